@@ -1,0 +1,32 @@
+# Two commands do all set-up on a fresh machine:
+#   make demo   creates .venv, installs Foleyline, runs `foleyline demo` (embedded engine, CPU, no weights)
+#   make test   creates .venv, installs Foleyline with its test tools, runs the test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DEMO_OUT ?= demo-out
+
+.PHONY: demo test install stubs bench clean
+
+$(STAMP): pyproject.toml setup.py constraints-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	# torch first, pinned: the CPU build on local disk. A looser spec pulls a multi-GB CUDA build.
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -c constraints-dev.txt -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/foleyline demo -o $(DEMO_OUT)
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen OMP_NUM_THREADS=2 $(BIN)/python -m pytest
+
+stubs: $(STAMP)
+	$(BIN)/python -m foleyline.protos.generate
+
+clean:
+	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache

@@ -1,0 +1,5 @@
+import sys
+
+from foleyline.cli import main
+
+sys.exit(main())

@@ -1,0 +1,94 @@
+"""The one interface every engine implements (DESIGN.md, "Engines").
+
+An engine never imports grpc, never touches the store and never fetches weights: it receives a
+decoded shot and one layer of its notes, and returns audio for each requested seed.
+"""
+
+from __future__ import annotations
+
+import abc
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from foleyline.notes import Layer, Notes
+from foleyline.server.media.frames import FrameStream, MotionAnalysis, StreamSpec
+
+ProgressFn = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class EngineCapabilities:
+    name: str
+    model: str
+    version: str
+    sample_rate: int
+    channels: int
+    max_window_seconds: float | None  # None: any length in one call
+    supports_text: bool
+    supports_cot: bool
+    supports_roi: bool
+    supports_edit: bool
+    supports_negative_prompt: bool
+    device: str
+    max_text_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class SamplingSettings:
+    steps: int | None = None          # None: the engine's default
+    cfg_strength: float | None = None
+
+
+@dataclass
+class ShotInput:
+    """A decoded shot, as an engine sees it.
+
+    The audio to produce starts at ``offset`` seconds of shot time (negative when there is a head
+    handle) and lasts ``duration`` seconds; frame-stream and analysis times are seconds from that
+    first audio sample. Notes times are shot times: subtract ``offset`` to get stream times.
+    """
+
+    shot_id: str
+    duration: float
+    offset: float
+    fps: float
+    streams: dict[str, FrameStream]
+    analysis: MotionAnalysis | None
+    notes: Notes
+    extras: dict[str, object] = field(default_factory=dict)
+
+
+class Cancelled(Exception):
+    """Raised by an engine that saw its cancel event set."""
+
+
+class Engine(abc.ABC):
+    """A sound engine. Subclasses are cheap to construct; weights load in ``load()``."""
+
+    @abc.abstractmethod
+    def capabilities(self) -> EngineCapabilities: ...
+
+    def required_streams(self) -> Sequence[StreamSpec]:
+        """The frame streams the decoder must produce for this engine."""
+        return ()
+
+    def load(self) -> None:
+        """Load weights (once). Raise ``foleyline.errors.Unavailable`` saying what is missing."""
+
+    @abc.abstractmethod
+    def generate(
+        self,
+        shot: ShotInput,
+        layer: Layer,
+        seeds: Sequence[int],
+        settings: SamplingSettings,
+        *,
+        progress: ProgressFn | None = None,
+        cancel: threading.Event | None = None,
+    ) -> list[np.ndarray]:
+        """Audio of one layer for each seed: float32 arrays of shape (channels, samples) at
+        ``capabilities().sample_rate``, each exactly ``round(shot.duration * sample_rate)`` long.
+        The same seed gives the same audio."""

@@ -1,0 +1,59 @@
+"""Plain data shared by the decoder, the analysis and the engines: which frame streams to
+decode, the decoded streams with their exact timestamps, and the motion analysis of a shot.
+
+Timestamps are seconds from the start of the decoded range (the first audio sample of the
+shot's audio, handles included), taken from the container's presentation times, never from
+frame counts, so variable and odd frame rates are handled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """One frame stream a consumer asks the decoder for.
+
+    ``fps``: frames per second to sample at (None: every decoded frame).
+    ``size``: (width, height) of the output frames.
+    ``fit``: "resize" squashes to size, "center_crop" scales the short side then crops,
+    "keep_aspect" scales to fit inside size without cropping.
+    ``gray``: one channel (uint8) instead of RGB.
+    """
+
+    name: str
+    fps: float | None
+    size: tuple[int, int]
+    fit: Literal["resize", "center_crop", "keep_aspect"] = "resize"
+    gray: bool = False
+
+
+# The streams the engines of DESIGN.md consume.
+CLIP_STREAM = StreamSpec("clip", fps=8.0, size=(384, 384), fit="resize")
+SYNC_STREAM = StreamSpec("sync", fps=25.0, size=(224, 224), fit="center_crop")
+ANALYSIS_STREAM = StreamSpec("analysis", fps=None, size=(160, 90), fit="keep_aspect", gray=True)
+
+
+@dataclass
+class FrameStream:
+    spec: StreamSpec
+    frames: np.ndarray  # (T, H, W, 3) uint8 RGB, or (T, H, W) uint8 when gray
+    times: np.ndarray   # (T,) float64 seconds from the range start
+
+    def __len__(self) -> int:
+        return int(self.frames.shape[0])
+
+
+@dataclass
+class MotionAnalysis:
+    """What the picture does over time."""
+
+    times: np.ndarray          # (T,) seconds from the range start
+    energy: np.ndarray         # (T,) motion energy, 0..1 (1 = the shot's strongest motion)
+    onsets: np.ndarray         # (K,) seconds: visual events (contacts, hits), refractory-filtered
+    onset_strengths: np.ndarray  # (K,) 0..1
+    cuts: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (J,) seconds of cuts inside the clip
