@@ -43,6 +43,10 @@ class FrameStream:
     spec: StreamSpec
     frames: np.ndarray  # (T, H, W, 3) uint8 RGB, or (T, H, W) uint8 when gray
     times: np.ndarray   # (T,) float64 seconds from the range start
+    # (T,) float64: presentation time of the source frame each output frame shows. Equal to
+    # ``times`` for fps=None streams; for fixed-fps streams, ``times`` are the sampling
+    # instants k/fps and this is the (earlier or equal) time of the frame on screen then.
+    source_times: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.frames.shape[0])

@@ -1,0 +1,127 @@
+"""Audio post: resample to 48 kHz (soxr), measure loudness and peaks, fade the handles.
+
+Audio arrays are (channels, samples) float32 throughout. Loudness is measured and reported
+(ITU-R BS.1770 via pyloudnorm), never forced: the mix is the sound editor's job.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pyloudnorm
+import soxr
+
+from foleyline.errors import InvalidInput
+from foleyline.timebase import seconds_to_samples
+
+OUTPUT_RATE = 48000
+_LOUDNESS_BLOCK_S = 0.4  # BS.1770 gating block
+
+
+def as_channels(audio: np.ndarray) -> np.ndarray:
+    """(channels, n) float32 view of mono (n,) or multichannel audio; rejects anything else."""
+    data = np.asarray(audio)
+    if data.ndim == 1:
+        data = data[None, :]
+    if data.ndim != 2 or data.shape[0] < 1:
+        raise InvalidInput(f"audio must be (samples,) or (channels, samples), got {data.shape=}")
+    if not np.issubdtype(data.dtype, np.floating):
+        raise InvalidInput(f"audio must be floating point in -1..1, got {data.dtype}")
+    return data.astype(np.float32, copy=False)
+
+
+def fit_length(audio: np.ndarray, length: int) -> np.ndarray:
+    """Trim or zero-pad (channels, n) audio to exactly ``length`` samples."""
+    data = as_channels(audio)
+    if data.shape[1] >= length:
+        return data[:, :length]
+    return np.pad(data, ((0, 0), (0, length - data.shape[1])))
+
+
+def resample(audio: np.ndarray, src: int, dst: int = OUTPUT_RATE, *, quality: str = "HQ") -> np.ndarray:
+    """Resample with soxr. The result has exactly round(n * dst / src) samples (halves up),
+    so a take's length in samples follows from its duration alone."""
+    data = as_channels(audio)
+    if src <= 0 or dst <= 0:
+        raise InvalidInput(f"sample rates must be positive, got {src} -> {dst}")
+    length = seconds_to_samples(Fraction(data.shape[1], int(src)), int(dst))
+    if src == dst:
+        return data.copy()
+    out = soxr.resample(np.ascontiguousarray(data.T), int(src), int(dst), quality=quality).T
+    return np.ascontiguousarray(fit_length(out, length))
+
+
+def loudness_lufs(audio: np.ndarray, rate: int) -> float:
+    """Integrated loudness (BS.1770-4, gated), LUFS; -inf for silence.
+
+    Audio shorter than one 400 ms block is padded with silence, which the absolute gate
+    ignores, so short one-shots still get a reading.
+    """
+    data = as_channels(audio)
+    block = int(np.ceil(_LOUDNESS_BLOCK_S * rate)) + 1
+    if data.shape[1] < block:
+        data = fit_length(data, block)
+    if not np.any(data):
+        return float("-inf")
+    meter = pyloudnorm.Meter(int(rate))
+    return float(meter.integrated_loudness(data.T.astype(np.float64)))
+
+
+def peak_dbfs(audio: np.ndarray) -> float:
+    """Sample peak in dBFS; -inf for silence."""
+    peak = float(np.max(np.abs(as_channels(audio)))) if np.size(audio) else 0.0
+    return 20 * np.log10(peak) if peak > 0 else float("-inf")
+
+
+def true_peak_dbtp(audio: np.ndarray, rate: int) -> float:
+    """Approximate true peak (4x oversampled, BS.1770 annex 2 style) in dBTP."""
+    data = as_channels(audio)
+    if not np.any(data):
+        return float("-inf")
+    over = soxr.resample(np.ascontiguousarray(data.T), int(rate), int(rate) * 4, quality="HQ")
+    return 20 * np.log10(max(float(np.max(np.abs(over))), float(np.max(np.abs(data)))))
+
+
+def _fade_curve(length: int) -> np.ndarray:
+    """Raised-cosine 0 -> 1 over ``length`` samples: no corner at either end."""
+    x = (np.arange(length) + 0.5) / length
+    return (np.sin(0.5 * np.pi * x) ** 2).astype(np.float32)
+
+
+def fade_handles(
+    audio: np.ndarray,
+    rate: int,
+    *,
+    head: int,
+    tail: int,
+    fade: float = 0.02,
+    min_fade: float = 0.002,
+) -> np.ndarray:
+    """Short fades at the file's ends, inside the handles, so the shot itself is untouched.
+
+    ``head``/``tail``: handle lengths in samples. Each fade lasts ``fade`` seconds, shortened
+    to fit its handle, but never below ``min_fade`` (a click guard when a handle was clamped
+    to nothing). Returns a new array.
+    """
+    data = as_channels(audio).copy()
+    n = data.shape[1]
+    if head < 0 or tail < 0 or head + tail > n:
+        raise InvalidInput(f"handles of {head} + {tail} samples do not fit in {n} samples")
+    floor = max(1, int(round(min_fade * rate)))
+    for length, at_start in ((head, True), (tail, False)):
+        samples = min(n // 2, max(floor, min(int(round(fade * rate)), length)))
+        if samples <= 0:
+            continue
+        curve = _fade_curve(samples)
+        if at_start:
+            data[:, :samples] *= curve
+        else:
+            data[:, n - samples :] *= curve[::-1]
+    return data
+
+
+__all__ = [
+    "OUTPUT_RATE", "as_channels", "fade_handles", "fit_length", "loudness_lufs", "peak_dbfs",
+    "resample", "true_peak_dbtp",
+]

@@ -1,0 +1,91 @@
+"""audio: soxr resampling, loudness and peaks (reported), short fades inside the handles."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from foleyline.errors import InvalidInput
+from foleyline.server.media.audio import (
+    fade_handles, fit_length, loudness_lufs, peak_dbfs, resample, true_peak_dbtp,
+)
+
+
+def sine(freq: float, seconds: float, rate: int, amp: float = 0.5, channels: int = 2) -> np.ndarray:
+    t = np.arange(int(round(seconds * rate))) / rate
+    return np.repeat((amp * np.sin(2 * np.pi * freq * t))[None], channels, 0).astype(np.float32)
+
+
+class TestResample:
+    @pytest.mark.parametrize("src", [16000, 22050, 44100, 96000])
+    def test_to_48k_keeps_length_and_pitch(self, src):
+        x = sine(1000, 1.5, src)
+        y = resample(x, src, 48000)
+        assert y.shape == (2, 72000) and y.dtype == np.float32
+        spectrum = np.abs(np.fft.rfft(y[0] * np.hanning(y.shape[1])))
+        assert np.argmax(spectrum) * 48000 / y.shape[1] == pytest.approx(1000, abs=2)
+        assert np.max(np.abs(y[:, 1000:-1000])) == pytest.approx(0.5, abs=0.01)
+
+    def test_length_rounds_half_up(self):
+        assert resample(np.zeros(441, np.float32), 44100, 48000).shape == (1, 480)
+        assert resample(np.zeros(3, np.float32), 32000, 48000).shape == (1, 5)  # 4.5 -> 5
+
+    def test_same_rate_is_a_copy(self):
+        x = sine(100, 0.1, 48000)
+        y = resample(x, 48000)
+        np.testing.assert_array_equal(x, y)
+        assert y is not x
+
+    def test_rejects_integers_and_bad_rates(self):
+        with pytest.raises(InvalidInput):
+            resample(np.zeros(10, np.int16), 44100)
+        with pytest.raises(InvalidInput):
+            resample(np.zeros(10, np.float32), 0)
+
+
+class TestLevels:
+    def test_loudness_of_a_full_scale_997hz_sine_is_about_minus_3_lufs(self):
+        # BS.1770: a 0 dBFS 997 Hz sine in one channel reads -3.01 LUFS.
+        assert loudness_lufs(sine(997, 3.0, 48000, amp=1.0, channels=1), 48000) == pytest.approx(-3.01, abs=0.1)
+
+    def test_loudness_is_reported_not_forced(self):
+        x = sine(440, 2.0, 48000, amp=0.1)
+        before = x.copy()
+        quiet = loudness_lufs(x, 48000)
+        assert loudness_lufs(x * 10, 48000) == pytest.approx(quiet + 20, abs=0.1)
+        np.testing.assert_array_equal(x, before)
+
+    def test_short_and_silent_audio(self):
+        assert loudness_lufs(np.zeros((2, 48000), np.float32), 48000) == float("-inf")
+        short = loudness_lufs(sine(440, 0.1, 48000), 48000)  # shorter than one 400 ms block
+        assert np.isfinite(short)
+
+    def test_peaks(self):
+        x = sine(440, 0.5, 48000, amp=0.5)
+        assert peak_dbfs(x) == pytest.approx(-6.02, abs=0.05)
+        assert true_peak_dbtp(x, 48000) >= peak_dbfs(x) - 1e-6
+        assert peak_dbfs(np.zeros(10, np.float32)) == float("-inf")
+
+
+class TestFades:
+    def test_fades_stay_inside_the_handles(self):
+        rate, x = 48000, np.ones((2, 48000), np.float32)
+        head = tail = 12 * 2000  # 12 frames at 24 fps
+        y = fade_handles(x, rate, head=head, tail=tail, fade=0.02)
+        assert y[0, 0] < 0.01 and y[0, -1] < 0.01
+        assert np.all(y[:, 960:-960] == 1.0)  # 20 ms fades, the rest (and the shot) untouched
+        assert np.all(np.diff(y[0, :960]) >= 0)  # monotonic, smooth
+
+    def test_a_short_handle_shortens_the_fade_but_keeps_a_click_guard(self):
+        x = np.ones((1, 48000), np.float32)
+        y = fade_handles(x, 48000, head=240, tail=0, fade=0.02)
+        assert np.all(y[0, 240:-96] == 1.0) and y[0, 0] < 0.01
+        assert y[0, -1] < 0.01 and y[0, -97] == 1.0  # 2 ms guard at an empty tail handle
+
+    def test_bad_handles(self):
+        with pytest.raises(InvalidInput, match="do not fit"):
+            fade_handles(np.ones((1, 100), np.float32), 48000, head=80, tail=80)
+
+    def test_fit_length(self):
+        assert fit_length(np.ones(5, np.float32), 8).shape == (1, 8)
+        assert fit_length(np.ones((2, 9), np.float32), 4).shape == (2, 4)

@@ -1,0 +1,128 @@
+"""bwf: Broadcast WAV written by us, read back by an independent reader (wavinfo) and soundfile."""
+
+from __future__ import annotations
+
+import datetime as dt
+import struct
+
+import numpy as np
+import pytest
+import soundfile
+from wavinfo import WavInfoReader
+
+from foleyline.errors import InvalidInput
+from foleyline.server.media.bwf import BextInfo, IXmlInfo, write_bwf
+from foleyline.timebase import as_rate, samples_since_midnight
+
+
+def tone(channels: int = 2, n: int = 4800, rate: int = 48000) -> np.ndarray:
+    t = np.arange(n) / rate
+    return np.stack([0.5 * np.sin(2 * np.pi * (220 * (c + 1)) * t) for c in range(channels)]).astype(np.float32)
+
+
+class TestTimeReference:
+    @pytest.mark.parametrize(
+        "timecode, rate, expected",
+        [
+            ("01:00:02:00", "23.976", 173_068_896),  # the issue's example
+            ("01:00:00:00", "24", 172_800_000),
+            ("01:00:00:00", "25", 172_800_000),
+            ("00:59:59;28", "29.97 DF", None),
+            ("10:00:00:00", "29.97 NDF", None),
+            ("23:59:59:49", "50", None),
+            ("01:00:00;00", "59.94 DF", None),
+        ],
+    )
+    def test_wavinfo_reads_back_samples_since_midnight(self, tmp_path, timecode, rate, expected):
+        reference = samples_since_midnight(timecode, rate, 48000)
+        if expected is not None:
+            assert reference == expected
+        path = write_bwf(tmp_path / "t.wav", tone(), 48000, bext=BextInfo(time_reference=reference),
+                         ixml=IXmlInfo(rate=as_rate(rate)))
+        info = WavInfoReader(str(path))
+        assert info.bext.time_reference == reference
+        assert info.ixml.to_dict()  # parses
+
+    def test_time_reference_above_32_bits_uses_the_high_word(self, tmp_path):
+        reference = 23 * 3600 * 192000 + 5  # 23 h at 192 kHz > 2^32
+        path = write_bwf(tmp_path / "hi.wav", tone(1, 100), 192000, bext=BextInfo(time_reference=reference))
+        assert WavInfoReader(str(path)).bext.time_reference == reference
+        raw = path.read_bytes()
+        offset = raw.index(b"bext") + 8 + 256 + 32 + 32 + 10 + 8
+        low, high = struct.unpack("<II", raw[offset : offset + 8])
+        assert (high << 32) | low == reference and high > 0
+
+
+class TestChunks:
+    def test_bext_fields(self, tmp_path):
+        when = dt.datetime(2026, 11, 22, 4, 5, 6)
+        bext = BextInfo(description="Door hit, FX layer", originator="Foleyline 0.1", originator_reference="take-7f3a",
+                        origination=when, time_reference=12345, coding_history="A=PCM,F=48000,W=24,M=stereo,T=Foleyline")
+        info = WavInfoReader(str(write_bwf(tmp_path / "b.wav", tone(), 48000, bext=bext)))
+        b = info.bext
+        assert (b.description, b.originator, b.originator_ref) == ("Door hit, FX layer", "Foleyline 0.1", "take-7f3a")
+        assert (b.originator_date, b.originator_time) == ("2026-11-22", "04:05:06")
+        assert b.version == 1 and b.coding_history.startswith("A=PCM")
+
+    def test_loudness_makes_it_bext_version_2(self, tmp_path):
+        bext = BextInfo(time_reference=0, loudness_lufs=-23.45, max_true_peak_dbtp=-1.5)
+        b = WavInfoReader(str(write_bwf(tmp_path / "l.wav", tone(), 48000, bext=bext))).bext
+        assert b.version == 2
+        assert b.loudness_value == pytest.approx(-23.45) and b.max_true_peak == pytest.approx(-1.5)
+
+    def test_long_or_non_ascii_text_is_cut_and_replaced(self, tmp_path):
+        bext = BextInfo(description="é" + "x" * 400, originator_reference="r" * 40)
+        b = WavInfoReader(str(write_bwf(tmp_path / "a.wav", tone(), 48000, bext=bext))).bext
+        assert b.description == "?" + "x" * 255 and b.originator_ref == "r" * 32
+
+    def test_ixml_fields(self, tmp_path):
+        ixml = IXmlInfo(project="Night Market", scene="sh010", take="3", note="hits on the rail <loud> & clear",
+                        rate=as_rate("29.97 DF"), track_names=("Foley FX L", "Foley FX R"), user="summary")
+        path = write_bwf(tmp_path / "i.wav", tone(), 48000, bext=BextInfo(time_reference=99), ixml=ixml)
+        reader = WavInfoReader(str(path)).ixml
+        assert (reader.project, reader.scene, reader.take) == ("Night Market", "sh010", "3")
+        assert [t.name for t in reader.track_list] == ["Foley FX L", "Foley FX R"]
+        xml = reader.xml_str() if callable(getattr(reader, "xml_str", None)) else path.read_bytes().decode("latin-1")
+        for text in ("<TIMECODE_RATE>30000/1001</TIMECODE_RATE>", "<TIMECODE_FLAG>DF</TIMECODE_FLAG>",
+                     "<NOTE>hits on the rail &lt;loud&gt; &amp; clear</NOTE>", "<TIMESTAMP_SAMPLES_SINCE_MIDNIGHT_LO>99<"):
+            assert text in xml
+
+    def test_non_drop_rate_says_ndf(self, tmp_path):
+        path = write_bwf(tmp_path / "n.wav", tone(), 48000, bext=BextInfo(), ixml=IXmlInfo(rate=as_rate("23.976")))
+        raw = path.read_bytes()
+        assert b"<TIMECODE_RATE>24000/1001</TIMECODE_RATE>" in raw and b"<TIMECODE_FLAG>NDF</TIMECODE_FLAG>" in raw
+
+
+class TestSamples:
+    @pytest.mark.parametrize("channels", [1, 2, 6])
+    def test_24_bit_pcm_round_trips(self, tmp_path, channels):
+        audio = tone(channels, 4801)  # odd length: odd data chunk for mono needs a pad byte
+        path = write_bwf(tmp_path / "p.wav", audio, 48000, bext=BextInfo())
+        info = WavInfoReader(str(path))
+        assert info.fmt.bits_per_sample == 24 and info.fmt.channel_count == channels
+        assert info.fmt.sample_rate == 48000 and info.data.frame_count == 4801
+        back, rate = soundfile.read(path, dtype="float32", always_2d=True)
+        assert rate == 48000 and soundfile.info(path).subtype == "PCM_24"
+        np.testing.assert_allclose(back.T, audio, atol=2 / 2**23)
+
+    def test_full_scale_is_clipped_not_wrapped(self, tmp_path):
+        audio = np.array([[1.0, -1.0, 1.5, -1.5, 0.0]], np.float32)
+        back, _ = soundfile.read(write_bwf(tmp_path / "c.wav", audio, 48000, bext=BextInfo()), dtype="float32")
+        np.testing.assert_allclose(back, [1.0 - 2**-23, -1.0, 1.0 - 2**-23, -1.0, 0.0], atol=1e-7)
+
+    def test_writes_are_atomic_and_leave_no_temp_files(self, tmp_path):
+        path = tmp_path / "sub" / "take.wav"
+        write_bwf(path, tone(), 48000, bext=BextInfo())
+        write_bwf(path, tone(1), 48000, bext=BextInfo())  # replaces in one rename
+        assert [p.name for p in path.parent.iterdir()] == ["take.wav"]
+        assert WavInfoReader(str(path)).fmt.channel_count == 1
+
+    @pytest.mark.parametrize("bad", [np.zeros((2, 3, 4), np.float32), np.array([[np.nan, 0.0]]), np.zeros((1, 4), np.int16)])
+    def test_bad_audio_is_rejected(self, tmp_path, bad):
+        with pytest.raises(InvalidInput):
+            write_bwf(tmp_path / "x.wav", bad, 48000, bext=BextInfo())
+        assert not (tmp_path / "x.wav").exists()
+
+    def test_track_names_must_match_channels(self, tmp_path):
+        with pytest.raises(InvalidInput, match="track names"):
+            write_bwf(tmp_path / "x.wav", tone(2), 48000, bext=BextInfo(), ixml=IXmlInfo(track_names=("one",)))
