@@ -8,7 +8,7 @@ Times are seconds from the shot's first frame (handles excluded).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class LayerKind(enum.Enum):

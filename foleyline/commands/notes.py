@@ -1,0 +1,114 @@
+"""``foleyline notes``: draft notes for a video, check a notes file, edit one by instruction.
+
+    foleyline notes draft VIDEO [--range IN OUT] [--writer auto|analysis|vlm]
+    foleyline notes check FILE [--duration SECONDS]
+    foleyline notes edit FILE "INSTRUCTION" [--duration SECONDS] [--write]
+
+``check`` prints ``FILE:LINE: what was expected`` and exits 1 when the notes are malformed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from foleyline.errors import InvalidInput, NotFound
+from foleyline.fsutil import write_text_atomic
+from foleyline.notes import NotesSyntaxError, from_text, problems, summary, to_text
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    draft = sub.add_parser("draft", help="draft notes for a video and print them in the text form")
+    draft.add_argument("video", type=Path)
+    draft.add_argument("--range", nargs=2, metavar=("IN", "OUT"),
+                       help="seconds (or M:SS.s) from the video's first frame; default the whole video")
+    draft.add_argument("--writer", choices=("auto", "analysis", "vlm"), default="auto")
+    draft.add_argument("--shot-id", default="")
+    check = sub.add_parser("check", help="validate a notes file; exit 1 with the line and reason")
+    check.add_argument("file", type=Path)
+    check.add_argument("--duration", type=float, help="the shot's length in seconds, to check event times")
+    edit = sub.add_parser("edit", help="apply an instruction to a notes file and print the diff")
+    edit.add_argument("file", type=Path)
+    edit.add_argument("instruction")
+    edit.add_argument("--duration", type=float)
+    edit.add_argument("--write", action="store_true", help="save the new notes over FILE")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.action == "draft":
+        return _draft(args)
+    if args.action == "check":
+        return _check(args)
+    return _edit(args)
+
+
+def _seconds(text: str) -> float:
+    try:
+        if ":" in text:
+            minutes, seconds = text.rsplit(":", 1)
+            return int(minutes) * 60 + float(seconds)
+        return float(text)
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not a time; give seconds like 12.5 or minutes like 1:02.5") from None
+
+
+def _draft(args: argparse.Namespace) -> int:
+    from foleyline.server.engines.base import ShotInput
+    from foleyline.server.media.decode import decode_shot, probe
+    from foleyline.server.notes import draft, required_streams
+
+    if not args.video.exists():
+        raise NotFound(f"{args.video} does not exist; give the path of a video file")
+    info = probe(args.video)
+    start, end = (0.0, info.duration) if args.range is None else (_seconds(args.range[0]), _seconds(args.range[1]))
+    if end <= start:
+        raise InvalidInput(f"the range {start}-{end} s is empty; OUT must be after IN")
+    decoded = decode_shot(args.video, start, end - start, list(required_streams(args.writer)))
+    shot = ShotInput(shot_id=args.shot_id or args.video.stem, duration=end - start, offset=0.0, fps=decoded.fps,
+                     streams=decoded.streams, analysis=None, notes=from_text(""),
+                     extras={"shot_duration": end - start})
+    result = draft(shot, args.writer)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    sys.stdout.write(to_text(result.notes))
+    return 0
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise NotFound(f"{path} does not exist; give the path of a notes text file") from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+
+
+def _check(args: argparse.Namespace) -> int:
+    try:
+        notes = from_text(_read(args.file))
+    except NotesSyntaxError as exc:
+        print(f"{args.file}:{exc.line}: expected {exc.expected}" + (f"; found {exc.got.strip()[:60]!r}" if exc.got.strip() else ""),
+              file=sys.stderr)
+        return 1
+    found = problems(notes, args.duration)
+    for problem in found:
+        print(f"{args.file}: {problem}", file=sys.stderr)
+    if found:
+        return 1
+    events = sum(len(layer.events) for layer in notes.layers)
+    print(f"{args.file}: ok, {len(notes.layers)} layer(s), {events} event(s): {summary(notes)}")
+    return 0
+
+
+def _edit(args: argparse.Namespace) -> int:
+    from foleyline.notes.instructions import apply_instruction
+
+    notes = from_text(_read(args.file))
+    result = apply_instruction(notes, args.instruction, args.duration)
+    sys.stdout.write(result.diff)
+    print(f"{result.summary}; regenerate: {', '.join(result.affected_layers) or 'nothing'}", file=sys.stderr)
+    if args.write:
+        write_text_atomic(args.file, to_text(result.notes))
+    return 0

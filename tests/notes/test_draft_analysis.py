@@ -1,0 +1,78 @@
+"""Notes drafted from motion energy, contacts and cuts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from foleyline.notes import LayerKind, from_text, problems, to_text
+from foleyline.server.media.frames import MotionAnalysis
+from foleyline.server.notes.draft_analysis import MAX_ENERGY_POINTS, draft_from_analysis
+
+
+def analysis(onsets: list[float], cuts: list[float] = (), fps: float = 25.0, length: float = 4.5) -> MotionAnalysis:
+    times = np.arange(0, length, 1 / fps)
+    energy = np.zeros_like(times)
+    for t in onsets:  # motion builds up to each contact, then stops
+        energy = np.maximum(energy, np.clip(1 - np.abs(times - (t - 0.15)) / 0.2, 0, 1))
+    return MotionAnalysis(times=times, energy=energy, onsets=np.array(onsets, dtype=float),
+                          onset_strengths=np.linspace(0.5, 1.0, len(onsets)), cuts=np.array(cuts, dtype=float))
+
+
+def test_each_contact_becomes_a_hit_at_shot_time() -> None:
+    # 0.5 s head handle: the analysis starts half a second before the shot
+    notes = draft_from_analysis(analysis([0.3, 1.0, 1.9, 2.7, 4.4]), duration=3.5, offset=-0.5, shot_id="sh1")
+    impacts = notes.layer("impacts")
+    assert impacts.kind is LayerKind.FX
+    assert [e.start for e in impacts.events] == [0.5, 1.4, 2.2]  # 0.3 is in the head handle, 4.4 past the end
+    assert notes.author == "analysis" and notes.shot_id == "sh1"
+    assert problems(notes, 3.5) == []
+
+
+def test_reasoning_is_step_by_step_and_explains_the_layers() -> None:
+    notes = draft_from_analysis(analysis([0.5, 1.0, 1.5, 2.0], cuts=[3.0]), duration=4.0)
+    steps = notes.reasoning.splitlines()
+    assert [s.split(".")[0] for s in steps] == [str(i) for i in range(1, len(steps) + 1)]
+    assert "4 time(s), at 0.50, 1.00, 1.50, 2.00 s" in notes.reasoning
+    assert "regularly, about every 0.50 s" in notes.reasoning
+    assert "cuts at 3.00 s" in notes.reasoning
+    assert steps[-1].startswith(f"{len(steps)}. So: an ambience bed")
+    assert [layer.label for layer in notes.layers] == ["ambience", "impacts", "movement"]
+
+
+def test_the_movement_layer_follows_the_energy_curve() -> None:
+    notes = draft_from_analysis(analysis([1.0, 2.5]), duration=4.0)
+    points = notes.layer("movement").energy_points
+    assert 2 <= len(points) <= MAX_ENERGY_POINTS
+    assert points[0].time == 0.0 and points[-1].time == 4.0
+    assert all(0 <= p.value <= 1 for p in points)
+    peak = max(points, key=lambda p: p.value)
+    assert abs(peak.time - 0.85) < 0.3 or abs(peak.time - 2.35) < 0.3
+
+
+def test_a_still_picture_gets_only_an_ambience_bed() -> None:
+    notes = draft_from_analysis(analysis([]), duration=3.0)
+    assert [layer.label for layer in notes.layers] == ["ambience"]
+    assert notes.layers[0].events[0].end == 3.0
+    assert "No abrupt stops" in notes.reasoning
+
+
+def test_drafted_notes_round_trip_through_text() -> None:
+    notes = draft_from_analysis(analysis([0.4, 1.3]), duration=2.0, labels=["a drumstick hitting metal"])
+    assert "drumstick" in notes.layer("impacts").prompt
+    assert from_text(to_text(notes)) == notes
+
+
+def test_a_real_clip_drafts_valid_notes_with_one_hit_per_analysed_contact(media_dir) -> None:
+    media_analysis = pytest.importorskip("foleyline.server.media.analysis")
+    from foleyline.server.media.decode import decode_shot
+    from foleyline.server.media.frames import ANALYSIS_STREAM
+
+    shot = decode_shot(media_dir / "condfoleygen_hitting_metal.mp4", 0.0, 6.0, [ANALYSIS_STREAM])
+    result = media_analysis.analyze_motion(shot.streams["analysis"])
+    notes = draft_from_analysis(result, duration=6.0, shot_id="metal")
+    hits = [e.start for e in notes.layer("impacts").events]
+    assert hits == [round(float(t), 3) for t in result.onsets if 0 <= t <= 6.0]
+    assert len(hits) >= 6  # the drumstick strikes eight times (media README)
+    assert problems(notes, 6.0) == []
+    assert from_text(to_text(notes)) == notes
