@@ -1,0 +1,52 @@
+"""``foleyline conform FILE...``: check that timelines read, give shots and take Foley back.
+
+For each file: read it through its OTIO adapter, find the shots, write a Foley timeline in the
+same format, read that back with the same adapter and compare every Foley clip's position to
+the frame. Prints a table (file, format, producer, rate, shots, round trip); exits 1 when any
+file fails, so it can gate a pipeline.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from foleyline.errors import InvalidInput
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                        help="timelines (.otio .otioz .xml .fcpxml .fcpxmld .edl .aaf .kdenlive) or folders of them")
+    parser.add_argument("--rate", type=str, default=None,
+                        help="frame rate of EDLs (an EDL does not record it), e.g. 23.976, 24, 25, 29.97")
+
+
+_SUFFIXES = {".otio", ".otioz", ".xml", ".fcpxml", ".fcpxmld", ".edl", ".aaf", ".kdenlive"}
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    """Folders stand for the timelines in them (an .fcpxmld bundle is one timeline)."""
+    result: list[Path] = []
+    for path in paths:
+        if path.is_dir() and path.suffix.lower() != ".fcpxmld":
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in _SUFFIXES)
+            if not found:
+                raise InvalidInput(f"{path} holds no timelines ({', '.join(sorted(_SUFFIXES))})")
+            result.extend(found)
+        else:
+            result.append(path)
+    return result
+
+
+def run(args: argparse.Namespace) -> int:
+    from foleyline import timebase
+    from foleyline.plugin.timeline.conformance import conform_file, format_table
+
+    rate = float(timebase.as_rate(args.rate).fps) if args.rate else None
+    if rate is None and any(f.suffix.lower() == ".edl" for f in _expand(args.files)):
+        raise InvalidInput("EDLs do not record their frame rate; add --rate (e.g. --rate 24 or --rate 29.97)")
+    results = [conform_file(path, rate=rate) for path in _expand(args.files)]
+    print(format_table(results))
+    failed = [r for r in results if not r.ok]
+    print(f"\n{len(results) - len(failed)} of {len(results)} files conform")
+    return 1 if failed else 0

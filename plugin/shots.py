@@ -1,0 +1,137 @@
+"""A shot: one picture clip of the editor's timeline, as Foleyline needs it.
+
+Times are OTIO ``RationalTime``/``TimeRange`` values at the *timeline* rate:
+
+- ``source_range``: the media span the shot shows, in media time (the media's own start
+  timecode included), as the export gives it.
+- ``record_range``: where the shot sits in the timeline, in *record timecode* (the timeline's
+  global start time included, so 01:00:00:00 is where a sequence starting at 1h begins). The
+  write-back subtracts the global start again when it places clips on tracks.
+- ``available_range``: the media's whole span when the export knows it; it clamps handles.
+
+The shot id is stable across re-exports of the same edit (see :func:`stable_shot_id`).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import opentimelineio as otio
+
+from foleyline import timebase
+from foleyline.protos.v1 import foley_pb2 as pb
+
+__all__ = ["Shot", "stable_shot_id", "frames_at", "frame_rate", "shot_to_proto", "range_to_proto", "range_from_proto"]
+
+
+@dataclass(frozen=True)
+class Shot:
+    id: str
+    name: str
+    media_path: Path | None
+    source_range: otio.opentime.TimeRange
+    record_range: otio.opentime.TimeRange
+    available_range: otio.opentime.TimeRange | None
+    rate: float
+    drop_frame: bool
+    track_index: int  # 1-based among the timeline's video tracks (V1 = 1)
+    missing_reason: str | None = None  # why the media cannot be used; None when it can
+
+    @property
+    def record_in_frame(self) -> int:
+        return _frames(self.record_range.start_time, self.rate)
+
+    @property
+    def duration_frames(self) -> int:
+        return _frames(self.record_range.duration, self.rate)
+
+    def record_timecode(self) -> str:
+        """Where the shot starts in the edit, as the editor reads it ("01:00:10:00")."""
+        return timebase.to_timecode(self.record_range.start_time, frame_rate(self.rate, self.drop_frame))
+
+    def source_timecode(self) -> str:
+        """The first frame of the shot in its media's own timecode (the media's start included)."""
+        return timebase.to_timecode(self.source_range.start_time, frame_rate(self.rate, self.drop_frame))
+
+
+def frames_at(time: otio.opentime.RationalTime, rate: float) -> int:
+    """Whole frames of ``time`` at ``rate``. Rounded by foleyline.timebase's rule, not
+    truncated: 29.97 vs 30000/1001 and float exports must give the same frame. A whole value
+    already at ``rate`` is returned as it is (the common case; exact, and cheap for long edits)."""
+    value = time.value
+    if time.rate == rate and value == int(value):
+        return int(value)
+    return timebase.to_frames(time, rate)
+
+
+_frames = frames_at
+
+
+@functools.lru_cache(maxsize=64)
+def frame_rate(rate: float, drop_frame: bool = False) -> timebase.FrameRate:
+    """The exact FrameRate of an OTIO float rate (cached: rates repeat on every clip)."""
+    return timebase.as_rate(rate, drop_frame)
+
+
+def stable_shot_id(
+    media_identity: str,
+    source_range: otio.opentime.TimeRange,
+    record_start: otio.opentime.RationalTime,
+    track_index: int,
+    rate: float,
+) -> str:
+    """An id that survives re-export of the same edit.
+
+    The hash covers what an NLE keeps when it writes the same edit again, in any format:
+    the media's identity (its file name, case-folded, without the folder: paths change between
+    machines and exports, names do not; the clip name when there is no file), the source range
+    and the record start in whole frames at the timeline rate (frame numbers, not floats, so
+    29.97 and 30000/1001 agree) and the video track. What it leaves out on purpose: clip names
+    (editors rename), export-specific ids (AAF mob ids, XML ids change on every export) and the
+    folder of the media. A changed edit (trimmed, moved, other track) is a new shot.
+    """
+    parts = (
+        media_identity.casefold(),
+        str(_frames(source_range.start_time, rate)),
+        str(_frames(source_range.duration, rate)),
+        str(_frames(record_start, rate)),
+        str(int(track_index)),
+    )
+    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return f"shot-{digest[:16]}"
+
+
+def range_to_proto(time_range: otio.opentime.TimeRange) -> pb.TimeRange:
+    return pb.TimeRange(
+        start_time=pb.RationalTime(value=time_range.start_time.value, rate=time_range.start_time.rate),
+        duration=pb.RationalTime(value=time_range.duration.value, rate=time_range.duration.rate),
+    )
+
+
+def range_from_proto(message: pb.TimeRange) -> otio.opentime.TimeRange:
+    return otio.opentime.TimeRange(
+        otio.opentime.RationalTime(message.start_time.value, message.start_time.rate),
+        otio.opentime.RationalTime(message.duration.value, message.duration.rate),
+    )
+
+
+def shot_to_proto(shot: Shot) -> pb.Shot:
+    """The request form of a shot. Notes are left unset: the caller adds them (or the server
+    drafts them). A shot with missing media is still converted; the server refuses it with a
+    message naming the shot, which is where the editor sees it."""
+    message = pb.Shot(
+        id=shot.id,
+        name=shot.name,
+        source_range=range_to_proto(shot.source_range),
+        record_range=range_to_proto(shot.record_range),
+        rate=float(shot.rate),
+        drop_frame=bool(shot.drop_frame),
+    )
+    if shot.media_path is not None:
+        message.media.path = str(shot.media_path)
+    if shot.available_range is not None:
+        message.available_range.CopyFrom(range_to_proto(shot.available_range))
+    return message

@@ -1,0 +1,198 @@
+"""The Foley timeline as an AAF for Pro Tools, written with pyaaf2.
+
+OTIO's AAF writer drops markers and writes no audio essence descriptors, so this module writes
+the AAF itself, shaped like an Avid Media Composer export that Pro Tools imports:
+
+    CompositionMob "<timeline> Foley" (Usage_TopLevel): one composition
+      Timecode slot          start = the timeline's record start
+      Sound slot per Foley track and WAV channel ("Foley FX", "Foley FX R" ...)
+        Sequence: Filler, SourceClip -> MasterMob, Filler, ...
+      EventMobSlot           DescriptiveMarkers with the notes summary, one per clip
+    MasterMob per WAV        user comments: take id, shot id, layer, notes summary
+    SourceMob per WAV        PCMDescriptor: 48 kHz, 24-bit, the file's real channel count,
+                             NetworkLocator file:// URL (linked, never embedded)
+
+Every mob slot runs at the timeline's rate (media rate = track rate, as Avid writes it); only
+the descriptor counts samples. Clip positions are whole timeline frames.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Sequence
+
+import opentimelineio as otio
+
+from foleyline import timebase
+from foleyline.errors import InvalidInput, MediaError
+from foleyline.fsutil import atomic_path
+from foleyline.plugin.timeline.formats import global_start, timeline_rate
+from foleyline.plugin.timeline.writeback import PlacedClip, Placement, foley_track_names
+
+__all__ = ["write_foley_aaf", "WavInfo", "wav_info"]
+
+# RGB per layer kind, as Avid stores CommentMarkerColor (16-bit channels)
+_MARKER_RGB = {"BG": (13107, 13107, 65535), "FX": (65535, 0, 0), "FOLEY": (0, 65535, 0)}
+_CHANNEL_SUFFIX = {1: [""], 2: ["L", "R"]}
+
+
+class WavInfo:
+    def __init__(self, path: Path, sample_rate: int, channels: int, frames: int, bits: int) -> None:
+        self.path, self.sample_rate, self.channels, self.frames, self.bits = path, sample_rate, channels, frames, bits
+
+
+def wav_info(path: Path) -> WavInfo:
+    import soundfile
+
+    try:
+        info = soundfile.info(str(path))
+    except Exception as exc:
+        raise MediaError(f"take audio {path} cannot be read ({exc}); fetch the take again") from exc
+    bits = {"PCM_16": 16, "PCM_24": 24, "PCM_32": 32, "FLOAT": 32, "PCM_U8": 8}.get(info.subtype)
+    if bits is None or info.format not in ("WAV", "WAVEX", "RF64"):
+        raise MediaError(f"take audio {path} is {info.format}/{info.subtype}, not PCM WAV; Pro Tools links PCM Broadcast WAVs")
+    return WavInfo(Path(path), int(info.samplerate), int(info.channels), int(info.frames), bits)
+
+
+def write_foley_aaf(timeline: otio.schema.Timeline, placed: Sequence[PlacedClip], out_path: Path) -> Path:
+    """Write the Foley tracks of ``placed`` as one AAF composition; returns ``out_path``."""
+    import aaf2
+
+    if not placed:
+        raise InvalidInput("no takes to place; accept at least one take before writing the AAF")
+    rate = timeline_rate(timeline)
+    fps = timebase.rate_from_float(rate).fps
+    edit_rate = Fraction(fps)
+    drop = bool((timeline.metadata.get("foleyline") or {}).get("drop_frame"))
+    start_frames = timebase.to_frames(global_start(timeline), rate)
+    infos = {str(c.placement.wav_path): wav_info(Path(c.placement.wav_path)) for c in placed}
+    total = max(c.start + c.duration for c in placed)
+
+    with atomic_path(out_path) as tmp:
+        tmp.unlink()  # pyaaf2 creates the file itself
+        with aaf2.open(str(tmp), "w") as f:
+            # a DataDef object, not a name: pyaaf2 looks names up linearly for every component
+            sound = f.dictionary.lookup_datadef("sound")
+            masters = {}
+            first_use: dict[str, Placement] = {}
+            for c in placed:
+                first_use.setdefault(str(c.placement.wav_path), c.placement)
+            for key, info in infos.items():
+                masters[key] = _link_wav(f, info, edit_rate)
+                first = first_use[key]
+                # Avid shows mob comments as bin columns; Pro Tools keeps them with the clip
+                comments = masters[key][0].comments
+                comments["Foleyline take"] = first.take_id
+                comments["Foleyline shot"] = first.shot.id
+                comments["Foleyline layer"] = f"{first.layer_label} ({first.kind.value})"
+                comments["Comments"] = first.notes_summary or ""
+            comp = f.create.CompositionMob(f"{timeline.name or 'Timeline'} Foley")
+            comp.usage = "Usage_TopLevel"
+            f.content.mobs.append(comp)
+
+            tc_slot = comp.create_timeline_slot(edit_rate)
+            tc_slot.name = "TC1"
+            tc_slot["PhysicalTrackNumber"].value = 1  # readers take the start from TC track 1
+            tc = f.create.Timecode(int(timebase.as_rate(rate).timecode_base), drop)
+            tc.start = start_frames
+            tc.length = total
+            tc_slot.segment = tc
+
+            markers = []
+            slot_of_track: dict[str, int] = {}
+            channel_count = {name: max(infos[str(c.placement.wav_path)].channels for c in placed if c.track_name == name)
+                             for name in foley_track_names(placed)}
+            for name in foley_track_names(placed):
+                clips = sorted((c for c in placed if c.track_name == name), key=lambda c: c.start)
+                channels = channel_count[name]
+                suffixes = _CHANNEL_SUFFIX.get(channels, [f"Ch{i + 1}" for i in range(channels)])
+                for channel, suffix in enumerate(suffixes, start=1):
+                    slot = comp.create_sound_slot(edit_rate)
+                    slot.name = f"{name} {suffix}".strip()
+                    slot["PhysicalTrackNumber"].value = len(slot_of_track) + 1
+                    slot_of_track[slot.name] = slot.slot_id
+                    cursor = 0
+                    for clip in clips:
+                        if clip.start > cursor:
+                            slot.segment.components.append(f.create.Filler(sound, clip.start - cursor))
+                        master, n_channels = masters[str(clip.placement.wav_path)]
+                        # a mono take on a stereo track sits on its first channel only
+                        if channel > n_channels:
+                            slot.segment.components.append(f.create.Filler(sound, clip.duration))
+                        else:
+                            source = f.create.SourceClip(media_kind=sound, length=clip.duration)
+                            source.mob_id = master.mob_id
+                            source.slot_id = channel  # master slots are numbered by channel
+                            source.start = clip.media_start
+                            slot.segment.components.append(source)
+                        cursor = clip.start + clip.duration
+                        if channel == 1:
+                            markers.append((slot.slot_id, clip))
+                    if total > cursor:
+                        slot.segment.components.append(f.create.Filler(sound, total - cursor))
+            _add_markers(f, comp, edit_rate, markers)
+    return Path(out_path)
+
+
+def _link_wav(f, info: WavInfo, edit_rate: Fraction):
+    """SourceMob (PCMDescriptor + locator) and MasterMob for one WAV; returns (master, channels)."""
+    length = int(info.frames * Fraction(edit_rate) // info.sample_rate)  # whole frames at the track rate
+    source = f.create.SourceMob(info.path.name)
+    descriptor = f.create.PCMDescriptor()
+    descriptor["Channels"].value = info.channels
+    descriptor["BlockAlign"].value = info.channels * info.bits // 8
+    descriptor["SampleRate"].value = info.sample_rate
+    descriptor["AudioSamplingRate"].value = info.sample_rate
+    descriptor["AverageBPS"].value = info.sample_rate * info.channels * info.bits // 8
+    descriptor["QuantizationBits"].value = info.bits
+    descriptor["Length"].value = info.frames
+    descriptor["ContainerFormat"].value = f.dictionary.lookup_containerdef("External")
+    locator = f.create.NetworkLocator()
+    locator["URLString"].value = info.path.resolve().as_uri()
+    descriptor["Locator"].append(locator)
+    source.descriptor = descriptor
+    f.content.mobs.append(source)
+    master = f.create.MasterMob(info.path.stem)
+    f.content.mobs.append(master)
+    for channel in range(1, info.channels + 1):
+        slot = source.create_timeline_slot(edit_rate, slot_id=channel)
+        slot.segment = f.create.SourceClip(media_kind="sound", length=length)
+        slot["PhysicalTrackNumber"].value = channel
+        master_slot = master.create_timeline_slot(edit_rate, slot_id=channel)
+        master_slot.segment = source.create_source_clip(slot.slot_id, start=0, length=length)
+        master_slot["PhysicalTrackNumber"].value = channel
+    return master, info.channels
+
+
+def _add_markers(f, comp, edit_rate: Fraction, markers) -> None:
+    """DescriptiveMarkers with the notes summary at each shot's first frame, as Avid writes its
+    locators: one EventMobSlot per described track, whose PhysicalTrackNumber is that track's
+    (readers match a marker to its track by slot id *and* track number)."""
+    by_slot: dict[int, list[PlacedClip]] = {}
+    for slot_id, clip in markers:
+        by_slot.setdefault(slot_id, []).append(clip)
+    next_id = max(s.slot_id for s in comp.slots) + 1
+    described_def = f.dictionary.lookup_datadef("DescriptiveMetadata")
+    for slot_id, clips in by_slot.items():
+        described = comp.slot_at(slot_id)
+        slot = f.create.EventMobSlot()
+        slot["EditRate"].value = edit_rate
+        slot["SlotID"].value = next_id
+        next_id += 1
+        slot["PhysicalTrackNumber"].value = described["PhysicalTrackNumber"].value
+        slot.name = f"{described.name} notes"
+        sequence = f.create.Sequence(media_kind=described_def)
+        for clip in clips:
+            p = clip.placement
+            marker = f.create.DescriptiveMarker()  # pyaaf2 gives it the DescriptiveMetadata kind
+            marker["Position"].value = clip.start + clip.head
+            marker["Length"].value = 1
+            marker["Comment"].value = p.notes_summary or f"Foleyline take {p.take_id}"
+            marker["CommentMarkerUser"].value = f"foleyline take {p.take_id}"
+            red, green, blue = _MARKER_RGB[p.kind.value]
+            marker["CommentMarkerColor"].value = {"red": red, "green": green, "blue": blue}
+            marker["DescribedSlots"].value = {slot_id}
+            sequence.components.append(marker)
+        slot.segment = sequence
+        comp.slots.append(slot)

@@ -1,0 +1,92 @@
+"""What a clip's export says about it, beyond its ranges: the media file behind it, its speed,
+and whether the timeline counts drop-frame timecode. Adapters keep these in different places."""
+
+from __future__ import annotations
+
+import urllib.parse
+from pathlib import Path, PureWindowsPath
+
+import opentimelineio as otio
+
+from foleyline.plugin.timeline.formats import META_KEY
+
+__all__ = ["media_path_of", "time_scalar", "timeline_drop_frame"]
+
+
+def _metadata_says_drop(meta: object, depth: int = 0) -> bool | None:
+    """Exports keep the drop-frame flag in adapter metadata under various names."""
+    if depth > 6:
+        return None
+    if isinstance(meta, dict) or hasattr(meta, "items"):
+        for key, value in meta.items():
+            k = str(key).lower()
+            if k in ("displayformat", "@displayformat") and isinstance(value, str):
+                return value.upper() == "DF"
+            if k in ("drop_frame", "dropframe", "drop") and isinstance(value, (bool, int, str)):
+                return str(value).lower() in ("1", "true", "yes")
+            found = _metadata_says_drop(value, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def timeline_drop_frame(timeline: otio.schema.Timeline, rate: float) -> bool:
+    """Only 29.97 and 59.94 can be drop-frame; the export says so (FCP7 <displayformat>DF, EDL
+    "FCM: DROP FRAME" as read, or our own metadata), else non-drop as most exports are."""
+    if abs(rate - 30000 / 1001) > 1e-3 and abs(rate - 60000 / 1001) > 1e-3:
+        return False
+    ours = (timeline.metadata.get(META_KEY) or {}).get("drop_frame")
+    if ours is not None:
+        return bool(ours)
+    found = _metadata_says_drop(dict(timeline.metadata))
+    if found is None:
+        found = _metadata_says_drop(dict(timeline.tracks.metadata))
+    return bool(found)
+
+
+def media_path_of(reference: otio.core.MediaReference, base_dir: Path | None) -> tuple[Path | None, str | None]:
+    """(path, reason it cannot be used). file:// URLs and plain paths; relative paths are taken
+    from the timeline file's folder (Kdenlive writes them so)."""
+    if isinstance(reference, otio.schema.MissingReference) or reference is None:
+        return None, "the export has no media for this clip (offline or unlinked); relink it in the NLE and export again"
+    if isinstance(reference, otio.schema.ImageSequenceReference):
+        return None, "image-sequence media is not supported; render the shot to a movie file"
+    if not isinstance(reference, otio.schema.ExternalReference) or not reference.target_url:
+        return None, f"unsupported media reference {type(reference).__name__}"
+    url = reference.target_url
+    parsed = urllib.parse.urlparse(url)
+    if parsed.scheme == "file":
+        raw = urllib.parse.unquote(parsed.path)
+        # file://localhost/D:/media/x.mov -> D:/media/x.mov
+        if len(raw) > 2 and raw[0] == "/" and raw[2] == ":":
+            raw = raw[1:]
+        path = Path(raw)
+    elif parsed.scheme in ("", ) or (len(parsed.scheme) == 1 and url[1] == ":"):  # plain or C:\ path
+        path = Path(url)
+    else:
+        return None, f"media is not a local file ({url}); download or relink it"
+    if not path.is_absolute() and not PureWindowsPath(str(path)).is_absolute() and base_dir is not None:
+        path = base_dir / path
+    if not path.exists():
+        return path, f"media file not found: {path}; relink it or mount the drive that holds it"
+    return path, None
+
+
+_RETIME_WORDS = ("timeremap", "time remap", "retime", "speed", "timewarp", "time warp")
+
+
+def time_scalar(clip: otio.schema.Clip) -> tuple[float, str | None]:
+    """(speed factor, name of a retime effect whose speed is unknown)."""
+    scalar = 1.0
+    unknown = None
+    for effect in clip.effects:
+        if isinstance(effect, otio.schema.FreezeFrame):
+            return 0.0, None
+        if isinstance(effect, otio.schema.LinearTimeWarp):
+            scalar *= float(effect.time_scalar)
+            continue
+        # adapters keep other retimes (FCP7 "Time Remap") as plain effects: flag them
+        label = f"{effect.name} {effect.effect_name} {effect.metadata}".casefold()
+        if any(word in label for word in _RETIME_WORDS):
+            unknown = effect.name or effect.effect_name or "time effect"
+    return scalar, unknown

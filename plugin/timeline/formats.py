@@ -1,0 +1,273 @@
+"""Which interchange format a file is, and reading it through OTIO's adapter plugins.
+
+Every format goes through an OTIO adapter (never hand-parsed). This module only decides which
+adapter, supplies what a format lacks (an EDL's frame rate), and turns adapter failures into
+errors that say what to do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import opentimelineio as otio
+
+from foleyline import timebase
+from foleyline.errors import InvalidInput, NotFound
+
+__all__ = [
+    "Format",
+    "FORMATS",
+    "detect_format",
+    "format_by_name",
+    "read_timeline",
+    "timeline_rate",
+    "normalise_rate",
+    "source_format",
+]
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str          # our name, used on the command line and in reports
+    adapter: str       # the OTIO adapter name
+    suffix: str        # what we write
+    label: str         # what an editor calls it
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("otio", "otio_json", ".otio", "OpenTimelineIO"),
+        Format("otioz", "otioz", ".otioz", "OpenTimelineIO bundle"),
+        Format("fcp7", "fcp_xml", ".xml", "FCP7 XML"),
+        Format("fcpx", "fcpx_xml", ".fcpxml", "FCPXML"),
+        Format("edl", "cmx_3600", ".edl", "CMX3600 EDL"),
+        Format("aaf", "AAF", ".aaf", "AAF"),
+        Format("kdenlive", "kdenlive", ".kdenlive", "Kdenlive"),
+    )
+}
+
+_BY_SUFFIX = {
+    ".otio": "otio",
+    ".otioz": "otioz",
+    ".fcpxml": "fcpx",
+    ".edl": "edl",
+    ".aaf": "aaf",
+    ".kdenlive": "kdenlive",
+}
+
+# Where the reader keeps the origin of a timeline (so write-back can use the same format).
+META_KEY = "foleyline"
+
+
+def format_by_name(name: str) -> Format:
+    try:
+        return FORMATS[name.lower()]
+    except KeyError:
+        raise InvalidInput(f"unknown timeline format {name!r}; choose one of {', '.join(FORMATS)}") from None
+
+
+def detect_format(path: Path) -> Format:
+    """The format of ``path`` from its suffix; an ``.xml`` file is sniffed (FCP7 ``<xmeml>`` or
+    FCPXML ``<fcpxml>``) because both NLE families write ``.xml``."""
+    suffix = path.suffix.lower()
+    if suffix == ".fcpxmld":  # Final Cut Pro 10.6+ exports a bundle folder holding Info.fcpxml
+        return FORMATS["fcpx"]
+    if suffix in _BY_SUFFIX:
+        return FORMATS[_BY_SUFFIX[suffix]]
+    if suffix == ".xml":
+        with open(path, "rb") as handle:
+            head = handle.read(4096).lower()
+        if b"<fcpxml" in head:
+            return FORMATS["fcpx"]
+        if b"<xmeml" in head:
+            return FORMATS["fcp7"]
+        raise InvalidInput(
+            f"{path}: an .xml file that is neither FCP7 XML (<xmeml>) nor FCPXML (<fcpxml>); "
+            "export the sequence as Final Cut Pro XML"
+        )
+    raise InvalidInput(
+        f"{path}: unknown timeline format {suffix or '(no suffix)'!r}; export .otio, .otioz, FCP7 .xml, "
+        ".fcpxml, .edl, .aaf or .kdenlive"
+    )
+
+
+def normalise_rate(rate: float) -> float:
+    """23.976 typed by a person (or written by an exporter) is 24000/1001; keep integer rates.
+    Without this, 23.976 and 23.976023976 frames drift apart by one every ~40 minutes.
+    (foleyline.timebase decides; OTIO wants the rate as a float.)"""
+    return float(timebase.rate_from_float(float(rate)).fps)
+
+
+def read_timeline(path: str | Path, *, rate: float | None = None) -> otio.schema.Timeline:
+    """Read a timeline through OTIO's adapters.
+
+    ``rate`` is required for an EDL (it does not record its frame rate) and ignored otherwise.
+    The timeline's metadata["foleyline"] records the format and path it came from, which
+    write-back uses to write the same format by default.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise NotFound(f"timeline file not found: {path}")
+    fmt = detect_format(path)
+    kwargs: dict[str, object] = {}
+    if fmt.name == "edl":
+        if rate is None:
+            raise InvalidInput(
+                f"{path}: an EDL does not record its frame rate; give it (e.g. --rate 23.976, 24, 25 or 29.97)"
+            )
+        kwargs["rate"] = normalise_rate(rate)
+    try:
+        with warnings.catch_warnings():
+            # the kdenlive adapter prints a deprecation banner on import; it is not the user's problem
+            warnings.simplefilter("ignore")
+            result = _read(path, fmt, kwargs)
+    except Exception as exc:  # adapters raise anything from KeyError to their own classes
+        raise InvalidInput(
+            f"{path}: the {fmt.label} reader could not read it ({type(exc).__name__}: {exc}); "
+            "check the export settings or export again"
+        ) from exc
+    timeline = _single_timeline(result, path)
+    from foleyline.plugin.timeline import quirks
+
+    quirks.fix_after_read(timeline, fmt.name)
+    meta = dict(timeline.metadata.get(META_KEY, {}) or {})
+    meta.update({"source_format": fmt.name, "source_path": str(path)})
+    if fmt.name == "otioz":
+        meta["media_base"] = str(_otioz_media_dir(path))
+    if fmt.name == "edl":
+        meta["edl_rate"] = kwargs["rate"]
+        # drop-frame exists at 29.97 and 59.94 only, whatever the file claims
+        meta["drop_frame"] = _edl_says_drop(path) and timebase.rate_from_float(kwargs["rate"]).fps.denominator == 1001 \
+            and round(kwargs["rate"]) in (30, 60)
+    timeline.metadata[META_KEY] = meta
+    if fmt.name != "edl":
+        from foleyline.plugin.timeline.clipinfo import timeline_drop_frame
+
+        # decided once, here, from what the export says; writers and shots read it back
+        meta["drop_frame"] = timeline_drop_frame(timeline, timeline_rate(timeline))
+        timeline.metadata[META_KEY] = meta
+    return timeline
+
+
+def _edl_says_drop(path: Path) -> bool:
+    """An EDL states drop-frame in its FCM line (or writes ';' timecodes): the reader ignores both."""
+    head = path.read_text(encoding="utf-8", errors="replace")[:20000]
+    if "FCM: DROP FRAME" in head.upper():
+        return True
+    return bool(re.search(r"\d\d:\d\d:\d\d;\d\d", head))
+
+
+def _otioz_media_dir(path: Path) -> Path:
+    """Where a bundle's media is unpacked: Foleyline's data folder, by content hash, once. The
+    bundle's references are relative ("media/A001.mov"); the shots find them there."""
+    import hashlib
+    import shutil
+    import tempfile
+    import zipfile
+
+    from foleyline import config
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    target = config.data_dir() / "otioz" / digest.hexdigest()[:20]
+    if not target.is_dir():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".unpack.", dir=target.parent))
+        try:
+            with zipfile.ZipFile(path) as bundle:
+                bundle.extractall(staging)
+            os.replace(staging, target)  # whole or not at all; a concurrent unpack may have won
+        except OSError:
+            if not target.is_dir():
+                raise
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _read(path: Path, fmt: Format, kwargs: dict[str, object]) -> object:
+    if fmt.name == "kdenlive":
+        # the Kdenlive adapter prints a deprecation banner on stdout, into our tables
+        with contextlib.redirect_stdout(io.StringIO()):
+            return otio.adapters.read_from_file(str(path), adapter_name=fmt.adapter, **kwargs)
+    if fmt.name != "fcpx":
+        return otio.adapters.read_from_file(str(path), adapter_name=fmt.adapter, **kwargs)
+    # the FCPXML reader truncates NTSC rates (see quirks): read at the integer rate, relabel
+    from foleyline.plugin.timeline import quirks
+
+    if path.is_dir():
+        path = path / "Info.fcpxml"
+        if not path.is_file():
+            raise InvalidInput(f"{path.parent}: an .fcpxmld bundle without Info.fcpxml; export the project again")
+    text = path.read_text(encoding="utf-8")
+    xml, true_rate = quirks.fcpx_read_fix(text)
+    result = otio.adapters.read_from_string(xml, adapter_name=fmt.adapter)
+    # the reader drops the sequence's tcFormat; keep it where timeline_drop_frame looks
+    drop = bool(re.search(r'<sequence\b[^>]*\btcFormat="DF"', text))
+    for timeline in _timelines_in(result):
+        if true_rate is not None:
+            quirks.relabel_rate(timeline, float(round(true_rate)), true_rate)
+        timeline.metadata[META_KEY] = {"drop_frame": drop}
+    return result
+
+
+def _timelines_in(result: object) -> list[otio.schema.Timeline]:
+    if isinstance(result, otio.schema.Timeline):
+        return [result]
+    if isinstance(result, otio.schema.SerializableCollection):
+        return list(result.find_children(descended_from_type=otio.schema.Timeline, shallow_search=True))
+    return []
+
+
+def _single_timeline(result: object, path: Path) -> otio.schema.Timeline:
+    if isinstance(result, otio.schema.Timeline):
+        return result
+    if isinstance(result, otio.schema.SerializableCollection):
+        timelines = list(result.find_children(descended_from_type=otio.schema.Timeline, shallow_search=True))
+        if len(timelines) == 1:
+            return timelines[0]
+        raise InvalidInput(
+            f"{path}: holds {len(timelines)} timelines; export the one sequence you want Foley for"
+        )
+    raise InvalidInput(f"{path}: holds a {type(result).__name__}, not a timeline; export a sequence")
+
+
+def source_format(timeline: otio.schema.Timeline) -> str | None:
+    """The format name the timeline was read from, when it came through :func:`read_timeline`."""
+    meta = timeline.metadata.get(META_KEY) or {}
+    return meta.get("source_format")
+
+
+def timeline_rate(timeline: otio.schema.Timeline) -> float:
+    """The timeline's frame rate: its global start time's rate, else the first track item's.
+
+    FCPXML and Kdenlive exports carry no global start time; their items carry the sequence rate.
+    """
+    if timeline.global_start_time is not None and timeline.global_start_time.rate > 0:
+        return normalise_rate(timeline.global_start_time.rate)
+    meta_rate = (timeline.metadata.get(META_KEY) or {}).get("edl_rate")
+    if meta_rate:
+        return normalise_rate(meta_rate)
+    for track in timeline.tracks:
+        for item in track:
+            if isinstance(item, otio.core.Item):
+                rate = item.trimmed_range().duration.rate
+                if rate > 0:
+                    return normalise_rate(rate)
+    raise InvalidInput("the timeline has no items and no start time, so its frame rate is unknown")
+
+
+def global_start(timeline: otio.schema.Timeline) -> otio.opentime.RationalTime:
+    rate = timeline_rate(timeline)
+    if timeline.global_start_time is None:
+        return otio.opentime.RationalTime(0, rate)
+    return timeline.global_start_time.rescaled_to(rate)

@@ -1,0 +1,340 @@
+"""Finding the shots of a timeline an editor selected.
+
+A shot is a picture clip on a video track. The walk goes into nested sequences (compound clips,
+nested stacks), mapping their clips back to the outer timeline's record time. Everything that is
+not turned into a usable shot is reported in ``ShotList.problems``: disabled clips and tracks,
+generators, speed effects, missing media. Nothing is skipped silently.
+
+Selection criteria combine with AND; an empty Selection selects every clip of every video track.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import opentimelineio as otio
+
+from foleyline import timebase
+from foleyline.errors import InvalidInput
+from foleyline.plugin.shots import Shot, frame_rate, stable_shot_id
+from foleyline.plugin.timeline.clipinfo import media_path_of, time_scalar, timeline_drop_frame
+from foleyline.plugin.timeline.formats import META_KEY, global_start, timeline_rate
+
+__all__ = ["Selection", "Problem", "ShotList", "find_shots", "parse_record_time", "timeline_drop_frame"]
+
+
+TC = otio.opentime
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which shots to take.
+
+    track: a video track, 1-based (V1 = 1, counted from the bottom as NLEs do) or its name.
+    record_in / record_out: record timecode ("01:00:10:00", drop-frame "01:00:10;00") or
+        RationalTime; a shot is taken when any part of it lies in [record_in, record_out).
+    marker_color / marker_name: a shot is taken when a marker of that colour (RED, GREEN, ...)
+        or whose name contains that text (case-insensitive) lies on the clip, or on the
+        timeline/track within the shot's record range.
+    clip_names: clip names (case-insensitive) or shot ids.
+    """
+
+    track: int | str | None = None
+    record_in: str | otio.opentime.RationalTime | None = None
+    record_out: str | otio.opentime.RationalTime | None = None
+    marker_color: str | None = None
+    marker_name: str | None = None
+    clip_names: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something about a clip the editor should know: why it is not a (usable) shot."""
+
+    kind: str  # missing_media, disabled, generator, speed, freeze_frame, unsupported, image_sequence
+    clip_name: str
+    record_timecode: str
+    message: str
+    shot_id: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.record_timecode} {self.clip_name!r}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ShotList:
+    shots: tuple[Shot, ...]
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def usable(self) -> tuple[Shot, ...]:
+        """The shots whose media can be read."""
+        return tuple(s for s in self.shots if s.missing_reason is None)
+
+    def __len__(self) -> int:
+        return len(self.shots)
+
+    def __iter__(self) -> Iterator[Shot]:
+        return iter(self.shots)
+
+
+@dataclass
+class _Candidate:
+    """A clip found on a video track, with its range in the outer timeline (0-based)."""
+
+    clip: otio.schema.Clip
+    track_index: int
+    track_name: str
+    range_in_timeline: otio.opentime.TimeRange
+    source_range: otio.opentime.TimeRange
+    inherited_markers: list[otio.schema.Marker] = field(default_factory=list)
+
+
+def parse_record_time(value: str | otio.opentime.RationalTime, rate: float, drop_frame: bool = False) -> otio.opentime.RationalTime:
+    """Record timecode ("01:00:10:00"; ';' before the frames means drop-frame) or a RationalTime."""
+    if isinstance(value, otio.opentime.RationalTime):
+        return value.rescaled_to(rate)
+    text = str(value).strip()
+    # an editor typing ';' means drop-frame even when the export did not say so
+    drop = drop_frame or (";" in text and timebase.as_rate(rate).fps in (Fraction(30000, 1001), Fraction(60000, 1001)))
+    return timebase.from_timecode(text, timebase.as_rate(rate, drop))
+
+
+def _video_tracks(timeline: otio.schema.Timeline) -> list[otio.schema.Track]:
+    return [t for t in timeline.tracks if isinstance(t, otio.schema.Track) and t.kind == otio.schema.TrackKind.Video]
+
+
+def _walk(
+    items: Sequence[otio.core.Composable],
+    composition: otio.core.Composition,
+    offset: otio.opentime.RationalTime,
+    window: otio.opentime.TimeRange | None,
+    track_index: int,
+    track_name: str,
+    rate: float,
+    markers: list[otio.schema.Marker],
+    problems: list[Problem],
+    gstart: otio.opentime.RationalTime,
+) -> Iterator[_Candidate]:
+    """Clips under ``composition`` whose time maps to the outer timeline as ``t + offset``,
+    visible only inside ``window`` (composition time) when nested and trimmed."""
+    # one pass for all children: range_of_child() per item walks the track each time (quadratic)
+    ranges = composition.range_of_all_children() if isinstance(composition, otio.schema.Track) else {}
+    for item in items:
+        if isinstance(item, (otio.schema.Gap, otio.schema.Transition)):
+            continue
+        rng = ranges[item] if isinstance(composition, otio.schema.Track) else item.trimmed_range()
+        rng = TC.TimeRange(rng.start_time.rescaled_to(rate), rng.duration.rescaled_to(rate))
+        if window is not None:
+            clipped = _intersect(rng, window)
+            if clipped is None:
+                continue
+        else:
+            clipped = rng
+        outer = TC.TimeRange(clipped.start_time + offset, clipped.duration)
+        if isinstance(item, otio.schema.Clip):
+            source = item.trimmed_range()
+            source = TC.TimeRange(source.start_time.rescaled_to(rate), source.duration.rescaled_to(rate))
+            # trimmed by an enclosing nested sequence: move the source start by the same amount
+            source = TC.TimeRange(source.start_time + (clipped.start_time - rng.start_time), clipped.duration)
+            yield _Candidate(item, track_index, track_name, outer, source, list(markers))
+        elif isinstance(item, (otio.schema.Stack, otio.schema.Track)):
+            if not item.enabled:
+                problems.append(Problem("disabled", item.name or "nested sequence", _tc(outer.start_time + gstart, rate),
+                                        "nested sequence is disabled; its clips are not shots"))
+                continue
+            own = item.trimmed_range()
+            own_start = own.start_time.rescaled_to(rate)
+            # inner time t sits at outer time offset + rng.start + (t - own_start); only the part
+            # of the nest left visible by an enclosing window counts
+            inner_offset = offset + rng.start_time - own_start
+            inner_window = TC.TimeRange(own_start + (clipped.start_time - rng.start_time), clipped.duration)
+            if isinstance(item, otio.schema.Stack):
+                nested_markers = markers + [_shift_marker(m, inner_offset) for m in item.markers]
+                children = [t for t in item if isinstance(t, otio.schema.Track) and t.kind == otio.schema.TrackKind.Video]
+                for child in children:
+                    if not child.enabled:
+                        continue
+                    yield from _walk(list(child), child, inner_offset, inner_window, track_index, track_name,
+                                     rate, nested_markers, problems, gstart)
+            else:
+                yield from _walk(list(item), item, inner_offset, inner_window, track_index, track_name, rate,
+                                 markers, problems, gstart)
+        else:
+            problems.append(Problem("unsupported", getattr(item, "name", "") or type(item).__name__,
+                                    _tc(outer.start_time + gstart, rate), f"{type(item).__name__} is not a clip"))
+
+
+def _shift_marker(marker: otio.schema.Marker, offset: otio.opentime.RationalTime) -> otio.schema.Marker:
+    r = marker.marked_range
+    return otio.schema.Marker(name=marker.name, color=marker.color,
+                              marked_range=TC.TimeRange(r.start_time.rescaled_to(offset.rate) + offset, r.duration))
+
+
+def _intersect(a: otio.opentime.TimeRange, b: otio.opentime.TimeRange) -> otio.opentime.TimeRange | None:
+    start = max(a.start_time, b.start_time)
+    end = min(a.end_time_exclusive(), b.end_time_exclusive())
+    if end <= start:
+        return None
+    return TC.range_from_start_end_time(start, end)
+
+
+def _tc(time: otio.opentime.RationalTime, rate: float, drop: bool = False) -> str:
+    return timebase.to_timecode(time, frame_rate(rate, drop))
+
+
+def find_shots(timeline: otio.schema.Timeline, selection: Selection | None = None) -> ShotList:
+    """The selected shots, in record order, and every problem met on the way."""
+    selection = selection or Selection()
+    rate = timeline_rate(timeline)
+    drop = timeline_drop_frame(timeline, rate)
+    gstart = global_start(timeline)
+    meta = timeline.metadata.get(META_KEY) or {}
+    # relative media paths: from an unpacked .otioz bundle, else from the timeline file's folder
+    base = meta.get("media_base") or (str(Path(meta["source_path"]).parent) if meta.get("source_path") else None)
+    base_dir = Path(base) if base else None
+
+    tracks = _video_tracks(timeline)
+    wanted_tracks = _resolve_track(selection.track, tracks)
+    record_in = parse_record_time(selection.record_in, rate, drop) if selection.record_in is not None else None
+    record_out = parse_record_time(selection.record_out, rate, drop) if selection.record_out is not None else None
+    if record_in is not None and record_out is not None and record_out <= record_in:
+        raise InvalidInput(
+            f"record out {_tc(record_out, rate, drop)} is not after record in {_tc(record_in, rate, drop)}; swap them"
+        )
+    names = {n.casefold() for n in selection.clip_names}
+
+    shots: list[Shot] = []
+    problems: list[Problem] = []
+    stack_markers = [m for m in timeline.tracks.markers]
+    for index, track in enumerate(tracks, start=1):
+        if wanted_tracks is not None and index not in wanted_tracks:
+            continue
+        track_label = track.name or f"V{index}"
+        if not track.enabled:
+            problems.append(Problem("disabled", track_label, _tc(gstart, rate, drop),
+                                    f"video track V{index} is disabled; its clips are not shots"))
+            continue
+        zero = TC.RationalTime(0, rate)
+        track_markers = stack_markers + list(track.markers)
+        for cand in _walk(list(track), track, zero, None, index, track_label, rate, track_markers, problems, gstart):
+            shot, problem = _shot_from(cand, rate, drop, gstart, base_dir)
+            if not _selected(cand, shot, selection, record_in, record_out, names, gstart, rate):
+                continue
+            if problem is not None:
+                problems.append(problem)
+            if shot is None:
+                continue
+            if shot.missing_reason:
+                problems.append(Problem("missing_media", shot.name, shot.record_timecode(), shot.missing_reason, shot.id))
+            shots.append(shot)
+    shots.sort(key=lambda s: (s.record_range.start_time.value, s.track_index))
+    return ShotList(tuple(shots), tuple(problems))
+
+
+def _resolve_track(track: int | str | None, tracks: list[otio.schema.Track]) -> set[int] | None:
+    if track is None:
+        return None
+    if isinstance(track, int) or (isinstance(track, str) and track.strip().lstrip("Vv").isdigit()):
+        number = int(str(track).strip().lstrip("Vv"))
+        if not 1 <= number <= len(tracks):
+            raise InvalidInput(f"no video track V{number}: the timeline has {len(tracks)} video track(s)")
+        return {number}
+    matches = {i for i, t in enumerate(tracks, start=1) if t.name.casefold() == track.casefold()}
+    if not matches:
+        names = ", ".join(repr(t.name) for t in tracks) or "none"
+        raise InvalidInput(f"no video track named {track!r}; the video tracks are {names}")
+    return matches
+
+
+def _shot_from(cand: _Candidate, rate: float, drop: bool, gstart: otio.opentime.RationalTime,
+               base_dir: Path | None) -> tuple[Shot | None, Problem | None]:
+    clip = cand.clip
+    record = TC.TimeRange(cand.range_in_timeline.start_time + gstart, cand.range_in_timeline.duration)
+    reference = clip.media_reference
+    name = clip.name or Path(urllib.parse.unquote(getattr(reference, "target_url", "") or "")).name or "unnamed clip"
+    tc = _tc(record.start_time, rate, drop)
+    if not clip.enabled:
+        return None, Problem("disabled", name, tc, "clip is disabled in the edit; not a shot")
+    if isinstance(reference, otio.schema.GeneratorReference):
+        kind = reference.generator_kind or "generator"
+        return None, Problem("generator", name, tc, f"{kind} generator (no picture media); not a shot")
+    if record.duration.value <= 0:
+        return None, Problem("unsupported", name, tc, "zero-length clip; not a shot")
+    path, missing = media_path_of(reference, base_dir)
+    source = cand.source_range
+    problem = None
+    scalar, unknown_retime = time_scalar(clip)
+    if unknown_retime is not None:
+        problem = Problem("speed", name, tc,
+                          f"{unknown_retime} effect (speed not readable from the export): the server sees the "
+                          "media at normal speed; check sync")
+    if scalar == 0.0:
+        return None, Problem("freeze_frame", name, tc, "freeze frame (a still picture); not a shot")
+    if scalar != 1.0:
+        # The media actually shown runs at `scalar` speed; the server sees that media span.
+        source = TC.TimeRange(source.start_time, TC.RationalTime(source.duration.value * abs(scalar), rate))
+        problem = Problem("speed", name, tc,
+                          f"speed effect {scalar * 100:g}%: the server sees the media span at its own speed; check sync")
+    available = getattr(reference, "available_range", None)
+    if available is not None:
+        available = TC.TimeRange(available.start_time.rescaled_to(rate), available.duration.rescaled_to(rate))
+    identity = path.name if path is not None else (getattr(reference, "name", "") or name)
+    shot_id = stable_shot_id(identity, source, record.start_time, cand.track_index, rate)
+    if problem is not None:
+        problem = Problem(problem.kind, problem.clip_name, problem.record_timecode, problem.message, shot_id)
+    shot = Shot(
+        id=shot_id,
+        name=name,
+        media_path=path,
+        source_range=source,
+        record_range=record,
+        available_range=available,
+        rate=rate,
+        drop_frame=drop,
+        track_index=cand.track_index,
+        missing_reason=missing,
+    )
+    return shot, problem
+
+
+def _selected(cand: _Candidate, shot: Shot | None, selection: Selection, record_in, record_out,
+              names: set[str], gstart: otio.opentime.RationalTime, rate: float) -> bool:
+    record = TC.TimeRange(cand.range_in_timeline.start_time + gstart, cand.range_in_timeline.duration)
+    if record_in is not None and record.end_time_exclusive() <= record_in:
+        return False
+    if record_out is not None and record.start_time >= record_out:
+        return False
+    if names:
+        clip_name = (cand.clip.name or (shot.name if shot else "")).casefold()
+        if clip_name not in names and not (shot is not None and shot.id.casefold() in names):
+            return False
+    if selection.marker_color is not None or selection.marker_name is not None:
+        if not any(_marker_matches(m, selection) for m in _markers_over(cand, rate)):
+            return False
+    return True
+
+
+def _markers_over(cand: _Candidate, rate: float) -> Iterator[otio.schema.Marker]:
+    """Markers on the clip itself, and markers on the timeline/track/nesting that fall within
+    the clip's range (markers with a duration count when they overlap it)."""
+    yield from cand.clip.markers
+    rng = cand.range_in_timeline
+    for marker in cand.inherited_markers:
+        m = marker.marked_range
+        start = m.start_time.rescaled_to(rate)
+        end = start + m.duration.rescaled_to(rate)
+        if start < rng.end_time_exclusive() and (end > rng.start_time or start >= rng.start_time):
+            yield marker
+
+
+def _marker_matches(marker: otio.schema.Marker, selection: Selection) -> bool:
+    if selection.marker_color is not None and (marker.color or "").casefold() != selection.marker_color.casefold():
+        return False
+    if selection.marker_name is not None and selection.marker_name.casefold() not in (marker.name or "").casefold():
+        return False
+    return True

@@ -1,0 +1,140 @@
+"""Every format is read through its OTIO adapter; what a reader leaves out is put back."""
+
+from __future__ import annotations
+
+
+import opentimelineio as otio
+import pytest
+
+from foleyline.errors import InvalidInput, NotFound
+from foleyline.notes.schema import LayerKind
+from foleyline.plugin.timeline import Placement, Selection, detect_format, find_shots, read_timeline, write_foley_timeline
+from foleyline.plugin.timeline.write import choose_format
+
+
+def test_format_is_known_from_the_suffix_and_xml_is_sniffed(tmp_path, otio_samples_dir):
+    assert detect_format(otio_samples_dir / "premiere_example.xml").name == "fcp7"
+    assert detect_format(otio_samples_dir / "fcpx_project.fcpxml").name == "fcpx"
+    renamed = tmp_path / "final_cut.xml"
+    renamed.write_bytes((otio_samples_dir / "fcpx_project.fcpxml").read_bytes())
+    assert detect_format(renamed).name == "fcpx"
+    other = tmp_path / "other.xml"
+    other.write_text("<?xml version='1.0'?><project/>")
+    with pytest.raises(InvalidInput, match="neither FCP7 XML"):
+        detect_format(other)
+    with pytest.raises(InvalidInput, match="unknown timeline format"):
+        detect_format(tmp_path / "cut.prproj")
+
+
+def test_an_edl_needs_its_rate(otio_samples_dir):
+    with pytest.raises(InvalidInput, match="does not record its frame rate"):
+        read_timeline(otio_samples_dir / "speed_effects.edl")
+
+
+def test_a_missing_or_unreadable_file_says_so(tmp_path):
+    with pytest.raises(NotFound, match="not found"):
+        read_timeline(tmp_path / "gone.otio")
+    broken = tmp_path / "broken.otio"
+    broken.write_text("{ not json")
+    with pytest.raises(InvalidInput, match="broken.otio: the OpenTimelineIO reader could not read it"):
+        read_timeline(broken)
+
+
+def test_a_file_with_several_timelines_is_refused(tmp_path, timeline_factory):
+    both = otio.schema.SerializableCollection(children=[timeline_factory(), timeline_factory()])
+    otio.adapters.write_to_file(both, str(tmp_path / "two.otio"))
+    with pytest.raises(InvalidInput, match="holds 2 timelines"):
+        read_timeline(tmp_path / "two.otio")
+
+
+def test_the_edl_record_start_is_the_timeline_start(otio_samples_dir):
+    timeline = read_timeline(otio_samples_dir / "speed_effects.edl", rate=24)
+    shots = find_shots(timeline).shots
+    # the first event is recorded at 01:00:00:00 (the reader hid it in a negative track range)
+    assert shots[0].record_timecode() == "01:00:00:00"
+    assert shots[1].record_timecode() == "01:00:05:06"
+
+
+def test_fcp7_disabled_clips_and_tracks_are_honoured(otio_samples_dir):
+    found = find_shots(read_timeline(otio_samples_dir / "premiere_enable_property.xml"))
+    assert all("disabled" not in s.name for s in found.shots)
+    disabled = {p.clip_name for p in found.problems if p.kind == "disabled"}
+    assert {"video_track_1_disabled_1", "video_track_1_disabled_2"} <= disabled
+    assert any("V3" in p.message for p in found.problems)
+
+
+def test_nested_sequences_and_transitions_of_a_premiere_export(otio_samples_dir):
+    found = find_shots(read_timeline(otio_samples_dir / "premiere_example.xml"))
+    assert any(p.kind == "generator" for p in found.problems)
+    # every found shot sits inside the sequence and has a length
+    assert all(s.duration_frames > 0 and s.record_in_frame >= 0 for s in found.shots)
+    # all media is on D:\ of the editor's machine: reported, not dropped
+    assert len(found.shots) == len([p for p in found.problems if p.kind == "missing_media"])
+    assert str(found.shots[0].media_path).replace("\\", "/").endswith("D:/media/sc01_sh010_anim.mov")
+
+
+def test_fcpx_compound_clips_are_walked(otio_samples_dir):
+    found = find_shots(read_timeline(otio_samples_dir / "fcpx_project.fcpxml"))
+    names = {s.name for s in found.shots}
+    assert "IMG_0715" in names and len(found.shots) >= 7
+
+
+def test_written_format_defaults_to_the_format_read(otio_samples_dir, tmp_path, timeline_factory):
+    timeline = read_timeline(otio_samples_dir / "premiere_example.xml")
+    assert choose_format(timeline, tmp_path / "out", None).name == "fcp7"
+    assert choose_format(timeline, tmp_path / "out.otio", None).name == "otio"
+    assert choose_format(timeline, tmp_path / "out", "aaf").name == "aaf"
+    assert choose_format(timeline_factory(), tmp_path / "out", None).name == "otio"
+    with pytest.raises(InvalidInput, match="unknown timeline format"):
+        choose_format(timeline, tmp_path / "out", "prproj")
+
+
+def test_a_name_without_a_timeline_suffix_gets_one(timeline_factory, wav_factory, tmp_path):
+    timeline = timeline_factory(clips=[("A001", 24, 100, 48)])
+    shot = find_shots(timeline).shots[0]
+    placement = Placement(shot, "t1", "steps", LayerKind.FOLEY, wav_factory(), 12, 12, "steps")
+    written = write_foley_timeline(timeline, [placement], tmp_path / "cut.v2_foley")
+    assert written.name == "cut.v2_foley.otio" and written.exists()
+
+
+def test_otioz_bundles_the_takes(timeline_factory, wav_factory, tmp_path):
+    timeline = timeline_factory(clips=[("A001", 24, 100, 48)], media_dir=tmp_path)
+    shot = find_shots(timeline).shots[0]
+    wav = wav_factory()
+    written = write_foley_timeline(timeline, [Placement(shot, "t1", "steps", LayerKind.FOLEY, wav, 12, 12, "s")],
+                                   tmp_path / "bundle.otioz")
+    back = read_timeline(written)
+    foley = [t for t in back.tracks if t.name == "Foley"][0].find_clips()[0]
+    assert foley.range_in_parent().start_time.value == 24  # the shot's record frame
+    assert foley.source_range.start_time.value == 12  # after the head handle
+    assert foley.media_reference.target_url.endswith(wav.name)
+
+
+def test_drop_frame_is_kept_from_an_fcp7_export(timeline_factory, tmp_path):
+    edit = timeline_factory(rate=30000 / 1001, start_tc="01:00:00;00", clips=[("A001", 1800, 100, 48)])
+    # the adapter's writer always says NDF; a drop-frame sequence from an NLE says DF
+    xml = otio.adapters.write_to_string(edit, "fcp_xml").replace("<displayformat>NDF<", "<displayformat>DF<")
+    (tmp_path / "df.xml").write_text(xml)
+    shot = find_shots(read_timeline(tmp_path / "df.xml")).shots[0]
+    assert shot.drop_frame
+    assert shot.record_timecode() == "01:01:00;02"  # 1800 frames after 1h, drop-frame labels
+    picked = find_shots(read_timeline(tmp_path / "df.xml"), Selection(record_in="01:01:00;02", record_out="01:01:01;00"))
+    assert [s.name for s in picked.shots] == ["A001"]
+
+
+def test_drop_frame_is_kept_from_an_edl(tmp_path):
+    (tmp_path / "df.edl").write_text(
+        "TITLE: df\nFCM: DROP FRAME\n\n"
+        "001  A001     V     C        01:00:00;00 01:00:02;00 01:00:00;00 01:00:02;00\n"
+        "* FROM CLIP NAME: A001\n")
+    shot = find_shots(read_timeline(tmp_path / "df.edl", rate=29.97)).shots[0]
+    assert shot.drop_frame and shot.record_timecode() == "01:00:00;00"
+    assert shot.duration_frames == 60
+
+
+def test_an_fcpxmld_bundle_is_read_through_its_info_file(otio_samples_dir, tmp_path):
+    bundle = tmp_path / "Project.fcpxmld"
+    bundle.mkdir()
+    (bundle / "Info.fcpxml").write_bytes((otio_samples_dir / "fcpx_project.fcpxml").read_bytes())
+    assert detect_format(bundle).name == "fcpx"
+    assert len(find_shots(read_timeline(bundle)).shots) == len(find_shots(read_timeline(otio_samples_dir / "fcpx_project.fcpxml")).shots)

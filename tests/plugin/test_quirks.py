@@ -1,0 +1,225 @@
+"""The known traps of OTIO's adapters, each shown failing raw and answered by Foleyline.
+
+If an upstream fix makes a "raw" assertion fail, the trap is gone: drop its answer.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import opentimelineio as otio
+import pytest
+
+from foleyline.errors import InvalidInput
+from foleyline.notes.schema import LayerKind
+from foleyline.plugin.timeline import Placement, find_shots, placed_clips, read_timeline, write_foley_timeline
+from foleyline.plugin.timeline.conformance import foley_positions
+from foleyline.plugin.timeline.quirks import fcpx_scale_times
+
+TC = otio.opentime
+
+
+def _placements(timeline, wav, kinds=(LayerKind.FOLEY, LayerKind.FX)):
+    return [Placement(s, f"take-{i}-{k.value}", k.value.lower(), k, wav, 12, 12, f"notes {i}")
+            for i, s in enumerate(find_shots(timeline).shots) for k in kinds]
+
+
+def _expected(timeline, placements, trim=False, expose_handles=False):
+    start = round(timeline.global_start_time.value)
+    return sorted((start + c.start, c.duration)
+                  for c in placed_clips(timeline, placements, trim_overlaps=trim, expose_handles=expose_handles))
+
+
+def _got(path, wav, rate=None):
+    back = read_timeline(path, rate=rate)
+    return sorted(foley_positions(back, [wav.name]).elements()), back
+
+
+SPREAD = [("A001", 24, 100, 48), ("A002", 100, 200, 24), ("A003", 160, 300, 36)]
+
+
+@pytest.mark.parametrize("rate,tc", [(24000 / 1001, "01:00:00:00"), (30000 / 1001, "01:00:00:00")])
+def test_fcpxml_at_ntsc_rates(rate, tc, timeline_factory, wav_factory, tmp_path):
+    timeline = timeline_factory(rate=rate, start_tc=tc, clips=SPREAD)
+    # the trap: the adapter finds no frame duration for 23.976 or 29.97; it writes frameDuration=""
+    # (or crashes when the timeline has gaps) and the file cannot be read back
+    with pytest.raises(ValueError):
+        otio.adapters.read_from_string(otio.adapters.write_to_string(timeline, "fcpx_xml"), "fcpx_xml")
+    # the answer: write at the integer rate, scale every time by 1001/1000; read the reverse way
+    wav = wav_factory()
+    placements = _placements(timeline, wav)
+    out = write_foley_timeline(timeline, placements, tmp_path / "cut.fcpxml")
+    text = out.read_text()
+    assert f'frameDuration="1001/{round(rate) * 1000}s"' in text
+    got, back = _got(out, wav)
+    assert abs(back.tracks[0].find_clips()[0].source_range.duration.rate - rate) < 1e-6
+    assert back.metadata["foleyline"]["drop_frame"] is False
+    # FCPXML has no timeline start: compare from zero
+    start = round(timeline.global_start_time.value)
+    assert [(s - start, d) for s, d in _expected(timeline, placements)] == got
+
+
+def test_fcpxml_drop_frame_survives_the_round_trip(timeline_factory, wav_factory, tmp_path):
+    timeline = timeline_factory(rate=30000 / 1001, start_tc="01:00:00;00", clips=SPREAD)
+    timeline.metadata["foleyline"] = {"drop_frame": True}
+    wav = wav_factory()
+    out = write_foley_timeline(timeline, _placements(timeline, wav), tmp_path / "cut.fcpxml")
+    assert 'tcFormat="DF"' in out.read_text()
+    back = read_timeline(out)
+    assert back.metadata["foleyline"]["drop_frame"] is True
+    assert find_shots(back).shots[0].drop_frame
+
+
+def test_fcpx_time_scaling_is_exact():
+    xml = '<clip offset="86400/24s" duration="48/24s" start="0s"/><format frameDuration="25/600s"/>'
+    scaled = fcpx_scale_times(xml, Fraction(1001, 1000))
+    assert 'offset="3603600/1000s"' not in scaled  # reduced fractions
+    assert 'offset="18018/5s"' in scaled and 'frameDuration="1001/24000s"' in scaled and 'start="0s"' in scaled
+    assert fcpx_scale_times(scaled, Fraction(1000, 1001)) == xml.replace("86400/24s", "3600s").replace(
+        "48/24s", "2s").replace("25/600s", "1/24s")
+
+
+def test_fcp7_xml_with_ranges_at_48000(timeline_factory, wav_factory, tmp_path):
+    timeline = timeline_factory(rate=25, clips=SPREAD)
+    dialogue = otio.schema.Clip(name="dx", media_reference=otio.schema.ExternalReference(
+        target_url="file:///dx.wav", available_range=TC.TimeRange(TC.RationalTime(0, 48000), TC.RationalTime(480000, 48000))),
+                                source_range=TC.TimeRange(TC.RationalTime(0, 48000), TC.RationalTime(96000, 48000)))
+    timeline.tracks[-1].append(dialogue)
+    # the trap: the writer turns ranges into SMPTE timecode, which has no 48000 fps
+    with pytest.raises(ValueError, match="SMPTE"):
+        otio.adapters.write_to_string(timeline, "fcp_xml")
+    # the answer: every range at the timeline rate before writing (the editor's dialogue too)
+    wav = wav_factory()
+    placements = _placements(timeline, wav)
+    out = write_foley_timeline(timeline, placements, tmp_path / "cut.xml", fmt="fcp7")
+    got, back = _got(out, wav)
+    assert got == _expected(timeline, placements)
+    dx = [c for c in back.find_clips() if c.name == "dx"][0]
+    assert dx.source_range.duration == TC.RationalTime(50, 25)
+
+
+def test_fcp7_xml_with_media_of_unknown_length(timeline_factory, wav_factory, tmp_path):
+    timeline = timeline_factory(rate=25, clips=SPREAD)
+    for clip in timeline.find_clips():
+        clip.media_reference.available_range = None
+    # the trap: the writer reads the media's available range without checking it exists
+    with pytest.raises(AttributeError):
+        otio.adapters.write_to_string(timeline, "fcp_xml")
+    # the answer: media of unknown length is taken to be as long as the clip's use of it
+    wav = wav_factory()
+    placements = _placements(timeline, wav)
+    out = write_foley_timeline(timeline, placements, tmp_path / "cut.xml", fmt="fcp7")
+    got, back = _got(out, wav)
+    assert got == _expected(timeline, placements)
+    assert [c.source_range for c in back.video_tracks()[0].find_clips()] == [c.source_range for c in timeline.find_clips()]
+
+
+def test_an_edl_cannot_carry_an_audio_only_timeline(timeline_factory, wav_factory, tmp_path):
+    foley_only = otio.schema.Timeline(global_start_time=TC.RationalTime(86400, 24))
+    track = otio.schema.Track(name="Foley", kind=otio.schema.TrackKind.Audio)
+    track.append(otio.schema.Clip(name="f", media_reference=otio.schema.ExternalReference(target_url="file:///f.wav"),
+                                  source_range=TC.TimeRange(TC.RationalTime(0, 24), TC.RationalTime(48, 24))))
+    foley_only.tracks.append(track)
+    # the trap: the CMX writer refuses a timeline without exactly one video track...
+    with pytest.raises(otio.exceptions.NotSupportedError, match="single video track"):
+        otio.adapters.write_to_string(foley_only, "cmx_3600")
+    # ...and with one, writes only the picture: the audio events vanish without a word
+    with_picture = timeline_factory(clips=[("A001", 0, 100, 48)])
+    with_picture.tracks.append(track.clone())
+    raw = otio.adapters.read_from_string(otio.adapters.write_to_string(with_picture, "cmx_3600"), "cmx_3600", rate=24)
+    assert [c.name for c in raw.find_clips()] == ["A001"]
+    # the answer: an EDL of the Foley events, channel per Foley track, each event its shot
+    timeline = timeline_factory(clips=[("A001", 24, 100, 48), ("A002", 72, 200, 24), ("A003", 96, 300, 36)])
+    wav = wav_factory()
+    placements = _placements(timeline, wav)
+    out = write_foley_timeline(timeline, placements, tmp_path / "cut.edl")
+    got, back = _got(out, wav, rate=24)
+    assert got == _expected(timeline, placements, trim=True)
+    shots = find_shots(timeline).shots
+    assert sorted(set(got)) == [(s.record_in_frame, s.duration_frames) for s in shots]  # cut to the shots
+    assert sorted(t.name for t in back.tracks) == ["A1", "A2"]  # Foley FX and Foley, one channel each
+    text = out.read_text()
+    assert "* LOC: 01:00:01:00 RED     notes 0" in text and "* FOLEYLINE TAKE: take-0-FX" in text
+    # source = record timecode: the WAV is stamped a head handle before the shot, 12 frames in
+    assert "AX       A     C        01:00:01:00 01:00:03:00 01:00:01:00 01:00:03:00" in text
+    # with exposed handles, abutting shots' tail and head meet at the cut, nothing overlaps
+    out = write_foley_timeline(timeline, placements, tmp_path / "exposed.edl", expose_handles=True)
+    got, back = _got(out, wav, rate=24)
+    assert got == _expected(timeline, placements, trim=True, expose_handles=True)
+    assert "* LOC: 01:00:01:00 RED     notes 0" in out.read_text()
+    starts = [c for c in placed_clips(timeline, placements, trim_overlaps=True, expose_handles=True)
+              if c.placement.kind == LayerKind.FOLEY]
+    assert [(c.start, c.duration, c.head, c.tail) for c in starts] == [(12, 60, 12, 0), (72, 24, 0, 0), (96, 48, 0, 12)]
+
+
+def test_an_edl_refuses_more_tracks_than_channels(timeline_factory, wav_factory, tmp_path):
+    timeline = timeline_factory(tracks=3, clips=[("A001", 24, 100, 48)])  # three shots at the same time
+    wav = wav_factory()
+    placements = _placements(timeline, wav, kinds=(LayerKind.FOLEY, LayerKind.FX))
+    with pytest.raises(InvalidInput, match="EDL carries 4 audio channels; write AAF"):
+        write_foley_timeline(timeline, placements, tmp_path / "cut.edl")
+    assert not (tmp_path / "cut.edl").exists()
+
+
+def _marker_count(timeline):
+    return (sum(len(i.markers) for i in timeline.find_children()) + sum(len(t.markers) for t in timeline.tracks)
+            + len(timeline.tracks.markers))
+
+
+def test_the_aaf_writer_drops_markers(otio_samples_dir, timeline_factory, wav_factory, tmp_path):
+    # the trap: OTIO's AAF writer loses every marker of an Avid timeline
+    avid = otio.adapters.read_from_file(str(otio_samples_dir / "multitrack.aaf"))
+    assert _marker_count(avid) == 3
+    otio.adapters.write_to_file(avid, str(tmp_path / "raw.aaf"))
+    assert _marker_count(otio.adapters.read_from_file(str(tmp_path / "raw.aaf"))) == 0
+    # the answer: Foleyline's own AAF carries a DescriptiveMarker per Foley clip
+    timeline = timeline_factory(clips=SPREAD)
+    wav = wav_factory()
+    placements = _placements(timeline, wav)
+    out = write_foley_timeline(timeline, placements, tmp_path / "foley.aaf")
+    back = read_timeline(out)
+    names = sorted(m.name for c in back.find_clips() for m in c.markers)
+    assert names == sorted(p.notes_summary for p in placements)
+
+
+def test_kdenlive_round_trip(timeline_factory, wav_factory, tmp_path):
+    timeline = timeline_factory(rate=25, clips=SPREAD, media_dir=tmp_path)
+    wav = wav_factory()
+    placements = _placements(timeline, wav)
+    out = write_foley_timeline(timeline, placements, tmp_path / "cut.kdenlive")
+    got, _ = _got(out, wav)
+    start = round(timeline.global_start_time.value)  # Kdenlive projects start at zero
+    assert got == [(s - start, d) for s, d in _expected(timeline, placements)]
+
+
+def test_fcp7_keeps_take_and_notes_as_master_comments(timeline_factory, wav_factory, tmp_path):
+    timeline = timeline_factory(rate=25, clips=SPREAD)
+    wav = wav_factory()
+    out = write_foley_timeline(timeline, _placements(timeline, wav, kinds=(LayerKind.FX,)), tmp_path / "cut.xml", fmt="fcp7")
+    back = read_timeline(out)
+    foley = [c for c in back.find_clips() if c.media_reference.target_url.endswith(wav.name)]
+    comments = [c.metadata["fcp_xml"]["comments"] for c in foley]
+    assert [c["mastercomment1"] for c in comments] == ["foleyline take take-0-FX", "foleyline take take-1-FX",
+                                                       "foleyline take take-2-FX"]
+    assert comments[0]["mastercomment4"] == "notes 0"
+
+
+def test_kdenlive_keeps_the_notes_as_guides(timeline_factory, wav_factory, tmp_path):
+    timeline = timeline_factory(rate=25, clips=SPREAD, media_dir=tmp_path)
+    out = write_foley_timeline(timeline, _placements(timeline, wav_factory(), kinds=(LayerKind.FOLEY,)), tmp_path / "c.kdenlive")
+    back = read_timeline(out)
+    guides = sorted((round(m.marked_range.start_time.value), m.name) for m in back.tracks.markers)
+    # each guide sits on its shot's first frame (record offsets 24, 100, 160 from the start)
+    assert guides == [(24, "notes 0"), (100, "notes 1"), (160, "notes 2")]
+
+
+def test_fcp7_drop_frame_sequences_stay_drop_frame(timeline_factory, wav_factory, tmp_path):
+    timeline = timeline_factory(rate=30000 / 1001, start_tc="01:00:00;00", clips=SPREAD)
+    timeline.metadata["foleyline"] = {"drop_frame": True}
+    # the trap: the writer labels every sequence NDF unless its own metadata says otherwise
+    assert "<displayformat>DF</displayformat>" not in otio.adapters.write_to_string(timeline, "fcp_xml")
+    out = write_foley_timeline(timeline, _placements(timeline, wav_factory()), tmp_path / "df.xml", fmt="fcp7")
+    assert "<string>01:00:00;00</string>" in out.read_text()
+    back = read_timeline(out)
+    assert back.metadata["foleyline"]["drop_frame"] is True
+    assert find_shots(back).shots[0].record_timecode() == "01:00:00;24"
