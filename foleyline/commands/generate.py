@@ -1,0 +1,381 @@
+"""``foleyline generate``: Foley for the selected shots of a timeline, as a new timeline.
+
+    foleyline generate cut.otio [--track N | --range IN OUT | --marker-color C] -o OUT_DIR
+
+Talks to the configured server (FOLEYLINE_SERVER, or --server) or, when none is configured,
+starts one in this process on a free loopback port. Writes into OUT_DIR the takes' WAVs and a
+copy of the timeline with the Foley tracks, each Foley clip cut to its shot with its handles in
+the WAV (``--expose-handles`` shows them on the timeline instead). Nothing is written there
+unless every selected shot got its take and the timeline could be written: the WAVs are staged,
+moved in, then the timeline is written against them (writers such as AAF read each WAV's
+header); when that fails the WAVs are taken out again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from foleyline import config
+from foleyline.errors import InvalidInput, MediaError, Unavailable
+from foleyline.notes.convert import kind_from_proto, notes_from_proto
+from foleyline.protos.v1 import foley_pb2 as pb
+
+ProgressFn = Callable[[pb.GenerateEvent], None]
+FATAL_PROBLEMS = ("unsupported",)
+
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("timeline", type=Path, help="the editor's timeline (.otio, FCP7/FCPX XML, EDL, AAF, Kdenlive)")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--track", help="all clips of this video track (1 = V1, or its name)")
+    which.add_argument("--range", nargs=2, metavar=("IN", "OUT"), help="clips inside this record range (timecodes)")
+    which.add_argument("--marker-color", metavar="C", help="clips under markers of this colour (e.g. RED)")
+    parser.add_argument("-o", "--out-dir", type=Path, required=True, help="folder for the WAVs and the Foley timeline")
+    parser.add_argument("--engine", default="", help="engine to use (default: the server's)")
+    parser.add_argument("--takes", type=int, default=1, help="takes per shot (default 1; the first is placed)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the first take (default: random)")
+    parser.add_argument("--handles", type=int, default=12, help="handle frames each side (default 12)")
+    parser.add_argument("--rate", type=float, default=None, help="frame rate of an EDL (EDLs do not record it)")
+    parser.add_argument("--format", dest="fmt", default=None, help="output format (default: the input's)")
+    parser.add_argument("--server", default=None, help="HOST:PORT of a running server (default: FOLEYLINE_SERVER, else in-process)")
+    parser.add_argument("--upload", action="store_true", help="send the media to the server (for a server on another machine)")
+    parser.add_argument("--expose-handles", action="store_true",
+                        help="show handles on the timeline instead of cutting clips to their shots")
+
+
+def selection_from_args(args: argparse.Namespace):
+    from foleyline.plugin.timeline import Selection
+
+    if args.track is not None:
+        track: int | str = int(args.track) if str(args.track).isdigit() else args.track
+        return Selection(track=track)
+    if args.range is not None:
+        return Selection(record_in=args.range[0], record_out=args.range[1])
+    if args.marker_color is not None:
+        return Selection(marker_color=args.marker_color)
+    return Selection()
+
+
+@dataclass
+class GenerateResult:
+    timeline_path: Path
+    wav_paths: list[Path]
+    takes: list[pb.Take]
+    shots: list = field(default_factory=list)  # foleyline.plugin.shots.Shot, in record order
+    warnings: list[str] = field(default_factory=list)
+    files: dict[tuple[str, str], Path] = field(default_factory=dict)  # (take id, layer) -> WAV
+
+
+@contextmanager
+def connect(server: str | None, allowed_roots: list[Path], *, in_process: bool = False) -> Iterator:
+    """A FoleyClient to the configured server, or to one started here for the duration
+    (always, with ``in_process``)."""
+    from foleyline.plugin.client import FoleyClient
+
+    address = None if in_process else (server or config.configured_server())
+    if address:
+        client = FoleyClient(address)
+        try:
+            client.health(wait=5)
+            yield client
+        finally:
+            client.close()
+        return
+    from foleyline.server.app import ServerConfig, start_server
+
+    token = secrets.token_urlsafe(24)
+    running = start_server(ServerConfig(address="127.0.0.1:0", allowed_roots=allowed_roots, token=token, max_workers=4))
+    client = FoleyClient(running.address, token)
+    try:
+        running.load_done.wait(300)
+        if running.load_error is not None:
+            raise Unavailable(f"{running.load_error}; see `foleyline engines`")
+        client.health(wait=30)
+        yield client
+    finally:
+        client.close()
+        running.stop(grace=1.0)
+
+
+def _file_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")[:60] or "shot"
+
+
+def _move_in_and_write(moves: list[tuple[Path, Path]], staging: Path, out_dir: Path,
+                       write_timeline: Callable[[], Path]) -> Path:
+    """Move the staged WAVs to their places in ``out_dir``, write the timeline (into
+    ``staging``: the placements name the WAVs' final paths, which the writers read, and the
+    AAF writer needs their headers) and move it in last. On any failure every WAV moved is
+    taken out again and a file it replaced is put back, so ``out_dir`` is as it was; returns
+    the timeline's path in ``out_dir``."""
+    created = not out_dir.exists()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    mode = _file_mode()
+    replaced_dir = staging / ".replaced"
+    done: list[tuple[Path, Path, Path | None]] = []  # (staged source, target, earlier file kept aside)
+    try:
+        for source, target in moves:
+            os.chmod(source, mode)  # staged files are private (mkstemp); results are not
+            kept = None
+            if target.exists():  # a re-run into the same folder: keep the earlier file until we succeed
+                replaced_dir.mkdir(exist_ok=True)
+                kept = replaced_dir / target.name
+                os.replace(target, kept)
+            os.replace(source, target)
+            done.append((source, target, kept))
+        written = write_timeline()
+        final = out_dir / written.name
+        os.chmod(written, mode)
+        os.replace(written, final)  # the timeline last: it is only there when its WAVs are
+        return final
+    except BaseException:
+        for source, target, kept in reversed(done):
+            try:
+                os.replace(target, source)
+                if kept is not None:
+                    os.replace(kept, target)
+            except OSError:
+                pass  # best effort: the original error is the one to report
+        if created:
+            try:
+                out_dir.rmdir()
+            except OSError:
+                pass
+        raise
+
+
+def generate_timeline(
+    timeline_path: Path,
+    selection,
+    out_dir: Path,
+    *,
+    settings: pb.GenerateSettings | None = None,
+    rate: float | None = None,
+    fmt: str | None = None,
+    server: str | None = None,
+    progress: ProgressFn | None = None,
+    out_name: str | None = None,
+    in_process: bool = False,
+    upload: bool = False,
+    expose_handles: bool = False,
+) -> GenerateResult:
+    """Read, select, generate over gRPC, fetch, write. Raises FoleylineError on bad input or
+    when any shot fails; then nothing is left in ``out_dir``. ``expose_handles``: the Foley
+    clips show their handles instead of being cut to their shots (see plugin.timeline.writeback)."""
+    from foleyline.notes.text import summary, to_text
+    from foleyline.plugin.client import error_class
+    from foleyline.plugin.shots import shot_to_proto
+    from foleyline.plugin.timeline import Placement, find_shots, read_timeline, write_foley_timeline
+
+    timeline_path = Path(timeline_path)
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InvalidInput(f"{out_dir} exists and is not a folder; choose another -o")
+    timeline = read_timeline(timeline_path, rate=rate)
+    found = find_shots(timeline, selection)
+    shots = list(found.shots)
+    if not shots:
+        said = "; ".join(p.message for p in found.problems)
+        raise InvalidInput(
+            f"no shots selected in {timeline_path}"
+            + (f" ({said})" if said else "")
+            + "; check --track, --range or --marker-color (without them every video clip is a shot)"
+        )
+    missing = [s for s in shots if s.missing_reason or s.media_path is None]
+    if missing:
+        lines = "; ".join(f"{s.name} at {s.record_timecode()}: {s.missing_reason or 'no media'}" for s in missing)
+        raise MediaError(f"{len(missing)} selected shot(s) have no usable media: {lines}; relink them and export again")
+    empty = [s for s in shots if s.duration_frames <= 0]
+    if empty:
+        raise InvalidInput(f"shot {empty[0].name} at {empty[0].record_timecode()} has zero length; trim it to at least one frame or leave it out")
+    # Clips the selection covers but that cannot be shots (zero length, unknown items) are the
+    # editor's to fix; disabled clips, titles and freeze frames are rightly not shots.
+    refused = [p for p in found.problems if p.kind in FATAL_PROBLEMS]
+    if refused:
+        lines = "; ".join(f"{p.clip_name} at {p.record_timecode}: {p.message}" for p in refused)
+        raise InvalidInput(f"the selection in {timeline_path} has clips that cannot be generated: {lines}; "
+                           "fix them in the edit or narrow the selection")
+    warnings = [p.message for p in found.problems]
+
+    roots = sorted({timeline_path.resolve().parent, *(Path(s.media_path).resolve().parent for s in shots)})
+    by_id = {s.id: s for s in shots}
+    takes: dict[str, list[pb.Take]] = {}
+    failures: list[pb.ShotFailed] = []
+    job_id = ""
+    with connect(server, roots, in_process=in_process) as client:
+        requests = [shot_to_proto(s) for s in shots]
+        if upload:
+            # A server on another machine cannot read our paths: send each file once, by hash.
+            hashes: dict[Path, str] = {}
+            for shot, request in zip(shots, requests):
+                path = Path(shot.media_path)
+                if path not in hashes:
+                    hashes[path] = client.upload_media(path)
+                request.media.content_hash = hashes[path]
+        call = client.generate(requests, settings)
+        try:
+            for event in call:
+                if progress is not None:
+                    progress(event)
+                kind = event.WhichOneof("event")
+                job_id = event.job_id
+                if kind == "accepted":
+                    warnings.extend(event.accepted.warnings)
+                elif kind == "take_ready":
+                    takes.setdefault(event.take_ready.shot_id, []).append(event.take_ready)
+                elif kind == "shot_failed":
+                    failures.append(event.shot_failed)
+        except KeyboardInterrupt:
+            call.cancel()
+            raise
+        if failures:
+            cls = error_class(failures[0].code)
+            listed = "; ".join(f"{by_id[f.shot_id].name if f.shot_id in by_id else f.shot_id}: {f.reason}" for f in failures)
+            raise cls(f"{len(failures)} of {len(shots)} shots failed, nothing written to {out_dir}: {listed} "
+                      f"(job {job_id}: its finished takes stay on the server)")
+        absent = [s.name for s in shots if s.id not in takes]
+        if absent:
+            raise Unavailable(f"the server returned no take for {', '.join(absent)}; nothing written; try again")
+
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+        try:
+            placements: list[Placement] = []
+            moves: list[tuple[Path, Path]] = []
+            files: dict[tuple[str, str], Path] = {}
+            all_takes: list[pb.Take] = []
+            for shot in shots:
+                for number, take in enumerate(takes[shot.id], start=1):
+                    all_takes.append(take)
+                    notes = notes_from_proto(take.notes)
+                    for layer in take.layers:
+                        name = f"{_safe(shot.name)}_{_safe(layer.label)}_t{number}_{take.id[-6:]}.wav"
+                        client.fetch_audio(layer.audio.sha256, staging / name)
+                        moves.append((staging / name, out_dir / name))
+                        files[(take.id, layer.label)] = out_dir / name
+                        if number != 1:
+                            continue  # the first take goes on the timeline; the others sit beside it
+                        placements.append(
+                            Placement(
+                                shot=shot,
+                                take_id=take.id,
+                                layer_label=layer.label,
+                                kind=kind_from_proto(layer.kind, layer.label),
+                                wav_path=(out_dir / name).resolve(),
+                                handle_head_frames=take.handle_head_frames,
+                                handle_tail_frames=take.handle_tail_frames,
+                                notes_summary=summary(notes),
+                                metadata={
+                                    "job_id": take.job_id,
+                                    "engine": take.engine,
+                                    "model": take.model,
+                                    "seed": take.seed,
+                                    "notes_version": take.notes_version,
+                                    "notes": to_text(notes),
+                                    "loudness_lufs": round(layer.loudness_lufs, 2),
+                                },
+                            )
+                        )
+            stem = out_name or f"{timeline_path.stem}_foley"
+            written = _move_in_and_write(
+                moves, staging, out_dir,
+                lambda: write_foley_timeline(timeline, placements, staging / stem, fmt=fmt, expose_handles=expose_handles),
+            )
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return GenerateResult(
+        timeline_path=written,
+        wav_paths=[target for _s, target in moves],
+        takes=all_takes,
+        shots=shots,
+        warnings=warnings,
+        files=files,
+    )
+
+
+class ProgressBar:
+    """One line on the terminal: shots done, the current shot and stage."""
+
+    def __init__(self, stream=None, width: int = 24) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.width = width
+        self.tty = self.stream.isatty()
+        self.count = 0
+        self.names: dict[str, str] = {}
+        self._last = ""
+        self._last_time = 0.0
+
+    def __call__(self, event: pb.GenerateEvent) -> None:
+        kind = event.WhichOneof("event")
+        if kind == "accepted":
+            self.count = event.accepted.shot_count
+            self._print(f"job {event.job_id}: {self.count} shot(s) on {event.accepted.engine}", newline=True)
+            for warning in event.accepted.warnings:
+                self._print(f"warning: {warning}", newline=True)
+        elif kind == "progress":
+            p = event.progress
+            if p.stage == "queued":
+                return
+            total = max(1, p.shot_count)
+            done_fraction = (p.shots_done + (p.fraction if p.stage != "done" else 0.0)) / total
+            filled = int(round(self.width * min(1.0, done_fraction)))
+            bar = "#" * filled + "." * (self.width - filled)
+            self._print(f"[{bar}] {p.shots_done}/{total} shots  {p.shot_id[:22]} {p.stage} {p.fraction * 100:3.0f}%")
+        elif kind == "shot_failed":
+            self._print(f"shot {event.shot_failed.shot_id} failed: {event.shot_failed.reason}", newline=True)
+        elif kind == "done":
+            d = event.done
+            self._print(f"done: {d.shots_done} shot(s) generated, {d.shots_failed} failed" + (" (cancelled)" if d.cancelled else ""), newline=True)
+
+    def _print(self, text: str, newline: bool = False) -> None:
+        if self.tty:
+            end = "\n" if newline else ""
+            self.stream.write("\r\x1b[2K" + text + end)
+        else:
+            # Not a terminal (a log): one line per change of stage, not per percent.
+            key = text.split("%")[0].rsplit(" ", 1)[0] if not newline else text
+            if key == self._last:
+                return
+            self._last = key
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.takes < 1 or args.takes > 16:
+        raise InvalidInput(f"--takes must be between 1 and 16, got {args.takes}")
+    if args.handles < 0:
+        raise InvalidInput(f"--handles cannot be negative, got {args.handles}")
+    settings = pb.GenerateSettings(engine=args.engine, num_takes=args.takes, seed=args.seed, handle_frames=args.handles)
+    started = time.monotonic()
+    result = generate_timeline(
+        args.timeline, selection_from_args(args), args.out_dir, settings=settings,
+        rate=args.rate, fmt=args.fmt, server=args.server, progress=ProgressBar(), upload=args.upload,
+        expose_handles=args.expose_handles,
+    )
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"wrote {result.timeline_path} and {len(result.wav_paths)} WAV(s) for {len(result.shots)} shot(s) "
+          f"in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+__all__ = ["GenerateResult", "ProgressBar", "add_arguments", "connect", "generate_timeline", "run"]

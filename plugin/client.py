@@ -1,0 +1,231 @@
+"""The gRPC client every front end uses (the panel, ``foleyline generate``, NLE scripts).
+
+    client = FoleyClient.local()            # address and token from the user's config
+    for event in client.generate(shots, settings):
+        ...                                  # GenerateEvent: accepted, progress, take_ready, ...
+    client.fetch_audio(take.mix.sha256, Path("mix.wav"))
+
+Failures arrive as ``foleyline.errors.*`` carrying the server's message (a refused token is
+``PermissionDenied``, an unreachable server ``Unavailable``). A streaming call returns an
+iterator with ``.cancel()``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from foleyline import config, errors
+from foleyline.fsutil import atomic_path
+from foleyline.protos.v1 import foley_pb2 as pb
+from foleyline.protos.v1 import foley_pb2_grpc as pb_grpc
+
+_ERRORS: dict[grpc.StatusCode, type[errors.FoleylineError]] = {
+    grpc.StatusCode.INVALID_ARGUMENT: errors.InvalidInput,
+    grpc.StatusCode.OUT_OF_RANGE: errors.InvalidInput,
+    grpc.StatusCode.FAILED_PRECONDITION: errors.MediaError,
+    grpc.StatusCode.NOT_FOUND: errors.NotFound,
+    grpc.StatusCode.PERMISSION_DENIED: errors.PermissionDenied,
+    grpc.StatusCode.UNAUTHENTICATED: errors.PermissionDenied,
+    grpc.StatusCode.UNAVAILABLE: errors.Unavailable,
+    grpc.StatusCode.DEADLINE_EXCEEDED: errors.Unavailable,
+    grpc.StatusCode.CANCELLED: errors.Cancelled,
+}
+UPLOAD_CHUNK = 1 << 20
+MAX_MESSAGE_BYTES = 8 << 20
+
+
+def error_class(code_name: str) -> type[errors.FoleylineError]:
+    """The Foleyline error for a status code name, as a ShotFailed event carries it."""
+    code = getattr(grpc.StatusCode, code_name, None)
+    return _ERRORS.get(code, errors.FoleylineError) if code is not None else errors.FoleylineError
+
+
+def translate(exc: grpc.RpcError, address: str) -> errors.FoleylineError:
+    """A gRPC failure as the package's own error, keeping the server's message."""
+    code = exc.code() if hasattr(exc, "code") else grpc.StatusCode.UNKNOWN
+    details = (exc.details() if hasattr(exc, "details") else "") or str(code)
+    cls = _ERRORS.get(code, errors.FoleylineError)
+    if code == grpc.StatusCode.UNAVAILABLE:
+        details = f"cannot reach the Foleyline server at {address} ({details}); start it with `foleyline serve` or check FOLEYLINE_SERVER"
+    elif code == grpc.StatusCode.DEADLINE_EXCEEDED:
+        details = f"the Foleyline server at {address} did not answer in time ({details}); check that it is running and not overloaded"
+    elif code == grpc.StatusCode.UNAUTHENTICATED:
+        details = f"the server at {address} refused the token: {details}"
+    error = cls(details)
+    error.grpc_code = code  # type: ignore[attr-defined]
+    return error
+
+
+class StreamCall:
+    """An iterator over a server stream that raises Foleyline errors and can be cancelled."""
+
+    def __init__(self, call, address: str) -> None:
+        self._call = call
+        self._address = address
+
+    def __iter__(self) -> StreamCall:
+        return self
+
+    def __next__(self):
+        try:
+            return next(self._call)
+        except grpc.RpcError as exc:
+            raise translate(exc, self._address) from None
+
+    def cancel(self) -> None:
+        self._call.cancel()
+
+
+class FoleyClient:
+    def __init__(self, address: str, token: str | None = None, *, timeout: float = 30.0) -> None:
+        self.address = address
+        self.token = token if token is not None else config.read_token()
+        self.timeout = timeout
+        self._channel = grpc.insecure_channel(
+            address,
+            options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES), ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)],
+        )
+        self._stub = pb_grpc.FoleyStub(self._channel)
+        self._health = health_pb2_grpc.HealthStub(self._channel)
+
+    @classmethod
+    def local(cls) -> FoleyClient:
+        """The server the user configured (FOLEYLINE_SERVER), else the default local port."""
+        address = config.configured_server() or f"127.0.0.1:{config.DEFAULT_PORT}"
+        return cls(address)
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def __enter__(self) -> FoleyClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- plumbing -------------------------------------------------------------------------
+
+    @property
+    def _metadata(self) -> tuple[tuple[str, str], ...]:
+        return (("authorization", f"Bearer {self.token}"),) if self.token else ()
+
+    def _unary(self, method, request, timeout: float | None = None):
+        try:
+            return method(request, metadata=self._metadata, timeout=timeout or self.timeout)
+        except grpc.RpcError as exc:
+            raise translate(exc, self.address) from None
+
+    def _stream(self, method, request, timeout: float | None = None) -> StreamCall:
+        return StreamCall(method(request, metadata=self._metadata, timeout=timeout), self.address)
+
+    # ---- server ---------------------------------------------------------------------------
+
+    def health(self, *, wait: float = 0.0) -> str:
+        """'SERVING', 'NOT_SERVING', ...; with ``wait`` > 0, waits up to that many seconds for
+        the server to come up and report SERVING (engines loaded)."""
+        import time
+
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                response = self._health.Check(
+                    health_pb2.HealthCheckRequest(service=""), timeout=max(1.0, min(5.0, wait or 5.0)), wait_for_ready=wait > 0
+                )
+                status = health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)
+            except grpc.RpcError as exc:
+                if time.monotonic() >= deadline:
+                    if exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                        raise errors.Unavailable(
+                            f"cannot reach the Foleyline server at {self.address} (no answer within {max(wait, 1.0):.0f} s); "
+                            "start it with `foleyline serve` or check FOLEYLINE_SERVER"
+                        ) from None
+                    raise translate(exc, self.address) from None
+                status = None
+            if status == "SERVING" or time.monotonic() >= deadline:
+                if status is None:
+                    raise errors.Unavailable(f"the server at {self.address} did not answer within {wait:.0f} s")
+                return status
+            time.sleep(0.1)
+
+    def server_info(self) -> pb.ServerInfo:
+        return self._unary(self._stub.GetServerInfo, pb.GetServerInfoRequest())
+
+    # ---- notes ----------------------------------------------------------------------------
+
+    def draft_notes(self, shots: list[pb.Shot], writer: str = "auto", engine: str = "") -> StreamCall:
+        return self._stream(self._stub.DraftNotes, pb.DraftNotesRequest(shots=shots, writer=writer, engine=engine))
+
+    def edit_notes(self, notes: pb.Notes, instruction: str, shot_duration: float = 0.0) -> pb.EditNotesResponse:
+        return self._unary(self._stub.EditNotes, pb.EditNotesRequest(notes=notes, instruction=instruction, shot_duration=shot_duration))
+
+    # ---- jobs -----------------------------------------------------------------------------
+
+    def generate(self, shots: list[pb.Shot], settings: pb.GenerateSettings | None = None) -> StreamCall:
+        """Stream of GenerateEvent for a new job. ``settings`` None, or fields left unset: the
+        server's defaults (one take, 12-frame handles)."""
+        request = pb.GenerateRequest(shots=shots)
+        if settings is not None:
+            request.settings.CopyFrom(settings)
+        return self._stream(self._stub.Generate, request)
+
+    def resume(self, job_id: str) -> StreamCall:
+        return self._stream(self._stub.ResumeJob, pb.ResumeJobRequest(job_id=job_id))
+
+    def cancel_job(self, job_id: str) -> str:
+        return self._unary(self._stub.CancelJob, pb.CancelJobRequest(job_id=job_id)).state
+
+    def list_jobs(self, unfinished_only: bool = False) -> list[pb.JobInfo]:
+        return list(self._unary(self._stub.ListJobs, pb.ListJobsRequest(unfinished_only=unfinished_only)).jobs)
+
+    # ---- takes and audio ------------------------------------------------------------------
+
+    def list_takes(self, shot_id: str = "", job_id: str = "") -> list[pb.Take]:
+        return list(self._unary(self._stub.ListTakes, pb.ListTakesRequest(shot_id=shot_id, job_id=job_id)).takes)
+
+    def get_take(self, take_id: str) -> pb.Take:
+        return self._unary(self._stub.GetTake, pb.GetTakeRequest(take_id=take_id))
+
+    def fetch_audio(self, sha256: str, dest_path: Path) -> Path:
+        """Download a WAV by hash to ``dest_path``, atomically, checking the hash."""
+        dest_path = Path(dest_path)
+        digest = hashlib.sha256()
+        with atomic_path(dest_path) as tmp, open(tmp, "wb") as handle:
+            for chunk in self._stream(self._stub.FetchAudio, pb.FetchAudioRequest(sha256=sha256), timeout=600):
+                handle.write(chunk.data)
+                digest.update(chunk.data)
+            if digest.hexdigest() != sha256:
+                raise errors.Unavailable(f"the audio {sha256} arrived damaged (hash {digest.hexdigest()}); fetch it again")
+        return dest_path
+
+    def upload_media(self, path: Path) -> str:
+        """Send a media file to a remote server once; returns the content hash to reference it."""
+        path = Path(path)
+        if not path.is_file():
+            raise errors.MediaError(f"cannot upload {path}: no such file")
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(UPLOAD_CHUNK), b""):
+                digest.update(block)
+        sha = digest.hexdigest()
+
+        def chunks() -> Iterable[pb.MediaChunk]:
+            with open(path, "rb") as handle:
+                first = True
+                for block in iter(lambda: handle.read(UPLOAD_CHUNK), b""):
+                    yield pb.MediaChunk(filename=path.name if first else "", sha256=sha if first else "", data=block)
+                    first = False
+
+        response = self._unary(self._stub.UploadMedia, chunks(), timeout=3600)
+        return response.content_hash
+
+
+def events_of(call: Iterator[pb.GenerateEvent]) -> Iterator[tuple[str, object]]:
+    """(kind, payload) for each GenerateEvent: kind is the oneof name ("progress", ...)."""
+    for event in call:
+        kind = event.WhichOneof("event")
+        yield kind, getattr(event, kind)

@@ -1,0 +1,163 @@
+"""Build and start the gRPC server: the Foley service behind the token interceptor, plus the
+standard health and reflection services.
+
+Health starts NOT_SERVING and turns SERVING once the default engine has loaded, so a client
+that waits for SERVING never sends work to a server still loading weights.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent import futures
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from foleyline import config
+from foleyline.errors import InvalidInput, Unavailable
+from foleyline.protos.v1 import foley_pb2 as pb
+from foleyline.protos.v1 import foley_pb2_grpc as pb_grpc
+from foleyline.server.auth import TokenInterceptor
+from foleyline.server.engines.registry import DEFAULT_ENGINE as FALLBACK_ENGINE
+from foleyline.server.engines.registry import EngineRegistry
+from foleyline.server.jobs import JobManager
+from foleyline.server.pipeline import Pipeline
+from foleyline.server.service import FoleyService
+from foleyline.server.store import Store
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAME = pb.DESCRIPTOR.services_by_name["Foley"].full_name
+DEFAULT_ADDRESS = f"127.0.0.1:{config.DEFAULT_PORT}"
+# Audio chunks are 1 MiB; leave room for the envelope.
+MAX_MESSAGE_BYTES = 8 << 20
+
+
+@dataclass
+class ServerConfig:
+    address: str = DEFAULT_ADDRESS
+    data_dir: Path | None = None              # None: config.data_dir()
+    allowed_roots: list[Path] = field(default_factory=list)
+    token: str | None = None                  # None: the user's token file (created on first start)
+    default_engine: str = "procedural"
+    max_workers: int = 8
+
+
+class RunningServer:
+    def __init__(self, server: grpc.Server, port: int, host: str, store: Store, jobs: JobManager,
+                 registry: EngineRegistry, health_servicer: health.HealthServicer, token: str) -> None:
+        self.server = server
+        self.port = port
+        self.host = host
+        self.store = store
+        self.jobs = jobs
+        self.registry = registry
+        self.health = health_servicer
+        self.token = token
+        self.ready = threading.Event()        # the default engine loaded: SERVING
+        self.load_error: str | None = None    # why it did not
+        self.load_done = threading.Event()    # either way
+        self.warnings: list[str] = []
+
+    @property
+    def address(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+    def wait(self) -> None:
+        self.server.wait_for_termination()
+
+    def stop(self, grace: float = 2.0) -> None:
+        self.health.enter_graceful_shutdown()
+        self.jobs.stop()
+        self.server.stop(grace).wait()
+        self.store.close()
+
+
+def _split_address(address: str) -> tuple[str, int]:
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit():
+        raise InvalidInput(f"the address {address!r} is not HOST:PORT (e.g. 127.0.0.1:{config.DEFAULT_PORT})")
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+def start_server(settings: ServerConfig, registry: EngineRegistry | None = None) -> RunningServer:
+    """Start serving on ``settings.address`` (port 0: any free port; read it from the result)."""
+    host, port = _split_address(settings.address)
+    token = settings.token or config.ensure_token()
+    data_dir = settings.data_dir or config.data_dir()
+    roots = [Path(root).expanduser().resolve() for root in settings.allowed_roots]
+    registry = registry or EngineRegistry(default=settings.default_engine)
+
+    store = Store(data_dir)
+    pipeline = Pipeline(store, roots)
+    jobs = JobManager(store, registry, pipeline)
+    if jobs.interrupted_at_start:
+        log.warning("jobs interrupted by the last shutdown, resumable: %s", ", ".join(jobs.interrupted_at_start))
+
+    hint = "" if settings.token else str(config.token_path())
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=settings.max_workers, thread_name_prefix="foleyline-rpc"),
+        interceptors=[TokenInterceptor(token, hint)],
+        options=[
+            # Without this, Linux lets a second server bind the same port and steal calls.
+            ("grpc.so_reuseport", 0),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+        ],
+    )
+    pb_grpc.add_FoleyServicer_to_server(FoleyService(store, registry, pipeline, jobs), server)
+    health_servicer = health.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    for name in ("", SERVICE_NAME):
+        health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+    reflection.enable_server_reflection((SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    try:
+        bound = server.add_insecure_port(bind)
+    except RuntimeError as exc:
+        bound = 0
+        log.debug("bind failed: %s", exc)
+    if not bound:
+        jobs.stop()
+        store.close()
+        raise Unavailable(
+            f"cannot listen on {bind}: the port is in use (another foleyline serve?) or the address is not this "
+            f"machine's; stop the other server or choose another port with --address {host}:PORT"
+        )
+    server.start()
+    running = RunningServer(server, bound, host, store, jobs, registry, health_servicer, token)
+    threading.Thread(target=_load_engines, args=(running,), name="foleyline-load", daemon=True).start()
+    return running
+
+
+def _load_engines(running: RunningServer) -> None:
+    registry = running.registry
+    try:
+        try:
+            registry.get(registry.default)
+        except Unavailable as exc:
+            # A neural engine without its weights: serve with the embedded engine, and say so.
+            if registry.default == FALLBACK_ENGINE or FALLBACK_ENGINE not in registry.names():
+                raise
+            warning = f"{registry.default} unavailable ({exc}); serving with {FALLBACK_ENGINE} as the default engine"
+            log.warning(warning)
+            running.warnings.append(warning)
+            running.jobs.default_warnings.append(warning)
+            registry.default = FALLBACK_ENGINE
+            registry.get(registry.default)
+    except Exception as exc:
+        log.error("the default engine %s did not load; the server stays NOT_SERVING: %s", running.registry.default, exc)
+        running.load_error = f"the default engine {running.registry.default} did not load: {exc}"
+        running.load_done.set()
+        return
+    for name in ("", SERVICE_NAME):
+        running.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+    log.info("engine %s loaded; serving", running.registry.default)
+    running.ready.set()
+    running.load_done.set()

@@ -1,0 +1,68 @@
+"""Token authentication: a server interceptor that refuses calls without the server's token.
+
+The client sends ``authorization: Bearer <token>``. Every RPC of the Foley service and of
+reflection needs it. The standard health service does not: health probes (a load balancer, a
+service manager, ``grpc_health_probe``) carry no secrets, and "is it up" reveals nothing.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+
+import grpc
+
+METADATA_KEY = "authorization"
+OPEN_SERVICES = ("/grpc.health.v1.Health/",)
+
+
+def bearer(token: str) -> tuple[tuple[str, str], ...]:
+    """The call metadata that carries a token."""
+    return ((METADATA_KEY, f"Bearer {token}"),)
+
+
+def _refusal(message: str) -> Callable:
+    def abort(_request, context: grpc.ServicerContext):
+        context.abort(grpc.StatusCode.UNAUTHENTICATED, message)
+
+    return abort
+
+
+class TokenInterceptor(grpc.ServerInterceptor):
+    def __init__(self, token: str, token_hint: str = "") -> None:
+        if not token:
+            raise ValueError("the server needs a non-empty token")
+        self._expected = f"Bearer {token}".encode()
+        self._hint = token_hint
+
+    def intercept_service(self, continuation, handler_call_details):
+        method = handler_call_details.method or ""
+        if method.startswith(OPEN_SERVICES):
+            return continuation(handler_call_details)
+        presented = ""
+        for key, value in handler_call_details.invocation_metadata or ():
+            if key == METADATA_KEY:
+                presented = value if isinstance(value, str) else value.decode()
+                break
+        if presented and hmac.compare_digest(presented.encode(), self._expected):
+            return continuation(handler_call_details)
+        message = (
+            "this server needs its token: send 'authorization: Bearer <token>'"
+            if not presented
+            else "the token does not match this server's"
+        )
+        if self._hint:
+            message += f"; the token is in {self._hint} on the server's machine"
+        return self._abort_handler(continuation(handler_call_details), message)
+
+    @staticmethod
+    def _abort_handler(handler: grpc.RpcMethodHandler | None, message: str) -> grpc.RpcMethodHandler:
+        # The refusal must have the same shape (unary/stream) as the method it stands in for.
+        abort = _refusal(message)
+        if handler is None or (not handler.request_streaming and not handler.response_streaming):
+            return grpc.unary_unary_rpc_method_handler(abort)
+        if handler.request_streaming and handler.response_streaming:
+            return grpc.stream_stream_rpc_method_handler(abort)
+        if handler.request_streaming:
+            return grpc.stream_unary_rpc_method_handler(abort)
+        return grpc.unary_stream_rpc_method_handler(abort)

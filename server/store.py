@@ -1,0 +1,313 @@
+"""Where jobs, shots, notes and takes live: SQLite in WAL mode plus content-addressed WAV files.
+
+Layout under the data dir::
+
+    store.sqlite3            jobs, job_shots, notes, takes, media (WAL journal beside it)
+    audio/ab/abcdef...wav    a WAV named by the sha256 of its bytes
+    media/ab/abcdef...<ext>  media uploaded by a remote client
+    tmp/                     staging; files are fsynced, then renamed into place
+
+Everything survives ``kill -9``: a WAV is visible under its hash only after its bytes are on
+disk, and a take row is committed only after its WAVs are in place, in the same transaction that
+marks its shot done. A crash in between leaves at worst an orphan WAV, never a take without audio.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+from foleyline.errors import InvalidInput, NotFound
+from foleyline.fsutil import fsync_dir
+from foleyline.notes import Notes
+from foleyline.server import codec
+from foleyline.server.records import JobInfo, JobSettings, ShotRequest, Take
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    engine TEXT NOT NULL DEFAULT '',
+    settings TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS job_shots (
+    job_id TEXT NOT NULL REFERENCES jobs(id),
+    idx INTEGER NOT NULL,
+    shot_id TEXT NOT NULL,
+    shot TEXT NOT NULL,
+    state TEXT NOT NULL,          -- pending, done, failed
+    reason TEXT NOT NULL DEFAULT '',
+    code TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (job_id, idx)
+);
+CREATE TABLE IF NOT EXISTS notes (
+    shot_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    notes TEXT NOT NULL,
+    PRIMARY KEY (shot_id, version)
+);
+CREATE TABLE IF NOT EXISTS takes (
+    id TEXT PRIMARY KEY,
+    shot_id TEXT NOT NULL,
+    job_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    take TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS takes_by_shot ON takes(shot_id);
+CREATE INDEX IF NOT EXISTS takes_by_job ON takes(job_id);
+CREATE TABLE IF NOT EXISTS media (
+    sha256 TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL
+);
+"""
+
+UNFINISHED_STATES = ("queued", "running", "interrupted", "cancelled")
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class Store:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.audio_dir = self.root / "audio"
+        self.media_dir = self.root / "media"
+        self.tmp_dir = self.root / "tmp"
+        for folder in (self.root, self.audio_dir, self.media_dir, self.tmp_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        # One connection guarded by a lock: the server's threads write rarely (once per shot),
+        # so serialising them is simpler than a pool and never sees "database is locked".
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.root / "store.sqlite3", check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(SCHEMA)
+        self._sweep_staging()
+
+    def _sweep_staging(self, older_than_s: float = 3600.0) -> None:
+        """Remove staged files a crashed server left behind (old enough that no live writer
+        can still be using them)."""
+        limit = time.time() - older_than_s
+        for path in self.tmp_dir.iterdir():
+            try:
+                if path.is_file() and path.stat().st_mtime < limit:
+                    path.unlink()
+            except OSError:  # raced with another sweeper or a writer: leave it
+                pass
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _query(self, sql: str, params: Iterable[object] = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, tuple(params)).fetchall()
+
+    # ---- files ----------------------------------------------------------------------------
+
+    def staging_path(self, suffix: str = ".wav") -> Path:
+        """A fresh path in the store's staging folder (same file system as the store, so the
+        final rename is atomic)."""
+        return self.tmp_dir / f"{uuid.uuid4().hex}{suffix}"
+
+    def adopt_audio(self, staged: Path) -> tuple[str, int]:
+        """Move a finished WAV from staging to its content address; returns (sha256, size)."""
+        return self._adopt(staged, self.audio_dir, ".wav")
+
+    def _adopt(self, staged: Path, folder: Path, suffix: str) -> tuple[str, int]:
+        with open(staged, "rb+") as handle:
+            os.fsync(handle.fileno())
+        sha = sha256_of(staged)
+        size = staged.stat().st_size
+        final = folder / sha[:2] / f"{sha}{suffix}"
+        if final.exists() and final.stat().st_size == size:
+            staged.unlink()
+        else:
+            final.parent.mkdir(exist_ok=True)
+            os.replace(staged, final)
+            fsync_dir(final.parent)
+        return sha, size
+
+    def audio_path(self, sha256: str) -> Path:
+        if not sha256 or any(c not in "0123456789abcdef" for c in sha256):
+            raise InvalidInput(f"{sha256!r} is not a sha256 hash of a take's audio; take it from a Take's layers or mix")
+        path = self.audio_dir / sha256[:2] / f"{sha256}.wav"
+        if not path.is_file():
+            raise NotFound(f"no audio with hash {sha256} in the store at {self.root}; list the takes to see what exists")
+        return path
+
+    def adopt_media(self, staged: Path, suffix: str) -> tuple[str, Path, bool]:
+        """Keep an uploaded media file under its hash; returns (sha256, path, already_present)."""
+        sha = sha256_of(staged)
+        known = self.media_path(sha)
+        if known is not None:
+            staged.unlink()
+            return sha, known, True
+        sha, size = self._adopt(staged, self.media_dir, suffix)
+        path = self.media_dir / sha[:2] / f"{sha}{suffix}"
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO media (sha256, path, size) VALUES (?, ?, ?)", (sha, str(path), size))
+        return sha, path, False
+
+    def media_path(self, sha256: str) -> Path | None:
+        rows = self._query("SELECT path FROM media WHERE sha256 = ?", (sha256,))
+        if rows and Path(rows[0][0]).is_file():
+            return Path(rows[0][0])
+        return None
+
+    # ---- jobs -----------------------------------------------------------------------------
+
+    def create_job(self, job_id: str, shots: list[ShotRequest], settings: JobSettings, engine: str, created_at: str) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO jobs (id, state, engine, settings, created_at) VALUES (?, 'queued', ?, ?, ?)",
+                (job_id, engine, codec.settings_to_json(settings), created_at),
+            )
+            db.executemany(
+                "INSERT INTO job_shots (job_id, idx, shot_id, shot, state) VALUES (?, ?, ?, ?, 'pending')",
+                [(job_id, idx, shot.id, codec.shot_to_json(shot)) for idx, shot in enumerate(shots)],
+            )
+
+    def set_job_state(self, job_id: str, state: str) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE jobs SET state = ? WHERE id = ?", (state, job_id))
+
+    def job_settings(self, job_id: str) -> JobSettings:
+        rows = self._query("SELECT settings FROM jobs WHERE id = ?", (job_id,))
+        if not rows:
+            raise NotFound(f"no job {job_id!r} on this server; list the jobs to see what exists")
+        return codec.settings_from_json(rows[0][0])
+
+    def job_shots(self, job_id: str) -> list[tuple[int, ShotRequest, str, str, str]]:
+        """(index, shot, state, reason, code) for each shot of a job, in order."""
+        rows = self._query(
+            "SELECT idx, shot, state, reason, code FROM job_shots WHERE job_id = ? ORDER BY idx", (job_id,)
+        )
+        return [(idx, codec.shot_from_json(shot), state, reason, code) for idx, shot, state, reason, code in rows]
+
+    def fail_shot(self, job_id: str, idx: int, reason: str, code: str) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE job_shots SET state = 'failed', reason = ?, code = ? WHERE job_id = ? AND idx = ?",
+                (reason, code, job_id, idx),
+            )
+
+    def reset_failed_shots(self, job_id: str) -> None:
+        """A resumed job tries its failed shots again (the editor may have fixed the cause)."""
+        with self._transaction() as db:
+            db.execute("UPDATE job_shots SET state = 'pending', reason = '', code = '' WHERE job_id = ? AND state = 'failed'", (job_id,))
+
+    def complete_shot(self, job_id: str, idx: int, takes: list[Take]) -> None:
+        """Record a shot's takes and mark it done, atomically. The takes' WAVs must already be
+        adopted into the store."""
+        with self._transaction() as db:
+            for take in takes:
+                db.execute(
+                    "INSERT INTO takes (id, shot_id, job_id, created_at, take) VALUES (?, ?, ?, ?, ?)",
+                    (take.id, take.shot_id, take.job_id, take.created_at, codec.take_to_json(take)),
+                )
+            db.execute("UPDATE job_shots SET state = 'done' WHERE job_id = ? AND idx = ?", (job_id, idx))
+
+    def get_job(self, job_id: str) -> JobInfo:
+        jobs = self._jobs("WHERE j.id = ?", (job_id,))
+        if not jobs:
+            raise NotFound(f"no job {job_id!r} on this server; list the jobs to see what exists")
+        return jobs[0]
+
+    def list_jobs(self, unfinished_only: bool = False) -> list[JobInfo]:
+        if unfinished_only:
+            marks = ",".join("?" for _ in UNFINISHED_STATES)
+            return self._jobs(f"WHERE j.state IN ({marks})", UNFINISHED_STATES)
+        return self._jobs("", ())
+
+    def _jobs(self, where: str, params: Iterable[object]) -> list[JobInfo]:
+        rows = self._query(
+            f"""SELECT j.id, j.state, j.created_at, j.engine,
+                       COUNT(s.idx),
+                       SUM(CASE WHEN s.state = 'done' THEN 1 ELSE 0 END),
+                       SUM(CASE WHEN s.state = 'failed' THEN 1 ELSE 0 END)
+                FROM jobs j LEFT JOIN job_shots s ON s.job_id = j.id {where}
+                GROUP BY j.id ORDER BY j.created_at, j.id""",
+            params,
+        )
+        return [
+            JobInfo(id=r[0], state=r[1], created_at=r[2], engine=r[3], shot_count=r[4] or 0, shots_done=r[5] or 0, shots_failed=r[6] or 0)
+            for r in rows
+        ]
+
+    def mark_interrupted(self) -> list[str]:
+        """At start-up: jobs a previous server was running when it died become 'interrupted'
+        (their pending shots wait for ResumeJob). Returns their ids."""
+        with self._transaction() as db:
+            ids = [row[0] for row in db.execute("SELECT id FROM jobs WHERE state IN ('queued', 'running')")]
+            db.execute("UPDATE jobs SET state = 'interrupted' WHERE state IN ('queued', 'running')")
+        return ids
+
+    # ---- notes and takes ------------------------------------------------------------------
+
+    def record_notes(self, shot_id: str, notes: Notes) -> Notes:
+        """Store notes as a version of a shot's notes; identical notes keep their version.
+        Returns the notes carrying the version they were stored under."""
+        with self._transaction() as db:
+            rows = db.execute(
+                "SELECT version, notes FROM notes WHERE shot_id = ? ORDER BY version DESC LIMIT 1", (shot_id,)
+            ).fetchall()
+            if rows:
+                latest = codec.notes_from_dict(json.loads(rows[0][1]))
+                if replace(latest, version=0) == replace(notes, version=0, shot_id=shot_id):
+                    return latest
+                version = rows[0][0] + 1
+            else:
+                version = 1
+            stored = replace(notes, version=version, shot_id=shot_id)
+            db.execute(
+                "INSERT INTO notes (shot_id, version, notes) VALUES (?, ?, ?)",
+                (shot_id, version, json.dumps(codec.notes_to_dict(stored))),
+            )
+        return stored
+
+    def list_takes(self, shot_id: str = "", job_id: str = "") -> list[Take]:
+        clauses, params = [], []
+        if shot_id:
+            clauses.append("shot_id = ?")
+            params.append(shot_id)
+        if job_id:
+            clauses.append("job_id = ?")
+            params.append(job_id)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._query(f"SELECT take FROM takes {where} ORDER BY created_at, id", params)
+        return [codec.take_from_json(row[0]) for row in rows]
+
+    def get_take(self, take_id: str) -> Take:
+        rows = self._query("SELECT take FROM takes WHERE id = ?", (take_id,))
+        if not rows:
+            raise NotFound(f"no take {take_id!r} in the store; list the takes of the shot to see what exists")
+        return codec.take_from_json(rows[0][0])

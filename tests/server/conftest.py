@@ -1,0 +1,44 @@
+"""Fixtures of the server tests: a synthetic clip, the fake engine, an in-process server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from serverkit import FakeEngine, write_clip
+
+
+@pytest.fixture(scope="session")
+def clip_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_clip(tmp_path_factory.mktemp("media") / "fall.mp4")
+
+
+@pytest.fixture
+def fake_engine() -> FakeEngine:
+    return FakeEngine()
+
+
+@pytest.fixture
+def server(tmp_path: Path, clip_path: Path, fake_engine: FakeEngine):
+    """An in-process server on a free loopback port, with the fake engine as default and the
+    clip's folder as the only allowed root."""
+    from foleyline.server.app import ServerConfig, start_server
+    from foleyline.server.engines.registry import EngineRegistry
+
+    registry = EngineRegistry.with_engines({"fake": fake_engine}, default="fake")
+    running = start_server(
+        ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "store", allowed_roots=[clip_path.parent], token="test-token"),
+        registry,
+    )
+    assert running.ready.wait(10)
+    yield running
+    running.stop(grace=0.5)
+
+
+@pytest.fixture
+def client(server):
+    from foleyline.plugin.client import FoleyClient
+
+    with FoleyClient(server.address, "test-token") as c:
+        yield c

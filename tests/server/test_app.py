@@ -1,0 +1,71 @@
+"""Starting the server: loopback by default, a free port on request, a clear error on a busy one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from foleyline.errors import InvalidInput, Unavailable
+from foleyline.server.app import DEFAULT_ADDRESS, ServerConfig, start_server
+from foleyline.server.engines.registry import EngineRegistry
+from serverkit import FakeEngine
+
+
+def test_the_default_address_is_loopback() -> None:
+    assert DEFAULT_ADDRESS.startswith("127.0.0.1:")
+
+
+def test_a_second_server_on_a_busy_port_says_so(server, tmp_path: Path) -> None:
+    registry = EngineRegistry.with_engines({"fake": FakeEngine()}, default="fake")
+    with pytest.raises(Unavailable, match=rf"cannot listen on 127.0.0.1:{server.port}: the port is in use"):
+        start_server(ServerConfig(address=f"127.0.0.1:{server.port}", data_dir=tmp_path / "other", token="t"), registry)
+
+
+def test_a_malformed_address_is_invalid_input(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="not HOST:PORT"):
+        start_server(ServerConfig(address="localhost", data_dir=tmp_path, token="t"))
+
+
+def test_server_info_lists_engines_roots_and_version(client, clip_path: Path) -> None:
+    info = client.server_info()
+    assert info.version
+    assert list(info.allowed_roots) == [str(clip_path.parent.resolve())]
+    engine = info.engines[0]
+    assert (engine.name, engine.sample_rate, engine.available, engine.device) == ("fake", 16000, True, "cpu")
+
+
+def test_the_token_file_is_created_private_on_first_start(tmp_path: Path) -> None:
+    from foleyline import config
+
+    registry = EngineRegistry.with_engines({"fake": FakeEngine()}, default="fake")
+    running = start_server(ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "store"), registry)
+    try:
+        path = config.token_path()
+        assert path.exists() and (path.stat().st_mode & 0o777) == 0o600
+        assert running.token == path.read_text().strip()
+    finally:
+        running.stop(grace=0.1)
+
+
+def test_a_default_engine_without_weights_falls_back_to_procedural_and_says_so(tmp_path: Path, clip_path: Path) -> None:
+    from foleyline.plugin.client import FoleyClient
+    from foleyline.protos.v1 import foley_pb2 as pb
+    from serverkit import collect, make_shot, two_layer_notes
+
+    registry = EngineRegistry(engines={"procedural": "serverkit:FakeEngine", "heavy": "test_registry:_NeedsWeights"},
+                              default="heavy", discover=False)
+    running = start_server(ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "s", token="t",
+                                        allowed_roots=[clip_path.parent]), registry)
+    try:
+        assert running.ready.wait(10)
+        assert "heavy unavailable" in running.warnings[0] and "models pull" in running.warnings[0]
+        shot = make_shot(clip_path)
+        shot.notes.CopyFrom(two_layer_notes())
+        with FoleyClient(running.address, "t") as client:
+            assert client.server_info().default_engine == "procedural"
+            events = collect(client.generate([shot]))
+        assert events["accepted"][0].engine == "procedural"
+        assert "heavy unavailable" in events["accepted"][0].warnings[0]
+    finally:
+        running.stop(grace=0.1)

@@ -1,0 +1,75 @@
+"""Every call of the Foley service needs the server's token; health probes do not."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from foleyline.errors import PermissionDenied
+from foleyline.plugin.client import FoleyClient
+from foleyline.protos.v1 import foley_pb2 as pb
+from foleyline.protos.v1 import foley_pb2_grpc as pb_grpc
+
+
+def _stub(server):
+    channel = grpc.insecure_channel(server.address)
+    return channel, pb_grpc.FoleyStub(channel)
+
+
+def test_a_call_without_the_token_is_unauthenticated(server) -> None:
+    channel, stub = _stub(server)
+    with channel:
+        with pytest.raises(grpc.RpcError) as caught:
+            stub.GetServerInfo(pb.GetServerInfoRequest(), timeout=5)
+    assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert "token" in caught.value.details()
+
+
+def test_a_streaming_call_without_the_token_is_unauthenticated(server) -> None:
+    channel, stub = _stub(server)
+    with channel:
+        with pytest.raises(grpc.RpcError) as caught:
+            list(stub.Generate(pb.GenerateRequest(), timeout=5))
+    assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_a_wrong_token_is_unauthenticated(server) -> None:
+    channel, stub = _stub(server)
+    with channel:
+        with pytest.raises(grpc.RpcError) as caught:
+            stub.ListJobs(pb.ListJobsRequest(), metadata=(("authorization", "Bearer wrong"),), timeout=5)
+    assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert "does not match" in caught.value.details()
+
+
+def test_the_client_reports_a_refused_token_as_permission_denied(server) -> None:
+    with FoleyClient(server.address, "wrong") as client:
+        with pytest.raises(PermissionDenied, match="refused the token"):
+            client.server_info()
+
+
+def test_the_right_token_is_accepted(client) -> None:
+    info = client.server_info()
+    assert info.default_engine == "fake"
+    assert [e.name for e in info.engines] == ["fake"]
+
+
+def test_health_needs_no_token_and_reports_serving(server) -> None:
+    with grpc.insecure_channel(server.address) as channel:
+        response = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service="foleyline.v1.Foley"), timeout=5)
+    assert response.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def test_reflection_needs_the_token(server) -> None:
+    from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+    with grpc.insecure_channel(server.address) as channel:
+        stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+        request = reflection_pb2.ServerReflectionRequest(list_services="")
+        with pytest.raises(grpc.RpcError) as caught:
+            list(stub.ServerReflectionInfo(iter([request]), timeout=5))
+        assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+        answers = list(stub.ServerReflectionInfo(iter([request]), metadata=(("authorization", "Bearer test-token"),), timeout=5))
+    names = {s.name for s in answers[0].list_services_response.service}
+    assert {"foleyline.v1.Foley", "grpc.health.v1.Health"} <= names

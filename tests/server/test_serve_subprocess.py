@@ -1,0 +1,138 @@
+"""The real server, ``foleyline serve``, in its own process on loopback, driven over gRPC from
+this process: generation, the token, and surviving ``kill -9`` in the middle of a job."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import grpc
+import pytest
+import soundfile
+
+from foleyline.plugin.client import FoleyClient
+from foleyline.protos.v1 import foley_pb2 as pb
+from foleyline.protos.v1 import foley_pb2_grpc as pb_grpc
+from serverkit import collect, make_shot, two_layer_notes
+
+HERE = Path(__file__).resolve().parent
+
+
+class ServerProcess:
+    def __init__(self, tmp: Path, data_dir: Path, root: Path, engine: str) -> None:
+        self.port_file = tmp / "port"
+        self.port_file.unlink(missing_ok=True)
+        self.log = open(tmp / "serve.log", "ab")
+        env = dict(os.environ, OMP_NUM_THREADS="1", FOLEYLINE_ENGINES="slowfake=serverkit:SlowFakeEngine")
+        env["PYTHONPATH"] = os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "foleyline", "serve", "--address", "127.0.0.1:0", "--port-file", str(self.port_file),
+             "--data-dir", str(data_dir), "--allow-root", str(root), "--engine", engine],
+            env=env, stdout=self.log, stderr=self.log,
+        )
+        deadline = time.monotonic() + 60
+        while not self.port_file.exists():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                pytest.fail(f"foleyline serve did not start: {(tmp / 'serve.log').read_text()}")
+            time.sleep(0.05)
+        self.address = f"127.0.0.1:{int(self.port_file.read_text())}"
+
+    def kill9(self) -> None:
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+        self.log.close()
+
+
+@pytest.fixture
+def media_root(tmp_path: Path, clip_path: Path) -> Path:
+    root = tmp_path / "media"
+    root.mkdir()
+    (root / "fall.mp4").write_bytes(clip_path.read_bytes())
+    return root
+
+
+def test_generate_over_grpc_against_a_server_in_another_process(tmp_path: Path, media_root: Path) -> None:
+    server = ServerProcess(tmp_path, tmp_path / "data", media_root, engine="procedural")
+    try:
+        # the client finds the token the server created in the user's config dir
+        with FoleyClient(server.address) as client:
+            assert client.health(wait=30) == "SERVING"
+            events = collect(client.generate([make_shot(media_root / "fall.mp4")], pb.GenerateSettings(seed=3, handle_frames=-1)))
+            assert not events.get("shot_failed"), events.get("shot_failed")
+            (take,) = events["take_ready"]
+            assert take.engine == "procedural"
+            path = client.fetch_audio(take.mix.sha256, tmp_path / "mix.wav")
+        info = soundfile.info(str(path))
+        assert (info.samplerate, info.subtype) == (48000, "PCM_24")
+        samples, _ = soundfile.read(str(path))
+        assert abs(samples).max() > 0.01
+
+        with grpc.insecure_channel(server.address) as channel:
+            with pytest.raises(grpc.RpcError) as caught:
+                pb_grpc.FoleyStub(channel).ListTakes(pb.ListTakesRequest(), timeout=5)
+        assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    finally:
+        server.stop()
+
+
+def test_kill_9_mid_job_keeps_finished_takes_and_the_rest_can_be_resumed(tmp_path: Path, media_root: Path) -> None:
+    data = tmp_path / "data"
+    shots = []
+    for i in range(4):
+        shot = make_shot(media_root / "fall.mp4", shot_id=f"shot-{i}", record=86400 + 48 * i)
+        shot.notes.CopyFrom(two_layer_notes(f"shot-{i}"))
+        shot.has_notes = True
+        shots.append(shot)
+
+    server = ServerProcess(tmp_path, data, media_root, engine="slowfake")
+    received = []
+    try:
+        with FoleyClient(server.address) as client:
+            client.health(wait=30)
+            call = client.generate(shots, pb.GenerateSettings(seed=9, handle_frames=-1))
+            for event in call:
+                job_id = event.job_id
+                if event.WhichOneof("event") == "take_ready":
+                    received.append(event.take_ready)
+                    server.kill9()  # in the middle of the job: three shots to go
+                    break
+            call.cancel()
+    finally:
+        server.stop()
+
+    server = ServerProcess(tmp_path, data, media_root, engine="slowfake")
+    try:
+        with FoleyClient(server.address) as client:
+            client.health(wait=30)
+            (job,) = client.list_jobs(unfinished_only=True)
+            assert job.job_id == job_id and job.state == "interrupted" and 1 <= job.shots_done < 4
+            listed = {t.id: t for t in client.list_takes(job_id=job_id)}
+            for take in received:
+                assert take.id in listed
+                for audio in [take.mix, *(layer.audio for layer in take.layers)]:
+                    path = client.fetch_audio(audio.sha256, tmp_path / "fetched" / f"{audio.sha256}.wav")
+                    assert hashlib.sha256(path.read_bytes()).hexdigest() == audio.sha256
+                    assert soundfile.info(str(path)).frames == audio.frames
+
+            events = collect(client.resume(job_id))
+            assert sorted(t.shot_id for t in events["take_ready"]) == [f"shot-{i}" for i in range(4)]
+            assert events["done"][0].shots_done == 4
+            assert client.list_jobs(unfinished_only=True) == []
+            # finished shots were not generated again: their takes are the ones from before
+            assert {t.id for t in received} <= {t.id for t in events["take_ready"]}
+    finally:
+        server.stop()

@@ -1,0 +1,177 @@
+"""The Foley service over gRPC, in process, with the test engine: generation streams progress
+and takes, failures of a shot are events, and takes can be listed, fetched and regenerated."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import soundfile
+
+from foleyline.errors import InvalidInput, NotFound
+from foleyline.protos.v1 import foley_pb2 as pb
+from serverkit import collect, make_shot, two_layer_notes
+
+
+def _with_notes(shot: pb.Shot, shot_id: str | None = None) -> pb.Shot:
+    shot.notes.CopyFrom(two_layer_notes(shot_id or shot.id))
+    shot.has_notes = True
+    return shot
+
+
+def test_generate_streams_progress_then_a_take_with_48k_24bit_layers_and_mix(client, clip_path: Path, tmp_path: Path) -> None:
+    events = collect(client.generate([_with_notes(make_shot(clip_path))], pb.GenerateSettings(seed=11, handle_frames=-1)))
+    assert events["accepted"][0].shot_count == 1
+    stages = [p.stage for p in events["progress"]]
+    assert stages[0] == "queued" and stages[-1] == "done"
+    assert {"decode", "notes", "generate", "post", "store"} <= set(stages)
+    assert events["done"][0].shots_done == 1 and events["done"][0].shots_failed == 0
+    (take,) = events["take_ready"]
+    assert take.seed == 11 and take.engine == "fake"
+    assert [layer.label for layer in take.layers] == ["impact", "room"]
+    assert (take.handle_head_frames, take.handle_tail_frames) == (12, 12)
+    # 48 frames + 2 x 12 handles at 24 fps = 3 s
+    for audio in [*(layer.audio for layer in take.layers), take.mix]:
+        path = client.fetch_audio(audio.sha256, tmp_path / f"{audio.sha256}.wav")
+        info = soundfile.info(str(path))
+        assert (info.samplerate, info.subtype, info.frames) == (48000, "PCM_24", 144000)
+        assert (audio.sample_rate, audio.bit_depth, audio.frames) == (48000, 24, 144000)
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == audio.sha256
+        samples, _ = soundfile.read(str(path))
+        assert abs(samples).max() > 0.01
+
+
+def test_the_wavs_carry_the_record_timecode_of_their_first_sample(client, clip_path: Path, tmp_path: Path) -> None:
+    from wavinfo import WavInfoReader
+
+    events = collect(client.generate([_with_notes(make_shot(clip_path, record=86400))], pb.GenerateSettings(handle_frames=-1)))
+    take = events["take_ready"][0]
+    path = client.fetch_audio(take.mix.sha256, tmp_path / "mix.wav")
+    # 01:00:00:00 minus the 12-frame head handle at 24 fps = 3599.5 s
+    assert WavInfoReader(str(path)).bext.time_reference == 3599.5 * 48000
+
+
+def test_handles_are_clamped_to_the_available_media(client, clip_path: Path) -> None:
+    shot = _with_notes(make_shot(clip_path, start=4, length=60))  # 4 frames before, 8 after
+    take = collect(client.generate([shot], pb.GenerateSettings(handle_frames=12)))["take_ready"][0]
+    assert (take.handle_head_frames, take.handle_tail_frames) == (4, 8)
+    assert take.mix.frames == 72 * 2000
+
+
+def test_notes_are_drafted_when_the_editor_gave_none(client, clip_path: Path) -> None:
+    events = collect(client.generate([make_shot(clip_path)]))
+    (drafted,) = events["notes_drafted"]
+    assert drafted.shot_id == "shot-1" and drafted.layers
+    take = events["take_ready"][0]
+    assert [layer.label for layer in take.layers] == [layer.label for layer in drafted.layers]
+
+
+def test_a_failed_shot_is_an_event_and_the_other_shots_still_come(client, clip_path: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere" / "secret.mp4"
+    outside.parent.mkdir()
+    shutil.copy(clip_path, outside)
+    shots = [
+        _with_notes(make_shot(outside, shot_id="outside")),
+        _with_notes(make_shot(clip_path.parent / "missing.mp4", shot_id="missing")),
+        _with_notes(make_shot(clip_path, shot_id="empty", length=0)),
+        _with_notes(make_shot(clip_path, shot_id="good")),
+    ]
+    events = collect(client.generate(shots))
+    failures = {f.shot_id: f for f in events["shot_failed"]}
+    assert failures["outside"].code == "PERMISSION_DENIED"
+    assert str(outside) in failures["outside"].reason and "allowed roots" in failures["outside"].reason
+    assert failures["missing"].code == "FAILED_PRECONDITION"
+    assert "does not exist" in failures["missing"].reason
+    assert failures["empty"].code == "INVALID_ARGUMENT" and "zero length" in failures["empty"].reason
+    assert [t.shot_id for t in events["take_ready"]] == ["good"]
+    assert (events["done"][0].shots_done, events["done"][0].shots_failed) == (1, 3)
+
+
+def test_a_request_without_shots_is_invalid(client) -> None:
+    with pytest.raises(InvalidInput, match="no shots"):
+        list(client.generate([]))
+
+
+def test_several_takes_use_consecutive_seeds_and_differ(client, clip_path: Path) -> None:
+    events = collect(client.generate([_with_notes(make_shot(clip_path))], pb.GenerateSettings(num_takes=2, seed=100, handle_frames=-1)))
+    takes = events["take_ready"]
+    assert [t.seed for t in takes] == [100, 101]
+    assert takes[0].layers[0].audio.sha256 != takes[1].layers[0].audio.sha256
+
+
+def test_regenerating_one_layer_keeps_the_others_bit_identical(client, clip_path: Path, fake_engine) -> None:
+    base = collect(client.generate([_with_notes(make_shot(clip_path))], pb.GenerateSettings(seed=5, handle_frames=-1)))["take_ready"][0]
+    fake_engine.calls.clear()
+    shot = _with_notes(make_shot(clip_path))
+    shot.only_layers.append("impact")
+    shot.base_take_id = base.id
+    new = collect(client.generate([shot], pb.GenerateSettings(seed=77, handle_frames=-1)))["take_ready"][0]
+    assert [call[1] for call in fake_engine.calls] == ["impact"]
+    old_layers = {layer.label: layer for layer in base.layers}
+    new_layers = {layer.label: layer for layer in new.layers}
+    assert new_layers["room"].reused and new_layers["room"].audio.sha256 == old_layers["room"].audio.sha256
+    assert not new_layers["impact"].reused and new_layers["impact"].audio.sha256 != old_layers["impact"].audio.sha256
+    assert new.base_take_id == base.id
+
+
+def test_takes_can_be_listed_and_fetched_by_id(client, clip_path: Path) -> None:
+    events = collect(client.generate([_with_notes(make_shot(clip_path))]))
+    take = events["take_ready"][0]
+    assert [t.id for t in client.list_takes(shot_id="shot-1")] == [take.id]
+    assert client.get_take(take.id) == take
+    with pytest.raises(NotFound, match="no take"):
+        client.get_take("take-nope")
+    with pytest.raises(NotFound, match="no audio"):
+        client.fetch_audio("ab" * 32, Path("/tmp/never-written.wav"))
+
+
+def test_uploaded_media_is_referenced_by_hash(client, server, clip_path: Path, tmp_path: Path) -> None:
+    # a remote client: media outside the allowed roots goes by upload, not by path
+    elsewhere = tmp_path / "remote" / "clip.mp4"
+    elsewhere.parent.mkdir()
+    shutil.copy(clip_path, elsewhere)
+    digest = client.upload_media(elsewhere)
+    assert digest == hashlib.sha256(elsewhere.read_bytes()).hexdigest()
+    shot = _with_notes(make_shot(None))
+    shot.media.content_hash = digest
+    events = collect(client.generate([shot]))
+    assert len(events["take_ready"]) == 1
+
+
+def test_cancelling_the_stream_cancels_the_job_and_resume_finishes_it(client, clip_path: Path, fake_engine) -> None:
+    fake_engine.delay = 0.4
+    shots = [_with_notes(make_shot(clip_path, shot_id=f"s{i}"), f"s{i}") for i in range(3)]
+    call = client.generate(shots)
+    job_id = ""
+    for event in call:
+        job_id = event.job_id
+        if event.WhichOneof("event") == "take_ready":
+            call.cancel()
+            break
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and client.list_jobs()[0].state not in ("cancelled", "done"):
+        time.sleep(0.05)
+    job = client.list_jobs()[0]
+    assert job.job_id == job_id and job.state == "cancelled" and job.shots_done < 3
+    fake_engine.delay = 0.0
+    events = collect(client.resume(job_id))
+    assert sorted(t.shot_id for t in events["take_ready"]) == ["s0", "s1", "s2"]
+    assert events["done"][0].shots_done == 3
+    assert client.list_jobs()[0].state == "done"
+
+
+def test_draft_notes_streams_notes_per_shot_and_errors_as_events(client, clip_path: Path) -> None:
+    shots = [make_shot(clip_path, shot_id="a"), make_shot(clip_path.parent / "missing.mp4", shot_id="b")]
+    events = {event.shot_id: event for event in client.draft_notes(shots, writer="analysis")}
+    assert events["a"].WhichOneof("result") == "notes" and events["a"].notes.layers
+    assert events["a"].notes.shot_id == "a"
+    assert events["b"].WhichOneof("result") == "error" and "does not exist" in events["b"].error
+
+
+def test_edit_notes_applies_an_instruction_and_names_the_layers_to_regenerate(client) -> None:
+    response = client.edit_notes(two_layer_notes(), "quieter room", 2.0)
+    assert list(response.affected_layers) == ["room"]
+    assert response.notes.version == 2 and response.diff

@@ -1,0 +1,135 @@
+"""The store: SQLite in WAL mode plus content-addressed WAVs that survive a crash."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from foleyline.errors import InvalidInput, NotFound
+from foleyline.notes import Event, Layer, LayerKind, Notes
+from foleyline.server.records import AudioFile, JobSettings, LayerTake, ShotRequest, Span, Take
+from foleyline.server.store import Store
+
+
+def _shot(shot_id: str) -> ShotRequest:
+    return ShotRequest(
+        id=shot_id, name=f"name {shot_id}", media_path=Path("/media/a.mov"), media_hash=None,
+        source_range=Span(10, 48, 24.0), record_range=Span(86400, 48, 24.0), available_range=None,
+        rate=24.0, drop_frame=False,
+        notes=Notes(reasoning="r", layers=(Layer("hit", LayerKind.FX, events=(Event(1.0, 1.0, "x"),)),)),
+    )
+
+
+def _take(store: Store, take_id: str, shot_id: str, job_id: str, payload: bytes) -> Take:
+    staged = store.staging_path()
+    staged.write_bytes(payload)
+    sha, size = store.adopt_audio(staged)
+    audio = AudioFile(sha, size, 48000, 24, 1, 100)
+    return Take(
+        id=take_id, shot_id=shot_id, shot_name="n", job_id=job_id, notes=Notes(layers=(Layer("hit", LayerKind.FX),)),
+        engine="fake", model="m", engine_version="0", seed=7, settings=JobSettings(seed=7),
+        layers=(LayerTake("hit", "FX", audio, -20.0, -3.0),), mix=audio, loudness_lufs=-20.0,
+        created_at="2026-01-01T00:00:00.000+00:00", audio_source_range=Span(-2, 72, 24.0),
+        record_range=Span(86400, 48, 24.0), handle_head_frames=12, handle_tail_frames=12,
+    )
+
+
+def test_the_database_is_in_wal_mode(tmp_path: Path) -> None:
+    Store(tmp_path).close()
+    mode = sqlite3.connect(tmp_path / "store.sqlite3").execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "wal"
+
+
+def test_audio_is_stored_under_its_hash_and_staging_is_emptied(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    staged = store.staging_path()
+    staged.write_bytes(b"RIFF-not-really-a-wav")
+    sha, size = store.adopt_audio(staged)
+    assert sha == hashlib.sha256(b"RIFF-not-really-a-wav").hexdigest()
+    assert size == 21
+    assert store.audio_path(sha).read_bytes() == b"RIFF-not-really-a-wav"
+    assert not staged.exists()
+    # the same bytes again: one file, same address
+    again = store.staging_path()
+    again.write_bytes(b"RIFF-not-really-a-wav")
+    assert store.adopt_audio(again) == (sha, size)
+    assert list(store.tmp_dir.iterdir()) == []
+
+
+def test_unknown_or_malformed_audio_hashes_are_refused(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    with pytest.raises(NotFound, match="no audio with hash"):
+        store.audio_path("ab" * 32)
+    with pytest.raises(InvalidInput, match="not a sha256"):
+        store.audio_path("../../etc/passwd")
+
+
+def test_jobs_takes_and_notes_survive_reopening(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.create_job("job-1", [_shot("a"), _shot("b")], JobSettings(seed=5), "fake", "2026-01-01T00:00:00Z")
+    take = _take(store, "take-1", "a", "job-1", b"audio-a")
+    store.complete_shot("job-1", 0, [take])
+    store.close()
+
+    reopened = Store(tmp_path)
+    shots = reopened.job_shots("job-1")
+    assert [(s[1].id, s[2]) for s in shots] == [("a", "done"), ("b", "pending")]
+    assert shots[0][1] == _shot("a")  # the request comes back field for field
+    assert reopened.list_takes(job_id="job-1") == [take]
+    assert reopened.get_take("take-1") == take
+    assert reopened.job_settings("job-1").seed == 5
+
+
+def test_jobs_running_at_a_crash_become_interrupted(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.create_job("job-1", [_shot("a")], JobSettings(), "fake", "t1")
+    store.create_job("job-2", [_shot("b")], JobSettings(), "fake", "t2")
+    store.set_job_state("job-1", "running")
+    store.set_job_state("job-2", "done")
+    assert store.mark_interrupted() == ["job-1"]
+    states = {job.id: job.state for job in store.list_jobs()}
+    assert states == {"job-1": "interrupted", "job-2": "done"}
+    assert [job.id for job in store.list_jobs(unfinished_only=True)] == ["job-1"]
+
+
+def test_failed_shots_are_counted_and_reset_for_a_resume(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.create_job("job-1", [_shot("a"), _shot("b")], JobSettings(), "fake", "t")
+    store.fail_shot("job-1", 1, "media missing", "FAILED_PRECONDITION")
+    info = store.get_job("job-1")
+    assert (info.shot_count, info.shots_done, info.shots_failed) == (2, 0, 1)
+    store.reset_failed_shots("job-1")
+    assert [s[2] for s in store.job_shots("job-1")] == ["pending", "pending"]
+
+
+def test_notes_get_a_new_version_only_when_they_change(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    first = store.record_notes("a", Notes(reasoning="one", layers=(Layer("hit", LayerKind.FX),)))
+    same = store.record_notes("a", Notes(reasoning="one", layers=(Layer("hit", LayerKind.FX),), version=9))
+    changed = store.record_notes("a", Notes(reasoning="two", layers=(Layer("hit", LayerKind.FX),)))
+    assert (first.version, same.version, changed.version) == (1, 1, 2)
+    assert changed.shot_id == "a"
+
+
+def test_unknown_jobs_and_takes_say_so(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    with pytest.raises(NotFound, match="no job 'job-x'"):
+        store.get_job("job-x")
+    with pytest.raises(NotFound, match="no take 'take-x'"):
+        store.get_take("take-x")
+
+
+def test_old_staged_files_from_a_crash_are_swept_at_start(tmp_path: Path) -> None:
+    import os
+
+    store = Store(tmp_path)
+    old, fresh = store.staging_path(), store.staging_path()
+    old.write_bytes(b"half a wav")
+    fresh.write_bytes(b"being written")
+    os.utime(old, (0, 0))
+    store.close()
+    Store(tmp_path).close()
+    assert not old.exists() and fresh.exists()
