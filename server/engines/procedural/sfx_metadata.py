@@ -1,0 +1,149 @@
+"""The descriptive text sound libraries embed in their files, read from headers only.
+
+- WAV (RIFF/RF64): the BWF ``bext`` chunk's Description (and Originator), the ``iXML`` chunk's
+  free-text fields (NOTE, USER, SCENE, TAKE, PROJECT, track NAMEs; Soundminer's embedded
+  DESCRIPTION/CATEGORY tags often live under USER as ``KEY: value`` lines), and the RIFF
+  ``LIST/INFO`` title, comment, subject, keywords, genre.
+- MP3: ID3v2 text frames (title, artist, album, genre, comments, TXXX descriptions).
+- FLAC/Ogg/AIFF: tags through libsndfile (title, comment, artist, album, genre).
+
+Nothing here decodes audio; a damaged header yields what could be read, never an exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import struct
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+_MAX_CHUNK = 4 * 1024 * 1024  # descriptive chunks are small; never read a huge one
+_INFO_KEYS = {b"INAM": "title", b"ICMT": "comment", b"ISBJ": "subject", b"IKEY": "keywords", b"IGNR": "genre", b"IART": "artist"}
+_IXML_TEXT_TAGS = {"NOTE", "USER", "SCENE", "TAKE", "PROJECT", "TAPE", "NAME", "DESCRIPTION", "CATEGORY", "SUBCATEGORY", "KEYWORDS", "FXNAME"}
+_ID3_TEXT = {"TIT1", "TIT2", "TIT3", "TPE1", "TALB", "TCON", "TKEY", "COMM", "TXXX", "USLT"}
+
+
+def _text(raw: bytes) -> str:
+    """A NUL-terminated (or NUL-padded) header string."""
+    raw = raw.split(b"\x00", 1)[0]
+    for encoding in ("utf-8", "latin-1"):
+        try:
+            return " ".join(raw.decode(encoding).split())
+        except UnicodeDecodeError:
+            continue
+    return ""
+
+
+def _riff_chunks(path: Path) -> dict[str, str]:
+    found: dict[str, str] = {}
+    with path.open("rb") as f:
+        head = f.read(12)
+        if len(head) < 12 or head[:4] not in (b"RIFF", b"RF64") or head[8:12] != b"WAVE":
+            return found
+        while True:
+            header = f.read(8)
+            if len(header) < 8:
+                break
+            cid, size = header[:4], struct.unpack("<I", header[4:])[0]
+            if cid in (b"bext", b"iXML", b"LIST") and size <= _MAX_CHUNK:
+                body = f.read(size)
+                if cid == b"bext":
+                    found["description"] = _text(body[:256])
+                    found["originator"] = _text(body[256:288])
+                elif cid == b"iXML":
+                    found.update(_ixml_fields(body))
+                elif body[:4] == b"INFO":
+                    found.update(_info_fields(body[4:]))
+            else:
+                f.seek(size, 1)
+            if size % 2:
+                f.seek(1, 1)
+    return {k: v for k, v in found.items() if v}
+
+
+def _info_fields(body: bytes) -> dict[str, str]:
+    out: dict[str, str] = {}
+    pos = 0
+    while pos + 8 <= len(body):
+        key, size = body[pos : pos + 4], struct.unpack("<I", body[pos + 4 : pos + 8])[0]
+        if key in _INFO_KEYS:
+            out[_INFO_KEYS[key]] = _text(body[pos + 8 : pos + 8 + size])
+        pos += 8 + size + (size % 2)
+    return out
+
+
+def _ixml_fields(body: bytes) -> dict[str, str]:
+    try:
+        root = ET.fromstring(body.rstrip(b"\x00 \r\n\t").decode("utf-8", errors="replace"))
+    except ET.ParseError as exc:
+        log.debug("unreadable iXML chunk: %s", exc)
+        return {}
+    texts = [" ".join(el.text.split()) for el in root.iter() if el.tag.upper() in _IXML_TEXT_TAGS and el.text and el.text.strip()]
+    return {"ixml": " ".join(texts)}
+
+
+def _syncsafe(b: bytes) -> int:
+    return (b[0] << 21) | (b[1] << 14) | (b[2] << 7) | b[3]
+
+
+def _id3_fields(path: Path) -> dict[str, str]:
+    with path.open("rb") as f:
+        head = f.read(10)
+        if len(head) < 10 or head[:3] != b"ID3":
+            return {}
+        version = head[3]
+        size = _syncsafe(head[6:10])
+        data = f.read(min(size, _MAX_CHUNK))
+    texts: list[str] = []
+    pos = 0
+    while pos + 10 <= len(data):
+        fid = data[pos : pos + 4]
+        if not fid.strip(b"\x00"):
+            break
+        fsize = _syncsafe(data[pos + 4 : pos + 8]) if version >= 4 else struct.unpack(">I", data[pos + 4 : pos + 8])[0]
+        body = data[pos + 10 : pos + 10 + fsize]
+        pos += 10 + fsize
+        name = fid.decode("latin-1", errors="replace")
+        if name not in _ID3_TEXT or not body:
+            continue
+        encoding, payload = body[0], body[1:]
+        if name in ("COMM", "USLT"):
+            payload = payload[3:]  # language code
+        codec = {0: "latin-1", 1: "utf-16", 2: "utf-16-be", 3: "utf-8"}.get(encoding, "latin-1")
+        try:
+            text = payload.decode(codec, errors="replace")
+        except LookupError:
+            continue
+        texts.append(" ".join(text.replace("\x00", " ").split()))
+    return {"id3": " ".join(t for t in texts if t)}
+
+
+def _sndfile_tags(path: Path) -> dict[str, str]:
+    try:
+        import soundfile
+
+        with soundfile.SoundFile(str(path)) as f:
+            meta = f.copy_metadata()
+    except Exception as exc:  # unreadable or unsupported: the file name still indexes it
+        log.debug("no tags from %s: %s", path, exc)
+        return {}
+    keys = ("title", "comment", "artist", "album", "genre")
+    return {k: " ".join(str(meta[k]).split()) for k in keys if meta.get(k)}
+
+
+def read_metadata(path: Path) -> dict[str, str]:
+    """Descriptive text fields of one sound file (possibly empty)."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".wav", ".bwf", ".rf64"):
+            fields = _riff_chunks(path)
+        elif suffix == ".mp3":
+            fields = _id3_fields(path)
+        else:
+            fields = _sndfile_tags(path)
+    except OSError as exc:
+        log.warning("cannot read %s: %s", path, exc)
+        return {}
+    return {k: v for k, v in fields.items() if v}

@@ -1,0 +1,127 @@
+"""When a layer sounds: the events it fires and the envelope its texture follows.
+
+All times here are *stream* seconds (0 = the first audio sample, handles included), as in
+``MotionAnalysis``. Notes times are shot times; ``shot.offset`` converts between the two.
+
+Texture layers with timed events of some length sound only inside those spans.
+
+Event layers fire at the picture's onsets (contacts, where motion stops abruptly) and at the
+notes' timed events:
+- a layer with no timed events fires at every visual onset (inside its region when it has one);
+- a layer with timed events fires at the visual onsets inside those events' spans, and at an
+  event's start when the picture shows no onset near it (the editor's word wins over silence).
+A note's start within ``SNAP`` seconds of a visual onset snaps to it, because an editor types
+times to the nearest few frames while the analysis finds the contact frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from foleyline.notes import Layer
+from foleyline.server.engines.base import ShotInput
+from foleyline.server.media.frames import MotionAnalysis
+
+from .dsp import CONTROL_RATE, SAMPLE_RATE, control_len, one_pole
+
+SNAP = 0.15           # seconds a typed event time may snap to a visual onset
+SPAN_MARGIN = 0.08    # seconds of tolerance around an event's span
+MIN_GAP = 0.06        # two hits of one layer closer than this merge into one
+MIN_SPAN = 0.25       # an event at least this long is a span a texture sounds in, not a hit
+GATE_FADE = 0.08      # seconds of fade in/out at the edges of a span
+
+
+@dataclass(frozen=True)
+class FireTime:
+    time: float        # stream seconds
+    strength: float    # 0..1
+    description: str = ""  # the note event's text when the hit came from one
+
+
+def envelope(shot: ShotInput, layer: Layer, analysis: MotionAnalysis | None, *, floor: float = 0.0) -> np.ndarray:
+    """The layer's envelope (about 0..1) at ``CONTROL_RATE`` over the shot's audio range, one
+    point per ``HOP`` audio samples as the texture models expect.
+
+    Energy points from the editor replace the motion curve (linear between points, held at the
+    ends). ``floor`` lifts the motion curve (an ambience is there even when nothing moves) but
+    never the editor's points. ``energy_scale`` multiplies whichever curve is used.
+    """
+    n = control_len(int(round(shot.duration * SAMPLE_RATE)))
+    t = np.arange(n, dtype=np.float64) / CONTROL_RATE
+    if layer.energy_points:
+        points = sorted(layer.energy_points, key=lambda p: p.time)
+        xp = np.array([p.time - shot.offset for p in points], dtype=np.float64)
+        fp = np.nan_to_num(np.array([max(p.value, 0.0) for p in points], dtype=np.float64))
+        curve = np.interp(t, xp, fp)
+    elif analysis is not None and analysis.times.size > 0:
+        # A damaged analysis (NaN from a corrupt frame) must not turn the audio into NaN.
+        energy = np.clip(np.nan_to_num(np.asarray(analysis.energy, dtype=np.float64)), 0.0, None)
+        curve = np.interp(t, np.asarray(analysis.times, dtype=np.float64), energy)
+        # Frame differences flicker frame to frame; ~40 ms of smoothing reads as motion.
+        curve = one_pole(curve, np.exp(-1.0 / (0.04 * CONTROL_RATE))).astype(np.float64)
+        curve = floor + (1.0 - floor) * curve
+    else:
+        # No picture analysis: a moderate steady level rather than silence.
+        curve = np.full(n, max(0.3, floor))
+    curve = curve * span_gate(shot, layer, n)
+    curve = curve * max(layer.energy_scale, 0.0)
+    return np.clip(curve, 0.0, 2.0).astype(np.float32)
+
+
+def span_gate(shot: ShotInput, layer: Layer, n: int) -> np.ndarray:
+    """1 inside the layer's timed event spans, 0 outside (with GATE_FADE ramps); all ones when
+    the layer has no event with a duration. A texture sounds where the editor said it does."""
+    spans = [(e.start - shot.offset, e.end - shot.offset) for e in layer.events if e.end - e.start >= MIN_SPAN]
+    if not spans:
+        return np.ones(n)
+    t = np.arange(n, dtype=np.float64) / CONTROL_RATE
+    gate = np.zeros(n)
+    for start, end in spans:
+        rise = np.clip((t - (start - GATE_FADE)) / GATE_FADE, 0.0, 1.0)
+        fall = np.clip(((end + GATE_FADE) - t) / GATE_FADE, 0.0, 1.0)
+        gate = np.maximum(gate, np.minimum(rise, fall))
+    return gate
+
+
+def fire_times(shot: ShotInput, layer: Layer, analysis: MotionAnalysis | None) -> list[FireTime]:
+    onsets = np.zeros(0)
+    strengths = np.zeros(0)
+    if analysis is not None and analysis.onsets.size:
+        onsets = np.asarray(analysis.onsets, dtype=np.float64)
+        strengths = np.asarray(analysis.onset_strengths, dtype=np.float64)
+        if strengths.size != onsets.size:
+            strengths = np.ones_like(onsets)
+        finite = np.isfinite(onsets)
+        onsets, strengths = onsets[finite], np.clip(np.nan_to_num(strengths[finite], nan=1.0), 0.0, 1.0)
+    fires: list[FireTime] = []
+    if not layer.events:
+        fires = [FireTime(float(t), float(s)) for t, s in zip(onsets, strengths)]
+    else:
+        used = np.zeros(onsets.size, dtype=bool)
+        for event in layer.events:
+            start = event.start - shot.offset
+            end = max(event.end, event.start) - shot.offset
+            inside = (onsets >= start - SPAN_MARGIN) & (onsets <= end + SPAN_MARGIN) & ~used
+            near = np.abs(onsets - start) <= SNAP
+            if inside.any() or near.any():
+                picked = inside | (near & ~used)
+                for idx in np.flatnonzero(picked):
+                    used[idx] = True
+                    fires.append(FireTime(float(onsets[idx]), float(strengths[idx]), event.description))
+            else:
+                fires.append(FireTime(float(start), 0.8, event.description))
+    fires = [f for f in fires if -0.5 < f.time < shot.duration]
+    return _merge_close(sorted(fires, key=lambda f: f.time))
+
+
+def _merge_close(fires: list[FireTime]) -> list[FireTime]:
+    merged: list[FireTime] = []
+    for fire in fires:
+        if merged and fire.time - merged[-1].time < MIN_GAP:
+            if fire.strength > merged[-1].strength:
+                merged[-1] = FireTime(merged[-1].time, fire.strength, merged[-1].description or fire.description)
+            continue
+        merged.append(fire)
+    return merged

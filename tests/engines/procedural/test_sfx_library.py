@@ -1,0 +1,177 @@
+"""The editor's own sound library as a source: indexed by names and embedded metadata, matched
+to a layer's prompt, placed at the picture's onsets with variation.
+
+Real CC0 sounds (Kenney's, inside the ``arcade`` wheel) are fetched at test time into a temp
+folder with pip; offline, those tests skip and say why. Metadata tests build their own files.
+"""
+
+from __future__ import annotations
+
+import struct
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from foleyline.errors import InvalidInput, NotFound
+from foleyline.notes import Layer, LayerKind
+from foleyline.server.engines.base import SamplingSettings
+from foleyline.server.engines.procedural import ProceduralEngine
+from foleyline.server.engines.procedural.dsp import SAMPLE_RATE, rng_for
+from foleyline.server.engines.procedural.sfx_library import SfxLibrary, words
+from foleyline.server.engines.procedural.sfx_metadata import read_metadata
+from foleyline.server.engines.procedural.timing import FireTime
+
+from .conftest import make_shot
+
+ARCADE = "arcade==3.3.3"
+
+
+@pytest.fixture(scope="session")
+def kenney_sounds(tmp_path_factory) -> Path:
+    """Kenney's CC0 game sounds, unpacked from the arcade wheel downloaded now (never committed)."""
+    download = tmp_path_factory.mktemp("wheel")
+    cmd = [sys.executable, "-m", "pip", "download", ARCADE, "--no-deps", "--quiet", "-d", str(download)]
+    try:
+        subprocess.run(cmd, check=True, capture_output=True, timeout=180)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+        pytest.skip(f"cannot download the CC0 test sounds ({ARCADE} wheel) - offline? {exc}")
+    wheel = next(download.glob("arcade-*.whl"))
+    out = tmp_path_factory.mktemp("kenney")
+    with zipfile.ZipFile(wheel) as z:
+        for name in z.namelist():
+            if "/assets/sounds/" in name and name.endswith((".wav", ".ogg")):
+                (out / Path(name).name).write_bytes(z.read(name))
+    if not any(out.iterdir()):
+        pytest.skip(f"the {ARCADE} wheel no longer carries its sounds folder")
+    return out
+
+
+def _chunk(cid: bytes, body: bytes) -> bytes:
+    return cid + struct.pack("<I", len(body)) + body + (b"\0" if len(body) % 2 else b"")
+
+
+def write_bwf(path: Path, audio: np.ndarray, *, description: str, ixml_note: str = "") -> None:
+    """A minimal 16-bit Broadcast WAV with a bext description and an iXML chunk."""
+    pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
+    fmt = struct.pack("<HHIIHH", 1, 1, SAMPLE_RATE, SAMPLE_RATE * 2, 2, 16)
+    bext = description.encode().ljust(256, b"\0") + b"Foleyline test".ljust(32, b"\0") + b"\0" * (602 - 288)
+    ixml = f"<BWFXML><USER>CATEGORY: DOORS; {ixml_note}</USER><NOTE>slam, interior</NOTE></BWFXML>".encode()
+    body = b"WAVE" + _chunk(b"fmt ", fmt) + _chunk(b"bext", bext) + _chunk(b"iXML", ixml) + _chunk(b"data", pcm)
+    path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+
+
+def click(seconds: float = 0.3, lead: float = 0.05) -> np.ndarray:
+    x = np.zeros(int(seconds * SAMPLE_RATE), dtype=np.float32)
+    start = int(lead * SAMPLE_RATE)
+    t = np.arange(x.size - start) / SAMPLE_RATE
+    x[start:] = np.sin(2 * np.pi * 700 * t) * np.exp(-t / 0.03)
+    return x
+
+
+def test_file_names_split_into_words():
+    assert words("FOLEY_Footstep-Concrete_03") == ["foley", "footstep", "concrete"]
+    assert words("rockHit2") == ["rock", "hit"]
+    assert words("Doors Slams") == ["door", "slam"]
+
+
+def test_reads_bwf_description_and_ixml(tmp_path):
+    path = tmp_path / "take_0001.wav"
+    write_bwf(path, click(), description="Heavy wooden door slam", ixml_note="old barn")
+    meta = read_metadata(path)
+    assert meta["description"] == "Heavy wooden door slam"
+    assert "old barn" in meta["ixml"] and "slam, interior" in meta["ixml"]
+
+
+def test_reads_id3_text_frames(tmp_path):
+    # An ID3v2.3 tag with a title and a comment in front of (any) MPEG data.
+    def frame(fid: bytes, payload: bytes) -> bytes:
+        return fid + struct.pack(">I", len(payload)) + b"\0\0" + payload
+
+    frames = frame(b"TIT2", b"\x03Glass bottle smash") + frame(b"COMM", b"\x00engXdesc\x00shards on tiles")
+    size = len(frames)
+    syncsafe = bytes([(size >> 21) & 127, (size >> 14) & 127, (size >> 7) & 127, size & 127])
+    path = tmp_path / "x.mp3"
+    path.write_bytes(b"ID3\x03\x00\x00" + syncsafe + frames + b"\xff\xfb" + b"\0" * 400)
+    text = read_metadata(path)["id3"]
+    assert "Glass bottle smash" in text and "shards on tiles" in text
+
+
+def test_damaged_headers_yield_nothing_not_an_error(tmp_path):
+    (tmp_path / "bad.wav").write_bytes(b"RIFF\x10\x00\x00\x00WAVEfmt ")
+    (tmp_path / "bad.mp3").write_bytes(b"ID3")
+    assert read_metadata(tmp_path / "bad.wav") == {}
+    assert read_metadata(tmp_path / "bad.mp3") == {}
+
+
+def test_metadata_makes_an_anonymous_file_findable(tmp_path):
+    write_bwf(tmp_path / "take_0001.wav", click(), description="Heavy wooden door slam")
+    soundfile.write(tmp_path / "birds_morning.wav", click(), SAMPLE_RATE)
+    library = SfxLibrary(tmp_path)
+    assert [e.path.name for e, _ in library.search("door slams")] == ["take_0001.wav"]
+    assert [e.path.name for e, _ in library.search("morning birds")] == ["birds_morning.wav"]
+    assert library.search("door slam", negative="wooden") == []
+    assert library.search("helicopter") == []
+
+
+def test_missing_or_empty_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(NotFound, match="not found"):
+        SfxLibrary(tmp_path / "nope")
+    with pytest.raises(InvalidInput, match="no sound files"):
+        SfxLibrary(tmp_path)
+
+
+def test_placement_puts_the_attack_on_the_fire_time(tmp_path):
+    soundfile.write(tmp_path / "knock.wav", click(lead=0.08), SAMPLE_RATE)
+    library = SfxLibrary(tmp_path)
+    entries = [e for e, _ in library.search("knock")]
+    n = SAMPLE_RATE * 2
+    out = library.render_events(rng_for(1, "t"), entries, [FireTime(0.5, 1.0), FireTime(1.4, 0.5)], n)
+    first = np.flatnonzero(np.abs(out) > 0.1 * np.abs(out).max())[0] / SAMPLE_RATE
+    assert abs(first - 0.5) < 0.005  # the file's 80 ms of leading silence is skipped
+    late = out[int(1.3 * SAMPLE_RATE):]
+    assert np.abs(late).max() < np.abs(out[: int(1.3 * SAMPLE_RATE)]).max()  # weaker event, softer
+
+
+def test_kenney_sounds_index_and_match(kenney_sounds):
+    library = SfxLibrary(kenney_sounds)
+    assert len(library) >= 20
+    hits = [e.path.stem for e, _ in library.search("rock hit")]
+    assert hits[0] == "rockHit2"
+    assert {e.path.stem for e, _ in library.search("explosion")} <= {"explosion1", "explosion2"}
+    # every indexed file decodes to mono at the engine rate
+    for entry in library.entries[:10]:
+        audio = library.audio(entry)
+        assert audio.ndim == 1 and audio.dtype == np.float32 and audio.size > 0
+
+
+def test_engine_uses_the_library_with_pitch_and_gain_variation(kenney_sounds):
+    from foleyline.server.engines.procedural.matcher import KeywordScorer, Matcher
+
+    shot = make_shot(duration=3.0, onsets=(0.5, 1.5, 2.5))
+    engine = ProceduralEngine(matcher=Matcher(KeywordScorer()), sfx_library=kenney_sounds)
+    layer = Layer("hits", LayerKind.FX, prompt="hit")
+    a, b = engine.generate(shot, layer, [1, 2], SamplingSettings())
+    (a2,) = engine.generate(shot, layer, [1], SamplingSettings())
+    assert np.array_equal(a, a2) and not np.allclose(a, b)
+    level = np.abs(a[0])
+    for t in (0.5, 1.5, 2.5):
+        around = level[int((t - 0.05) * SAMPLE_RATE) : int((t + 0.1) * SAMPLE_RATE)]
+        assert around.max() > 0.2
+    # A prompt the library cannot answer falls back to synthesis.
+    (synth,) = engine.generate(shot, Layer("x", LayerKind.FX, prompt="wood knock"), [1], SamplingSettings())
+    assert np.abs(synth).max() > 0.1
+
+
+def test_a_missing_configured_library_does_not_stop_the_take(tmp_path, monkeypatch, caplog):
+    from foleyline.server.engines.procedural.matcher import KeywordScorer, Matcher
+
+    monkeypatch.setenv("FOLEYLINE_SFX_LIBRARY", str(tmp_path / "unplugged_drive"))
+    engine = ProceduralEngine(matcher=Matcher(KeywordScorer()))
+    (audio,) = engine.generate(make_shot(), Layer("x", LayerKind.FX, prompt="hit"), [1], SamplingSettings())
+    assert np.abs(audio).max() > 0.1
+    assert "sound library not used" in caplog.text
