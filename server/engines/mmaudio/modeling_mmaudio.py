@@ -1,0 +1,260 @@
+"""The MMAudio network (checkpoint-compatible with the official releases).
+
+Joint blocks over audio latents, CLIP frame tokens and text tokens, then latent-only fused
+blocks; Synchformer tokens are added to the latent stream's per-token conditioning. The flow
+runs from noise (t = 0) to data (t = 1). Attribute names are checkpoint keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from foleyline.errors import InvalidInput
+from foleyline.server.engines.mmaudio.configuration_mmaudio import MMAudioConfig
+from foleyline.server.engines.mmdit import (
+    MLP,
+    ChannelLastConv1d,
+    ConvMLP,
+    FinalBlock,
+    JointBlock,
+    MMDitSingleBlock,
+    TimestepEmbedder,
+    cfg_combine,
+    compute_rope_rotations,
+    upsample_tokens,
+)
+
+__all__ = ["MMAudioConditions", "MMAudioModel", "OPTIONAL_CHECKPOINT_KEYS"]
+
+# Non-persistent tables some checkpoints carry anyway; dropped before a strict load.
+OPTIONAL_CHECKPOINT_KEYS = ("t_embed.freqs", "latent_rot", "clip_rot")
+SYNC_TOKENS_PER_SEGMENT = 8
+
+
+@dataclass
+class MMAudioConditions:
+    """Conditioning that does not depend on the latent or the time; computed once per sample."""
+
+    clip_f: torch.Tensor    # (B, clip_len, H)
+    sync_f: torch.Tensor    # (B, latent_len, H), already upsampled
+    text_f: torch.Tensor    # (B, text_len, H)
+    clip_f_c: torch.Tensor  # (B, H)
+    text_f_c: torch.Tensor  # (B, H)
+
+
+class MMAudioModel(nn.Module):
+    latent_rot: torch.Tensor
+    clip_rot: torch.Tensor
+
+    def __init__(self, config: MMAudioConfig) -> None:
+        super().__init__()
+        config.validate()
+        self.config = config
+        h = config.hidden_dim
+        act = nn.SiLU if config.v2 else nn.SELU
+        self.audio_input_proj = nn.Sequential(
+            ChannelLastConv1d(config.latent_dim, h, kernel_size=7, padding=3),
+            act(),
+            ConvMLP(h, h * 4, kernel_size=7, padding=3),
+        )
+        # v2 inserts a SiLU after the clip/text linear maps (shifting the Sequential indices)
+        clip_layers: list[nn.Module] = [nn.Linear(config.clip_dim, h)]
+        text_layers: list[nn.Module] = [nn.Linear(config.text_dim, h)]
+        if config.v2:
+            clip_layers.append(nn.SiLU())
+            text_layers.append(nn.SiLU())
+        self.clip_input_proj = nn.Sequential(*clip_layers, ConvMLP(h, h * 4, kernel_size=3, padding=1))
+        self.sync_input_proj = nn.Sequential(
+            ChannelLastConv1d(config.sync_dim, h, kernel_size=7, padding=3),
+            act(),
+            ConvMLP(h, h * 4, kernel_size=3, padding=1),
+        )
+        self.text_input_proj = nn.Sequential(*text_layers, MLP(h, h * 4))
+
+        self.clip_cond_proj = nn.Linear(h, h)
+        self.text_cond_proj = nn.Linear(h, h)
+        self.global_cond_mlp = MLP(h, h * 4)
+        self.sync_pos_emb = nn.Parameter(torch.zeros((1, 1, SYNC_TOKENS_PER_SEGMENT, config.sync_dim)))
+        self.final_layer = FinalBlock(h, config.latent_dim)
+        if config.v2:
+            self.t_embed = TimestepEmbedder(h, frequency_embedding_size=h, max_period=1)
+        else:
+            self.t_embed = TimestepEmbedder(h, frequency_embedding_size=256, max_period=10000)
+        joint = config.joint_depth
+        self.joint_blocks = nn.ModuleList(
+            [JointBlock(h, config.num_heads, mlp_ratio=config.mlp_ratio, pre_only=(i == joint - 1)) for i in range(joint)]
+        )
+        self.fused_blocks = nn.ModuleList(
+            [
+                MMDitSingleBlock(h, config.num_heads, mlp_ratio=config.mlp_ratio, kernel_size=3, padding=1)
+                for _ in range(config.fused_depth)
+            ]
+        )
+        # Frozen statistics and learned "empty" features: all come from the checkpoint.
+        self.latent_mean = nn.Parameter(torch.full((1, 1, config.latent_dim), float("nan")), requires_grad=False)
+        self.latent_std = nn.Parameter(torch.full((1, 1, config.latent_dim), float("nan")), requires_grad=False)
+        self.empty_string_feat = nn.Parameter(torch.zeros(config.text_seq_len, config.text_dim), requires_grad=False)
+        self.empty_clip_feat = nn.Parameter(torch.zeros(1, config.clip_dim))
+        self.empty_sync_feat = nn.Parameter(torch.zeros(1, config.sync_dim))
+        self._set_rotations()
+
+    # -- sequence lengths -------------------------------------------------------------------
+    @property
+    def latent_seq_len(self) -> int:
+        return self.config.sequence.latent_seq_len
+
+    @property
+    def clip_seq_len(self) -> int:
+        return self.config.sequence.clip_seq_len
+
+    @property
+    def sync_seq_len(self) -> int:
+        return self.config.sequence.sync_seq_len
+
+    def _set_rotations(self) -> None:
+        device = self.latent_mean.device
+        if device.type == "meta":
+            device = torch.device("cpu")
+        hd = self.config.head_dim
+        n, c = self.latent_seq_len, self.clip_seq_len
+        self.register_buffer("latent_rot", compute_rope_rotations(n, hd, 10000, device=device), persistent=False)
+        self.register_buffer(
+            "clip_rot", compute_rope_rotations(c, hd, 10000, freq_scaling=n / c, device=device), persistent=False
+        )
+
+    def set_duration(self, duration: float) -> None:
+        """Re-derive the sequence lengths (and rotary tables) for another clip duration."""
+        self.config = self.config.with_duration(duration)
+        self._set_rotations()
+
+    # -- checkpoint loading -----------------------------------------------------------------
+    def load_weights(self, state_dict: dict[str, torch.Tensor]) -> None:
+        """Strict load, after dropping the optional non-persistent tables."""
+        sd = {k: v for k, v in state_dict.items() if k not in OPTIONAL_CHECKPOINT_KEYS}
+        own = dict(self.state_dict())
+        missing = sorted(set(own) - set(sd))
+        unexpected = sorted(set(sd) - set(own))
+        wrong = [f"{k}: {tuple(sd[k].shape)} != {tuple(own[k].shape)}" for k in own if k in sd and sd[k].shape != own[k].shape]
+        if missing or unexpected or wrong:
+            raise InvalidInput(
+                "the MMAudio checkpoint does not fit this network configuration: "
+                f"missing {missing[:5]}{'…' if len(missing) > 5 else ''}, "
+                f"unexpected {unexpected[:5]}{'…' if len(unexpected) > 5 else ''}, wrong shapes {wrong[:5]}. "
+                "Check the model name matches the weights file."
+            )
+        self.load_state_dict(sd, strict=True)
+
+    # -- latent statistics --------------------------------------------------------------------
+    def normalize(self, x: torch.Tensor) -> torch.Tensor:
+        return (x - self.latent_mean) / self.latent_std
+
+    def unnormalize(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.latent_std + self.latent_mean
+
+    # -- conditioning -------------------------------------------------------------------------
+    def preprocess_conditions(
+        self, clip_f: torch.Tensor, sync_f: torch.Tensor, text_f: torch.Tensor
+    ) -> MMAudioConditions:
+        if clip_f.shape[1] != self.clip_seq_len:
+            raise InvalidInput(f"clip features have {clip_f.shape[1]} frames, expected {self.clip_seq_len} ({clip_f.shape=})")
+        if sync_f.shape[1] != self.sync_seq_len:
+            raise InvalidInput(f"sync features have {sync_f.shape[1]} tokens, expected {self.sync_seq_len} ({sync_f.shape=})")
+        if text_f.shape[1] != self.config.text_seq_len:
+            raise InvalidInput(f"text features have {text_f.shape[1]} tokens, expected {self.config.text_seq_len} ({text_f.shape=})")
+        bs = sync_f.shape[0]
+        segments = self.sync_seq_len // SYNC_TOKENS_PER_SEGMENT
+        sync_f = (sync_f.view(bs, segments, SYNC_TOKENS_PER_SEGMENT, -1) + self.sync_pos_emb).flatten(1, 2)
+        clip_f = self.clip_input_proj(clip_f)
+        sync_f = upsample_tokens(self.sync_input_proj(sync_f), self.latent_seq_len)
+        text_f = self.text_input_proj(text_f)
+        clip_f_c = self.clip_cond_proj(clip_f.mean(dim=1))
+        text_f_c = self.text_cond_proj(text_f.mean(dim=1))
+        return MMAudioConditions(clip_f=clip_f, sync_f=sync_f, text_f=text_f, clip_f_c=clip_f_c, text_f_c=text_f_c)
+
+    def get_empty_conditions(
+        self, bs: int, *, negative_text_features: torch.Tensor | None = None
+    ) -> MMAudioConditions:
+        """Conditions for the unconditional branch, computed at batch 1 and broadcast to ``bs``.
+        Negative-prompt features replace the empty string and keep their own batch."""
+        empty_text = (
+            negative_text_features if negative_text_features is not None else self.empty_string_feat.unsqueeze(0)
+        )
+        empty_clip = self.empty_clip_feat.unsqueeze(0).expand(1, self.clip_seq_len, -1)
+        empty_sync = self.empty_sync_feat.unsqueeze(0).expand(1, self.sync_seq_len, -1)
+        if negative_text_features is not None and negative_text_features.shape[0] != 1:
+            # the clip/sync parts are batch independent: compute them once at batch 1
+            base = self.preprocess_conditions(empty_clip, empty_sync, self.empty_string_feat.unsqueeze(0))
+            text_f = self.text_input_proj(negative_text_features)
+            text_f_c = self.text_cond_proj(text_f.mean(dim=1))
+            if negative_text_features.shape[1] != self.config.text_seq_len:
+                raise InvalidInput(f"negative text features have {negative_text_features.shape[1]} tokens, expected {self.config.text_seq_len}")
+        else:
+            base = self.preprocess_conditions(empty_clip, empty_sync, empty_text)
+            text_f, text_f_c = base.text_f, base.text_f_c
+            if text_f.shape[0] == 1:
+                text_f, text_f_c = text_f.expand(bs, -1, -1), text_f_c.expand(bs, -1)
+        return MMAudioConditions(
+            clip_f=base.clip_f.expand(bs, -1, -1),
+            sync_f=base.sync_f.expand(bs, -1, -1),
+            text_f=text_f,
+            clip_f_c=base.clip_f_c.expand(bs, -1),
+            text_f_c=text_f_c,
+        )
+
+    # -- the velocity field ------------------------------------------------------------------
+    def predict_flow(
+        self,
+        latent: torch.Tensor,
+        t: torch.Tensor,
+        conditions: MMAudioConditions,
+        *,
+        capture: dict[str, torch.Tensor] | None = None,
+    ) -> torch.Tensor:
+        """Velocity (B, N, C) at flow time ``t`` (B,). ``capture`` (optional) receives named
+        intermediate activations for debugging against reference fixtures."""
+        if latent.shape[1] != self.latent_seq_len:
+            raise InvalidInput(f"latent has {latent.shape[1]} frames, expected {self.latent_seq_len} ({latent.shape=})")
+        clip_f, text_f = conditions.clip_f, conditions.text_f
+        latent = self.audio_input_proj(latent)
+        global_mlp = self.global_cond_mlp(conditions.clip_f_c + conditions.text_f_c)
+        t_emb = self.t_embed(t)
+        global_c = (t_emb + global_mlp).unsqueeze(1)
+        extended_c = global_c + conditions.sync_f
+        if capture is not None:
+            capture.update(audio_input_proj=latent, t_embed=t_emb, global_cond_mlp=global_mlp,
+                           global_c=global_c, extended_c=extended_c)
+        for i, block in enumerate(self.joint_blocks):
+            latent, clip_f, text_f = block(latent, clip_f, text_f, global_c, extended_c, self.latent_rot, self.clip_rot)
+            if capture is not None:
+                capture.update({f"joint_block_{i}.latent": latent, f"joint_block_{i}.clip_f": clip_f,
+                                f"joint_block_{i}.text_f": text_f})
+        for i, block in enumerate(self.fused_blocks):
+            latent = block(latent, extended_c, self.latent_rot)
+            if capture is not None:
+                capture[f"fused_block_{i}.latent"] = latent
+        # The official checkpoints were trained with the final layer on global_c (upstream #55).
+        return self.final_layer(latent, global_c)
+
+    def forward(
+        self, latent: torch.Tensor, clip_f: torch.Tensor, sync_f: torch.Tensor, text_f: torch.Tensor, t: torch.Tensor
+    ) -> torch.Tensor:
+        return self.predict_flow(latent, t, self.preprocess_conditions(clip_f, sync_f, text_f))
+
+    def ode_wrapper(
+        self,
+        t: torch.Tensor,
+        latent: torch.Tensor,
+        conditions: MMAudioConditions,
+        empty_conditions: MMAudioConditions,
+        cfg_strength: float,
+    ) -> torch.Tensor:
+        """Guided velocity at a scalar time (broadcast over the batch)."""
+        tt = t * torch.ones(len(latent), device=latent.device, dtype=latent.dtype)
+        if cfg_strength < 1.0:
+            return self.predict_flow(latent, tt, conditions)
+        return cfg_combine(
+            self.predict_flow(latent, tt, conditions), self.predict_flow(latent, tt, empty_conditions), cfg_strength
+        )

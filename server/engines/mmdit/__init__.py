@@ -1,0 +1,41 @@
+"""Network pieces shared by the MMAudio and ThinkSound engines (the MM-DiT family).
+
+Attribute names equal checkpoint keys: renaming one breaks loading of the official weights.
+
+- ``layers``: gated FFNs (linear and token-axis convolution), channel-last convolution.
+- ``rotary``: adjacent-pair rotary tables and their application.
+- ``attention``: fused-qkv self-attention with per-head q/k RMSNorm; joint attention.
+- ``blocks``: adaLN single-stream block, joint block (incl. pre-only), final block.
+- ``timestep``: sinusoidal timestep embedding + MLP.
+- ``sync``: nearest-exact time upsampling with PyTorch's float32 index rule.
+- ``sampler``: Euler flow-matching sampler over any ``fn(t, x)``, with CFG helper.
+"""
+
+from foleyline.server.engines.mmdit.attention import SelfAttention, joint_attention
+from foleyline.server.engines.mmdit.blocks import FinalBlock, JointBlock, MMDitSingleBlock, modulate
+from foleyline.server.engines.mmdit.layers import MLP, ChannelLastConv1d, ConvMLP, ffn_hidden_dim
+from foleyline.server.engines.mmdit.rotary import apply_rope, compute_rope_rotations
+from foleyline.server.engines.mmdit.sampler import cfg_combine, euler_sample, euler_times
+from foleyline.server.engines.mmdit.sync import nearest_exact_index, upsample_tokens
+from foleyline.server.engines.mmdit.timestep import TimestepEmbedder
+
+__all__ = [
+    "MLP",
+    "ChannelLastConv1d",
+    "ConvMLP",
+    "FinalBlock",
+    "JointBlock",
+    "MMDitSingleBlock",
+    "SelfAttention",
+    "TimestepEmbedder",
+    "apply_rope",
+    "cfg_combine",
+    "compute_rope_rotations",
+    "euler_sample",
+    "euler_times",
+    "ffn_hidden_dim",
+    "joint_attention",
+    "modulate",
+    "nearest_exact_index",
+    "upsample_tokens",
+]

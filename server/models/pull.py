@@ -1,0 +1,162 @@
+"""``foleyline models pull|verify``: download a package's files into the model folder, check
+their sha256, and record what was installed (``.foleyline-files.json`` in the package folder).
+
+Files come from the Hugging Face hub through ``huggingface_hub.hf_hub_download`` or from an
+upstream URL (any scheme urllib opens, including ``file://``). Each download lands in a staging
+folder inside the package folder and is moved into place only after its checksum matched.
+Where upstream publishes no checksum (``sha256=None``) the pull says so and records the hash of
+what it downloaded, so ``verify`` can later detect corruption.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from foleyline.errors import InvalidInput, PermissionDenied, Unavailable
+from foleyline.server.models import licence
+from foleyline.fsutil import replace_durably, write_text_atomic
+from foleyline.server.models.catalog import ModelFile, ModelPackage
+from foleyline.server.models.packages import package_dir
+
+__all__ = ["FileStatus", "RECORD_NAME", "pull_package", "sha256_of", "verify_package"]
+
+RECORD_NAME = ".foleyline-files.json"
+Say = Callable[[str], None]
+
+
+def hf_hub_download(**kwargs) -> str:  # indirection so tests can point it at a fake hub
+    from huggingface_hub import hf_hub_download as download
+
+    return download(**kwargs)
+
+
+@dataclass(frozen=True)
+class FileStatus:
+    local_name: str
+    state: str  # "ok", "missing", "corrupt", "unchecked"
+    detail: str = ""
+
+
+def sha256_of(path: Path, chunk: int = 1 << 22) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_record(folder: Path) -> dict[str, dict]:
+    path = folder / RECORD_NAME
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _fetch(file: ModelFile, staging: Path) -> Path:
+    """Download one file into ``staging``; return the downloaded path."""
+    if file.hf_repo and file.hf_filename:
+        try:
+            got = hf_hub_download(
+                repo_id=file.hf_repo, filename=file.hf_filename, revision=file.hf_revision,
+                local_dir=str(staging),
+            )
+        except Exception as exc:  # network, auth, missing file: all mean "try again later"
+            raise Unavailable(
+                f"could not download {file.hf_filename} from the Hugging Face repo {file.hf_repo}: {exc}"
+            ) from exc
+        return Path(got)
+    if file.url:
+        target = staging / Path(file.local_name).name
+        try:
+            with urllib.request.urlopen(file.url) as response, open(target, "wb") as out:
+                shutil.copyfileobj(response, out, length=1 << 22)
+        except Exception as exc:
+            raise Unavailable(f"could not download {file.url}: {exc}") from exc
+        return target
+    raise InvalidInput(f"model file {file.local_name} names neither a hub repo nor a URL")
+
+
+def pull_package(
+    package: ModelPackage,
+    *,
+    accept_licence: bool = False,
+    models_root: Path | None = None,
+    force: bool = False,
+    say: Say = print,
+) -> Path:
+    """Download every missing (or, with ``force``, every) file of ``package``; return its folder.
+
+    Raises PermissionDenied when the licence was never accepted and ``accept_licence`` is False.
+    """
+    if not licence.is_accepted(package):
+        if not accept_licence:
+            raise PermissionDenied(
+                f"the {package.name} weights are licensed {package.licence_id}: {package.licence} "
+                f"Read it, then run `foleyline models pull {package.name} --accept-licence` to accept it once."
+            )
+        licence.accept(package)
+    folder = package_dir(package, models_root)
+    folder.mkdir(parents=True, exist_ok=True)
+    record = _read_record(folder)
+    for file in package.files:
+        dest = folder / file.local_name
+        if dest.is_file() and not force:
+            say(f"  {file.local_name}: present")
+            continue
+        say(f"  {file.local_name}: downloading from {file.hf_repo or file.url}")
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
+        try:
+            got = _fetch(file, staging)
+            digest = sha256_of(got)
+            if file.sha256 is not None and digest != file.sha256.lower():
+                raise Unavailable(
+                    f"{file.local_name} downloaded with sha256 {digest}, expected {file.sha256}; "
+                    "the download is corrupt or upstream changed the file. Nothing was installed; try again."
+                )
+            if file.size is not None and got.stat().st_size != file.size:
+                raise Unavailable(f"{file.local_name} has {got.stat().st_size} bytes, expected {file.size}")
+            if file.sha256 is None:
+                say(f"  {file.local_name}: upstream publishes no checksum; recorded sha256 {digest}")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            replace_durably(got, dest)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        record[file.local_name] = {"sha256": digest, "size": dest.stat().st_size}
+        write_text_atomic(folder / RECORD_NAME, json.dumps(record, indent=2, sort_keys=True) + "\n")
+    return folder
+
+
+def verify_package(package: ModelPackage, *, models_root: Path | None = None) -> list[FileStatus]:
+    """Check each file against the catalog checksum, else the one recorded at pull."""
+    folder = package_dir(package, models_root)
+    record = _read_record(folder)
+    statuses: list[FileStatus] = []
+    for file in package.files:
+        path = folder / file.local_name
+        if not path.is_file():
+            statuses.append(FileStatus(file.local_name, "missing", f"run `foleyline models pull {package.name}`"))
+            continue
+        expected = (file.sha256 or record.get(file.local_name, {}).get("sha256") or "").lower()
+        if not expected:
+            statuses.append(FileStatus(file.local_name, "unchecked", "no checksum known (not installed by pull)"))
+            continue
+        digest = sha256_of(path)
+        if digest == expected:
+            statuses.append(FileStatus(file.local_name, "ok"))
+        else:
+            statuses.append(FileStatus(
+                file.local_name, "corrupt",
+                f"sha256 {digest} != {expected}; run `foleyline models pull {package.name} --force`",
+            ))
+    return statuses
