@@ -1,0 +1,130 @@
+"""Writing accepted takes back onto the timeline (a job body, run on a worker thread): fetch
+each layer's WAV beside the output, place it under its shot through the interchange's
+write-back, and report what went where."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import opentimelineio as otio
+
+from foleyline.desktop.calls import fetch
+from foleyline.desktop.jobs import CallHolder
+from foleyline.errors import InvalidInput
+from foleyline.fsutil import atomic_path
+from foleyline.notes.convert import kind_from_proto, notes_from_proto
+from foleyline.notes.text import summary, to_text
+from foleyline.plugin.shots import Shot
+from foleyline.plugin.timeline.formats import global_start, timeline_rate
+from foleyline.protos.v1 import foley_pb2 as pb
+
+
+@dataclass(frozen=True)
+class WrittenClip:
+    shot_name: str
+    track: str
+    record_in: str
+    record_out: str
+    wav_path: Path
+
+
+RESOLVE = "resolve"  # the export "format" that places takes on the live Resolve timeline
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path                      # the timeline file written, or the WAV folder for Resolve
+    clips: tuple[WrittenClip, ...]
+    target: str = ""                # what was written to, when not a file ("Resolve timeline 'Edit'")
+    problems: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        first = f"Placed on the {self.target}; WAVs in {self.path}" if self.target else f"Wrote {self.path}"
+        lines = [first, f"{len(self.clips)} clip(s):"]
+        for clip in self.clips:
+            lines.append(f"  {clip.track:<12} {clip.record_in} – {clip.record_out}  {clip.shot_name}  ←  {clip.wav_path.name}")
+        lines += [f"Problem: {problem}" for problem in self.problems]
+        return "\n".join(lines)
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "shot"
+
+
+def export_job(holder: CallHolder, client: Any, timeline: Any, accepted: list[tuple[Shot, pb.Take]], out_path: Path,
+               fmt: str | None, bridge: Any = None):
+    """Write ``timeline`` with the accepted takes to ``out_path`` (WAVs in ``<stem>_foley/``
+    beside it), or with ``bridge`` place them on the live Resolve timeline (WAVs in the folder
+    ``out_path``, where Resolve links them)."""
+    from foleyline.plugin.timeline import Placement, placed_clips, write_foley_timeline
+
+    audio_dir = out_path if bridge is not None else out_path.parent / f"{out_path.stem}_foley"
+    audio_dir.mkdir(parents=True, exist_ok=True)
+    placements = []
+    for number, (shot, take) in enumerate(accepted, 1):
+        holder.check()
+        yield f"Fetching audio {number}/{len(accepted)}: {shot.name}"
+        notes = notes_from_proto(take.notes) if take.HasField("notes") else None
+        for layer in take.layers:
+            if not layer.audio.sha256:
+                continue
+            cached = fetch(client, layer.audio.sha256)
+            wav = audio_dir / f"{_safe(shot.name)}_{_safe(layer.label)}_{take.id[:8]}.wav"
+            if not wav.exists():
+                _copy_atomic(cached, wav)
+            placements.append(Placement(
+                shot=shot,
+                take_id=take.id,
+                layer_label=layer.label,
+                kind=kind_from_proto(layer.kind, layer.label),
+                wav_path=wav,
+                handle_head_frames=take.handle_head_frames,
+                handle_tail_frames=take.handle_tail_frames,
+                notes_summary=summary(notes) if notes else "",
+                metadata={
+                    "engine": take.engine,
+                    "model": take.model,
+                    "seed": take.seed,
+                    "notes_version": take.notes_version,
+                    "loudness_lufs": round(layer.loudness_lufs, 2),
+                    "notes": to_text(notes) if notes else "",
+                },
+            ))
+    if not placements:
+        raise InvalidInput("the accepted takes hold no audio to place; regenerate them")
+    if bridge is not None:
+        yield f"Placing {len(placements)} clip(s) on the Resolve timeline…"
+        placed = bridge.place(timeline, placements)
+        target = f"Resolve timeline {timeline.name!r}"
+        return ExportResult(audio_dir, _written(timeline, placed.placed), target, tuple(placed.problems))
+    yield f"Writing {out_path.name}…"
+    written = write_foley_timeline(timeline, placements, out_path, fmt=fmt)
+    return ExportResult(Path(written), _written(timeline, placed_clips(timeline, placements)))
+
+
+def _written(timeline: Any, placed: list) -> tuple[WrittenClip, ...]:
+    """Each placed clip as the editor reads it: track, record in and out, shot, WAV."""
+    clips = []
+    rate = timeline_rate(timeline)
+    start = global_start(timeline)
+    for clip in placed:
+        shot = clip.placement.shot
+        clip_in = start + otio.opentime.RationalTime(clip.start, rate)
+        clip_out = clip_in + otio.opentime.RationalTime(clip.duration, rate)
+        clips.append(WrittenClip(
+            shot.name,
+            clip.track_name,
+            otio.opentime.to_timecode(clip_in, rate, shot.drop_frame),
+            otio.opentime.to_timecode(clip_out, rate, shot.drop_frame),
+            Path(clip.placement.wav_path),
+        ))
+    return tuple(clips)
+
+
+def _copy_atomic(source: Path, target: Path) -> None:
+    with atomic_path(target) as tmp:
+        shutil.copyfile(source, tmp)

@@ -1,0 +1,137 @@
+"""What the panel knows about each shot, as plain data plus one QObject that announces changes.
+
+Widgets never hold their own copy of a shot's notes or takes: they read ``ShotStore`` and redraw
+on its signals (the qutebrowser pattern: a domain manager emits, models only turn that into rows).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from PyQt6.QtCore import QObject, pyqtSignal
+
+from foleyline.notes.schema import Notes
+from foleyline.plugin.shots import Shot
+from foleyline.protos.v1 import foley_pb2 as pb
+
+
+class Status(enum.Enum):
+    """The stage a shot is at, in the order an editor moves through them (the filter uses it)."""
+
+    MISSING = "missing media"
+    FAILED = "failed"
+    NO_NOTES = "no notes"
+    NOTES = "notes"
+    DRAFTING = "drafting notes"
+    GENERATING = "generating"
+    TAKES = "takes"
+    ACCEPTED = "accepted"
+
+
+@dataclass
+class ShotState:
+    shot: Shot
+    notes: Notes | None = None
+    takes: list[pb.Take] = field(default_factory=list)
+    accepted_take_id: str | None = None
+    # Set while a job works on the shot: 0..1 and the server's stage name.
+    progress: float | None = None
+    stage: str = ""
+    drafting: bool = False
+    failure: str | None = None
+    job_id: str | None = None
+
+    @property
+    def status(self) -> Status:
+        if self.progress is not None:
+            return Status.GENERATING
+        if self.drafting:
+            return Status.DRAFTING
+        if self.accepted_take_id:
+            return Status.ACCEPTED
+        if self.takes:
+            return Status.TAKES
+        if self.failure:
+            return Status.FAILED
+        if self.shot.missing_reason:
+            return Status.MISSING
+        return Status.NOTES if self.notes is not None else Status.NO_NOTES
+
+    def status_text(self) -> str:
+        status = self.status
+        if status is Status.GENERATING:
+            return f"generating {round(100 * (self.progress or 0.0))} %"
+        if status is Status.TAKES:
+            count = len(self.takes)
+            return f"{count} take" + ("" if count == 1 else "s")
+        return status.value
+
+    def take(self, take_id: str) -> pb.Take | None:
+        for take in self.takes:
+            if take.id == take_id:
+                return take
+        return None
+
+    @property
+    def accepted_take(self) -> pb.Take | None:
+        return self.take(self.accepted_take_id) if self.accepted_take_id else None
+
+
+class ShotStore(QObject):
+    """The shots of the open timeline, in timeline order, with their notes, takes and progress."""
+
+    reset = pyqtSignal()
+    shot_changed = pyqtSignal(int)  # row
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._states: list[ShotState] = []
+        self._rows: dict[str, int] = {}
+
+    def set_shots(self, shots: list[Shot]) -> None:
+        self._states = [ShotState(shot) for shot in shots]
+        self._rows = {state.shot.id: row for row, state in enumerate(self._states)}
+        self.reset.emit()
+
+    def __len__(self) -> int:
+        return len(self._states)
+
+    def __iter__(self):
+        return iter(self._states)
+
+    def at(self, row: int) -> ShotState:
+        return self._states[row]
+
+    def row_of(self, shot_id: str) -> int | None:
+        return self._rows.get(shot_id)
+
+    def get(self, shot_id: str) -> ShotState | None:
+        row = self._rows.get(shot_id)
+        return None if row is None else self._states[row]
+
+    def update(self, shot_id: str, **changes: object) -> ShotState | None:
+        """Change fields of one shot and announce it. Unknown shots are ignored: a stream may
+        report a shot of a timeline the editor has since closed."""
+        row = self._rows.get(shot_id)
+        if row is None:
+            return None
+        state = self._states[row]
+        for name, value in changes.items():
+            if not hasattr(state, name):
+                raise AttributeError(f"ShotState has no field {name!r}")
+            setattr(state, name, value)
+        self.shot_changed.emit(row)
+        return state
+
+    def add_take(self, take: pb.Take) -> ShotState | None:
+        state = self.get(take.shot_id)
+        if state is None:
+            return None
+        if state.take(take.id) is None:
+            state.takes.append(take)
+        self.shot_changed.emit(self._rows[take.shot_id])
+        return state
+
+    def accepted(self) -> list[ShotState]:
+        return [state for state in self._states if state.accepted_take is not None]
