@@ -30,12 +30,51 @@ import soundfile
 from foleyline import timebase
 from foleyline.commands import demo_scenes as scenes
 from foleyline.errors import InvalidInput
-from foleyline.fsutil import atomic_path
+from foleyline.fsutil import atomic_path, write_text_atomic
 from foleyline.protos.v1 import foley_pb2 as pb
 
 RECORD_START = "01:00:00:00"
 SAMPLE_RATE = 48000
 DEMO_SEED = 1234
+
+
+# Notes in the text form an editor types (see foleyline.notes.text), named after their shots.
+EDITOR_NOTES = {
+    "02_crate_slide": """reasoning:
+  1. A heavy wooden crate is shoved and slides along a concrete floor, slowing to a stop.
+  2. The scrape follows the crate's speed; where it stops there is a low thud.
+  3. A quiet warehouse room tone holds it together.
+
+[BG] room
+prompt: quiet warehouse room tone
+negative: music, voices
+
+[FOLEY] slide
+prompt: heavy wooden crate scraping across a concrete floor
+negative: music, voices
+
+[FX] stop
+prompt: dull wooden thud as the crate stops
+negative: music, voices
+""",
+    "03_door_slam": """reasoning:
+  1. A door swings shut fast and slams into its frame.
+  2. The swing moves air before the slam; the slam itself is heavy wood, hard and short.
+  3. Room tone under it, so the cut into and out of the shot is not a hole.
+
+[BG] room
+prompt: quiet interior room tone
+negative: music, voices
+
+[FOLEY] swing
+prompt: soft whoosh of a door swinging through the air
+negative: music, voices
+
+[FX] slam
+prompt: heavy wooden door slams shut
+negative: music, voices
+""",
+}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -140,7 +179,7 @@ def preview_mix(result, rate: timebase.FrameRate, samples: int) -> np.ndarray:
 
 
 def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None) -> dict[str, Path]:
-    from foleyline.commands.generate import generate_timeline
+    from foleyline.commands.generate import generate_timeline, read_notes_folder
     from foleyline.plugin.timeline import Selection
 
     out_dir = Path(out_dir)
@@ -152,10 +191,14 @@ def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None) -> dic
     timeline_path = out_dir / "demo.otio"
     make_timeline(timeline_path, media)
 
+    # Two shots carry notes as an editor would write them; the server drafts the other two.
+    notes_dir = out_dir / "notes"
+    for name, text in EDITOR_NOTES.items():
+        write_text_atomic(notes_dir / f"{name}.txt", text)
     settings = pb.GenerateSettings(engine=engine, num_takes=1, seed=DEMO_SEED, handle_frames=scenes.HANDLE, project="Foleyline demo")
     result = generate_timeline(
         timeline_path, Selection(), out_dir / "foley", settings=settings, fmt="otio",
-        in_process=True, progress=progress, out_name="demo_foley",
+        in_process=True, progress=progress, out_name="demo_foley", notes=read_notes_folder(notes_dir),
     )
 
     rate = timebase.FrameRate(scenes.FPS)
@@ -167,7 +210,7 @@ def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None) -> dic
     preview = out_dir / "demo_preview.mp4"
     _encode_video(preview, frames, audio=preview_mix(result, rate, samples))
     return {"picture": media, "timeline": timeline_path, "foley_timeline": result.timeline_path, "preview": preview,
-            "wav_dir": result.timeline_path.parent}
+            "wav_dir": result.timeline_path.parent, "editor_notes": notes_dir}
 
 
 def run(args: argparse.Namespace) -> int:

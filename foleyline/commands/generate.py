@@ -21,14 +21,15 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from foleyline import config
 from foleyline.errors import InvalidInput, MediaError, Unavailable
-from foleyline.notes.convert import kind_from_proto, notes_from_proto
+from foleyline.notes import Notes
+from foleyline.notes.convert import kind_from_proto, notes_from_proto, notes_to_proto
 from foleyline.protos.v1 import foley_pb2 as pb
 
 ProgressFn = Callable[[pb.GenerateEvent], None]
@@ -53,6 +54,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--upload", action="store_true", help="send the media to the server (for a server on another machine)")
     parser.add_argument("--expose-handles", action="store_true",
                         help="show handles on the timeline instead of cutting clips to their shots")
+    parser.add_argument("--notes", type=Path, default=None, metavar="DIR",
+                        help="a folder of notes files named after the shots (SHOT_NAME.txt, the text form of "
+                             "`foleyline notes draft`); shots without one get drafted notes")
+
+
+def read_notes_folder(folder: Path) -> dict[str, Notes]:
+    """Notes by shot name from ``SHOT_NAME.txt`` files in the text form; a malformed file is an
+    error naming the file and the line."""
+    from foleyline.notes.text import NotesSyntaxError, from_text
+
+    if not folder.is_dir():
+        raise InvalidInput(f"--notes {folder}: no such folder; give the folder holding SHOT_NAME.txt notes files")
+    found: dict[str, Notes] = {}
+    for path in sorted(folder.glob("*.txt")):
+        try:
+            found[path.stem] = from_text(path.read_text(encoding="utf-8"))
+        except NotesSyntaxError as exc:
+            raise InvalidInput(f"{path}: {exc}; fix it (`foleyline notes check {path}`) or move it out") from None
+    return found
 
 
 def selection_from_args(args: argparse.Namespace):
@@ -176,10 +196,12 @@ def generate_timeline(
     in_process: bool = False,
     upload: bool = False,
     expose_handles: bool = False,
+    notes: Mapping[str, Notes] | None = None,
 ) -> GenerateResult:
     """Read, select, generate over gRPC, fetch, write. Raises FoleylineError on bad input or
     when any shot fails; then nothing is left in ``out_dir``. ``expose_handles``: the Foley
-    clips show their handles instead of being cut to their shots (see plugin.timeline.writeback)."""
+    clips show their handles instead of being cut to their shots (see plugin.timeline.writeback).
+    ``notes``: the editor's notes by shot name; other shots get notes drafted by the server."""
     from foleyline.notes.text import summary, to_text
     from foleyline.plugin.client import error_class
     from foleyline.plugin.shots import shot_to_proto
@@ -222,6 +244,10 @@ def generate_timeline(
     job_id = ""
     with connect(server, roots, in_process=in_process) as client:
         requests = [shot_to_proto(s) for s in shots]
+        for shot, request in zip(shots, requests):
+            if notes and shot.name in notes:
+                request.notes.CopyFrom(notes_to_proto(replace(notes[shot.name], shot_id=shot.id)))
+                request.has_notes = True
         if upload:
             # A server on another machine cannot read our paths: send each file once, by hash.
             hashes: dict[Path, str] = {}
@@ -370,6 +396,7 @@ def run(args: argparse.Namespace) -> int:
         args.timeline, selection_from_args(args), args.out_dir, settings=settings,
         rate=args.rate, fmt=args.fmt, server=args.server, progress=ProgressBar(), upload=args.upload,
         expose_handles=args.expose_handles,
+        notes=read_notes_folder(args.notes) if args.notes is not None else None,
     )
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)

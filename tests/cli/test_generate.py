@@ -138,6 +138,31 @@ def test_marker_colour_selects_only_the_shots_under_it(timeline: Path, tmp_path:
     assert shots == {"shot2"}
 
 
+def test_an_editors_notes_file_drives_its_shot_and_the_others_are_drafted(timeline: Path, tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "shot1.txt").write_text("reasoning: two knocks on a table\n\n[FX] knocks\nprompt: knuckles knocking on wood\n")
+    out = tmp_path / "out"
+    assert main(["generate", str(timeline), "-o", str(out), "--notes", str(notes)]) == 0
+    layers: dict[str, set[str]] = {}
+    for track_name, _start, clip in _foley_clips(out / "cut_foley.otio"):
+        meta = clip.metadata["foleyline"]
+        layers.setdefault(meta["shot_name"], set()).add(meta["layer"])
+        if meta["shot_name"] == "shot1":
+            assert track_name == "Foley FX" and "knuckles knocking on wood" in meta["notes"]
+    assert layers["shot1"] == {"knocks"}
+    assert len(layers["shot2"]) >= 2  # drafted: an ambience bed and the hits at least
+
+
+def test_a_malformed_notes_file_is_named_with_its_line(timeline: Path, tmp_path: Path, capsys) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "shot1.txt").write_text("[FX] knocks\nprompt knuckles\n")
+    _fails(["generate", str(timeline), "-o", str(tmp_path / "out"), "--notes", str(notes)], capsys,
+           "shot1.txt", "line 2")
+    assert not (tmp_path / "out").exists()
+
+
 def _fails(argv: list[str], capsys, *expected: str) -> str:
     assert main(argv) == 2
     err = capsys.readouterr().err
