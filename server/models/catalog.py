@@ -12,12 +12,13 @@ class ModelFile:
     """One file of a model package, stored at ``<models dir>/<package>/<local_name>``."""
 
     local_name: str
-    sha256: str | None          # None only where upstream publishes no checksum (said at pull)
+    sha256: str | None          # None where upstream publishes no sha256 (said at pull)
     size: int | None = None
     hf_repo: str | None = None  # Hugging Face repo id, when the file comes from the hub
     hf_filename: str | None = None
     hf_revision: str | None = None
     url: str | None = None      # an upstream release URL, when it does not
+    md5: str | None = None      # the checksum upstream publishes, where it publishes MD5 only
 
 
 @dataclass(frozen=True)

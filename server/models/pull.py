@@ -45,11 +45,17 @@ class FileStatus:
 
 
 def sha256_of(path: Path, chunk: int = 1 << 22) -> str:
-    digest = hashlib.sha256()
+    return _digests(path, chunk)[0]
+
+
+def _digests(path: Path, chunk: int = 1 << 22) -> tuple[str, str]:
+    """(sha256, md5) in one read: multi-GB checkpoints are read once."""
+    sha, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
     with open(path, "rb") as handle:
         while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
+            sha.update(block)
+            md5.update(block)
+    return sha.hexdigest(), md5.hexdigest()
 
 
 def _read_record(folder: Path) -> dict[str, dict]:
@@ -118,15 +124,16 @@ def pull_package(
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
         try:
             got = _fetch(file, staging)
-            digest = sha256_of(got)
-            if file.sha256 is not None and digest != file.sha256.lower():
-                raise Unavailable(
-                    f"{file.local_name} downloaded with sha256 {digest}, expected {file.sha256}; "
-                    "the download is corrupt or upstream changed the file. Nothing was installed; try again."
-                )
+            digest, md5 = _digests(got)
+            for name, got_sum, want in (("sha256", digest, file.sha256), ("md5", md5, file.md5)):
+                if want is not None and got_sum != want.lower():
+                    raise Unavailable(
+                        f"{file.local_name} downloaded with {name} {got_sum}, expected {want}; "
+                        "the download is corrupt or upstream changed the file. Nothing was installed; try again."
+                    )
             if file.size is not None and got.stat().st_size != file.size:
                 raise Unavailable(f"{file.local_name} has {got.stat().st_size} bytes, expected {file.size}")
-            if file.sha256 is None:
+            if file.sha256 is None and file.md5 is None:
                 say(f"  {file.local_name}: upstream publishes no checksum; recorded sha256 {digest}")
             dest.parent.mkdir(parents=True, exist_ok=True)
             replace_durably(got, dest)
@@ -148,15 +155,15 @@ def verify_package(package: ModelPackage, *, models_root: Path | None = None) ->
             statuses.append(FileStatus(file.local_name, "missing", f"run `foleyline models pull {package.name}`"))
             continue
         expected = (file.sha256 or record.get(file.local_name, {}).get("sha256") or "").lower()
-        if not expected:
+        if not expected and not file.md5:
             statuses.append(FileStatus(file.local_name, "unchecked", "no checksum known (not installed by pull)"))
             continue
-        digest = sha256_of(path)
-        if digest == expected:
+        digest, md5 = _digests(path)
+        if (not expected or digest == expected) and (not file.md5 or md5 == file.md5.lower()):
             statuses.append(FileStatus(file.local_name, "ok"))
         else:
             statuses.append(FileStatus(
                 file.local_name, "corrupt",
-                f"sha256 {digest} != {expected}; run `foleyline models pull {package.name} --force`",
+                f"checksum mismatch (sha256 {digest}, md5 {md5}); run `foleyline models pull {package.name} --force`",
             ))
     return statuses

@@ -8,9 +8,10 @@ finds it (``<models dir>/<package>/<file>``).
 
 Pulling a network package pulls the feature and decoder packages it needs (``DEPENDS``).
 
-Checksums: MMAudio publishes MD5s, not sha256, and the hub's LFS sha256 could not be looked up
-while writing this (no network), so ``sha256`` is None: the pull says so, records the sha256
-of what it downloaded, and ``verify`` checks against that record afterwards.
+Checksums: MMAudio publishes MD5s (its ``download_utils.py``) for the networks, the VAEs, the
+16 kHz vocoder and the Synchformer; the pull checks them and records the sha256 of what it
+installed. The CLIP, tokenizer and BigVGAN-v2 files come with no published checksum: the pull
+says so, records their sha256, and ``verify`` checks against that record afterwards.
 """
 
 from __future__ import annotations
@@ -58,6 +59,18 @@ TOKENIZER_FILES = ("vocab.json", "merges.txt")
 SYNCHFORMER_FILE = "synchformer_state_dict.pth"
 VAE_FILES = {"16k": "v1-16.pth", "44k": "v1-44.pth"}
 VOCODER_FILES = {"16k": "best_netG.pt", "44k": "bigvgan_generator.pt"}
+# The MD5s MMAudio publishes for its release files.
+PUBLISHED_MD5 = {
+    "mmaudio_small_16k.pth": "af93cde404179f58e3919ac085b8033b",
+    "mmaudio_small_44k.pth": "babd74c884783d13701ea2820a5f5b6d",
+    "mmaudio_medium_44k.pth": "5a56b6665e45a1e65ada534defa903d0",
+    "mmaudio_large_44k.pth": "fed96c325a6785b85ce75ae1aafd2673",
+    "mmaudio_large_44k_v2.pth": "01ad4464f049b2d7efdaa4c1a59b8dfe",
+    "v1-16.pth": "69f56803f59a549a1a507c93859fd4d7",
+    "best_netG.pt": "eeaf372a38a9c31c362120aba2dde292",
+    "v1-44.pth": "fab020275fa44c6589820ce025191600",
+    "synchformer_state_dict.pth": "5b2f5594b0730f70e41e549b7c94390c",
+}
 FEATURES_PACKAGE = "mmaudio-features"
 
 
@@ -75,7 +88,7 @@ def _network(variant: str) -> ModelPackage:
         name=network_package(variant),
         engine="mmaudio",
         description=f"MMAudio {variant} flow network",
-        files=(ModelFile(local_name=name, sha256=None, hf_repo=MMAUDIO_REPO, hf_filename=f"weights/{name}"),),
+        files=(ModelFile(local_name=name, sha256=None, md5=PUBLISHED_MD5[name], hf_repo=MMAUDIO_REPO, hf_filename=f"weights/{name}"),),
         licence=MMAUDIO_LICENCE,
         licence_id="CC-BY-NC-4.0",
     )
@@ -88,7 +101,7 @@ FEATURES = ModelPackage(
     files=(
         ModelFile(local_name=CLIP_FILE, sha256=None, hf_repo=CLIP_REPO, hf_filename=CLIP_FILE),
         *(ModelFile(local_name=f, sha256=None, hf_repo=CLIP_TOKENIZER_REPO, hf_filename=f) for f in TOKENIZER_FILES),
-        ModelFile(local_name=SYNCHFORMER_FILE, sha256=None, url=f"{RELEASE}/{SYNCHFORMER_FILE}"),
+        ModelFile(local_name=SYNCHFORMER_FILE, sha256=None, md5=PUBLISHED_MD5[SYNCHFORMER_FILE], url=f"{RELEASE}/{SYNCHFORMER_FILE}"),
     ),
     licence=FEATURES_LICENCE,
     licence_id="LicenseRef-Apple-Sample-Code+CC-BY-NC-4.0",
@@ -100,8 +113,8 @@ DECODERS = (
         engine="mmaudio",
         description="16 kHz mel VAE and BigVGAN vocoder",
         files=(
-            ModelFile(local_name=VAE_FILES["16k"], sha256=None, url=f"{RELEASE}/{VAE_FILES['16k']}"),
-            ModelFile(local_name=VOCODER_FILES["16k"], sha256=None, url=f"{RELEASE}/{VOCODER_FILES['16k']}"),
+            ModelFile(local_name=VAE_FILES["16k"], sha256=None, md5=PUBLISHED_MD5[VAE_FILES["16k"]], url=f"{RELEASE}/{VAE_FILES['16k']}"),
+            ModelFile(local_name=VOCODER_FILES["16k"], sha256=None, md5=PUBLISHED_MD5[VOCODER_FILES["16k"]], url=f"{RELEASE}/{VOCODER_FILES['16k']}"),
         ),
         licence=DECODER_LICENCE,
         licence_id="CC-BY-NC-4.0",
@@ -111,7 +124,7 @@ DECODERS = (
         engine="mmaudio",
         description="44.1 kHz mel VAE and NVIDIA BigVGAN-v2 vocoder",
         files=(
-            ModelFile(local_name=VAE_FILES["44k"], sha256=None, url=f"{RELEASE}/{VAE_FILES['44k']}"),
+            ModelFile(local_name=VAE_FILES["44k"], sha256=None, md5=PUBLISHED_MD5[VAE_FILES["44k"]], url=f"{RELEASE}/{VAE_FILES['44k']}"),
             ModelFile(local_name=VOCODER_FILES["44k"], sha256=None, hf_repo=BIGVGAN_44K_REPO,
                       hf_filename=VOCODER_FILES["44k"]),
             ModelFile(local_name="config.json", sha256=None, hf_repo=BIGVGAN_44K_REPO, hf_filename="config.json"),

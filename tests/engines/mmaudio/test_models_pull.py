@@ -97,6 +97,38 @@ def test_checksum_mismatch_installs_nothing(tmp_path, fake_hub):
     assert not (tmp_path / "models" / "toy" / "net.pth").exists()
 
 
+def test_a_published_md5_is_checked_at_pull_and_at_verify(tmp_path, fake_hub):
+    data = b"release-bytes"
+    _put(fake_hub.root, "org/rel", "v1.pth", data)
+
+    def package(md5: str) -> ModelPackage:
+        return ModelPackage(name="md5toy", engine="mmaudio", description="published md5 only",
+                            files=(ModelFile(local_name="v1.pth", sha256=None, md5=md5, hf_repo="org/rel",
+                                             hf_filename="v1.pth"),),
+                            licence="Non-commercial only.", licence_id="CC-BY-NC-4.0")
+
+    models = tmp_path / "models"
+    with pytest.raises(Unavailable, match="md5"):
+        pull.pull_package(package("0" * 32), models_root=models, accept_licence=True, say=lambda _: None)
+    assert not (models / "md5toy" / "v1.pth").exists()
+    good = package(hashlib.md5(data).hexdigest())
+    messages: list[str] = []
+    pull.pull_package(good, models_root=models, say=messages.append)
+    assert not any("no checksum" in m for m in messages)
+    (models / "md5toy" / ".foleyline-files.json").unlink()  # verify still has the published MD5
+    assert [s.state for s in pull.verify_package(good, models_root=models)] == ["ok"]
+    (models / "md5toy" / "v1.pth").write_bytes(b"damaged")
+    assert [s.state for s in pull.verify_package(good, models_root=models)] == ["corrupt"]
+
+
+def test_every_file_mmaudio_publishes_an_md5_for_carries_it():
+    from foleyline.server.engines.mmaudio import files
+
+    declared = {f.local_name: f.md5 for p in files.PACKAGES for f in p.files}
+    for name, md5 in files.PUBLISHED_MD5.items():
+        assert declared[name] == md5, name
+
+
 def test_hub_failure_is_unavailable_with_the_repo_named(tmp_path, fake_hub):
     package = ModelPackage(name="gone", engine="mmaudio", description="", licence="x", licence_id="X",
                            files=(ModelFile(local_name="a.bin", sha256=None, hf_repo="org/none", hf_filename="a.bin"),))
@@ -116,7 +148,7 @@ def test_cli_pull_of_a_network_also_pulls_features_and_decoder(tmp_path, fake_hu
         for f in package.files:
             if f.hf_repo:
                 _put(fake_hub.root, f.hf_repo, f.hf_filename, f"{f.local_name}".encode())
-                patched.append(f)
+                patched.append(ModelFile(**{**f.__dict__, "md5": None}))  # stand-in bytes, not upstream's
             else:
                 (release / f.local_name).write_bytes(f.local_name.encode())
                 patched.append(ModelFile(local_name=f.local_name, sha256=None, url=(release / f.local_name).as_uri()))
