@@ -29,6 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     check = sub.add_parser("check", help="validate a notes file; exit 1 with the line and reason")
     check.add_argument("file", type=Path)
     check.add_argument("--duration", type=float, help="the shot's length in seconds, to check event times")
+    check.add_argument("--engine", choices=("thinksound",), default=None,
+                       help="also count each layer's text tokens against this engine's limit (exit 1 when over)")
     edit = sub.add_parser("edit", help="apply an instruction to a notes file and print the diff")
     edit.add_argument("file", type=Path)
     edit.add_argument("instruction")
@@ -97,9 +99,29 @@ def _check(args: argparse.Namespace) -> int:
         print(f"{args.file}: {problem}", file=sys.stderr)
     if found:
         return 1
+    if args.engine == "thinksound" and not _tokens_fit(args.file, notes):
+        return 1
     events = sum(len(layer.events) for layer in notes.layers)
     print(f"{args.file}: ok, {len(notes.layers)} layer(s), {events} event(s): {summary(notes)}")
     return 0
+
+
+def _tokens_fit(path: Path, notes) -> bool:
+    """Print every layer's ThinkSound token count (T5, its chain-of-thought text); False when one
+    is over the limit. Without the T5 tokenizer installed the count is a generous estimate."""
+    from foleyline.errors import Unavailable
+    from foleyline.notes.tokens import estimate_tokens
+    from foleyline.server.engines.thinksound.conditioning import token_report
+
+    try:
+        report, how = token_report(notes), "T5 tokens"
+    except Unavailable:
+        report, how = token_report(notes, estimate_tokens), "tokens (estimated: the T5 tokenizer is not installed)"
+    for row in report:
+        verdict = "OVER the limit: shorten it or split the layer" if row.over_limit else "fits"
+        print(f"{path}: layer {row.layer_label!r}: {row.tokens}/{row.limit} {how}, {verdict}",
+              file=sys.stderr if row.over_limit else sys.stdout)
+    return not any(row.over_limit for row in report)
 
 
 def _edit(args: argparse.Namespace) -> int:

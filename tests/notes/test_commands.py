@@ -31,6 +31,20 @@ def test_check_with_a_duration_catches_late_events(tmp_path: Path, capsys: pytes
     assert "after the shot's end" in capsys.readouterr().err
 
 
+def test_check_for_thinksound_reports_every_layers_tokens_and_fails_over_77(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    steps = "".join(f"  {t} s: boot lands hard on loose wet gravel, a scuff and stones skittering away\n"
+                    for t in (0.5, 1, 1.5, 2))
+    path = tmp_path / "notes.txt"
+    path.write_text(f"[BG] wind\nprompt: light wind\n\n[FOLEY] steps\nprompt: boots on gravel\nevents:\n{steps}")
+    assert main(["notes", "check", str(path), "--engine", "thinksound"]) == 1
+    out, err = capsys.readouterr()
+    assert "layer 'wind'" in out and "fits" in out
+    assert "layer 'steps'" in err and "/77" in err and "OVER" in err
+    # nothing was cut: the file is as written
+    assert from_text(path.read_text()).layer("steps").events[-1].start == 2
+
+
 def test_check_of_a_missing_file_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["notes", "check", str(tmp_path / "nope.notes")]) == 2
     assert "does not exist" in capsys.readouterr().err

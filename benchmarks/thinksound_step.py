@@ -1,0 +1,134 @@
+"""ThinkSound at the real size (1.277 B parameters, random weights) on CPU: one flow step and a
+full 24-step CFG sample, with time and peak memory.
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/thinksound_step.py [--dtype fp32 bf16] [--seconds 9]
+        [--steps 24] [--threads 1] [--repeats 2] [--no-sample | --no-step] [--decode]
+
+Each measurement runs in a fresh subprocess so its peak RSS is its own. A flow step is one CFG
+velocity evaluation (the batch doubled to [conditional; unconditional], as the sampler does);
+the full sample projects the conditions once and takes ``--steps`` Euler steps. ``--decode``
+also times the Oobleck VAE decode (156 M parameters) of the sampled latent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import resource
+import subprocess
+import sys
+import time
+
+
+def _random_network(dtype):
+    import torch
+
+    from foleyline.server.engines.thinksound.configuration_thinksound import ThinkSoundConfig
+    from foleyline.server.engines.thinksound.modeling_thinksound import ThinkSoundNetwork
+
+    with torch.device("meta"):
+        net = ThinkSoundNetwork(ThinkSoundConfig.official())
+    # allocated directly in the target dtype (the derived tables stay float32)
+    net = net.to(dtype).to_empty(device="cpu")
+    gen = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for name, p in net.named_parameters():
+            if p.dim() >= 2:  # N(0, 1/fan_in), as the fixtures draw them: activations stay sane
+                fan_in = p[0].numel()
+                p.normal_(0.0, 1.0 / math.sqrt(fan_in), generator=gen)
+            elif name.endswith("norm.weight"):
+                p.fill_(1.0)
+            else:
+                p.normal_(0.0, 0.02, generator=gen)
+    return net.eval()
+
+
+def _child(args: argparse.Namespace) -> dict:
+    import torch
+
+    from foleyline.server.engines.thinksound.configuration_thinksound import ThinkSoundConfig
+    from foleyline.server.engines.thinksound.sampling import sample_latent
+
+    torch.set_num_threads(args.threads)
+    dtype = {"fp32": torch.float32, "bf16": torch.bfloat16}[args.dtype]
+    started = time.perf_counter()
+    net = _random_network(dtype)
+    build_s = time.perf_counter() - started
+    lengths = ThinkSoundConfig.sequence_lengths(args.seconds)
+    net.set_sequence_lengths(lengths)
+    gen = torch.Generator().manual_seed(1)
+    cfg = net.config
+    inputs = dict(
+        clip_f=torch.randn(1, lengths.clip, cfg.clip_dim, generator=gen),
+        sync_f=torch.randn(1, lengths.sync, cfg.sync_dim, generator=gen),
+        text_f=torch.randn(1, 77, 1024, generator=gen),
+        t5_f=torch.randn(1, 77, 2048, generator=gen) * 0.1,
+    )
+    noise = torch.randn(1, cfg.latent_dim, lengths.latent, generator=gen)
+    result = {"dtype": args.dtype, "seconds": args.seconds, "threads": args.threads,
+              "params": sum(p.numel() for p in net.parameters()), "build_s": round(build_s, 1)}
+    with torch.no_grad():
+        if args.what == "step":
+            cond = net.cfg_conditions(*(inputs[k].to(dtype) for k in ("clip_f", "sync_f", "text_f", "t5_f")))
+            t = torch.tensor([0.5])
+            net.velocity(noise.to(dtype), t, cond, 5.0)  # warm-up
+            times = []
+            for _ in range(args.repeats):
+                began = time.perf_counter()
+                v = net.velocity(noise.to(dtype), t, cond, 5.0)
+                times.append(time.perf_counter() - began)
+            result.update(step_s=round(min(times), 2), step_runs=[round(x, 2) for x in times],
+                          finite=bool(torch.isfinite(v).all()))
+        else:
+            began = time.perf_counter()
+            latent = sample_latent(net, noise, **inputs, steps=args.steps, cfg_scale=5.0)
+            result.update(sample_s=round(time.perf_counter() - began, 1), steps=args.steps,
+                          finite=bool(torch.isfinite(latent).all()))
+            if args.decode:
+                from foleyline.server.engines.thinksound.vae import ThinkSoundVAE
+
+                del net
+                vae = ThinkSoundVAE().eval()
+                began = time.perf_counter()
+                audio = vae.decode(latent.float())
+                result.update(decode_s=round(time.perf_counter() - began, 1), audio_samples=int(audio.shape[-1]))
+    result["peak_rss_gib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dtype", nargs="+", default=["fp32", "bf16"], choices=["fp32", "bf16"])
+    parser.add_argument("--seconds", type=int, default=9)
+    parser.add_argument("--steps", type=int, default=24)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--no-sample", action="store_true", help="only time one flow step")
+    parser.add_argument("--no-step", action="store_true", help="only time the full sample")
+    parser.add_argument("--decode", action="store_true", help="also time the VAE decode after the sample")
+    parser.add_argument("--child", choices=["step", "sample"], help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        args.what = args.child
+        args.dtype = args.dtype[0]
+        print(json.dumps(_child(args)))
+        return 0
+    jobs = [] if args.no_step else [(dtype, "step") for dtype in args.dtype]
+    if not args.no_sample:
+        jobs += [(dtype, "sample") for dtype in args.dtype]
+    for dtype, what in jobs:
+        command = [sys.executable, __file__, "--child", what, "--dtype", dtype, "--seconds", str(args.seconds),
+                   "--steps", str(args.steps), "--threads", str(args.threads), "--repeats", str(args.repeats)]
+        if args.decode:
+            command.append("--decode")
+        out = subprocess.run(command, capture_output=True, text=True)
+        if out.returncode:
+            print(f"{what} {dtype}: failed\n{out.stderr[-2000:]}", file=sys.stderr)
+            return out.returncode
+        print(f"{what:6s} {out.stdout.strip().splitlines()[-1]}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,309 @@
+"""ThinkSound's flow network (the reference's ``MMmodule``, v2), built from the shared MM-DiT
+blocks in ``foleyline.server.engines.mmdit``.
+
+Attribute names are the checkpoint keys of ``thinksound_light.ckpt`` (under ``model.model.``).
+How it differs from MMAudio (FIXTURES.md, "Network behaviour in words"):
+
+- time runs 1 (noise) → 0 (data) and the network predicts noise − data;
+- text is MetaCLIP caption tokens (77 × 1024, zero-padded in channels to 2048) followed by
+  T5 CoT tokens (77 × 2048): 154 text tokens, no rotary;
+- the global text vector is a linear map of the plain token mean of the raw MetaCLIP text;
+- the audio input projection uses kernel 3, the timestep embedding has H frequencies and
+  max_period 1, the final layer is modulated by the per-token ``extended_c``;
+- CFG doubles the batch as [conditional; learned empties] and returns u + (c − u)·s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from foleyline.errors import InvalidInput
+from foleyline.server.engines.mmdit import (
+    MLP,
+    ChannelLastConv1d,
+    ConvMLP,
+    FinalBlock,
+    JointBlock,
+    MMDitSingleBlock,
+    TimestepEmbedder,
+    compute_rope_rotations,
+    upsample_tokens,
+)
+from foleyline.server.engines.thinksound.configuration_thinksound import (
+    METACLIP_TEXT_WIDTH,
+    SequenceLengths,
+    ThinkSoundConfig,
+)
+
+__all__ = ["ThinkSoundConditions", "ThinkSoundNetwork", "fit_tokens"]
+
+Trace = dict[str, torch.Tensor]
+
+
+@dataclass
+class ThinkSoundConditions:
+    """The projected conditions, computed once per sample and reused at every step."""
+
+    clip_f: torch.Tensor    # (B, clip tokens, H)
+    sync_f: torch.Tensor    # (B, latent frames, H), already upsampled
+    text_f: torch.Tensor    # (B, 154, H)
+    clip_f_c: torch.Tensor  # (B, H)
+    text_f_c: torch.Tensor  # (B, H)
+
+
+def fit_tokens(x: torch.Tensor, length: int) -> torch.Tensor:
+    """Truncate or right-zero-pad (B, N, C) along the token axis to ``length``, as the reference
+    does with each conditional sequence before pairing it with the unconditional one."""
+    n = x.shape[1]
+    if n > length:
+        return x[:, :length]
+    if n < length:
+        return F.pad(x, (0, 0, 0, length - n))
+    return x
+
+
+class ThinkSoundNetwork(nn.Module):
+    latent_rot: torch.Tensor
+    clip_rot: torch.Tensor
+
+    def __init__(self, config: ThinkSoundConfig) -> None:
+        super().__init__()
+        self.config = config
+        h = config.hidden_dim
+        pad = (config.kernel_size - 1) // 2
+        self.audio_input_proj = nn.Sequential(
+            ChannelLastConv1d(config.latent_dim, h, kernel_size=config.kernel_size, padding=pad),
+            nn.SiLU(),
+            ConvMLP(h, h * 4, kernel_size=config.kernel_size, padding=pad),
+        )
+        self.clip_input_proj = nn.Sequential(
+            nn.Linear(config.clip_dim, h),
+            nn.SiLU(),
+            ConvMLP(h, h * 4, kernel_size=3, padding=1),
+        )
+        self.sync_input_proj = nn.Sequential(
+            ChannelLastConv1d(config.sync_dim, h, kernel_size=config.sync_kernel, padding=(config.sync_kernel - 1) // 2),
+            nn.SiLU(),
+            ConvMLP(h, h * 4, kernel_size=3, padding=1),
+        )
+        self.text_input_proj = nn.Sequential(
+            nn.Linear(config.text_dim, h),
+            nn.SiLU(),
+            MLP(h, h * 4),
+        )
+        self.clip_cond_proj = nn.Linear(h, h)
+        self.text_cond_proj = nn.Linear(METACLIP_TEXT_WIDTH, h)
+        self.global_cond_mlp = MLP(h, h * 4)
+        # each Synchformer segment has 8 feature frames; this marks the position inside one
+        self.sync_pos_emb = nn.Parameter(torch.zeros(1, 1, 8, config.sync_dim))
+        self.final_layer = FinalBlock(h, config.latent_dim, kernel_size=7, padding=3)
+        self.t_embed = TimestepEmbedder(h, frequency_embedding_size=h, max_period=1)
+        self.joint_blocks = nn.ModuleList(
+            JointBlock(h, config.num_heads, mlp_ratio=config.mlp_ratio, pre_only=(i == config.joint_depth - 1))
+            for i in range(config.joint_depth)
+        )
+        self.fused_blocks = nn.ModuleList(
+            MMDitSingleBlock(h, config.num_heads, mlp_ratio=config.mlp_ratio, kernel_size=config.kernel_size, padding=pad)
+            for _ in range(config.fused_depth)
+        )
+        # Learned "nothing" inputs for the unconditional branch. Always read from the checkpoint.
+        self.empty_string_feat = nn.Parameter(torch.zeros(config.text_seq_len, METACLIP_TEXT_WIDTH), requires_grad=False)
+        self.empty_t5_feat = nn.Parameter(torch.zeros(config.text_seq_len, config.text_dim), requires_grad=False)
+        self.empty_clip_feat = nn.Parameter(torch.zeros(1, config.clip_dim))
+        self.empty_sync_feat = nn.Parameter(torch.zeros(1, config.sync_dim))
+        self._lengths = SequenceLengths(config.latent_seq_len, config.clip_seq_len, config.sync_seq_len)
+        self._build_rotations()
+
+    # ---- sequence lengths -------------------------------------------------------------------
+
+    @property
+    def lengths(self) -> SequenceLengths:
+        return self._lengths
+
+    def set_sequence_lengths(self, lengths: SequenceLengths) -> None:
+        """Switch to another duration: only the rotary tables depend on it."""
+        if lengths.sync % 8:
+            raise InvalidInput(f"sync length {lengths.sync} must be whole 8-token segments")
+        if lengths != self._lengths:
+            self._lengths = SequenceLengths(*lengths)
+            self._build_rotations()
+
+    def _apply(self, fn, recurse: bool = True):  # type: ignore[no-untyped-def]
+        # .to(dtype) / .to(device) / to_empty would also cast or blank the derived tables; they
+        # must stay float32 (the timestep phases reach 1e4 rad), so rebuild them afterwards.
+        super()._apply(fn, recurse)
+        self._rebuild_tables()
+        return self
+
+    def _rebuild_tables(self) -> None:
+        device = self.empty_clip_feat.device
+        if device.type == "meta":
+            device = torch.device("cpu")
+        self.t_embed.freqs = TimestepEmbedder.compute_freqs(self.config.hidden_dim, 1, device=device)
+        self._build_rotations()
+
+    def _build_rotations(self) -> None:
+        device = self.empty_clip_feat.device
+        if device.type == "meta":
+            device = torch.device("cpu")
+        latent, clip, _ = self._lengths
+        head_dim = self.config.head_dim
+        latent_rot = compute_rope_rotations(latent, head_dim, 10000, freq_scaling=1.0, device=device)
+        # clip positions are stretched onto the latent time axis
+        clip_rot = compute_rope_rotations(clip, head_dim, 10000, freq_scaling=latent / clip, device=device)
+        self.register_buffer("latent_rot", latent_rot, persistent=False)
+        self.register_buffer("clip_rot", clip_rot, persistent=False)
+
+    # ---- empties ----------------------------------------------------------------------------
+
+    def empty_clip(self, batch: int) -> torch.Tensor:
+        return self.empty_clip_feat.unsqueeze(0).expand(batch, self._lengths.clip, -1)
+
+    def empty_sync(self, batch: int) -> torch.Tensor:
+        return self.empty_sync_feat.unsqueeze(0).expand(batch, self._lengths.sync, -1)
+
+    def empty_text(self, batch: int) -> torch.Tensor:
+        return self.empty_string_feat.unsqueeze(0).expand(batch, -1, -1)
+
+    def empty_t5(self, batch: int) -> torch.Tensor:
+        return self.empty_t5_feat.unsqueeze(0).expand(batch, -1, -1)
+
+    # ---- the network ------------------------------------------------------------------------
+
+    def preprocess_conditions(
+        self,
+        clip_f: torch.Tensor,
+        sync_f: torch.Tensor,
+        text_f: torch.Tensor,
+        t5_f: torch.Tensor,
+        global_text_f: torch.Tensor | None = None,
+        *,
+        trace: Trace | None = None,
+    ) -> ThinkSoundConditions:
+        """Project the conditions (independent of the latent and the time)."""
+        latent_len, clip_len, sync_len = self._lengths
+        b = clip_f.shape[0]
+        expected = {
+            "clip_f": (clip_f, (b, clip_len, self.config.clip_dim)),
+            "sync_f": (sync_f, (b, sync_len, self.config.sync_dim)),
+            "text_f": (text_f, (b, self.config.text_seq_len, METACLIP_TEXT_WIDTH)),
+            "t5_f": (t5_f, (b, self.config.text_seq_len, self.config.text_dim)),
+        }
+        for name, (tensor, shape) in expected.items():
+            if tuple(tensor.shape) != shape:
+                raise InvalidInput(f"{name} has shape {tuple(tensor.shape)}, expected {shape}")
+        sync_f = (sync_f.view(b, sync_len // 8, 8, -1) + self.sync_pos_emb).flatten(1, 2)
+        clip_f = self.clip_input_proj(clip_f)
+        sync_f = self.sync_input_proj(sync_f)
+        if global_text_f is not None:
+            text_f_c = self.text_cond_proj(global_text_f)
+        else:
+            text_f_c = self.text_cond_proj(text_f.mean(dim=1))
+        # caption tokens zero-padded in channels to the T5 width, then placed before the T5 tokens
+        text_f = F.pad(text_f, (0, t5_f.shape[2] - text_f.shape[2]))
+        text_f = self.text_input_proj(torch.cat([text_f, t5_f], dim=1))
+        sync_f = upsample_tokens(sync_f, latent_len)
+        clip_f_c = self.clip_cond_proj(clip_f.mean(dim=1))
+        if trace is not None:
+            trace.update({"cond.clip_f": clip_f, "cond.sync_f": sync_f, "cond.text_f": text_f,
+                          "cond.clip_f_c": clip_f_c, "cond.text_f_c": text_f_c})
+        return ThinkSoundConditions(clip_f, sync_f, text_f, clip_f_c, text_f_c)
+
+    def predict_flow(
+        self, latent: torch.Tensor, t: torch.Tensor, cond: ThinkSoundConditions, *, trace: Trace | None = None
+    ) -> torch.Tensor:
+        """Velocity for channel-last latents (B, N, C) at times t (B,)."""
+        if latent.shape[1] != self._lengths.latent:
+            raise InvalidInput(f"latent has {latent.shape[1]} frames, the network is set for {self._lengths.latent}")
+        latent = self.audio_input_proj(latent)
+        global_mlp = self.global_cond_mlp(cond.clip_f_c + cond.text_f_c)
+        t_emb = self.t_embed(t)
+        global_c = t_emb.unsqueeze(1) + global_mlp.unsqueeze(1)
+        extended_c = global_c + cond.sync_f
+        if trace is not None:
+            trace.update({"audio_input_proj": latent, "t_embed": t_emb, "global_cond_mlp": global_mlp,
+                          "global_c": global_c, "extended_c": extended_c})
+        clip_f, text_f = cond.clip_f, cond.text_f
+        for i, block in enumerate(self.joint_blocks):
+            latent, clip_f, text_f = block(latent, clip_f, text_f, global_c, extended_c, self.latent_rot, self.clip_rot)
+            if trace is not None:
+                trace.update({f"joint_block_{i}.latent": latent, f"joint_block_{i}.clip_f": clip_f,
+                              f"joint_block_{i}.text_f": text_f})
+        for i, block in enumerate(self.fused_blocks):
+            latent = block(latent, extended_c, self.latent_rot)
+            if trace is not None:
+                trace[f"fused_block_{i}"] = latent
+        flow = self.final_layer(latent, extended_c)
+        if trace is not None:
+            trace["final_layer"] = flow
+        return flow
+
+    def cfg_conditions(
+        self,
+        clip_f: torch.Tensor,
+        sync_f: torch.Tensor,
+        text_f: torch.Tensor,
+        t5_f: torch.Tensor,
+        global_text_f: torch.Tensor | None = None,
+    ) -> ThinkSoundConditions:
+        """Conditions of the doubled batch [conditional; unconditional] that CFG runs on."""
+        b = clip_f.shape[0]
+        lengths = self._lengths
+        clip_f = torch.cat([fit_tokens(clip_f, lengths.clip), self.empty_clip(b)])
+        sync_f = torch.cat([fit_tokens(sync_f, lengths.sync), self.empty_sync(b)])
+        text_f = torch.cat([fit_tokens(text_f, self.config.text_seq_len), self.empty_text(b)])
+        t5_f = torch.cat([fit_tokens(t5_f, self.config.text_seq_len), self.empty_t5(b)])
+        if global_text_f is not None:
+            global_text_f = torch.cat([global_text_f, torch.zeros_like(global_text_f)])
+        return self.preprocess_conditions(clip_f, sync_f, text_f, t5_f, global_text_f)
+
+    def velocity(
+        self, x: torch.Tensor, t: torch.Tensor, cond: ThinkSoundConditions, cfg_scale: float = 1.0
+    ) -> torch.Tensor:
+        """The sampler's velocity for channel-first latents (B, C, N). With ``cfg_scale`` != 1,
+        ``cond`` must come from ``cfg_conditions`` (batch 2B)."""
+        latent = x.transpose(1, 2)
+        if t.dim() == 0:
+            t = t.expand(x.shape[0])
+        if cfg_scale == 1.0:
+            return self.predict_flow(latent, t, cond).transpose(1, 2)
+        flow = self.predict_flow(torch.cat([latent, latent]), torch.cat([t, t]), cond)
+        cond_out, uncond_out = flow.chunk(2, dim=0)
+        # exactly this form: u + (c − u)·s (5·c − 4·u differs by a few e-6)
+        return (uncond_out + (cond_out - uncond_out) * cfg_scale).transpose(1, 2)
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        t: torch.Tensor,
+        clip_f: torch.Tensor,
+        sync_f: torch.Tensor,
+        text_f: torch.Tensor,
+        t5_f: torch.Tensor,
+        global_text_f: torch.Tensor | None = None,
+        cfg_scale: float = 1.0,
+    ) -> torch.Tensor:
+        """One call of the reference wrapper: (B, 64, N) noisy latent → (B, 64, N) velocity."""
+        if cfg_scale == 1.0:
+            cond = self.preprocess_conditions(clip_f, sync_f, text_f, t5_f, global_text_f)
+        else:
+            cond = self.cfg_conditions(clip_f, sync_f, text_f, t5_f, global_text_f)
+        return self.velocity(x, t, cond, cfg_scale)
+
+    def load_checkpoint_state(self, state: dict[str, torch.Tensor]) -> None:
+        """Load un-prefixed network weights strictly (non-persistent tables are dropped first)."""
+        state = {k: v for k, v in state.items() if k not in ("latent_rot", "clip_rot", "t_embed.freqs")}
+        result = self.load_state_dict(state, strict=False, assign=self.empty_clip_feat.device.type == "meta")
+        if result.missing_keys or result.unexpected_keys:
+            raise InvalidInput(
+                "the network weights do not fit ThinkSound's network: "
+                f"{len(result.missing_keys)} missing (e.g. {result.missing_keys[:3]}), "
+                f"{len(result.unexpected_keys)} unexpected (e.g. {result.unexpected_keys[:3]})"
+            )
+        # A network built on the meta device got real parameters just now; its derived tables
+        # (never in a checkpoint) must be rebuilt on their device.
+        self._rebuild_tables()
