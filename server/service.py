@@ -265,16 +265,9 @@ class FoleyService(pb_grpc.FoleyServicer):
         """Per-layer token counts against the named engine's text limit (none: no counts)."""
         if not engine_name:
             return []
-        status = self.registry.status(engine_name)
-        limit = status.capabilities.max_text_tokens if status.capabilities is not None else None
-        if not limit:
-            return []
-        from foleyline.notes.tokens import count_tokens
+        from foleyline.notes.tokens import token_counts_to_proto
 
-        return [
-            pb.TokenCount(layer_label=c.layer_label, tokens=c.tokens, limit=c.limit, over_limit=c.over_limit)
-            for c in count_tokens(notes, limit)
-        ]
+        return token_counts_to_proto(self.registry.token_counts(engine_name, notes))
 
     @_translated
     def GetServerInfo(self, request, context):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from foleyline.notes import Layer, Notes
+from foleyline.notes.tokens import TokenCount, count_tokens
 from foleyline.server.media.frames import FrameStream, MotionAnalysis, StreamSpec
 
 ProgressFn = Callable[[float], None]
@@ -77,6 +78,13 @@ class Engine(abc.ABC):
 
     def load(self) -> None:
         """Load weights (once). Raise ``foleyline.errors.Unavailable`` saying what is missing."""
+
+    def count_text_tokens(self, notes: Notes) -> list[TokenCount]:
+        """Each layer's text tokens against the engine's limit, without loading weights, so an
+        editor sees what would be cut before generating ([] for engines with no limit). The
+        default counts the layer's prompt generously; engines that read other text override it."""
+        limit = self.capabilities().max_text_tokens
+        return count_tokens(notes, limit) if limit else []
 
     @abc.abstractmethod
     def generate(

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 
 from foleyline.errors import FoleylineError, InvalidInput, Unavailable
+from foleyline.notes import Notes
+from foleyline.notes.tokens import TokenCount
 from foleyline.server.engines.base import Engine, EngineCapabilities
 
 log = logging.getLogger(__name__)
@@ -137,6 +139,13 @@ class EngineRegistry:
                 raise
             warning = f"{name} unavailable ({exc}); using {self.default} instead"
             return self.default, self.get(self.default), [warning]
+
+    def token_counts(self, name: str, notes: Notes) -> list[TokenCount]:
+        """Per-layer text tokens of ``notes`` against the named engine's limit (weights not needed)."""
+        if name not in self._targets:
+            raise InvalidInput(f"no engine named {name!r}; the engines are {', '.join(self._targets)}")
+        engine = self._loaded.get(name) or self._engine_class(name)()
+        return engine.count_text_tokens(notes)
 
     def status(self, name: str) -> EngineStatus:
         """What is known about an engine without loading weights (loaded engines report their

@@ -53,3 +53,18 @@ def test_an_unknown_engine_name_lists_the_known_ones() -> None:
 def test_engines_load_once() -> None:
     registry = _registry()
     assert registry.get("fake") is registry.get("fake")
+
+
+def test_token_counts_are_reported_per_layer_before_any_weights_are_installed() -> None:
+    from foleyline.notes import Event, Layer, LayerKind, Notes
+
+    registry = EngineRegistry()  # the built-in engines; no model folder holds weights here
+    long_layer = Layer("rain", LayerKind.BG, prompt="rain",
+                       events=tuple(Event(i, i + 0.5, "heavy rain drumming on a tin roof and glass") for i in range(8)))
+    notes = Notes(layers=(Layer("steps", LayerKind.FOLEY, prompt="boots on gravel"), long_layer))
+    counts = {c.layer_label: c for c in registry.token_counts("thinksound", notes)}
+    assert counts["rain"].over_limit and counts["rain"].limit == 77
+    assert not counts["steps"].over_limit
+    assert registry.token_counts("procedural", notes) == []  # no text limit
+    with pytest.raises(InvalidInput, match="no engine named"):
+        registry.token_counts("nope", notes)

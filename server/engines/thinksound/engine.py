@@ -22,7 +22,8 @@ import numpy as np
 import torch
 
 from foleyline.errors import InvalidInput, Unavailable
-from foleyline.notes import Layer
+from foleyline.notes import Layer, Notes
+from foleyline.notes.tokens import TokenCount
 from foleyline.server.engines.base import (
     Cancelled,
     Engine,
@@ -34,8 +35,7 @@ from foleyline.server.engines.base import (
 from foleyline.server.engines.mmdit.sampler import SamplingCancelled
 from foleyline.server.engines.thinksound import files
 from foleyline.server.engines.thinksound.checkpoints import network_state, read_weights, vae_state
-from foleyline.notes.tokens import TokenCount
-from foleyline.server.engines.thinksound.conditioning import LayerTexts, check_token_limits, layer_texts
+from foleyline.server.engines.thinksound.conditioning import LayerTexts, check_token_limits, layer_texts, token_report
 from foleyline.server.engines.thinksound.configuration_thinksound import SAMPLE_RATE, TEXT_TOKENS, ThinkSoundConfig
 from foleyline.server.engines.thinksound.durations import (
     MAX_WINDOW_SECONDS,
@@ -125,14 +125,16 @@ class ThinkSoundEngine(Engine):
             if self._parts is None:
                 self._parts = self._load_components()
 
-    def token_report(self, layers: Sequence[Layer], *, time_offset: float = 0.0) -> list[TokenCount]:
-        """Each layer's CoT token count against the 77-token limit (the panel and CLI show it)."""
-        t5 = self._require().t5
-        rows = []
-        for layer in layers:
-            tokens = t5.count_tokens(layer_texts(layer, time_offset=time_offset).cot)  # type: ignore[attr-defined]
-            rows.append(TokenCount(layer.label, tokens, TEXT_TOKENS, tokens > TEXT_TOKENS))
-        return rows
+    def count_text_tokens(self, notes: Notes) -> list[TokenCount]:
+        """Each unmuted layer's chain-of-thought text in T5 tokens (the real tokenizer when it is
+        installed, else a generous estimate) against the 77-token limit."""
+        from foleyline.notes.tokens import estimate_tokens
+
+        counter = self._parts.t5.count_tokens if self._parts is not None else None  # type: ignore[attr-defined]
+        try:
+            return token_report(notes, counter)
+        except Unavailable:
+            return token_report(notes, estimate_tokens)
 
     def generate(
         self,

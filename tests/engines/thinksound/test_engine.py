@@ -96,7 +96,7 @@ def test_a_long_shot_is_windowed_and_lands_on_the_frame(engine: ThinkSoundEngine
 def test_an_overlong_layer_is_refused_before_any_work(engine: ThinkSoundEngine) -> None:
     layer = Layer("Rain", LayerKind.BG, prompt="rain on glass",
                   events=tuple(Event(i * 0.1, i * 0.1 + 0.05, "loud rain on metal and glass") for i in range(8)))
-    report = engine.token_report([STEPS, layer])
+    report = engine.count_text_tokens(Notes(layers=(STEPS, layer)))
     assert [(r.layer_label, r.over_limit) for r in report] == [("Steps", False), ("Rain", True)]
     seen: list[float] = []
     with pytest.raises(InvalidInput, match=r"'Rain' has \d+ tokens \(limit 77\)"):
@@ -125,3 +125,13 @@ def test_a_decoded_clip_runs_through_the_engine_streams(engine: ThinkSoundEngine
     shot = ShotInput("metal", 1.6, 0.0, decoded.fps, decoded.streams, None, Notes(layers=(STEPS,)))
     (take,) = engine.generate(shot, STEPS, [4], FAST)
     assert take.shape == (2, round(1.6 * 44100)) and np.isfinite(take).all()
+
+
+def test_token_counts_need_no_weights_and_count_the_chain_of_thought(tmp_path) -> None:
+    # The server reports counts for notes before any weights are installed: an estimate of the
+    # text ThinkSound reads (prompt and events), never fewer tokens than the real T5 count.
+    bare = ThinkSoundEngine(models_root=tmp_path)
+    layer = Layer("Rain", LayerKind.BG, prompt="rain on glass",
+                  events=tuple(Event(i * 0.1, i * 0.1 + 0.05, "loud rain on metal and glass") for i in range(8)))
+    (row,) = bare.count_text_tokens(Notes(layers=(layer,)))
+    assert (row.layer_label, row.limit, row.over_limit) == ("Rain", 77, True)
