@@ -3,8 +3,7 @@
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/engine.py [--seconds 10] [--repeats 7] [--embeddings]
 
 A 10 s shot with three layers (footsteps on concrete, wooden hits, an exterior wind bed), a
-motion curve, 20 visual onsets and a 24 fps analysis stream (the engine reads the stroke
-direction before each onset from it), rendered for one seed; the figure is shot seconds per CPU
+motion curve, 20 visual onsets and a 24 fps analysis stream, rendered for one seed; the figure is shot seconds per CPU
 second of the whole three-layer render (process time, so other processes on a shared machine do
 not count against it). Target: >= 100x. The text matcher is the keyword one unless
 --embeddings is given; the embedding model's one-off load and its per-layer cost are printed
@@ -73,15 +72,6 @@ def main() -> int:
     warm_engine, warm_shot = ProceduralEngine(matcher=matcher), make_shot(args.seconds)
     for layer in LAYERS:  # warm-up: filter designs are cached after the first use
         warm_engine.generate(warm_shot, layer, [0], settings)
-    # The first take of a shot also reads the stroke direction at each onset (optical flow,
-    # once per shot); later takes and layers of that shot reuse it.
-    firsts = []
-    for repeat in range(args.repeats):
-        fresh, fresh_shot = ProceduralEngine(matcher=matcher), make_shot(args.seconds)
-        started = time.process_time()
-        for layer in LAYERS:
-            fresh.generate(fresh_shot, layer, [repeat + 1], settings)
-        firsts.append(time.process_time() - started)
     for layer in LAYERS:
         engine.generate(shot, layer, [0], settings)
 
@@ -101,8 +91,6 @@ def main() -> int:
         print(f"  {label:6s} {1000 * statistics.median(values):7.1f} ms CPU (median)")
     print(f"  total  {1000 * median:7.1f} ms CPU (median), {1000 * best:.1f} ms (best)")
     print(f"real-time factor per CPU core: {args.seconds / median:.0f}x (median), {args.seconds / best:.0f}x (best); target >= 100x")
-    first = statistics.median(firsts)
-    print(f"first take of a new shot (with the contact analysis): {1000 * first:.1f} ms CPU, {args.seconds / first:.0f}x")
     return 0
 
 

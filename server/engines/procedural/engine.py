@@ -12,7 +12,6 @@ import dataclasses
 import logging
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,7 +30,6 @@ from foleyline.server.engines.base import (
 from foleyline.server.media.frames import ANALYSIS_STREAM, MotionAnalysis, StreamSpec
 
 from . import timing
-from .contacts import downward_weights
 from .dsp import SAMPLE_RATE, db_to_gain, place, rng_for, room
 from .matcher import EmbeddingScorer, LayerPlan, Matcher, layer_text
 from .models import SoundModel
@@ -59,7 +57,6 @@ class ProceduralEngine(Engine):
         self._library: SfxLibrary | None = sfx_library if isinstance(sfx_library, SfxLibrary) else None
         self._library_checked = isinstance(sfx_library, SfxLibrary)
         self._lock = threading.Lock()
-        self._contacts: OrderedDict[tuple, np.ndarray] = OrderedDict()
 
     def capabilities(self) -> EngineCapabilities:
         return EngineCapabilities(
@@ -135,37 +132,15 @@ class ProceduralEngine(Engine):
         return takes
 
     def _analysis_for(self, shot: ShotInput, layer: Layer) -> MotionAnalysis | None:
-        """The shot's analysis (or its layer's region's), with onset strengths weighted by
-        whether the stroke before each onset was heading into a contact (``contacts``)."""
+        """The shot's analysis, or its layer's region's. The onset strengths already weigh
+        whether each stroke was heading into a contact (``media.analysis``)."""
         analysis = shot.analysis
         stream = shot.streams.get(ANALYSIS_STREAM.name)
         if stream is None or len(stream) < 3:
             return analysis
         if layer.region is not None:
             analysis = self._region_analysis(shot, layer, stream) or analysis
-        if analysis is None or analysis.onsets.size == 0 or self._matcher.plan(layer).oneshot is None:
-            return analysis
-        strengths = np.asarray(analysis.onset_strengths, dtype=np.float64)
-        if strengths.size != analysis.onsets.size:
-            strengths = np.ones(analysis.onsets.size)
-        weighted = strengths * self._contact_weights(stream, analysis.onsets)
-        return dataclasses.replace(analysis, onset_strengths=weighted)
-
-    def _contact_weights(self, stream, onsets: np.ndarray) -> np.ndarray:
-        """``downward_weights``, computed once per shot: every hit layer of a shot and every
-        seed asks for the same onsets of the same stream."""
-        frames = stream.frames
-        key = (frames.__array_interface__["data"][0], frames.shape, np.asarray(onsets).tobytes())
-        with self._lock:
-            if key in self._contacts:
-                self._contacts.move_to_end(key)
-                return self._contacts[key]
-        weights = downward_weights(stream, onsets)
-        with self._lock:
-            self._contacts[key] = weights
-            while len(self._contacts) > 16:
-                self._contacts.popitem(last=False)
-        return weights
+        return analysis
 
     @staticmethod
     def _region_analysis(shot: ShotInput, layer: Layer, stream) -> MotionAnalysis | None:
