@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from PyQt6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, pyqtSignal
+from PyQt6.QtCore import QModelIndex, QObject, Qt, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor
 
+from foleyline.desktop.table_model import ColumnsModel
 from foleyline.desktop import style
 from foleyline.errors import InvalidInput
 from foleyline.notes.schema import Event, Layer, LayerKind
@@ -51,7 +52,8 @@ def region_text(layer: Layer) -> str:
     return f"{region.x:.2f},{region.y:.2f} {region.width:.2f}×{region.height:.2f} @{region.time:.2f}s"
 
 
-class LayerTableModel(QAbstractTableModel):
+class LayerTableModel(ColumnsModel):
+    COLUMNS = COLUMNS
     layers_edited = pyqtSignal()      # by the editor, through the table
     edit_error = pyqtSignal(str)
 
@@ -95,16 +97,8 @@ class LayerTableModel(QAbstractTableModel):
 
     # -- Qt model API
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._layers)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMNS):
-            return COLUMNS[section]
-        return None
+    def row_count(self) -> int:
+        return len(self._layers)
 
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:
         if not index.isValid():

@@ -8,7 +8,6 @@ request goes to ``thumbnail_wanted``, and the image arrives later via ``set_thum
 from __future__ import annotations
 
 from PyQt6.QtCore import (
-    QAbstractTableModel,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
@@ -31,6 +30,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from foleyline.desktop.table_model import ColumnsModel
 from foleyline.desktop import style, timefmt
 from foleyline.desktop.state import ShotState, ShotStore, Status
 
@@ -42,7 +42,8 @@ COLUMNS = ("", "Shot", "Rec in", "Rec out", "Duration", "Status")
 THUMB_COLUMN, NAME_COLUMN, IN_COLUMN, OUT_COLUMN, DURATION_COLUMN, STATUS_COLUMN = range(len(COLUMNS))
 
 
-class ShotListModel(QAbstractTableModel):
+class ShotListModel(ColumnsModel):
+    COLUMNS = COLUMNS
     thumbnail_wanted = pyqtSignal(str)  # shot id
 
     def __init__(self, store: ShotStore, parent: QObject | None = None) -> None:
@@ -74,16 +75,8 @@ class ShotListModel(QAbstractTableModel):
 
     # -- Qt model API
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._store)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMNS):
-            return COLUMNS[section]
-        return None
+    def row_count(self) -> int:
+        return len(self._store)
 
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:
         if not index.isValid():

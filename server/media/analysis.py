@@ -129,6 +129,20 @@ def _region_of(region: object) -> Box:
     return values  # type: ignore[return-value]
 
 
+def _grid(masks: np.ndarray | None, height: int, width: int, grid: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Row and column index groups of the grid cells: ``grid`` x ``grid`` over the picture, or
+    over a fixed region's bounding box; one cell (the box) with per-frame boxes."""
+    if masks is not None and masks.ndim == 2:
+        rows, cols = np.nonzero(masks.any(axis=1))[0], np.nonzero(masks.any(axis=0))[0]
+        y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    else:
+        y0, y1, x0, x1 = 0, height, 0, width
+    if masks is not None and masks.ndim == 3:
+        grid = 1
+    return (np.array_split(np.arange(y0, y1), min(grid, y1 - y0)),
+            np.array_split(np.arange(x0, x1), min(grid, x1 - x0)))
+
+
 def _cell_differences(
     gray: np.ndarray, masks: np.ndarray | None, grid: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -140,15 +154,7 @@ def _cell_differences(
     cell (the box), since a tracked box moves with its subject.
     """
     n, height, width = gray.shape
-    if masks is not None and masks.ndim == 2:
-        rows, cols = np.nonzero(masks.any(axis=1))[0], np.nonzero(masks.any(axis=0))[0]
-        y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-    else:
-        y0, y1, x0, x1 = 0, height, 0, width
-    if masks is not None and masks.ndim == 3:
-        grid = 1
-    ys = np.array_split(np.arange(y0, y1), min(grid, y1 - y0))
-    xs = np.array_split(np.arange(x0, x1), min(grid, x1 - x0))
+    ys, xs = _grid(masks, height, width, grid)
     overall = np.zeros(n, np.float64)
     cells = np.zeros((n, len(ys) * len(xs)), np.float64)
     centre = np.full(n, np.nan)
@@ -194,15 +200,7 @@ def _momentum_lost(
     n, height, width = gray.shape
     if n < 3 or len(peaks) == 0:
         return np.zeros(len(peaks))
-    if masks is not None and masks.ndim == 2:
-        rows, cols = np.nonzero(masks.any(axis=1))[0], np.nonzero(masks.any(axis=0))[0]
-        y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-    else:
-        y0, y1, x0, x1 = 0, height, 0, width
-    if masks is not None and masks.ndim == 3:
-        grid = 1
-    ys = np.array_split(np.arange(y0, y1), min(grid, y1 - y0))
-    xs = np.array_split(np.arange(x0, x1), min(grid, x1 - x0))
+    ys, xs = _grid(masks, height, width, grid)
     boxes = [(yr[0], yr[-1] + 1, xr[0], xr[-1] + 1) for yr in ys for xr in xs]
     pictures = np.clip(gray, 0, 255).astype(np.uint8)
     intervals = np.diff(times)
