@@ -145,6 +145,9 @@ def _track_mil(frames: np.ndarray, order: range, box: np.ndarray, boxes: np.ndar
     def bgr(f: np.ndarray) -> np.ndarray:
         return cv2.cvtColor(f, cv2.COLOR_GRAY2BGR) if f.ndim == 2 else cv2.cvtColor(f, cv2.COLOR_RGB2BGR)
 
+    # MIL samples patches with OpenCV's global random generator: seed it so that the same box
+    # on the same picture always tracks the same way, whatever ran before in the process.
+    cv2.setRNGSeed(0)
     tracker = cv2.TrackerMIL_create()
     tracker.init(bgr(frames[order.start - order.step]), tuple(int(round(v)) for v in box))
     height, width = frames.shape[1:3]

@@ -102,3 +102,12 @@ def test_a_region_tracked_on_the_sharp_stream_drives_the_motion_analysis(plaza: 
     with pytest.raises(InvalidInput, match="no 'analysis' frames"):
         analyze_region({"rgb": plaza}, WALKER)
     assert tracked.boxes_at(np.array([0.05]))[0, 0] == pytest.approx((tracked.boxes[0, 0] + tracked.boxes[1, 0]) / 2)
+
+
+def test_mil_tracking_is_the_same_whatever_ran_before(plaza: FrameStream) -> None:
+    import cv2
+
+    cv2.setRNGSeed(1)
+    first = track_region(plaza, WALKER, method="mil").boxes
+    cv2.setRNGSeed(12345)  # as if other OpenCV work had drawn random numbers in between
+    assert np.array_equal(track_region(plaza, WALKER, method="mil").boxes, first)
