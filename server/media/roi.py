@@ -4,8 +4,9 @@ The box follows the object with pyramidal Lucas-Kanade optical flow (OpenCV): co
 inside the box are tracked frame to frame, kept only when tracking them back lands where they
 started (forward-backward check), and the box moves by their median displacement and scales by
 the median change of their spread. Features are re-seeded inside the box when too few survive.
-Tracking runs forwards and backwards from the frame the box was drawn on. ``method="mil"`` uses
-OpenCV's MIL tracker instead (slower, no scale change).
+Tracking runs forwards and backwards from the frame the box was drawn on. (OpenCV's MIL
+tracker was tried too: thirty times slower, no scale change, and not repeatable from run to run
+even with OpenCV's generator seeded, so the same notes could track differently.)
 
 The result gives a box per frame of the stream. ``masked_stream`` keeps only the pixels inside
 the box (for the motion analysis: the object's own motion, not the camera's crowd) and
@@ -15,7 +16,6 @@ the box (for the motion analysis: the object's own motion, not the camera's crow
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import cv2
 import numpy as np
@@ -141,25 +141,7 @@ def _track_flow(grays: list[np.ndarray], order: range, box: np.ndarray,
         prev_i = i
 
 
-def _track_mil(frames: np.ndarray, order: range, box: np.ndarray, boxes: np.ndarray, conf: np.ndarray) -> None:
-    def bgr(f: np.ndarray) -> np.ndarray:
-        return cv2.cvtColor(f, cv2.COLOR_GRAY2BGR) if f.ndim == 2 else cv2.cvtColor(f, cv2.COLOR_RGB2BGR)
-
-    # MIL samples patches with OpenCV's global random generator: seed it so that the same box
-    # on the same picture always tracks the same way, whatever ran before in the process.
-    cv2.setRNGSeed(0)
-    tracker = cv2.TrackerMIL_create()
-    tracker.init(bgr(frames[order.start - order.step]), tuple(int(round(v)) for v in box))
-    height, width = frames.shape[1:3]
-    for i in order:
-        ok, found = tracker.update(bgr(frames[i]))
-        if ok:
-            box = _clamp_box(np.array(found, dtype=np.float64), width, height)
-        boxes[i], conf[i] = box, 1.0 if ok else 0.0
-
-
-def track_region(stream: FrameStream, region: Region, *, offset: float = 0.0,
-                 method: Literal["flow", "mil"] = "flow") -> TrackedRegion:
+def track_region(stream: FrameStream, region: Region, *, offset: float = 0.0) -> TrackedRegion:
     """Track ``region`` (drawn on the frame at shot time ``region.time``) through ``stream``.
 
     ``offset``: shot time of the stream's time 0 (as ``ShotInput.offset``), so the drawn frame is
@@ -169,8 +151,6 @@ def track_region(stream: FrameStream, region: Region, *, offset: float = 0.0,
         raise InvalidInput("cannot track a region: the shot has no decoded frames")
     if not (0 <= region.x < 1 and 0 <= region.y < 1 and 0 < region.width <= 1 and 0 < region.height <= 1):
         raise InvalidInput(f"the region {region} is not inside the frame; x, y, width, height are 0..1")
-    if method not in ("flow", "mil"):
-        raise InvalidInput(f"unknown tracking method {method!r}; use 'flow' or 'mil'")
     frames = stream.frames
     height, width = frames.shape[1:3]
     anchor = int(np.argmin(np.abs(stream.times - (region.time - offset))))
@@ -181,15 +161,9 @@ def track_region(stream: FrameStream, region: Region, *, offset: float = 0.0,
     conf = np.zeros(n)
     boxes[anchor], conf[anchor] = start, 1.0
     forward, backward = range(anchor + 1, n), range(anchor - 1, -1, -1)
-    if method == "flow":
-        grays = [_gray(f) for f in frames]
-        _track_flow(grays, forward, start, boxes, conf)
-        _track_flow(grays, backward, start, boxes, conf)
-    else:
-        if len(forward):
-            _track_mil(frames, forward, start, boxes, conf)
-        if len(backward):
-            _track_mil(frames, backward, start, boxes, conf)
+    grays = [_gray(f) for f in frames]
+    _track_flow(grays, forward, start, boxes, conf)
+    _track_flow(grays, backward, start, boxes, conf)
     norm = boxes / np.array([width, height, width, height], dtype=np.float64)
     return TrackedRegion(times=np.asarray(stream.times, dtype=np.float64).copy(), boxes=norm,
                          confidence=conf, anchor_index=anchor)
