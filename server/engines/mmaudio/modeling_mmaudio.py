@@ -24,6 +24,7 @@ from foleyline.server.engines.mmdit import (
     TimestepEmbedder,
     cfg_combine,
     compute_rope_rotations,
+    run_trunk,
     upsample_tokens,
 )
 
@@ -217,7 +218,6 @@ class MMAudioModel(nn.Module):
         intermediate activations for debugging against reference fixtures."""
         if latent.shape[1] != self.latent_seq_len:
             raise InvalidInput(f"latent has {latent.shape[1]} frames, expected {self.latent_seq_len} ({latent.shape=})")
-        clip_f, text_f = conditions.clip_f, conditions.text_f
         latent = self.audio_input_proj(latent)
         global_mlp = self.global_cond_mlp(conditions.clip_f_c + conditions.text_f_c)
         t_emb = self.t_embed(t)
@@ -226,15 +226,8 @@ class MMAudioModel(nn.Module):
         if capture is not None:
             capture.update(audio_input_proj=latent, t_embed=t_emb, global_cond_mlp=global_mlp,
                            global_c=global_c, extended_c=extended_c)
-        for i, block in enumerate(self.joint_blocks):
-            latent, clip_f, text_f = block(latent, clip_f, text_f, global_c, extended_c, self.latent_rot, self.clip_rot)
-            if capture is not None:
-                capture.update({f"joint_block_{i}.latent": latent, f"joint_block_{i}.clip_f": clip_f,
-                                f"joint_block_{i}.text_f": text_f})
-        for i, block in enumerate(self.fused_blocks):
-            latent = block(latent, extended_c, self.latent_rot)
-            if capture is not None:
-                capture[f"fused_block_{i}.latent"] = latent
+        latent = run_trunk(self.joint_blocks, self.fused_blocks, latent, conditions.clip_f, conditions.text_f,
+                           global_c, extended_c, self.latent_rot, self.clip_rot, trace=capture)
         # The official checkpoints were trained with the final layer on global_c (upstream #55).
         return self.final_layer(latent, global_c)
 

@@ -5,14 +5,15 @@ Attribute names equal checkpoint keys: renaming one breaks loading of the offici
 - ``layers``: gated FFNs (linear and token-axis convolution), channel-last convolution.
 - ``rotary``: adjacent-pair rotary tables and their application.
 - ``attention``: fused-qkv self-attention with per-head q/k RMSNorm; joint attention.
-- ``blocks``: adaLN single-stream block, joint block (incl. pre-only), final block.
+- ``blocks``: adaLN single-stream block, joint block (incl. pre-only), final block, and the
+  trunk that runs the joint then the fused blocks.
 - ``timestep``: sinusoidal timestep embedding + MLP.
 - ``sync``: nearest-exact time upsampling with PyTorch's float32 index rule.
 - ``sampler``: Euler flow-matching sampler over any ``fn(t, x)``, with CFG helper.
 """
 
 from foleyline.server.engines.mmdit.attention import SelfAttention, joint_attention
-from foleyline.server.engines.mmdit.blocks import FinalBlock, JointBlock, MMDitSingleBlock, modulate
+from foleyline.server.engines.mmdit.blocks import FinalBlock, JointBlock, MMDitSingleBlock, modulate, run_trunk
 from foleyline.server.engines.mmdit.layers import MLP, ChannelLastConv1d, ConvMLP, ffn_hidden_dim
 from foleyline.server.engines.mmdit.rotary import apply_rope, compute_rope_rotations
 from foleyline.server.engines.mmdit.sampler import cfg_combine, euler_sample, euler_times
@@ -37,5 +38,6 @@ __all__ = [
     "joint_attention",
     "modulate",
     "nearest_exact_index",
+    "run_trunk",
     "upsample_tokens",
 ]

@@ -14,7 +14,7 @@ from torch import nn
 from foleyline.server.engines.mmdit.attention import SelfAttention, attention, joint_attention
 from foleyline.server.engines.mmdit.layers import MLP, ChannelLastConv1d, ConvMLP
 
-__all__ = ["FinalBlock", "JointBlock", "MMDitSingleBlock", "modulate"]
+__all__ = ["FinalBlock", "JointBlock", "MMDitSingleBlock", "modulate", "run_trunk"]
 
 
 def modulate(x: torch.Tensor, shift: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
@@ -138,3 +138,32 @@ class FinalBlock(nn.Module):
     def forward(self, latent: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
         shift, scale = self.adaLN_modulation(c).chunk(2, dim=-1)
         return self.conv(modulate(self.norm(latent), shift, scale))
+
+
+def run_trunk(
+    joint_blocks: nn.ModuleList,
+    fused_blocks: nn.ModuleList,
+    latent: torch.Tensor,
+    clip_f: torch.Tensor,
+    text_f: torch.Tensor,
+    global_c: torch.Tensor,
+    extended_c: torch.Tensor,
+    latent_rot: torch.Tensor,
+    clip_rot: torch.Tensor,
+    *,
+    trace: dict[str, torch.Tensor] | None = None,
+    fused_key: str = "fused_block_{}.latent",
+) -> torch.Tensor:
+    """The trunk both networks share: joint blocks over the latent, clip and text streams, then
+    latent-only fused blocks; returns the latent. ``trace`` (optional) receives each block's
+    streams under the fixtures' names (``fused_key`` formats a fused block's index)."""
+    for i, block in enumerate(joint_blocks):
+        latent, clip_f, text_f = block(latent, clip_f, text_f, global_c, extended_c, latent_rot, clip_rot)
+        if trace is not None:
+            trace.update({f"joint_block_{i}.latent": latent, f"joint_block_{i}.clip_f": clip_f,
+                          f"joint_block_{i}.text_f": text_f})
+    for i, block in enumerate(fused_blocks):
+        latent = block(latent, extended_c, latent_rot)
+        if trace is not None:
+            trace[fused_key.format(i)] = latent
+    return latent

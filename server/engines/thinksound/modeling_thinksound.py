@@ -31,6 +31,7 @@ from foleyline.server.engines.mmdit import (
     MMDitSingleBlock,
     TimestepEmbedder,
     compute_rope_rotations,
+    run_trunk,
     upsample_tokens,
 )
 from foleyline.server.engines.thinksound.configuration_thinksound import (
@@ -227,16 +228,8 @@ class ThinkSoundNetwork(nn.Module):
         if trace is not None:
             trace.update({"audio_input_proj": latent, "t_embed": t_emb, "global_cond_mlp": global_mlp,
                           "global_c": global_c, "extended_c": extended_c})
-        clip_f, text_f = cond.clip_f, cond.text_f
-        for i, block in enumerate(self.joint_blocks):
-            latent, clip_f, text_f = block(latent, clip_f, text_f, global_c, extended_c, self.latent_rot, self.clip_rot)
-            if trace is not None:
-                trace.update({f"joint_block_{i}.latent": latent, f"joint_block_{i}.clip_f": clip_f,
-                              f"joint_block_{i}.text_f": text_f})
-        for i, block in enumerate(self.fused_blocks):
-            latent = block(latent, extended_c, self.latent_rot)
-            if trace is not None:
-                trace[f"fused_block_{i}"] = latent
+        latent = run_trunk(self.joint_blocks, self.fused_blocks, latent, cond.clip_f, cond.text_f, global_c,
+                           extended_c, self.latent_rot, self.clip_rot, trace=trace, fused_key="fused_block_{}")
         flow = self.final_layer(latent, extended_c)
         if trace is not None:
             trace["final_layer"] = flow
