@@ -129,12 +129,6 @@ def connect(server: str | None, allowed_roots: list[Path], *, in_process: bool =
         running.stop(grace=1.0)
 
 
-def _file_mode() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
 def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")[:60] or "shot"
 
@@ -148,12 +142,12 @@ def _move_in_and_write(moves: list[tuple[Path, Path]], staging: Path, out_dir: P
     the timeline's path in ``out_dir``."""
     created = not out_dir.exists()
     out_dir.mkdir(parents=True, exist_ok=True)
-    mode = _file_mode()
+    # The staged WAVs and timeline were written by foleyline.fsutil, with the umask's mode
+    # already: the editor's team can read them once they are moved in.
     replaced_dir = staging / ".replaced"
     done: list[tuple[Path, Path, Path | None]] = []  # (staged source, target, earlier file kept aside)
     try:
         for source, target in moves:
-            os.chmod(source, mode)  # staged files are private (mkstemp); results are not
             kept = None
             if target.exists():  # a re-run into the same folder: keep the earlier file until we succeed
                 replaced_dir.mkdir(exist_ok=True)
@@ -163,7 +157,6 @@ def _move_in_and_write(moves: list[tuple[Path, Path]], staging: Path, out_dir: P
             done.append((source, target, kept))
         written = write_timeline()
         final = out_dir / written.name
-        os.chmod(written, mode)
         os.replace(written, final)  # the timeline last: it is only there when its WAVs are
         return final
     except BaseException:

@@ -74,6 +74,17 @@ def test_generate_writes_a_foley_timeline_with_clips_cut_to_their_shots(timeline
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")], "staging left behind"
 
 
+def test_written_files_are_readable_by_the_team_as_the_umask_says(timeline: Path, tmp_path: Path) -> None:
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    out = tmp_path / "out"
+    assert main(["generate", str(timeline), "-o", str(out)]) == 0
+    modes = {p.name: p.stat().st_mode & 0o777 for p in out.iterdir()}
+    assert modes and set(modes.values()) == {0o666 & ~mask}, modes
+
+
 def test_expose_handles_shows_them_on_the_timeline(timeline: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert main(["generate", str(timeline), "-o", str(out), "--expose-handles"]) == 0
