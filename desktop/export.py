@@ -4,7 +4,6 @@ write-back, and report what went where."""
 
 from __future__ import annotations
 
-import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +15,6 @@ from foleyline.desktop.calls import fetch
 from foleyline.desktop.jobs import CallHolder
 from foleyline.errors import InvalidInput
 from foleyline.fsutil import atomic_path
-from foleyline.notes.convert import kind_from_proto, notes_from_proto
-from foleyline.notes.text import summary, to_text
 from foleyline.plugin.shots import Shot
 from foleyline.plugin.timeline.formats import global_start, timeline_rate
 from foleyline.protos.v1 import foley_pb2 as pb
@@ -51,16 +48,13 @@ class ExportResult:
         return "\n".join(lines)
 
 
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "shot"
-
-
 def export_job(holder: CallHolder, client: Any, timeline: Any, accepted: list[tuple[Shot, pb.Take]], out_path: Path,
                fmt: str | None, bridge: Any = None):
     """Write ``timeline`` with the accepted takes to ``out_path`` (WAVs in ``<stem>_foley/``
     beside it), or with ``bridge`` place them on the live Resolve timeline (WAVs in the folder
     ``out_path``, where Resolve links them)."""
-    from foleyline.plugin.timeline import Placement, placed_clips, write_foley_timeline
+    from foleyline.plugin.timeline import placed_clips, write_foley_timeline
+    from foleyline.plugin.timeline.takes import placement_for_take, safe_stem
 
     audio_dir = out_path if bridge is not None else out_path.parent / f"{out_path.stem}_foley"
     audio_dir.mkdir(parents=True, exist_ok=True)
@@ -68,32 +62,14 @@ def export_job(holder: CallHolder, client: Any, timeline: Any, accepted: list[tu
     for number, (shot, take) in enumerate(accepted, 1):
         holder.check()
         yield f"Fetching audio {number}/{len(accepted)}: {shot.name}"
-        notes = notes_from_proto(take.notes) if take.HasField("notes") else None
         for layer in take.layers:
             if not layer.audio.sha256:
                 continue
             cached = fetch(client, layer.audio.sha256)
-            wav = audio_dir / f"{_safe(shot.name)}_{_safe(layer.label)}_{take.id[:8]}.wav"
+            wav = audio_dir / f"{safe_stem(shot.name)}_{safe_stem(layer.label)}_{take.id[:8]}.wav"
             if not wav.exists():
                 _copy_atomic(cached, wav)
-            placements.append(Placement(
-                shot=shot,
-                take_id=take.id,
-                layer_label=layer.label,
-                kind=kind_from_proto(layer.kind, layer.label),
-                wav_path=wav,
-                handle_head_frames=take.handle_head_frames,
-                handle_tail_frames=take.handle_tail_frames,
-                notes_summary=summary(notes) if notes else "",
-                metadata={
-                    "engine": take.engine,
-                    "model": take.model,
-                    "seed": take.seed,
-                    "notes_version": take.notes_version,
-                    "loudness_lufs": round(layer.loudness_lufs, 2),
-                    "notes": to_text(notes) if notes else "",
-                },
-            ))
+            placements.append(placement_for_take(shot, take, layer, wav))
     if not placements:
         raise InvalidInput("the accepted takes hold no audio to place; regenerate them")
     if bridge is not None:

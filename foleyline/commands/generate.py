@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import secrets
 import shutil
 import sys
@@ -29,7 +28,7 @@ from pathlib import Path
 from foleyline import config
 from foleyline.errors import InvalidInput, MediaError, Unavailable
 from foleyline.notes import Notes
-from foleyline.notes.convert import kind_from_proto, notes_from_proto, notes_to_proto
+from foleyline.notes.convert import notes_to_proto
 from foleyline.protos.v1 import foley_pb2 as pb
 
 ProgressFn = Callable[[pb.GenerateEvent], None]
@@ -129,10 +128,6 @@ def connect(server: str | None, allowed_roots: list[Path], *, in_process: bool =
         running.stop(grace=1.0)
 
 
-def _safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")[:60] or "shot"
-
-
 def _move_in_and_write(moves: list[tuple[Path, Path]], staging: Path, out_dir: Path,
                        write_timeline: Callable[[], Path]) -> Path:
     """Move the staged WAVs to their places in ``out_dir``, write the timeline (into
@@ -195,10 +190,10 @@ def generate_timeline(
     when any shot fails; then nothing is left in ``out_dir``. ``expose_handles``: the Foley
     clips show their handles instead of being cut to their shots (see plugin.timeline.writeback).
     ``notes``: the editor's notes by shot name; other shots get notes drafted by the server."""
-    from foleyline.notes.text import summary, to_text
     from foleyline.plugin.client import error_class
     from foleyline.plugin.shots import shot_to_proto
     from foleyline.plugin.timeline import Placement, find_shots, read_timeline, write_foley_timeline
+    from foleyline.plugin.timeline.takes import placement_for_take, safe_stem
 
     timeline_path = Path(timeline_path)
     out_dir = Path(out_dir)
@@ -284,35 +279,14 @@ def generate_timeline(
             for shot in shots:
                 for number, take in enumerate(takes[shot.id], start=1):
                     all_takes.append(take)
-                    notes = notes_from_proto(take.notes)
                     for layer in take.layers:
-                        name = f"{_safe(shot.name)}_{_safe(layer.label)}_t{number}_{take.id[-6:]}.wav"
+                        name = f"{safe_stem(shot.name)}_{safe_stem(layer.label)}_t{number}_{take.id[-6:]}.wav"
                         client.fetch_audio(layer.audio.sha256, staging / name)
                         moves.append((staging / name, out_dir / name))
                         files[(take.id, layer.label)] = out_dir / name
                         if number != 1:
                             continue  # the first take goes on the timeline; the others sit beside it
-                        placements.append(
-                            Placement(
-                                shot=shot,
-                                take_id=take.id,
-                                layer_label=layer.label,
-                                kind=kind_from_proto(layer.kind, layer.label),
-                                wav_path=(out_dir / name).resolve(),
-                                handle_head_frames=take.handle_head_frames,
-                                handle_tail_frames=take.handle_tail_frames,
-                                notes_summary=summary(notes),
-                                metadata={
-                                    "job_id": take.job_id,
-                                    "engine": take.engine,
-                                    "model": take.model,
-                                    "seed": take.seed,
-                                    "notes_version": take.notes_version,
-                                    "notes": to_text(notes),
-                                    "loudness_lufs": round(layer.loudness_lufs, 2),
-                                },
-                            )
-                        )
+                        placements.append(placement_for_take(shot, take, layer, (out_dir / name).resolve()))
             stem = out_name or f"{timeline_path.stem}_foley"
             written = _move_in_and_write(
                 moves, staging, out_dir,

@@ -4,7 +4,6 @@ server, fetch the first take of each, place it. The menu script in packaging/res
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -12,14 +11,10 @@ from foleyline.errors import FoleylineError, InvalidInput, MediaError
 from foleyline.plugin.shots import shot_to_proto
 from foleyline.plugin.timeline.resolve import PlacedInResolve, ResolveBridge
 from foleyline.plugin.timeline.selection import Selection
-from foleyline.plugin.timeline.writeback import Placement
+from foleyline.plugin.timeline.takes import placement_for_take, safe_stem
 from foleyline.protos.v1 import foley_pb2 as pb
 
 __all__ = ["foley_for_current_timeline"]
-
-
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "shot"
 
 
 def foley_for_current_timeline(
@@ -36,8 +31,6 @@ def foley_for_current_timeline(
     fetched into ``audio_dir`` (Resolve links them there). Raises on bad input and when every
     shot failed; shots that failed while others succeeded are listed in the result's problems.
     Clips are cut to their shots unless ``expose_handles`` (see writeback)."""
-    from foleyline.notes.convert import kind_from_proto, notes_from_proto
-    from foleyline.notes.text import summary
 
     timeline, found = bridge.read_shots(selection)
     problems = [str(p) for p in found.problems]
@@ -65,14 +58,11 @@ def foley_for_current_timeline(
     placements = []
     for shot_id, take in first_take.items():
         shot = by_id[shot_id]
-        notes = notes_from_proto(take.notes) if take.HasField("notes") else None
         for layer in take.layers:
-            wav = audio_dir / f"{_safe(shot.name)}_{_safe(layer.label)}_{take.id[:8]}.wav"
+            wav = audio_dir / f"{safe_stem(shot.name)}_{safe_stem(layer.label)}_{take.id[:8]}.wav"
             progress(f"Fetching {wav.name}")
             client.fetch_audio(layer.audio.sha256, wav)
-            placements.append(Placement(shot, take.id, layer.label, kind_from_proto(layer.kind, layer.label), wav,
-                                        take.handle_head_frames, take.handle_tail_frames,
-                                        summary(notes) if notes else "", {"engine": take.engine, "seed": take.seed}))
+            placements.append(placement_for_take(shot, take, layer, wav))
     progress(f"Placing {len(placements)} clip(s) on the timeline")
     try:
         result = bridge.place(timeline, placements, expose_handles=expose_handles)
