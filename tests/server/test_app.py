@@ -50,7 +50,6 @@ def test_the_token_file_is_created_private_on_first_start(tmp_path: Path) -> Non
 
 def test_a_default_engine_without_weights_falls_back_to_procedural_and_says_so(tmp_path: Path, clip_path: Path) -> None:
     from foleyline.plugin.client import FoleyClient
-    from foleyline.protos.v1 import foley_pb2 as pb
     from serverkit import collect, make_shot, two_layer_notes
 
     registry = EngineRegistry(engines={"procedural": "serverkit:FakeEngine", "heavy": "test_registry:_NeedsWeights"},
