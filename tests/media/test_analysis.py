@@ -124,6 +124,17 @@ class TestContact:
         assert abs(result.onsets[0] - contact) <= 1 / FPS
         assert abs(result.onsets[0] - 10 / FPS) > 0.3  # nothing at the start of the swing
 
+    def test_a_stroke_that_slows_through_the_material_is_timed_where_it_arrived(self):
+        # Fast (8 px/frame) up to frame 19, then 4, 2, 1 px as it sinks in (an axe in a log):
+        # the sound is at the arrival, between frames 19 and 20, not where it comes to rest.
+        xs, x = [], 10
+        for i in range(40):
+            x += 8 if 10 <= i < 20 else {20: 4, 21: 2, 22: 1}.get(i, 0)
+            xs.append((x, 40))
+        result = analyze_motion(synthetic(xs))
+        strongest = result.onsets[np.argmax(result.onset_strengths)]
+        assert strongest == pytest.approx(19.5 / FPS)
+
     def test_a_stroke_ending_downwards_outranks_one_ending_upwards(self):
         # Down for 10 frames, rest, then back up for 10 frames, rest: two equal stops.
         ys = [10 + 4 * min(max(i - 5, 0), 10) for i in range(30)] + [50 - 4 * min(max(i - 5, 0), 10) for i in range(30)]

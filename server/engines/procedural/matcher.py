@@ -33,7 +33,7 @@ TEXTURE_MARGIN = 0.05
 DEFAULT_ONESHOT = {LayerKind.FX: "impact_wood", LayerKind.FOLEY: "impact_soft", LayerKind.BG: None}
 # Textures made by the moving thing itself, which belong under its hits on the same layer.
 MOTION_TEXTURES = frozenset({"cloth", "scrape"})
-DEFAULT_TEXTURE = {LayerKind.FX: "cloth", LayerKind.FOLEY: "cloth", LayerKind.BG: "room_tone"}
+DEFAULT_AMBIENCE = "room_tone"
 
 
 @dataclass(frozen=True)
@@ -222,7 +222,7 @@ class Matcher:
             # Ambience is continuous. (An event of a BG layer that names a one-shot, "a distant
             # door slams", still fires it: the engine asks ``best_oneshot`` per event.)
             oneshot = None
-            texture = texture or CATALOG[DEFAULT_TEXTURE[LayerKind.BG]]
+            texture = texture or CATALOG[DEFAULT_AMBIENCE]
             texture_gain = 1.0
         elif texture is not None and (
             oneshot is None or (tex_score > one_score + TEXTURE_MARGIN and texture.name != "scrape")
@@ -241,9 +241,10 @@ class Matcher:
                 # "a crate pushed across the floor": the scrape while it moves, a hit when it stops.
                 texture_gain = 0.6
             else:
-                # Under the hits, a quiet motion-following rustle: never silence where there is
-                # motion. (A matched ambience belongs on its own BG layer, not under the hits.)
-                texture, texture_gain = CATALOG[DEFAULT_TEXTURE[layer.kind]], 0.1
+                # Hits alone, silence between them: the moves (cloth, body) are their own pass,
+                # a layer of their own in the notes, as on a Foley stage. A rustle under the hits
+                # would also blur each hit's attack. (An ambience belongs on a BG layer.)
+                texture, texture_gain = None, 0.0
         base = oneshot.defaults if oneshot is not None else texture.defaults
         params = params_from_text(text, base)
         return LayerPlan(oneshot, texture, params, texture_gain, matched_by)

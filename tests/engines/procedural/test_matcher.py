@@ -25,11 +25,11 @@ def names(plan):
 @pytest.mark.parametrize(
     ("kind", "prompt", "expected"),
     [
-        (LayerKind.FOLEY, "footsteps on gravel", ("steps_gravel", "cloth")),
-        (LayerKind.FOLEY, "boots stomping in the snow", ("steps_snow", "cloth")),
-        (LayerKind.FX, "metal clang of a pipe", ("impact_metal", "cloth")),
-        (LayerKind.FX, "knife chopping vegetables", ("impact_chop", "cloth")),
-        (LayerKind.FX, "a sword swing", ("whoosh", "cloth")),
+        (LayerKind.FOLEY, "footsteps on gravel", ("steps_gravel", None)),
+        (LayerKind.FOLEY, "boots stomping in the snow", ("steps_snow", None)),
+        (LayerKind.FX, "metal clang of a pipe", ("impact_metal", None)),
+        (LayerKind.FX, "knife chopping vegetables", ("impact_chop", None)),
+        (LayerKind.FX, "a sword swing", ("whoosh", None)),
         (LayerKind.BG, "rain on the window", (None, "rain")),
         (LayerKind.BG, "city traffic", (None, "traffic")),
         (LayerKind.FX, "fire crackling in the fireplace", (None, "fire")),
@@ -43,15 +43,23 @@ def test_keywords_choose_the_model(kind, prompt, expected):
 
 def test_unmatched_text_falls_back_by_layer_kind():
     matcher = Matcher(KeywordScorer())
-    assert names(matcher.plan(Layer("a", LayerKind.FX, prompt="zorgle"))) == ("impact_wood", "cloth")
-    assert names(matcher.plan(Layer("b", LayerKind.FOLEY))) == ("impact_soft", "cloth")
+    assert names(matcher.plan(Layer("a", LayerKind.FX, prompt="zorgle"))) == ("impact_wood", None)
+    assert names(matcher.plan(Layer("b", LayerKind.FOLEY))) == ("impact_soft", None)
     bg = matcher.plan(Layer("c", LayerKind.BG, prompt="zorgle"))
     assert names(bg) == (None, "room_tone") and bg.matched_by == "default"
 
 
-def test_layer_with_events_has_no_rustle_bed():
+def test_hits_have_no_rustle_bed_the_moves_are_their_own_layer():
+    matcher = Matcher(KeywordScorer())
     layer = Layer("door", LayerKind.FX, prompt="door slam", events=(Event(1.0, 1.0, "slams"),))
-    assert names(Matcher(KeywordScorer()).plan(layer)) == ("impact_wood", None)
+    assert names(matcher.plan(layer)) == ("impact_wood", None)
+    assert names(matcher.plan(Layer("moves", LayerKind.FOLEY, prompt="cloth movement"))) == (None, "cloth")
+
+
+def test_a_thing_that_scrapes_then_stops_keeps_its_scrape_under_the_hit():
+    plan = Matcher(KeywordScorer()).plan(Layer("crate", LayerKind.FX, prompt="a wooden crate scrapes across the floor"))
+    assert plan.oneshot is not None and plan.texture is not None and plan.texture.name == "scrape"
+    assert 0 < plan.texture_gain < 1
 
 
 def test_negative_prompt_excludes_a_model():
