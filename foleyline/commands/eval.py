@@ -66,19 +66,19 @@ def _fmt(value: float | None) -> str:
 
 
 def table(results: list) -> str:
-    header = ("clip", "ref", "gen", "acc@0.1", "AP@0.1", "acc@0.3", "AP@0.3", "E-MAE", "gen s")
+    header = ("clip", "ref", "gen", "acc@0.1", "AP@0.1", "chance@0.1", "acc@0.3", "AP@0.3", "E-MAE", "gen s")
     rows = []
     scored = [r for r in results if r.skipped is None]
     for r in scored:
         s1, s3 = r.score(0.1), r.score(0.3)
         rows.append((r.path.name, str(s1.reference), str(s1.generated), _fmt(s1.accuracy), _fmt(s1.ap),
-                     _fmt(s3.accuracy), _fmt(s3.ap), _fmt(r.energy_mae), f"{r.generate_seconds:.2f}"))
+                     _fmt(s1.chance), _fmt(s3.accuracy), _fmt(s3.ap), _fmt(r.energy_mae), f"{r.generate_seconds:.2f}"))
     if scored:
         def mean(values):
             return sum(values) / len(values)
 
         rows.append(("mean", "", "",
-                     _fmt(mean([r.score(0.1).accuracy for r in scored])), _fmt(mean([r.score(0.1).ap for r in scored])),
+                     _fmt(mean([r.score(0.1).accuracy for r in scored])), _fmt(mean([r.score(0.1).ap for r in scored])), "",
                      _fmt(mean([r.score(0.3).accuracy for r in scored])), _fmt(mean([r.score(0.3).ap for r in scored])),
                      _fmt(mean([r.energy_mae for r in scored])), ""))
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(header)]
@@ -87,7 +87,8 @@ def table(results: list) -> str:
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
     lines += [f"skipped {r.path.name}: {r.skipped}" for r in results if r.skipped]
     lines.append("ref/gen: onsets in the clip's own sound / in the generated sound; acc, AP at +-0.1 and "
-                 "+-0.3 s; E-MAE: energy-curve error (0 best); gen s: seconds to generate")
+                 "+-0.3 s; chance: the accuracy if the clip's onsets fell at random (an acc near it: the clip's "
+                 "sound is not tied to the picture's motion); E-MAE: energy-curve error (0 best); gen s: seconds to generate")
     return "\n".join(lines)
 
 
@@ -98,8 +99,9 @@ def to_json(results: list) -> str:
         if r.skipped is None:
             item.update(
                 duration=round(r.duration, 3),
-                scores={f"{s.tolerance:g}": {"accuracy": s.accuracy, "ap": s.ap, "matched": s.matched,
-                                            "reference": s.reference, "generated": s.generated} for s in r.scores},
+                scores={f"{s.tolerance:g}": {"accuracy": s.accuracy, "ap": s.ap, "chance": s.chance,
+                                            "matched": s.matched, "reference": s.reference,
+                                            "generated": s.generated} for s in r.scores},
                 energy_mae=r.energy_mae,
                 reference_onsets=r.reference_onsets,
                 generated_onsets=r.generated_onsets,

@@ -6,6 +6,11 @@ reference onsets matched. For AP, each reference onset is a positive scored by i
 confidence (0 when unmatched) and each unmatched generated onset is a negative scored by its own
 confidence; AP is the area under that precision-recall curve.
 
+Chance accuracy: the accuracy the generated onsets would score if the reference onsets fell at
+random in the clip, i.e. the share of the clip within the tolerance of a generated onset. An
+accuracy near it says the clip's sound is not tied to what the generated onsets follow (a street
+behind a walking dog), whatever the engine does.
+
 Energy MAE: the mean absolute difference of the two clips' energy curves (mean mel magnitude per
 frame, each scaled to 0..1 over its own clip), as ReWaS measures energy control.
 """
@@ -27,6 +32,20 @@ class OnsetScore:
     matched: int
     reference: int
     generated: int
+    chance: float | None = None  # accuracy if the reference onsets fell at random; None: no duration
+
+
+def chance_accuracy(times: np.ndarray, tolerance: float, duration: float) -> float:
+    """The share of [0, duration] within ``tolerance`` of one of ``times``."""
+    if duration <= 0:
+        return 0.0
+    covered, end = 0.0, 0.0
+    for t in np.sort(np.asarray(times, dtype=np.float64)):
+        lo, hi = max(t - tolerance, end, 0.0), min(t + tolerance, duration)
+        if hi > lo:
+            covered += hi - lo
+            end = hi
+    return covered / duration
 
 
 def average_precision(labels: np.ndarray, scores: np.ndarray) -> float:
@@ -48,7 +67,7 @@ def average_precision(labels: np.ndarray, scores: np.ndarray) -> float:
     return float(np.sum((recall - prev_recall) * precision))
 
 
-def onset_score(reference: np.ndarray, generated: Onsets, tolerance: float) -> OnsetScore:
+def onset_score(reference: np.ndarray, generated: Onsets, tolerance: float, duration: float | None = None) -> OnsetScore:
     ref = np.sort(np.asarray(reference, dtype=np.float64))
     unused = list(range(generated.times.size))
     labels: list[int] = []
@@ -69,7 +88,8 @@ def onset_score(reference: np.ndarray, generated: Onsets, tolerance: float) -> O
         scores.append(float(generated.confidence[i]))
     accuracy = matched / ref.size if ref.size else 0.0
     ap = average_precision(np.array(labels), np.array(scores)) if ref.size else 0.0
-    return OnsetScore(tolerance, accuracy, ap, matched, int(ref.size), int(generated.times.size))
+    chance = chance_accuracy(generated.times, tolerance, duration) if duration is not None else None
+    return OnsetScore(tolerance, accuracy, ap, matched, int(ref.size), int(generated.times.size), chance)
 
 
 def energy_curve(audio: np.ndarray, rate: int) -> np.ndarray:

@@ -99,6 +99,6 @@ def evaluate_clip(
     result.generated_onsets = [round(float(t), 3) for t in generated.times]
     result.generated_confidence = [round(float(c), 3) for c in generated.confidence]
     result.visual_onsets = [round(float(t), 3) for t in analysis.onsets]
-    result.scores = [onset_score(reference.times, generated, tol) for tol in tolerances]
+    result.scores = [onset_score(reference.times, generated, tol, decoded.duration) for tol in tolerances]
     result.energy_mae = energy_mae(mix, caps.sample_rate, decoded.audio, decoded.audio_rate)
     return result

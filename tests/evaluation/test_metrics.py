@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from foleyline.server.evaluation.metrics import average_precision, energy_curve, energy_mae, onset_score
+from foleyline.server.evaluation.metrics import (
+    average_precision,
+    chance_accuracy,
+    energy_curve,
+    energy_mae,
+    onset_score,
+)
 from foleyline.server.evaluation.onsets import Onsets
 
 RATE = 48000
@@ -63,3 +69,14 @@ def test_energy_mae_is_zero_for_the_same_shape_and_grows_with_mismatch():
     assert energy_mae(rising, RATE, 3.0 * rising, RATE) < 0.02  # level does not matter, shape does
     assert energy_mae(rising, RATE, falling, RATE) > 0.3
     assert energy_curve(rising, RATE).min() == 0.0 and energy_curve(rising, RATE).max() == 1.0
+
+
+def test_chance_accuracy_is_the_share_of_the_clip_near_a_generated_onset():
+    # Two onsets far apart cover 2 x 0.2 s of a 4 s clip; overlapping ones count once; the
+    # clip's edges clip the windows.
+    assert chance_accuracy(np.array([1.0, 3.0]), 0.1, 4.0) == pytest.approx(0.1)
+    assert chance_accuracy(np.array([1.0, 1.05]), 0.1, 4.0) == pytest.approx(0.25 / 4.0)
+    assert chance_accuracy(np.array([0.0, 4.0]), 0.1, 4.0) == pytest.approx(0.05)
+    assert chance_accuracy(np.zeros(0), 0.1, 4.0) == 0.0
+    assert onset_score(np.array([1.0]), onsets([1.0, 3.0]), 0.1, duration=4.0).chance == pytest.approx(0.1)
+    assert onset_score(np.array([1.0]), onsets([1.0]), 0.1).chance is None
