@@ -234,16 +234,14 @@ class Matcher:
         else:
             if oneshot is None:
                 oneshot = CATALOG[DEFAULT_ONESHOT[layer.kind]]
-            if layer.events:
-                # The editor listed when this layer sounds; no bed of rustle between the events.
-                texture, texture_gain = None, 0.0
-            elif texture is not None and texture.name in MOTION_TEXTURES:
+            if texture is not None and texture.name in MOTION_TEXTURES and not layer.events:
                 # "a crate pushed across the floor": the scrape while it moves, a hit when it stops.
                 texture_gain = 0.6
             else:
                 # Hits alone, silence between them: the moves (cloth, body) are their own pass,
-                # a layer of their own in the notes, as on a Foley stage. A rustle under the hits
-                # would also blur each hit's attack. (An ambience belongs on a BG layer.)
+                # a layer of their own in the notes, as on a Foley stage, and a bed under the hits
+                # would blur their attacks. Timed events say when the layer sounds; an ambience
+                # belongs on a BG layer.
                 texture, texture_gain = None, 0.0
         base = oneshot.defaults if oneshot is not None else texture.defaults
         params = params_from_text(text, base)
