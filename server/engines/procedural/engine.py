@@ -1,8 +1,8 @@
 """The procedural engine: synthesized Foley driven by the picture's motion and the notes.
 
 For one layer: the matcher turns the notes into a ``LayerPlan`` (a one-shot model for events, a
-texture under them, physical parameters); ``timing`` finds when events fire and the envelope the
-texture follows; each event gets its own random stream derived from (seed, layer, event time),
+texture for a continuous layer or for what slides before it hits, physical parameters);
+``timing`` finds when events fire and the envelope the texture follows; each event gets its own random stream derived from (seed, layer, event time),
 so one seed always gives the same take and editing one event leaves the other hits unchanged.
 """
 
