@@ -49,7 +49,7 @@ from foleyline.server.engines.thinksound.modeling_thinksound import ThinkSoundNe
 from foleyline.server.engines.thinksound.sampling import DEFAULT_CFG_SCALE, DEFAULT_STEPS, sample_latent
 from foleyline.server.engines.thinksound.vae import OobleckConfig, ThinkSoundVAE
 from foleyline.server.media.frames import SYNC_STREAM, FrameStream, StreamSpec
-from foleyline.server.media.windows import generate_windowed, plan_windows
+from foleyline.server.windowing import generate_windowed, plan_windows
 from foleyline.timebase import seconds_to_samples
 
 __all__ = ["THINKSOUND_CLIP_STREAM", "ThinkSoundEngine"]
