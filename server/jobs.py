@@ -24,7 +24,6 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 from foleyline.errors import Cancelled, FoleylineError, InvalidInput, Unavailable
-from foleyline.server.engines.base import Cancelled as EngineCancelled
 from foleyline.server.engines.registry import EngineRegistry
 from foleyline.server.status import status_code_name
 from foleyline.server.pipeline import Pipeline
@@ -232,7 +231,7 @@ class JobManager:
                     shot, run.settings, job_id=job_id, engine_name=engine_name, engine=engine,
                     progress=progress, cancel=run.cancel_event,
                 )
-            except (Cancelled, EngineCancelled):
+            except Cancelled:
                 break
             except FoleylineError as exc:
                 failed += 1

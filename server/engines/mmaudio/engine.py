@@ -23,7 +23,6 @@ import torch
 from foleyline.errors import InvalidInput, MediaError, Unavailable
 from foleyline.notes import Layer
 from foleyline.server.engines.base import (
-    Cancelled,
     Engine,
     EngineCapabilities,
     ProgressFn,
@@ -38,7 +37,7 @@ from foleyline.server.engines.mmaudio.configuration_mmaudio import PRESETS, MMAu
 from foleyline.server.engines.mmaudio.modeling_mmaudio import MMAudioModel
 from foleyline.server.engines.mmaudio.tokenizer import CLIPTokenizer
 from foleyline.server.engines.mmaudio.vae import VAE_PRESETS, MMAudioVAE, load_vae
-from foleyline.server.engines.mmdit.sampler import SamplingCancelled, euler_sample, euler_times
+from foleyline.server.engines.mmdit.sampler import euler_sample, euler_times
 from foleyline.server.engines.synchformer import SynchformerConfig, SynchformerEncoder, load_synchformer
 from foleyline.server.media.frames import CLIP_STREAM, SYNC_STREAM, FrameStream, StreamSpec
 
@@ -244,13 +243,10 @@ class MMAudioEngine(Engine):
             if progress is not None:
                 progress(min(1.0, done[0] / steps))
 
-        try:
-            with self._generate_lock:
-                audio = self._render_window(
-                    clip_stream, sync_stream, layer, seeds, 0.0, shot.duration, steps, cfg, step_progress, cancel
-                )
-        except SamplingCancelled as exc:
-            raise Cancelled(str(exc)) from None
+        with self._generate_lock:
+            audio = self._render_window(
+                clip_stream, sync_stream, layer, seeds, 0.0, shot.duration, steps, cfg, step_progress, cancel
+            )
         return [audio[i : i + 1].astype(np.float32, copy=True) for i in range(len(seeds))]
 
     @torch.inference_mode()

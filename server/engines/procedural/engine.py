@@ -17,10 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from foleyline.errors import FoleylineError, InvalidInput
+from foleyline.errors import Cancelled, FoleylineError, InvalidInput
 from foleyline.notes import Layer, LayerKind
 from foleyline.server.engines.base import (
-    Cancelled,
     Engine,
     EngineCapabilities,
     ProgressFn,

@@ -25,14 +25,12 @@ from foleyline.errors import InvalidInput, Unavailable
 from foleyline.notes import Layer, Notes
 from foleyline.notes.tokens import TokenCount
 from foleyline.server.engines.base import (
-    Cancelled,
     Engine,
     EngineCapabilities,
     ProgressFn,
     SamplingSettings,
     ShotInput,
 )
-from foleyline.server.engines.mmdit.sampler import SamplingCancelled
 from foleyline.server.engines.thinksound import files
 from foleyline.server.engines.thinksound.checkpoints import network_state, read_weights, vae_state
 from foleyline.server.engines.thinksound.conditioning import LayerTexts, check_token_limits, layer_texts, token_report
@@ -213,11 +211,8 @@ class ThinkSoundEngine(Engine):
         net.set_sequence_lengths(lengths)
         clip_f, sync_f, text_f, t5_f = features
         noise = torch.randn(1, net.config.latent_dim, lengths.latent, generator=generator)
-        try:
-            latent = sample_latent(net, noise, clip_f=clip_f, sync_f=sync_f, text_f=text_f, t5_f=t5_f,
-                                   steps=steps, cfg_scale=cfg, progress=step_done, cancel=cancel)
-        except SamplingCancelled as err:
-            raise Cancelled(str(err)) from err
+        latent = sample_latent(net, noise, clip_f=clip_f, sync_f=sync_f, text_f=text_f, t5_f=t5_f,
+                               steps=steps, cfg_scale=cfg, progress=step_done, cancel=cancel)
         audio = parts.vae.decode(latent.to(self._device, torch.float32))[0]
         if audio.shape[-1] < samples:
             raise InvalidInput(f"decoded {audio.shape[-1]} samples for a {samples}-sample window")
