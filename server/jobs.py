@@ -23,9 +23,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timezone
 
-from foleyline.errors import Cancelled, FoleylineError, InvalidInput, Unavailable
+from foleyline.errors import Cancelled, FoleylineError, InvalidInput, Unavailable, status_code_name
 from foleyline.server.engines.registry import EngineRegistry
-from foleyline.server.status import status_code_name
 from foleyline.server.pipeline import Pipeline
 from foleyline.server.records import (
     JobAccepted,
@@ -242,8 +241,8 @@ class JobManager:
                 log.exception("shot %s of %s failed", shot.id, job_id)
                 failed += 1
                 reason = f"internal error on shot {shot.name or shot.id}: {type(exc).__name__}: {exc}; see the server log"
-                self.store.fail_shot(job_id, idx, reason, "INTERNAL")
-                run.emit(ShotFailed(job_id, shot.id, reason, "INTERNAL"))
+                self.store.fail_shot(job_id, idx, reason, status_code_name(exc))
+                run.emit(ShotFailed(job_id, shot.id, reason, status_code_name(exc)))
                 continue
             self.store.complete_shot(job_id, idx, outcome.takes)
             done += 1
