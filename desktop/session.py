@@ -23,6 +23,7 @@ from foleyline.desktop.state import ShotState, ShotStore
 from foleyline.errors import FoleylineError, Unavailable
 from foleyline.notes.convert import notes_from_proto, notes_to_proto
 from foleyline.notes.schema import Notes
+from foleyline.notes.versions import recorded_version
 from foleyline.plugin.shots import shot_to_proto
 from foleyline.protos.v1 import foley_pb2 as pb
 
@@ -233,21 +234,18 @@ class Session(QObject):
         self.store.update(shot_id, notes=notes, failure=None)
 
     def _versioned_notes(self, state: ShotState) -> Notes | None:
-        """The shot's notes with a version no earlier take used for different notes: a take
-        records the notes version it was made from, so an edited text is a new version. Bumped
-        here, when the editor generates, not on every keystroke."""
+        """The shot's notes with the version a take made from them will record (the one rule of
+        ``foleyline.notes.versions``, which the server's store applies too). Bumped here, when
+        the editor generates, not on every keystroke."""
         notes = state.notes
         if notes is None:
             return None
-        notes = dataclasses.replace(notes, shot_id=state.shot.id)
-        used = {take.notes_version: take for take in state.takes if take.HasField("notes")}
-        earlier = used.get(notes.version)
-        if earlier is not None and _same_notes(notes_from_proto(earlier.notes), notes):
-            return notes
-        if earlier is not None:
-            notes = dataclasses.replace(notes, version=max(used) + 1)
-            self.store.update(state.shot.id, notes=notes)
-        return notes
+        used = [dataclasses.replace(notes_from_proto(take.notes), version=take.notes_version)
+                for take in state.takes if take.HasField("notes")]
+        versioned = recorded_version(dataclasses.replace(notes, shot_id=state.shot.id), used)
+        if versioned.version != notes.version:
+            self.store.update(state.shot.id, notes=versioned)
+        return versioned
 
     def _shot_message(self, state: ShotState, *, only_layers: Iterable[str] = (), base_take_id: str = "") -> pb.Shot:
         message = shot_to_proto(state.shot)
@@ -495,8 +493,3 @@ class Session(QObject):
         if self.client is not None:
             calls.close_client(self.client)
             self.client = None
-
-
-def _same_notes(a: Notes, b: Notes) -> bool:
-    """Equal in what drives the sound (who wrote them and their shot id aside)."""
-    return dataclasses.replace(a, author="", shot_id="") == dataclasses.replace(b, author="", shot_id="")

@@ -28,6 +28,7 @@ from foleyline.errors import InvalidInput, Unavailable
 from foleyline.notes.schema import Event, Layer, LayerKind, Notes
 from foleyline.notes.text import to_text
 from foleyline.notes.validate import problems as notes_problems
+from foleyline.notes.versions import recorded_version
 
 __all__ = [
     "SUPPORTED_MODEL_TYPES", "VlmSettings", "Vlm", "VlmAnswerError", "VlmAttempt", "VlmOutcome",
@@ -382,7 +383,7 @@ def edit_with_vlm(vlm: Vlm, notes: Notes, instruction: str, duration: float) -> 
     outcome = _ask(vlm, edit_prompt(notes, instruction, duration), (), duration=duration,
                    shot_id=notes.shot_id, base=notes)
     if outcome.notes is not None:
-        outcome.notes = Notes(reasoning=outcome.notes.reasoning or notes.reasoning,
-                              layers=outcome.notes.layers, version=notes.version + 1,
-                              shot_id=notes.shot_id, author=notes.author)
+        edited = Notes(reasoning=outcome.notes.reasoning or notes.reasoning, layers=outcome.notes.layers,
+                       shot_id=notes.shot_id, author=notes.author)
+        outcome.notes = recorded_version(edited, [notes])
     return outcome

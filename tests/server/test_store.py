@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -117,6 +118,15 @@ def test_notes_get_a_new_version_only_when_they_change(tmp_path: Path) -> None:
     changed = store.record_notes("a", Notes(reasoning="two", layers=(Layer("hit", LayerKind.FX),)))
     assert (first.version, same.version, changed.version) == (1, 1, 2)
     assert changed.shot_id == "a"
+
+
+def test_notes_that_sound_like_an_earlier_version_are_that_version(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    one = Notes(reasoning="one", layers=(Layer("hit", LayerKind.FX),))
+    store.record_notes("a", one)
+    store.record_notes("a", Notes(reasoning="two", layers=(Layer("hit", LayerKind.FX),)))
+    back = store.record_notes("a", replace(one, author="analysis"))
+    assert back.version == 1 and back.author == "editor"  # as recorded the first time
 
 
 def test_unknown_jobs_and_takes_say_so(tmp_path: Path) -> None:
