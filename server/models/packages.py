@@ -11,6 +11,7 @@ import importlib
 import logging
 from pathlib import Path
 
+from foleyline.config import models_dir
 from foleyline.errors import NotFound
 from foleyline.server.models.catalog import ModelPackage
 
@@ -61,8 +62,6 @@ def find_package(name: str) -> ModelPackage:
 
 def package_dir(package: ModelPackage | str, models_root: Path | None = None) -> Path:
     if models_root is None:
-        from foleyline.config import models_dir
-
         models_root = models_dir()
     name = package if isinstance(package, str) else package.name
     return Path(models_root) / name

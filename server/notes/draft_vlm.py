@@ -115,6 +115,7 @@ class Vlm:
     """A loaded model with its tokenizer and image processor. ``generate`` is thread-safe."""
 
     def __init__(self, folder: Path, settings: VlmSettings = VlmSettings()) -> None:
+        # Deferred: torch and transformers are heavy and needed only once a VLM is installed.
         import torch
         from transformers import AutoImageProcessor, AutoModelForImageTextToText, AutoTokenizer
 
@@ -142,7 +143,7 @@ class Vlm:
     def generate(self, prompt: str, frames: Sequence[tuple[float, np.ndarray]] = (), *,
                  system: str = "You are a Foley supervisor spotting a film shot.") -> str:
         """The model's answer to ``prompt`` about ``frames`` ((time s, RGB uint8 HxWx3) pairs)."""
-        import torch
+        import torch  # deferred, as in __init__
 
         parts = [f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n"]
         image_inputs: dict[str, object] = {}

@@ -13,6 +13,7 @@ import numpy as np
 
 from foleyline.errors import InvalidInput, Unavailable
 from foleyline.notes.schema import Notes
+from foleyline.server.media.analysis import analyze_motion
 from foleyline.server.media.frames import (ANALYSIS_STREAM, CLIP_STREAM, FrameStream, MotionAnalysis,
                                            StreamSpec)
 from foleyline.server.notes.draft_analysis import draft_from_analysis
@@ -68,14 +69,8 @@ def _analysis(shot: ShotLike, warnings: list[str]) -> MotionAnalysis:
         return shot.analysis
     stream = shot.streams.get(ANALYSIS_STREAM.name)
     if stream is not None:
-        try:
-            from foleyline.server.media.analysis import analyze_motion
-        except ImportError:
-            warnings.append("motion analysis is not available in this install; the notes hold an ambience bed only")
-        else:
-            return analyze_motion(stream)
-    else:
-        warnings.append("no analysis frames were decoded for this shot; the notes hold an ambience bed only")
+        return analyze_motion(stream)
+    warnings.append("no analysis frames were decoded for this shot; the notes hold an ambience bed only")
     empty = np.zeros(0)
     return MotionAnalysis(times=empty, energy=empty, onsets=empty, onset_strengths=empty)
 

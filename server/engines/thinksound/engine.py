@@ -23,7 +23,7 @@ import torch
 
 from foleyline.errors import InvalidInput, Unavailable
 from foleyline.notes import Layer, Notes
-from foleyline.notes.tokens import TokenCount
+from foleyline.notes.tokens import TokenCount, estimate_tokens
 from foleyline.server.engines.base import (
     Engine,
     EngineCapabilities,
@@ -31,6 +31,7 @@ from foleyline.server.engines.base import (
     SamplingSettings,
     ShotInput,
 )
+from foleyline.server.engines.synchformer import SynchformerConfig, load_synchformer
 from foleyline.server.engines.thinksound import files
 from foleyline.server.engines.thinksound.checkpoints import network_state, read_weights, vae_state
 from foleyline.server.engines.thinksound.conditioning import LayerTexts, check_token_limits, layer_texts, token_report
@@ -43,6 +44,7 @@ from foleyline.server.engines.thinksound.durations import (
     model_seconds,
     sync_frame_times,
 )
+from foleyline.server.engines.thinksound.encoders import MetaClipEncoder, T5TextEncoder
 from foleyline.server.engines.thinksound.modeling_thinksound import ThinkSoundNetwork, fit_tokens
 from foleyline.server.engines.thinksound.sampling import DEFAULT_CFG_SCALE, DEFAULT_STEPS, sample_latent
 from foleyline.server.engines.thinksound.vae import OobleckConfig, ThinkSoundVAE
@@ -126,8 +128,6 @@ class ThinkSoundEngine(Engine):
     def count_text_tokens(self, notes: Notes) -> list[TokenCount]:
         """Each unmuted layer's chain-of-thought text in T5 tokens (the real tokenizer when it is
         installed, else a generous estimate) against the 77-token limit."""
-        from foleyline.notes.tokens import estimate_tokens
-
         counter = self._parts.t5.count_tokens if self._parts is not None else None  # type: ignore[attr-defined]
         try:
             return token_report(notes, counter)
@@ -249,9 +249,6 @@ class ThinkSoundEngine(Engine):
                 raise InvalidInput(f"{folder / ARCHITECTURE_FILE} is not valid JSON: {err}") from err
         net_config = ThinkSoundConfig.from_reference(arch["network"]) if "network" in arch else ThinkSoundConfig.official()
         vae_config = _dataclass_from(OobleckConfig, arch["vae"]) if "vae" in arch else OobleckConfig()
-
-        from foleyline.server.engines.synchformer import SynchformerConfig, load_synchformer
-        from foleyline.server.engines.thinksound.encoders import MetaClipEncoder, T5TextEncoder
 
         sync_config = _dataclass_from(SynchformerConfig, arch["synchformer"]) if "synchformer" in arch else None
         # Built on the meta device and given the (memory-mapped) checkpoint tensors directly:

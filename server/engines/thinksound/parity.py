@@ -17,7 +17,7 @@ from safetensors.torch import load_file
 
 from foleyline.errors import InvalidInput, NotFound
 from foleyline.server.engines.mmdit import nearest_exact_index
-from foleyline.server.engines.parity import ParityResult, compare, load_fixture_config
+from foleyline.server.engines.parity_check import ParityResult, compare, load_fixture_config
 from foleyline.server.engines.thinksound.checkpoints import (
     LIGHTNING_VAE_PREFIX,
     NETWORK_PREFIX,
