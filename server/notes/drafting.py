@@ -21,7 +21,7 @@ from foleyline.server.notes.draft_vlm import (VlmAttempt, VlmSettings, draft_wit
                                               sample_frames)
 from foleyline.server.notes.zero_shot import find_clip, load_zero_shot
 
-__all__ = ["Writer", "ShotLike", "DraftResult", "draft", "draft_notes", "required_streams", "shot_duration"]
+__all__ = ["Writer", "ShotLike", "DraftResult", "draft", "required_streams", "shot_duration"]
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,3 @@ def draft(shot: ShotLike, writer: str = "auto", *, vlm_folder: Path | None = Non
                                 shot_id=shot.shot_id, labels=_scene_labels(shot, duration, warnings))
     return DraftResult(notes, "analysis", warnings, attempts)
 
-
-def draft_notes(shot: ShotLike, writer: str = "auto", **kwargs: object) -> Notes:
-    """Draft notes for ``shot``; see ``draft`` for the writer choice and the warnings."""
-    return draft(shot, writer, **kwargs).notes  # type: ignore[arg-type]
