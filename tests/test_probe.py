@@ -3,31 +3,12 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from pathlib import Path
 
-import av
-import numpy as np
 import pytest
 
 from foleyline.errors import MediaError
 from foleyline.probe import probe
 from foleyline.timebase import MediaClock
-
-
-def _clip(path: Path, *, timecode: str | None, frames: int = 25) -> Path:
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=25)
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
-        if timecode is not None:
-            stream.metadata["timecode"] = timecode
-        for index in range(frames):
-            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), index * 8, np.uint8), format="rgb24")
-            frame.pts = index
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    return path
 
 
 def test_probe_reads_the_readme_facts(media_dir):
@@ -41,15 +22,15 @@ def test_probe_reads_the_readme_facts(media_dir):
 
 
 @pytest.mark.parametrize("suffix", [".mov", ".mp4", ".mkv"])
-def test_the_start_timecode_is_read_from_the_container(tmp_path, suffix):
-    info = probe(_clip(tmp_path / f"tc{suffix}", timecode="10:00:00:00"))
+def test_the_start_timecode_is_read_from_the_container(small_clip, suffix):
+    info = probe(small_clip(f"tc{suffix}", timecode="10:00:00:00"))
     assert info.timecode == "10:00:00:00"
     assert info.clock == MediaClock(info.duration, "10:00:00:00")
     assert info.duration == pytest.approx(1.0, abs=0.05)
 
 
-def test_a_file_without_timecode_says_none(tmp_path):
-    assert probe(_clip(tmp_path / "plain.mp4", timecode=None)).timecode is None
+def test_a_file_without_timecode_says_none(small_clip):
+    assert probe(small_clip("plain.mp4")).timecode is None
 
 
 def test_a_missing_file_says_where_it_looked(tmp_path):

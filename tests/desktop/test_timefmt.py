@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import av
-import numpy as np
 import opentimelineio as otio
 import pytest
 
@@ -21,22 +19,6 @@ TC = otio.opentime
 RATE = 24
 
 
-def _timecoded_clip(path: Path, timecode: str, seconds: int = 4) -> Path:
-    """A small clip at 24 fps whose container says it starts at ``timecode``."""
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=RATE)
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
-        stream.metadata["timecode"] = timecode
-        for index in range(seconds * RATE):
-            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), index % 250, np.uint8), format="rgb24")
-            frame.pts = index
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    return path
-
-
 def _timeline(path: Path, media: Path, source: otio.opentime.TimeRange, available: otio.opentime.TimeRange | None) -> Path:
     timeline = otio.schema.Timeline(name="tc", global_start_time=TC.from_timecode("01:00:00:00", RATE))
     track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
@@ -49,8 +31,8 @@ def _timeline(path: Path, media: Path, source: otio.opentime.TimeRange, availabl
 
 @pytest.mark.parametrize("exported_available_range", [False, True], ids=["like an EDL", "like an XML"])
 @pytest.mark.parametrize("handles", [0, 12])
-def test_the_panel_previews_the_range_the_server_decodes(tmp_path, exported_available_range, handles):
-    media = _timecoded_clip(tmp_path / "A001.mov", "10:00:00:00")
+def test_the_panel_previews_the_range_the_server_decodes(tmp_path, small_clip, exported_available_range, handles):
+    media = small_clip("A001.mov", rate=RATE, frames=4 * RATE, timecode="10:00:00:00")
     first = TC.from_timecode("10:00:00:00", RATE)
     # the shot shows 1.5 s of the file from 1 s in, counted in the file's own timecode
     source = TC.TimeRange(first + TC.RationalTime(RATE, RATE), TC.RationalTime(36, RATE))
