@@ -155,7 +155,7 @@ class FoleyClient:
 
     def generate(self, shots: list[pb.Shot], settings: pb.GenerateSettings | None = None) -> StreamCall:
         """Stream of GenerateEvent for a new job. ``settings`` None, or fields left unset: the
-        server's defaults (one take, 12-frame handles)."""
+        server's defaults (one take, ``timebase.DEFAULT_HANDLE_FRAMES`` handles)."""
         request = pb.GenerateRequest(shots=shots)
         if settings is not None:
             request.settings.CopyFrom(settings)
