@@ -28,7 +28,7 @@ import opentimelineio as otio
 import soundfile
 
 from foleyline import timebase
-from foleyline.commands import demo_scenes as scenes
+from foleyline.plugin.commands import demo_scenes as scenes
 from foleyline.errors import InvalidInput
 from foleyline.fsutil import atomic_path, write_text_atomic
 from foleyline.protos.v1 import foley_pb2 as pb
@@ -179,7 +179,7 @@ def preview_mix(result, rate: timebase.FrameRate, samples: int) -> np.ndarray:
 
 
 def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None) -> dict[str, Path]:
-    from foleyline.commands.generate import generate_timeline, read_notes_folder
+    from foleyline.plugin.commands.generate import generate_timeline, read_notes_folder
     from foleyline.plugin.timeline import Selection
 
     out_dir = Path(out_dir)
@@ -214,7 +214,7 @@ def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None) -> dic
 
 
 def run(args: argparse.Namespace) -> int:
-    from foleyline.commands.generate import ProgressBar
+    from foleyline.plugin.commands.generate import ProgressBar
 
     started = time.monotonic()
     written = run_demo(args.out_dir, engine=args.engine, progress=ProgressBar())

@@ -11,7 +11,7 @@ import opentimelineio as otio
 import pytest
 import soundfile
 
-from clikit import write_timeline
+from .clikit import write_timeline
 from foleyline.cli import main
 from foleyline.server.engines.base import Engine, EngineCapabilities
 
@@ -286,7 +286,7 @@ def test_an_unknown_track_is_refused(timeline: Path, tmp_path: Path, capsys) -> 
 
 
 def test_a_failed_write_puts_back_the_files_a_rerun_would_have_replaced(tmp_path: Path) -> None:
-    from foleyline.commands.generate import _move_in_and_write
+    from foleyline.plugin.commands.generate import _move_in_and_write
 
     out, staging = tmp_path / "out", tmp_path / ".out.stage"
     out.mkdir()
