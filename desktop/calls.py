@@ -18,6 +18,7 @@ from foleyline import config
 from foleyline.desktop.jobs import CallHolder
 from foleyline.desktop.waveform import TakeAudio, load_take_audio
 from foleyline.errors import InvalidInput
+from foleyline.plugin.events import events_of
 from foleyline.plugin.shots import Shot
 from foleyline.protos.v1 import foley_pb2 as pb
 
@@ -109,9 +110,8 @@ def draft_job(holder: CallHolder, client: Any, shots: list[pb.Shot], writer: str
 
 
 def generate_job(holder: CallHolder, client: Any, shots: list[pb.Shot], settings: pb.GenerateSettings):
-    stream = holder.track(client.generate(shots, settings))
-    for event in stream:
-        yield event
+    """Each event of the job's stream, as a ``JobEvent``."""
+    yield from events_of(holder.track(client.generate(shots, settings)))
 
 
 def edit_job(holder: CallHolder, client: Any, notes: pb.Notes, instruction: str, duration: float):

@@ -23,7 +23,8 @@ from foleyline.desktop.state import ShotState, ShotStore
 from foleyline.errors import FoleylineError, Unavailable
 from foleyline.notes.convert import notes_from_proto, notes_to_proto
 from foleyline.notes.schema import Notes
-from foleyline.plugin.shots import shot_to_proto
+from foleyline.plugin.events import JobEvent
+from foleyline.plugin.requests import shot_request
 from foleyline.protos.v1 import foley_pb2 as pb
 
 __all__ = ["Session", "Audition", "ExportResult", "LoadedTimeline"]
@@ -250,15 +251,7 @@ class Session(QObject):
         return notes
 
     def _shot_message(self, state: ShotState, *, only_layers: Iterable[str] = (), base_take_id: str = "") -> pb.Shot:
-        message = shot_to_proto(state.shot)
-        notes = self._versioned_notes(state)
-        if notes is not None:
-            message.notes.CopyFrom(notes_to_proto(notes))
-            message.has_notes = True
-        message.only_layers.extend(only_layers)
-        if base_take_id:
-            message.base_take_id = base_take_id
-        return message
+        return shot_request(state.shot, self._versioned_notes(state), only_layers=only_layers, base_take_id=base_take_id)
 
     def draft_notes(self, shot_ids: list[str], *, writer: str = "auto") -> Job | None:
         try:
@@ -270,7 +263,7 @@ class Session(QObject):
         if not states:
             self.message.emit("Select shots with media to draft notes for", True)
             return None
-        shots = [shot_to_proto(s.shot) for s in states]
+        shots = [shot_request(s.shot) for s in states]
         for state in states:
             self.store.update(state.shot.id, drafting=True, failure=None)
         job = self.runner.run("draft notes", calls.draft_job, client, shots, writer)
@@ -346,37 +339,32 @@ class Session(QObject):
         self.message.emit(f"Generating {what}{len(ids)} shot(s), {max(1, num_takes)} take(s) each…", False)
         return job.start()
 
-    def _on_generate_event(self, job: Job, event: pb.GenerateEvent) -> None:
-        kind = event.WhichOneof("event")
+    def _on_generate_event(self, job: Job, event: JobEvent) -> None:
+        kind, payload = event.kind, event.payload
         if kind == "accepted":
             self._job_ids[job] = event.job_id
-            for warning in event.accepted.warnings:
+            for warning in payload.warnings:
                 self.message.emit(warning, False)
         elif kind == "progress":
-            progress = event.progress
-            state = self.store.get(progress.shot_id)
+            state = self.store.get(payload.shot_id)
             if state is not None and state.progress is not None:
-                self.store.update(progress.shot_id, progress=min(1.0, max(0.0, progress.fraction)), stage=progress.stage, job_id=event.job_id)
+                self.store.update(payload.shot_id, progress=min(1.0, max(0.0, payload.fraction)), stage=payload.stage, job_id=event.job_id)
         elif kind == "take_ready":
-            take = event.take_ready
-            self.store.add_take(take)
-            left = self._expected.get(take.shot_id, 1) - 1
-            self._expected[take.shot_id] = left
+            self.store.add_take(payload)
+            left = self._expected.get(payload.shot_id, 1) - 1
+            self._expected[payload.shot_id] = left
             if left <= 0:
-                self.store.update(take.shot_id, progress=None, stage="")
+                self.store.update(payload.shot_id, progress=None, stage="")
         elif kind == "shot_failed":
-            failed = event.shot_failed
-            self.store.update(failed.shot_id, progress=None, stage="", failure=failed.reason)
-            self.message.emit(f"Shot failed: {failed.reason}", True)
+            self.store.update(payload.shot_id, progress=None, stage="", failure=payload.reason)
+            self.message.emit(f"Shot failed: {payload.reason}", True)
         elif kind == "notes_drafted":
-            notes = event.notes_drafted
-            state = self.store.get(notes.shot_id)
+            state = self.store.get(payload.shot_id)
             if state is not None and state.notes is None:
-                self.store.update(notes.shot_id, notes=notes_from_proto(notes))
+                self.store.update(payload.shot_id, notes=notes_from_proto(payload))
         elif kind == "done":
-            done = event.done
-            text = f"Generation done: {done.shots_done} shot(s)" + (f", {done.shots_failed} failed" if done.shots_failed else "")
-            self.message.emit(text + (" (cancelled)" if done.cancelled else ""), bool(done.shots_failed))
+            text = f"Generation done: {payload.shots_done} shot(s)" + (f", {payload.shots_failed} failed" if payload.shots_failed else "")
+            self.message.emit(text + (" (cancelled)" if payload.cancelled else ""), bool(payload.shots_failed))
 
     def _end_generation(self, job: Job, shot_ids: list[str], error: str | None, *, cancelled: bool = False) -> None:
         for shot_id in shot_ids:
