@@ -17,7 +17,7 @@ from foleyline.server.engines.mmaudio.configuration_mmaudio import MMAudioConfig
 from foleyline.server.engines.mmaudio.modeling_mmaudio import MMAudioConditions, MMAudioModel
 from foleyline.server.engines.mmaudio.vae import load_vae
 from foleyline.server.engines.mmdit import euler_sample, euler_times, nearest_exact_index
-from foleyline.server.engines.parity_check import ParityResult, compare
+from foleyline.server.engines.parity import ParityResult, compare
 
 __all__ = ["config_from_fixture", "run_chain_parity", "run_network_parity"]
 

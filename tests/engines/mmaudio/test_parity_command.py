@@ -51,7 +51,7 @@ def test_unknown_config_kind_is_a_clear_error(tmp_path, mmaudio_fixtures, capsys
 
 def test_thinksound_configs_are_handed_to_the_thinksound_parity(tmp_path, monkeypatch, capsys):
     import foleyline.server.engines.thinksound.parity as thinksound_parity
-    from foleyline.server.engines.parity_check import ParityResult, compare
+    from foleyline.server.engines.parity import ParityResult, compare
     import torch
 
     seen = {}
