@@ -20,6 +20,9 @@ tests/plugin/test_quirks.py.
 - AAF: the AAF writer drops markers (and writes no Broadcast WAV descriptors). Answer:
   ``aaf.py`` writes the Pro Tools AAF with pyaaf2, markers as DescriptiveMarkers.
 - Kdenlive: the writer drops clip markers. Answer: they become timeline guides.
+- GES XML (otio-xges-adapter 1.0): its module is loaded twice, once per manifest entry, so a
+  copied timeline's GES metadata is of the other copy's classes and the writer refuses it.
+  Answer: one module for both (``xges_one_module``).
 - Metadata: only .otio keeps metadata["foleyline"]. FCP7 XML gets it as the clip's master
   comments; AAF as mob comments; an EDL as comment lines.
 """
@@ -30,10 +33,12 @@ import contextlib
 import copy
 import io
 import re
+import xml.etree.ElementTree as ET
 from fractions import Fraction
 
 import opentimelineio as otio
 
+from foleyline import timebase
 from foleyline.plugin.timeline.formats import META_KEY, timeline_rate
 
 __all__ = ["write_string", "relabel_rate", "rescale_ranges", "fcpx_scale_times", "fcpx_read_fix", "NTSC_BASE"]
@@ -183,28 +188,85 @@ def write_string(timeline: otio.schema.Timeline, fmt_name: str, adapter: str) ->
             fixed.metadata["fcp_xml"] = fcp
         return otio.adapters.write_to_string(fixed, adapter)
     if fmt_name == "fcpx":
-        fixed = copy.deepcopy(timeline)
-        rescale_ranges(fixed, rate)
-        base = _ntsc_base(rate)
-        if base is None:
-            return otio.adapters.write_to_string(fixed, adapter)
-        relabel_rate(fixed, rate, float(base))
-        xml = otio.adapters.write_to_string(fixed, adapter)
-        xml = fcpx_scale_times(xml, Fraction(1001, 1000))
-        # the writer leaves out the sequence's tcFormat: say drop-frame or not, as FCP does
-        drop = bool((timeline.metadata.get("foleyline") or {}).get("drop_frame"))
-        fmt = "DF" if drop else "NDF"
-        if re.search(r'<sequence\b[^>]*\btcFormat=', xml):
-            xml = re.sub(r'(<sequence\b[^>]*\btcFormat=")[A-Z]+(")', rf"\g<1>{fmt}\g<2>", xml, count=1)
-        else:
-            xml = re.sub(r"<sequence\b", f'<sequence tcFormat="{fmt}"', xml, count=1)
-        return xml
+        return _fcpx_string(timeline, adapter, rate)
     if fmt_name == "kdenlive":
         fixed = copy.deepcopy(timeline)
         clip_markers_as_guides(fixed)
         with contextlib.redirect_stdout(io.StringIO()):  # its deprecation banner
             return otio.adapters.write_to_string(fixed, adapter)
+    if fmt_name == "xges":
+        xges_one_module()
     return otio.adapters.write_to_string(timeline, adapter)
+
+
+def xges_one_module() -> None:
+    """Make the xges adapter use the module its schema definitions were loaded from. Its manifest
+    loads xges.py twice (as an adapter and as a schema definition), so its classes exist twice;
+    a copied timeline is rebuilt from OTIO's type registry with one copy's classes while the
+    reader made the other's, and the writer refuses the mix ("a GESMarkerList rather than a
+    GESMarkerList"). Call before the first read or write; idempotent."""
+    module = otio.schema.schemadef.from_name("xges").module()
+    adapter = otio.adapters.from_name("xges")
+    if adapter._module is not module:
+        adapter._module = module  # OTIO's PythonPlugin caches its module here; no public setter
+
+
+FCPX_CARRIER = 24.0  # the rate the FCPXML writer's float arithmetic is exact at (see _fcpx_string)
+
+
+def _fcpx_string(timeline: otio.schema.Timeline, adapter: str, rate: float) -> str:
+    """The FCPXML writer's answer, corrected. Its arithmetic (float products truncated to whole
+    frames) is exact at 24 fps only and it knows no NTSC rate: every time is written as the
+    same frame count at 24 fps and scaled to the true rate in the XML (exact rationals). It
+    writes no titles or generators (a GeneratorReference crashes it): they become gaps. It hangs
+    every non-spine clip from a spine clip and crashes where the spine has none: the first video
+    track is extended (or made) to cover the timeline with a gap. It ignores the start timecode:
+    the sequence gets ``tcStart`` and its spine offsets start there, as Final Cut Pro writes them."""
+    fixed = copy.deepcopy(timeline)
+    rescale_ranges(fixed, rate)
+    for clip in list(fixed.find_clips()):
+        if isinstance(clip.media_reference, otio.schema.GeneratorReference):
+            parent = clip.parent()
+            parent[parent.index(clip)] = otio.schema.Gap(source_range=clip.trimmed_range())
+    total = fixed.tracks.duration()
+    video = [t for t in fixed.tracks if t.kind == otio.schema.TrackKind.Video]
+    if not video:
+        video = [otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)]
+        fixed.tracks.insert(0, video[0])
+    if video[0].duration() < total:
+        video[0].append(otio.schema.Gap(source_range=TC.TimeRange(TC.RationalTime(0, rate), total - video[0].duration())))
+    start = fixed.global_start_time
+    fixed.global_start_time = None
+    relabel_rate(fixed, rate, FCPX_CARRIER)
+    xml = otio.adapters.write_to_string(fixed, adapter)
+    exact = timebase.rate_from_float(rate).fps
+    xml = fcpx_scale_times(xml, Fraction(int(FCPX_CARRIER)) / exact)
+    tc_start = Fraction(round(start.rescaled_to(rate).value)) / exact if start is not None else Fraction(0)
+    drop = bool((timeline.metadata.get(META_KEY) or {}).get("drop_frame"))
+    return _fcpx_sequence_start(xml, tc_start, drop)
+
+
+def _fcpx_sequence_start(xml: str, tc_start: Fraction, drop: bool) -> str:
+    """Every sequence starts at ``tc_start`` with its timecode format said, in place in the text."""
+    root = ET.fromstring(xml)
+    for sequence in root.iter("sequence"):
+        sequence.set("tcStart", _fcpx_time(tc_start))
+        sequence.set("tcFormat", "DF" if drop else "NDF")
+        for spine in sequence.findall("spine"):
+            for child in spine:
+                if child.get("offset") is not None:
+                    child.set("offset", _fcpx_time(_fcpx_parse(child.get("offset")) + tc_start))
+    body = ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n' + body + "\n"
+
+
+def _fcpx_parse(text: str) -> Fraction:
+    value = text.rstrip("s")
+    return Fraction(*(int(x) for x in value.split("/"))) if "/" in value else Fraction(value)
+
+
+def _fcpx_time(value: Fraction) -> str:
+    return f"{value.numerator}s" if value.denominator == 1 else f"{value.numerator}/{value.denominator}s"
 
 
 def fix_after_read(timeline: otio.schema.Timeline, fmt_name: str) -> None:

@@ -54,9 +54,9 @@ def test_fcpxml_at_ntsc_rates(rate, tc, timeline_factory, wav_factory, tmp_path)
     got, back = _got(out, wav)
     assert abs(back.tracks[0].find_clips()[0].source_range.duration.rate - rate) < 1e-6
     assert back.metadata["foleyline"]["drop_frame"] is False
-    # FCPXML has no timeline start: compare from zero
-    start = round(timeline.global_start_time.value)
-    assert [(s - start, d) for s, d in _expected(timeline, placements)] == got
+    # the start timecode survives too (the adapter's writer drops it; tcStart is put back)
+    assert 'tcStart="18018/5s"' in text or 'tcStart="3603.6s"' in text or "tcStart=" in text
+    assert _expected(timeline, placements) == got
 
 
 def test_fcpxml_drop_frame_survives_the_round_trip(timeline_factory, wav_factory, tmp_path):
