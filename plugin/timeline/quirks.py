@@ -19,10 +19,13 @@ tests/plugin/test_quirks.py.
   ``fix_after_read`` moves it to the timeline's global start.
 - AAF: the AAF writer drops markers (and writes no Broadcast WAV descriptors). Answer:
   ``aaf.py`` writes the Pro Tools AAF with pyaaf2, markers as DescriptiveMarkers.
-- Kdenlive: the writer drops clip markers. Answer: they become timeline guides.
+- Kdenlive: the writer drops clip markers, and takes the profile's rate from the timeline's
+  duration, which a clip at another rate changes. Answer: markers become timeline guides;
+  every range at the timeline rate first.
 - GES XML (otio-xges-adapter 1.0): its module is loaded twice, once per manifest entry, so a
   copied timeline's GES metadata is of the other copy's classes and the writer refuses it.
-  Answer: one module for both (``xges_one_module``).
+  Answer: one module for both (``xges_one_module``). Its writer also writes 30 fps for a
+  timeline that was not read from GES: such a timeline gets GES tracks at its own rate.
 - Metadata: only .otio keeps metadata["foleyline"]. FCP7 XML gets it as the clip's master
   comments; AAF as mob comments; an EDL as comment lines.
 """
@@ -108,6 +111,41 @@ def fill_available_ranges(timeline: otio.schema.Timeline) -> None:
             reference.available_range = clip.source_range
 
 
+def _drop_frame_possible(rate_meta: object, fallback: float | None) -> bool:
+    """Whether a timecode element's rate (``{"timebase": "30", "ntsc": "TRUE"}``) can count
+    drop-frame: 29.97 and 59.94 only."""
+    if hasattr(rate_meta, "get") and rate_meta.get("timebase"):
+        ntsc = str(rate_meta.get("ntsc", "FALSE")).upper() == "TRUE"
+        return ntsc and str(rate_meta.get("timebase")).strip() in ("30", "60")
+    return fallback is not None and (abs(fallback - 30000 / 1001) < 1e-3 or abs(fallback - 60000 / 1001) < 1e-3)
+
+
+def drop_frame_only_where_it_exists(timeline: otio.schema.Timeline) -> None:
+    """Premiere labels 23.976 (and other) timecodes DF; the FCP7 writer then asks OTIO for
+    drop-frame timecode at a rate that has none and fails. Such labels become NDF, in place."""
+
+    def scrub(meta: object, fallback: float | None) -> None:
+        if not hasattr(meta, "items"):
+            return
+        for key, value in list(meta.items()):
+            if key == "timecode" and hasattr(value, "get") and str(value.get("displayformat", "")).upper() == "DF":
+                if not _drop_frame_possible(value.get("rate"), fallback):
+                    value["displayformat"] = "NDF"
+                    meta[key] = value
+            elif hasattr(value, "items"):
+                scrub(value, fallback)
+
+    rate = timeline_rate(timeline)
+    owners = [timeline, timeline.tracks] + list(timeline.tracks.find_children())
+    for obj in owners:
+        scrub(obj.metadata.get("fcp_xml"), rate)
+        if isinstance(obj, otio.schema.Clip):
+            for reference in obj.media_references().values():
+                if reference is not None:
+                    available = getattr(reference, "available_range", None)
+                    scrub(reference.metadata.get("fcp_xml"), available.start_time.rate if available else rate)
+
+
 def foley_comments_for_fcp7(timeline: otio.schema.Timeline) -> None:
     """FCP7 XML keeps no free metadata, but clip items have master comments (Premiere and FCP
     show them in the bin): take id, shot id, layer and notes summary go there, in place."""
@@ -177,6 +215,7 @@ def write_string(timeline: otio.schema.Timeline, fmt_name: str, adapter: str) ->
         fixed = copy.deepcopy(timeline)
         rescale_ranges(fixed, rate)
         fill_available_ranges(fixed)
+        drop_frame_only_where_it_exists(fixed)
         foley_comments_for_fcp7(fixed)
         if (timeline.metadata.get(META_KEY) or {}).get("drop_frame"):
             # the writer labels the sequence from its own metadata only (NDF by default)
@@ -191,12 +230,34 @@ def write_string(timeline: otio.schema.Timeline, fmt_name: str, adapter: str) ->
         return _fcpx_string(timeline, adapter, rate)
     if fmt_name == "kdenlive":
         fixed = copy.deepcopy(timeline)
+        rescale_ranges(fixed, rate)  # its profile takes the rate of the timeline's duration: one rate
         clip_markers_as_guides(fixed)
         with contextlib.redirect_stdout(io.StringIO()):  # its deprecation banner
             return otio.adapters.write_to_string(fixed, adapter)
     if fmt_name == "xges":
         xges_one_module()
+        fixed = copy.deepcopy(timeline)
+        xges_tracks_at_rate(fixed, rate)
+        return otio.adapters.write_to_string(fixed, adapter)
     return otio.adapters.write_to_string(timeline, adapter)
+
+
+def xges_tracks_at_rate(timeline: otio.schema.Timeline, rate: float) -> None:
+    """The GES writer takes the project's frame rate from the GES tracks a read .xges left in
+    the metadata, else writes 30 fps whatever the timeline's rate: give a timeline that did not
+    come from GES a video track at its own rate, in place."""
+    meta = timeline.tracks.metadata.get("XGES")
+    if meta is not None and meta.get("tracks"):
+        return
+    module = otio.schema.schemadef.from_name("xges").module()
+    fps = timebase.rate_from_float(rate).fps
+    video = module.XgesTrack.new_from_track_type(module.GESTrackType.VIDEO)
+    video.properties.set("restriction-caps", "string",
+                         f"video/x-raw, framerate=(fraction){fps.numerator}/{fps.denominator}")
+    audio = module.XgesTrack.new_from_track_type(module.GESTrackType.AUDIO)
+    xges = dict(meta or {})
+    xges["tracks"] = [video, audio]
+    timeline.tracks.metadata["XGES"] = xges
 
 
 def xges_one_module() -> None:
