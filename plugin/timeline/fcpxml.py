@@ -373,8 +373,9 @@ def _clip(leaf: _Leaf, start: int, length: int, fps: float) -> otio.schema.Clip:
     else:
         reference = otio.schema.MissingReference()
     source_start = TC.RationalTime(timebase.round_half_up(leaf.media_start * media_rate), media_fps)
-    # OTIO: the source range's duration is the record duration, a time warp scales what it plays
-    duration = TC.RationalTime(length, fps).rescaled_to(media_fps) if media_fps != fps else TC.RationalTime(length, fps)
+    # OTIO: the source range's duration is the record duration (a time warp scales what it
+    # plays); kept in record frames, so the track's positions stay whole frames of the sequence
+    duration = TC.RationalTime(length, fps)
     clip = otio.schema.Clip(name=leaf.name, media_reference=reference, source_range=TC.TimeRange(source_start, duration))
     clip.enabled = leaf.enabled
     if leaf.speed == 0:

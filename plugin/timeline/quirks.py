@@ -1,22 +1,23 @@
 """What OTIO's adapters get wrong, and our answers. Each answer has a test in
 tests/plugin/test_quirks.py.
 
-- FCPXML (otio-fcpx-xml-adapter 1.0) at NTSC rates: the writer looks the frame duration up
-  with ``int(rate)`` (23) or the exact floats 23.98/29.97, finds nothing and crashes; the reader
-  truncates the rate with ``int()`` (23.976 -> 23) and so reads wrong frames. Answer: the same
-  frames at the integer rate, with every time in the XML scaled by 1001/1000 on write and by
-  1000/1001 on read (exact: k*1001/24000 s <-> k/24 s), and the OTIO rates relabelled.
+- FCPXML (otio-fcpx-xml-adapter 1.0): its reader is not used (see fcpxml.py). Its writer knows
+  no NTSC rate, truncates float products to whole frames (exact only at 24 fps), writes no
+  titles or generators, no start timecode (``tcStart``) nor timecode format, and crashes on a
+  clip above or below an empty spine. Answer (``_fcpx_string``): write every time as the same
+  frame count at 24 fps and scale the XML to the true rate (exact rationals), generators as
+  gaps, a spine that covers the timeline, and ``tcStart``/``tcFormat`` set with the spine's
+  offsets starting at ``tcStart`` as Final Cut Pro writes them.
 - FCP7 XML: the writer turns every range into SMPTE timecode and refuses rates such as 48000,
   crashes on media without an available range, and labels every sequence NDF unless its own
   metadata says DF. Answer: rescale every range to the timeline rate first (whole frames); give
   media of unknown length the range its clip uses; carry our drop-frame flag into its metadata.
   (Its reader keeps <enabled>FALSE only in metadata: ``fix_after_read`` honours it.)
-- FCPXML: the writer leaves out the sequence's tcFormat and the reader ignores it. Answer: write
-  it; read it ourselves.
 - EDL: the CMX3600 writer refuses a timeline without exactly one video track, and with one it
   writes only the picture (the Foley events vanish). Answer: ``edl.py`` writes an EDL of the
   Foley events itself. Its reader hides the record start in a negative track range:
-  ``fix_after_read`` moves it to the timeline's global start.
+  ``fix_after_read`` moves it to the timeline's global start. What its reader refuses in real
+  EDLs (encodings, pop events, implicit speed changes) is answered in edl_text.py.
 - AAF: the AAF writer drops markers (and writes no Broadcast WAV descriptors). Answer:
   ``aaf.py`` writes the Pro Tools AAF with pyaaf2, markers as DescriptiveMarkers.
 - Kdenlive: the writer drops clip markers, and takes the profile's rate from the timeline's
@@ -44,19 +45,11 @@ import opentimelineio as otio
 from foleyline import timebase
 from foleyline.plugin.timeline.formats import META_KEY, timeline_rate
 
-__all__ = ["write_string", "relabel_rate", "rescale_ranges", "fcpx_scale_times", "fcpx_read_fix", "NTSC_BASE"]
+__all__ = ["write_string", "relabel_rate", "rescale_ranges", "fcpx_scale_times", "fix_after_read", "xges_one_module"]
 
 TC = otio.opentime
-NTSC_BASE = {24000 / 1001: 24, 30000 / 1001: 30, 60000 / 1001: 60, 48000 / 1001: 48}
 _FCPX_TIME = re.compile(r'(\b(?:offset|start|duration|tcStart|frameDuration|audioStart|audioDuration)=")'
                         r'(-?\d+)(?:/(\d+))?s(")')
-
-
-def _ntsc_base(rate: float) -> int | None:
-    for exact, base in NTSC_BASE.items():
-        if abs(rate - exact) < 1e-3:
-            return base
-    return None
 
 
 def _map_times(timeline: otio.schema.Timeline, fn) -> None:
@@ -189,22 +182,6 @@ def fcpx_scale_times(xml: str, factor: Fraction) -> str:
         return f"{match.group(1)}{text}{match.group(4)}"
 
     return _FCPX_TIME.sub(repl, xml)
-
-
-def fcpx_read_fix(xml: str) -> tuple[str, float | None]:
-    """An NTSC FCPXML rewritten at the integer rate, and the true rate to relabel to after
-    reading (None when the sequence is not NTSC and nothing was changed)."""
-    match = re.search(r'<sequence\b[^>]*\bformat="([^"]+)"', xml)
-    if not match:
-        return xml, None
-    fmt = re.search(r'<format\b[^>]*\bid="%s"[^>]*>' % re.escape(match.group(1)), xml)
-    if not fmt:
-        return xml, None
-    fd = re.search(r'frameDuration="(\d+)/(\d+)s"', fmt.group(0))
-    if not fd or int(fd.group(1)) != 1001:
-        return xml, None
-    true_rate = int(fd.group(2)) / 1001
-    return fcpx_scale_times(xml, Fraction(1000, 1001)), true_rate
 
 
 def write_string(timeline: otio.schema.Timeline, fmt_name: str, adapter: str) -> str:

@@ -50,3 +50,115 @@ def premiere_xml(path: Path, *, timebase: int = 24, ntsc: bool = True, start_fra
         body = f"<project><name>Project</name><children>{body}</children></project>"
     path.write_text(f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n<xmeml version="4">{body}</xmeml>\n')
     return path
+
+
+FCPX_RESOURCES = """
+  <resources>
+    <format id="r1" name="FFVideoFormat1080p2398" frameDuration="1001/24000s" width="1920" height="1080"/>
+    <format id="r2" name="FFVideoFormat1080p25" frameDuration="1/25s" width="1920" height="1080"/>
+    <asset id="a1" name="A001" start="0s" duration="3600s" hasVideo="1" hasAudio="1" format="r1">
+      <media-rep kind="original-media" src="file:///media/A001.mov"/>
+    </asset>
+    <asset id="a2" name="B001" start="0s" duration="3600s" hasVideo="1" hasAudio="1" format="r2" src="file:///media/B001.mov"/>
+    <asset id="a3" name="Room" start="0s" duration="3600s" hasAudio="1" audioRate="48000">
+      <media-rep kind="original-media" src="file:///media/room.wav"/>
+    </asset>
+    <effect id="e1" name="Basic Title" uid=".../Titles.localized/Basic Title.moti"/>
+    <effect id="e2" name="Cross Dissolve" uid="FxPlug:4731E73A"/>
+  </resources>"""
+
+
+def fcpx_113(project: str = "Scene 12", tc_start: str = "86486400/24000s") -> str:
+    """An FCPXML 1.13 project at 23.976 starting at 01:00:00:00 (tcStart) that opens with a
+    fade-in transition, holds markers of every kind, a title, a 25 fps clip and a retimed one."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE fcpxml>
+<fcpxml version="1.13">{FCPX_RESOURCES}
+  <library location="file:///Users/ed/Movies/Lib.fcpbundle/">
+    <event name="Empty first event"/>
+    <event name="Cut">
+      <project name="{project}">
+        <sequence format="r1" duration="240240/24000s" tcStart="{tc_start}" tcFormat="NDF">
+          <spine>
+            <transition name="Cross Dissolve" offset="{tc_start}" duration="24024/24000s">
+              <filter-video ref="e2" name="Cross Dissolve"/>
+            </transition>
+            <asset-clip ref="a1" offset="{tc_start}" name="A001" start="48048/24000s" duration="48048/24000s" format="r1">
+              <marker start="72072/24000s" duration="1001/24000s" value="door slam"/>
+              <marker start="84084/24000s" duration="1001/24000s" value="fix sync" completed="0"/>
+              <chapter-marker start="90090/24000s" duration="1001/24000s" value="Act 1" posterOffset="0s"/>
+              <keyword start="48048/24000s" duration="24024/24000s" value="footsteps"/>
+              <title ref="e1" lane="1" offset="48048/24000s" name="Basic Title" start="3600s" duration="24024/24000s"/>
+            </asset-clip>
+            <asset-clip ref="a2" offset="{_add(tc_start, '48048/24000s')}" name="B001" start="2s" duration="48048/24000s" format="r2">
+              <marker start="3s" duration="1/25s" value="glass" completed="1"/>
+            </asset-clip>
+            <asset-clip ref="a1" offset="{_add(tc_start, '96096/24000s')}" name="A001 fast" start="240240/24000s" duration="48048/24000s" format="r1">
+              <timeMap>
+                <timept time="0s" value="0s" interp="linear"/>
+                <timept time="480480/24000s" value="960960/24000s" interp="linear"/>
+              </timeMap>
+            </asset-clip>
+            <asset-clip ref="a1" offset="{_add(tc_start, '144144/24000s')}" name="A001 off" start="0s" duration="24024/24000s" format="r1" enabled="0"/>
+          </spine>
+        </sequence>
+      </project>
+    </event>
+  </library>
+</fcpxml>
+"""
+
+
+def _add(a: str, b: str) -> str:
+    from fractions import Fraction
+
+    def parse(t: str) -> Fraction:
+        t = t.rstrip("s")
+        return Fraction(*map(int, t.split("/"))) if "/" in t else Fraction(t)
+
+    total = parse(a) + parse(b)
+    return f"{total.numerator}/{total.denominator}s"
+
+
+def fcpx_library(projects: tuple[str, ...] = ("Reel 1", "Reel 2")) -> str:
+    """A library export with one project per event: what File > Export XML of a library writes."""
+    events = "".join(
+        f"""<event name="Event {i}"><project name="{name}"><sequence format="r2" duration="10s" tcStart="0s" tcFormat="NDF">
+        <spine><asset-clip ref="a2" offset="{i}s" name="B00{i}" start="0s" duration="{2 + i}s" format="r2"/></spine>
+        </sequence></project></event>"""
+        for i, name in enumerate(projects, start=1))
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<fcpxml version="1.10">{FCPX_RESOURCES}<library>{events}</library></fcpxml>\n'
+
+
+def fcpx_12() -> str:
+    """An FCPXML 1.2 export (Final Cut Pro 10.0.6): <clip> containers holding <video> and
+    <audio>, a generator (<video> of an effect), the asset's path in ``src``."""
+    return """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE fcpxml>
+<fcpxml version="1.2">
+  <resources>
+    <format id="r1" name="FFVideoFormat1080p25" frameDuration="100/2500s" width="1920" height="1080"/>
+    <projectRef id="r2" name="Lib"/>
+    <asset id="r3" name="C0001" projectRef="r2" src="file:///media/C0001.mov" start="0s" duration="100s" hasVideo="1" hasAudio="1" format="r1"/>
+    <effect id="r4" name="Custom" uid=".../Generators.localized/Solids.localized/Custom.motn"/>
+  </resources>
+  <library>
+    <event name="Day 1">
+      <project name="Old cut">
+        <sequence duration="12s" format="r1" tcStart="0s" tcFormat="NDF">
+          <spine>
+            <clip name="C0001" offset="0s" duration="4s" start="10s" format="r1" tcFormat="NDF">
+              <video offset="10s" ref="r3" duration="100s" start="0s"/>
+              <audio lane="-1" offset="10s" ref="r3" duration="100s" start="0s" role="dialogue"/>
+            </clip>
+            <video name="Custom" offset="4s" ref="r4" duration="2s" start="3600s"/>
+            <clip name="C0001 again" offset="6s" duration="6s" start="20s" format="r1" tcFormat="NDF">
+              <video offset="0s" ref="r3" duration="100s"/>
+            </clip>
+          </spine>
+        </sequence>
+      </project>
+    </event>
+  </library>
+</fcpxml>
+"""
