@@ -162,3 +162,94 @@ def fcpx_12() -> str:
   </library>
 </fcpxml>
 """
+
+
+def _aaf_audio_master(f, name: str, rate, seconds: int = 60):
+    """A MasterMob for a linked 48 kHz WAV (SourceMob with a PCM descriptor and a locator)."""
+    source = f.create.SourceMob(name)
+    descriptor = f.create.PCMDescriptor()
+    descriptor["SampleRate"].value = 48000
+    descriptor["AudioSamplingRate"].value = 48000
+    descriptor["Channels"].value = 1
+    descriptor["QuantizationBits"].value = 24
+    descriptor["BlockAlign"].value = 3
+    descriptor["AverageBPS"].value = 144000
+    descriptor["Length"].value = 48000 * seconds
+    locator = f.create.NetworkLocator()
+    locator["URLString"].value = f"file:///Volumes/Audio/{name}.wav"
+    descriptor["Locator"].append(locator)
+    source.descriptor = descriptor
+    f.content.mobs.append(source)
+    slot = source.create_timeline_slot(rate, slot_id=1)
+    slot.segment = f.create.SourceClip(media_kind="sound", length=int(seconds * rate))
+    master = f.create.MasterMob(name)
+    f.content.mobs.append(master)
+    master_slot = master.create_timeline_slot(rate, slot_id=1)
+    master_slot.segment = source.create_source_clip(1, start=0, length=int(seconds * rate))
+    return master
+
+
+def avid_audio_subclip_aaf(path: Path, rate=24) -> Path:
+    """An Avid bin export of an audio subclip: a CompositionMob used as a subclip (no top-level
+    sequence) whose one sound slot takes 10 s from 5 s into a master clip."""
+    import aaf2
+
+    with aaf2.open(str(path), "w") as f:
+        master = _aaf_audio_master(f, "FX_door_slam", rate)
+        sub = f.create.CompositionMob("door slam.sub.01")
+        sub.usage = "Usage_SubClip"
+        f.content.mobs.append(sub)
+        slot = sub.create_sound_slot(rate)
+        clip = f.create.SourceClip(media_kind="sound", length=10 * rate)
+        clip.mob_id = master.mob_id
+        clip.slot_id = 1
+        clip.start = 5 * rate
+        slot.segment.components.append(clip)
+    return path
+
+
+def two_sequence_aaf(path: Path, rate=24) -> Path:
+    """A Premiere/Avid AAF holding two top-level sequences ("Reel 1", "Reel 2"), each one picture
+    clip on V1 starting at 01:00:00:00."""
+    import aaf2
+
+    with aaf2.open(str(path), "w") as f:
+        for number in (1, 2):
+            master = f.create.MasterMob(f"Shot {number}")
+            f.content.mobs.append(master)
+            source = f.create.SourceMob(f"Shot {number}.mov")
+            descriptor = f.create.CDCIDescriptor()
+            descriptor["ComponentWidth"].value = 8
+            descriptor["HorizontalSubsampling"].value = 2
+            descriptor["ImageAspectRatio"].value = "16/9"
+            descriptor["StoredWidth"].value = 1920
+            descriptor["StoredHeight"].value = 1080
+            descriptor["FrameLayout"].value = "FullFrame"
+            descriptor["VideoLineMap"].value = [42, 0]
+            descriptor["SampleRate"].value = rate
+            descriptor["Length"].value = 1000
+            locator = f.create.NetworkLocator()
+            locator["URLString"].value = f"file:///Volumes/Media/Shot%20{number}.mov"
+            descriptor["Locator"].append(locator)
+            source.descriptor = descriptor
+            f.content.mobs.append(source)
+            source_slot = source.create_timeline_slot(rate, slot_id=1)
+            source_slot.segment = f.create.SourceClip(media_kind="picture", length=1000)
+            master_slot = master.create_timeline_slot(rate, slot_id=1)
+            master_slot.segment = source.create_source_clip(1, start=0, length=1000)
+            master_slot.segment.media_kind = "picture"
+            comp = f.create.CompositionMob(f"Reel {number}")
+            comp.usage = "Usage_TopLevel"
+            f.content.mobs.append(comp)
+            tc_slot = comp.create_timeline_slot(rate)
+            tc_slot.segment = f.create.Timecode(rate, drop=False)
+            tc_slot.segment.start = 86400
+            tc_slot.segment.length = 48 * number
+            tc_slot["PhysicalTrackNumber"].value = 1
+            video = comp.create_picture_slot(rate)
+            clip = f.create.SourceClip(media_kind="picture", length=48 * number)
+            clip.mob_id = master.mob_id
+            clip.slot_id = 1
+            clip.start = 100
+            video.segment.components.append(clip)
+    return path
