@@ -72,4 +72,5 @@ def test_the_rate_an_edl_allows_is_told_from_its_timecodes(tmp_path):
         read_timeline(path, rate=24)
     with pytest.raises(InvalidInput, match="does not record its frame rate.*its timecodes fit 25"):
         read_timeline(path)
-    assert read_timeline(path, guess_rate=True).metadata["foleyline"]["edl_rate"] == 25
+    guessed = read_timeline(path, guess_rate=True)
+    assert guessed.metadata["foleyline"]["edl_rate"] == 25
