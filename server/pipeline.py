@@ -126,10 +126,12 @@ def shot_window(
             f"shot {label} starts at {shot_start_s:.3f} s of its media, which lasts {media_duration_s or 0:.3f} s; "
             "the timeline does not match this media file: relink the clip"
         )
-    handled = timebase.add_handles(source, handle_frames, handle_frames, available)
+    record_start = _span_to_range(shot.record_range).start_time
+    # no audio before 00:00:00:00: a Broadcast WAV's TimeReference counts samples since midnight
+    head_frames = max(0, min(handle_frames, timebase.to_frames(record_start, rate)))
+    handled = timebase.add_handles(source, head_frames, handle_frames, available)
     start_s, duration_s = timebase.range_to_seconds(handled.range, media_start)
     head_s = float(timebase.frames_to_seconds(handled.head_frames, timebase.rate_of(source)))
-    record_start = _span_to_range(shot.record_range).start_time
     first_record_frame = timebase.to_frames(record_start, rate) - handled.head_frames
     time_reference = timebase.samples_since_midnight(timebase.frames_to_time(first_record_frame, rate), rate, OUTPUT_SAMPLE_RATE)
     _first, samples = timebase.range_to_samples(handled.range, OUTPUT_SAMPLE_RATE, media_start)

@@ -31,7 +31,7 @@ from foleyline.plugin.timeline.selection import Selection, clips_in_record_time,
 from foleyline.plugin.timeline.write import write_foley_timeline
 from foleyline.plugin.timeline.writeback import Placement, placed_clips
 
-__all__ = ["ConformResult", "conform_file", "guess_producer", "foley_positions", "format_table"]
+__all__ = ["ConformResult", "RoundTrip", "conform_file", "guess_producer", "foley_positions", "format_table", "round_trip"]
 
 TC = otio.opentime
 CHECK_WAV_SECONDS = 20.0
@@ -187,6 +187,48 @@ def conform_file(path: Path, *, rate: float | None = None, workdir: Path | None 
     return results
 
 
+@dataclass
+class RoundTrip:
+    ok: bool
+    summary: str           # "ok (12 clips)" / "FAIL (2 moved/missing, 1 unexpected)"
+    mismatches: list[str]  # the first few clips that did not come back where they were put
+
+
+def round_trip(timeline: otio.schema.Timeline, shots: Sequence[Shot], fmt: Format, folder: Path, *,
+               handles: int = 12, alternates: int = 0, expose_handles: bool = False) -> RoundTrip:
+    """Place a Foley take under every shot (FOLEY on all, FX on every other, and ``alternates``
+    more takes of each), with short WAVs made in ``folder``; write ``fmt`` there; read it back
+    with the same adapter; compare every Foley clip's record start, length and start in its
+    WAV, in whole frames, with where it was meant to go."""
+    trate = timeline_rate(timeline)
+    # long enough for most shots; longer ones end early, which the check also covers
+    longest = min(max(s.record_range.duration.to_seconds() for s in shots) + 2.0, CHECK_WAV_SECONDS)
+    wavs = _write_check_wavs(folder, longest)
+    placements = []
+    for index, shot in enumerate(shots):
+        kinds = (LayerKind.FOLEY, LayerKind.FX) if index % 2 == 0 else (LayerKind.FOLEY,)
+        for kind in kinds:
+            for take in range(1 + alternates):  # alternates are takes 2, 3, ... of the shot
+                placements.append(Placement(shot, f"check-{index}-{kind.value}-{take}", kind.value.lower(), kind,
+                                            wavs[kind], handles, handles, f"conformance check {index}",
+                                            alternate=take + 1 if take else 0))
+    gstart = timebase.to_frames(global_start(timeline), trate)
+    # the clips are cut to their shots, so where each begins in its WAV (after the head handle)
+    # must survive too; an EDL's source is timecode, equal to the record's
+    expected = Counter((gstart + c.start, c.duration, gstart + c.start if fmt.name == "edl" else c.media_start)
+                       for c in placed_clips(timeline, [p for p in placements if fmt.name != "edl" or not p.alternate],
+                                             trim_overlaps=fmt.name == "edl", expose_handles=expose_handles))
+    out = write_foley_timeline(timeline, placements, folder / f"foley{fmt.suffix}", fmt=fmt.name,
+                               expose_handles=expose_handles)
+    back = read_timeline(out, rate=trate if fmt.name == "edl" else None)
+    got = foley_positions(back, [p.name for p in wavs.values()], with_source=True)
+    missing, extra = expected - got, got - expected
+    if not missing and not extra:
+        return RoundTrip(True, f"ok ({sum(expected.values())} clips)", [])
+    return RoundTrip(False, f"FAIL ({sum(missing.values())} moved/missing, {sum(extra.values())} unexpected)",
+                     [f"expected at frame {s} for {d} from WAV frame {m}" for s, d, m in sorted(missing)][:5])
+
+
 def _conform_timeline(result: ConformResult, fmt: Format, timeline: otio.schema.Timeline, workdir: Path | None) -> None:
     path = result.path
     meta = timeline.metadata.get(META_KEY) or {}
@@ -207,33 +249,11 @@ def _conform_timeline(result: ConformResult, fmt: Format, timeline: otio.schema.
                 result.ok = True  # read, and nothing to write back: not a failure of the file
                 return
         with tempfile.TemporaryDirectory(dir=workdir) as tmp:
-            folder = Path(tmp)
-            # long enough for most shots; longer ones end early, which the check also covers
-            longest = min(max(s.record_range.duration.to_seconds() for s in shots) + 2.0, CHECK_WAV_SECONDS)
-            wavs = _write_check_wavs(folder, longest)
-            placements = []
-            for index, shot in enumerate(shots):
-                kinds = (LayerKind.FOLEY, LayerKind.FX) if index % 2 == 0 else (LayerKind.FOLEY,)
-                for kind in kinds:
-                    placements.append(Placement(shot, f"check-{index}-{kind.value}", kind.value.lower(), kind,
-                                                wavs[kind], 12, 12, f"conformance check {index}"))
-            gstart = timebase.to_frames(global_start(timeline), trate)
-            # the clips are cut to their shots, so where each begins in its WAV (after the head
-            # handle) must survive too; an EDL's source is timecode, equal to the record's
-            expected = Counter((gstart + c.start, c.duration, gstart + c.start if fmt.name == "edl" else c.media_start)
-                               for c in placed_clips(timeline, placements, trim_overlaps=fmt.name == "edl"))
-            out = write_foley_timeline(timeline, placements, folder / f"foley{fmt.suffix}", fmt=fmt.name)
-            back = read_timeline(out, rate=trate if fmt.name == "edl" else None)
-            got = foley_positions(back, [p.name for p in wavs.values()], with_source=True)
-            missing = expected - got
-            extra = got - expected
-            if not missing and not extra:
-                result.round_trip = f"ok ({sum(expected.values())} clips)"
-                result.ok = True
-            else:
-                result.round_trip = f"FAIL ({sum(missing.values())} moved/missing, {sum(extra.values())} unexpected)"
-                result.mismatches = [f"expected at frame {s} for {d} from WAV frame {m}" for s, d, m in sorted(missing)][:5]
-                result.detail = "; ".join(result.mismatches)
+            check = round_trip(timeline, shots, fmt, Path(tmp))
+        result.ok = check.ok
+        result.round_trip = check.summary
+        result.mismatches = check.mismatches
+        result.detail = "; ".join(check.mismatches)
     except FoleylineError as exc:
         result.round_trip = "FAIL"
         result.detail = str(exc)

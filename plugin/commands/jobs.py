@@ -1,0 +1,52 @@
+"""``foleyline jobs list|resume|cancel``: the server's jobs.
+
+    foleyline jobs list [--unfinished]      id, state, shots done/failed, created
+    foleyline jobs resume JOB               re-attach and finish a job (its takes stay on the server)
+    foleyline jobs cancel JOB
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = sub.add_parser("list", help="the jobs")
+    listing.add_argument("--unfinished", action="store_true", help="only jobs that did not finish")
+    resume = sub.add_parser("resume", help="finish an interrupted job")
+    resume.add_argument("job")
+    cancel = sub.add_parser("cancel", help="stop a job")
+    cancel.add_argument("job")
+    for each in (listing, resume, cancel):
+        each.add_argument("--server", default=None, help="HOST:PORT (default: FOLEYLINE_SERVER, else in-process on this store)")
+
+
+def table(jobs) -> str:
+    headers = ("job", "state", "shots", "done", "failed", "created")
+    rows = [(j.job_id, j.state, str(j.shot_count), str(j.shots_done), str(j.shots_failed), j.created_at) for j in jobs]
+    if not rows:
+        return "no jobs on the server"
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip(), "  ".join("-" * w for w in widths)]
+    return "\n".join(lines + ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows])
+
+
+def run(args: argparse.Namespace) -> int:
+    from foleyline.commands.generate import ProgressBar, connect
+
+    with connect(args.server, []) as client:
+        if args.action == "list":
+            print(table(client.list_jobs(unfinished_only=args.unfinished)))
+        elif args.action == "cancel":
+            print(f"job {args.job}: {client.cancel_job(args.job)}")
+        else:
+            progress = ProgressBar()
+            call = client.resume(args.job)
+            try:
+                for event in call:
+                    progress(event)
+            except KeyboardInterrupt:
+                call.cancel()
+                raise
+    return 0
