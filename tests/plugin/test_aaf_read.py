@@ -11,7 +11,7 @@ from foleyline.plugin.timeline.conformance import conform_file
 from foleyline.plugin.timeline.formats import read_timelines
 from foleyline.plugin.timeline.timelines import describe
 
-from .exports import avid_audio_subclip_aaf, two_sequence_aaf
+from timeline_exports import avid_audio_subclip_aaf, two_sequence_aaf
 
 
 def test_two_top_level_compositions_are_two_timelines_each_conforming(tmp_path):

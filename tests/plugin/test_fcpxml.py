@@ -11,7 +11,7 @@ from foleyline.plugin.timeline.fcpxml import read_fcpxml
 from foleyline.plugin.timeline.formats import read_timelines
 from foleyline.plugin.timeline.timelines import describe
 
-from .exports import fcpx_12, fcpx_113, fcpx_library
+from timeline_exports import fcpx_12, fcpx_113, fcpx_library
 
 TC = otio.opentime
 

@@ -17,7 +17,7 @@ from foleyline.plugin.timeline.conformance import foley_positions
 from foleyline.plugin.timeline.fcpxml import read_fcpxml
 from foleyline.plugin.timeline.quirks import fcpx_scale_times
 
-from .exports import fcpx_113, fcpx_library
+from timeline_exports import fcpx_113, fcpx_library
 
 TC = otio.opentime
 
