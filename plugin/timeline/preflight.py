@@ -21,6 +21,7 @@ from foleyline import timebase
 from foleyline.errors import FoleylineError, InvalidInput, MediaError
 from foleyline.plugin.shots import Shot
 from foleyline.plugin.timeline.formats import Format, META_KEY, format_by_name
+from foleyline.plugin.timeline.markers import check_marker_selection
 from foleyline.plugin.timeline.relink import Relinker, relink_timeline
 from foleyline.plugin.timeline.selection import Problem, Selection, find_shots
 
@@ -92,7 +93,11 @@ def preflight(
     meta = chosen_timeline.metadata.get(META_KEY) or {}
     base = Path(meta["source_path"]).parent if meta.get("source_path") else None
     report = relink_timeline(chosen_timeline, Relinker(list(relink), list(path_maps)), base)
-    found = find_shots(chosen_timeline, selection or Selection())
+    selection = selection or Selection()
+    refused = check_marker_selection(chosen_timeline, selection.marker_color, selection.marker_name)
+    if refused is not None:
+        raise InvalidInput(refused)
+    found = find_shots(chosen_timeline, selection)
     out_format = format_by_name(fmt) if fmt else choose_format(chosen_timeline, Path(out_name or path.stem), None)
     result = Preflight(path, chosen_timeline, list(found.shots), list(found.problems), out_format, relinked=report.relinked)
     result.warnings += list(meta.get("read_notes") or [])
