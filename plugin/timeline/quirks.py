@@ -139,6 +139,16 @@ def drop_frame_only_where_it_exists(timeline: otio.schema.Timeline) -> None:
                     scrub(reference.metadata.get("fcp_xml"), available.start_time.rate if available else rate)
 
 
+def disabled_tracks_for_fcp7(timeline: otio.schema.Timeline) -> None:
+    """The FCP7 writer writes a track's and a clip's ``<enabled>`` from their adapter metadata
+    only: a disabled track (the muted alternates) says so there, in place."""
+    for track in timeline.tracks:
+        if not track.enabled:
+            fcp = dict(track.metadata.get("fcp_xml") or {})
+            fcp["enabled"] = "FALSE"
+            track.metadata["fcp_xml"] = fcp
+
+
 def foley_comments_for_fcp7(timeline: otio.schema.Timeline) -> None:
     """FCP7 XML keeps no free metadata, but clip items have master comments (Premiere and FCP
     show them in the bin): take id, shot id, layer and notes summary go there, in place."""
@@ -194,6 +204,7 @@ def write_string(timeline: otio.schema.Timeline, fmt_name: str, adapter: str) ->
         fill_available_ranges(fixed)
         drop_frame_only_where_it_exists(fixed)
         foley_comments_for_fcp7(fixed)
+        disabled_tracks_for_fcp7(fixed)
         if (timeline.metadata.get(META_KEY) or {}).get("drop_frame"):
             # the writer labels the sequence from its own metadata only (NDF by default)
             fcp = dict(fixed.metadata.get("fcp_xml") or {})

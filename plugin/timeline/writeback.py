@@ -292,7 +292,7 @@ def _otio_clip(clip: PlacedClip, rate: float) -> otio.schema.Clip:
     )
     reference.name = Path(p.wav_path).name
     item = otio.schema.Clip(
-        name=f"{p.shot.name} - {p.layer_label}",
+        name=f"{p.shot.name} - {p.layer_label}" + (f" (take {p.alternate})" if p.alternate else ""),
         media_reference=reference,
         source_range=TC.TimeRange(TC.RationalTime(clip.media_start, rate), TC.RationalTime(clip.duration, rate)),
     )
