@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 
+from foleyline.plugin.text_table import text_table
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -25,11 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def table(jobs) -> str:
     headers = ("job", "state", "shots", "done", "failed", "created")
     rows = [(j.job_id, j.state, str(j.shot_count), str(j.shots_done), str(j.shots_failed), j.created_at) for j in jobs]
-    if not rows:
-        return "no jobs on the server"
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip(), "  ".join("-" * w for w in widths)]
-    return "\n".join(lines + ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows])
+    return text_table(headers, rows) if rows else "no jobs on the server"
 
 
 def run(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ import argparse
 from collections import OrderedDict
 
 from foleyline.errors import InvalidInput, NotFound
+from foleyline.plugin.text_table import text_table
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,11 +56,7 @@ def table(takes) -> str:
         for number, take in enumerate(group, start=1):
             rows.append((take.shot_name or shot_id, str(number), str(take.seed), take.engine or "?",
                          f"{take.loudness_lufs:.1f} LUFS", "*" if take.accepted else "", take.id))
-    if not rows:
-        return "no takes on the server"
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip(), "  ".join("-" * w for w in widths)]
-    return "\n".join(lines + ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows])
+    return text_table(headers, rows) if rows else "no takes on the server"
 
 
 def run(args: argparse.Namespace) -> int:

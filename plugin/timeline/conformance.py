@@ -25,6 +25,7 @@ from foleyline import timebase
 from foleyline.errors import FoleylineError
 from foleyline.notes.schema import LayerKind
 from foleyline.plugin.shots import Shot, stable_shot_id
+from foleyline.plugin.text_table import text_table
 from foleyline.plugin.timeline.formats import META_KEY, Format, detect_format, global_start, read_timeline, read_timelines, timeline_rate
 from foleyline.plugin.timeline.clipinfo import timeline_drop_frame
 from foleyline.plugin.timeline.selection import Selection, clips_in_record_time, find_shots
@@ -271,9 +272,7 @@ def format_table(results: Sequence[ConformResult]) -> str:
     for r in results:
         shots = f"{r.shots} ({r.usable} online)" if not r.stand_in else f"0 ({r.stand_in})"
         rows.append((r.label, r.format, r.producer, r.rate, shots, r.round_trip))
-    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)), "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
+    lines = [text_table(headers, rows)]
     for r in results:
         if r.detail:
             lines.append(f"{r.label}: {r.detail}")

@@ -20,6 +20,7 @@ import opentimelineio as otio
 from foleyline import timebase
 from foleyline.errors import FoleylineError, InvalidInput, MediaError
 from foleyline.plugin.shots import Shot
+from foleyline.plugin.text_table import text_table
 from foleyline.plugin.timeline.formats import Format, META_KEY, format_by_name
 from foleyline.plugin.timeline.markers import check_marker_selection
 from foleyline.plugin.timeline.relink import Relinker, relink_timeline
@@ -175,10 +176,7 @@ def selection_table(result: Preflight) -> str:
         rows.append((str(number), shot.name, shot.record_timecode(), record_out,
                      shot.media_path.name if shot.media_path is not None else "-",
                      timebase.frames_to_timecode(source_in, frame_rate), timebase.frames_to_timecode(source_out, frame_rate), media))
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip(), "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-    lines.append("")
+    lines = [text_table(headers, rows), ""]
     lines.append(f"{len(result.shots)} shot(s) of {result.timeline.name or result.path.name}; "
                  f"write-back as {result.out_format.label}")
     lines += [f"warning: {w}" for w in result.warnings]

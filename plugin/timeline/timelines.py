@@ -16,6 +16,7 @@ import opentimelineio as otio
 
 from foleyline import timebase
 from foleyline.errors import InvalidInput
+from foleyline.plugin.text_table import text_table
 from foleyline.plugin.timeline.formats import META_KEY, global_start, timeline_rate
 
 __all__ = ["TimelineInfo", "describe", "choose", "format_listing"]
@@ -85,8 +86,4 @@ def format_listing(infos: Sequence[TimelineInfo]) -> str:
     headers = ("#", "name", "rate", "start", "duration", "tracks", "clips")
     rows = [(str(i.number), i.name or "(unnamed)", i.rate, i.start, i.duration,
              f"{i.video_tracks}V {i.audio_tracks}A", str(i.clips)) for i in infos]
-    widths = [max(len(h), *(len(r[c]) for r in rows)) if rows else len(h) for c, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-    return "\n".join(lines)
+    return text_table(headers, rows)
