@@ -31,7 +31,8 @@ def table(jobs) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from foleyline.commands.generate import ProgressBar, connect
+    from foleyline.plugin.commands.generate import ProgressBar, connect
+    from foleyline.plugin.events import read_job
 
     with connect(args.server, []) as client:
         if args.action == "list":
@@ -39,12 +40,13 @@ def run(args: argparse.Namespace) -> int:
         elif args.action == "cancel":
             print(f"job {args.job}: {client.cancel_job(args.job)}")
         else:
-            progress = ProgressBar()
             call = client.resume(args.job)
             try:
-                for event in call:
-                    progress(event)
+                job = read_job(call, on_event=ProgressBar())
             except KeyboardInterrupt:
                 call.cancel()
                 raise
+            if job.failures:
+                print(f"job {args.job}: {len(job.failures)} shot(s) failed: {'; '.join(job.failure_lines({}))}")
+                return 1
     return 0

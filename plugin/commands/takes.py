@@ -60,7 +60,7 @@ def table(takes) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from foleyline.commands.generate import connect
+    from foleyline.plugin.commands.generate import connect
 
     with connect(args.server, []) as client:
         if args.action == "list":

@@ -29,7 +29,7 @@ from foleyline.plugin.text_table import text_table
 from foleyline.plugin.timeline.formats import META_KEY, Format, detect_format, global_start, read_timeline, read_timelines, timeline_rate
 from foleyline.plugin.timeline.clipinfo import timeline_drop_frame
 from foleyline.plugin.timeline.selection import Selection, clips_in_record_time, find_shots
-from foleyline.plugin.timeline.write import write_foley_timeline
+from foleyline.plugin.timeline.writers import write_foley_timeline
 from foleyline.plugin.timeline.writeback import Placement, placed_clips
 
 __all__ = ["ConformResult", "RoundTrip", "conform_file", "guess_producer", "foley_positions", "format_table", "round_trip"]

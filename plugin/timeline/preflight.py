@@ -84,7 +84,7 @@ def preflight(
     for a file that cannot be read at all; every other problem is in the result."""
     from foleyline.plugin.timeline import video
     from foleyline.plugin.timeline.formats import read_timeline
-    from foleyline.plugin.timeline.write import choose_format
+    from foleyline.plugin.timeline.writers import choose_format
 
     path = Path(path)
     if video.is_video_file(path):

@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from foleyline import timebase
 from foleyline.errors import InvalidInput
+from foleyline.plugin.timeline.conformance import conform_file, format_table
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,9 +43,6 @@ def _expand(paths: list[Path]) -> list[Path]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from foleyline import timebase
-    from foleyline.plugin.timeline.conformance import conform_file, format_table
-
     rate = float(timebase.as_rate(args.rate).fps) if args.rate else None
     files = _expand(args.files)
     results = [result for path in files for result in conform_file(path, rate=rate)]
