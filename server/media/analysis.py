@@ -60,13 +60,15 @@ difference across a cut is not motion, so the energy there is bridged and no ons
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from foleyline.errors import InvalidInput
 from foleyline.server.media.contacts import GRID, arrivals, cell_differences, falls
-from foleyline.server.media.frames import FrameStream, MotionAnalysis
+from foleyline.server.media.frames import FrameStream, MotionAnalysis, SourceKind
 from foleyline.server.media.momentum import momentum_lost
+from foleyline.server.media.sources import Motion, bursts, describe_sources
 
 Box = tuple[float, float, float, float]  # x, y, width, height, normalised 0..1, origin top-left
 
@@ -193,21 +195,34 @@ def analyze_motion(
     # between that frame and the next, and their middle is the unbiased estimate.
     arrived = arrivals(cells.sum(axis=1), peaks, typical)
     onsets = (kept_times[arrived] + kept_times[np.minimum(arrived + 1, len(keep) - 1)]) / 2
-    # Strength: the fall plus the momentum lost there, each scaled to the clip's largest.
-    strengths = fall_sizes / fall_sizes.max() if len(peaks) else empty
-    window = max(1, int(round(0.07 / typical)))
-    lost = momentum_lost(gray[keep], kept_masks, kept_times, window, GRID, peaks, kept_cuts)
-    if len(peaks) and lost.max() > 0:
-        strengths = strengths + lost / lost.max()
-        strengths = np.clip(strengths / strengths.max(), 0.0, 1.0)
+    # What kind of source this is decides whether the stops are contacts at all: a crowd
+    # walking, surf or a passing train stop and start without striking anything.
+    motion = Motion(times=kept_times, moving=raw, gray=gray[keep], mask=kept_masks, contacts=peaks, onsets=onsets,
+                    strengths=fall_sizes / fall_sizes.max() if len(peaks) else empty, cuts=kept_cuts)
+    sources = describe_sources(motion)
+    burst_times, burst_strengths = bursts(motion)
+    if sources[0].kind is not SourceKind.CONTACTS:
+        onsets, strengths = empty, empty
+    else:
+        # Strength: the fall plus the momentum lost there, each scaled to the clip's largest. The
+        # flow is computed only here, around contacts, where it ranks them.
+        strengths = motion.strengths
+        window = max(1, int(round(0.07 / typical)))
+        lost = momentum_lost(gray[keep], kept_masks, kept_times, window, GRID, peaks, kept_cuts)
+        if len(peaks) and lost.max() > 0:
+            strengths = strengths + lost / lost.max()
+            strengths = np.clip(strengths / strengths.max(), 0.0, 1.0)
+        sources = (replace(sources[0], strengths=strengths), *sources[1:])
     return MotionAnalysis(
         times=times,
         energy=energy,
         onsets=onsets,
         onset_strengths=strengths,
         cuts=times[cut_index] if len(cut_index) else empty,
+        sources=sources,
+        bursts=burst_times,
+        burst_strengths=burst_strengths,
     )
-
 
 
 def distinct_frames(gray: np.ndarray) -> np.ndarray:
@@ -231,7 +246,6 @@ def distinct_frames(gray: np.ndarray) -> np.ndarray:
         repeat[t] = left and right and not (t == 1 and t == n - 1)
     keep = np.nonzero(~repeat)[0]
     return keep if len(keep) >= 3 else np.arange(n)
-
 
 
 __all__ = ["Box", "analyze_motion", "detect_cuts", "distinct_frames"]
