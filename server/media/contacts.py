@@ -22,6 +22,8 @@ GRID = 3
 MIN_MOVING_PIXELS = 20
 DOWNWARD_SCALE = 0.05
 DOWNWARD_WEIGHT = 0.5
+# How much of a stop between an upward stroke and a downward one (the top of a swing) is kept.
+TURN_WEIGHT = 0.8
 # A contact is timed at the stroke's arrival: the end of its last interval at (nearly) top speed,
 # looked for up to this many seconds before the fall that shows the stroke ended.
 ARRIVAL_LOOKBACK = 0.15
@@ -130,8 +132,15 @@ def falls(
     step = np.nan_to_num(np.diff(centre, prepend=np.nan))
     run = np.r_[0.0, np.cumsum(step)]
     span = 2 * w
-    downward = (run[np.arange(n) + 1] - run[np.maximum(np.arange(n) + 1 - span, 0)]) / span
+    ends = np.arange(n) + 1
+    downward = (run[ends] - run[np.maximum(ends - span, 0)]) / span
     fall = fall * (1.0 + DOWNWARD_WEIGHT * np.clip(downward / DOWNWARD_SCALE, -1.0, 1.0))
+    # The top of a swing: the stroke went up, stopped, and what moves next goes down (the
+    # downstroke starting). A contact goes down and then rests or bounces up. So a stop between
+    # an upward stroke and a downward one is a turn, not a contact.
+    then = (run[np.minimum(ends + span, n)] - run[ends]) / span
+    turn = np.clip(-downward / DOWNWARD_SCALE, 0.0, 1.0) * np.clip(then / DOWNWARD_SCALE, 0.0, 1.0)
+    fall = fall * (1.0 - TURN_WEIGHT * turn)
     fall[-1] = 0.0
     for c in cuts:  # no onset can straddle a cut
         fall[max(0, c - w) : c + 1] = 0.0
