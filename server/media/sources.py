@@ -125,7 +125,8 @@ def foot_contacts(motion: Motion) -> tuple[np.ndarray, np.ndarray]:
         top = rows[-1] + 1 - max(2, len(rows) // 3)
         band = np.abs(motion.gray[t, top : rows[-1] + 1, cols[0] : cols[-1] + 1]
                       - motion.gray[t - 1, top : rows[-1] + 1, cols[0] : cols[-1] + 1]) > NOISE_LEVEL
-        feet[t] = float(band.mean())
+        # Moving pixels, not their share: the box widens as a foot swings ahead of the body.
+        feet[t] = float(band.sum())
     peak = float(feet.max())
     if peak <= 0:
         return np.zeros(0), np.zeros(0)
