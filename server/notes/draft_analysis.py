@@ -202,7 +202,8 @@ def draft_from_analysis(
         plan.append("a continuous texture following the motion, no hits")
         layers.append(Layer(
             label="source", kind=LayerKind.FX,
-            prompt=what or "continuous rumble of the moving source",
+            prompt=what or "a continuous sound following the motion: an engine, water, wind or a crowd "
+                           "(the picture alone cannot tell which)",
             negative_prompt="music, speech", energy_points=_curve(t_in, e_in, 0.0, duration),
         ))
     elif kind is SourceKind.VOCAL and len(events):
