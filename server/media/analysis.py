@@ -16,7 +16,8 @@ the frame where it touches. Placing hits on rises of frame difference puts them 
 The fall is measured per cell of a 3x3 grid and summed: a contact is local, and the stop of
 the part that touches would be drowned by the rest of the picture's motion. A stroke that
 ends going down weighs more than one ending going up (gravity: feet, knives, hammers land;
-the top of a backswing is silent). Repeated frames (pulldown, 25 -> 29.97 conversions) are
+the top of a backswing is silent), and a stroke that *arrived* mostly going up, by the flow
+over its last two intervals, is no contact at all (``RISING``). Repeated frames (pulldown, 25 -> 29.97 conversions) are
 left out, since a repeat shows no motion and would look like a stop.
 
 An onset's strength (how loud its hit will be) adds to that fall how much momentum the moving
@@ -37,18 +38,23 @@ contact, so the fall comes late, by up to ~190 ms on these clips, while the arri
 The contact happens between the arrival frame and the next, whose middle is the unbiased
 estimate (+-17 ms at 30 fps, +-33 ms at 15 fps).
 
+Whether the stops are contacts at all depends on what kind of source the picture shows
+(``media.sources``): a crowd walking, surf or a passing train stop and start without striking
+anything, so their analysis has no contacts, and the flow is not computed for them.
+
 Measured against the clips' own sound (tests/media/test_analysis.py): every README hit on
 hitting_metal and every hit on hitting_bag gets an onset within 0.1 s, 13 of 15 knife cuts on
 chopping; extra onsets remain (other stops), ranked lower by ``onset_strengths``. ``foleyline
-eval`` (procedural engine, seeds 0-4) gives onset accuracy / AP at +-0.1 s of 0.81/0.97 on
-chopping, 1.00/0.97 on hitting_bag, 1.00/0.85 on hitting_metal, 1.00/0.91 on the axe, 1.00/1.00 on
-the anvil and 0.86/0.80 on the pistol. The clips' own sound also has onsets no picture shows: on
-the ice (cracks running after a stomp) and the walking dog (the street around it), the visual
-onsets find the sound's onsets no more often than onsets placed at random would (0.42 and 0.40
-against 0.39 and 0.44 by chance), which bounds what visual onsets alone can reach there.
+eval --split tune|validation`` gives the tables per clip and category (docs/evaluation.md). The
+clips' own sound also has onsets no picture shows (cracks running after a stomp on ice, the
+street around a walking dog): there the visual onsets find the sound's onsets about as often
+as onsets placed at random would (the chance column), which bounds what visual onsets alone
+can reach.
 
-The flow costs about 3 ms per frame pair around each onset (~0.4 s of CPU for 10 s of 30 fps
-picture, against ~0.1 s for the rest of the analysis).
+The flow costs about 3 ms per frame pair around each contact; the source kinds (moving blobs
+counted per interval) about 1 ms per frame. Over the 33 development clips (317 s of picture),
+the analysis takes 8.2 CPU s against 10.0 before source kinds: +10-25% on a clip of contacts,
+far less on a crowd, a train or a still picture, whose flow is skipped.
 
 The per-cell moving fractions, falls and arrivals live in ``media.contacts`` (the steps of
 ``media.sources`` use them too); the flow's momentum in ``media.momentum``.

@@ -198,12 +198,14 @@ def draft_from_analysis(
             negative_prompt="music", energy_points=_curve(t_in, e_in, 0.0, duration), gain_db=-6.0,
         ))
     elif kind is SourceKind.CONTINUOUS:
+        # Without labels the prompt names only steady sounds: water and fire crackle, and their
+        # grain would put onsets where the picture shows none.
         steps.append("A continuous source: its sound follows the motion, with no hit on any stop.")
         plan.append("a continuous texture following the motion, no hits")
         layers.append(Layer(
             label="source", kind=LayerKind.FX,
-            prompt=what or "a continuous sound following the motion: an engine, water, wind or a crowd "
-                           "(the picture alone cannot tell which)",
+            prompt=what or "a steady rumble following the motion (an engine, a train, wind or a crowd: "
+                           "the picture alone cannot tell which)",
             negative_prompt="music, speech", energy_points=_curve(t_in, e_in, 0.0, duration),
         ))
     elif kind is SourceKind.VOCAL and len(events):
