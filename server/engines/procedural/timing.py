@@ -26,7 +26,7 @@ from foleyline.server.engines.base import ShotInput
 from foleyline.server.media.frames import MotionAnalysis, SourceKind
 
 from .dsp import CONTROL_RATE, SAMPLE_RATE, control_len, one_pole
-from .models import SoundModel
+from .synths import SoundModel
 
 SNAP = 0.15           # seconds a typed event time may snap to a visual onset
 SPAN_MARGIN = 0.08    # seconds of tolerance around an event's span

@@ -8,7 +8,7 @@ import numpy as np
 
 from foleyline.notes import Event, LayerKind
 from foleyline.server.engines.procedural import timing
-from foleyline.server.engines.procedural.models import CATALOG
+from foleyline.server.engines.procedural.synths import CATALOG
 from foleyline.server.media.frames import SoundSource, SourceKind
 
 from .conftest import fx, make_shot

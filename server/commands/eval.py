@@ -21,6 +21,11 @@ import sys
 from pathlib import Path
 
 from foleyline.errors import InvalidInput, MediaError, NotFound
+from foleyline.notes import from_text
+from foleyline.server.engines.registry import EngineRegistry
+from foleyline.server.evaluation.devset import select
+from foleyline.server.evaluation.report import table, to_json
+from foleyline.server.evaluation.runner import ClipResult, default_notes, evaluate_takes
 
 # Where the development clips are when --media is not given: beside the checkout, as the tests
 # find them.
@@ -43,9 +48,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _notes_from_args(args: argparse.Namespace):
     """The notes for every clip, or None: drafted per clip from its picture."""
-    from foleyline.notes import from_text
-    from foleyline.server.evaluation.runner import default_notes
-
     if args.notes is not None:
         if not args.notes.is_file():
             raise NotFound(f"notes file not found: {args.notes}")
@@ -54,8 +56,6 @@ def _notes_from_args(args: argparse.Namespace):
 
 
 def _videos_from_args(args: argparse.Namespace) -> list[Path]:
-    from foleyline.server.evaluation.devset import select
-
     videos = list(args.videos)
     if args.split is not None:
         media = args.media or Path(os.environ.get(MEDIA_ENV, Path.cwd().parent / "shared" / "media"))
@@ -67,9 +67,6 @@ def _videos_from_args(args: argparse.Namespace) -> list[Path]:
 
 def evaluate(videos: list[Path], engine_name: str, notes, seeds: list[int]) -> list:
     """The work of the command, without its printing: one ``ClipResult`` per video and seed."""
-    from foleyline.server.engines.registry import EngineRegistry
-    from foleyline.server.evaluation.runner import ClipResult, evaluate_takes
-
     missing = [str(v) for v in videos if not v.is_file()]
     if missing:
         raise NotFound(f"video not found: {', '.join(missing)}")
@@ -87,8 +84,6 @@ def evaluate(videos: list[Path], engine_name: str, notes, seeds: list[int]) -> l
 
 
 def run(args: argparse.Namespace) -> int:
-    from foleyline.server.evaluation.report import table, to_json
-
     results = evaluate(_videos_from_args(args), args.engine, _notes_from_args(args), list(args.seed))
     print(to_json(results) if args.json else table(results))
     if all(r.skipped for r in results):
