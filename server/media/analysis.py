@@ -71,6 +71,7 @@ from dataclasses import replace
 import numpy as np
 
 from foleyline.errors import InvalidInput
+from foleyline.server.media.camera import camera_shifts
 from foleyline.server.media.contacts import GRID, arrivals, cell_differences, falls
 from foleyline.server.media.frames import FrameStream, MotionAnalysis, SourceKind
 from foleyline.server.media.momentum import Flow, momentum_lost, rising
@@ -186,7 +187,9 @@ def analyze_motion(
     keep = distinct_frames(gray)
     kept_times = times[keep]
     kept_masks = masks[keep] if masks is not None and masks.ndim == 3 else masks
-    raw, cells, centre = cell_differences(gray[keep], kept_masks, GRID)
+    # A handheld camera's shake is not the subject's motion (media.camera).
+    shifts = camera_shifts(gray[keep])
+    raw, cells, centre = cell_differences(gray[keep], kept_masks, GRID, shifts)
     # The moving fraction is not rescaled by the interval between distinct frames: the area a
     # moving thing sweeps saturates rather than growing with time, and dividing by a longer
     # interval (after a repeat, in variable-rate video) would invent a dip, i.e. a fake stop.
@@ -213,7 +216,8 @@ def analyze_motion(
     # What kind of source this is decides whether the stops are contacts at all: a crowd
     # walking, surf or a passing train stop and start without striking anything.
     motion = Motion(times=kept_times, moving=raw, gray=gray[keep], mask=kept_masks, contacts=peaks, onsets=onsets,
-                    strengths=fall_sizes / fall_sizes.max() if len(peaks) else empty, cuts=kept_cuts)
+                    strengths=fall_sizes / fall_sizes.max() if len(peaks) else empty, cuts=kept_cuts,
+                    shifts=shifts)
     sources = describe_sources(motion)
     burst_times, burst_strengths = bursts(motion)
     if sources[0].kind is not SourceKind.CONTACTS:
@@ -222,7 +226,7 @@ def analyze_motion(
         # The flow is computed only here, around the contacts, where it decides two things: a
         # stroke that arrived going up (the top of a backswing, a hand lifting) is no contact,
         # and how much momentum the rest lost ranks them.
-        flow = Flow(gray[keep], kept_times)
+        flow = Flow(gray[keep], kept_times, shifts)
         heading = rising(flow, arrived, kept_masks)
         hit = heading < RISING
         peaks, onsets, fall_sizes, heading = peaks[hit], onsets[hit], fall_sizes[hit], heading[hit]

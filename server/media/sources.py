@@ -31,6 +31,7 @@ import cv2
 import numpy as np
 from scipy.signal import find_peaks
 
+from foleyline.server.media.camera import frame_difference
 from foleyline.server.media.contacts import NOISE_LEVEL, arrivals, falls
 from foleyline.server.media.frames import SoundSource, SourceKind
 
@@ -72,17 +73,23 @@ class Motion:
     onsets: np.ndarray         # (K,) seconds
     strengths: np.ndarray      # (K,) 0..1
     cuts: np.ndarray           # interval indices of cuts
+    shifts: np.ndarray | None = None  # (T, 2) the camera's own motion per interval (media.camera)
+
+    def difference(self, t: int) -> np.ndarray:
+        """|frame t - frame t-1|, the camera's motion removed."""
+        return frame_difference(self.gray, t, self.shifts[t] if self.shifts is not None else (0, 0))
 
 
-def comparable_movers(gray: np.ndarray, mask: np.ndarray | None) -> float:
+def comparable_movers(motion: Motion) -> float:
     """How many separate things move at once: per interval, the moving blobs (pixels that
     change, closed over one-pixel gaps) at least COMPARABLE of the largest one's size; the
     median over the intervals where anything moves. One stroke, one hand or one passing train
     is one or two (a stick and the hand holding it); a crowd is several of about the same size."""
     kernel = np.ones((3, 3), np.uint8)
     counts = []
-    for t in range(1, len(gray)):
-        moving = (np.abs(gray[t] - gray[t - 1]) > NOISE_LEVEL).astype(np.uint8)
+    mask = motion.mask
+    for t in range(1, len(motion.gray)):
+        moving = (motion.difference(t) > NOISE_LEVEL).astype(np.uint8)
         if mask is not None:
             moving &= ((mask[t] | mask[t - 1]) if mask.ndim == 3 else mask).astype(np.uint8)
         moving = cv2.morphologyEx(moving, cv2.MORPH_CLOSE, kernel)
@@ -123,8 +130,7 @@ def foot_contacts(motion: Motion) -> tuple[np.ndarray, np.ndarray]:
         if len(rows) == 0:
             continue
         top = rows[-1] + 1 - max(2, len(rows) // 3)
-        band = np.abs(motion.gray[t, top : rows[-1] + 1, cols[0] : cols[-1] + 1]
-                      - motion.gray[t - 1, top : rows[-1] + 1, cols[0] : cols[-1] + 1]) > NOISE_LEVEL
+        band = motion.difference(t)[top : rows[-1] + 1, cols[0] : cols[-1] + 1] > NOISE_LEVEL
         # Moving pixels, not their share: the box widens as a foot swings ahead of the body.
         feet[t] = float(band.sum())
     peak = float(feet.max())
@@ -194,7 +200,7 @@ def _primary(motion: Motion) -> SoundSource:
     level = float(np.percentile(motion.moving, 90)) if len(motion.moving) else 0.0
     if level < STILL_LEVEL:
         return SoundSource(SourceKind.NONE, evidence=f"almost nothing moves ({level:.1%} of the picture at most)")
-    movers = comparable_movers(motion.gray, motion.mask)
+    movers = comparable_movers(motion)
     if movers >= CROWD:
         return SoundSource(SourceKind.STEPS, movers=int(round(movers)),
                            evidence=f"about {movers:.0f} separate things of a size move at once and none dominates: "
