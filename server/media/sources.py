@@ -14,6 +14,10 @@ and its face detector needs a model file downloaded separately):
   texture that follows the motion, no hits.
 - **contacts**: strokes that end abruptly (``media.analysis``): a hit on each.
 
+- **bursts**: a stroke that leaps out of rest and ends going up (a gun's recoil), or the
+  picture flashing (fireworks, a blast): a sound where the change starts (``media.bursts``).
+  With contacts they join the contacts' events; otherwise they are a source of their own.
+
 A voice or an animal (barks, coughs, song) cannot be told from motion alone: the analysis
 reports the bursts of motion (where movement starts abruptly, e.g. a head jerking with a bark)
 as ``bursts``, and the notes writer uses them when what the frames show is known to vocalise
@@ -25,11 +29,10 @@ sits on a plateau of settings that give the same kinds there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
-from scipy.signal import find_peaks
 
 from foleyline.server.media.camera import frame_difference
 from foleyline.server.media.contacts import NOISE_LEVEL, arrivals, falls
@@ -145,31 +148,6 @@ def foot_contacts(motion: Motion) -> tuple[np.ndarray, np.ndarray]:
     return times, sizes / sizes.max()
 
 
-def bursts(motion: Motion) -> tuple[np.ndarray, np.ndarray]:
-    """Where motion starts abruptly out of calm (a head jerking with a bark or a cough): the
-    peaks of the rise of the moving fraction, with their size, 0..1."""
-    n = len(motion.times)
-    if n < 4:
-        return np.zeros(0), np.zeros(0)
-    dt = float(np.median(np.diff(motion.times)))
-    w = max(1, int(round(0.07 / dt)))
-    level = motion.moving / max(float(motion.moving.max()), 1e-9)
-    csum = np.r_[0.0, np.cumsum(np.r_[np.repeat(level[:1], w), level, np.repeat(level[-1:], w)])]
-    idx = np.arange(n) + w
-    before = (csum[idx] - csum[idx - w]) / w          # level[t-w .. t-1]
-    after = (csum[idx + w] - csum[idx]) / w           # level[t .. t+w-1]
-    rise = np.maximum(after - before, 0.0) * np.clip(1.0 - before / np.maximum(after, 1e-9), 0.0, 1.0)
-    for c in motion.cuts:
-        rise[max(0, c - w) : c + w + 1] = 0.0
-    peaks, props = find_peaks(rise, height=max(0.1, float(np.percentile(rise, 75))),
-                              distance=max(1, int(round(0.25 / dt))))
-    if len(peaks) == 0:
-        return np.zeros(0), np.zeros(0)
-    # The burst starts during the interval that ends at frame ``peak``.
-    times = (motion.times[peaks - 1] + motion.times[peaks]) / 2
-    return times, props["peak_heights"] / props["peak_heights"].max()
-
-
 def _periodic(steps: np.ndarray) -> bool:
     """Three or more steps at a steady walking cadence."""
     if len(steps) < 3:
@@ -217,4 +195,55 @@ def _primary(motion: Motion) -> SoundSource:
     return SoundSource(SourceKind.NONE, evidence="things move, but nothing stops or strikes")
 
 
-__all__ = ["Motion", "bursts", "comparable_movers", "describe_sources", "foot_contacts"]
+# Two events of the one-shot stream closer than this are one (a flash at the moment of a
+# contact, a kick the contacts also saw): the stronger is kept.
+SAME_EVENT = 0.1
+
+Events = tuple[np.ndarray, np.ndarray]  # (times, strengths 0..1)
+
+
+def _merged(*streams: Events) -> Events:
+    """The events of several streams, sorted, with events closer than SAME_EVENT made one."""
+    times = np.concatenate([np.asarray(t, float) for t, _ in streams]) if streams else np.zeros(0)
+    strengths = np.concatenate([np.asarray(s, float) for _, s in streams]) if streams else np.zeros(0)
+    order = np.argsort(times, kind="stable")
+    kept_t: list[float] = []
+    kept_s: list[float] = []
+    for t, s in zip(times[order], strengths[order]):
+        if kept_t and t - kept_t[-1] < SAME_EVENT:
+            if s > kept_s[-1]:
+                kept_t[-1], kept_s[-1] = float(t), float(s)
+            continue
+        kept_t.append(float(t))
+        kept_s.append(float(s))
+    return np.array(kept_t), np.array(kept_s)
+
+
+def with_bursts(sources: tuple[SoundSource, ...], kicks: Events, flashes: Events) -> tuple[SoundSource, ...]:
+    """The sources with the picture's bursts (kicks, flashes) added: into the contacts' events
+    when the region shows contacts, else as a source of their own after the main one."""
+    bursts = _merged(kicks, flashes)
+    if len(bursts[0]) == 0:
+        return sources
+    said = [f"{len(kicks[0])} stroke(s) leap out of rest and end going up (a kick, as a gun's recoil)"
+            if len(kicks[0]) else "",
+            f"the picture flashes {len(flashes[0])} time(s) (fireworks, a blast)" if len(flashes[0]) else ""]
+    evidence = " and ".join(s for s in said if s)
+    main = sources[0]
+    if main.kind is SourceKind.CONTACTS:
+        onsets, strengths = _merged((main.onsets, main.strengths), bursts)
+        return (replace(main, onsets=onsets, strengths=strengths, evidence=f"{main.evidence}; {evidence}"),
+                *sources[1:])
+    return (*sources, SoundSource(SourceKind.BURSTS, onsets=bursts[0], strengths=bursts[1],
+                                  evidence=f"{evidence}: a sound where each starts"))
+
+
+def events(sources: tuple[SoundSource, ...]) -> Events:
+    """The region's one-shot events (what a hit or a bang fires at): its contacts (with their
+    bursts) when it shows contacts, else its bursts; a crowd's or a continuous source's motion
+    has none, and a walker's steps are a stream of their own."""
+    picked = [(s.onsets, s.strengths) for s in sources if s.kind in (SourceKind.CONTACTS, SourceKind.BURSTS)]
+    return _merged(*picked) if picked else (np.zeros(0), np.zeros(0))
+
+
+__all__ = ["Motion", "SAME_EVENT", "comparable_movers", "describe_sources", "events", "foot_contacts", "with_bursts"]
