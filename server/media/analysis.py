@@ -72,7 +72,7 @@ import numpy as np
 
 from foleyline.errors import InvalidInput
 from foleyline.server.media.bursts import bursts, flashes, leaps, light_change, rebounds
-from foleyline.server.media.camera import camera_shifts
+from foleyline.server.media.camera import camera_motion
 from foleyline.server.media.contacts import GRID, NOISE_LEVEL, arrivals, cell_differences, falls
 from foleyline.server.media.frames import FrameStream, MotionAnalysis, SourceKind
 from foleyline.server.media.momentum import Flow, momentum_lost, rising
@@ -200,8 +200,8 @@ def analyze_motion(
     kept_times = times[keep]
     kept_masks = masks[keep] if masks is not None and masks.ndim == 3 else masks
     # A handheld camera's shake is not the subject's motion (media.camera).
-    shifts = camera_shifts(gray[keep])
-    raw, cells, centre = cell_differences(gray[keep], kept_masks, GRID, shifts)
+    camera = camera_motion(gray[keep])
+    raw, cells, centre = cell_differences(gray[keep], kept_masks, GRID, camera)
     # The moving fraction is not rescaled by the interval between distinct frames: the area a
     # moving thing sweeps saturates rather than growing with time, and dividing by a longer
     # interval (after a repeat, in variable-rate video) would invent a dip, i.e. a fake stop.
@@ -232,7 +232,7 @@ def analyze_motion(
     # walking, surf or a passing train stop and start without striking anything.
     motion = Motion(times=kept_times, moving=raw, gray=kept_gray, mask=kept_masks, contacts=peaks, onsets=onsets,
                     strengths=fall_sizes / fall_sizes.max() if len(peaks) else empty, cuts=kept_cuts,
-                    shifts=shifts)
+                    camera=camera)
     sources = describe_sources(motion)
     burst_times, burst_strengths = bursts(kept_times, raw, kept_cuts)
     flash_times, flash_strengths = flashes(kept_gray, kept_times, kept_cuts)
@@ -243,7 +243,7 @@ def analyze_motion(
         # The flow is computed only here, around the contacts, where it decides two things: a
         # stroke that arrived going up (the top of a backswing, a hand lifting, a gun's recoil)
         # is no contact, and how much momentum the rest lost ranks them.
-        flow = Flow(kept_gray, kept_times, shifts)
+        flow = Flow(kept_gray, kept_times, camera.shifts)
         heading = rising(flow, arrived, kept_masks)
         # Strength: the fall plus the momentum lost there, each scaled to the clip's largest.
         strengths = fall_sizes / fall_sizes.max() if len(peaks) else empty
