@@ -88,22 +88,25 @@ def camera_motion(gray: np.ndarray) -> Camera:
     frames = np.asarray(gray, np.float32)
     estimate = _Correlation(frames.shape[1:])
     shifts = np.zeros((n, 2), np.float32)
+    largest = _MAX_SHIFT * max(frames.shape[1:])
     for t in range(1, n):
-        changed = None
-        # The whole picture's correlation first; where something large and contrasted moves in
-        # front of the camera it follows that thing, so the median of the grid cells' next
-        # (the camera moves every cell, a thing only some).
-        for shift in (estimate.whole(frames[t - 1], frames[t]), estimate.cells(frames[t - 1], frames[t])):
-            if not MIN_SHIFT <= np.hypot(*shift) <= _MAX_SHIFT * max(frames.shape[1:]):
-                continue
-            if changed is None:
-                changed = difference(frames, t, (0.0, 0.0), SMOOTHING) > _NOISE
-                if _spread(changed) < SPREAD:
-                    break
-            after = float((difference(frames, t, shift, SMOOTHING) > _NOISE).mean())
-            if after < EXPLAINS * float(changed.mean()):
-                shifts[t] = shift
-                break
+        whole = estimate.whole(frames[t - 1], frames[t])
+        if not MIN_SHIFT <= np.hypot(*whole) <= largest:
+            continue
+        changed = difference(frames, t, (0.0, 0.0), SMOOTHING) > _NOISE
+        if _spread(changed) < SPREAD:
+            continue
+        # The whole picture's correlation mixes the camera's motion with that of anything large
+        # and contrasted in front of it (a walker the camera follows holds still in the picture);
+        # the median of the grid cells' follows the background (the camera moves every cell, a
+        # thing only some). The one that leaves fewer pixels changed is the camera's.
+        best, left = (0.0, 0.0), EXPLAINS * float(changed.mean())
+        for shift in (whole, estimate.cells(frames[t - 1], frames[t])):
+            if MIN_SHIFT <= np.hypot(*shift) <= largest:
+                after = float((difference(frames, t, shift, SMOOTHING) > _NOISE).mean())
+                if after < left:
+                    best, left = shift, after
+        shifts[t] = best
     if np.count_nonzero(shifts.any(axis=1)) < HANDHELD * (n - 1):
         return Camera.still(n)  # a still camera (a few trusted shifts are a bump, or chance)
     return Camera(shifts, SMOOTHING)
@@ -153,18 +156,21 @@ def frame_difference(gray: np.ndarray, t: int, camera: Camera | None = None) -> 
 def difference(gray: np.ndarray, t: int, shift, smoothing: float = 0.0) -> np.ndarray:
     """|frame t - frame t-1|, both smoothed by ``smoothing`` and frame t-1 first moved by
     ``shift`` (dx, dy, fractions of a pixel allowed); 0 over the border the moved frame does not
-    cover (nothing is known to have changed there)."""
+    cover (nothing is known to have changed there) and, smoothed, as far again as the smoothing
+    reaches (it mixes the picture's edge with what is past it, which the moved frame does not
+    hold): the same margin in every interval of a clip, so that it is no change of its own."""
     current, previous = gray[t].astype(np.float32), gray[t - 1].astype(np.float32)
     if smoothing > 0:
         current = cv2.GaussianBlur(current, (0, 0), smoothing)
         previous = cv2.GaussianBlur(previous, (0, 0), smoothing)
     dx, dy = float(shift[0]), float(shift[1])
-    if dx == 0 and dy == 0:
+    if dx == 0 and dy == 0 and smoothing <= 0:
         return np.abs(current - previous)
     height, width = current.shape
-    out = np.abs(current - _moved(previous, dx, dy))
-    x0, x1 = int(np.ceil(max(dx, 0))), width - int(np.ceil(max(-dx, 0)))
-    y0, y1 = int(np.ceil(max(dy, 0))), height - int(np.ceil(max(-dy, 0)))
+    out = np.abs(current - (_moved(previous, dx, dy) if dx or dy else previous))
+    reach = int(np.ceil(2 * smoothing))
+    x0, x1 = int(np.ceil(max(dx, 0))) + reach, width - int(np.ceil(max(-dx, 0))) - reach
+    y0, y1 = int(np.ceil(max(dy, 0))) + reach, height - int(np.ceil(max(-dy, 0))) - reach
     uncovered = np.ones((height, width), bool)
     uncovered[max(y0, 0) : max(y1, 0), max(x0, 0) : max(x1, 0)] = False
     out[uncovered] = 0.0

@@ -7,16 +7,16 @@ and its face detector needs a model file downloaded separately):
 
 - **nothing that sounds**: almost nothing moves (an engine bay at idle, a still room).
 - **steps**: several separate things of a size move at once and none dominates (a crowd
-  of pedestrians: footsteps or a crowd bed, never a hit per stop); or, in a region that
-  follows one walker (the editor's region of interest), the lowest third of the region
-  lands at a walking cadence: that walker's steps, timed where the foot's motion stops.
+  of pedestrians: footsteps or a crowd bed, never a hit per stop); or one walker, whose
+  feet land at a walking cadence (``media.walkers``): in a region that follows the walker
+  (the editor's region of interest), or one thing travelling across the whole picture.
 - **continuous**: the motion never stops (a train passing, surf, fire, a crowd waving): a
   texture that follows the motion, no hits.
 - **contacts**: strokes that end abruptly (``media.analysis``): a hit on each.
-
 - **bursts**: a stroke that leaps out of rest at full speed and slows from there (a gun's
-  recoil), or the picture flashing (fireworks, a blast): a sound where the change starts (``media.bursts``).
-  With contacts they join the contacts' events; otherwise they are a source of their own.
+  recoil), or the picture flashing (fireworks, a blast): a sound where the change starts
+  (``media.bursts``). With contacts they join the contacts' events; otherwise they are a
+  source of their own.
 
 A voice or an animal (barks, coughs, song) cannot be told from motion alone: the analysis
 reports the bursts of motion (where movement starts abruptly, e.g. a head jerking with a bark)
@@ -35,8 +35,9 @@ import cv2
 import numpy as np
 
 from foleyline.server.media.camera import Camera, frame_difference
-from foleyline.server.media.contacts import NOISE_LEVEL, arrivals, falls
+from foleyline.server.media.contacts import NOISE_LEVEL
 from foleyline.server.media.frames import SoundSource, SourceKind
+from foleyline.server.media.walkers import boxes_of, foot_contacts, periodic, walker
 
 # Nothing moves that would sound when less than this share of the region moves (90th
 # percentile over the intervals): compression shimmer and sensor noise. Tuning half: the
@@ -67,12 +68,6 @@ HANDHELD_GAP_PX = 3
 # handheld, tests/media/test_camera.py, is no crowd).
 MOVING = 0.1
 CROWD = 2.5
-# Steps come 1.4-3 per second (a walking cadence); foot contacts closer than this are one
-# step, and a cadence is steady when the gaps between steps vary by less than STEADY of
-# their median.
-STEP_REFRACTORY = 0.3
-CADENCE = (0.3, 0.75)
-STEADY = 0.35
 
 
 @dataclass
@@ -101,7 +96,7 @@ def comparable_movers(motion: Motion) -> float:
     specks a handheld camera's taken-out motion leaves in a still moment are not movers). One
     stroke, one hand or one passing train is one or two (a stick and the hand holding it); a
     crowd is several of about the same size."""
-    gap = HANDHELD_GAP_PX if motion.camera is not None and motion.camera.smoothing > 0 else GAP_PX
+    gap = _gap(motion)
     kernel = np.ones((2 * gap + 1, 2 * gap + 1), np.uint8)
     counts = []
     mask = motion.mask
@@ -121,6 +116,11 @@ def comparable_movers(motion: Motion) -> float:
     return float(np.median(counts)) if counts else 0.0
 
 
+def _gap(motion: Motion) -> int:
+    """Pixels apart that moving patches may be and still be one thing (GAP_PX, HANDHELD_GAP_PX)."""
+    return HANDHELD_GAP_PX if motion.camera is not None and motion.camera.smoothing > 0 else GAP_PX
+
+
 def _stop_depth(motion: Motion) -> float:
     """How completely the motion stops after the contacts: the median over contacts of one less
     the moving fraction just after over just before (1: full stops; 0: no stop at all)."""
@@ -137,43 +137,6 @@ def _stop_depth(motion: Motion) -> float:
     return float(np.median(depths)) if depths else 0.0
 
 
-def foot_contacts(motion: Motion) -> tuple[np.ndarray, np.ndarray]:
-    """One walker's steps, in a region that follows the walker (per-frame boxes): where the
-    motion of the lowest third of the box (the feet) falls, timed at the foot's arrival like
-    any contact."""
-    assert motion.mask is not None and motion.mask.ndim == 3
-    n = len(motion.times)
-    feet = np.zeros(n)
-    for t in range(1, n):
-        rows = np.flatnonzero(motion.mask[t].any(axis=1))
-        cols = np.flatnonzero(motion.mask[t].any(axis=0))
-        if len(rows) == 0:
-            continue
-        top = rows[-1] + 1 - max(2, len(rows) // 3)
-        band = motion.difference(t)[top : rows[-1] + 1, cols[0] : cols[-1] + 1] > NOISE_LEVEL
-        # Moving pixels, not their share: the box widens as a foot swings ahead of the body.
-        feet[t] = float(band.sum())
-    peak = float(feet.max())
-    if peak <= 0:
-        return np.zeros(0), np.zeros(0)
-    dt = float(np.median(np.diff(motion.times)))
-    steps, sizes = falls((feet / peak)[:, None], np.full(n, np.nan), dt, motion.cuts, STEP_REFRACTORY, 1.0)
-    if len(steps) == 0:
-        return np.zeros(0), np.zeros(0)
-    arrived = arrivals(feet, steps, dt)
-    times = (motion.times[arrived] + motion.times[np.minimum(arrived + 1, n - 1)]) / 2
-    return times, sizes / sizes.max()
-
-
-def _periodic(steps: np.ndarray) -> bool:
-    """Three or more steps at a steady walking cadence."""
-    if len(steps) < 3:
-        return False
-    gaps = np.diff(np.sort(steps))
-    median = float(np.median(gaps))
-    return CADENCE[0] <= median <= CADENCE[1] and float(np.median(np.abs(gaps - median))) <= STEADY * median
-
-
 def describe_sources(motion: Motion) -> tuple[SoundSource, ...]:
     """The kinds of source the region shows, most prominent first (see the module docstring).
 
@@ -183,11 +146,17 @@ def describe_sources(motion: Motion) -> tuple[SoundSource, ...]:
     """
     primary = _primary(motion)
     if motion.mask is not None and motion.mask.ndim == 3 and primary.kind is not SourceKind.NONE:
-        steps, strengths = foot_contacts(motion)
-        if _periodic(steps):
+        steps, strengths = foot_contacts(motion, boxes_of(motion.mask))
+        if periodic(steps):
             return (primary, SoundSource(SourceKind.STEPS, onsets=steps, strengths=strengths,
                                          evidence=f"the lowest third of the region lands {len(steps)} times at a "
                                                   "walking cadence: a walker's steps"))
+    if motion.mask is None and primary.kind in (SourceKind.CONTACTS, SourceKind.CONTINUOUS):
+        # One thing crossing the picture whose feet land at a walking cadence: a walker, whose
+        # sound is its steps (its body glides on, the stops of its arms are silent).
+        steps = walker(motion, _gap(motion))
+        if steps is not None:
+            return (steps, primary)
     return (primary,)
 
 
@@ -264,4 +233,4 @@ def events(sources: tuple[SoundSource, ...]) -> Events:
     return _merged(*picked) if picked else (np.zeros(0), np.zeros(0))
 
 
-__all__ = ["Motion", "SAME_EVENT", "comparable_movers", "describe_sources", "events", "foot_contacts", "with_bursts"]
+__all__ = ["Motion", "SAME_EVENT", "comparable_movers", "describe_sources", "events", "with_bursts"]

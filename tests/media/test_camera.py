@@ -45,7 +45,7 @@ def test_a_shaking_camera_is_measured_and_taken_out():
     big = np.abs(moved).max(axis=1) > 0
     trusted = camera.shifts[1:].any(axis=1)
     assert trusted[big].mean() > 0.5  # (a one-pixel shift of smooth texture may change too little to need it)
-    np.testing.assert_allclose(camera.shifts[1:][trusted], moved[trusted], atol=0.2)
+    np.testing.assert_allclose(camera.shifts[1:][trusted], moved[trusted], atol=0.25)
     overall, _, _ = cell_differences(frames, None, GRID, camera)
     plain, _, _ = cell_differences(frames, None, GRID)
     assert overall[1:][big].max() < 0.05 < plain[1:][big].min()
