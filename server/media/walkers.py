@@ -35,6 +35,9 @@ STEADY = 0.35
 # A walker in the whole picture travels: its box's centre (or the camera following it) moves by
 # at least TRAVEL of the picture's width over the shot.
 TRAVEL = 0.25
+# ... and is a thing in the picture: its box is at most THING of the picture's width (a walker
+# seen from the side is a fraction of it; a busy scene the camera pans over moves all over).
+THING = 0.5
 # The box of the thing that moves is held through intervals where nothing does, and each of its
 # sides smoothed by a running median over this many seconds (a swinging arm widens it a frame).
 _BOX_SMOOTHING = 0.3
@@ -138,8 +141,9 @@ def walker(motion: Motion, gap: int) -> SoundSource | None:
     """One walker's steps in the whole picture, when one thing travels across it and its lowest
     third lands at a walking cadence; else None."""
     boxes = mover_boxes(motion, gap)
-    if travel(motion, boxes) < TRAVEL:
-        return None
+    width = float(np.median(boxes[:, 3] - boxes[:, 2])) / motion.gray.shape[2]
+    if width > THING or travel(motion, boxes) < TRAVEL:
+        return None  # motion all over the picture (a busy scene panned over), or no travel
     steps, strengths = foot_contacts(motion, boxes)
     if not periodic(steps):
         return None
