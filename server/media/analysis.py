@@ -72,7 +72,7 @@ import numpy as np
 
 from foleyline.errors import InvalidInput
 from foleyline.server.media.bursts import bursts, flashes, leaps, light_change, rebounds
-from foleyline.server.media.camera import camera_motion
+from foleyline.server.media.camera import Camera, camera_motion
 from foleyline.server.media.contacts import GRID, NOISE_LEVEL, arrivals, cell_differences, falls
 from foleyline.server.media.frames import FrameStream, MotionAnalysis, SourceKind
 from foleyline.server.media.momentum import Flow, momentum_lost, rising
@@ -199,41 +199,49 @@ def analyze_motion(
     keep = distinct_frames(gray)
     kept_times = times[keep]
     kept_masks = masks[keep] if masks is not None and masks.ndim == 3 else masks
-    # A handheld camera's shake is not the subject's motion (media.camera).
-    camera = camera_motion(gray[keep])
-    raw, cells, centre = cell_differences(gray[keep], kept_masks, GRID, camera)
-    # The moving fraction is not rescaled by the interval between distinct frames: the area a
-    # moving thing sweeps saturates rather than growing with time, and dividing by a longer
-    # interval (after a repeat, in variable-rate video) would invent a dip, i.e. a fake stop.
-    intervals = np.diff(kept_times)
-    typical = float(np.median(intervals))
-
     kept_cuts = np.searchsorted(keep, cut_index)  # a cut is never a repeat, so it is kept
     kept_gray = gray[keep]
-    # Light that flashes or fades changes pixels without anything moving.
+    intervals = np.diff(kept_times)
+    typical = float(np.median(intervals))
+    # Light that flashes or fades changes pixels without anything moving: bridged like a cut.
     lit = [t for t in range(1, len(keep)) if light_change(kept_gray[t - 1], kept_gray[t])]
-    for c in (*kept_cuts, *lit):  # bridge the cut: the jump is not motion
-        raw[c], cells[c] = raw[c - 1], cells[c - 1]
+    bridged = np.array([*kept_cuts, *lit], int)
 
+    def measured(camera: Camera) -> Motion:
+        raw, cells, centre = cell_differences(kept_gray, kept_masks, GRID, camera)
+        # The moving fraction is not rescaled by the interval between distinct frames: the area
+        # a moving thing sweeps saturates rather than growing with time, and dividing by a
+        # longer interval (after a repeat, in variable-rate video) would invent a dip, a fake stop.
+        for c in bridged:  # the jump is not motion
+            raw[c], cells[c] = raw[c - 1], cells[c - 1]
+        cell_peak = float(cells.max())
+        peaks, sizes = falls(cells / cell_peak if cell_peak > 0 else cells, centre, typical, kept_cuts, refractory,
+                             sensitivity)
+        # The stroke moved at full speed up to frame ``arrived`` and slower after it: contact
+        # happened between that frame and the next, and their middle is the unbiased estimate.
+        arrived = arrivals(cells.sum(axis=1), peaks, typical)
+        onsets = (kept_times[arrived] + kept_times[np.minimum(arrived + 1, len(keep) - 1)]) / 2
+        return Motion(times=kept_times, moving=raw, gray=kept_gray, mask=kept_masks, contacts=peaks, onsets=onsets,
+                      strengths=sizes / sizes.max() if len(peaks) else empty, cuts=kept_cuts, camera=camera,
+                      cells=cells, arrived=arrived, sizes=sizes)
+
+    # A handheld camera's shake is not the subject's motion (media.camera): contacts are found
+    # with it taken out. What kind of source the picture shows is judged on the picture as
+    # filmed, as its rules were set (a handheld shot of a crowd roaring or dogs at play never
+    # settles, camera and all, and its sound is theirs, not a hit per stop).
+    camera = camera_motion(kept_gray)
+    motion = measured(camera)
+    filmed = measured(Camera.still(len(keep))) if camera.smoothing > 0 else motion
+    raw, cells, peaks, fall_sizes, arrived, onsets = (motion.moving, motion.cells, motion.contacts, motion.sizes,
+                                                      motion.arrived, motion.onsets)
     peak = float(raw.max())
     kept_energy = raw / peak if peak > 0 else np.zeros_like(raw)
     # Back on every frame: a repeated frame belongs to the interval that ends at the next
     # distinct one.
     energy = kept_energy[np.minimum(np.searchsorted(keep, np.arange(len(times))), len(keep) - 1)]
-    cell_peak = float(cells.max())
-    peaks, fall_sizes = falls(
-        cells / cell_peak if cell_peak > 0 else cells, centre, typical, kept_cuts, refractory, sensitivity
-    )
-    # The stroke moved at full speed up to frame ``arrived`` and slower after it: contact happened
-    # between that frame and the next, and their middle is the unbiased estimate.
-    arrived = arrivals(cells.sum(axis=1), peaks, typical)
-    onsets = (kept_times[arrived] + kept_times[np.minimum(arrived + 1, len(keep) - 1)]) / 2
     # What kind of source this is decides whether the stops are contacts at all: a crowd
     # walking, surf or a passing train stop and start without striking anything.
-    motion = Motion(times=kept_times, moving=raw, gray=kept_gray, mask=kept_masks, contacts=peaks, onsets=onsets,
-                    strengths=fall_sizes / fall_sizes.max() if len(peaks) else empty, cuts=kept_cuts,
-                    camera=camera)
-    sources = describe_sources(motion)
+    sources = describe_sources(motion, filmed)
     burst_times, burst_strengths = bursts(kept_times, raw, kept_cuts)
     flash_times, flash_strengths = flashes(kept_gray, kept_times, kept_cuts)
     kick_times, kick_strengths = empty, empty

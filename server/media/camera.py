@@ -91,8 +91,8 @@ def camera_motion(gray: np.ndarray) -> Camera:
     largest = _MAX_SHIFT * max(frames.shape[1:])
     for t in range(1, n):
         whole = estimate.whole(frames[t - 1], frames[t])
-        if not MIN_SHIFT <= np.hypot(*whole) <= largest:
-            continue
+        if np.hypot(*whole) < MIN_SHIFT:
+            continue  # the camera held still (a "shift" too large is the correlation wrapping round)
         changed = difference(frames, t, (0.0, 0.0), SMOOTHING) > _NOISE
         if _spread(changed) < SPREAD:
             continue

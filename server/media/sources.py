@@ -57,10 +57,8 @@ SHALLOW_STOPS = 0.4
 MIN_BLOB_PX = 4
 COMPARABLE = 0.3
 # Moving pixels less than this many pixels apart are one thing. With a handheld camera's motion
-# taken out (the frames smoothed, media.camera), what is left of a face or a body moving comes
-# in patches (the mouth, an eye, a boot): HANDHELD_GAP_PX there. Tuning half: at 1-2 px the
-# handheld cough and boots on ice count 3 movers like the plaza of pedestrians, at 3 px 2; the
-# plaza (a still camera) counts 3 at 1-2 px and 2 at 3 px over its first 20 s; the rest 1-2.
+# taken out (the frames smoothed, media.camera), what is left of a body moving comes in patches
+# (an arm, a leg): HANDHELD_GAP_PX there (one walker followed by the camera, media.walkers).
 GAP_PX = 1
 HANDHELD_GAP_PX = 3
 # Intervals moving less than this share of the region's busiest tenth have no movers to count.
@@ -83,6 +81,9 @@ class Motion:
     strengths: np.ndarray      # (K,) 0..1
     cuts: np.ndarray           # interval indices of cuts
     camera: Camera | None = None  # the camera's own motion (media.camera)
+    cells: np.ndarray | None = None    # (T, cells) moving fraction per grid cell
+    arrived: np.ndarray | None = None  # (K,) the frame each contact's stroke arrived at
+    sizes: np.ndarray | None = None    # (K,) each contact's fall, unscaled
 
     def difference(self, t: int) -> np.ndarray:
         """|frame t - frame t-1|, the camera's motion removed."""
@@ -91,13 +92,12 @@ class Motion:
 
 def comparable_movers(motion: Motion) -> float:
     """How many separate things move at once: per interval, the moving blobs (pixels that
-    change, closed over gaps of up to GAP_PX or HANDHELD_GAP_PX) at least COMPARABLE of the largest one's size; the
+    change, closed over gaps of up to GAP_PX) at least COMPARABLE of the largest one's size; the
     median over the intervals where things move (at least MOVING of the region's busiest tenth:
     specks a handheld camera's taken-out motion leaves in a still moment are not movers). One
     stroke, one hand or one passing train is one or two (a stick and the hand holding it); a
     crowd is several of about the same size."""
-    gap = _gap(motion)
-    kernel = np.ones((2 * gap + 1, 2 * gap + 1), np.uint8)
+    kernel = np.ones((2 * GAP_PX + 1, 2 * GAP_PX + 1), np.uint8)
     counts = []
     mask = motion.mask
     busy = MOVING * float(np.percentile(motion.moving, 90)) if len(motion.moving) else 0.0
@@ -137,23 +137,33 @@ def _stop_depth(motion: Motion) -> float:
     return float(np.median(depths)) if depths else 0.0
 
 
-def describe_sources(motion: Motion) -> tuple[SoundSource, ...]:
+def describe_sources(motion: Motion, filmed: Motion | None = None) -> tuple[SoundSource, ...]:
     """The kinds of source the region shows, most prominent first (see the module docstring).
+
+    ``motion``: the region's motion with the camera's taken out; ``filmed``: as filmed, camera
+    and all, on which the kind is judged (the rules were set on it): a handheld shot that never
+    settles is continuous, whatever its subject does. A contact source's contacts are
+    ``motion``'s.
 
     In a region that follows its subject (per-frame boxes), a steady landing of the region's
     lowest third is added as a second source, a walker's steps: a footsteps layer drawn on a
     walker takes its times from there, an impacts layer from the contacts.
     """
-    primary = _primary(motion)
+    primary = _primary(filmed or motion)
+    if primary.kind is SourceKind.CONTACTS and filmed is not None and filmed is not motion:
+        primary = (replace(primary, onsets=motion.onsets, strengths=motion.strengths) if len(motion.onsets)
+                   else SoundSource(SourceKind.NONE, evidence="things move, but with the camera's motion taken out "
+                                                              "nothing stops or strikes"))
     if motion.mask is not None and motion.mask.ndim == 3 and primary.kind is not SourceKind.NONE:
         steps, strengths = foot_contacts(motion, boxes_of(motion.mask))
         if periodic(steps):
             return (primary, SoundSource(SourceKind.STEPS, onsets=steps, strengths=strengths,
                                          evidence=f"the lowest third of the region lands {len(steps)} times at a "
                                                   "walking cadence: a walker's steps"))
-    if motion.mask is None and primary.kind in (SourceKind.CONTACTS, SourceKind.CONTINUOUS):
+    if motion.mask is None and primary.kind is not SourceKind.NONE:
         # One thing crossing the picture whose feet land at a walking cadence: a walker, whose
-        # sound is its steps (its body glides on, the stops of its arms are silent).
+        # sound is its steps (its body glides on, the stops of its arms are silent), whatever
+        # the rest of the picture does (a camera panning with it makes the place stream by).
         steps = walker(motion, _gap(motion))
         if steps is not None:
             return (steps, primary)

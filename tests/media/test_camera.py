@@ -24,11 +24,13 @@ def scene(seed: int = 0) -> np.ndarray:
     return cv2.normalize(noise, None, 40, 200, cv2.NORM_MINMAX).astype(np.float64)
 
 
-def shaken(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Frames of the still scene seen by a shaking hand (whole pixels), and where the hand was."""
+def shaken(n: int, seed: int = 0, steady: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Frames of the still scene seen by a shaking hand (whole pixels, up to 2 a frame; still in
+    ``steady`` of the frames), and where the hand was."""
     rng = np.random.default_rng(seed)
     place = scene(seed)
-    offsets = np.cumsum(rng.integers(-2, 3, (n, 2)), axis=0).clip(-PAD + 1, PAD - 1)
+    jolts = rng.integers(-2, 3, (n, 2)) * (rng.uniform(size=(n, 1)) >= steady)
+    offsets = np.cumsum(jolts, axis=0).clip(-PAD + 1, PAD - 1)
     frames = np.stack([place[PAD - dy : PAD - dy + SIZE[0], PAD - dx : PAD - dx + SIZE[1]] for dx, dy in offsets])
     return frames, offsets
 
@@ -96,9 +98,12 @@ def test_the_border_a_moved_frame_leaves_uncovered_has_not_changed():
 
 
 def test_a_hit_filmed_handheld_has_its_contact_and_no_shake_contacts():
-    frames, offsets = shaken(60, seed=4)
-    for i, (dx, dy) in enumerate(offsets):  # a dark block slides from frame 20 to 29, then rests
-        x = 56 + 4 * min(max(i - 20, 0), 9) + dx  # where it is in the place, seen from the camera
+    # A hand that holds still half the time (the filmed picture rests, so its kind is judged
+    # contacts; a camera that never rests is a continuous picture, sources.describe_sources).
+    frames, offsets = shaken(60, seed=4, steady=0.5)
+    travelled = np.cumsum([min(max(i - 19, 0), 4) if i < 29 else 0 for i in range(60)])
+    for i, (dx, dy) in enumerate(offsets):  # a dark block swings from frame 20 to 29, then rests
+        x = 56 + travelled[i] + dx  # where it is in the place, seen from the camera
         frames[i, 35 + dy : 55 + dy, x : x + 20] = 10
     result = analyze_motion(stream_of(frames))
     assert result.sources[0].kind is SourceKind.CONTACTS
@@ -108,3 +113,16 @@ def test_a_hit_filmed_handheld_has_its_contact_and_no_shake_contacts():
     others = np.delete(result.onset_strengths, contact)
     assert np.all(others < 0.3 * result.onset_strengths[contact]), (result.onsets, result.onset_strengths)
     assert (frame_difference(frames, 5) > NOISE_LEVEL).mean() > 0.05  # the shake alone moves a lot
+
+
+def test_a_shot_that_never_rests_camera_and_all_is_judged_as_filmed():
+    # A hand that never holds still (a phone at a party, dogs at play): the kind of source is
+    # judged on the picture as filmed (the rules were set on it), and such a picture never
+    # settles: continuous, no hit per stop, even where what is in it stops.
+    frames, offsets = shaken(60, seed=4)
+    travelled = np.cumsum([min(max(i - 19, 0), 4) if i < 29 else 0 for i in range(60)])
+    for i, (dx, dy) in enumerate(offsets):
+        x = 56 + travelled[i] + dx
+        frames[i, 35 + dy : 55 + dy, x : x + 20] = 10
+    result = analyze_motion(stream_of(frames))
+    assert result.sources[0].kind is SourceKind.CONTINUOUS and len(result.onsets) == 0
