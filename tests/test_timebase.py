@@ -9,6 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import tolerances
+
 from foleyline.errors import InvalidInput
 from foleyline.timebase import (
     FrameRate,
@@ -219,7 +221,7 @@ class TestMediaTime:
     def test_media_seconds_with_a_start_timecode(self, rate, start_tc, offset):
         media_start = frames_to_time(start_tc, rate)
         source = frames_to_time(start_tc + offset, rate)
-        assert media_seconds(source, media_start) == pytest.approx(offset / float(rate.fps), abs=1e-9)
+        assert media_seconds(source, media_start) == pytest.approx(offset / float(rate.fps), abs=tolerances.SECONDS)
 
     def test_media_seconds_across_rates(self):
         # A 25 fps range start against a media start expressed at 50 fps.
