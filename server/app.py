@@ -22,7 +22,6 @@ from foleyline.errors import InvalidInput, Unavailable
 from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.protos.v1 import foley_pb2_grpc as pb_grpc
 from foleyline.server.auth import TokenInterceptor
-from foleyline.server.engines.registry import DEFAULT_ENGINE as FALLBACK_ENGINE
 from foleyline.server.engines.registry import EngineRegistry
 from foleyline.server.jobs import JobManager
 from foleyline.server.pipeline import Pipeline
@@ -61,7 +60,6 @@ class RunningServer:
         self.ready = threading.Event()        # the default engine loaded: SERVING
         self.load_error: str | None = None    # why it did not
         self.load_done = threading.Event()    # either way
-        self.warnings: list[str] = []
 
     @property
     def address(self) -> str:
@@ -139,18 +137,9 @@ def start_server(settings: ServerConfig, registry: EngineRegistry | None = None)
 def _load_engines(running: RunningServer) -> None:
     registry = running.registry
     try:
-        try:
-            registry.get(registry.default)
-        except Unavailable as exc:
-            # A neural engine without its weights: serve with the embedded engine, and say so.
-            if registry.default == FALLBACK_ENGINE or FALLBACK_ENGINE not in registry.names():
-                raise
-            warning = f"{registry.default} unavailable ({exc}); serving with {FALLBACK_ENGINE} as the default engine"
-            log.warning(warning)
-            running.warnings.append(warning)
-            running.jobs.default_warnings.append(warning)
-            registry.default = FALLBACK_ENGINE
-            registry.get(registry.default)
+        # A default engine that cannot run stops the server with the reason (the weights and
+        # the pull command): serving another engine instead would not be what was asked for.
+        registry.get(registry.default)
     except Exception as exc:
         log.error("the default engine %s did not load; the server stays NOT_SERVING: %s", running.registry.default, exc)
         running.load_error = f"the default engine {running.registry.default} did not load: {exc}"

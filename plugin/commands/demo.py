@@ -31,7 +31,8 @@ from foleyline import timebase
 from foleyline.errors import InvalidInput
 from foleyline.fsutil import atomic_path, write_text_atomic
 from foleyline.plugin.commands import demo_scenes as scenes
-from foleyline.plugin.commands.generate import ProgressBar, generate_timeline, read_notes_folder
+from foleyline.plugin.commands.generate import generate_timeline, read_notes_folder
+from foleyline.plugin.progress import ProgressBar
 from foleyline.plugin.timeline import Selection
 from foleyline.protos.v1 import foley_pb2 as pb
 

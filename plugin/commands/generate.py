@@ -31,6 +31,7 @@ from foleyline.notes import Notes
 from foleyline.notes.text import NotesSyntaxError, from_text
 from foleyline.plugin.client import FoleyClient, error_class
 from foleyline.plugin.events import JobEvent, read_job
+from foleyline.plugin.progress import ProgressBar
 from foleyline.plugin.requests import shot_request
 from foleyline.plugin.take_files import write_take_files
 from foleyline.plugin.timeline import Placement, Selection, find_shots, read_timeline, write_foley_timeline
@@ -223,6 +224,8 @@ def generate_timeline(
 
     roots = sorted({timeline_path.resolve().parent, *(Path(s.media_path).resolve().parent for s in shots)})
     names = {s.id: s.name for s in shots}
+    if hasattr(progress, "name_shots"):  # a progress display that shows shots by name and record timecode
+        progress.name_shots({s.id: (s.name, s.record_timecode()) for s in shots})
     with connect(server, roots, in_process=in_process) as client:
         hashes: dict[Path, str] = {}
         if upload:
@@ -276,51 +279,6 @@ def generate_timeline(
     )
 
 
-class ProgressBar:
-    """One line on the terminal: shots done, the current shot and stage."""
-
-    def __init__(self, stream=None, width: int = 24) -> None:
-        self.stream = stream if stream is not None else sys.stderr
-        self.width = width
-        self.tty = self.stream.isatty()
-        self.count = 0
-        self._last = ""
-
-    def __call__(self, event: JobEvent) -> None:
-        kind, payload = event.kind, event.payload
-        if kind == "accepted":
-            self.count = payload.shot_count
-            self._print(f"job {event.job_id}: {self.count} shot(s) on {payload.engine}", newline=True)
-            for warning in payload.warnings:
-                self._print(f"warning: {warning}", newline=True)
-        elif kind == "progress":
-            if payload.stage == "queued":
-                return
-            total = max(1, payload.shot_count)
-            done_fraction = (payload.shots_done + (payload.fraction if payload.stage != "done" else 0.0)) / total
-            filled = int(round(self.width * min(1.0, done_fraction)))
-            bar = "#" * filled + "." * (self.width - filled)
-            self._print(f"[{bar}] {payload.shots_done}/{total} shots  {payload.shot_id[:22]} {payload.stage} {payload.fraction * 100:3.0f}%")
-        elif kind == "shot_failed":
-            self._print(f"shot {payload.shot_id} failed: {payload.reason}", newline=True)
-        elif kind == "done":
-            self._print(f"done: {payload.shots_done} shot(s) generated, {payload.shots_failed} failed"
-                        + (" (cancelled)" if payload.cancelled else ""), newline=True)
-
-    def _print(self, text: str, newline: bool = False) -> None:
-        if self.tty:
-            end = "\n" if newline else ""
-            self.stream.write("\r\x1b[2K" + text + end)
-        else:
-            # Not a terminal (a log): one line per change of stage, not per percent.
-            key = text.split("%")[0].rsplit(" ", 1)[0] if not newline else text
-            if key == self._last:
-                return
-            self._last = key
-            self.stream.write(text + "\n")
-        self.stream.flush()
-
-
 def run(args: argparse.Namespace) -> int:
     if args.takes < 1 or args.takes > 16:
         raise InvalidInput(f"--takes must be between 1 and 16, got {args.takes}")
@@ -341,4 +299,4 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["GenerateResult", "ProgressBar", "add_arguments", "connect", "generate_timeline", "run"]
+__all__ = ["GenerateResult", "add_arguments", "connect", "generate_timeline", "run"]

@@ -61,8 +61,6 @@ def run(args: argparse.Namespace) -> int:
           f"allowed roots: {', '.join(str(r) for r in roots)}", file=sys.stderr, flush=True)
     while not stop.is_set() and not running.load_done.wait(0.2):
         pass
-    for warning in running.warnings:
-        print(f"foleyline serve: warning: {warning}", file=sys.stderr, flush=True)
     if running.load_error is not None:
         running.stop(grace=0.5)
         raise Unavailable(f"{running.load_error}; see `foleyline engines`, or start with --engine procedural")
