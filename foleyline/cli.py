@@ -14,7 +14,7 @@ import importlib
 import os
 import sys
 
-from foleyline import __version__
+from foleyline import __version__, config
 from foleyline.errors import FoleylineError
 from foleyline.extras import missing_extra
 
@@ -56,6 +56,14 @@ def command_parser(name: str, module) -> argparse.ArgumentParser:
     return parser
 
 
+def _debug() -> bool:
+    """FOLEYLINE_DEBUG, or debug in foleyline.toml (a broken file must not hide its own error)."""
+    try:
+        return bool(config.value("debug"))
+    except FoleylineError:
+        return bool(os.environ.get("FOLEYLINE_DEBUG"))
+
+
 def _fail(name: str, message: str, code: int = 2) -> int:
     print(f"foleyline {name}: {message}", file=sys.stderr)
     return code
@@ -68,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.parse_args(argv or ["--help"])
         return 2
     name = argv[0]
-    debug = bool(os.environ.get("FOLEYLINE_DEBUG"))
+    debug = _debug()
     try:
         module = importlib.import_module(COMMANDS[name][0])
     except ImportError as exc:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from foleyline import config
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("FOLEYLINE_SHARED", ROOT.parent / "shared")).resolve()
 
@@ -55,8 +57,8 @@ def fixtures_dir(shared_dir: Path) -> Path:
 def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads or writes the real user's config, data or models."""
     base = tmp_path_factory.mktemp("user")
+    for setting in config.SETTINGS:  # the developer's own settings never reach a test
+        monkeypatch.delenv(setting.env, raising=False)
     monkeypatch.setenv("FOLEYLINE_CONFIG_DIR", str(base / "config"))
     monkeypatch.setenv("FOLEYLINE_DATA_DIR", str(base / "data"))
     monkeypatch.setenv("FOLEYLINE_MODELS_DIR", str(base / "models"))
-    monkeypatch.delenv("FOLEYLINE_SERVER", raising=False)
-    monkeypatch.delenv("FOLEYLINE_TOKEN", raising=False)

@@ -22,6 +22,12 @@ from foleyline.server.engines.registry import EngineRegistry
 from foleyline.server.evaluation.runner import DEFAULT_PROMPT, ClipResult, default_notes, evaluate_clip
 
 
+EXAMPLES = (
+    'foleyline eval clip_with_sound.mp4',
+    'foleyline eval clips/*.mp4 --engine procedural --json',
+)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("videos", nargs="+", type=Path, metavar="VIDEO", help="clips with their original sound")
     parser.add_argument("--engine", default="procedural", help="engine to evaluate (default: procedural)")
