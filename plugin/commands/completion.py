@@ -92,7 +92,7 @@ def bash_script() -> str:
         *cases,
         "  esac",
         '  if [[ "$cur" == -* ]]; then',
-        '    COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))',
+        '    COMPREPLY=($(compgen -W "$opts" -- "$cur"))',
         '  elif [[ -n "$words" ]]; then',
         '    COMPREPLY=($(compgen -W "$words" -- "$cur"))',
         "  else",
