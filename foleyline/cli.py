@@ -32,6 +32,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "config": ("foleyline.server.commands.config", "show the settings in effect and where each came from"),
     "resolve": ("foleyline.plugin.commands.resolve", "install the DaVinci Resolve menu script"),
     "completion": ("foleyline.plugin.commands.completion", "print a bash or zsh completion script"),
+    "timelines": ("foleyline.plugin.commands.timelines", "list the timelines a file holds"),
+    "takes": ("foleyline.plugin.commands.takes", "list the takes per shot, accept one"),
+    "jobs": ("foleyline.plugin.commands.jobs", "list, resume or cancel the server's jobs"),
 }
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from foleyline.errors import InvalidInput, NotFound
 from foleyline.fsutil import fsync_dir
 from foleyline.notes import Notes
+from foleyline.notes.versions import recorded_version
 from foleyline.server import codec
 from foleyline.server.records import JobInfo, JobSettings, ShotRequest, Take
 
@@ -65,6 +66,10 @@ CREATE TABLE IF NOT EXISTS takes (
 );
 CREATE INDEX IF NOT EXISTS takes_by_shot ON takes(shot_id);
 CREATE INDEX IF NOT EXISTS takes_by_job ON takes(job_id);
+CREATE TABLE IF NOT EXISTS accepted (  -- the circled take of each shot
+    shot_id TEXT PRIMARY KEY,
+    take_id TEXT NOT NULL REFERENCES takes(id)
+);
 CREATE TABLE IF NOT EXISTS media (
     sha256 TEXT PRIMARY KEY,
     path TEXT NOT NULL,
@@ -274,23 +279,17 @@ class Store:
     # ---- notes and takes ------------------------------------------------------------------
 
     def record_notes(self, shot_id: str, notes: Notes) -> Notes:
-        """Store notes as a version of a shot's notes; identical notes keep their version.
-        Returns the notes carrying the version they were stored under."""
+        """Store notes as a version of a shot's notes (``foleyline.notes.versions``): notes that
+        sound like a recorded version are that version. Returns the notes as recorded."""
         with self._transaction() as db:
-            rows = db.execute(
-                "SELECT version, notes FROM notes WHERE shot_id = ? ORDER BY version DESC LIMIT 1", (shot_id,)
-            ).fetchall()
-            if rows:
-                latest = codec.notes_from_dict(json.loads(rows[0][1]))
-                if replace(latest, version=0) == replace(notes, version=0, shot_id=shot_id):
-                    return latest
-                version = rows[0][0] + 1
-            else:
-                version = 1
-            stored = replace(notes, version=version, shot_id=shot_id)
+            rows = db.execute("SELECT notes FROM notes WHERE shot_id = ? ORDER BY version", (shot_id,)).fetchall()
+            recorded = {n.version: n for n in (codec.notes_from_dict(json.loads(row[0])) for row in rows)}
+            stored = recorded_version(replace(notes, shot_id=shot_id), recorded.values())
+            if stored.version in recorded:
+                return recorded[stored.version]
             db.execute(
                 "INSERT INTO notes (shot_id, version, notes) VALUES (?, ?, ?)",
-                (shot_id, version, json.dumps(codec.notes_to_dict(stored))),
+                (shot_id, stored.version, json.dumps(codec.notes_to_dict(stored))),
             )
         return stored
 
@@ -305,6 +304,16 @@ class Store:
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self._query(f"SELECT take FROM takes {where} ORDER BY created_at, id", params)
         return [codec.take_from_json(row[0]) for row in rows]
+
+    def accept_take(self, take_id: str) -> Take:
+        """Circle ``take_id``: the take its shot places (one per shot, the last accepted wins)."""
+        take = self.get_take(take_id)
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO accepted (shot_id, take_id) VALUES (?, ?)", (take.shot_id, take.id))
+        return take
+
+    def accepted_take_ids(self) -> set[str]:
+        return {row[0] for row in self._query("SELECT take_id FROM accepted")}
 
     def get_take(self, take_id: str) -> Take:
         rows = self._query("SELECT take FROM takes WHERE id = ?", (take_id,))

@@ -9,8 +9,9 @@ import pytest
 
 import tolerances
 
+from foleyline.errors import Cancelled
 from foleyline.notes import EnergyPoint, Event, Layer, LayerKind
-from foleyline.server.engines.base import Cancelled, SamplingSettings
+from foleyline.server.engines.base import SamplingSettings
 from foleyline.server.engines.procedural import ProceduralEngine
 from foleyline.server.media.frames import ANALYSIS_STREAM
 
