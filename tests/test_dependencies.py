@@ -40,6 +40,7 @@ NOT_IMPORTED = {
     "otio-aaf-adapter": "an OTIO adapter plugin: OTIO finds it by entry point",
     "otio-cmx3600-adapter": "an OTIO adapter plugin: OTIO finds it by entry point",
     "otio-kdenlive-adapter": "an OTIO adapter plugin: OTIO finds it by entry point",
+    "otio-xges-adapter": "an OTIO adapter plugin: OTIO finds it by entry point",
     "audioop-lts": "pydub imports it as audioop on Python 3.13+, where the standard library lost it",
     "pydub": "chosen for reading the editor's sound library in any format (the sound-library work lands it)",
 }
