@@ -148,7 +148,8 @@ def draft_from_labels(analysis: MotionAnalysis, seen: SeenLabels, *, duration: f
     for layer in guided.layers:
         role = _MOTION_ROLES.get(layer.label)
         if role == "place" or role == "crowd":
-            pool = [p for p in places if role == "place" or p.category == "CROWDS"]
+            # the bed is where it is; a crowd seen goes to the crowd layer, else a bed of its own
+            pool = [p for p in places if (p.category == "CROWDS") == (role == "crowd")]
             pick = best(("place",), pool)
         else:
             pick = best((role,), sources) if role else None

@@ -6,7 +6,8 @@ labels the frames zero-shot and the motion analysis' layers are named after what
 the motion analysis alone. ``plan`` decides for a writer ("auto", "vlm", "clip", "analysis"):
 
 - a VLM in "auto" only on a GPU with the memory it needs (on a CPU a shot takes minutes, so it
-  runs there only when asked for with "vlm"); the largest that fits, or on a CPU the smallest;
+  runs there only when asked for: the writer "vlm", or ``FOLEYLINE_VLM_DEVICE=cpu`` for a
+  server whose every draft should use it); the largest that fits, or on a CPU the smallest;
 - CLIP wherever one is installed: on a GPU the largest (MMAudio's DFN5B when its features are
   pulled), on a CPU the smallest;
 - a folder named by ``FOLEYLINE_VLM_DIR`` / ``FOLEYLINE_CLIP_DIR`` comes before pulled ones.
@@ -30,15 +31,17 @@ from foleyline.server.engines.manifest import DrafterManifest, drafter_manifests
 from foleyline.server.models.packages import package_dir
 from foleyline.server.notes.devices import Hardware, hardware
 
-__all__ = ["CLIP_ENV", "Drafter", "Plan", "SUPPORTED_VLM_TYPES", "VLM_ENV", "best", "installed", "load_clip",
-           "plan", "pull_hint"]
+__all__ = ["CLIP_ENV", "Drafter", "Plan", "RUNG_ORDER", "SUPPORTED_VLM_TYPES", "VLM_DEVICE_ENV", "VLM_ENV", "best",
+           "describe", "installed", "load_clip", "plan", "pull_hint"]
 
 log = logging.getLogger(__name__)
 
 VLM_ENV = "FOLEYLINE_VLM_DIR"
 CLIP_ENV = "FOLEYLINE_CLIP_DIR"
+VLM_DEVICE_ENV = "FOLEYLINE_VLM_DEVICE"   # "cpu": the VLM drafts on the CPU as if asked for each time
 SUPPORTED_VLM_TYPES = ("qwen2_5_vl", "qwen2_vl", "qwen3_vl")
 _NOTES = "foleyline.server.notes"
+RUNG_ORDER = {"vlm": 0, "clip": 1, "analysis": 2}   # the ladder, best first
 
 
 @dataclass(frozen=True)
@@ -161,17 +164,21 @@ class Plan:
 
 def _vlm_rung(writer: str, hw: Hardware, root: Path | None) -> tuple[Drafter | None, list[tuple[str, str]]]:
     found = installed("vlm", root)
+    on_cpu_asked = os.environ.get(VLM_DEVICE_ENV, "").strip().lower() == "cpu"
+    if on_cpu_asked:
+        hw = Hardware(False)
     if not found:
         message = f"no VLM is installed: pull one for full reasoning, e.g. {pull_hint('vlm')}"
         if writer == "vlm":
             raise Unavailable(f"cannot draft notes with the VLM: {message}")
         return None, [("vlm", message)]
     usable, too_big = _ranked(found, hw)
-    if writer == "vlm":
+    if writer == "vlm" or on_cpu_asked:
         return best("vlm", hw, root), []
     if not hw.gpu:
         return None, [("vlm", f"VLM {found[0].label} is installed but not used on a CPU (a shot takes minutes "
-                               "there); ask for it with --writer vlm, or run the server on a GPU")]
+                               f"there); ask for it with --writer vlm (or {VLM_DEVICE_ENV}=cpu for every draft), "
+                               "or run the server on a GPU")]
     if not usable:
         need = min(too_big, key=lambda d: d.gpu_memory_gb)
         return None, [("vlm", f"VLM {need.label} needs about {need.gpu_memory_gb:g} GB of GPU memory and "
@@ -196,7 +203,29 @@ def plan(writer: str = "auto", hw: Hardware | None = None, models_root: Path | N
         if writer == "clip":
             raise Unavailable(f"cannot label the frames: {message}")
         skipped.append(("clip", message))
-    return Plan(writer, vlm, clip, cpu_vlm=vlm is not None and not hw.gpu, skipped=skipped)
+    on_cpu = not hw.gpu or os.environ.get(VLM_DEVICE_ENV, "").strip().lower() == "cpu"
+    return Plan(writer, vlm, clip, cpu_vlm=vlm is not None and on_cpu, skipped=skipped)
+
+
+def describe(hw: Hardware | None = None, models_root: Path | None = None) -> tuple[str, list[str]]:
+    """(which rung drafts notes here by default and with what, [why not better; what is installed])."""
+    hw = hw if hw is not None else hardware()
+    chosen = plan("auto", hw, models_root)
+    where = f"on the GPU ({hw.gpu_name or 'cuda'})" if hw.gpu else "on the CPU"
+    if chosen.vlm is not None:
+        headline = f"VLM {chosen.vlm.label} {where}, writing the notes from the frames"
+    elif chosen.clip is not None:
+        headline = f"CLIP {chosen.clip.label} {where}: zero-shot labels naming the motion analysis' layers"
+    else:
+        headline = "the motion analysis alone: layers named by the kind of motion, not by what is seen"
+    rung = "vlm" if chosen.vlm else "clip" if chosen.clip else "analysis"
+    details = [message for better, message in chosen.skipped if RUNG_ORDER[better] < RUNG_ORDER[rung]]
+    for kind in ("vlm", "clip"):
+        found = installed(kind, models_root)
+        if found:
+            details.append(f"installed {kind.upper()}: " + ", ".join(
+                f"{d.label}" + (f" [{d.licence}]" if d.licence else "") for d in found))
+    return headline, details
 
 
 _EMBEDDERS: dict[tuple[str, str], object] = {}

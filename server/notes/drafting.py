@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 import numpy as np
@@ -30,7 +30,7 @@ from foleyline.server.notes.devices import Hardware
 from foleyline.server.notes.draft_analysis import draft_from_analysis
 from foleyline.server.notes.draft_labels import LabelSettings, draft_from_labels, label_shot
 from foleyline.server.notes.draft_vlm import VlmAttempt, VlmSettings, draft_with_vlm, sample_frames
-from foleyline.server.notes.drafters import Plan, load_clip, plan
+from foleyline.server.notes.drafters import RUNG_ORDER, Plan, load_clip, plan
 from foleyline.server.notes.fitting import CountsOf, fit_to_limit
 from foleyline.server.notes.zero_shot import ZeroShot
 
@@ -40,7 +40,6 @@ log = logging.getLogger(__name__)
 
 Writer = Literal["auto", "vlm", "clip", "analysis"]
 WRITERS = ("auto", "vlm", "clip", "analysis")
-_RANK = {"vlm": 0, "clip": 1, "analysis": 2}
 _CLIP_FRAMES = 4
 
 
@@ -143,6 +142,8 @@ class _Ladder:
         if self.plan.cpu_vlm:
             self.warnings.append(f"the VLM {drafter.name} runs on the CPU as asked: expect minutes per shot")
         frames = _frames(self.shot, self.stream, self.duration, settings.frames)  # type: ignore[arg-type]
+        if self.plan.cpu_vlm and settings.device is None:
+            settings = replace(settings, device="cpu")
         try:
             vlm = load_target(drafter.loader)(drafter.folder, settings)
             outcome = draft_with_vlm(vlm, frames, duration=self.duration, shot_id=self.shot.shot_id)
@@ -187,7 +188,7 @@ class _Ladder:
             who = f"CLIP {self.plan.clip.name} labels with the motion analysis' events" if self.plan.clip else "CLIP"
         else:
             who = "the motion analysis alone"
-        missing = [message for better, message in self.plan.skipped if _RANK[better] < _RANK[rung]]
+        missing = [message for better, message in self.plan.skipped if RUNG_ORDER[better] < RUNG_ORDER[rung]]
         return DraftResult(notes, rung, self.warnings, self.attempts, who, missing, self.runs)
 
 
