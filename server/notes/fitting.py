@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from foleyline.notes.schema import Event, Layer, Notes
-from foleyline.notes.tokens import TokenCount
+from foleyline.notes.tokens import TokenCount, part_labels
 
 __all__ = ["CountsOf", "fit_to_limit"]
 
@@ -61,11 +61,7 @@ def fit_to_limit(notes: Notes, counts_of: CountsOf) -> tuple[Notes, list[str]]:
             warnings.append(f"layer {layer.label!r} has {count.tokens} tokens, over the engine's limit of "
                             f"{count.limit}, even with one event; shorten its prompt (nothing was cut)")
             continue
-        for i, group in enumerate(groups):
-            label = layer.label if i == 0 else f"{layer.label} {i + 1}"
-            while i and label in taken:
-                label += "'"
-            taken.add(label)
+        for label, group in zip(part_labels(layer.label, len(groups), taken), groups):
             layers.append(replace(short, label=label, events=tuple(group)))
         if len(groups) > 1:
             warnings.append(f"layer {layer.label!r} ({len(layer.events)} events) was over the engine's limit of "
