@@ -144,9 +144,9 @@ def pull_hint(kind: str) -> str:
                         key=lambda m: m.params_b)
     if not candidates:
         return ""
-    best = candidates[0]
+    smallest = candidates[0]
     also = "; MMAudio's CLIP is used too once `mmaudio-features` is pulled" if kind == "clip" else ""
-    return f"`foleyline models pull {best.name} --accept-licence` ({best.weights_licence}){also}"
+    return f"`foleyline models pull {smallest.name} --accept-licence` ({smallest.weights_licence}){also}"
 
 
 @dataclass(frozen=True)
@@ -162,9 +162,13 @@ class Plan:
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
+def _vlm_on_cpu_asked() -> bool:
+    return os.environ.get(VLM_DEVICE_ENV, "").strip().lower() == "cpu"
+
+
 def _vlm_rung(writer: str, hw: Hardware, root: Path | None) -> tuple[Drafter | None, list[tuple[str, str]]]:
     found = installed("vlm", root)
-    on_cpu_asked = os.environ.get(VLM_DEVICE_ENV, "").strip().lower() == "cpu"
+    on_cpu_asked = _vlm_on_cpu_asked()
     if on_cpu_asked:
         hw = Hardware(False)
     if not found:
@@ -196,15 +200,13 @@ def plan(writer: str = "auto", hw: Hardware | None = None, models_root: Path | N
     vlm = None
     if writer in ("auto", "vlm"):
         vlm, skipped = _vlm_rung(writer, hw, models_root)
-    clip_found, _too_big = _ranked(installed("clip", models_root), hw)
-    clip = clip_found[0] if clip_found else None
+    clip = best("clip", hw, models_root)
     if clip is None:
         message = f"no CLIP is installed for zero-shot labels: {pull_hint('clip')}"
         if writer == "clip":
             raise Unavailable(f"cannot label the frames: {message}")
         skipped.append(("clip", message))
-    on_cpu = not hw.gpu or os.environ.get(VLM_DEVICE_ENV, "").strip().lower() == "cpu"
-    return Plan(writer, vlm, clip, cpu_vlm=vlm is not None and on_cpu, skipped=skipped)
+    return Plan(writer, vlm, clip, cpu_vlm=vlm is not None and (not hw.gpu or _vlm_on_cpu_asked()), skipped=skipped)
 
 
 def describe(hw: Hardware | None = None, models_root: Path | None = None) -> tuple[str, list[str]]:
