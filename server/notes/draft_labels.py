@@ -147,22 +147,24 @@ def draft_from_labels(analysis: MotionAnalysis, seen: SeenLabels, *, duration: f
     layers: list[Layer] = []
     for layer in guided.layers:
         role = _MOTION_ROLES.get(layer.label)
-        if role == "place" or role == "crowd":
-            # the bed is where it is; a crowd seen goes to the crowd layer, else a bed of its own
-            pool = [p for p in places if (p.category == "CROWDS") == (role == "crowd")]
-            pick = best(("place",), pool)
+        if role == "place":
+            pick = best(("place",), [p for p in places if p.category != "CROWDS"])
+        elif role == "crowd":
+            # a crowd seen, else walkers seen: the crowd bed is theirs (a crowd of one's kind)
+            pick = best(("place",), [p for p in places if p.category == "CROWDS"]) or best(("steps",), sources)
         else:
             pick = best((role,), sources) if role else None
         if pick is not None:
             used.add(pick)
             prompt = pick.sound
-            if role == "steps" and surface:
+            if pick.role == "steps" and surface:
                 prompt = f"{pick.sound} on {surface}"
             named.append(f"'{layer.label}' becomes {prompt!r}")
             layers.append(replace(layer, label=pick.sound, prompt=prompt))
-        elif role == "steps" and surface:
+        elif role in ("steps", "crowd") and surface:
             named.append(f"the footsteps are on {surface}")
-            layers.append(replace(layer, prompt=f"footsteps on {surface}"))
+            walkers = "footsteps" if role == "steps" else "crowd walking"
+            layers.append(replace(layer, prompt=f"{walkers} on {surface}"))
         else:
             # Nothing seen fits its kind: the motion's own words, not a guess coloured by labels.
             layers.append(replace(layer, prompt=plain_prompts.get(layer.label, layer.prompt)))

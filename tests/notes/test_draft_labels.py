@@ -101,6 +101,14 @@ def test_each_kind_of_motion_layer_takes_the_best_source_of_its_kind(every_kind)
 def test_a_surface_alone_still_says_what_the_steps_are_on(every_kind) -> None:
     notes = draft_from_labels(analysis(), seen("snow"), duration=DURATION)
     assert notes.layer("footsteps").prompt == "footsteps on snow"
+    assert notes.layer("crowd").prompt == "crowd walking on snow"
+
+
+def test_walkers_seen_without_a_crowd_name_the_crowd_bed(monkeypatch) -> None:
+    crowd_only = Notes(layers=(MOTION.layers[0], MOTION.layers[2]), author="analysis")
+    monkeypatch.setattr(draft_labels, "draft_from_analysis", lambda *a, **k: crowd_only)
+    notes = draft_from_labels(analysis(), seen("footsteps", "concrete"), duration=DURATION)
+    assert notes.layer("footsteps").prompt == "footsteps on concrete" and notes.layer("footsteps").kind is LayerKind.BG
 
 
 class OneHot:
