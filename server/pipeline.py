@@ -42,6 +42,7 @@ from foleyline.server.media.bwf import BITS, TakeStamp, write_take
 from foleyline.server.media.frames import StreamSpec
 from foleyline.server.media.load import load_shot
 from foleyline.server.notes import DraftResult, draft, required_streams
+from foleyline.server.notes.fitting import CountsOf
 from foleyline.server.records import AudioFile, JobSettings, LayerTake, ShotOutcome, ShotRequest, Take
 from foleyline.server.shot_timing import ShotTiming, shot_timing
 from foleyline.server.store import Store
@@ -97,19 +98,23 @@ class Pipeline:
 
     # ---- notes ----------------------------------------------------------------------------
 
-    def draft(self, shot: ShotRequest, shot_input: ShotInput, writer: str = "auto") -> DraftResult:
-        """Notes drafted for the shot by the notes writer (a VLM when installed, else the motion
-        analysis), with the warnings that say why a writer was not used."""
-        result = draft(shot_input, writer or "auto")
-        for warning in result.warnings:
+    def draft(self, shot: ShotRequest, shot_input: ShotInput, writer: str = "auto", *,
+              counts_of: CountsOf | None = None) -> DraftResult:
+        """Notes drafted for the shot down the ladder (a VLM, else CLIP labels with the motion
+        analysis, else the motion analysis), fitted to ``counts_of``'s limit (the target
+        engine's), with the warnings that say why a rung was not used."""
+        result = draft(shot_input, writer or "auto", counts_of=counts_of)
+        log.info("notes for shot %s drafted by %s", shot.id, result.drafter)
+        for warning in [*result.warnings, *result.missing, *result.runs]:
             log.info("notes for shot %s: %s", shot.id, warning)
         return replace(result, notes=replace(result.notes, shot_id=shot.id))
 
-    def notes_for(self, shot: ShotRequest, shot_input: ShotInput) -> tuple[Notes, bool]:
-        """(notes, drafted): the editor's notes, else a draft."""
+    def notes_for(self, shot: ShotRequest, shot_input: ShotInput, engine: Engine | None = None) -> tuple[Notes, bool]:
+        """(notes, drafted): the editor's notes, else a draft fitted to ``engine``'s text limit."""
         if _given_notes(shot):
             return shot.notes, False  # type: ignore[return-value]
-        return self.draft(shot, shot_input).notes, True
+        counts_of = engine.count_text_tokens if engine is not None else None
+        return self.draft(shot, shot_input, counts_of=counts_of).notes, True
 
     @staticmethod
     def drafting_streams(shot: ShotRequest, writer: str = "auto") -> Sequence[StreamSpec]:
@@ -156,7 +161,7 @@ class Pipeline:
         if base is not None and not _given_notes(shot):
             notes, drafted = base.notes, False
         else:
-            notes, drafted = self.notes_for(shot, shot_input)
+            notes, drafted = self.notes_for(shot, shot_input, engine)
         notes = self.store.record_notes(shot.id, notes)
         shot_input.notes = notes
         if not notes.layers:

@@ -248,15 +248,22 @@ class FoleyService(pb_grpc.FoleyServicer):
         for event in run.follow(stop):
             yield event_to_proto(event)
 
-    def _draft_event(self, shot_id: str, result: DraftResult, engine_name: str) -> pb.DraftNotesEvent:
-        """The event for drafted notes, with per-layer token counts against the named engine's
-        text limit, drafted layers over it split (no engine named: no counts)."""
+    def _counts_of(self, engine_name: str) -> Callable[[Notes], list[TokenCount]] | None:
+        """The named engine's per-layer token count (None when no engine is named)."""
         if not engine_name:
-            return draft_event(shot_id, result, counts_of=lambda _notes: [])
+            return None
 
         def counts_of(notes: Notes) -> list[TokenCount]:
             return self.registry.token_counts(engine_name, notes)
 
+        return counts_of
+
+    def _draft_event(self, shot_id: str, result: DraftResult, engine_name: str) -> pb.DraftNotesEvent:
+        """The event for drafted notes, with per-layer token counts against the named engine's
+        text limit, drafted layers over it split (no engine named: no counts)."""
+        counts_of = self._counts_of(engine_name)
+        if counts_of is None:
+            return draft_event(shot_id, result, counts_of=lambda _notes: [])
         limit = max((count.limit for count in counts_of(result.notes)), default=0)
         return draft_event(shot_id, result, token_limit=limit or None, counts_of=counts_of)
 
@@ -304,7 +311,8 @@ class FoleyService(pb_grpc.FoleyServicer):
             try:
                 streams = self.pipeline.drafting_streams(shot, writer)
                 _timing, shot_input = self.pipeline.prepare(shot, DEFAULT_HANDLE_FRAMES, streams)
-                event = self._draft_event(shot.id, self.pipeline.draft(shot, shot_input, writer), request.engine)
+                result = self.pipeline.draft(shot, shot_input, writer, counts_of=self._counts_of(request.engine))
+                event = self._draft_event(shot.id, result, request.engine)
             except FoleylineError as exc:
                 event = draft_error_event(shot.id, exc)
             yield event
