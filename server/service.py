@@ -192,6 +192,7 @@ def take_to_proto(take: Take) -> pb.Take:
         handle_tail_frames=take.handle_tail_frames,
         shot_name=take.shot_name,
         base_take_id=take.base_take_id,
+        number=take.number,
     )
 
 
