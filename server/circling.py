@@ -16,7 +16,7 @@ from dataclasses import fields, replace
 
 from foleyline.errors import MediaError
 from foleyline.provenance import Generation, notes_digest, read_provenance
-from foleyline.server.engines.manifest import engine_manifests
+from foleyline.server.engines.manifest import model_licence
 from foleyline.server.media.bwf import circled_copy
 from foleyline.server.records import AudioFile, Take
 from foleyline.server.signing import credentials
@@ -32,9 +32,8 @@ def _generation(store: Store, take: Take, audio: AudioFile, layer: str) -> Gener
     names = {f.name for f in fields(Generation)}
     if said and names <= set(said) | {"foleyline_version"}:
         return Generation(**{key: value for key, value in said.items() if key in names})
-    manifest = engine_manifests().get(take.engine)
     return Generation(engine=take.engine, engine_version=take.engine_version, model=take.model,
-                      model_licence=manifest.weights_licence if manifest else "", seed=take.seed,
+                      model_licence=model_licence(take.engine), seed=take.seed,
                       notes_digest=notes_digest(take.notes), take_id=take.id, take_number=take.number,
                       shot=take.shot_name or take.shot_id, layer=layer)
 

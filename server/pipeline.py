@@ -40,7 +40,7 @@ from foleyline.probe import probe
 from foleyline.provenance import Generation, notes_digest
 from foleyline.server.engines.base import Engine, SamplingSettings, ShotInput
 from foleyline.server.media import audio as post
-from foleyline.server.engines.manifest import engine_manifests
+from foleyline.server.engines.manifest import model_licence
 from foleyline.server.media.bwf import BITS, TakeStamp, write_take
 from foleyline.server.media.frames import StreamSpec
 from foleyline.server.media.load import load_shot
@@ -190,13 +190,13 @@ class Pipeline:
         created = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
         numbers = self.store.reserve_take_numbers(shot.id, len(seeds))
         creds = credentials()
-        manifest = engine_manifests().get(engine_name)
+        licence = model_licence(engine_name)
         takes: list[Take] = []
         for t, seed in enumerate(seeds):
             take_id = f"take-{uuid.uuid4().hex[:12]}"
             made = Generation(
                 engine=engine_name, engine_version=caps.version, model=caps.model,
-                model_licence=manifest.weights_licence if manifest else "", seed=seed, notes_digest=notes_digest(notes),
+                model_licence=licence, seed=seed, notes_digest=notes_digest(notes),
                 take_id=take_id, take_number=numbers[t], shot=label, layer="mix",
             )
             layers: list[LayerTake] = []

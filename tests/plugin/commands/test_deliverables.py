@@ -71,6 +71,7 @@ def test_every_wav_carries_a_valid_manifest_naming_the_engine_and_model(delivere
         report = read_provenance(wav, anchors="")  # signed by the module's local CA, not this test's
         assert report.ok, report.line()
         assert report.generation["engine"] == "procedural" and report.generation["model"]
+        assert report.generation["model_licence"] == "none: no model weights"  # procedural synthesis
         assert report.generation["take_number"] == int(wav.stem[-2:])
 
 
