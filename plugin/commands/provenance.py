@@ -15,6 +15,7 @@ import argparse
 from pathlib import Path
 
 from foleyline.errors import InvalidInput
+from foleyline.plugin.commands import files_in
 from foleyline.provenance import Report, read_provenance, trust_anchors
 
 
@@ -24,19 +25,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also trust these CA certificates (PEM), e.g. the facility's that signed them")
 
 
-def _expand(paths: list[Path]) -> list[Path]:
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix.lower() == ".wav")
-            if not found:
-                raise InvalidInput(f"{path} holds no WAVs")
-            files.extend(found)
-        else:
-            files.append(path)
-    return files
-
-
 def check_files(paths: list[Path], extra_anchors: list[Path] = ()) -> list[Report]:
     anchors = trust_anchors()
     for pem in extra_anchors:
@@ -44,7 +32,7 @@ def check_files(paths: list[Path], extra_anchors: list[Path] = ()) -> list[Repor
             raise InvalidInput(f"--trust {pem}: no such file; give a CA certificate in PEM")
         anchors += pem.read_text(encoding="ascii")
     reports = []
-    for path in _expand(paths):
+    for path in files_in(paths, (".wav",)):
         if not path.is_file():
             reports.append(Report(path, "none", problems=("no such file",)))
             continue

@@ -57,8 +57,8 @@ def test_exporting_again_after_accepting_another_take_links_the_new_takes_audio(
     assert linked.read_bytes() == audio[first.id]
 
 
-def test_a_file_under_a_takes_name_that_holds_other_audio_is_replaced(qtbot, window, timeline_path, tmp_path,
-                                                                       fake_client):
+def _one_accepted_take(qtbot, window, timeline_path, tmp_path):
+    """A shot with one generated take, accepted; the export's path (its folder made)."""
     connect_and_wait(qtbot, window)
     open_and_wait(qtbot, window, timeline_path)
     shot_id = window.store.at(1).shot.id
@@ -69,6 +69,12 @@ def test_a_file_under_a_takes_name_that_holds_other_audio_is_replaced(qtbot, win
     window.session.accept(shot_id, take.id)
     out = tmp_path / "export" / "cut_foley.otio"
     out.parent.mkdir()
+    return shot_id, take, out
+
+
+def test_a_file_under_a_takes_name_that_holds_other_audio_is_replaced(qtbot, window, timeline_path, tmp_path,
+                                                                       fake_client):
+    shot_id, take, out = _one_accepted_take(qtbot, window, timeline_path, tmp_path)
     _export(qtbot, window, out)
     (linked,) = _linked_wavs(out, shot_id)
     linked.write_bytes(b"not this take")
@@ -80,16 +86,7 @@ def test_a_file_under_a_takes_name_that_holds_other_audio_is_replaced(qtbot, win
 
 def test_the_export_settings_name_the_files_and_tracks_and_the_server_circles_the_take(qtbot, window, timeline_path,
                                                                                       tmp_path, fake_client):
-    connect_and_wait(qtbot, window)
-    open_and_wait(qtbot, window, timeline_path)
-    shot_id = window.store.at(1).shot.id
-    window.session.generate([shot_id])
-    qtbot.waitUntil(lambda: len(window.store.get(shot_id).takes) == 1 and window.store.get(shot_id).progress is None,
-                    timeout=10000)
-    (take,) = window.store.get(shot_id).takes
-    window.session.accept(shot_id, take.id)
-    out = tmp_path / "export" / "cut_foley.otio"
-    out.parent.mkdir()
+    shot_id, take, out = _one_accepted_take(qtbot, window, timeline_path, tmp_path)
     window.exporter.file_names.setText("{layer}_{shot}_take{take}")
     window.exporter.track_names.setCurrentIndex(window.exporter.track_names.findData("short"))
     with qtbot.waitSignal(window.session.exported, timeout=20000):
