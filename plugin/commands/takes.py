@@ -79,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
         if args.take.isdigit():
             numbered = {take_number(take, position): take for position, take in enumerate(group, start=1)}
             if int(args.take) not in numbered:
-                raise InvalidInput(f"shot {args.shot!r} has takes {', '.join(map(str, sorted(numbered)))}; give one of them")
+                raise InvalidInput(f"shot {args.shot!r} has {len(group)} take(s), numbered "
+                                   f"{', '.join(map(str, sorted(numbered)))}; give one of those numbers")
             take_id = numbered[int(args.take)].id
         else:
             take_id = next((t.id for t in group if t.id == args.take), None)

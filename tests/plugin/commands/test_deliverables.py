@@ -75,10 +75,11 @@ def test_every_wav_carries_a_valid_manifest_naming_the_engine_and_model(delivere
         assert report.generation["take_number"] == int(wav.stem[-2:])
 
 
-def test_the_pro_tools_aaf_links_the_accepted_takes_files(delivered: Path) -> None:
+def test_the_pro_tools_aaf_links_the_same_files(delivered: Path) -> None:
+    # the accepted take on the Foley tracks, the other on muted alternate tracks: every WAV linked
     with aaf2.open(str(delivered / "cut_foley.aaf"), "r") as f:
         urls = {m.descriptor["Locator"].value[0]["URLString"].value for m in f.content.sourcemobs()}
-    assert urls == {wav.resolve().as_uri() for wav in delivered.glob("*_T02.wav")}
+    assert urls == {wav.resolve().as_uri() for wav in delivered.glob("*.wav")}
     for url in urls:  # copied, never rewritten: the links reach signed files
         assert read_provenance(Path(url.removeprefix("file://")), anchors="").state == "valid"
 
