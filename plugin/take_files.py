@@ -50,7 +50,7 @@ def check_template(template: str) -> str:
     try:
         named = {name for _text, name, _spec, _conv in string.Formatter().parse(template) if name is not None}
     except ValueError as exc:
-        raise InvalidInput(f"the file-name template {template!r} is malformed ({exc}); e.g. {config.DEFAULT_TAKE_FILE_TEMPLATE}") from None
+        raise InvalidInput(f"the file-name template {template!r} is malformed ({exc}); e.g. {config.BY_KEY['take_file_template'].default}") from None
     unknown = sorted(named - set(FIELDS))
     if unknown:
         raise InvalidInput(f"the file-name template {template!r} names {', '.join(unknown)}; "

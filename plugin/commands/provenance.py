@@ -19,6 +19,12 @@ from foleyline.plugin.commands import files_in
 from foleyline.provenance import Report, read_provenance, trust_anchors
 
 
+EXAMPLES = (
+    "foleyline provenance foley/",
+    "foleyline provenance A001_door_slam_T02.wav --trust facility-ca.pem",
+)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="WAVs, or folders of them")
     parser.add_argument("--trust", type=Path, action="append", default=[], metavar="PEM",
