@@ -27,6 +27,7 @@ from foleyline.notes.convert import kind_to_proto, notes_from_proto, notes_to_pr
 from foleyline.notes.tokens import TokenCount
 from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.protos.v1 import foley_pb2_grpc as pb_grpc
+from foleyline.server import circling
 from foleyline.server.engines.registry import EngineRegistry
 from foleyline.server.jobs import JobManager
 from foleyline.server.notes import DraftResult
@@ -160,7 +161,10 @@ def _audio_to_proto(audio: AudioFile) -> pb.AudioFile:
     )
 
 
-def take_to_proto(take: Take, accepted: bool = False) -> pb.Take:
+def take_to_proto(take: Take, accepted: bool = False, files: dict[str, AudioFile] | None = None) -> pb.Take:
+    """``accepted``: the shot's circled take; ``files``: its WAVs to list instead of the ones it
+    was generated with (their circled copies, by the generated file's hash)."""
+    files = files or {}
     return pb.Take(
         accepted=accepted,
         id=take.id,
@@ -177,14 +181,14 @@ def take_to_proto(take: Take, accepted: bool = False) -> pb.Take:
             pb.LayerAudio(
                 label=layer.label,
                 kind=kind_to_proto(LayerKind(layer.kind)),
-                audio=_audio_to_proto(layer.audio),
+                audio=_audio_to_proto(files.get(layer.audio.sha256, layer.audio)),
                 loudness_lufs=layer.loudness_lufs,
                 peak_dbfs=layer.peak_dbfs,
                 reused=layer.reused,
             )
             for layer in take.layers
         ],
-        mix=_audio_to_proto(take.mix),
+        mix=_audio_to_proto(files.get(take.mix.sha256, take.mix)),
         loudness_lufs=take.loudness_lufs,
         created_at=take.created_at,
         audio_source_range=range_to_proto(take.audio_source_range),
@@ -193,6 +197,7 @@ def take_to_proto(take: Take, accepted: bool = False) -> pb.Take:
         handle_tail_frames=take.handle_tail_frames,
         shot_name=take.shot_name,
         base_take_id=take.base_take_id,
+        number=take.number,
     )
 
 
@@ -347,18 +352,20 @@ class FoleyService(pb_grpc.FoleyServicer):
     def ListTakes(self, request, context):
         takes = self.store.list_takes(shot_id=request.shot_id, job_id=request.job_id)
         accepted = self.store.accepted_take_ids()
-        return pb.ListTakesResponse(takes=[take_to_proto(take, take.id in accepted) for take in takes])
+        return pb.ListTakesResponse(takes=[take_to_proto(take, *circling.take_files(self.store, take, accepted))
+                                           for take in takes])
 
     @_translated
     def GetTake(self, request, context):
         take = self.store.get_take(request.take_id)
-        return take_to_proto(take, take.id in self.store.accepted_take_ids())
+        return take_to_proto(take, *circling.take_files(self.store, take, self.store.accepted_take_ids()))
 
     @_translated
     def AcceptTake(self, request, context):
         if not request.take_id:
             raise InvalidInput("give the id of the take to accept (`foleyline takes list` shows them)")
-        return take_to_proto(self.store.accept_take(request.take_id), True)
+        take, circled = circling.accept(self.store, request.take_id)
+        return take_to_proto(take, True, circled)
 
     @_translated
     def FetchAudio(self, request, context):

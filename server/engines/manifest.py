@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "BUILTIN_DRAFTERS", "BUILTIN_ENGINES", "DrafterManifest", "ENTRY_POINT_GROUP", "ENV_ENGINES",
-    "EngineManifest", "ParityFixture", "drafter_manifests", "engine_manifests", "load_target",
+    "EngineManifest", "ParityFixture", "drafter_manifests", "engine_manifests", "load_target", "model_licence",
 ]
 
 ENTRY_POINT_GROUP = "foleyline.engines"
@@ -223,3 +223,11 @@ def engine_manifests(*, discover: bool = True, force_reload: bool = False) -> di
     if discover:
         manifests.update((m.name, m) for m in engines_from_env())
     return manifests
+
+
+def model_licence(name: str) -> str:
+    """What an engine's take files say of its model's licence (their C2PA manifest)."""
+    manifest = engine_manifests().get(name)
+    if manifest is None:
+        return "not stated (the engine is not in the manifest)"
+    return manifest.weights_licence or "none: no model weights"
