@@ -12,7 +12,6 @@ import argparse
 from pathlib import Path
 
 from foleyline import timebase
-from foleyline.errors import InvalidInput
 from foleyline.plugin.commands import files_in
 from foleyline.plugin.timeline.conformance import conform_file, format_table
 
