@@ -45,7 +45,10 @@ def choose_placement(requested: str | None, hw: Hardware) -> Placement:
 
 @functools.lru_cache(maxsize=1)
 def _probe() -> tuple[bool, bool, str]:
-    import torch  # deferred: only drafting with a model needs to know
+    try:
+        import torch  # deferred: only drafting with a model needs to know
+    except ImportError:  # the core install: no torch, so no GPU to draft on
+        return False, False, ""
 
     if not torch.cuda.is_available():
         return False, False, ""
