@@ -52,7 +52,7 @@ def test_unmatched_text_falls_back_by_layer_kind():
 def test_hits_have_no_rustle_bed_the_moves_are_their_own_layer():
     matcher = Matcher(KeywordScorer())
     layer = Layer("door", LayerKind.FX, prompt="door slam", events=(Event(1.0, 1.0, "slams"),))
-    assert names(matcher.plan(layer)) == ("impact_wood", None)
+    assert names(matcher.plan(layer)) == ("door", None)
     assert names(matcher.plan(Layer("moves", LayerKind.FOLEY, prompt="cloth movement"))) == (None, "cloth")
 
 

@@ -63,3 +63,11 @@ class SoundModel:
     # The keyword matcher considers the model only when one of these words is present (a
     # "concrete floor" is not footsteps unless someone walks on it).
     requires: tuple[str, ...] = ()
+    # The Universal Category System CatIDs (``ucs.py``) this model renders: what a sound editor
+    # would file its output under, and what the library index and the coverage report map onto.
+    ucs: tuple[str, ...] = ()
+
+    @property
+    def sounds_like(self) -> str:
+        """A short phrase for warnings: the description up to its colon."""
+        return self.description.split(":", 1)[0]
