@@ -80,7 +80,12 @@ def render_meow(rng: np.random.Generator, params: SoundParams, strength: float) 
         ((600.0, 5.0, 1.0), (950.0, 5.0, 0.6), (2800.0, 6.0, 0.2)),   # o
     )
     weights = (np.clip(1.0 - u / 0.3, 0.0, 1.0), np.clip(1.0 - np.abs(u - 0.45) / 0.3, 0.0, 1.0), np.clip((u - 0.5) / 0.35, 0.0, 1.0))
-    out = sum(w * _tract(src, shape) for w, shape in zip(weights, shapes))
+    out = np.zeros(n, dtype=np.float32)
+    for weight, shape in zip(weights, shapes):
+        # Each mouth shape is filtered only where it is heard (its weight ramps from 0 there).
+        active = np.flatnonzero(weight > 0.0)
+        lo, hi = int(active[0]), int(active[-1]) + 1
+        out[lo:hi] += weight[lo:hi] * _tract(src[lo:hi], shape)
     out *= _envelope(n, 0.04, 0.75)
     out = distance_filter(bandpass(out, 250.0, 9000.0, order=1), params.distance)
     out /= max(float(np.abs(out).max()), 1e-6)

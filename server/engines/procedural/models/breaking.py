@@ -79,7 +79,7 @@ BREAKING_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "glass_break", "oneshot",
         "glass breaking: a window pane, bottle or glass shattering and smashing into shards",
-        ("shatter", "shatters", "shattering", "smash", "smashes", "smashing", "break", "breaks", "breaking",
+        ("glass", "shatter", "shatters", "shattering", "smash", "smashes", "smashing", "break", "breaks", "breaking",
          "shards", "broken", "window"),
         render_glass_break, SoundParams(size=0.5, hardness=0.9, intensity=0.85, distance=0.1),
         requires=("glass", "shatter", "shatters", "shattering", "window", "bottle", "shards", "pane", "windshield", "mirror"),
@@ -88,7 +88,7 @@ BREAKING_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "body_fall", "oneshot",
         "a body fall: someone falling down and hitting the floor, a person collapsing, a tackle",
-        ("fall", "falls", "falling", "fell", "collapse", "collapses", "collapsing", "bodyfall", "tackle", "tackled", "drops", "thrown"),
+        ("body", "fall", "falls", "falling", "fell", "collapse", "collapses", "collapsing", "bodyfall", "tackle", "tackled", "drops", "thrown"),
         render_body_fall, SoundParams(size=0.6, hardness=0.4, intensity=0.8, distance=0.1),
         ucs=("FGHTBf",),
     ),

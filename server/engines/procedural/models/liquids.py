@@ -81,7 +81,7 @@ def render_pour(rng: np.random.Generator, params: SoundParams, env: np.ndarray, 
         pitch = (300.0 + 500.0 * (1.0 - params.size)) / (1.0 - level)
         piece = column[start : start + block]
         ring[start : start + piece.size] += window[: piece.size] * resonator(piece, min(pitch, 6000.0), 8.0)
-    out = 0.6 * stream + 0.8 * drops + 2.5 * ring[:n]
+    out = 0.5 * stream + 0.8 * drops + 5.0 * ring[:n]
     out = distance_filter(out, params.distance)
     return (out * 0.5 * (0.4 + 0.6 * params.intensity)).astype(np.float32)
 
@@ -94,9 +94,9 @@ def render_surf(rng: np.random.Generator, params: SoundParams, env: np.ndarray, 
     at = float(rng.uniform(-4.0, 1.0))
     while at < t[-1]:
         u = t - at
-        build += np.where(u < 0, np.exp(u / 1.2), 0.0).astype(np.float32) * np.where(u > -4.0, 1.0, 0.0).astype(np.float32)
-        wash += (np.where(u >= 0, (1.0 - np.exp(-u / 0.25)) * np.exp(-u / (1.5 + 1.5 * params.size)), 0.0).astype(np.float32)
-                 * float(rng.uniform(0.6, 1.0)))
+        before, after = np.minimum(u, 0.0), np.maximum(u, 0.0)
+        build += np.exp(before / 1.2) * ((u < 0.0) & (u > -4.0))
+        wash += (u >= 0.0) * (1.0 - np.exp(-after / 0.25)) * np.exp(-after / (1.5 + 1.5 * params.size)) * float(rng.uniform(0.6, 1.0))
         at += float(rng.uniform(6.0, 11.0))
     noise = white(rng, n)
     rumble = lowpass(noise, 250.0, order=2) * upsample(0.4 + 1.2 * np.minimum(build + wash, 1.5), n)
@@ -119,7 +119,7 @@ LIQUID_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "pour", "texture",
         "water pouring: liquid poured from a jug or bottle into a glass filling up",
-        ("pour", "pours", "pouring", "poured", "filling", "fills", "glass of water", "jug", "kettle"),
+        ("water", "pour", "pours", "pouring", "poured", "filling", "fills", "glass of water", "jug", "kettle"),
         render_pour, SoundParams(size=0.4, hardness=0.4, intensity=0.6, distance=0.1),
         ucs=("WATRPour", "FOODDrnk"),
     ),

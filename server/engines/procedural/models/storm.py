@@ -15,10 +15,14 @@ import numpy as np
 
 from ..dsp import (
     CONTROL_RATE,
+    LOW_RATE,
     SAMPLE_RATE,
+    at_low_rate,
     bandpass,
     control_len,
     decay_env,
+    from_low_rate,
+    low_white,
     highpass,
     impulses,
     lowpass,
@@ -55,12 +59,15 @@ def render_thunder(rng: np.random.Generator, params: SoundParams, strength: floa
     seconds = (3.0 + 5.0 * params.size) * float(rng.uniform(0.85, 1.15))
     n = int(seconds * SAMPLE_RATE)
     far = params.distance > 0.6
-    env = upsample(_rolls(rng, control_len(n), seconds, far), n)
-    noise = white(rng, n)
+    # The roll, rendered at the low rate: nothing in it is above a few hundred Hz.
+    m = int(seconds * LOW_RATE)
+    env = at_low_rate(_rolls(rng, control_len(n), seconds, far), m)
+    noise = low_white(rng, m)
     # The rumble: most energy under ~150 Hz, a thinner band up to a few hundred Hz above it.
-    sub = lowpass(noise, 70.0 + 80.0 * (1.0 - params.size), order=2) * 3.0
-    body = bandpass(noise, 90.0, 450.0 - 250.0 * params.distance, order=2) * 0.6
-    out = (sub + body) * env
+    # (Under ~25 Hz is felt, not heard, and only eats a speaker's headroom.)
+    sub = highpass(lowpass(noise, 70.0 + 80.0 * (1.0 - params.size), order=2, rate=LOW_RATE), 25.0, rate=LOW_RATE) * 3.0
+    body = bandpass(noise, 90.0, 450.0 - 250.0 * params.distance, order=2, rate=LOW_RATE) * 0.6
+    out = from_low_rate((sub + body) * env, n)
     if not far:
         # The crack: the nearest segment's shock, a ripping burst of clicks over ~0.3 s.
         rip_len = int(0.35 * SAMPLE_RATE)

@@ -15,7 +15,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dsp import SAMPLE_RATE, bandpass, control_len, distance_filter, lowpass, slow_curve, upsample, white
+from ..dsp import (
+    CONTROL_RATE,
+    LOW_RATE,
+    SAMPLE_RATE,
+    at_low_rate,
+    bandpass,
+    control_len,
+    distance_filter,
+    from_low_rate,
+    low_white,
+    lowpass,
+    slow_curve,
+    upsample,
+    white,
+)
 from .base import SoundModel, SoundParams
 
 SPEED_OF_SOUND = 343.0
@@ -25,25 +39,25 @@ PASS_HALF = 2.5  # seconds before (and after) the closest point that the pass-by
 def render_pass_by(rng: np.random.Generator, params: SoundParams, strength: float) -> np.ndarray:
     n = int(2 * PASS_HALF * SAMPLE_RATE)
     m = control_len(n)
-    t = (np.arange(m, dtype=np.float64) / 1000.0) - PASS_HALF
+    t = (np.arange(m, dtype=np.float64) / CONTROL_RATE) - PASS_HALF
     speed = (12.0 + 25.0 * params.intensity) * float(rng.uniform(0.85, 1.15))  # m/s
     closest = 3.0 + 25.0 * params.distance
     x = speed * t
     r = np.sqrt(x * x + closest * closest)
     # Doppler: the radial speed is speed * (-x / r) (positive while approaching).
     doppler = SPEED_OF_SOUND / (SPEED_OF_SOUND - speed * (-x / r))
-    level = closest / r
-    # Revs at speed: a few thousand rpm, wavering a little.
+    level = (closest / r).astype(np.float32)
+    # The engine (revs at speed: a few thousand rpm, wavering a little) and the air it pushes,
+    # at the low rate: nothing of them is above ~1 kHz.
     firing = (60.0 + 50.0 * (1.0 - params.size)) * (1.0 + 0.02 * (slow_curve(rng, m, 1.0, 1.0) - 1.0))
-    phase = np.cumsum(upsample((firing * doppler).astype(np.float32), n), dtype=np.float64) / SAMPLE_RATE
+    low_n = int(2 * PASS_HALF * LOW_RATE)
+    phase = np.cumsum(at_low_rate((firing * doppler).astype(np.float32), low_n), dtype=np.float64) / LOW_RATE
     frac = (phase % 1.0).astype(np.float32)
-    engine = lowpass(np.exp(frac * np.float32(-6.0)) - np.float32(0.28), 900.0, order=2)
-    noise = white(rng, n)
-    tyres = bandpass(noise, 250.0, 3500.0, order=1)
-    air = lowpass(noise, 500.0, order=1)
-    # Far away the highs are gone; the tyre roar brightens as the car comes close.
-    near = upsample((level ** 1.5).astype(np.float32), n)
-    out = (2.0 * engine + 0.7 * air) * upsample(level.astype(np.float32), n) + 0.8 * tyres * near
+    engine = lowpass(np.exp(frac * np.float32(-6.0)) - np.float32(0.28), 900.0, order=2, rate=LOW_RATE)
+    air = lowpass(low_white(rng, low_n), 500.0, order=1, rate=LOW_RATE)
+    out = from_low_rate((2.0 * engine + 0.7 * air) * at_low_rate(level, low_n), n)
+    # Tyre roar, brightening as the car comes close (far away the highs are gone).
+    out += 0.8 * bandpass(white(rng, n), 250.0, 3500.0, order=1) * upsample(level ** 1.5, n)
     out /= max(float(np.abs(out).max()), 1e-6)
     gain = 0.8 * (0.4 + 0.6 * strength) * (0.4 + 0.6 * params.intensity) * (1.0 - 0.5 * params.distance)
     return (out * gain).astype(np.float32)
