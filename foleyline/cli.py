@@ -11,9 +11,10 @@ import argparse
 import importlib
 import os
 import sys
+from pathlib import Path
 
 from foleyline import __version__
-from foleyline.errors import FoleylineError
+from foleyline.errors import FoleylineError, InvalidInput
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -27,6 +28,25 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "conform": ("foleyline.commands.conform", "check that timelines read and round-trip"),
     "engines": ("foleyline.server.commands.engines", "list the engines and why any is unavailable"),
 }
+
+
+def add_sfx_library_option(parser: argparse.ArgumentParser) -> None:
+    """``--sfx-library DIR``, for every command that starts a server."""
+    parser.add_argument("--sfx-library", type=Path, default=None, metavar="DIR",
+                        help="a folder of your own sound effects (WAV/BWF, AIFF, FLAC, Ogg, MP3), indexed once and "
+                             "used before synthesis where a file matches a layer (default: sfx_library in the "
+                             "config file foleyline.toml; FOLEYLINE_SFX_LIBRARY overrides that)")
+
+
+def sfx_library_option(args: argparse.Namespace) -> Path | None:
+    """The folder ``--sfx-library`` names, checked; None when not given."""
+    folder = getattr(args, "sfx_library", None)
+    if folder is None:
+        return None
+    folder = folder.expanduser()
+    if not folder.is_dir():
+        raise InvalidInput(f"--sfx-library {folder}: no such folder; give the folder holding your sound files")
+    return folder
 
 
 def build_parser() -> argparse.ArgumentParser:

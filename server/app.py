@@ -45,6 +45,7 @@ class ServerConfig:
     token: str | None = None                  # None: the user's token file (created on first start)
     default_engine: str = "procedural"
     max_workers: int = 8
+    sfx_library: Path | None = None           # None: the config file's (foleyline.config.sfx_library)
 
 
 class RunningServer:
@@ -91,7 +92,10 @@ def start_server(settings: ServerConfig, registry: EngineRegistry | None = None)
     token = settings.token or config.ensure_token()
     data_dir = settings.data_dir or config.data_dir()
     roots = [Path(root).expanduser().resolve() for root in settings.allowed_roots]
-    registry = registry or EngineRegistry(default=settings.default_engine)
+    procedural = {"index_path": config.sfx_index_path(data_dir)}
+    if settings.sfx_library is not None:
+        procedural["sfx_library"] = Path(settings.sfx_library)
+    registry = registry or EngineRegistry(default=settings.default_engine, options={"procedural": procedural})
 
     store = Store(data_dir)
     pipeline = Pipeline(store, roots)

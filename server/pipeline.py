@@ -243,6 +243,7 @@ class Pipeline:
         seeds = [settings.seed + i for i in range(max(1, settings.num_takes))]
         sampling = SamplingSettings(steps=settings.steps, cfg_strength=settings.cfg_strength)
         rendered: dict[str, list[np.ndarray]] = {}
+        said: dict[str, tuple[str, ...]] = {}  # the engine's warnings per layer
         for i, layer in enumerate(to_render):
             stage("generate", i / len(to_render))
 
@@ -253,6 +254,7 @@ class Pipeline:
             if len(outputs) != len(seeds):
                 raise RuntimeError(f"engine {engine_name} returned {len(outputs)} takes for {len(seeds)} seeds")
             rendered[layer.label] = [self._post(audio, caps.sample_rate, window) for audio in outputs]
+            said[layer.label] = tuple(engine.layer_warnings(layer))
 
         stage("post")
         created = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
@@ -265,7 +267,7 @@ class Pipeline:
                 if layer.label in rendered:
                     audio = rendered[layer.label][t]
                     stored = self._write_wav(audio, window, shot, take_id, layer.label, layer.kind, notes, settings)
-                    layers.append(self._layer_take(layer, stored, audio, reused=False))
+                    layers.append(self._layer_take(layer, stored, audio, reused=False, warnings=said[layer.label]))
                 else:
                     previous = base.layers[[lt.label for lt in base.layers].index(layer.label)]  # type: ignore[union-attr]
                     audio = self._read_stem(previous.audio.sha256, window)
@@ -396,7 +398,8 @@ class Pipeline:
         return AudioFile(sha, size, OUTPUT_SAMPLE_RATE, OUTPUT_BIT_DEPTH, int(audio.shape[0]), int(audio.shape[1]))
 
     @staticmethod
-    def _layer_take(layer: Layer, stored: AudioFile, audio: np.ndarray, *, reused: bool) -> LayerTake:
+    def _layer_take(layer: Layer, stored: AudioFile, audio: np.ndarray, *, reused: bool,
+                    warnings: tuple[str, ...] = ()) -> LayerTake:
         return LayerTake(
             label=layer.label,
             kind=layer.kind.value,
@@ -404,6 +407,7 @@ class Pipeline:
             loudness_lufs=_loudness(audio),
             peak_dbfs=_peak_dbfs(audio),
             reused=reused,
+            warnings=warnings,
         )
 
 

@@ -194,6 +194,7 @@ def take_to_proto(take: Take) -> pb.Take:
                 loudness_lufs=layer.loudness_lufs,
                 peak_dbfs=layer.peak_dbfs,
                 reused=layer.reused,
+                warnings=list(layer.warnings),
             )
             for layer in take.layers
         ],
@@ -269,6 +270,15 @@ class FoleyService(pb_grpc.FoleyServicer):
 
         return token_counts_to_proto(self.registry.token_counts(engine_name, notes))
 
+    def _layer_warnings(self, notes, engine_name: str) -> list[str]:
+        """What the engine that will render these notes says about their layers (e.g. a prompt
+        no model makes), so the editor reads it beside the draft, before generating."""
+        try:
+            _name, engine, _warnings = self.registry.resolve(engine_name)
+        except FoleylineError:
+            return []  # the job's own warnings will say why the engine is unavailable
+        return [w for layer in notes.layers for w in engine.layer_warnings(layer)]
+
     @_translated
     def GetServerInfo(self, request, context):
         statuses = self.registry.statuses()
@@ -317,7 +327,7 @@ class FoleyService(pb_grpc.FoleyServicer):
                 _window, shot_input = self.pipeline.prepare(shot, DEFAULT_HANDLE_FRAMES, streams)
                 notes, _drafted, warnings = self.pipeline.notes_for(shot, shot_input, writer)
                 event.notes.CopyFrom(notes_to_proto(notes))
-                event.warnings.extend(warnings)
+                event.warnings.extend(warnings + self._layer_warnings(notes, request.engine))
                 event.token_counts.extend(self._token_counts(notes, request.engine))
             except FoleylineError as exc:
                 event.error = str(exc)

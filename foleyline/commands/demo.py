@@ -1,6 +1,6 @@
 """``foleyline demo``: Foley for a timeline made from nothing, end to end, over gRPC.
 
-    foleyline demo [-o DIR]
+    foleyline demo [-o DIR] [--sfx-library DIR]
 
 Draws a short video with visible contacts and motion (``demo_scenes``), cuts it into a
 four-shot .otio timeline at 23.976 fps starting at 01:00:00:00, starts a server in this process
@@ -28,6 +28,7 @@ import opentimelineio as otio
 import soundfile
 
 from foleyline import timebase
+from foleyline.cli import add_sfx_library_option, sfx_library_option
 from foleyline.commands import demo_scenes as scenes
 from foleyline.errors import InvalidInput
 from foleyline.fsutil import atomic_path, write_text_atomic
@@ -80,6 +81,7 @@ negative: music, voices
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--out-dir", type=Path, default=Path("foleyline-demo"), help="where to write (default ./foleyline-demo)")
     parser.add_argument("--engine", default="procedural", help="engine (default procedural: CPU, no weights)")
+    add_sfx_library_option(parser)
 
 
 def _encode_video(path: Path, frames, *, audio: np.ndarray | None = None) -> None:
@@ -178,7 +180,7 @@ def preview_mix(result, rate: timebase.FrameRate, samples: int) -> np.ndarray:
     return mix[None, :].astype(np.float32)
 
 
-def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None) -> dict[str, Path]:
+def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None, sfx_library: Path | None = None) -> dict[str, Path]:
     from foleyline.commands.generate import generate_timeline, read_notes_folder
     from foleyline.plugin.timeline import Selection
 
@@ -199,6 +201,7 @@ def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None) -> dic
     result = generate_timeline(
         timeline_path, Selection(), out_dir / "foley", settings=settings, fmt="otio",
         in_process=True, progress=progress, out_name="demo_foley", notes=read_notes_folder(notes_dir),
+        sfx_library=sfx_library,
     )
 
     rate = timebase.FrameRate(scenes.FPS)
@@ -217,7 +220,7 @@ def run(args: argparse.Namespace) -> int:
     from foleyline.commands.generate import ProgressBar
 
     started = time.monotonic()
-    written = run_demo(args.out_dir, engine=args.engine, progress=ProgressBar())
+    written = run_demo(args.out_dir, engine=args.engine, progress=ProgressBar(), sfx_library=sfx_library_option(args))
     print(f"demo written in {time.monotonic() - started:.1f} s:")
     for label, path in written.items():
         print(f"  {label:<15} {path}")

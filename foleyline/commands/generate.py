@@ -1,6 +1,6 @@
 """``foleyline generate``: Foley for the selected shots of a timeline, as a new timeline.
 
-    foleyline generate cut.otio [--track N | --range IN OUT | --marker-color C] -o OUT_DIR
+    foleyline generate cut.otio [--track N | --range IN OUT | --marker-color C] -o OUT_DIR [--sfx-library DIR]
 
 Talks to the configured server (FOLEYLINE_SERVER, or --server) or, when none is configured,
 starts one in this process on a free loopback port. Writes into OUT_DIR the takes' WAVs and a
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from foleyline import config
+from foleyline.cli import add_sfx_library_option, sfx_library_option
 from foleyline.errors import InvalidInput, MediaError, Unavailable
 from foleyline.notes import Notes
 from foleyline.notes.convert import notes_to_proto
@@ -53,6 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--upload", action="store_true", help="send the media to the server (for a server on another machine)")
     parser.add_argument("--expose-handles", action="store_true",
                         help="show handles on the timeline instead of cutting clips to their shots")
+    add_sfx_library_option(parser)
     parser.add_argument("--notes", type=Path, default=None, metavar="DIR",
                         help="a folder of notes files named after the shots (SHOT_NAME.txt, the text form of "
                              "`foleyline notes draft`); shots without one get drafted notes")
@@ -98,12 +100,18 @@ class GenerateResult:
 
 
 @contextmanager
-def connect(server: str | None, allowed_roots: list[Path], *, in_process: bool = False) -> Iterator:
+def connect(server: str | None, allowed_roots: list[Path], *, in_process: bool = False,
+            sfx_library: Path | None = None) -> Iterator:
     """A FoleyClient to the configured server, or to one started here for the duration
-    (always, with ``in_process``)."""
+    (always, with ``in_process``). ``sfx_library``: the sound library of the server started
+    here (a running server has its own)."""
     from foleyline.plugin.client import FoleyClient
 
     address = None if in_process else (server or config.configured_server())
+    if address and sfx_library is not None:
+        raise InvalidInput(f"--sfx-library sets the library of a server this command starts; the server at {address} "
+                           "uses its own: start it with `foleyline serve --sfx-library DIR` or set sfx_library in "
+                           f"{config.config_file()}")
     if address:
         client = FoleyClient(address)
         try:
@@ -115,7 +123,8 @@ def connect(server: str | None, allowed_roots: list[Path], *, in_process: bool =
     from foleyline.server.app import ServerConfig, start_server
 
     token = secrets.token_urlsafe(24)
-    running = start_server(ServerConfig(address="127.0.0.1:0", allowed_roots=allowed_roots, token=token, max_workers=4))
+    running = start_server(ServerConfig(address="127.0.0.1:0", allowed_roots=allowed_roots, token=token, max_workers=4,
+                                        sfx_library=sfx_library))
     client = FoleyClient(running.address, token)
     try:
         running.load_done.wait(300)
@@ -185,6 +194,7 @@ def generate_timeline(
     upload: bool = False,
     expose_handles: bool = False,
     notes: Mapping[str, Notes] | None = None,
+    sfx_library: Path | None = None,
 ) -> GenerateResult:
     """Read, select, generate over gRPC, fetch, write. Raises FoleylineError on bad input or
     when any shot fails; then nothing is left in ``out_dir``. ``expose_handles``: the Foley
@@ -230,7 +240,7 @@ def generate_timeline(
     takes: dict[str, list[pb.Take]] = {}
     failures: list[pb.ShotFailed] = []
     job_id = ""
-    with connect(server, roots, in_process=in_process) as client:
+    with connect(server, roots, in_process=in_process, sfx_library=sfx_library) as client:
         requests = [shot_to_proto(s) for s in shots]
         for shot, request in zip(shots, requests):
             if notes and shot.name in notes:
@@ -255,6 +265,8 @@ def generate_timeline(
                     warnings.extend(event.accepted.warnings)
                 elif kind == "take_ready":
                     takes.setdefault(event.take_ready.shot_id, []).append(event.take_ready)
+                    # The engine's word on a layer ("no sound model for ..."), once per text.
+                    warnings.extend(w for layer in event.take_ready.layers for w in layer.warnings if w not in warnings)
                 elif kind == "shot_failed":
                     failures.append(event.shot_failed)
         except KeyboardInterrupt:
@@ -364,6 +376,7 @@ def run(args: argparse.Namespace) -> int:
         rate=args.rate, fmt=args.fmt, server=args.server, progress=ProgressBar(), upload=args.upload,
         expose_handles=args.expose_handles,
         notes=read_notes_folder(args.notes) if args.notes is not None else None,
+        sfx_library=sfx_library_option(args),
     )
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)

@@ -1,6 +1,7 @@
 """``foleyline serve``: run the gRPC server until interrupted.
 
     foleyline serve [--address HOST:PORT] [--data-dir DIR] [--allow-root DIR ...] [--engine NAME]
+                    [--sfx-library DIR]
 
 Binds 127.0.0.1 by default: other machines can reach it only when you choose an address that
 says so. Media paths must lie under an allowed root (default: your home folder; repeat
@@ -18,8 +19,9 @@ import threading
 from pathlib import Path
 
 from foleyline import config
-from foleyline.fsutil import write_text_atomic
+from foleyline.cli import add_sfx_library_option, sfx_library_option
 from foleyline.errors import Unavailable
+from foleyline.fsutil import write_text_atomic
 from foleyline.server.app import DEFAULT_ADDRESS, ServerConfig, start_server
 
 
@@ -31,6 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-root", type=Path, action="append", default=[], metavar="DIR",
                         help="a folder whose media the server may read (repeatable; default: your home folder)")
     parser.add_argument("--engine", default="procedural", help="the default engine (default procedural)")
+    add_sfx_library_option(parser)
     parser.add_argument("--port-file", type=Path, default=None,
                         help="write the port actually bound to this file once serving (for scripts)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
@@ -49,8 +52,8 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     roots = allowed_roots(args)
-    running = start_server(ServerConfig(address=args.address, data_dir=args.data_dir,
-                                        allowed_roots=roots, default_engine=args.engine))
+    running = start_server(ServerConfig(address=args.address, data_dir=args.data_dir, allowed_roots=roots,
+                                        default_engine=args.engine, sfx_library=sfx_library_option(args)))
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

@@ -62,8 +62,12 @@ class EngineStatus:
 
 
 class EngineRegistry:
-    def __init__(self, engines: dict[str, str] | None = None, *, default: str = DEFAULT_ENGINE, discover: bool = True) -> None:
+    def __init__(self, engines: dict[str, str] | None = None, *, default: str = DEFAULT_ENGINE, discover: bool = True,
+                 options: dict[str, dict[str, object]] | None = None) -> None:
+        """``options``: keyword arguments an engine is built with when loaded, by engine name
+        (the server's settings for it, e.g. the procedural engine's sound library)."""
         self._targets = dict(BUILTIN_ENGINES if engines is None else engines)
+        self._options = dict(options or {})
         if discover:
             for ep in entry_points(group=ENTRY_POINT_GROUP):
                 self._targets.setdefault(ep.name, ep.value)
@@ -114,7 +118,7 @@ class EngineRegistry:
             if name in self._failures:
                 raise Unavailable(self._failures[name])
             try:
-                engine = self._engine_class(name)()
+                engine = self._engine_class(name)(**self._options.get(name, {}))
                 engine.load()
             except FoleylineError as exc:
                 self._failures[name] = str(exc)
