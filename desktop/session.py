@@ -284,7 +284,9 @@ class Session(QObject):
 
     def _on_draft_event(self, event: pb.DraftNotesEvent) -> None:
         if event.WhichOneof("result") == "notes":
-            self.store.update(event.shot_id, notes=notes_from_proto(event.notes), drafting=False)
+            drafted = notes_from_proto(event.notes)
+            self.store.update(event.shot_id, notes=drafted, drafting=False, drafted=drafted,
+                              draft_warnings=list(event.warnings))
         else:
             self.store.update(event.shot_id, failure=event.error or "drafting failed", drafting=False)
         for warning in event.warnings:
