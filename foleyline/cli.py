@@ -33,7 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 def add_sfx_library_option(parser: argparse.ArgumentParser) -> None:
     """``--sfx-library DIR``, for every command that starts a server."""
     parser.add_argument("--sfx-library", type=Path, default=None, metavar="DIR",
-                        help="a folder of your own sound effects (WAV/BWF, AIFF, FLAC, Ogg, MP3), indexed once and "
+                        help="a folder of your own sound effects (WAV/BWF, AIFF, FLAC, Ogg, MP3, M4A), indexed once and "
                              "used before synthesis where a file matches a layer (default: sfx_library in the "
                              "config file foleyline.toml; FOLEYLINE_SFX_LIBRARY overrides that)")
 

@@ -30,7 +30,8 @@ from .sfx_metadata import read_metadata
 
 log = logging.getLogger(__name__)
 
-AUDIO_SUFFIXES = frozenset({".wav", ".bwf", ".rf64", ".aif", ".aiff", ".aifc", ".flac", ".ogg", ".oga", ".opus", ".mp3"})
+# What libsndfile reads, and (decoded through FFmpeg by PyAV) M4A/AAC.
+AUDIO_SUFFIXES = frozenset({".wav", ".bwf", ".rf64", ".aif", ".aiff", ".aifc", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".m4a"})
 MAX_FILES = 200_000
 SCHEMA = 1
 _STOP = frozenset("a an and the of on in at to with into onto from by for is are his her its their as it this that sound sounds".split())

@@ -1,6 +1,6 @@
 """The editor's own sound-effects library as a source of one-shots.
 
-Point ``SfxLibrary`` at a folder: every sound file under it (WAV/BWF, AIFF, FLAC, Ogg, MP3) is
+Point ``SfxLibrary`` at a folder: every sound file under it (WAV/BWF, AIFF, FLAC, Ogg, MP3, M4A) is
 indexed once into the persistent index (``sfx_index``: UCS CatID and FXName from the name,
 BWF description, iXML, ID3/Vorbis tags) and later only what changed is read again. For a
 layer, ``search`` ranks files by how well their words match the layer's prompt (weighted word

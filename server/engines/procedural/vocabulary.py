@@ -168,6 +168,18 @@ def coverage() -> list[Coverage]:
     return [coverage_of(cat_id) for cat_id in ucs.entries()]
 
 
+def models_rendering(cat_ids: set[str]) -> list[SoundModel]:
+    """Every model that renders one of ``cat_ids`` (several can: five surfaces of footsteps)."""
+    return [model for model in CATALOG.values() if cat_ids.intersection(model.ucs)]
+
+
+def by_category(table: list[Coverage]) -> dict[str, list[Coverage]]:
+    grouped: dict[str, list[Coverage]] = {}
+    for row in table:
+        grouped.setdefault(row.entry.category, []).append(row)
+    return grouped
+
+
 def mentions(text: str) -> list[Mention]:
     """The sound sources a prompt names (longest phrase first, each word used once); also a
     CatID written as such ("GUNPis")."""

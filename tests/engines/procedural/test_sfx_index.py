@@ -1,10 +1,11 @@
-"""A folder of library sounds in five formats, indexed once into the persistent index by UCS
+"""A folder of library sounds in six formats, indexed once into the persistent index by UCS
 CatID, FXName and embedded text, updated incrementally, and used before synthesis."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 import soundfile
@@ -26,6 +27,7 @@ FILES = {
     "take_0043.ogg": 1200.0,                             # Ogg Vorbis: the title says what it is
     "ANMLDog_Big Dog Bark_FLN_TEST.mp3": 700.0,          # MP3: UCS name
     "field_rec_17.wav": 1500.0,                          # plain WAV whose iXML carries a CatID
+    "OBJKey_Keys Drop On Table_FLN_TEST.m4a": 1100.0,    # AAC: libsndfile cannot, FFmpeg (PyAV) does
 }
 
 
@@ -43,6 +45,8 @@ def library_folder(tmp_path: Path) -> Path:
             write_bwf(path, audio, description="9mm pistol, single shot, outdoor")
         elif name == "field_rec_17.wav":
             write_bwf(path, audio, description="", ixml="<BWFXML><USER><CATID>GLASBrk</CATID></USER></BWFXML>")
+        elif name.endswith(".m4a"):
+            write_aac(path, audio)
         else:
             with soundfile.SoundFile(path, "w", SAMPLE_RATE, 1, format=FORMATS[path.suffix]) as f:
                 if name == "take_0042.flac":
@@ -53,6 +57,16 @@ def library_folder(tmp_path: Path) -> Path:
     (folder / "notes.txt").write_text("not a sound")
     (folder / ".hidden.wav").write_bytes(b"junk")
     return folder
+
+
+def write_aac(path: Path, audio: np.ndarray) -> None:
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("aac", rate=SAMPLE_RATE)
+        stream.layout = "mono"
+        frame = av.AudioFrame.from_ndarray(audio.astype(np.float32)[None, :], format="flt", layout="mono")
+        frame.sample_rate = SAMPLE_RATE
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            container.mux(packet)
 
 
 def index_path(tmp_path: Path) -> Path:
@@ -81,10 +95,11 @@ def test_five_formats_are_indexed_by_ucs_name_and_embedded_text(library_folder, 
     assert found("dog barking") == ["ANMLDog_Big Dog Bark_FLN_TEST.mp3"]
     assert found("glass breaking") == ["field_rec_17.wav"]
     assert found("ANMLDog") == ["ANMLDog_Big Dog Bark_FLN_TEST.mp3"]         # a CatID as the prompt
+    assert found("keys dropped") == ["OBJKey_Keys Drop On Table_FLN_TEST.m4a"]
     for entry in library.entries:  # every format decodes to mono at the engine rate
         audio = library.audio(entry)
         assert audio.ndim == 1 and audio.dtype == np.float32
-        assert abs(audio.size / SAMPLE_RATE - 0.4) < 0.06  # MP3 pads a little
+        assert abs(audio.size / SAMPLE_RATE - 0.4) < 0.06  # MP3 and AAC pad a little
 
 
 def test_the_index_is_read_once_and_updated_incrementally(library_folder, tmp_path, monkeypatch):

@@ -174,3 +174,16 @@ def test_mentions_find_sources_not_places():
     assert [m.cat_ids for m in vocabulary.mentions("GUNPis close")] == [("GUNPis",)]
     assert [m.phrase for m in vocabulary.mentions("a car horn honks twice")] == ["car horn", "honks"]
     assert vocabulary.unrendered("birds singing in the trees") == []
+
+
+def test_foleyline_engines_vocabulary_reports_the_coverage(capsys):
+    from foleyline.cli import main
+
+    assert main(["engines", "vocabulary"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    weather = next(line for line in lines if line.startswith("WEATHER "))
+    assert "thunder" in weather and "storm" in weather
+    assert lines[-1].startswith(f"{len(ucs.entries())} UCS categories: ")
+    assert main(["engines", "vocabulary", "--all"]) == 0
+    every = capsys.readouterr().out
+    assert "AEROHeli     AIRCRAFT-HELICOPTER" in every and "GUNSupr" in every and "falls back to gunshot" in every
