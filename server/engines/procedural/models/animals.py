@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dsp import SAMPLE_RATE, bandpass, distance_filter, lowpass, one_pole, resonator, white
-from .base import SoundModel, SoundParams
+from ..dsp import SAMPLE_RATE, bandpass, lowpass, one_pole, resonator, white
+from .base import SoundModel, SoundParams, finish
 
 Formants = tuple[tuple[float, float, float], ...]  # (centre Hz, Q, gain)
 
@@ -59,10 +59,7 @@ def render_bark(rng: np.random.Generator, params: SoundParams, strength: float) 
     # The bark's burst of air at its start.
     burst = int(0.012 * SAMPLE_RATE)
     out[:burst] += 0.4 * float(np.abs(out).max()) * lowpass(white(rng, burst), 3500.0) * np.linspace(1.0, 0.0, burst, dtype=np.float32)
-    out = distance_filter(out, params.distance)
-    out /= max(float(np.abs(out).max()), 1e-6)
-    gain = 0.85 * (0.4 + 0.6 * strength) * (0.4 + 0.6 * params.intensity) * (1.0 - 0.6 * params.distance)
-    return (out * gain).astype(np.float32)
+    return finish(out, params, strength, peak=0.85, strength_floor=0.4)
 
 
 def render_meow(rng: np.random.Generator, params: SoundParams, strength: float) -> np.ndarray:
@@ -87,10 +84,7 @@ def render_meow(rng: np.random.Generator, params: SoundParams, strength: float) 
         lo, hi = int(active[0]), int(active[-1]) + 1
         out[lo:hi] += weight[lo:hi] * _tract(src[lo:hi], shape)
     out *= _envelope(n, 0.04, 0.75)
-    out = distance_filter(bandpass(out, 250.0, 9000.0, order=1), params.distance)
-    out /= max(float(np.abs(out).max()), 1e-6)
-    gain = 0.8 * (0.4 + 0.6 * strength) * (0.4 + 0.6 * params.intensity) * (1.0 - 0.6 * params.distance)
-    return (out * gain).astype(np.float32)
+    return finish(bandpass(out, 250.0, 9000.0, order=1), params, strength, peak=0.8, strength_floor=0.4)
 
 
 ANIMAL_MODELS: tuple[SoundModel, ...] = (

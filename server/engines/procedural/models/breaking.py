@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dsp import SAMPLE_RATE, bandpass, decay_env, distance_filter, highpass, place, place_many, white
-from .base import SoundModel, SoundParams
+from ..dsp import SAMPLE_RATE, bandpass, decay_env, highpass, place, place_many, white
+from .base import SoundModel, SoundParams, finish
 from .impacts import MATERIALS, render_impact
 
 
@@ -51,10 +51,7 @@ def render_glass_break(rng: np.random.Generator, params: SoundParams, strength: 
     pos = (when[when < seconds - 0.06] * SAMPLE_RATE).astype(np.int64)
     gains = rng.uniform(0.08, 0.45, pos.size) * np.exp(-pos / SAMPLE_RATE / (0.4 + 0.3 * params.size))
     place_many(out, bank, pos, gains, rng)
-    out = distance_filter(out, params.distance)
-    out /= max(float(np.abs(out).max()), 1e-6)
-    gain = 0.9 * (0.35 + 0.65 * strength) * (0.4 + 0.6 * params.intensity) * (1.0 - 0.6 * params.distance)
-    return (out * gain).astype(np.float32)
+    return finish(out, params, strength, peak=0.9)
 
 
 def render_body_fall(rng: np.random.Generator, params: SoundParams, strength: float) -> np.ndarray:
@@ -69,10 +66,7 @@ def render_body_fall(rng: np.random.Generator, params: SoundParams, strength: fl
     slap_len = int(0.08 * SAMPLE_RATE)
     slap = bandpass(white(rng, slap_len), 900.0, 5000.0, order=1) * decay_env(slap_len, 0.02)
     place(out, slap / max(float(np.abs(slap).max()), 1e-6), gap, gain=0.35)
-    out = distance_filter(out, params.distance)
-    out /= max(float(np.abs(out).max()), 1e-6)
-    gain = 0.9 * (0.35 + 0.65 * strength) * (0.4 + 0.6 * params.intensity) * (1.0 - 0.6 * params.distance)
-    return (out * gain).astype(np.float32)
+    return finish(out, params, strength, peak=0.9)
 
 
 BREAKING_MODELS: tuple[SoundModel, ...] = (

@@ -19,7 +19,6 @@ from ..dsp import (
     SAMPLE_RATE,
     bandpass,
     control_len,
-    distance_filter,
     impulses,
     place,
     resonator,
@@ -27,7 +26,7 @@ from ..dsp import (
     upsample,
     white,
 )
-from .base import SoundModel, SoundParams
+from .base import SoundModel, SoundParams, finish
 from .impacts import Material, render_impact
 
 # A door panel: plate-like modes low down, damped fast by the frame and the air it pushes.
@@ -47,12 +46,7 @@ def render_door(rng: np.random.Generator, params: SoundParams, strength: float) 
     for _ in range(int(rng.integers(1, 4))):
         tick = render_impact(_LATCH, rng, params.with_(size=float(rng.uniform(0.0, 0.5)), distance=0.0), 0.3)
         place(out, tick, latch_at + float(rng.uniform(0.02, 0.09)), gain=float(rng.uniform(0.05, 0.15)))
-    out = distance_filter(out, params.distance)
-    out /= max(float(np.abs(out).max()), 1e-6)
-    gain = 0.9 * (0.35 + 0.65 * strength) * (0.35 + 0.65 * params.intensity) * (1.0 - 0.6 * params.distance)
-    fade = int(0.02 * SAMPLE_RATE)
-    out[-fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
-    return (out * gain).astype(np.float32)
+    return finish(out, params, strength, peak=0.9, intensity_floor=0.35, fade_s=0.02)
 
 
 def render_creak(rng: np.random.Generator, params: SoundParams, strength: float) -> np.ndarray:
@@ -76,13 +70,9 @@ def render_creak(rng: np.random.Generator, params: SoundParams, strength: float)
     for centre, q, gain in ((base * 2.0, 4.0, 1.0), (1100.0 + 600.0 * params.hardness, 6.0, 0.6), (2600.0, 5.0, 0.3)):
         out += gain * resonator(pulses, centre, q)
     out += 0.002 * bandpass(white(rng, n), 500.0, 3000.0, order=1) * upsample(swell, n)
-    out = distance_filter(out, params.distance)
-    out /= max(float(np.abs(out).max()), 1e-6)
-    gain = 0.7 * (0.4 + 0.6 * strength) * (0.4 + 0.6 * params.intensity) * (1.0 - 0.6 * params.distance)
     fade = int(0.02 * SAMPLE_RATE)
-    out[-fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
     out[:fade] *= np.linspace(0.0, 1.0, fade, dtype=np.float32)
-    return (out * gain).astype(np.float32)
+    return finish(out, params, strength, peak=0.7, strength_floor=0.4, fade_s=0.02)
 
 
 DOOR_MODELS: tuple[SoundModel, ...] = (

@@ -33,7 +33,7 @@ from ..dsp import (
     upsample,
     white,
 )
-from .base import SoundModel, SoundParams
+from .base import SoundModel, SoundParams, finish
 from .elements import bubble
 
 
@@ -54,10 +54,7 @@ def render_splash(rng: np.random.Generator, params: SoundParams, strength: float
     place_many(out, bank, pos, rng.uniform(0.05, 0.35, count) * np.exp(-pos / SAMPLE_RATE / 0.4), rng)
     wash = bandpass(white(rng, n), 600.0, 5000.0, order=1) * decay_env(n, 0.08 + 0.1 * params.size)
     out += 0.25 * wash
-    out = distance_filter(out, params.distance)
-    out /= max(float(np.abs(out).max()), 1e-6)
-    gain = 0.85 * (0.35 + 0.65 * strength) * (0.4 + 0.6 * params.intensity) * (1.0 - 0.6 * params.distance)
-    return (out * gain).astype(np.float32)
+    return finish(out, params, strength, peak=0.85)
 
 
 def render_pour(rng: np.random.Generator, params: SoundParams, env: np.ndarray, n: int) -> np.ndarray:

@@ -31,7 +31,7 @@ from ..dsp import (
     upsample,
     white,
 )
-from .base import SoundModel, SoundParams
+from .base import SoundModel, SoundParams, finish
 from .weather import render_rain
 
 
@@ -81,11 +81,8 @@ def render_thunder(rng: np.random.Generator, params: SoundParams, strength: floa
         # Louder than the roll at its start: the crack is the strike itself.
         level = float(np.abs(out).max()) * (1.0 - params.distance) * 2.0
         out[:rip_len] += level * rip
-    out /= max(float(np.abs(out).max()), 1e-6)
-    gain = 0.9 * (0.35 + 0.65 * strength) * (0.4 + 0.6 * params.intensity) * (1.0 - 0.5 * params.distance)
-    fade = int(0.05 * SAMPLE_RATE)
-    out[-fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
-    return (out * gain).astype(np.float32)
+    # Distance is in the roll already (the crack gone, the body band lower): no air filter.
+    return finish(out, params, strength, peak=0.9, distance_drop=0.5, fade_s=0.05, air=False)
 
 
 def render_thunder_rolls(rng: np.random.Generator, params: SoundParams, env: np.ndarray, n: int) -> np.ndarray:

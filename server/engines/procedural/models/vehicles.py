@@ -30,7 +30,7 @@ from ..dsp import (
     upsample,
     white,
 )
-from .base import SoundModel, SoundParams
+from .base import SoundModel, SoundParams, finish
 
 SPEED_OF_SOUND = 343.0
 PASS_HALF = 2.5  # seconds before (and after) the closest point that the pass-by covers
@@ -58,9 +58,8 @@ def render_pass_by(rng: np.random.Generator, params: SoundParams, strength: floa
     out = from_low_rate((2.0 * engine + 0.7 * air) * at_low_rate(level, low_n), n)
     # Tyre roar, brightening as the car comes close (far away the highs are gone).
     out += 0.8 * bandpass(white(rng, n), 250.0, 3500.0, order=1) * upsample(level ** 1.5, n)
-    out /= max(float(np.abs(out).max()), 1e-6)
-    gain = 0.8 * (0.4 + 0.6 * strength) * (0.4 + 0.6 * params.intensity) * (1.0 - 0.5 * params.distance)
-    return (out * gain).astype(np.float32)
+    # The geometry has made the distance already (the closest approach, 1/r): no air filter.
+    return finish(out, params, strength, peak=0.8, strength_floor=0.4, distance_drop=0.5, air=False)
 
 
 def render_siren(rng: np.random.Generator, params: SoundParams, env: np.ndarray, n: int) -> np.ndarray:

@@ -24,7 +24,6 @@ from ..dsp import (
     bandpass,
     control_len,
     decay_env,
-    distance_filter,
     from_low_rate,
     low_white,
     highpass,
@@ -34,7 +33,7 @@ from ..dsp import (
     slow_curve,
     white,
 )
-from .base import SoundModel, SoundParams
+from .base import SoundModel, SoundParams, finish
 
 
 def render_gunshot(rng: np.random.Generator, params: SoundParams, strength: float) -> np.ndarray:
@@ -68,12 +67,7 @@ def render_gunshot(rng: np.random.Generator, params: SoundParams, strength: floa
     dark = lowpass(low_white(rng, low_len), 700.0, order=2, rate=LOW_RATE)
     dark *= attack_decay(low_len, 0.03, 0.35 + 0.5 * params.size, rate=LOW_RATE)
     out += (0.2 + 0.15 * params.distance) * from_low_rate(dark, n)
-    out = distance_filter(out, params.distance)
-    out /= max(float(np.abs(out).max()), 1e-6)
-    gain = 0.95 * (0.4 + 0.6 * strength) * (0.5 + 0.5 * params.intensity) * (1.0 - 0.6 * params.distance)
-    fade = int(0.02 * SAMPLE_RATE)
-    out[-fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
-    return (out * gain).astype(np.float32)
+    return finish(out, params, strength, peak=0.95, strength_floor=0.4, intensity_floor=0.5, fade_s=0.02)
 
 
 def _debris_bank(rng: np.random.Generator) -> list[np.ndarray]:
@@ -123,12 +117,7 @@ def render_explosion(rng: np.random.Generator, params: SoundParams, strength: fl
     pos = (when[when < seconds - 0.2] * SAMPLE_RATE).astype(np.int64)
     gains = rng.uniform(0.1, 0.5, pos.size) * np.exp(-pos / SAMPLE_RATE / 1.5) * (1.0 - 0.5 * params.distance)
     place_many(out, _debris_bank(rng), pos, gains, rng)
-    out = distance_filter(out, params.distance)
-    out /= max(float(np.abs(out).max()), 1e-6)
-    gain = 0.95 * (0.4 + 0.6 * strength) * (0.5 + 0.5 * params.intensity) * (1.0 - 0.5 * params.distance)
-    fade = int(0.05 * SAMPLE_RATE)
-    out[-fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
-    return (out * gain).astype(np.float32)
+    return finish(out, params, strength, peak=0.95, strength_floor=0.4, intensity_floor=0.5, distance_drop=0.5, fade_s=0.05)
 
 
 WEAPON_MODELS: tuple[SoundModel, ...] = (
