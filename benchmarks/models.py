@@ -20,7 +20,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 from foleyline.server.engines.procedural.dsp import SAMPLE_RATE, control_len, place, rng_for  # noqa: E402
-from foleyline.server.engines.procedural.models import CATALOG  # noqa: E402
+from foleyline.server.engines.procedural.synths import CATALOG  # noqa: E402
 
 
 def render_once(name: str, seconds: float, events: int, seed: int) -> None:

@@ -162,6 +162,8 @@ class Viewer(QWidget):
     # -- multimedia players (video picture + take audio, the video's own sound stays muted)
 
     def _build_players(self) -> None:
+        # Qt Multimedia is imported here and in the status slots below, never at the top: it
+        # needs system libraries a headless box may lack (see multimedia_status()).
         from PyQt6.QtMultimedia import QAudioOutput, QMediaPlayer
         from PyQt6.QtMultimediaWidgets import QVideoWidget
 

@@ -1,8 +1,8 @@
 """The gRPC client every front end uses (the panel, ``foleyline generate``, NLE scripts).
 
     client = FoleyClient.local()            # address and token from the user's config
-    for event in client.generate(shots, settings):
-        ...                                  # GenerateEvent: accepted, progress, take_ready, ...
+    for event in events_of(client.generate(shots, settings)):
+        ...                                  # JobEvent: accepted, progress, take_ready, ... (events.py)
     client.fetch_audio(take.mix.sha256, Path("mix.wav"))
 
 Failures arrive as ``foleyline.errors.*`` carrying the server's message (a refused token is
@@ -13,7 +13,8 @@ iterator with ``.cancel()``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import grpc
@@ -128,8 +129,6 @@ class FoleyClient:
     def health(self, *, wait: float = 0.0) -> str:
         """'SERVING', 'NOT_SERVING', ...; with ``wait`` > 0, waits up to that many seconds for
         the server to come up and report SERVING (engines loaded)."""
-        import time
-
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -222,10 +221,3 @@ class FoleyClient:
 
         response = self._unary(self._stub.UploadMedia, chunks(), timeout=3600)
         return response.content_hash
-
-
-def events_of(call: Iterator[pb.GenerateEvent]) -> Iterator[tuple[str, object]]:
-    """(kind, payload) for each GenerateEvent: kind is the oneof name ("progress", ...)."""
-    for event in call:
-        kind = event.WhichOneof("event")
-        yield kind, getattr(event, kind)

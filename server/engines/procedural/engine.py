@@ -32,7 +32,7 @@ from foleyline.server.media.frames import ANALYSIS_STREAM, MotionAnalysis, Strea
 from . import timing, vocabulary
 from .dsp import SAMPLE_RATE, db_to_gain, place, rng_for, room
 from .matcher import EmbeddingScorer, LayerPlan, Matcher, layer_text
-from .models import SoundModel
+from .synths import SoundModel
 from .sfx_library import SfxLibrary
 
 log = logging.getLogger(__name__)

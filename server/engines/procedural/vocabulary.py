@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Literal
 
 from . import ucs
-from .models import CATALOG, SoundModel
+from .synths import CATALOG, SoundModel
 
 Status = Literal["model", "fallback", "none"]
 

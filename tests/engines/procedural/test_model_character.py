@@ -10,7 +10,7 @@ import pytest
 from scipy import signal
 
 from foleyline.server.engines.procedural.dsp import SAMPLE_RATE, control_len, rng_for
-from foleyline.server.engines.procedural.models import CATALOG
+from foleyline.server.engines.procedural.synths import CATALOG
 
 SEEDS = (1, 2, 3)
 SR = SAMPLE_RATE

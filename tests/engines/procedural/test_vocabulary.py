@@ -8,7 +8,7 @@ import pytest
 from foleyline.notes import Layer, LayerKind
 from foleyline.server.engines.procedural import ucs, vocabulary
 from foleyline.server.engines.procedural.matcher import KeywordScorer, Matcher
-from foleyline.server.engines.procedural.models import CATALOG
+from foleyline.server.engines.procedural.synths import CATALOG
 
 F, X, B = LayerKind.FOLEY, LayerKind.FX, LayerKind.BG
 WARN = None  # no model makes it: the plan must carry a warning

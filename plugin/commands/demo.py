@@ -29,9 +29,11 @@ import soundfile
 
 from foleyline import timebase
 from foleyline.cli import add_sfx_library_option, sfx_library_option
-from foleyline.commands import demo_scenes as scenes
 from foleyline.errors import InvalidInput
 from foleyline.fsutil import atomic_path, write_text_atomic
+from foleyline.plugin.commands import demo_scenes as scenes
+from foleyline.plugin.commands.generate import ProgressBar, generate_timeline, read_notes_folder
+from foleyline.plugin.timeline import Selection
 from foleyline.protos.v1 import foley_pb2 as pb
 
 RECORD_START = "01:00:00:00"
@@ -181,9 +183,6 @@ def preview_mix(result, rate: timebase.FrameRate, samples: int) -> np.ndarray:
 
 
 def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None, sfx_library: Path | None = None) -> dict[str, Path]:
-    from foleyline.commands.generate import generate_timeline, read_notes_folder
-    from foleyline.plugin.timeline import Selection
-
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InvalidInput(f"{out_dir} exists and is not a folder; choose another -o")
@@ -217,8 +216,6 @@ def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None, sfx_li
 
 
 def run(args: argparse.Namespace) -> int:
-    from foleyline.commands.generate import ProgressBar
-
     started = time.monotonic()
     written = run_demo(args.out_dir, engine=args.engine, progress=ProgressBar(), sfx_library=sfx_library_option(args))
     print(f"demo written in {time.monotonic() - started:.1f} s:")

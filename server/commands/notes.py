@@ -16,9 +16,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from foleyline.errors import InvalidInput, NotFound
+from foleyline.errors import InvalidInput, NotFound, Unavailable
 from foleyline.fsutil import write_text_atomic
 from foleyline.notes import NotesSyntaxError, from_text, problems, summary, to_text
+from foleyline.notes.instructions import apply_instruction
+from foleyline.notes.tokens import estimate_tokens
+from foleyline.server.engines.base import ShotInput
+from foleyline.server.engines.thinksound.conditioning import token_report
+from foleyline.server.media.decode import decode_shot, probe
+from foleyline.server.notes import draft, required_streams
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,10 +67,6 @@ def _seconds(text: str) -> float:
 
 
 def _draft(args: argparse.Namespace) -> int:
-    from foleyline.server.engines.base import ShotInput
-    from foleyline.server.media.decode import decode_shot, probe
-    from foleyline.server.notes import draft, required_streams
-
     if not args.video.exists():
         raise NotFound(f"{args.video} does not exist; give the path of a video file")
     info = probe(args.video)
@@ -125,10 +127,6 @@ def _procedural_warnings(notes) -> list[str]:
 def _tokens_fit(path: Path, notes) -> bool:
     """Print every layer's ThinkSound token count (T5, its chain-of-thought text); False when one
     is over the limit. Without the T5 tokenizer installed the count is a generous estimate."""
-    from foleyline.errors import Unavailable
-    from foleyline.notes.tokens import estimate_tokens
-    from foleyline.server.engines.thinksound.conditioning import token_report
-
     try:
         report, how = token_report(notes), "T5 tokens"
     except Unavailable:
@@ -141,8 +139,6 @@ def _tokens_fit(path: Path, notes) -> bool:
 
 
 def _edit(args: argparse.Namespace) -> int:
-    from foleyline.notes.instructions import apply_instruction
-
     notes = from_text(_read(args.file))
     result = apply_instruction(notes, args.instruction, args.duration)
     sys.stdout.write(result.diff)
