@@ -14,6 +14,7 @@ from foleyline.desktop.state import ShotState, ShotStore
 from foleyline.errors import Unavailable
 from foleyline.notes.convert import notes_from_proto
 from foleyline.notes.schema import Notes
+from foleyline.notes.versions import recorded_version
 from foleyline.plugin.events import JobEvent
 from foleyline.plugin.requests import shot_request
 from foleyline.protos.v1 import foley_pb2 as pb
@@ -138,23 +139,15 @@ class Generation:
 
 
 def versioned_notes(state: ShotState, store: ShotStore) -> Notes | None:
-    """The shot's notes with a version no earlier take used for different notes: a take records
-    the notes version it was made from, so an edited text is a new version. Bumped here, when
-    the editor generates, not on every keystroke (the store keeps the bumped version)."""
+    """The shot's notes with the version a take made from them will record (the one rule of
+    ``foleyline.notes.versions``, which the server's store applies too). Bumped here, when the
+    editor generates, not on every keystroke (the store keeps the bumped version)."""
     notes = state.notes
     if notes is None:
         return None
-    notes = dataclasses.replace(notes, shot_id=state.shot.id)
-    used = {take.notes_version: take for take in state.takes if take.HasField("notes")}
-    earlier = used.get(notes.version)
-    if earlier is not None and _same_notes(notes_from_proto(earlier.notes), notes):
-        return notes
-    if earlier is not None:
-        notes = dataclasses.replace(notes, version=max(used) + 1)
-        store.update(state.shot.id, notes=notes)
-    return notes
-
-
-def _same_notes(a: Notes, b: Notes) -> bool:
-    """Equal in what drives the sound (who wrote them and their shot id aside)."""
-    return dataclasses.replace(a, author="", shot_id="") == dataclasses.replace(b, author="", shot_id="")
+    used = [dataclasses.replace(notes_from_proto(take.notes), version=take.notes_version)
+            for take in state.takes if take.HasField("notes")]
+    versioned = recorded_version(dataclasses.replace(notes, shot_id=state.shot.id), used)
+    if versioned.version != notes.version:
+        store.update(state.shot.id, notes=versioned)
+    return versioned

@@ -25,32 +25,20 @@ from foleyline.fsutil import atomic_path
 from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.protos.v1 import foley_pb2_grpc as pb_grpc
 
-_ERRORS: dict[grpc.StatusCode, type[errors.FoleylineError]] = {
-    grpc.StatusCode.INVALID_ARGUMENT: errors.InvalidInput,
-    grpc.StatusCode.OUT_OF_RANGE: errors.InvalidInput,
-    grpc.StatusCode.FAILED_PRECONDITION: errors.MediaError,
-    grpc.StatusCode.NOT_FOUND: errors.NotFound,
-    grpc.StatusCode.PERMISSION_DENIED: errors.PermissionDenied,
-    grpc.StatusCode.UNAUTHENTICATED: errors.PermissionDenied,
-    grpc.StatusCode.UNAVAILABLE: errors.Unavailable,
-    grpc.StatusCode.DEADLINE_EXCEEDED: errors.Unavailable,
-    grpc.StatusCode.CANCELLED: errors.Cancelled,
-}
 UPLOAD_CHUNK = 1 << 20
 MAX_MESSAGE_BYTES = 8 << 20
 
 
 def error_class(code_name: str) -> type[errors.FoleylineError]:
     """The Foleyline error for a status code name, as a ShotFailed event carries it."""
-    code = getattr(grpc.StatusCode, code_name, None)
-    return _ERRORS.get(code, errors.FoleylineError) if code is not None else errors.FoleylineError
+    return errors.error_class(code_name)
 
 
 def translate(exc: grpc.RpcError, address: str) -> errors.FoleylineError:
     """A gRPC failure as the package's own error, keeping the server's message."""
     code = exc.code() if hasattr(exc, "code") else grpc.StatusCode.UNKNOWN
     details = (exc.details() if hasattr(exc, "details") else "") or str(code)
-    cls = _ERRORS.get(code, errors.FoleylineError)
+    cls = errors.error_class(code.name) if isinstance(code, grpc.StatusCode) else errors.FoleylineError
     if code == grpc.StatusCode.UNAVAILABLE:
         details = f"cannot reach the Foleyline server at {address} ({details}); start it with `foleyline serve` or check FOLEYLINE_SERVER"
     elif code == grpc.StatusCode.DEADLINE_EXCEEDED:
@@ -166,7 +154,7 @@ class FoleyClient:
 
     def generate(self, shots: list[pb.Shot], settings: pb.GenerateSettings | None = None) -> StreamCall:
         """Stream of GenerateEvent for a new job. ``settings`` None, or fields left unset: the
-        server's defaults (one take, 12-frame handles)."""
+        server's defaults (one take, ``timebase.DEFAULT_HANDLE_FRAMES`` handles)."""
         request = pb.GenerateRequest(shots=shots)
         if settings is not None:
             request.settings.CopyFrom(settings)

@@ -34,6 +34,7 @@ from foleyline.notes.diff import affected_layers, unified_diff
 from foleyline.notes.phrases import clean_phrase, find_layer, guess_kind, phrase_words, related
 from foleyline.notes.schema import Event, Layer, LayerKind, Notes
 from foleyline.notes.text import format_number
+from foleyline.notes.versions import recorded_version
 
 __all__ = ["EditResult", "apply_instruction", "guess_kind", "find_layer", "EXAMPLES"]
 
@@ -186,7 +187,7 @@ def apply_instruction(notes: Notes, instruction: str, duration: float | None = N
     new, said = _dispatch(notes, text, duration)
     if new == notes:
         raise InvalidInput(f"{instruction!r} changes nothing in these notes ({said})")
-    new = replace(new, version=notes.version + 1)
+    new = recorded_version(new, [notes])
     return EditResult(new, unified_diff(notes, new), affected_layers(notes, new), said)
 
 

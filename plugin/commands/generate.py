@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from foleyline import config
+from foleyline import config, timebase
 from foleyline.cli import add_sfx_library_option, sfx_library_option
 from foleyline.errors import InvalidInput, MediaError, Unavailable
 from foleyline.notes import Notes
@@ -52,7 +52,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engine", default="", help="engine to use (default: the server's)")
     parser.add_argument("--takes", type=int, default=1, help="takes per shot (default 1; the first is placed)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the first take (default: random)")
-    parser.add_argument("--handles", type=int, default=12, help="handle frames each side (default 12)")
+    parser.add_argument("--handles", type=int, default=timebase.DEFAULT_HANDLE_FRAMES,
+                        help=f"handle frames each side (default {timebase.DEFAULT_HANDLE_FRAMES})")
     parser.add_argument("--rate", type=float, default=None, help="frame rate of an EDL (EDLs do not record it)")
     parser.add_argument("--format", dest="fmt", default=None, help="output format (default: the input's)")
     parser.add_argument("--server", default=None, help="HOST:PORT of a running server (default: FOLEYLINE_SERVER, else in-process)")

@@ -21,9 +21,9 @@ from foleyline.fsutil import write_text_atomic
 from foleyline.notes import NotesSyntaxError, from_text, problems, summary, to_text
 from foleyline.notes.instructions import apply_instruction
 from foleyline.notes.tokens import estimate_tokens
-from foleyline.server.engines.base import ShotInput
+from foleyline.probe import probe
 from foleyline.server.engines.thinksound.conditioning import token_report
-from foleyline.server.media.decode import decode_shot, probe
+from foleyline.server.media.load import load_shot
 from foleyline.server.notes import draft, required_streams
 
 
@@ -73,11 +73,9 @@ def _draft(args: argparse.Namespace) -> int:
     start, end = (0.0, info.duration) if args.range is None else (_seconds(args.range[0]), _seconds(args.range[1]))
     if end <= start:
         raise InvalidInput(f"the range {start}-{end} s is empty; OUT must be after IN")
-    decoded = decode_shot(args.video, start, end - start, list(required_streams(args.writer)))
-    shot = ShotInput(shot_id=args.shot_id or args.video.stem, duration=end - start, offset=0.0, fps=decoded.fps,
-                     streams=decoded.streams, analysis=None, notes=from_text(""),
-                     extras={"shot_duration": end - start})
-    result = draft(shot, args.writer)
+    loaded = load_shot(args.video, start, end - start, required_streams(args.writer),
+                       shot_id=args.shot_id or args.video.stem, extras={"shot_duration": end - start})
+    result = draft(loaded.input, args.writer)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     sys.stdout.write(to_text(result.notes))

@@ -20,7 +20,9 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
+import av
 import numpy as np
+import soundfile
 import soxr
 
 from foleyline import config
@@ -179,8 +181,6 @@ def _attack(x: np.ndarray) -> int:
 
 def _decode_mono(path: Path) -> np.ndarray:
     try:
-        import soundfile
-
         data, rate = soundfile.read(str(path), dtype="float32", always_2d=True, frames=int(MAX_SECONDS * 192000))
         x = data.mean(axis=1)
     except Exception:
@@ -195,8 +195,6 @@ def _decode_mono(path: Path) -> np.ndarray:
 
 def _decode_with_av(path: Path) -> tuple[np.ndarray, int]:
     """Formats libsndfile cannot read (some MP3s, M4A): FFmpeg, mixed to mono at the engine rate."""
-    import av
-
     chunks: list[np.ndarray] = []
     try:
         with av.open(str(path)) as container:
