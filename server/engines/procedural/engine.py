@@ -192,7 +192,7 @@ class ProceduralEngine(Engine):
     def _fires(self, shot: ShotInput, layer: Layer, plan: LayerPlan, analysis: MotionAnalysis | None, seed: int):
         if plan.scattered:
             return timing.scattered_times(shot, layer, rng_for(seed, layer.label, "scatter"))
-        return timing.fire_times(shot, layer, analysis)
+        return timing.fire_times(shot, layer, analysis, plan.oneshot)
 
     def render_layer(
         self, shot: ShotInput, layer: Layer, plan: LayerPlan, analysis: MotionAnalysis | None, seed: int, n: int
