@@ -176,8 +176,8 @@ class ServerPanel(QWidget):
             self.library.setToolTip(str(exc))
             return
         self.library.setText(str(folder) if folder else "")
-        overridden = os.environ.get(config.ENV_SFX_LIBRARY)
+        env = config.BY_KEY["sfx_library"].env
         self.library.setToolTip(
-            f"{config.ENV_SFX_LIBRARY} is set and overrides the config file" if overridden
+            f"{env} is set and overrides the config file" if os.environ.get(env)
             else f"saved in {config.config_file()}; servers started from now on use it"
         )

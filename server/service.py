@@ -265,7 +265,7 @@ class FoleyService(pb_grpc.FoleyServicer):
         """What the engine that will render these notes says about their layers (e.g. a prompt
         no model makes), so the editor reads it beside the draft, before generating."""
         try:
-            _name, engine, _warnings = self.registry.resolve(engine_name)
+            _name, engine = self.registry.resolve(engine_name)
         except FoleylineError:
             return []  # the job's own warnings will say why the engine is unavailable
         return [w for layer in notes.layers for w in engine.layer_warnings(layer)]

@@ -17,6 +17,12 @@ import argparse
 from foleyline.server.engines.registry import EngineRegistry
 
 
+EXAMPLES = (
+    "foleyline engines                 # each engine, its weights' licence, what is missing",
+    'foleyline engines --load mmaudio  # load it now, to check the weights',
+)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", nargs="?", default="list", choices=["list", "vocabulary"],
                         help="list (default), or vocabulary: the procedural engine's UCS coverage")

@@ -30,7 +30,7 @@ def test_the_server_panel_saves_the_sound_library_in_the_config_file(qtbot, tmp_
 
 
 def test_the_environment_override_is_shown(qtbot, tmp_path: Path, monkeypatch):
-    monkeypatch.setenv(config.ENV_SFX_LIBRARY, str(tmp_path))
+    monkeypatch.setenv(config.BY_KEY["sfx_library"].env, str(tmp_path))
     panel = ServerPanel()
     qtbot.addWidget(panel)
     assert panel.library.text() == str(tmp_path) and "overrides" in panel.library.toolTip()
