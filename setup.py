@@ -30,5 +30,6 @@ setup(
     package_data={
         "foleyline.protos": ["foleyline/v1/*.proto"],
         "foleyline.server.engines.procedural": ["*.tsv"],
+        "foleyline.server.notes": ["*.tsv"],
     },
 )
