@@ -21,13 +21,16 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
+import tomlkit
 
 from foleyline.errors import InvalidInput
+from foleyline.fsutil import write_text_atomic
 
 APP = "foleyline"
 DEFAULT_PORT = 50551
 TOKEN_FILE = "token"
 CONFIG_FILE = "foleyline.toml"
+SFX_INDEX_FILE = "sfx-library-index.sqlite3"
 ENV_PREFIX = "FOLEYLINE_"
 
 Kind = str  # "text", "path", "paths", "int", "bool", "secret"
@@ -132,6 +135,22 @@ def settings() -> dict[str, Any]:
         raise InvalidInput(f"{path}: unknown setting(s) {', '.join(unknown)}; the settings are listed by "
                            "`foleyline config show`")
     return data
+
+
+def save_setting(key: str, value: str | None) -> Path:
+    """Set (or, with None, remove) one setting in the config file, keeping the rest of the file
+    and its comments as they were (the panel's settings write through this)."""
+    if key not in BY_KEY or not BY_KEY[key].in_file:
+        raise InvalidInput(f"{key} is not a setting of the config file; the settings are listed by `foleyline config show`")
+    path = config_file()
+    settings()  # a malformed file is reported, not overwritten
+    document = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+    if value is None:
+        document.pop(key, None)
+    else:
+        document[key] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_text_atomic(path, tomlkit.dumps(document))
 
 
 def _from_env(setting: Setting, raw: str) -> Any:
@@ -246,6 +265,11 @@ def configured_server() -> str | None:
 def sfx_library() -> Path | None:
     """The editor's sound library folder, or None."""
     return value("sfx_library")
+
+
+def sfx_index_path(data: Path | None = None) -> Path:
+    """The persistent index of sound libraries, in the data folder."""
+    return (data or data_dir()) / SFX_INDEX_FILE
 
 
 def take_file_template() -> str:

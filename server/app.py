@@ -51,6 +51,7 @@ class ServerConfig:
     tls_cert: Path | None = None              # PEM chain; with tls_key: TLS
     tls_key: Path | None = None
     insecure: bool = False                    # allow clear text beyond loopback
+    sfx_library: Path | None = None           # None: the config file's (foleyline.config.sfx_library)
 
 
 class RunningServer:
@@ -129,7 +130,10 @@ def start_server(settings: ServerConfig, registry: EngineRegistry | None = None)
     token = settings.token or config.ensure_token()
     data_dir = settings.data_dir or config.data_dir()
     roots = [Path(root).expanduser().resolve() for root in settings.allowed_roots]
-    registry = registry or EngineRegistry(default=settings.default_engine)
+    procedural = {"index_path": config.sfx_index_path(data_dir)}
+    if settings.sfx_library is not None:
+        procedural["sfx_library"] = Path(settings.sfx_library)
+    registry = registry or EngineRegistry(default=settings.default_engine, options={"procedural": procedural})
 
     store = Store(data_dir)
     pipeline = Pipeline(store, roots)

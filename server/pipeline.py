@@ -177,6 +177,7 @@ class Pipeline:
         seeds = [settings.seed + i for i in range(max(1, settings.num_takes))]
         sampling = SamplingSettings(steps=settings.steps, cfg_strength=settings.cfg_strength)
         rendered: dict[str, list[np.ndarray]] = {}
+        said: dict[str, tuple[str, ...]] = {}  # the engine's warnings per layer
         for i, layer in enumerate(to_render):
             stage("generate", i / len(to_render))
 
@@ -190,6 +191,7 @@ class Pipeline:
                 post.finish_stem(audio, caps.sample_rate, samples=timing.samples, head=timing.head_samples, tail=timing.tail_samples)
                 for audio in outputs
             ]
+            said[layer.label] = tuple(engine.layer_warnings(layer))
 
         stage("post")
         created = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
@@ -211,7 +213,7 @@ class Pipeline:
                     audio = rendered[layer.label][t]
                     stored = self._write_stem(audio, timing, shot, settings, notes, replace(made, layer=layer.label), creds,
                                               stem=index, layer=layer)
-                    layers.append(self._layer_take(layer, stored, audio, reused=False))
+                    layers.append(self._layer_take(layer, stored, audio, reused=False, warnings=said[layer.label]))
                 else:
                     previous = base.layers[[lt.label for lt in base.layers].index(layer.label)]  # type: ignore[union-attr]
                     audio = self._read_stem(previous.audio.sha256, timing)
@@ -322,7 +324,8 @@ class Pipeline:
         return AudioFile(sha, size, OUTPUT_SAMPLE_RATE, BITS, int(audio.shape[0]), int(audio.shape[1]))
 
     @staticmethod
-    def _layer_take(layer: Layer, stored: AudioFile, audio: np.ndarray, *, reused: bool) -> LayerTake:
+    def _layer_take(layer: Layer, stored: AudioFile, audio: np.ndarray, *, reused: bool,
+                    warnings: tuple[str, ...] = ()) -> LayerTake:
         return LayerTake(
             label=layer.label,
             kind=layer.kind.value,
@@ -330,4 +333,5 @@ class Pipeline:
             loudness_lufs=post.reported_loudness(audio),
             peak_dbfs=post.reported_peak(audio),
             reused=reused,
+            warnings=warnings,
         )

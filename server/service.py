@@ -185,6 +185,7 @@ def take_to_proto(take: Take, accepted: bool = False, files: dict[str, AudioFile
                 loudness_lufs=layer.loudness_lufs,
                 peak_dbfs=layer.peak_dbfs,
                 reused=layer.reused,
+                warnings=list(layer.warnings),
             )
             for layer in take.layers
         ],
@@ -272,6 +273,15 @@ class FoleyService(pb_grpc.FoleyServicer):
         limit = max((count.limit for count in counts_of(result.notes)), default=0)
         return draft_event(shot_id, result, token_limit=limit or None, counts_of=counts_of)
 
+    def _layer_warnings(self, notes, engine_name: str) -> list[str]:
+        """What the engine that will render these notes says about their layers (e.g. a prompt
+        no model makes), so the editor reads it beside the draft, before generating."""
+        try:
+            _name, engine = self.registry.resolve(engine_name)
+        except FoleylineError:
+            return []  # the job's own warnings will say why the engine is unavailable
+        return [w for layer in notes.layers for w in engine.layer_warnings(layer)]
+
     @_translated
     def GetServerInfo(self, request, context):
         statuses = self.registry.statuses()
@@ -318,6 +328,7 @@ class FoleyService(pb_grpc.FoleyServicer):
                 _timing, shot_input = self.pipeline.prepare(shot, DEFAULT_HANDLE_FRAMES, streams)
                 result = self.pipeline.draft(shot, shot_input, writer, counts_of=self._counts_of(request.engine))
                 event = self._draft_event(shot.id, result, request.engine)
+                event.warnings.extend(self._layer_warnings(notes_from_proto(event.notes), request.engine))
             except FoleylineError as exc:
                 event = draft_error_event(shot.id, exc)
             yield event
