@@ -87,14 +87,19 @@ def load_fixture_config(path: Path) -> dict:
 
 
 def run_parity(config: Path, weights: Sequence[Path], io: Path) -> ParityResult:
-    """Dispatch on the fixture config: ThinkSound configs carry ``mmmodule_constructor_args``;
-    MMAudio network configs ``constructor_args``; VAE+vocoder chain configs ``vae``/``vocoder``."""
+    """Dispatch on the fixture config: HunyuanVideo-Foley configs name their reference repo;
+    ThinkSound configs carry ``mmmodule_constructor_args``; MMAudio network configs
+    ``constructor_args``; VAE+vocoder chain configs ``vae``/``vocoder``."""
     data = load_fixture_config(config)
     if not io.is_file():
         raise NotFound(f"fixture io file {io} does not exist")
     for w in weights:
         if not w.is_file():
             raise NotFound(f"weights file {w} does not exist")
+    if _is_hunyuan_foley(data):
+        from foleyline.server.engines.hunyuan_foley.parity import run_parity as hunyuan_parity
+
+        return hunyuan_parity(config, data, weights, io)
     if "mmmodule_constructor_args" in data:
         from foleyline.server.engines.thinksound.parity import run_parity as thinksound_parity
 
@@ -107,5 +112,12 @@ def run_parity(config: Path, weights: Sequence[Path], io: Path) -> ParityResult:
         return mmaudio_parity.run_chain_parity(config, data, weights, io)
     raise InvalidInput(
         f"{config} is not a fixture config this version knows: expected 'mmmodule_constructor_args' "
-        "(ThinkSound), 'constructor_args' (MMAudio network) or 'vae' + 'vocoder' (MMAudio decoder chain)"
+        "(ThinkSound), 'constructor_args' (MMAudio network), 'vae' + 'vocoder' (MMAudio decoder chain) "
+        "or a HunyuanVideo-Foley reference"
     )
+
+
+def _is_hunyuan_foley(data: dict) -> bool:
+    reference = data.get("reference")
+    repo = reference.get("repo", "") if isinstance(reference, dict) else ""
+    return "HunyuanVideo-Foley" in str(repo) or "constructor_model_config" in data
