@@ -29,6 +29,7 @@ from foleyline import __version__, timebase
 from foleyline.errors import Cancelled, InvalidInput, MediaError, NotFound, PermissionDenied
 from foleyline.notes import Layer, LayerKind, Notes
 from foleyline.server.engines.base import Engine, SamplingSettings, ShotInput
+from foleyline.server.media.audio import mix_stems
 from foleyline.server.media.frames import ANALYSIS_STREAM, StreamSpec
 from foleyline.server.records import (
     OUTPUT_BIT_DEPTH,
@@ -272,8 +273,7 @@ class Pipeline:
                     layers.append(replace(previous, reused=True))
                 if not layer.mute:
                     stems.append(audio)
-            mix = np.sum(stems, axis=0) if stems else np.zeros((1, window.samples), np.float32)
-            mix = _limit(mix)
+            mix = _limit(mix_stems(stems, window.samples))
             mix_file = self._write_wav(mix, window, shot, take_id, "mix", None, notes, settings)
             takes.append(
                 Take(
@@ -388,7 +388,7 @@ class Pipeline:
                 take=take_id,
                 note=label,
                 rate=timebase.rate_from_float(shot.rate, shot.drop_frame and _has_drop_frame(shot.rate)),
-                track_names=(track,) * int(audio.shape[0]),
+                track_names=_track_names(track, int(audio.shape[0])),
                 user=summary(notes),
             ),
         )
@@ -405,6 +405,11 @@ class Pipeline:
             peak_dbfs=_peak_dbfs(audio),
             reused=reused,
         )
+
+
+def _track_names(track: str, channels: int) -> tuple[str, ...]:
+    """iXML names per channel: a stereo stem's channels are the track's left and right."""
+    return (f"{track} L", f"{track} R") if channels == 2 else (track,) * channels
 
 
 def _has_drop_frame(rate: float) -> bool:

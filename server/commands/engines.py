@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
         registry.get(args.load)  # raises Unavailable with what is missing
     for status in registry.statuses():
         mark = "yes" if status.available else "no "
-        line = f"{status.name:<12} available: {mark}"
+        line = f"{status.name:<13} available: {mark}"
         caps = status.capabilities
         if caps is not None:
             window = f"{caps.max_window_seconds:g} s" if caps.max_window_seconds else "any length"
@@ -34,6 +34,10 @@ def run(args: argparse.Namespace) -> int:
             if features:
                 line += f", uses {'/'.join(features)}"
         print(line)
+        if caps is not None and caps.memory:
+            print(f"{'':<12} needs {caps.memory}")
+        if caps is not None and caps.licence:
+            print(f"{'':<12} licence: {caps.licence}")
         if not status.available:
             print(f"{'':<12} {status.reason}")
     return 0

@@ -35,6 +35,8 @@ class EngineCapabilities:
     supports_negative_prompt: bool
     device: str
     max_text_tokens: int | None = None
+    licence: str | None = None          # what the weights' licence allows, in a line
+    memory: str | None = None           # what the engine needs to run, e.g. GPU memory
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ BUILTIN_ENGINES: dict[str, str] = {
     "procedural": "foleyline.server.engines.procedural:ProceduralEngine",
     "mmaudio": "foleyline.server.engines.mmaudio:MMAudioEngine",
     "thinksound": "foleyline.server.engines.thinksound:ThinkSoundEngine",
+    "hunyuan_foley": "foleyline.server.engines.hunyuan_foley:HunyuanFoleyEngine",
 }
 
 

@@ -121,7 +121,25 @@ def fade_handles(
     return data
 
 
+def mix_stems(stems: list[np.ndarray], length: int) -> np.ndarray:
+    """The sum of (channels, length) stems, as wide as the widest: a mono stem is heard
+    equally in every channel of a stereo (or wider) mix. With no stems, mono silence."""
+    if not stems:
+        return np.zeros((1, length), np.float32)
+    data = [as_channels(s) for s in stems]
+    width = max(d.shape[0] for d in data)
+    if any(d.shape[0] not in (1, width) for d in data):
+        raise InvalidInput(f"cannot mix stems of {sorted({d.shape[0] for d in data})} channels; "
+                           "only mono stems mix into a wider mix")
+    if any(d.shape[1] != length for d in data):
+        raise InvalidInput(f"stems must all be {length} samples long to mix")
+    mix = np.zeros((width, length), np.float32)
+    for d in data:
+        mix += d  # a mono stem broadcasts over the channels
+    return mix
+
+
 __all__ = [
-    "OUTPUT_RATE", "as_channels", "fade_handles", "fit_length", "loudness_lufs", "peak_dbfs",
+    "OUTPUT_RATE", "as_channels", "fade_handles", "fit_length", "loudness_lufs", "mix_stems", "peak_dbfs",
     "resample", "true_peak_dbtp",
 ]

@@ -21,6 +21,7 @@ __all__ = ["FILES_MODULES", "all_packages", "dependencies", "find_package", "pac
 FILES_MODULES = (
     "foleyline.server.engines.mmaudio.files",
     "foleyline.server.engines.thinksound.files",
+    "foleyline.server.engines.hunyuan_foley.files",
 )
 
 

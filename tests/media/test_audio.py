@@ -89,3 +89,22 @@ class TestFades:
     def test_fit_length(self):
         assert fit_length(np.ones(5, np.float32), 8).shape == (1, 8)
         assert fit_length(np.ones((2, 9), np.float32), 4).shape == (2, 4)
+
+
+def test_stems_mix_as_wide_as_the_widest_with_mono_heard_in_every_channel() -> None:
+    from foleyline.server.media.audio import mix_stems
+
+    mono = np.full((1, 4), 0.1, np.float32)
+    stereo = np.stack([np.full(4, 0.2, np.float32), np.full(4, -0.2, np.float32)])
+    mix = mix_stems([mono, stereo], 4)
+    assert mix.shape == (2, 4)
+    np.testing.assert_allclose(mix[:, 0], [0.3, -0.1])
+    assert mix_stems([mono, mono], 4).shape == (1, 4)
+    assert mix_stems([], 4).shape == (1, 4) and not mix_stems([], 4).any()
+
+
+def test_stems_of_incompatible_widths_are_refused_by_name() -> None:
+    from foleyline.server.media.audio import mix_stems
+
+    with pytest.raises(InvalidInput, match=r"\[2, 3\] channels"):
+        mix_stems([np.zeros((2, 4), np.float32), np.zeros((3, 4), np.float32)], 4)

@@ -28,7 +28,7 @@ from torch import nn
 from foleyline.errors import InvalidInput
 from foleyline.server.engines.weight_norm import fold_weight_norm
 
-__all__ = ["DacVAE", "DacVAEConfig", "convert_reference_state"]
+__all__ = ["DacVAE", "DacVAEConfig", "convert_reference_state", "output_channels"]
 
 LOGVAR_RANGE = (-30.0, 20.0)
 
@@ -45,15 +45,18 @@ class DacVAEConfig:
     decoder_dim: int = 2048
     decoder_rates: tuple[int, ...] = (8, 5, 4, 3, 2)
     sample_rate: int = 48000
+    channels: int = 1   # the decoder's output channels (DAC's d_out; the release is mono)
 
     @property
     def hop_length(self) -> int:
         return math.prod(self.encoder_rates)
 
     @classmethod
-    def from_kwargs(cls, kwargs: Mapping[str, object]) -> DacVAEConfig:
+    def from_kwargs(cls, kwargs: Mapping[str, object], *, channels: int = 1) -> DacVAEConfig:
         """From DAC's constructor kwargs (keys it does not know are ignored, as ``DAC.load``
-        does); ``continuous`` must be true: the discrete codec is not this model."""
+        does); ``continuous`` must be true: the discrete codec is not this model. ``channels``
+        is not a kwarg of the reference (its decoder is always mono): ``output_channels`` reads
+        it from the weights."""
         if not bool(kwargs.get("continuous", True)):
             raise InvalidInput("the VAE's metadata says continuous=False; HunyuanVideo-Foley's VAE is the continuous DAC")
         base = cls()
@@ -65,13 +68,14 @@ class DacVAEConfig:
                 decoder_dim=int(kwargs.get("decoder_dim", base.decoder_dim)),
                 decoder_rates=tuple(int(r) for r in kwargs.get("decoder_rates", base.decoder_rates)),  # type: ignore[union-attr]
                 sample_rate=int(kwargs.get("sample_rate", base.sample_rate)),
+                channels=int(channels),
             )
         except (TypeError, ValueError) as exc:
             raise InvalidInput(f"malformed DAC kwargs {dict(kwargs)}: {exc}") from None
 
 
 class DacVAE(nn.Module):
-    """Latents (B, latent_dim, N) <-> mono 48 kHz audio (B, 1, N·hop)."""
+    """Latents (B, latent_dim, N) <-> 48 kHz audio (B, channels, N·hop); the release is mono."""
 
     def __init__(self, config: DacVAEConfig = DacVAEConfig(), *, with_encoder: bool = True) -> None:
         super().__init__()
@@ -91,6 +95,9 @@ class DacVAE(nn.Module):
         self.decoder = DacDecoder(dac)
         for block, stride in zip(self.decoder.block, config.decoder_rates, strict=True):
             block.conv_t1.output_padding = (stride % 2,)
+        if config.channels != 1:
+            last = self.decoder.conv2
+            self.decoder.conv2 = nn.Conv1d(last.in_channels, config.channels, last.kernel_size, padding=last.padding)
 
     @property
     def has_encoder(self) -> bool:
@@ -98,7 +105,7 @@ class DacVAE(nn.Module):
 
     @torch.no_grad()
     def decode(self, latent: torch.Tensor) -> torch.Tensor:
-        """(B, latent_dim, N) -> (B, 1, N·hop) in -1..1, float32."""
+        """(B, latent_dim, N) -> (B, channels, N·hop) in -1..1, float32."""
         if latent.dim() != 3 or latent.shape[1] != self.config.latent_dim:
             raise InvalidInput(f"expected a latent (B, {self.config.latent_dim}, N), got {tuple(latent.shape)}")
         return self.decoder(self.post_quant_conv(latent.float()))
@@ -168,6 +175,15 @@ def _convert_key(key: str, n_encoder: int, n_decoder: int) -> str:
             raise InvalidInput(f"unexpected VAE key {key!r}")
         member, tail = f"{member}.{_RESIDUAL[tail[1]]}", tail[2:]
     return f"{side}.block.{index - 1}.{member}.{'.'.join(tail)}"
+
+
+def output_channels(state: Mapping[str, torch.Tensor], n_decoder: int = 5) -> int:
+    """The decoder's output channels, read from its last convolution in a reference state dict."""
+    for suffix in ("weight_v", "weight", "parametrizations.weight.original1"):
+        tensor = state.get(f"decoder.model.{n_decoder + 2}.{suffix}")
+        if isinstance(tensor, torch.Tensor):
+            return int(tensor.shape[0])
+    raise InvalidInput(f"the VAE weights have no decoder output convolution (decoder.model.{n_decoder + 2})")
 
 
 def convert_reference_state(
