@@ -230,10 +230,10 @@ class HunyuanFoleyEngine(Engine):
         count = (lengths.sync // 8 - 1) * 8 + SYNC_SEGMENT
         idx = frame_indices(stream.times, np.arange(count) / SYNC_FPS)
         frames = torch.from_numpy(np.ascontiguousarray(stream.frames[idx])).permute(0, 3, 1, 2).float() / 255.0
-        synchformer = parts.synchformer
-        dtype = next(synchformer.parameters()).dtype
-        with visiting(synchformer, parts.device):
-            tokens = synchformer.encode_video(frames.unsqueeze(0).to(parts.device, dtype))
+        # float32 weights; on a GPU under fp16 autocast, as the reference runs it
+        autocast = torch.autocast("cuda", dtype=torch.float16, enabled=parts.device.type == "cuda")
+        with visiting(parts.synchformer, parts.device), autocast:
+            tokens = parts.synchformer.encode_video(frames.unsqueeze(0).to(parts.device))
         if tokens.shape[1] != lengths.sync:
             raise Unavailable(f"the Synchformer gave {tokens.shape[1]} tokens for {lengths.sync} expected")
         return tokens.float()

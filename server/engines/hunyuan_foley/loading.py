@@ -7,7 +7,8 @@ the precision the machine allows.
   else the released preset.
 - The DAC VAE: its kwargs come from the checkpoint's own metadata (as the reference's loader
   reads them), decoder only, float32 always.
-- Synchformer (the shared encoder MMAudio uses), SigLIP2 and CLAP: the text and visual encoders.
+- Synchformer (the shared encoder MMAudio uses), SigLIP2 and CLAP: the text and visual encoders,
+  float32 as the reference runs them (the Synchformer under fp16 autocast on a GPU, as there).
   When the GPU is short of memory for everything at once they stay on the CPU and visit the GPU
   only while encoding ("offload"); the network and the VAE stay resident.
 
@@ -141,13 +142,12 @@ def load_components(
     network.load_weights(_tensors(net_folder / files.NETWORK_FILES[variant]), assign=True)
     vae = _load_vae(features / files.VAE_FILE)
     synchformer = load_synchformer(_tensors(features / files.SYNCHFORMER_FILE), _synchformer_config(features))
-    siglip = SiglipFrameEncoder(features / files.SIGLIP_FOLDER, device=device, dtype=dtype,
+    siglip = SiglipFrameEncoder(features / files.SIGLIP_FOLDER, device=device,
                                 package=files.network_package(variant))
-    clap = ClapTextEncoder(features / files.CLAP_FOLDER, device=device, dtype=dtype,
-                           package=files.network_package(variant))
+    clap = ClapTextEncoder(features / files.CLAP_FOLDER, device=device, package=files.network_package(variant))
     _check_widths(config, vae, synchformer, siglip, clap)
 
-    encoders_bytes = _weights_bytes(synchformer, siglip.model, clap.model, dtype=dtype)
+    encoders_bytes = _weights_bytes(synchformer, siglip.model, clap.model, dtype=torch.float32)
     need = _weights_bytes(network, dtype=dtype) + _weights_bytes(vae, dtype=torch.float32) + encoders_bytes
     if offload is None:
         offload = _should_offload(device, need + ACTIVATION_MARGIN_BYTES)
@@ -160,7 +160,7 @@ def load_components(
     network = network.to(device, dtype).eval().requires_grad_(False)
     network._rotary.clear()
     vae = vae.to(device).eval().requires_grad_(False)
-    synchformer = synchformer.to(encoder_home, dtype).eval().requires_grad_(False)
+    synchformer = synchformer.to(encoder_home).eval().requires_grad_(False)
     return Components(network, vae, synchformer, siglip, clap, device, dtype, bool(offload))
 
 

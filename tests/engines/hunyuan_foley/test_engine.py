@@ -184,3 +184,14 @@ def test_the_cpu_runs_float32_and_a_gpu_would_run_bf16() -> None:
 
     assert choose_precision(torch.device("cpu"), None) == torch.float32
     assert choose_precision(torch.device("cpu"), torch.bfloat16) == torch.bfloat16
+
+
+def test_foleyline_engines_shows_the_window_memory_and_licence(capsys) -> None:
+    from foleyline import cli
+
+    assert cli.main(["engines"]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines()]
+    start = next(i for i, line in enumerate(lines) if line.startswith("hunyuan_foley"))
+    block = "\n".join(lines[start:start + 4])
+    assert "48000 Hz, 15 s" in block and "20 GB" in block and "South Korea" in block
+    assert "foleyline models pull hunyuan-foley" in block

@@ -4,10 +4,8 @@ HunyuanVideo-Foley engine (not a fallback), with the channel count in the clips'
 
 from __future__ import annotations
 
-from fractions import Fraction
 from pathlib import Path
 
-import av
 import numpy as np
 import opentimelineio as otio
 import pytest
@@ -17,50 +15,38 @@ from foleyline.cli import main
 
 from .tiny_models import build_model_folder
 
-RATE = 24
+CLIP = "condfoleygen_hitting_metal.mp4"  # 6 s at 15 fps: a stick hits a metal object
 
 
-def _write_clip(path: Path, frames: int = 72) -> Path:
-    """Three seconds at 24 fps: a block falls and stops on the floor every second."""
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=Fraction(RATE))
-        stream.width, stream.height, stream.pix_fmt = 160, 96, "yuv420p"
-        for i in range(frames):
-            image = np.full((96, 160, 3), 50, np.uint8)
-            y = min(60, int(0.2 * (i % RATE) ** 2))
-            image[y:y + 20, 70:90] = 220
-            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path
+def _write_timeline(path: Path, media: Path, cuts: list[tuple[int, int]]) -> tuple[Path, float]:
+    """A one-track timeline at the clip's own rate, one clip per (source start, length)."""
+    from foleyline.server.media.decode import probe
 
-
-def _write_timeline(path: Path, media: Path, cuts: list[tuple[int, int]]) -> Path:
+    info = probe(media)
+    rate = float(info.fps)
     timeline = otio.schema.Timeline(name=path.stem)
-    timeline.global_start_time = otio.opentime.RationalTime(86400, RATE)
+    timeline.global_start_time = otio.opentime.RationalTime(3600 * rate, rate)
     track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
-    available = otio.opentime.TimeRange(otio.opentime.RationalTime(0, RATE), otio.opentime.RationalTime(72, RATE))
+    available = otio.opentime.TimeRange(otio.opentime.RationalTime(0, rate),
+                                        otio.opentime.RationalTime(round(info.duration * rate), rate))
     for index, (start, length) in enumerate(cuts):
         track.append(otio.schema.Clip(
             name=f"shot{index + 1}",
             media_reference=otio.schema.ExternalReference(target_url=media.resolve().as_uri(), available_range=available),
-            source_range=otio.opentime.TimeRange(otio.opentime.RationalTime(start, RATE),
-                                                 otio.opentime.RationalTime(length, RATE)),
+            source_range=otio.opentime.TimeRange(otio.opentime.RationalTime(start, rate),
+                                                 otio.opentime.RationalTime(length, rate)),
         ))
     timeline.tracks.append(track)
     otio.adapters.write_to_file(timeline, str(path))
-    return path
+    return path, rate
 
 
 @pytest.mark.parametrize("vae_channels", [1, 2], ids=["release-mono-vae", "stereo-vae"])
 def test_generate_with_the_engine_writes_48k_bwfs_under_the_shots(
-        tmp_path: Path, fixtures_dir: Path, monkeypatch, vae_channels: int) -> None:
+        tmp_path: Path, fixtures_dir: Path, media_dir: Path, monkeypatch, vae_channels: int) -> None:
     models = build_model_folder(tmp_path / "models", fixtures_dir / "hunyuan_foley", vae_channels=vae_channels)
     monkeypatch.setenv("FOLEYLINE_MODELS_DIR", str(models))
-    (tmp_path / "media").mkdir()
-    media = _write_clip(tmp_path / "media" / "drop.mp4")
-    timeline = _write_timeline(tmp_path / "cut.otio", media, [(12, 24), (40, 20)])
+    timeline, rate = _write_timeline(tmp_path / "cut.otio", media_dir / CLIP, [(15, 20), (50, 12)])
     out = tmp_path / "out"
     assert main(["generate", str(timeline), "-o", str(out), "--engine", "hunyuan_foley", "--seed", "3"]) == 0
 
@@ -79,6 +65,6 @@ def test_generate_with_the_engine_writes_48k_bwfs_under_the_shots(
         assert clip.range_in_parent() == shots[meta["shot_name"]]
         head, tail = meta["handle_head_frames"], meta["handle_tail_frames"]
         frames = round(shots[meta["shot_name"]].duration.value) + head + tail
-        assert info.frames == round(frames / RATE * 48000)
+        assert info.frames == round(frames / rate * 48000)
         audio, _ = soundfile.read(meta["wav_path"], always_2d=True)
         assert np.abs(audio).max() > 0
