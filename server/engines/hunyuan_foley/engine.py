@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from foleyline.errors import InvalidInput, Unavailable
+from foleyline.errors import InvalidInput
 from foleyline.notes import Layer, Notes
 from foleyline.notes.tokens import TokenCount, count_tokens, counter_from_tokenizer
 from foleyline.server.engines.base import Cancelled, Engine, EngineCapabilities, ProgressFn, SamplingSettings, ShotInput
@@ -235,5 +235,6 @@ class HunyuanFoleyEngine(Engine):
         with visiting(parts.synchformer, parts.device), autocast:
             tokens = parts.synchformer.encode_video(frames.unsqueeze(0).to(parts.device))
         if tokens.shape[1] != lengths.sync:
-            raise Unavailable(f"the Synchformer gave {tokens.shape[1]} tokens for {lengths.sync} expected")
+            raise InvalidInput(f"the Synchformer gave {tokens.shape[1]} tokens where the network expects {lengths.sync}: "
+                               "its windows are not the release's (16 frames, hop 8, 8 tokens each)")
         return tokens.float()
