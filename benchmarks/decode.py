@@ -24,7 +24,8 @@ import sys
 import time
 from pathlib import Path
 
-from foleyline.server.media.decode import decode_shot, probe
+from foleyline.probe import probe
+from foleyline.server.media.decode import decode_shot
 from foleyline.server.media.frames import ANALYSIS_STREAM, CLIP_STREAM, SYNC_STREAM
 
 SHARED_MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"

@@ -26,6 +26,7 @@ import soundfile
 
 from foleyline.notes.schema import LayerKind
 from foleyline.plugin.timeline import Placement, Selection, find_shots, read_timeline, write_foley_timeline
+from foleyline.timebase import OUTPUT_SAMPLE_RATE
 
 TC = otio.opentime
 RATE = 24000 / 1001
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         wavs = {}
         for kind in (LayerKind.FOLEY, LayerKind.BG):
             wavs[kind] = folder / f"{kind.value}.wav"
-            soundfile.write(str(wavs[kind]), np.zeros((48000 * 4, 2), np.float32), 48000, subtype="PCM_24")
+            soundfile.write(str(wavs[kind]), np.zeros((OUTPUT_SAMPLE_RATE * 4, 2), np.float32), OUTPUT_SAMPLE_RATE, subtype="PCM_24")
         edit = make_edit(args.shots, folder)
         print(f"{args.shots}-shot timeline, 23.976 fps, two layers per shot (python {sys.version.split()[0]})")
         print(f"{'format':<8} {'total s':>8} {'read s':>7} {'select s':>9} {'write s':>8} {'peak MiB':>9}")

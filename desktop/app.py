@@ -11,6 +11,7 @@ from pathlib import Path
 from PyQt6.QtCore import QCoreApplication, QEventLoop, QTimer
 from PyQt6.QtWidgets import QApplication
 
+from foleyline.desktop.main_window import MainWindow
 from foleyline.errors import FoleylineError, InvalidInput
 from foleyline.fsutil import atomic_path
 
@@ -37,8 +38,6 @@ def wait_until(predicate: Callable[[], bool], timeout: float, *, step_ms: int = 
 
 
 def run_panel(timeline: Path | None, *, rate: float | None = None, address: str | None = None, connect: bool = True) -> int:
-    from foleyline.desktop.main_window import MainWindow
-
     app = application()
     window = MainWindow()
     if address:
@@ -55,9 +54,7 @@ def render_screenshot(png: Path, timeline: Path | None, *, rate: float | None = 
                       connect: bool = True, size: tuple[int, int] = (1680, 980), timeout: float = 60.0) -> Path:
     """Open the panel offscreen, load ``timeline``, select its first shot, wait for its picture
     (and, when a server answers, its notes and takes) and save the window to ``png``."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from foleyline.desktop.main_window import MainWindow
-
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # read when the QApplication starts, below
     app = application()  # keep a reference: an unreferenced QApplication is collected at once
     assert app is not None
     window = MainWindow()

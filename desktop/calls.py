@@ -18,7 +18,11 @@ from foleyline import config
 from foleyline.desktop.jobs import CallHolder
 from foleyline.desktop.waveform import TakeAudio, load_take_audio
 from foleyline.errors import InvalidInput
+from foleyline.plugin.client import FoleyClient
+from foleyline.plugin.events import events_of
 from foleyline.plugin.shots import Shot
+from foleyline.plugin.timeline import find_shots, read_timeline
+from foleyline.plugin.timeline.resolve import ResolveBridge
 from foleyline.protos.v1 import foley_pb2 as pb
 
 log = logging.getLogger(__name__)
@@ -57,8 +61,6 @@ def audio_cache_dir() -> Path:
 
 
 def load_timeline_job(holder: CallHolder, path: Path, rate: float | None):
-    from foleyline.plugin.timeline import find_shots, read_timeline
-
     yield f"Reading {path.name}…"
     timeline = read_timeline(path, rate=rate)
     holder.check()
@@ -69,8 +71,6 @@ def load_timeline_job(holder: CallHolder, path: Path, rate: float | None):
 
 def resolve_read_job(holder: CallHolder, connect: Callable[[], Any]):
     """The shots of Resolve's current timeline (under its in/out marks when set)."""
-    from foleyline.plugin.timeline.resolve import ResolveBridge
-
     yield "Reading the current timeline from Resolve…"
     bridge = ResolveBridge(connect())
     timeline, found = bridge.read_shots()
@@ -78,8 +78,6 @@ def resolve_read_job(holder: CallHolder, connect: Callable[[], Any]):
 
 
 def connect_job(holder: CallHolder, address: str, token: str | None):
-    from foleyline.plugin.client import FoleyClient
-
     client = FoleyClient(address, token=token)
     yield "connecting"
     holder.check()
@@ -109,9 +107,8 @@ def draft_job(holder: CallHolder, client: Any, shots: list[pb.Shot], writer: str
 
 
 def generate_job(holder: CallHolder, client: Any, shots: list[pb.Shot], settings: pb.GenerateSettings):
-    stream = holder.track(client.generate(shots, settings))
-    for event in stream:
-        yield event
+    """Each event of the job's stream, as a ``JobEvent``."""
+    yield from events_of(holder.track(client.generate(shots, settings)))
 
 
 def edit_job(holder: CallHolder, client: Any, notes: pb.Notes, instruction: str, duration: float):

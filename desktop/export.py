@@ -16,7 +16,10 @@ from foleyline.desktop.jobs import CallHolder
 from foleyline.errors import InvalidInput
 from foleyline.fsutil import atomic_path
 from foleyline.plugin.shots import Shot
+from foleyline.plugin.take_files import write_take_files
+from foleyline.plugin.timeline import placed_clips, write_foley_timeline
 from foleyline.plugin.timeline.formats import global_start, timeline_rate
+from foleyline.plugin.timeline.takes import placement_for_take
 from foleyline.protos.v1 import foley_pb2 as pb
 
 
@@ -53,22 +56,19 @@ def export_job(holder: CallHolder, client: Any, timeline: Any, accepted: list[tu
     """Write ``timeline`` with the accepted takes to ``out_path`` (WAVs in ``<stem>_foley/``
     beside it), or with ``bridge`` place them on the live Resolve timeline (WAVs in the folder
     ``out_path``, where Resolve links them)."""
-    from foleyline.plugin.timeline import placed_clips, write_foley_timeline
-    from foleyline.plugin.timeline.takes import placement_for_take, safe_stem
-
     audio_dir = out_path if bridge is not None else out_path.parent / f"{out_path.stem}_foley"
     audio_dir.mkdir(parents=True, exist_ok=True)
+
+    def copy_from_cache(sha256: str, target: Path) -> Path:
+        with atomic_path(target) as tmp:
+            shutil.copyfile(fetch(client, sha256), tmp)
+        return target
+
     placements = []
     for number, (shot, take) in enumerate(accepted, 1):
         holder.check()
         yield f"Fetching audio {number}/{len(accepted)}: {shot.name}"
-        for layer in take.layers:
-            if not layer.audio.sha256:
-                continue
-            cached = fetch(client, layer.audio.sha256)
-            wav = audio_dir / f"{safe_stem(shot.name)}_{safe_stem(layer.label)}_{take.id[:8]}.wav"
-            if not wav.exists():
-                _copy_atomic(cached, wav)
+        for layer, wav in write_take_files(shot, take, audio_dir, copy_from_cache):
             placements.append(placement_for_take(shot, take, layer, wav))
     if not placements:
         raise InvalidInput("the accepted takes hold no audio to place; regenerate them")
@@ -99,8 +99,3 @@ def _written(timeline: Any, placed: list) -> tuple[WrittenClip, ...]:
             Path(clip.placement.wav_path),
         ))
     return tuple(clips)
-
-
-def _copy_atomic(source: Path, target: Path) -> None:
-    with atomic_path(target) as tmp:
-        shutil.copyfile(source, tmp)

@@ -22,7 +22,7 @@ from PyQt6.QtWidgets import (
 )
 
 from foleyline import config
-from foleyline.desktop import style
+from foleyline.desktop import style, timefmt
 from foleyline.desktop.export_panel import ExportPanel
 from foleyline.desktop.local_server import LocalServer
 from foleyline.desktop.notes_editor import NotesEditor
@@ -225,10 +225,8 @@ class MainWindow(QMainWindow):
         state = self.store.get(shot_id)
         if state is None or state.shot.media_path is None:
             return
-        from foleyline.desktop.timefmt import media_window
-
-        window = media_window(state.shot)
-        self.thumbnails.request(shot_id, state.shot.media_path, window.start + window.duration / 2)
+        span = timefmt.media_span(state.shot)
+        self.thumbnails.request(shot_id, state.shot.media_path, span.start + span.duration / 2)
 
     # -- the current shot
 

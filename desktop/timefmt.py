@@ -1,13 +1,18 @@
 """How the panel shows and uses a shot's times: record timecodes for the list, and the media
-window (seconds from the container's first frame) the viewer seeks in."""
+span (seconds from the container's first frame) the viewer seeks in."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from pathlib import Path
 
 import opentimelineio as otio
 
+from foleyline import timebase
+from foleyline.errors import MediaError
 from foleyline.plugin.shots import Shot
+from foleyline.probe import probe
+from foleyline.timebase import MediaClock, MediaSpan
 
 
 def record_in(shot: Shot) -> str:
@@ -28,24 +33,28 @@ def duration_tooltip(shot: Shot) -> str:
     return f"{shot.duration_frames} frames at {shot.rate:g} fps"
 
 
-@dataclass(frozen=True)
-class MediaWindow:
-    """The part of the media file a shot shows: ``start`` seconds from the container's first
-    frame, ``duration`` seconds long."""
+def media_span(shot: Shot) -> MediaSpan:
+    """The part of the media file the shot shows, in container seconds: where the viewer seeks.
 
-    start: float
-    duration: float
+    The same rule the server decodes by (``foleyline.timebase.media_start``): the export's
+    available range when it gave one, else the file's own start timecode when the source range
+    lies beyond the file counted from zero, else container time."""
+    clock = None
+    if shot.available_range is None and shot.media_path is not None:
+        clock = _media_clock(shot.media_path)
+    span = timebase.shot_media_span(shot.source_range, shot.available_range, clock)
+    return MediaSpan(max(0.0, span.start), span.duration)
 
-    @property
-    def end(self) -> float:
-        return self.start + self.duration
+
+def _media_clock(path: Path) -> MediaClock | None:
+    try:
+        stat = path.stat()
+        return _clock_of(str(path), stat.st_mtime_ns, stat.st_size)
+    except (OSError, MediaError):
+        return None  # unreadable media: count from zero; the server names the problem
 
 
-def media_window(shot: Shot) -> MediaWindow:
-    """Source range as container seconds. The source range carries the media's own start
-    timecode; subtract the available range's start when the export gave it. Without it the
-    source start is taken as container time, which is what exports of untimecoded media write."""
-    start = shot.source_range.start_time
-    if shot.available_range is not None:
-        start = start - shot.available_range.start_time
-    return MediaWindow(max(0.0, start.to_seconds()), shot.source_range.duration.to_seconds())
+@functools.lru_cache(maxsize=256)
+def _clock_of(path: str, _mtime_ns: int, _size: int) -> MediaClock:
+    # Keyed by modification time and size too: a file replaced under the same name is read again.
+    return probe(path).clock

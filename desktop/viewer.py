@@ -32,6 +32,7 @@ from foleyline.desktop.frames import FrameCache
 from foleyline.desktop.jobs import JobRunner
 from foleyline.desktop.roi import Box, RoiOverlay, picture_rect
 from foleyline.plugin.shots import Shot
+from foleyline.timebase import MediaSpan
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ class Viewer(QWidget):
         self.unavailable_reason = "" if self.multimedia else (reason or "Playback is switched off; showing still frames, no sound.")
 
         self._shot: Shot | None = None
-        self._window = timefmt.MediaWindow(0.0, 0.0)
+        self._span = MediaSpan(0.0, 0.0)
         self._position = 0.0
         self._playing = False
         self._take_audio: Path | None = None
@@ -162,6 +163,8 @@ class Viewer(QWidget):
     # -- multimedia players (video picture + take audio, the video's own sound stays muted)
 
     def _build_players(self) -> None:
+        # Qt Multimedia is imported here and in the status slots below, never at the top: it
+        # needs system libraries a headless box may lack (see multimedia_status()).
         from PyQt6.QtMultimedia import QAudioOutput, QMediaPlayer
         from PyQt6.QtMultimediaWidgets import QVideoWidget
 
@@ -180,7 +183,7 @@ class Viewer(QWidget):
         from PyQt6.QtMultimedia import QMediaPlayer
 
         if status == QMediaPlayer.MediaStatus.LoadedMedia and self._shot is not None:
-            self._video_player.setPosition(int((self._window.start + self._position) * 1000))
+            self._video_player.setPosition(int((self._span.start + self._position) * 1000))
 
     def _on_audio_status(self, status) -> None:
         from PyQt6.QtMultimedia import QMediaPlayer
@@ -195,10 +198,10 @@ class Viewer(QWidget):
         # while loading a file (0, before the shot's source in) which must not move it.
         if not self._playing:
             return
-        shot_seconds = ms / 1000.0 - self._window.start
+        shot_seconds = ms / 1000.0 - self._span.start
         if shot_seconds < -0.05:
             return
-        if self._playing and self.loop_box.isChecked() and shot_seconds >= self._window.duration:
+        if self._playing and self.loop_box.isChecked() and shot_seconds >= self._span.duration:
             self.seek(0.0)
             return
         self._set_position(shot_seconds)
@@ -216,8 +219,8 @@ class Viewer(QWidget):
     def set_shot(self, shot: Shot | None) -> None:
         self.set_playing(False)
         self._shot = shot
-        self._window = timefmt.media_window(shot) if shot is not None else timefmt.MediaWindow(0.0, 0.0)
-        self.slider.setRange(0, int(self._window.duration * 1000))
+        self._span = timefmt.media_span(shot) if shot is not None else MediaSpan(0.0, 0.0)
+        self.slider.setRange(0, int(self._span.duration * 1000))
         self.area.overlay.set_boxes([])
         if shot is None or shot.media_path is None or shot.missing_reason:
             reason = "No shot selected" if shot is None else f"No picture: {shot.missing_reason or 'the shot has no media file'}"
@@ -242,11 +245,11 @@ class Viewer(QWidget):
         self.area.overlay.set_boxes(boxes)
 
     def seek(self, shot_seconds: float) -> None:
-        shot_seconds = min(max(0.0, shot_seconds), self._window.duration)
+        shot_seconds = min(max(0.0, shot_seconds), self._span.duration)
         self._clock_origin = shot_seconds
         self._clock_start = time.monotonic()
         if self.multimedia and self._shot is not None:
-            self._video_player.setPosition(int((self._window.start + shot_seconds) * 1000))
+            self._video_player.setPosition(int((self._span.start + shot_seconds) * 1000))
             if self._take_audio:
                 self._audio_player.setPosition(int((shot_seconds + self._take_head) * 1000))
         self._set_position(shot_seconds)
@@ -276,9 +279,9 @@ class Viewer(QWidget):
 
     def _tick(self) -> None:
         shot_seconds = self._clock_origin + (time.monotonic() - self._clock_start)
-        if shot_seconds >= self._window.duration:
+        if shot_seconds >= self._span.duration:
             if not self.loop_box.isChecked():
-                self._set_position(self._window.duration)
+                self._set_position(self._span.duration)
                 self.set_playing(False)
                 return
             self._clock_origin, self._clock_start, shot_seconds = 0.0, time.monotonic(), 0.0
@@ -298,7 +301,7 @@ class Viewer(QWidget):
             self._frame_pending = shot_seconds
             return
         self._last_frame_request = now
-        job = self._runner.run("frame", _frame_job, self._frames, shot.media_path, self._window.start + shot_seconds)
+        job = self._runner.run("frame", _frame_job, self._frames, shot.media_path, self._span.start + shot_seconds)
         job.succeeded.connect(lambda image, shot_id=shot.id: self._on_frame(shot_id, image))
         job.failed.connect(lambda exc: self._show_still(None, str(exc)))
         job.ended.connect(self._on_frame_job_ended)

@@ -18,13 +18,13 @@ from foleyline.errors import FoleylineError
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("foleyline.server.commands.serve", "run the gRPC server"),
-    "generate": ("foleyline.commands.generate", "generate Foley for shots of a timeline"),
-    "demo": ("foleyline.commands.demo", "make a demo timeline, generate its Foley, write a preview"),
+    "generate": ("foleyline.plugin.commands.generate", "generate Foley for shots of a timeline"),
+    "demo": ("foleyline.plugin.commands.demo", "make a demo timeline, generate its Foley, write a preview"),
     "panel": ("foleyline.desktop.commands.panel", "open the desktop panel"),
-    "notes": ("foleyline.commands.notes", "draft or check shot notes"),
+    "notes": ("foleyline.server.commands.notes", "draft or check shot notes"),
     "models": ("foleyline.server.commands.models", "list, pull, verify model weights; parity checks"),
-    "eval": ("foleyline.commands.eval", "measure sync of generated Foley against clips' own sound"),
-    "conform": ("foleyline.commands.conform", "check that timelines read and round-trip"),
+    "eval": ("foleyline.server.commands.eval", "measure sync of generated Foley against clips' own sound"),
+    "conform": ("foleyline.plugin.commands.conform", "check that timelines read and round-trip"),
     "engines": ("foleyline.server.commands.engines", "list the engines and why any is unavailable"),
 }
 

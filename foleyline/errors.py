@@ -1,7 +1,10 @@
 """The package's own exceptions. Each message says what was wrong and what to do.
 
-The CLI prints these as one line; the server maps them to gRPC status codes in one place
-(``foleyline.server.service``).
+The CLI prints these as one line. Across the API each is a gRPC status code, by the one table
+below (``STATUS_CODES``): the server answers a failure with its code
+(``foleyline.server.status``), the client raises the error of a code
+(``foleyline.plugin.client``). Codes are named, not imported, so engines and the core never
+import grpc.
 """
 
 
@@ -31,3 +34,40 @@ class Unavailable(FoleylineError):
 
 class Cancelled(FoleylineError):
     """The work was cancelled by the user."""
+
+
+# Error <-> gRPC status code name, most specific first: a subclass of one of these maps to its
+# own code only when listed before it.
+STATUS_CODES: tuple[tuple[type[FoleylineError], str], ...] = (
+    (InvalidInput, "INVALID_ARGUMENT"),
+    (MediaError, "FAILED_PRECONDITION"),
+    (NotFound, "NOT_FOUND"),
+    (PermissionDenied, "PERMISSION_DENIED"),
+    (Unavailable, "UNAVAILABLE"),
+    (Cancelled, "CANCELLED"),
+)
+# The code of a Foleyline error the table does not list, and of anything else (a bug).
+OTHER_ERROR_CODE = "FAILED_PRECONDITION"
+INTERNAL_CODE = "INTERNAL"
+# Codes our server never answers with but gRPC itself (or a proxy) does, for the same causes.
+ALSO_MEANS: dict[str, type[FoleylineError]] = {
+    "OUT_OF_RANGE": InvalidInput,
+    "UNAUTHENTICATED": PermissionDenied,
+    "DEADLINE_EXCEEDED": Unavailable,
+}
+
+
+def status_code_name(exc: BaseException) -> str:
+    """The gRPC status code name a failure is answered with."""
+    for cls, code in STATUS_CODES:
+        if isinstance(exc, cls):
+            return code
+    return OTHER_ERROR_CODE if isinstance(exc, FoleylineError) else INTERNAL_CODE
+
+
+def error_class(code_name: str) -> type[FoleylineError]:
+    """The error a client raises for a gRPC status code name (FoleylineError when none fits)."""
+    for cls, code in STATUS_CODES:
+        if code == code_name:
+            return cls
+    return ALSO_MEANS.get(code_name, FoleylineError)

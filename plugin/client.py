@@ -1,8 +1,8 @@
 """The gRPC client every front end uses (the panel, ``foleyline generate``, NLE scripts).
 
     client = FoleyClient.local()            # address and token from the user's config
-    for event in client.generate(shots, settings):
-        ...                                  # GenerateEvent: accepted, progress, take_ready, ...
+    for event in events_of(client.generate(shots, settings)):
+        ...                                  # JobEvent: accepted, progress, take_ready, ... (events.py)
     client.fetch_audio(take.mix.sha256, Path("mix.wav"))
 
 Failures arrive as ``foleyline.errors.*`` carrying the server's message (a refused token is
@@ -13,7 +13,8 @@ iterator with ``.cancel()``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import grpc
@@ -24,32 +25,20 @@ from foleyline.fsutil import atomic_path
 from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.protos.v1 import foley_pb2_grpc as pb_grpc
 
-_ERRORS: dict[grpc.StatusCode, type[errors.FoleylineError]] = {
-    grpc.StatusCode.INVALID_ARGUMENT: errors.InvalidInput,
-    grpc.StatusCode.OUT_OF_RANGE: errors.InvalidInput,
-    grpc.StatusCode.FAILED_PRECONDITION: errors.MediaError,
-    grpc.StatusCode.NOT_FOUND: errors.NotFound,
-    grpc.StatusCode.PERMISSION_DENIED: errors.PermissionDenied,
-    grpc.StatusCode.UNAUTHENTICATED: errors.PermissionDenied,
-    grpc.StatusCode.UNAVAILABLE: errors.Unavailable,
-    grpc.StatusCode.DEADLINE_EXCEEDED: errors.Unavailable,
-    grpc.StatusCode.CANCELLED: errors.Cancelled,
-}
 UPLOAD_CHUNK = 1 << 20
 MAX_MESSAGE_BYTES = 8 << 20
 
 
 def error_class(code_name: str) -> type[errors.FoleylineError]:
     """The Foleyline error for a status code name, as a ShotFailed event carries it."""
-    code = getattr(grpc.StatusCode, code_name, None)
-    return _ERRORS.get(code, errors.FoleylineError) if code is not None else errors.FoleylineError
+    return errors.error_class(code_name)
 
 
 def translate(exc: grpc.RpcError, address: str) -> errors.FoleylineError:
     """A gRPC failure as the package's own error, keeping the server's message."""
     code = exc.code() if hasattr(exc, "code") else grpc.StatusCode.UNKNOWN
     details = (exc.details() if hasattr(exc, "details") else "") or str(code)
-    cls = _ERRORS.get(code, errors.FoleylineError)
+    cls = errors.error_class(code.name) if isinstance(code, grpc.StatusCode) else errors.FoleylineError
     if code == grpc.StatusCode.UNAVAILABLE:
         details = f"cannot reach the Foleyline server at {address} ({details}); start it with `foleyline serve` or check FOLEYLINE_SERVER"
     elif code == grpc.StatusCode.DEADLINE_EXCEEDED:
@@ -128,8 +117,6 @@ class FoleyClient:
     def health(self, *, wait: float = 0.0) -> str:
         """'SERVING', 'NOT_SERVING', ...; with ``wait`` > 0, waits up to that many seconds for
         the server to come up and report SERVING (engines loaded)."""
-        import time
-
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -167,7 +154,7 @@ class FoleyClient:
 
     def generate(self, shots: list[pb.Shot], settings: pb.GenerateSettings | None = None) -> StreamCall:
         """Stream of GenerateEvent for a new job. ``settings`` None, or fields left unset: the
-        server's defaults (one take, 12-frame handles)."""
+        server's defaults (one take, ``timebase.DEFAULT_HANDLE_FRAMES`` handles)."""
         request = pb.GenerateRequest(shots=shots)
         if settings is not None:
             request.settings.CopyFrom(settings)
@@ -222,10 +209,3 @@ class FoleyClient:
 
         response = self._unary(self._stub.UploadMedia, chunks(), timeout=3600)
         return response.content_hash
-
-
-def events_of(call: Iterator[pb.GenerateEvent]) -> Iterator[tuple[str, object]]:
-    """(kind, payload) for each GenerateEvent: kind is the oneof name ("progress", ...)."""
-    for event in call:
-        kind = event.WhichOneof("event")
-        yield kind, getattr(event, kind)

@@ -23,8 +23,9 @@ import opentimelineio as otio
 
 from foleyline import timebase
 from foleyline.protos.v1 import foley_pb2 as pb
+from foleyline.timebase.proto import range_to_proto
 
-__all__ = ["Shot", "stable_shot_id", "frames_at", "frame_rate", "shot_to_proto", "range_to_proto", "range_from_proto"]
+__all__ = ["Shot", "stable_shot_id", "frames_at", "frame_rate", "shot_to_proto"]
 
 
 @dataclass(frozen=True)
@@ -102,20 +103,6 @@ def stable_shot_id(
     )
     digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
     return f"shot-{digest[:16]}"
-
-
-def range_to_proto(time_range: otio.opentime.TimeRange) -> pb.TimeRange:
-    return pb.TimeRange(
-        start_time=pb.RationalTime(value=time_range.start_time.value, rate=time_range.start_time.rate),
-        duration=pb.RationalTime(value=time_range.duration.value, rate=time_range.duration.rate),
-    )
-
-
-def range_from_proto(message: pb.TimeRange) -> otio.opentime.TimeRange:
-    return otio.opentime.TimeRange(
-        otio.opentime.RationalTime(message.start_time.value, message.start_time.rate),
-        otio.opentime.RationalTime(message.duration.value, message.duration.rate),
-    )
 
 
 def shot_to_proto(shot: Shot) -> pb.Shot:

@@ -2,18 +2,20 @@
 
 Written out field by field rather than with a generic reflection helper: the stored form is a
 file format that must keep reading after the dataclasses grow, so each reader tolerates missing
-keys with the dataclass default.
+keys with the dataclass default. A time range is stored as ``{"start", "duration", "rate"}``
+(values at one rate), as it has been since the first stored job.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from foleyline.notes import EnergyPoint, Event, Layer, LayerKind, Notes, Region
-from foleyline.server.records import AudioFile, JobSettings, LayerTake, ShotRequest, Span, Take
+from foleyline.server.records import AudioFile, JobSettings, LayerTake, ShotRequest, Take
+from foleyline.timebase import RationalTime, TimeRange
 
 
 def notes_to_dict(notes: Notes) -> dict[str, Any]:
@@ -65,16 +67,35 @@ def notes_from_dict(data: dict[str, Any]) -> Notes:
     )
 
 
-def _span_from(data: dict[str, Any] | None) -> Span | None:
-    return Span(**data) if data else None
+def range_to_dict(time_range: TimeRange) -> dict[str, float]:
+    rate = time_range.start_time.rate
+    return {"start": time_range.start_time.value, "duration": time_range.duration.rescaled_to(rate).value, "rate": rate}
+
+
+def range_from_dict(data: dict[str, Any]) -> TimeRange:
+    rate = float(data["rate"])
+    return TimeRange(RationalTime(float(data["start"]), rate), RationalTime(float(data["duration"]), rate))
+
+
+def _optional_range(data: dict[str, Any] | None) -> TimeRange | None:
+    return range_from_dict(data) if data else None
 
 
 def shot_to_json(shot: ShotRequest) -> str:
-    data = asdict(shot)
-    data["media_path"] = str(shot.media_path) if shot.media_path is not None else None
-    data["notes"] = notes_to_dict(shot.notes) if shot.notes is not None else None
-    data["only_layers"] = list(shot.only_layers)
-    return json.dumps(data)
+    return json.dumps({
+        "id": shot.id,
+        "name": shot.name,
+        "media_path": str(shot.media_path) if shot.media_path is not None else None,
+        "media_hash": shot.media_hash,
+        "source_range": range_to_dict(shot.source_range),
+        "record_range": range_to_dict(shot.record_range),
+        "available_range": range_to_dict(shot.available_range) if shot.available_range is not None else None,
+        "rate": shot.rate,
+        "drop_frame": shot.drop_frame,
+        "notes": notes_to_dict(shot.notes) if shot.notes is not None else None,
+        "only_layers": list(shot.only_layers),
+        "base_take_id": shot.base_take_id,
+    })
 
 
 def shot_from_json(text: str) -> ShotRequest:
@@ -84,9 +105,9 @@ def shot_from_json(text: str) -> ShotRequest:
         name=data.get("name", ""),
         media_path=Path(data["media_path"]) if data.get("media_path") else None,
         media_hash=data.get("media_hash"),
-        source_range=Span(**data["source_range"]),
-        record_range=Span(**data["record_range"]),
-        available_range=_span_from(data.get("available_range")),
+        source_range=range_from_dict(data["source_range"]),
+        record_range=range_from_dict(data["record_range"]),
+        available_range=_optional_range(data.get("available_range")),
         rate=float(data["rate"]),
         drop_frame=bool(data.get("drop_frame", False)),
         notes=notes_from_dict(data["notes"]) if data.get("notes") else None,
@@ -104,8 +125,10 @@ def settings_from_json(text: str) -> JobSettings:
 
 
 def take_to_json(take: Take) -> str:
-    data = asdict(take)
+    data = asdict(replace(take, audio_source_range=None, record_range=None))
     data["notes"] = notes_to_dict(take.notes)
+    data["audio_source_range"] = range_to_dict(take.audio_source_range)
+    data["record_range"] = range_to_dict(take.record_range)
     return json.dumps(data)
 
 
@@ -136,8 +159,8 @@ def take_from_json(text: str) -> Take:
         mix=AudioFile(**data["mix"]),
         loudness_lufs=float(data["loudness_lufs"]),
         created_at=data["created_at"],
-        audio_source_range=Span(**data["audio_source_range"]),
-        record_range=Span(**data["record_range"]),
+        audio_source_range=range_from_dict(data["audio_source_range"]),
+        record_range=range_from_dict(data["record_range"]),
         handle_head_frames=int(data["handle_head_frames"]),
         handle_tail_frames=int(data["handle_tail_frames"]),
         base_take_id=data.get("base_take_id", ""),

@@ -23,10 +23,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timezone
 
-from foleyline.errors import Cancelled, FoleylineError, InvalidInput, Unavailable
-from foleyline.server.engines.base import Cancelled as EngineCancelled
+from foleyline.errors import Cancelled, FoleylineError, InvalidInput, Unavailable, status_code_name
 from foleyline.server.engines.registry import EngineRegistry
-from foleyline.server.status import status_code_name
 from foleyline.server.pipeline import Pipeline
 from foleyline.server.records import (
     JobAccepted,
@@ -232,7 +230,7 @@ class JobManager:
                     shot, run.settings, job_id=job_id, engine_name=engine_name, engine=engine,
                     progress=progress, cancel=run.cancel_event,
                 )
-            except (Cancelled, EngineCancelled):
+            except Cancelled:
                 break
             except FoleylineError as exc:
                 failed += 1
@@ -243,8 +241,8 @@ class JobManager:
                 log.exception("shot %s of %s failed", shot.id, job_id)
                 failed += 1
                 reason = f"internal error on shot {shot.name or shot.id}: {type(exc).__name__}: {exc}; see the server log"
-                self.store.fail_shot(job_id, idx, reason, "INTERNAL")
-                run.emit(ShotFailed(job_id, shot.id, reason, "INTERNAL"))
+                self.store.fail_shot(job_id, idx, reason, status_code_name(exc))
+                run.emit(ShotFailed(job_id, shot.id, reason, status_code_name(exc)))
                 continue
             self.store.complete_shot(job_id, idx, outcome.takes)
             done += 1

@@ -1,9 +1,15 @@
-"""One shot, from a request to stored takes.
+"""One shot, from a request to stored takes. This module orchestrates; each step has its owner:
 
-    media check (allowed roots) -> handles -> decode -> analysis -> notes (given or drafted)
-    -> engine, per layer, all takes' seeds at once (in windows when the shot is longer than
-    the engine's window) -> post (48 kHz, fades over the handles,
-    loudness, Broadcast WAV stamped at the first sample's record timecode) -> store
+    media check (allowed roots)                              Pipeline.media_path
+    -> timing: handles, decode range, BWF time stamp         foleyline.server.shot_timing
+    -> decode + analysis -> ShotInput                        foleyline.server.media.load
+    -> notes (given or drafted)                              foleyline.server.notes
+    -> engine, per layer, all takes' seeds at once, in
+       windows when the shot is longer than the engine's     foleyline.server.windowing
+    -> post: output rate, fades over the handles, ceiling    foleyline.server.media.audio
+    -> Broadcast WAV stamped at the first sample's record
+       timecode                                              foleyline.server.media.bwf
+    -> store                                                 foleyline.server.store
 
 Regenerating only some layers (``ShotRequest.only_layers`` with a ``base_take_id``) renders
 just those; every other layer of the new take points at the base take's WAV (same hash, so
@@ -18,65 +24,36 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 import soundfile
 
-from foleyline import __version__, timebase
+from foleyline import timebase
 from foleyline.errors import Cancelled, InvalidInput, MediaError, NotFound, PermissionDenied
 from foleyline.notes import Layer, LayerKind, Notes
+from foleyline.notes.text import summary
+from foleyline.probe import probe
 from foleyline.server.engines.base import Engine, SamplingSettings, ShotInput
-from foleyline.server.media.audio import mix_stems
-from foleyline.server.media.frames import ANALYSIS_STREAM, StreamSpec
-from foleyline.server.records import (
-    OUTPUT_BIT_DEPTH,
-    OUTPUT_SAMPLE_RATE,
-    AudioFile,
-    JobSettings,
-    LayerTake,
-    ShotOutcome,
-    ShotRequest,
-    Span,
-    Take,
-)
+from foleyline.server.media import audio as post
+from foleyline.server.media.bwf import BITS, TakeStamp, write_take
+from foleyline.server.media.frames import StreamSpec
+from foleyline.server.media.load import load_shot
+from foleyline.server.notes import DraftResult, draft, required_streams
+from foleyline.server.records import AudioFile, JobSettings, LayerTake, ShotOutcome, ShotRequest, Take
+from foleyline.server.shot_timing import ShotTiming, shot_timing
 from foleyline.server.store import Store
 from foleyline.server.windowing import generate_layer
+from foleyline.timebase import OUTPUT_SAMPLE_RATE
 
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[str, float], None]
-# Peak ceiling for stems and the mix: headroom for the editor's own mix.
-PEAK_CEILING_DBFS = -1.0
-SILENCE_LUFS = -70.0
 
 # Where each stage sits within a shot's 0..1 progress.
 _STAGES = {"decode": (0.0, 0.1), "analysis": (0.1, 0.15), "notes": (0.15, 0.2), "generate": (0.2, 0.9), "post": (0.9, 0.97), "store": (0.97, 1.0)}
-
-
-def _span_to_range(span: Span) -> timebase.TimeRange:
-    return timebase.TimeRange(timebase.RationalTime(span.start, span.rate), timebase.RationalTime(span.duration, span.rate))
-
-
-def _range_to_span(time_range: timebase.TimeRange) -> Span:
-    return Span(time_range.start_time.value, time_range.duration.value, time_range.start_time.rate)
-
-
-@dataclass(frozen=True)
-class ShotWindow:
-    """Where a shot's audio lies, handles included, in media seconds and in record time."""
-
-    media_start_s: float        # container seconds of the first audio sample
-    duration_s: float           # seconds of audio, handles included
-    head_frames: int
-    tail_frames: int
-    head_s: float               # seconds of head handle
-    shot_duration_s: float      # the shot itself, handles excluded
-    audio_range: timebase.TimeRange   # media range the audio covers (timeline rate)
-    samples: int                # at 48 kHz
-    time_reference: int         # BWF TimeReference: samples since midnight of the first sample
 
 
 def check_allowed(path: Path, allowed_roots: Sequence[Path], shot_label: str) -> Path:
@@ -93,49 +70,8 @@ def check_allowed(path: Path, allowed_roots: Sequence[Path], shot_label: str) ->
     )
 
 
-def shot_window(
-    shot: ShotRequest, handle_frames: int, media_duration_s: float | None, media_timecode: str | None = None
-) -> ShotWindow:
-    """The shot's range widened by handles, clamped to the media that exists."""
-    label = shot.name or shot.id
-    # Frames count real frames here; the drop-frame flag only matters for timecode labels.
-    rate = timebase.rate_from_float(shot.rate)
-    source = _span_to_range(shot.source_range)
-    if timebase.to_frames(source.duration, rate) <= 0:
-        raise InvalidInput(f"shot {label} has zero length (source range {source}); trim it to at least one frame or leave it out")
-    if shot.available_range is not None:
-        available = _span_to_range(shot.available_range)
-        media_start = available.start_time
-        if media_duration_s is not None:
-            # Exports can claim more media than the file holds: the file wins.
-            real_end = float(timebase.to_seconds(media_start)) + media_duration_s
-            end = min(float(timebase.to_seconds(available.end_time_exclusive())), real_end)
-            rate_f = available.start_time.rate
-            available = timebase.TimeRange(media_start, timebase.RationalTime((end - float(timebase.to_seconds(media_start))) * rate_f, rate_f))
-    else:
-        # Without an available range, the source range counts from the media's first frame, or
-        # from its start timecode when it lies beyond the media counted from zero.
-        media_start = timebase.RationalTime(0, source.start_time.rate)
-        if media_timecode and media_duration_s is not None and timebase.media_seconds(source.start_time) >= media_duration_s:
-            media_start = timebase.from_timecode(media_timecode, rate)
-        available = None
-        if media_duration_s is not None:
-            available = timebase.TimeRange(media_start, timebase.RationalTime(media_duration_s * source.start_time.rate, source.start_time.rate))
-    shot_start_s = timebase.media_seconds(source.start_time, media_start)
-    if shot_start_s < -1e-6 or (media_duration_s is not None and shot_start_s >= media_duration_s):
-        raise MediaError(
-            f"shot {label} starts at {shot_start_s:.3f} s of its media, which lasts {media_duration_s or 0:.3f} s; "
-            "the timeline does not match this media file: relink the clip"
-        )
-    handled = timebase.add_handles(source, handle_frames, handle_frames, available)
-    start_s, duration_s = timebase.range_to_seconds(handled.range, media_start)
-    head_s = float(timebase.frames_to_seconds(handled.head_frames, timebase.rate_of(source)))
-    record_start = _span_to_range(shot.record_range).start_time
-    first_record_frame = timebase.to_frames(record_start, rate) - handled.head_frames
-    time_reference = timebase.samples_since_midnight(timebase.frames_to_time(first_record_frame, rate), rate, OUTPUT_SAMPLE_RATE)
-    _first, samples = timebase.range_to_samples(handled.range, OUTPUT_SAMPLE_RATE, media_start)
-    shot_s = float(timebase.to_seconds(source.duration))
-    return ShotWindow(start_s, duration_s, handled.head_frames, handled.tail_frames, head_s, shot_s, handled.range, samples, time_reference)
+def _given_notes(shot: ShotRequest) -> bool:
+    return shot.notes is not None and bool(shot.notes.layers)
 
 
 class Pipeline:
@@ -161,51 +97,38 @@ class Pipeline:
 
     # ---- notes ----------------------------------------------------------------------------
 
-    def notes_for(self, shot: ShotRequest, shot_input: ShotInput, writer: str = "auto") -> tuple[Notes, bool, list[str]]:
-        """(notes, drafted, warnings): the editor's notes, else a draft by the notes writer
-        (a VLM when installed, else the motion analysis)."""
-        if shot.notes is not None and shot.notes.layers:
-            return shot.notes, False, []
-        from foleyline.server.notes import draft
-
+    def draft(self, shot: ShotRequest, shot_input: ShotInput, writer: str = "auto") -> DraftResult:
+        """Notes drafted for the shot by the notes writer (a VLM when installed, else the motion
+        analysis), with the warnings that say why a writer was not used."""
         result = draft(shot_input, writer or "auto")
         for warning in result.warnings:
             log.info("notes for shot %s: %s", shot.id, warning)
-        return replace(result.notes, shot_id=shot.id), True, list(result.warnings)
+        return replace(result, notes=replace(result.notes, shot_id=shot.id))
+
+    def notes_for(self, shot: ShotRequest, shot_input: ShotInput) -> tuple[Notes, bool]:
+        """(notes, drafted): the editor's notes, else a draft."""
+        if _given_notes(shot):
+            return shot.notes, False  # type: ignore[return-value]
+        return self.draft(shot, shot_input).notes, True
 
     @staticmethod
     def drafting_streams(shot: ShotRequest, writer: str = "auto") -> Sequence[StreamSpec]:
         """The frame streams the notes writer needs, when the shot's notes must be drafted."""
-        if shot.notes is not None and shot.notes.layers:
-            return ()
-        from foleyline.server.notes import required_streams
-
-        return tuple(required_streams(writer or "auto"))
+        return () if _given_notes(shot) else tuple(required_streams(writer or "auto"))
 
     # ---- the shot -------------------------------------------------------------------------
 
-    def prepare(self, shot: ShotRequest, handle_frames: int, streams: Sequence[StreamSpec]) -> tuple[ShotWindow, ShotInput]:
-        """Decode and analyse a shot: what an engine (or the notes writer) needs."""
-        from foleyline.server.media.analysis import analyze_motion
-        from foleyline.server.media.decode import decode_shot, probe
-
+    def prepare(self, shot: ShotRequest, handle_frames: int, streams: Sequence[StreamSpec]) -> tuple[ShotTiming, ShotInput]:
+        """Time, decode and analyse a shot: what an engine (or the notes writer) needs."""
         path = self.media_path(shot)
         info = probe(path)
-        window = shot_window(shot, handle_frames, info.duration, info.timecode)
-        wanted = {spec.name: spec for spec in (*streams, ANALYSIS_STREAM)}
-        decoded = decode_shot(path, window.media_start_s, window.duration_s, list(wanted.values()))
-        analysis = analyze_motion(decoded.streams[ANALYSIS_STREAM.name])
-        shot_input = ShotInput(
-            shot_id=shot.id,
-            duration=window.duration_s,
-            offset=-window.head_s,
-            fps=float(decoded.fps),
-            streams=decoded.streams,
-            analysis=analysis,
-            notes=shot.notes or Notes(shot_id=shot.id),
-            extras={"media_path": str(path), "shot_name": shot.name, "shot_duration": window.shot_duration_s},
+        timing = shot_timing(shot, handle_frames, info.clock)
+        loaded = load_shot(
+            path, timing.media_start_s, timing.duration_s, streams,
+            shot_id=shot.id, offset=-timing.head_s, notes=shot.notes,
+            extras={"shot_name": shot.name, "shot_duration": timing.shot_duration_s},
         )
-        return window, shot_input
+        return timing, loaded.input
 
     def process_shot(
         self,
@@ -228,12 +151,12 @@ class Pipeline:
         base = self._base_take(shot)
         stage("decode")
         streams = (*engine.required_streams(), *(self.drafting_streams(shot) if base is None else ()))
-        window, shot_input = self.prepare(shot, settings.handle_frames, streams)
+        timing, shot_input = self.prepare(shot, settings.handle_frames, streams)
         stage("notes")
-        if base is not None and (shot.notes is None or not shot.notes.layers):
+        if base is not None and not _given_notes(shot):
             notes, drafted = base.notes, False
         else:
-            notes, drafted, _warnings = self.notes_for(shot, shot_input)
+            notes, drafted = self.notes_for(shot, shot_input)
         notes = self.store.record_notes(shot.id, notes)
         shot_input.notes = notes
         if not notes.layers:
@@ -253,7 +176,10 @@ class Pipeline:
             outputs = generate_layer(engine, shot_input, layer, seeds, sampling, progress=engine_progress, cancel=cancel)
             if len(outputs) != len(seeds):
                 raise RuntimeError(f"engine {engine_name} returned {len(outputs)} takes for {len(seeds)} seeds")
-            rendered[layer.label] = [self._post(audio, caps.sample_rate, window) for audio in outputs]
+            rendered[layer.label] = [
+                post.finish_stem(audio, caps.sample_rate, samples=timing.samples, head=timing.head_samples, tail=timing.tail_samples)
+                for audio in outputs
+            ]
 
         stage("post")
         created = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
@@ -265,16 +191,16 @@ class Pipeline:
             for layer in notes.layers:
                 if layer.label in rendered:
                     audio = rendered[layer.label][t]
-                    stored = self._write_wav(audio, window, shot, take_id, layer.label, layer.kind, notes, settings)
+                    stored = self._write_stem(audio, timing, shot, take_id, layer.label, layer.kind, notes, settings)
                     layers.append(self._layer_take(layer, stored, audio, reused=False))
                 else:
                     previous = base.layers[[lt.label for lt in base.layers].index(layer.label)]  # type: ignore[union-attr]
-                    audio = self._read_stem(previous.audio.sha256, window)
+                    audio = self._read_stem(previous.audio.sha256, timing)
                     layers.append(replace(previous, reused=True))
                 if not layer.mute:
                     stems.append(audio)
-            mix = _limit(mix_stems(stems, window.samples))
-            mix_file = self._write_wav(mix, window, shot, take_id, "mix", None, notes, settings)
+            mix = post.mix_stems(stems, timing.samples)
+            mix_file = self._write_stem(mix, timing, shot, take_id, "mix", None, notes, settings)
             takes.append(
                 Take(
                     id=take_id,
@@ -289,12 +215,12 @@ class Pipeline:
                     settings=settings,
                     layers=tuple(layers),
                     mix=mix_file,
-                    loudness_lufs=_loudness(mix),
+                    loudness_lufs=post.reported_loudness(mix),
                     created_at=created,
-                    audio_source_range=_range_to_span(window.audio_range),
+                    audio_source_range=timing.audio_range,
                     record_range=shot.record_range,
-                    handle_head_frames=window.head_frames,
-                    handle_tail_frames=window.tail_frames,
+                    handle_head_frames=timing.head_frames,
+                    handle_tail_frames=timing.tail_frames,
                     base_take_id=base.id if base is not None else "",
                 )
             )
@@ -328,36 +254,19 @@ class Pipeline:
         # A layer the base take does not have must be rendered even when not listed.
         return [layer for layer in notes.layers if layer.label in shot.only_layers or layer.label not in base_labels]
 
-    def _post(self, audio: np.ndarray, rate: int, window: ShotWindow) -> np.ndarray:
-        """Engine audio -> 48 kHz stem of exactly the window's length, faded over the handles."""
-        from foleyline.server.media.audio import as_channels, fade_handles, fit_length, resample
-
-        audio = as_channels(np.asarray(audio, dtype=np.float32))
-        if rate != OUTPUT_SAMPLE_RATE:
-            audio = resample(audio, rate, OUTPUT_SAMPLE_RATE)
-        audio = fit_length(audio, window.samples)
-        head = timebase.seconds_to_samples(window.head_s, OUTPUT_SAMPLE_RATE)
-        audio = fade_handles(audio, OUTPUT_SAMPLE_RATE, head=head, tail=self._tail_samples(window))
-        return _limit(audio)
-
-    @staticmethod
-    def _tail_samples(window: ShotWindow) -> int:
-        rate = timebase.rate_of(window.audio_range)
-        return timebase.seconds_to_samples(timebase.frames_to_seconds(window.tail_frames, rate), OUTPUT_SAMPLE_RATE)
-
-    def _read_stem(self, sha256: str, window: ShotWindow) -> np.ndarray:
+    def _read_stem(self, sha256: str, timing: ShotTiming) -> np.ndarray:
         data, _rate = soundfile.read(self.store.audio_path(sha256), dtype="float32", always_2d=True)
         audio = data.T
-        if audio.shape[1] != window.samples:
+        if audio.shape[1] != timing.samples:
             raise InvalidInput(
                 "the base take covers a different range than the shot now has (the edit changed); regenerate all layers"
             )
         return audio
 
-    def _write_wav(
+    def _write_stem(
         self,
         audio: np.ndarray,
-        window: ShotWindow,
+        timing: ShotTiming,
         shot: ShotRequest,
         take_id: str,
         label: str,
@@ -365,35 +274,20 @@ class Pipeline:
         notes: Notes,
         settings: JobSettings,
     ) -> AudioFile:
-        from foleyline.notes.text import summary
-        from foleyline.server.media.bwf import BextInfo, IXmlInfo, write_bwf
-
         staged = self.store.staging_path(".wav")
-        track = kind.track_name if kind is not None else "Foley mix"
-        write_bwf(
-            staged,
-            audio,
-            OUTPUT_SAMPLE_RATE,
-            bext=BextInfo(
-                description=f"{shot.name or shot.id} | {label} | {take_id}"[:256],
-                originator="Foleyline",
-                originator_reference=take_id[:32],
-                time_reference=window.time_reference,
-                coding_history=f"A=PCM,F={OUTPUT_SAMPLE_RATE},W={OUTPUT_BIT_DEPTH},T=foleyline {__version__}",
-                loudness_lufs=_loudness(audio),
-            ),
-            ixml=IXmlInfo(
-                project=settings.project,
-                scene=shot.name or shot.id,
-                take=take_id,
-                note=label,
-                rate=timebase.rate_from_float(shot.rate, shot.drop_frame and _has_drop_frame(shot.rate)),
-                track_names=_track_names(track, int(audio.shape[0])),
-                user=summary(notes),
-            ),
-        )
+        write_take(staged, audio, TakeStamp(
+            scene=shot.name or shot.id,
+            label=label,
+            take_id=take_id,
+            project=settings.project,
+            time_reference=timing.time_reference,
+            rate=timebase.timecode_rate(shot.rate, shot.drop_frame),
+            track_name=kind.track_name if kind is not None else "Foley mix",
+            summary=summary(notes),
+            loudness_lufs=post.reported_loudness(audio),
+        ))
         sha, size = self.store.adopt_audio(staged)
-        return AudioFile(sha, size, OUTPUT_SAMPLE_RATE, OUTPUT_BIT_DEPTH, int(audio.shape[0]), int(audio.shape[1]))
+        return AudioFile(sha, size, OUTPUT_SAMPLE_RATE, BITS, int(audio.shape[0]), int(audio.shape[1]))
 
     @staticmethod
     def _layer_take(layer: Layer, stored: AudioFile, audio: np.ndarray, *, reused: bool) -> LayerTake:
@@ -401,40 +295,7 @@ class Pipeline:
             label=layer.label,
             kind=layer.kind.value,
             audio=stored,
-            loudness_lufs=_loudness(audio),
-            peak_dbfs=_peak_dbfs(audio),
+            loudness_lufs=post.reported_loudness(audio),
+            peak_dbfs=post.reported_peak(audio),
             reused=reused,
         )
-
-
-def _track_names(track: str, channels: int) -> tuple[str, ...]:
-    """iXML names per channel: a stereo stem's channels are the track's left and right."""
-    return (f"{track} L", f"{track} R") if channels == 2 else (track,) * channels
-
-
-def _has_drop_frame(rate: float) -> bool:
-    return abs(rate - 30000 / 1001) < 0.01 or abs(rate - 60000 / 1001) < 0.01
-
-
-def _peak_dbfs(audio: np.ndarray) -> float:
-    from foleyline.server.media.audio import peak_dbfs
-
-    value = float(peak_dbfs(audio))
-    return value if np.isfinite(value) else -120.0
-
-
-def _loudness(audio: np.ndarray) -> float:
-    from foleyline.server.media.audio import loudness_lufs
-
-    value = float(loudness_lufs(audio, OUTPUT_SAMPLE_RATE))
-    return value if np.isfinite(value) and value > SILENCE_LUFS else SILENCE_LUFS
-
-
-def _limit(audio: np.ndarray) -> np.ndarray:
-    """Scale down (never up) so the peak stays under the ceiling; a plain gain keeps the sound."""
-    ceiling = 10 ** (PEAK_CEILING_DBFS / 20)
-    peak = float(np.max(np.abs(audio))) if audio.size else 0.0
-    if peak > ceiling:
-        audio = audio * (ceiling / peak)
-    return audio.astype(np.float32)
-

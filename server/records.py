@@ -1,8 +1,9 @@
 """The server's own plain data: what a job asks for and what a take is.
 
 The servicer converts protobuf messages to and from these; the jobs layer, the pipeline and the
-store only ever see these. Times stay rational (value + rate) as at the API boundary, and are
-turned into seconds and samples in the pipeline only.
+store only ever see these. Times stay rational (OTIO ``TimeRange``: value + rate, at the
+timeline rate) as at the API boundary; ``foleyline.server.shot_timing`` turns them into seconds
+and samples.
 """
 
 from __future__ import annotations
@@ -11,29 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from foleyline.notes import Notes
-
-DEFAULT_HANDLE_FRAMES = 12
-OUTPUT_SAMPLE_RATE = 48000
-OUTPUT_BIT_DEPTH = 24
-
-
-@dataclass(frozen=True)
-class Span:
-    """A time range as the API carries it: start and duration, each value at a rate."""
-
-    start: float
-    duration: float
-    rate: float
-
-    @property
-    def end(self) -> float:
-        return self.start + self.duration
-
-    def start_seconds(self) -> float:
-        return self.start / self.rate
-
-    def duration_seconds(self) -> float:
-        return self.duration / self.rate
+from foleyline.timebase import DEFAULT_HANDLE_FRAMES, TimeRange
 
 
 @dataclass(frozen=True)
@@ -42,9 +21,9 @@ class ShotRequest:
     name: str
     media_path: Path | None
     media_hash: str | None
-    source_range: Span
-    record_range: Span
-    available_range: Span | None
+    source_range: TimeRange          # media time, the media's start timecode counted in
+    record_range: TimeRange          # record time, where the shot sits in the timeline
+    available_range: TimeRange | None  # the media's whole span, when the export knows it
     rate: float
     drop_frame: bool
     notes: Notes | None = None
@@ -99,8 +78,8 @@ class Take:
     mix: AudioFile
     loudness_lufs: float
     created_at: str
-    audio_source_range: Span    # media range the audio covers, handles included
-    record_range: Span          # the shot's record range, handles excluded
+    audio_source_range: TimeRange  # media range the audio covers, handles included
+    record_range: TimeRange        # the shot's record range, handles excluded
     handle_head_frames: int
     handle_tail_frames: int
     base_take_id: str = ""

@@ -22,15 +22,17 @@ import grpc
 
 from foleyline import __version__
 from foleyline.errors import FoleylineError, InvalidInput
-from foleyline.notes import LayerKind
+from foleyline.notes import LayerKind, Notes
 from foleyline.notes.convert import kind_to_proto, notes_from_proto, notes_to_proto
+from foleyline.notes.tokens import TokenCount
 from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.protos.v1 import foley_pb2_grpc as pb_grpc
 from foleyline.server.engines.registry import EngineRegistry
 from foleyline.server.jobs import JobManager
+from foleyline.server.notes import DraftResult
+from foleyline.server.notes.messages import draft_error_event, draft_event, edit_request, edit_response
 from foleyline.server.pipeline import Pipeline
 from foleyline.server.records import (
-    DEFAULT_HANDLE_FRAMES,
     AudioFile,
     JobAccepted,
     JobDone,
@@ -41,12 +43,13 @@ from foleyline.server.records import (
     ShotFailed,
     ShotProgress,
     ShotRequest,
-    Span,
     Take,
     TakeReady,
 )
 from foleyline.server.status import status_code
 from foleyline.server.store import Store
+from foleyline.timebase import DEFAULT_HANDLE_FRAMES
+from foleyline.timebase.proto import range_from_proto, range_to_proto
 
 log = logging.getLogger(__name__)
 
@@ -94,23 +97,6 @@ def _translated(method: Callable) -> Callable:
 # ---- protos -> records --------------------------------------------------------------------
 
 
-def span_from_proto(message: pb.TimeRange) -> Span:
-    rate = message.start_time.rate or message.duration.rate
-    if rate <= 0:
-        raise InvalidInput("a time range has no rate; send value and rate for its start and duration")
-    duration = message.duration.value
-    if message.duration.rate and message.duration.rate != rate:
-        duration = duration * rate / message.duration.rate
-    return Span(start=message.start_time.value, duration=duration, rate=rate)
-
-
-def span_to_proto(span: Span) -> pb.TimeRange:
-    return pb.TimeRange(
-        start_time=pb.RationalTime(value=span.start, rate=span.rate),
-        duration=pb.RationalTime(value=span.duration, rate=span.rate),
-    )
-
-
 def shot_from_proto(message: pb.Shot) -> ShotRequest:
     label = message.name or message.id
     if not message.id:
@@ -126,9 +112,9 @@ def shot_from_proto(message: pb.Shot) -> ShotRequest:
         name=message.name,
         media_path=Path(message.media.path) if source == "path" and message.media.path else None,
         media_hash=message.media.content_hash if source == "content_hash" else None,
-        source_range=span_from_proto(message.source_range),
-        record_range=span_from_proto(message.record_range),
-        available_range=span_from_proto(message.available_range) if message.HasField("available_range") else None,
+        source_range=range_from_proto(message.source_range),
+        record_range=range_from_proto(message.record_range),
+        available_range=range_from_proto(message.available_range) if message.HasField("available_range") else None,
         rate=message.rate,
         drop_frame=message.drop_frame,
         notes=notes,
@@ -200,8 +186,8 @@ def take_to_proto(take: Take) -> pb.Take:
         mix=_audio_to_proto(take.mix),
         loudness_lufs=take.loudness_lufs,
         created_at=take.created_at,
-        audio_source_range=span_to_proto(take.audio_source_range),
-        record_range=span_to_proto(take.record_range),
+        audio_source_range=range_to_proto(take.audio_source_range),
+        record_range=range_to_proto(take.record_range),
         handle_head_frames=take.handle_head_frames,
         handle_tail_frames=take.handle_tail_frames,
         shot_name=take.shot_name,
@@ -261,13 +247,17 @@ class FoleyService(pb_grpc.FoleyServicer):
         for event in run.follow(stop):
             yield event_to_proto(event)
 
-    def _token_counts(self, notes, engine_name: str) -> list[pb.TokenCount]:
-        """Per-layer token counts against the named engine's text limit (none: no counts)."""
+    def _draft_event(self, shot_id: str, result: DraftResult, engine_name: str) -> pb.DraftNotesEvent:
+        """The event for drafted notes, with per-layer token counts against the named engine's
+        text limit, drafted layers over it split (no engine named: no counts)."""
         if not engine_name:
-            return []
-        from foleyline.notes.tokens import token_counts_to_proto
+            return draft_event(shot_id, result, counts_of=lambda _notes: [])
 
-        return token_counts_to_proto(self.registry.token_counts(engine_name, notes))
+        def counts_of(notes: Notes) -> list[TokenCount]:
+            return self.registry.token_counts(engine_name, notes)
+
+        limit = max((count.limit for count in counts_of(result.notes)), default=0)
+        return draft_event(shot_id, result, token_limit=limit or None, counts_of=counts_of)
 
     @_translated
     def GetServerInfo(self, request, context):
@@ -308,32 +298,19 @@ class FoleyService(pb_grpc.FoleyServicer):
             raise InvalidInput("the request has no shots; select at least one shot")
         writer = request.writer or "auto"
         for message in request.shots:
-            shot = shot_from_proto(message)
-            event = pb.DraftNotesEvent(shot_id=shot.id)
+            # Drafting ignores the editor's notes: the editor asked for a fresh draft.
+            shot = replace(shot_from_proto(message), notes=None)
             try:
-                # Drafting ignores the editor's notes: the editor asked for a fresh draft.
-                shot = replace(shot, notes=None)
                 streams = self.pipeline.drafting_streams(shot, writer)
-                _window, shot_input = self.pipeline.prepare(shot, DEFAULT_HANDLE_FRAMES, streams)
-                notes, _drafted, warnings = self.pipeline.notes_for(shot, shot_input, writer)
-                event.notes.CopyFrom(notes_to_proto(notes))
-                event.warnings.extend(warnings)
-                event.token_counts.extend(self._token_counts(notes, request.engine))
+                _timing, shot_input = self.pipeline.prepare(shot, DEFAULT_HANDLE_FRAMES, streams)
+                event = self._draft_event(shot.id, self.pipeline.draft(shot, shot_input, writer), request.engine)
             except FoleylineError as exc:
-                event.error = str(exc)
+                event = draft_error_event(shot.id, exc)
             yield event
 
     @_translated
     def EditNotes(self, request, context):
-        try:
-            from foleyline.server.notes import apply_instruction  # may use a VLM
-        except ImportError:
-            from foleyline.notes.instructions import apply_instruction
-        result = apply_instruction(notes_from_proto(request.notes), request.instruction, request.shot_duration or None)
-        return pb.EditNotesResponse(
-            notes=notes_to_proto(result.notes), diff=result.diff,
-            affected_layers=list(result.affected_layers), summary=getattr(result, "summary", ""),
-        )
+        return edit_response(edit_request(request))
 
     @_translated
     def Generate(self, request, context):

@@ -29,6 +29,7 @@ from pathlib import Path
 from foleyline.errors import InvalidInput, NotFound
 from foleyline.fsutil import fsync_dir
 from foleyline.notes import Notes
+from foleyline.notes.versions import recorded_version
 from foleyline.server import codec
 from foleyline.server.records import JobInfo, JobSettings, ShotRequest, Take
 
@@ -274,23 +275,17 @@ class Store:
     # ---- notes and takes ------------------------------------------------------------------
 
     def record_notes(self, shot_id: str, notes: Notes) -> Notes:
-        """Store notes as a version of a shot's notes; identical notes keep their version.
-        Returns the notes carrying the version they were stored under."""
+        """Store notes as a version of a shot's notes (``foleyline.notes.versions``): notes that
+        sound like a recorded version are that version. Returns the notes as recorded."""
         with self._transaction() as db:
-            rows = db.execute(
-                "SELECT version, notes FROM notes WHERE shot_id = ? ORDER BY version DESC LIMIT 1", (shot_id,)
-            ).fetchall()
-            if rows:
-                latest = codec.notes_from_dict(json.loads(rows[0][1]))
-                if replace(latest, version=0) == replace(notes, version=0, shot_id=shot_id):
-                    return latest
-                version = rows[0][0] + 1
-            else:
-                version = 1
-            stored = replace(notes, version=version, shot_id=shot_id)
+            rows = db.execute("SELECT notes FROM notes WHERE shot_id = ? ORDER BY version", (shot_id,)).fetchall()
+            recorded = {n.version: n for n in (codec.notes_from_dict(json.loads(row[0])) for row in rows)}
+            stored = recorded_version(replace(notes, shot_id=shot_id), recorded.values())
+            if stored.version in recorded:
+                return recorded[stored.version]
             db.execute(
                 "INSERT INTO notes (shot_id, version, notes) VALUES (?, ?, ?)",
-                (shot_id, version, json.dumps(codec.notes_to_dict(stored))),
+                (shot_id, stored.version, json.dumps(codec.notes_to_dict(stored))),
             )
         return stored
 

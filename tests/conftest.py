@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
+import av
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,3 +49,31 @@ def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     monkeypatch.setenv("FOLEYLINE_MODELS_DIR", str(base / "models"))
     monkeypatch.delenv("FOLEYLINE_SERVER", raising=False)
     monkeypatch.delenv("FOLEYLINE_TOKEN", raising=False)
+
+
+def write_small_clip(path: Path, *, rate: int, frames: int, timecode: str | None = None) -> Path:
+    """A 64x48 clip of ``frames`` grey frames at ``rate`` fps; its container says it starts at
+    ``timecode`` when one is given (as camera files and NLE renders do)."""
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=rate)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        if timecode is not None:
+            stream.metadata["timecode"] = timecode
+        for index in range(frames):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), index % 250, np.uint8), format="rgb24")
+            frame.pts = index
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+@pytest.fixture
+def small_clip(tmp_path: Path) -> Callable[..., Path]:
+    """``small_clip(name, rate=25, frames=25, timecode=None)``: a clip in the test's folder."""
+
+    def make(name: str, *, rate: int = 25, frames: int = 25, timecode: str | None = None) -> Path:
+        return write_small_clip(tmp_path / name, rate=rate, frames=frames, timecode=timecode)
+
+    return make

@@ -10,23 +10,32 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from foleyline.errors import InvalidInput
+from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.timebase import (
+    DEFAULT_HANDLE_FRAMES,
+    OUTPUT_SAMPLE_RATE,
     FrameRate,
+    MediaClock,
     add_handles,
     as_rate,
     frames_to_time,
     frames_to_timecode,
     from_timecode,
+    has_drop_frame,
     media_seconds,
+    media_start,
     range_to_samples,
     rate_from_float,
     samples_since_midnight,
     seconds_to_samples,
+    shot_media_span,
+    timecode_rate,
     timecode_to_frames,
     to_frames,
     to_seconds,
     to_timecode,
 )
+from foleyline.timebase.proto import range_from_proto, range_to_proto
 
 RT = otio.opentime.RationalTime
 TR = otio.opentime.TimeRange
@@ -249,3 +258,80 @@ class TestMediaTime:
     def test_empty_range_is_rejected(self):
         with pytest.raises(InvalidInput, match="empty"):
             add_handles(TR(RT(100, 25.0), RT(0, 25.0)))
+
+
+class TestDropFrameRule:
+    @pytest.mark.parametrize(
+        "rate, exists",
+        [
+            (23.976, False), (24000 / 1001, False), (24, False), (25, False),
+            (29.97, True), (30000 / 1001, True), (29.970029970029973, True), ("29.97", True),
+            (FrameRate(Fraction(30000, 1001)), True),
+            (30, False), (50, False), (59.94, True), (60000 / 1001, True), (60, False),
+            (29.98, False),  # further from 29.97 than the one NTSC tolerance: an odd rate
+        ],
+    )
+    def test_drop_frame_exists_at_2997_and_5994_only(self, rate, exists):
+        assert has_drop_frame(rate) is exists
+
+    @pytest.mark.parametrize("rate", [23.976, 24, 25, 30, 50, 60])
+    def test_a_claimed_drop_frame_at_other_rates_means_non_drop(self, rate):
+        assert timecode_rate(rate, True) == FrameRate(as_rate(rate).fps, False)
+
+    @pytest.mark.parametrize("rate", [29.97, 59.94, "29.97 NDF"])
+    def test_the_flag_is_honoured_where_drop_frame_exists(self, rate):
+        assert timecode_rate(rate, True).drop_frame is True
+        assert timecode_rate(rate, False).drop_frame is False
+
+    def test_the_output_format_promised_to_editors(self):
+        # README: 48 kHz Broadcast WAVs with 12-frame handles
+        assert (OUTPUT_SAMPLE_RATE, DEFAULT_HANDLE_FRAMES) == (48000, 12)
+
+
+class TestMediaStart:
+    """Where a shot starts in its media file: the one rule the server decodes from and the
+    panel previews from."""
+
+    @pytest.mark.parametrize("rate", RATES, ids=lambda r: r.label)
+    @pytest.mark.parametrize("offset", [0, 1, 37, 1799, 17983])
+    def test_the_files_start_timecode_when_the_export_gives_no_available_range(self, rate, offset):
+        sep = ";" if rate.drop_frame else ":"
+        label = f"00:59:58{sep}{rate.timecode_base // 2 + 1:02d}"  # an odd start, not on the hour
+        first = timecode_to_frames(label, rate)
+        source = TR(frames_to_time(first + offset, rate), frames_to_time(24, rate))
+        clock = MediaClock(duration_s=float(Fraction(offset + 48) / rate.fps), timecode=label)
+        assert to_frames(media_start(source, None, clock), rate) == first
+        span = shot_media_span(source, None, clock)
+        assert span.start == pytest.approx(float(offset / rate.fps), abs=1e-9)
+        assert span.duration == pytest.approx(float(24 / rate.fps), abs=1e-9)
+
+    def test_the_available_range_wins(self):
+        source = TR(RT(86448, 24), RT(24, 24))
+        available = TR(RT(86400, 24), RT(240, 24))
+        assert media_start(source, available, MediaClock(10.0, "10:00:00:00")) == RT(86400, 24)
+        assert shot_media_span(source, available).start == pytest.approx(2.0)
+
+    def test_a_range_inside_the_file_counted_from_zero_is_container_time(self):
+        source = TR(RT(48, 24), RT(24, 24))
+        assert media_start(source, None, MediaClock(10.0, "01:00:00:00")).to_seconds() == 0
+        assert media_start(source, None, None).to_seconds() == 0
+        assert shot_media_span(source).start == pytest.approx(2.0)
+
+    def test_untimecoded_media_counts_from_zero(self):
+        source = TR(RT(86448, 24), RT(24, 24))
+        assert shot_media_span(source, None, MediaClock(10.0, None)).start == pytest.approx(3602.0)
+
+
+class TestProto:
+    @pytest.mark.parametrize("rate", RATES, ids=lambda r: r.label)
+    def test_a_range_round_trips_through_the_api(self, rate):
+        time_range = TR(frames_to_time(86400 + 7, rate), frames_to_time(131, rate))
+        assert range_from_proto(range_to_proto(time_range)) == time_range
+
+    def test_a_duration_at_another_rate_is_read_at_the_starts_rate(self):
+        message = pb.TimeRange(start_time=pb.RationalTime(value=100, rate=25), duration=pb.RationalTime(value=100, rate=50))
+        assert range_from_proto(message) == TR(RT(100, 25), RT(50, 25))
+
+    def test_a_range_without_a_rate_is_refused(self):
+        with pytest.raises(InvalidInput, match="no rate"):
+            range_from_proto(pb.TimeRange(start_time=pb.RationalTime(value=100), duration=pb.RationalTime(value=10)))

@@ -35,6 +35,8 @@ def parse_size(text: str) -> tuple[int, int]:
 def run(args: argparse.Namespace) -> int:
     if args.timeline is not None and not args.timeline.exists():
         raise InvalidInput(f"timeline not found: {args.timeline}; give the path of an exported timeline")
+    # The panel (PyQt6) is imported only once the arguments are good: a usage error, or
+    # `foleyline panel --help`, needs no Qt.
     if args.screenshot is not None:
         from foleyline.desktop.app import render_screenshot
 

@@ -1,8 +1,8 @@
 """Shot notes: the chain of thought that explains and drives each shot's Foley.
 
-The dataclasses live in ``schema``; ``text`` is the plain-text form an editor types, ``convert``
-the protobuf message, ``diff`` and ``instructions`` the editing, ``tokens`` the text limits of
-engines.
+The dataclasses live in ``schema``; ``text`` is the plain-text form an editor types
+(``text_writer`` writes it), ``convert`` the protobuf message, ``diff`` and ``instructions`` the
+editing (``phrases``: how an editor names a layer), ``tokens`` the text limits of engines.
 """
 
 from foleyline.notes.convert import notes_from_proto, notes_to_proto

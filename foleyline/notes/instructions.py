@@ -31,8 +31,10 @@ from dataclasses import dataclass, replace
 
 from foleyline.errors import InvalidInput
 from foleyline.notes.diff import affected_layers, unified_diff
+from foleyline.notes.phrases import clean_phrase, find_layer, guess_kind, phrase_words, related
 from foleyline.notes.schema import Event, Layer, LayerKind, Notes
 from foleyline.notes.text import format_number
+from foleyline.notes.versions import recorded_version
 
 __all__ = ["EditResult", "apply_instruction", "guess_kind", "find_layer", "EXAMPLES"]
 
@@ -60,29 +62,6 @@ _TO_TIME_RE = re.compile(rf"\bto\s+{_T}{_UNIT}")
 _FILLER = re.compile(
     r"^(?:please\s+|can you\s+|could you\s+|i want\s+(?:to\s+)?|i'd like\s+(?:to\s+)?|let's\s+|we need\s+(?:to\s+)?)+"
 )
-_ARTICLES = {"the", "a", "an", "some", "any", "all", "of", "sound", "sounds", "layer", "track", "please"}
-
-# Layer words that mean the same thing to an editor.
-_SYNONYMS: tuple[frozenset[str], ...] = tuple(frozenset(s) for s in (
-    {"voice", "voices", "dialogue", "dialog", "speech", "talking", "people", "chatter", "vocal", "vocals"},
-    {"footstep", "footsteps", "step", "steps", "feet", "walking", "boots", "boot", "shoes", "walk"},
-    {"wind", "breeze", "gust", "gusts", "wind noise"},
-    {"rain", "drizzle", "downpour", "shower"},
-    {"music", "score", "song", "soundtrack"},
-    {"thunder", "thunderclap", "storm"},
-    {"ambience", "ambiance", "ambient", "atmos", "atmosphere", "background", "bg", "roomtone", "room"},
-    {"hit", "hits", "impact", "impacts", "strike", "strikes", "bang", "bangs"},
-    {"bird", "birds", "birdsong", "chirp", "chirps", "tweet"},
-    {"cloth", "clothes", "clothing", "rustle", "fabric"},
-    {"car", "cars", "traffic", "engine", "vehicle"},
-))
-
-_BG_WORDS = {"wind", "rain", "ambience", "ambiance", "ambient", "atmos", "room", "tone", "roomtone", "traffic",
-             "crowd", "birds", "bird", "birdsong", "city", "forest", "ocean", "sea", "waves", "crickets",
-             "insects", "hum", "drone", "air", "breeze", "night", "street", "river", "stream", "background"}
-_FOLEY_WORDS = {"footstep", "footsteps", "steps", "step", "feet", "boots", "shoes", "cloth", "clothes",
-                "rustle", "fabric", "hands", "hand", "grab", "keys", "cup", "paper", "props", "prop",
-                "handling", "touch", "pat", "scratch", "chair", "glass", "bag", "walking"}
 
 # comparative -> (adjective added to the prompt, energy factor, gain change in dB)
 _CHARACTER = {
@@ -125,64 +104,7 @@ class EditResult:
 
 
 # --------------------------------------------------------------------------------------------
-# words and layers
-
-
-def _words(text: str) -> list[str]:
-    return [w for w in re.findall(r"[a-z0-9']+(?:-[a-z0-9]+)*", text.lower()) if w not in _ARTICLES]
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ies", "es", "s"):
-        if word.endswith(suffix) and len(word) > len(suffix) + 2:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
-
-
-def _related(a: str, b: str) -> bool:
-    if a == b or _stem(a) == _stem(b):
-        return True
-    return any(a in group and b in group for group in _SYNONYMS)
-
-
-def find_layer(notes: Notes, phrase: str) -> Layer | None:
-    """The layer an editor most likely means by ``phrase`` ("the footsteps", "wind"), or None.
-    Label words count more than prompt words; synonyms ("voices" ~ "dialogue") count."""
-    wanted = _words(phrase)
-    if not wanted:
-        return None
-    best, best_score = None, 0.0
-    for layer in notes.layers:
-        if layer.label.lower().strip() == " ".join(wanted):
-            return layer
-        label_words, prompt_words = _words(layer.label), _words(layer.prompt)
-        score = 0.0
-        for w in wanted:
-            if any(_related(w, lw) for lw in label_words):
-                score += 2.0
-            elif any(_related(w, pw) for pw in prompt_words):
-                score += 1.0
-        if score > best_score:
-            best, best_score = layer, score
-    return best
-
-
-def guess_kind(phrase: str) -> LayerKind:
-    words = {_stem(w) for w in _words(phrase)} | set(_words(phrase))
-    if words & _FOLEY_WORDS:
-        return LayerKind.FOLEY
-    if words & _BG_WORDS:
-        return LayerKind.BG
-    return LayerKind.FX
-
-
-def _clean_phrase(phrase: str) -> str:
-    words = [w for w in re.findall(r"[\w'-]+", phrase.lower())]
-    while words and words[0] in _ARTICLES | {"more", "another", "extra", "new"}:
-        words.pop(0)
-    while words and words[-1] in {"sound", "sounds", "please", "too", "also", "layer", "track"}:
-        words.pop()
-    return " ".join(words)
+# layers
 
 
 def _append_term(listing: str, term: str) -> str:
@@ -265,7 +187,7 @@ def apply_instruction(notes: Notes, instruction: str, duration: float | None = N
     new, said = _dispatch(notes, text, duration)
     if new == notes:
         raise InvalidInput(f"{instruction!r} changes nothing in these notes ({said})")
-    new = replace(new, version=notes.version + 1)
+    new = recorded_version(new, [notes])
     return EditResult(new, unified_diff(notes, new), affected_layers(notes, new), said)
 
 
@@ -325,13 +247,13 @@ def _dispatch(notes: Notes, text: str, duration: float | None) -> tuple[Notes, s
 
 
 def _negative(notes: Notes, phrase: str) -> tuple[Notes, str]:
-    term = _clean_phrase(phrase)
+    term = clean_phrase(phrase)
     if not term:
         raise InvalidInput("say what to avoid, e.g. 'no music'")
     layer = find_layer(notes, term)
     removed = ""
-    if layer is not None and _words(term) and all(
-            any(_related(w, lw) for lw in _words(layer.label)) for w in _words(term)):
+    if layer is not None and phrase_words(term) and all(
+            any(related(w, lw) for lw in phrase_words(layer.label)) for w in phrase_words(term)):
         notes = _replace_layer(notes, layer, None)
         removed = f"removed layer {layer.label!r}; "
     layers = tuple(replace(layer, negative_prompt=_append_term(layer.negative_prompt, term)) for layer in notes.layers)
@@ -347,13 +269,13 @@ def _need_layer(notes: Notes, phrase: str) -> Layer:
     layer = find_layer(notes, phrase)
     if layer is None:
         labels = ", ".join(repr(layer.label) for layer in notes.layers) or "none"
-        raise InvalidInput(f"no layer matches {_clean_phrase(phrase)!r}; the layers are {labels}")
+        raise InvalidInput(f"no layer matches {clean_phrase(phrase)!r}; the layers are {labels}")
     return layer
 
 
 def _remove(notes: Notes, phrase: str, duration: float | None) -> tuple[Notes, str]:
     rest, times = _take_times(phrase, None)
-    thing = _clean_phrase(rest)
+    thing = clean_phrase(rest)
     layer = find_layer(notes, thing)
     if times is not None:
         if layer is None:
@@ -387,13 +309,13 @@ def _nearest_event_layer(notes: Notes, times: tuple[float, float]) -> Layer | No
 
 def _add(notes: Notes, phrase: str, duration: float | None) -> tuple[Notes, str]:
     rest, times = _take_times(phrase, duration)
-    thing = _clean_phrase(rest)
+    thing = clean_phrase(rest)
     if not thing:
         raise InvalidInput("say what to add, e.g. 'add thunder at 3 s'")
     layer = find_layer(notes, thing)
     # A new sound only joins an existing layer when every word of it fits that layer's label;
     # "add a car horn" must not land on a "car engine" layer.
-    fits = layer is not None and all(any(_related(w, lw) for lw in _words(layer.label)) for w in _words(thing))
+    fits = layer is not None and all(any(related(w, lw) for lw in phrase_words(layer.label)) for w in phrase_words(thing))
     if layer is not None and fits and times is not None:
         event = Event(times[0], times[1], thing)
         events = tuple(sorted((*layer.events, event), key=lambda e: (e.start, e.end)))
@@ -456,7 +378,7 @@ def _shift(notes: Notes, phrase: str, delta: float, duration: float | None) -> t
 
 def _reprompt(notes: Notes, phrase: str, prompt: str) -> tuple[Notes, str]:
     layer = _need_layer(notes, phrase)
-    prompt = _clean_phrase(prompt) or prompt.strip()
+    prompt = clean_phrase(prompt) or prompt.strip()
     return (_replace_layer(notes, layer, replace(layer, prompt=prompt)),
             f"{layer.label!r} now sounds like {prompt!r}")
 

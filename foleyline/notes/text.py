@@ -1,7 +1,8 @@
 """The plain-text form of shot notes: what an editor types in any text box.
 
 It round-trips exactly: ``from_text(to_text(notes)) == notes`` for every valid ``Notes``. A
-malformed line raises ``NotesSyntaxError`` naming the line and what was expected there.
+malformed line raises ``NotesSyntaxError`` naming the line and what was expected there. This
+module reads the form; ``text_writer`` writes it (both are exported here).
 
 An example, every part optional except the layer headers::
 
@@ -61,6 +62,7 @@ from dataclasses import dataclass, field
 
 from foleyline.errors import InvalidInput
 from foleyline.notes.schema import EnergyPoint, Event, Layer, LayerKind, Notes, Region
+from foleyline.notes.text_writer import INDENT, format_number, summary, to_text
 
 __all__ = ["NotesSyntaxError", "from_text", "to_text", "summary", "format_number", "parse_number"]
 
@@ -80,7 +82,6 @@ _KEY_RE = re.compile(r"^([A-Za-z][A-Za-z ]*?)\s*:(.*)$")
 _GAIN_RE = re.compile(rf"^({_NUMBER})\s*(?:db)?$", re.IGNORECASE)
 _YES = {"yes", "y", "true", "on", "1"}
 _NO = {"no", "n", "false", "off", "0"}
-_INDENT = "  "
 
 
 class NotesSyntaxError(InvalidInput):
@@ -98,15 +99,6 @@ class NotesSyntaxError(InvalidInput):
 # numbers and strings
 
 
-def format_number(value: float) -> str:
-    """The shortest text that reads back as exactly ``value`` ("3" rather than "3.0")."""
-    value = float(value)
-    if not math.isfinite(value):
-        raise InvalidInput(f"notes hold a number that is not finite ({value}); use a real number")
-    text = repr(value)
-    return text[:-2] if text.endswith(".0") else text
-
-
 def parse_number(text: str) -> float:
     text = text.strip()
     if not _NUMBER_RE.match(text):
@@ -115,17 +107,6 @@ def parse_number(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError(text)
     return value
-
-
-def _plain(text: str) -> bool:
-    """Whether a one-line value can be written as it is (else it goes out as a JSON string)."""
-    if text != text.strip() or text.startswith('"'):
-        return False
-    return not any(ord(c) < 32 or ord(c) == 127 for c in text)
-
-
-def _value(text: str) -> str:
-    return text if _plain(text) else json.dumps(text, ensure_ascii=False)
 
 
 def _read_value(raw: str, line: int, what: str) -> str:
@@ -141,72 +122,6 @@ def _read_value(raw: str, line: int, what: str) -> str:
     if not isinstance(value, str):
         raise NotesSyntaxError(line, f"{what} as text", raw)
     return value
-
-
-def _block_ok(text: str) -> bool:
-    """Whether a multi-line reasoning can be written as an indented block and read back as is."""
-    lines = text.split("\n")
-    if not lines[-1] or not lines[0].strip():
-        return False
-    for ln in lines:
-        if ln != ln.rstrip() or any((ord(c) < 32 and c != "\t") or ord(c) == 127 for c in ln):
-            return False
-    return True
-
-
-# --------------------------------------------------------------------------------------------
-# writing
-
-
-def to_text(notes: Notes) -> str:
-    """The notes in the plain-text form (see the module docstring)."""
-    out = [f"version: {notes.version}"]
-    if notes.shot_id:
-        out.append(f"shot: {_value(notes.shot_id)}")
-    out.append(f"author: {_value(notes.author)}")
-    reasoning = notes.reasoning
-    if reasoning:
-        if "\n" not in reasoning and _plain(reasoning):
-            out.append(f"reasoning: {reasoning}")
-        elif _block_ok(reasoning):
-            out.append("reasoning:")
-            out.extend(_INDENT + ln if ln else "" for ln in reasoning.split("\n"))
-        else:
-            out.append(f"reasoning: {_value(reasoning)}")
-    for layer in notes.layers:
-        out.append("")
-        out.extend(_layer_lines(layer))
-    return "\n".join(out) + "\n"
-
-
-def _layer_lines(layer: Layer) -> list[str]:
-    lines = [f"[{layer.kind.value}] {_value(layer.label)}"]
-    if layer.prompt:
-        lines.append(f"prompt: {_value(layer.prompt)}")
-    if layer.negative_prompt:
-        lines.append(f"negative: {_value(layer.negative_prompt)}")
-    if repr(float(layer.gain_db)) != "0.0":  # -0.0 is written too, so it reads back bit for bit
-        lines.append(f"gain: {format_number(layer.gain_db)} dB")
-    if layer.mute:
-        lines.append("mute: yes")
-    if layer.energy_scale != 1.0:
-        lines.append(f"energy: {format_number(layer.energy_scale)}")
-    if layer.energy_points:
-        pts = ", ".join(f"{format_number(p.time)} s={format_number(p.value)}" for p in layer.energy_points)
-        lines.append(f"energy points: {pts}")
-    if layer.region is not None:
-        r = layer.region
-        box = " ".join(format_number(v) for v in (r.x, r.y, r.width, r.height))
-        lines.append(f"region: {box} at {format_number(r.time)} s")
-    if layer.events:
-        lines.append("events:")
-        for ev in layer.events:
-            span = format_number(ev.start)
-            if ev.end != ev.start:
-                span += f"-{format_number(ev.end)}"
-            desc = f": {_value(ev.description)}" if ev.description else ""
-            lines.append(f"{_INDENT}{span} s{desc}")
-    return lines
 
 
 # --------------------------------------------------------------------------------------------
@@ -338,8 +253,8 @@ def _read_block(lines: list[str], i: int) -> tuple[str, int]:
     j = i
     while j < len(lines):
         ln = lines[j][:-1] if lines[j].endswith("\r") else lines[j]
-        if ln.startswith(_INDENT):
-            body.append(ln[len(_INDENT):])
+        if ln.startswith(INDENT):
+            body.append(ln[len(INDENT):])
         elif ln.startswith("\t"):
             body.append(ln[1:])
         elif not ln.strip():
@@ -446,19 +361,3 @@ def _build_layer(draft: _LayerDraft) -> Layer:
         energy_scale=float(f.get("energy_scale", 1.0)),  # type: ignore[arg-type]
         energy_points=tuple(f.get("energy_points", ())),  # type: ignore[arg-type]
     )
-
-
-def summary(notes: Notes, max_chars: int = 120) -> str:
-    """One line for a timeline marker: the layers and their event counts, e.g.
-    ``"FOLEY footsteps (3), BG wind, FX door slam (1, muted)"``."""
-    parts = []
-    for layer in notes.layers:
-        extra = []
-        if layer.events and not (len(layer.events) == 1 and layer.kind is LayerKind.BG):
-            extra.append(str(len(layer.events)))
-        if layer.mute:
-            extra.append("muted")
-        parts.append(f"{layer.kind.value} {layer.label}" + (f" ({', '.join(extra)})" if extra else ""))
-    text = ", ".join(parts) if parts else "no layers"
-    text = " ".join(text.split())  # labels may hold line breaks; a marker is one line
-    return text if len(text) <= max_chars else text[: max_chars - 1].rstrip() + "…"

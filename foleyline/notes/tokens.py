@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from foleyline.notes.schema import Layer, Notes
+from foleyline.protos.v1 import foley_pb2 as pb
 
 __all__ = ["TokenCount", "Counter", "layer_text", "estimate_tokens", "counter_from_tokenizer",
            "count_tokens", "token_warnings", "split_long_layers", "token_counts_to_proto"]
@@ -114,8 +115,6 @@ def split_long_layers(notes: Notes, limit: int | None, counter: Counter = estima
     return replace(notes, layers=tuple(layers)), warnings
 
 
-def token_counts_to_proto(counts: list[TokenCount]) -> list[object]:
-    from foleyline.protos.v1 import foley_pb2 as pb
-
+def token_counts_to_proto(counts: list[TokenCount]) -> list[pb.TokenCount]:
     return [pb.TokenCount(layer_label=c.layer_label, tokens=c.tokens, limit=c.limit, over_limit=c.over_limit)
             for c in counts]

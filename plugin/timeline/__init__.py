@@ -8,7 +8,7 @@ editor's shots, write accepted takes back as aligned audio tracks.
 
 from foleyline.plugin.timeline.formats import FORMATS, detect_format, read_timeline, timeline_rate
 from foleyline.plugin.timeline.selection import Problem, Selection, ShotList, find_shots
-from foleyline.plugin.timeline.write import write_foley_timeline
+from foleyline.plugin.timeline.writers import write_foley_timeline
 from foleyline.plugin.timeline.writeback import Placement, PlacedClip, build_foley_timeline, placed_clips
 
 __all__ = [

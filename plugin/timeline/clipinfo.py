@@ -8,6 +8,7 @@ from pathlib import Path, PureWindowsPath
 
 import opentimelineio as otio
 
+from foleyline import timebase
 from foleyline.plugin.timeline.formats import META_KEY
 
 __all__ = ["media_path_of", "time_scalar", "timeline_drop_frame"]
@@ -33,7 +34,7 @@ def _metadata_says_drop(meta: object, depth: int = 0) -> bool | None:
 def timeline_drop_frame(timeline: otio.schema.Timeline, rate: float) -> bool:
     """Only 29.97 and 59.94 can be drop-frame; the export says so (FCP7 <displayformat>DF, EDL
     "FCM: DROP FRAME" as read, or our own metadata), else non-drop as most exports are."""
-    if abs(rate - 30000 / 1001) > 1e-3 and abs(rate - 60000 / 1001) > 1e-3:
+    if not timebase.has_drop_frame(rate):
         return False
     ours = (timeline.metadata.get(META_KEY) or {}).get("drop_frame")
     if ours is not None:

@@ -28,7 +28,7 @@ from foleyline.plugin.shots import Shot, stable_shot_id
 from foleyline.plugin.timeline.formats import Format, detect_format, global_start, read_timeline, timeline_rate
 from foleyline.plugin.timeline.clipinfo import timeline_drop_frame
 from foleyline.plugin.timeline.selection import Selection, find_shots
-from foleyline.plugin.timeline.write import write_foley_timeline
+from foleyline.plugin.timeline.writers import write_foley_timeline
 from foleyline.plugin.timeline.writeback import Placement, placed_clips
 
 __all__ = ["ConformResult", "conform_file", "guess_producer", "foley_positions", "format_table"]
@@ -109,12 +109,12 @@ def _write_check_wavs(folder: Path, seconds: float) -> dict[LayerKind, Path]:
     import soundfile
 
     paths = {}
-    n = max(1, int(round(seconds * 48000)))
-    t = np.arange(n, dtype=np.float32) / 48000
+    n = max(1, int(round(seconds * timebase.OUTPUT_SAMPLE_RATE)))
+    t = np.arange(n, dtype=np.float32) / timebase.OUTPUT_SAMPLE_RATE
     for kind, freq in ((LayerKind.FOLEY, 220.0), (LayerKind.FX, 330.0)):
         path = folder / f"foleyline-check-{kind.value.lower()}.wav"
         tone = (0.05 * np.sin(2 * np.pi * freq * t)).astype(np.float32)
-        soundfile.write(str(path), np.stack([tone, tone], axis=1), 48000, subtype="PCM_24")
+        soundfile.write(str(path), np.stack([tone, tone], axis=1), timebase.OUTPUT_SAMPLE_RATE, subtype="PCM_24")
         paths[kind] = path
     return paths
 

@@ -144,8 +144,7 @@ def read_timeline(path: str | Path, *, rate: float | None = None) -> otio.schema
     if fmt.name == "edl":
         meta["edl_rate"] = kwargs["rate"]
         # drop-frame exists at 29.97 and 59.94 only, whatever the file claims
-        meta["drop_frame"] = _edl_says_drop(path) and timebase.rate_from_float(kwargs["rate"]).fps.denominator == 1001 \
-            and round(kwargs["rate"]) in (30, 60)
+        meta["drop_frame"] = timebase.timecode_rate(kwargs["rate"], _edl_says_drop(path)).drop_frame
     timeline.metadata[META_KEY] = meta
     if fmt.name != "edl":
         from foleyline.plugin.timeline.clipinfo import timeline_drop_frame

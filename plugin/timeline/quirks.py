@@ -34,21 +34,20 @@ from fractions import Fraction
 
 import opentimelineio as otio
 
+from foleyline import timebase
 from foleyline.plugin.timeline.formats import META_KEY, timeline_rate
 
-__all__ = ["write_string", "relabel_rate", "rescale_ranges", "fcpx_scale_times", "fcpx_read_fix", "NTSC_BASE"]
+__all__ = ["write_string", "relabel_rate", "rescale_ranges", "fcpx_scale_times", "fcpx_read_fix"]
 
 TC = otio.opentime
-NTSC_BASE = {24000 / 1001: 24, 30000 / 1001: 30, 60000 / 1001: 60, 48000 / 1001: 48}
 _FCPX_TIME = re.compile(r'(\b(?:offset|start|duration|tcStart|frameDuration|audioStart|audioDuration)=")'
                         r'(-?\d+)(?:/(\d+))?s(")')
 
 
 def _ntsc_base(rate: float) -> int | None:
-    for exact, base in NTSC_BASE.items():
-        if abs(rate - exact) < 1e-3:
-            return base
-    return None
+    """The nominal rate of an NTSC rate (24 for 23.976), None for other rates."""
+    exact = timebase.rate_from_float(rate)
+    return exact.timecode_base if exact.is_ntsc else None
 
 
 def _map_times(timeline: otio.schema.Timeline, fn) -> None:

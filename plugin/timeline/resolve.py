@@ -84,7 +84,7 @@ class ResolveBridge:
         self.rate = normalise_rate(float(self.timeline.GetSetting("timelineFrameRate") or project.GetSetting("timelineFrameRate")))
         drop = str(self.timeline.GetSetting("timelineDropFrameTimecode") or "0").lower() in ("1", "true")
         # drop-frame exists only at 29.97 and 59.94, whatever the setting says
-        self.drop_frame = drop and any(abs(self.rate - r) < 1e-3 for r in (30000 / 1001, 60000 / 1001))
+        self.drop_frame = timebase.timecode_rate(self.rate, drop).drop_frame
         self.start_frame = int(self.timeline.GetStartFrame())
 
     # ---------------------------------------------------------------- reading
@@ -128,8 +128,7 @@ class ResolveBridge:
             start_tc = str(pool_item.GetClipProperty("Start TC") or "")
             if start_tc:
                 try:
-                    drop = ";" in start_tc and any(abs(rate - r) < 1e-3 for r in (30000 / 1001, 60000 / 1001))
-                    media_start = timebase.timecode_to_frames(start_tc, timebase.as_rate(rate, drop))
+                    media_start = timebase.timecode_to_frames(start_tc, timebase.timecode_rate(rate, ";" in start_tc))
                 except InvalidInput:
                     media_start = 0  # a clip timecode Resolve shows at another rate: count from zero
             frames = pool_item.GetClipProperty("Frames")

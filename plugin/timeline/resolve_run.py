@@ -7,11 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from foleyline.errors import FoleylineError, InvalidInput, MediaError
-from foleyline.plugin.shots import shot_to_proto
+from foleyline.errors import InvalidInput, MediaError
+from foleyline.plugin.events import JobEvent, read_job
+from foleyline.plugin.requests import shot_request
+from foleyline.plugin.take_files import write_take_files
 from foleyline.plugin.timeline.resolve import PlacedInResolve, ResolveBridge
 from foleyline.plugin.timeline.selection import Selection
-from foleyline.plugin.timeline.takes import placement_for_take, safe_stem
+from foleyline.plugin.timeline.takes import placement_for_take
 from foleyline.protos.v1 import foley_pb2 as pb
 
 __all__ = ["foley_for_current_timeline"]
@@ -40,33 +42,24 @@ def foley_for_current_timeline(
         raise InvalidInput(f"no shots to send ({said}); set in/out marks around shots whose media is online")
     progress(f"Sending {len(shots)} shot(s) to the Foleyline server")
     by_id = {s.id: s for s in shots}
-    first_take: dict[str, pb.Take] = {}
-    failed: list[str] = []
-    for event in client.generate([shot_to_proto(s) for s in shots], settings or pb.GenerateSettings()):
-        kind = event.WhichOneof("event")
-        if kind == "progress":
-            p = event.progress
-            progress(f"{p.shots_done}/{p.shot_count} shots, {p.stage}")
-        elif kind == "take_ready" and event.take_ready.shot_id not in first_take:
-            first_take[event.take_ready.shot_id] = event.take_ready
-        elif kind == "shot_failed":
-            name = by_id[event.shot_failed.shot_id].name if event.shot_failed.shot_id in by_id else event.shot_failed.shot_id
-            failed.append(f"{name}: {event.shot_failed.reason}")
-    if not first_take:
+
+    def report(event: JobEvent) -> None:
+        if event.kind == "progress":
+            progress(f"{event.payload.shots_done}/{event.payload.shot_count} shots, {event.payload.stage}")
+
+    job = read_job(client.generate([shot_request(s) for s in shots], settings or pb.GenerateSettings()), on_event=report)
+    failed = job.failure_lines({s.id: s.name for s in shots})
+    first_takes = job.first_takes()
+    if not first_takes:
         raise MediaError("no shot got Foley: " + ("; ".join(failed) or "the server returned no takes"))
     audio_dir.mkdir(parents=True, exist_ok=True)
     placements = []
-    for shot_id, take in first_take.items():
+    for shot_id, take in first_takes.items():
         shot = by_id[shot_id]
-        for layer in take.layers:
-            wav = audio_dir / f"{safe_stem(shot.name)}_{safe_stem(layer.label)}_{take.id[:8]}.wav"
-            progress(f"Fetching {wav.name}")
-            client.fetch_audio(layer.audio.sha256, wav)
+        progress(f"Fetching the audio of {shot.name}")
+        for layer, wav in write_take_files(shot, take, audio_dir, client.fetch_audio):
             placements.append(placement_for_take(shot, take, layer, wav))
     progress(f"Placing {len(placements)} clip(s) on the timeline")
-    try:
-        result = bridge.place(timeline, placements, expose_handles=expose_handles)
-    except FoleylineError:
-        raise
+    result = bridge.place(timeline, placements, expose_handles=expose_handles)
     result.problems = problems + [f"failed: {f}" for f in failed] + result.problems
     return result

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import urllib.parse
 from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -100,8 +99,7 @@ def parse_record_time(value: str | otio.opentime.RationalTime, rate: float, drop
         return value.rescaled_to(rate)
     text = str(value).strip()
     # an editor typing ';' means drop-frame even when the export did not say so
-    drop = drop_frame or (";" in text and timebase.as_rate(rate).fps in (Fraction(30000, 1001), Fraction(60000, 1001)))
-    return timebase.from_timecode(text, timebase.as_rate(rate, drop))
+    return timebase.from_timecode(text, timebase.timecode_rate(rate, drop_frame or ";" in text))
 
 
 def _video_tracks(timeline: otio.schema.Timeline) -> list[otio.schema.Track]:

@@ -1,6 +1,6 @@
-"""From a server's take to what the write-back places: the WAV's file name and the placement
-of each layer, with the take and its notes in the clip's metadata (generate, the panel's
-export and the Resolve bridge all place takes this way)."""
+"""From a server's take to what the write-back places: the placement of each layer, with the
+take and its notes in the clip's metadata (generate, the panel's export and the Resolve bridge
+all place takes this way; their WAVs are named by ``foleyline.plugin.take_files``)."""
 
 from __future__ import annotations
 

@@ -28,6 +28,7 @@ from typing import Any, Sequence
 
 import opentimelineio as otio
 
+from foleyline import timebase
 from foleyline.errors import InvalidInput
 from foleyline.notes.schema import LayerKind
 from foleyline.plugin.shots import Shot, frames_at
@@ -51,8 +52,8 @@ class Placement:
     layer_label: str
     kind: LayerKind
     wav_path: Path
-    handle_head_frames: int = 12
-    handle_tail_frames: int = 12
+    handle_head_frames: int = timebase.DEFAULT_HANDLE_FRAMES
+    handle_tail_frames: int = timebase.DEFAULT_HANDLE_FRAMES
     notes_summary: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
 

@@ -1,4 +1,5 @@
-"""``foleyline engines``: the engines this installation offers, and why any is unavailable.
+"""``foleyline engines``: the engines this installation offers (the engine manifest, see
+``foleyline.server.engines.manifest``), their weights' licence, and why any is unavailable.
 
     foleyline engines [list] [--load NAME]
 
@@ -25,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     for status in registry.statuses():
         mark = "yes" if status.available else "no "
         line = f"{status.name:<13} available: {mark}"
-        caps = status.capabilities
+        caps, manifest = status.capabilities, status.manifest
         if caps is not None:
             window = f"{caps.max_window_seconds:g} s" if caps.max_window_seconds else "any length"
             line += f"  {caps.model} {caps.version}, {caps.sample_rate} Hz, {window}, {caps.device}"
@@ -33,11 +34,14 @@ def run(args: argparse.Namespace) -> int:
                                               ("roi", caps.supports_roi), ("edit", caps.supports_edit)) if on]
             if features:
                 line += f", uses {'/'.join(features)}"
+        elif manifest is not None and manifest.sample_rates:
+            window = f"{manifest.max_seconds:g} s" if manifest.max_seconds else "any length"
+            line += f"  {'/'.join(f'{rate} Hz' for rate in manifest.sample_rates)}, {window}"
         print(line)
-        if caps is not None and caps.memory:
-            print(f"{'':<12} needs {caps.memory}")
-        if caps is not None and caps.licence:
-            print(f"{'':<12} licence: {caps.licence}")
+        if manifest is not None:
+            print(f"{'':<13} weights: {manifest.weights_licence or 'none (synthesized, nothing to license)'}")
+            if manifest.memory:
+                print(f"{'':<13} needs: {manifest.memory}")
         if not status.available:
-            print(f"{'':<12} {status.reason}")
+            print(f"{'':<13} {status.reason}")
     return 0

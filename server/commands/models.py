@@ -10,7 +10,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from foleyline.errors import InvalidInput
+from foleyline.errors import InvalidInput, PermissionDenied
+from foleyline.server.models import licence
+from foleyline.server.models.packages import all_packages, dependencies, find_package, package_dir
+from foleyline.server.models.pull import pull_package, verify_package
 
 __all__ = ["add_arguments", "run"]
 
@@ -45,9 +48,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _list() -> int:
-    from foleyline.server.models import licence
-    from foleyline.server.models.packages import all_packages, dependencies, package_dir
-
     for package in sorted(all_packages().values(), key=lambda p: p.name):
         folder = package_dir(package)
         present = sum((folder / f.local_name).is_file() for f in package.files)
@@ -62,12 +62,6 @@ def _list() -> int:
 
 
 def _pull(name: str, *, accept: bool, force: bool) -> int:
-    from foleyline.server.models.packages import dependencies, find_package
-    from foleyline.server.models.pull import pull_package
-
-    from foleyline.errors import PermissionDenied
-    from foleyline.server.models import licence
-
     names = [name, *dependencies(name)]
     packages = [find_package(n) for n in names]  # fail on a bad name before downloading anything
     unaccepted = [p for p in packages if not licence.is_accepted(p)]
@@ -85,9 +79,6 @@ def _pull(name: str, *, accept: bool, force: bool) -> int:
 
 
 def _verify(name: str | None) -> int:
-    from foleyline.server.models.packages import all_packages, find_package, package_dir
-    from foleyline.server.models.pull import verify_package
-
     if name:
         packages = [find_package(name)]
     else:
@@ -106,7 +97,7 @@ def _verify(name: str | None) -> int:
 
 
 def _parity(config: Path, weights: list[Path], io: Path) -> int:
-    from foleyline.server.engines.parity import run_parity
+    from foleyline.server.engines.parity import run_parity  # deferred: torch is heavy, needed only here
 
     result = run_parity(config, weights, io)
     print(result.format())

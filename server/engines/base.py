@@ -1,7 +1,8 @@
 """The one interface every engine implements (DESIGN.md, "Engines").
 
 An engine never imports grpc, never touches the store and never fetches weights: it receives a
-decoded shot and one layer of its notes, and returns audio for each requested seed.
+decoded shot and one layer of its notes, and returns audio for each requested seed. An engine
+that sees its cancel event set raises ``foleyline.errors.Cancelled``.
 """
 
 from __future__ import annotations
@@ -35,8 +36,6 @@ class EngineCapabilities:
     supports_negative_prompt: bool
     device: str
     max_text_tokens: int | None = None
-    licence: str | None = None          # what the weights' licence allows, in a line
-    memory: str | None = None           # what the engine needs to run, e.g. GPU memory
 
 
 @dataclass(frozen=True)
@@ -62,10 +61,6 @@ class ShotInput:
     analysis: MotionAnalysis | None
     notes: Notes
     extras: dict[str, object] = field(default_factory=dict)
-
-
-class Cancelled(Exception):
-    """Raised by an engine that saw its cancel event set."""
 
 
 class Engine(abc.ABC):

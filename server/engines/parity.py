@@ -5,6 +5,9 @@ safetensors weights file and a safetensors "io" file with inputs (``in.*``), con
 (``const.*``) and reference outputs (``out.*``). ``run_parity`` picks the engine from the config
 and returns, per output, the worst relative error ``max|ours − ref| / max|ref|`` against its
 tolerance. ``foleyline models parity`` prints it and exits non-zero on any failure.
+
+Which engine checks a fixture is the engine manifest's to say: each ``ParityFixture`` names the
+config keys that identify its kind and the function that runs it.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from pathlib import Path
 import torch
 
 from foleyline.errors import InvalidInput, NotFound
+from foleyline.server.engines.manifest import ParityFixture, engine_manifests, load_target
 
-__all__ = ["OutputCheck", "ParityResult", "compare", "load_fixture_config", "run_parity"]
+__all__ = ["OutputCheck", "ParityResult", "compare", "fixture_kind", "load_fixture_config", "run_parity"]
 
 
 @dataclass(frozen=True)
@@ -86,38 +90,26 @@ def load_fixture_config(path: Path) -> dict:
     return data
 
 
+def fixture_kind(data: dict, config: Path) -> ParityFixture:
+    """The manifest's fixture kind whose identifying keys the config holds."""
+    known = [fixture for manifest in engine_manifests().values() for fixture in manifest.parity]
+    matching = [fixture for fixture in known if all(key in data for key in fixture.config_keys)]
+    if len(matching) == 1:
+        return matching[0]
+    if matching:
+        raise InvalidInput(f"{config} matches several fixture kinds ({', '.join(f.kind for f in matching)}); "
+                           "the engine manifest's parity keys must tell them apart")
+    expected = " or ".join(f"{' + '.join(repr(key) for key in f.config_keys)} ({f.kind})" for f in known)
+    raise InvalidInput(f"{config} is not a fixture config this version knows: expected {expected}")
+
+
 def run_parity(config: Path, weights: Sequence[Path], io: Path) -> ParityResult:
-    """Dispatch on the fixture config: HunyuanVideo-Foley configs name their reference repo;
-    ThinkSound configs carry ``mmmodule_constructor_args``; MMAudio network configs
-    ``constructor_args``; VAE+vocoder chain configs ``vae``/``vocoder``."""
+    """Check one fixture with the engine that the manifest says checks its kind."""
     data = load_fixture_config(config)
     if not io.is_file():
         raise NotFound(f"fixture io file {io} does not exist")
     for w in weights:
         if not w.is_file():
             raise NotFound(f"weights file {w} does not exist")
-    if _is_hunyuan_foley(data):
-        from foleyline.server.engines.hunyuan_foley.parity import run_parity as hunyuan_parity
-
-        return hunyuan_parity(config, data, weights, io)
-    if "mmmodule_constructor_args" in data:
-        from foleyline.server.engines.thinksound.parity import run_parity as thinksound_parity
-
-        return thinksound_parity(config, weights[0] if weights else None, io)
-    from foleyline.server.engines.mmaudio import parity as mmaudio_parity
-
-    if "constructor_args" in data:
-        return mmaudio_parity.run_network_parity(config, data, weights, io)
-    if "vae" in data and "vocoder" in data:
-        return mmaudio_parity.run_chain_parity(config, data, weights, io)
-    raise InvalidInput(
-        f"{config} is not a fixture config this version knows: expected 'mmmodule_constructor_args' "
-        "(ThinkSound), 'constructor_args' (MMAudio network), 'vae' + 'vocoder' (MMAudio decoder chain) "
-        "or a HunyuanVideo-Foley reference"
-    )
-
-
-def _is_hunyuan_foley(data: dict) -> bool:
-    reference = data.get("reference")
-    repo = reference.get("repo", "") if isinstance(reference, dict) else ""
-    return "HunyuanVideo-Foley" in str(repo) or "constructor_model_config" in data
+    runner = load_target(fixture_kind(data, config).runner)
+    return runner(config, data, weights, io)

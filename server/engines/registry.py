@@ -1,11 +1,9 @@
-"""Which engines exist, found lazily: built-ins plus the ``foleyline.engines`` entry-point group.
+"""Which engines can generate, loaded lazily from the engine manifest (``manifest.py``).
 
-Discovery, in order: built-ins, the entry-point group, then FOLEYLINE_ENGINES (which wins).
-An engine is named by ``"module:attribute"`` and only imported when someone asks for it (listing
-or generating), so a broken or heavy engine never slows down or breaks the others: an import or
-load failure is logged, remembered as the reason the engine is unavailable, and a request for it
-falls back to the default engine (``procedural``, which needs no weights) with a warning saying
-why.
+An engine is only imported when someone asks for it (listing or generating), so a broken or
+heavy engine never slows down or breaks the others: an import or load failure is logged,
+remembered as the reason the engine is unavailable, and a request for it falls back to the
+default engine (``procedural``, which needs no weights) with a warning saying why.
 
 An engine class may offer ``unavailable_reason(cls) -> str | None`` (a classmethod that checks,
 without loading, whether its weights are present); the registry probes for it with ``hasattr``.
@@ -13,44 +11,20 @@ without loading, whether its weights are present); the registry probes for it wi
 
 from __future__ import annotations
 
-import importlib
 import logging
-import os
 import threading
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 
 from foleyline.errors import FoleylineError, InvalidInput, Unavailable
 from foleyline.notes import Notes
 from foleyline.notes.tokens import TokenCount
 from foleyline.server.engines.base import Engine, EngineCapabilities
+from foleyline.server.engines.manifest import EngineManifest, engine_manifests, load_target
 
 log = logging.getLogger(__name__)
 
-ENTRY_POINT_GROUP = "foleyline.engines"
-ENV_ENGINES = "FOLEYLINE_ENGINES"
 DEFAULT_ENGINE = "procedural"
-
-BUILTIN_ENGINES: dict[str, str] = {
-    "procedural": "foleyline.server.engines.procedural:ProceduralEngine",
-    "mmaudio": "foleyline.server.engines.mmaudio:MMAudioEngine",
-    "thinksound": "foleyline.server.engines.thinksound:ThinkSoundEngine",
-    "hunyuan_foley": "foleyline.server.engines.hunyuan_foley:HunyuanFoleyEngine",
-}
-
-
-def engines_from_env() -> dict[str, str]:
-    """Extra engines named in FOLEYLINE_ENGINES ("name=module:attribute,..."): an engine under
-    development, or a test engine, without installing an entry point."""
-    extra: dict[str, str] = {}
-    for item in os.environ.get(ENV_ENGINES, "").split(","):
-        name, sep, target = item.strip().partition("=")
-        if not item.strip():
-            continue
-        if not sep or ":" not in target:
-            raise InvalidInput(f"{ENV_ENGINES} entry {item!r} is not name=module:attribute")
-        extra[name.strip()] = target.strip()
-    return extra
+_INSTANCE = "<instance>"  # the engine target of an engine handed in ready-made
 
 
 @dataclass(frozen=True)
@@ -60,15 +34,19 @@ class EngineStatus:
     available: bool
     reason: str = ""                        # why not, and what to do
     capabilities: EngineCapabilities | None = None
+    manifest: EngineManifest | None = None
 
 
 class EngineRegistry:
     def __init__(self, engines: dict[str, str] | None = None, *, default: str = DEFAULT_ENGINE, discover: bool = True) -> None:
-        self._targets = dict(BUILTIN_ENGINES if engines is None else engines)
-        if discover:
-            for ep in entry_points(group=ENTRY_POINT_GROUP):
-                self._targets.setdefault(ep.name, ep.value)
-            self._targets.update(engines_from_env())
+        """The engines of the manifest (with ``discover``: plugins and FOLEYLINE_ENGINES too),
+        or exactly ``engines`` (name -> "module:EngineClass") when given."""
+        self._discover = discover if engines is None else False
+        if engines is None:
+            self._manifests = engine_manifests(discover=discover)
+        else:
+            self._manifests = {name: EngineManifest(name=name, engine=target) for name, target in engines.items()}
+        self._from_manifest = engines is None
         self.default = default
         self._loaded: dict[str, Engine] = {}
         self._failures: dict[str, str] = {}
@@ -79,24 +57,37 @@ class EngineRegistry:
         """A registry over ready-made engine objects (tests and embedding)."""
         registry = cls(engines={}, default=default, discover=False)
         for name, engine in engines.items():
-            registry._targets[name] = f"<instance {type(engine).__name__}>"
+            registry._manifests[name] = EngineManifest(name=name, engine=f"{_INSTANCE} {type(engine).__name__}")
             registry._loaded[name] = engine
         return registry
 
     def names(self) -> list[str]:
-        return list(self._targets)
+        return list(self._manifests)
+
+    def manifest(self, name: str) -> EngineManifest:
+        self._require_known(name)
+        return self._manifests[name]
 
     def reload(self) -> None:
-        """Forget loaded engines and failures (e.g. after ``foleyline models pull``)."""
+        """Forget loaded engines and failures (e.g. after ``foleyline models pull``), and read
+        the manifest again (a plugin installed since)."""
         with self._lock:
-            self._loaded = {n: e for n, e in self._loaded.items() if self._targets[n].startswith("<instance")}
+            if self._from_manifest:
+                self._manifests = engine_manifests(discover=self._discover, force_reload=True)
+            # engines handed in ready-made stay; the others load again when next asked for
+            self._loaded = {n: e for n, e in self._loaded.items()
+                            if n in self._manifests and self._manifests[n].engine.startswith(_INSTANCE)}
             self._failures.clear()
 
+    def _require_known(self, name: str) -> None:
+        if name not in self._manifests:
+            raise InvalidInput(f"no engine named {name!r}; the engines are {', '.join(self._manifests)}")
+
     def _engine_class(self, name: str) -> type[Engine]:
-        module_name, _, attribute = self._targets[name].partition(":")
+        target = self._manifests[name].engine
+        module_name, _, attribute = target.partition(":")
         try:
-            module = importlib.import_module(module_name)
-            return getattr(module, attribute)
+            return load_target(target)
         except ModuleNotFoundError as exc:
             raise Unavailable(f"the {name} engine is not installed in this build ({exc.name} is missing)") from exc
         except AttributeError as exc:
@@ -107,8 +98,7 @@ class EngineRegistry:
 
     def get(self, name: str) -> Engine:
         """The engine, loaded (weights and all). Raises Unavailable saying why not."""
-        if name not in self._targets:
-            raise InvalidInput(f"no engine named {name!r}; the engines are {', '.join(self._targets)}")
+        self._require_known(name)
         with self._lock:
             if name in self._loaded:
                 return self._loaded[name]
@@ -143,23 +133,23 @@ class EngineRegistry:
 
     def token_counts(self, name: str, notes: Notes) -> list[TokenCount]:
         """Per-layer text tokens of ``notes`` against the named engine's limit (weights not needed)."""
-        if name not in self._targets:
-            raise InvalidInput(f"no engine named {name!r}; the engines are {', '.join(self._targets)}")
+        self._require_known(name)
         engine = self._loaded.get(name) or self._engine_class(name)()
         return engine.count_text_tokens(notes)
 
     def status(self, name: str) -> EngineStatus:
         """What is known about an engine without loading weights (loaded engines report their
         capabilities; others are probed with ``unavailable_reason`` when they offer it)."""
-        target = self._targets[name]
+        manifest = self._manifests[name]
+        target = manifest.engine
         if name in self._loaded:
-            return EngineStatus(name, target, True, "", self._loaded[name].capabilities())
+            return EngineStatus(name, target, True, "", self._loaded[name].capabilities(), manifest)
         if name in self._failures:
-            return EngineStatus(name, target, False, self._failures[name])
+            return EngineStatus(name, target, False, self._failures[name], manifest=manifest)
         try:
             cls = self._engine_class(name)
         except Unavailable as exc:
-            return EngineStatus(name, target, False, str(exc))
+            return EngineStatus(name, target, False, str(exc), manifest=manifest)
         reason = None
         if hasattr(cls, "unavailable_reason"):
             try:
@@ -171,7 +161,7 @@ class EngineRegistry:
             capabilities = cls().capabilities()
         except Exception:  # capabilities may need loaded weights; listing goes on without them
             log.debug("engine %s reports no capabilities before loading", name, exc_info=True)
-        return EngineStatus(name, target, reason is None, reason or "", capabilities)
+        return EngineStatus(name, target, reason is None, reason or "", capabilities, manifest)
 
     def statuses(self) -> list[EngineStatus]:
-        return [self.status(name) for name in self._targets]
+        return [self.status(name) for name in self._manifests]

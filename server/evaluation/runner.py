@@ -12,8 +12,9 @@ import numpy as np
 
 from foleyline.errors import MediaError
 from foleyline.notes import Layer, LayerKind, Notes
-from foleyline.server.engines.base import Engine, SamplingSettings, ShotInput
-from foleyline.server.media.frames import ANALYSIS_STREAM
+from foleyline.probe import probe
+from foleyline.server.engines.base import Engine, SamplingSettings
+from foleyline.server.media.load import load_shot
 
 from .metrics import OnsetScore, energy_mae, onset_score
 from .onsets import detect_onsets
@@ -52,33 +53,18 @@ def evaluate_clip(
     seed: int = 0,
     tolerances: Sequence[float] = TOLERANCES,
 ) -> ClipResult:
-    from foleyline.server.media.analysis import analyze_motion
-    from foleyline.server.media.decode import decode_shot, probe
-
     path = Path(path)
     result = ClipResult(path)
     info = probe(path)
     if not info.has_audio:
         result.skipped = "the clip has no sound of its own to compare with"
         return result
-    streams = list(engine.required_streams())
-    if ANALYSIS_STREAM not in streams:
-        streams.append(ANALYSIS_STREAM)
-    decoded = decode_shot(path, 0.0, info.duration, streams, with_audio=True)
+    notes = notes or default_notes()
+    loaded = load_shot(path, 0.0, info.duration, engine.required_streams(), shot_id=path.stem, notes=notes, with_audio=True)
+    decoded, shot, analysis = loaded.decoded, loaded.input, loaded.input.analysis
     if decoded.audio is None or decoded.audio_rate is None or not np.abs(decoded.audio).max() > 0:
         result.skipped = "the clip's sound track is empty or silent"
         return result
-    analysis = analyze_motion(decoded.streams[ANALYSIS_STREAM.name])
-    notes = notes or default_notes()
-    shot = ShotInput(
-        shot_id=path.stem,
-        duration=decoded.duration,
-        offset=0.0,
-        fps=decoded.fps,
-        streams=decoded.streams,
-        analysis=analysis,
-        notes=notes,
-    )
     caps = engine.capabilities()
     started = time.perf_counter()
     mix: np.ndarray | None = None

@@ -1,4 +1,8 @@
-"""Audio post: resample to 48 kHz (soxr), measure loudness and peaks, fade the handles.
+"""Audio post: resample to the output rate (soxr), measure loudness and peaks, fade the
+handles, keep peaks under a ceiling.
+
+    engine audio -> finish_stem: output rate, exact length, fades inside the handles, ceiling
+    stems -> mix_stems: their sum under the same ceiling
 
 Audio arrays are (channels, samples) float32 throughout. Loudness is measured and reported
 (ITU-R BS.1770 via pyloudnorm), never forced: the mix is the sound editor's job.
@@ -13,10 +17,14 @@ import pyloudnorm
 import soxr
 
 from foleyline.errors import InvalidInput
-from foleyline.timebase import seconds_to_samples
+from foleyline.timebase import OUTPUT_SAMPLE_RATE, seconds_to_samples
 
-OUTPUT_RATE = 48000
 _LOUDNESS_BLOCK_S = 0.4  # BS.1770 gating block
+# Peak ceiling for stems and the mix: headroom for the editor's own mix.
+PEAK_CEILING_DBFS = -1.0
+# What a take reports for silence (and anything quieter): a number a client can show and sort.
+SILENCE_LUFS = -70.0
+SILENCE_DBFS = -120.0
 
 
 def as_channels(audio: np.ndarray) -> np.ndarray:
@@ -39,7 +47,7 @@ def fit_length(audio: np.ndarray, length: int) -> np.ndarray:
     return np.pad(data, ((0, 0), (0, length - data.shape[1])))
 
 
-def resample(audio: np.ndarray, src: int, dst: int = OUTPUT_RATE, *, quality: str = "HQ") -> np.ndarray:
+def resample(audio: np.ndarray, src: int, dst: int = OUTPUT_SAMPLE_RATE, *, quality: str = "HQ") -> np.ndarray:
     """Resample with soxr. The result has exactly round(n * dst / src) samples (halves up),
     so a take's length in samples follows from its duration alone."""
     data = as_channels(audio)
@@ -121,25 +129,57 @@ def fade_handles(
     return data
 
 
-def mix_stems(stems: list[np.ndarray], length: int) -> np.ndarray:
-    """The sum of (channels, length) stems, as wide as the widest: a mono stem is heard
-    equally in every channel of a stereo (or wider) mix. With no stems, mono silence."""
+def limit_peak(audio: np.ndarray) -> np.ndarray:
+    """Scale down (never up) so the peak stays under the ceiling; a plain gain keeps the sound."""
+    ceiling = 10 ** (PEAK_CEILING_DBFS / 20)
+    peak = float(np.max(np.abs(audio))) if audio.size else 0.0
+    if peak > ceiling:
+        audio = audio * (ceiling / peak)
+    return audio.astype(np.float32)
+
+
+def finish_stem(audio: np.ndarray, rate: int, *, samples: int, head: int, tail: int) -> np.ndarray:
+    """Engine audio at ``rate`` -> a stem at the output rate of exactly ``samples``, faded inside
+    the ``head`` and ``tail`` handles (samples), under the peak ceiling."""
+    audio = as_channels(np.asarray(audio, dtype=np.float32))
+    if rate != OUTPUT_SAMPLE_RATE:
+        audio = resample(audio, rate, OUTPUT_SAMPLE_RATE)
+    audio = fit_length(audio, samples)
+    return limit_peak(fade_handles(audio, OUTPUT_SAMPLE_RATE, head=head, tail=tail))
+
+
+def mix_stems(stems: list[np.ndarray], samples: int) -> np.ndarray:
+    """The sum of the stems (silence when there are none) under the peak ceiling, as wide as
+    the widest stem: a mono stem is heard equally in every channel of a stereo (or wider) mix."""
     if not stems:
-        return np.zeros((1, length), np.float32)
+        return np.zeros((1, samples), np.float32)
     data = [as_channels(s) for s in stems]
     width = max(d.shape[0] for d in data)
     if any(d.shape[0] not in (1, width) for d in data):
         raise InvalidInput(f"cannot mix stems of {sorted({d.shape[0] for d in data})} channels; "
                            "only mono stems mix into a wider mix")
-    if any(d.shape[1] != length for d in data):
-        raise InvalidInput(f"stems must all be {length} samples long to mix")
-    mix = np.zeros((width, length), np.float32)
+    if any(d.shape[1] != samples for d in data):
+        raise InvalidInput(f"stems must all be {samples} samples long to mix")
+    mix = np.zeros((width, samples), np.float32)
     for d in data:
         mix += d  # a mono stem broadcasts over the channels
-    return mix
+    return limit_peak(mix)
+
+
+def reported_loudness(audio: np.ndarray) -> float:
+    """Integrated loudness of output-rate audio as a take reports it: silence is SILENCE_LUFS."""
+    value = float(loudness_lufs(audio, OUTPUT_SAMPLE_RATE))
+    return value if np.isfinite(value) and value > SILENCE_LUFS else SILENCE_LUFS
+
+
+def reported_peak(audio: np.ndarray) -> float:
+    """Sample peak as a take reports it: silence is SILENCE_DBFS."""
+    value = float(peak_dbfs(audio))
+    return value if np.isfinite(value) else SILENCE_DBFS
 
 
 __all__ = [
-    "OUTPUT_RATE", "as_channels", "fade_handles", "fit_length", "loudness_lufs", "mix_stems", "peak_dbfs",
+    "PEAK_CEILING_DBFS", "SILENCE_LUFS", "as_channels", "fade_handles", "finish_stem", "fit_length",
+    "limit_peak", "loudness_lufs", "mix_stems", "peak_dbfs", "reported_loudness", "reported_peak",
     "resample", "true_peak_dbtp",
 ]

@@ -11,6 +11,8 @@ for bext, the iXML 2.x specification for iXML). Layout::
 
 The TimeReference is the sample count since midnight of the file's first sample (handles
 included), at the real rate: use ``foleyline.timebase.samples_since_midnight``.
+
+``write_take`` writes one stem (or the mix) of a take with the fields a sound editor reads.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
+from foleyline import __version__
 from foleyline.errors import InvalidInput, MediaError
 from foleyline.fsutil import write_bytes_atomic
-from foleyline.timebase import FrameRate
+from foleyline.timebase import OUTPUT_SAMPLE_RATE, FrameRate
 
 BITS = 24
 _MAX_RIFF = 0xFFFFFFFF
@@ -225,4 +228,46 @@ def write_bwf(
     return write_bytes_atomic(Path(path), b"RIFF" + struct.pack("<I", len(payload)) + payload)
 
 
-__all__ = ["BextInfo", "IXmlInfo", "bext_chunk", "ixml_chunk", "pcm24", "write_bwf"]
+@dataclass(frozen=True)
+class TakeStamp:
+    """What a take's WAV says about itself."""
+
+    scene: str                 # the shot's name
+    label: str                 # the layer's label, or "mix"
+    take_id: str
+    project: str
+    time_reference: int        # samples since midnight of the first sample (handles included)
+    rate: FrameRate            # the timeline's timecode rate and drop-frame flag
+    track_name: str            # the track the NLE puts it on ("Foley FX", "Foley mix")
+    summary: str = ""          # the notes' summary
+    loudness_lufs: float | None = None
+
+
+def write_take(path: str | os.PathLike, audio: np.ndarray, stamp: TakeStamp) -> Path:
+    """Write one stem (or the mix) of a take at the output rate, stamped for the sound editor."""
+    channels = int(np.asarray(audio).shape[0]) if np.ndim(audio) == 2 else 1
+    return write_bwf(
+        path,
+        audio,
+        OUTPUT_SAMPLE_RATE,
+        bext=BextInfo(
+            description=f"{stamp.scene} | {stamp.label} | {stamp.take_id}"[:256],
+            originator="Foleyline",
+            originator_reference=stamp.take_id[:32],
+            time_reference=stamp.time_reference,
+            coding_history=f"A=PCM,F={OUTPUT_SAMPLE_RATE},W={BITS},T=foleyline {__version__}",
+            loudness_lufs=stamp.loudness_lufs,
+        ),
+        ixml=IXmlInfo(
+            project=stamp.project,
+            scene=stamp.scene,
+            take=stamp.take_id,
+            note=stamp.label,
+            rate=stamp.rate,
+            track_names=(stamp.track_name,) * channels,
+            user=stamp.summary,
+        ),
+    )
+
+
+__all__ = ["BITS", "BextInfo", "IXmlInfo", "TakeStamp", "bext_chunk", "ixml_chunk", "pcm24", "write_bwf", "write_take"]

@@ -22,6 +22,7 @@ import numpy as np
 
 from foleyline.errors import InvalidInput
 from foleyline.notes.schema import Region
+from foleyline.server.media.analysis import analyze_motion
 from foleyline.server.media.frames import FrameStream, StreamSpec
 
 __all__ = ["TrackedRegion", "track_region", "track_in_shot", "best_stream", "analyze_region", "masked_stream",
@@ -216,8 +217,6 @@ def analyze_region(streams: dict[str, FrameStream], region: Region, *, offset: f
                    analysis_stream: str = "analysis", **kwargs: object):  # -> MotionAnalysis
     """The motion analysis of ``streams[analysis_stream]`` inside ``region`` as it moves: the box
     is tracked on the sharpest stream and applied per frame (``analyze_motion(boxes=...)``)."""
-    from foleyline.server.media.analysis import analyze_motion
-
     stream = streams.get(analysis_stream)
     if stream is None:
         raise InvalidInput(f"no {analysis_stream!r} frames were decoded; the region cannot be analysed")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from foleyline.config import config_dir
 from foleyline.fsutil import write_text_atomic
 from foleyline.server.models.catalog import ModelPackage
 
@@ -16,8 +17,6 @@ __all__ = ["accept", "accepted_path", "is_accepted"]
 
 
 def accepted_path() -> Path:
-    from foleyline.config import config_dir
-
     return config_dir() / "licences.json"
 
 

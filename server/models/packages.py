@@ -1,6 +1,8 @@
-"""The known model packages, gathered from the engines' ``files.py`` modules.
+"""The known model packages, gathered from the modules the engine manifest names
+(``model_files`` of each entry in ``foleyline.server.engines.manifest``; usually the engine's
+``files.py``).
 
-A ``files.py`` exposes ``PACKAGE`` (one ModelPackage) or ``PACKAGES`` (several), and optionally
+Such a module exposes ``PACKAGE`` (one ModelPackage) or ``PACKAGES`` (several), and optionally
 ``DEPENDS`` (package name -> names of packages it needs, pulled along with it). A module that
 fails to import is logged and skipped, so one broken engine never hides the others' models.
 """
@@ -11,26 +13,24 @@ import importlib
 import logging
 from pathlib import Path
 
+from foleyline.config import models_dir
 from foleyline.errors import NotFound
+from foleyline.server.engines.manifest import engine_manifests
 from foleyline.server.models.catalog import ModelPackage
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FILES_MODULES", "all_packages", "dependencies", "find_package", "package_dir"]
-
-FILES_MODULES = (
-    "foleyline.server.engines.mmaudio.files",
-    "foleyline.server.engines.thinksound.files",
-    "foleyline.server.engines.hunyuan_foley.files",
-)
+__all__ = ["all_packages", "dependencies", "find_package", "package_dir"]
 
 
 def _modules():
-    for name in FILES_MODULES:
+    for manifest in engine_manifests().values():
+        if not manifest.model_files:
+            continue  # an engine without weights
         try:
-            yield importlib.import_module(name)
+            yield importlib.import_module(manifest.model_files)
         except Exception:  # a broken engine must not break `models list`
-            log.warning("could not read model packages from %s", name, exc_info=True)
+            log.warning("could not read the %s model packages from %s", manifest.name, manifest.model_files, exc_info=True)
 
 
 def all_packages() -> dict[str, ModelPackage]:
@@ -62,8 +62,6 @@ def find_package(name: str) -> ModelPackage:
 
 def package_dir(package: ModelPackage | str, models_root: Path | None = None) -> Path:
     if models_root is None:
-        from foleyline.config import models_dir
-
         models_root = models_dir()
     name = package if isinstance(package, str) else package.name
     return Path(models_root) / name

@@ -28,6 +28,7 @@ from foleyline.errors import InvalidInput, Unavailable
 from foleyline.notes.schema import Event, Layer, LayerKind, Notes
 from foleyline.notes.text import to_text
 from foleyline.notes.validate import problems as notes_problems
+from foleyline.notes.versions import recorded_version
 
 __all__ = [
     "SUPPORTED_MODEL_TYPES", "VlmSettings", "Vlm", "VlmAnswerError", "VlmAttempt", "VlmOutcome",
@@ -114,6 +115,7 @@ class Vlm:
     """A loaded model with its tokenizer and image processor. ``generate`` is thread-safe."""
 
     def __init__(self, folder: Path, settings: VlmSettings = VlmSettings()) -> None:
+        # Deferred: torch and transformers are heavy and needed only once a VLM is installed.
         import torch
         from transformers import AutoImageProcessor, AutoModelForImageTextToText, AutoTokenizer
 
@@ -141,7 +143,7 @@ class Vlm:
     def generate(self, prompt: str, frames: Sequence[tuple[float, np.ndarray]] = (), *,
                  system: str = "You are a Foley supervisor spotting a film shot.") -> str:
         """The model's answer to ``prompt`` about ``frames`` ((time s, RGB uint8 HxWx3) pairs)."""
-        import torch
+        import torch  # deferred, as in __init__
 
         parts = [f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n"]
         image_inputs: dict[str, object] = {}
@@ -382,7 +384,7 @@ def edit_with_vlm(vlm: Vlm, notes: Notes, instruction: str, duration: float) -> 
     outcome = _ask(vlm, edit_prompt(notes, instruction, duration), (), duration=duration,
                    shot_id=notes.shot_id, base=notes)
     if outcome.notes is not None:
-        outcome.notes = Notes(reasoning=outcome.notes.reasoning or notes.reasoning,
-                              layers=outcome.notes.layers, version=notes.version + 1,
-                              shot_id=notes.shot_id, author=notes.author)
+        edited = Notes(reasoning=outcome.notes.reasoning or notes.reasoning, layers=outcome.notes.layers,
+                       shot_id=notes.shot_id, author=notes.author)
+        outcome.notes = recorded_version(edited, [notes])
     return outcome

@@ -13,6 +13,7 @@ import numpy as np
 
 from foleyline.errors import InvalidInput, Unavailable
 from foleyline.notes.schema import Notes
+from foleyline.server.media.analysis import analyze_motion
 from foleyline.server.media.frames import (ANALYSIS_STREAM, CLIP_STREAM, FrameStream, MotionAnalysis,
                                            StreamSpec)
 from foleyline.server.notes.draft_analysis import draft_from_analysis
@@ -20,7 +21,7 @@ from foleyline.server.notes.draft_vlm import (VlmAttempt, VlmSettings, draft_wit
                                               sample_frames)
 from foleyline.server.notes.zero_shot import find_clip, load_zero_shot
 
-__all__ = ["Writer", "ShotLike", "DraftResult", "draft", "draft_notes", "required_streams", "shot_duration"]
+__all__ = ["Writer", "ShotLike", "DraftResult", "draft", "required_streams", "shot_duration"]
 
 log = logging.getLogger(__name__)
 
@@ -68,14 +69,8 @@ def _analysis(shot: ShotLike, warnings: list[str]) -> MotionAnalysis:
         return shot.analysis
     stream = shot.streams.get(ANALYSIS_STREAM.name)
     if stream is not None:
-        try:
-            from foleyline.server.media.analysis import analyze_motion
-        except ImportError:
-            warnings.append("motion analysis is not available in this install; the notes hold an ambience bed only")
-        else:
-            return analyze_motion(stream)
-    else:
-        warnings.append("no analysis frames were decoded for this shot; the notes hold an ambience bed only")
+        return analyze_motion(stream)
+    warnings.append("no analysis frames were decoded for this shot; the notes hold an ambience bed only")
     empty = np.zeros(0)
     return MotionAnalysis(times=empty, energy=empty, onsets=empty, onset_strengths=empty)
 
@@ -151,7 +146,3 @@ def draft(shot: ShotLike, writer: str = "auto", *, vlm_folder: Path | None = Non
                                 shot_id=shot.shot_id, labels=_scene_labels(shot, duration, warnings))
     return DraftResult(notes, "analysis", warnings, attempts)
 
-
-def draft_notes(shot: ShotLike, writer: str = "auto", **kwargs: object) -> Notes:
-    """Draft notes for ``shot``; see ``draft`` for the writer choice and the warnings."""
-    return draft(shot, writer, **kwargs).notes  # type: ignore[arg-type]

@@ -49,6 +49,7 @@ def find_clip(models_dir: Path | None = None) -> Path | None:
 
 class ZeroShot:
     def __init__(self, folder: Path) -> None:
+        # Deferred: torch and transformers are heavy and needed only once a CLIP model is installed.
         import torch
         from transformers import AutoImageProcessor, AutoTokenizer, CLIPModel
 

@@ -86,7 +86,7 @@ def test_progress_is_shown_per_shot_and_cancel_stops_the_stream_and_the_job(qtbo
     open_and_wait(qtbot, window, timeline_path)
     shot_id = window.current_id
     window.takes.generate_button.click()
-    qtbot.waitUntil(lambda: window.store.get(shot_id).stage == "decode" and bool(window.session._job_ids), timeout=5000)
+    qtbot.waitUntil(lambda: window.store.get(shot_id).stage == "decode" and bool(window.session.generation.job_ids), timeout=5000)
     assert window.shots.model.data(window.shots.model.index(0, 5)) == "generating 10 %"
     assert window.takes.progress.value() == 10 and window.takes.stage.text() == "decode"
     assert window.takes.cancel_button.isEnabled()

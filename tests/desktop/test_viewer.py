@@ -8,7 +8,7 @@ from PyQt6.QtCore import QPoint, QPointF, Qt
 
 from foleyline.desktop.jobs import JobRunner
 from foleyline.desktop.roi import Box, RoiOverlay, picture_rect
-from foleyline.desktop.timefmt import media_window
+from foleyline.desktop.timefmt import media_span
 from foleyline.desktop.viewer import Viewer
 from foleyline.plugin.timeline import find_shots, read_timeline
 
@@ -58,11 +58,11 @@ def test_still_frame_playback_advances_and_loops(qtbot, viewer, timeline_path):
     assert viewer.play_button.text() == "Play"
 
 
-def test_media_window_is_the_source_range_in_container_seconds(timeline_path):
+def test_media_span_is_the_source_range_in_container_seconds(timeline_path):
     shot = find_shots(read_timeline(timeline_path)).shots[2]
-    window = media_window(shot)
-    assert window.start == pytest.approx(14 / 24)
-    assert window.duration == pytest.approx(3.0)
+    span = media_span(shot)
+    assert span.start == pytest.approx(14 / 24)
+    assert span.duration == pytest.approx(3.0)
 
 
 def test_picture_rect_letterboxes_by_aspect():
@@ -103,7 +103,7 @@ def test_with_qt_multimedia_the_players_follow_the_shot_and_the_take(qtbot, monk
     view.show()
     assert view.multimedia and not view.banner.isVisibleTo(view)
     shot = find_shots(read_timeline(timeline_path)).shots[1]
-    start = media_window(shot).start
+    start = media_span(shot).start
     view.set_shot(shot)
     view.seek(1.0)
     qtbot.waitUntil(lambda: abs(view._video_player.position() - (start + 1.0) * 1000) < 50, timeout=10000)

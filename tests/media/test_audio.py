@@ -1,4 +1,5 @@
-"""audio: soxr resampling, loudness and peaks (reported), short fades inside the handles."""
+"""audio: soxr resampling, loudness and peaks (reported), short fades inside the handles, stems
+and the mix of a take."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import pytest
 
 from foleyline.errors import InvalidInput
 from foleyline.server.media.audio import (
-    fade_handles, fit_length, loudness_lufs, peak_dbfs, resample, true_peak_dbtp,
+    PEAK_CEILING_DBFS, SILENCE_LUFS, fade_handles, finish_stem, fit_length, limit_peak, loudness_lufs, mix_stems,
+    peak_dbfs, reported_loudness, reported_peak, resample, true_peak_dbtp,
 )
 
 
@@ -91,20 +93,45 @@ class TestFades:
         assert fit_length(np.ones((2, 9), np.float32), 4).shape == (2, 4)
 
 
-def test_stems_mix_as_wide_as_the_widest_with_mono_heard_in_every_channel() -> None:
-    from foleyline.server.media.audio import mix_stems
+class TestStems:
+    """An engine's audio becomes a stem of the take: output rate, exact length, fades inside
+    the handles only, peaks under the ceiling; the mix sums the stems under the same ceiling."""
 
-    mono = np.full((1, 4), 0.1, np.float32)
-    stereo = np.stack([np.full(4, 0.2, np.float32), np.full(4, -0.2, np.float32)])
-    mix = mix_stems([mono, stereo], 4)
-    assert mix.shape == (2, 4)
-    np.testing.assert_allclose(mix[:, 0], [0.3, -0.1])
-    assert mix_stems([mono, mono], 4).shape == (1, 4)
-    assert mix_stems([], 4).shape == (1, 4) and not mix_stems([], 4).any()
+    def test_a_stem_has_the_output_rate_and_the_exact_length(self):
+        stem = finish_stem(sine(440, 3.01, 16000)[0], 16000, samples=144000, head=24000, tail=24000)
+        assert stem.shape == (1, 144000) and stem.dtype == np.float32
 
+    def test_the_shot_between_the_handles_is_untouched_but_for_the_ceiling(self):
+        loud = sine(440, 3.0, 48000, amp=1.0, channels=1)
+        stem = finish_stem(loud, 48000, samples=144000, head=24000, tail=24000)
+        ceiling = 10 ** (PEAK_CEILING_DBFS / 20)
+        assert np.max(np.abs(stem)) == pytest.approx(ceiling, rel=1e-4)
+        np.testing.assert_allclose(stem[:, 24000:120000], loud[:, 24000:120000] * ceiling, atol=1e-6)
+        assert abs(stem[0, 0]) < 1e-3 and abs(stem[0, -1]) < 1e-3  # faded at the file's ends
 
-def test_stems_of_incompatible_widths_are_refused_by_name() -> None:
-    from foleyline.server.media.audio import mix_stems
+    def test_quiet_audio_is_never_raised(self):
+        quiet = sine(440, 1.0, 48000, amp=0.1, channels=1)
+        np.testing.assert_array_equal(limit_peak(quiet), quiet)
 
-    with pytest.raises(InvalidInput, match=r"\[2, 3\] channels"):
-        mix_stems([np.zeros((2, 4), np.float32), np.zeros((3, 4), np.float32)], 4)
+    def test_the_mix_sums_the_stems_under_the_ceiling(self):
+        a, b = sine(440, 1.0, 48000, amp=0.6, channels=1), sine(440, 1.0, 48000, amp=0.6, channels=1)
+        mix = mix_stems([a, b], 48000)
+        assert np.max(np.abs(mix)) == pytest.approx(10 ** (PEAK_CEILING_DBFS / 20), rel=1e-4)
+        assert mix_stems([], 480).shape == (1, 480) and not np.any(mix_stems([], 480))
+
+    def test_the_mix_is_as_wide_as_the_widest_stem_with_mono_heard_in_every_channel(self):
+        mono = np.full((1, 4), 0.1, np.float32)
+        stereo = np.stack([np.full(4, 0.2, np.float32), np.full(4, -0.2, np.float32)])
+        mix = mix_stems([mono, stereo], 4)
+        assert mix.shape == (2, 4)
+        np.testing.assert_allclose(mix[:, 0], [0.3, -0.1])
+        assert mix_stems([mono, mono], 4).shape == (1, 4)
+
+    def test_stems_of_incompatible_widths_are_refused_by_name(self):
+        with pytest.raises(InvalidInput, match=r"\[2, 3\] channels"):
+            mix_stems([np.zeros((2, 4), np.float32), np.zeros((3, 4), np.float32)], 4)
+
+    def test_silence_reports_the_floors(self):
+        silence = np.zeros((1, 48000), np.float32)
+        assert (reported_loudness(silence), reported_peak(silence)) == (SILENCE_LUFS, -120.0)
+        assert reported_peak(sine(440, 1.0, 48000, amp=0.5)) == pytest.approx(-6.02, abs=0.01)

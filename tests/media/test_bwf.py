@@ -11,7 +11,7 @@ import soundfile
 from wavinfo import WavInfoReader
 
 from foleyline.errors import InvalidInput
-from foleyline.server.media.bwf import BextInfo, IXmlInfo, write_bwf
+from foleyline.server.media.bwf import BextInfo, IXmlInfo, TakeStamp, write_bwf, write_take
 from foleyline.timebase import as_rate, samples_since_midnight
 
 
@@ -92,6 +92,23 @@ class TestChunks:
         raw = path.read_bytes()
         assert b"<TIMECODE_RATE>24000/1001</TIMECODE_RATE>" in raw and b"<TIMECODE_FLAG>NDF</TIMECODE_FLAG>" in raw
 
+
+
+class TestTakes:
+    def test_a_take_stem_says_what_it_is_where_it_sits_and_how_loud(self, tmp_path):
+        stamp = TakeStamp(scene="sh010", label="hits", take_id="take-0123456789ab", project="Night Market",
+                          time_reference=173_068_896, rate=as_rate("23.976"), track_name="Foley FX",
+                          summary="[FX] hits: metal on metal", loudness_lufs=-23.4)
+        path = write_take(tmp_path / "t.wav", tone(), stamp)
+        info = WavInfoReader(str(path))
+        assert info.bext.description == "sh010 | hits | take-0123456789ab"
+        assert (info.bext.originator, info.bext.originator_ref) == ("Foleyline", "take-0123456789ab")
+        assert info.bext.time_reference == 173_068_896 and info.bext.version == 2
+        assert info.bext.coding_history.startswith("A=PCM,F=48000,W=24,T=foleyline ")
+        assert (info.ixml.project, info.ixml.scene, info.ixml.take) == ("Night Market", "sh010", "take-0123456789ab")
+        assert [t.name for t in info.ixml.track_list] == ["Foley FX", "Foley FX"]
+        assert b"<USER>[FX] hits: metal on metal</USER>" in path.read_bytes()
+        assert soundfile.info(str(path)).samplerate == 48000
 
 class TestSamples:
     @pytest.mark.parametrize("channels", [1, 2, 6])

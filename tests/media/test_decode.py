@@ -1,4 +1,4 @@
-"""decode: probe a file, decode a range once into every requested stream, by timestamps."""
+"""decode: a range decoded once into every requested stream, by timestamps."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from foleyline.errors import InvalidInput, MediaError
-from foleyline.server.media.decode import decode_shot, extract_audio, probe
+from foleyline.probe import open_media, probe, read_info
+from foleyline.server.media.decode import decode_shot, extract_audio
 from foleyline.server.media.frames import ANALYSIS_STREAM, CLIP_STREAM, SYNC_STREAM, StreamSpec
 
 from .conftest import constant_rate, square_index
@@ -41,15 +42,6 @@ class TestRealClips:
         assert np.all(np.diff(analysis.times) > 0)
         assert analysis.times[0] == pytest.approx(0.0, abs=1e-6)
 
-    def test_probe_reads_the_readme_facts(self, media_dir):
-        info = probe(media_dir / "condfoleygen_hitting_metal.mp4")
-        assert (info.width, info.height, info.fps) == (604, 340, 15.0)
-        assert info.duration == pytest.approx(6.0, abs=0.07)
-        assert info.has_audio and info.audio_rate == 44100 and info.audio_channels == 2
-        chopping = probe(media_dir / "condfoleygen_chopping.mp4")
-        assert chopping.frame_rate.fps == Fraction(30000, 1001)
-        assert not probe(media_dir / "debian_opencv-doc_vtest.avi").has_audio
-
     def test_engine_streams_have_exact_lengths_and_times(self, media_dir):
         shot = decode_shot(media_dir / "maskvat_axe_gt.mp4", 0.0, 8.0, [CLIP_STREAM, SYNC_STREAM, ANALYSIS_STREAM])
         clip, sync = shot.streams["clip"], shot.streams["sync"]
@@ -76,9 +68,9 @@ class TestRealClips:
         # The fallback when a seek lands late: the same container decoded again from the start.
         from foleyline.server.media import decode as decode_module
 
-        path, container = decode_module._open(media_dir / "condfoleygen_chopping.mp4")
+        path, container = open_media(media_dir / "condfoleygen_chopping.mp4")
         try:
-            info = decode_module._info(path, container)
+            info = read_info(path, container)
             seeked = decode_module._decode(container, info, 3.0, 1.0, [ANALYSIS_STREAM], True, seek=True)
             again = decode_module._decode(container, info, 3.0, 1.0, [ANALYSIS_STREAM], True, seek=False)
         finally:

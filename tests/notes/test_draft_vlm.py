@@ -12,7 +12,7 @@ import pytest
 from foleyline.errors import InvalidInput, Unavailable
 from foleyline.notes import Event, Layer, LayerKind, Notes, from_text, to_text
 from foleyline.server.media.frames import CLIP_STREAM
-from foleyline.server.notes import apply_instruction, draft, draft_notes, required_streams
+from foleyline.server.notes import apply_instruction, draft, required_streams
 from foleyline.server.notes.draft_vlm import (Vlm, VlmAnswerError, VlmSettings, find_vlm, load_vlm, parse_answer,
                                               sample_frames)
 
@@ -110,7 +110,7 @@ def test_vlm_writer_needs_a_model(monkeypatch) -> None:
     assert find_vlm() is None
     with pytest.raises(Unavailable, match="no vision-language model is installed"):
         draft(shot(), "vlm")
-    assert draft_notes(shot()).author == "analysis"  # auto falls back silently to what is installed
+    assert draft(shot()).notes.author == "analysis"  # auto falls back silently to what is installed
     assert [s.name for s in required_streams("auto")] == ["analysis"]
 
 

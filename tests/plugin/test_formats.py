@@ -9,7 +9,7 @@ import pytest
 from foleyline.errors import InvalidInput, NotFound
 from foleyline.notes.schema import LayerKind
 from foleyline.plugin.timeline import Placement, Selection, detect_format, find_shots, read_timeline, write_foley_timeline
-from foleyline.plugin.timeline.write import choose_format
+from foleyline.plugin.timeline.writers import choose_format
 
 
 def test_format_is_known_from_the_suffix_and_xml_is_sniffed(tmp_path, otio_samples_dir):

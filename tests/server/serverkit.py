@@ -14,7 +14,8 @@ import av
 import numpy as np
 
 from foleyline.protos.v1 import foley_pb2 as pb
-from foleyline.server.engines.base import Cancelled, Engine, EngineCapabilities
+from foleyline.errors import Cancelled
+from foleyline.server.engines.base import Engine, EngineCapabilities
 from foleyline.server.media.frames import ANALYSIS_STREAM
 
 CLIP_FPS = 24

@@ -15,11 +15,9 @@ class _NeedsWeights(FakeEngine):
 
 
 def _registry() -> EngineRegistry:
-    registry = EngineRegistry(engines={"broken": "foleyline.server.engines.not_a_module:Engine"}, discover=False)
-    registry._targets["fake"] = "serverkit:FakeEngine"
-    registry._targets["heavy"] = "test_registry:_NeedsWeights"
-    registry.default = "fake"
-    return registry
+    return EngineRegistry(engines={"broken": "foleyline.server.engines.not_a_module:Engine",
+                                   "fake": "serverkit:FakeEngine", "heavy": "test_registry:_NeedsWeights"},
+                          default="fake")
 
 
 def test_an_unavailable_engine_falls_back_to_the_default_with_a_warning() -> None:

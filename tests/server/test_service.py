@@ -6,14 +6,18 @@ from __future__ import annotations
 import hashlib
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import soundfile
 
 from foleyline.errors import InvalidInput, NotFound
+from foleyline.notes import Layer, LayerKind, Notes
 from foleyline.protos.v1 import foley_pb2 as pb
-from serverkit import collect, make_shot, two_layer_notes
+from foleyline.server.notes import DraftResult
+from foleyline.server.pipeline import Pipeline
+from serverkit import FakeEngine, collect, make_shot, two_layer_notes
 
 
 def _with_notes(shot: pb.Shot, shot_id: str | None = None) -> pb.Shot:
@@ -169,6 +173,34 @@ def test_draft_notes_streams_notes_per_shot_and_errors_as_events(client, clip_pa
     assert events["a"].WhichOneof("result") == "notes" and events["a"].notes.layers
     assert events["a"].notes.shot_id == "a"
     assert events["b"].WhichOneof("result") == "error" and "does not exist" in events["b"].error
+
+
+class TextLimitedEngine(FakeEngine):
+    """The fake engine reading at most 12 tokens of a layer's prompt."""
+
+    def capabilities(self):
+        return replace(super().capabilities(), max_text_tokens=12)
+
+
+LONG_PROMPT = "heavy boots on wet gravel, slow pace, scuffs of the heel, keys jingling in a pocket"
+
+
+@pytest.mark.parametrize("fake_engine", [TextLimitedEngine()])
+def test_drafted_layers_over_the_engines_text_limit_are_split(client, clip_path: Path, monkeypatch, fake_engine) -> None:
+    def long_draft(self, shot, shot_input, writer="auto"):
+        return DraftResult(Notes(layers=(Layer("steps", LayerKind.FOLEY, prompt=LONG_PROMPT),), shot_id=shot.id), "analysis")
+
+    monkeypatch.setattr(Pipeline, "draft", long_draft)
+    (event,) = client.draft_notes([make_shot(clip_path, shot_id="a")], writer="analysis", engine="fake")
+    labels = [layer.label for layer in event.notes.layers]
+    assert labels[0] == "steps" and "steps 2" in labels
+    assert " ".join(layer.prompt for layer in event.notes.layers).replace(",", "") == LONG_PROMPT.replace(",", "")
+    assert [c.layer_label for c in event.token_counts] == labels
+    assert all(c.limit == 12 and not c.over_limit for c in event.token_counts)
+    assert any("split into" in warning for warning in event.warnings)
+    # Without a target engine there is no limit to split for, and no counts.
+    (plain,) = client.draft_notes([make_shot(clip_path, shot_id="a")], writer="analysis")
+    assert [layer.label for layer in plain.notes.layers] == ["steps"] and not plain.token_counts
 
 
 def test_edit_notes_applies_an_instruction_and_names_the_layers_to_regenerate(client) -> None:

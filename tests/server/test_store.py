@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from foleyline.errors import InvalidInput, NotFound
 from foleyline.notes import Event, Layer, LayerKind, Notes
-from foleyline.server.records import AudioFile, JobSettings, LayerTake, ShotRequest, Span, Take
+from foleyline.server.records import AudioFile, JobSettings, LayerTake, ShotRequest, Take
 from foleyline.server.store import Store
+from foleyline.timebase import RationalTime, TimeRange
+
+
+def _range(start: float, duration: float, rate: float) -> TimeRange:
+    return TimeRange(RationalTime(start, rate), RationalTime(duration, rate))
 
 
 def _shot(shot_id: str) -> ShotRequest:
     return ShotRequest(
         id=shot_id, name=f"name {shot_id}", media_path=Path("/media/a.mov"), media_hash=None,
-        source_range=Span(10, 48, 24.0), record_range=Span(86400, 48, 24.0), available_range=None,
+        source_range=_range(10, 48, 24.0), record_range=_range(86400, 48, 24.0), available_range=None,
         rate=24.0, drop_frame=False,
         notes=Notes(reasoning="r", layers=(Layer("hit", LayerKind.FX, events=(Event(1.0, 1.0, "x"),)),)),
     )
@@ -32,8 +38,8 @@ def _take(store: Store, take_id: str, shot_id: str, job_id: str, payload: bytes)
         id=take_id, shot_id=shot_id, shot_name="n", job_id=job_id, notes=Notes(layers=(Layer("hit", LayerKind.FX),)),
         engine="fake", model="m", engine_version="0", seed=7, settings=JobSettings(seed=7),
         layers=(LayerTake("hit", "FX", audio, -20.0, -3.0),), mix=audio, loudness_lufs=-20.0,
-        created_at="2026-01-01T00:00:00.000+00:00", audio_source_range=Span(-2, 72, 24.0),
-        record_range=Span(86400, 48, 24.0), handle_head_frames=12, handle_tail_frames=12,
+        created_at="2026-01-01T00:00:00.000+00:00", audio_source_range=_range(-2, 72, 24.0),
+        record_range=_range(86400, 48, 24.0), handle_head_frames=12, handle_tail_frames=12,
     )
 
 
@@ -112,6 +118,15 @@ def test_notes_get_a_new_version_only_when_they_change(tmp_path: Path) -> None:
     changed = store.record_notes("a", Notes(reasoning="two", layers=(Layer("hit", LayerKind.FX),)))
     assert (first.version, same.version, changed.version) == (1, 1, 2)
     assert changed.shot_id == "a"
+
+
+def test_notes_that_sound_like_an_earlier_version_are_that_version(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    one = Notes(reasoning="one", layers=(Layer("hit", LayerKind.FX),))
+    store.record_notes("a", one)
+    store.record_notes("a", Notes(reasoning="two", layers=(Layer("hit", LayerKind.FX),)))
+    back = store.record_notes("a", replace(one, author="analysis"))
+    assert back.version == 1 and back.author == "editor"  # as recorded the first time
 
 
 def test_unknown_jobs_and_takes_say_so(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ import torch
 from foleyline.errors import InvalidInput
 from foleyline.notes import Layer, Notes
 from foleyline.notes.tokens import TokenCount, count_tokens, counter_from_tokenizer
-from foleyline.server.engines.base import Cancelled, Engine, EngineCapabilities, ProgressFn, SamplingSettings, ShotInput
+from foleyline.server.engines.base import Engine, EngineCapabilities, ProgressFn, SamplingSettings, ShotInput
 from foleyline.server.engines.hunyuan_foley import files
 from foleyline.server.engines.hunyuan_foley.configuration_hunyuan_foley import (
     CLIP_FPS,
@@ -52,7 +52,6 @@ from foleyline.server.engines.hunyuan_foley.sampling import (
     DEFAULT_STEPS,
     sample_latent,
 )
-from foleyline.server.engines.mmdit.sampler import SamplingCancelled
 from foleyline.server.engines.thinksound.durations import frame_indices
 from foleyline.server.media.frames import SYNC_STREAM, FrameStream, StreamSpec
 from foleyline.timebase import seconds_to_samples
@@ -65,9 +64,6 @@ SAMPLE_RATE = 48000
 VARIANTS = ("xxl", "xl")
 ENV_MODEL = "FOLEYLINE_HUNYUAN_FOLEY_MODEL"
 VERSION = "1.0"
-# Tencent's published needs: GPU memory for the whole pipeline, and with encoder offload.
-MEMORY = {"xxl": "about 20 GB GPU memory (12 GB with encoder offload)",
-          "xl": "about 16 GB GPU memory (8 GB with encoder offload)"}
 
 
 def _models_root(models_root: Path | None) -> Path:
@@ -128,9 +124,6 @@ class HunyuanFoleyEngine(Engine):
             supports_negative_prompt=True,
             device=str(self._device),
             max_text_tokens=77,
-            licence=f"{files.LICENCE_ID}: commercial use allowed except in the EU, the UK and South Korea; "
-                    "over 100 M monthly users needs Tencent's licence; outputs must not train other models",
-            memory=MEMORY[self.variant],
         )
 
     def required_streams(self) -> Sequence[StreamSpec]:
@@ -183,11 +176,8 @@ class HunyuanFoleyEngine(Engine):
 
                 noise = torch.randn((1, parts.network.config.audio_vae_latent_dim, lengths.latent),
                                     generator=torch.Generator().manual_seed(int(seed))).to(parts.device)
-                try:
-                    latent = sample_latent(parts.network, noise, cond, uncond, steps=steps, guidance=guidance,
-                                           progress=step, cancel=cancel)
-                except SamplingCancelled as exc:
-                    raise Cancelled(str(exc)) from None
+                latent = sample_latent(parts.network, noise, cond, uncond, steps=steps, guidance=guidance,
+                                       progress=step, cancel=cancel)
                 audio = parts.vae.decode(latent)[0].float().cpu().numpy()
                 if audio.shape[1] < samples:
                     raise InvalidInput(f"decoded {audio.shape[1]} samples for a {samples}-sample shot")

@@ -1,7 +1,8 @@
 """HunyuanVideo-Foley fixture parity for ``foleyline models parity`` (the call sequences of
 ``../shared/fixtures/hunyuan_foley/FIXTURES.md``).
 
-Three kinds of fixture, told apart by their config:
+Three kinds of fixture, told apart by their config (the engine manifest names each kind's
+identifying key and runner):
 
 - the flow network (``constructor_model_config``): constants, every ``dbg.*`` intermediate of
   the ``out.v_cond`` call, the conditional / unconditional / guided velocities (the guided one
@@ -31,8 +32,9 @@ from foleyline.server.engines.hunyuan_foley.modeling_hunyuan_foley import Hunyua
 from foleyline.server.engines.hunyuan_foley.sampling import DEFAULT_GUIDANCE, TIME_SCALE, guided_velocity, sample_latent
 from foleyline.server.engines.mmdit import compute_rope_rotations, euler_times, nearest_exact_index
 from foleyline.server.engines.parity import ParityResult, compare
+from foleyline.server.engines.synchformer import SynchformerConfig, load_synchformer
 
-__all__ = ["TOLERANCES", "run_parity", "synchformer_config"]
+__all__ = ["TOLERANCES", "run_network_parity", "run_synchformer_parity", "run_vae_parity", "synchformer_config"]
 
 # Relative to the reference's largest magnitude (FIXTURES.md §4: float32 noise is ≤ 2.5e-6
 # relative; the smallest structural mistake moves an output by ~1e-2).
@@ -44,22 +46,6 @@ TOLERANCES = {
     "synchformer": 1e-4,
 }
 _SYNCHFORMER_KEYS = ("vit_overrides", "motionformer_kwargs")
-
-
-def run_parity(config: Path, data: dict, weights: Sequence[Path], io_path: Path) -> ParityResult:
-    weights_path = _weights_for(config, weights)
-    io = load_file(str(io_path))
-    state = load_file(str(weights_path))
-    if "constructor_model_config" in data:
-        return _network(config.name, data, state, io)
-    if any(key in data for key in _SYNCHFORMER_KEYS):
-        return _synchformer(config.name, data, state, io)
-    if "constructor_kwargs" in data:
-        return _vae(config.name, data, state, io)
-    raise InvalidInput(
-        f"{config} is a HunyuanVideo-Foley fixture config of no known kind: expected "
-        "'constructor_model_config' (network), 'constructor_kwargs' (DAC VAE) or 'vit_overrides' (Synchformer)"
-    )
 
 
 def _weights_for(config: Path, weights: Sequence[Path]) -> Path:
@@ -82,8 +68,14 @@ def _checker(result: ParityResult, io: Mapping[str, torch.Tensor]):
     return check
 
 
+def _inputs(config: Path, weights: Sequence[Path], io_path: Path) -> tuple[dict, dict]:
+    return load_file(str(_weights_for(config, weights))), load_file(str(io_path))
+
+
 @torch.no_grad()
-def _network(name: str, data: dict, state: dict[str, torch.Tensor], io: dict[str, torch.Tensor]) -> ParityResult:
+def run_network_parity(config: Path, data: dict, weights: Sequence[Path], io_path: Path) -> ParityResult:
+    state, io = _inputs(config, weights, io_path)
+    name = config.name
     cfg = HunyuanFoleyConfig.from_reference(data)
     model = HunyuanFoleyModel(cfg).eval()
     model.load_weights(state)
@@ -154,7 +146,9 @@ def _network(name: str, data: dict, state: dict[str, torch.Tensor], io: dict[str
 
 
 @torch.no_grad()
-def _vae(name: str, data: dict, state: dict[str, torch.Tensor], io: dict[str, torch.Tensor]) -> ParityResult:
+def run_vae_parity(config: Path, data: dict, weights: Sequence[Path], io_path: Path) -> ParityResult:
+    state, io = _inputs(config, weights, io_path)
+    name = config.name
     vae_config = DacVAEConfig.from_kwargs(data["constructor_kwargs"])
     vae = DacVAE(vae_config).eval()
     vae.load_reference_state(state)
@@ -189,12 +183,11 @@ def _vae(name: str, data: dict, state: dict[str, torch.Tensor], io: dict[str, to
 
 
 @torch.no_grad()
-def _synchformer(name: str, data: dict, state: dict[str, torch.Tensor], io: dict[str, torch.Tensor]) -> ParityResult:
-    from foleyline.server.engines.synchformer import load_synchformer
-
-    config = synchformer_config(data)
-    model = load_synchformer(state, config).eval()
-    result = ParityResult(name, f"synchformer visual branch (width {config.embed_dim}, depth {config.depth})")
+def run_synchformer_parity(config: Path, data: dict, weights: Sequence[Path], io_path: Path) -> ParityResult:
+    state, io = _inputs(config, weights, io_path)
+    sizes = synchformer_config(data)
+    model = load_synchformer(state, sizes).eval()
+    result = ParityResult(config.name, f"synchformer visual branch (width {sizes.embed_dim}, depth {sizes.depth})")
     check = _checker(result, io)
     levels = torch.arange(256, dtype=torch.uint8)
     check("const.frame_lut", model.normalize(levels.float() / 255.0), TOLERANCES["const"])
@@ -225,16 +218,14 @@ def _synchformer(name: str, data: dict, state: dict[str, torch.Tensor], io: dict
         check(key, ours, TOLERANCES["synchformer"])
     check("out.sync_feat", tokens, TOLERANCES["synchformer"])
     if "out.segment_features" in io:
-        per_segment = tokens.view(-1, 1, config.tokens_per_segment, tokens.shape[-1])
+        per_segment = tokens.view(-1, 1, sizes.tokens_per_segment, tokens.shape[-1])
         check("out.segment_features", per_segment, TOLERANCES["synchformer"])
     return result
 
 
-def synchformer_config(data: dict):
+def synchformer_config(data: dict) -> SynchformerConfig:
     """The Synchformer encoder's sizes from a fixture config (the ViT-yaml overrides; every
     other value is the release's)."""
-    from foleyline.server.engines.synchformer import SynchformerConfig
-
     overrides = data.get("vit_overrides", {})
     derived = data.get("derived", {})
     base = SynchformerConfig()

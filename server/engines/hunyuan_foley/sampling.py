@@ -64,7 +64,7 @@ def sample_latent(
     """Integrate from ``noise`` (B, C, N) at σ = 1 to the data latent at σ = 0 (float32).
 
     ``trajectory`` receives the latent handed to the network at each step, ``velocities`` the
-    guided velocity of each step. Raises ``SamplingCancelled`` when ``cancel`` is set.
+    guided velocity of each step. Raises ``foleyline.errors.Cancelled`` when ``cancel`` is set.
     """
 
     def fn(sigma: torch.Tensor, x: torch.Tensor) -> torch.Tensor:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
+from safetensors.torch import load_file
 
 from foleyline.errors import InvalidInput, NotFound
 
@@ -18,8 +19,6 @@ def load_state_dict(path: Path, *, key: str | None = None) -> dict[str, torch.Te
         raise NotFound(f"weights file {path} does not exist")
     try:
         if path.suffix == ".safetensors":
-            from safetensors.torch import load_file
-
             data: object = load_file(str(path))
         else:
             data = torch.load(path, map_location="cpu", weights_only=True, mmap=True)

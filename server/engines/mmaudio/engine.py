@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from foleyline.config import models_dir
 from foleyline.errors import InvalidInput, MediaError, Unavailable
 from foleyline.notes import Layer
 from foleyline.server.engines.base import (
-    Cancelled,
     Engine,
     EngineCapabilities,
     ProgressFn,
@@ -38,9 +38,10 @@ from foleyline.server.engines.mmaudio.configuration_mmaudio import PRESETS, MMAu
 from foleyline.server.engines.mmaudio.modeling_mmaudio import MMAudioModel
 from foleyline.server.engines.mmaudio.tokenizer import CLIPTokenizer
 from foleyline.server.engines.mmaudio.vae import VAE_PRESETS, MMAudioVAE, load_vae
-from foleyline.server.engines.mmdit.sampler import SamplingCancelled, euler_sample, euler_times
+from foleyline.server.engines.mmdit.sampler import euler_sample, euler_times
 from foleyline.server.engines.synchformer import SynchformerConfig, SynchformerEncoder, load_synchformer
 from foleyline.server.media.frames import CLIP_STREAM, SYNC_STREAM, FrameStream, StreamSpec
+from foleyline.server.media.roi import crop_stream, track_region
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +98,6 @@ def _installed_variant(models_root: Path) -> str | None:
 def _models_root(models_root: Path | None) -> Path:
     if models_root is not None:
         return Path(models_root)
-    from foleyline.config import models_dir
-
     return models_dir()
 
 
@@ -227,8 +226,6 @@ class MMAudioEngine(Engine):
         clip_stream = _stream(shot, CLIP_STREAM.name)
         sync_stream = _stream(shot, SYNC_STREAM.name)
         if layer.region is not None:
-            from foleyline.server.media.roi import crop_stream, track_region
-
             tracked = track_region(clip_stream, layer.region, offset=shot.offset)
             clip_stream = crop_stream(clip_stream, tracked, CLIP_STREAM.size)
         window = self.architecture.window_seconds
@@ -244,13 +241,10 @@ class MMAudioEngine(Engine):
             if progress is not None:
                 progress(min(1.0, done[0] / steps))
 
-        try:
-            with self._generate_lock:
-                audio = self._render_window(
-                    clip_stream, sync_stream, layer, seeds, 0.0, shot.duration, steps, cfg, step_progress, cancel
-                )
-        except SamplingCancelled as exc:
-            raise Cancelled(str(exc)) from None
+        with self._generate_lock:
+            audio = self._render_window(
+                clip_stream, sync_stream, layer, seeds, 0.0, shot.duration, steps, cfg, step_progress, cancel
+            )
         return [audio[i : i + 1].astype(np.float32, copy=True) for i in range(len(seeds))]
 
     @torch.inference_mode()

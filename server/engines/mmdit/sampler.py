@@ -12,13 +12,11 @@ from typing import Literal
 
 import torch
 
+from foleyline.errors import Cancelled
+
 __all__ = ["cfg_combine", "euler_sample", "euler_times"]
 
 VelocityFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
-
-
-class SamplingCancelled(Exception):
-    """The cancel event was set between two steps."""
 
 
 def euler_times(num_steps: int, *, start: float = 0.0, end: float = 1.0) -> torch.Tensor:
@@ -41,12 +39,13 @@ def euler_sample(
 
     ``t`` is handed to ``fn`` as a 0-d float32 tensor. ``trajectory`` (when given) receives the
     state passed to ``fn`` at each step; ``progress(done, total)`` is called after each step.
+    A set ``cancel`` event stops it between two steps with ``foleyline.errors.Cancelled``.
     """
     x = x0
     steps = len(times) - 1
     for k in range(steps):
         if cancel is not None and cancel.is_set():
-            raise SamplingCancelled("sampling was cancelled")
+            raise Cancelled("sampling was cancelled")
         t, t_next = times[k], times[k + 1]
         if trajectory is not None:
             trajectory.append(x)

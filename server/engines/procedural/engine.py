@@ -17,22 +17,23 @@ from pathlib import Path
 
 import numpy as np
 
-from foleyline.errors import FoleylineError, InvalidInput
+from foleyline.errors import Cancelled, FoleylineError, InvalidInput
 from foleyline.notes import Layer, LayerKind
 from foleyline.server.engines.base import (
-    Cancelled,
     Engine,
     EngineCapabilities,
     ProgressFn,
     SamplingSettings,
     ShotInput,
 )
+from foleyline.server.media.analysis import analyze_motion
 from foleyline.server.media.frames import ANALYSIS_STREAM, MotionAnalysis, StreamSpec
+from foleyline.server.media.roi import track_region
 
 from . import timing
 from .dsp import SAMPLE_RATE, db_to_gain, place, rng_for, room
 from .matcher import EmbeddingScorer, LayerPlan, Matcher, layer_text
-from .models import SoundModel
+from .synths import SoundModel
 from .sfx_library import SfxLibrary
 
 log = logging.getLogger(__name__)
@@ -145,9 +146,6 @@ class ProceduralEngine(Engine):
     @staticmethod
     def _region_analysis(shot: ShotInput, layer: Layer, stream) -> MotionAnalysis | None:
         """Motion inside the layer's region of interest, tracked through the shot."""
-        from foleyline.server.media.analysis import analyze_motion
-        from foleyline.server.media.roi import track_region
-
         assert layer.region is not None
         try:
             tracked = track_region(stream, layer.region, offset=shot.offset)

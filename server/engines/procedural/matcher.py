@@ -19,7 +19,7 @@ import numpy as np
 
 from foleyline.notes import Layer, LayerKind
 
-from .models import CATALOG, SoundModel, SoundParams
+from .synths import CATALOG, SoundModel, SoundParams
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import av
 import numpy as np
+import soundfile
 import soxr
 
 from foleyline.errors import InvalidInput, NotFound
@@ -180,8 +182,6 @@ def _attack(x: np.ndarray) -> int:
 
 def _decode_mono(path: Path) -> np.ndarray:
     try:
-        import soundfile
-
         data, rate = soundfile.read(str(path), dtype="float32", always_2d=True, frames=int(MAX_SECONDS * 192000))
         x = data.mean(axis=1)
     except Exception:
@@ -196,8 +196,6 @@ def _decode_mono(path: Path) -> np.ndarray:
 
 def _decode_with_av(path: Path) -> tuple[np.ndarray, int]:
     """Formats libsndfile cannot read (some MP3s, M4A): FFmpeg, mixed to mono at the engine rate."""
-    import av
-
     chunks: list[np.ndarray] = []
     try:
         with av.open(str(path)) as container:

@@ -17,6 +17,8 @@ import struct
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import soundfile
+
 log = logging.getLogger(__name__)
 
 _MAX_CHUNK = 4 * 1024 * 1024  # descriptive chunks are small; never read a huge one
@@ -122,8 +124,6 @@ def _id3_fields(path: Path) -> dict[str, str]:
 
 def _sndfile_tags(path: Path) -> dict[str, str]:
     try:
-        import soundfile
-
         with soundfile.SoundFile(str(path)) as f:
             meta = f.copy_metadata()
     except Exception as exc:  # unreadable or unsupported: the file name still indexes it

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import torch
+from safetensors.torch import load_file
 
 from foleyline.errors import InvalidInput, NotFound
 
@@ -46,8 +47,6 @@ def read_weights(path: Path) -> Mapping[str, object]:
     if not path.is_file():
         raise NotFound(f"weight file {path} does not exist; run `foleyline models pull thinksound`")
     if path.suffix == ".safetensors":
-        from safetensors.torch import load_file
-
         return load_file(str(path))
     try:
         return _torch_load(path)

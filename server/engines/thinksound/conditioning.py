@@ -24,10 +24,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
-from foleyline.errors import InvalidInput
+from foleyline.config import models_dir
+from foleyline.errors import InvalidInput, Unavailable
 from foleyline.notes import Layer, LayerKind, Notes
 from foleyline.notes.tokens import TokenCount, count_tokens as count_layer_tokens
 from foleyline.server.engines.thinksound.configuration_thinksound import TEXT_TOKENS
+from foleyline.server.engines.thinksound.files import PACKAGE_NAME, T5_FOLDER
 
 __all__ = [
     "LayerTexts",
@@ -136,17 +138,12 @@ def split_layer(layer: Layer, count_tokens: TokenCounter, *, limit: int = TEXT_T
 
 
 def _default_counter() -> TokenCounter:
-    from foleyline.config import models_dir
-    from foleyline.server.engines.thinksound.files import PACKAGE_NAME, T5_FOLDER
-
     folder = models_dir() / PACKAGE_NAME / T5_FOLDER
     try:
-        from transformers import AutoTokenizer
+        from transformers import AutoTokenizer  # heavy (transformers): only when counting for real
 
         tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
     except (OSError, ValueError) as err:
-        from foleyline.errors import Unavailable
-
         raise Unavailable(
             f"the T5 tokenizer is missing from {folder}; run `foleyline models pull thinksound`"
         ) from err

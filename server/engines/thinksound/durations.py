@@ -5,8 +5,8 @@ frames). For a window of any length we run the smallest whole-second length whos
 (latent·2048 samples) covers it, feed the picture past the window's end as a held last frame
 (only when the shot itself ends there), and keep exactly the window's samples, so the audio
 starts on the first frame and lands on the last. Shots longer than ``MAX_WINDOW_SECONDS`` are
-made of overlapping windows joined with equal-power crossfades by MEDIA's
-``foleyline.server.media.windows.generate_windowed``.
+made of overlapping windows joined with equal-power crossfades by
+``foleyline.server.windowing.generate_windowed``.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ class T5TextEncoder:
     callers check ``count_tokens`` first and report overlong text)."""
 
     def __init__(self, folder: Path, *, device: str | torch.device = "cpu", dtype: torch.dtype = torch.float32) -> None:
-        from transformers import AutoTokenizer, T5EncoderModel
+        from transformers import AutoTokenizer, T5EncoderModel  # heavy (transformers): only when loading
 
         folder = _require_folder(folder, "T5 text encoder")
         self.tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
@@ -75,7 +75,7 @@ class MetaClipEncoder:
     """MetaCLIP (a ``CLIPModel``): caption token states and per-frame image embeddings."""
 
     def __init__(self, folder: Path, *, device: str | torch.device = "cpu", dtype: torch.dtype = torch.float32) -> None:
-        from transformers import AutoProcessor, CLIPModel
+        from transformers import AutoProcessor, CLIPModel  # heavy (transformers): only when loading
 
         folder = _require_folder(folder, "MetaCLIP")
         self.processor = AutoProcessor.from_pretrained(str(folder), local_files_only=True)

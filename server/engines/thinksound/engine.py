@@ -23,16 +23,15 @@ import torch
 
 from foleyline.errors import InvalidInput, Unavailable
 from foleyline.notes import Layer, Notes
-from foleyline.notes.tokens import TokenCount
+from foleyline.notes.tokens import TokenCount, estimate_tokens
 from foleyline.server.engines.base import (
-    Cancelled,
     Engine,
     EngineCapabilities,
     ProgressFn,
     SamplingSettings,
     ShotInput,
 )
-from foleyline.server.engines.mmdit.sampler import SamplingCancelled
+from foleyline.server.engines.synchformer import SynchformerConfig, load_synchformer
 from foleyline.server.engines.thinksound import files
 from foleyline.server.engines.thinksound.checkpoints import network_state, read_weights, vae_state
 from foleyline.server.engines.thinksound.conditioning import LayerTexts, check_token_limits, layer_texts, token_report
@@ -45,11 +44,12 @@ from foleyline.server.engines.thinksound.durations import (
     model_seconds,
     sync_frame_times,
 )
+from foleyline.server.engines.thinksound.encoders import MetaClipEncoder, T5TextEncoder
 from foleyline.server.engines.thinksound.modeling_thinksound import ThinkSoundNetwork, fit_tokens
 from foleyline.server.engines.thinksound.sampling import DEFAULT_CFG_SCALE, DEFAULT_STEPS, sample_latent
 from foleyline.server.engines.thinksound.vae import OobleckConfig, ThinkSoundVAE
 from foleyline.server.media.frames import SYNC_STREAM, FrameStream, StreamSpec
-from foleyline.server.media.windows import generate_windowed, plan_windows
+from foleyline.server.windowing import generate_windowed, plan_windows
 from foleyline.timebase import seconds_to_samples
 
 __all__ = ["THINKSOUND_CLIP_STREAM", "ThinkSoundEngine"]
@@ -128,8 +128,6 @@ class ThinkSoundEngine(Engine):
     def count_text_tokens(self, notes: Notes) -> list[TokenCount]:
         """Each unmuted layer's chain-of-thought text in T5 tokens (the real tokenizer when it is
         installed, else a generous estimate) against the 77-token limit."""
-        from foleyline.notes.tokens import estimate_tokens
-
         counter = self._parts.t5.count_tokens if self._parts is not None else None  # type: ignore[attr-defined]
         try:
             return token_report(notes, counter)
@@ -213,11 +211,8 @@ class ThinkSoundEngine(Engine):
         net.set_sequence_lengths(lengths)
         clip_f, sync_f, text_f, t5_f = features
         noise = torch.randn(1, net.config.latent_dim, lengths.latent, generator=generator)
-        try:
-            latent = sample_latent(net, noise, clip_f=clip_f, sync_f=sync_f, text_f=text_f, t5_f=t5_f,
-                                   steps=steps, cfg_scale=cfg, progress=step_done, cancel=cancel)
-        except SamplingCancelled as err:
-            raise Cancelled(str(err)) from err
+        latent = sample_latent(net, noise, clip_f=clip_f, sync_f=sync_f, text_f=text_f, t5_f=t5_f,
+                               steps=steps, cfg_scale=cfg, progress=step_done, cancel=cancel)
         audio = parts.vae.decode(latent.to(self._device, torch.float32))[0]
         if audio.shape[-1] < samples:
             raise InvalidInput(f"decoded {audio.shape[-1]} samples for a {samples}-sample window")
@@ -254,9 +249,6 @@ class ThinkSoundEngine(Engine):
                 raise InvalidInput(f"{folder / ARCHITECTURE_FILE} is not valid JSON: {err}") from err
         net_config = ThinkSoundConfig.from_reference(arch["network"]) if "network" in arch else ThinkSoundConfig.official()
         vae_config = _dataclass_from(OobleckConfig, arch["vae"]) if "vae" in arch else OobleckConfig()
-
-        from foleyline.server.engines.synchformer import SynchformerConfig, load_synchformer
-        from foleyline.server.engines.thinksound.encoders import MetaClipEncoder, T5TextEncoder
 
         sync_config = _dataclass_from(SynchformerConfig, arch["synchformer"]) if "synchformer" in arch else None
         # Built on the meta device and given the (memory-mapped) checkpoint tensors directly:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from foleyline.config import models_dir
 from foleyline.server.models.catalog import ModelFile, ModelPackage
 
 __all__ = ["PACKAGE", "PACKAGE_NAME", "missing_files", "package_dir"]
@@ -73,8 +74,6 @@ REQUIRED = (NETWORK_FILE, VAE_FILE, SYNCHFORMER_FILE, f"{T5_FOLDER}/config.json"
 
 def package_dir(models_root: Path | None = None) -> Path:
     if models_root is None:
-        from foleyline.config import models_dir
-
         models_root = models_dir()
     return Path(models_root) / PACKAGE_NAME
 

@@ -10,6 +10,7 @@ steps and CFG scale come from the config, so fixtures at other durations or size
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
@@ -29,7 +30,7 @@ from foleyline.server.engines.thinksound.modeling_thinksound import ThinkSoundNe
 from foleyline.server.engines.thinksound.sampling import DEFAULT_CFG_SCALE, DEFAULT_STEPS, sample_latent
 from foleyline.server.engines.thinksound.vae import OobleckConfig, ThinkSoundVAE, reference_int16
 
-__all__ = ["TOLERANCES", "run_parity"]
+__all__ = ["TOLERANCES", "run_fixture", "run_parity"]
 
 # Relative to the reference's max |value| (FIXTURES.md §3).
 TOLERANCES = {
@@ -39,6 +40,12 @@ TOLERANCES = {
     "vae": 2e-4,         # ~40 conv layers over 397k samples
     "encoder": 1e-4,
 }
+
+
+def run_fixture(config_path: Path, data: dict, weights: Sequence[Path], io_path: Path) -> ParityResult:
+    """The engine manifest's entry for ``foleyline models parity``: the first weights file is
+    the one checked (the network's or the VAE's, as the io file says)."""
+    return run_parity(config_path, weights[0] if weights else None, io_path)
 
 
 def run_parity(config_path: Path, weights_path: Path | None, io_path: Path) -> ParityResult:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
+from torch.nn.utils import weight_norm
 
 from foleyline.errors import InvalidInput
 
@@ -128,8 +129,7 @@ class ThinkSoundVAE(nn.Module):
 
     def __init__(self, config: OobleckConfig = OobleckConfig()) -> None:
         super().__init__()
-        from diffusers import AutoencoderOobleck
-        from torch.nn.utils import weight_norm
+        from diffusers import AutoencoderOobleck  # heavy (diffusers): only when a VAE is built
 
         self.config = config
         # diffusers builds with the legacy weight_norm, which is what the checkpoints store

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 import torch
 
-from foleyline.errors import InvalidInput, Unavailable
+from foleyline.errors import Cancelled, InvalidInput, Unavailable
 from foleyline.notes import Layer, LayerKind, Notes
-from foleyline.server.engines.base import Cancelled, SamplingSettings, ShotInput
+from foleyline.server.engines.base import SamplingSettings, ShotInput
 from foleyline.server.engines.hunyuan_foley.engine import HUNYUAN_CLIP_STREAM, HunyuanFoleyEngine
 from foleyline.server.engines.registry import EngineRegistry
 from foleyline.server.media.frames import SYNC_STREAM, FrameStream
@@ -65,9 +65,11 @@ def test_the_registry_lists_it_with_its_licence_memory_and_window() -> None:
     caps = status.capabilities
     assert caps is not None and (caps.sample_rate, caps.max_window_seconds) == (48000, 15.0)
     assert caps.supports_negative_prompt and caps.supports_text
-    assert "EU" in caps.licence and "South Korea" in caps.licence and "100 M" in caps.licence
-    assert "20 GB" in caps.memory and "12 GB" in caps.memory
-    assert "16 GB" in HunyuanFoleyEngine("xl").capabilities().memory
+    manifest = status.manifest
+    assert manifest.max_seconds == 15.0 and manifest.sample_rates == (48000,)
+    for term in ("EU", "UK", "South Korea", "100 M", "other AI model"):
+        assert term in manifest.weights_licence, term
+    assert all(size in manifest.memory for size in ("20 GB", "16 GB", "12 GB", "8 GB"))
 
 
 def test_a_take_lands_on_the_frame_for_a_fractional_shot(engine: HunyuanFoleyEngine) -> None:
@@ -193,5 +195,5 @@ def test_foleyline_engines_shows_the_window_memory_and_licence(capsys) -> None:
     lines = [line for line in capsys.readouterr().out.splitlines()]
     start = next(i for i, line in enumerate(lines) if line.startswith("hunyuan_foley"))
     block = "\n".join(lines[start:start + 4])
-    assert "48000 Hz, 15 s" in block and "20 GB" in block and "South Korea" in block
+    assert "15 s" in block and "20 GB" in block and "South Korea" in block
     assert "foleyline models pull hunyuan-foley" in block

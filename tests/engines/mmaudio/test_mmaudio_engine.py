@@ -8,10 +8,10 @@ import threading
 import numpy as np
 import pytest
 
-from foleyline.errors import InvalidInput, Unavailable
+from foleyline.errors import Cancelled, InvalidInput, Unavailable
 from foleyline.notes import Layer, LayerKind, Notes
 from foleyline.notes.schema import Region
-from foleyline.server.engines.base import Cancelled, SamplingSettings, ShotInput
+from foleyline.server.engines.base import SamplingSettings, ShotInput
 from foleyline.server.engines.mmaudio import MMAudioEngine
 from foleyline.server.media.frames import CLIP_STREAM, SYNC_STREAM, FrameStream
 

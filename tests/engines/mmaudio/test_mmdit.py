@@ -8,6 +8,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from foleyline.errors import Cancelled
 from foleyline.server.engines.mmdit import (
     MLP,
     ConvMLP,
@@ -22,7 +23,6 @@ from foleyline.server.engines.mmdit import (
     nearest_exact_index,
     upsample_tokens,
 )
-from foleyline.server.engines.mmdit.sampler import SamplingCancelled
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +98,7 @@ def test_euler_hands_the_grid_times_and_records_the_trajectory():
 def test_euler_stops_when_cancelled():
     cancel = threading.Event()
     cancel.set()
-    with pytest.raises(SamplingCancelled):
+    with pytest.raises(Cancelled):
         euler_sample(lambda t, x: x, torch.ones(1), euler_times(3), cancel=cancel)
 
 

@@ -7,8 +7,9 @@ import threading
 import numpy as np
 import pytest
 
+from foleyline.errors import Cancelled
 from foleyline.notes import EnergyPoint, Event, Layer, LayerKind
-from foleyline.server.engines.base import Cancelled, SamplingSettings
+from foleyline.server.engines.base import SamplingSettings
 from foleyline.server.engines.procedural import ProceduralEngine
 from foleyline.server.media.frames import ANALYSIS_STREAM
 

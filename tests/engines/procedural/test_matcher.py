@@ -15,7 +15,7 @@ from foleyline.server.engines.procedural.matcher import (
     default_scorer,
     params_from_text,
 )
-from foleyline.server.engines.procedural.models import CATALOG, SoundParams
+from foleyline.server.engines.procedural.synths import CATALOG, SoundParams
 
 
 def names(plan):

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from foleyline.errors import InvalidInput, Unavailable
+from foleyline.errors import Cancelled, InvalidInput, Unavailable
 from foleyline.notes import Event, Layer, LayerKind, Notes
-from foleyline.server.engines.base import Cancelled, SamplingSettings, ShotInput
+from foleyline.server.engines.base import SamplingSettings, ShotInput
 from foleyline.server.engines.registry import EngineRegistry
 from foleyline.server.engines.thinksound.engine import THINKSOUND_CLIP_STREAM, ThinkSoundEngine
 from foleyline.server.media.frames import SYNC_STREAM, FrameStream

@@ -14,10 +14,12 @@ from fractions import Fraction
 
 import numpy as np
 
+from foleyline.timebase import DEFAULT_HANDLE_FRAMES
+
 FPS = Fraction(24000, 1001)
 WIDTH, HEIGHT = 320, 180
 SCENE_FRAMES = 96
-HANDLE = 12
+HANDLE = DEFAULT_HANDLE_FRAMES
 FLOOR = 150  # y of the floor line
 GRAVITY = 900.0  # pixels / s^2
 

@@ -17,6 +17,9 @@ import sys
 from pathlib import Path
 
 from foleyline.errors import InvalidInput, MediaError, NotFound
+from foleyline.notes import from_text
+from foleyline.server.engines.registry import EngineRegistry
+from foleyline.server.evaluation.runner import DEFAULT_PROMPT, ClipResult, default_notes, evaluate_clip
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,9 +33,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _notes_from_args(args: argparse.Namespace):
-    from foleyline.notes import from_text
-    from foleyline.server.evaluation.runner import DEFAULT_PROMPT, default_notes
-
     if args.notes is not None:
         if not args.notes.is_file():
             raise NotFound(f"notes file not found: {args.notes}")
@@ -42,9 +42,6 @@ def _notes_from_args(args: argparse.Namespace):
 
 def evaluate(videos: list[Path], engine_name: str, notes, seed: int) -> list:
     """The work of the command, without its printing: one ``ClipResult`` per video."""
-    from foleyline.server.engines.registry import EngineRegistry
-    from foleyline.server.evaluation.runner import ClipResult, evaluate_clip
-
     missing = [str(v) for v in videos if not v.is_file()]
     if missing:
         raise NotFound(f"video not found: {', '.join(missing)}")

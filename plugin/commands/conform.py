@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from foleyline import timebase
 from foleyline.errors import InvalidInput
+from foleyline.plugin.timeline.conformance import conform_file, format_table
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,9 +41,6 @@ def _expand(paths: list[Path]) -> list[Path]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from foleyline import timebase
-    from foleyline.plugin.timeline.conformance import conform_file, format_table
-
     rate = float(timebase.as_rate(args.rate).fps) if args.rate else None
     if rate is None and any(f.suffix.lower() == ".edl" for f in _expand(args.files)):
         raise InvalidInput("EDLs do not record their frame rate; add --rate (e.g. --rate 24 or --rate 29.97)")

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from foleyline.server.engines.procedural.dsp import SAMPLE_RATE, control_len, rng_for
-from foleyline.server.engines.procedural.models import CATALOG, SoundParams
-from foleyline.server.engines.procedural.models.whoosh import RISE
+from foleyline.server.engines.procedural.synths import CATALOG, SoundParams
+from foleyline.server.engines.procedural.synths.whoosh import RISE
 
 ONESHOTS = sorted(n for n, m in CATALOG.items() if m.shape == "oneshot")
 TEXTURES = sorted(n for n, m in CATALOG.items() if m.shape == "texture")

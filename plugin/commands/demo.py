@@ -28,13 +28,14 @@ import opentimelineio as otio
 import soundfile
 
 from foleyline import timebase
-from foleyline.commands import demo_scenes as scenes
 from foleyline.errors import InvalidInput
 from foleyline.fsutil import atomic_path, write_text_atomic
+from foleyline.plugin.commands import demo_scenes as scenes
+from foleyline.plugin.commands.generate import ProgressBar, generate_timeline, read_notes_folder
+from foleyline.plugin.timeline import Selection
 from foleyline.protos.v1 import foley_pb2 as pb
 
 RECORD_START = "01:00:00:00"
-SAMPLE_RATE = 48000
 DEMO_SEED = 1234
 
 
@@ -95,7 +96,7 @@ def _encode_video_into(tmp: Path, frames, *, audio: np.ndarray | None = None) ->
         video.options = {"preset": "veryfast", "crf": "20"}
         astream = None
         if audio is not None:
-            astream = container.add_stream("aac", rate=SAMPLE_RATE, layout="mono" if audio.shape[0] == 1 else "stereo")
+            astream = container.add_stream("aac", rate=timebase.OUTPUT_SAMPLE_RATE, layout="mono" if audio.shape[0] == 1 else "stereo")
         for image in frames:
             for packet in video.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
                 container.mux(packet)
@@ -107,9 +108,9 @@ def _encode_video_into(tmp: Path, frames, *, audio: np.ndarray | None = None) ->
             for start in range(0, audio.shape[1], size):
                 block = np.ascontiguousarray(audio[:, start : start + size], dtype=np.float32)
                 frame = av.AudioFrame.from_ndarray(block, format="fltp", layout=layout)
-                frame.sample_rate = SAMPLE_RATE
+                frame.sample_rate = timebase.OUTPUT_SAMPLE_RATE
                 frame.pts = start
-                frame.time_base = Fraction(1, SAMPLE_RATE)
+                frame.time_base = Fraction(1, timebase.OUTPUT_SAMPLE_RATE)
                 for packet in astream.encode(frame):
                     container.mux(packet)
             for packet in astream.encode():
@@ -161,9 +162,9 @@ def preview_mix(result, rate: timebase.FrameRate, samples: int) -> np.ndarray:
         first_takes.setdefault(take.shot_id, take)
     for take in first_takes.values():
         shot_frame = round(take.record_range.start_time.value) - start_frame
-        head = timebase.seconds_to_samples(timebase.frames_to_seconds(take.handle_head_frames, rate), SAMPLE_RATE)
-        length = timebase.seconds_to_samples(timebase.frames_to_seconds(round(take.record_range.duration.value), rate), SAMPLE_RATE)
-        at = timebase.seconds_to_samples(timebase.frames_to_seconds(shot_frame, rate), SAMPLE_RATE)
+        head = timebase.seconds_to_samples(timebase.frames_to_seconds(take.handle_head_frames, rate), timebase.OUTPUT_SAMPLE_RATE)
+        length = timebase.seconds_to_samples(timebase.frames_to_seconds(round(take.record_range.duration.value), rate), timebase.OUTPUT_SAMPLE_RATE)
+        at = timebase.seconds_to_samples(timebase.frames_to_seconds(shot_frame, rate), timebase.OUTPUT_SAMPLE_RATE)
         muted = {layer.label for layer in take.notes.layers if layer.mute}
         for layer in take.layers:
             if layer.label in muted:
@@ -179,9 +180,6 @@ def preview_mix(result, rate: timebase.FrameRate, samples: int) -> np.ndarray:
 
 
 def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None) -> dict[str, Path]:
-    from foleyline.commands.generate import generate_timeline, read_notes_folder
-    from foleyline.plugin.timeline import Selection
-
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InvalidInput(f"{out_dir} exists and is not a folder; choose another -o")
@@ -206,7 +204,7 @@ def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None) -> dic
     frames = (scenes.render(first // scenes.SCENE_FRAMES, f - (first // scenes.SCENE_FRAMES) * scenes.SCENE_FRAMES)
               for first, length in ranges for f in range(first, first + length))
     total_frames = sum(length for _first, length in ranges)
-    samples = timebase.seconds_to_samples(timebase.frames_to_seconds(total_frames, rate), SAMPLE_RATE)
+    samples = timebase.seconds_to_samples(timebase.frames_to_seconds(total_frames, rate), timebase.OUTPUT_SAMPLE_RATE)
     preview = out_dir / "demo_preview.mp4"
     _encode_video(preview, frames, audio=preview_mix(result, rate, samples))
     return {"picture": media, "timeline": timeline_path, "foley_timeline": result.timeline_path, "preview": preview,
@@ -214,8 +212,6 @@ def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None) -> dic
 
 
 def run(args: argparse.Namespace) -> int:
-    from foleyline.commands.generate import ProgressBar
-
     started = time.monotonic()
     written = run_demo(args.out_dir, engine=args.engine, progress=ProgressBar())
     print(f"demo written in {time.monotonic() - started:.1f} s:")

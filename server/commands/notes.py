@@ -13,9 +13,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from foleyline.errors import InvalidInput, NotFound
+from foleyline.errors import InvalidInput, NotFound, Unavailable
 from foleyline.fsutil import write_text_atomic
 from foleyline.notes import NotesSyntaxError, from_text, problems, summary, to_text
+from foleyline.notes.instructions import apply_instruction
+from foleyline.notes.tokens import estimate_tokens
+from foleyline.probe import probe
+from foleyline.server.engines.thinksound.conditioning import token_report
+from foleyline.server.media.load import load_shot
+from foleyline.server.notes import draft, required_streams
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,21 +63,15 @@ def _seconds(text: str) -> float:
 
 
 def _draft(args: argparse.Namespace) -> int:
-    from foleyline.server.engines.base import ShotInput
-    from foleyline.server.media.decode import decode_shot, probe
-    from foleyline.server.notes import draft, required_streams
-
     if not args.video.exists():
         raise NotFound(f"{args.video} does not exist; give the path of a video file")
     info = probe(args.video)
     start, end = (0.0, info.duration) if args.range is None else (_seconds(args.range[0]), _seconds(args.range[1]))
     if end <= start:
         raise InvalidInput(f"the range {start}-{end} s is empty; OUT must be after IN")
-    decoded = decode_shot(args.video, start, end - start, list(required_streams(args.writer)))
-    shot = ShotInput(shot_id=args.shot_id or args.video.stem, duration=end - start, offset=0.0, fps=decoded.fps,
-                     streams=decoded.streams, analysis=None, notes=from_text(""),
-                     extras={"shot_duration": end - start})
-    result = draft(shot, args.writer)
+    loaded = load_shot(args.video, start, end - start, required_streams(args.writer),
+                       shot_id=args.shot_id or args.video.stem, extras={"shot_duration": end - start})
+    result = draft(loaded.input, args.writer)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     sys.stdout.write(to_text(result.notes))
@@ -109,10 +109,6 @@ def _check(args: argparse.Namespace) -> int:
 def _tokens_fit(path: Path, notes) -> bool:
     """Print every layer's ThinkSound token count (T5, its chain-of-thought text); False when one
     is over the limit. Without the T5 tokenizer installed the count is a generous estimate."""
-    from foleyline.errors import Unavailable
-    from foleyline.notes.tokens import estimate_tokens
-    from foleyline.server.engines.thinksound.conditioning import token_report
-
     try:
         report, how = token_report(notes), "T5 tokens"
     except Unavailable:
@@ -125,8 +121,6 @@ def _tokens_fit(path: Path, notes) -> bool:
 
 
 def _edit(args: argparse.Namespace) -> int:
-    from foleyline.notes.instructions import apply_instruction
-
     notes = from_text(_read(args.file))
     result = apply_instruction(notes, args.instruction, args.duration)
     sys.stdout.write(result.diff)

@@ -22,18 +22,23 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from foleyline import config
+from foleyline import config, timebase
 from foleyline.errors import InvalidInput, MediaError, Unavailable
 from foleyline.notes import Notes
-from foleyline.notes.convert import notes_to_proto
+from foleyline.notes.text import NotesSyntaxError, from_text
+from foleyline.plugin.client import FoleyClient, error_class
+from foleyline.plugin.events import JobEvent, read_job
+from foleyline.plugin.requests import shot_request
+from foleyline.plugin.take_files import write_take_files
+from foleyline.plugin.timeline import Placement, Selection, find_shots, read_timeline, write_foley_timeline
+from foleyline.plugin.timeline.takes import placement_for_take
 from foleyline.protos.v1 import foley_pb2 as pb
 
-ProgressFn = Callable[[pb.GenerateEvent], None]
+ProgressFn = Callable[[JobEvent], None]
 FATAL_PROBLEMS = ("unsupported",)
-
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,7 +51,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engine", default="", help="engine to use (default: the server's)")
     parser.add_argument("--takes", type=int, default=1, help="takes per shot (default 1; the first is placed)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the first take (default: random)")
-    parser.add_argument("--handles", type=int, default=12, help="handle frames each side (default 12)")
+    parser.add_argument("--handles", type=int, default=timebase.DEFAULT_HANDLE_FRAMES,
+                        help=f"handle frames each side (default {timebase.DEFAULT_HANDLE_FRAMES})")
     parser.add_argument("--rate", type=float, default=None, help="frame rate of an EDL (EDLs do not record it)")
     parser.add_argument("--format", dest="fmt", default=None, help="output format (default: the input's)")
     parser.add_argument("--server", default=None, help="HOST:PORT of a running server (default: FOLEYLINE_SERVER, else in-process)")
@@ -61,8 +67,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def read_notes_folder(folder: Path) -> dict[str, Notes]:
     """Notes by shot name from ``SHOT_NAME.txt`` files in the text form; a malformed file is an
     error naming the file and the line."""
-    from foleyline.notes.text import NotesSyntaxError, from_text
-
     if not folder.is_dir():
         raise InvalidInput(f"--notes {folder}: no such folder; give the folder holding SHOT_NAME.txt notes files")
     found: dict[str, Notes] = {}
@@ -75,8 +79,6 @@ def read_notes_folder(folder: Path) -> dict[str, Notes]:
 
 
 def selection_from_args(args: argparse.Namespace):
-    from foleyline.plugin.timeline import Selection
-
     if args.track is not None:
         track: int | str = int(args.track) if str(args.track).isdigit() else args.track
         return Selection(track=track)
@@ -101,8 +103,6 @@ class GenerateResult:
 def connect(server: str | None, allowed_roots: list[Path], *, in_process: bool = False) -> Iterator:
     """A FoleyClient to the configured server, or to one started here for the duration
     (always, with ``in_process``)."""
-    from foleyline.plugin.client import FoleyClient
-
     address = None if in_process else (server or config.configured_server())
     if address:
         client = FoleyClient(address)
@@ -112,6 +112,8 @@ def connect(server: str | None, allowed_roots: list[Path], *, in_process: bool =
         finally:
             client.close()
         return
+    # Deferred: only a run with no server to talk to loads the server (engines, media stack)
+    # into this process; the client side never needs it otherwise.
     from foleyline.server.app import ServerConfig, start_server
 
     token = secrets.token_urlsafe(24)
@@ -190,11 +192,6 @@ def generate_timeline(
     when any shot fails; then nothing is left in ``out_dir``. ``expose_handles``: the Foley
     clips show their handles instead of being cut to their shots (see plugin.timeline.writeback).
     ``notes``: the editor's notes by shot name; other shots get notes drafted by the server."""
-    from foleyline.plugin.client import error_class
-    from foleyline.plugin.shots import shot_to_proto
-    from foleyline.plugin.timeline import Placement, find_shots, read_timeline, write_foley_timeline
-    from foleyline.plugin.timeline.takes import placement_for_take, safe_stem
-
     timeline_path = Path(timeline_path)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
@@ -226,46 +223,24 @@ def generate_timeline(
     warnings = [p.message for p in found.problems]
 
     roots = sorted({timeline_path.resolve().parent, *(Path(s.media_path).resolve().parent for s in shots)})
-    by_id = {s.id: s for s in shots}
-    takes: dict[str, list[pb.Take]] = {}
-    failures: list[pb.ShotFailed] = []
-    job_id = ""
+    names = {s.id: s.name for s in shots}
     with connect(server, roots, in_process=in_process) as client:
-        requests = [shot_to_proto(s) for s in shots]
-        for shot, request in zip(shots, requests):
-            if notes and shot.name in notes:
-                request.notes.CopyFrom(notes_to_proto(replace(notes[shot.name], shot_id=shot.id)))
-                request.has_notes = True
+        hashes: dict[Path, str] = {}
         if upload:
             # A server on another machine cannot read our paths: send each file once, by hash.
-            hashes: dict[Path, str] = {}
-            for shot, request in zip(shots, requests):
-                path = Path(shot.media_path)
-                if path not in hashes:
-                    hashes[path] = client.upload_media(path)
-                request.media.content_hash = hashes[path]
-        call = client.generate(requests, settings)
-        try:
-            for event in call:
-                if progress is not None:
-                    progress(event)
-                kind = event.WhichOneof("event")
-                job_id = event.job_id
-                if kind == "accepted":
-                    warnings.extend(event.accepted.warnings)
-                elif kind == "take_ready":
-                    takes.setdefault(event.take_ready.shot_id, []).append(event.take_ready)
-                elif kind == "shot_failed":
-                    failures.append(event.shot_failed)
-        except KeyboardInterrupt:
-            call.cancel()
-            raise
-        if failures:
-            cls = error_class(failures[0].code)
-            listed = "; ".join(f"{by_id[f.shot_id].name if f.shot_id in by_id else f.shot_id}: {f.reason}" for f in failures)
-            raise cls(f"{len(failures)} of {len(shots)} shots failed, nothing written to {out_dir}: {listed} "
-                      f"(job {job_id}: its finished takes stay on the server)")
-        absent = [s.name for s in shots if s.id not in takes]
+            for path in dict.fromkeys(Path(s.media_path) for s in shots):
+                hashes[path] = client.upload_media(path)
+        requests = [
+            shot_request(s, notes.get(s.name) if notes else None, content_hash=hashes.get(Path(s.media_path), ""))
+            for s in shots
+        ]
+        job = read_job(client.generate(requests, settings), on_event=progress)
+        warnings.extend(job.warnings)
+        if job.failures:
+            cls = error_class(job.failures[0].code)
+            raise cls(f"{len(job.failures)} of {len(shots)} shots failed, nothing written to {out_dir}: "
+                      f"{'; '.join(job.failure_lines(names))} (job {job.job_id}: its finished takes stay on the server)")
+        absent = [s.name for s in shots if s.id not in job.takes]
         if absent:
             raise Unavailable(f"the server returned no take for {', '.join(absent)}; nothing written; try again")
 
@@ -277,16 +252,14 @@ def generate_timeline(
             files: dict[tuple[str, str], Path] = {}
             all_takes: list[pb.Take] = []
             for shot in shots:
-                for number, take in enumerate(takes[shot.id], start=1):
+                for number, take in enumerate(job.takes[shot.id], start=1):
                     all_takes.append(take)
-                    for layer in take.layers:
-                        name = f"{safe_stem(shot.name)}_{safe_stem(layer.label)}_t{number}_{take.id[-6:]}.wav"
-                        client.fetch_audio(layer.audio.sha256, staging / name)
-                        moves.append((staging / name, out_dir / name))
-                        files[(take.id, layer.label)] = out_dir / name
-                        if number != 1:
-                            continue  # the first take goes on the timeline; the others sit beside it
-                        placements.append(placement_for_take(shot, take, layer, (out_dir / name).resolve()))
+                    for layer, staged in write_take_files(shot, take, staging, client.fetch_audio):
+                        target = out_dir / staged.name
+                        moves.append((staged, target))
+                        files[(take.id, layer.label)] = target
+                        if number == 1:  # the first take goes on the timeline; the others sit beside it
+                            placements.append(placement_for_take(shot, take, layer, target.resolve()))
             stem = out_name or f"{timeline_path.stem}_foley"
             written = _move_in_and_write(
                 moves, staging, out_dir,
@@ -312,31 +285,28 @@ class ProgressBar:
         self.width = width
         self.tty = self.stream.isatty()
         self.count = 0
-        self.names: dict[str, str] = {}
         self._last = ""
-        self._last_time = 0.0
 
-    def __call__(self, event: pb.GenerateEvent) -> None:
-        kind = event.WhichOneof("event")
+    def __call__(self, event: JobEvent) -> None:
+        kind, payload = event.kind, event.payload
         if kind == "accepted":
-            self.count = event.accepted.shot_count
-            self._print(f"job {event.job_id}: {self.count} shot(s) on {event.accepted.engine}", newline=True)
-            for warning in event.accepted.warnings:
+            self.count = payload.shot_count
+            self._print(f"job {event.job_id}: {self.count} shot(s) on {payload.engine}", newline=True)
+            for warning in payload.warnings:
                 self._print(f"warning: {warning}", newline=True)
         elif kind == "progress":
-            p = event.progress
-            if p.stage == "queued":
+            if payload.stage == "queued":
                 return
-            total = max(1, p.shot_count)
-            done_fraction = (p.shots_done + (p.fraction if p.stage != "done" else 0.0)) / total
+            total = max(1, payload.shot_count)
+            done_fraction = (payload.shots_done + (payload.fraction if payload.stage != "done" else 0.0)) / total
             filled = int(round(self.width * min(1.0, done_fraction)))
             bar = "#" * filled + "." * (self.width - filled)
-            self._print(f"[{bar}] {p.shots_done}/{total} shots  {p.shot_id[:22]} {p.stage} {p.fraction * 100:3.0f}%")
+            self._print(f"[{bar}] {payload.shots_done}/{total} shots  {payload.shot_id[:22]} {payload.stage} {payload.fraction * 100:3.0f}%")
         elif kind == "shot_failed":
-            self._print(f"shot {event.shot_failed.shot_id} failed: {event.shot_failed.reason}", newline=True)
+            self._print(f"shot {payload.shot_id} failed: {payload.reason}", newline=True)
         elif kind == "done":
-            d = event.done
-            self._print(f"done: {d.shots_done} shot(s) generated, {d.shots_failed} failed" + (" (cancelled)" if d.cancelled else ""), newline=True)
+            self._print(f"done: {payload.shots_done} shot(s) generated, {payload.shots_failed} failed"
+                        + (" (cancelled)" if payload.cancelled else ""), newline=True)
 
     def _print(self, text: str, newline: bool = False) -> None:
         if self.tty:

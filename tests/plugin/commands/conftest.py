@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from clikit import write_clip, write_timeline
+from .clikit import write_clip, write_timeline
 
 
 @pytest.fixture(scope="session")

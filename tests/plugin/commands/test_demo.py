@@ -12,7 +12,7 @@ import soundfile
 from wavinfo import WavInfoReader
 
 from foleyline.cli import main
-from foleyline.commands.demo_scenes import HANDLE
+from foleyline.plugin.commands.demo_scenes import HANDLE
 from foleyline.timebase import to_timecode
 
 

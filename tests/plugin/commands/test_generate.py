@@ -11,7 +11,7 @@ import opentimelineio as otio
 import pytest
 import soundfile
 
-from clikit import write_timeline
+from .clikit import write_timeline
 from foleyline.cli import main
 from foleyline.server.engines.base import Engine, EngineCapabilities
 
@@ -65,6 +65,7 @@ def test_generate_writes_a_foley_timeline_with_clips_cut_to_their_shots(timeline
         info = soundfile.info(str(wav))
         assert (info.samplerate, info.subtype) == (48000, "PCM_24")
         assert wav.parent == out
+        assert wav.stem.endswith("_" + meta["take_id"])  # named by the whole take id, as the panel names it
         available = clip.media_reference.available_range
         assert (available.start_time.value, available.duration.value) == (0, info.frames // 2000)  # the whole WAV
         # the WAV's sample at the clip's source start is the shot's first frame: its BWF stamp
@@ -130,7 +131,7 @@ def test_a_timeline_that_cannot_be_written_leaves_the_folder_as_it_was(timeline:
     def broken(*args, **kwargs):
         raise InvalidInput("the writer failed; write .otio instead")
 
-    monkeypatch.setattr("foleyline.plugin.timeline.write_foley_timeline", broken)
+    monkeypatch.setattr("foleyline.plugin.commands.generate.write_foley_timeline", broken)
     out = tmp_path / "out"
     assert main(["generate", str(timeline), "-o", str(out)]) == 2
     assert "the writer failed" in capsys.readouterr().err.strip().splitlines()[-1]
@@ -286,7 +287,7 @@ def test_an_unknown_track_is_refused(timeline: Path, tmp_path: Path, capsys) -> 
 
 
 def test_a_failed_write_puts_back_the_files_a_rerun_would_have_replaced(tmp_path: Path) -> None:
-    from foleyline.commands.generate import _move_in_and_write
+    from foleyline.plugin.commands.generate import _move_in_and_write
 
     out, staging = tmp_path / "out", tmp_path / ".out.stage"
     out.mkdir()

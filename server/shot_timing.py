@@ -1,0 +1,90 @@
+"""Where a shot's audio lies: in its media file (what to decode) and in record time (where its
+WAV sits and what its Broadcast WAV time stamp says), handles included.
+
+    ShotRequest ranges (OTIO, timeline rate)
+      -> media_start: where the file's first frame sits in media time (timebase's one rule)
+      -> the source range widened by handles, clamped to the media that exists
+      -> ShotTiming: container seconds to decode, samples to write, the first sample's
+         record time as samples since midnight
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from foleyline import timebase
+from foleyline.errors import InvalidInput, MediaError
+from foleyline.server.records import ShotRequest
+from foleyline.timebase import OUTPUT_SAMPLE_RATE, MediaClock, RationalTime, TimeRange
+
+
+@dataclass(frozen=True)
+class ShotTiming:
+    """A shot's audio, handles included: where it lies in the media and in record time."""
+
+    media_start_s: float        # container seconds of the first audio sample
+    duration_s: float           # seconds of audio, handles included
+    head_frames: int
+    tail_frames: int
+    head_s: float               # seconds of head handle
+    shot_duration_s: float      # the shot itself, handles excluded
+    audio_range: TimeRange      # media range the audio covers (timeline rate)
+    samples: int                # at the output sample rate
+    time_reference: int         # BWF TimeReference: samples since midnight of the first sample
+
+    @property
+    def head_samples(self) -> int:
+        return timebase.seconds_to_samples(self.head_s, OUTPUT_SAMPLE_RATE)
+
+    @property
+    def tail_samples(self) -> int:
+        rate = timebase.rate_of(self.audio_range)
+        return timebase.seconds_to_samples(timebase.frames_to_seconds(self.tail_frames, rate), OUTPUT_SAMPLE_RATE)
+
+
+def _clamped_to_file(available: TimeRange, media: MediaClock | None) -> TimeRange:
+    """Exports can claim more media than the file holds: the file wins."""
+    if media is None:
+        return available
+    start = available.start_time
+    start_s = float(timebase.to_seconds(start))
+    end_s = min(float(timebase.to_seconds(available.end_time_exclusive())), start_s + media.duration_s)
+    return TimeRange(start, RationalTime((end_s - start_s) * start.rate, start.rate))
+
+
+def shot_timing(shot: ShotRequest, handle_frames: int, media: MediaClock | None) -> ShotTiming:
+    """The shot's range widened by handles, clamped to the media that exists.
+
+    ``media``: what the file says of its own time (None when unknown: nothing is clamped to the
+    file, and the source range counts from the available range's start or from zero)."""
+    label = shot.name or shot.id
+    # Frames count real frames here; the drop-frame flag only matters for timecode labels.
+    rate = timebase.rate_from_float(shot.rate)
+    source = shot.source_range
+    if timebase.to_frames(source.duration, rate) <= 0:
+        raise InvalidInput(f"shot {label} has zero length (source range {source}); trim it to at least one frame or leave it out")
+    media_start = timebase.media_start(source, shot.available_range, media)
+    if shot.available_range is not None:
+        available = _clamped_to_file(shot.available_range, media)
+    elif media is not None:
+        available = TimeRange(media_start, RationalTime(media.duration_s * source.start_time.rate, source.start_time.rate))
+    else:
+        available = None
+    shot_start_s = timebase.media_seconds(source.start_time, media_start)
+    media_duration_s = media.duration_s if media is not None else None
+    if shot_start_s < -1e-6 or (media_duration_s is not None and shot_start_s >= media_duration_s):
+        raise MediaError(
+            f"shot {label} starts at {shot_start_s:.3f} s of its media, which lasts {media_duration_s or 0:.3f} s; "
+            "the timeline does not match this media file: relink the clip"
+        )
+    handled = timebase.add_handles(source, handle_frames, handle_frames, available)
+    start_s, duration_s = timebase.range_to_seconds(handled.range, media_start)
+    head_s = float(timebase.frames_to_seconds(handled.head_frames, timebase.rate_of(source)))
+    first_record_frame = timebase.to_frames(shot.record_range.start_time, rate) - handled.head_frames
+    time_reference = timebase.samples_since_midnight(timebase.frames_to_time(first_record_frame, rate), rate, OUTPUT_SAMPLE_RATE)
+    _first, samples = timebase.range_to_samples(handled.range, OUTPUT_SAMPLE_RATE, media_start)
+    shot_s = float(timebase.to_seconds(source.duration))
+    return ShotTiming(start_s, duration_s, handled.head_frames, handled.tail_frames, head_s, shot_s, handled.range, samples, time_reference)
+
+
+__all__ = ["ShotTiming", "shot_timing"]

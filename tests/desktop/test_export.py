@@ -1,0 +1,76 @@
+"""The panel's export: each accepted take's layers as WAVs beside the written timeline, named
+by the full take id, so exporting again after accepting another take links that take."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from foleyline.plugin.timeline import read_timeline
+
+from .conftest import connect_and_wait, open_and_wait
+
+
+def _export(qtbot, window, out: Path):
+    with qtbot.waitSignal(window.session.exported, timeout=20000) as blocker:
+        window.session.export(out)
+    return blocker.args[0]
+
+
+def _linked_wavs(timeline_path: Path, shot_id: str) -> list[Path]:
+    """The WAVs the Foley clips of ``shot_id`` link, in the written timeline."""
+    timeline = read_timeline(timeline_path)
+    return [
+        Path(unquote(urlparse(clip.media_reference.target_url).path))
+        for track in timeline.audio_tracks() if track.name.startswith("Foley")
+        for clip in track.find_clips()
+        if clip.metadata.get("foleyline", {}).get("shot_id") == shot_id
+    ]
+
+
+def test_exporting_again_after_accepting_another_take_links_the_new_takes_audio(qtbot, window, timeline_path,
+                                                                                 tmp_path, fake_client):
+    connect_and_wait(qtbot, window)
+    open_and_wait(qtbot, window, timeline_path)
+    shot_id = window.store.at(1).shot.id
+    window.session.generate([shot_id], num_takes=2)
+    qtbot.waitUntil(lambda: len(window.store.get(shot_id).takes) == 2 and window.store.get(shot_id).progress is None,
+                    timeout=10000)
+    first, second = window.store.get(shot_id).takes
+    audio = {take.id: fake_client.files[take.layers[0].audio.sha256].read_bytes() for take in (first, second)}
+    assert audio[first.id] != audio[second.id]
+    out = tmp_path / "export" / "cut_foley.otio"
+    out.parent.mkdir()
+
+    window.session.accept(shot_id, first.id)
+    _export(qtbot, window, out)
+    (linked,) = _linked_wavs(out, shot_id)
+    assert linked.read_bytes() == audio[first.id]
+
+    window.session.accept(shot_id, second.id)
+    _export(qtbot, window, out)
+    (relinked,) = _linked_wavs(out, shot_id)
+    assert relinked.read_bytes() == audio[second.id]
+    # The first take's file is still there, untouched: a timeline written before links it.
+    assert linked.read_bytes() == audio[first.id]
+
+
+def test_a_file_under_a_takes_name_that_holds_other_audio_is_replaced(qtbot, window, timeline_path, tmp_path,
+                                                                       fake_client):
+    connect_and_wait(qtbot, window)
+    open_and_wait(qtbot, window, timeline_path)
+    shot_id = window.store.at(1).shot.id
+    window.session.generate([shot_id])
+    qtbot.waitUntil(lambda: len(window.store.get(shot_id).takes) == 1 and window.store.get(shot_id).progress is None,
+                    timeout=10000)
+    (take,) = window.store.get(shot_id).takes
+    window.session.accept(shot_id, take.id)
+    out = tmp_path / "export" / "cut_foley.otio"
+    out.parent.mkdir()
+    _export(qtbot, window, out)
+    (linked,) = _linked_wavs(out, shot_id)
+    linked.write_bytes(b"not this take")
+
+    _export(qtbot, window, out)
+    assert _linked_wavs(out, shot_id) == [linked]
+    assert linked.read_bytes() == fake_client.files[take.layers[0].audio.sha256].read_bytes()

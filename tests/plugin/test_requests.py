@@ -1,0 +1,26 @@
+"""The one request builder: a shot, the editor's notes, and what to regenerate."""
+
+from __future__ import annotations
+
+from foleyline.notes import Layer, LayerKind, Notes
+from foleyline.plugin.requests import shot_request
+from foleyline.plugin.shots import shot_to_proto
+from foleyline.plugin.timeline import Selection, find_shots
+
+
+def test_without_notes_the_request_is_the_shot_and_the_server_drafts(timeline_factory, tmp_path) -> None:
+    shot = find_shots(timeline_factory(media_dir=tmp_path), Selection()).shots[0]
+    request = shot_request(shot)
+    assert request == shot_to_proto(shot)
+    assert not request.has_notes and not request.only_layers and not request.base_take_id
+
+
+def test_notes_go_out_under_the_shots_id_with_what_to_regenerate(timeline_factory, tmp_path) -> None:
+    shot = find_shots(timeline_factory(media_dir=tmp_path), Selection()).shots[0]
+    notes = Notes(shot_id="elsewhere", version=3, layers=(Layer("steps", LayerKind.FOLEY, prompt="boots"),))
+    request = shot_request(shot, notes, only_layers=["steps"], base_take_id="take-0123456789ab", content_hash="ab" * 32)
+    assert request.has_notes and request.notes.shot_id == shot.id and request.notes.version == 3
+    assert [layer.label for layer in request.notes.layers] == ["steps"]
+    assert list(request.only_layers) == ["steps"] and request.base_take_id == "take-0123456789ab"
+    # Uploaded media is named by its hash: a server on another machine cannot read our path.
+    assert request.media.WhichOneof("source") == "content_hash" and request.media.content_hash == "ab" * 32
