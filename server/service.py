@@ -160,8 +160,9 @@ def _audio_to_proto(audio: AudioFile) -> pb.AudioFile:
     )
 
 
-def take_to_proto(take: Take) -> pb.Take:
+def take_to_proto(take: Take, accepted: bool = False) -> pb.Take:
     return pb.Take(
+        accepted=accepted,
         id=take.id,
         shot_id=take.shot_id,
         job_id=take.job_id,
@@ -337,11 +338,19 @@ class FoleyService(pb_grpc.FoleyServicer):
     @_translated
     def ListTakes(self, request, context):
         takes = self.store.list_takes(shot_id=request.shot_id, job_id=request.job_id)
-        return pb.ListTakesResponse(takes=[take_to_proto(take) for take in takes])
+        accepted = self.store.accepted_take_ids()
+        return pb.ListTakesResponse(takes=[take_to_proto(take, take.id in accepted) for take in takes])
 
     @_translated
     def GetTake(self, request, context):
-        return take_to_proto(self.store.get_take(request.take_id))
+        take = self.store.get_take(request.take_id)
+        return take_to_proto(take, take.id in self.store.accepted_take_ids())
+
+    @_translated
+    def AcceptTake(self, request, context):
+        if not request.take_id:
+            raise InvalidInput("give the id of the take to accept (`foleyline takes list` shows them)")
+        return take_to_proto(self.store.accept_take(request.take_id), True)
 
     @_translated
     def FetchAudio(self, request, context):

@@ -66,6 +66,10 @@ CREATE TABLE IF NOT EXISTS takes (
 );
 CREATE INDEX IF NOT EXISTS takes_by_shot ON takes(shot_id);
 CREATE INDEX IF NOT EXISTS takes_by_job ON takes(job_id);
+CREATE TABLE IF NOT EXISTS accepted (  -- the circled take of each shot
+    shot_id TEXT PRIMARY KEY,
+    take_id TEXT NOT NULL REFERENCES takes(id)
+);
 CREATE TABLE IF NOT EXISTS media (
     sha256 TEXT PRIMARY KEY,
     path TEXT NOT NULL,
@@ -300,6 +304,16 @@ class Store:
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self._query(f"SELECT take FROM takes {where} ORDER BY created_at, id", params)
         return [codec.take_from_json(row[0]) for row in rows]
+
+    def accept_take(self, take_id: str) -> Take:
+        """Circle ``take_id``: the take its shot places (one per shot, the last accepted wins)."""
+        take = self.get_take(take_id)
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO accepted (shot_id, take_id) VALUES (?, ?)", (take.shot_id, take.id))
+        return take
+
+    def accepted_take_ids(self) -> set[str]:
+        return {row[0] for row in self._query("SELECT take_id FROM accepted")}
 
     def get_take(self, take_id: str) -> Take:
         rows = self._query("SELECT take FROM takes WHERE id = ?", (take_id,))

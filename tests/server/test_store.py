@@ -148,3 +148,15 @@ def test_old_staged_files_from_a_crash_are_swept_at_start(tmp_path: Path) -> Non
     store.close()
     Store(tmp_path).close()
     assert not old.exists() and fresh.exists()
+
+
+def test_one_accepted_take_per_shot_survives_reopening(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.create_job("job-1", [_shot("a")], JobSettings(seed=5), "fake", "2026-01-01T00:00:00Z")
+    store.complete_shot("job-1", 0, [_take(store, "take-1", "a", "job-1", b"1"), _take(store, "take-2", "a", "job-1", b"2")])
+    store.accept_take("take-1")
+    store.accept_take("take-2")  # the last accepted wins
+    store.close()
+    assert Store(tmp_path).accepted_take_ids() == {"take-2"}
+    with pytest.raises(NotFound):
+        Store(tmp_path).accept_take("take-9")
