@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from foleyline.errors import Cancelled, InvalidInput, Unavailable
-from foleyline.notes import Layer, LayerKind, Notes
+from foleyline.notes import Layer, LayerKind, Notes, Region
 from foleyline.server.engines.base import SamplingSettings, ShotInput
 from foleyline.server.engines.hunyuan_foley.engine import HUNYUAN_CLIP_STREAM, HunyuanFoleyEngine
 from foleyline.server.engines.registry import EngineRegistry
@@ -97,6 +97,14 @@ def test_the_prompt_and_the_negative_prompt_steer_the_take(engine: HunyuanFoleyE
     other_negative = Layer("Steps", LayerKind.FOLEY, prompt=STEPS.prompt, negative_prompt="wind")
     assert not np.array_equal(base, engine.generate(shot, other_prompt, [3], FAST)[0])
     assert not np.array_equal(base, engine.generate(shot, other_negative, [3], FAST)[0])
+
+
+def test_a_region_of_interest_narrows_the_picture_the_layer_hears(engine: HunyuanFoleyEngine) -> None:
+    shot = make_shot(1.0)
+    boxed = Layer("Steps", LayerKind.FOLEY, prompt=STEPS.prompt, negative_prompt=STEPS.negative_prompt,
+                  region=Region(time=0.5, x=0.1, y=0.3, width=0.3, height=0.3))
+    whole, cropped = engine.generate(shot, STEPS, [6], FAST)[0], engine.generate(shot, boxed, [6], FAST)[0]
+    assert cropped.shape == whole.shape and not np.array_equal(cropped, whole)
 
 
 def test_an_empty_negative_prompt_is_the_releases_default(engine: HunyuanFoleyEngine) -> None:

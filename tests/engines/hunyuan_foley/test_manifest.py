@@ -12,19 +12,7 @@ from foleyline.server.engines.hunyuan_foley.dac_vae import DacVAE, DacVAEConfig,
 from foleyline.server.engines.hunyuan_foley.modeling_hunyuan_foley import HunyuanFoleyModel
 from foleyline.server.engines.synchformer import SynchformerEncoder
 
-
-def _layout(module: torch.nn.Module) -> dict[str, list[int]]:
-    return {k: list(v.shape) for k, v in module.state_dict().items()}
-
-
-def _manifest_layout(entries) -> dict[str, list[int]]:
-    return {key: list(shape) for key, shape, _dtype in entries}
-
-
-def _assert_same(ours: dict, ref: dict) -> None:
-    assert sorted(set(ref) - set(ours)) == [], "missing keys"
-    assert sorted(set(ours) - set(ref)) == [], "unexpected keys"
-    assert {k: (ours[k], ref[k]) for k in ref if ours[k] != ref[k]} == {}
+from state_dicts import assert_same_layout, layout, manifest_layout
 
 
 @pytest.mark.parametrize(("size", "key"), [("xxl", "hunyuanvideo_foley_xxl"), ("xl", "hunyuanvideo_foley_xl")])
@@ -32,7 +20,7 @@ def test_released_networks_hold_the_official_keys_and_shapes(hy_manifest, size, 
     entry = hy_manifest[key]
     with torch.device("meta"):
         model = HunyuanFoleyModel(HunyuanFoleyConfig.preset(size))
-    _assert_same(_layout(model), _manifest_layout(entry["state_dict"]))
+    assert_same_layout(layout(model), manifest_layout(entry["state_dict"]))
     assert len(model.state_dict()) == entry["num_keys"]
     assert sum(p.numel() for p in model.parameters()) == entry["params"]
 
@@ -59,9 +47,9 @@ def test_the_dac_vae_in_both_spellings(hy_manifest):
         vae = DacVAE(config)
         weight_normed = {k: torch.empty(s) for k, s, _ in entry["state_dict"]}
         plain = {k: torch.empty(s) for k, s, _ in entry["state_dict_after_remove_weight_norm"]}
-    ours = _layout(vae)
+    ours = layout(vae)
     for spelling in (weight_normed, plain):
-        _assert_same({k: list(v.shape) for k, v in convert_reference_state(spelling).items()}, ours)
+        assert_same_layout({k: list(v.shape) for k, v in convert_reference_state(spelling).items()}, ours)
     # the manifest counts the weight-normed module (g and v); folded, each conv has one tensor
     assert sum(p.numel() for p in vae.parameters()) == sum(v.numel() for v in plain.values())
     assert config.hop_length == entry["hop_length"] == 960
@@ -72,5 +60,5 @@ def test_the_synchformer_visual_branch_is_the_shared_encoder(hy_manifest):
     visual = {k: s for k, s, _ in entry["state_dict"] if k.startswith("vfeat_extractor.")}
     with torch.device("meta"):
         model = SynchformerEncoder()
-    _assert_same(_layout(model), {k: list(s) for k, s in visual.items()})
+    assert_same_layout(layout(model), {k: list(s) for k, s in visual.items()})
     assert sum(p.numel() for p in model.parameters()) == entry["parts"]["vfeat_extractor"]["numel"]
