@@ -89,6 +89,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("tls_ca", "path", None, "PEM certificate(s) to trust for a TLS server; set: clients use TLS",
             "client"),
     Setting("debug", "bool", False, "full tracebacks instead of one-line errors", "both"),
+    Setting("dev_media", "path", lambda: Path.cwd().parent / "shared" / "media",
+            "the development clips `foleyline eval --split` reads (docs/evaluation.md)", "client"),
     Setting("site", "path", None,
             "site-packages holding foleyline, for the DaVinci Resolve script (written by `foleyline resolve "
             "install`)", "client", in_file=False),
@@ -202,7 +204,7 @@ def settings_table() -> str:
             "|---|---|---|---|---|"]
     defaults = {"config_dir": "platform user config folder", "data_dir": "platform user data folder",
                 "models_dir": "<data_dir>/models", "allowed_roots": "your home folder",
-                "token_file": "<config_dir>/token"}
+                "token_file": "<config_dir>/token", "dev_media": "../shared/media from the working folder"}
     for s in SETTINGS:
         default = defaults.get(s.key) or shown(s, s.default if not callable(s.default) else None)
         rows.append(f"| {('`' + s.key + '`') if s.in_file else '(environment only)'} | `{s.env}` | {s.used_by} "
