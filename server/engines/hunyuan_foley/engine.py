@@ -23,7 +23,6 @@ carry it through post and the BWFs as they are.
 from __future__ import annotations
 
 import math
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from foleyline import config
 from foleyline.errors import InvalidInput
 from foleyline.notes import Layer, Notes
 from foleyline.notes.tokens import TokenCount, count_tokens, counter_from_tokenizer
@@ -62,16 +62,11 @@ __all__ = ["HUNYUAN_CLIP_STREAM", "HunyuanFoleyEngine"]
 HUNYUAN_CLIP_STREAM = StreamSpec("siglip2", fps=float(CLIP_FPS), size=(512, 512), fit="resize")
 SAMPLE_RATE = 48000
 VARIANTS = ("xxl", "xl")
-ENV_MODEL = "FOLEYLINE_HUNYUAN_FOLEY_MODEL"
 VERSION = "1.0"
 
 
 def _models_root(models_root: Path | None) -> Path:
-    if models_root is not None:
-        return Path(models_root)
-    from foleyline.config import models_dir
-
-    return models_dir()
+    return Path(models_root) if models_root is not None else config.models_dir()
 
 
 def _installed_variant(root: Path) -> str | None:
@@ -79,8 +74,8 @@ def _installed_variant(root: Path) -> str | None:
 
 
 class HunyuanFoleyEngine(Engine):
-    """``variant``: "xxl" or "xl" (default: $FOLEYLINE_HUNYUAN_FOLEY_MODEL, else the installed
-    one, XXL first). ``offload``: keep the encoders on the CPU between uses (None: when the GPU
+    """``variant``: "xxl" or "xl" (default: the ``hunyuan_foley_model`` setting, else the
+    installed one, XXL first). ``offload``: keep the encoders on the CPU between uses (None: when the GPU
     is short of memory)."""
 
     def __init__(
@@ -88,7 +83,7 @@ class HunyuanFoleyEngine(Engine):
         dtype: torch.dtype | None = None, offload: bool | None = None,
     ) -> None:
         self.models_root = _models_root(models_root)
-        variant = variant or os.environ.get(ENV_MODEL) or _installed_variant(self.models_root) or "xxl"
+        variant = variant or config.value("hunyuan_foley_model") or _installed_variant(self.models_root) or "xxl"
         if variant not in VARIANTS:
             raise InvalidInput(f"unknown HunyuanVideo-Foley size {variant!r}; choose one of {', '.join(VARIANTS)}")
         self.variant = variant
@@ -101,7 +96,7 @@ class HunyuanFoleyEngine(Engine):
     @classmethod
     def unavailable_reason(cls, models_root: Path | None = None) -> str | None:
         root = _models_root(models_root)
-        variant = os.environ.get(ENV_MODEL) or _installed_variant(root)
+        variant = config.value("hunyuan_foley_model") or _installed_variant(root)
         if variant is None:
             return ("no HunyuanVideo-Foley model is installed; run `foleyline models pull hunyuan-foley` "
                     "(XXL) or `foleyline models pull hunyuan-foley-xl` (XL)")
