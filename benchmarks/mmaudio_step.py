@@ -11,26 +11,15 @@ runtime and the weights); on a GPU torch's peak allocated memory.
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import time
 
 import torch
+from torch_devices import peak_mb, synchronize
 
 from foleyline.server.engines.mmaudio.configuration_mmaudio import MMAudioConfig
 from foleyline.server.engines.mmaudio.modeling_mmaudio import MMAudioModel
 from foleyline.server.engines.mmdit import euler_sample, euler_times
-
-
-def _peak_mb(device: torch.device) -> float:
-    if device.type == "cuda":
-        return torch.cuda.max_memory_allocated(device) / 2**20
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
-
-
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
 
 
 @torch.inference_mode()
@@ -59,28 +48,28 @@ def run(variant: str, device: torch.device, steps: int, batch: int, full: bool) 
     t0 = time.perf_counter()
     cond = model.preprocess_conditions(clip, sync, text)
     empty = model.get_empty_conditions(batch, negative_text_features=neg)
-    _sync(device)
+    synchronize(device)
     t_cond = time.perf_counter() - t0
 
     def fn(t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         return model.ode_wrapper(t.to(device), x, cond, empty, 4.5)
 
     fn(torch.tensor(0.0), x0)  # warm-up
-    _sync(device)
+    synchronize(device)
     t0 = time.perf_counter()
     repeats = 3
     for _ in range(repeats):
         fn(torch.tensor(0.5), x0)
-    _sync(device)
+    synchronize(device)
     t_step = (time.perf_counter() - t0) / repeats
     print(f"  conditions (once per sample):      {t_cond * 1000:8.1f} ms")
     print(f"  one flow step (CFG: 2 evaluations): {t_step * 1000:8.1f} ms  (mean of {repeats})")
     if full:
         t0 = time.perf_counter()
         euler_sample(fn, x0, euler_times(steps))
-        _sync(device)
+        synchronize(device)
         print(f"  full {steps}-step sample:            {time.perf_counter() - t0:8.2f} s")
-    print(f"  peak memory:                       {_peak_mb(device):8.0f} MB")
+    print(f"  peak memory:                       {peak_mb(device):8.0f} MB")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         registry.get(args.load)  # raises Unavailable with what is missing
     for status in registry.statuses():
         mark = "yes" if status.available else "no "
-        line = f"{status.name:<12} available: {mark}"
+        line = f"{status.name:<13} available: {mark}"
         caps, manifest = status.capabilities, status.manifest
         if caps is not None:
             window = f"{caps.max_window_seconds:g} s" if caps.max_window_seconds else "any length"
@@ -55,13 +55,15 @@ def run(args: argparse.Namespace) -> int:
             line += f"  {'/'.join(f'{rate} Hz' for rate in manifest.sample_rates)}, {window}"
         print(line)
         if manifest is not None:
-            print(f"{'':<12} weights: {manifest.weights_licence or 'none (synthesized, nothing to license)'}")
+            print(f"{'':<13} weights: {manifest.weights_licence or 'none (synthesized, nothing to license)'}")
+            if manifest.memory:
+                print(f"{'':<13} needs: {manifest.memory}")
         if not status.available:
-            print(f"{'':<12} {status.reason}")
+            print(f"{'':<13} {status.reason}")
     headline, details = describe()
-    print(f"{'notes':<12} drafted by {headline}")
+    print(f"{'notes':<13} drafted by {headline}")
     for line in details:
-        print(f"{'':<12} {line}")
+        print(f"{'':<13} {line}")
     return 0
 
 

@@ -149,8 +149,20 @@ def finish_stem(audio: np.ndarray, rate: int, *, samples: int, head: int, tail: 
 
 
 def mix_stems(stems: list[np.ndarray], samples: int) -> np.ndarray:
-    """The sum of the stems (silence when there are none) under the peak ceiling."""
-    mix = np.sum(stems, axis=0) if stems else np.zeros((1, samples), np.float32)
+    """The sum of the stems (silence when there are none) under the peak ceiling, as wide as
+    the widest stem: a mono stem is heard equally in every channel of a stereo (or wider) mix."""
+    if not stems:
+        return np.zeros((1, samples), np.float32)
+    data = [as_channels(s) for s in stems]
+    width = max(d.shape[0] for d in data)
+    if any(d.shape[0] not in (1, width) for d in data):
+        raise InvalidInput(f"cannot mix stems of {sorted({d.shape[0] for d in data})} channels; "
+                           "only mono stems mix into a wider mix")
+    if any(d.shape[1] != samples for d in data):
+        raise InvalidInput(f"stems must all be {samples} samples long to mix")
+    mix = np.zeros((width, samples), np.float32)
+    for d in data:
+        mix += d  # a mono stem broadcasts over the channels
     return limit_peak(mix)
 
 
