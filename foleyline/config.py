@@ -6,6 +6,8 @@ Every path can be overridden by an environment variable (tests point them at tem
     FOLEYLINE_DATA_DIR     store: SQLite + WAV files     (default: platformdirs user data dir)
     FOLEYLINE_MODELS_DIR   model weights                 (default: <data dir>/models)
     FOLEYLINE_SERVER       address of a running server   (default: none -> start one in-process)
+    FOLEYLINE_COMPUTE_THREADS  torch/BLAS/OpenCV threads per engine worker (default: 0 -> the
+                           cores shared out between the workers; foleyline.server.threads)
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import secrets
 from pathlib import Path
 
 import platformdirs
+
+from foleyline.errors import InvalidInput
 
 APP = "foleyline"
 DEFAULT_PORT = 50551
@@ -36,6 +40,16 @@ def models_dir() -> Path:
 def configured_server() -> str | None:
     """The address of a server the user configured, or None (start one in-process)."""
     return os.environ.get("FOLEYLINE_SERVER") or None
+
+
+def compute_threads() -> int | None:
+    """Threads per engine worker the user asked for, or None (the cores shared out)."""
+    raw = os.environ.get("FOLEYLINE_COMPUTE_THREADS", "").strip()
+    if not raw or raw == "0":
+        return None
+    if not raw.isdigit():
+        raise InvalidInput(f"FOLEYLINE_COMPUTE_THREADS must be a whole number of threads (0: automatic), got {raw!r}")
+    return int(raw)
 
 
 def token_path() -> Path:

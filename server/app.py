@@ -28,6 +28,7 @@ from foleyline.server.jobs import JobManager
 from foleyline.server.pipeline import Pipeline
 from foleyline.server.service import FoleyService
 from foleyline.server.store import Store
+from foleyline.server.threads import apply_compute_threads
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,7 @@ def start_server(settings: ServerConfig, registry: EngineRegistry | None = None)
     data_dir = settings.data_dir or config.data_dir()
     roots = [Path(root).expanduser().resolve() for root in settings.allowed_roots]
     registry = registry or EngineRegistry(default=settings.default_engine)
+    apply_compute_threads()  # decode and analysis use the pools too, before any engine loads
 
     store = Store(data_dir)
     pipeline = Pipeline(store, roots)
