@@ -188,11 +188,15 @@ class Pipeline:
             take_id = f"take-{uuid.uuid4().hex[:12]}"
             layers: list[LayerTake] = []
             stems: list[np.ndarray] = []
+            written: list[str] = []
             for layer in notes.layers:
                 if layer.label in rendered:
                     audio = rendered[layer.label][t]
-                    stored = self._write_stem(audio, timing, shot, take_id, layer.label, layer.kind, notes, settings)
-                    layers.append(self._layer_take(layer, stored, audio, reused=False))
+                    loudness = post.reported_loudness(audio)  # once per stem: the WAV and the take say it
+                    stored = self._write_stem(audio, timing, shot, take_id, layer.label, layer.kind, notes, settings,
+                                              loudness)
+                    written.append(stored.sha256)
+                    layers.append(self._layer_take(layer, stored, audio, loudness, reused=False))
                 else:
                     previous = base.layers[[lt.label for lt in base.layers].index(layer.label)]  # type: ignore[union-attr]
                     audio = self._read_stem(previous.audio.sha256, timing)
@@ -200,7 +204,10 @@ class Pipeline:
                 if not layer.mute:
                     stems.append(audio)
             mix = post.mix_stems(stems, timing.samples)
-            mix_file = self._write_stem(mix, timing, shot, take_id, "mix", None, notes, settings)
+            mix_loudness = post.reported_loudness(mix)
+            mix_file = self._write_stem(mix, timing, shot, take_id, "mix", None, notes, settings, mix_loudness)
+            # The take's WAVs were written without fsyncs: durable together, before the take is stored.
+            self.store.sync_audio([*written, mix_file.sha256])
             takes.append(
                 Take(
                     id=take_id,
@@ -215,7 +222,7 @@ class Pipeline:
                     settings=settings,
                     layers=tuple(layers),
                     mix=mix_file,
-                    loudness_lufs=post.reported_loudness(mix),
+                    loudness_lufs=mix_loudness,
                     created_at=created,
                     audio_source_range=timing.audio_range,
                     record_range=shot.record_range,
@@ -273,7 +280,9 @@ class Pipeline:
         kind: LayerKind | None,
         notes: Notes,
         settings: JobSettings,
+        loudness_lufs: float,
     ) -> AudioFile:
+        """One stem (or the mix) stamped and stored, not yet durable: see ``Store.sync_audio``."""
         staged = self.store.staging_path(".wav")
         write_take(staged, audio, TakeStamp(
             scene=shot.name or shot.id,
@@ -284,18 +293,19 @@ class Pipeline:
             rate=timebase.timecode_rate(shot.rate, shot.drop_frame),
             track_name=kind.track_name if kind is not None else "Foley mix",
             summary=summary(notes),
-            loudness_lufs=post.reported_loudness(audio),
-        ))
-        sha, size = self.store.adopt_audio(staged)
+            loudness_lufs=loudness_lufs,
+        ), durable=False)
+        sha, size = self.store.adopt_audio(staged, durable=False)
         return AudioFile(sha, size, OUTPUT_SAMPLE_RATE, BITS, int(audio.shape[0]), int(audio.shape[1]))
 
     @staticmethod
-    def _layer_take(layer: Layer, stored: AudioFile, audio: np.ndarray, *, reused: bool) -> LayerTake:
+    def _layer_take(layer: Layer, stored: AudioFile, audio: np.ndarray, loudness_lufs: float, *,
+                    reused: bool) -> LayerTake:
         return LayerTake(
             label=layer.label,
             kind=layer.kind.value,
             audio=stored,
-            loudness_lufs=post.reported_loudness(audio),
+            loudness_lufs=loudness_lufs,
             peak_dbfs=post.reported_peak(audio),
             reused=reused,
         )

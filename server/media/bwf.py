@@ -195,8 +195,10 @@ def write_bwf(
     *,
     bext: BextInfo,
     ixml: IXmlInfo | None = None,
+    durable: bool = True,
 ) -> Path:
-    """Write (channels, n) float audio as a 24-bit Broadcast WAV, atomically. Returns the path."""
+    """Write (channels, n) float audio as a 24-bit Broadcast WAV, atomically. Returns the path.
+    ``durable=False``: no fsync here; the caller syncs a batch (``fsutil.sync_written``)."""
     data = np.asarray(audio)
     if data.ndim == 1:
         data = data[None, :]
@@ -225,7 +227,7 @@ def write_bwf(
             f"{data.shape[1] / sample_rate:.0f} s of {channels}-channel audio exceeds the 4 GiB WAV limit; "
             "write shorter takes or fewer channels"
         )
-    return write_bytes_atomic(Path(path), b"RIFF" + struct.pack("<I", len(payload)) + payload)
+    return write_bytes_atomic(Path(path), b"RIFF" + struct.pack("<I", len(payload)) + payload, durable=durable)
 
 
 @dataclass(frozen=True)
@@ -243,7 +245,7 @@ class TakeStamp:
     loudness_lufs: float | None = None
 
 
-def write_take(path: str | os.PathLike, audio: np.ndarray, stamp: TakeStamp) -> Path:
+def write_take(path: str | os.PathLike, audio: np.ndarray, stamp: TakeStamp, *, durable: bool = True) -> Path:
     """Write one stem (or the mix) of a take at the output rate, stamped for the sound editor."""
     channels = int(np.asarray(audio).shape[0]) if np.ndim(audio) == 2 else 1
     return write_bwf(
@@ -267,6 +269,7 @@ def write_take(path: str | os.PathLike, audio: np.ndarray, stamp: TakeStamp) -> 
             track_names=(stamp.track_name,) * channels,
             user=stamp.summary,
         ),
+        durable=durable,
     )
 
 
