@@ -330,7 +330,7 @@ def _frames(stream: FrameStream, start: float, fps: float, count: int) -> torch.
     prev = np.clip(idx - 1, 0, len(times) - 1)
     nearer_prev = np.abs(times[prev] - want) < np.abs(times[idx] - want)
     idx = np.where(nearer_prev, prev, idx)
-    frames = stream.frames[idx]
+    frames = stream.take(idx)
     if frames.ndim != 4 or frames.shape[-1] != 3:
         raise MediaError(f"the '{stream.spec.name}' stream must hold RGB frames, got shape {frames.shape}")
     return torch.from_numpy(np.ascontiguousarray(frames)).permute(0, 3, 1, 2).float() / 255.0

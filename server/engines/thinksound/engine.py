@@ -226,9 +226,9 @@ class ThinkSoundEngine(Engine):
             # no picture: the reference's text-only path (learned empty features)
             return net.empty_clip(1).detach().float(), net.empty_sync(1).detach().float()
         idx = frame_indices(clip_stream.times, clip_frame_times(start, lengths))
-        clip_f = parts.metaclip.encode_frames(clip_stream.frames[idx]).unsqueeze(0)  # type: ignore[attr-defined]
+        clip_f = parts.metaclip.encode_frames(clip_stream.take(idx)).unsqueeze(0)  # type: ignore[attr-defined]
         idx = frame_indices(sync_stream.times, sync_frame_times(start, lengths))
-        frames = torch.from_numpy(np.ascontiguousarray(sync_stream.frames[idx])).permute(0, 3, 1, 2).float() / 255.0
+        frames = torch.from_numpy(np.ascontiguousarray(sync_stream.take(idx))).permute(0, 3, 1, 2).float() / 255.0
         sync_f = parts.synchformer.encode_video(frames.unsqueeze(0).to(self._device))  # type: ignore[attr-defined]
         # 3·d segments of 8 tokens by construction; fit guards against an off-by-one stream
         return clip_f, fit_tokens(sync_f.float(), lengths.sync)
