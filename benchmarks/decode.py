@@ -15,7 +15,7 @@ For each clip (default: every video in ../shared/media) and the same range, in p
 and prints per clip the medians [min-max] of wall and CPU time (user + system, all threads;
 steadier on a shared machine) and the ratios ours / ffmpeg of the medians (target <= 1.3),
 plus the peak memory of ours in a fresh process (``--memory``: one child per clip, its
-maxrss less the same child's before decoding). Prints the machine's load.
+high water mark less the same child's before decoding). Prints the machine's load.
 
     .venv/bin/python benchmarks/decode.py [--rounds 5] [--start 0] [--duration 8] [--cli] [--memory] [CLIP ...]
 """
@@ -79,13 +79,24 @@ def ffmpeg_cli(command: list[str]) -> None:
     subprocess.run(command, check=True)
 
 
+def high_water_mib() -> float:
+    """This process's peak resident memory, MiB: VmHWM (since exec; ru_maxrss would count the
+    parent's image at fork) where Linux has it."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def peak_memory(clip: Path, start: float, duration: float) -> float:
-    """MiB ours adds to a fresh process's peak (its maxrss after, less before)."""
+    """MiB ours adds to a fresh process's peak (its high water after, less before)."""
     code = (
-        "import resource, sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); import decode as d; "
-        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
-        "d.ours(Path(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])); "
-        "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)"
+        "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); import decode as d; "
+        "before = d.high_water_mib(); d.ours(Path(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])); "
+        "print(d.high_water_mib() - before)"
     )
     out = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent), str(clip), str(start), str(duration)],
                          check=True, capture_output=True, text=True).stdout
