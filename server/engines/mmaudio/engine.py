@@ -38,6 +38,7 @@ from foleyline.server.engines.mmaudio.configuration_mmaudio import PRESETS, MMAu
 from foleyline.server.engines.mmaudio.modeling_mmaudio import MMAudioModel
 from foleyline.server.engines.mmaudio.tokenizer import CLIPTokenizer
 from foleyline.server.engines.mmaudio.vae import VAE_PRESETS, MMAudioVAE, load_vae
+from foleyline.server.engines.mmdit.precision import compute_dtype
 from foleyline.server.engines.mmdit.sampler import euler_sample, euler_times
 from foleyline.server.engines.synchformer import SynchformerConfig, SynchformerEncoder, load_synchformer
 from foleyline.server.media.frames import CLIP_STREAM, SYNC_STREAM, FrameStream, StreamSpec
@@ -180,7 +181,7 @@ class MMAudioEngine(Engine):
         mode = arch.network.mode
         root = self.models_root
         device = self._device()
-        dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
+        dtype = compute_dtype(device)
         features = root / files.FEATURES_PACKAGE
         decoder = root / files.decoder_package(mode)
 

@@ -31,6 +31,7 @@ from foleyline.server.engines.base import (
     SamplingSettings,
     ShotInput,
 )
+from foleyline.server.engines.mmdit.precision import compute_dtype
 from foleyline.server.engines.synchformer import SynchformerConfig, load_synchformer
 from foleyline.server.engines.thinksound import files
 from foleyline.server.engines.thinksound.checkpoints import network_state, read_weights, vae_state
@@ -82,8 +83,8 @@ class ThinkSoundEngine(Engine):
     def __init__(self, *, models_root: Path | None = None, device: str = "cpu", dtype: torch.dtype | None = None) -> None:
         self._folder = files.package_dir(models_root)
         self._device = torch.device(device)
-        # bf16 halves the network's memory on CPU; float32 matches the reference fixtures.
-        self._dtype = dtype or torch.float32
+        # float32 on the CPU matches the reference fixtures; a GPU runs bf16 (fp16 where it has none).
+        self._dtype = dtype or compute_dtype(self._device)
         self._parts: _Components | None = None
         self._lock = threading.Lock()
 
