@@ -32,6 +32,12 @@ from foleyline.server.evaluation.runner import ClipResult, default_notes, evalua
 MEDIA_ENV = "FOLEYLINE_DEV_MEDIA"
 
 
+EXAMPLES = (
+    'foleyline eval clip_with_sound.mp4',
+    'foleyline eval clips/*.mp4 --engine procedural --json',
+)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("videos", nargs="*", type=Path, metavar="VIDEO", help="clips with their original sound")
     parser.add_argument("--split", choices=("tune", "validation", "all"), default=None,

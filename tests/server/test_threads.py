@@ -57,6 +57,7 @@ def test_the_config_sets_every_pool_once(fresh, monkeypatch):
 def test_zero_means_automatic_and_nonsense_is_refused(monkeypatch):
     monkeypatch.setenv("FOLEYLINE_COMPUTE_THREADS", "0")
     assert config.compute_threads() is None
-    monkeypatch.setenv("FOLEYLINE_COMPUTE_THREADS", "many")
-    with pytest.raises(InvalidInput, match="FOLEYLINE_COMPUTE_THREADS"):
-        config.compute_threads()
+    for nonsense in ("many", "-2"):
+        monkeypatch.setenv("FOLEYLINE_COMPUTE_THREADS", nonsense)
+        with pytest.raises(InvalidInput, match="compute_threads"):
+            config.compute_threads()
