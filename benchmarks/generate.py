@@ -70,7 +70,8 @@ def clip_timeline(clip: Path, seconds: float, folder: Path) -> Path:
     track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
     track.append(otio.schema.Clip(name=f"shot{seconds:g}", media_reference=reference,
                                   source_range=tc.TimeRange(tc.RationalTime(0, rate), tc.RationalTime(frames, rate))))
-    timeline = otio.schema.Timeline(name=f"bench{seconds:g}", tracks=otio.schema.Stack(children=[track]))
+    timeline = otio.schema.Timeline(name=f"bench{seconds:g}")
+    timeline.tracks.append(track)
     path = folder / f"shot{seconds:g}.otio"
     otio.adapters.write_to_file(timeline, str(path))
     return path

@@ -107,6 +107,8 @@ class MMAudioModel(nn.Module):
         self.empty_clip_feat = nn.Parameter(torch.zeros(1, config.clip_dim))
         self.empty_sync_feat = nn.Parameter(torch.zeros(1, config.sync_dim))
         self._set_rotations()
+        # (conditions, empty conditions, their doubled batch) of the sample being drawn: see _guided
+        self._guided_cache: tuple | None = None
 
     # -- sequence lengths -------------------------------------------------------------------
     @property
@@ -272,7 +274,7 @@ class MMAudioModel(nn.Module):
 
     def _guided(self, conditions: MMAudioConditions, empty_conditions: MMAudioConditions) -> MMAudioConditions:
         """``guided_conditions``, built once per sample: the sampler passes the same pair every step."""
-        cached = getattr(self, "_guided_cache", None)
+        cached = self._guided_cache
         if cached is not None and cached[0]() is conditions and cached[1]() is empty_conditions:
             return cached[2]
         guided = self.guided_conditions(conditions, empty_conditions)
