@@ -162,9 +162,9 @@ def stages(args: argparse.Namespace) -> int:
     clock.wrap(pipeline_module, "generate_layer", "engine")
     clock.wrap(audio, "finish_stem", "post")
     clock.wrap(audio, "mix_stems", "post")
-    for name in ("reported_loudness", "loudness_lufs"):
-        if hasattr(audio, name):
-            clock.wrap(audio, name, "loudness")
+    for owner, name in ((pipeline_module, "measure"), (audio, "reported_loudness"), (audio, "loudness_lufs")):
+        if hasattr(owner, name):
+            clock.wrap(owner, name, "loudness")
     for name in ("write_take", "write_takes"):
         if hasattr(pipeline_module, name):
             clock.wrap(pipeline_module, name, "WAV write + store")

@@ -40,10 +40,13 @@ def run_shot(tmp_path: Path):
 def test_each_stem_and_the_mix_is_measured_once(run_shot, monkeypatch):
     store, run = run_shot
     measured = []
-    real = audio.reported_loudness
-    monkeypatch.setattr(audio, "reported_loudness", lambda x: measured.append(x.shape) or real(x))
+    real_measure, real_integrated = pipeline_module.measure, audio.loudness_lufs
+    monkeypatch.setattr(pipeline_module, "measure", lambda x, rate: measured.append(x.shape) or real_measure(x, rate))
+    integrated = []
+    monkeypatch.setattr(audio, "loudness_lufs", lambda x, rate: integrated.append(1) or real_integrated(x, rate))
     outcome = run(takes=2)
     assert len(measured) == 2 * 3  # two layers and the mix, per take
+    assert len(integrated) == 0  # the take reports what the measurement gave, never measures again
     take = outcome.takes[0]
     # What the take reports is what its WAVs say (bext loudness, in 0.01 LU).
     for layer in take.layers:
