@@ -72,6 +72,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("engines", "text", "",
             "extra engines, name=module:Class, comma-separated (an engine under development)", "server"),
     Setting("threads", "int", 8, "gRPC worker threads of the server (concurrent calls)", "server"),
+    Setting("compute_threads", "int", 0,
+            "torch, BLAS and OpenCV threads per engine worker (0: the cores shared out between the workers)",
+            "server"),
     Setting("token_file", "path", lambda: value("config_dir") / TOKEN_FILE,
             "the server's token, created on first start (mode 0600); local clients read it", "both"),
     Setting("tls_cert", "path", None, "PEM certificate (chain) the server presents; with tls_key turns TLS on",
@@ -273,6 +276,14 @@ def sfx_library() -> Path | None:
 def sfx_index_path(data: Path | None = None) -> Path:
     """The persistent index of sound libraries, in the data folder."""
     return (data or data_dir()) / SFX_INDEX_FILE
+
+
+def compute_threads() -> int | None:
+    """Threads per engine worker the user asked for, or None (the cores shared out)."""
+    threads = value("compute_threads")
+    if threads < 0:
+        raise InvalidInput(f"compute_threads must be 0 (automatic) or a number of threads, got {threads}")
+    return threads or None
 
 
 def take_file_template() -> str:

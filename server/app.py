@@ -31,6 +31,7 @@ from foleyline.server.jobs import JobManager
 from foleyline.server.pipeline import Pipeline
 from foleyline.server.service import FoleyService
 from foleyline.server.store import Store
+from foleyline.server.threads import apply_compute_threads
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +135,7 @@ def start_server(settings: ServerConfig, registry: EngineRegistry | None = None)
     if settings.sfx_library is not None:
         procedural["sfx_library"] = Path(settings.sfx_library)
     registry = registry or EngineRegistry(default=settings.default_engine, options={"procedural": procedural})
+    apply_compute_threads()  # decode and analysis use the pools too, before any engine loads
 
     store = Store(data_dir)
     pipeline = Pipeline(store, roots)

