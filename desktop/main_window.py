@@ -95,7 +95,13 @@ class MainWindow(QMainWindow):
         self.busy = QLabel()
         self.busy.setObjectName("dim")
         self.statusBar().addPermanentWidget(self.busy)
+        # what needs a server, with what each does (its tooltip while one answers)
+        self._server_actions = ((self.draft_action, "Draft notes for the selected shots"),
+                                (self.generate_action, "Generate takes for the selected shots"),
+                                (self.cancel_action, "Cancel every job in progress"))
+        self._first_run_pending = False  # set by connect_default: start a local server if none answers
         self._wire()
+        self._set_server_actions("disconnected", "")
         self._show_shot(None)
         self.resize(1680, 980)
 
@@ -174,14 +180,15 @@ class MainWindow(QMainWindow):
         self.takes.instruction_requested.connect(lambda text: self.current_id and s.edit_by_instruction(self.current_id, text))
         self.takes.cancel_requested.connect(lambda: self.current_id and s.cancel([self.current_id]))
 
-        self.server.connect_requested.connect(lambda address, token: s.connect_to(address, token or None))
+        self.server.connect_requested.connect(self._connect_as_asked)
         self.server.start_local_requested.connect(self.start_local_server)
         self.server.engine_chosen.connect(self._choose_engine)
+        self.server.library_chosen.connect(self._on_library_chosen)
         self.local_server.output.connect(self.server.append_log)
         self.local_server.ready.connect(self._on_local_ready)
         self.local_server.failed.connect(lambda text: (self.server.set_connection("error", text), self.show_message(text, True)))
 
-        self.exporter.export_requested.connect(lambda path, fmt: s.export(path, fmt=fmt))
+        self.exporter.export_requested.connect(lambda path, fmt, naming: s.export(path, fmt=fmt, naming=naming))
 
     # -- timeline
 
@@ -247,7 +254,8 @@ class MainWindow(QMainWindow):
         self.waveform.set_shot_duration(duration)
         self.waveform.set_notes(state.notes if state else None)
         title = f"{state.shot.name} — {state.status_text()}" if state else "No shot selected"
-        self.notes.set_notes(state.notes if state else None, duration=duration, title=title)
+        self.notes.set_notes(state.notes if state else None, duration=duration, title=title,
+                             warnings=state.notes_warnings() if state else ())
         self.takes.set_state(state)
         self._update_regions()
 
@@ -302,10 +310,22 @@ class MainWindow(QMainWindow):
 
     # -- server
 
-    def connect_default(self) -> None:
+    def connect_default(self, *, named: bool = False) -> None:
+        """Connect to the address in the Server tab. With nothing ``named`` (no --server) and no
+        server configured, a failure starts a local server instead (the first run)."""
+        self._first_run_pending = not named and not config.configured_server()
         self.session.connect_to(self.server.address.text(), self.server.token.text() or None)
 
     def _on_connection(self, state: str, detail: str) -> None:
+        self._set_server_actions(state, detail)
+        if state == "connected":
+            self._first_run_pending = False
+        if state == "error" and self._first_run_pending:
+            # First run, nothing configured and nothing at the local port: start a server here
+            # on loopback, as `foleyline generate` does, and connect to it when it listens.
+            self._first_run_pending = False
+            self.start_local_server()
+            return
         self.server.set_connection(state, detail)
         self.light.set_state(state)
         self.light_label.setText({"connected": "Server connected", "connecting": "Connecting…",
@@ -314,8 +334,32 @@ class MainWindow(QMainWindow):
         if self.local_server.running:
             self.server.start_button.setEnabled(False)
 
+    def _connect_as_asked(self, address: str, token: str) -> None:
+        self._first_run_pending = False  # the editor chose a server: a failure is theirs to see
+        self.session.connect_to(address, token or None)
+
+    def _set_server_actions(self, state: str, detail: str) -> None:
+        """The actions that need a server are on only while one answers; otherwise each says why."""
+        reason = "" if state == "connected" else {
+            "connecting": f"Waiting for the server: {detail}",
+            "error": f"No server: {detail}. Start one in the Server tab (Start local server) or connect to one.",
+        }.get(state, "Not connected to a server: connect in the Server tab or start a local one.")
+        for action, what in self._server_actions:
+            action.setEnabled(not reason)
+            action.setToolTip(reason or what)
+        self.exporter.export_button.setEnabled(not reason)
+        self.exporter.export_button.setToolTip(reason)
+        self.takes.set_server_reason(reason)
+        if reason and state != "connecting":
+            self.show_message(reason, True)
+
     def _choose_engine(self, name: str) -> None:
         self.session.engine = name
+
+    def _on_library_chosen(self, folder: str) -> None:
+        what = f"Sound library: {folder}" if folder else "No sound library: every sound is synthesized"
+        later = "; restart the local server to use it" if self.local_server.running else ""
+        self.show_message(what + later + " (servers started from now on read it from the config file)", False)
 
     def start_local_server(self) -> None:
         roots = set()

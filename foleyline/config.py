@@ -1,62 +1,346 @@
-"""Where Foleyline keeps its files, in one place.
+"""Every setting of Foleyline, where it comes from, and where Foleyline keeps its files.
 
-Every path can be overridden by an environment variable (tests point them at temp folders):
+One definition (``SETTINGS`` below) drives everything: ``value(key)`` reads a setting, ``foleyline
+config show`` prints the values in effect and where each came from, and docs/configuration.md is
+the table ``settings_table()`` writes (a test keeps it in step). Adding a setting is one line.
 
-    FOLEYLINE_CONFIG_DIR   token, client config          (default: platformdirs user config dir)
-    FOLEYLINE_DATA_DIR     store: SQLite + WAV files     (default: platformdirs user data dir)
-    FOLEYLINE_MODELS_DIR   model weights                 (default: <data dir>/models)
-    FOLEYLINE_SERVER       address of a running server   (default: none -> start one in-process)
+A setting's value comes from, first to last: the command line (where a command has an option for
+it), the environment variable ``FOLEYLINE_<KEY>``, the config file ``<config dir>/foleyline.toml``
+(``key = value`` at the top level), the default. Only ``config_dir`` (it locates the file) and
+``site`` (read inside DaVinci Resolve before foleyline can be imported) are environment-only.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
+import tomlkit
+
+from foleyline.errors import InvalidInput
+from foleyline.fsutil import write_text_atomic
 
 APP = "foleyline"
 DEFAULT_PORT = 50551
 TOKEN_FILE = "token"
+CONFIG_FILE = "foleyline.toml"
+SFX_INDEX_FILE = "sfx-library-index.sqlite3"
+ENV_PREFIX = "FOLEYLINE_"
 
+Kind = str  # "text", "path", "paths", "int", "bool", "secret"
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    kind: Kind
+    default: Callable[[], Any] | Any
+    doc: str
+    used_by: str                 # "server", "client", "both"
+    in_file: bool = True         # False: environment only
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.key.upper()
+
+    def default_value(self) -> Any:
+        return self.default() if callable(self.default) else self.default
+
+
+def _home() -> list[Path]:
+    return [Path.home()]
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("config_dir", "path", lambda: Path(platformdirs.user_config_dir(APP)),
+            "folder of foleyline.toml, the token and accepted licences", "both", in_file=False),
+    Setting("data_dir", "path", lambda: Path(platformdirs.user_data_dir(APP)),
+            "the store: SQLite database and content-addressed WAVs, sound-library index", "server"),
+    Setting("models_dir", "path", lambda: value("data_dir") / "models",
+            "model weights (`foleyline models pull` writes here)", "server"),
+    Setting("address", "text", f"127.0.0.1:{DEFAULT_PORT}",
+            "HOST:PORT `foleyline serve` listens on; beyond loopback it needs TLS or `insecure`", "server"),
+    Setting("allowed_roots", "paths", _home,
+            "folders whose media the server may read (environment: separated by the path separator)", "server"),
+    Setting("engine", "text", "procedural", "the server's default engine", "server"),
+    Setting("engines", "text", "",
+            "extra engines, name=module:Class, comma-separated (an engine under development)", "server"),
+    Setting("threads", "int", 8, "gRPC worker threads of the server (concurrent calls)", "server"),
+    Setting("compute_threads", "int", 0,
+            "torch, BLAS and OpenCV threads per engine worker (0: the cores shared out between the workers)",
+            "server"),
+    Setting("token_file", "path", lambda: value("config_dir") / TOKEN_FILE,
+            "the server's token, created on first start (mode 0600); local clients read it", "both"),
+    Setting("tls_cert", "path", None, "PEM certificate (chain) the server presents; with tls_key turns TLS on",
+            "server"),
+    Setting("tls_key", "path", None, "PEM private key of tls_cert", "server"),
+    Setting("insecure", "bool", False,
+            "let the server listen beyond loopback without TLS (token and media in clear text)", "server"),
+    Setting("sfx_library", "path", None, "a folder of the editor's sound files, used before synthesis", "server"),
+    Setting("mmaudio_model", "text", "", "which installed MMAudio variant to load (default: the best installed)",
+            "server"),
+    Setting("hunyuan_foley_model", "text", "",
+            "which installed HunyuanVideo-Foley size to load, xxl or xl (default: the installed one, XXL first)",
+            "server"),
+    Setting("vlm_dir", "path", None, "a VLM folder for drafting notes, used before the ones `models pull` installed", "server"),
+    Setting("clip_dir", "path", None, "a CLIP folder for zero-shot scene labels, used before the ones `models pull` installed",
+            "server"),
+    Setting("vlm_device", "text", "", "\"cpu\": the VLM drafts notes on the CPU too (slow; by default only on a GPU)",
+            "server"),
+    Setting("server", "text", "", "HOST:PORT of the server clients use (empty: start one in-process)", "client"),
+    Setting("token", "secret", "",
+            "the token clients send to a remote server (its token file's content); a server given one uses it "
+            "instead of its token file", "both"),
+    Setting("tls_ca", "path", None, "PEM certificate(s) to trust for a TLS server; set: clients use TLS",
+            "client"),
+    Setting("take_file_template", "text", "{shot}_{layer}_T{take:02d}.wav",
+            "how take WAVs are named; fields {shot} {layer} {kind} {take} {take_id} {engine} {seed}", "client"),
+    Setting("track_names", "text", "foley",
+            'Foley track names: foley ("Foley BG", "Foley FX", "Foley") or short (BG, FX, FOL)', "client"),
+    Setting("c2pa_key", "path", None,
+            "the facility's key (PEM) signing the WAVs' C2PA manifests, with c2pa_certs (unset: a local CA "
+            "made on first use in <config_dir>/c2pa)", "server"),
+    Setting("c2pa_certs", "path", None, "the certificate chain of c2pa_key (PEM, leaf first)", "server"),
+    Setting("c2pa_trust", "path", None, "CA certificates (PEM) trusted when reading manifests (`foleyline provenance`)",
+            "client"),
+    Setting("debug", "bool", False, "full tracebacks instead of one-line errors", "both"),
+    Setting("dev_media", "path", lambda: Path.cwd().parent / "shared" / "media",
+            "the development clips `foleyline eval --split` reads (docs/evaluation.md)", "client"),
+    Setting("site", "path", None,
+            "site-packages holding foleyline, for the DaVinci Resolve script (written by `foleyline resolve "
+            "install`)", "client", in_file=False),
+)
+BY_KEY = {setting.key: setting for setting in SETTINGS}
+
+
+# ---- reading -------------------------------------------------------------------------------
+
+def config_file() -> Path:
+    return config_dir() / CONFIG_FILE
+
+
+def settings() -> dict[str, Any]:
+    """The config file's settings as written; empty when there is no file."""
+    path = config_file()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(f"the config file {path} is not valid TOML ({exc}); fix it or delete it") from None
+    unknown = sorted(k for k in data if k not in BY_KEY or not BY_KEY[k].in_file)
+    if unknown:
+        raise InvalidInput(f"{path}: unknown setting(s) {', '.join(unknown)}; the settings are listed by "
+                           "`foleyline config show`")
+    return data
+
+
+def save_setting(key: str, value: str | None) -> Path:
+    """Set (or, with None, remove) one setting in the config file, keeping the rest of the file
+    and its comments as they were (the panel's settings write through this)."""
+    if key not in BY_KEY or not BY_KEY[key].in_file:
+        raise InvalidInput(f"{key} is not a setting of the config file; the settings are listed by `foleyline config show`")
+    path = config_file()
+    settings()  # a malformed file is reported, not overwritten
+    document = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+    if value is None:
+        document.pop(key, None)
+    else:
+        document[key] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_text_atomic(path, tomlkit.dumps(document))
+
+
+def _from_env(setting: Setting, raw: str) -> Any:
+    if setting.kind == "paths":
+        return [Path(p).expanduser() for p in raw.split(os.pathsep) if p]
+    return _convert(setting, raw, f"the environment variable {setting.env}")
+
+
+def _convert(setting: Setting, raw: Any, where: str) -> Any:
+    kind = setting.kind
+    try:
+        if kind == "path":
+            if not isinstance(raw, str):
+                raise TypeError
+            return Path(raw).expanduser() if raw else None
+        if kind == "paths":
+            items = [raw] if isinstance(raw, str) else raw
+            if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+                raise TypeError
+            return [Path(i).expanduser() for i in items if i]
+        if kind == "int":
+            if isinstance(raw, bool):
+                raise TypeError
+            return int(raw)
+        if kind == "bool":
+            if isinstance(raw, bool):
+                return raw
+            lowered = str(raw).strip().lower()
+            if lowered in ("1", "true", "yes", "on"):
+                return True
+            if lowered in ("", "0", "false", "no", "off"):
+                return False
+            raise ValueError
+        if not isinstance(raw, str):
+            raise TypeError
+        return raw
+    except (TypeError, ValueError):
+        wanted = {"path": "a path in quotes", "paths": "a list of paths in quotes", "int": "a whole number",
+                  "bool": "true or false", "text": "text in quotes", "secret": "text in quotes"}[kind]
+        raise InvalidInput(f"{setting.key} in {where} must be {wanted}, got {raw!r}") from None
+
+
+def lookup(key: str, override: Any = None) -> tuple[Any, str]:
+    """(value, where it came from) of one setting. ``override``: the command line's value, when
+    the command has an option for it (None: not given)."""
+    setting = BY_KEY[key]
+    if override is not None and override != []:
+        return override, "command line"
+    raw = os.environ.get(setting.env)
+    if raw not in (None, ""):
+        return _from_env(setting, raw), f"environment {setting.env}"
+    if setting.in_file:
+        data = settings()
+        if key in data:
+            return _convert(setting, data[key], str(config_file())), str(config_file())
+    return setting.default_value(), "default"
+
+
+def value(key: str, override: Any = None) -> Any:
+    return lookup(key, override)[0]
+
+
+def effective() -> list[tuple[Setting, Any, str]]:
+    """Every setting with its value in effect and where that came from."""
+    return [(setting, *lookup(setting.key)) for setting in SETTINGS]
+
+
+def shown(setting: Setting, current: Any) -> str:
+    """A value as `config show` prints it: secrets masked, lists joined, None as (none)."""
+    if setting.kind == "secret":
+        return "(set)" if current else "(none)"
+    if isinstance(current, list):
+        return os.pathsep.join(str(p) for p in current) or "(none)"
+    if current is None or current == "":
+        return "(none)"
+    return str(current).lower() if isinstance(current, bool) else str(current)
+
+
+def settings_table() -> str:
+    """The Markdown table of every setting (docs/configuration.md)."""
+    rows = ["| key in foleyline.toml | environment | used by | default | what it is |",
+            "|---|---|---|---|---|"]
+    defaults = {"config_dir": "platform user config folder", "data_dir": "platform user data folder",
+                "models_dir": "<data_dir>/models", "allowed_roots": "your home folder",
+                "token_file": "<config_dir>/token", "dev_media": "../shared/media from the working folder"}
+    for s in SETTINGS:
+        default = defaults.get(s.key) or shown(s, s.default if not callable(s.default) else None)
+        rows.append(f"| {('`' + s.key + '`') if s.in_file else '(environment only)'} | `{s.env}` | {s.used_by} "
+                    f"| {default} | {s.doc} |")
+    return "\n".join(rows) + "\n"
+
+
+# ---- folders and the token ------------------------------------------------------------------
 
 def config_dir() -> Path:
-    return Path(os.environ.get("FOLEYLINE_CONFIG_DIR") or platformdirs.user_config_dir(APP))
+    return value("config_dir")
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("FOLEYLINE_DATA_DIR") or platformdirs.user_data_dir(APP))
+    return value("data_dir")
 
 
 def models_dir() -> Path:
-    return Path(os.environ.get("FOLEYLINE_MODELS_DIR") or data_dir() / "models")
+    return value("models_dir")
 
 
 def configured_server() -> str | None:
     """The address of a server the user configured, or None (start one in-process)."""
-    return os.environ.get("FOLEYLINE_SERVER") or None
+    return value("server") or None
+
+
+def sfx_library() -> Path | None:
+    """The editor's sound library folder, or None."""
+    return value("sfx_library")
+
+
+def sfx_index_path(data: Path | None = None) -> Path:
+    """The persistent index of sound libraries, in the data folder."""
+    return (data or data_dir()) / SFX_INDEX_FILE
+
+
+def compute_threads() -> int | None:
+    """Threads per engine worker the user asked for, or None (the cores shared out)."""
+    threads = value("compute_threads")
+    if threads < 0:
+        raise InvalidInput(f"compute_threads must be 0 (automatic) or a number of threads, got {threads}")
+    return threads or None
+
+
+def take_file_template() -> str:
+    """How take WAVs are named (checked where it is used: ``foleyline.plugin.take_files``)."""
+    return value("take_file_template") or BY_KEY["take_file_template"].default
+
+
+def track_names() -> str:
+    """The Foley track-name preset (checked where it is used: ``foleyline.plugin.timeline.track_names``)."""
+    return value("track_names") or BY_KEY["track_names"].default
+
+
+def c2pa_dir() -> Path:
+    """The local signing credentials made on first use: key.pem (0600), chain.pem, ca.pem."""
+    return config_dir() / "c2pa"
+
+
+def c2pa_ca_path() -> Path:
+    return c2pa_dir() / "ca.pem"
+
+
+def facility_signing_files() -> tuple[Path, Path] | None:
+    """(key, certificate chain) the facility gave for signing, or None (sign with the local CA)."""
+    key, certs = value("c2pa_key"), value("c2pa_certs")
+    if bool(key) != bool(certs):
+        raise InvalidInput("set both c2pa_key (the signing key, PEM) and c2pa_certs (its certificate chain, PEM, "
+                           "leaf first; FOLEYLINE_C2PA_KEY, FOLEYLINE_C2PA_CERTS), or neither to sign with the local CA")
+    return (key, certs) if key and certs else None
+
+
+def c2pa_trust_anchors_path() -> Path | None:
+    return value("c2pa_trust")
 
 
 def token_path() -> Path:
-    return config_dir() / TOKEN_FILE
+    return value("token_file")
 
 
 def read_token() -> str | None:
-    """The token the local server created, or None when no server has ever started here."""
-    env = os.environ.get("FOLEYLINE_TOKEN")
-    if env:
-        return env
+    """The token for the configured server: ``token`` when set, else the local server's token
+    file; None when neither exists."""
+    given = value("token")
+    if given:
+        return given
     path = token_path()
     return path.read_text().strip() if path.exists() else None
 
 
 def ensure_token() -> str:
-    """Read the token, creating it on first start: a random secret in a file only the user reads."""
-    existing = read_token()
-    if existing:
-        return existing
+    """The server's token: ``token`` when set, else the token file, created on first start: a
+    random secret in a file only the user reads."""
+    given = value("token")
+    if given:
+        return given
     path = token_path()
+    if path.exists():
+        return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(32)
     # O_EXCL: two servers starting at once must not overwrite each other's token.

@@ -102,8 +102,6 @@ class JobManager:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self.interrupted_at_start = store.mark_interrupted()
-        # Said with every job on the default engine, e.g. why the server fell back to another.
-        self.default_warnings: list[str] = []
         self._worker = threading.Thread(target=self._work, name="foleyline-jobs", daemon=True)
         self._worker.start()
 
@@ -115,16 +113,14 @@ class JobManager:
         ids = [shot.id for shot in shots]
         if len(set(ids)) != len(ids):
             raise InvalidInput("the request names the same shot id more than once; send each shot once")
-        engine_name, _engine, warnings = self.registry.resolve(settings.engine)
-        if not settings.engine:
-            warnings = [*self.default_warnings, *warnings]
+        engine_name, _engine = self.registry.resolve(settings.engine)
         # A random seed is chosen now and stored, so a resumed job makes the same takes.
         seed = settings.seed or random.randrange(1, 2**31)
         settings = replace(settings, seed=seed, engine=engine_name)
         job_id = f"job-{uuid.uuid4().hex[:12]}"
         self.store.create_job(job_id, shots, settings, engine_name, utc_now())
         run = JobRun(job_id, settings, len(shots))
-        run.emit(JobAccepted(job_id, len(shots), engine_name, tuple(warnings)))
+        run.emit(JobAccepted(job_id, len(shots), engine_name, ()))
         for shot in shots:
             run.emit(ShotProgress(job_id, shot.id, "queued", 0.0, 0, len(shots)))
         self._enqueue(run)
@@ -146,10 +142,10 @@ class JobManager:
         settings = self.store.job_settings(job_id)
         self.store.reset_failed_shots(job_id)
         shots = self.store.job_shots(job_id)
-        engine_name, _engine, warnings = self.registry.resolve(settings.engine)
+        engine_name, _engine = self.registry.resolve(settings.engine)
         settings = replace(settings, engine=engine_name)
         run = JobRun(job_id, settings, len(shots))
-        run.emit(JobAccepted(job_id, len(shots), engine_name, tuple(warnings)))
+        run.emit(JobAccepted(job_id, len(shots), engine_name, ()))
         takes = self.store.list_takes(job_id=job_id)
         for take in takes:
             run.emit(TakeReady(job_id, take))
@@ -215,7 +211,7 @@ class JobManager:
         done = sum(1 for s in shots if s[2] == "done")
         failed = 0
         self.store.set_job_state(job_id, "running")
-        engine_name, engine, _warnings = self.registry.resolve(run.settings.engine)
+        engine_name, engine = self.registry.resolve(run.settings.engine)
         for idx, shot, state, _reason, _code in shots:
             if state == "done":
                 continue

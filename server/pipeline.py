@@ -7,8 +7,9 @@
     -> engine, per layer, all takes' seeds at once, in
        windows when the shot is longer than the engine's     foleyline.server.windowing
     -> post: output rate, fades over the handles, ceiling    foleyline.server.media.audio
+    -> take numbers (1, 2, 3... per shot)                    foleyline.server.store
     -> Broadcast WAV stamped at the first sample's record
-       timecode                                              foleyline.server.media.bwf
+       timecode, with loudness, signed (C2PA)                foleyline.server.media.bwf
     -> store                                                 foleyline.server.store
 
 Regenerating only some layers (``ShotRequest.only_layers`` with a ``base_take_id``) renders
@@ -33,17 +34,22 @@ import soundfile
 
 from foleyline import timebase
 from foleyline.errors import Cancelled, InvalidInput, MediaError, NotFound, PermissionDenied
-from foleyline.notes import Layer, LayerKind, Notes
+from foleyline.notes import Layer, Notes
 from foleyline.notes.text import summary
 from foleyline.probe import probe
+from foleyline.provenance import Generation, notes_digest
 from foleyline.server.engines.base import Engine, SamplingSettings, ShotInput
 from foleyline.server.media import audio as post
+from foleyline.server.engines.manifest import model_licence
 from foleyline.server.media.bwf import BITS, TakeStamp, write_take
 from foleyline.server.media.frames import StreamSpec
 from foleyline.server.media.load import load_shot
+from foleyline.server.media.loudness import Loudness, measure
 from foleyline.server.notes import DraftResult, draft, required_streams
+from foleyline.server.notes.fitting import CountsOf
 from foleyline.server.records import AudioFile, JobSettings, LayerTake, ShotOutcome, ShotRequest, Take
 from foleyline.server.shot_timing import ShotTiming, shot_timing
+from foleyline.server.signing import Credentials, credentials
 from foleyline.server.store import Store
 from foleyline.server.windowing import generate_layer
 from foleyline.timebase import OUTPUT_SAMPLE_RATE
@@ -97,19 +103,23 @@ class Pipeline:
 
     # ---- notes ----------------------------------------------------------------------------
 
-    def draft(self, shot: ShotRequest, shot_input: ShotInput, writer: str = "auto") -> DraftResult:
-        """Notes drafted for the shot by the notes writer (a VLM when installed, else the motion
-        analysis), with the warnings that say why a writer was not used."""
-        result = draft(shot_input, writer or "auto")
-        for warning in result.warnings:
+    def draft(self, shot: ShotRequest, shot_input: ShotInput, writer: str = "auto", *,
+              counts_of: CountsOf | None = None) -> DraftResult:
+        """Notes drafted for the shot down the ladder (a VLM, else CLIP labels with the motion
+        analysis, else the motion analysis), fitted to ``counts_of``'s limit (the target
+        engine's), with the warnings that say why a rung was not used."""
+        result = draft(shot_input, writer or "auto", counts_of=counts_of)
+        log.info("notes for shot %s drafted by %s", shot.id, result.drafter)
+        for warning in [*result.warnings, *result.missing, *result.runs]:
             log.info("notes for shot %s: %s", shot.id, warning)
         return replace(result, notes=replace(result.notes, shot_id=shot.id))
 
-    def notes_for(self, shot: ShotRequest, shot_input: ShotInput) -> tuple[Notes, bool]:
-        """(notes, drafted): the editor's notes, else a draft."""
+    def notes_for(self, shot: ShotRequest, shot_input: ShotInput, engine: Engine | None = None) -> tuple[Notes, bool]:
+        """(notes, drafted): the editor's notes, else a draft fitted to ``engine``'s text limit."""
         if _given_notes(shot):
             return shot.notes, False  # type: ignore[return-value]
-        return self.draft(shot, shot_input).notes, True
+        counts_of = engine.count_text_tokens if engine is not None else None
+        return self.draft(shot, shot_input, counts_of=counts_of).notes, True
 
     @staticmethod
     def drafting_streams(shot: ShotRequest, writer: str = "auto") -> Sequence[StreamSpec]:
@@ -156,7 +166,7 @@ class Pipeline:
         if base is not None and not _given_notes(shot):
             notes, drafted = base.notes, False
         else:
-            notes, drafted = self.notes_for(shot, shot_input)
+            notes, drafted = self.notes_for(shot, shot_input, engine)
         notes = self.store.record_notes(shot.id, notes)
         shot_input.notes = notes
         if not notes.layers:
@@ -167,6 +177,7 @@ class Pipeline:
         seeds = [settings.seed + i for i in range(max(1, settings.num_takes))]
         sampling = SamplingSettings(steps=settings.steps, cfg_strength=settings.cfg_strength)
         rendered: dict[str, list[np.ndarray]] = {}
+        said: dict[str, tuple[str, ...]] = {}  # the engine's warnings per layer
         for i, layer in enumerate(to_render):
             stage("generate", i / len(to_render))
 
@@ -180,19 +191,33 @@ class Pipeline:
                 post.finish_stem(audio, caps.sample_rate, samples=timing.samples, head=timing.head_samples, tail=timing.tail_samples)
                 for audio in outputs
             ]
+            said[layer.label] = tuple(engine.layer_warnings(layer))
 
         stage("post")
         created = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+        numbers = self.store.reserve_take_numbers(shot.id, len(seeds))
+        creds = credentials()
+        licence = model_licence(engine_name)
         takes: list[Take] = []
         for t, seed in enumerate(seeds):
             take_id = f"take-{uuid.uuid4().hex[:12]}"
+            made = Generation(
+                engine=engine_name, engine_version=caps.version, model=caps.model,
+                model_licence=licence, seed=seed, notes_digest=notes_digest(notes),
+                take_id=take_id, take_number=numbers[t], shot=label, layer="mix",
+            )
             layers: list[LayerTake] = []
             stems: list[np.ndarray] = []
-            for layer in notes.layers:
+            written: list[str] = []
+            for index, layer in enumerate(notes.layers, start=1):
                 if layer.label in rendered:
                     audio = rendered[layer.label][t]
-                    stored = self._write_stem(audio, timing, shot, take_id, layer.label, layer.kind, notes, settings)
-                    layers.append(self._layer_take(layer, stored, audio, reused=False))
+                    loudness = measure(audio, OUTPUT_SAMPLE_RATE)  # once per stem: the WAV and the take say it
+                    stored = self._write_stem(audio, timing, shot, settings, notes, replace(made, layer=layer.label), creds,
+                                              loudness, stem=index, layer=layer)
+                    written.append(stored.sha256)
+                    layers.append(self._layer_take(layer, stored, audio, loudness, reused=False,
+                                                   warnings=said[layer.label]))
                 else:
                     previous = base.layers[[lt.label for lt in base.layers].index(layer.label)]  # type: ignore[union-attr]
                     audio = self._read_stem(previous.audio.sha256, timing)
@@ -200,7 +225,10 @@ class Pipeline:
                 if not layer.mute:
                     stems.append(audio)
             mix = post.mix_stems(stems, timing.samples)
-            mix_file = self._write_stem(mix, timing, shot, take_id, "mix", None, notes, settings)
+            mix_loudness = measure(mix, OUTPUT_SAMPLE_RATE)
+            mix_file = self._write_stem(mix, timing, shot, settings, notes, made, creds, mix_loudness, stem=0, layer=None)
+            # The take's WAVs were written without fsyncs: durable together, before the take is stored.
+            self.store.sync_audio([*written, mix_file.sha256])
             takes.append(
                 Take(
                     id=take_id,
@@ -215,13 +243,14 @@ class Pipeline:
                     settings=settings,
                     layers=tuple(layers),
                     mix=mix_file,
-                    loudness_lufs=post.reported_loudness(mix),
+                    loudness_lufs=post.reported_lufs(mix_loudness.integrated_lufs),
                     created_at=created,
                     audio_source_range=timing.audio_range,
                     record_range=shot.record_range,
                     handle_head_frames=timing.head_frames,
                     handle_tail_frames=timing.tail_frames,
                     base_take_id=base.id if base is not None else "",
+                    number=numbers[t],
                 )
             )
         stage("store")
@@ -268,34 +297,50 @@ class Pipeline:
         audio: np.ndarray,
         timing: ShotTiming,
         shot: ShotRequest,
-        take_id: str,
-        label: str,
-        kind: LayerKind | None,
-        notes: Notes,
         settings: JobSettings,
+        notes: Notes,
+        made: Generation,
+        creds: Credentials,
+        loudness: Loudness,
+        *,
+        stem: int,
+        layer: Layer | None,
     ) -> AudioFile:
+        """One stem (``layer``, the notes' ``stem``-th) or the mix (None), stamped, signed, stored,
+        not yet durable: see ``Store.sync_audio``."""
+        if layer is not None:
+            heard = layer.prompt
+        else:
+            heard = ", ".join(each.label for each in notes.layers if not each.mute)
         staged = self.store.staging_path(".wav")
         write_take(staged, audio, TakeStamp(
-            scene=shot.name or shot.id,
-            label=label,
-            take_id=take_id,
+            scene=made.shot,
+            label=made.layer,
+            take_id=made.take_id,
+            take_number=made.take_number,
+            stem=stem,
             project=settings.project,
             time_reference=timing.time_reference,
             rate=timebase.timecode_rate(shot.rate, shot.drop_frame),
-            track_name=kind.track_name if kind is not None else "Foley mix",
+            heard=heard,
+            kind=layer.kind.value if layer is not None else "",
             summary=summary(notes),
-            loudness_lufs=post.reported_loudness(audio),
-        ))
-        sha, size = self.store.adopt_audio(staged)
+            engine=made.engine,
+            model=made.model,
+            loudness=loudness,
+        ), made, creds, durable=False)
+        sha, size = self.store.adopt_audio(staged, durable=False)
         return AudioFile(sha, size, OUTPUT_SAMPLE_RATE, BITS, int(audio.shape[0]), int(audio.shape[1]))
 
     @staticmethod
-    def _layer_take(layer: Layer, stored: AudioFile, audio: np.ndarray, *, reused: bool) -> LayerTake:
+    def _layer_take(layer: Layer, stored: AudioFile, audio: np.ndarray, loudness: Loudness, *, reused: bool,
+                    warnings: tuple[str, ...] = ()) -> LayerTake:
         return LayerTake(
             label=layer.label,
             kind=layer.kind.value,
             audio=stored,
-            loudness_lufs=post.reported_loudness(audio),
+            loudness_lufs=post.reported_lufs(loudness.integrated_lufs),
             peak_dbfs=post.reported_peak(audio),
             reused=reused,
+            warnings=warnings,
         )

@@ -27,6 +27,7 @@ from foleyline.notes.convert import kind_to_proto, notes_from_proto, notes_to_pr
 from foleyline.notes.tokens import TokenCount
 from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.protos.v1 import foley_pb2_grpc as pb_grpc
+from foleyline.server import circling
 from foleyline.server.engines.registry import EngineRegistry
 from foleyline.server.jobs import JobManager
 from foleyline.server.notes import DraftResult
@@ -160,7 +161,10 @@ def _audio_to_proto(audio: AudioFile) -> pb.AudioFile:
     )
 
 
-def take_to_proto(take: Take, accepted: bool = False) -> pb.Take:
+def take_to_proto(take: Take, accepted: bool = False, files: dict[str, AudioFile] | None = None) -> pb.Take:
+    """``accepted``: the shot's circled take; ``files``: its WAVs to list instead of the ones it
+    was generated with (their circled copies, by the generated file's hash)."""
+    files = files or {}
     return pb.Take(
         accepted=accepted,
         id=take.id,
@@ -177,14 +181,15 @@ def take_to_proto(take: Take, accepted: bool = False) -> pb.Take:
             pb.LayerAudio(
                 label=layer.label,
                 kind=kind_to_proto(LayerKind(layer.kind)),
-                audio=_audio_to_proto(layer.audio),
+                audio=_audio_to_proto(files.get(layer.audio.sha256, layer.audio)),
                 loudness_lufs=layer.loudness_lufs,
                 peak_dbfs=layer.peak_dbfs,
                 reused=layer.reused,
+                warnings=list(layer.warnings),
             )
             for layer in take.layers
         ],
-        mix=_audio_to_proto(take.mix),
+        mix=_audio_to_proto(files.get(take.mix.sha256, take.mix)),
         loudness_lufs=take.loudness_lufs,
         created_at=take.created_at,
         audio_source_range=range_to_proto(take.audio_source_range),
@@ -193,6 +198,7 @@ def take_to_proto(take: Take, accepted: bool = False) -> pb.Take:
         handle_tail_frames=take.handle_tail_frames,
         shot_name=take.shot_name,
         base_take_id=take.base_take_id,
+        number=take.number,
     )
 
 
@@ -248,17 +254,33 @@ class FoleyService(pb_grpc.FoleyServicer):
         for event in run.follow(stop):
             yield event_to_proto(event)
 
-    def _draft_event(self, shot_id: str, result: DraftResult, engine_name: str) -> pb.DraftNotesEvent:
-        """The event for drafted notes, with per-layer token counts against the named engine's
-        text limit, drafted layers over it split (no engine named: no counts)."""
+    def _counts_of(self, engine_name: str) -> Callable[[Notes], list[TokenCount]] | None:
+        """The named engine's per-layer token count (None when no engine is named)."""
         if not engine_name:
-            return draft_event(shot_id, result, counts_of=lambda _notes: [])
+            return None
 
         def counts_of(notes: Notes) -> list[TokenCount]:
             return self.registry.token_counts(engine_name, notes)
 
+        return counts_of
+
+    def _draft_event(self, shot_id: str, result: DraftResult, engine_name: str) -> pb.DraftNotesEvent:
+        """The event for drafted notes, with per-layer token counts against the named engine's
+        text limit, drafted layers over it split (no engine named: no counts)."""
+        counts_of = self._counts_of(engine_name)
+        if counts_of is None:
+            return draft_event(shot_id, result, counts_of=lambda _notes: [])
         limit = max((count.limit for count in counts_of(result.notes)), default=0)
         return draft_event(shot_id, result, token_limit=limit or None, counts_of=counts_of)
+
+    def _layer_warnings(self, notes, engine_name: str) -> list[str]:
+        """What the engine that will render these notes says about their layers (e.g. a prompt
+        no model makes), so the editor reads it beside the draft, before generating."""
+        try:
+            _name, engine = self.registry.resolve(engine_name)
+        except FoleylineError:
+            return []  # the job's own warnings will say why the engine is unavailable
+        return [w for layer in notes.layers for w in engine.layer_warnings(layer)]
 
     @_translated
     def GetServerInfo(self, request, context):
@@ -304,7 +326,9 @@ class FoleyService(pb_grpc.FoleyServicer):
             try:
                 streams = self.pipeline.drafting_streams(shot, writer)
                 _timing, shot_input = self.pipeline.prepare(shot, DEFAULT_HANDLE_FRAMES, streams)
-                event = self._draft_event(shot.id, self.pipeline.draft(shot, shot_input, writer), request.engine)
+                result = self.pipeline.draft(shot, shot_input, writer, counts_of=self._counts_of(request.engine))
+                event = self._draft_event(shot.id, result, request.engine)
+                event.warnings.extend(self._layer_warnings(notes_from_proto(event.notes), request.engine))
             except FoleylineError as exc:
                 event = draft_error_event(shot.id, exc)
             yield event
@@ -339,18 +363,20 @@ class FoleyService(pb_grpc.FoleyServicer):
     def ListTakes(self, request, context):
         takes = self.store.list_takes(shot_id=request.shot_id, job_id=request.job_id)
         accepted = self.store.accepted_take_ids()
-        return pb.ListTakesResponse(takes=[take_to_proto(take, take.id in accepted) for take in takes])
+        return pb.ListTakesResponse(takes=[take_to_proto(take, *circling.take_files(self.store, take, accepted))
+                                           for take in takes])
 
     @_translated
     def GetTake(self, request, context):
         take = self.store.get_take(request.take_id)
-        return take_to_proto(take, take.id in self.store.accepted_take_ids())
+        return take_to_proto(take, *circling.take_files(self.store, take, self.store.accepted_take_ids()))
 
     @_translated
     def AcceptTake(self, request, context):
         if not request.take_id:
             raise InvalidInput("give the id of the take to accept (`foleyline takes list` shows them)")
-        return take_to_proto(self.store.accept_take(request.take_id), True)
+        take, circled = circling.accept(self.store, request.take_id)
+        return take_to_proto(take, True, circled)
 
     @_translated
     def FetchAudio(self, request, context):

@@ -23,15 +23,15 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from foleyline.errors import InvalidInput, NotFound
-from foleyline.fsutil import fsync_dir
+from foleyline.fsutil import fsync_dir, sync_written
 from foleyline.notes import Notes
 from foleyline.notes.versions import recorded_version
 from foleyline.server import codec
-from foleyline.server.records import JobInfo, JobSettings, ShotRequest, Take
+from foleyline.server.records import AudioFile, JobInfo, JobSettings, ShotRequest, Take
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -66,9 +66,19 @@ CREATE TABLE IF NOT EXISTS takes (
 );
 CREATE INDEX IF NOT EXISTS takes_by_shot ON takes(shot_id);
 CREATE INDEX IF NOT EXISTS takes_by_job ON takes(job_id);
+CREATE TABLE IF NOT EXISTS take_numbers (  -- the last take number given in each shot
+    shot_id TEXT PRIMARY KEY,
+    last INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS accepted (  -- the circled take of each shot
     shot_id TEXT PRIMARY KEY,
     take_id TEXT NOT NULL REFERENCES takes(id)
+);
+CREATE TABLE IF NOT EXISTS circled_audio (  -- a take's WAV re-stamped CIRCLED (and signed again)
+    take_id TEXT NOT NULL REFERENCES takes(id),
+    sha256 TEXT NOT NULL,          -- the file as generated
+    circled TEXT NOT NULL,         -- the AudioFile of its circled copy, as JSON
+    PRIMARY KEY (take_id, sha256)
 );
 CREATE TABLE IF NOT EXISTS media (
     sha256 TEXT PRIMARY KEY,
@@ -143,13 +153,19 @@ class Store:
         final rename is atomic)."""
         return self.tmp_dir / f"{uuid.uuid4().hex}{suffix}"
 
-    def adopt_audio(self, staged: Path) -> tuple[str, int]:
-        """Move a finished WAV from staging to its content address; returns (sha256, size)."""
-        return self._adopt(staged, self.audio_dir, ".wav")
+    def adopt_audio(self, staged: Path, *, durable: bool = True) -> tuple[str, int]:
+        """Move a finished WAV from staging to its content address; returns (sha256, size).
+        ``durable=False``: the caller makes a batch durable at once (``sync_audio``)."""
+        return self._adopt(staged, self.audio_dir, ".wav", durable=durable)
 
-    def _adopt(self, staged: Path, folder: Path, suffix: str) -> tuple[str, int]:
-        with open(staged, "rb+") as handle:
-            os.fsync(handle.fileno())
+    def sync_audio(self, sha256s: Iterable[str]) -> None:
+        """Make WAVs adopted with ``durable=False`` durable, together (one take: one flush)."""
+        sync_written(self.audio_path(sha) for sha in sha256s)
+
+    def _adopt(self, staged: Path, folder: Path, suffix: str, *, durable: bool = True) -> tuple[str, int]:
+        if durable:
+            with open(staged, "rb+") as handle:
+                os.fsync(handle.fileno())
         sha = sha256_of(staged)
         size = staged.stat().st_size
         final = folder / sha[:2] / f"{sha}{suffix}"
@@ -158,7 +174,8 @@ class Store:
         else:
             final.parent.mkdir(exist_ok=True)
             os.replace(staged, final)
-            fsync_dir(final.parent)
+            if durable:
+                fsync_dir(final.parent)
         return sha, size
 
     def audio_path(self, sha256: str) -> Path:
@@ -305,15 +322,36 @@ class Store:
         rows = self._query(f"SELECT take FROM takes {where} ORDER BY created_at, id", params)
         return [codec.take_from_json(row[0]) for row in rows]
 
-    def accept_take(self, take_id: str) -> Take:
-        """Circle ``take_id``: the take its shot places (one per shot, the last accepted wins)."""
+    def reserve_take_numbers(self, shot_id: str, count: int) -> list[int]:
+        """The next ``count`` take numbers of a shot (1, 2, 3... in the order takes are made),
+        given out once: two jobs on one shot never get the same number. A shot whose job failed
+        after its numbers were given leaves a gap, as a take not printed does on set."""
+        with self._transaction() as db:
+            row = db.execute("SELECT last FROM take_numbers WHERE shot_id = ?", (shot_id,)).fetchone()
+            # a store from before take numbers: the shot's takes so far count
+            last = row[0] if row else db.execute("SELECT COUNT(*) FROM takes WHERE shot_id = ?", (shot_id,)).fetchone()[0]
+            db.execute("INSERT OR REPLACE INTO take_numbers (shot_id, last) VALUES (?, ?)", (shot_id, last + count))
+        return list(range(last + 1, last + count + 1))
+
+    def accept_take(self, take_id: str, circled: dict[str, AudioFile] | None = None) -> Take:
+        """Circle ``take_id``: the take its shot places (one per shot, the last accepted wins).
+        ``circled``: its WAVs' circled copies (already adopted), by the hash of each WAV as
+        generated; recorded in the same transaction."""
         take = self.get_take(take_id)
         with self._transaction() as db:
+            for sha, audio in (circled or {}).items():
+                db.execute("INSERT OR REPLACE INTO circled_audio (take_id, sha256, circled) VALUES (?, ?, ?)",
+                           (take.id, sha, json.dumps(asdict(audio))))
             db.execute("INSERT OR REPLACE INTO accepted (shot_id, take_id) VALUES (?, ?)", (take.shot_id, take.id))
         return take
 
     def accepted_take_ids(self) -> set[str]:
         return {row[0] for row in self._query("SELECT take_id FROM accepted")}
+
+    def circled_files(self, take_id: str) -> dict[str, AudioFile]:
+        """The circled copies of a take's WAVs, by the hash of each WAV as generated."""
+        rows = self._query("SELECT sha256, circled FROM circled_audio WHERE take_id = ?", (take_id,))
+        return {sha: AudioFile(**json.loads(audio)) for sha, audio in rows}
 
     def get_take(self, take_id: str) -> Take:
         rows = self._query("SELECT take FROM takes WHERE id = ?", (take_id,))

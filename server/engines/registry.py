@@ -2,8 +2,9 @@
 
 An engine is only imported when someone asks for it (listing or generating), so a broken or
 heavy engine never slows down or breaks the others: an import or load failure is logged,
-remembered as the reason the engine is unavailable, and a request for it falls back to the
-default engine (``procedural``, which needs no weights) with a warning saying why.
+remembered as the reason the engine is unavailable, and a request for it is an error saying
+what is missing and how to get it (the weights and the pull command, or the extra to install).
+Never a silent stand-in: the procedural engine sounds nothing like the one the editor asked for.
 
 An engine class may offer ``unavailable_reason(cls) -> str | None`` (a classmethod that checks,
 without loading, whether its weights are present); the registry probes for it with ``hasattr``.
@@ -16,10 +17,12 @@ import threading
 from dataclasses import dataclass
 
 from foleyline.errors import FoleylineError, InvalidInput, Unavailable
+from foleyline.extras import missing_extra
 from foleyline.notes import Notes
 from foleyline.notes.tokens import TokenCount
 from foleyline.server.engines.base import Engine, EngineCapabilities
 from foleyline.server.engines.manifest import EngineManifest, engine_manifests, load_target
+from foleyline.server.threads import apply_compute_threads
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +41,19 @@ class EngineStatus:
 
 
 class EngineRegistry:
-    def __init__(self, engines: dict[str, str] | None = None, *, default: str = DEFAULT_ENGINE, discover: bool = True) -> None:
+    def __init__(self, engines: dict[str, str] | None = None, *, default: str = DEFAULT_ENGINE, discover: bool = True,
+                 options: dict[str, dict[str, object]] | None = None) -> None:
         """The engines of the manifest (with ``discover``: plugins and FOLEYLINE_ENGINES too),
-        or exactly ``engines`` (name -> "module:EngineClass") when given."""
+        or exactly ``engines`` (name -> "module:EngineClass") when given. ``options``: keyword
+        arguments an engine is built with when loaded, by engine name (the server's settings
+        for it, e.g. the procedural engine's sound library)."""
         self._discover = discover if engines is None else False
         if engines is None:
             self._manifests = engine_manifests(discover=discover)
         else:
             self._manifests = {name: EngineManifest(name=name, engine=target) for name, target in engines.items()}
         self._from_manifest = engines is None
+        self._options = dict(options or {})
         self.default = default
         self._loaded: dict[str, Engine] = {}
         self._failures: dict[str, str] = {}
@@ -89,7 +96,8 @@ class EngineRegistry:
         try:
             return load_target(target)
         except ModuleNotFoundError as exc:
-            raise Unavailable(f"the {name} engine is not installed in this build ({exc.name} is missing)") from exc
+            hint = missing_extra(exc) or f"{exc.name} is missing"
+            raise Unavailable(f"the {name} engine is not installed in this build: {hint}") from exc
         except AttributeError as exc:
             raise Unavailable(f"the {name} engine's module {module_name} has no {attribute}") from exc
         except Exception as exc:  # a broken engine is reported, never fatal to the others
@@ -105,7 +113,9 @@ class EngineRegistry:
             if name in self._failures:
                 raise Unavailable(self._failures[name])
             try:
-                engine = self._engine_class(name)()
+                # Before the engine imports torch or starts a pool: every engine, one setting.
+                apply_compute_threads()
+                engine = self._engine_class(name)(**self._options.get(name, {}))
                 engine.load()
             except FoleylineError as exc:
                 self._failures[name] = str(exc)
@@ -119,17 +129,11 @@ class EngineRegistry:
             self._loaded[name] = engine
             return engine
 
-    def resolve(self, requested: str) -> tuple[str, Engine, list[str]]:
-        """(name, engine, warnings) for a request; an unavailable engine falls back to the
-        default with a warning that says what is missing."""
+    def resolve(self, requested: str) -> tuple[str, Engine]:
+        """(name, engine) for a request: the named engine, else the default. Raises Unavailable
+        saying what is missing when it cannot run, InvalidInput for an unknown name."""
         name = requested or self.default
-        try:
-            return name, self.get(name), []
-        except Unavailable as exc:
-            if name == self.default:
-                raise
-            warning = f"{name} unavailable ({exc}); using {self.default} instead"
-            return self.default, self.get(self.default), [warning]
+        return name, self.get(name)
 
     def token_counts(self, name: str, notes: Notes) -> list[TokenCount]:
         """Per-layer text tokens of ``notes`` against the named engine's limit (weights not needed)."""

@@ -139,13 +139,21 @@ def _region_of(region: object) -> Box:
 def detect_cuts(gray: np.ndarray, times: np.ndarray, threshold: float = _CUT_DISTANCE) -> np.ndarray:
     """Indices t where frame t starts a new shot: a histogram jump from t-1, or a jump cut
     (most of the picture changes at once, between intervals where little does), unless the
-    change is light (a flash, or its fading: ``bursts.light_change``)."""
+    change is light (a flash, or its fading: ``bursts.light_change``). ``gray``: uint8 levels,
+    or floats 0..255."""
     if len(gray) < 2:
         return np.zeros(0, int)
-    hists = np.stack([np.histogram(g, bins=_HIST_BINS, range=(0, 256))[0] for g in gray]).astype(np.float64)
+    if gray.dtype == np.uint8:
+        # Whole grey levels: a bin is a run of 256 / bins levels; the same counts as
+        # np.histogram at a fraction of its cost.
+        levels = gray.reshape(len(gray), -1) // (256 // _HIST_BINS)
+        hists = np.stack([np.bincount(row, minlength=_HIST_BINS) for row in levels]).astype(np.float64)
+    else:
+        hists = np.stack([np.histogram(g, bins=_HIST_BINS, range=(0, 256))[0] for g in gray]).astype(np.float64)
     hists /= np.maximum(hists.sum(axis=1, keepdims=True), 1)
     distance = np.abs(np.diff(hists, axis=0)).sum(axis=1)
-    changed = np.array([float((np.abs(gray[t] - gray[t - 1]) > NOISE_LEVEL).mean()) for t in range(1, len(gray))])
+    changed = np.array([float((np.abs(gray[t].astype(np.float32) - gray[t - 1]) > NOISE_LEVEL).mean())
+                        for t in range(1, len(gray))])
     # A cut is a jump that is large and stands out from its neighbours (a slow pan or a light
     # change moves the histogram steadily, not in one step).
     cuts = []
@@ -193,14 +201,14 @@ def analyze_motion(
 
     if np.any(np.diff(times) <= 0):
         raise InvalidInput("frame times must increase")
-    cut_index = detect_cuts(gray, times)
+    cut_index = detect_cuts(frames if frames.ndim == 3 and frames.dtype == np.uint8 else gray, times)
     # Repeated frames (pulldown, frame-rate conversion) show no motion though the subject
     # moves: analyse the distinct pictures only, each difference over its real interval.
     keep = distinct_frames(gray)
     kept_times = times[keep]
     kept_masks = masks[keep] if masks is not None and masks.ndim == 3 else masks
     kept_cuts = np.searchsorted(keep, cut_index)  # a cut is never a repeat, so it is kept
-    kept_gray = gray[keep]
+    kept_gray = gray if len(keep) == len(gray) else gray[keep]  # one copy at most (46 MB for 79 s)
     intervals = np.diff(kept_times)
     typical = float(np.median(intervals))
     # Light that flashes or fades changes pixels without anything moving: bridged like a cut.

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import tolerances
+
 from foleyline.errors import InvalidInput
 from foleyline.server.media.audio import (
     PEAK_CEILING_DBFS, SILENCE_LUFS, fade_handles, finish_stem, fit_length, limit_peak, loudness_lufs, mix_stems,
@@ -106,7 +108,7 @@ class TestStems:
         stem = finish_stem(loud, 48000, samples=144000, head=24000, tail=24000)
         ceiling = 10 ** (PEAK_CEILING_DBFS / 20)
         assert np.max(np.abs(stem)) == pytest.approx(ceiling, rel=1e-4)
-        np.testing.assert_allclose(stem[:, 24000:120000], loud[:, 24000:120000] * ceiling, atol=1e-6)
+        np.testing.assert_allclose(stem[:, 24000:120000], loud[:, 24000:120000] * ceiling, atol=tolerances.AUDIO_SAMPLE)
         assert abs(stem[0, 0]) < 1e-3 and abs(stem[0, -1]) < 1e-3  # faded at the file's ends
 
     def test_quiet_audio_is_never_raised(self):
@@ -118,6 +120,18 @@ class TestStems:
         mix = mix_stems([a, b], 48000)
         assert np.max(np.abs(mix)) == pytest.approx(10 ** (PEAK_CEILING_DBFS / 20), rel=1e-4)
         assert mix_stems([], 480).shape == (1, 480) and not np.any(mix_stems([], 480))
+
+    def test_the_mix_is_as_wide_as_the_widest_stem_with_mono_heard_in_every_channel(self):
+        mono = np.full((1, 4), 0.1, np.float32)
+        stereo = np.stack([np.full(4, 0.2, np.float32), np.full(4, -0.2, np.float32)])
+        mix = mix_stems([mono, stereo], 4)
+        assert mix.shape == (2, 4)
+        np.testing.assert_allclose(mix[:, 0], [0.3, -0.1])
+        assert mix_stems([mono, mono], 4).shape == (1, 4)
+
+    def test_stems_of_incompatible_widths_are_refused_by_name(self):
+        with pytest.raises(InvalidInput, match=r"\[2, 3\] channels"):
+            mix_stems([np.zeros((2, 4), np.float32), np.zeros((3, 4), np.float32)], 4)
 
     def test_silence_reports_the_floors(self):
         silence = np.zeros((1, 48000), np.float32)

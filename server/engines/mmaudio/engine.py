@@ -11,7 +11,6 @@ bf16 on a GPU, float32 on the CPU. Weights are read from the model folder only.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from foleyline.config import models_dir
+from foleyline import config
 from foleyline.errors import InvalidInput, MediaError, Unavailable
 from foleyline.notes import Layer
 from foleyline.server.engines.base import (
@@ -38,6 +37,7 @@ from foleyline.server.engines.mmaudio.configuration_mmaudio import PRESETS, MMAu
 from foleyline.server.engines.mmaudio.modeling_mmaudio import MMAudioModel
 from foleyline.server.engines.mmaudio.tokenizer import CLIPTokenizer
 from foleyline.server.engines.mmaudio.vae import VAE_PRESETS, MMAudioVAE, load_vae
+from foleyline.server.engines.mmdit.precision import compute_dtype
 from foleyline.server.engines.mmdit.sampler import euler_sample, euler_times
 from foleyline.server.engines.synchformer import SynchformerConfig, SynchformerEncoder, load_synchformer
 from foleyline.server.media.frames import CLIP_STREAM, SYNC_STREAM, FrameStream, StreamSpec
@@ -98,7 +98,7 @@ def _installed_variant(models_root: Path) -> str | None:
 def _models_root(models_root: Path | None) -> Path:
     if models_root is not None:
         return Path(models_root)
-    return models_dir()
+    return config.models_dir()
 
 
 class MMAudioEngine(Engine):
@@ -114,7 +114,7 @@ class MMAudioEngine(Engine):
         device: str | None = None,
     ) -> None:
         self.models_root = _models_root(models_root)
-        variant = variant or os.environ.get("FOLEYLINE_MMAUDIO_MODEL") or _installed_variant(self.models_root) or "large_44k_v2"
+        variant = variant or config.value("mmaudio_model") or _installed_variant(self.models_root) or "large_44k_v2"
         if variant not in PRESETS:
             raise InvalidInput(f"unknown MMAudio model {variant!r}; choose one of {', '.join(PRESETS)}")
         self.variant = variant
@@ -129,7 +129,7 @@ class MMAudioEngine(Engine):
     @classmethod
     def unavailable_reason(cls) -> str | None:
         root = _models_root(None)
-        variant = os.environ.get("FOLEYLINE_MMAUDIO_MODEL") or _installed_variant(root)
+        variant = config.value("mmaudio_model") or _installed_variant(root)
         if variant is None:
             return (
                 "no MMAudio model is installed; run `foleyline models pull mmaudio-large-44k-v2` "
@@ -180,7 +180,7 @@ class MMAudioEngine(Engine):
         mode = arch.network.mode
         root = self.models_root
         device = self._device()
-        dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
+        dtype = compute_dtype(device)
         features = root / files.FEATURES_PACKAGE
         decoder = root / files.decoder_package(mode)
 
@@ -330,7 +330,7 @@ def _frames(stream: FrameStream, start: float, fps: float, count: int) -> torch.
     prev = np.clip(idx - 1, 0, len(times) - 1)
     nearer_prev = np.abs(times[prev] - want) < np.abs(times[idx] - want)
     idx = np.where(nearer_prev, prev, idx)
-    frames = stream.frames[idx]
+    frames = stream.take(idx)
     if frames.ndim != 4 or frames.shape[-1] != 3:
         raise MediaError(f"the '{stream.spec.name}' stream must hold RGB frames, got shape {frames.shape}")
     return torch.from_numpy(np.ascontiguousarray(frames)).permute(0, 3, 1, 2).float() / 255.0
