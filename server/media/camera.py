@@ -1,10 +1,14 @@
-"""The camera's own motion between analysis frames, taken out before anything is called motion.
+"""The camera's own motion between analysis frames, and the frames compared with it taken out.
 
 A handheld camera moves the whole picture a pixel or two every frame: every textured edge then
-"moves", and the shake's stops read as contacts. So each interval's global shift is estimated
-(phase correlation on the small grey analysis frames, refined once: about 0.3 ms a pair, 0.6
-ms where the camera moved) and the previous
-frame is moved by it before the two are compared.
+"moves". So each interval's global shift is estimated (phase correlation on the small grey
+analysis frames, refined once: about 0.3 ms a pair, 0.6 ms where the camera moved) and the
+previous frame is moved by it before the two are compared.
+
+Where it is used: to find a walker the camera follows (``media.walkers``: followed, the walker
+holds still in the picture while the place streams by). Contacts and the kind of source are
+judged on the picture as filmed: finding contacts with the shake taken out was measured on the
+development set's tuning half and made them worse (docs/evaluation.md; ``media.analysis``).
 
 Two things made an earlier attempt worse than no compensation, and are handled here:
 

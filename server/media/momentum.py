@@ -34,15 +34,13 @@ class Flow:
     """Dense optical flow between consecutive analysis frames, computed once per interval and
     only where asked (the contacts), trusted only where it explains the picture."""
 
-    def __init__(self, gray: np.ndarray, times: np.ndarray, shifts: np.ndarray | None = None) -> None:
+    def __init__(self, gray: np.ndarray, times: np.ndarray) -> None:
         self.gray = gray
         self.n, self.height, self.width = gray.shape
         self.pictures = np.clip(gray, 0, 255).astype(np.uint8)
         self.intervals = np.diff(times)
         self.typical = float(np.median(self.intervals))
         self.grid_y, self.grid_x = np.mgrid[0 : self.height, 0 : self.width].astype(np.float32)
-        # The camera's own motion per interval (media.camera): the things' motion is what is left.
-        self.shifts = np.zeros((self.n, 2), np.float32) if shifts is None else np.asarray(shifts, np.float32)
         self._flows: dict[int, np.ndarray] = {}
 
     def __call__(self, t: int) -> np.ndarray:
@@ -53,7 +51,6 @@ class Flow:
             # along it, must match this one.
             moved = cv2.remap(self.pictures[t], self.grid_x + flow[..., 0], self.grid_y + flow[..., 1],
                               cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-            flow -= self.shifts[t]
             flow[np.abs(moved.astype(np.float32) - self.gray[t - 1]) > _FLOW_MISMATCH] = 0.0
             # Per typical frame interval: after a dropped frame the same speed reads the same.
             self._flows[t] = flow * np.float32(self.typical / self.intervals[t - 1])

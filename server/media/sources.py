@@ -137,23 +137,18 @@ def _stop_depth(motion: Motion) -> float:
     return float(np.median(depths)) if depths else 0.0
 
 
-def describe_sources(motion: Motion, filmed: Motion | None = None) -> tuple[SoundSource, ...]:
+def describe_sources(motion: Motion, followed: Motion | None = None) -> tuple[SoundSource, ...]:
     """The kinds of source the region shows, most prominent first (see the module docstring).
 
-    ``motion``: the region's motion with the camera's taken out; ``filmed``: as filmed, camera
-    and all, on which the kind is judged (the rules were set on it): a handheld shot that never
-    settles is continuous, whatever its subject does. A contact source's contacts are
-    ``motion``'s.
+    ``motion``: the region's motion as filmed, on which the kind and the contacts are judged;
+    ``followed``: with the camera's motion taken out (media.camera), where a walker the camera
+    follows is looked for (default: ``motion``).
 
     In a region that follows its subject (per-frame boxes), a steady landing of the region's
     lowest third is added as a second source, a walker's steps: a footsteps layer drawn on a
     walker takes its times from there, an impacts layer from the contacts.
     """
-    primary = _primary(filmed or motion)
-    if primary.kind is SourceKind.CONTACTS and filmed is not None and filmed is not motion:
-        primary = (replace(primary, onsets=motion.onsets, strengths=motion.strengths) if len(motion.onsets)
-                   else SoundSource(SourceKind.NONE, evidence="things move, but with the camera's motion taken out "
-                                                              "nothing stops or strikes"))
+    primary = _primary(motion)
     if motion.mask is not None and motion.mask.ndim == 3 and primary.kind is not SourceKind.NONE:
         steps, strengths = foot_contacts(motion, boxes_of(motion.mask))
         if periodic(steps):
@@ -164,7 +159,7 @@ def describe_sources(motion: Motion, filmed: Motion | None = None) -> tuple[Soun
         # One thing crossing the picture whose feet land at a walking cadence: a walker, whose
         # sound is its steps (its body glides on, the stops of its arms are silent), whatever
         # the rest of the picture does (a camera panning with it makes the place stream by).
-        steps = walker(motion, _gap(motion))
+        steps = walker(followed or motion, _gap(followed or motion))
         if steps is not None:
             return (steps, primary)
     return (primary,)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+import tolerances
+
 from foleyline.server.media.analysis import analyze_motion, detect_cuts
 from foleyline.server.media.bursts import flashes, light_change
 from foleyline.server.media.frames import ANALYSIS_STREAM, FrameStream, SourceKind
@@ -90,7 +92,7 @@ def test_a_flash_is_a_burst_and_not_a_cut():
     assert light_change(frames[9], frames[10]) and light_change(frames[11], frames[12])
     result = analyze_motion(stream)
     expected = (np.array([10, 40]) - 0.5) / FPS
-    np.testing.assert_allclose(result.onsets, expected, atol=1e-9)
+    np.testing.assert_allclose(result.onsets, expected, atol=tolerances.SECONDS)
     bursts = [s for s in result.sources if s.kind is SourceKind.BURSTS]
     assert bursts and "flashes" in bursts[0].evidence
 

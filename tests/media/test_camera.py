@@ -97,32 +97,33 @@ def test_the_border_a_moved_frame_leaves_uncovered_has_not_changed():
     assert not changed[:, :3].any() and not changed[-2:, :].any() and changed[:-2, 3:].any()
 
 
-def test_a_hit_filmed_handheld_has_its_contact_and_no_shake_contacts():
-    # A hand that holds still half the time (the filmed picture rests, so its kind is judged
-    # contacts; a camera that never rests is a continuous picture, sources.describe_sources).
-    frames, offsets = shaken(60, seed=4, steady=0.5)
+def hand_and_block(steady: float) -> np.ndarray:
+    """A handheld shot (still in ``steady`` of the frames) of a dark block that swings from frame
+    20 to 29 and rests there, in the place the camera shakes over."""
+    frames, offsets = shaken(60, seed=4, steady=steady)
     travelled = np.cumsum([min(max(i - 19, 0), 4) if i < 29 else 0 for i in range(60)])
-    for i, (dx, dy) in enumerate(offsets):  # a dark block swings from frame 20 to 29, then rests
+    for i, (dx, dy) in enumerate(offsets):
         x = 56 + travelled[i] + dx  # where it is in the place, seen from the camera
         frames[i, 35 + dy : 55 + dy, x : x + 20] = 10
+    return frames
+
+
+def test_a_hit_filmed_handheld_has_its_contact_on_the_picture_as_filmed():
+    # A hand that holds still half the time: the picture rests, so its kind is contacts, and the
+    # block's stop is one of them. Contacts are found on the picture as filmed, the shake left
+    # in: taking it out was measured on the development set and made contacts worse there
+    # (docs/evaluation.md), so the camera's motion is not taken out here.
+    frames = hand_and_block(steady=0.5)
+    assert camera_motion(frames).smoothing > 0  # the camera is handheld
     result = analyze_motion(stream_of(frames))
     assert result.sources[0].kind is SourceKind.CONTACTS
-    contact = np.argmin(np.abs(result.onsets - 29 / FPS))
-    assert abs(result.onsets[contact] - 29 / FPS) <= 1.5 / FPS
-    # What the shake leaves is far weaker than the hit (measured: 0.1 at most, the hit 1.0).
-    others = np.delete(result.onset_strengths, contact)
-    assert np.all(others < 0.3 * result.onset_strengths[contact]), (result.onsets, result.onset_strengths)
-    assert (frame_difference(frames, 5) > NOISE_LEVEL).mean() > 0.05  # the shake alone moves a lot
+    assert np.min(np.abs(result.onsets - 29 / FPS)) <= 1.5 / FPS, result.onsets
 
 
 def test_a_shot_that_never_rests_camera_and_all_is_judged_as_filmed():
     # A hand that never holds still (a phone at a party, dogs at play): the kind of source is
     # judged on the picture as filmed (the rules were set on it), and such a picture never
     # settles: continuous, no hit per stop, even where what is in it stops.
-    frames, offsets = shaken(60, seed=4)
-    travelled = np.cumsum([min(max(i - 19, 0), 4) if i < 29 else 0 for i in range(60)])
-    for i, (dx, dy) in enumerate(offsets):
-        x = 56 + travelled[i] + dx
-        frames[i, 35 + dy : 55 + dy, x : x + 20] = 10
+    frames = hand_and_block(steady=0.0)
     result = analyze_motion(stream_of(frames))
     assert result.sources[0].kind is SourceKind.CONTINUOUS and len(result.onsets) == 0
