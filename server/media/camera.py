@@ -98,7 +98,7 @@ def camera_motion(gray: np.ndarray) -> Camera:
         if np.hypot(*whole) < MIN_SHIFT:
             continue  # the camera held still (a "shift" too large is the correlation wrapping round)
         changed = difference(frames, t, (0.0, 0.0), SMOOTHING) > _NOISE
-        if _spread(changed) < SPREAD:
+        if spread(changed) < SPREAD:
             continue
         # The whole picture's correlation mixes the camera's motion with that of anything large
         # and contrasted in front of it (a walker the camera follows holds still in the picture);
@@ -187,10 +187,10 @@ def _moved(frame: np.ndarray, dx: float, dy: float) -> np.ndarray:
                           flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
-def _spread(changed: np.ndarray) -> float:
+def spread(changed: np.ndarray) -> float:
     """The share of the cells of a 3x3 grid in which at least _SPREAD_LEVEL of the pixels changed."""
     cells = [c for band in np.array_split(changed, 3, axis=0) for c in np.array_split(band, 3, axis=1)]
     return float(np.mean([c.mean() >= _SPREAD_LEVEL for c in cells]))
 
 
-__all__ = ["Camera", "EXPLAINS", "HANDHELD", "MIN_SHIFT", "SPREAD", "camera_motion", "difference", "frame_difference"]
+__all__ = ["Camera", "EXPLAINS", "HANDHELD", "MIN_SHIFT", "SPREAD", "camera_motion", "difference", "frame_difference", "spread"]

@@ -72,6 +72,22 @@ def test_a_swing_that_eases_in_and_strikes_is_no_kick():
     np.testing.assert_allclose(result.onsets, hits, atol=1.0 / FPS)
 
 
+def test_a_light_door_closing_over_its_dark_doorway_is_motion_not_light():
+    # Every pixel the door covers gets lighter, as in a flash; but only where the door is (a
+    # third of the picture's grid cells, as the demo's door): its swing is motion, and where it
+    # slams shut is a contact. (A light thing closing over most of the picture still reads as
+    # light: bursts.LIT_SPREAD.)
+    frames = np.full((48, *SIZE), 170.0)
+    frames[:, 32:86, 60:100] = 25  # the dark doorway
+    for i in range(48):  # the door closes from frame 10, faster and faster, shut at frame 20
+        width = 40 if i >= 20 else 3 + int(37 * (max(i - 10, 0) / 10) ** 2)
+        frames[i, 32:86, 60 : 60 + width] = 120
+    assert not any(light_change(frames[i - 1], frames[i]) for i in range(11, 21))
+    result = analyze_motion(stream_of(frames))
+    assert result.sources[0].kind is SourceKind.CONTACTS
+    assert np.min(np.abs(result.onsets - 19.5 / FPS)) <= 1.5 / FPS, result.onsets
+
+
 def night(n: int, flashes_at: list[int]) -> np.ndarray:
     """A dark sky over a few lit windows; at each flash the whole sky lights up, then fades over
     five frames."""
