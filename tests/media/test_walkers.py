@@ -3,10 +3,12 @@ region or in the whole picture, and nothing that beats in place taken for a walk
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
+from foleyline.plugin.commands import demo_scenes
 from foleyline.server.media.analysis import analyze_motion
-from foleyline.server.media.frames import SourceKind
+from foleyline.server.media.frames import ANALYSIS_STREAM, FrameStream, SourceKind
 from foleyline.server.media.walkers import periodic
 
 from .test_sources import FPS, SIZE, blank, stream_of, walker
@@ -54,6 +56,17 @@ def test_a_beat_in_place_is_no_walker():
         frames[i, y : y + 20, 70:82] = blade
     result = analyze_motion(stream_of(frames))
     assert result.sources[0].kind is SourceKind.CONTACTS
+    assert not any(s.kind is SourceKind.STEPS for s in result.sources)
+
+
+def test_a_box_sliding_to_a_stop_is_no_walker():
+    # The demo's crate, shoved twice across the floor: its lowest third slows and stops with
+    # the rest of it (a rigid thing), where a walker's feet stop while the body carries on.
+    n = 96
+    frames = np.stack([cv2.resize(cv2.cvtColor(demo_scenes.render(1, i), cv2.COLOR_RGB2GRAY), SIZE[::-1],
+                                  interpolation=cv2.INTER_AREA) for i in range(n)])
+    result = analyze_motion(FrameStream(ANALYSIS_STREAM, frames, np.arange(n) / float(demo_scenes.FPS)))
+    assert result.sources[0].kind is SourceKind.CONTACTS, result.sources
     assert not any(s.kind is SourceKind.STEPS for s in result.sources)
 
 
