@@ -135,16 +135,3 @@ def test_unknown_jobs_and_takes_say_so(tmp_path: Path) -> None:
         store.get_job("job-x")
     with pytest.raises(NotFound, match="no take 'take-x'"):
         store.get_take("take-x")
-
-
-def test_old_staged_files_from_a_crash_are_swept_at_start(tmp_path: Path) -> None:
-    import os
-
-    store = Store(tmp_path)
-    old, fresh = store.staging_path(), store.staging_path()
-    old.write_bytes(b"half a wav")
-    fresh.write_bytes(b"being written")
-    os.utime(old, (0, 0))
-    store.close()
-    Store(tmp_path).close()
-    assert not old.exists() and fresh.exists()
