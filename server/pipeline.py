@@ -23,7 +23,8 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -44,7 +45,7 @@ from foleyline.server.media.load import load_shot
 from foleyline.server.notes import DraftResult, draft, required_streams
 from foleyline.server.records import AudioFile, JobSettings, LayerTake, ShotOutcome, ShotRequest, Take
 from foleyline.server.shot_timing import ShotTiming, shot_timing
-from foleyline.server.store import Store
+from foleyline.server.store import Store, disk_full_as_exhausted
 from foleyline.server.windowing import generate_layer
 from foleyline.timebase import OUTPUT_SAMPLE_RATE
 
@@ -118,7 +119,8 @@ class Pipeline:
 
     # ---- the shot -------------------------------------------------------------------------
 
-    def prepare(self, shot: ShotRequest, handle_frames: int, streams: Sequence[StreamSpec]) -> tuple[ShotTiming, ShotInput]:
+    def prepare(self, shot: ShotRequest, handle_frames: int, streams: Sequence[StreamSpec],
+                cancel: threading.Event | None = None) -> tuple[ShotTiming, ShotInput]:
         """Time, decode and analyse a shot: what an engine (or the notes writer) needs."""
         path = self.media_path(shot)
         info = probe(path)
@@ -127,6 +129,7 @@ class Pipeline:
             path, timing.media_start_s, timing.duration_s, streams,
             shot_id=shot.id, offset=-timing.head_s, notes=shot.notes,
             extras={"shot_name": shot.name, "shot_duration": timing.shot_duration_s},
+            cancel=cancel,
         )
         return timing, loaded.input
 
@@ -140,7 +143,14 @@ class Pipeline:
         engine: Engine,
         progress: ProgressFn,
         cancel: threading.Event,
+        engine_lock: threading.Lock | None = None,
     ) -> ShotOutcome:
+        """One shot, request in, takes out (their WAVs in the store, not yet their rows).
+
+        ``cancel`` is checked in every stage (in the decode loop, the engine's loop, between
+        stems and between files); a cancelled shot leaves no file behind. ``engine_lock``: held
+        around the engine's calls when the engine may not run on two threads at once.
+        """
         def stage(name: str, within: float = 0.0) -> None:
             if cancel.is_set():
                 raise Cancelled(f"job {job_id} was cancelled")
@@ -151,12 +161,13 @@ class Pipeline:
         base = self._base_take(shot)
         stage("decode")
         streams = (*engine.required_streams(), *(self.drafting_streams(shot) if base is None else ()))
-        timing, shot_input = self.prepare(shot, settings.handle_frames, streams)
+        timing, shot_input = self.prepare(shot, settings.handle_frames, streams, cancel)
         stage("notes")
         if base is not None and not _given_notes(shot):
             notes, drafted = base.notes, False
         else:
             notes, drafted = self.notes_for(shot, shot_input)
+        stage("notes", 1.0)
         notes = self.store.record_notes(shot.id, notes)
         shot_input.notes = notes
         if not notes.layers:
@@ -173,35 +184,47 @@ class Pipeline:
             def engine_progress(fraction: float, _i: int = i) -> None:
                 stage("generate", (_i + min(1.0, max(0.0, fraction))) / len(to_render))
 
-            outputs = generate_layer(engine, shot_input, layer, seeds, sampling, progress=engine_progress, cancel=cancel)
+            with _held(engine_lock, cancel, job_id):
+                outputs = generate_layer(engine, shot_input, layer, seeds, sampling, progress=engine_progress, cancel=cancel)
             if len(outputs) != len(seeds):
                 raise RuntimeError(f"engine {engine_name} returned {len(outputs)} takes for {len(seeds)} seeds")
-            rendered[layer.label] = [
-                post.finish_stem(audio, caps.sample_rate, samples=timing.samples, head=timing.head_samples, tail=timing.tail_samples)
-                for audio in outputs
-            ]
+            finished = []
+            for audio in outputs:
+                stage("generate", (i + 1) / len(to_render))
+                finished.append(post.finish_stem(audio, caps.sample_rate, samples=timing.samples,
+                                                 head=timing.head_samples, tail=timing.tail_samples))
+            rendered[layer.label] = finished
 
         stage("post")
-        created = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-        takes: list[Take] = []
-        for t, seed in enumerate(seeds):
-            take_id = f"take-{uuid.uuid4().hex[:12]}"
-            layers: list[LayerTake] = []
-            stems: list[np.ndarray] = []
-            for layer in notes.layers:
-                if layer.label in rendered:
-                    audio = rendered[layer.label][t]
-                    stored = self._write_stem(audio, timing, shot, take_id, layer.label, layer.kind, notes, settings)
-                    layers.append(self._layer_take(layer, stored, audio, reused=False))
-                else:
-                    previous = base.layers[[lt.label for lt in base.layers].index(layer.label)]  # type: ignore[union-attr]
-                    audio = self._read_stem(previous.audio.sha256, timing)
-                    layers.append(replace(previous, reused=True))
-                if not layer.mute:
-                    stems.append(audio)
-            mix = post.mix_stems(stems, timing.samples)
-            mix_file = self._write_stem(mix, timing, shot, take_id, "mix", None, notes, settings)
-            takes.append(
+        files = _StagedFiles(self.store)
+        with files:
+            take_ids = [f"take-{uuid.uuid4().hex[:12]}" for _ in seeds]
+            layers_of: list[list[LayerTake | tuple[Layer, Path, np.ndarray]]] = []
+            mixes: list[tuple[Path, np.ndarray]] = []
+            count = len(seeds) * (len(rendered) + 1)
+            for t, take_id in enumerate(take_ids):
+                layers: list[LayerTake | tuple[Layer, Path, np.ndarray]] = []
+                stems: list[np.ndarray] = []
+                for layer in notes.layers:
+                    if layer.label in rendered:
+                        stage("post", len(files) / count)
+                        audio = rendered[layer.label][t]
+                        staged = files.write(audio, self._stamp(audio, timing, shot, take_id, layer.label, layer.kind, notes, settings))
+                        layers.append((layer, staged, audio))
+                    else:
+                        previous = base.layers[[lt.label for lt in base.layers].index(layer.label)]  # type: ignore[union-attr]
+                        audio = self._read_stem(previous.audio.sha256, timing)
+                        layers.append(replace(previous, reused=True))
+                    if not layer.mute:
+                        stems.append(audio)
+                stage("post", len(files) / count)
+                mix = post.mix_stems(stems, timing.samples)
+                mixes.append((files.write(mix, self._stamp(mix, timing, shot, take_id, "mix", None, notes, settings)), mix))
+                layers_of.append(layers)
+            stage("store")
+            # From here the shot is as good as done: its WAVs move into the store.
+            created = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+            takes = [
                 Take(
                     id=take_id,
                     shot_id=shot.id,
@@ -213,9 +236,13 @@ class Pipeline:
                     engine_version=caps.version,
                     seed=seed,
                     settings=settings,
-                    layers=tuple(layers),
-                    mix=mix_file,
-                    loudness_lufs=post.reported_loudness(mix),
+                    layers=tuple(
+                        item if isinstance(item, LayerTake)
+                        else self._layer_take(item[0], files.adopt(item[1], item[2]), item[2], reused=False)
+                        for item in layers_of[t]
+                    ),
+                    mix=files.adopt(*mixes[t]),
+                    loudness_lufs=post.reported_loudness(mixes[t][1]),
                     created_at=created,
                     audio_source_range=timing.audio_range,
                     record_range=shot.record_range,
@@ -223,8 +250,8 @@ class Pipeline:
                     handle_tail_frames=timing.tail_frames,
                     base_take_id=base.id if base is not None else "",
                 )
-            )
-        stage("store")
+                for t, (take_id, seed) in enumerate(zip(take_ids, seeds))
+            ]
         return ShotOutcome(takes=takes, drafted_notes=notes if drafted else None)
 
     # ---- helpers --------------------------------------------------------------------------
@@ -263,8 +290,8 @@ class Pipeline:
             )
         return audio
 
-    def _write_stem(
-        self,
+    @staticmethod
+    def _stamp(
         audio: np.ndarray,
         timing: ShotTiming,
         shot: ShotRequest,
@@ -273,9 +300,8 @@ class Pipeline:
         kind: LayerKind | None,
         notes: Notes,
         settings: JobSettings,
-    ) -> AudioFile:
-        staged = self.store.staging_path(".wav")
-        write_take(staged, audio, TakeStamp(
+    ) -> TakeStamp:
+        return TakeStamp(
             scene=shot.name or shot.id,
             label=label,
             take_id=take_id,
@@ -285,9 +311,7 @@ class Pipeline:
             track_name=kind.track_name if kind is not None else "Foley mix",
             summary=summary(notes),
             loudness_lufs=post.reported_loudness(audio),
-        ))
-        sha, size = self.store.adopt_audio(staged)
-        return AudioFile(sha, size, OUTPUT_SAMPLE_RATE, BITS, int(audio.shape[0]), int(audio.shape[1]))
+        )
 
     @staticmethod
     def _layer_take(layer: Layer, stored: AudioFile, audio: np.ndarray, *, reused: bool) -> LayerTake:
@@ -299,3 +323,50 @@ class Pipeline:
             peak_dbfs=post.reported_peak(audio),
             reused=reused,
         )
+
+
+class _StagedFiles:
+    """A shot's WAVs, written to the store's staging folder, moved in by ``adopt``; whatever
+    is still staged when the block ends (a cancel, a failure) is removed."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._staged: list[Path] = []
+
+    def __len__(self) -> int:
+        return len(self._staged)
+
+    def __enter__(self) -> _StagedFiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for path in self._staged:
+            path.unlink(missing_ok=True)
+            self.store.release_staged(path)
+
+    def write(self, audio: np.ndarray, stamp: TakeStamp) -> Path:
+        path = self.store.staging_path(".wav")
+        self._staged.append(path)
+        with disk_full_as_exhausted("writing a take's WAV"):
+            write_take(path, audio, stamp)
+        return path
+
+    def adopt(self, path: Path, audio: np.ndarray) -> AudioFile:
+        with disk_full_as_exhausted("storing a take's WAV"):
+            sha, size = self.store.adopt_audio(path)
+        return AudioFile(sha, size, OUTPUT_SAMPLE_RATE, BITS, int(audio.shape[0]), int(audio.shape[1]))
+
+
+@contextmanager
+def _held(lock: threading.Lock | None, cancel: threading.Event, job_id: str) -> Iterator[None]:
+    """Hold ``lock`` (when there is one) for the block, waiting for it no longer than a cancel."""
+    if lock is None:
+        yield
+        return
+    while not lock.acquire(timeout=0.1):
+        if cancel.is_set():
+            raise Cancelled(f"job {job_id} was cancelled")
+    try:
+        yield
+    finally:
+        lock.release()

@@ -49,6 +49,9 @@ ROOM_AMOUNT = 0.35  # early reflections under close hits; more as the source mov
 class ProceduralEngine(Engine):
     """CPU, no weights, deterministic per seed. See the module docstring."""
 
+    # Rendering reads shared state only; the text model and the library index lock themselves.
+    thread_safe = True
+
     def __init__(self, *, matcher: Matcher | None = None, sfx_library: SfxLibrary | str | Path | None = None) -> None:
         """``sfx_library``: the editor's sound library (a folder, or an indexed ``SfxLibrary``);
         default: the folder named by the environment variable ``FOLEYLINE_SFX_LIBRARY``, if any.
