@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from serverkit import FakeEngine, write_clip
+from serverkit import TOKEN, FakeEngine, write_clip
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +28,7 @@ def server(tmp_path: Path, clip_path: Path, fake_engine: FakeEngine):
 
     registry = EngineRegistry.with_engines({"fake": fake_engine}, default="fake")
     running = start_server(
-        ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "store", allowed_roots=[clip_path.parent], token="test-token"),
+        ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "store", allowed_roots=[clip_path.parent], token=TOKEN),
         registry,
     )
     assert running.ready.wait(10)
@@ -40,5 +40,5 @@ def server(tmp_path: Path, clip_path: Path, fake_engine: FakeEngine):
 def client(server):
     from foleyline.plugin.client import FoleyClient
 
-    with FoleyClient(server.address, "test-token") as c:
+    with FoleyClient(server.address, TOKEN) as c:
         yield c

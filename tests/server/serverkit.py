@@ -20,10 +20,13 @@ from foleyline.server.media.frames import ANALYSIS_STREAM
 
 CLIP_FPS = 24
 CLIP_FRAMES = 72  # 3 s
+TOKEN = "test-token-of-the-server-tests"
 
 
 class FakeEngine(Engine):
     """A test engine: a click at each analysis onset over a seed-dependent noise floor."""
+
+    thread_safe = True
 
     def __init__(self, name: str = "fake", rate: int = 16000, delay: float = 0.0) -> None:
         self.name = name

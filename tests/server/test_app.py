@@ -9,7 +9,7 @@ import pytest
 from foleyline.errors import InvalidInput, Unavailable
 from foleyline.server.app import DEFAULT_ADDRESS, ServerConfig, start_server
 from foleyline.server.engines.registry import EngineRegistry
-from serverkit import FakeEngine
+from serverkit import TOKEN, FakeEngine
 
 
 def test_the_default_address_is_loopback() -> None:
@@ -19,12 +19,12 @@ def test_the_default_address_is_loopback() -> None:
 def test_a_second_server_on_a_busy_port_says_so(server, tmp_path: Path) -> None:
     registry = EngineRegistry.with_engines({"fake": FakeEngine()}, default="fake")
     with pytest.raises(Unavailable, match=rf"cannot listen on 127.0.0.1:{server.port}: the port is in use"):
-        start_server(ServerConfig(address=f"127.0.0.1:{server.port}", data_dir=tmp_path / "other", token="t"), registry)
+        start_server(ServerConfig(address=f"127.0.0.1:{server.port}", data_dir=tmp_path / "other", token=TOKEN), registry)
 
 
 def test_a_malformed_address_is_invalid_input(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="not HOST:PORT"):
-        start_server(ServerConfig(address="localhost", data_dir=tmp_path, token="t"))
+        start_server(ServerConfig(address="localhost", data_dir=tmp_path, token=TOKEN))
 
 
 def test_server_info_lists_engines_roots_and_version(client, clip_path: Path) -> None:
@@ -54,14 +54,14 @@ def test_a_default_engine_without_weights_falls_back_to_procedural_and_says_so(t
 
     registry = EngineRegistry(engines={"procedural": "serverkit:FakeEngine", "heavy": "test_registry:_NeedsWeights"},
                               default="heavy", discover=False)
-    running = start_server(ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "s", token="t",
+    running = start_server(ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "s", token=TOKEN,
                                         allowed_roots=[clip_path.parent]), registry)
     try:
         assert running.ready.wait(10)
         assert "heavy unavailable" in running.warnings[0] and "models pull" in running.warnings[0]
         shot = make_shot(clip_path)
         shot.notes.CopyFrom(two_layer_notes())
-        with FoleyClient(running.address, "t") as client:
+        with FoleyClient(running.address, TOKEN) as client:
             assert client.server_info().default_engine == "procedural"
             events = collect(client.generate([shot]))
         assert events["accepted"][0].engine == "procedural"

@@ -217,7 +217,7 @@ def test_a_zero_length_shot_is_refused(tmp_path: Path, cli_clip: Path, capsys) -
 def test_a_second_server_on_a_busy_port_is_a_clear_error(tmp_path: Path, capsys) -> None:
     from foleyline.server.app import ServerConfig, start_server
 
-    running = start_server(ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "store", token="t"))
+    running = start_server(ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "store", token="a-token-for-this-test"))
     try:
         _fails(["serve", "--address", f"127.0.0.1:{running.port}", "--data-dir", str(tmp_path / "other")], capsys,
                "port is in use", "--address")
@@ -256,12 +256,12 @@ def test_media_outside_a_remote_servers_roots_is_refused_by_name_unless_uploaded
     allowed = tmp_path / "allowed"
     allowed.mkdir()
     running = start_server(
-        ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "store", allowed_roots=[allowed], token="tok"),
+        ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "store", allowed_roots=[allowed], token="a-token-for-this-test"),
         EngineRegistry.with_engines({"tone": _ToneEngine()}, default="tone"),
     )
     try:
         monkeypatch.setenv("FOLEYLINE_SERVER", running.address)
-        monkeypatch.setenv("FOLEYLINE_TOKEN", "tok")
+        monkeypatch.setenv("FOLEYLINE_TOKEN", "a-token-for-this-test")
         assert main(["generate", str(timeline), "-o", str(tmp_path / "out")]) == 2
         err = capsys.readouterr().err.strip().splitlines()[-1]
         assert "outside the server's allowed roots" in err
