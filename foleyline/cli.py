@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("foleyline.server.commands.eval", "measure sync of generated Foley against clips' own sound"),
     "conform": ("foleyline.plugin.commands.conform", "check that timelines read and round-trip"),
     "engines": ("foleyline.server.commands.engines", "list the engines and why any is unavailable"),
+    "store": ("foleyline.server.commands.store", "free what the store no longer needs (gc)"),
 }
 
 

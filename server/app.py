@@ -57,16 +57,16 @@ class ServerConfig:
 
 class RunningServer:
     def __init__(self, server: grpc.aio.Server, loop: asyncio.AbstractEventLoop, thread: threading.Thread, port: int,
-                 host: str, store: Store, jobs: JobManager, registry: EngineRegistry,
-                 health_servicer: health.aio.HealthServicer, token: str, pools: Pools,
+                 host: str, service: FoleyService, health_servicer: health.aio.HealthServicer, token: str,
                  housekeeper: housekeeping.Housekeeper) -> None:
         self.server = server
+        self.service = service
         self.loop = loop
         self.port = port
         self.host = host
-        self.store = store
-        self.jobs = jobs
-        self.registry = registry
+        self.store = service.store
+        self.jobs = service.jobs
+        self.registry = service.registry
         self.health = health_servicer
         self.token = token
         self.ready = threading.Event()        # the default engine loaded: SERVING
@@ -74,7 +74,7 @@ class RunningServer:
         self.load_done = threading.Event()    # either way
         self.warnings: list[str] = []
         self._thread = thread
-        self._pools = pools
+        self._pools = service.pools
         self._housekeeper = housekeeper
         self._stopped = False
 
@@ -187,8 +187,7 @@ def start_server(settings: ServerConfig, registry: EngineRegistry | None = None)
             f"machine's; stop the other server or choose another port with --address {host}:PORT"
         )
     housekeeper = housekeeping.Housekeeper(store, limits.sweep_interval_s).start()
-    running = RunningServer(server, loop, thread, bound, host, store, jobs, registry, health_servicer, token, pools,
-                            housekeeper)
+    running = RunningServer(server, loop, thread, bound, host, service, health_servicer, token, housekeeper)
     threading.Thread(target=_load_engines, args=(running,), name="foleyline-load", daemon=True).start()
     return running
 

@@ -67,7 +67,7 @@ def check_allowed(path: Path, allowed_roots: Sequence[Path], shot_label: str) ->
     roots = ", ".join(str(r) for r in allowed_roots) or "none"
     raise PermissionDenied(
         f"media {path} of shot {shot_label} is outside the server's allowed roots ({roots}); "
-        f"move it under one of them, upload it, or start the server with --allow-root {resolved.parent}"
+        f"move it under one of them, upload it, or start the server with --allow-root {Path(path).parent}"
     )
 
 
@@ -92,9 +92,9 @@ class Pipeline:
         if shot.media_path is None or not str(shot.media_path):
             raise MediaError(f"shot {label} has no media; relink the clip in the editor and export again")
         path = check_allowed(shot.media_path, self.allowed_roots, label)
-        if not path.is_file():
+        if not path.exists():
             raise MediaError(f"media {shot.media_path} of shot {label} does not exist; relink the clip or restore the file")
-        return path
+        return path  # what kind of file it is, foleyline.probe checks before opening it
 
     # ---- notes ----------------------------------------------------------------------------
 

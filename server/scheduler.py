@@ -4,9 +4,10 @@ client's jobs, one shot at a time.
     clients:   alice -> bob -> carol -> alice ...      (a client: one editor's connection)
     alice:     job-1 (500 shots) -> job-4 (1 shot) -> job-1 ...
 
-So one editor's 500-shot job holds back another editor's single-shot regenerate by at most one
-shot per worker. A job is in the queue while it has shots waiting; the queue also says where
-each waiting job stands (``positions``: how many shots start before its next one).
+A client or job that arrives goes to the front of its ring: it has had no turn yet. So one
+editor's 500-shot job holds back another editor's single-shot regenerate by no more than the
+shots already running. A job is in the queue while it has shots waiting; the queue also says
+where each waiting job stands (``positions``: how many shots start before its next one).
 """
 
 from __future__ import annotations
@@ -39,9 +40,12 @@ class FairQueue(Generic[Item]):
 
     def add(self, job: QueuedJob[Item]) -> None:
         with self._cond:
-            ring = self._clients.setdefault(job.client, deque())
+            if job.client not in self._clients:
+                self._clients[job.client] = deque()
+                self._clients.move_to_end(job.client, last=False)
+            ring = self._clients[job.client]
             if job not in ring:
-                ring.append(job)
+                ring.appendleft(job)
             self._cond.notify_all()
 
     def remove(self, job: QueuedJob[Item]) -> None:
