@@ -303,3 +303,21 @@ def test_a_failed_write_puts_back_the_files_a_rerun_would_have_replaced(tmp_path
     with pytest.raises(OSError, match="disk full"):
         _move_in_and_write([(staging / "a.wav", out / "a.wav"), (staging / "b.wav", out / "b.wav")], staging, out, broken)
     assert [(p.name, p.read_text()) for p in out.iterdir()] == [("a.wav", "earlier take")]
+
+
+def test_a_timeline_at_an_absurd_rate_is_one_clear_line(tmp_path: Path, cli_clip: Path, capsys) -> None:
+    rate = 2.0**63
+    timeline = otio.schema.Timeline(name="absurd")
+    track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
+    track.append(otio.schema.Clip(
+        name="shot1", media_reference=otio.schema.ExternalReference(target_url=cli_clip.resolve().as_uri()),
+        source_range=otio.opentime.TimeRange(otio.opentime.RationalTime(0, rate), otio.opentime.RationalTime(48, rate)),
+    ))
+    timeline.tracks.append(track)
+    path = tmp_path / "absurd.otio"
+    otio.adapters.write_to_file(timeline, str(path))
+    assert main(["generate", str(path), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert "Traceback" not in "\n".join(err)
+    assert re.search(r"rate: must be a rate above 0 and at most", err[-1])
+    assert not (tmp_path / "out").exists()
