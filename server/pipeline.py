@@ -25,7 +25,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -196,21 +196,19 @@ class Pipeline:
             rendered[layer.label] = finished
 
         stage("post")
-        files = _StagedFiles(self.store)
-        with files:
+        with _StagedFiles(self.store) as files:
             take_ids = [f"take-{uuid.uuid4().hex[:12]}" for _ in seeds]
-            layers_of: list[list[LayerTake | tuple[Layer, Path, np.ndarray]]] = []
-            mixes: list[tuple[Path, np.ndarray]] = []
+            layers_of: list[list[LayerTake | _Stem]] = []
+            mixes: list[_Stem] = []
             count = len(seeds) * (len(rendered) + 1)
             for t, take_id in enumerate(take_ids):
-                layers: list[LayerTake | tuple[Layer, Path, np.ndarray]] = []
+                layers: list[LayerTake | _Stem] = []
                 stems: list[np.ndarray] = []
                 for layer in notes.layers:
                     if layer.label in rendered:
                         stage("post", len(files) / count)
                         audio = rendered[layer.label][t]
-                        staged = files.write(audio, self._stamp(audio, timing, shot, take_id, layer.label, layer.kind, notes, settings))
-                        layers.append((layer, staged, audio))
+                        layers.append(files.write(audio, self._stamp(timing, shot, take_id, layer.label, layer.kind, notes, settings), layer))
                     else:
                         previous = base.layers[[lt.label for lt in base.layers].index(layer.label)]  # type: ignore[union-attr]
                         audio = self._read_stem(previous.audio.sha256, timing)
@@ -219,10 +217,12 @@ class Pipeline:
                         stems.append(audio)
                 stage("post", len(files) / count)
                 mix = post.mix_stems(stems, timing.samples)
-                mixes.append((files.write(mix, self._stamp(mix, timing, shot, take_id, "mix", None, notes, settings)), mix))
+                mixes.append(files.write(mix, self._stamp(timing, shot, take_id, "mix", None, notes, settings)))
                 layers_of.append(layers)
-            stage("store")
-            # From here the shot is as good as done: its WAVs move into the store.
+            # The WAVs move into the store; a cancel until the last one removes them again.
+            for i, stem in enumerate(files.stems):
+                stage("store", i / count)
+                files.adopt(stem)
             created = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
             takes = [
                 Take(
@@ -236,13 +236,9 @@ class Pipeline:
                     engine_version=caps.version,
                     seed=seed,
                     settings=settings,
-                    layers=tuple(
-                        item if isinstance(item, LayerTake)
-                        else self._layer_take(item[0], files.adopt(item[1], item[2]), item[2], reused=False)
-                        for item in layers_of[t]
-                    ),
-                    mix=files.adopt(*mixes[t]),
-                    loudness_lufs=post.reported_loudness(mixes[t][1]),
+                    layers=tuple(item if isinstance(item, LayerTake) else item.layer_take() for item in layers_of[t]),
+                    mix=mixes[t].stored,
+                    loudness_lufs=mixes[t].loudness,
                     created_at=created,
                     audio_source_range=timing.audio_range,
                     record_range=shot.record_range,
@@ -252,6 +248,7 @@ class Pipeline:
                 )
                 for t, (take_id, seed) in enumerate(zip(take_ids, seeds))
             ]
+            files.keep()
         return ShotOutcome(takes=takes, drafted_notes=notes if drafted else None)
 
     # ---- helpers --------------------------------------------------------------------------
@@ -292,7 +289,6 @@ class Pipeline:
 
     @staticmethod
     def _stamp(
-        audio: np.ndarray,
         timing: ShotTiming,
         shot: ShotRequest,
         take_id: str,
@@ -310,51 +306,65 @@ class Pipeline:
             rate=timebase.timecode_rate(shot.rate, shot.drop_frame),
             track_name=kind.track_name if kind is not None else "Foley mix",
             summary=summary(notes),
-            loudness_lufs=post.reported_loudness(audio),
         )
 
-    @staticmethod
-    def _layer_take(layer: Layer, stored: AudioFile, audio: np.ndarray, *, reused: bool) -> LayerTake:
-        return LayerTake(
-            label=layer.label,
-            kind=layer.kind.value,
-            audio=stored,
-            loudness_lufs=post.reported_loudness(audio),
-            peak_dbfs=post.reported_peak(audio),
-            reused=reused,
-        )
+
+@dataclass
+class _Stem:
+    """A layer's stem (or a take's mix) on its way into the store."""
+
+    audio: np.ndarray
+    loudness: float
+    staged: Path
+    layer: Layer | None = None     # None: the mix
+    stored: AudioFile | None = None
+
+    def layer_take(self) -> LayerTake:
+        assert self.layer is not None and self.stored is not None
+        return LayerTake(label=self.layer.label, kind=self.layer.kind.value, audio=self.stored, loudness_lufs=self.loudness,
+                         peak_dbfs=post.reported_peak(self.audio), reused=False)
 
 
 class _StagedFiles:
-    """A shot's WAVs, written to the store's staging folder, moved in by ``adopt``; whatever
-    is still staged when the block ends (a cancel, a failure) is removed."""
+    """A shot's WAVs, written to the store's staging folder, moved in by ``adopt``. Unless
+    ``keep`` was called when the block ends (a cancel, a failure), whatever is staged is
+    removed, and so is every WAV the shot brought into the store: no take names them yet."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._staged: list[Path] = []
+        self.stems: list[_Stem] = []
+        self._created: list[Path] = []
+        self._kept = False
 
     def __len__(self) -> int:
-        return len(self._staged)
+        return len(self.stems)
 
     def __enter__(self) -> _StagedFiles:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for path in self._staged:
-            path.unlink(missing_ok=True)
-            self.store.release_staged(path)
+        for stem in self.stems:
+            stem.staged.unlink(missing_ok=True)
+            self.store.release_staged(stem.staged)
+        if not self._kept:
+            for path in self._created:
+                path.unlink(missing_ok=True)
 
-    def write(self, audio: np.ndarray, stamp: TakeStamp) -> Path:
-        path = self.store.staging_path(".wav")
-        self._staged.append(path)
+    def keep(self) -> None:
+        """The shot's takes are made: its WAVs stay in the store."""
+        self._kept = True
+
+    def write(self, audio: np.ndarray, stamp: TakeStamp, layer: Layer | None = None) -> _Stem:
+        stem = _Stem(audio, post.reported_loudness(audio), self.store.staging_path(".wav"), layer)
+        self.stems.append(stem)
         with disk_full_as_exhausted("writing a take's WAV"):
-            write_take(path, audio, stamp)
-        return path
+            write_take(stem.staged, audio, replace(stamp, loudness_lufs=stem.loudness))
+        return stem
 
-    def adopt(self, path: Path, audio: np.ndarray) -> AudioFile:
+    def adopt(self, stem: _Stem) -> None:
         with disk_full_as_exhausted("storing a take's WAV"):
-            sha, size = self.store.adopt_audio(path)
-        return AudioFile(sha, size, OUTPUT_SAMPLE_RATE, BITS, int(audio.shape[0]), int(audio.shape[1]))
+            sha, size = self.store.adopt_audio(stem.staged, self._created)
+        stem.stored = AudioFile(sha, size, OUTPUT_SAMPLE_RATE, BITS, int(stem.audio.shape[0]), int(stem.audio.shape[1]))
 
 
 @contextmanager

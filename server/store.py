@@ -137,20 +137,26 @@ class Store:
         for path in (database, database.with_name("store.sqlite3-wal"), database.with_name("store.sqlite3-shm")):
             if path.exists():
                 os.chmod(path, FILE_MODE)
-        # One connection guarded by a lock: the server's threads write rarely (once per shot),
-        # so serialising them is simpler than a pool and never sees "database is locked".
+        # One writing connection guarded by a lock: the server's threads write rarely (once per
+        # shot), so serialising them is simpler than a pool and never sees "database is
+        # locked". Reads go through a second connection: in WAL mode they never wait for a
+        # write's fsync, so listings and cancels answer while shots are being recorded.
         self._lock = threading.RLock()
         self._db = sqlite3.connect(database, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(SCHEMA)
+        self._read_lock = threading.Lock()
+        self._reader = sqlite3.connect(database, check_same_thread=False, isolation_level=None)
         # Staged paths this process is writing: the sweeper leaves them alone.
         self._live: set[Path] = set()
+        self._live_lock = threading.Lock()
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._read_lock:
             self._db.close()
+            self._reader.close()
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -172,8 +178,8 @@ class Store:
             self._db.execute(f"PRAGMA user_version = {int(version)}")
 
     def _query(self, sql: str, params: Iterable[object] = ()) -> list[tuple]:
-        with self._lock:
-            return self._db.execute(sql, tuple(params)).fetchall()
+        with self._read_lock:
+            return self._reader.execute(sql, tuple(params)).fetchall()
 
     # ---- files ----------------------------------------------------------------------------
 
@@ -182,24 +188,25 @@ class Store:
         final rename is atomic), named by this process so that a sweep knows whose it is.
         Adopting the file, or ``release_staged``, ends its life as staged."""
         path = self.tmp_dir / f"{os.getpid()}-{uuid.uuid4().hex}{suffix}"
-        with self._lock:
+        with self._live_lock:
             self._live.add(path)
         return path
 
     def release_staged(self, path: Path) -> None:
-        with self._lock:
+        with self._live_lock:
             self._live.discard(path)
 
     def live_staged(self) -> set[Path]:
         """The staged paths this process is still writing."""
-        with self._lock:
+        with self._live_lock:
             return set(self._live)
 
-    def adopt_audio(self, staged: Path) -> tuple[str, int]:
-        """Move a finished WAV from staging to its content address; returns (sha256, size)."""
-        return self._adopt(staged, self.audio_dir, ".wav")
+    def adopt_audio(self, staged: Path, created: list[Path] | None = None) -> tuple[str, int]:
+        """Move a finished WAV from staging to its content address; returns (sha256, size).
+        ``created``: gets the path when the file is new to the store."""
+        return self._adopt(staged, self.audio_dir, ".wav", created)
 
-    def _adopt(self, staged: Path, folder: Path, suffix: str) -> tuple[str, int]:
+    def _adopt(self, staged: Path, folder: Path, suffix: str, created: list[Path] | None = None) -> tuple[str, int]:
         try:
             with open(staged, "rb+") as handle:
                 os.fsync(handle.fileno())
@@ -215,6 +222,8 @@ class Store:
                 final.parent.mkdir(mode=FOLDER_MODE, exist_ok=True)
                 os.replace(staged, final)
                 fsync_dir(final.parent)
+                if created is not None:
+                    created.append(final)
         finally:
             self.release_staged(staged)
         return sha, size
