@@ -26,6 +26,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("foleyline.server.commands.eval", "measure sync of generated Foley against clips' own sound"),
     "conform": ("foleyline.plugin.commands.conform", "check that timelines read and round-trip"),
     "engines": ("foleyline.server.commands.engines", "list the engines and why any is unavailable"),
+    "timelines": ("foleyline.plugin.commands.timelines", "list the timelines a file holds"),
+    "takes": ("foleyline.plugin.commands.takes", "list the takes per shot, accept one"),
+    "jobs": ("foleyline.plugin.commands.jobs", "list, resume or cancel the server's jobs"),
     "store": ("foleyline.server.commands.store", "free what the store no longer needs (gc)"),
 }
 

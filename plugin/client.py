@@ -191,6 +191,10 @@ class FoleyClient:
     def get_take(self, take_id: str) -> pb.Take:
         return self._unary(self._stub.GetTake, pb.GetTakeRequest(take_id=take_id))
 
+    def accept_take(self, take_id: str) -> pb.Take:
+        """Circle a take: its shot places it on the Foley tracks from now on."""
+        return self._unary(self._stub.AcceptTake, pb.AcceptTakeRequest(take_id=take_id))
+
     def fetch_audio(self, sha256: str, dest_path: Path) -> Path:
         """Download a WAV by hash to ``dest_path``, atomically, checking the hash."""
         dest_path = Path(dest_path)

@@ -94,8 +94,9 @@ def _audio_to_proto(audio: AudioFile) -> pb.AudioFile:
     )
 
 
-def take_to_proto(take: Take) -> pb.Take:
+def take_to_proto(take: Take, accepted: bool = False) -> pb.Take:
     return pb.Take(
+        accepted=accepted,
         id=take.id,
         shot_id=take.shot_id,
         job_id=take.job_id,

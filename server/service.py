@@ -302,11 +302,12 @@ class FoleyService(pb_grpc.FoleyServicer):
         size = request.page_size or DEFAULT_PAGE_SIZE
         rows = self.store.take_rows(request.shot_id, request.job_id, after=page_after(request.page_token), limit=size + 1)
         response = pb.ListTakesResponse()
+        accepted = self.store.accepted_take_ids()
         used = 0
         last: tuple[str, str] | None = None
         for created_at, take_id, stored in rows[:size]:
             try:
-                message = take_to_proto(codec.take_from_json(stored))
+                message = take_to_proto(codec.take_from_json(stored), take_id in accepted)
                 message.ByteSize()
             except Exception as exc:  # a row an older server stored that cannot be sent back
                 log.warning("take %s left out of a listing: %s", take_id[:80], exc)
@@ -327,11 +328,20 @@ class FoleyService(pb_grpc.FoleyServicer):
         validation.list_takes(request)
         return await _on(self.pools.short, self._take_page, request)
 
+    def _take(self, take_id: str) -> pb.Take:
+        take = self.store.get_take(take_id)
+        return take_to_proto(take, take.id in self.store.accepted_take_ids())
+
     @_translated
     async def GetTake(self, request, context):
         validation.take_id(request.take_id)
-        take = await _on(self.pools.short, self.store.get_take, request.take_id)
-        return take_to_proto(take)
+        return await _on(self.pools.short, self._take, request.take_id)
+
+    @_translated
+    async def AcceptTake(self, request, context):
+        validation.take_id(request.take_id)
+        take = await _on(self.pools.short, self.store.accept_take, request.take_id)
+        return take_to_proto(take, True)
 
     @_translated
     @_stream

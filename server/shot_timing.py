@@ -77,7 +77,9 @@ def shot_timing(shot: ShotRequest, handle_frames: int, media: MediaClock | None)
             f"shot {label} starts at {shot_start_s:.3f} s of its media, which lasts {media_duration_s or 0:.3f} s; "
             "the timeline does not match this media file: relink the clip"
         )
-    handled = timebase.add_handles(source, handle_frames, handle_frames, available)
+    # no audio before 00:00:00:00: a Broadcast WAV's TimeReference counts samples since midnight
+    head_frames = max(0, min(handle_frames, timebase.to_frames(shot.record_range.start_time, rate)))
+    handled = timebase.add_handles(source, head_frames, handle_frames, available)
     start_s, duration_s = timebase.range_to_seconds(handled.range, media_start)
     head_s = float(timebase.frames_to_seconds(handled.head_frames, timebase.rate_of(source)))
     first_record_frame = timebase.to_frames(shot.record_range.start_time, rate) - handled.head_frames

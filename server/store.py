@@ -71,6 +71,10 @@ CREATE TABLE IF NOT EXISTS takes (
 );
 CREATE INDEX IF NOT EXISTS takes_by_shot ON takes(shot_id);
 CREATE INDEX IF NOT EXISTS takes_by_job ON takes(job_id);
+CREATE TABLE IF NOT EXISTS accepted (  -- the circled take of each shot
+    shot_id TEXT PRIMARY KEY,
+    take_id TEXT NOT NULL REFERENCES takes(id)
+);
 CREATE TABLE IF NOT EXISTS media (
     sha256 TEXT PRIMARY KEY,
     path TEXT NOT NULL,
@@ -399,6 +403,7 @@ class Store:
         with self._transaction() as db:
             db.execute("INSERT INTO quarantine (kind, key, row, reason) SELECT 'take', id, take, ? FROM takes WHERE id = ?",
                        (reason, take_id))
+            db.execute("DELETE FROM accepted WHERE take_id = ?", (take_id,))
             db.execute("DELETE FROM takes WHERE id = ?", (take_id,))
 
     def job_shot_rows(self) -> list[tuple[str, int, str]]:
@@ -420,6 +425,16 @@ class Store:
         for (text,) in self._query("SELECT take FROM takes UNION ALL SELECT row FROM quarantine WHERE kind = 'take'"):
             used.update(_HASH.findall(text))
         return used
+
+    def accept_take(self, take_id: str) -> Take:
+        """Circle ``take_id``: the take its shot places (one per shot, the last accepted wins)."""
+        take = self.get_take(take_id)
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO accepted (shot_id, take_id) VALUES (?, ?)", (take.shot_id, take.id))
+        return take
+
+    def accepted_take_ids(self) -> set[str]:
+        return {row[0] for row in self._query("SELECT take_id FROM accepted")}
 
     def get_take(self, take_id: str) -> Take:
         rows = self._query("SELECT take FROM takes WHERE id = ?", (take_id,))

@@ -20,10 +20,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE",
                         help="timelines (.otio .otioz .xml .fcpxml .fcpxmld .edl .aaf .kdenlive) or folders of them")
     parser.add_argument("--rate", type=str, default=None,
-                        help="frame rate of EDLs (an EDL does not record it), e.g. 23.976, 24, 25, 29.97")
+                        help="frame rate of EDLs (an EDL does not record it), e.g. 23.976, 24, 25, 29.97; "
+                             "without it, or where an EDL's timecodes count frames it does not have, the rate "
+                             "the timecodes allow")
 
 
-_SUFFIXES = {".otio", ".otioz", ".xml", ".fcpxml", ".fcpxmld", ".edl", ".aaf", ".kdenlive"}
+_SUFFIXES = {".otio", ".otioz", ".xml", ".fcpxml", ".fcpxmld", ".edl", ".aaf", ".kdenlive", ".xges"}
 
 
 def _expand(paths: list[Path]) -> list[Path]:
@@ -42,10 +44,10 @@ def _expand(paths: list[Path]) -> list[Path]:
 
 def run(args: argparse.Namespace) -> int:
     rate = float(timebase.as_rate(args.rate).fps) if args.rate else None
-    if rate is None and any(f.suffix.lower() == ".edl" for f in _expand(args.files)):
-        raise InvalidInput("EDLs do not record their frame rate; add --rate (e.g. --rate 24 or --rate 29.97)")
-    results = [conform_file(path, rate=rate) for path in _expand(args.files)]
+    files = _expand(args.files)
+    results = [result for path in files for result in conform_file(path, rate=rate)]
     print(format_table(results))
     failed = [r for r in results if not r.ok]
-    print(f"\n{len(results) - len(failed)} of {len(results)} files conform")
+    what = "files conform" if len(results) == len(files) else f"timelines conform ({len(files)} files)"
+    print(f"\n{len(results) - len(failed)} of {len(results)} {what}")
     return 1 if failed else 0

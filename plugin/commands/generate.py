@@ -22,23 +22,22 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from foleyline import config, timebase
-from foleyline.errors import InvalidInput, MediaError, Unavailable
+from foleyline.errors import InvalidInput, Unavailable
 from foleyline.notes import Notes
 from foleyline.notes.text import NotesSyntaxError, from_text
 from foleyline.plugin.client import FoleyClient, error_class
 from foleyline.plugin.events import JobEvent, read_job
 from foleyline.plugin.requests import shot_request
 from foleyline.plugin.take_files import write_take_files
-from foleyline.plugin.timeline import Placement, Selection, find_shots, read_timeline, write_foley_timeline
-from foleyline.plugin.timeline.takes import placement_for_take
+from foleyline.plugin.timeline import Placement, Selection, write_foley_timeline
+from foleyline.plugin.timeline.takes import placed_take_number, placement_for_take
 from foleyline.protos.v1 import foley_pb2 as pb
 
 ProgressFn = Callable[[JobEvent], None]
-FATAL_PROBLEMS = ("unsupported",)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,6 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     which.add_argument("--track", help="all clips of this video track (1 = V1, or its name)")
     which.add_argument("--range", nargs=2, metavar=("IN", "OUT"), help="clips inside this record range (timecodes)")
     which.add_argument("--marker-color", metavar="C", help="clips under markers of this colour (e.g. RED)")
+    which.add_argument("--marker-name", metavar="TEXT", help="clips under markers whose name holds TEXT")
     parser.add_argument("-o", "--out-dir", type=Path, required=True, help="folder for the WAVs and the Foley timeline")
     parser.add_argument("--engine", default="", help="engine to use (default: the server's)")
     parser.add_argument("--takes", type=int, default=1, help="takes per shot (default 1; the first is placed)")
@@ -59,6 +59,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--upload", action="store_true", help="send the media to the server (for a server on another machine)")
     parser.add_argument("--expose-handles", action="store_true",
                         help="show handles on the timeline instead of cutting clips to their shots")
+    # -- issue 14: preflight, timelines, relinking (kept together for the move to plugin/commands)
+    parser.add_argument("--dry-run", action="store_true",
+                        help="check everything (media, write-back) and print the selection; generate nothing")
+    parser.add_argument("--timeline", dest="timeline_name", default=None, metavar="NAME|NUMBER",
+                        help="which timeline of a file holding several (`foleyline timelines FILE` lists them)")
+    parser.add_argument("--relink", type=Path, nargs="+", default=[], metavar="DIR",
+                        help="find missing media by file name (then reel or clip name) under these folders")
+    parser.add_argument("--map-path", action="append", default=[], metavar="OLD=NEW",
+                        help="rewrite a media path prefix, e.g. D:/media=/mnt/media or //server/share=/Volumes/share")
+    parser.add_argument("--no-cuts", action="store_true", help="a video file given as the timeline is one shot, not one per cut")
     parser.add_argument("--notes", type=Path, default=None, metavar="DIR",
                         help="a folder of notes files named after the shots (SHOT_NAME.txt, the text form of "
                              "`foleyline notes draft`); shots without one get drafted notes")
@@ -86,6 +96,8 @@ def selection_from_args(args: argparse.Namespace):
         return Selection(record_in=args.range[0], record_out=args.range[1])
     if args.marker_color is not None:
         return Selection(marker_color=args.marker_color)
+    if getattr(args, "marker_name", None) is not None:
+        return Selection(marker_name=args.marker_name)
     return Selection()
 
 
@@ -187,40 +199,22 @@ def generate_timeline(
     upload: bool = False,
     expose_handles: bool = False,
     notes: Mapping[str, Notes] | None = None,
+    pre=None,
 ) -> GenerateResult:
     """Read, select, generate over gRPC, fetch, write. Raises FoleylineError on bad input or
     when any shot fails; then nothing is left in ``out_dir``. ``expose_handles``: the Foley
     clips show their handles instead of being cut to their shots (see plugin.timeline.writeback).
-    ``notes``: the editor's notes by shot name; other shots get notes drafted by the server."""
+    ``notes``: the editor's notes by shot name; other shots get notes drafted by the server.
+    ``pre``: a passed :func:`run_preflight` (with its --timeline, relinking, ...); else one is run."""
     timeline_path = Path(timeline_path)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InvalidInput(f"{out_dir} exists and is not a folder; choose another -o")
-    timeline = read_timeline(timeline_path, rate=rate)
-    found = find_shots(timeline, selection)
-    shots = list(found.shots)
-    if not shots:
-        said = "; ".join(p.message for p in found.problems)
-        raise InvalidInput(
-            f"no shots selected in {timeline_path}"
-            + (f" ({said})" if said else "")
-            + "; check --track, --range or --marker-color (without them every video clip is a shot)"
-        )
-    missing = [s for s in shots if s.missing_reason or s.media_path is None]
-    if missing:
-        lines = "; ".join(f"{s.name} at {s.record_timecode()}: {s.missing_reason or 'no media'}" for s in missing)
-        raise MediaError(f"{len(missing)} selected shot(s) have no usable media: {lines}; relink them and export again")
-    empty = [s for s in shots if s.duration_frames <= 0]
-    if empty:
-        raise InvalidInput(f"shot {empty[0].name} at {empty[0].record_timecode()} has zero length; trim it to at least one frame or leave it out")
-    # Clips the selection covers but that cannot be shots (zero length, unknown items) are the
-    # editor's to fix; disabled clips, titles and freeze frames are rightly not shots.
-    refused = [p for p in found.problems if p.kind in FATAL_PROBLEMS]
-    if refused:
-        lines = "; ".join(f"{p.clip_name} at {p.record_timecode}: {p.message}" for p in refused)
-        raise InvalidInput(f"the selection in {timeline_path} has clips that cannot be generated: {lines}; "
-                           "fix them in the edit or narrow the selection")
-    warnings = [p.message for p in found.problems]
+    # -- issue 14: every problem found before any generation (plugin/timeline/preflight.py)
+    checked = pre if pre is not None else run_preflight(timeline_path, selection, rate=rate, fmt=fmt, settings=settings,
+                                                        expose_handles=expose_handles)
+    checked.raise_if_failed()
+    timeline, shots, warnings = checked.timeline, list(checked.shots), list(checked.warnings)
 
     roots = sorted({timeline_path.resolve().parent, *(Path(s.media_path).resolve().parent for s in shots)})
     names = {s.id: s.name for s in shots}
@@ -252,14 +246,16 @@ def generate_timeline(
             files: dict[tuple[str, str], Path] = {}
             all_takes: list[pb.Take] = []
             for shot in shots:
+                placed = placed_take_number(job.takes[shot.id])  # the accepted take, else the first
                 for number, take in enumerate(job.takes[shot.id], start=1):
                     all_takes.append(take)
                     for layer, staged in write_take_files(shot, take, staging, client.fetch_audio):
                         target = out_dir / staged.name
                         moves.append((staged, target))
                         files[(take.id, layer.label)] = target
-                        if number == 1:  # the first take goes on the timeline; the others sit beside it
-                            placements.append(placement_for_take(shot, take, layer, target.resolve()))
+                        # the others go on muted alternate tracks named per take (see writeback)
+                        placement = placement_for_take(shot, take, layer, target.resolve())
+                        placements.append(replace(placement, alternate=0 if number == placed else number))
             stem = out_name or f"{timeline_path.stem}_foley"
             written = _move_in_and_write(
                 moves, staging, out_dir,
@@ -275,6 +271,19 @@ def generate_timeline(
         warnings=warnings,
         files=files,
     )
+
+
+def run_preflight(path: Path, selection, *, rate=None, fmt=None, settings: pb.GenerateSettings | None = None,
+                  expose_handles: bool = False, timeline=None, relink=(), map_path=(), cuts: bool = True):
+    """-- issue 14: the preflight of plugin/timeline/preflight.py with generate's settings."""
+    from foleyline.plugin.timeline.preflight import preflight
+    from foleyline.plugin.timeline.relink import parse_map
+
+    handles = settings.handle_frames if settings is not None and settings.HasField("handle_frames") else 12
+    takes = settings.num_takes if settings is not None and settings.num_takes else 1
+    return preflight(Path(path), selection, rate=rate, timeline=timeline, relink=relink,
+                     path_maps=[parse_map(m) for m in map_path], fmt=fmt, handles=handles, takes=takes,
+                     expose_handles=expose_handles, cuts=cuts)
 
 
 class ProgressBar:
@@ -329,11 +338,20 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInput(f"--handles cannot be negative, got {args.handles}")
     settings = pb.GenerateSettings(engine=args.engine, num_takes=args.takes, seed=args.seed, handle_frames=args.handles)
     started = time.monotonic()
+    # -- issue 14: preflight first; --dry-run stops after it
+    pre = run_preflight(args.timeline, selection_from_args(args), rate=args.rate, fmt=args.fmt, settings=settings,
+                        expose_handles=args.expose_handles, timeline=args.timeline_name, relink=args.relink,
+                        map_path=args.map_path, cuts=not args.no_cuts)
+    if args.dry_run:
+        from foleyline.plugin.timeline.preflight import selection_table
+
+        print(selection_table(pre))
+        return 0 if pre.ok else 1
     result = generate_timeline(
         args.timeline, selection_from_args(args), args.out_dir, settings=settings,
         rate=args.rate, fmt=args.fmt, server=args.server, progress=ProgressBar(), upload=args.upload,
         expose_handles=args.expose_handles,
-        notes=read_notes_folder(args.notes) if args.notes is not None else None,
+        notes=read_notes_folder(args.notes) if args.notes is not None else None, pre=pre,
     )
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)

@@ -89,7 +89,6 @@ def write_foley_aaf(timeline: otio.schema.Timeline, placed: Sequence[PlacedClip]
                 comments["Comments"] = first.notes_summary or ""
             comp = f.create.CompositionMob(f"{timeline.name or 'Timeline'} Foley")
             comp.usage = "Usage_TopLevel"
-            f.content.mobs.append(comp)
 
             tc_slot = comp.create_timeline_slot(edit_rate)
             tc_slot.name = "TC1"
@@ -99,6 +98,7 @@ def write_foley_aaf(timeline: otio.schema.Timeline, placed: Sequence[PlacedClip]
             tc.length = total
             tc_slot.segment = tc
 
+            make = _Prototypes(f, sound)
             markers = []
             slot_of_track: dict[str, int] = {}
             channel_count = {name: max(infos[str(c.placement.wav_path)].channels for c in placed if c.track_name == name)
@@ -113,25 +113,27 @@ def write_foley_aaf(timeline: otio.schema.Timeline, placed: Sequence[PlacedClip]
                     slot["PhysicalTrackNumber"].value = len(slot_of_track) + 1
                     slot_of_track[slot.name] = slot.slot_id
                     cursor = 0
+                    components = []
                     for clip in clips:
                         if clip.start > cursor:
-                            slot.segment.components.append(f.create.Filler(sound, clip.start - cursor))
+                            components.append(make.filler(clip.start - cursor))
                         master, n_channels = masters[str(clip.placement.wav_path)]
                         # a mono take on a stereo track sits on its first channel only
                         if channel > n_channels:
-                            slot.segment.components.append(f.create.Filler(sound, clip.duration))
+                            components.append(make.filler(clip.duration))
                         else:
-                            source = f.create.SourceClip(media_kind=sound, length=clip.duration)
-                            source.mob_id = master.mob_id
-                            source.slot_id = channel  # master slots are numbered by channel
-                            source.start = clip.media_start
-                            slot.segment.components.append(source)
+                            # master slots are numbered by channel
+                            components.append(make.source_clip(master.mob_id, channel, clip.media_start, clip.duration))
                         cursor = clip.start + clip.duration
                         if channel == 1:
                             markers.append((slot.slot_id, clip))
                     if total > cursor:
-                        slot.segment.components.append(f.create.Filler(sound, total - cursor))
-            _add_markers(f, comp, edit_rate, markers)
+                        components.append(make.filler(total - cursor))
+                    slot.segment.components.extend(components)
+            _add_markers(f, comp, edit_rate, markers, make)
+            # attached last, whole: pyaaf2 files every object appended to an attached parent
+            # at once, re-listing its folder each time (quadratic in a track's clips)
+            f.content.mobs.append(comp)
     return Path(out_path)
 
 
@@ -165,7 +167,31 @@ def _link_wav(f, info: WavInfo, edit_rate: Fraction):
     return master, info.channels
 
 
-def _add_markers(f, comp, edit_rate: Fraction, markers) -> None:
+class _Prototypes:
+    """Components as copies of one prototype each: pyaaf2 builds a new object property by
+    property, resolving its data definition each time, about six times slower than a copy."""
+
+    def __init__(self, f, sound) -> None:
+        self._clip = f.create.SourceClip(media_kind=sound, length=1)
+        self._filler = f.create.Filler(sound, 1)
+        self._marker = f.create.DescriptiveMarker()  # pyaaf2 gives it the DescriptiveMetadata kind
+        self._marker["Length"].value = 1
+
+    def source_clip(self, mob_id, slot_id: int, start: int, length: int):
+        clip = self._clip.copy()
+        clip.mob_id, clip.slot_id, clip.start, clip.length = mob_id, slot_id, start, length
+        return clip
+
+    def filler(self, length: int):
+        filler = self._filler.copy()
+        filler.length = length
+        return filler
+
+    def marker(self):
+        return self._marker.copy()
+
+
+def _add_markers(f, comp, edit_rate: Fraction, markers, make: _Prototypes) -> None:
     """DescriptiveMarkers with the notes summary at each shot's first frame, as Avid writes its
     locators: one EventMobSlot per described track, whose PhysicalTrackNumber is that track's
     (readers match a marker to its track by slot id *and* track number)."""
@@ -185,9 +211,8 @@ def _add_markers(f, comp, edit_rate: Fraction, markers) -> None:
         sequence = f.create.Sequence(media_kind=described_def)
         for clip in clips:
             p = clip.placement
-            marker = f.create.DescriptiveMarker()  # pyaaf2 gives it the DescriptiveMetadata kind
+            marker = make.marker()
             marker["Position"].value = clip.start + clip.head
-            marker["Length"].value = 1
             marker["Comment"].value = p.notes_summary or f"Foleyline take {p.take_id}"
             marker["CommentMarkerUser"].value = f"foleyline take {p.take_id}"
             red, green, blue = _MARKER_RGB[p.kind.value]

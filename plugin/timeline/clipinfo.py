@@ -3,13 +3,13 @@ and whether the timeline counts drop-frame timecode. Adapters keep these in diff
 
 from __future__ import annotations
 
-import urllib.parse
 from pathlib import Path, PureWindowsPath
 
 import opentimelineio as otio
 
 from foleyline import timebase
 from foleyline.plugin.timeline.formats import META_KEY
+from foleyline.plugin.timeline.relink import raw_media_path
 
 __all__ = ["media_path_of", "time_scalar", "timeline_drop_frame"]
 
@@ -55,21 +55,14 @@ def media_path_of(reference: otio.core.MediaReference, base_dir: Path | None) ->
     if not isinstance(reference, otio.schema.ExternalReference) or not reference.target_url:
         return None, f"unsupported media reference {type(reference).__name__}"
     url = reference.target_url
-    parsed = urllib.parse.urlparse(url)
-    if parsed.scheme == "file":
-        raw = urllib.parse.unquote(parsed.path)
-        # file://localhost/D:/media/x.mov -> D:/media/x.mov
-        if len(raw) > 2 and raw[0] == "/" and raw[2] == ":":
-            raw = raw[1:]
-        path = Path(raw)
-    elif parsed.scheme in ("", ) or (len(parsed.scheme) == 1 and url[1] == ":"):  # plain or C:\ path
-        path = Path(url)
-    else:
+    raw = raw_media_path(url)
+    if raw is None:
         return None, f"media is not a local file ({url}); download or relink it"
+    path = Path(raw)
     if not path.is_absolute() and not PureWindowsPath(str(path)).is_absolute() and base_dir is not None:
         path = base_dir / path
     if not path.exists():
-        return path, f"media file not found: {path}; relink it or mount the drive that holds it"
+        return path, f"media file not found: {raw if raw.startswith('//') else path}; relink it (--relink DIR, --map-path OLD=NEW) or mount the drive that holds it"
     return path, None
 
 

@@ -25,13 +25,14 @@ from foleyline import timebase
 from foleyline.errors import FoleylineError
 from foleyline.notes.schema import LayerKind
 from foleyline.plugin.shots import Shot, stable_shot_id
-from foleyline.plugin.timeline.formats import Format, detect_format, global_start, read_timeline, timeline_rate
+from foleyline.plugin.text_table import text_table
+from foleyline.plugin.timeline.formats import META_KEY, Format, detect_format, global_start, read_timeline, read_timelines, timeline_rate
 from foleyline.plugin.timeline.clipinfo import timeline_drop_frame
-from foleyline.plugin.timeline.selection import Selection, find_shots
+from foleyline.plugin.timeline.selection import Selection, clips_in_record_time, find_shots
 from foleyline.plugin.timeline.writers import write_foley_timeline
 from foleyline.plugin.timeline.writeback import Placement, placed_clips
 
-__all__ = ["ConformResult", "conform_file", "guess_producer", "foley_positions", "format_table"]
+__all__ = ["ConformResult", "RoundTrip", "conform_file", "guess_producer", "foley_positions", "format_table", "round_trip"]
 
 TC = otio.opentime
 CHECK_WAV_SECONDS = 20.0
@@ -40,6 +41,7 @@ CHECK_WAV_SECONDS = 20.0
 @dataclass
 class ConformResult:
     path: Path
+    timeline: str = ""  # "2: Project B" when the file holds several timelines
     format: str = "?"
     producer: str = "?"
     rate: str = "?"
@@ -50,7 +52,12 @@ class ConformResult:
     ok: bool = False
     detail: str = ""
     audio_only: bool = False
+    stand_in: str = ""  # what the check placed Foley under when there are no shots
     mismatches: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.path.name} [{self.timeline}]" if self.timeline else self.path.name
 
 
 def guess_producer(path: Path, fmt: Format, timeline: otio.schema.Timeline | None) -> str:
@@ -79,6 +86,10 @@ def guess_producer(path: Path, fmt: Format, timeline: otio.schema.Timeline | Non
     if fmt.name == "fcpx":
         version = re.search(r'<fcpxml[^>]*version="([^"]+)"', head)
         return f"Final Cut Pro (FCPXML {version.group(1) if version else '?'})"
+    if fmt.name == "xges":
+        version = re.search(r'<ges[^>]*version="([^"]+)"', head)
+        app = "Pitivi" if "pitivi" in head.lower() else "GStreamer Editing Services"
+        return f"{app} (xges {version.group(1) if version else '?'})"
     if fmt.name == "fcp7":
         version = re.search(r'<xmeml[^>]*version="([^"]+)"', head)
         xmeml = f"xmeml v{version.group(1)}" if version else "xmeml"
@@ -90,19 +101,21 @@ def guess_producer(path: Path, fmt: Format, timeline: otio.schema.Timeline | Non
     return "unknown"
 
 
-def _audio_pseudo_shots(timeline: otio.schema.Timeline) -> list[Shot]:
-    """Audio clips as stand-in shots, for exports without picture."""
+def _stand_in_shots(timeline: otio.schema.Timeline) -> tuple[list[Shot], str]:
+    """Clips to place Foley under when the timeline has no shots: the clips of its busiest audio
+    track (one track: an audio-only EDL repeats each event on every channel), else its titles
+    and generators (a title-only project still takes Foley back), and what they are."""
     rate = timeline_rate(timeline)
-    gstart = global_start(timeline)
-    shots = []
-    for index, track in enumerate(t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Audio):
-        for clip in track.find_clips(shallow_search=True):
-            rng = clip.range_in_parent()
-            record = TC.TimeRange(rng.start_time.rescaled_to(rate) + gstart, rng.duration.rescaled_to(rate))
+    for kind, label in ((otio.schema.TrackKind.Audio, "audio only"), (otio.schema.TrackKind.Video, "titles only")):
+        by_track: dict[int, list[Shot]] = {}
+        for clip, index, record in clips_in_record_time(timeline, kind):
             source = clip.trimmed_range()
-            shots.append(Shot(stable_shot_id(clip.name, source, record.start_time, 100 + index, rate), clip.name or "audio",
-                              None, source, record, None, rate, False, 100 + index, "audio clip (check only)"))
-    return shots
+            by_track.setdefault(index, []).append(
+                Shot(stable_shot_id(clip.name, source, record.start_time, 100 + index, rate), clip.name or "clip",
+                     None, source, record, None, rate, False, 100 + index, "stand-in (check only)"))
+        if by_track:
+            return max(by_track.values(), key=len), label
+    return [], ""
 
 
 def _write_check_wavs(folder: Path, seconds: float) -> dict[LayerKind, Path]:
@@ -154,75 +167,113 @@ def foley_positions(timeline: otio.schema.Timeline, wav_names: Sequence[str], *,
     return found
 
 
-def conform_file(path: Path, *, rate: float | None = None, workdir: Path | None = None) -> ConformResult:
-    """Read, find shots, write Foley in the same format, read back, compare. Never raises for a
-    bad file: the failure is in the result (the table must show every file)."""
-    result = ConformResult(Path(path))
+def conform_file(path: Path, *, rate: float | None = None, workdir: Path | None = None) -> list[ConformResult]:
+    """Read, find shots, write Foley in the same format, read back, compare: one result per
+    timeline of the file. Never raises for a bad file: the failure is in the result (the table
+    must show every file). An EDL whose timecodes the given ``rate`` cannot count (or with no
+    rate given) is read at the rate its timecodes allow, and the result says so."""
+    path = Path(path)
     try:
-        fmt = detect_format(Path(path))
-        result.format = fmt.label
-        timeline = read_timeline(path, rate=rate)
+        fmt = detect_format(path)
+        timelines = read_timelines(path, rate=rate, guess_rate=True)
+    except Exception as exc:
+        result = ConformResult(path, round_trip="FAIL")
+        result.detail = str(exc) if isinstance(exc, FoleylineError) else f"{type(exc).__name__}: {exc}"
+        return [result]
+    results = []
+    for index, timeline in enumerate(timelines, start=1):
+        result = ConformResult(path, f"{index}: {timeline.name}" if len(timelines) > 1 else "", fmt.label)
+        _conform_timeline(result, fmt, timeline, workdir)
+        results.append(result)
+    return results
+
+
+@dataclass
+class RoundTrip:
+    ok: bool
+    summary: str           # "ok (12 clips)" / "FAIL (2 moved/missing, 1 unexpected)"
+    mismatches: list[str]  # the first few clips that did not come back where they were put
+
+
+def round_trip(timeline: otio.schema.Timeline, shots: Sequence[Shot], fmt: Format, folder: Path, *,
+               handles: int = 12, alternates: int = 0, expose_handles: bool = False) -> RoundTrip:
+    """Place a Foley take under every shot (FOLEY on all, FX on every other, and ``alternates``
+    more takes of each), with short WAVs made in ``folder``; write ``fmt`` there; read it back
+    with the same adapter; compare every Foley clip's record start, length and start in its
+    WAV, in whole frames, with where it was meant to go."""
+    trate = timeline_rate(timeline)
+    # long enough for most shots; longer ones end early, which the check also covers
+    longest = min(max(s.record_range.duration.to_seconds() for s in shots) + 2.0, CHECK_WAV_SECONDS)
+    wavs = _write_check_wavs(folder, longest)
+    placements = []
+    for index, shot in enumerate(shots):
+        kinds = (LayerKind.FOLEY, LayerKind.FX) if index % 2 == 0 else (LayerKind.FOLEY,)
+        for kind in kinds:
+            for take in range(1 + alternates):  # alternates are takes 2, 3, ... of the shot
+                placements.append(Placement(shot, f"check-{index}-{kind.value}-{take}", kind.value.lower(), kind,
+                                            wavs[kind], handles, handles, f"conformance check {index}",
+                                            alternate=take + 1 if take else 0))
+    gstart = timebase.to_frames(global_start(timeline), trate)
+    # the clips are cut to their shots, so where each begins in its WAV (after the head handle)
+    # must survive too; an EDL's source is timecode, equal to the record's
+    expected = Counter((gstart + c.start, c.duration, gstart + c.start if fmt.name == "edl" else c.media_start)
+                       for c in placed_clips(timeline, [p for p in placements if fmt.name != "edl" or not p.alternate],
+                                             trim_overlaps=fmt.name == "edl", expose_handles=expose_handles))
+    out = write_foley_timeline(timeline, placements, folder / f"foley{fmt.suffix}", fmt=fmt.name,
+                               expose_handles=expose_handles)
+    back = read_timeline(out, rate=trate if fmt.name == "edl" else None)
+    got = foley_positions(back, [p.name for p in wavs.values()], with_source=True)
+    missing, extra = expected - got, got - expected
+    if not missing and not extra:
+        return RoundTrip(True, f"ok ({sum(expected.values())} clips)", [])
+    return RoundTrip(False, f"FAIL ({sum(missing.values())} moved/missing, {sum(extra.values())} unexpected)",
+                     [f"expected at frame {s} for {d} from WAV frame {m}" for s, d, m in sorted(missing)][:5])
+
+
+def _conform_timeline(result: ConformResult, fmt: Format, timeline: otio.schema.Timeline, workdir: Path | None) -> None:
+    path = result.path
+    meta = timeline.metadata.get(META_KEY) or {}
+    try:
         trate = timeline_rate(timeline)
         drop = timeline_drop_frame(timeline, trate)
         result.rate = timebase.as_rate(trate, drop).label
-        result.producer = guess_producer(Path(path), fmt, timeline)
+        result.producer = guess_producer(path, fmt, timeline)
         found = find_shots(timeline, Selection())
         result.shots, result.usable, result.problems = len(found.shots), len(found.usable), len(found.problems)
         shots = list(found.shots)
         if not shots:
-            shots = _audio_pseudo_shots(timeline)
-            result.audio_only = True
+            shots, result.stand_in = _stand_in_shots(timeline)
+            result.audio_only = result.stand_in == "audio only"
             if not shots:
-                result.round_trip = "no clips"
+                result.round_trip = "nothing to place"
                 result.detail = "the timeline has no clips at all"
-                return result
+                result.ok = True  # read, and nothing to write back: not a failure of the file
+                return
         with tempfile.TemporaryDirectory(dir=workdir) as tmp:
-            folder = Path(tmp)
-            # long enough for most shots; longer ones end early, which the check also covers
-            longest = min(max(s.record_range.duration.to_seconds() for s in shots) + 2.0, CHECK_WAV_SECONDS)
-            wavs = _write_check_wavs(folder, longest)
-            placements = []
-            for index, shot in enumerate(shots):
-                kinds = (LayerKind.FOLEY, LayerKind.FX) if index % 2 == 0 else (LayerKind.FOLEY,)
-                for kind in kinds:
-                    placements.append(Placement(shot, f"check-{index}-{kind.value}", kind.value.lower(), kind,
-                                                wavs[kind], 12, 12, f"conformance check {index}"))
-            gstart = timebase.to_frames(global_start(timeline), trate)
-            # the clips are cut to their shots, so where each begins in its WAV (after the head
-            # handle) must survive too; an EDL's source is timecode, equal to the record's
-            expected = Counter((gstart + c.start, c.duration, gstart + c.start if fmt.name == "edl" else c.media_start)
-                               for c in placed_clips(timeline, placements, trim_overlaps=fmt.name == "edl"))
-            out = write_foley_timeline(timeline, placements, folder / f"foley{fmt.suffix}", fmt=fmt.name)
-            back = read_timeline(out, rate=trate if fmt.name == "edl" else None)
-            got = foley_positions(back, [p.name for p in wavs.values()], with_source=True)
-            missing = expected - got
-            extra = got - expected
-            if not missing and not extra:
-                result.round_trip = f"ok ({sum(expected.values())} clips)"
-                result.ok = True
-            else:
-                result.round_trip = f"FAIL ({sum(missing.values())} moved/missing, {sum(extra.values())} unexpected)"
-                result.mismatches = [f"expected at frame {s} for {d} from WAV frame {m}" for s, d, m in sorted(missing)][:5]
-                result.detail = "; ".join(result.mismatches)
+            check = round_trip(timeline, shots, fmt, Path(tmp))
+        result.ok = check.ok
+        result.round_trip = check.summary
+        result.mismatches = check.mismatches
+        result.detail = "; ".join(check.mismatches)
     except FoleylineError as exc:
         result.round_trip = "FAIL"
         result.detail = str(exc)
     except Exception as exc:  # an adapter blew up: report it against this file, go on with the others
         result.round_trip = "FAIL"
         result.detail = f"{type(exc).__name__}: {exc}"
-    return result
+    notes = list(meta.get("read_notes") or [])
+    if notes:
+        result.detail = "; ".join(notes + ([result.detail] if result.detail else []))
 
 
 def format_table(results: Sequence[ConformResult]) -> str:
     headers = ("file", "format", "producer", "rate", "shots", "round trip")
     rows = []
     for r in results:
-        shots = f"{r.shots} ({r.usable} online)" if not r.audio_only else "0 (audio only)"
-        rows.append((r.path.name, r.format, r.producer, r.rate, shots, r.round_trip))
-    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)), "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
+        shots = f"{r.shots} ({r.usable} online)" if not r.stand_in else f"0 ({r.stand_in})"
+        rows.append((r.label, r.format, r.producer, r.rate, shots, r.round_trip))
+    lines = [text_table(headers, rows)]
     for r in results:
         if r.detail:
-            lines.append(f"{r.path.name}: {r.detail}")
+            lines.append(f"{r.label}: {r.detail}")
     return "\n".join(lines)

@@ -26,6 +26,7 @@ __all__ = [
     "detect_format",
     "format_by_name",
     "read_timeline",
+    "read_timelines",
     "timeline_rate",
     "normalise_rate",
     "source_format",
@@ -50,6 +51,7 @@ FORMATS: dict[str, Format] = {
         Format("edl", "cmx_3600", ".edl", "CMX3600 EDL"),
         Format("aaf", "AAF", ".aaf", "AAF"),
         Format("kdenlive", "kdenlive", ".kdenlive", "Kdenlive"),
+        Format("xges", "xges", ".xges", "GES XML"),
     )
 }
 
@@ -60,6 +62,7 @@ _BY_SUFFIX = {
     ".edl": "edl",
     ".aaf": "aaf",
     ".kdenlive": "kdenlive",
+    ".xges": "xges",
 }
 
 # Where the reader keeps the origin of a timeline (so write-back can use the same format).
@@ -94,7 +97,7 @@ def detect_format(path: Path) -> Format:
         )
     raise InvalidInput(
         f"{path}: unknown timeline format {suffix or '(no suffix)'!r}; export .otio, .otioz, FCP7 .xml, "
-        ".fcpxml, .edl, .aaf or .kdenlive"
+        ".fcpxml, .edl, .aaf, .kdenlive or .xges"
     )
 
 
@@ -105,59 +108,114 @@ def normalise_rate(rate: float) -> float:
     return float(timebase.rate_from_float(float(rate)).fps)
 
 
-def read_timeline(path: str | Path, *, rate: float | None = None) -> otio.schema.Timeline:
-    """Read a timeline through OTIO's adapters.
+def read_timeline(path: str | Path, *, rate: float | None = None, timeline: str | int | None = None,
+                  guess_rate: bool = False) -> otio.schema.Timeline:
+    """One timeline of ``path``: the only one, or the one ``timeline`` names (its name, or its
+    1-based number in :func:`read_timelines` order). See :func:`read_timelines` for the rest."""
+    from foleyline.plugin.timeline.timelines import choose
 
-    ``rate`` is required for an EDL (it does not record its frame rate) and ignored otherwise.
-    The timeline's metadata["foleyline"] records the format and path it came from, which
-    write-back uses to write the same format by default.
+    return choose(read_timelines(path, rate=rate, guess_rate=guess_rate), timeline, Path(path))
+
+
+def read_timelines(path: str | Path, *, rate: float | None = None, guess_rate: bool = False) -> list[otio.schema.Timeline]:
+    """Every timeline of ``path`` (FCPXML events and libraries, AAF files with several top-level
+    compositions, FCP7 XML with several sequences and OTIO collections hold more than one),
+    read through OTIO's adapters (FCPXML through our reader, see fcpxml.py).
+
+    ``rate`` is required for an EDL (it does not record its frame rate) and ignored otherwise;
+    with ``guess_rate`` an EDL without one, or whose timecodes count frames the rate cannot
+    have, is read at the lowest standard rate its timecodes allow. Each timeline's
+    metadata["foleyline"] records the format and path it came from (write-back writes the
+    same format by default) and its place in the file.
     """
     path = Path(path)
     if not path.exists():
         raise NotFound(f"timeline file not found: {path}")
     fmt = detect_format(path)
     kwargs: dict[str, object] = {}
+    notes: list[str] = []
+    text = None
     if fmt.name == "edl":
-        if rate is None:
-            raise InvalidInput(
-                f"{path}: an EDL does not record its frame rate; give it (e.g. --rate 23.976, 24, 25 or 29.97)"
-            )
-        kwargs["rate"] = normalise_rate(rate)
+        text, kwargs["rate"], notes = _edl_rate(path, rate, guess_rate)
     try:
         with warnings.catch_warnings():
             # the kdenlive adapter prints a deprecation banner on import; it is not the user's problem
             warnings.simplefilter("ignore")
-            result = _read(path, fmt, kwargs)
+            timelines = _read(path, fmt, kwargs, text)
+    except InvalidInput:
+        raise
     except Exception as exc:  # adapters raise anything from KeyError to their own classes
         raise InvalidInput(
             f"{path}: the {fmt.label} reader could not read it ({type(exc).__name__}: {exc}); "
             "check the export settings or export again"
         ) from exc
-    timeline = _single_timeline(result, path)
+    if not timelines:
+        raise InvalidInput(f"{path}: holds no timeline (sequence, project or composition); export a sequence")
     from foleyline.plugin.timeline import quirks
+    from foleyline.plugin.timeline.clipinfo import timeline_drop_frame
 
-    quirks.fix_after_read(timeline, fmt.name)
-    meta = dict(timeline.metadata.get(META_KEY, {}) or {})
-    meta.update({"source_format": fmt.name, "source_path": str(path)})
-    if fmt.name == "otioz":
-        meta["media_base"] = str(_otioz_media_dir(path))
-    if fmt.name == "edl":
-        meta["edl_rate"] = kwargs["rate"]
-        # drop-frame exists at 29.97 and 59.94 only, whatever the file claims
-        meta["drop_frame"] = timebase.timecode_rate(kwargs["rate"], _edl_says_drop(path)).drop_frame
-    timeline.metadata[META_KEY] = meta
-    if fmt.name != "edl":
-        from foleyline.plugin.timeline.clipinfo import timeline_drop_frame
+    for index, timeline in enumerate(timelines, start=1):
+        quirks.fix_after_read(timeline, fmt.name)
+        meta = dict(timeline.metadata.get(META_KEY, {}) or {})
+        meta.update({"source_format": fmt.name, "source_path": str(path), "timeline_index": index,
+                     "timeline_count": len(timelines)})
+        if notes:
+            meta["read_notes"] = notes
+        if fmt.name == "otioz":
+            meta["media_base"] = str(_otioz_media_dir(path))
+        if fmt.name == "edl":
+            meta["edl_rate"] = kwargs["rate"]
+            # drop-frame exists at 29.97 and 59.94 only, whatever the file claims
+            meta["drop_frame"] = timebase.timecode_rate(kwargs["rate"], _edl_says_drop(text)).drop_frame
+            timeline.metadata[META_KEY] = meta
+        else:
+            timeline.metadata[META_KEY] = meta
+            # decided once, here, from what the export says; writers and shots read it back
+            meta["drop_frame"] = timeline_drop_frame(timeline, timeline_rate(timeline)) if _has_rate(timeline) else False
+            timeline.metadata[META_KEY] = meta
+    return timelines
 
-        # decided once, here, from what the export says; writers and shots read it back
-        meta["drop_frame"] = timeline_drop_frame(timeline, timeline_rate(timeline))
-        timeline.metadata[META_KEY] = meta
-    return timeline
+
+def _has_rate(timeline: otio.schema.Timeline) -> bool:
+    try:
+        timeline_rate(timeline)
+    except InvalidInput:
+        return False
+    return True
 
 
-def _edl_says_drop(path: Path) -> bool:
+def _edl_rate(path: Path, rate: float | None, guess: bool) -> tuple[str, float, list[str]]:
+    """The EDL's text and the rate to read it at, with what was decided about it."""
+    from foleyline.plugin.timeline import edl_text
+
+    text = edl_text.decode(path.read_bytes())
+    found = edl_text.rate_from_timecodes(text)
+    label = timebase.as_rate(found.rate, found.drop_frame).label
+    if rate is None:
+        if not guess:
+            raise InvalidInput(
+                f"{path}: an EDL does not record its frame rate; give it (e.g. --rate 23.976, 24, 25 or 29.97; "
+                f"its timecodes fit {label})"
+            )
+        alike = {"24": "23.976 and 24 look alike", "30": "29.97 and 30 look alike", "60": "59.94 and 60 look alike"}
+        said = f" ({alike[label]})" if label in alike else ""
+        return text, found.rate, [f"frame rate {label} guessed from its timecodes{said}"]
+    rate = normalise_rate(rate)
+    if not found.allows(rate):
+        said = timebase.as_rate(rate).label
+        if not guess:
+            raise InvalidInput(
+                f"{path}: its timecodes count frame {found.highest_frame}, which {said} fps does not have; "
+                f"the EDL is at least {label} fps: give --rate {label}"
+            )
+        return text, found.rate, [f"read at {label} fps: its timecodes count frame {found.highest_frame}, "
+                                  f"which {said} fps does not have"]
+    return text, rate, []
+
+
+def _edl_says_drop(text: str) -> bool:
     """An EDL states drop-frame in its FCM line (or writes ';' timecodes): the reader ignores both."""
-    head = path.read_text(encoding="utf-8", errors="replace")[:20000]
+    head = text[:20000]
     if "FCM: DROP FRAME" in head.upper():
         return True
     return bool(re.search(r"\d\d:\d\d:\d\d;\d\d", head))
@@ -193,51 +251,37 @@ def _otioz_media_dir(path: Path) -> Path:
     return target
 
 
-def _read(path: Path, fmt: Format, kwargs: dict[str, object]) -> object:
+def _read(path: Path, fmt: Format, kwargs: dict[str, object], text: str | None) -> list[otio.schema.Timeline]:
+    if fmt.name == "fcpx":
+        from foleyline.plugin.timeline.fcpxml import read_fcpxml
+
+        if path.is_dir():  # an .fcpxmld bundle
+            path = path / "Info.fcpxml"
+            if not path.is_file():
+                raise InvalidInput(f"{path.parent}: an .fcpxmld bundle without Info.fcpxml; export the project again")
+        return read_fcpxml(path.read_bytes().decode("utf-8", "replace"), str(path))
+    if fmt.name == "edl":
+        from foleyline.plugin.timeline import edl_text
+
+        fixed = edl_text.normalise(text, kwargs["rate"])
+        return _timelines_in(otio.adapters.read_from_string(fixed, adapter_name=fmt.adapter, **kwargs))
+    if fmt.name == "xges":
+        from foleyline.plugin.timeline import quirks
+
+        quirks.xges_one_module()
     if fmt.name == "kdenlive":
         # the Kdenlive adapter prints a deprecation banner on stdout, into our tables
         with contextlib.redirect_stdout(io.StringIO()):
-            return otio.adapters.read_from_file(str(path), adapter_name=fmt.adapter, **kwargs)
-    if fmt.name != "fcpx":
-        return otio.adapters.read_from_file(str(path), adapter_name=fmt.adapter, **kwargs)
-    # the FCPXML reader truncates NTSC rates (see quirks): read at the integer rate, relabel
-    from foleyline.plugin.timeline import quirks
-
-    if path.is_dir():
-        path = path / "Info.fcpxml"
-        if not path.is_file():
-            raise InvalidInput(f"{path.parent}: an .fcpxmld bundle without Info.fcpxml; export the project again")
-    text = path.read_text(encoding="utf-8")
-    xml, true_rate = quirks.fcpx_read_fix(text)
-    result = otio.adapters.read_from_string(xml, adapter_name=fmt.adapter)
-    # the reader drops the sequence's tcFormat; keep it where timeline_drop_frame looks
-    drop = bool(re.search(r'<sequence\b[^>]*\btcFormat="DF"', text))
-    for timeline in _timelines_in(result):
-        if true_rate is not None:
-            quirks.relabel_rate(timeline, float(round(true_rate)), true_rate)
-        timeline.metadata[META_KEY] = {"drop_frame": drop}
-    return result
+            return _timelines_in(otio.adapters.read_from_file(str(path), adapter_name=fmt.adapter, **kwargs))
+    return _timelines_in(otio.adapters.read_from_file(str(path), adapter_name=fmt.adapter, **kwargs))
 
 
 def _timelines_in(result: object) -> list[otio.schema.Timeline]:
     if isinstance(result, otio.schema.Timeline):
         return [result]
     if isinstance(result, otio.schema.SerializableCollection):
-        return list(result.find_children(descended_from_type=otio.schema.Timeline, shallow_search=True))
+        return list(result.find_children(descended_from_type=otio.schema.Timeline))
     return []
-
-
-def _single_timeline(result: object, path: Path) -> otio.schema.Timeline:
-    if isinstance(result, otio.schema.Timeline):
-        return result
-    if isinstance(result, otio.schema.SerializableCollection):
-        timelines = list(result.find_children(descended_from_type=otio.schema.Timeline, shallow_search=True))
-        if len(timelines) == 1:
-            return timelines[0]
-        raise InvalidInput(
-            f"{path}: holds {len(timelines)} timelines; export the one sequence you want Foley for"
-        )
-    raise InvalidInput(f"{path}: holds a {type(result).__name__}, not a timeline; export a sequence")
 
 
 def source_format(timeline: otio.schema.Timeline) -> str | None:

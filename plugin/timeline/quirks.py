@@ -1,25 +1,32 @@
 """What OTIO's adapters get wrong, and our answers. Each answer has a test in
 tests/plugin/test_quirks.py.
 
-- FCPXML (otio-fcpx-xml-adapter 1.0) at NTSC rates: the writer looks the frame duration up
-  with ``int(rate)`` (23) or the exact floats 23.98/29.97, finds nothing and crashes; the reader
-  truncates the rate with ``int()`` (23.976 -> 23) and so reads wrong frames. Answer: the same
-  frames at the integer rate, with every time in the XML scaled by 1001/1000 on write and by
-  1000/1001 on read (exact: k*1001/24000 s <-> k/24 s), and the OTIO rates relabelled.
+- FCPXML (otio-fcpx-xml-adapter 1.0): its reader is not used (see fcpxml.py). Its writer knows
+  no NTSC rate, truncates float products to whole frames (exact only at 24 fps), writes no
+  titles or generators, no start timecode (``tcStart``) nor timecode format, and crashes on a
+  clip above or below an empty spine. Answer (``_fcpx_string``): write every time as the same
+  frame count at 24 fps and scale the XML to the true rate (exact rationals), generators as
+  gaps, a spine that covers the timeline, and ``tcStart``/``tcFormat`` set with the spine's
+  offsets starting at ``tcStart`` as Final Cut Pro writes them.
 - FCP7 XML: the writer turns every range into SMPTE timecode and refuses rates such as 48000,
   crashes on media without an available range, and labels every sequence NDF unless its own
   metadata says DF. Answer: rescale every range to the timeline rate first (whole frames); give
   media of unknown length the range its clip uses; carry our drop-frame flag into its metadata.
   (Its reader keeps <enabled>FALSE only in metadata: ``fix_after_read`` honours it.)
-- FCPXML: the writer leaves out the sequence's tcFormat and the reader ignores it. Answer: write
-  it; read it ourselves.
 - EDL: the CMX3600 writer refuses a timeline without exactly one video track, and with one it
   writes only the picture (the Foley events vanish). Answer: ``edl.py`` writes an EDL of the
   Foley events itself. Its reader hides the record start in a negative track range:
-  ``fix_after_read`` moves it to the timeline's global start.
+  ``fix_after_read`` moves it to the timeline's global start. What its reader refuses in real
+  EDLs (encodings, pop events, implicit speed changes) is answered in edl_text.py.
 - AAF: the AAF writer drops markers (and writes no Broadcast WAV descriptors). Answer:
   ``aaf.py`` writes the Pro Tools AAF with pyaaf2, markers as DescriptiveMarkers.
-- Kdenlive: the writer drops clip markers. Answer: they become timeline guides.
+- Kdenlive: the writer drops clip markers, and takes the profile's rate from the timeline's
+  duration, which a clip at another rate changes. Answer: markers become timeline guides;
+  every range at the timeline rate first.
+- GES XML (otio-xges-adapter 1.0): its module is loaded twice, once per manifest entry, so a
+  copied timeline's GES metadata is of the other copy's classes and the writer refuses it.
+  Answer: one module for both (``xges_one_module``). Its writer also writes 30 fps for a
+  timeline that was not read from GES: such a timeline gets GES tracks at its own rate.
 - Metadata: only .otio keeps metadata["foleyline"]. FCP7 XML gets it as the clip's master
   comments; AAF as mob comments; an EDL as comment lines.
 """
@@ -30,6 +37,7 @@ import contextlib
 import copy
 import io
 import re
+import xml.etree.ElementTree as ET
 from fractions import Fraction
 
 import opentimelineio as otio
@@ -37,17 +45,11 @@ import opentimelineio as otio
 from foleyline import timebase
 from foleyline.plugin.timeline.formats import META_KEY, timeline_rate
 
-__all__ = ["write_string", "relabel_rate", "rescale_ranges", "fcpx_scale_times", "fcpx_read_fix"]
+__all__ = ["write_string", "relabel_rate", "rescale_ranges", "fcpx_scale_times", "fix_after_read", "xges_one_module"]
 
 TC = otio.opentime
 _FCPX_TIME = re.compile(r'(\b(?:offset|start|duration|tcStart|frameDuration|audioStart|audioDuration)=")'
                         r'(-?\d+)(?:/(\d+))?s(")')
-
-
-def _ntsc_base(rate: float) -> int | None:
-    """The nominal rate of an NTSC rate (24 for 23.976), None for other rates."""
-    exact = timebase.rate_from_float(rate)
-    return exact.timecode_base if exact.is_ntsc else None
 
 
 def _map_times(timeline: otio.schema.Timeline, fn) -> None:
@@ -102,6 +104,55 @@ def fill_available_ranges(timeline: otio.schema.Timeline) -> None:
             reference.available_range = clip.source_range
 
 
+def _drop_frame_possible(rate_meta: object, fallback: float | None) -> bool:
+    """Whether a timecode element's rate (``{"timebase": "30", "ntsc": "TRUE"}``) can count
+    drop-frame: 29.97 and 59.94 only."""
+    if hasattr(rate_meta, "get") and rate_meta.get("timebase"):
+        ntsc = str(rate_meta.get("ntsc", "FALSE")).upper() == "TRUE"
+        try:
+            base = float(str(rate_meta.get("timebase")).strip())
+        except ValueError:
+            return False
+        return ntsc and base > 0 and timebase.has_drop_frame(base * 1000 / 1001)
+    return fallback is not None and timebase.has_drop_frame(fallback)
+
+
+def drop_frame_only_where_it_exists(timeline: otio.schema.Timeline) -> None:
+    """Premiere labels 23.976 (and other) timecodes DF; the FCP7 writer then asks OTIO for
+    drop-frame timecode at a rate that has none and fails. Such labels become NDF, in place."""
+
+    def scrub(meta: object, fallback: float | None) -> None:
+        if not hasattr(meta, "items"):
+            return
+        for key, value in list(meta.items()):
+            if key == "timecode" and hasattr(value, "get") and str(value.get("displayformat", "")).upper() == "DF":
+                if not _drop_frame_possible(value.get("rate"), fallback):
+                    value["displayformat"] = "NDF"
+                    meta[key] = value
+            elif hasattr(value, "items"):
+                scrub(value, fallback)
+
+    rate = timeline_rate(timeline)
+    owners = [timeline, timeline.tracks] + list(timeline.tracks.find_children())
+    for obj in owners:
+        scrub(obj.metadata.get("fcp_xml"), rate)
+        if isinstance(obj, otio.schema.Clip):
+            for reference in obj.media_references().values():
+                if reference is not None:
+                    available = getattr(reference, "available_range", None)
+                    scrub(reference.metadata.get("fcp_xml"), available.start_time.rate if available else rate)
+
+
+def disabled_tracks_for_fcp7(timeline: otio.schema.Timeline) -> None:
+    """The FCP7 writer writes a track's and a clip's ``<enabled>`` from their adapter metadata
+    only: a disabled track (the muted alternates) says so there, in place."""
+    for track in timeline.tracks:
+        if not track.enabled:
+            fcp = dict(track.metadata.get("fcp_xml") or {})
+            fcp["enabled"] = "FALSE"
+            track.metadata["fcp_xml"] = fcp
+
+
 def foley_comments_for_fcp7(timeline: otio.schema.Timeline) -> None:
     """FCP7 XML keeps no free metadata, but clip items have master comments (Premiere and FCP
     show them in the bin): take id, shot id, layer and notes summary go there, in place."""
@@ -147,22 +198,6 @@ def fcpx_scale_times(xml: str, factor: Fraction) -> str:
     return _FCPX_TIME.sub(repl, xml)
 
 
-def fcpx_read_fix(xml: str) -> tuple[str, float | None]:
-    """An NTSC FCPXML rewritten at the integer rate, and the true rate to relabel to after
-    reading (None when the sequence is not NTSC and nothing was changed)."""
-    match = re.search(r'<sequence\b[^>]*\bformat="([^"]+)"', xml)
-    if not match:
-        return xml, None
-    fmt = re.search(r'<format\b[^>]*\bid="%s"[^>]*>' % re.escape(match.group(1)), xml)
-    if not fmt:
-        return xml, None
-    fd = re.search(r'frameDuration="(\d+)/(\d+)s"', fmt.group(0))
-    if not fd or int(fd.group(1)) != 1001:
-        return xml, None
-    true_rate = int(fd.group(2)) / 1001
-    return fcpx_scale_times(xml, Fraction(1000, 1001)), true_rate
-
-
 def write_string(timeline: otio.schema.Timeline, fmt_name: str, adapter: str) -> str:
     """The timeline as text in ``fmt_name`` through ``adapter``, quirks answered. The input
     timeline is not changed."""
@@ -171,7 +206,9 @@ def write_string(timeline: otio.schema.Timeline, fmt_name: str, adapter: str) ->
         fixed = copy.deepcopy(timeline)
         rescale_ranges(fixed, rate)
         fill_available_ranges(fixed)
+        drop_frame_only_where_it_exists(fixed)
         foley_comments_for_fcp7(fixed)
+        disabled_tracks_for_fcp7(fixed)
         if (timeline.metadata.get(META_KEY) or {}).get("drop_frame"):
             # the writer labels the sequence from its own metadata only (NDF by default)
             fcp = dict(fixed.metadata.get("fcp_xml") or {})
@@ -182,28 +219,107 @@ def write_string(timeline: otio.schema.Timeline, fmt_name: str, adapter: str) ->
             fixed.metadata["fcp_xml"] = fcp
         return otio.adapters.write_to_string(fixed, adapter)
     if fmt_name == "fcpx":
-        fixed = copy.deepcopy(timeline)
-        rescale_ranges(fixed, rate)
-        base = _ntsc_base(rate)
-        if base is None:
-            return otio.adapters.write_to_string(fixed, adapter)
-        relabel_rate(fixed, rate, float(base))
-        xml = otio.adapters.write_to_string(fixed, adapter)
-        xml = fcpx_scale_times(xml, Fraction(1001, 1000))
-        # the writer leaves out the sequence's tcFormat: say drop-frame or not, as FCP does
-        drop = bool((timeline.metadata.get("foleyline") or {}).get("drop_frame"))
-        fmt = "DF" if drop else "NDF"
-        if re.search(r'<sequence\b[^>]*\btcFormat=', xml):
-            xml = re.sub(r'(<sequence\b[^>]*\btcFormat=")[A-Z]+(")', rf"\g<1>{fmt}\g<2>", xml, count=1)
-        else:
-            xml = re.sub(r"<sequence\b", f'<sequence tcFormat="{fmt}"', xml, count=1)
-        return xml
+        return _fcpx_string(timeline, adapter, rate)
     if fmt_name == "kdenlive":
         fixed = copy.deepcopy(timeline)
+        rescale_ranges(fixed, rate)  # its profile takes the rate of the timeline's duration: one rate
         clip_markers_as_guides(fixed)
         with contextlib.redirect_stdout(io.StringIO()):  # its deprecation banner
             return otio.adapters.write_to_string(fixed, adapter)
+    if fmt_name == "xges":
+        xges_one_module()
+        fixed = copy.deepcopy(timeline)
+        xges_tracks_at_rate(fixed, rate)
+        return otio.adapters.write_to_string(fixed, adapter)
     return otio.adapters.write_to_string(timeline, adapter)
+
+
+def xges_tracks_at_rate(timeline: otio.schema.Timeline, rate: float) -> None:
+    """The GES writer takes the project's frame rate from the GES tracks a read .xges left in
+    the metadata, else writes 30 fps whatever the timeline's rate: give a timeline that did not
+    come from GES a video track at its own rate, in place."""
+    meta = timeline.tracks.metadata.get("XGES")
+    if meta is not None and meta.get("tracks"):
+        return
+    module = otio.schema.schemadef.from_name("xges").module()
+    fps = timebase.rate_from_float(rate).fps
+    video = module.XgesTrack.new_from_track_type(module.GESTrackType.VIDEO)
+    video.properties.set("restriction-caps", "string",
+                         f"video/x-raw, framerate=(fraction){fps.numerator}/{fps.denominator}")
+    audio = module.XgesTrack.new_from_track_type(module.GESTrackType.AUDIO)
+    xges = dict(meta or {})
+    xges["tracks"] = [video, audio]
+    timeline.tracks.metadata["XGES"] = xges
+
+
+def xges_one_module() -> None:
+    """Make the xges adapter use the module its schema definitions were loaded from. Its manifest
+    loads xges.py twice (as an adapter and as a schema definition), so its classes exist twice;
+    a copied timeline is rebuilt from OTIO's type registry with one copy's classes while the
+    reader made the other's, and the writer refuses the mix ("a GESMarkerList rather than a
+    GESMarkerList"). Call before the first read or write; idempotent."""
+    module = otio.schema.schemadef.from_name("xges").module()
+    adapter = otio.adapters.from_name("xges")
+    if adapter._module is not module:
+        adapter._module = module  # OTIO's PythonPlugin caches its module here; no public setter
+
+
+FCPX_CARRIER = 24.0  # the rate the FCPXML writer's float arithmetic is exact at (see _fcpx_string)
+
+
+def _fcpx_string(timeline: otio.schema.Timeline, adapter: str, rate: float) -> str:
+    """The FCPXML writer's answer, corrected. Its arithmetic (float products truncated to whole
+    frames) is exact at 24 fps only and it knows no NTSC rate: every time is written as the
+    same frame count at 24 fps and scaled to the true rate in the XML (exact rationals). It
+    writes no titles or generators (a GeneratorReference crashes it): they become gaps. It hangs
+    every non-spine clip from a spine clip and crashes where the spine has none: the first video
+    track is extended (or made) to cover the timeline with a gap. It ignores the start timecode:
+    the sequence gets ``tcStart`` and its spine offsets start there, as Final Cut Pro writes them."""
+    fixed = copy.deepcopy(timeline)
+    rescale_ranges(fixed, rate)
+    for clip in list(fixed.find_clips()):
+        if isinstance(clip.media_reference, otio.schema.GeneratorReference):
+            parent = clip.parent()
+            parent[parent.index(clip)] = otio.schema.Gap(source_range=clip.trimmed_range())
+    total = fixed.tracks.duration()
+    video = [t for t in fixed.tracks if t.kind == otio.schema.TrackKind.Video]
+    if not video:
+        video = [otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)]
+        fixed.tracks.insert(0, video[0])
+    if video[0].duration() < total:
+        video[0].append(otio.schema.Gap(source_range=TC.TimeRange(TC.RationalTime(0, rate), total - video[0].duration())))
+    start = fixed.global_start_time
+    fixed.global_start_time = None
+    relabel_rate(fixed, rate, FCPX_CARRIER)
+    xml = otio.adapters.write_to_string(fixed, adapter)
+    exact = timebase.rate_from_float(rate).fps
+    xml = fcpx_scale_times(xml, Fraction(int(FCPX_CARRIER)) / exact)
+    tc_start = Fraction(round(start.rescaled_to(rate).value)) / exact if start is not None else Fraction(0)
+    drop = bool((timeline.metadata.get(META_KEY) or {}).get("drop_frame"))
+    return _fcpx_sequence_start(xml, tc_start, drop)
+
+
+def _fcpx_sequence_start(xml: str, tc_start: Fraction, drop: bool) -> str:
+    """Every sequence starts at ``tc_start`` with its timecode format said, in place in the text."""
+    root = ET.fromstring(xml)
+    for sequence in root.iter("sequence"):
+        sequence.set("tcStart", _fcpx_time(tc_start))
+        sequence.set("tcFormat", "DF" if drop else "NDF")
+        for spine in sequence.findall("spine"):
+            for child in spine:
+                if child.get("offset") is not None:
+                    child.set("offset", _fcpx_time(_fcpx_parse(child.get("offset")) + tc_start))
+    body = ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n' + body + "\n"
+
+
+def _fcpx_parse(text: str) -> Fraction:
+    value = text.rstrip("s")
+    return Fraction(*(int(x) for x in value.split("/"))) if "/" in value else Fraction(value)
+
+
+def _fcpx_time(value: Fraction) -> str:
+    return f"{value.numerator}s" if value.denominator == 1 else f"{value.numerator}/{value.denominator}s"
 
 
 def fix_after_read(timeline: otio.schema.Timeline, fmt_name: str) -> None:

@@ -23,7 +23,7 @@ from foleyline.plugin.shots import Shot, frame_rate, stable_shot_id
 from foleyline.plugin.timeline.clipinfo import media_path_of, time_scalar, timeline_drop_frame
 from foleyline.plugin.timeline.formats import META_KEY, global_start, timeline_rate
 
-__all__ = ["Selection", "Problem", "ShotList", "find_shots", "parse_record_time", "timeline_drop_frame"]
+__all__ = ["Selection", "Problem", "ShotList", "clips_in_record_time", "find_shots", "parse_record_time", "timeline_drop_frame"]
 
 
 TC = otio.opentime
@@ -117,6 +117,7 @@ def _walk(
     markers: list[otio.schema.Marker],
     problems: list[Problem],
     gstart: otio.opentime.RationalTime,
+    kind: str = otio.schema.TrackKind.Video,
 ) -> Iterator[_Candidate]:
     """Clips under ``composition`` whose time maps to the outer timeline as ``t + offset``,
     visible only inside ``window`` (composition time) when nested and trimmed."""
@@ -153,18 +154,30 @@ def _walk(
             inner_window = TC.TimeRange(own_start + (clipped.start_time - rng.start_time), clipped.duration)
             if isinstance(item, otio.schema.Stack):
                 nested_markers = markers + [_shift_marker(m, inner_offset) for m in item.markers]
-                children = [t for t in item if isinstance(t, otio.schema.Track) and t.kind == otio.schema.TrackKind.Video]
+                children = [t for t in item if isinstance(t, otio.schema.Track) and t.kind == kind]
                 for child in children:
                     if not child.enabled:
                         continue
                     yield from _walk(list(child), child, inner_offset, inner_window, track_index, track_name,
-                                     rate, nested_markers, problems, gstart)
+                                     rate, nested_markers, problems, gstart, kind)
             else:
                 yield from _walk(list(item), item, inner_offset, inner_window, track_index, track_name, rate,
-                                 markers, problems, gstart)
+                                 markers, problems, gstart, kind)
         else:
             problems.append(Problem("unsupported", getattr(item, "name", "") or type(item).__name__,
                                     _tc(outer.start_time + gstart, rate), f"{type(item).__name__} is not a clip"))
+
+
+def clips_in_record_time(timeline: otio.schema.Timeline, kind: str) -> Iterator[tuple[otio.schema.Clip, int, otio.opentime.TimeRange]]:
+    """(clip, track number, record range with the global start) of every clip shown on the
+    tracks of ``kind``, nested sequences included (what an audio-only check places Foley under)."""
+    rate = timeline_rate(timeline)
+    gstart = global_start(timeline)
+    zero = TC.RationalTime(0, rate)
+    tracks = [t for t in timeline.tracks if isinstance(t, otio.schema.Track) and t.kind == kind]
+    for index, track in enumerate(tracks, start=1):
+        for cand in _walk(list(track), track, zero, None, index, track.name, rate, [], [], gstart, kind):
+            yield cand.clip, index, TC.TimeRange(cand.range_in_timeline.start_time + gstart, cand.range_in_timeline.duration)
 
 
 def _shift_marker(marker: otio.schema.Marker, offset: otio.opentime.RationalTime) -> otio.schema.Marker:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Sequence
 
 from foleyline.notes.convert import kind_from_proto, notes_from_proto
 from foleyline.notes.text import summary, to_text
@@ -13,12 +14,21 @@ from foleyline.plugin.shots import Shot
 from foleyline.plugin.timeline.writeback import Placement
 from foleyline.protos.v1 import foley_pb2 as pb
 
-__all__ = ["placement_for_take", "safe_stem"]
+__all__ = ["placement_for_take", "placed_take_number", "safe_stem"]
 
 
 def safe_stem(text: str) -> str:
     """``text`` as part of a file name on any file system (at most 60 characters)."""
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")[:60] or "shot"
+
+
+def placed_take_number(takes: Sequence[pb.Take]) -> int:
+    """The 1-based number of the take a shot places on the Foley tracks: its accepted
+    (circled) take, else the first; the others are its alternates."""
+    for number, take in enumerate(takes, start=1):
+        if take.accepted:
+            return number
+    return 1
 
 
 def placement_for_take(shot: Shot, take: pb.Take, layer: pb.LayerAudio, wav_path: Path) -> Placement:

@@ -14,7 +14,8 @@ The editor's tracks are copied untouched; new audio tracks are added after them,
 layer kind ("Foley BG", "Foley FX", "Foley"). When two takes of one kind overlap (two FX layers
 on one shot, or the handles of neighbouring shots) the later one goes on a further track of
 that kind ("Foley FX 2"): a checkerboard, as sound editors cut. Every range is at the timeline
-rate, in whole frames.
+rate, in whole frames. The other takes of a shot (``--takes N``) go on muted tracks after them,
+one per take number ("Foley FX take 2"), where an editor auditions alternates.
 """
 
 from __future__ import annotations
@@ -56,6 +57,13 @@ class Placement:
     handle_tail_frames: int = timebase.DEFAULT_HANDLE_FRAMES
     notes_summary: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
+    alternate: int = 0  # 0: the take placed (accepted, else first); n: take number n of the shot, not placed
+
+    @property
+    def track_base(self) -> str:
+        """The track it goes on: "Foley FX", or "Foley FX take 2" for an alternate."""
+        base = self.kind.track_name
+        return base if not self.alternate else f"{base} take {self.alternate}"
 
 
 @dataclass(frozen=True)
@@ -155,13 +163,13 @@ def placed_clips(timeline: otio.schema.Timeline, placements: Sequence[Placement]
     # whose last clip has ended (optimal, and linear in the number of clips per track count).
     # (Trimming goes in shot order instead: each head is cut against the shot before it.)
     if trim_overlaps:
-        raw.sort(key=lambda c: (KIND_ORDER.index(c.placement.kind), c.start + c.head, c.start))
+        raw.sort(key=lambda c: (c.placement.alternate, KIND_ORDER.index(c.placement.kind), c.start + c.head, c.start))
     else:
-        raw.sort(key=lambda c: (KIND_ORDER.index(c.placement.kind), c.start, c.start + c.head))
+        raw.sort(key=lambda c: (c.placement.alternate, KIND_ORDER.index(c.placement.kind), c.start, c.start + c.head))
     result: list[PlacedClip] = []
     last_on: dict[str, int] = {}  # track name -> index in result of its last clip
     for clip in raw:
-        base = clip.placement.kind.track_name
+        base = clip.placement.track_base
         if trim_overlaps and base in last_on:
             clip = _trim_against(result, last_on[base], clip)
         number = 1
@@ -262,8 +270,10 @@ def build_foley_timeline(timeline: otio.schema.Timeline, placements: Sequence[Pl
         by_track.setdefault(clip.track_name, []).append(clip)
     for name in foley_track_names(placed):
         track = otio.schema.Track(name=name, kind=otio.schema.TrackKind.Audio)
-        kind = by_track[name][0].placement.kind
-        track.metadata[META_KEY] = {"generated": True, "kind": kind.value}
+        first = by_track[name][0].placement
+        track.metadata[META_KEY] = {"generated": True, "kind": first.kind.value, "alternate": first.alternate}
+        # alternates are there to audition, muted, as an editor keeps alternate takes
+        track.enabled = not first.alternate
         cursor = 0
         for clip in sorted(by_track[name], key=lambda c: c.start):
             if clip.start > cursor:
@@ -283,7 +293,7 @@ def _otio_clip(clip: PlacedClip, rate: float) -> otio.schema.Clip:
     )
     reference.name = Path(p.wav_path).name
     item = otio.schema.Clip(
-        name=f"{p.shot.name} - {p.layer_label}",
+        name=f"{p.shot.name} - {p.layer_label}" + (f" (take {p.alternate})" if p.alternate else ""),
         media_reference=reference,
         source_range=TC.TimeRange(TC.RationalTime(clip.media_start, rate), TC.RationalTime(clip.duration, rate)),
     )

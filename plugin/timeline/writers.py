@@ -64,7 +64,9 @@ def write_foley_timeline(
     if chosen.name == "edl":
         from foleyline.plugin.timeline import edl
 
-        return edl.write_foley_edl(timeline, placed_clips(timeline, placements, trim_overlaps=True, expose_handles=expose_handles), out_path)
+        # four audio channels hold the placed takes, not their alternates (preflight says so)
+        placed = [p for p in placements if not p.alternate]
+        return edl.write_foley_edl(timeline, placed_clips(timeline, placed, trim_overlaps=True, expose_handles=expose_handles), out_path)
     if chosen.name == "aaf":
         from foleyline.plugin.timeline import aaf
 

@@ -79,6 +79,11 @@ class FoleyStub:
                 request_serializer=foleyline_dot_v1_dot_foley__pb2.GetTakeRequest.SerializeToString,
                 response_deserializer=foleyline_dot_v1_dot_foley__pb2.Take.FromString,
                 _registered_method=True)
+        self.AcceptTake = channel.unary_unary(
+                '/foleyline.v1.Foley/AcceptTake',
+                request_serializer=foleyline_dot_v1_dot_foley__pb2.AcceptTakeRequest.SerializeToString,
+                response_deserializer=foleyline_dot_v1_dot_foley__pb2.Take.FromString,
+                _registered_method=True)
         self.FetchAudio = channel.unary_stream(
                 '/foleyline.v1.Foley/FetchAudio',
                 request_serializer=foleyline_dot_v1_dot_foley__pb2.FetchAudioRequest.SerializeToString,
@@ -154,6 +159,13 @@ class FoleyServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AcceptTake(self, request, context):
+        """Circle a take: the one placed on the Foley tracks for its shot (one per shot; the last wins).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def FetchAudio(self, request, context):
         """A WAV file of a take (a layer or the mix), by content hash, in chunks.
         """
@@ -214,6 +226,11 @@ def add_FoleyServicer_to_server(servicer, server):
             'GetTake': grpc.unary_unary_rpc_method_handler(
                     servicer.GetTake,
                     request_deserializer=foleyline_dot_v1_dot_foley__pb2.GetTakeRequest.FromString,
+                    response_serializer=foleyline_dot_v1_dot_foley__pb2.Take.SerializeToString,
+            ),
+            'AcceptTake': grpc.unary_unary_rpc_method_handler(
+                    servicer.AcceptTake,
+                    request_deserializer=foleyline_dot_v1_dot_foley__pb2.AcceptTakeRequest.FromString,
                     response_serializer=foleyline_dot_v1_dot_foley__pb2.Take.SerializeToString,
             ),
             'FetchAudio': grpc.unary_stream_rpc_method_handler(
@@ -469,6 +486,33 @@ class Foley:
             target,
             '/foleyline.v1.Foley/GetTake',
             foleyline_dot_v1_dot_foley__pb2.GetTakeRequest.SerializeToString,
+            foleyline_dot_v1_dot_foley__pb2.Take.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AcceptTake(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/foleyline.v1.Foley/AcceptTake',
+            foleyline_dot_v1_dot_foley__pb2.AcceptTakeRequest.SerializeToString,
             foleyline_dot_v1_dot_foley__pb2.Take.FromString,
             options,
             channel_credentials,

@@ -2,46 +2,71 @@
 own sound.
 
     foleyline eval clip1.mp4 clip2.mkv [--engine procedural] [--prompt TEXT | --notes FILE] [--json]
+    foleyline eval --split tune|validation|all [--media DIR] [--seed 0 1 2]
 
 For each clip with a sound track: the original sound is muted (the engine never hears it), the
-engine generates from the picture and the notes, and the generated mix is compared with the
-original: onset accuracy and average precision at +-0.1 s and +-0.3 s, and energy MAE (ReWaS's
-metrics, pure DSP). Runs the engine in this process; no server needed.
+notes are drafted from the picture as ``foleyline generate`` drafts them (unless --prompt or
+--notes gives them), the engine generates, and the generated mix is compared with the original:
+onset accuracy, precision, average precision and the onset-count ratio at +-0.1 s (and +-0.3 s),
+the chance column and energy MAE (ReWaS's metrics, pure DSP), per clip and, for the development
+set's clips (docs/evaluation.md), per category and half. Runs the engine in this process; no
+server needed.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import sys
 from pathlib import Path
 
 from foleyline.errors import InvalidInput, MediaError, NotFound
 from foleyline.notes import from_text
 from foleyline.server.engines.registry import EngineRegistry
-from foleyline.server.evaluation.runner import DEFAULT_PROMPT, ClipResult, default_notes, evaluate_clip
+from foleyline.server.evaluation.devset import select
+from foleyline.server.evaluation.report import table, to_json
+from foleyline.server.evaluation.runner import ClipResult, default_notes, evaluate_takes
+
+# Where the development clips are when --media is not given: beside the checkout, as the tests
+# find them.
+MEDIA_ENV = "FOLEYLINE_DEV_MEDIA"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("videos", nargs="+", type=Path, metavar="VIDEO", help="clips with their original sound")
+    parser.add_argument("videos", nargs="*", type=Path, metavar="VIDEO", help="clips with their original sound")
+    parser.add_argument("--split", choices=("tune", "validation", "all"), default=None,
+                        help="evaluate a half of the development set (docs/evaluation.md), or all of it")
+    parser.add_argument("--media", type=Path, default=None,
+                        help=f"the development clips' folder for --split (default: ${MEDIA_ENV}, else ../shared/media)")
     parser.add_argument("--engine", default="procedural", help="engine to evaluate (default: procedural)")
     notes = parser.add_mutually_exclusive_group()
-    notes.add_argument("--prompt", default=None, help="prompt of the single FX layer (default: generic hits)")
+    notes.add_argument("--prompt", default=None, help="one FX layer with this prompt instead of drafted notes")
     notes.add_argument("--notes", type=Path, default=None, help="a notes text file to use for every clip")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the generated take (default 0)")
+    parser.add_argument("--seed", type=int, nargs="+", default=[0], help="seed(s) of the generated takes (default 0)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
 def _notes_from_args(args: argparse.Namespace):
+    """The notes for every clip, or None: drafted per clip from its picture."""
     if args.notes is not None:
         if not args.notes.is_file():
             raise NotFound(f"notes file not found: {args.notes}")
         return from_text(args.notes.read_text(encoding="utf-8"))
-    return default_notes(args.prompt or DEFAULT_PROMPT)
+    return default_notes(args.prompt) if args.prompt else None
 
 
-def evaluate(videos: list[Path], engine_name: str, notes, seed: int) -> list:
-    """The work of the command, without its printing: one ``ClipResult`` per video."""
+def _videos_from_args(args: argparse.Namespace) -> list[Path]:
+    videos = list(args.videos)
+    if args.split is not None:
+        media = args.media or Path(os.environ.get(MEDIA_ENV, Path.cwd().parent / "shared" / "media"))
+        videos += [path for path, _ in select(args.split, media)]
+    if not videos:
+        raise InvalidInput("name the clips to evaluate, or a half of the development set with --split")
+    return videos
+
+
+def evaluate(videos: list[Path], engine_name: str, notes, seeds: list[int]) -> list:
+    """The work of the command, without its printing: one ``ClipResult`` per video and seed."""
     missing = [str(v) for v in videos if not v.is_file()]
     if missing:
         raise NotFound(f"video not found: {', '.join(missing)}")
@@ -52,65 +77,14 @@ def evaluate(videos: list[Path], engine_name: str, notes, seed: int) -> list:
     results = []
     for video in videos:
         try:
-            results.append(evaluate_clip(video, engine, notes=notes, seed=seed))
+            results += evaluate_takes(video, engine, notes=notes, seeds=seeds)
         except MediaError as exc:
-            results.append(ClipResult(video, skipped=str(exc)))
+            results += [ClipResult(video, seed=s, skipped=str(exc)) for s in seeds]
     return results
 
 
-def _fmt(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
-
-
-def table(results: list) -> str:
-    header = ("clip", "ref", "gen", "acc@0.1", "AP@0.1", "chance@0.1", "acc@0.3", "AP@0.3", "E-MAE", "gen s")
-    rows = []
-    scored = [r for r in results if r.skipped is None]
-    for r in scored:
-        s1, s3 = r.score(0.1), r.score(0.3)
-        rows.append((r.path.name, str(s1.reference), str(s1.generated), _fmt(s1.accuracy), _fmt(s1.ap),
-                     _fmt(s1.chance), _fmt(s3.accuracy), _fmt(s3.ap), _fmt(r.energy_mae), f"{r.generate_seconds:.2f}"))
-    if scored:
-        def mean(values):
-            return sum(values) / len(values)
-
-        rows.append(("mean", "", "",
-                     _fmt(mean([r.score(0.1).accuracy for r in scored])), _fmt(mean([r.score(0.1).ap for r in scored])), "",
-                     _fmt(mean([r.score(0.3).accuracy for r in scored])), _fmt(mean([r.score(0.3).ap for r in scored])),
-                     _fmt(mean([r.energy_mae for r in scored])), ""))
-    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(header)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths))]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
-    lines += [f"skipped {r.path.name}: {r.skipped}" for r in results if r.skipped]
-    lines.append("ref/gen: onsets in the clip's own sound / in the generated sound; acc, AP at +-0.1 and "
-                 "+-0.3 s; chance: the accuracy if the clip's onsets fell at random (an acc near it: the clip's "
-                 "sound is not tied to the picture's motion); E-MAE: energy-curve error (0 best); gen s: seconds to generate")
-    return "\n".join(lines)
-
-
-def to_json(results: list) -> str:
-    out = []
-    for r in results:
-        item = {"clip": str(r.path), "skipped": r.skipped}
-        if r.skipped is None:
-            item.update(
-                duration=round(r.duration, 3),
-                scores={f"{s.tolerance:g}": {"accuracy": s.accuracy, "ap": s.ap, "chance": s.chance,
-                                            "matched": s.matched, "reference": s.reference,
-                                            "generated": s.generated} for s in r.scores},
-                energy_mae=r.energy_mae,
-                reference_onsets=r.reference_onsets,
-                generated_onsets=r.generated_onsets,
-                visual_onsets=r.visual_onsets,
-                generate_seconds=round(r.generate_seconds, 4),
-            )
-        out.append(item)
-    return json.dumps(out, indent=2)
-
-
 def run(args: argparse.Namespace) -> int:
-    results = evaluate(list(args.videos), args.engine, _notes_from_args(args), args.seed)
+    results = evaluate(_videos_from_args(args), args.engine, _notes_from_args(args), list(args.seed))
     print(to_json(results) if args.json else table(results))
     if all(r.skipped for r in results):
         print("foleyline eval: no clip could be evaluated (see the reasons above)", file=sys.stderr)

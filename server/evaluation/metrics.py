@@ -6,6 +6,10 @@ reference onsets matched. For AP, each reference onset is a positive scored by i
 confidence (0 when unmatched) and each unmatched generated onset is a negative scored by its own
 confidence; AP is the area under that precision-recall curve.
 
+Precision is the share of generated onsets matched, and the ratio the number of generated onsets
+over the reference's: a take that clicks everywhere scores a high accuracy, a low precision and a
+high ratio.
+
 Chance accuracy: the accuracy the generated onsets would score if the reference onsets fell at
 random in the clip, i.e. the share of the clip within the tolerance of a generated onset. An
 accuracy near it says the clip's sound is not tied to what the generated onsets follow (a street
@@ -33,6 +37,16 @@ class OnsetScore:
     reference: int
     generated: int
     chance: float | None = None  # accuracy if the reference onsets fell at random; None: no duration
+
+    @property
+    def precision(self) -> float:
+        """The share of generated onsets that land on a reference onset (0 when none was generated)."""
+        return self.matched / self.generated if self.generated else 0.0
+
+    @property
+    def ratio(self) -> float | None:
+        """Generated onsets per reference onset (None when the reference has none)."""
+        return self.generated / self.reference if self.reference else None
 
 
 def chance_accuracy(times: np.ndarray, tolerance: float, duration: float) -> float:

@@ -8,6 +8,7 @@ frame counts, so variable and odd frame rates are handled.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -52,6 +53,35 @@ class FrameStream:
         return int(self.frames.shape[0])
 
 
+class SourceKind(enum.Enum):
+    """What kind of thing makes the sound a region of the picture shows (media.sources)."""
+
+    CONTACTS = "contacts"      # strikes, drops, chops, bounces: a hit where motion stops
+    STEPS = "steps"            # feet on a surface, periodic; a crowd walking
+    VOCAL = "vocal"            # a voice or an animal: sound with motion bursts, no contact
+    CONTINUOUS = "continuous"  # engine, water, wind, crowd, fire: sustained motion, no stops
+    NONE = "none"              # nothing moves that would sound: room tone only
+
+
+@dataclass(frozen=True)
+class SoundSource:
+    """One kind of source the analysis saw, where, and when it sounds.
+
+    ``box``: where its motion is (x, y, width, height, 0..1 of the picture). ``onsets`` and
+    ``strengths``: its events, seconds from the range start (a contact source's are the
+    analysis' contacts; a steps source's are foot contacts; continuous sources have none).
+    ``movers``: how many independent moving things (walkers) it is. ``evidence``: why, in
+    words, for the notes' reasoning.
+    """
+
+    kind: SourceKind
+    box: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)
+    onsets: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    strengths: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    movers: int = 1
+    evidence: str = ""
+
+
 @dataclass
 class MotionAnalysis:
     """What the picture does over time."""
@@ -61,3 +91,8 @@ class MotionAnalysis:
     onsets: np.ndarray         # (K,) seconds: visual events (contacts, hits), refractory-filtered
     onset_strengths: np.ndarray  # (K,) 0..1
     cuts: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (J,) seconds of cuts inside the clip
+    sources: tuple[SoundSource, ...] = ()  # what kinds of source it shows, most prominent first
+    # (B,) seconds where motion starts abruptly out of calm (a head jerking with a bark), and
+    # their sizes 0..1: a voice's or an animal's events, when the shot has one (media.sources).
+    bursts: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    burst_strengths: np.ndarray = field(default_factory=lambda: np.zeros(0))

@@ -1,4 +1,4 @@
-"""Notes drafted from motion energy, contacts and cuts."""
+"""Notes drafted from motion: the kind of source the picture shows, its events, and cuts."""
 
 from __future__ import annotations
 
@@ -6,17 +6,20 @@ import numpy as np
 import pytest
 
 from foleyline.notes import LayerKind, from_text, problems, to_text
-from foleyline.server.media.frames import MotionAnalysis
+from foleyline.server.media.frames import MotionAnalysis, SoundSource, SourceKind
 from foleyline.server.notes.draft_analysis import MAX_ENERGY_POINTS, draft_from_analysis
 
 
-def analysis(onsets: list[float], cuts: list[float] = (), fps: float = 25.0, length: float = 4.5) -> MotionAnalysis:
+def analysis(onsets: list[float], cuts: list[float] = (), fps: float = 25.0, length: float = 4.5,
+             sources: tuple[SoundSource, ...] = (), bursts: list[float] = ()) -> MotionAnalysis:
     times = np.arange(0, length, 1 / fps)
     energy = np.zeros_like(times)
-    for t in onsets:  # motion builds up to each contact, then stops
+    for t in [*onsets, *bursts]:  # motion builds up to each contact, then stops
         energy = np.maximum(energy, np.clip(1 - np.abs(times - (t - 0.15)) / 0.2, 0, 1))
     return MotionAnalysis(times=times, energy=energy, onsets=np.array(onsets, dtype=float),
-                          onset_strengths=np.linspace(0.5, 1.0, len(onsets)), cuts=np.array(cuts, dtype=float))
+                          onset_strengths=np.linspace(0.5, 1.0, len(onsets)), cuts=np.array(cuts, dtype=float),
+                          sources=sources, bursts=np.array(bursts, dtype=float),
+                          burst_strengths=np.ones(len(bursts)))
 
 
 def test_each_contact_becomes_a_hit_at_shot_time() -> None:
@@ -37,11 +40,21 @@ def test_reasoning_is_step_by_step_and_explains_the_layers() -> None:
     assert "regularly, about every 0.50 s" in notes.reasoning
     assert "cuts at 3.00 s" in notes.reasoning
     assert steps[-1].startswith(f"{len(steps)}. So: an ambience bed")
-    assert [layer.label for layer in notes.layers] == ["ambience", "impacts", "movement"]
+    assert [layer.label for layer in notes.layers] == ["ambience", "impacts"]
 
 
-def test_the_movement_layer_follows_the_energy_curve() -> None:
-    notes = draft_from_analysis(analysis([1.0, 2.5]), duration=4.0)
+def test_hits_have_nothing_under_them_but_the_ambience() -> None:
+    # A bed that follows the motion swells before each contact and blurs the attacks.
+    notes = draft_from_analysis(analysis([0.5, 1.0, 1.5, 2.0]), duration=4.0)
+    assert [(layer.label, layer.kind) for layer in notes.layers] == [("ambience", LayerKind.BG), ("impacts", LayerKind.FX)]
+    assert notes.layer("ambience").gain_db < 0
+
+
+def test_motion_that_neither_strikes_nor_sustains_gets_a_quiet_movement_layer() -> None:
+    moves = SoundSource(SourceKind.NONE, evidence="things move, but nothing stops or strikes")
+    notes = draft_from_analysis(analysis([], bursts=[1.0, 2.5], sources=(moves,)), duration=4.0)
+    assert [layer.label for layer in notes.layers] == ["ambience", "movement"]
+    assert notes.layer("movement").gain_db <= -12
     points = notes.layer("movement").energy_points
     assert 2 <= len(points) <= MAX_ENERGY_POINTS
     assert points[0].time == 0.0 and points[-1].time == 4.0
@@ -51,10 +64,46 @@ def test_the_movement_layer_follows_the_energy_curve() -> None:
 
 
 def test_a_still_picture_gets_only_an_ambience_bed() -> None:
-    notes = draft_from_analysis(analysis([]), duration=3.0)
+    still = SoundSource(SourceKind.NONE, evidence="almost nothing moves (0.2% of the picture at most)")
+    notes = draft_from_analysis(analysis([], sources=(still,)), duration=3.0)
     assert [layer.label for layer in notes.layers] == ["ambience"]
     assert notes.layers[0].events[0].end == 3.0
-    assert "No abrupt stops" in notes.reasoning
+    assert "almost nothing moves" in notes.reasoning
+
+
+def test_a_crowd_walking_is_a_bed_of_footsteps_not_a_hit_per_stop() -> None:
+    crowd = SoundSource(SourceKind.STEPS, movers=4, evidence="about 4 separate things of a size move at once")
+    notes = draft_from_analysis(analysis([], sources=(crowd,)), duration=4.0)
+    assert [layer.label for layer in notes.layers] == ["ambience", "crowd"]
+    bed = notes.layer("crowd")
+    assert bed.kind is LayerKind.BG and not bed.events and bed.energy_points
+    assert "footsteps" in bed.prompt and "About 4 people walk" in notes.reasoning
+
+
+def test_one_walkers_steps_are_a_footsteps_layer_at_the_foot_contacts() -> None:
+    walker = SoundSource(SourceKind.STEPS, onsets=np.array([0.4, 0.9, 1.4, 1.9]), strengths=np.ones(4),
+                         evidence="the lowest third of the region lands 4 times at a walking cadence")
+    notes = draft_from_analysis(analysis([], sources=(walker,)), duration=2.5)
+    steps = notes.layer("footsteps")
+    assert steps.kind is LayerKind.FOLEY and "footsteps" in steps.prompt
+    assert [e.start for e in steps.events] == [0.4, 0.9, 1.4, 1.9]
+
+
+def test_a_continuous_source_is_a_texture_with_no_hits() -> None:
+    train = SoundSource(SourceKind.CONTINUOUS, evidence="the motion never stops")
+    notes = draft_from_analysis(analysis([1.0, 2.0], sources=(train,)), duration=4.0, labels=["a freight train"])
+    assert [layer.label for layer in notes.layers] == ["ambience", "source"]
+    assert notes.layer("source").prompt == "a freight train" and not notes.layer("source").events
+    assert notes.layer("source").energy_points
+
+
+def test_labels_of_an_animal_make_its_calls_start_at_the_bursts_of_motion() -> None:
+    contacts = SoundSource(SourceKind.CONTACTS, onsets=np.array([0.8]), strengths=np.ones(1))
+    notes = draft_from_analysis(analysis([0.8], bursts=[0.5, 1.6], sources=(contacts,)), duration=3.0,
+                                labels=["a dog barking", "a playground"])
+    calls = notes.layer("calls")
+    assert calls.prompt == "a dog barking" and [e.start for e in calls.events] == [0.5, 1.6]
+    assert "impacts" not in [layer.label for layer in notes.layers]
 
 
 def test_drafted_notes_round_trip_through_text() -> None:

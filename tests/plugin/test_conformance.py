@@ -2,33 +2,66 @@
 
 from __future__ import annotations
 
+import csv
 import os
+import re
 from pathlib import Path
 
 import pytest
 
 from foleyline.cli import main
 from foleyline.plugin.timeline.conformance import conform_file
+from foleyline.plugin.timeline.formats import read_timelines
+from foleyline.plugin.timeline.timelines import describe
 
 # the same place tests/conftest.py looks (parametrize needs the names before fixtures run)
 SAMPLES = Path(os.environ.get("FOLEYLINE_SHARED", Path(__file__).resolve().parents[3] / "shared")) / "otio-samples"
-AUDIO_ONLY = {"multi_audio.edl", "one_audio_clip.aaf"}
-FILES = sorted(p.name for p in SAMPLES.iterdir() if p.suffix != ".tsv") if SAMPLES.is_dir() else []
 
 
-def test_all_fourteen_samples_are_covered(otio_samples_dir):
-    assert len([p for p in otio_samples_dir.iterdir() if p.suffix != ".tsv"]) == 14 == len(FILES)
+def _index() -> list[dict[str, str]]:
+    """INDEX.tsv: one row per shared export (path, producing app, frame rate, tracks, notes)."""
+    index = SAMPLES / "INDEX.tsv"
+    if not index.is_file():
+        return []
+    with open(index, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
 
 
-@pytest.mark.parametrize("name", FILES)
+ROWS = {Path(row["path"]).name: row for row in _index()}
+
+
+def _rates(row: dict[str, str]) -> list[str]:
+    """The rates INDEX.tsv allows ("23.976 or 24 (frames <=23), NDF" -> ["23.976", "24"])."""
+    head = re.split(r"[(,]", row["frame_rate"])[0]
+    return [f"{float(n):g}" for n in re.findall(r"\d+(?:\.\d+)?", head)]
+
+
+def _start(row: dict[str, str]) -> str | None:
+    found = re.search(r"start (\d\d:\d\d:\d\d[:;]\d\d)", row["frame_rate"])
+    return found.group(1) if found else None
+
+
+def test_every_shared_export_is_indexed_and_every_indexed_one_is_there(otio_samples_dir):
+    on_disk = {p.name for p in otio_samples_dir.iterdir() if p.name != "INDEX.tsv"}
+    assert ROWS and set(ROWS) == on_disk
+
+
+@pytest.mark.parametrize("name", sorted(ROWS))
 def test_sample_conforms(name, otio_samples_dir, tmp_path):
-    result = conform_file(otio_samples_dir / name, rate=24, workdir=tmp_path)
-    assert result.ok, f"{name}: {result.round_trip} {result.detail}"
-    if name in AUDIO_ONLY:
-        assert result.audio_only and result.shots == 0
-    else:
-        assert result.shots > 0 and not result.audio_only
-    assert result.round_trip.startswith("ok (")
+    row = ROWS[name]
+    rate = float(_rates(row)[0]) if name.endswith(".edl") else None  # an editor knows their EDL's rate
+    results = conform_file(otio_samples_dir / name, rate=rate, workdir=tmp_path)
+    assert results
+    for result in results:
+        assert result.ok and result.round_trip.startswith("ok ("), f"{result.label}: {result.round_trip} {result.detail}"
+        assert result.rate.split()[0] in _rates(row), f"{name}: read at {result.rate}, INDEX says {row['frame_rate']}"
+    if "audio only" in row["audio_tracks"] or "audio-only" in row["notes"]:
+        assert results[0].stand_in == "audio only" and results[0].shots == 0
+    elif not results[0].stand_in:
+        assert results[0].shots > 0
+    if _start(row):
+        info = describe(read_timelines(otio_samples_dir / name, rate=rate))[0]
+        assert info.start.replace(";", ":") == _start(row)
 
 
 def test_conform_prints_the_table_and_fails_when_one_file_fails(otio_samples_dir, tmp_path, capsys):
@@ -49,9 +82,15 @@ def test_conform_passes_on_good_files(otio_samples_dir, capsys):
     assert "1 of 1 files conform" in capsys.readouterr().out
 
 
-def test_conform_asks_for_the_rate_of_an_edl(otio_samples_dir, capsys):
-    assert main(["conform", str(otio_samples_dir / "multi_audio.edl")]) == 2
-    assert "--rate" in capsys.readouterr().err
+def test_conform_reads_an_edl_at_the_rate_its_timecodes_allow_and_says_so(otio_samples_dir, capsys):
+    assert main(["conform", str(otio_samples_dir / "multi_audio.edl")]) == 0
+    assert "frame rate 24 guessed from its timecodes (23.976 and 24 look alike)" in capsys.readouterr().out
+
+
+def test_conform_with_a_rate_an_edl_cannot_have_reads_it_at_the_rate_it_can(otio_samples_dir, capsys):
+    # one --rate for a folder of EDLs: a 25 fps EDL counts frame 24, which 24 fps has not
+    assert main(["conform", str(otio_samples_dir / "test_25.edl"), "--rate", "24"]) == 0
+    assert "read at 25 fps: its timecodes count frame 24, which 24 fps does not have" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("suffix", [".otio", ".otioz"])
@@ -62,7 +101,7 @@ def test_otio_files_conform_too(suffix, timeline_factory, tmp_path):
     import opentimelineio as otio
 
     otio.adapters.write_to_file(timeline, str(path), adapter_name=otio_adapter)
-    result = conform_file(path, workdir=tmp_path)
+    [result] = conform_file(path, workdir=tmp_path)
     assert result.ok and result.shots == 3 and result.usable == 3 and result.rate == "23.976", result.detail
 
 

@@ -42,6 +42,14 @@ def test_handles_are_clamped_to_the_available_range() -> None:
     assert (timing.head_frames, timing.tail_frames) == (5, 7)
 
 
+def test_no_head_handle_before_midnight() -> None:
+    # a timeline starting at 00:00:00:00: the shot 5 frames in gets a 5-frame head, stamped at 0
+    timing = shot_timing(_shot(100, 48, record=5, available=_range(0, 1000, 24.0)), 12, MediaClock(1000 / 24))
+    assert (timing.head_frames, timing.tail_frames) == (5, 12)
+    assert timing.time_reference == 0
+    assert timing.media_start_s == pytest.approx(95 / 24)
+
+
 def test_media_with_a_start_timecode_counts_from_it() -> None:
     # available range 01:00:00:00 + 10 s at 23.976; the shot starts 2 s (48 frames) in
     rate = 24000 / 1001

@@ -108,3 +108,16 @@ def test_unknown_jobs_and_takes_say_so(tmp_path: Path) -> None:
         store.get_job("job-x")
     with pytest.raises(NotFound, match="no take 'take-x'"):
         store.get_take("take-x")
+
+
+def test_one_accepted_take_per_shot_survives_reopening(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.create_job("job-1", [shot_record("a")], JobSettings(seed=5), "fake", "2026-01-01T00:00:00Z")
+    store.complete_shot("job-1", 0, [take_record(store, "take-1", "a", "job-1", b"1"), take_record(store, "take-2", "a", "job-1", b"2")])
+    store.accept_take("take-1")
+    store.accept_take("take-2")  # the last accepted wins
+    store.close()
+    assert Store(tmp_path).accepted_take_ids() == {"take-2"}
+    with pytest.raises(NotFound):
+        Store(tmp_path).accept_take("take-9")
+

@@ -165,11 +165,11 @@ class ProceduralEngine(Engine):
         library = self.sfx_library() if plan.oneshot is not None else None
         matches = library.search(layer_text(layer), negative=layer.negative_prompt) if library else []
         if matches:
-            fires = timing.fire_times(shot, layer, analysis)
+            fires = timing.fire_times(shot, layer, analysis, plan.oneshot)
             rng = rng_for(seed, layer.label, "library")
             out += library.render_events(rng, [entry for entry, _ in matches[:4]], fires, n)
         elif plan.oneshot is not None:
-            self._render_hits(out, shot, layer, plan, timing.fire_times(shot, layer, analysis), seed)
+            self._render_hits(out, shot, layer, plan, timing.fire_times(shot, layer, analysis, plan.oneshot), seed)
             # The hits get the stage's room (a library file already carries its own).
             out = room(out, ROOM_AMOUNT + (1.0 - ROOM_AMOUNT) * plan.params.distance)
         else:

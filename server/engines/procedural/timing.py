@@ -5,8 +5,9 @@ All times here are *stream* seconds (0 = the first audio sample, handles include
 
 Texture layers with timed events of some length sound only inside those spans.
 
-Event layers fire at the picture's onsets (contacts, where motion stops abruptly) and at the
-notes' timed events:
+Event layers fire at the picture's events of the kind their sound is (``event_stream``: a
+walker's foot contacts for footsteps, bursts of motion for a voice or an animal, contacts where
+motion stops abruptly for everything else) and at the notes' timed events:
 - a layer with no timed events fires at every visual onset (inside its region when it has one);
 - a layer with timed events fires at the visual onsets inside those events' spans, and at an
   event's start when the picture shows no onset near it (the editor's word wins over silence).
@@ -22,9 +23,10 @@ import numpy as np
 
 from foleyline.notes import Layer
 from foleyline.server.engines.base import ShotInput
-from foleyline.server.media.frames import MotionAnalysis
+from foleyline.server.media.frames import MotionAnalysis, SourceKind
 
 from .dsp import CONTROL_RATE, SAMPLE_RATE, control_len, one_pole
+from .synths import SoundModel
 
 SNAP = 0.15           # seconds a typed event time may snap to a visual onset
 SPAN_MARGIN = 0.08    # seconds of tolerance around an event's span
@@ -85,20 +87,58 @@ def span_gate(shot: ShotInput, layer: Layer, n: int) -> np.ndarray:
     return gate
 
 
-def fire_times(shot: ShotInput, layer: Layer, analysis: MotionAnalysis | None) -> list[FireTime]:
-    onsets = np.zeros(0)
-    strengths = np.zeros(0)
-    if analysis is not None and analysis.onsets.size:
-        onsets = np.asarray(analysis.onsets, dtype=np.float64)
-        strengths = np.asarray(analysis.onset_strengths, dtype=np.float64)
-        if strengths.size != onsets.size:
-            strengths = np.ones_like(onsets)
-        finite = np.isfinite(onsets)
-        onsets, strengths = onsets[finite], np.clip(np.nan_to_num(strengths[finite], nan=1.0), 0.0, 1.0)
+# Which of the picture's event streams a one-shot model fires at, by the UCS category of what
+# it renders (``SoundModel.ucs``; the footsteps models' names say it too).
+_STEP_CATEGORIES = ("FEET",)
+_VOICE_CATEGORIES = ("ANML", "BIRD", "VOX", "CREA")
+
+
+def event_stream(model: SoundModel | None) -> str:
+    """"steps" (a walker's foot contacts), "bursts" (motion starting abruptly: a voice, an
+    animal) or "contacts" (where motion stops: hits), for a one-shot model."""
+    if model is None:
+        return "contacts"
+    categories = tuple(getattr(model, "ucs", ()))
+    if model.name.startswith("steps_") or any(c.startswith(_STEP_CATEGORIES) for c in categories):
+        return "steps"
+    if any(c.startswith(_VOICE_CATEGORIES) for c in categories):
+        return "bursts"
+    return "contacts"
+
+
+def visual_events(analysis: MotionAnalysis | None, stream: str) -> tuple[np.ndarray, np.ndarray]:
+    """The picture's events of one stream, (times, strengths 0..1), stream seconds. Steps come
+    from a steps source (a walker's region); without one, a footsteps layer lands on the
+    contacts, as feet land."""
+    if analysis is None:
+        return np.zeros(0), np.zeros(0)
+    times, strengths = analysis.onsets, analysis.onset_strengths
+    if stream == "bursts":
+        times, strengths = analysis.bursts, analysis.burst_strengths
+    elif stream == "steps":
+        steps = [s for s in analysis.sources if s.kind is SourceKind.STEPS and len(s.onsets)]
+        if steps:
+            times, strengths = steps[0].onsets, steps[0].strengths
+    times = np.asarray(times, dtype=np.float64)
+    strengths = np.asarray(strengths, dtype=np.float64)
+    if strengths.size != times.size:
+        strengths = np.ones_like(times)
+    finite = np.isfinite(times)
+    return times[finite], np.clip(np.nan_to_num(strengths[finite], nan=1.0), 0.0, 1.0)
+
+
+def fire_times(shot: ShotInput, layer: Layer, analysis: MotionAnalysis | None,
+               model: SoundModel | None = None) -> list[FireTime]:
+    """When the layer's one-shot ``model`` fires: see the module docstring. A timed event
+    snaps to the model's own stream first (a footstep to a foot contact), then to any other
+    of the picture's events (a drafted note's time is one of them)."""
+    own = event_stream(model)
+    onsets, strengths = visual_events(analysis, own)
     fires: list[FireTime] = []
     if not layer.events:
         fires = [FireTime(float(t), float(s)) for t, s in zip(onsets, strengths)]
     else:
+        others = [visual_events(analysis, name) for name in ("contacts", "steps", "bursts") if name != own]
         used = np.zeros(onsets.size, dtype=bool)
         for event in layer.events:
             start = event.start - shot.offset
@@ -110,6 +150,12 @@ def fire_times(shot: ShotInput, layer: Layer, analysis: MotionAnalysis | None) -
                 for idx in np.flatnonzero(picked):
                     used[idx] = True
                     fires.append(FireTime(float(onsets[idx]), float(strengths[idx]), event.description))
+                continue
+            snapped = [(abs(t - start), t, s) for times, values in others for t, s in zip(times, values)
+                       if abs(t - start) <= SNAP]
+            if snapped:
+                _, t, s = min(snapped)
+                fires.append(FireTime(float(t), float(s), event.description))
             else:
                 fires.append(FireTime(float(start), 0.8, event.description))
     fires = [f for f in fires if -0.5 < f.time < shot.duration]

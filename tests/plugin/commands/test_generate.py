@@ -203,7 +203,9 @@ def test_missing_media_is_refused_before_any_work(timeline: Path, tmp_path: Path
 
 
 def test_an_empty_selection_says_how_to_select(timeline: Path, tmp_path: Path, capsys) -> None:
-    _fails(["generate", str(timeline), "--marker-color", "PURPLE", "-o", str(tmp_path / "out")], capsys, "no shots selected")
+    # the markers there are, so the editor sees what to select by
+    _fails(["generate", str(timeline), "--marker-color", "PURPLE", "-o", str(tmp_path / "out")], capsys,
+           "no marker is PURPLE", "RED x1", "'foley'")
     assert not (tmp_path / "out").exists()
 
 

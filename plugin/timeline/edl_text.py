@@ -1,0 +1,141 @@
+"""An EDL's text made readable by the CMX3600 adapter, and the frame rate its timecodes allow.
+
+Real EDLs differ from what the otio-cmx3600-adapter (1.0) accepts in ways that carry no doubt:
+
+- encodings: UTF-8 (with or without a byte-order mark), or a legacy 8-bit code page (Premiere
+  and Avid on Windows write cp1252 clip names). The adapter reads the file as UTF-8 and fails.
+- line ends: CRLF, or a lone CR (classic Mac). Normalised to LF.
+- an event whose source and record durations differ without an M2 line: the adapter refuses the
+  whole file. Two cases: a source of no length (Avid writes ``00:00:00:00 00:00:00:00`` for
+  file media without timecode: leaders, logos), which becomes a source as long as the record;
+  and a speed change the EDL left implicit (a 48 fps clip in 13 record frames from 25 source
+  frames), which gets the M2 line that says so, at the speed the two durations imply.
+- a dissolve into the first event of a channel (Avid fades audio up from silence so): the
+  adapter cannot start a track with a transition; it becomes a cut.
+
+An EDL does not record its frame rate. :func:`rate_from_timecodes` gives the lowest standard
+rate its timecodes allow (frame numbers up to 23: 24, up to 24: 25, up to 29: 30, or 29.97 with
+drop-frame, ...): it cannot tell 23.976 from 24, so a user's ``--rate`` is still preferred.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+from foleyline import timebase
+
+__all__ = ["decode", "normalise", "rate_from_timecodes", "RateGuess"]
+
+_TC = r"\d{1,2}[:;.]\d\d[:;.]\d\d[:;.]\d\d"
+_EVENT = re.compile(
+    rf"^\s*(?P<num>\d{{3,}})\s+(?P<reel>\S+)\s+(?P<chan>\S+)\s+(?P<trans>C|D|W\d+|K[BO]?\d*)\s+(?P<dur>\d+\s+)?"
+    rf"(?P<sin>{_TC})\s+(?P<sout>{_TC})\s+(?P<rin>{_TC})\s+(?P<rout>{_TC})\s*$"
+)
+_ANY_TC = re.compile(r"\b\d{2}[:;.]\d{2}[:;.]\d{2}[:;.](\d{2})\b")
+_STANDARD = (24, 25, 30, 50, 60)
+
+
+def decode(data: bytes) -> str:
+    """The EDL's text: UTF-8 when it is valid UTF-8 (a BOM is dropped), else cp1252, the code
+    page Windows NLEs write (every byte decodes; latin-1 for the few it leaves undefined)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _frames(tc: str, base: int) -> int:
+    hh, mm, ss, ff = (int(x) for x in re.split(r"[:;.]", tc))
+    return ((hh * 60 + mm) * 60 + ss) * base + ff
+
+
+_CHANNELS = {"A": ("A1",), "AA": ("A1", "A2"), "B": ("V", "A1"), "A2/V": ("V", "A2"), "AA/V": ("V", "A1", "A2")}
+
+
+def normalise(text: str, rate: float) -> str:
+    """``text`` with LF line ends and every event's durations reconciled (see module doc)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    base = timebase.as_rate(rate).timecode_base
+    out: list[str] = []
+    seen: set[str] = set()  # channels (as the adapter names its tracks) that already hold an event
+    last_event: tuple[int, str] | None = None  # (index in out, event number) of the last event line
+    for index, line in enumerate(lines):
+        match = _EVENT.match(line)
+        if match is None:
+            out.append(line)
+            continue
+        channels = _CHANNELS.get(match["chan"], (match["chan"],))
+        if match["trans"] != "C" and last_event is not None and last_event[1] == match["num"] \
+                and not seen.intersection(channels):
+            # a dissolve into the first event of a channel (a fade up from silence or black):
+            # the adapter cannot start a track with a transition; it is a cut there
+            del out[last_event[0]:last_event[0] + 1]
+            line = line[:match.start("trans")] + "C   " + " " * len(match["dur"] or "") + line[match.start("sin"):]
+            match = _EVENT.match(line)
+        source = _frames(match["sout"], base) - _frames(match["sin"], base)
+        record = _frames(match["rout"], base) - _frames(match["rin"], base)
+        if record > 0:  # the outgoing line of a dissolve pair has no length and places nothing
+            seen.update(channels)
+        last_event = (len(out), match["num"])
+        said = _event_comments(lines, index + 1)
+        if source == record or record <= 0 or any(c.startswith("M2") or "FREEZE FRAME" in c for c in said):
+            out.append(line)
+            continue
+        if source <= 0 or match["trans"] != "C":
+            # no source length (file media without timecode: a leader, a logo), or the incoming
+            # side of a transition written without the transition's frames: the record says
+            # how long the event is
+            new_out = _tc(_frames(match["sin"], base) + record, base, match["sout"])
+            out.append(line[:match.start("sout")] + new_out + line[match.end("sout"):])
+            continue
+        out.append(line)
+        speed = Fraction(source, record) * Fraction(timebase.as_rate(rate).fps)
+        out.append(f"M2   {match['reel']:<8}       {float(speed):05.1f}                {match['sin']}")
+    return "\n".join(out)
+
+
+def _event_comments(lines: list[str], start: int) -> list[str]:
+    said = []
+    for line in lines[start:]:
+        stripped = line.strip()
+        if not stripped or _EVENT.match(line):
+            break
+        said.append(stripped.lstrip("* ").upper())
+    return said
+
+
+def _tc(frames: int, base: int, like: str) -> str:
+    """Frames as timecode, with the separators of ``like``."""
+    ff = frames % base
+    seconds = frames // base
+    seps = re.findall(r"[:;.]", like) or [":", ":", ":"]
+    return f"{seconds // 3600:02d}{seps[0]}{seconds // 60 % 60:02d}{seps[1]}{seconds % 60:02d}{seps[2]}{ff:02d}"
+
+
+@dataclass(frozen=True)
+class RateGuess:
+    rate: float
+    highest_frame: int
+    drop_frame: bool
+
+    def allows(self, rate: float) -> bool:
+        """Whether ``rate`` can count the frame numbers this EDL's timecodes use."""
+        return timebase.as_rate(rate).timecode_base > self.highest_frame
+
+
+def rate_from_timecodes(text: str) -> RateGuess:
+    """The lowest standard rate whose frame numbers cover every timecode of the EDL."""
+    highest = max((int(m) for m in _ANY_TC.findall(text)), default=0)
+    drop = "DROP FRAME" in text.upper().replace("NON-DROP FRAME", "") or bool(re.search(r"\d\d;\d\d\b", text))
+    base = next((b for b in _STANDARD if b > highest), 60)
+    if drop and base in (30, 60):
+        return RateGuess(base * 1000 / 1001, highest, True)
+    return RateGuess(float(base), highest, False)

@@ -1,0 +1,185 @@
+"""Preflight: everything that can go wrong with a timeline, found before any generation.
+
+Read the file (a plain video file is a timeline too), choose the timeline, relink media,
+select the shots, resolve every shot's media, and dry-run the chosen writer on the selection
+(write to a temporary folder, read it back, compare positions to the frame). Every problem is
+collected, grouped (one line per missing file with the shots it affects), so the editor fixes
+them in one go; ``generate`` generates nothing unless the preflight passed, and ``--dry-run``
+prints :func:`selection_table` and stops.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import opentimelineio as otio
+
+from foleyline import timebase
+from foleyline.errors import FoleylineError, InvalidInput, MediaError
+from foleyline.plugin.shots import Shot
+from foleyline.plugin.text_table import text_table
+from foleyline.plugin.timeline.formats import Format, META_KEY, format_by_name
+from foleyline.plugin.timeline.markers import check_marker_selection
+from foleyline.plugin.timeline.relink import Relinker, relink_timeline
+from foleyline.plugin.timeline.selection import Problem, Selection, find_shots
+
+__all__ = ["Preflight", "preflight", "selection_table", "midnight_head"]
+
+# Clips the selection covers but that cannot be shots (zero length, unknown items) are the
+# editor's to fix; disabled clips, titles and freeze frames are rightly not shots.
+FATAL_PROBLEMS = ("unsupported",)
+
+
+@dataclass
+class Preflight:
+    path: Path
+    timeline: otio.schema.Timeline
+    shots: list[Shot]
+    problems: list[Problem]
+    out_format: Format
+    errors: list[str] = field(default_factory=list)     # any one stops the generation
+    warnings: list[str] = field(default_factory=list)   # said, and generation goes on
+    relinked: list[tuple[str, str, Path]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def raise_if_failed(self) -> None:
+        """One error naming every problem, nothing generated (MediaError when only media is missing)."""
+        if self.ok:
+            return
+        cls = MediaError if all(e.startswith("missing media") for e in self.errors) else InvalidInput
+        if len(self.errors) == 1:
+            raise cls(f"{self.path}: {self.errors[0]}; nothing was generated")
+        listed = "\n  ".join(self.errors)  # one line per problem, so all are fixed in one go
+        raise cls(f"preflight of {self.path} found {len(self.errors)} problems, nothing was generated:\n  {listed}")
+
+
+def midnight_head(shot: Shot, handles: int) -> int:
+    """The head handle a shot can have: no audio before 00:00:00:00 (a Broadcast WAV's
+    TimeReference counts samples since midnight and cannot be negative)."""
+    return max(0, min(handles, shot.record_in_frame))
+
+
+def preflight(
+    path: Path,
+    selection: Selection | None = None,
+    *,
+    rate: float | None = None,
+    timeline: str | int | None = None,
+    relink: Sequence[Path] = (),
+    path_maps: Sequence = (),
+    fmt: str | None = None,
+    out_name: Path | None = None,
+    handles: int = 12,
+    takes: int = 1,
+    expose_handles: bool = False,
+    cuts: bool = True,
+) -> Preflight:
+    """Everything :mod:`generate` needs to know before it asks for a single take. Raises only
+    for a file that cannot be read at all; every other problem is in the result."""
+    from foleyline.plugin.timeline import video
+    from foleyline.plugin.timeline.formats import read_timeline
+    from foleyline.plugin.timeline.writers import choose_format
+
+    path = Path(path)
+    if video.is_video_file(path):
+        chosen_timeline = video.timeline_from_video(path, cuts=cuts)
+    else:
+        chosen_timeline = read_timeline(path, rate=rate, timeline=timeline)
+    meta = chosen_timeline.metadata.get(META_KEY) or {}
+    base = Path(meta["source_path"]).parent if meta.get("source_path") else None
+    report = relink_timeline(chosen_timeline, Relinker(list(relink), list(path_maps)), base)
+    selection = selection or Selection()
+    refused = check_marker_selection(chosen_timeline, selection.marker_color, selection.marker_name)
+    if refused is not None:
+        raise InvalidInput(refused)
+    found = find_shots(chosen_timeline, selection)
+    out_format = format_by_name(fmt) if fmt else choose_format(chosen_timeline, Path(out_name or path.stem), None)
+    result = Preflight(path, chosen_timeline, list(found.shots), list(found.problems), out_format, relinked=report.relinked)
+    result.warnings += list(meta.get("read_notes") or [])
+    result.warnings += [f"relinked {name!r}: {was} -> {now}" for name, was, now in report.relinked]
+    if not result.shots:
+        said = "; ".join(p.message for p in found.problems)
+        result.errors.append("no shots selected" + (f" ({said})" if said else "")
+                             + "; check --track, --range, --marker-color or --marker-name (without them every video clip is a shot)")
+        return result
+    _check_media(result)
+    for problem in found.problems:
+        if problem.kind in FATAL_PROBLEMS:
+            result.errors.append(f"cannot be generated: {problem.clip_name} at {problem.record_timecode}: {problem.message}")
+        elif problem.kind != "missing_media":
+            result.warnings.append(str(problem))
+    for shot in result.shots:
+        head = midnight_head(shot, handles)
+        if head < handles:
+            result.warnings.append(f"{shot.name} at {shot.record_timecode()} starts {shot.record_in_frame} frame(s) after "
+                                   f"00:00:00:00: its head handle is {head} frame(s), not {handles} (no audio before midnight)")
+    if takes > 1 and out_format.name == "edl":
+        result.warnings.append(f"an EDL carries the placed take of each shot only; the other {takes - 1} take(s) "
+                               "are written as WAVs beside it (write .otio, FCP7 XML or AAF to get them as tracks)")
+    _dry_run(result, handles, takes, expose_handles)
+    return result
+
+
+def _check_media(result: Preflight) -> None:
+    """One error per missing file, naming the shots it affects."""
+    by_file: dict[str, list[Shot]] = {}
+    for shot in result.shots:
+        if shot.missing_reason or shot.media_path is None:
+            key = str(shot.media_path) if shot.media_path is not None else f"(no media) {shot.missing_reason}"
+            by_file.setdefault(key, []).append(shot)
+        elif shot.duration_frames <= 0:
+            result.errors.append(f"{shot.name} at {shot.record_timecode()} has zero length; trim it to a frame or leave it out")
+    for key, shots in by_file.items():
+        names = ", ".join(f"{s.name} at {s.record_timecode()}" for s in shots)
+        result.errors.append(f"missing media {key}: {len(shots)} shot(s): {names}; relink with --relink DIR or --map-path OLD=NEW")
+
+
+def _dry_run(result: Preflight, handles: int, takes: int, expose_handles: bool) -> None:
+    """The chosen writer on the selection, read back, positions compared."""
+    from foleyline.plugin.timeline.conformance import round_trip
+
+    placeable = [s for s in result.shots if s.duration_frames > 0]
+    if not placeable:
+        return
+    try:
+        with tempfile.TemporaryDirectory(prefix="foleyline-preflight-") as tmp:
+            check = round_trip(result.timeline, placeable, result.out_format, Path(tmp), handles=handles,
+                               alternates=takes - 1, expose_handles=expose_handles)
+    except FoleylineError as exc:
+        result.errors.append(f"the {result.out_format.label} write-back would fail: {exc}")
+        return
+    except Exception as exc:  # an adapter blew up on this timeline: better now than after generating
+        result.errors.append(f"the {result.out_format.label} write-back would fail ({type(exc).__name__}: {exc}); "
+                             "choose another --format (otio keeps everything)")
+        return
+    if not check.ok:
+        result.errors.append(f"the {result.out_format.label} write-back does not read back where it was put "
+                             f"({check.summary}: {'; '.join(check.mismatches)}); choose another --format")
+
+
+def selection_table(result: Preflight) -> str:
+    """The selection as an editor checks it: shot, record in/out, source file and range, media."""
+    headers = ("#", "shot", "record in", "record out", "source", "source in", "source out", "media")
+    rows = []
+    for number, shot in enumerate(result.shots, start=1):
+        frame_rate = timebase.as_rate(shot.rate, shot.drop_frame)
+        record_out = timebase.frames_to_timecode(shot.record_in_frame + shot.duration_frames, frame_rate)
+        source_in = timebase.to_frames(shot.source_range.start_time, shot.rate)
+        source_out = source_in + timebase.to_frames(shot.source_range.duration, shot.rate)
+        media = "found" if not shot.missing_reason and shot.media_path is not None else "MISSING"
+        rows.append((str(number), shot.name, shot.record_timecode(), record_out,
+                     shot.media_path.name if shot.media_path is not None else "-",
+                     timebase.frames_to_timecode(source_in, frame_rate), timebase.frames_to_timecode(source_out, frame_rate), media))
+    lines = [text_table(headers, rows), ""]
+    lines.append(f"{len(result.shots)} shot(s) of {result.timeline.name or result.path.name}; "
+                 f"write-back as {result.out_format.label}")
+    lines += [f"warning: {w}" for w in result.warnings]
+    lines += [f"problem: {e}" for e in result.errors]
+    lines.append("preflight passed" if result.ok else f"preflight failed: {len(result.errors)} problem(s)")
+    return "\n".join(lines)

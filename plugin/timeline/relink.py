@@ -1,0 +1,219 @@
+"""Relinking: pointing a timeline's clips at media that moved since the export.
+
+Exports name media where the editor's machine had it: ``D:/media/A001.mov`` (Premiere on
+Windows), ``\\\\server\\share\\A001.mov`` or ``file://server/share/...`` (Avid and AAF locators
+on a network share), ``/Volumes/Media/A001.mov`` (a Mac). Two remedies, in this order:
+
+- ``--map-path OLD=NEW`` rewrites a path prefix (``D:/media=/mnt/media``,
+  ``//server/share=/Volumes/share``; drive letters and UNC shares compare case-insensitively,
+  ``\\`` and ``/`` alike), both ways: a POSIX prefix can map to a Windows one too;
+- ``--relink DIR...`` finds a missing file by its name under the folders, else by the clip's
+  reel/tape name or clip name as a file's stem (``A001`` finds ``A001.mov``).
+
+Paths the export only mentions (Avid's SOURCE FILE comments in an EDL, user comments and
+locators in an AAF) are tried as well. The timeline is changed in place, so the written Foley
+timeline points at the relinked media.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Iterable, Sequence
+
+import opentimelineio as otio
+
+from foleyline.errors import InvalidInput
+
+__all__ = ["PathMap", "parse_map", "Relinker", "RelinkReport", "relink_timeline", "raw_media_path"]
+
+MEDIA_SUFFIXES = (".mov", ".mp4", ".mxf", ".m4v", ".avi", ".mkv", ".wav", ".aif", ".aiff", ".mts", ".r3d", ".braw")
+_WINDOWS = re.compile(r"^(?:[A-Za-z]:|//|\\\\)")
+
+
+def _slashes(path: str) -> str:
+    return path.replace("\\", "/")
+
+
+def _is_windows(path: str) -> bool:
+    return bool(_WINDOWS.match(path))
+
+
+@dataclass(frozen=True)
+class PathMap:
+    old: str
+    new: str
+
+    def apply(self, path: str) -> str | None:
+        """``path`` with the ``old`` prefix replaced by ``new``, or None when it does not start so."""
+        have, old = _slashes(path), _slashes(self.old).rstrip("/")
+        folded = _is_windows(old) or _is_windows(have)
+        head = have[: len(old)]
+        if (head.casefold() == old.casefold()) if folded else head == old:
+            rest = have[len(old):]
+            if rest and not rest.startswith("/"):
+                return None  # /media/a must not map /media/ab
+            return _slashes(self.new).rstrip("/") + rest  # "/" is a separator on Windows too
+        return None
+
+
+def parse_map(text: str) -> PathMap:
+    """``OLD=NEW`` (the first '=' splits: paths may hold more)."""
+    old, sep, new = text.partition("=")
+    if not sep or not old.strip() or not new.strip():
+        raise InvalidInput(f"--map-path {text!r}: give OLD=NEW, e.g. --map-path D:/media=/mnt/media")
+    return PathMap(old.strip(), new.strip())
+
+
+def raw_media_path(url: str) -> str | None:
+    """The path a media URL or plain path names, Windows and UNC forms kept as written:
+    ``file://localhost/D%3a/m/a.mov`` -> ``D:/m/a.mov``, ``file://srv/share/a.mov`` -> ``//srv/share/a.mov``."""
+    if not url:
+        return None
+    if _is_windows(url) or url.startswith("/"):
+        return url
+    parsed = urllib.parse.urlparse(url)
+    if parsed.scheme == "":
+        return urllib.parse.unquote(url)  # a relative path (Kdenlive, .otioz bundles)
+    if parsed.scheme != "file":
+        return None
+    path = urllib.parse.unquote(parsed.path)
+    if re.match(r"^/[A-Za-z]:", path):
+        return path[1:]
+    if parsed.netloc and parsed.netloc.lower() != "localhost":
+        return f"//{parsed.netloc}{path}"
+    return path
+
+
+def _file_name(path: str) -> str:
+    return PureWindowsPath(path).name if _is_windows(path) or "\\" in path else PurePosixPath(path).name
+
+
+@dataclass
+class Relinker:
+    """Looks files up under ``folders`` (walked once, on first use) and through ``maps``."""
+
+    folders: Sequence[Path] = ()
+    maps: Sequence[PathMap] = ()
+    _by_name: dict[str, list[Path]] | None = None
+    _by_stem: dict[str, list[Path]] | None = None
+
+    def __post_init__(self) -> None:
+        for folder in self.folders:
+            if not Path(folder).is_dir():
+                raise InvalidInput(f"--relink {folder}: no such folder; give folders that hold the media")
+
+    def _index(self) -> None:
+        self._by_name, self._by_stem = {}, {}
+        for folder in self.folders:
+            for root, _dirs, files in os.walk(folder):
+                for name in files:
+                    path = Path(root) / name
+                    self._by_name.setdefault(name.casefold(), []).append(path)
+                    if path.suffix.lower() in MEDIA_SUFFIXES:
+                        self._by_stem.setdefault(path.stem.casefold(), []).append(path)
+
+    def mapped(self, path: str) -> Path | None:
+        for path_map in self.maps:
+            new = path_map.apply(path)
+            if new is not None and Path(new).exists():
+                return Path(new)
+        return None
+
+    def find(self, paths: Iterable[str], names: Iterable[str]) -> Path | None:
+        """A file for the first of ``paths`` that maps or whose name is found, else for the first
+        of ``names`` (reel, clip name) that is a media file's stem."""
+        paths = [p for p in paths if p]
+        for path in paths:
+            found = self.mapped(path)
+            if found is not None:
+                return found
+        if not self.folders:
+            return None
+        if self._by_name is None:
+            self._index()
+        for path in paths:
+            hits = self._by_name.get(_file_name(path).casefold())
+            if hits:
+                return hits[0]
+        for name in names:
+            if not name:
+                continue
+            stem = Path(_file_name(name)).stem if Path(name).suffix.lower() in MEDIA_SUFFIXES else name
+            hits = self._by_stem.get(stem.strip().casefold()) or self._by_name.get(name.strip().casefold())
+            if hits:
+                return hits[0]
+        return None
+
+
+@dataclass
+class RelinkReport:
+    relinked: list[tuple[str, str, Path]] = field(default_factory=list)  # (clip name, was, now)
+
+
+def _mentioned(obj: object, depth: int = 0) -> Iterable[str]:
+    """Path-like strings an export keeps beside a clip (comments, locators, SOURCE FILE)."""
+    if depth > 5:
+        return
+    if isinstance(obj, str):
+        text = obj.split(":", 1)[1].strip() if obj.upper().startswith("SOURCE FILE:") else obj.strip()
+        if Path(_file_name(text)).suffix.lower() in MEDIA_SUFFIXES and ("/" in text or "\\" in text or ":" not in text):
+            yield raw_media_path(text) or text
+        return
+    if hasattr(obj, "items"):
+        for _key, value in obj.items():
+            yield from _mentioned(value, depth + 1)
+    elif isinstance(obj, (list, tuple)) or type(obj).__name__ == "AnyVector":
+        for value in obj:
+            yield from _mentioned(value, depth + 1)
+
+
+def _names_of(clip: otio.schema.Clip) -> list[str]:
+    names = []
+    for adapter in ("cmx_3600", "fcp_xml", "AAF"):
+        meta = clip.metadata.get(adapter)
+        if hasattr(meta, "get"):
+            for key in ("reel", "ReelName", "TapeName"):
+                if meta.get(key):
+                    names.append(str(meta.get(key)))
+    return names + [clip.name]
+
+
+def relink_timeline(timeline: otio.schema.Timeline, relinker: Relinker, base_dir: Path | None = None) -> RelinkReport:
+    """Point every clip whose media is not where the export says at the media ``relinker``
+    finds, in place (media found where the export says is left alone)."""
+    report = RelinkReport()
+    if not relinker.folders and not relinker.maps:
+        return report
+    for clip in timeline.find_clips():
+        reference = clip.media_reference
+        if isinstance(reference, otio.schema.GeneratorReference):
+            continue
+        said = raw_media_path(getattr(reference, "target_url", "") or "")
+        if said and _exists(said, base_dir):
+            continue
+        paths = [said] if said else []
+        paths += list(_mentioned(clip.metadata)) + list(_mentioned(getattr(reference, "metadata", {})))
+        found = relinker.find(paths, _names_of(clip))
+        if found is None:
+            continue
+        available = getattr(reference, "available_range", None)
+        new = otio.schema.ExternalReference(target_url=found.resolve().as_uri(), available_range=available)
+        new.name = found.name
+        if reference is not None:
+            new.metadata.update(dict(reference.metadata))
+        clip.media_reference = new
+        report.relinked.append((clip.name, said or "(no path)", found))
+    return report
+
+
+def _exists(path: str, base_dir: Path | None) -> bool:
+    if _is_windows(path) and os.name != "nt":
+        return False
+    candidate = Path(path)
+    if not candidate.is_absolute() and base_dir is not None:
+        candidate = base_dir / candidate
+    return candidate.exists()

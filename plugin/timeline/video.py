@@ -1,0 +1,101 @@
+"""A plain video file as a timeline: one shot per cut (or the whole file), starting at the
+file's own timecode, so ``foleyline generate clip.mov`` works without an NLE export.
+
+Cuts are where the picture changes at once: the mean absolute difference of consecutive
+frames (grey, 64 pixels wide) jumps well above its neighbourhood. A slow pan or a fade moves
+it steadily, a cut in one step.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import opentimelineio as otio
+
+from foleyline import timebase
+from foleyline.errors import InvalidInput, MediaError
+from foleyline.plugin.timeline.formats import META_KEY
+
+__all__ = ["VIDEO_SUFFIXES", "is_video_file", "timeline_from_video", "find_cuts"]
+
+TC = otio.opentime
+VIDEO_SUFFIXES = (".mov", ".mp4", ".m4v", ".mxf", ".avi", ".mkv", ".mts", ".webm", ".mpg", ".mpeg")
+_CUT_JUMP = 0.12        # mean grey difference (0..1) a cut must exceed ...
+_CUT_OVER_LOCAL = 4.0   # ... and this many times the median difference of the frames around it
+_MIN_SHOT_FRAMES = 4    # a flash is not a shot: cuts closer than this merge
+
+
+def is_video_file(path: Path) -> bool:
+    return Path(path).suffix.lower() in VIDEO_SUFFIXES and Path(path).is_file()
+
+
+def find_cuts(differences: np.ndarray) -> list[int]:
+    """Frame indices that start a new shot, from the difference of each frame to the one before
+    (``differences[i]`` is frame i+1 against frame i)."""
+    cuts: list[int] = []
+    for i, value in enumerate(differences):
+        around = np.r_[differences[max(0, i - 4):i], differences[i + 1:i + 5]]
+        local = float(np.median(around)) if len(around) else 0.0
+        if value > _CUT_JUMP and value > _CUT_OVER_LOCAL * local:
+            frame = i + 1
+            if not cuts or frame - cuts[-1] >= _MIN_SHOT_FRAMES:
+                cuts.append(frame)
+    return cuts
+
+
+def _probe(path: Path):
+    import av
+
+    try:
+        container = av.open(str(path))
+    except Exception as exc:
+        raise MediaError(f"{path}: not a video file PyAV can open ({exc}); export a timeline or a movie") from None
+    if not container.streams.video:
+        container.close()
+        raise InvalidInput(f"{path}: has no picture; give a movie file or a timeline export")
+    return container
+
+
+def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timeline:
+    """One video track of the file's shots (the whole file with ``cuts`` False), at the file's
+    frame rate, starting at its timecode (00:00:00:00 when it has none)."""
+    path = Path(path)
+    container = _probe(path)
+    try:
+        stream = container.streams.video[0]
+        rate = timebase.rate_from_float(float(stream.average_rate or stream.guessed_rate or 24))
+        fps = float(rate.fps)
+        tc = stream.metadata.get("timecode") or container.metadata.get("timecode")
+        drop = bool(tc and ";" in tc)
+        start = timebase.timecode_to_frames(tc, timebase.as_rate(fps, drop)) if tc else 0
+        differences = []
+        previous = None
+        frames = 0
+        for frame in container.decode(stream):
+            grey = frame.reformat(width=64, height=36, format="gray").to_ndarray().astype(np.float32) / 255.0
+            if previous is not None:
+                differences.append(float(np.abs(grey - previous).mean()))
+            previous = grey
+            frames += 1
+            if not cuts and frames > 1:
+                # the length is all that is needed; the stream knows it when it states it
+                if stream.frames:
+                    frames = int(stream.frames)
+                    break
+    finally:
+        container.close()
+    if frames == 0:
+        raise MediaError(f"{path}: no picture frames could be decoded; check the file")
+    bounds = [0] + (find_cuts(np.asarray(differences)) if cuts else []) + [frames]
+    timeline = otio.schema.Timeline(name=path.stem, global_start_time=TC.RationalTime(start, fps))
+    track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
+    available = TC.TimeRange(TC.RationalTime(start, fps), TC.RationalTime(frames, fps))
+    for number, (a, b) in enumerate(zip(bounds, bounds[1:]), start=1):
+        reference = otio.schema.ExternalReference(target_url=path.resolve().as_uri(), available_range=available)
+        name = f"{path.stem} shot {number:03d}" if len(bounds) > 2 else path.stem
+        track.append(otio.schema.Clip(name=name, media_reference=reference,
+                                      source_range=TC.TimeRange(TC.RationalTime(start + a, fps), TC.RationalTime(b - a, fps))))
+    timeline.tracks.append(track)
+    timeline.metadata[META_KEY] = {"source_format": "video", "source_path": str(path), "drop_frame": drop}
+    return timeline

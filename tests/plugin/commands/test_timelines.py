@@ -1,0 +1,143 @@
+"""The timeline side of the command line: a Premiere 23.976 XML from dry run to a re-read
+write-back, relinking, files with several timelines, a plain video file, takes and jobs."""
+
+from __future__ import annotations
+
+import shutil
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import opentimelineio as otio
+import pytest
+
+from foleyline.cli import main
+from foleyline.plugin.timeline import find_shots, read_timeline
+from timeline_exports import premiere_xml
+
+NTSC = Fraction(24000, 1001)
+
+
+def _movie(path: Path, frames: int = 96, rate: Fraction = NTSC, cut_at: int | None = None, timecode: str | None = None) -> Path:
+    """A small movie: a block falling each second; a different picture from ``cut_at`` on."""
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=rate)
+        stream.width, stream.height, stream.pix_fmt = 160, 96, "yuv420p"
+        if timecode:
+            stream.metadata["timecode"] = timecode
+        for i in range(frames):
+            shade = 40 if cut_at is None or i < cut_at else 200
+            image = np.full((96, 160, 3), shade, np.uint8)
+            y = min(60, int(0.2 * (i % 24) ** 2))
+            image[y:y + 20, 70:90] = 255 - shade
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+@pytest.fixture
+def premiere(tmp_path: Path) -> tuple[Path, Path]:
+    """A Premiere 23.976 FCP7 XML (media labelled DF, as Premiere does) and its media folder."""
+    media = tmp_path / "media"
+    media.mkdir()
+    _movie(media / "A001.mov")
+    shutil.copy(media / "A001.mov", media / "A002.mov")
+    xml = premiere_xml(tmp_path / "cut.xml", media_dir=media, clips=[("A001", 0, 10, 30), ("A002", 30, 40, 24)])
+    return xml, media
+
+
+def test_a_premiere_23976_xml_from_dry_run_to_a_write_back_on_the_shots_frames(premiere, tmp_path, capsys) -> None:
+    xml, _media = premiere
+    out = tmp_path / "out"
+    assert main(["generate", str(xml), "-o", str(out), "--dry-run"]) == 0
+    table = capsys.readouterr().out
+    assert "01:00:00:00" in table and "01:00:01:06" in table and "found" in table
+    assert "write-back as FCP7 XML" in table and "preflight passed" in table
+    assert not out.exists()  # a dry run generates nothing
+
+    assert main(["generate", str(xml), "-o", str(out), "--seed", "3"]) == 0
+    written = out / "cut_foley.xml"
+    back = read_timeline(written)
+    shots = {s.name: (s.record_in_frame, s.duration_frames) for s in find_shots(read_timeline(xml)).shots}
+    placed = {}
+    for track in back.tracks:  # FCP7 XML keeps no track names: the Foley clips are those of our WAVs
+        if track.kind == otio.schema.TrackKind.Audio:
+            for clip in track.find_clips():
+                if str(out.resolve()) not in clip.media_reference.target_url:
+                    continue
+                start = round(clip.range_in_parent().start_time.value) + 86400
+                placed[clip.name.split(" - ")[0]] = (start, round(clip.range_in_parent().duration.value))
+    assert placed and all(placed[name] == shots[name] for name in placed), (placed, shots)
+    assert back.global_start_time.value == 86400 and abs(back.global_start_time.rate - float(NTSC)) < 1e-6
+
+
+def test_missing_media_is_listed_per_file_and_relinked_by_path_or_by_name(premiere, tmp_path, capsys) -> None:
+    _xml, media = premiere
+    windows = premiere_xml(tmp_path / "win.xml", clips=[("A001", 0, 10, 30), ("A002", 30, 40, 24), ("A001", 54, 50, 10)])
+    assert main(["generate", str(windows), "-o", str(tmp_path / "out"), "--dry-run"]) == 1
+    table = capsys.readouterr().out
+    assert "problem: missing media D:/media/A001.mov: 2 shot(s): A001 at 01:00:00:00, A001 at 01:00:02:06" in table
+    assert "problem: missing media D:/media/A002.mov: 1 shot(s)" in table
+    assert main(["generate", str(windows), "-o", str(tmp_path / "out"), "--dry-run", "--map-path", f"d:\\media={media}"]) == 0
+    assert "preflight passed" in capsys.readouterr().out
+    assert main(["generate", str(windows), "-o", str(tmp_path / "out"), "--dry-run", "--relink", str(media)]) == 0
+    assert "relinked 'A002': D:/media/A002.mov" in capsys.readouterr().out
+
+
+def test_a_file_with_two_sequences_is_listed_and_one_is_chosen(tmp_path, capsys) -> None:
+    xml = premiere_xml(tmp_path / "two.xml", sequences=2)
+    assert main(["timelines", str(xml)]) == 0
+    listing = capsys.readouterr().out
+    assert "1  Sequence 01  23.976  01:00:00:00" in listing and "2  Sequence 02" in listing
+    assert main(["generate", str(xml), "-o", str(tmp_path / "out"), "--dry-run"]) == 2
+    assert "--timeline" in capsys.readouterr().err
+    assert main(["generate", str(xml), "-o", str(tmp_path / "out"), "--dry-run", "--timeline", "2"]) == 1  # media offline
+    assert "3 shot(s) of Sequence 02" in capsys.readouterr().out
+
+
+def test_an_unknown_output_format_is_refused_before_any_work(premiere, tmp_path, capsys) -> None:
+    xml, _media = premiere
+    assert main(["generate", str(xml), "-o", str(tmp_path / "out"), "--format", "mp3"]) == 2
+    assert "unknown timeline format 'mp3'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_video_file_is_a_timeline_of_its_cuts(tmp_path, capsys) -> None:
+    movie = _movie(tmp_path / "clip.mp4", frames=72, rate=Fraction(25), cut_at=30)
+    assert main(["generate", str(movie), "-o", str(tmp_path / "out"), "--dry-run"]) == 0
+    table = capsys.readouterr().out
+    assert "clip shot 001" in table and "clip shot 002" in table and "00:00:01:05" in table
+    assert main(["generate", str(movie), "-o", str(tmp_path / "out"), "--dry-run", "--no-cuts"]) == 0
+    assert "1 shot(s) of clip" in capsys.readouterr().out
+    assert main(["generate", str(movie), "-o", str(tmp_path / "out"), "--seed", "1"]) == 0
+    written = read_timeline(tmp_path / "out" / "clip_foley.otio")
+    assert [t.kind for t in written.tracks][0] == otio.schema.TrackKind.Video
+    assert any(t.name.startswith("Foley") for t in written.tracks)
+
+
+def test_takes_are_listed_accepted_and_alternates_sit_on_muted_tracks(premiere, tmp_path, capsys) -> None:
+    xml, _media = premiere
+    out = tmp_path / "out"
+    assert main(["generate", str(xml), "-o", str(out), "--seed", "5", "--takes", "2", "--format", "otio"]) == 0
+    capsys.readouterr()
+    written = read_timeline(out / "cut_foley.otio")
+    alternates = [t for t in written.tracks if " take 2" in t.name]
+    assert alternates and all(not t.enabled for t in alternates)
+    assert all(t.enabled for t in written.tracks if t.name.startswith("Foley") and " take " not in t.name)
+
+    assert main(["takes", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "A001" in listing and "procedural" in listing and "LUFS" in listing
+    assert main(["takes", "accept", "A001", "2"]) == 0
+    assert "accepted take" in capsys.readouterr().out
+    assert main(["takes", "list", "--shot", "A001"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("A001")]
+    assert [row.split()[1] for row in rows if "*" in row.split()] == ["2"]
+    assert main(["takes", "accept", "A001", "7"]) == 2
+    assert "has 2 take(s)" in capsys.readouterr().err
+
+    assert main(["jobs", "list"]) == 0
+    assert "done" in capsys.readouterr().out

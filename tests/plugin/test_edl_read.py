@@ -1,0 +1,76 @@
+"""EDLs as real NLEs write them: legacy encodings, line ends, pop events, implicit speed
+changes, a dissolve into a channel's first event, and a frame rate the file does not state."""
+
+from __future__ import annotations
+
+import opentimelineio as otio
+import pytest
+
+from foleyline.errors import InvalidInput
+from foleyline.plugin.timeline import find_shots, read_timeline
+from foleyline.plugin.timeline.edl_text import decode, normalise, rate_from_timecodes
+
+
+def _edl(tmp_path, body: str, *, encoding="utf-8", newline="\n"):
+    path = tmp_path / "cut.edl"
+    text = "TITLE: Cut\nFCM: NON-DROP FRAME\n\n" + body
+    path.write_bytes(text.replace("\n", newline).encode(encoding))
+    return path
+
+
+def test_a_premiere_edl_in_a_windows_code_page_reads_its_names(tmp_path):
+    path = _edl(tmp_path, "001  AX       V     C        00:00:00:00 00:00:02:00 01:00:00:00 01:00:02:00\n"
+                          "* FROM CLIP NAME: Café crème.mov\n", encoding="cp1252", newline="\r\n")
+    with pytest.raises(UnicodeDecodeError):
+        path.read_bytes().decode("utf-8")  # what the adapter tried
+    [shot] = find_shots(read_timeline(path, rate=25)).shots
+    assert shot.name == "Café crème.mov" and shot.duration_frames == 50
+
+
+def test_decoding_prefers_utf8_and_drops_a_byte_order_mark():
+    assert decode("\ufeffTITLE: Ünïcode".encode("utf-8")) == "TITLE: Ünïcode"
+    assert decode("TITLE: Ünïcode".encode("cp1252")) == "TITLE: Ünïcode"
+
+
+def test_an_avid_pop_event_without_source_length_takes_its_record_length(tmp_path):
+    path = _edl(tmp_path, "001  FKI_LEAD V     C        00:00:00:00 00:00:00:00 01:00:00:00 01:00:08:00\n"
+                          "* FROM CLIP NAME:  LEADER.MOV\n"
+                          "002  A001     V     C        10:00:00:00 10:00:02:00 01:00:08:00 01:00:10:00\n")
+    with pytest.raises(Exception, match="Source and record duration"):
+        otio.adapters.read_from_string(path.read_text(), "cmx_3600", rate=24)
+    shots = find_shots(read_timeline(path, rate=24)).shots
+    assert [(s.record_timecode(), s.duration_frames) for s in shots] == [("01:00:00:00", 192), ("01:00:08:00", 48)]
+
+
+def test_an_implicit_speed_change_gets_its_speed(tmp_path):
+    # 25 source frames in 13 record frames, no M2 line: a 48 fps clip played at speed
+    path = _edl(tmp_path, "001  A002C010 V     C        04:33:43:07 04:33:44:08 04:03:49:10 04:03:49:23\n")
+    assert "M2   A002C010" in normalise(path.read_text(), 24)
+    timeline = read_timeline(path, rate=24)
+    [clip] = timeline.find_clips()
+    [warp] = clip.effects
+    assert warp.time_scalar == pytest.approx(25 / 13, rel=1e-3)
+    assert find_shots(timeline).problems[0].kind == "speed"
+
+
+def test_a_dissolve_into_a_channels_first_event_is_a_cut(tmp_path):
+    path = _edl(tmp_path, "001  BL       A     C        00:00:00:00 00:00:00:00 01:00:00:00 01:00:00:00\n"
+                          "001  A001     A     D    002 00:00:00:00 00:00:02:00 01:00:00:00 01:00:02:00\n"
+                          "* TO CLIP NAME:  room.wav\n")
+    timeline = read_timeline(path, rate=24)
+    [clip] = timeline.find_clips()
+    assert clip.range_in_parent().duration.value == 48
+
+
+def test_the_rate_an_edl_allows_is_told_from_its_timecodes(tmp_path):
+    assert rate_from_timecodes("001  AX V C 00:00:00:00 00:00:01:24 01:00:00:00 01:00:01:24").rate == 25
+    assert rate_from_timecodes("001  AX V C 00:00:00:00 00:00:01:23 01:00:00:00 01:00:01:23").rate == 24
+    guess = rate_from_timecodes("FCM: DROP FRAME\n001  AX V C 00:00:00;00 00:00:01;29 01:00:00;00 01:00:01;29")
+    assert guess.drop_frame and guess.rate == pytest.approx(30000 / 1001)
+    path = _edl(tmp_path, "001  AX       V     C        00:00:00:00 00:00:01:24 01:00:00:00 01:00:01:24\n")
+    with pytest.raises(InvalidInput, match="count frame 24, which 24 fps does not have; the EDL is at least 25 fps: give --rate 25"):
+        read_timeline(path, rate=24)
+    with pytest.raises(InvalidInput, match="does not record its frame rate.*its timecodes fit 25"):
+        read_timeline(path)
+    guessed = read_timeline(path, guess_rate=True)
+    assert guessed.metadata["foleyline"]["edl_rate"] == 25

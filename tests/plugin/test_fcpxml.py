@@ -1,0 +1,98 @@
+"""Reading FCPXML: what Final Cut Pro 10.x exports (1.2 to 1.13) becomes in OTIO, to the frame."""
+
+from __future__ import annotations
+
+import opentimelineio as otio
+import pytest
+
+from foleyline.errors import InvalidInput
+from foleyline.plugin.timeline import find_shots, read_timeline
+from foleyline.plugin.timeline.fcpxml import read_fcpxml
+from foleyline.plugin.timeline.formats import read_timelines
+from foleyline.plugin.timeline.timelines import describe
+
+from timeline_exports import fcpx_12, fcpx_113, fcpx_library
+
+TC = otio.opentime
+
+
+def _clips(timeline):
+    return {c.name: c for c in timeline.find_clips()}
+
+
+def test_a_113_project_with_transitions_and_markers_reads_with_its_rate_start_and_clips(tmp_path):
+    path = tmp_path / "scene.fcpxml"
+    path.write_text(fcpx_113())
+    [timeline] = read_timelines(path)
+    assert timeline.name == "Scene 12"  # the library's first event is empty: the project is in the second
+    [info] = describe([timeline])
+    assert (info.rate, info.start) == ("23.976", "01:00:00:00")
+    shots = {s.name: s for s in find_shots(timeline).shots}
+    assert shots["A001"].record_timecode() == "01:00:00:00" and shots["A001"].duration_frames == 48
+    assert shots["A001"].source_range.start_time.value == 48  # start 2.002 s of the media
+    assert shots["B001"].record_timecode() == "01:00:02:00"
+
+
+def test_marker_kinds_become_the_colours_final_cut_shows(tmp_path):
+    timeline = read_fcpxml(fcpx_113())[0]
+    markers = {m.name: m for c in timeline.find_clips() for m in c.markers}
+    assert {n: m.color for n, m in markers.items()} == {
+        "door slam": "BLUE", "fix sync": "RED", "Act 1": "ORANGE", "footsteps": "CYAN", "glass": "GREEN"}
+    assert markers["footsteps"].marked_range.duration.value == 24  # a keyword covers a range
+    assert markers["door slam"].marked_range.start_time.value == 72  # in the clip's media time
+
+
+def test_media_at_another_rate_keeps_its_own_frames_and_sits_on_sequence_frames():
+    timeline = read_fcpxml(fcpx_113())[0]
+    b001 = _clips(timeline)["B001"]
+    assert b001.source_range.start_time == TC.RationalTime(50, 25)  # start="2s" of 25 fps media
+    assert b001.range_in_parent().start_time == TC.RationalTime(48, 24000 / 1001)
+
+
+def test_retimed_disabled_and_title_clips_say_what_they_are():
+    timeline = read_fcpxml(fcpx_113())[0]
+    clips = _clips(timeline)
+    [warp] = clips["A001 fast"].effects
+    assert isinstance(warp, otio.schema.LinearTimeWarp) and warp.time_scalar == pytest.approx(2.0)
+    assert clips["A001 fast"].source_range.start_time.value == 480  # through the time map
+    assert clips["A001 off"].enabled is False
+    assert isinstance(clips["Basic Title"].media_reference, otio.schema.GeneratorReference)
+    kinds = {p.kind for p in find_shots(timeline).problems}
+    assert {"speed", "disabled", "generator"} <= kinds
+
+
+def test_a_library_with_two_projects_is_two_timelines(tmp_path):
+    path = tmp_path / "library.fcpxml"
+    path.write_text(fcpx_library())
+    timelines = read_timelines(path)
+    assert [t.name for t in timelines] == ["Reel 1", "Reel 2"]
+    with pytest.raises(InvalidInput, match=r"holds 2 timelines \(1: 'Reel 1', 2: 'Reel 2'\); choose one with --timeline"):
+        read_timeline(path)
+    assert read_timeline(path, timeline="reel 2").name == "Reel 2"
+    assert read_timeline(path, timeline=1).name == "Reel 1"
+    with pytest.raises(InvalidInput, match="no timeline named 'Reel 3'"):
+        read_timeline(path, timeline="Reel 3")
+
+
+def test_a_12_export_with_clip_containers_and_a_generator():
+    [timeline] = read_fcpxml(fcpx_12())
+    shots = find_shots(timeline).shots
+    assert [(s.name, s.record_in_frame, s.duration_frames, s.source_range.start_time.value) for s in shots] == [
+        ("C0001", 0, 100, 0), ("C0001 again", 150, 150, 500)]
+    assert [p.kind for p in find_shots(timeline).problems if p.kind == "generator"] == ["generator"]
+    audio = [t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Audio]
+    assert len(audio) == 1 and audio[0].find_clips()[0].media_reference.target_url == "file:///media/C0001.mov"
+
+
+def test_frames_are_exact_where_float_truncation_loses_one():
+    # 29/25 s is frame 29 at 25 fps; float(29) / 25 * 25 is 28.999999999999996
+    xml = fcpx_library(("Reel",)).replace('offset="1s"', 'offset="29/25s"')
+    [timeline] = read_fcpxml(xml)
+    assert find_shots(timeline).shots[0].record_in_frame == 29
+
+
+def test_not_fcpxml_or_without_a_project_is_a_clear_error():
+    with pytest.raises(InvalidInput, match="not well-formed"):
+        read_fcpxml("<fcpxml><resources>")
+    with pytest.raises(InvalidInput, match="holds no project"):
+        read_fcpxml('<fcpxml version="1.10"><resources/><event name="e"><asset-clip ref="a"/></event></fcpxml>')
