@@ -5,7 +5,7 @@ in the request, ``shots[2].source_range.duration.value: must be a finite number,
 never echoing more than a bounded part of what was sent. What passes can be stored and always
 sent back: ids fit a listing, seeds fit the takes' 64-bit field with room for every take.
 
-The bounds (also in docs/api.md):
+The bounds (also in docs/server.md):
 
 * text: ids, names, labels, engine, project at most ``MAX_ID_CHARS``; prompts ``MAX_PROMPT_CHARS``;
   a notes' reasoning and an instruction ``MAX_TEXT_CHARS``; no control characters (NUL
