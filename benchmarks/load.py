@@ -4,8 +4,8 @@ fast the short calls answer meanwhile.
     .venv/bin/python benchmarks/load.py [--clients 8] [--shots 10] [--workers cpu=2]
         [--open-streams 50] [--engine procedural] [--address HOST:PORT --token T] [--json]
 
-Starts a server in this process (the procedural engine, a synthetic 3 s clip, a temporary
-store) unless ``--address`` names a running one. First a background job of
+Starts a server in this process (the procedural engine, the demo's picture and the editor's
+notes of ``foleyline demo``, a temporary store) unless ``--address`` names a running one. First a background job of
 ``--background-shots`` shots starts, followed by ``--open-streams`` streams (an editor's long
 job, watched from many panels); then each client sends one Generate of M shots (the editor's
 notes given, one take each) at the same moment; a shot's latency runs from its client's request
@@ -25,51 +25,36 @@ import sys
 import tempfile
 import threading
 import time
-from fractions import Fraction
 from pathlib import Path
 
-import av
 import grpc
-import numpy as np
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from foleyline.config import ServerLimits, parse_workers
+from foleyline.notes import from_text, notes_to_proto
 from foleyline.plugin.client import FoleyClient
+from foleyline.plugin.commands import demo_scenes as scenes
+from foleyline.plugin.commands.demo import EDITOR_NOTES, make_picture, shot_ranges
 from foleyline.protos.v1 import foley_pb2 as pb
 
-RATE = 24
-CLIP_FRAMES = 72
-
-
-def write_clip(path: Path) -> Path:
-    """3 s at 24 fps: a square falls and lands (the server tests' clip)."""
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=Fraction(RATE))
-        stream.width, stream.height, stream.pix_fmt = 160, 96, "yuv420p"
-        for i in range(CLIP_FRAMES):
-            image = np.full((96, 160, 3), 40, np.uint8)
-            y = min(60, 2 + int(0.07 * i * i))
-            image[y: y + 20, 70:90] = 230
-            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path
+RATE = float(scenes.FPS)
+NOTES = [notes_to_proto(from_text(text)) for text in EDITOR_NOTES.values()]
 
 
 def shot(media: str, shot_id: str, index: int) -> pb.Shot:
-    def time_range(start: int, length: int) -> pb.TimeRange:
-        return pb.TimeRange(start_time=pb.RationalTime(value=start, rate=RATE), duration=pb.RationalTime(value=length, rate=RATE))
+    """A shot of the demo's picture (its scenes in turn), with an editor's notes."""
+    ranges = shot_ranges()
+    start, length = ranges[index % len(ranges)]
 
-    message = pb.Shot(id=shot_id, name=shot_id, rate=RATE, source_range=time_range(12, 48),
-                      record_range=time_range(86400 + 48 * index, 48), available_range=time_range(0, CLIP_FRAMES),
-                      has_notes=True)
+    def time_range(first: float, frames: float) -> pb.TimeRange:
+        return pb.TimeRange(start_time=pb.RationalTime(value=first, rate=RATE), duration=pb.RationalTime(value=frames, rate=RATE))
+
+    message = pb.Shot(id=shot_id, name=shot_id, rate=RATE, source_range=time_range(start, length),
+                      record_range=time_range(86400 + length * index, length),
+                      available_range=time_range(0, scenes.SCENE_FRAMES * len(scenes.SCENES)), has_notes=True)
     message.media.path = media
-    message.notes.CopyFrom(pb.Notes(shot_id=shot_id, version=1, author="editor", reasoning="A box falls and lands.", layers=[
-        pb.Layer(label="impact", kind=pb.LAYER_KIND_FX, prompt="box lands on wood",
-                 events=[pb.Event(start=0.75, end=0.75, description="lands")]),
-        pb.Layer(label="room", kind=pb.LAYER_KIND_BG, prompt="quiet room tone"),
-    ]))
+    message.notes.CopyFrom(NOTES[index % len(NOTES)])
+    message.notes.shot_id = shot_id
     return message
 
 
@@ -123,12 +108,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine", default="procedural")
     parser.add_argument("--address", default=None, help="a running server (its media root must hold --media)")
     parser.add_argument("--token", default=None)
-    parser.add_argument("--media", type=Path, default=None, help="the clip to use (default: a synthetic one)")
+    parser.add_argument("--media", type=Path, default=None, help="the demo's picture, when already written")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="foleyline-load-"))
-    media = args.media or write_clip(work / "fall.mp4")
+    media = args.media
+    if media is None:
+        media = work / "demo.mp4"
+        make_picture(media)
     running = None
     if args.address:
         address, token = args.address, args.token

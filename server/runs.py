@@ -2,15 +2,15 @@
 and its cancel switch. ``JobManager`` (``jobs.py``) drives it; any number of streams follow it.
 
 Events are kept in order from the first, so a stream that attaches late (ResumeJob after a
-reconnect) sees the whole job. A follower is woken by a listener (a callable run on the emitting
-thread), which suits both threads (``follow``) and an asyncio loop (the servicer).
+reconnect) sees the whole job. A follower reads ``events_since`` and is woken by a listener (a
+callable run on the emitting thread; the servicer's hands the wake-up to its event loop).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 
 from foleyline.server.engines.base import Engine
 from foleyline.server.records import JobDone, JobEvent, JobSettings, ShotRequest
@@ -132,28 +132,6 @@ class JobRun:
         with self._lock:
             if listener in self._listeners:
                 self._listeners.remove(listener)
-
-    def follow(self, stop: threading.Event | None = None, poll: float = 0.25) -> Iterator[JobEvent]:
-        """Every event of the job from the first, then new ones as they come, until JobDone
-        (or until ``stop`` is set)."""
-        wake = threading.Event()
-        self.add_listener(wake.set)
-        try:
-            index = 0
-            while True:
-                wake.clear()
-                batch = self.events_since(index)
-                index += len(batch)
-                for event in batch:
-                    yield event
-                    if isinstance(event, JobDone):
-                        return
-                if not batch:
-                    if stop is not None and stop.is_set():
-                        return
-                    wake.wait(poll)
-        finally:
-            self.remove_listener(wake.set)
 
 
 __all__ = ["JobRun", "Listener"]

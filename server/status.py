@@ -14,6 +14,7 @@ told only by a reference to the server log, where the traceback is.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -40,12 +41,14 @@ class PublicErrors:
             for form in {str(Path(folder)), str(Path(folder).expanduser().resolve())}:
                 if len(form) > 1:
                     pairs.append((form, f"<{name}>"))
-        # Longest first: a folder inside another is named by the inner one.
-        self._private = sorted(pairs, key=lambda pair: -len(pair[0]))
+        # Longest first: a folder inside another is named by the inner one. A folder's path
+        # counts only as a whole name ("/data" is not the start of "/database").
+        self._private = [(re.compile(re.escape(path) + r"(?![\w.-])"), name)
+                         for path, name in sorted(pairs, key=lambda pair: -len(pair[0]))]
 
     def text(self, message: str) -> str:
         for path, name in self._private:
-            message = message.replace(path, name)
+            message = path.sub(name, message)
         if len(message) > MAX_MESSAGE_CHARS:
             message = message[: MAX_MESSAGE_CHARS - 40].rstrip() + " ... (the rest is in the server log)"
         return message

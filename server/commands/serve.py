@@ -5,6 +5,8 @@
 Binds 127.0.0.1 by default: other machines can reach it only when you choose an address that
 says so. Media paths must lie under an allowed root (default: your home folder; repeat
 --allow-root, or set FOLEYLINE_ALLOWED_ROOTS to a list separated by the path separator).
+What it takes on at once (workers per device, open streams, upload size, ...) is set by the
+environment (``foleyline.config.ServerLimits``; docs/server.md).
 """
 
 from __future__ import annotations

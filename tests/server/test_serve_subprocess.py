@@ -60,6 +60,17 @@ class ServerProcess:
         self.log.close()
 
 
+def _noted_shots(root: Path, count: int) -> list[pb.Shot]:
+    """``count`` consecutive shots of the clip, each with the editor's two-layer notes."""
+    shots = []
+    for i in range(count):
+        shot = make_shot(root / "fall.mp4", shot_id=f"shot-{i}", record=86400 + 48 * i)
+        shot.notes.CopyFrom(two_layer_notes(f"shot-{i}"))
+        shot.has_notes = True
+        shots.append(shot)
+    return shots
+
+
 @pytest.fixture
 def media_root(tmp_path: Path, clip_path: Path) -> Path:
     root = tmp_path / "media"
@@ -94,12 +105,7 @@ def test_generate_over_grpc_against_a_server_in_another_process(tmp_path: Path, 
 
 def test_kill_9_mid_job_keeps_finished_takes_and_the_rest_can_be_resumed(tmp_path: Path, media_root: Path) -> None:
     data = tmp_path / "data"
-    shots = []
-    for i in range(4):
-        shot = make_shot(media_root / "fall.mp4", shot_id=f"shot-{i}", record=86400 + 48 * i)
-        shot.notes.CopyFrom(two_layer_notes(f"shot-{i}"))
-        shot.has_notes = True
-        shots.append(shot)
+    shots = _noted_shots(media_root, 4)
 
     server = ServerProcess(tmp_path, data, media_root, engine="slowfake")
     received = []
@@ -143,12 +149,7 @@ def test_kill_9_mid_job_keeps_finished_takes_and_the_rest_can_be_resumed(tmp_pat
 
 def test_a_kill_9_loop_loses_no_take_and_leaves_no_partial_file(tmp_path: Path, media_root: Path) -> None:
     data = tmp_path / "data"
-    shots = []
-    for i in range(6):
-        shot = make_shot(media_root / "fall.mp4", shot_id=f"shot-{i}", record=86400 + 48 * i)
-        shot.notes.CopyFrom(two_layer_notes(f"shot-{i}"))
-        shot.has_notes = True
-        shots.append(shot)
+    shots = _noted_shots(media_root, 6)
     rng = random.Random(16)
     received: dict[str, pb.Take] = {}
     job_id = ""
