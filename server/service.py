@@ -16,23 +16,20 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import hashlib
 import logging
 import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
-from pathlib import Path
 
 import grpc
 
 from foleyline import __version__
 from foleyline.config import ServerLimits
-from foleyline.errors import FoleylineError, InvalidInput, MediaError, ResourceExhausted
+from foleyline.errors import FoleylineError, InvalidInput, ResourceExhausted
 from foleyline.notes import Notes
 from foleyline.notes.tokens import TokenCount
-from foleyline.probe import probe
 from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.protos.v1 import foley_pb2_grpc as pb_grpc
 from foleyline.server import codec, validation
@@ -45,7 +42,8 @@ from foleyline.server.pipeline import Pipeline
 from foleyline.server.records import JobDone, JobEvent, JobSettings, ShotFailed, ShotRequest
 from foleyline.server.runs import JobRun
 from foleyline.server.status import PublicErrors
-from foleyline.server.store import Store, disk_full_as_exhausted
+from foleyline.server.store import Store
+from foleyline.server.uploads import Upload
 from foleyline.timebase import DEFAULT_HANDLE_FRAMES
 
 log = logging.getLogger(__name__)
@@ -263,12 +261,17 @@ class FoleyService(pb_grpc.FoleyServicer):
 
     # ---- jobs -----------------------------------------------------------------------------
 
+    @staticmethod
+    def _job_request(request: pb.GenerateRequest) -> tuple[list[ShotRequest], JobSettings]:
+        validation.generate(request)
+        shots = [shot_from_proto(message) for message in request.shots]
+        return shots, settings_from_proto(request.settings) if request.HasField("settings") else JobSettings()
+
     @_translated
     @_stream
     async def Generate(self, request, context):
-        validation.generate(request)
-        shots = [shot_from_proto(message) for message in request.shots]
-        settings = settings_from_proto(request.settings) if request.HasField("settings") else JobSettings()
+        # Checking thousands of shots is work: off the event loop, like the rest.
+        shots, settings = await _on(self.pools.short, self._job_request, request)
         client = _client_of(context)
         await self._follow(lambda: self.jobs.submit(shots, settings, client, follow=True), context)
 
@@ -363,10 +366,7 @@ class FoleyService(pb_grpc.FoleyServicer):
     @_stream
     async def UploadMedia(self, request_iterator, context):
         chunks = request_iterator.__aiter__()
-        staged: Path | None = None
-        handle = None
-        digest = hashlib.sha256()
-        expected, name, size = "", "", 0
+        upload: Upload | None = None
         try:
             while True:
                 try:
@@ -376,49 +376,15 @@ class FoleyService(pb_grpc.FoleyServicer):
                 except asyncio.TimeoutError:
                     raise ResourceExhausted(f"the upload sent nothing for {self.limits.stalled_reader_s:g} s; "
                                             "it was dropped: send it again") from None
-                if staged is None:
+                if upload is None:
                     validation.upload_header(chunk)
-                    expected, name = chunk.sha256.lower(), chunk.filename
-                    staged = self.store.staging_path(Path(name).suffix.lower()[:10] or ".bin")
-                    handle = await _on(self.pools.io, open, staged, "wb")
-                size += len(chunk.data)
-                if size > self.limits.max_upload_bytes:
-                    raise ResourceExhausted(
-                        f"the upload is larger than this server takes ({self.limits.max_upload_bytes / 2**20:.0f} MiB); "
-                        "send a smaller proxy of the clip, or raise FOLEYLINE_MAX_UPLOAD_BYTES on the server"
-                    )
-                with disk_full_as_exhausted("receiving an upload"):
-                    await _on(self.pools.io, handle.write, chunk.data)
-                digest.update(chunk.data)
-            if staged is None:
+                    upload = await _on(self.pools.io, Upload, self.store, self.limits.max_upload_bytes,
+                                       chunk.filename, chunk.sha256)
+                await _on(self.pools.io, upload.add, chunk.data)
+            if upload is None:
                 raise InvalidInput("the upload was empty; send the file's bytes in chunks")
-            with disk_full_as_exhausted("receiving an upload"):
-                await _on(self.pools.io, _close_durably, handle)
-            actual = digest.hexdigest()
-            if expected and expected != actual:
-                raise InvalidInput(f"the upload's sha256 is {actual}, not {expected} as announced; send the file again")
-            await _on(self.pools.io, self._check_upload, staged, name)
-            with disk_full_as_exhausted("storing an upload"):
-                sha, _path, present = await _on(self.pools.io, self.store.adopt_media, staged, staged.suffix)
-            staged = None
-            return pb.UploadMediaResponse(content_hash=sha, size_bytes=size, already_present=present)
+            sha, present = await _on(self.pools.io, upload.finish)
+            return pb.UploadMediaResponse(content_hash=sha, size_bytes=upload.size, already_present=present)
         finally:
-            if handle is not None and not handle.closed:
-                handle.close()
-            if staged is not None:
-                staged.unlink(missing_ok=True)
-                self.store.release_staged(staged)
-
-    @staticmethod
-    def _check_upload(staged: Path, name: str) -> None:
-        """An upload must be media the server reads, by the same rules as a path."""
-        try:
-            probe(staged)
-        except MediaError as exc:
-            raise MediaError(str(exc).replace(str(staged), f"the upload {name[:80]!r}")) from None
-
-
-def _close_durably(handle) -> None:
-    handle.flush()
-    os.fsync(handle.fileno())
-    handle.close()
+            if upload is not None:
+                upload.discard()
