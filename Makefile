@@ -1,15 +1,20 @@
 # Two commands do all set-up on a fresh machine:
 #   make demo   creates .venv, installs Foleyline, runs `foleyline demo` (embedded engine, CPU, no weights)
 #   make test   creates .venv, installs Foleyline with its test tools, runs the test suite
+# Both first check the system libraries the wheels link (packaging/system-deps.sh): installed
+# with apt-get when run as root, otherwise they stop with the one command to run.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_OUT ?= demo-out
 
-.PHONY: demo test install stubs bench clean
+.PHONY: demo test install system-deps stubs bench clean
 
-$(STAMP): pyproject.toml setup.py constraints-dev.txt
+system-deps:
+	@PYTHON=$(PYTHON) sh packaging/system-deps.sh
+
+$(STAMP): pyproject.toml setup.py constraints-dev.txt | system-deps
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	# torch first, pinned: the CPU build on local disk. A looser spec pulls a multi-GB CUDA build.
@@ -19,10 +24,10 @@ $(STAMP): pyproject.toml setup.py constraints-dev.txt
 
 install: $(STAMP)
 
-demo: $(STAMP)
+demo: system-deps $(STAMP)
 	$(BIN)/foleyline demo -o $(DEMO_OUT)
 
-test: $(STAMP)
+test: system-deps $(STAMP)
 	QT_QPA_PLATFORM=offscreen OMP_NUM_THREADS=2 $(BIN)/python -m pytest
 
 stubs: $(STAMP)

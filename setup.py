@@ -1,6 +1,8 @@
 """Maps the product's top-level folders onto import packages (see DESIGN.md):
 server/ -> foleyline.server, plugin/ -> foleyline.plugin, desktop/ -> foleyline.desktop,
-protos/ -> foleyline.protos. Everything else is in pyproject.toml."""
+protos/ -> foleyline.protos, and the DaVinci Resolve menu script packaging/resolve/ ->
+foleyline.resolve_menu (`foleyline resolve install` copies it from there). Everything else
+is in pyproject.toml."""
 
 from setuptools import find_packages, setup
 
@@ -10,6 +12,7 @@ PARTS = {
     "foleyline.plugin": "plugin",
     "foleyline.desktop": "desktop",
     "foleyline.protos": "protos",
+    "foleyline.resolve_menu": "packaging/resolve",
 }
 
 packages: list[str] = []

@@ -44,7 +44,7 @@ def run_panel(timeline: Path | None, *, rate: float | None = None, address: str 
         window.server.address.setText(address)
     window.show()
     if connect:
-        window.connect_default()
+        window.connect_default(named=bool(address))
     if timeline is not None:
         window.open_timeline(timeline, rate=rate)
     return app.exec()
@@ -65,7 +65,7 @@ def render_screenshot(png: Path, timeline: Path | None, *, rate: float | None = 
     session = window.session
     deadline = time.monotonic() + timeout
     if connect:
-        window.connect_default()
+        window.connect_default(named=bool(address))
         # A server that is up but still loading its engine shows amber; give it a moment.
         wait_until(lambda: window.light.state in ("connected", "error"), min(30.0, timeout / 2))
     if timeline is not None:

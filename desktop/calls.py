@@ -78,7 +78,8 @@ def resolve_read_job(holder: CallHolder, connect: Callable[[], Any]):
 
 
 def connect_job(holder: CallHolder, address: str, token: str | None):
-    client = FoleyClient(address, token=token)
+    # TLS when the user set tls_ca (setting, FOLEYLINE_TLS_CA, or `foleyline panel --tls-ca`)
+    client = FoleyClient(address, token=token, tls_ca=config.value("tls_ca"))
     yield "connecting"
     holder.check()
     try:

@@ -95,7 +95,13 @@ class MainWindow(QMainWindow):
         self.busy = QLabel()
         self.busy.setObjectName("dim")
         self.statusBar().addPermanentWidget(self.busy)
+        # what needs a server, with what each does (its tooltip while one answers)
+        self._server_actions = ((self.draft_action, "Draft notes for the selected shots"),
+                                (self.generate_action, "Generate takes for the selected shots"),
+                                (self.cancel_action, "Cancel every job in progress"))
+        self._first_run_pending = False  # set by connect_default: start a local server if none answers
         self._wire()
+        self._set_server_actions("disconnected", "")
         self._show_shot(None)
         self.resize(1680, 980)
 
@@ -174,7 +180,7 @@ class MainWindow(QMainWindow):
         self.takes.instruction_requested.connect(lambda text: self.current_id and s.edit_by_instruction(self.current_id, text))
         self.takes.cancel_requested.connect(lambda: self.current_id and s.cancel([self.current_id]))
 
-        self.server.connect_requested.connect(lambda address, token: s.connect_to(address, token or None))
+        self.server.connect_requested.connect(self._connect_as_asked)
         self.server.start_local_requested.connect(self.start_local_server)
         self.server.engine_chosen.connect(self._choose_engine)
         self.local_server.output.connect(self.server.append_log)
@@ -302,10 +308,22 @@ class MainWindow(QMainWindow):
 
     # -- server
 
-    def connect_default(self) -> None:
+    def connect_default(self, *, named: bool = False) -> None:
+        """Connect to the address in the Server tab. With nothing ``named`` (no --server) and no
+        server configured, a failure starts a local server instead (the first run)."""
+        self._first_run_pending = not named and not config.configured_server()
         self.session.connect_to(self.server.address.text(), self.server.token.text() or None)
 
     def _on_connection(self, state: str, detail: str) -> None:
+        self._set_server_actions(state, detail)
+        if state == "connected":
+            self._first_run_pending = False
+        if state == "error" and self._first_run_pending:
+            # First run, nothing configured and nothing at the local port: start a server here
+            # on loopback, as `foleyline generate` does, and connect to it when it listens.
+            self._first_run_pending = False
+            self.start_local_server()
+            return
         self.server.set_connection(state, detail)
         self.light.set_state(state)
         self.light_label.setText({"connected": "Server connected", "connecting": "Connecting…",
@@ -313,6 +331,25 @@ class MainWindow(QMainWindow):
         self.light_label.setToolTip(detail)
         if self.local_server.running:
             self.server.start_button.setEnabled(False)
+
+    def _connect_as_asked(self, address: str, token: str) -> None:
+        self._first_run_pending = False  # the editor chose a server: a failure is theirs to see
+        self.session.connect_to(address, token or None)
+
+    def _set_server_actions(self, state: str, detail: str) -> None:
+        """The actions that need a server are on only while one answers; otherwise each says why."""
+        reason = "" if state == "connected" else {
+            "connecting": f"Waiting for the server: {detail}",
+            "error": f"No server: {detail}. Start one in the Server tab (Start local server) or connect to one.",
+        }.get(state, "Not connected to a server: connect in the Server tab or start a local one.")
+        for action, what in self._server_actions:
+            action.setEnabled(not reason)
+            action.setToolTip(reason or what)
+        self.exporter.export_button.setEnabled(not reason)
+        self.exporter.export_button.setToolTip(reason)
+        self.takes.set_server_reason(reason)
+        if reason and state != "connecting":
+            self.show_message(reason, True)
 
     def _choose_engine(self, name: str) -> None:
         self.session.engine = name

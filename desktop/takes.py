@@ -128,6 +128,7 @@ class TakesPanel(QWidget):
         super().__init__(parent)
         self.model = TakesModel(self)
         self._state: ShotState | None = None
+        self.server_reason = ""  # why the actions that need a server are off; "" when one answers
         self.slot_a: str | None = None
         self.slot_b: str | None = None
 
@@ -235,9 +236,12 @@ class TakesPanel(QWidget):
         self._update_progress(state)
         has_shot = state is not None and not state.shot.missing_reason
         busy = state is not None and state.progress is not None
+        serving = not self.server_reason
         for widget in (self.generate_button, self.layer_button, self.instruction_button, self.instruction, self.count):
-            widget.setEnabled(has_shot and not busy)
-        self.layer_button.setEnabled(has_shot and not busy and bool(state and state.takes) and self.layer_combo.count() > 0)
+            widget.setEnabled(has_shot and not busy and serving)
+            widget.setToolTip(self.server_reason)
+        self.layer_button.setEnabled(has_shot and not busy and serving and bool(state and state.takes)
+                                     and self.layer_combo.count() > 0)
         self.cancel_button.setEnabled(busy)
         self.accept_button.setEnabled(self.selected_take_id() is not None)
         self.a_button.setEnabled(self.slot_a is not None)
@@ -263,6 +267,12 @@ class TakesPanel(QWidget):
         self.progress.setValue(round(100 * state.progress))
         self.progress.setFormat("%p %")
         self.stage.setText(state.stage)
+
+    def set_server_reason(self, reason: str) -> None:
+        """Turn the actions that need a server off, saying why (``reason``), or on ("")."""
+        if reason != self.server_reason:
+            self.server_reason = reason
+            self.set_state(self._state)
 
     def show_message(self, text: str, *, error: bool = False) -> None:
         self.message.setText(text)

@@ -1,8 +1,10 @@
 """The ``foleyline`` command. Each subcommand is a module with ``add_arguments(parser)`` and
 ``run(args) -> int``; only the chosen one is imported, so ``foleyline --help`` stays fast.
 
-Errors the user can act on (``FoleylineError``) print as one line and exit 2; set
-FOLEYLINE_DEBUG=1 for the traceback.
+Errors the user can act on (``FoleylineError``) print as one line and exit 2, and so does a
+command that needs an extra that is not installed (``foleyline.extras``); set FOLEYLINE_DEBUG=1
+for the traceback. A command module may define ``EXAMPLES`` (lines of shell), printed at the
+end of its help.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import importlib
 import os
 import sys
 
-from foleyline import __version__
+from foleyline import __version__, config
 from foleyline.errors import FoleylineError
+from foleyline.extras import missing_extra
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -26,6 +29,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("foleyline.server.commands.eval", "measure sync of generated Foley against clips' own sound"),
     "conform": ("foleyline.plugin.commands.conform", "check that timelines read and round-trip"),
     "engines": ("foleyline.server.commands.engines", "list the engines and why any is unavailable"),
+    "config": ("foleyline.server.commands.config", "show the settings in effect and where each came from"),
+    "resolve": ("foleyline.plugin.commands.resolve", "install the DaVinci Resolve menu script"),
+    "completion": ("foleyline.plugin.commands.completion", "print a bash or zsh completion script"),
     "timelines": ("foleyline.plugin.commands.timelines", "list the timelines a file holds"),
     "takes": ("foleyline.plugin.commands.takes", "list the takes per shot, accept one"),
     "jobs": ("foleyline.plugin.commands.jobs", "list, resume or cancel the server's jobs"),
@@ -42,6 +48,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def command_parser(name: str, module) -> argparse.ArgumentParser:
+    """The parser of one subcommand, its help ending with the module's EXAMPLES."""
+    examples = getattr(module, "EXAMPLES", ())
+    parser = argparse.ArgumentParser(
+        prog=f"foleyline {name}", description=COMMANDS[name][1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=("examples:\n" + "\n".join(f"  {line}" for line in examples)) if examples else None,
+    )
+    module.add_arguments(parser)
+    return parser
+
+
+def _debug() -> bool:
+    """FOLEYLINE_DEBUG, or debug in foleyline.toml (a broken file must not hide its own error)."""
+    try:
+        return bool(config.value("debug"))
+    except FoleylineError:
+        return bool(os.environ.get("FOLEYLINE_DEBUG"))
+
+
+def _fail(name: str, message: str, code: int = 2) -> int:
+    print(f"foleyline {name}: {message}", file=sys.stderr)
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -49,20 +80,28 @@ def main(argv: list[str] | None = None) -> int:
         parser.parse_args(argv or ["--help"])
         return 2
     name = argv[0]
-    module = importlib.import_module(COMMANDS[name][0])
-    command_parser = argparse.ArgumentParser(prog=f"foleyline {name}", description=COMMANDS[name][1])
-    module.add_arguments(command_parser)
-    args = command_parser.parse_args(argv[1:])
+    debug = _debug()
+    try:
+        module = importlib.import_module(COMMANDS[name][0])
+    except ImportError as exc:
+        hint = missing_extra(exc)
+        if hint is None or debug:
+            raise
+        return _fail(name, hint)
+    args = command_parser(name, module).parse_args(argv[1:])
     try:
         return int(module.run(args) or 0)
     except FoleylineError as exc:
-        if os.environ.get("FOLEYLINE_DEBUG"):
+        if debug:
             raise
-        print(f"foleyline {name}: {exc}", file=sys.stderr)
-        return 2
+        return _fail(name, str(exc))
+    except ImportError as exc:  # a deferred import of an extra that is not installed
+        hint = missing_extra(exc)
+        if hint is None or debug:
+            raise
+        return _fail(name, hint)
     except KeyboardInterrupt:
-        print(f"foleyline {name}: interrupted", file=sys.stderr)
-        return 130
+        return _fail(name, "interrupted", 130)
 
 
 if __name__ == "__main__":

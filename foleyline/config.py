@@ -1,21 +1,17 @@
-"""Where Foleyline keeps its files, and the server's limits, in one place.
+"""Every setting of Foleyline, where it comes from, and where Foleyline keeps its files.
 
-Every path can be overridden by an environment variable (tests point them at temp folders):
+One definition (``SETTINGS`` below) drives everything: ``value(key)`` reads a setting, ``foleyline
+config show`` prints the values in effect and where each came from, and docs/configuration.md is
+the table ``settings_table()`` writes (a test keeps it in step). Adding a setting is one line.
 
-    FOLEYLINE_CONFIG_DIR   token, client config          (default: platformdirs user config dir)
-    FOLEYLINE_DATA_DIR     store: SQLite + WAV files     (default: platformdirs user data dir)
-    FOLEYLINE_MODELS_DIR   model weights                 (default: <data dir>/models)
-    FOLEYLINE_SERVER       address of a running server   (default: none -> start one in-process)
-    FOLEYLINE_TOKEN        the server's token            (default: the token file in the config dir)
+A setting's value comes from, first to last: the command line (where a command has an option for
+it), the environment variable ``FOLEYLINE_<KEY>``, the config file ``<config dir>/foleyline.toml``
+(``key = value`` at the top level), the default. Only ``config_dir`` (it locates the file) and
+``site`` (read inside DaVinci Resolve before foleyline can be imported) are environment-only.
 
-What a server takes on at once (``ServerLimits``; each an environment variable too):
-
-    FOLEYLINE_WORKERS            engine workers per device, e.g. "cpu=2,cuda=1" (unnamed: 1)
-    FOLEYLINE_MAX_STREAMS        open streaming calls; more are answered RESOURCE_EXHAUSTED
-    FOLEYLINE_STALLED_READER_S   a stream whose client reads nothing this long is closed
-    FOLEYLINE_MAX_UPLOAD_BYTES   the largest upload (suffixes K, M, G: 2G)
-    FOLEYLINE_UNFOLLOWED_JOBS    "cancel": a job ends when its last follower leaves; "continue"
-    FOLEYLINE_SWEEP_INTERVAL_S   how often staged files and orphan WAVs are collected
+What one server takes on at once (workers per device, open streams, stalled readers, uploads,
+unfollowed jobs, sweeps) is read as one ``ServerLimits`` (``server_limits()``; docs/server.md).
+The server's token is checked where it is read (``ensure_token``).
 """
 
 from __future__ import annotations
@@ -25,9 +21,11 @@ import os
 import re
 import secrets
 import stat
-from collections.abc import Mapping
+import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -39,45 +37,244 @@ log = logging.getLogger(__name__)
 APP = "foleyline"
 DEFAULT_PORT = 50551
 TOKEN_FILE = "token"
+CONFIG_FILE = "foleyline.toml"
+ENV_PREFIX = "FOLEYLINE_"
 # A token shorter than this is refused: it could be guessed.
 MIN_TOKEN_CHARS = 16
 
+Kind = str  # "text", "path", "paths", "int", "float", "bool", "secret"
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    kind: Kind
+    default: Callable[[], Any] | Any
+    doc: str
+    used_by: str                 # "server", "client", "both"
+    in_file: bool = True         # False: environment only
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.key.upper()
+
+    def default_value(self) -> Any:
+        return self.default() if callable(self.default) else self.default
+
+
+def _home() -> list[Path]:
+    return [Path.home()]
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("config_dir", "path", lambda: Path(platformdirs.user_config_dir(APP)),
+            "folder of foleyline.toml, the token and accepted licences", "both", in_file=False),
+    Setting("data_dir", "path", lambda: Path(platformdirs.user_data_dir(APP)),
+            "the store: SQLite database and content-addressed WAVs, sound-library index", "server"),
+    Setting("models_dir", "path", lambda: value("data_dir") / "models",
+            "model weights (`foleyline models pull` writes here)", "server"),
+    Setting("address", "text", f"127.0.0.1:{DEFAULT_PORT}",
+            "HOST:PORT `foleyline serve` listens on; beyond loopback it needs TLS or `insecure`", "server"),
+    Setting("allowed_roots", "paths", _home,
+            "folders whose media the server may read (environment: separated by the path separator)", "server"),
+    Setting("engine", "text", "procedural", "the server's default engine", "server"),
+    Setting("engines", "text", "",
+            "extra engines, name=module:Class, comma-separated (an engine under development)", "server"),
+    Setting("workers", "text", "cpu=2",
+            "engine workers per device, DEVICE=COUNT comma-separated (cpu, cuda, cuda:1; a device not named: 1)",
+            "server"),
+    Setting("max_streams", "int", 100, "streaming calls the server keeps open at once; one more is refused", "server"),
+    Setting("stalled_reader_s", "float", 30.0,
+            "seconds a client may take no message of a stream (or send nothing of an upload) before it is dropped",
+            "server"),
+    Setting("max_upload_bytes", "text", "4G", "the largest media upload (bytes, or a number with K, M or G)", "server"),
+    Setting("unfollowed_jobs", "text", "cancel",
+            "when a job's last follower leaves: cancel (it stays resumable) or continue", "server"),
+    Setting("sweep_interval_s", "float", 600.0, "seconds between sweeps of staged files and orphan WAVs", "server"),
+    Setting("token_file", "path", lambda: value("config_dir") / TOKEN_FILE,
+            "the server's token, created on first start (mode 0600); local clients read it", "both"),
+    Setting("tls_cert", "path", None, "PEM certificate (chain) the server presents; with tls_key turns TLS on",
+            "server"),
+    Setting("tls_key", "path", None, "PEM private key of tls_cert", "server"),
+    Setting("insecure", "bool", False,
+            "let the server listen beyond loopback without TLS (token and media in clear text)", "server"),
+    Setting("sfx_library", "path", None, "a folder of the editor's sound files, used before synthesis", "server"),
+    Setting("mmaudio_model", "text", "", "which installed MMAudio variant to load (default: the best installed)",
+            "server"),
+    Setting("vlm_dir", "path", None, "a VLM folder for drafting notes (default: <models dir>/vlm)", "server"),
+    Setting("clip_dir", "path", None, "a CLIP folder for zero-shot scene labels (default: <models dir>/clip)",
+            "server"),
+    Setting("server", "text", "", "HOST:PORT of the server clients use (empty: start one in-process)", "client"),
+    Setting("token", "secret", "",
+            "the token clients send to a remote server (its token file's content); a server given one uses it "
+            "instead of its token file", "both"),
+    Setting("tls_ca", "path", None, "PEM certificate(s) to trust for a TLS server; set: clients use TLS",
+            "client"),
+    Setting("debug", "bool", False, "full tracebacks instead of one-line errors", "both"),
+    Setting("dev_media", "path", lambda: Path.cwd().parent / "shared" / "media",
+            "the development clips `foleyline eval --split` reads (docs/evaluation.md)", "client"),
+    Setting("site", "path", None,
+            "site-packages holding foleyline, for the DaVinci Resolve script (written by `foleyline resolve "
+            "install`)", "client", in_file=False),
+)
+BY_KEY = {setting.key: setting for setting in SETTINGS}
+
+
+# ---- reading -------------------------------------------------------------------------------
+
+def config_file() -> Path:
+    return config_dir() / CONFIG_FILE
+
+
+def settings() -> dict[str, Any]:
+    """The config file's settings as written; empty when there is no file."""
+    path = config_file()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(f"the config file {path} is not valid TOML ({exc}); fix it or delete it") from None
+    unknown = sorted(k for k in data if k not in BY_KEY or not BY_KEY[k].in_file)
+    if unknown:
+        raise InvalidInput(f"{path}: unknown setting(s) {', '.join(unknown)}; the settings are listed by "
+                           "`foleyline config show`")
+    return data
+
+
+def _from_env(setting: Setting, raw: str) -> Any:
+    if setting.kind == "paths":
+        return [Path(p).expanduser() for p in raw.split(os.pathsep) if p]
+    return _convert(setting, raw, f"the environment variable {setting.env}")
+
+
+def _convert(setting: Setting, raw: Any, where: str) -> Any:
+    kind = setting.kind
+    try:
+        if kind == "path":
+            if not isinstance(raw, str):
+                raise TypeError
+            return Path(raw).expanduser() if raw else None
+        if kind == "paths":
+            items = [raw] if isinstance(raw, str) else raw
+            if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+                raise TypeError
+            return [Path(i).expanduser() for i in items if i]
+        if kind == "int":
+            if isinstance(raw, bool):
+                raise TypeError
+            return int(raw)
+        if kind == "float":
+            if isinstance(raw, bool):
+                raise TypeError
+            return float(raw)
+        if kind == "bool":
+            if isinstance(raw, bool):
+                return raw
+            lowered = str(raw).strip().lower()
+            if lowered in ("1", "true", "yes", "on"):
+                return True
+            if lowered in ("", "0", "false", "no", "off"):
+                return False
+            raise ValueError
+        if not isinstance(raw, str):
+            raise TypeError
+        return raw
+    except (TypeError, ValueError):
+        wanted = {"path": "a path in quotes", "paths": "a list of paths in quotes", "int": "a whole number",
+                  "float": "a number", "bool": "true or false", "text": "text in quotes", "secret": "text in quotes"}[kind]
+        raise InvalidInput(f"{setting.key} in {where} must be {wanted}, got {raw!r}") from None
+
+
+def lookup(key: str, override: Any = None) -> tuple[Any, str]:
+    """(value, where it came from) of one setting. ``override``: the command line's value, when
+    the command has an option for it (None: not given)."""
+    setting = BY_KEY[key]
+    if override is not None and override != []:
+        return override, "command line"
+    raw = os.environ.get(setting.env)
+    if raw not in (None, ""):
+        return _from_env(setting, raw), f"environment {setting.env}"
+    if setting.in_file:
+        data = settings()
+        if key in data:
+            return _convert(setting, data[key], str(config_file())), str(config_file())
+    return setting.default_value(), "default"
+
+
+def value(key: str, override: Any = None) -> Any:
+    return lookup(key, override)[0]
+
+
+def effective() -> list[tuple[Setting, Any, str]]:
+    """Every setting with its value in effect and where that came from."""
+    return [(setting, *lookup(setting.key)) for setting in SETTINGS]
+
+
+def shown(setting: Setting, current: Any) -> str:
+    """A value as `config show` prints it: secrets masked, lists joined, None as (none)."""
+    if setting.kind == "secret":
+        return "(set)" if current else "(none)"
+    if isinstance(current, list):
+        return os.pathsep.join(str(p) for p in current) or "(none)"
+    if current is None or current == "":
+        return "(none)"
+    return str(current).lower() if isinstance(current, bool) else str(current)
+
+
+def settings_table() -> str:
+    """The Markdown table of every setting (docs/configuration.md)."""
+    rows = ["| key in foleyline.toml | environment | used by | default | what it is |",
+            "|---|---|---|---|---|"]
+    defaults = {"config_dir": "platform user config folder", "data_dir": "platform user data folder",
+                "models_dir": "<data_dir>/models", "allowed_roots": "your home folder",
+                "token_file": "<config_dir>/token", "dev_media": "../shared/media from the working folder"}
+    for s in SETTINGS:
+        default = defaults.get(s.key) or shown(s, s.default if not callable(s.default) else None)
+        rows.append(f"| {('`' + s.key + '`') if s.in_file else '(environment only)'} | `{s.env}` | {s.used_by} "
+                    f"| {default} | {s.doc} |")
+    return "\n".join(rows) + "\n"
+
+
+# ---- folders and the token ------------------------------------------------------------------
 
 def config_dir() -> Path:
-    return Path(os.environ.get("FOLEYLINE_CONFIG_DIR") or platformdirs.user_config_dir(APP))
+    return value("config_dir")
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("FOLEYLINE_DATA_DIR") or platformdirs.user_data_dir(APP))
+    return value("data_dir")
 
 
 def models_dir() -> Path:
-    return Path(os.environ.get("FOLEYLINE_MODELS_DIR") or data_dir() / "models")
+    return value("models_dir")
 
 
 def configured_server() -> str | None:
     """The address of a server the user configured, or None (start one in-process)."""
-    return os.environ.get("FOLEYLINE_SERVER") or None
+    return value("server") or None
 
 
-# ---- the token ----------------------------------------------------------------------------
+def sfx_library() -> Path | None:
+    """The editor's sound library folder, or None."""
+    return value("sfx_library")
 
 
 def token_path() -> Path:
-    return config_dir() / TOKEN_FILE
+    return value("token_file")
 
 
 def read_token() -> str | None:
-    """The token the local server created, or None when no server has ever started here (or
-    its file is empty). A client reads it as it is; the server checks it (``ensure_token``)."""
-    env = os.environ.get("FOLEYLINE_TOKEN")
-    if env:
-        return env
-    path = token_path()
+    """The token for the configured server: ``token`` when set, else the local server's token
+    file; None when neither exists (or the file is empty). A client sends it as it is; the
+    server checks it (``ensure_token``)."""
+    given = value("token")
+    if given:
+        return given
     try:
-        return path.read_text().strip() or None
-    except FileNotFoundError:
-        return None
+        return token_path().read_text().strip() or None
     except (OSError, UnicodeDecodeError):
         return None
 
@@ -97,8 +294,7 @@ def check_token(token: str, where: str) -> str:
 
 def _private(path: Path) -> None:
     """The token file readable by its owner only: fixed when others could read it."""
-    mode = path.stat().st_mode
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+    if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         try:
             os.chmod(path, 0o600)
         except OSError as exc:
@@ -110,12 +306,12 @@ def _private(path: Path) -> None:
 
 
 def ensure_token() -> str:
-    """The server's token, creating it on first start: a random secret in a file only the user
-    reads. An empty file (a start that died writing it) gets a new token; a short one is
-    refused; one others can read is made private."""
-    env = os.environ.get("FOLEYLINE_TOKEN")
-    if env:
-        return check_token(env, "FOLEYLINE_TOKEN")
+    """The server's token: ``token`` when set, else the token file, created on first start: a
+    random secret in a file only the user reads. An empty file (a start that died writing it)
+    gets a new token; a short token is refused; a file others can read is made private."""
+    given, source = lookup("token")
+    if given:
+        return check_token(given, source)
     path = token_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -150,7 +346,8 @@ UNFOLLOWED_POLICIES = ("cancel", "continue")
 
 @dataclass(frozen=True)
 class ServerLimits:
-    """What one server takes on at once, and how it keeps its store tidy."""
+    """What one server takes on at once, and how it keeps its store tidy (the settings of the
+    same names)."""
 
     # Engine workers per device ("cpu", "cuda", "cuda:1": the device an engine reports; a
     # device kind covers its numbered devices). A device not named gets one worker.
@@ -173,48 +370,42 @@ def parse_size(text: str, name: str) -> int:
     """Bytes from "4096", "512M", "2G", "2GiB"."""
     match = _SIZE.match(text)
     if not match:
-        raise InvalidInput(f"{name}={text!r} is not a size; write bytes or a number with K, M or G (e.g. 2G)")
+        raise InvalidInput(f"{name} = {text!r} is not a size; write bytes or a number with K, M or G (e.g. 2G)")
     scale = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}[match.group(2).lower()]
     return int(float(match.group(1)) * scale)
 
 
-def parse_workers(text: str, name: str = "FOLEYLINE_WORKERS") -> dict[str, int]:
+def parse_workers(text: str, name: str = "workers") -> dict[str, int]:
     """{"cpu": 2, "cuda": 1} from "cpu=2,cuda=1"."""
     workers: dict[str, int] = {}
     for item in filter(None, (part.strip() for part in text.split(","))):
         device, sep, count = item.partition("=")
         if not sep or not device.strip() or not count.strip().isdigit() or not 1 <= int(count) <= 64:
-            raise InvalidInput(f"{name}={text!r}: write DEVICE=COUNT pairs, e.g. cpu=2,cuda=1 (1 to 64 each)")
+            raise InvalidInput(f"{name} = {text!r}: write DEVICE=COUNT pairs, e.g. cpu=2,cuda=1 (1 to 64 each)")
         workers[device.strip()] = int(count)
     return workers
 
 
-def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
-    text = env.get(name)
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not low <= value <= high:
-        raise InvalidInput(f"{name}={text!r} must be a number from {low:g} to {high:g}")
-    return value
+def _bounded(key: str, low: float, high: float, given: Any = None) -> float:
+    number, source = lookup(key, given)
+    if not low <= number <= high:
+        raise InvalidInput(f"{key} ({source}) must be from {low:g} to {high:g}, got {number}")
+    return number
 
 
-def server_limits(env: Mapping[str, str] | None = None) -> ServerLimits:
-    """The limits in effect: the defaults, overridden by the environment."""
-    env = os.environ if env is None else env
-    default = ServerLimits()
-    policy = env.get("FOLEYLINE_UNFOLLOWED_JOBS") or default.unfollowed_jobs
+def server_limits(**given: Any) -> ServerLimits:
+    """The limits in effect, from the settings; ``given``: a command line's values by setting
+    key (None: not given)."""
+    policy, source = lookup("unfollowed_jobs", given.get("unfollowed_jobs"))
     if policy not in UNFOLLOWED_POLICIES:
-        raise InvalidInput(f"FOLEYLINE_UNFOLLOWED_JOBS={policy!r}: use one of {', '.join(UNFOLLOWED_POLICIES)}")
-    upload = env.get("FOLEYLINE_MAX_UPLOAD_BYTES")
+        raise InvalidInput(f"unfollowed_jobs ({source}) = {policy!r}: use one of {', '.join(UNFOLLOWED_POLICIES)}")
+    workers, source = lookup("workers", given.get("workers"))
+    upload, upload_source = lookup("max_upload_bytes", given.get("max_upload_bytes"))
     return ServerLimits(
-        workers={**default.workers, **parse_workers(env.get("FOLEYLINE_WORKERS", ""))},
-        max_streams=int(_number(env, "FOLEYLINE_MAX_STREAMS", default.max_streams, 1, 100_000)),
-        stalled_reader_s=_number(env, "FOLEYLINE_STALLED_READER_S", default.stalled_reader_s, 0.1, 86_400),
-        max_upload_bytes=parse_size(upload, "FOLEYLINE_MAX_UPLOAD_BYTES") if upload else default.max_upload_bytes,
+        workers={**ServerLimits().workers, **parse_workers(workers, f"workers ({source})")},
+        max_streams=int(_bounded("max_streams", 1, 100_000, given.get("max_streams"))),
+        stalled_reader_s=_bounded("stalled_reader_s", 0.1, 86_400, given.get("stalled_reader_s")),
+        max_upload_bytes=parse_size(upload, f"max_upload_bytes ({upload_source})"),
         unfollowed_jobs=policy,
-        sweep_interval_s=_number(env, "FOLEYLINE_SWEEP_INTERVAL_S", default.sweep_interval_s, 1, 7 * 86_400),
+        sweep_interval_s=_bounded("sweep_interval_s", 1, 7 * 86_400, given.get("sweep_interval_s")),
     )

@@ -1,6 +1,6 @@
 """The gRPC client every front end uses (the panel, ``foleyline generate``, NLE scripts).
 
-    client = FoleyClient.local()            # address and token from the user's config
+    client = FoleyClient.configured()       # address, token and TLS from the user's settings
     for event in events_of(client.generate(shots, settings)):
         ...                                  # JobEvent: accepted, progress, take_ready, ... (events.py)
     client.fetch_audio(take.mix.sha256, Path("mix.wav"))
@@ -73,24 +73,43 @@ class StreamCall:
         self._call.cancel()
 
 
+def channel_credentials(tls_ca: Path) -> grpc.ChannelCredentials:
+    """TLS trusting the PEM certificate(s) in ``tls_ca`` (a private CA, or the server's own
+    self-signed certificate)."""
+    try:
+        roots = Path(tls_ca).read_bytes()
+    except OSError as exc:
+        raise errors.InvalidInput(f"cannot read the TLS certificate {tls_ca} ({exc}); check --tls-ca") from None
+    if b"-----BEGIN CERTIFICATE-----" not in roots:
+        raise errors.InvalidInput(f"{tls_ca} holds no PEM certificate; give the server's certificate or its CA's")
+    return grpc.ssl_channel_credentials(root_certificates=roots)
+
+
 class FoleyClient:
-    def __init__(self, address: str, token: str | None = None, *, timeout: float = 30.0) -> None:
+    def __init__(self, address: str, token: str | None = None, *, timeout: float = 30.0,
+                 tls_ca: Path | None = None) -> None:
+        """A client of the server at ``address``; TLS when ``tls_ca`` names the certificate(s) to
+        trust. ``token`` None: the configured one (``token``, else the local token file)."""
         self.address = address
         self.token = token if token is not None else config.read_token()
         self.timeout = timeout
-        self._channel = grpc.insecure_channel(
-            address,
-            options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES), ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)],
-        )
+        self.tls = tls_ca is not None
+        options = [("grpc.max_receive_message_length", MAX_MESSAGE_BYTES), ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)]
+        if tls_ca is not None:
+            self._channel = grpc.secure_channel(address, channel_credentials(tls_ca), options=options)
+        else:
+            self._channel = grpc.insecure_channel(address, options=options)
         self._stub = pb_grpc.FoleyStub(self._channel)
         self._health = health_pb2_grpc.HealthStub(self._channel)
         self.client_id = uuid.uuid4().hex[:16]
 
     @classmethod
-    def local(cls) -> FoleyClient:
-        """The server the user configured (FOLEYLINE_SERVER), else the default local port."""
-        address = config.configured_server() or f"127.0.0.1:{config.DEFAULT_PORT}"
-        return cls(address)
+    def configured(cls, address: str | None = None, token: str | None = None, tls_ca: Path | None = None) -> FoleyClient:
+        """A client of the server the user configured (``server``, else the default local port),
+        with the configured token and TLS; an argument given wins over its setting."""
+        address = address or config.configured_server() or f"127.0.0.1:{config.DEFAULT_PORT}"
+        return cls(address, token or None, tls_ca=config.value("tls_ca", tls_ca))
+
 
     def close(self) -> None:
         self._channel.close()

@@ -8,11 +8,15 @@ that callers on ordinary threads stop and wait on.
 
 Health starts NOT_SERVING and turns SERVING once the default engine has loaded, so a client
 that waits for SERVING never sends work to a server still loading weights.
+
+Beyond loopback the server speaks TLS (``tls_cert`` + ``tls_key``): the token and the media
+travel in every call. Listening beyond loopback in clear text needs ``insecure``, said outright.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -29,7 +33,6 @@ from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.protos.v1 import foley_pb2_grpc as pb_grpc
 from foleyline.server import housekeeping
 from foleyline.server.auth import TokenInterceptor
-from foleyline.server.engines.registry import DEFAULT_ENGINE as FALLBACK_ENGINE
 from foleyline.server.engines.registry import EngineRegistry
 from foleyline.server.jobs import JobManager
 from foleyline.server.pipeline import Pipeline
@@ -52,7 +55,10 @@ class ServerConfig:
     allowed_roots: list[Path] = field(default_factory=list)
     token: str | None = None                  # None: the user's token file (created on first start)
     default_engine: str = "procedural"
-    limits: ServerLimits | None = None        # None: config.server_limits() (defaults + environment)
+    limits: ServerLimits | None = None        # None: config.server_limits() (the settings)
+    tls_cert: Path | None = None              # PEM chain; with tls_key: TLS
+    tls_key: Path | None = None
+    insecure: bool = False                    # allow clear text beyond loopback
 
 
 class RunningServer:
@@ -72,7 +78,6 @@ class RunningServer:
         self.ready = threading.Event()        # the default engine loaded: SERVING
         self.load_error: str | None = None    # why it did not
         self.load_done = threading.Event()    # either way
-        self.warnings: list[str] = []
         self._thread = thread
         self._pools = service.pools
         self._housekeeper = housekeeper
@@ -117,6 +122,38 @@ def _split_address(address: str) -> tuple[str, int]:
     return host.strip("[]") or "127.0.0.1", int(port)
 
 
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve anywhere
+        return False
+
+
+def server_credentials(settings: ServerConfig) -> grpc.ServerCredentials | None:
+    """TLS credentials from the certificate and key, None for clear text; refuses clear text
+    beyond loopback unless ``insecure``."""
+    host, _port = _split_address(settings.address)
+    if (settings.tls_cert is None) != (settings.tls_key is None):
+        raise InvalidInput("TLS needs both a certificate and its key: give --tls-cert and --tls-key (or tls_cert and "
+                           "tls_key in foleyline.toml)")
+    if settings.tls_cert is None:
+        if not is_loopback(host) and not settings.insecure:
+            raise InvalidInput(
+                f"{settings.address} is reachable from other machines, and without TLS the token and media would "
+                "cross the network in clear text; give --tls-cert and --tls-key, or --insecure on a network you trust"
+            )
+        return None
+    try:
+        key, cert = Path(settings.tls_key).read_bytes(), Path(settings.tls_cert).read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read the TLS certificate or key ({exc}); check --tls-cert and --tls-key") from None
+    if b"-----BEGIN" not in cert or b"PRIVATE KEY-----" not in key:
+        raise InvalidInput(f"{settings.tls_cert} and {settings.tls_key} must be a PEM certificate and a PEM private key")
+    return grpc.ssl_server_credentials([(key, cert)])
+
+
 def _stop_loop(loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> None:
     loop.call_soon_threadsafe(loop.stop)
     thread.join(5.0)
@@ -124,7 +161,8 @@ def _stop_loop(loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> Non
         loop.close()
 
 
-async def _build(service: FoleyService, interceptor: TokenInterceptor, bind: str):
+async def _build(service: FoleyService, interceptor: TokenInterceptor, bind: str,
+                 credentials: grpc.ServerCredentials | None):
     server = grpc.aio.server(
         interceptors=[interceptor],
         options=[
@@ -141,7 +179,7 @@ async def _build(service: FoleyService, interceptor: TokenInterceptor, bind: str
         await health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
     reflection.enable_server_reflection((SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
     try:
-        bound = server.add_insecure_port(bind)
+        bound = server.add_secure_port(bind, credentials) if credentials else server.add_insecure_port(bind)
     except RuntimeError as exc:
         bound = 0
         log.debug("bind failed: %s", exc)
@@ -153,6 +191,7 @@ async def _build(service: FoleyService, interceptor: TokenInterceptor, bind: str
 def start_server(settings: ServerConfig, registry: EngineRegistry | None = None) -> RunningServer:
     """Start serving on ``settings.address`` (port 0: any free port; read it from the result)."""
     host, port = _split_address(settings.address)
+    credentials = server_credentials(settings)
     token = settings.token or config.ensure_token()
     interceptor = TokenInterceptor(token, hint=not settings.token)  # refuses a short token first
     limits = settings.limits or config.server_limits()
@@ -176,7 +215,7 @@ def start_server(settings: ServerConfig, registry: EngineRegistry | None = None)
     thread = threading.Thread(target=loop.run_forever, name="foleyline-grpc", daemon=True)
     thread.start()
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    server, health_servicer, bound = asyncio.run_coroutine_threadsafe(_build(service, interceptor, bind), loop).result()
+    server, health_servicer, bound = asyncio.run_coroutine_threadsafe(_build(service, interceptor, bind, credentials), loop).result()
     if not bound:
         _stop_loop(loop, thread)
         jobs.stop()
@@ -195,18 +234,9 @@ def start_server(settings: ServerConfig, registry: EngineRegistry | None = None)
 def _load_engines(running: RunningServer) -> None:
     registry = running.registry
     try:
-        try:
-            registry.get(registry.default)
-        except Unavailable as exc:
-            # A neural engine without its weights: serve with the embedded engine, and say so.
-            if registry.default == FALLBACK_ENGINE or FALLBACK_ENGINE not in registry.names():
-                raise
-            warning = f"{registry.default} unavailable ({exc}); serving with {FALLBACK_ENGINE} as the default engine"
-            log.warning(warning)
-            running.warnings.append(warning)
-            running.jobs.default_warnings.append(warning)
-            registry.default = FALLBACK_ENGINE
-            registry.get(registry.default)
+        # A default engine that cannot run stops the server with the reason (the weights and
+        # the pull command): serving another engine instead would not be what was asked for.
+        registry.get(registry.default)
     except Exception as exc:
         log.error("the default engine %s did not load; the server stays NOT_SERVING: %s", running.registry.default, exc)
         running.load_error = f"the default engine {running.registry.default} did not load: {exc}"

@@ -74,8 +74,6 @@ class JobManager:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self.interrupted_at_start = store.mark_interrupted()
-        # Said with every job on the default engine, e.g. why the server fell back to another.
-        self.default_warnings: list[str] = []
 
     # ---- requests -------------------------------------------------------------------------
 
@@ -87,9 +85,7 @@ class JobManager:
         ids = [shot.id for shot in shots]
         if len(set(ids)) != len(ids):
             raise InvalidInput("the request names the same shot id more than once; send each shot once")
-        engine_name, engine, warnings = self.registry.resolve(settings.engine)
-        if not settings.engine:
-            warnings = [*self.default_warnings, *warnings]
+        engine_name, engine = self.registry.resolve(settings.engine)
         # A random seed is chosen now and stored, so a resumed job makes the same takes.
         seed = settings.seed or random.randrange(1, 2**31)
         settings = replace(settings, seed=seed, engine=engine_name)
@@ -97,7 +93,7 @@ class JobManager:
         self.store.create_job(job_id, shots, settings, engine_name, utc_now())
         run = JobRun(job_id, settings, list(enumerate(shots)), shot_count=len(shots), client=client,
                      engine_name=engine_name, engine=engine, device=engine.capabilities().device)
-        run.emit(JobAccepted(job_id, len(shots), engine_name, tuple(warnings)))
+        run.emit(JobAccepted(job_id, len(shots), engine_name, ()))
         for shot in shots:
             run.emit(ShotProgress(job_id, shot.id, "queued", 0.0, 0, len(shots)))
         if follow:
@@ -124,12 +120,12 @@ class JobManager:
         settings = self.store.job_settings(job_id)
         self.store.reset_failed_shots(job_id)
         shots = self.store.job_shots(job_id)
-        engine_name, engine, warnings = self.registry.resolve(settings.engine)
+        engine_name, engine = self.registry.resolve(settings.engine)
         settings = replace(settings, engine=engine_name)
         pending = [(idx, shot) for idx, shot, state, _r, _c in shots if state != "done"]
         run = JobRun(job_id, settings, pending, shot_count=len(shots), done=len(shots) - len(pending),
                      client=client, engine_name=engine_name, engine=engine, device=engine.capabilities().device)
-        run.emit(JobAccepted(job_id, len(shots), engine_name, tuple(warnings)))
+        run.emit(JobAccepted(job_id, len(shots), engine_name, ()))
         for take in self.store.list_takes(job_id=job_id):
             run.emit(TakeReady(job_id, take))
         if follow:

@@ -55,3 +55,42 @@ def test_help_imports_no_subcommand() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("name", sorted(cli.COMMANDS))
+def test_each_command_help_lists_its_choices_and_ends_with_examples(name: str) -> None:
+    module = importlib.import_module(cli.COMMANDS[name][0])
+    text = cli.command_parser(name, module).format_help()
+    assert "\nexamples:\n" in text and text.rstrip().splitlines()[-1].strip().startswith(("foleyline", "FOLEYLINE_", "$", "source"))
+
+
+def test_generate_with_an_engine_whose_weights_are_missing_stops_before_any_work(tmp_path, capsys) -> None:
+    missing_timeline = tmp_path / "never_read.otio"  # the engine is checked before the timeline is read
+    code = cli.main(["generate", str(missing_timeline), "-o", str(tmp_path / "out"), "--engine", "mmaudio"])
+    err = capsys.readouterr().err
+    assert code == 2 and "mmaudio" in err and "foleyline models pull mmaudio-" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_generate_refuses_an_unknown_format_or_colour_before_any_work(tmp_path, capsys) -> None:
+    for extra in (["--format", "mp4"], ["--marker-color", "tartan"]):
+        with pytest.raises(SystemExit) as exited:
+            cli.main(["generate", str(tmp_path / "cut.otio"), "-o", str(tmp_path / "out"), *extra])
+        assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "otio, otioz, fcp7" in err.replace("'", "") and "RED" in err
+
+
+def test_bash_completion_knows_commands_options_and_choices(capsys) -> None:
+    assert cli.main(["completion", "bash"]) == 0
+    script = capsys.readouterr().out
+    probe = ('source /dev/stdin; COMP_WORDS=(foleyline generate --format ""); COMP_CWORD=3; _foleyline; '
+             'echo "${COMPREPLY[*]}"; COMP_WORDS=(foleyline con); COMP_CWORD=1; _foleyline; echo "${COMPREPLY[*]}"')
+    done = subprocess.run(["bash", "-c", probe], input=script, capture_output=True, text=True, timeout=30, check=True)
+    formats, commands = done.stdout.splitlines()
+    from foleyline.plugin.timeline.formats import FORMATS
+
+    assert formats.split() == list(FORMATS)
+    assert commands.split() == ["conform", "config"]
+    assert cli.main(["completion", "zsh"]) == 0
+    assert "bashcompinit" in capsys.readouterr().out

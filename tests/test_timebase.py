@@ -9,6 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import tolerances
+
 from foleyline.errors import InvalidInput
 from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.timebase import (
@@ -228,7 +230,7 @@ class TestMediaTime:
     def test_media_seconds_with_a_start_timecode(self, rate, start_tc, offset):
         media_start = frames_to_time(start_tc, rate)
         source = frames_to_time(start_tc + offset, rate)
-        assert media_seconds(source, media_start) == pytest.approx(offset / float(rate.fps), abs=1e-9)
+        assert media_seconds(source, media_start) == pytest.approx(offset / float(rate.fps), abs=tolerances.SECONDS)
 
     def test_media_seconds_across_rates(self):
         # A 25 fps range start against a media start expressed at 50 fps.
@@ -302,8 +304,8 @@ class TestMediaStart:
         clock = MediaClock(duration_s=float(Fraction(offset + 48) / rate.fps), timecode=label)
         assert to_frames(media_start(source, None, clock), rate) == first
         span = shot_media_span(source, None, clock)
-        assert span.start == pytest.approx(float(offset / rate.fps), abs=1e-9)
-        assert span.duration == pytest.approx(float(24 / rate.fps), abs=1e-9)
+        assert span.start == pytest.approx(float(offset / rate.fps), abs=tolerances.SECONDS)
+        assert span.duration == pytest.approx(float(24 / rate.fps), abs=tolerances.SECONDS)
 
     def test_the_available_range_wins(self):
         source = TR(RT(86448, 24), RT(24, 24))

@@ -5,20 +5,21 @@ set) to the Foleyline server, and puts the first take of each on new audio track
 "Foley FX", "Foley") with a marker per take (notes as the marker note, take id as custom data).
 
 Needs a running server (`foleyline serve`, or FOLEYLINE_SERVER) and the foleyline package on
-Resolve's Python path: install.py writes FOLEYLINE_SITE below; the FOLEYLINE_SITE environment
+Resolve's Python path: `foleyline resolve install` writes FOLEYLINE_SITE below; the FOLEYLINE_SITE environment
 variable overrides it. Resolve's Python must be the same version as the one foleyline runs in.
 """
 
 import os
+import site
 import sys
 
-FOLEYLINE_SITE = ""  # written by packaging/resolve/install.py
+FOLEYLINE_SITE = ""  # written by `foleyline resolve install`
 
 
 def _add_site():
-    for site in (os.environ.get("FOLEYLINE_SITE"), FOLEYLINE_SITE):
-        if site and os.path.isdir(site) and site not in sys.path:
-            sys.path.insert(0, site)
+    for folder in (os.environ.get("FOLEYLINE_SITE"), FOLEYLINE_SITE):
+        if folder and os.path.isdir(folder) and folder not in sys.path:
+            site.addsitedir(folder)  # its .pth files too: an editable install is found through one
 
 
 def _resolve_object():
@@ -43,13 +44,13 @@ def main():
         from foleyline.plugin.timeline.resolve import ResolveBridge
         from foleyline.plugin.timeline.resolve_run import foley_for_current_timeline
     except ImportError as exc:
-        print(f"Foleyline: cannot import the foleyline package ({exc}); run packaging/resolve/install.py "
+        print(f"Foleyline: cannot import the foleyline package ({exc}); run `foleyline resolve install` "
               "from the Python environment foleyline is installed in, or set FOLEYLINE_SITE")
         return 2
     try:
         bridge = ResolveBridge(_resolve_object())
         audio_dir = config.data_dir() / "resolve" / (bridge.timeline.GetName() or "timeline")
-        with FoleyClient.local() as client:
+        with FoleyClient.configured() as client:
             client.health(wait=5.0)
             result = foley_for_current_timeline(bridge, client, audio_dir, progress=lambda m: print(f"Foleyline: {m}"))
     except FoleylineError as exc:

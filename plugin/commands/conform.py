@@ -16,6 +16,12 @@ from foleyline.errors import InvalidInput
 from foleyline.plugin.timeline.conformance import conform_file, format_table
 
 
+EXAMPLES = (
+    'foleyline conform *.aaf *.xml *.fcpxml *.edl',
+    'foleyline conform cut.edl --rate 23.976',
+)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE",
                         help="timelines (.otio .otioz .xml .fcpxml .fcpxmld .edl .aaf .kdenlive) or folders of them")

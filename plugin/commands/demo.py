@@ -31,7 +31,9 @@ from foleyline import timebase
 from foleyline.errors import InvalidInput
 from foleyline.fsutil import atomic_path, write_text_atomic
 from foleyline.plugin.commands import demo_scenes as scenes
-from foleyline.plugin.commands.generate import ProgressBar, generate_timeline, read_notes_folder
+from foleyline.plugin.commands.checks import check_engine
+from foleyline.plugin.commands.generate import generate_timeline, read_notes_folder
+from foleyline.plugin.progress import ProgressBar
 from foleyline.plugin.timeline import Selection
 from foleyline.protos.v1 import foley_pb2 as pb
 
@@ -76,6 +78,12 @@ prompt: heavy wooden door slams shut
 negative: music, voices
 """,
 }
+
+
+EXAMPLES = (
+    'foleyline demo                     # writes ./foleyline-demo/: picture, timelines, WAVs, a preview',
+    'foleyline demo -o demo-out --engine mmaudio   # the same with a neural engine (its weights pulled)',
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -212,6 +220,7 @@ def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None) -> dic
 
 
 def run(args: argparse.Namespace) -> int:
+    check_engine(args.engine, None)  # before any work: the demo runs its server in this process
     started = time.monotonic()
     written = run_demo(args.out_dir, engine=args.engine, progress=ProgressBar())
     print(f"demo written in {time.monotonic() - started:.1f} s:")

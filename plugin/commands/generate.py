@@ -30,7 +30,17 @@ from foleyline.errors import InvalidInput, Unavailable
 from foleyline.notes import Notes
 from foleyline.notes.text import NotesSyntaxError, from_text
 from foleyline.plugin.client import FoleyClient, error_class
+from foleyline.plugin.commands.checks import (
+    MARKER_COLOURS,
+    OUTPUT_FORMATS,
+    builtin_engines,
+    check_engine,
+    check_out_dir,
+    configured_address,
+    marker_colour,
+)
 from foleyline.plugin.events import JobEvent, read_job
+from foleyline.plugin.progress import ProgressBar
 from foleyline.plugin.requests import shot_request
 from foleyline.plugin.take_files import write_take_files
 from foleyline.plugin.timeline import Placement, Selection, write_foley_timeline
@@ -38,6 +48,14 @@ from foleyline.plugin.timeline.takes import placed_take_number, placement_for_ta
 from foleyline.protos.v1 import foley_pb2 as pb
 
 ProgressFn = Callable[[JobEvent], None]
+EXAMPLES = (
+    "foleyline generate cut.otio -o foley/                       # every video clip is a shot",
+    "foleyline generate cut.xml --track 1 -o foley/              # FCP7 XML in, FCP7 XML + WAVs out",
+    "foleyline generate cut.edl --rate 24 --range 01:00:10:00 01:00:20:00 -o foley/ --format aaf",
+    "foleyline generate cut.fcpxml --marker-color red --notes notes/ --takes 3 -o foley/",
+    "foleyline generate cut.otio --engine mmaudio -o foley/      # after `foleyline models pull mmaudio-large-44k-v2`",
+    "FOLEYLINE_TOKEN=... foleyline generate cut.aaf --server gpu.lan:50551 --tls-ca server.pem --upload -o foley/",
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,17 +63,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--track", help="all clips of this video track (1 = V1, or its name)")
     which.add_argument("--range", nargs=2, metavar=("IN", "OUT"), help="clips inside this record range (timecodes)")
-    which.add_argument("--marker-color", metavar="C", help="clips under markers of this colour (e.g. RED)")
+    which.add_argument("--marker-color", type=marker_colour, choices=MARKER_COLOURS, metavar="COLOUR",
+                       help=f"clips under markers of this colour, any case: {', '.join(MARKER_COLOURS)}")
     which.add_argument("--marker-name", metavar="TEXT", help="clips under markers whose name holds TEXT")
     parser.add_argument("-o", "--out-dir", type=Path, required=True, help="folder for the WAVs and the Foley timeline")
-    parser.add_argument("--engine", default="", help="engine to use (default: the server's)")
+    parser.add_argument("--engine", default="",
+                        help="engine to use (default: the server's); built in: " + ", ".join(builtin_engines())
+                        + "; `foleyline engines` says which can run")
     parser.add_argument("--takes", type=int, default=1, help="takes per shot (default 1; the first is placed)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the first take (default: random)")
     parser.add_argument("--handles", type=int, default=timebase.DEFAULT_HANDLE_FRAMES,
                         help=f"handle frames each side (default {timebase.DEFAULT_HANDLE_FRAMES})")
     parser.add_argument("--rate", type=float, default=None, help="frame rate of an EDL (EDLs do not record it)")
-    parser.add_argument("--format", dest="fmt", default=None, help="output format (default: the input's)")
-    parser.add_argument("--server", default=None, help="HOST:PORT of a running server (default: FOLEYLINE_SERVER, else in-process)")
+    parser.add_argument("--format", dest="fmt", default=None, choices=OUTPUT_FORMATS,
+                        help=f"output format (default: the input's): {', '.join(OUTPUT_FORMATS)}")
+    parser.add_argument("--server", default=None, metavar="HOST:PORT",
+                        help="a running server (default: the setting server / FOLEYLINE_SERVER, else one in-process)")
+    parser.add_argument("--token", default=None,
+                        help="the remote server's token (default: the setting token / FOLEYLINE_TOKEN, else the "
+                             "local token file)")
+    parser.add_argument("--tls-ca", type=Path, default=None, metavar="PEM",
+                        help="certificate(s) to trust for a TLS server (default: the setting tls_ca / FOLEYLINE_TLS_CA)")
     parser.add_argument("--upload", action="store_true", help="send the media to the server (for a server on another machine)")
     parser.add_argument("--expose-handles", action="store_true",
                         help="show handles on the timeline instead of cutting clips to their shots")
@@ -112,12 +140,13 @@ class GenerateResult:
 
 
 @contextmanager
-def connect(server: str | None, allowed_roots: list[Path], *, in_process: bool = False) -> Iterator:
-    """A FoleyClient to the configured server, or to one started here for the duration
-    (always, with ``in_process``)."""
+def connect(server: str | None, allowed_roots: list[Path], *, in_process: bool = False,
+            token: str | None = None, tls_ca: Path | None = None) -> Iterator:
+    """A FoleyClient to the configured server (with its token and TLS), or to one started here
+    for the duration (always, with ``in_process``)."""
     address = None if in_process else (server or config.configured_server())
     if address:
-        client = FoleyClient(address)
+        client = FoleyClient.configured(address, token, tls_ca)
         try:
             client.health(wait=5)
             yield client
@@ -199,6 +228,8 @@ def generate_timeline(
     upload: bool = False,
     expose_handles: bool = False,
     notes: Mapping[str, Notes] | None = None,
+    token: str | None = None,
+    tls_ca: Path | None = None,
     pre=None,
 ) -> GenerateResult:
     """Read, select, generate over gRPC, fetch, write. Raises FoleylineError on bad input or
@@ -218,7 +249,9 @@ def generate_timeline(
 
     roots = sorted({timeline_path.resolve().parent, *(Path(s.media_path).resolve().parent for s in shots)})
     names = {s.id: s.name for s in shots}
-    with connect(server, roots, in_process=in_process) as client:
+    if hasattr(progress, "name_shots"):  # a progress display that shows shots by name and record timecode
+        progress.name_shots({s.id: (s.name, s.record_timecode()) for s in shots})
+    with connect(server, roots, in_process=in_process, token=token, tls_ca=tls_ca) as client:
         hashes: dict[Path, str] = {}
         if upload:
             # A server on another machine cannot read our paths: send each file once, by hash.
@@ -286,56 +319,14 @@ def run_preflight(path: Path, selection, *, rate=None, fmt=None, settings: pb.Ge
                      expose_handles=expose_handles, cuts=cuts)
 
 
-class ProgressBar:
-    """One line on the terminal: shots done, the current shot and stage."""
-
-    def __init__(self, stream=None, width: int = 24) -> None:
-        self.stream = stream if stream is not None else sys.stderr
-        self.width = width
-        self.tty = self.stream.isatty()
-        self.count = 0
-        self._last = ""
-
-    def __call__(self, event: JobEvent) -> None:
-        kind, payload = event.kind, event.payload
-        if kind == "accepted":
-            self.count = payload.shot_count
-            self._print(f"job {event.job_id}: {self.count} shot(s) on {payload.engine}", newline=True)
-            for warning in payload.warnings:
-                self._print(f"warning: {warning}", newline=True)
-        elif kind == "progress":
-            if payload.stage == "queued":
-                return
-            total = max(1, payload.shot_count)
-            done_fraction = (payload.shots_done + (payload.fraction if payload.stage != "done" else 0.0)) / total
-            filled = int(round(self.width * min(1.0, done_fraction)))
-            bar = "#" * filled + "." * (self.width - filled)
-            self._print(f"[{bar}] {payload.shots_done}/{total} shots  {payload.shot_id[:22]} {payload.stage} {payload.fraction * 100:3.0f}%")
-        elif kind == "shot_failed":
-            self._print(f"shot {payload.shot_id} failed: {payload.reason}", newline=True)
-        elif kind == "done":
-            self._print(f"done: {payload.shots_done} shot(s) generated, {payload.shots_failed} failed"
-                        + (" (cancelled)" if payload.cancelled else ""), newline=True)
-
-    def _print(self, text: str, newline: bool = False) -> None:
-        if self.tty:
-            end = "\n" if newline else ""
-            self.stream.write("\r\x1b[2K" + text + end)
-        else:
-            # Not a terminal (a log): one line per change of stage, not per percent.
-            key = text.split("%")[0].rsplit(" ", 1)[0] if not newline else text
-            if key == self._last:
-                return
-            self._last = key
-            self.stream.write(text + "\n")
-        self.stream.flush()
-
-
 def run(args: argparse.Namespace) -> int:
+    # every choice checked before any work
     if args.takes < 1 or args.takes > 16:
         raise InvalidInput(f"--takes must be between 1 and 16, got {args.takes}")
     if args.handles < 0:
         raise InvalidInput(f"--handles cannot be negative, got {args.handles}")
+    check_out_dir(args.out_dir)
+    check_engine(args.engine, configured_address(args.server), token=args.token, tls_ca=args.tls_ca)
     settings = pb.GenerateSettings(engine=args.engine, num_takes=args.takes, seed=args.seed, handle_frames=args.handles)
     started = time.monotonic()
     # -- issue 14: preflight first; --dry-run stops after it
@@ -350,7 +341,7 @@ def run(args: argparse.Namespace) -> int:
     result = generate_timeline(
         args.timeline, selection_from_args(args), args.out_dir, settings=settings,
         rate=args.rate, fmt=args.fmt, server=args.server, progress=ProgressBar(), upload=args.upload,
-        expose_handles=args.expose_handles,
+        expose_handles=args.expose_handles, token=args.token, tls_ca=args.tls_ca,
         notes=read_notes_folder(args.notes) if args.notes is not None else None, pre=pre,
     )
     for warning in result.warnings:
@@ -360,4 +351,4 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["GenerateResult", "ProgressBar", "add_arguments", "connect", "generate_timeline", "run"]
+__all__ = ["GenerateResult", "add_arguments", "connect", "generate_timeline", "run"]

@@ -12,6 +12,13 @@ import argparse
 from foleyline.plugin.text_table import text_table
 
 
+EXAMPLES = (
+    'foleyline jobs list --unfinished',
+    'foleyline jobs resume job-1a2b3c4d5e6f',
+    'foleyline jobs cancel job-1a2b3c4d5e6f',
+)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = sub.add_parser("list", help="the jobs")

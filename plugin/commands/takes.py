@@ -16,6 +16,12 @@ from foleyline.errors import InvalidInput, NotFound
 from foleyline.plugin.text_table import text_table
 
 
+EXAMPLES = (
+    'foleyline takes list --shot SH010',
+    'foleyline takes accept SH010 2          # circle take 2: generate places it',
+)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = sub.add_parser("list", help="the takes per shot")

@@ -11,6 +11,11 @@ import argparse
 from pathlib import Path
 
 
+EXAMPLES = (
+    'foleyline timelines project.aaf     # then `foleyline generate project.aaf --timeline 2 ...`',
+)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="a timeline export (.otio .xml .fcpxml .fcpxmld .edl .aaf .kdenlive .xges)")
     parser.add_argument("--rate", type=float, default=None, help="frame rate of an EDL (without it, the rate its timecodes allow)")

@@ -14,6 +14,12 @@ import argparse
 from foleyline.server.engines.registry import EngineRegistry
 
 
+EXAMPLES = (
+    "foleyline engines                 # each engine, its weights' licence, what is missing",
+    'foleyline engines --load mmaudio  # load it now, to check the weights',
+)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", nargs="?", default="list", choices=["list"], help="list (default)")
     parser.add_argument("--load", metavar="NAME", default=None, help="also load this engine (weights and all)")

@@ -16,10 +16,10 @@ server needed.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
+from foleyline import config
 from foleyline.errors import InvalidInput, MediaError, NotFound
 from foleyline.notes import from_text
 from foleyline.server.engines.registry import EngineRegistry
@@ -27,9 +27,10 @@ from foleyline.server.evaluation.devset import select
 from foleyline.server.evaluation.report import table, to_json
 from foleyline.server.evaluation.runner import ClipResult, default_notes, evaluate_takes
 
-# Where the development clips are when --media is not given: beside the checkout, as the tests
-# find them.
-MEDIA_ENV = "FOLEYLINE_DEV_MEDIA"
+EXAMPLES = (
+    'foleyline eval clip_with_sound.mp4',
+    'foleyline eval clips/*.mp4 --engine procedural --json',
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--split", choices=("tune", "validation", "all"), default=None,
                         help="evaluate a half of the development set (docs/evaluation.md), or all of it")
     parser.add_argument("--media", type=Path, default=None,
-                        help=f"the development clips' folder for --split (default: ${MEDIA_ENV}, else ../shared/media)")
+                        help="the development clips' folder for --split (default: the dev_media setting, ../shared/media)")
     parser.add_argument("--engine", default="procedural", help="engine to evaluate (default: procedural)")
     notes = parser.add_mutually_exclusive_group()
     notes.add_argument("--prompt", default=None, help="one FX layer with this prompt instead of drafted notes")
@@ -58,7 +59,7 @@ def _notes_from_args(args: argparse.Namespace):
 def _videos_from_args(args: argparse.Namespace) -> list[Path]:
     videos = list(args.videos)
     if args.split is not None:
-        media = args.media or Path(os.environ.get(MEDIA_ENV, Path.cwd().parent / "shared" / "media"))
+        media = args.media or config.value("dev_media")
         videos += [path for path, _ in select(args.split, media)]
     if not videos:
         raise InvalidInput("name the clips to evaluate, or a half of the development set with --split")

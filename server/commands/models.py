@@ -18,6 +18,14 @@ from foleyline.server.models.pull import pull_package, verify_package
 __all__ = ["add_arguments", "run"]
 
 
+EXAMPLES = (
+    'foleyline models list',
+    "foleyline models pull mmaudio-large-44k-v2   # shows the weights' licence first",
+    'foleyline models verify',
+    'foleyline models parity --config cfg.json --weights w.safetensors --io io.safetensors',
+)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     sub.add_parser("list", help="the model packages, their licences and whether they are installed")

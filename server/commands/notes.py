@@ -24,6 +24,13 @@ from foleyline.server.media.load import load_shot
 from foleyline.server.notes import draft, required_streams
 
 
+EXAMPLES = (
+    'foleyline notes draft shot.mov --range 1 5 > sh010.txt   # seconds into the file',
+    'foleyline notes check sh010.txt --duration 4',
+    'foleyline notes edit sh010.txt "make the footsteps softer" --write',
+)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     draft = sub.add_parser("draft", help="draft notes for a video and print them in the text form")

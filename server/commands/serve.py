@@ -1,70 +1,86 @@
-"""``foleyline serve``: run the gRPC server until interrupted.
+"""``foleyline serve``: run the gRPC server until interrupted (or stopped by systemd).
 
-    foleyline serve [--address HOST:PORT] [--data-dir DIR] [--allow-root DIR ...] [--engine NAME]
-
-Binds 127.0.0.1 by default: other machines can reach it only when you choose an address that
-says so. Media paths must lie under an allowed root (default: your home folder; repeat
---allow-root, or set FOLEYLINE_ALLOWED_ROOTS to a list separated by the path separator).
-What it takes on at once (workers per device, open streams, upload size, ...) is set by the
-environment (``foleyline.config.ServerLimits``; docs/server.md).
+Every option has a setting of the same name in foleyline.toml and an environment variable
+(`foleyline config show`); the option wins. Binds 127.0.0.1 by default: other machines reach it
+only at an address you choose, and then over TLS (--tls-cert/--tls-key) or, on a network you
+trust, with --insecure. Media paths must lie under an allowed root (default: your home folder).
+What it takes on at once (workers per device, open streams, uploads; docs/server.md) is set
+the same way.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import sys
 import threading
 from pathlib import Path
 
 from foleyline import config
-from foleyline.fsutil import write_text_atomic
 from foleyline.errors import Unavailable
-from foleyline.server.app import DEFAULT_ADDRESS, ServerConfig, start_server
+from foleyline.fsutil import write_text_atomic
+from foleyline.server.app import ServerConfig, start_server
+
+EXAMPLES = (
+    "foleyline serve                                      # this machine only, 127.0.0.1:50551",
+    "foleyline serve --address 0.0.0.0:50551 --tls-cert server.pem --tls-key server.key --allow-root /mnt/media",
+    "foleyline serve --address 0.0.0.0:50551 --insecure   # clear text, on a network you trust",
+    "foleyline config show                                # the settings in effect and where each came from",
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--address", default=os.environ.get("FOLEYLINE_ADDRESS", DEFAULT_ADDRESS),
-                        help=f"HOST:PORT to listen on (default {DEFAULT_ADDRESS}; port 0 picks a free one)")
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help=f"where the store lives (default {config.data_dir()}; env FOLEYLINE_DATA_DIR)")
+    parser.add_argument("--address", default=None, metavar="HOST:PORT",
+                        help=f"where to listen (default {config.value('address')}; port 0 picks a free one)")
+    parser.add_argument("--data-dir", type=Path, default=None, help="where the store lives (setting data_dir)")
     parser.add_argument("--allow-root", type=Path, action="append", default=[], metavar="DIR",
-                        help="a folder whose media the server may read (repeatable; default: your home folder)")
-    parser.add_argument("--engine", default="procedural", help="the default engine (default procedural)")
+                        help="a folder whose media the server may read (repeatable; setting allowed_roots; "
+                             "default: your home folder)")
+    parser.add_argument("--engine", default=None,
+                        help="the default engine (setting engine; default procedural; `foleyline engines` lists them)")
+    parser.add_argument("--workers", default=None, metavar="DEVICE=N,...",
+                        help="engine workers per device (setting workers; default cpu=2, other devices 1)")
+    parser.add_argument("--tls-cert", type=Path, default=None, metavar="PEM",
+                        help="certificate (chain) to present; with --tls-key the server speaks TLS")
+    parser.add_argument("--tls-key", type=Path, default=None, metavar="PEM", help="private key of --tls-cert")
+    parser.add_argument("--insecure", action="store_true", default=None,
+                        help="allow an address beyond loopback without TLS (token and media in clear text)")
     parser.add_argument("--port-file", type=Path, default=None,
                         help="write the port actually bound to this file once serving (for scripts)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
 
 
-def allowed_roots(args: argparse.Namespace) -> list[Path]:
-    if args.allow_root:
-        return list(args.allow_root)
-    env = os.environ.get("FOLEYLINE_ALLOWED_ROOTS")
-    if env:
-        return [Path(p) for p in env.split(os.pathsep) if p]
-    return [Path.home()]
+def server_config(args: argparse.Namespace) -> ServerConfig:
+    """The server's settings: each option, else its setting (environment, foleyline.toml, default)."""
+    return ServerConfig(
+        address=config.value("address", args.address),
+        data_dir=config.value("data_dir", args.data_dir),
+        allowed_roots=list(config.value("allowed_roots", args.allow_root)),
+        default_engine=config.value("engine", args.engine),
+        limits=config.server_limits(workers=args.workers),
+        tls_cert=config.value("tls_cert", args.tls_cert),
+        tls_key=config.value("tls_key", args.tls_key),
+        insecure=config.value("insecure", args.insecure),
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    roots = allowed_roots(args)
-    running = start_server(ServerConfig(address=args.address, data_dir=args.data_dir,
-                                        allowed_roots=roots, default_engine=args.engine))
+    settings = server_config(args)
+    running = start_server(settings)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     # The port is known now; clients wait for health SERVING while the engine loads.
     if args.port_file is not None:
         write_text_atomic(args.port_file, f"{running.port}\n")
-    print(f"foleyline serve: listening on {running.address}; token in {config.token_path()}; "
-          f"allowed roots: {', '.join(str(r) for r in roots)}", file=sys.stderr, flush=True)
+    security = "TLS" if settings.tls_cert else "clear text"
+    print(f"foleyline serve: listening on {running.address} ({security}); token in {config.token_path()}; "
+          f"allowed roots: {', '.join(str(r) for r in settings.allowed_roots)}", file=sys.stderr, flush=True)
     while not stop.is_set() and not running.load_done.wait(0.2):
         pass
-    for warning in running.warnings:
-        print(f"foleyline serve: warning: {warning}", file=sys.stderr, flush=True)
     if running.load_error is not None:
         running.stop(grace=0.5)
         raise Unavailable(f"{running.load_error}; see `foleyline engines`, or start with --engine procedural")

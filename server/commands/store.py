@@ -18,18 +18,23 @@ from foleyline.errors import NotFound
 from foleyline.server import housekeeping
 from foleyline.server.store import Store
 
+EXAMPLES = (
+    "foleyline store gc --dry-run                         # what would be freed",
+    "foleyline store gc                                   # free it (orphans an hour old or older)",
+    "foleyline store gc --data-dir /var/lib/foleyline --min-age 0",
+)
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=["gc"], help="gc: collect orphan WAVs and staged files")
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help=f"the store (default {config.data_dir()}; env FOLEYLINE_DATA_DIR)")
+    parser.add_argument("--data-dir", type=Path, default=None, help="the store (setting data_dir)")
     parser.add_argument("--min-age", type=float, default=housekeeping.ORPHAN_GRACE_S, metavar="SECONDS",
                         help=f"leave orphans younger than this (default {housekeeping.ORPHAN_GRACE_S:g})")
     parser.add_argument("--dry-run", action="store_true", help="only say what would be freed")
 
 
 def run(args: argparse.Namespace) -> int:
-    data_dir = args.data_dir or config.data_dir()
+    data_dir = config.value("data_dir", args.data_dir)
     if not (data_dir / "store.sqlite3").is_file():
         raise NotFound(f"no store at {data_dir}; give the server's --data-dir")
     store = Store(data_dir)

@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 import threading
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any
 
+from foleyline import config
 from foleyline.errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def load_target(target: str) -> Any:
 def engines_from_env() -> list[EngineManifest]:
     """Engines named in FOLEYLINE_ENGINES ("name=module:EngineClass,...")."""
     found = []
-    for item in os.environ.get(ENV_ENGINES, "").split(","):
+    for item in config.value("engines").split(","):
         if not item.strip():
             continue
         name, sep, target = item.strip().partition("=")

@@ -2,8 +2,9 @@
 
 An engine is only imported when someone asks for it (listing or generating), so a broken or
 heavy engine never slows down or breaks the others: an import or load failure is logged,
-remembered as the reason the engine is unavailable, and a request for it falls back to the
-default engine (``procedural``, which needs no weights) with a warning saying why.
+remembered as the reason the engine is unavailable, and a request for it is an error saying
+what is missing and how to get it (the weights and the pull command, or the extra to install).
+Never a silent stand-in: the procedural engine sounds nothing like the one the editor asked for.
 
 An engine class may offer ``unavailable_reason(cls) -> str | None`` (a classmethod that checks,
 without loading, whether its weights are present); the registry probes for it with ``hasattr``.
@@ -16,6 +17,7 @@ import threading
 from dataclasses import dataclass
 
 from foleyline.errors import FoleylineError, InvalidInput, Unavailable
+from foleyline.extras import missing_extra
 from foleyline.notes import Notes
 from foleyline.notes.tokens import TokenCount
 from foleyline.server.engines.base import Engine, EngineCapabilities
@@ -89,7 +91,8 @@ class EngineRegistry:
         try:
             return load_target(target)
         except ModuleNotFoundError as exc:
-            raise Unavailable(f"the {name} engine is not installed in this build ({exc.name} is missing)") from exc
+            hint = missing_extra(exc) or f"{exc.name} is missing"
+            raise Unavailable(f"the {name} engine is not installed in this build: {hint}") from exc
         except AttributeError as exc:
             raise Unavailable(f"the {name} engine's module {module_name} has no {attribute}") from exc
         except Exception as exc:  # a broken engine is reported, never fatal to the others
@@ -119,17 +122,11 @@ class EngineRegistry:
             self._loaded[name] = engine
             return engine
 
-    def resolve(self, requested: str) -> tuple[str, Engine, list[str]]:
-        """(name, engine, warnings) for a request; an unavailable engine falls back to the
-        default with a warning that says what is missing."""
+    def resolve(self, requested: str) -> tuple[str, Engine]:
+        """(name, engine) for a request: the named engine, else the default. Raises Unavailable
+        saying what is missing when it cannot run, InvalidInput for an unknown name."""
         name = requested or self.default
-        try:
-            return name, self.get(name), []
-        except Unavailable as exc:
-            if name == self.default:
-                raise
-            warning = f"{name} unavailable ({exc}); using {self.default} instead"
-            return self.default, self.get(self.default), [warning]
+        return name, self.get(name)
 
     def token_counts(self, name: str, notes: Notes) -> list[TokenCount]:
         """Per-layer text tokens of ``notes`` against the named engine's limit (weights not needed)."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import re
 import threading
 from collections.abc import Sequence
@@ -93,7 +92,7 @@ def _model_type(folder: Path) -> str | None:
 def find_vlm(models_dir: Path | None = None) -> Path | None:
     """The folder of a supported VLM: $FOLEYLINE_VLM_DIR, else ``<models dir>/vlm`` or its first
     subfolder (by name) holding a supported ``config.json``. None when there is none."""
-    env = os.environ.get(VLM_ENV)
+    env = config.value("vlm_dir")
     if env:
         folder = Path(env)
         if _model_type(folder) in SUPPORTED_MODEL_TYPES:

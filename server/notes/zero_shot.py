@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,7 +37,7 @@ SCENE_LABELS: tuple[str, ...] = (
 
 
 def find_clip(models_dir: Path | None = None) -> Path | None:
-    env = os.environ.get(CLIP_ENV)
+    env = config.value("clip_dir")
     folder = Path(env) if env else (models_dir or config.models_dir()) / "clip"
     try:
         model_type = json.loads((folder / "config.json").read_text()).get("model_type")

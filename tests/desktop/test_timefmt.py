@@ -8,6 +8,8 @@ from pathlib import Path
 import opentimelineio as otio
 import pytest
 
+import tolerances
+
 from foleyline.desktop.timefmt import media_span
 from foleyline.plugin.shots import shot_to_proto
 from foleyline.plugin.timeline import find_shots, read_timeline
@@ -42,9 +44,9 @@ def test_the_panel_previews_the_range_the_server_decodes(tmp_path, small_clip, e
     preview = media_span(shot)
     timing = shot_timing(shot_from_proto(shot_to_proto(shot)), handles, probe(media).clock)
 
-    assert preview.start == pytest.approx(1.0, abs=1e-9)
-    assert preview.duration == pytest.approx(1.5, abs=1e-9)
-    assert timing.media_start_s + timing.head_s == pytest.approx(preview.start, abs=1e-9)
-    assert timing.shot_duration_s == pytest.approx(preview.duration, abs=1e-9)
+    assert preview.start == pytest.approx(1.0, abs=tolerances.SECONDS)
+    assert preview.duration == pytest.approx(1.5, abs=tolerances.SECONDS)
+    assert timing.media_start_s + timing.head_s == pytest.approx(preview.start, abs=tolerances.SECONDS)
+    assert timing.shot_duration_s == pytest.approx(preview.duration, abs=tolerances.SECONDS)
     if handles == 0:
-        assert (timing.media_start_s, timing.duration_s) == pytest.approx((preview.start, preview.duration), abs=1e-9)
+        assert (timing.media_start_s, timing.duration_s) == pytest.approx((preview.start, preview.duration), abs=tolerances.SECONDS)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import tolerances
+
 from foleyline.errors import InvalidInput
 from foleyline.server.media.audio import (
     PEAK_CEILING_DBFS, SILENCE_LUFS, fade_handles, finish_stem, fit_length, limit_peak, loudness_lufs, mix_stems,
@@ -106,7 +108,7 @@ class TestStems:
         stem = finish_stem(loud, 48000, samples=144000, head=24000, tail=24000)
         ceiling = 10 ** (PEAK_CEILING_DBFS / 20)
         assert np.max(np.abs(stem)) == pytest.approx(ceiling, rel=1e-4)
-        np.testing.assert_allclose(stem[:, 24000:120000], loud[:, 24000:120000] * ceiling, atol=1e-6)
+        np.testing.assert_allclose(stem[:, 24000:120000], loud[:, 24000:120000] * ceiling, atol=tolerances.AUDIO_SAMPLE)
         assert abs(stem[0, 0]) < 1e-3 and abs(stem[0, -1]) < 1e-3  # faded at the file's ends
 
     def test_quiet_audio_is_never_raised(self):

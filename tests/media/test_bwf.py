@@ -10,6 +10,8 @@ import pytest
 import soundfile
 from wavinfo import WavInfoReader
 
+import tolerances
+
 from foleyline.errors import InvalidInput
 from foleyline.server.media.bwf import BextInfo, IXmlInfo, TakeStamp, write_bwf, write_take
 from foleyline.timebase import as_rate, samples_since_midnight
@@ -120,12 +122,12 @@ class TestSamples:
         assert info.fmt.sample_rate == 48000 and info.data.frame_count == 4801
         back, rate = soundfile.read(path, dtype="float32", always_2d=True)
         assert rate == 48000 and soundfile.info(path).subtype == "PCM_24"
-        np.testing.assert_allclose(back.T, audio, atol=2 / 2**23)
+        np.testing.assert_allclose(back.T, audio, atol=tolerances.PCM24)
 
     def test_full_scale_is_clipped_not_wrapped(self, tmp_path):
         audio = np.array([[1.0, -1.0, 1.5, -1.5, 0.0]], np.float32)
         back, _ = soundfile.read(write_bwf(tmp_path / "c.wav", audio, 48000, bext=BextInfo()), dtype="float32")
-        np.testing.assert_allclose(back, [1.0 - 2**-23, -1.0, 1.0 - 2**-23, -1.0, 0.0], atol=1e-7)
+        np.testing.assert_allclose(back, [1.0 - 2**-23, -1.0, 1.0 - 2**-23, -1.0, 0.0], atol=tolerances.PCM24)
 
     def test_writes_are_atomic_and_leave_no_temp_files(self, tmp_path):
         path = tmp_path / "sub" / "take.wav"

@@ -7,6 +7,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+import tolerances
+
 from foleyline.errors import InvalidInput, MediaError
 from foleyline.probe import open_media, probe, read_info
 from foleyline.server.media.decode import decode_shot, extract_audio
@@ -40,7 +42,7 @@ class TestRealClips:
         assert abs(shot.picture_end - info.duration) <= frame
         assert abs(len(analysis) - info.duration * info.fps) <= 1
         assert np.all(np.diff(analysis.times) > 0)
-        assert analysis.times[0] == pytest.approx(0.0, abs=1e-6)
+        assert analysis.times[0] == pytest.approx(0.0, abs=tolerances.CONTAINER_TICK_S)
 
     def test_engine_streams_have_exact_lengths_and_times(self, media_dir):
         shot = decode_shot(media_dir / "maskvat_axe_gt.mp4", 0.0, 8.0, [CLIP_STREAM, SYNC_STREAM, ANALYSIS_STREAM])
@@ -61,7 +63,7 @@ class TestRealClips:
         part = decode_shot(path, 4.0, 1.5, [ANALYSIS_STREAM]).streams["analysis"]  # seeks
         offset = int(np.searchsorted(full.times, 4.0 - 1e-6))  # first frame at or after 4.0 s
         assert len(part) == pytest.approx(1.5 * 30000 / 1001, abs=1)
-        np.testing.assert_allclose(part.times, full.times[offset : offset + len(part)] - 4.0, atol=1e-6)
+        np.testing.assert_allclose(part.times, full.times[offset : offset + len(part)] - 4.0, atol=tolerances.CONTAINER_TICK_S)
         np.testing.assert_array_equal(part.frames, full.frames[offset : offset + len(part)])
 
     def test_decoding_from_the_top_after_a_seek_gives_the_same_result(self, media_dir):
@@ -92,7 +94,7 @@ class TestTimestamps:
         shot = decode_shot(path, 0.0, info.duration, [ANALYSIS_STREAM, WHOLE])
         analysis, whole = shot.streams["analysis"], shot.streams["whole"]
         assert len(analysis) == len(constant_rate(fps, 2.0))
-        np.testing.assert_allclose(analysis.times, np.arange(len(analysis)) / float(fps), atol=1e-3)  # mkv: ms
+        np.testing.assert_allclose(analysis.times, np.arange(len(analysis)) / float(fps), atol=tolerances.CONTAINER_TICK_S)  # mkv: ms
         # The frame on screen at each 25 fps instant, by the stored timestamps.
         expected = [int(np.searchsorted(analysis.times, t + 1e-6)) - 1 for t in whole.times]
         assert [square_index(f) for f in whole.frames] == expected
@@ -101,7 +103,7 @@ class TestTimestamps:
         pts = [0.0, 0.03, 0.1, 0.25, 0.26, 0.5, 0.9, 1.0]
         path = clip_factory("vfr.mp4", pts)
         shot = decode_shot(path, 0.0, 1.0, [ANALYSIS_STREAM, WHOLE])
-        np.testing.assert_allclose(shot.streams["analysis"].times, pts[:-1], atol=1e-4)
+        np.testing.assert_allclose(shot.streams["analysis"].times, pts[:-1], atol=tolerances.CONTAINER_TICK_S)
         shown = [square_index(f) for f in shot.streams["whole"].frames]
         expected = [max(i for i, p in enumerate(pts) if p <= t + 1e-6) for t in np.arange(25) / 25]
         assert shown == expected

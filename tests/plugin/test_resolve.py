@@ -201,7 +201,7 @@ def test_the_menu_script_runs_the_bridge_with_resolves_injected_object(edit, wav
     edit.mark_in_out = {"video": {"in": 0, "out": 90}}
     client = FakeClient(wav_factory)
     client.health = lambda wait=0.0: "SERVING"
-    monkeypatch.setattr(client_module.FoleyClient, "local", classmethod(lambda cls: _Ctx(client)))
+    monkeypatch.setattr(client_module.FoleyClient, "configured", classmethod(lambda cls: _Ctx(client)))
     script = Path(__file__).resolve().parents[2] / "packaging" / "resolve" / "Foleyline.py"
     runpy.run_path(str(script), init_globals={"resolve": fake.Resolve(edit)}, run_name="__resolve__")
     out = capsys.readouterr().out
@@ -220,17 +220,37 @@ class _Ctx:
         return False
 
 
-def test_install_writes_the_script_with_the_package_path(tmp_path):
-    import importlib.util
+@pytest.mark.parametrize(("system", "folder"), [
+    ("Linux", "home/.local/share/DaVinciResolve/Fusion/Scripts/Utility"),
+    ("Darwin", "home/Library/Application Support/Blackmagic Design/DaVinci Resolve/Fusion/Scripts/Utility"),
+    ("Windows", "appdata/Blackmagic Design/DaVinci Resolve/Support/Fusion/Scripts/Utility"),
+])
+def test_resolve_install_puts_the_script_where_resolve_looks(tmp_path, monkeypatch, system, folder, capsys):
+    from foleyline import cli
+    from foleyline.plugin.commands import resolve as resolve_command
 
-    path = Path(__file__).resolve().parents[2] / "packaging" / "resolve" / "install.py"
-    spec = importlib.util.spec_from_file_location("foleyline_resolve_install", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert module.main(["--dest", str(tmp_path)]) == 0
-    text = (tmp_path / "Foleyline.py").read_text()
-    assert 'FOLEYLINE_SITE = ""' not in text and "FOLEYLINE_SITE = '/" in text
+    monkeypatch.setattr(resolve_command.platform, "system", lambda: system)
+    monkeypatch.setattr(resolve_command.Path, "home", classmethod(lambda cls: tmp_path / "home"))
+    monkeypatch.setenv("APPDATA", str(tmp_path / "appdata"))
+    assert cli.main(["resolve", "install"]) == 0
+    installed = tmp_path / folder / "Foleyline.py"
+    text = installed.read_text()
+    assert 'FOLEYLINE_SITE = ""' not in text and f"FOLEYLINE_SITE = {resolve_command.site_packages()!r}" in text
     compile(text, "Foleyline.py", "exec")
+    assert str(installed) in capsys.readouterr().out
+
+
+def test_the_installed_script_finds_foleyline_through_its_site_folder(tmp_path):
+    import subprocess
+    import sys
+
+    from foleyline.plugin.commands.resolve import install
+
+    script = install(tmp_path)
+    probe = f"import runpy, sys; ns = runpy.run_path({str(script)!r}, run_name='probe'); ns['_add_site'](); import foleyline; print('ok')"
+    # a Python that does not know this environment: no site-packages, only what the script adds
+    done = subprocess.run([sys.executable, "-S", "-c", probe], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.stdout.strip() == "ok", done.stderr
 
 
 def test_titles_and_generators_are_reported_not_sent(edit):

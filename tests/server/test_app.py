@@ -48,23 +48,12 @@ def test_the_token_file_is_created_private_on_first_start(tmp_path: Path) -> Non
         running.stop(grace=0.1)
 
 
-def test_a_default_engine_without_weights_falls_back_to_procedural_and_says_so(tmp_path: Path, clip_path: Path) -> None:
-    from foleyline.plugin.client import FoleyClient
-    from serverkit import collect, make_shot, two_layer_notes
-
+def test_a_default_engine_without_weights_stops_the_server_naming_the_pull_command(tmp_path: Path) -> None:
     registry = EngineRegistry(engines={"procedural": "serverkit:FakeEngine", "heavy": "test_registry:_NeedsWeights"},
                               default="heavy", discover=False)
-    running = start_server(ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "s", token=TOKEN,
-                                        allowed_roots=[clip_path.parent]), registry)
+    running = start_server(ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "s", token=TOKEN), registry)
     try:
-        assert running.ready.wait(10)
-        assert "heavy unavailable" in running.warnings[0] and "models pull" in running.warnings[0]
-        shot = make_shot(clip_path)
-        shot.notes.CopyFrom(two_layer_notes())
-        with FoleyClient(running.address, TOKEN) as client:
-            assert client.server_info().default_engine == "procedural"
-            events = collect(client.generate([shot]))
-        assert events["accepted"][0].engine == "procedural"
-        assert "heavy unavailable" in events["accepted"][0].warnings[0]
+        assert running.load_done.wait(10) and not running.ready.is_set()
+        assert "heavy" in running.load_error and "foleyline models pull needs-weights" in running.load_error
     finally:
         running.stop(grace=0.1)

@@ -41,8 +41,8 @@ def _short_calls(server, client: FoleyClient, job_id: str) -> list[float]:
 
 
 def _big_wav(server) -> str:
-    """A 32 MiB file in the store's audio folder: more than a silent reader's buffers take."""
-    data = os.urandom(32 << 20)
+    """A 64 MiB file in the store's audio folder: more than a silent reader's buffers take."""
+    data = os.urandom(64 << 20)
     sha = hashlib.sha256(data).hexdigest()
     folder = server.store.audio_dir / sha[:2]
     folder.mkdir(exist_ok=True)

@@ -13,7 +13,7 @@ from foleyline.plugin.client import FoleyClient
 def test_local_uses_the_configured_server_and_token(monkeypatch) -> None:
     monkeypatch.setenv("FOLEYLINE_SERVER", "127.0.0.1:5999")
     monkeypatch.setenv("FOLEYLINE_TOKEN", "abc")
-    with FoleyClient.local() as client:
+    with FoleyClient.configured() as client:
         assert (client.address, client.token) == ("127.0.0.1:5999", "abc")
 
 

@@ -1,6 +1,8 @@
-"""The engine registry: lazy, reports what is missing, falls back to the default with a warning."""
+"""The engine registry: lazy, reports what is missing; an engine that cannot run is an error, never a stand-in."""
 
 from __future__ import annotations
+
+import sys
 
 import pytest
 
@@ -20,12 +22,20 @@ def _registry() -> EngineRegistry:
                           default="fake")
 
 
-def test_an_unavailable_engine_falls_back_to_the_default_with_a_warning() -> None:
-    name, engine, warnings = _registry().resolve("heavy")
+def test_an_engine_that_cannot_run_is_an_error_naming_the_weights_and_the_pull_command() -> None:
+    with pytest.raises(Unavailable, match=r"weights for needs-weights not found.*foleyline models pull needs-weights"):
+        _registry().resolve("heavy")
+    name, engine = _registry().resolve("")
     assert name == "fake" and isinstance(engine, FakeEngine)
-    assert warnings == [
-        "heavy unavailable (weights for needs-weights not found in /models; run `foleyline models pull needs-weights`); using fake instead"
-    ]
+
+
+def test_an_engine_whose_extra_is_missing_says_which_extra_to_install(tmp_path, monkeypatch) -> None:
+    (tmp_path / "torch_engine_module.py").write_text("import torch\n\nclass Engine:\n    pass\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(sys.modules, "torch", None)  # as on a core install: importing torch fails
+    registry = EngineRegistry(engines={"needs-torch": "torch_engine_module:Engine"}, default="needs-torch")
+    with pytest.raises(Unavailable, match=r"neural.*pip install 'foleyline\[neural\]'"):
+        registry.get("needs-torch")
 
 
 def test_a_broken_engine_is_reported_not_fatal() -> None:

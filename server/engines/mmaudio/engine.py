@@ -11,7 +11,6 @@ bf16 on a GPU, float32 on the CPU. Weights are read from the model folder only.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from foleyline.config import models_dir
+from foleyline import config
 from foleyline.errors import InvalidInput, MediaError, Unavailable
 from foleyline.notes import Layer
 from foleyline.server.engines.base import (
@@ -98,7 +97,7 @@ def _installed_variant(models_root: Path) -> str | None:
 def _models_root(models_root: Path | None) -> Path:
     if models_root is not None:
         return Path(models_root)
-    return models_dir()
+    return config.models_dir()
 
 
 class MMAudioEngine(Engine):
@@ -114,7 +113,7 @@ class MMAudioEngine(Engine):
         device: str | None = None,
     ) -> None:
         self.models_root = _models_root(models_root)
-        variant = variant or os.environ.get("FOLEYLINE_MMAUDIO_MODEL") or _installed_variant(self.models_root) or "large_44k_v2"
+        variant = variant or config.value("mmaudio_model") or _installed_variant(self.models_root) or "large_44k_v2"
         if variant not in PRESETS:
             raise InvalidInput(f"unknown MMAudio model {variant!r}; choose one of {', '.join(PRESETS)}")
         self.variant = variant
@@ -129,7 +128,7 @@ class MMAudioEngine(Engine):
     @classmethod
     def unavailable_reason(cls) -> str | None:
         root = _models_root(None)
-        variant = os.environ.get("FOLEYLINE_MMAUDIO_MODEL") or _installed_variant(root)
+        variant = config.value("mmaudio_model") or _installed_variant(root)
         if variant is None:
             return (
                 "no MMAudio model is installed; run `foleyline models pull mmaudio-large-44k-v2` "

@@ -11,6 +11,7 @@ import html
 import json
 from pathlib import Path
 
+import ftfy
 import regex
 import torch
 
@@ -39,12 +40,8 @@ def _bytes_to_unicode() -> dict[int, str]:
 
 
 def _clean(text: str) -> str:
-    try:
-        import ftfy  # optional, as in open_clip
-
-        text = ftfy.fix_text(text)
-    except ImportError:
-        pass
+    # ftfy first, as open_clip does: mojibake repaired the same way gives the same tokens
+    text = ftfy.fix_text(text)
     text = html.unescape(html.unescape(text))
     return " ".join(text.split()).strip().lower()
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from foleyline import config
 from foleyline.errors import Cancelled, FoleylineError, InvalidInput
 from foleyline.notes import Layer, LayerKind
 from foleyline.server.engines.base import (
@@ -94,7 +94,7 @@ class ProceduralEngine(Engine):
         with self._lock:
             if not self._library_checked:
                 self._library_checked = True
-                source = self._library_source or os.environ.get("FOLEYLINE_SFX_LIBRARY")
+                source = self._library_source or config.sfx_library()
                 if source:
                     scorer = self._matcher.scorer
                     embedder = scorer if isinstance(scorer, EmbeddingScorer) else None

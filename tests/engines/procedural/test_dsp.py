@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 from scipy import signal
 
+import tolerances
+
 from foleyline.server.engines.procedural import dsp
 
 
@@ -16,7 +18,7 @@ def test_fast_filter_matches_scipy_sosfilt(n):
         expected = signal.sosfilt(sos, x)
         got = dsp._filter(sos, x)
         assert got.dtype == np.float32 and got.shape == x.shape
-        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(got, expected, rtol=0, atol=tolerances.AUDIO_SAMPLE)
     assert dsp.bandpass(x, 500.0, 4000.0) is not x  # always a new array
 
 
@@ -32,7 +34,7 @@ def test_upsample_is_linear_between_control_points():
     curve = np.arange(dsp.control_len(n), dtype=np.float32)
     out = dsp.upsample(curve, n)
     assert out.shape == (n,)
-    np.testing.assert_allclose(out, np.arange(n) / dsp.HOP, atol=1e-5)
+    np.testing.assert_allclose(out, np.arange(n) / dsp.HOP, atol=tolerances.AUDIO_SAMPLE)
 
 
 def test_place_clips_at_both_ends():

@@ -7,6 +7,8 @@ import threading
 import numpy as np
 import pytest
 
+import tolerances
+
 from foleyline.errors import Cancelled
 from foleyline.notes import EnergyPoint, Event, Layer, LayerKind
 from foleyline.server.engines.base import SamplingSettings
@@ -188,7 +190,7 @@ def test_a_texture_layer_sounds_only_inside_its_event_spans(keyword_matcher):
     inside = audio[0, int(1.2 * RATE) : int(1.8 * RATE)]
     outside = np.r_[audio[0, : int(0.8 * RATE)], audio[0, int(2.2 * RATE) :]]
     assert np.sqrt((inside**2).mean()) > 1e-3
-    assert np.abs(outside).max() < 1e-6
+    assert np.abs(outside).max() < tolerances.AUDIO_SAMPLE
 
 
 def test_a_bg_event_that_names_a_sound_fires_it(keyword_matcher):

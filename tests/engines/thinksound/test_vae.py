@@ -9,6 +9,8 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+import tolerances
+
 from foleyline.errors import InvalidInput
 from foleyline.server.engines.thinksound.vae import (
     OobleckConfig,
@@ -87,7 +89,7 @@ def test_tiny_decoder_file_output_matches_the_reference_int16(tiny_vae: ThinkSou
 def test_tiny_encoder_reproduces_the_reference_posterior(tiny_vae: ThinkSoundVAE, vae_io: dict) -> None:
     raw = tiny_vae.encode_raw(vae_io["in.audio_for_encoder"])
     reference = vae_io["out.encoder_raw"]
-    assert (raw - reference).abs().max() <= 1e-4 * reference.abs().max()
+    assert (raw - reference).abs().max() <= tolerances.ACTIVATION * reference.abs().max()
     assert torch.equal(tiny_vae.encode_mean(vae_io["in.audio_for_encoder"]), raw[:, :64])
 
 
