@@ -20,7 +20,7 @@ from foleyline.errors import InvalidInput
 METADATA_KEY = "authorization"
 OPEN_SERVICES = ("/grpc.health.v1.Health/",)
 TOKEN_HINT = ("the token is in the file 'token' of Foleyline's config folder on the server's machine "
-              "(or its FOLEYLINE_TOKEN)")
+              "(or its token setting)")
 
 
 def bearer(token: str) -> tuple[tuple[str, str], ...]:

@@ -96,7 +96,7 @@ def _stream(method: Callable) -> Callable:
         if self.open_streams >= self.limits.max_streams:
             raise ResourceExhausted(
                 f"the server has {self.open_streams} streams open, its limit; try again in a moment "
-                "(FOLEYLINE_MAX_STREAMS sets the limit)"
+                "(the server's setting max_streams sets the limit)"
             )
         self.open_streams += 1  # the event loop's thread only: no lock
         try:

@@ -37,7 +37,7 @@ class Upload:
         if self.size > self.max_bytes:
             raise ResourceExhausted(
                 f"the upload is larger than this server takes ({self.max_bytes / 2**20:.0f} MiB); "
-                "send a smaller proxy of the clip, or raise FOLEYLINE_MAX_UPLOAD_BYTES on the server"
+                "send a smaller proxy of the clip, or raise the server's setting max_upload_bytes"
             )
         with disk_full_as_exhausted("receiving an upload"):
             self._handle.write(data)
