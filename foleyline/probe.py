@@ -159,6 +159,8 @@ def _timecode(container: av.container.InputContainer) -> str | None:
 def read_info(p: Path, container: av.container.InputContainer) -> MediaInfo:
     video = video_stream(p, container)
     ctx = video.codec_context
+    if ctx is None:  # the stream's codec is unknown or its parameters are cut off
+        raise MediaError(f"{p}: the video stream cannot be decoded (its codec is unknown or damaged); re-export it")
     width, height = int(ctx.width or 0), int(ctx.height or 0)
     if width <= 0 or height <= 0:
         raise MediaError(f"{p}: the video stream has no picture size; the file is damaged — re-export it")
