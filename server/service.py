@@ -72,6 +72,10 @@ async def _on(pool: ThreadPoolExecutor, fn: Callable, *args, **kwargs):
     return await asyncio.get_running_loop().run_in_executor(pool, functools.partial(fn, *args, **kwargs))
 
 
+class _ClientGone(Exception):
+    """The client ended the call (cancelled it, or its connection dropped): nobody to answer."""
+
+
 def _translated(method: Callable) -> Callable:
     """Answer an exception of a servicer method with its status code and public message."""
 
@@ -81,6 +85,8 @@ def _translated(method: Callable) -> Callable:
             return await method(self, request, context)
         except (asyncio.CancelledError, grpc.aio.AbortError):
             raise
+        except _ClientGone:
+            return None
         except Exception as exc:
             code, message = self.errors.of(exc)
             await context.abort(code, message)
@@ -138,6 +144,11 @@ class FoleyService(pb_grpc.FoleyServicer):
                 f"the client read nothing for {self.limits.stalled_reader_s:g} s; the stream was closed "
                 "(read a stream as it comes, and resume the job to follow it again)"
             ) from None
+        except Exception as exc:
+            # A message that cannot be written means the call is over (cancelled, connection
+            # gone): there is no one to answer, and nothing to log as a failure.
+            log.info("a stream ended while writing (%s): the client is gone", type(exc).__name__)
+            raise _ClientGone() from None
 
     def _public(self, event: JobEvent) -> pb.GenerateEvent:
         if isinstance(event, ShotFailed):

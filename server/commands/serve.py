@@ -84,7 +84,10 @@ def run(args: argparse.Namespace) -> int:
     if running.load_error is not None:
         running.stop(grace=0.5)
         raise Unavailable(f"{running.load_error}; see `foleyline engines`, or start with --engine procedural")
-    stop.wait()
+    # Waiting in short steps: a signal may land on one of the server's threads, and only the
+    # main thread running Python again runs the handler.
+    while not stop.wait(0.5):
+        pass
     print("foleyline serve: stopping (jobs in progress stay resumable)", file=sys.stderr, flush=True)
     running.stop()
     return 0
