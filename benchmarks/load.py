@@ -137,9 +137,11 @@ def main(argv: list[str] | None = None) -> int:
             warm = [e for e in client.generate([shot(str(media.resolve()), "warm-up", 0)]) if e.WhichOneof("event") == "done"]
             finished_job = warm[0].job_id
             background = [shot(str(media.resolve()), f"bg-{i}", i) for i in range(args.background_shots)]
-            idle = [client.generate(background)]
-            job_id = next(idle[0]).job_id
-            followers = [client.resume(job_id) for _ in range(max(0, args.open_streams - 1))]
+            idle = [client.generate(background)] if background else []
+            followers = []
+            if idle:
+                job_id = next(idle[0]).job_id
+                followers = [client.resume(job_id) for _ in range(max(0, args.open_streams - 1))]
             for follower in followers:
                 next(follower)
             start = threading.Event()

@@ -53,6 +53,8 @@ RESUME_WAIT_S = 30.0
 KEEP_FINISHED_RUNS = 32
 # Weight of the latest shot in the running mean of shot durations (for queue estimates).
 _MEAN_WEIGHT = 0.3
+# The least change of a shot's progress within a stage that is told to its followers.
+PROGRESS_STEP = 0.05
 
 
 def utc_now() -> str:
@@ -253,8 +255,16 @@ class JobManager:
             run.recorded_running = True
             self.store.set_job_state(job_id, "running")
 
+        told = ["", -1.0]
+
         def progress(stage: str, fraction: float) -> None:
-            run.emit(ShotProgress(job_id, shot.id, stage, float(min(1.0, max(0.0, fraction))), run.done, count))
+            # Every stage is told, and within one a step of at least PROGRESS_STEP: followers
+            # of a long job are not flooded with one event per file written.
+            fraction = float(min(1.0, max(0.0, fraction)))
+            if stage == told[0] and fraction - told[1] < PROGRESS_STEP:
+                return
+            told[:] = [stage, fraction]
+            run.emit(ShotProgress(job_id, shot.id, stage, fraction, run.done, count))
 
         started = time.monotonic()
         try:

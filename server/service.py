@@ -19,6 +19,7 @@ import functools
 import logging
 import os
 import threading
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
@@ -132,6 +133,9 @@ class FoleyService(pb_grpc.FoleyServicer):
         self.errors = errors or PublicErrors()
         self.pools = pools or Pools()
         self.open_streams = 0
+        # Each run's events as messages, made once however many streams follow it (the event
+        # loop's thread only: no lock).
+        self._messages: weakref.WeakKeyDictionary[JobRun, list[pb.GenerateEvent]] = weakref.WeakKeyDictionary()
 
     # ---- plumbing -------------------------------------------------------------------------
 
@@ -184,8 +188,12 @@ class FoleyService(pb_grpc.FoleyServicer):
                 wake.clear()
                 batch = run.events_since(index)
                 index += len(batch)
-                for event in batch:
-                    await self._send(context, self._public(event))
+                messages = self._messages.setdefault(run, [])
+                for offset, event in enumerate(batch):
+                    at = index - len(batch) + offset
+                    if at == len(messages):
+                        messages.append(self._public(event))
+                    await self._send(context, messages[at])
                     if isinstance(event, JobDone):
                         return
                 if not batch:
