@@ -187,7 +187,7 @@ class MainWindow(QMainWindow):
         self.local_server.ready.connect(self._on_local_ready)
         self.local_server.failed.connect(lambda text: (self.server.set_connection("error", text), self.show_message(text, True)))
 
-        self.exporter.export_requested.connect(lambda path, fmt: s.export(path, fmt=fmt))
+        self.exporter.export_requested.connect(lambda path, fmt, naming: s.export(path, fmt=fmt, naming=naming))
 
     # -- timeline
 

@@ -213,7 +213,7 @@ class Session(QObject):
 
     # -- export
 
-    def export(self, out_path: Path | str, *, fmt: str | None = None) -> Job | None:
+    def export(self, out_path: Path | str, *, fmt: str | None = None, naming: export.Naming | None = None) -> Job | None:
         if self.loaded is None:
             self.export_failed.emit("Open a timeline first")
             return None
@@ -230,7 +230,7 @@ class Session(QObject):
             self.export_failed.emit("This timeline was not opened from Resolve: use “From Resolve” to work on Resolve's timeline live")
             return None
         job = self.runner.run("export", export.export_job, client, self.loaded.timeline, accepted, Path(out_path), fmt,
-                              self.loaded.bridge if fmt == export.RESOLVE else None)
+                              self.loaded.bridge if fmt == export.RESOLVE else None, naming)
         job.yielded.connect(lambda text: self.message.emit(text, False))
         job.succeeded.connect(self._on_exported)
         job.failed.connect(lambda exc: self.export_failed.emit(str(exc)))

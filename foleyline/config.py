@@ -101,14 +101,26 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sfx_library", "path", None, "a folder of the editor's sound files, used before synthesis", "server"),
     Setting("mmaudio_model", "text", "", "which installed MMAudio variant to load (default: the best installed)",
             "server"),
-    Setting("vlm_dir", "path", None, "a VLM folder for drafting notes (default: <models dir>/vlm)", "server"),
-    Setting("clip_dir", "path", None, "a CLIP folder for zero-shot scene labels (default: <models dir>/clip)",
+    Setting("vlm_dir", "path", None, "a VLM folder for drafting notes, used before the ones `models pull` installed", "server"),
+    Setting("clip_dir", "path", None, "a CLIP folder for zero-shot scene labels, used before the ones `models pull` installed",
+            "server"),
+    Setting("vlm_device", "text", "", "\"cpu\": the VLM drafts notes on the CPU too (slow; by default only on a GPU)",
             "server"),
     Setting("server", "text", "", "HOST:PORT of the server clients use (empty: start one in-process)", "client"),
     Setting("token", "secret", "",
             "the token clients send to a remote server (its token file's content); a server given one uses it "
             "instead of its token file", "both"),
     Setting("tls_ca", "path", None, "PEM certificate(s) to trust for a TLS server; set: clients use TLS",
+            "client"),
+    Setting("take_file_template", "text", "{shot}_{layer}_T{take:02d}.wav",
+            "how take WAVs are named; fields {shot} {layer} {kind} {take} {take_id} {engine} {seed}", "client"),
+    Setting("track_names", "text", "foley",
+            'Foley track names: foley ("Foley BG", "Foley FX", "Foley") or short (BG, FX, FOL)', "client"),
+    Setting("c2pa_key", "path", None,
+            "the facility's key (PEM) signing the WAVs' C2PA manifests, with c2pa_certs (unset: a local CA "
+            "made on first use in <config_dir>/c2pa)", "server"),
+    Setting("c2pa_certs", "path", None, "the certificate chain of c2pa_key (PEM, leaf first)", "server"),
+    Setting("c2pa_trust", "path", None, "CA certificates (PEM) trusted when reading manifests (`foleyline provenance`)",
             "client"),
     Setting("debug", "bool", False, "full tracebacks instead of one-line errors", "both"),
     Setting("dev_media", "path", lambda: Path.cwd().parent / "shared" / "media",
@@ -260,6 +272,38 @@ def configured_server() -> str | None:
 def sfx_library() -> Path | None:
     """The editor's sound library folder, or None."""
     return value("sfx_library")
+
+
+def take_file_template() -> str:
+    """How take WAVs are named (checked where it is used: ``foleyline.plugin.take_files``)."""
+    return value("take_file_template") or BY_KEY["take_file_template"].default
+
+
+def track_names() -> str:
+    """The Foley track-name preset (checked where it is used: ``foleyline.plugin.timeline.track_names``)."""
+    return value("track_names") or BY_KEY["track_names"].default
+
+
+def c2pa_dir() -> Path:
+    """The local signing credentials made on first use: key.pem (0600), chain.pem, ca.pem."""
+    return config_dir() / "c2pa"
+
+
+def c2pa_ca_path() -> Path:
+    return c2pa_dir() / "ca.pem"
+
+
+def facility_signing_files() -> tuple[Path, Path] | None:
+    """(key, certificate chain) the facility gave for signing, or None (sign with the local CA)."""
+    key, certs = value("c2pa_key"), value("c2pa_certs")
+    if bool(key) != bool(certs):
+        raise InvalidInput("set both c2pa_key (the signing key, PEM) and c2pa_certs (its certificate chain, PEM, "
+                           "leaf first; FOLEYLINE_C2PA_KEY, FOLEYLINE_C2PA_CERTS), or neither to sign with the local CA")
+    return (key, certs) if key and certs else None
+
+
+def c2pa_trust_anchors_path() -> Path | None:
+    return value("c2pa_trust")
 
 
 def token_path() -> Path:

@@ -22,10 +22,13 @@ from pathlib import Path
 import opentimelineio as otio
 
 from foleyline import timebase
+from foleyline.errors import MediaError
+from foleyline.probe import probe
 from foleyline.protos.v1 import foley_pb2 as pb
+from foleyline.timebase import MediaClock, MediaSpan
 from foleyline.timebase.proto import range_to_proto
 
-__all__ = ["Shot", "stable_shot_id", "frames_at", "frame_rate", "shot_to_proto"]
+__all__ = ["Shot", "stable_shot_id", "frames_at", "frame_rate", "media_span", "shot_to_proto"]
 
 
 @dataclass(frozen=True)
@@ -122,3 +125,31 @@ def shot_to_proto(shot: Shot) -> pb.Shot:
     if shot.available_range is not None:
         message.available_range.CopyFrom(range_to_proto(shot.available_range))
     return message
+
+
+def media_span(shot: Shot) -> MediaSpan:
+    """The part of the media file the shot shows, in container seconds: where the panel's
+    viewer seeks and what a preview decodes.
+
+    The same rule the server decodes by (``foleyline.timebase.media_start``): the export's
+    available range when it gave one, else the file's own start timecode when the source range
+    lies beyond the file counted from zero, else container time."""
+    clock = None
+    if shot.available_range is None and shot.media_path is not None:
+        clock = _media_clock(shot.media_path)
+    span = timebase.shot_media_span(shot.source_range, shot.available_range, clock)
+    return MediaSpan(max(0.0, span.start), span.duration)
+
+
+def _media_clock(path: Path) -> MediaClock | None:
+    try:
+        stat = path.stat()
+        return _clock_of(str(path), stat.st_mtime_ns, stat.st_size)
+    except (OSError, MediaError):
+        return None  # unreadable media: count from zero; the server names the problem
+
+
+@functools.lru_cache(maxsize=256)
+def _clock_of(path: str, _mtime_ns: int, _size: int) -> MediaClock:
+    # Keyed by modification time and size too: a file replaced under the same name is read again.
+    return probe(path).clock

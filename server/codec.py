@@ -164,4 +164,5 @@ def take_from_json(text: str) -> Take:
         handle_head_frames=int(data["handle_head_frames"]),
         handle_tail_frames=int(data["handle_tail_frames"]),
         base_take_id=data.get("base_take_id", ""),
+        number=int(data.get("number", 0)),
     )

@@ -83,6 +83,7 @@ class Take:
     handle_head_frames: int
     handle_tail_frames: int
     base_take_id: str = ""
+    number: int = 0                # the take's number in its shot: 1, 2, 3... (0: stored before numbering)
 
 
 @dataclass(frozen=True)

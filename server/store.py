@@ -28,7 +28,7 @@ import threading
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from foleyline.errors import InvalidInput, NotFound, ResourceExhausted
@@ -36,7 +36,7 @@ from foleyline.fsutil import fsync_dir
 from foleyline.notes import Notes
 from foleyline.notes.versions import recorded_version
 from foleyline.server import codec
-from foleyline.server.records import JobInfo, JobSettings, ShotRequest, Take
+from foleyline.server.records import AudioFile, JobInfo, JobSettings, ShotRequest, Take
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -71,9 +71,19 @@ CREATE TABLE IF NOT EXISTS takes (
 );
 CREATE INDEX IF NOT EXISTS takes_by_shot ON takes(shot_id);
 CREATE INDEX IF NOT EXISTS takes_by_job ON takes(job_id);
+CREATE TABLE IF NOT EXISTS take_numbers (  -- the last take number given in each shot
+    shot_id TEXT PRIMARY KEY,
+    last INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS accepted (  -- the circled take of each shot
     shot_id TEXT PRIMARY KEY,
     take_id TEXT NOT NULL REFERENCES takes(id)
+);
+CREATE TABLE IF NOT EXISTS circled_audio (  -- a take's WAV re-stamped CIRCLED (and signed again)
+    take_id TEXT NOT NULL REFERENCES takes(id),
+    sha256 TEXT NOT NULL,          -- the file as generated
+    circled TEXT NOT NULL,         -- the AudioFile of its circled copy, as JSON
+    PRIMARY KEY (take_id, sha256)
 );
 CREATE TABLE IF NOT EXISTS media (
     sha256 TEXT PRIMARY KEY,
@@ -82,7 +92,7 @@ CREATE TABLE IF NOT EXISTS media (
 );
 -- Rows an older server stored that cannot be sent back: kept, out of the listings and jobs.
 CREATE TABLE IF NOT EXISTS quarantine (
-    kind TEXT NOT NULL,           -- take, job_shot
+    kind TEXT NOT NULL,           -- take, circled (a take's circled copy), job_shot
     key TEXT NOT NULL,
     row TEXT NOT NULL,
     reason TEXT NOT NULL
@@ -404,6 +414,9 @@ class Store:
             db.execute("INSERT INTO quarantine (kind, key, row, reason) SELECT 'take', id, take, ? FROM takes WHERE id = ?",
                        (reason, take_id))
             db.execute("DELETE FROM accepted WHERE take_id = ?", (take_id,))
+            db.execute("INSERT INTO quarantine (kind, key, row, reason) SELECT 'circled', take_id, circled, ? "
+                       "FROM circled_audio WHERE take_id = ?", (reason, take_id))
+            db.execute("DELETE FROM circled_audio WHERE take_id = ?", (take_id,))
             db.execute("DELETE FROM takes WHERE id = ?", (take_id,))
 
     def job_shot_rows(self) -> list[tuple[str, int, str]]:
@@ -418,23 +431,45 @@ class Store:
             db.execute("DELETE FROM job_shots WHERE job_id = ? AND idx = ?", (job_id, idx))
 
     def audio_in_use(self) -> set[str]:
-        """The hashes of every WAV a take (listed or quarantined) refers to."""
+        """The hashes of every WAV a take (listed or quarantined) or a circled copy refers to."""
         # Every hash-shaped string of a row counts: a row too damaged to parse still keeps its
         # files, and a stray match only keeps a file longer.
         used: set[str] = set()
-        for (text,) in self._query("SELECT take FROM takes UNION ALL SELECT row FROM quarantine WHERE kind = 'take'"):
+        for (text,) in self._query("SELECT take FROM takes UNION ALL SELECT circled FROM circled_audio "
+                                   "UNION ALL SELECT row FROM quarantine WHERE kind IN ('take', 'circled')"):
             used.update(_HASH.findall(text))
         return used
 
-    def accept_take(self, take_id: str) -> Take:
-        """Circle ``take_id``: the take its shot places (one per shot, the last accepted wins)."""
+    def reserve_take_numbers(self, shot_id: str, count: int) -> list[int]:
+        """The next ``count`` take numbers of a shot (1, 2, 3... in the order takes are made),
+        given out once: two jobs on one shot never get the same number. A shot whose job failed
+        after its numbers were given leaves a gap, as a take not printed does on set."""
+        with self._transaction() as db:
+            row = db.execute("SELECT last FROM take_numbers WHERE shot_id = ?", (shot_id,)).fetchone()
+            # a store from before take numbers: the shot's takes so far count
+            last = row[0] if row else db.execute("SELECT COUNT(*) FROM takes WHERE shot_id = ?", (shot_id,)).fetchone()[0]
+            db.execute("INSERT OR REPLACE INTO take_numbers (shot_id, last) VALUES (?, ?)", (shot_id, last + count))
+        return list(range(last + 1, last + count + 1))
+
+    def accept_take(self, take_id: str, circled: dict[str, AudioFile] | None = None) -> Take:
+        """Circle ``take_id``: the take its shot places (one per shot, the last accepted wins).
+        ``circled``: its WAVs' circled copies (already adopted), by the hash of each WAV as
+        generated; recorded in the same transaction."""
         take = self.get_take(take_id)
         with self._transaction() as db:
+            for sha, audio in (circled or {}).items():
+                db.execute("INSERT OR REPLACE INTO circled_audio (take_id, sha256, circled) VALUES (?, ?, ?)",
+                           (take.id, sha, json.dumps(asdict(audio))))
             db.execute("INSERT OR REPLACE INTO accepted (shot_id, take_id) VALUES (?, ?)", (take.shot_id, take.id))
         return take
 
     def accepted_take_ids(self) -> set[str]:
         return {row[0] for row in self._query("SELECT take_id FROM accepted")}
+
+    def circled_files(self, take_id: str) -> dict[str, AudioFile]:
+        """The circled copies of a take's WAVs, by the hash of each WAV as generated."""
+        rows = self._query("SELECT sha256, circled FROM circled_audio WHERE take_id = ?", (take_id,))
+        return {sha: AudioFile(**json.loads(audio)) for sha, audio in rows}
 
     def get_take(self, take_id: str) -> Take:
         rows = self._query("SELECT take FROM takes WHERE id = ?", (take_id,))

@@ -4,7 +4,9 @@
     foleyline engines [list] [--load NAME]
 
 Listing never loads weights; ``--load NAME`` loads one engine to prove it works (or says what
-is missing).
+is missing). The last block says which rung of the notes ladder drafts notes here (a VLM, CLIP
+labels with the motion analysis, or the motion analysis alone), why not a better one, and
+which drafting models are installed.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 
 from foleyline.server.engines.registry import EngineRegistry
+from foleyline.server.notes.drafters import describe
 
 
 EXAMPLES = (
@@ -48,4 +51,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"{'':<12} weights: {manifest.weights_licence or 'none (synthesized, nothing to license)'}")
         if not status.available:
             print(f"{'':<12} {status.reason}")
+    headline, details = describe()
+    print(f"{'notes':<12} drafted by {headline}")
+    for line in details:
+        print(f"{'':<12} {line}")
     return 0

@@ -5,7 +5,9 @@ Files come from the Hugging Face hub through ``huggingface_hub.hf_hub_download``
 upstream URL (any scheme urllib opens, including ``file://``). Each download lands in a staging
 folder inside the package folder and is moved into place only after its checksum matched.
 Where upstream publishes no checksum (``sha256=None``) the pull says so and records the hash of
-what it downloaded, so ``verify`` can later detect corruption.
+what it downloaded, so ``verify`` can later detect corruption. A sharded checkpoint's index
+(``*.safetensors.index.json``) is read as soon as it is in place: shards it names that the
+package does not list stop the pull before the large downloads (upstream changed its files).
 """
 
 from __future__ import annotations
@@ -93,6 +95,26 @@ def _fetch(file: ModelFile, staging: Path) -> Path:
     raise InvalidInput(f"model file {file.local_name} names neither a hub repo nor a URL")
 
 
+def check_shard_index(package: ModelPackage, local_name: str, index: Path) -> None:
+    """Refuse an index naming weight shards the package does not list: such a model could not
+    load from what the pull installs."""
+    try:
+        weight_map = json.loads(index.read_text()).get("weight_map", {})
+        named = set(weight_map.values()) if isinstance(weight_map, dict) else set()
+    except (OSError, ValueError, AttributeError) as exc:
+        raise Unavailable(f"{index.name} of {package.name} is not a weight index ({exc}); "
+                          f"run `foleyline models pull {package.name} --force`") from exc
+    folder = Path(local_name).parent  # shards sit beside their index
+    listed = {Path(f.local_name) for f in package.files}
+    unknown = sorted(n for n in named if folder / n not in listed)
+    if unknown:
+        raise Unavailable(
+            f"upstream's {index.name} for {package.name} names weight files this Foleyline does not know "
+            f"({', '.join(unknown)}): the model on the hub changed its layout. Nothing more was downloaded; "
+            "update Foleyline, or report it."
+        )
+
+
 def pull_package(
     package: ModelPackage,
     *,
@@ -119,6 +141,8 @@ def pull_package(
         dest = folder / file.local_name
         if dest.is_file() and not force:
             say(f"  {file.local_name}: present")
+            if dest.name.endswith(".safetensors.index.json"):
+                check_shard_index(package, file.local_name, dest)
             continue
         say(f"  {file.local_name}: downloading from {file.hf_repo or file.url}")
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
@@ -141,6 +165,8 @@ def pull_package(
             shutil.rmtree(staging, ignore_errors=True)
         record[file.local_name] = {"sha256": digest, "size": dest.stat().st_size}
         write_text_atomic(folder / RECORD_NAME, json.dumps(record, indent=2, sort_keys=True) + "\n")
+        if dest.name.endswith(".safetensors.index.json"):
+            check_shard_index(package, file.local_name, dest)
     return folder
 
 
