@@ -183,6 +183,7 @@ class MainWindow(QMainWindow):
         self.server.connect_requested.connect(self._connect_as_asked)
         self.server.start_local_requested.connect(self.start_local_server)
         self.server.engine_chosen.connect(self._choose_engine)
+        self.server.library_chosen.connect(self._on_library_chosen)
         self.local_server.output.connect(self.server.append_log)
         self.local_server.ready.connect(self._on_local_ready)
         self.local_server.failed.connect(lambda text: (self.server.set_connection("error", text), self.show_message(text, True)))
@@ -253,7 +254,8 @@ class MainWindow(QMainWindow):
         self.waveform.set_shot_duration(duration)
         self.waveform.set_notes(state.notes if state else None)
         title = f"{state.shot.name} — {state.status_text()}" if state else "No shot selected"
-        self.notes.set_notes(state.notes if state else None, duration=duration, title=title)
+        self.notes.set_notes(state.notes if state else None, duration=duration, title=title,
+                             warnings=state.notes_warnings() if state else ())
         self.takes.set_state(state)
         self._update_regions()
 
@@ -353,6 +355,11 @@ class MainWindow(QMainWindow):
 
     def _choose_engine(self, name: str) -> None:
         self.session.engine = name
+
+    def _on_library_chosen(self, folder: str) -> None:
+        what = f"Sound library: {folder}" if folder else "No sound library: every sound is synthesized"
+        later = "; restart the local server to use it" if self.local_server.running else ""
+        self.show_message(what + later + " (servers started from now on read it from the config file)", False)
 
     def start_local_server(self) -> None:
         roots = set()

@@ -26,8 +26,8 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from foleyline import config
-from foleyline.config import ServerLimits
+from foleyline import capacity, config
+from foleyline.capacity import ServerLimits
 from foleyline.errors import InvalidInput, Unavailable
 from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.protos.v1 import foley_pb2_grpc as pb_grpc
@@ -39,6 +39,7 @@ from foleyline.server.pipeline import Pipeline
 from foleyline.server.service import FoleyService, Pools
 from foleyline.server.status import PublicErrors
 from foleyline.server.store import Store
+from foleyline.server.threads import apply_compute_threads
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +56,11 @@ class ServerConfig:
     allowed_roots: list[Path] = field(default_factory=list)
     token: str | None = None                  # None: the user's token file (created on first start)
     default_engine: str = "procedural"
-    limits: ServerLimits | None = None        # None: config.server_limits() (the settings)
+    limits: ServerLimits | None = None        # None: capacity.server_limits() (the settings)
     tls_cert: Path | None = None              # PEM chain; with tls_key: TLS
     tls_key: Path | None = None
     insecure: bool = False                    # allow clear text beyond loopback
+    sfx_library: Path | None = None           # None: the config file's (foleyline.config.sfx_library)
 
 
 class RunningServer:
@@ -194,10 +196,16 @@ def start_server(settings: ServerConfig, registry: EngineRegistry | None = None)
     credentials = server_credentials(settings)
     token = settings.token or config.ensure_token()
     interceptor = TokenInterceptor(token, hint=not settings.token)  # refuses a short token first
-    limits = settings.limits or config.server_limits()
+    limits = settings.limits or capacity.server_limits()
     data_dir = settings.data_dir or config.data_dir()
     roots = [Path(root).expanduser().resolve() for root in settings.allowed_roots]
-    registry = registry or EngineRegistry(default=settings.default_engine)
+    procedural = {"index_path": config.sfx_index_path(data_dir)}
+    if settings.sfx_library is not None:
+        procedural["sfx_library"] = Path(settings.sfx_library)
+    registry = registry or EngineRegistry(default=settings.default_engine, options={"procedural": procedural})
+    # Before any engine loads (decode and analysis use the pools too); CPU workers run at once,
+    # so each gets its share of the cores.
+    apply_compute_threads(workers=limits.workers_for("cpu"))
 
     store = Store(data_dir)
     moved = housekeeping.repair(store)

@@ -153,6 +153,7 @@ def take_from_json(text: str) -> Take:
                 loudness_lufs=float(item["loudness_lufs"]),
                 peak_dbfs=float(item["peak_dbfs"]),
                 reused=bool(item.get("reused", False)),
+                warnings=tuple(item.get("warnings", ())),
             )
             for item in data["layers"]
         ),

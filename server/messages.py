@@ -118,6 +118,7 @@ def take_to_proto(take: Take, accepted: bool = False, files: dict[str, AudioFile
                 loudness_lufs=layer.loudness_lufs,
                 peak_dbfs=layer.peak_dbfs,
                 reused=layer.reused,
+                warnings=list(layer.warnings),
             )
             for layer in take.layers
         ],

@@ -45,7 +45,7 @@ from foleyline.server.media import audio as post
 from foleyline.server.media.bwf import BITS, TakeStamp, write_take
 from foleyline.server.media.frames import StreamSpec
 from foleyline.server.media.load import load_shot
-from foleyline.server.media.loudness import measure
+from foleyline.server.media.loudness import Loudness, measure
 from foleyline.server.notes import DraftResult, draft, required_streams
 from foleyline.server.notes.fitting import CountsOf
 from foleyline.server.records import AudioFile, JobSettings, LayerTake, ShotOutcome, ShotRequest, Take
@@ -188,6 +188,7 @@ class Pipeline:
         seeds = [settings.seed + i for i in range(max(1, settings.num_takes))]
         sampling = SamplingSettings(steps=settings.steps, cfg_strength=settings.cfg_strength)
         rendered: dict[str, list[np.ndarray]] = {}
+        said: dict[str, tuple[str, ...]] = {}  # the engine's warnings per layer
         for i, layer in enumerate(to_render):
             stage("generate", i / len(to_render))
 
@@ -204,6 +205,7 @@ class Pipeline:
                 finished.append(post.finish_stem(audio, caps.sample_rate, samples=timing.samples,
                                                  head=timing.head_samples, tail=timing.tail_samples))
             rendered[layer.label] = finished
+            said[layer.label] = tuple(engine.layer_warnings(layer))
 
         stage("post")
         numbers = self.store.reserve_take_numbers(shot.id, len(seeds))
@@ -227,7 +229,8 @@ class Pipeline:
                         stage("post", len(files) / count)
                         audio = rendered[layer.label][t]
                         stamp = self._stamp(timing, shot, settings, notes, replace(made, layer=layer.label), stem=index, layer=layer)
-                        layers.append(files.write(audio, stamp, replace(made, layer=layer.label), layer))
+                        layers.append(files.write(audio, stamp, replace(made, layer=layer.label), layer,
+                                                  warnings=said[layer.label]))
                     else:
                         previous = base.layers[[lt.label for lt in base.layers].index(layer.label)]  # type: ignore[union-attr]
                         audio = self._read_stem(previous.audio.sha256, timing)
@@ -242,6 +245,8 @@ class Pipeline:
             for i, stem in enumerate(files.stems):
                 stage("store", i / count)
                 files.adopt(stem)
+            # The shot's WAVs were written without fsyncs: durable together, before its takes are stored.
+            files.sync()
             created = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
             takes = [
                 Take(
@@ -257,7 +262,7 @@ class Pipeline:
                     settings=settings,
                     layers=tuple(item if isinstance(item, LayerTake) else item.layer_take() for item in layers_of[t]),
                     mix=mixes[t].stored,
-                    loudness_lufs=mixes[t].loudness,
+                    loudness_lufs=post.reported_lufs(mixes[t].loudness.integrated_lufs),
                     created_at=created,
                     audio_source_range=timing.audio_range,
                     record_range=shot.record_range,
@@ -329,20 +334,23 @@ class Pipeline:
             model=made.model,
         )
 
+
 @dataclass
 class _Stem:
     """A layer's stem (or a take's mix) on its way into the store."""
 
     audio: np.ndarray
-    loudness: float
+    loudness: Loudness             # measured once: the WAV and the take say it
     staged: Path
     layer: Layer | None = None     # None: the mix
+    warnings: tuple[str, ...] = ()  # the engine's, about this layer
     stored: AudioFile | None = None
 
     def layer_take(self) -> LayerTake:
         assert self.layer is not None and self.stored is not None
-        return LayerTake(label=self.layer.label, kind=self.layer.kind.value, audio=self.stored, loudness_lufs=self.loudness,
-                         peak_dbfs=post.reported_peak(self.audio), reused=False)
+        return LayerTake(label=self.layer.label, kind=self.layer.kind.value, audio=self.stored,
+                         loudness_lufs=post.reported_lufs(self.loudness.integrated_lufs),
+                         peak_dbfs=post.reported_peak(self.audio), reused=False, warnings=self.warnings)
 
 
 class _StagedFiles:
@@ -375,18 +383,24 @@ class _StagedFiles:
         """The shot's takes are made: its WAVs stay in the store."""
         self._kept = True
 
-    def write(self, audio: np.ndarray, stamp: TakeStamp, made: Generation, layer: Layer | None = None) -> _Stem:
-        """Stamp, sign and stage one stem (``layer``) or the mix (None)."""
-        stem = _Stem(audio, post.reported_loudness(audio), self.store.staging_path(".wav"), layer)
+    def write(self, audio: np.ndarray, stamp: TakeStamp, made: Generation, layer: Layer | None = None, *,
+              warnings: tuple[str, ...] = ()) -> _Stem:
+        """Stamp, sign and stage one stem (``layer``) or the mix (None), not yet durable."""
+        stem = _Stem(audio, measure(audio, OUTPUT_SAMPLE_RATE), self.store.staging_path(".wav"), layer, warnings)
         self.stems.append(stem)
         with disk_full_as_exhausted("writing a take's WAV"):
-            write_take(stem.staged, audio, replace(stamp, loudness=measure(audio, OUTPUT_SAMPLE_RATE)), made, self.creds)
+            write_take(stem.staged, audio, replace(stamp, loudness=stem.loudness), made, self.creds, durable=False)
         return stem
 
     def adopt(self, stem: _Stem) -> None:
         with disk_full_as_exhausted("storing a take's WAV"):
-            sha, size = self.store.adopt_audio(stem.staged, self._created)
+            sha, size = self.store.adopt_audio(stem.staged, self._created, durable=False)
         stem.stored = AudioFile(sha, size, OUTPUT_SAMPLE_RATE, BITS, int(stem.audio.shape[0]), int(stem.audio.shape[1]))
+
+    def sync(self) -> None:
+        """Make every adopted WAV durable, in one flush."""
+        with disk_full_as_exhausted("storing a take's WAV"):
+            self.store.sync_audio(stem.stored.sha256 for stem in self.stems if stem.stored is not None)
 
 
 @contextmanager

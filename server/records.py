@@ -60,6 +60,7 @@ class LayerTake:
     loudness_lufs: float
     peak_dbfs: float
     reused: bool = False
+    warnings: tuple[str, ...] = ()   # the engine's word on how it rendered the layer
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,10 @@ from dataclasses import replace
 import grpc
 
 from foleyline import __version__
-from foleyline.config import ServerLimits
+from foleyline.capacity import ServerLimits
 from foleyline.errors import FoleylineError, InvalidInput, ResourceExhausted
 from foleyline.notes import Notes
+from foleyline.notes.convert import notes_from_proto
 from foleyline.notes.tokens import TokenCount
 from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.protos.v1 import foley_pb2_grpc as pb_grpc
@@ -256,9 +257,21 @@ class FoleyService(pb_grpc.FoleyServicer):
         counts_of = self._counts_of(engine_name)
         result = self.pipeline.draft(shot, shot_input, writer, counts_of=counts_of)
         if counts_of is None:
-            return draft_event(shot.id, result, counts_of=lambda _notes: [])
-        limit = max((count.limit for count in counts_of(result.notes)), default=0)
-        return draft_event(shot.id, result, token_limit=limit or None, counts_of=counts_of)
+            event = draft_event(shot.id, result, counts_of=lambda _notes: [])
+        else:
+            limit = max((count.limit for count in counts_of(result.notes)), default=0)
+            event = draft_event(shot.id, result, token_limit=limit or None, counts_of=counts_of)
+        event.warnings.extend(self.errors.text(w) for w in self._layer_warnings(notes_from_proto(event.notes), engine_name))
+        return event
+
+    def _layer_warnings(self, notes: Notes, engine_name: str) -> list[str]:
+        """What the engine that will render these notes says about their layers (e.g. a prompt
+        no model makes), so the editor reads it beside the draft, before generating."""
+        try:
+            _name, engine = self.registry.resolve(engine_name)
+        except FoleylineError:
+            return []  # the job's own warnings will say why the engine is unavailable
+        return [w for layer in notes.layers for w in engine.layer_warnings(layer)]
 
     @_translated
     @_stream

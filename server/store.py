@@ -32,72 +32,12 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from foleyline.errors import InvalidInput, NotFound, ResourceExhausted
-from foleyline.fsutil import fsync_dir
+from foleyline.fsutil import fsync_dir, sync_written
 from foleyline.notes import Notes
 from foleyline.notes.versions import recorded_version
 from foleyline.server import codec
 from foleyline.server.records import AudioFile, JobInfo, JobSettings, ShotRequest, Take
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    state TEXT NOT NULL,
-    engine TEXT NOT NULL DEFAULT '',
-    settings TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS job_shots (
-    job_id TEXT NOT NULL REFERENCES jobs(id),
-    idx INTEGER NOT NULL,
-    shot_id TEXT NOT NULL,
-    shot TEXT NOT NULL,
-    state TEXT NOT NULL,          -- pending, done, failed
-    reason TEXT NOT NULL DEFAULT '',
-    code TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (job_id, idx)
-);
-CREATE TABLE IF NOT EXISTS notes (
-    shot_id TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    notes TEXT NOT NULL,
-    PRIMARY KEY (shot_id, version)
-);
-CREATE TABLE IF NOT EXISTS takes (
-    id TEXT PRIMARY KEY,
-    shot_id TEXT NOT NULL,
-    job_id TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    take TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS takes_by_shot ON takes(shot_id);
-CREATE INDEX IF NOT EXISTS takes_by_job ON takes(job_id);
-CREATE TABLE IF NOT EXISTS take_numbers (  -- the last take number given in each shot
-    shot_id TEXT PRIMARY KEY,
-    last INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS accepted (  -- the circled take of each shot
-    shot_id TEXT PRIMARY KEY,
-    take_id TEXT NOT NULL REFERENCES takes(id)
-);
-CREATE TABLE IF NOT EXISTS circled_audio (  -- a take's WAV re-stamped CIRCLED (and signed again)
-    take_id TEXT NOT NULL REFERENCES takes(id),
-    sha256 TEXT NOT NULL,          -- the file as generated
-    circled TEXT NOT NULL,         -- the AudioFile of its circled copy, as JSON
-    PRIMARY KEY (take_id, sha256)
-);
-CREATE TABLE IF NOT EXISTS media (
-    sha256 TEXT PRIMARY KEY,
-    path TEXT NOT NULL,
-    size INTEGER NOT NULL
-);
--- Rows an older server stored that cannot be sent back: kept, out of the listings and jobs.
-CREATE TABLE IF NOT EXISTS quarantine (
-    kind TEXT NOT NULL,           -- take, circled (a take's circled copy), job_shot
-    key TEXT NOT NULL,
-    row TEXT NOT NULL,
-    reason TEXT NOT NULL
-);
-"""
+from foleyline.server.store_schema import SCHEMA
 
 UNFINISHED_STATES = ("queued", "running", "interrupted", "cancelled")
 # The store's files and folders: the user who runs the server only.
@@ -215,15 +155,22 @@ class Store:
         with self._live_lock:
             return set(self._live)
 
-    def adopt_audio(self, staged: Path, created: list[Path] | None = None) -> tuple[str, int]:
+    def adopt_audio(self, staged: Path, created: list[Path] | None = None, *, durable: bool = True) -> tuple[str, int]:
         """Move a finished WAV from staging to its content address; returns (sha256, size).
-        ``created``: gets the path when the file is new to the store."""
-        return self._adopt(staged, self.audio_dir, ".wav", created)
+        ``created``: gets the path when the file is new to the store. ``durable=False``: the
+        caller makes a batch durable at once (``sync_audio``)."""
+        return self._adopt(staged, self.audio_dir, ".wav", created, durable=durable)
 
-    def _adopt(self, staged: Path, folder: Path, suffix: str, created: list[Path] | None = None) -> tuple[str, int]:
+    def sync_audio(self, sha256s: Iterable[str]) -> None:
+        """Make WAVs adopted with ``durable=False`` durable, together (one take: one flush)."""
+        sync_written(self.audio_path(sha) for sha in sha256s)
+
+    def _adopt(self, staged: Path, folder: Path, suffix: str, created: list[Path] | None = None, *,
+               durable: bool = True) -> tuple[str, int]:
         try:
-            with open(staged, "rb+") as handle:
-                os.fsync(handle.fileno())
+            if durable:
+                with open(staged, "rb+") as handle:
+                    os.fsync(handle.fileno())
             os.chmod(staged, FILE_MODE)
             sha = sha256_of(staged)
             size = staged.stat().st_size
@@ -235,7 +182,8 @@ class Store:
             else:
                 final.parent.mkdir(mode=FOLDER_MODE, exist_ok=True)
                 os.replace(staged, final)
-                fsync_dir(final.parent)
+                if durable:
+                    fsync_dir(final.parent)
                 if created is not None:
                     created.append(final)
         finally:

@@ -1,6 +1,6 @@
 """``foleyline demo``: Foley for a timeline made from nothing, end to end, over gRPC.
 
-    foleyline demo [-o DIR]
+    foleyline demo [-o DIR] [--sfx-library DIR]
 
 Draws a short video with visible contacts and motion (``demo_scenes``), cuts it into a
 four-shot .otio timeline at 23.976 fps starting at 01:00:00:00, starts a server in this process
@@ -25,6 +25,7 @@ from pathlib import Path
 import opentimelineio as otio
 
 from foleyline import timebase
+from foleyline.cli import add_sfx_library_option, sfx_library_option
 from foleyline.errors import InvalidInput
 from foleyline.fsutil import atomic_path, write_text_atomic
 from foleyline.plugin.commands import demo_scenes as scenes
@@ -87,6 +88,7 @@ EXAMPLES = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--out-dir", type=Path, default=Path("foleyline-demo"), help="where to write (default ./foleyline-demo)")
     parser.add_argument("--engine", default="procedural", help="engine (default procedural: CPU, no weights)")
+    add_sfx_library_option(parser)
 
 
 def make_picture(path: Path) -> None:
@@ -124,7 +126,7 @@ def make_timeline(path: Path, media: Path) -> otio.schema.Timeline:
     return timeline
 
 
-def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None) -> dict[str, Path]:
+def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None, sfx_library: Path | None = None) -> dict[str, Path]:
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InvalidInput(f"{out_dir} exists and is not a folder; choose another -o")
@@ -143,6 +145,7 @@ def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None) -> dic
     result = generate_timeline(
         timeline_path, Selection(), out_dir / "foley", settings=settings, fmt="otio",
         in_process=True, progress=progress, out_name="demo_foley", notes=read_notes_folder(notes_dir), accept=1,
+        sfx_library=sfx_library,
     )
     preview = write_preview(out_dir / "demo_preview.mp4", result.preview_shots())
     return {"picture": media, "timeline": timeline_path, "foley_timeline": result.timeline_path, "preview": preview,
@@ -152,7 +155,7 @@ def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None) -> dic
 def run(args: argparse.Namespace) -> int:
     check_engine(args.engine, None)  # before any work: the demo runs its server in this process
     started = time.monotonic()
-    written = run_demo(args.out_dir, engine=args.engine, progress=ProgressBar())
+    written = run_demo(args.out_dir, engine=args.engine, progress=ProgressBar(), sfx_library=sfx_library_option(args))
     print(f"demo written in {time.monotonic() - started:.1f} s:")
     for label, path in written.items():
         print(f"  {label:<15} {path}")

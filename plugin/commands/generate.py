@@ -1,7 +1,7 @@
 """``foleyline generate``: Foley for the selected shots of a timeline, as a new timeline.
 
     foleyline generate cut.otio [--track N | --range IN OUT | --marker-color C] -o OUT_DIR
-                       [--takes N [--accept K]] [--preview [cut|shots]]
+                       [--takes N [--accept K]] [--preview [cut|shots]] [--sfx-library DIR]
 
 Talks to the configured server (FOLEYLINE_SERVER, or --server) or, when none is configured,
 starts one in this process on a free loopback port. Writes into OUT_DIR the takes' WAVs and a
@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from foleyline import config, timebase
+from foleyline.cli import add_sfx_library_option, sfx_library_option
 from foleyline.errors import InvalidInput, Unavailable
 from foleyline.notes import Notes
 from foleyline.notes.text import NotesSyntaxError, from_text
@@ -98,6 +99,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--upload", action="store_true", help="send the media to the server (for a server on another machine)")
     parser.add_argument("--expose-handles", action="store_true",
                         help="show handles on the timeline instead of cutting clips to their shots")
+    add_sfx_library_option(parser)
     parser.add_argument("--accept", type=int, default=0, metavar="K",
                         help="circle take K of every shot (1 = the first) and place it (default: place the first, circle none)")
     parser.add_argument("--preview", nargs="?", const="cut", default=None, choices=("cut", "shots"),
@@ -168,10 +170,15 @@ class GenerateResult:
 
 @contextmanager
 def connect(server: str | None, allowed_roots: list[Path], *, in_process: bool = False,
-            token: str | None = None, tls_ca: Path | None = None) -> Iterator:
+            token: str | None = None, tls_ca: Path | None = None, sfx_library: Path | None = None) -> Iterator:
     """A FoleyClient to the configured server (with its token and TLS), or to one started here
-    for the duration (always, with ``in_process``)."""
+    for the duration (always, with ``in_process``). ``sfx_library``: the sound library of the
+    server started here (a running server has its own)."""
     address = None if in_process else (server or config.configured_server())
+    if address and sfx_library is not None:
+        raise InvalidInput(f"--sfx-library sets the library of a server this command starts; the server at {address} "
+                           "uses its own: start it with `foleyline serve --sfx-library DIR` or set sfx_library in "
+                           f"{config.config_file()}")
     if address:
         client = FoleyClient.configured(address, token, tls_ca)
         try:
@@ -185,7 +192,8 @@ def connect(server: str | None, allowed_roots: list[Path], *, in_process: bool =
     from foleyline.server.app import ServerConfig, start_server
 
     token = secrets.token_urlsafe(24)
-    running = start_server(ServerConfig(address="127.0.0.1:0", allowed_roots=allowed_roots, token=token))
+    running = start_server(ServerConfig(address="127.0.0.1:0", allowed_roots=allowed_roots, token=token,
+                                        sfx_library=sfx_library))
     client = FoleyClient(running.address, token)
     try:
         running.load_done.wait(300)
@@ -262,6 +270,7 @@ def generate_timeline(
     preview: str | None = None,
     file_template: str | None = None,
     track_names_preset: str | None = None,
+    sfx_library: Path | None = None,
 ) -> GenerateResult:
     """Read, select, generate over gRPC, fetch, write. Raises FoleylineError on bad input or
     when any shot fails; then nothing is left in ``out_dir``. ``expose_handles``: the Foley
@@ -291,7 +300,7 @@ def generate_timeline(
     names = {s.id: s.name for s in shots}
     if hasattr(progress, "name_shots"):  # a progress display that shows shots by name and record timecode
         progress.name_shots({s.id: (s.name, s.record_timecode()) for s in shots})
-    with connect(server, roots, in_process=in_process, token=token, tls_ca=tls_ca) as client:
+    with connect(server, roots, in_process=in_process, token=token, tls_ca=tls_ca, sfx_library=sfx_library) as client:
         hashes: dict[Path, str] = {}
         if upload:
             # A server on another machine cannot read our paths: send each file once, by hash.
@@ -397,6 +406,7 @@ def run(args: argparse.Namespace) -> int:
         expose_handles=args.expose_handles, token=args.token, tls_ca=args.tls_ca,
         notes=read_notes_folder(args.notes) if args.notes is not None else None, pre=pre,
         accept=args.accept, preview=args.preview, file_template=args.file_names, track_names_preset=args.track_names,
+        sfx_library=sfx_library_option(args),
     )
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)

@@ -55,6 +55,9 @@ def placement_for_take(shot: Shot, take: pb.Take, layer: pb.LayerAudio, wav_path
             "notes": to_text(notes) if notes else "",
             "loudness_lufs": round(layer.loudness_lufs, 2),
             "take_number": take.number,
+            # what the WAV holds, for readers that do not open it (a stereo stem needs a stereo track)
+            "channels": layer.audio.channels,
+            "sample_rate": layer.audio.sample_rate,
         },
         track_names=names or track_names(),
     )

@@ -365,20 +365,22 @@ class AudioFile(_message.Message):
     def __init__(self, sha256: _Optional[str] = ..., size_bytes: _Optional[int] = ..., sample_rate: _Optional[int] = ..., bit_depth: _Optional[int] = ..., channels: _Optional[int] = ..., frames: _Optional[int] = ...) -> None: ...
 
 class LayerAudio(_message.Message):
-    __slots__ = ("label", "kind", "audio", "loudness_lufs", "peak_dbfs", "reused")
+    __slots__ = ("label", "kind", "audio", "loudness_lufs", "peak_dbfs", "reused", "warnings")
     LABEL_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     AUDIO_FIELD_NUMBER: _ClassVar[int]
     LOUDNESS_LUFS_FIELD_NUMBER: _ClassVar[int]
     PEAK_DBFS_FIELD_NUMBER: _ClassVar[int]
     REUSED_FIELD_NUMBER: _ClassVar[int]
+    WARNINGS_FIELD_NUMBER: _ClassVar[int]
     label: str
     kind: LayerKind
     audio: AudioFile
     loudness_lufs: float
     peak_dbfs: float
     reused: bool
-    def __init__(self, label: _Optional[str] = ..., kind: _Optional[_Union[LayerKind, str]] = ..., audio: _Optional[_Union[AudioFile, _Mapping]] = ..., loudness_lufs: _Optional[float] = ..., peak_dbfs: _Optional[float] = ..., reused: _Optional[bool] = ...) -> None: ...
+    warnings: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, label: _Optional[str] = ..., kind: _Optional[_Union[LayerKind, str]] = ..., audio: _Optional[_Union[AudioFile, _Mapping]] = ..., loudness_lufs: _Optional[float] = ..., peak_dbfs: _Optional[float] = ..., reused: _Optional[bool] = ..., warnings: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Take(_message.Message):
     __slots__ = ("id", "shot_id", "job_id", "notes_version", "notes", "engine", "model", "engine_version", "seed", "settings", "layers", "mix", "loudness_lufs", "created_at", "audio_source_range", "record_range", "handle_head_frames", "handle_tail_frames", "shot_name", "base_take_id", "accepted", "number")

@@ -1,14 +1,17 @@
 """``foleyline notes``: draft notes for a video, check a notes file, edit one by instruction.
 
     foleyline notes draft VIDEO [--range IN OUT] [--writer auto|vlm|clip|analysis] [--engine NAME]
-    foleyline notes check FILE [--duration SECONDS]
+    foleyline notes check FILE [--duration SECONDS] [--engine procedural|thinksound]
     foleyline notes edit FILE "INSTRUCTION" [--duration SECONDS] [--write]
 
 ``draft`` prints the notes on stdout and, on stderr, which rung of the ladder drafted them (a
 VLM, CLIP labels with the motion analysis, or the motion analysis alone), what the better rungs
 lacked and how to get it. The notes are fitted to ``--engine``'s text limit (ThinkSound's 77
 tokens per layer by default: the tightest, so they fit every engine).
-``check`` prints ``FILE:LINE: what was expected`` and exits 1 when the notes are malformed.
+``check`` prints ``FILE:LINE: what was expected`` and exits 1 when the notes are malformed. For
+the procedural engine (the default) it also warns, per layer, when no sound model makes what the
+prompt asks and says what the layer will sound like instead (the same words ``generate`` and the
+panel show); warnings do not fail the check.
 """
 
 from __future__ import annotations
@@ -54,8 +57,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     check = sub.add_parser("check", help="validate a notes file; exit 1 with the line and reason")
     check.add_argument("file", type=Path)
     check.add_argument("--duration", type=float, help="the shot's length in seconds, to check event times")
-    check.add_argument("--engine", choices=("thinksound",), default=None,
-                       help="also count each layer's text tokens against this engine's limit (exit 1 when over)")
+    check.add_argument("--engine", choices=("procedural", "thinksound"), default="procedural",
+                       help="the engine to check against: procedural (default) warns about prompts it has no sound "
+                            "model for; thinksound counts each layer's text tokens against its limit (exit 1 when over)")
     edit = sub.add_parser("edit", help="apply an instruction to a notes file and print the diff")
     edit.add_argument("file", type=Path)
     edit.add_argument("instruction")
@@ -131,9 +135,21 @@ def _check(args: argparse.Namespace) -> int:
         return 1
     if args.engine == "thinksound" and not _tokens_fit(args.file, notes):
         return 1
+    if args.engine == "procedural":
+        for warning in _procedural_warnings(notes):
+            print(f"{args.file}: warning: {warning}", file=sys.stderr)
     events = sum(len(layer.events) for layer in notes.layers)
     print(f"{args.file}: ok, {len(notes.layers)} layer(s), {events} event(s): {summary(notes)}")
     return 0
+
+
+def _procedural_warnings(notes) -> list[str]:
+    """What the procedural engine says about each layer (the engine a fresh install runs, with
+    the configured sound library)."""
+    from foleyline.server.engines.procedural import ProceduralEngine
+
+    engine = ProceduralEngine()
+    return [warning for layer in notes.layers for warning in engine.layer_warnings(layer)]
 
 
 def _tokens_fit(path: Path, notes) -> bool:

@@ -17,7 +17,8 @@ import sys
 import threading
 from pathlib import Path
 
-from foleyline import config
+from foleyline import capacity, config
+from foleyline.cli import add_sfx_library_option, sfx_library_option
 from foleyline.errors import Unavailable
 from foleyline.fsutil import write_text_atomic
 from foleyline.server.app import ServerConfig, start_server
@@ -46,6 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tls-key", type=Path, default=None, metavar="PEM", help="private key of --tls-cert")
     parser.add_argument("--insecure", action="store_true", default=None,
                         help="allow an address beyond loopback without TLS (token and media in clear text)")
+    add_sfx_library_option(parser)
     parser.add_argument("--port-file", type=Path, default=None,
                         help="write the port actually bound to this file once serving (for scripts)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
@@ -58,10 +60,11 @@ def server_config(args: argparse.Namespace) -> ServerConfig:
         data_dir=config.value("data_dir", args.data_dir),
         allowed_roots=list(config.value("allowed_roots", args.allow_root)),
         default_engine=config.value("engine", args.engine),
-        limits=config.server_limits(workers=args.workers),
+        limits=capacity.server_limits(workers=args.workers),
         tls_cert=config.value("tls_cert", args.tls_cert),
         tls_key=config.value("tls_key", args.tls_key),
         insecure=config.value("insecure", args.insecure),
+        sfx_library=config.value("sfx_library", sfx_library_option(args)),
     )
 
 

@@ -67,12 +67,14 @@ class EngineManifest:
     sample_rates: tuple[int, ...] = ()          # the rates it generates at (before the post's resample)
     max_seconds: float | None = None            # longest audio in one call; None: any length
     weights_licence: str = ""                   # what the weights' licence allows; "" for no weights
+    memory: str = ""                            # what running it needs (GPU memory); "" when nothing notable
     model_files: str = ""                       # module declaring its model packages (PACKAGES/PACKAGE, DEPENDS)
     parity: tuple[ParityFixture, ...] = ()
 
 
 _MMAUDIO = "foleyline.server.engines.mmaudio"
 _THINKSOUND = "foleyline.server.engines.thinksound"
+_HUNYUAN = "foleyline.server.engines.hunyuan_foley"
 
 BUILTIN_ENGINES: tuple[EngineManifest, ...] = (
     EngineManifest(
@@ -102,6 +104,25 @@ BUILTIN_ENGINES: tuple[EngineManifest, ...] = (
         weights_licence="research and educational use only; no commercial use",
         model_files=f"{_THINKSOUND}.files",
         parity=(ParityFixture("thinksound", ("mmmodule_constructor_args",), f"{_THINKSOUND}.parity:run_fixture"),),
+    ),
+    EngineManifest(
+        name="hunyuan_foley",
+        engine=f"{_HUNYUAN}.engine:HunyuanFoleyEngine",
+        sample_rates=(48000,),
+        max_seconds=15.0,  # the reference reads no frame after 15 s; the server windows longer shots
+        weights_licence=(
+            "Tencent Hunyuan Community Licence: commercial use allowed, but no rights in the EU, the UK "
+            "or South Korea; above 100 M monthly active users Tencent's separate licence is needed; its "
+            "outputs must not be used to improve any other AI model"
+        ),
+        memory=("GPU memory: about 20 GB for XXL, 16 GB for XL (12 GB / 8 GB with the encoders offloaded); "
+                "the CPU runs it in float32 (XL: 11.6 GB of weights)"),
+        model_files=f"{_HUNYUAN}.files",
+        parity=(
+            ParityFixture("hunyuan-foley network", ("constructor_model_config",), f"{_HUNYUAN}.parity:run_network_parity"),
+            ParityFixture("hunyuan-foley DAC VAE", ("constructor_kwargs",), f"{_HUNYUAN}.parity:run_vae_parity"),
+            ParityFixture("hunyuan-foley Synchformer", ("vit_overrides",), f"{_HUNYUAN}.parity:run_synchformer_parity"),
+        ),
     ),
 )
 

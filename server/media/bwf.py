@@ -340,8 +340,9 @@ def take_ixml(stamp: TakeStamp, channels: int) -> IXmlInfo:
     )
 
 
-def _signed(path: Path, unsigned: bytes, manifest: dict, creds: Credentials, parent: Path | None = None) -> Path:
-    with atomic_path(path) as signed:
+def _signed(path: Path, unsigned: bytes, manifest: dict, creds: Credentials, parent: Path | None = None, *,
+            durable: bool = True) -> Path:
+    with atomic_path(path, durable=durable) as signed:
         staged = signed.with_name(signed.name + ".unsigned.wav")
         try:
             staged.write_bytes(unsigned)
@@ -358,12 +359,14 @@ def _title(stamp: TakeStamp | Generation) -> str:
 
 
 def write_take(path: str | os.PathLike, audio: np.ndarray, stamp: TakeStamp, generation: Generation,
-               creds: Credentials) -> Path:
+               creds: Credentials, *, durable: bool = True) -> Path:
     """Write one stem (or the mix) of a take at the output rate, stamped for the sound editor
-    and signed (C2PA: created by a trained algorithm, ``generation`` says how), atomically."""
+    and signed (C2PA: created by a trained algorithm, ``generation`` says how), atomically.
+    ``durable=False``: no fsync here; the caller flushes the take's files together
+    (``fsutil.sync_written``)."""
     channels = int(np.asarray(audio).shape[0]) if np.ndim(audio) == 2 else 1
     data = bwf_bytes(audio, OUTPUT_SAMPLE_RATE, bext=take_bext(stamp, channels), ixml=take_ixml(stamp, channels))
-    return _signed(Path(path), data, created_manifest(generation, _title(stamp)), creds)
+    return _signed(Path(path), data, created_manifest(generation, _title(stamp)), creds, durable=durable)
 
 
 def circled_copy(source: Path, destination: Path, generation: Generation, creds: Credentials) -> Path:

@@ -1,14 +1,16 @@
 """Where the drafting models run: the device, the number type, and what a GPU has free.
 
 ``choose_placement`` is the rule, with the hardware passed in, so it is tested without a GPU:
-a GPU runs the models in bfloat16 (float16 on a GPU without bf16), a CPU in float32 (bf16
-matrix products on a CPU are slow or missing). ``hardware()`` reads the machine once.
+a GPU runs the models in bfloat16 (float16 on a GPU without bf16), a CPU in float32 (the number
+type rule every network follows: ``engines.number_types``). ``hardware()`` reads the machine once.
 """
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+
+from foleyline.server.engines.number_types import dtype_name
 
 __all__ = ["Hardware", "Placement", "choose_placement", "hardware", "placement"]
 
@@ -38,14 +40,15 @@ def choose_placement(requested: str | None, hw: Hardware) -> Placement:
         raise ValueError(f"unknown device {device!r}; use cuda or cpu")
     if device == "cuda" and not hw.gpu:
         raise ValueError("a GPU was asked for, but no CUDA device is usable on this machine")
-    if device == "cpu":
-        return Placement("cpu", "float32")
-    return Placement("cuda", "bfloat16" if hw.bf16 else "float16")
+    return Placement(device, dtype_name(device, hw.bf16))
 
 
 @functools.lru_cache(maxsize=1)
 def _probe() -> tuple[bool, bool, str]:
-    import torch  # deferred: only drafting with a model needs to know
+    try:
+        import torch  # deferred: only drafting with a model needs to know
+    except ImportError:  # the core install: no torch, so no GPU to draft on
+        return False, False, ""
 
     if not torch.cuda.is_available():
         return False, False, ""

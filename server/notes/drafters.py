@@ -132,7 +132,10 @@ def _ranked(found: list[Drafter], hw: Hardware) -> tuple[list[Drafter], list[Dra
 
 def best(kind: str, hw: Hardware | None = None, models_root: Path | None = None) -> Drafter | None:
     """The installed model of ``kind`` this machine runs best (ignoring "auto"'s CPU rule)."""
-    usable, too_big = _ranked(installed(kind, models_root), hw if hw is not None else hardware())
+    found = installed(kind, models_root)
+    if not found:
+        return None  # nothing to place: no reason to start torch to ask about the GPU
+    usable, too_big = _ranked(found, hw if hw is not None else hardware())
     ordered = usable or sorted(too_big, key=lambda d: d.params_b)
     return ordered[0] if ordered else None
 
@@ -194,6 +197,10 @@ def plan(writer: str = "auto", hw: Hardware | None = None, models_root: Path | N
     ``Unavailable`` with the pull command when their model is not installed."""
     if writer == "analysis":
         return Plan(writer)
+    if hw is None and not (installed("vlm", models_root) or installed("clip", models_root)):
+        # No drafting model here: asking torch about the GPU would cost every drafted shot
+        # seconds of import and 150 MB for nothing.
+        hw = Hardware(False)
     hw = hw if hw is not None else hardware()
     skipped: list[tuple[str, str]] = []
     vlm = None

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from foleyline.desktop.export import Naming
 from foleyline.plugin.timeline import read_timeline
 
 from .conftest import connect_and_wait, open_and_wait

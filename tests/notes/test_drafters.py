@@ -129,3 +129,15 @@ def test_every_drafting_model_is_a_package_of_the_one_catalogue() -> None:
     assert "NON-COMMERCIAL" in packages["qwen2.5-vl-3b"].licence
     assert {packages[n].licence_id for n in ("qwen3-vl-2b", "qwen2.5-vl-7b")} == {"Apache-2.0"}
     assert packages["clip-vit-b32"].licence_id == "MIT"
+
+
+def test_with_no_drafting_model_installed_the_gpu_is_never_asked_about(monkeypatch):
+    # Asking means importing torch: seconds and 150 MB on every drafted shot, for nothing.
+    from foleyline.server.notes import drafters
+
+    def probe():
+        raise AssertionError("the hardware was probed")
+
+    monkeypatch.setattr(drafters, "hardware", probe)
+    assert plan("auto").vlm is None and plan("auto").clip is None
+    assert best("clip") is None

@@ -30,7 +30,7 @@ from foleyline.server.media.analysis import analyze_motion
 from foleyline.server.media.frames import ANALYSIS_STREAM, MotionAnalysis, StreamSpec
 from foleyline.server.media.roi import track_region
 
-from . import timing
+from . import timing, vocabulary
 from .dsp import SAMPLE_RATE, db_to_gain, place, rng_for, room
 from .matcher import EmbeddingScorer, LayerPlan, Matcher, layer_text
 from .synths import SoundModel
@@ -52,14 +52,23 @@ class ProceduralEngine(Engine):
     # Rendering reads shared state only; the text model and the library index lock themselves.
     thread_safe = True
 
-    def __init__(self, *, matcher: Matcher | None = None, sfx_library: SfxLibrary | str | Path | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        matcher: Matcher | None = None,
+        sfx_library: SfxLibrary | str | Path | None = None,
+        index_path: str | Path | None = None,
+    ) -> None:
         """``sfx_library``: the editor's sound library (a folder, or an indexed ``SfxLibrary``);
-        default: the folder named by the environment variable ``FOLEYLINE_SFX_LIBRARY``, if any.
-        Event layers whose prompt matches files there use those files instead of synthesis."""
+        default: ``foleyline.config.sfx_library()`` (FOLEYLINE_SFX_LIBRARY, else the config
+        file). ``index_path``: where its index lives (default: the data folder's). Event
+        layers whose prompt matches files there use those files instead of synthesis."""
         self._matcher = matcher or Matcher()
         self._library_source = sfx_library
+        self._index_path = index_path
         self._library: SfxLibrary | None = sfx_library if isinstance(sfx_library, SfxLibrary) else None
         self._library_checked = isinstance(sfx_library, SfxLibrary)
+        self._library_problem = ""
         self._lock = threading.Lock()
 
     def capabilities(self) -> EngineCapabilities:
@@ -94,15 +103,17 @@ class ProceduralEngine(Engine):
         with self._lock:
             if not self._library_checked:
                 self._library_checked = True
-                source = self._library_source or config.sfx_library()
-                if source:
-                    scorer = self._matcher.scorer
-                    embedder = scorer if isinstance(scorer, EmbeddingScorer) else None
-                    try:
-                        self._library = SfxLibrary(source, embedder=embedder)
-                    except (FoleylineError, OSError) as exc:
-                        # A missing library must not stop the takes: synthesize, and say why.
-                        log.warning("sound library not used: %s", exc)
+                try:
+                    source = self._library_source or config.sfx_library()
+                    if source:
+                        scorer = self._matcher.scorer
+                        embedder = scorer if isinstance(scorer, EmbeddingScorer) else None
+                        self._library = SfxLibrary(source, embedder=embedder, index_path=self._index_path)
+                        log.info("sound library %s: %d files", self._library.root, len(self._library))
+                except (FoleylineError, OSError) as exc:
+                    # A missing library must not stop the takes: synthesize, and say why.
+                    self._library_problem = f"sound library not used: {exc}"
+                    log.warning(self._library_problem)
             return self._library
 
     def generate(
@@ -158,18 +169,46 @@ class ProceduralEngine(Engine):
             log.warning("region of layer %r not tracked (%s); using the box as drawn", layer.label, exc)
             return analyze_motion(stream, region=layer.region)
 
+    def layer_warnings(self, layer: Layer) -> list[str]:
+        """The matcher's warning when no model makes what the layer asks for (see
+        ``matcher.substitution_warning``), unless a file of the editor's library answers it."""
+        if layer.mute:
+            return []
+        plan = self._matcher.plan(layer)
+        found = [plan.warning] if plan.warning and not self._library_matches(layer, plan) else []
+        if self._library_problem and plan.oneshot is not None:
+            found.append(self._library_problem)
+        return found
+
+    def _library_matches(self, layer: Layer, plan: LayerPlan) -> list:
+        """Library files for an event layer, best first (a library file wins over synthesis).
+        Files filed under the UCS categories the prompt names, or its model renders, rank first."""
+        library = self.sfx_library() if plan.oneshot is not None else None
+        if library is None:
+            return []
+        text = layer_text(layer)
+        categories = {cat_id for mention in vocabulary.mentions(text) for cat_id in mention.cat_ids}
+        if plan.matched_by not in ("default", "fallback") and plan.oneshot is not None:
+            categories.update(plan.oneshot.ucs)
+        return library.search(text, negative=layer.negative_prompt, categories=categories)
+
+    def _fires(self, shot: ShotInput, layer: Layer, plan: LayerPlan, analysis: MotionAnalysis | None, seed: int):
+        if plan.scattered:
+            return timing.scattered_times(shot, layer, rng_for(seed, layer.label, "scatter"))
+        return timing.fire_times(shot, layer, analysis, plan.oneshot)
+
     def render_layer(
         self, shot: ShotInput, layer: Layer, plan: LayerPlan, analysis: MotionAnalysis | None, seed: int, n: int
     ) -> np.ndarray:
         out = np.zeros(n, dtype=np.float32)
-        library = self.sfx_library() if plan.oneshot is not None else None
-        matches = library.search(layer_text(layer), negative=layer.negative_prompt) if library else []
+        matches = self._library_matches(layer, plan)
         if matches:
-            fires = timing.fire_times(shot, layer, analysis, plan.oneshot)
-            rng = rng_for(seed, layer.label, "library")
-            out += library.render_events(rng, [entry for entry, _ in matches[:4]], fires, n)
+            library = self.sfx_library()
+            assert library is not None
+            fires = self._fires(shot, layer, plan, analysis, seed)
+            out += library.render_events(rng_for(seed, layer.label, "library"), [entry for entry, _ in matches[:4]], fires, n)
         elif plan.oneshot is not None:
-            self._render_hits(out, shot, layer, plan, timing.fire_times(shot, layer, analysis, plan.oneshot), seed)
+            self._render_hits(out, shot, layer, plan, self._fires(shot, layer, plan, analysis, seed), seed)
             # The hits get the stage's room (a library file already carries its own).
             out = room(out, ROOM_AMOUNT + (1.0 - ROOM_AMOUNT) * plan.params.distance)
         else:
