@@ -29,6 +29,7 @@ from foleyline.plugin.timeline.preflight import MissingFile, missing_files
 from foleyline.plugin.timeline.relink import PathMap, Relinker, relink_timeline
 from foleyline.plugin.timeline.resolve import ResolveBridge
 from foleyline.plugin.timeline.timelines import TimelineInfo, choose, describe
+from foleyline.plugin.timeline.video import is_video_file, timeline_from_video
 from foleyline.protos.v1 import foley_pb2 as pb
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,8 @@ def load_timeline_job(holder: CallHolder, path: Path, rate: float | None, which:
     """The timeline of ``path`` with its shots; a :class:`TimelineChoice` when the file holds
     several and ``which`` (a name or 1-based number) does not pick one."""
     yield f"Reading {path.name}…"
-    timelines = read_timelines(path, rate=rate)
+    # a plain movie is a timeline of its cuts, as for `foleyline generate clip.mov`
+    timelines = [timeline_from_video(path)] if is_video_file(path) else read_timelines(path, rate=rate)
     holder.check()
     if which is None and len(timelines) > 1:
         return TimelineChoice(Path(path), tuple(timelines), tuple(describe(timelines)))

@@ -38,10 +38,14 @@ from foleyline.desktop.viewer import Viewer
 from foleyline.desktop.waveform import WaveformWidget
 from foleyline.notes.schema import Region
 from foleyline.plugin.timeline.formats import detect_format
+from foleyline.plugin.timeline.video import VIDEO_SUFFIXES
 
 log = logging.getLogger(__name__)
 
-TIMELINE_FILTER = "Timelines (*.otio *.otioz *.xml *.fcpxml *.edl *.aaf *.kdenlive);;All files (*)"
+TIMELINE_FILTER = (
+    "Timelines (*.otio *.otioz *.xml *.fcpxml *.edl *.aaf *.kdenlive);;"
+    f"Movies, one shot per cut ({' '.join('*' + suffix for suffix in VIDEO_SUFFIXES)});;All files (*)"
+)
 EDL_RATES = ["23.976", "24", "25", "29.97", "30", "50", "59.94", "60"]
 
 

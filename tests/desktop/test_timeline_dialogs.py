@@ -121,3 +121,15 @@ def test_a_path_prefix_mapping_relinks_and_the_export_points_at_the_media_found(
         window.exporter.export_button.click()
     pictures = [clip.media_reference.target_url for clip in read_timeline(out).video_tracks()[0].find_clips()]
     assert pictures and all(url.startswith(media_dir.resolve().as_uri()) for url in pictures)
+
+
+def test_a_movie_opens_as_a_timeline_of_its_cuts(qtbot, window, media_dir):
+    """A plain movie is a timeline too, as `foleyline generate clip.mov` reads it."""
+    from foleyline.plugin.timeline.video import timeline_from_video
+
+    movie = sorted(media_dir.glob("*.mp4"))[0]
+    with qtbot.waitSignal(window.session.timeline_loaded, timeout=60000) as blocker:
+        window.open_timeline(movie)
+    loaded = blocker.args[0]
+    expected = [clip.name for clip in timeline_from_video(movie).find_clips()]
+    assert [shot.name for shot in loaded.shots] == expected and len(window.store) == len(expected)
