@@ -61,6 +61,9 @@ class ServerConfig:
     tls_key: Path | None = None
     insecure: bool = False                    # allow clear text beyond loopback
     sfx_library: Path | None = None           # None: the config file's (foleyline.config.sfx_library)
+    # List every engine at start, so GetServerInfo answers at once; that imports each engine's
+    # code (torch: ~1.5 s of CPU, 200 MB), which a server started for one command's run skips.
+    warm_engine_list: bool = True
 
 
 class RunningServer:
@@ -235,11 +238,12 @@ def start_server(settings: ServerConfig, registry: EngineRegistry | None = None)
         )
     housekeeper = housekeeping.Housekeeper(store, limits.sweep_interval_s).start()
     running = RunningServer(server, loop, thread, bound, host, service, health_servicer, token, housekeeper)
-    threading.Thread(target=_load_engines, args=(running,), name="foleyline-load", daemon=True).start()
+    threading.Thread(target=_load_engines, args=(running, settings.warm_engine_list), name="foleyline-load",
+                     daemon=True).start()
     return running
 
 
-def _load_engines(running: RunningServer) -> None:
+def _load_engines(running: RunningServer, warm_list: bool) -> None:
     registry = running.registry
     try:
         # A default engine that cannot run stops the server with the reason (the weights and
@@ -256,6 +260,8 @@ def _load_engines(running: RunningServer) -> None:
     running.load_done.set()
     # What server info lists (engine modules imported, capabilities read), once, now, so that
     # GetServerInfo answers at once.
+    if not warm_list:
+        return
     try:
         registry.statuses()
     except Exception:  # listing reports its own failures; this only warms it
