@@ -111,8 +111,8 @@ def _written(timeline: Any, placed: list) -> tuple[WrittenClip, ...]:
         clips.append(WrittenClip(
             shot.name,
             clip.track_name,
-            otio.opentime.to_timecode(clip_in, rate, shot.drop_frame),
-            otio.opentime.to_timecode(clip_out, rate, shot.drop_frame),
+            shot.timecode(clip_in),
+            shot.timecode(clip_out),
             Path(clip.placement.wav_path),
         ))
     return tuple(clips)

@@ -33,14 +33,19 @@ from foleyline.desktop.shot_list import ShotListView
 from foleyline.desktop.state import ShotState
 from foleyline.desktop.takes import TakesPanel
 from foleyline.desktop.thumbnails import ThumbnailLoader
+from foleyline.desktop.timeline_dialogs import TimelineDialogs
 from foleyline.desktop.viewer import Viewer
 from foleyline.desktop.waveform import WaveformWidget
 from foleyline.notes.schema import Region
 from foleyline.plugin.timeline.formats import detect_format
+from foleyline.plugin.timeline.video import VIDEO_SUFFIXES
 
 log = logging.getLogger(__name__)
 
-TIMELINE_FILTER = "Timelines (*.otio *.otioz *.xml *.fcpxml *.edl *.aaf *.kdenlive);;All files (*)"
+TIMELINE_FILTER = (
+    "Timelines (*.otio *.otioz *.xml *.fcpxml *.edl *.aaf *.kdenlive);;"
+    f"Movies, one shot per cut ({' '.join('*' + suffix for suffix in VIDEO_SUFFIXES)});;All files (*)"
+)
 EDL_RATES = ["23.976", "24", "25", "29.97", "30", "50", "59.94", "60"]
 
 
@@ -114,11 +119,13 @@ class MainWindow(QMainWindow):
         self.open_action = QAction("Open timeline…", self, shortcut=QKeySequence.StandardKey.Open)
         self.resolve_action = QAction("From Resolve", self)
         self.resolve_action.setToolTip("Take the shots of the timeline open in DaVinci Resolve (within its in/out marks)")
+        self.relink_action = QAction("Relink media…", self)
+        self.relink_action.setToolTip("Point the timeline's clips at media that moved: search folders, map path prefixes")
         self.draft_action = QAction("Draft notes", self)
         self.generate_action = QAction("Generate selected", self)
         self.cancel_action = QAction("Cancel all", self)
         self.export_action = QAction("Export…", self)
-        for action in (self.open_action, self.resolve_action, self.draft_action, self.generate_action, self.cancel_action, self.export_action):
+        for action in (self.open_action, self.resolve_action, self.relink_action, self.draft_action, self.generate_action, self.cancel_action, self.export_action):
             bar.addAction(action)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -141,6 +148,8 @@ class MainWindow(QMainWindow):
         s = self.session
         self._shortcuts()
         self.open_action.triggered.connect(self.choose_timeline)
+        self.timeline_dialogs = TimelineDialogs(s, self)  # the timeline chooser, the relink dialog
+        self.relink_action.triggered.connect(self.timeline_dialogs.show_relink)
         self.resolve_action.triggered.connect(lambda: s.open_from_resolve())
         self.draft_action.triggered.connect(lambda: s.draft_notes(self.target_ids()))
         self.generate_action.triggered.connect(lambda: s.generate(self.target_ids(), num_takes=self.takes.count.value()))

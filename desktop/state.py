@@ -7,6 +7,7 @@ on its signals (the qutebrowser pattern: a domain manager emits, models only tur
 from __future__ import annotations
 
 import enum
+import dataclasses
 from dataclasses import dataclass, field
 
 from PyQt6.QtCore import QObject, pyqtSignal
@@ -104,6 +105,15 @@ class ShotStore(QObject):
 
     def set_shots(self, shots: list[Shot]) -> None:
         self._states = [ShotState(shot) for shot in shots]
+        self._rows = {state.shot.id: row for row, state in enumerate(self._states)}
+        self.reset.emit()
+
+    def replace_shots(self, shots: list[Shot]) -> None:
+        """The same edit's shots again (after a relink): a shot whose id is unchanged keeps its
+        notes, takes and acceptance; the others start afresh."""
+        before = {state.shot.id: state for state in self._states}
+        self._states = [dataclasses.replace(before[shot.id], shot=shot) if shot.id in before else ShotState(shot)
+                        for shot in shots]
         self._rows = {state.shot.id: row for row, state in enumerate(self._states)}
         self.reset.emit()
 

@@ -4,20 +4,18 @@ client's one rule: ``foleyline.plugin.shots``)."""
 
 from __future__ import annotations
 
-import opentimelineio as otio
-
 from foleyline.plugin.shots import Shot, media_span
 
 __all__ = ["duration_text", "duration_tooltip", "media_span", "record_in", "record_out"]
 
 
 def record_in(shot: Shot) -> str:
-    return otio.opentime.to_timecode(shot.record_range.start_time, shot.rate, shot.drop_frame)
+    return shot.record_timecode()
 
 
 def record_out(shot: Shot) -> str:
     # Exclusive out point, as NLEs and EDLs show it: the frame after the shot's last one.
-    return otio.opentime.to_timecode(shot.record_range.end_time_exclusive(), shot.rate, shot.drop_frame)
+    return shot.timecode(shot.record_range.end_time_exclusive())
 
 
 def duration_text(shot: Shot) -> str:

@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "takes": ("foleyline.plugin.commands.takes", "list the takes per shot, accept one"),
     "jobs": ("foleyline.plugin.commands.jobs", "list, resume or cancel the server's jobs"),
     "provenance": ("foleyline.plugin.commands.provenance", "read and validate the C2PA manifests of take WAVs"),
+    "store": ("foleyline.server.commands.store", "free what the store no longer needs (gc)"),
 }
 
 

@@ -8,12 +8,19 @@ A setting's value comes from, first to last: the command line (where a command h
 it), the environment variable ``FOLEYLINE_<KEY>``, the config file ``<config dir>/foleyline.toml``
 (``key = value`` at the top level), the default. Only ``config_dir`` (it locates the file) and
 ``site`` (read inside DaVinci Resolve before foleyline can be imported) are environment-only.
+
+What one server takes on at once (workers per device, open streams, stalled readers, uploads,
+unfollowed jobs, sweeps) is read as one ``ServerLimits`` (``foleyline.capacity``; docs/server.md).
+The server's token is checked where it is read (``ensure_token``).
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import secrets
+import stat
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,8 +30,10 @@ from typing import Any
 import platformdirs
 import tomlkit
 
-from foleyline.errors import InvalidInput
+from foleyline.errors import InvalidInput, PermissionDenied
 from foleyline.fsutil import write_text_atomic
+
+log = logging.getLogger(__name__)
 
 APP = "foleyline"
 DEFAULT_PORT = 50551
@@ -32,8 +41,10 @@ TOKEN_FILE = "token"
 CONFIG_FILE = "foleyline.toml"
 SFX_INDEX_FILE = "sfx-library-index.sqlite3"
 ENV_PREFIX = "FOLEYLINE_"
+# A token shorter than this is refused: it could be guessed.
+MIN_TOKEN_CHARS = 16
 
-Kind = str  # "text", "path", "paths", "int", "bool", "secret"
+Kind = str  # "text", "path", "paths", "int", "float", "bool", "secret"
 
 
 @dataclass(frozen=True)
@@ -71,7 +82,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("engine", "text", "procedural", "the server's default engine", "server"),
     Setting("engines", "text", "",
             "extra engines, name=module:Class, comma-separated (an engine under development)", "server"),
-    Setting("threads", "int", 8, "gRPC worker threads of the server (concurrent calls)", "server"),
+    Setting("workers", "text", "cpu=2",
+            "engine workers per device, DEVICE=COUNT comma-separated (cpu, cuda, cuda:1; a device not named: 1)",
+            "server"),
+    Setting("max_streams", "int", 100, "streaming calls the server keeps open at once; one more is refused", "server"),
+    Setting("stalled_reader_s", "float", 30.0,
+            "seconds a client may take no message of a stream (or send nothing of an upload) before it is dropped",
+            "server"),
+    Setting("max_upload_bytes", "text", "4G", "the largest media upload (bytes, or a number with K, M or G)", "server"),
+    Setting("unfollowed_jobs", "text", "cancel",
+            "when a job's last follower leaves: cancel (it stays resumable) or continue", "server"),
+    Setting("sweep_interval_s", "float", 600.0, "seconds between sweeps of staged files and orphan WAVs", "server"),
     Setting("compute_threads", "int", 0,
             "torch, BLAS and OpenCV threads per engine worker (0: the cores shared out between the workers)",
             "server"),
@@ -181,6 +202,10 @@ def _convert(setting: Setting, raw: Any, where: str) -> Any:
             if isinstance(raw, bool):
                 raise TypeError
             return int(raw)
+        if kind == "float":
+            if isinstance(raw, bool):
+                raise TypeError
+            return float(raw)
         if kind == "bool":
             if isinstance(raw, bool):
                 return raw
@@ -195,7 +220,7 @@ def _convert(setting: Setting, raw: Any, where: str) -> Any:
         return raw
     except (TypeError, ValueError):
         wanted = {"path": "a path in quotes", "paths": "a list of paths in quotes", "int": "a whole number",
-                  "bool": "true or false", "text": "text in quotes", "secret": "text in quotes"}[kind]
+                  "float": "a number", "bool": "true or false", "text": "text in quotes", "secret": "text in quotes"}[kind]
         raise InvalidInput(f"{setting.key} in {where} must be {wanted}, got {raw!r}") from None
 
 
@@ -324,30 +349,84 @@ def token_path() -> Path:
 
 def read_token() -> str | None:
     """The token for the configured server: ``token`` when set, else the local server's token
-    file; None when neither exists."""
+    file; None when neither exists (or the file is empty). A client sends it as it is; the
+    server checks it (``ensure_token``)."""
     given = value("token")
     if given:
         return given
-    path = token_path()
-    return path.read_text().strip() if path.exists() else None
+    try:
+        return token_path().read_text().strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def check_token(token: str, where: str) -> str:
+    """``token``, or InvalidInput saying what is wrong with it (too short, spaces, control
+    characters), naming ``where`` it came from."""
+    if len(token) < MIN_TOKEN_CHARS:
+        raise InvalidInput(
+            f"the token in {where} is {len(token)} characters; a token needs at least {MIN_TOKEN_CHARS} "
+            "(delete the token file and a new one is made on the next start)"
+        )
+    if any(c.isspace() or not c.isprintable() for c in token):
+        raise InvalidInput(f"the token in {where} holds spaces or control characters; use letters, digits and punctuation")
+    return token
+
+
+def _private(path: Path) -> None:
+    """The token file readable by its owner only: fixed when others could read it."""
+    if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        try:
+            os.chmod(path, 0o600)
+        except OSError as exc:
+            raise PermissionDenied(
+                f"{path} can be read by other users and cannot be made private ({exc.strerror}); "
+                f"run `chmod 600 {path}` as its owner"
+            ) from None
+        log.warning("%s could be read by other users; made it private (0600)", path)
 
 
 def ensure_token() -> str:
     """The server's token: ``token`` when set, else the token file, created on first start: a
-    random secret in a file only the user reads."""
-    given = value("token")
+    random secret in a file only the user reads. An empty file (a start that died writing it)
+    gets a new token; a short token is refused; a file others can read is made private."""
+    given, source = lookup("token")
     if given:
-        return given
+        return check_token(given, source)
     path = token_path()
-    if path.exists():
-        return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_urlsafe(32)
-    # O_EXCL: two servers starting at once must not overwrite each other's token.
     try:
+        # O_EXCL: two servers starting at once must not overwrite each other's token.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(token + "\n")
-    return token
+        pass
+    else:
+        token = secrets.token_urlsafe(32)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(token + "\n")
+        return token
+    if not path.is_file():
+        raise InvalidInput(f"{path} is not a file; remove it so that the token file can be made there")
+    _private(path)
+    try:
+        text = path.read_text().strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"cannot read the token file {path} ({exc}); delete it and a new one is made") from None
+    if not text:
+        token = secrets.token_urlsafe(32)
+        write_text_atomic(path, token + "\n", mode=0o600)
+        log.warning("the token file %s was empty; wrote a new token", path)
+        return token
+    return check_token(text, str(path))
+
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
+
+
+def parse_size(text: str, name: str) -> int:
+    """Bytes from "4096", "512M", "2G", "2GiB"."""
+    match = _SIZE.match(text)
+    if not match:
+        raise InvalidInput(f"{name} = {text!r} is not a size; write bytes or a number with K, M or G (e.g. 2G)")
+    scale = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}[match.group(2).lower()]
+    return int(float(match.group(1)) * scale)

@@ -36,6 +36,10 @@ class Cancelled(FoleylineError):
     """The work was cancelled by the user."""
 
 
+class ResourceExhausted(FoleylineError):
+    """The server is at one of its limits: open streams, an upload's size, a full disk."""
+
+
 # Error <-> gRPC status code name, most specific first: a subclass of one of these maps to its
 # own code only when listed before it.
 STATUS_CODES: tuple[tuple[type[FoleylineError], str], ...] = (
@@ -45,6 +49,7 @@ STATUS_CODES: tuple[tuple[type[FoleylineError], str], ...] = (
     (PermissionDenied, "PERMISSION_DENIED"),
     (Unavailable, "UNAVAILABLE"),
     (Cancelled, "CANCELLED"),
+    (ResourceExhausted, "RESOURCE_EXHAUSTED"),
 )
 # The code of a Foleyline error the table does not list, and of anything else (a bug).
 OTHER_ERROR_CODE = "FAILED_PRECONDITION"

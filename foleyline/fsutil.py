@@ -83,17 +83,18 @@ def sync_written(paths: Iterable[Path]) -> None:
 
 
 @contextlib.contextmanager
-def atomic_path(path: Path, *, durable: bool = True) -> Iterator[Path]:
+def atomic_path(path: Path, mode: int | None = None, *, durable: bool = True) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; when the block ends without error the file there
-    is fsynced and renamed onto ``path``. On error the temporary file is removed. With
-    ``durable=False`` the fsyncs are left to a later ``sync_written``."""
+    is fsynced and renamed onto ``path``. On error the temporary file is removed. ``mode``: the
+    file's permissions (default: what the umask gives a new file). With ``durable=False`` the
+    fsyncs are left to a later ``sync_written``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{path.suffix}", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        os.chmod(tmp, _MODE)
+        os.chmod(tmp, _MODE if mode is None else mode)
         yield tmp
         if durable:
             replace_durably(tmp, path)
@@ -103,11 +104,11 @@ def atomic_path(path: Path, *, durable: bool = True) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
-def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> Path:
-    with atomic_path(path, durable=durable) as tmp:
+def write_bytes_atomic(path: Path, data: bytes, mode: int | None = None, *, durable: bool = True) -> Path:
+    with atomic_path(path, mode, durable=durable) as tmp:
         tmp.write_bytes(data)
     return Path(path)
 
 
-def write_text_atomic(path: Path, text: str) -> Path:
-    return write_bytes_atomic(path, text.encode("utf-8"))
+def write_text_atomic(path: Path, text: str, mode: int | None = None) -> Path:
+    return write_bytes_atomic(path, text.encode("utf-8"), mode)

@@ -2,6 +2,12 @@
 rate, duration, sound, and the start timecode. Shared by the server (which decodes after it)
 and the panel (which previews the part of the file a shot shows, by the same media-start rule).
 
+Media opens only here (``open_media``), and only as one plain local file in a container format
+of ``ALLOWED_FORMATS``: FFmpeg may read the file itself and nothing else (protocol ``file``),
+with only those demuxers (a playlist, a list of files or an image sequence would open other
+files, wherever they are), after ``stat`` has said it is a regular file (a FIFO or a device
+would block the reader), and within a time limit.
+
 Anything unusable (missing, empty, a folder, not media, no picture, an absurd picture size)
 raises ``MediaError`` saying what to do.
 """
@@ -9,6 +15,7 @@ raises ``MediaError`` saying what to do.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -20,6 +27,17 @@ from foleyline.timebase import FrameRate, MediaClock, rate_from_float
 
 # A picture larger than this is refused with a message saying what to do.
 MAX_PICTURE_PIXELS = 8192 * 8192  # 8K UHD fits
+# FFmpeg's demuxers for single-file containers: MP4/MOV (and 3GP, M4V), Matroska/WebM, AVI,
+# MXF, MPEG transport and program streams, ASF/WMV, FLV, DV, Ogg, GXF, NUT, Y4M, and sound files
+# (read, then refused for having no picture, saying so). Not: hls, dash, concat, image2 and
+# the other demuxers that open files a media file names.
+ALLOWED_FORMATS = ("mov", "matroska", "avi", "mxf", "mpegts", "mpeg", "asf", "flv", "dv", "ogg", "gxf", "nut",
+                   "yuv4mpegpipe", "wav", "w64", "aiff", "caf", "flac", "mp3")
+_ALLOWED_TEXT = "MP4/MOV, MKV/WebM, AVI, MXF, MPEG-TS/PS, WMV, FLV, DV, Ogg, GXF, NUT, Y4M"
+# Seconds FFmpeg may spend opening a file (headers, stream info) and then on one read.
+OPEN_TIMEOUT_S = 20.0
+READ_TIMEOUT_S = 20.0
+_OPTIONS = {"protocol_whitelist": "file", "format_whitelist": ",".join(ALLOWED_FORMATS)}
 
 
 @dataclass(frozen=True)
@@ -50,21 +68,55 @@ class MediaInfo:
         return MediaClock(self.duration, self.timecode)
 
 
-def open_media(path: str | os.PathLike) -> tuple[Path, av.container.InputContainer]:
-    p = Path(path)
-    if not p.exists():
-        raise MediaError(f"media file not found: {p}; check the path (is the drive mounted?)")
-    if p.is_dir():
-        raise MediaError(f"{p} is a folder, not a media file")
-    if p.stat().st_size == 0:
-        raise MediaError(f"media file {p} is empty (0 bytes); re-export or re-copy it")
+def _is_allowed(format_name: str) -> bool:
+    # FFmpeg names a demuxer by its formats: "mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm".
+    return bool(set(format_name.split(",")) & set(ALLOWED_FORMATS))
+
+
+def check_plain_file(p: Path) -> os.stat_result:
+    """The file's stat when it is a regular, non-empty file; MediaError saying what it is
+    otherwise. Checked before opening: opening a FIFO or a device blocks the reader."""
     try:
-        container = av.open(str(p), mode="r", metadata_errors="ignore")
+        info = os.stat(p)
+    except FileNotFoundError:
+        raise MediaError(f"media file not found: {p}; check the path (is the drive mounted?)") from None
+    except OSError as exc:
+        raise MediaError(f"cannot read {p} ({exc.strerror}); check the file's permissions") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise MediaError(f"{p} is a folder, not a media file")
+    if not stat.S_ISREG(info.st_mode):
+        raise MediaError(f"{p} is not a plain file (a pipe, a device or a socket); give Foleyline a media file")
+    if info.st_size == 0:
+        raise MediaError(f"media file {p} is empty (0 bytes); re-export or re-copy it")
+    return info
+
+
+def open_media(path: str | os.PathLike) -> tuple[Path, av.container.InputContainer]:
+    """Open one plain media file for reading, confined as the module docstring says."""
+    p = Path(path)
+    check_plain_file(p)
+    try:
+        container = av.open(str(p), mode="r", metadata_errors="ignore", container_options=_OPTIONS,
+                            timeout=(OPEN_TIMEOUT_S, READ_TIMEOUT_S))
+    except av.error.ArgumentError:
+        # What a format outside the whitelist is answered with (EINVAL).
+        raise MediaError(
+            f"{p} is not a media file Foleyline reads: playlists, file lists, image sequences and streams "
+            f"are refused; export or copy the clip as one file ({_ALLOWED_TEXT})"
+        ) from None
+    except av.error.ExitError:
+        raise MediaError(
+            f"reading {p} took longer than {OPEN_TIMEOUT_S:.0f} s; the drive is slow or stalled or the file is "
+            "damaged: copy it to a local drive and try again"
+        ) from None
     except av.error.FFmpegError as exc:
         raise MediaError(
             f"cannot read {p} as media ({exc.strerror or exc}); the file is corrupt, truncated or "
             "not audio/video — re-export it"
         ) from None
+    if not _is_allowed(container.format.name):
+        container.close()
+        raise MediaError(f"{p} is a {container.format.name} file, not one Foleyline reads ({_ALLOWED_TEXT})")
     return p, container
 
 
@@ -107,6 +159,8 @@ def _timecode(container: av.container.InputContainer) -> str | None:
 def read_info(p: Path, container: av.container.InputContainer) -> MediaInfo:
     video = video_stream(p, container)
     ctx = video.codec_context
+    if ctx is None:  # the stream's codec is unknown or its parameters are cut off
+        raise MediaError(f"{p}: the video stream cannot be decoded (its codec is unknown or damaged); re-export it")
     width, height = int(ctx.width or 0), int(ctx.height or 0)
     if width <= 0 or height <= 0:
         raise MediaError(f"{p}: the video stream has no picture size; the file is damaged — re-export it")
@@ -157,4 +211,5 @@ def probe(path: str | os.PathLike) -> MediaInfo:
         container.close()
 
 
-__all__ = ["MAX_PICTURE_PIXELS", "MediaInfo", "open_media", "probe", "read_info", "video_stream"]
+__all__ = ["ALLOWED_FORMATS", "MAX_PICTURE_PIXELS", "MediaInfo", "check_plain_file", "open_media", "probe", "read_info",
+           "video_stream"]

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterable
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import grpc
@@ -27,6 +28,8 @@ from foleyline.protos.v1 import foley_pb2_grpc as pb_grpc
 
 UPLOAD_CHUNK = 1 << 20
 MAX_MESSAGE_BYTES = 8 << 20
+# Who this client is, for the server's fair queue (each FoleyClient is one client).
+CLIENT_METADATA = "foleyline-client"
 
 
 def error_class(code_name: str) -> type[errors.FoleylineError]:
@@ -98,6 +101,7 @@ class FoleyClient:
             self._channel = grpc.insecure_channel(address, options=options)
         self._stub = pb_grpc.FoleyStub(self._channel)
         self._health = health_pb2_grpc.HealthStub(self._channel)
+        self.client_id = uuid.uuid4().hex[:16]
 
     @classmethod
     def configured(cls, address: str | None = None, token: str | None = None, tls_ca: Path | None = None) -> FoleyClient:
@@ -120,7 +124,17 @@ class FoleyClient:
 
     @property
     def _metadata(self) -> tuple[tuple[str, str], ...]:
-        return (("authorization", f"Bearer {self.token}"),) if self.token else ()
+        ours = ((CLIENT_METADATA, self.client_id),)
+        return ((("authorization", f"Bearer {self.token}"),) if self.token else ()) + ours
+
+    def _pages(self, method: Callable, request, entries: str) -> Iterator:
+        """Every entry of a paged listing, page after page."""
+        while True:
+            response = self._unary(method, request)
+            yield from getattr(response, entries)
+            if not response.next_page_token:
+                return
+            request.page_token = response.next_page_token
 
     def _unary(self, method, request, timeout: float | None = None):
         try:
@@ -186,12 +200,12 @@ class FoleyClient:
         return self._unary(self._stub.CancelJob, pb.CancelJobRequest(job_id=job_id)).state
 
     def list_jobs(self, unfinished_only: bool = False) -> list[pb.JobInfo]:
-        return list(self._unary(self._stub.ListJobs, pb.ListJobsRequest(unfinished_only=unfinished_only)).jobs)
+        return list(self._pages(self._stub.ListJobs, pb.ListJobsRequest(unfinished_only=unfinished_only), "jobs"))
 
     # ---- takes and audio ------------------------------------------------------------------
 
     def list_takes(self, shot_id: str = "", job_id: str = "") -> list[pb.Take]:
-        return list(self._unary(self._stub.ListTakes, pb.ListTakesRequest(shot_id=shot_id, job_id=job_id)).takes)
+        return list(self._pages(self._stub.ListTakes, pb.ListTakesRequest(shot_id=shot_id, job_id=job_id), "takes"))
 
     def get_take(self, take_id: str) -> pb.Take:
         return self._unary(self._stub.GetTake, pb.GetTakeRequest(take_id=take_id))

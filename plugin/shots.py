@@ -52,13 +52,17 @@ class Shot:
     def duration_frames(self) -> int:
         return _frames(self.record_range.duration, self.rate)
 
+    def timecode(self, time: otio.opentime.RationalTime) -> str:
+        """``time`` as this shot's timeline counts timecode (its rate and drop-frame flag)."""
+        return timebase.to_timecode(time, frame_rate(self.rate, self.drop_frame))
+
     def record_timecode(self) -> str:
         """Where the shot starts in the edit, as the editor reads it ("01:00:10:00")."""
-        return timebase.to_timecode(self.record_range.start_time, frame_rate(self.rate, self.drop_frame))
+        return self.timecode(self.record_range.start_time)
 
     def source_timecode(self) -> str:
         """The first frame of the shot in its media's own timecode (the media's start included)."""
-        return timebase.to_timecode(self.source_range.start_time, frame_rate(self.rate, self.drop_frame))
+        return self.timecode(self.source_range.start_time)
 
 
 def frames_at(time: otio.opentime.RationalTime, rate: float) -> int:

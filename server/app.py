@@ -1,5 +1,10 @@
 """Build and start the gRPC server: the Foley service behind the token interceptor, plus the
-standard health and reflection services.
+standard health and reflection services, on an asyncio event loop of its own (grpc.aio).
+
+The loop runs on one thread and only waits: every call's blocking work runs on the servicer's
+thread pools and shots on the jobs layer's workers, so health checks, server info and cancels
+answer at once however many streams are open. ``start_server`` returns a ``RunningServer``
+that callers on ordinary threads stop and wait on.
 
 Health starts NOT_SERVING and turns SERVING once the default engine has loaded, so a client
 that waits for SERVING never sends work to a server still loading weights.
@@ -10,10 +15,10 @@ travel in every call. Listening beyond loopback in clear text needs ``insecure``
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import threading
-from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,15 +26,18 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from foleyline import config
+from foleyline import capacity, config
+from foleyline.capacity import ServerLimits
 from foleyline.errors import InvalidInput, Unavailable
 from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.protos.v1 import foley_pb2_grpc as pb_grpc
+from foleyline.server import housekeeping
 from foleyline.server.auth import TokenInterceptor
 from foleyline.server.engines.registry import EngineRegistry
 from foleyline.server.jobs import JobManager
 from foleyline.server.pipeline import Pipeline
-from foleyline.server.service import FoleyService
+from foleyline.server.service import FoleyService, Pools
+from foleyline.server.status import PublicErrors
 from foleyline.server.store import Store
 from foleyline.server.threads import apply_compute_threads
 
@@ -48,40 +56,67 @@ class ServerConfig:
     allowed_roots: list[Path] = field(default_factory=list)
     token: str | None = None                  # None: the user's token file (created on first start)
     default_engine: str = "procedural"
-    max_workers: int = 8
+    limits: ServerLimits | None = None        # None: capacity.server_limits() (the settings)
     tls_cert: Path | None = None              # PEM chain; with tls_key: TLS
     tls_key: Path | None = None
     insecure: bool = False                    # allow clear text beyond loopback
     sfx_library: Path | None = None           # None: the config file's (foleyline.config.sfx_library)
+    # List every engine at start, so GetServerInfo answers at once; that imports each engine's
+    # code (torch: ~1.5 s of CPU, 200 MB), which a server started for one command's run skips.
+    warm_engine_list: bool = True
 
 
 class RunningServer:
-    def __init__(self, server: grpc.Server, port: int, host: str, store: Store, jobs: JobManager,
-                 registry: EngineRegistry, health_servicer: health.HealthServicer, token: str) -> None:
+    def __init__(self, server: grpc.aio.Server, loop: asyncio.AbstractEventLoop, thread: threading.Thread, port: int,
+                 host: str, service: FoleyService, health_servicer: health.aio.HealthServicer, token: str,
+                 housekeeper: housekeeping.Housekeeper) -> None:
         self.server = server
+        self.service = service
+        self.loop = loop
         self.port = port
         self.host = host
-        self.store = store
-        self.jobs = jobs
-        self.registry = registry
+        self.store = service.store
+        self.jobs = service.jobs
+        self.registry = service.registry
         self.health = health_servicer
         self.token = token
         self.ready = threading.Event()        # the default engine loaded: SERVING
         self.load_error: str | None = None    # why it did not
         self.load_done = threading.Event()    # either way
+        self._thread = thread
+        self._pools = service.pools
+        self._housekeeper = housekeeper
+        self._stopped = False
 
     @property
     def address(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{host}:{self.port}"
 
+    def call(self, coroutine, timeout: float | None = None):
+        """Run a coroutine on the server's loop from an ordinary thread; its result."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def set_serving(self, serving: bool) -> None:
+        status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
+        if self._stopped:
+            return
+        for name in ("", SERVICE_NAME):
+            self.call(self.health.set(name, status))
+
     def wait(self) -> None:
-        self.server.wait_for_termination()
+        self.call(self.server.wait_for_termination())
 
     def stop(self, grace: float = 2.0) -> None:
-        self.health.enter_graceful_shutdown()
+        if self._stopped:
+            return
+        self._stopped = True
+        self.call(self.health.enter_graceful_shutdown())
         self.jobs.stop()
-        self.server.stop(grace).wait()
+        self.call(self.server.stop(grace))
+        _stop_loop(self.loop, self._thread)
+        self._pools.shutdown()
+        self._housekeeper.stop()
         self.store.close()
 
 
@@ -124,29 +159,17 @@ def server_credentials(settings: ServerConfig) -> grpc.ServerCredentials | None:
     return grpc.ssl_server_credentials([(key, cert)])
 
 
-def start_server(settings: ServerConfig, registry: EngineRegistry | None = None) -> RunningServer:
-    """Start serving on ``settings.address`` (port 0: any free port; read it from the result)."""
-    host, port = _split_address(settings.address)
-    credentials = server_credentials(settings)
-    token = settings.token or config.ensure_token()
-    data_dir = settings.data_dir or config.data_dir()
-    roots = [Path(root).expanduser().resolve() for root in settings.allowed_roots]
-    procedural = {"index_path": config.sfx_index_path(data_dir)}
-    if settings.sfx_library is not None:
-        procedural["sfx_library"] = Path(settings.sfx_library)
-    registry = registry or EngineRegistry(default=settings.default_engine, options={"procedural": procedural})
-    apply_compute_threads()  # decode and analysis use the pools too, before any engine loads
+def _stop_loop(loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> None:
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(5.0)
+    if not thread.is_alive():
+        loop.close()
 
-    store = Store(data_dir)
-    pipeline = Pipeline(store, roots)
-    jobs = JobManager(store, registry, pipeline)
-    if jobs.interrupted_at_start:
-        log.warning("jobs interrupted by the last shutdown, resumable: %s", ", ".join(jobs.interrupted_at_start))
 
-    hint = "" if settings.token else str(config.token_path())
-    server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=settings.max_workers, thread_name_prefix="foleyline-rpc"),
-        interceptors=[TokenInterceptor(token, hint)],
+async def _build(service: FoleyService, interceptor: TokenInterceptor, bind: str,
+                 credentials: grpc.ServerCredentials | None):
+    server = grpc.aio.server(
+        interceptors=[interceptor],
         options=[
             # Without this, Linux lets a second server bind the same port and steal calls.
             ("grpc.so_reuseport", 0),
@@ -154,33 +177,73 @@ def start_server(settings: ServerConfig, registry: EngineRegistry | None = None)
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
         ],
     )
-    pb_grpc.add_FoleyServicer_to_server(FoleyService(store, registry, pipeline, jobs), server)
-    health_servicer = health.HealthServicer()
+    pb_grpc.add_FoleyServicer_to_server(service, server)
+    health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ("", SERVICE_NAME):
-        health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
     reflection.enable_server_reflection((SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
-
-    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     try:
         bound = server.add_secure_port(bind, credentials) if credentials else server.add_insecure_port(bind)
     except RuntimeError as exc:
         bound = 0
         log.debug("bind failed: %s", exc)
+    if bound:
+        await server.start()
+    return server, health_servicer, bound
+
+
+def start_server(settings: ServerConfig, registry: EngineRegistry | None = None) -> RunningServer:
+    """Start serving on ``settings.address`` (port 0: any free port; read it from the result)."""
+    host, port = _split_address(settings.address)
+    credentials = server_credentials(settings)
+    token = settings.token or config.ensure_token()
+    interceptor = TokenInterceptor(token, hint=not settings.token)  # refuses a short token first
+    limits = settings.limits or capacity.server_limits()
+    data_dir = settings.data_dir or config.data_dir()
+    roots = [Path(root).expanduser().resolve() for root in settings.allowed_roots]
+    procedural = {"index_path": config.sfx_index_path(data_dir)}
+    if settings.sfx_library is not None:
+        procedural["sfx_library"] = Path(settings.sfx_library)
+    registry = registry or EngineRegistry(default=settings.default_engine, options={"procedural": procedural})
+    # Before any engine loads (decode and analysis use the pools too); CPU workers run at once,
+    # so each gets its share of the cores.
+    apply_compute_threads(workers=limits.workers_for("cpu"))
+
+    store = Store(data_dir)
+    moved = housekeeping.repair(store)
+    if moved:
+        log.warning("%d stored row(s) could not be sent back and were moved to the quarantine table", moved)
+    pipeline = Pipeline(store, roots)
+    jobs = JobManager(store, registry, pipeline, limits)
+    if jobs.interrupted_at_start:
+        log.warning("jobs interrupted by the last shutdown, resumable: %s", ", ".join(jobs.interrupted_at_start))
+    errors = PublicErrors({"the server's data folder": data_dir, "the server's config folder": config.config_dir()})
+    pools = Pools()
+    service = FoleyService(store, registry, pipeline, jobs, limits=limits, errors=errors, pools=pools)
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="foleyline-grpc", daemon=True)
+    thread.start()
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    server, health_servicer, bound = asyncio.run_coroutine_threadsafe(_build(service, interceptor, bind, credentials), loop).result()
     if not bound:
+        _stop_loop(loop, thread)
         jobs.stop()
+        pools.shutdown()
         store.close()
         raise Unavailable(
             f"cannot listen on {bind}: the port is in use (another foleyline serve?) or the address is not this "
             f"machine's; stop the other server or choose another port with --address {host}:PORT"
         )
-    server.start()
-    running = RunningServer(server, bound, host, store, jobs, registry, health_servicer, token)
-    threading.Thread(target=_load_engines, args=(running,), name="foleyline-load", daemon=True).start()
+    housekeeper = housekeeping.Housekeeper(store, limits.sweep_interval_s).start()
+    running = RunningServer(server, loop, thread, bound, host, service, health_servicer, token, housekeeper)
+    threading.Thread(target=_load_engines, args=(running, settings.warm_engine_list), name="foleyline-load",
+                     daemon=True).start()
     return running
 
 
-def _load_engines(running: RunningServer) -> None:
+def _load_engines(running: RunningServer, warm_list: bool) -> None:
     registry = running.registry
     try:
         # A default engine that cannot run stops the server with the reason (the weights and
@@ -191,8 +254,15 @@ def _load_engines(running: RunningServer) -> None:
         running.load_error = f"the default engine {running.registry.default} did not load: {exc}"
         running.load_done.set()
         return
-    for name in ("", SERVICE_NAME):
-        running.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+    running.set_serving(True)
     log.info("engine %s loaded; serving", running.registry.default)
     running.ready.set()
     running.load_done.set()
+    # What server info lists (engine modules imported, capabilities read), once, now, so that
+    # GetServerInfo answers at once.
+    if not warm_list:
+        return
+    try:
+        registry.statuses()
+    except Exception:  # listing reports its own failures; this only warms it
+        log.debug("engine statuses not warmed", exc_info=True)

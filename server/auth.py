@@ -1,8 +1,10 @@
-"""Token authentication: a server interceptor that refuses calls without the server's token.
+"""Token authentication: a server interceptor (grpc.aio) that refuses calls without the server's
+token.
 
 The client sends ``authorization: Bearer <token>``. Every RPC of the Foley service and of
 reflection needs it. The standard health service does not: health probes (a load balancer, a
-service manager, ``grpc_health_probe``) carry no secrets, and "is it up" reveals nothing.
+service manager, ``grpc_health_probe``) carry no secrets, and "is it up" reveals nothing. A
+refusal says where the token lives in words, never the server's paths.
 """
 
 from __future__ import annotations
@@ -12,8 +14,13 @@ from collections.abc import Callable
 
 import grpc
 
+from foleyline.config import MIN_TOKEN_CHARS
+from foleyline.errors import InvalidInput
+
 METADATA_KEY = "authorization"
 OPEN_SERVICES = ("/grpc.health.v1.Health/",)
+TOKEN_HINT = ("the token is in the file 'token' of Foleyline's config folder on the server's machine "
+              "(or its token setting)")
 
 
 def bearer(token: str) -> tuple[tuple[str, str], ...]:
@@ -22,38 +29,39 @@ def bearer(token: str) -> tuple[tuple[str, str], ...]:
 
 
 def _refusal(message: str) -> Callable:
-    def abort(_request, context: grpc.ServicerContext):
-        context.abort(grpc.StatusCode.UNAUTHENTICATED, message)
+    async def abort(_request, context: grpc.aio.ServicerContext):
+        await context.abort(grpc.StatusCode.UNAUTHENTICATED, message)
 
     return abort
 
 
-class TokenInterceptor(grpc.ServerInterceptor):
-    def __init__(self, token: str, token_hint: str = "") -> None:
-        if not token:
-            raise ValueError("the server needs a non-empty token")
+class TokenInterceptor(grpc.aio.ServerInterceptor):
+    def __init__(self, token: str, *, hint: bool = True) -> None:
+        """``hint``: say where the token lives (it is the user's token file, not one handed in)."""
+        if len(token or "") < MIN_TOKEN_CHARS:
+            raise InvalidInput(f"the server's token must be at least {MIN_TOKEN_CHARS} characters")
         self._expected = f"Bearer {token}".encode()
-        self._hint = token_hint
+        self._hint = hint
 
-    def intercept_service(self, continuation, handler_call_details):
+    async def intercept_service(self, continuation, handler_call_details):
         method = handler_call_details.method or ""
         if method.startswith(OPEN_SERVICES):
-            return continuation(handler_call_details)
+            return await continuation(handler_call_details)
         presented = ""
         for key, value in handler_call_details.invocation_metadata or ():
             if key == METADATA_KEY:
-                presented = value if isinstance(value, str) else value.decode()
+                presented = value if isinstance(value, str) else value.decode(errors="replace")
                 break
         if presented and hmac.compare_digest(presented.encode(), self._expected):
-            return continuation(handler_call_details)
+            return await continuation(handler_call_details)
         message = (
             "this server needs its token: send 'authorization: Bearer <token>'"
             if not presented
             else "the token does not match this server's"
         )
         if self._hint:
-            message += f"; the token is in {self._hint} on the server's machine"
-        return self._abort_handler(continuation(handler_call_details), message)
+            message += f"; {TOKEN_HINT}"
+        return self._abort_handler(await continuation(handler_call_details), message)
 
     @staticmethod
     def _abort_handler(handler: grpc.RpcMethodHandler | None, message: str) -> grpc.RpcMethodHandler:

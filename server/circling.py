@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import fields, replace
 
-from foleyline.errors import MediaError
 from foleyline.provenance import Generation, notes_digest, read_provenance
 from foleyline.server.engines.manifest import model_licence
 from foleyline.server.media.bwf import circled_copy
@@ -51,8 +50,9 @@ def accept(store: Store, take_id: str) -> tuple[Take, dict[str, AudioFile]]:
         staged = store.staging_path(".wav")
         try:
             circled_copy(source, staged, _generation(store, take, audio, label), creds)
-        except MediaError:
+        except BaseException:
             staged.unlink(missing_ok=True)
+            store.release_staged(staged)
             raise
         sha, size = store.adopt_audio(staged)
         circled[audio.sha256] = replace(audio, sha256=sha, size_bytes=size)

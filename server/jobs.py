@@ -1,11 +1,15 @@
-"""The job queue: jobs are persisted first, then processed shot by shot on one worker thread.
+"""The job queue: jobs are persisted first, then their shots run on each device's workers,
+fairly between clients (``scheduler.FairQueue``).
 
-One worker, because engines hold one model on one device and are not assumed thread-safe; the
-gRPC threads only enqueue and watch. Each job keeps an in-memory list of its events so any
-number of streams (the Generate call, a ResumeJob after a reconnect) can follow it from the
-start. Cancellation is a ``threading.Event`` per job; the servicer sets it from
-``context.add_callback`` when the client goes away, and the pipeline checks it between stages
-and the engine inside its loop.
+Workers per device are configured (``ServerLimits.workers``). An engine that does not declare
+itself safe on several threads (``Engine.thread_safe``) runs one shot at a time, while another
+worker decodes or writes. A job waiting for its first shot hears where it stands in the queue
+and a guess of when it starts (``ShotProgress`` "queued" with a position and an estimate).
+
+A shot is run by ``Pipeline.process_shot`` (request in, takes out); this module records what
+came of it and tells the followers. Cancellation is the run's ``threading.Event``: set by
+CancelJob, by the server stopping, or when the last follower of a job leaves (unless
+``ServerLimits.unfollowed_jobs`` is "continue"), never because one of several followers left.
 
 After a crash the store still knows every job: jobs that were running are marked
 'interrupted' at start-up, their finished shots stay finished, and ``resume(job_id)`` queues
@@ -15,21 +19,20 @@ the rest.
 from __future__ import annotations
 
 import logging
-import queue
 import random
 import threading
+import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timezone
 
+from foleyline.capacity import ServerLimits
 from foleyline.errors import Cancelled, FoleylineError, InvalidInput, Unavailable, status_code_name
 from foleyline.server.engines.registry import EngineRegistry
 from foleyline.server.pipeline import Pipeline
 from foleyline.server.records import (
     JobAccepted,
     JobDone,
-    JobEvent,
     JobInfo,
     JobSettings,
     NotesDrafted,
@@ -38,6 +41,8 @@ from foleyline.server.records import (
     ShotRequest,
     TakeReady,
 )
+from foleyline.server.runs import JobRun
+from foleyline.server.scheduler import FairQueue
 from foleyline.server.store import Store
 
 log = logging.getLogger(__name__)
@@ -46,93 +51,68 @@ log = logging.getLogger(__name__)
 RESUME_WAIT_S = 30.0
 # Finished runs kept in memory (with their events) for streams that re-attach.
 KEEP_FINISHED_RUNS = 32
+# Weight of the latest shot in the running mean of shot durations (for queue estimates).
+_MEAN_WEIGHT = 0.3
+# The least change of a shot's progress within a stage that is told to its followers.
+PROGRESS_STEP = 0.05
 
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-class JobRun:
-    """A job being processed in this server process: its events, and its cancel switch."""
-
-    def __init__(self, job_id: str, settings: JobSettings, shot_count: int) -> None:
-        self.job_id = job_id
-        self.settings = settings
-        self.shot_count = shot_count
-        self.cancel_event = threading.Event()
-        self.finished = threading.Event()
-        self._events: list[JobEvent] = []
-        self._cond = threading.Condition()
-
-    def emit(self, event: JobEvent) -> None:
-        with self._cond:
-            self._events.append(event)
-            if isinstance(event, JobDone):
-                self.finished.set()
-            self._cond.notify_all()
-
-    def cancel(self) -> None:
-        self.cancel_event.set()
-
-    def follow(self, stop: threading.Event | None = None, poll: float = 0.25) -> Iterator[JobEvent]:
-        """Every event of the job from the first, then new ones as they come, until JobDone
-        (or until ``stop`` is set: the watching stream has ended)."""
-        index = 0
-        while True:
-            with self._cond:
-                while index >= len(self._events):
-                    if stop is not None and stop.is_set():
-                        return
-                    self._cond.wait(poll)
-                batch = self._events[index:]
-                index = len(self._events)
-            for event in batch:
-                yield event
-                if isinstance(event, JobDone):
-                    return
-
-
 class JobManager:
-    def __init__(self, store: Store, registry: EngineRegistry, pipeline: Pipeline) -> None:
+    def __init__(self, store: Store, registry: EngineRegistry, pipeline: Pipeline,
+                 limits: ServerLimits | None = None) -> None:
         self.store = store
         self.registry = registry
         self.pipeline = pipeline
+        self.limits = limits or ServerLimits()
         self._runs: dict[str, JobRun] = {}
-        self._queue: queue.Queue[JobRun | None] = queue.Queue()
+        self._queues: dict[str, FairQueue] = {}
+        self._workers: list[threading.Thread] = []
+        self._engine_locks: dict[str, threading.Lock] = {}
+        self._shot_seconds: dict[str, float] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self.interrupted_at_start = store.mark_interrupted()
-        self._worker = threading.Thread(target=self._work, name="foleyline-jobs", daemon=True)
-        self._worker.start()
 
     # ---- requests -------------------------------------------------------------------------
 
-    def submit(self, shots: list[ShotRequest], settings: JobSettings) -> JobRun:
+    def submit(self, shots: list[ShotRequest], settings: JobSettings, client: str = "", *, follow: bool = False) -> JobRun:
+        """Persist a job and queue its shots; ``follow``: the caller follows it (``detach`` when
+        it stops)."""
         if not shots:
             raise InvalidInput("the request has no shots; select at least one shot of the timeline")
         ids = [shot.id for shot in shots]
         if len(set(ids)) != len(ids):
             raise InvalidInput("the request names the same shot id more than once; send each shot once")
-        engine_name, _engine = self.registry.resolve(settings.engine)
+        engine_name, engine = self.registry.resolve(settings.engine)
         # A random seed is chosen now and stored, so a resumed job makes the same takes.
         seed = settings.seed or random.randrange(1, 2**31)
         settings = replace(settings, seed=seed, engine=engine_name)
         job_id = f"job-{uuid.uuid4().hex[:12]}"
         self.store.create_job(job_id, shots, settings, engine_name, utc_now())
-        run = JobRun(job_id, settings, len(shots))
+        run = JobRun(job_id, settings, list(enumerate(shots)), shot_count=len(shots), client=client,
+                     engine_name=engine_name, engine=engine, device=engine.capabilities().device)
         run.emit(JobAccepted(job_id, len(shots), engine_name, ()))
         for shot in shots:
             run.emit(ShotProgress(job_id, shot.id, "queued", 0.0, 0, len(shots)))
-        self._enqueue(run)
+        if follow:
+            run.attach()
+        self._start(run)
         return run
 
-    def resume(self, job_id: str) -> JobRun:
+    def resume(self, job_id: str, client: str = "", *, follow: bool = False) -> JobRun:
         """Follow a job: the live run when this process is running it, else a new run that
-        reports finished shots again and processes the unfinished ones."""
+        reports finished shots again and processes the unfinished ones. ``follow``: the caller
+        follows it (``detach`` when it stops)."""
         with self._lock:
             live = self._runs.get(job_id)
         if live is not None and not live.finished.is_set():
             if not live.cancel_event.is_set():
+                if follow:
+                    live.attach()
                 return live
             # Being cancelled: let the current shot stop, then start afresh from the store.
             live.finished.wait(RESUME_WAIT_S)
@@ -142,115 +122,200 @@ class JobManager:
         settings = self.store.job_settings(job_id)
         self.store.reset_failed_shots(job_id)
         shots = self.store.job_shots(job_id)
-        engine_name, _engine = self.registry.resolve(settings.engine)
+        engine_name, engine = self.registry.resolve(settings.engine)
         settings = replace(settings, engine=engine_name)
-        run = JobRun(job_id, settings, len(shots))
+        pending = [(idx, shot) for idx, shot, state, _r, _c in shots if state != "done"]
+        run = JobRun(job_id, settings, pending, shot_count=len(shots), done=len(shots) - len(pending),
+                     client=client, engine_name=engine_name, engine=engine, device=engine.capabilities().device)
         run.emit(JobAccepted(job_id, len(shots), engine_name, ()))
-        takes = self.store.list_takes(job_id=job_id)
-        for take in takes:
+        for take in self.store.list_takes(job_id=job_id):
             run.emit(TakeReady(job_id, take))
-        pending = [shot for _idx, shot, state, _r, _c in shots if state != "done"]
+        if follow:
+            run.attach()
         if not pending:
-            done = sum(1 for s in shots if s[2] == "done")
             self.store.set_job_state(job_id, "done")
-            run.emit(JobDone(job_id, done, 0, False))
+            run.emit(JobDone(job_id, run.done, 0, False))
             return run
         log.info("resuming %s (%s): %d of %d shots to do", job_id, info.state, len(pending), len(shots))
         self.store.set_job_state(job_id, "queued")
-        self._enqueue(run)
+        self._start(run)
         return run
 
     def cancel(self, job_id: str) -> str:
         with self._lock:
             run = self._runs.get(job_id)
         if run is not None and not run.finished.is_set():
-            run.cancel()
+            self._cancel_run(run)
             return "cancelling"
         return self.store.get_job(job_id).state
 
-    def list_jobs(self, unfinished_only: bool = False) -> list[JobInfo]:
-        return self.store.list_jobs(unfinished_only)
+    def detach(self, run: JobRun) -> None:
+        """A stream stopped following the run: when it was the last one, the job is cancelled
+        (it stays resumable), unless unfollowed jobs continue."""
+        if run.detach() <= 0 and not run.finished.is_set() and self.limits.unfollowed_jobs == "cancel":
+            log.info("the last follower of %s left; cancelling it", run.job_id)
+            self._cancel_run(run)
+
+    def list_jobs(self, unfinished_only: bool = False, *, after: tuple[str, str] | None = None,
+                  limit: int | None = None) -> list[JobInfo]:
+        return self.store.list_jobs(unfinished_only, after=after, limit=limit)
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop the worker; a job in progress stays resumable ('interrupted')."""
+        """Stop the workers; jobs in progress stay resumable ('interrupted')."""
         self._stopping.set()
         with self._lock:
             runs = list(self._runs.values())
+            queues = list(self._queues.values())
         for run in runs:
-            run.cancel()
-        self._queue.put(None)
-        self._worker.join(timeout)
+            if not run.finished.is_set():
+                self._cancel_run(run)
+        for queue in queues:
+            queue.close()
+        deadline = time.monotonic() + timeout
+        for worker in self._workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
 
-    def _enqueue(self, run: JobRun) -> None:
+    # ---- the queues -----------------------------------------------------------------------
+
+    def _start(self, run: JobRun) -> None:
         with self._lock:
             self._runs[run.job_id] = run
             # Finished runs only serve late followers; the store keeps everything that matters.
             finished = [job_id for job_id, r in self._runs.items() if r.finished.is_set()]
             for job_id in finished[: max(0, len(finished) - KEEP_FINISHED_RUNS)]:
                 del self._runs[job_id]
-        self._queue.put(run)
+            queue = self._queues.get(run.device)
+            if queue is None:
+                queue = self._queues[run.device] = FairQueue()
+                for n in range(self.limits.workers_for(run.device)):
+                    worker = threading.Thread(target=self._work, args=(run.device, queue),
+                                              name=f"foleyline-{run.device}-{n}", daemon=True)
+                    self._workers.append(worker)
+                    worker.start()
+        queue.add(run)
+        self._tell_positions(run.device)
 
-    # ---- the worker -----------------------------------------------------------------------
+    def _cancel_run(self, run: JobRun) -> None:
+        with self._lock:
+            queue = self._queues.get(run.device)
+        if queue is not None:
+            queue.remove(run)
+        if run.cancel():
+            self._finish(run)
 
-    def _work(self) -> None:
+    def _tell_positions(self, device: str) -> None:
+        """Tell each job waiting for its first shot where it stands, when that changed."""
+        with self._lock:
+            queue = self._queues.get(device)
+            runs = [r for r in self._runs.values() if r.device == device and not r.finished.is_set()]
+        if queue is None:
+            return
+        positions = queue.positions()
+        running = sum(r.running for r in runs)
+        workers = self.limits.workers_for(device)
+        mean = self._shot_seconds.get(device)
+        for run in runs:
+            position = positions.get(run.job_id)
+            if position is None or run.started or position == run.last_position:
+                continue
+            run.last_position = position
+            ahead = max(0, running + position - workers + 1)
+            eta = -1.0 if mean is None else ahead * mean / workers
+            run.emit(ShotProgress(run.job_id, run.next_shot_id(), "queued", 0.0, run.done, run.shot_count,
+                                  queue_position=position, queue_eta_s=eta))
+
+    # ---- the workers ----------------------------------------------------------------------
+
+    def _work(self, device: str, queue: FairQueue) -> None:
         while not self._stopping.is_set():
-            run = self._queue.get()
-            if run is None:
+            taken = queue.take()
+            if taken is None:
                 return
+            run, (idx, shot) = taken
+            self._tell_positions(device)
             try:
-                self._process(run)
-            except Exception:  # the worker must survive anything one job does
-                log.exception("job %s failed outside any shot", run.job_id)
-                self.store.set_job_state(run.job_id, "interrupted")
-                run.emit(JobDone(run.job_id, 0, run.shot_count, False))
+                self._run_shot(run, idx, shot)
+            except Exception:  # the worker must survive anything one shot does
+                log.exception("shot %s of %s failed outside the pipeline", shot.id, run.job_id)
+            if run.shot_ended():
+                self._finish(run)
+            self._tell_positions(device)
 
-    def _process(self, run: JobRun) -> None:
-        job_id = run.job_id
-        shots = self.store.job_shots(job_id)
-        count = len(shots)
-        done = sum(1 for s in shots if s[2] == "done")
-        failed = 0
-        self.store.set_job_state(job_id, "running")
-        engine_name, engine = self.registry.resolve(run.settings.engine)
-        for idx, shot, state, _reason, _code in shots:
-            if state == "done":
-                continue
-            if run.cancel_event.is_set():
-                break
+    def _engine_lock(self, run: JobRun) -> threading.Lock | None:
+        if run.engine is None or getattr(run.engine, "thread_safe", False):
+            return None
+        with self._lock:
+            return self._engine_locks.setdefault(run.engine_name, threading.Lock())
 
-            def progress(stage: str, fraction: float, _shot: ShotRequest = shot, _done: int = done) -> None:
-                run.emit(ShotProgress(job_id, _shot.id, stage, float(min(1.0, max(0.0, fraction))), _done, count))
+    def _run_shot(self, run: JobRun, idx: int, shot: ShotRequest) -> None:
+        job_id, count = run.job_id, run.shot_count
+        if run.cancel_event.is_set():
+            return
+        if not run.recorded_running:
+            run.recorded_running = True
+            self.store.set_job_state(job_id, "running")
 
-            try:
-                outcome = self.pipeline.process_shot(
-                    shot, run.settings, job_id=job_id, engine_name=engine_name, engine=engine,
-                    progress=progress, cancel=run.cancel_event,
-                )
-            except Cancelled:
-                break
-            except FoleylineError as exc:
-                failed += 1
-                self.store.fail_shot(job_id, idx, str(exc), status_code_name(exc))
-                run.emit(ShotFailed(job_id, shot.id, str(exc), status_code_name(exc)))
-                continue
-            except Exception as exc:
-                log.exception("shot %s of %s failed", shot.id, job_id)
-                failed += 1
-                reason = f"internal error on shot {shot.name or shot.id}: {type(exc).__name__}: {exc}; see the server log"
-                self.store.fail_shot(job_id, idx, reason, status_code_name(exc))
-                run.emit(ShotFailed(job_id, shot.id, reason, status_code_name(exc)))
-                continue
+        told = ["", -1.0]
+
+        def progress(stage: str, fraction: float) -> None:
+            # Every stage is told, and within one a step of at least PROGRESS_STEP: followers
+            # of a long job are not flooded with one event per file written.
+            fraction = float(min(1.0, max(0.0, fraction)))
+            if stage == told[0] and fraction - told[1] < PROGRESS_STEP:
+                return
+            told[:] = [stage, fraction]
+            run.emit(ShotProgress(job_id, shot.id, stage, fraction, run.done, count))
+
+        started = time.monotonic()
+        try:
+            outcome = self.pipeline.process_shot(
+                shot, run.settings, job_id=job_id, engine_name=run.engine_name, engine=run.engine,
+                progress=progress, cancel=run.cancel_event, engine_lock=self._engine_lock(run),
+            )
             self.store.complete_shot(job_id, idx, outcome.takes)
-            done += 1
-            if outcome.drafted_notes is not None:
-                run.emit(NotesDrafted(job_id, outcome.drafted_notes))
-            for take in outcome.takes:
-                run.emit(TakeReady(job_id, take))
-            run.emit(ShotProgress(job_id, shot.id, "done", 1.0, done, count))
-        cancelled = run.cancel_event.is_set() and done + failed < count
+        except Cancelled:
+            if run.cancel_event.is_set():
+                return  # the shot stays pending: a resume does it
+            self._fail(run, idx, shot, Cancelled("the engine stopped the shot"))
+            return
+        except FoleylineError as exc:
+            self._fail(run, idx, shot, exc)
+            return
+        except Exception as exc:
+            log.exception("shot %s of %s failed", shot.id, job_id)
+            self._fail(run, idx, shot, exc)
+            return
+        run.done += 1
+        if outcome.drafted_notes is not None:
+            run.emit(NotesDrafted(job_id, outcome.drafted_notes))
+        for take in outcome.takes:
+            run.emit(TakeReady(job_id, take))
+        run.emit(ShotProgress(job_id, shot.id, "done", 1.0, run.done, count))
+        seconds = time.monotonic() - started
+        mean = self._shot_seconds.get(run.device)
+        self._shot_seconds[run.device] = seconds if mean is None else mean + _MEAN_WEIGHT * (seconds - mean)
+
+    def _fail(self, run: JobRun, idx: int, shot: ShotRequest, exc: Exception) -> None:
+        code = status_code_name(exc)
+        if isinstance(exc, FoleylineError):
+            reason = str(exc)
+        else:
+            reason = f"internal error on shot {shot.name or shot.id} ({type(exc).__name__}); see the server log"
+        run.failed += 1
+        try:
+            self.store.fail_shot(run.job_id, idx, reason, code)
+        except FoleylineError as store_error:  # a full disk: the stream still says what happened
+            log.warning("could not record the failure of %s: %s", shot.id, store_error)
+        run.emit(ShotFailed(run.job_id, shot.id, reason, code))
+
+    def _finish(self, run: JobRun) -> None:
+        cancelled = run.cancel_event.is_set() and run.done + run.failed < run.shot_count
         if cancelled:
             state = "interrupted" if self._stopping.is_set() else "cancelled"
         else:
             state = "done"
-        self.store.set_job_state(job_id, state)
-        run.emit(JobDone(job_id, done, failed, cancelled))
+        try:
+            self.store.set_job_state(run.job_id, state)
+        except Exception:  # the followers must hear the end even when the store cannot say it
+            log.exception("could not record the end of %s", run.job_id)
+        run.emit(JobDone(run.job_id, run.done, run.failed, cancelled))

@@ -24,8 +24,9 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -39,8 +40,8 @@ from foleyline.notes.text import summary
 from foleyline.probe import probe
 from foleyline.provenance import Generation, notes_digest
 from foleyline.server.engines.base import Engine, SamplingSettings, ShotInput
-from foleyline.server.media import audio as post
 from foleyline.server.engines.manifest import model_licence
+from foleyline.server.media import audio as post
 from foleyline.server.media.bwf import BITS, TakeStamp, write_take
 from foleyline.server.media.frames import StreamSpec
 from foleyline.server.media.load import load_shot
@@ -50,7 +51,7 @@ from foleyline.server.notes.fitting import CountsOf
 from foleyline.server.records import AudioFile, JobSettings, LayerTake, ShotOutcome, ShotRequest, Take
 from foleyline.server.shot_timing import ShotTiming, shot_timing
 from foleyline.server.signing import Credentials, credentials
-from foleyline.server.store import Store
+from foleyline.server.store import Store, disk_full_as_exhausted
 from foleyline.server.windowing import generate_layer
 from foleyline.timebase import OUTPUT_SAMPLE_RATE
 
@@ -72,7 +73,7 @@ def check_allowed(path: Path, allowed_roots: Sequence[Path], shot_label: str) ->
     roots = ", ".join(str(r) for r in allowed_roots) or "none"
     raise PermissionDenied(
         f"media {path} of shot {shot_label} is outside the server's allowed roots ({roots}); "
-        f"move it under one of them, upload it, or start the server with --allow-root {resolved.parent}"
+        f"move it under one of them, upload it, or start the server with --allow-root {Path(path).parent}"
     )
 
 
@@ -97,9 +98,9 @@ class Pipeline:
         if shot.media_path is None or not str(shot.media_path):
             raise MediaError(f"shot {label} has no media; relink the clip in the editor and export again")
         path = check_allowed(shot.media_path, self.allowed_roots, label)
-        if not path.is_file():
+        if not path.exists():
             raise MediaError(f"media {shot.media_path} of shot {label} does not exist; relink the clip or restore the file")
-        return path
+        return path  # what kind of file it is, foleyline.probe checks before opening it
 
     # ---- notes ----------------------------------------------------------------------------
 
@@ -128,7 +129,8 @@ class Pipeline:
 
     # ---- the shot -------------------------------------------------------------------------
 
-    def prepare(self, shot: ShotRequest, handle_frames: int, streams: Sequence[StreamSpec]) -> tuple[ShotTiming, ShotInput]:
+    def prepare(self, shot: ShotRequest, handle_frames: int, streams: Sequence[StreamSpec],
+                cancel: threading.Event | None = None) -> tuple[ShotTiming, ShotInput]:
         """Time, decode and analyse a shot: what an engine (or the notes writer) needs."""
         path = self.media_path(shot)
         info = probe(path)
@@ -137,6 +139,7 @@ class Pipeline:
             path, timing.media_start_s, timing.duration_s, streams,
             shot_id=shot.id, offset=-timing.head_s, notes=shot.notes,
             extras={"shot_name": shot.name, "shot_duration": timing.shot_duration_s},
+            cancel=cancel,
         )
         return timing, loaded.input
 
@@ -150,7 +153,14 @@ class Pipeline:
         engine: Engine,
         progress: ProgressFn,
         cancel: threading.Event,
+        engine_lock: threading.Lock | None = None,
     ) -> ShotOutcome:
+        """One shot, request in, takes out (their WAVs in the store, not yet their rows).
+
+        ``cancel`` is checked in every stage (in the decode loop, the engine's loop, between
+        stems and between files); a cancelled shot leaves no file behind. ``engine_lock``: held
+        around the engine's calls when the engine may not run on two threads at once.
+        """
         def stage(name: str, within: float = 0.0) -> None:
             if cancel.is_set():
                 raise Cancelled(f"job {job_id} was cancelled")
@@ -161,12 +171,13 @@ class Pipeline:
         base = self._base_take(shot)
         stage("decode")
         streams = (*engine.required_streams(), *(self.drafting_streams(shot) if base is None else ()))
-        timing, shot_input = self.prepare(shot, settings.handle_frames, streams)
+        timing, shot_input = self.prepare(shot, settings.handle_frames, streams, cancel)
         stage("notes")
         if base is not None and not _given_notes(shot):
             notes, drafted = base.notes, False
         else:
             notes, drafted = self.notes_for(shot, shot_input, engine)
+        stage("notes", 1.0)
         notes = self.store.record_notes(shot.id, notes)
         shot_input.notes = notes
         if not notes.layers:
@@ -184,52 +195,60 @@ class Pipeline:
             def engine_progress(fraction: float, _i: int = i) -> None:
                 stage("generate", (_i + min(1.0, max(0.0, fraction))) / len(to_render))
 
-            outputs = generate_layer(engine, shot_input, layer, seeds, sampling, progress=engine_progress, cancel=cancel)
+            with _held(engine_lock, cancel, job_id):
+                outputs = generate_layer(engine, shot_input, layer, seeds, sampling, progress=engine_progress, cancel=cancel)
             if len(outputs) != len(seeds):
                 raise RuntimeError(f"engine {engine_name} returned {len(outputs)} takes for {len(seeds)} seeds")
-            rendered[layer.label] = [
-                post.finish_stem(audio, caps.sample_rate, samples=timing.samples, head=timing.head_samples, tail=timing.tail_samples)
-                for audio in outputs
-            ]
+            finished = []
+            for audio in outputs:
+                stage("generate", (i + 1) / len(to_render))
+                finished.append(post.finish_stem(audio, caps.sample_rate, samples=timing.samples,
+                                                 head=timing.head_samples, tail=timing.tail_samples))
+            rendered[layer.label] = finished
             said[layer.label] = tuple(engine.layer_warnings(layer))
 
         stage("post")
-        created = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
         numbers = self.store.reserve_take_numbers(shot.id, len(seeds))
         creds = credentials()
         licence = model_licence(engine_name)
-        takes: list[Take] = []
-        for t, seed in enumerate(seeds):
-            take_id = f"take-{uuid.uuid4().hex[:12]}"
-            made = Generation(
-                engine=engine_name, engine_version=caps.version, model=caps.model,
-                model_licence=licence, seed=seed, notes_digest=notes_digest(notes),
-                take_id=take_id, take_number=numbers[t], shot=label, layer="mix",
-            )
-            layers: list[LayerTake] = []
-            stems: list[np.ndarray] = []
-            written: list[str] = []
-            for index, layer in enumerate(notes.layers, start=1):
-                if layer.label in rendered:
-                    audio = rendered[layer.label][t]
-                    loudness = measure(audio, OUTPUT_SAMPLE_RATE)  # once per stem: the WAV and the take say it
-                    stored = self._write_stem(audio, timing, shot, settings, notes, replace(made, layer=layer.label), creds,
-                                              loudness, stem=index, layer=layer)
-                    written.append(stored.sha256)
-                    layers.append(self._layer_take(layer, stored, audio, loudness, reused=False,
-                                                   warnings=said[layer.label]))
-                else:
-                    previous = base.layers[[lt.label for lt in base.layers].index(layer.label)]  # type: ignore[union-attr]
-                    audio = self._read_stem(previous.audio.sha256, timing)
-                    layers.append(replace(previous, reused=True))
-                if not layer.mute:
-                    stems.append(audio)
-            mix = post.mix_stems(stems, timing.samples)
-            mix_loudness = measure(mix, OUTPUT_SAMPLE_RATE)
-            mix_file = self._write_stem(mix, timing, shot, settings, notes, made, creds, mix_loudness, stem=0, layer=None)
-            # The take's WAVs were written without fsyncs: durable together, before the take is stored.
-            self.store.sync_audio([*written, mix_file.sha256])
-            takes.append(
+        with _StagedFiles(self.store, creds) as files:
+            take_ids = [f"take-{uuid.uuid4().hex[:12]}" for _ in seeds]
+            layers_of: list[list[LayerTake | _Stem]] = []
+            mixes: list[_Stem] = []
+            count = len(seeds) * (len(rendered) + 1)
+            for t, take_id in enumerate(take_ids):
+                made = Generation(
+                    engine=engine_name, engine_version=caps.version, model=caps.model,
+                    model_licence=licence, seed=seeds[t], notes_digest=notes_digest(notes),
+                    take_id=take_id, take_number=numbers[t], shot=label, layer="mix",
+                )
+                layers: list[LayerTake | _Stem] = []
+                stems: list[np.ndarray] = []
+                for index, layer in enumerate(notes.layers, start=1):
+                    if layer.label in rendered:
+                        stage("post", len(files) / count)
+                        audio = rendered[layer.label][t]
+                        stamp = self._stamp(timing, shot, settings, notes, replace(made, layer=layer.label), stem=index, layer=layer)
+                        layers.append(files.write(audio, stamp, replace(made, layer=layer.label), layer,
+                                                  warnings=said[layer.label]))
+                    else:
+                        previous = base.layers[[lt.label for lt in base.layers].index(layer.label)]  # type: ignore[union-attr]
+                        audio = self._read_stem(previous.audio.sha256, timing)
+                        layers.append(replace(previous, reused=True))
+                    if not layer.mute:
+                        stems.append(audio)
+                stage("post", len(files) / count)
+                mix = post.mix_stems(stems, timing.samples)
+                mixes.append(files.write(mix, self._stamp(timing, shot, settings, notes, made, stem=0, layer=None), made))
+                layers_of.append(layers)
+            # The WAVs move into the store; a cancel until the last one removes them again.
+            for i, stem in enumerate(files.stems):
+                stage("store", i / count)
+                files.adopt(stem)
+            # The shot's WAVs were written without fsyncs: durable together, before its takes are stored.
+            files.sync()
+            created = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+            takes = [
                 Take(
                     id=take_id,
                     shot_id=shot.id,
@@ -241,9 +260,9 @@ class Pipeline:
                     engine_version=caps.version,
                     seed=seed,
                     settings=settings,
-                    layers=tuple(layers),
-                    mix=mix_file,
-                    loudness_lufs=post.reported_lufs(mix_loudness.integrated_lufs),
+                    layers=tuple(item if isinstance(item, LayerTake) else item.layer_take() for item in layers_of[t]),
+                    mix=mixes[t].stored,
+                    loudness_lufs=post.reported_lufs(mixes[t].loudness.integrated_lufs),
                     created_at=created,
                     audio_source_range=timing.audio_range,
                     record_range=shot.record_range,
@@ -252,8 +271,9 @@ class Pipeline:
                     base_take_id=base.id if base is not None else "",
                     number=numbers[t],
                 )
-            )
-        stage("store")
+                for t, (take_id, seed) in enumerate(zip(take_ids, seeds))
+            ]
+            files.keep()
         return ShotOutcome(takes=takes, drafted_notes=notes if drafted else None)
 
     # ---- helpers --------------------------------------------------------------------------
@@ -292,28 +312,13 @@ class Pipeline:
             )
         return audio
 
-    def _write_stem(
-        self,
-        audio: np.ndarray,
-        timing: ShotTiming,
-        shot: ShotRequest,
-        settings: JobSettings,
-        notes: Notes,
-        made: Generation,
-        creds: Credentials,
-        loudness: Loudness,
-        *,
-        stem: int,
-        layer: Layer | None,
-    ) -> AudioFile:
-        """One stem (``layer``, the notes' ``stem``-th) or the mix (None), stamped, signed, stored,
-        not yet durable: see ``Store.sync_audio``."""
-        if layer is not None:
-            heard = layer.prompt
-        else:
-            heard = ", ".join(each.label for each in notes.layers if not each.mute)
-        staged = self.store.staging_path(".wav")
-        write_take(staged, audio, TakeStamp(
+    @staticmethod
+    def _stamp(timing: ShotTiming, shot: ShotRequest, settings: JobSettings, notes: Notes, made: Generation, *,
+               stem: int, layer: Layer | None) -> TakeStamp:
+        """What one stem (``layer``, the notes' ``stem``-th) or the mix (None) says about itself;
+        its loudness is measured when it is written."""
+        heard = layer.prompt if layer is not None else ", ".join(each.label for each in notes.layers if not each.mute)
+        return TakeStamp(
             scene=made.shot,
             label=made.layer,
             take_id=made.take_id,
@@ -327,20 +332,87 @@ class Pipeline:
             summary=summary(notes),
             engine=made.engine,
             model=made.model,
-            loudness=loudness,
-        ), made, creds, durable=False)
-        sha, size = self.store.adopt_audio(staged, durable=False)
-        return AudioFile(sha, size, OUTPUT_SAMPLE_RATE, BITS, int(audio.shape[0]), int(audio.shape[1]))
-
-    @staticmethod
-    def _layer_take(layer: Layer, stored: AudioFile, audio: np.ndarray, loudness: Loudness, *, reused: bool,
-                    warnings: tuple[str, ...] = ()) -> LayerTake:
-        return LayerTake(
-            label=layer.label,
-            kind=layer.kind.value,
-            audio=stored,
-            loudness_lufs=post.reported_lufs(loudness.integrated_lufs),
-            peak_dbfs=post.reported_peak(audio),
-            reused=reused,
-            warnings=warnings,
         )
+
+
+@dataclass
+class _Stem:
+    """A layer's stem (or a take's mix) on its way into the store."""
+
+    audio: np.ndarray
+    loudness: Loudness             # measured once: the WAV and the take say it
+    staged: Path
+    layer: Layer | None = None     # None: the mix
+    warnings: tuple[str, ...] = ()  # the engine's, about this layer
+    stored: AudioFile | None = None
+
+    def layer_take(self) -> LayerTake:
+        assert self.layer is not None and self.stored is not None
+        return LayerTake(label=self.layer.label, kind=self.layer.kind.value, audio=self.stored,
+                         loudness_lufs=post.reported_lufs(self.loudness.integrated_lufs),
+                         peak_dbfs=post.reported_peak(self.audio), reused=False, warnings=self.warnings)
+
+
+class _StagedFiles:
+    """A shot's WAVs, written to the store's staging folder, moved in by ``adopt``. Unless
+    ``keep`` was called when the block ends (a cancel, a failure), whatever is staged is
+    removed, and so is every WAV the shot brought into the store: no take names them yet."""
+
+    def __init__(self, store: Store, creds: Credentials) -> None:
+        self.store = store
+        self.creds = creds
+        self.stems: list[_Stem] = []
+        self._created: list[Path] = []
+        self._kept = False
+
+    def __len__(self) -> int:
+        return len(self.stems)
+
+    def __enter__(self) -> _StagedFiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for stem in self.stems:
+            stem.staged.unlink(missing_ok=True)
+            self.store.release_staged(stem.staged)
+        if not self._kept:
+            for path in self._created:
+                path.unlink(missing_ok=True)
+
+    def keep(self) -> None:
+        """The shot's takes are made: its WAVs stay in the store."""
+        self._kept = True
+
+    def write(self, audio: np.ndarray, stamp: TakeStamp, made: Generation, layer: Layer | None = None, *,
+              warnings: tuple[str, ...] = ()) -> _Stem:
+        """Stamp, sign and stage one stem (``layer``) or the mix (None), not yet durable."""
+        stem = _Stem(audio, measure(audio, OUTPUT_SAMPLE_RATE), self.store.staging_path(".wav"), layer, warnings)
+        self.stems.append(stem)
+        with disk_full_as_exhausted("writing a take's WAV"):
+            write_take(stem.staged, audio, replace(stamp, loudness=stem.loudness), made, self.creds, durable=False)
+        return stem
+
+    def adopt(self, stem: _Stem) -> None:
+        with disk_full_as_exhausted("storing a take's WAV"):
+            sha, size = self.store.adopt_audio(stem.staged, self._created, durable=False)
+        stem.stored = AudioFile(sha, size, OUTPUT_SAMPLE_RATE, BITS, int(stem.audio.shape[0]), int(stem.audio.shape[1]))
+
+    def sync(self) -> None:
+        """Make every adopted WAV durable, in one flush."""
+        with disk_full_as_exhausted("storing a take's WAV"):
+            self.store.sync_audio(stem.stored.sha256 for stem in self.stems if stem.stored is not None)
+
+
+@contextmanager
+def _held(lock: threading.Lock | None, cancel: threading.Event, job_id: str) -> Iterator[None]:
+    """Hold ``lock`` (when there is one) for the block, waiting for it no longer than a cancel."""
+    if lock is None:
+        yield
+        return
+    while not lock.acquire(timeout=0.1):
+        if cancel.is_set():
+            raise Cancelled(f"job {job_id} was cancelled")
+    try:
+        yield
+    finally:
+        lock.release()

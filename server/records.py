@@ -117,6 +117,8 @@ class ShotProgress:
     fraction: float
     shots_done: int
     shot_count: int
+    queue_position: int = 0    # while queued: shots of other jobs that start first
+    queue_eta_s: float = -1.0  # while queued: seconds until this job's next shot starts (-1: no guess)
 
 
 @dataclass(frozen=True)

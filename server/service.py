@@ -1,294 +1,216 @@
-"""The gRPC servicer: protobuf messages in and out, nothing else.
+"""The gRPC servicer (grpc.aio): protobuf messages in and out, nothing else.
 
-Each method converts its request into the server's records, hands it to the jobs layer, the
-pipeline or the store, and converts the answer back. Exceptions become status codes in one place
-(``_translated``, with the table in ``foleyline.server.status``). Generation streams by
-yielding the job's events; a failed shot is a ``ShotFailed`` event, never a dead stream.
+Each method checks its request field by field (``validation``), converts it (``messages``),
+hands it to the jobs layer, the pipeline or the store, and converts the answer back. Nothing
+blocking runs on the event loop: short calls (server info, listings, cancel) run on a pool of
+their own, so that no amount of long work can starve them; drafting has a small pool; file and
+job work another (``Pools``). Streams are limited in number (``ServerLimits.max_streams``,
+beyond it RESOURCE_EXHAUSTED), and a client that reads nothing for
+``ServerLimits.stalled_reader_s`` is dropped. Exceptions become status codes in one place
+(``_translated``), their messages bounded and the server's folders not shown (``PublicErrors``).
+Generation streams the job's events; a failed shot is a ``ShotFailed`` event, never a dead
+stream, and a stream that ends is a follower leaving (``JobManager.detach``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
-import hashlib
-import inspect
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterator
+import weakref
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
-from pathlib import Path
 
 import grpc
 
 from foleyline import __version__
-from foleyline.errors import FoleylineError, InvalidInput
-from foleyline.notes import LayerKind, Notes
-from foleyline.notes.convert import kind_to_proto, notes_from_proto, notes_to_proto
+from foleyline.capacity import ServerLimits
+from foleyline.errors import FoleylineError, InvalidInput, ResourceExhausted
+from foleyline.notes import Notes
+from foleyline.notes.convert import notes_from_proto
 from foleyline.notes.tokens import TokenCount
 from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.protos.v1 import foley_pb2_grpc as pb_grpc
-from foleyline.server import circling
+from foleyline.server import circling, codec, validation
 from foleyline.server.engines.registry import EngineRegistry
 from foleyline.server.jobs import JobManager
-from foleyline.server.notes import DraftResult
+from foleyline.server.messages import (event_to_proto, job_to_proto, page_after, page_token, settings_from_proto,
+                                       shot_from_proto, take_to_proto)
 from foleyline.server.notes.messages import draft_error_event, draft_event, edit_request, edit_response
 from foleyline.server.pipeline import Pipeline
-from foleyline.server.records import (
-    AudioFile,
-    JobAccepted,
-    JobDone,
-    JobEvent,
-    JobInfo,
-    JobSettings,
-    NotesDrafted,
-    ShotFailed,
-    ShotProgress,
-    ShotRequest,
-    Take,
-    TakeReady,
-)
-from foleyline.server.status import status_code
+from foleyline.server.records import JobDone, JobEvent, JobSettings, ShotFailed, ShotRequest
+from foleyline.server.runs import JobRun
+from foleyline.server.status import PublicErrors
 from foleyline.server.store import Store
+from foleyline.server.uploads import Upload
 from foleyline.timebase import DEFAULT_HANDLE_FRAMES
-from foleyline.timebase.proto import range_from_proto, range_to_proto
 
 log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 1 << 20
-MAX_CHUNK_SIZE = 4 << 20
+DEFAULT_PAGE_SIZE = 100
+# A page of a listing stops short of this many bytes (the message limit is 8 MiB).
+PAGE_BYTES = 4 << 20
+CLIENT_METADATA = "foleyline-client"
 
 
-def _abort(context: grpc.ServicerContext, exc: BaseException) -> None:
-    code = status_code(exc)
-    if code == grpc.StatusCode.INTERNAL:
-        log.exception("internal error", exc_info=exc)
-        message = f"internal error: {type(exc).__name__}: {exc}; see the server log"
-    else:
-        message = str(exc)
-    context.abort(code, message)
+class Pools:
+    """The thread pools blocking work runs on, by kind, so that one kind cannot starve another."""
+
+    def __init__(self, *, short: int = 4, io: int = 16, draft: int = 2) -> None:
+        self.short = ThreadPoolExecutor(short, thread_name_prefix="foleyline-short")
+        self.io = ThreadPoolExecutor(io, thread_name_prefix="foleyline-io")
+        self.draft = ThreadPoolExecutor(draft, thread_name_prefix="foleyline-draft")
+
+    def shutdown(self) -> None:
+        for pool in (self.short, self.io, self.draft):
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+async def _on(pool: ThreadPoolExecutor, fn: Callable, *args, **kwargs):
+    return await asyncio.get_running_loop().run_in_executor(pool, functools.partial(fn, *args, **kwargs))
+
+
+class _ClientGone(Exception):
+    """The client ended the call (cancelled it, or its connection dropped): nobody to answer."""
 
 
 def _translated(method: Callable) -> Callable:
-    """Map exceptions of a servicer method (plain or streaming) to gRPC status codes."""
-    if inspect.isgeneratorfunction(method):
-
-        @functools.wraps(method)
-        def streaming(self, request, context):
-            try:
-                yield from method(self, request, context)
-            except Exception as exc:
-                if isinstance(exc, grpc.RpcError) or not context.is_active():
-                    raise
-                _abort(context, exc)
-
-        return streaming
+    """Answer an exception of a servicer method with its status code and public message."""
 
     @functools.wraps(method)
-    def unary(self, request, context):
+    async def call(self: FoleyService, request, context: grpc.aio.ServicerContext):
         try:
-            return method(self, request, context)
+            return await method(self, request, context)
+        except (asyncio.CancelledError, grpc.aio.AbortError):
+            raise
+        except _ClientGone:
+            return None
         except Exception as exc:
-            if isinstance(exc, grpc.RpcError):
-                raise
-            _abort(context, exc)
+            code, message = self.errors.of(exc)
+            await context.abort(code, message)
 
-    return unary
-
-
-# ---- protos -> records --------------------------------------------------------------------
+    return call
 
 
-def shot_from_proto(message: pb.Shot) -> ShotRequest:
-    label = message.name or message.id
-    if not message.id:
-        raise InvalidInput(f"shot {message.name!r} has no id; give every shot a stable id")
-    if not message.HasField("source_range") or not message.HasField("record_range"):
-        raise InvalidInput(f"shot {label} needs a source range and a record range")
-    if message.rate <= 0:
-        raise InvalidInput(f"shot {label} has no frame rate; send the timeline rate")
-    source = message.media.WhichOneof("source")
-    notes = notes_from_proto(message.notes) if (message.has_notes or message.notes.layers) else None
-    return ShotRequest(
-        id=message.id,
-        name=message.name,
-        media_path=Path(message.media.path) if source == "path" and message.media.path else None,
-        media_hash=message.media.content_hash if source == "content_hash" else None,
-        source_range=range_from_proto(message.source_range),
-        record_range=range_from_proto(message.record_range),
-        available_range=range_from_proto(message.available_range) if message.HasField("available_range") else None,
-        rate=message.rate,
-        drop_frame=message.drop_frame,
-        notes=notes,
-        only_layers=tuple(message.only_layers),
-        base_take_id=message.base_take_id,
-    )
+def _stream(method: Callable) -> Callable:
+    """Count a streaming call against ``max_streams``; beyond it, RESOURCE_EXHAUSTED."""
 
-
-def settings_from_proto(message: pb.GenerateSettings) -> JobSettings:
-    if message.num_takes < 0 or message.num_takes > 16:
-        raise InvalidInput(f"num_takes must be between 1 and 16, got {message.num_takes}")
-    return JobSettings(
-        engine=message.engine,
-        num_takes=message.num_takes or 1,
-        seed=message.seed,
-        steps=message.steps or None,
-        cfg_strength=message.cfg_strength or None,
-        handle_frames=(message.handle_frames if message.HasField("handle_frames") and message.handle_frames >= 0
-                       else DEFAULT_HANDLE_FRAMES),
-        project=message.project,
-    )
-
-
-# ---- records -> protos --------------------------------------------------------------------
-
-
-def _settings_to_proto(settings: JobSettings) -> pb.GenerateSettings:
-    return pb.GenerateSettings(
-        engine=settings.engine,
-        num_takes=settings.num_takes,
-        seed=settings.seed,
-        steps=settings.steps or 0,
-        cfg_strength=settings.cfg_strength or 0.0,
-        handle_frames=settings.handle_frames,
-        project=settings.project,
-    )
-
-
-def _audio_to_proto(audio: AudioFile) -> pb.AudioFile:
-    return pb.AudioFile(
-        sha256=audio.sha256, size_bytes=audio.size_bytes, sample_rate=audio.sample_rate,
-        bit_depth=audio.bit_depth, channels=audio.channels, frames=audio.frames,
-    )
-
-
-def take_to_proto(take: Take, accepted: bool = False, files: dict[str, AudioFile] | None = None) -> pb.Take:
-    """``accepted``: the shot's circled take; ``files``: its WAVs to list instead of the ones it
-    was generated with (their circled copies, by the generated file's hash)."""
-    files = files or {}
-    return pb.Take(
-        accepted=accepted,
-        id=take.id,
-        shot_id=take.shot_id,
-        job_id=take.job_id,
-        notes_version=take.notes.version,
-        notes=notes_to_proto(take.notes),
-        engine=take.engine,
-        model=take.model,
-        engine_version=take.engine_version,
-        seed=take.seed,
-        settings=_settings_to_proto(take.settings),
-        layers=[
-            pb.LayerAudio(
-                label=layer.label,
-                kind=kind_to_proto(LayerKind(layer.kind)),
-                audio=_audio_to_proto(files.get(layer.audio.sha256, layer.audio)),
-                loudness_lufs=layer.loudness_lufs,
-                peak_dbfs=layer.peak_dbfs,
-                reused=layer.reused,
-                warnings=list(layer.warnings),
+    @functools.wraps(method)
+    async def call(self: FoleyService, request, context: grpc.aio.ServicerContext):
+        if self.open_streams >= self.limits.max_streams:
+            raise ResourceExhausted(
+                f"the server has {self.open_streams} streams open, its limit; try again in a moment "
+                "(the server's setting max_streams sets the limit)"
             )
-            for layer in take.layers
-        ],
-        mix=_audio_to_proto(files.get(take.mix.sha256, take.mix)),
-        loudness_lufs=take.loudness_lufs,
-        created_at=take.created_at,
-        audio_source_range=range_to_proto(take.audio_source_range),
-        record_range=range_to_proto(take.record_range),
-        handle_head_frames=take.handle_head_frames,
-        handle_tail_frames=take.handle_tail_frames,
-        shot_name=take.shot_name,
-        base_take_id=take.base_take_id,
-        number=take.number,
-    )
+        self.open_streams += 1  # the event loop's thread only: no lock
+        try:
+            return await method(self, request, context)
+        finally:
+            self.open_streams -= 1
+
+    return call
 
 
-def event_to_proto(event: JobEvent) -> pb.GenerateEvent:
-    message = pb.GenerateEvent(job_id=event.job_id)
-    if isinstance(event, JobAccepted):
-        message.accepted.CopyFrom(pb.JobAccepted(job_id=event.job_id, shot_count=event.shot_count, engine=event.engine, warnings=event.warnings))
-    elif isinstance(event, ShotProgress):
-        message.progress.CopyFrom(
-            pb.ShotProgress(shot_id=event.shot_id, stage=event.stage, fraction=event.fraction, shots_done=event.shots_done, shot_count=event.shot_count)
-        )
-    elif isinstance(event, TakeReady):
-        message.take_ready.CopyFrom(take_to_proto(event.take))
-    elif isinstance(event, ShotFailed):
-        message.shot_failed.CopyFrom(pb.ShotFailed(shot_id=event.shot_id, reason=event.reason, code=event.code))
-    elif isinstance(event, JobDone):
-        message.done.CopyFrom(pb.JobDone(shots_done=event.shots_done, shots_failed=event.shots_failed, cancelled=event.cancelled))
-    elif isinstance(event, NotesDrafted):
-        message.notes_drafted.CopyFrom(notes_to_proto(event.notes))
-    else:  # a new event type must be added here
-        raise TypeError(f"no GenerateEvent for {type(event).__name__}")
-    return message
-
-
-def _job_to_proto(job: JobInfo) -> pb.JobInfo:
-    return pb.JobInfo(
-        job_id=job.id, state=job.state, shot_count=job.shot_count, shots_done=job.shots_done,
-        shots_failed=job.shots_failed, created_at=job.created_at,
-    )
-
-
-# ---- the servicer -------------------------------------------------------------------------
+def _client_of(context: grpc.aio.ServicerContext) -> str:
+    """Who is asking, for fair queueing: the client's own id, else its address."""
+    for key, value in context.invocation_metadata() or ():
+        if key == CLIENT_METADATA and isinstance(value, str):
+            return value[: validation.MAX_ID_CHARS]
+    return (context.peer() or "").rsplit(":", 1)[0]
 
 
 class FoleyService(pb_grpc.FoleyServicer):
-    def __init__(self, store: Store, registry: EngineRegistry, pipeline: Pipeline, jobs: JobManager) -> None:
+    def __init__(self, store: Store, registry: EngineRegistry, pipeline: Pipeline, jobs: JobManager, *,
+                 limits: ServerLimits | None = None, errors: PublicErrors | None = None, pools: Pools | None = None) -> None:
         self.store = store
         self.registry = registry
         self.pipeline = pipeline
         self.jobs = jobs
+        self.limits = limits or ServerLimits()
+        self.errors = errors or PublicErrors()
+        self.pools = pools or Pools()
+        self.open_streams = 0
+        # Each run's events as messages, made once however many streams follow it (the event
+        # loop's thread only: no lock).
+        self._messages: weakref.WeakKeyDictionary[JobRun, list[pb.GenerateEvent]] = weakref.WeakKeyDictionary()
 
-    def _follow(self, run, context: grpc.ServicerContext) -> Iterator[pb.GenerateEvent]:
-        stop = threading.Event()
+    # ---- plumbing -------------------------------------------------------------------------
 
-        def on_rpc_end() -> None:
-            # The client went away (or the stream ended): stop following; a job that is still
-            # running is cancelled, and stays resumable.
-            stop.set()
-            if not run.finished.is_set():
-                run.cancel()
-
-        context.add_callback(on_rpc_end)
-        for event in run.follow(stop):
-            yield event_to_proto(event)
-
-    def _counts_of(self, engine_name: str) -> Callable[[Notes], list[TokenCount]] | None:
-        """The named engine's per-layer token count (None when no engine is named)."""
-        if not engine_name:
-            return None
-
-        def counts_of(notes: Notes) -> list[TokenCount]:
-            return self.registry.token_counts(engine_name, notes)
-
-        return counts_of
-
-    def _draft_event(self, shot_id: str, result: DraftResult, engine_name: str) -> pb.DraftNotesEvent:
-        """The event for drafted notes, with per-layer token counts against the named engine's
-        text limit, drafted layers over it split (no engine named: no counts)."""
-        counts_of = self._counts_of(engine_name)
-        if counts_of is None:
-            return draft_event(shot_id, result, counts_of=lambda _notes: [])
-        limit = max((count.limit for count in counts_of(result.notes)), default=0)
-        return draft_event(shot_id, result, token_limit=limit or None, counts_of=counts_of)
-
-    def _layer_warnings(self, notes, engine_name: str) -> list[str]:
-        """What the engine that will render these notes says about their layers (e.g. a prompt
-        no model makes), so the editor reads it beside the draft, before generating."""
+    async def _send(self, context: grpc.aio.ServicerContext, message) -> None:
+        """Write a message of a stream; a client that does not take it in time is dropped."""
         try:
-            _name, engine = self.registry.resolve(engine_name)
-        except FoleylineError:
-            return []  # the job's own warnings will say why the engine is unavailable
-        return [w for layer in notes.layers for w in engine.layer_warnings(layer)]
+            await asyncio.wait_for(context.write(message), self.limits.stalled_reader_s)
+        except asyncio.TimeoutError:
+            raise ResourceExhausted(
+                f"the client read nothing for {self.limits.stalled_reader_s:g} s; the stream was closed "
+                "(read a stream as it comes, and resume the job to follow it again)"
+            ) from None
+        except Exception as exc:
+            # A message that cannot be written means the call is over (cancelled, connection
+            # gone): there is no one to answer, and nothing to log as a failure.
+            log.info("a stream ended while writing (%s): the client is gone", type(exc).__name__)
+            raise _ClientGone() from None
 
-    @_translated
-    def GetServerInfo(self, request, context):
-        statuses = self.registry.statuses()
+    def _public(self, event: JobEvent) -> pb.GenerateEvent:
+        if isinstance(event, ShotFailed):
+            event = replace(event, reason=self.errors.text(event.reason))
+        message = event_to_proto(event)
+        if message.HasField("accepted"):
+            message.accepted.warnings[:] = [self.errors.text(w) for w in message.accepted.warnings]
+        return message
+
+    async def _follow(self, start: Callable[[], JobRun], context: grpc.aio.ServicerContext) -> None:
+        """Start (or find) a run, attached as a follower, and stream its events until JobDone."""
+        future: Future = self.pools.io.submit(start)
+        try:
+            run = await asyncio.wrap_future(future)
+        except asyncio.CancelledError:
+            # The client left while the job was being set up: it leaves as a follower too.
+            future.add_done_callback(
+                lambda f: None if f.cancelled() or f.exception() else self.jobs.detach(f.result()))
+            raise
+        loop = asyncio.get_running_loop()
+        wake = asyncio.Event()
+
+        def listener() -> None:
+            try:
+                loop.call_soon_threadsafe(wake.set)
+            except RuntimeError:  # the loop is closed: the server is stopping
+                pass
+
+        run.add_listener(listener)
+        try:
+            index = 0
+            while True:
+                wake.clear()
+                batch = run.events_since(index)
+                index += len(batch)
+                messages = self._messages.setdefault(run, [])
+                for offset, event in enumerate(batch):
+                    at = index - len(batch) + offset
+                    if at == len(messages):
+                        messages.append(self._public(event))
+                    await self._send(context, messages[at])
+                    if isinstance(event, JobDone):
+                        return
+                if not batch:
+                    await wake.wait()
+        finally:
+            run.remove_listener(listener)
+            self.pools.io.submit(self.jobs.detach, run)
+
+    # ---- server ---------------------------------------------------------------------------
+
+    def _server_info(self) -> pb.ServerInfo:
         engines = []
         device = "cpu"
-        for status in statuses:
-            info = pb.EngineInfo(name=status.name, available=status.available, unavailable_reason=status.reason)
+        for status in self.registry.statuses():
+            info = pb.EngineInfo(name=status.name, available=status.available,
+                                 unavailable_reason=self.errors.text(status.reason))
             caps = status.capabilities
             if caps is not None:
                 info.model = caps.model
@@ -307,119 +229,203 @@ class FoleyService(pb_grpc.FoleyServicer):
                     device = caps.device
             engines.append(info)
         return pb.ServerInfo(
-            version=__version__,
-            device=device,
-            engines=engines,
-            default_engine=self.registry.default,
-            allowed_roots=[str(root) for root in self.pipeline.allowed_roots],
-            accepts_uploads=True,
+            version=__version__, device=device, engines=engines, default_engine=self.registry.default,
+            allowed_roots=[str(root) for root in self.pipeline.allowed_roots], accepts_uploads=True,
         )
 
     @_translated
-    def DraftNotes(self, request, context):
-        if not request.shots:
-            raise InvalidInput("the request has no shots; select at least one shot")
+    async def GetServerInfo(self, request, context):
+        return await _on(self.pools.short, self._server_info)
+
+    # ---- notes ----------------------------------------------------------------------------
+
+    def _counts_of(self, engine_name: str) -> Callable[[Notes], list[TokenCount]] | None:
+        """The named engine's per-layer token count (None when no engine is named)."""
+        if not engine_name:
+            return None
+
+        def counts_of(notes: Notes) -> list[TokenCount]:
+            return self.registry.token_counts(engine_name, notes)
+
+        return counts_of
+
+    def _draft_one(self, shot: ShotRequest, writer: str, engine_name: str, cancel: threading.Event) -> pb.DraftNotesEvent:
+        """Notes drafted for one shot, fitted to the named engine's text limit, with per-layer
+        token counts against it (no engine named: no counts)."""
+        streams = self.pipeline.drafting_streams(shot, writer)
+        _timing, shot_input = self.pipeline.prepare(shot, DEFAULT_HANDLE_FRAMES, streams, cancel)
+        counts_of = self._counts_of(engine_name)
+        result = self.pipeline.draft(shot, shot_input, writer, counts_of=counts_of)
+        if counts_of is None:
+            event = draft_event(shot.id, result, counts_of=lambda _notes: [])
+        else:
+            limit = max((count.limit for count in counts_of(result.notes)), default=0)
+            event = draft_event(shot.id, result, token_limit=limit or None, counts_of=counts_of)
+        event.warnings.extend(self.errors.text(w) for w in self._layer_warnings(notes_from_proto(event.notes), engine_name))
+        return event
+
+    def _layer_warnings(self, notes: Notes, engine_name: str) -> list[str]:
+        """What the engine that will render these notes says about their layers (e.g. a prompt
+        no model makes), so the editor reads it beside the draft, before generating."""
+        try:
+            _name, engine = self.registry.resolve(engine_name)
+        except FoleylineError:
+            return []  # the job's own warnings will say why the engine is unavailable
+        return [w for layer in notes.layers for w in engine.layer_warnings(layer)]
+
+    @_translated
+    @_stream
+    async def DraftNotes(self, request, context):
+        validation.draft_notes(request)
         writer = request.writer or "auto"
-        for message in request.shots:
-            # Drafting ignores the editor's notes: the editor asked for a fresh draft.
-            shot = replace(shot_from_proto(message), notes=None)
-            try:
-                streams = self.pipeline.drafting_streams(shot, writer)
-                _timing, shot_input = self.pipeline.prepare(shot, DEFAULT_HANDLE_FRAMES, streams)
-                result = self.pipeline.draft(shot, shot_input, writer, counts_of=self._counts_of(request.engine))
-                event = self._draft_event(shot.id, result, request.engine)
-                event.warnings.extend(self._layer_warnings(notes_from_proto(event.notes), request.engine))
-            except FoleylineError as exc:
-                event = draft_error_event(shot.id, exc)
-            yield event
+        cancel = threading.Event()
+        try:
+            for i, message in enumerate(request.shots):
+                try:
+                    validation.shot(message, f"shots[{i}]")
+                    # Drafting ignores the editor's notes: the editor asked for a fresh draft.
+                    shot = replace(shot_from_proto(message), notes=None)
+                    event = await _on(self.pools.draft, self._draft_one, shot, writer, request.engine, cancel)
+                except FoleylineError as exc:
+                    event = draft_error_event(message.id[: validation.MAX_ID_CHARS], exc)
+                    event.error = self.errors.text(event.error)
+                await self._send(context, event)
+        finally:
+            cancel.set()  # the client left: a shot being decoded stops
 
     @_translated
-    def EditNotes(self, request, context):
-        return edit_response(edit_request(request))
+    async def EditNotes(self, request, context):
+        validation.edit_notes(request)
+        return await _on(self.pools.short, lambda: edit_response(edit_request(request)))
 
-    @_translated
-    def Generate(self, request, context):
+    # ---- jobs -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _job_request(request: pb.GenerateRequest) -> tuple[list[ShotRequest], JobSettings]:
+        validation.generate(request)
         shots = [shot_from_proto(message) for message in request.shots]
-        settings = settings_from_proto(request.settings) if request.HasField("settings") else JobSettings()
-        run = self.jobs.submit(shots, settings)
-        yield from self._follow(run, context)
+        return shots, settings_from_proto(request.settings) if request.HasField("settings") else JobSettings()
 
     @_translated
-    def ResumeJob(self, request, context):
-        if not request.job_id:
-            raise InvalidInput("name the job to resume; list the jobs to find its id")
-        run = self.jobs.resume(request.job_id)
-        yield from self._follow(run, context)
+    @_stream
+    async def Generate(self, request, context):
+        # Checking thousands of shots is work: off the event loop, like the rest.
+        shots, settings = await _on(self.pools.short, self._job_request, request)
+        client = _client_of(context)
+        await self._follow(lambda: self.jobs.submit(shots, settings, client, follow=True), context)
 
     @_translated
-    def CancelJob(self, request, context):
-        return pb.CancelJobResponse(job_id=request.job_id, state=self.jobs.cancel(request.job_id))
+    @_stream
+    async def ResumeJob(self, request, context):
+        validation.job_id(request.job_id)
+        client = _client_of(context)
+        await self._follow(lambda: self.jobs.resume(request.job_id, client, follow=True), context)
 
     @_translated
-    def ListJobs(self, request, context):
-        return pb.ListJobsResponse(jobs=[_job_to_proto(job) for job in self.jobs.list_jobs(request.unfinished_only)])
+    async def CancelJob(self, request, context):
+        validation.job_id(request.job_id)
+        state = await _on(self.pools.short, self.jobs.cancel, request.job_id)
+        return pb.CancelJobResponse(job_id=request.job_id, state=state)
 
     @_translated
-    def ListTakes(self, request, context):
-        takes = self.store.list_takes(shot_id=request.shot_id, job_id=request.job_id)
+    async def ListJobs(self, request, context):
+        validation.page(request.page_size, request.page_token)
+        size = request.page_size or DEFAULT_PAGE_SIZE
+        jobs = await _on(self.pools.short, self.jobs.list_jobs, request.unfinished_only,
+                         after=page_after(request.page_token), limit=size + 1)
+        response = pb.ListJobsResponse(jobs=[job_to_proto(job) for job in jobs[:size]])
+        if len(jobs) > size:
+            response.next_page_token = page_token(jobs[size - 1].created_at, jobs[size - 1].id)
+        return response
+
+    # ---- takes and audio ------------------------------------------------------------------
+
+    def _take_page(self, request: pb.ListTakesRequest) -> pb.ListTakesResponse:
+        size = request.page_size or DEFAULT_PAGE_SIZE
+        rows = self.store.take_rows(request.shot_id, request.job_id, after=page_after(request.page_token), limit=size + 1)
+        response = pb.ListTakesResponse()
         accepted = self.store.accepted_take_ids()
-        return pb.ListTakesResponse(takes=[take_to_proto(take, *circling.take_files(self.store, take, accepted))
-                                           for take in takes])
+        used = 0
+        last: tuple[str, str] | None = None
+        for created_at, take_id, stored in rows[:size]:
+            try:
+                take = codec.take_from_json(stored)
+                message = take_to_proto(take, *circling.take_files(self.store, take, accepted))
+                message.ByteSize()
+            except Exception as exc:  # a row an older server stored that cannot be sent back
+                log.warning("take %s left out of a listing: %s", take_id[:80], exc)
+                last = (created_at, take_id)
+                continue
+            used += message.ByteSize()
+            if used > PAGE_BYTES and response.takes:
+                response.next_page_token = page_token(*last) if last else ""
+                return response
+            response.takes.append(message)
+            last = (created_at, take_id)
+        if len(rows) > size and last is not None:
+            response.next_page_token = page_token(*last)
+        return response
 
     @_translated
-    def GetTake(self, request, context):
-        take = self.store.get_take(request.take_id)
+    async def ListTakes(self, request, context):
+        validation.list_takes(request)
+        return await _on(self.pools.short, self._take_page, request)
+
+    def _take(self, take_id: str) -> pb.Take:
+        take = self.store.get_take(take_id)
         return take_to_proto(take, *circling.take_files(self.store, take, self.store.accepted_take_ids()))
 
     @_translated
-    def AcceptTake(self, request, context):
-        if not request.take_id:
-            raise InvalidInput("give the id of the take to accept (`foleyline takes list` shows them)")
-        take, circled = circling.accept(self.store, request.take_id)
+    async def GetTake(self, request, context):
+        validation.take_id(request.take_id)
+        return await _on(self.pools.short, self._take, request.take_id)
+
+    @_translated
+    async def AcceptTake(self, request, context):
+        validation.take_id(request.take_id)
+        # Circling writes and signs a copy of each of the take's WAVs: file work.
+        take, circled = await _on(self.pools.io, circling.accept, self.store, request.take_id)
         return take_to_proto(take, True, circled)
 
     @_translated
-    def FetchAudio(self, request, context):
-        path = self.store.audio_path(request.sha256)
-        size = min(max(request.chunk_size or CHUNK_SIZE, 1024), MAX_CHUNK_SIZE)
-        total = path.stat().st_size
-        with open(path, "rb") as handle:
+    @_stream
+    async def FetchAudio(self, request, context):
+        validation.fetch_audio(request)
+        path = await _on(self.pools.short, self.store.audio_path, request.sha256.lower())
+        size = min(max(request.chunk_size or CHUNK_SIZE, 1024), validation.MAX_CHUNK_BYTES)
+        handle = await _on(self.pools.io, open, path, "rb")
+        try:
+            total = os.fstat(handle.fileno()).st_size
             offset = 0
-            while block := handle.read(size):
-                yield pb.AudioChunk(data=block, offset=offset, total_size=total)
+            while block := await _on(self.pools.io, handle.read, size):
+                await self._send(context, pb.AudioChunk(data=block, offset=offset, total_size=total))
                 offset += len(block)
+        finally:
+            handle.close()
 
     @_translated
-    def UploadMedia(self, request_iterator, context):
-        staged: Path | None = None
-        handle = None
-        digest = hashlib.sha256()
-        expected = ""
-        suffix = ""
-        size = 0
+    @_stream
+    async def UploadMedia(self, request_iterator, context):
+        chunks = request_iterator.__aiter__()
+        upload: Upload | None = None
         try:
-            for chunk in request_iterator:
-                if staged is None:
-                    expected = chunk.sha256.lower()
-                    suffix = Path(chunk.filename).suffix.lower()[:10]
-                    staged = self.store.staging_path(suffix or ".bin")
-                    handle = open(staged, "wb")
-                handle.write(chunk.data)
-                digest.update(chunk.data)
-                size += len(chunk.data)
-            if staged is None:
+            while True:
+                try:
+                    chunk = await asyncio.wait_for(chunks.__anext__(), self.limits.stalled_reader_s)
+                except StopAsyncIteration:
+                    break
+                except asyncio.TimeoutError:
+                    raise ResourceExhausted(f"the upload sent nothing for {self.limits.stalled_reader_s:g} s; "
+                                            "it was dropped: send it again") from None
+                if upload is None:
+                    validation.upload_header(chunk)
+                    upload = await _on(self.pools.io, Upload, self.store, self.limits.max_upload_bytes,
+                                       chunk.filename, chunk.sha256)
+                await _on(self.pools.io, upload.add, chunk.data)
+            if upload is None:
                 raise InvalidInput("the upload was empty; send the file's bytes in chunks")
-            handle.flush()
-            os.fsync(handle.fileno())
-            handle.close()
-            actual = digest.hexdigest()
-            if expected and expected != actual:
-                raise InvalidInput(f"the upload's sha256 is {actual}, not {expected} as announced; send the file again")
-            sha, _path, present = self.store.adopt_media(staged, suffix or ".bin")
-            staged = None
-            return pb.UploadMediaResponse(content_hash=sha, size_bytes=size, already_present=present)
+            sha, present = await _on(self.pools.io, upload.finish)
+            return pb.UploadMediaResponse(content_hash=sha, size_bytes=upload.size, already_present=present)
         finally:
-            if handle is not None and not handle.closed:
-                handle.close()
-            if staged is not None and staged.exists():
-                staged.unlink()
+            if upload is not None:
+                upload.discard()

@@ -5,89 +5,67 @@ Layout under the data dir::
     store.sqlite3            jobs, job_shots, notes, takes, media (WAL journal beside it)
     audio/ab/abcdef...wav    a WAV named by the sha256 of its bytes
     media/ab/abcdef...<ext>  media uploaded by a remote client
-    tmp/                     staging; files are fsynced, then renamed into place
+    tmp/<pid>-<uuid>.<ext>   staging; files are fsynced, then renamed into place
 
 Everything survives ``kill -9``: a WAV is visible under its hash only after its bytes are on
 disk, and a take row is committed only after its WAVs are in place, in the same transaction that
-marks its shot done. A crash in between leaves at worst an orphan WAV, never a take without audio.
+marks its shot done. A crash in between leaves at worst an orphan WAV or a staged file, never a
+take without audio; ``foleyline.server.housekeeping`` collects both.
+
+The store is private to the user who runs the server: folders 0700, files 0600. A full disk is
+``ResourceExhausted`` saying so (``disk_full_as_exhausted``).
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import threading
-import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from foleyline.errors import InvalidInput, NotFound
+from foleyline.errors import InvalidInput, NotFound, ResourceExhausted
 from foleyline.fsutil import fsync_dir, sync_written
 from foleyline.notes import Notes
 from foleyline.notes.versions import recorded_version
 from foleyline.server import codec
 from foleyline.server.records import AudioFile, JobInfo, JobSettings, ShotRequest, Take
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    state TEXT NOT NULL,
-    engine TEXT NOT NULL DEFAULT '',
-    settings TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS job_shots (
-    job_id TEXT NOT NULL REFERENCES jobs(id),
-    idx INTEGER NOT NULL,
-    shot_id TEXT NOT NULL,
-    shot TEXT NOT NULL,
-    state TEXT NOT NULL,          -- pending, done, failed
-    reason TEXT NOT NULL DEFAULT '',
-    code TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (job_id, idx)
-);
-CREATE TABLE IF NOT EXISTS notes (
-    shot_id TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    notes TEXT NOT NULL,
-    PRIMARY KEY (shot_id, version)
-);
-CREATE TABLE IF NOT EXISTS takes (
-    id TEXT PRIMARY KEY,
-    shot_id TEXT NOT NULL,
-    job_id TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    take TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS takes_by_shot ON takes(shot_id);
-CREATE INDEX IF NOT EXISTS takes_by_job ON takes(job_id);
-CREATE TABLE IF NOT EXISTS take_numbers (  -- the last take number given in each shot
-    shot_id TEXT PRIMARY KEY,
-    last INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS accepted (  -- the circled take of each shot
-    shot_id TEXT PRIMARY KEY,
-    take_id TEXT NOT NULL REFERENCES takes(id)
-);
-CREATE TABLE IF NOT EXISTS circled_audio (  -- a take's WAV re-stamped CIRCLED (and signed again)
-    take_id TEXT NOT NULL REFERENCES takes(id),
-    sha256 TEXT NOT NULL,          -- the file as generated
-    circled TEXT NOT NULL,         -- the AudioFile of its circled copy, as JSON
-    PRIMARY KEY (take_id, sha256)
-);
-CREATE TABLE IF NOT EXISTS media (
-    sha256 TEXT PRIMARY KEY,
-    path TEXT NOT NULL,
-    size INTEGER NOT NULL
-);
-"""
+from foleyline.server.store_schema import SCHEMA
 
 UNFINISHED_STATES = ("queued", "running", "interrupted", "cancelled")
+# The store's files and folders: the user who runs the server only.
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+# Takes read in one go by the listing (a page of a client's listing is smaller).
+_BATCH = 500
+_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+def _disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return isinstance(exc, sqlite3.OperationalError) and "full" in str(exc)
+
+
+@contextmanager
+def disk_full_as_exhausted(what: str) -> Iterator[None]:
+    """A full disk (or quota) while doing ``what``, as ResourceExhausted saying what to do."""
+    try:
+        yield
+    except (OSError, sqlite3.OperationalError) as exc:
+        if not _disk_full(exc):
+            raise
+        raise ResourceExhausted(
+            f"the server's disk is full ({what}); free space on the server (`foleyline store gc` collects "
+            "orphan files), then send the request again or resume the job"
+        ) from None
 
 
 def sha256_of(path: Path) -> str:
@@ -105,35 +83,38 @@ class Store:
         self.media_dir = self.root / "media"
         self.tmp_dir = self.root / "tmp"
         for folder in (self.root, self.audio_dir, self.media_dir, self.tmp_dir):
-            folder.mkdir(parents=True, exist_ok=True)
-        # One connection guarded by a lock: the server's threads write rarely (once per shot),
-        # so serialising them is simpler than a pool and never sees "database is locked".
+            folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+            os.chmod(folder, FOLDER_MODE)
+        database = self.root / "store.sqlite3"
+        # SQLite gives its journal files the database's mode: make the database private first.
+        os.close(os.open(database, os.O_RDWR | os.O_CREAT, FILE_MODE))
+        for path in (database, database.with_name("store.sqlite3-wal"), database.with_name("store.sqlite3-shm")):
+            if path.exists():
+                os.chmod(path, FILE_MODE)
+        # One writing connection guarded by a lock: the server's threads write rarely (once per
+        # shot), so serialising them is simpler than a pool and never sees "database is
+        # locked". Reads go through a second connection: in WAL mode they never wait for a
+        # write's fsync, so listings and cancels answer while shots are being recorded.
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.root / "store.sqlite3", check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(database, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(SCHEMA)
-        self._sweep_staging()
-
-    def _sweep_staging(self, older_than_s: float = 3600.0) -> None:
-        """Remove staged files a crashed server left behind (old enough that no live writer
-        can still be using them)."""
-        limit = time.time() - older_than_s
-        for path in self.tmp_dir.iterdir():
-            try:
-                if path.is_file() and path.stat().st_mtime < limit:
-                    path.unlink()
-            except OSError:  # raced with another sweeper or a writer: leave it
-                pass
+        self._read_lock = threading.Lock()
+        self._reader = sqlite3.connect(database, check_same_thread=False, isolation_level=None)
+        # Staged paths this process is writing: the sweeper leaves them alone.
+        self._live: set[Path] = set()
+        self._live_lock = threading.Lock()
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._read_lock:
             self._db.close()
+            self._reader.close()
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+        with self._lock, disk_full_as_exhausted("writing the store's database"):
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -142,48 +123,79 @@ class Store:
                 raise
             self._db.execute("COMMIT")
 
-    def _query(self, sql: str, params: Iterable[object] = ()) -> list[tuple]:
+    @property
+    def schema_version(self) -> int:
+        return int(self._query("PRAGMA user_version")[0][0])
+
+    def set_schema_version(self, version: int) -> None:
         with self._lock:
-            return self._db.execute(sql, tuple(params)).fetchall()
+            self._db.execute(f"PRAGMA user_version = {int(version)}")
+
+    def _query(self, sql: str, params: Iterable[object] = ()) -> list[tuple]:
+        with self._read_lock:
+            return self._reader.execute(sql, tuple(params)).fetchall()
 
     # ---- files ----------------------------------------------------------------------------
 
     def staging_path(self, suffix: str = ".wav") -> Path:
         """A fresh path in the store's staging folder (same file system as the store, so the
-        final rename is atomic)."""
-        return self.tmp_dir / f"{uuid.uuid4().hex}{suffix}"
+        final rename is atomic), named by this process so that a sweep knows whose it is.
+        Adopting the file, or ``release_staged``, ends its life as staged."""
+        path = self.tmp_dir / f"{os.getpid()}-{uuid.uuid4().hex}{suffix}"
+        with self._live_lock:
+            self._live.add(path)
+        return path
 
-    def adopt_audio(self, staged: Path, *, durable: bool = True) -> tuple[str, int]:
+    def release_staged(self, path: Path) -> None:
+        with self._live_lock:
+            self._live.discard(path)
+
+    def live_staged(self) -> set[Path]:
+        """The staged paths this process is still writing."""
+        with self._live_lock:
+            return set(self._live)
+
+    def adopt_audio(self, staged: Path, created: list[Path] | None = None, *, durable: bool = True) -> tuple[str, int]:
         """Move a finished WAV from staging to its content address; returns (sha256, size).
-        ``durable=False``: the caller makes a batch durable at once (``sync_audio``)."""
-        return self._adopt(staged, self.audio_dir, ".wav", durable=durable)
+        ``created``: gets the path when the file is new to the store. ``durable=False``: the
+        caller makes a batch durable at once (``sync_audio``)."""
+        return self._adopt(staged, self.audio_dir, ".wav", created, durable=durable)
 
     def sync_audio(self, sha256s: Iterable[str]) -> None:
         """Make WAVs adopted with ``durable=False`` durable, together (one take: one flush)."""
         sync_written(self.audio_path(sha) for sha in sha256s)
 
-    def _adopt(self, staged: Path, folder: Path, suffix: str, *, durable: bool = True) -> tuple[str, int]:
-        if durable:
-            with open(staged, "rb+") as handle:
-                os.fsync(handle.fileno())
-        sha = sha256_of(staged)
-        size = staged.stat().st_size
-        final = folder / sha[:2] / f"{sha}{suffix}"
-        if final.exists() and final.stat().st_size == size:
-            staged.unlink()
-        else:
-            final.parent.mkdir(exist_ok=True)
-            os.replace(staged, final)
+    def _adopt(self, staged: Path, folder: Path, suffix: str, created: list[Path] | None = None, *,
+               durable: bool = True) -> tuple[str, int]:
+        try:
             if durable:
-                fsync_dir(final.parent)
+                with open(staged, "rb+") as handle:
+                    os.fsync(handle.fileno())
+            os.chmod(staged, FILE_MODE)
+            sha = sha256_of(staged)
+            size = staged.stat().st_size
+            final = folder / sha[:2] / f"{sha}{suffix}"
+            if final.exists() and final.stat().st_size == size:
+                staged.unlink()
+                # Fresh again: the orphan collector leaves young files alone.
+                os.utime(final)
+            else:
+                final.parent.mkdir(mode=FOLDER_MODE, exist_ok=True)
+                os.replace(staged, final)
+                if durable:
+                    fsync_dir(final.parent)
+                if created is not None:
+                    created.append(final)
+        finally:
+            self.release_staged(staged)
         return sha, size
 
     def audio_path(self, sha256: str) -> Path:
-        if not sha256 or any(c not in "0123456789abcdef" for c in sha256):
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
             raise InvalidInput(f"{sha256!r} is not a sha256 hash of a take's audio; take it from a Take's layers or mix")
         path = self.audio_dir / sha256[:2] / f"{sha256}.wav"
         if not path.is_file():
-            raise NotFound(f"no audio with hash {sha256} in the store at {self.root}; list the takes to see what exists")
+            raise NotFound(f"no audio with hash {sha256} in the store; list the takes to see what exists")
         return path
 
     def adopt_media(self, staged: Path, suffix: str) -> tuple[str, Path, bool]:
@@ -192,6 +204,7 @@ class Store:
         known = self.media_path(sha)
         if known is not None:
             staged.unlink()
+            self.release_staged(staged)
             return sha, known, True
         sha, size = self._adopt(staged, self.media_dir, suffix)
         path = self.media_dir / sha[:2] / f"{sha}{suffix}"
@@ -264,20 +277,28 @@ class Store:
             raise NotFound(f"no job {job_id!r} on this server; list the jobs to see what exists")
         return jobs[0]
 
-    def list_jobs(self, unfinished_only: bool = False) -> list[JobInfo]:
+    def list_jobs(self, unfinished_only: bool = False, *, after: tuple[str, str] | None = None,
+                  limit: int | None = None) -> list[JobInfo]:
+        """Jobs in the order they were created; ``after`` (created_at, id) and ``limit`` page."""
+        clauses: list[str] = []
+        params: list[object] = []
         if unfinished_only:
-            marks = ",".join("?" for _ in UNFINISHED_STATES)
-            return self._jobs(f"WHERE j.state IN ({marks})", UNFINISHED_STATES)
-        return self._jobs("", ())
+            clauses.append(f"j.state IN ({','.join('?' for _ in UNFINISHED_STATES)})")
+            params.extend(UNFINISHED_STATES)
+        if after is not None:
+            clauses.append("(j.created_at, j.id) > (?, ?)")
+            params.extend(after)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        return self._jobs(where, params, limit)
 
-    def _jobs(self, where: str, params: Iterable[object]) -> list[JobInfo]:
+    def _jobs(self, where: str, params: Iterable[object], limit: int | None = None) -> list[JobInfo]:
         rows = self._query(
             f"""SELECT j.id, j.state, j.created_at, j.engine,
                        COUNT(s.idx),
                        SUM(CASE WHEN s.state = 'done' THEN 1 ELSE 0 END),
                        SUM(CASE WHEN s.state = 'failed' THEN 1 ELSE 0 END)
                 FROM jobs j LEFT JOIN job_shots s ON s.job_id = j.id {where}
-                GROUP BY j.id ORDER BY j.created_at, j.id""",
+                GROUP BY j.id ORDER BY j.created_at, j.id{'' if limit is None else f' LIMIT {int(limit)}'}""",
             params,
         )
         return [
@@ -311,6 +332,17 @@ class Store:
         return stored
 
     def list_takes(self, shot_id: str = "", job_id: str = "") -> list[Take]:
+        """Every take (of a shot, of a job), oldest first."""
+        takes: list[Take] = []
+        after = None
+        while batch := self.take_rows(shot_id, job_id, after=after, limit=_BATCH):
+            takes.extend(codec.take_from_json(row) for _created, _id, row in batch)
+            after = batch[-1][:2]
+        return takes
+
+    def take_rows(self, shot_id: str = "", job_id: str = "", *, after: tuple[str, str] | None = None,
+                  limit: int = _BATCH) -> list[tuple[str, str, str]]:
+        """(created_at, id, stored JSON) of takes, oldest first, after (created_at, id)."""
         clauses, params = [], []
         if shot_id:
             clauses.append("shot_id = ?")
@@ -318,9 +350,43 @@ class Store:
         if job_id:
             clauses.append("job_id = ?")
             params.append(job_id)
+        if after is not None:
+            clauses.append("(created_at, id) > (?, ?)")
+            params.extend(after)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        rows = self._query(f"SELECT take FROM takes {where} ORDER BY created_at, id", params)
-        return [codec.take_from_json(row[0]) for row in rows]
+        return self._query(f"SELECT created_at, id, take FROM takes {where} ORDER BY created_at, id LIMIT {int(limit)}", params)
+
+    def quarantine_take(self, take_id: str, reason: str) -> None:
+        """Move a stored take that cannot be sent back out of the listings, keeping its row."""
+        with self._transaction() as db:
+            db.execute("INSERT INTO quarantine (kind, key, row, reason) SELECT 'take', id, take, ? FROM takes WHERE id = ?",
+                       (reason, take_id))
+            db.execute("DELETE FROM accepted WHERE take_id = ?", (take_id,))
+            db.execute("INSERT INTO quarantine (kind, key, row, reason) SELECT 'circled', take_id, circled, ? "
+                       "FROM circled_audio WHERE take_id = ?", (reason, take_id))
+            db.execute("DELETE FROM circled_audio WHERE take_id = ?", (take_id,))
+            db.execute("DELETE FROM takes WHERE id = ?", (take_id,))
+
+    def job_shot_rows(self) -> list[tuple[str, int, str]]:
+        """(job id, index, stored JSON) of every job's shots."""
+        return self._query("SELECT job_id, idx, shot FROM job_shots ORDER BY job_id, idx")
+
+    def quarantine_job_shot(self, job_id: str, idx: int, reason: str) -> None:
+        """Take a stored shot that cannot be read back out of its job, keeping its row."""
+        with self._transaction() as db:
+            db.execute("INSERT INTO quarantine (kind, key, row, reason) SELECT 'job_shot', job_id || '/' || idx, shot, ? "
+                       "FROM job_shots WHERE job_id = ? AND idx = ?", (reason, job_id, idx))
+            db.execute("DELETE FROM job_shots WHERE job_id = ? AND idx = ?", (job_id, idx))
+
+    def audio_in_use(self) -> set[str]:
+        """The hashes of every WAV a take (listed or quarantined) or a circled copy refers to."""
+        # Every hash-shaped string of a row counts: a row too damaged to parse still keeps its
+        # files, and a stray match only keeps a file longer.
+        used: set[str] = set()
+        for (text,) in self._query("SELECT take FROM takes UNION ALL SELECT circled FROM circled_audio "
+                                   "UNION ALL SELECT row FROM quarantine WHERE kind IN ('take', 'circled')"):
+            used.update(_HASH.findall(text))
+        return used
 
     def reserve_take_numbers(self, shot_id: str, count: int) -> list[int]:
         """The next ``count`` take numbers of a shot (1, 2, 3... in the order takes are made),

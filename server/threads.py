@@ -4,9 +4,10 @@ Torch, the BLAS under numpy and OpenCV each start a pool as large as the machine
 several pools spinning at once (and other processes on a shared machine) oversubscribe the
 cores, which costs far more than it gains: a 30 s generate took 32.5 s with the default pools
 under load, 11.5 s with one thread each. So every engine worker gets its own group of cores:
-``cores // workers`` threads (the job queue runs one worker), or what the ``compute_threads``
-setting says (foleyline.toml or FOLEYLINE_COMPUTE_THREADS). An ``OMP_NUM_THREADS`` given in the
-environment is the user's word and stands when the setting says nothing.
+``cores // workers`` threads (``workers``: the server's CPU engine workers, a setting), or what
+the ``compute_threads`` setting says (foleyline.toml or FOLEYLINE_COMPUTE_THREADS). An
+``OMP_NUM_THREADS`` given in the environment is the user's word and stands when the setting
+says nothing.
 
 Libraries loaded later read the environment variables set here (torch is imported only by
 the engines that need it); those already loaded are told directly.

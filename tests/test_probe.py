@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from fractions import Fraction
+from pathlib import Path
 
+import av
+import numpy as np
 import pytest
 
 from foleyline.errors import MediaError
@@ -36,3 +41,90 @@ def test_a_file_without_timecode_says_none(small_clip):
 def test_a_missing_file_says_where_it_looked(tmp_path):
     with pytest.raises(MediaError, match="not found"):
         probe(tmp_path / "nope.mov")
+
+
+# ---- confinement: one plain local file, in a container that names no other file ------------
+
+
+def _outside_clip(tmp_path, small_clip) -> Path:
+    """A clip in a private folder beside the media (as a clip outside the allowed roots is)."""
+    (tmp_path / "private").mkdir(mode=0o700)
+    return small_clip("private/secret.mp4")
+
+
+def _playlist(path: Path, entry: Path) -> Path:
+    path.write_text(f"#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\n{entry}\n#EXT-X-ENDLIST\n")
+    return path
+
+
+def _in_time(fn, seconds: float = 20.0):
+    """``fn()`` on a thread; fails the test when it blocks (a FIFO opened would)."""
+    outcome: dict[str, BaseException | object] = {}
+    thread = threading.Thread(target=lambda: outcome.update(result=_call(fn)), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), "probing blocked"
+    return outcome["result"]
+
+
+def _call(fn):
+    try:
+        return fn()
+    except BaseException as exc:  # handed back to the test
+        return exc
+
+
+def test_a_playlist_naming_a_file_outside_is_refused_before_it_is_read(tmp_path, small_clip) -> None:
+    secret = _outside_clip(tmp_path, small_clip)
+    playlist = _playlist(tmp_path / "cut.m3u8", secret)
+    # FFmpeg on its own follows the playlist to the private file...
+    with av.open(str(playlist)) as opened:
+        assert opened.format.name == "hls" and opened.streams.video
+    # ...the probe does not.
+    with pytest.raises(MediaError, match="playlists, file lists"):
+        probe(playlist)
+    with pytest.raises(MediaError):
+        probe(_playlist(tmp_path / "disguised.mp4", secret))
+
+
+def test_a_concat_list_naming_a_file_outside_is_refused(tmp_path, small_clip) -> None:
+    secret = _outside_clip(tmp_path, small_clip)
+    (tmp_path / "link.mp4").symlink_to(secret)
+    listing = tmp_path / "reel.ffconcat"
+    listing.write_text("ffconcat version 1.0\nfile 'link.mp4'\n")
+    with av.open(str(listing)) as opened:
+        assert opened.format.name == "concat" and opened.streams.video
+    with pytest.raises(MediaError, match="playlists, file lists"):
+        probe(listing)
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path) -> None:
+    fifo = tmp_path / "clip.mp4"
+    os.mkfifo(fifo)
+    error = _in_time(lambda: probe(fifo))
+    assert isinstance(error, MediaError) and "not a plain file" in str(error)
+
+
+def test_a_playlist_naming_a_fifo_is_refused_without_blocking(tmp_path) -> None:
+    fifo = tmp_path / "segment.ts"
+    os.mkfifo(fifo)
+    error = _in_time(lambda: probe(_playlist(tmp_path / "cut.m3u8", fifo)))
+    assert isinstance(error, MediaError) and "playlists" in str(error)
+
+
+def test_a_device_is_refused(tmp_path) -> None:
+    with pytest.raises(MediaError, match="not a plain file"):
+        probe("/dev/zero")
+
+
+@pytest.mark.parametrize("name", ["clip.mp4", "clip.mov", "clip.mkv", "clip.webm", "clip.avi", "clip.ts"])
+def test_single_file_containers_open(tmp_path, name) -> None:
+    path = tmp_path / name
+    codec = "libvpx" if name.endswith(".webm") else "mpeg4"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream(codec, rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for _ in range(50):
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(np.zeros((48, 64, 3), np.uint8), format="rgb24")))
+        out.mux(stream.encode())
+    assert probe(path).width == 64

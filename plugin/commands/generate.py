@@ -192,8 +192,8 @@ def connect(server: str | None, allowed_roots: list[Path], *, in_process: bool =
     from foleyline.server.app import ServerConfig, start_server
 
     token = secrets.token_urlsafe(24)
-    running = start_server(ServerConfig(address="127.0.0.1:0", allowed_roots=allowed_roots, token=token, max_workers=4,
-                                        sfx_library=sfx_library))
+    running = start_server(ServerConfig(address="127.0.0.1:0", allowed_roots=allowed_roots, token=token,
+                                        sfx_library=sfx_library, warm_engine_list=False))
     client = FoleyClient(running.address, token)
     try:
         running.load_done.wait(300)

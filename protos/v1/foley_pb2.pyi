@@ -245,18 +245,22 @@ class JobAccepted(_message.Message):
     def __init__(self, job_id: _Optional[str] = ..., shot_count: _Optional[int] = ..., engine: _Optional[str] = ..., warnings: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ShotProgress(_message.Message):
-    __slots__ = ("shot_id", "stage", "fraction", "shots_done", "shot_count")
+    __slots__ = ("shot_id", "stage", "fraction", "shots_done", "shot_count", "queue_position", "queue_eta_seconds")
     SHOT_ID_FIELD_NUMBER: _ClassVar[int]
     STAGE_FIELD_NUMBER: _ClassVar[int]
     FRACTION_FIELD_NUMBER: _ClassVar[int]
     SHOTS_DONE_FIELD_NUMBER: _ClassVar[int]
     SHOT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_POSITION_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_ETA_SECONDS_FIELD_NUMBER: _ClassVar[int]
     shot_id: str
     stage: str
     fraction: float
     shots_done: int
     shot_count: int
-    def __init__(self, shot_id: _Optional[str] = ..., stage: _Optional[str] = ..., fraction: _Optional[float] = ..., shots_done: _Optional[int] = ..., shot_count: _Optional[int] = ...) -> None: ...
+    queue_position: int
+    queue_eta_seconds: float
+    def __init__(self, shot_id: _Optional[str] = ..., stage: _Optional[str] = ..., fraction: _Optional[float] = ..., shots_done: _Optional[int] = ..., shot_count: _Optional[int] = ..., queue_position: _Optional[int] = ..., queue_eta_seconds: _Optional[float] = ...) -> None: ...
 
 class ShotFailed(_message.Message):
     __slots__ = ("shot_id", "reason", "code")
@@ -311,10 +315,14 @@ class CancelJobResponse(_message.Message):
     def __init__(self, job_id: _Optional[str] = ..., state: _Optional[str] = ...) -> None: ...
 
 class ListJobsRequest(_message.Message):
-    __slots__ = ("unfinished_only",)
+    __slots__ = ("unfinished_only", "page_size", "page_token")
     UNFINISHED_ONLY_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     unfinished_only: bool
-    def __init__(self, unfinished_only: _Optional[bool] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, unfinished_only: _Optional[bool] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class JobInfo(_message.Message):
     __slots__ = ("job_id", "state", "shot_count", "shots_done", "shots_failed", "created_at")
@@ -333,10 +341,12 @@ class JobInfo(_message.Message):
     def __init__(self, job_id: _Optional[str] = ..., state: _Optional[str] = ..., shot_count: _Optional[int] = ..., shots_done: _Optional[int] = ..., shots_failed: _Optional[int] = ..., created_at: _Optional[str] = ...) -> None: ...
 
 class ListJobsResponse(_message.Message):
-    __slots__ = ("jobs",)
+    __slots__ = ("jobs", "next_page_token")
     JOBS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     jobs: _containers.RepeatedCompositeFieldContainer[JobInfo]
-    def __init__(self, jobs: _Optional[_Iterable[_Union[JobInfo, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, jobs: _Optional[_Iterable[_Union[JobInfo, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class AudioFile(_message.Message):
     __slots__ = ("sha256", "size_bytes", "sample_rate", "bit_depth", "channels", "frames")
@@ -421,18 +431,24 @@ class Take(_message.Message):
     def __init__(self, id: _Optional[str] = ..., shot_id: _Optional[str] = ..., job_id: _Optional[str] = ..., notes_version: _Optional[int] = ..., notes: _Optional[_Union[Notes, _Mapping]] = ..., engine: _Optional[str] = ..., model: _Optional[str] = ..., engine_version: _Optional[str] = ..., seed: _Optional[int] = ..., settings: _Optional[_Union[GenerateSettings, _Mapping]] = ..., layers: _Optional[_Iterable[_Union[LayerAudio, _Mapping]]] = ..., mix: _Optional[_Union[AudioFile, _Mapping]] = ..., loudness_lufs: _Optional[float] = ..., created_at: _Optional[str] = ..., audio_source_range: _Optional[_Union[TimeRange, _Mapping]] = ..., record_range: _Optional[_Union[TimeRange, _Mapping]] = ..., handle_head_frames: _Optional[int] = ..., handle_tail_frames: _Optional[int] = ..., shot_name: _Optional[str] = ..., base_take_id: _Optional[str] = ..., accepted: _Optional[bool] = ..., number: _Optional[int] = ...) -> None: ...
 
 class ListTakesRequest(_message.Message):
-    __slots__ = ("shot_id", "job_id")
+    __slots__ = ("shot_id", "job_id", "page_size", "page_token")
     SHOT_ID_FIELD_NUMBER: _ClassVar[int]
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     shot_id: str
     job_id: str
-    def __init__(self, shot_id: _Optional[str] = ..., job_id: _Optional[str] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, shot_id: _Optional[str] = ..., job_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListTakesResponse(_message.Message):
-    __slots__ = ("takes",)
+    __slots__ = ("takes", "next_page_token")
     TAKES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     takes: _containers.RepeatedCompositeFieldContainer[Take]
-    def __init__(self, takes: _Optional[_Iterable[_Union[Take, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, takes: _Optional[_Iterable[_Union[Take, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class GetTakeRequest(_message.Message):
     __slots__ = ("take_id",)

@@ -4,6 +4,8 @@ Every option has a setting of the same name in foleyline.toml and an environment
 (`foleyline config show`); the option wins. Binds 127.0.0.1 by default: other machines reach it
 only at an address you choose, and then over TLS (--tls-cert/--tls-key) or, on a network you
 trust, with --insecure. Media paths must lie under an allowed root (default: your home folder).
+What it takes on at once (workers per device, open streams, uploads; docs/server.md) is set
+the same way.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import sys
 import threading
 from pathlib import Path
 
-from foleyline import config
+from foleyline import capacity, config
 from foleyline.cli import add_sfx_library_option, sfx_library_option
 from foleyline.errors import Unavailable
 from foleyline.fsutil import write_text_atomic
@@ -38,7 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "default: your home folder)")
     parser.add_argument("--engine", default=None,
                         help="the default engine (setting engine; default procedural; `foleyline engines` lists them)")
-    parser.add_argument("--threads", type=int, default=None, help="gRPC worker threads (setting threads; default 8)")
+    parser.add_argument("--workers", default=None, metavar="DEVICE=N,...",
+                        help="engine workers per device (setting workers; default cpu=2, other devices 1)")
     parser.add_argument("--tls-cert", type=Path, default=None, metavar="PEM",
                         help="certificate (chain) to present; with --tls-key the server speaks TLS")
     parser.add_argument("--tls-key", type=Path, default=None, metavar="PEM", help="private key of --tls-cert")
@@ -57,7 +60,7 @@ def server_config(args: argparse.Namespace) -> ServerConfig:
         data_dir=config.value("data_dir", args.data_dir),
         allowed_roots=list(config.value("allowed_roots", args.allow_root)),
         default_engine=config.value("engine", args.engine),
-        max_workers=config.value("threads", args.threads),
+        limits=capacity.server_limits(workers=args.workers),
         tls_cert=config.value("tls_cert", args.tls_cert),
         tls_key=config.value("tls_key", args.tls_key),
         insecure=config.value("insecure", args.insecure),
@@ -84,7 +87,10 @@ def run(args: argparse.Namespace) -> int:
     if running.load_error is not None:
         running.stop(grace=0.5)
         raise Unavailable(f"{running.load_error}; see `foleyline engines`, or start with --engine procedural")
-    stop.wait()
+    # Waiting in short steps: a signal may land on one of the server's threads, and only the
+    # main thread running Python again runs the handler.
+    while not stop.wait(0.5):
+        pass
     print("foleyline serve: stopping (jobs in progress stay resumable)", file=sys.stderr, flush=True)
     running.stop()
     return 0

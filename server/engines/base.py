@@ -66,6 +66,10 @@ class ShotInput:
 class Engine(abc.ABC):
     """A sound engine. Subclasses are cheap to construct; weights load in ``load()``."""
 
+    # True when ``generate`` may run on several threads at once (a server with several
+    # workers on the engine's device then overlaps shots); otherwise one shot at a time.
+    thread_safe: bool = False
+
     @abc.abstractmethod
     def capabilities(self) -> EngineCapabilities: ...
 

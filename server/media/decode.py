@@ -12,14 +12,15 @@ from __future__ import annotations
 import logging
 import math
 import os
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import av
 import numpy as np
 
-from foleyline.errors import InvalidInput, MediaError
+from foleyline.errors import Cancelled, InvalidInput, MediaError
 from foleyline.probe import MediaInfo, open_media, probe, read_info, video_stream
 from foleyline.server.media.frames import FrameStream, StreamSpec
 from foleyline.server.media.soundtrack import AudioCollector
@@ -93,11 +94,13 @@ def decode_shot(
     *,
     with_audio: bool = False,
     max_bytes: int = MAX_DECODED_BYTES,
+    cancel: threading.Event | None = None,
 ) -> DecodedShot:
     """Decode ``duration_s`` seconds from ``start_s`` (seconds from the container's first frame).
 
     Every requested stream comes out of the same decoding pass. With ``with_audio`` the file's
     own sound over the same range is returned too (native rate, zero where there is none).
+    ``cancel``: checked at every packet; once set, ``Cancelled`` is raised.
     """
     names = [s.name for s in streams]
     if len(set(names)) != len(names):
@@ -109,9 +112,9 @@ def decode_shot(
         _check_size(info, duration_s, streams, max_bytes)
         if with_audio and not info.has_audio:
             raise MediaError(f"{p} has no sound to extract; evaluate against a clip with its original audio")
-        shot = _decode(container, info, start_s, duration_s, streams, with_audio, seek=True)
+        shot = _decode(container, info, start_s, duration_s, streams, with_audio, seek=True, cancel=cancel)
         if shot is None:  # the seek landed after the range start (inexact index): go from the top
-            shot = _decode(container, info, start_s, duration_s, streams, with_audio, seek=False)
+            shot = _decode(container, info, start_s, duration_s, streams, with_audio, seek=False, cancel=cancel)
         assert shot is not None
         return shot
     finally:
@@ -127,6 +130,7 @@ def _decode(
     with_audio: bool,
     *,
     seek: bool,
+    cancel: threading.Event | None = None,
 ) -> DecodedShot | None:
     video = video_stream(info.path, container)
     if not video.codec_context.is_open:
@@ -158,7 +162,7 @@ def _decode(
     intervals: list[float] = []
     errors = 0
     video_done = False
-    for packet in container.demux(*wanted):
+    for packet in _packets(container, wanted, info.path, cancel):
         is_video = packet.stream.type == "video"
         if (is_video and video_done) or (not is_video and audio.done):
             if video_done and (audio is None or audio.done):
@@ -226,6 +230,25 @@ def _decode(
         picture_end=picture_end,
         decode_errors=errors,
     )
+
+
+def _packets(container: av.container.InputContainer, wanted: list, path: Path,
+             cancel: threading.Event | None) -> Iterator[av.Packet]:
+    """The demuxed packets, stopping with ``Cancelled`` when ``cancel`` is set, and a read that
+    fails or stalls (the open's read time limit) as a MediaError."""
+    packets = container.demux(*wanted)
+    while True:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled(f"decoding {path.name} was cancelled")
+        try:
+            packet = next(packets)
+        except StopIteration:
+            return
+        except av.error.ExitError:
+            raise MediaError(f"reading {path.name} stalled; the drive is slow or stalled: copy it to a local drive") from None
+        except av.error.FFmpegError as exc:
+            raise MediaError(f"cannot read {path.name} ({exc.strerror or exc}); the file is damaged — re-export it") from None
+        yield packet
 
 
 def extract_audio(path: str | os.PathLike, start_s: float = 0.0, duration_s: float | None = None) -> tuple[np.ndarray, int]:

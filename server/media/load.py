@@ -9,6 +9,7 @@ timeline, handles included), ``foleyline notes draft`` (a range of a file) and t
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,15 +38,17 @@ def load_shot(
     notes: Notes | None = None,
     extras: Mapping[str, object] | None = None,
     with_audio: bool = False,
+    cancel: threading.Event | None = None,
 ) -> LoadedShot:
     """Decode ``duration_s`` seconds of ``path`` from ``start_s`` (container seconds) with the
     ``streams`` asked for plus the analysis stream, analyse the motion, and build the input.
 
     ``offset``: the shot time of the range's first sample (minus the head handle's length when
     the range starts before the shot). ``with_audio``: keep the file's own sound as well.
+    ``cancel``: stops the decode (``Cancelled``) once set.
     """
     wanted = {spec.name: spec for spec in (*streams, ANALYSIS_STREAM)}
-    decoded = decode_shot(path, start_s, duration_s, list(wanted.values()), with_audio=with_audio)
+    decoded = decode_shot(path, start_s, duration_s, list(wanted.values()), with_audio=with_audio, cancel=cancel)
     shot_input = ShotInput(
         shot_id=shot_id,
         duration=duration_s,

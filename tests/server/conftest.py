@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from serverkit import FakeEngine, write_clip
+from serverkit import TOKEN, FakeEngine, write_clip
 
 
 @pytest.fixture(scope="session")
@@ -20,25 +20,40 @@ def fake_engine() -> FakeEngine:
 
 
 @pytest.fixture
-def server(tmp_path: Path, clip_path: Path, fake_engine: FakeEngine):
-    """An in-process server on a free loopback port, with the fake engine as default and the
-    clip's folder as the only allowed root."""
+def start(tmp_path: Path, clip_path: Path, fake_engine: FakeEngine):
+    """``start(limits=None, engine=None)``: an in-process server on a free loopback port, with
+    the fake engine as default and the clip's folder as the only allowed root; stopped after
+    the test."""
+    from foleyline.capacity import ServerLimits
     from foleyline.server.app import ServerConfig, start_server
     from foleyline.server.engines.registry import EngineRegistry
 
-    registry = EngineRegistry.with_engines({"fake": fake_engine}, default="fake")
-    running = start_server(
-        ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "store", allowed_roots=[clip_path.parent], token="test-token"),
-        registry,
-    )
-    assert running.ready.wait(10)
-    yield running
-    running.stop(grace=0.5)
+    started = []
+
+    def make(limits: ServerLimits | None = None, engine: FakeEngine | None = None):
+        registry = EngineRegistry.with_engines({"fake": engine or fake_engine}, default="fake")
+        running = start_server(
+            ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "store", allowed_roots=[clip_path.parent],
+                         token=TOKEN, limits=limits or ServerLimits()),
+            registry,
+        )
+        started.append(running)
+        assert running.ready.wait(10)
+        return running
+
+    yield make
+    for running in started:
+        running.stop(grace=0.5)
+
+
+@pytest.fixture
+def server(start):
+    return start()
 
 
 @pytest.fixture
 def client(server):
     from foleyline.plugin.client import FoleyClient
 
-    with FoleyClient(server.address, "test-token") as c:
+    with FoleyClient(server.address, TOKEN) as c:
         yield c

@@ -7,23 +7,31 @@ be cancelled or killed in the middle. It renders at 16 kHz to exercise the 48 kH
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 
-from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.errors import Cancelled
+from foleyline.notes import Event, Layer, LayerKind, Notes
+from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.server.engines.base import Engine, EngineCapabilities
 from foleyline.server.media.frames import ANALYSIS_STREAM
+from foleyline.server.records import AudioFile, JobSettings, LayerTake, ShotRequest, Take
+from foleyline.server.store import Store
+from foleyline.timebase import RationalTime, TimeRange
 
 CLIP_FPS = 24
 CLIP_FRAMES = 72  # 3 s
+TOKEN = "test-token-of-the-server-tests"
 
 
 class FakeEngine(Engine):
     """A test engine: a click at each analysis onset over a seed-dependent noise floor."""
+
+    thread_safe = True
 
     def __init__(self, name: str = "fake", rate: int = 16000, delay: float = 0.0) -> None:
         self.name = name
@@ -61,6 +69,36 @@ class FakeEngine(Engine):
             if progress is not None:
                 progress(1.0)
         return out
+
+
+def time_range(start: float, duration: float, rate: float) -> TimeRange:
+    return TimeRange(RationalTime(start, rate), RationalTime(duration, rate))
+
+
+def shot_record(shot_id: str) -> ShotRequest:
+    """A shot as the server records it."""
+    return ShotRequest(
+        id=shot_id, name=f"name {shot_id}", media_path=Path("/media/a.mov"), media_hash=None,
+        source_range=time_range(10, 48, 24.0), record_range=time_range(86400, 48, 24.0), available_range=None,
+        rate=24.0, drop_frame=False,
+        notes=Notes(reasoning="r", layers=(Layer("hit", LayerKind.FX, events=(Event(1.0, 1.0, "x"),)),)),
+    )
+
+
+def take_record(store: Store, take_id: str, shot_id: str, job_id: str, payload: bytes, **changes) -> Take:
+    """A take as the server records it, its one WAV (``payload``) adopted into ``store``."""
+    staged = store.staging_path()
+    staged.write_bytes(payload)
+    sha, size = store.adopt_audio(staged)
+    audio = AudioFile(sha, size, 48000, 24, 1, 100)
+    return replace(Take(
+        id=take_id, shot_id=shot_id, shot_name="n", job_id=job_id, notes=Notes(layers=(Layer("hit", LayerKind.FX),)),
+        engine="fake", model="m", engine_version="0", seed=7, settings=JobSettings(seed=7),
+        layers=(LayerTake("hit", "FX", audio, -20.0, -3.0),), mix=audio, loudness_lufs=-20.0,
+        created_at="2026-01-01T00:00:00.000+00:00", audio_source_range=time_range(-2, 72, 24.0),
+        record_range=time_range(86400, 48, 24.0), handle_head_frames=12, handle_tail_frames=12,
+    ), **changes)
+
 
 
 def write_clip(path: Path, frames: int = CLIP_FRAMES, fps: int = CLIP_FPS, size: tuple[int, int] = (160, 96)) -> Path:

@@ -9,7 +9,7 @@ import pytest
 from foleyline.errors import InvalidInput, Unavailable
 from foleyline.server.app import DEFAULT_ADDRESS, ServerConfig, start_server
 from foleyline.server.engines.registry import EngineRegistry
-from serverkit import FakeEngine
+from serverkit import TOKEN, FakeEngine
 
 
 def test_the_default_address_is_loopback() -> None:
@@ -19,12 +19,12 @@ def test_the_default_address_is_loopback() -> None:
 def test_a_second_server_on_a_busy_port_says_so(server, tmp_path: Path) -> None:
     registry = EngineRegistry.with_engines({"fake": FakeEngine()}, default="fake")
     with pytest.raises(Unavailable, match=rf"cannot listen on 127.0.0.1:{server.port}: the port is in use"):
-        start_server(ServerConfig(address=f"127.0.0.1:{server.port}", data_dir=tmp_path / "other", token="t"), registry)
+        start_server(ServerConfig(address=f"127.0.0.1:{server.port}", data_dir=tmp_path / "other", token=TOKEN), registry)
 
 
 def test_a_malformed_address_is_invalid_input(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="not HOST:PORT"):
-        start_server(ServerConfig(address="localhost", data_dir=tmp_path, token="t"))
+        start_server(ServerConfig(address="localhost", data_dir=tmp_path, token=TOKEN))
 
 
 def test_server_info_lists_engines_roots_and_version(client, clip_path: Path) -> None:
@@ -51,7 +51,7 @@ def test_the_token_file_is_created_private_on_first_start(tmp_path: Path) -> Non
 def test_a_default_engine_without_weights_stops_the_server_naming_the_pull_command(tmp_path: Path) -> None:
     registry = EngineRegistry(engines={"procedural": "serverkit:FakeEngine", "heavy": "test_registry:_NeedsWeights"},
                               default="heavy", discover=False)
-    running = start_server(ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "s", token="t"), registry)
+    running = start_server(ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "s", token=TOKEN), registry)
     try:
         assert running.load_done.wait(10) and not running.ready.is_set()
         assert "heavy" in running.load_error and "foleyline models pull needs-weights" in running.load_error

@@ -10,6 +10,7 @@ from foleyline.errors import PermissionDenied
 from foleyline.plugin.client import FoleyClient
 from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.protos.v1 import foley_pb2_grpc as pb_grpc
+from serverkit import TOKEN
 
 
 def _stub(server):
@@ -70,6 +71,6 @@ def test_reflection_needs_the_token(server) -> None:
         with pytest.raises(grpc.RpcError) as caught:
             list(stub.ServerReflectionInfo(iter([request]), timeout=5))
         assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
-        answers = list(stub.ServerReflectionInfo(iter([request]), metadata=(("authorization", "Bearer test-token"),), timeout=5))
+        answers = list(stub.ServerReflectionInfo(iter([request]), metadata=(("authorization", f"Bearer {TOKEN}"),), timeout=5))
     names = {s.name for s in answers[0].list_services_response.service}
     assert {"foleyline.v1.Foley", "grpc.health.v1.Health"} <= names

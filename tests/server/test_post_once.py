@@ -1,5 +1,5 @@
 """Post once: each stem's loudness is measured once (the WAV and the take both say it), and a
-take's WAVs are made durable together, in one flush, before the take is stored."""
+shot's WAVs are made durable together, in one flush, before its takes are stored."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def test_each_stem_and_the_mix_is_measured_once(run_shot, monkeypatch):
         assert bext.loudness_value == pytest.approx(layer.loudness_lufs, abs=0.01)
 
 
-def test_a_takes_wavs_are_flushed_together_once(run_shot, monkeypatch):
+def test_a_shots_wavs_are_flushed_together_once(run_shot, monkeypatch):
     store, run = run_shot
     flushes: list[list[Path]] = []
     fsyncs = []
@@ -63,10 +63,10 @@ def test_a_takes_wavs_are_flushed_together_once(run_shot, monkeypatch):
     real_fsync = fsutil.os.fsync
     monkeypatch.setattr(fsutil.os, "fsync", lambda fd: fsyncs.append(fd) or real_fsync(fd))
     outcome = run(takes=2)
-    assert len(flushes) == 2
-    for take, flushed in zip(outcome.takes, flushes):
-        wanted = {store.audio_path(f.audio.sha256) for f in take.layers} | {store.audio_path(take.mix.sha256)}
-        assert set(flushed) == wanted
+    # One flush for every take of the shot, before any of them is stored.
+    assert len(flushes) == 1
+    wanted = {store.audio_path(f.sha256) for take in outcome.takes for f in (*(lt.audio for lt in take.layers), take.mix)}
+    assert set(flushes[0]) == wanted
     assert fsyncs == [], "a WAV was fsynced on its own"
 
 

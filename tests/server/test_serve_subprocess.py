@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import signal
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -57,6 +60,17 @@ class ServerProcess:
         self.log.close()
 
 
+def _noted_shots(root: Path, count: int) -> list[pb.Shot]:
+    """``count`` consecutive shots of the clip, each with the editor's two-layer notes."""
+    shots = []
+    for i in range(count):
+        shot = make_shot(root / "fall.mp4", shot_id=f"shot-{i}", record=86400 + 48 * i)
+        shot.notes.CopyFrom(two_layer_notes(f"shot-{i}"))
+        shot.has_notes = True
+        shots.append(shot)
+    return shots
+
+
 @pytest.fixture
 def media_root(tmp_path: Path, clip_path: Path) -> Path:
     root = tmp_path / "media"
@@ -91,12 +105,7 @@ def test_generate_over_grpc_against_a_server_in_another_process(tmp_path: Path, 
 
 def test_kill_9_mid_job_keeps_finished_takes_and_the_rest_can_be_resumed(tmp_path: Path, media_root: Path) -> None:
     data = tmp_path / "data"
-    shots = []
-    for i in range(4):
-        shot = make_shot(media_root / "fall.mp4", shot_id=f"shot-{i}", record=86400 + 48 * i)
-        shot.notes.CopyFrom(two_layer_notes(f"shot-{i}"))
-        shot.has_notes = True
-        shots.append(shot)
+    shots = _noted_shots(media_root, 4)
 
     server = ServerProcess(tmp_path, data, media_root, engine="slowfake")
     received = []
@@ -136,3 +145,58 @@ def test_kill_9_mid_job_keeps_finished_takes_and_the_rest_can_be_resumed(tmp_pat
             assert {t.id for t in received} <= {t.id for t in events["take_ready"]}
     finally:
         server.stop()
+
+
+def test_a_kill_9_loop_loses_no_take_and_leaves_no_partial_file(tmp_path: Path, media_root: Path) -> None:
+    data = tmp_path / "data"
+    shots = _noted_shots(media_root, 6)
+    rng = random.Random(16)
+    received: dict[str, pb.Take] = {}
+    job_id = ""
+    for _round in range(4):
+        server = ServerProcess(tmp_path, data, media_root, engine="slowfake")
+        hold = threading.Event()
+        try:
+            with FoleyClient(server.address) as client:
+                client.health(wait=30)
+                # An upload left half-sent when the server dies.
+                def chunks():
+                    for _ in range(3):
+                        yield pb.MediaChunk(filename="half.mov", data=os.urandom(1 << 20))
+                    hold.wait(30)
+
+                upload = client._stub.UploadMedia.future(chunks(), metadata=client._metadata)
+                call = client.resume(job_id) if job_id else client.generate(shots, pb.GenerateSettings(seed=4))
+                deadline = time.monotonic() + rng.uniform(0.5, 2.5)
+                for event in call:
+                    job_id = event.job_id
+                    if event.WhichOneof("event") == "take_ready":
+                        received[event.take_ready.id] = event.take_ready
+                    if time.monotonic() > deadline:
+                        break
+                assert list((data / "tmp").glob("*-*.mov")), "the upload is half-written"
+                server.kill9()
+                call.cancel()
+                upload.cancel()
+        finally:
+            hold.set()
+            server.stop()
+
+    server = ServerProcess(tmp_path, data, media_root, engine="slowfake")
+    try:
+        with FoleyClient(server.address) as client:
+            client.health(wait=30)
+            events = collect(client.resume(job_id))
+            assert events["done"][0].shots_done == 6
+            final = {t.id: t for t in client.list_takes(job_id=job_id)}
+            assert set(received) <= set(final)
+            assert sorted(t.shot_id for t in final.values()) == [f"shot-{i}" for i in range(6)]
+            for take in final.values():
+                for audio in [take.mix, *(layer.audio for layer in take.layers)]:
+                    path = client.fetch_audio(audio.sha256, tmp_path / "fetched" / f"{audio.sha256}.wav")
+                    assert hashlib.sha256(path.read_bytes()).hexdigest() == audio.sha256
+        assert not list((data / "tmp").iterdir()), "staged files of the killed servers were swept at start"
+    finally:
+        server.stop()
+    with sqlite3.connect(data / "store.sqlite3") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -207,3 +207,23 @@ def test_edit_notes_applies_an_instruction_and_names_the_layers_to_regenerate(cl
     response = client.edit_notes(two_layer_notes(), "quieter room", 2.0)
     assert list(response.affected_layers) == ["room"]
     assert response.notes.version == 2 and response.diff
+
+
+def test_takes_and_jobs_are_listed_in_pages(client, clip_path: Path) -> None:
+    collect(client.generate([_with_notes(make_shot(clip_path))], pb.GenerateSettings(num_takes=5, seed=3)))
+    collect(client.generate([_with_notes(make_shot(clip_path))]))
+    pages, token = [], ""
+    while True:
+        page = client._stub.ListTakes(pb.ListTakesRequest(page_size=2, page_token=token), metadata=client._metadata)
+        pages.append([take.seed for take in page.takes])
+        if not (token := page.next_page_token):
+            break
+    assert [len(p) for p in pages] == [2, 2, 2]
+    seeds = [seed for p in pages for seed in p]
+    assert sorted(seeds[:5]) == [3, 4, 5, 6, 7] and len(set(seeds)) == 6
+    assert len(client.list_takes()) == 6 and len(client.list_takes(shot_id="shot-1")) == 6
+    jobs = client._stub.ListJobs(pb.ListJobsRequest(page_size=1), metadata=client._metadata)
+    assert len(jobs.jobs) == 1 and jobs.next_page_token
+    assert len(client.list_jobs()) == 2
+    with pytest.raises(InvalidInput, match="page_token: not a token this server gave"):
+        client._unary(client._stub.ListTakes, pb.ListTakesRequest(page_token="garbage"))

@@ -10,37 +10,10 @@ from pathlib import Path
 import pytest
 
 from foleyline.errors import InvalidInput, NotFound
-from foleyline.notes import Event, Layer, LayerKind, Notes
-from foleyline.server.records import AudioFile, JobSettings, LayerTake, ShotRequest, Take
+from foleyline.notes import Layer, LayerKind, Notes
+from foleyline.server.records import JobSettings
 from foleyline.server.store import Store
-from foleyline.timebase import RationalTime, TimeRange
-
-
-def _range(start: float, duration: float, rate: float) -> TimeRange:
-    return TimeRange(RationalTime(start, rate), RationalTime(duration, rate))
-
-
-def _shot(shot_id: str) -> ShotRequest:
-    return ShotRequest(
-        id=shot_id, name=f"name {shot_id}", media_path=Path("/media/a.mov"), media_hash=None,
-        source_range=_range(10, 48, 24.0), record_range=_range(86400, 48, 24.0), available_range=None,
-        rate=24.0, drop_frame=False,
-        notes=Notes(reasoning="r", layers=(Layer("hit", LayerKind.FX, events=(Event(1.0, 1.0, "x"),)),)),
-    )
-
-
-def _take(store: Store, take_id: str, shot_id: str, job_id: str, payload: bytes) -> Take:
-    staged = store.staging_path()
-    staged.write_bytes(payload)
-    sha, size = store.adopt_audio(staged)
-    audio = AudioFile(sha, size, 48000, 24, 1, 100)
-    return Take(
-        id=take_id, shot_id=shot_id, shot_name="n", job_id=job_id, notes=Notes(layers=(Layer("hit", LayerKind.FX),)),
-        engine="fake", model="m", engine_version="0", seed=7, settings=JobSettings(seed=7),
-        layers=(LayerTake("hit", "FX", audio, -20.0, -3.0),), mix=audio, loudness_lufs=-20.0,
-        created_at="2026-01-01T00:00:00.000+00:00", audio_source_range=_range(-2, 72, 24.0),
-        record_range=_range(86400, 48, 24.0), handle_head_frames=12, handle_tail_frames=12,
-    )
+from serverkit import shot_record, take_record
 
 
 def test_the_database_is_in_wal_mode(tmp_path: Path) -> None:
@@ -75,15 +48,15 @@ def test_unknown_or_malformed_audio_hashes_are_refused(tmp_path: Path) -> None:
 
 def test_jobs_takes_and_notes_survive_reopening(tmp_path: Path) -> None:
     store = Store(tmp_path)
-    store.create_job("job-1", [_shot("a"), _shot("b")], JobSettings(seed=5), "fake", "2026-01-01T00:00:00Z")
-    take = _take(store, "take-1", "a", "job-1", b"audio-a")
+    store.create_job("job-1", [shot_record("a"), shot_record("b")], JobSettings(seed=5), "fake", "2026-01-01T00:00:00Z")
+    take = take_record(store, "take-1", "a", "job-1", b"audio-a")
     store.complete_shot("job-1", 0, [take])
     store.close()
 
     reopened = Store(tmp_path)
     shots = reopened.job_shots("job-1")
     assert [(s[1].id, s[2]) for s in shots] == [("a", "done"), ("b", "pending")]
-    assert shots[0][1] == _shot("a")  # the request comes back field for field
+    assert shots[0][1] == shot_record("a")  # the request comes back field for field
     assert reopened.list_takes(job_id="job-1") == [take]
     assert reopened.get_take("take-1") == take
     assert reopened.job_settings("job-1").seed == 5
@@ -91,8 +64,8 @@ def test_jobs_takes_and_notes_survive_reopening(tmp_path: Path) -> None:
 
 def test_jobs_running_at_a_crash_become_interrupted(tmp_path: Path) -> None:
     store = Store(tmp_path)
-    store.create_job("job-1", [_shot("a")], JobSettings(), "fake", "t1")
-    store.create_job("job-2", [_shot("b")], JobSettings(), "fake", "t2")
+    store.create_job("job-1", [shot_record("a")], JobSettings(), "fake", "t1")
+    store.create_job("job-2", [shot_record("b")], JobSettings(), "fake", "t2")
     store.set_job_state("job-1", "running")
     store.set_job_state("job-2", "done")
     assert store.mark_interrupted() == ["job-1"]
@@ -103,7 +76,7 @@ def test_jobs_running_at_a_crash_become_interrupted(tmp_path: Path) -> None:
 
 def test_failed_shots_are_counted_and_reset_for_a_resume(tmp_path: Path) -> None:
     store = Store(tmp_path)
-    store.create_job("job-1", [_shot("a"), _shot("b")], JobSettings(), "fake", "t")
+    store.create_job("job-1", [shot_record("a"), shot_record("b")], JobSettings(), "fake", "t")
     store.fail_shot("job-1", 1, "media missing", "FAILED_PRECONDITION")
     info = store.get_job("job-1")
     assert (info.shot_count, info.shots_done, info.shots_failed) == (2, 0, 1)
@@ -137,26 +110,14 @@ def test_unknown_jobs_and_takes_say_so(tmp_path: Path) -> None:
         store.get_take("take-x")
 
 
-def test_old_staged_files_from_a_crash_are_swept_at_start(tmp_path: Path) -> None:
-    import os
-
-    store = Store(tmp_path)
-    old, fresh = store.staging_path(), store.staging_path()
-    old.write_bytes(b"half a wav")
-    fresh.write_bytes(b"being written")
-    os.utime(old, (0, 0))
-    store.close()
-    Store(tmp_path).close()
-    assert not old.exists() and fresh.exists()
-
-
 def test_one_accepted_take_per_shot_survives_reopening(tmp_path: Path) -> None:
     store = Store(tmp_path)
-    store.create_job("job-1", [_shot("a")], JobSettings(seed=5), "fake", "2026-01-01T00:00:00Z")
-    store.complete_shot("job-1", 0, [_take(store, "take-1", "a", "job-1", b"1"), _take(store, "take-2", "a", "job-1", b"2")])
+    store.create_job("job-1", [shot_record("a")], JobSettings(seed=5), "fake", "2026-01-01T00:00:00Z")
+    store.complete_shot("job-1", 0, [take_record(store, "take-1", "a", "job-1", b"1"), take_record(store, "take-2", "a", "job-1", b"2")])
     store.accept_take("take-1")
     store.accept_take("take-2")  # the last accepted wins
     store.close()
     assert Store(tmp_path).accepted_take_ids() == {"take-2"}
     with pytest.raises(NotFound):
         Store(tmp_path).accept_take("take-9")
+

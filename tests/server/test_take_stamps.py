@@ -80,5 +80,5 @@ def test_the_accepted_take_is_listed_with_circled_copies_and_the_last_accepted_w
 def test_accepting_a_take_that_does_not_exist_is_not_found(client) -> None:
     with pytest.raises(errors.NotFound, match="take-nope"):
         client.accept_take("take-nope")
-    with pytest.raises(errors.InvalidInput, match="give the id"):
+    with pytest.raises(errors.InvalidInput, match="take_id: is empty"):
         client.accept_take("")

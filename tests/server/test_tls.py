@@ -18,7 +18,7 @@ from foleyline.errors import InvalidInput, Unavailable
 from foleyline.plugin.client import FoleyClient
 from foleyline.server.app import ServerConfig, server_credentials, start_server
 from foleyline.server.engines.registry import EngineRegistry
-from serverkit import FakeEngine
+from serverkit import TOKEN, FakeEngine
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def certificate(tmp_path_factory) -> tuple[Path, Path]:
 def tls_server(certificate, tmp_path):
     cert, key = certificate
     registry = EngineRegistry.with_engines({"fake": FakeEngine()}, default="fake")
-    running = start_server(ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "store", token="secret",
+    running = start_server(ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "store", token=TOKEN,
                                         tls_cert=cert, tls_key=key), registry)
     assert running.ready.wait(10)
     yield running
@@ -56,19 +56,19 @@ def tls_server(certificate, tmp_path):
 
 
 def test_a_client_that_trusts_the_certificate_talks_tls(tls_server, certificate):
-    with FoleyClient(f"127.0.0.1:{tls_server.port}", "secret", tls_ca=certificate[0]) as client:
+    with FoleyClient(f"127.0.0.1:{tls_server.port}", TOKEN, tls_ca=certificate[0]) as client:
         assert client.health(wait=5) == "SERVING"
         assert client.server_info().engines[0].name == "fake"
 
 
 def test_a_clear_text_client_gets_no_answer_from_a_tls_server(tls_server):
-    with FoleyClient(f"127.0.0.1:{tls_server.port}", "secret", timeout=3) as client, pytest.raises(Unavailable):
+    with FoleyClient(f"127.0.0.1:{tls_server.port}", TOKEN, timeout=3) as client, pytest.raises(Unavailable):
         client.server_info()
 
 
 def test_the_tls_ca_setting_is_what_configured_clients_trust(tls_server, certificate, monkeypatch):
     monkeypatch.setenv("FOLEYLINE_SERVER", f"127.0.0.1:{tls_server.port}")
-    monkeypatch.setenv("FOLEYLINE_TOKEN", "secret")
+    monkeypatch.setenv("FOLEYLINE_TOKEN", TOKEN)
     monkeypatch.setenv("FOLEYLINE_TLS_CA", str(certificate[0]))
     with FoleyClient.configured() as client:
         assert client.tls and client.health(wait=5) == "SERVING"

@@ -12,6 +12,7 @@ import dataclasses
 import logging
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -44,10 +45,15 @@ CEILING = 0.89  # about -1 dBFS
 BG_FLOOR = 0.6
 MAX_WINDOW_S = 120.0
 ROOM_AMOUNT = 0.35  # early reflections under close hits; more as the source moves away
+# Plans are matched here so that a worker waiting for one still sees a cancel (see _plan).
+_PLANNER = ThreadPoolExecutor(2, thread_name_prefix="foleyline-plan")
 
 
 class ProceduralEngine(Engine):
     """CPU, no weights, deterministic per seed. See the module docstring."""
+
+    # Rendering reads shared state only; the text model and the library index lock themselves.
+    thread_safe = True
 
     def __init__(
         self,
@@ -128,7 +134,7 @@ class ProceduralEngine(Engine):
         n = int(round(shot.duration * SAMPLE_RATE))
         if n == 0:
             return [np.zeros((1, 0), dtype=np.float32) for _ in seeds]
-        plan = self._matcher.plan(layer)
+        plan = self._plan(layer, cancel)
         analysis = self._analysis_for(shot, layer)
         takes: list[np.ndarray] = []
         for i, seed in enumerate(seeds):
@@ -142,6 +148,20 @@ class ProceduralEngine(Engine):
             if progress is not None:
                 progress((i + 1) / len(seeds))
         return takes
+
+    def _plan(self, layer: Layer, cancel: threading.Event | None) -> LayerPlan:
+        """The matcher's plan. Its first text in no cache loads the embedding model (seconds, and
+        not interruptible), so the plan is waited for in short steps: a cancel meanwhile is
+        answered at once, and the load finishes behind it for the next job."""
+        if cancel is None:
+            return self._matcher.plan(layer)
+        future = _PLANNER.submit(self._matcher.plan, layer)
+        while True:
+            try:
+                return future.result(timeout=0.05)
+            except TimeoutError:
+                if cancel.is_set():
+                    raise Cancelled(f"cancelled while matching layer {layer.label!r}") from None
 
     def _analysis_for(self, shot: ShotInput, layer: Layer) -> MotionAnalysis | None:
         """The shot's analysis, or its layer's region's. The onset strengths already weigh

@@ -179,11 +179,11 @@ def test_the_config_file_names_the_library(library_folder, keyword_matcher):
 
 def test_the_config_file_keeps_what_else_it_says(tmp_path):
     config.config_file().parent.mkdir(parents=True, exist_ok=True)
-    config.config_file().write_text("# my settings\nthreads = 3\n")
+    config.config_file().write_text("# my settings\nmax_streams = 3\n")
     config.save_setting("sfx_library", str(tmp_path))
     text = config.config_file().read_text()
-    assert "# my settings" in text and "threads = 3" in text
-    assert config.settings() == {"threads": 3, "sfx_library": str(tmp_path)}
+    assert "# my settings" in text and "max_streams = 3" in text
+    assert config.settings() == {"max_streams": 3, "sfx_library": str(tmp_path)}
     with pytest.raises(InvalidInput, match="not a setting"):
         config.save_setting("sfx_libary", str(tmp_path))
     config.config_file().write_text("sfx_library = [\n")

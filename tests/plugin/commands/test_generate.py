@@ -219,7 +219,7 @@ def test_a_zero_length_shot_is_refused(tmp_path: Path, cli_clip: Path, capsys) -
 def test_a_second_server_on_a_busy_port_is_a_clear_error(tmp_path: Path, capsys) -> None:
     from foleyline.server.app import ServerConfig, start_server
 
-    running = start_server(ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "store", token="t"))
+    running = start_server(ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "store", token="a-token-for-this-test"))
     try:
         _fails(["serve", "--address", f"127.0.0.1:{running.port}", "--data-dir", str(tmp_path / "other")], capsys,
                "port is in use", "--address")
@@ -258,12 +258,12 @@ def test_media_outside_a_remote_servers_roots_is_refused_by_name_unless_uploaded
     allowed = tmp_path / "allowed"
     allowed.mkdir()
     running = start_server(
-        ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "store", allowed_roots=[allowed], token="tok"),
+        ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "store", allowed_roots=[allowed], token="a-token-for-this-test"),
         EngineRegistry.with_engines({"tone": _ToneEngine()}, default="tone"),
     )
     try:
         monkeypatch.setenv("FOLEYLINE_SERVER", running.address)
-        monkeypatch.setenv("FOLEYLINE_TOKEN", "tok")
+        monkeypatch.setenv("FOLEYLINE_TOKEN", "a-token-for-this-test")
         assert main(["generate", str(timeline), "-o", str(tmp_path / "out")]) == 2
         err = capsys.readouterr().err.strip().splitlines()[-1]
         assert "outside the server's allowed roots" in err
@@ -305,3 +305,21 @@ def test_a_failed_write_puts_back_the_files_a_rerun_would_have_replaced(tmp_path
     with pytest.raises(OSError, match="disk full"):
         _move_in_and_write([(staging / "a.wav", out / "a.wav"), (staging / "b.wav", out / "b.wav")], staging, out, broken)
     assert [(p.name, p.read_text()) for p in out.iterdir()] == [("a.wav", "earlier take")]
+
+
+def test_a_timeline_at_an_absurd_rate_is_one_clear_line(tmp_path: Path, cli_clip: Path, capsys) -> None:
+    rate = 2.0**63
+    timeline = otio.schema.Timeline(name="absurd")
+    track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
+    track.append(otio.schema.Clip(
+        name="shot1", media_reference=otio.schema.ExternalReference(target_url=cli_clip.resolve().as_uri()),
+        source_range=otio.opentime.TimeRange(otio.opentime.RationalTime(0, rate), otio.opentime.RationalTime(48, rate)),
+    ))
+    timeline.tracks.append(track)
+    path = tmp_path / "absurd.otio"
+    otio.adapters.write_to_file(timeline, str(path))
+    assert main(["generate", str(path), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert "Traceback" not in "\n".join(err)
+    assert re.search(r"rate: must be a rate above 0 and at most", err[-1])
+    assert not (tmp_path / "out").exists()
