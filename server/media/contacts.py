@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import find_peaks
 
+from foleyline.server.media.camera import Camera, frame_difference
+
 # A pixel "moves" when it changes by more than this (0..255 grey levels): above sensor noise
 # and compression shimmer. Energy is the moving fraction of the picture (or region), which
 # follows the size of what moves and ignores small brightness drifts.
@@ -46,11 +48,11 @@ def grid_cells(masks: np.ndarray | None, height: int, width: int, grid: int) -> 
 
 
 def cell_differences(
-    gray: np.ndarray, masks: np.ndarray | None, grid: int
+    gray: np.ndarray, masks: np.ndarray | None, grid: int, camera: Camera | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Moving fraction per frame, overall (T,) and per grid cell (T, cells), and the height of
     the moving pixels' centre (T,), 0 top .. 1 bottom, NaN when too little moves; index t:
-    t-1 -> t.
+    t-1 -> t. ``camera``: the camera's own motion (``media.camera``), removed.
 
     With a fixed region the cells tile its bounding box; with per-frame boxes there is one
     cell (the box), since a tracked box moves with its subject.
@@ -62,7 +64,7 @@ def cell_differences(
     centre = np.full(n, np.nan)
     rows = (np.arange(height) + 0.5) / height
     for t in range(1, n):
-        moving = np.abs(gray[t] - gray[t - 1]) > NOISE_LEVEL
+        moving = frame_difference(gray, t, camera) > NOISE_LEVEL
         if masks is not None:
             mask = (masks[t] | masks[t - 1]) if masks.ndim == 3 else masks
             overall[t] = float(moving[mask].mean()) if mask.any() else 0.0

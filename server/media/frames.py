@@ -114,6 +114,7 @@ class SourceKind(enum.Enum):
     CONTACTS = "contacts"      # strikes, drops, chops, bounces: a hit where motion stops
     STEPS = "steps"            # feet on a surface, periodic; a crowd walking
     VOCAL = "vocal"            # a voice or an animal: sound with motion bursts, no contact
+    BURSTS = "bursts"          # a shot, a blast: sound where motion or light bursts out of calm
     CONTINUOUS = "continuous"  # engine, water, wind, crowd, fire: sustained motion, no stops
     NONE = "none"              # nothing moves that would sound: room tone only
 

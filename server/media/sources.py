@@ -7,12 +7,16 @@ and its face detector needs a model file downloaded separately):
 
 - **nothing that sounds**: almost nothing moves (an engine bay at idle, a still room).
 - **steps**: several separate things of a size move at once and none dominates (a crowd
-  of pedestrians: footsteps or a crowd bed, never a hit per stop); or, in a region that
-  follows one walker (the editor's region of interest), the lowest third of the region
-  lands at a walking cadence: that walker's steps, timed where the foot's motion stops.
+  of pedestrians: footsteps or a crowd bed, never a hit per stop); or one walker, whose
+  feet land at a walking cadence (``media.walkers``): in a region that follows the walker
+  (the editor's region of interest), or one thing travelling across the whole picture.
 - **continuous**: the motion never stops (a train passing, surf, fire, a crowd waving): a
   texture that follows the motion, no hits.
 - **contacts**: strokes that end abruptly (``media.analysis``): a hit on each.
+- **bursts**: a stroke that leaps out of rest at full speed and slows from there (a gun's
+  recoil), or the picture flashing (fireworks, a blast): a sound where the change starts
+  (``media.bursts``). With contacts they join the contacts' events; otherwise they are a
+  source of their own.
 
 A voice or an animal (barks, coughs, song) cannot be told from motion alone: the analysis
 reports the bursts of motion (where movement starts abruptly, e.g. a head jerking with a bark)
@@ -25,14 +29,15 @@ sits on a plateau of settings that give the same kinds there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
-from scipy.signal import find_peaks
 
-from foleyline.server.media.contacts import NOISE_LEVEL, arrivals, falls
+from foleyline.server.media.camera import Camera, frame_difference
+from foleyline.server.media.contacts import NOISE_LEVEL
 from foleyline.server.media.frames import SoundSource, SourceKind
+from foleyline.server.media.walkers import boxes_of, foot_contacts, periodic, walker
 
 # Nothing moves that would sound when less than this share of the region moves (90th
 # percentile over the intervals): compression shimmer and sensor noise. Tuning half: the
@@ -51,13 +56,16 @@ SHALLOW_STOPS = 0.4
 # at 1 or 2 (a stick and the hand holding it; a hammer and its sparks).
 MIN_BLOB_PX = 4
 COMPARABLE = 0.3
+# Moving pixels less than this many pixels apart are one thing. With a handheld camera's motion
+# taken out (the frames smoothed, media.camera), what is left of a body moving comes in patches
+# (an arm, a leg): HANDHELD_GAP_PX there (one walker followed by the camera, media.walkers).
+GAP_PX = 1
+HANDHELD_GAP_PX = 3
+# Intervals moving less than this share of the region's busiest tenth have no movers to count.
+# Tuning half: 0.1-0.25 count the same as counting every interval (and a still moment filmed
+# handheld, tests/media/test_camera.py, is no crowd).
+MOVING = 0.1
 CROWD = 2.5
-# Steps come 1.4-3 per second (a walking cadence); foot contacts closer than this are one
-# step, and a cadence is steady when the gaps between steps vary by less than STEADY of
-# their median.
-STEP_REFRACTORY = 0.3
-CADENCE = (0.3, 0.75)
-STEADY = 0.35
 
 
 @dataclass
@@ -72,17 +80,31 @@ class Motion:
     onsets: np.ndarray         # (K,) seconds
     strengths: np.ndarray      # (K,) 0..1
     cuts: np.ndarray           # interval indices of cuts
+    camera: Camera | None = None  # the camera's own motion (media.camera)
+    cells: np.ndarray | None = None    # (T, cells) moving fraction per grid cell
+    arrived: np.ndarray | None = None  # (K,) the frame each contact's stroke arrived at
+    sizes: np.ndarray | None = None    # (K,) each contact's fall, unscaled
+
+    def difference(self, t: int) -> np.ndarray:
+        """|frame t - frame t-1|, the camera's motion removed."""
+        return frame_difference(self.gray, t, self.camera)
 
 
-def comparable_movers(gray: np.ndarray, mask: np.ndarray | None) -> float:
+def comparable_movers(motion: Motion) -> float:
     """How many separate things move at once: per interval, the moving blobs (pixels that
-    change, closed over one-pixel gaps) at least COMPARABLE of the largest one's size; the
-    median over the intervals where anything moves. One stroke, one hand or one passing train
-    is one or two (a stick and the hand holding it); a crowd is several of about the same size."""
-    kernel = np.ones((3, 3), np.uint8)
+    change, closed over gaps of up to GAP_PX) at least COMPARABLE of the largest one's size; the
+    median over the intervals where things move (at least MOVING of the region's busiest tenth:
+    specks a handheld camera's taken-out motion leaves in a still moment are not movers). One
+    stroke, one hand or one passing train is one or two (a stick and the hand holding it); a
+    crowd is several of about the same size."""
+    kernel = np.ones((2 * GAP_PX + 1, 2 * GAP_PX + 1), np.uint8)
     counts = []
-    for t in range(1, len(gray)):
-        moving = (np.abs(gray[t] - gray[t - 1]) > NOISE_LEVEL).astype(np.uint8)
+    mask = motion.mask
+    busy = MOVING * float(np.percentile(motion.moving, 90)) if len(motion.moving) else 0.0
+    for t in range(1, len(motion.gray)):
+        if motion.moving[t] < busy:
+            continue
+        moving = (motion.difference(t) > NOISE_LEVEL).astype(np.uint8)
         if mask is not None:
             moving &= ((mask[t] | mask[t - 1]) if mask.ndim == 3 else mask).astype(np.uint8)
         moving = cv2.morphologyEx(moving, cv2.MORPH_CLOSE, kernel)
@@ -92,6 +114,11 @@ def comparable_movers(gray: np.ndarray, mask: np.ndarray | None) -> float:
         if len(areas):
             counts.append(int((areas >= COMPARABLE * areas.max()).sum()))
     return float(np.median(counts)) if counts else 0.0
+
+
+def _gap(motion: Motion) -> int:
+    """Pixels apart that moving patches may be and still be one thing (GAP_PX, HANDHELD_GAP_PX)."""
+    return HANDHELD_GAP_PX if motion.camera is not None and motion.camera.smoothing > 0 else GAP_PX
 
 
 def _stop_depth(motion: Motion) -> float:
@@ -110,71 +137,12 @@ def _stop_depth(motion: Motion) -> float:
     return float(np.median(depths)) if depths else 0.0
 
 
-def foot_contacts(motion: Motion) -> tuple[np.ndarray, np.ndarray]:
-    """One walker's steps, in a region that follows the walker (per-frame boxes): where the
-    motion of the lowest third of the box (the feet) falls, timed at the foot's arrival like
-    any contact."""
-    assert motion.mask is not None and motion.mask.ndim == 3
-    n = len(motion.times)
-    feet = np.zeros(n)
-    for t in range(1, n):
-        rows = np.flatnonzero(motion.mask[t].any(axis=1))
-        cols = np.flatnonzero(motion.mask[t].any(axis=0))
-        if len(rows) == 0:
-            continue
-        top = rows[-1] + 1 - max(2, len(rows) // 3)
-        band = np.abs(motion.gray[t, top : rows[-1] + 1, cols[0] : cols[-1] + 1]
-                      - motion.gray[t - 1, top : rows[-1] + 1, cols[0] : cols[-1] + 1]) > NOISE_LEVEL
-        # Moving pixels, not their share: the box widens as a foot swings ahead of the body.
-        feet[t] = float(band.sum())
-    peak = float(feet.max())
-    if peak <= 0:
-        return np.zeros(0), np.zeros(0)
-    dt = float(np.median(np.diff(motion.times)))
-    steps, sizes = falls((feet / peak)[:, None], np.full(n, np.nan), dt, motion.cuts, STEP_REFRACTORY, 1.0)
-    if len(steps) == 0:
-        return np.zeros(0), np.zeros(0)
-    arrived = arrivals(feet, steps, dt)
-    times = (motion.times[arrived] + motion.times[np.minimum(arrived + 1, n - 1)]) / 2
-    return times, sizes / sizes.max()
-
-
-def bursts(motion: Motion) -> tuple[np.ndarray, np.ndarray]:
-    """Where motion starts abruptly out of calm (a head jerking with a bark or a cough): the
-    peaks of the rise of the moving fraction, with their size, 0..1."""
-    n = len(motion.times)
-    if n < 4:
-        return np.zeros(0), np.zeros(0)
-    dt = float(np.median(np.diff(motion.times)))
-    w = max(1, int(round(0.07 / dt)))
-    level = motion.moving / max(float(motion.moving.max()), 1e-9)
-    csum = np.r_[0.0, np.cumsum(np.r_[np.repeat(level[:1], w), level, np.repeat(level[-1:], w)])]
-    idx = np.arange(n) + w
-    before = (csum[idx] - csum[idx - w]) / w          # level[t-w .. t-1]
-    after = (csum[idx + w] - csum[idx]) / w           # level[t .. t+w-1]
-    rise = np.maximum(after - before, 0.0) * np.clip(1.0 - before / np.maximum(after, 1e-9), 0.0, 1.0)
-    for c in motion.cuts:
-        rise[max(0, c - w) : c + w + 1] = 0.0
-    peaks, props = find_peaks(rise, height=max(0.1, float(np.percentile(rise, 75))),
-                              distance=max(1, int(round(0.25 / dt))))
-    if len(peaks) == 0:
-        return np.zeros(0), np.zeros(0)
-    # The burst starts during the interval that ends at frame ``peak``.
-    times = (motion.times[peaks - 1] + motion.times[peaks]) / 2
-    return times, props["peak_heights"] / props["peak_heights"].max()
-
-
-def _periodic(steps: np.ndarray) -> bool:
-    """Three or more steps at a steady walking cadence."""
-    if len(steps) < 3:
-        return False
-    gaps = np.diff(np.sort(steps))
-    median = float(np.median(gaps))
-    return CADENCE[0] <= median <= CADENCE[1] and float(np.median(np.abs(gaps - median))) <= STEADY * median
-
-
-def describe_sources(motion: Motion) -> tuple[SoundSource, ...]:
+def describe_sources(motion: Motion, followed: Motion | None = None) -> tuple[SoundSource, ...]:
     """The kinds of source the region shows, most prominent first (see the module docstring).
+
+    ``motion``: the region's motion as filmed, on which the kind and the contacts are judged;
+    ``followed``: with the camera's motion taken out (media.camera), where a walker the camera
+    follows is looked for (default: ``motion``).
 
     In a region that follows its subject (per-frame boxes), a steady landing of the region's
     lowest third is added as a second source, a walker's steps: a footsteps layer drawn on a
@@ -182,11 +150,18 @@ def describe_sources(motion: Motion) -> tuple[SoundSource, ...]:
     """
     primary = _primary(motion)
     if motion.mask is not None and motion.mask.ndim == 3 and primary.kind is not SourceKind.NONE:
-        steps, strengths = foot_contacts(motion)
-        if _periodic(steps):
+        steps, strengths = foot_contacts(motion, boxes_of(motion.mask))
+        if periodic(steps):
             return (primary, SoundSource(SourceKind.STEPS, onsets=steps, strengths=strengths,
                                          evidence=f"the lowest third of the region lands {len(steps)} times at a "
                                                   "walking cadence: a walker's steps"))
+    if motion.mask is None and primary.kind is not SourceKind.NONE:
+        # One thing crossing the picture whose feet land at a walking cadence: a walker, whose
+        # sound is its steps (its body glides on, the stops of its arms are silent), whatever
+        # the rest of the picture does (a camera panning with it makes the place stream by).
+        steps = walker(followed or motion, _gap(followed or motion))
+        if steps is not None:
+            return (steps, primary)
     return (primary,)
 
 
@@ -194,7 +169,7 @@ def _primary(motion: Motion) -> SoundSource:
     level = float(np.percentile(motion.moving, 90)) if len(motion.moving) else 0.0
     if level < STILL_LEVEL:
         return SoundSource(SourceKind.NONE, evidence=f"almost nothing moves ({level:.1%} of the picture at most)")
-    movers = comparable_movers(motion.gray, motion.mask)
+    movers = comparable_movers(motion)
     if movers >= CROWD:
         return SoundSource(SourceKind.STEPS, movers=int(round(movers)),
                            evidence=f"about {movers:.0f} separate things of a size move at once and none dominates: "
@@ -211,4 +186,56 @@ def _primary(motion: Motion) -> SoundSource:
     return SoundSource(SourceKind.NONE, evidence="things move, but nothing stops or strikes")
 
 
-__all__ = ["Motion", "bursts", "comparable_movers", "describe_sources", "foot_contacts"]
+# Two events of the one-shot stream this close are one (a flash at the moment of a contact,
+# the sparks a hammer sets leaping and the hammer's stop after its bounce, three frames apart).
+SAME_EVENT = 0.12
+
+Events = tuple[np.ndarray, np.ndarray]  # (times, strengths 0..1)
+
+
+def _merged(*streams: Events) -> Events:
+    """The events of several streams, sorted, with events closer than SAME_EVENT made one."""
+    times = np.concatenate([np.asarray(t, float) for t, _ in streams]) if streams else np.zeros(0)
+    strengths = np.concatenate([np.asarray(s, float) for _, s in streams]) if streams else np.zeros(0)
+    order = np.argsort(times, kind="stable")
+    kept_t: list[float] = []
+    kept_s: list[float] = []
+    for t, s in zip(times[order], strengths[order]):
+        if kept_t and t - kept_t[-1] <= SAME_EVENT + 1e-6:
+            # One sound: it starts at its first sign (sparks leaping before the hammer's
+            # bounce stops), as loud as its strongest.
+            kept_s[-1] = max(kept_s[-1], float(s))
+            continue
+        kept_t.append(float(t))
+        kept_s.append(float(s))
+    return np.array(kept_t), np.array(kept_s)
+
+
+def with_bursts(sources: tuple[SoundSource, ...], kicks: Events, flashes: Events) -> tuple[SoundSource, ...]:
+    """The sources with the picture's bursts (kicks, flashes) added: into the contacts' events
+    when the region shows contacts, else as a source of their own after the main one."""
+    bursts = _merged(kicks, flashes)
+    if len(bursts[0]) == 0:
+        return sources
+    said = [f"{len(kicks[0])} stroke(s) leap out of rest at full speed and slow from there (a kick, as a gun's recoil)"
+            if len(kicks[0]) else "",
+            f"the picture flashes {len(flashes[0])} time(s) (fireworks, a blast)" if len(flashes[0]) else ""]
+    evidence = " and ".join(s for s in said if s)
+    main = sources[0]
+    if main.kind is SourceKind.CONTACTS:
+        onsets, strengths = _merged((main.onsets, main.strengths), bursts)
+        return (replace(main, onsets=onsets, strengths=strengths, evidence=f"{main.evidence}; {evidence}"),
+                *sources[1:])
+    return (*sources, SoundSource(SourceKind.BURSTS, onsets=bursts[0], strengths=bursts[1],
+                                  evidence=f"{evidence}: a sound where each starts"))
+
+
+def events(sources: tuple[SoundSource, ...]) -> Events:
+    """The region's one-shot events (what a hit or a bang fires at): its contacts (with their
+    bursts) when it shows contacts, else its bursts; a crowd's or a continuous source's motion
+    has none, and a walker's steps are a stream of their own."""
+    picked = [(s.onsets, s.strengths) for s in sources if s.kind in (SourceKind.CONTACTS, SourceKind.BURSTS)]
+    return _merged(*picked) if picked else (np.zeros(0), np.zeros(0))
+
+
+__all__ = ["Motion", "SAME_EVENT", "comparable_movers", "describe_sources", "events", "with_bursts"]

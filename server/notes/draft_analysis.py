@@ -14,6 +14,8 @@ then the rhythm and the cuts, and from those decides the layers, one per kind of
 - a continuous source (surf, a passing train): a texture following the motion, no hits;
 - a voice or an animal, when labels from a zero-shot model say the frames show one: its
   calls at the bursts of motion (the picture cannot tell a bark from a shake by itself);
+- bursts (a stroke kicked out of rest, the picture flashing) where there are no contacts: a
+  layer of sudden bangs, one per burst (with contacts, they are among the contacts' hits);
 - motion that neither strikes nor sustains: a quiet movement layer;
 - always: an ambience bed under the whole shot.
 """
@@ -146,6 +148,7 @@ def draft_from_analysis(
     source = _source(analysis, labels)
     kind = source.kind
     events, strengths = _inside(source.onsets, source.strengths, offset, duration)
+    burst = next((s for s in analysis.sources[1:] if s.kind is SourceKind.BURSTS), None)
 
     steps: list[str] = []
     mean = float(e_in.mean()) if len(e_in) else 0.0
@@ -217,7 +220,7 @@ def draft_from_analysis(
             label="calls", kind=LayerKind.FX, prompt=what,
             negative_prompt="music", events=_hits(events, strengths, "call"),
         ))
-    elif mean >= _QUIET:
+    elif mean >= _QUIET and burst is None:  # (what moves there is the bursts)
         segments = _segments(t_in, e_in, _SEGMENT_LEVEL) if len(t_in) else []
         steps.append("Nothing strikes and nothing sounds by itself: the movement is a quiet cloth and "
                      "body pass" + (f" in {len(segments)} stretch(es)." if segments else "."))
@@ -229,6 +232,16 @@ def draft_from_analysis(
             events=tuple(Event(_r(a), _r(b), span_label(p)) for a, b, p in segments),
             energy_points=_curve(t_in, e_in, 0.0, duration), gain_db=-12.0,
         ))
+    if burst is not None and kind is not SourceKind.VOCAL:
+        times_b, strengths_b = _inside(burst.onsets, burst.strengths, offset, duration)
+        if len(times_b):
+            steps.append(f"Besides, {burst.evidence}: at {_times_list(list(times_b))}.")
+            plan.append("a layer of sudden bangs, one per burst")
+            layers.append(Layer(
+                label="bursts", kind=LayerKind.FX,
+                prompt=f"a sudden bang, {what}" if what else "a sudden bang at each burst",
+                negative_prompt="music, speech", events=_hits(times_b, strengths_b, "burst"),
+            ))
     period = _rhythm(events) if kind in (SourceKind.CONTACTS, SourceKind.STEPS) else None
     if period is not None:
         steps.append(f"They come regularly, about every {period:.2f} s: a repeated action "

@@ -106,6 +106,19 @@ def test_labels_of_an_animal_make_its_calls_start_at_the_bursts_of_motion() -> N
     assert "impacts" not in [layer.label for layer in notes.layers]
 
 
+def test_bursts_without_contacts_are_a_layer_of_sudden_bangs() -> None:
+    # Fireworks over a still night: nothing strikes, the picture flashes twice.
+    still = SoundSource(SourceKind.NONE, evidence="almost nothing moves")
+    flashes = SoundSource(SourceKind.BURSTS, onsets=np.array([0.7, 2.2]), strengths=np.array([1.0, 0.4]),
+                          evidence="the picture flashes 2 time(s) (fireworks, a blast): a sound where each starts")
+    notes = draft_from_analysis(analysis([0.7, 2.2], sources=(still, flashes)), duration=3.0)
+    assert [layer.label for layer in notes.layers] == ["ambience", "bursts"]
+    bangs = notes.layer("bursts")
+    assert bangs.kind is LayerKind.FX and [e.start for e in bangs.events] == [0.7, 2.2]
+    assert "strength 0.40" in bangs.events[1].description
+    assert "flashes 2 time(s)" in notes.reasoning
+
+
 def test_drafted_notes_round_trip_through_text() -> None:
     notes = draft_from_analysis(analysis([0.4, 1.3]), duration=2.0, labels=["a drumstick hitting metal"])
     assert "drumstick" in notes.layer("impacts").prompt

@@ -1,0 +1,196 @@
+"""The camera's own motion between analysis frames, and the frames compared with it taken out.
+
+A handheld camera moves the whole picture a pixel or two every frame: every textured edge then
+"moves". So each interval's global shift is estimated (phase correlation on the small grey
+analysis frames, refined once: about 0.3 ms a pair, 0.6 ms where the camera moved) and the
+previous frame is moved by it before the two are compared.
+
+Where it is used: to find a walker the camera follows (``media.walkers``: followed, the walker
+holds still in the picture while the place streams by). Contacts and the kind of source are
+judged on the picture as filmed: finding contacts with the shake taken out was measured on the
+development set's tuning half and made them worse (docs/evaluation.md; ``media.analysis``).
+
+Two things made an earlier attempt worse than no compensation, and are handled here:
+
+- **The estimate is only trusted where it explains the picture.** Moved by the shift, the
+  previous frame must leave clearly fewer pixels changed than unmoved, and the change must be
+  spread over the picture. Where a large thing moves in front of a still camera (a hand and a
+  stick filling a third of the picture, a pan being flipped), the correlation locks onto that
+  thing instead of the background, and moving the whole picture by its shift adds motion.
+  Measured on the development clips: on the drumstick on metal, 28 of 89 intervals give a
+  shift of half a pixel or more, and moving by it leaves more pixels changed in 19 of them
+  (none fewer); on the handheld cough and ice clips it leaves fewer in 64 of 92 and 101 of 187.
+- **Whole pixels are too coarse.** A shake is rarely a whole number of pixels: moved by the
+  nearest whole shift, a textured picture still differs along every edge by up to half a
+  pixel's worth, and how much changes from one interval to the next with the fraction left
+  over, which reads as motion that starts and stops. On a textured scene shaken by about a
+  pixel a frame (tests/media/test_camera.py), whole-pixel shifts leave 35% of the picture
+  "moving" (0.6% to 63% from interval to interval); the exact shift, with both frames
+  smoothed a little (a Gaussian of one pixel, so that the interpolation's own smoothing is
+  not a difference) leaves under 1%.
+
+So a clip whose camera moves (in at least HANDHELD of its intervals) is compared on smoothed
+frames throughout, the previous frame moved by the exact shift where the shift is trusted; a
+clip from a still camera is compared as it is, unsmoothed (thin fast things keep their
+contrast). Rotation and zoom are left: on the development clips a handheld camera turns by
+less than 2 degrees a frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+# A shift smaller than this (analysis pixels per interval) is no camera motion worth removing.
+MIN_SHIFT = 0.25
+# The shift is used only when, moved by it, the previous frame leaves at most this share of the
+# pixels that changed unmoved. Tuning half: 0.5-0.8 keep every contact clip's kinds and onsets.
+EXPLAINS = 0.7
+# Camera motion moves the whole picture: without compensation, changed pixels (at least
+# _SPREAD_LEVEL of a cell's) are found in at least SPREAD of the cells of a 3x3 grid. A thing
+# moving over a plain background is all the correlation sees there, and moving the picture by
+# the thing's motion would "explain" it away. Tuning half: 0.5-0.8 give the same shifts.
+SPREAD = 2 / 3
+_SPREAD_LEVEL = 0.01
+# A clip is handheld when the camera's motion is trusted in at least this share of its
+# intervals. Tuning half: boots on ice, a cough and puppies at 0.79, 0.70 and 0.39; every clip
+# from a still camera at 0.08 at most (fireworks lighting the sky, a pan flipped in front of
+# it), so anything from 0.09 to 0.38 gives the same.
+HANDHELD = 0.15
+# Smoothing (Gaussian sigma, pixels) of both frames of a handheld clip before they are compared.
+SMOOTHING = 1.0
+# A pixel changes when its grey level moves by more than this (media.contacts.NOISE_LEVEL).
+_NOISE = 6.0
+# No camera moves the picture by more than this share of its size in one interval (a larger
+# "shift" is the correlation wrapping round); a grid cell is at least _MIN_CELL pixels a side.
+_MAX_SHIFT = 0.25
+_MIN_CELL = 8
+
+
+@dataclass(frozen=True)
+class Camera:
+    """How the camera moved: ``shifts`` (T, 2), the picture's shift (dx, dy) over each interval t
+    (frame t-1 -> t: the content of frame t-1 sits at +dx, +dy in frame t), 0 where it held
+    still or the estimate is not trusted; ``smoothing``: the Gaussian both frames get before
+    they are compared (0: none, a still camera)."""
+
+    shifts: np.ndarray
+    smoothing: float = 0.0
+
+    @staticmethod
+    def still(n: int) -> Camera:
+        return Camera(np.zeros((n, 2), np.float32))
+
+
+def camera_motion(gray: np.ndarray) -> Camera:
+    """The camera's motion over a clip's analysis frames (see the module docstring)."""
+    n = len(gray)
+    if n < 2 or min(gray.shape[1:]) < 3 * _MIN_CELL:
+        return Camera.still(n)
+    frames = np.asarray(gray, np.float32)
+    estimate = _Correlation(frames.shape[1:])
+    shifts = np.zeros((n, 2), np.float32)
+    largest = _MAX_SHIFT * max(frames.shape[1:])
+    for t in range(1, n):
+        whole = estimate.whole(frames[t - 1], frames[t])
+        if np.hypot(*whole) < MIN_SHIFT:
+            continue  # the camera held still (a "shift" too large is the correlation wrapping round)
+        changed = difference(frames, t, (0.0, 0.0), SMOOTHING) > _NOISE
+        if spread(changed) < SPREAD:
+            continue
+        # The whole picture's correlation mixes the camera's motion with that of anything large
+        # and contrasted in front of it (a walker the camera follows holds still in the picture);
+        # the median of the grid cells' follows the background (the camera moves every cell, a
+        # thing only some). The one that leaves fewer pixels changed is the camera's.
+        best, left = (0.0, 0.0), EXPLAINS * float(changed.mean())
+        for shift in (whole, estimate.cells(frames[t - 1], frames[t])):
+            if MIN_SHIFT <= np.hypot(*shift) <= largest:
+                after = float((difference(frames, t, shift, SMOOTHING) > _NOISE).mean())
+                if after < left:
+                    best, left = shift, after
+        shifts[t] = best
+    if np.count_nonzero(shifts.any(axis=1)) < HANDHELD * (n - 1):
+        return Camera.still(n)  # a still camera (a few trusted shifts are a bump, or chance)
+    return Camera(shifts, SMOOTHING)
+
+
+class _Correlation:
+    """Phase correlation of two frames, over the whole picture or per cell of a 3x3 grid, each
+    refined once: the correlation peak's centre is biased towards whole pixels (2 px reads
+    1.8), and one more correlation against the frame moved by the estimate corrects most of it."""
+
+    def __init__(self, shape: tuple[int, int]) -> None:
+        height, width = shape
+        self.window = cv2.createHanningWindow((width, height), cv2.CV_32F)
+        self.cell = (height // 3, width // 3)
+        self.cell_window = cv2.createHanningWindow((self.cell[1], self.cell[0]), cv2.CV_32F)
+
+    @staticmethod
+    def _refined(previous: np.ndarray, current: np.ndarray, window: np.ndarray) -> tuple[float, float]:
+        (dx, dy), _ = cv2.phaseCorrelate(previous, current, window)
+        if np.hypot(dx, dy) < MIN_SHIFT:
+            return 0.0, 0.0
+        (ex, ey), _ = cv2.phaseCorrelate(_moved(previous, dx, dy), current, window)
+        return dx + ex, dy + ey
+
+    def whole(self, previous: np.ndarray, current: np.ndarray) -> tuple[float, float]:
+        return self._refined(previous, current, self.window)
+
+    def cells(self, previous: np.ndarray, current: np.ndarray) -> tuple[float, float]:
+        found = []
+        (h, w) = self.cell
+        for row in range(3):
+            for col in range(3):
+                box = (slice(row * h, (row + 1) * h), slice(col * w, (col + 1) * w))
+                found.append(self._refined(np.ascontiguousarray(previous[box]), np.ascontiguousarray(current[box]),
+                                           self.cell_window))
+        dx, dy = np.median(np.array(found), axis=0)
+        return float(dx), float(dy)
+
+
+def frame_difference(gray: np.ndarray, t: int, camera: Camera | None = None) -> np.ndarray:
+    """|frame t - frame t-1|, the camera's motion over interval t removed (``camera_motion``)."""
+    if camera is None:
+        return np.abs(gray[t].astype(np.float32) - gray[t - 1])
+    return difference(gray, t, camera.shifts[t], camera.smoothing)
+
+
+def difference(gray: np.ndarray, t: int, shift, smoothing: float = 0.0) -> np.ndarray:
+    """|frame t - frame t-1|, both smoothed by ``smoothing`` and frame t-1 first moved by
+    ``shift`` (dx, dy, fractions of a pixel allowed); 0 over the border the moved frame does not
+    cover (nothing is known to have changed there) and, smoothed, as far again as the smoothing
+    reaches (it mixes the picture's edge with what is past it, which the moved frame does not
+    hold): the same margin in every interval of a clip, so that it is no change of its own."""
+    current, previous = gray[t].astype(np.float32), gray[t - 1].astype(np.float32)
+    if smoothing > 0:
+        current = cv2.GaussianBlur(current, (0, 0), smoothing)
+        previous = cv2.GaussianBlur(previous, (0, 0), smoothing)
+    dx, dy = float(shift[0]), float(shift[1])
+    if dx == 0 and dy == 0 and smoothing <= 0:
+        return np.abs(current - previous)
+    height, width = current.shape
+    out = np.abs(current - (_moved(previous, dx, dy) if dx or dy else previous))
+    reach = int(np.ceil(2 * smoothing))
+    x0, x1 = int(np.ceil(max(dx, 0))) + reach, width - int(np.ceil(max(-dx, 0))) - reach
+    y0, y1 = int(np.ceil(max(dy, 0))) + reach, height - int(np.ceil(max(-dy, 0))) - reach
+    uncovered = np.ones((height, width), bool)
+    uncovered[max(y0, 0) : max(y1, 0), max(x0, 0) : max(x1, 0)] = False
+    out[uncovered] = 0.0
+    return out
+
+
+def _moved(frame: np.ndarray, dx: float, dy: float) -> np.ndarray:
+    height, width = frame.shape
+    return cv2.warpAffine(frame, np.float32([[1, 0, dx], [0, 1, dy]]), (width, height),
+                          flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def spread(changed: np.ndarray) -> float:
+    """The share of the cells of a 3x3 grid in which at least _SPREAD_LEVEL of the pixels changed."""
+    cells = [c for band in np.array_split(changed, 3, axis=0) for c in np.array_split(band, 3, axis=1)]
+    return float(np.mean([c.mean() >= _SPREAD_LEVEL for c in cells]))
+
+
+__all__ = ["Camera", "EXPLAINS", "HANDHELD", "MIN_SHIFT", "SPREAD", "camera_motion", "difference", "frame_difference", "spread"]
