@@ -55,7 +55,7 @@ def _shots(clip: Path, prefix: str, count: int) -> list[pb.Shot]:
 
 def _intact(client: FoleyClient, take: pb.Take, folder: Path) -> None:
     """The take's mix fetched from the head's store hashes to what the take says."""
-    path = client.fetch_audio(take.mix.sha256, folder / f"{take.take_id}.wav")
+    path = client.fetch_audio(take.mix.sha256, folder / f"{take.id}.wav")
     assert hashlib.sha256(path.read_bytes()).hexdigest() == take.mix.sha256
 
 
@@ -145,6 +145,6 @@ def test_a_replica_killed_mid_job_costs_no_take_and_duplicates_none(cluster_serv
         assert running.cluster.retries > retries_before
         stored = client.list_takes(job_id=job_id)
         assert sorted(t.shot_id for t in stored) == sorted(f"kill{i}" for i in range(6))
-        assert len({t.take_id for t in stored}) == 6
+        assert len({t.id for t in stored}) == 6
         for take in stored:
             _intact(client, take, tmp_path)
