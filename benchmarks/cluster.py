@@ -12,7 +12,7 @@ after one warm-up shot:
     ray x2    `foleyline serve --ray --replicas 2`  two replicas
 
 The job's wall time gives shots per minute; the Ray path's overhead per shot is
-(ray x1 - plain) / shots: sending the shot to the replica, its progress and its WAVs back,
+(ray x1 - plain) / shots, plain being the faster of a run before and a run after: sending the shot to the replica, its progress and its WAVs back,
 adopting them into the head's store. The targets (issue 21): ray x2 at least 1.6 x ray x1 on a
 2-core machine, and at most 50 ms overhead a shot. The machine is shared: compare the ratios.
 """
@@ -72,12 +72,16 @@ def main(argv: list[str] | None = None) -> int:
     media = (work / "media" / "demo.mp4")
     media.parent.mkdir()
     make_picture(media)
+    # The plain server runs first and again last: the faster of the two is the baseline (the
+    # first run of a process pays for caches the later ones find warm).
     rows = [
         run_job(media, work, "plain", args.shots, args.takes, None),
         run_job(media, work, "ray-x1", args.shots, args.takes, ClusterOptions(replicas=1)),
         run_job(media, work, "ray-x2", args.shots, args.takes, ClusterOptions(replicas=2)),
+        run_job(media, work, "plain-2", args.shots, args.takes, None),
     ]
-    plain, one, two = rows
+    one, two = rows[1], rows[2]
+    plain = min(rows[0], rows[3], key=lambda row: row["job_s"])
     summary = {"speedup_x2_over_x1": round(one["job_s"] / two["job_s"], 2),
                "ray_overhead_ms_per_shot": round(1000 * (one["job_s"] - plain["job_s"]) / args.shots, 1)}
     if args.json:

@@ -24,6 +24,8 @@ from foleyline.config import ClusterOptions
 
 log = logging.getLogger(__name__)
 
+_LOOPBACK_SWITCH = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+
 
 def prepare_ray_environment(options: ClusterOptions) -> None:
     """Ray's environment, set before Ray is first imported (it reads it then, and the processes
@@ -33,6 +35,6 @@ def prepare_ray_environment(options: ClusterOptions) -> None:
     address is RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 (ray/_private/ray_constants.py)."""
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     if not options.address:
-        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
-        if "ray" in sys.modules:
+        if "ray" in sys.modules and os.environ.get(_LOOPBACK_SWITCH) != "0":
             log.warning("Ray was imported before the cluster was set up; a local Ray may listen beyond loopback")
+        os.environ.setdefault(_LOOPBACK_SWITCH, "0")
