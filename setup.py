@@ -27,5 +27,9 @@ for package, folder in PARTS.items():
 setup(
     packages=packages,
     package_dir=package_dir,
-    package_data={"foleyline.protos": ["foleyline/v1/*.proto"]},
+    package_data={
+        "foleyline.protos": ["foleyline/v1/*.proto"],
+        "foleyline.server.engines.procedural": ["*.tsv"],
+        "foleyline.server.notes": ["*.tsv"],
+    },
 )

@@ -23,7 +23,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from foleyline.config import ServerLimits
+from foleyline.capacity import ServerLimits
 from foleyline.plugin.client import FoleyClient
 from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.server import housekeeping

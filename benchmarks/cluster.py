@@ -29,7 +29,7 @@ from pathlib import Path
 
 from load import shot
 
-from foleyline.config import ClusterOptions, ServerLimits
+from foleyline.capacity import ClusterOptions, ServerLimits
 from foleyline.plugin.client import FoleyClient
 from foleyline.plugin.commands.demo import make_picture
 from foleyline.protos.v1 import foley_pb2 as pb

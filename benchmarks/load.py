@@ -30,7 +30,7 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from foleyline.config import ServerLimits, parse_workers
+from foleyline.capacity import ServerLimits, parse_workers
 from foleyline.notes import from_text, notes_to_proto
 from foleyline.plugin.client import FoleyClient
 from foleyline.plugin.commands import demo_scenes as scenes

@@ -30,6 +30,7 @@ import soundfile
 
 from foleyline.notes.schema import LayerKind
 from foleyline.plugin.timeline import Placement, Selection, find_shots, read_timeline, write_foley_timeline
+from foleyline.plugin.timeline.track_names import track_names
 from foleyline.timebase import OUTPUT_SAMPLE_RATE
 
 TC = otio.opentime
@@ -141,7 +142,8 @@ def one_run(edit: Path, wavs: dict, fmt: str, out_dir: Path, *, trace: bool) -> 
     found = find_shots(timeline, Selection())
     marked = find_shots(timeline, Selection(marker_color="RED"))
     t2 = time.perf_counter()
-    placements = [Placement(s, f"take{i}", label, kind, wavs[kind], 12, 12, "steps, room tone")
+    names = track_names()  # the preset, read from the config once per write as generate and the panel do
+    placements = [Placement(s, f"take{i}", label, kind, wavs[kind], 12, 12, "steps, room tone", track_names=names)
                   for i, s in enumerate(found.shots) for label, kind in (("steps", LayerKind.FOLEY), ("room", LayerKind.BG))]
     out = write_foley_timeline(timeline, placements, out_dir / f"foley_{fmt}", fmt=fmt)
     t3 = time.perf_counter()

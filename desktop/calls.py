@@ -8,6 +8,8 @@ every job runs, reports and quits the same way.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,8 +23,13 @@ from foleyline.errors import InvalidInput
 from foleyline.plugin.client import FoleyClient
 from foleyline.plugin.events import events_of
 from foleyline.plugin.shots import Shot
-from foleyline.plugin.timeline import find_shots, read_timeline
+from foleyline.plugin.timeline import find_shots
+from foleyline.plugin.timeline.formats import META_KEY, read_timelines
+from foleyline.plugin.timeline.preflight import MissingFile, missing_files
+from foleyline.plugin.timeline.relink import PathMap, Relinker, relink_timeline
 from foleyline.plugin.timeline.resolve import ResolveBridge
+from foleyline.plugin.timeline.timelines import TimelineInfo, choose, describe
+from foleyline.plugin.timeline.video import is_video_file, timeline_from_video
 from foleyline.protos.v1 import foley_pb2 as pb
 
 log = logging.getLogger(__name__)
@@ -38,12 +45,30 @@ class LoadedTimeline:
     shots: tuple[Shot, ...]
     problems: tuple[str, ...]
     bridge: Any = None  # foleyline.plugin.timeline.resolve.ResolveBridge
+    relinked: tuple[tuple[str, str, Path], ...] = ()  # (clip name, was, now) for each clip relinked
 
     @property
     def name(self) -> str:
-        if self.path is not None:
-            return self.path.name
-        return f"{self.timeline.name} (Resolve)"
+        if self.path is None:
+            return f"{self.timeline.name} (Resolve)"
+        if (self.timeline.metadata.get(META_KEY) or {}).get("timeline_count", 1) > 1:
+            return f"{self.path.name} — {self.timeline.name}"  # one of the file's several timelines
+        return self.path.name
+
+    @property
+    def missing(self) -> list[MissingFile]:
+        """Files the shots need that are not here, one entry per file (as the preflight groups them)."""
+        return missing_files(self.shots)
+
+
+@dataclass(frozen=True)
+class TimelineChoice:
+    """A file holding several timelines, read once: the editor picks one (listed as
+    ``foleyline timelines FILE`` lists them)."""
+
+    path: Path
+    timelines: tuple[Any, ...]  # otio.schema.Timeline
+    infos: tuple[TimelineInfo, ...]
 
 
 @dataclass(frozen=True)
@@ -60,13 +85,37 @@ def audio_cache_dir() -> Path:
     return config.data_dir() / "panel" / "audio"
 
 
-def load_timeline_job(holder: CallHolder, path: Path, rate: float | None):
+def load_timeline_job(holder: CallHolder, path: Path, rate: float | None, which: str | int | None = None):
+    """The timeline of ``path`` with its shots; a :class:`TimelineChoice` when the file holds
+    several and ``which`` (a name or 1-based number) does not pick one."""
     yield f"Reading {path.name}…"
-    timeline = read_timeline(path, rate=rate)
+    # a plain movie is a timeline of its cuts, as for `foleyline generate clip.mov`
+    timelines = [timeline_from_video(path)] if is_video_file(path) else read_timelines(path, rate=rate)
     holder.check()
-    yield f"Finding shots in {path.name}…"
+    if which is None and len(timelines) > 1:
+        return TimelineChoice(Path(path), tuple(timelines), tuple(describe(timelines)))
+    return (yield from shots_job(holder, Path(path), choose(timelines, which, Path(path))))
+
+
+def shots_job(holder: CallHolder, path: Path, timeline: Any):
+    yield f"Finding shots in {timeline.name or path.name}…"
     found = find_shots(timeline)
-    return LoadedTimeline(Path(path), timeline, tuple(found.shots), tuple(str(p) for p in found.problems))
+    return LoadedTimeline(path, timeline, tuple(found.shots), tuple(str(p) for p in found.problems))
+
+
+def relink_job(holder: CallHolder, loaded: LoadedTimeline, folders: list[Path], maps: list[PathMap]):
+    """``loaded`` with its missing media looked for under ``folders`` (by file name, then reel or
+    clip name) and through ``maps`` (path prefixes), as ``generate --relink/--map-path`` does.
+    The open timeline is not changed: a relinked copy comes back, so the written timeline
+    points at the media found."""
+    yield "Looking for the missing media…"
+    timeline = copy.deepcopy(loaded.timeline)
+    report = relink_timeline(timeline, Relinker(list(folders), list(maps)))
+    holder.check()
+    found = find_shots(timeline)
+    return dataclasses.replace(loaded, timeline=timeline, shots=tuple(found.shots),
+                               problems=tuple(str(p) for p in found.problems),
+                               relinked=loaded.relinked + tuple(report.relinked))
 
 
 def resolve_read_job(holder: CallHolder, connect: Callable[[], Any]):

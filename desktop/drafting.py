@@ -50,7 +50,9 @@ class Drafting:
     def _on_draft_event(self, event: pb.DraftNotesEvent) -> None:
         session, store = self._session, self._session.store
         if event.WhichOneof("result") == "notes":
-            store.update(event.shot_id, notes=notes_from_proto(event.notes), drafting=False)
+            drafted = notes_from_proto(event.notes)
+            store.update(event.shot_id, notes=drafted, drafting=False, drafted=drafted,
+                         draft_warnings=list(event.warnings))
         else:
             store.update(event.shot_id, failure=event.error or "drafting failed", drafting=False)
         for warning in event.warnings:

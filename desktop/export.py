@@ -1,6 +1,7 @@
-"""Writing accepted takes back onto the timeline (a job body, run on a worker thread): fetch
-each layer's WAV beside the output, place it under its shot through the interchange's
-write-back, and report what went where."""
+"""Writing accepted takes back onto the timeline (a job body, run on a worker thread): circle
+each accepted take on the server (AcceptTake: its WAVs then say CIRCLED), fetch each layer's
+WAV beside the output, place it under its shot through the interchange's write-back, and
+report what went where."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from foleyline.desktop.jobs import CallHolder
 from foleyline.errors import InvalidInput
 from foleyline.fsutil import atomic_path
 from foleyline.plugin.shots import Shot
-from foleyline.plugin.take_files import write_take_files
+from foleyline.plugin.take_files import TakeFiles
 from foleyline.plugin.timeline import placed_clips, write_foley_timeline
 from foleyline.plugin.timeline.formats import global_start, timeline_rate
 from foleyline.plugin.timeline.takes import placement_for_take
+from foleyline.plugin.timeline.track_names import track_names
 from foleyline.protos.v1 import foley_pb2 as pb
 
 
@@ -33,6 +35,14 @@ class WrittenClip:
 
 
 RESOLVE = "resolve"  # the export "format" that places takes on the live Resolve timeline
+
+
+@dataclass(frozen=True)
+class Naming:
+    """The export settings that name things ("" = the configured default)."""
+
+    file_template: str = ""   # take WAV names (foleyline.plugin.take_files)
+    track_names: str = ""     # Foley track-name preset (foleyline.plugin.timeline.track_names)
 
 
 @dataclass(frozen=True)
@@ -52,11 +62,15 @@ class ExportResult:
 
 
 def export_job(holder: CallHolder, client: Any, timeline: Any, accepted: list[tuple[Shot, pb.Take]], out_path: Path,
-               fmt: str | None, bridge: Any = None):
+               fmt: str | None, bridge: Any = None, naming: Naming | None = None):
     """Write ``timeline`` with the accepted takes to ``out_path`` (WAVs in ``<stem>_foley/``
     beside it), or with ``bridge`` place them on the live Resolve timeline (WAVs in the folder
-    ``out_path``, where Resolve links them)."""
+    ``out_path``, where Resolve links them). ``naming``: file names and track names (default:
+    the configured ones)."""
+    naming = naming or Naming()
     audio_dir = out_path if bridge is not None else out_path.parent / f"{out_path.stem}_foley"
+    files = TakeFiles(audio_dir, naming.file_template or None)  # a bad template fails before any fetch
+    names = track_names(naming.track_names or None)
     audio_dir.mkdir(parents=True, exist_ok=True)
 
     def copy_from_cache(sha256: str, target: Path) -> Path:
@@ -68,8 +82,11 @@ def export_job(holder: CallHolder, client: Any, timeline: Any, accepted: list[tu
     for number, (shot, take) in enumerate(accepted, 1):
         holder.check()
         yield f"Fetching audio {number}/{len(accepted)}: {shot.name}"
-        for layer, wav in write_take_files(shot, take, audio_dir, copy_from_cache):
-            placements.append(placement_for_take(shot, take, layer, wav))
+        if not take.accepted:
+            # circled on the server now: its WAVs are listed as copies stamped CIRCLED, signed again
+            take = client.accept_take(take.id)
+        for layer, wav in files.write(shot, take, copy_from_cache):
+            placements.append(placement_for_take(shot, take, layer, wav, names))
     if not placements:
         raise InvalidInput("the accepted takes hold no audio to place; regenerate them")
     if bridge is not None:
@@ -94,8 +111,8 @@ def _written(timeline: Any, placed: list) -> tuple[WrittenClip, ...]:
         clips.append(WrittenClip(
             shot.name,
             clip.track_name,
-            otio.opentime.to_timecode(clip_in, rate, shot.drop_frame),
-            otio.opentime.to_timecode(clip_out, rate, shot.drop_frame),
+            shot.timecode(clip_in),
+            shot.timecode(clip_out),
             Path(clip.placement.wav_path),
         ))
     return tuple(clips)

@@ -1,5 +1,6 @@
 """Export: write the accepted takes back onto the timeline, in any format the interchange
-writes, and show what was written (the file, and each clip's track and record range)."""
+writes, with the take files and Foley tracks named as the editor chose (the configured
+defaults first), and show what was written (the file, and each clip's track and record range)."""
 
 from __future__ import annotations
 
@@ -19,15 +20,18 @@ from PyQt6.QtWidgets import (
 )
 
 from foleyline import config
-from foleyline.desktop.export import RESOLVE
+from foleyline.desktop.export import RESOLVE, Naming
+from foleyline.errors import InvalidInput
+from foleyline.plugin.take_files import FIELDS, check_template
 from foleyline.plugin.timeline import FORMATS
+from foleyline.plugin.timeline.track_names import PRESETS
 
 SAME_AS_SOURCE = "Same as the source timeline"
 RESOLVE_LABEL = "DaVinci Resolve (live: onto the open timeline)"
 
 
 class ExportPanel(QWidget):
-    export_requested = pyqtSignal(str, object)  # path, format name or None
+    export_requested = pyqtSignal(str, object, object)  # path, format name or None, Naming
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -40,6 +44,13 @@ class ExportPanel(QWidget):
         self.format.addItem(RESOLVE_LABEL, RESOLVE)
         self.path = QLineEdit(placeholderText="Where to write the timeline with Foley tracks")
         self.browse = QPushButton("Browse…")
+        self.file_names = QLineEdit(config.take_file_template())
+        self.file_names.setToolTip("How the take WAVs are named; fields: " + ", ".join("{" + f + "}" for f in FIELDS))
+        self.track_names = QComboBox()
+        for preset in PRESETS.values():
+            self.track_names.addItem(preset.label, preset.name)
+        configured = self.track_names.findData(config.track_names().strip().lower())
+        self.track_names.setCurrentIndex(max(0, configured))
         self.export_button = QPushButton("Write accepted takes")
         self.result = QPlainTextEdit(readOnly=True)
         self.result.setPlaceholderText("What was written appears here")
@@ -54,6 +65,10 @@ class ExportPanel(QWidget):
         layout.addWidget(self.format)
         layout.addWidget(QLabel("Output"))
         layout.addLayout(path_row)
+        layout.addWidget(QLabel("Take file names"))
+        layout.addWidget(self.file_names)
+        layout.addWidget(QLabel("Foley track names"))
+        layout.addWidget(self.track_names)
         layout.addWidget(self.export_button)
         layout.addWidget(self.result, 1)
 
@@ -88,7 +103,16 @@ class ExportPanel(QWidget):
         if not text:
             self.show_result("Choose where to write the timeline first", error=True)
             return
-        self.export_requested.emit(text, self.format.currentData())
+        template = self.file_names.text().strip()
+        try:
+            check_template(template)
+        except InvalidInput as exc:
+            self.show_result(str(exc), error=True)
+            return
+        self.export_requested.emit(text, self.format.currentData(), self.naming())
+
+    def naming(self) -> Naming:
+        return Naming(file_template=self.file_names.text().strip(), track_names=self.track_names.currentData())
 
     def show_result(self, text: str, *, error: bool = False) -> None:
         self.result.setPlainText(("Export failed: " if error else "") + text)

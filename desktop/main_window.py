@@ -33,14 +33,19 @@ from foleyline.desktop.shot_list import ShotListView
 from foleyline.desktop.state import ShotState
 from foleyline.desktop.takes import TakesPanel
 from foleyline.desktop.thumbnails import ThumbnailLoader
+from foleyline.desktop.timeline_dialogs import TimelineDialogs
 from foleyline.desktop.viewer import Viewer
 from foleyline.desktop.waveform import WaveformWidget
 from foleyline.notes.schema import Region
 from foleyline.plugin.timeline.formats import detect_format
+from foleyline.plugin.timeline.video import VIDEO_SUFFIXES
 
 log = logging.getLogger(__name__)
 
-TIMELINE_FILTER = "Timelines (*.otio *.otioz *.xml *.fcpxml *.edl *.aaf *.kdenlive);;All files (*)"
+TIMELINE_FILTER = (
+    "Timelines (*.otio *.otioz *.xml *.fcpxml *.edl *.aaf *.kdenlive);;"
+    f"Movies, one shot per cut ({' '.join('*' + suffix for suffix in VIDEO_SUFFIXES)});;All files (*)"
+)
 EDL_RATES = ["23.976", "24", "25", "29.97", "30", "50", "59.94", "60"]
 
 
@@ -114,11 +119,13 @@ class MainWindow(QMainWindow):
         self.open_action = QAction("Open timeline…", self, shortcut=QKeySequence.StandardKey.Open)
         self.resolve_action = QAction("From Resolve", self)
         self.resolve_action.setToolTip("Take the shots of the timeline open in DaVinci Resolve (within its in/out marks)")
+        self.relink_action = QAction("Relink media…", self)
+        self.relink_action.setToolTip("Point the timeline's clips at media that moved: search folders, map path prefixes")
         self.draft_action = QAction("Draft notes", self)
         self.generate_action = QAction("Generate selected", self)
         self.cancel_action = QAction("Cancel all", self)
         self.export_action = QAction("Export…", self)
-        for action in (self.open_action, self.resolve_action, self.draft_action, self.generate_action, self.cancel_action, self.export_action):
+        for action in (self.open_action, self.resolve_action, self.relink_action, self.draft_action, self.generate_action, self.cancel_action, self.export_action):
             bar.addAction(action)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -141,6 +148,8 @@ class MainWindow(QMainWindow):
         s = self.session
         self._shortcuts()
         self.open_action.triggered.connect(self.choose_timeline)
+        self.timeline_dialogs = TimelineDialogs(s, self)  # the timeline chooser, the relink dialog
+        self.relink_action.triggered.connect(self.timeline_dialogs.show_relink)
         self.resolve_action.triggered.connect(lambda: s.open_from_resolve())
         self.draft_action.triggered.connect(lambda: s.draft_notes(self.target_ids()))
         self.generate_action.triggered.connect(lambda: s.generate(self.target_ids(), num_takes=self.takes.count.value()))
@@ -183,11 +192,12 @@ class MainWindow(QMainWindow):
         self.server.connect_requested.connect(self._connect_as_asked)
         self.server.start_local_requested.connect(self.start_local_server)
         self.server.engine_chosen.connect(self._choose_engine)
+        self.server.library_chosen.connect(self._on_library_chosen)
         self.local_server.output.connect(self.server.append_log)
         self.local_server.ready.connect(self._on_local_ready)
         self.local_server.failed.connect(lambda text: (self.server.set_connection("error", text), self.show_message(text, True)))
 
-        self.exporter.export_requested.connect(lambda path, fmt: s.export(path, fmt=fmt))
+        self.exporter.export_requested.connect(lambda path, fmt, naming: s.export(path, fmt=fmt, naming=naming))
 
     # -- timeline
 
@@ -253,7 +263,8 @@ class MainWindow(QMainWindow):
         self.waveform.set_shot_duration(duration)
         self.waveform.set_notes(state.notes if state else None)
         title = f"{state.shot.name} — {state.status_text()}" if state else "No shot selected"
-        self.notes.set_notes(state.notes if state else None, duration=duration, title=title)
+        self.notes.set_notes(state.notes if state else None, duration=duration, title=title,
+                             warnings=state.notes_warnings() if state else ())
         self.takes.set_state(state)
         self._update_regions()
 
@@ -353,6 +364,11 @@ class MainWindow(QMainWindow):
 
     def _choose_engine(self, name: str) -> None:
         self.session.engine = name
+
+    def _on_library_chosen(self, folder: str) -> None:
+        what = f"Sound library: {folder}" if folder else "No sound library: every sound is synthesized"
+        later = "; restart the local server to use it" if self.local_server.running else ""
+        self.show_message(what + later + " (servers started from now on read it from the config file)", False)
 
     def start_local_server(self) -> None:
         roots = set()

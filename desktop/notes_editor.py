@@ -4,6 +4,7 @@ edit one ``Notes`` value; errors show inline, under the text and on the offendin
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 from PyQt6.QtCore import QTimer, pyqtSignal
 from PyQt6.QtGui import QColor, QTextCursor, QTextFormat
@@ -39,6 +40,7 @@ class NotesEditor(QWidget):
         super().__init__(parent)
         self._notes: Notes | None = None
         self._duration: float | None = None
+        self._server_warnings: list[str] = []
         self._loading = False
 
         self.heading = QLabel("No shot selected")
@@ -114,14 +116,19 @@ class NotesEditor(QWidget):
     def error_text(self) -> str:
         return self.error.text()
 
-    def set_notes(self, notes: Notes | None, *, duration: float | None = None, title: str = "") -> None:
-        """Show ``notes`` (None: the shot has none yet). Does nothing when they are what is
-        already shown, so a store update echoing the editor's own edit keeps the cursor."""
+    def set_notes(self, notes: Notes | None, *, duration: float | None = None, title: str = "",
+                  warnings: Sequence[str] = ()) -> None:
+        """Show ``notes`` (None: the shot has none yet) and what the server said about them
+        (``warnings``: a draft's, and the engine's word on each layer, e.g. a prompt no sound
+        model makes). Does nothing more when the notes are what is already shown, so a store
+        update echoing the editor's own edit keeps the cursor."""
         if title:
             self.heading.setText(title)
         if duration is not None:
             self._duration = duration
+        self._server_warnings = list(warnings)
         if notes == self._notes and notes is not None:
+            self._show_warnings()
             return
         self._notes = notes
         self._loading = True
@@ -251,6 +258,7 @@ class NotesEditor(QWidget):
 
     def _show_warnings(self) -> None:
         found = problems(self._notes, self._duration) if self._notes is not None else []
+        found += [w for w in self._server_warnings if w not in found]
         self.warning.setText("\n".join(found))
         self.warning.setVisible(bool(found))
 

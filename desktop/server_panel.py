@@ -1,12 +1,16 @@
-"""Server connection: address and token, a status light, the engines and models on offer, and a
-button that starts a local server when none runs."""
+"""Server connection: address and token, a status light, the engines and models on offer, a
+button that starts a local server when none runs, and the editor's own sound library (saved
+in the config file, used by every server started from then on)."""
 
 from __future__ import annotations
+
+import os
 
 from PyQt6.QtCore import QSize, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QPainter, QPaintEvent
 from PyQt6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -22,6 +26,7 @@ from PyQt6.QtWidgets import (
 from foleyline import config
 from foleyline.desktop import style
 from foleyline.desktop.local_server import default_address
+from foleyline.errors import InvalidInput
 from foleyline.protos.v1 import foley_pb2 as pb
 
 
@@ -64,6 +69,7 @@ class ServerPanel(QWidget):
     connect_requested = pyqtSignal(str, str)   # address, token
     start_local_requested = pyqtSignal()
     engine_chosen = pyqtSignal(str)
+    library_chosen = pyqtSignal(str)           # the folder, "" when cleared
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +85,11 @@ class ServerPanel(QWidget):
         self.engine = QComboBox()
         self.engines = QListWidget()
         self.engines.setWordWrap(True)
+        self.library = QLineEdit(readOnly=True)
+        self.library.setPlaceholderText("none: every sound is synthesized")
+        self.library_button = QPushButton("Choose…")
+        self.library_clear = QPushButton("Clear")
+        self._show_library()
         self.log = QPlainTextEdit(readOnly=True)
         self.log.setMaximumBlockCount(300)
         self.log.setPlaceholderText("Output of a server started from the panel")
@@ -89,6 +100,11 @@ class ServerPanel(QWidget):
         form = QFormLayout()
         form.addRow("Address", self.address)
         form.addRow("Token", self.token)
+        library_row = QHBoxLayout()
+        library_row.addWidget(self.library, 1)
+        library_row.addWidget(self.library_button)
+        library_row.addWidget(self.library_clear)
+        form.addRow("Sound library", library_row)
         buttons = QHBoxLayout()
         buttons.addWidget(self.connect_button)
         buttons.addWidget(self.start_button)
@@ -108,6 +124,8 @@ class ServerPanel(QWidget):
         self.connect_button.clicked.connect(lambda: self.connect_requested.emit(self.address.text(), self.token.text()))
         self.start_button.clicked.connect(self.start_local_requested.emit)
         self.engine.currentTextChanged.connect(lambda text: text and self.engine_chosen.emit(text))
+        self.library_button.clicked.connect(self.choose_library)
+        self.library_clear.clicked.connect(lambda: self.set_library(""))
 
     def set_connection(self, state: str, detail: str) -> None:
         self.light.set_state(state)
@@ -131,3 +149,35 @@ class ServerPanel(QWidget):
 
     def append_log(self, line: str) -> None:
         self.log.appendPlainText(line)
+
+    # -- the sound library
+
+    def choose_library(self) -> None:
+        start = self.library.text() or os.path.expanduser("~")
+        folder = QFileDialog.getExistingDirectory(self, "Your sound effects library", start)
+        if folder:
+            self.set_library(folder)
+
+    def set_library(self, folder: str) -> None:
+        """Save the library folder ("" for none) in the config file and show it."""
+        try:
+            config.save_setting("sfx_library", folder or None)
+        except (InvalidInput, OSError) as exc:
+            self.library.setToolTip(f"not saved: {exc}")
+            return
+        self._show_library()
+        self.library_chosen.emit(folder)
+
+    def _show_library(self) -> None:
+        try:
+            folder = config.sfx_library()
+        except InvalidInput as exc:  # a malformed config file: say so where the setting is
+            self.library.setText("")
+            self.library.setToolTip(str(exc))
+            return
+        self.library.setText(str(folder) if folder else "")
+        env = config.BY_KEY["sfx_library"].env
+        self.library.setToolTip(
+            f"{env} is set and overrides the config file" if os.environ.get(env)
+            else f"saved in {config.config_file()}; servers started from now on use it"
+        )

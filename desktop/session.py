@@ -19,7 +19,7 @@ from typing import Any, Callable
 from PyQt6.QtCore import QObject, pyqtSignal
 
 from foleyline.desktop import calls, export
-from foleyline.desktop.calls import Audition, LoadedTimeline
+from foleyline.desktop.calls import Audition, LoadedTimeline, TimelineChoice
 from foleyline.desktop.connection import ClientFactory, Connection
 from foleyline.desktop.drafting import Drafting
 from foleyline.desktop.export import ExportResult
@@ -30,10 +30,11 @@ from foleyline.errors import FoleylineError, Unavailable
 from foleyline.notes.convert import notes_from_proto
 from foleyline.notes.schema import Notes
 from foleyline.notes.text import from_text
+from foleyline.plugin.timeline.relink import PathMap
 from foleyline.plugin.timeline.resolve import connect_resolve
 from foleyline.protos.v1 import foley_pb2 as pb
 
-__all__ = ["Session", "Audition", "ExportResult", "LoadedTimeline"]
+__all__ = ["Session", "Audition", "ExportResult", "LoadedTimeline", "TimelineChoice"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,8 @@ class Session(QObject):
     timeline_loading = pyqtSignal(str)              # progress text
     timeline_loaded = pyqtSignal(object)            # LoadedTimeline
     timeline_failed = pyqtSignal(str)
+    timeline_choice = pyqtSignal(object)            # TimelineChoice: the file holds several timelines
+    relink_failed = pyqtSignal(str)
     connection_changed = pyqtSignal(str, str)       # state (connected/connecting/disconnected/error), detail
     server_info_changed = pyqtSignal(object)        # pb.ServerInfo | None
     audition_ready = pyqtSignal(object)             # Audition
@@ -77,14 +80,56 @@ class Session(QObject):
 
     # -- timeline
 
-    def open_timeline(self, path: Path | str, *, rate: float | None = None) -> Job:
+    def open_timeline(self, path: Path | str, *, rate: float | None = None, timeline: str | int | None = None) -> Job:
+        """Read ``path``; a file with several timelines and no ``timeline`` (name or 1-based
+        number) picked emits ``timeline_choice``, answered by :meth:`choose_timeline`."""
         path = Path(path)
-        job = self.runner.run("open timeline", calls.load_timeline_job, path, rate)
+        job = self.runner.run("open timeline", calls.load_timeline_job, path, rate, timeline)
         job.yielded.connect(self.timeline_loading.emit)
-        job.succeeded.connect(self._on_timeline)
+        job.succeeded.connect(self._on_read)
         job.failed.connect(lambda exc: self._fail_timeline(path.name, exc))
         self.timeline_loading.emit(f"Reading {path.name}…")
         return job.start()
+
+    def _on_read(self, result: LoadedTimeline | TimelineChoice) -> None:
+        if isinstance(result, TimelineChoice):
+            self.message.emit(f"{result.path.name} holds {len(result.timelines)} timelines: choose one", False)
+            self.timeline_choice.emit(result)
+        else:
+            self._on_timeline(result)
+
+    def choose_timeline(self, choice: TimelineChoice, number: int) -> Job:
+        """Load timeline ``number`` (1-based, as listed) of a file already read."""
+        timeline = choice.timelines[number - 1]
+        job = self.runner.run("open timeline", calls.shots_job, choice.path, timeline)
+        job.yielded.connect(self.timeline_loading.emit)
+        job.succeeded.connect(self._on_timeline)
+        job.failed.connect(lambda exc: self._fail_timeline(f"{timeline.name!r} of {choice.path.name}", exc))
+        return job.start()
+
+    def relink(self, folders: list[Path], maps: list[PathMap]) -> Job | None:
+        """Look for the open timeline's missing media under ``folders`` and through ``maps``
+        (as ``generate --relink DIR --map-path OLD=NEW``); the export then points at it."""
+        base = self.loaded
+        if base is None or base.bridge is not None:
+            self.relink_failed.emit("Open a timeline file first: relinking points its clips at the media found")
+            return None
+        job = self.runner.run("relink", calls.relink_job, base, list(folders), list(maps))
+        job.yielded.connect(lambda text: self.message.emit(text, False))
+        job.succeeded.connect(lambda loaded: self._on_relinked(base, loaded))
+        job.failed.connect(lambda exc: self.relink_failed.emit(f"Could not relink: {exc}"))
+        return job.start()
+
+    def _on_relinked(self, base: LoadedTimeline, loaded: LoadedTimeline) -> None:
+        if self.loaded is not base:
+            return  # another timeline was opened meanwhile
+        self.loaded = loaded
+        self.store.replace_shots(list(loaded.shots))
+        self.timeline_loaded.emit(loaded)
+        still = loaded.missing
+        text = f"Relinked {len(loaded.relinked) - len(base.relinked)} clip(s)"
+        text += f"; {len(still)} file(s) still missing" if still else "; every shot has its media"
+        self.message.emit(text, bool(still))
 
     def open_from_resolve(self, connect: Callable[[], Any] | None = None) -> Job:
         """Take the shots from the timeline open in DaVinci Resolve (the live bridge); accepted
@@ -213,7 +258,7 @@ class Session(QObject):
 
     # -- export
 
-    def export(self, out_path: Path | str, *, fmt: str | None = None) -> Job | None:
+    def export(self, out_path: Path | str, *, fmt: str | None = None, naming: export.Naming | None = None) -> Job | None:
         if self.loaded is None:
             self.export_failed.emit("Open a timeline first")
             return None
@@ -230,7 +275,7 @@ class Session(QObject):
             self.export_failed.emit("This timeline was not opened from Resolve: use “From Resolve” to work on Resolve's timeline live")
             return None
         job = self.runner.run("export", export.export_job, client, self.loaded.timeline, accepted, Path(out_path), fmt,
-                              self.loaded.bridge if fmt == export.RESOLVE else None)
+                              self.loaded.bridge if fmt == export.RESOLVE else None, naming)
         job.yielded.connect(lambda text: self.message.emit(text, False))
         job.succeeded.connect(self._on_exported)
         job.failed.connect(lambda exc: self.export_failed.emit(str(exc)))

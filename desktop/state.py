@@ -7,6 +7,7 @@ on its signals (the qutebrowser pattern: a domain manager emits, models only tur
 from __future__ import annotations
 
 import enum
+import dataclasses
 from dataclasses import dataclass, field
 
 from PyQt6.QtCore import QObject, pyqtSignal
@@ -41,6 +42,8 @@ class ShotState:
     drafting: bool = False
     failure: str | None = None
     job_id: str | None = None
+    draft_warnings: list[str] = field(default_factory=list)  # what the server said with the draft
+    drafted: Notes | None = None                              # the notes it said it about
 
     @property
     def status(self) -> Status:
@@ -77,6 +80,17 @@ class ShotState:
     def accepted_take(self) -> pb.Take | None:
         return self.take(self.accepted_take_id) if self.accepted_take_id else None
 
+    def notes_warnings(self) -> list[str]:
+        """What the server said about these notes: the draft's warnings, and the engine's word
+        on each layer of the newest take (e.g. "no sound model for ..."). A warning about a layer
+        holds while that layer's prompt is still the one it was said about."""
+        said = _still_true(self.draft_warnings, self.drafted, self.notes)
+        if self.takes:
+            take = self.takes[-1]
+            about_layers = [w for layer in take.layers for w in layer.warnings]
+            said += [w for w in _still_true(about_layers, take.notes, self.notes) if w not in said]
+        return said
+
 
 class ShotStore(QObject):
     """The shots of the open timeline, in timeline order, with their notes, takes and progress."""
@@ -91,6 +105,15 @@ class ShotStore(QObject):
 
     def set_shots(self, shots: list[Shot]) -> None:
         self._states = [ShotState(shot) for shot in shots]
+        self._rows = {state.shot.id: row for row, state in enumerate(self._states)}
+        self.reset.emit()
+
+    def replace_shots(self, shots: list[Shot]) -> None:
+        """The same edit's shots again (after a relink): a shot whose id is unchanged keeps its
+        notes, takes and acceptance; the others start afresh."""
+        before = {state.shot.id: state for state in self._states}
+        self._states = [dataclasses.replace(before[shot.id], shot=shot) if shot.id in before else ShotState(shot)
+                        for shot in shots]
         self._rows = {state.shot.id: row for row, state in enumerate(self._states)}
         self.reset.emit()
 
@@ -135,3 +158,17 @@ class ShotStore(QObject):
 
     def accepted(self) -> list[ShotState]:
         return [state for state in self._states if state.accepted_take is not None]
+
+
+def _still_true(warnings: list[str], about, now: Notes | None) -> list[str]:
+    """``warnings`` said about the notes ``about`` (a Notes or a pb.Notes), less those about a
+    layer whose prompt has changed since (or that is gone)."""
+    if about is None:
+        return list(warnings)
+    current = {layer.label: layer.prompt for layer in now.layers} if now is not None else {}
+    kept = []
+    for warning in warnings:
+        named = [layer for layer in about.layers if warning.startswith(f"layer {layer.label!r}:")]
+        if not named or current.get(named[0].label) == named[0].prompt:
+            kept.append(warning)
+    return kept

@@ -112,7 +112,8 @@ class TakesModel(ColumnsModel):
         if role == Qt.ItemDataRole.ForegroundRole and column == MARK and take.id == self._accepted:
             return QBrush(QColor(style.OK))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"take {take.id}\nnotes version {take.notes_version}\njob {take.job_id}"
+            number = f"take {take.number} of its shot ({take.id})" if take.number else f"take {take.id}"
+            return f"{number}\nnotes version {take.notes_version}\njob {take.job_id}"
         return None
 
 

@@ -350,7 +350,7 @@ class Viewer(QWidget):
         if shot is None:
             return "--:--:--:--"
         record = shot.record_range.start_time + otio.opentime.from_seconds(shot_seconds, shot.rate)
-        return f"{otio.opentime.to_timecode(record, shot.rate, shot.drop_frame)}  +{shot_seconds:5.2f} s"
+        return f"{shot.timecode(record)}  +{shot_seconds:5.2f} s"
 
 
 def _frame_job(holder, cache: FrameCache, path: Path, seconds: float):

@@ -13,9 +13,10 @@ import argparse
 import importlib
 import os
 import sys
+from pathlib import Path
 
 from foleyline import __version__, config
-from foleyline.errors import FoleylineError
+from foleyline.errors import FoleylineError, InvalidInput
 from foleyline.extras import missing_extra
 
 # name -> (module, one-line help)
@@ -35,8 +36,27 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "timelines": ("foleyline.plugin.commands.timelines", "list the timelines a file holds"),
     "takes": ("foleyline.plugin.commands.takes", "list the takes per shot, accept one"),
     "jobs": ("foleyline.plugin.commands.jobs", "list, resume or cancel the server's jobs"),
+    "provenance": ("foleyline.plugin.commands.provenance", "read and validate the C2PA manifests of take WAVs"),
     "store": ("foleyline.server.commands.store", "free what the store no longer needs (gc)"),
 }
+
+
+def add_sfx_library_option(parser: argparse.ArgumentParser) -> None:
+    """``--sfx-library DIR``, for every command that starts a server."""
+    parser.add_argument("--sfx-library", type=Path, default=None, metavar="DIR",
+                        help="a folder of your own sound effects (WAV/BWF, AIFF, FLAC, Ogg, MP3, M4A), indexed once and "
+                             "used before synthesis where a file matches a layer (setting sfx_library)")
+
+
+def sfx_library_option(args: argparse.Namespace) -> Path | None:
+    """The folder ``--sfx-library`` names, checked; None when not given."""
+    folder = getattr(args, "sfx_library", None)
+    if folder is None:
+        return None
+    folder = folder.expanduser()
+    if not folder.is_dir():
+        raise InvalidInput(f"--sfx-library {folder}: no such folder; give the folder holding your sound files")
+    return folder
 
 
 def build_parser() -> argparse.ArgumentParser:

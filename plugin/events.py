@@ -42,7 +42,7 @@ class JobResult:
 
     job_id: str = ""
     engine: str = ""
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)   # the job's, then its layers' (LayerAudio.warnings)
     takes: dict[str, list[pb.Take]] = field(default_factory=dict)   # shot id -> takes
     failures: list[pb.ShotFailed] = field(default_factory=list)
     done: pb.JobDone | None = None
@@ -54,6 +54,8 @@ class JobResult:
             self.warnings.extend(event.payload.warnings)
         elif event.kind == "take_ready":
             self.takes.setdefault(event.payload.shot_id, []).append(event.payload)
+            # The engine's word on a layer ("no sound model for ..."), once per text.
+            self.warnings.extend(w for layer in event.payload.layers for w in layer.warnings if w not in self.warnings)
         elif event.kind == "shot_failed":
             self.failures.append(event.payload)
         elif event.kind == "done":

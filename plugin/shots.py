@@ -22,10 +22,13 @@ from pathlib import Path
 import opentimelineio as otio
 
 from foleyline import timebase
+from foleyline.errors import MediaError
+from foleyline.probe import probe
 from foleyline.protos.v1 import foley_pb2 as pb
+from foleyline.timebase import MediaClock, MediaSpan
 from foleyline.timebase.proto import range_to_proto
 
-__all__ = ["Shot", "stable_shot_id", "frames_at", "frame_rate", "shot_to_proto"]
+__all__ = ["Shot", "stable_shot_id", "frames_at", "frame_rate", "media_span", "shot_to_proto"]
 
 
 @dataclass(frozen=True)
@@ -49,13 +52,17 @@ class Shot:
     def duration_frames(self) -> int:
         return _frames(self.record_range.duration, self.rate)
 
+    def timecode(self, time: otio.opentime.RationalTime) -> str:
+        """``time`` as this shot's timeline counts timecode (its rate and drop-frame flag)."""
+        return timebase.to_timecode(time, frame_rate(self.rate, self.drop_frame))
+
     def record_timecode(self) -> str:
         """Where the shot starts in the edit, as the editor reads it ("01:00:10:00")."""
-        return timebase.to_timecode(self.record_range.start_time, frame_rate(self.rate, self.drop_frame))
+        return self.timecode(self.record_range.start_time)
 
     def source_timecode(self) -> str:
         """The first frame of the shot in its media's own timecode (the media's start included)."""
-        return timebase.to_timecode(self.source_range.start_time, frame_rate(self.rate, self.drop_frame))
+        return self.timecode(self.source_range.start_time)
 
 
 def frames_at(time: otio.opentime.RationalTime, rate: float) -> int:
@@ -122,3 +129,31 @@ def shot_to_proto(shot: Shot) -> pb.Shot:
     if shot.available_range is not None:
         message.available_range.CopyFrom(range_to_proto(shot.available_range))
     return message
+
+
+def media_span(shot: Shot) -> MediaSpan:
+    """The part of the media file the shot shows, in container seconds: where the panel's
+    viewer seeks and what a preview decodes.
+
+    The same rule the server decodes by (``foleyline.timebase.media_start``): the export's
+    available range when it gave one, else the file's own start timecode when the source range
+    lies beyond the file counted from zero, else container time."""
+    clock = None
+    if shot.available_range is None and shot.media_path is not None:
+        clock = _media_clock(shot.media_path)
+    span = timebase.shot_media_span(shot.source_range, shot.available_range, clock)
+    return MediaSpan(max(0.0, span.start), span.duration)
+
+
+def _media_clock(path: Path) -> MediaClock | None:
+    try:
+        stat = path.stat()
+        return _clock_of(str(path), stat.st_mtime_ns, stat.st_size)
+    except (OSError, MediaError):
+        return None  # unreadable media: count from zero; the server names the problem
+
+
+@functools.lru_cache(maxsize=256)
+def _clock_of(path: str, _mtime_ns: int, _size: int) -> MediaClock:
+    # Keyed by modification time and size too: a file replaced under the same name is read again.
+    return probe(path).clock

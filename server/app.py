@@ -29,8 +29,8 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from foleyline import config
-from foleyline.config import ClusterOptions, ServerLimits
+from foleyline import capacity, config
+from foleyline.capacity import ClusterOptions, ServerLimits
 from foleyline.errors import InvalidInput, Unavailable
 from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.protos.v1 import foley_pb2_grpc as pb_grpc
@@ -42,6 +42,7 @@ from foleyline.server.pipeline import Pipeline
 from foleyline.server.service import FoleyService, Pools
 from foleyline.server.status import PublicErrors
 from foleyline.server.store import Store
+from foleyline.server.threads import apply_compute_threads
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +59,14 @@ class ServerConfig:
     allowed_roots: list[Path] = field(default_factory=list)
     token: str | None = None                  # None: the user's token file (created on first start)
     default_engine: str = "procedural"
-    limits: ServerLimits | None = None        # None: config.server_limits() (the settings)
+    limits: ServerLimits | None = None        # None: capacity.server_limits() (the settings)
     tls_cert: Path | None = None              # PEM chain; with tls_key: TLS
     tls_key: Path | None = None
     insecure: bool = False                    # allow clear text beyond loopback
+    sfx_library: Path | None = None           # None: the config file's (foleyline.config.sfx_library)
+    # List every engine at start, so GetServerInfo answers at once; that imports each engine's
+    # code (torch: ~1.5 s of CPU, 200 MB), which a server started for one command's run skips.
+    warm_engine_list: bool = True
     cluster: ClusterOptions | None = None     # set: shots run on Ray Serve replicas (serve --ray)
 
 
@@ -201,10 +206,16 @@ def start_server(settings: ServerConfig, registry: EngineRegistry | None = None)
     credentials = server_credentials(settings)
     token = settings.token or config.ensure_token()
     interceptor = TokenInterceptor(token, hint=not settings.token)  # refuses a short token first
-    limits = settings.limits or config.server_limits()
+    limits = settings.limits or capacity.server_limits()
     data_dir = settings.data_dir or config.data_dir()
     roots = [Path(root).expanduser().resolve() for root in settings.allowed_roots]
-    registry = registry or EngineRegistry(default=settings.default_engine)
+    procedural = {"index_path": config.sfx_index_path(data_dir)}
+    if settings.sfx_library is not None:
+        procedural["sfx_library"] = Path(settings.sfx_library)
+    registry = registry or EngineRegistry(default=settings.default_engine, options={"procedural": procedural})
+    # Before any engine loads (decode and analysis use the pools too); CPU workers run at once,
+    # so each gets its share of the cores.
+    apply_compute_threads(workers=limits.workers_for("cpu"))
 
     store = Store(data_dir)
     moved = housekeeping.repair(store)
@@ -276,6 +287,8 @@ def _load_engines(running: RunningServer, settings: ServerConfig, roots: list[Pa
     running.load_done.set()
     # What server info lists (engine modules imported, capabilities read), once, now, so that
     # GetServerInfo answers at once.
+    if not settings.warm_engine_list:
+        return
     try:
         registry.statuses()
     except Exception:  # listing reports its own failures; this only warms it

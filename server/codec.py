@@ -153,6 +153,7 @@ def take_from_json(text: str) -> Take:
                 loudness_lufs=float(item["loudness_lufs"]),
                 peak_dbfs=float(item["peak_dbfs"]),
                 reused=bool(item.get("reused", False)),
+                warnings=tuple(item.get("warnings", ())),
             )
             for item in data["layers"]
         ),
@@ -164,4 +165,5 @@ def take_from_json(text: str) -> Take:
         handle_head_frames=int(data["handle_head_frames"]),
         handle_tail_frames=int(data["handle_tail_frames"]),
         base_take_id=data.get("base_take_id", ""),
+        number=int(data.get("number", 0)),
     )

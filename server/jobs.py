@@ -27,7 +27,7 @@ import uuid
 from dataclasses import replace
 from datetime import datetime, timezone
 
-from foleyline.config import ServerLimits
+from foleyline.capacity import ServerLimits
 from foleyline.errors import Cancelled, FoleylineError, InvalidInput, Unavailable, status_code_name
 from foleyline.server.engines.registry import EngineRegistry
 from foleyline.server.pipeline import Pipeline, ShotRunner

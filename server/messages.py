@@ -94,7 +94,10 @@ def _audio_to_proto(audio: AudioFile) -> pb.AudioFile:
     )
 
 
-def take_to_proto(take: Take, accepted: bool = False) -> pb.Take:
+def take_to_proto(take: Take, accepted: bool = False, files: dict[str, AudioFile] | None = None) -> pb.Take:
+    """``accepted``: the shot's circled take; ``files``: its WAVs to list instead of the ones it
+    was generated with (their circled copies, by the generated file's hash)."""
+    files = files or {}
     return pb.Take(
         accepted=accepted,
         id=take.id,
@@ -111,14 +114,15 @@ def take_to_proto(take: Take, accepted: bool = False) -> pb.Take:
             pb.LayerAudio(
                 label=layer.label,
                 kind=kind_to_proto(LayerKind(layer.kind)),
-                audio=_audio_to_proto(layer.audio),
+                audio=_audio_to_proto(files.get(layer.audio.sha256, layer.audio)),
                 loudness_lufs=layer.loudness_lufs,
                 peak_dbfs=layer.peak_dbfs,
                 reused=layer.reused,
+                warnings=list(layer.warnings),
             )
             for layer in take.layers
         ],
-        mix=_audio_to_proto(take.mix),
+        mix=_audio_to_proto(files.get(take.mix.sha256, take.mix)),
         loudness_lufs=take.loudness_lufs,
         created_at=take.created_at,
         audio_source_range=range_to_proto(take.audio_source_range),
@@ -127,6 +131,7 @@ def take_to_proto(take: Take, accepted: bool = False) -> pb.Take:
         handle_tail_frames=take.handle_tail_frames,
         shot_name=take.shot_name,
         base_take_id=take.base_take_id,
+        number=take.number,
     )
 
 

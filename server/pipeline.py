@@ -7,8 +7,9 @@
     -> engine, per layer, all takes' seeds at once, in
        windows when the shot is longer than the engine's     foleyline.server.windowing
     -> post: output rate, fades over the handles, ceiling    foleyline.server.media.audio
+    -> take numbers (1, 2, 3... per shot)                    foleyline.server.store
     -> Broadcast WAV stamped at the first sample's record
-       timecode                                              foleyline.server.media.bwf
+       timecode, with loudness, signed (C2PA)                foleyline.server.media.bwf
     -> store                                                 foleyline.server.store
 
 Regenerating only some layers (``ShotRequest.only_layers`` with a ``base_take_id``) renders
@@ -35,17 +36,22 @@ import soundfile
 
 from foleyline import timebase
 from foleyline.errors import Cancelled, InvalidInput, MediaError, NotFound, PermissionDenied
-from foleyline.notes import Layer, LayerKind, Notes
+from foleyline.notes import Layer, Notes
 from foleyline.notes.text import summary
 from foleyline.probe import probe
+from foleyline.provenance import Generation, notes_digest
 from foleyline.server.engines.base import Engine, SamplingSettings, ShotInput
+from foleyline.server.engines.manifest import model_licence
 from foleyline.server.media import audio as post
 from foleyline.server.media.bwf import BITS, TakeStamp, write_take
 from foleyline.server.media.frames import StreamSpec
 from foleyline.server.media.load import load_shot
+from foleyline.server.media.loudness import Loudness, measure
 from foleyline.server.notes import DraftResult, draft, required_streams
+from foleyline.server.notes.fitting import CountsOf
 from foleyline.server.records import AudioFile, JobSettings, LayerTake, ShotOutcome, ShotRequest, Take
 from foleyline.server.shot_timing import ShotTiming, shot_timing
+from foleyline.server.signing import Credentials, credentials
 from foleyline.server.store import Store, disk_full_as_exhausted
 from foleyline.server.windowing import generate_layer
 from foleyline.timebase import OUTPUT_SAMPLE_RATE
@@ -108,19 +114,23 @@ class Pipeline:
 
     # ---- notes ----------------------------------------------------------------------------
 
-    def draft(self, shot: ShotRequest, shot_input: ShotInput, writer: str = "auto") -> DraftResult:
-        """Notes drafted for the shot by the notes writer (a VLM when installed, else the motion
-        analysis), with the warnings that say why a writer was not used."""
-        result = draft(shot_input, writer or "auto")
-        for warning in result.warnings:
+    def draft(self, shot: ShotRequest, shot_input: ShotInput, writer: str = "auto", *,
+              counts_of: CountsOf | None = None) -> DraftResult:
+        """Notes drafted for the shot down the ladder (a VLM, else CLIP labels with the motion
+        analysis, else the motion analysis), fitted to ``counts_of``'s limit (the target
+        engine's), with the warnings that say why a rung was not used."""
+        result = draft(shot_input, writer or "auto", counts_of=counts_of)
+        log.info("notes for shot %s drafted by %s", shot.id, result.drafter)
+        for warning in [*result.warnings, *result.missing, *result.runs]:
             log.info("notes for shot %s: %s", shot.id, warning)
         return replace(result, notes=replace(result.notes, shot_id=shot.id))
 
-    def notes_for(self, shot: ShotRequest, shot_input: ShotInput) -> tuple[Notes, bool]:
-        """(notes, drafted): the editor's notes, else a draft."""
+    def notes_for(self, shot: ShotRequest, shot_input: ShotInput, engine: Engine | None = None) -> tuple[Notes, bool]:
+        """(notes, drafted): the editor's notes, else a draft fitted to ``engine``'s text limit."""
         if _given_notes(shot):
             return shot.notes, False  # type: ignore[return-value]
-        return self.draft(shot, shot_input).notes, True
+        counts_of = engine.count_text_tokens if engine is not None else None
+        return self.draft(shot, shot_input, counts_of=counts_of).notes, True
 
     @staticmethod
     def drafting_streams(shot: ShotRequest, writer: str = "auto") -> Sequence[StreamSpec]:
@@ -155,6 +165,7 @@ class Pipeline:
         cancel: threading.Event,
         engine_lock: threading.Lock | None = None,
         take_ids: Sequence[str] = (),
+        take_numbers: Sequence[int] = (),
     ) -> ShotOutcome:
         """One shot, request in, takes out (their WAVs in the store, not yet their rows).
 
@@ -162,7 +173,8 @@ class Pipeline:
         stems and between files); a cancelled shot leaves no file behind. ``engine_lock``: held
         around the engine's calls when the engine may not run on two threads at once. ``take_ids``:
         the takes' ids, one per seed (the caller's idempotency keys, ``take_ids_for``); none
-        given: new ones.
+        given: new ones. ``take_numbers``: their numbers, given out by the store that keeps the
+        takes (a cluster's head); none given: this pipeline's store gives them out.
         """
         def stage(name: str, within: float = 0.0) -> None:
             if cancel.is_set():
@@ -179,7 +191,7 @@ class Pipeline:
         if base is not None and not _given_notes(shot):
             notes, drafted = base.notes, False
         else:
-            notes, drafted = self.notes_for(shot, shot_input)
+            notes, drafted = self.notes_for(shot, shot_input, engine)
         stage("notes", 1.0)
         notes = self.store.record_notes(shot.id, notes)
         shot_input.notes = notes
@@ -191,6 +203,7 @@ class Pipeline:
         seeds = [settings.seed + i for i in range(max(1, settings.num_takes))]
         sampling = SamplingSettings(steps=settings.steps, cfg_strength=settings.cfg_strength)
         rendered: dict[str, list[np.ndarray]] = {}
+        said: dict[str, tuple[str, ...]] = {}  # the engine's warnings per layer
         for i, layer in enumerate(to_render):
             stage("generate", i / len(to_render))
 
@@ -207,23 +220,34 @@ class Pipeline:
                 finished.append(post.finish_stem(audio, caps.sample_rate, samples=timing.samples,
                                                  head=timing.head_samples, tail=timing.tail_samples))
             rendered[layer.label] = finished
+            said[layer.label] = tuple(engine.layer_warnings(layer))
 
         stage("post")
-        with _StagedFiles(self.store) as files:
+        numbers = list(take_numbers) or self.store.reserve_take_numbers(shot.id, len(seeds))
+        creds = credentials()
+        licence = model_licence(engine_name)
+        with _StagedFiles(self.store, creds) as files:
             take_ids = list(take_ids) or [f"take-{uuid.uuid4().hex[:12]}" for _ in seeds]
-            if len(take_ids) != len(seeds):
-                raise ValueError(f"{len(take_ids)} take ids given for {len(seeds)} takes")
+            if not len(take_ids) == len(numbers) == len(seeds):
+                raise ValueError(f"{len(take_ids)} take ids and {len(numbers)} take numbers given for {len(seeds)} takes")
             layers_of: list[list[LayerTake | _Stem]] = []
             mixes: list[_Stem] = []
             count = len(seeds) * (len(rendered) + 1)
             for t, take_id in enumerate(take_ids):
+                made = Generation(
+                    engine=engine_name, engine_version=caps.version, model=caps.model,
+                    model_licence=licence, seed=seeds[t], notes_digest=notes_digest(notes),
+                    take_id=take_id, take_number=numbers[t], shot=label, layer="mix",
+                )
                 layers: list[LayerTake | _Stem] = []
                 stems: list[np.ndarray] = []
-                for layer in notes.layers:
+                for index, layer in enumerate(notes.layers, start=1):
                     if layer.label in rendered:
                         stage("post", len(files) / count)
                         audio = rendered[layer.label][t]
-                        layers.append(files.write(audio, self._stamp(timing, shot, take_id, layer.label, layer.kind, notes, settings), layer))
+                        stamp = self._stamp(timing, shot, settings, notes, replace(made, layer=layer.label), stem=index, layer=layer)
+                        layers.append(files.write(audio, stamp, replace(made, layer=layer.label), layer,
+                                                  warnings=said[layer.label]))
                     else:
                         previous = base.layers[[lt.label for lt in base.layers].index(layer.label)]  # type: ignore[union-attr]
                         audio = self._read_stem(previous.audio.sha256, timing)
@@ -232,12 +256,14 @@ class Pipeline:
                         stems.append(audio)
                 stage("post", len(files) / count)
                 mix = post.mix_stems(stems, timing.samples)
-                mixes.append(files.write(mix, self._stamp(timing, shot, take_id, "mix", None, notes, settings)))
+                mixes.append(files.write(mix, self._stamp(timing, shot, settings, notes, made, stem=0, layer=None), made))
                 layers_of.append(layers)
             # The WAVs move into the store; a cancel until the last one removes them again.
             for i, stem in enumerate(files.stems):
                 stage("store", i / count)
                 files.adopt(stem)
+            # The shot's WAVs were written without fsyncs: durable together, before its takes are stored.
+            files.sync()
             created = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
             takes = [
                 Take(
@@ -253,13 +279,14 @@ class Pipeline:
                     settings=settings,
                     layers=tuple(item if isinstance(item, LayerTake) else item.layer_take() for item in layers_of[t]),
                     mix=mixes[t].stored,
-                    loudness_lufs=mixes[t].loudness,
+                    loudness_lufs=post.reported_lufs(mixes[t].loudness.integrated_lufs),
                     created_at=created,
                     audio_source_range=timing.audio_range,
                     record_range=shot.record_range,
                     handle_head_frames=timing.head_frames,
                     handle_tail_frames=timing.tail_frames,
                     base_take_id=base.id if base is not None else "",
+                    number=numbers[t],
                 )
                 for t, (take_id, seed) in enumerate(zip(take_ids, seeds))
             ]
@@ -303,24 +330,25 @@ class Pipeline:
         return audio
 
     @staticmethod
-    def _stamp(
-        timing: ShotTiming,
-        shot: ShotRequest,
-        take_id: str,
-        label: str,
-        kind: LayerKind | None,
-        notes: Notes,
-        settings: JobSettings,
-    ) -> TakeStamp:
+    def _stamp(timing: ShotTiming, shot: ShotRequest, settings: JobSettings, notes: Notes, made: Generation, *,
+               stem: int, layer: Layer | None) -> TakeStamp:
+        """What one stem (``layer``, the notes' ``stem``-th) or the mix (None) says about itself;
+        its loudness is measured when it is written."""
+        heard = layer.prompt if layer is not None else ", ".join(each.label for each in notes.layers if not each.mute)
         return TakeStamp(
-            scene=shot.name or shot.id,
-            label=label,
-            take_id=take_id,
+            scene=made.shot,
+            label=made.layer,
+            take_id=made.take_id,
+            take_number=made.take_number,
+            stem=stem,
             project=settings.project,
             time_reference=timing.time_reference,
             rate=timebase.timecode_rate(shot.rate, shot.drop_frame),
-            track_name=kind.track_name if kind is not None else "Foley mix",
+            heard=heard,
+            kind=layer.kind.value if layer is not None else "",
             summary=summary(notes),
+            engine=made.engine,
+            model=made.model,
         )
 
 
@@ -329,15 +357,17 @@ class _Stem:
     """A layer's stem (or a take's mix) on its way into the store."""
 
     audio: np.ndarray
-    loudness: float
+    loudness: Loudness             # measured once: the WAV and the take say it
     staged: Path
     layer: Layer | None = None     # None: the mix
+    warnings: tuple[str, ...] = ()  # the engine's, about this layer
     stored: AudioFile | None = None
 
     def layer_take(self) -> LayerTake:
         assert self.layer is not None and self.stored is not None
-        return LayerTake(label=self.layer.label, kind=self.layer.kind.value, audio=self.stored, loudness_lufs=self.loudness,
-                         peak_dbfs=post.reported_peak(self.audio), reused=False)
+        return LayerTake(label=self.layer.label, kind=self.layer.kind.value, audio=self.stored,
+                         loudness_lufs=post.reported_lufs(self.loudness.integrated_lufs),
+                         peak_dbfs=post.reported_peak(self.audio), reused=False, warnings=self.warnings)
 
 
 class _StagedFiles:
@@ -345,8 +375,9 @@ class _StagedFiles:
     ``keep`` was called when the block ends (a cancel, a failure), whatever is staged is
     removed, and so is every WAV the shot brought into the store: no take names them yet."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, creds: Credentials) -> None:
         self.store = store
+        self.creds = creds
         self.stems: list[_Stem] = []
         self._created: list[Path] = []
         self._kept = False
@@ -369,17 +400,24 @@ class _StagedFiles:
         """The shot's takes are made: its WAVs stay in the store."""
         self._kept = True
 
-    def write(self, audio: np.ndarray, stamp: TakeStamp, layer: Layer | None = None) -> _Stem:
-        stem = _Stem(audio, post.reported_loudness(audio), self.store.staging_path(".wav"), layer)
+    def write(self, audio: np.ndarray, stamp: TakeStamp, made: Generation, layer: Layer | None = None, *,
+              warnings: tuple[str, ...] = ()) -> _Stem:
+        """Stamp, sign and stage one stem (``layer``) or the mix (None), not yet durable."""
+        stem = _Stem(audio, measure(audio, OUTPUT_SAMPLE_RATE), self.store.staging_path(".wav"), layer, warnings)
         self.stems.append(stem)
         with disk_full_as_exhausted("writing a take's WAV"):
-            write_take(stem.staged, audio, replace(stamp, loudness_lufs=stem.loudness))
+            write_take(stem.staged, audio, replace(stamp, loudness=stem.loudness), made, self.creds, durable=False)
         return stem
 
     def adopt(self, stem: _Stem) -> None:
         with disk_full_as_exhausted("storing a take's WAV"):
-            sha, size = self.store.adopt_audio(stem.staged, self._created)
+            sha, size = self.store.adopt_audio(stem.staged, self._created, durable=False)
         stem.stored = AudioFile(sha, size, OUTPUT_SAMPLE_RATE, BITS, int(stem.audio.shape[0]), int(stem.audio.shape[1]))
+
+    def sync(self) -> None:
+        """Make every adopted WAV durable, in one flush."""
+        with disk_full_as_exhausted("storing a take's WAV"):
+            self.store.sync_audio(stem.stored.sha256 for stem in self.stems if stem.stored is not None)
 
 
 @contextmanager

@@ -60,6 +60,7 @@ class LayerTake:
     loudness_lufs: float
     peak_dbfs: float
     reused: bool = False
+    warnings: tuple[str, ...] = ()   # the engine's word on how it rendered the layer
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class Take:
     handle_head_frames: int
     handle_tail_frames: int
     base_take_id: str = ""
+    number: int = 0                # the take's number in its shot: 1, 2, 3... (0: stored before numbering)
 
 
 @dataclass(frozen=True)

@@ -27,13 +27,14 @@ from dataclasses import replace
 import grpc
 
 from foleyline import __version__
-from foleyline.config import ServerLimits
+from foleyline.capacity import ServerLimits
 from foleyline.errors import FoleylineError, InvalidInput, ResourceExhausted
 from foleyline.notes import Notes
+from foleyline.notes.convert import notes_from_proto
 from foleyline.notes.tokens import TokenCount
 from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.protos.v1 import foley_pb2_grpc as pb_grpc
-from foleyline.server import codec, validation
+from foleyline.server import circling, codec, validation
 from foleyline.server.engines.registry import EngineRegistry
 from foleyline.server.jobs import JobManager
 from foleyline.server.messages import (event_to_proto, job_to_proto, page_after, page_token, settings_from_proto,
@@ -238,20 +239,39 @@ class FoleyService(pb_grpc.FoleyServicer):
 
     # ---- notes ----------------------------------------------------------------------------
 
-    def _draft_one(self, shot: ShotRequest, writer: str, engine_name: str, cancel: threading.Event) -> pb.DraftNotesEvent:
-        """Notes drafted for one shot, with per-layer token counts against the named engine's
-        text limit, drafted layers over it split (no engine named: no counts)."""
-        streams = self.pipeline.drafting_streams(shot, writer)
-        _timing, shot_input = self.pipeline.prepare(shot, DEFAULT_HANDLE_FRAMES, streams, cancel)
-        result = self.pipeline.draft(shot, shot_input, writer)
+    def _counts_of(self, engine_name: str) -> Callable[[Notes], list[TokenCount]] | None:
+        """The named engine's per-layer token count (None when no engine is named)."""
         if not engine_name:
-            return draft_event(shot.id, result, counts_of=lambda _notes: [])
+            return None
 
         def counts_of(notes: Notes) -> list[TokenCount]:
             return self.registry.token_counts(engine_name, notes)
 
-        limit = max((count.limit for count in counts_of(result.notes)), default=0)
-        return draft_event(shot.id, result, token_limit=limit or None, counts_of=counts_of)
+        return counts_of
+
+    def _draft_one(self, shot: ShotRequest, writer: str, engine_name: str, cancel: threading.Event) -> pb.DraftNotesEvent:
+        """Notes drafted for one shot, fitted to the named engine's text limit, with per-layer
+        token counts against it (no engine named: no counts)."""
+        streams = self.pipeline.drafting_streams(shot, writer)
+        _timing, shot_input = self.pipeline.prepare(shot, DEFAULT_HANDLE_FRAMES, streams, cancel)
+        counts_of = self._counts_of(engine_name)
+        result = self.pipeline.draft(shot, shot_input, writer, counts_of=counts_of)
+        if counts_of is None:
+            event = draft_event(shot.id, result, counts_of=lambda _notes: [])
+        else:
+            limit = max((count.limit for count in counts_of(result.notes)), default=0)
+            event = draft_event(shot.id, result, token_limit=limit or None, counts_of=counts_of)
+        event.warnings.extend(self.errors.text(w) for w in self._layer_warnings(notes_from_proto(event.notes), engine_name))
+        return event
+
+    def _layer_warnings(self, notes: Notes, engine_name: str) -> list[str]:
+        """What the engine that will render these notes says about their layers (e.g. a prompt
+        no model makes), so the editor reads it beside the draft, before generating."""
+        try:
+            _name, engine = self.registry.resolve(engine_name)
+        except FoleylineError:
+            return []  # the job's own warnings will say why the engine is unavailable
+        return [w for layer in notes.layers for w in engine.layer_warnings(layer)]
 
     @_translated
     @_stream
@@ -329,7 +349,8 @@ class FoleyService(pb_grpc.FoleyServicer):
         last: tuple[str, str] | None = None
         for created_at, take_id, stored in rows[:size]:
             try:
-                message = take_to_proto(codec.take_from_json(stored), take_id in accepted)
+                take = codec.take_from_json(stored)
+                message = take_to_proto(take, *circling.take_files(self.store, take, accepted))
                 message.ByteSize()
             except Exception as exc:  # a row an older server stored that cannot be sent back
                 log.warning("take %s left out of a listing: %s", take_id[:80], exc)
@@ -352,7 +373,7 @@ class FoleyService(pb_grpc.FoleyServicer):
 
     def _take(self, take_id: str) -> pb.Take:
         take = self.store.get_take(take_id)
-        return take_to_proto(take, take.id in self.store.accepted_take_ids())
+        return take_to_proto(take, *circling.take_files(self.store, take, self.store.accepted_take_ids()))
 
     @_translated
     async def GetTake(self, request, context):
@@ -362,8 +383,9 @@ class FoleyService(pb_grpc.FoleyServicer):
     @_translated
     async def AcceptTake(self, request, context):
         validation.take_id(request.take_id)
-        take = await _on(self.pools.short, self.store.accept_take, request.take_id)
-        return take_to_proto(take, True)
+        # Circling writes and signs a copy of each of the take's WAVs: file work.
+        take, circled = await _on(self.pools.io, circling.accept, self.store, request.take_id)
+        return take_to_proto(take, True, circled)
 
     @_translated
     @_stream

@@ -28,66 +28,16 @@ import threading
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from foleyline.errors import InvalidInput, NotFound, ResourceExhausted
-from foleyline.fsutil import fsync_dir
+from foleyline.fsutil import fsync_dir, sync_written
 from foleyline.notes import Notes
 from foleyline.notes.versions import recorded_version
 from foleyline.server import codec
-from foleyline.server.records import JobInfo, JobSettings, ShotRequest, Take
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    state TEXT NOT NULL,
-    engine TEXT NOT NULL DEFAULT '',
-    settings TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS job_shots (
-    job_id TEXT NOT NULL REFERENCES jobs(id),
-    idx INTEGER NOT NULL,
-    shot_id TEXT NOT NULL,
-    shot TEXT NOT NULL,
-    state TEXT NOT NULL,          -- pending, done, failed
-    reason TEXT NOT NULL DEFAULT '',
-    code TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (job_id, idx)
-);
-CREATE TABLE IF NOT EXISTS notes (
-    shot_id TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    notes TEXT NOT NULL,
-    PRIMARY KEY (shot_id, version)
-);
-CREATE TABLE IF NOT EXISTS takes (
-    id TEXT PRIMARY KEY,
-    shot_id TEXT NOT NULL,
-    job_id TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    take TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS takes_by_shot ON takes(shot_id);
-CREATE INDEX IF NOT EXISTS takes_by_job ON takes(job_id);
-CREATE TABLE IF NOT EXISTS accepted (  -- the circled take of each shot
-    shot_id TEXT PRIMARY KEY,
-    take_id TEXT NOT NULL REFERENCES takes(id)
-);
-CREATE TABLE IF NOT EXISTS media (
-    sha256 TEXT PRIMARY KEY,
-    path TEXT NOT NULL,
-    size INTEGER NOT NULL
-);
--- Rows an older server stored that cannot be sent back: kept, out of the listings and jobs.
-CREATE TABLE IF NOT EXISTS quarantine (
-    kind TEXT NOT NULL,           -- take, job_shot
-    key TEXT NOT NULL,
-    row TEXT NOT NULL,
-    reason TEXT NOT NULL
-);
-"""
+from foleyline.server.records import AudioFile, JobInfo, JobSettings, ShotRequest, Take
+from foleyline.server.store_schema import SCHEMA
 
 UNFINISHED_STATES = ("queued", "running", "interrupted", "cancelled")
 # The store's files and folders: the user who runs the server only.
@@ -205,15 +155,22 @@ class Store:
         with self._live_lock:
             return set(self._live)
 
-    def adopt_audio(self, staged: Path, created: list[Path] | None = None) -> tuple[str, int]:
+    def adopt_audio(self, staged: Path, created: list[Path] | None = None, *, durable: bool = True) -> tuple[str, int]:
         """Move a finished WAV from staging to its content address; returns (sha256, size).
-        ``created``: gets the path when the file is new to the store."""
-        return self._adopt(staged, self.audio_dir, ".wav", created)
+        ``created``: gets the path when the file is new to the store. ``durable=False``: the
+        caller makes a batch durable at once (``sync_audio``)."""
+        return self._adopt(staged, self.audio_dir, ".wav", created, durable=durable)
 
-    def _adopt(self, staged: Path, folder: Path, suffix: str, created: list[Path] | None = None) -> tuple[str, int]:
+    def sync_audio(self, sha256s: Iterable[str]) -> None:
+        """Make WAVs adopted with ``durable=False`` durable, together (one take: one flush)."""
+        sync_written(self.audio_path(sha) for sha in sha256s)
+
+    def _adopt(self, staged: Path, folder: Path, suffix: str, created: list[Path] | None = None, *,
+               durable: bool = True) -> tuple[str, int]:
         try:
-            with open(staged, "rb+") as handle:
-                os.fsync(handle.fileno())
+            if durable:
+                with open(staged, "rb+") as handle:
+                    os.fsync(handle.fileno())
             os.chmod(staged, FILE_MODE)
             sha = sha256_of(staged)
             size = staged.stat().st_size
@@ -225,7 +182,8 @@ class Store:
             else:
                 final.parent.mkdir(mode=FOLDER_MODE, exist_ok=True)
                 os.replace(staged, final)
-                fsync_dir(final.parent)
+                if durable:
+                    fsync_dir(final.parent)
                 if created is not None:
                     created.append(final)
         finally:
@@ -410,6 +368,9 @@ class Store:
             db.execute("INSERT INTO quarantine (kind, key, row, reason) SELECT 'take', id, take, ? FROM takes WHERE id = ?",
                        (reason, take_id))
             db.execute("DELETE FROM accepted WHERE take_id = ?", (take_id,))
+            db.execute("INSERT INTO quarantine (kind, key, row, reason) SELECT 'circled', take_id, circled, ? "
+                       "FROM circled_audio WHERE take_id = ?", (reason, take_id))
+            db.execute("DELETE FROM circled_audio WHERE take_id = ?", (take_id,))
             db.execute("DELETE FROM takes WHERE id = ?", (take_id,))
 
     def job_shot_rows(self) -> list[tuple[str, int, str]]:
@@ -424,23 +385,45 @@ class Store:
             db.execute("DELETE FROM job_shots WHERE job_id = ? AND idx = ?", (job_id, idx))
 
     def audio_in_use(self) -> set[str]:
-        """The hashes of every WAV a take (listed or quarantined) refers to."""
+        """The hashes of every WAV a take (listed or quarantined) or a circled copy refers to."""
         # Every hash-shaped string of a row counts: a row too damaged to parse still keeps its
         # files, and a stray match only keeps a file longer.
         used: set[str] = set()
-        for (text,) in self._query("SELECT take FROM takes UNION ALL SELECT row FROM quarantine WHERE kind = 'take'"):
+        for (text,) in self._query("SELECT take FROM takes UNION ALL SELECT circled FROM circled_audio "
+                                   "UNION ALL SELECT row FROM quarantine WHERE kind IN ('take', 'circled')"):
             used.update(_HASH.findall(text))
         return used
 
-    def accept_take(self, take_id: str) -> Take:
-        """Circle ``take_id``: the take its shot places (one per shot, the last accepted wins)."""
+    def reserve_take_numbers(self, shot_id: str, count: int) -> list[int]:
+        """The next ``count`` take numbers of a shot (1, 2, 3... in the order takes are made),
+        given out once: two jobs on one shot never get the same number. A shot whose job failed
+        after its numbers were given leaves a gap, as a take not printed does on set."""
+        with self._transaction() as db:
+            row = db.execute("SELECT last FROM take_numbers WHERE shot_id = ?", (shot_id,)).fetchone()
+            # a store from before take numbers: the shot's takes so far count
+            last = row[0] if row else db.execute("SELECT COUNT(*) FROM takes WHERE shot_id = ?", (shot_id,)).fetchone()[0]
+            db.execute("INSERT OR REPLACE INTO take_numbers (shot_id, last) VALUES (?, ?)", (shot_id, last + count))
+        return list(range(last + 1, last + count + 1))
+
+    def accept_take(self, take_id: str, circled: dict[str, AudioFile] | None = None) -> Take:
+        """Circle ``take_id``: the take its shot places (one per shot, the last accepted wins).
+        ``circled``: its WAVs' circled copies (already adopted), by the hash of each WAV as
+        generated; recorded in the same transaction."""
         take = self.get_take(take_id)
         with self._transaction() as db:
+            for sha, audio in (circled or {}).items():
+                db.execute("INSERT OR REPLACE INTO circled_audio (take_id, sha256, circled) VALUES (?, ?, ?)",
+                           (take.id, sha, json.dumps(asdict(audio))))
             db.execute("INSERT OR REPLACE INTO accepted (shot_id, take_id) VALUES (?, ?)", (take.shot_id, take.id))
         return take
 
     def accepted_take_ids(self) -> set[str]:
         return {row[0] for row in self._query("SELECT take_id FROM accepted")}
+
+    def circled_files(self, take_id: str) -> dict[str, AudioFile]:
+        """The circled copies of a take's WAVs, by the hash of each WAV as generated."""
+        rows = self._query("SELECT sha256, circled FROM circled_audio WHERE take_id = ?", (take_id,))
+        return {sha: AudioFile(**json.loads(audio)) for sha, audio in rows}
 
     def get_take(self, take_id: str) -> Take:
         rows = self._query("SELECT take FROM takes WHERE id = ?", (take_id,))

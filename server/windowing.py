@@ -113,7 +113,7 @@ def generate_windowed(
 
 def _cut_stream(stream: FrameStream, start: float, end: float) -> FrameStream:
     keep = (stream.times >= start) & (stream.times < end)
-    return FrameStream(stream.spec, stream.frames[keep], stream.times[keep] - start)
+    return stream.subset(keep, start)
 
 
 def _cut_analysis(analysis: MotionAnalysis, start: float, end: float) -> MotionAnalysis:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import av
@@ -54,6 +56,34 @@ def otio_samples_dir(shared_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def fixtures_dir(shared_dir: Path) -> Path:
     return shared_dir / "fixtures"
+
+
+@dataclass
+class FakeHub:
+    root: Path          # laid out as <repo>/<filename>
+    calls: list         # (repo, filename) of every download asked for
+
+
+@pytest.fixture
+def fake_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeHub:
+    """A folder laid out as <repo>/<filename>; `models pull` downloads from it (no network)."""
+    from foleyline.server.models import pull
+
+    hub = tmp_path / "hub"
+    calls: list[tuple[str, str]] = []
+
+    def fake_download(*, repo_id, filename, revision=None, local_dir):
+        calls.append((repo_id, filename))
+        src = hub / repo_id / filename
+        if not src.is_file():
+            raise FileNotFoundError(f"{repo_id}/{filename} is not on the fake hub")
+        dest = Path(local_dir) / filename
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dest)
+        return str(dest)
+
+    monkeypatch.setattr(pull, "hf_hub_download", fake_download)
+    return FakeHub(hub, calls)
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from foleyline import cli, config
+from foleyline import capacity, cli, config
 from foleyline.errors import InvalidInput
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,14 +127,14 @@ def test_serve_with_a_short_token_file_says_so_in_one_line(capsys) -> None:
 
 
 def test_the_server_limits_have_defaults_and_come_from_the_settings(monkeypatch) -> None:
-    default = config.server_limits()
-    assert default == config.ServerLimits()
+    default = capacity.server_limits()
+    assert default == capacity.ServerLimits()
     assert default.workers_for("cpu") == 2 and default.workers_for("cuda:1") == 1
     write_config('workers = "cpu=3,cuda=2,cuda:1=1"\nmax_upload_bytes = "512M"\nstalled_reader_s = 2.5\n')
     for name, text in {"FOLEYLINE_MAX_STREAMS": "7", "FOLEYLINE_UNFOLLOWED_JOBS": "continue",
                        "FOLEYLINE_SWEEP_INTERVAL_S": "60"}.items():
         monkeypatch.setenv(name, text)
-    limits = config.server_limits()
+    limits = capacity.server_limits()
     assert (limits.workers_for("cpu"), limits.workers_for("cuda:0"), limits.workers_for("cuda:1")) == (3, 2, 1)
     assert (limits.max_streams, limits.stalled_reader_s, limits.max_upload_bytes) == (7, 2.5, 512 << 20)
     assert (limits.unfollowed_jobs, limits.sweep_interval_s) == ("continue", 60.0)
@@ -147,4 +147,4 @@ def test_the_server_limits_have_defaults_and_come_from_the_settings(monkeypatch)
 def test_a_bad_limit_is_refused_naming_the_setting(name: str, value: str, monkeypatch) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(InvalidInput, match=name.removeprefix("FOLEYLINE_").lower()):
-        config.server_limits()
+        capacity.server_limits()

@@ -6,13 +6,12 @@ from fractions import Fraction
 
 import opentimelineio as otio
 import pytest
+import tolerances
+from foleyline.protos.v1 import foley_pb2 as pb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import tolerances
-
 from foleyline.errors import InvalidInput
-from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.timebase import (
     DEFAULT_HANDLE_FRAMES,
     OUTPUT_SAMPLE_RATE,
@@ -20,6 +19,7 @@ from foleyline.timebase import (
     MediaClock,
     add_handles,
     as_rate,
+    counts_timecode,
     frames_to_time,
     frames_to_timecode,
     from_timecode,
@@ -30,6 +30,7 @@ from foleyline.timebase import (
     rate_from_float,
     samples_since_midnight,
     seconds_to_samples,
+    sequence_rate,
     shot_media_span,
     timecode_rate,
     timecode_to_frames,
@@ -337,3 +338,14 @@ class TestProto:
     def test_a_range_without_a_rate_is_refused(self):
         with pytest.raises(InvalidInput, match="no rate"):
             range_from_proto(pb.TimeRange(start_time=pb.RationalTime(value=100), duration=pb.RationalTime(value=10)))
+
+
+@pytest.mark.parametrize(
+    "picture, timeline",
+    [(25, "25"), (15, "15"), (23.976, "24000/1001"), (21.5, "24000/1001"), (29.87, "30000/1001"),
+     (12.5, "24000/1001"), (59.7, "60000/1001"), (100, "100"), (119.5, "120000/1001")],
+)
+def test_picture_at_any_rate_has_a_timeline_rate_that_counts_timecode(picture, timeline) -> None:
+    rate = sequence_rate(picture)
+    assert rate.fps == Fraction(timeline)
+    assert counts_timecode(rate) and rate.timecode_base > 0

@@ -16,11 +16,6 @@ class LayerKind(enum.Enum):
     FX = "FX"        # hard effects
     FOLEY = "FOLEY"  # footsteps, props, cloth
 
-    @property
-    def track_name(self) -> str:
-        """The audio track a layer of this kind is written to."""
-        return {"BG": "Foley BG", "FX": "Foley FX", "FOLEY": "Foley"}[self.value]
-
 
 @dataclass(frozen=True)
 class Event:

@@ -19,7 +19,7 @@ from foleyline.notes.schema import Layer, Notes
 from foleyline.protos.v1 import foley_pb2 as pb
 
 __all__ = ["TokenCount", "Counter", "layer_text", "estimate_tokens", "counter_from_tokenizer",
-           "count_tokens", "token_warnings", "split_long_layers", "token_counts_to_proto"]
+           "count_tokens", "token_warnings", "part_labels", "split_long_layers", "token_counts_to_proto"]
 
 Counter = Callable[[str], int]
 
@@ -77,6 +77,19 @@ def _clauses(text: str) -> list[str]:
     return [c.strip().rstrip(",;") for c in re.split(r"(?<=[.;,])\s+", text) if c.strip().rstrip(",;")]
 
 
+def part_labels(label: str, count: int, taken: set[str]) -> list[str]:
+    """Labels for the ``count`` parts of a split layer: its own, then "label 2", "label 3"...,
+    each primed until it is not in ``taken`` (which it joins)."""
+    out = []
+    for i in range(count):
+        name = label if i == 0 else f"{label} {i + 1}"
+        while i and name in taken:
+            name += "'"
+        taken.add(name)
+        out.append(name)
+    return out
+
+
 def split_long_layers(notes: Notes, limit: int | None, counter: Counter = estimate_tokens
                       ) -> tuple[Notes, list[str]]:
     """Split every layer whose prompt is over ``limit`` into layers whose prompts fit, cutting at
@@ -104,11 +117,7 @@ def split_long_layers(notes: Notes, limit: int | None, counter: Counter = estima
                             "cannot be split at a clause; shorten its prompt (it was not cut)")
             layers.append(layer)
             continue
-        for i, part in enumerate(parts):
-            label = layer.label if i == 0 else f"{layer.label} {i + 1}"
-            while i and label in taken:
-                label += "'"
-            taken.add(label)
+        for label, part in zip(part_labels(layer.label, len(parts), taken), parts):
             layers.append(replace(layer, label=label, prompt=part))
         warnings.append(f"layer {layer.label!r} was over the limit of {limit} tokens and was split into "
                         f"{len(parts)} layers")

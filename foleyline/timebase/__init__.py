@@ -41,15 +41,18 @@ from foleyline.timebase.ranges import (
 )
 from foleyline.timebase.rates import (
     NTSC_TOLERANCE,
+    SEQUENCE_RATES,
     FrameRate,
     RateLike,
     RationalTime,
     TimeRange,
     as_rate,
+    counts_timecode,
     has_drop_frame,
     rate_from_float,
     rate_of,
     round_half_up,
+    sequence_rate,
     timecode_rate,
 )
 
@@ -57,6 +60,7 @@ __all__ = [
     "DEFAULT_HANDLE_FRAMES",
     "NTSC_TOLERANCE",
     "OUTPUT_SAMPLE_RATE",
+    "SEQUENCE_RATES",
     "FrameRate",
     "HandledRange",
     "MediaClock",
@@ -67,6 +71,7 @@ __all__ = [
     "TimeRange",
     "add_handles",
     "as_rate",
+    "counts_timecode",
     "frames_to_seconds",
     "frames_to_time",
     "frames_to_timecode",
@@ -82,6 +87,7 @@ __all__ = [
     "samples_since_midnight",
     "samples_to_seconds",
     "seconds_to_samples",
+    "sequence_rate",
     "shot_media_span",
     "timecode_rate",
     "timecode_to_frames",

@@ -180,6 +180,30 @@ def has_drop_frame(rate: RateLike) -> bool:
     return fps in DROP_PER_MINUTE
 
 
+# The rates an NLE sequence is set to. Picture at any other rate (a web clip at 21.5 fps, a
+# phone's variable rate averaging 29.87) is conformed onto one of these, as an NLE does.
+SEQUENCE_RATES = tuple(
+    Fraction(n) if d == 1 else Fraction(n, d)
+    for n, d in ((24, 1), (24000, 1001), (25, 1), (30, 1), (30000, 1001), (48, 1), (48000, 1001),
+                 (50, 1), (60, 1), (60000, 1001), (120, 1), (120000, 1001))
+)
+
+
+def counts_timecode(rate: RateLike) -> bool:
+    """Whether SMPTE timecode is defined at ``rate``: whole-number and N*1000/1001 rates."""
+    fps = rate.fps if isinstance(rate, FrameRate) else as_rate(rate).fps
+    return fps.denominator in (1, 1001)
+
+
+def sequence_rate(rate: RateLike) -> FrameRate:
+    """The timeline rate for picture at ``rate``: the rate itself where timecode counts at it,
+    else the nearest of ``SEQUENCE_RATES`` (by ratio; a tie goes to the whole-number rate)."""
+    fr = rate if isinstance(rate, FrameRate) else as_rate(rate)
+    if counts_timecode(fr):
+        return FrameRate(fr.fps)
+    return FrameRate(min(SEQUENCE_RATES, key=lambda r: abs(math.log(r / fr.fps))))
+
+
 def timecode_rate(rate: RateLike, drop_frame: bool = False) -> FrameRate:
     """The rate timecode labels are counted at: drop-frame when a timeline (or an editor typing
     ';') says so and the rate has drop-frame timecode, non-drop otherwise. An export claiming

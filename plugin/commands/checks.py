@@ -60,7 +60,12 @@ def check_engine(name: str, address: str | None, *, token: str | None = None, tl
         from foleyline.server.engines.registry import EngineRegistry
 
         registry = EngineRegistry()
-        engines = {n: (s.available, s.reason) for n in registry.names() for s in [registry.status(n)]}
+        names = registry.names()
+        if name not in names:
+            raise InvalidInput(f"--engine {name}: no such engine on this machine; the engines are {', '.join(names)}")
+        # Only the engine asked for is probed: probing another imports its code (torch, ...).
+        status = registry.status(name)
+        engines = {name: (status.available, status.reason)}
         where = "this machine"
     if name not in engines:
         raise InvalidInput(f"--engine {name}: no such engine on {where}; the engines are {', '.join(engines)}")

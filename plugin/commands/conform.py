@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 
 from foleyline import timebase
-from foleyline.errors import InvalidInput
+from foleyline.plugin.commands import files_in
 from foleyline.plugin.timeline.conformance import conform_file, format_table
 
 
@@ -36,16 +36,7 @@ _SUFFIXES = {".otio", ".otioz", ".xml", ".fcpxml", ".fcpxmld", ".edl", ".aaf", "
 
 def _expand(paths: list[Path]) -> list[Path]:
     """Folders stand for the timelines in them (an .fcpxmld bundle is one timeline)."""
-    result: list[Path] = []
-    for path in paths:
-        if path.is_dir() and path.suffix.lower() != ".fcpxmld":
-            found = sorted(p for p in path.iterdir() if p.suffix.lower() in _SUFFIXES)
-            if not found:
-                raise InvalidInput(f"{path} holds no timelines ({', '.join(sorted(_SUFFIXES))})")
-            result.extend(found)
-        else:
-            result.append(path)
-    return result
+    return files_in(paths, _SUFFIXES, bundles=(".fcpxmld",))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,6 +1,6 @@
 """``foleyline demo``: Foley for a timeline made from nothing, end to end, over gRPC.
 
-    foleyline demo [-o DIR]
+    foleyline demo [-o DIR] [--sfx-library DIR]
 
 Draws a short video with visible contacts and motion (``demo_scenes``), cuts it into a
 four-shot .otio timeline at 23.976 fps starting at 01:00:00:00, starts a server in this process
@@ -9,9 +9,10 @@ path as ``foleyline generate``, and writes into DIR:
 
     demo_picture.mp4        the synthetic camera original the timeline references
     demo.otio               the editor's timeline
-    foley/demo_foley.otio   the timeline with "Foley BG" / "Foley FX" / "Foley" tracks
-    foley/*.wav             the takes: 48 kHz, 24-bit Broadcast WAV
+    foley/demo_foley.otio   the timeline with Foley tracks (named by the track-name preset)
+    foley/*.wav             the takes, accepted (circled): 48 kHz, 24-bit Broadcast WAV, signed (C2PA)
     demo_preview.mp4        the cut with the Foley mix under it, to watch and listen
+                            (``foleyline.plugin.preview``, as ``generate --preview`` writes it)
 """
 
 from __future__ import annotations
@@ -19,20 +20,18 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from fractions import Fraction
 from pathlib import Path
 
-import av
-import numpy as np
 import opentimelineio as otio
-import soundfile
 
 from foleyline import timebase
+from foleyline.cli import add_sfx_library_option, sfx_library_option
 from foleyline.errors import InvalidInput
 from foleyline.fsutil import atomic_path, write_text_atomic
 from foleyline.plugin.commands import demo_scenes as scenes
 from foleyline.plugin.commands.checks import check_engine
 from foleyline.plugin.commands.generate import generate_timeline, read_notes_folder
+from foleyline.plugin.preview import encode_mp4, write_preview
 from foleyline.plugin.progress import ProgressBar
 from foleyline.plugin.timeline import Selection
 from foleyline.protos.v1 import foley_pb2 as pb
@@ -89,45 +88,12 @@ EXAMPLES = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--out-dir", type=Path, default=Path("foleyline-demo"), help="where to write (default ./foleyline-demo)")
     parser.add_argument("--engine", default="procedural", help="engine (default procedural: CPU, no weights)")
-
-
-def _encode_video(path: Path, frames, *, audio: np.ndarray | None = None) -> None:
-    """H.264 (and AAC when ``audio`` (channels, n) at 48 kHz is given) into an .mp4, atomically."""
-    with atomic_path(path) as tmp:
-        _encode_video_into(tmp, frames, audio=audio)
-
-
-def _encode_video_into(tmp: Path, frames, *, audio: np.ndarray | None = None) -> None:
-    with av.open(str(tmp), "w", format="mp4") as container:
-        video = container.add_stream("libx264", rate=scenes.FPS)
-        video.width, video.height, video.pix_fmt = scenes.WIDTH, scenes.HEIGHT, "yuv420p"
-        video.options = {"preset": "veryfast", "crf": "20"}
-        astream = None
-        if audio is not None:
-            astream = container.add_stream("aac", rate=timebase.OUTPUT_SAMPLE_RATE, layout="mono" if audio.shape[0] == 1 else "stereo")
-        for image in frames:
-            for packet in video.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
-                container.mux(packet)
-        for packet in video.encode():
-            container.mux(packet)
-        if astream is not None:
-            layout = "mono" if audio.shape[0] == 1 else "stereo"
-            size = 1024
-            for start in range(0, audio.shape[1], size):
-                block = np.ascontiguousarray(audio[:, start : start + size], dtype=np.float32)
-                frame = av.AudioFrame.from_ndarray(block, format="fltp", layout=layout)
-                frame.sample_rate = timebase.OUTPUT_SAMPLE_RATE
-                frame.pts = start
-                frame.time_base = Fraction(1, timebase.OUTPUT_SAMPLE_RATE)
-                for packet in astream.encode(frame):
-                    container.mux(packet)
-            for packet in astream.encode():
-                container.mux(packet)
+    add_sfx_library_option(parser)
 
 
 def make_picture(path: Path) -> None:
     frames = (scenes.render(s, f) for s in range(len(scenes.SCENES)) for f in range(scenes.SCENE_FRAMES))
-    _encode_video(path, frames)
+    encode_mp4(path, frames, scenes.FPS, (scenes.WIDTH, scenes.HEIGHT))
 
 
 def shot_ranges() -> list[tuple[int, int]]:
@@ -160,34 +126,7 @@ def make_timeline(path: Path, media: Path) -> otio.schema.Timeline:
     return timeline
 
 
-def preview_mix(result, rate: timebase.FrameRate, samples: int) -> np.ndarray:
-    """The Foley mix of the placed (first) take of every shot, handles trimmed, at its record
-    position: what the timeline plays."""
-    mix = np.zeros(samples, np.float64)
-    start_frame = timebase.timecode_to_frames(RECORD_START, rate)
-    first_takes = {}
-    for take in result.takes:
-        first_takes.setdefault(take.shot_id, take)
-    for take in first_takes.values():
-        shot_frame = round(take.record_range.start_time.value) - start_frame
-        head = timebase.seconds_to_samples(timebase.frames_to_seconds(take.handle_head_frames, rate), timebase.OUTPUT_SAMPLE_RATE)
-        length = timebase.seconds_to_samples(timebase.frames_to_seconds(round(take.record_range.duration.value), rate), timebase.OUTPUT_SAMPLE_RATE)
-        at = timebase.seconds_to_samples(timebase.frames_to_seconds(shot_frame, rate), timebase.OUTPUT_SAMPLE_RATE)
-        muted = {layer.label for layer in take.notes.layers if layer.mute}
-        for layer in take.layers:
-            if layer.label in muted:
-                continue
-            audio, _sr = soundfile.read(result.files[(take.id, layer.label)], dtype="float64", always_2d=True)
-            body = audio[head : head + length].mean(axis=1)
-            end = min(samples, at + len(body))
-            mix[at:end] += body[: end - at]
-    peak = float(np.max(np.abs(mix))) if mix.size else 0.0
-    if peak > 0.89:
-        mix *= 0.89 / peak
-    return mix[None, :].astype(np.float32)
-
-
-def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None) -> dict[str, Path]:
+def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None, sfx_library: Path | None = None) -> dict[str, Path]:
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InvalidInput(f"{out_dir} exists and is not a folder; choose another -o")
@@ -202,19 +141,13 @@ def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None) -> dic
     for name, text in EDITOR_NOTES.items():
         write_text_atomic(notes_dir / f"{name}.txt", text)
     settings = pb.GenerateSettings(engine=engine, num_takes=1, seed=DEMO_SEED, handle_frames=scenes.HANDLE, project="Foleyline demo")
+    # the demo plays the editor: it accepts (circles) each shot's take, as an editor would
     result = generate_timeline(
         timeline_path, Selection(), out_dir / "foley", settings=settings, fmt="otio",
-        in_process=True, progress=progress, out_name="demo_foley", notes=read_notes_folder(notes_dir),
+        in_process=True, progress=progress, out_name="demo_foley", notes=read_notes_folder(notes_dir), accept=1,
+        sfx_library=sfx_library,
     )
-
-    rate = timebase.FrameRate(scenes.FPS)
-    ranges = shot_ranges()
-    frames = (scenes.render(first // scenes.SCENE_FRAMES, f - (first // scenes.SCENE_FRAMES) * scenes.SCENE_FRAMES)
-              for first, length in ranges for f in range(first, first + length))
-    total_frames = sum(length for _first, length in ranges)
-    samples = timebase.seconds_to_samples(timebase.frames_to_seconds(total_frames, rate), timebase.OUTPUT_SAMPLE_RATE)
-    preview = out_dir / "demo_preview.mp4"
-    _encode_video(preview, frames, audio=preview_mix(result, rate, samples))
+    preview = write_preview(out_dir / "demo_preview.mp4", result.preview_shots())
     return {"picture": media, "timeline": timeline_path, "foley_timeline": result.timeline_path, "preview": preview,
             "wav_dir": result.timeline_path.parent, "editor_notes": notes_dir}
 
@@ -222,7 +155,7 @@ def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None) -> dic
 def run(args: argparse.Namespace) -> int:
     check_engine(args.engine, None)  # before any work: the demo runs its server in this process
     started = time.monotonic()
-    written = run_demo(args.out_dir, engine=args.engine, progress=ProgressBar())
+    written = run_demo(args.out_dir, engine=args.engine, progress=ProgressBar(), sfx_library=sfx_library_option(args))
     print(f"demo written in {time.monotonic() - started:.1f} s:")
     for label, path in written.items():
         print(f"  {label:<15} {path}")

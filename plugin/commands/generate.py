@@ -1,6 +1,7 @@
 """``foleyline generate``: Foley for the selected shots of a timeline, as a new timeline.
 
     foleyline generate cut.otio [--track N | --range IN OUT | --marker-color C] -o OUT_DIR
+                       [--takes N [--accept K]] [--preview [cut|shots]] [--sfx-library DIR]
 
 Talks to the configured server (FOLEYLINE_SERVER, or --server) or, when none is configured,
 starts one in this process on a free loopback port. Writes into OUT_DIR the takes' WAVs and a
@@ -9,6 +10,12 @@ the WAV (``--expose-handles`` shows them on the timeline instead). Nothing is wr
 unless every selected shot got its take and the timeline could be written: the WAVs are staged,
 moved in, then the timeline is written against them (writers such as AAF read each WAV's
 header); when that fails the WAVs are taken out again.
+
+The first take of each shot is placed (the others on muted alternate tracks); ``--accept K``
+circles take K instead (the server re-stamps its WAVs CIRCLED) and places it. WAVs are named by the file-name template and tracks
+by the track-name preset (``--file-names``, ``--track-names``; defaults from the config).
+``--preview`` also writes an .mp4 of the selection's picture with the Foley under it (``shots``:
+one per shot), after the timeline.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from foleyline import config, timebase
+from foleyline.cli import add_sfx_library_option, sfx_library_option
 from foleyline.errors import InvalidInput, Unavailable
 from foleyline.notes import Notes
 from foleyline.notes.text import NotesSyntaxError, from_text
@@ -42,9 +50,11 @@ from foleyline.plugin.commands.checks import (
 from foleyline.plugin.events import JobEvent, read_job
 from foleyline.plugin.progress import ProgressBar
 from foleyline.plugin.requests import shot_request
-from foleyline.plugin.take_files import write_take_files
+from foleyline.plugin.preview import PreviewShot, write_preview
+from foleyline.plugin.take_files import TakeFiles
 from foleyline.plugin.timeline import Placement, Selection, write_foley_timeline
-from foleyline.plugin.timeline.takes import placed_take_number, placement_for_take
+from foleyline.plugin.timeline.takes import placed_take_number, placement_for_take, safe_stem
+from foleyline.plugin.timeline.track_names import PRESETS, track_names
 from foleyline.protos.v1 import foley_pb2 as pb
 
 ProgressFn = Callable[[JobEvent], None]
@@ -53,6 +63,8 @@ EXAMPLES = (
     "foleyline generate cut.xml --track 1 -o foley/              # FCP7 XML in, FCP7 XML + WAVs out",
     "foleyline generate cut.edl --rate 24 --range 01:00:10:00 01:00:20:00 -o foley/ --format aaf",
     "foleyline generate cut.fcpxml --marker-color red --notes notes/ --takes 3 -o foley/",
+    "foleyline generate cut.otio --takes 3 --accept 2 --preview -o foley/   # circle take 2, an .mp4 to watch",
+    "foleyline generate cut.otio --file-names '{shot}-{layer}-T{take}' --track-names short -o foley/",
     "foleyline generate cut.otio --engine mmaudio -o foley/      # after `foleyline models pull mmaudio-large-44k-v2`",
     "FOLEYLINE_TOKEN=... foleyline generate cut.aaf --server gpu.lan:50551 --tls-ca server.pem --upload -o foley/",
 )
@@ -87,6 +99,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--upload", action="store_true", help="send the media to the server (for a server on another machine)")
     parser.add_argument("--expose-handles", action="store_true",
                         help="show handles on the timeline instead of cutting clips to their shots")
+    add_sfx_library_option(parser)
+    parser.add_argument("--accept", type=int, default=0, metavar="K",
+                        help="circle take K of every shot (1 = the first) and place it (default: place the first, circle none)")
+    parser.add_argument("--preview", nargs="?", const="cut", default=None, choices=("cut", "shots"),
+                        help="also write an .mp4 of the picture with the Foley under it: one for the selection "
+                             "(cut, the default) or one per shot (shots)")
+    parser.add_argument("--file-names", default=None, metavar="TEMPLATE",
+                        help="take WAV names, e.g. {shot}_{layer}_T{take:02d}.wav (default: FOLEYLINE_TAKE_FILE_TEMPLATE)")
+    parser.add_argument("--track-names", default=None, choices=tuple(PRESETS),
+                        help="Foley track names: foley (Foley FX) or short (FX) (default: FOLEYLINE_TRACK_NAMES)")
     # -- issue 14: preflight, timelines, relinking (kept together for the move to plugin/commands)
     parser.add_argument("--dry-run", action="store_true",
                         help="check everything (media, write-back) and print the selection; generate nothing")
@@ -137,14 +159,26 @@ class GenerateResult:
     shots: list = field(default_factory=list)  # foleyline.plugin.shots.Shot, in record order
     warnings: list[str] = field(default_factory=list)
     files: dict[tuple[str, str], Path] = field(default_factory=dict)  # (take id, layer) -> WAV
+    placed: dict[str, pb.Take] = field(default_factory=dict)  # shot id -> the take on the timeline
+    previews: list[Path] = field(default_factory=list)
+
+    def preview_shots(self) -> list[PreviewShot]:
+        """The shots in record order with their placed takes, for ``plugin.preview``."""
+        return [PreviewShot(shot, take, {label: path for (take_id, label), path in self.files.items() if take_id == take.id})
+                for shot in self.shots if (take := self.placed.get(shot.id)) is not None]
 
 
 @contextmanager
 def connect(server: str | None, allowed_roots: list[Path], *, in_process: bool = False,
-            token: str | None = None, tls_ca: Path | None = None) -> Iterator:
+            token: str | None = None, tls_ca: Path | None = None, sfx_library: Path | None = None) -> Iterator:
     """A FoleyClient to the configured server (with its token and TLS), or to one started here
-    for the duration (always, with ``in_process``)."""
+    for the duration (always, with ``in_process``). ``sfx_library``: the sound library of the
+    server started here (a running server has its own)."""
     address = None if in_process else (server or config.configured_server())
+    if address and sfx_library is not None:
+        raise InvalidInput(f"--sfx-library sets the library of a server this command starts; the server at {address} "
+                           "uses its own: start it with `foleyline serve --sfx-library DIR` or set sfx_library in "
+                           f"{config.config_file()}")
     if address:
         client = FoleyClient.configured(address, token, tls_ca)
         try:
@@ -158,7 +192,8 @@ def connect(server: str | None, allowed_roots: list[Path], *, in_process: bool =
     from foleyline.server.app import ServerConfig, start_server
 
     token = secrets.token_urlsafe(24)
-    running = start_server(ServerConfig(address="127.0.0.1:0", allowed_roots=allowed_roots, token=token))
+    running = start_server(ServerConfig(address="127.0.0.1:0", allowed_roots=allowed_roots, token=token,
+                                        sfx_library=sfx_library, warm_engine_list=False))
     client = FoleyClient(running.address, token)
     try:
         running.load_done.wait(300)
@@ -231,16 +266,30 @@ def generate_timeline(
     token: str | None = None,
     tls_ca: Path | None = None,
     pre=None,
+    accept: int = 0,
+    preview: str | None = None,
+    file_template: str | None = None,
+    track_names_preset: str | None = None,
+    sfx_library: Path | None = None,
 ) -> GenerateResult:
     """Read, select, generate over gRPC, fetch, write. Raises FoleylineError on bad input or
     when any shot fails; then nothing is left in ``out_dir``. ``expose_handles``: the Foley
     clips show their handles instead of being cut to their shots (see plugin.timeline.writeback).
     ``notes``: the editor's notes by shot name; other shots get notes drafted by the server.
-    ``pre``: a passed :func:`run_preflight` (with its --timeline, relinking, ...); else one is run."""
+    ``pre``: a passed :func:`run_preflight` (with its --timeline, relinking, ...); else one is run.
+    ``accept``: circle and place take number ``accept`` of every shot (0: place the accepted, else the first).
+    ``preview``: "cut" or "shots" writes .mp4 previews after the timeline (see module doc)."""
     timeline_path = Path(timeline_path)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InvalidInput(f"{out_dir} exists and is not a folder; choose another -o")
+    takes_asked = max(1, settings.num_takes) if settings is not None else 1
+    if not 0 <= accept <= takes_asked:
+        raise InvalidInput(f"--accept {accept}: each shot gets {takes_asked} take(s); give a number from 1 to {takes_asked}")
+    if preview not in (None, "cut", "shots"):
+        raise InvalidInput(f"--preview {preview!r}: choose cut (one for the selection) or shots (one per shot)")
+    take_files = TakeFiles(out_dir, file_template)  # a bad template or preset fails before generating
+    preset = track_names(track_names_preset)
     # -- issue 14: every problem found before any generation (plugin/timeline/preflight.py)
     checked = pre if pre is not None else run_preflight(timeline_path, selection, rate=rate, fmt=fmt, settings=settings,
                                                         expose_handles=expose_handles)
@@ -251,7 +300,7 @@ def generate_timeline(
     names = {s.id: s.name for s in shots}
     if hasattr(progress, "name_shots"):  # a progress display that shows shots by name and record timecode
         progress.name_shots({s.id: (s.name, s.record_timecode()) for s in shots})
-    with connect(server, roots, in_process=in_process, token=token, tls_ca=tls_ca) as client:
+    with connect(server, roots, in_process=in_process, token=token, tls_ca=tls_ca, sfx_library=sfx_library) as client:
         hashes: dict[Path, str] = {}
         if upload:
             # A server on another machine cannot read our paths: send each file once, by hash.
@@ -271,6 +320,12 @@ def generate_timeline(
         if absent:
             raise Unavailable(f"the server returned no take for {', '.join(absent)}; nothing written; try again")
 
+        placed: dict[str, pb.Take] = {}  # the accepted take, else the first; the others are alternates
+        for shot in shots:
+            if accept:  # circled on the server: its WAVs are listed as copies that say so
+                job.takes[shot.id][accept - 1] = client.accept_take(job.takes[shot.id][accept - 1].id)
+            placed[shot.id] = job.takes[shot.id][placed_take_number(job.takes[shot.id]) - 1]
+
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
         try:
@@ -279,16 +334,16 @@ def generate_timeline(
             files: dict[tuple[str, str], Path] = {}
             all_takes: list[pb.Take] = []
             for shot in shots:
-                placed = placed_take_number(job.takes[shot.id])  # the accepted take, else the first
                 for number, take in enumerate(job.takes[shot.id], start=1):
                     all_takes.append(take)
-                    for layer, staged in write_take_files(shot, take, staging, client.fetch_audio):
+                    for layer, staged in take_files.write(shot, take, client.fetch_audio, staging=staging):
                         target = out_dir / staged.name
                         moves.append((staged, target))
                         files[(take.id, layer.label)] = target
                         # the others go on muted alternate tracks named per take (see writeback)
-                        placement = placement_for_take(shot, take, layer, target.resolve())
-                        placements.append(replace(placement, alternate=0 if number == placed else number))
+                        placement = placement_for_take(shot, take, layer, target.resolve(), preset)
+                        alternate = 0 if take is placed[shot.id] else take.number or number
+                        placements.append(replace(placement, alternate=alternate))
             stem = out_name or f"{timeline_path.stem}_foley"
             written = _move_in_and_write(
                 moves, staging, out_dir,
@@ -296,14 +351,21 @@ def generate_timeline(
             )
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    return GenerateResult(
+    result = GenerateResult(
         timeline_path=written,
         wav_paths=[target for _s, target in moves],
         takes=all_takes,
         shots=shots,
         warnings=warnings,
         files=files,
+        placed=placed,
     )
+    if preview == "cut":
+        result.previews.append(write_preview(out_dir / f"{written.stem}_preview.mp4", result.preview_shots()))
+    elif preview == "shots":
+        for item in result.preview_shots():
+            result.previews.append(write_preview(out_dir / f"{safe_stem(item.shot.name)}_preview.mp4", [item]))
+    return result
 
 
 def run_preflight(path: Path, selection, *, rate=None, fmt=None, settings: pb.GenerateSettings | None = None,
@@ -343,11 +405,15 @@ def run(args: argparse.Namespace) -> int:
         rate=args.rate, fmt=args.fmt, server=args.server, progress=ProgressBar(), upload=args.upload,
         expose_handles=args.expose_handles, token=args.token, tls_ca=args.tls_ca,
         notes=read_notes_folder(args.notes) if args.notes is not None else None, pre=pre,
+        accept=args.accept, preview=args.preview, file_template=args.file_names, track_names_preset=args.track_names,
+        sfx_library=sfx_library_option(args),
     )
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"wrote {result.timeline_path} and {len(result.wav_paths)} WAV(s) for {len(result.shots)} shot(s) "
           f"in {time.monotonic() - started:.1f} s")
+    for path in result.previews:
+        print(f"preview: {path}")
     return 0
 
 

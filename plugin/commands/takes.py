@@ -34,6 +34,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         each.add_argument("--server", default=None, help="HOST:PORT (default: FOLEYLINE_SERVER, else in-process on this store)")
 
 
+def take_number(take, position: int) -> int:
+    """A take's number in its shot: the server's (its WAVs' iXML TAKE and file names say it),
+    else its place in creation order (a take stored before takes were numbered)."""
+    return take.number or position
+
+
 def takes_by_shot(takes) -> "OrderedDict[str, list]":
     """Takes grouped per shot, each shot's in creation order (their numbers are 1, 2, ...)."""
     grouped: OrderedDict[str, list] = OrderedDict()
@@ -59,8 +65,8 @@ def table(takes) -> str:
     headers = ("shot", "take", "seed", "engine", "loudness", "accepted", "take id")
     rows = []
     for shot_id, group in takes_by_shot(takes).items():
-        for number, take in enumerate(group, start=1):
-            rows.append((take.shot_name or shot_id, str(number), str(take.seed), take.engine or "?",
+        for position, take in enumerate(group, start=1):
+            rows.append((take.shot_name or shot_id, str(take_number(take, position)), str(take.seed), take.engine or "?",
                          f"{take.loudness_lufs:.1f} LUFS", "*" if take.accepted else "", take.id))
     return text_table(headers, rows) if rows else "no takes on the server"
 
@@ -77,10 +83,11 @@ def run(args: argparse.Namespace) -> int:
             return 0
         group = _shot_takes(client.list_takes(), args.shot)
         if args.take.isdigit():
-            number = int(args.take)
-            if not 1 <= number <= len(group):
-                raise InvalidInput(f"shot {args.shot!r} has {len(group)} take(s); give a number from 1 to {len(group)}")
-            take_id = group[number - 1].id
+            numbered = {take_number(take, position): take for position, take in enumerate(group, start=1)}
+            if int(args.take) not in numbered:
+                raise InvalidInput(f"shot {args.shot!r} has {len(group)} take(s), numbered "
+                                   f"{', '.join(map(str, sorted(numbered)))}; give one of those numbers")
+            take_id = numbered[int(args.take)].id
         else:
             take_id = next((t.id for t in group if t.id == args.take), None)
             if take_id is None:

@@ -29,6 +29,7 @@ from foleyline.plugin.text_table import text_table
 from foleyline.plugin.timeline.formats import META_KEY, Format, detect_format, global_start, read_timeline, read_timelines, timeline_rate
 from foleyline.plugin.timeline.clipinfo import timeline_drop_frame
 from foleyline.plugin.timeline.selection import Selection, clips_in_record_time, find_shots
+from foleyline.plugin.timeline.track_names import track_names
 from foleyline.plugin.timeline.writers import write_foley_timeline
 from foleyline.plugin.timeline.writeback import Placement, placed_clips
 
@@ -206,13 +207,14 @@ def round_trip(timeline: otio.schema.Timeline, shots: Sequence[Shot], fmt: Forma
     longest = min(max(s.record_range.duration.to_seconds() for s in shots) + 2.0, CHECK_WAV_SECONDS)
     wavs = _write_check_wavs(folder, longest)
     placements = []
+    names = track_names()  # one preset for the write: the config is read once, not per placement
     for index, shot in enumerate(shots):
         kinds = (LayerKind.FOLEY, LayerKind.FX) if index % 2 == 0 else (LayerKind.FOLEY,)
         for kind in kinds:
             for take in range(1 + alternates):  # alternates are takes 2, 3, ... of the shot
                 placements.append(Placement(shot, f"check-{index}-{kind.value}-{take}", kind.value.lower(), kind,
                                             wavs[kind], handles, handles, f"conformance check {index}",
-                                            alternate=take + 1 if take else 0))
+                                            alternate=take + 1 if take else 0, track_names=names))
     gstart = timebase.to_frames(global_start(timeline), trate)
     # the clips are cut to their shots, so where each begins in its WAV (after the head handle)
     # must survive too; an EDL's source is timecode, equal to the record's

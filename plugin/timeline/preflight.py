@@ -26,11 +26,33 @@ from foleyline.plugin.timeline.markers import check_marker_selection
 from foleyline.plugin.timeline.relink import Relinker, relink_timeline
 from foleyline.plugin.timeline.selection import Problem, Selection, find_shots
 
-__all__ = ["Preflight", "preflight", "selection_table", "midnight_head"]
+__all__ = ["Preflight", "preflight", "selection_table", "midnight_head", "MissingFile", "missing_files"]
 
 # Clips the selection covers but that cannot be shots (zero length, unknown items) are the
 # editor's to fix; disabled clips, titles and freeze frames are rightly not shots.
 FATAL_PROBLEMS = ("unsupported",)
+
+
+@dataclass(frozen=True)
+class MissingFile:
+    """One file the export names that is not here, with the shots it affects."""
+
+    path: str                # as the export names it, or "(no media) why" for a clip without a file
+    shots: tuple[Shot, ...]
+
+    def describe(self) -> str:
+        names = ", ".join(f"{s.name} at {s.record_timecode()}" for s in self.shots)
+        return f"missing media {self.path}: {len(self.shots)} shot(s): {names}"
+
+
+def missing_files(shots: Sequence[Shot]) -> list[MissingFile]:
+    """The shots without media, grouped by file (one entry per file), in timeline order."""
+    by_file: dict[str, list[Shot]] = {}
+    for shot in shots:
+        if shot.missing_reason or shot.media_path is None:
+            key = str(shot.media_path) if shot.media_path is not None else f"(no media) {shot.missing_reason}"
+            by_file.setdefault(key, []).append(shot)
+    return [MissingFile(path, tuple(affected)) for path, affected in by_file.items()]
 
 
 @dataclass
@@ -92,8 +114,7 @@ def preflight(
     else:
         chosen_timeline = read_timeline(path, rate=rate, timeline=timeline)
     meta = chosen_timeline.metadata.get(META_KEY) or {}
-    base = Path(meta["source_path"]).parent if meta.get("source_path") else None
-    report = relink_timeline(chosen_timeline, Relinker(list(relink), list(path_maps)), base)
+    report = relink_timeline(chosen_timeline, Relinker(list(relink), list(path_maps)))
     selection = selection or Selection()
     refused = check_marker_selection(chosen_timeline, selection.marker_color, selection.marker_name)
     if refused is not None:
@@ -128,16 +149,11 @@ def preflight(
 
 def _check_media(result: Preflight) -> None:
     """One error per missing file, naming the shots it affects."""
-    by_file: dict[str, list[Shot]] = {}
     for shot in result.shots:
-        if shot.missing_reason or shot.media_path is None:
-            key = str(shot.media_path) if shot.media_path is not None else f"(no media) {shot.missing_reason}"
-            by_file.setdefault(key, []).append(shot)
-        elif shot.duration_frames <= 0:
+        if not (shot.missing_reason or shot.media_path is None) and shot.duration_frames <= 0:
             result.errors.append(f"{shot.name} at {shot.record_timecode()} has zero length; trim it to a frame or leave it out")
-    for key, shots in by_file.items():
-        names = ", ".join(f"{s.name} at {s.record_timecode()}" for s in shots)
-        result.errors.append(f"missing media {key}: {len(shots)} shot(s): {names}; relink with --relink DIR or --map-path OLD=NEW")
+    for missing in missing_files(result.shots):
+        result.errors.append(f"{missing.describe()}; relink with --relink DIR or --map-path OLD=NEW")
 
 
 def _dry_run(result: Preflight, handles: int, takes: int, expose_handles: bool) -> None:

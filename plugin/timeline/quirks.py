@@ -12,6 +12,7 @@ tests/plugin/test_quirks.py.
   crashes on media without an available range, and labels every sequence NDF unless its own
   metadata says DF. Answer: rescale every range to the timeline rate first (whole frames); give
   media of unknown length the range its clip uses; carry our drop-frame flag into its metadata.
+  Its writer's cost grows with the square of the clips: answered in fcp7_writer.py.
   (Its reader keeps <enabled>FALSE only in metadata: ``fix_after_read`` honours it.)
 - EDL: the CMX3600 writer refuses a timeline without exactly one video track, and with one it
   writes only the picture (the Foley events vanish). Answer: ``edl.py`` writes an EDL of the
@@ -43,6 +44,7 @@ from fractions import Fraction
 import opentimelineio as otio
 
 from foleyline import timebase
+from foleyline.plugin.timeline import fcp7_writer
 from foleyline.plugin.timeline.formats import META_KEY, timeline_rate
 
 __all__ = ["write_string", "relabel_rate", "rescale_ranges", "fcpx_scale_times", "fix_after_read", "xges_one_module"]
@@ -198,12 +200,14 @@ def fcpx_scale_times(xml: str, factor: Fraction) -> str:
     return _FCPX_TIME.sub(repl, xml)
 
 
-def write_string(timeline: otio.schema.Timeline, fmt_name: str, adapter: str) -> str:
+def write_string(timeline: otio.schema.Timeline, fmt_name: str, adapter: str, *, owned: bool = False) -> str:
     """The timeline as text in ``fmt_name`` through ``adapter``, quirks answered. The input
-    timeline is not changed."""
+    timeline is not changed, unless ``owned``: a copy the caller made for this write is
+    answered in place rather than copied again."""
     rate = timeline_rate(timeline)
     if fmt_name == "fcp7":
-        fixed = copy.deepcopy(timeline)
+        fcp7_writer.install()
+        fixed = timeline if owned else copy.deepcopy(timeline)
         rescale_ranges(fixed, rate)
         fill_available_ranges(fixed)
         drop_frame_only_where_it_exists(fixed)
@@ -221,14 +225,14 @@ def write_string(timeline: otio.schema.Timeline, fmt_name: str, adapter: str) ->
     if fmt_name == "fcpx":
         return _fcpx_string(timeline, adapter, rate)
     if fmt_name == "kdenlive":
-        fixed = copy.deepcopy(timeline)
+        fixed = timeline if owned else copy.deepcopy(timeline)
         rescale_ranges(fixed, rate)  # its profile takes the rate of the timeline's duration: one rate
         clip_markers_as_guides(fixed)
         with contextlib.redirect_stdout(io.StringIO()):  # its deprecation banner
             return otio.adapters.write_to_string(fixed, adapter)
     if fmt_name == "xges":
         xges_one_module()
-        fixed = copy.deepcopy(timeline)
+        fixed = timeline if owned else copy.deepcopy(timeline)
         xges_tracks_at_rate(fixed, rate)
         return otio.adapters.write_to_string(fixed, adapter)
     return otio.adapters.write_to_string(timeline, adapter)

@@ -27,6 +27,7 @@ from typing import Iterable, Sequence
 import opentimelineio as otio
 
 from foleyline.errors import InvalidInput
+from foleyline.plugin.timeline.formats import META_KEY
 
 __all__ = ["PathMap", "parse_map", "Relinker", "RelinkReport", "relink_timeline", "raw_media_path"]
 
@@ -184,10 +185,14 @@ def _names_of(clip: otio.schema.Clip) -> list[str]:
 
 def relink_timeline(timeline: otio.schema.Timeline, relinker: Relinker, base_dir: Path | None = None) -> RelinkReport:
     """Point every clip whose media is not where the export says at the media ``relinker``
-    finds, in place (media found where the export says is left alone)."""
+    finds, in place (media found where the export says is left alone). Relative paths are
+    taken from ``base_dir``, by default the folder of the file the timeline was read from."""
     report = RelinkReport()
     if not relinker.folders and not relinker.maps:
         return report
+    source = (timeline.metadata.get(META_KEY) or {}).get("source_path")
+    if base_dir is None and source:
+        base_dir = Path(source).parent
     for clip in timeline.find_clips():
         reference = clip.media_reference
         if isinstance(reference, otio.schema.GeneratorReference):

@@ -10,7 +10,7 @@ from typing import Any, Callable
 from foleyline.errors import InvalidInput, MediaError
 from foleyline.plugin.events import JobEvent, read_job
 from foleyline.plugin.requests import shot_request
-from foleyline.plugin.take_files import write_take_files
+from foleyline.plugin.take_files import TakeFiles
 from foleyline.plugin.timeline.resolve import PlacedInResolve, ResolveBridge
 from foleyline.plugin.timeline.selection import Selection
 from foleyline.plugin.timeline.takes import placement_for_take
@@ -54,10 +54,11 @@ def foley_for_current_timeline(
         raise MediaError("no shot got Foley: " + ("; ".join(failed) or "the server returned no takes"))
     audio_dir.mkdir(parents=True, exist_ok=True)
     placements = []
+    files = TakeFiles(audio_dir)
     for shot_id, take in first_takes.items():
         shot = by_id[shot_id]
         progress(f"Fetching the audio of {shot.name}")
-        for layer, wav in write_take_files(shot, take, audio_dir, client.fetch_audio):
+        for layer, wav in files.write(shot, take, client.fetch_audio):
             placements.append(placement_for_take(shot, take, layer, wav))
     progress(f"Placing {len(placements)} clip(s) on the timeline")
     result = bridge.place(timeline, placements, expose_handles=expose_handles)

@@ -11,6 +11,7 @@ from typing import Sequence
 from foleyline.notes.convert import kind_from_proto, notes_from_proto
 from foleyline.notes.text import summary, to_text
 from foleyline.plugin.shots import Shot
+from foleyline.plugin.timeline.track_names import TrackNames, track_names
 from foleyline.plugin.timeline.writeback import Placement
 from foleyline.protos.v1 import foley_pb2 as pb
 
@@ -31,8 +32,10 @@ def placed_take_number(takes: Sequence[pb.Take]) -> int:
     return 1
 
 
-def placement_for_take(shot: Shot, take: pb.Take, layer: pb.LayerAudio, wav_path: Path) -> Placement:
-    """Where one layer of ``take`` goes under ``shot``, its WAV at ``wav_path``."""
+def placement_for_take(shot: Shot, take: pb.Take, layer: pb.LayerAudio, wav_path: Path,
+                       names: TrackNames | None = None) -> Placement:
+    """Where one layer of ``take`` goes under ``shot``, its WAV at ``wav_path``, on a track named
+    by the preset ``names`` (default: the configured one)."""
     notes = notes_from_proto(take.notes) if take.HasField("notes") else None
     return Placement(
         shot=shot,
@@ -51,5 +54,10 @@ def placement_for_take(shot: Shot, take: pb.Take, layer: pb.LayerAudio, wav_path
             "notes_version": take.notes_version,
             "notes": to_text(notes) if notes else "",
             "loudness_lufs": round(layer.loudness_lufs, 2),
+            "take_number": take.number,
+            # what the WAV holds, for readers that do not open it (a stereo stem needs a stereo track)
+            "channels": layer.audio.channels,
+            "sample_rate": layer.audio.sample_rate,
         },
+        track_names=names or track_names(),
     )

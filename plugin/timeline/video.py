@@ -59,16 +59,19 @@ def _probe(path: Path):
 
 def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timeline:
     """One video track of the file's shots (the whole file with ``cuts`` False), at the file's
-    frame rate, starting at its timecode (00:00:00:00 when it has none)."""
+    frame rate, starting at its timecode (00:00:00:00 when it has none). A file at a rate that
+    timecode does not count (21.5 fps, a phone's variable rate) goes on a timeline at the
+    nearest sequence rate, its shots and length kept in seconds, as an NLE conforms it."""
     path = Path(path)
     container = _probe(path)
     try:
         stream = container.streams.video[0]
-        rate = timebase.rate_from_float(float(stream.average_rate or stream.guessed_rate or 24))
+        picture = timebase.rate_from_float(float(stream.average_rate or stream.guessed_rate or 24))
+        rate = timebase.sequence_rate(picture)
         fps = float(rate.fps)
         tc = stream.metadata.get("timecode") or container.metadata.get("timecode")
-        drop = bool(tc and ";" in tc)
-        start = timebase.timecode_to_frames(tc, timebase.as_rate(fps, drop)) if tc else 0
+        drop = bool(tc and ";" in tc) and timebase.has_drop_frame(rate)
+        start = timebase.timecode_to_frames(tc, timebase.timecode_rate(rate, drop)) if tc else 0
         differences = []
         previous = None
         frames = 0
@@ -88,6 +91,9 @@ def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timelin
     if frames == 0:
         raise MediaError(f"{path}: no picture frames could be decoded; check the file")
     bounds = [0] + (find_cuts(np.asarray(differences)) if cuts else []) + [frames]
+    # Picture frames to timeline frames through exact seconds (the same number at a timecode rate).
+    bounds = sorted({timebase.to_frames(timebase.frames_to_seconds(b, picture), rate) for b in bounds})
+    frames = bounds[-1]
     timeline = otio.schema.Timeline(name=path.stem, global_start_time=TC.RationalTime(start, fps))
     track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
     available = TC.TimeRange(TC.RationalTime(start, fps), TC.RationalTime(frames, fps))

@@ -11,11 +11,12 @@ With ``expose_handles`` the clip shows its handles instead: it starts at record 
 handle and neighbouring takes of one kind checkerboard onto further tracks.
 
 The editor's tracks are copied untouched; new audio tracks are added after them, named per
-layer kind ("Foley BG", "Foley FX", "Foley"). When two takes of one kind overlap (two FX layers
-on one shot, or the handles of neighbouring shots) the later one goes on a further track of
-that kind ("Foley FX 2"): a checkerboard, as sound editors cut. Every range is at the timeline
-rate, in whole frames. The other takes of a shot (``--takes N``) go on muted tracks after them,
-one per take number ("Foley FX take 2"), where an editor auditions alternates.
+layer kind by the placements' track-name preset (``track_names``: "Foley BG", "Foley FX",
+"Foley", or BG, FX, FOL). When two takes of one kind overlap (two FX layers on one shot, or the
+handles of neighbouring shots) the later one goes on a further track of that kind ("Foley FX 2",
+"FX 2"): a checkerboard, as sound editors cut. Every range is at the timeline rate, in whole
+frames. The other takes of a shot (``--takes N``) go on muted tracks after them, one per take
+number ("Foley FX take 2"), where an editor auditions alternates.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from foleyline.errors import InvalidInput
 from foleyline.notes.schema import LayerKind
 from foleyline.plugin.shots import Shot, frames_at
 from foleyline.plugin.timeline.formats import META_KEY, global_start, timeline_rate
+from foleyline.plugin.timeline.track_names import TrackNames, track_names
 
 __all__ = ["Placement", "PlacedClip", "build_foley_timeline", "foley_track_names", "placed_clips",
            "KIND_ORDER", "MARKER_COLORS"]
@@ -58,11 +60,12 @@ class Placement:
     notes_summary: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
     alternate: int = 0  # 0: the take placed (accepted, else first); n: take number n of the shot, not placed
+    track_names: TrackNames = field(default_factory=track_names)  # one preset for a timeline's placements
 
     @property
     def track_base(self) -> str:
         """The track it goes on: "Foley FX", or "Foley FX take 2" for an alternate."""
-        base = self.kind.track_name
+        base = self.track_names.base(self.kind)
         return base if not self.alternate else f"{base} take {self.alternate}"
 
 
@@ -169,19 +172,23 @@ def placed_clips(timeline: otio.schema.Timeline, placements: Sequence[Placement]
     result: list[PlacedClip] = []
     last_on: dict[str, int] = {}  # track name -> index in result of its last clip
     for clip in raw:
+        preset = clip.placement.track_names
         base = clip.placement.track_base
         if trim_overlaps and base in last_on:
             clip = _trim_against(result, last_on[base], clip)
         number = 1
         while True:
-            name = base if number == 1 else f"{base} {number}"
+            name = preset.numbered(base, number)
             last = last_on.get(name)
             if last is None or result[last].start + result[last].duration <= clip.start:
                 break
             number += 1
         last_on[name] = len(result)
         result.append(dataclasses.replace(clip, track_name=name))
-    return result
+    if not result:
+        return result
+    final = result[0].placement.track_names.final([clip.track_name for clip in result])
+    return [dataclasses.replace(clip, track_name=final[clip.track_name]) for clip in result]
 
 
 def _trim_against(placed: list[PlacedClip], index: int, clip: PlacedClip) -> PlacedClip:

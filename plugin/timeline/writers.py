@@ -72,11 +72,12 @@ def write_foley_timeline(
 
         return aaf.write_foley_aaf(timeline, placed_clips(timeline, placements, expose_handles=expose_handles), out_path)
     result = build_foley_timeline(timeline, placements, expose_handles=expose_handles)
-    return write_timeline(result, out_path, chosen)
+    return write_timeline(result, out_path, chosen, owned=True)
 
 
-def write_timeline(timeline: otio.schema.Timeline, out_path: Path, chosen: Format) -> Path:
-    """Any timeline through an OTIO adapter, with its quirks answered, written atomically."""
+def write_timeline(timeline: otio.schema.Timeline, out_path: Path, chosen: Format, *, owned: bool = False) -> Path:
+    """Any timeline through an OTIO adapter, with its quirks answered, written atomically.
+    ``owned``: the timeline is a copy made for this write, and may be changed by it."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -90,7 +91,7 @@ def write_timeline(timeline: otio.schema.Timeline, out_path: Path, chosen: Forma
                         media_policy=otio.adapters.file_bundle_utils.MediaReferencePolicy.MissingIfNotFile,
                     )
                 return out_path
-            text = quirks.write_string(timeline, chosen.name, chosen.adapter)
+            text = quirks.write_string(timeline, chosen.name, chosen.adapter, owned=owned)
     except InvalidInput:
         raise
     except Exception as exc:

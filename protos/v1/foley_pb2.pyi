@@ -365,23 +365,25 @@ class AudioFile(_message.Message):
     def __init__(self, sha256: _Optional[str] = ..., size_bytes: _Optional[int] = ..., sample_rate: _Optional[int] = ..., bit_depth: _Optional[int] = ..., channels: _Optional[int] = ..., frames: _Optional[int] = ...) -> None: ...
 
 class LayerAudio(_message.Message):
-    __slots__ = ("label", "kind", "audio", "loudness_lufs", "peak_dbfs", "reused")
+    __slots__ = ("label", "kind", "audio", "loudness_lufs", "peak_dbfs", "reused", "warnings")
     LABEL_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     AUDIO_FIELD_NUMBER: _ClassVar[int]
     LOUDNESS_LUFS_FIELD_NUMBER: _ClassVar[int]
     PEAK_DBFS_FIELD_NUMBER: _ClassVar[int]
     REUSED_FIELD_NUMBER: _ClassVar[int]
+    WARNINGS_FIELD_NUMBER: _ClassVar[int]
     label: str
     kind: LayerKind
     audio: AudioFile
     loudness_lufs: float
     peak_dbfs: float
     reused: bool
-    def __init__(self, label: _Optional[str] = ..., kind: _Optional[_Union[LayerKind, str]] = ..., audio: _Optional[_Union[AudioFile, _Mapping]] = ..., loudness_lufs: _Optional[float] = ..., peak_dbfs: _Optional[float] = ..., reused: _Optional[bool] = ...) -> None: ...
+    warnings: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, label: _Optional[str] = ..., kind: _Optional[_Union[LayerKind, str]] = ..., audio: _Optional[_Union[AudioFile, _Mapping]] = ..., loudness_lufs: _Optional[float] = ..., peak_dbfs: _Optional[float] = ..., reused: _Optional[bool] = ..., warnings: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Take(_message.Message):
-    __slots__ = ("id", "shot_id", "job_id", "notes_version", "notes", "engine", "model", "engine_version", "seed", "settings", "layers", "mix", "loudness_lufs", "created_at", "audio_source_range", "record_range", "handle_head_frames", "handle_tail_frames", "shot_name", "base_take_id", "accepted")
+    __slots__ = ("id", "shot_id", "job_id", "notes_version", "notes", "engine", "model", "engine_version", "seed", "settings", "layers", "mix", "loudness_lufs", "created_at", "audio_source_range", "record_range", "handle_head_frames", "handle_tail_frames", "shot_name", "base_take_id", "accepted", "number")
     ID_FIELD_NUMBER: _ClassVar[int]
     SHOT_ID_FIELD_NUMBER: _ClassVar[int]
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
@@ -403,6 +405,7 @@ class Take(_message.Message):
     SHOT_NAME_FIELD_NUMBER: _ClassVar[int]
     BASE_TAKE_ID_FIELD_NUMBER: _ClassVar[int]
     ACCEPTED_FIELD_NUMBER: _ClassVar[int]
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
     id: str
     shot_id: str
     job_id: str
@@ -424,7 +427,8 @@ class Take(_message.Message):
     shot_name: str
     base_take_id: str
     accepted: bool
-    def __init__(self, id: _Optional[str] = ..., shot_id: _Optional[str] = ..., job_id: _Optional[str] = ..., notes_version: _Optional[int] = ..., notes: _Optional[_Union[Notes, _Mapping]] = ..., engine: _Optional[str] = ..., model: _Optional[str] = ..., engine_version: _Optional[str] = ..., seed: _Optional[int] = ..., settings: _Optional[_Union[GenerateSettings, _Mapping]] = ..., layers: _Optional[_Iterable[_Union[LayerAudio, _Mapping]]] = ..., mix: _Optional[_Union[AudioFile, _Mapping]] = ..., loudness_lufs: _Optional[float] = ..., created_at: _Optional[str] = ..., audio_source_range: _Optional[_Union[TimeRange, _Mapping]] = ..., record_range: _Optional[_Union[TimeRange, _Mapping]] = ..., handle_head_frames: _Optional[int] = ..., handle_tail_frames: _Optional[int] = ..., shot_name: _Optional[str] = ..., base_take_id: _Optional[str] = ..., accepted: _Optional[bool] = ...) -> None: ...
+    number: int
+    def __init__(self, id: _Optional[str] = ..., shot_id: _Optional[str] = ..., job_id: _Optional[str] = ..., notes_version: _Optional[int] = ..., notes: _Optional[_Union[Notes, _Mapping]] = ..., engine: _Optional[str] = ..., model: _Optional[str] = ..., engine_version: _Optional[str] = ..., seed: _Optional[int] = ..., settings: _Optional[_Union[GenerateSettings, _Mapping]] = ..., layers: _Optional[_Iterable[_Union[LayerAudio, _Mapping]]] = ..., mix: _Optional[_Union[AudioFile, _Mapping]] = ..., loudness_lufs: _Optional[float] = ..., created_at: _Optional[str] = ..., audio_source_range: _Optional[_Union[TimeRange, _Mapping]] = ..., record_range: _Optional[_Union[TimeRange, _Mapping]] = ..., handle_head_frames: _Optional[int] = ..., handle_tail_frames: _Optional[int] = ..., shot_name: _Optional[str] = ..., base_take_id: _Optional[str] = ..., accepted: _Optional[bool] = ..., number: _Optional[int] = ...) -> None: ...
 
 class ListTakesRequest(_message.Message):
     __slots__ = ("shot_id", "job_id", "page_size", "page_token")

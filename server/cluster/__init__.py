@@ -20,7 +20,7 @@ import logging
 import os
 import sys
 
-from foleyline.config import ClusterOptions
+from foleyline.capacity import ClusterOptions
 
 log = logging.getLogger(__name__)
 

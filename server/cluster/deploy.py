@@ -20,7 +20,7 @@ from ray import serve
 from ray.serve.config import ProxyLocation
 from ray.serve.handle import DeploymentHandle
 
-from foleyline.config import ClusterOptions
+from foleyline.capacity import ClusterOptions
 from foleyline.errors import Unavailable
 from foleyline.server.cluster.replica import ShotReplica
 

@@ -31,7 +31,7 @@ import ray
 from ray.exceptions import ActorUnavailableError, RayActorError, WorkerCrashedError
 from ray.serve.exceptions import ReplicaUnavailableError, RequestCancelledError
 
-from foleyline.config import ClusterOptions
+from foleyline.capacity import ClusterOptions
 from foleyline.errors import Cancelled, Unavailable
 from foleyline.server.cluster.deploy import Deployment, deploy
 from foleyline.server.cluster.work import ReplicaStarted, ShotError, ShotResult, ShotWork, StageProgress
@@ -173,7 +173,9 @@ class RayShots:
             base = self.store.get_take(shot.base_take_id)
             base_audio = {layer.audio.sha256: self.store.audio_path(layer.audio.sha256).read_bytes()
                           for layer in base.layers}
-        return ShotWork.of(shot, settings, job_id, engine_name, tuple(take_ids), media, base, base_audio)
+        # Numbered here, once: a shot sent again after its replica died keeps its take numbers.
+        numbers = tuple(self.store.reserve_take_numbers(shot.id, len(take_ids))) if take_ids else ()
+        return ShotWork.of(shot, settings, job_id, engine_name, tuple(take_ids), media, base, base_audio, numbers)
 
     def _media_ref(self, sha256: str, path) -> object:
         with self._lock:

@@ -140,7 +140,7 @@ class ShotReplica:
             engine = self.registry.get(work.engine_name)
             outcome = self.pipeline.process_shot(
                 work.shot, work.settings, job_id=work.job_id, engine_name=work.engine_name, engine=engine,
-                progress=progress, cancel=cancel, take_ids=work.take_ids,
+                progress=progress, cancel=cancel, take_ids=work.take_ids, take_numbers=work.take_numbers,
             )
             return ShotResult([codec.take_to_json(take) for take in outcome.takes], outcome.drafted_notes is not None,
                               self.store.hand_over(outcome.takes))

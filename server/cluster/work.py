@@ -30,13 +30,14 @@ class ShotWork:
     media: tuple[str, str, object] | None = None
     base_take_json: str = ""                  # regenerating some layers: the take to keep the rest of
     base_audio: dict[str, bytes] = field(default_factory=dict)  # its WAVs by sha256
+    take_numbers: tuple[int, ...] = ()        # given out once by the head's store, kept on a retry
 
     @classmethod
     def of(cls, shot: ShotRequest, settings: JobSettings, job_id: str, engine_name: str, take_ids: tuple[str, ...],
            media: tuple[str, str, object] | None = None, base_take: Take | None = None,
-           base_audio: dict[str, bytes] | None = None) -> ShotWork:
+           base_audio: dict[str, bytes] | None = None, take_numbers: tuple[int, ...] = ()) -> ShotWork:
         return cls(codec.shot_to_json(shot), codec.settings_to_json(settings), job_id, engine_name, take_ids, media,
-                   codec.take_to_json(base_take) if base_take is not None else "", base_audio or {})
+                   codec.take_to_json(base_take) if base_take is not None else "", base_audio or {}, take_numbers)
 
     @property
     def shot(self) -> ShotRequest:

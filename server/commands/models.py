@@ -14,6 +14,7 @@ from foleyline.errors import InvalidInput, PermissionDenied
 from foleyline.server.models import licence
 from foleyline.server.models.packages import all_packages, dependencies, find_package, package_dir
 from foleyline.server.models.pull import pull_package, verify_package
+from foleyline.server.notes.drafters import describe
 
 __all__ = ["add_arguments", "run"]
 
@@ -66,6 +67,10 @@ def _list() -> int:
         deps = dependencies(package.name)
         if deps:
             print(f"    needs: {', '.join(deps)}")
+    headline, details = describe()
+    print(f"notes are drafted by {headline}")
+    for line in details:
+        print(f"    {line}")
     return 0
 
 
@@ -81,6 +86,7 @@ def _pull(name: str, *, accept: bool, force: bool) -> int:
         )
     for package in packages:
         print(f"{package.name}: {package.description}")
+        print(f"{package.name}: licence {package.licence_id}: {package.licence}")
         folder = pull_package(package, accept_licence=accept, force=force)
         print(f"{package.name}: ready in {folder}")
     return 0

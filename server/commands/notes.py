@@ -1,10 +1,17 @@
 """``foleyline notes``: draft notes for a video, check a notes file, edit one by instruction.
 
-    foleyline notes draft VIDEO [--range IN OUT] [--writer auto|analysis|vlm]
-    foleyline notes check FILE [--duration SECONDS]
+    foleyline notes draft VIDEO [--range IN OUT] [--writer auto|vlm|clip|analysis] [--engine NAME]
+    foleyline notes check FILE [--duration SECONDS] [--engine procedural|thinksound]
     foleyline notes edit FILE "INSTRUCTION" [--duration SECONDS] [--write]
 
-``check`` prints ``FILE:LINE: what was expected`` and exits 1 when the notes are malformed.
+``draft`` prints the notes on stdout and, on stderr, which rung of the ladder drafted them (a
+VLM, CLIP labels with the motion analysis, or the motion analysis alone), what the better rungs
+lacked and how to get it. The notes are fitted to ``--engine``'s text limit (ThinkSound's 77
+tokens per layer by default: the tightest, so they fit every engine).
+``check`` prints ``FILE:LINE: what was expected`` and exits 1 when the notes are malformed. For
+the procedural engine (the default) it also warns, per layer, when no sound model makes what the
+prompt asks and says what the layer will sound like instead (the same words ``generate`` and the
+panel show); warnings do not fail the check.
 """
 
 from __future__ import annotations
@@ -19,9 +26,12 @@ from foleyline.notes import NotesSyntaxError, from_text, problems, summary, to_t
 from foleyline.notes.instructions import apply_instruction
 from foleyline.notes.tokens import estimate_tokens
 from foleyline.probe import probe
+from foleyline.server.engines.manifest import engine_manifests
+from foleyline.server.engines.registry import EngineRegistry
 from foleyline.server.engines.thinksound.conditioning import token_report
 from foleyline.server.media.load import load_shot
-from foleyline.server.notes import draft, required_streams
+from foleyline.server.notes import DraftResult, draft, required_streams
+from foleyline.server.notes.drafting import WRITERS
 
 
 EXAMPLES = (
@@ -37,13 +47,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     draft.add_argument("video", type=Path)
     draft.add_argument("--range", nargs=2, metavar=("IN", "OUT"),
                        help="seconds (or M:SS.s) from the video's first frame; default the whole video")
-    draft.add_argument("--writer", choices=("auto", "analysis", "vlm"), default="auto")
+    draft.add_argument("--writer", choices=WRITERS, default="auto",
+                       help="auto (default): the best this machine has; vlm: the vision-language model (on a CPU too); "
+                            "clip: CLIP labels with the motion analysis; analysis: the motion analysis alone")
+    draft.add_argument("--engine", choices=sorted(engine_manifests()), default="thinksound",
+                       help="the engine the notes are for: drafted layers are fitted to its text limit "
+                            "(default thinksound, 77 tokens per layer, the tightest)")
     draft.add_argument("--shot-id", default="")
     check = sub.add_parser("check", help="validate a notes file; exit 1 with the line and reason")
     check.add_argument("file", type=Path)
     check.add_argument("--duration", type=float, help="the shot's length in seconds, to check event times")
-    check.add_argument("--engine", choices=("thinksound",), default=None,
-                       help="also count each layer's text tokens against this engine's limit (exit 1 when over)")
+    check.add_argument("--engine", choices=("procedural", "thinksound"), default="procedural",
+                       help="the engine to check against: procedural (default) warns about prompts it has no sound "
+                            "model for; thinksound counts each layer's text tokens against its limit (exit 1 when over)")
     edit = sub.add_parser("edit", help="apply an instruction to a notes file and print the diff")
     edit.add_argument("file", type=Path)
     edit.add_argument("instruction")
@@ -78,11 +94,22 @@ def _draft(args: argparse.Namespace) -> int:
         raise InvalidInput(f"the range {start}-{end} s is empty; OUT must be after IN")
     loaded = load_shot(args.video, start, end - start, required_streams(args.writer),
                        shot_id=args.shot_id or args.video.stem, extras={"shot_duration": end - start})
-    result = draft(loaded.input, args.writer)
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    registry = EngineRegistry()
+    result = draft(loaded.input, args.writer, counts_of=lambda notes: registry.token_counts(args.engine, notes))
+    _report(result)
     sys.stdout.write(to_text(result.notes))
     return 0
+
+
+def _report(result: DraftResult) -> None:
+    """Who drafted the notes, what the better rungs lacked, and what went wrong (stderr)."""
+    print(f"drafted by {result.drafter} (author: {result.notes.author})", file=sys.stderr)
+    for line in result.runs:
+        print(f"VLM pass: {line}", file=sys.stderr)
+    for line in result.missing:
+        print(f"not used: {line}", file=sys.stderr)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def _read(path: Path) -> str:
@@ -108,9 +135,21 @@ def _check(args: argparse.Namespace) -> int:
         return 1
     if args.engine == "thinksound" and not _tokens_fit(args.file, notes):
         return 1
+    if args.engine == "procedural":
+        for warning in _procedural_warnings(notes):
+            print(f"{args.file}: warning: {warning}", file=sys.stderr)
     events = sum(len(layer.events) for layer in notes.layers)
     print(f"{args.file}: ok, {len(notes.layers)} layer(s), {events} event(s): {summary(notes)}")
     return 0
+
+
+def _procedural_warnings(notes) -> list[str]:
+    """What the procedural engine says about each layer (the engine a fresh install runs, with
+    the configured sound library)."""
+    from foleyline.server.engines.procedural import ProceduralEngine
+
+    engine = ProceduralEngine()
+    return [warning for layer in notes.layers for warning in engine.layer_warnings(layer)]
 
 
 def _tokens_fit(path: Path, notes) -> bool:

@@ -18,8 +18,9 @@ import sys
 import threading
 from pathlib import Path
 
-from foleyline import config
-from foleyline.config import ClusterOptions
+from foleyline import capacity, config
+from foleyline.capacity import ClusterOptions
+from foleyline.cli import add_sfx_library_option, sfx_library_option
 from foleyline.errors import InvalidInput, Unavailable
 from foleyline.extras import missing_extra
 from foleyline.fsutil import write_text_atomic
@@ -52,6 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tls-key", type=Path, default=None, metavar="PEM", help="private key of --tls-cert")
     parser.add_argument("--insecure", action="store_true", default=None,
                         help="allow an address beyond loopback without TLS (token and media in clear text)")
+    add_sfx_library_option(parser)
     cluster = parser.add_argument_group("cluster (Ray Serve; the cluster extra)")
     cluster.add_argument("--ray", action="store_true", default=None,
                          help="run shots on Ray Serve replicas (setting ray); without --ray-address Ray starts "
@@ -77,11 +79,12 @@ def server_config(args: argparse.Namespace) -> ServerConfig:
         data_dir=config.value("data_dir", args.data_dir),
         allowed_roots=list(config.value("allowed_roots", args.allow_root)),
         default_engine=config.value("engine", args.engine),
-        limits=config.server_limits(workers=args.workers),
+        limits=capacity.server_limits(workers=args.workers),
         tls_cert=config.value("tls_cert", args.tls_cert),
         tls_key=config.value("tls_key", args.tls_key),
         insecure=config.value("insecure", args.insecure),
         cluster=_cluster(args),
+        sfx_library=config.value("sfx_library", sfx_library_option(args)),
     )
 
 
@@ -104,7 +107,7 @@ def _cluster(args: argparse.Namespace) -> ClusterOptions | None:
         given["ray_replicas"] = None
     elif args.replicas is not None:
         given["ray_autoscale"] = ""
-    return config.cluster_options(**given)
+    return capacity.cluster_options(**given)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -80,6 +80,12 @@ class Engine(abc.ABC):
     def load(self) -> None:
         """Load weights (once). Raise ``foleyline.errors.Unavailable`` saying what is missing."""
 
+    def layer_warnings(self, layer: Layer) -> list[str]:
+        """What the editor should know about how this engine renders ``layer``: e.g. that it
+        has no model for what the prompt asks and what it will sound like instead. Cheap (no
+        rendering); the server sends these with the take, the notes check prints them."""
+        return []
+
     def count_text_tokens(self, notes: Notes) -> list[TokenCount]:
         """Each layer's text tokens against the engine's limit, without loading weights, so an
         editor sees what would be cut before generating ([] for engines with no limit). The

@@ -22,6 +22,7 @@ from foleyline.notes import Notes
 from foleyline.notes.tokens import TokenCount
 from foleyline.server.engines.base import Engine, EngineCapabilities
 from foleyline.server.engines.manifest import EngineManifest, engine_manifests, load_target
+from foleyline.server.threads import apply_compute_threads
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +41,19 @@ class EngineStatus:
 
 
 class EngineRegistry:
-    def __init__(self, engines: dict[str, str] | None = None, *, default: str = DEFAULT_ENGINE, discover: bool = True) -> None:
+    def __init__(self, engines: dict[str, str] | None = None, *, default: str = DEFAULT_ENGINE, discover: bool = True,
+                 options: dict[str, dict[str, object]] | None = None) -> None:
         """The engines of the manifest (with ``discover``: plugins and FOLEYLINE_ENGINES too),
-        or exactly ``engines`` (name -> "module:EngineClass") when given."""
+        or exactly ``engines`` (name -> "module:EngineClass") when given. ``options``: keyword
+        arguments an engine is built with when loaded, by engine name (the server's settings
+        for it, e.g. the procedural engine's sound library)."""
         self._discover = discover if engines is None else False
         if engines is None:
             self._manifests = engine_manifests(discover=discover)
         else:
             self._manifests = {name: EngineManifest(name=name, engine=target) for name, target in engines.items()}
         self._from_manifest = engines is None
+        self._options = dict(options or {})
         self.default = default
         self._loaded: dict[str, Engine] = {}
         self._failures: dict[str, str] = {}
@@ -108,7 +113,9 @@ class EngineRegistry:
             if name in self._failures:
                 raise Unavailable(self._failures[name])
             try:
-                engine = self._engine_class(name)()
+                # Before the engine imports torch or starts a pool: every engine, one setting.
+                apply_compute_threads()
+                engine = self._engine_class(name)(**self._options.get(name, {}))
                 engine.load()
             except FoleylineError as exc:
                 self._failures[name] = str(exc)

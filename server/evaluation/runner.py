@@ -93,7 +93,7 @@ def evaluate_takes(
     if decoded.audio is None or decoded.audio_rate is None or not np.abs(decoded.audio).max() > 0:
         return [replace(base, seed=s, skipped="the clip's sound track is empty or silent") for s in seeds]
     if notes is None:
-        notes = draft(shot, "auto").notes
+        notes = draft(shot, "auto", counts_of=engine.count_text_tokens).notes  # fitted, as generate fits it
         shot.notes = notes
     layers = [layer for layer in notes.layers if not layer.mute]
     if not layers:

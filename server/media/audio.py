@@ -149,14 +149,30 @@ def finish_stem(audio: np.ndarray, rate: int, *, samples: int, head: int, tail: 
 
 
 def mix_stems(stems: list[np.ndarray], samples: int) -> np.ndarray:
-    """The sum of the stems (silence when there are none) under the peak ceiling."""
-    mix = np.sum(stems, axis=0) if stems else np.zeros((1, samples), np.float32)
+    """The sum of the stems (silence when there are none) under the peak ceiling, as wide as
+    the widest stem: a mono stem is heard equally in every channel of a stereo (or wider) mix."""
+    if not stems:
+        return np.zeros((1, samples), np.float32)
+    data = [as_channels(s) for s in stems]
+    width = max(d.shape[0] for d in data)
+    if any(d.shape[0] not in (1, width) for d in data):
+        raise InvalidInput(f"cannot mix stems of {sorted({d.shape[0] for d in data})} channels; "
+                           "only mono stems mix into a wider mix")
+    if any(d.shape[1] != samples for d in data):
+        raise InvalidInput(f"stems must all be {samples} samples long to mix")
+    mix = np.zeros((width, samples), np.float32)
+    for d in data:
+        mix += d  # a mono stem broadcasts over the channels
     return limit_peak(mix)
 
 
 def reported_loudness(audio: np.ndarray) -> float:
     """Integrated loudness of output-rate audio as a take reports it: silence is SILENCE_LUFS."""
-    value = float(loudness_lufs(audio, OUTPUT_SAMPLE_RATE))
+    return reported_lufs(float(loudness_lufs(audio, OUTPUT_SAMPLE_RATE)))
+
+
+def reported_lufs(value: float) -> float:
+    """A measured integrated loudness as a take reports it: silence (-inf) is SILENCE_LUFS."""
     return value if np.isfinite(value) and value > SILENCE_LUFS else SILENCE_LUFS
 
 
@@ -168,6 +184,6 @@ def reported_peak(audio: np.ndarray) -> float:
 
 __all__ = [
     "PEAK_CEILING_DBFS", "SILENCE_LUFS", "as_channels", "fade_handles", "finish_stem", "fit_length",
-    "limit_peak", "loudness_lufs", "mix_stems", "peak_dbfs", "reported_loudness", "reported_peak",
+    "limit_peak", "loudness_lufs", "mix_stems", "peak_dbfs", "reported_loudness", "reported_lufs", "reported_peak",
     "resample", "true_peak_dbtp",
 ]

@@ -39,18 +39,73 @@ SYNC_STREAM = StreamSpec("sync", fps=25.0, size=(224, 224), fit="center_crop")
 ANALYSIS_STREAM = StreamSpec("analysis", fps=None, size=(160, 90), fit="keep_aspect", gray=True)
 
 
-@dataclass
 class FrameStream:
-    spec: StreamSpec
-    frames: np.ndarray  # (T, H, W, 3) uint8 RGB, or (T, H, W) uint8 when gray
-    times: np.ndarray   # (T,) float64 seconds from the range start
-    # (T,) float64: presentation time of the source frame each output frame shows. Equal to
-    # ``times`` for fps=None streams; for fixed-fps streams, ``times`` are the sampling
-    # instants k/fps and this is the (earlier or equal) time of the frame on screen then.
-    source_times: np.ndarray | None = None
+    """One decoded stream: its frames and the time of each.
+
+    ``frames``: (T, H, W, 3) uint8 RGB, or (T, H, W) uint8 when gray. ``times``: (T,) float64
+    seconds from the range start. ``source_times``: (T,) float64, the presentation time of the
+    source frame each output frame shows; equal to ``times`` for fps=None streams; for fixed-fps
+    streams, ``times`` are the sampling instants k/fps and this is the (earlier or equal) time of
+    the frame on screen then.
+
+    A fixed-fps stream of a slower source (25 fps of a 10 fps clip) shows each picture several
+    times; it may hold each picture once, ``pictures`` (U, ...) with ``index`` (T,) saying which
+    picture each frame shows. ``frames`` is then built the first time a consumer reads it;
+    ``take`` and ``subset`` read frames without building it.
+    """
+
+    def __init__(
+        self,
+        spec: StreamSpec,
+        frames: np.ndarray | None = None,
+        times: np.ndarray | None = None,
+        source_times: np.ndarray | None = None,
+        *,
+        pictures: np.ndarray | None = None,
+        index: np.ndarray | None = None,
+    ) -> None:
+        if (frames is None) == (pictures is None) or (pictures is None) != (index is None):
+            raise ValueError("a FrameStream holds either frames, or pictures and their index")
+        self.spec = spec
+        self.times = np.zeros(0) if times is None else times
+        self.source_times = source_times
+        self._frames = frames
+        self._pictures = pictures
+        self._index = None if index is None else np.asarray(index, np.intp)
+
+    @property
+    def frames(self) -> np.ndarray:
+        if self._frames is None:
+            assert self._pictures is not None and self._index is not None
+            self._frames = self._pictures[self._index]
+        return self._frames
+
+    def take(self, idx: np.ndarray) -> np.ndarray:
+        """``frames[idx]`` for an index array, without building ``frames``."""
+        if self._frames is not None:
+            return self._frames[idx]
+        assert self._pictures is not None and self._index is not None
+        return self._pictures[self._index[idx]]
+
+    def subset(self, keep: np.ndarray, shift: float = 0.0) -> FrameStream:
+        """The frames ``keep`` selects (a mask or indices), their times less ``shift``; the
+        pictures are shared, not copied."""
+        times = self.times[keep] - shift
+        sources = self.source_times[keep] - shift if self.source_times is not None else None
+        if self._frames is not None:
+            return FrameStream(self.spec, self._frames[keep], times, sources)
+        assert self._index is not None
+        return FrameStream(self.spec, times=times, source_times=sources, pictures=self._pictures,
+                           index=self._index[keep])
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held (the distinct pictures only, until ``frames`` is built)."""
+        held = self._frames if self._frames is not None else self._pictures
+        return int(held.nbytes) if held is not None else 0
 
     def __len__(self) -> int:
-        return int(self.frames.shape[0])
+        return int(len(self._index)) if self._frames is None else int(self._frames.shape[0])
 
 
 class SourceKind(enum.Enum):

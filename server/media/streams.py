@@ -157,9 +157,13 @@ class StreamSampler:
         self.times: list[float] = []
         self.source_times: list[float] = []
         self.converter: FrameConverter | None = None
-        # Fixed-fps streams know their length: fill one preallocated array (no final stack,
-        # which costs as much as the conversion on long shots).
+        # Fixed-fps streams know their length: each distinct picture goes once into one
+        # preallocated array (no final stack, which costs as much as the conversion on long
+        # shots; pages never written are never touched), and ``index`` says which picture each
+        # target shows, so a slow source is not copied into every target it covers.
         self.out: np.ndarray | None = None
+        self.used = 0
+        self.index: list[int] = []
 
     def _convert(self, frame: av.VideoFrame) -> np.ndarray:
         if self.converter is None:
@@ -179,7 +183,9 @@ class StreamSampler:
         pixels = self._convert(frame)  # once, however many targets it covers
         if self.out is None:
             self.out = np.empty((self.count, *pixels.shape), np.uint8)
-        self.out[first:end] = pixels
+        self.out[self.used] = pixels
+        self.index.extend([self.used] * (end - first))
+        self.used += 1
         self.times.extend(k / self.spec.fps for k in range(first, end))
         self.source_times.extend([t] * (end - first))
         self.next_k = end
@@ -197,6 +203,11 @@ class StreamSampler:
     def finish(self) -> FrameStream:
         if self.count is not None:
             self._emit_until(math.inf)
+        times = np.asarray(self.times, dtype=np.float64)
+        source_times = np.asarray(self.source_times, dtype=np.float64)
+        if self.out is not None and self.used < self.next_k:
+            return FrameStream(self.spec, times=times, source_times=source_times,
+                               pictures=self.out[: self.used], index=np.asarray(self.index))
         if self.out is not None:
             frames = self.out[: self.next_k]
         elif self.frames:
@@ -204,12 +215,7 @@ class StreamSampler:
         else:
             w, h = self.spec.size
             frames = np.zeros((0, h, w) if self.spec.gray else (0, h, w, 3), np.uint8)
-        return FrameStream(
-            self.spec,
-            frames,
-            np.asarray(self.times, dtype=np.float64),
-            source_times=np.asarray(self.source_times, dtype=np.float64),
-        )
+        return FrameStream(self.spec, frames, times, source_times=source_times)
 
 
 __all__ = ["FrameConverter", "StreamSampler", "output_geometry"]

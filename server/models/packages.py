@@ -1,6 +1,6 @@
-"""The known model packages, gathered from the modules the engine manifest names
+"""The known model packages, gathered from the modules the engine and drafter manifests name
 (``model_files`` of each entry in ``foleyline.server.engines.manifest``; usually the engine's
-``files.py``).
+``files.py``, and ``server/notes/files.py`` for the drafting models).
 
 Such a module exposes ``PACKAGE`` (one ModelPackage) or ``PACKAGES`` (several), and optionally
 ``DEPENDS`` (package name -> names of packages it needs, pulled along with it). A module that
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from foleyline.config import models_dir
 from foleyline.errors import NotFound
-from foleyline.server.engines.manifest import engine_manifests
+from foleyline.server.engines.manifest import drafter_manifests, engine_manifests
 from foleyline.server.models.catalog import ModelPackage
 
 log = logging.getLogger(__name__)
@@ -24,9 +24,12 @@ __all__ = ["all_packages", "dependencies", "find_package", "package_dir"]
 
 
 def _modules():
-    for manifest in engine_manifests().values():
-        if not manifest.model_files:
-            continue  # an engine without weights
+    named = [*engine_manifests().values(), *drafter_manifests().values()]
+    seen: set[str] = set()
+    for manifest in named:
+        if not manifest.model_files or manifest.model_files in seen:
+            continue  # no weights of its own, or a module already read
+        seen.add(manifest.model_files)
         try:
             yield importlib.import_module(manifest.model_files)
         except Exception:  # a broken engine must not break `models list`

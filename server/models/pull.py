@@ -4,14 +4,19 @@ their sha256, and record what was installed (``.foleyline-files.json`` in the pa
 Files come from the Hugging Face hub through ``huggingface_hub.hf_hub_download`` or from an
 upstream URL (any scheme urllib opens, including ``file://``). Each download lands in a staging
 folder inside the package folder and is moved into place only after its checksum matched.
-Where upstream publishes no checksum (``sha256=None``) the pull says so and records the hash of
-what it downloaded, so ``verify`` can later detect corruption.
+Where the catalog names no checksum (``sha256=None``), a hub file is checked against the sha256
+and size the hub publishes for it (a large file's LFS object id is its content's sha256); where
+nothing is published the pull says so. Either way it records the hash of what it installed, so
+``verify`` can later detect corruption. A sharded checkpoint's index
+(``*.safetensors.index.json``) is read as soon as it is in place: shards it names that the
+package does not list stop the pull before the large downloads (upstream changed its files).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import tempfile
 import urllib.request
@@ -35,6 +40,28 @@ def hf_hub_download(**kwargs) -> str:  # indirection so tests can point it at a 
     from huggingface_hub import hf_hub_download as download
 
     return download(**kwargs)
+
+
+def hf_file_metadata(*, repo_id: str, filename: str, revision: str | None = None):  # tests fake it
+    from huggingface_hub import get_hf_file_metadata, hf_hub_url
+
+    return get_hf_file_metadata(hf_hub_url(repo_id, filename, revision=revision))
+
+
+def published_checksum(file: ModelFile) -> tuple[str | None, int | None]:
+    """(sha256, size) the hub publishes for ``file``, or (None, None) when it publishes none
+    (small files are plain git objects) or cannot be asked (offline: the pull still records)."""
+    if not (file.hf_repo and file.hf_filename):
+        return None, None
+    try:
+        meta = hf_file_metadata(repo_id=file.hf_repo, filename=file.hf_filename, revision=file.hf_revision)
+    except Exception:  # offline, unreachable or unauthorised: checked against the record later
+        return None, None
+    etag = str(getattr(meta, "etag", "") or "").strip('"').lower()
+    if not re.fullmatch(r"[0-9a-f]{64}", etag):
+        return None, None
+    size = getattr(meta, "size", None)
+    return etag, int(size) if size is not None else None
 
 
 @dataclass(frozen=True)
@@ -93,6 +120,26 @@ def _fetch(file: ModelFile, staging: Path) -> Path:
     raise InvalidInput(f"model file {file.local_name} names neither a hub repo nor a URL")
 
 
+def check_shard_index(package: ModelPackage, local_name: str, index: Path) -> None:
+    """Refuse an index naming weight shards the package does not list: such a model could not
+    load from what the pull installs."""
+    try:
+        weight_map = json.loads(index.read_text()).get("weight_map", {})
+        named = set(weight_map.values()) if isinstance(weight_map, dict) else set()
+    except (OSError, ValueError, AttributeError) as exc:
+        raise Unavailable(f"{index.name} of {package.name} is not a weight index ({exc}); "
+                          f"run `foleyline models pull {package.name} --force`") from exc
+    folder = Path(local_name).parent  # shards sit beside their index
+    listed = {Path(f.local_name) for f in package.files}
+    unknown = sorted(n for n in named if folder / n not in listed)
+    if unknown:
+        raise Unavailable(
+            f"upstream's {index.name} for {package.name} names weight files this Foleyline does not know "
+            f"({', '.join(unknown)}): the model on the hub changed its layout. Nothing more was downloaded; "
+            "update Foleyline, or report it."
+        )
+
+
 def pull_package(
     package: ModelPackage,
     *,
@@ -119,21 +166,28 @@ def pull_package(
         dest = folder / file.local_name
         if dest.is_file() and not force:
             say(f"  {file.local_name}: present")
+            if dest.name.endswith(".safetensors.index.json"):
+                check_shard_index(package, file.local_name, dest)
             continue
         say(f"  {file.local_name}: downloading from {file.hf_repo or file.url}")
+        hub_sha, hub_size = (None, None) if file.sha256 or file.md5 else published_checksum(file)
+        want_sha, want_size = file.sha256 or hub_sha, file.size if file.size is not None else hub_size
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
         try:
             got = _fetch(file, staging)
             digest, md5 = _digests(got)
-            for name, got_sum, want in (("sha256", digest, file.sha256), ("md5", md5, file.md5)):
+            for name, got_sum, want in (("sha256", digest, want_sha), ("md5", md5, file.md5)):
                 if want is not None and got_sum != want.lower():
                     raise Unavailable(
                         f"{file.local_name} downloaded with {name} {got_sum}, expected {want}; "
                         "the download is corrupt or upstream changed the file. Nothing was installed; try again."
                     )
-            if file.size is not None and got.stat().st_size != file.size:
-                raise Unavailable(f"{file.local_name} has {got.stat().st_size} bytes, expected {file.size}")
-            if file.sha256 is None and file.md5 is None:
+            if want_size is not None and got.stat().st_size != want_size:
+                raise Unavailable(f"{file.local_name} has {got.stat().st_size} bytes, expected {want_size}; "
+                                  "nothing was installed; try again")
+            if hub_sha is not None:
+                say(f"  {file.local_name}: matches the sha256 the hub publishes ({digest})")
+            elif file.sha256 is None and file.md5 is None:
                 say(f"  {file.local_name}: upstream publishes no checksum; recorded sha256 {digest}")
             dest.parent.mkdir(parents=True, exist_ok=True)
             replace_durably(got, dest)
@@ -141,6 +195,8 @@ def pull_package(
             shutil.rmtree(staging, ignore_errors=True)
         record[file.local_name] = {"sha256": digest, "size": dest.stat().st_size}
         write_text_atomic(folder / RECORD_NAME, json.dumps(record, indent=2, sort_keys=True) + "\n")
+        if dest.name.endswith(".safetensors.index.json"):
+            check_shard_index(package, file.local_name, dest)
     return folder
 
 

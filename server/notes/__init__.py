@@ -1,6 +1,8 @@
-"""Server side of shot notes: drafting (VLM or motion analysis) and editing by instruction.
+"""Server side of shot notes: drafting down the ladder (a VLM, else CLIP labels with the motion
+analysis, else the motion analysis) and editing by instruction.
 
-    draft(shot, writer="auto") -> DraftResult(notes, writer, warnings, attempts)
+    draft(shot, writer="auto", counts_of=None) -> DraftResult(notes, writer, warnings, attempts,
+                                                 drafter, missing, runs)
     apply_instruction(notes, instruction, duration) -> EditResult(notes, diff, affected_layers, summary)
     required_streams(writer) -> the StreamSpecs to decode for drafting
     messages.draft_event / edit_request / edit_response: the same as foleyline.v1 messages

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from foleyline.notes.event_labels import BED, hit_label, span_label
 from foleyline.notes.schema import EnergyPoint, Event, Layer, LayerKind, Notes
 from foleyline.server.media.frames import MotionAnalysis, SoundSource, SourceKind
 
@@ -102,7 +103,7 @@ def _inside(times: np.ndarray, strengths: np.ndarray, offset: float, duration: f
 
 
 def _hits(times: np.ndarray, strengths: np.ndarray, what: str) -> tuple[Event, ...]:
-    return tuple(Event(_r(t), _r(t), f"{what} {i}, strength {s:.2f}")
+    return tuple(Event(_r(t), _r(t), hit_label(what, i, s))
                  for i, (t, s) in enumerate(zip(times, strengths), 1))
 
 
@@ -164,7 +165,7 @@ def draft_from_analysis(
         kind=LayerKind.BG,
         prompt=f"ambience of {what}" if what else "quiet room tone, natural ambience",
         negative_prompt="music, speech",
-        events=(Event(0.0, _r(duration), "bed"),),
+        events=(Event(0.0, _r(duration), BED),),
         gain_db=-12.0,
     )]
     if kind is SourceKind.CONTACTS and len(events):
@@ -225,7 +226,7 @@ def draft_from_analysis(
             label="movement", kind=LayerKind.FOLEY,
             prompt=f"movement of {what}" if what else "cloth and body movement following the action",
             negative_prompt="music, speech",
-            events=tuple(Event(_r(a), _r(b), f"movement, peak {p:.2f}") for a, b, p in segments),
+            events=tuple(Event(_r(a), _r(b), span_label(p)) for a, b, p in segments),
             energy_points=_curve(t_in, e_in, 0.0, duration), gain_db=-12.0,
         ))
     period = _rhythm(events) if kind in (SourceKind.CONTACTS, SourceKind.STEPS) else None

@@ -1,12 +1,17 @@
-"""Notes drafted by a local vision-language model (Qwen2.5-VL family) reading the shot's frames.
+"""Notes drafted by a local vision-language model (the Qwen2.5-VL / Qwen3-VL family) reading
+the shot's frames.
 
 The model sees a handful of frames, each labelled with its time, and a prompt asking for the
 sound sources, the events with their times, their attributes and their order, answered as JSON.
 The answer is parsed into ``Notes`` and validated (kinds, times inside the shot, unique labels).
 An invalid answer is sent back once with the problems listed; if the second answer is invalid
-too, the caller falls back to the analysis writer. The same model edits notes by instruction.
+too, the caller falls back to the next rung of the ladder. The same model edits notes by
+instruction.
 
-Weights come from a local folder only (``find_vlm``); nothing here downloads.
+On a GPU the model runs in bfloat16 (``devices.choose_placement``), and one shot is one pass:
+all its sampled frames go through the vision tower as one batch, inside one prompt. Each pass
+records its time and the GPU memory it peaked at (``Vlm.last_run``), which drafting reports.
+Weights come from a local folder only (``drafters.py`` finds it); nothing here downloads.
 """
 
 from __future__ import annotations
@@ -16,29 +21,28 @@ import logging
 import math
 import re
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from foleyline import config
 from foleyline.errors import InvalidInput, Unavailable
 from foleyline.notes.schema import Event, Layer, LayerKind, Notes
 from foleyline.notes.text import to_text
 from foleyline.notes.validate import problems as notes_problems
 from foleyline.notes.versions import recorded_version
+from foleyline.server.notes.devices import placement
 
 __all__ = [
-    "SUPPORTED_MODEL_TYPES", "VlmSettings", "Vlm", "VlmAnswerError", "VlmAttempt", "VlmOutcome",
-    "find_vlm", "load_vlm", "draft_prompt", "edit_prompt", "parse_answer", "draft_with_vlm",
+    "VlmSettings", "Vlm", "VlmAnswerError", "VlmAttempt", "VlmOutcome", "VlmRun",
+    "load_vlm", "draft_prompt", "edit_prompt", "parse_answer", "draft_with_vlm",
     "edit_with_vlm", "sample_frames",
 ]
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_MODEL_TYPES = ("qwen2_5_vl", "qwen2_vl", "qwen3_vl")
-VLM_ENV = "FOLEYLINE_VLM_DIR"
 _SLACK_S = 0.05
 _KIND_WORDS = {
     "bg": LayerKind.BG, "ambience": LayerKind.BG, "ambiance": LayerKind.BG, "background": LayerKind.BG,
@@ -53,6 +57,7 @@ class VlmSettings:
     max_new_tokens: int = 768
     max_pixels: int = 384 * 384    # per frame, after the processor's resize
     min_pixels: int = 56 * 56
+    device: str | None = None      # "cuda", "cpu", or None: the GPU when there is one
 
 
 class VlmAnswerError(InvalidInput):
@@ -69,45 +74,39 @@ class VlmAttempt:
     problems: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class VlmRun:
+    """One pass of the model: where it ran, how long, and the GPU memory it peaked at."""
+
+    device: str
+    frames: int
+    seconds: float
+    peak_gb: float = 0.0           # 0 on a CPU
+
+    def describe(self) -> str:
+        memory = f", {self.peak_gb:.1f} GB of GPU memory at peak" if self.peak_gb else ""
+        return f"{self.frames} frame(s) in one pass on {self.device}, {self.seconds:.1f} s{memory}"
+
+
 @dataclass
 class VlmOutcome:
     """What the model produced: notes (None when both attempts failed) and every attempt."""
 
     notes: Notes | None
     attempts: list[VlmAttempt] = field(default_factory=list)
+    runs: list[VlmRun] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------
-# finding and loading the weights
+# loading
 
 
-def _model_type(folder: Path) -> str | None:
+def _model_type(folder: Path) -> str:
     try:
         data = json.loads((folder / "config.json").read_text())
     except (OSError, ValueError):
-        return None
-    return data.get("model_type") if isinstance(data, dict) else None
-
-
-def find_vlm(models_dir: Path | None = None) -> Path | None:
-    """The folder of a supported VLM: $FOLEYLINE_VLM_DIR, else ``<models dir>/vlm`` or its first
-    subfolder (by name) holding a supported ``config.json``. None when there is none."""
-    env = config.value("vlm_dir")
-    if env:
-        folder = Path(env)
-        if _model_type(folder) in SUPPORTED_MODEL_TYPES:
-            return folder
-        log.warning("%s=%s holds no supported model (config.json with model_type one of %s)",
-                    VLM_ENV, env, ", ".join(SUPPORTED_MODEL_TYPES))
-        return None
-    root = (models_dir or config.models_dir()) / "vlm"
-    if _model_type(root) in SUPPORTED_MODEL_TYPES:
-        return root
-    if root.is_dir():
-        for sub in sorted(p for p in root.iterdir() if p.is_dir()):
-            if _model_type(sub) in SUPPORTED_MODEL_TYPES:
-                return sub
-    return None
+        return "?"
+    return str(data.get("model_type", "?")) if isinstance(data, dict) else "?"
 
 
 class Vlm:
@@ -120,20 +119,25 @@ class Vlm:
 
         self.folder = Path(folder)
         self.settings = settings
-        self.model_type = _model_type(self.folder) or "?"
+        self.model_type = _model_type(self.folder)
         self.name = self.folder.name
+        try:
+            self.placement = placement(settings.device)
+        except ValueError as exc:
+            raise Unavailable(f"the VLM cannot run as asked: {exc}") from exc
+        self.device = self.placement.device
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(self.folder, local_files_only=True)
             self.image_processor = AutoImageProcessor.from_pretrained(self.folder, local_files_only=True)
-            self.device = "cuda" if torch.cuda.is_available() else "cpu"
-            dtype = torch.bfloat16 if self.device == "cuda" else torch.float32
             self.model = AutoModelForImageTextToText.from_pretrained(
-                self.folder, local_files_only=True, dtype=dtype).to(self.device).eval()
+                self.folder, local_files_only=True, dtype=getattr(torch, self.placement.dtype)).to(self.device).eval()
         except (OSError, ValueError, KeyError) as exc:
             raise Unavailable(
                 f"the vision-language model in {self.folder} could not be loaded ({exc}); "
                 "check the folder holds config.json, the weights, tokenizer and preprocessor files"
             ) from exc
+        self.weights_gb = sum(p.numel() * p.element_size() for p in self.model.parameters()) / 2**30
+        self.last_run: VlmRun | None = None
         self._lock = threading.Lock()
 
     def _merge(self) -> int:
@@ -141,7 +145,8 @@ class Vlm:
 
     def generate(self, prompt: str, frames: Sequence[tuple[float, np.ndarray]] = (), *,
                  system: str = "You are a Foley supervisor spotting a film shot.") -> str:
-        """The model's answer to ``prompt`` about ``frames`` ((time s, RGB uint8 HxWx3) pairs)."""
+        """The model's answer to ``prompt`` about ``frames`` ((time s, RGB uint8 HxWx3) pairs):
+        one pass, every frame in one batch of the vision tower."""
         import torch  # deferred, as in __init__
 
         parts = [f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n"]
@@ -160,10 +165,16 @@ class Vlm:
         ids = self.tokenizer("".join(parts), return_tensors="pt").to(self.device)
         eos = self.tokenizer.convert_tokens_to_ids("<|im_end|>")
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else eos
+        on_gpu = self.device == "cuda"
         with self._lock, torch.inference_mode():
+            if on_gpu:
+                torch.cuda.reset_peak_memory_stats()
+            began = time.perf_counter()
             out = self.model.generate(
                 **ids, **image_inputs, max_new_tokens=self.settings.max_new_tokens, do_sample=False,
                 eos_token_id=eos, pad_token_id=pad)
+            peak = torch.cuda.max_memory_allocated() / 2**30 if on_gpu else 0.0
+            self.last_run = VlmRun(self.placement.describe(), len(frames), time.perf_counter() - began, peak)
         return self.tokenizer.decode(out[0, ids["input_ids"].shape[1]:], skip_special_tokens=True)
 
 
@@ -171,15 +182,8 @@ _CACHE: dict[tuple[str, VlmSettings], Vlm] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def load_vlm(folder: Path | None = None, settings: VlmSettings = VlmSettings()) -> Vlm:
-    """The model in ``folder`` (default: ``find_vlm()``), loaded once per process."""
-    folder = folder or find_vlm()
-    if folder is None:
-        raise Unavailable(
-            "no vision-language model is installed: put a Qwen2.5-VL model folder (config.json, "
-            f"weights, tokenizer, preprocessor) in {config.models_dir() / 'vlm'} or set {VLM_ENV}; "
-            "the analysis writer works without one"
-        )
+def load_vlm(folder: Path, settings: VlmSettings = VlmSettings()) -> Vlm:
+    """The model in ``folder``, loaded once per process (per settings)."""
     key = (str(Path(folder).resolve()), settings)
     with _CACHE_LOCK:
         if key not in _CACHE:
@@ -192,13 +196,16 @@ def load_vlm(folder: Path | None = None, settings: VlmSettings = VlmSettings()) 
 
 _SCHEMA = """Answer with one JSON object and nothing else:
 {"reasoning": "step by step: what is seen, what should be heard, in what order, why",
- "layers": [{"label": "short unique name", "kind": "BG" or "FX" or "FOLEY",
-             "prompt": "the sound with its attributes: source, material, size, distance, intensity",
+ "layers": [{"label": "short unique name of the source, e.g. dog, pistol, rain",
+             "kind": "BG" or "FX" or "FOLEY",
+             "prompt": "at most 10 words: the source and its sound, e.g. small dog barking",
              "negative": "sounds to avoid, comma separated",
-             "events": [{"start": seconds, "end": seconds, "description": "what happens"}]}]}
+             "events": [{"start": seconds, "end": seconds, "description": "at most 3 words"}]}]}
 BG is ambience under the whole shot, FX hard effects (impacts, whooshes, vehicles), FOLEY
 footsteps, props and cloth. Times are seconds from the shot's first frame, between 0 and %(d)s.
-An impact sounds when the motion stops (the contact), not when it starts."""
+An impact sounds when the motion stops (the contact), not when it starts. Name what you see
+(a dog, a car, rain, a crowd, footsteps on gravel). Keep prompts and descriptions short: the
+sound engine reads only a few dozen words per layer; put every detail in the reasoning."""
 
 
 def draft_prompt(duration: float) -> str:
@@ -358,6 +365,8 @@ def _ask(vlm: Vlm, prompt: str, frames: Sequence[tuple[float, np.ndarray]], *, d
     current = prompt
     for _ in range(2):  # the answer, and one retry with its problems listed
         answer = vlm.generate(current, frames)
+        if getattr(vlm, "last_run", None) is not None:
+            outcome.runs.append(vlm.last_run)
         try:
             notes = parse_answer(answer, duration=duration, shot_id=shot_id,
                                  author=f"vlm:{vlm.name}", base=base)

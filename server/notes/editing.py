@@ -11,7 +11,8 @@ from foleyline.notes.diff import affected_layers, unified_diff
 from foleyline.notes.instructions import EditResult
 from foleyline.notes.instructions import apply_instruction as apply_rules
 from foleyline.notes.schema import Notes
-from foleyline.server.notes.draft_vlm import VlmSettings, edit_with_vlm, find_vlm, load_vlm
+from foleyline.server.notes.draft_vlm import VlmSettings, edit_with_vlm, load_vlm
+from foleyline.server.notes.drafters import best
 
 __all__ = ["EditResult", "apply_instruction"]
 
@@ -39,7 +40,8 @@ def apply_instruction(notes: Notes, instruction: str, duration: float | None = N
             rules_error = exc
             if editor == "rules":
                 raise
-    folder = vlm_folder or find_vlm()
+    installed = best("vlm") if vlm_folder is None else None
+    folder = vlm_folder or (installed.folder if installed else None)
     if folder is None:
         assert rules_error is not None or editor == "vlm"
         if rules_error is not None:

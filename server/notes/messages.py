@@ -30,7 +30,7 @@ def draft_event(shot_id: str, result: DraftResult, *, token_limit: int | None = 
     over it are split at clauses (they are the server's words, not the editor's) and any layer
     still over is reported in the warnings; the counts always go out, counted by ``counts_of``
     (the engine's own count of what it reads) when given, else by ``counter``."""
-    notes, warnings = result.notes, list(result.warnings)
+    notes, warnings = result.notes, [*result.warnings, *(f"not used: {m}" for m in result.missing)]
     if token_limit:
         notes, split_warnings = split_long_layers(notes, token_limit, counter)
         warnings += split_warnings

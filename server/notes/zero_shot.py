@@ -1,106 +1,153 @@
-"""What the frames show, by zero-shot classification with a local CLIP model (transformers).
+"""Zero-shot labels: which captions of a label set best describe a shot's frames, by a CLIP-style
+model (``clip_models.py``: an ``Embedder``).
 
-The analysis writer uses the best labels to colour its prompts ("sharp impacts, hitting metal")
-and its reasoning. Optional: without a CLIP folder the writer works from motion alone. Weights
-come from ``$FOLEYLINE_CLIP_DIR`` or ``<models dir>/clip`` (a transformers CLIP folder, e.g. a
-copy of openai/clip-vit-base-patch32); nothing is downloaded.
+The mechanics, each testable with a stand-in embedder whose answers are known:
+
+- **label prompts**: each caption is put in every template ("a photo of {}."); a caption's
+  text embedding is the mean of its prompts' embeddings, made unit length again;
+- **the shot**: the frames' unit embeddings averaged and made unit length: one description of
+  the whole shot (a frame alone may catch a blur or a cut);
+- **scores**: a softmax over the label set of ``logit_scale`` times the cosine of the shot and
+  each caption; the sets are asked separately (where is it, what sounds, what is walked on), so
+  a place never competes with a dog;
+- **thresholds and top-k**: the ``top_k`` best captions whose probability is at least
+  ``min_probability``, best first.
+
+Text embeddings depend only on the model and the captions: they are computed once per process
+and kept on disk (``<data dir>/label-embeddings``), since a large text tower on a CPU takes
+minutes over a few hundred captions.
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
+import io
 import logging
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, Protocol, TypeVar
 
 import numpy as np
 
-from foleyline import config
-from foleyline.errors import Unavailable
+from foleyline.config import data_dir
+from foleyline.fsutil import write_bytes_atomic
 
-__all__ = ["SCENE_LABELS", "find_clip", "ZeroShot", "load_zero_shot"]
+__all__ = ["DEFAULT_TEMPLATES", "Embedder", "Ranked", "ZeroShot", "top_labels"]
 
 log = logging.getLogger(__name__)
 
-CLIP_ENV = "FOLEYLINE_CLIP_DIR"
-
-# Things a Foley editor would name, phrased as CLIP captions are.
-SCENE_LABELS: tuple[str, ...] = (
-    "footsteps on a hard floor", "a person walking outdoors", "a person running", "hands handling an object",
-    "hitting metal", "hitting a bag", "chopping food in a kitchen", "cooking in a kitchen", "an axe splitting wood",
-    "hammering on an anvil", "a gun firing", "an explosion", "a car on a road", "a door opening or closing",
-    "breaking glass", "walking on ice or snow", "a dog", "birds", "rain", "wind in trees", "running water",
-    "the sea", "fire", "a crowd of people", "people talking", "an office room", "a city street", "a forest",
-    "a sports game", "a machine working",
-)
+DEFAULT_TEMPLATES: tuple[str, ...] = ("a photo of {}.",)
+T = TypeVar("T")
 
 
-def find_clip(models_dir: Path | None = None) -> Path | None:
-    env = config.value("clip_dir")
-    folder = Path(env) if env else (models_dir or config.models_dir()) / "clip"
-    try:
-        model_type = json.loads((folder / "config.json").read_text()).get("model_type")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return folder if model_type == "clip" else None
+class Embedder(Protocol):
+    """Unit-length embeddings of images and texts in one space (a CLIP model)."""
+
+    name: str
+    logit_scale: float
+    cache_key: str                   # which weights: texts embedded once are kept under it ("" keeps none)
+
+    def embed_images(self, frames: Sequence[np.ndarray]) -> np.ndarray: ...   # (N, D), RGB uint8 in
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray: ...            # (M, D)
+
+
+@dataclass(frozen=True)
+class Ranked(Generic[T]):
+    label: T
+    probability: float
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    rows = np.asarray(rows, dtype=np.float64)
+    norms = np.linalg.norm(rows, axis=-1, keepdims=True)
+    return rows / np.where(norms > 0, norms, 1.0)
+
+
+def top_labels(labels: Sequence[T], probabilities: np.ndarray, *, top_k: int, min_probability: float
+               ) -> list[Ranked[T]]:
+    """The ``top_k`` labels of at least ``min_probability``, best first (ties: the list's order)."""
+    order = sorted(range(len(labels)), key=lambda i: (-float(probabilities[i]), i))[:max(0, top_k)]
+    return [Ranked(labels[i], float(probabilities[i])) for i in order if probabilities[i] >= min_probability]
 
 
 class ZeroShot:
-    def __init__(self, folder: Path) -> None:
-        # Deferred: torch and transformers are heavy and needed only once a CLIP model is installed.
-        import torch
-        from transformers import AutoImageProcessor, AutoTokenizer, CLIPModel
-
-        self.folder = Path(folder)
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(self.folder, local_files_only=True)
-            self.image_processor = AutoImageProcessor.from_pretrained(self.folder, local_files_only=True)
-            self.model = CLIPModel.from_pretrained(self.folder, local_files_only=True).eval()
-        except (OSError, ValueError, KeyError) as exc:
-            raise Unavailable(f"the CLIP model in {self.folder} could not be loaded ({exc})") from exc
-        self._torch = torch
+    def __init__(self, embedder: Embedder, templates: Sequence[str] = DEFAULT_TEMPLATES,
+                 cache_dir: Path | None = None) -> None:
+        if not templates or any("{}" not in t for t in templates):
+            raise ValueError(f"every template needs a {{}} for the caption; got {list(templates)}")
+        self.embedder = embedder
+        self.templates = tuple(templates)
+        self.cache_dir = cache_dir
+        self._texts: dict[tuple[str, ...], np.ndarray] = {}
         self._lock = threading.Lock()
-        self._text_cache: dict[tuple[str, ...], object] = {}
 
-    def _text_features(self, labels: tuple[str, ...]):  # -> torch.Tensor
-        if labels not in self._text_cache:
-            enc = self.tokenizer(list(labels), padding=True, return_tensors="pt")
-            out = self.model.get_text_features(**enc)
-            out = out if isinstance(out, self._torch.Tensor) else out.pooler_output
-            self._text_cache[labels] = out / out.norm(dim=-1, keepdim=True)
-        return self._text_cache[labels]
+    def prompts(self, caption: str) -> list[str]:
+        return [template.format(caption) for template in self.templates]
 
-    def labels(self, frames: Sequence[np.ndarray], candidates: Sequence[str] = SCENE_LABELS, *, top_k: int = 3,
-               min_probability: float = 0.1) -> list[tuple[str, float]]:
-        """The ``top_k`` candidates that best describe ``frames`` (RGB uint8), with probabilities,
-        best first; those under ``min_probability`` are left out."""
+    def _cache_file(self, captions: tuple[str, ...]) -> Path | None:
+        key = getattr(self.embedder, "cache_key", "")
+        if not key:
+            return None
+        digest = hashlib.sha256("\n".join((key, *self.templates, "", *captions)).encode()).hexdigest()[:24]
+        return (self.cache_dir or data_dir() / "label-embeddings") / f"{digest}.npy"
+
+    def text_embeddings(self, captions: Sequence[str]) -> np.ndarray:
+        """(len(captions), D): each caption's prompts averaged, unit length."""
+        key = tuple(captions)
+        with self._lock:
+            if key in self._texts:
+                return self._texts[key]
+            path = self._cache_file(key)
+            found = self._read(path, len(key))
+            if found is None:
+                flat = self.embedder.embed_texts([p for c in key for p in self.prompts(c)])
+                per_caption = _unit(flat).reshape(len(key), len(self.templates), -1).mean(axis=1)
+                found = _unit(per_caption)
+                self._write(path, found)
+            self._texts[key] = found
+            return found
+
+    @staticmethod
+    def _read(path: Path | None, rows: int) -> np.ndarray | None:
+        if path is None or not path.is_file():
+            return None
+        try:
+            data = np.load(path, allow_pickle=False)
+        except (OSError, ValueError):
+            return None  # a damaged cache only means embedding again
+        return data if data.ndim == 2 and data.shape[0] == rows else None
+
+    @staticmethod
+    def _write(path: Path | None, data: np.ndarray) -> None:
+        if path is None:
+            return
+        buffer = io.BytesIO()
+        np.save(buffer, data, allow_pickle=False)
+        try:
+            write_bytes_atomic(path, buffer.getvalue())
+        except OSError as exc:  # a read-only data folder costs time, not the labels
+            log.info("label embeddings not cached at %s: %s", path, exc)
+
+    def shot_embedding(self, frames: Sequence[np.ndarray]) -> np.ndarray:
+        """(D,): the frames' embeddings averaged, unit length."""
         if not frames:
+            raise ValueError("no frames to label")
+        return _unit(_unit(self.embedder.embed_images(frames)).mean(axis=0))
+
+    def probabilities(self, shot: np.ndarray, captions: Sequence[str]) -> np.ndarray:
+        """Softmax over ``captions`` of logit_scale × cosine with the shot embedding."""
+        logits = float(self.embedder.logit_scale) * (self.text_embeddings(captions) @ shot)
+        logits = logits - logits.max()
+        weights = np.exp(logits)
+        return weights / weights.sum()
+
+    def rank(self, shot: np.ndarray, labels: Sequence[T], captions: Sequence[str], *, top_k: int,
+             min_probability: float) -> list[Ranked[T]]:
+        """``labels`` (one per caption) ranked for the shot: top-k over the threshold."""
+        if len(labels) != len(captions):
+            raise ValueError(f"{len(labels)} labels for {len(captions)} captions")
+        if not labels:
             return []
-        torch = self._torch
-        with self._lock, torch.inference_mode():
-            pixels = self.image_processor(images=[np.ascontiguousarray(f) for f in frames], return_tensors="pt")
-            image = self.model.get_image_features(pixel_values=pixels["pixel_values"])
-            image = image if isinstance(image, torch.Tensor) else image.pooler_output
-            image = image / image.norm(dim=-1, keepdim=True)
-            shot = image.mean(dim=0, keepdim=True)  # one description for the whole shot
-            shot = shot / shot.norm(dim=-1, keepdim=True)
-            logits = self.model.logit_scale.exp() * shot @ self._text_features(tuple(candidates)).T
-            probs = logits.softmax(dim=-1)[0].tolist()
-        ranked = sorted(zip(candidates, probs), key=lambda item: -item[1])[:top_k]
-        return [(label, float(p)) for label, p in ranked if p >= min_probability]
-
-
-_CACHE: dict[str, ZeroShot] = {}
-_CACHE_LOCK = threading.Lock()
-
-
-def load_zero_shot(folder: Path | None = None) -> ZeroShot:
-    folder = folder or find_clip()
-    if folder is None:
-        raise Unavailable(f"no CLIP model is installed: put one in {config.models_dir() / 'clip'} or set {CLIP_ENV}")
-    key = str(Path(folder).resolve())
-    with _CACHE_LOCK:
-        if key not in _CACHE:
-            _CACHE[key] = ZeroShot(Path(folder))
-        return _CACHE[key]
+        return top_labels(labels, self.probabilities(shot, captions), top_k=top_k, min_probability=min_probability)

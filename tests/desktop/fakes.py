@@ -67,6 +67,7 @@ class FakeClient:
     files: dict[str, Path] = field(default_factory=dict)
     takes: list[pb.Take] = field(default_factory=list)
     failing: set[str] = field(default_factory=set)  # shot names whose generation fails
+    accepted: list[str] = field(default_factory=list)  # take ids, in the order AcceptTake was called
     _count: int = 0
 
     def server_info(self) -> pb.ServerInfo:
@@ -134,7 +135,8 @@ class FakeClient:
             for n in range(max(1, settings.num_takes)):
                 seed = 1000 * self._count + n
                 mix = self._wav(duration + 24 / rate, seed)
-                take = pb.Take(id=f"take-{seed}", shot_id=shot.id, job_id=job_id, engine="procedural", seed=seed,
+                number = sum(1 for t in self.takes if t.shot_id == shot.id) + n + 1  # as the server numbers them
+                take = pb.Take(id=f"take-{seed}", shot_id=shot.id, job_id=job_id, engine="procedural", seed=seed, number=number,
                                loudness_lufs=-23.0 - n, created_at="2026-11-22T02:00:00Z",
                                handle_head_frames=12, handle_tail_frames=12, shot_name=shot.name, mix=mix,
                                notes_version=shot.notes.version if shot.has_notes else 1)
@@ -159,6 +161,15 @@ class FakeClient:
     def cancel_job(self, job_id: str) -> str:
         self.cancelled_jobs.append(job_id)
         return "cancelled"
+
+    def accept_take(self, take_id: str) -> pb.Take:
+        """As the server: the take, circled (the real one lists it with re-stamped copies)."""
+        take = next(t for t in self.takes if t.id == take_id)
+        for other in self.takes:
+            if other.shot_id == take.shot_id:
+                other.accepted = other.id == take_id
+        self.accepted.append(take_id)
+        return take
 
     def list_takes(self, shot_id: str = "", job_id: str = ""):
         return [t for t in self.takes if (not shot_id or t.shot_id == shot_id) and (not job_id or t.job_id == job_id)]

@@ -121,6 +121,18 @@ class TestStems:
         assert np.max(np.abs(mix)) == pytest.approx(10 ** (PEAK_CEILING_DBFS / 20), rel=1e-4)
         assert mix_stems([], 480).shape == (1, 480) and not np.any(mix_stems([], 480))
 
+    def test_the_mix_is_as_wide_as_the_widest_stem_with_mono_heard_in_every_channel(self):
+        mono = np.full((1, 4), 0.1, np.float32)
+        stereo = np.stack([np.full(4, 0.2, np.float32), np.full(4, -0.2, np.float32)])
+        mix = mix_stems([mono, stereo], 4)
+        assert mix.shape == (2, 4)
+        np.testing.assert_allclose(mix[:, 0], [0.3, -0.1])
+        assert mix_stems([mono, mono], 4).shape == (1, 4)
+
+    def test_stems_of_incompatible_widths_are_refused_by_name(self):
+        with pytest.raises(InvalidInput, match=r"\[2, 3\] channels"):
+            mix_stems([np.zeros((2, 4), np.float32), np.zeros((3, 4), np.float32)], 4)
+
     def test_silence_reports_the_floors(self):
         silence = np.zeros((1, 48000), np.float32)
         assert (reported_loudness(silence), reported_peak(silence)) == (SILENCE_LUFS, -120.0)

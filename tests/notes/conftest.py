@@ -125,3 +125,51 @@ def build_tiny_clip(folder: Path) -> Path:
 @pytest.fixture(scope="session")
 def tiny_clip_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_tiny_clip(tmp_path_factory.mktemp("models") / "tiny-clip")
+
+
+def build_tiny_dfn5b(folder: Path) -> Path:
+    """MMAudio's features folder with a random tiny DFN5B CLIP (open_clip layout) and a byte-level
+    CLIP vocabulary (no merges): what ``mmaudio-features`` holds, small."""
+    import json
+
+    import torch
+
+    from foleyline.server.engines.mmaudio.clip import DFN5BCLIP, DFN5BCLIPConfig
+    from foleyline.server.engines.mmaudio.tokenizer import _bytes_to_unicode
+
+    symbols = list(_bytes_to_unicode().values())
+    vocab = [*symbols, *(s + "</w>" for s in symbols), "<|startoftext|>", "<|endoftext|>"]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "vocab.json").write_text(json.dumps({token: i for i, token in enumerate(vocab)}))
+    (folder / "merges.txt").write_text("#version: 0.2\n")
+    config = DFN5BCLIPConfig(embed_dim=16, image_size=64, patch_size=16, vision_layers=1, vision_width=32,
+                             vision_head_width=32, vocab_size=len(vocab), text_width=32, text_heads=1,
+                             text_layers=1, input_size=64)
+    torch.manual_seed(0)
+    model = DFN5BCLIP(config)
+    with torch.no_grad():
+        model.positional_embedding.normal_(std=0.02)
+        model.text_projection.normal_(std=0.1)
+    torch.save(model.state_dict(), folder / "open_clip_pytorch_model.bin")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_dfn5b_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_dfn5b(tmp_path_factory.mktemp("models") / "mmaudio-features")
+
+
+def install_as_package(source: Path, models: Path, package: str) -> Path:
+    """Copy a model folder into ``<models>/<package>``, as `foleyline models pull` lays it out;
+    a transformers safetensors file becomes pytorch_model.bin where the package ships that."""
+    import shutil
+
+    import torch
+    from safetensors.torch import load_file
+
+    target = models / package
+    shutil.copytree(source, target, dirs_exist_ok=True)
+    if package == "clip-vit-b32" and (target / "model.safetensors").is_file():
+        torch.save(load_file(str(target / "model.safetensors")), target / "pytorch_model.bin")
+        (target / "model.safetensors").unlink()
+    return target

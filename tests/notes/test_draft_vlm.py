@@ -13,12 +13,14 @@ from foleyline.errors import InvalidInput, Unavailable
 from foleyline.notes import Event, Layer, LayerKind, Notes, from_text, to_text
 from foleyline.server.media.frames import CLIP_STREAM
 from foleyline.server.notes import apply_instruction, draft, required_streams
-from foleyline.server.notes.draft_vlm import (Vlm, VlmAnswerError, VlmSettings, find_vlm, load_vlm, parse_answer,
-                                              sample_frames)
+from foleyline.server.notes.devices import Hardware
+from foleyline.server.notes.draft_vlm import Vlm, VlmAnswerError, VlmSettings, load_vlm, parse_answer, sample_frames
+from foleyline.server.notes.drafters import best
 
 from ._shots import DURATION, shot
 
 SETTINGS = VlmSettings(frames=3, max_new_tokens=16, max_pixels=112 * 112)
+GPU = Hardware(gpu=True, gpu_free_gb=80.0, bf16=True)  # what the ladder is told; the tiny model still runs on the CPU
 
 GOOD = {
     "reasoning": "1. A hand strikes a metal bar twice. 2. Each strike rings.",
@@ -60,7 +62,7 @@ class Spy:
 
 
 def test_the_tiny_model_loads_from_its_folder_and_answers(vlm_env: Path) -> None:
-    assert find_vlm() == vlm_env
+    assert best("vlm").folder == vlm_env
     vlm = load_vlm(vlm_env, SETTINGS)
     assert vlm.model_type == "qwen2_5_vl" and load_vlm(vlm_env, SETTINGS) is vlm  # loaded once
     frame = np.zeros((64, 96, 3), np.uint8)
@@ -72,14 +74,14 @@ def test_the_tiny_model_loads_from_its_folder_and_answers(vlm_env: Path) -> None
 def test_a_newer_family_member_runs_through_the_same_pipeline(tiny_qwen3_vl_dir: Path, monkeypatch) -> None:
     monkeypatch.setenv("FOLEYLINE_VLM_DIR", str(tiny_qwen3_vl_dir))
     settings = VlmSettings(frames=2, max_new_tokens=8, max_pixels=128 * 128, min_pixels=64 * 64)
-    assert load_vlm(None, settings).model_type == "qwen3_vl"
-    result = draft(shot(), "auto", vlm_settings=settings)
+    assert load_vlm(tiny_qwen3_vl_dir, settings).model_type == "qwen3_vl"
+    result = draft(shot(), "auto", vlm_settings=settings, hw=GPU)
     assert len(result.attempts) == 2 and result.writer == "analysis"  # gibberish, retried, fell back
 
 
 def test_gibberish_is_retried_once_then_the_analysis_writes_the_notes(vlm_env: Path, monkeypatch) -> None:
     spy = Spy(monkeypatch, [None, None])
-    result = draft(shot(), "auto", vlm_settings=SETTINGS)
+    result = draft(shot(), "auto", vlm_settings=SETTINGS, hw=GPU)
     assert result.writer == "analysis" and result.notes.author == "analysis"
     assert len(result.attempts) == 2 and all(a.problems for a in result.attempts)
     assert "not valid notes twice" in result.warnings[-1]
@@ -107,8 +109,8 @@ def test_a_valid_second_answer_is_used(vlm_env: Path, monkeypatch) -> None:
 
 def test_vlm_writer_needs_a_model(monkeypatch) -> None:
     monkeypatch.delenv("FOLEYLINE_VLM_DIR", raising=False)
-    assert find_vlm() is None
-    with pytest.raises(Unavailable, match="no vision-language model is installed"):
+    assert best("vlm") is None
+    with pytest.raises(Unavailable, match="no VLM is installed.*foleyline models pull qwen3-vl-2b"):
         draft(shot(), "vlm")
     assert draft(shot()).notes.author == "analysis"  # auto falls back silently to what is installed
     assert [s.name for s in required_streams("auto")] == ["analysis"]
@@ -119,9 +121,9 @@ def test_vlm_writer_needs_colour_frames(vlm_env: Path) -> None:
     gray.streams = {}
     with pytest.raises(Unavailable, match="no colour frames"):
         draft(gray, "vlm", vlm_settings=SETTINGS)
-    result = draft(gray, "auto", vlm_settings=SETTINGS)
+    result = draft(gray, "auto", vlm_settings=SETTINGS, hw=GPU)
     assert result.writer == "analysis" and "VLM not used" in result.warnings[0]
-    assert CLIP_STREAM in required_streams("auto")
+    assert CLIP_STREAM in required_streams("auto", GPU)
 
 
 def test_unknown_writer_is_refused() -> None:
@@ -188,7 +190,7 @@ def test_a_broken_model_folder_falls_back_in_auto_and_fails_clearly_for_vlm(tmp_
     broken.mkdir()
     (broken / "config.json").write_text(json.dumps({"model_type": "qwen2_5_vl"}))  # no weights, no tokenizer
     monkeypatch.setenv("FOLEYLINE_VLM_DIR", str(broken))
-    result = draft(shot(), "auto", vlm_settings=SETTINGS)
+    result = draft(shot(), "auto", vlm_settings=SETTINGS, hw=GPU)
     assert result.writer == "analysis" and "the VLM failed" in result.warnings[0]
     with pytest.raises(Unavailable, match="could not"):
         draft(shot(), "vlm", vlm_settings=SETTINGS)

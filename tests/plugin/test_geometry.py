@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from foleyline.notes.schema import LayerKind
 from foleyline.plugin.shots import Shot
 from foleyline.plugin.timeline.writeback import Placement, placed_clips
+from foleyline.plugin.timeline.track_names import PRESETS
 
 TC = otio.opentime
 RATE = 24.0
@@ -53,7 +54,7 @@ def _check(placed, trimmed: bool, exposed: bool = True) -> None:
         assert 0 <= clip.head <= p.handle_head_frames and 0 <= clip.tail <= p.handle_tail_frames
         assert clip.start >= 0
         assert 0 <= clip.media_start and clip.media_start + clip.duration <= clip.media_frames
-        assert clip.track_name.startswith(p.kind.track_name)
+        assert clip.track_name.startswith(p.track_names.base(p.kind))
     by_track: dict[str, list] = {}
     for clip in placed:
         by_track.setdefault(clip.track_name, []).append((clip.start, clip.start + clip.duration))
@@ -76,7 +77,7 @@ def test_placement_cut_to_the_shots(edit):
     # only takes whose shots overlap need a further track of their kind
     for kind in LayerKind:
         if not _shots_overlap(placed, kind):
-            assert {c.track_name for c in placed if c.placement.kind == kind} <= {kind.track_name}
+            assert {c.track_name for c in placed if c.placement.kind == kind} <= {PRESETS["foley"].base(kind)}
 
 
 @settings(max_examples=60, deadline=None)
@@ -93,4 +94,4 @@ def test_trimmed_placement_for_cut_lists(edit):
     # shots that do not overlap each other never need a second track of their kind
     for kind in LayerKind:
         if not _shots_overlap(placed, kind):
-            assert {c.track_name for c in placed if c.placement.kind == kind} <= {kind.track_name}
+            assert {c.track_name for c in placed if c.placement.kind == kind} <= {PRESETS["foley"].base(kind)}

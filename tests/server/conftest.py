@@ -24,7 +24,7 @@ def start(tmp_path: Path, clip_path: Path, fake_engine: FakeEngine):
     """``start(limits=None, engine=None)``: an in-process server on a free loopback port, with
     the fake engine as default and the clip's folder as the only allowed root; stopped after
     the test."""
-    from foleyline.config import ServerLimits
+    from foleyline.capacity import ServerLimits
     from foleyline.server.app import ServerConfig, start_server
     from foleyline.server.engines.registry import EngineRegistry
 

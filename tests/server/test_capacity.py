@@ -13,7 +13,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from foleyline.config import ServerLimits
+from foleyline.capacity import ServerLimits
 from foleyline.errors import ResourceExhausted
 from foleyline.plugin.client import FoleyClient
 from foleyline.protos.v1 import foley_pb2 as pb

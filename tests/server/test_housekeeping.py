@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from foleyline import cli
-from foleyline.config import ServerLimits
+from foleyline.capacity import ServerLimits
 from foleyline.errors import ResourceExhausted
 from foleyline.plugin.client import FoleyClient
 from foleyline.server import housekeeping

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from foleyline.config import ServerLimits
+from foleyline.capacity import ServerLimits
 from foleyline.plugin.client import FoleyClient
 from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.server import housekeeping

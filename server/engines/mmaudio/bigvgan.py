@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from foleyline.errors import InvalidInput
+from foleyline.server.engines.weight_norm import fold_weight_norm
 
 __all__ = ["BIGVGAN_PRESETS", "BigVGANConfig", "BigVGANVocoder", "fold_weight_norm", "kaiser_sinc_filter1d", "load_bigvgan"]
 
@@ -225,30 +226,6 @@ class BigVGANVocoder(nn.Module):
             x = xs / self.num_kernels  # type: ignore[operator]
         x = self.conv_post(self.activation_post(x))
         return torch.tanh(x) if self.config.use_tanh_at_final else x.clamp(-1.0, 1.0)
-
-
-def fold_weight_norm(state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    """Replace weight-norm pairs by plain weights: w = g · v / ‖v‖ (norm over all axes but 0)."""
-    out: dict[str, torch.Tensor] = {}
-    pairs: dict[str, dict[str, torch.Tensor]] = {}
-    for key, value in state_dict.items():
-        for g_suffix, v_suffix in ((".weight_g", ".weight_v"),
-                                   (".parametrizations.weight.original0", ".parametrizations.weight.original1")):
-            if key.endswith(g_suffix):
-                pairs.setdefault(key[: -len(g_suffix)], {})["g"] = value
-                break
-            if key.endswith(v_suffix):
-                pairs.setdefault(key[: -len(v_suffix)], {})["v"] = value
-                break
-        else:
-            out[key] = value
-    for prefix, pair in pairs.items():
-        if set(pair) != {"g", "v"}:
-            raise InvalidInput(f"weight-norm pair for {prefix!r} is incomplete in the vocoder checkpoint")
-        g, v = pair["g"].float(), pair["v"].float()
-        norm = torch.linalg.vector_norm(v, dim=list(range(1, v.ndim)), keepdim=True)
-        out[prefix + ".weight"] = (g * (v / norm)).to(pair["v"].dtype)
-    return out
 
 
 def load_bigvgan(state_dict: dict[str, torch.Tensor], config: BigVGANConfig) -> BigVGANVocoder:

@@ -3,7 +3,9 @@ open_clip or torchvision.
 
 MMAudio uses: per video frame (8 fps, 384×384, CLIP mean/std) the pooled, projected,
 L2-normalised image embedding; per text token the ``ln_final`` output of all 77 positions
-(no EOT pooling, no text projection), each L2-normalised.
+(no EOT pooling, no text projection), each L2-normalised. The notes drafter reuses the model
+as CLIP is meant, for zero-shot labels: ``encode_text`` pools each text at its end token and
+projects it into the image embedding's space.
 """
 
 from __future__ import annotations
@@ -43,6 +45,32 @@ class DFN5BCLIPConfig:
     @property
     def grid(self) -> int:
         return self.image_size // self.patch_size
+
+    @classmethod
+    def from_state_dict(cls, sd: dict[str, torch.Tensor]) -> DFN5BCLIPConfig:
+        """The architecture an open_clip state dict holds, read from its tensors' shapes. Head
+        counts leave no trace in the shapes: they follow DFN5B's head widths (80 px vision, 64
+        text), one head for a tower narrower than that."""
+        def count(prefix: str) -> int:
+            return len({k[len(prefix):].split(".")[0] for k in sd if k.startswith(prefix)})
+
+        try:
+            conv = sd["visual.conv1.weight"]
+            width, patch = int(conv.shape[0]), int(conv.shape[-1])
+            grid = round((sd["visual.positional_embedding"].shape[0] - 1) ** 0.5)
+            text_width = int(sd["token_embedding.weight"].shape[1])
+            hidden = int(sd["transformer.resblocks.0.mlp.c_fc.weight"].shape[0])
+            return cls(
+                embed_dim=int(sd["text_projection"].shape[1]), image_size=grid * patch,
+                vision_layers=count("visual.transformer.resblocks."), vision_width=width,
+                vision_head_width=width // max(1, width // 80), patch_size=patch,
+                context_length=int(sd["positional_embedding"].shape[0]),
+                vocab_size=int(sd["token_embedding.weight"].shape[0]), text_width=text_width,
+                text_heads=max(1, text_width // 64), text_layers=count("transformer.resblocks."),
+                mlp_ratio=hidden / text_width, input_size=grid * patch,
+            )
+        except (KeyError, IndexError) as exc:
+            raise InvalidInput(f"the CLIP checkpoint is not in open_clip's layout (missing {exc})") from None
 
 
 class QuickGELU(nn.Module):
@@ -134,6 +162,16 @@ class DFN5BCLIP(nn.Module):
         x = self.token_embedding(tokens) + self.positional_embedding.to(self.token_embedding.weight.dtype)
         x = self.transformer(x, attn_mask=self.attn_mask.to(x.dtype))
         return F.normalize(self.ln_final(x), dim=-1)
+
+    def encode_text(self, tokens: torch.Tensor) -> torch.Tensor:
+        """(B, L) token ids -> (B, embed_dim): each text pooled at its end token (its highest
+        id, as open_clip pools), projected, L2-normalised. Attention is causal, so the padding
+        after the end token changes nothing and L may be shorter than the context length."""
+        n = tokens.shape[1]
+        x = self.token_embedding(tokens) + self.positional_embedding[:n].to(self.token_embedding.weight.dtype)
+        x = self.ln_final(self.transformer(x, attn_mask=self.attn_mask[:n, :n].to(x.dtype)))
+        pooled = x[torch.arange(x.shape[0], device=x.device), tokens.argmax(dim=-1)]
+        return F.normalize(pooled @ self.text_projection, dim=-1)
 
     @staticmethod
     def normalize_frames(frames: torch.Tensor) -> torch.Tensor:

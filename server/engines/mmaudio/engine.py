@@ -37,6 +37,7 @@ from foleyline.server.engines.mmaudio.configuration_mmaudio import PRESETS, MMAu
 from foleyline.server.engines.mmaudio.modeling_mmaudio import MMAudioModel
 from foleyline.server.engines.mmaudio.tokenizer import CLIPTokenizer
 from foleyline.server.engines.mmaudio.vae import VAE_PRESETS, MMAudioVAE, load_vae
+from foleyline.server.engines.mmdit.precision import compute_dtype
 from foleyline.server.engines.mmdit.sampler import euler_sample, euler_times
 from foleyline.server.engines.synchformer import SynchformerConfig, SynchformerEncoder, load_synchformer
 from foleyline.server.media.frames import CLIP_STREAM, SYNC_STREAM, FrameStream, StreamSpec
@@ -179,7 +180,7 @@ class MMAudioEngine(Engine):
         mode = arch.network.mode
         root = self.models_root
         device = self._device()
-        dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
+        dtype = compute_dtype(device)
         features = root / files.FEATURES_PACKAGE
         decoder = root / files.decoder_package(mode)
 
@@ -329,7 +330,7 @@ def _frames(stream: FrameStream, start: float, fps: float, count: int) -> torch.
     prev = np.clip(idx - 1, 0, len(times) - 1)
     nearer_prev = np.abs(times[prev] - want) < np.abs(times[idx] - want)
     idx = np.where(nearer_prev, prev, idx)
-    frames = stream.frames[idx]
+    frames = stream.take(idx)
     if frames.ndim != 4 or frames.shape[-1] != 3:
         raise MediaError(f"the '{stream.spec.name}' stream must hold RGB frames, got shape {frames.shape}")
     return torch.from_numpy(np.ascontiguousarray(frames)).permute(0, 3, 1, 2).float() / 255.0

@@ -7,7 +7,8 @@ runs from noise (t = 0) to data (t = 1). Attribute names are checkpoint keys.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
 
 import torch
 from torch import nn
@@ -24,8 +25,9 @@ from foleyline.server.engines.mmdit import (
     TimestepEmbedder,
     cfg_combine,
     compute_rope_rotations,
+    TokenRows,
     run_trunk,
-    upsample_tokens,
+    upsample_rows,
 )
 
 __all__ = ["MMAudioConditions", "MMAudioModel", "OPTIONAL_CHECKPOINT_KEYS"]
@@ -44,6 +46,10 @@ class MMAudioConditions:
     text_f: torch.Tensor    # (B, text_len, H)
     clip_f_c: torch.Tensor  # (B, H)
     text_f_c: torch.Tensor  # (B, H)
+    # global_cond_mlp(clip_f_c + text_f_c): the same at every step, so kept once computed
+    global_mlp: torch.Tensor | None = field(default=None, repr=False)
+    # sync_f as its distinct rows (it is nearest-upsampled): the per-token adaLN maps only these
+    sync_rows: TokenRows | None = field(default=None, repr=False)
 
 
 class MMAudioModel(nn.Module):
@@ -101,6 +107,8 @@ class MMAudioModel(nn.Module):
         self.empty_clip_feat = nn.Parameter(torch.zeros(1, config.clip_dim))
         self.empty_sync_feat = nn.Parameter(torch.zeros(1, config.sync_dim))
         self._set_rotations()
+        # (conditions, empty conditions, their doubled batch) of the sample being drawn: see _guided
+        self._guided_cache: tuple | None = None
 
     # -- sequence lengths -------------------------------------------------------------------
     @property
@@ -169,11 +177,13 @@ class MMAudioModel(nn.Module):
         segments = self.sync_seq_len // SYNC_TOKENS_PER_SEGMENT
         sync_f = (sync_f.view(bs, segments, SYNC_TOKENS_PER_SEGMENT, -1) + self.sync_pos_emb).flatten(1, 2)
         clip_f = self.clip_input_proj(clip_f)
-        sync_f = upsample_tokens(self.sync_input_proj(sync_f), self.latent_seq_len)
+        sync_rows = upsample_rows(self.sync_input_proj(sync_f), self.latent_seq_len)
+        sync_f = sync_rows.dense() if isinstance(sync_rows, TokenRows) else sync_rows
         text_f = self.text_input_proj(text_f)
         clip_f_c = self.clip_cond_proj(clip_f.mean(dim=1))
         text_f_c = self.text_cond_proj(text_f.mean(dim=1))
-        return MMAudioConditions(clip_f=clip_f, sync_f=sync_f, text_f=text_f, clip_f_c=clip_f_c, text_f_c=text_f_c)
+        return MMAudioConditions(clip_f=clip_f, sync_f=sync_f, text_f=text_f, clip_f_c=clip_f_c, text_f_c=text_f_c,
+                                 sync_rows=sync_rows if isinstance(sync_rows, TokenRows) else None)
 
     def get_empty_conditions(
         self, bs: int, *, negative_text_features: torch.Tensor | None = None
@@ -197,12 +207,14 @@ class MMAudioModel(nn.Module):
             text_f, text_f_c = base.text_f, base.text_f_c
             if text_f.shape[0] == 1:
                 text_f, text_f_c = text_f.expand(bs, -1, -1), text_f_c.expand(bs, -1)
+        rows = base.sync_rows
         return MMAudioConditions(
             clip_f=base.clip_f.expand(bs, -1, -1),
             sync_f=base.sync_f.expand(bs, -1, -1),
             text_f=text_f,
             clip_f_c=base.clip_f_c.expand(bs, -1),
             text_f_c=text_f_c,
+            sync_rows=TokenRows(rows.rows.expand(bs, -1, -1), rows.index) if rows is not None else None,
         )
 
     # -- the velocity field ------------------------------------------------------------------
@@ -219,13 +231,16 @@ class MMAudioModel(nn.Module):
         if latent.shape[1] != self.latent_seq_len:
             raise InvalidInput(f"latent has {latent.shape[1]} frames, expected {self.latent_seq_len} ({latent.shape=})")
         latent = self.audio_input_proj(latent)
-        global_mlp = self.global_cond_mlp(conditions.clip_f_c + conditions.text_f_c)
+        global_mlp = conditions.global_mlp
+        if global_mlp is None:
+            global_mlp = self.global_cond_mlp(conditions.clip_f_c + conditions.text_f_c)
         t_emb = self.t_embed(t)
         global_c = (t_emb + global_mlp).unsqueeze(1)
-        extended_c = global_c + conditions.sync_f
+        rows = conditions.sync_rows
+        extended_c = TokenRows(global_c + rows.rows, rows.index) if rows is not None else global_c + conditions.sync_f
         if capture is not None:
-            capture.update(audio_input_proj=latent, t_embed=t_emb, global_cond_mlp=global_mlp,
-                           global_c=global_c, extended_c=extended_c)
+            capture.update(audio_input_proj=latent, t_embed=t_emb, global_cond_mlp=global_mlp, global_c=global_c,
+                           extended_c=extended_c.dense() if isinstance(extended_c, TokenRows) else extended_c)
         latent = run_trunk(self.joint_blocks, self.fused_blocks, latent, conditions.clip_f, conditions.text_f,
                            global_c, extended_c, self.latent_rot, self.clip_rot, trace=capture)
         # The official checkpoints were trained with the final layer on global_c (upstream #55).
@@ -236,6 +251,36 @@ class MMAudioModel(nn.Module):
     ) -> torch.Tensor:
         return self.predict_flow(latent, t, self.preprocess_conditions(clip_f, sync_f, text_f))
 
+    def guided_conditions(self, conditions: MMAudioConditions, empty_conditions: MMAudioConditions) -> MMAudioConditions:
+        """[conditional; unconditional] as one batch of 2B, with everything that does not change
+        between steps computed: the guided step is then one network pass, not two."""
+        bs = conditions.clip_f.shape[0]
+
+        def both(cond: torch.Tensor, empty: torch.Tensor) -> torch.Tensor:
+            return torch.cat([cond, empty.expand(bs, *empty.shape[1:])])
+
+        rows, empty_rows = conditions.sync_rows, empty_conditions.sync_rows
+        guided = MMAudioConditions(
+            clip_f=both(conditions.clip_f, empty_conditions.clip_f),
+            sync_f=both(conditions.sync_f, empty_conditions.sync_f),
+            text_f=both(conditions.text_f, empty_conditions.text_f),
+            clip_f_c=both(conditions.clip_f_c, empty_conditions.clip_f_c),
+            text_f_c=both(conditions.text_f_c, empty_conditions.text_f_c),
+            sync_rows=(TokenRows(both(rows.rows, empty_rows.rows), rows.index)
+                       if rows is not None and empty_rows is not None else None),
+        )
+        guided.global_mlp = self.global_cond_mlp(guided.clip_f_c + guided.text_f_c)
+        return guided
+
+    def _guided(self, conditions: MMAudioConditions, empty_conditions: MMAudioConditions) -> MMAudioConditions:
+        """``guided_conditions``, built once per sample: the sampler passes the same pair every step."""
+        cached = self._guided_cache
+        if cached is not None and cached[0]() is conditions and cached[1]() is empty_conditions:
+            return cached[2]
+        guided = self.guided_conditions(conditions, empty_conditions)
+        self._guided_cache = (weakref.ref(conditions), weakref.ref(empty_conditions), guided)
+        return guided
+
     def ode_wrapper(
         self,
         t: torch.Tensor,
@@ -244,10 +289,12 @@ class MMAudioModel(nn.Module):
         empty_conditions: MMAudioConditions,
         cfg_strength: float,
     ) -> torch.Tensor:
-        """Guided velocity at a scalar time (broadcast over the batch)."""
+        """Guided velocity at a scalar time (broadcast over the batch). The conditional and
+        unconditional velocities come from one pass over the doubled batch (the reference runs
+        two passes of batch B; the rows are the same computations)."""
         tt = t * torch.ones(len(latent), device=latent.device, dtype=latent.dtype)
         if cfg_strength < 1.0:
             return self.predict_flow(latent, tt, conditions)
-        return cfg_combine(
-            self.predict_flow(latent, tt, conditions), self.predict_flow(latent, tt, empty_conditions), cfg_strength
-        )
+        guided = self._guided(conditions, empty_conditions)
+        v_cond, v_uncond = self.predict_flow(torch.cat([latent, latent]), torch.cat([tt, tt]), guided).chunk(2)
+        return cfg_combine(v_cond, v_uncond, cfg_strength)

@@ -1,8 +1,15 @@
-"""Fused-qkv self-attention with per-head q/k RMSNorm, and the joint (multi-stream) attention."""
+"""Fused-qkv self-attention with per-head q/k RMSNorm, and the joint (multi-stream) attention.
+
+Checkpoints lay a fused projection's outputs out in one of two ways (``split_heads``):
+"interleaved" puts q/k/v (or k/v) next to each other inside every head dimension, index
+(head·head_dim + d)·parts + j; "blocked" puts whole projections one after the other, index
+j·width + head·head_dim + d.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import torch
 import torch.nn.functional as F
@@ -10,7 +17,25 @@ from torch import nn
 
 from foleyline.server.engines.mmdit.rotary import apply_rope
 
-__all__ = ["SelfAttention", "joint_attention"]
+__all__ = ["SelfAttention", "attention", "joint_attention", "split_heads"]
+
+QKVLayout = Literal["interleaved", "blocked"]
+
+
+def split_heads(x: torch.Tensor, num_heads: int, parts: int = 1, *, layout: QKVLayout = "interleaved") -> list[torch.Tensor]:
+    """(B, N, parts·width) fused projection -> ``parts`` tensors (B, heads, N, head_dim)."""
+    b, n, total = x.shape
+    width = total // parts
+    if width * parts != total or width % num_heads:
+        raise ValueError(f"cannot split {x.shape=} into {parts} parts of {num_heads} heads")
+    head_dim = width // num_heads
+    if layout == "interleaved":
+        split = x.view(b, n, num_heads, head_dim, parts).permute(4, 0, 2, 1, 3)
+    elif layout == "blocked":
+        split = x.view(b, n, parts, num_heads, head_dim).permute(2, 0, 3, 1, 4)
+    else:
+        raise ValueError(f"unknown qkv layout {layout!r}")
+    return list(split.unbind(0))
 
 
 class SelfAttention(nn.Module):
@@ -36,9 +61,7 @@ class SelfAttention(nn.Module):
         self, x: torch.Tensor, rot: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(B, N, dim) -> q, k, v each (B, heads, N, head_dim)."""
-        b, n, _ = x.shape
-        qkv = self.qkv(x).view(b, n, self.num_heads, self.head_dim, 3).permute(4, 0, 2, 1, 3)
-        q, k, v = qkv.unbind(0)
+        q, k, v = split_heads(self.qkv(x), self.num_heads, 3, layout="interleaved")
         q = self.q_norm(q)
         k = self.k_norm(k)
         if rot is not None:

@@ -3,7 +3,7 @@
 Conventions (from the checkpoints): the modulation vector is ``Linear(SiLU(c))`` split into
 shift₁, scale₁, gate₁, shift₂, scale₂, gate₂ (or shift, scale for pre-only streams and the final
 layer); ``modulate(x) = LN(x)·(1 + scale) + shift`` with a non-affine LayerNorm (eps 1e-5).
-``c`` may be per-token (B, N, H) or global (B, 1, H).
+``c`` may be per-token (B, N, H), per-token as ``TokenRows``, or global (B, 1, H).
 """
 
 from __future__ import annotations
@@ -13,8 +13,14 @@ from torch import nn
 
 from foleyline.server.engines.mmdit.attention import SelfAttention, attention, joint_attention
 from foleyline.server.engines.mmdit.layers import MLP, ChannelLastConv1d, ConvMLP
+from foleyline.server.engines.mmdit.sync import TokenRows
 
-__all__ = ["FinalBlock", "JointBlock", "MMDitSingleBlock", "modulate", "run_trunk"]
+__all__ = ["FinalBlock", "JointBlock", "MMDitSingleBlock", "adaln", "modulate", "run_trunk"]
+
+
+def adaln(layer: nn.Module, c: torch.Tensor | TokenRows) -> torch.Tensor:
+    """The modulation vector ``layer(c)``, mapping only the distinct rows of a ``TokenRows``."""
+    return c.map(layer) if isinstance(c, TokenRows) else layer(c)
 
 
 def modulate(x: torch.Tensor, shift: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
@@ -56,9 +62,9 @@ class MMDitSingleBlock(nn.Module):
         self.adaLN_modulation = nn.Sequential(nn.SiLU(), nn.Linear(dim, 6 * dim, bias=True))
 
     def pre_attention(
-        self, x: torch.Tensor, c: torch.Tensor, rot: torch.Tensor | None
+        self, x: torch.Tensor, c: torch.Tensor | TokenRows, rot: torch.Tensor | None
     ) -> tuple[tuple[torch.Tensor, torch.Tensor, torch.Tensor], tuple[torch.Tensor, ...] | None]:
-        modulation = self.adaLN_modulation(c)
+        modulation = adaln(self.adaLN_modulation, c)
         if self.pre_only:
             shift_msa, scale_msa = modulation.chunk(2, dim=-1)
             gates = None
@@ -78,7 +84,7 @@ class MMDitSingleBlock(nn.Module):
         r = modulate(self.norm2(x), shift_mlp, scale_mlp)
         return x + self.ffn(r) * gate_mlp
 
-    def forward(self, x: torch.Tensor, c: torch.Tensor, rot: torch.Tensor | None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, c: torch.Tensor | TokenRows, rot: torch.Tensor | None) -> torch.Tensor:
         """A fused (latent-only) block: self-attention over this stream alone."""
         qkv, gates = self.pre_attention(x, c, rot)
         return self.post_attention(x, attention(*qkv), gates)
@@ -108,7 +114,7 @@ class JointBlock(nn.Module):
         clip_f: torch.Tensor,
         text_f: torch.Tensor,
         global_c: torch.Tensor,
-        extended_c: torch.Tensor,
+        extended_c: torch.Tensor | TokenRows,
         latent_rot: torch.Tensor,
         clip_rot: torch.Tensor,
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -135,8 +141,8 @@ class FinalBlock(nn.Module):
         self.norm = nn.LayerNorm(dim, elementwise_affine=False)
         self.conv = ChannelLastConv1d(dim, out_dim, kernel_size=kernel_size, padding=padding)
 
-    def forward(self, latent: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
-        shift, scale = self.adaLN_modulation(c).chunk(2, dim=-1)
+    def forward(self, latent: torch.Tensor, c: torch.Tensor | TokenRows) -> torch.Tensor:
+        shift, scale = adaln(self.adaLN_modulation, c).chunk(2, dim=-1)
         return self.conv(modulate(self.norm(latent), shift, scale))
 
 
@@ -147,7 +153,7 @@ def run_trunk(
     clip_f: torch.Tensor,
     text_f: torch.Tensor,
     global_c: torch.Tensor,
-    extended_c: torch.Tensor,
+    extended_c: torch.Tensor | TokenRows,
     latent_rot: torch.Tensor,
     clip_rot: torch.Tensor,
     *,

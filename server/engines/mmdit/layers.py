@@ -1,8 +1,9 @@
-"""Feed-forward pieces: gated FFNs over tokens, as linear layers or token-axis convolutions.
+"""Feed-forward pieces: gated FFNs over tokens, as linear layers or token-axis convolutions,
+and the plain two-layer GELU MLP of ViT-style blocks.
 
-Both FFN kinds compute ``w2(silu(w1 x) * w3 x)`` without biases (SwiGLU). Their hidden width is
-``int(2 * hidden / 3)`` rounded up to a multiple of 256, where ``hidden`` is the nominal width
-the caller passes (usually 4 × model width).
+Both gated FFN kinds compute ``w2(silu(w1 x) * w3 x)`` without biases (SwiGLU). Their hidden
+width is ``int(2 * hidden / 3)`` rounded up to a multiple of 256, where ``hidden`` is the nominal
+width the caller passes (usually 4 × model width), unless the caller asks for the exact width.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["MLP", "ChannelLastConv1d", "ConvMLP", "ffn_hidden_dim"]
+__all__ = ["MLP", "ChannelLastConv1d", "ConvMLP", "FeedForward", "ffn_hidden_dim"]
 
 
 def ffn_hidden_dim(nominal_hidden: int, multiple_of: int = 256) -> int:
@@ -28,13 +29,17 @@ class ChannelLastConv1d(nn.Conv1d):
 
 
 class MLP(nn.Module):
-    """Gated linear FFN on (..., C)."""
+    """Gated linear FFN on (..., C). ``out_dim`` (default ``dim``) makes it a projection;
+    ``exact_hidden`` uses ``hidden_dim`` as given instead of the 2/3-and-round-up rule."""
 
-    def __init__(self, dim: int, hidden_dim: int, *, multiple_of: int = 256) -> None:
+    def __init__(
+        self, dim: int, hidden_dim: int, *, out_dim: int | None = None, multiple_of: int = 256,
+        exact_hidden: bool = False,
+    ) -> None:
         super().__init__()
-        hidden = ffn_hidden_dim(hidden_dim, multiple_of)
+        hidden = hidden_dim if exact_hidden else ffn_hidden_dim(hidden_dim, multiple_of)
         self.w1 = nn.Linear(dim, hidden, bias=False)
-        self.w2 = nn.Linear(hidden, dim, bias=False)
+        self.w2 = nn.Linear(hidden, out_dim or dim, bias=False)
         self.w3 = nn.Linear(dim, hidden, bias=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -55,3 +60,17 @@ class ConvMLP(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.w2(F.silu(self.w1(x)) * self.w3(x))
+
+
+class FeedForward(nn.Module):
+    """Linear → GELU → Linear with biases (``fc1``/``fc2``, the ViT/timm names). ``approximate``
+    is GELU's: "none" (the erf form) or "tanh"."""
+
+    def __init__(self, dim: int, hidden_dim: int, *, approximate: str = "none") -> None:
+        super().__init__()
+        self.approximate = approximate
+        self.fc1 = nn.Linear(dim, hidden_dim)
+        self.fc2 = nn.Linear(hidden_dim, dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc2(F.gelu(self.fc1(x), approximate=self.approximate))

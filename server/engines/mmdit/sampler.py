@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Literal
 
 import torch
 
@@ -55,9 +56,14 @@ def euler_sample(
     return x
 
 
-def cfg_combine(v_cond: torch.Tensor, v_uncond: torch.Tensor, strength: float) -> torch.Tensor:
-    """MMAudio's guidance form ``s·v_c + (1 − s)·v_u`` (evaluated exactly so; the algebraically
-    equal ``v_u + s·(v_c − v_u)`` differs in float32 by ~1e-6). Strength < 1 returns v_c."""
+def cfg_combine(
+    v_cond: torch.Tensor, v_uncond: torch.Tensor, strength: float, *, form: Literal["weighted", "offset"] = "weighted"
+) -> torch.Tensor:
+    """Classifier-free guidance. "weighted" is MMAudio's ``s·v_c + (1 − s)·v_u``, "offset"
+    HunyuanVideo-Foley's ``v_u + s·(v_c − v_u)``; each is evaluated exactly so, because the two
+    algebraically equal forms differ in float32 by ~1e-6. Strength < 1 returns v_c."""
     if strength < 1.0:
         return v_cond
+    if form == "offset":
+        return v_uncond + strength * (v_cond - v_uncond)
     return strength * v_cond + (1 - strength) * v_uncond

@@ -11,6 +11,7 @@ import hashlib
 from functools import lru_cache
 
 import numpy as np
+import soxr
 from scipy import signal
 
 from foleyline.timebase import OUTPUT_SAMPLE_RATE
@@ -26,6 +27,29 @@ SAMPLE_RATE = OUTPUT_SAMPLE_RATE
 # a nonlinear curve costs 48x less there, and 1 ms steps are finer than anything heard.
 CONTROL_RATE = 1000
 HOP = SAMPLE_RATE // CONTROL_RATE
+# Rumbles, booms and engines live under ~2.5 kHz: rendered at this rate they cost an eighth of
+# the samples, and are brought up to the audio rate once at the end (``from_low_rate``).
+LOW_RATE = 6000
+
+
+def from_low_rate(x: np.ndarray, n: int) -> np.ndarray:
+    """A ``LOW_RATE`` signal as ``n`` audio-rate samples (band-limited resampling, padded or cut)."""
+    y = soxr.resample(np.asarray(x, dtype=np.float32), LOW_RATE, SAMPLE_RATE).astype(np.float32, copy=False)
+    if y.size < n:
+        y = np.pad(y, (0, n - y.size))
+    return y[:n]
+
+
+def low_white(rng: np.random.Generator, m: int) -> np.ndarray:
+    """White noise at ``LOW_RATE`` with the spectral density of ``white`` at the audio rate: a
+    band of it is as loud as the same band of audio-rate noise."""
+    return white(rng, m) * np.float32(np.sqrt(LOW_RATE / SAMPLE_RATE))
+
+
+def at_low_rate(curve: np.ndarray, m: int) -> np.ndarray:
+    """A control-rate curve (``CONTROL_RATE``) stretched to ``m`` samples at ``LOW_RATE``."""
+    c = np.asarray(curve, dtype=np.float32)
+    return np.interp(np.arange(m, dtype=np.float32) * np.float32(CONTROL_RATE / LOW_RATE), np.arange(c.size, dtype=np.float32), c).astype(np.float32)
 
 
 def rng_for(seed: int, *keys: object) -> np.random.Generator:

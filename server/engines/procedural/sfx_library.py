@@ -1,12 +1,13 @@
 """The editor's own sound-effects library as a source of one-shots.
 
-Point ``SfxLibrary`` at a folder: every sound file under it is indexed by its file name (split
-into words: ``FOLEY_Footstep-Concrete_03.wav`` -> "foley footstep concrete") and the text its
-header carries (BWF description, iXML, RIFF INFO, ID3, Vorbis/FLAC tags; see ``sfx_metadata``).
-For a layer, ``search`` ranks files by how well that text matches the layer's prompt (weighted
-word overlap, plus sentence-embedding similarity when the matcher has it), and ``render_events``
-places the best files at the layer's fire times, each with a little pitch and gain variation
-and with the file's own attack (not its leading silence) on the picture's contact.
+Point ``SfxLibrary`` at a folder: every sound file under it (WAV/BWF, AIFF, FLAC, Ogg, MP3, M4A) is
+indexed once into the persistent index (``sfx_index``: UCS CatID and FXName from the name,
+BWF description, iXML, ID3/Vorbis tags) and later only what changed is read again. For a
+layer, ``search`` ranks files by how well their words match the layer's prompt (weighted word
+overlap, plus sentence-embedding similarity when the matcher has it; a prompt's UCS CatID
+finds its category), and ``render_events`` places the best files at the layer's fire times,
+each with a little pitch and gain variation and with the file's own attack (not its leading
+silence) on the picture's contact.
 """
 
 from __future__ import annotations
@@ -14,11 +15,9 @@ from __future__ import annotations
 import logging
 import math
 import os
-import re
 import threading
-from collections import Counter, OrderedDict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import OrderedDict, defaultdict
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import av
@@ -26,114 +25,114 @@ import numpy as np
 import soundfile
 import soxr
 
+from foleyline import config
 from foleyline.errors import InvalidInput, NotFound
 
+from . import ucs
 from .dsp import SAMPLE_RATE, place
-from .sfx_metadata import read_metadata
+from .sfx_index import AUDIO_SUFFIXES, IndexedFile, SfxIndex, ucs_words, words
 from .timing import FireTime
 
 log = logging.getLogger(__name__)
 
-AUDIO_SUFFIXES = frozenset({".wav", ".bwf", ".rf64", ".aif", ".aiff", ".flac", ".ogg", ".mp3"})
-MAX_FILES = 200_000
 MAX_SECONDS = 20.0          # a one-shot longer than this is cut (a library "one-shot" is short)
 PITCH_SEMITONES = 1.0       # +- random pitch per placement
 GAIN_DB = 2.0               # +- random gain per placement
 MIN_SCORE = 0.34            # share of the prompt's (weighted) words a file must match
-# Embedding every file's text costs ~5 ms a file once; above this many files, words only (a
-# big library's names and descriptions are usually specific enough).
-MAX_EMBEDDED_FILES = 2000
-_STOP = frozenset("a an and the of on in at to with into onto from by for is are his her its their as it this that sound sounds".split())
-_SPLIT = re.compile(r"[^A-Za-z]+|(?<=[a-z])(?=[A-Z])")
+# Added for a file filed under a UCS category the prompt asks for (it names the source, or its
+# model renders that category): enough on its own ("gunshot" finds GUNPis_Glock 17 Single),
+# and the words rank the files within the category.
+CATEGORY_BONUS = MIN_SCORE
+# Above this many files the embedding matcher is not used: words only (a big library's names
+# and descriptions are specific enough, and embedding each file once takes ~5 ms).
+MAX_EMBEDDED_FILES = 5000
+
+SfxEntry = IndexedFile
+
+__all__ = ["AUDIO_SUFFIXES", "SfxEntry", "SfxLibrary", "words"]
 
 
-def words(text: str) -> list[str]:
-    """Lower-case words of a file name or description, plural 's' dropped, stop words out."""
-    out = []
-    for w in _SPLIT.split(text):
-        w = w.lower()
-        if len(w) < 2 or w in _STOP:
-            continue
-        if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
-            w = w[:-1]
-        out.append(w)
-    return out
-
-
-@dataclass(frozen=True)
-class SfxEntry:
-    path: Path
-    name_words: tuple[str, ...]
-    metadata: dict[str, str]
-
-    @property
-    def text(self) -> str:
-        """Everything known about the file, as one line (what the embedding matcher reads)."""
-        return " ".join([" ".join(self.name_words)] + list(self.metadata.values()))
-
-    @property
-    def vocabulary(self) -> frozenset[str]:
-        return frozenset(self.name_words) | frozenset(words(" ".join(self.metadata.values())))
+def query_words(text: str) -> list[str]:
+    """A prompt's words; a UCS CatID in it ("GUNPis") stands for its category's words."""
+    out: list[str] = []
+    for token in text.replace(",", " ").split():
+        entry = ucs.entries().get(token.strip(".;:()"))
+        out += ucs_words(entry) if entry is not None else words(token)
+    return list(dict.fromkeys(out))
 
 
 class SfxLibrary:
-    def __init__(self, root: str | os.PathLike, *, embedder=None, cache_files: int = 64) -> None:
-        self.root = Path(root).expanduser()
+    def __init__(self, root: str | os.PathLike, *, embedder=None, index_path: str | os.PathLike | None = None,
+                 cache_files: int = 64, progress: bool = True) -> None:
+        self.root = Path(root).expanduser().resolve()
         if not self.root.is_dir():
             raise NotFound(f"sound library folder not found: {self.root}; point it at a folder of sound files")
         self._embedder = embedder  # an EmbeddingScorer, or None for word matching only
-        self.entries = self._index()
+        self.index = SfxIndex(index_path if index_path is not None else config.sfx_index_path())
+        self.entries = self.index.update(self.root, progress=progress)
         if not self.entries:
             raise InvalidInput(
                 f"no sound files under {self.root} (looked for {', '.join(sorted(AUDIO_SUFFIXES))})"
             )
-        counts = Counter(w for e in self.entries for w in e.vocabulary)
         n = len(self.entries)
+        postings: dict[str, list[int]] = defaultdict(list)
+        for i, entry in enumerate(self.entries):
+            for w in entry.words:
+                postings[w].append(i)
+        self._postings = {w: np.asarray(ids) for w, ids in postings.items()}
         # Inverse document frequency: "concrete" tells more than "sfx" found on every file.
-        self._idf = {w: math.log(1.0 + n / c) for w, c in counts.items()}
-        self._audio: OrderedDict[Path, tuple[np.ndarray, int]] = OrderedDict()
+        self._idf = {w: math.log(1.0 + n / ids.size) for w, ids in self._postings.items()}
+        self._vectors: np.ndarray | None = None
+        self._audio: OrderedDict[Path, np.ndarray] = OrderedDict()
         self._cache_files = cache_files
         self._lock = threading.Lock()
-
-    def _index(self) -> list[SfxEntry]:
-        entries = []
-        for dirpath, _dirs, files in os.walk(self.root):
-            for name in sorted(files):
-                path = Path(dirpath) / name
-                if path.suffix.lower() not in AUDIO_SUFFIXES or name.startswith("."):
-                    continue
-                entries.append(SfxEntry(path, tuple(words(path.stem)), read_metadata(path)))
-                if len(entries) >= MAX_FILES:
-                    log.warning("sound library %s has more than %d files; indexing the first ones", self.root, MAX_FILES)
-                    return entries
-        return entries
 
     def __len__(self) -> int:
         return len(self.entries)
 
-    def search(self, text: str, *, negative: str = "", limit: int = 5) -> list[tuple[SfxEntry, float]]:
-        """Files best matching ``text``, best first, with scores 0..1 (only those above MIN_SCORE)."""
-        query = [w for w in dict.fromkeys(words(text))]
+    def _file_vectors(self) -> np.ndarray:
+        """Embeddings of every file's text: from the index, the missing ones computed once."""
+        with self._lock:
+            if self._vectors is None:
+                model = getattr(self._embedder, "model_id", "embedding")
+                stored = self.index.embeddings(model, [e.path for e in self.entries])
+                missing = [e for e in self.entries if e.path not in stored]
+                if missing:
+                    fresh = self._embedder.embed([e.text for e in missing])
+                    computed = dict(zip((e.path for e in missing), fresh))
+                    self.index.store_embeddings(model, computed)
+                    stored.update(computed)
+                self._vectors = np.stack([stored[e.path] for e in self.entries])
+            return self._vectors
+
+    def search(self, text: str, *, negative: str = "", limit: int = 5, categories: Collection[str] = ()) -> list[tuple[SfxEntry, float]]:
+        """Files best matching ``text``, best first, with scores 0..1 (only those above MIN_SCORE).
+        ``categories``: UCS CatIDs the prompt asks for; files filed under them rank higher."""
+        query = query_words(text)
         if not query:
             return []
         banned = set(words(negative))
         default_idf = math.log(1.0 + len(self.entries))
         total = sum(self._idf.get(w, default_idf) for w in query)
-        scores = np.array([
-            sum(self._idf.get(w, default_idf) for w in query if w in e.vocabulary) / total for e in self.entries
-        ])
+        scores = np.zeros(len(self.entries))
+        for w in query:
+            if w in self._postings:
+                scores[self._postings[w]] += self._idf[w] / total
         if self._embedder is not None and len(self.entries) <= MAX_EMBEDDED_FILES:
             try:
-                sims = self._embedder.similarities(text, [e.text for e in self.entries])
+                sims = self._file_vectors() @ self._embedder.embed([text])[0]
                 scores = np.maximum(scores, np.clip((sims - 0.2) / 0.5, 0.0, 1.0))
             except Exception as exc:  # the word score still stands
                 log.info("library embedding failed (%s); using word matches", exc)
+        if categories:
+            filed = np.fromiter((e.cat_id in categories for e in self.entries), dtype=bool, count=len(self.entries))
+            scores = np.minimum(scores + CATEGORY_BONUS * filed, 1.0)
         ranked = []
         for i in np.argsort(-scores, kind="stable"):
             if scores[i] < MIN_SCORE or len(ranked) >= limit:
                 break
             entry = self.entries[i]
-            if banned & entry.vocabulary:
+            if banned & entry.words:
                 continue
             ranked.append((entry, float(scores[i])))
         return ranked
@@ -143,10 +142,10 @@ class SfxLibrary:
         with self._lock:
             if entry.path in self._audio:
                 self._audio.move_to_end(entry.path)
-                return self._audio[entry.path][0]
+                return self._audio[entry.path]
         x = _decode_mono(entry.path)
         with self._lock:
-            self._audio[entry.path] = (x, SAMPLE_RATE)
+            self._audio[entry.path] = x
             while len(self._audio) > self._cache_files:
                 self._audio.popitem(last=False)
         return x

@@ -4,7 +4,9 @@
   free-text fields (NOTE, USER, SCENE, TAKE, PROJECT, track NAMEs; Soundminer's embedded
   DESCRIPTION/CATEGORY tags often live under USER as ``KEY: value`` lines), and the RIFF
   ``LIST/INFO`` title, comment, subject, keywords, genre.
-- MP3: ID3v2 text frames (title, artist, album, genre, comments, TXXX descriptions).
+- MP3: ID3v2 text frames (title, artist, album, genre, comments, TXXX descriptions); a tag
+  elsewhere in the file through libsndfile.
+- a UCS CatID written as its own iXML element (``CATID``, ASWG ``catId``) as ``catid``.
 - FLAC/Ogg/AIFF: tags through libsndfile (title, comment, artist, album, genre).
 
 Nothing here decodes audio; a damaged header yields what could be read, never an exception.
@@ -83,7 +85,12 @@ def _ixml_fields(body: bytes) -> dict[str, str]:
         log.debug("unreadable iXML chunk: %s", exc)
         return {}
     texts = [" ".join(el.text.split()) for el in root.iter() if el.tag.upper() in _IXML_TEXT_TAGS and el.text and el.text.strip()]
-    return {"ixml": " ".join(texts)}
+    found = {"ixml": " ".join(texts)}
+    # UCS metadata tools write the CatID as its own element (USER/CATID, ASWG/catId).
+    cat_ids = [el.text.strip() for el in root.iter() if el.tag.upper() == "CATID" and el.text and el.text.strip()]
+    if cat_ids:
+        found["catid"] = cat_ids[0]
+    return found
 
 
 def _syncsafe(b: bytes) -> int:
@@ -140,7 +147,8 @@ def read_metadata(path: Path) -> dict[str, str]:
         if suffix in (".wav", ".bwf", ".rf64"):
             fields = _riff_chunks(path)
         elif suffix == ".mp3":
-            fields = _id3_fields(path)
+            # An ID3v2 tag in front; else whatever tags libsndfile finds (an ID3 tag at the end).
+            fields = _id3_fields(path) or _sndfile_tags(path)
         else:
             fields = _sndfile_tags(path)
     except OSError as exc:

@@ -171,3 +171,19 @@ def _merge_close(fires: list[FireTime]) -> list[FireTime]:
             continue
         merged.append(fire)
     return merged
+
+
+SCATTER_EVERY = 4.0   # seconds between the one-shots of an ambience made of them, on average
+
+
+def scattered_times(shot: ShotInput, layer: Layer, rng: np.random.Generator) -> list[FireTime]:
+    """When an ambience made of one-shots sounds ("dogs barking in the distance"): at its timed
+    events when it has some, else now and then through the shot, whatever the picture does."""
+    if layer.events:
+        return fire_times(shot, layer, None)
+    fires: list[FireTime] = []
+    t = float(rng.uniform(0.1, SCATTER_EVERY))
+    while t < shot.duration:
+        fires.append(FireTime(t, float(rng.uniform(0.4, 1.0))))
+        t += float(rng.exponential(SCATTER_EVERY)) + 0.3
+    return fires

@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from foleyline.errors import InvalidInput
+from foleyline.server.engines.mmdit.layers import FeedForward
 
 __all__ = ["SynchformerConfig", "SynchformerEncoder", "load_synchformer", "segment_frames"]
 
@@ -91,16 +92,6 @@ class DividedAttention(nn.Module):
         return self.proj(out)
 
 
-class Mlp(nn.Module):
-    def __init__(self, dim: int, hidden: int) -> None:
-        super().__init__()
-        self.fc1 = nn.Linear(dim, hidden)
-        self.fc2 = nn.Linear(hidden, dim)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc2(F.gelu(self.fc1(x)))
-
-
 class DividedBlock(nn.Module):
     """Time attention (norm3), then space attention (norm1), then the MLP (norm2)."""
 
@@ -110,7 +101,7 @@ class DividedBlock(nn.Module):
         self.attn = DividedAttention(dim, num_heads)
         self.timeattn = DividedAttention(dim, num_heads)
         self.norm2 = nn.LayerNorm(dim, eps=1e-6)
-        self.mlp = Mlp(dim, int(dim * mlp_ratio))
+        self.mlp = FeedForward(dim, int(dim * mlp_ratio))
         self.norm3 = nn.LayerNorm(dim, eps=1e-6)
 
     def forward(self, x: torch.Tensor, *, frames: int, patches: int) -> torch.Tensor:
@@ -120,12 +111,14 @@ class DividedBlock(nn.Module):
 
 
 class SpatialAggregator(nn.TransformerEncoderLayer):
-    """Pools each temporal slice's h·w tokens into one through a learned CLS token (pre-norm)."""
+    """Pools each temporal slice's h·w tokens into one through a learned CLS token (pre-norm,
+    LayerNorm eps 1e-6 like every norm of the MotionFormer; torch's default 1e-5 moves the
+    features by ~1e-5 relative)."""
 
     def __init__(self, dim: int, num_heads: int, mlp_ratio: float) -> None:
         super().__init__(
             d_model=dim, nhead=num_heads, dim_feedforward=int(dim * mlp_ratio), dropout=0.0,
-            activation=nn.GELU(), batch_first=True, norm_first=True,
+            activation=nn.GELU(), batch_first=True, norm_first=True, layer_norm_eps=1e-6,
         )
         self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))
 

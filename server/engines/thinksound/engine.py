@@ -31,6 +31,7 @@ from foleyline.server.engines.base import (
     SamplingSettings,
     ShotInput,
 )
+from foleyline.server.engines.mmdit.precision import compute_dtype
 from foleyline.server.engines.synchformer import SynchformerConfig, load_synchformer
 from foleyline.server.engines.thinksound import files
 from foleyline.server.engines.thinksound.checkpoints import network_state, read_weights, vae_state
@@ -82,8 +83,8 @@ class ThinkSoundEngine(Engine):
     def __init__(self, *, models_root: Path | None = None, device: str = "cpu", dtype: torch.dtype | None = None) -> None:
         self._folder = files.package_dir(models_root)
         self._device = torch.device(device)
-        # bf16 halves the network's memory on CPU; float32 matches the reference fixtures.
-        self._dtype = dtype or torch.float32
+        # float32 on the CPU matches the reference fixtures; a GPU runs bf16 (fp16 where it has none).
+        self._dtype = dtype or compute_dtype(self._device)
         self._parts: _Components | None = None
         self._lock = threading.Lock()
 
@@ -226,9 +227,9 @@ class ThinkSoundEngine(Engine):
             # no picture: the reference's text-only path (learned empty features)
             return net.empty_clip(1).detach().float(), net.empty_sync(1).detach().float()
         idx = frame_indices(clip_stream.times, clip_frame_times(start, lengths))
-        clip_f = parts.metaclip.encode_frames(clip_stream.frames[idx]).unsqueeze(0)  # type: ignore[attr-defined]
+        clip_f = parts.metaclip.encode_frames(clip_stream.take(idx)).unsqueeze(0)  # type: ignore[attr-defined]
         idx = frame_indices(sync_stream.times, sync_frame_times(start, lengths))
-        frames = torch.from_numpy(np.ascontiguousarray(sync_stream.frames[idx])).permute(0, 3, 1, 2).float() / 255.0
+        frames = torch.from_numpy(np.ascontiguousarray(sync_stream.take(idx))).permute(0, 3, 1, 2).float() / 255.0
         sync_f = parts.synchformer.encode_video(frames.unsqueeze(0).to(self._device))  # type: ignore[attr-defined]
         # 3·d segments of 8 tokens by construction; fit guards against an off-by-one stream
         return clip_f, fit_tokens(sync_f.float(), lengths.sync)

@@ -15,7 +15,7 @@ How it differs from MMAudio (FIXTURES.md, "Network behaviour in words"):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
@@ -30,9 +30,10 @@ from foleyline.server.engines.mmdit import (
     JointBlock,
     MMDitSingleBlock,
     TimestepEmbedder,
+    TokenRows,
     compute_rope_rotations,
     run_trunk,
-    upsample_tokens,
+    upsample_rows,
 )
 from foleyline.server.engines.thinksound.configuration_thinksound import (
     METACLIP_TEXT_WIDTH,
@@ -54,6 +55,10 @@ class ThinkSoundConditions:
     text_f: torch.Tensor    # (B, 154, H)
     clip_f_c: torch.Tensor  # (B, H)
     text_f_c: torch.Tensor  # (B, H)
+    # global_cond_mlp(clip_f_c + text_f_c): the same at every step, so computed with the rest
+    global_mlp: torch.Tensor | None = field(default=None, repr=False)
+    # sync_f as its distinct rows when upsampling repeats some: the per-token adaLN maps only these
+    sync_rows: TokenRows | None = field(default=None, repr=False)
 
 
 def fit_tokens(x: torch.Tensor, length: int) -> torch.Tensor:
@@ -207,12 +212,15 @@ class ThinkSoundNetwork(nn.Module):
         # caption tokens zero-padded in channels to the T5 width, then placed before the T5 tokens
         text_f = F.pad(text_f, (0, t5_f.shape[2] - text_f.shape[2]))
         text_f = self.text_input_proj(torch.cat([text_f, t5_f], dim=1))
-        sync_f = upsample_tokens(sync_f, latent_len)
+        sync_rows = upsample_rows(sync_f, latent_len)
+        sync_f = sync_rows.dense() if isinstance(sync_rows, TokenRows) else sync_rows
         clip_f_c = self.clip_cond_proj(clip_f.mean(dim=1))
         if trace is not None:
             trace.update({"cond.clip_f": clip_f, "cond.sync_f": sync_f, "cond.text_f": text_f,
                           "cond.clip_f_c": clip_f_c, "cond.text_f_c": text_f_c})
-        return ThinkSoundConditions(clip_f, sync_f, text_f, clip_f_c, text_f_c)
+        global_mlp = self.global_cond_mlp(clip_f_c + text_f_c)
+        return ThinkSoundConditions(clip_f, sync_f, text_f, clip_f_c, text_f_c, global_mlp,
+                                    sync_rows if isinstance(sync_rows, TokenRows) else None)
 
     def predict_flow(
         self, latent: torch.Tensor, t: torch.Tensor, cond: ThinkSoundConditions, *, trace: Trace | None = None
@@ -221,13 +229,17 @@ class ThinkSoundNetwork(nn.Module):
         if latent.shape[1] != self._lengths.latent:
             raise InvalidInput(f"latent has {latent.shape[1]} frames, the network is set for {self._lengths.latent}")
         latent = self.audio_input_proj(latent)
-        global_mlp = self.global_cond_mlp(cond.clip_f_c + cond.text_f_c)
+        global_mlp = cond.global_mlp
+        if global_mlp is None:
+            global_mlp = self.global_cond_mlp(cond.clip_f_c + cond.text_f_c)
         t_emb = self.t_embed(t)
         global_c = t_emb.unsqueeze(1) + global_mlp.unsqueeze(1)
-        extended_c = global_c + cond.sync_f
+        rows = cond.sync_rows
+        extended_c = TokenRows(global_c + rows.rows, rows.index) if rows is not None else global_c + cond.sync_f
         if trace is not None:
             trace.update({"audio_input_proj": latent, "t_embed": t_emb, "global_cond_mlp": global_mlp,
-                          "global_c": global_c, "extended_c": extended_c})
+                          "global_c": global_c,
+                          "extended_c": extended_c.dense() if isinstance(extended_c, TokenRows) else extended_c})
         latent = run_trunk(self.joint_blocks, self.fused_blocks, latent, cond.clip_f, cond.text_f, global_c,
                            extended_c, self.latent_rot, self.clip_rot, trace=trace, fused_key="fused_block_{}")
         flow = self.final_layer(latent, extended_c)

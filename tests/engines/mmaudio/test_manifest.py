@@ -13,20 +13,7 @@ from foleyline.server.engines.mmaudio.modeling_mmaudio import MMAudioModel
 from foleyline.server.engines.mmaudio.vae import MMAudioVAE
 from foleyline.server.engines.synchformer import SynchformerEncoder
 
-
-def _layout(module: torch.nn.Module) -> dict[str, list[int]]:
-    return {k: list(v.shape) for k, v in module.state_dict().items()}
-
-
-def _manifest_layout(entries) -> dict[str, list[int]]:
-    return {key: list(shape) for key, shape, _dtype in entries}
-
-
-def _assert_same(ours: dict, ref: dict) -> None:
-    assert sorted(set(ref) - set(ours)) == [], "missing keys"
-    assert sorted(set(ours) - set(ref)) == [], "unexpected keys"
-    wrong = {k: (ours[k], ref[k]) for k in ref if ours[k] != ref[k]}
-    assert wrong == {}
+from state_dicts import assert_same_layout, layout, manifest_layout
 
 
 @pytest.mark.parametrize("variant", ["small_16k", "small_44k", "medium_44k", "large_44k", "large_44k_v2"])
@@ -34,7 +21,7 @@ def test_network_variants(manifest, variant):
     entry = manifest[variant]
     with torch.device("meta"):
         model = MMAudioModel(MMAudioConfig.preset(variant))
-    _assert_same(_layout(model), _manifest_layout(entry["state_dict"]))
+    assert_same_layout(layout(model), manifest_layout(entry["state_dict"]))
     assert sum(p.numel() for p in model.parameters()) == entry["params"]
     buffers = {name: list(b.shape) for name, b in model.named_buffers()}
     for name, shape, _ in entry["non_persistent_buffers"]:
@@ -45,7 +32,7 @@ def test_network_variants(manifest, variant):
 def test_vaes(manifest, mode, key):
     with torch.device("meta"):
         vae = MMAudioVAE.preset(mode)
-    _assert_same(_layout(vae), _manifest_layout(manifest[key]["state_dict"]))
+    assert_same_layout(layout(vae), manifest_layout(manifest[key]["state_dict"]))
     assert sum(p.numel() for p in vae.parameters()) == manifest[key]["params"]
 
 
@@ -53,18 +40,18 @@ def test_vaes(manifest, mode, key):
 def test_vocoders_plain_and_both_weight_norm_spellings(manifest, mode, key):
     with torch.device("meta"):
         vocoder = BigVGANVocoder(BIGVGAN_PRESETS[mode])
-    plain = _manifest_layout(manifest[key]["state_dict_after_remove_weight_norm"])
-    _assert_same(_layout(vocoder), plain)
+    plain = manifest_layout(manifest[key]["state_dict_after_remove_weight_norm"])
+    assert_same_layout(layout(vocoder), plain)
     assert sum(p.numel() for p in vocoder.parameters()) == manifest[key]["params"]
     for spelling in ("state_dict", "state_dict_legacy_weight_norm_names"):
         weight_normed = {k: torch.empty(shape, device="meta") for k, shape, _ in manifest[key][spelling]}
-        _assert_same({k: list(v.shape) for k, v in fold_weight_norm(weight_normed).items()}, plain)
+        assert_same_layout({k: list(v.shape) for k, v in fold_weight_norm(weight_normed).items()}, plain)
 
 
 def test_synchformer(manifest):
     with torch.device("meta"):
         model = SynchformerEncoder()
-    _assert_same(_layout(model), _manifest_layout(manifest["synchformer"]["state_dict"]))
+    assert_same_layout(layout(model), manifest_layout(manifest["synchformer"]["state_dict"]))
     assert sum(p.numel() for p in model.parameters()) == manifest["synchformer"]["params"]
 
 
@@ -72,6 +59,6 @@ def test_dfn5b_clip(manifest):
     entry = manifest["clip_dfn5b_vit_h_14_384"]
     with torch.device("meta"):
         model = DFN5BCLIP()
-    _assert_same(_layout(model), _manifest_layout(entry["state_dict"]))
+    assert_same_layout(layout(model), manifest_layout(entry["state_dict"]))
     assert sum(p.numel() for p in model.parameters()) == entry["params"]
     assert list(model.attn_mask.shape) == entry["non_persistent_buffers"][0][1]

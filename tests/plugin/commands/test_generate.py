@@ -65,7 +65,7 @@ def test_generate_writes_a_foley_timeline_with_clips_cut_to_their_shots(timeline
         info = soundfile.info(str(wav))
         assert (info.samplerate, info.subtype) == (48000, "PCM_24")
         assert wav.parent == out
-        assert wav.stem.endswith("_" + meta["take_id"])  # named by the whole take id, as the panel names it
+        assert wav.stem.endswith(f"_T{meta['take_number']:02d}")  # named by the take's number, as the panel names it
         available = clip.media_reference.available_range
         assert (available.start_time.value, available.duration.value) == (0, info.frames // 2000)  # the whole WAV
         # the WAV's sample at the clip's source start is the shot's first frame: its BWF stamp

@@ -120,6 +120,21 @@ def test_a_video_file_is_a_timeline_of_its_cuts(tmp_path, capsys) -> None:
     assert any(t.name.startswith("Foley") for t in written.tracks)
 
 
+def test_a_video_at_a_rate_timecode_does_not_count_goes_on_the_nearest_sequence_rate(tmp_path, capsys) -> None:
+    # 21.5 fps (web clips, phones' variable rates): no SMPTE timecode exists at that rate.
+    movie = _movie(tmp_path / "odd.mp4", frames=43, rate=Fraction(43, 2), cut_at=22)
+    assert main(["generate", str(movie), "-o", str(tmp_path / "out"), "--dry-run"]) == 0
+    assert "odd shot 002" in capsys.readouterr().out
+    from foleyline.plugin.timeline.video import timeline_from_video
+
+    timeline = timeline_from_video(movie)
+    clips = list(timeline.find_clips())
+    assert abs(clips[0].source_range.start_time.rate - float(NTSC)) < 1e-9
+    # The cut (picture frame 22 of 21.5 fps = 1.023 s) and the length (2 s) kept in seconds.
+    assert clips[1].source_range.start_time.value == round(22 / 21.5 * float(NTSC))
+    assert clips[1].source_range.end_time_exclusive().value == round(2 * float(NTSC))
+
+
 def test_takes_are_listed_accepted_and_alternates_sit_on_muted_tracks(premiere, tmp_path, capsys) -> None:
     xml, _media = premiere
     out = tmp_path / "out"

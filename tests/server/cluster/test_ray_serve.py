@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from foleyline.config import ClusterOptions
+from foleyline.capacity import ClusterOptions
 from foleyline.plugin.client import FoleyClient
 from foleyline.protos.v1 import foley_pb2 as pb
 from serverkit import TOKEN, collect, make_shot, two_layer_notes, write_clip

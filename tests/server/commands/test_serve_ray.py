@@ -7,7 +7,7 @@ import argparse
 
 import pytest
 
-from foleyline.config import ClusterOptions
+from foleyline.capacity import ClusterOptions
 from foleyline.errors import InvalidInput
 from foleyline.server.commands.serve import add_arguments, server_config
 

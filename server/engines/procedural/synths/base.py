@@ -14,6 +14,8 @@ from typing import Literal
 
 import numpy as np
 
+from ..dsp import SAMPLE_RATE, distance_filter
+
 
 @dataclass(frozen=True)
 class SoundParams:
@@ -63,3 +65,29 @@ class SoundModel:
     # The keyword matcher considers the model only when one of these words is present (a
     # "concrete floor" is not footsteps unless someone walks on it).
     requires: tuple[str, ...] = ()
+    # The Universal Category System CatIDs (``ucs.py``) this model renders: what a sound editor
+    # would file its output under, and what the library index and the coverage report map onto.
+    ucs: tuple[str, ...] = ()
+
+    @property
+    def sounds_like(self) -> str:
+        """A short phrase for warnings: the description up to its colon."""
+        return self.description.split(":", 1)[0]
+
+
+def finish(out: np.ndarray, params: SoundParams, strength: float, *, peak: float, strength_floor: float = 0.35,
+           intensity_floor: float = 0.4, distance_drop: float = 0.6, fade_s: float = 0.0,
+           air: bool = True) -> np.ndarray:
+    """The last steps a one-shot takes: the highs the air absorbs with distance (``air``; off
+    for a model that shapes its own distance), a common ``peak``, then a level set by the
+    event's strength, the layer's intensity and the distance (each scaling from its floor),
+    and a short fade-out so a cut tail never clicks."""
+    if air:
+        out = distance_filter(out, params.distance)
+    out = out / max(float(np.abs(out).max()), 1e-6)
+    gain = (peak * (strength_floor + (1.0 - strength_floor) * strength)
+            * (intensity_floor + (1.0 - intensity_floor) * params.intensity) * (1.0 - distance_drop * params.distance))
+    fade = min(int(fade_s * SAMPLE_RATE), out.size)
+    if fade:
+        out[-fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
+    return (out * gain).astype(np.float32)

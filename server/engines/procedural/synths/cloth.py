@@ -68,12 +68,14 @@ CLOTH_MODELS: tuple[SoundModel, ...] = (
         "cloth rustle and clothing movement: a jacket, sleeves, fabric handled, body movement",
         ("cloth", "clothes", "clothing", "rustle", "fabric", "jacket", "coat", "sleeve", "movement", "moves", "handling", "hands"),
         render_cloth, SoundParams(size=0.5, hardness=0.5, intensity=0.6),
+        ucs=("CLOTHMvmt", "CLOTHMisc", "FOLYClth", "FGHTClth", "CLOTHFlp", "LETHRMvmt",),
     ),
     SoundModel(
         "room_tone", "texture",
         "quiet room tone: an interior ambience, air conditioning hum, a calm room",
-        ("room", "interior", "indoor", "indoors", "tone", "ambience", "ambient", "quiet", "office", "hum"),
+        ("room", "interior", "indoor", "indoors", "tone", "ambience", "ambient", "quiet", "office", "silence"),
         render_room_tone, SoundParams(size=0.5, hardness=0.3, intensity=0.5),
+        ucs=("AMBRoom", "AMBOffc", "AMBMisc",),
     ),
 )
 
@@ -104,5 +106,6 @@ CLOTH_MODELS = CLOTH_MODELS + (
         "friction: a crate or chair dragged or pushed sliding across a floor, a scrape, a scratch",
         ("scrape", "scraping", "scratch", "drag", "dragged", "dragging", "slide", "slides", "sliding", "push", "pushed", "pushes", "friction", "shove"),
         render_scrape, SoundParams(size=0.6, hardness=0.5, intensity=0.6),
+        ucs=("WOODFric", "METLFric", "ROCKFric", "PLASFric", "CERMFric", "GLASFric", "RUBRFric", "ICEFric", "SNOWFric",),
     ),
 )

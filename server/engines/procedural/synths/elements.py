@@ -20,9 +20,11 @@ from .base import SoundModel, SoundParams
 from .cloth import grain_bank
 
 
-def _bubble(rng: np.random.Generator, freq: float) -> np.ndarray:
-    """A bubble: a sinusoid whose pitch rises as it resonates, decaying in tens of ms (Minnaert)."""
-    tau = 0.006 + 0.02 * float(rng.random())
+def bubble(rng: np.random.Generator, freq: float, tau: float | None = None) -> np.ndarray:
+    """A bubble: a sinusoid whose pitch rises as it resonates, decaying in tens of ms (Minnaert).
+    ``tau``: its decay in seconds (default: drawn, 6-26 ms)."""
+    if tau is None:
+        tau = 0.006 + 0.02 * float(rng.random())
     n = int(tau * 5 * SAMPLE_RATE)
     t = np.arange(n, dtype=np.float32) / SAMPLE_RATE
     rise = 1.0 + float(rng.uniform(2.0, 8.0)) * t / (tau * 5)
@@ -35,7 +37,7 @@ def render_water(rng: np.random.Generator, params: SoundParams, env: np.ndarray,
     out = 0.25 * bed * upsample(slow_curve(rng, env.size, 1.5, 0.5), n)
     # Bubble pitch is inverse to bubble size: small water, bright bubbles.
     lo, hi = 300.0 + 400.0 * (1.0 - params.size), 900.0 + 2500.0 * (1.0 - params.size)
-    bank = [_bubble(rng, float(f)) for f in rng.uniform(lo, hi, 24)]
+    bank = [bubble(rng, float(f)) for f in rng.uniform(lo, hi, 24)]
     times = scatter_times(rng, np.clip(env, 0.0, None), 20.0 + 70.0 * params.intensity)
     place_many(out, bank, times, rng.uniform(0.1, 0.45, times.size), rng)
     out = distance_filter(out, params.distance)
@@ -59,13 +61,15 @@ ELEMENT_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "water", "texture",
         "flowing water: a stream or brook babbling over rocks, a river, pouring, splashing, a tap running, waves, bubbling liquid",
-        ("water", "stream", "brook", "creek", "river", "pour", "pouring", "splash", "splashing", "tap", "sink", "waves", "liquid", "bubbling", "boiling", "fountain"),
+        ("water", "stream", "brook", "creek", "river", "tap", "sink", "liquid", "bubbling", "boiling", "fountain", "flowing", "babbling"),
         render_water, SoundParams(size=0.4, hardness=0.4, intensity=0.6),
+        ucs=("WATRFlow", "WATRMvmt", "WATRTurb", "WATRBubl", "WATRFoun", "WATRPlmb", "WATRMisc", "LIQBubl", "LIQMvmt", "WATRDran",),
     ),
     SoundModel(
         "fire", "texture",
         "fire burning: a crackling campfire, a fireplace, flames, burning wood",
         ("fire", "flames", "flame", "burning", "crackling", "campfire", "fireplace", "torch", "sizzle", "sizzling", "frying"),
         render_fire, SoundParams(size=0.5, hardness=0.6, intensity=0.6),
+        ucs=("FIREBurn", "FIRECrkl", "FIREMisc", "FIRESizz", "FIRETrch",),
     ),
 )

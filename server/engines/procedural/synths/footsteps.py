@@ -113,7 +113,7 @@ def _step_fn(strike: Strike) -> Callable[[np.random.Generator, SoundParams, floa
 
 # Every surface answers to the words for walking; its own surface words then decide between them.
 _WALK = ("footsteps", "footstep", "steps", "step", "walking", "walks", "walk", "running", "runs", "shoes", "boots",
-         "stomping", "stomps", "trudge", "trudges", "paws", "dog", "heels", "feet", "foot", "jogging")
+         "stomping", "stomps", "trudge", "trudges", "paws", "heels", "feet", "foot", "jogging")
 
 FOOTSTEP_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
@@ -121,29 +121,34 @@ FOOTSTEP_MODELS: tuple[SoundModel, ...] = (
         "footsteps on concrete: shoes walking on a pavement, sidewalk, street or hard floor",
         _WALK + ("concrete", "pavement", "sidewalk", "street", "tiles", "hard floor"),
         _step_fn(_strike_concrete), SoundParams(size=0.5, hardness=0.7, intensity=0.6), requires=_WALK,
+        ucs=("FEETHmn", "FOLYFeet", "FEETMisc",),
     ),
     SoundModel(
         "steps_gravel", "oneshot",
         "footsteps on gravel: crunchy steps on a gravel path, stones, a dirt track",
         _WALK + ("gravel", "stones", "pebbles", "path", "dirt", "crunchy"),
         _step_fn(_strike_gravel), SoundParams(size=0.5, hardness=0.6, intensity=0.6), requires=_WALK,
+        ucs=("FEETHmn",),
     ),
     SoundModel(
         "steps_grass", "oneshot",
         "footsteps on grass: soft steps through a lawn, a meadow, leaves or undergrowth",
         _WALK + ("grass", "lawn", "meadow", "leaves", "undergrowth", "field"),
         _step_fn(_strike_grass), SoundParams(size=0.5, hardness=0.3, intensity=0.5), requires=_WALK,
+        ucs=("FEETHmn", "VEGEGras",),
     ),
     SoundModel(
         "steps_wood", "oneshot",
         "footsteps on a wooden floor: boards, a deck, stairs, a creaky old house",
         _WALK + ("boards", "deck", "stairs", "wooden floor", "parquet", "creaky"),
         _step_fn(_strike_wood), SoundParams(size=0.5, hardness=0.6, intensity=0.6), requires=_WALK,
+        ucs=("FEETHmn",),
     ),
     SoundModel(
         "steps_snow", "oneshot",
         "footsteps in snow: boots crunching and trudging through fresh snow or powder, stomping on ice",
         _WALK + ("snow", "snowy", "powder", "trudge", "trudges", "boots", "ice", "frozen", "stomping", "winter"),
         _step_fn(_strike_snow), SoundParams(size=0.6, hardness=0.5, intensity=0.7), requires=_WALK,
+        ucs=("FEETHmn", "SNOWMvmt",),
     ),
 )

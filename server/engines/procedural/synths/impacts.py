@@ -41,6 +41,9 @@ MATERIALS: dict[str, Material] = {
     "glass": Material((1.0, 2.32, 4.25, 6.63, 9.38), (900.0, 3200.0), 0.5, 0.5, 0.8, (3000.0, 14000.0), 0.05, 1.6, 0.01),
     "body": Material((1.0, 1.58, 2.24, 3.1), (55.0, 150.0), 0.06, 0.8, 0.45, (500.0, 3500.0), 1.0, 0.35),
     "soft": Material((1.0, 1.9, 3.3), (70.0, 220.0), 0.035, 0.9, 1.2, (300.0, 2500.0), 0.8, 0.3, 0.015),
+    # Stone, brick, concrete: stiff and dense, so its modes sit high and die at once; the knock
+    # is mostly the contact click and a short gritty rattle.
+    "stone": Material((1.0, 1.83, 2.71, 3.62, 4.4, 5.9), (700.0, 2600.0), 0.018, 0.6, 1.3, (1200.0, 10000.0), 0.35, 0.3, 0.006),
     # a kitchen knife through a vegetable onto a board: crunchy noise on a short wooden knock
     "chop": Material((1.0, 2.6, 4.1), (180.0, 500.0), 0.06, 0.7, 1.4, (600.0, 9000.0), 0.9, 0.35, 0.06),
 }
@@ -121,37 +124,50 @@ IMPACT_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "impact_wood", "oneshot",
         "a short sharp knock or hit on wood: a wooden door, table, plank, stick, crate or block struck",
-        ("wood", "wooden", "knock", "door", "table", "plank", "stick", "box", "crate", "desk", "log", "axe", "block", "blocks", "chair"),
+        ("wood", "wooden", "knock", "knocks", "knocking", "table", "plank", "stick", "box", "crate", "desk", "log", "axe", "block", "blocks", "chair"),
         _impact_fn("wood"), SoundParams(size=0.5, hardness=0.6, intensity=0.7),
+        ucs=("WOODImpt", "WOODMisc", "DOORKnck", "WNDWKnck", "DRWRWood", "OBJFurn", "FOLYProp"),
     ),
     SoundModel(
         "impact_metal", "oneshot",
         "a metal object struck: clang of a pipe, bar, pan, anvil, hammer on steel, bell",
-        ("metal", "metallic", "steel", "iron", "clang", "pipe", "bar", "pan", "pot", "anvil", "hammer", "bell", "drumstick", "gun", "pistol"),
+        ("metal", "metallic", "steel", "iron", "clang", "pipe", "bar", "pan", "pot", "anvil", "hammer", "bell", "drumstick", "tin", "can"),
         _impact_fn("metal"), SoundParams(size=0.45, hardness=0.8, intensity=0.75),
+        ucs=("METLImpt", "METLMisc", "METLTonl", "CHAINImpt", "BELLMisc", "TOOLHand", "DRWRMetl", "FOODKware"),
     ),
     SoundModel(
         "impact_glass", "oneshot",
         "glass or ceramic struck: a glass clink, bottle, cup, plate, jar",
-        ("glass", "clink", "bottle", "cup", "mug", "plate", "ceramic", "jar", "wine", "ice", "crack", "cracking"),
+        ("glass", "clink", "clinks", "bottle", "cup", "mug", "plate", "ceramic", "jar", "wine", "ice", "crack", "cracking"),
         _impact_fn("glass"), SoundParams(size=0.35, hardness=0.9, intensity=0.6),
+        ucs=("GLASImpt", "GLASTonl", "GLASMisc", "CERMImpt", "CERMTonl", "FOODGware", "FOODTware", "ICEImpt"),
     ),
     SoundModel(
         "impact_body", "oneshot",
         "a heavy body hit: a punch, a kick, a thump on a body, someone falling, a boxing bag",
-        ("punch", "body", "thump", "kick", "fall", "falls", "fight", "slap", "bag", "boxing", "stomp", "stomping"),
+        ("punch", "punches", "body", "thump", "kick", "kicks", "fight", "slap", "bag", "boxing", "stomp", "stomping"),
         _impact_fn("body"), SoundParams(size=0.6, hardness=0.4, intensity=0.8),
+        ucs=("FGHTImpt", "FGHTMisc", "FGHTGrab"),
     ),
     SoundModel(
         "impact_soft", "oneshot",
         "a soft dull muffled thud: a cushion, pillow, fabric, cardboard, something dropped on a bed or carpet",
         ("soft", "cushion", "pillow", "fabric", "cloth bag", "cardboard", "carpet", "bed", "sofa", "pancake", "flip"),
         _impact_fn("soft"), SoundParams(size=0.5, hardness=0.2, intensity=0.6),
+        ucs=("FOLYMisc", "RUBRImpt", "LETHRImpt", "OBJBag", "OBJLug", "DIRTImpt", "SNOWImpt", "PLASImpt"),
     ),
     SoundModel(
         "impact_chop", "oneshot",
         "a knife chopping vegetables on a cutting board, cutting, slicing",
         ("chop", "chopping", "knife", "cut", "cutting", "slice", "slicing", "cabbage", "vegetable", "board", "kitchen"),
         _impact_fn("chop"), SoundParams(size=0.4, hardness=0.8, intensity=0.7),
+        ucs=("FOODIngr", "FOODCook"),
+    ),
+    SoundModel(
+        "impact_stone", "oneshot",
+        "a stone or rock struck: a rock hitting rock, a brick or a concrete block knocked, pebbles clacking",
+        ("stone", "stones", "rock", "rocks", "brick", "bricks", "pebble", "concrete", "boulder", "marble", "clack"),
+        _impact_fn("stone"), SoundParams(size=0.4, hardness=0.9, intensity=0.7),
+        ucs=("ROCKImpt", "ROCKMisc", "ROCKTonl"),
     ),
 )

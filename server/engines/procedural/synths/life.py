@@ -1,10 +1,23 @@
-"""Crowd murmur and birds."""
+"""Crowd murmur, applause and birds."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..dsp import SAMPLE_RATE, bandpass, distance_filter, env_at, impulses, lowpass, place, slow_curve, upsample, white
+from ..dsp import (
+    SAMPLE_RATE,
+    bandpass,
+    distance_filter,
+    env_at,
+    impulses,
+    lowpass,
+    place,
+    place_many,
+    scatter_times,
+    slow_curve,
+    upsample,
+    white,
+)
 from .base import SoundModel, SoundParams
 
 # Vowel-ish formant bands (Hz); each voice speaks through one of them.
@@ -66,17 +79,43 @@ def render_birds(rng: np.random.Generator, params: SoundParams, env: np.ndarray,
     return (out * upsample(0.6 + 0.4 * env, n) * (0.4 + 0.6 * params.intensity)).astype(np.float32)
 
 
+def render_applause(rng: np.random.Generator, params: SoundParams, env: np.ndarray, n: int) -> np.ndarray:
+    """Hands clapping: each clap a short burst of air between the palms, its band set by the
+    clapper's cupped hands (~1-2.5 kHz); many clappers at 3-5 claps a second, not in time."""
+    bank = []
+    for _ in range(16):
+        centre = float(rng.uniform(900.0, 2600.0))
+        grain = bandpass(white(rng, 480), centre * 0.6, centre * 1.8, order=1)
+        grain *= np.exp(-np.arange(480, dtype=np.float32) / (SAMPLE_RATE * float(rng.uniform(0.004, 0.009))))
+        bank.append(grain / max(float(np.abs(grain).max()), 1e-6))
+    clappers = 5 + int(55 * params.size)
+    times = scatter_times(rng, np.clip(env, 0.0, None), clappers * 4.0)
+    out = np.zeros(n, dtype=np.float32)
+    place_many(out, bank, times, rng.uniform(0.2, 1.0, times.size) * (0.5 + 0.5 / np.sqrt(clappers / 5.0)), rng)
+    out = distance_filter(out, params.distance)
+    return (out * 0.35 * (0.4 + 0.6 * params.intensity)).astype(np.float32)
+
+
 LIFE_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "crowd", "texture",
         "a crowd murmur: people talking, chatter in a restaurant, a busy hall, walla",
         ("crowd", "people", "talking", "chatter", "murmur", "walla", "restaurant", "cafe", "bar", "party", "audience", "voices", "pedestrians", "plaza"),
         render_crowd, SoundParams(size=0.5, hardness=0.4, intensity=0.5, distance=0.4),
+        ucs=("CRWDConv", "CRWDWalla", "CRWDMisc", "CRWDQuiet", "CRWDLoop", "AMBRest", "AMBPubl", "AMBMrkt"),
     ),
     SoundModel(
         "birds", "texture",
         "birds singing: chirping birdsong in a park, a forest or a garden in the morning",
         ("bird", "birds", "birdsong", "chirp", "chirping", "tweet", "forest", "park", "garden", "morning", "nature", "countryside"),
         render_birds, SoundParams(size=0.3, hardness=0.5, intensity=0.5, distance=0.4),
+        ucs=("AMBBird", "BIRDSong", "BIRDMisc", "AMBForst"),
+    ),
+    SoundModel(
+        "applause", "texture",
+        "applause: an audience clapping their hands, a round of applause",
+        ("applause", "applauding", "applauds", "clapping", "claps", "clap", "ovation", "clappers"),
+        render_applause, SoundParams(size=0.6, hardness=0.5, intensity=0.6, distance=0.3),
+        ucs=("CRWDApls",),
     ),
 )

@@ -46,11 +46,13 @@ MACHINE_MODELS: tuple[SoundModel, ...] = (
         "an engine running: a car, sedan, motorbike, truck or generator idling and revving its motor",
         ("engine", "car", "motor", "motorbike", "motorcycle", "truck", "idling", "revving", "rev", "generator", "vehicle", "bus", "machine"),
         render_rumble, SoundParams(size=0.5, hardness=0.5, intensity=0.6, distance=0.2),
+        ucs=("MOTRComb", "VEHTruck", "VEHMoto", "VEHBus", "MOTRMisc", "VEHMisc",),
     ),
     SoundModel(
         "traffic", "texture",
         "city traffic: cars passing on a street, a road, distant urban rumble",
         ("traffic", "street", "road", "city", "urban", "cars", "highway", "passing"),
         render_traffic, SoundParams(size=0.6, hardness=0.4, intensity=0.5, distance=0.5),
+        ucs=("AMBTraf", "AMBUrbn",),
     ),
 )

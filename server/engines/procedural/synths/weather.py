@@ -44,13 +44,15 @@ WEATHER_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "wind", "texture",
         "wind blowing outdoors: gusts, a breeze, a storm, air howling",
-        ("wind", "windy", "breeze", "gust", "gusts", "storm", "howling", "air", "outdoor", "outdoors", "exterior"),
+        ("wind", "windy", "breeze", "gust", "gusts", "howling", "air", "outdoor", "outdoors", "exterior", "windstorm", "gale"),
         render_wind, SoundParams(size=0.6, hardness=0.3, intensity=0.5, distance=0.2),
+        ucs=("WIND", "WINDGust", "WINDInt", "WINDTonl", "WINDVege", "WINDDsgn", "AMBDsrt",),
     ),
     SoundModel(
         "rain", "texture",
         "rain falling: raindrops on a roof, a window or the street, a downpour",
-        ("rain", "raining", "rainy", "raindrops", "drops", "drizzle", "downpour", "shower", "storm"),
+        ("rain", "raining", "rainy", "raindrops", "drops", "drizzle", "shower", "rainfall"),
         render_rain, SoundParams(size=0.4, hardness=0.5, intensity=0.6, distance=0.2),
+        ucs=("RAIN", "RAINClth", "RAINConc", "RAINGlas", "RAINMetl", "RAINPlas", "RAINVege", "RAINWood", "RAINWatr",),
     ),
 )

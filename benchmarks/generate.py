@@ -1,0 +1,241 @@
+"""What an editor waits for: `foleyline generate` end to end per shot length, and where the
+time of one short shot goes on the server.
+
+    .venv/bin/python benchmarks/generate.py lengths [--clip CLIP] [--lengths 2 8 30 79] [--rounds 3]
+    .venv/bin/python benchmarks/generate.py stages  [--clip CLIP] [--seconds 0.5] [--rounds 15]
+
+``lengths``: `foleyline generate` (default settings: in-process server, procedural engine,
+drafted notes, 12-frame handles) run as a fresh process on a one-clip .otio timeline cut from
+the clip (default: the 79.5 s 10 fps plaza clip), for each length, in paired rounds (every
+length once per round, so a change of load hits all lengths alike). Per length: wall time, CPU
+time (user + system of the process and its threads) and peak memory (the child's maxrss), medians
+with min-max, then the CPU cost fitted as ``a + b * seconds``: cost linear in length means a
+flat CPU s per shot s. A warm-up run first fills the text-embedding cache (as a day's first
+shot would), so every timed run pays what a later one does.
+
+``stages``: one server shot (``Pipeline.process_shot``, default handles, drafted notes,
+procedural engine, WAVs into a store in a temp folder) of ``--seconds`` from a real clip, in
+this process, ``--rounds`` times after one warm-up; CPU time per stage (decode, motion analysis,
+notes, engine, post, loudness, WAV writing and storing) by wrapping each stage's function, medians
+with min-max. The non-engine time is the shot's total less the engine's (target <= 30 ms for
+a 0.5 s shot). gRPC and the job queue are not included (a few ms; see benchmarks in tests/server).
+
+Every table prints the machine's load average: on a shared machine compare ratios from one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import opentimelineio as otio
+
+SHARED_MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"
+LONG_CLIP = SHARED_MEDIA / "debian_opencv-doc_vtest.avi"
+SHORT_CLIP = SHARED_MEDIA / "condfoleygen_hitting_metal.mp4"
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def spread(values: list[float], scale: float = 1.0, digits: int = 2) -> str:
+    """median [min-max]"""
+    return (f"{statistics.median(values) * scale:.{digits}f} "
+            f"[{min(values) * scale:.{digits}f}-{max(values) * scale:.{digits}f}]")
+
+
+# ---- lengths: the CLI end to end --------------------------------------------------------------
+
+def clip_timeline(clip: Path, seconds: float, folder: Path) -> Path:
+    """A timeline of one shot: the first ``seconds`` of ``clip`` at its own frame rate."""
+    from foleyline.probe import probe
+
+    info = probe(clip)
+    rate = float(info.fps)
+    frames = int(round(min(seconds, info.duration - 0.5 / rate) * rate))
+    tc = otio.opentime
+    reference = otio.schema.ExternalReference(
+        target_url=clip.resolve().as_uri(),
+        available_range=tc.TimeRange(tc.RationalTime(0, rate), tc.RationalTime(int(info.duration * rate), rate)))
+    track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
+    track.append(otio.schema.Clip(name=f"shot{seconds:g}", media_reference=reference,
+                                  source_range=tc.TimeRange(tc.RationalTime(0, rate), tc.RationalTime(frames, rate))))
+    timeline = otio.schema.Timeline(name=f"bench{seconds:g}")
+    timeline.tracks.append(track)
+    path = folder / f"shot{seconds:g}.otio"
+    otio.adapters.write_to_file(timeline, str(path))
+    return path
+
+
+def run_cli(timeline: Path, out: Path, env: dict[str, str]) -> tuple[float, float, float]:
+    """(wall s, CPU s, peak MiB) of one `foleyline generate` process."""
+    command = [sys.executable, "-m", "foleyline", "generate", str(timeline), "--seed", "1", "-o", str(out)]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    error = process.stderr.read().decode() if process.stderr else ""
+    if process.returncode != 0:
+        raise SystemExit(f"foleyline generate failed ({process.returncode}):\n{error}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def lengths(args: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory(prefix="foleyline-bench-") as tmp:
+        folder = Path(tmp)
+        env = dict(os.environ, FOLEYLINE_DATA_DIR=str(folder / "data"), FOLEYLINE_CONFIG_DIR=str(folder / "config"))
+        env.pop("FOLEYLINE_SERVER", None)
+        timelines = {s: clip_timeline(args.clip, s, folder) for s in args.lengths}
+        run_cli(timelines[min(args.lengths)], folder / "warm", env)  # the embedding cache, filled once
+        results: dict[float, list[tuple[float, float, float]]] = defaultdict(list)
+        for r in range(args.rounds):
+            for seconds, timeline in timelines.items():
+                results[seconds].append(run_cli(timeline, folder / f"out{r}_{seconds:g}", env))
+        print(f"`foleyline generate` on {args.clip.name}, {args.rounds} paired rounds; {load()}")
+        print(f"{'shot s':>7s} {'wall s':>20s} {'CPU s':>20s} {'CPU s per shot s':>18s} {'peak MiB':>22s}")
+        for seconds in args.lengths:
+            walls, cpus, peaks = zip(*results[seconds])
+            print(f"{seconds:7g} {spread(list(walls)):>20s} {spread(list(cpus)):>20s} "
+                  f"{statistics.median(cpus) / seconds:18.3f} {spread(list(peaks), digits=0):>22s}")
+        x = np.array(args.lengths, float)
+        y = np.array([statistics.median([c for _, c, _ in results[s]]) for s in args.lengths])
+        slope, intercept = np.polyfit(x, y, 1)
+        residual = float(np.max(np.abs(y - (intercept + slope * x)) / y))
+        print(f"CPU = {intercept:.2f} s + {slope:.3f} s per shot second (largest deviation from the line: "
+              f"{residual:.0%}); {load()}")
+    return 0
+
+
+# ---- stages: one short shot on the server -----------------------------------------------------
+
+class StageClock:
+    """CPU time per stage, by wrapping the functions that do each stage."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, float] = defaultdict(float)
+        self.waited: dict[str, float] = defaultdict(float)  # wall time: fsync waits are not CPU
+        self._depth = threading.local()
+
+    def wrap(self, owner: object, attribute: str, stage: str) -> None:
+        inner = getattr(owner, attribute)
+
+        def timed(*args, **kwargs):
+            depth = getattr(self._depth, "value", 0)
+            self._depth.value = depth + 1
+            started, wall = time.process_time(), time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                self._depth.value = depth
+                if depth == 0:  # a stage inside another counts once, in the outer one
+                    self.spent[stage] += time.process_time() - started
+                    self.waited[stage] += time.perf_counter() - wall
+
+        setattr(owner, attribute, timed)
+
+
+def stages(args: argparse.Namespace) -> int:
+    from foleyline.server import pipeline as pipeline_module
+    from foleyline.server.engines.procedural import ProceduralEngine
+    from foleyline.server.media import audio, load as load_module
+    from foleyline.server.pipeline import Pipeline
+    from foleyline.server.records import JobSettings, ShotRequest
+    from foleyline.server.store import Store
+    from foleyline.server.threads import apply_compute_threads
+
+    apply_compute_threads()
+    clock = StageClock()
+    clock.wrap(load_module, "decode_shot", "decode")
+    clock.wrap(load_module, "analyze_motion", "analysis")
+    clock.wrap(pipeline_module.Pipeline, "notes_for", "notes")
+    clock.wrap(pipeline_module, "generate_layer", "engine")
+    clock.wrap(audio, "finish_stem", "post")
+    clock.wrap(audio, "mix_stems", "post")
+    for owner, name in ((pipeline_module, "measure"), (audio, "reported_loudness"), (audio, "loudness_lufs")):
+        if hasattr(owner, name):
+            clock.wrap(owner, name, "loudness")
+    for name in ("write_take", "write_takes"):
+        if hasattr(pipeline_module, name):
+            clock.wrap(pipeline_module, name, "WAV write + store")
+    for name in ("adopt_audio", "sync_audio"):
+        if hasattr(Store, name):
+            clock.wrap(Store, name, "WAV write + store")
+
+    tc = otio.opentime
+    with tempfile.TemporaryDirectory(prefix="foleyline-bench-") as tmp:
+        os.environ["FOLEYLINE_DATA_DIR"] = str(Path(tmp) / "data")
+        store = Store(Path(tmp) / "store")
+        pipeline = Pipeline(store, [args.clip.parent])
+        engine = ProceduralEngine()
+        engine.load()
+        rate = 25.0
+        start = int(round(args.start * rate))
+        length = max(1, int(round(args.seconds * rate)))
+        shot = ShotRequest(
+            id="bench", name="bench", media_path=args.clip, media_hash=None,
+            source_range=tc.TimeRange(tc.RationalTime(start, rate), tc.RationalTime(length, rate)),
+            record_range=tc.TimeRange(tc.RationalTime(90000, rate), tc.RationalTime(length, rate)),
+            available_range=None, rate=rate, drop_frame=False,
+        )
+        rows: dict[str, list[float]] = defaultdict(list)
+        walls: dict[str, list[float]] = defaultdict(list)
+        for r in range(args.rounds + 1):
+            clock.spent.clear()
+            clock.waited.clear()
+            started = time.process_time()
+            pipeline.process_shot(shot, JobSettings(seed=r + 1), job_id=f"job{r}", engine_name="procedural",
+                                  engine=engine, progress=lambda stage, fraction: None, cancel=threading.Event())
+            total = time.process_time() - started
+            if r == 0:
+                continue  # warm-up: imports, filter designs, the embedding cache
+            for stage, spent in clock.spent.items():
+                rows[stage].append(spent)
+                walls[stage].append(clock.waited[stage])
+            rows["total"].append(total)
+            rows["non-engine"].append(total - clock.spent.get("engine", 0.0))
+            rows["other"].append(total - sum(clock.spent.values()))
+        store.close()
+    print(f"one {args.seconds:g} s shot of {args.clip.name} from {args.start:g} s, default handles, "
+          f"{args.rounds} rounds after a warm-up; ms, median [min-max]; {load()}")
+    print(f"  {'stage':18s} {'CPU':>24s} {'wall':>24s}")
+    order = ["decode", "analysis", "notes", "engine", "post", "loudness", "WAV write + store", "other",
+             "non-engine", "total"]
+    for stage in order:
+        if stage in rows:
+            wall = spread(walls[stage], 1000, 1) if stage in walls else ""
+            print(f"  {stage:18s} {spread(rows[stage], 1000, 1):>24s} {wall:>24s}")
+    print("target: non-engine <= 30 ms for a 0.5 s shot")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="mode", required=True)
+    p = sub.add_parser("lengths", help="`foleyline generate` end to end per shot length")
+    p.add_argument("--clip", type=Path, default=LONG_CLIP)
+    p.add_argument("--lengths", type=float, nargs="+", default=[2.0, 8.0, 30.0, 79.0])
+    p.add_argument("--rounds", type=int, default=3)
+    p.set_defaults(run=lengths)
+    p = sub.add_parser("stages", help="CPU per stage of one short server shot")
+    p.add_argument("--clip", type=Path, default=SHORT_CLIP)
+    p.add_argument("--start", type=float, default=2.0, help="seconds into the clip")
+    p.add_argument("--seconds", type=float, default=0.5)
+    p.add_argument("--rounds", type=int, default=15)
+    p.set_defaults(run=stages)
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

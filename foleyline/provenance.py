@@ -1,0 +1,204 @@
+"""What a generated WAV's C2PA manifest says, and reading it back.
+
+Every WAV the server writes carries a C2PA manifest (signed by ``foleyline.server.signing``
+in ``server.media.bwf.write_take``, the one place that writes take audio):
+
+    c2pa.actions               c2pa.created, digitalSourceType trainedAlgorithmicMedia (IPTC),
+                               softwareAgent Foleyline <version>
+    org.foleyline.generation   engine and its version, model, the model's licence, seed, notes
+                               digest (sha256 of the notes' text form), take id and number,
+                               shot, layer, Foleyline version
+
+A take re-stamped later (circled when the editor accepts it) gets a new manifest whose parent
+ingredient is the generated file's: ``c2pa.opened`` + ``c2pa.edited``, with the generation
+assertion repeated, so the chain still says how the audio was made.
+
+Reading validates the manifest store (signature, certificate chain, the hash of every byte
+but the manifest's own chunk) and trusts the local CA (``config.c2pa_ca_path``) and any
+anchors the facility configured; it never goes to the network (no OCSP, no remote manifests).
+``c2pa`` loads a native library: imported only where a manifest is made or read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from foleyline import __version__, config
+from foleyline.notes import Notes
+from foleyline.notes.text import to_text
+
+TRAINED_ALGORITHMIC_MEDIA = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+GENERATION_LABEL = "org.foleyline.generation"
+WAV_MIME = "audio/wav"
+
+__all__ = [
+    "GENERATION_LABEL", "TRAINED_ALGORITHMIC_MEDIA", "Generation", "Report", "created_manifest",
+    "edited_manifest", "notes_digest", "read_provenance", "reader_settings",
+]
+
+
+def notes_digest(notes: Notes) -> str:
+    """sha256 of the notes' text form: names the notes a take was made from, without them."""
+    return "sha256:" + hashlib.sha256(to_text(notes).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Generation:
+    """How one WAV's audio was made (the custom assertion)."""
+
+    engine: str
+    engine_version: str
+    model: str
+    model_licence: str        # the weights' licence, as the engine manifest states it
+    seed: int
+    notes_digest: str
+    take_id: str
+    take_number: int
+    shot: str
+    layer: str                # the layer's label, or "mix"
+    foleyline_version: str = __version__
+
+
+def _agent() -> dict[str, str]:
+    return {"name": "Foleyline", "version": __version__}
+
+
+def _manifest(generation: Generation, title: str, actions: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "claim_generator_info": [_agent()],
+        "title": title,
+        "format": WAV_MIME,
+        "assertions": [
+            {"label": "c2pa.actions", "data": {"actions": actions}},
+            {"label": GENERATION_LABEL, "data": asdict(generation)},
+        ],
+    }
+
+
+def created_manifest(generation: Generation, title: str) -> dict[str, Any]:
+    """The manifest of a WAV as generated: created by a trained algorithm."""
+    return _manifest(generation, title, [
+        {"action": "c2pa.created", "digitalSourceType": TRAINED_ALGORITHMIC_MEDIA, "softwareAgent": _agent()},
+    ])
+
+
+def edited_manifest(generation: Generation, title: str, change: str) -> dict[str, Any]:
+    """The manifest of a generated WAV whose metadata Foleyline changed (``change`` says how);
+    signed with the generated file as its parent ingredient (``c2pa.opened`` is added then)."""
+    return _manifest(generation, title, [{"action": "c2pa.edited", "description": change, "softwareAgent": _agent()}])
+
+
+def reader_settings(trust_anchors: str = "") -> dict[str, Any]:
+    """c2pa settings for reading: offline, trusting ``trust_anchors`` (PEM) when given."""
+    settings: dict[str, Any] = {"verify": {"ocsp_fetch": False, "remote_manifest_fetch": False, "verify_trust": True}}
+    if trust_anchors:
+        settings["trust"] = {"trust_anchors": trust_anchors}
+    return settings
+
+
+@dataclass(frozen=True)
+class Report:
+    """What one file's provenance says, for a line of ``foleyline provenance``."""
+
+    path: Path
+    state: str                  # trusted, valid (signature good, signer not trusted here), invalid, none
+    generated: bool = False     # the manifest chain says trainedAlgorithmicMedia
+    generation: dict[str, Any] = field(default_factory=dict)
+    signer: str = ""
+    edits: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.state in ("trusted", "valid") and self.generated
+
+    def line(self) -> str:
+        if self.state == "none":
+            return f"{self.path}: no C2PA manifest" + (f" ({self.problems[0]})" if self.problems else "")
+        g = self.generation
+        what = ("generated by an algorithm (trainedAlgorithmicMedia)" if self.generated
+                else "NOT marked as generated by an algorithm")
+        facts = (f"engine {g.get('engine', '?')} {g.get('engine_version', '')}".rstrip()
+                 + f", model {g.get('model', '?')}, licence {g.get('model_licence') or 'none stated'}"
+                 + f", seed {g.get('seed', '?')}, take {g.get('take_number', '?')} ({g.get('take_id', '?')})"
+                 + f", layer {g.get('layer', '?')}, notes {str(g.get('notes_digest', '?'))[:19]}") if g else "no Foleyline assertion"
+        text = f"{self.path}: {self.state.upper()}, {what}; {facts}; signed by {self.signer or '?'}"
+        if self.edits:
+            text += f"; edited: {'; '.join(self.edits)}"
+        if self.problems:
+            text += f"; problems: {'; '.join(self.problems)}"
+        return text
+
+
+def _actions(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
+    for assertion in manifest.get("assertions", []):
+        if str(assertion.get("label", "")).startswith("c2pa.actions"):
+            found.extend(assertion.get("data", {}).get("actions", []))
+    return found
+
+
+def _generation(manifest: dict[str, Any]) -> dict[str, Any]:
+    for assertion in manifest.get("assertions", []):
+        if assertion.get("label") == GENERATION_LABEL:
+            return dict(assertion.get("data", {}))
+    return {}
+
+
+def _chain(store: dict[str, Any]) -> list[dict[str, Any]]:
+    """The active manifest, then its parents' (each one's parentOf ingredient), newest first."""
+    manifests, chain = store.get("manifests", {}), []
+    label = store.get("active_manifest")
+    while label in manifests and len(chain) < 32:
+        manifest = manifests[label]
+        chain.append(manifest)
+        parents = [i for i in manifest.get("ingredients", []) if i.get("relationship") == "parentOf"]
+        label = parents[0].get("active_manifest") if parents else None
+    return chain
+
+
+def trust_anchors() -> str:
+    """PEM of the CAs this machine trusts for Foleyline's files: the local CA (when one was
+    made here) and the facility's (``config.c2pa_trust_anchors_path``)."""
+    pems = []
+    for path in (config.c2pa_ca_path(), config.c2pa_trust_anchors_path()):
+        if path is not None and Path(path).is_file():
+            pems.append(Path(path).read_text(encoding="ascii"))
+    return "".join(pems)
+
+
+def read_provenance(path: str | Path, anchors: str | None = None) -> Report:
+    """Read and validate the C2PA manifest of the file at ``path``. ``anchors``: PEM trust
+    anchors (default: :func:`trust_anchors`)."""
+    import c2pa  # deferred: a native library, needed only here and where files are signed
+
+    path = Path(path)
+    context = c2pa.Context.from_dict(reader_settings(trust_anchors() if anchors is None else anchors))
+    try:
+        with open(path, "rb") as stream:
+            reader = c2pa.Reader.try_create(WAV_MIME if path.suffix.lower() == ".wav" else path.suffix.lstrip("."),
+                                            stream, context=context)
+            if reader is None:
+                return Report(path, "none")
+            with reader:
+                store = json.loads(reader.json())
+    except c2pa.C2paError as exc:
+        return Report(path, "invalid", problems=(f"the manifest cannot be read: {exc}",))
+    chain = _chain(store)
+    failures = store.get("validation_results", {}).get("activeManifest", {}).get("failure", [])
+    untrusted = {"signingCredential.untrusted"}
+    problems = tuple(f"{f.get('code')}: {f.get('explanation', '')}" for f in failures if f.get("code") not in untrusted)
+    state = str(store.get("validation_state", "")).lower()
+    if problems or state not in ("valid", "trusted"):
+        state = "invalid"
+    active = chain[0] if chain else {}
+    generated = any(a.get("action") == "c2pa.created" and a.get("digitalSourceType") == TRAINED_ALGORITHMIC_MEDIA
+                    for manifest in chain for a in _actions(manifest))
+    edits = tuple(a.get("description", a.get("action", "")) for a in _actions(active) if a.get("action") == "c2pa.edited")
+    signature = active.get("signature_info", {})
+    return Report(path, state, generated, _generation(active),
+                  signer=signature.get("common_name") or signature.get("issuer", ""), edits=edits, problems=problems)

@@ -1,0 +1,197 @@
+"""The persistent index of the editor's sound library: one SQLite file in the data folder.
+
+Each sound file under a library folder is read once: its UCS CatID and FXName from the file
+name (``CatID_FXName_CreatorID_SourceID.wav``, see ``ucs``) or from its embedded metadata, and
+the words it can be found by (name, BWF description, iXML, ID3/Vorbis tags; ``sfx_metadata``).
+A row is keyed by the file's path and remembers its modification time and size: the next time
+the folder is opened only new or changed files are read again, and files that are gone are
+dropped. Sentence embeddings of the files' text are stored beside them, per embedding model,
+so they too are computed once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from . import ucs
+from .sfx_metadata import read_metadata
+
+log = logging.getLogger(__name__)
+
+# What libsndfile reads, and (decoded through FFmpeg by PyAV) M4A/AAC.
+AUDIO_SUFFIXES = frozenset({".wav", ".bwf", ".rf64", ".aif", ".aiff", ".aifc", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".m4a"})
+MAX_FILES = 200_000
+SCHEMA = 1
+_STOP = frozenset("a an and the of on in at to with into onto from by for is are his her its their as it this that sound sounds".split())
+_SPLIT = re.compile(r"[^A-Za-z]+|(?<=[a-z])(?=[A-Z])")
+# A CatID written in metadata: "CATID: GUNPis", or a mixed-case token that is one ("GUNPis").
+_CATID_FIELD = re.compile(r"\bcat[\s_-]?id\b\W{0,3}([A-Za-z]+)", re.IGNORECASE)
+_MIXED = re.compile(r"\b[A-Z]{2,6}[a-z][A-Za-z]*\b")
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words of a file name or description, plural 's' dropped, stop words out."""
+    out = []
+    for w in _SPLIT.split(text):
+        w = w.lower()
+        if len(w) < 2 or w in _STOP:
+            continue
+        if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+            w = w[:-1]
+        out.append(w)
+    return out
+
+
+def ucs_words(entry: ucs.UcsEntry) -> list[str]:
+    """What a CatID says in words: its category and subcategory, and the CatID itself."""
+    return words(f"{entry.category} {entry.subcategory}".replace("MISC", "").replace("GENERAL", "")) + [entry.cat_id.lower()]
+
+
+@dataclass(frozen=True)
+class IndexedFile:
+    path: Path
+    cat_id: str                   # "" when neither the name nor the metadata gives one
+    fx_name: str                  # the UCS FXName, or the file's name without its extension
+    words: frozenset[str]         # what it is found by
+    text: str                     # everything known about it, one line (for the embedding matcher)
+
+
+def describe(path: Path, metadata: dict[str, str]) -> IndexedFile:
+    """What a file is, from its name and its metadata."""
+    named = ucs.parse_file_name(path.stem)
+    meta_text = " ".join(metadata.values())
+    entry = named.entry if named is not None else (ucs.lookup(metadata.get("catid", "")) or _cat_id_in(meta_text))
+    if named is not None:
+        # UCS names: the CatID and the FXName say what it is; creator and source IDs do not.
+        name_words, fx_name = words(named.fx_name), named.fx_name
+    else:
+        name_words, fx_name = words(path.stem), path.stem
+    found = set(name_words) | set(words(meta_text))
+    label = ""
+    if entry is not None:
+        found |= set(ucs_words(entry))
+        label = f"{entry.category.lower()} {entry.subcategory.lower()}: "
+    text = label + " ".join([fx_name] + list(metadata.values()))
+    return IndexedFile(path, entry.cat_id if entry else "", fx_name, frozenset(found), text)
+
+
+def _cat_id_in(text: str) -> ucs.UcsEntry | None:
+    for match in _CATID_FIELD.finditer(text):
+        entry = ucs.lookup(match.group(1))
+        if entry is not None:
+            return entry
+    for token in _MIXED.findall(text):
+        entry = ucs.lookup(token)
+        if entry is not None and token in ucs.entries():
+            return entry
+    return None
+
+
+class SfxIndex:
+    """The index file. Cheap to create; every method opens its own connection (jobs on several
+    threads, and two servers on one library, can share it: SQLite in WAL mode)."""
+
+    def __init__(self, db_path: str | os.PathLike) -> None:
+        self.db_path = Path(db_path)
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        with self._db() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(
+                """
+                CREATE TABLE IF NOT EXISTS files (
+                    path TEXT PRIMARY KEY, root TEXT NOT NULL, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
+                    cat_id TEXT NOT NULL, fx_name TEXT NOT NULL, words TEXT NOT NULL, text TEXT NOT NULL,
+                    metadata TEXT NOT NULL);
+                CREATE INDEX IF NOT EXISTS files_root ON files (root);
+                CREATE TABLE IF NOT EXISTS embeddings (
+                    path TEXT NOT NULL, model TEXT NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (path, model));
+                CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                """
+            )
+            row = db.execute("SELECT value FROM info WHERE key = 'schema'").fetchone()
+            if row is not None and int(row[0]) != SCHEMA:
+                # An index written by another version: start over (it is only a cache of the files).
+                db.executescript("DELETE FROM files; DELETE FROM embeddings;")
+            db.execute("INSERT OR REPLACE INTO info VALUES ('schema', ?)", (str(SCHEMA),))
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        with closing(sqlite3.connect(self.db_path, timeout=30.0)) as db:
+            with db:  # one transaction: all of an update lands, or none of it
+                yield db
+
+    def update(self, root: Path, *, progress: bool = True) -> list[IndexedFile]:
+        """Bring the index of ``root`` up to date and return its files. Reads only new or changed
+        files (by modification time and size); forgets files that are gone."""
+        started = time.monotonic()
+        root_key = str(root)
+        on_disk = dict(_audio_files(root))
+        with self._db() as db:
+            known = {p: (m, s) for p, m, s in db.execute("SELECT path, mtime_ns, size FROM files WHERE root = ?", (root_key,))}
+        changed = [p for p, stat in on_disk.items() if known.get(p) != stat]
+        gone = [p for p in known if p not in on_disk]
+        rows = []
+        bar = tqdm(changed, desc=f"indexing {root.name or root}", unit="file", disable=not progress or None, leave=False)
+        for path in bar:
+            metadata = read_metadata(Path(path))
+            found = describe(Path(path), metadata)
+            mtime, size = on_disk[path]
+            rows.append((path, root_key, mtime, size, found.cat_id, found.fx_name, " ".join(sorted(found.words)),
+                         found.text, json.dumps(metadata)))
+        with self._db() as db:
+            db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
+            db.executemany("DELETE FROM embeddings WHERE path = ?", [(p,) for p in gone + changed])
+            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            files = [
+                IndexedFile(Path(p), cat_id, fx_name, frozenset(w.split()), text)
+                for p, cat_id, fx_name, w, text in db.execute(
+                    "SELECT path, cat_id, fx_name, words, text FROM files WHERE root = ? ORDER BY path", (root_key,))
+            ]
+        if changed or gone:
+            log.info("sound library %s: %d files, %d read (new or changed), %d gone, in %.1f s",
+                     root, len(files), len(changed), len(gone), time.monotonic() - started)
+        return files
+
+    def embeddings(self, model: str, paths: list[Path]) -> dict[Path, np.ndarray]:
+        with self._db() as db:
+            rows = db.execute("SELECT path, vector FROM embeddings WHERE model = ?", (model,)).fetchall()
+        wanted = {str(p) for p in paths}
+        return {Path(p): np.frombuffer(v, dtype=np.float32) for p, v in rows if p in wanted}
+
+    def store_embeddings(self, model: str, vectors: dict[Path, np.ndarray]) -> None:
+        with self._db() as db:
+            db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)",
+                           [(str(p), model, np.asarray(v, dtype=np.float32).tobytes()) for p, v in vectors.items()])
+
+
+def _audio_files(root: Path) -> Iterator[tuple[str, tuple[int, int]]]:
+    """(path, (mtime_ns, size)) of every sound file under ``root``, hidden files skipped."""
+    count = 0
+    for dirpath, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith(".") or Path(name).suffix.lower() not in AUDIO_SUFFIXES:
+                continue
+            path = os.path.join(dirpath, name)
+            try:
+                stat = os.stat(path)
+            except OSError as exc:  # a file vanishing while we walk is not an error
+                log.debug("skipping %s: %s", path, exc)
+                continue
+            yield path, (stat.st_mtime_ns, stat.st_size)
+            count += 1
+            if count >= MAX_FILES:
+                log.warning("sound library %s has more than %d files; indexing the first ones", root, MAX_FILES)
+                return

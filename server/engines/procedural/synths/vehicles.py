@@ -1,0 +1,94 @@
+"""A car passing by, and a siren.
+
+A pass-by is geometry: a source moving at speed v along a straight road, passing a listener
+at the closest distance d. Its level follows 1/r, so it swells, peaks as it passes and falls
+away; its pitch is Doppler-shifted, higher while it approaches and lower once it has passed
+(the "neeeow"); and the air takes more of the highs while it is far. The source is an engine
+(a firing-rate pulse train, harmonics low down) and tyre roar on the road (broadband noise a
+few hundred Hz to a few kHz), which dominates at speed.
+
+A siren wails: a tone sweeping up and down between ~650 and ~1500 Hz every few seconds, with
+the odd harmonics of its horn driver.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..dsp import (
+    CONTROL_RATE,
+    LOW_RATE,
+    SAMPLE_RATE,
+    at_low_rate,
+    bandpass,
+    control_len,
+    distance_filter,
+    from_low_rate,
+    low_white,
+    lowpass,
+    slow_curve,
+    upsample,
+    white,
+)
+from .base import SoundModel, SoundParams, finish
+
+SPEED_OF_SOUND = 343.0
+PASS_HALF = 2.5  # seconds before (and after) the closest point that the pass-by covers
+
+
+def render_pass_by(rng: np.random.Generator, params: SoundParams, strength: float) -> np.ndarray:
+    n = int(2 * PASS_HALF * SAMPLE_RATE)
+    m = control_len(n)
+    t = (np.arange(m, dtype=np.float64) / CONTROL_RATE) - PASS_HALF
+    speed = (12.0 + 25.0 * params.intensity) * float(rng.uniform(0.85, 1.15))  # m/s
+    closest = 3.0 + 25.0 * params.distance
+    x = speed * t
+    r = np.sqrt(x * x + closest * closest)
+    # Doppler: the radial speed is speed * (-x / r) (positive while approaching).
+    doppler = SPEED_OF_SOUND / (SPEED_OF_SOUND - speed * (-x / r))
+    level = (closest / r).astype(np.float32)
+    # The engine (revs at speed: a few thousand rpm, wavering a little) and the air it pushes,
+    # at the low rate: nothing of them is above ~1 kHz.
+    firing = (60.0 + 50.0 * (1.0 - params.size)) * (1.0 + 0.02 * (slow_curve(rng, m, 1.0, 1.0) - 1.0))
+    low_n = int(2 * PASS_HALF * LOW_RATE)
+    phase = np.cumsum(at_low_rate((firing * doppler).astype(np.float32), low_n), dtype=np.float64) / LOW_RATE
+    frac = (phase % 1.0).astype(np.float32)
+    engine = lowpass(np.exp(frac * np.float32(-6.0)) - np.float32(0.28), 900.0, order=2, rate=LOW_RATE)
+    air = lowpass(low_white(rng, low_n), 500.0, order=1, rate=LOW_RATE)
+    out = from_low_rate((2.0 * engine + 0.7 * air) * at_low_rate(level, low_n), n)
+    # Tyre roar, brightening as the car comes close (far away the highs are gone).
+    out += 0.8 * bandpass(white(rng, n), 250.0, 3500.0, order=1) * upsample(level ** 1.5, n)
+    # The geometry has made the distance already (the closest approach, 1/r): no air filter.
+    return finish(out, params, strength, peak=0.8, strength_floor=0.4, distance_drop=0.5, air=False)
+
+
+def render_siren(rng: np.random.Generator, params: SoundParams, env: np.ndarray, n: int) -> np.ndarray:
+    m = env.size
+    period = float(rng.uniform(3.0, 5.0)) * (1.0 - 0.6 * params.hardness)  # hard: a fast yelp
+    t = np.arange(m, dtype=np.float64) / 1000.0
+    sweep = 0.5 - 0.5 * np.cos(2.0 * np.pi * t / period + float(rng.uniform(0, 2 * np.pi)))
+    freq = (650.0 + 850.0 * sweep) * float(rng.uniform(0.95, 1.05))
+    phase = 2.0 * np.pi * np.cumsum(upsample(freq.astype(np.float32), n), dtype=np.float64) / SAMPLE_RATE
+    tone = np.sin(phase) + 0.35 * np.sin(3.0 * phase) + 0.15 * np.sin(5.0 * phase)
+    out = distance_filter(tone.astype(np.float32), max(params.distance, 0.35))
+    return (out * upsample(0.7 + 0.3 * np.minimum(env, 1.0), n) * 0.3 * (0.4 + 0.6 * params.intensity)).astype(np.float32)
+
+
+VEHICLE_MODELS: tuple[SoundModel, ...] = (
+    SoundModel(
+        "car_pass", "oneshot",
+        "a car passing by: a vehicle driving past fast, approaching, whooshing by and receding",
+        ("passing", "passes", "pass", "drives", "driving", "past", "by", "speeding", "zooms", "whizzes", "pass-by", "passby",
+         "car", "cars", "vehicle", "truck", "motorbike", "motorcycle"),
+        render_pass_by, SoundParams(size=0.5, hardness=0.5, intensity=0.6, distance=0.2), lead_in=PASS_HALF,
+        requires=("car", "cars", "vehicle", "truck", "motorbike", "motorcycle", "van", "bus", "taxi", "traffic"),
+        ucs=("VEHBy", "VEHCar", "VEHRace", "VEHTire"),
+    ),
+    SoundModel(
+        "siren", "texture",
+        "a siren wailing: a police car, ambulance or fire engine siren",
+        ("siren", "sirens", "ambulance", "police", "wailing", "wail", "emergency", "firetruck"),
+        render_siren, SoundParams(size=0.5, hardness=0.3, intensity=0.7, distance=0.5),
+        ucs=("ALRMSirn", "VEHSirn"),
+    ),
+)

@@ -1,0 +1,214 @@
+"""The procedural engine's vocabulary in the sound editor's terms: which UCS categories it can
+make, which it stands in for with a near model, and which it cannot make at all.
+
+Three sources, one answer:
+- every model names the UCS CatIDs it renders (``SoundModel.ucs``): those are *covered*;
+- ``FALLBACKS`` names, for CatIDs without a model, the model that comes closest (a suppressed
+  shot is a quieter gunshot; a metal door closes like a door): those *fall back*;
+- every other CatID has *no model*: a layer asking for it gets the layer kind's default.
+
+``mentions`` finds the UCS categories a prompt names in plain words ("a helicopter overhead"
+-> AEROHeli) from ``ALIASES``, a reviewed list of nouns for sound sources (not every UCS
+subcategory name: "court" or "field" in a prompt is where, not what). The matcher warns when
+a prompt names something the engine has no model for, and says what it will play instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from . import ucs
+from .synths import CATALOG, SoundModel
+
+Status = Literal["model", "fallback", "none"]
+
+# CatID -> the model that stands in for it (the coverage table says "falls back to").
+FALLBACKS: dict[str, str] = {
+    # materials: a break, a crash, handling - the material's own impact
+    "METLBrk": "impact_metal", "METLCrsh": "impact_metal", "METLMvmt": "impact_metal",
+    "WOODBrk": "impact_wood", "WOODCrsh": "impact_wood", "WOODMvmt": "impact_wood", "WOODHndl": "impact_wood",
+    "ROCKBrk": "impact_stone", "ROCKCrsh": "impact_stone", "ROCKMvmt": "impact_stone",
+    "PLASBrk": "impact_soft", "PLASCrsh": "impact_soft", "PLASMvmt": "impact_soft", "PLASMisc": "impact_soft",
+    "RUBRCrsh": "impact_soft", "RUBRMvmt": "impact_soft", "RUBRMisc": "impact_soft",
+    "LETHRMisc": "impact_soft", "LETHRCreak": "creak", "ROPECreak": "creak",
+    "GLASMvmt": "impact_glass", "CERMMvmt": "impact_glass", "CERMMisc": "impact_glass",
+    "ICEBrk": "glass_break", "ICECrsh": "glass_break", "ICEMvmt": "impact_glass", "ICETonl": "impact_glass", "ICEMisc": "impact_glass",
+    "DIRTCrsh": "impact_soft", "DIRTMvmt": "scrape", "DIRTMisc": "impact_soft",
+    "SNOWCrsh": "impact_soft", "SNOWMisc": "impact_soft",
+    "CHAINBrk": "impact_metal", "CHAINMisc": "keys",
+    "DESTRCrsh": "explosion", "DESTRClpse": "explosion", "DESTRMisc": "explosion",
+    # doors and windows of other materials close like a door; their hardware clicks like metal
+    "DOORMetl": "door", "DOORGlas": "door", "DOORPlas": "door", "DOORSlid": "door", "DOORSton": "door",
+    "DOORGate": "door", "DOORPrisn": "door", "DOORDungn": "door", "DOORAppl": "door", "VEHDoor": "door",
+    "DRWRMisc": "impact_wood", "DRWRPlas": "impact_soft",
+    "WNDWWood": "impact_wood", "WNDWMetl": "impact_metal", "WNDWPlas": "impact_soft", "WNDWHdwr": "impact_metal",
+    "WNDWMisc": "impact_glass",
+    # weapons
+    "GUNSupr": "gunshot", "GUNTech": "gunshot", "GUNMech": "impact_metal",
+    "BLLTShel": "impact_metal", "BLLTImpt": "impact_stone", "BLLTBy": "whoosh",
+    "WEAPKnif": "whoosh", "WEAPArro": "whoosh", "WEAPBlnt": "impact_body", "WEAPArmr": "keys", "WEAPMisc": "whoosh",
+    "FRWKComr": "explosion", "FRWKRec": "explosion", "FRWKMisc": "explosion",
+    # weather and water
+    "HAIL": "rain", "NATDTorn": "wind", "NATDThyp": "storm",
+    "WATRDrip": "water", "WATRFizz": "water", "WATRSpray": "water", "WATRFall": "water", "LIQMisc": "water",
+    "AMBUndwtr": "water", "WATRUndwtr": "water",
+    "FIREBrst": "fire", "FIREIgn": "fire", "FIREGas": "fire", "FIREWhsh": "whoosh",
+    # places: the bed that carries most of them
+    "AMBCele": "crowd", "AMBSprt": "crowd", "AMBSchl": "crowd", "AMBHosp": "room_tone", "AMBPrisn": "room_tone",
+    "AMBRlgn": "room_tone", "AMBUndr": "room_tone", "AMBInd": "engine", "AMBCnst": "engine",
+    "AMBSubn": "traffic", "AMBTran": "traffic", "AMBRurl": "birds", "AMBFarm": "birds", "AMBSwmp": "birds",
+    "AMBTrop": "birds", "AMBNaut": "surf", "AMBEmrg": "siren",
+    "CRWDCheer": "crowd", "CRWDCele": "crowd", "CRWDSprt": "crowd", "CRWDAngr": "crowd", "CRWDPanic": "crowd",
+    "CRWDBatl": "crowd", "CRWDReac": "crowd", "CRWDChld": "crowd", "CRWDLaff": "crowd", "CRWDSing": "crowd",
+    "BIRDCrow": "birds", "BIRDFowl": "birds", "BIRDSea": "birds", "BIRDTrop": "birds", "BIRDWade": "birds", "BIRDPrey": "birds",
+    "WINGBird": "cloth", "WINGMisc": "cloth", "MOVEActv": "cloth", "MOVEPres": "cloth", "MOVECrwd": "steps_concrete",
+    # vehicles and machines: an engine is an engine
+    "VEHAntq": "engine", "VEHJalop": "engine", "VEHMil": "engine", "VEHCnst": "engine", "VEHFarm": "engine",
+    "VEHFrght": "engine", "VEHUtil": "engine", "VEHAtv": "engine", "VEHElec": "car_pass", "VEHSkid": "scrape",
+    "MOTRAntq": "engine", "MACHInd": "engine", "MACHHvac": "room_tone", "MACHFan": "room_tone",
+    "MOTRElec": "hum", "MOTRSrvo": "hum", "ELECArc": "hum", "ELECSprk": "fire", "ELECZap": "hum",
+    # struck things
+    "BELLHand": "impact_metal", "BELLLrg": "impact_metal", "BELLGong": "impact_metal", "BELLAnml": "impact_metal",
+    "TOONClang": "impact_metal", "TOONImpt": "impact_soft", "CLOCKTick": "impact_wood",
+    "OBJJewl": "keys", "OBJWhled": "scrape", "OBJWrite": "scrape", "OBJHsehld": "impact_wood", "OBJMisc": "impact_soft",
+    "PAPRRip": "paper", "CLOTHRip": "cloth", "FOLYHand": "impact_soft",
+}
+
+# Nouns (and short phrases) for sound sources, as prompts say them -> the CatIDs they name.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "helicopter": ("AEROHeli",), "chopper": ("AEROHeli",), "jet": ("AEROJet",), "airplane": ("AEROProp", "AEROJet"),
+    "aeroplane": ("AEROProp", "AEROJet"), "plane": ("AEROProp", "AEROJet"), "aircraft": ("AEROMisc",),
+    "rocket": ("AERORckt",), "siren": ("ALRMSirn", "VEHSirn"), "alarm": ("ALRMMisc",), "alarm clock": ("ALRMClok",),
+    "buzzer": ("ALRMBuzr",), "beep": ("BEEP",), "beeps": ("BEEP",), "bell": ("BELLMisc",),
+    "doorbell": ("BELLDoor",), "gong": ("BELLGong",), "horse": ("ANMLHors", "FEETHors"), "hooves": ("FEETHors",),
+    "cow": ("ANMLFarm",), "sheep": ("ANMLFarm",), "pig": ("ANMLFarm",), "goat": ("ANMLFarm",),
+    "chicken": ("BIRDFowl",), "rooster": ("BIRDFowl",), "duck": ("BIRDFowl",), "crow": ("BIRDCrow",),
+    "seagull": ("BIRDSea",), "seagulls": ("BIRDSea",), "owl": ("BIRDPrey",), "eagle": ("BIRDPrey",),
+    "lion": ("ANMLWcat",), "tiger": ("ANMLWcat",), "monkey": ("ANMLPrim",), "frog": ("ANMLAmph",),
+    "frogs": ("ANMLAmph",), "insect": ("ANMLInsc",), "insects": ("ANMLInsc",), "cricket": ("ANMLInsc",),
+    "crickets": ("ANMLInsc",), "bee": ("ANMLInsc",), "mosquito": ("ANMLInsc",), "mouse": ("ANMLRdnt",),
+    "rat": ("ANMLRdnt",), "snake": ("ANMLRept",), "dog": ("ANMLDog",), "cat": ("ANMLCat",), "bird": ("BIRDSong",),
+    "birds": ("BIRDSong",), "boat": ("BOATMisc",), "ship": ("BOATShip",), "motorboat": ("BOATMotr",),
+    "submarine": ("BOATSub",), "ricochet": ("BLLTRico",), "whizz": ("BLLTBy",), "bullet": ("BLLTImpt",),
+    "phone": ("COMTelph",), "telephone": ("COMTelph",), "cellphone": ("COMCell",), "radio": ("COMRadio",),
+    "static": ("COMStatic",), "camera": ("COMCam",), "shutter": ("COMCam",), "typewriter": ("COMType",),
+    "television": ("COMTv",), "tv": ("COMTv",), "keyboard": ("CMPTKey",), "typing": ("CMPTKey",),
+    "mouse click": ("CMPTKey",), "computer": ("CMPTMisc",), "monster": ("CREAMnstr",), "dragon": ("CREADrgn",),
+    "creature": ("CREAMisc",), "cheering": ("CRWDCheer",), "cheer": ("CRWDCheer",),
+    "laughter": ("CRWDLaff", "VOXLaff"), "laughing": ("VOXLaff",), "drawer": ("DRWRMisc",), "sparks": ("ELECSprk",),
+    "zap": ("ELECZap",), "fireworks": ("FRWKComr",), "firework": ("FRWKComr",), "fart": ("FARTReal",),
+    "gore": ("GOREMisc",), "stab": ("GOREStab",), "blood": ("GOREBlood",), "bone": ("GOREBone",),
+    "horn": ("HORNMisc",), "car horn": ("VEHHorn",), "honk": ("VEHHorn",), "honking": ("VEHHorn",),
+    "heartbeat": ("HMNHart",), "breath": ("HMNBrth",), "breathing": ("HMNBrth",), "cough": ("HMNCough",),
+    "sneeze": ("HMNSneez",), "snore": ("HMNSnor",), "snoring": ("HMNSnor",), "kiss": ("HMNKiss",),
+    "burp": ("HMNBurp",), "hail": ("HAIL",), "laser": ("LASRMisc",), "mud": ("LIQMisc",), "bubbles": ("LIQBubl",),
+    "elevator": ("MACHElev",), "ceiling fan": ("MACHFan",), "electric fan": ("MACHFan",),
+    "escalator": ("MACHEscl",), "air conditioning": ("MACHHvac",), "washing machine": ("MACHAppl",),
+    "microwave": ("MACHAppl",), "fridge": ("MACHAppl",), "printer": ("MACHOffi",), "pump": ("MACHPump",),
+    "magic": ("MAGMisc",), "spell": ("MAGSpel",), "click": ("MECHClik",), "switch": ("MECHSwtch",),
+    "lever": ("MECHLvr",), "gears": ("MECHGear",), "ratchet": ("MECHRtch",), "music": ("MUSCMisc",),
+    "piano": ("MUSCInst",), "guitar": ("MUSCStr",), "drum": ("MUSCPerc",), "drums": ("MUSCPerc",),
+    "earthquake": ("NATDQuak",), "avalanche": ("NATDAval",), "volcano": ("NATDVolc",), "tornado": ("NATDTorn",),
+    "zipper": ("OBJZipr",), "zip": ("OBJZipr",), "umbrella": ("OBJUmbr",), "suitcase": ("OBJLug",),
+    "luggage": ("OBJLug",), "pen": ("OBJWrite",), "pencil": ("OBJWrite",), "writing": ("OBJWrite",),
+    "tape": ("OBJTape",), "jewelry": ("OBJJewl",), "robot": ("ROBTMisc",), "spaceship": ("SCIShip",),
+    "sci fi": ("SCIMisc",), "skateboard": ("SPRTSkate",), "drill": ("TOOLPowr",), "saw": ("TOOLPowr",),
+    "chainsaw": ("TOOLPowr",), "jackhammer": ("TOOLPneu",), "toy": ("TOYMisc",), "train": ("TRNMisc",),
+    "subway": ("TRNSbwy",), "tram": ("TRNTram",), "bicycle": ("VEHBike",), "bike": ("VEHBike",),
+    "skid": ("VEHSkid",), "brakes": ("VEHBrake",), "tires": ("VEHTire",), "scream": ("VOXScrm",),
+    "screaming": ("VOXScrm",), "voice": ("VOXMisc",), "baby": ("VOXBaby",), "crying": ("VOXCry",),
+    "grunt": ("VOXEfrt",), "whistle": ("WHSTMisc",), "wings": ("WINGMisc",), "flapping": ("WINGBird",),
+    "waterfall": ("WATRFall",), "drip": ("WATRDrip",), "dripping": ("WATRDrip",), "spray": ("WATRSpray",),
+    "steam": ("WATRStm",), "fizz": ("WATRFizz",), "underwater": ("WATRUndwtr",), "whip": ("WEAPWhip",),
+    "arrow": ("WEAPArro",), "sword": ("WEAPSwrd",), "knife": ("FOODIngr", "WEAPKnif"), "rope": ("ROPEMisc",),
+    "leather": ("LETHRImpt", "LETHRMisc"), "rubber": ("RUBRImpt", "RUBRMisc"), "plastic": ("PLASImpt", "PLASMisc"),
+    "ice": ("ICEImpt", "ICEMisc"), "chain": ("CHAINMvmt", "CHAINMisc"), "clock": ("CLOCKTick",),
+    "ticking": ("CLOCKTick",),
+}
+
+_WORD = re.compile(r"[a-z]+")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    entry: ucs.UcsEntry
+    status: Status
+    model: SoundModel | None   # the model that renders it, or stands in for it
+
+
+@dataclass(frozen=True)
+class Mention:
+    phrase: str                          # the words of the prompt that name it
+    cat_ids: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def _covered() -> dict[str, SoundModel]:
+    found: dict[str, SoundModel] = {}
+    for model in CATALOG.values():
+        for cat_id in model.ucs:
+            found.setdefault(cat_id, model)
+    return found
+
+
+def coverage_of(cat_id: str) -> Coverage:
+    entry = ucs.lookup(cat_id) or ucs.UcsEntry(cat_id, "?", "?")
+    if cat_id in _covered():
+        return Coverage(entry, "model", _covered()[cat_id])
+    if cat_id in FALLBACKS:
+        return Coverage(entry, "fallback", CATALOG[FALLBACKS[cat_id]])
+    return Coverage(entry, "none", None)
+
+
+def coverage() -> list[Coverage]:
+    """Every listed UCS CatID, in the list's order, with what the engine does for it."""
+    return [coverage_of(cat_id) for cat_id in ucs.entries()]
+
+
+def models_rendering(cat_ids: set[str]) -> list[SoundModel]:
+    """Every model that renders one of ``cat_ids`` (several can: five surfaces of footsteps)."""
+    return [model for model in CATALOG.values() if cat_ids.intersection(model.ucs)]
+
+
+def by_category(table: list[Coverage]) -> dict[str, list[Coverage]]:
+    grouped: dict[str, list[Coverage]] = {}
+    for row in table:
+        grouped.setdefault(row.entry.category, []).append(row)
+    return grouped
+
+
+def mentions(text: str) -> list[Mention]:
+    """The sound sources a prompt names (longest phrase first, each word used once); also a
+    CatID written as such ("GUNPis")."""
+    found: list[Mention] = []
+    for token in re.findall(r"\b[A-Z]{2,6}[A-Za-z]*\b", text):
+        if token in ucs.entries():
+            found.append(Mention(token, (token,)))
+    words = _WORD.findall(text.lower().replace("-", " "))
+    used = [False] * len(words)
+    for size in (3, 2, 1):
+        for i in range(len(words) - size + 1):
+            if any(used[i : i + size]):
+                continue
+            phrase = " ".join(words[i : i + size])
+            key = phrase if phrase in ALIASES else (phrase[:-1] if phrase.endswith("s") and phrase[:-1] in ALIASES else None)
+            if key is not None:
+                found.append(Mention(phrase, ALIASES[key]))
+                used[i : i + size] = [True] * size
+    return found
+
+
+def unrendered(text: str) -> list[Mention]:
+    """Mentions of sources the engine has no model of its own for."""
+    return [m for m in mentions(text) if all(coverage_of(c).status != "model" for c in m.cat_ids)]
+
+
+def fallback_model(mention: Mention) -> SoundModel | None:
+    for cat_id in mention.cat_ids:
+        cov = coverage_of(cat_id)
+        if cov.status == "fallback":
+            return cov.model
+    return None

@@ -1,0 +1,41 @@
+"""Checkpoints saved with weight normalisation, read into plain convolution weights.
+
+A weight-normed layer stores g and v and computes w = g · v / ‖v‖, the norm taken over every
+axis but 0 (for a transposed convolution axis 0 is the input-channel axis, so the same rule
+holds). Folding once at load time gives the same function with one tensor per layer. Both
+spellings torch has used are read: the legacy hook (``weight_g``/``weight_v``) and the
+parametrization (``parametrizations.weight.original0``/``original1``).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from foleyline.errors import InvalidInput
+
+__all__ = ["fold_weight_norm"]
+
+_SPELLINGS = ((".weight_g", ".weight_v"), (".parametrizations.weight.original0", ".parametrizations.weight.original1"))
+
+
+def fold_weight_norm(state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Replace weight-norm pairs by plain ``.weight`` tensors; other entries pass unchanged."""
+    out: dict[str, torch.Tensor] = {}
+    pairs: dict[str, dict[str, torch.Tensor]] = {}
+    for key, value in state_dict.items():
+        for g_suffix, v_suffix in _SPELLINGS:
+            if key.endswith(g_suffix):
+                pairs.setdefault(key[: -len(g_suffix)], {})["g"] = value
+                break
+            if key.endswith(v_suffix):
+                pairs.setdefault(key[: -len(v_suffix)], {})["v"] = value
+                break
+        else:
+            out[key] = value
+    for prefix, pair in pairs.items():
+        if set(pair) != {"g", "v"}:
+            raise InvalidInput(f"weight-norm pair for {prefix!r} is incomplete in the checkpoint")
+        g, v = pair["g"].float(), pair["v"].float()
+        norm = torch.linalg.vector_norm(v, dim=list(range(1, v.ndim)), keepdim=True)
+        out[prefix + ".weight"] = (g * (v / norm)).to(pair["v"].dtype)
+    return out

@@ -1,0 +1,111 @@
+"""A take's loudness as EBU R 128 reads it, for the bext chunk (version 2) of its WAV:
+
+    integrated loudness    ITU-R BS.1770-4, gated (pyloudnorm; ``audio.loudness_lufs``)
+    true peak              4x oversampled (``audio.true_peak_dbtp``)
+    max momentary          the loudest 400 ms window          EBU Tech 3341
+    max short-term         the loudest 3 s window             EBU Tech 3341
+    loudness range (LRA)   spread of the short-term loudness  EBU Tech 3342
+
+Momentary and short-term windows step by 100 ms over the K-weighted signal, the same K-weighting
+(pyloudnorm's filters) that gives the integrated value, so the five numbers agree with each
+other. A file shorter than a window is read as a meter started on silence reads it: one window
+holding the whole file. The loudness range needs at least one full 3 s window; a shorter file
+has none (``range_lu`` is None: "not measured" in bext).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyloudnorm
+
+from foleyline.server.media.audio import as_channels, loudness_lufs, true_peak_dbtp
+
+MOMENTARY_S = 0.4
+SHORT_TERM_S = 3.0
+STEP_S = 0.1                # 10 Hz: the update rate Tech 3341 asks of a meter
+_ABSOLUTE_GATE = -70.0      # LUFS (BS.1770, Tech 3342)
+_RANGE_RELATIVE_GATE = -20.0  # LU below the gated short-term power mean (Tech 3342)
+_RANGE_PERCENTILES = (10.0, 95.0)
+# BS.1770-4 K-weighting: a +4 dB high shelf at 1.5 kHz, then a 38 Hz high-pass (the parameters
+# pyloudnorm's own "K-weighting" meter uses, so integrated and windowed values agree).
+_K_WEIGHTING = ((4.0, 1 / np.sqrt(2), 1500.0, "high_shelf"), (0.0, 0.5, 38.0, "high_pass"))
+
+
+@dataclass(frozen=True)
+class Loudness:
+    integrated_lufs: float       # -inf for silence
+    range_lu: float | None       # None: not measured (shorter than one short-term window, or silence)
+    true_peak_dbtp: float        # -inf for silence
+    max_momentary_lufs: float    # -inf for silence
+    max_short_term_lufs: float   # -inf for silence
+
+
+def _k_weighted(data: np.ndarray, rate: int) -> np.ndarray:
+    out = data.astype(np.float64)
+    for gain, q, fc, kind in _K_WEIGHTING:
+        stage = pyloudnorm.IIRfilter(gain, q, fc, rate, kind)
+        out = np.stack([stage.apply_filter(channel) for channel in out])
+    return out
+
+
+def _channel_weights(channels: int) -> np.ndarray:
+    # BS.1770: 1.0 for left, right, centre; 1.41 for the surrounds (channels 4 and 5)
+    return np.array([1.41 if index in (3, 4) else 1.0 for index in range(channels)])
+
+
+def _power_sums(data: np.ndarray, rate: int) -> np.ndarray:
+    """Running sum of the channel-weighted, K-weighted power of (channels, n) audio."""
+    power = _k_weighted(data, rate) ** 2
+    weighted = (_channel_weights(data.shape[0])[:, None] * power).sum(axis=0)
+    return np.concatenate([[0.0], np.cumsum(weighted)])
+
+
+def _windows(cumulative: np.ndarray, rate: int, window_s: float, step_s: float) -> np.ndarray:
+    window, step, n = int(round(window_s * rate)), int(round(step_s * rate)), len(cumulative) - 1
+    if n < window:
+        sums = cumulative[-1:]  # one window: the whole file, silence before it
+    else:
+        starts = np.arange(0, n - window + 1, step)
+        sums = cumulative[starts + window] - cumulative[starts]
+    with np.errstate(divide="ignore"):
+        return -0.691 + 10 * np.log10(np.maximum(sums, 0.0) / window)
+
+
+def window_loudness(audio: np.ndarray, rate: int, window_s: float, *, step_s: float = STEP_S) -> np.ndarray:
+    """Loudness (LUFS) of every ``window_s`` window, stepping by ``step_s``, of (channels, n)
+    audio: the momentary (0.4 s) or short-term (3 s) series. Silence reads -inf."""
+    return _windows(_power_sums(as_channels(audio), rate), rate, window_s, step_s)
+
+
+def loudness_range(short_term: np.ndarray) -> float | None:
+    """EBU Tech 3342 loudness range (LU) of a short-term loudness series: after the absolute
+    gate and a relative gate 20 LU under the gated power mean, the 95th less the 10th
+    percentile. None when nothing passes the gates."""
+    gated = short_term[short_term >= _ABSOLUTE_GATE]
+    if gated.size == 0:
+        return None
+    mean = 10 * np.log10(np.mean(10 ** (gated / 10)))
+    kept = gated[gated >= mean + _RANGE_RELATIVE_GATE]
+    low, high = np.percentile(kept, _RANGE_PERCENTILES)
+    return float(high - low)
+
+
+def measure(audio: np.ndarray, rate: int) -> Loudness:
+    """The five loudness numbers bext version 2 records, of (channels, n) float audio."""
+    data = as_channels(audio)
+    cumulative = _power_sums(data, rate)
+    momentary = _windows(cumulative, rate, MOMENTARY_S, STEP_S)
+    short_term = _windows(cumulative, rate, SHORT_TERM_S, STEP_S)
+    full_windows = data.shape[1] >= int(round(SHORT_TERM_S * rate))
+    return Loudness(
+        integrated_lufs=float(loudness_lufs(data, rate)),
+        range_lu=loudness_range(short_term) if full_windows else None,
+        true_peak_dbtp=float(true_peak_dbtp(data, rate)),
+        max_momentary_lufs=float(np.max(momentary)),
+        max_short_term_lufs=float(np.max(short_term)),
+    )
+
+
+__all__ = ["Loudness", "MOMENTARY_S", "SHORT_TERM_S", "STEP_S", "loudness_range", "measure", "window_loudness"]

@@ -1,0 +1,158 @@
+"""Who signs the WAVs' C2PA manifests, and signing one.
+
+The facility's own key and certificate chain when configured (``FOLEYLINE_C2PA_KEY`` and
+``FOLEYLINE_C2PA_CERTS``); otherwise a local CA and a signing certificate made here on first
+use, in ``<config dir>/c2pa``:
+
+    ca.pem      "Foleyline local CA" (P-256, self-signed, keyCertSign): the trust anchor a
+                reader on this machine uses (``foleyline provenance``); its key is thrown away
+                once the leaf is signed, so nothing here can mint another certificate
+    chain.pem   the signing certificate (digitalSignature, extended key usage
+                emailProtection, subject and authority key identifiers) then the CA
+    key.pem     the signing key, PKCS#8, readable by the user only (0600)
+
+Files signed with the local CA validate anywhere ("valid": the signature and every hashed byte
+check out) and are "trusted" where ca.pem is a trust anchor. A facility that wants its files
+trusted elsewhere configures its own chain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from foleyline import config
+from foleyline.errors import InvalidInput
+from foleyline.provenance import WAV_MIME
+
+__all__ = ["Credentials", "credentials", "sign_wav"]
+
+_CA_YEARS, _LEAF_YEARS = 30, 20  # no timestamp authority offline: validity must outlast the files
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Credentials:
+    algorithm: str        # "es256", "es384", "es512", "ps256", "ed25519"
+    chain_pem: bytes      # leaf first
+    key_pem: bytes
+    source: str           # "local CA <folder>" or "facility <file>"
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Foleyline")])
+
+
+def _usage(*, sign: bool) -> x509.KeyUsage:
+    return x509.KeyUsage(digital_signature=sign, content_commitment=False, key_encipherment=False,
+                         data_encipherment=False, key_agreement=False, key_cert_sign=not sign, crl_sign=not sign,
+                         encipher_only=False, decipher_only=False)
+
+
+def _make_local(folder: Path) -> None:
+    """A CA and a signing certificate in ``folder`` (which must not exist yet)."""
+    now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)
+    ca_key, leaf_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = _name(f"Foleyline local CA ({os.uname().nodename})" if hasattr(os, "uname") else "Foleyline local CA")
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(x509.random_serial_number()).not_valid_before(now)
+          .not_valid_after(now + dt.timedelta(days=365 * _CA_YEARS))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+          .add_extension(_usage(sign=False), critical=True)
+          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+          .sign(ca_key, hashes.SHA256()))
+    leaf = (x509.CertificateBuilder().subject_name(_name("Foleyline take signer")).issuer_name(ca_name)
+            .public_key(leaf_key.public_key()).serial_number(x509.random_serial_number()).not_valid_before(now)
+            .not_valid_after(now + dt.timedelta(days=365 * _LEAF_YEARS))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(_usage(sign=True), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(leaf_key.public_key()), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    pem = serialization.Encoding.PEM
+    folder.mkdir(mode=0o700)
+    key = leaf_key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    fd = os.open(folder / "key.pem", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key)
+    (folder / "chain.pem").write_bytes(leaf.public_bytes(pem) + ca.public_bytes(pem))
+    (folder / "ca.pem").write_bytes(ca.public_bytes(pem))
+
+
+def _local() -> Credentials:
+    folder = config.c2pa_dir()
+    with _lock:
+        if not (folder / "key.pem").is_file():
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            # made aside and renamed into place: two servers starting at once keep one of them
+            staging = Path(tempfile.mkdtemp(prefix=".c2pa.", dir=folder.parent))
+            try:
+                _make_local(staging / "c2pa")
+                try:
+                    os.rename(staging / "c2pa", folder)
+                except OSError:
+                    if not (folder / "key.pem").is_file():
+                        raise
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+    return Credentials("es256", (folder / "chain.pem").read_bytes(), (folder / "key.pem").read_bytes(),
+                       f"local CA in {folder}")
+
+
+def _algorithm(key_pem: bytes, path: Path) -> str:
+    try:
+        key = serialization.load_pem_private_key(key_pem, password=None)
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput(f"{path} is not an unencrypted PEM private key ({exc}); give the signing key in PEM") from None
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        names = {"secp256r1": "es256", "secp384r1": "es384", "secp521r1": "es512"}
+        if key.curve.name in names:
+            return names[key.curve.name]
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return "ed25519"
+    if isinstance(key, rsa.RSAPrivateKey):
+        return "ps256"
+    raise InvalidInput(f"{path}: C2PA signs with P-256/384/521, Ed25519 or RSA keys; this one is {type(key).__name__}")
+
+
+def credentials() -> Credentials:
+    """The facility's credentials when configured, else the local ones (made on first use)."""
+    facility = config.facility_signing_files()
+    if facility is None:
+        return _local()
+    key_path, chain_path = facility
+    for path in facility:
+        if not path.is_file():
+            raise InvalidInput(f"the signing file {path} does not exist; fix FOLEYLINE_C2PA_KEY / FOLEYLINE_C2PA_CERTS")
+    key_pem = key_path.read_bytes()
+    return Credentials(_algorithm(key_pem, key_path), chain_path.read_bytes(), key_pem, f"facility key {key_path}")
+
+
+def sign_wav(source: Path, destination: Path, manifest: dict[str, Any], creds: Credentials,
+             parent: Path | None = None) -> None:
+    """Write ``source`` to ``destination`` with ``manifest`` signed by ``creds`` (an edit of
+    ``parent``, the signed file it was made from, when given). ``destination`` is written in
+    place: callers sign into a staging file."""
+    import c2pa  # deferred: a native library, loaded by the processes that sign
+
+    signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(creds.algorithm, creds.chain_pem, creds.key_pem, None))
+    with signer, c2pa.Builder(manifest) as builder:
+        if parent is not None:
+            builder.set_intent(c2pa.C2paBuilderIntent.EDIT)
+            with open(parent, "rb") as stream:
+                builder.add_ingredient({"title": parent.name, "relationship": "parentOf"}, WAV_MIME, stream)
+        with open(source, "rb") as src, open(destination, "w+b") as dst:
+            builder.sign(signer, WAV_MIME, src, dst)

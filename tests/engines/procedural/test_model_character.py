@@ -1,0 +1,221 @@
+"""What each hard effect must sound like, pinned by its physics rather than by sample values:
+thunder is a crack and a long low roll, not wind; a gunshot is a sub-5 ms report with a tail; an
+explosion is a low boom with debris; a bark is a harmonic burst; and so on. Every check runs
+on several seeds, with thresholds well clear of the measured values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import signal
+
+from foleyline.server.engines.procedural.dsp import SAMPLE_RATE, control_len, rng_for
+from foleyline.server.engines.procedural.synths import CATALOG
+
+SEEDS = (1, 2, 3)
+SR = SAMPLE_RATE
+
+
+def render(name: str, seed: int, seconds: float = 8.0, env_value: float = 1.0, **params) -> np.ndarray:
+    model = CATALOG[name]
+    p = model.defaults.with_(**params)
+    if model.shape == "oneshot":
+        return model.render(rng_for(seed, name), p, 1.0).astype(np.float64)
+    n = int(seconds * SR)
+    return model.render(rng_for(seed, name), p, np.full(control_len(n), env_value, np.float32), n).astype(np.float64)
+
+
+def band(x: np.ndarray, low: float | None, high: float | None) -> np.ndarray:
+    if low and high:
+        sos = signal.butter(4, [low, high], "bandpass", fs=SR, output="sos")
+    elif low:
+        sos = signal.butter(4, low, "highpass", fs=SR, output="sos")
+    else:
+        sos = signal.butter(4, high, "lowpass", fs=SR, output="sos")
+    return signal.sosfilt(sos, x)
+
+
+def frames_db(x: np.ndarray, frame_s: float) -> np.ndarray:
+    """RMS level per frame, dB relative to the loudest frame."""
+    hop = int(frame_s * SR)
+    rms = np.sqrt(np.mean(x[: x.size // hop * hop].reshape(-1, hop) ** 2, axis=1)) + 1e-12
+    return 20 * np.log10(rms / rms.max())
+
+
+def share(x: np.ndarray, low: float, high: float) -> float:
+    spec = np.abs(np.fft.rfft(x)) ** 2
+    freqs = np.fft.rfftfreq(x.size, 1 / SR)
+    return float(spec[(freqs >= low) & (freqs < high)].sum() / spec.sum())
+
+
+def energy(x: np.ndarray) -> float:
+    return float(np.sum(x * x))
+
+
+def pitch(x: np.ndarray, fmin: float, fmax: float) -> tuple[float, float]:
+    """(frequency, periodicity 0..1) from the normalised autocorrelation's best lag."""
+    x = x - x.mean()
+    ac = signal.correlate(x, x, mode="full", method="fft")[x.size - 1 :]
+    ac /= ac[0] + 1e-12
+    lo, hi = int(SR / fmax), int(SR / fmin)
+    lag = lo + int(np.argmax(ac[lo:hi]))
+    return SR / lag, float(ac[lag])
+
+
+def transients(x: np.ndarray, low: float, threshold_db: float = -30.0) -> int:
+    """Count of separate bursts in a band: 2 ms frames rising 6 dB over the frame before."""
+    level = frames_db(band(x, low, None), 0.002)
+    rising = (level[1:] - level[:-1] > 6.0) & (level[1:] > threshold_db)
+    return int(np.count_nonzero(rising & ~np.concatenate([[False], rising[:-1]])))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_thunder_is_a_crack_then_a_long_low_roll(seed):
+    x = render("thunder", seed)
+    low = frames_db(band(x, None, 200.0), 0.05)
+    assert np.count_nonzero(low > -30.0) * 0.05 > 1.0           # low energy lasting over a second
+    roll = x[int(0.4 * SR):]
+    assert share(roll, 20.0, 200.0) > 0.65 and share(roll, 20.0, 500.0) > 0.85  # the roll is low
+    # The crack: highs at the strike, gone from the roll.
+    highs = band(x, 2000.0, None)
+    assert energy(highs[: int(0.3 * SR)]) > 20 * energy(highs[int(1.0 * SR): int(1.3 * SR)])
+    # Not wind: it dies away (a gust bed does not) and comes in swells.
+    assert energy(x[-SR:]) < 0.1 * energy(x[: 2 * SR])
+    swells = signal.find_peaks(low, prominence=4.0)[0]
+    assert swells.size >= 2
+
+
+def test_distant_thunder_has_no_crack():
+    for seed in SEEDS:
+        near, far = render("thunder", seed, distance=0.1), render("thunder", seed, distance=0.9)
+        assert share(far[: int(0.3 * SR)], 2000.0, 24000.0) < 0.2 * share(near[: int(0.3 * SR)], 2000.0, 24000.0)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_gunshot_is_a_sharp_report_with_a_tail(seed):
+    x = render("gunshot", seed)
+    peak = int(np.argmax(np.abs(x)))
+    onset = int(np.argmax(np.abs(x) >= 0.1 * np.abs(x).max()))
+    assert peak < 0.005 * SR and peak - onset < 0.005 * SR       # full level within 5 ms
+    level = frames_db(x, 0.01)
+    assert level[10:50].max() > -40.0                            # a tail 100-500 ms after
+    assert np.median(level[10:30]) > np.median(level[-20:]) + 6  # that decays
+    # The tail darkens: the room's highs die first.
+    early, late = x[int(0.05 * SR): int(0.2 * SR)], x[int(0.5 * SR): int(0.9 * SR)]
+    assert share(early, 2000.0, 24000.0) > 2 * share(late, 2000.0, 24000.0)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_explosion_is_a_low_boom_with_debris(seed):
+    x = render("explosion", seed)
+    assert share(x[: SR], 20.0, 200.0) > 0.6
+    low = frames_db(band(x, None, 150.0), 0.05)
+    assert int(np.argmax(low)) * 0.05 < 0.5                      # the boom is at the start
+    assert np.count_nonzero(low > -30.0) * 0.05 > 1.5            # and rumbles on
+    assert transients(x[int(0.3 * SR): int(2.5 * SR)], 2000.0) >= 10  # debris raining back
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_bark_is_a_voiced_harmonic_burst(seed):
+    x = render("dog_bark", seed)
+    assert 0.08 < x.size / SR < 0.45
+    core = x[int(0.2 * x.size): int(0.7 * x.size)]
+    f0, periodicity = pitch(band(core, 150.0, 4000.0), 150.0, 1400.0)
+    assert periodicity > 0.4
+    assert share(x, 400.0, 2000.0) > 0.5
+    # Harmonic peaks: in 400-2000 Hz the spectrum is a comb at multiples of the pitch.
+    spec = np.abs(np.fft.rfft(core * np.hanning(core.size), 1 << 15)) ** 2
+    freqs = np.fft.rfftfreq(1 << 15, 1 / SR)
+    in_band = (freqs >= 400.0) & (freqs <= 2000.0)
+    harmonics = np.zeros_like(in_band)
+    for k in range(1, int(2000.0 / f0) + 1):
+        harmonics |= np.abs(freqs - k * f0) < 0.03 * f0
+    assert np.count_nonzero(harmonics & in_band) > 0
+    assert spec[harmonics & in_band].mean() > 4.0 * spec[in_band].mean()
+
+
+def test_a_meow_is_longer_and_sung():
+    for seed in SEEDS:
+        x = render("cat_meow", seed)
+        assert x.size / SR > 0.4
+        _f0, periodicity = pitch(x[int(0.3 * x.size): int(0.6 * x.size)], 300.0, 1200.0)
+        assert periodicity > 0.5
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_glass_breaks_into_ringing_shards(seed):
+    x = render("glass_break", seed)
+    assert share(x, 2000.0, 24000.0) > 0.7
+    assert transients(x[int(0.15 * SR):], 2000.0) >= 10
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_door_slam_is_a_low_panel_boom_and_a_latch(seed):
+    x = render("door", seed)
+    assert int(np.argmax(np.abs(x))) < 0.01 * SR
+    assert share(x[: int(0.1 * SR)], 20.0, 300.0) > 0.3
+    highs = band(x, 2000.0, None)
+    assert energy(highs[: int(0.04 * SR)]) > 10 * energy(highs[int(0.15 * SR): int(0.25 * SR)])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_creak_is_a_pitched_glide(seed):
+    x = render("creak", seed)
+    quarter = x.size // 4
+    f_early, p_early = pitch(x[quarter - 2400: quarter + 2400], 60.0, 1000.0)
+    f_late, p_late = pitch(x[3 * quarter - 2400: 3 * quarter + 2400], 60.0, 1000.0)
+    assert p_early > 0.3 and p_late > 0.3
+    assert abs(f_late / f_early - 1.0) > 0.05
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_car_passes_loudest_at_its_lead_in_and_drops_in_pitch(seed):
+    model = CATALOG["car_pass"]
+    x = render("car_pass", seed)
+    level = frames_db(x, 0.1)
+    assert abs(int(np.argmax(level)) * 0.1 + 0.05 - model.lead_in) < 0.5
+    assert level[0] < -6 and level[-1] < -6
+    engine = band(x, 40.0, 400.0)
+    centre = int(model.lead_in * SR)
+    f_before, _ = pitch(engine[centre - int(1.2 * SR): centre - int(0.4 * SR)], 40.0, 200.0)
+    f_after, _ = pitch(engine[centre + int(0.4 * SR): centre + int(1.2 * SR)], 40.0, 200.0)
+    assert f_before > 1.05 * f_after  # Doppler
+
+
+def test_the_surf_comes_in_waves():
+    x = render("surf", 1, seconds=40.0)
+    level = frames_db(band(x, 300.0, 6000.0), 0.5)
+    crests = signal.find_peaks(level, prominence=3.0)[0]
+    assert crests.size >= 3
+    assert 4.0 < np.median(np.diff(crests)) * 0.5 < 13.0
+
+
+def test_a_pour_rises_in_pitch_as_the_glass_fills():
+    for seed in SEEDS:
+        x = render("pour", seed, seconds=8.0)
+        # The resonance is what stands out of each moment's spectrum against the whole pour's.
+        f, _t, spec = signal.spectrogram(x, SR, nperseg=4096, noverlap=0)
+        spec = signal.convolve2d(spec, np.ones((5, 1)) / 5, mode="same")
+        keep = (f > 250) & (f < 8000)
+        track = f[keep][np.argmax((spec / spec.mean(axis=1, keepdims=True))[keep], axis=0)]
+        quarter = track.size // 4
+        assert np.median(track[-quarter:]) > 2.0 * np.median(track[:quarter])
+
+
+def test_a_siren_sweeps_and_hum_sits_at_twice_the_mains():
+    x = render("siren", 1, seconds=10.0)
+    f, t, spec = signal.spectrogram(x, SR, nperseg=4096)
+    track = f[np.argmax(spec, axis=0)]
+    assert 500 < track.min() and track.max() < 1700 and track.max() / track.min() > 1.6
+    for seed in SEEDS:
+        hum = render("hum", seed, seconds=2.0)
+        spec = np.abs(np.fft.rfft(hum))
+        freqs = np.fft.rfftfreq(hum.size, 1 / SR)
+        assert round(freqs[np.argmax(spec)]) in (100, 120)
+
+
+def test_applause_is_a_dense_patter_and_props_ring_high():
+    x = render("applause", 1, seconds=3.0)
+    assert transients(x, 800.0, threshold_db=-40.0) / 3.0 > 20
+    assert share(render("keys", 1, seconds=3.0), 2000.0, 24000.0) > 0.8
+    assert share(render("paper", 1, seconds=3.0), 800.0, 24000.0) > 0.8

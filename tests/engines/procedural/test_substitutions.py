@@ -1,0 +1,54 @@
+"""Never a silent substitute: the engine says when a layer asks for a sound it has no model for,
+and what it will play instead; an ambience made of one-shots is scattered through the shot."""
+
+from __future__ import annotations
+
+import numpy as np
+import soundfile
+
+from foleyline.notes import Event, Layer, LayerKind
+from foleyline.server.engines.base import Engine, SamplingSettings
+from foleyline.server.engines.procedural import ProceduralEngine
+from foleyline.server.engines.procedural.dsp import SAMPLE_RATE
+
+from .conftest import make_shot
+
+
+def test_the_engine_reports_the_matchers_warning(keyword_matcher):
+    engine = ProceduralEngine(matcher=keyword_matcher)
+    (warning,) = engine.layer_warnings(Layer("heli", LayerKind.FX, prompt="a helicopter flying overhead"))
+    assert warning.startswith("layer 'heli': no sound model for \"helicopter\" (UCS AEROHeli)")
+    assert engine.layer_warnings(Layer("bang", LayerKind.FX, prompt="gunshot")) == []
+    assert engine.layer_warnings(Layer("x", LayerKind.FX, prompt="zorgle", mute=True)) == []
+
+
+def test_other_engines_have_nothing_to_say_by_default():
+    assert Engine.layer_warnings(object(), Layer("x", LayerKind.FX, prompt="zorgle")) == []
+
+
+def test_a_library_file_that_answers_the_prompt_silences_the_warning(tmp_path, keyword_matcher):
+    t = np.arange(int(0.5 * SAMPLE_RATE)) / SAMPLE_RATE
+    soundfile.write(tmp_path / "AEROHeli_Helicopter Flyby_TST_T1.wav", 0.5 * np.sin(2 * np.pi * 90 * t), SAMPLE_RATE)
+    engine = ProceduralEngine(matcher=keyword_matcher, sfx_library=tmp_path, index_path=tmp_path / "index.sqlite3")
+    layer = Layer("heli", LayerKind.FX, prompt="a helicopter flying overhead")
+    assert engine.layer_warnings(layer) == []
+    (audio,) = engine.generate(make_shot(onsets=(1.0,)), layer, [1], SamplingSettings())
+    assert np.abs(audio).max() > 0.1
+
+
+def test_an_ambience_of_one_shots_fires_now_and_then_whatever_the_picture_does(keyword_matcher):
+    engine = ProceduralEngine(matcher=keyword_matcher)
+    shot = make_shot(duration=20.0, onsets=())
+    layer = Layer("dogs", LayerKind.BG, prompt="dogs barking in the distance")
+    a, b = engine.generate(shot, layer, [1, 2], SamplingSettings())
+    (a2,) = engine.generate(shot, layer, [1], SamplingSettings())
+    assert np.array_equal(a, a2) and not np.allclose(a, b)
+    frame = SAMPLE_RATE // 10
+    level = np.abs(a[0][: a.size // frame * frame]).reshape(-1, frame).max(axis=1)
+    barks = np.flatnonzero((level[1:] > 0.05) & (level[:-1] <= 0.05))
+    assert 2 <= barks.size <= 12            # every few seconds, not continuous
+    # With timed events, it barks at them.
+    timed = Layer("dogs", LayerKind.BG, prompt="dogs barking in the distance", events=(Event(3.0, 3.0, "bark"),))
+    (c,) = engine.generate(shot, timed, [1], SamplingSettings())
+    loud = np.flatnonzero(np.abs(c[0]) > 0.5 * np.abs(c[0]).max())
+    assert abs(loud[0] / SAMPLE_RATE - 3.0) < 0.1
