@@ -146,5 +146,7 @@ def test_a_replica_killed_mid_job_costs_no_take_and_duplicates_none(cluster_serv
         stored = client.list_takes(job_id=job_id)
         assert sorted(t.shot_id for t in stored) == sorted(f"kill{i}" for i in range(6))
         assert len({t.id for t in stored}) == 6
+        # numbered once by the head: the shot sent again keeps its take 1 (no gap, no repeat)
+        assert [t.number for t in stored] == [1] * 6
         for take in stored:
             _intact(client, take, tmp_path)
