@@ -68,3 +68,39 @@ def server_limits(**given: Any) -> ServerLimits:
         unfollowed_jobs=policy,
         sweep_interval_s=_bounded("sweep_interval_s", 1, 7 * 86_400, given.get("sweep_interval_s")),
     )
+
+
+# ---- the cluster --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ClusterOptions:
+    """How `serve --ray` lays the service on Ray Serve (the settings ray_*; docs/cluster.md)."""
+
+    address: str = ""                        # a Ray cluster to join; empty: a local Ray on loopback
+    replicas: int = 1                        # fixed number of engine replicas ...
+    autoscale: tuple[int, int] | None = None  # ... or (min, max), scaled by Ray Serve
+    gpus_per_replica: float = 0.0
+
+    @property
+    def most_replicas(self) -> int:
+        return self.autoscale[1] if self.autoscale else self.replicas
+
+
+def parse_autoscale(text: str, name: str = "ray_autoscale") -> tuple[int, int] | None:
+    """(min, max) from "1:4"; None from ""."""
+    if not text.strip():
+        return None
+    low, sep, high = text.strip().partition(":")
+    if not sep or not low.isdigit() or not high.isdigit() or not 0 <= int(low) <= int(high) or int(high) < 1:
+        raise InvalidInput(f"{name} = {text!r}: write MIN:MAX replicas with MIN <= MAX and MAX at least 1, e.g. 1:4")
+    return int(low), int(high)
+
+
+def cluster_options(**given: Any) -> ClusterOptions:
+    """The cluster layout in effect; ``given``: a command line's values by setting key."""
+    text, source = config.lookup("ray_autoscale", given.get("ray_autoscale"))
+    autoscale = parse_autoscale(text, f"ray_autoscale ({source})")
+    replicas = int(_bounded("ray_replicas", 1, 4096, given.get("ray_replicas")))
+    gpus = _bounded("ray_gpus_per_replica", 0, 64, given.get("ray_gpus_per_replica"))
+    return ClusterOptions(address=config.value("ray_address", given.get("ray_address")), replicas=replicas,
+                          autoscale=autoscale, gpus_per_replica=gpus)

@@ -103,6 +103,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("tls_key", "path", None, "PEM private key of tls_cert", "server"),
     Setting("insecure", "bool", False,
             "let the server listen beyond loopback without TLS (token and media in clear text)", "server"),
+    Setting("ray", "bool", False, "serve on a Ray Serve cluster: engine replicas per GPU (the cluster extra; "
+            "docs/cluster.md)", "server"),
+    Setting("ray_address", "text", "", "the Ray cluster to join (e.g. 10.0.0.5:6379); empty: start Ray on this "
+            "machine, on loopback", "server"),
+    Setting("ray_replicas", "int", 1, "engine replicas on the cluster (one per GPU)", "server"),
+    Setting("ray_autoscale", "text", "", "MIN:MAX replicas, scaled by Ray Serve with the queue (instead of "
+            "ray_replicas)", "server"),
+    Setting("ray_gpus_per_replica", "float", 0.0, "GPUs each replica holds (0: CPU replicas)", "server"),
     Setting("sfx_library", "path", None, "a folder of the editor's sound files, used before synthesis", "server"),
     Setting("mmaudio_model", "text", "", "which installed MMAudio variant to load (default: the best installed)",
             "server"),

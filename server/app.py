@@ -9,6 +9,9 @@ that callers on ordinary threads stop and wait on.
 Health starts NOT_SERVING and turns SERVING once the default engine has loaded, so a client
 that waits for SERVING never sends work to a server still loading weights.
 
+With ``cluster`` set (``serve --ray``) the same front end runs the shots on Ray Serve replicas
+(``foleyline.server.cluster``): health turns SERVING once they are deployed and loaded.
+
 Beyond loopback the server speaks TLS (``tls_cert`` + ``tls_key``): the token and the media
 travel in every call. Listening beyond loopback in clear text needs ``insecure``, said outright.
 """
@@ -19,7 +22,7 @@ import asyncio
 import ipaddress
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import grpc
@@ -27,7 +30,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from foleyline import capacity, config
-from foleyline.capacity import ServerLimits
+from foleyline.capacity import ClusterOptions, ServerLimits
 from foleyline.errors import InvalidInput, Unavailable
 from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.protos.v1 import foley_pb2_grpc as pb_grpc
@@ -64,6 +67,7 @@ class ServerConfig:
     # List every engine at start, so GetServerInfo answers at once; that imports each engine's
     # code (torch: ~1.5 s of CPU, 200 MB), which a server started for one command's run skips.
     warm_engine_list: bool = True
+    cluster: ClusterOptions | None = None     # set: shots run on Ray Serve replicas (serve --ray)
 
 
 class RunningServer:
@@ -87,6 +91,7 @@ class RunningServer:
         self._pools = service.pools
         self._housekeeper = housekeeper
         self._stopped = False
+        self.cluster = None                   # the cluster's shot runner (RayShots), with serve --ray
 
     @property
     def address(self) -> str:
@@ -113,6 +118,8 @@ class RunningServer:
         self._stopped = True
         self.call(self.health.enter_graceful_shutdown())
         self.jobs.stop()
+        if self.cluster is not None:
+            self.cluster.stop()
         self.call(self.server.stop(grace))
         _stop_loop(self.loop, self._thread)
         self._pools.shutdown()
@@ -215,7 +222,19 @@ def start_server(settings: ServerConfig, registry: EngineRegistry | None = None)
     if moved:
         log.warning("%d stored row(s) could not be sent back and were moved to the quarantine table", moved)
     pipeline = Pipeline(store, roots)
-    jobs = JobManager(store, registry, pipeline, limits)
+    cluster = None
+    if settings.cluster is not None:
+        from foleyline.server.cluster import prepare_ray_environment
+
+        prepare_ray_environment(settings.cluster)
+        # ray: the cluster extra, imported only when serving on a cluster.
+        from foleyline.server.cluster.head import RayShots
+
+        cluster = RayShots(store)
+        # As many shots at once as there can be replicas; Serve's router places them.
+        most = settings.cluster.most_replicas
+        limits = replace(limits, workers={"cpu": most, "cuda": most, "mps": most})
+    jobs = JobManager(store, registry, pipeline, limits, shots=cluster)
     if jobs.interrupted_at_start:
         log.warning("jobs interrupted by the last shutdown, resumable: %s", ", ".join(jobs.interrupted_at_start))
     errors = PublicErrors({"the server's data folder": data_dir, "the server's config folder": config.config_dir()})
@@ -238,12 +257,12 @@ def start_server(settings: ServerConfig, registry: EngineRegistry | None = None)
         )
     housekeeper = housekeeping.Housekeeper(store, limits.sweep_interval_s).start()
     running = RunningServer(server, loop, thread, bound, host, service, health_servicer, token, housekeeper)
-    threading.Thread(target=_load_engines, args=(running, settings.warm_engine_list), name="foleyline-load",
-                     daemon=True).start()
+    running.cluster = cluster
+    threading.Thread(target=_load_engines, args=(running, settings, roots), name="foleyline-load", daemon=True).start()
     return running
 
 
-def _load_engines(running: RunningServer, warm_list: bool) -> None:
+def _load_engines(running: RunningServer, settings: ServerConfig, roots: list[Path]) -> None:
     registry = running.registry
     try:
         # A default engine that cannot run stops the server with the reason (the weights and
@@ -254,13 +273,21 @@ def _load_engines(running: RunningServer, warm_list: bool) -> None:
         running.load_error = f"the default engine {running.registry.default} did not load: {exc}"
         running.load_done.set()
         return
+    if running.cluster is not None and settings.cluster is not None:
+        try:
+            running.cluster.start(settings.cluster, default_engine=registry.default, allowed_roots=roots)
+        except Exception as exc:
+            log.error("the Ray Serve replicas did not start; the server stays NOT_SERVING: %s", exc)
+            running.load_error = f"the Ray Serve replicas did not start: {exc}"
+            running.load_done.set()
+            return
     running.set_serving(True)
     log.info("engine %s loaded; serving", running.registry.default)
     running.ready.set()
     running.load_done.set()
     # What server info lists (engine modules imported, capabilities read), once, now, so that
     # GetServerInfo answers at once.
-    if not warm_list:
+    if not settings.warm_engine_list:
         return
     try:
         registry.statuses()

@@ -18,6 +18,7 @@ the rest.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import threading
@@ -29,7 +30,7 @@ from datetime import datetime, timezone
 from foleyline.capacity import ServerLimits
 from foleyline.errors import Cancelled, FoleylineError, InvalidInput, Unavailable, status_code_name
 from foleyline.server.engines.registry import EngineRegistry
-from foleyline.server.pipeline import Pipeline
+from foleyline.server.pipeline import Pipeline, ShotRunner
 from foleyline.server.records import (
     JobAccepted,
     JobDone,
@@ -57,16 +58,24 @@ _MEAN_WEIGHT = 0.3
 PROGRESS_STEP = 0.05
 
 
+def take_ids_for(job_id: str, shot_index: int, count: int) -> list[str]:
+    """The ids of a shot's takes, the same however often the shot runs: the idempotency keys
+    that make a retried shot (on another replica, after a crash) store its takes once."""
+    return [f"take-{hashlib.sha256(f'{job_id}/{shot_index}/{n}'.encode()).hexdigest()[:12]}" for n in range(count)]
+
+
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
 class JobManager:
     def __init__(self, store: Store, registry: EngineRegistry, pipeline: Pipeline,
-                 limits: ServerLimits | None = None) -> None:
+                 limits: ServerLimits | None = None, *, shots: ShotRunner | None = None) -> None:
         self.store = store
         self.registry = registry
         self.pipeline = pipeline
+        # Who runs a shot: the pipeline in this process, or a cluster's replicas (server/cluster).
+        self.shots: ShotRunner = shots or pipeline
         self.limits = limits or ServerLimits()
         self._runs: dict[str, JobRun] = {}
         self._queues: dict[str, FairQueue] = {}
@@ -268,11 +277,12 @@ class JobManager:
 
         started = time.monotonic()
         try:
-            outcome = self.pipeline.process_shot(
+            outcome = self.shots.process_shot(
                 shot, run.settings, job_id=job_id, engine_name=run.engine_name, engine=run.engine,
                 progress=progress, cancel=run.cancel_event, engine_lock=self._engine_lock(run),
+                take_ids=take_ids_for(job_id, idx, max(1, run.settings.num_takes)),
             )
-            self.store.complete_shot(job_id, idx, outcome.takes)
+            recorded = self.store.complete_shot(job_id, idx, outcome.takes)
         except Cancelled:
             if run.cancel_event.is_set():
                 return  # the shot stays pending: a resume does it
@@ -288,7 +298,9 @@ class JobManager:
         run.done += 1
         if outcome.drafted_notes is not None:
             run.emit(NotesDrafted(job_id, outcome.drafted_notes))
-        for take in outcome.takes:
+        if not recorded:  # done already (by an earlier run): its takes were told then
+            log.warning("shot %s of %s was done already; its takes are stored once", shot.id, job_id)
+        for take in outcome.takes if recorded else ():
             run.emit(TakeReady(job_id, take))
         run.emit(ShotProgress(job_id, shot.id, "done", 1.0, run.done, count))
         seconds = time.monotonic() - started

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import soundfile
@@ -58,6 +59,15 @@ from foleyline.timebase import OUTPUT_SAMPLE_RATE
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[str, float], None]
+
+
+class ShotRunner(Protocol):
+    """What runs one shot for the jobs layer: ``Pipeline`` in this process, or the cluster's
+    replicas (``foleyline.server.cluster.head.RayShots``); same arguments, same outcome."""
+
+    def process_shot(self, shot: ShotRequest, settings: JobSettings, *, job_id: str, engine_name: str,
+                     engine: Engine, progress: ProgressFn, cancel: threading.Event,
+                     engine_lock: threading.Lock | None = None, take_ids: Sequence[str] = ()) -> ShotOutcome: ...
 
 # Where each stage sits within a shot's 0..1 progress.
 _STAGES = {"decode": (0.0, 0.1), "analysis": (0.1, 0.15), "notes": (0.15, 0.2), "generate": (0.2, 0.9), "post": (0.9, 0.97), "store": (0.97, 1.0)}
@@ -154,12 +164,17 @@ class Pipeline:
         progress: ProgressFn,
         cancel: threading.Event,
         engine_lock: threading.Lock | None = None,
+        take_ids: Sequence[str] = (),
+        take_numbers: Sequence[int] = (),
     ) -> ShotOutcome:
         """One shot, request in, takes out (their WAVs in the store, not yet their rows).
 
         ``cancel`` is checked in every stage (in the decode loop, the engine's loop, between
         stems and between files); a cancelled shot leaves no file behind. ``engine_lock``: held
-        around the engine's calls when the engine may not run on two threads at once.
+        around the engine's calls when the engine may not run on two threads at once. ``take_ids``:
+        the takes' ids, one per seed (the caller's idempotency keys, ``take_ids_for``); none
+        given: new ones. ``take_numbers``: their numbers, given out by the store that keeps the
+        takes (a cluster's head); none given: this pipeline's store gives them out.
         """
         def stage(name: str, within: float = 0.0) -> None:
             if cancel.is_set():
@@ -208,11 +223,13 @@ class Pipeline:
             said[layer.label] = tuple(engine.layer_warnings(layer))
 
         stage("post")
-        numbers = self.store.reserve_take_numbers(shot.id, len(seeds))
+        numbers = list(take_numbers) or self.store.reserve_take_numbers(shot.id, len(seeds))
         creds = credentials()
         licence = model_licence(engine_name)
         with _StagedFiles(self.store, creds) as files:
-            take_ids = [f"take-{uuid.uuid4().hex[:12]}" for _ in seeds]
+            take_ids = list(take_ids) or [f"take-{uuid.uuid4().hex[:12]}" for _ in seeds]
+            if not len(take_ids) == len(numbers) == len(seeds):
+                raise ValueError(f"{len(take_ids)} take ids and {len(numbers)} take numbers given for {len(seeds)} takes")
             layers_of: list[list[LayerTake | _Stem]] = []
             mixes: list[_Stem] = []
             count = len(seeds) * (len(rendered) + 1)

@@ -260,16 +260,22 @@ class Store:
         with self._transaction() as db:
             db.execute("UPDATE job_shots SET state = 'pending', reason = '', code = '' WHERE job_id = ? AND state = 'failed'", (job_id,))
 
-    def complete_shot(self, job_id: str, idx: int, takes: list[Take]) -> None:
-        """Record a shot's takes and mark it done, atomically. The takes' WAVs must already be
-        adopted into the store."""
+    def complete_shot(self, job_id: str, idx: int, takes: list[Take]) -> bool:
+        """Record a shot's takes and mark it done, atomically, once: False (nothing recorded) when
+        the shot is done already, so a shot run twice (a replica that died after answering, a
+        retry) never stores its takes twice. The takes' WAVs must already be adopted into the
+        store."""
         with self._transaction() as db:
+            state = db.execute("SELECT state FROM job_shots WHERE job_id = ? AND idx = ?", (job_id, idx)).fetchone()
+            if state is not None and state[0] == "done":
+                return False
             for take in takes:
                 db.execute(
                     "INSERT INTO takes (id, shot_id, job_id, created_at, take) VALUES (?, ?, ?, ?, ?)",
                     (take.id, take.shot_id, take.job_id, take.created_at, codec.take_to_json(take)),
                 )
             db.execute("UPDATE job_shots SET state = 'done' WHERE job_id = ? AND idx = ?", (job_id, idx))
+        return True
 
     def get_job(self, job_id: str) -> JobInfo:
         jobs = self._jobs("WHERE j.id = ?", (job_id,))

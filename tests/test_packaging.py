@@ -75,3 +75,33 @@ def test_the_systemd_unit_runs_serve_hardened_with_settings_that_exist():
     assert {k: entries[k][0] for k in hardening} == hardening
     named = {m for value in entries["Environment"] for m in re.findall(r"(FOLEYLINE_[A-Z_]+)=", value)}
     assert named <= {s.env for s in config.SETTINGS} and "FOLEYLINE_CONFIG_DIR" in named
+
+
+def _serve_options() -> set[str]:
+    import argparse
+
+    from foleyline.server.commands.serve import add_arguments
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    return {option for action in parser._actions for option in action.option_strings}
+
+
+def test_the_ray_cluster_files_parse_and_use_settings_and_serve_options_that_exist():
+    import yaml  # PyYAML comes with ray[serve] (the cluster extra, in dev)
+
+    folder = ROOT / "packaging" / "ray"
+    cluster = yaml.safe_load((folder / "cluster.yaml").read_text())
+    service, front = yaml.safe_load_all((folder / "rayservice.yaml").read_text())
+    assert cluster["provider"]["type"] == "local" and cluster["head_start_ray_commands"]
+    assert service["kind"] == "RayService" and front["kind"] == "Service"
+    head = service["spec"]["rayClusterConfig"]["headGroupSpec"]["template"]
+    assert front["spec"]["selector"].items() <= head["metadata"]["labels"].items()
+    options = _serve_options()
+    for name in ("cluster.yaml", "rayservice.yaml"):
+        text = (folder / name).read_text()
+        named = set(re.findall(r"FOLEYLINE_[A-Z_]+[A-Z]", text))
+        assert named <= {s.env for s in config.SETTINGS}, named
+        for command in re.findall(r"foleyline serve ([^\n#]*(?:\n\s+[^\n#-][^\n#]*)*)", text):
+            used = set(re.findall(r"(--[a-z][a-z-]+)", command))
+            assert used and used <= options, used - options

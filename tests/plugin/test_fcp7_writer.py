@@ -4,7 +4,6 @@ writer writes: the same elements, ids and back-references, only faster."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 from foleyline.notes.schema import LayerKind
 from foleyline.plugin.timeline import Placement, find_shots, read_timeline

@@ -1,0 +1,40 @@
+"""The same service on a Ray Serve cluster (`foleyline serve --ray`; docs/cluster.md).
+
+    head process (foleyline serve --ray)                 Ray Serve replicas (one per GPU)
+    grpc.aio front end: token, TLS, health, limits       ShotReplica: EngineRegistry + Pipeline
+    jobs layer: fair queue, followers, cancel     --->   one shot at a time, progress streamed
+    the store (SQLite + WAVs): the one writer     <---   the takes' WAVs, returned to the head
+
+Ray does the scheduling, the replicas, their restarts and autoscaling; this package only says
+what a replica does (``replica``), how the head hands it a shot and takes back what it made
+(``head``), and how the deployment is declared and started (``deploy``). ``work`` holds the
+plain data that crosses between them. Ray is the ``cluster`` extra: nothing outside this
+package imports it at the top.
+"""
+
+from __future__ import annotations
+
+
+
+import logging
+import os
+import sys
+
+from foleyline.capacity import ClusterOptions
+
+log = logging.getLogger(__name__)
+
+_LOOPBACK_SWITCH = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+
+
+def prepare_ray_environment(options: ClusterOptions) -> None:
+    """Ray's environment, set before Ray is first imported (it reads it then, and the processes
+    it starts inherit it): no usage reports leave the machine, and a local Ray (no address to
+    join) keeps to loopback. Ray otherwise resolves 127.0.0.1 to the machine's network address
+    so that other nodes could join; its switch for a single-machine instance on the loopback
+    address is RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 (ray/_private/ray_constants.py)."""
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    if not options.address:
+        if "ray" in sys.modules and os.environ.get(_LOOPBACK_SWITCH) != "0":
+            log.warning("Ray was imported before the cluster was set up; a local Ray may listen beyond loopback")
+        os.environ.setdefault(_LOOPBACK_SWITCH, "0")
