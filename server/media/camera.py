@@ -94,17 +94,20 @@ def camera_motion(gray: np.ndarray) -> Camera:
     smoothed = _Smoothed(frames, SMOOTHING)
     largest = _MAX_SHIFT * max(frames.shape[1:])
     needed = HANDHELD * (n - 1)  # trusted shifts that make the clip handheld
-    # First the cheap tests every interval gets: where the whole picture's correlation finds
-    # no shift, or the change is not spread over the picture, the camera held still. A clip
-    # with too few intervals left to be handheld is a still camera, and the grid cells'
-    # correlations (most of the cost) are not needed.
+    # First the cheap tests every interval gets: where the change is not spread over the
+    # picture, or the whole picture's correlation finds no shift, the camera held still (the
+    # spread first: it costs a tenth of a correlation). A clip with too few intervals left to
+    # be handheld is a still camera, and the grid cells' correlations (most of the cost) are
+    # not needed.
     candidates = []
     for t in range(1, n):
-        whole = estimate.whole(frames[t - 1], frames[t])
-        if np.hypot(*whole) < MIN_SHIFT:
-            continue  # the camera held still (a "shift" too large is the correlation wrapping round)
+        if len(candidates) + n - t < needed:
+            return Camera.still(n)
         changed = smoothed.difference(t, (0.0, 0.0)) > _NOISE
-        if spread(changed) >= SPREAD:
+        if spread(changed) < SPREAD:
+            continue
+        whole = estimate.whole(frames[t - 1], frames[t])
+        if np.hypot(*whole) >= MIN_SHIFT:  # (a "shift" too large is the correlation wrapping round)
             candidates.append((t, whole, float(changed.mean())))
     shifts = np.zeros((n, 2), np.float32)
     trusted = 0
