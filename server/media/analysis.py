@@ -51,10 +51,10 @@ street around a walking dog): there the visual onsets find the sound's onsets ab
 as onsets placed at random would (the chance column), which bounds what visual onsets alone
 can reach.
 
-The flow costs about 3 ms per frame pair around each contact; the source kinds (moving blobs
-counted per interval) about 1 ms per frame. Over the 33 development clips (317 s of picture),
-the analysis takes 8.2 CPU s against 10.0 before source kinds: +10-25% on a clip of contacts,
-far less on a crowd, a train or a still picture, whose flow is skipped.
+The flow costs about 2-3 ms per frame pair around each contact; the source kinds (moving blobs
+counted per interval) about 1 ms per frame; the camera's motion, estimated only where a walker
+is looked for, 0.3-1 ms per frame on a handheld clip. Over the 33 development clips (317 s of
+picture) the analysis takes about 12 CPU s, 40 % of it the flow (docs/evaluation.md).
 
 The per-cell moving fractions, falls and arrivals live in ``media.contacts`` (the steps of
 ``media.sources`` use them too); the flow's momentum in ``media.momentum``.
