@@ -27,6 +27,7 @@ from pathlib import Path
 
 from foleyline.errors import FoleylineError, NotFound, status_code_name
 from foleyline.server import codec
+from foleyline.server.cluster.loopback import keep_replica_servers_on_loopback
 from foleyline.server.cluster.work import ReplicaStarted, ShotError, ShotResult, ShotWork, StageProgress
 from foleyline.server.engines.registry import EngineRegistry
 from foleyline.server.pipeline import Pipeline
@@ -88,6 +89,7 @@ class ShotReplica:
     counts it ready only once weights are in memory), a pipeline, a scratch store."""
 
     def __init__(self, default_engine: str, allowed_roots: list[str], scratch_dir: str | None = None) -> None:
+        keep_replica_servers_on_loopback()
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self.scratch = Path(tempfile.mkdtemp(prefix="foleyline-replica-", dir=scratch_dir))
         self.store = ScratchStore(self.scratch)

@@ -12,6 +12,7 @@ the same way. With --ray the same service runs its shots on Ray Serve replicas, 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
 import signal
 import sys
@@ -98,11 +99,11 @@ def _cluster(args: argparse.Namespace) -> ClusterOptions | None:
         if named:
             raise InvalidInput(f"{', '.join(named)} apply to a cluster: add --ray (or drop them)")
         return None
-    # Before anything starts: a missing extra is one line saying what to install.
-    try:
-        import ray  # noqa: F401  # ray: the cluster extra, checked only with --ray
-    except ImportError as exc:
-        raise InvalidInput(missing_extra(exc) or f"--ray needs Ray Serve ({exc})") from None
+    # Before anything starts: a missing extra is one line saying what to install. Found, not
+    # imported: Ray reads its environment at import, and the server sets it first (loopback).
+    if importlib.util.find_spec("ray") is None:
+        missing = ModuleNotFoundError("No module named 'ray'", name="ray")
+        raise InvalidInput(missing_extra(missing) or "--ray needs Ray Serve: pip install 'foleyline[cluster]'")
     if args.autoscale is not None:
         given["ray_replicas"] = None
     elif args.replicas is not None:

@@ -7,8 +7,10 @@ the job on the replicas."""
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 import signal
+import socket
 import threading
 import time
 from pathlib import Path
@@ -57,6 +59,57 @@ def _intact(client: FoleyClient, take: pb.Take, folder: Path) -> None:
     """The take's mix fetched from the head's store hashes to what the take says."""
     path = client.fetch_audio(take.mix.sha256, folder / f"{take.id}.wav")
     assert hashlib.sha256(path.read_bytes()).hexdigest() == take.mix.sha256
+
+
+def _descendants(root: int) -> set[int]:
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # gone meanwhile
+    found, frontier = set(), {root}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _listening(pids: set[int]) -> set[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """The addresses the processes' TCP sockets listen on (Linux /proc)."""
+    inodes = set()
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if link.startswith("socket:["):
+                inodes.add(link[8:-1])
+    found = set()
+    for table, family in (("/proc/net/tcp", socket.AF_INET), ("/proc/net/tcp6", socket.AF_INET6)):
+        with open(table) as rows:
+            for row in rows.read().splitlines()[1:]:
+                fields = row.split()
+                if fields[3] != "0A" or fields[9] not in inodes:  # 0A: LISTEN
+                    continue
+                raw = bytes.fromhex(fields[1].split(":")[0])
+                raw = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))  # host-order words
+                address = ipaddress.ip_address(socket.inet_ntop(family, raw))
+                found.add(getattr(address, "ipv4_mapped", None) or address)
+    return found
+
+
+def test_a_local_ray_listens_on_loopback_only(cluster_server) -> None:
+    addresses = _listening(_descendants(os.getpid()))
+    assert addresses, "no listening socket found among Ray's processes"
+    assert all(a.is_loopback for a in addresses), sorted(map(str, addresses))
 
 
 def test_health_turns_serving_once_the_replicas_are_deployed(cluster_server) -> None:

@@ -4,6 +4,8 @@ and options that make no sense refused before anything starts."""
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 
 import pytest
 
@@ -58,3 +60,19 @@ def test_ray_serve_is_told_the_replicas_their_gpus_and_one_shot_each():
     scaled = deployment_options(ClusterOptions(autoscale=(1, 4)))
     assert "num_replicas" not in scaled
     assert scaled["autoscaling_config"] == {"min_replicas": 1, "max_replicas": 4, "target_ongoing_requests": 1}
+
+
+def test_the_options_are_read_without_importing_ray():
+    # Ray reads its environment when imported; the server sets it first (a local Ray on loopback).
+    probe = (
+        "import sys\n"
+        "from foleyline.server.commands.serve import add_arguments, server_config\n"
+        "import argparse\n"
+        "parser = argparse.ArgumentParser()\n"
+        "add_arguments(parser)\n"
+        "server_config(parser.parse_args(['--ray', '--replicas', '2']))\n"
+        "print('ray' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
