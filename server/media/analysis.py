@@ -51,10 +51,10 @@ street around a walking dog): there the visual onsets find the sound's onsets ab
 as onsets placed at random would (the chance column), which bounds what visual onsets alone
 can reach.
 
-The flow costs about 3 ms per frame pair around each contact; the source kinds (moving blobs
-counted per interval) about 1 ms per frame. Over the 33 development clips (317 s of picture),
-the analysis takes 8.2 CPU s against 10.0 before source kinds: +10-25% on a clip of contacts,
-far less on a crowd, a train or a still picture, whose flow is skipped.
+The flow costs about 2-3 ms per frame pair around each contact; the source kinds (moving blobs
+counted per interval) about 1 ms per frame; the camera's motion, estimated only where a walker
+is looked for, 0.3-1 ms per frame on a handheld clip. Over the 33 development clips (317 s of
+picture) the analysis takes about 12 CPU s, 40 % of it the flow (docs/evaluation.md).
 
 The per-cell moving fractions, falls and arrivals live in ``media.contacts`` (the steps of
 ``media.sources`` use them too); the flow's momentum in ``media.momentum``.
@@ -72,7 +72,7 @@ import numpy as np
 
 from foleyline.errors import InvalidInput
 from foleyline.server.media.bursts import bursts, flashes, leaps, light_change, rebounds
-from foleyline.server.media.camera import Camera, camera_motion
+from foleyline.server.media.camera import Camera, camera_motion, changed_pixels
 from foleyline.server.media.contacts import GRID, NOISE_LEVEL, arrivals, cell_differences, falls
 from foleyline.server.media.frames import FrameStream, MotionAnalysis, SourceKind
 from foleyline.server.media.momentum import Flow, momentum_lost, rising
@@ -216,7 +216,8 @@ def analyze_motion(
     bridged = np.array([*kept_cuts, *lit], int)
 
     def measured(camera: Camera) -> Motion:
-        raw, cells, centre = cell_differences(kept_gray, kept_masks, GRID, camera)
+        changed = changed_pixels(kept_gray, camera)
+        raw, cells, centre = cell_differences(kept_gray, kept_masks, GRID, camera, changed)
         # The moving fraction is not rescaled by the interval between distinct frames: the area
         # a moving thing sweeps saturates rather than growing with time, and dividing by a
         # longer interval (after a repeat, in variable-rate video) would invent a dip, a fake stop.
@@ -229,9 +230,11 @@ def analyze_motion(
         # happened between that frame and the next, and their middle is the unbiased estimate.
         arrived = arrivals(cells.sum(axis=1), peaks, typical)
         onsets = (kept_times[arrived] + kept_times[np.minimum(arrived + 1, len(keep) - 1)]) / 2
-        return Motion(times=kept_times, moving=raw, gray=kept_gray, mask=kept_masks, contacts=peaks, onsets=onsets,
-                      strengths=sizes / sizes.max() if len(peaks) else empty, cuts=kept_cuts, camera=camera,
-                      cells=cells, arrived=arrived, sizes=sizes)
+        found = Motion(times=kept_times, moving=raw, gray=kept_gray, mask=kept_masks, contacts=peaks, onsets=onsets,
+                       strengths=sizes / sizes.max() if len(peaks) else empty, cuts=kept_cuts, camera=camera,
+                       cells=cells, arrived=arrived, sizes=sizes)
+        found._changed = changed
+        return found
 
     # The kind of source and its contacts are judged on the picture as filmed (the rules were
     # set on it; a handheld shot of a crowd roaring or dogs at play never settles, camera and
@@ -239,10 +242,15 @@ def analyze_motion(
     # tuning half and left out: it added stops (boots on ice 13 -> 17 onsets for 12, AP 0.61 ->
     # 0.48) and gained nothing on the other handheld clips, whose sound is not tied to what
     # moves (docs/evaluation.md). It is taken out where a walker the camera follows is looked
-    # for: followed, the walker holds still in the picture while the place streams by.
-    camera = camera_motion(kept_gray)
+    # for: followed, the walker holds still in the picture while the place streams by. The
+    # camera's motion costs as much as the rest of the analysis, so it is estimated only when
+    # a walker is looked for, and the walker reads only the picture it leaves (no contacts).
     motion = measured(Camera.still(len(keep)))
-    followed = measured(camera) if camera.smoothing > 0 else motion
+
+    def following() -> Motion:
+        camera = camera_motion(kept_gray)
+        return replace(motion, camera=camera) if camera.smoothing > 0 else motion
+
     raw, cells, peaks, fall_sizes, arrived, onsets = (motion.moving, motion.cells, motion.contacts, motion.sizes,
                                                       motion.arrived, motion.onsets)
     peak = float(raw.max())
@@ -252,7 +260,7 @@ def analyze_motion(
     energy = kept_energy[np.minimum(np.searchsorted(keep, np.arange(len(times))), len(keep) - 1)]
     # What kind of source this is decides whether the stops are contacts at all: a crowd
     # walking, surf or a passing train stop and start without striking anything.
-    sources = describe_sources(motion, followed)
+    sources = describe_sources(motion, following)
     burst_times, burst_strengths = bursts(kept_times, raw, kept_cuts)
     flash_times, flash_strengths = flashes(kept_gray, kept_times, kept_cuts)
     kick_times, kick_strengths = empty, empty

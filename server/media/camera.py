@@ -91,27 +91,42 @@ def camera_motion(gray: np.ndarray) -> Camera:
         return Camera.still(n)
     frames = np.asarray(gray, np.float32)
     estimate = _Correlation(frames.shape[1:])
-    shifts = np.zeros((n, 2), np.float32)
+    smoothed = _Smoothed(frames, SMOOTHING)
     largest = _MAX_SHIFT * max(frames.shape[1:])
+    needed = HANDHELD * (n - 1)  # trusted shifts that make the clip handheld
+    # First the cheap tests every interval gets: where the change is not spread over the
+    # picture, or the whole picture's correlation finds no shift, the camera held still (the
+    # spread first: it costs a tenth of a correlation). A clip with too few intervals left to
+    # be handheld is a still camera, and the grid cells' correlations (most of the cost) are
+    # not needed.
+    candidates = []
     for t in range(1, n):
-        whole = estimate.whole(frames[t - 1], frames[t])
-        if np.hypot(*whole) < MIN_SHIFT:
-            continue  # the camera held still (a "shift" too large is the correlation wrapping round)
-        changed = difference(frames, t, (0.0, 0.0), SMOOTHING) > _NOISE
+        if len(candidates) + n - t < needed:
+            return Camera.still(n)
+        changed = smoothed.difference(t, (0.0, 0.0)) > _NOISE
         if spread(changed) < SPREAD:
             continue
+        whole = estimate.whole(frames[t - 1], frames[t])
+        if np.hypot(*whole) >= MIN_SHIFT:  # (a "shift" too large is the correlation wrapping round)
+            candidates.append((t, whole, float(changed.mean())))
+    shifts = np.zeros((n, 2), np.float32)
+    trusted = 0
+    for i, (t, whole, level) in enumerate(candidates):
+        if trusted + len(candidates) - i < needed:
+            break  # too few intervals left to make it handheld
         # The whole picture's correlation mixes the camera's motion with that of anything large
         # and contrasted in front of it (a walker the camera follows holds still in the picture);
         # the median of the grid cells' follows the background (the camera moves every cell, a
         # thing only some). The one that leaves fewer pixels changed is the camera's.
-        best, left = (0.0, 0.0), EXPLAINS * float(changed.mean())
+        best, left = (0.0, 0.0), EXPLAINS * level
         for shift in (whole, estimate.cells(frames[t - 1], frames[t])):
             if MIN_SHIFT <= np.hypot(*shift) <= largest:
-                after = float((difference(frames, t, shift, SMOOTHING) > _NOISE).mean())
+                after = float((smoothed.difference(t, shift) > _NOISE).mean())
                 if after < left:
                     best, left = shift, after
         shifts[t] = best
-    if np.count_nonzero(shifts.any(axis=1)) < HANDHELD * (n - 1):
+        trusted += bool(shifts[t].any())
+    if trusted < needed:
         return Camera.still(n)  # a still camera (a few trusted shifts are a bump, or chance)
     return Camera(shifts, SMOOTHING)
 
@@ -167,6 +182,11 @@ def difference(gray: np.ndarray, t: int, shift, smoothing: float = 0.0) -> np.nd
     if smoothing > 0:
         current = cv2.GaussianBlur(current, (0, 0), smoothing)
         previous = cv2.GaussianBlur(previous, (0, 0), smoothing)
+    return _difference(current, previous, shift, smoothing)
+
+
+def _difference(current: np.ndarray, previous: np.ndarray, shift, smoothing: float) -> np.ndarray:
+    """``difference`` of two frames already smoothed by ``smoothing``."""
     dx, dy = float(shift[0]), float(shift[1])
     if dx == 0 and dy == 0 and smoothing <= 0:
         return np.abs(current - previous)
@@ -181,6 +201,48 @@ def difference(gray: np.ndarray, t: int, shift, smoothing: float = 0.0) -> np.nd
     return out
 
 
+class _Smoothed:
+    """A clip's frames, each smoothed once, when first needed (an interval compares a frame with
+    its predecessor, and the next interval compares it again)."""
+
+    def __init__(self, gray: np.ndarray, smoothing: float) -> None:
+        self.gray, self.smoothing = gray, smoothing
+        self._frames: dict[int, np.ndarray] = {}
+
+    def __getitem__(self, t: int) -> np.ndarray:
+        if t not in self._frames:
+            frame = self.gray[t].astype(np.float32)
+            self._frames[t] = cv2.GaussianBlur(frame, (0, 0), self.smoothing) if self.smoothing > 0 else frame
+            for old in [k for k in self._frames if k < t - 1]:  # intervals go in order: two frames suffice
+                del self._frames[old]
+        return self._frames[t]
+
+    def difference(self, t: int, shift) -> np.ndarray:
+        return _difference(self[t], self[t - 1], shift, self.smoothing)
+
+
+# Intervals whose changed pixels are worked out in one numpy pass (bounds the temporary floats).
+_CHUNK = 64
+
+
+def changed_pixels(gray: np.ndarray, camera: Camera | None = None) -> np.ndarray:
+    """(T, H, W) bool: where |frame t - frame t-1| exceeds the noise level, the camera's motion
+    removed (``frame_difference`` > NOISE_LEVEL); row 0 (no interval) is all False. Worked out
+    once per clip, for everything that looks at what moves where (cells, movers, walkers)."""
+    n = len(gray)
+    out = np.zeros(gray.shape, bool)
+    if camera is None or (camera.smoothing <= 0 and not camera.shifts.any()):
+        for a in range(1, n, _CHUNK):
+            step = np.diff(np.asarray(gray[a - 1 : a + _CHUNK], np.float32), axis=0)
+            np.abs(step, out=step)
+            np.greater(step, _NOISE, out=out[a : a + len(step)])
+        return out
+    smoothed = _Smoothed(gray, camera.smoothing)
+    for t in range(1, n):
+        out[t] = smoothed.difference(t, camera.shifts[t]) > _NOISE
+    return out
+
+
 def _moved(frame: np.ndarray, dx: float, dy: float) -> np.ndarray:
     height, width = frame.shape
     return cv2.warpAffine(frame, np.float32([[1, 0, dx], [0, 1, dy]]), (width, height),
@@ -189,8 +251,17 @@ def _moved(frame: np.ndarray, dx: float, dy: float) -> np.ndarray:
 
 def spread(changed: np.ndarray) -> float:
     """The share of the cells of a 3x3 grid in which at least _SPREAD_LEVEL of the pixels changed."""
-    cells = [c for band in np.array_split(changed, 3, axis=0) for c in np.array_split(band, 3, axis=1)]
-    return float(np.mean([c.mean() >= _SPREAD_LEVEL for c in cells]))
+    rows, cols = _thirds(changed.shape[0]), _thirds(changed.shape[1])
+    cells = [np.count_nonzero(changed[r0:r1, c0:c1]) / ((r1 - r0) * (c1 - c0)) for r0, r1 in rows for c0, c1 in cols]
+    return float(np.mean([c >= _SPREAD_LEVEL for c in cells]))
 
 
-__all__ = ["Camera", "EXPLAINS", "HANDHELD", "MIN_SHIFT", "SPREAD", "camera_motion", "difference", "frame_difference", "spread"]
+def _thirds(length: int) -> list[tuple[int, int]]:
+    """Where np.array_split cuts ``length`` into three (the first parts one longer)."""
+    size, extra = divmod(length, 3)
+    ends = np.cumsum([size + (i < extra) for i in range(3)])
+    return [(int(e - size - (i < extra)), int(e)) for i, e in enumerate(ends)]
+
+
+__all__ = ["Camera", "EXPLAINS", "HANDHELD", "MIN_SHIFT", "SPREAD", "camera_motion", "changed_pixels", "difference",
+           "frame_difference", "spread"]

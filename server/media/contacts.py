@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import find_peaks
 
-from foleyline.server.media.camera import Camera, frame_difference
+from foleyline.server.media.camera import Camera, changed_pixels
 
 # A pixel "moves" when it changes by more than this (0..255 grey levels): above sensor noise
 # and compression shimmer. Energy is the moving fraction of the picture (or region), which
@@ -48,38 +48,46 @@ def grid_cells(masks: np.ndarray | None, height: int, width: int, grid: int) -> 
 
 
 def cell_differences(
-    gray: np.ndarray, masks: np.ndarray | None, grid: int, camera: Camera | None = None
+    gray: np.ndarray, masks: np.ndarray | None, grid: int, camera: Camera | None = None,
+    changed: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Moving fraction per frame, overall (T,) and per grid cell (T, cells), and the height of
     the moving pixels' centre (T,), 0 top .. 1 bottom, NaN when too little moves; index t:
     t-1 -> t. ``camera``: the camera's own motion (``media.camera``), removed.
 
     With a fixed region the cells tile its bounding box; with per-frame boxes there is one
-    cell (the box), since a tracked box moves with its subject.
+    cell (the box), since a tracked box moves with its subject. ``changed``: the frames'
+    ``camera.changed_pixels`` (with the same camera), when the caller has them already.
     """
     n, height, width = gray.shape
+    if changed is None:
+        changed = changed_pixels(gray, camera)
     ys, xs = grid_cells(masks, height, width, grid)
     overall = np.zeros(n, np.float64)
     cells = np.zeros((n, len(ys) * len(xs)), np.float64)
     centre = np.full(n, np.nan)
     rows = (np.arange(height) + 0.5) / height
+    if masks is None or masks.ndim == 2:
+        # A fixed region: every interval counted at once (fractions of whole pixel counts).
+        moving = changed if masks is None else changed & masks
+        overall[1:] = (np.count_nonzero(moving[1:], axis=(1, 2)) / (moving[0].size if masks is None else
+                                                                     max(np.count_nonzero(masks), 1)))
+        per_rows = moving.sum(axis=2)
+        for k, (yr, xr) in enumerate((yr, xr) for yr in ys for xr in xs):
+            box = moving[1:, yr[0] : yr[-1] + 1, xr[0] : xr[-1] + 1]
+            cells[1:, k] = np.count_nonzero(box, axis=(1, 2)) / (box.shape[1] * box.shape[2])
+    else:
+        per_rows = np.zeros((n, height), int)
+        for t in range(1, n):
+            mask = masks[t] | masks[t - 1]
+            overall[t] = float(changed[t][mask].mean()) if mask.any() else 0.0
+            moving = changed[t] & mask
+            per_rows[t] = moving.sum(axis=1)
+            cells[t, 0] = float(moving[ys[0][0] : ys[0][-1] + 1, xs[0][0] : xs[0][-1] + 1].mean())
     for t in range(1, n):
-        moving = frame_difference(gray, t, camera) > NOISE_LEVEL
-        if masks is not None:
-            mask = (masks[t] | masks[t - 1]) if masks.ndim == 3 else masks
-            overall[t] = float(moving[mask].mean()) if mask.any() else 0.0
-            moving = moving & mask
-        else:
-            overall[t] = float(moving.mean())
-        per_row = moving.sum(axis=1)
+        per_row = per_rows[t]
         if per_row.sum() >= MIN_MOVING_PIXELS:
             centre[t] = float(per_row @ rows / per_row.sum())
-        k = 0
-        for yr in ys:
-            band = moving[yr[0] : yr[-1] + 1]
-            for xr in xs:
-                cells[t, k] = float(band[:, xr[0] : xr[-1] + 1].mean())
-                k += 1
     overall[0], cells[0] = overall[1], cells[1]
     return overall, cells, centre
 

@@ -29,13 +29,13 @@ sits on a plateau of settings that give the same kinds there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
 
-from foleyline.server.media.camera import Camera, frame_difference
-from foleyline.server.media.contacts import NOISE_LEVEL
+from foleyline.server.media.camera import Camera, changed_pixels
 from foleyline.server.media.frames import SoundSource, SourceKind
 from foleyline.server.media.walkers import boxes_of, foot_contacts, periodic, walker
 
@@ -84,10 +84,28 @@ class Motion:
     cells: np.ndarray | None = None    # (T, cells) moving fraction per grid cell
     arrived: np.ndarray | None = None  # (K,) the frame each contact's stroke arrived at
     sizes: np.ndarray | None = None    # (K,) each contact's fall, unscaled
+    # (T, H, W) bool, the pixels that changed per interval: worked out once, when first read
+    # (not carried over by ``dataclasses.replace``, which may change the camera).
+    _changed: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
+    _blobs: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    def difference(self, t: int) -> np.ndarray:
-        """|frame t - frame t-1|, the camera's motion removed."""
-        return frame_difference(self.gray, t, self.camera)
+    @property
+    def changed(self) -> np.ndarray:
+        """(T, H, W) bool: where frame t differs from frame t-1, the camera's motion removed
+        (``camera.changed_pixels``)."""
+        if self._changed is None:
+            self._changed = changed_pixels(self.gray, self.camera)
+        return self._changed
+
+    def blobs(self, t: int, gap: int) -> np.ndarray:
+        """The moving blobs of interval t in the whole picture, moving pixels up to ``gap`` apart
+        joined: OpenCV's component stats, background first. The movers' count and a walker's box
+        both read them (worked out once for the two)."""
+        if (t, gap) not in self._blobs:
+            kernel = np.ones((2 * gap + 1, 2 * gap + 1), np.uint8)
+            moving = cv2.morphologyEx(self.changed[t].astype(np.uint8), cv2.MORPH_CLOSE, kernel)
+            self._blobs[t, gap] = cv2.connectedComponentsWithStats(moving)[2]
+        return self._blobs[t, gap]
 
 
 def comparable_movers(motion: Motion) -> float:
@@ -104,11 +122,13 @@ def comparable_movers(motion: Motion) -> float:
     for t in range(1, len(motion.gray)):
         if motion.moving[t] < busy:
             continue
-        moving = (motion.difference(t) > NOISE_LEVEL).astype(np.uint8)
-        if mask is not None:
-            moving &= ((mask[t] | mask[t - 1]) if mask.ndim == 3 else mask).astype(np.uint8)
-        moving = cv2.morphologyEx(moving, cv2.MORPH_CLOSE, kernel)
-        count, _, stats, _ = cv2.connectedComponentsWithStats(moving)
+        if mask is None:
+            stats = motion.blobs(t, GAP_PX)
+        else:
+            moving = motion.changed[t] & ((mask[t] | mask[t - 1]) if mask.ndim == 3 else mask)
+            stats = cv2.connectedComponentsWithStats(cv2.morphologyEx(moving.astype(np.uint8), cv2.MORPH_CLOSE,
+                                                                      kernel))[2]
+        count = len(stats)
         areas = stats[1:count, cv2.CC_STAT_AREA]
         areas = areas[areas >= MIN_BLOB_PX]
         if len(areas):
@@ -137,12 +157,13 @@ def _stop_depth(motion: Motion) -> float:
     return float(np.median(depths)) if depths else 0.0
 
 
-def describe_sources(motion: Motion, followed: Motion | None = None) -> tuple[SoundSource, ...]:
+def describe_sources(motion: Motion, following: Callable[[], Motion] | None = None) -> tuple[SoundSource, ...]:
     """The kinds of source the region shows, most prominent first (see the module docstring).
 
     ``motion``: the region's motion as filmed, on which the kind and the contacts are judged;
-    ``followed``: with the camera's motion taken out (media.camera), where a walker the camera
-    follows is looked for (default: ``motion``).
+    ``following``: gives the motion with the camera's motion taken out (media.camera), where a
+    walker the camera follows is looked for (default: ``motion``); called only when a walker is
+    looked for (the camera's motion costs as much as the rest of the analysis).
 
     In a region that follows its subject (per-frame boxes), a steady landing of the region's
     lowest third is added as a second source, a walker's steps: a footsteps layer drawn on a
@@ -159,7 +180,8 @@ def describe_sources(motion: Motion, followed: Motion | None = None) -> tuple[So
         # One thing crossing the picture whose feet land at a walking cadence: a walker, whose
         # sound is its steps (its body glides on, the stops of its arms are silent), whatever
         # the rest of the picture does (a camera panning with it makes the place stream by).
-        steps = walker(followed or motion, _gap(followed or motion))
+        followed = following() if following is not None else motion
+        steps = walker(followed, _gap(followed))
         if steps is not None:
             return (steps, primary)
     return (primary,)

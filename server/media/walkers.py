@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from foleyline.server.media.contacts import NOISE_LEVEL, arrivals, falls
+from foleyline.server.media.contacts import arrivals, falls
 from foleyline.server.media.frames import SoundSource, SourceKind
 
 if TYPE_CHECKING:  # (sources imports this module)
@@ -73,7 +73,7 @@ def _bands(motion: Motion, boxes: Boxes) -> tuple[np.ndarray, np.ndarray]:
         top, bottom, left, right = boxes[t]
         if bottom <= top:
             continue
-        moving = motion.difference(t)[top:bottom, left:right] > NOISE_LEVEL
+        moving = motion.changed[t, top:bottom, left:right]
         split = bottom - top - max(2, (bottom - top) // 3)
         feet[t], body[t] = float(moving[split:].sum()), float(moving[:split].sum())
     return feet, body
@@ -131,11 +131,10 @@ def mover_boxes(motion: Motion, gap: int) -> Boxes:
     """Per frame, the box of the thing moving in the whole picture (its moving patches, closed
     over ``gap`` pixels), held where nothing moves and smoothed (``_BOX_SMOOTHING``)."""
     n = len(motion.times)
-    kernel = np.ones((2 * gap + 1, 2 * gap + 1), np.uint8)
     found = np.full((n, 4), -1, int)
     for t in range(1, n):
-        moving = cv2.morphologyEx((motion.difference(t) > NOISE_LEVEL).astype(np.uint8), cv2.MORPH_CLOSE, kernel)
-        count, _, stats, _ = cv2.connectedComponentsWithStats(moving)
+        stats = motion.blobs(t, gap)
+        count = len(stats)
         areas = stats[1:count, cv2.CC_STAT_AREA]
         if count < 2 or areas.max() < _MIN_PIXELS:
             continue

@@ -1,0 +1,77 @@
+"""The analysis works each thing out once and only where it decides something: the pixels that
+changed per interval, read by the cells, the movers and the walker alike; the camera's motion
+only where a walker is looked for, and its grid-cell correlations only where the clip could
+still turn out handheld. (What it decides is specified in test_analysis, test_sources,
+test_walkers and test_camera; these say that the shortcuts decide the same.)"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from foleyline.server.media import analysis, camera as camera_module
+from foleyline.server.media.analysis import analyze_motion
+from foleyline.server.media.camera import Camera, camera_motion, changed_pixels, frame_difference
+from foleyline.server.media.contacts import GRID, NOISE_LEVEL, cell_differences
+from foleyline.server.media.frames import SourceKind
+
+from .test_camera import shaken, stream_of
+from .test_sources import blank, square
+
+
+def moving_square(n: int = 40) -> np.ndarray:
+    frames = blank(n)
+    for i in range(n):
+        square(frames, i, 20 + 2 * i, 40)
+    return frames
+
+
+@pytest.mark.parametrize("camera", ["none", "still", "handheld"])
+def test_the_changed_pixels_are_each_intervals_difference_over_the_noise_level(camera):
+    frames, _ = shaken(20)
+    cam = {"none": None, "still": Camera.still(len(frames)), "handheld": camera_motion(frames)}[camera]
+    if camera == "handheld":
+        assert cam.smoothing > 0
+    changed = changed_pixels(frames, cam)
+    assert changed.shape == frames.shape and not changed[0].any()
+    for t in range(1, len(frames)):
+        np.testing.assert_array_equal(changed[t], frame_difference(frames, t, cam) > NOISE_LEVEL)
+
+
+def test_a_fixed_region_moves_as_much_as_the_same_box_tracked_frame_by_frame():
+    frames = moving_square()
+    box = np.zeros(frames.shape[1:], bool)
+    box[30:60, 10:110] = True
+    fixed, _, fixed_centre = cell_differences(frames, box, GRID)
+    tracked, _, tracked_centre = cell_differences(frames, np.repeat(box[None], len(frames), 0), GRID)
+    np.testing.assert_array_equal(fixed, tracked)
+    np.testing.assert_array_equal(fixed_centre, tracked_centre)
+    assert fixed[1:].min() > 0
+
+
+def _counting(monkeypatch, owner, name: str) -> list[int]:
+    calls: list[int] = []
+    original = getattr(owner, name)
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
+def test_the_camera_is_estimated_only_where_a_walker_is_looked_for(monkeypatch):
+    calls = _counting(monkeypatch, analysis, "camera_motion")
+    still = blank(40) + np.random.default_rng(0).normal(0, 1.5, (40, *blank(1).shape[1:]))
+    assert analyze_motion(stream_of(still)).sources[0].kind is SourceKind.NONE
+    analyze_motion(stream_of(moving_square()), region=(0.0, 0.0, 1.0, 1.0))  # the editor's region: no walker search
+    assert calls == []
+    shaking = analyze_motion(stream_of(shaken(30)[0]))  # the whole picture moves: is it a walker?
+    assert shaking.sources[0].kind is not SourceKind.NONE and len(calls) == 1
+
+
+def test_a_still_camera_is_told_without_the_grid_cells_correlations(monkeypatch):
+    calls = _counting(monkeypatch, camera_module._Correlation, "cells")
+    assert camera_motion(moving_square()).smoothing == 0 and calls == []
+    assert camera_motion(shaken(30)[0]).smoothing > 0 and calls  # a handheld clip needs them
