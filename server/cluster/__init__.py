@@ -38,3 +38,6 @@ def prepare_ray_environment(options: ClusterOptions) -> None:
         if "ray" in sys.modules and os.environ.get(_LOOPBACK_SWITCH) != "0":
             log.warning("Ray was imported before the cluster was set up; a local Ray may listen beyond loopback")
         os.environ.setdefault(_LOOPBACK_SWITCH, "0")
+        # Ray waits 30 s for its GCS to start; on a busy machine (one run here, of about ten,
+        # under two package installs) that was not enough. The head waits as long for its replicas.
+        os.environ.setdefault("RAY_gcs_server_port_wait_time_s", "120")
