@@ -32,24 +32,27 @@ HOP = SAMPLE_RATE // CONTROL_RATE
 LOW_RATE = 6000
 
 
-def from_low_rate(x: np.ndarray, n: int) -> np.ndarray:
-    """A ``LOW_RATE`` signal as ``n`` audio-rate samples (band-limited resampling, padded or cut)."""
-    y = soxr.resample(np.asarray(x, dtype=np.float32), LOW_RATE, SAMPLE_RATE).astype(np.float32, copy=False)
+def from_low_rate(x: np.ndarray, n: int, rate: int = LOW_RATE) -> np.ndarray:
+    """A signal at ``rate`` (default ``LOW_RATE``) as ``n`` audio-rate samples (band-limited
+    resampling, padded or cut)."""
+    y = soxr.resample(np.asarray(x, dtype=np.float32), rate, SAMPLE_RATE).astype(np.float32, copy=False)
     if y.size < n:
         y = np.pad(y, (0, n - y.size))
     return y[:n]
 
 
-def low_white(rng: np.random.Generator, m: int) -> np.ndarray:
-    """White noise at ``LOW_RATE`` with the spectral density of ``white`` at the audio rate: a
+def low_white(rng: np.random.Generator, m: int, rate: int = LOW_RATE) -> np.ndarray:
+    """White noise at ``rate`` with the spectral density of ``white`` at the audio rate: a
     band of it is as loud as the same band of audio-rate noise."""
-    return white(rng, m) * np.float32(np.sqrt(LOW_RATE / SAMPLE_RATE))
+    x = white(rng, m)
+    x *= np.float32(np.sqrt(rate / SAMPLE_RATE))
+    return x
 
 
-def at_low_rate(curve: np.ndarray, m: int) -> np.ndarray:
-    """A control-rate curve (``CONTROL_RATE``) stretched to ``m`` samples at ``LOW_RATE``."""
+def at_low_rate(curve: np.ndarray, m: int, rate: int = LOW_RATE) -> np.ndarray:
+    """A control-rate curve (``CONTROL_RATE``) stretched to ``m`` samples at ``rate``."""
     c = np.asarray(curve, dtype=np.float32)
-    return np.interp(np.arange(m, dtype=np.float32) * np.float32(CONTROL_RATE / LOW_RATE), np.arange(c.size, dtype=np.float32), c).astype(np.float32)
+    return np.interp(np.arange(m, dtype=np.float32) * np.float32(CONTROL_RATE / rate), np.arange(c.size, dtype=np.float32), c).astype(np.float32)
 
 
 def rng_for(seed: int, *keys: object) -> np.random.Generator:
@@ -66,7 +69,10 @@ def rng_for(seed: int, *keys: object) -> np.random.Generator:
 def white(rng: np.random.Generator, n: int) -> np.ndarray:
     """Unit-variance white noise. Uniform rather than Gaussian: four times cheaper, and every use
     filters it, which makes it Gaussian anyway."""
-    return (rng.random(n, dtype=np.float32) - np.float32(0.5)) * np.float32(3.4641016)
+    x = rng.random(n, dtype=np.float32)
+    x -= np.float32(0.5)  # in place: no temporaries for the layer-long draws
+    x *= np.float32(3.4641016)
+    return x
 
 
 @lru_cache(maxsize=256)
@@ -179,17 +185,43 @@ _ROOM_TAPS = ((0.0043, 0.34), (0.0079, -0.26), (0.0131, 0.19), (0.0213, -0.13), 
 def room(x: np.ndarray, amount: float, rate: int = SAMPLE_RATE) -> np.ndarray:
     """Add the early reflections of a small room: a dry synthetic hit sounds like a synth, the
     same hit with a room sounds recorded. ``amount`` 0..1 (more for distant sources). The
-    reflections are darker than the direct sound, as real walls make them."""
+    reflections are darker than the direct sound, as real walls make them.
+
+    Only the stretches that hold sound (and their reflections' reach) are processed: a layer of
+    hits is mostly silence between them, and filtering silence costs as much as filtering sound.
+    """
     if amount <= 0.0 or x.size == 0:
         return x
-    reflections = np.zeros_like(x)
-    for delay, gain in _ROOM_TAPS:
-        d = int(delay * rate)
-        if d < x.size:
-            reflections[d:] += np.float32(gain * amount) * x[:-d]
-    reflections = lowpass(reflections, 4500.0, order=1, rate=rate)
-    reflections += x
-    return reflections
+    out = x.copy()
+    for lo, hi in _sounding_spans(x, int(_ROOM_TAPS[-1][0] * rate) + _ROOM_TAIL):
+        part = x[lo:hi]
+        reflections = np.zeros_like(part)
+        for delay, gain in _ROOM_TAPS:
+            d = int(delay * rate)
+            if d < part.size:
+                reflections[d:] += np.float32(gain * amount) * part[:-d]
+        out[lo:hi] = lowpass(reflections, 4500.0, order=1, rate=rate) + part
+    return out
+
+
+# Samples after a span's last tap before the reflections' one-pole low-pass has decayed below
+# float32's smallest normal number: cutting the span there drops nothing representable.
+_ROOM_TAIL = 256
+_BLOCK = 256
+
+
+def _sounding_spans(x: np.ndarray, reach: int) -> list[tuple[int, int]]:
+    """[lo, hi) sample ranges covering every non-zero sample of ``x`` and the ``reach`` samples
+    after it, on a grid of ``_BLOCK`` samples; the rest of ``x`` is exactly zero."""
+    whole = x.size // _BLOCK * _BLOCK
+    active = (x[:whole].reshape(-1, _BLOCK) != 0).any(axis=1)
+    if whole < x.size:
+        active = np.append(active, bool(np.any(x[whole:])))
+    reached = active.copy()
+    for shift in range(1, -(-reach // _BLOCK) + 1):
+        reached[shift:] |= active[:-shift]
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], reached, [False])).astype(np.int8)))
+    return [(int(lo) * _BLOCK, min(int(hi) * _BLOCK, x.size)) for lo, hi in zip(edges[::2], edges[1::2])]
 
 
 def distance_filter(x: np.ndarray, distance: float, rate: int = SAMPLE_RATE) -> np.ndarray:
