@@ -8,6 +8,7 @@ enough that a 10 s shot with three layers renders in well under a tenth of a sec
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -32,24 +33,27 @@ HOP = SAMPLE_RATE // CONTROL_RATE
 LOW_RATE = 6000
 
 
-def from_low_rate(x: np.ndarray, n: int) -> np.ndarray:
-    """A ``LOW_RATE`` signal as ``n`` audio-rate samples (band-limited resampling, padded or cut)."""
-    y = soxr.resample(np.asarray(x, dtype=np.float32), LOW_RATE, SAMPLE_RATE).astype(np.float32, copy=False)
+def from_low_rate(x: np.ndarray, n: int, rate: int = LOW_RATE) -> np.ndarray:
+    """A signal at ``rate`` (default ``LOW_RATE``) as ``n`` audio-rate samples (band-limited
+    resampling, padded or cut)."""
+    y = soxr.resample(np.asarray(x, dtype=np.float32), rate, SAMPLE_RATE).astype(np.float32, copy=False)
     if y.size < n:
         y = np.pad(y, (0, n - y.size))
     return y[:n]
 
 
-def low_white(rng: np.random.Generator, m: int) -> np.ndarray:
-    """White noise at ``LOW_RATE`` with the spectral density of ``white`` at the audio rate: a
+def low_white(rng: np.random.Generator, m: int, rate: int = LOW_RATE) -> np.ndarray:
+    """White noise at ``rate`` with the spectral density of ``white`` at the audio rate: a
     band of it is as loud as the same band of audio-rate noise."""
-    return white(rng, m) * np.float32(np.sqrt(LOW_RATE / SAMPLE_RATE))
+    x = white(rng, m)
+    x *= np.float32(np.sqrt(rate / SAMPLE_RATE))
+    return x
 
 
-def at_low_rate(curve: np.ndarray, m: int) -> np.ndarray:
-    """A control-rate curve (``CONTROL_RATE``) stretched to ``m`` samples at ``LOW_RATE``."""
-    c = np.asarray(curve, dtype=np.float32)
-    return np.interp(np.arange(m, dtype=np.float32) * np.float32(CONTROL_RATE / LOW_RATE), np.arange(c.size, dtype=np.float32), c).astype(np.float32)
+def at_low_rate(curve: np.ndarray, m: int, rate: int = LOW_RATE) -> np.ndarray:
+    """A control-rate curve (``CONTROL_RATE``) stretched to ``m`` samples at ``rate`` (a
+    multiple of ``CONTROL_RATE``)."""
+    return _stretch(curve, m, rate // CONTROL_RATE)
 
 
 def rng_for(seed: int, *keys: object) -> np.random.Generator:
@@ -66,7 +70,10 @@ def rng_for(seed: int, *keys: object) -> np.random.Generator:
 def white(rng: np.random.Generator, n: int) -> np.ndarray:
     """Unit-variance white noise. Uniform rather than Gaussian: four times cheaper, and every use
     filters it, which makes it Gaussian anyway."""
-    return (rng.random(n, dtype=np.float32) - np.float32(0.5)) * np.float32(3.4641016)
+    x = rng.random(n, dtype=np.float32)
+    x -= np.float32(0.5)  # in place: no temporaries for the layer-long draws
+    x *= np.float32(3.4641016)
+    return x
 
 
 @lru_cache(maxsize=256)
@@ -103,6 +110,23 @@ def _filter(sos: np.ndarray, x: np.ndarray) -> np.ndarray:
     zi = np.zeros((1, sos.shape[0], 2), dtype=np.float32)
     _sosfilt_kernel(np.ascontiguousarray(sos, dtype=np.float32), y, zi)
     return y.reshape(-1)
+
+
+# Samples a filter here rings on after its input stops before it has decayed below float32's
+# resolution (the slowest: a 2nd-order Butterworth low-pass at 120 Hz, -180 dB after 40 ms).
+RING = int(0.04 * SAMPLE_RATE)
+
+
+def trimmed(filt: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
+    """``filt(x)`` for an ``x`` that ends in silence (a short burst in a longer buffer): the
+    filter runs only up to the last non-zero sample plus its ``RING``, and the rest stays zero."""
+    sounding = np.flatnonzero(x)
+    k = int(sounding[-1]) + 1 + RING if sounding.size else 0
+    if k >= x.size:
+        return filt(x)
+    y = np.zeros_like(x)
+    y[:k] = filt(x[:k])
+    return y
 
 
 def lowpass(x: np.ndarray, cutoff: float, order: int = 2, rate: int = SAMPLE_RATE) -> np.ndarray:
@@ -176,20 +200,47 @@ def db_to_gain(db: float) -> float:
 _ROOM_TAPS = ((0.0043, 0.34), (0.0079, -0.26), (0.0131, 0.19), (0.0213, -0.13), (0.0347, 0.08))
 
 
-def room(x: np.ndarray, amount: float, rate: int = SAMPLE_RATE) -> np.ndarray:
+def room(x: np.ndarray, amount: float, rate: int = SAMPLE_RATE, *, out: np.ndarray | None = None) -> np.ndarray:
     """Add the early reflections of a small room: a dry synthetic hit sounds like a synth, the
     same hit with a room sounds recorded. ``amount`` 0..1 (more for distant sources). The
-    reflections are darker than the direct sound, as real walls make them."""
+    reflections are darker than the direct sound, as real walls make them.
+
+    Only the stretches that hold sound (and their reflections' reach) are processed: a layer of
+    hits is mostly silence between them, and filtering silence costs as much as filtering sound.
+    ``out=x`` adds the reflections in place (a layer-long copy saved).
+    """
     if amount <= 0.0 or x.size == 0:
         return x
-    reflections = np.zeros_like(x)
-    for delay, gain in _ROOM_TAPS:
-        d = int(delay * rate)
-        if d < x.size:
-            reflections[d:] += np.float32(gain * amount) * x[:-d]
-    reflections = lowpass(reflections, 4500.0, order=1, rate=rate)
-    reflections += x
-    return reflections
+    out = x.copy() if out is None else out
+    for lo, hi in _sounding_spans(x, int(_ROOM_TAPS[-1][0] * rate) + _ROOM_TAIL):
+        part = x[lo:hi].copy() if out is x else x[lo:hi]
+        reflections = np.zeros_like(part)
+        for delay, gain in _ROOM_TAPS:
+            d = int(delay * rate)
+            if d < part.size:
+                reflections[d:] += np.float32(gain * amount) * part[:-d]
+        out[lo:hi] = lowpass(reflections, 4500.0, order=1, rate=rate) + part
+    return out
+
+
+# Samples after a span's last tap before the reflections' one-pole low-pass has decayed below
+# float32's smallest normal number: cutting the span there drops nothing representable.
+_ROOM_TAIL = 256
+_BLOCK = 256
+
+
+def _sounding_spans(x: np.ndarray, reach: int) -> list[tuple[int, int]]:
+    """[lo, hi) sample ranges covering every non-zero sample of ``x`` and the ``reach`` samples
+    after it, on a grid of ``_BLOCK`` samples; the rest of ``x`` is exactly zero."""
+    whole = x.size // _BLOCK * _BLOCK
+    active = (x[:whole].reshape(-1, _BLOCK) != 0).any(axis=1)
+    if whole < x.size:
+        active = np.append(active, bool(np.any(x[whole:])))
+    reached = active.copy()
+    for shift in range(1, -(-reach // _BLOCK) + 1):
+        reached[shift:] |= active[:-shift]
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], reached, [False])).astype(np.int8)))
+    return [(int(lo) * _BLOCK, min(int(hi) * _BLOCK, x.size)) for lo, hi in zip(edges[::2], edges[1::2])]
 
 
 def distance_filter(x: np.ndarray, distance: float, rate: int = SAMPLE_RATE) -> np.ndarray:
@@ -207,14 +258,19 @@ def control_len(n: int) -> int:
 
 def upsample(curve: np.ndarray, n: int) -> np.ndarray:
     """A control-rate curve (point k at audio sample k*HOP) linearly stretched to ``n`` samples."""
+    return _stretch(curve, n, HOP)
+
+
+def _stretch(curve: np.ndarray, n: int, hop: int) -> np.ndarray:
+    """Point k of ``curve`` at sample k*hop, linear in between, the last point held: ``n`` samples."""
     c = np.asarray(curve, dtype=np.float32)
-    need = control_len(n)
+    need = n // hop + 2
     if c.size < need:
         c = np.pad(c, (0, need - c.size), mode="edge") if c.size else np.zeros(need, dtype=np.float32)
     c = c[:need]
-    w = np.arange(HOP, dtype=np.float32) / np.float32(HOP)
+    w = np.arange(hop, dtype=np.float32) / np.float32(hop)
     # One output allocation, filled in place: this runs on every texture and is memory-bound.
-    out = np.empty((need - 1, HOP), dtype=np.float32)
+    out = np.empty((need - 1, hop), dtype=np.float32)
     np.multiply((c[1:] - c[:-1])[:, None], w[None, :], out=out)
     out += c[:-1, None]
     return out.reshape(-1)[:n]

@@ -227,7 +227,7 @@ class ProceduralEngine(Engine):
         elif plan.oneshot is not None:
             self._render_hits(out, shot, layer, plan, self._fires(shot, layer, plan, analysis, seed), seed)
             # The hits get the stage's room (a library file already carries its own).
-            out = room(out, ROOM_AMOUNT + (1.0 - ROOM_AMOUNT) * plan.params.distance)
+            room(out, ROOM_AMOUNT + (1.0 - ROOM_AMOUNT) * plan.params.distance, out=out)
         else:
             # A texture layer's short events that name a sound ("a distant door slams") fire it.
             named = [
@@ -244,7 +244,9 @@ class ProceduralEngine(Engine):
             # Ambience is there whether or not anything moves; motion only lifts it a little.
             env = timing.envelope(shot, layer, analysis, floor=BG_FLOOR if layer.kind is LayerKind.BG else 0.0)
             rng = rng_for(seed, layer.label, plan.texture.name, "texture")
-            out += plan.texture_gain * plan.texture.render(rng, plan.params, env, n)
+            texture = plan.texture.render(rng, plan.params, env, n)
+            texture *= plan.texture_gain  # in place: no layer-long temporary
+            out += texture
         out *= db_to_gain(layer.gain_db)
         return _limit(out)
 
@@ -270,7 +272,7 @@ class ProceduralEngine(Engine):
 
 def _limit(x: np.ndarray) -> np.ndarray:
     """Soft-clip only what exceeds the ceiling, so quiet material is untouched."""
-    peak = float(np.abs(x).max()) if x.size else 0.0
+    peak = max(float(x.max()), -float(x.min())) if x.size else 0.0  # no layer-long |x| temporary
     if peak <= CEILING:
         return x.astype(np.float32, copy=False)
     over = np.abs(x) > CEILING * 0.8

@@ -45,7 +45,8 @@ class SoundParams:
 
 # rng, params, strength 0..1 of this event -> mono float32 sound (any length)
 OneShotFn = Callable[[np.random.Generator, SoundParams, float], np.ndarray]
-# rng, params, control-rate envelope (dsp.control_len(n),), n audio samples -> mono float32 (n,)
+# rng, params, control-rate envelope (dsp.control_len(n),), n audio samples -> mono float32 (n,), a new
+# array the engine may scale in place
 TextureFn = Callable[[np.random.Generator, SoundParams, np.ndarray, int], np.ndarray]
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..dsp import SAMPLE_RATE, bandpass, decay_env, distance_filter, lowpass, white
+from ..dsp import SAMPLE_RATE, bandpass, decay_env, distance_filter, lowpass, trimmed, white
 from .base import SoundModel, SoundParams
 from .impacts import MATERIALS, render_impact
 
@@ -41,7 +41,7 @@ def _bursts(rng: np.random.Generator, n: int, hits: Hits, length_s: float, tau_s
 
 def _thud(rng: np.random.Generator, n: int, hits: Hits, params: SoundParams, cutoff: float = 160.0) -> np.ndarray:
     noise = _bursts(rng, n, hits, 0.07, 0.014 + 0.01 * params.size)
-    return _norm(lowpass(noise, cutoff + 120.0 * (1.0 - params.size), order=2))
+    return _norm(trimmed(lambda x: lowpass(x, cutoff + 120.0 * (1.0 - params.size), order=2), noise))
 
 
 def _grains(rng: np.random.Generator, n: int, hits: Hits, count: int, spread_s: float, low: float, high: float,
@@ -61,7 +61,8 @@ def _grains(rng: np.random.Generator, n: int, hits: Hits, count: int, spread_s: 
 
 
 def _strike_concrete(rng, params, n, hits):
-    click = _norm(bandpass(_bursts(rng, n, hits, 0.008, 0.002), 1000.0, 6000.0 * (0.5 + 0.5 * params.hardness), order=2))
+    clicks = _bursts(rng, n, hits, 0.008, 0.002)
+    click = _norm(trimmed(lambda x: bandpass(x, 1000.0, 6000.0 * (0.5 + 0.5 * params.hardness), order=2), clicks))
     scuff = _norm(bandpass(_bursts(rng, n, hits, 0.22, 0.03), 900.0, 5000.0, order=1))
     # The heel's click (1-5 kHz) is what says "shoe on concrete"; the thud gives it weight.
     return 1.0 * click + 0.5 * _thud(rng, n, hits, params) + 0.3 * scuff
