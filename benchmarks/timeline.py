@@ -1,12 +1,13 @@
 """Timeline benchmark: an N-shot edit in each format, read + select + write-back in that format.
 
-    .venv/bin/python benchmarks/timeline.py [--shots 500] [--formats otio,fcp7,aaf] [--repeat 3]
+    .venv/bin/python benchmarks/timeline.py [--shots 500] [--formats otio,fcp7,aaf] [--repeat 3] [--own-wavs]
 
 Builds an edit of N shots (23.976 fps, 01:00:00:00, two video tracks, 1-3 s shots with markers
 on every tenth) and writes it as .otio, FCP7 XML (through our writer) and AAF (built with
 pyaaf2 as Avid lays a sequence out: master and source mobs per roll, a timecode track). Then,
 per format, times reading that file, finding the shots (and a marker selection) and writing a
-Foley timeline with two layers per shot back in the same format: one warm-up run (adapter
+Foley timeline with two layers per shot back in the same format (all takes share two WAVs, or
+with ``--own-wavs`` every take has its own, as generate writes them): one warm-up run (adapter
 imports), then the median of ``--repeat`` runs; the parts are from the median run. Peak memory
 is traced with tracemalloc (Python allocations, where OTIO objects live) for several shot
 counts, so growth per shot can be read off: flat per-shot cost means no hidden quadratic work;
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 import tempfile
 import time
@@ -130,7 +132,26 @@ def source_files(edit: Path, folder: Path, formats: list[str]) -> dict[str, Path
     return files
 
 
-def one_run(edit: Path, wavs: dict, fmt: str, out_dir: Path, *, trace: bool) -> tuple[float, int, int, dict]:
+class TakeWavs:
+    """The WAV of take ``i``'s layer ``kind``: one of two shared files, or with ``own`` a file
+    per take (hard links to them: distinct paths, no disk)."""
+
+    def __init__(self, folder: Path, own: bool) -> None:
+        self.shared, self.own, self.folder = {}, own, folder
+        for kind in (LayerKind.FOLEY, LayerKind.BG):
+            self.shared[kind] = folder / f"{kind.value}.wav"
+            soundfile.write(str(self.shared[kind]), np.zeros((OUTPUT_SAMPLE_RATE * 4, 2), np.float32), OUTPUT_SAMPLE_RATE, subtype="PCM_24")
+
+    def __call__(self, i: int, kind: LayerKind) -> Path:
+        if not self.own:
+            return self.shared[kind]
+        path = self.folder / f"take{i:05d}_{kind.value}.wav"
+        if not path.exists():
+            os.link(self.shared[kind], path)
+        return path
+
+
+def one_run(edit: Path, wavs: TakeWavs, fmt: str, out_dir: Path, *, trace: bool) -> tuple[float, int, int, dict]:
     """Read, select (all shots, and by marker colour), write. With ``trace`` the peak of Python
     allocations is measured; tracing slows Python several times, so times come from untraced runs."""
     gc.collect()
@@ -143,7 +164,7 @@ def one_run(edit: Path, wavs: dict, fmt: str, out_dir: Path, *, trace: bool) -> 
     marked = find_shots(timeline, Selection(marker_color="RED"))
     t2 = time.perf_counter()
     names = track_names()  # the preset, read from the config once per write as generate and the panel do
-    placements = [Placement(s, f"take{i}", label, kind, wavs[kind], 12, 12, "steps, room tone", track_names=names)
+    placements = [Placement(s, f"take{i}", label, kind, wavs(i, kind), 12, 12, "steps, room tone", track_names=names)
                   for i, s in enumerate(found.shots) for label, kind in (("steps", LayerKind.FOLEY), ("room", LayerKind.BG))]
     out = write_foley_timeline(timeline, placements, out_dir / f"foley_{fmt}", fmt=fmt)
     t3 = time.perf_counter()
@@ -155,7 +176,7 @@ def one_run(edit: Path, wavs: dict, fmt: str, out_dir: Path, *, trace: bool) -> 
     return t3 - t0, peak, len(found.shots), {"read": t1 - t0, "select": t2 - t1, "write": t3 - t2, "marked": len(marked.shots)}
 
 
-def timed(edit: Path, wavs: dict, fmt: str, folder: Path, repeat: int) -> tuple[float, dict, int]:
+def timed(edit: Path, wavs: TakeWavs, fmt: str, folder: Path, repeat: int) -> tuple[float, dict, int]:
     """(median seconds, that run's parts, shots) after one warm-up run."""
     one_run(edit, wavs, fmt, folder, trace=False)
     runs = sorted((one_run(edit, wavs, fmt, folder, trace=False) for _ in range(repeat)), key=lambda r: r[0])
@@ -169,18 +190,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--formats", default="otio,fcp7,aaf", help="formats read and written back (otio, fcp7, aaf)")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per format (the median is shown)")
     parser.add_argument("--scaling", default="100,250,500,1000", help="shot counts for the memory-per-shot table")
+    parser.add_argument("--own-wavs", action="store_true", help="every take its own WAV (as generate writes them)")
     parser.add_argument("--large", type=int, default=5000, help="shots of the large .otio timed last (0: skip)")
     args = parser.parse_args(argv)
     formats = [f for f in args.formats.split(",") if f]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        wavs = {}
-        for kind in (LayerKind.FOLEY, LayerKind.BG):
-            wavs[kind] = folder / f"{kind.value}.wav"
-            soundfile.write(str(wavs[kind]), np.zeros((OUTPUT_SAMPLE_RATE * 4, 2), np.float32), OUTPUT_SAMPLE_RATE, subtype="PCM_24")
+        wavs = TakeWavs(folder, args.own_wavs)
         files = source_files(make_edit(args.shots, folder), folder, formats)
         print(f"{args.shots}-shot timeline, 23.976 fps, two layers per shot, read and written back in its format "
-              f"(python {sys.version.split()[0]}, median of {args.repeat})")
+              f"({'a WAV per take' if args.own_wavs else 'two shared WAVs'}; python {sys.version.split()[0]}, median of {args.repeat})")
         print(f"{'format':<8} {'total s':>8} {'read s':>7} {'select s':>9} {'write s':>8} {'peak MiB':>9}")
         for fmt in formats:
             seconds, parts, _ = timed(files[fmt], wavs, fmt, folder, args.repeat)

@@ -35,6 +35,7 @@ __all__ = ["write_foley_aaf", "WavInfo", "wav_info"]
 # RGB per layer kind, as Avid stores CommentMarkerColor (16-bit channels)
 _MARKER_RGB = {"BG": (13107, 13107, 65535), "FX": (65535, 0, 0), "FOLEY": (0, 65535, 0)}
 _CHANNEL_SUFFIX = {1: [""], 2: ["L", "R"]}
+_COMMENT_KEYS = ("Foleyline take", "Foleyline shot", "Foleyline layer", "Comments")
 
 
 class WavInfo:
@@ -66,7 +67,8 @@ def write_foley_aaf(timeline: otio.schema.Timeline, placed: Sequence[PlacedClip]
     edit_rate = Fraction(fps)
     drop = bool((timeline.metadata.get("foleyline") or {}).get("drop_frame"))
     start_frames = timebase.to_frames(global_start(timeline), rate)
-    infos = {str(c.placement.wav_path): wav_info(Path(c.placement.wav_path)) for c in placed}
+    # one probe per WAV, however many clips use it
+    infos = {key: wav_info(Path(key)) for key in dict.fromkeys(str(c.placement.wav_path) for c in placed)}
     total = max(c.start + c.duration for c in placed)
 
     with atomic_path(out_path) as tmp:
@@ -74,19 +76,11 @@ def write_foley_aaf(timeline: otio.schema.Timeline, placed: Sequence[PlacedClip]
         with aaf2.open(str(tmp), "w") as f:
             # a DataDef object, not a name: pyaaf2 looks names up linearly for every component
             sound = f.dictionary.lookup_datadef("sound")
-            masters = {}
             first_use: dict[str, Placement] = {}
             for c in placed:
                 first_use.setdefault(str(c.placement.wav_path), c.placement)
-            for key, info in infos.items():
-                masters[key] = _link_wav(f, info, edit_rate)
-                first = first_use[key]
-                # Avid shows mob comments as bin columns; Pro Tools keeps them with the clip
-                comments = masters[key][0].comments
-                comments["Foleyline take"] = first.take_id
-                comments["Foleyline shot"] = first.shot.id
-                comments["Foleyline layer"] = f"{first.layer_label} ({first.kind.value})"
-                comments["Comments"] = first.notes_summary or ""
+            linker = _WavLinker(f, edit_rate)
+            masters = {key: linker.link(info, first_use[key]) for key, info in infos.items()}
             comp = f.create.CompositionMob(f"{timeline.name or 'Timeline'} Foley")
             comp.usage = "Usage_TopLevel"
 
@@ -131,40 +125,94 @@ def write_foley_aaf(timeline: otio.schema.Timeline, placed: Sequence[PlacedClip]
                         components.append(make.filler(total - cursor))
                     slot.segment.components.extend(components)
             _add_markers(f, comp, edit_rate, markers, make)
-            # attached last, whole: pyaaf2 files every object appended to an attached parent
-            # at once, re-listing its folder each time (quadratic in a track's clips)
-            f.content.mobs.append(comp)
+            # attached last, whole and together: pyaaf2 files every object appended to an
+            # attached parent at once, re-listing its folder each time
+            f.content.mobs.extend([*linker.mobs, comp])
     return Path(out_path)
 
 
-def _link_wav(f, info: WavInfo, edit_rate: Fraction):
-    """SourceMob (PCMDescriptor + locator) and MasterMob for one WAV; returns (master, channels)."""
-    length = int(info.frames * Fraction(edit_rate) // info.sample_rate)  # whole frames at the track rate
-    source = f.create.SourceMob(info.path.name)
-    descriptor = f.create.PCMDescriptor()
-    descriptor["Channels"].value = info.channels
-    descriptor["BlockAlign"].value = info.channels * info.bits // 8
-    descriptor["SampleRate"].value = info.sample_rate
-    descriptor["AudioSamplingRate"].value = info.sample_rate
-    descriptor["AverageBPS"].value = info.sample_rate * info.channels * info.bits // 8
-    descriptor["QuantizationBits"].value = info.bits
-    descriptor["Length"].value = info.frames
-    descriptor["ContainerFormat"].value = f.dictionary.lookup_containerdef("External")
-    locator = f.create.NetworkLocator()
-    locator["URLString"].value = info.path.resolve().as_uri()
-    descriptor["Locator"].append(locator)
-    source.descriptor = descriptor
-    f.content.mobs.append(source)
-    master = f.create.MasterMob(info.path.stem)
-    f.content.mobs.append(master)
-    for channel in range(1, info.channels + 1):
-        slot = source.create_timeline_slot(edit_rate, slot_id=channel)
-        slot.segment = f.create.SourceClip(media_kind="sound", length=length)
-        slot["PhysicalTrackNumber"].value = channel
-        master_slot = master.create_timeline_slot(edit_rate, slot_id=channel)
-        master_slot.segment = source.create_source_clip(slot.slot_id, start=0, length=length)
-        master_slot["PhysicalTrackNumber"].value = channel
-    return master, info.channels
+class _WavLinker:
+    """SourceMob (PCMDescriptor + locator) and MasterMob per WAV, the master's comments naming
+    the take that first uses it. The mobs of the first WAV of each shape (channels, rate, bits)
+    are built property by property (:meth:`build`); the others' are copies of them given their
+    own ids, names, lengths and locator (:meth:`_copy`): pyaaf2 builds an object several times
+    slower than it copies one, and every take has its own WAV. The mobs are kept in ``mobs``
+    (source, master, ...) to be attached together."""
+
+    def __init__(self, f, edit_rate: Fraction) -> None:
+        self._f, self._edit_rate = f, edit_rate
+        self._shapes: dict[tuple[int, int, int], tuple] = {}
+        self.mobs: list = []
+
+    def link(self, info: WavInfo, first: Placement):
+        """(master mob, channels) for ``info``, its comments from ``first``."""
+        shape = (info.channels, info.sample_rate, info.bits)
+        prototype = self._prototype(shape)
+        if prototype is None:
+            source, master = self._shapes[shape] = self.build(info)
+        else:
+            source, master = self._copy(prototype, info)
+        # Avid shows mob comments as bin columns; Pro Tools keeps them with the clip
+        values = (first.take_id, first.shot.id, f"{first.layer_label} ({first.kind.value})", first.notes_summary or "")
+        comments = master.comments
+        for key, value in zip(_COMMENT_KEYS, values):
+            comments[key] = value
+        self.mobs += [source, master]
+        return master, info.channels
+
+    def _prototype(self, shape: tuple[int, int, int]) -> tuple | None:
+        """The mobs built for the first WAV of ``shape``, if any."""
+        return self._shapes.get(shape)
+
+    def _copy(self, prototype: tuple, info: WavInfo) -> tuple:
+        """Copies of a (source, master) pair, made ``info``'s: what :meth:`build` sets per WAV."""
+        import aaf2  # deferred with the writer's other pyaaf2 use
+
+        source, master = (mob.copy() for mob in prototype)
+        source.mob_id, master.mob_id = aaf2.mobid.MobID.new(), aaf2.mobid.MobID.new()
+        source.name, master.name = info.path.name, info.path.stem
+        descriptor = source.descriptor
+        descriptor["Length"].value = info.frames
+        descriptor["Locator"].value[0]["URLString"].value = info.path.resolve().as_uri()
+        length = self._length(info)
+        for source_slot, master_slot in zip(source.slots, master.slots):
+            source_slot.segment.length = length
+            master_slot.segment.length = length
+            master_slot.segment.mob_id = source.mob_id
+        return source, master
+
+    def _length(self, info: WavInfo) -> int:
+        return int(info.frames * self._edit_rate // info.sample_rate)  # whole frames at the track rate
+
+    def build(self, info: WavInfo) -> tuple:
+        """(source, master) for ``info`` made property by property, not attached."""
+        f, edit_rate = self._f, self._edit_rate
+        length = self._length(info)
+        source = f.create.SourceMob(info.path.name)
+        descriptor = f.create.PCMDescriptor()
+        descriptor["Channels"].value = info.channels
+        descriptor["BlockAlign"].value = info.channels * info.bits // 8
+        descriptor["SampleRate"].value = info.sample_rate
+        descriptor["AudioSamplingRate"].value = info.sample_rate
+        descriptor["AverageBPS"].value = info.sample_rate * info.channels * info.bits // 8
+        descriptor["QuantizationBits"].value = info.bits
+        descriptor["Length"].value = info.frames
+        descriptor["ContainerFormat"].value = f.dictionary.lookup_containerdef("External")
+        locator = f.create.NetworkLocator()
+        locator["URLString"].value = info.path.resolve().as_uri()
+        descriptor["Locator"].append(locator)
+        source.descriptor = descriptor
+        master = f.create.MasterMob(info.path.stem)
+        for key in _COMMENT_KEYS:  # the copies only change the values
+            master.comments[key] = ""
+        for channel in range(1, info.channels + 1):
+            slot = source.create_timeline_slot(edit_rate, slot_id=channel)
+            slot.segment = f.create.SourceClip(media_kind="sound", length=length)
+            slot["PhysicalTrackNumber"].value = channel
+            master_slot = master.create_timeline_slot(edit_rate, slot_id=channel)
+            master_slot.segment = source.create_source_clip(slot.slot_id, start=0, length=length)
+            master_slot["PhysicalTrackNumber"].value = channel
+        return source, master
 
 
 class _Prototypes:
