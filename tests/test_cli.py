@@ -6,12 +6,12 @@ from __future__ import annotations
 import ast
 import importlib
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from foleyline import cli
+from fresh_imports import imported_after
 
 ROOT = Path(__file__).resolve().parents[1]
 PARTS = ("foleyline.server", "foleyline.plugin", "foleyline.desktop")
@@ -44,17 +44,14 @@ def test_each_subcommand_lives_in_the_part_it_runs(name: str) -> None:
 
 
 def test_help_imports_no_subcommand() -> None:
-    probe = (
-        "import sys\n"
-        "from foleyline import cli\n"
-        "try:\n"
-        "    cli.main(['--help'])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        f"print(sorted(m for m in sys.modules if m.startswith({PARTS!r}) or m in ('torch', 'grpc', 'PyQt6')))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
-    assert done.stdout.strip().splitlines()[-1] == "[]"
+    code = """
+        from foleyline import cli
+        try:
+            cli.main(['--help'])
+        except SystemExit:
+            pass
+    """
+    assert imported_after(code, (*PARTS, "torch", "grpc", "PyQt6"), timeout=60) == []
 
 
 @pytest.mark.parametrize("name", sorted(cli.COMMANDS))

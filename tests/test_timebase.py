@@ -6,12 +6,13 @@ from fractions import Fraction
 
 import opentimelineio as otio
 import pytest
-import tolerances
-from foleyline.protos.v1 import foley_pb2 as pb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import tolerances
+
 from foleyline.errors import InvalidInput
+from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.timebase import (
     DEFAULT_HANDLE_FRAMES,
     OUTPUT_SAMPLE_RATE,

@@ -8,6 +8,7 @@ from PyQt6.QtGui import QImage
 from foleyline import cli
 from foleyline.desktop.commands.panel import parse_size
 from foleyline.errors import InvalidInput
+from fresh_imports import imported_after
 
 
 def test_screenshot_renders_the_panel_with_the_timeline_loaded(qtbot, timeline_path, tmp_path, capsys):
@@ -40,16 +41,8 @@ def test_sizes_parse():
 
 def test_the_panel_never_imports_the_server():
     """The panel talks gRPC only (DESIGN.md: desktop -> plugin -> protos, never the server)."""
-    import os
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, pkgutil, importlib, foleyline.desktop as d\n"
-        "for m in pkgutil.walk_packages(d.__path__, 'foleyline.desktop.'): importlib.import_module(m.name)\n"
-        "print(sorted(k for k in sys.modules if k.startswith('foleyline.server')))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "[]"
+    code = """
+        import pkgutil, importlib, foleyline.desktop as d
+        for m in pkgutil.walk_packages(d.__path__, 'foleyline.desktop.'): importlib.import_module(m.name)
+    """
+    assert imported_after(code, ("foleyline.server",), env={"QT_QPA_PLATFORM": "offscreen"}, timeout=120) == []

@@ -3,13 +3,11 @@ another imports its code: a one-shot procedural run would pay torch's import for
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from foleyline.errors import InvalidInput
 from foleyline.plugin.commands.checks import check_engine
+from fresh_imports import imported_after
 
 
 def test_an_unknown_engine_is_refused_naming_the_engines() -> None:
@@ -18,12 +16,8 @@ def test_an_unknown_engine_is_refused_naming_the_engines() -> None:
 
 
 def test_checking_the_procedural_engine_imports_no_neural_engine() -> None:
-    probe = (
-        "import sys\n"
-        "from foleyline.plugin.commands.checks import check_engine\n"
-        "check_engine('procedural', None)\n"
-        "print(sorted(m for m in ('torch', 'foleyline.server.engines.mmaudio.engine') if m in sys.modules))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    code = """
+        from foleyline.plugin.commands.checks import check_engine
+        check_engine('procedural', None)
+    """
+    assert imported_after(code, ("torch", "foleyline.server.engines.mmaudio")) == []

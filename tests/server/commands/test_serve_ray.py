@@ -4,14 +4,13 @@ and options that make no sense refused before anything starts."""
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 
 import pytest
 
 from foleyline.capacity import ClusterOptions
 from foleyline.errors import InvalidInput
 from foleyline.server.commands.serve import add_arguments, server_config
+from fresh_imports import imported_after
 
 
 def _parse(*argv: str) -> argparse.Namespace:
@@ -64,15 +63,11 @@ def test_ray_serve_is_told_the_replicas_their_gpus_and_one_shot_each():
 
 def test_the_options_are_read_without_importing_ray():
     # Ray reads its environment when imported; the server sets it first (a local Ray on loopback).
-    probe = (
-        "import sys\n"
-        "from foleyline.server.commands.serve import add_arguments, server_config\n"
-        "import argparse\n"
-        "parser = argparse.ArgumentParser()\n"
-        "add_arguments(parser)\n"
-        "server_config(parser.parse_args(['--ray', '--replicas', '2']))\n"
-        "print('ray' in sys.modules)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "False"
+    code = """
+        import argparse
+        from foleyline.server.commands.serve import add_arguments, server_config
+        parser = argparse.ArgumentParser()
+        add_arguments(parser)
+        server_config(parser.parse_args(['--ray', '--replicas', '2']))
+    """
+    assert imported_after(code, ("ray",)) == []
