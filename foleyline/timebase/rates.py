@@ -89,9 +89,7 @@ class FrameRate:
     @property
     def timecode_base(self) -> int:
         """Frames per timecode second (the nominal rate): 24 at 23.976, 30 at 29.97."""
-        if self.fps.denominator == 1:
-            return int(self.fps)
-        if self.is_ntsc:
+        if counts_timecode(self):
             return round(self.fps)
         raise InvalidInput(
             f"SMPTE timecode is not defined at {float(self.fps):g} fps; "

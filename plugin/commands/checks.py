@@ -60,15 +60,14 @@ def check_engine(name: str, address: str | None, *, token: str | None = None, tl
         from foleyline.server.engines.registry import EngineRegistry
 
         registry = EngineRegistry()
-        names = registry.names()
-        if name not in names:
-            raise InvalidInput(f"--engine {name}: no such engine on this machine; the engines are {', '.join(names)}")
-        # Only the engine asked for is probed: probing another imports its code (torch, ...).
-        status = registry.status(name)
-        engines = {name: (status.available, status.reason)}
+        # Names only: probing an engine imports its code (torch, ...), so only the one asked for is.
+        engines = dict.fromkeys(registry.names())
         where = "this machine"
     if name not in engines:
         raise InvalidInput(f"--engine {name}: no such engine on {where}; the engines are {', '.join(engines)}")
+    if engines[name] is None:
+        status = registry.status(name)
+        engines[name] = (status.available, status.reason)
     available, reason = engines[name]
     if not available:
         raise Unavailable(f"the {name} engine cannot run on {where}: {reason}")
