@@ -17,6 +17,7 @@ poles): the result matches a sample-by-sample filter to far below float32's reso
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -26,7 +27,7 @@ import numpy as np
 _MAX_GROWTH = 1e5
 _MAX_BLOCK = 2048
 # Samples per segment of a long signal: a segment's temporaries stay in the CPU's cache.
-_SEGMENT = 1 << 14
+_SEGMENT = 1 << 15
 # |p|^m below this is zero to float64 next to a value of order one.
 _NEGLIGIBLE = 1e-18
 # Partial fractions amplify rounding by |p1| / |p1 - p2| (the blocks are shortened to pay for
@@ -40,79 +41,119 @@ def _block_length(radius: float, growth: float = _MAX_GROWTH) -> int:
     return max(1, min(_MAX_BLOCK, 1 + int(math.log(growth) / -math.log(radius))))
 
 
-@lru_cache(maxsize=512)
-def _powers(p: complex, block: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """p^j, p^-j and p^(B-1-j) for j < B."""
+@dataclass(frozen=True)
+class _Recursion:
+    """Everything ``first_order`` needs for one pole, scale and growth, computed once."""
+    p: complex
+    scale: complex
+    block: int
+    up: np.ndarray       # p^j
+    down: np.ndarray     # scale * p^-j
+    tail: np.ndarray     # p^(B-1-j), real
+    tail_imag: np.ndarray | None  # its imaginary part for a complex pole
+    step: complex        # p^B: one block's decay
+    forgotten: int       # blocks after which the state is below float64's notice (0: never soon)
+    dtype: np.dtype
+
+
+@lru_cache(maxsize=1024)
+def _recursion(p: complex, scale: complex, growth: float) -> _Recursion:
+    radius = abs(p)
+    block = _block_length(radius, growth)
     j = np.arange(block)
-    return np.power(p, j), np.power(p, -j), np.power(p, block - 1 - j)
+    tail = np.power(p, block - 1 - j)
+    decay = radius**block
+    terms = math.log(_NEGLIGIBLE) / math.log(decay) if 0.0 < decay < 1.0 else math.inf
+    complex_ = isinstance(p, complex) or isinstance(scale, complex)
+    return _Recursion(
+        p=p, scale=scale, block=block, up=np.power(p, j), down=scale * np.power(p, -j),
+        tail=np.ascontiguousarray(tail.real) if complex_ else tail,
+        tail_imag=np.ascontiguousarray(tail.imag) if complex_ else None,
+        step=p**block, forgotten=int(terms) if terms <= 8 else 0,
+        dtype=np.dtype(np.complex128 if complex_ else np.float64),
+    )
 
 
 def first_order(v: np.ndarray, p: complex, scale: complex = 1.0, growth: float = _MAX_GROWTH) -> np.ndarray:
     """``scale`` * u, u[n] = p * u[n-1] + v[n] from rest, for 1-D ``v`` (real ``p`` and
-    ``scale`` keep real arrays); ``growth``: the largest |p|^-j allowed inside a block.
+    ``scale`` keep real arrays); ``growth``: the largest |p|^-j allowed inside a block."""
+    if v.size == 0 or p == 0 or scale == 0:
+        return (scale * v).astype(np.result_type(v.dtype, type(p), type(scale), np.float64))
+    return _apply(v, _recursion(p, scale, growth))
 
-    A long ``v`` goes in segments that stay in the CPU's cache, each starting from the last
+
+def _apply(v: np.ndarray, plan: _Recursion) -> np.ndarray:
+    """A long ``v`` goes in segments that stay in the CPU's cache, each starting from the last
     one's end."""
     n = v.size
-    dtype = np.result_type(v.dtype, type(p), type(scale))
-    if n == 0 or p == 0 or scale == 0:
-        return (scale * v).astype(dtype)
     if n <= _SEGMENT:
-        return _first_order(v, p, scale, growth, 0.0)
-    out = np.empty(n, dtype=dtype)
+        return _first_order(v, plan, 0.0)
+    out = np.empty(n, dtype=plan.dtype)
     state: complex = 0.0
     for start in range(0, n, _SEGMENT):
         part = out[start:start + _SEGMENT]
-        part[:] = _first_order(v[start:start + _SEGMENT], p, scale, growth, state)
-        state = part[-1] / scale
+        part[:] = _first_order(v[start:start + _SEGMENT], plan, state)
+        state = part[-1] / plan.scale
     return out
 
 
-def _first_order(v: np.ndarray, p: complex, scale: complex, growth: float, state: complex) -> np.ndarray:
+def _first_order(v: np.ndarray, plan: _Recursion, state: complex) -> np.ndarray:
     """``first_order`` of one segment, u[-1] = ``state``.
 
     Each block's end, from rest, is a dot product with p^(B-1-j); the ends chained from block
     to block give the state entering each block, which is added to the block's first sample;
     then one scaled running sum per block gives every sample."""
-    n = v.size
-    block = min(_block_length(abs(p), growth), n)
+    n, block = v.size, plan.block
+    if n <= block:  # one block
+        local = np.multiply(v, plan.down[:n])
+        if state != 0.0:
+            local[0] += plan.scale * plan.p * state
+        np.cumsum(local, out=local)
+        local *= plan.up[:n]
+        return local
     blocks, full = -(-n // block), n // block
-    up, down, tail = _powers(p, block)
     if full < blocks:
         padded = np.zeros(blocks * block, dtype=v.dtype)
         padded[:n] = v
         rows = padded.reshape(blocks, block)
     else:
-        rows = v[: full * block].reshape(full, block)
-    local = np.multiply(rows, scale * down)
+        rows = v.reshape(full, block)
+    local = np.multiply(rows, plan.down)
+    ends = rows[:-1] @ plan.tail
+    if plan.tail_imag is not None:
+        ends = ends + 1j * (rows[:-1] @ plan.tail_imag)
     if state != 0.0:
-        local[0, 0] += scale * p * state
-    if blocks > 1:
-        if np.iscomplexobj(tail):
-            ends = rows[:-1] @ tail.real + 1j * (rows[:-1] @ tail.imag)
-        else:
-            ends = rows[:-1] @ tail
-        if state != 0.0:
-            ends[0] += p**block * state
-        entering = _block_ends(ends, p**block, abs(p) ** block)  # u at the end of blocks 0..K-2
-        local[1:, 0] += (scale * p) * entering
+        local[0, 0] += plan.scale * plan.p * state
+        ends[0] += plan.step * state
+    entering = _block_ends(ends, plan)  # u at the end of blocks 0..K-2
+    local[1:, 0] += (plan.scale * plan.p) * entering
     np.cumsum(local, axis=1, out=local)
-    local *= up
+    local *= plan.up
     return local.reshape(-1)[:n]
 
 
-def _block_ends(ends: np.ndarray, step: complex, radius: float) -> np.ndarray:
-    """The true value at each block's end: e[k] = ends[k] + step * e[k-1]."""
-    if radius > 0.0:
-        terms = math.log(_NEGLIGIBLE) / math.log(radius) if radius < 1.0 else math.inf
-        if terms <= 8:  # the state is forgotten within a few blocks: add those few directly
-            out = ends.copy()
-            power = 1.0
-            for m in range(1, int(terms) + 1):
-                power = power * step
-                out[m:] += power * ends[:-m]
-            return out
-    return first_order(ends, step)
+def _block_ends(ends: np.ndarray, plan: _Recursion) -> np.ndarray:
+    """The true value at each block's end: e[k] = ends[k] + p^B * e[k-1]."""
+    if plan.forgotten:  # the state is forgotten within a few blocks: add those few directly
+        out = ends.copy()
+        power = 1.0
+        for m in range(1, plan.forgotten + 1):
+            power = power * plan.step
+            out[m:] += power * ends[:-m]
+        return out
+    return first_order(ends, plan.step)
+
+
+@dataclass(frozen=True)
+class _Section:
+    """One biquad, ready to run: c0 + sum of scale_i / (1 - p_i q) (``recursions``, one for a
+    conjugate pair, whose mirror is its real part twice), or, where the poles nearly coincide,
+    the numerator ``fir`` then the poles one after the other (``cascade``)."""
+    c0: float = 0.0
+    recursions: tuple[_Recursion, ...] = ()
+    pair: bool = False
+    fir: tuple[float, float, float] | None = None
+    cascade: tuple[complex, ...] = ()
 
 
 def _poles(a1: float, a2: float) -> tuple[complex | float, complex | float]:
@@ -123,12 +164,9 @@ def _poles(a1: float, a2: float) -> tuple[complex | float, complex | float]:
     return p1, p2
 
 
-def _section(x: np.ndarray, b0: float, b1: float, b2: float, a1: float, a2: float) -> np.ndarray:
-    """x through (b0 + b1 q + b2 q^2) / (1 + a1 q + a2 q^2), q = z^-1, from rest.
-
-    In partial fractions where the poles are apart: c0 + sum k_i / (1 - p_i q), so the
-    numerator costs nothing beyond the recursions; otherwise the numerator first, then the
-    poles one after the other."""
+def _section_plan(b0: float, b1: float, b2: float, a1: float, a2: float) -> _Section:
+    """(b0 + b1 q + b2 q^2) / (1 + a1 q + a2 q^2), q = z^-1, in partial fractions where the
+    poles are apart: the numerator then costs nothing beyond the recursions."""
     if a2 != 0.0:
         p1, p2 = _poles(a1, a2)
         gap = abs(p1 - p2)
@@ -138,36 +176,52 @@ def _section(x: np.ndarray, b0: float, b1: float, b2: float, a1: float, a2: floa
             c0 = b2 / a2
             r0, r1 = b0 - c0, b1 - c0 * a1  # the remainder R(q) = B(q) - c0 A(q)
             k1 = (r0 + r1 / p1) / (1.0 - p2 / p1)
-            y = c0 * x
-            if isinstance(p1, complex):  # a conjugate pair: the second fraction mirrors the first
-                y += first_order(x, p1, 2.0 * k1, growth).real
-            else:
-                y += first_order(x, p1, k1, growth)
-                y += first_order(x, p2, (r0 + r1 / p2) / (1.0 - p1 / p2), growth)
-            return y
-    elif a1 != 0.0 and b2 == 0.0:
+            if isinstance(p1, complex):
+                return _Section(c0, (_recursion(p1, 2.0 * k1, growth),), pair=True)
+            k2 = (r0 + r1 / p2) / (1.0 - p1 / p2)
+            return _Section(c0, (_recursion(p1, k1, growth), _recursion(p2, k2, growth)))
+        return _Section(fir=(b0, b1, b2), cascade=(p1, p2))
+    if a1 != 0.0 and b2 == 0.0:
         c0 = b1 / a1
-        y = c0 * x
-        y += first_order(x, -a1, b0 - c0)
+        return _Section(c0, (_recursion(-a1, b0 - c0, _MAX_GROWTH),))
+    return _Section(fir=(b0, b1, b2), cascade=(-a1,) if a1 != 0.0 else ())
+
+
+@lru_cache(maxsize=1024)
+def _plan(coefficients: bytes) -> tuple[_Section, ...]:
+    sos = np.frombuffer(coefficients, dtype=np.float64).reshape(-1, 6)
+    return tuple(_section_plan(b0 / a0, b1 / a0, b2 / a0, a1 / a0, a2 / a0)
+                 for b0, b1, b2, a0, a1, a2 in sos.tolist())
+
+
+def _run(section: _Section, x: np.ndarray) -> np.ndarray:
+    if section.fir is None:
+        y = np.multiply(x, section.c0, dtype=np.float64)
+        if x.size:
+            for recursion in section.recursions:
+                part = _apply(x, recursion)
+                y += part.real if section.pair else part
         return y
-    v = b0 * x
+    b0, b1, b2 = section.fir
+    v = np.multiply(x, b0, dtype=np.float64)
     if b1 != 0.0 and x.size > 1:
         v[1:] += b1 * x[:-1]
     if b2 != 0.0 and x.size > 2:
         v[2:] += b2 * x[:-2]
-    if a2 == 0.0:
-        return first_order(v, -a1) if a1 != 0.0 else v
-    p1, p2 = _poles(a1, a2)
-    return np.real(first_order(first_order(v, p1), p2))
+    for p in section.cascade:
+        v = first_order(v, p)
+    return np.ascontiguousarray(np.real(v))
 
 
 def sosfilt(sos: np.ndarray, x: np.ndarray) -> np.ndarray:
     """``x`` (1-D) through the cascade of second-order sections ``sos`` (rows b0 b1 b2 a0 a1 a2,
-    SciPy's layout) from rest, in float64; a new array."""
-    y = np.asarray(x, dtype=np.float64)
-    for b0, b1, b2, a0, a1, a2 in np.asarray(sos, dtype=np.float64).tolist():
-        y = _section(y, b0 / a0, b1 / a0, b2 / a0, a1 / a0, a2 / a0)
-    return y.copy() if y is x else y
+    SciPy's layout) from rest, in float64: a new array."""
+    y = np.asarray(x)
+    if not np.issubdtype(y.dtype, np.floating):
+        y = y.astype(np.float64)
+    for section in _plan(np.ascontiguousarray(sos, dtype=np.float64).tobytes()):
+        y = _run(section, y)
+    return y.astype(np.float64) if y is x or y.dtype != np.float64 else y
 
 
 # ---- Butterworth designs (bilinear transform of the analog prototype, pre-warped) ----------------

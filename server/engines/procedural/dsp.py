@@ -84,7 +84,7 @@ def _sos(kind: str, low: float, high: float, order: int, rate: int) -> np.ndarra
         if hi <= lo:
             hi = min(lo * 1.2, 0.99)
         sos = butter_sos(order, (lo, hi), "bandpass")
-    return sos.astype(np.float32)  # float32 coefficients keep the whole chain in float32
+    return sos
 
 
 def _q(freq: float) -> float:
@@ -128,7 +128,7 @@ def bandpass(x: np.ndarray, low: float, high: float, order: int = 2, rate: int =
 
 def one_pole(x: np.ndarray, coeff: float) -> np.ndarray:
     """y[n] = (1-c) x[n] + c y[n-1]: a cheap smoother."""
-    sos = np.array([[1.0 - coeff, 0.0, 0.0, 1.0, -coeff, 0.0]], dtype=np.float32)
+    sos = np.array([[1.0 - coeff, 0.0, 0.0, 1.0, -coeff, 0.0]])
     return _filter(sos, x)
 
 
@@ -272,7 +272,7 @@ def _resonator_sos(freq: float, q: float, rate: int) -> np.ndarray:
     w0 = 2.0 * np.pi * min(freq, rate * 0.45) / rate
     alpha = np.sin(w0) / (2.0 * q)
     a0 = 1.0 + alpha
-    return np.array([[alpha / a0, 0.0, -alpha / a0, 1.0, -2.0 * np.cos(w0) / a0, (1.0 - alpha) / a0]], dtype=np.float32)
+    return np.array([[alpha / a0, 0.0, -alpha / a0, 1.0, -2.0 * np.cos(w0) / a0, (1.0 - alpha) / a0]])
 
 
 def slow_curve(rng: np.random.Generator, m: int, hz: float, depth: float) -> np.ndarray:
