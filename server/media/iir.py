@@ -83,18 +83,22 @@ def first_order(v: np.ndarray, p: complex, scale: complex = 1.0, growth: float =
 
 
 def _apply(v: np.ndarray, plan: _Recursion) -> np.ndarray:
-    """A long ``v`` goes in segments that stay in the CPU's cache, each starting from the last
-    one's end."""
-    n = v.size
-    if n <= _SEGMENT:
-        return _first_order(v, plan, 0.0)
-    out = np.empty(n, dtype=plan.dtype)
-    state: complex = 0.0
-    for start in range(0, n, _SEGMENT):
-        part = out[start:start + _SEGMENT]
-        part[:] = _first_order(v[start:start + _SEGMENT], plan, state)
-        state = part[-1] / plan.scale
+    out = np.zeros(v.size, dtype=plan.dtype)
+    _accumulate(out, v, plan)
     return out
+
+
+def _accumulate(y: np.ndarray, v: np.ndarray, plan: _Recursion, *, real: bool = False) -> None:
+    """y += ``first_order`` of ``v`` (its real part with ``real``). A long ``v`` goes in
+    segments of whole blocks that stay in the CPU's cache, each starting from the last one's
+    end and added to ``y`` while still there."""
+    n = v.size
+    segment = max(plan.block, _SEGMENT // plan.block * plan.block)
+    state: complex = 0.0
+    for start in range(0, n, segment):
+        part = _first_order(v[start:start + segment], plan, state)
+        y[start:start + segment] += part.real if real else part
+        state = part[-1] / plan.scale
 
 
 def _first_order(v: np.ndarray, plan: _Recursion, state: complex) -> np.ndarray:
@@ -199,8 +203,7 @@ def _run(section: _Section, x: np.ndarray) -> np.ndarray:
         y = np.multiply(x, section.c0, dtype=np.float64)
         if x.size:
             for recursion in section.recursions:
-                part = _apply(x, recursion)
-                y += part.real if section.pair else part
+                _accumulate(y, x, recursion, real=section.pair)
         return y
     b0, b1, b2 = section.fir
     v = np.multiply(x, b0, dtype=np.float64)
