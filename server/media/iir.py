@@ -28,6 +28,8 @@ _MAX_GROWTH = 1e5
 _MAX_BLOCK = 2048
 # Samples per segment of a long signal: a segment's temporaries stay in the CPU's cache.
 _SEGMENT = 1 << 15
+# Block ends chained one by one in Python up to this many (array operations cost more there).
+_FEW_BLOCKS = 24
 # |p|^m below this is zero to float64 next to a value of order one.
 _NEGLIGIBLE = 1e-18
 # Partial fractions amplify rounding by |p1| / |p1 - p2| (the blocks are shortened to pay for
@@ -138,6 +140,12 @@ def _first_order(v: np.ndarray, plan: _Recursion, state: complex) -> np.ndarray:
 
 def _block_ends(ends: np.ndarray, plan: _Recursion) -> np.ndarray:
     """The true value at each block's end: e[k] = ends[k] + p^B * e[k-1]."""
+    if ends.size <= _FEW_BLOCKS:  # cheaper one by one than in array operations
+        chained, value, step = [], 0.0, plan.step
+        for end in ends.tolist():
+            value = end + step * value
+            chained.append(value)
+        return np.array(chained)
     if plan.forgotten:  # the state is forgotten within a few blocks: add those few directly
         out = ends.copy()
         power = 1.0
@@ -219,12 +227,10 @@ def _run(section: _Section, x: np.ndarray) -> np.ndarray:
 def sosfilt(sos: np.ndarray, x: np.ndarray) -> np.ndarray:
     """``x`` (1-D) through the cascade of second-order sections ``sos`` (rows b0 b1 b2 a0 a1 a2,
     SciPy's layout) from rest, in float64: a new array."""
-    y = np.asarray(x)
-    if not np.issubdtype(y.dtype, np.floating):
-        y = y.astype(np.float64)
+    y = np.asarray(x, dtype=np.float64)  # once: every step after it mixes no types
     for section in _plan(np.ascontiguousarray(sos, dtype=np.float64).tobytes()):
         y = _run(section, y)
-    return y.astype(np.float64) if y is x or y.dtype != np.float64 else y
+    return y.copy() if y is x else y
 
 
 # ---- Butterworth designs (bilinear transform of the analog prototype, pre-warped) ----------------
