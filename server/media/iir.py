@@ -95,6 +95,8 @@ def _accumulate(y: np.ndarray, v: np.ndarray, plan: _Recursion, *, real: bool = 
     segments of whole blocks that stay in the CPU's cache, each starting from the last one's
     end and added to ``y`` while still there."""
     n = v.size
+    if plan.scale == 0:  # a zero of the numerator on this pole: the fraction is nothing
+        return
     segment = max(plan.block, _SEGMENT // plan.block * plan.block)
     state: complex = 0.0
     for start in range(0, n, segment):

@@ -50,6 +50,7 @@ def test_sosfilt_equals_scipy_on_every_kind_of_section(n):
         np.array([[0.5, -0.2, 0.1, 1.0, -0.5, -0.24]]),         # two real poles of either sign
         np.array([[0.02, 0.0, -0.02, 1.0, -1.9996, 0.99980001]]),  # a very narrow resonance
         np.array([[2.0, 0.4, 0.2, 2.0, -1.0, 0.5]]),            # a0 != 1
+        np.array([[1.0, -0.5, 0.0, 1.0, -0.8, 0.15]]),          # a zero on a pole (0.5): it cancels
     ]
     for sos in sections:
         # SciPy refuses an empty signal (ours returns one) and wants a0 = 1 (ours divides by it)
