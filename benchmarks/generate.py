@@ -4,6 +4,7 @@ time of one short shot goes on the server.
     .venv/bin/python benchmarks/generate.py lengths [--clip CLIP] [--lengths 2 8 30 79] [--rounds 3]
                                                     [--against /work/main]
     .venv/bin/python benchmarks/generate.py stages  [--clip CLIP] [--seconds 0.5] [--rounds 15]
+                                                    [--against /work/main --pairs 2]
 
 ``lengths``: `foleyline generate` (default settings: in-process server, procedural engine,
 drafted notes, 12-frame handles) run as a fresh process on a one-clip .otio timeline cut from
@@ -23,6 +24,8 @@ this process, ``--rounds`` times after one warm-up; CPU time per stage (decode, 
 notes, engine, post, loudness, WAV writing and storing) by wrapping each stage's function, medians
 with min-max. The non-engine time is the shot's total less the engine's (target <= 30 ms for
 a 0.5 s shot). gRPC and the job queue are not included (a few ms; see benchmarks in tests/server).
+``--against CHECKOUT``: both sides, each in worker processes on its own ``.venv``, in ``--pairs``
+pairs whose order flips each time, with the ratio ours / theirs per stage.
 
 Every table prints the machine's load average: on a shared machine compare ratios from one run.
 """
@@ -30,6 +33,7 @@ Every table prints the machine's load average: on a shared machine compare ratio
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -242,16 +246,50 @@ def stages(args: argparse.Namespace) -> int:
             rows["non-engine"].append(total - clock.spent.get("engine", 0.0))
             rows["other"].append(total - sum(clock.spent.values()))
         store.close()
+    if args.worker:
+        print(json.dumps(rows))
+        return 0
     print(f"one {args.seconds:g} s shot of {args.clip.name} from {args.start:g} s, default handles, "
           f"{args.rounds} rounds after a warm-up; ms, median [min-max]; {load()}")
     print(f"  {'stage':18s} {'CPU':>24s} {'wall':>24s}")
-    order = ["decode", "analysis", "notes", "engine", "post", "loudness", "WAV write + store", "other",
-             "non-engine", "total"]
-    for stage in order:
+    for stage in STAGE_ORDER:
         if stage in rows:
             wall = spread(walls[stage], 1000, 1) if stage in walls else ""
             print(f"  {stage:18s} {spread(rows[stage], 1000, 1):>24s} {wall:>24s}")
     print("target: non-engine <= 30 ms for a 0.5 s shot")
+    return 0
+
+
+STAGE_ORDER = ["decode", "analysis", "notes", "engine", "post", "loudness", "WAV write + store", "other",
+               "non-engine", "total"]
+
+
+def stages_paired(args: argparse.Namespace) -> int:
+    """``stages`` on both sides: per pair, one worker process per side (each warmed up, then
+    ``--rounds`` shots), the order flipping every pair; CPU ms per stage of both sides."""
+    theirs = args.against.resolve() / ".venv" / "bin" / "python"
+    if not theirs.exists():
+        print(f"{theirs} does not exist: --against needs a checkout with its own .venv (`make install` there)",
+              file=sys.stderr)
+        return 2
+    sides = {"ours": Path(sys.executable), "theirs": theirs}
+    command = [str(Path(__file__).resolve()), "stages", "--worker", "--clip", str(args.clip), "--start", str(args.start),
+               "--seconds", str(args.seconds), "--rounds", str(args.rounds)]
+    print(f"one {args.seconds:g} s shot of {args.clip.name} from {args.start:g} s; {args.pairs} pairs (ABBA) of "
+          f"worker processes, {args.rounds} shots each after a warm-up; CPU ms, median [min-max]; {load()}", flush=True)
+    rows: dict[str, dict[str, list[float]]] = {side: defaultdict(list) for side in sides}
+    for pair in range(args.pairs):
+        for side, python in (list(sides.items()) if pair % 2 == 0 else list(sides.items())[::-1]):
+            out = subprocess.run([str(python), *command], check=True, capture_output=True, text=True).stdout
+            for stage, values in json.loads(out.strip().splitlines()[-1]).items():
+                rows[side][stage].extend(values)
+    print(f"  {'stage':18s} {'ours':>24s} {'theirs':>24s} {'ratio':>6s}")
+    for stage in STAGE_ORDER:
+        if stage in rows["ours"] and stage in rows["theirs"]:
+            ours, other = rows["ours"][stage], rows["theirs"][stage]
+            ratio = statistics.median(ours) / statistics.median(other) if statistics.median(other) else float("nan")
+            print(f"  {stage:18s} {spread(ours, 1000, 1):>24s} {spread(other, 1000, 1):>24s} {ratio:6.2f}")
+    print(load())
     return 0
 
 
@@ -269,7 +307,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--start", type=float, default=2.0, help="seconds into the clip")
     p.add_argument("--seconds", type=float, default=0.5)
     p.add_argument("--rounds", type=int, default=15)
-    p.set_defaults(run=stages)
+    p.add_argument("--against", type=Path, help="another checkout (with .venv) to pair against, e.g. /work/main")
+    p.add_argument("--pairs", type=int, default=2, help="worker pairs with --against")
+    p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)  # one side of a pair: JSON out
+    p.set_defaults(run=lambda a: stages_paired(a) if a.against is not None else stages(a))
     args = parser.parse_args(argv)
     return args.run(args)
 

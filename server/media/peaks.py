@@ -32,15 +32,22 @@ def _local_maxima(x: np.ndarray) -> np.ndarray:
 def _spaced(peaks: np.ndarray, heights: np.ndarray, distance: float) -> np.ndarray:
     """Which peaks stay when, from the highest down, each kept one drops its near neighbours."""
     reach = math.ceil(distance)
-    keep = np.ones(peaks.size, dtype=bool)
+    if np.all(np.diff(peaks) >= reach):  # none is near another
+        return np.ones(peaks.size, dtype=bool)
+    at, count = peaks.tolist(), peaks.size
+    keep = [True] * count
     for j in np.argsort(heights)[::-1].tolist():  # SciPy's order: the same argsort, ties alike
         if not keep[j]:
             continue
-        lo = int(np.searchsorted(peaks, peaks[j] - reach, side="right"))
-        hi = int(np.searchsorted(peaks, peaks[j] + reach, side="left"))
-        keep[lo:j] = False
-        keep[j + 1:hi] = False
-    return keep
+        k = j - 1
+        while k >= 0 and at[j] - at[k] < reach:
+            keep[k] = False
+            k -= 1
+        k = j + 1
+        while k < count and at[k] - at[j] < reach:
+            keep[k] = False
+            k += 1
+    return np.array(keep, dtype=bool)
 
 
 def find_peaks(x: np.ndarray, height: float | None = None, distance: float | None = None
