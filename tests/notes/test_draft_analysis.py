@@ -125,7 +125,7 @@ def test_drafted_notes_round_trip_through_text() -> None:
     assert from_text(to_text(notes)) == notes
 
 
-def test_a_real_clip_drafts_valid_notes_with_one_hit_per_analysed_contact(media_dir) -> None:
+def test_a_real_clip_drafts_valid_notes_with_its_hits_on_analysed_contacts(media_dir) -> None:
     media_analysis = pytest.importorskip("foleyline.server.media.analysis")
     from foleyline.server.media.decode import decode_shot
     from foleyline.server.media.frames import ANALYSIS_STREAM
@@ -134,7 +134,8 @@ def test_a_real_clip_drafts_valid_notes_with_one_hit_per_analysed_contact(media_
     result = media_analysis.analyze_motion(shot.streams["analysis"])
     notes = draft_from_analysis(result, duration=6.0, shot_id="metal")
     hits = [e.start for e in notes.layer("impacts").events]
-    assert hits == [round(float(t), 3) for t in result.onsets if 0 <= t <= 6.0]
+    analysed = [round(float(t), 3) for t in result.onsets if 0 <= t <= 6.0]
+    assert set(hits) <= set(analysed)  # the stops off the drumming's beat get none (notes.beat)
     assert len(hits) >= 6  # the drumstick strikes eight times (media README)
     assert problems(notes, 6.0) == []
     assert from_text(to_text(notes)) == notes
