@@ -139,3 +139,17 @@ def test_a_real_clip_drafts_valid_notes_with_its_hits_on_analysed_contacts(media
     assert len(hits) >= 6  # the drumstick strikes eight times (media README)
     assert problems(notes, 6.0) == []
     assert from_text(to_text(notes)) == notes
+
+
+def test_the_weaker_stops_between_a_repeated_strokes_get_no_hit() -> None:
+    # Drumming every 0.6 s; the stick's backswing stops halfway between, more weakly.
+    strokes = [0.2 + 0.6 * i for i in range(7)]
+    tops = [s + 0.3 for s in strokes[:3]]
+    onsets = sorted(strokes + tops)
+    strengths = np.array([0.4 if t in tops else 0.9 for t in onsets])
+    source = SoundSource(SourceKind.CONTACTS, onsets=np.array(onsets), strengths=strengths)
+    base = analysis(onsets, length=4.5)
+    notes = draft_from_analysis(MotionAnalysis(times=base.times, energy=base.energy, onsets=base.onsets,
+                                               onset_strengths=strengths, sources=(source,)), duration=4.5)
+    assert [e.start for e in notes.layer("impacts").events] == [round(s, 3) for s in strokes]
+    assert "beat of about 0.60 s; 3 weaker stop(s) off it" in notes.reasoning
