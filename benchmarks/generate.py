@@ -2,7 +2,9 @@
 time of one short shot goes on the server.
 
     .venv/bin/python benchmarks/generate.py lengths [--clip CLIP] [--lengths 2 8 30 79] [--rounds 3]
+                                                    [--against /work/main]
     .venv/bin/python benchmarks/generate.py stages  [--clip CLIP] [--seconds 0.5] [--rounds 15]
+                                                    [--against /work/main --pairs 2]
 
 ``lengths``: `foleyline generate` (default settings: in-process server, procedural engine,
 drafted notes, 12-frame handles) run as a fresh process on a one-clip .otio timeline cut from
@@ -10,8 +12,11 @@ the clip (default: the 79.5 s 10 fps plaza clip), for each length, in paired rou
 length once per round, so a change of load hits all lengths alike). Per length: wall time, CPU
 time (user + system of the process and its threads) and peak memory (the child's maxrss), medians
 with min-max, then the CPU cost fitted as ``a + b * seconds``: cost linear in length means a
-flat CPU s per shot s. A warm-up run first fills the text-embedding cache (as a day's first
-shot would), so every timed run pays what a later one does.
+flat CPU s per shot s (printed per length, with wall s per shot s). A warm-up run first fills
+the text-embedding cache (as a day's first shot would), so every timed run pays what a later
+one does. ``--against CHECKOUT``: the same runs with that checkout's own ``.venv`` (its code,
+e.g. main's) paired with ours in every round (the order flips each round), and the ratios
+ours / theirs of the medians per length.
 
 ``stages``: one server shot (``Pipeline.process_shot``, default handles, drafted notes,
 procedural engine, WAVs into a store in a temp folder) of ``--seconds`` from a real clip, in
@@ -19,6 +24,8 @@ this process, ``--rounds`` times after one warm-up; CPU time per stage (decode, 
 notes, engine, post, loudness, WAV writing and storing) by wrapping each stage's function, medians
 with min-max. The non-engine time is the shot's total less the engine's (target <= 30 ms for
 a 0.5 s shot). gRPC and the job queue are not included (a few ms; see benchmarks in tests/server).
+``--against CHECKOUT``: both sides, each in worker processes on its own ``.venv``, in ``--pairs``
+pairs whose order flips each time, with the ratio ours / theirs per stage.
 
 Every table prints the machine's load average: on a shared machine compare ratios from one run.
 """
@@ -26,6 +33,7 @@ Every table prints the machine's load average: on a shared machine compare ratio
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -77,9 +85,9 @@ def clip_timeline(clip: Path, seconds: float, folder: Path) -> Path:
     return path
 
 
-def run_cli(timeline: Path, out: Path, env: dict[str, str]) -> tuple[float, float, float]:
-    """(wall s, CPU s, peak MiB) of one `foleyline generate` process."""
-    command = [sys.executable, "-m", "foleyline", "generate", str(timeline), "--seed", "1", "-o", str(out)]
+def run_cli(python: Path, timeline: Path, out: Path, env: dict[str, str]) -> tuple[float, float, float]:
+    """(wall s, CPU s, peak MiB) of one `foleyline generate` process on ``python``."""
+    command = [str(python), "-m", "foleyline", "generate", str(timeline), "--seed", "1", "-o", str(out)]
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -87,33 +95,65 @@ def run_cli(timeline: Path, out: Path, env: dict[str, str]) -> tuple[float, floa
     process.returncode = os.waitstatus_to_exitcode(status)
     error = process.stderr.read().decode() if process.stderr else ""
     if process.returncode != 0:
-        raise SystemExit(f"foleyline generate failed ({process.returncode}):\n{error}")
+        raise SystemExit(f"foleyline generate ({python}) failed ({process.returncode}):\n{error}")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
+def _fit(lengths: list[float], costs: list[float]) -> str:
+    x, y = np.array(lengths, float), np.array(costs, float)
+    slope, intercept = np.polyfit(x, y, 1)
+    residual = float(np.max(np.abs(y - (intercept + slope * x)) / y))
+    return f"{intercept:.2f} s + {slope:.3f} s per shot second (largest deviation from the line: {residual:.0%})"
+
+
 def lengths(args: argparse.Namespace) -> int:
+    sides = {"ours": Path(sys.executable)}
+    if args.against is not None:
+        theirs = args.against.resolve() / ".venv" / "bin" / "python"
+        if not theirs.exists():
+            print(f"{theirs} does not exist: --against needs a checkout with its own .venv (`make install` there)",
+                  file=sys.stderr)
+            return 2
+        sides["theirs"] = theirs
     with tempfile.TemporaryDirectory(prefix="foleyline-bench-") as tmp:
         folder = Path(tmp)
-        env = dict(os.environ, FOLEYLINE_DATA_DIR=str(folder / "data"), FOLEYLINE_CONFIG_DIR=str(folder / "config"))
-        env.pop("FOLEYLINE_SERVER", None)
+        envs = {}
+        for side in sides:  # each side its own data (its embedding cache) and config
+            env = dict(os.environ, FOLEYLINE_DATA_DIR=str(folder / side / "data"),
+                       FOLEYLINE_CONFIG_DIR=str(folder / side / "config"))
+            env.pop("FOLEYLINE_SERVER", None)
+            envs[side] = env
         timelines = {s: clip_timeline(args.clip, s, folder) for s in args.lengths}
-        run_cli(timelines[min(args.lengths)], folder / "warm", env)  # the embedding cache, filled once
-        results: dict[float, list[tuple[float, float, float]]] = defaultdict(list)
+        for side, python in sides.items():  # the embedding cache, filled once
+            run_cli(python, timelines[min(args.lengths)], folder / f"warm-{side}", envs[side])
+        results: dict[str, dict[float, list[tuple[float, float, float]]]] = {side: defaultdict(list) for side in sides}
+        print(f"`foleyline generate` on {args.clip.name}, {args.rounds} paired rounds; {load()}", flush=True)
         for r in range(args.rounds):
             for seconds, timeline in timelines.items():
-                results[seconds].append(run_cli(timeline, folder / f"out{r}_{seconds:g}", env))
-        print(f"`foleyline generate` on {args.clip.name}, {args.rounds} paired rounds; {load()}")
-        print(f"{'shot s':>7s} {'wall s':>20s} {'CPU s':>20s} {'CPU s per shot s':>18s} {'peak MiB':>22s}")
-        for seconds in args.lengths:
-            walls, cpus, peaks = zip(*results[seconds])
-            print(f"{seconds:7g} {spread(list(walls)):>20s} {spread(list(cpus)):>20s} "
-                  f"{statistics.median(cpus) / seconds:18.3f} {spread(list(peaks), digits=0):>22s}")
-        x = np.array(args.lengths, float)
-        y = np.array([statistics.median([c for _, c, _ in results[s]]) for s in args.lengths])
-        slope, intercept = np.polyfit(x, y, 1)
-        residual = float(np.max(np.abs(y - (intercept + slope * x)) / y))
-        print(f"CPU = {intercept:.2f} s + {slope:.3f} s per shot second (largest deviation from the line: "
-              f"{residual:.0%}); {load()}")
+                order = list(sides.items()) if r % 2 == 0 else list(sides.items())[::-1]
+                for side, python in order:
+                    results[side][seconds].append(run_cli(python, timeline, folder / f"out-{side}{r}_{seconds:g}", envs[side]))
+        for side in sides:
+            print(f"{side}:" + (f" {sides[side]}" if len(sides) > 1 else ""))
+            print(f"{'shot s':>7s} {'wall s':>20s} {'CPU s':>20s} {'wall s per shot s':>18s} {'CPU s per shot s':>17s} "
+                  f"{'peak MiB':>16s}")
+            for seconds in args.lengths:
+                walls, cpus, peaks = zip(*results[side][seconds])
+                print(f"{seconds:7g} {spread(list(walls)):>20s} {spread(list(cpus)):>20s} "
+                      f"{statistics.median(walls) / seconds:18.3f} {statistics.median(cpus) / seconds:17.3f} "
+                      f"{spread(list(peaks), digits=0):>16s}")
+            cpu = [statistics.median([c for _, c, _ in results[side][s]]) for s in args.lengths]
+            wall = [statistics.median([w for w, _, _ in results[side][s]]) for s in args.lengths]
+            print(f"  CPU  = {_fit(args.lengths, cpu)}")
+            print(f"  wall = {_fit(args.lengths, wall)}")
+        if len(sides) > 1:
+            print("ours / theirs, ratio of the medians:")
+            print(f"{'shot s':>7s} {'wall':>7s} {'CPU':>7s} {'peak':>7s}")
+            for seconds in args.lengths:
+                med = {side: [statistics.median(values) for values in zip(*results[side][seconds])] for side in sides}
+                ratios = [a / b for a, b in zip(med["ours"], med["theirs"])]
+                print(f"{seconds:7g} {ratios[0]:7.2f} {ratios[1]:7.2f} {ratios[2]:7.2f}")
+        print(load())
     return 0
 
 
@@ -206,16 +246,50 @@ def stages(args: argparse.Namespace) -> int:
             rows["non-engine"].append(total - clock.spent.get("engine", 0.0))
             rows["other"].append(total - sum(clock.spent.values()))
         store.close()
+    if args.worker:
+        print(json.dumps(rows))
+        return 0
     print(f"one {args.seconds:g} s shot of {args.clip.name} from {args.start:g} s, default handles, "
           f"{args.rounds} rounds after a warm-up; ms, median [min-max]; {load()}")
     print(f"  {'stage':18s} {'CPU':>24s} {'wall':>24s}")
-    order = ["decode", "analysis", "notes", "engine", "post", "loudness", "WAV write + store", "other",
-             "non-engine", "total"]
-    for stage in order:
+    for stage in STAGE_ORDER:
         if stage in rows:
             wall = spread(walls[stage], 1000, 1) if stage in walls else ""
             print(f"  {stage:18s} {spread(rows[stage], 1000, 1):>24s} {wall:>24s}")
     print("target: non-engine <= 30 ms for a 0.5 s shot")
+    return 0
+
+
+STAGE_ORDER = ["decode", "analysis", "notes", "engine", "post", "loudness", "WAV write + store", "other",
+               "non-engine", "total"]
+
+
+def stages_paired(args: argparse.Namespace) -> int:
+    """``stages`` on both sides: per pair, one worker process per side (each warmed up, then
+    ``--rounds`` shots), the order flipping every pair; CPU ms per stage of both sides."""
+    theirs = args.against.resolve() / ".venv" / "bin" / "python"
+    if not theirs.exists():
+        print(f"{theirs} does not exist: --against needs a checkout with its own .venv (`make install` there)",
+              file=sys.stderr)
+        return 2
+    sides = {"ours": Path(sys.executable), "theirs": theirs}
+    command = [str(Path(__file__).resolve()), "stages", "--worker", "--clip", str(args.clip), "--start", str(args.start),
+               "--seconds", str(args.seconds), "--rounds", str(args.rounds)]
+    print(f"one {args.seconds:g} s shot of {args.clip.name} from {args.start:g} s; {args.pairs} pairs (ABBA) of "
+          f"worker processes, {args.rounds} shots each after a warm-up; CPU ms, median [min-max]; {load()}", flush=True)
+    rows: dict[str, dict[str, list[float]]] = {side: defaultdict(list) for side in sides}
+    for pair in range(args.pairs):
+        for side, python in (list(sides.items()) if pair % 2 == 0 else list(sides.items())[::-1]):
+            out = subprocess.run([str(python), *command], check=True, capture_output=True, text=True).stdout
+            for stage, values in json.loads(out.strip().splitlines()[-1]).items():
+                rows[side][stage].extend(values)
+    print(f"  {'stage':18s} {'ours':>24s} {'theirs':>24s} {'ratio':>6s}")
+    for stage in STAGE_ORDER:
+        if stage in rows["ours"] and stage in rows["theirs"]:
+            ours, other = rows["ours"][stage], rows["theirs"][stage]
+            ratio = statistics.median(ours) / statistics.median(other) if statistics.median(other) else float("nan")
+            print(f"  {stage:18s} {spread(ours, 1000, 1):>24s} {spread(other, 1000, 1):>24s} {ratio:6.2f}")
+    print(load())
     return 0
 
 
@@ -226,13 +300,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clip", type=Path, default=LONG_CLIP)
     p.add_argument("--lengths", type=float, nargs="+", default=[2.0, 8.0, 30.0, 79.0])
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--against", type=Path, help="another checkout (with .venv) to pair against, e.g. /work/main")
     p.set_defaults(run=lengths)
     p = sub.add_parser("stages", help="CPU per stage of one short server shot")
     p.add_argument("--clip", type=Path, default=SHORT_CLIP)
     p.add_argument("--start", type=float, default=2.0, help="seconds into the clip")
     p.add_argument("--seconds", type=float, default=0.5)
     p.add_argument("--rounds", type=int, default=15)
-    p.set_defaults(run=stages)
+    p.add_argument("--against", type=Path, help="another checkout (with .venv) to pair against, e.g. /work/main")
+    p.add_argument("--pairs", type=int, default=2, help="worker pairs with --against")
+    p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)  # one side of a pair: JSON out
+    p.set_defaults(run=lambda a: stages_paired(a) if a.against is not None else stages(a))
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -5,7 +5,7 @@ handles, keep peaks under a ceiling.
     stems -> mix_stems: their sum under the same ceiling
 
 Audio arrays are (channels, samples) float32 throughout. Loudness is measured and reported
-(ITU-R BS.1770 via pyloudnorm), never forced: the mix is the sound editor's job.
+(ITU-R BS.1770, ``bs1770``), never forced: the mix is the sound editor's job.
 """
 
 from __future__ import annotations
@@ -13,13 +13,12 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
-import pyloudnorm
 import soxr
 
 from foleyline.errors import InvalidInput
+from foleyline.server.media import bs1770
 from foleyline.timebase import OUTPUT_SAMPLE_RATE, seconds_to_samples
 
-_LOUDNESS_BLOCK_S = 0.4  # BS.1770 gating block
 # Peak ceiling for stems and the mix: headroom for the editor's own mix.
 PEAK_CEILING_DBFS = -1.0
 # What a take reports for silence (and anything quieter): a number a client can show and sort.
@@ -61,19 +60,9 @@ def resample(audio: np.ndarray, src: int, dst: int = OUTPUT_SAMPLE_RATE, *, qual
 
 
 def loudness_lufs(audio: np.ndarray, rate: int) -> float:
-    """Integrated loudness (BS.1770-4, gated), LUFS; -inf for silence.
-
-    Audio shorter than one 400 ms block is padded with silence, which the absolute gate
-    ignores, so short one-shots still get a reading.
-    """
-    data = as_channels(audio)
-    block = int(np.ceil(_LOUDNESS_BLOCK_S * rate)) + 1
-    if data.shape[1] < block:
-        data = fit_length(data, block)
-    if not np.any(data):
-        return float("-inf")
-    meter = pyloudnorm.Meter(int(rate))
-    return float(meter.integrated_loudness(data.T.astype(np.float64)))
+    """Integrated loudness (BS.1770-4, gated), LUFS; -inf for silence (``bs1770.integrated_lufs``:
+    audio shorter than one 400 ms block is read padded with silence)."""
+    return bs1770.integrated_lufs(as_channels(audio), int(rate))
 
 
 def peak_dbfs(audio: np.ndarray) -> float:

@@ -24,11 +24,11 @@ Thresholds were set on the tuning half of the development set (docs/evaluation.m
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import find_peaks
 
 from foleyline.server.media.camera import spread
 from foleyline.server.media.contacts import grid_cells
 from foleyline.server.media.momentum import Flow
+from foleyline.server.media.peaks import find_peaks
 
 # A kick comes out of rest: in the cells its stroke moves in, some interval within KICK_WINDOW
 # before the stroke's stop moves at most CALM of the stroke's fastest, and the very next

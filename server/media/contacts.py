@@ -6,9 +6,9 @@ physics). Shared by the contacts of the analysis and the steps of ``media.source
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import find_peaks
 
 from foleyline.server.media.camera import Camera, changed_pixels
+from foleyline.server.media.peaks import find_peaks
 
 # A pixel "moves" when it changes by more than this (0..255 grey levels): above sensor noise
 # and compression shimmer. Energy is the moving fraction of the picture (or region), which

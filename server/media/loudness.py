@@ -1,14 +1,14 @@
 """A take's loudness as EBU R 128 reads it, for the bext chunk (version 2) of its WAV:
 
-    integrated loudness    ITU-R BS.1770-4, gated (pyloudnorm; ``audio.loudness_lufs``)
+    integrated loudness    ITU-R BS.1770-4, gated (``bs1770``, as pyloudnorm reads it)
     true peak              4x oversampled (``audio.true_peak_dbtp``)
     max momentary          the loudest 400 ms window          EBU Tech 3341
     max short-term         the loudest 3 s window             EBU Tech 3341
     loudness range (LRA)   spread of the short-term loudness  EBU Tech 3342
 
-Momentary and short-term windows step by 100 ms over the K-weighted signal, the same K-weighting
-(pyloudnorm's filters) that gives the integrated value, so the five numbers agree with each
-other. A file shorter than a window is read as a meter started on silence reads it: one window
+Momentary and short-term windows step by 100 ms over the K-weighted signal, the same
+K-weighted power (``bs1770.power_sums``, computed once) that gives the integrated value, so the
+five numbers agree with each other. A file shorter than a window is read as a meter started on silence reads it: one window
 holding the whole file. The loudness range needs at least one full 3 s window; a shorter file
 has none (``range_lu`` is None: "not measured" in bext).
 """
@@ -18,9 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pyloudnorm
 
-from foleyline.server.media.audio import as_channels, loudness_lufs, true_peak_dbtp
+from foleyline.server.media.audio import as_channels, true_peak_dbtp
+from foleyline.server.media.bs1770 import integrated_lufs, power_sums
 
 MOMENTARY_S = 0.4
 SHORT_TERM_S = 3.0
@@ -28,9 +28,6 @@ STEP_S = 0.1                # 10 Hz: the update rate Tech 3341 asks of a meter
 _ABSOLUTE_GATE = -70.0      # LUFS (BS.1770, Tech 3342)
 _RANGE_RELATIVE_GATE = -20.0  # LU below the gated short-term power mean (Tech 3342)
 _RANGE_PERCENTILES = (10.0, 95.0)
-# BS.1770-4 K-weighting: a +4 dB high shelf at 1.5 kHz, then a 38 Hz high-pass (the parameters
-# pyloudnorm's own "K-weighting" meter uses, so integrated and windowed values agree).
-_K_WEIGHTING = ((4.0, 1 / np.sqrt(2), 1500.0, "high_shelf"), (0.0, 0.5, 38.0, "high_pass"))
 
 
 @dataclass(frozen=True)
@@ -40,26 +37,6 @@ class Loudness:
     true_peak_dbtp: float        # -inf for silence
     max_momentary_lufs: float    # -inf for silence
     max_short_term_lufs: float   # -inf for silence
-
-
-def _k_weighted(data: np.ndarray, rate: int) -> np.ndarray:
-    out = data.astype(np.float64)
-    for gain, q, fc, kind in _K_WEIGHTING:
-        stage = pyloudnorm.IIRfilter(gain, q, fc, rate, kind)
-        out = np.stack([stage.apply_filter(channel) for channel in out])
-    return out
-
-
-def _channel_weights(channels: int) -> np.ndarray:
-    # BS.1770: 1.0 for left, right, centre; 1.41 for the surrounds (channels 4 and 5)
-    return np.array([1.41 if index in (3, 4) else 1.0 for index in range(channels)])
-
-
-def _power_sums(data: np.ndarray, rate: int) -> np.ndarray:
-    """Running sum of the channel-weighted, K-weighted power of (channels, n) audio."""
-    power = _k_weighted(data, rate) ** 2
-    weighted = (_channel_weights(data.shape[0])[:, None] * power).sum(axis=0)
-    return np.concatenate([[0.0], np.cumsum(weighted)])
 
 
 def _windows(cumulative: np.ndarray, rate: int, window_s: float, step_s: float) -> np.ndarray:
@@ -76,7 +53,7 @@ def _windows(cumulative: np.ndarray, rate: int, window_s: float, step_s: float) 
 def window_loudness(audio: np.ndarray, rate: int, window_s: float, *, step_s: float = STEP_S) -> np.ndarray:
     """Loudness (LUFS) of every ``window_s`` window, stepping by ``step_s``, of (channels, n)
     audio: the momentary (0.4 s) or short-term (3 s) series. Silence reads -inf."""
-    return _windows(_power_sums(as_channels(audio), rate), rate, window_s, step_s)
+    return _windows(power_sums(as_channels(audio), rate), rate, window_s, step_s)
 
 
 def loudness_range(short_term: np.ndarray) -> float | None:
@@ -95,12 +72,12 @@ def loudness_range(short_term: np.ndarray) -> float | None:
 def measure(audio: np.ndarray, rate: int) -> Loudness:
     """The five loudness numbers bext version 2 records, of (channels, n) float audio."""
     data = as_channels(audio)
-    cumulative = _power_sums(data, rate)
+    cumulative = power_sums(data, rate)
     momentary = _windows(cumulative, rate, MOMENTARY_S, STEP_S)
     short_term = _windows(cumulative, rate, SHORT_TERM_S, STEP_S)
     full_windows = data.shape[1] >= int(round(SHORT_TERM_S * rate))
     return Loudness(
-        integrated_lufs=float(loudness_lufs(data, rate)),
+        integrated_lufs=integrated_lufs(data, rate, cumulative),
         range_lu=loudness_range(short_term) if full_windows else None,
         true_peak_dbtp=float(true_peak_dbtp(data, rate)),
         max_momentary_lufs=float(np.max(momentary)),

@@ -9,6 +9,9 @@ import pyloudnorm
 import pytest
 from scipy.signal import lfilter
 
+import tolerances
+
+from foleyline.server.media.bs1770 import k_weighting
 from foleyline.server.media.loudness import MOMENTARY_S, SHORT_TERM_S, measure, window_loudness
 
 RATE = 48000
@@ -111,3 +114,20 @@ def test_silence() -> None:
     measured = measure(np.zeros((2, 4 * RATE), np.float32), RATE)
     assert measured.integrated_lufs == measured.max_momentary_lufs == measured.max_short_term_lufs == float("-inf")
     assert measured.true_peak_dbtp == float("-inf") and measured.range_lu is None
+
+
+def test_k_weighting_is_pyloudnorms_filters() -> None:
+    for rate in (44100, 48000, 96000):
+        stages = pyloudnorm.Meter(rate)._filters
+        for row, name in zip(k_weighting(rate), ("high_shelf", "high_pass")):
+            b, a = stages[name].b, stages[name].a
+            np.testing.assert_allclose(row, np.concatenate([b, a]) / a[0], rtol=tolerances.TABLE, atol=tolerances.TABLE)
+
+
+@pytest.mark.parametrize("seconds", [0.05, 0.45, 1.234, 3.0, 9.87])
+def test_integrated_loudness_is_pyloudnorms_at_any_length(seconds: float) -> None:
+    rng = np.random.default_rng(int(seconds * 1000))
+    audio = (0.1 * rng.standard_normal((2, int(seconds * RATE))) * np.linspace(0.2, 1.5, int(seconds * RATE))).astype(np.float32)
+    padded = audio if audio.shape[1] > int(0.4 * RATE) + 1 else np.pad(audio, ((0, 0), (0, int(np.ceil(0.4 * RATE)) + 1 - audio.shape[1])))
+    expected = pyloudnorm.Meter(RATE).integrated_loudness(padded.T.astype(np.float64))
+    assert measure(audio, RATE).integrated_lufs == pytest.approx(expected, abs=SAME_FILTERS_LU)

@@ -13,14 +13,9 @@ from functools import lru_cache
 
 import numpy as np
 import soxr
-from scipy import signal
 
+from foleyline.server.media.iir import butter_sos, sosfilt
 from foleyline.timebase import OUTPUT_SAMPLE_RATE
-
-try:  # SciPy's own biquad kernel, without sosfilt's per-call argument handling (see _filter)
-    from scipy.signal._sosfilt import _sosfilt as _sosfilt_kernel
-except ImportError:  # a SciPy that moved it: the public function does the same, a little slower
-    _sosfilt_kernel = None
 
 # The engine renders at the output rate, so its takes need no resampling.
 SAMPLE_RATE = OUTPUT_SAMPLE_RATE
@@ -80,16 +75,16 @@ def white(rng: np.random.Generator, n: int) -> np.ndarray:
 def _sos(kind: str, low: float, high: float, order: int, rate: int) -> np.ndarray:
     nyq = rate / 2.0
     if kind == "lowpass":
-        sos = signal.butter(order, min(high, nyq * 0.98) / nyq, "lowpass", output="sos")
+        sos = butter_sos(order, min(high, nyq * 0.98) / nyq, "lowpass")
     elif kind == "highpass":
-        sos = signal.butter(order, max(low, 5.0) / nyq, "highpass", output="sos")
+        sos = butter_sos(order, max(low, 5.0) / nyq, "highpass")
     else:
         lo = max(low, 5.0) / nyq
         hi = min(high, nyq * 0.98) / nyq
         if hi <= lo:
             hi = min(lo * 1.2, 0.99)
-        sos = signal.butter(order, [lo, hi], "bandpass", output="sos")
-    return sos.astype(np.float32)  # float32 coefficients keep the whole chain in float32
+        sos = butter_sos(order, (lo, hi), "bandpass")
+    return sos
 
 
 def _q(freq: float) -> float:
@@ -98,18 +93,8 @@ def _q(freq: float) -> float:
 
 
 def _filter(sos: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """``scipy.signal.sosfilt(sos, x)`` in float32 for a 1-D ``x``, returning a new array.
-
-    The engine filters hundreds of short grains per take; sosfilt's generic argument handling
-    (axes, dtypes, validation) costs more than filtering a few thousand samples, so the kernel
-    is called directly when SciPy has it. ``test_dsp`` checks both give the same samples.
-    """
-    if _sosfilt_kernel is None:
-        return signal.sosfilt(sos, x).astype(np.float32, copy=False)
-    y = np.array(x, dtype=np.float32, order="C").reshape(1, -1)
-    zi = np.zeros((1, sos.shape[0], 2), dtype=np.float32)
-    _sosfilt_kernel(np.ascontiguousarray(sos, dtype=np.float32), y, zi)
-    return y.reshape(-1)
+    """``x`` (1-D) through ``sos`` from rest: a new float32 array."""
+    return sosfilt(sos, x).astype(np.float32)
 
 
 # Samples a filter here rings on after its input stops before it has decayed below float32's
@@ -143,7 +128,7 @@ def bandpass(x: np.ndarray, low: float, high: float, order: int = 2, rate: int =
 
 def one_pole(x: np.ndarray, coeff: float) -> np.ndarray:
     """y[n] = (1-c) x[n] + c y[n-1]: a cheap smoother."""
-    sos = np.array([[1.0 - coeff, 0.0, 0.0, 1.0, -coeff, 0.0]], dtype=np.float32)
+    sos = np.array([[1.0 - coeff, 0.0, 0.0, 1.0, -coeff, 0.0]])
     return _filter(sos, x)
 
 
@@ -287,7 +272,7 @@ def _resonator_sos(freq: float, q: float, rate: int) -> np.ndarray:
     w0 = 2.0 * np.pi * min(freq, rate * 0.45) / rate
     alpha = np.sin(w0) / (2.0 * q)
     a0 = 1.0 + alpha
-    return np.array([[alpha / a0, 0.0, -alpha / a0, 1.0, -2.0 * np.cos(w0) / a0, (1.0 - alpha) / a0]], dtype=np.float32)
+    return np.array([[alpha / a0, 0.0, -alpha / a0, 1.0, -2.0 * np.cos(w0) / a0, (1.0 - alpha) / a0]])
 
 
 def slow_curve(rng: np.random.Generator, m: int, hz: float, depth: float) -> np.ndarray:
