@@ -5,7 +5,10 @@ For each clip (default: every video in ../shared/media) and the same range, in p
 (ours, then FFmpeg's, then ours...: a change of load hits both alike), it times
 
 * ours:   ``load_shot(clip, start, duration, [CLIP, SYNC])``, i.e. one decode pass producing the
-          CLIP, SYNC and ANALYSIS streams plus the motion analysis, in this process, warm;
+          CLIP, SYNC and ANALYSIS streams plus the motion analysis, in this process, warm, and
+          then every frame of every stream read as the engines read them (``window_input`` per
+          8 s window, ``take``): a long shot's CLIP and SYNC pictures, which are decoded again
+          window by window when read (``media.decode.HELD_BYTES``), count with their re-reading;
 * ffmpeg: the same range decoded by FFmpeg's libraries in this process, warm, through PyAV
           (seek to the keyframe before the start, decode every video and audio packet up to the
           end, convert nothing), which is what ``ffmpeg -ss START -t DURATION -i CLIP -f null -``
@@ -33,14 +36,17 @@ import time
 from pathlib import Path
 
 import av
+import numpy as np
 
 from foleyline.probe import probe
 from foleyline.server.media.frames import CLIP_STREAM, SYNC_STREAM
 from foleyline.server.media.load import load_shot
+from foleyline.server.windowing import window_input
 
 SHARED_MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"
 VIDEO_SUFFIXES = {".mp4", ".mkv", ".avi", ".mov", ".mxf", ".webm"}
 STREAMS = (CLIP_STREAM, SYNC_STREAM)  # load_shot adds the analysis stream
+ENGINE_WINDOW_S = 8.0  # MMAudio's window: the engines read their pictures a window at a time
 
 
 def _cpu(who: int) -> float:
@@ -55,8 +61,12 @@ def _timed(fn, who: int = resource.RUSAGE_SELF) -> tuple[float, float]:
 
 
 def ours(clip: Path, start: float, duration: float) -> int:
-    loaded = load_shot(clip, start, duration, STREAMS, shot_id="bench")
-    return len(loaded.input.streams["analysis"])
+    shot = load_shot(clip, start, duration, STREAMS, shot_id="bench").input
+    for window_start in np.arange(0.0, duration, ENGINE_WINDOW_S):
+        window = window_input(shot, float(window_start), min(ENGINE_WINDOW_S, duration - float(window_start)))
+        for stream in window.streams.values():
+            stream.take(np.arange(len(stream)))
+    return len(shot.streams["analysis"])
 
 
 def ffmpeg_in_process(clip: Path, start: float, duration: float) -> None:
