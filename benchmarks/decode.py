@@ -6,8 +6,8 @@ For each clip (default: every video in ../shared/media) and the same range, in p
 
 * ours:   ``load_shot(clip, start, duration, [CLIP, SYNC])``, i.e. one decode pass producing the
           CLIP, SYNC and ANALYSIS streams plus the motion analysis, in this process, warm, and
-          then every frame of every stream read as the engines read them (``window_input`` per
-          8 s window, ``take``): a long shot's CLIP and SYNC pictures, which are decoded again
+          then every frame of the CLIP and SYNC streams read as the engines read them
+          (``window_input`` per 8 s window, ``take``): a long shot's CLIP and SYNC pictures, which are decoded again
           window by window when read (``media.decode.HELD_BYTES``), count with their re-reading;
 * ffmpeg: the same range decoded by FFmpeg's libraries in this process, warm, through PyAV
           (seek to the keyframe before the start, decode every video and audio packet up to the
@@ -64,8 +64,8 @@ def ours(clip: Path, start: float, duration: float) -> int:
     shot = load_shot(clip, start, duration, STREAMS, shot_id="bench").input
     for window_start in np.arange(0.0, duration, ENGINE_WINDOW_S):
         window = window_input(shot, float(window_start), min(ENGINE_WINDOW_S, duration - float(window_start)))
-        for stream in window.streams.values():
-            stream.take(np.arange(len(stream)))
+        for name in (spec.name for spec in STREAMS):
+            window.streams[name].take(np.arange(len(window.streams[name])))
     return len(shot.streams["analysis"])
 
 

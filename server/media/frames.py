@@ -121,7 +121,9 @@ class FrameStream:
 
     def subset(self, keep: np.ndarray, shift: float = 0.0) -> FrameStream:
         """The frames ``keep`` selects (a mask or indices), their times less ``shift``; the
-        pictures are shared, not copied."""
+        pictures are shared, not copied (nor the frames, when ``keep`` is one run of frames, as an
+        engine window's is)."""
+        keep = _run_of(keep)
         times = self.times[keep] - shift
         sources = self.source_times[keep] - shift if self.source_times is not None else None
         if self._frames is not None:
@@ -144,6 +146,17 @@ class FrameStream:
         if self._frames is not None:
             return int(self._frames.shape[0])
         return int(len(self._index)) if self._index is not None else int(len(self.times))
+
+
+def _run_of(keep: np.ndarray) -> np.ndarray | slice:
+    """A mask that selects one run of consecutive frames as a slice (whose frames are a view)."""
+    keep = np.asarray(keep)
+    if keep.dtype != bool:
+        return keep
+    chosen = np.flatnonzero(keep)
+    if len(chosen) == 0 or chosen[-1] - chosen[0] + 1 != len(chosen):
+        return keep
+    return slice(int(chosen[0]), int(chosen[-1]) + 1)
 
 
 class SourceKind(enum.Enum):
