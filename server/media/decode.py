@@ -124,14 +124,15 @@ def decode_shot(
     try:
         info = read_info(p, container)
         _check_range(info, start_s, duration_s)
-        _check_size(info, duration_s, streams, max_bytes)
-        if with_audio and not info.has_audio:
-            raise MediaError(f"{p} has no sound to extract; evaluate against a clip with its original audio")
         fixed = [spec for spec in streams if spec.fps is not None]
         reader = None
         budget = HELD_BYTES if held_bytes is None else held_bytes
         if sum(_stream_bytes(info, duration_s, spec, distinct=True) for spec in fixed) > budget:
             reader = WindowedPictures(p, start_s, (info.width, info.height))
+        # Only what is held counts (a long shot's engine pictures are read a window at a time).
+        _check_size(info, duration_s, [spec for spec in streams if reader is None or spec.fps is None], max_bytes)
+        if with_audio and not info.has_audio:
+            raise MediaError(f"{p} has no sound to extract; evaluate against a clip with its original audio")
         shot = _decode(container, info, start_s, duration_s, streams, with_audio, seek=True, cancel=cancel,
                        reader=reader)
         if shot is None:  # the seek landed after the range start (inexact index): go from the top

@@ -9,6 +9,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from foleyline.errors import MediaError
+
 from foleyline.server.media import windowed
 from foleyline.server.media.decode import decode_shot
 from foleyline.server.media.frames import StreamSpec
@@ -99,3 +101,11 @@ def test_an_engine_window_of_a_long_shot_reads_its_own_frames(long_clip, monkeyp
     clip = window.streams["clip"]
     keep = (held.streams["clip"].times >= 6.0) & (held.streams["clip"].times < 10.0)
     np.testing.assert_array_equal(clip.take(np.arange(len(clip))), held.streams["clip"].frames[keep])
+
+
+def test_a_long_shot_is_not_refused_for_pictures_it_does_not_hold(long_clip):
+    # Held, the three streams would take ~7 MB; read a window at a time, only the grey one (0.6 MB) is held.
+    shot = decode_shot(long_clip, 0.0, 12.0, [CLIP, SYNC, GREY], max_bytes=1_000_000, held_bytes=0)
+    assert shot.streams["clip"].deferred and len(shot.streams["grey"]) == 120
+    with pytest.raises(MediaError, match="shorten the range"):
+        decode_shot(long_clip, 0.0, 12.0, [CLIP, SYNC, GREY], max_bytes=1_000_000, held_bytes=1 << 40)
