@@ -7,15 +7,20 @@ For each clip (default: every video in ../shared/media) and the same range, in p
 * ours:   ``load_shot(clip, start, duration, [CLIP, SYNC])``, i.e. one decode pass producing the
           CLIP, SYNC and ANALYSIS streams plus the motion analysis, in this process, warm, and
           then every frame of the CLIP and SYNC streams read as the engines read them
-          (``window_input`` per 8 s window, ``take``): a long shot's CLIP and SYNC pictures, which are decoded again
-          window by window when read (``media.decode.HELD_BYTES``), count with their re-reading;
+          (``window_input`` per 8 s window, ``take``): a long shot's CLIP and SYNC pictures,
+          decoded again window by window when read (``media.decode.HELD_BYTES``), count with
+          their re-reading;
 * ffmpeg: the same range decoded by FFmpeg's libraries in this process, warm, through PyAV
           (seek to the keyframe before the start, decode every video and audio packet up to the
           end, convert nothing), which is what ``ffmpeg -ss START -t DURATION -i CLIP -f null -``
           does without a process start; with ``--cli`` also that command itself (cold: a
           process each run; its start-up counts against it).
 
-and prints per clip the medians [min-max] of wall and CPU time (user + system, all threads;
+Both sides decode with FFmpeg's frame and slice threads (``thread_type = "AUTO"``, what the
+``ffmpeg`` command does by default) and their CPU time counts every thread; FFmpeg's side also
+decodes the sound, which ours does not need (so the comparison leans, slightly, against ours).
+
+It prints per clip the medians [min-max] of wall and CPU time (user + system, all threads;
 steadier on a shared machine) and the ratios ours / ffmpeg of the medians (target <= 1.3),
 plus the peak memory of ours in a fresh process (``--memory``: one child per clip, its
 high water mark less the same child's before decoding). Prints the machine's load.
