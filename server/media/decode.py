@@ -25,6 +25,7 @@ from foleyline.probe import MediaInfo, open_media, probe, read_info, video_strea
 from foleyline.server.media.frames import FrameStream, StreamSpec
 from foleyline.server.media.soundtrack import AudioCollector
 from foleyline.server.media.streams import StreamSampler, output_geometry
+from foleyline.server.media.windowed import WindowedPictures
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,11 @@ _SEEK_THRESHOLD_S = 1.0
 # Audio packets may sit before the video keyframe in the file: seek this much earlier for audio.
 _AUDIO_PREROLL_S = 0.5
 _EPS = 1e-6
+# A shot's fixed-rate streams (the engines' pictures) are held for the whole range up to this
+# many bytes together; a longer shot's are decoded again, a window at a time, when an engine
+# reads them (a 79 s shot's CLIP and SYNC streams would hold 400 MB; 128 MiB holds about 17 s
+# of both at 25 fps and more).
+HELD_BYTES = 128 * 1024**2
 
 
 @dataclass
@@ -73,12 +79,17 @@ def _check_range(info: MediaInfo, start_s: float, duration_s: float) -> None:
         )
 
 
+def _stream_bytes(info: MediaInfo, duration_s: float, spec: StreamSpec, distinct: bool = False) -> int:
+    """Bytes a stream of the range holds (``distinct``: each source picture once)."""
+    _, w, h = output_geometry(spec, info.width, info.height)
+    fps = spec.fps or info.fps
+    if distinct:
+        fps = min(fps, info.fps)
+    return math.ceil(duration_s * fps + 1) * w * h * (1 if spec.gray else 3)
+
+
 def _check_size(info: MediaInfo, duration_s: float, specs: Sequence[StreamSpec], max_bytes: int) -> None:
-    total = 0
-    for spec in specs:
-        _, w, h = output_geometry(spec, info.width, info.height)
-        fps = spec.fps or info.fps
-        total += math.ceil(duration_s * fps + 1) * w * h * (1 if spec.gray else 3)
+    total = sum(_stream_bytes(info, duration_s, spec) for spec in specs)
     if total > max_bytes:
         raise MediaError(
             f"decoding {duration_s:.1f} s of {info.path.name} would take {total / 1024**3:.1f} GiB "
@@ -94,13 +105,17 @@ def decode_shot(
     *,
     with_audio: bool = False,
     max_bytes: int = MAX_DECODED_BYTES,
+    held_bytes: int | None = None,
     cancel: threading.Event | None = None,
 ) -> DecodedShot:
     """Decode ``duration_s`` seconds from ``start_s`` (seconds from the container's first frame).
 
-    Every requested stream comes out of the same decoding pass. With ``with_audio`` the file's
-    own sound over the same range is returned too (native rate, zero where there is none).
-    ``cancel``: checked at every packet; once set, ``Cancelled`` is raised.
+    Every requested stream comes out of the same decoding pass, except that fixed-rate streams
+    which would hold more than ``held_bytes`` together (default ``HELD_BYTES``) (a long shot's engine pictures) are only
+    timed in it and decoded again, a window at a time, when a consumer reads them
+    (``media.windowed``). With ``with_audio`` the file's own sound over the same range is
+    returned too (native rate, zero where there is none). ``cancel``: checked at every packet;
+    once set, ``Cancelled`` is raised.
     """
     names = [s.name for s in streams]
     if len(set(names)) != len(names):
@@ -109,13 +124,24 @@ def decode_shot(
     try:
         info = read_info(p, container)
         _check_range(info, start_s, duration_s)
-        _check_size(info, duration_s, streams, max_bytes)
+        fixed = [spec for spec in streams if spec.fps is not None]
+        reader = None
+        budget = HELD_BYTES if held_bytes is None else held_bytes
+        if sum(_stream_bytes(info, duration_s, spec, distinct=True) for spec in fixed) > budget:
+            reader = WindowedPictures(p, start_s, (info.width, info.height))
+        # Only what is held counts (a long shot's engine pictures are read a window at a time).
+        _check_size(info, duration_s, [spec for spec in streams if reader is None or spec.fps is None], max_bytes)
         if with_audio and not info.has_audio:
             raise MediaError(f"{p} has no sound to extract; evaluate against a clip with its original audio")
-        shot = _decode(container, info, start_s, duration_s, streams, with_audio, seek=True, cancel=cancel)
+        shot = _decode(container, info, start_s, duration_s, streams, with_audio, seek=True, cancel=cancel,
+                       reader=reader)
         if shot is None:  # the seek landed after the range start (inexact index): go from the top
-            shot = _decode(container, info, start_s, duration_s, streams, with_audio, seek=False, cancel=cancel)
+            shot = _decode(container, info, start_s, duration_s, streams, with_audio, seek=False, cancel=cancel,
+                           reader=reader)
         assert shot is not None
+        if reader is not None:
+            for spec in fixed:
+                reader.expect(spec, shot.streams[spec.name].source_times)
         return shot
     finally:
         container.close()
@@ -131,6 +157,7 @@ def _decode(
     *,
     seek: bool,
     cancel: threading.Event | None = None,
+    reader: WindowedPictures | None = None,
 ) -> DecodedShot | None:
     video = video_stream(info.path, container)
     if not video.codec_context.is_open:
@@ -138,7 +165,8 @@ def _decode(
     origin = info.start_time + start_s
     end = duration_s
     frame_duration = 1.0 / info.fps
-    samplers = [StreamSampler(spec, duration_s) for spec in specs]
+    # With a reader, the fixed-rate streams are only timed here; their pictures are read later.
+    samplers = [StreamSampler(spec, duration_s, reader if spec.fps is not None else None) for spec in specs]
     audio_stream = container.streams.audio[0] if with_audio else None
     audio = AudioCollector(audio_stream, origin, duration_s) if audio_stream is not None else None
 
@@ -261,4 +289,4 @@ def extract_audio(path: str | os.PathLike, start_s: float = 0.0, duration_s: flo
     return shot.audio, shot.audio_rate
 
 
-__all__ = ["DecodedShot", "MAX_DECODED_BYTES", "decode_shot", "extract_audio"]
+__all__ = ["DecodedShot", "HELD_BYTES", "MAX_DECODED_BYTES", "decode_shot", "extract_audio"]

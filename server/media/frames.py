@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -39,6 +39,15 @@ SYNC_STREAM = StreamSpec("sync", fps=25.0, size=(224, 224), fit="center_crop")
 ANALYSIS_STREAM = StreamSpec("analysis", fps=None, size=(160, 90), fit="keep_aspect", gray=True)
 
 
+class PictureReader(Protocol):
+    """Decodes a stream's pictures when a consumer reads them (``media.decode``: long shots)."""
+
+    def read(self, spec: StreamSpec, source_times: np.ndarray) -> np.ndarray:
+        """The pictures of ``spec`` on screen at ``source_times`` (seconds from the decoded
+        range's start, each a source frame's presentation time): (N, H, W[, 3]) uint8."""
+        ...
+
+
 class FrameStream:
     """One decoded stream: its frames and the time of each.
 
@@ -52,6 +61,11 @@ class FrameStream:
     times; it may hold each picture once, ``pictures`` (U, ...) with ``index`` (T,) saying which
     picture each frame shows. ``frames`` is then built the first time a consumer reads it;
     ``take`` and ``subset`` read frames without building it.
+
+    A long shot's engine streams hold no pictures at all: a ``reader`` (``PictureReader``)
+    decodes them again, a window at a time, when a consumer reads them (``take`` on a window,
+    as the engines do; ``frames`` reads the whole range at once). ``shift``: the stream's
+    times are the reader's less this (a window cut from the shot by ``subset``).
     """
 
     def __init__(
@@ -63,49 +77,86 @@ class FrameStream:
         *,
         pictures: np.ndarray | None = None,
         index: np.ndarray | None = None,
+        reader: PictureReader | None = None,
+        shift: float = 0.0,
     ) -> None:
-        if (frames is None) == (pictures is None) or (pictures is None) != (index is None):
-            raise ValueError("a FrameStream holds either frames, or pictures and their index")
+        kinds = (frames is not None) + (pictures is not None) + (reader is not None)
+        if kinds != 1 or (pictures is None) != (index is None):
+            raise ValueError("a FrameStream holds either frames, or pictures and their index, or a reader")
+        if reader is not None and (times is None or source_times is None):
+            raise ValueError("a FrameStream read when needed needs the times and source times of its frames")
         self.spec = spec
         self.times = np.zeros(0) if times is None else times
         self.source_times = source_times
         self._frames = frames
         self._pictures = pictures
         self._index = None if index is None else np.asarray(index, np.intp)
+        self._reader = reader
+        self._shift = float(shift)
 
     @property
     def frames(self) -> np.ndarray:
         if self._frames is None:
-            assert self._pictures is not None and self._index is not None
-            self._frames = self._pictures[self._index]
+            if self._reader is not None:
+                self._frames = self.take(np.arange(len(self)))
+            else:
+                assert self._pictures is not None and self._index is not None
+                self._frames = self._pictures[self._index]
         return self._frames
+
+    @property
+    def deferred(self) -> bool:
+        """Whether the pictures are decoded when read (a long shot's), not held."""
+        return self._frames is None and self._reader is not None
 
     def take(self, idx: np.ndarray) -> np.ndarray:
         """``frames[idx]`` for an index array, without building ``frames``."""
         if self._frames is not None:
             return self._frames[idx]
+        if self._reader is not None:
+            assert self.source_times is not None
+            return self._reader.read(self.spec, np.asarray(self.source_times[idx], np.float64) + self._shift)
         assert self._pictures is not None and self._index is not None
         return self._pictures[self._index[idx]]
 
     def subset(self, keep: np.ndarray, shift: float = 0.0) -> FrameStream:
         """The frames ``keep`` selects (a mask or indices), their times less ``shift``; the
-        pictures are shared, not copied."""
+        pictures are shared, not copied (nor the frames, when ``keep`` is one run of frames, as an
+        engine window's is)."""
+        keep = _run_of(keep)
         times = self.times[keep] - shift
         sources = self.source_times[keep] - shift if self.source_times is not None else None
         if self._frames is not None:
             return FrameStream(self.spec, self._frames[keep], times, sources)
+        if self._reader is not None:
+            return FrameStream(self.spec, times=times, source_times=sources, reader=self._reader,
+                               shift=self._shift + shift)
         assert self._index is not None
         return FrameStream(self.spec, times=times, source_times=sources, pictures=self._pictures,
                            index=self._index[keep])
 
     @property
     def nbytes(self) -> int:
-        """Bytes held (the distinct pictures only, until ``frames`` is built)."""
+        """Bytes held (the distinct pictures only, until ``frames`` is built; none while the
+        pictures are decoded when read)."""
         held = self._frames if self._frames is not None else self._pictures
         return int(held.nbytes) if held is not None else 0
 
     def __len__(self) -> int:
-        return int(len(self._index)) if self._frames is None else int(self._frames.shape[0])
+        if self._frames is not None:
+            return int(self._frames.shape[0])
+        return int(len(self._index)) if self._index is not None else int(len(self.times))
+
+
+def _run_of(keep: np.ndarray) -> np.ndarray | slice:
+    """A mask that selects one run of consecutive frames as a slice (whose frames are a view)."""
+    keep = np.asarray(keep)
+    if keep.dtype != bool:
+        return keep
+    chosen = np.flatnonzero(keep)
+    if len(chosen) == 0 or chosen[-1] - chosen[0] + 1 != len(chosen):
+        return keep
+    return slice(int(chosen[0]), int(chosen[-1]) + 1)
 
 
 class SourceKind(enum.Enum):

@@ -12,6 +12,9 @@ the analysis frames): it ranks them, it does not find them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+
 import cv2
 import numpy as np
 
@@ -46,15 +49,28 @@ class Flow:
     def __call__(self, t: int) -> np.ndarray:
         """(H, W, 2) pixels per typical frame interval over interval t (frame t-1 -> t)."""
         if t not in self._flows:
-            flow = cv2.calcOpticalFlowFarneback(self.pictures[t - 1], self.pictures[t], None, **_FLOW_PARAMS)
-            # Trust the flow only where it explains the picture: the previous frame, moved
-            # along it, must match this one.
-            moved = cv2.remap(self.pictures[t], self.grid_x + flow[..., 0], self.grid_y + flow[..., 1],
-                              cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-            flow[np.abs(moved.astype(np.float32) - self.gray[t - 1]) > _FLOW_MISMATCH] = 0.0
-            # Per typical frame interval: after a dropped frame the same speed reads the same.
-            self._flows[t] = flow * np.float32(self.typical / self.intervals[t - 1])
+            self._flows[t] = self._compute(t)
         return self._flows[t]
+
+    def prefetch(self, intervals: Iterable[int]) -> None:
+        """Compute the flow over these intervals now, on OpenCV's threads at once (each is the
+        same as computed alone: the pairs are independent and the flow is deterministic)."""
+        todo = sorted({t for t in intervals if 1 <= t < self.n and t not in self._flows})
+        workers = min(cv2.getNumThreads(), len(todo))
+        if workers <= 1:
+            return
+        with ThreadPoolExecutor(max_workers=workers) as pool:  # OpenCV lets go of the GIL
+            self._flows.update(zip(todo, pool.map(self._compute, todo)))
+
+    def _compute(self, t: int) -> np.ndarray:
+        flow = cv2.calcOpticalFlowFarneback(self.pictures[t - 1], self.pictures[t], None, **_FLOW_PARAMS)
+        # Trust the flow only where it explains the picture: the previous frame, moved along it,
+        # must match this one.
+        moved = cv2.remap(self.pictures[t], self.grid_x + flow[..., 0], self.grid_y + flow[..., 1],
+                          cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        flow[np.abs(moved.astype(np.float32) - self.gray[t - 1]) > _FLOW_MISMATCH] = 0.0
+        # Per typical frame interval: after a dropped frame the same speed reads the same.
+        return flow * np.float32(self.typical / self.intervals[t - 1])
 
 
 def rising(flow: Flow, arrivals: np.ndarray, masks: np.ndarray | None = None) -> np.ndarray:
@@ -66,6 +82,7 @@ def rising(flow: Flow, arrivals: np.ndarray, masks: np.ndarray | None = None) ->
     interval after the arrival is left out: a hammer bouncing off an anvil goes up there.)
     """
     out = np.zeros(len(arrivals))
+    flow.prefetch(t for a in arrivals for t in (a - 1, a))
     for i, a in enumerate(arrivals):
         moves = sum(flow(t) for t in (a - 1, a) if 1 <= t < flow.n)
         if isinstance(moves, int):
@@ -129,6 +146,7 @@ def momentum_lost(
     # Intervals whose flow (or the flow after them) crosses a cut measure no motion.
     blocked = {t for c in cuts for t in range(c - window, c + 1)}
     judged = sorted({t for p in peaks for t in (p - 1, p, p + 1) if 1 <= t < n - 1 and t not in blocked})
+    flow.prefetch(k for t in judged for k in range(t, min(t + window, n - 1) + 1))
     losses = {t: cell_losses(t) for t in judged}
     scale = max([float(v.max()) for v in losses.values()] + [_MIN_DECELERATION])
     totals = {t: float(v.sum()) / scale for t, v in losses.items()}

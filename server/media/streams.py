@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from foleyline.errors import InvalidInput
-from foleyline.server.media.frames import FrameStream, StreamSpec
+from foleyline.server.media.frames import FrameStream, PictureReader, StreamSpec
 
 _EPS = 1e-6
 
@@ -145,10 +145,15 @@ class FrameConverter:
 class StreamSampler:
     """Collects one stream: every frame (fps None) or the frame on screen at each k/fps."""
 
-    def __init__(self, spec: StreamSpec, duration: float) -> None:
+    def __init__(self, spec: StreamSpec, duration: float, reader: PictureReader | None = None) -> None:
+        """``reader``: convert nothing now, only time the frames; the stream's pictures are
+        decoded again by ``reader`` when a consumer reads them (a long shot's engine streams)."""
         if spec.fps is not None and not (spec.fps > 0 and math.isfinite(spec.fps)):
             raise InvalidInput(f"stream {spec.name!r}: fps must be positive or None, got {spec.fps}")
+        if reader is not None and spec.fps is None:
+            raise InvalidInput(f"stream {spec.name!r}: only fixed-rate streams are read when needed")
         self.spec = spec
+        self.reader = reader
         self.duration = duration
         self.count = math.ceil(duration * spec.fps - _EPS) if spec.fps else None
         self.next_k = 0
@@ -180,11 +185,12 @@ class StreamSampler:
             end += 1
         if end == first:
             return
-        pixels = self._convert(frame)  # once, however many targets it covers
-        if self.out is None:
-            self.out = np.empty((self.count, *pixels.shape), np.uint8)
-        self.out[self.used] = pixels
-        self.index.extend([self.used] * (end - first))
+        if self.reader is None:
+            pixels = self._convert(frame)  # once, however many targets it covers
+            if self.out is None:
+                self.out = np.empty((self.count, *pixels.shape), np.uint8)
+            self.out[self.used] = pixels
+            self.index.extend([self.used] * (end - first))
         self.used += 1
         self.times.extend(k / self.spec.fps for k in range(first, end))
         self.source_times.extend([t] * (end - first))
@@ -205,6 +211,8 @@ class StreamSampler:
             self._emit_until(math.inf)
         times = np.asarray(self.times, dtype=np.float64)
         source_times = np.asarray(self.source_times, dtype=np.float64)
+        if self.reader is not None:
+            return FrameStream(self.spec, times=times, source_times=source_times, reader=self.reader)
         if self.out is not None and self.used < self.next_k:
             return FrameStream(self.spec, times=times, source_times=source_times,
                                pictures=self.out[: self.used], index=np.asarray(self.index))

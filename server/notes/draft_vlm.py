@@ -33,6 +33,7 @@ from foleyline.notes.schema import Event, Layer, LayerKind, Notes
 from foleyline.notes.text import to_text
 from foleyline.notes.validate import problems as notes_problems
 from foleyline.notes.versions import recorded_version
+from foleyline.server.media.frames import FrameStream
 from foleyline.server.notes.devices import placement
 
 __all__ = [
@@ -347,16 +348,20 @@ def parse_answer(answer: str, *, duration: float, shot_id: str = "", author: str
 # the writer and the editor
 
 
-def sample_frames(frames: np.ndarray, times: np.ndarray, *, start: float, end: float, count: int
+def sample_frames(frames: np.ndarray | FrameStream, times: np.ndarray, *, start: float, end: float, count: int
                   ) -> list[tuple[float, np.ndarray]]:
-    """``count`` frames spread evenly over [start, end] (stream times), with their times."""
-    if frames.ndim != 4 or frames.shape[-1] != 3:
-        raise InvalidInput(f"the VLM needs RGB frames (T, H, W, 3); got {frames.shape=}")
+    """``count`` frames spread evenly over [start, end] (stream times), with their times. From
+    a ``FrameStream``, only those frames are read (a long shot's are decoded when read)."""
+    rgb = not frames.spec.gray if isinstance(frames, FrameStream) else frames.ndim == 4 and frames.shape[-1] == 3
+    if not rgb:
+        shape = frames.spec.size if isinstance(frames, FrameStream) else frames.shape
+        raise InvalidInput(f"the VLM needs RGB frames (T, H, W, 3); got grey frames of {shape}")
     if len(frames) == 0:
         return []
     wanted = np.linspace(start, end, count + 2)[1:-1] if count > 0 else np.zeros(0)
     picked = sorted({int(np.argmin(np.abs(times - t))) for t in wanted})
-    return [(float(times[i]), frames[i]) for i in picked]
+    rows = frames.take(np.asarray(picked, np.intp)) if isinstance(frames, FrameStream) else frames[picked]
+    return [(float(times[i]), row) for i, row in zip(picked, rows)]
 
 
 def _ask(vlm: Vlm, prompt: str, frames: Sequence[tuple[float, np.ndarray]], *, duration: float,

@@ -104,14 +104,14 @@ def _rgb_stream(shot: ShotLike) -> FrameStream | None:
     if CLIP_STREAM.name in shot.streams:
         return shot.streams[CLIP_STREAM.name]
     for stream in shot.streams.values():
-        if stream.frames.ndim == 4 and stream.frames.shape[-1] == 3 and len(stream):
+        if not stream.spec.gray and len(stream):  # RGB (read without decoding a long shot's pictures)
             return stream
     return None
 
 
 def _frames(shot: ShotLike, stream: FrameStream, duration: float, count: int) -> list[tuple[float, np.ndarray]]:
     """``count`` frames from inside the shot, with their shot times."""
-    picked = sample_frames(stream.frames, stream.times, start=-shot.offset, end=duration - shot.offset, count=count)
+    picked = sample_frames(stream, stream.times, start=-shot.offset, end=duration - shot.offset, count=count)
     return [(t + shot.offset, f) for t, f in picked]
 
 

@@ -43,3 +43,13 @@ def test_a_stream_holds_frames_or_pictures_not_both():
     frames = np.zeros((2, 4, 4), np.uint8)
     with pytest.raises(ValueError, match="either frames"):
         FrameStream(SYNC, frames, np.zeros(2), pictures=frames, index=np.zeros(2, int))
+
+
+def test_a_window_of_plain_frames_is_a_view_of_them(small_clip):
+    sync = decode_shot(small_clip("same.mp4", rate=25, frames=50), 0.0, 2.0, [SYNC]).streams["sync"]
+    keep = (sync.times >= 0.5) & (sync.times < 1.5)
+    window = sync.subset(keep, 0.5)
+    assert len(window) == 25 and np.shares_memory(window.frames, sync.frames)
+    np.testing.assert_array_equal(window.frames, sync.frames[keep])
+    scattered = sync.subset(np.arange(50) % 2 == 0)  # not one run: copied, still right
+    np.testing.assert_array_equal(scattered.frames, sync.frames[::2])

@@ -11,7 +11,7 @@ import pytest
 
 from foleyline.errors import InvalidInput, Unavailable
 from foleyline.notes import Event, Layer, LayerKind, Notes, from_text, to_text
-from foleyline.server.media.frames import CLIP_STREAM
+from foleyline.server.media.frames import CLIP_STREAM, FrameStream, StreamSpec
 from foleyline.server.notes import apply_instruction, draft, required_streams
 from foleyline.server.notes.devices import Hardware
 from foleyline.server.notes.draft_vlm import Vlm, VlmAnswerError, VlmSettings, load_vlm, parse_answer, sample_frames
@@ -194,3 +194,20 @@ def test_a_broken_model_folder_falls_back_in_auto_and_fails_clearly_for_vlm(tmp_
     assert result.writer == "analysis" and "the VLM failed" in result.warnings[0]
     with pytest.raises(Unavailable, match="could not"):
         draft(shot(), "vlm", vlm_settings=SETTINGS)
+
+
+def test_frames_sampled_from_a_stream_read_only_those_frames() -> None:
+    times = np.arange(0, 4, 0.125)
+    frames = np.arange(len(times), dtype=np.uint8)[:, None, None, None] * np.ones((1, 8, 8, 3), np.uint8)
+    read: list[np.ndarray] = []
+
+    class Pictures:  # a long shot's pictures, decoded when read
+        def read(self, spec, source_times):
+            read.append(source_times)
+            return frames[np.round(source_times / 0.125).astype(int)]
+
+    stream = FrameStream(StreamSpec("clip", fps=8.0, size=(8, 8)), times=times, source_times=times, reader=Pictures())
+    picked = sample_frames(stream, times, start=0.5, end=3.5, count=3)
+    assert [t for t, _ in picked] == [1.25, 2.0, 2.75]
+    assert [int(f[0, 0, 0]) for _, f in picked] == [10, 16, 22]
+    assert len(read) == 1 and len(read[0]) == 3  # three frames read, not the stream

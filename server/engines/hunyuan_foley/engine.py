@@ -208,13 +208,13 @@ class HunyuanFoleyEngine(Engine):
             stream = crop_stream(stream, track_region(stream, layer.region, offset=shot.offset),
                                  HUNYUAN_CLIP_STREAM.size)
         idx = frame_indices(stream.times, np.arange(lengths.clip) / CLIP_FPS)
-        return parts.siglip.encode(stream.frames[idx]).unsqueeze(0)
+        return parts.siglip.encode(stream.take(idx)).unsqueeze(0)
 
     @staticmethod
     def _sync_features(parts: Components, stream: FrameStream, lengths: SequenceLengths) -> torch.Tensor:
         count = (lengths.sync // 8 - 1) * 8 + SYNC_SEGMENT
         idx = frame_indices(stream.times, np.arange(count) / SYNC_FPS)
-        frames = torch.from_numpy(np.ascontiguousarray(stream.frames[idx])).permute(0, 3, 1, 2).float() / 255.0
+        frames = torch.from_numpy(np.ascontiguousarray(stream.take(idx))).permute(0, 3, 1, 2).float() / 255.0
         # float32 weights; on a GPU under fp16 autocast, as the reference runs it
         autocast = torch.autocast("cuda", dtype=torch.float16, enabled=parts.device.type == "cuda")
         with visiting(parts.synchformer, parts.device), autocast:
