@@ -11,7 +11,8 @@ Attribute names equal checkpoint keys: renaming one breaks loading of the offici
 - ``blocks``: adaLN single-stream block, joint block (incl. pre-only), final block, and the
   trunk that runs the joint then the fused blocks.
 - ``timestep``: sinusoidal timestep embedding + MLP.
-- ``sync``: nearest-exact time upsampling with PyTorch's float32 index rule; ``TokenRows``.
+- ``sync``: nearest-exact time upsampling with PyTorch's float32 index rule; ``TokenRows`` (per-token
+  conditioning as its distinct rows).
 - ``sampler``: Euler flow-matching sampler over any ``fn(t, x)``, with CFG helper.
 - ``precision``: the dtype per device (bf16/fp16 on a GPU, float32 on the CPU).
 """
@@ -22,7 +23,7 @@ from foleyline.server.engines.mmdit.layers import MLP, ChannelLastConv1d, ConvML
 from foleyline.server.engines.mmdit.precision import compute_dtype
 from foleyline.server.engines.mmdit.rotary import apply_rope, compute_rope_rotations
 from foleyline.server.engines.mmdit.sampler import cfg_combine, euler_sample, euler_times
-from foleyline.server.engines.mmdit.sync import TokenRows, nearest_exact_index, upsample_rows, upsample_tokens
+from foleyline.server.engines.mmdit.sync import TokenRows, distinct_rows, nearest_exact_index, upsample_tokens
 from foleyline.server.engines.mmdit.timestep import TimestepEmbedder
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "apply_rope",
     "attention",
     "cfg_combine",
+    "distinct_rows",
     "compute_dtype",
     "compute_rope_rotations",
     "euler_sample",
@@ -49,6 +51,5 @@ __all__ = [
     "nearest_exact_index",
     "run_trunk",
     "split_heads",
-    "upsample_rows",
     "upsample_tokens",
 ]
