@@ -126,15 +126,30 @@ class MMAudioModel(nn.Module):
         return self.config.sequence.sync_seq_len
 
     def _set_rotations(self) -> None:
-        device = self.latent_mean.device
-        if device.type == "meta":
-            device = torch.device("cpu")
+        device = self._table_device()
         hd = self.config.head_dim
         n, c = self.latent_seq_len, self.clip_seq_len
         self.register_buffer("latent_rot", compute_rope_rotations(n, hd, 10000, device=device), persistent=False)
         self.register_buffer(
             "clip_rot", compute_rope_rotations(c, hd, 10000, freq_scaling=n / c, device=device), persistent=False
         )
+
+    def _apply(self, fn, recurse: bool = True):  # type: ignore[no-untyped-def]
+        # .to(bf16) on a GPU would also cast the latent statistics and the derived tables; they
+        # stay float32 (v2's timestep phases reach 1e4 rad: a bf16 frequency is off by radians).
+        stats = [p.data for p in (self.latent_mean, self.latent_std)]
+        super()._apply(fn, recurse)
+        for param, before in zip((self.latent_mean, self.latent_std), stats):
+            if before.dtype == torch.float32 and param.dtype != torch.float32 and not before.is_meta:
+                param.data = before.to(param.device)
+        t = self.t_embed
+        t.freqs = t.compute_freqs(t.frequency_embedding_size, t.max_period, device=self._table_device(), form=t.form)
+        self._set_rotations()
+        return self
+
+    def _table_device(self) -> torch.device:
+        device = self.latent_mean.device
+        return torch.device("cpu") if device.type == "meta" else device
 
     def set_duration(self, duration: float) -> None:
         """Re-derive the sequence lengths (and rotary tables) for another clip duration."""
@@ -310,12 +325,17 @@ class MMAudioModel(nn.Module):
         """Guided velocity at a scalar time (broadcast over the batch). The conditional and
         unconditional velocities come from one pass over the doubled batch (the reference runs
         two passes of batch B; the rows are the same computations), and the latent, the same in
-        both halves, is projected once."""
-        tt = t * torch.ones(len(latent), device=latent.device, dtype=latent.dtype)
+        both halves, is projected once.
+
+        The network may run in bf16 (a GPU): the latent is cast to its dtype and the velocity
+        back to the latent's, so the sampler can integrate in float32; the time stays float32
+        (v2's timestep phases reach 1e4 rad: a bf16 time would be off by radians)."""
+        tt = t.float() * torch.ones(len(latent), device=latent.device, dtype=torch.float32)
+        x = latent.to(self.audio_input_proj[0].weight.dtype)
         if cfg_strength < 1.0:
-            return self.predict_flow(latent, tt, conditions)
+            return self.predict_flow(x, tt, conditions).to(latent.dtype)
         guided = self._guided(conditions, empty_conditions)
-        projected = self.project_latent(latent)
+        projected = self.project_latent(x)
         v_cond, v_uncond = self.flow_of_projected(
             torch.cat([projected, projected]), torch.cat([tt, tt]), guided).chunk(2)
-        return cfg_combine(v_cond, v_uncond, cfg_strength)
+        return cfg_combine(v_cond, v_uncond, cfg_strength).to(latent.dtype)

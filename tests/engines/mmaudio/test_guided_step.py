@@ -11,6 +11,8 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+import tolerances
+
 from foleyline.server.engines.mmaudio.modeling_mmaudio import MMAudioModel
 from foleyline.server.engines.mmaudio.parity import config_from_fixture
 from foleyline.server.engines.mmdit import TokenRows, cfg_combine, compute_dtype, distinct_rows, nearest_exact_index, upsample_tokens
@@ -109,3 +111,30 @@ def test_the_dtype_is_float32_on_the_cpu_and_half_precision_on_a_gpu(monkeypatch
     assert compute_dtype("cuda") == torch.bfloat16
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
     assert compute_dtype(torch.device("cuda", 0)) == torch.float16
+
+
+@torch.no_grad()
+def test_a_bf16_network_keeps_its_tables_and_statistics_float32_and_samples_in_float32(fixtures_dir: Path):
+    # the v2 network: its timestep frequencies reach 1e4 rad per unit time
+    folder = fixtures_dir / "mmaudio"
+    model = MMAudioModel(config_from_fixture(json.loads((folder / "mmaudio_tiny_44k_config.json").read_text())))
+    model.load_weights(load_file(str(folder / "mmaudio_tiny_44k.safetensors")))
+    io = load_file(str(folder / "mmaudio_tiny_44k_io.safetensors"))
+    model.eval()
+    cond = model.preprocess_conditions(io["in.clip_f"], io["in.sync_f"], io["in.text_f"])
+    empty = model.get_empty_conditions(len(io["in.x_t"]))
+    t = torch.tensor(0.37)
+    full = model.ode_wrapper(t, io["in.x_t"], cond, empty, 4.5)
+    std = model.latent_std.detach().clone()
+
+    model.to(torch.bfloat16)
+    assert model.audio_input_proj[0].weight.dtype == torch.bfloat16
+    for name in ("t_embed_freqs", "latent_rot", "clip_rot"):
+        table = model.t_embed.freqs if name == "t_embed_freqs" else getattr(model, name)
+        torch.testing.assert_close(table, io[f"const.{name}"], rtol=tolerances.TABLE, atol=tolerances.TABLE)
+    assert torch.equal(model.latent_std, std)  # copied, not computed
+    half = [c.to(torch.bfloat16) for c in (io["in.clip_f"], io["in.sync_f"], io["in.text_f"])]
+    v = model.ode_wrapper(t, io["in.x_t"], model.preprocess_conditions(*half), model.get_empty_conditions(len(io["in.x_t"])), 4.5)
+    assert v.dtype == torch.float32
+    # bf16 keeps ~3 significant digits per product: the velocity stays that close overall
+    assert float((v - full).norm() / full.norm()) < 0.05
