@@ -8,8 +8,9 @@ A guided step is timed two ways in paired rounds on the same network and inputs:
 reference runs it (``predict_flow`` on the conditional, then on the unconditional conditions,
 each with the dense per-token conditioning, combined; hkchengrex/MMAudio's ``ode_wrapper``), and
 as ``MMAudioModel.ode_wrapper`` runs it (one pass over the doubled batch, the latent projected
-once, the per-token adaLN on distinct rows only). The conditional pass alone is timed the same
-way (dense conditioning against distinct rows). Medians [min-max] of CPU time (steady on a
+once, the per-token adaLN on distinct rows only, each convolution on the faster of its two CPU
+kernels). The conditional pass alone is timed the same way. The reference form always runs
+torch's convolution, as the reference's ``nn.Conv1d`` does. Medians [min-max] of CPU time (steady on a
 shared machine; wall time on a GPU), their ratio (target <= 0.9 for the guided step) and the
 largest difference between the two velocities. Prints the machine's load.
 
@@ -40,7 +41,7 @@ from torch_devices import peak_mb, synchronize
 
 from foleyline.server.engines.mmaudio.configuration_mmaudio import MMAudioConfig
 from foleyline.server.engines.mmaudio.modeling_mmaudio import MMAudioModel
-from foleyline.server.engines.mmdit import cfg_combine, compute_dtype, euler_sample, euler_times
+from foleyline.server.engines.mmdit import cfg_combine, compute_dtype, conv_kernel, euler_sample, euler_times
 
 Form = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -77,11 +78,19 @@ def setup(variant: str, device: torch.device, batch: int) -> tuple[MMAudioModel,
     def times(t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         return t.to(device) * torch.ones(len(x), device=device, dtype=x.dtype)
 
+    def reference_guided(t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        with conv_kernel("conv"):  # the reference's nn.Conv1d
+            return cfg_combine(model.predict_flow(x, times(t, x), dense_cond),
+                               model.predict_flow(x, times(t, x), dense_empty), 4.5)
+
+    def reference_conditional(t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        with conv_kernel("conv"):
+            return model.predict_flow(x, times(t, x), dense_cond)
+
     forms: dict[str, Form] = {
-        "reference guided": lambda t, x: cfg_combine(
-            model.predict_flow(x, times(t, x), dense_cond), model.predict_flow(x, times(t, x), dense_empty), 4.5),
+        "reference guided": reference_guided,
         "guided": lambda t, x: model.ode_wrapper(t.to(device), x, cond, empty, 4.5),
-        "reference conditional": lambda t, x: model.predict_flow(x, times(t, x), dense_cond),
+        "reference conditional": reference_conditional,
         "conditional": lambda t, x: model.predict_flow(x, times(t, x), cond),
     }
     return model, forms, x0, t_cond

@@ -19,7 +19,7 @@ Attribute names equal checkpoint keys: renaming one breaks loading of the offici
 
 from foleyline.server.engines.mmdit.attention import SelfAttention, attention, joint_attention, split_heads
 from foleyline.server.engines.mmdit.blocks import FinalBlock, JointBlock, MMDitSingleBlock, modulate, run_trunk
-from foleyline.server.engines.mmdit.layers import MLP, ChannelLastConv1d, ConvMLP, FeedForward, ffn_hidden_dim
+from foleyline.server.engines.mmdit.layers import MLP, ChannelLastConv1d, ConvMLP, FeedForward, conv_kernel, ffn_hidden_dim
 from foleyline.server.engines.mmdit.precision import compute_dtype
 from foleyline.server.engines.mmdit.rotary import apply_rope, compute_rope_rotations
 from foleyline.server.engines.mmdit.sampler import cfg_combine, euler_sample, euler_times
@@ -43,6 +43,7 @@ __all__ = [
     "distinct_rows",
     "compute_dtype",
     "compute_rope_rotations",
+    "conv_kernel",
     "euler_sample",
     "euler_times",
     "ffn_hidden_dim",

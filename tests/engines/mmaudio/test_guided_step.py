@@ -138,3 +138,20 @@ def test_a_bf16_network_keeps_its_tables_and_statistics_float32_and_samples_in_f
     assert v.dtype == torch.float32
     # bf16 keeps ~3 significant digits per product: the velocity stays that close overall
     assert float((v - full).norm() / full.norm()) < 0.05
+
+
+@pytest.mark.parametrize("kernel_size, padding, bias", [(3, 1, False), (7, 3, True), (3, 0, True)])
+def test_both_convolution_kernels_compute_the_same_convolution(kernel_size, padding, bias):
+    from foleyline.server.engines.mmdit import ChannelLastConv1d, conv_kernel
+
+    conv = ChannelLastConv1d(12, 20, kernel_size, padding=padding, bias=bias)
+    x = torch.randn(2, 31, 12)
+    with torch.no_grad():
+        expected = torch.nn.functional.conv1d(x.transpose(1, 2), conv.weight, conv.bias, padding=padding).transpose(1, 2)
+        outputs = {}
+        for kernel in ("conv", "matmul"):
+            with conv_kernel(kernel):
+                outputs[kernel] = conv(x)
+        chosen = conv(x)  # measured at first use, then kept for the shape
+    for out in (*outputs.values(), chosen):
+        torch.testing.assert_close(out, expected, rtol=0, atol=tolerances.ACTIVATION * float(expected.abs().max()))
