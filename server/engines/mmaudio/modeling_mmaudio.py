@@ -254,14 +254,8 @@ class MMAudioModel(nn.Module):
             raise InvalidInput(f"latent has {latent.shape[1]} frames, expected {self.latent_seq_len} ({latent.shape=})")
         return self.audio_input_proj(latent)
 
-    def flow_of_projected(
-        self,
-        latent: torch.Tensor,
-        t: torch.Tensor,
-        conditions: MMAudioConditions,
-        *,
-        capture: dict[str, torch.Tensor] | None = None,
-    ) -> torch.Tensor:
+    def flow_of_projected(self, latent: torch.Tensor, t: torch.Tensor, conditions: MMAudioConditions, *,
+                          capture: dict[str, torch.Tensor] | None = None) -> torch.Tensor:
         """The rest of ``predict_flow``, from the projected latent (B, N, H)."""
         global_mlp = conditions.global_mlp
         if global_mlp is None:

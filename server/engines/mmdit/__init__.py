@@ -3,8 +3,8 @@ family).
 
 Attribute names equal checkpoint keys: renaming one breaks loading of the official weights.
 
-- ``layers``: gated FFNs (linear and token-axis convolution), channel-last convolution, the
-  two-layer GELU MLP.
+- ``layers``: gated FFNs (linear and token-axis convolution), channel-last convolution (on the
+  CPU the faster of two kernels per shape), the two-layer GELU MLP.
 - ``rotary``: adjacent-pair rotary tables and their application.
 - ``attention``: fused-qkv self-attention with per-head q/k RMSNorm; joint attention; the two
   fused-projection layouts (``split_heads``).

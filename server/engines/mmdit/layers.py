@@ -8,6 +8,7 @@ width the caller passes (usually 4 × model width), unless the caller asks for t
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,18 +23,23 @@ __all__ = ["MLP", "ChannelLastConv1d", "ConvMLP", "FeedForward", "conv_kernel", 
 ConvKernel = Literal["conv", "matmul"]
 # The faster kernel per CPU convolution shape, measured at its first use in this process.
 _CPU_KERNELS: dict[tuple, ConvKernel] = {}
-_FORCED: list[ConvKernel] = []
+_forced = threading.local()  # per thread: a measurement must not steer another thread's kernels
+
+
+def _forced_kernels() -> list[ConvKernel]:
+    return _forced.__dict__.setdefault("stack", [])
 
 
 @contextmanager
 def conv_kernel(kernel: ConvKernel) -> Iterator[None]:
     """Run every ``ChannelLastConv1d`` inside with one kernel (benchmarks time the reference's
     ``nn.Conv1d`` this way; tests compare the two)."""
-    _FORCED.append(kernel)
+    stack = _forced_kernels()
+    stack.append(kernel)
     try:
         yield
     finally:
-        _FORCED.pop()
+        stack.pop()
 
 
 def ffn_hidden_dim(nominal_hidden: int, multiple_of: int = 256) -> int:
@@ -53,8 +59,9 @@ class ChannelLastConv1d(nn.Conv1d):
     float32 summation order only."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if _FORCED:
-            kernel = _FORCED[-1]
+        forced = _forced_kernels()
+        if forced:
+            kernel = forced[-1]
         elif x.device.type != "cpu" or self.groups != 1 or self.stride != (1,) or self.dilation != (1,) \
                 or self.padding_mode != "zeros" or not isinstance(self.padding, tuple):
             kernel = "conv"
