@@ -23,6 +23,7 @@ __all__ = ["MLP", "ChannelLastConv1d", "ConvMLP", "FeedForward", "conv_kernel", 
 ConvKernel = Literal["conv", "matmul"]
 # The faster kernel per CPU convolution shape, measured at its first use in this process.
 _CPU_KERNELS: dict[tuple, ConvKernel] = {}
+MATMUL_MARGIN = 0.95
 _forced = threading.local()  # per thread: a measurement must not steer another thread's kernels
 
 
@@ -77,13 +78,14 @@ class ChannelLastConv1d(nn.Conv1d):
 
     def _measure(self, key: tuple, x: torch.Tensor) -> ConvKernel:
         seconds: dict[ConvKernel, float] = {}
-        for kernel in ("conv", "matmul", "conv", "matmul"):
+        for kernel in ("conv", "matmul") * 3:
             with conv_kernel(kernel):
                 started = time.perf_counter()
                 self(x)
                 took = time.perf_counter() - started
             seconds[kernel] = min(took, seconds.get(kernel, took))
-        _CPU_KERNELS[key] = min(seconds, key=seconds.__getitem__)
+        # a near tie (a noisy machine) keeps torch's kernel: switch only when clearly faster
+        _CPU_KERNELS[key] = "matmul" if seconds["matmul"] < MATMUL_MARGIN * seconds["conv"] else "conv"
         return _CPU_KERNELS[key]
 
 
