@@ -30,6 +30,7 @@ import numpy as np
 from foleyline.notes.event_labels import BED, hit_label, span_label
 from foleyline.notes.schema import EnergyPoint, Event, Layer, LayerKind, Notes
 from foleyline.server.media.frames import MotionAnalysis, SoundSource, SourceKind
+from foleyline.server.notes.beat import find_beat
 
 __all__ = ["draft_from_analysis", "MAX_ENERGY_POINTS"]
 
@@ -148,6 +149,11 @@ def draft_from_analysis(
     source = _source(analysis, labels)
     kind = source.kind
     events, strengths = _inside(source.onsets, source.strengths, offset, duration)
+    # A repeated action's stops between its strokes (the top of a backswing) are not strikes.
+    beat = find_beat(events, strengths) if kind is SourceKind.CONTACTS else None
+    off_beat = events[~beat.on] if beat is not None else np.zeros(0)
+    if beat is not None:
+        events, strengths = events[beat.on], strengths[beat.on]
     burst = next((s for s in analysis.sources[1:] if s.kind is SourceKind.BURSTS), None)
 
     steps: list[str] = []
@@ -175,6 +181,9 @@ def draft_from_analysis(
         steps.append(f"Motion stops abruptly {len(events)} time(s), at {_times_list(list(events))}: "
                      "those are contacts, and each needs a hit on the frame of contact, "
                      "not at the start of the movement.")
+        if len(off_beat):
+            steps.append(f"The strokes keep a beat of about {beat.period:.2f} s; {len(off_beat)} weaker stop(s) off it, "
+                         f"at {_times_list(list(off_beat))}, are the tops of swings or a hand settling: no hit there.")
         plan.append("a hard-effect layer with one hit per contact, louder where the stop is sharper, "
                     "and nothing under it")
         layers.append(Layer(

@@ -260,7 +260,8 @@ class ProceduralEngine(Engine):
             rng = rng_for(seed, layer.label, model.name, int(round((fire.time + shot.offset) * 1000)))
             strength = float(np.clip(fire.strength, 0.1, 1.0))
             sound = model.render(rng, plan.params, strength)
-            place(out, sound, fire.time - model.lead_in, gain=float(rng.uniform(0.85, 1.0)))
+            gain = float(rng.uniform(0.85, 1.0)) * timing.certainty_gain(strength)
+            place(out, sound, fire.time - model.lead_in, gain=gain)
 
     def _model_for_event(self, plan: LayerPlan, description: str, negative: str) -> SoundModel:
         """An event whose text names another sound ("a glass clinks") uses that model."""

@@ -31,7 +31,7 @@ from foleyline.errors import InvalidInput, NotFound
 from . import ucs
 from .dsp import SAMPLE_RATE, place
 from .sfx_index import AUDIO_SUFFIXES, IndexedFile, SfxIndex, ucs_words, words
-from .timing import FireTime
+from .timing import FireTime, certainty_gain
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ class SfxLibrary:
             ratio = 2.0 ** (float(rng.uniform(-PITCH_SEMITONES, PITCH_SEMITONES)) / 12.0)
             if abs(ratio - 1.0) > 1e-3:
                 sound = soxr.resample(sound, SAMPLE_RATE * ratio, SAMPLE_RATE).astype(np.float32)
-            gain = 10.0 ** (float(rng.uniform(-GAIN_DB, GAIN_DB)) / 20.0) * (0.3 + 0.7 * fire.strength)
+            gain = 10.0 ** (float(rng.uniform(-GAIN_DB, GAIN_DB)) / 20.0) * (0.3 + 0.7 * fire.strength) * certainty_gain(fire.strength)
             place(out, sound, fire.time - _attack(sound) / SAMPLE_RATE, gain=gain)
         return out
 

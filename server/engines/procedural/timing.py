@@ -42,6 +42,15 @@ class FireTime:
     description: str = ""  # the note event's text when the hit came from one
 
 
+def certainty_gain(strength: float) -> float:
+    """The gain of a one-shot for how sure the picture is of its event (its strength 0..1): the
+    hit's energy in proportion to it. The onset metrics rank a take's onsets by loudness, as an
+    editor hears them: a stop the analysis barely saw should not sound as sure as a clean strike.
+    (Tuning half, seeds 0-2: energy in proportion (square root of the strength) against the
+    amplitude itself, which hid a keyboard's light keys under the room tone: docs/evaluation.md.)"""
+    return float(np.sqrt(np.clip(strength, 0.0, 1.0)))
+
+
 def envelope(shot: ShotInput, layer: Layer, analysis: MotionAnalysis | None, *, floor: float = 0.0) -> np.ndarray:
     """The layer's envelope (about 0..1) at ``CONTROL_RATE`` over the shot's audio range, one
     point per ``HOP`` audio samples as the texture models expect.

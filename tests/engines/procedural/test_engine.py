@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -270,3 +271,14 @@ def test_a_negative_duration_is_a_clear_error(keyword_matcher):
     shot.duration = -1.0
     with pytest.raises(InvalidInput, match="duration"):
         ProceduralEngine(matcher=keyword_matcher).generate(shot, fx("knock"), [1], SamplingSettings())
+
+
+def test_an_uncertain_event_sounds_quieter_than_a_sure_one(keyword_matcher):
+    # The analysis' strength is how sure it is of each stop: a take's onsets are ranked by how
+    # loud they are, so the hits it barely saw must not sound as sure as the clean ones.
+    shot = make_shot(onsets=(0.5, 2.0))
+    shot.analysis = replace(shot.analysis, onset_strengths=np.array([1.0, 0.2]))
+    (audio,) = ProceduralEngine(matcher=keyword_matcher).generate(shot, fx("wood knock"), [3], SamplingSettings())
+    sure = np.abs(audio[0, int(0.45 * RATE):int(0.9 * RATE)]).max()
+    unsure = np.abs(audio[0, int(1.95 * RATE):int(2.4 * RATE)]).max()
+    assert unsure < 0.3 * sure  # a fifth as sure: under a third as loud (the sound itself is also duller)
