@@ -75,3 +75,33 @@ def test_a_still_camera_is_told_without_the_grid_cells_correlations(monkeypatch)
     calls = _counting(monkeypatch, camera_module._Correlation, "cells")
     assert camera_motion(moving_square()).smoothing == 0 and calls == []
     assert camera_motion(shaken(30)[0]).smoothing > 0 and calls  # a handheld clip needs them
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_the_changed_shares_are_each_intervals_share_of_pixels_over_the_noise_level(dtype):
+    frames = np.random.default_rng(3).integers(0, 256, (analysis._CHUNK + 7, 12, 17)).astype(dtype)
+    frames[5] = frames[4]  # a still interval
+    shares = analysis.changed_shares(frames)
+    expected = [float((np.abs(frames[t].astype(np.float32) - frames[t - 1]) > NOISE_LEVEL).mean())
+                for t in range(1, len(frames))]
+    assert shares.tolist() == expected  # counts over the same size: exact
+    assert shares[4] == 0.0
+
+
+@pytest.mark.parametrize("height, width", [(1, 5), (2, 2), (3, 3), (7, 11), (90, 160), (91, 161), (92, 162)])
+def test_the_spread_counts_the_cells_of_numpys_three_way_split(height, width):
+    rng = np.random.default_rng(height * 1000 + width)
+    for share in (0.0, 0.004, 0.02, 0.4):
+        changed = rng.random((height, width)) < share
+        rows, cols = (np.array_split(np.arange(n), 3) for n in (height, width))
+        moving = [changed[np.ix_(r, c)].mean() >= camera_module._SPREAD_LEVEL for r in rows for c in cols
+                  if len(r) and len(c)]
+        assert camera_module.spread(changed) == sum(moving) / 9
+
+
+def test_the_cut_neighbours_median_is_numpys():
+    rng = np.random.default_rng(4)
+    for n in range(1, 8):
+        values = rng.random(n).tolist()
+        assert analysis._median(values) == float(np.median(values))
+    assert analysis._median([]) == 0.0
