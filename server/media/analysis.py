@@ -148,11 +148,7 @@ def detect_cuts(gray: np.ndarray, times: np.ndarray, threshold: float = _CUT_DIS
     if gray.dtype == np.uint8:
         # Whole grey levels: a bin is a run of 256 / bins levels; the same counts as
         # np.histogram at a fraction of its cost.
-        # One bincount for all frames: frame t's levels offset by t * bins.
-        levels = gray.reshape(len(gray), -1) // (256 // _HIST_BINS)
-        offsets = (np.arange(len(gray), dtype=np.intp) * _HIST_BINS)[:, None]
-        hists = np.bincount((levels + offsets).ravel(), minlength=len(gray) * _HIST_BINS)
-        hists = hists.reshape(len(gray), _HIST_BINS).astype(np.float64)
+        hists = _level_histograms(gray)
     else:
         hists = np.stack([np.histogram(g, bins=_HIST_BINS, range=(0, 256))[0] for g in gray]).astype(np.float64)
     hists /= np.maximum(hists.sum(axis=1, keepdims=True), 1)
@@ -170,6 +166,20 @@ def detect_cuts(gray: np.ndarray, times: np.ndarray, threshold: float = _CUT_DIS
         if cut and not light_change(gray[i], gray[i + 1]):
             cuts.append(i + 1)
     return np.asarray(cuts, int)
+
+
+def _level_histograms(gray: np.ndarray) -> np.ndarray:
+    """(T, _HIST_BINS) float64: each uint8 frame's count of pixels per bin of 256 / bins levels
+    (np.histogram's counts), one bincount per chunk of frames (frame t's bins offset by t * bins)."""
+    shift = (256 // _HIST_BINS).bit_length() - 1  # a bin is 2**shift whole levels
+    offsets = (np.arange(_CHUNK, dtype=np.int32) * _HIST_BINS)[:, None]
+    hists = np.empty((len(gray), _HIST_BINS), np.float64)
+    for a in range(0, len(gray), _CHUNK):
+        chunk = gray[a : a + _CHUNK].reshape(min(_CHUNK, len(gray) - a), -1)
+        levels = (chunk >> shift).astype(np.int32) + offsets[: len(chunk)]
+        counts = np.bincount(levels.ravel(), minlength=len(chunk) * _HIST_BINS)
+        hists[a : a + len(chunk)] = counts.reshape(-1, _HIST_BINS)
+    return hists
 
 
 def _median(values: list[float]) -> float:

@@ -105,3 +105,10 @@ def test_the_cut_neighbours_median_is_numpys():
         values = rng.random(n).tolist()
         assert analysis._median(values) == float(np.median(values))
     assert analysis._median([]) == 0.0
+
+
+@pytest.mark.parametrize("frames", [1, analysis._CHUNK, analysis._CHUNK + 1, 3 * analysis._CHUNK - 5])
+def test_the_cut_histograms_are_numpys_per_frame(frames):
+    gray = np.random.default_rng(frames).integers(0, 256, (frames, 9, 13)).astype(np.uint8)
+    expected = np.stack([np.histogram(g, bins=analysis._HIST_BINS, range=(0, 256))[0] for g in gray])
+    np.testing.assert_array_equal(analysis._level_histograms(gray), expected)  # counts: exact
