@@ -71,7 +71,7 @@ from dataclasses import replace
 import numpy as np
 
 from foleyline.errors import InvalidInput
-from foleyline.server.media.bursts import bursts, flashes, leaps, light_change, rebounds
+from foleyline.server.media.bursts import OneWay, bursts, flashes, leaps, light_change, rebounds
 from foleyline.server.media.camera import Camera, camera_motion, changed_pixels
 from foleyline.server.media.contacts import GRID, NOISE_LEVEL, arrivals, cell_differences, falls
 from foleyline.server.media.frames import FrameStream, MotionAnalysis, SourceKind
@@ -247,7 +247,8 @@ def analyze_motion(
     intervals = np.diff(kept_times)
     typical = float(np.median(intervals))
     # Light that flashes or fades changes pixels without anything moving: bridged like a cut.
-    lit = [t for t in range(1, len(keep)) if light_change(kept_gray[t - 1], kept_gray[t])]
+    one_way = OneWay.of(kept_gray)
+    lit = np.flatnonzero(one_way.light()[1:]) + 1
     bridged = np.array([*kept_cuts, *lit], int)
 
     def measured(camera: Camera) -> Motion:
@@ -297,7 +298,7 @@ def analyze_motion(
     # walking, surf or a passing train stop and start without striking anything.
     sources = describe_sources(motion, following)
     burst_times, burst_strengths = bursts(kept_times, raw, kept_cuts)
-    flash_times, flash_strengths = flashes(kept_gray, kept_times, kept_cuts)
+    flash_times, flash_strengths = flashes(kept_gray, kept_times, kept_cuts, one_way)
     kick_times, kick_strengths = empty, empty
     if sources[0].kind is not SourceKind.CONTACTS:
         onsets, strengths = empty, empty

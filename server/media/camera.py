@@ -260,10 +260,15 @@ def spread(changed: np.ndarray) -> float:
     """The share of the cells of a 3x3 grid in which at least _SPREAD_LEVEL of the pixels changed."""
     if min(changed.shape) < 3:  # an empty third: np.add.reduceat would not count it as empty
         return _sparse_spread(changed)
-    starts, areas = _cells(*changed.shape)
-    rows = np.add.reduceat(changed, starts[0], axis=0, dtype=np.int64)
-    counts = np.add.reduceat(rows, starts[1], axis=1)
-    return float(np.mean(counts / areas >= _SPREAD_LEVEL))
+    return float(spreads(changed[None])[0])
+
+
+def spreads(changed: np.ndarray) -> np.ndarray:
+    """(T,) ``spread`` of each of (T, H, W) changed pixels, H and W at least 3."""
+    starts, areas = _cells(*changed.shape[1:])
+    rows = np.add.reduceat(changed, starts[0], axis=1, dtype=np.int64)
+    counts = np.add.reduceat(rows, starts[1], axis=2)
+    return np.mean(counts / areas >= _SPREAD_LEVEL, axis=(1, 2))
 
 
 def _sparse_spread(changed: np.ndarray) -> float:
@@ -286,4 +291,4 @@ def _cells(height: int, width: int) -> tuple[tuple[np.ndarray, np.ndarray], np.n
 
 
 __all__ = ["Camera", "EXPLAINS", "HANDHELD", "MIN_SHIFT", "SPREAD", "camera_motion", "changed_pixels", "difference",
-           "frame_difference", "spread"]
+           "frame_difference", "spread", "spreads"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from foleyline.server.media import analysis, camera as camera_module
+from foleyline.server.media import analysis, bursts, camera as camera_module
 from foleyline.server.media.analysis import analyze_motion
 from foleyline.server.media.camera import Camera, camera_motion, changed_pixels, frame_difference
 from foleyline.server.media.contacts import GRID, NOISE_LEVEL, cell_differences
@@ -112,3 +112,32 @@ def test_the_cut_histograms_are_numpys_per_frame(frames):
     gray = np.random.default_rng(frames).integers(0, 256, (frames, 9, 13)).astype(np.uint8)
     expected = np.stack([np.histogram(g, bins=analysis._HIST_BINS, range=(0, 256))[0] for g in gray])
     np.testing.assert_array_equal(analysis._level_histograms(gray), expected)  # counts: exact
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32, np.float64])
+def test_the_one_way_counts_decide_each_intervals_light_change_as_light_change_does(dtype):
+    rng = np.random.default_rng(7)
+    frames = rng.integers(0, 200, (bursts._CHUNK + 9, 24, 30)).astype(dtype)
+    frames[10] = np.clip(frames[9].astype(float) + 40, 0, 255).astype(dtype)  # a flash
+    frames[20] = frames[19]  # nothing changes
+    frames[30, :8] = frames[29, :8] + 30  # a light change in one band only
+    one_way = bursts.OneWay.of(frames)
+    light = one_way.light()
+    assert not light[0] and light[10] and not light[20]
+    for t in range(1, len(frames)):
+        change = frames[t].astype(np.float32) - frames[t - 1]
+        assert one_way.lighter[t] == np.count_nonzero(change > 6.0)
+        assert one_way.darker[t] == np.count_nonzero(change < -6.0)
+        assert light[t] == bursts.light_change(frames[t - 1], frames[t])
+
+
+def test_the_flashes_are_the_same_with_the_one_way_counts_given():
+    rng = np.random.default_rng(8)
+    frames = np.repeat(rng.integers(0, 120, (1, 24, 30)).astype(np.float32), 30, axis=0)
+    frames[12:] += 60.0  # the picture lights up at 12
+    times = np.arange(30) / 25.0
+    given = bursts.flashes(frames, times, np.zeros(0, int), bursts.OneWay.of(frames))
+    found = bursts.flashes(frames, times, np.zeros(0, int))
+    assert len(found[0]) == 1
+    np.testing.assert_array_equal(given[0], found[0])
+    np.testing.assert_array_equal(given[1], found[1])
