@@ -141,3 +141,14 @@ def test_the_flashes_are_the_same_with_the_one_way_counts_given():
     assert len(found[0]) == 1
     np.testing.assert_array_equal(given[0], found[0])
     np.testing.assert_array_equal(given[1], found[1])
+
+
+def test_the_grid_cells_shift_is_the_median_of_the_cells_correlations(monkeypatch):
+    found = [(0.5, -1.0), (2.0, 0.25), (-1.5, 3.0), (0.0, 0.0), (1.0, 1.0), (0.75, -2.0), (3.0, 0.5), (-0.5, 0.0),
+             (1.25, 2.0)]
+    shifts = iter(found)
+    monkeypatch.setattr(camera_module._Correlation, "_refined", staticmethod(lambda *args: next(shifts)))
+    frames, _ = shaken(2)
+    correlation = camera_module._Correlation(frames.shape[1:])
+    median = tuple(float(v) for v in np.median(np.array(found), axis=0))
+    assert correlation.cells(frames[0].astype(np.float32), frames[1].astype(np.float32)) == median == (0.75, 0.25)
