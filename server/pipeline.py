@@ -25,7 +25,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -51,7 +51,7 @@ from foleyline.server.notes import DraftResult, draft, required_streams
 from foleyline.server.notes.fitting import CountsOf
 from foleyline.server.records import AudioFile, JobSettings, LayerTake, ShotOutcome, ShotRequest, Take
 from foleyline.server.shot_timing import ShotTiming, shot_timing
-from foleyline.server.signing import Credentials, credentials
+from foleyline.server.signing import Credentials, credentials, signer_for
 from foleyline.server.store import Store, disk_full_as_exhausted
 from foleyline.server.windowing import generate_layer
 from foleyline.timebase import OUTPUT_SAMPLE_RATE
@@ -381,14 +381,18 @@ class _StagedFiles:
         self.stems: list[_Stem] = []
         self._created: list[Path] = []
         self._kept = False
+        self._signing = ExitStack()
+        self._signer = None
 
     def __len__(self) -> int:
         return len(self.stems)
 
     def __enter__(self) -> _StagedFiles:
+        self._signer = self._signing.enter_context(signer_for(self.creds))  # one for the shot's WAVs
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._signing.close()
         for stem in self.stems:
             stem.staged.unlink(missing_ok=True)
             self.store.release_staged(stem.staged)
@@ -406,7 +410,8 @@ class _StagedFiles:
         stem = _Stem(audio, measure(audio, OUTPUT_SAMPLE_RATE), self.store.staging_path(".wav"), layer, warnings)
         self.stems.append(stem)
         with disk_full_as_exhausted("writing a take's WAV"):
-            write_take(stem.staged, audio, replace(stamp, loudness=stem.loudness), made, self.creds, durable=False)
+            write_take(stem.staged, audio, replace(stamp, loudness=stem.loudness), made, self.creds, durable=False,
+                       signer=self._signer)
         return stem
 
     def adopt(self, stem: _Stem) -> None:

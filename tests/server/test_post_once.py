@@ -83,3 +83,16 @@ def test_sync_written_flushes_each_file_system_once_or_every_file(tmp_path, monk
     fsutil.sync_written(files)
     # One file system here: one syncfs; without it, each file and each folder.
     assert calls == (["syncfs"] if has_syncfs else ["fsync"] * 4)
+
+
+def test_a_shots_wavs_are_signed_with_one_signer(run_shot, monkeypatch):
+    store, run = run_shot
+    made = []
+    real = pipeline_module.signer_for
+    monkeypatch.setattr(pipeline_module, "signer_for", lambda creds: made.append(creds) or real(creds))
+    outcome = run(takes=2)
+    assert len(made) == 1  # six WAVs, one signer: the key and chain are read once per shot
+    for take in outcome.takes:
+        for stored in [take.mix, *(layer.audio for layer in take.layers)]:
+            assert wavinfo.WavInfoReader(str(store.audio_path(stored.sha256))).data.frame_count > 0
+            assert b"C2PA" in store.audio_path(stored.sha256).read_bytes()  # each one signed
