@@ -26,7 +26,7 @@ SILENCE_LUFS = -70.0
 SILENCE_DBFS = -120.0
 # True peak: 4x oversampled (BS.1770 annex 2), a block of input samples at a time.
 _TRUE_PEAK_OVERSAMPLING = 4
-_TRUE_PEAK_BLOCK = 1 << 16
+_TRUE_PEAK_BLOCK = 1 << 17
 
 
 def as_channels(audio: np.ndarray) -> np.ndarray:
@@ -75,15 +75,18 @@ def peak_dbfs(audio: np.ndarray) -> float:
 
 
 def true_peak_dbtp(audio: np.ndarray, rate: int) -> float:
-    """Approximate true peak (4x oversampled, BS.1770 annex 2 style) in dBTP. The oversampled
-    signal goes by blocks through one streaming resampler: a long take never has its 4x copy."""
+    """Approximate true peak (4x oversampled, BS.1770 annex 2 style) in dBTP. A long take goes
+    by blocks through one streaming resampler, so it never has its 4x copy; a short one in one
+    call (a stream costs more to set up than a short take to resample; the peak is the same)."""
     data = as_channels(audio)
     if not np.any(data):
         return float("-inf")
-    stream = soxr.ResampleStream(int(rate), int(rate) * _TRUE_PEAK_OVERSAMPLING, data.shape[0],
-                                 dtype="float32", quality="HQ")
     peak = float(np.max(np.abs(data)))
-    n = data.shape[1]
+    up, n = int(rate) * _TRUE_PEAK_OVERSAMPLING, data.shape[1]
+    if n <= _TRUE_PEAK_BLOCK:
+        over = soxr.resample(np.ascontiguousarray(data.T), int(rate), up, quality="HQ")
+        return 20 * np.log10(max(peak, float(np.max(np.abs(over)))))
+    stream = soxr.ResampleStream(int(rate), up, data.shape[0], dtype="float32", quality="HQ")
     for start in range(0, n, _TRUE_PEAK_BLOCK):
         block = np.ascontiguousarray(data[:, start:start + _TRUE_PEAK_BLOCK].T)
         over = stream.resample_chunk(block, last=start + _TRUE_PEAK_BLOCK >= n)

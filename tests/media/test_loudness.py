@@ -12,6 +12,7 @@ from scipy.signal import lfilter
 
 import tolerances
 
+from foleyline.server.media import audio as audio_module
 from foleyline.server.media.bs1770 import channel_weights, k_weighted, k_weighting, power_sums
 from foleyline.server.media.loudness import MOMENTARY_S, SHORT_TERM_S, measure, window_loudness
 
@@ -137,8 +138,9 @@ def test_integrated_loudness_is_pyloudnorms_at_any_length(seconds: float) -> Non
 def test_the_true_peak_of_a_long_take_is_the_whole_takes_oversampled_peak() -> None:
     # read block by block through one streaming resampler: the same peak as the whole take at 4x
     rng = np.random.default_rng(3)
-    audio = (0.2 * rng.standard_normal((2, 3 * 65536 + 777))).astype(np.float32)
-    audio[1, 100000] = 0.9  # a peak inside the second block, on the second channel
+    block = audio_module._TRUE_PEAK_BLOCK
+    audio = (0.2 * rng.standard_normal((2, 2 * block + 777))).astype(np.float32)
+    audio[1, block + 1000] = 0.9  # a peak inside the second block, on the second channel
     whole = soxr.resample(np.ascontiguousarray(audio.T), RATE, 4 * RATE, quality="HQ")
     expected = 20 * np.log10(max(float(np.abs(whole).max()), float(np.abs(audio).max())))
     assert measure(audio, RATE).true_peak_dbtp == pytest.approx(expected, abs=tolerances.AUDIO_SAMPLE)
