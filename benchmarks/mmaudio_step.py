@@ -2,17 +2,27 @@
 size (random weights), on the CPU and, when present, on a GPU (bf16). Prints time and peak memory.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/mmaudio_step.py [--variant small_16k] [--steps 25]
-        [--batch 1] [--rounds 5] [--device cpu|cuda] [--skip-full]
+        [--batch 1] [--rounds 5] [--device cpu|cuda] [--skip-full] [--memory]
 
 A guided step is timed two ways in paired rounds on the same network and inputs: as the
 reference runs it (``predict_flow`` on the conditional, then on the unconditional conditions,
-combined; hkchengrex/MMAudio's ``ode_wrapper``), and as ``MMAudioModel.ode_wrapper`` runs it
-(one pass over the doubled batch, the step-independent conditioning computed once). Medians
-[min-max] of CPU time (steady on a shared machine; wall time on a GPU), their ratio (target
-<= 0.9) and the largest difference between the two velocities. Prints the machine's load.
+each with the dense per-token conditioning, combined; hkchengrex/MMAudio's ``ode_wrapper``), and
+as ``MMAudioModel.ode_wrapper`` runs it (one pass over the doubled batch, the latent projected
+once, the per-token adaLN on distinct rows only, each convolution on the faster of its two CPU
+kernels). The conditional pass alone is timed the same way. The reference form always runs
+torch's convolution, as the reference's ``nn.Conv1d`` does. Medians [min-max] of CPU time (steady on a
+shared machine; wall time on a GPU), their ratio (target <= 0.9 for the guided step) and the
+largest difference between the two velocities. Prints the machine's load.
+
+The reference form runs on our network, whose pre-only joint block skips the clip/text queries
+the reference computes and discards: the reference form timed here is, if anything, faster than
+hkchengrex/MMAudio's, so the ratio errs against us. The learned empty features and the sync
+position embedding are drawn at random like the weights (a checkpoint's are not zero: with
+zeros the empty branch would have fewer distinct rows than it really has).
 
 Peak memory: on the CPU the process's peak resident set size (ru_maxrss, includes the Python
-runtime and the weights); on a GPU torch's peak allocated memory.
+runtime and the weights); on a GPU torch's peak allocated memory. ``--memory`` also runs two
+guided steps of each form in a fresh process of its own and compares their peaks.
 """
 
 from __future__ import annotations
@@ -20,8 +30,10 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 import torch
@@ -29,11 +41,14 @@ from torch_devices import peak_mb, synchronize
 
 from foleyline.server.engines.mmaudio.configuration_mmaudio import MMAudioConfig
 from foleyline.server.engines.mmaudio.modeling_mmaudio import MMAudioModel
-from foleyline.server.engines.mmdit import cfg_combine, compute_dtype, euler_sample, euler_times
+from foleyline.server.engines.mmdit import cfg_combine, compute_dtype, conv_kernel, euler_sample, euler_times
+
+Form = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
 @torch.inference_mode()
-def run(variant: str, device: torch.device, steps: int, batch: int, full: bool, rounds: int) -> None:
+def setup(variant: str, device: torch.device, batch: int) -> tuple[MMAudioModel, dict[str, Form], torch.Tensor, float]:
+    """The network, the step forms by name, the starting noise and the conditions' time."""
     dtype = compute_dtype(device)
     cfg = MMAudioConfig.preset(variant)
     torch.manual_seed(0)
@@ -41,9 +56,9 @@ def run(variant: str, device: torch.device, steps: int, batch: int, full: bool, 
     with torch.no_grad():
         model.latent_mean.zero_()
         model.latent_std.fill_(1.0)
+        for learned in (model.empty_string_feat, model.empty_clip_feat, model.empty_sync_feat, model.sync_pos_emb):
+            learned.normal_()
     model = model.eval().to(device, dtype)
-    model._set_rotations()
-    params = sum(p.numel() for p in model.parameters())
     seq = cfg.sequence
     clip = torch.randn(batch, seq.clip_seq_len, cfg.clip_dim, device=device, dtype=dtype)
     sync = torch.randn(batch, seq.sync_seq_len, cfg.sync_dim, device=device, dtype=dtype)
@@ -52,54 +67,98 @@ def run(variant: str, device: torch.device, steps: int, batch: int, full: bool, 
     x0 = torch.randn(batch, seq.latent_seq_len, cfg.latent_dim, device=device, dtype=dtype)
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
-    print(f"{variant} on {device} ({dtype}), {params / 1e6:.1f} M parameters, batch {batch}, "
-          f"latent {seq.latent_seq_len}x{cfg.latent_dim}, torch threads {torch.get_num_threads()}")
-
     t0 = time.perf_counter()
     cond = model.preprocess_conditions(clip, sync, text)
     empty = model.get_empty_conditions(batch, negative_text_features=neg)
     synchronize(device)
     t_cond = time.perf_counter() - t0
-
-    def fn(t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        return model.ode_wrapper(t.to(device), x, cond, empty, 4.5)
-
-    # The reference's conditions: the sync features dense, nothing kept between steps.
+    # The reference's conditions: the per-token conditioning dense, nothing kept between steps.
     dense_cond, dense_empty = replace(cond, sync_rows=None), replace(empty, sync_rows=None)
 
-    def two_passes(t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        tt = t.to(device) * torch.ones(len(x), device=device, dtype=x.dtype)
-        return cfg_combine(model.predict_flow(x, tt, dense_cond), model.predict_flow(x, tt, dense_empty), 4.5)
+    def times(t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        return t.to(device) * torch.ones(len(x), device=device, dtype=x.dtype)
+
+    def reference_guided(t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        with conv_kernel("conv"):  # the reference's nn.Conv1d
+            return cfg_combine(model.predict_flow(x, times(t, x), dense_cond),
+                               model.predict_flow(x, times(t, x), dense_empty), 4.5)
+
+    def reference_conditional(t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        with conv_kernel("conv"):
+            return model.predict_flow(x, times(t, x), dense_cond)
+
+    forms: dict[str, Form] = {
+        "reference guided": reference_guided,
+        "guided": lambda t, x: model.ode_wrapper(t.to(device), x, cond, empty, 4.5),
+        "reference conditional": reference_conditional,
+        "conditional": lambda t, x: model.predict_flow(x, times(t, x), cond),
+    }
+    return model, forms, x0, t_cond
+
+
+@torch.inference_mode()
+def run(variant: str, device: torch.device, steps: int, batch: int, full: bool, rounds: int) -> None:
+    model, forms, x0, t_cond = setup(variant, device, batch)
+    cfg = model.config
+    params = sum(p.numel() for p in model.parameters())
+    print(f"{variant} on {device} ({x0.dtype}), {params / 1e6:.1f} M parameters, batch {batch}, "
+          f"latent {cfg.sequence.latent_seq_len}x{cfg.latent_dim}, torch threads {torch.get_num_threads()}")
 
     def clock() -> float:
         synchronize(device)
         return time.perf_counter() if device.type == "cuda" else time.process_time()
 
     t = torch.tensor(0.5)
-    fn(t, x0), two_passes(t, x0)  # warm-up
-    reference, ours = [], []
+    timings: dict[str, list[float]] = {name: [] for name in forms}
+    for form in forms.values():  # warm-up
+        form(t, x0)
     for _ in range(rounds):
-        for form, times in ((two_passes, reference), (fn, ours)):
+        for name, form in forms.items():
             started = clock()
             form(t, x0)
-            times.append(clock() - started)
-    difference = float((fn(t, x0) - two_passes(t, x0)).abs().max())
+            timings[name].append(clock() - started)
     what = "wall" if device.type == "cuda" else "CPU"
 
     def spread(values: list[float]) -> str:
         return f"{1000 * statistics.median(values):8.1f} ms [{1000 * min(values):.1f}-{1000 * max(values):.1f}]"
 
-    print(f"  conditions (once per sample):       {t_cond * 1000:8.1f} ms")
-    print(f"  guided step, two passes (reference): {spread(reference)} {what}, {rounds} paired rounds")
-    print(f"  guided step, one doubled batch:      {spread(ours)} {what}")
-    print(f"  ratio {statistics.median(ours) / statistics.median(reference):.3f} (target <= 0.9); largest velocity "
-          f"difference {difference:.2e}; load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    print(f"  conditions (once per sample):        {t_cond * 1000:8.1f} ms")
+    for name in ("guided", "conditional"):
+        reference, ours = timings[f"reference {name}"], timings[name]
+        expected = forms[f"reference {name}"](t, x0)
+        difference = float((forms[name](t, x0) - expected).abs().max())
+        per_round = [o / r for o, r in zip(ours, reference)]
+        print(f"  {name + ' step' if name == 'guided' else name + ' pass'}, reference form: {spread(reference)} "
+              f"{what}, {rounds} paired rounds")
+        print(f"  {name + ' step' if name == 'guided' else name + ' pass'}, ours:           {spread(ours)} {what}")
+        print(f"    ratio {statistics.median(ours) / statistics.median(reference):.3f}"
+              f"{' (target <= 0.9)' if name == 'guided' else ''}, per round [{min(per_round):.3f}-{max(per_round):.3f}]; "
+              f"largest velocity difference {difference:.2e} (largest velocity {float(expected.abs().max()):.2f})")
+    print(f"  load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     if full:
         t0 = time.perf_counter()
-        euler_sample(fn, x0, euler_times(steps))
+        euler_sample(forms["guided"], x0, euler_times(steps))
         synchronize(device)
-        print(f"  full {steps}-step sample:            {time.perf_counter() - t0:8.2f} s")
-    print(f"  peak memory:                       {peak_mb(device):8.0f} MB")
+        print(f"  full {steps}-step sample:             {time.perf_counter() - t0:8.2f} s")
+    print(f"  peak memory:                         {peak_mb(device):8.0f} MB")
+
+
+@torch.inference_mode()
+def memory_child(variant: str, device: torch.device, batch: int, form: str) -> None:
+    _, forms, x0, _ = setup(variant, device, batch)
+    for t in (0.2, 0.6):
+        forms[form](torch.tensor(t), x0)
+    print(f"{peak_mb(device):.1f}")
+
+
+def compare_memory(variant: str, device: torch.device, batch: int) -> None:
+    peaks = {}
+    for form in ("reference guided", "guided"):
+        command = [sys.executable, __file__, "--variant", variant, "--device", device.type, "--batch", str(batch),
+                   "--memory-child", form]
+        peaks[form] = float(subprocess.run(command, capture_output=True, text=True, check=True).stdout.split()[-1])
+    print(f"  peak memory of two guided steps, each in a fresh process: reference form {peaks['reference guided']:.0f} MB, "
+          f"ours {peaks['guided']:.0f} MB (ratio {peaks['guided'] / peaks['reference guided']:.3f})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,10 +170,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="default: the CPU, then the GPU too when one is available")
     parser.add_argument("--rounds", type=int, default=5, help="paired rounds of the step timing")
     parser.add_argument("--skip-full", action="store_true", help="only time one step")
+    parser.add_argument("--memory", action="store_true", help="compare the two forms' peak memory")
+    parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     devices = [args.device] if args.device else ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+    if args.memory_child:
+        memory_child(args.variant, torch.device(devices[0]), args.batch, args.memory_child)
+        return 0
     for name in devices:
         run(args.variant, torch.device(name), args.steps, args.batch, not args.skip_full, args.rounds)
+        if args.memory:
+            compare_memory(args.variant, torch.device(name), args.batch)
     return 0
 
 

@@ -1,13 +1,24 @@
-"""ThinkSound at the real size (1.277 B parameters, random weights) on CPU: one flow step and a
-full 24-step CFG sample, with time and peak memory.
+"""ThinkSound at the real size (1.277 B parameters, random weights) on CPU: one guided flow step
+against the reference's, and a full 24-step CFG sample, with time and peak memory.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/thinksound_step.py [--dtype fp32 bf16] [--seconds 9]
-        [--steps 24] [--threads 1] [--repeats 2] [--no-sample | --no-step] [--decode]
+        [--steps 24] [--threads 1] [--repeats 3] [--no-sample | --no-step] [--decode] [--memory]
 
-Each measurement runs in a fresh subprocess so its peak RSS is its own. A flow step is one CFG
-velocity evaluation (the batch doubled to [conditional; unconditional], as the sampler does);
-the full sample projects the conditions once and takes ``--steps`` Euler steps. ``--decode``
-also times the Oobleck VAE decode (156 M parameters) of the sampled latent.
+Each measurement runs in a fresh subprocess so its peak RSS is its own. A guided step is one CFG
+velocity evaluation over the batch doubled to [conditional; unconditional], timed two ways in
+paired rounds (CPU time, medians [min-max]): as the reference's sampler runs it (the conditions
+projected at every call, the per-token conditioning dense, the latent projected in both halves)
+and as ``ThinkSoundNetwork.velocity`` runs it with the conditions of ``cfg_conditions`` (projected
+once per sample, the per-token adaLN on distinct rows, the latent projected once, each
+convolution on the faster of its two CPU kernels; the reference form runs torch's convolution,
+as the reference's ``nn.Conv1d`` does). ``--memory``
+runs two steps of each form in processes of their own and compares their peaks. The full sample
+projects the conditions once and takes ``--steps`` Euler steps. ``--decode`` also times the
+Oobleck VAE decode (156 M parameters) of the sampled latent.
+
+The learned empty features are drawn at random like the weights (a checkpoint's are not zero).
+The reference form runs on our network, whose pre-only joint block skips the clip/text queries
+the reference computes and discards: if anything it is faster than the reference's own code.
 """
 
 from __future__ import annotations
@@ -15,10 +26,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 
 def _random_network(dtype):
@@ -41,7 +55,29 @@ def _random_network(dtype):
                 p.fill_(1.0)
             else:
                 p.normal_(0.0, 0.02, generator=gen)
+        for learned in (net.empty_clip_feat, net.empty_sync_feat, net.sync_pos_emb):
+            learned.normal_(generator=gen)
     return net.eval()
+
+
+def _step_forms(net, inputs: dict, dtype) -> dict:
+    """The guided step as the reference runs it, and as ours does, by name: fn(x, t) -> velocity."""
+    import torch
+
+    from foleyline.server.engines.mmdit import conv_kernel
+
+    features = [inputs[k].to(dtype) for k in ("clip_f", "sync_f", "text_f", "t5_f")]
+    cond = net.cfg_conditions(*features)
+
+    def reference(x, t):
+        with conv_kernel("conv"):  # the reference's nn.Conv1d
+            dense = replace(net.cfg_conditions(*features), sync_rows=None)
+            latent = x.transpose(1, 2)
+            flow = net.predict_flow(torch.cat([latent, latent]), torch.cat([t, t]), dense)
+        cond_out, uncond_out = flow.chunk(2, dim=0)
+        return (uncond_out + (cond_out - uncond_out) * 5.0).transpose(1, 2)
+
+    return {"reference": reference, "ours": lambda x, t: net.velocity(x, t, cond, 5.0)}
 
 
 def _child(args: argparse.Namespace) -> dict:
@@ -69,17 +105,28 @@ def _child(args: argparse.Namespace) -> dict:
     result = {"dtype": args.dtype, "seconds": args.seconds, "threads": args.threads,
               "params": sum(p.numel() for p in net.parameters()), "build_s": round(build_s, 1)}
     with torch.no_grad():
+        t = torch.tensor([0.5])
         if args.what == "step":
-            cond = net.cfg_conditions(*(inputs[k].to(dtype) for k in ("clip_f", "sync_f", "text_f", "t5_f")))
-            t = torch.tensor([0.5])
-            net.velocity(noise.to(dtype), t, cond, 5.0)  # warm-up
-            times = []
+            forms = _step_forms(net, inputs, dtype)
+            x = noise.to(dtype)
+            expected, v = forms["reference"](x, t), forms["ours"](x, t)  # warm-up
+            times: dict[str, list[float]] = {name: [] for name in forms}
             for _ in range(args.repeats):
-                began = time.perf_counter()
-                v = net.velocity(noise.to(dtype), t, cond, 5.0)
-                times.append(time.perf_counter() - began)
-            result.update(step_s=round(min(times), 2), step_runs=[round(x, 2) for x in times],
-                          finite=bool(torch.isfinite(v).all()))
+                for name, form in forms.items():
+                    began = time.process_time()
+                    form(x, t)
+                    times[name].append(time.process_time() - began)
+            per_round = [o / r for o, r in zip(times["ours"], times["reference"])]
+            result.update(
+                {f"{name}_cpu_s": f"{statistics.median(v):.2f} [{min(v):.2f}-{max(v):.2f}]" for name, v in times.items()},
+                ratio=round(statistics.median(times["ours"]) / statistics.median(times["reference"]), 3),
+                per_round=f"[{min(per_round):.3f}-{max(per_round):.3f}]",
+                largest_difference=f"{float((v - expected).abs().max()):.2e} of {float(expected.abs().max()):.2f}",
+                finite=bool(torch.isfinite(v).all()), load=" ".join(f"{x:.2f}" for x in os.getloadavg()))
+        elif args.what in ("memory-reference", "memory-ours"):
+            form = _step_forms(net, inputs, dtype)[args.what.removeprefix("memory-")]
+            for _ in range(2):
+                form(noise.to(dtype), t)
         else:
             began = time.perf_counter()
             latent = sample_latent(net, noise, **inputs, steps=args.steps, cfg_scale=5.0)
@@ -103,11 +150,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=9)
     parser.add_argument("--steps", type=int, default=24)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3, help="paired rounds of the step timing")
     parser.add_argument("--no-sample", action="store_true", help="only time one flow step")
     parser.add_argument("--no-step", action="store_true", help="only time the full sample")
     parser.add_argument("--decode", action="store_true", help="also time the VAE decode after the sample")
-    parser.add_argument("--child", choices=["step", "sample"], help=argparse.SUPPRESS)
+    parser.add_argument("--memory", action="store_true", help="compare the two step forms' peak memory")
+    parser.add_argument("--child", choices=["step", "sample", "memory-reference", "memory-ours"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         args.what = args.child
@@ -115,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(_child(args)))
         return 0
     jobs = [] if args.no_step else [(dtype, "step") for dtype in args.dtype]
+    if args.memory:
+        jobs += [(dtype, what) for dtype in args.dtype for what in ("memory-reference", "memory-ours")]
     if not args.no_sample:
         jobs += [(dtype, "sample") for dtype in args.dtype]
     for dtype, what in jobs:

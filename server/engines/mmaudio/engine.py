@@ -196,10 +196,10 @@ class MMAudioEngine(Engine):
         modules = [network, vae, vocoder, clip, synchformer]
         for m in modules:
             m.eval().requires_grad_(False).to(device)
-        # The latent statistics and rotary tables stay float32; the big matmuls run in bf16.
+        # The big matmuls run in bf16 on a GPU; the network keeps its latent statistics and
+        # derived tables (rotary, timestep frequencies) float32 through the cast.
         for m in (network, clip, synchformer):
             m.to(dtype)
-        network._set_rotations()
         return _Loaded(network, vae, vocoder, clip, synchformer, tokenizer, device, dtype)
 
     # -- generation ---------------------------------------------------------------------------
@@ -287,12 +287,13 @@ class MMAudioEngine(Engine):
         # As upstream's demo: the unconditional branch always carries the (maybe empty)
         # negative prompt's features.
         empty = net.get_empty_conditions(batch, negative_text_features=neg_f.expand(batch, -1, -1))
-        # Noise per seed (drawn on the CPU, so a seed gives the same take on any device and batch).
+        # Noise per seed (drawn on the CPU, so a seed gives the same take on any device and batch);
+        # the sampler integrates in float32 whatever dtype the network runs in.
         x0 = torch.cat([
             torch.randn((1, seq.latent_seq_len, net.config.latent_dim),
                         generator=torch.Generator().manual_seed(int(seed)))
             for seed in seeds
-        ]).to(lo.device, lo.dtype)
+        ]).to(lo.device)
         x1 = euler_sample(
             lambda t, x: net.ode_wrapper(t.to(lo.device), x, cond, empty, cfg),
             x0, euler_times(steps), progress=step_progress, cancel=cancel,

@@ -23,11 +23,12 @@ from foleyline.server.engines.mmdit import (
     JointBlock,
     MMDitSingleBlock,
     TimestepEmbedder,
+    TokenRows,
     cfg_combine,
     compute_rope_rotations,
-    TokenRows,
+    distinct_rows,
     run_trunk,
-    upsample_rows,
+    upsample_tokens,
 )
 
 __all__ = ["MMAudioConditions", "MMAudioModel", "OPTIONAL_CHECKPOINT_KEYS"]
@@ -48,7 +49,8 @@ class MMAudioConditions:
     text_f_c: torch.Tensor  # (B, H)
     # global_cond_mlp(clip_f_c + text_f_c): the same at every step, so kept once computed
     global_mlp: torch.Tensor | None = field(default=None, repr=False)
-    # sync_f as its distinct rows (it is nearest-upsampled): the per-token adaLN maps only these
+    # sync_f as its distinct rows (it is nearest-upsampled; the empty one is one feature
+    # repeated): the per-token adaLN maps only these
     sync_rows: TokenRows | None = field(default=None, repr=False)
 
 
@@ -124,15 +126,30 @@ class MMAudioModel(nn.Module):
         return self.config.sequence.sync_seq_len
 
     def _set_rotations(self) -> None:
-        device = self.latent_mean.device
-        if device.type == "meta":
-            device = torch.device("cpu")
+        device = self._table_device()
         hd = self.config.head_dim
         n, c = self.latent_seq_len, self.clip_seq_len
         self.register_buffer("latent_rot", compute_rope_rotations(n, hd, 10000, device=device), persistent=False)
         self.register_buffer(
             "clip_rot", compute_rope_rotations(c, hd, 10000, freq_scaling=n / c, device=device), persistent=False
         )
+
+    def _apply(self, fn, recurse: bool = True):  # type: ignore[no-untyped-def]
+        # .to(bf16) on a GPU would also cast the latent statistics and the derived tables; they
+        # stay float32 (v2's timestep phases reach 1e4 rad: a bf16 frequency is off by radians).
+        stats = [p.data for p in (self.latent_mean, self.latent_std)]
+        super()._apply(fn, recurse)
+        for param, before in zip((self.latent_mean, self.latent_std), stats):
+            if before.dtype == torch.float32 and param.dtype != torch.float32 and not before.is_meta:
+                param.data = before.to(param.device)
+        t = self.t_embed
+        t.freqs = t.compute_freqs(t.frequency_embedding_size, t.max_period, device=self._table_device(), form=t.form)
+        self._set_rotations()
+        return self
+
+    def _table_device(self) -> torch.device:
+        device = self.latent_mean.device
+        return torch.device("cpu") if device.type == "meta" else device
 
     def set_duration(self, duration: float) -> None:
         """Re-derive the sequence lengths (and rotary tables) for another clip duration."""
@@ -177,8 +194,8 @@ class MMAudioModel(nn.Module):
         segments = self.sync_seq_len // SYNC_TOKENS_PER_SEGMENT
         sync_f = (sync_f.view(bs, segments, SYNC_TOKENS_PER_SEGMENT, -1) + self.sync_pos_emb).flatten(1, 2)
         clip_f = self.clip_input_proj(clip_f)
-        sync_rows = upsample_rows(self.sync_input_proj(sync_f), self.latent_seq_len)
-        sync_f = sync_rows.dense() if isinstance(sync_rows, TokenRows) else sync_rows
+        sync_f = upsample_tokens(self.sync_input_proj(sync_f), self.latent_seq_len)
+        sync_rows = distinct_rows(sync_f)
         text_f = self.text_input_proj(text_f)
         clip_f_c = self.clip_cond_proj(clip_f.mean(dim=1))
         text_f_c = self.text_cond_proj(text_f.mean(dim=1))
@@ -207,14 +224,15 @@ class MMAudioModel(nn.Module):
             text_f, text_f_c = base.text_f, base.text_f_c
             if text_f.shape[0] == 1:
                 text_f, text_f_c = text_f.expand(bs, -1, -1), text_f_c.expand(bs, -1)
-        rows = base.sync_rows
+        sync_f = base.sync_f.expand(bs, -1, -1)
+        rows = distinct_rows(sync_f) if bs > 1 else base.sync_rows
         return MMAudioConditions(
             clip_f=base.clip_f.expand(bs, -1, -1),
-            sync_f=base.sync_f.expand(bs, -1, -1),
+            sync_f=sync_f,
             text_f=text_f,
             clip_f_c=base.clip_f_c.expand(bs, -1),
             text_f_c=text_f_c,
-            sync_rows=TokenRows(rows.rows.expand(bs, -1, -1), rows.index) if rows is not None else None,
+            sync_rows=rows if isinstance(rows, TokenRows) else None,
         )
 
     # -- the velocity field ------------------------------------------------------------------
@@ -228,16 +246,24 @@ class MMAudioModel(nn.Module):
     ) -> torch.Tensor:
         """Velocity (B, N, C) at flow time ``t`` (B,). ``capture`` (optional) receives named
         intermediate activations for debugging against reference fixtures."""
+        return self.flow_of_projected(self.project_latent(latent), t, conditions, capture=capture)
+
+    def project_latent(self, latent: torch.Tensor) -> torch.Tensor:
+        """The audio input projection (B, N, C) -> (B, N, H): the first part of ``predict_flow``."""
         if latent.shape[1] != self.latent_seq_len:
             raise InvalidInput(f"latent has {latent.shape[1]} frames, expected {self.latent_seq_len} ({latent.shape=})")
-        latent = self.audio_input_proj(latent)
+        return self.audio_input_proj(latent)
+
+    def flow_of_projected(self, latent: torch.Tensor, t: torch.Tensor, conditions: MMAudioConditions, *,
+                          capture: dict[str, torch.Tensor] | None = None) -> torch.Tensor:
+        """The rest of ``predict_flow``, from the projected latent (B, N, H)."""
         global_mlp = conditions.global_mlp
         if global_mlp is None:
             global_mlp = self.global_cond_mlp(conditions.clip_f_c + conditions.text_f_c)
         t_emb = self.t_embed(t)
         global_c = (t_emb + global_mlp).unsqueeze(1)
         rows = conditions.sync_rows
-        extended_c = TokenRows(global_c + rows.rows, rows.index) if rows is not None else global_c + conditions.sync_f
+        extended_c = rows.plus(global_c) if rows is not None else global_c + conditions.sync_f
         if capture is not None:
             capture.update(audio_input_proj=latent, t_embed=t_emb, global_cond_mlp=global_mlp, global_c=global_c,
                            extended_c=extended_c.dense() if isinstance(extended_c, TokenRows) else extended_c)
@@ -253,21 +279,22 @@ class MMAudioModel(nn.Module):
 
     def guided_conditions(self, conditions: MMAudioConditions, empty_conditions: MMAudioConditions) -> MMAudioConditions:
         """[conditional; unconditional] as one batch of 2B, with everything that does not change
-        between steps computed: the guided step is then one network pass, not two."""
+        between steps computed: the guided step is then one network pass, not two. The per-token
+        conditioning is kept as the distinct rows of both halves (the empty half has few)."""
         bs = conditions.clip_f.shape[0]
 
         def both(cond: torch.Tensor, empty: torch.Tensor) -> torch.Tensor:
             return torch.cat([cond, empty.expand(bs, *empty.shape[1:])])
 
-        rows, empty_rows = conditions.sync_rows, empty_conditions.sync_rows
+        sync_f = both(conditions.sync_f, empty_conditions.sync_f)
+        rows = distinct_rows(sync_f)
         guided = MMAudioConditions(
             clip_f=both(conditions.clip_f, empty_conditions.clip_f),
-            sync_f=both(conditions.sync_f, empty_conditions.sync_f),
+            sync_f=sync_f,
             text_f=both(conditions.text_f, empty_conditions.text_f),
             clip_f_c=both(conditions.clip_f_c, empty_conditions.clip_f_c),
             text_f_c=both(conditions.text_f_c, empty_conditions.text_f_c),
-            sync_rows=(TokenRows(both(rows.rows, empty_rows.rows), rows.index)
-                       if rows is not None and empty_rows is not None else None),
+            sync_rows=rows if isinstance(rows, TokenRows) else None,
         )
         guided.global_mlp = self.global_cond_mlp(guided.clip_f_c + guided.text_f_c)
         return guided
@@ -291,10 +318,18 @@ class MMAudioModel(nn.Module):
     ) -> torch.Tensor:
         """Guided velocity at a scalar time (broadcast over the batch). The conditional and
         unconditional velocities come from one pass over the doubled batch (the reference runs
-        two passes of batch B; the rows are the same computations)."""
-        tt = t * torch.ones(len(latent), device=latent.device, dtype=latent.dtype)
+        two passes of batch B; the rows are the same computations), and the latent, the same in
+        both halves, is projected once.
+
+        The network may run in bf16 (a GPU): the latent is cast to its dtype and the velocity
+        back to the latent's, so the sampler can integrate in float32; the time stays float32
+        (v2's timestep phases reach 1e4 rad: a bf16 time would be off by radians)."""
+        tt = t.float() * torch.ones(len(latent), device=latent.device, dtype=torch.float32)
+        x = latent.to(self.audio_input_proj[0].weight.dtype)
         if cfg_strength < 1.0:
-            return self.predict_flow(latent, tt, conditions)
+            return self.predict_flow(x, tt, conditions).to(latent.dtype)
         guided = self._guided(conditions, empty_conditions)
-        v_cond, v_uncond = self.predict_flow(torch.cat([latent, latent]), torch.cat([tt, tt]), guided).chunk(2)
-        return cfg_combine(v_cond, v_uncond, cfg_strength)
+        projected = self.project_latent(x)
+        v_cond, v_uncond = self.flow_of_projected(
+            torch.cat([projected, projected]), torch.cat([tt, tt]), guided).chunk(2)
+        return cfg_combine(v_cond, v_uncond, cfg_strength).to(latent.dtype)

@@ -77,11 +77,14 @@ def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor
 
 
 def joint_attention(
-    qkvs: Sequence[tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
+    qkvs: Sequence[tuple[torch.Tensor, torch.Tensor, torch.Tensor]], *, queries: int | None = None
 ) -> list[torch.Tensor]:
-    """One attention over the streams concatenated in the given order; split back per stream."""
-    lengths = [q.shape[2] for q, _, _ in qkvs]
-    q = torch.cat([t[0] for t in qkvs], dim=2)
+    """One attention over the streams concatenated in the given order; split back per stream.
+    ``queries`` (default: all) is how many leading streams' outputs are wanted: the others then
+    only supply keys and values (each query row's softmax is its own, so nothing else changes)."""
+    asked = qkvs[: len(qkvs) if queries is None else queries]
+    lengths = [q.shape[2] for q, _, _ in asked]
+    q = torch.cat([t[0] for t in asked], dim=2)
     k = torch.cat([t[1] for t in qkvs], dim=2)
     v = torch.cat([t[2] for t in qkvs], dim=2)
     return list(torch.split(attention(q, k, v), lengths, dim=1))

@@ -123,11 +123,13 @@ class JointBlock(nn.Module):
         latent_qkv, latent_g = self.latent_block.pre_attention(latent, extended_c, latent_rot)
         clip_qkv, clip_g = self.clip_block.pre_attention(clip_f, global_c, clip_rot)
         text_qkv, text_g = self.text_block.pre_attention(text_f, global_c, None)
+        if self.pre_only:  # the clip and text outputs would be discarded: not computed
+            (latent_out,) = joint_attention([latent_qkv, clip_qkv, text_qkv], queries=1)
+            return self.latent_block.post_attention(latent, latent_out, latent_g), clip_f, text_f
         latent_out, clip_out, text_out = joint_attention([latent_qkv, clip_qkv, text_qkv])
         latent = self.latent_block.post_attention(latent, latent_out, latent_g)
-        if not self.pre_only:
-            clip_f = self.clip_block.post_attention(clip_f, clip_out, clip_g)
-            text_f = self.text_block.post_attention(text_f, text_out, text_g)
+        clip_f = self.clip_block.post_attention(clip_f, clip_out, clip_g)
+        text_f = self.text_block.post_attention(text_f, text_out, text_g)
         return latent, clip_f, text_f
 
 

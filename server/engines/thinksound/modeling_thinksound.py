@@ -32,8 +32,9 @@ from foleyline.server.engines.mmdit import (
     TimestepEmbedder,
     TokenRows,
     compute_rope_rotations,
+    distinct_rows,
     run_trunk,
-    upsample_rows,
+    upsample_tokens,
 )
 from foleyline.server.engines.thinksound.configuration_thinksound import (
     METACLIP_TEXT_WIDTH,
@@ -57,7 +58,8 @@ class ThinkSoundConditions:
     text_f_c: torch.Tensor  # (B, H)
     # global_cond_mlp(clip_f_c + text_f_c): the same at every step, so computed with the rest
     global_mlp: torch.Tensor | None = field(default=None, repr=False)
-    # sync_f as its distinct rows when upsampling repeats some: the per-token adaLN maps only these
+    # sync_f as its distinct rows when some repeat (upsampling; the empty branch's one feature):
+    # the per-token adaLN maps only these
     sync_rows: TokenRows | None = field(default=None, repr=False)
 
 
@@ -212,8 +214,8 @@ class ThinkSoundNetwork(nn.Module):
         # caption tokens zero-padded in channels to the T5 width, then placed before the T5 tokens
         text_f = F.pad(text_f, (0, t5_f.shape[2] - text_f.shape[2]))
         text_f = self.text_input_proj(torch.cat([text_f, t5_f], dim=1))
-        sync_rows = upsample_rows(sync_f, latent_len)
-        sync_f = sync_rows.dense() if isinstance(sync_rows, TokenRows) else sync_rows
+        sync_f = upsample_tokens(sync_f, latent_len)
+        sync_rows = distinct_rows(sync_f)
         clip_f_c = self.clip_cond_proj(clip_f.mean(dim=1))
         if trace is not None:
             trace.update({"cond.clip_f": clip_f, "cond.sync_f": sync_f, "cond.text_f": text_f,
@@ -226,16 +228,25 @@ class ThinkSoundNetwork(nn.Module):
         self, latent: torch.Tensor, t: torch.Tensor, cond: ThinkSoundConditions, *, trace: Trace | None = None
     ) -> torch.Tensor:
         """Velocity for channel-last latents (B, N, C) at times t (B,)."""
+        return self.flow_of_projected(self.project_latent(latent), t, cond, trace=trace)
+
+    def project_latent(self, latent: torch.Tensor) -> torch.Tensor:
+        """The audio input projection (B, N, C) -> (B, N, H): the first part of ``predict_flow``."""
         if latent.shape[1] != self._lengths.latent:
             raise InvalidInput(f"latent has {latent.shape[1]} frames, the network is set for {self._lengths.latent}")
-        latent = self.audio_input_proj(latent)
+        return self.audio_input_proj(latent)
+
+    def flow_of_projected(
+        self, latent: torch.Tensor, t: torch.Tensor, cond: ThinkSoundConditions, *, trace: Trace | None = None
+    ) -> torch.Tensor:
+        """The rest of ``predict_flow``, from the projected latent (B, N, H)."""
         global_mlp = cond.global_mlp
         if global_mlp is None:
             global_mlp = self.global_cond_mlp(cond.clip_f_c + cond.text_f_c)
         t_emb = self.t_embed(t)
         global_c = t_emb.unsqueeze(1) + global_mlp.unsqueeze(1)
         rows = cond.sync_rows
-        extended_c = TokenRows(global_c + rows.rows, rows.index) if rows is not None else global_c + cond.sync_f
+        extended_c = rows.plus(global_c) if rows is not None else global_c + cond.sync_f
         if trace is not None:
             trace.update({"audio_input_proj": latent, "t_embed": t_emb, "global_cond_mlp": global_mlp,
                           "global_c": global_c,
@@ -270,13 +281,15 @@ class ThinkSoundNetwork(nn.Module):
         self, x: torch.Tensor, t: torch.Tensor, cond: ThinkSoundConditions, cfg_scale: float = 1.0
     ) -> torch.Tensor:
         """The sampler's velocity for channel-first latents (B, C, N). With ``cfg_scale`` != 1,
-        ``cond`` must come from ``cfg_conditions`` (batch 2B)."""
+        ``cond`` must come from ``cfg_conditions`` (batch 2B); the latent, the same in both
+        halves, is then projected once."""
         latent = x.transpose(1, 2)
         if t.dim() == 0:
             t = t.expand(x.shape[0])
         if cfg_scale == 1.0:
             return self.predict_flow(latent, t, cond).transpose(1, 2)
-        flow = self.predict_flow(torch.cat([latent, latent]), torch.cat([t, t]), cond)
+        projected = self.project_latent(latent)
+        flow = self.flow_of_projected(torch.cat([projected, projected]), torch.cat([t, t]), cond)
         cond_out, uncond_out = flow.chunk(2, dim=0)
         # exactly this form: u + (c − u)·s (5·c − 4·u differs by a few e-6)
         return (uncond_out + (cond_out - uncond_out) * cfg_scale).transpose(1, 2)

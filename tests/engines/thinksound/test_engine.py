@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from foleyline.errors import Cancelled, InvalidInput, Unavailable
 from foleyline.notes import Event, Layer, LayerKind, Notes
@@ -135,3 +136,11 @@ def test_token_counts_need_no_weights_and_count_the_chain_of_thought(tmp_path) -
                   events=tuple(Event(i * 0.1, i * 0.1 + 0.05, "loud rain on metal and glass") for i in range(8)))
     (row,) = bare.count_text_tokens(Notes(layers=(layer,)))
     assert (row.layer_label, row.limit, row.over_limit) == ("Rain", 77, True)
+
+
+def test_the_network_runs_float32_on_the_cpu_and_bf16_or_fp16_on_a_gpu(monkeypatch, tmp_path: Path) -> None:
+    assert ThinkSoundEngine(models_root=tmp_path)._dtype == torch.float32
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
+    assert ThinkSoundEngine(models_root=tmp_path, device="cuda")._dtype == torch.bfloat16
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
+    assert ThinkSoundEngine(models_root=tmp_path, device="cuda")._dtype == torch.float16
