@@ -25,7 +25,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -51,7 +51,7 @@ from foleyline.server.notes import DraftResult, draft, required_streams
 from foleyline.server.notes.fitting import CountsOf
 from foleyline.server.records import AudioFile, JobSettings, LayerTake, ShotOutcome, ShotRequest, Take
 from foleyline.server.shot_timing import ShotTiming, shot_timing
-from foleyline.server.signing import Credentials, credentials
+from foleyline.server.signing import Credentials, credentials, signer_for
 from foleyline.server.store import Store, disk_full_as_exhausted
 from foleyline.server.windowing import generate_layer
 from foleyline.timebase import OUTPUT_SAMPLE_RATE
@@ -202,7 +202,7 @@ class Pipeline:
         caps = engine.capabilities()
         seeds = [settings.seed + i for i in range(max(1, settings.num_takes))]
         sampling = SamplingSettings(steps=settings.steps, cfg_strength=settings.cfg_strength)
-        rendered: dict[str, list[np.ndarray]] = {}
+        rendered: dict[str, list[np.ndarray | None]] = {}  # per layer, per take; a take's released once written
         said: dict[str, tuple[str, ...]] = {}  # the engine's warnings per layer
         for i, layer in enumerate(to_render):
             stage("generate", i / len(to_render))
@@ -214,11 +214,12 @@ class Pipeline:
                 outputs = generate_layer(engine, shot_input, layer, seeds, sampling, progress=engine_progress, cancel=cancel)
             if len(outputs) != len(seeds):
                 raise RuntimeError(f"engine {engine_name} returned {len(outputs)} takes for {len(seeds)} seeds")
-            finished = []
-            for audio in outputs:
+            finished: list[np.ndarray | None] = []
+            for raw in outputs:
                 stage("generate", (i + 1) / len(to_render))
-                finished.append(post.finish_stem(audio, caps.sample_rate, samples=timing.samples,
+                finished.append(post.finish_stem(raw, caps.sample_rate, samples=timing.samples,
                                                  head=timing.head_samples, tail=timing.tail_samples))
+            del outputs, raw  # the engine's own arrays: only the finished stems stay
             rendered[layer.label] = finished
             said[layer.label] = tuple(engine.layer_warnings(layer))
 
@@ -245,6 +246,7 @@ class Pipeline:
                     if layer.label in rendered:
                         stage("post", len(files) / count)
                         audio = rendered[layer.label][t]
+                        assert audio is not None  # released only after its take is written
                         stamp = self._stamp(timing, shot, settings, notes, replace(made, layer=layer.label), stem=index, layer=layer)
                         layers.append(files.write(audio, stamp, replace(made, layer=layer.label), layer,
                                                   warnings=said[layer.label]))
@@ -258,6 +260,10 @@ class Pipeline:
                 mix = post.mix_stems(stems, timing.samples)
                 mixes.append(files.write(mix, self._stamp(timing, shot, settings, notes, made, stem=0, layer=None), made))
                 layers_of.append(layers)
+                # The take is written: its audio goes, so a long shot's post holds one take at a time.
+                for takes_of_layer in rendered.values():
+                    takes_of_layer[t] = None
+                del stems, mix, audio
             # The WAVs move into the store; a cancel until the last one removes them again.
             for i, stem in enumerate(files.stems):
                 stage("store", i / count)
@@ -356,7 +362,8 @@ class Pipeline:
 class _Stem:
     """A layer's stem (or a take's mix) on its way into the store."""
 
-    audio: np.ndarray
+    peak_dbfs: float               # as the take reports it
+    shape: tuple[int, int]         # (channels, frames): the audio itself is not kept once written
     loudness: Loudness             # measured once: the WAV and the take say it
     staged: Path
     layer: Layer | None = None     # None: the mix
@@ -367,7 +374,7 @@ class _Stem:
         assert self.layer is not None and self.stored is not None
         return LayerTake(label=self.layer.label, kind=self.layer.kind.value, audio=self.stored,
                          loudness_lufs=post.reported_lufs(self.loudness.integrated_lufs),
-                         peak_dbfs=post.reported_peak(self.audio), reused=False, warnings=self.warnings)
+                         peak_dbfs=self.peak_dbfs, reused=False, warnings=self.warnings)
 
 
 class _StagedFiles:
@@ -381,14 +388,18 @@ class _StagedFiles:
         self.stems: list[_Stem] = []
         self._created: list[Path] = []
         self._kept = False
+        self._signing = ExitStack()
+        self._signer = None
 
     def __len__(self) -> int:
         return len(self.stems)
 
     def __enter__(self) -> _StagedFiles:
+        self._signer = self._signing.enter_context(signer_for(self.creds))  # one for the shot's WAVs
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._signing.close()
         for stem in self.stems:
             stem.staged.unlink(missing_ok=True)
             self.store.release_staged(stem.staged)
@@ -403,16 +414,18 @@ class _StagedFiles:
     def write(self, audio: np.ndarray, stamp: TakeStamp, made: Generation, layer: Layer | None = None, *,
               warnings: tuple[str, ...] = ()) -> _Stem:
         """Stamp, sign and stage one stem (``layer``) or the mix (None), not yet durable."""
-        stem = _Stem(audio, measure(audio, OUTPUT_SAMPLE_RATE), self.store.staging_path(".wav"), layer, warnings)
+        stem = _Stem(post.reported_peak(audio), (int(audio.shape[0]), int(audio.shape[1])), measure(audio, OUTPUT_SAMPLE_RATE),
+                     self.store.staging_path(".wav"), layer, warnings)
         self.stems.append(stem)
         with disk_full_as_exhausted("writing a take's WAV"):
-            write_take(stem.staged, audio, replace(stamp, loudness=stem.loudness), made, self.creds, durable=False)
+            write_take(stem.staged, audio, replace(stamp, loudness=stem.loudness), made, self.creds, durable=False,
+                       signer=self._signer)
         return stem
 
     def adopt(self, stem: _Stem) -> None:
         with disk_full_as_exhausted("storing a take's WAV"):
             sha, size = self.store.adopt_audio(stem.staged, self._created, durable=False)
-        stem.stored = AudioFile(sha, size, OUTPUT_SAMPLE_RATE, BITS, int(stem.audio.shape[0]), int(stem.audio.shape[1]))
+        stem.stored = AudioFile(sha, size, OUTPUT_SAMPLE_RATE, BITS, *stem.shape)
 
     def sync(self) -> None:
         """Make every adopted WAV durable, in one flush."""

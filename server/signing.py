@@ -19,13 +19,16 @@ trusted elsewhere configures its own chain.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -36,7 +39,7 @@ from foleyline import config
 from foleyline.errors import InvalidInput
 from foleyline.provenance import WAV_MIME
 
-__all__ = ["Credentials", "credentials", "sign_wav"]
+__all__ = ["Credentials", "credentials", "sign_wav", "signer_for"]
 
 _CA_YEARS, _LEAF_YEARS = 30, 20  # no timestamp authority offline: validity must outlast the files
 _lock = threading.Lock()
@@ -141,18 +144,36 @@ def credentials() -> Credentials:
     return Credentials(_algorithm(key_pem, key_path), chain_path.read_bytes(), key_pem, f"facility key {key_path}")
 
 
-def sign_wav(source: Path, destination: Path, manifest: dict[str, Any], creds: Credentials,
-             parent: Path | None = None) -> None:
-    """Write ``source`` to ``destination`` with ``manifest`` signed by ``creds`` (an edit of
-    ``parent``, the signed file it was made from, when given). ``destination`` is written in
-    place: callers sign into a staging file."""
+@contextmanager
+def signer_for(creds: Credentials) -> Iterator[Any]:
+    """One C2PA signer made from ``creds`` for every file signed in the block (a shot's WAVs):
+    making one parses the key and the chain again, a sixth of what signing a short file costs."""
     import c2pa  # deferred: a native library, loaded by the processes that sign
 
-    signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(creds.algorithm, creds.chain_pem, creds.key_pem, None))
-    with signer, c2pa.Builder(manifest) as builder:
+    with c2pa.Signer.from_info(c2pa.C2paSignerInfo(creds.algorithm, creds.chain_pem, creds.key_pem, None)) as signer:
+        yield signer
+
+
+def sign_wav(source: Path | bytes, destination: Path, manifest: dict[str, Any], creds: Credentials,
+             parent: Path | None = None, *, signer: Any = None) -> None:
+    """Write ``source`` (a file, or the unsigned file's bytes) to ``destination`` with ``manifest``
+    signed by ``creds`` (an edit of ``parent``, the signed file it was made from, when given).
+    ``signer``: one from ``signer_for(creds)`` when several files are signed; else one is made.
+    ``destination`` is written in place: callers sign into a staging file."""
+    if signer is None:
+        with signer_for(creds) as made:
+            sign_wav(source, destination, manifest, creds, parent, signer=made)
+        return
+    import c2pa  # deferred: a native library, loaded by the processes that sign
+
+    with c2pa.Builder(manifest) as builder:
         if parent is not None:
             builder.set_intent(c2pa.C2paBuilderIntent.EDIT)
             with open(parent, "rb") as stream:
                 builder.add_ingredient({"title": parent.name, "relationship": "parentOf"}, WAV_MIME, stream)
-        with open(source, "rb") as src, open(destination, "w+b") as dst:
+        with _readable(source) as src, open(destination, "w+b") as dst:
             builder.sign(signer, WAV_MIME, src, dst)
+
+
+def _readable(source: Path | bytes) -> BinaryIO:
+    return io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")

@@ -24,6 +24,9 @@ PEAK_CEILING_DBFS = -1.0
 # What a take reports for silence (and anything quieter): a number a client can show and sort.
 SILENCE_LUFS = -70.0
 SILENCE_DBFS = -120.0
+# True peak: 4x oversampled (BS.1770 annex 2), a block of input samples at a time.
+_TRUE_PEAK_OVERSAMPLING = 4
+_TRUE_PEAK_BLOCK = 1 << 17
 
 
 def as_channels(audio: np.ndarray) -> np.ndarray:
@@ -72,12 +75,24 @@ def peak_dbfs(audio: np.ndarray) -> float:
 
 
 def true_peak_dbtp(audio: np.ndarray, rate: int) -> float:
-    """Approximate true peak (4x oversampled, BS.1770 annex 2 style) in dBTP."""
+    """Approximate true peak (4x oversampled, BS.1770 annex 2 style) in dBTP. A long take goes
+    by blocks through one streaming resampler, so it never has its 4x copy; a short one in one
+    call (a stream costs more to set up than a short take to resample; the peak is the same)."""
     data = as_channels(audio)
     if not np.any(data):
         return float("-inf")
-    over = soxr.resample(np.ascontiguousarray(data.T), int(rate), int(rate) * 4, quality="HQ")
-    return 20 * np.log10(max(float(np.max(np.abs(over))), float(np.max(np.abs(data)))))
+    peak = float(np.max(np.abs(data)))
+    up, n = int(rate) * _TRUE_PEAK_OVERSAMPLING, data.shape[1]
+    if n <= _TRUE_PEAK_BLOCK:
+        over = soxr.resample(np.ascontiguousarray(data.T), int(rate), up, quality="HQ")
+        return 20 * np.log10(max(peak, float(np.max(np.abs(over)))))
+    stream = soxr.ResampleStream(int(rate), up, data.shape[0], dtype="float32", quality="HQ")
+    for start in range(0, n, _TRUE_PEAK_BLOCK):
+        block = np.ascontiguousarray(data[:, start:start + _TRUE_PEAK_BLOCK].T)
+        over = stream.resample_chunk(block, last=start + _TRUE_PEAK_BLOCK >= n)
+        if over.size:
+            peak = max(peak, float(np.max(np.abs(over))))
+    return 20 * np.log10(peak)
 
 
 def _fade_curve(length: int) -> np.ndarray:

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from foleyline.server.media.iir import sosfilt
+from foleyline.server.media.iir import sosfilt, sosfilt_segments
 
 BLOCK_S = 0.4
 BLOCK_STEP_S = 0.1
@@ -54,10 +54,21 @@ def k_weighted(data: np.ndarray, rate: int) -> np.ndarray:
 
 def power_sums(data: np.ndarray, rate: int) -> np.ndarray:
     """Running sum (from 0, n + 1 values) of the channel-weighted, K-weighted power of
-    (channels, n) audio: any window's mean square is a difference of two of them."""
-    power = k_weighted(data, rate) ** 2
-    weighted = (channel_weights(power.shape[0])[:, None] * power).sum(axis=0)
-    return np.concatenate([[0.0], np.cumsum(weighted)])
+    (channels, n) audio: any window's mean square is a difference of two of them. The
+    K-weighted signal goes by segments (``sosfilt_segments``) straight into the sum: the only
+    signal-long array is the result."""
+    data = np.asarray(data)
+    sos = k_weighting(int(rate))
+    cumulative = np.zeros(data.shape[1] + 1)
+    weighted = cumulative[1:]  # the weighted power first, then summed in place
+    for weight, channel in zip(channel_weights(data.shape[0]), data):
+        start = 0
+        for segment in sosfilt_segments(sos, channel):
+            np.square(segment, out=segment)
+            weighted[start:start + segment.size] += weight * segment
+            start += segment.size
+    np.cumsum(weighted, out=weighted)
+    return cumulative
 
 
 def integrated_from_sums(cumulative: np.ndarray, rate: int) -> float:

@@ -41,6 +41,7 @@ import struct
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -341,14 +342,9 @@ def take_ixml(stamp: TakeStamp, channels: int) -> IXmlInfo:
 
 
 def _signed(path: Path, unsigned: bytes, manifest: dict, creds: Credentials, parent: Path | None = None, *,
-            durable: bool = True) -> Path:
+            durable: bool = True, signer: Any = None) -> Path:
     with atomic_path(path, durable=durable) as signed:
-        staged = signed.with_name(signed.name + ".unsigned.wav")
-        try:
-            staged.write_bytes(unsigned)
-            sign_wav(staged, signed, manifest, creds, parent=parent)
-        finally:
-            staged.unlink(missing_ok=True)
+        sign_wav(unsigned, signed, manifest, creds, parent=parent, signer=signer)
     return path
 
 
@@ -359,14 +355,14 @@ def _title(stamp: TakeStamp | Generation) -> str:
 
 
 def write_take(path: str | os.PathLike, audio: np.ndarray, stamp: TakeStamp, generation: Generation,
-               creds: Credentials, *, durable: bool = True) -> Path:
+               creds: Credentials, *, durable: bool = True, signer: Any = None) -> Path:
     """Write one stem (or the mix) of a take at the output rate, stamped for the sound editor
     and signed (C2PA: created by a trained algorithm, ``generation`` says how), atomically.
     ``durable=False``: no fsync here; the caller flushes the take's files together
-    (``fsutil.sync_written``)."""
+    (``fsutil.sync_written``). ``signer``: the shot's, from ``signing.signer_for(creds)``."""
     channels = int(np.asarray(audio).shape[0]) if np.ndim(audio) == 2 else 1
     data = bwf_bytes(audio, OUTPUT_SAMPLE_RATE, bext=take_bext(stamp, channels), ixml=take_ixml(stamp, channels))
-    return _signed(Path(path), data, created_manifest(generation, _title(stamp)), creds, durable=durable)
+    return _signed(Path(path), data, created_manifest(generation, _title(stamp)), creds, durable=durable, signer=signer)
 
 
 def circled_copy(source: Path, destination: Path, generation: Generation, creds: Credentials) -> Path:

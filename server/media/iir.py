@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from collections.abc import Iterator
 from functools import lru_cache
 
 import numpy as np
@@ -208,31 +209,66 @@ def _plan(coefficients: bytes) -> tuple[_Section, ...]:
                  for b0, b1, b2, a0, a1, a2 in sos.tolist())
 
 
-def _run(section: _Section, x: np.ndarray) -> np.ndarray:
-    if section.fir is None:
-        y = np.multiply(x, section.c0, dtype=np.float64)
-        if x.size:
-            for recursion in section.recursions:
-                _accumulate(y, x, recursion, real=section.pair)
-        return y
-    b0, b1, b2 = section.fir
-    v = np.multiply(x, b0, dtype=np.float64)
-    if b1 != 0.0 and x.size > 1:
-        v[1:] += b1 * x[:-1]
-    if b2 != 0.0 and x.size > 2:
-        v[2:] += b2 * x[:-2]
-    for p in section.cascade:
-        v = first_order(v, p)
-    return np.ascontiguousarray(np.real(v))
+class _SectionState:
+    """One section running over a signal segment by segment: what each recursion (and, for a
+    ``fir`` section, its last two inputs) carries from one segment into the next."""
+
+    def __init__(self, section: _Section) -> None:
+        self.section = section
+        self.states: list[complex] = [0.0] * max(len(section.recursions), len(section.cascade))
+        self.history = np.zeros(2)  # x[-2], x[-1]
+        self.cascade = tuple(_recursion(p, 1.0, _MAX_GROWTH) for p in section.cascade if p != 0)
+
+    def step(self, x: np.ndarray) -> np.ndarray:
+        """The section's output for the next segment ``x`` (float64, non-empty)."""
+        section = self.section
+        if section.fir is None:
+            y = np.multiply(x, section.c0, dtype=np.float64)
+            for i, recursion in enumerate(section.recursions):
+                if recursion.scale == 0:  # a zero of the numerator on this pole
+                    continue
+                part = _first_order(x, recursion, self.states[i])
+                y += part.real if section.pair else part
+                self.states[i] = part[-1] / recursion.scale
+            return y
+        b0, b1, b2 = section.fir
+        held = np.concatenate([self.history, x])
+        v = np.multiply(x, b0, dtype=np.float64)
+        if b1 != 0.0:
+            v += b1 * held[1:-1]
+        if b2 != 0.0:
+            v += b2 * held[:-2]
+        self.history = held[-2:].copy()
+        for i, recursion in enumerate(self.cascade):
+            v = _first_order(v, recursion, self.states[i])
+            self.states[i] = v[-1]
+        return np.ascontiguousarray(np.real(v))
 
 
-def sosfilt(sos: np.ndarray, x: np.ndarray) -> np.ndarray:
+def sosfilt_segments(sos: np.ndarray, x: np.ndarray) -> Iterator[np.ndarray]:
+    """``sosfilt`` of 1-D ``x``, segment after segment (float64, consecutive, ``_SEGMENT`` long
+    but the last): every section runs over a segment while it is in the CPU's cache, carrying
+    its state into the next, so a long signal never has a signal-long temporary."""
+    plan = _plan(np.ascontiguousarray(sos, dtype=np.float64).tobytes())
+    sections = [_SectionState(section) for section in plan]
+    for start in range(0, x.size, _SEGMENT):
+        y = np.asarray(x[start:start + _SEGMENT], dtype=np.float64)  # once: no mixed-type casts per step
+        for section in sections:
+            y = section.step(y)
+        yield y
+
+
+def sosfilt(sos: np.ndarray, x: np.ndarray, dtype: type = np.float64) -> np.ndarray:
     """``x`` (1-D) through the cascade of second-order sections ``sos`` (rows b0 b1 b2 a0 a1 a2,
-    SciPy's layout) from rest, in float64: a new array."""
-    y = np.asarray(x, dtype=np.float64)  # once: every step after it mixes no types
-    for section in _plan(np.ascontiguousarray(sos, dtype=np.float64).tobytes()):
-        y = _run(section, y)
-    return y.copy() if y is x else y
+    SciPy's layout) from rest, computed in float64: a new array of ``dtype`` (float32: each
+    segment rounded as it is done, no float64 copy of the whole signal)."""
+    x = np.asarray(x)
+    out = np.empty(x.size, dtype=dtype)
+    start = 0
+    for y in sosfilt_segments(sos, x):
+        out[start:start + y.size] = y
+        start += y.size
+    return out
 
 
 # ---- Butterworth designs (bilinear transform of the analog prototype, pre-warped) ----------------
@@ -293,4 +329,4 @@ def _sections(poles: np.ndarray, zeros: np.ndarray, gain: float) -> np.ndarray:
     return sos
 
 
-__all__ = ["butter_sos", "first_order", "sosfilt"]
+__all__ = ["butter_sos", "first_order", "sosfilt", "sosfilt_segments"]

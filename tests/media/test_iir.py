@@ -85,3 +85,22 @@ def test_bad_designs_are_refused_with_what_was_wrong():
         iir.butter_sos(2, 1.2, "lowpass")
     with pytest.raises(ValueError, match="unknown filter kind"):
         iir.butter_sos(2, 0.2, "notch")
+
+
+def test_a_long_signal_is_filtered_a_segment_at_a_time_through_every_section():
+    # what keeps a long take's memory bounded: no step holds more than a segment of float64
+    x = np.random.default_rng(7).standard_normal(3 * iir._SEGMENT + 101).astype(np.float32)
+    sos = np.concatenate([iir.butter_sos(2, (0.01, 0.2), "bandpass"),
+                          np.array([[1.0, 0.5, 0.2, 1.0, -1.2, 0.36]])])  # and a cascaded repeated pole
+    segments = list(iir.sosfilt_segments(sos, x))
+    assert [s.size for s in segments] == [iir._SEGMENT] * 3 + [101]
+    np.testing.assert_allclose(np.concatenate(segments), signal.sosfilt(sos, x.astype(np.float64)),
+                               rtol=0, atol=FLOAT64_ROUTES * 10)
+
+
+def test_float32_output_is_the_float64_result_rounded():
+    x = np.random.default_rng(8).standard_normal(2 * iir._SEGMENT + 5)
+    sos = iir.butter_sos(2, 0.05, "lowpass")
+    got = iir.sosfilt(sos, x, np.float32)
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, iir.sosfilt(sos, x).astype(np.float32))  # same computation, same process

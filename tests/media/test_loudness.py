@@ -7,11 +7,13 @@ from __future__ import annotations
 import numpy as np
 import pyloudnorm
 import pytest
+import soxr
 from scipy.signal import lfilter
 
 import tolerances
 
-from foleyline.server.media.bs1770 import k_weighting
+from foleyline.server.media import audio as audio_module
+from foleyline.server.media.bs1770 import channel_weights, k_weighted, k_weighting, power_sums
 from foleyline.server.media.loudness import MOMENTARY_S, SHORT_TERM_S, measure, window_loudness
 
 RATE = 48000
@@ -131,3 +133,22 @@ def test_integrated_loudness_is_pyloudnorms_at_any_length(seconds: float) -> Non
     padded = audio if audio.shape[1] > int(0.4 * RATE) + 1 else np.pad(audio, ((0, 0), (0, int(np.ceil(0.4 * RATE)) + 1 - audio.shape[1])))
     expected = pyloudnorm.Meter(RATE).integrated_loudness(padded.T.astype(np.float64))
     assert measure(audio, RATE).integrated_lufs == pytest.approx(expected, abs=SAME_FILTERS_LU)
+
+
+def test_the_true_peak_of_a_long_take_is_the_whole_takes_oversampled_peak() -> None:
+    # read block by block through one streaming resampler: the same peak as the whole take at 4x
+    rng = np.random.default_rng(3)
+    block = audio_module._TRUE_PEAK_BLOCK
+    audio = (0.2 * rng.standard_normal((2, 2 * block + 777))).astype(np.float32)
+    audio[1, block + 1000] = 0.9  # a peak inside the second block, on the second channel
+    whole = soxr.resample(np.ascontiguousarray(audio.T), RATE, 4 * RATE, quality="HQ")
+    expected = 20 * np.log10(max(float(np.abs(whole).max()), float(np.abs(audio).max())))
+    assert measure(audio, RATE).true_peak_dbtp == pytest.approx(expected, abs=tolerances.AUDIO_SAMPLE)
+
+
+def test_the_loudness_of_a_long_take_is_its_k_weighted_power_summed_whole() -> None:
+    rng = np.random.default_rng(4)
+    audio = (0.1 * rng.standard_normal((5, 2 * 32768 + 999))).astype(np.float32)
+    k = k_weighted(audio, RATE)
+    expected = np.concatenate([[0.0], np.cumsum((channel_weights(5)[:, None] * k**2).sum(axis=0))])
+    np.testing.assert_allclose(power_sums(audio, RATE), expected, rtol=1e-12, atol=0)

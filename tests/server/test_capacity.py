@@ -15,7 +15,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from foleyline.capacity import ServerLimits
-from foleyline.errors import ResourceExhausted
+from foleyline.errors import Cancelled, ResourceExhausted
 from foleyline.plugin.client import FoleyClient
 from foleyline.protos.v1 import foley_pb2 as pb
 from serverkit import TOKEN, make_shot, two_layer_notes
@@ -55,7 +55,7 @@ def _drain(call) -> None:
     try:
         for _event in call:
             pass
-    except grpc.RpcError:
+    except Cancelled:
         pass  # cancelled at the end of the test
 
 

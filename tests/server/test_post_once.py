@@ -4,6 +4,7 @@ shot's WAVs are made durable together, in one flush, before its takes are stored
 from __future__ import annotations
 
 import threading
+import weakref
 from dataclasses import replace
 from pathlib import Path
 
@@ -83,3 +84,36 @@ def test_sync_written_flushes_each_file_system_once_or_every_file(tmp_path, monk
     fsutil.sync_written(files)
     # One file system here: one syncfs; without it, each file and each folder.
     assert calls == (["syncfs"] if has_syncfs else ["fsync"] * 4)
+
+
+def test_a_shots_wavs_are_signed_with_one_signer(run_shot, monkeypatch):
+    store, run = run_shot
+    made = []
+    real = pipeline_module.signer_for
+    monkeypatch.setattr(pipeline_module, "signer_for", lambda creds: made.append(creds) or real(creds))
+    outcome = run(takes=2)
+    assert len(made) == 1  # six WAVs, one signer: the key and chain are read once per shot
+    for take in outcome.takes:
+        for stored in [take.mix, *(layer.audio for layer in take.layers)]:
+            assert wavinfo.WavInfoReader(str(store.audio_path(stored.sha256))).data.frame_count > 0
+            assert b"C2PA" in store.audio_path(stored.sha256).read_bytes()  # each one signed
+
+
+def test_a_shots_post_holds_one_takes_audio_at_a_time(run_shot, monkeypatch):
+    # a long shot's memory: once a take's stems and mix are written, none of its audio is kept
+    store, run = run_shot
+    written: dict[str, list[weakref.ref]] = {}
+    alive_from_earlier_takes = []
+    real = pipeline_module.write_take
+
+    def write_take(path, audio, stamp, generation, creds, **kwargs):
+        earlier = [ref for take_id, refs in written.items() if take_id != generation.take_id for ref in refs]
+        alive_from_earlier_takes.append(sum(ref() is not None for ref in earlier))
+        written.setdefault(generation.take_id, []).append(weakref.ref(audio))
+        return real(path, audio, stamp, generation, creds, **kwargs)
+
+    monkeypatch.setattr(pipeline_module, "write_take", write_take)
+    outcome = run(takes=3)
+    assert len(written) == 3 and sum(len(refs) for refs in written.values()) == 3 * 3
+    assert alive_from_earlier_takes == [0] * 9
+    assert all(layer.peak_dbfs <= audio.PEAK_CEILING_DBFS + 0.01 for take in outcome.takes for layer in take.layers)

@@ -94,7 +94,7 @@ def _q(freq: float) -> float:
 
 def _filter(sos: np.ndarray, x: np.ndarray) -> np.ndarray:
     """``x`` (1-D) through ``sos`` from rest: a new float32 array."""
-    return sosfilt(sos, x).astype(np.float32)
+    return sosfilt(sos, x, np.float32)
 
 
 # Samples a filter here rings on after its input stops before it has decayed below float32's

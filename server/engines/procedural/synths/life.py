@@ -31,7 +31,9 @@ def render_crowd(rng: np.random.Generator, params: SoundParams, env: np.ndarray,
     voices cost little more than one. Blurred by distance so no word is heard.
     """
     m = env.size
-    sources = [np.zeros(n, dtype=np.float32) for _ in _FORMANTS]
+    # Each band's voices as pulse times and amplitudes; a band's impulse train is built only
+    # when it is filtered, so a long shot holds one band's signal at a time.
+    pulses: list[tuple[list[np.ndarray], list[np.ndarray]]] = [([], []) for _ in _FORMANTS]
     for _ in range(4 + int(6 * params.size)):
         pitch = float(rng.uniform(95.0, 240.0))
         # Pulse times with a slow intonation wobble and jitter.
@@ -44,11 +46,15 @@ def render_crowd(rng: np.random.Generator, params: SoundParams, env: np.ndarray,
         phrase = np.clip(slow_curve(rng, m, 0.3, 1.0) - 0.6, 0.0, None)
         gate = syll * phrase
         band = int(rng.integers(len(_FORMANTS)))
-        sources[band] += impulses(n, pos, env_at(gate, pos) * 3.0)
+        pulses[band][0].append(pos)
+        pulses[band][1].append(env_at(gate, pos) * 3.0)
     breath = white(rng, n) * upsample(np.full(m, 0.02, dtype=np.float32), n)
     out = np.zeros(n, dtype=np.float32)
-    for (lo, hi), src in zip(_FORMANTS, sources):
-        out += bandpass(src + breath, lo, hi, order=1)
+    for (lo, hi), (positions, amplitudes) in zip(_FORMANTS, pulses):
+        source = impulses(n, np.concatenate(positions), np.concatenate(amplitudes)) if positions else np.zeros(n, np.float32)
+        source += breath
+        out += bandpass(source, lo, hi, order=1)
+        del source
     out = lowpass(out, 3500.0 - 2000.0 * params.distance, order=1)
     return (out * upsample(0.5 + 0.5 * env, n) * 0.8 * (0.4 + 0.6 * params.intensity)).astype(np.float32)
 
