@@ -23,9 +23,11 @@ Thresholds were set on the tuning half of the development set (docs/evaluation.m
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from foleyline.server.media.camera import spread
+from foleyline.server.media.camera import spread, spreads
 from foleyline.server.media.contacts import grid_cells
 from foleyline.server.media.momentum import Flow
 from foleyline.server.media.peaks import find_peaks
@@ -73,16 +75,52 @@ def light_change(previous: np.ndarray, current: np.ndarray) -> bool:
             and spread(lighter | darker) >= LIT_SPREAD)
 
 
-def flashes(gray: np.ndarray, times: np.ndarray, cuts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+# Intervals whose changes are counted in one numpy pass (bounds the temporary floats).
+_CHUNK = 64
+
+
+@dataclass(frozen=True)
+class OneWay:
+    """Per interval t (frame t-1 -> t; row 0 no interval): how many pixels got lighter and how
+    many darker by more than the noise level, and the ``camera.spread`` of the changed ones.
+    Counted once per clip for the light changes and the flashes."""
+
+    lighter: np.ndarray  # (T,) int
+    darker: np.ndarray   # (T,) int
+    spread: np.ndarray   # (T,) 0..1
+
+    @staticmethod
+    def of(gray: np.ndarray) -> OneWay:
+        n = len(gray)
+        lighter, darker, spread_ = np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n)
+        for a in range(1, n, _CHUNK):
+            frames = gray[a - 1 : a + _CHUNK]
+            change = frames[1:].astype(np.float32) - frames[:-1]  # as light_change subtracts
+            up, down = change > _NOISE, change < -_NOISE
+            rows = slice(a, a + len(change))
+            lighter[rows], darker[rows] = np.count_nonzero(up, axis=(1, 2)), np.count_nonzero(down, axis=(1, 2))
+            spread_[rows] = (spreads(up | down) if min(gray.shape[1:]) >= 3
+                             else [spread(u | d) for u, d in zip(up, down)])
+        return OneWay(lighter, darker, spread_)
+
+    def light(self) -> np.ndarray:
+        """(T,) bool: ``light_change`` over each interval."""
+        total = self.lighter + self.darker
+        one_way = np.maximum(self.lighter, self.darker) >= FLASH_SHARE * total
+        return (total > 0) & one_way & (self.spread >= LIT_SPREAD)
+
+
+def flashes(gray: np.ndarray, times: np.ndarray, cuts: np.ndarray,
+            one_way: OneWay | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Where the picture flashes: the middle of the interval it brightens over, and how much
-    (0..1 of the largest flash). ``cuts``: interval indices across which nothing is compared."""
+    (0..1 of the largest flash). ``cuts``: interval indices across which nothing is compared;
+    ``one_way``: ``OneWay.of(gray)``, when the caller has it already."""
     n = len(gray)
+    one_way = one_way if one_way is not None else OneWay.of(gray)
     rise = np.zeros(n)
-    for t in range(1, n):
-        change = gray[t].astype(np.float32) - gray[t - 1]
-        lighter, darker = int((change > _NOISE).sum()), int((change < -_NOISE).sum())
-        if lighter and lighter >= FLASH_SHARE * (lighter + darker):
-            rise[t] = float(change.mean())
+    lightens = (one_way.lighter > 0) & (one_way.lighter >= FLASH_SHARE * (one_way.lighter + one_way.darker))
+    for t in np.flatnonzero(lightens[1:]) + 1:
+        rise[t] = float((gray[t].astype(np.float32) - gray[t - 1]).mean())
     rise[np.asarray(cuts, int)] = 0.0
     if n < 2 or rise.max() < FLASH_LEVEL:
         return np.zeros(0), np.zeros(0)
@@ -170,4 +208,4 @@ def bursts(times: np.ndarray, moving: np.ndarray, cuts: np.ndarray) -> tuple[np.
     return (times[peaks - 1] + times[peaks]) / 2, props["peak_heights"] / props["peak_heights"].max()
 
 
-__all__ = ["FLASH_LEVEL", "FLASH_SHARE", "bursts", "flashes", "leaps", "light_change", "rebounds"]
+__all__ = ["FLASH_LEVEL", "FLASH_SHARE", "OneWay", "bursts", "flashes", "leaps", "light_change", "rebounds"]

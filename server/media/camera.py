@@ -38,6 +38,7 @@ less than 2 degrees a frame.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import cv2
@@ -161,8 +162,11 @@ class _Correlation:
                 box = (slice(row * h, (row + 1) * h), slice(col * w, (col + 1) * w))
                 found.append(self._refined(np.ascontiguousarray(previous[box]), np.ascontiguousarray(current[box]),
                                            self.cell_window))
-        dx, dy = np.median(np.array(found), axis=0)
-        return float(dx), float(dy)
+        if any(x != x or y != y for x, y in found):  # a NaN: np.median's NaN
+            dx, dy = np.median(np.array(found), axis=0)
+            return float(dx), float(dy)
+        # The median of nine: the middle one, without np.median's per-call cost.
+        return sorted(x for x, _ in found)[4], sorted(y for _, y in found)[4]
 
 
 def frame_difference(gray: np.ndarray, t: int, camera: Camera | None = None) -> np.ndarray:
@@ -195,9 +199,15 @@ def _difference(current: np.ndarray, previous: np.ndarray, shift, smoothing: flo
     reach = int(np.ceil(2 * smoothing))
     x0, x1 = int(np.ceil(max(dx, 0))) + reach, width - int(np.ceil(max(-dx, 0))) - reach
     y0, y1 = int(np.ceil(max(dy, 0))) + reach, height - int(np.ceil(max(-dy, 0))) - reach
-    uncovered = np.ones((height, width), bool)
-    uncovered[max(y0, 0) : max(y1, 0), max(x0, 0) : max(x1, 0)] = False
-    out[uncovered] = 0.0
+    # Zero outside the covered box [y0, y1) x [x0, x1) (the whole picture when the box is empty).
+    y0, y1, x0, x1 = max(y0, 0), max(y1, 0), max(x0, 0), max(x1, 0)
+    if y1 <= y0 or x1 <= x0:
+        out[:] = 0.0
+        return out
+    out[:y0] = 0.0
+    out[y1:] = 0.0
+    out[:, :x0] = 0.0
+    out[:, x1:] = 0.0
     return out
 
 
@@ -251,17 +261,37 @@ def _moved(frame: np.ndarray, dx: float, dy: float) -> np.ndarray:
 
 def spread(changed: np.ndarray) -> float:
     """The share of the cells of a 3x3 grid in which at least _SPREAD_LEVEL of the pixels changed."""
-    rows, cols = _thirds(changed.shape[0]), _thirds(changed.shape[1])
-    cells = [np.count_nonzero(changed[r0:r1, c0:c1]) / ((r1 - r0) * (c1 - c0)) for r0, r1 in rows for c0, c1 in cols]
-    return float(np.mean([c >= _SPREAD_LEVEL for c in cells]))
+    if min(changed.shape) < 3:  # an empty third: np.add.reduceat would not count it as empty
+        return _sparse_spread(changed)
+    return float(spreads(changed[None])[0])
 
 
-def _thirds(length: int) -> list[tuple[int, int]]:
-    """Where np.array_split cuts ``length`` into three (the first parts one longer)."""
-    size, extra = divmod(length, 3)
-    ends = np.cumsum([size + (i < extra) for i in range(3)])
-    return [(int(e - size - (i < extra)), int(e)) for i, e in enumerate(ends)]
+def spreads(changed: np.ndarray) -> np.ndarray:
+    """(T,) ``spread`` of each of (T, H, W) changed pixels, H and W at least 3."""
+    starts, areas = _cells(*changed.shape[1:])
+    rows = np.add.reduceat(changed, starts[0], axis=1, dtype=np.int64)
+    counts = np.add.reduceat(rows, starts[1], axis=2)
+    return np.mean(counts / areas >= _SPREAD_LEVEL, axis=(1, 2))
+
+
+def _sparse_spread(changed: np.ndarray) -> float:
+    """``spread`` of a picture under 3 pixels high or wide (its empty cells hold nothing)."""
+    rows, cols = (np.array_split(np.arange(length), 3) for length in changed.shape)
+    cells = [changed[np.ix_(r, c)] for r in rows for c in cols]
+    return float(np.mean([cell.size > 0 and cell.mean() >= _SPREAD_LEVEL for cell in cells]))
+
+
+@functools.lru_cache(maxsize=16)
+def _cells(height: int, width: int) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """The 3x3 grid of ``spread`` for a picture size: the first row and column of each third
+    (where np.array_split cuts, the first parts one longer), and each cell's area."""
+    def thirds(length: int) -> np.ndarray:
+        size, extra = divmod(length, 3)
+        return np.array([0, size + (extra > 0), 2 * size + (extra > 0) + (extra > 1), length])
+
+    rows, cols = thirds(height), thirds(width)
+    return (rows[:3], cols[:3]), np.diff(rows)[:, None] * np.diff(cols)[None, :]
 
 
 __all__ = ["Camera", "EXPLAINS", "HANDHELD", "MIN_SHIFT", "SPREAD", "camera_motion", "changed_pixels", "difference",
-           "frame_difference", "spread"]
+           "frame_difference", "spread", "spreads"]

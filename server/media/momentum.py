@@ -122,14 +122,19 @@ def momentum_lost(
 
     def cell_losses(t: int) -> np.ndarray:
         moves = flow(t)
-        after = np.mean([flow(k) for k in range(t + 1, min(t + window, n - 1) + 1)], axis=0)
+        following = [flow(k) for k in range(t + 1, min(t + window, n - 1) + 1)]
+        after = following[0].copy()  # their mean, added in order as np.mean adds them
+        for later_flow in following[1:]:
+            after += later_flow
+        after /= np.float32(len(following))
         map_x, map_y = grid_x + moves[..., 0], grid_y + moves[..., 1]
         later = cv2.remap(after, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         speed = np.hypot(moves[..., 0], moves[..., 1])
         safe = np.maximum(speed, 1e-6)
         # Speed lost along the way it was going (v -> 0: |v|; a bounce back: up to 2|v|),
         # times how complete the loss was, times the gravity prior of its heading.
-        lost = np.maximum(((moves - later) * moves).sum(axis=-1) / safe, 0.0)
+        slowed = (moves - later) * moves  # its x and y added as a sum over the last axis would
+        lost = np.maximum((slowed[..., 0] + slowed[..., 1]) / safe, 0.0)
         stop = lost * np.clip(lost / safe, 0.0, 1.0) * (1.0 + DOWNWARD_WEIGHT * moves[..., 1] / safe)
         gone = (map_x < 0) | (map_x > width - 1) | (map_y < 0) | (map_y > height - 1)
         stop[(speed < _MIN_SPEED) | gone] = 0.0  # no direction; left the picture, not stopped

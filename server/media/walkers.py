@@ -150,12 +150,12 @@ def mover_boxes(motion: Motion, gap: int) -> Boxes:
     dt = float(np.median(np.diff(motion.times))) if n > 1 else 1.0
     half = max(1, int(round(_BOX_SMOOTHING / dt / 2)))
     padded = np.concatenate([np.repeat(held[:1], half, 0), held, np.repeat(held[-1:], half, 0)])
+    near = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1, axis=0)  # (n, 4, window)
     out = np.empty((n, 4), int)
-    for t in range(n):
-        near = padded[t : t + 2 * half + 1]
-        # Top and bottom steady (the median); left and right as far as the thing reached
-        # nearby, so a foot swinging ahead stays inside the box to its landing.
-        out[t] = np.median(near[:, 0]), np.median(near[:, 1]), near[:, 2].min(), near[:, 3].max()
+    # Top and bottom steady (the median of an odd window: one of its values); left and right as
+    # far as the thing reached nearby, so a foot swinging ahead stays inside the box to its landing.
+    out[:, :2] = np.median(near[:, :2], axis=2)
+    out[:, 2], out[:, 3] = near[:, 2].min(axis=1), near[:, 3].max(axis=1)
     return out
 
 
