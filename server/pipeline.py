@@ -263,7 +263,7 @@ class Pipeline:
                 # The take is written: its audio goes, so a long shot's post holds one take at a time.
                 for takes_of_layer in rendered.values():
                     takes_of_layer[t] = None
-                del stems, mix, audio
+                stems = mix = audio = None  # (a shot with no layers never bound audio: no del)
             # The WAVs move into the store; a cancel until the last one removes them again.
             for i, stem in enumerate(files.stems):
                 stage("store", i / count)
