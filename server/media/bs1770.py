@@ -15,13 +15,13 @@ from functools import lru_cache
 
 import numpy as np
 
-from foleyline.server.media.iir import sosfilt, sosfilt_segments
+from foleyline.server.media.iir import sosfilt_segments
 
 BLOCK_S = 0.4
 BLOCK_STEP_S = 0.1
 ABSOLUTE_GATE_LUFS = -70.0
 RELATIVE_GATE_LU = -10.0
-_OFFSET = -0.691  # BS.1770: loudness = -0.691 + 10 log10(weighted mean square)
+OFFSET_DB = -0.691  # BS.1770: loudness = -0.691 + 10 log10(weighted mean square)
 
 
 @lru_cache(maxsize=8)
@@ -44,12 +44,6 @@ def k_weighting(rate: int) -> np.ndarray:
 def channel_weights(channels: int) -> np.ndarray:
     # BS.1770: 1.0 for left, right, centre; 1.41 for the surrounds (channels 4 and 5)
     return np.array([1.41 if index in (3, 4) else 1.0 for index in range(channels)])
-
-
-def k_weighted(data: np.ndarray, rate: int) -> np.ndarray:
-    """(channels, n) audio K-weighted, float64."""
-    sos = k_weighting(int(rate))
-    return np.stack([sosfilt(sos, channel) for channel in np.asarray(data)])
 
 
 def power_sums(data: np.ndarray, rate: int) -> np.ndarray:
@@ -84,15 +78,15 @@ def integrated_from_sums(cumulative: np.ndarray, rate: int) -> float:
     ends = np.minimum(starts + int(block), n)
     means = (cumulative[ends] - cumulative[np.minimum(starts, n)]) / block
     with np.errstate(divide="ignore"):
-        loudness = _OFFSET + 10 * np.log10(np.maximum(means, 0.0))
+        loudness = OFFSET_DB + 10 * np.log10(np.maximum(means, 0.0))
     gated = means[loudness >= ABSOLUTE_GATE_LUFS]
     if gated.size == 0:
         return float("-inf")
-    relative = _OFFSET + 10 * math.log10(float(np.mean(gated))) + RELATIVE_GATE_LU
+    relative = OFFSET_DB + 10 * math.log10(float(np.mean(gated))) + RELATIVE_GATE_LU
     kept = means[(loudness > relative) & (loudness > ABSOLUTE_GATE_LUFS)]
     if kept.size == 0:
         return float("-inf")
-    return _OFFSET + 10 * math.log10(float(np.mean(kept)))
+    return OFFSET_DB + 10 * math.log10(float(np.mean(kept)))
 
 
 def integrated_lufs(data: np.ndarray, rate: int, cumulative: np.ndarray | None = None) -> float:
@@ -110,4 +104,5 @@ def integrated_lufs(data: np.ndarray, rate: int, cumulative: np.ndarray | None =
     return integrated_from_sums(cumulative, rate)
 
 
-__all__ = ["channel_weights", "integrated_from_sums", "integrated_lufs", "k_weighted", "k_weighting", "power_sums"]
+__all__ = ["ABSOLUTE_GATE_LUFS", "OFFSET_DB", "channel_weights", "integrated_from_sums", "integrated_lufs", "k_weighting",
+           "power_sums"]

@@ -20,12 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from foleyline.server.media.audio import as_channels, true_peak_dbtp
-from foleyline.server.media.bs1770 import integrated_lufs, power_sums
+from foleyline.server.media.bs1770 import ABSOLUTE_GATE_LUFS, OFFSET_DB, integrated_lufs, power_sums
 
 MOMENTARY_S = 0.4
 SHORT_TERM_S = 3.0
 STEP_S = 0.1                # 10 Hz: the update rate Tech 3341 asks of a meter
-_ABSOLUTE_GATE = -70.0      # LUFS (BS.1770, Tech 3342)
 _RANGE_RELATIVE_GATE = -20.0  # LU below the gated short-term power mean (Tech 3342)
 _RANGE_PERCENTILES = (10.0, 95.0)
 
@@ -47,7 +46,7 @@ def _windows(cumulative: np.ndarray, rate: int, window_s: float, step_s: float) 
         starts = np.arange(0, n - window + 1, step)
         sums = cumulative[starts + window] - cumulative[starts]
     with np.errstate(divide="ignore"):
-        return -0.691 + 10 * np.log10(np.maximum(sums, 0.0) / window)
+        return OFFSET_DB + 10 * np.log10(np.maximum(sums, 0.0) / window)
 
 
 def window_loudness(audio: np.ndarray, rate: int, window_s: float, *, step_s: float = STEP_S) -> np.ndarray:
@@ -60,7 +59,7 @@ def loudness_range(short_term: np.ndarray) -> float | None:
     """EBU Tech 3342 loudness range (LU) of a short-term loudness series: after the absolute
     gate and a relative gate 20 LU under the gated power mean, the 95th less the 10th
     percentile. None when nothing passes the gates."""
-    gated = short_term[short_term >= _ABSOLUTE_GATE]
+    gated = short_term[short_term >= ABSOLUTE_GATE_LUFS]
     if gated.size == 0:
         return None
     mean = 10 * np.log10(np.mean(10 ** (gated / 10)))
