@@ -25,7 +25,7 @@ from foleyline.probe import MediaInfo, open_media, probe, read_info, video_strea
 from foleyline.server.media.frames import FrameStream, StreamSpec
 from foleyline.server.media.soundtrack import AudioCollector
 from foleyline.server.media.streams import StreamSampler, output_geometry
-from foleyline.server.media.windowed import WindowedPictures
+from foleyline.server.media.windowed import WindowedPictures, frame_time
 
 log = logging.getLogger(__name__)
 
@@ -207,12 +207,9 @@ def _decode(
             if not is_video:
                 audio.push(frame)
                 continue
-            if frame.pts is not None:
-                t = float(frame.pts * video.time_base) - origin
-            else:
-                t = (last_t + frame_duration) if last_t is not None else 0.0
-            if last_t is not None and t <= last_t + _EPS:
-                continue  # a duplicate or out-of-order timestamp: presentation order only
+            t = frame_time(frame, video.time_base, origin, last_t, frame_duration)
+            if t is None:
+                continue
             if last_t is not None:
                 intervals.append(t - last_t)
             if first_t is None:

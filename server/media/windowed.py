@@ -34,6 +34,8 @@ from foleyline.server.media.streams import FrameConverter, output_geometry
 READ_WINDOW_S = 10.0
 # Two decodes of a file give a frame the same time to within rounding; frames are further apart.
 _SAME_FRAME_S = 1e-4
+# Timestamps this close are one frame's twice (``frame_time`` drops the second).
+_SAME_TIME_S = 1e-6
 # Decoding starts this far before the first picture a read needs, so that picture's own time
 # lies inside the decoded stretch whatever the rounding.
 _LEAD_S = 1e-3
@@ -149,14 +151,24 @@ class WindowedPictures:
             except av.error.FFmpegError:
                 continue
             for frame in decoded:
-                if frame.pts is not None:
-                    t = float(frame.pts * video.time_base) - origin
-                else:
-                    t = (last + frame_duration) if last is not None else 0.0
-                if last is not None and t <= last + 1e-6:
-                    continue
-                last = t
-                yield frame, t
+                t = frame_time(frame, video.time_base, origin, last, frame_duration)
+                if t is not None:
+                    last = t
+                    yield frame, t
+
+
+def frame_time(frame: av.VideoFrame, time_base, origin: float, last: float | None, frame_duration: float) -> float | None:
+    """A decoded frame's time on a range's clock (seconds from ``origin``), or None for a frame
+    to drop: a duplicate or out-of-order timestamp (presentation order only). A frame without a
+    timestamp comes one frame after the last. The decode pass and the windowed reads time frames
+    by this one rule, so a window finds the frames the pass timed."""
+    if frame.pts is not None:
+        t = float(frame.pts * time_base) - origin
+    else:
+        t = (last + frame_duration) if last is not None else 0.0
+    if last is not None and t <= last + _SAME_TIME_S:
+        return None
+    return t
 
 
 def _chain(first: tuple[av.VideoFrame, float], rest: Iterator[tuple[av.VideoFrame, float]]
@@ -165,4 +177,4 @@ def _chain(first: tuple[av.VideoFrame, float], rest: Iterator[tuple[av.VideoFram
     yield from rest
 
 
-__all__ = ["READ_WINDOW_S", "WindowedPictures"]
+__all__ = ["READ_WINDOW_S", "WindowedPictures", "frame_time"]
