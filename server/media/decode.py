@@ -25,7 +25,7 @@ from foleyline.probe import MediaInfo, open_media, probe, read_info, video_strea
 from foleyline.server.media.frames import FrameStream, StreamSpec
 from foleyline.server.media.soundtrack import AudioCollector
 from foleyline.server.media.streams import StreamSampler, output_geometry
-from foleyline.server.media.windowed import WindowedPictures, frame_time
+from foleyline.server.media.windowed import SEEK_THRESHOLD_S, WindowedPictures, frame_time
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +35,6 @@ MAX_DECODED_BYTES = 4 * 1024**3
 # A range may run past the last picture by this much (container durations are approximate);
 # the last frame is held. Beyond it, the file is truncated or the range is wrong.
 _END_SLACK_FRAMES = 2
-# Seek only when the range starts this far in; decoding from the top is cheaper below it.
-_SEEK_THRESHOLD_S = 1.0
 # Audio packets may sit before the video keyframe in the file: seek this much earlier for audio.
 _AUDIO_PREROLL_S = 0.5
 _EPS = 1e-6
@@ -171,7 +169,7 @@ def _decode(
     audio = AudioCollector(audio_stream, origin, duration_s) if audio_stream is not None else None
 
     seeked = False
-    if seek and start_s > _SEEK_THRESHOLD_S:
+    if seek and start_s > SEEK_THRESHOLD_S:
         preroll = _AUDIO_PREROLL_S if audio is not None else 0.0
         target = max(origin - preroll, 0.0)
         container.seek(int(target / video.time_base), stream=video, backward=True, any_frame=False)

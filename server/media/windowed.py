@@ -39,8 +39,9 @@ _SAME_TIME_S = 1e-6
 # Decoding starts this far before the first picture a read needs, so that picture's own time
 # lies inside the decoded stretch whatever the rounding.
 _LEAD_S = 1e-3
-# Seek only when the stretch starts this far in (as the decode pass does).
-_SEEK_THRESHOLD_S = 1.0
+# Seek only when the stretch starts this far in; decoding from the top is cheaper below it (the
+# decode pass and the windowed reads alike).
+SEEK_THRESHOLD_S = 1.0
 
 
 class WindowedPictures:
@@ -125,7 +126,7 @@ class WindowedPictures:
         video.thread_type = "AUTO"
         origin = info.start_time + self.start
         target = origin + first - _LEAD_S
-        seek = target - info.start_time > _SEEK_THRESHOLD_S
+        seek = target - info.start_time > SEEK_THRESHOLD_S
         if seek:
             container.seek(int(target / video.time_base), stream=video, backward=True, any_frame=False)
         self._container, self._at = container, -math.inf
@@ -177,4 +178,4 @@ def _chain(first: tuple[av.VideoFrame, float], rest: Iterator[tuple[av.VideoFram
     yield from rest
 
 
-__all__ = ["READ_WINDOW_S", "WindowedPictures", "frame_time"]
+__all__ = ["READ_WINDOW_S", "SEEK_THRESHOLD_S", "WindowedPictures", "frame_time"]
