@@ -1,0 +1,72 @@
+"""What the step benchmarks need to time a reference implementation from a checkout the user
+names (``--upstream DIR``): importing its network module from DIR, and handing it our weights.
+
+Only the benchmarks import a checkout, and only when asked: the product never does. Imported by
+the benchmark scripts as a sibling module (they run as ``python benchmarks/X.py``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from torch import nn
+
+__all__ = ["WeightMismatch", "import_from_checkout", "parity_tolerance", "transfer_weights"]
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+class WeightMismatch(RuntimeError):
+    """Our state dict and the reference network's differ in a name or a shape."""
+
+
+def import_from_checkout(checkout: str | Path, module: str) -> ModuleType:
+    """``module`` (e.g. ``mmaudio.model.networks``) imported from the checkout at ``checkout``,
+    which goes first on ``sys.path``. A missing package the checkout itself needs is named."""
+    root = Path(checkout).expanduser().resolve()
+    top = module.split(".")[0]
+    if not (root / top).is_dir():
+        raise SystemExit(f"--upstream {checkout}: no {top}/ package there; point it at the checkout's root "
+                         f"(the folder holding {top}/)")
+    sys.path.insert(0, str(root))
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as error:
+        if error.name and error.name.split(".")[0] == top:
+            raise SystemExit(f"--upstream {checkout}: {error.name} is missing from the checkout") from error
+        raise SystemExit(f"--upstream {checkout}: the reference code needs the package {error.name!r}, which is "
+                         f"not installed here; install it (pip install {error.name}) or put it on PYTHONPATH") from error
+
+
+def transfer_weights(ours: nn.Module, theirs: nn.Module) -> int:
+    """Load our parameters and persistent buffers into ``theirs`` by name, strictly.
+
+    A checkpoint that fits one fits the other only if every name and shape agree, so any name
+    only one side has, or any shape that differs, is listed in ``WeightMismatch``. Returns the
+    number of tensors transferred."""
+    source, target = ours.state_dict(), theirs.state_dict()
+    only_ours = sorted(set(source) - set(target))
+    only_theirs = sorted(set(target) - set(source))
+    shapes = [f"{name}: ours {tuple(source[name].shape)}, reference {tuple(target[name].shape)}"
+              for name in source if name in target and source[name].shape != target[name].shape]
+    if only_ours or only_theirs or shapes:
+        lines = [f"only in ours: {name}" for name in only_ours]
+        lines += [f"only in the reference: {name}" for name in only_theirs]
+        lines += [f"shape differs: {line}" for line in shapes]
+        raise WeightMismatch("our weights do not fit the reference network:\n  " + "\n  ".join(lines))
+    theirs.load_state_dict(source, strict=True)
+    return len(source)
+
+
+def parity_tolerance() -> float:
+    """The tests' tolerance for network activations against a reference, relative to the
+    reference's largest magnitude (``ACTIVATION`` in tests/tolerances.py: read, not restated)."""
+    spec = importlib.util.spec_from_file_location("_tolerances", REPO / "tests" / "tolerances.py")
+    assert spec is not None and spec.loader is not None
+    tolerances = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tolerances)
+    return float(tolerances.ACTIVATION)
