@@ -42,8 +42,9 @@ def import_from_checkout(checkout: str | Path, module: str) -> ModuleType:
                          f"not installed here; install it (pip install {error.name}) or put it on PYTHONPATH") from error
 
 
-def transfer_weights(ours: nn.Module, theirs: nn.Module) -> int:
-    """Load our parameters and persistent buffers into ``theirs`` by name, strictly.
+def transfer_weights(ours: nn.Module, theirs: nn.Module, *, share: bool = False) -> int:
+    """Load our parameters and persistent buffers into ``theirs`` by name, strictly; with
+    ``share`` ``theirs`` takes our very tensors (no copy: it may be built on the meta device).
 
     A checkpoint that fits one fits the other only if every name and shape agree, so any name
     only one side has, or any shape that differs, is listed in ``WeightMismatch``. Returns the
@@ -58,7 +59,7 @@ def transfer_weights(ours: nn.Module, theirs: nn.Module) -> int:
         lines += [f"only in the reference: {name}" for name in only_theirs]
         lines += [f"shape differs: {line}" for line in shapes]
         raise WeightMismatch("our weights do not fit the reference network:\n  " + "\n  ".join(lines))
-    theirs.load_state_dict(source, strict=True)
+    theirs.load_state_dict(source, strict=True, assign=share)
     return len(source)
 
 
