@@ -2,7 +2,7 @@
 size (random weights), on the CPU and, when present, on a GPU (bf16). Prints time and peak memory.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/mmaudio_step.py [--variant small_16k] [--steps 25]
-        [--batch 1] [--rounds 5] [--device cpu|cuda] [--skip-full] [--memory]
+        [--batch 1] [--rounds 5] [--device cpu|cuda] [--skip-full] [--memory] [--upstream DIR]
 
 A guided step is timed two ways in paired rounds on the same network and inputs: as the
 reference runs it (``predict_flow`` on the conditional, then on the unconditional conditions,
@@ -20,9 +20,19 @@ hkchengrex/MMAudio's, so the ratio errs against us. The learned empty features a
 position embedding are drawn at random like the weights (a checkpoint's are not zero: with
 zeros the empty branch would have fewer distinct rows than it really has).
 
+``--upstream DIR`` (a checkout of hkchengrex/MMAudio; it needs einops) replaces the reference
+form with the checkout's own network: built by its ``get_my_mmaudio(variant)``, given our
+weights by name with strict=True (a name or shape that differs is listed and the run stops),
+its conditions from its own ``preprocess_conditions``/``get_empty_conditions``, its guided
+step its ``ode_wrapper``. The two velocities must agree within the tests' ACTIVATION
+tolerance before anything is timed.
+
 Peak memory: on the CPU the process's peak resident set size (ru_maxrss, includes the Python
 runtime and the weights); on a GPU torch's peak allocated memory. ``--memory`` also runs two
-guided steps of each form in a fresh process of its own and compares their peaks.
+guided steps of each form in a fresh process of its own and compares their peaks. With
+``--upstream`` on the CPU, upstream's process first builds our network to take its weights,
+so in both processes the peak is restarted (/proc/self/clear_refs) once only the timed
+network is left, and read as VmHWM after the two steps.
 """
 
 from __future__ import annotations
