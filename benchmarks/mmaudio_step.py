@@ -30,9 +30,9 @@ tolerance before anything is timed.
 Peak memory: on the CPU the process's peak resident set size (ru_maxrss, includes the Python
 runtime and the weights); on a GPU torch's peak allocated memory. ``--memory`` also runs two
 guided steps of each form in a fresh process of its own and compares their peaks. With
-``--upstream`` on the CPU, upstream's process first builds our network to take its weights,
-so in both processes the peak is restarted (/proc/self/clear_refs) once only the timed
-network is left, and read as VmHWM after the two steps.
+``--upstream`` both processes build both networks (upstream's on the meta device, then given
+our very tensors) and both forms' conditions; on the CPU the peak is then restarted
+(/proc/self/clear_refs) once only the timed form is left, and read as VmHWM after the steps.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from dataclasses import replace
 
 import torch
 from torch_devices import peak_mb, synchronize
-from upstream import WeightMismatch, import_from_checkout, parity_tolerance, transfer_weights
+from upstream import WeightMismatch, import_from_checkout, parity_tolerance, share_into, timestep_table
 
 from foleyline.server.engines.mmaudio.configuration_mmaudio import MMAudioConfig
 from foleyline.server.engines.mmaudio.modeling_mmaudio import MMAudioConditions, MMAudioModel
@@ -125,17 +125,20 @@ def reference_forms(model: MMAudioModel, cond: MMAudioConditions, empty: MMAudio
 def upstream_forms(model: MMAudioModel, checkout: str, variant: str, features: tuple[torch.Tensor, ...],
                    times: Form) -> dict[str, Form]:
     """hkchengrex/MMAudio's own network, imported from ``checkout``, built as ``variant`` and
-    holding our weights (by name, strictly), with its own conditions; its guided step is its
-    ``ode_wrapper`` as its sampler calls it, its conditional pass its ``predict_flow``."""
+    holding our weights (the very tensors, by name, strictly: no second copy of a 1 B network),
+    with its own conditions; its guided step is its ``ode_wrapper`` as its sampler calls it, its
+    conditional pass its ``predict_flow``."""
     networks = import_from_checkout(checkout, "mmaudio.model.networks")
-    reference = networks.get_my_mmaudio(variant)
     try:
-        transferred = transfer_weights(model, reference)
+        reference = share_into(lambda: networks.get_my_mmaudio(variant), model)
     except WeightMismatch as error:
         raise SystemExit(str(error)) from None
-    reference = reference.eval().to(model.latent_mean.device, model.audio_input_proj[0].weight.dtype)
-    print(f"  upstream: {networks.__file__} ({type(reference).__name__}), our {transferred} tensors loaded "
-          f"by name with strict=True")
+    # its tables, built on the meta device with it, by its own code: now on the weights' device
+    reference.t_embed.freqs = timestep_table(reference.t_embed).to(model.latent_mean.device)
+    reference.initialize_rotations()
+    reference.eval()
+    print(f"  upstream: {networks.__file__} ({type(reference).__name__}), our {len(model.state_dict())} tensors "
+          f"loaded by name with strict=True")
     clip, sync, text, neg = features
     cond = reference.preprocess_conditions(clip, sync, text)
     empty = reference.get_empty_conditions(len(clip), negative_text_features=neg)
@@ -225,10 +228,10 @@ def _peak_rss_mb() -> float:
 
 @torch.inference_mode()
 def memory_child(variant: str, device: torch.device, batch: int, form: str, upstream: str | None) -> None:
-    """Two steps of ``form``; prints the peak memory. With ``upstream`` the upstream form's
-    process first builds our network to hand its weights over, so only the steps' peak counts
-    there: the peak is restarted once our network is freed, and taken the same way for ours."""
-    model, forms, x0, _ = setup(variant, device, batch, upstream if form.startswith("reference") else None)
+    """Two steps of ``form``; prints the peak memory. Both forms' processes set up alike (with
+    ``upstream``, the upstream network holds our very tensors); with ``upstream`` on the CPU
+    the peak is restarted once only the timed form is left, so it is that form's alone."""
+    model, forms, x0, _ = setup(variant, device, batch, upstream)
     step = forms[form]
     if upstream and device.type == "cpu":
         del model, forms

@@ -71,23 +71,19 @@ def _upstream_network(net, checkout: str):
     configuration (the release's v2 network), holding our weights: the very tensors, loaded by
     name with strict=True (assign: a second 5 GB copy would not fit beside ours on a laptop). Its
     non-persistent tables, built on the meta device with it, are then computed by its own code."""
-    import torch
-    from upstream import WeightMismatch, import_from_checkout, transfer_weights
+    from upstream import WeightMismatch, import_from_checkout, share_into, timestep_table
 
     mmdit = import_from_checkout(checkout, "ThinkSound.models.mmdit")
     config = net.config
     lengths = net.lengths
     arguments = {f.name: getattr(config, f.name) for f in fields(config)}
     arguments.update(latent_seq_len=lengths.latent, clip_seq_len=lengths.clip, sync_seq_len=lengths.sync)
-    with torch.device("meta"):
-        reference = mmdit.MMmodule(v2=True, **arguments)
     try:
-        transfer_weights(net, reference, share=True)
+        reference = share_into(lambda: mmdit.MMmodule(v2=True, **arguments), net)
     except WeightMismatch as error:
         raise SystemExit(str(error)) from None
+    reference.t_embed.freqs = timestep_table(reference.t_embed)
     reference.update_seq_lengths(lengths.latent, lengths.clip, lengths.sync)
-    t_embed = reference.t_embed
-    reference.t_embed.freqs = type(t_embed)(t_embed.dim, t_embed.mlp[0].in_features, t_embed.max_period).freqs
     return reference.eval()
 
 

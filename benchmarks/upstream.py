@@ -10,12 +10,15 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
+import torch
 from torch import nn
 
-__all__ = ["WeightMismatch", "import_from_checkout", "parity_tolerance", "transfer_weights"]
+__all__ = ["WeightMismatch", "import_from_checkout", "parity_tolerance", "share_into", "timestep_table",
+           "transfer_weights"]
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -61,6 +64,24 @@ def transfer_weights(ours: nn.Module, theirs: nn.Module, *, share: bool = False)
         raise WeightMismatch("our weights do not fit the reference network:\n  " + "\n  ".join(lines))
     theirs.load_state_dict(source, strict=True, assign=share)
     return len(source)
+
+
+def share_into(build: Callable[[], nn.Module], ours: nn.Module) -> nn.Module:
+    """The reference network ``build()`` makes, built on the meta device (no memory, none of its
+    weight initialisation) and then given our very tensors by name, strictly (``transfer_weights``,
+    ``share``). Its non-persistent tables are still on the meta device: the caller rebuilds
+    them with the reference's own code (``timestep_table`` and its rotary tables)."""
+    with torch.device("meta"):
+        theirs = build()
+    transfer_weights(ours, theirs, share=True)
+    return theirs
+
+
+def timestep_table(t_embed: nn.Module) -> torch.Tensor:
+    """The frequency table of a reference ``TimestepEmbedder(dim, frequency_embedding_size,
+    max_period)``, computed by a fresh one of the same class (on the CPU)."""
+    with torch.device("cpu"):
+        return type(t_embed)(t_embed.dim, t_embed.mlp[0].in_features, t_embed.max_period).freqs
 
 
 def parity_tolerance() -> float:

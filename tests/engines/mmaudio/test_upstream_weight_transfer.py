@@ -47,9 +47,7 @@ def test_every_tensor_arrives_under_its_name(upstream):
 
 def test_shared_weights_fill_a_network_built_on_the_meta_device(upstream):
     ours = _network(0)
-    with torch.device("meta"):
-        theirs = MMAudioModel(MMAudioConfig(**TINY))
-    upstream.transfer_weights(ours, theirs, share=True)
+    theirs = upstream.share_into(lambda: MMAudioModel(MMAudioConfig(**TINY)), ours)
     target = theirs.state_dict()
     assert all(tensor.data_ptr() == target[name].data_ptr() for name, tensor in ours.state_dict().items())
 
