@@ -210,7 +210,7 @@ def run(variant: str, device: torch.device, steps: int, batch: int, full: bool, 
         euler_sample(forms["guided"], x0, euler_times(steps))
         synchronize(device)
         print(f"  full {steps}-step sample:             {time.perf_counter() - t0:8.2f} s")
-    both = " (this process holds both networks: see --memory)" if upstream and device.type == "cpu" else ""
+    both = " (both forms' conditions and activations: see --memory)" if upstream and device.type == "cpu" else ""
     print(f"  peak memory:                         {peak_mb(device):8.0f} MB{both}")
 
 
