@@ -27,20 +27,25 @@ def one_thread():
     torch.set_num_threads(threads)
 
 
+def _chosen_kernel(monkeypatch, *, wall: tuple[float, float], cpu: tuple[float, float]) -> str:
+    """The kernel a new convolution picks when each (conv, matmul) run takes ``wall`` seconds of
+    wall time and ``cpu`` seconds of this thread's CPU time."""
+    monkeypatch.setattr(layers, "time", SimpleNamespace(perf_counter=_scripted_clock(*wall),
+                                                        thread_time=_scripted_clock(*cpu)))
+    monkeypatch.setattr(layers, "_CPU_KERNELS", {})
+    ChannelLastConv1d(6, 5, 3, padding=1, bias=False)(torch.randn(1, 9, 6))
+    (kernel,) = layers._CPU_KERNELS.values()
+    return kernel
+
+
 def test_with_one_thread_the_kernel_is_chosen_by_cpu_time_not_wall_time(one_thread, monkeypatch):
     # other processes held the core during the conv runs: wall time says matmul, CPU time conv
-    monkeypatch.setattr(layers, "time", SimpleNamespace(perf_counter=_scripted_clock(conv_s=2.0, matmul_s=1.0),
-                                                        thread_time=_scripted_clock(conv_s=1.0, matmul_s=1.5)))
-    monkeypatch.setattr(layers, "_CPU_KERNELS", {})
-    conv = ChannelLastConv1d(6, 5, 3, padding=1, bias=False)
-    conv(torch.randn(1, 9, 6))
-    assert list(layers._CPU_KERNELS.values()) == ["conv"]
+    assert _chosen_kernel(monkeypatch, wall=(2.0, 1.0), cpu=(1.0, 1.5)) == "conv"
 
 
 def test_a_clearly_faster_matmul_is_chosen(one_thread, monkeypatch):
-    monkeypatch.setattr(layers, "time", SimpleNamespace(perf_counter=_scripted_clock(conv_s=1.0, matmul_s=0.5),
-                                                        thread_time=_scripted_clock(conv_s=1.0, matmul_s=0.5)))
-    monkeypatch.setattr(layers, "_CPU_KERNELS", {})
-    conv = ChannelLastConv1d(6, 5, 3, padding=1, bias=False)
-    conv(torch.randn(1, 9, 6))
-    assert list(layers._CPU_KERNELS.values()) == ["matmul"]
+    assert _chosen_kernel(monkeypatch, wall=(1.0, 0.5), cpu=(1.0, 0.5)) == "matmul"
+
+
+def test_a_near_tie_keeps_torchs_convolution(one_thread, monkeypatch):
+    assert _chosen_kernel(monkeypatch, wall=(1.0, 0.97), cpu=(1.0, 0.97)) == "conv"
