@@ -81,22 +81,4 @@ def find_beat(times, strengths) -> Beat | None:
     return None
 
 
-# A strike's settling: a stop within SETTLE seconds of a stronger one and weaker than
-# SETTLE_SHARE of it is the body, the hand or the tool coming to rest around that strike (or
-# winding up to it), not a strike of its own.
-SETTLE = 1.0
-SETTLE_SHARE = 0.25
-
-
-def settling(times, strengths) -> np.ndarray:
-    """(K,) bool: the events that are a stronger neighbour's settling (see SETTLE)."""
-    times = np.asarray(times, dtype=np.float64)
-    strengths = np.asarray(strengths, dtype=np.float64)
-    out = np.zeros(len(times), dtype=bool)
-    for i, (t, s) in enumerate(zip(times, strengths)):
-        near = np.abs(times - t) <= SETTLE
-        out[i] = s < SETTLE_SHARE * strengths[near].max()
-    return out
-
-
-__all__ = ["Beat", "find_beat", "settling"]
+__all__ = ["Beat", "find_beat"]

@@ -30,7 +30,7 @@ import numpy as np
 from foleyline.notes.event_labels import BED, hit_label, span_label
 from foleyline.notes.schema import EnergyPoint, Event, Layer, LayerKind, Notes
 from foleyline.server.media.frames import MotionAnalysis, SoundSource, SourceKind
-from foleyline.server.notes.beat import find_beat, settling
+from foleyline.server.notes.beat import find_beat
 
 __all__ = ["draft_from_analysis", "MAX_ENERGY_POINTS"]
 
@@ -154,8 +154,6 @@ def draft_from_analysis(
     off_beat = events[~beat.on] if beat is not None else np.zeros(0)
     if beat is not None:
         events, strengths = events[beat.on], strengths[beat.on]
-    settled = settling(events, strengths) if kind is SourceKind.CONTACTS else np.zeros(len(events), bool)
-    events, strengths = events[~settled], strengths[~settled]
     burst = next((s for s in analysis.sources[1:] if s.kind is SourceKind.BURSTS), None)
 
     steps: list[str] = []
