@@ -32,9 +32,9 @@ ARRIVAL_LOOKBACK = 0.15
 ARRIVAL_LEVEL = 0.85
 # A strike's settling: a stop within SETTLE seconds of a stronger one and weaker than
 # SETTLE_SHARE of it is the body, the hand or the tool coming to rest around that strike (or
-# winding up to it), not a strike of its own. Tuning half (docs/evaluation.md): 0.15-0.2 of
-# the stronger stop within 0.75-1.5 s drop only stops with no sound of their own there; at 0.25
-# and more, a keyboard's light keys beside a hard one go too.
+# winding up to it), not a strike of its own. Tuning half (docs/evaluation.md): 0.15-0.25 of
+# the stronger stop, within 0.75-1.5 s, drop only stops with no sound of their own there (0.2
+# sits mid-way); at 0.3 a keyboard's light key beside a hard one goes too.
 SETTLE = 1.0
 SETTLE_SHARE = 0.2
 
