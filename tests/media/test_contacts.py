@@ -13,7 +13,7 @@ def test_a_faint_stop_beside_a_strike_is_its_settling():
 
 
 def test_stops_of_a_like_strength_are_each_a_strike():
-    # A keyboard's keys: light and hard ones alike, none a fifth of its neighbour.
+    # A keyboard's keys, light and hard in turn: the light ones above a fifth of the hard ones.
     times = np.arange(10) * 0.2
     strengths = np.where(np.arange(10) % 2 == 0, 1.0, 1.5 * SETTLE_SHARE)
     assert not settling(times, strengths).any()
