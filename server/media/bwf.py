@@ -41,7 +41,6 @@ import struct
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -50,7 +49,7 @@ from foleyline.errors import InvalidInput, MediaError
 from foleyline.fsutil import atomic_path, write_bytes_atomic
 from foleyline.provenance import Generation, created_manifest, edited_manifest
 from foleyline.server.media.loudness import Loudness
-from foleyline.server.signing import Credentials, sign_wav
+from foleyline.server.signing import Credentials, Signing, sign_wav
 from foleyline.timebase import OUTPUT_SAMPLE_RATE, FrameRate
 
 BITS = 24
@@ -342,7 +341,7 @@ def take_ixml(stamp: TakeStamp, channels: int) -> IXmlInfo:
 
 
 def _signed(path: Path, unsigned: bytes, manifest: dict, creds: Credentials, parent: Path | None = None, *,
-            durable: bool = True, signer: Any = None) -> Path:
+            durable: bool = True, signer: Signing | None = None) -> Path:
     with atomic_path(path, durable=durable) as signed:
         sign_wav(unsigned, signed, manifest, creds, parent=parent, signer=signer)
     return path
@@ -355,7 +354,7 @@ def _title(stamp: TakeStamp | Generation) -> str:
 
 
 def write_take(path: str | os.PathLike, audio: np.ndarray, stamp: TakeStamp, generation: Generation,
-               creds: Credentials, *, durable: bool = True, signer: Any = None) -> Path:
+               creds: Credentials, *, durable: bool = True, signer: Signing | None = None) -> Path:
     """Write one stem (or the mix) of a take at the output rate, stamped for the sound editor
     and signed (C2PA: created by a trained algorithm, ``generation`` says how), atomically.
     ``durable=False``: no fsync here; the caller flushes the take's files together
