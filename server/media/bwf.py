@@ -206,7 +206,12 @@ def pcm24(audio: np.ndarray) -> bytes:
     """Interleaved little-endian 24-bit PCM of (channels, n) float audio in -1..1 (clipped)."""
     scaled = np.rint(np.clip(audio, -1.0, 1.0) * 8388608.0)
     ints = np.clip(scaled, -8388608, 8388607).astype("<i4").T.reshape(-1)  # interleave frames
-    return ints.view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
+    # The low three bytes of each: copied byte plane by byte plane (a copy of 3-byte rows goes
+    # row by row, three times slower than the rest of writing a take's WAV).
+    wide, packed = ints.view(np.uint8), np.empty(3 * ints.size, np.uint8)
+    for byte in range(3):
+        packed[byte::3] = wide[byte::4]
+    return packed.tobytes()
 
 
 def _chunk(tag: bytes, payload: bytes) -> bytes:
