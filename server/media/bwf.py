@@ -214,9 +214,10 @@ def pcm24(audio: np.ndarray) -> bytes:
     return packed.tobytes()
 
 
-def _chunk(tag: bytes, payload: bytes) -> bytes:
+def _chunk(tag: bytes, payload: bytes) -> list[bytes]:
+    """A RIFF chunk's parts (header, payload, pad byte), joined once with the file's other chunks."""
     pad = b"\0" if len(payload) % 2 else b""  # RIFF chunks are word-aligned
-    return tag + struct.pack("<I", len(payload)) + payload + pad
+    return [tag + struct.pack("<I", len(payload)), payload, pad]
 
 
 def bwf_bytes(audio: np.ndarray, sample_rate: int, *, bext: BextInfo, ixml: IXmlInfo | None = None) -> bytes:
@@ -235,21 +236,21 @@ def bwf_bytes(audio: np.ndarray, sample_rate: int, *, bext: BextInfo, ixml: IXml
     if ixml.track_names and len(ixml.track_names) != channels:
         raise InvalidInput(f"{len(ixml.track_names)} track names for {channels} channels")
 
-    payload = b"WAVE" + b"".join(
-        [
-            _chunk(b"fmt ", fmt_chunk(int(sample_rate), channels)),
-            _chunk(b"bext", bext_chunk(bext)),
-            _chunk(b"iXML", ixml_chunk(ixml, sample_rate=int(sample_rate), channels=channels,
-                                       time_reference=bext.time_reference)),
-            _chunk(b"data", pcm24(data)),
-        ]
-    )
-    if len(payload) > _MAX_RIFF:
+    parts = [
+        b"WAVE",
+        *_chunk(b"fmt ", fmt_chunk(int(sample_rate), channels)),
+        *_chunk(b"bext", bext_chunk(bext)),
+        *_chunk(b"iXML", ixml_chunk(ixml, sample_rate=int(sample_rate), channels=channels,
+                                    time_reference=bext.time_reference)),
+        *_chunk(b"data", pcm24(data)),
+    ]
+    size = sum(len(part) for part in parts)
+    if size > _MAX_RIFF:
         raise MediaError(
             f"{data.shape[1] / sample_rate:.0f} s of {channels}-channel audio exceeds the 4 GiB WAV limit; "
             "write shorter takes or fewer channels"
         )
-    return b"RIFF" + struct.pack("<I", len(payload)) + payload
+    return b"".join([b"RIFF", struct.pack("<I", size), *parts])  # the samples copied once
 
 
 def write_bwf(
