@@ -159,16 +159,29 @@ class Signing:
     signer: Any
     context: Any
 
+    def close(self) -> None:
+        self.context.close()
+        self.signer.close()
+
+
+_kept = threading.local()  # each thread's signing, with the credentials it was made from
+
 
 @contextmanager
 def signer_for(creds: Credentials) -> Iterator[Signing]:
-    """One C2PA signer made from ``creds`` for every file signed in the block (a shot's WAVs):
-    making one parses the key and the chain again, a sixth of what signing a short file costs."""
-    import c2pa  # deferred: a native library, loaded by the processes that sign
+    """A C2PA signer made from ``creds`` for every file signed in the block (a shot's WAVs):
+    making one parses the key and the chain again, a sixth of what signing a short file costs.
+    Kept for the thread's next shots, and made again when the credentials change (a signer is
+    never shared between threads)."""
+    kept = getattr(_kept, "signing", None)
+    if kept is None or kept[0] != creds:
+        import c2pa  # deferred: a native library, loaded by the processes that sign
 
-    with (c2pa.Signer.from_info(c2pa.C2paSignerInfo(creds.algorithm, creds.chain_pem, creds.key_pem, None)) as signer,
-          c2pa.Context(settings=c2pa.Settings.from_dict(_SIGNING_SETTINGS)) as context):
-        yield Signing(signer, context)
+        signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(creds.algorithm, creds.chain_pem, creds.key_pem, None))
+        _kept.signing = (creds, Signing(signer, c2pa.Context(settings=c2pa.Settings.from_dict(_SIGNING_SETTINGS))))
+        if kept is not None:
+            kept[1].close()
+    yield _kept.signing[1]
 
 
 def sign_wav(source: Path | bytes, destination: Path, manifest: dict[str, Any], creds: Credentials,
