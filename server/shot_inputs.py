@@ -88,23 +88,24 @@ class ShotInputs:
             if kept is not None:
                 self._held.move_to_end(key)
         if kept is not None:
-            shared = kept[0]
+            shared = kept[0]  # its extras: what the loading added (the media's path), no caller's
             return replace(shared, shot_id=shot_id, offset=offset, streams=dict(shared.streams),
                            notes=notes if notes is not None else Notes(shot_id=shot_id),
-                           extras={"media_path": shared.extras["media_path"], **extras})
+                           extras={**shared.extras, **extras})
         made = load_shot(path, start_s, duration_s, streams, shot_id=shot_id, offset=offset, notes=notes,
                          extras=extras, cancel=cancel).input
-        self._keep(key, made)
+        self._keep(key, made, extras)
         return made
 
-    def _keep(self, key: _Key, shot_input: ShotInput) -> None:
+    def _keep(self, key: _Key, shot_input: ShotInput, given: Mapping[str, object]) -> None:
         size = _held_bytes(shot_input)
         if size is None or size > self.max_bytes // 4:
             return
+        loaded = {name: value for name, value in shot_input.extras.items() if name not in given}
         with self._lock:
             if key in self._held:
                 return
-            self._held[key] = (replace(shot_input, streams=dict(shot_input.streams), extras=dict(shot_input.extras)), size)
+            self._held[key] = (replace(shot_input, streams=dict(shot_input.streams), extras=loaded), size)
             self._bytes += size
             while self._bytes > self.max_bytes:
                 _, (_, dropped) = self._held.popitem(last=False)

@@ -40,13 +40,13 @@ def _load(inputs: ShotInputs, clip: Path, start: float = 0.5, duration: float = 
 def test_the_same_range_of_the_same_file_is_decoded_once_and_each_caller_gets_its_own_input(tmp_path, decodes):
     clip = write_clip(tmp_path / "fall.mp4")
     inputs = ShotInputs()
-    first = _load(inputs, clip)
+    first = _load(inputs, clip, extras={"shot_name": "fall", "shot_duration": 0.5})
     again = _load(inputs, clip, shot_id="s2", offset=-0.5, extras={"shot_name": "other"})
     assert len(decodes) == 1
     assert again.analysis is first.analysis  # shared: read, never written
     assert again.streams[ANALYSIS_STREAM.name] is first.streams[ANALYSIS_STREAM.name]
     assert (again.shot_id, again.offset, again.notes.shot_id) == ("s2", -0.5, "s2")
-    assert again.extras == {"media_path": str(clip), "shot_name": "other"}
+    assert again.extras == {"media_path": str(clip), "shot_name": "other"}  # nothing of the first caller's
     assert first.extras["shot_name"] == "fall" and first.shot_id == "s1"
     again.notes = None  # what one caller sets on its input, the next does not see
     assert _load(inputs, clip).notes is not None
