@@ -24,6 +24,7 @@ from pathlib import Path
 
 from foleyline.fsutil import file_version
 from foleyline.notes import Notes
+from foleyline.probe import check_plain_file
 from foleyline.server.engines.base import ShotInput
 from foleyline.server.media.frames import StreamSpec
 from foleyline.server.media.load import load_shot
@@ -81,7 +82,7 @@ class ShotInputs:
     ) -> ShotInput:
         """``load_shot``'s input for these arguments: the one kept from an earlier call with the
         same file version, range and streams, else a new one (kept when it fits)."""
-        key = _Key(str(Path(path)), file_version(os.stat(path)), float(start_s), float(duration_s),
+        key = _Key(str(Path(path)), file_version(check_plain_file(Path(path))), float(start_s), float(duration_s),
                    frozenset(streams))
         with self._lock:
             kept = self._held.get(key)

@@ -159,10 +159,6 @@ class Signing:
     signer: Any
     context: Any
 
-    def close(self) -> None:
-        self.context.close()
-        self.signer.close()
-
 
 _kept = threading.local()  # each thread's signing, with the credentials it was made from
 
@@ -178,9 +174,8 @@ def signer_for(creds: Credentials) -> Iterator[Signing]:
         import c2pa  # deferred: a native library, loaded by the processes that sign
 
         signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(creds.algorithm, creds.chain_pem, creds.key_pem, None))
+        # (the one it replaces is freed once nothing holds it: a block still signing keeps it)
         _kept.signing = (creds, Signing(signer, c2pa.Context(settings=c2pa.Settings.from_dict(_SIGNING_SETTINGS))))
-        if kept is not None:
-            kept[1].close()
     yield _kept.signing[1]
 
 
