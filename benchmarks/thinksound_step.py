@@ -3,6 +3,7 @@ against the reference's, and a full 24-step CFG sample, with time and peak memor
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/thinksound_step.py [--dtype fp32 bf16] [--seconds 9]
         [--steps 24] [--threads 1] [--repeats 3] [--no-sample | --no-step] [--decode] [--memory]
+        [--upstream DIR]
 
 Each measurement runs in a fresh subprocess so its peak RSS is its own. A guided step is one CFG
 velocity evaluation over the batch doubled to [conditional; unconditional], timed two ways in
@@ -19,6 +20,11 @@ Oobleck VAE decode (156 M parameters) of the sampled latent.
 The learned empty features are drawn at random like the weights (a checkpoint's are not zero).
 The reference form runs on our network, whose pre-only joint block skips the clip/text queries
 the reference computes and discards: if anything it is faster than the reference's own code.
+
+``--upstream DIR`` (a checkout of FunAudioLLM/ThinkSound, fp32 only) makes the reference the
+checkout's own ``MMmodule``, holding our weights (by name, strict=True), called as its sampler
+calls it (``forward`` with ``cfg_scale``); the two velocities must agree within the tests'
+ACTIVATION tolerance before anything is timed. The checkout itself needs einops.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import replace
+from dataclasses import fields, replace
 
 
 def _random_network(dtype):
@@ -60,14 +66,49 @@ def _random_network(dtype):
     return net.eval()
 
 
-def _step_forms(net, inputs: dict, dtype) -> dict:
-    """The guided step as the reference runs it, and as ours does, by name: fn(x, t) -> velocity."""
+def _upstream_network(net, checkout: str):
+    """FunAudioLLM/ThinkSound's own ``MMmodule``, imported from ``checkout`` and built with our
+    configuration (the release's v2 network), holding our weights: the very tensors, loaded by
+    name with strict=True (assign: a second 5 GB copy would not fit beside ours on a laptop). Its
+    non-persistent tables, built on the meta device with it, are then computed by its own code."""
+    from upstream import WeightMismatch, import_from_checkout, share_into, timestep_table
+
+    mmdit = import_from_checkout(checkout, "ThinkSound.models.mmdit")
+    config = net.config
+    lengths = net.lengths
+    arguments = {f.name: getattr(config, f.name) for f in fields(config)}
+    arguments.update(latent_seq_len=lengths.latent, clip_seq_len=lengths.clip, sync_seq_len=lengths.sync)
+    try:
+        reference = share_into(lambda: mmdit.MMmodule(v2=True, **arguments), net)
+    except WeightMismatch as error:
+        raise SystemExit(str(error)) from None
+    reference.t_embed.freqs = timestep_table(reference.t_embed)
+    reference.update_seq_lengths(lengths.latent, lengths.clip, lengths.sync)
+    return reference.eval()
+
+
+def _step_forms(net, inputs: dict, dtype, upstream: str | None = None) -> dict:
+    """The guided step as the reference runs it, and as ours does, by name: fn(x, t) -> velocity.
+    With ``upstream`` (a checkout of FunAudioLLM/ThinkSound) the reference is its own network's
+    forward with ``cfg_scale``, as its sampler calls it: the doubled batch built and the
+    conditions projected inside, at every step."""
     import torch
 
     from foleyline.server.engines.mmdit import conv_kernel
 
     features = [inputs[k].to(dtype) for k in ("clip_f", "sync_f", "text_f", "t5_f")]
-    cond = net.cfg_conditions(*features)
+    kept = []  # our conditions, computed at the first call (the warm-up): once per sample
+
+    def ours(x, t):
+        if not kept:
+            kept.append(net.cfg_conditions(*features))
+        return net.velocity(x, t, kept[0], 5.0)
+
+    if upstream is not None:
+        reference_net = _upstream_network(net, upstream)
+        clip_f, sync_f, text_f, t5_f = features
+        return {"reference": lambda x, t: reference_net(x, t, clip_f, sync_f, text_f, None, t5_f, None, 5.0, 0.0, 0.0),
+                "ours": ours}
 
     def reference(x, t):
         with conv_kernel("conv"):  # the reference's nn.Conv1d
@@ -77,7 +118,19 @@ def _step_forms(net, inputs: dict, dtype) -> dict:
         cond_out, uncond_out = flow.chunk(2, dim=0)
         return (uncond_out + (cond_out - uncond_out) * 5.0).transpose(1, 2)
 
-    return {"reference": reference, "ours": lambda x, t: net.velocity(x, t, cond, 5.0)}
+    return {"reference": reference, "ours": ours}
+
+
+def _check_parity(result: dict, difference: float, scale: float) -> None:
+    """Stop before timing if our velocity is not upstream's within the tests' ACTIVATION tolerance."""
+    from upstream import parity_tolerance
+
+    tolerance = parity_tolerance()
+    result.update(parity=f"{difference / scale:.2e} of the largest velocity (tolerance {tolerance:.0e}, "
+                         "tests/tolerances.py ACTIVATION)")
+    if difference > tolerance * scale:
+        print(json.dumps(result))
+        raise SystemExit("the velocities differ from upstream's beyond the tolerance: timing stopped")
 
 
 def _child(args: argparse.Namespace) -> dict:
@@ -107,9 +160,12 @@ def _child(args: argparse.Namespace) -> dict:
     with torch.no_grad():
         t = torch.tensor([0.5])
         if args.what == "step":
-            forms = _step_forms(net, inputs, dtype)
+            forms = _step_forms(net, inputs, dtype, args.upstream)
             x = noise.to(dtype)
             expected, v = forms["reference"](x, t), forms["ours"](x, t)  # warm-up
+            result["reference"] = "upstream MMmodule.forward" if args.upstream else "the reference form on our network"
+            if args.upstream:
+                _check_parity(result, float((v - expected).abs().max()), float(expected.abs().max()))
             times: dict[str, list[float]] = {name: [] for name in forms}
             for _ in range(args.repeats):
                 for name, form in forms.items():
@@ -124,7 +180,8 @@ def _child(args: argparse.Namespace) -> dict:
                 largest_difference=f"{float((v - expected).abs().max()):.2e} of {float(expected.abs().max()):.2f}",
                 finite=bool(torch.isfinite(v).all()), load=" ".join(f"{x:.2f}" for x in os.getloadavg()))
         elif args.what in ("memory-reference", "memory-ours"):
-            form = _step_forms(net, inputs, dtype)[args.what.removeprefix("memory-")]
+            which = args.what.removeprefix("memory-")
+            form = _step_forms(net, inputs, dtype, args.upstream if which == "reference" else None)[which]
             for _ in range(2):
                 form(noise.to(dtype), t)
         else:
@@ -155,6 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-step", action="store_true", help="only time the full sample")
     parser.add_argument("--decode", action="store_true", help="also time the VAE decode after the sample")
     parser.add_argument("--memory", action="store_true", help="compare the two step forms' peak memory")
+    parser.add_argument("--upstream", metavar="DIR",
+                        help="a checkout of FunAudioLLM/ThinkSound: its own network (our weights) is the reference "
+                             "(fp32 only: parity is stated for float32)")
     parser.add_argument("--child", choices=["step", "sample", "memory-reference", "memory-ours"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -162,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
         args.dtype = args.dtype[0]
         print(json.dumps(_child(args)))
         return 0
+    if args.upstream and args.dtype != ["fp32"]:
+        parser.error("--upstream compares in fp32 only: add --dtype fp32")
     jobs = [] if args.no_step else [(dtype, "step") for dtype in args.dtype]
     if args.memory:
         jobs += [(dtype, what) for dtype in args.dtype for what in ("memory-reference", "memory-ours")]
@@ -172,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
                    "--steps", str(args.steps), "--threads", str(args.threads), "--repeats", str(args.repeats)]
         if args.decode:
             command.append("--decode")
+        if args.upstream:
+            command += ["--upstream", args.upstream]
         out = subprocess.run(command, capture_output=True, text=True)
         if out.returncode:
             print(f"{what} {dtype}: failed\n{out.stderr[-2000:]}", file=sys.stderr)
