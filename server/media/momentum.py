@@ -6,8 +6,8 @@ flow carried it (Farneback): a thing that crosses the picture keeps its speed an
 nothing, one that stops scores its speed and one that bounces back up to twice that, weighted
 by the gravity prior per pixel. Flow that does not explain the picture (a thin stick blurred by
 its speed, a thing entering the frame) is not trusted, and material carried out of the picture
-has left, not stopped. Flow is computed only around the onsets (about 3 ms per frame pair on
-the analysis frames): it ranks them, it does not find them.
+has left, not stopped. Flow is computed only around the onsets (about 1.7 ms per frame pair
+on the analysis frames): it ranks them, it does not find them.
 """
 
 from __future__ import annotations
