@@ -74,7 +74,7 @@ import numpy as np
 from foleyline.errors import InvalidInput
 from foleyline.server.media.bursts import OneWay, bursts, flashes, leaps, light_change, rebounds
 from foleyline.server.media.camera import Camera, camera_motion, changed_pixels
-from foleyline.server.media.contacts import GRID, NOISE_LEVEL, arrivals, cell_differences, falls
+from foleyline.server.media.contacts import GRID, NOISE_LEVEL, arrivals, cell_differences, falls, settling
 from foleyline.server.media.frames import FrameStream, MotionAnalysis, SourceKind
 from foleyline.server.media.momentum import Flow, momentum_lost, rising
 from foleyline.server.media.sources import Motion, describe_sources, events, with_bursts
@@ -321,6 +321,8 @@ def analyze_motion(
         hit = (heading < RISING) & ~kicked
         kick_times, kick_strengths = leapt[kicked], strengths[kicked]
         onsets, strengths = onsets[hit], strengths[hit] * (1.0 - RISING_WEIGHT * np.clip(heading[hit], 0.0, 1.0))
+        calm = ~settling(onsets, strengths)  # a strike's settling is no strike (media.contacts)
+        onsets, strengths = onsets[calm], strengths[calm]
         sources = (replace(sources[0], onsets=onsets, strengths=strengths), *sources[1:])
     sources = with_bursts(sources, (kick_times, kick_strengths), (flash_times, flash_strengths))
     onsets, strengths = events(sources)
