@@ -3,7 +3,7 @@ time of one short shot goes on the server.
 
     .venv/bin/python benchmarks/generate.py lengths [--clip CLIP] [--lengths 2 8 30 79] [--rounds 3]
                                                     [--against /work/main]
-    .venv/bin/python benchmarks/generate.py stages  [--clip CLIP] [--seconds 0.5] [--rounds 15]
+    .venv/bin/python benchmarks/generate.py stages  [--clip CLIP] [--seconds 0.5] [--rounds 15] [--again]
                                                     [--against /work/main --pairs 2]
 
 ``lengths``: `foleyline generate` (default settings: in-process server, procedural engine,
@@ -24,6 +24,9 @@ this process, ``--rounds`` times after one warm-up; CPU time per stage (decode, 
 notes, engine, post, loudness, WAV writing and storing) by wrapping each stage's function, medians
 with min-max. The non-engine time is the shot's total less the engine's (target <= 30 ms for
 a 0.5 s shot). gRPC and the job queue are not included (a few ms; see benchmarks in tests/server).
+Every timed shot is one the server has not seen (the inputs it keeps for a shot's next takes,
+``server.shot_inputs``, are cleared first); ``--again``: each is followed by the same shot again
+(another take, as an editor asks for), timed apart in the ``again:`` rows.
 ``--against CHECKOUT``: both sides, each in worker processes on its own ``.venv``, in ``--pairs``
 pairs whose order flips each time, with the ratio ours / theirs per stage.
 
@@ -230,13 +233,20 @@ def stages(args: argparse.Namespace) -> int:
         )
         rows: dict[str, list[float]] = defaultdict(list)
         walls: dict[str, list[float]] = defaultdict(list)
-        for r in range(args.rounds + 1):
+        kept = getattr(pipeline, "inputs", None)  # a checkout that keeps shots' inputs for their next takes
+
+        def shot_cpu(r: int) -> float:
             clock.spent.clear()
             clock.waited.clear()
             started = time.process_time()
             pipeline.process_shot(shot, JobSettings(seed=r + 1), job_id=f"job{r}", engine_name="procedural",
                                   engine=engine, progress=lambda stage, fraction: None, cancel=threading.Event())
-            total = time.process_time() - started
+            return time.process_time() - started
+
+        for r in range(args.rounds + 1):
+            if kept is not None:
+                kept.clear()  # a shot the server has not seen: decoded and analysed
+            total = shot_cpu(r)
             if r == 0:
                 continue  # warm-up: imports, filter designs, the embedding cache
             for stage, spent in clock.spent.items():
@@ -245,6 +255,10 @@ def stages(args: argparse.Namespace) -> int:
             rows["total"].append(total)
             rows["non-engine"].append(total - clock.spent.get("engine", 0.0))
             rows["other"].append(total - sum(clock.spent.values()))
+            if args.again:  # the same shot again (another take): what the server kept is reused
+                total = shot_cpu(r + args.rounds + 1)
+                rows["again: non-engine"].append(total - clock.spent.get("engine", 0.0))
+                rows["again: total"].append(total)
         store.close()
     if args.worker:
         print(json.dumps(rows))
@@ -261,7 +275,7 @@ def stages(args: argparse.Namespace) -> int:
 
 
 STAGE_ORDER = ["decode", "analysis", "notes", "engine", "post", "loudness", "WAV write + store", "other",
-               "non-engine", "total"]
+               "non-engine", "total", "again: non-engine", "again: total"]
 
 
 def stages_paired(args: argparse.Namespace) -> int:
@@ -274,7 +288,7 @@ def stages_paired(args: argparse.Namespace) -> int:
         return 2
     sides = {"ours": Path(sys.executable), "theirs": theirs}
     command = [str(Path(__file__).resolve()), "stages", "--worker", "--clip", str(args.clip), "--start", str(args.start),
-               "--seconds", str(args.seconds), "--rounds", str(args.rounds)]
+               "--seconds", str(args.seconds), "--rounds", str(args.rounds), *(["--again"] if args.again else [])]
     print(f"one {args.seconds:g} s shot of {args.clip.name} from {args.start:g} s; {args.pairs} pairs (ABBA) of "
           f"worker processes, {args.rounds} shots each after a warm-up; CPU ms, median [min-max]; {load()}", flush=True)
     rows: dict[str, dict[str, list[float]]] = {side: defaultdict(list) for side in sides}
@@ -309,6 +323,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=15)
     p.add_argument("--against", type=Path, help="another checkout (with .venv) to pair against, e.g. /work/main")
     p.add_argument("--pairs", type=int, default=2, help="worker pairs with --against")
+    p.add_argument("--again", action="store_true",
+                   help="after each shot, the same shot again (another take), timed apart: 'again:' rows")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)  # one side of a pair: JSON out
     p.set_defaults(run=lambda a: stages_paired(a) if a.against is not None else stages(a))
     args = parser.parse_args(argv)

@@ -16,6 +16,7 @@ The server's token is checked where it is read (``ensure_token``).
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -155,12 +156,19 @@ def config_file() -> Path:
 
 
 def settings() -> dict[str, Any]:
-    """The config file's settings as written; empty when there is no file."""
+    """The config file's settings as written; empty when there is no file. The file is read at
+    every lookup (a server looks settings up a few dozen times per shot), but parsed and
+    checked once per text: an edit is seen at the next lookup, however soon."""
     path = config_file()
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
+    return dict(_parsed(path, text))
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(path: Path, text: str) -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

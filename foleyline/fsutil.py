@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-__all__ = ["atomic_path", "fsync_dir", "replace_durably", "sync_written", "write_bytes_atomic", "write_text_atomic"]
+__all__ = ["atomic_path", "file_version", "fsync_dir", "replace_durably", "sync_written", "write_bytes_atomic", "write_text_atomic"]
 
 
 def _default_mode() -> int:
@@ -26,6 +26,14 @@ def _default_mode() -> int:
 
 
 _MODE = _default_mode()
+
+
+def file_version(info: os.stat_result) -> tuple[int, int, int, int, int]:
+    """What tells one version of a file from another, for caches of what was read from it: the
+    same file (device, inode) with the same size and times. ``st_ctime`` changes with every
+    write and cannot be set back, so a rewrite that restores the size and the modification
+    time still reads as a new version."""
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 def fsync_dir(folder: Path) -> None:

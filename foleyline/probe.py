@@ -17,12 +17,14 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
+from functools import lru_cache
 from fractions import Fraction
 from pathlib import Path
 
 import av
 
 from foleyline.errors import MediaError
+from foleyline.fsutil import file_version
 from foleyline.timebase import FrameRate, MediaClock, rate_from_float
 
 # A picture larger than this is refused with a message saying what to do.
@@ -203,8 +205,18 @@ def read_info(p: Path, container: av.container.InputContainer) -> MediaInfo:
 
 
 def probe(path: str | os.PathLike) -> MediaInfo:
-    """Describe a video file without decoding it. Raises MediaError for anything unusable."""
-    p, container = open_media(path)
+    """Describe a video file without decoding it. Raises MediaError for anything unusable.
+
+    What a version of a file holds is read once (``fsutil.file_version``: a file changed or
+    replaced under the same name is read again): a server probes a shot's media before each
+    decode, and opening a container costs a short shot's decode a tenth of its time."""
+    p = Path(path)
+    return _probed(p, file_version(check_plain_file(p)))
+
+
+@lru_cache(maxsize=256)
+def _probed(p: Path, _version: tuple[int, ...]) -> MediaInfo:
+    p, container = open_media(p)
     try:
         return read_info(p, container)
     finally:

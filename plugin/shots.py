@@ -147,13 +147,6 @@ def media_span(shot: Shot) -> MediaSpan:
 
 def _media_clock(path: Path) -> MediaClock | None:
     try:
-        stat = path.stat()
-        return _clock_of(str(path), stat.st_mtime_ns, stat.st_size)
+        return probe(path).clock  # read once per version of the file (probe keeps what it read)
     except (OSError, MediaError):
         return None  # unreadable media: count from zero; the server names the problem
-
-
-@functools.lru_cache(maxsize=256)
-def _clock_of(path: str, _mtime_ns: int, _size: int) -> MediaClock:
-    # Keyed by modification time and size too: a file replaced under the same name is read again.
-    return probe(path).clock

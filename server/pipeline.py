@@ -3,6 +3,7 @@
     media check (allowed roots)                              Pipeline.media_path
     -> timing: handles, decode range, BWF time stamp         foleyline.server.shot_timing
     -> decode + analysis -> ShotInput                        foleyline.server.media.load
+       (kept for the shot's next takes)                      foleyline.server.shot_inputs
     -> notes (given or drafted)                              foleyline.server.notes
     -> engine, per layer, all takes' seeds at once, in
        windows when the shot is longer than the engine's     foleyline.server.windowing
@@ -45,11 +46,11 @@ from foleyline.server.engines.manifest import model_licence
 from foleyline.server.media import audio as post
 from foleyline.server.media.bwf import BITS, TakeStamp, write_take
 from foleyline.server.media.frames import StreamSpec
-from foleyline.server.media.load import load_shot
 from foleyline.server.media.loudness import Loudness, measure
 from foleyline.server.notes import DraftResult, draft, required_streams
 from foleyline.server.notes.fitting import CountsOf
 from foleyline.server.records import AudioFile, JobSettings, LayerTake, ShotOutcome, ShotRequest, Take
+from foleyline.server.shot_inputs import ShotInputs
 from foleyline.server.shot_timing import ShotTiming, shot_timing
 from foleyline.server.signing import Credentials, credentials, signer_for
 from foleyline.server.store import Store, disk_full_as_exhausted
@@ -95,6 +96,7 @@ class Pipeline:
     def __init__(self, store: Store, allowed_roots: Sequence[Path]) -> None:
         self.store = store
         self.allowed_roots = [Path(r) for r in allowed_roots]
+        self.inputs = ShotInputs()  # a shot asked for again is not decoded and analysed again
 
     # ---- media ----------------------------------------------------------------------------
 
@@ -145,13 +147,13 @@ class Pipeline:
         path = self.media_path(shot)
         info = probe(path)
         timing = shot_timing(shot, handle_frames, info.clock)
-        loaded = load_shot(
+        shot_input = self.inputs.load(
             path, timing.media_start_s, timing.duration_s, streams,
             shot_id=shot.id, offset=-timing.head_s, notes=shot.notes,
             extras={"shot_name": shot.name, "shot_duration": timing.shot_duration_s},
             cancel=cancel,
         )
-        return timing, loaded.input
+        return timing, shot_input
 
     def process_shot(
         self,

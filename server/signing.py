@@ -39,7 +39,7 @@ from foleyline import config
 from foleyline.errors import InvalidInput
 from foleyline.provenance import WAV_MIME
 
-__all__ = ["Credentials", "credentials", "sign_wav", "signer_for"]
+__all__ = ["Credentials", "Signing", "credentials", "sign_wav", "signer_for"]
 
 _CA_YEARS, _LEAF_YEARS = 30, 20  # no timestamp authority offline: validity must outlast the files
 _lock = threading.Lock()
@@ -144,18 +144,43 @@ def credentials() -> Credentials:
     return Credentials(_algorithm(key_pem, key_path), chain_path.read_bytes(), key_pem, f"facility key {key_path}")
 
 
-@contextmanager
-def signer_for(creds: Credentials) -> Iterator[Any]:
-    """One C2PA signer made from ``creds`` for every file signed in the block (a shot's WAVs):
-    making one parses the key and the chain again, a sixth of what signing a short file costs."""
-    import c2pa  # deferred: a native library, loaded by the processes that sign
+# c2pa reads back and verifies every file it has just signed (``verify_after_sign``): the file
+# hashed a second time and the signature checked, about 40 % of signing a short take. Ours are
+# signed with our own key a moment earlier, into a staging file nothing reads yet; a reader
+# verifies them (``foleyline provenance``; tests/server/test_signing.py checks what signing writes).
+_SIGNING_SETTINGS = {"verify": {"verify_after_sign": False}}
 
-    with c2pa.Signer.from_info(c2pa.C2paSignerInfo(creds.algorithm, creds.chain_pem, creds.key_pem, None)) as signer:
-        yield signer
+
+@dataclass
+class Signing:
+    """What signs a shot's files: the C2PA signer made from the credentials, and the settings
+    the builders sign under."""
+
+    signer: Any
+    context: Any
+
+
+_kept = threading.local()  # each thread's signing, with the credentials it was made from
+
+
+@contextmanager
+def signer_for(creds: Credentials) -> Iterator[Signing]:
+    """A C2PA signer made from ``creds`` for every file signed in the block (a shot's WAVs):
+    making one parses the key and the chain again, a sixth of what signing a short file costs.
+    Kept for the thread's next shots, and made again when the credentials change (a signer is
+    never shared between threads)."""
+    kept = getattr(_kept, "signing", None)
+    if kept is None or kept[0] != creds:
+        import c2pa  # deferred: a native library, loaded by the processes that sign
+
+        signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(creds.algorithm, creds.chain_pem, creds.key_pem, None))
+        # (the one it replaces is freed once nothing holds it: a block still signing keeps it)
+        _kept.signing = (creds, Signing(signer, c2pa.Context(settings=c2pa.Settings.from_dict(_SIGNING_SETTINGS))))
+    yield _kept.signing[1]
 
 
 def sign_wav(source: Path | bytes, destination: Path, manifest: dict[str, Any], creds: Credentials,
-             parent: Path | None = None, *, signer: Any = None) -> None:
+             parent: Path | None = None, *, signer: Signing | None = None) -> None:
     """Write ``source`` (a file, or the unsigned file's bytes) to ``destination`` with ``manifest``
     signed by ``creds`` (an edit of ``parent``, the signed file it was made from, when given).
     ``signer``: one from ``signer_for(creds)`` when several files are signed; else one is made.
@@ -166,13 +191,13 @@ def sign_wav(source: Path | bytes, destination: Path, manifest: dict[str, Any], 
         return
     import c2pa  # deferred: a native library, loaded by the processes that sign
 
-    with c2pa.Builder(manifest) as builder:
+    with c2pa.Builder(manifest, context=signer.context) as builder:
         if parent is not None:
             builder.set_intent(c2pa.C2paBuilderIntent.EDIT)
             with open(parent, "rb") as stream:
                 builder.add_ingredient({"title": parent.name, "relationship": "parentOf"}, WAV_MIME, stream)
         with _readable(source) as src, open(destination, "w+b") as dst:
-            builder.sign(signer, WAV_MIME, src, dst)
+            builder.sign(signer.signer, WAV_MIME, src, dst)
 
 
 def _readable(source: Path | bytes) -> BinaryIO:

@@ -52,6 +52,18 @@ def test_a_wrong_type_or_an_unknown_key_names_the_file_and_the_setting():
         config.value("address")
 
 
+def test_the_file_is_parsed_once_per_text_and_an_edit_is_seen_at_once(monkeypatch):
+    parsed = []
+    real = config.tomllib.loads
+    monkeypatch.setattr(config.tomllib, "loads", lambda text: parsed.append(text) or real(text))
+    write_config("max_streams = 4\n")
+    assert [config.value("max_streams") for _ in range(3)] == [4, 4, 4] and len(parsed) == 1
+    write_config("max_streams = 5\n")  # the same size, at once: nothing about the file's dates to go by
+    assert config.value("max_streams") == 5 and len(parsed) == 2
+    config.config_file().unlink()
+    assert config.lookup("max_streams")[1] == "default"
+
+
 def test_config_show_says_where_each_value_came_from(monkeypatch, capsys):
     write_config('engine = "procedural"\ntoken = "s3cret"\n')
     monkeypatch.setenv("FOLEYLINE_MAX_STREAMS", "3")

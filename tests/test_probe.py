@@ -38,6 +38,22 @@ def test_a_file_without_timecode_says_none(small_clip):
     assert probe(small_clip("plain.mp4")).timecode is None
 
 
+def test_a_files_version_is_read_once_and_a_changed_file_again(small_clip, monkeypatch):
+    from foleyline import probe as probe_module
+
+    opened = []
+    real = probe_module.open_media
+    monkeypatch.setattr(probe_module, "open_media", lambda path: opened.append(path) or real(path))
+    clip = small_clip("once.mp4", frames=25)
+    first = probe(clip)
+    assert probe(clip) == first and len(opened) == 1  # the same version: what was read is kept
+    small_clip("once.mp4", frames=50)  # rewritten in place under the same name
+    second = probe(clip)
+    assert len(opened) == 2 and second.duration == pytest.approx(2 * first.duration, abs=0.05)
+    small_clip("other.mp4", frames=25).replace(clip)  # replaced by another file
+    assert probe(clip).duration == pytest.approx(first.duration, abs=0.05) and len(opened) == 3
+
+
 def test_a_missing_file_says_where_it_looked(tmp_path):
     with pytest.raises(MediaError, match="not found"):
         probe(tmp_path / "nope.mov")

@@ -41,7 +41,6 @@ import struct
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -50,7 +49,7 @@ from foleyline.errors import InvalidInput, MediaError
 from foleyline.fsutil import atomic_path, write_bytes_atomic
 from foleyline.provenance import Generation, created_manifest, edited_manifest
 from foleyline.server.media.loudness import Loudness
-from foleyline.server.signing import Credentials, sign_wav
+from foleyline.server.signing import Credentials, Signing, sign_wav
 from foleyline.timebase import OUTPUT_SAMPLE_RATE, FrameRate
 
 BITS = 24
@@ -207,12 +206,18 @@ def pcm24(audio: np.ndarray) -> bytes:
     """Interleaved little-endian 24-bit PCM of (channels, n) float audio in -1..1 (clipped)."""
     scaled = np.rint(np.clip(audio, -1.0, 1.0) * 8388608.0)
     ints = np.clip(scaled, -8388608, 8388607).astype("<i4").T.reshape(-1)  # interleave frames
-    return ints.view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
+    # The low three bytes of each: copied byte plane by byte plane (a copy of 3-byte rows goes
+    # row by row, three times slower than the rest of writing a take's WAV).
+    wide, packed = ints.view(np.uint8), np.empty(3 * ints.size, np.uint8)
+    for byte in range(3):
+        packed[byte::3] = wide[byte::4]
+    return packed.tobytes()
 
 
-def _chunk(tag: bytes, payload: bytes) -> bytes:
+def _chunk(tag: bytes, payload: bytes) -> list[bytes]:
+    """A RIFF chunk's parts (header, payload, pad byte), joined once with the file's other chunks."""
     pad = b"\0" if len(payload) % 2 else b""  # RIFF chunks are word-aligned
-    return tag + struct.pack("<I", len(payload)) + payload + pad
+    return [tag + struct.pack("<I", len(payload)), payload, pad]
 
 
 def bwf_bytes(audio: np.ndarray, sample_rate: int, *, bext: BextInfo, ixml: IXmlInfo | None = None) -> bytes:
@@ -231,21 +236,21 @@ def bwf_bytes(audio: np.ndarray, sample_rate: int, *, bext: BextInfo, ixml: IXml
     if ixml.track_names and len(ixml.track_names) != channels:
         raise InvalidInput(f"{len(ixml.track_names)} track names for {channels} channels")
 
-    payload = b"WAVE" + b"".join(
-        [
-            _chunk(b"fmt ", fmt_chunk(int(sample_rate), channels)),
-            _chunk(b"bext", bext_chunk(bext)),
-            _chunk(b"iXML", ixml_chunk(ixml, sample_rate=int(sample_rate), channels=channels,
-                                       time_reference=bext.time_reference)),
-            _chunk(b"data", pcm24(data)),
-        ]
-    )
-    if len(payload) > _MAX_RIFF:
+    parts = [
+        b"WAVE",
+        *_chunk(b"fmt ", fmt_chunk(int(sample_rate), channels)),
+        *_chunk(b"bext", bext_chunk(bext)),
+        *_chunk(b"iXML", ixml_chunk(ixml, sample_rate=int(sample_rate), channels=channels,
+                                    time_reference=bext.time_reference)),
+        *_chunk(b"data", pcm24(data)),
+    ]
+    size = sum(len(part) for part in parts)
+    if size > _MAX_RIFF:
         raise MediaError(
             f"{data.shape[1] / sample_rate:.0f} s of {channels}-channel audio exceeds the 4 GiB WAV limit; "
             "write shorter takes or fewer channels"
         )
-    return b"RIFF" + struct.pack("<I", len(payload)) + payload
+    return b"".join([b"RIFF", struct.pack("<I", size), *parts])  # the samples copied once
 
 
 def write_bwf(
@@ -342,7 +347,7 @@ def take_ixml(stamp: TakeStamp, channels: int) -> IXmlInfo:
 
 
 def _signed(path: Path, unsigned: bytes, manifest: dict, creds: Credentials, parent: Path | None = None, *,
-            durable: bool = True, signer: Any = None) -> Path:
+            durable: bool = True, signer: Signing | None = None) -> Path:
     with atomic_path(path, durable=durable) as signed:
         sign_wav(unsigned, signed, manifest, creds, parent=parent, signer=signer)
     return path
@@ -355,7 +360,7 @@ def _title(stamp: TakeStamp | Generation) -> str:
 
 
 def write_take(path: str | os.PathLike, audio: np.ndarray, stamp: TakeStamp, generation: Generation,
-               creds: Credentials, *, durable: bool = True, signer: Any = None) -> Path:
+               creds: Credentials, *, durable: bool = True, signer: Signing | None = None) -> Path:
     """Write one stem (or the mix) of a take at the output rate, stamped for the sound editor
     and signed (C2PA: created by a trained algorithm, ``generation`` says how), atomically.
     ``durable=False``: no fsync here; the caller flushes the take's files together

@@ -10,8 +10,8 @@ import tolerances
 
 from foleyline.errors import InvalidInput
 from foleyline.server.media.audio import (
-    PEAK_CEILING_DBFS, SILENCE_LUFS, fade_handles, finish_stem, fit_length, limit_peak, loudness_lufs, mix_stems,
-    peak_dbfs, reported_loudness, reported_peak, resample, true_peak_dbtp,
+    PEAK_CEILING_DBFS, SILENCE_LUFS, fade_handles, finish_stem, fit_length, largest_magnitude, limit_peak,
+    loudness_lufs, mix_stems, peak_dbfs, reported_loudness, reported_peak, resample, true_peak_dbtp,
 )
 
 
@@ -137,3 +137,9 @@ class TestStems:
         silence = np.zeros((1, 48000), np.float32)
         assert (reported_loudness(silence), reported_peak(silence)) == (SILENCE_LUFS, -120.0)
         assert reported_peak(sine(440, 1.0, 48000, amp=0.5)) == pytest.approx(-6.02, abs=0.01)
+
+
+@pytest.mark.parametrize("samples", [[0.25, -0.5, 0.125], [0.5, -0.25], [-0.0, 0.0], []])
+def test_the_largest_magnitude_is_the_peak_whichever_its_sign(samples):
+    data = np.array([samples], np.float32)
+    assert largest_magnitude(data) == (float(np.max(np.abs(data))) if data.size else 0.0)

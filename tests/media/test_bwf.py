@@ -15,7 +15,7 @@ import tolerances
 from foleyline import __version__
 from foleyline.errors import InvalidInput
 from foleyline.provenance import Generation, read_provenance
-from foleyline.server.media.bwf import BextInfo, IXmlInfo, TakeStamp, circled_copy, write_bwf, write_take
+from foleyline.server.media.bwf import BextInfo, IXmlInfo, TakeStamp, circled_copy, pcm24, write_bwf, write_take
 from foleyline.server.media.loudness import Loudness
 from foleyline.server.signing import credentials
 from foleyline.wavchunks import read_chunk
@@ -189,6 +189,13 @@ class TestSamples:
         back, rate = soundfile.read(path, dtype="float32", always_2d=True)
         assert rate == 48000 and soundfile.info(path).subtype == "PCM_24"
         np.testing.assert_allclose(back.T, audio, atol=tolerances.PCM24)
+
+    @pytest.mark.parametrize("channels", [1, 2])
+    def test_each_sample_is_its_three_low_bytes_frame_by_frame(self, channels):
+        steps = np.array([0, 1, -1, 255, 256, -256, 65535, -65536, 8388607, -8388608, 1234567, -7654321])
+        audio = np.stack([np.roll(steps, c) for c in range(channels)]).astype(np.float32) / 8388608.0
+        frames = audio.T.reshape(-1) * 8388608.0
+        assert pcm24(audio) == b"".join(int(v).to_bytes(3, "little", signed=True) for v in frames)
 
     def test_full_scale_is_clipped_not_wrapped(self, tmp_path):
         audio = np.array([[1.0, -1.0, 1.5, -1.5, 0.0]], np.float32)

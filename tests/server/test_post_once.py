@@ -13,6 +13,7 @@ import wavinfo
 
 from foleyline import fsutil
 from foleyline.notes import notes_from_proto
+from foleyline.provenance import read_provenance
 from foleyline.server import pipeline as pipeline_module
 from foleyline.server.media import audio
 from foleyline.server.pipeline import Pipeline
@@ -96,7 +97,9 @@ def test_a_shots_wavs_are_signed_with_one_signer(run_shot, monkeypatch):
     for take in outcome.takes:
         for stored in [take.mix, *(layer.audio for layer in take.layers)]:
             assert wavinfo.WavInfoReader(str(store.audio_path(stored.sha256))).data.frame_count > 0
-            assert b"C2PA" in store.audio_path(stored.sha256).read_bytes()  # each one signed
+            # each one signed, and valid as a reader checks it (c2pa does not read back what it signs)
+            report = read_provenance(store.audio_path(stored.sha256))
+            assert report.ok and report.generation["take_id"] == take.id, report.line()
 
 
 def test_a_shots_post_holds_one_takes_audio_at_a_time(run_shot, monkeypatch):
