@@ -23,14 +23,23 @@ decodes the sound, which ours does not need (so the comparison leans, slightly, 
 It prints per clip the medians [min-max] of wall and CPU time (user + system, all threads;
 steadier on a shared machine) and the ratios ours / ffmpeg of the medians (target <= 1.3),
 plus the peak memory of ours in a fresh process (``--memory``: one child per clip, its
-high water mark less the same child's before decoding). Prints the machine's load.
+high water mark less the same child's before decoding). Prints the machine's load, and the
+median ratio per class of clip (picture height and frame rate: what the analysis' cost
+against FFmpeg's turns on).
 
-    .venv/bin/python benchmarks/decode.py [--rounds 5] [--start 0] [--duration 8] [--cli] [--memory] [CLIP ...]
+With ``--against CHECKOUT`` (another worktree with its own .venv, e.g. /work/main) ours is
+timed twice per round, this checkout's code and that one's, each in its own warm worker
+process (the same function, imported from each checkout's package), the three sides' order
+rotating from round to round, and the ratio ours / theirs is printed beside the rest.
+
+    .venv/bin/python benchmarks/decode.py [--rounds 5] [--start 0] [--duration 8] [--cli] [--memory]
+        [--against /work/main] [CLIP ...]
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import resource
 import shutil
@@ -94,6 +103,44 @@ def ffmpeg_cli(command: list[str]) -> None:
     subprocess.run(command, check=True)
 
 
+class Worker:
+    """``ours`` in a warm process of a checkout's own Python (its package imported there): one
+    line in (clip, start, duration), one line out (wall, cpu of that process, frames)."""
+
+    def __init__(self, python: Path) -> None:
+        self.process = subprocess.Popen([str(python), str(Path(__file__).resolve()), "--worker"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True, bufsize=1)
+
+    def __call__(self, clip: Path, start: float, duration: float) -> tuple[float, float, int]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(f"{clip}\t{start!r}\t{duration!r}\n")
+        reply = self.process.stdout.readline().split()
+        if len(reply) != 3:
+            raise RuntimeError(f"the worker of {self.process.args[0]} stopped; run it by hand to see why")
+        return float(reply[0]), float(reply[1]), int(reply[2])
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+def serve() -> int:
+    """The worker's side of ``Worker``."""
+    for line in sys.stdin:
+        clip, start, duration = line.rstrip("\n").split("\t")
+        frames: list[int] = []
+        wall, cpu = _timed(lambda: frames.append(ours(Path(clip), float(start), float(duration))))
+        print(f"{wall} {cpu} {frames[0]}", flush=True)
+    return 0
+
+
+def clip_class(height: int, fps: float) -> str:
+    """A clip's class for the summary: its picture height and frame-rate bands."""
+    size = "HD >=720p" if height >= 700 else ("SD 340-576p" if height >= 330 else "small <330p")
+    return f"{size}, {'<=15 fps' if fps <= 15.5 else '>15 fps'}"
+
+
 def high_water_mib() -> float:
     """This process's peak resident memory, MiB: VmHWM (since exec; ru_maxrss would count the
     parent's image at fork) where Linux has it."""
@@ -130,53 +177,105 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=None, help="range length, seconds (default: to the end)")
     parser.add_argument("--cli", action="store_true", help="also time the ffmpeg command (needs it installed)")
     parser.add_argument("--memory", action="store_true", help="peak memory of ours, a fresh process per clip")
+    parser.add_argument("--against", type=Path, default=None,
+                        help="another checkout (with its .venv) to time side by side with this one, e.g. /work/main")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.worker:
+        return serve()
+    if args.against is not None and not (args.against / ".venv" / "bin" / "python").exists():
+        print(f"{args.against} has no .venv/bin/python; run `make install` there first", file=sys.stderr)
+        return 2
 
     ffmpeg = shutil.which("ffmpeg")
     if args.cli and ffmpeg is None:
         print("ffmpeg (the command-line tool) is not installed; --cli needs it", file=sys.stderr)
         return 2
     clips = args.clips or sorted(p for p in SHARED_MEDIA.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES)
+    workers = {}
+    if args.against is not None:  # both checkouts alike: each warm in its own process
+        workers = {"ours": Worker(Path(sys.executable)), "theirs": Worker(args.against / ".venv" / "bin" / "python")}
+    try:
+        report(args, clips, workers, ffmpeg)
+    finally:
+        for worker in workers.values():
+            worker.close()
+    return 0
+
+
+def report(args: argparse.Namespace, clips: list[Path], workers: dict[str, Worker], ffmpeg: str | None) -> None:
+    against = "theirs" in workers
     print(f"paired rounds: {args.rounds} after a warm-up; seconds, median [min-max]; "
-          f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+          f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}"
+          + (f"; theirs: {args.against}" if against else ""))
     print(f"{'clip':34s} {'range s':>12s} {'frames':>6s} {'ours wall':>21s} {'ffmpeg wall':>21s} {'ratio':>5s}"
-          f" {'ours cpu':>21s} {'ffmpeg cpu':>21s} {'ratio':>5s}" + (f" {'cli wall':>7s}" if args.cli else "")
-          + (f" {'MiB':>5s}" if args.memory else ""))
-    wall_ratios, cpu_ratios = [], []
+          f" {'ours cpu':>21s} {'ffmpeg cpu':>21s} {'ratio':>5s}"
+          + (f" {'theirs cpu':>21s} {'ratio':>5s} {'ours/theirs':>11s}" if against else "")
+          + (f" {'cli wall':>7s}" if args.cli else "") + (f" {'MiB':>5s}" if args.memory else ""))
+    ratios: dict[str, list[float]] = {"wall": [], "cpu": [], "theirs cpu": [], "ours/theirs cpu": []}
+    classes: dict[str, list[tuple[float, float]]] = {}
     for clip in clips:
         info = probe(clip)
         start = args.start
         duration = min(args.duration or info.duration, info.duration - start)
-        frames = ours(clip, start, duration)  # warm-up: imports, codec tables, filter designs
-        ffmpeg_in_process(clip, start, duration)
-        mine, theirs, cli = [], [], []
-        command = [ffmpeg or "ffmpeg", "-nostdin", "-v", "error", "-ss", f"{start:.6f}", "-t", f"{duration:.6f}",
-                   "-i", str(clip), "-f", "null", "-"]
-        for _ in range(args.rounds):
-            mine.append(_timed(lambda: ours(clip, start, duration)))
-            theirs.append(_timed(lambda: ffmpeg_in_process(clip, start, duration)))
-            if args.cli:
-                cli.append(_timed(lambda: ffmpeg_cli(command), resource.RUSAGE_CHILDREN))
-        m_wall, m_cpu = zip(*mine)
-        t_wall, t_cpu = zip(*theirs)
-        wall_ratio = statistics.median(m_wall) / statistics.median(t_wall)
-        cpu_ratio = statistics.median(m_cpu) / statistics.median(t_cpu)
-        wall_ratios.append(wall_ratio)
-        cpu_ratios.append(cpu_ratio)
-        line = (f"{clip.name[:34]:34s} {start:5.2f}+{duration:6.2f} {frames:6d} {spread(list(m_wall)):>21s} "
-                f"{spread(list(t_wall)):>21s} {wall_ratio:5.2f} {spread(list(m_cpu)):>21s} {spread(list(t_cpu)):>21s} "
-                f"{cpu_ratio:5.2f}")
+        sides = {
+            "ours": workers["ours"] if against else lambda c, s, d: (*_timed(lambda: ours(c, s, d)), 0),
+            "ffmpeg": lambda c, s, d: (*_timed(lambda: ffmpeg_in_process(c, s, d)), 0),
+        }
+        if against:
+            sides["theirs"] = workers["theirs"]
         if args.cli:
-            line += f" {statistics.median([w for w, _ in cli]):7.3f}"
+            command = [ffmpeg or "ffmpeg", "-nostdin", "-v", "error", "-ss", f"{start:.6f}", "-t", f"{duration:.6f}",
+                       "-i", str(clip), "-f", "null", "-"]
+            sides["cli"] = lambda c, s, d: (*_timed(lambda: ffmpeg_cli(command), resource.RUSAGE_CHILDREN), 0)
+        # Warm-up (imports, codec tables, filter designs); ours also counts the analysis frames.
+        frames = ours(clip, start, duration) if not against else workers["ours"](clip, start, duration)[2]
+        for name, side in sides.items():
+            if name != "cli":
+                side(clip, start, duration)
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
+        names = list(sides)
+        for r in range(args.rounds):  # the sides' order rotates: a change of load hits each alike
+            for name in names[r % len(names):] + names[: r % len(names)]:
+                wall, cpu, _ = sides[name](clip, start, duration)
+                times[name].append((wall, cpu))
+        median = {name: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v))
+                  for name, v in times.items()}
+        wall_ratio = median["ours"][0] / median["ffmpeg"][0]
+        cpu_ratio = median["ours"][1] / median["ffmpeg"][1]
+        ratios["wall"].append(wall_ratio)
+        ratios["cpu"].append(cpu_ratio)
+        m_wall, m_cpu = ([v[i] for v in times["ours"]] for i in (0, 1))
+        t_wall, t_cpu = ([v[i] for v in times["ffmpeg"]] for i in (0, 1))
+        line = (f"{clip.name[:34]:34s} {start:5.2f}+{duration:6.2f} {frames:6d} {spread(m_wall):>21s} "
+                f"{spread(t_wall):>21s} {wall_ratio:5.2f} {spread(m_cpu):>21s} {spread(t_cpu):>21s} {cpu_ratio:5.2f}")
+        theirs_ratio = math.nan
+        if against:
+            theirs_ratio = median["theirs"][1] / median["ffmpeg"][1]
+            ratios["theirs cpu"].append(theirs_ratio)
+            ratios["ours/theirs cpu"].append(median["ours"][1] / median["theirs"][1])
+            line += (f" {spread([c for _, c in times['theirs']]):>21s} {theirs_ratio:5.2f}"
+                     f" {median['ours'][1] / median['theirs'][1]:11.2f}")
+        if args.cli:
+            line += f" {median['cli'][0]:7.3f}"
         if args.memory:
             line += f" {peak_memory(clip, start, duration):5.0f}"
+        classes.setdefault(clip_class(info.height, info.fps), []).append((cpu_ratio, theirs_ratio))
         print(line, flush=True)
-    for label, values in (("wall", wall_ratios), ("cpu", cpu_ratios)):
+    for label, values in ratios.items():
         if values:
             values.sort()
-            print(f"{label}: median ratio {statistics.median(values):.2f}, worst {values[-1]:.2f} (target <= 1.3)")
+            print(f"{label}: median ratio {statistics.median(values):.2f} [{values[0]:.2f}-{values[-1]:.2f}]"
+                  + (" (target <= 1.3)" if label in ("wall", "cpu") else ""))
+    for name, values in sorted(classes.items()):
+        ours_cpu = sorted(v for v, _ in values)
+        line = (f"  {name:24s} {len(values):2d} clips: cpu ratio median {statistics.median(ours_cpu):.2f} "
+                f"[{ours_cpu[0]:.2f}-{ours_cpu[-1]:.2f}]")
+        if against:
+            theirs_cpu = sorted(v for _, v in values)
+            line += f", theirs {statistics.median(theirs_cpu):.2f} [{theirs_cpu[0]:.2f}-{theirs_cpu[-1]:.2f}]"
+        print(line)
     print(f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
-    return 0
 
 
 if __name__ == "__main__":

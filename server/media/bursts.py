@@ -127,6 +127,8 @@ def flashes(gray: np.ndarray, times: np.ndarray, cuts: np.ndarray,
     typical = float(np.median(np.diff(times)))
     peaks, props = find_peaks(rise, height=FLASH_LEVEL, distance=max(1, int(round(_FLASH_REFRACTORY / typical))))
     sizes = props["peak_heights"]
+    if len(peaks) == 0:  # the brightest rise is the range's last interval: no peak to place
+        return np.zeros(0), np.zeros(0)
     return (times[peaks - 1] + times[peaks]) / 2, sizes / sizes.max()
 
 

@@ -89,8 +89,15 @@ class FrameConverter:
     def _even(self) -> bool:
         return self.width % 2 == 0 and self.height % 2 == 0
 
-    def _resize(self, plane: np.ndarray, width: int | None = None, height: int | None = None) -> np.ndarray:
-        """Crop a plane to the box and scale it to (width, height) (default: the output size)."""
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of one output picture."""
+        return (self.height, self.width) if self.spec.gray else (self.height, self.width, 3)
+
+    def _resize(self, plane: np.ndarray, width: int | None = None, height: int | None = None,
+                out: np.ndarray | None = None) -> np.ndarray:
+        """Crop a plane to the box and scale it to (width, height) (default: the output size),
+        into ``out`` when given."""
         out_w, out_h = width or self.width, height or self.height
         h, w = plane.shape
         x0, y0, x1, y1 = self.box
@@ -111,35 +118,43 @@ class FrameConverter:
             both = halve_x and halve_y
             crop = cv2.resize(crop, (cw, ch), interpolation=cv2.INTER_AREA if both else cv2.INTER_LINEAR)
         if crop.shape[1] == out_w and crop.shape[0] == out_h:
-            return crop.copy()  # never hand out a view of the decoder's buffer
+            if out is None:
+                return crop.copy()  # never hand out a view of the decoder's buffer
+            np.copyto(out, crop)
+            return out
         ratio = max(crop.shape[1] / out_w, crop.shape[0] / out_h)
         interpolation = cv2.INTER_AREA if ratio >= 2 else cv2.INTER_LINEAR
-        return cv2.resize(crop, (out_w, out_h), interpolation=interpolation)
+        return cv2.resize(crop, (out_w, out_h), dst=out, interpolation=interpolation)
 
-    def __call__(self, frame: av.VideoFrame) -> np.ndarray:
+    def __call__(self, frame: av.VideoFrame, out: np.ndarray | None = None) -> np.ndarray:
+        """The frame's pixels, written into ``out`` (an array of ``shape``) when given: a
+        stream's pictures go straight into its array, not through a copy."""
         fmt = frame.format.name
         if fmt in _FAST_FORMATS:
             if self.spec.gray:
-                return self._resize(_plane(frame, 0))  # luma is the grey picture
+                return self._resize(_plane(frame, 0), out=out)  # luma is the grey picture
             full = _FAST_FORMATS[fmt] or frame.color_range == 2  # 2 = JPEG (full) range
             if fmt == "yuv420p" and not full and frame.colorspace != 1 and self._even:
                 # The common case (limited-range BT.601 4:2:0) has a SIMD path in OpenCV,
-                # several times faster than the general matrix below.
-                ys = self._resize(_plane(frame, 0))
-                us = self._resize(_plane(frame, 1), self.width // 2, self.height // 2)
-                vs = self._resize(_plane(frame, 2), self.width // 2, self.height // 2)
-                i420 = np.concatenate([ys.reshape(-1), us.reshape(-1), vs.reshape(-1)])
-                return cv2.cvtColor(i420.reshape(self.height * 3 // 2, self.width), cv2.COLOR_YUV2RGB_I420)
+                # several times faster than the general matrix below. Each plane is scaled
+                # straight into its place in the I420 picture.
+                w, h = self.width, self.height
+                i420 = np.empty(w * h * 3 // 2, np.uint8)
+                quarter = w * h // 4
+                self._resize(_plane(frame, 0), out=i420[: w * h].reshape(h, w))
+                self._resize(_plane(frame, 1), w // 2, h // 2, i420[w * h : w * h + quarter].reshape(h // 2, w // 2))
+                self._resize(_plane(frame, 2), w // 2, h // 2, i420[w * h + quarter :].reshape(h // 2, w // 2))
+                return cv2.cvtColor(i420.reshape(h * 3 // 2, w), cv2.COLOR_YUV2RGB_I420, dst=out)
             key = (frame.colorspace, full)
             if key not in self._matrices:
                 self._matrices[key] = _yuv_to_rgb_matrix(*key)
             yuv = cv2.merge([self._resize(_plane(frame, i)) for i in range(3)])
-            return cv2.transform(yuv, self._matrices[key])  # saturating uint8 output
+            return cv2.transform(yuv, self._matrices[key], dst=out)  # saturating uint8 output
         # Anything else (10-bit, RGB, palettes, NV12 ...): libswscale, then crop/resize.
         full_frame = frame.to_ndarray(format="gray" if self.spec.gray else "rgb24")
         if self.spec.gray:
-            return self._resize(full_frame)
-        return cv2.merge([self._resize(np.ascontiguousarray(full_frame[..., c])) for c in range(3)])
+            return self._resize(full_frame, out=out)
+        return cv2.merge([self._resize(np.ascontiguousarray(full_frame[..., c])) for c in range(3)], dst=out)
 
 
 class StreamSampler:
@@ -170,10 +185,13 @@ class StreamSampler:
         self.used = 0
         self.index: list[int] = []
 
-    def _convert(self, frame: av.VideoFrame) -> np.ndarray:
+    def _converter(self, frame: av.VideoFrame) -> FrameConverter:
         if self.converter is None:
             self.converter = FrameConverter(self.spec, frame.width, frame.height)
-        return self.converter(frame)
+        return self.converter
+
+    def _convert(self, frame: av.VideoFrame) -> np.ndarray:
+        return self._converter(frame)(frame)
 
     def _emit_until(self, limit: float) -> None:
         """Give the pending frame to every target time before ``limit``."""
@@ -186,10 +204,10 @@ class StreamSampler:
         if end == first:
             return
         if self.reader is None:
-            pixels = self._convert(frame)  # once, however many targets it covers
+            converter = self._converter(frame)
             if self.out is None:
-                self.out = np.empty((self.count, *pixels.shape), np.uint8)
-            self.out[self.used] = pixels
+                self.out = np.empty((self.count, *converter.shape), np.uint8)
+            converter(frame, self.out[self.used])  # once, however many targets it covers
             self.index.extend([self.used] * (end - first))
         self.used += 1
         self.times.extend(k / self.spec.fps for k in range(first, end))

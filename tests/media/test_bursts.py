@@ -129,3 +129,12 @@ def test_a_jump_cut_the_histograms_miss_is_a_cut():
     frames = frames + rng.normal(0, 1.0, frames.shape)
     cuts = detect_cuts(frames.astype(np.float32), np.arange(40) / FPS)
     assert list(cuts) == [20]
+
+
+def test_a_picture_that_brightens_only_in_its_last_interval_has_no_flash_and_no_error():
+    # (a 1 s range of condfoleygen_button.mp4 ends on such a rise; it raised a ValueError)
+    frames = np.full((10, 90, 160), 80.0)
+    frames[-1] += 80.0
+    times, strengths = flashes(frames, np.arange(10) / FPS, np.zeros(0, int))
+    assert len(times) == 0 and len(strengths) == 0
+    assert analyze_motion(stream_of(frames)).onsets.size == 0

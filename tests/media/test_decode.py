@@ -13,6 +13,7 @@ from foleyline.errors import InvalidInput, MediaError
 from foleyline.probe import open_media, probe, read_info
 from foleyline.server.media.decode import decode_shot, extract_audio
 from foleyline.server.media.frames import ANALYSIS_STREAM, CLIP_STREAM, SYNC_STREAM, StreamSpec
+from foleyline.server.media.streams import FrameConverter
 
 from .conftest import constant_rate, square_index
 
@@ -228,6 +229,25 @@ class TestPixels:
         background = whole[:, 5:40, -40:-5].reshape(-1, 3).mean(axis=0)
         np.testing.assert_allclose(background, [96, 96, 96], atol=3)
         assert [square_index(f) for f in shot.streams["analysis"].frames] == list(range(10))
+
+    @pytest.mark.parametrize("codec, pix_fmt", [
+        ("libx264", "yuv420p"), ("mjpeg", "yuvj420p"), ("libx264", "yuv444p"), ("ffv1", "bgr0"),
+    ])
+    @pytest.mark.parametrize("spec", [CLIP_STREAM, SYNC_STREAM, ANALYSIS_STREAM], ids=lambda s: s.name)
+    def test_a_picture_written_into_its_streams_array_is_the_picture_converted_alone(self, clip_factory, codec,
+                                                                                     pix_fmt, spec):
+        import av
+
+        path = clip_factory(f"fmt_{pix_fmt}.mkv", constant_rate(Fraction(25), 0.4), codec=codec, pix_fmt=pix_fmt)
+        with av.open(str(path)) as container:
+            frame = next(container.decode(video=0))
+        converter = FrameConverter(spec, frame.width, frame.height)
+        alone = converter(frame)
+        array = np.zeros((3, *converter.shape), np.uint8)
+        written = converter(frame, array[1])
+        assert np.shares_memory(written, array[1])  # written in place, not copied in
+        np.testing.assert_array_equal(array[1], alone)  # the same pixels: exact
+        assert not array[0].any() and not array[2].any()  # nothing written beside it
 
     @pytest.mark.parametrize("name, tolerance", [
         ("condfoleygen_hitting_metal.mp4", 2.0),  # untagged BT.601, limited range: OpenCV's I420 path

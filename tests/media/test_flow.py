@@ -30,3 +30,39 @@ def test_intervals_computed_together_equal_each_computed_alone(monkeypatch):
     assert len(calls) == 4  # each once, none again when read
     np.testing.assert_array_equal(together(7), expected[7])  # one not prefetched: computed when read
     assert len(calls) == 5
+
+
+def test_the_analysis_computes_flow_only_around_its_contacts(monkeypatch):
+    """Three swings that stop in 100 frames: the flow is computed over a few intervals around
+    each stop, none elsewhere (the strokes' starts, the rests between)."""
+    from foleyline.server.media import momentum
+    from foleyline.server.media.analysis import analyze_motion
+
+    from .test_analysis import FPS, synthetic
+
+    x, positions = 10, []
+    for i in range(100):
+        x += 8 if 10 <= i < 20 or 70 <= i < 80 else (-8 if 40 <= i < 50 else 0)
+        positions.append((x, 40))
+    computed = []
+    real = momentum.Flow._compute
+    monkeypatch.setattr(momentum.Flow, "_compute", lambda self, t: computed.append(t) or real(self, t))
+    result = analyze_motion(synthetic(positions))
+    contacts = np.round(result.onsets * FPS).astype(int)
+    assert len(contacts) == 3
+    assert computed and len(computed) == len(set(computed))  # each interval once
+    assert all(np.min(np.abs(contacts - t)) <= 4 for t in computed)  # only around the contacts
+    assert len(computed) <= 8 * len(contacts)  # of 99 intervals
+
+
+def test_a_source_without_contacts_gets_no_flow(monkeypatch):
+    from foleyline.server.media import momentum
+    from foleyline.server.media.analysis import analyze_motion
+    from foleyline.server.media.frames import SourceKind
+
+    from .test_analysis import synthetic
+
+    computed = []
+    monkeypatch.setattr(momentum.Flow, "_compute", lambda self, t: computed.append(t))
+    still = analyze_motion(synthetic([None] * 60))
+    assert still.sources[0].kind is SourceKind.NONE and computed == []
