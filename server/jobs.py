@@ -262,7 +262,7 @@ class JobManager:
             return
         if not run.recorded_running:
             run.recorded_running = True
-            self.store.set_job_state(job_id, "running")
+            self.store.set_job_state(job_id, "running", durable=False)  # a restart marks it interrupted either way
 
         told = ["", -1.0]
 

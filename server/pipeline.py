@@ -47,7 +47,8 @@ from foleyline.server.media import audio as post
 from foleyline.server.media.bwf import BITS, TakeStamp, write_take
 from foleyline.server.media.frames import StreamSpec
 from foleyline.server.media.loudness import Loudness, measure
-from foleyline.server.notes import DraftResult, draft, required_streams
+from foleyline.server.notes import DraftResult, draft, drafting_plan, required_streams
+from foleyline.server.notes.drafters import Plan
 from foleyline.server.notes.fitting import CountsOf
 from foleyline.server.records import AudioFile, JobSettings, LayerTake, ShotOutcome, ShotRequest, Take
 from foleyline.server.shot_inputs import ShotInputs
@@ -117,27 +118,36 @@ class Pipeline:
     # ---- notes ----------------------------------------------------------------------------
 
     def draft(self, shot: ShotRequest, shot_input: ShotInput, writer: str = "auto", *,
-              counts_of: CountsOf | None = None) -> DraftResult:
+              counts_of: CountsOf | None = None, chosen: Plan | None = None) -> DraftResult:
         """Notes drafted for the shot down the ladder (a VLM, else CLIP labels with the motion
         analysis, else the motion analysis), fitted to ``counts_of``'s limit (the target
-        engine's), with the warnings that say why a rung was not used."""
-        result = draft(shot_input, writer or "auto", counts_of=counts_of)
+        engine's), with the warnings that say why a rung was not used. ``chosen``: the plan
+        the shot's streams were decoded for (``drafting_plan``)."""
+        result = draft(shot_input, writer or "auto", counts_of=counts_of, chosen=chosen)
         log.info("notes for shot %s drafted by %s", shot.id, result.drafter)
         for warning in [*result.warnings, *result.missing, *result.runs]:
             log.info("notes for shot %s: %s", shot.id, warning)
         return replace(result, notes=replace(result.notes, shot_id=shot.id))
 
-    def notes_for(self, shot: ShotRequest, shot_input: ShotInput, engine: Engine | None = None) -> tuple[Notes, bool]:
-        """(notes, drafted): the editor's notes, else a draft fitted to ``engine``'s text limit."""
+    def notes_for(self, shot: ShotRequest, shot_input: ShotInput, engine: Engine | None = None,
+                  chosen: Plan | None = None) -> tuple[Notes, bool]:
+        """(notes, drafted): the editor's notes, else a draft fitted to ``engine``'s text limit
+        (by ``chosen``, the shot's drafting plan, when made already)."""
         if _given_notes(shot):
             return shot.notes, False  # type: ignore[return-value]
         counts_of = engine.count_text_tokens if engine is not None else None
-        return self.draft(shot, shot_input, counts_of=counts_of).notes, True
+        return self.draft(shot, shot_input, counts_of=counts_of, chosen=chosen).notes, True
 
     @staticmethod
-    def drafting_streams(shot: ShotRequest, writer: str = "auto") -> Sequence[StreamSpec]:
-        """The frame streams the notes writer needs, when the shot's notes must be drafted."""
-        return () if _given_notes(shot) else tuple(required_streams(writer or "auto"))
+    def drafting_plan(shot: ShotRequest, writer: str = "auto") -> Plan | None:
+        """What will draft the shot's notes, made once per shot (the streams decoded and the
+        draft follow the same plan); None when the editor gave the notes."""
+        return None if _given_notes(shot) else drafting_plan(writer or "auto")
+
+    @staticmethod
+    def drafting_streams(chosen: Plan | None) -> Sequence[StreamSpec]:
+        """The frame streams the notes writer of ``chosen`` needs (none without a draft)."""
+        return () if chosen is None else tuple(required_streams(chosen=chosen))
 
     # ---- the shot -------------------------------------------------------------------------
 
@@ -187,13 +197,14 @@ class Pipeline:
         label = shot.name or shot.id
         base = self._base_take(shot)
         stage("decode")
-        streams = (*engine.required_streams(), *(self.drafting_streams(shot) if base is None else ()))
+        chosen = self.drafting_plan(shot) if base is None else None
+        streams = (*engine.required_streams(), *self.drafting_streams(chosen))
         timing, shot_input = self.prepare(shot, settings.handle_frames, streams, cancel)
         stage("notes")
         if base is not None and not _given_notes(shot):
             notes, drafted = base.notes, False
         else:
-            notes, drafted = self.notes_for(shot, shot_input, engine)
+            notes, drafted = self.notes_for(shot, shot_input, engine, chosen)
         stage("notes", 1.0)
         notes = self.store.record_notes(shot.id, notes)
         shot_input.notes = notes

@@ -252,10 +252,11 @@ class FoleyService(pb_grpc.FoleyServicer):
     def _draft_one(self, shot: ShotRequest, writer: str, engine_name: str, cancel: threading.Event) -> pb.DraftNotesEvent:
         """Notes drafted for one shot, fitted to the named engine's text limit, with per-layer
         token counts against it (no engine named: no counts)."""
-        streams = self.pipeline.drafting_streams(shot, writer)
+        chosen = self.pipeline.drafting_plan(shot, writer)
+        streams = self.pipeline.drafting_streams(chosen)
         _timing, shot_input = self.pipeline.prepare(shot, DEFAULT_HANDLE_FRAMES, streams, cancel)
         counts_of = self._counts_of(engine_name)
-        result = self.pipeline.draft(shot, shot_input, writer, counts_of=counts_of)
+        result = self.pipeline.draft(shot, shot_input, writer, counts_of=counts_of, chosen=chosen)
         if counts_of is None:
             event = draft_event(shot.id, result, counts_of=lambda _notes: [])
         else:

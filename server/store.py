@@ -12,6 +12,10 @@ disk, and a take row is committed only after its WAVs are in place, in the same 
 marks its shot done. A crash in between leaves at worst an orphan WAV or a staged file, never a
 take without audio; ``foleyline.server.housekeeping`` collects both.
 
+Commits wait for the disk where a power cut must not lose them (a job made, a shot's takes, a
+job's end); the bookkeeping on the way (a job started, notes, take numbers) does not: a power cut
+loses at most the last of it, never behind a durable commit (WAL commits reach the disk in order).
+
 The store is private to the user who runs the server: folders 0700, files 0600. A full disk is
 ``ResourceExhausted`` saying so (``disk_full_as_exhausted``).
 """
@@ -113,15 +117,23 @@ class Store:
             self._reader.close()
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction; ``durable=False``: its commit does not wait for the disk (see
+        the module docstring for which commits may)."""
         with self._lock, disk_full_as_exhausted("writing the store's database"):
-            self._db.execute("BEGIN IMMEDIATE")
+            if not durable:
+                self._db.execute("PRAGMA synchronous=NORMAL")
             try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            finally:
+                if not durable:
+                    self._db.execute("PRAGMA synchronous=FULL")
 
     @property
     def schema_version(self) -> int:
@@ -231,8 +243,10 @@ class Store:
                 [(job_id, idx, shot.id, codec.shot_to_json(shot)) for idx, shot in enumerate(shots)],
             )
 
-    def set_job_state(self, job_id: str, state: str) -> None:
-        with self._transaction() as db:
+    def set_job_state(self, job_id: str, state: str, *, durable: bool = True) -> None:
+        """``durable=False`` for a state a power cut may forget (a job started: a restart marks
+        it interrupted anyway)."""
+        with self._transaction(durable) as db:
             db.execute("UPDATE jobs SET state = ? WHERE id = ?", (state, job_id))
 
     def job_settings(self, job_id: str) -> JobSettings:
@@ -324,8 +338,9 @@ class Store:
 
     def record_notes(self, shot_id: str, notes: Notes) -> Notes:
         """Store notes as a version of a shot's notes (``foleyline.notes.versions``): notes that
-        sound like a recorded version are that version. Returns the notes as recorded."""
-        with self._transaction() as db:
+        sound like a recorded version are that version. Returns the notes as recorded.
+        (Committed without waiting for the disk: the shot's takes, recorded later, are.)"""
+        with self._transaction(durable=False) as db:
             rows = db.execute("SELECT notes FROM notes WHERE shot_id = ? ORDER BY version", (shot_id,)).fetchall()
             recorded = {n.version: n for n in (codec.notes_from_dict(json.loads(row[0])) for row in rows)}
             stored = recorded_version(replace(notes, shot_id=shot_id), recorded.values())
@@ -397,8 +412,10 @@ class Store:
     def reserve_take_numbers(self, shot_id: str, count: int) -> list[int]:
         """The next ``count`` take numbers of a shot (1, 2, 3... in the order takes are made),
         given out once: two jobs on one shot never get the same number. A shot whose job failed
-        after its numbers were given leaves a gap, as a take not printed does on set."""
-        with self._transaction() as db:
+        after its numbers were given leaves a gap, as a take not printed does on set.
+        (Committed without waiting for the disk: a number a power cut forgets was on no take
+        recorded, as the takes' commit waits for the disk and brings this one with it.)"""
+        with self._transaction(durable=False) as db:
             row = db.execute("SELECT last FROM take_numbers WHERE shot_id = ?", (shot_id,)).fetchone()
             # a store from before take numbers: the shot's takes so far count
             last = row[0] if row else db.execute("SELECT COUNT(*) FROM takes WHERE shot_id = ?", (shot_id,)).fetchone()[0]

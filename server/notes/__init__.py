@@ -8,9 +8,9 @@ analysis, else the motion analysis) and editing by instruction.
     messages.draft_event / edit_request / edit_response: the same as foleyline.v1 messages
 """
 
-from foleyline.server.notes.drafting import DraftResult, draft, required_streams, shot_duration
+from foleyline.server.notes.drafting import DraftResult, draft, drafting_plan, required_streams, shot_duration
 from foleyline.server.notes.editing import EditResult, apply_instruction
 from foleyline.server.notes.messages import draft_error_event, draft_event, edit_request, edit_response
 
-__all__ = ["DraftResult", "EditResult", "apply_instruction", "draft", "draft_error_event", "draft_event",
+__all__ = ["DraftResult", "EditResult", "apply_instruction", "draft", "draft_error_event", "draft_event", "drafting_plan",
            "edit_request", "edit_response", "required_streams", "shot_duration"]

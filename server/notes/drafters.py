@@ -130,9 +130,11 @@ def _ranked(found: list[Drafter], hw: Hardware) -> tuple[list[Drafter], list[Dra
     return own + sorted(fits, key=lambda d: -d.params_b), [d for d in known if d not in fits]
 
 
-def best(kind: str, hw: Hardware | None = None, models_root: Path | None = None) -> Drafter | None:
-    """The installed model of ``kind`` this machine runs best (ignoring "auto"'s CPU rule)."""
-    found = installed(kind, models_root)
+def best(kind: str, hw: Hardware | None = None, models_root: Path | None = None,
+         found: list[Drafter] | None = None) -> Drafter | None:
+    """The installed model of ``kind`` this machine runs best (ignoring "auto"'s CPU rule).
+    ``found``: ``installed(kind, models_root)``, when looked up already."""
+    found = installed(kind, models_root) if found is None else found
     if not found:
         return None  # nothing to place: no reason to start torch to ask about the GPU
     usable, too_big = _ranked(found, hw if hw is not None else hardware())
@@ -168,8 +170,8 @@ def _vlm_on_cpu_asked() -> bool:
     return str(config.value("vlm_device") or "").strip().lower() == "cpu"
 
 
-def _vlm_rung(writer: str, hw: Hardware, root: Path | None) -> tuple[Drafter | None, list[tuple[str, str]]]:
-    found = installed("vlm", root)
+def _vlm_rung(writer: str, hw: Hardware, root: Path | None, found: list[Drafter]
+              ) -> tuple[Drafter | None, list[tuple[str, str]]]:
     on_cpu_asked = _vlm_on_cpu_asked()
     if on_cpu_asked:
         hw = Hardware(False)
@@ -180,7 +182,7 @@ def _vlm_rung(writer: str, hw: Hardware, root: Path | None) -> tuple[Drafter | N
         return None, [("vlm", message)]
     usable, too_big = _ranked(found, hw)
     if writer == "vlm" or on_cpu_asked:
-        return best("vlm", hw, root), []
+        return best("vlm", hw, root, found), []
     if not hw.gpu:
         return None, [("vlm", f"VLM {found[0].label} is installed but not used on a CPU (a shot takes minutes "
                                f"there); ask for it with --writer vlm (or {VLM_DEVICE_ENV}=cpu for every draft), "
@@ -197,7 +199,9 @@ def plan(writer: str = "auto", hw: Hardware | None = None, models_root: Path | N
     ``Unavailable`` with the pull command when their model is not installed."""
     if writer == "analysis":
         return Plan(writer)
-    if hw is None and not (installed("vlm", models_root) or installed("clip", models_root)):
+    # The models' folders looked through once per plan (each look is a few file checks).
+    vlms, clips = installed("vlm", models_root), installed("clip", models_root)
+    if hw is None and not (vlms or clips):
         # No drafting model here: asking torch about the GPU would cost every drafted shot
         # seconds of import and 150 MB for nothing.
         hw = Hardware(False)
@@ -205,8 +209,8 @@ def plan(writer: str = "auto", hw: Hardware | None = None, models_root: Path | N
     skipped: list[tuple[str, str]] = []
     vlm = None
     if writer in ("auto", "vlm"):
-        vlm, skipped = _vlm_rung(writer, hw, models_root)
-    clip = best("clip", hw, models_root)
+        vlm, skipped = _vlm_rung(writer, hw, models_root, vlms)
+    clip = best("clip", hw, models_root, clips)
     if clip is None:
         message = f"no CLIP is installed for zero-shot labels: {pull_hint('clip')}"
         if writer == "clip":

@@ -34,7 +34,7 @@ from foleyline.server.notes.drafters import RUNG_ORDER, Plan, load_clip, plan
 from foleyline.server.notes.fitting import CountsOf, fit_to_limit
 from foleyline.server.notes.zero_shot import ZeroShot
 
-__all__ = ["Writer", "WRITERS", "ShotLike", "DraftResult", "draft", "required_streams", "shot_duration"]
+__all__ = ["Writer", "WRITERS", "ShotLike", "DraftResult", "draft", "drafting_plan", "required_streams", "shot_duration"]
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +72,19 @@ def _check_writer(writer: str) -> str:
     return writer
 
 
-def required_streams(writer: str = "auto", hw: Hardware | None = None) -> Sequence[StreamSpec]:
+def drafting_plan(writer: str = "auto", hw: Hardware | None = None) -> Plan:
+    """The rungs ``writer`` will use (``drafters.plan``), the writer checked first. A shot's plan
+    is made once: the streams decoded for it and the draft then agree (and the models'
+    folders are looked through once, not twice)."""
+    return plan(_check_writer(writer), hw)
+
+
+def required_streams(writer: str = "auto", hw: Hardware | None = None, *,
+                     chosen: Plan | None = None) -> Sequence[StreamSpec]:
     """The frame streams the decoder must produce for ``writer``: colour frames only when a
-    model (a VLM, or CLIP for the labels) will look at them."""
-    chosen = plan(_check_writer(writer), hw)
+    model (a VLM, or CLIP for the labels) will look at them. ``chosen``: the shot's plan, when
+    already made (``drafting_plan``; ``writer`` and ``hw`` are then not read)."""
+    chosen = chosen if chosen is not None else drafting_plan(writer, hw)
     wants_colour = chosen.vlm is not None or chosen.clip is not None
     return (ANALYSIS_STREAM, CLIP_STREAM) if wants_colour else (ANALYSIS_STREAM,)
 
@@ -194,16 +203,19 @@ class _Ladder:
 
 def draft(shot: ShotLike, writer: str = "auto", *, vlm_settings: VlmSettings = VlmSettings(),
           label_settings: LabelSettings = LabelSettings(), counts_of: CountsOf | None = None,
-          hw: Hardware | None = None) -> DraftResult:
+          hw: Hardware | None = None, chosen: Plan | None = None) -> DraftResult:
     """Draft notes for ``shot`` with ``writer``: "auto" (the best rung this machine has), "vlm",
     "clip" or "analysis".
 
     "vlm" and "clip" fail with ``Unavailable`` (saying what to pull) when their model is not
     installed or the shot has no colour frames; "auto" takes the next rung and says why.
     ``counts_of``: the target engine's per-layer token count, to fit the notes to its limit.
+    ``chosen``: the shot's plan for ``writer``, when already made (``drafting_plan``).
     """
     writer = _check_writer(writer)
-    ladder = _Ladder(shot, writer, plan(writer, hw))
+    if chosen is not None and chosen.writer != writer:
+        raise ValueError(f"a plan for writer {chosen.writer!r} was given to draft with {writer!r}")
+    ladder = _Ladder(shot, writer, chosen if chosen is not None else plan(writer, hw))
     notes = ladder.vlm(vlm_settings) if writer in ("auto", "vlm") else None
     if notes is not None:
         return ladder.result(notes, "vlm", counts_of)

@@ -141,3 +141,17 @@ def test_with_no_drafting_model_installed_the_gpu_is_never_asked_about(monkeypat
     monkeypatch.setattr(drafters, "hardware", probe)
     assert plan("auto").vlm is None and plan("auto").clip is None
     assert best("clip") is None
+
+
+@pytest.mark.parametrize("writer", ["auto", "clip"])
+def test_a_plan_looks_through_the_models_folders_once_per_kind(tmp_path: Path, monkeypatch, writer) -> None:
+    from foleyline.server.notes import drafters
+
+    looked: list[str] = []
+    real_installed = drafters.installed
+    monkeypatch.setattr(drafters, "installed", lambda kind, root=None: looked.append(kind) or real_installed(kind, root))
+    try:
+        plan(writer, None, tmp_path)  # no models there: the GPU is not asked about
+    except Unavailable:
+        pass  # "clip" with no CLIP installed says so; the looks are what is checked here
+    assert sorted(looked) == ["clip", "vlm"]

@@ -187,7 +187,7 @@ LONG_PROMPT = "heavy boots on wet gravel, slow pace, scuffs of the heel, keys ji
 
 @pytest.mark.parametrize("fake_engine", [TextLimitedEngine()])
 def test_drafted_layers_over_the_engines_text_limit_are_split(client, clip_path: Path, monkeypatch, fake_engine) -> None:
-    def long_draft(self, shot, shot_input, writer="auto", *, counts_of=None):  # as drafted, before any fitting
+    def long_draft(self, shot, shot_input, writer="auto", *, counts_of=None, chosen=None):  # as drafted, before any fitting
         return DraftResult(Notes(layers=(Layer("steps", LayerKind.FOLEY, prompt=LONG_PROMPT),), shot_id=shot.id), "analysis")
 
     monkeypatch.setattr(Pipeline, "draft", long_draft)

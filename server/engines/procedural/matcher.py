@@ -198,9 +198,16 @@ def layer_text(layer: Layer) -> str:
     return ". ".join(p for p in parts if p)
 
 
+# Layers whose plans a matcher keeps: a shot's layers are planned for each take's render and
+# again for its warnings (and a panel's draft once more), each plan costing about 0.6 ms.
+_KEPT_PLANS = 64
+
+
 class Matcher:
     def __init__(self, scorer: TextScorer | None = None) -> None:
         self._scorer = scorer
+        self._plans: dict[tuple[Layer, TextScorer], LayerPlan] = {}
+        self._plans_lock = threading.Lock()
 
     @property
     def scorer(self) -> TextScorer:
@@ -250,6 +257,22 @@ class Matcher:
         return None
 
     def plan(self, layer: Layer) -> LayerPlan:
+        """The models, parameters and warning for ``layer``. A plan depends on nothing but the
+        layer (all of it: a frozen value) and the scorer, so it is kept per (layer, scorer): a
+        scorer replaced (the embedding model failing over to keywords) plans afresh."""
+        key = (layer, self.scorer)
+        with self._plans_lock:
+            kept = self._plans.get(key)
+        if kept is not None:
+            return kept
+        made = self._plan(layer)
+        with self._plans_lock:
+            if len(self._plans) >= _KEPT_PLANS:
+                self._plans.pop(next(iter(self._plans)))  # the oldest
+            self._plans[key] = made
+        return made
+
+    def _plan(self, layer: Layer) -> LayerPlan:
         text = layer_text(layer)
         models = list(CATALOG.values())
         excluded = self._excluded(layer.negative_prompt, models)

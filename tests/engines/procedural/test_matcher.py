@@ -13,6 +13,7 @@ from foleyline.server.engines.procedural.matcher import (
     KeywordScorer,
     Matcher,
     default_scorer,
+    _KEPT_PLANS,
     params_from_text,
 )
 from foleyline.server.engines.procedural.synths import CATALOG, SoundParams
@@ -129,3 +130,29 @@ def test_embeddings_understand_paraphrases(embedding_matcher, kind, prompt, expe
 def test_embeddings_agree_with_keywords_on_plain_prompts(embedding_matcher):
     for prompt, expected in (("hammer on an anvil", "impact_metal"), ("someone knocks on the oak door", "impact_wood")):
         assert embedding_matcher.plan(Layer("l", LayerKind.FX, prompt=prompt)).oneshot.name == expected
+
+
+def test_a_layer_is_planned_once_until_it_or_the_scorer_changes():
+    matcher = Matcher(KeywordScorer())
+    layer = Layer("hit", LayerKind.FX, prompt="metal clang", events=(Event(0.5, 0.5, "clang"),))
+    first = matcher.plan(layer)
+    assert matcher.plan(Layer("hit", LayerKind.FX, prompt="metal clang", events=(Event(0.5, 0.5, "clang"),))) is first
+    # Any field of the layer is part of what was planned: a change plans afresh.
+    for changed in (Layer("hit", LayerKind.FX, prompt="wood knock", events=layer.events),
+                    Layer("hit", LayerKind.FX, prompt="metal clang", negative_prompt="metal", events=layer.events),
+                    Layer("hit", LayerKind.BG, prompt="metal clang", events=layer.events),
+                    Layer("hit", LayerKind.FX, prompt="metal clang")):
+        assert matcher.plan(changed) is not first
+        assert matcher.plan(changed) == Matcher(KeywordScorer()).plan(changed)
+    # A scorer replaced (the embedding model failing over to keywords) plans afresh.
+    matcher._scorer = KeywordScorer()
+    assert matcher.plan(layer) is not first and matcher.plan(layer) == first
+
+
+def test_the_plans_kept_are_bounded():
+    matcher = Matcher(KeywordScorer())
+    first = matcher.plan(Layer("l0", LayerKind.FX, prompt="metal clang"))
+    for i in range(1, 200):
+        matcher.plan(Layer(f"l{i}", LayerKind.FX, prompt="metal clang"))
+    assert len(matcher._plans) <= _KEPT_PLANS
+    assert matcher.plan(Layer("l0", LayerKind.FX, prompt="metal clang")) is not first  # the oldest went first
