@@ -15,7 +15,7 @@ import tolerances
 
 from foleyline.server.engines.mmaudio.modeling_mmaudio import MMAudioModel
 from foleyline.server.engines.mmaudio.parity import config_from_fixture
-from foleyline.server.engines.mmdit import TokenRows, cfg_combine, compute_dtype, distinct_rows, nearest_exact_index, upsample_tokens
+from foleyline.server.engines.mmdit import TokenRows, cfg_combine, compute_dtype, distinct_rows, upsample_tokens
 from foleyline.server.engines.mmdit.blocks import adaln
 
 # The float32 velocity tolerance (relative to the largest velocity): the doubled batch and the
