@@ -26,7 +26,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -401,18 +401,15 @@ class _StagedFiles:
         self.stems: list[_Stem] = []
         self._created: list[Path] = []
         self._kept = False
-        self._signing = ExitStack()
-        self._signer = None
+        self._signer = signer_for(creds)  # one for the shot's WAVs
 
     def __len__(self) -> int:
         return len(self.stems)
 
     def __enter__(self) -> _StagedFiles:
-        self._signer = self._signing.enter_context(signer_for(self.creds))  # one for the shot's WAVs
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._signing.close()
         for stem in self.stems:
             stem.staged.unlink(missing_ok=True)
             self.store.release_staged(stem.staged)

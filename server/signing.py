@@ -24,8 +24,6 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -163,32 +161,29 @@ class Signing:
 _kept = threading.local()  # each thread's signing, with the credentials it was made from
 
 
-@contextmanager
-def signer_for(creds: Credentials) -> Iterator[Signing]:
-    """A C2PA signer made from ``creds`` for every file signed in the block (a shot's WAVs):
-    making one parses the key and the chain again, a sixth of what signing a short file costs.
-    Kept for the thread's next shots, and made again when the credentials change (a signer is
-    never shared between threads)."""
+def signer_for(creds: Credentials) -> Signing:
+    """This thread's C2PA signer for ``creds``, for every file it signs (a shot's WAVs): making
+    one parses the key and the chain again, a sixth of what signing a short file costs. Kept for
+    the thread's next shots, and made again when the credentials change (a signer is never
+    shared between threads)."""
     kept = getattr(_kept, "signing", None)
     if kept is None or kept[0] != creds:
         import c2pa  # deferred: a native library, loaded by the processes that sign
 
         signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(creds.algorithm, creds.chain_pem, creds.key_pem, None))
-        # (the one it replaces is freed once nothing holds it: a block still signing keeps it)
+        # (the one it replaces is freed once nothing holds it: a shot still signing keeps it)
         _kept.signing = (creds, Signing(signer, c2pa.Context(settings=c2pa.Settings.from_dict(_SIGNING_SETTINGS))))
-    yield _kept.signing[1]
+    return _kept.signing[1]
 
 
 def sign_wav(source: Path | bytes, destination: Path, manifest: dict[str, Any], creds: Credentials,
              parent: Path | None = None, *, signer: Signing | None = None) -> None:
     """Write ``source`` (a file, or the unsigned file's bytes) to ``destination`` with ``manifest``
     signed by ``creds`` (an edit of ``parent``, the signed file it was made from, when given).
-    ``signer``: one from ``signer_for(creds)`` when several files are signed; else one is made.
+    ``signer``: the caller's ``signer_for(creds)``; else this thread's is looked up.
     ``destination`` is written in place: callers sign into a staging file."""
     if signer is None:
-        with signer_for(creds) as made:
-            sign_wav(source, destination, manifest, creds, parent, signer=made)
-        return
+        signer = signer_for(creds)
     import c2pa  # deferred: a native library, loaded by the processes that sign
 
     with c2pa.Builder(manifest, context=signer.context) as builder:

@@ -71,21 +71,19 @@ def test_half_a_facility_configuration_or_a_bad_key_is_refused(tmp_path: Path, m
 
 def test_a_threads_signer_is_kept_for_its_next_shots_and_made_again_for_new_credentials(tmp_path) -> None:
     creds = credentials()
-    with signer_for(creds) as first:
-        pass
-    with signer_for(creds) as again:
-        assert again is first  # the key and chain are not parsed again
+    first = signer_for(creds)
+    assert signer_for(creds) is first  # the key and chain are not parsed again
     other = {}
-    thread = threading.Thread(target=lambda: other.update(made=signer_for(creds).__enter__()))
+    thread = threading.Thread(target=lambda: other.update(made=signer_for(creds)))
     thread.start()
     thread.join()
     assert other["made"] is not first  # a signer is never shared between threads
     _make_local(tmp_path / "facility")
     facility = replace(creds, key_pem=(tmp_path / "facility" / "key.pem").read_bytes(),
                        chain_pem=(tmp_path / "facility" / "chain.pem").read_bytes())
-    with signer_for(facility) as changed:
-        assert changed is not first
-        plain = write_bwf(tmp_path / "plain.wav", np.zeros((1, 480), np.float32), 48000, bext=BextInfo())
-        sign_wav(plain, tmp_path / "signed.wav", created_manifest(MADE, "A001 steps take 1"), facility, signer=changed)
+    changed = signer_for(facility)
+    assert changed is not first
+    plain = write_bwf(tmp_path / "plain.wav", np.zeros((1, 480), np.float32), 48000, bext=BextInfo())
+    sign_wav(plain, tmp_path / "signed.wav", created_manifest(MADE, "A001 steps take 1"), facility, signer=changed)
     anchor = (tmp_path / "facility" / "ca.pem").read_text()
     assert read_provenance(tmp_path / "signed.wav", anchors=anchor).state == "trusted"  # signed with the new key
