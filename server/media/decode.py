@@ -49,14 +49,17 @@ HELD_BYTES = 128 * 1024**2
 FRAME_THREADS_MIN_S = 4.0
 # Before the range the decoder needs only the frames later ones refer to: until a packet
 # shows up within this many frames of the range start, FFmpeg skips the rest (skip_frame
-# "NONREF": h264's and HEVC's non-reference frames, MPEG-4's B frames); from there on every
-# frame is decoded. The picture on screen at the start is never skipped: a B frame's packet
-# comes after that of the later frame it refers to, which lies in the range; anything else
-# (a long frame of variable-rate video skipped) has the range decoded again in full. A 0.5 s
-# shot 2 s into a 15 fps clip with one keyframe, with its 12-frame handles: 23 frames of
-# pre-roll, 11 of them skipped (decode 28 -> 23.5 ms). The range's pictures are the same
-# bytes (tests/media/test_decode.py; every development clip, 312 ranges).
+# "NONREF": h264's and HEVC's non-reference frames, MPEG-4's and MPEG-2's B frames); from there
+# on every frame is decoded. The picture on screen at the start is never skipped: a B frame's
+# packet comes after that of the later frame it refers to, which lies in the range; anything
+# else (a long frame of variable-rate video skipped) has the range decoded again in full. A
+# 0.5 s shot 2 s into a 15 fps clip with one keyframe, with its 12-frame handles: 23 frames of
+# pre-roll, 11 of them skipped (decode 28 -> 23.5 ms). The range's pictures are the same bytes
+# (tests/media/test_decode.py; every development clip, 312 ranges).
 _PREROLL_KEPT_FRAMES = 2
+# The decoders that read skip_frame at every frame, so that it can end where the range begins
+# (libdav1d, AV1's, reads it once when opened: it would go on skipping inside the range).
+_SKIPS_PER_FRAME = frozenset({"h264", "hevc", "mpeg1video", "mpeg2video", "mpeg4"})
 
 
 @dataclass
@@ -205,7 +208,7 @@ def _decode(
     # decoded until a packet shows up within _PREROLL_KEPT_FRAMES of the range start; from
     # there on every frame is.
     kept_from = -_PREROLL_KEPT_FRAMES * frame_duration
-    skipping = seek and start_s + kept_from > 0.0
+    skipping = seek and start_s + kept_from > 0.0 and video.codec_context.name in _SKIPS_PER_FRAME
     video.codec_context.skip_frame = "NONREF" if skipping else "DEFAULT"
     skipped_until = -math.inf  # the latest time of a packet sent while skipping
     held_t = -math.inf         # the latest picture decoded at or before the range start

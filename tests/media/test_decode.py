@@ -15,7 +15,7 @@ from foleyline.server.media.decode import decode_shot, extract_audio
 from foleyline.server.media.frames import ANALYSIS_STREAM, CLIP_STREAM, SYNC_STREAM, StreamSpec
 from foleyline.server.media.streams import FrameConverter
 
-from .conftest import constant_rate, square_index
+from .conftest import HEIGHT, WIDTH, constant_rate, square_frame, square_index
 
 SHARED_CLIPS = [
     "condfoleygen_chopping.mp4",
@@ -324,3 +324,34 @@ def test_a_skipped_frame_that_may_be_on_screen_at_the_start_has_the_range_decode
     for name in ("analysis", "sync"):
         assert np.array_equal(again.streams[name].frames, full.streams[name].frames)
         assert np.array_equal(again.streams[name].times, full.streams[name].times)
+
+
+@pytest.mark.parametrize("codec, options", [
+    ("libx265", {"x265-params": "keyint=300:bframes=3:log-level=error"}),  # HEVC's non-reference frames
+    ("mpeg4", {"g": "300", "bf": "2"}),                                     # MPEG-4's B frames
+    ("libsvtav1", {"svtav1-params": "keyint=300"}),  # AV1: libdav1d would skip into the range, so it skips nothing
+])
+def test_the_pre_roll_skips_frames_only_where_the_decoder_stops_skipping_at_the_range(tmp_path, monkeypatch, codec,
+                                                                                       options):
+    import av
+
+    from foleyline.server.media import decode
+
+    path = tmp_path / f"{codec}.mp4"
+    with av.open(str(path), "w") as out:  # one keyframe, then 3 s of frames that refer to others
+        stream = out.add_stream(codec, rate=25)
+        stream.width, stream.height, stream.pix_fmt, stream.options = WIDTH, HEIGHT, "yuv420p", options
+        for i in range(75):
+            frame = av.VideoFrame.from_ndarray(square_frame(i), format="rgb24").reformat(format="yuv420p")
+            frame.pts = i
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    for start in (1.3, 1.52):
+        skipped = decode_shot(path, start, 0.8, [ANALYSIS_STREAM, SYNC_STREAM])
+        monkeypatch.setattr(decode, "_PREROLL_KEPT_FRAMES", 10**6)
+        full = decode_shot(path, start, 0.8, [ANALYSIS_STREAM, SYNC_STREAM])
+        monkeypatch.undo()
+        shown = [i for i in range(75) if start - 1e-6 <= i / 25 < start + 0.8 - 1e-6]
+        assert [square_index(p) for p in skipped.streams["analysis"].frames] == shown
+        for name in ("analysis", "sync"):
+            assert np.array_equal(skipped.streams[name].frames, full.streams[name].frames), (codec, start, name)
