@@ -15,7 +15,7 @@ from foleyline.server.media.decode import decode_shot, extract_audio
 from foleyline.server.media.frames import ANALYSIS_STREAM, CLIP_STREAM, SYNC_STREAM, StreamSpec
 from foleyline.server.media.streams import FrameConverter
 
-from .conftest import HEIGHT, WIDTH, constant_rate, square_frame, square_index
+from .conftest import constant_rate, square_index
 
 SHARED_CLIPS = [
     "condfoleygen_chopping.mp4",
@@ -326,6 +326,25 @@ def test_a_skipped_frame_that_may_be_on_screen_at_the_start_has_the_range_decode
         assert np.array_equal(again.streams[name].times, full.streams[name].times)
 
 
+# A clip with one keyframe and 3 s of frames that refer to others, written by ``codec``. In a
+# process of its own: the SVT-AV1 encoder makes the thread that opens it real-time (SCHED_FIFO)
+# where it may, and every process started from the test run after it would inherit that.
+_B_FRAME_CLIP = """
+import json, sys
+import av
+from tests.media.conftest import HEIGHT, WIDTH, square_frame
+path, codec, options = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+with av.open(path, "w") as out:
+    stream = out.add_stream(codec, rate=25)
+    stream.width, stream.height, stream.pix_fmt, stream.options = WIDTH, HEIGHT, "yuv420p", options
+    for i in range(75):
+        frame = av.VideoFrame.from_ndarray(square_frame(i), format="rgb24").reformat(format="yuv420p")
+        frame.pts = i
+        out.mux(stream.encode(frame))
+    out.mux(stream.encode())
+"""
+
+
 @pytest.mark.parametrize("codec, options", [
     ("libx265", {"x265-params": "keyint=300:bframes=3:log-level=error"}),  # HEVC's non-reference frames
     ("mpeg4", {"g": "300", "bf": "2"}),                                     # MPEG-4's B frames
@@ -333,19 +352,16 @@ def test_a_skipped_frame_that_may_be_on_screen_at_the_start_has_the_range_decode
 ])
 def test_the_pre_roll_skips_frames_only_where_the_decoder_stops_skipping_at_the_range(tmp_path, monkeypatch, codec,
                                                                                        options):
-    import av
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
 
     from foleyline.server.media import decode
 
     path = tmp_path / f"{codec}.mp4"
-    with av.open(str(path), "w") as out:  # one keyframe, then 3 s of frames that refer to others
-        stream = out.add_stream(codec, rate=25)
-        stream.width, stream.height, stream.pix_fmt, stream.options = WIDTH, HEIGHT, "yuv420p", options
-        for i in range(75):
-            frame = av.VideoFrame.from_ndarray(square_frame(i), format="rgb24").reformat(format="yuv420p")
-            frame.pts = i
-            out.mux(stream.encode(frame))
-        out.mux(stream.encode())
+    subprocess.run([sys.executable, "-c", _B_FRAME_CLIP, str(path), codec, json.dumps(options)], check=True,
+                   cwd=Path(__file__).resolve().parents[2], capture_output=True)
     for start in (1.3, 1.52):
         skipped = decode_shot(path, start, 0.8, [ANALYSIS_STREAM, SYNC_STREAM])
         monkeypatch.setattr(decode, "_PREROLL_KEPT_FRAMES", 10**6)
