@@ -37,7 +37,7 @@ TURN_WEIGHT = 0.8
 # fifth pass): a Greatest-Hits drumstick on a shelf (15 fps) finds 2 of its 3 hits (1 before),
 # boots on ice 7 of 12 steps (6 before); 0.2-0.25 s and 4-6 intervals give the same, fewer
 # than 4 intervals loses the shelf's hit, 0.27 s a knife's cut; without the bound at the
-# previous fall, two falls of a cough's clip took one arrival and a matched stop went.
+# previous fall, falls of a cough's clip shared arrivals and 2 of its 3 matched stops went.
 ARRIVAL_LOOKBACK = 0.2
 ARRIVAL_INTERVALS = 4
 ARRIVAL_LEVEL = 0.85
