@@ -32,9 +32,11 @@ contact, which the moving area does well.
 
 The fall says *that* a stroke ended; its timing comes from the stroke itself. The contact is
 where the thing arrives: the end of the stroke's last interval at (nearly) top speed, looked for
-in the ~150 ms before the fall. An axe that sinks into a log, a knife that slows through a
-cabbage, a hammer that bounces off the anvil and leaves the picture: each keeps moving after the
-contact, so the fall comes late, by up to ~190 ms on these clips, while the arrival does not.
+in the ~200 ms before the fall (four intervals at least: at 15 fps a rebound holds the moving
+area up for as many intervals as at 30 fps) and after the previous fall. An axe that sinks into
+a log, a knife that slows through a cabbage, a hammer that bounces off the anvil and leaves the
+picture: each keeps moving after the contact, so the fall comes late, by up to ~190 ms on these
+clips, while the arrival does not.
 The contact happens between the arrival frame and the next, whose middle is the unbiased
 estimate (+-17 ms at 30 fps, +-33 ms at 15 fps).
 
