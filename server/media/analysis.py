@@ -348,8 +348,9 @@ def distinct_frames(gray: np.ndarray) -> np.ndarray:
     """
     n = len(gray)
     mad = np.zeros(n)
-    for t in range(1, n):
-        mad[t] = float(np.abs(gray[t] - gray[t - 1]).mean())
+    for a in range(1, n, _CHUNK):  # (whole grey levels sum exactly in any order: each frame's own mean)
+        step = np.diff(gray[a - 1 : a + _CHUNK], axis=0)
+        mad[a : a + len(step)] = np.abs(step, out=step).mean(axis=(1, 2))
     repeat = np.zeros(n, bool)
     for t in range(1, n):
         if mad[t] >= _REPEAT_LEVEL:
