@@ -194,25 +194,34 @@ class _Changes:
     absolute difference (``distinct_frames``); ``changed``, the pixels that change by more than
     NOISE_LEVEL (``camera.changed_pixels`` of a still camera); ``shares``, their share of the
     picture (``changed_shares``); ``one_way``, how many got lighter and darker
-    (``bursts.OneWay``). Each is what its own function gives, which would go over the
-    differences again."""
+    (``bursts.OneWay``, worked out when first read). Each is what its own function gives,
+    which would go over the differences again."""
 
     def __init__(self, gray: np.ndarray) -> None:
         n = len(gray)
         self.mad = np.zeros(n)
         self.changed = np.zeros(gray.shape, bool)
-        counts, lighter, spread_ = np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n)
+        self._counts, self._lighter = np.zeros(n, np.int64), np.zeros(n, np.int64)
         for a in range(1, n, _CHUNK):
             step = np.diff(gray[a - 1 : a + _CHUNK], axis=0)
             rows = slice(a, a + len(step))
-            lighter[rows] = np.count_nonzero(step > NOISE_LEVEL, axis=(1, 2))
+            self._lighter[rows] = np.count_nonzero(step > NOISE_LEVEL, axis=(1, 2))
             np.abs(step, out=step)
             self.mad[rows] = step.mean(axis=(1, 2))
-            changed = np.greater(step, NOISE_LEVEL, out=self.changed[rows])
-            counts[rows] = np.count_nonzero(changed, axis=(1, 2))
-            spread_[rows] = spreads(changed) if min(gray.shape[1:]) >= 3 else [spread(c) for c in changed]
-        self.shares = counts[1:] / (gray[0].size if n else 1)
-        self.one_way = OneWay(lighter, counts - lighter, spread_)
+            self._counts[rows] = np.count_nonzero(np.greater(step, NOISE_LEVEL, out=self.changed[rows]), axis=(1, 2))
+        self.shares = self._counts[1:] / (gray[0].size if n else 1)
+        self._one_way: OneWay | None = None
+
+    @property
+    def one_way(self) -> OneWay:
+        if self._one_way is None:
+            changed, spread_ = self.changed, np.zeros(len(self.changed))
+            for a in range(1, len(changed), _CHUNK):
+                part = changed[a : a + _CHUNK]
+                spread_[a : a + len(part)] = (spreads(part) if min(changed.shape[1:]) >= 3
+                                              else [spread(c) for c in part])
+            self._one_way = OneWay(self._lighter, self._counts - self._lighter, spread_)
+        return self._one_way
 
 
 def changed_shares(gray: np.ndarray) -> np.ndarray:
@@ -267,21 +276,24 @@ def analyze_motion(
     # Repeated frames (pulldown, frame-rate conversion) show no motion though the subject
     # moves: analyse the distinct pictures only, each difference over its real interval.
     keep = distinct_frames(gray, changes.mad)
-    every = len(keep) == len(gray)  # (then the differences between kept frames are the ones had)
     kept_times = times[keep]
     kept_masks = masks[keep] if masks is not None and masks.ndim == 3 else masks
     kept_cuts = np.searchsorted(keep, cut_index)  # a cut is never a repeat, so it is kept
     kept_gray = gray if len(keep) == len(gray) else gray[keep]  # one copy at most (46 MB for 79 s)
+    # With no repeats, the differences between kept frames are the ones had (else theirs are
+    # held in place of those: a bool a pixel, 35 MB for 79 s).
+    kept_changes = changes if len(keep) == len(gray) else _Changes(kept_gray)
+    del changes
     intervals = np.diff(kept_times)
     typical = float(np.median(intervals))
     # Light that flashes or fades changes pixels without anything moving: bridged like a cut.
-    one_way = changes.one_way if every else OneWay.of(kept_gray)
+    one_way = kept_changes.one_way
     lit = np.flatnonzero(one_way.light()[1:]) + 1
     bridged = np.array([*kept_cuts, *lit], int)
 
     def measured(camera: Camera) -> Motion:
         still = camera.smoothing <= 0 and not camera.shifts.any()
-        changed = changes.changed if every and still else changed_pixels(kept_gray, camera)
+        changed = kept_changes.changed if still else changed_pixels(kept_gray, camera)
         raw, cells, centre = cell_differences(kept_gray, kept_masks, GRID, camera, changed)
         # The moving fraction is not rescaled by the interval between distinct frames: the area
         # a moving thing sweeps saturates rather than growing with time, and dividing by a
