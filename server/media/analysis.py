@@ -51,11 +51,14 @@ street around a walking dog): there the visual onsets find the sound's onsets ab
 as onsets placed at random would (the chance column), which bounds what visual onsets alone
 can reach.
 
-The flow costs about 1.7 ms per frame pair around each contact (momentum.py); the source kinds
-(moving blobs counted per interval) about 1 ms per frame; the camera's motion, estimated only
-where a walker is looked for, 0.3-1 ms per frame on a handheld clip. Over the 33 development
-clips (317 s of picture) the analysis takes about 10 CPU s, 40-50 % of it the flow and about a
-third the camera's motion (`benchmarks/decode.py`).
+The flow costs about 2 ms per frame pair around each contact (momentum.py: 2380 pairs over the
+33 development clips, nearly every interval of a clip of contacts); the camera's motion,
+estimated only where a walker is looked for, 0.3-1 ms per frame on a handheld clip; the source
+kinds (moving blobs counted per interval) about 0.15 ms per interval. The differences between
+consecutive frames are gone over once, for the cuts, the repeats, the light's changes and the
+changed pixels (``_Changes``). Over the 33 development clips (317 s of picture) the analysis
+takes about 11 CPU s, about 45 % of it the flow and 30 % the camera's motion
+(`benchmarks/decode.py`; docs/evaluation.md).
 
 The per-cell moving fractions, falls and arrivals live in ``media.contacts`` (the steps of
 ``media.sources`` use them too); the flow's momentum in ``media.momentum``.
