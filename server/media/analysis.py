@@ -32,9 +32,11 @@ contact, which the moving area does well.
 
 The fall says *that* a stroke ended; its timing comes from the stroke itself. The contact is
 where the thing arrives: the end of the stroke's last interval at (nearly) top speed, looked for
-in the ~150 ms before the fall. An axe that sinks into a log, a knife that slows through a
-cabbage, a hammer that bounces off the anvil and leaves the picture: each keeps moving after the
-contact, so the fall comes late, by up to ~190 ms on these clips, while the arrival does not.
+in the ~200 ms before the fall (four intervals at least: at 15 fps a rebound holds the moving
+area up for as many intervals as at 30 fps) and after the previous fall. An axe that sinks into
+a log, a knife that slows through a cabbage, a hammer that bounces off the anvil and leaves the
+picture: each keeps moving after the contact, so the fall comes late, by up to ~190 ms on these
+clips, while the arrival does not.
 The contact happens between the arrival frame and the next, whose middle is the unbiased
 estimate (+-17 ms at 30 fps, +-33 ms at 15 fps).
 
@@ -51,11 +53,14 @@ street around a walking dog): there the visual onsets find the sound's onsets ab
 as onsets placed at random would (the chance column), which bounds what visual onsets alone
 can reach.
 
-The flow costs about 1.7 ms per frame pair around each contact (momentum.py); the source kinds
-(moving blobs counted per interval) about 1 ms per frame; the camera's motion, estimated only
-where a walker is looked for, 0.3-1 ms per frame on a handheld clip. Over the 33 development
-clips (317 s of picture) the analysis takes about 10 CPU s, 40-50 % of it the flow and about a
-third the camera's motion (`benchmarks/decode.py`).
+The flow costs about 2 ms per frame pair around each contact (momentum.py: 2380 pairs over the
+33 development clips, nearly every interval of a clip of contacts); the camera's motion,
+estimated only where a walker is looked for, 0.3-1 ms per frame on a handheld clip; the source
+kinds (moving blobs counted per interval) about 0.15 ms per interval. The differences between
+consecutive frames are gone over once, for the cuts, the repeats, the light's changes and the
+changed pixels (``_Changes``). Over the 33 development clips (317 s of picture) the analysis
+takes about 11 CPU s, about 45 % of it the flow and 30 % the camera's motion
+(`benchmarks/decode.py`; docs/evaluation.md).
 
 The per-cell moving fractions, falls and arrivals live in ``media.contacts`` (the steps of
 ``media.sources`` use them too); the flow's momentum in ``media.momentum``.
@@ -74,7 +79,7 @@ import numpy as np
 
 from foleyline.errors import InvalidInput
 from foleyline.server.media.bursts import OneWay, bursts, flashes, leaps, light_change, rebounds
-from foleyline.server.media.camera import Camera, camera_motion, changed_pixels
+from foleyline.server.media.camera import Camera, camera_motion, changed_pixels, spread, spreads
 from foleyline.server.media.contacts import GRID, NOISE_LEVEL, arrivals, cell_differences, falls, settling
 from foleyline.server.media.frames import FrameStream, MotionAnalysis, SourceKind
 from foleyline.server.media.momentum import Flow, momentum_lost, rising
@@ -140,11 +145,12 @@ def _region_of(region: object) -> Box:
     return values  # type: ignore[return-value]
 
 
-def detect_cuts(gray: np.ndarray, times: np.ndarray, threshold: float = _CUT_DISTANCE) -> np.ndarray:
+def detect_cuts(gray: np.ndarray, times: np.ndarray, threshold: float = _CUT_DISTANCE, *,
+                shares: np.ndarray | None = None) -> np.ndarray:
     """Indices t where frame t starts a new shot: a histogram jump from t-1, or a jump cut
     (most of the picture changes at once, between intervals where little does), unless the
     change is light (a flash, or its fading: ``bursts.light_change``). ``gray``: uint8 levels,
-    or floats 0..255."""
+    or floats 0..255; ``shares``: its ``changed_shares``, when the caller has them."""
     if len(gray) < 2:
         return np.zeros(0, int)
     if gray.dtype == np.uint8:
@@ -155,7 +161,7 @@ def detect_cuts(gray: np.ndarray, times: np.ndarray, threshold: float = _CUT_DIS
         hists = np.stack([np.histogram(g, bins=_HIST_BINS, range=(0, 256))[0] for g in gray]).astype(np.float64)
     hists /= np.maximum(hists.sum(axis=1, keepdims=True), 1)
     distance = np.abs(np.diff(hists, axis=0)).sum(axis=1).tolist()
-    changed = changed_shares(gray).tolist()
+    changed = (changed_shares(gray) if shares is None else shares).tolist()
     # A cut is a jump that is large and stands out from its neighbours (a slow pan or a light
     # change moves the histogram steadily, not in one step). The neighbours are looked at only
     # where the jump itself is large enough (most intervals are not).
@@ -185,6 +191,42 @@ def _median(values: list[float]) -> float:
         return 0.0
     ordered, middle = sorted(values), len(values) // 2
     return ordered[middle] if len(values) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+class _Changes:
+    """What the analysis reads of the differences between consecutive frames, from one pass
+    over them (float32 grey levels; index t: interval t-1 -> t, row 0 none): ``mad``, the mean
+    absolute difference (``distinct_frames``); ``changed``, the pixels that change by more than
+    NOISE_LEVEL (``camera.changed_pixels`` of a still camera); ``shares``, their share of the
+    picture (``changed_shares``); ``one_way``, how many got lighter and darker
+    (``bursts.OneWay``, worked out when first read). Each is what its own function gives,
+    which would go over the differences again."""
+
+    def __init__(self, gray: np.ndarray) -> None:
+        n = len(gray)
+        self.mad = np.zeros(n)
+        self.changed = np.zeros(gray.shape, bool)
+        self._counts, self._lighter = np.zeros(n, np.int64), np.zeros(n, np.int64)
+        for a in range(1, n, _CHUNK):
+            step = np.diff(gray[a - 1 : a + _CHUNK], axis=0)
+            rows = slice(a, a + len(step))
+            self._lighter[rows] = np.count_nonzero(step > NOISE_LEVEL, axis=(1, 2))
+            np.abs(step, out=step)
+            self.mad[rows] = step.mean(axis=(1, 2))
+            self._counts[rows] = np.count_nonzero(np.greater(step, NOISE_LEVEL, out=self.changed[rows]), axis=(1, 2))
+        self.shares = self._counts[1:] / (gray[0].size if n else 1)
+        self._one_way: OneWay | None = None
+
+    @property
+    def one_way(self) -> OneWay:
+        if self._one_way is None:
+            changed, spread_ = self.changed, np.zeros(len(self.changed))
+            for a in range(1, len(changed), _CHUNK):
+                part = changed[a : a + _CHUNK]
+                spread_[a : a + len(part)] = (spreads(part) if min(changed.shape[1:]) >= 3
+                                              else [spread(c) for c in part])
+            self._one_way = OneWay(self._lighter, self._counts - self._lighter, spread_)
+        return self._one_way
 
 
 def changed_shares(gray: np.ndarray) -> np.ndarray:
@@ -233,23 +275,30 @@ def analyze_motion(
 
     if np.any(np.diff(times) <= 0):
         raise InvalidInput("frame times must increase")
-    cut_index = detect_cuts(frames if frames.ndim == 3 and frames.dtype == np.uint8 else gray, times)
+    changes = _Changes(gray)
+    cut_index = detect_cuts(frames if frames.ndim == 3 and frames.dtype == np.uint8 else gray, times,
+                            shares=changes.shares)
     # Repeated frames (pulldown, frame-rate conversion) show no motion though the subject
     # moves: analyse the distinct pictures only, each difference over its real interval.
-    keep = distinct_frames(gray)
+    keep = distinct_frames(gray, changes.mad)
     kept_times = times[keep]
     kept_masks = masks[keep] if masks is not None and masks.ndim == 3 else masks
     kept_cuts = np.searchsorted(keep, cut_index)  # a cut is never a repeat, so it is kept
     kept_gray = gray if len(keep) == len(gray) else gray[keep]  # one copy at most (46 MB for 79 s)
+    # With no repeats, the differences between kept frames are the ones had (else theirs are
+    # held in place of those: a bool a pixel, 35 MB for 79 s).
+    kept_changes = changes if len(keep) == len(gray) else _Changes(kept_gray)
+    del changes
     intervals = np.diff(kept_times)
     typical = float(np.median(intervals))
     # Light that flashes or fades changes pixels without anything moving: bridged like a cut.
-    one_way = OneWay.of(kept_gray)
+    one_way = kept_changes.one_way
     lit = np.flatnonzero(one_way.light()[1:]) + 1
     bridged = np.array([*kept_cuts, *lit], int)
 
     def measured(camera: Camera) -> Motion:
-        changed = changed_pixels(kept_gray, camera)
+        still = camera.smoothing <= 0 and not camera.shifts.any()
+        changed = kept_changes.changed if still else changed_pixels(kept_gray, camera)
         raw, cells, centre = cell_differences(kept_gray, kept_masks, GRID, camera, changed)
         # The moving fraction is not rescaled by the interval between distinct frames: the area
         # a moving thing sweeps saturates rather than growing with time, and dividing by a
@@ -339,17 +388,17 @@ def analyze_motion(
     )
 
 
-def distinct_frames(gray: np.ndarray) -> np.ndarray:
+def distinct_frames(gray: np.ndarray, mad: np.ndarray | None = None) -> np.ndarray:
     """Indices of the frames to analyse: all but isolated repeats of the previous picture.
 
     A repeat differs from its predecessor by almost nothing while the differences on both
     sides are several times larger (so "x x 0 x x 0" from 24 -> 30 fps pulldown). A run of
-    still frames is not a repeat: that is the subject at rest, and contacts need it.
+    still frames is not a repeat: that is the subject at rest, and contacts need it. ``mad``:
+    each frame's mean absolute difference from the previous one, when the caller has it.
     """
     n = len(gray)
-    mad = np.zeros(n)
-    for t in range(1, n):
-        mad[t] = float(np.abs(gray[t] - gray[t - 1]).mean())
+    if mad is None:
+        mad = _Changes(gray).mad
     repeat = np.zeros(n, bool)
     for t in range(1, n):
         if mad[t] >= _REPEAT_LEVEL:

@@ -27,8 +27,19 @@ DOWNWARD_WEIGHT = 0.5
 # How much of a stop between an upward stroke and a downward one (the top of a swing) is kept.
 TURN_WEIGHT = 0.8
 # A contact is timed at the stroke's arrival: the end of its last interval at (nearly) top speed,
-# looked for up to this many seconds before the fall that shows the stroke ended.
-ARRIVAL_LOOKBACK = 0.15
+# looked for up to ARRIVAL_LOOKBACK seconds before the fall that shows the stroke ended (what
+# keeps moving after a contact, an axe sinking in, a hammer bouncing off, delays the fall by up
+# to ~190 ms on the tuning half), never fewer than ARRIVAL_INTERVALS intervals back, and never
+# past the previous fall (a stroke starts after the one before it ended). In intervals because
+# the moving area an interval sweeps saturates rather than growing with its length: at 15 fps the
+# rebound after a contact holds the level up for as many intervals as at 30 fps, so the fall
+# comes as many intervals late, twice as many milliseconds. Tuning half (docs/evaluation.md,
+# fifth pass): a Greatest-Hits drumstick on a shelf (15 fps) finds 2 of its 3 hits (1 before),
+# boots on ice 7 of 12 steps (6 before); 0.2-0.25 s and 4-6 intervals give the same, fewer
+# than 4 intervals loses the shelf's hit, 0.27 s a knife's cut; without the bound at the
+# previous fall, falls of a cough's clip shared arrivals and 2 of its 3 matched stops went.
+ARRIVAL_LOOKBACK = 0.2
+ARRIVAL_INTERVALS = 4
 ARRIVAL_LEVEL = 0.85
 # A strike's settling: a stop within SETTLE seconds of a stronger one and weaker than
 # SETTLE_SHARE of it is the body, the hand or the tool coming to rest around that strike (or
@@ -110,12 +121,14 @@ def robust_threshold(values: np.ndarray, k: float) -> float:
 
 def arrivals(motion: np.ndarray, falls: np.ndarray, frame_interval: float) -> np.ndarray:
     """For each fall (an interval index), the frame at which the stroke it ends arrived: the end
-    of the last interval, at most ``ARRIVAL_LOOKBACK`` before the fall, in which the picture
-    moved at ``ARRIVAL_LEVEL`` of the stroke's fastest or more."""
-    lookback = max(1, int(round(ARRIVAL_LOOKBACK / frame_interval)))
+    of the last interval, at most ``ARRIVAL_LOOKBACK`` (and ``ARRIVAL_INTERVALS`` intervals at
+    least) before the fall and after the previous one, in which the picture moved at
+    ``ARRIVAL_LEVEL`` of the stroke's fastest or more. ``falls``: sorted."""
+    lookback = max(ARRIVAL_INTERVALS, int(round(ARRIVAL_LOOKBACK / frame_interval)))
     out = np.empty(len(falls), int)
     for i, fall in enumerate(falls):
-        start = max(1, fall - lookback)
+        # A stroke starts after the one before it ended: never before the previous fall.
+        start = max(1, fall - lookback, falls[i - 1] + 1 if i else 1)
         stroke = motion[start : fall + 1]
         out[i] = start + int(np.flatnonzero(stroke >= ARRIVAL_LEVEL * stroke.max())[-1])
     return out

@@ -104,8 +104,16 @@ class Motion:
         if (t, gap) not in self._blobs:
             kernel = np.ones((2 * gap + 1, 2 * gap + 1), np.uint8)
             moving = cv2.morphologyEx(self.changed[t].astype(np.uint8), cv2.MORPH_CLOSE, kernel)
-            self._blobs[t, gap] = cv2.connectedComponentsWithStats(moving)[2]
+            self._blobs[t, gap] = blob_stats(moving)
         return self._blobs[t, gap]
+
+
+def blob_stats(moving: np.ndarray) -> np.ndarray:
+    """OpenCV's component stats of a (H, W) uint8 picture of moving pixels (8-connected),
+    background first. Labelled in 16 bits where they fit (a picture of under 2**16 pixels has
+    fewer components): the same stats at less than half the cost of 32-bit labels at 160x90."""
+    ltype = cv2.CV_16U if moving.size < 2**16 else cv2.CV_32S
+    return cv2.connectedComponentsWithStats(moving, connectivity=8, ltype=ltype)[2]
 
 
 def comparable_movers(motion: Motion) -> float:
@@ -126,8 +134,7 @@ def comparable_movers(motion: Motion) -> float:
             stats = motion.blobs(t, GAP_PX)
         else:
             moving = motion.changed[t] & ((mask[t] | mask[t - 1]) if mask.ndim == 3 else mask)
-            stats = cv2.connectedComponentsWithStats(cv2.morphologyEx(moving.astype(np.uint8), cv2.MORPH_CLOSE,
-                                                                      kernel))[2]
+            stats = blob_stats(cv2.morphologyEx(moving.astype(np.uint8), cv2.MORPH_CLOSE, kernel))
         count = len(stats)
         areas = stats[1:count, cv2.CC_STAT_AREA]
         areas = areas[areas >= MIN_BLOB_PX]

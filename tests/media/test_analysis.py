@@ -135,6 +135,21 @@ class TestContact:
         strongest = result.onsets[np.argmax(result.onset_strengths)]
         assert strongest == pytest.approx(19.5 / FPS)
 
+    @pytest.mark.parametrize("fps", [15.0, 30.0])
+    def test_a_stroke_that_rebounds_is_timed_where_it_arrived_at_any_frame_rate(self, fps):
+        # Fast (8 px/frame) up to frame 14, then back at 5 px/frame for three frames (a stick's
+        # rebound: the moving area stays up, below the stroke's), then rest. The rebound holds the
+        # picture's motion up for as many frames at 15 fps as at 30, so its stop comes three
+        # intervals after the contact: 0.2 s at 15 fps. The hit is at the arrival all the same.
+        xs, x = [], 10
+        for i in range(40):
+            x += 8 if 5 <= i < 15 else -5 if 15 <= i < 18 else 0
+            xs.append((x, 40))
+        stream = synthetic(xs)
+        result = analyze_motion(FrameStream(ANALYSIS_STREAM, stream.frames, np.arange(len(xs)) / fps))
+        strongest = result.onsets[np.argmax(result.onset_strengths)]
+        assert strongest == pytest.approx(14.5 / fps)
+
     def test_a_stroke_that_arrives_going_up_is_the_top_of_a_swing_not_a_contact(self):
         # Down for 10 frames, rest, then back up for 10 frames, rest: two equal stops, and only
         # the one at the bottom strikes anything (a drumstick's rise stops silently).

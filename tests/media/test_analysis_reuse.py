@@ -152,3 +152,19 @@ def test_the_grid_cells_shift_is_the_median_of_the_cells_correlations(monkeypatc
     correlation = camera_module._Correlation(frames.shape[1:])
     median = tuple(float(v) for v in np.median(np.array(found), axis=0))
     assert correlation.cells(frames[0].astype(np.float32), frames[1].astype(np.float32)) == median == (0.75, 0.25)
+
+
+@pytest.mark.parametrize("height, width", [(24, 30), (2, 5)])
+def test_the_differences_gone_over_once_give_what_each_measure_gives_on_its_own(height, width):
+    rng = np.random.default_rng(9)
+    gray = rng.integers(0, 256, (analysis._CHUNK + 9, height, width)).astype(np.float32)
+    gray[10] = gray[9]  # a repeat
+    gray[30] = np.clip(gray[29] + 40, 0, 255)  # a flash
+    changes = analysis._Changes(gray)
+    assert changes.shares.tolist() == analysis.changed_shares(gray).tolist()
+    np.testing.assert_array_equal(changes.changed, changed_pixels(gray, Camera.still(len(gray))))
+    one_way = bursts.OneWay.of(gray)
+    for name in ("lighter", "darker", "spread"):
+        np.testing.assert_array_equal(getattr(changes.one_way, name), getattr(one_way, name))
+    assert changes.mad[0] == 0.0 and changes.mad[10] == 0.0
+    assert changes.mad[1:].tolist() == [float(np.abs(gray[t] - gray[t - 1]).mean()) for t in range(1, len(gray))]

@@ -9,10 +9,13 @@ Event layers fire at the picture's events of the kind their sound is (``event_st
 walker's foot contacts for footsteps, bursts of motion for a voice or an animal, contacts where
 motion stops abruptly for everything else) and at the notes' timed events:
 - a layer with no timed events fires at every visual onset (inside its region when it has one);
-- a layer with timed events fires at the visual onsets inside those events' spans, and at an
-  event's start when the picture shows no onset near it (the editor's word wins over silence).
+- a layer with timed events fires once per hit (an event shorter than ``MIN_SPAN``), at the
+  visual onset nearest its time, and at the visual onsets inside each longer event's span; at
+  an event's start when the picture shows no onset near it (the editor's word wins over silence).
 A note's start within ``SNAP`` seconds of a visual onset snaps to it, because an editor types
-times to the nearest few frames while the analysis finds the contact frame.
+times to the nearest few frames while the analysis finds the contact frame. A hit snaps to one
+onset only: the stops the notes left out beside it (``notes.beat`` drops a backswing's top 0.13 s
+after a strike) stay silent.
 """
 
 from __future__ import annotations
@@ -153,9 +156,13 @@ def fire_times(shot: ShotInput, layer: Layer, analysis: MotionAnalysis | None,
             start = event.start - shot.offset
             end = max(event.end, event.start) - shot.offset
             inside = (onsets >= start - SPAN_MARGIN) & (onsets <= end + SPAN_MARGIN) & ~used
-            near = np.abs(onsets - start) <= SNAP
-            if inside.any() or near.any():
-                picked = inside | (near & ~used)
+            near = (np.abs(onsets - start) <= SNAP) & ~used
+            if end - start < MIN_SPAN and near.any():  # a hit: the one onset nearest its time
+                picked = np.zeros_like(near)
+                picked[np.flatnonzero(near)[np.argmin(np.abs(onsets[near] - start))]] = True
+            else:
+                picked = inside | near
+            if picked.any():
                 for idx in np.flatnonzero(picked):
                     used[idx] = True
                     fires.append(FireTime(float(onsets[idx]), float(strengths[idx]), event.description))

@@ -57,3 +57,25 @@ def test_a_drafted_call_takes_the_time_and_size_of_the_burst_it_names():
     layer = fx("calls", events=(Event(0.3, 0.3, "call 1"), Event(2.6, 2.6, "call 2")))
     fires = timing.fire_times(shot, layer, shot.analysis, CATALOG["impact_soft"])
     assert [(f.time, f.strength) for f in fires] == [(0.3, 0.7), (2.6, 1.0)]
+
+
+def test_a_drafted_hit_fires_once_at_its_own_contact_not_at_the_stop_beside_it():
+    # The notes kept the strike at 1.0 and left out the backswing's top 0.13 s later (notes.beat):
+    # the hit snaps to its contact alone, and the stop left out stays silent.
+    shot = make_shot(onsets=(1.0, 1.13, 2.0))
+    layer = fx("knock", events=(Event(1.0, 1.0, "contact 1"), Event(2.0, 2.0, "contact 2")))
+    fires = timing.fire_times(shot, layer, shot.analysis, CATALOG["impact_wood"])
+    assert [f.time for f in fires] == [1.0, 2.0]
+
+
+def test_a_typed_hit_snaps_to_the_nearest_contact():
+    shot = make_shot(onsets=(1.0, 1.12))
+    layer = fx("knock", events=(Event(1.1, 1.1, "knock"),))
+    assert [f.time for f in timing.fire_times(shot, layer, shot.analysis, CATALOG["impact_wood"])] == [1.12]
+
+
+def test_an_event_with_a_span_fires_at_every_contact_inside_it():
+    shot = make_shot(onsets=(1.0, 1.13, 1.5, 2.5))
+    layer = fx("knocks", events=(Event(0.95, 1.6, "a run of knocks"),))
+    fires = timing.fire_times(shot, layer, shot.analysis, CATALOG["impact_wood"])
+    assert [f.time for f in fires] == [1.0, 1.13, 1.5]
