@@ -1,9 +1,9 @@
 """Decode a shot once: every frame stream the consumers ask for, in one pass, by timestamps.
 
 ``decode_shot(path, start_s, duration_s, streams)`` decodes only that range (seek, threaded
-decode) and produces each ``StreamSpec`` from the frames' presentation timestamps, never from
-frame counts, so odd (19.62, 32.4 fps) and variable frame rates come out right
-(``foleyline.server.media.streams``). The file is described first by ``foleyline.probe``; its
+decode; before the range, only the frames others refer to) and produces each ``StreamSpec``
+from the frames' presentation timestamps, never from frame counts, so odd (19.62, 32.4 fps)
+and variable frame rates come out right (``foleyline.server.media.streams``). The file is described first by ``foleyline.probe``; its
 own sound over the range is collected on request (``foleyline.server.media.soundtrack``).
 """
 
@@ -47,6 +47,19 @@ HELD_BYTES = 128 * 1024**2
 # range; over a short one their setup and hand-offs cost a fifth more CPU than the decoding
 # itself (a 0.5 s shot with its handles: 28 -> 22 ms, and no sooner done): slice threads only.
 FRAME_THREADS_MIN_S = 4.0
+# Before the range the decoder needs only the frames later ones refer to: until a packet
+# shows up within this many frames of the range start, FFmpeg skips the rest (skip_frame
+# "NONREF": h264's and HEVC's non-reference frames, MPEG-4's and MPEG-2's B frames); from there
+# on every frame is decoded. The picture on screen at the start is never skipped: a B frame's
+# packet comes after that of the later frame it refers to, which lies in the range; anything
+# else (a long frame of variable-rate video skipped) has the range decoded again in full. A
+# 0.5 s shot 2 s into a 15 fps clip with one keyframe, with its 12-frame handles: 23 frames of
+# pre-roll, 11 of them skipped (decode 28 -> 23.5 ms). The range's pictures are the same bytes
+# (tests/media/test_decode.py; every development clip, 312 ranges).
+_PREROLL_KEPT_FRAMES = 2
+# The decoders that read skip_frame at every frame, so that it can end where the range begins
+# (libdav1d, AV1's, reads it once when opened: it would go on skipping inside the range).
+_SKIPS_PER_FRAME = frozenset({"h264", "hevc", "mpeg1video", "mpeg2video", "mpeg4"})
 
 
 @dataclass
@@ -137,7 +150,10 @@ def decode_shot(
             raise MediaError(f"{p} has no sound to extract; evaluate against a clip with its original audio")
         shot = _decode(container, info, start_s, duration_s, streams, with_audio, seek=True, cancel=cancel,
                        reader=reader)
-        if shot is None:  # the seek landed after the range start (inexact index): go from the top
+        if shot is None:
+            # The seek landed after the range start (inexact index), or a frame the pre-roll
+            # skipped might have been on screen at the start (variable frame rate): go from the
+            # top, decoding every frame.
             shot = _decode(container, info, start_s, duration_s, streams, with_audio, seek=False, cancel=cancel,
                            reader=reader)
         assert shot is not None
@@ -188,6 +204,14 @@ def _decode(
                 stream.codec_context.flush_buffers()
 
     wanted = [video] + ([audio_stream] if audio_stream is not None else [])
+    # Pre-roll (the frames from the keyframe to the range): non-reference frames are not
+    # decoded until a packet shows up within _PREROLL_KEPT_FRAMES of the range start; from
+    # there on every frame is.
+    kept_from = -_PREROLL_KEPT_FRAMES * frame_duration
+    skipping = seek and start_s + kept_from > 0.0 and video.codec_context.name in _SKIPS_PER_FRAME
+    video.codec_context.skip_frame = "NONREF" if skipping else "DEFAULT"
+    skipped_until = -math.inf  # the latest time of a packet sent while skipping
+    held_t = -math.inf         # the latest picture decoded at or before the range start
     first_t: float | None = None
     last_t: float | None = None
     intervals: list[float] = []
@@ -199,6 +223,13 @@ def _decode(
             if video_done and (audio is None or audio.done):
                 break
             continue
+        if is_video and skipping:
+            at = float(packet.pts * video.time_base) - origin if packet.pts is not None else math.inf
+            if at < kept_from:
+                skipped_until = max(skipped_until, at)
+            else:
+                skipping = False
+                video.codec_context.skip_frame = "DEFAULT"
         try:
             decoded = packet.decode()
         except av.error.FFmpegError as exc:
@@ -213,8 +244,10 @@ def _decode(
             t = frame_time(frame, video.time_base, origin, last_t, frame_duration)
             if t is None:
                 continue
-            if last_t is not None:
+            if last_t is not None and last_t >= kept_from:  # (before it, skipped frames leave gaps)
                 intervals.append(t - last_t)
+            if t <= _EPS:
+                held_t = t
             if first_t is None:
                 first_t = t
                 if seeked and t > _EPS + frame_duration / 2:
@@ -228,6 +261,8 @@ def _decode(
         if video_done and (audio is None or audio.done):
             break
 
+    if skipped_until > held_t + _EPS:
+        return None  # a skipped frame may be the one on screen at the start (variable frame rate)
     if last_t is None:
         raise MediaError(
             f"no picture could be decoded from {info.path.name} at {start_s:.3f} s"

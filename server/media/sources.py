@@ -37,7 +37,7 @@ import numpy as np
 
 from foleyline.server.media.camera import Camera, changed_pixels
 from foleyline.server.media.frames import SoundSource, SourceKind
-from foleyline.server.media.walkers import boxes_of, foot_contacts, periodic, walker
+from foleyline.server.media.walkers import boxes_of, cadence_fits, foot_contacts, periodic, walker
 
 # Nothing moves that would sound when less than this share of the region moves (90th
 # percentile over the intervals): compression shimmer and sensor noise. Tuning half: the
@@ -183,7 +183,7 @@ def describe_sources(motion: Motion, following: Callable[[], Motion] | None = No
             return (primary, SoundSource(SourceKind.STEPS, onsets=steps, strengths=strengths,
                                          evidence=f"the lowest third of the region lands {len(steps)} times at a "
                                                   "walking cadence: a walker's steps"))
-    if motion.mask is None and primary.kind is not SourceKind.NONE:
+    if motion.mask is None and primary.kind is not SourceKind.NONE and cadence_fits(motion.times):
         # One thing crossing the picture whose feet land at a walking cadence: a walker, whose
         # sound is its steps (its body glides on, the stops of its arms are silent), whatever
         # the rest of the picture does (a camera panning with it makes the place stream by).

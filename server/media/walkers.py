@@ -127,6 +127,17 @@ def periodic(steps: np.ndarray) -> bool:
     return CADENCE[0] <= median <= CADENCE[1] and float(np.median(np.abs(gaps - median))) <= STEADY * median
 
 
+def cadence_fits(times: np.ndarray) -> bool:
+    """Whether frames at ``times`` can show a walking cadence at all: ``periodic`` wants three
+    steps or more whose median gap is CADENCE[0] at least, so the steps span 2 * CADENCE[0] or
+    more; a step is timed between its foot's arrival frame and the next, and arrives no earlier
+    than frame 1 and no later than the second-to-last frame (``contacts.falls``, ``arrivals``).
+    A range shorter than that (a 0.5 s range without handles) has no walker to look for, nor
+    the camera's motion a walker is looked for with."""
+    n = len(times)
+    return n >= 4 and (times[n - 2] + times[n - 1]) / 2 - (times[1] + times[2]) / 2 >= 2 * CADENCE[0]
+
+
 def mover_boxes(motion: Motion, gap: int) -> Boxes:
     """Per frame, the box of the thing moving in the whole picture (its moving patches, closed
     over ``gap`` pixels), held where nothing moves and smoothed (``_BOX_SMOOTHING``)."""
@@ -189,4 +200,5 @@ def walker(motion: Motion, gap: int) -> SoundSource | None:
                                 "times at a walking cadence: a walker's steps")
 
 
-__all__ = ["CADENCE", "TRAVEL", "boxes_of", "foot_contacts", "mover_boxes", "periodic", "travel", "walker"]
+__all__ = ["CADENCE", "TRAVEL", "boxes_of", "cadence_fits", "foot_contacts", "mover_boxes", "periodic", "travel",
+           "walker"]

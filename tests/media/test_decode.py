@@ -276,3 +276,98 @@ def test_a_short_range_decodes_to_the_same_frames_with_or_without_frame_threads(
     for name in ("analysis", "sync"):
         assert np.array_equal(short.streams[name].frames, threaded.streams[name].frames)
         assert np.array_equal(short.streams[name].times, threaded.streams[name].times)
+
+
+def _decoded_frames(monkeypatch, clip, start, duration, streams):
+    """The shot, and how many pictures the decoder gave (every one is timed by ``frame_time``)."""
+    from foleyline.server.media import decode
+
+    given = []
+    timed = decode.frame_time
+
+    def counting(frame, *args):
+        given.append(frame.pts)
+        return timed(frame, *args)
+
+    monkeypatch.setattr(decode, "frame_time", counting)
+    shot = decode_shot(clip, start, duration, streams)
+    monkeypatch.setattr(decode, "frame_time", timed)
+    return shot, len(given)
+
+
+def test_the_pre_roll_decodes_only_the_frames_others_refer_to_and_the_range_is_the_same(media_dir, monkeypatch):
+    """From the keyframe to the range, the frames no later frame refers to (non-reference B
+    frames) are not decoded: nothing shows them. Every picture of the range stays the same."""
+    from foleyline.server.media import decode
+
+    clip = media_dir / "condfoleygen_hitting_metal.mp4"  # one keyframe, B frames: 22 frames of pre-roll
+    skipped, fewer = _decoded_frames(monkeypatch, clip, 1.5, 1.5, [ANALYSIS_STREAM, SYNC_STREAM])
+    monkeypatch.setattr(decode, "_PREROLL_KEPT_FRAMES", 10**6)
+    full, every = _decoded_frames(monkeypatch, clip, 1.5, 1.5, [ANALYSIS_STREAM, SYNC_STREAM])
+    assert fewer <= every - 5
+    assert skipped.picture_end == full.picture_end
+    for name in ("analysis", "sync"):
+        assert np.array_equal(skipped.streams[name].frames, full.streams[name].frames)
+        assert np.array_equal(skipped.streams[name].source_times, full.streams[name].source_times)
+
+
+def test_a_skipped_frame_that_may_be_on_screen_at_the_start_has_the_range_decoded_in_full(media_dir, monkeypatch):
+    """The pre-roll skips only frames before every picture the range shows; were a skipped
+    frame later than the picture held at the start (a long frame of variable-rate video), the
+    range is decoded again with every frame. (Forced here by skipping into the range.)"""
+    from foleyline.server.media import decode
+
+    clip = media_dir / "condfoleygen_hitting_metal.mp4"
+    full = decode_shot(clip, 1.5, 1.0, [ANALYSIS_STREAM, SYNC_STREAM])
+    monkeypatch.setattr(decode, "_PREROLL_KEPT_FRAMES", -4)  # skip up to 4 frames into the range
+    again = decode_shot(clip, 1.5, 1.0, [ANALYSIS_STREAM, SYNC_STREAM])
+    for name in ("analysis", "sync"):
+        assert np.array_equal(again.streams[name].frames, full.streams[name].frames)
+        assert np.array_equal(again.streams[name].times, full.streams[name].times)
+
+
+# A clip with one keyframe and 3 s of frames that refer to others, written by ``codec``. In a
+# process of its own: the SVT-AV1 encoder makes the thread that opens it real-time (SCHED_FIFO)
+# where it may, and every process started from the test run after it would inherit that.
+_B_FRAME_CLIP = """
+import json, sys
+import av
+from tests.media.conftest import HEIGHT, WIDTH, square_frame
+path, codec, options = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+with av.open(path, "w") as out:
+    stream = out.add_stream(codec, rate=25)
+    stream.width, stream.height, stream.pix_fmt, stream.options = WIDTH, HEIGHT, "yuv420p", options
+    for i in range(75):
+        frame = av.VideoFrame.from_ndarray(square_frame(i), format="rgb24").reformat(format="yuv420p")
+        frame.pts = i
+        out.mux(stream.encode(frame))
+    out.mux(stream.encode())
+"""
+
+
+@pytest.mark.parametrize("codec, options", [
+    ("libx265", {"x265-params": "keyint=300:bframes=3:log-level=error"}),  # HEVC's non-reference frames
+    ("mpeg4", {"g": "300", "bf": "2"}),                                     # MPEG-4's B frames
+    ("libsvtav1", {"svtav1-params": "keyint=300"}),  # AV1: libdav1d would skip into the range, so it skips nothing
+])
+def test_the_pre_roll_skips_frames_only_where_the_decoder_stops_skipping_at_the_range(tmp_path, monkeypatch, codec,
+                                                                                       options):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from foleyline.server.media import decode
+
+    path = tmp_path / f"{codec}.mp4"
+    subprocess.run([sys.executable, "-c", _B_FRAME_CLIP, str(path), codec, json.dumps(options)], check=True,
+                   cwd=Path(__file__).resolve().parents[2], capture_output=True)
+    for start in (1.3, 1.52):
+        skipped = decode_shot(path, start, 0.8, [ANALYSIS_STREAM, SYNC_STREAM])
+        monkeypatch.setattr(decode, "_PREROLL_KEPT_FRAMES", 10**6)
+        full = decode_shot(path, start, 0.8, [ANALYSIS_STREAM, SYNC_STREAM])
+        monkeypatch.undo()
+        shown = [i for i in range(75) if start - 1e-6 <= i / 25 < start + 0.8 - 1e-6]
+        assert [square_index(p) for p in skipped.streams["analysis"].frames] == shown
+        for name in ("analysis", "sync"):
+            assert np.array_equal(skipped.streams[name].frames, full.streams[name].frames), (codec, start, name)

@@ -11,7 +11,7 @@ import tolerances
 
 from foleyline.server.media import iir
 
-# A float64 filter by two routes (blocked recursions against a sample-by-sample loop), relative
+# A float64 filter by two routes (block matrices against a sample-by-sample loop), relative
 # to the output's largest magnitude: a few float64 roundings amplified by the blocks' scaling.
 FLOAT64_ROUTES = 1e-9
 

@@ -9,7 +9,7 @@ import numpy as np
 from foleyline.plugin.commands import demo_scenes
 from foleyline.server.media.analysis import analyze_motion
 from foleyline.server.media.frames import ANALYSIS_STREAM, FrameStream, SourceKind
-from foleyline.server.media.walkers import periodic
+from foleyline.server.media.walkers import CADENCE, cadence_fits, periodic
 
 from .test_sources import FPS, SIZE, blank, stream_of, walker
 
@@ -75,3 +75,32 @@ def test_a_cadence_is_three_steady_steps_at_a_walking_pace():
     assert not periodic(np.array([0.5, 1.0]))             # too few
     assert not periodic(np.array([0.5, 0.6, 0.7, 0.8]))   # a drum roll, not a walk
     assert not periodic(np.array([0.5, 0.7, 1.6, 1.8]))   # not steady
+
+
+def test_no_steps_a_range_too_short_for_a_cadence_can_hold_are_periodic():
+    # Steps are timed between an arrival frame (1 .. n-2) and the next: wherever they fall in a
+    # range that ``cadence_fits`` refuses, they make no cadence.
+    rng = np.random.default_rng(5)
+    for n in range(4, 40):
+        times = np.arange(n) / 15.0
+        earliest, latest = (times[1] + times[2]) / 2, (times[-2] + times[-1]) / 2
+        if cadence_fits(times):
+            assert latest - earliest >= 2 * CADENCE[0]
+            continue
+        for _ in range(200):
+            steps = np.sort(rng.uniform(earliest, latest, int(rng.integers(3, 8))))
+            assert not periodic(steps)
+    assert not cadence_fits(np.arange(11) / 15.0) and cadence_fits(np.arange(12) / 15.0)  # 0.53 s, 0.6 s of steps
+
+
+def test_a_range_too_short_for_three_steps_looks_for_no_walker_nor_the_camera(monkeypatch):
+    from foleyline.server.media import analysis
+
+    def camera_motion(gray):
+        raise AssertionError("the camera's motion was estimated for a walker")
+
+    frames, _, _ = walker(90)
+    short = frames[30:42]  # 0.44 s at 25 fps: less than two steps at the fastest walking pace
+    monkeypatch.setattr(analysis, "camera_motion", camera_motion)
+    result = analyze_motion(stream_of(short))
+    assert not any("walker" in s.evidence for s in result.sources), result.sources
