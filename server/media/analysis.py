@@ -79,7 +79,7 @@ import numpy as np
 
 from foleyline.errors import InvalidInput
 from foleyline.server.media.bursts import OneWay, bursts, flashes, leaps, light_change, rebounds
-from foleyline.server.media.camera import Camera, camera_motion, changed_pixels, spread, spreads
+from foleyline.server.media.camera import Camera, camera_motion, changed_pixels, spreads
 from foleyline.server.media.contacts import GRID, NOISE_LEVEL, arrivals, cell_differences, falls, settling
 from foleyline.server.media.frames import FrameStream, MotionAnalysis, SourceKind
 from foleyline.server.media.momentum import Flow, momentum_lost, rising
@@ -223,8 +223,7 @@ class _Changes:
             changed, spread_ = self.changed, np.zeros(len(self.changed))
             for a in range(1, len(changed), _CHUNK):
                 part = changed[a : a + _CHUNK]
-                spread_[a : a + len(part)] = (spreads(part) if min(changed.shape[1:]) >= 3
-                                              else [spread(c) for c in part])
+                spread_[a : a + len(part)] = spreads(part)
             self._one_way = OneWay(self._lighter, self._counts - self._lighter, spread_)
         return self._one_way
 

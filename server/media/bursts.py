@@ -99,8 +99,7 @@ class OneWay:
             up, down = change > _NOISE, change < -_NOISE
             rows = slice(a, a + len(change))
             lighter[rows], darker[rows] = np.count_nonzero(up, axis=(1, 2)), np.count_nonzero(down, axis=(1, 2))
-            spread_[rows] = (spreads(up | down) if min(gray.shape[1:]) >= 3
-                             else [spread(u | d) for u, d in zip(up, down)])
+            spread_[rows] = spreads(up | down)
         return OneWay(lighter, darker, spread_)
 
     def light(self) -> np.ndarray:

@@ -261,13 +261,13 @@ def _moved(frame: np.ndarray, dx: float, dy: float) -> np.ndarray:
 
 def spread(changed: np.ndarray) -> float:
     """The share of the cells of a 3x3 grid in which at least _SPREAD_LEVEL of the pixels changed."""
-    if min(changed.shape) < 3:  # an empty third: np.add.reduceat would not count it as empty
-        return _sparse_spread(changed)
     return float(spreads(changed[None])[0])
 
 
 def spreads(changed: np.ndarray) -> np.ndarray:
-    """(T,) ``spread`` of each of (T, H, W) changed pixels, H and W at least 3."""
+    """(T,) ``spread`` of each of (T, H, W) changed pixels."""
+    if min(changed.shape[1:]) < 3:  # an empty third: np.add.reduceat would not count it as empty
+        return np.array([_sparse_spread(c) for c in changed])
     starts, areas = _cells(*changed.shape[1:])
     rows = np.add.reduceat(changed, starts[0], axis=1, dtype=np.int64)
     counts = np.add.reduceat(rows, starts[1], axis=2)
