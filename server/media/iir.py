@@ -6,18 +6,19 @@ imports all of it, ``scipy.stats`` included: 0.75 s, more than a whole one-shot 
 8 s shot spends on everything else. ``tests/media/test_iir.py`` checks both against SciPy.
 
 A cascade of sections is one linear system whose state is the sections' (SciPy's transposed
-direct form II, two numbers per section). Over a block of B samples it is four matrices:
-the block's output from its input (the impulse response as a B x B triangular Toeplitz
-matrix), from the state it starts in, the state it ends in from its input, and from the state
-it started in (A^B). So a signal cut into rows of B samples is filtered by matrix products
-(BLAS), and only the states entering the blocks form a recursion, S[k+1] = S[k] A^B + U[k],
-which the same trick solves over groups of blocks, their starts over groups of groups, until a
-segment of the signal is one group: no Python loop over samples or blocks. Everything runs in float64; the result matches SciPy's sample-by-sample
-filter to about 1e-12 of the output's largest magnitude (the K-weighting), 1e-9 at worst for a
-narrow resonance or a cut-off near 0 Hz (5 Hz at 48 kHz: 5e-10), far below what float32 output
-can show. A 1.4 s stem's K-weighting (loudness) costs 0.7-0.9 ms, as much as SciPy's and a
-quarter of what per-pole recursions (partial fractions, vectorised by blocks) cost; the
-procedural engine's filters, mostly on a few thousand samples, a quarter too.
+direct form II, two numbers per section). Over a block of B samples it is four matrices: the
+block's output from its input (the impulse response as a B x B triangular Toeplitz matrix), from
+the state it starts in, the state it ends in from its input, and from the state it started in
+(A^B). So a signal cut into rows of B samples is filtered by matrix products (BLAS), and only
+the states entering the blocks form a recursion, S[k+1] = S[k] A^B + U[k], which the same trick
+solves over groups of blocks, their starts over groups of groups, until a segment of the signal
+is one group: no Python loop over samples or blocks. Everything runs in float64; the result
+matches SciPy's sample-by-sample filter to about 1e-12 of the output's largest magnitude (the
+K-weighting), 1e-9 at worst for a narrow resonance or a cut-off near 0 Hz (5 Hz at 48 kHz:
+5e-10), far below what float32 output can show. A 1.4 s stem's K-weighting (loudness) costs
+0.7-0.9 ms, as much as SciPy's and a quarter of what per-pole recursions (partial fractions,
+vectorised by blocks) cost; the procedural engine's filters, mostly on a few thousand samples, a
+quarter too.
 """
 
 from __future__ import annotations
