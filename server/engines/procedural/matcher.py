@@ -38,6 +38,13 @@ log = logging.getLogger(__name__)
 EMBED_FLOOR = 0.25
 # An event's own text must be this close to a model to override the layer's model.
 EVENT_EMBED_FLOOR = 0.45
+# A layer's model chosen by paraphrase alone (none of its words in the prompt) is a guess below
+# this similarity, and the editor is told so: sources no model makes ("tires screech", "match
+# strike", "toilet flush") land at 0.30-0.44 on a model that shares only a sound shape, while
+# true paraphrases without a shared word ("gravel crunch", "a stream babbling") are above 0.55.
+# The same bar as an event's own text (a close paraphrase); anything in 0.45-0.55 answers alike
+# on the 80 requests judged by ear (docs/evaluation.md, seventh pass).
+PARAPHRASE_FLOOR = EVENT_EMBED_FLOOR
 # A texture must beat the best one-shot by this much to make an event layer texture-only.
 TEXTURE_MARGIN = 0.05
 
@@ -286,6 +293,10 @@ class Matcher:
                 best[model.shape] = (float(score), model)
         (one_score, oneshot), (tex_score, texture) = best["oneshot"], best["texture"]
         matched_by = self.scorer.name if (oneshot or texture) else "default"
+        matched = [(m, s) for s, m in best.values() if m is not None]
+        guessed = (self.scorer.name != "keywords" and bool(matched)
+                   and max(s for _m, s in matched) < PARAPHRASE_FLOOR
+                   and not any(_says(text, m) for m, _s in matched))
         unrendered = vocabulary.unrendered(text)
         if matched_by == "default":
             # Nothing matched, but the prompt names a source with a near model: use that.
@@ -332,22 +343,26 @@ class Matcher:
         base = oneshot.defaults if oneshot is not None else texture.defaults
         params = params_from_text(text, base)
         plan = LayerPlan(oneshot, texture, params, texture_gain, matched_by, scattered)
-        return dataclasses.replace(plan, warning=substitution_warning(layer, text, plan, unrendered))
+        return dataclasses.replace(plan, warning=substitution_warning(layer, text, plan, unrendered, guessed=guessed))
 
 
 def _says(text: str, model: SoundModel) -> bool:
     return bool(KeywordScorer().scores(text, [model])[0] > 0)
 
 
-def substitution_warning(layer: Layer, text: str, plan: LayerPlan, unrendered: list[vocabulary.Mention]) -> str:
+def substitution_warning(
+    layer: Layer, text: str, plan: LayerPlan, unrendered: list[vocabulary.Mention], *, guessed: bool = False
+) -> str:
     """The one place a layer's stand-in sound is put into words (CLI, panel and notes check
-    all show this text): what was asked for that no model makes, and what will play instead."""
+    all show this text): what was asked for that no model makes, and what will play instead.
+    ``guessed``: the model was the nearest paraphrase of a source no model makes (below
+    ``PARAPHRASE_FLOOR``, no word of it in the prompt)."""
     rendered = {cat_id for m in (plan.oneshot, plan.texture) if m is not None for cat_id in m.ucs}
     missing = [m for m in unrendered if not rendered.intersection(m.cat_ids)]
     if missing:
         what = ", ".join(f'"{m.phrase}" (UCS {"/".join(m.cat_ids)})' for m in missing)
         return f"layer {layer.label!r}: no sound model for {what}; it will sound like {plan.sounds_like}"
-    if plan.matched_by == "default" and text.strip():
+    if (plan.matched_by == "default" or guessed) and text.strip():
         shown = text if len(text) <= 60 else text[:57] + "..."
         return f"layer {layer.label!r}: no sound model matches \"{shown}\"; it will sound like {plan.sounds_like}"
     return ""

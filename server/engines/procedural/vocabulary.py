@@ -118,7 +118,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "sci fi": ("SCIMisc",), "skateboard": ("SPRTSkate",), "drill": ("TOOLPowr",), "saw": ("TOOLPowr",),
     "chainsaw": ("TOOLPowr",), "jackhammer": ("TOOLPneu",), "toy": ("TOYMisc",), "train": ("TRNMisc",),
     "subway": ("TRNSbwy",), "tram": ("TRNTram",), "bicycle": ("VEHBike",), "bike": ("VEHBike",),
-    "skid": ("VEHSkid",), "brakes": ("VEHBrake",), "tires": ("VEHTire",), "scream": ("VOXScrm",),
+    "skid": ("VEHSkid",), "brakes": ("VEHBrake",), "tires": ("VEHTire",), "tyres": ("VEHTire",), "scream": ("VOXScrm",),
     "screaming": ("VOXScrm",), "voice": ("VOXMisc",), "baby": ("VOXBaby",), "crying": ("VOXCry",),
     "grunt": ("VOXEfrt",), "whistle": ("WHSTMisc",), "wings": ("WINGMisc",), "flapping": ("WINGBird",),
     "waterfall": ("WATRFall",), "drip": ("WATRDrip",), "dripping": ("WATRDrip",), "spray": ("WATRSpray",),
