@@ -199,8 +199,11 @@ class ProceduralEngine(Engine):
 
     def _library_matches(self, layer: Layer, plan: LayerPlan) -> list:
         """Library files for an event layer, best first (a library file wins over synthesis).
-        Files filed under the UCS categories the prompt names, or its model renders, rank first."""
-        library = self.sfx_library() if plan.oneshot is not None else None
+        Files filed under the UCS categories the prompt names, or its model renders, rank first.
+        A layer of hits whose plan is a stand-in texture ("horse gallop" as an engine, "zipper"
+        as cloth: the plan warns) asks the library too: the editor's file is what was asked."""
+        stand_in = plan.oneshot is None and bool(plan.warning) and layer.kind is not LayerKind.BG
+        library = self.sfx_library() if plan.oneshot is not None or stand_in else None
         if library is None:
             return []
         text = layer_text(layer)
@@ -240,7 +243,7 @@ class ProceduralEngine(Engine):
             for event, model in named:
                 fire = timing.FireTime(event.start - shot.offset, 0.8, event.description)
                 self._render_hits(out, shot, layer, dataclasses.replace(plan, oneshot=model), [fire], seed)
-        if plan.texture is not None and plan.texture_gain > 0:
+        if plan.texture is not None and plan.texture_gain > 0 and not (matches and plan.oneshot is None):
             # Ambience is there whether or not anything moves; motion only lifts it a little.
             env = timing.envelope(shot, layer, analysis, floor=BG_FLOOR if layer.kind is LayerKind.BG else 0.0)
             rng = rng_for(seed, layer.label, plan.texture.name, "texture")

@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 # What libsndfile reads, and (decoded through FFmpeg by PyAV) M4A/AAC.
 AUDIO_SUFFIXES = frozenset({".wav", ".bwf", ".rf64", ".aif", ".aiff", ".aifc", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".m4a"})
 MAX_FILES = 200_000
-SCHEMA = 1
+# 2: FLAC/Ogg/AIFF/M4A tags read through FFmpeg (every Vorbis comment): files indexed before are read again.
+SCHEMA = 2
 _STOP = frozenset("a an and the of on in at to with into onto from by for is are his her its their as it this that sound sounds".split())
 _SPLIT = re.compile(r"[^A-Za-z]+|(?<=[a-z])(?=[A-Z])")
 # A CatID written in metadata: "CATID: GUNPis", or a mixed-case token that is one ("GUNPis").

@@ -98,3 +98,33 @@ def test_a_missing_configured_library_does_not_stop_the_take(tmp_path, monkeypat
     (audio,) = engine.generate(make_shot(), Layer("x", LayerKind.FX, prompt="hit"), [1], SamplingSettings())
     assert np.abs(audio).max() > 0.1
     assert "sound library not used" in caplog.text
+
+
+def _tagged(path, codec: str, tags: dict[str, str], *, on_stream: bool = False) -> None:
+    """A short tone written by FFmpeg (as ffmpeg, Reaper or a field recorder's app would), its
+    tags on the container or, as Ogg keeps Vorbis comments, on the audio stream."""
+    import av
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream(codec, rate=SAMPLE_RATE)
+        stream.layout = "mono"
+        (stream if on_stream else container).metadata.update(tags)
+        fmt = "flt" if codec == "libopus" else "s16"
+        samples = click(seconds=0.2)[None, :]
+        frame = av.AudioFrame.from_ndarray(samples if fmt == "flt" else (samples * 20000).astype(np.int16), format=fmt, layout="mono")
+        frame.sample_rate = SAMPLE_RATE
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            container.mux(packet)
+
+
+def test_every_descriptive_tag_of_flac_ogg_and_aiff_is_read(tmp_path):
+    from foleyline.server.engines.procedural.sfx_index import describe
+
+    _tagged(tmp_path / "0099.flac", "flac", {"DESCRIPTION": "kettle whistle boiling", "GENRE": "KITCHEN"})
+    _tagged(tmp_path / "rec_003.ogg", "libopus", {"TITLE": "Helicopter flyby", "COMMENT": "CatID: AEROHeli"}, on_stream=True)
+    _tagged(tmp_path / "clip12.aiff", "pcm_s16be", {"title": "Phone vibrate on table"})
+    flac = read_metadata(tmp_path / "0099.flac")
+    assert "kettle whistle boiling" in flac.values() and "encoder" not in flac
+    ogg = describe(tmp_path / "rec_003.ogg", read_metadata(tmp_path / "rec_003.ogg"))
+    assert ogg.cat_id == "AEROHeli" and {"helicopter", "flyby"} <= ogg.words
+    assert "vibrate" in describe(tmp_path / "clip12.aiff", read_metadata(tmp_path / "clip12.aiff")).words

@@ -52,3 +52,18 @@ def test_an_ambience_of_one_shots_fires_now_and_then_whatever_the_picture_does(k
     (c,) = engine.generate(shot, timed, [1], SamplingSettings())
     loud = np.flatnonzero(np.abs(c[0]) > 0.5 * np.abs(c[0]).max())
     assert abs(loud[0] / SAMPLE_RATE - 3.0) < 0.1
+
+
+def test_a_library_file_replaces_a_stand_in_texture_on_a_layer_of_hits(tmp_path, keyword_matcher):
+    # No model makes a boat: the plan is an engine bed and says so; the editor's file is a boat.
+    t = np.arange(int(0.5 * SAMPLE_RATE)) / SAMPLE_RATE
+    tone = 0.5 * np.sin(2 * np.pi * 440 * t) * np.exp(-t / 0.1)
+    soundfile.write(tmp_path / "BOATMotr_Outboard Start_TST_T1.wav", tone, SAMPLE_RATE)
+    layer = Layer("boat", LayerKind.FX, prompt="boat engine")
+    plan = keyword_matcher.plan(layer)
+    assert plan.oneshot is None and plan.texture is not None and plan.warning
+    engine = ProceduralEngine(matcher=keyword_matcher, sfx_library=tmp_path, index_path=tmp_path / "index.sqlite3")
+    assert engine.layer_warnings(layer) == []
+    (audio,) = engine.generate(make_shot(onsets=(1.0, 2.5)), layer, [1], SamplingSettings())
+    spectrum = np.abs(np.fft.rfft(audio))
+    assert abs(np.fft.rfftfreq(audio.size, 1 / SAMPLE_RATE)[np.argmax(spectrum)] - 440) < 30  # the file, not the bed
