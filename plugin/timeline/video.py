@@ -71,16 +71,23 @@ def find_cuts(differences: np.ndarray) -> list[int]:
 
 
 def _probe(path: Path):
+    """The open file and its picture stream (the one the decoder will read, cover art skipped)."""
     import av
 
+    from foleyline.probe import video_stream
+
+    if path.stat().st_size == 0:
+        raise MediaError(f"{path}: the file is empty (0 bytes); the copy or export did not finish")
     try:
         container = av.open(str(path))
     except Exception as exc:
-        raise MediaError(f"{path}: not a video file PyAV can open ({exc}); export a timeline or a movie") from None
-    if not container.streams.video:
+        raise MediaError(f"{path}: cannot be read as a movie ({exc}): it is damaged, incomplete (a copy or "
+                         "export still running?) or not a movie; copy or export it again") from None
+    try:
+        return container, video_stream(path, container)
+    except MediaError as exc:
         container.close()
-        raise InvalidInput(f"{path}: has no picture; give a movie file or a timeline export")
-    return container
+        raise InvalidInput(f"{exc}; give a movie file or a timeline export") from None
 
 
 def _variable_rate_seconds(times: list[float], bounds: list[int], picture) -> list[float] | None:
@@ -102,9 +109,8 @@ def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timelin
     timecode does not count (21.5 fps, a phone's variable rate) goes on a timeline at the
     nearest sequence rate, its shots and length kept in seconds, as an NLE conforms it."""
     path = Path(path)
-    container = _probe(path)
+    container, stream = _probe(path)
     try:
-        stream = container.streams.video[0]
         picture = timebase.rate_from_float(float(stream.average_rate or stream.guessed_rate or 24))
         rate = timebase.sequence_rate(picture)
         fps = float(rate.fps)

@@ -207,3 +207,36 @@ def test_a_movie_is_known_by_its_content_and_a_sound_file_is_refused_saying_why(
     (tmp_path / "notes.txt").write_text("a door")
     assert main(["generate", str(tmp_path / "notes.txt"), "-o", str(tmp_path / "out")]) == 2
     assert "unknown timeline format" in capsys.readouterr().err
+
+
+def test_a_still_stream_before_the_picture_is_not_the_shot(tmp_path) -> None:
+    # A poster frame stored as a video stream ahead of the camera's picture (the default).
+    from foleyline.plugin.timeline.video import timeline_from_video
+
+    path = tmp_path / "poster.mkv"
+    with av.open(str(path), "w") as container:
+        still = container.add_stream("mjpeg", rate=1)
+        still.width, still.height, still.pix_fmt = 32, 32, "yuvj420p"
+        movie = container.add_stream("libx264", rate=24)
+        movie.width, movie.height, movie.pix_fmt = 64, 48, "yuv420p"
+        movie.disposition, still.disposition = av.stream.Disposition.default, av.stream.Disposition(0)
+        poster = av.VideoFrame.from_ndarray(np.zeros((32, 32, 3), np.uint8), format="rgb24").reformat(format="yuvj420p")
+        for packet in [*still.encode(poster), *still.encode()]:
+            container.mux(packet)
+        for i in range(48):
+            for packet in movie.encode(av.VideoFrame.from_ndarray(np.full((48, 64, 3), i * 5, np.uint8), format="rgb24")):
+                container.mux(packet)
+        for packet in movie.encode():
+            container.mux(packet)
+    (clip,) = timeline_from_video(path, cuts=False).find_clips()
+    assert clip.source_range.duration.to_seconds() == pytest.approx(2.0, abs=0.05)
+
+
+def test_an_empty_or_damaged_movie_says_what_to_do(tmp_path, capsys) -> None:
+    (tmp_path / "empty.mov").write_bytes(b"")
+    assert main(["generate", str(tmp_path / "empty.mov"), "-o", str(tmp_path / "out")]) != 0
+    assert "the file is empty (0 bytes)" in capsys.readouterr().err
+    whole = _movie(tmp_path / "whole.mp4", frames=24).read_bytes()
+    (tmp_path / "cut.mp4").write_bytes(whole[: len(whole) // 3])
+    assert main(["generate", str(tmp_path / "cut.mp4"), "-o", str(tmp_path / "out")]) != 0
+    assert "damaged, incomplete" in capsys.readouterr().err
