@@ -210,7 +210,7 @@ class ProceduralEngine(Engine):
         categories = {cat_id for mention in vocabulary.mentions(text) for cat_id in mention.cat_ids}
         if plan.matched_by not in ("default", "fallback") and plan.oneshot is not None:
             categories.update(plan.oneshot.ucs)
-        return library.search(text, negative=layer.negative_prompt, categories=categories)
+        return library.playable(library.search(text, negative=layer.negative_prompt, categories=categories))
 
     def _fires(self, shot: ShotInput, layer: Layer, plan: LayerPlan, analysis: MotionAnalysis | None, seed: int):
         if plan.scattered:

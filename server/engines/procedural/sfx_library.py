@@ -86,6 +86,7 @@ class SfxLibrary:
         self._audio: OrderedDict[Path, np.ndarray] = OrderedDict()
         self._cache_files = cache_files
         self._lock = threading.Lock()
+        self._unreadable: set[Path] = set()
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -136,6 +137,24 @@ class SfxLibrary:
                 continue
             ranked.append((entry, float(scores[i])))
         return ranked
+
+    def playable(self, found: Sequence[tuple[SfxEntry, float]]) -> list[tuple[SfxEntry, float]]:
+        """The matches whose sound decodes. A library holds damaged and half-copied files; one
+        of them is skipped (said once in the log), never the reason a take fails."""
+        out = []
+        for entry, score in found:
+            if entry.path not in self._unreadable:
+                try:
+                    if self.audio(entry).size:
+                        out.append((entry, score))
+                        continue
+                    problem = "no samples"
+                except InvalidInput as exc:
+                    problem = str(exc)
+                with self._lock:
+                    self._unreadable.add(entry.path)
+                log.warning("sound library: skipping %s (%s)", entry.path, problem)
+        return out
 
     def audio(self, entry: SfxEntry) -> np.ndarray:
         """The file as mono float32 at the engine rate (cached, most recent files kept)."""
@@ -206,7 +225,7 @@ def _decode_with_av(path: Path) -> tuple[np.ndarray, int]:
                 if sum(c.size for c in chunks) > MAX_SECONDS * SAMPLE_RATE:
                     break
             chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(None)]
-    except av.error.FFmpegError as exc:
+    except (av.error.FFmpegError, OSError) as exc:
         raise InvalidInput(f"cannot decode library file {path}: {exc}") from None
     x = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, dtype=np.float32)
     return x, SAMPLE_RATE

@@ -100,6 +100,25 @@ def test_a_missing_configured_library_does_not_stop_the_take(tmp_path, monkeypat
     assert "sound library not used" in caplog.text
 
 
+def test_a_damaged_library_file_is_skipped_not_the_reason_a_take_fails(tmp_path, caplog):
+    from foleyline.server.engines.procedural.matcher import KeywordScorer, Matcher
+
+    library = tmp_path / "SFX"
+    library.mkdir()
+    (library / "DOORWood_Slam Half Copied_TST_T1.wav").write_bytes(b"RIFF\x10\x00\x00\x00WAVEjunk")
+    (library / "DOORWood_Slam Empty_TST_T1.flac").write_bytes(b"")
+    engine = ProceduralEngine(matcher=Matcher(KeywordScorer()), sfx_library=library, index_path=tmp_path / "index.sqlite3")
+    layer = Layer("door", LayerKind.FX, prompt="door slam")
+    (audio,) = engine.generate(make_shot(onsets=(1.0,)), layer, [1], SamplingSettings())
+    assert np.abs(audio).max() > 0.1  # synthesized: no file could play
+    assert "skipping" in caplog.text and "Half Copied" in caplog.text
+    soundfile.write(library / "DOORWood_Slam Good_TST_T1.flac", click(freq=440.0), SAMPLE_RATE)
+    engine = ProceduralEngine(matcher=Matcher(KeywordScorer()), sfx_library=library, index_path=tmp_path / "index.sqlite3")
+    (audio,) = engine.generate(make_shot(onsets=(1.0,)), layer, [1], SamplingSettings())
+    spectrum = np.abs(np.fft.rfft(audio))
+    assert abs(np.fft.rfftfreq(audio.size, 1 / SAMPLE_RATE)[np.argmax(spectrum)] - 440.0) < 30.0  # the good file
+
+
 def _tagged(path, codec: str, tags: dict[str, str], *, on_stream: bool = False) -> None:
     """A short tone written by FFmpeg (as ffmpeg, Reaper or a field recorder's app would), its
     tags on the container or, as Ogg keeps Vorbis comments, on the audio stream."""
