@@ -30,6 +30,18 @@ def test_file_names_split_into_words():
     assert words("FOLEY_Footstep-Concrete_03") == ["foley", "footstep", "concrete"]
     assert words("rockHit2") == ["rock", "hit"]
     assert words("Doors Slams") == ["door", "slam"]
+    assert words("SFX_DOGBark_Big") == ["sfx", "dog", "bark", "big"]
+
+
+def test_a_file_name_in_another_code_page_is_skipped_not_the_whole_library(tmp_path, caplog):
+    import os
+
+    soundfile.write(tmp_path / "DOORWood_Slam_TST_T1.wav", click(), SAMPLE_RATE)
+    soundfile.write(tmp_path / "shot.wav", click(), SAMPLE_RATE)
+    os.rename(os.fsencode(tmp_path / "shot.wav"), os.path.join(os.fsencode(tmp_path), b"GUNPis_Caf\xe9 Shot_TST_T1.wav"))
+    library = SfxLibrary(tmp_path, index_path=tmp_path / "index.sqlite3")
+    assert [e.path.name for e in library.entries] == ["DOORWood_Slam_TST_T1.wav"]
+    assert "not UTF-8; rename it" in caplog.text
 
 
 def test_reads_bwf_description_and_ixml(tmp_path):
