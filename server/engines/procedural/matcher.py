@@ -60,7 +60,7 @@ class LayerPlan:
     texture: SoundModel | None   # continuous, follows the envelope
     params: SoundParams
     texture_gain: float          # texture level relative to its model's own level
-    matched_by: str              # "embedding", "keywords", "fallback" (a near model) or "default"
+    matched_by: str              # "embedding", "keywords", "ucs" (a CatID written), "fallback" (a near model) or "default"
     # An ambience made of one-shots ("dogs barking in the distance"): fired now and then
     # through the shot, not at the picture's contacts.
     scattered: bool = False
@@ -87,14 +87,26 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+def _past_stems(word: str) -> set[str]:
+    """What a past tense was before "-ed" ("punched", "kicked", "crumpled", "chopped"): the
+    keyword lists hold plurals and "-ing" forms, rarely the past an editor's note uses."""
+    if not word.endswith("ed") or len(word) < 5:
+        return set()
+    stem = word[:-2]
+    return {stem, stem + "e"} | ({stem[:-1]} if stem[-1] == stem[-2] else set())
+
+
 class KeywordScorer:
-    """Counts keyword hits (single words and two-word phrases), plural-tolerant."""
+    """Counts keyword hits (single words and two-word phrases), plural-tolerant; a past tense
+    no list holds counts as its verb."""
 
     name = "keywords"
 
     def scores(self, text: str, models: list[SoundModel]) -> np.ndarray:
         words = _words(text)
         singles = set(words) | {w[:-1] for w in words if w.endswith("s")} | {w[:-2] for w in words if w.endswith("es")}
+        listed = {k for model in models for k in model.keywords}
+        singles |= {s for w in words if w not in listed for s in _past_stems(w)}
         pairs = {" ".join(p) for p in zip(words, words[1:])}
         out = np.zeros(len(models))
         for i, model in enumerate(models):
@@ -291,10 +303,22 @@ class Matcher:
                 continue
             if score > best[model.shape][0]:
                 best[model.shape] = (float(score), model)
+        matched_by = self.scorer.name
+        filed = [cov for cov in map(vocabulary.coverage_of, vocabulary.written_cat_ids(text))
+                 if cov.model is not None and cov.model.name not in excluded]
+        if filed:
+            # The editor wrote the UCS category ("GUNPis", "DOORWood_Slam"): its model, or the one
+            # standing in for it, whatever a paraphrase or a context word prefers.
+            for shape in ("oneshot", "texture"):
+                pick = next((cov.model for cov in filed if cov.model.shape == shape), None)
+                best[shape] = (1.0, pick) if pick is not None else (-1.0, None)
+            matched_by = "ucs" if any(cov.status == "model" for cov in filed) else "fallback"
         (one_score, oneshot), (tex_score, texture) = best["oneshot"], best["texture"]
-        matched_by = self.scorer.name if (oneshot or texture) else "default"
+        if oneshot is None and texture is None:
+            matched_by = "default"
         matched = [(m, s) for s, m in best.values() if m is not None]
-        paraphrase = self.scorer.name != "keywords" and bool(matched) and not any(_says(text, m) for m, _s in matched)
+        paraphrase = (matched_by == self.scorer.name != "keywords" and bool(matched)
+                      and not any(_says(text, m) for m, _s in matched))
         # A paraphrase is a guess when it is far, or when the prompt names a source ("tires") the
         # chosen model does not make, though another model does.
         named = {c for mention in vocabulary.mentions(text) for c in mention.cat_ids}

@@ -103,3 +103,36 @@ def test_a_paraphrase_guess_keeps_its_sound_and_says_so(embedding_matcher):
     assert plan.warning == f"layer 'skid': no sound model matches \"tires screech\"; it will sound like {plan.sounds_like}"
     # A close paraphrase with no shared word is not a guess.
     assert embedding_matcher.plan(Layer("steps", LayerKind.FOLEY, prompt="gravel crunch")).warning == ""
+
+
+@pytest.mark.parametrize(("prompt", "model"), [
+    ("GUNPis", "gunshot"), ("DOORWood_Heavy Slam", "door"), ("THUN", "thunder"), ("ANMLDog", "dog_bark"),
+    ("FEETHmn on a hard floor", "steps_concrete"), ("GLASBrk", "glass_break"), ("RAIN", "rain"),
+])
+def test_a_ucs_category_written_as_such_gets_its_model(prompt, model, embedding_matcher):
+    for matcher in (Matcher(KeywordScorer()), embedding_matcher):
+        plan = matcher.plan(Layer("fx", LayerKind.FX, prompt=prompt))
+        assert model in _chosen(plan) and plan.matched_by == "ucs" and plan.warning == "", matcher.scorer.name
+
+
+def test_a_ucs_category_with_only_a_stand_in_says_so():
+    plan = Matcher(KeywordScorer()).plan(Layer("fx", LayerKind.FX, prompt="DOORMetl"))
+    assert plan.oneshot.name == "door" and plan.matched_by == "fallback"
+    assert 'no sound model for "DOORMetl" (UCS DOORMetl)' in plan.warning
+
+
+@pytest.mark.parametrize(("prompt", "model"), [
+    ("punched", "impact_body"), ("door slammed", "door"), ("chopped", "impact_chop"), ("paper crumpled", "paper"),
+])
+def test_a_past_tense_counts_as_its_verb(prompt, model):
+    plan = Matcher(KeywordScorer()).plan(Layer("fx", LayerKind.FX, prompt=prompt))
+    assert model in _chosen(plan) and plan.warning == ""
+
+
+@pytest.mark.parametrize(("prompt", "model"), [
+    ("ambience of rain", "rain"), ("ambience of wind in trees", "wind"), ("forest ambience", "birds"),
+    ("ambience of a storm", "storm"), ("quiet room tone, natural ambience", "room_tone"),
+])
+def test_the_word_ambience_does_not_make_every_bed_a_room_tone(prompt, model):
+    plan = Matcher(KeywordScorer()).plan(Layer("amb", LayerKind.BG, prompt=prompt))
+    assert plan.texture is not None and plan.texture.name == model and plan.warning == ""
