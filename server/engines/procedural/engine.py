@@ -192,7 +192,8 @@ class ProceduralEngine(Engine):
         if layer.mute:
             return []
         plan = self._matcher.plan(layer)
-        found = [plan.warning] if plan.warning and not self._library_matches(layer, plan) else []
+        answered = self._library_matches(layer, plan) or self._library_bed(layer, plan)
+        found = [plan.warning] if plan.warning and not answered else []
         if self._library_problem and plan.oneshot is not None:
             found.append(self._library_problem)
         return found
@@ -212,6 +213,23 @@ class ProceduralEngine(Engine):
             categories.update(plan.oneshot.ucs)
         return library.playable(library.search(text, negative=layer.negative_prompt, categories=categories))
 
+    def _library_bed(self, layer: Layer, plan: LayerPlan) -> list:
+        """The library file for a texture layer (an ambience, rain, a fire), best first: it loops
+        under the shot in place of the engine's texture. Not for a layer of hits on a stand-in
+        texture (``_library_matches`` places files at its hits)."""
+        if plan.oneshot is not None or plan.texture is None or plan.texture_gain <= 0:
+            return []
+        if plan.warning and layer.kind is not LayerKind.BG:
+            return []
+        library = self.sfx_library()
+        if library is None:
+            return []
+        text = layer_text(layer)
+        categories = {cat_id for mention in vocabulary.mentions(text) for cat_id in mention.cat_ids}
+        if plan.matched_by not in ("default", "fallback"):
+            categories.update(plan.texture.ucs)
+        return library.playable(library.search(text, negative=layer.negative_prompt, categories=categories, limit=1))
+
     def _fires(self, shot: ShotInput, layer: Layer, plan: LayerPlan, analysis: MotionAnalysis | None, seed: int):
         if plan.scattered:
             return timing.scattered_times(shot, layer, rng_for(seed, layer.label, "scatter"))
@@ -222,6 +240,7 @@ class ProceduralEngine(Engine):
     ) -> np.ndarray:
         out = np.zeros(n, dtype=np.float32)
         matches = self._library_matches(layer, plan)
+        bed = [] if matches else self._library_bed(layer, plan)
         if matches:
             library = self.sfx_library()
             assert library is not None
@@ -249,6 +268,12 @@ class ProceduralEngine(Engine):
             rng = rng_for(seed, layer.label, plan.texture.name, "texture")
             texture = plan.texture.render(rng, plan.params, env, n)
             texture *= plan.texture_gain  # in place: no layer-long temporary
+            if bed:
+                # The editor's file, at the level the engine would have given the layer.
+                level = float(np.sqrt(np.mean(np.square(texture, dtype=np.float64)))) if n else 0.0
+                library = self.sfx_library()
+                assert library is not None
+                texture = library.render_bed(rng_for(seed, layer.label, "library bed"), bed[0][0], env, n, level)
             out += texture
         out *= db_to_gain(layer.gain_db)
         return _limit(out)

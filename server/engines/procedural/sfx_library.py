@@ -29,7 +29,7 @@ from foleyline import config
 from foleyline.errors import InvalidInput, NotFound
 
 from . import ucs
-from .dsp import SAMPLE_RATE, place
+from .dsp import SAMPLE_RATE, place, upsample
 from .sfx_index import AUDIO_SUFFIXES, IndexedFile, SfxIndex, ucs_words, words
 from .timing import FireTime, certainty_gain
 
@@ -46,6 +46,9 @@ CATEGORY_BONUS = MIN_SCORE
 # Above this many files the embedding matcher is not used: words only (a big library's names
 # and descriptions are specific enough, and embedding each file once takes ~5 ms).
 MAX_EMBEDDED_FILES = 5000
+# Seams of a library bed looped under a long shot: long enough that a loop point is not heard as
+# a cut in a steady bed (rain, room tone, traffic), short against the files beds come as (seconds).
+BED_CROSSFADE_S = 0.5
 
 SfxEntry = IndexedFile
 
@@ -187,6 +190,27 @@ class SfxLibrary:
             gain = 10.0 ** (float(rng.uniform(-GAIN_DB, GAIN_DB)) / 20.0) * (0.3 + 0.7 * fire.strength) * certainty_gain(fire.strength)
             place(out, sound, fire.time - _attack(sound) / SAMPLE_RATE, gain=gain)
         return out
+
+
+    def render_bed(self, rng: np.random.Generator, entry: SfxEntry, env: np.ndarray, n: int, level: float) -> np.ndarray:
+        """``entry`` looped under the whole layer from a random point, each seam an equal-power
+        crossfade, following the layer's control-rate envelope ``env``, at RMS ``level`` (the
+        level the engine's own texture would have had)."""
+        sound = self.audio(entry)
+        fade = min(int(BED_CROSSFADE_S * SAMPLE_RATE), sound.size // 4)
+        out = np.zeros(n, dtype=np.float32)
+        pos = -int(rng.integers(0, max(1, sound.size - fade)))
+        ramp = np.sin(np.linspace(0.0, np.pi / 2, fade, dtype=np.float32)) if fade else np.zeros(0, np.float32)
+        while pos < n:
+            piece = sound.copy()
+            if fade:
+                piece[:fade] *= ramp
+                piece[-fade:] *= ramp[::-1]
+            place(out, piece, pos / SAMPLE_RATE)
+            pos += max(1, sound.size - fade)
+        out *= upsample(env, n)
+        rms = float(np.sqrt(np.mean(np.square(out, dtype=np.float64)))) if n else 0.0
+        return out * (level / rms) if rms > 0 else out
 
 
 def _attack(x: np.ndarray) -> int:
