@@ -7,7 +7,7 @@ layer, ``search`` ranks files by how well their words match the layer's prompt (
 overlap, plus sentence-embedding similarity when the matcher has it; a prompt's UCS CatID
 finds its category), and ``render_events`` places the best files at the layer's fire times,
 each with a little pitch and gain variation and with the file's own attack (not its leading
-silence) on the picture's contact.
+silence) on the picture's contact; ``render_bed`` loops a file under a texture layer instead.
 """
 
 from __future__ import annotations
