@@ -16,9 +16,11 @@ For each clip (default: every video in ../shared/media) and the same range, in p
           does without a process start; with ``--cli`` also that command itself (cold: a
           process each run; its start-up counts against it).
 
-Both sides decode with FFmpeg's frame and slice threads (``thread_type = "AUTO"``, what the
-``ffmpeg`` command does by default) and their CPU time counts every thread; FFmpeg's side also
-decodes the sound, which ours does not need (so the comparison leans, slightly, against ours).
+Ours runs with the thread pools the server sets (``server.threads.apply_compute_threads``:
+OMP_NUM_THREADS, else the config, else the cores). Both sides decode with FFmpeg's frame and
+slice threads (``thread_type = "AUTO"``, what the ``ffmpeg`` command does by default) and their
+CPU time counts every thread; FFmpeg's side also decodes the sound, which ours does not need
+(so the comparison leans, slightly, against ours).
 
 It prints per clip the medians [min-max] of wall and CPU time (user + system, all threads;
 steadier on a shared machine) and the ratios ours / ffmpeg of the medians (target <= 1.3),
@@ -55,6 +57,7 @@ import numpy as np
 from foleyline.probe import probe
 from foleyline.server.media.frames import CLIP_STREAM, SYNC_STREAM
 from foleyline.server.media.load import load_shot
+from foleyline.server.threads import apply_compute_threads
 from foleyline.server.windowing import window_input
 
 SHARED_MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"
@@ -181,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="another checkout (with its .venv) to time side by side with this one, e.g. /work/main")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    # The thread pools the server gives the analysis (OpenCV's among them), on every side alike.
+    apply_compute_threads()
     if args.worker:
         return serve()
     if args.against is not None and not (args.against / ".venv" / "bin" / "python").exists():

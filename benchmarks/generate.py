@@ -31,12 +31,12 @@ Every timed shot is one the server has not seen (the inputs it keeps for a shot'
 pairs whose order flips each time, with the ratio ours / theirs per stage.
 
 Where a 0.5 s shot (1.44 s with its handles) of hitting_metal from 2 s stands (December 2026,
-2 shared cores, OMP_NUM_THREADS=1), CPU ms on a quiet machine: decode about 23 (one keyframe:
-23 frames of pre-roll, of which only the 12 others refer to are decoded), analysis about 60
-(two thirds of it the dense flow around the shot's four contacts, 18 frame pairs; a sixth the
-camera's motion, for the walker a range this long may show), loudness about 5 (three stems:
-K-weighting 0.4, true peak 0.8 each), WAV write + store about 7.5 (three signed WAVs, 1.5 of
-C2PA signing each; one syncfs for the shot), the rest about 4: about 100 for an unseen shot,
+2 shared cores, OMP_NUM_THREADS=1), CPU ms: decode about 21 (one keyframe: 23 frames of
+pre-roll, of which only the 12 others refer to are decoded; 4 of it opening and closing the
+file), analysis about 51 (32 of it the dense flow around the shot's four contacts, 18 frame
+pairs; 5 the camera's phase correlations, for the walker a range this long may show), loudness
+about 5 (three stems: K-weighting 0.4, true peak 0.8 each), WAV write + store about 7.5 (three
+signed WAVs, 1.5 of C2PA signing each; one syncfs for the shot), the rest about 3: about 90 for an unseen shot,
 16 for the same shot asked for again. The 30 ms target is out of reach for an unseen shot
 while the analysis' flow costs what it does.
 

@@ -59,7 +59,7 @@ estimated only where a walker is looked for, 0.3-1 ms per frame on a handheld cl
 kinds (moving blobs counted per interval) about 0.15 ms per interval. The differences between
 consecutive frames are gone over once, for the cuts, the repeats, the light's changes and the
 changed pixels (``_Changes``). Over the 33 development clips (317 s of picture) the analysis
-takes about 11 CPU s, about 45 % of it the flow and 30 % the camera's motion
+takes about 9 CPU s on one thread, about 47 % of it the flow and 30 % the camera's motion
 (`benchmarks/decode.py`; docs/evaluation.md).
 
 The per-cell moving fractions, falls and arrivals live in ``media.contacts`` (the steps of

@@ -8,6 +8,7 @@ import numpy as np
 from foleyline.server.media.analysis import analyze_motion
 import cv2
 
+from foleyline.server.media import camera as camera_module
 from foleyline.server.media.camera import Camera, camera_motion, difference, frame_difference
 from foleyline.server.media.contacts import GRID, NOISE_LEVEL, cell_differences
 from foleyline.server.media.frames import ANALYSIS_STREAM, FrameStream, SourceKind
@@ -127,3 +128,22 @@ def test_a_shot_that_never_rests_camera_and_all_is_judged_as_filmed():
     frames = hand_and_block(steady=0.0)
     result = analyze_motion(stream_of(frames))
     assert result.sources[0].kind is SourceKind.CONTINUOUS and len(result.onsets) == 0
+
+
+def test_the_correlations_padded_once_find_what_opencvs_own_padding_finds():
+    # A 160x90 picture's grid cells are 53x30, which OpenCV's DFT pads to 54x30 on every call;
+    # padded here once (the window) and straight into one array (the pictures), the refined
+    # shift is OpenCV's own.
+    frames, _ = shaken(2, seed=4)
+    previous, current = (np.ascontiguousarray(f[:30, :53], np.float32) for f in frames)
+    window = cv2.createHanningWindow((53, 30), cv2.CV_32F)
+    (dx, dy), _ = cv2.phaseCorrelate(previous, current, window)
+    moved = cv2.warpAffine(previous, np.float32([[1, 0, dx], [0, 1, dy]]), (53, 30), flags=cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_REPLICATE)
+    (ex, ey), _ = cv2.phaseCorrelate(moved, current, window)
+    padded = camera_module._padded(window)
+    assert padded.shape == (cv2.getOptimalDFTSize(30), cv2.getOptimalDFTSize(53)) == (30, 54)
+    found = camera_module._Correlation._refined(previous, current, padded)
+    assert np.hypot(dx, dy) >= 0.25  # the refined branch is the one compared
+    np.testing.assert_allclose(found, (dx + ex, dy + ey), atol=1e-9)
+    assert camera_module._padded(padded) is padded  # a picture of a fast size is used as it is
