@@ -125,6 +125,8 @@ def open_media(path: str | os.PathLike) -> tuple[Path, av.container.InputContain
 def video_stream(p: Path, container: av.container.InputContainer) -> av.video.stream.VideoStream:
     # Cover art in a music file is a "video" stream of one picture: not a picture to follow.
     videos = [s for s in container.streams.video if not (s.disposition & av.stream.Disposition.attached_pic)]
+    # A still (a poster frame, a thumbnail track) may come first; the player's default is the picture.
+    videos.sort(key=lambda s: not (s.disposition & av.stream.Disposition.default))
     if not videos:
         kinds = sorted({s.type for s in container.streams if s.type != "video"}) or ["nothing"]
         art = " and cover art" if container.streams.video else ""

@@ -20,14 +20,40 @@ from foleyline.plugin.timeline.formats import META_KEY
 __all__ = ["VIDEO_SUFFIXES", "is_video_file", "timeline_from_video", "find_cuts"]
 
 TC = otio.opentime
-VIDEO_SUFFIXES = (".mov", ".mp4", ".m4v", ".mxf", ".avi", ".mkv", ".mts", ".webm", ".mpg", ".mpeg")
+VIDEO_SUFFIXES = (".mov", ".mp4", ".m4v", ".mxf", ".avi", ".mkv", ".mts", ".m2ts", ".ts", ".webm", ".mpg",
+                  ".mpeg", ".m2v", ".vob", ".dv", ".3gp", ".flv", ".wmv", ".asf", ".ogv", ".qt")
+# A file with another suffix that is not a timeline is opened to see what it is: a movie is
+# taken as one, a sound file is refused saying why (cameras and phones write names no list holds).
+_TIMELINE_SUFFIXES = (".otio", ".otioz", ".xml", ".fcpxml", ".fcpxmld", ".edl", ".aaf", ".kdenlive", ".xges")
+# Beyond this many picture frames the timestamps disagree with the frame count at the average
+# rate: the file's rate varies (phones, screen recordings), and its length is taken from the
+# timestamps, not from the count (PyAV rounds a constant rate's timestamps by at most one).
+_VARIABLE_RATE_FRAMES = 2
 _CUT_JUMP = 0.12        # mean grey difference (0..1) a cut must exceed ...
 _CUT_OVER_LOCAL = 4.0   # ... and this many times the median difference of the frames around it
 _MIN_SHOT_FRAMES = 4    # a flash is not a shot: cuts closer than this merge
 
 
 def is_video_file(path: Path) -> bool:
-    return Path(path).suffix.lower() in VIDEO_SUFFIXES and Path(path).is_file()
+    """A movie to take as a timeline: by its suffix, else (not a timeline's suffix) by opening it.
+    A sound file with no picture is refused here, saying what to give instead."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.is_file() or suffix in _TIMELINE_SUFFIXES:
+        return False
+    if suffix in VIDEO_SUFFIXES:
+        return True
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            pictures, sounds = len(container.streams.video), len(container.streams.audio)
+    except Exception:
+        return False  # not media either: the timeline reader names the formats it reads
+    if not pictures and sounds:
+        raise InvalidInput(f"{path}: a sound file with no picture; Foleyline makes sound from the picture: "
+                           "give the movie or a timeline export")
+    return bool(pictures)
 
 
 def find_cuts(differences: np.ndarray) -> list[int]:
@@ -45,16 +71,36 @@ def find_cuts(differences: np.ndarray) -> list[int]:
 
 
 def _probe(path: Path):
+    """The open file and its picture stream (the one the decoder will read, cover art skipped)."""
     import av
 
+    from foleyline.probe import video_stream
+
+    if path.stat().st_size == 0:
+        raise MediaError(f"{path}: the file is empty (0 bytes); the copy or export did not finish")
     try:
         container = av.open(str(path))
     except Exception as exc:
-        raise MediaError(f"{path}: not a video file PyAV can open ({exc}); export a timeline or a movie") from None
-    if not container.streams.video:
+        raise MediaError(f"{path}: cannot be read as a movie ({exc}): it is damaged, incomplete (a copy or "
+                         "export still running?) or not a movie; copy or export it again") from None
+    try:
+        return container, video_stream(path, container)
+    except MediaError as exc:
         container.close()
-        raise InvalidInput(f"{path}: has no picture; give a movie file or a timeline export")
-    return container
+        raise InvalidInput(f"{exc}; give a movie file or a timeline export") from None
+
+
+def _variable_rate_seconds(times: list[float], bounds: list[int], picture) -> list[float] | None:
+    """The shot bounds in seconds from the pictures' timestamps, where the file's rate varies
+    (else None: the count at the stated rate is exact). The last picture lasts one frame at the
+    average rate."""
+    if len(times) < 2:
+        return None
+    period = 1.0 / float(picture.fps)
+    span = times[-1] - times[0] + period
+    if abs(span - bounds[-1] * period) <= _VARIABLE_RATE_FRAMES * period:
+        return None
+    return [times[b] - times[0] if b < len(times) else span for b in bounds]
 
 
 def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timeline:
@@ -63,9 +109,8 @@ def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timelin
     timecode does not count (21.5 fps, a phone's variable rate) goes on a timeline at the
     nearest sequence rate, its shots and length kept in seconds, as an NLE conforms it."""
     path = Path(path)
-    container = _probe(path)
+    container, stream = _probe(path)
     try:
-        stream = container.streams.video[0]
         picture = timebase.rate_from_float(float(stream.average_rate or stream.guessed_rate or 24))
         rate = timebase.sequence_rate(picture)
         fps = float(rate.fps)
@@ -73,26 +118,34 @@ def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timelin
         drop = bool(tc and ";" in tc) and timebase.has_drop_frame(rate)
         start = timebase.timecode_to_frames(tc, timebase.timecode_rate(rate, drop)) if tc else 0
         differences = []
+        times: list[float] = []
         previous = None
         frames = 0
-        for frame in container.decode(stream):
-            grey = frame.reformat(width=64, height=36, format="gray").to_ndarray().astype(np.float32) / 255.0
-            if previous is not None:
-                differences.append(float(np.abs(grey - previous).mean()))
-            previous = grey
-            frames += 1
-            if not cuts and frames > 1:
-                # the length is all that is needed; the stream knows it when it states it
-                if stream.frames:
-                    frames = int(stream.frames)
-                    break
+        if cuts:
+            for frame in container.decode(stream):
+                grey = frame.reformat(width=64, height=36, format="gray").to_ndarray().astype(np.float32) / 255.0
+                if previous is not None:
+                    differences.append(float(np.abs(grey - previous).mean()))
+                previous = grey
+                if frame.time is not None:
+                    times.append(float(frame.time))
+                frames += 1
+        else:
+            # the length is all that is needed: the packets' timestamps say it without decoding
+            for packet in container.demux(stream):
+                if packet.size and packet.pts is not None and not packet.is_discard:
+                    times.append(float(packet.pts * packet.time_base))
+            times.sort()
+            frames = int(stream.frames or len(times))
     finally:
         container.close()
     if frames == 0:
         raise MediaError(f"{path}: no picture frames could be decoded; check the file")
     bounds = [0] + (find_cuts(np.asarray(differences)) if cuts else []) + [frames]
     # Picture frames to timeline frames through exact seconds (the same number at a timecode rate).
-    bounds = sorted({timebase.to_frames(timebase.frames_to_seconds(b, picture), rate) for b in bounds})
+    seconds = [timebase.frames_to_seconds(b, picture) for b in bounds]
+    variable = _variable_rate_seconds(times, bounds, picture) if len(times) == frames or not cuts else None
+    bounds = sorted({timebase.to_frames(s, rate) for s in (variable or seconds)})
     frames = bounds[-1]
     timeline = otio.schema.Timeline(name=path.stem, global_start_time=TC.RationalTime(start, fps))
     track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)

@@ -192,22 +192,43 @@ class ProceduralEngine(Engine):
         if layer.mute:
             return []
         plan = self._matcher.plan(layer)
-        found = [plan.warning] if plan.warning and not self._library_matches(layer, plan) else []
+        answered = self._library_matches(layer, plan) or self._library_bed(layer, plan)
+        found = [plan.warning] if plan.warning and not answered else []
         if self._library_problem and plan.oneshot is not None:
             found.append(self._library_problem)
         return found
 
     def _library_matches(self, layer: Layer, plan: LayerPlan) -> list:
         """Library files for an event layer, best first (a library file wins over synthesis).
-        Files filed under the UCS categories the prompt names, or its model renders, rank first."""
-        library = self.sfx_library() if plan.oneshot is not None else None
+        Files filed under the UCS categories the prompt names, or its model renders, rank first.
+        A layer of hits whose plan is a stand-in texture ("horse gallop" as an engine, "zipper"
+        as cloth: the plan warns) asks the library too: the editor's file is what was asked."""
+        stand_in = plan.oneshot is None and bool(plan.warning) and layer.kind is not LayerKind.BG
+        library = self.sfx_library() if plan.oneshot is not None or stand_in else None
         if library is None:
             return []
         text = layer_text(layer)
         categories = {cat_id for mention in vocabulary.mentions(text) for cat_id in mention.cat_ids}
         if plan.matched_by not in ("default", "fallback") and plan.oneshot is not None:
             categories.update(plan.oneshot.ucs)
-        return library.search(text, negative=layer.negative_prompt, categories=categories)
+        return library.playable(library.search(text, negative=layer.negative_prompt, categories=categories))
+
+    def _library_bed(self, layer: Layer, plan: LayerPlan) -> list:
+        """The library file for a texture layer (an ambience, rain, a fire), best first: it loops
+        under the shot in place of the engine's texture. Not for a layer of hits on a stand-in
+        texture (``_library_matches`` places files at its hits)."""
+        if plan.oneshot is not None or plan.texture is None or plan.texture_gain <= 0:
+            return []
+        if plan.warning and layer.kind is not LayerKind.BG:
+            return []
+        library = self.sfx_library()
+        if library is None:
+            return []
+        text = layer_text(layer)
+        categories = {cat_id for mention in vocabulary.mentions(text) for cat_id in mention.cat_ids}
+        if plan.matched_by not in ("default", "fallback"):
+            categories.update(plan.texture.ucs)
+        return library.playable(library.search(text, negative=layer.negative_prompt, categories=categories, limit=1))
 
     def _fires(self, shot: ShotInput, layer: Layer, plan: LayerPlan, analysis: MotionAnalysis | None, seed: int):
         if plan.scattered:
@@ -219,6 +240,7 @@ class ProceduralEngine(Engine):
     ) -> np.ndarray:
         out = np.zeros(n, dtype=np.float32)
         matches = self._library_matches(layer, plan)
+        bed = [] if matches else self._library_bed(layer, plan)
         if matches:
             library = self.sfx_library()
             assert library is not None
@@ -240,12 +262,18 @@ class ProceduralEngine(Engine):
             for event, model in named:
                 fire = timing.FireTime(event.start - shot.offset, 0.8, event.description)
                 self._render_hits(out, shot, layer, dataclasses.replace(plan, oneshot=model), [fire], seed)
-        if plan.texture is not None and plan.texture_gain > 0:
+        if plan.texture is not None and plan.texture_gain > 0 and not (matches and plan.oneshot is None):
             # Ambience is there whether or not anything moves; motion only lifts it a little.
             env = timing.envelope(shot, layer, analysis, floor=BG_FLOOR if layer.kind is LayerKind.BG else 0.0)
             rng = rng_for(seed, layer.label, plan.texture.name, "texture")
             texture = plan.texture.render(rng, plan.params, env, n)
             texture *= plan.texture_gain  # in place: no layer-long temporary
+            if bed:
+                # The editor's file, at the level the engine would have given the layer.
+                level = float(np.sqrt(np.mean(np.square(texture, dtype=np.float64)))) if n else 0.0
+                library = self.sfx_library()
+                assert library is not None
+                texture = library.render_bed(rng_for(seed, layer.label, "library bed"), bed[0][0], env, n, level)
             out += texture
         out *= db_to_gain(layer.gain_db)
         return _limit(out)

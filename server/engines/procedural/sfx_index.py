@@ -33,9 +33,12 @@ log = logging.getLogger(__name__)
 # What libsndfile reads, and (decoded through FFmpeg by PyAV) M4A/AAC.
 AUDIO_SUFFIXES = frozenset({".wav", ".bwf", ".rf64", ".aif", ".aiff", ".aifc", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".m4a"})
 MAX_FILES = 200_000
-SCHEMA = 1
+# 2: FLAC/Ogg/AIFF/M4A tags read through FFmpeg (every Vorbis comment), and "DOGBark" split into
+# words: files indexed before are read again.
+SCHEMA = 2
 _STOP = frozenset("a an and the of on in at to with into onto from by for is are his her its their as it this that sound sounds".split())
-_SPLIT = re.compile(r"[^A-Za-z]+|(?<=[a-z])(?=[A-Z])")
+# Words of a name: "rockHit2" and "DOGBark" (a capitals prefix, as libraries file by) split too.
+_SPLIT = re.compile(r"[^A-Za-z]+|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 # A CatID written in metadata: "CATID: GUNPis", or a mixed-case token that is one ("GUNPis").
 _CATID_FIELD = re.compile(r"\bcat[\s_-]?id\b\W{0,3}([A-Za-z]+)", re.IGNORECASE)
 _MIXED = re.compile(r"\b[A-Z]{2,6}[a-z][A-Za-z]*\b")
@@ -185,6 +188,12 @@ def _audio_files(root: Path) -> Iterator[tuple[str, tuple[int, int]]]:
             if name.startswith(".") or Path(name).suffix.lower() not in AUDIO_SUFFIXES:
                 continue
             path = os.path.join(dirpath, name)
+            try:
+                path.encode("utf-8")
+            except UnicodeEncodeError:  # a name from another system's code page: the index keeps UTF-8
+                log.warning("sound library: skipping %s: its name is not UTF-8; rename it to index it",
+                            path.encode("utf-8", "backslashreplace").decode())
+                continue
             try:
                 stat = os.stat(path)
             except OSError as exc:  # a file vanishing while we walk is not an error

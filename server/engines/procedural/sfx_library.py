@@ -7,7 +7,7 @@ layer, ``search`` ranks files by how well their words match the layer's prompt (
 overlap, plus sentence-embedding similarity when the matcher has it; a prompt's UCS CatID
 finds its category), and ``render_events`` places the best files at the layer's fire times,
 each with a little pitch and gain variation and with the file's own attack (not its leading
-silence) on the picture's contact.
+silence) on the picture's contact; ``render_bed`` loops a file under a texture layer instead.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from foleyline import config
 from foleyline.errors import InvalidInput, NotFound
 
 from . import ucs
-from .dsp import SAMPLE_RATE, place
+from .dsp import SAMPLE_RATE, place, upsample
 from .sfx_index import AUDIO_SUFFIXES, IndexedFile, SfxIndex, ucs_words, words
 from .timing import FireTime, certainty_gain
 
@@ -46,6 +46,9 @@ CATEGORY_BONUS = MIN_SCORE
 # Above this many files the embedding matcher is not used: words only (a big library's names
 # and descriptions are specific enough, and embedding each file once takes ~5 ms).
 MAX_EMBEDDED_FILES = 5000
+# Seams of a library bed looped under a long shot: long enough that a loop point is not heard as
+# a cut in a steady bed (rain, room tone, traffic), short against the files beds come as (seconds).
+BED_CROSSFADE_S = 0.5
 
 SfxEntry = IndexedFile
 
@@ -86,6 +89,7 @@ class SfxLibrary:
         self._audio: OrderedDict[Path, np.ndarray] = OrderedDict()
         self._cache_files = cache_files
         self._lock = threading.Lock()
+        self._unreadable: set[Path] = set()
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -137,6 +141,24 @@ class SfxLibrary:
             ranked.append((entry, float(scores[i])))
         return ranked
 
+    def playable(self, found: Sequence[tuple[SfxEntry, float]]) -> list[tuple[SfxEntry, float]]:
+        """The matches whose sound decodes. A library holds damaged and half-copied files; one
+        of them is skipped (said once in the log), never the reason a take fails."""
+        out = []
+        for entry, score in found:
+            if entry.path not in self._unreadable:
+                try:
+                    if self.audio(entry).size:
+                        out.append((entry, score))
+                        continue
+                    problem = "no samples"
+                except InvalidInput as exc:
+                    problem = str(exc)
+                with self._lock:
+                    self._unreadable.add(entry.path)
+                log.warning("sound library: skipping %s (%s)", entry.path, problem)
+        return out
+
     def audio(self, entry: SfxEntry) -> np.ndarray:
         """The file as mono float32 at the engine rate (cached, most recent files kept)."""
         with self._lock:
@@ -168,6 +190,27 @@ class SfxLibrary:
             gain = 10.0 ** (float(rng.uniform(-GAIN_DB, GAIN_DB)) / 20.0) * (0.3 + 0.7 * fire.strength) * certainty_gain(fire.strength)
             place(out, sound, fire.time - _attack(sound) / SAMPLE_RATE, gain=gain)
         return out
+
+
+    def render_bed(self, rng: np.random.Generator, entry: SfxEntry, env: np.ndarray, n: int, level: float) -> np.ndarray:
+        """``entry`` looped under the whole layer from a random point, each seam an equal-power
+        crossfade, following the layer's control-rate envelope ``env``, at RMS ``level`` (the
+        level the engine's own texture would have had)."""
+        sound = self.audio(entry)
+        fade = min(int(BED_CROSSFADE_S * SAMPLE_RATE), sound.size // 4)
+        out = np.zeros(n, dtype=np.float32)
+        pos = -int(rng.integers(0, max(1, sound.size - fade)))
+        ramp = np.sin(np.linspace(0.0, np.pi / 2, fade, dtype=np.float32)) if fade else np.zeros(0, np.float32)
+        while pos < n:
+            piece = sound.copy()
+            if fade:
+                piece[:fade] *= ramp
+                piece[-fade:] *= ramp[::-1]
+            place(out, piece, pos / SAMPLE_RATE)
+            pos += max(1, sound.size - fade)
+        out *= upsample(env, n)
+        rms = float(np.sqrt(np.mean(np.square(out, dtype=np.float64)))) if n else 0.0
+        return out * (level / rms) if rms > 0 else out
 
 
 def _attack(x: np.ndarray) -> int:
@@ -206,7 +249,7 @@ def _decode_with_av(path: Path) -> tuple[np.ndarray, int]:
                 if sum(c.size for c in chunks) > MAX_SECONDS * SAMPLE_RATE:
                     break
             chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(None)]
-    except av.error.FFmpegError as exc:
+    except (av.error.FFmpegError, OSError) as exc:
         raise InvalidInput(f"cannot decode library file {path}: {exc}") from None
     x = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, dtype=np.float32)
     return x, SAMPLE_RATE

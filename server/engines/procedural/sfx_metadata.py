@@ -7,7 +7,9 @@
 - MP3: ID3v2 text frames (title, artist, album, genre, comments, TXXX descriptions); a tag
   elsewhere in the file through libsndfile.
 - a UCS CatID written as its own iXML element (``CATID``, ASWG ``catId``) as ``catid``.
-- FLAC/Ogg/AIFF: tags through libsndfile (title, comment, artist, album, genre).
+- FLAC/Ogg/Opus/AIFF/M4A: every descriptive tag FFmpeg reads (Vorbis comments such as
+  DESCRIPTION, TITLE, COMMENT, GENRE, a CATID; AIFF NAME/ANNO and ID3 chunks; iTunes atoms),
+  from the container and its audio stream; libsndfile's few tags when FFmpeg cannot open it.
 
 Nothing here decodes audio; a damaged header yields what could be read, never an exception.
 """
@@ -140,6 +142,37 @@ def _sndfile_tags(path: Path) -> dict[str, str]:
     return {k: " ".join(str(meta[k]).split()) for k in keys if meta.get(k)}
 
 
+# Tags that say how or when a file was made, not what it sounds like.
+_TECHNICAL_TAGS = frozenset({
+    "encoder", "encoded_by", "encoding", "vendor", "vendor_id", "creation_time", "date", "year", "handler_name",
+    "major_brand", "minor_version", "compatible_brands", "duration", "track", "tracknumber", "tracktotal",
+    "disc", "discnumber", "language", "copyright", "license", "isrc", "bpm", "compilation",
+})
+
+
+def _av_tags(path: Path) -> dict[str, str]:
+    """Descriptive tags of the container and its audio stream, keys lower-cased (Vorbis
+    comments are case-free: DESCRIPTION, Description); a UCS CatID tag as ``catid``."""
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            tags = dict(container.metadata)
+            for stream in container.streams.audio[:1]:
+                tags.update(stream.metadata)
+    except Exception as exc:  # FFmpeg cannot read it: libsndfile's tags, or the file name alone
+        log.debug("no FFmpeg tags from %s: %s", path, exc)
+        return _sndfile_tags(path)
+    out: dict[str, str] = {}
+    for key, value in tags.items():
+        key = key.lower()
+        text = " ".join(str(value).split())
+        if not text or key in _TECHNICAL_TAGS or key.startswith(("replaygain", "musicbrainz", "itunes")):
+            continue
+        out["catid" if key.replace("_", "").replace(" ", "") in ("catid", "ucscatid") else key] = text
+    return out
+
+
 def read_metadata(path: Path) -> dict[str, str]:
     """Descriptive text fields of one sound file (possibly empty)."""
     suffix = path.suffix.lower()
@@ -148,9 +181,9 @@ def read_metadata(path: Path) -> dict[str, str]:
             fields = _riff_chunks(path)
         elif suffix == ".mp3":
             # An ID3v2 tag in front; else whatever tags libsndfile finds (an ID3 tag at the end).
-            fields = _id3_fields(path) or _sndfile_tags(path)
+            fields = _id3_fields(path) or _av_tags(path)
         else:
-            fields = _sndfile_tags(path)
+            fields = _av_tags(path)
     except OSError as exc:
         log.warning("cannot read %s: %s", path, exc)
         return {}

@@ -118,7 +118,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "sci fi": ("SCIMisc",), "skateboard": ("SPRTSkate",), "drill": ("TOOLPowr",), "saw": ("TOOLPowr",),
     "chainsaw": ("TOOLPowr",), "jackhammer": ("TOOLPneu",), "toy": ("TOYMisc",), "train": ("TRNMisc",),
     "subway": ("TRNSbwy",), "tram": ("TRNTram",), "bicycle": ("VEHBike",), "bike": ("VEHBike",),
-    "skid": ("VEHSkid",), "brakes": ("VEHBrake",), "tires": ("VEHTire",), "scream": ("VOXScrm",),
+    "skid": ("VEHSkid",), "brakes": ("VEHBrake",), "tires": ("VEHTire",), "tyres": ("VEHTire",), "scream": ("VOXScrm",),
     "screaming": ("VOXScrm",), "voice": ("VOXMisc",), "baby": ("VOXBaby",), "crying": ("VOXCry",),
     "grunt": ("VOXEfrt",), "whistle": ("WHSTMisc",), "wings": ("WINGMisc",), "flapping": ("WINGBird",),
     "waterfall": ("WATRFall",), "drip": ("WATRDrip",), "dripping": ("WATRDrip",), "spray": ("WATRSpray",),
@@ -180,13 +180,17 @@ def by_category(table: list[Coverage]) -> dict[str, list[Coverage]]:
     return grouped
 
 
+def written_cat_ids(text: str) -> list[str]:
+    """UCS CatIDs written as such in a prompt ("GUNPis", "RAIN", a file-name style
+    "DOORWood_Heavy Slam"), in the order written."""
+    tokens = re.findall(r"\b[A-Z]{2,6}[A-Za-z]*\b", text.replace("_", " "))
+    return list(dict.fromkeys(t for t in tokens if t in ucs.entries()))
+
+
 def mentions(text: str) -> list[Mention]:
     """The sound sources a prompt names (longest phrase first, each word used once); also a
     CatID written as such ("GUNPis")."""
-    found: list[Mention] = []
-    for token in re.findall(r"\b[A-Z]{2,6}[A-Za-z]*\b", text):
-        if token in ucs.entries():
-            found.append(Mention(token, (token,)))
+    found: list[Mention] = [Mention(cat_id, (cat_id,)) for cat_id in written_cat_ids(text)]
     words = _WORD.findall(text.lower().replace("-", " "))
     used = [False] * len(words)
     for size in (3, 2, 1):

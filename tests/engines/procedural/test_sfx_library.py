@@ -30,6 +30,18 @@ def test_file_names_split_into_words():
     assert words("FOLEY_Footstep-Concrete_03") == ["foley", "footstep", "concrete"]
     assert words("rockHit2") == ["rock", "hit"]
     assert words("Doors Slams") == ["door", "slam"]
+    assert words("SFX_DOGBark_Big") == ["sfx", "dog", "bark", "big"]
+
+
+def test_a_file_name_in_another_code_page_is_skipped_not_the_whole_library(tmp_path, caplog):
+    import os
+
+    soundfile.write(tmp_path / "DOORWood_Slam_TST_T1.wav", click(), SAMPLE_RATE)
+    soundfile.write(tmp_path / "shot.wav", click(), SAMPLE_RATE)
+    os.rename(os.fsencode(tmp_path / "shot.wav"), os.path.join(os.fsencode(tmp_path), b"GUNPis_Caf\xe9 Shot_TST_T1.wav"))
+    library = SfxLibrary(tmp_path, index_path=tmp_path / "index.sqlite3")
+    assert [e.path.name for e in library.entries] == ["DOORWood_Slam_TST_T1.wav"]
+    assert "not UTF-8; rename it" in caplog.text
 
 
 def test_reads_bwf_description_and_ixml(tmp_path):
@@ -98,3 +110,52 @@ def test_a_missing_configured_library_does_not_stop_the_take(tmp_path, monkeypat
     (audio,) = engine.generate(make_shot(), Layer("x", LayerKind.FX, prompt="hit"), [1], SamplingSettings())
     assert np.abs(audio).max() > 0.1
     assert "sound library not used" in caplog.text
+
+
+def test_a_damaged_library_file_is_skipped_not_the_reason_a_take_fails(tmp_path, caplog):
+    from foleyline.server.engines.procedural.matcher import KeywordScorer, Matcher
+
+    library = tmp_path / "SFX"
+    library.mkdir()
+    (library / "DOORWood_Slam Half Copied_TST_T1.wav").write_bytes(b"RIFF\x10\x00\x00\x00WAVEjunk")
+    (library / "DOORWood_Slam Empty_TST_T1.flac").write_bytes(b"")
+    engine = ProceduralEngine(matcher=Matcher(KeywordScorer()), sfx_library=library, index_path=tmp_path / "index.sqlite3")
+    layer = Layer("door", LayerKind.FX, prompt="door slam")
+    (audio,) = engine.generate(make_shot(onsets=(1.0,)), layer, [1], SamplingSettings())
+    assert np.abs(audio).max() > 0.1  # synthesized: no file could play
+    assert "skipping" in caplog.text and "Half Copied" in caplog.text
+    soundfile.write(library / "DOORWood_Slam Good_TST_T1.flac", click(freq=440.0), SAMPLE_RATE)
+    engine = ProceduralEngine(matcher=Matcher(KeywordScorer()), sfx_library=library, index_path=tmp_path / "index.sqlite3")
+    (audio,) = engine.generate(make_shot(onsets=(1.0,)), layer, [1], SamplingSettings())
+    spectrum = np.abs(np.fft.rfft(audio))
+    assert abs(np.fft.rfftfreq(audio.size, 1 / SAMPLE_RATE)[np.argmax(spectrum)] - 440.0) < 30.0  # the good file
+
+
+def _tagged(path, codec: str, tags: dict[str, str], *, on_stream: bool = False) -> None:
+    """A short tone written by FFmpeg (as ffmpeg, Reaper or a field recorder's app would), its
+    tags on the container or, as Ogg keeps Vorbis comments, on the audio stream."""
+    import av
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream(codec, rate=SAMPLE_RATE)
+        stream.layout = "mono"
+        (stream if on_stream else container).metadata.update(tags)
+        fmt = "flt" if codec == "libopus" else "s16"
+        samples = click(seconds=0.2)[None, :]
+        frame = av.AudioFrame.from_ndarray(samples if fmt == "flt" else (samples * 20000).astype(np.int16), format=fmt, layout="mono")
+        frame.sample_rate = SAMPLE_RATE
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            container.mux(packet)
+
+
+def test_every_descriptive_tag_of_flac_ogg_and_aiff_is_read(tmp_path):
+    from foleyline.server.engines.procedural.sfx_index import describe
+
+    _tagged(tmp_path / "0099.flac", "flac", {"DESCRIPTION": "kettle whistle boiling", "GENRE": "KITCHEN"})
+    _tagged(tmp_path / "rec_003.ogg", "libopus", {"TITLE": "Helicopter flyby", "COMMENT": "CatID: AEROHeli"}, on_stream=True)
+    _tagged(tmp_path / "clip12.aiff", "pcm_s16be", {"title": "Phone vibrate on table"})
+    flac = read_metadata(tmp_path / "0099.flac")
+    assert "kettle whistle boiling" in flac.values() and "encoder" not in flac
+    ogg = describe(tmp_path / "rec_003.ogg", read_metadata(tmp_path / "rec_003.ogg"))
+    assert ogg.cat_id == "AEROHeli" and {"helicopter", "flyby"} <= ogg.words
+    assert "vibrate" in describe(tmp_path / "clip12.aiff", read_metadata(tmp_path / "clip12.aiff")).words

@@ -4,6 +4,7 @@ and what it will play instead; an ambience made of one-shots is scattered throug
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import soundfile
 
 from foleyline.notes import Event, Layer, LayerKind
@@ -52,3 +53,44 @@ def test_an_ambience_of_one_shots_fires_now_and_then_whatever_the_picture_does(k
     (c,) = engine.generate(shot, timed, [1], SamplingSettings())
     loud = np.flatnonzero(np.abs(c[0]) > 0.5 * np.abs(c[0]).max())
     assert abs(loud[0] / SAMPLE_RATE - 3.0) < 0.1
+
+
+def test_a_library_file_replaces_a_stand_in_texture_on_a_layer_of_hits(tmp_path, keyword_matcher):
+    # No model makes a boat: the plan is an engine bed and says so; the editor's file is a boat.
+    t = np.arange(int(0.5 * SAMPLE_RATE)) / SAMPLE_RATE
+    tone = 0.5 * np.sin(2 * np.pi * 440 * t) * np.exp(-t / 0.1)
+    soundfile.write(tmp_path / "BOATMotr_Outboard Start_TST_T1.wav", tone, SAMPLE_RATE)
+    layer = Layer("boat", LayerKind.FX, prompt="boat engine")
+    plan = keyword_matcher.plan(layer)
+    assert plan.oneshot is None and plan.texture is not None and plan.warning
+    engine = ProceduralEngine(matcher=keyword_matcher, sfx_library=tmp_path, index_path=tmp_path / "index.sqlite3")
+    assert engine.layer_warnings(layer) == []
+    (audio,) = engine.generate(make_shot(onsets=(1.0, 2.5)), layer, [1], SamplingSettings())
+    spectrum = np.abs(np.fft.rfft(audio))
+    assert abs(np.fft.rfftfreq(audio.size, 1 / SAMPLE_RATE)[np.argmax(spectrum)] - 440) < 30  # the file, not the bed
+
+
+def test_a_library_bed_loops_under_a_texture_layer_at_the_engines_level(tmp_path, keyword_matcher):
+    # A 1.5 s file under a 4 s bed: looped with crossfaded seams, no gap, at the rain's level.
+    # The files are noise in a narrow band (a bed is noise-like; its pitch says which file played).
+    def band_noise(freq: float) -> np.ndarray:
+        spectrum = np.fft.rfft(np.random.default_rng(0).standard_normal(int(1.5 * SAMPLE_RATE)))
+        bins = np.fft.rfftfreq(int(1.5 * SAMPLE_RATE), 1 / SAMPLE_RATE)
+        x = np.fft.irfft(spectrum * (np.abs(bins - freq) < 20), int(1.5 * SAMPLE_RATE))
+        return 0.5 * x / np.abs(x).max()
+
+    soundfile.write(tmp_path / "RAINMetl_Rain On Tin Roof_TST_T1.flac", band_noise(600.0), SAMPLE_RATE)
+    soundfile.write(tmp_path / "AMBMrkt_Market Day Walla_TST_T1.flac", band_noise(300.0), SAMPLE_RATE)
+    plain = ProceduralEngine(matcher=keyword_matcher)
+    engine = ProceduralEngine(matcher=keyword_matcher, sfx_library=tmp_path, index_path=tmp_path / "index.sqlite3")
+    shot = make_shot(duration=4.0)
+    for prompt, freq in (("rain on a tin roof", 600.0), ("ambience of a market", 300.0)):
+        layer = Layer("bed", LayerKind.BG, prompt=prompt)
+        assert engine.layer_warnings(layer) == []  # the market has no model, but the editor's file answers
+        audio = engine.generate(shot, layer, [1], SamplingSettings())[0].reshape(-1)  # mono
+        spectrum = np.abs(np.fft.rfft(audio))
+        assert abs(np.fft.rfftfreq(audio.size, 1 / SAMPLE_RATE)[np.argmax(spectrum)] - freq) < 25.0
+        blocks = audio[: audio.size // 1200 * 1200].reshape(-1, 1200)  # 25 ms blocks: no silent seam
+        assert np.sqrt((blocks**2).mean(axis=1)).min() > 0.2 * np.sqrt((audio**2).mean())
+        synth = plain.generate(shot, layer, [1], SamplingSettings())[0]
+        assert np.sqrt((audio**2).mean()) == pytest.approx(np.sqrt((synth**2).mean()), rel=0.1)

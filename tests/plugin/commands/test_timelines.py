@@ -158,3 +158,85 @@ def test_takes_are_listed_accepted_and_alternates_sit_on_muted_tracks(premiere, 
 
     assert main(["jobs", "list"]) == 0
     assert "done" in capsys.readouterr().out
+
+
+def _variable_rate_movie(path: Path) -> Path:
+    """A phone-like movie: 30 fps for its first second, then one picture every 0.1 s for two
+    seconds (21 pictures at an average of 10 fps, 3 s long)."""
+    times = [i / 30 for i in range(30)] + [1 + i / 10 for i in range(20)]
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 160, 96, "yuv420p"
+        stream.codec_context.time_base = Fraction(1, 1000)
+        for t in times:
+            frame = av.VideoFrame.from_ndarray(np.full((96, 160, 3), int(200 * t) % 255, np.uint8), format="rgb24")
+            frame.pts, frame.time_base = round(t * 1000), Fraction(1, 1000)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def test_a_variable_rate_movie_is_as_long_as_its_timestamps_not_its_frame_count(tmp_path) -> None:
+    from foleyline.plugin.timeline.video import timeline_from_video
+
+    movie = _variable_rate_movie(tmp_path / "phone.mkv")
+    for cuts in (True, False):
+        clips = list(timeline_from_video(movie, cuts=cuts).find_clips())
+        length = clips[-1].source_range.end_time_exclusive().to_seconds()
+        assert abs(length - 3.0) < 0.25, (cuts, length)
+
+
+def test_a_movie_is_known_by_its_content_and_a_sound_file_is_refused_saying_why(tmp_path, capsys) -> None:
+    # Broadcast transport streams, and camera files under names no list holds, are movies.
+    movie = _movie(tmp_path / "clip.mp4", frames=24, rate=Fraction(24))
+    for name in ("broadcast.ts", "camera.xyz"):
+        shutil.copy(movie, tmp_path / name)
+        assert main(["generate", str(tmp_path / name), "-o", str(tmp_path / "out"), "--dry-run"]) == 0
+        assert "1 shot(s)" in capsys.readouterr().out
+    sound = tmp_path / "take.m4a"
+    with av.open(str(sound), "w") as container:
+        stream = container.add_stream("aac", rate=48000)
+        frame = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
+        frame.sample_rate = 48000
+        for packet in [*stream.encode(frame), *stream.encode()]:
+            container.mux(packet)
+    assert main(["generate", str(sound), "-o", str(tmp_path / "out")]) == 2
+    assert "a sound file with no picture" in capsys.readouterr().err
+    (tmp_path / "notes.txt").write_text("a door")
+    assert main(["generate", str(tmp_path / "notes.txt"), "-o", str(tmp_path / "out")]) == 2
+    assert "unknown timeline format" in capsys.readouterr().err
+
+
+def test_a_still_stream_before_the_picture_is_not_the_shot(tmp_path) -> None:
+    # A poster frame stored as a video stream ahead of the camera's picture (the default).
+    from foleyline.plugin.timeline.video import timeline_from_video
+
+    path = tmp_path / "poster.mkv"
+    with av.open(str(path), "w") as container:
+        still = container.add_stream("mjpeg", rate=1)
+        still.width, still.height, still.pix_fmt = 32, 32, "yuvj420p"
+        movie = container.add_stream("libx264", rate=24)
+        movie.width, movie.height, movie.pix_fmt = 64, 48, "yuv420p"
+        movie.disposition, still.disposition = av.stream.Disposition.default, av.stream.Disposition(0)
+        poster = av.VideoFrame.from_ndarray(np.zeros((32, 32, 3), np.uint8), format="rgb24").reformat(format="yuvj420p")
+        for packet in [*still.encode(poster), *still.encode()]:
+            container.mux(packet)
+        for i in range(48):
+            for packet in movie.encode(av.VideoFrame.from_ndarray(np.full((48, 64, 3), i * 5, np.uint8), format="rgb24")):
+                container.mux(packet)
+        for packet in movie.encode():
+            container.mux(packet)
+    (clip,) = timeline_from_video(path, cuts=False).find_clips()
+    assert clip.source_range.duration.to_seconds() == pytest.approx(2.0, abs=0.05)
+
+
+def test_an_empty_or_damaged_movie_says_what_to_do(tmp_path, capsys) -> None:
+    (tmp_path / "empty.mov").write_bytes(b"")
+    assert main(["generate", str(tmp_path / "empty.mov"), "-o", str(tmp_path / "out")]) != 0
+    assert "the file is empty (0 bytes)" in capsys.readouterr().err
+    whole = _movie(tmp_path / "whole.mp4", frames=24).read_bytes()
+    (tmp_path / "cut.mp4").write_bytes(whole[: len(whole) // 3])
+    assert main(["generate", str(tmp_path / "cut.mp4"), "-o", str(tmp_path / "out")]) != 0
+    assert "damaged, incomplete" in capsys.readouterr().err

@@ -73,7 +73,7 @@ CLOTH_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "room_tone", "texture",
         "quiet room tone: an interior ambience, air conditioning hum, a calm room",
-        ("room", "interior", "indoor", "indoors", "tone", "ambience", "ambient", "quiet", "office", "silence"),
+        ("room", "interior", "indoor", "indoors", "tone", "quiet", "office", "silence"),
         render_room_tone, SoundParams(size=0.5, hardness=0.3, intensity=0.5),
         ucs=("AMBRoom", "AMBOffc", "AMBMisc",),
     ),

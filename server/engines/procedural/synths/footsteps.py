@@ -120,7 +120,7 @@ FOOTSTEP_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "steps_concrete", "oneshot",
         "footsteps on concrete: shoes walking on a pavement, sidewalk, street or hard floor",
-        _WALK + ("concrete", "pavement", "sidewalk", "street", "tiles", "hard floor"),
+        _WALK + ("concrete", "pavement", "sidewalk", "street", "tiles", "tile", "tiled", "hard floor", "marble", "asphalt"),
         _step_fn(_strike_concrete), SoundParams(size=0.5, hardness=0.7, intensity=0.6), requires=_WALK,
         ucs=("FEETHmn", "FOLYFeet", "FEETMisc",),
     ),
@@ -141,7 +141,7 @@ FOOTSTEP_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "steps_wood", "oneshot",
         "footsteps on a wooden floor: boards, a deck, stairs, a creaky old house",
-        _WALK + ("boards", "deck", "stairs", "wooden floor", "parquet", "creaky"),
+        _WALK + ("boards", "deck", "stairs", "wooden floor", "parquet", "creaky", "wood", "wooden", "floorboards", "porch"),
         _step_fn(_strike_wood), SoundParams(size=0.5, hardness=0.6, intensity=0.6), requires=_WALK,
         ucs=("FEETHmn",),
     ),

@@ -131,14 +131,15 @@ IMPACT_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "impact_metal", "oneshot",
         "a metal object struck: clang of a pipe, bar, pan, anvil, hammer on steel, bell",
-        ("metal", "metallic", "steel", "iron", "clang", "pipe", "bar", "pan", "pot", "anvil", "hammer", "bell", "drumstick", "tin", "can"),
+        ("metal", "metallic", "steel", "iron", "clang", "clangs", "clank", "clanks", "clanking", "pipe", "bar", "pan", "pot", "anvil", "hammer", "bell", "drumstick", "tin", "can"),
         _impact_fn("metal"), SoundParams(size=0.45, hardness=0.8, intensity=0.75),
         ucs=("METLImpt", "METLMisc", "METLTonl", "CHAINImpt", "BELLMisc", "TOOLHand", "DRWRMetl", "FOODKware"),
     ),
     SoundModel(
         "impact_glass", "oneshot",
         "glass or ceramic struck: a glass clink, bottle, cup, plate, jar",
-        ("glass", "clink", "clinks", "bottle", "cup", "mug", "plate", "ceramic", "jar", "wine", "ice", "crack", "cracking"),
+        # not "crack": thunder, a whip, ice and bones crack too, and the word alone named glass
+        ("glass", "clink", "clinks", "bottle", "cup", "mug", "plate", "ceramic", "jar", "wine", "ice"),
         _impact_fn("glass"), SoundParams(size=0.35, hardness=0.9, intensity=0.6),
         ucs=("GLASImpt", "GLASTonl", "GLASMisc", "CERMImpt", "CERMTonl", "FOODGware", "FOODTware", "ICEImpt"),
     ),

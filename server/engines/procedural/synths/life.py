@@ -120,7 +120,7 @@ LIFE_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "applause", "texture",
         "applause: an audience clapping their hands, a round of applause",
-        ("applause", "applauding", "applauds", "clapping", "claps", "clap", "ovation", "clappers"),
+        ("applause", "applauding", "applauds", "clapping", "claps", "clap", "ovation", "clappers", "crowd applause"),
         render_applause, SoundParams(size=0.6, hardness=0.5, intensity=0.6, distance=0.3),
         ucs=("CRWDApls",),
     ),

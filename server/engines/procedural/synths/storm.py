@@ -109,7 +109,7 @@ STORM_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "thunder", "oneshot",
         "a thunder clap: a ripping crack of lightning then a long low rolling rumble",
-        _THUNDER_WORDS,
+        _THUNDER_WORDS + ("thunder crack", "thunder cracks"),  # the clap, not glass (a whip or ice cracks too)
         render_thunder, SoundParams(size=0.6, hardness=0.5, intensity=0.8, distance=0.3),
         ucs=("THUN",),
     ),
