@@ -64,6 +64,8 @@ _BY_SUFFIX = {
     ".kdenlive": "kdenlive",
     ".xges": "xges",
 }
+# Every suffix a timeline export has here (``.xml`` is sniffed; ``.fcpxmld`` is a bundle folder).
+TIMELINE_SUFFIXES = (*_BY_SUFFIX, ".xml", ".fcpxmld")
 
 # Where the reader keeps the origin of a timeline (so write-back can use the same format).
 META_KEY = "foleyline"

@@ -15,16 +15,13 @@ import opentimelineio as otio
 
 from foleyline import timebase
 from foleyline.errors import InvalidInput, MediaError
-from foleyline.plugin.timeline.formats import META_KEY
+from foleyline.plugin.timeline.formats import META_KEY, TIMELINE_SUFFIXES
 
 __all__ = ["VIDEO_SUFFIXES", "is_video_file", "timeline_from_video", "find_cuts"]
 
 TC = otio.opentime
 VIDEO_SUFFIXES = (".mov", ".mp4", ".m4v", ".mxf", ".avi", ".mkv", ".mts", ".m2ts", ".ts", ".webm", ".mpg",
                   ".mpeg", ".m2v", ".vob", ".dv", ".3gp", ".flv", ".wmv", ".asf", ".ogv", ".qt")
-# A file with another suffix that is not a timeline is opened to see what it is: a movie is
-# taken as one, a sound file is refused saying why (cameras and phones write names no list holds).
-_TIMELINE_SUFFIXES = (".otio", ".otioz", ".xml", ".fcpxml", ".fcpxmld", ".edl", ".aaf", ".kdenlive", ".xges")
 # Beyond this many picture frames the timestamps disagree with the frame count at the average
 # rate: the file's rate varies (phones, screen recordings), and its length is taken from the
 # timestamps, not from the count (PyAV rounds a constant rate's timestamps by at most one).
@@ -39,10 +36,11 @@ def is_video_file(path: Path) -> bool:
     A sound file with no picture is refused here, saying what to give instead."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if not path.is_file() or suffix in _TIMELINE_SUFFIXES:
+    if not path.is_file() or suffix in TIMELINE_SUFFIXES:
         return False
     if suffix in VIDEO_SUFFIXES:
         return True
+    # Cameras and phones write names no list holds: what the file is decides.
     import av
 
     try:
@@ -122,8 +120,14 @@ def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timelin
         previous = None
         frames = 0
         if cuts:
+            # One scaler for the whole file: a new one per frame (``frame.reformat``) costs as
+            # much as decoding an HD frame, for the same pictures.
+            from av.video.reformatter import VideoReformatter
+
+            scaler = VideoReformatter()
+            stream.thread_type = "AUTO"  # FFmpeg's frame and slice threads, as the server decodes
             for frame in container.decode(stream):
-                grey = frame.reformat(width=64, height=36, format="gray").to_ndarray().astype(np.float32) / 255.0
+                grey = scaler.reformat(frame, width=64, height=36, format="gray").to_ndarray().astype(np.float32) / 255.0
                 if previous is not None:
                     differences.append(float(np.abs(grey - previous).mean()))
                 previous = grey
