@@ -78,11 +78,11 @@ import cv2
 import numpy as np
 
 from foleyline.errors import InvalidInput
-from foleyline.server.media.bursts import OneWay, bursts, flashes, leaps, light_change, rebounds
+from foleyline.server.media.bursts import KICK_WINDOW, OneWay, bursts, flashes, leaps, light_change, rebounds
 from foleyline.server.media.camera import Camera, camera_motion, changed_pixels, spreads
 from foleyline.server.media.contacts import GRID, NOISE_LEVEL, arrivals, cell_differences, falls, settling
 from foleyline.server.media.frames import FrameStream, MotionAnalysis, SourceKind
-from foleyline.server.media.momentum import Flow, momentum_lost, rising
+from foleyline.server.media.momentum import Flow, momentum_totals, rising, scaled_losses
 from foleyline.server.media.sources import Motion, describe_sources, events, with_bursts
 
 Box = tuple[float, float, float, float]  # x, y, width, height, normalised 0..1, origin top-left
@@ -112,6 +112,40 @@ _REPEAT_LEVEL = 0.25
 _REPEAT_CONTRAST = 4.0
 # Intervals whose differences are worked out in one numpy pass (bounds the temporary floats).
 _CHUNK = 64
+
+
+# The contacts of a long shot are judged on the flow in groups this many intervals long, and the
+# flow before the next group's reach is let go (a 2-minute 30 fps shot's flow, kept whole: 400 MB).
+_FLOW_GROUP = 256
+
+
+def _judged_on_flow(gray: np.ndarray, times: np.ndarray, masks: np.ndarray | None, cells: np.ndarray,
+                    arrived: np.ndarray, peaks: np.ndarray, cuts: np.ndarray,
+                    window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per contact, what the flow says of it: the share that arrived going up (``rising``), the
+    momentum lost (``momentum_lost``, scaled to the clip's largest) and when it leapt out of
+    rest (``leaps``). Each contact is judged on its own intervals; flow is deterministic, so
+    judging them a group at a time gives what judging them all at once would."""
+    flow = Flow(gray, times)
+    count = len(peaks)
+    heading, totals, leapt = np.zeros(count), np.zeros(count), np.full(count, np.nan)
+    largest = 0.0
+    # How far before its arrival and its stop a contact's flow reaches (the leap's look-back);
+    # letting go of less only costs flow computed twice, never a different answer.
+    reach = max(2, int(round(KICK_WINDOW / float(np.median(np.diff(times)))))) + 2
+    ordered = bool(np.all(np.diff(peaks) >= 0))
+    first = 0
+    while first < count:
+        last = int(np.searchsorted(peaks, peaks[first] + _FLOW_GROUP)) if ordered else count
+        group = slice(first, max(last, first + 1))
+        heading[group] = rising(flow, arrived[group], masks)
+        totals[group], top = momentum_totals(flow, masks, window, GRID, peaks[group], cuts)
+        largest = max(largest, top)
+        leapt[group] = leaps(cells, times, arrived[group], flow, masks)
+        first = group.stop
+        if first < count:
+            flow.forget(int(min(arrived[first:].min(), peaks[first:].min())) - reach)
+    return heading, scaled_losses(totals, largest), leapt
 
 
 def _gray(frames: np.ndarray) -> np.ndarray:
@@ -283,11 +317,15 @@ def analyze_motion(
     kept_times = times[keep]
     kept_masks = masks[keep] if masks is not None and masks.ndim == 3 else masks
     kept_cuts = np.searchsorted(keep, cut_index)  # a cut is never a repeat, so it is kept
-    kept_gray = gray if len(keep) == len(gray) else gray[keep]  # one copy at most (46 MB for 79 s)
-    # With no repeats, the differences between kept frames are the ones had (else theirs are
-    # held in place of those: a bool a pixel, 35 MB for 79 s).
-    kept_changes = changes if len(keep) == len(gray) else _Changes(kept_gray)
-    del changes
+    # With no repeats, the pictures and the differences between them are the ones had; else the
+    # kept pictures' copy and their differences take the place of those (a float and a bool a
+    # pixel: 200 and 50 MB for two minutes at 30 fps, never held twice).
+    if len(keep) == len(gray):
+        kept_gray, kept_changes = gray, changes
+    else:
+        del gray, changes
+        kept_gray = _gray(frames[keep])  # converted again, per picture as before: not held twice
+        kept_changes = _Changes(kept_gray)
     intervals = np.diff(kept_times)
     typical = float(np.median(intervals))
     # Light that flashes or fades changes pixels without anything moving: bridged like a cut.
@@ -351,19 +389,17 @@ def analyze_motion(
         # The flow is computed only here, around the contacts, where it decides two things: a
         # stroke that arrived going up (the top of a backswing, a hand lifting, a gun's recoil)
         # is no contact, and how much momentum the rest lost ranks them.
-        flow = Flow(kept_gray, kept_times)
-        heading = rising(flow, arrived, kept_masks)
+        window = max(1, int(round(0.07 / typical)))
+        heading, lost, leapt = _judged_on_flow(kept_gray, kept_times, kept_masks, cells, arrived, peaks, kept_cuts,
+                                               window)
         # Strength: the fall plus the momentum lost there, each scaled to the clip's largest.
         strengths = fall_sizes / fall_sizes.max() if len(peaks) else empty
-        window = max(1, int(round(0.07 / typical)))
-        lost = momentum_lost(flow, kept_masks, window, GRID, peaks, kept_cuts)
         if len(peaks) and lost.max() > 0:
             strengths = strengths + lost / lost.max()
             strengths = np.clip(strengths / strengths.max(), 0.0, 1.0)
         # A stroke that leapt out of rest was a kick (a recoil): it sounds where it leapt, not
         # where it stops; of the rest, what arrived going up is no contact.
         # (A leap just after a contact is its rebound: that stroke is judged as any other.)
-        leapt = leaps(cells, kept_times, arrived, flow, kept_masks)
         contact = (heading < RISING) & np.isnan(leapt)
         leapt[rebounds(leapt, onsets[contact])] = np.nan
         kicked = np.isfinite(leapt)

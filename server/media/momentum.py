@@ -44,7 +44,6 @@ class Flow:
     def __init__(self, gray: np.ndarray, times: np.ndarray) -> None:
         self.gray = gray
         self.n, self.height, self.width = gray.shape
-        self.pictures = np.clip(gray, 0, 255).astype(np.uint8)
         self.intervals = np.diff(times)
         self.typical = float(np.median(self.intervals))
         self.grid_y, self.grid_x = np.mgrid[0 : self.height, 0 : self.width].astype(np.float32)
@@ -66,11 +65,20 @@ class Flow:
         with ThreadPoolExecutor(max_workers=workers) as pool:  # OpenCV lets go of the GIL
             self._flows.update(zip(todo, pool.map(self._compute, todo)))
 
+    def forget(self, before: int) -> None:
+        """Let go of the flow over the intervals before ``before``: a long shot's flow (115 kB an
+        interval at 160x90) is held only around the contacts being judged."""
+        for t in [t for t in self._flows if t < before]:
+            del self._flows[t]
+
     def _compute(self, t: int) -> np.ndarray:
-        flow = cv2.calcOpticalFlowFarneback(self.pictures[t - 1], self.pictures[t], None, **_FLOW_PARAMS)
+        # Each pair's two pictures in 8 bits when asked for: a whole long shot's at once would be a
+        # float copy of it on the way (200 MB for two minutes at 30 fps).
+        previous, current = (np.clip(self.gray[k], 0, 255).astype(np.uint8) for k in (t - 1, t))
+        flow = cv2.calcOpticalFlowFarneback(previous, current, None, **_FLOW_PARAMS)
         # Trust the flow only where it explains the picture: the previous frame, moved along it,
         # must match this one.
-        moved = cv2.remap(self.pictures[t], self.grid_x + flow[..., 0], self.grid_y + flow[..., 1],
+        moved = cv2.remap(current, self.grid_x + flow[..., 0], self.grid_y + flow[..., 1],
                           cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         flow[np.abs(moved.astype(np.float32) - self.gray[t - 1]) > _FLOW_MISMATCH] = 0.0
         # Per typical frame interval: after a dropped frame the same speed reads the same.
@@ -117,9 +125,29 @@ def momentum_lost(
     after, read where the flow carried it: see the module docstring. Flow is computed only
     around the peaks, since it ranks the onsets and does not place them.
     """
+    return scaled_losses(*momentum_totals(flow, masks, window, grid, peaks, cuts))
+
+
+def scaled_losses(totals: np.ndarray, largest: float) -> np.ndarray:
+    """``momentum_totals``' sums scaled to the largest cell loss (of the clip, where its peaks
+    were judged in groups): what ``momentum_lost`` returns. Scaling after taking the largest
+    sum of each peak gives the same numbers as scaling each sum (division keeps order)."""
+    return totals / max(largest, _MIN_DECELERATION)
+
+
+def momentum_totals(
+    flow: Flow,
+    masks: np.ndarray | None,
+    window: int,
+    grid: int,
+    peaks: np.ndarray,
+    cuts: np.ndarray,
+) -> tuple[np.ndarray, float]:
+    """``momentum_lost`` unscaled, so a long shot's peaks can be judged a group at a time: per
+    peak the largest sum of its cells' losses over t-1..t+1, and the largest cell loss seen."""
     n, height, width = flow.n, flow.height, flow.width
     if n < 3 or len(peaks) == 0:
-        return np.zeros(len(peaks))
+        return np.zeros(len(peaks)), 0.0
     ys, xs = grid_cells(masks, height, width, grid)
     boxes = [(yr[0], yr[-1] + 1, xr[0], xr[-1] + 1) for yr in ys for xr in xs]
     grid_y, grid_x = flow.grid_y, flow.grid_x
@@ -157,9 +185,9 @@ def momentum_lost(
     judged = sorted({t for p in peaks for t in (p - 1, p, p + 1) if 1 <= t < n - 1 and t not in blocked})
     flow.prefetch(k for t in judged for k in range(t, min(t + window, n - 1) + 1))
     losses = {t: cell_losses(t) for t in judged}
-    scale = max([float(v.max()) for v in losses.values()] + [_MIN_DECELERATION])
-    totals = {t: float(v.sum()) / scale for t, v in losses.items()}
-    return np.array([max([totals.get(t, 0.0) for t in (p - 1, p, p + 1)]) for p in peaks])
+    largest = max((float(v.max()) for v in losses.values()), default=0.0)
+    sums = {t: float(v.sum()) for t, v in losses.items()}
+    return np.array([max([sums.get(t, 0.0) for t in (p - 1, p, p + 1)]) for p in peaks]), largest
 
 
-__all__ = ["Flow", "momentum_lost", "rising"]
+__all__ = ["Flow", "momentum_lost", "momentum_totals", "rising", "scaled_losses"]
