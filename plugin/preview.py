@@ -19,6 +19,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+from av.video.reformatter import VideoReformatter
 import numpy as np
 import soundfile
 
@@ -78,6 +79,7 @@ def shot_pictures(shot: Shot, size: tuple[int, int]) -> Iterator[np.ndarray]:
         origin = info.start_time + span.start
         container.seek(int(max(origin, 0.0) / video.time_base), stream=video, backward=True, any_frame=False)
         tolerance = float(0.25 / rate)
+        scaler = VideoReformatter()  # one for the shot: a frame's own is made anew for each frame
         shown: np.ndarray | None = None
         index = 0
         for frame in container.decode(video):
@@ -89,7 +91,7 @@ def shot_pictures(shot: Shot, size: tuple[int, int]) -> Iterator[np.ndarray]:
                 index += 1
             if index >= count:
                 return
-            shown = frame.to_ndarray(width=width, height=height, format="rgb24")
+            shown = scaler.reformat(frame, width=width, height=height, format="rgb24").to_ndarray()
         while index < count:
             yield shown if shown is not None else np.zeros((height, width, 3), np.uint8)
             index += 1
