@@ -35,7 +35,10 @@ process (the same function, imported from each checkout's package), the three si
 rotating from round to round, and the ratio ours / theirs is printed beside the rest.
 
     .venv/bin/python benchmarks/decode.py [--rounds 5] [--start 0] [--duration 8] [--cli] [--memory]
-        [--against /work/main] [CLIP ...]
+        [--analysis-only] [--against /work/main] [CLIP ...]
+
+``--analysis-only``: ours produces only what the procedural engine (the default) reads, the
+analysis stream and the motion analysis; without it, every engine's inputs.
 """
 
 from __future__ import annotations
@@ -111,8 +114,8 @@ class Worker:
     line in (clip, start, duration), one line out (wall, cpu of that process, frames)."""
 
     def __init__(self, python: Path) -> None:
-        self.process = subprocess.Popen([str(python), str(Path(__file__).resolve()), "--worker"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, text=True, bufsize=1)
+        command = [str(python), str(Path(__file__).resolve()), "--worker", *(["--analysis-only"] if not STREAMS else [])]
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
 
     def __call__(self, clip: Path, start: float, duration: float) -> tuple[float, float, int]:
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -160,10 +163,12 @@ def peak_memory(clip: Path, start: float, duration: float) -> float:
     """MiB ours adds to a fresh process's peak (its high water after, less before)."""
     code = (
         "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); import decode as d; "
+        "d.STREAMS = d.STREAMS if sys.argv[5] == 'all' else (); "
         "before = d.high_water_mib(); d.ours(Path(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])); "
         "print(d.high_water_mib() - before)"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent), str(clip), str(start), str(duration)],
+    out = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent), str(clip), str(start), str(duration),
+                          "all" if STREAMS else "analysis"],
                          check=True, capture_output=True, text=True).stdout
     return float(out.strip().splitlines()[-1])
 
@@ -182,8 +187,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory", action="store_true", help="peak memory of ours, a fresh process per clip")
     parser.add_argument("--against", type=Path, default=None,
                         help="another checkout (with its .venv) to time side by side with this one, e.g. /work/main")
+    parser.add_argument("--analysis-only", action="store_true",
+                        help="only what the procedural engine (the default) reads: the analysis stream and the "
+                             "motion analysis, not the neural engines' CLIP and SYNC pictures")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    global STREAMS
+    if args.analysis_only:
+        STREAMS = ()
     # The thread pools the server gives the analysis (OpenCV's among them), on every side alike.
     apply_compute_threads()
     if args.worker:
