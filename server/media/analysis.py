@@ -123,7 +123,7 @@ def _judged_on_flow(gray: np.ndarray, times: np.ndarray, masks: np.ndarray | Non
                     arrived: np.ndarray, peaks: np.ndarray, cuts: np.ndarray,
                     window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per contact, what the flow says of it: the share that arrived going up (``rising``), the
-    momentum lost (``momentum_lost``, scaled to the clip's largest) and when it leapt out of
+    momentum lost (``momentum_totals``, scaled to the clip's largest) and when it leapt out of
     rest (``leaps``). Each contact is judged on its own intervals; flow is deterministic, so
     judging them a group at a time gives what judging them all at once would."""
     flow = Flow(gray, times)

@@ -109,32 +109,6 @@ def rising(flow: Flow, arrivals: np.ndarray, masks: np.ndarray | None = None) ->
     return out
 
 
-def momentum_lost(
-    flow: Flow,
-    masks: np.ndarray | None,
-    window: int,
-    grid: int,
-    peaks: np.ndarray,
-    cuts: np.ndarray,
-) -> np.ndarray:
-    """Per peak (an interval index t: frame t-1 -> t), how much momentum the moving material
-    lost there: the largest over intervals t-1..t+1 (the flow may see the same stop a frame
-    off) of the cells' losses, each cell scaled to the largest cell loss seen, summed.
-
-    A pixel's velocity over interval t against its mean velocity over the ``window`` intervals
-    after, read where the flow carried it: see the module docstring. Flow is computed only
-    around the peaks, since it ranks the onsets and does not place them.
-    """
-    return scaled_losses(*momentum_totals(flow, masks, window, grid, peaks, cuts))
-
-
-def scaled_losses(totals: np.ndarray, largest: float) -> np.ndarray:
-    """``momentum_totals``' sums scaled to the largest cell loss (of the clip, where its peaks
-    were judged in groups): what ``momentum_lost`` returns. Scaling after taking the largest
-    sum of each peak gives the same numbers as scaling each sum (division keeps order)."""
-    return totals / max(largest, _MIN_DECELERATION)
-
-
 def momentum_totals(
     flow: Flow,
     masks: np.ndarray | None,
@@ -143,8 +117,16 @@ def momentum_totals(
     peaks: np.ndarray,
     cuts: np.ndarray,
 ) -> tuple[np.ndarray, float]:
-    """``momentum_lost`` unscaled, so a long shot's peaks can be judged a group at a time: per
-    peak the largest sum of its cells' losses over t-1..t+1, and the largest cell loss seen."""
+    """Per peak (an interval index t: frame t-1 -> t), how much momentum the moving material
+    lost there, unscaled: the largest over intervals t-1..t+1 (the flow may see the same stop a
+    frame off) of its cells' losses summed; and the largest cell loss seen. ``scaled_losses``
+    scales them to the clip's largest cell loss, once the clip's peaks are all judged (a long
+    shot's a group at a time).
+
+    A pixel's velocity over interval t against its mean velocity over the ``window`` intervals
+    after, read where the flow carried it: see the module docstring. Flow is computed only
+    around the peaks, since it ranks the onsets and does not place them.
+    """
     n, height, width = flow.n, flow.height, flow.width
     if n < 3 or len(peaks) == 0:
         return np.zeros(len(peaks)), 0.0
@@ -190,4 +172,11 @@ def momentum_totals(
     return np.array([max([sums.get(t, 0.0) for t in (p - 1, p, p + 1)]) for p in peaks]), largest
 
 
-__all__ = ["Flow", "momentum_lost", "momentum_totals", "rising", "scaled_losses"]
+def scaled_losses(totals: np.ndarray, largest: float) -> np.ndarray:
+    """``momentum_totals``' sums scaled to the largest cell loss of the clip (never to less than
+    a still picture's noise): each cell's loss scaled to it, summed. Scaling the largest sum of
+    each peak gives the same numbers as scaling each sum first (division keeps their order)."""
+    return totals / max(largest, _MIN_DECELERATION)
+
+
+__all__ = ["Flow", "momentum_totals", "rising", "scaled_losses"]

@@ -249,10 +249,10 @@ class TestMomentumLost:
 
     @staticmethod
     def lost(tracks, frames, peaks):
-        from foleyline.server.media.momentum import Flow, momentum_lost
+        from foleyline.server.media.momentum import Flow, momentum_totals, scaled_losses
 
         gray, times = textured(tracks, frames)
-        return momentum_lost(Flow(gray, times), None, 1, 4, np.asarray(peaks), np.zeros(0, int))
+        return scaled_losses(*momentum_totals(Flow(gray, times), None, 1, 4, np.asarray(peaks), np.zeros(0, int)))
 
     def test_a_stop_loses_momentum_a_thing_passing_by_does_not(self):
         stops = path(30, (20, 10), [(0, 10, 0, 3)])            # down 3 px/frame, stops at frame 10
