@@ -74,7 +74,7 @@ class Motion:
 
     times: np.ndarray          # (T,) seconds of the distinct frames
     moving: np.ndarray         # (T,) moving fraction of the region per interval (t-1 -> t)
-    gray: np.ndarray           # (T, H, W) float32 distinct frames
+    gray: np.ndarray           # (T, H, W) distinct frames' levels (uint8 as decoded, or float32)
     mask: np.ndarray | None    # (H, W) or (T, H, W) bool: the region, None for the whole picture
     contacts: np.ndarray       # (K,) interval indices of the contacts found (falls)
     onsets: np.ndarray         # (K,) seconds
