@@ -72,8 +72,8 @@ class Flow:
             del self._flows[t]
 
     def _compute(self, t: int) -> np.ndarray:
-        # Each pair's two pictures in 8 bits when asked for: a whole long shot's at once would be a
-        # float copy of it on the way (200 MB for two minutes at 30 fps).
+        # Each pair's two pictures in 8 bits when asked for (the levels may be floats): a whole
+        # long shot's at once would be a copy of it.
         previous, current = (np.clip(self.gray[k], 0, 255).astype(np.uint8) for k in (t - 1, t))
         flow = cv2.calcOpticalFlowFarneback(previous, current, None, **_FLOW_PARAMS)
         # Trust the flow only where it explains the picture: the previous frame, moved along it,
