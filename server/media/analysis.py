@@ -232,12 +232,12 @@ def _median(values: list[float]) -> float:
 
 class _Changes:
     """What the analysis reads of the differences between consecutive frames, from one pass
-    over them (grey levels, as float32 a chunk at a time; index t: interval t-1 -> t, row 0 none): ``mad``, the mean
-    absolute difference (``distinct_frames``); ``changed``, the pixels that change by more than
-    NOISE_LEVEL (``camera.changed_pixels`` of a still camera); ``shares``, their share of the
-    picture (``changed_shares``); ``one_way``, how many got lighter and darker
-    (``bursts.OneWay``, worked out when first read). Each is what its own function gives,
-    which would go over the differences again."""
+    over them (grey levels, as float32 a chunk at a time; index t: interval t-1 -> t, row 0
+    none): ``mad``, the mean absolute difference (``distinct_frames``); ``changed``, the pixels
+    that change by more than NOISE_LEVEL (``camera.changed_pixels`` of a still camera);
+    ``shares``, their share of the picture (``changed_shares``); ``one_way``, how many got
+    lighter and darker (``bursts.OneWay``, worked out when first read). Each is what its own
+    function gives, which would go over the differences again."""
 
     def __init__(self, gray: np.ndarray) -> None:
         n = len(gray)
