@@ -49,6 +49,14 @@ MAX_EMBEDDED_FILES = 5000
 # Seams of a library bed looped under a long shot: long enough that a loop point is not heard as
 # a cut in a steady bed (rain, room tone, traffic), short against the files beds come as (seconds).
 BED_CROSSFADE_S = 0.5
+# A seam goes where the file's tail most resembles its head, looked for this far before its end
+# (a period of a 20 Hz hum): a tonal bed (a hum, an engine's idle) crossfaded out of phase with
+# itself dips or flutters at every loop.
+BED_SEAM_SEARCH_S = 0.05
+# From this correlation of tail and head on, the file is cut there and the seam fades at equal gain
+# (a sound faded into itself keeps its level so; at equal power it would bump 3 dB). Below it (noise,
+# whose tail matches its head nowhere) the whole file loops and its seams fade at equal power.
+BED_SEAM_COHERENT = 0.5
 
 SfxEntry = IndexedFile
 
@@ -193,24 +201,52 @@ class SfxLibrary:
 
 
     def render_bed(self, rng: np.random.Generator, entry: SfxEntry, env: np.ndarray, n: int, level: float) -> np.ndarray:
-        """``entry`` looped under the whole layer from a random point, each seam an equal-power
-        crossfade, following the layer's control-rate envelope ``env``, at RMS ``level`` (the
-        level the engine's own texture would have had)."""
-        sound = self.audio(entry)
-        fade = min(int(BED_CROSSFADE_S * SAMPLE_RATE), sound.size // 4)
+        """``entry`` looped under the whole layer from a random point, following the layer's
+        control-rate envelope ``env``, at RMS ``level`` (the level the engine's own texture would
+        have had). Each seam is a crossfade: where the file's tail can match its head (a hum, an
+        idle), cut there and faded at equal gain; else (noise) the whole file, at equal power."""
+        whole = self.audio(entry)
+        fade = min(int(BED_CROSSFADE_S * SAMPLE_RATE), whole.size // 4)
+        length, coherence = _seam(whole, fade)
+        coherent = coherence >= BED_SEAM_COHERENT
+        sound = whole[:length] if coherent else whole
         out = np.zeros(n, dtype=np.float32)
         pos = -int(rng.integers(0, max(1, sound.size - fade)))
-        ramp = np.sin(np.linspace(0.0, np.pi / 2, fade, dtype=np.float32)) if fade else np.zeros(0, np.float32)
+        if coherent:
+            fade_in = np.linspace(0.0, 1.0, fade, dtype=np.float32)
+            fade_out = 1.0 - fade_in
+        else:
+            fade_in = np.sin(np.linspace(0.0, np.pi / 2, fade, dtype=np.float32))
+            fade_out = fade_in[::-1]
         while pos < n:
             piece = sound.copy()
             if fade:
-                piece[:fade] *= ramp
-                piece[-fade:] *= ramp[::-1]
+                piece[:fade] *= fade_in
+                piece[-fade:] *= fade_out
             place(out, piece, pos / SAMPLE_RATE)
             pos += max(1, sound.size - fade)
         out *= upsample(env, n)
         rms = float(np.sqrt(np.mean(np.square(out, dtype=np.float64)))) if n else 0.0
         return out * (level / rms) if rms > 0 else out
+
+
+def _seam(sound: np.ndarray, fade: int) -> tuple[int, float]:
+    """Where to end a file looped with ``fade``-sample seams: the length (at most
+    ``BED_SEAM_SEARCH_S`` short of the whole) whose last ``fade`` samples best match the first
+    ones, and their normalised correlation there."""
+    search = min(int(BED_SEAM_SEARCH_S * SAMPLE_RATE), sound.size - 2 * fade)
+    if fade == 0 or search <= 0:
+        return sound.size, 0.0
+    head = sound[:fade].astype(np.float64)
+    tail = sound[sound.size - fade - search :].astype(np.float64)
+    size = 1 << int(tail.size + fade - 1).bit_length()
+    # Correlation of the head with every window of the tail region, through the FFT.
+    products = np.fft.irfft(np.fft.rfft(tail, size) * np.conj(np.fft.rfft(head, size)), size)[: search + 1]
+    energy = np.concatenate([[0.0], np.cumsum(tail**2)])
+    windows = energy[fade:] - energy[:-fade]
+    scores = products / np.sqrt(np.maximum(windows * float(head @ head), 1e-20))
+    best = int(np.argmax(scores))
+    return sound.size - search + best, float(scores[best])
 
 
 def _attack(x: np.ndarray) -> int:

@@ -94,3 +94,24 @@ def test_a_library_bed_loops_under_a_texture_layer_at_the_engines_level(tmp_path
         assert np.sqrt((blocks**2).mean(axis=1)).min() > 0.2 * np.sqrt((audio**2).mean())
         synth = plain.generate(shot, layer, [1], SamplingSettings())[0]
         assert np.sqrt((audio**2).mean()) == pytest.approx(np.sqrt((synth**2).mean()), rel=0.1)
+
+
+def test_a_tonal_library_bed_loops_without_a_dip_or_a_bump_at_its_seams(tmp_path):
+    # A hum whose file does not hold a whole number of its periods: a seam crossfaded where the
+    # tail is out of phase with the head cancels (a dip, a flutter at every loop); the seam goes
+    # where the tail matches the head, and a bed that matches itself there fades at equal gain
+    # (an equal-power fade of a sound into itself bumps 3 dB). Noise keeps its equal-power seams.
+    from foleyline.server.engines.procedural.sfx_library import SfxLibrary
+
+    t = np.arange(int(1.5 * SAMPLE_RATE)) / SAMPLE_RATE
+    soundfile.write(tmp_path / "AMBMrkt_Market Hum_TST_T1.flac", 0.5 * np.sin(2 * np.pi * 101.3 * t), SAMPLE_RATE)
+    soundfile.write(tmp_path / "RAINMetl_Rain_TST_T1.flac", 0.2 * np.random.default_rng(1).standard_normal(t.size),
+                    SAMPLE_RATE)
+    library = SfxLibrary(tmp_path, index_path=tmp_path / "index.sqlite3")
+    n = 6 * SAMPLE_RATE
+    for entry in library.entries:
+        bed = library.render_bed(np.random.default_rng(0), entry, np.ones(600), n, 0.1)
+        blocks = bed[: n // 2400 * 2400].reshape(-1, 2400)  # 50 ms blocks: five of the hum's periods
+        levels = np.sqrt((blocks**2).mean(axis=1))
+        spread = 0.2 if "Hum" in entry.path.name else 0.5  # noise's own 50 ms levels vary
+        assert levels.min() > (1 - spread) * np.median(levels) and levels.max() < (1 + spread) * np.median(levels)
