@@ -132,7 +132,7 @@ def _judged_on_flow(gray: np.ndarray, times: np.ndarray, masks: np.ndarray | Non
     largest = 0.0
     # How far before its arrival and its stop a contact's flow reaches (the leap's look-back);
     # letting go of less only costs flow computed twice, never a different answer.
-    reach = max(2, int(round(KICK_WINDOW / float(np.median(np.diff(times)))))) + 2
+    reach = max(2, int(round(KICK_WINDOW / flow.typical))) + 2
     ordered = bool(np.all(np.diff(peaks) >= 0))
     first = 0
     while first < count:
