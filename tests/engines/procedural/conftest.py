@@ -15,6 +15,11 @@ from foleyline.server.engines.procedural.matcher import EmbeddingScorer, Keyword
 from foleyline.server.media.frames import MotionAnalysis
 
 
+def chosen_models(plan) -> set[str]:
+    """The names of the models a layer's plan plays (its one-shot and its texture)."""
+    return {m.name for m in (plan.oneshot, plan.texture) if m is not None}
+
+
 def make_shot(
     *, duration: float = 4.0, offset: float = 0.0, onsets=(0.5, 1.25, 2.0, 3.1), energy=None, layers=()
 ) -> ShotInput:

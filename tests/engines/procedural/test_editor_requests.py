@@ -11,6 +11,8 @@ import pytest
 from foleyline.notes import Layer, LayerKind
 from foleyline.server.engines.procedural.matcher import KeywordScorer, Matcher
 
+from .conftest import chosen_models
+
 F, X, B = LayerKind.FOLEY, LayerKind.FX, LayerKind.BG
 WARN = None
 
@@ -58,10 +60,6 @@ EDITOR_REQUESTS = [
 ]
 
 
-def _chosen(plan) -> set[str]:
-    return {m.name for m in (plan.oneshot, plan.texture) if m is not None}
-
-
 def _wrong(matcher: Matcher) -> list[tuple[str, set[str], str]]:
     wrong = []
     for kind, prompt, model in EDITOR_REQUESTS:
@@ -69,9 +67,9 @@ def _wrong(matcher: Matcher) -> list[tuple[str, set[str], str]]:
         if model is WARN:
             ok = plan.warning.startswith("layer 'fx 1': no sound model") and "; it will sound like " in plan.warning
         else:
-            ok = model in _chosen(plan) and plan.warning == ""  # no warning: a confident, right match
+            ok = model in chosen_models(plan) and plan.warning == ""  # no warning: a confident, right match
         if not ok:
-            wrong.append((prompt, _chosen(plan), plan.warning))
+            wrong.append((prompt, chosen_models(plan), plan.warning))
     return wrong
 
 
@@ -93,7 +91,7 @@ def test_the_embedding_matcher_answers_each_request_with_its_model_or_a_warning(
 ])
 def test_a_named_source_and_its_surface_outweigh_a_context_word(prompt, model):
     plan = Matcher(KeywordScorer()).plan(Layer("fx", LayerKind.FX, prompt=prompt))
-    assert model in _chosen(plan) and plan.warning == ""
+    assert model in chosen_models(plan) and plan.warning == ""
 
 
 def test_a_paraphrase_guess_keeps_its_sound_and_says_so(embedding_matcher):
@@ -112,7 +110,7 @@ def test_a_paraphrase_guess_keeps_its_sound_and_says_so(embedding_matcher):
 def test_a_ucs_category_written_as_such_gets_its_model(prompt, model, embedding_matcher):
     for matcher in (Matcher(KeywordScorer()), embedding_matcher):
         plan = matcher.plan(Layer("fx", LayerKind.FX, prompt=prompt))
-        assert model in _chosen(plan) and plan.matched_by == "ucs" and plan.warning == "", matcher.scorer.name
+        assert model in chosen_models(plan) and plan.matched_by == "ucs" and plan.warning == "", matcher.scorer.name
 
 
 def test_a_ucs_category_with_only_a_stand_in_says_so():
@@ -126,7 +124,7 @@ def test_a_ucs_category_with_only_a_stand_in_says_so():
 ])
 def test_a_past_tense_counts_as_its_verb(prompt, model):
     plan = Matcher(KeywordScorer()).plan(Layer("fx", LayerKind.FX, prompt=prompt))
-    assert model in _chosen(plan) and plan.warning == ""
+    assert model in chosen_models(plan) and plan.warning == ""
 
 
 @pytest.mark.parametrize(("prompt", "model"), [

@@ -10,6 +10,8 @@ from foleyline.server.engines.procedural import ucs, vocabulary
 from foleyline.server.engines.procedural.matcher import KeywordScorer, Matcher
 from foleyline.server.engines.procedural.synths import CATALOG
 
+from .conftest import chosen_models
+
 F, X, B = LayerKind.FOLEY, LayerKind.FX, LayerKind.BG
 WARN = None  # no model makes it: the plan must carry a warning
 
@@ -65,10 +67,6 @@ def test_the_check_set_is_forty_common_requests():
     assert len({prompt for _k, prompt, _m in REQUESTS}) == len(REQUESTS)
 
 
-def _chosen(plan) -> set[str]:
-    return {m.name for m in (plan.oneshot, plan.texture) if m is not None}
-
-
 @pytest.mark.parametrize(("kind", "prompt", "model"), REQUESTS, ids=[p for _k, p, _m in REQUESTS])
 def test_each_request_gets_its_model_or_a_warning(kind, prompt, model):
     plan = Matcher(KeywordScorer()).plan(Layer("layer", kind, prompt=prompt))
@@ -76,7 +74,7 @@ def test_each_request_gets_its_model_or_a_warning(kind, prompt, model):
         assert plan.warning.startswith("layer 'layer': no sound model for")
         assert "it will sound like" in plan.warning
     else:
-        assert model in _chosen(plan)
+        assert model in chosen_models(plan)
         assert plan.warning == ""
 
 
@@ -84,8 +82,8 @@ def test_the_embedding_matcher_answers_the_check_set_too(embedding_matcher):
     wrong = []
     for kind, prompt, model in REQUESTS:
         plan = embedding_matcher.plan(Layer("layer", kind, prompt=prompt))
-        if model is WARN and not plan.warning or model is not WARN and model not in _chosen(plan):
-            wrong.append((prompt, _chosen(plan), plan.warning))
+        if model is WARN and not plan.warning or model is not WARN and model not in chosen_models(plan):
+            wrong.append((prompt, chosen_models(plan), plan.warning))
     assert wrong == []
 
 
