@@ -1,7 +1,9 @@
-"""What an editor waits for: `foleyline generate` end to end per shot length, and where the
-time of one short shot goes on the server.
+"""What an editor waits for: `foleyline generate` end to end per shot length, what every run
+pays before and after its shots, and where the time of one short shot goes on the server.
 
     .venv/bin/python benchmarks/generate.py lengths [--clip CLIP] [--lengths 2 8 30 79] [--rounds 3]
+                                                    [--against /work/main]
+    .venv/bin/python benchmarks/generate.py startup [--clip CLIP] [--seconds 0.2] [--rounds 7]
                                                     [--against /work/main]
     .venv/bin/python benchmarks/generate.py stages  [--clip CLIP] [--seconds 0.5] [--rounds 15] [--again]
                                                     [--against /work/main --pairs 2]
@@ -17,6 +19,13 @@ the text-embedding cache (as a day's first shot would), so every timed run pays 
 one does. ``--against CHECKOUT``: the same runs with that checkout's own ``.venv`` (its code,
 e.g. main's) paired with ours in every round (the order flips each round), and the ratios
 ours / theirs of the medians per length.
+
+``startup``: the fixed cost of a run, each figure a fresh process per round, rounds paired
+with ``--against`` as in ``lengths``: importing ``foleyline.plugin.commands.generate`` (what
+`foleyline generate` loads before it reads the timeline) and ``foleyline.server.app`` (what its
+in-process server loads), each alone; and `foleyline generate` of a ``--seconds`` shot (a few
+frames: the import of both, the preflight of a one-clip .otio, the server's start, a shot that
+costs next to nothing, the timeline's write, the process's exit): wall, CPU and peak memory.
 
 ``stages``: one server shot (``Pipeline.process_shot``, default handles, drafted notes,
 procedural engine, WAVs into a store in a temp folder) of ``--seconds`` from a real clip, in
@@ -119,23 +128,37 @@ def _fit(lengths: list[float], costs: list[float]) -> str:
     return f"{intercept:.2f} s + {slope:.3f} s per shot second (largest deviation from the line: {residual:.0%})"
 
 
-def lengths(args: argparse.Namespace) -> int:
+def _sides(against: Path | None) -> dict[str, Path] | None:
+    """The Pythons to run: ours, and with ``against`` that checkout's own (None: it has none)."""
     sides = {"ours": Path(sys.executable)}
-    if args.against is not None:
-        theirs = args.against.resolve() / ".venv" / "bin" / "python"
+    if against is not None:
+        theirs = against.resolve() / ".venv" / "bin" / "python"
         if not theirs.exists():
             print(f"{theirs} does not exist: --against needs a checkout with its own .venv (`make install` there)",
                   file=sys.stderr)
-            return 2
+            return None
         sides["theirs"] = theirs
+    return sides
+
+
+def _side_envs(sides: dict[str, Path], folder: Path) -> dict[str, dict[str, str]]:
+    """Each side its own data (its embedding cache) and config, and an in-process server."""
+    envs = {}
+    for side in sides:
+        env = dict(os.environ, FOLEYLINE_DATA_DIR=str(folder / side / "data"),
+                   FOLEYLINE_CONFIG_DIR=str(folder / side / "config"))
+        env.pop("FOLEYLINE_SERVER", None)
+        envs[side] = env
+    return envs
+
+
+def lengths(args: argparse.Namespace) -> int:
+    sides = _sides(args.against)
+    if sides is None:
+        return 2
     with tempfile.TemporaryDirectory(prefix="foleyline-bench-") as tmp:
         folder = Path(tmp)
-        envs = {}
-        for side in sides:  # each side its own data (its embedding cache) and config
-            env = dict(os.environ, FOLEYLINE_DATA_DIR=str(folder / side / "data"),
-                       FOLEYLINE_CONFIG_DIR=str(folder / side / "config"))
-            env.pop("FOLEYLINE_SERVER", None)
-            envs[side] = env
+        envs = _side_envs(sides, folder)
         timelines = {s: clip_timeline(args.clip, s, folder) for s in args.lengths}
         for side, python in sides.items():  # the embedding cache, filled once
             run_cli(python, timelines[min(args.lengths)], folder / f"warm-{side}", envs[side])
@@ -166,6 +189,49 @@ def lengths(args: argparse.Namespace) -> int:
                 med = {side: [statistics.median(values) for values in zip(*results[side][seconds])] for side in sides}
                 ratios = [a / b for a, b in zip(med["ours"], med["theirs"])]
                 print(f"{seconds:7g} {ratios[0]:7.2f} {ratios[1]:7.2f} {ratios[2]:7.2f}")
+        print(load())
+    return 0
+
+
+# ---- startup: what every run pays -------------------------------------------------------------
+
+IMPORTED = {"foleyline.plugin.commands.generate": "import generate s", "foleyline.server.app": "import server.app s"}
+
+
+def import_seconds(python: Path, module: str, env: dict[str, str]) -> float:
+    """Seconds a fresh interpreter on ``python`` takes to import ``module``."""
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    return float(subprocess.run([str(python), "-c", code], env=env, check=True, capture_output=True,
+                                text=True).stdout.strip().splitlines()[-1])
+
+
+def startup(args: argparse.Namespace) -> int:
+    sides = _sides(args.against)
+    if sides is None:
+        return 2
+    with tempfile.TemporaryDirectory(prefix="foleyline-bench-") as tmp:
+        folder = Path(tmp)
+        envs = _side_envs(sides, folder)
+        timeline = clip_timeline(args.clip, args.seconds, folder)
+        for side, python in sides.items():  # the embedding cache, filled once
+            run_cli(python, timeline, folder / f"warm-{side}", envs[side])
+        rows: dict[str, dict[str, list[float]]] = {side: defaultdict(list) for side in sides}
+        print(f"start-up: {args.rounds} paired rounds, a fresh process per figure; {load()}", flush=True)
+        for r in range(args.rounds):
+            for side, python in (list(sides.items()) if r % 2 == 0 else list(sides.items())[::-1]):
+                for module, row in IMPORTED.items():
+                    rows[side][row].append(import_seconds(python, module, envs[side]))
+                wall, cpu, peak = run_cli(python, timeline, folder / f"out-{side}{r}", envs[side])
+                rows[side]["generate wall s"].append(wall)
+                rows[side]["generate CPU s"].append(cpu)
+                rows[side]["generate peak MiB"].append(peak)
+        print(f"`foleyline generate` of a {args.seconds:g} s shot of {args.clip.name}; median [min-max]")
+        print(f"  {'':20s}" + "".join(f"{side:>22s}" for side in sides) + ("   ratio" if len(sides) > 1 else ""))
+        for row in rows["ours"]:
+            cells = "".join(f"{spread(rows[side][row], digits=0 if 'MiB' in row else 3):>22s}" for side in sides)
+            ratio = (f"{statistics.median(rows['ours'][row]) / statistics.median(rows['theirs'][row]):8.2f}"
+                     if len(sides) > 1 else "")
+            print(f"  {row:20s}{cells}{ratio}")
         print(load())
     return 0
 
@@ -326,6 +392,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--against", type=Path, help="another checkout (with .venv) to pair against, e.g. /work/main")
     p.set_defaults(run=lengths)
+    p = sub.add_parser("startup", help="what every `foleyline generate` pays: imports, server start, exit")
+    p.add_argument("--clip", type=Path, default=SHORT_CLIP)
+    p.add_argument("--seconds", type=float, default=0.2, help="the shot's length (a few frames)")
+    p.add_argument("--rounds", type=int, default=7)
+    p.add_argument("--against", type=Path, help="another checkout (with .venv) to pair against, e.g. /work/main")
+    p.set_defaults(run=startup)
     p = sub.add_parser("stages", help="CPU per stage of one short server shot")
     p.add_argument("--clip", type=Path, default=SHORT_CLIP)
     p.add_argument("--start", type=float, default=2.0, help="seconds into the clip")

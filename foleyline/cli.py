@@ -129,24 +129,15 @@ def console() -> int:
     """The ``foleyline`` script and ``python -m foleyline``: :func:`main` in a process that ends
     with the command.
 
-    A command starts by importing some 70,000 objects that live until the process ends
-    (modules, classes, tables). The collector would walk them over and over while they load
-    and once more at exit, where the OS frees them anyway; here they are frozen instead
-    (``gc.freeze``): about 30 ms of ``foleyline generate``'s start and 70 ms of its exit. ``main``
-    itself leaves the collector alone, for the processes that go on after it (tests, the panel).
+    What a command loaded stays until the process ends: some 70,000 objects (modules, classes,
+    tables), most of them in reference cycles only the collector frees. At exit it would find
+    and free them one by one, where the OS frees the whole process at once: they are frozen
+    instead (``gc.freeze``), out of the collector's sight, about 80 ms of ``foleyline
+    generate``'s exit. ``main`` leaves the collector alone, for the processes that go on after
+    it (tests, the panel).
     """
-    argv = sys.argv[1:]
-    if argv and argv[0] in COMMANDS:
-        gc.disable()
-        try:
-            importlib.import_module(COMMANDS[argv[0]][0])
-        except ImportError:
-            pass  # main imports it again and says which extra is missing
-        finally:
-            gc.freeze()
-            gc.enable()
-    code = main(argv)
-    gc.freeze()  # the process ends with the command: the OS frees what is left
+    code = main(sys.argv[1:])
+    gc.freeze()
     return code
 
 
