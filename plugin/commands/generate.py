@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -381,6 +381,17 @@ def run_preflight(path: Path, selection, *, rate=None, fmt=None, settings: pb.Ge
                      expose_handles=expose_handles, cuts=cuts)
 
 
+def _decoded_once(server: str | None, *, dry_run: bool):
+    """Where the server starts in this process, a plain movie is decoded once: for its cuts,
+    and from that for its shots' analysis (``media.whole_movie``). A server elsewhere decodes
+    the shots itself; so does a dry run, which starts none."""
+    if dry_run or configured_address(server):
+        return nullcontext()
+    from foleyline.server.media import whole_movie
+
+    return whole_movie.keeping()
+
+
 def run(args: argparse.Namespace) -> int:
     # every choice checked before any work
     if args.takes < 1 or args.takes > 16:
@@ -391,23 +402,24 @@ def run(args: argparse.Namespace) -> int:
     check_engine(args.engine, configured_address(args.server), token=args.token, tls_ca=args.tls_ca)
     settings = pb.GenerateSettings(engine=args.engine, num_takes=args.takes, seed=args.seed, handle_frames=args.handles)
     started = time.monotonic()
-    # -- issue 14: preflight first; --dry-run stops after it
-    pre = run_preflight(args.timeline, selection_from_args(args), rate=args.rate, fmt=args.fmt, settings=settings,
-                        expose_handles=args.expose_handles, timeline=args.timeline_name, relink=args.relink,
-                        map_path=args.map_path, cuts=not args.no_cuts)
-    if args.dry_run:
-        from foleyline.plugin.timeline.preflight import selection_table
+    with _decoded_once(args.server, dry_run=args.dry_run):
+        # -- issue 14: preflight first; --dry-run stops after it
+        pre = run_preflight(args.timeline, selection_from_args(args), rate=args.rate, fmt=args.fmt, settings=settings,
+                            expose_handles=args.expose_handles, timeline=args.timeline_name, relink=args.relink,
+                            map_path=args.map_path, cuts=not args.no_cuts)
+        if args.dry_run:
+            from foleyline.plugin.timeline.preflight import selection_table
 
-        print(selection_table(pre))
-        return 0 if pre.ok else 1
-    result = generate_timeline(
-        args.timeline, selection_from_args(args), args.out_dir, settings=settings,
-        rate=args.rate, fmt=args.fmt, server=args.server, progress=ProgressBar(), upload=args.upload,
-        expose_handles=args.expose_handles, token=args.token, tls_ca=args.tls_ca,
-        notes=read_notes_folder(args.notes) if args.notes is not None else None, pre=pre,
-        accept=args.accept, preview=args.preview, file_template=args.file_names, track_names_preset=args.track_names,
-        sfx_library=sfx_library_option(args),
-    )
+            print(selection_table(pre))
+            return 0 if pre.ok else 1
+        result = generate_timeline(
+            args.timeline, selection_from_args(args), args.out_dir, settings=settings,
+            rate=args.rate, fmt=args.fmt, server=args.server, progress=ProgressBar(), upload=args.upload,
+            expose_handles=args.expose_handles, token=args.token, tls_ca=args.tls_ca,
+            notes=read_notes_folder(args.notes) if args.notes is not None else None, pre=pre,
+            accept=args.accept, preview=args.preview, file_template=args.file_names,
+            track_names_preset=args.track_names, sfx_library=sfx_library_option(args),
+        )
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"wrote {result.timeline_path} and {len(result.wav_paths)} WAV(s) for {len(result.shots)} shot(s) "

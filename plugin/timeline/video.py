@@ -88,6 +88,14 @@ def _probe(path: Path):
         raise InvalidInput(f"{exc}; give a movie file or a timeline export") from None
 
 
+def _recorder(path: Path, container, stream):
+    """``media.whole_movie``'s recorder for this decode, when a command keeps what it decodes."""
+    import sys
+
+    whole_movie = sys.modules.get("foleyline.server.media.whole_movie")  # loaded by the scope's opener
+    return whole_movie.recorder_for(path, container, stream) if whole_movie is not None else None
+
+
 def _variable_rate_seconds(times: list[float], bounds: list[int], picture) -> list[float] | None:
     """The shot bounds in seconds from the pictures' timestamps, where the file's rate varies
     (else None: the count at the stated rate is exact). The last picture lasts one frame at the
@@ -126,7 +134,11 @@ def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timelin
 
             scaler = VideoReformatter()
             stream.thread_type = "AUTO"  # FFmpeg's frame and slice threads, as the server decodes
+            # Within `foleyline generate`, its server reads the shots' analysis from this decode.
+            recorder = _recorder(path, container, stream)
             for frame in container.decode(stream):
+                if recorder is not None:
+                    recorder.add(frame)
                 grey = scaler.reformat(frame, width=64, height=36, format="gray").to_ndarray().astype(np.float32) / 255.0
                 if previous is not None:
                     differences.append(float(np.abs(grey - previous).mean()))
@@ -134,6 +146,8 @@ def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timelin
                 if frame.time is not None:
                     times.append(float(frame.time))
                 frames += 1
+            if recorder is not None:
+                recorder.finish()
         else:
             # the length is all that is needed: the packets' timestamps say it without decoding
             for packet in container.demux(stream):

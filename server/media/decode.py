@@ -22,7 +22,8 @@ import numpy as np
 
 from foleyline.errors import Cancelled, InvalidInput, MediaError
 from foleyline.probe import MediaInfo, open_media, probe, read_info, video_stream
-from foleyline.server.media.frames import FrameStream, StreamSpec
+from foleyline.server.media import whole_movie
+from foleyline.server.media.frames import ANALYSIS_STREAM, FrameStream, StreamSpec
 from foleyline.server.media.soundtrack import AudioCollector
 from foleyline.server.media.streams import StreamSampler, output_geometry
 from foleyline.server.media.windowed import SEEK_THRESHOLD_S, WindowedPictures, frame_time
@@ -135,6 +136,13 @@ def decode_shot(
     names = [s.name for s in streams]
     if len(set(names)) != len(names):
         raise InvalidInput(f"stream names must be unique, got {names}")
+    if not with_audio and all(spec == ANALYSIS_STREAM for spec in streams):
+        kept = whole_movie.kept_for(path)  # the movie decoded whole already in this command
+        if kept is not None:
+            _check_range(kept.info, start_s, duration_s)
+            shot = from_kept(kept, start_s, duration_s)
+            if shot is not None:
+                return shot
     p, container = open_media(path)
     try:
         info = read_info(p, container)
@@ -293,6 +301,38 @@ def _decode(
         picture_end=picture_end,
         decode_errors=errors,
     )
+
+
+def from_kept(kept: whole_movie.Kept, start_s: float, duration_s: float) -> DecodedShot | None:
+    """The analysis stream of a range cut from a movie decoded whole (``media.whole_movie``):
+    the frames, times and picture end that ``_decode`` gives the range, by its rules (a change
+    there is a change here: tests/media/test_whole_movie.py compares the two). None where the
+    picture ends before the range does: decoding it says what is wrong."""
+    info = kept.info
+    origin = info.start_time + start_s
+    end = duration_s
+    times = kept.times - origin  # each frame's float(pts * time_base) - origin, as frame_time
+    done = np.flatnonzero(times >= end - _EPS)
+    video_done = len(done) > 0
+    stop = int(done[0]) + 1 if video_done else len(times)  # the pass stops after the frame at the end
+    times = times[:stop]
+    # Every frame from _PREROLL_KEPT_FRAMES before the range is decoded by the pass; only
+    # intervals that start there count.
+    kept_from = -_PREROLL_KEPT_FRAMES / info.fps
+    intervals = np.diff(times)[times[:-1] >= kept_from]
+    frame_duration = float(np.median(intervals[-8:])) if len(intervals) else 1.0 / info.fps
+    last_t = float(times[-1])
+    picture_end = min(last_t, end) if video_done else last_t + frame_duration
+    if picture_end < end - _END_SLACK_FRAMES * frame_duration:
+        return None
+    inside = np.flatnonzero((times >= -_EPS) & (times < duration_s - _EPS))
+    if len(inside):
+        run = slice(int(inside[0]), int(inside[-1]) + 1)  # consecutive: the times increase
+        stream = FrameStream(ANALYSIS_STREAM, kept.pictures[run], times[run], source_times=times[run])
+    else:  # a range that ends before its next frame shows: no frame, as StreamSampler gives it
+        stream = StreamSampler(ANALYSIS_STREAM, duration_s).finish()
+    return DecodedShot(path=info.path, start=start_s, duration=duration_s, fps=info.fps,
+                       streams={ANALYSIS_STREAM.name: stream}, media=info, picture_end=picture_end)
 
 
 def _packets(container: av.container.InputContainer, wanted: list, path: Path,

@@ -120,6 +120,33 @@ def test_a_video_file_is_a_timeline_of_its_cuts(tmp_path, capsys) -> None:
     assert any(t.name.startswith("Foley") for t in written.tracks)
 
 
+def test_a_video_file_is_decoded_once_for_its_cuts_and_its_shots_with_the_same_takes(tmp_path, monkeypatch) -> None:
+    import re
+    from contextlib import nullcontext
+
+    import soundfile as sf
+
+    from foleyline.plugin.commands import generate
+    from foleyline.server.media import decode
+
+    movie = _movie(tmp_path / "clip.mp4", frames=72, rate=Fraction(25), cut_at=30)
+    opened: list[Path] = []
+    real_open = decode.open_media
+    monkeypatch.setattr(decode, "open_media", lambda path: (opened.append(path), real_open(path))[1])
+    assert main(["generate", str(movie), "-o", str(tmp_path / "once"), "--seed", "1"]) == 0
+    assert opened == []  # both shots' analysis came from the cut finder's pass
+    monkeypatch.setattr(generate, "_decoded_once", lambda server, dry_run: nullcontext())
+    assert main(["generate", str(movie), "-o", str(tmp_path / "each"), "--seed", "1"]) == 0
+    assert len(opened) == 2  # without it, the server decodes each shot again
+
+    def takes(folder: Path) -> dict[str, np.ndarray]:
+        return {re.sub(r"_T\d+$", "", wav.stem): sf.read(wav)[0] for wav in folder.glob("*.wav")}
+
+    once, each = takes(tmp_path / "once"), takes(tmp_path / "each")
+    assert len(once) >= 2 and once.keys() == each.keys()
+    assert all(np.array_equal(once[name], each[name]) for name in once)
+
+
 def test_a_video_at_a_rate_timecode_does_not_count_goes_on_the_nearest_sequence_rate(tmp_path, capsys) -> None:
     # 21.5 fps (web clips, phones' variable rates): no SMPTE timecode exists at that rate.
     movie = _movie(tmp_path / "odd.mp4", frames=43, rate=Fraction(43, 2), cut_at=22)
