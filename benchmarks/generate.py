@@ -55,6 +55,9 @@ signed WAVs, 1.5 of C2PA signing each; one syncfs for the shot), the rest about 
 while the analysis' flow costs what it does.
 
 Every table prints the machine's load average: on a shared machine compare ratios from one run.
+A peak counts the pages of the shared libraries the process maps, and how many depends on what
+the page cache holds of each .venv's files: two .venvs can differ by 30-50 MiB on the same code
+(docs/evaluation.md, "Start-up cost"), so the peaks of ``--against`` compare only roughly.
 """
 
 from __future__ import annotations
