@@ -96,23 +96,78 @@ def _past_stems(word: str) -> set[str]:
     return {stem, stem + "e"} | ({stem[:-1]} if stem[-1] == stem[-2] else set())
 
 
+# Materials as adjectives: before another model's source noun they say what it is made of
+# ("a wooden door", "a metal gate"), not what sounds.
+_MATERIALS = frozenset({"wood", "wooden", "metal", "metallic", "steel", "iron", "glass", "stone", "plastic", "rubber",
+                        "leather"})
+# Tie-break weight per prompt word (not one of its keywords) the model's description also says: below one keyword hit
+# however long the prompt, so it only orders models with the same number of keyword hits.
+_DESCRIBED = 0.01
+
+
+def _stem(word: str) -> str:
+    """A word without its inflection, for comparing a prompt with a description ("rustling",
+    "rustle" -> "rustl")."""
+    for suffix in ("ing", "ed", "es", "s", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _one_slip(word: str, keyword: str) -> bool:
+    """A typing slip: a double letter typed single or a letter typed twice ("glas",
+    "footstepps"). Any other one-letter change too often makes another word: "train" is not
+    "rain", "wing" not "swing", "shutter" not "shatter", "cracking" not "crackling"."""
+    short, long_ = sorted((word, keyword), key=len)
+    if len(short) < 4 or len(long_) - len(short) != 1:
+        return False
+    return any(long_[i] == long_[i - 1] and long_[:i] + long_[i + 1:] == short for i in range(1, len(long_)))
+
+
+def _slips_fixed(words: list[str], listed: set[str]) -> list[str]:
+    """Each word no keyword list holds and no source name is, read as the one keyword it is a
+    slip of (none when it could be a slip of two)."""
+    fixed = []
+    for word in words:
+        if word not in listed and word not in vocabulary.ALIASES:
+            near = {k for k in listed if " " not in k and _one_slip(word, k)}
+            word = near.pop() if len(near) == 1 else word
+        fixed.append(word)
+    return fixed
+
+
+def _described(words: list[str], model: SoundModel) -> int:
+    """How many of the prompt's words its keywords did not count the model's description says
+    (short words left out: "on", "the" say nothing of a sound)."""
+    said = {_stem(w) for w in _WORD.findall(model.description.lower())}
+    rest = {_stem(w) for w in words if len(w) >= 4} - {_stem(k) for k in model.keywords}
+    return len(rest & said)
+
+
 class KeywordScorer:
     """Counts keyword hits (single words and two-word phrases), plural-tolerant; a past tense
-    no list holds counts as its verb."""
+    no list holds counts as its verb, a typing slip as its keyword, and a material naming what
+    another model's source is made of ("wooden door") as no hit. Models with as many hits are
+    ordered by how much of the prompt their description says ("door creaking": the creak's)."""
 
     name = "keywords"
 
     def scores(self, text: str, models: list[SoundModel]) -> np.ndarray:
-        words = _words(text)
+        listed = {k for model in models for k in model.keywords + model.requires}
+        words = _slips_fixed(_words(text), listed)
+        sources = {k: {m.name for m in models if k in m.keywords} for k in listed}
+        modifiers = {w for w, nxt in zip(words, words[1:]) if w in _MATERIALS and nxt in sources
+                     and not any(w in m.keywords for m in models if m.name in sources[nxt])}
         singles = set(words) | {w[:-1] for w in words if w.endswith("s")} | {w[:-2] for w in words if w.endswith("es")}
-        listed = {k for model in models for k in model.keywords}
         singles |= {s for w in words if w not in listed for s in _past_stems(w)}
+        singles -= modifiers
         pairs = {" ".join(p) for p in zip(words, words[1:])}
         out = np.zeros(len(models))
         for i, model in enumerate(models):
             if model.requires and not singles.intersection(model.requires):
                 continue
-            out[i] = sum(1.0 for k in model.keywords if (k in pairs if " " in k else k in singles))
+            hits = sum(1.0 for k in model.keywords if (k in pairs if " " in k else k in singles))
+            out[i] = hits + (_DESCRIBED * _described(words, model) if hits else 0.0)
         return out
 
 
@@ -205,6 +260,18 @@ def params_from_text(text: str, base: SoundParams) -> SoundParams:
     return base.with_(**changes)
 
 
+# "footsteps, no music", "rain without thunder": what follows the negation, up to the next
+# clause, is asked *not* to sound. Not "not": it qualifies more often than it refuses ("a not so
+# distant explosion", "not too loud").
+_NEGATED = re.compile(r"\b(?:no|without)\s+(.+?)(?=[,.;:!?()]|\band\b|\bbut\b|\bwith\b|$)", re.IGNORECASE)
+
+
+def split_negated(text: str) -> tuple[str, str]:
+    """A prompt's words split into what it asks for and what it says it does not want."""
+    negated = [m.group(1).strip() for m in _NEGATED.finditer(text)]
+    return _NEGATED.sub(" ", text), ", ".join(negated)
+
+
 def layer_text(layer: Layer) -> str:
     """What a layer asks for: its prompt; without one, its label and its events' descriptions.
 
@@ -266,8 +333,9 @@ class Matcher:
         """
         if not text.strip() or is_generated(text):
             return None
+        text, negated = split_negated(text)
         models = [m for m in CATALOG.values() if m.shape == "oneshot"]
-        excluded = self._excluded(negative, models)
+        excluded = self._excluded(", ".join(filter(None, (negative, negated))), models)
         scores = self._score(text, models)
         floor = self._floor() if self.scorer.name == "keywords" else EVENT_EMBED_FLOOR
         for i in np.argsort(-scores):
@@ -292,9 +360,10 @@ class Matcher:
         return made
 
     def _plan(self, layer: Layer) -> LayerPlan:
-        text = layer_text(layer)
+        asked = layer_text(layer)
+        text, negated = split_negated(asked)
         models = list(CATALOG.values())
-        excluded = self._excluded(layer.negative_prompt, models)
+        excluded = self._excluded(", ".join(filter(None, (layer.negative_prompt, negated))), models)
         scores = self._score(text, models)
         floor = self._floor()
         best: dict[str, tuple[float, SoundModel | None]] = {"oneshot": (-1.0, None), "texture": (-1.0, None)}
@@ -370,7 +439,7 @@ class Matcher:
         base = oneshot.defaults if oneshot is not None else texture.defaults
         params = params_from_text(text, base)
         plan = LayerPlan(oneshot, texture, params, texture_gain, matched_by, scattered)
-        return dataclasses.replace(plan, warning=substitution_warning(layer, text, plan, unrendered, guessed=guessed))
+        return dataclasses.replace(plan, warning=substitution_warning(layer, asked, plan, unrendered, guessed=guessed))
 
 
 def _says(text: str, model: SoundModel) -> bool:
@@ -387,7 +456,7 @@ def substitution_warning(
     rendered = {cat_id for m in (plan.oneshot, plan.texture) if m is not None for cat_id in m.ucs}
     missing = [m for m in unrendered if not rendered.intersection(m.cat_ids)]
     if missing:
-        what = ", ".join(f'"{m.phrase}" (UCS {"/".join(m.cat_ids)})' for m in missing)
+        what = ", ".join(f'"{m.phrase}" (UCS {"/".join(m.cat_ids)})' if m.cat_ids else f'"{m.phrase}"' for m in missing)
         return f"layer {layer.label!r}: no sound model for {what}; it will sound like {plan.sounds_like}"
     if (plan.matched_by == "default" or guessed) and text.strip():
         shown = text if len(text) <= 60 else text[:57] + "..."

@@ -127,7 +127,18 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "leather": ("LETHRImpt", "LETHRMisc"), "rubber": ("RUBRImpt", "RUBRMisc"), "plastic": ("PLASImpt", "PLASMisc"),
     "ice": ("ICEImpt", "ICEMisc"), "chain": ("CHAINMvmt", "CHAINMisc"), "clock": ("CLOCKTick",),
     "ticking": ("CLOCKTick",),
+    # a gun's mechanism is not its report
+    "cocking": ("GUNMech",), "reload": ("GUNMech",), "reloading": ("GUNMech",),
 }
+
+# Sounds a modelled source also makes but its model does not: "dog growl" names a dog, which
+# the bark model renders, yet a growl is a sustained low rumble, not a burst. No UCS category
+# tells these apart, so they are named by the sound word alone and always warned about. (Not
+# "hiss" or "whine": a tape hiss, an engine whine are what the hum and engine models make.)
+UNMADE_SOUNDS: frozenset[str] = frozenset({
+    "growl", "growls", "growling", "snarl", "snarls", "snarling", "whimper", "whimpers", "whimpering",
+    "purr", "purrs", "purring",
+})
 
 _WORD = re.compile(r"[a-z]+")
 
@@ -142,7 +153,7 @@ class Coverage:
 @dataclass(frozen=True)
 class Mention:
     phrase: str                          # the words of the prompt that name it
-    cat_ids: tuple[str, ...]
+    cat_ids: tuple[str, ...]             # empty for a sound no category tells apart (``UNMADE_SOUNDS``)
 
 
 @lru_cache(maxsize=1)
@@ -202,11 +213,12 @@ def mentions(text: str) -> list[Mention]:
             if key is not None:
                 found.append(Mention(phrase, ALIASES[key]))
                 used[i : i + size] = [True] * size
+    found.extend(Mention(word, ()) for word, was_used in zip(words, used) if not was_used and word in UNMADE_SOUNDS)
     return found
 
 
 def unrendered(text: str) -> list[Mention]:
-    """Mentions of sources the engine has no model of its own for."""
+    """Mentions of sources (and sounds) the engine has no model of its own for."""
     return [m for m in mentions(text) if all(coverage_of(c).status != "model" for c in m.cat_ids)]
 
 

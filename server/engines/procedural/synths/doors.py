@@ -78,7 +78,7 @@ def render_creak(rng: np.random.Generator, params: SoundParams, strength: float)
 DOOR_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "door", "oneshot",
-        "a door closing or slamming shut: the panel hitting the frame and the latch clicking",
+        "a door closing or slamming shut: a heavy wooden door, the panel hitting the frame and the latch clicking",
         ("door", "doors", "slam", "slams", "slammed", "slamming", "shut", "shuts", "closes", "closing", "close", "gate",
          "cupboard", "cabinet", "wardrobe"),
         render_door, SoundParams(size=0.6, hardness=0.6, intensity=0.75, distance=0.1),

@@ -119,8 +119,9 @@ _WALK = ("footsteps", "footstep", "steps", "step", "walking", "walks", "walk", "
 FOOTSTEP_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "steps_concrete", "oneshot",
-        "footsteps on concrete: shoes walking on a pavement, sidewalk, street or hard floor",
-        _WALK + ("concrete", "pavement", "sidewalk", "street", "tiles", "tile", "tiled", "hard floor", "marble", "asphalt"),
+        "footsteps on concrete: shoes walking on a pavement, sidewalk, street, asphalt or tarmac, a hard floor",
+        _WALK + ("concrete", "pavement", "sidewalk", "street", "tiles", "tile", "tiled", "hard floor", "marble", "asphalt",
+                  "tarmac", "road", "cobblestones", "cobbles", "linoleum"),
         _step_fn(_strike_concrete), SoundParams(size=0.5, hardness=0.7, intensity=0.6), requires=_WALK,
         ucs=("FEETHmn", "FOLYFeet", "FEETMisc",),
     ),

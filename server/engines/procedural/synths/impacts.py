@@ -130,8 +130,8 @@ IMPACT_MODELS: tuple[SoundModel, ...] = (
     ),
     SoundModel(
         "impact_metal", "oneshot",
-        "a metal object struck: clang of a pipe, bar, pan, anvil, hammer on steel, bell",
-        ("metal", "metallic", "steel", "iron", "clang", "clangs", "clank", "clanks", "clanking", "pipe", "bar", "pan", "pot", "anvil", "hammer", "bell", "drumstick", "tin", "can"),
+        "a metal object struck: clang of a pipe, bar, pan, anvil, hammer on steel, bell, blades clashing",
+        ("metal", "metallic", "steel", "iron", "clang", "clangs", "clank", "clanks", "clanking", "clash", "clashes", "clashing", "pipe", "bar", "pan", "pot", "anvil", "hammer", "bell", "drumstick", "tin", "can"),
         _impact_fn("metal"), SoundParams(size=0.45, hardness=0.8, intensity=0.75),
         ucs=("METLImpt", "METLMisc", "METLTonl", "CHAINImpt", "BELLMisc", "TOOLHand", "DRWRMetl", "FOODKware"),
     ),
@@ -152,8 +152,9 @@ IMPACT_MODELS: tuple[SoundModel, ...] = (
     ),
     SoundModel(
         "impact_soft", "oneshot",
-        "a soft dull muffled thud: a cushion, pillow, fabric, cardboard, something dropped on a bed or carpet",
-        ("soft", "cushion", "pillow", "fabric", "cloth bag", "cardboard", "carpet", "bed", "sofa", "pancake", "flip"),
+        "a soft dull muffled thud: a cushion, pillow, fabric, cardboard, a ball bouncing, something dropped on a bed or carpet",
+        ("soft", "cushion", "pillow", "fabric", "cloth bag", "cardboard", "carpet", "bed", "sofa", "pancake", "flip",
+         "bounce", "bounces", "bouncing"),
         _impact_fn("soft"), SoundParams(size=0.5, hardness=0.2, intensity=0.6),
         ucs=("FOLYMisc", "RUBRImpt", "LETHRImpt", "OBJBag", "OBJLug", "DIRTImpt", "SNOWImpt", "PLASImpt"),
     ),

@@ -1,0 +1,195 @@
+"""Eighty more requests as editors type them, none of them in ``test_editor_requests.py``: a
+spread over the UCS categories (doors, footsteps on named surfaces, impacts by material, glass,
+guns, explosions, weather, animals, vehicles, water, fire, cloth, props, tools, sports, crowds,
+UI, magic), in singular and plural, "-ing" forms, adjectives, jargon, a few slips of the
+keyboard and negations. Each row names the models that sound like the request (any one of
+them will do), or WARN where none does: then the layer is named and told what it will sound
+like instead. Written before the matcher ran on them (docs/evaluation.md, vocabulary pass)."""
+
+from __future__ import annotations
+
+import pytest
+
+from foleyline.notes import Layer, LayerKind
+from foleyline.server.engines.procedural.matcher import KeywordScorer, Matcher
+
+from .conftest import chosen_models
+
+F, X, B = LayerKind.FOLEY, LayerKind.FX, LayerKind.BG
+WARN = None
+STEPS = ("steps_concrete", "steps_wood", "steps_gravel", "steps_grass", "steps_snow")
+
+UNSEEN_REQUESTS = [
+    (X, "heavy wooden door slam", "door"),
+    (X, "door creaking open", "creak"),
+    (X, "knocking on a door", ("impact_wood", "door")),
+    (X, "car door close", "door"),
+    (F, "foley footsteps concrete heels", "steps_concrete"),
+    (F, "footsteps in snow", "steps_snow"),
+    (F, "walking on grass", "steps_grass"),
+    (F, "boots on wooden floorboards", "steps_wood"),
+    (F, "sneakers squeaking on a gym floor", WARN),
+    (F, "footstep on a gravel path", "steps_gravel"),
+    (F, "jogging on pavement", "steps_concrete"),
+    (F, "stomping up the wooden stairs", "steps_wood"),
+    (F, "walking through mud", WARN),
+    (X, "metal pipe clang", "impact_metal"),
+    (X, "rock hitting rock", "impact_stone"),
+    (X, "wooden plank dropped", "impact_wood"),
+    (X, "punch impact", "impact_body"),
+    (X, "bone crack", WARN),
+    (X, "kick to the stomach", "impact_body"),
+    (X, "cardboard box thud", "impact_soft"),
+    (B, "rain, no thunder", "rain"),
+    (X, "glass shatter", "glass_break"),
+    (X, "wine glasses clinking", "impact_glass"),
+    (X, "window smash", "glass_break"),
+    (X, "pistol shot", "gunshot"),
+    (X, "machine gun burst", "gunshot"),
+    (X, "shotgun blast", "gunshot"),
+    (X, "gun cocking", WARN),
+    (X, "explosion debris", "explosion"),
+    (X, "big boom", "explosion"),
+    (X, "grenade detonating", "explosion"),
+    (B, "distant thunder rumble", ("thunder", "thunder_rolls")),
+    (B, "wind howl", "wind"),
+    (B, "heavy rainfall", "rain"),
+    (B, "rain on window", "rain"),
+    (B, "thunderstorm", "storm"),
+    (B, "light drizzle", "rain"),
+    (X, "dog growl", WARN),
+    (B, "bird chirps", "birds"),
+    (X, "horse hooves on cobblestones", WARN),
+    (X, "cat meowing", "cat_meow"),
+    (X, "puppy yelping", "dog_bark"),
+    (B, "crickets at night", WARN),
+    (X, "owl hoot", WARN),
+    (X, "car passing by fast", "car_pass"),
+    (B, "engine idle", "engine"),
+    (X, "helicopter overhead", WARN),
+    (X, "train horn", WARN),
+    (X, "tyre squeal", WARN),
+    (B, "motorbike revving", "engine"),
+    (B, "police siren", "siren"),
+    (X, "water splash", "splash"),
+    (B, "waves lapping", ("surf", "water")),
+    (B, "babbling brook", "water"),
+    (F, "pouring a glass of water", "pour"),
+    (X, "dripping tap", WARN),
+    (B, "fire crackle", "fire"),
+    (B, "fireplace crackling", "fire"),
+    (F, "cloth rustle leather jacket", "cloth"),
+    (F, "denim jeans rustle", "cloth"),
+    (F, "paper rustle", "paper"),
+    (F, "keys jangling", "keys"),
+    (F, "typing on a keyboard", WARN),
+    (F, "coins jingling in a pocket", "keys"),
+    (X, "plate smashing", "glass_break"),
+    (X, "hammer hitting a nail", "impact_metal"),
+    (X, "chainsaw", WARN),
+    (X, "axe chopping wood", ("impact_chop", "impact_wood")),
+    (X, "basketball bounce", "impact_soft"),
+    (B, "crowd murmur", "crowd"),
+    (B, "applauding audience", "applause"),
+    (B, "stadium crowd cheering", WARN),
+    (X, "UI click", WARN),
+    (X, "phone ringing", WARN),
+    (X, "sword swing", "whoosh"),
+    (X, "sword clash", "impact_metal"),
+    (X, "magic spell cast", WARN),
+    (X, "glas breaking", "glass_break"),
+    (F, "foot steps on tarmac", "steps_concrete"),
+    (F, "footsteps, no music", STEPS),
+]
+
+
+def _answer(matcher: Matcher, kind: LayerKind, prompt: str, expected) -> str:
+    """"" when the request gets what the row says; else what it got."""
+    plan = matcher.plan(Layer("fx 1", kind, prompt=prompt))
+    if expected is WARN:
+        ok = plan.warning.startswith("layer 'fx 1': no sound model") and "; it will sound like " in plan.warning
+    else:
+        wanted = {expected} if isinstance(expected, str) else set(expected)
+        ok = bool(wanted & chosen_models(plan)) and plan.warning == ""  # a confident, right match
+    return "" if ok else f"{sorted(chosen_models(plan))} {plan.warning!r}"
+
+
+def _wrong(matcher: Matcher) -> list[tuple[str, str]]:
+    return [(prompt, got) for kind, prompt, expected in UNSEEN_REQUESTS
+            if (got := _answer(matcher, kind, prompt, expected))]
+
+
+def test_the_set_is_eighty_requests_the_first_forty_do_not_hold():
+    from .test_editor_requests import EDITOR_REQUESTS
+
+    prompts = {prompt for _k, prompt, _m in UNSEEN_REQUESTS}
+    assert len(prompts) == len(UNSEEN_REQUESTS) == 80
+    assert not prompts & {prompt for _k, prompt, _m in EDITOR_REQUESTS}
+
+
+def test_the_keyword_matcher_answers_each_request_with_its_model_or_a_warning():
+    assert _wrong(Matcher(KeywordScorer())) == []
+
+
+def test_the_embedding_matcher_answers_each_request_with_its_model_or_a_warning(embedding_matcher):
+    assert _wrong(embedding_matcher) == []
+
+
+@pytest.mark.parametrize(("prompt", "model"), [
+    ("footsteps, no music", "steps_concrete"), ("rain, no thunder", "rain"), ("door slam without reverb, close", "door"),
+])
+def test_what_a_prompt_says_no_to_neither_plays_nor_warns(prompt, model):
+    plan = Matcher(KeywordScorer()).plan(Layer("fx", LayerKind.BG if model == "rain" else LayerKind.FX, prompt=prompt))
+    assert model in chosen_models(plan) and plan.warning == ""
+
+
+def test_not_is_a_qualifier_not_a_refusal():
+    plan = Matcher(KeywordScorer()).plan(Layer("fx", LayerKind.FX, prompt="a not so distant explosion"))
+    assert chosen_models(plan) == {"explosion"} and plan.warning == ""
+
+
+@pytest.mark.parametrize(("prompt", "model"), [
+    ("glas breaking", "glass_break"), ("footstepps on gravel", "steps_gravel"), ("explosionn", "explosion"),
+])
+def test_a_letter_typed_once_too_few_or_too_many_is_read_as_its_word(prompt, model):
+    plan = Matcher(KeywordScorer()).plan(Layer("fx", LayerKind.FX, prompt=prompt))
+    assert model in chosen_models(plan) and plan.warning == ""
+
+
+@pytest.mark.parametrize(("prompt", "not_model"), [
+    ("train passing", "rain"), ("wing flaps", "whoosh"), ("camera shutter", "glass_break"), ("ice cracking", "fire"),
+])
+def test_a_real_word_one_letter_from_a_keyword_is_not_a_slip(prompt, not_model):
+    plan = Matcher(KeywordScorer()).plan(Layer("fx", LayerKind.FX, prompt=prompt))
+    assert not_model not in chosen_models(plan)
+
+
+@pytest.mark.parametrize(("prompt", "model"), [
+    ("wooden door", "door"), ("metal gate slams", "door"), ("heavy wooden door slam", "door"),
+    # the material stays the source where the noun's own model is that material's
+    ("a wooden plank dropped", "impact_wood"), ("glass bottle clink", "impact_glass"),
+    ("footsteps on a wooden floor", "steps_wood"), ("metal pipe clang", "impact_metal"),
+])
+def test_a_material_before_another_source_says_what_it_is_made_of(prompt, model):
+    plan = Matcher(KeywordScorer()).plan(Layer("fx", LayerKind.FX, prompt=prompt))
+    assert model in chosen_models(plan) and plan.warning == ""
+
+
+@pytest.mark.parametrize(("prompt", "model"), [
+    ("door creaking open", "creak"), ("paper rustle", "paper"), ("cardboard box thud", "impact_soft"),
+    ("applauding audience", "applause"), ("sword clash", "impact_metal"), ("plate smashing", "glass_break"),
+])
+def test_equal_keyword_counts_go_to_the_model_whose_description_says_the_rest(prompt, model):
+    plan = Matcher(KeywordScorer()).plan(Layer("fx", LayerKind.FX, prompt=prompt))
+    assert model in chosen_models(plan) and plan.warning == ""
+
+
+@pytest.mark.parametrize(("prompt", "named", "plays"), [
+    ("dog growling", "growling", "dog_bark"), ("cat purring", "purring", "cat_meow"),
+    ("gun cocking", "cocking", "gunshot"), ("pistol reload", "reload", "gunshot"),
+])
+def test_a_sound_the_source_makes_but_its_model_does_not_is_warned_about(prompt, named, plays):
+    plan = Matcher(KeywordScorer()).plan(Layer("fx", LayerKind.FX, prompt=prompt))
+    assert plays in chosen_models(plan)
+    assert plan.warning.startswith(f'layer \'fx\': no sound model for "{named}"')
+    assert plan.warning.endswith(f"it will sound like {plan.sounds_like}")
