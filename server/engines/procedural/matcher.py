@@ -87,13 +87,14 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def _past_stems(word: str) -> set[str]:
-    """What a past tense was before "-ed" ("punched", "kicked", "crumpled", "chopped"): the
-    keyword lists hold plurals and "-ing" forms, rarely the past an editor's note uses."""
-    if not word.endswith("ed") or len(word) < 5:
-        return set()
-    stem = word[:-2]
-    return {stem, stem + "e"} | ({stem[:-1]} if stem[-1] == stem[-2] else set())
+def _verb_stems(word: str) -> set[str]:
+    """What a past tense or an "-ing" form was before its ending ("punched", "crumpled",
+    "chopped", "trudging"): the keyword lists hold some forms of a verb, rarely all of them."""
+    for ending in ("ed", "ing"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            stem = word[: -len(ending)]
+            return {stem, stem + "e"} | ({stem[:-1]} if stem[-1] == stem[-2] else set())
+    return set()
 
 
 # Materials as adjectives: before another model's source noun they say what it is made of
@@ -145,8 +146,8 @@ def _described(words: list[str], model: SoundModel) -> int:
 
 
 class KeywordScorer:
-    """Counts keyword hits (single words and two-word phrases), plural-tolerant; a past tense
-    no list holds counts as its verb, a typing slip as its keyword, and a material naming what
+    """Counts keyword hits (single words and two-word phrases), plural-tolerant; a past tense or
+    an "-ing" form no list holds counts as its verb, a typing slip as its keyword, and a material naming what
     another model's source is made of ("wooden door") as no hit. Models with as many hits are
     ordered by how much of the prompt their description says ("door creaking": the creak's)."""
 
@@ -159,7 +160,7 @@ class KeywordScorer:
         modifiers = {w for w, nxt in zip(words, words[1:]) if w in _MATERIALS and nxt in sources
                      and not any(w in m.keywords for m in models if m.name in sources[nxt])}
         singles = set(words) | {w[:-1] for w in words if w.endswith("s")} | {w[:-2] for w in words if w.endswith("es")}
-        singles |= {s for w in words if w not in listed for s in _past_stems(w)}
+        singles |= {s for w in words if w not in listed for s in _verb_stems(w)}
         singles -= modifiers
         pairs = {" ".join(p) for p in zip(words, words[1:])}
         out = np.zeros(len(models))

@@ -129,16 +129,29 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "ticking": ("CLOCKTick",),
     # a gun's mechanism is not its report
     "cocking": ("GUNMech",), "reload": ("GUNMech",), "reloading": ("GUNMech",),
+    "leaves": ("VEGELeaf",), "foliage": ("VEGELeaf",), "bushes": ("VEGEMisc",),
+    "sneakers": ("FEETHmn",), "sneaker": ("FEETHmn",), "trainers": ("FEETHmn",),
 }
 
 # Sounds a modelled source also makes but its model does not: "dog growl" names a dog, which
 # the bark model renders, yet a growl is a sustained low rumble, not a burst. No UCS category
-# tells these apart, so they are named by the sound word alone and always warned about. (Not
-# "hiss" or "whine": a tape hiss, an engine whine are what the hum and engine models make.)
-UNMADE_SOUNDS: frozenset[str] = frozenset({
-    "growl", "growls", "growling", "snarl", "snarls", "snarling", "whimper", "whimpers", "whimpering",
-    "purr", "purrs", "purring",
-})
+# tells these apart, so they are named by the sound word and always warned about; a word that
+# other sources make too counts only beside the source it names here ("cat hissing", not "steam
+# hissing"; "dog whining", not an engine's whine, which the engine model makes).
+_ANY_SOURCE: tuple[str, ...] = ()
+UNMADE_SOUNDS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("growl", "growls", "growling", "snarl", "snarls", "snarling", "whimper", "whimpers",
+                     "whimpering", "purr", "purrs", "purring"), _ANY_SOURCE),
+    **dict.fromkeys(("hiss", "hisses", "hissing"), ("ANMLCat", "ANMLRept")),
+    **dict.fromkeys(("whine", "whines", "whining", "howl", "howls", "howling"), ("ANMLDog",)),
+    # a rubber sole's chirp on a gym floor is neither a step nor a hinge's creak
+    **dict.fromkeys(("squeak", "squeaks", "squeaking", "squeaky"), ("FEETHmn",)),
+}
+
+# Sources that are as often where a sound happens: "leaves rustling" names them, "rain on
+# leaves" and "footsteps through dry leaves" name a surface the rain and steps models make.
+_ALSO_SURFACES = frozenset({"leaves", "foliage", "bushes"})
+_PLACING = frozenset({"on", "in", "into", "through", "over", "across", "among", "under"})
 
 _WORD = re.compile(r"[a-z]+")
 
@@ -210,10 +223,15 @@ def mentions(text: str) -> list[Mention]:
                 continue
             phrase = " ".join(words[i : i + size])
             key = phrase if phrase in ALIASES else (phrase[:-1] if phrase.endswith("s") and phrase[:-1] in ALIASES else None)
+            if key in _ALSO_SURFACES and _PLACING.intersection(words[max(i - 2, 0) : i]):
+                continue
             if key is not None:
                 found.append(Mention(phrase, ALIASES[key]))
                 used[i : i + size] = [True] * size
-    found.extend(Mention(word, ()) for word, was_used in zip(words, used) if not was_used and word in UNMADE_SOUNDS)
+    named = {cat_id for mention in found for cat_id in mention.cat_ids}
+    found.extend(Mention(word, ()) for word, was_used in zip(words, used)
+                 if not was_used and word in UNMADE_SOUNDS
+                 and (UNMADE_SOUNDS[word] is _ANY_SOURCE or named.intersection(UNMADE_SOUNDS[word])))
     return found
 
 

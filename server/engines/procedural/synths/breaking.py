@@ -72,11 +72,11 @@ def render_body_fall(rng: np.random.Generator, params: SoundParams, strength: fl
 BREAKING_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "glass_break", "oneshot",
-        "glass breaking: a window pane, bottle, glass or plate shattering and smashing into shards",
+        "glass breaking: a window pane, bottle, glass, ceramic plate or mug shattering and smashing into shards",
         ("glass", "shatter", "shatters", "shattering", "smash", "smashes", "smashing", "break", "breaks", "breaking",
-         "shards", "broken", "window"),
+         "shards", "broken", "window", "plate", "dish", "ceramic", "china", "porcelain", "mug", "cup", "vase", "bowl", "jar"),
         render_glass_break, SoundParams(size=0.5, hardness=0.9, intensity=0.85, distance=0.1),
-        # china breaks as glass does (CERMBrk is filed here): its objects count as a break's source
+        # china breaks as glass does (CERMBrk is filed here): its objects are a break's sources too
         requires=("glass", "shatter", "shatters", "shattering", "window", "bottle", "shards", "pane", "windshield", "mirror",
                   "plate", "dish", "ceramic", "china", "porcelain", "mug", "cup", "vase", "bowl", "jar"),
         ucs=("GLASBrk", "GLASCrsh", "CERMBrk", "CERMCrsh"),
