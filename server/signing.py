@@ -18,6 +18,7 @@ trusted elsewhere configures its own chain.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
@@ -176,9 +177,9 @@ def signer_for(creds: Credentials) -> Signing:
     return _kept.signing[1]
 
 
-def sign_wav(source: Path | bytes, destination: Path, manifest: dict[str, Any], creds: Credentials,
+def sign_wav(source: Path | bytes | BinaryIO, destination: Path, manifest: dict[str, Any], creds: Credentials,
              parent: Path | None = None, *, signer: Signing | None = None) -> None:
-    """Write ``source`` (a file, or the unsigned file's bytes) to ``destination`` with ``manifest``
+    """Write ``source`` (a file, an open one at its start, or the unsigned file's bytes) to ``destination`` with ``manifest``
     signed by ``creds`` (an edit of ``parent``, the signed file it was made from, when given).
     ``signer``: the caller's ``signer_for(creds)``; else this thread's is looked up.
     ``destination`` is written in place: callers sign into a staging file."""
@@ -195,5 +196,9 @@ def sign_wav(source: Path | bytes, destination: Path, manifest: dict[str, Any], 
             builder.sign(signer.signer, WAV_MIME, src, dst)
 
 
-def _readable(source: Path | bytes) -> BinaryIO:
-    return io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")
+def _readable(source: Path | bytes | BinaryIO) -> BinaryIO:
+    if isinstance(source, bytes):
+        return io.BytesIO(source)
+    if isinstance(source, (str, os.PathLike)):
+        return open(source, "rb")
+    return contextlib.nullcontext(source)  # the caller's open file: the caller closes it
