@@ -235,6 +235,9 @@ class Pipeline:
             del outputs, raw  # the engine's own arrays: only the finished stems stay
             rendered[layer.label] = finished
             said[layer.label] = tuple(engine.layer_warnings(layer))
+        # The engines are done with the pictures: the post need not hold them (a long shot's
+        # analysis pictures, 34 MB for 79 s at 720p, are kept for no next take).
+        shot_input = None
 
         stage("post")
         numbers = list(take_numbers) or self.store.reserve_take_numbers(shot.id, len(seeds))
