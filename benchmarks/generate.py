@@ -1,7 +1,10 @@
-"""What an editor waits for: `foleyline generate` end to end per shot length, and where the
-time of one short shot goes on the server.
+"""What an editor waits for: `foleyline generate` end to end per shot length, what every run
+pays before and after its shots, and where the time of one short shot goes on the server.
 
     .venv/bin/python benchmarks/generate.py lengths [--clip CLIP] [--lengths 2 8 30 79] [--rounds 3]
+                                                    [--against /work/main]
+    .venv/bin/python benchmarks/generate.py movies  [--clips MOVIE ...] [--rounds 5] [--against /work/main]
+    .venv/bin/python benchmarks/generate.py startup [--clip CLIP] [--seconds 0.2] [--rounds 7]
                                                     [--against /work/main]
     .venv/bin/python benchmarks/generate.py stages  [--clip CLIP] [--seconds 0.5] [--rounds 15] [--again]
                                                     [--against /work/main --pairs 2]
@@ -17,6 +20,17 @@ the text-embedding cache (as a day's first shot would), so every timed run pays 
 one does. ``--against CHECKOUT``: the same runs with that checkout's own ``.venv`` (its code,
 e.g. main's) paired with ours in every round (the order flips each round), and the ratios
 ours / theirs of the medians per length.
+
+``movies``: `foleyline generate MOVIE`, as an editor types it on a plain movie (its cuts found
+first, each shot then generated), on real 8 s clips by default, paired with ``--against`` as
+``lengths`` is: wall, CPU and peak memory per movie (the target: 1.5 s and 300 MiB for 8 s).
+
+``startup``: the fixed cost of a run, paired with ``--against`` as ``lengths`` is: importing
+``foleyline.plugin.commands.generate`` (what `foleyline generate` loads before it reads the
+timeline) and ``foleyline.server.app`` (what its in-process server adds), each alone in a fresh
+interpreter; and `foleyline generate` of a ``--seconds`` shot (a few frames: both imports, the
+preflight of a one-clip .otio, the server's start, a shot that costs next to nothing, the
+timeline's write, the process's exit): wall, CPU and peak memory.
 
 ``stages``: one server shot (``Pipeline.process_shot``, default handles, drafted notes,
 procedural engine, WAVs into a store in a temp folder) of ``--seconds`` from a real clip, in
@@ -41,6 +55,9 @@ signed WAVs, 1.5 of C2PA signing each; one syncfs for the shot), the rest about 
 while the analysis' flow costs what it does.
 
 Every table prints the machine's load average: on a shared machine compare ratios from one run.
+A peak counts the pages of the shared libraries the process maps, and how many depends on what
+the page cache holds of each .venv's files: two .venvs can differ by 30-50 MiB on the same code
+(docs/evaluation.md, "Start-up cost"), so the peaks of ``--against`` compare only roughly.
 """
 
 from __future__ import annotations
@@ -63,6 +80,9 @@ import opentimelineio as otio
 SHARED_MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"
 LONG_CLIP = SHARED_MEDIA / "debian_opencv-doc_vtest.avi"
 SHORT_CLIP = SHARED_MEDIA / "condfoleygen_hitting_metal.mp4"
+# Real 8 s movies: two at 1280x720 29.97 fps (chopping, ice), one at 480x270 21.5 fps
+MOVIES = [SHARED_MEDIA / name for name in ("condfoleygen_chopping.mp4", "maskvat_ice_gt.mp4",
+                                            "frieren_gt_5gWlAdGamFo_000646.mp4")]
 
 
 def load() -> str:
@@ -119,33 +139,50 @@ def _fit(lengths: list[float], costs: list[float]) -> str:
     return f"{intercept:.2f} s + {slope:.3f} s per shot second (largest deviation from the line: {residual:.0%})"
 
 
-def lengths(args: argparse.Namespace) -> int:
+def _sides(against: Path | None) -> dict[str, Path] | None:
+    """Our interpreter, and with ``against`` that checkout's (None when it has no .venv)."""
     sides = {"ours": Path(sys.executable)}
-    if args.against is not None:
-        theirs = args.against.resolve() / ".venv" / "bin" / "python"
+    if against is not None:
+        theirs = against.resolve() / ".venv" / "bin" / "python"
         if not theirs.exists():
             print(f"{theirs} does not exist: --against needs a checkout with its own .venv (`make install` there)",
                   file=sys.stderr)
-            return 2
+            return None
         sides["theirs"] = theirs
+    return sides
+
+
+def _paired_runs(sides: dict[str, Path], inputs: dict, rounds: int, folder: Path, title: str
+                 ) -> dict[str, dict[object, list[tuple[float, float, float]]]]:
+    """Every input once per round on every side (the order flipping each round, so a change of
+    load hits both alike), each side with its own data (its embedding cache, filled by a warm-up
+    run first, as a day's first shot would) and config."""
+    envs = {}
+    for side in sides:
+        env = dict(os.environ, FOLEYLINE_DATA_DIR=str(folder / side / "data"),
+                   FOLEYLINE_CONFIG_DIR=str(folder / side / "config"))
+        env.pop("FOLEYLINE_SERVER", None)
+        envs[side] = env
+    for side, python in sides.items():
+        run_cli(python, next(iter(inputs.values())), folder / f"warm-{side}", envs[side])
+    results: dict[str, dict[object, list[tuple[float, float, float]]]] = {side: defaultdict(list) for side in sides}
+    print(f"{title}, {rounds} paired rounds; {load()}", flush=True)
+    for r in range(rounds):
+        for n, (key, path) in enumerate(inputs.items()):
+            order = list(sides.items()) if r % 2 == 0 else list(sides.items())[::-1]
+            for side, python in order:
+                results[side][key].append(run_cli(python, path, folder / f"out-{side}{r}_{n}", envs[side]))
+    return results
+
+
+def lengths(args: argparse.Namespace) -> int:
+    sides = _sides(args.against)
+    if sides is None:
+        return 2
     with tempfile.TemporaryDirectory(prefix="foleyline-bench-") as tmp:
         folder = Path(tmp)
-        envs = {}
-        for side in sides:  # each side its own data (its embedding cache) and config
-            env = dict(os.environ, FOLEYLINE_DATA_DIR=str(folder / side / "data"),
-                       FOLEYLINE_CONFIG_DIR=str(folder / side / "config"))
-            env.pop("FOLEYLINE_SERVER", None)
-            envs[side] = env
-        timelines = {s: clip_timeline(args.clip, s, folder) for s in args.lengths}
-        for side, python in sides.items():  # the embedding cache, filled once
-            run_cli(python, timelines[min(args.lengths)], folder / f"warm-{side}", envs[side])
-        results: dict[str, dict[float, list[tuple[float, float, float]]]] = {side: defaultdict(list) for side in sides}
-        print(f"`foleyline generate` on {args.clip.name}, {args.rounds} paired rounds; {load()}", flush=True)
-        for r in range(args.rounds):
-            for seconds, timeline in timelines.items():
-                order = list(sides.items()) if r % 2 == 0 else list(sides.items())[::-1]
-                for side, python in order:
-                    results[side][seconds].append(run_cli(python, timeline, folder / f"out-{side}{r}_{seconds:g}", envs[side]))
+        timelines = {s: clip_timeline(args.clip, s, folder) for s in sorted(args.lengths)}
+        results = _paired_runs(sides, timelines, args.rounds, folder, f"`foleyline generate` on {args.clip.name}")
         for side in sides:
             print(f"{side}:" + (f" {sides[side]}" if len(sides) > 1 else ""))
             print(f"{'shot s':>7s} {'wall s':>20s} {'CPU s':>20s} {'wall s per shot s':>18s} {'CPU s per shot s':>17s} "
@@ -167,6 +204,71 @@ def lengths(args: argparse.Namespace) -> int:
                 ratios = [a / b for a, b in zip(med["ours"], med["theirs"])]
                 print(f"{seconds:7g} {ratios[0]:7.2f} {ratios[1]:7.2f} {ratios[2]:7.2f}")
         print(load())
+    return 0
+
+
+# ---- movies: the CLI on plain movies -----------------------------------------------------------
+
+def movies(args: argparse.Namespace) -> int:
+    """`foleyline generate MOVIE` as an editor types it: the movie's cuts found, its shots sent."""
+    sides = _sides(args.against)
+    if sides is None:
+        return 2
+    with tempfile.TemporaryDirectory(prefix="foleyline-bench-") as tmp:
+        results = _paired_runs(sides, {clip.name: clip for clip in args.clips}, args.rounds, Path(tmp),
+                               "`foleyline generate MOVIE` (cuts found)")
+        print(f"{'movie':>36s} {'side':>6s} {'wall s':>20s} {'CPU s':>20s} {'peak MiB':>16s}")
+        for clip in args.clips:
+            for side in sides:
+                walls, cpus, peaks = zip(*results[side][clip.name])
+                print(f"{clip.name[:36]:>36s} {side:>6s} {spread(list(walls)):>20s} {spread(list(cpus)):>20s} "
+                      f"{spread(list(peaks), digits=0):>16s}")
+        if len(sides) > 1:
+            print("ours / theirs, ratio of the medians (wall, CPU, peak):")
+            for clip in args.clips:
+                med = {side: [statistics.median(v) for v in zip(*results[side][clip.name])] for side in sides}
+                print(f"{clip.name[:36]:>36s} " + " ".join(f"{a / b:7.2f}" for a, b in zip(med["ours"], med["theirs"])))
+        print(load())
+    return 0
+
+
+# ---- startup: what every run pays -------------------------------------------------------------
+
+IMPORTED = {"foleyline.plugin.commands.generate": "import generate s", "foleyline.server.app": "import server.app s"}
+
+
+def import_seconds(python: Path, module: str) -> float:
+    """Seconds a fresh interpreter on ``python`` takes to import ``module``."""
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    return float(subprocess.run([str(python), "-c", code], check=True, capture_output=True,
+                                text=True).stdout.strip().splitlines()[-1])
+
+
+def startup(args: argparse.Namespace) -> int:
+    sides = _sides(args.against)
+    if sides is None:
+        return 2
+    rows: dict[str, dict[str, list[float]]] = {side: defaultdict(list) for side in sides}
+    for r in range(args.rounds):
+        for side, python in (list(sides.items()) if r % 2 == 0 else list(sides.items())[::-1]):
+            for module, row in IMPORTED.items():
+                rows[side][row].append(import_seconds(python, module))
+    with tempfile.TemporaryDirectory(prefix="foleyline-bench-") as tmp:
+        folder = Path(tmp)
+        timeline = clip_timeline(args.clip, args.seconds, folder)
+        runs = _paired_runs(sides, {"shot": timeline}, args.rounds, folder,
+                            f"start-up: the imports alone, then `foleyline generate` of a {args.seconds:g} s shot "
+                            f"of {args.clip.name}")
+    for side in sides:
+        for row, values in zip(("generate wall s", "generate CPU s", "generate peak MiB"), zip(*runs[side]["shot"])):
+            rows[side][row] = list(values)
+    print(f"  {'median [min-max]':20s}" + "".join(f"{side:>22s}" for side in sides) + ("   ratio" if len(sides) > 1 else ""))
+    for row in rows["ours"]:
+        cells = "".join(f"{spread(rows[side][row], digits=0 if 'MiB' in row else 3):>22s}" for side in sides)
+        ratio = (f"{statistics.median(rows['ours'][row]) / statistics.median(rows['theirs'][row]):8.2f}"
+                 if len(sides) > 1 else "")
+        print(f"  {row:20s}{cells}{ratio}")
+    print(load())
     return 0
 
 
@@ -329,6 +431,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--against", type=Path, help="another checkout (with .venv) to pair against, e.g. /work/main")
     p.set_defaults(run=lengths)
+    p = sub.add_parser("movies", help="`foleyline generate MOVIE` on plain movies, cuts found")
+    p.add_argument("--clips", type=Path, nargs="+", default=MOVIES)
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--against", type=Path, help="another checkout (with .venv) to pair against, e.g. /work/main")
+    p.set_defaults(run=movies)
+    p = sub.add_parser("startup", help="what every `foleyline generate` pays: imports, server start, exit")
+    p.add_argument("--clip", type=Path, default=SHORT_CLIP)
+    p.add_argument("--seconds", type=float, default=0.2, help="the shot's length (a few frames)")
+    p.add_argument("--rounds", type=int, default=7)
+    p.add_argument("--against", type=Path, help="another checkout (with .venv) to pair against, e.g. /work/main")
+    p.set_defaults(run=startup)
     p = sub.add_parser("stages", help="CPU per stage of one short server shot")
     p.add_argument("--clip", type=Path, default=SHORT_CLIP)
     p.add_argument("--start", type=float, default=2.0, help="seconds into the clip")

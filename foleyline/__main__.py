@@ -1,5 +1,5 @@
 import sys
 
-from foleyline.cli import main
+from foleyline.cli import console
 
-sys.exit(main())
+sys.exit(console())

@@ -29,11 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
 from foleyline import config
 from foleyline.errors import InvalidInput
 from foleyline.provenance import WAV_MIME
@@ -52,34 +47,39 @@ class Credentials:
     source: str           # "local CA <folder>" or "facility <file>"
 
 
-def _name(common_name: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Foleyline")])
-
-
-def _usage(*, sign: bool) -> x509.KeyUsage:
-    return x509.KeyUsage(digital_signature=sign, content_commitment=False, key_encipherment=False,
-                         data_encipherment=False, key_agreement=False, key_cert_sign=not sign, crl_sign=not sign,
-                         encipher_only=False, decipher_only=False)
-
-
 def _make_local(folder: Path) -> None:
     """A CA and a signing certificate in ``folder`` (which must not exist yet)."""
+    # cryptography (~25 ms to import) only here and for a facility key: signing with a chain
+    # already made reads its PEM files and hands them to c2pa.
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    def name(common_name: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Foleyline")])
+
+    def usage(*, sign: bool) -> x509.KeyUsage:
+        return x509.KeyUsage(digital_signature=sign, content_commitment=False, key_encipherment=False,
+                             data_encipherment=False, key_agreement=False, key_cert_sign=not sign, crl_sign=not sign,
+                             encipher_only=False, decipher_only=False)
+
     now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)
     ca_key, leaf_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    ca_name = _name(f"Foleyline local CA ({os.uname().nodename})" if hasattr(os, "uname") else "Foleyline local CA")
+    ca_name = name(f"Foleyline local CA ({os.uname().nodename})" if hasattr(os, "uname") else "Foleyline local CA")
     ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
           .serial_number(x509.random_serial_number()).not_valid_before(now)
           .not_valid_after(now + dt.timedelta(days=365 * _CA_YEARS))
           .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-          .add_extension(_usage(sign=False), critical=True)
+          .add_extension(usage(sign=False), critical=True)
           .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
           .sign(ca_key, hashes.SHA256()))
-    leaf = (x509.CertificateBuilder().subject_name(_name("Foleyline take signer")).issuer_name(ca_name)
+    leaf = (x509.CertificateBuilder().subject_name(name("Foleyline take signer")).issuer_name(ca_name)
             .public_key(leaf_key.public_key()).serial_number(x509.random_serial_number()).not_valid_before(now)
             .not_valid_after(now + dt.timedelta(days=365 * _LEAF_YEARS))
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(_usage(sign=True), critical=True)
+            .add_extension(usage(sign=True), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(leaf_key.public_key()), critical=False)
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
@@ -115,6 +115,9 @@ def _local() -> Credentials:
 
 
 def _algorithm(key_pem: bytes, path: Path) -> str:
+    from cryptography.hazmat.primitives import serialization  # see _make_local
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
     try:
         key = serialization.load_pem_private_key(key_pem, password=None)
     except (ValueError, TypeError) as exc:

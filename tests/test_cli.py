@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 import importlib
 import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -52,6 +54,29 @@ def test_help_imports_no_subcommand() -> None:
             pass
     """
     assert imported_after(code, (*PARTS, "torch", "grpc", "PyQt6"), timeout=60) == []
+
+
+def test_generate_and_its_in_process_server_import_nothing_only_some_runs_need() -> None:
+    # neural engines only (torch, ...); the worker that signs (c2pa); making the local CA
+    # (cryptography); editing the config file (tomlkit)
+    code = "import foleyline.plugin.commands.generate, foleyline.server.app"
+    watched = ("torch", "transformers", "diffusers", "c2pa", "cryptography", "tomlkit")
+    assert imported_after(code, watched, timeout=120) == []
+
+
+def test_the_script_runs_main_then_leaves_what_was_loaded_to_the_os() -> None:
+    code = """
+        import gc, sys
+        from foleyline import cli
+        cli.main(["completion", "bash"])
+        untouched = gc.isenabled() and gc.get_freeze_count() == 0  # main: for processes that go on
+        sys.argv = ["foleyline", "completion", "bash"]
+        code = cli.console()
+        print(code, untouched, gc.isenabled(), gc.get_freeze_count() > 0, file=sys.stderr)
+    """
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=60)
+    assert done.stderr.strip().splitlines()[-1] == "0 True True True", done.stderr
+    assert "complete" in done.stdout  # the command itself ran
 
 
 @pytest.mark.parametrize("name", sorted(cli.COMMANDS))

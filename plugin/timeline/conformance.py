@@ -128,7 +128,11 @@ def _write_check_wavs(folder: Path, seconds: float) -> dict[LayerKind, Path]:
     for kind, freq in ((LayerKind.FOLEY, 220.0), (LayerKind.FX, 330.0)):
         path = folder / f"foleyline-check-{kind.value.lower()}.wav"
         tone = (0.05 * np.sin(2 * np.pi * freq * t)).astype(np.float32)
-        soundfile.write(str(path), np.stack([tone, tone], axis=1), timebase.OUTPUT_SAMPLE_RATE, subtype="PCM_24")
+        # through a file object: given a path, soundfile syncs the file to disk on closing it,
+        # and these are read once and thrown away (the same bytes either way)
+        with open(path, "wb") as handle:
+            soundfile.write(handle, np.stack([tone, tone], axis=1), timebase.OUTPUT_SAMPLE_RATE, subtype="PCM_24",
+                            format="WAV")
         paths[kind] = path
     return paths
 

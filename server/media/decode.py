@@ -318,7 +318,7 @@ def from_kept(kept: whole_movie.Kept, start_s: float, duration_s: float) -> Deco
     times = times[:stop]
     # Every frame from _PREROLL_KEPT_FRAMES before the range is decoded by the pass; only
     # intervals that start there count.
-    kept_from = -_PREROLL_KEPT_FRAMES / info.fps
+    kept_from = -_PREROLL_KEPT_FRAMES * (1.0 / info.fps)
     intervals = np.diff(times)[times[:-1] >= kept_from]
     frame_duration = float(np.median(intervals[-8:])) if len(intervals) else 1.0 / info.fps
     last_t = float(times[-1])

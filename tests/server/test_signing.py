@@ -18,6 +18,7 @@ from foleyline.errors import InvalidInput
 from foleyline.provenance import Generation, created_manifest, read_provenance
 from foleyline.server.media.bwf import BextInfo, write_bwf
 from foleyline.server.signing import _make_local, credentials, sign_wav, signer_for
+from fresh_imports import imported_after
 
 MADE = Generation(engine="procedural", engine_version="1", model="m", model_licence="", seed=1,
                   notes_digest="sha256:00", take_id="take-1", take_number=1, shot="A001", layer="steps")
@@ -43,6 +44,21 @@ def test_the_local_credentials_are_made_once_with_a_private_key_and_a_proper_cha
     assert leaf.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier == ski
     assert ca.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
     assert not list(folder.parent.glob(".c2pa.*"))  # nothing left from making them
+
+
+def test_signing_with_a_chain_already_made_loads_no_cryptography(tmp_path: Path) -> None:
+    credentials()  # the local chain, made once (that needs cryptography)
+    code = f"""
+        from pathlib import Path
+        import numpy as np
+        from foleyline.provenance import Generation, created_manifest
+        from foleyline.server.media.bwf import BextInfo, write_bwf
+        from foleyline.server.signing import credentials, sign_wav
+        plain = write_bwf(Path({str(tmp_path / "plain.wav")!r}), np.zeros((1, 480), np.float32), 48000, bext=BextInfo())
+        sign_wav(plain, Path({str(tmp_path / "signed.wav")!r}), created_manifest({MADE!r}, "A001 steps take 1"), credentials())
+    """
+    assert imported_after(code, ("cryptography",)) == []
+    assert read_provenance(tmp_path / "signed.wav", anchors="").state == "valid"
 
 
 def test_the_facilitys_key_and_chain_sign_when_configured(tmp_path: Path, monkeypatch) -> None:
