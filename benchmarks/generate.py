@@ -317,6 +317,9 @@ def stages(args: argparse.Namespace) -> int:
     clock.wrap(pipeline_module, "generate_layer", "engine")
     clock.wrap(audio, "finish_stem", "post")
     clock.wrap(audio, "mix_stems", "post")
+    if hasattr(audio, "Mix"):  # the pipeline mixes a stem at a time
+        clock.wrap(audio.Mix, "add", "post")
+        clock.wrap(audio.Mix, "finish", "post")
     for owner, name in ((pipeline_module, "measure"), (audio, "reported_loudness"), (audio, "loudness_lufs")):
         if hasattr(owner, name):
             clock.wrap(owner, name, "loudness")

@@ -235,6 +235,9 @@ class Pipeline:
             del outputs, raw  # the engine's own arrays: only the finished stems stay
             rendered[layer.label] = finished
             said[layer.label] = tuple(engine.layer_warnings(layer))
+        # The engines are done with the pictures: the post need not hold them (a long shot's
+        # analysis pictures, 34 MB for 79 s at 720p, are kept for no next take).
+        shot_input = None
 
         stage("post")
         numbers = list(take_numbers) or self.store.reserve_take_numbers(shot.id, len(seeds))
@@ -254,12 +257,14 @@ class Pipeline:
                     take_id=take_id, take_number=numbers[t], shot=label, layer="mix",
                 )
                 layers: list[LayerTake | _Stem] = []
-                stems: list[np.ndarray] = []
+                # Each stem is let go once written and added to the mix: a long take's post holds
+                # the mix and the stems still to write, never every stem and the mix at once.
+                mixed = post.Mix(timing.samples)
                 for index, layer in enumerate(notes.layers, start=1):
                     if layer.label in rendered:
                         stage("post", len(files) / count)
-                        audio = rendered[layer.label][t]
-                        assert audio is not None  # released only after its take is written
+                        audio, rendered[layer.label][t] = rendered[layer.label][t], None
+                        assert audio is not None  # each take's stem is written once
                         stamp = self._stamp(timing, shot, settings, notes, replace(made, layer=layer.label), stem=index, layer=layer)
                         layers.append(files.write(audio, stamp, replace(made, layer=layer.label), layer,
                                                   warnings=said[layer.label]))
@@ -268,15 +273,13 @@ class Pipeline:
                         audio = self._read_stem(previous.audio.sha256, timing)
                         layers.append(replace(previous, reused=True))
                     if not layer.mute:
-                        stems.append(audio)
+                        mixed.add(audio)
+                    audio = None
                 stage("post", len(files) / count)
-                mix = post.mix_stems(stems, timing.samples)
+                mix = mixed.finish()
                 mixes.append(files.write(mix, self._stamp(timing, shot, settings, notes, made, stem=0, layer=None), made))
                 layers_of.append(layers)
-                # The take is written: its audio goes, so a long shot's post holds one take at a time.
-                for takes_of_layer in rendered.values():
-                    takes_of_layer[t] = None
-                stems = mix = audio = None  # (a shot with no layers never bound audio: no del)
+                mix = mixed = None
             # The WAVs move into the store; a cancel until the last one removes them again.
             for i, stem in enumerate(files.stems):
                 stage("store", i / count)

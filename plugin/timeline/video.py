@@ -125,6 +125,7 @@ def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timelin
         start = timebase.timecode_to_frames(tc, timebase.timecode_rate(rate, drop)) if tc else 0
         differences = []
         times: list[float] = []
+        recorder = None
         previous = None
         frames = 0
         if cuts:
@@ -146,8 +147,6 @@ def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timelin
                 if frame.time is not None:
                     times.append(float(frame.time))
                 frames += 1
-            if recorder is not None:
-                recorder.finish()
         else:
             # the length is all that is needed: the packets' timestamps say it without decoding
             for packet in container.demux(stream):
@@ -164,6 +163,8 @@ def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timelin
     seconds = [timebase.frames_to_seconds(b, picture) for b in bounds]
     variable = _variable_rate_seconds(times, bounds, picture) if len(times) == frames or not cuts else None
     bounds = sorted({timebase.to_frames(s, rate) for s in (variable or seconds)})
+    if recorder is not None:  # kept for the shots the server will cut from it
+        recorder.finish(shots=len(bounds) - 1)
     frames = bounds[-1]
     timeline = otio.schema.Timeline(name=path.stem, global_start_time=TC.RationalTime(start, fps))
     track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)

@@ -79,7 +79,7 @@ import numpy as np
 
 from foleyline.errors import InvalidInput
 from foleyline.server.media.bursts import KICK_WINDOW, OneWay, bursts, flashes, leaps, light_change, rebounds
-from foleyline.server.media.camera import Camera, camera_motion, changed_pixels, spreads
+from foleyline.server.media.camera import Camera, ChangedPixels, camera_motion, changed_pixels, spreads
 from foleyline.server.media.contacts import GRID, NOISE_LEVEL, arrivals, cell_differences, falls, settling
 from foleyline.server.media.frames import FrameStream, MotionAnalysis, SourceKind
 from foleyline.server.media.momentum import Flow, momentum_totals, rising, scaled_losses
@@ -115,8 +115,10 @@ _CHUNK = 64
 
 
 # The contacts of a long shot are judged on the flow in groups this many intervals long, and the
-# flow before the next group's reach is let go (a 2-minute 30 fps shot's flow, kept whole: 400 MB).
-_FLOW_GROUP = 256
+# flow before the next group's reach is let go (a 2-minute 30 fps shot's flow, kept whole: 400 MB;
+# a group's, 7 MB and its reach at 160x90). A group of 256 held 11 MB more of a 79 s shot's peak
+# for the same time; only the flow at the groups' edges is computed twice.
+_FLOW_GROUP = 64
 
 
 def _judged_on_flow(gray: np.ndarray, times: np.ndarray, masks: np.ndarray | None, cells: np.ndarray,
@@ -157,6 +159,25 @@ def _gray(frames: np.ndarray) -> np.ndarray:
     if frames.ndim == 4 and frames.shape[-1] == 3:
         return frames.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
     raise InvalidInput(f"expected frames (T, H, W) or (T, H, W, 3), got {frames.shape=}")
+
+
+class _Picked:
+    """Some of a shot's pictures, ``levels[index]``, read as the (T, H, W) array they would make
+    without making it: a picture (``[t]``) is the one in ``levels``, a run of them (``[a:b]``)
+    a copy of just those."""
+
+    def __init__(self, levels: np.ndarray, index: np.ndarray) -> None:
+        self.levels, self.index = levels, index
+        self.shape = (len(index), *levels.shape[1:])
+        self.dtype, self.ndim = levels.dtype, levels.ndim
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __getitem__(self, key):
+        if isinstance(key, tuple):
+            return self[key[0]][key[1:]]
+        return self.levels[self.index[key]]
 
 
 def _box_mask(box: Box, height: int, width: int) -> np.ndarray:
@@ -242,7 +263,7 @@ class _Changes:
     def __init__(self, gray: np.ndarray) -> None:
         n = len(gray)
         self.mad = np.zeros(n)
-        self.changed = np.zeros(gray.shape, bool)
+        self.changed: ChangedPixels | None = ChangedPixels(gray.shape)
         self._counts, self._lighter = np.zeros(n, np.int64), np.zeros(n, np.int64)
         for a in range(1, n, _CHUNK):
             step = np.diff(np.asarray(gray[a - 1 : a + _CHUNK], np.float32), axis=0)
@@ -250,7 +271,9 @@ class _Changes:
             self._lighter[rows] = np.count_nonzero(step > NOISE_LEVEL, axis=(1, 2))
             np.abs(step, out=step)
             self.mad[rows] = step.mean(axis=(1, 2))
-            self._counts[rows] = np.count_nonzero(np.greater(step, NOISE_LEVEL, out=self.changed[rows]), axis=(1, 2))
+            moved = step > NOISE_LEVEL
+            self._counts[rows] = np.count_nonzero(moved, axis=(1, 2))
+            self.changed[rows] = moved
         self.shares = self._counts[1:] / (gray[0].size if n else 1)
         self._one_way: OneWay | None = None
 
@@ -320,13 +343,13 @@ def analyze_motion(
     kept_masks = masks[keep] if masks is not None and masks.ndim == 3 else masks
     kept_cuts = np.searchsorted(keep, cut_index)  # a cut is never a repeat, so it is kept
     # With no repeats, the pictures and the differences between them are the ones had; else the
-    # kept pictures and their differences take their place, never both held (a level and a bool
-    # a pixel: 50 MB each for two minutes at 30 fps).
+    # kept pictures (read through the levels had, not copied: a level a pixel is 50 MB for two
+    # minutes at 30 fps) and their own differences.
     if len(keep) == len(gray):
         kept_gray, kept_changes = gray, changes
     else:
-        del gray, changes
-        kept_gray = _gray(frames[keep])
+        del changes
+        kept_gray = _Picked(gray, keep)
         kept_changes = _Changes(kept_gray)
     intervals = np.diff(kept_times)
     typical = float(np.median(intervals))
@@ -385,6 +408,9 @@ def analyze_motion(
     burst_times, burst_strengths = bursts(kept_times, raw, kept_cuts)
     flash_times, flash_strengths = flashes(kept_gray, kept_times, kept_cuts, one_way)
     kick_times, kick_strengths = empty, empty
+    # Which pixels changed is read by now (the cells, the sources, the light): let go of it
+    # before the flow is held (a bool a pixel: 29 MB for a 79 s shot at 30 fps).
+    kept_changes.changed = motion._changed = None
     if sources[0].kind is not SourceKind.CONTACTS:
         onsets, strengths = empty, empty
     else:

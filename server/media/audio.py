@@ -2,7 +2,7 @@
 handles, keep peaks under a ceiling.
 
     engine audio -> finish_stem: output rate, exact length, fades inside the handles, ceiling
-    stems -> mix_stems: their sum under the same ceiling
+    stems -> Mix (mix_stems): their sum under the same ceiling, a stem added at a time
 
 Audio arrays are (channels, samples) float32 throughout. Loudness is measured and reported
 (ITU-R BS.1770, ``bs1770``), never forced: the mix is the sound editor's job.
@@ -142,10 +142,16 @@ def fade_handles(
     return data
 
 
-def limit_peak(audio: np.ndarray) -> np.ndarray:
-    """Scale down (never up) so the peak stays under the ceiling; a plain gain keeps the sound."""
+def limit_peak(audio: np.ndarray, *, in_place: bool = False) -> np.ndarray:
+    """Scale down (never up) so the peak stays under the ceiling; a plain gain keeps the sound.
+    ``in_place``: ``audio`` is float32 and the caller's own, scaled where it is (a long take's
+    stem is 15 MB a minute and a third: no copy of it, let alone two); else a new array."""
     ceiling = 10 ** (PEAK_CEILING_DBFS / 20)
     peak = largest_magnitude(audio)
+    if in_place:
+        if peak > ceiling:
+            audio *= ceiling / peak  # in float32, as ``audio * gain`` of a float32 array is
+        return audio
     if peak > ceiling:
         audio = audio * (ceiling / peak)
     return audio.astype(np.float32)
@@ -158,25 +164,48 @@ def finish_stem(audio: np.ndarray, rate: int, *, samples: int, head: int, tail: 
     if rate != OUTPUT_SAMPLE_RATE:
         audio = resample(audio, rate, OUTPUT_SAMPLE_RATE)
     audio = fit_length(audio, samples)
-    return limit_peak(fade_handles(audio, OUTPUT_SAMPLE_RATE, head=head, tail=tail))
+    return limit_peak(fade_handles(audio, OUTPUT_SAMPLE_RATE, head=head, tail=tail), in_place=True)
+
+
+class Mix:
+    """A take's mix made a stem at a time (``add``, then ``finish``), so a caller may let go of
+    each stem once it is written and added: a long take then holds the mix and the stems not
+    yet written, never every stem and the mix at once (15 MB each for 79 s). The sum is as wide
+    as the widest stem: a mono stem is heard equally in every channel of a stereo (or wider) mix."""
+
+    def __init__(self, samples: int) -> None:
+        self.samples = samples
+        self._sum: np.ndarray | None = None
+
+    def add(self, stem: np.ndarray) -> None:
+        data = as_channels(stem)
+        if data.shape[1] != self.samples:
+            raise InvalidInput(f"stems must all be {self.samples} samples long to mix")
+        width = data.shape[0] if self._sum is None else self._sum.shape[0]
+        if data.shape[0] not in (1, width):
+            if width != 1:
+                raise InvalidInput(f"cannot mix stems of {sorted({width, data.shape[0]})} channels; "
+                                   "only mono stems mix into a wider mix")
+            wider = np.zeros((data.shape[0], self.samples), np.float32)
+            wider += self._sum  # what the mono stems so far add to every channel
+            self._sum = wider
+        if self._sum is None:
+            self._sum = np.zeros((data.shape[0], self.samples), np.float32)
+        self._sum += data  # a mono stem broadcasts over the channels
+
+    def finish(self) -> np.ndarray:
+        """The sum (silence when no stem was added) under the peak ceiling."""
+        mix = self._sum if self._sum is not None else np.zeros((1, self.samples), np.float32)
+        self._sum = None
+        return limit_peak(mix, in_place=True)
 
 
 def mix_stems(stems: list[np.ndarray], samples: int) -> np.ndarray:
-    """The sum of the stems (silence when there are none) under the peak ceiling, as wide as
-    the widest stem: a mono stem is heard equally in every channel of a stereo (or wider) mix."""
-    if not stems:
-        return np.zeros((1, samples), np.float32)
-    data = [as_channels(s) for s in stems]
-    width = max(d.shape[0] for d in data)
-    if any(d.shape[0] not in (1, width) for d in data):
-        raise InvalidInput(f"cannot mix stems of {sorted({d.shape[0] for d in data})} channels; "
-                           "only mono stems mix into a wider mix")
-    if any(d.shape[1] != samples for d in data):
-        raise InvalidInput(f"stems must all be {samples} samples long to mix")
-    mix = np.zeros((width, samples), np.float32)
-    for d in data:
-        mix += d  # a mono stem broadcasts over the channels
-    return limit_peak(mix)
+    """The sum of the stems (silence when there are none) under the peak ceiling (``Mix``)."""
+    mix = Mix(samples)
+    for stem in stems:
+        mix.add(stem)
+    return mix.finish()
 
 
 def reported_loudness(audio: np.ndarray) -> float:
@@ -196,7 +225,7 @@ def reported_peak(audio: np.ndarray) -> float:
 
 
 __all__ = [
-    "PEAK_CEILING_DBFS", "SILENCE_LUFS", "as_channels", "fade_handles", "finish_stem", "fit_length", "largest_magnitude",
+    "Mix", "PEAK_CEILING_DBFS", "SILENCE_LUFS", "as_channels", "fade_handles", "finish_stem", "fit_length", "largest_magnitude",
     "limit_peak", "loudness_lufs", "mix_stems", "peak_dbfs", "reported_loudness", "reported_lufs", "reported_peak",
     "resample", "true_peak_dbtp",
 ]

@@ -46,37 +46,48 @@ def channel_weights(channels: int) -> np.ndarray:
     return np.array([1.41 if index in (3, 4) else 1.0 for index in range(channels)])
 
 
-def power_sums(data: np.ndarray, rate: int) -> np.ndarray:
-    """Running sum (from 0, n + 1 values) of the channel-weighted, K-weighted power of
-    (channels, n) audio: any window's mean square is a difference of two of them. The
-    K-weighted signal goes by segments (``sosfilt_segments``) straight into the sum: the only
-    signal-long array is the result."""
+def power_sums(data: np.ndarray, rate: int, indices: np.ndarray) -> np.ndarray:
+    """The running sum (from 0: index i sums samples 0..i-1) of the channel-weighted, K-weighted
+    power of (channels, n) audio at ``indices`` (0..n): any window's mean square is a difference
+    of two of them. The signal goes by segments (``sosfilt_segments``), each channel's filter
+    state and the sum carried from one into the next, and only the asked-for sums are kept: a
+    79 s take's whole running sum would be 30 MB. The sum runs sample by sample as a whole-array
+    ``np.cumsum`` runs it (the carried total added to a segment's first sample), so the values
+    are the same to the bit."""
     data = np.asarray(data)
-    sos = k_weighting(int(rate))
-    cumulative = np.zeros(data.shape[1] + 1)
-    weighted = cumulative[1:]  # the weighted power first, then summed in place
-    for weight, channel in zip(channel_weights(data.shape[0]), data):
-        start = 0
-        for segment in sosfilt_segments(sos, channel):
+    indices = np.asarray(indices, np.int64)
+    wanted = np.unique(indices)
+    kept = np.zeros(len(wanted))
+    sos, weights = k_weighting(int(rate)), channel_weights(data.shape[0])
+    done, total = 0, 0.0
+    at = int(np.searchsorted(wanted, 1))  # index 0 sums nothing
+    for segments in zip(*(sosfilt_segments(sos, channel) for channel in data)):
+        weighted = np.zeros(segments[0].size)
+        for weight, segment in zip(weights, segments):
             np.square(segment, out=segment)
-            weighted[start:start + segment.size] += weight * segment
-            start += segment.size
-    np.cumsum(weighted, out=weighted)
-    return cumulative
+            weighted += weight * segment
+        weighted[0] += total
+        np.cumsum(weighted, out=weighted)
+        total = weighted[-1]
+        until = int(np.searchsorted(wanted, done + weighted.size, side="right"))
+        kept[at:until] = weighted[wanted[at:until] - done - 1]
+        done, at = done + weighted.size, until
+    return kept[np.searchsorted(wanted, indices)]
 
 
-def integrated_from_sums(cumulative: np.ndarray, rate: int) -> float:
-    """Gated integrated loudness (LUFS; -inf when nothing passes the gates) from ``power_sums``.
-    Blocks as pyloudnorm takes them: round((T - 0.4 s) / 0.1 s) + 1 of them, the last ones cut
-    at the end of the audio (silence after it)."""
-    n = len(cumulative) - 1
-    block = BLOCK_S * rate
-    count = int(round((n / rate - BLOCK_S) / BLOCK_STEP_S)) + 1
-    if count < 1:
-        return float("-inf")
+def gating_blocks(n: int, rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first and one-past-last samples of the gating blocks over ``n`` samples, as
+    pyloudnorm takes them: round((T - 0.4 s) / 0.1 s) + 1 of them (none for a short file), the
+    last ones cut at the end of the audio (silence after it)."""
+    count = max(int(round((n / rate - BLOCK_S) / BLOCK_STEP_S)) + 1, 0)
     starts = (np.arange(count) * BLOCK_STEP_S * rate).astype(np.int64)
-    ends = np.minimum(starts + int(block), n)
-    means = (cumulative[ends] - cumulative[np.minimum(starts, n)]) / block
+    return np.minimum(starts, n), np.minimum(starts + int(BLOCK_S * rate), n)
+
+
+def integrated_from_blocks(sums: np.ndarray, rate: int) -> float:
+    """Gated integrated loudness (LUFS; -inf when nothing passes the gates) from the power
+    summed over each of the ``gating_blocks`` (differences of ``power_sums``)."""
+    means = np.asarray(sums) / (BLOCK_S * rate)
     with np.errstate(divide="ignore"):
         loudness = OFFSET_DB + 10 * np.log10(np.maximum(means, 0.0))
     gated = means[loudness >= ABSOLUTE_GATE_LUFS]
@@ -89,20 +100,24 @@ def integrated_from_sums(cumulative: np.ndarray, rate: int) -> float:
     return OFFSET_DB + 10 * math.log10(float(np.mean(kept)))
 
 
-def integrated_lufs(data: np.ndarray, rate: int, cumulative: np.ndarray | None = None) -> float:
-    """Gated integrated loudness of (channels, n) audio, LUFS; -inf for silence. ``cumulative``:
-    its ``power_sums`` when already computed. Audio shorter than one block is padded with
-    silence (which the absolute gate ignores), so short one-shots still get a reading."""
+def padded_below(rate: int) -> int:
+    """Audio shorter than this many samples (one block and a sample) is read padded with silence."""
+    return int(math.ceil(BLOCK_S * rate)) + 1
+
+
+def integrated_lufs(data: np.ndarray, rate: int) -> float:
+    """Gated integrated loudness of (channels, n) audio, LUFS; -inf for silence. Audio shorter
+    than one block is padded with silence (which the absolute gate ignores), so short one-shots
+    still get a reading."""
     data = np.asarray(data)
     if not np.any(data):
         return float("-inf")
-    block = int(math.ceil(BLOCK_S * rate)) + 1
-    if data.shape[1] < block:
-        data, cumulative = np.pad(data, ((0, 0), (0, block - data.shape[1]))), None
-    if cumulative is None:
-        cumulative = power_sums(data, rate)
-    return integrated_from_sums(cumulative, rate)
+    if data.shape[1] < padded_below(rate):
+        data = np.pad(data, ((0, 0), (0, padded_below(rate) - data.shape[1])))
+    starts, ends = gating_blocks(data.shape[1], rate)
+    sums = power_sums(data, rate, np.concatenate([starts, ends]))
+    return integrated_from_blocks(sums[len(starts):] - sums[:len(starts)], rate)
 
 
-__all__ = ["ABSOLUTE_GATE_LUFS", "OFFSET_DB", "channel_weights", "integrated_from_sums", "integrated_lufs", "k_weighting",
-           "power_sums"]
+__all__ = ["ABSOLUTE_GATE_LUFS", "OFFSET_DB", "channel_weights", "gating_blocks", "integrated_from_blocks", "integrated_lufs",
+           "k_weighting", "padded_below", "power_sums"]

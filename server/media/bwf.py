@@ -36,17 +36,20 @@ What a take's file says (``take_bext``/``take_ixml``)::
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import struct
+import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
 from foleyline import __version__, wavchunks
 from foleyline.errors import InvalidInput, MediaError
-from foleyline.fsutil import atomic_path, write_bytes_atomic
+from foleyline.fsutil import atomic_path
 from foleyline.provenance import Generation, created_manifest, edited_manifest
 from foleyline.server.media.loudness import Loudness
 from foleyline.server.signing import Credentials, Signing, sign_wav
@@ -202,16 +205,24 @@ def fmt_chunk(sample_rate: int, channels: int) -> bytes:
     return base + struct.pack("<HHI", 22, BITS, 0) + _PCM_GUID
 
 
-def pcm24(audio: np.ndarray) -> bytes:
-    """Interleaved little-endian 24-bit PCM of (channels, n) float audio in -1..1 (clipped)."""
-    scaled = np.rint(np.clip(audio, -1.0, 1.0) * 8388608.0)
-    ints = np.clip(scaled, -8388608, 8388607).astype("<i4").T.reshape(-1)  # interleave frames
-    # The low three bytes of each: copied byte plane by byte plane (a copy of 3-byte rows goes
-    # row by row, three times slower than the rest of writing a take's WAV).
-    wide, packed = ints.view(np.uint8), np.empty(3 * ints.size, np.uint8)
-    for byte in range(3):
-        packed[byte::3] = wide[byte::4]
-    return packed.tobytes()
+# Frames converted at a time: the float temporaries of a block, not of a whole take (a 79 s
+# take's were four times its 11 MB of PCM).
+_PCM_BLOCK = 1 << 16
+
+
+def _pcm24_into(out: np.ndarray, audio: np.ndarray) -> None:
+    """Interleaved little-endian 24-bit PCM of (channels, n) float audio in -1..1 (clipped) into
+    the uint8 array ``out`` (3 * channels * n bytes), a block of frames at a time."""
+    channels = audio.shape[0]
+    for start in range(0, audio.shape[1], _PCM_BLOCK):
+        block = audio[:, start:start + _PCM_BLOCK]
+        scaled = np.rint(np.clip(block, -1.0, 1.0) * 8388608.0)
+        ints = np.clip(scaled, -8388608, 8388607).astype("<i4").T.reshape(-1)  # interleave frames
+        # The low three bytes of each: copied byte plane by byte plane (a copy of 3-byte rows
+        # goes row by row, three times slower than the rest of writing a take's WAV).
+        wide, packed = ints.view(np.uint8), out[3 * channels * start:3 * channels * (start + block.shape[1])]
+        for byte in range(3):
+            packed[byte::3] = wide[byte::4]
 
 
 def _chunk(tag: bytes, payload: bytes) -> list[bytes]:
@@ -220,8 +231,9 @@ def _chunk(tag: bytes, payload: bytes) -> list[bytes]:
     return [tag + struct.pack("<I", len(payload)), payload, pad]
 
 
-def bwf_bytes(audio: np.ndarray, sample_rate: int, *, bext: BextInfo, ixml: IXmlInfo | None = None) -> bytes:
-    """(channels, n) float audio as the bytes of a 24-bit Broadcast WAV."""
+def _riff_header(audio: np.ndarray, sample_rate: int, bext: BextInfo, ixml: IXmlInfo | None) -> tuple[np.ndarray, bytes]:
+    """(channels, n) float audio checked, and the file's bytes up to its samples (RIFF, fmt,
+    bext, iXML and the data chunk's header)."""
     data = np.asarray(audio)
     if data.ndim == 1:
         data = data[None, :]
@@ -236,21 +248,43 @@ def bwf_bytes(audio: np.ndarray, sample_rate: int, *, bext: BextInfo, ixml: IXml
     if ixml.track_names and len(ixml.track_names) != channels:
         raise InvalidInput(f"{len(ixml.track_names)} track names for {channels} channels")
 
-    parts = [
+    chunks = b"".join([
         b"WAVE",
         *_chunk(b"fmt ", fmt_chunk(int(sample_rate), channels)),
         *_chunk(b"bext", bext_chunk(bext)),
         *_chunk(b"iXML", ixml_chunk(ixml, sample_rate=int(sample_rate), channels=channels,
                                     time_reference=bext.time_reference)),
-        *_chunk(b"data", pcm24(data)),
-    ]
-    size = sum(len(part) for part in parts)
+    ])
+    samples = 3 * data.size
+    size = len(chunks) + 8 + samples + samples % 2  # RIFF chunks are word-aligned: a pad byte
     if size > _MAX_RIFF:
         raise MediaError(
             f"{data.shape[1] / sample_rate:.0f} s of {channels}-channel audio exceeds the 4 GiB WAV limit; "
             "write shorter takes or fewer channels"
         )
-    return b"".join([b"RIFF", struct.pack("<I", size), *parts])  # the samples copied once
+    return data, b"".join([b"RIFF", struct.pack("<I", size), chunks, b"data", struct.pack("<I", samples)])
+
+
+def bwf_bytes(audio: np.ndarray, sample_rate: int, *, bext: BextInfo, ixml: IXmlInfo | None = None) -> bytes:
+    """(channels, n) float audio as the bytes of a 24-bit Broadcast WAV."""
+    wav = io.BytesIO()
+    _write_bwf_to(wav, audio, sample_rate, bext=bext, ixml=ixml)
+    return wav.getvalue()
+
+
+def _write_bwf_to(handle: BinaryIO, audio: np.ndarray, sample_rate: int, *, bext: BextInfo,
+                  ixml: IXmlInfo | None = None) -> None:
+    """(channels, n) float audio as a 24-bit Broadcast WAV into an open binary file, a block
+    of samples at a time: the file is never whole in memory here."""
+    data, header = _riff_header(audio, sample_rate, bext, ixml)
+    handle.write(header)
+    room = np.empty(3 * data.shape[0] * _PCM_BLOCK, np.uint8)
+    for start in range(0, data.shape[1], _PCM_BLOCK):
+        block = data[:, start:start + _PCM_BLOCK]
+        _pcm24_into(room[:3 * block.size], block)
+        handle.write(room[:3 * block.size].data)
+    if data.size % 2:
+        handle.write(b"\0")
 
 
 def write_bwf(
@@ -262,7 +296,9 @@ def write_bwf(
     ixml: IXmlInfo | None = None,
 ) -> Path:
     """Write (channels, n) float audio as a 24-bit Broadcast WAV, atomically. Returns the path."""
-    return write_bytes_atomic(Path(path), bwf_bytes(audio, sample_rate, bext=bext, ixml=ixml))
+    with atomic_path(Path(path)) as tmp, open(tmp, "wb") as handle:
+        _write_bwf_to(handle, audio, sample_rate, bext=bext, ixml=ixml)
+    return Path(path)
 
 
 @dataclass(frozen=True)
@@ -346,7 +382,7 @@ def take_ixml(stamp: TakeStamp, channels: int) -> IXmlInfo:
     )
 
 
-def _signed(path: Path, unsigned: bytes, manifest: dict, creds: Credentials, parent: Path | None = None, *,
+def _signed(path: Path, unsigned: bytes | BinaryIO, manifest: dict, creds: Credentials, parent: Path | None = None, *,
             durable: bool = True, signer: Signing | None = None) -> Path:
     with atomic_path(path, durable=durable) as signed:
         sign_wav(unsigned, signed, manifest, creds, parent=parent, signer=signer)
@@ -366,8 +402,15 @@ def write_take(path: str | os.PathLike, audio: np.ndarray, stamp: TakeStamp, gen
     ``durable=False``: no fsync here; the caller flushes the take's files together
     (``fsutil.sync_written``). ``signer``: the shot's, from ``signing.signer_for(creds)``."""
     channels = int(np.asarray(audio).shape[0]) if np.ndim(audio) == 2 else 1
-    data = bwf_bytes(audio, OUTPUT_SAMPLE_RATE, bext=take_bext(stamp, channels), ixml=take_ixml(stamp, channels))
-    return _signed(Path(path), data, created_manifest(generation, _title(stamp)), creds, durable=durable, signer=signer)
+    # The unsigned file goes through a nameless temporary file beside the take, not memory: the
+    # signer (c2pa) reads the data chunk whole and hands the signed file back in one piece, two
+    # copies of a 79 s stem's 11 MB of samples; ours would have been a third.
+    with tempfile.TemporaryFile(dir=Path(path).parent) as unsigned:
+        _write_bwf_to(unsigned, audio, OUTPUT_SAMPLE_RATE, bext=take_bext(stamp, channels),
+                      ixml=take_ixml(stamp, channels))
+        unsigned.seek(0)
+        return _signed(Path(path), unsigned, created_manifest(generation, _title(stamp)), creds, durable=durable,
+                       signer=signer)
 
 
 def circled_copy(source: Path, destination: Path, generation: Generation, creds: Credentials) -> Path:
@@ -391,5 +434,5 @@ def circled_copy(source: Path, destination: Path, generation: Generation, creds:
 
 __all__ = [
     "BITS", "BextInfo", "IXmlInfo", "TakeStamp", "bext_chunk", "bwf_bytes", "circled_copy", "ixml_chunk",
-    "originator_reference", "pcm24", "take_bext", "take_ixml", "write_bwf", "write_take",
+    "originator_reference", "take_bext", "take_ixml", "write_bwf", "write_take",
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from foleyline.server.media.camera import Camera, changed_pixels
+from foleyline.server.media.camera import Camera, ChangedPixels, changed_pixels
 from foleyline.server.media.peaks import find_peaks
 
 # A pixel "moves" when it changes by more than this (0..255 grey levels): above sensor noise
@@ -50,6 +50,10 @@ SETTLE = 1.0
 SETTLE_SHARE = 0.2
 
 
+# Intervals of changed pixels read (unpacked) at a time: a long shot's are never whole in memory.
+_CHUNK = 64
+
+
 def grid_cells(masks: np.ndarray | None, height: int, width: int, grid: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Row and column index groups of the grid cells: ``grid`` x ``grid`` over the picture, or
     over a fixed region's bounding box; one cell (the box) with per-frame boxes."""
@@ -67,7 +71,7 @@ def grid_cells(masks: np.ndarray | None, height: int, width: int, grid: int) -> 
 
 def cell_differences(
     gray: np.ndarray, masks: np.ndarray | None, grid: int, camera: Camera | None = None,
-    changed: np.ndarray | None = None,
+    changed: ChangedPixels | np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Moving fraction per frame, overall (T,) and per grid cell (T, cells), and the height of
     the moving pixels' centre (T,), 0 top .. 1 bottom, NaN when too little moves; index t:
@@ -86,14 +90,19 @@ def cell_differences(
     centre = np.full(n, np.nan)
     rows = (np.arange(height) + 0.5) / height
     if masks is None or masks.ndim == 2:
-        # A fixed region: every interval counted at once (fractions of whole pixel counts).
-        moving = changed if masks is None else changed & masks
-        overall[1:] = (np.count_nonzero(moving[1:], axis=(1, 2)) / (moving[0].size if masks is None else
-                                                                     max(np.count_nonzero(masks), 1)))
-        per_rows = moving.sum(axis=2)
-        for k, (yr, xr) in enumerate((yr, xr) for yr in ys for xr in xs):
-            box = moving[1:, yr[0] : yr[-1] + 1, xr[0] : xr[-1] + 1]
-            cells[1:, k] = np.count_nonzero(box, axis=(1, 2)) / (box.shape[1] * box.shape[2])
+        # A fixed region: a run of intervals counted at once (fractions of whole pixel counts).
+        area = height * width if masks is None else max(np.count_nonzero(masks), 1)
+        per_rows = np.zeros((n, height), np.int64)
+        for a in range(1, n, _CHUNK):
+            moving = changed[a : a + _CHUNK]
+            if masks is not None:
+                moving = moving & masks
+            span = slice(a, a + len(moving))
+            overall[span] = np.count_nonzero(moving, axis=(1, 2)) / area
+            per_rows[span] = moving.sum(axis=2)
+            for k, (yr, xr) in enumerate((yr, xr) for yr in ys for xr in xs):
+                box = moving[:, yr[0] : yr[-1] + 1, xr[0] : xr[-1] + 1]
+                cells[span, k] = np.count_nonzero(box, axis=(1, 2)) / (box.shape[1] * box.shape[2])
     else:
         per_rows = np.zeros((n, height), int)
         for t in range(1, n):

@@ -7,8 +7,8 @@
     loudness range (LRA)   spread of the short-term loudness  EBU Tech 3342
 
 Momentary and short-term windows step by 100 ms over the K-weighted signal, the same
-K-weighted power (``bs1770.power_sums``, computed once) that gives the integrated value, so the
-five numbers agree with each other. A file shorter than a window is read as a meter started on silence reads it: one window
+K-weighted power (``bs1770.power_sums``, one pass over the take for every window and gating
+block) that gives the integrated value, so the five numbers agree with each other. A file shorter than a window is read as a meter started on silence reads it: one window
 holding the whole file. The loudness range needs at least one full 3 s window; a shorter file
 has none (``range_lu`` is None: "not measured" in bext).
 """
@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from foleyline.server.media.audio import as_channels, true_peak_dbtp
-from foleyline.server.media.bs1770 import ABSOLUTE_GATE_LUFS, OFFSET_DB, integrated_lufs, power_sums
+from foleyline.server.media.bs1770 import (ABSOLUTE_GATE_LUFS, OFFSET_DB, gating_blocks, integrated_from_blocks,
+                                          integrated_lufs, padded_below, power_sums)
 
 MOMENTARY_S = 0.4
 SHORT_TERM_S = 3.0
@@ -38,21 +39,36 @@ class Loudness:
     max_short_term_lufs: float   # -inf for silence
 
 
-def _windows(cumulative: np.ndarray, rate: int, window_s: float, step_s: float) -> np.ndarray:
-    window, step, n = int(round(window_s * rate)), int(round(step_s * rate)), len(cumulative) - 1
+def _window_bounds(n: int, rate: int, window_s: float, step_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """The first and one-past-last samples of every window over ``n`` samples."""
+    window, step = int(round(window_s * rate)), int(round(step_s * rate))
     if n < window:
-        sums = cumulative[-1:]  # one window: the whole file, silence before it
-    else:
-        starts = np.arange(0, n - window + 1, step)
-        sums = cumulative[starts + window] - cumulative[starts]
+        return np.zeros(1, np.int64), np.full(1, n)  # one window: the whole file, silence before it
+    starts = np.arange(0, n - window + 1, step)
+    return starts, starts + window
+
+
+def _loudness(sums: np.ndarray, rate: int, window_s: float) -> np.ndarray:
     with np.errstate(divide="ignore"):
-        return OFFSET_DB + 10 * np.log10(np.maximum(sums, 0.0) / window)
+        return OFFSET_DB + 10 * np.log10(np.maximum(sums, 0.0) / int(round(window_s * rate)))
+
+
+def _summed(data: np.ndarray, rate: int, *bounds: tuple[np.ndarray, np.ndarray]) -> list[np.ndarray]:
+    """The K-weighted power summed over each window of each (starts, ends), from one pass."""
+    points = np.concatenate([edge for pair in bounds for edge in pair])
+    sums, out, at = power_sums(data, rate, points), [], 0
+    for starts, ends in bounds:
+        out.append(sums[at + len(starts):at + 2 * len(starts)] - sums[at:at + len(starts)])
+        at += 2 * len(starts)
+    return out
 
 
 def window_loudness(audio: np.ndarray, rate: int, window_s: float, *, step_s: float = STEP_S) -> np.ndarray:
     """Loudness (LUFS) of every ``window_s`` window, stepping by ``step_s``, of (channels, n)
     audio: the momentary (0.4 s) or short-term (3 s) series. Silence reads -inf."""
-    return _windows(power_sums(as_channels(audio), rate), rate, window_s, step_s)
+    data = as_channels(audio)
+    (sums,) = _summed(data, rate, _window_bounds(data.shape[1], rate, window_s, step_s))
+    return _loudness(sums, rate, window_s)
 
 
 def loudness_range(short_term: np.ndarray) -> float | None:
@@ -71,15 +87,18 @@ def loudness_range(short_term: np.ndarray) -> float | None:
 def measure(audio: np.ndarray, rate: int) -> Loudness:
     """The five loudness numbers bext version 2 records, of (channels, n) float audio."""
     data = as_channels(audio)
-    cumulative = power_sums(data, rate)
-    momentary = _windows(cumulative, rate, MOMENTARY_S, STEP_S)
-    short_term = _windows(cumulative, rate, SHORT_TERM_S, STEP_S)
-    full_windows = data.shape[1] >= int(round(SHORT_TERM_S * rate))
+    n = data.shape[1]
+    short = n < padded_below(rate)  # the integrated value reads it padded: on its own
+    blocks = (np.zeros(0, np.int64),) * 2 if short else gating_blocks(n, rate)
+    momentary, short_term, block_sums = _summed(data, rate, _window_bounds(n, rate, MOMENTARY_S, STEP_S),
+                                                _window_bounds(n, rate, SHORT_TERM_S, STEP_S), blocks)
+    short_term = _loudness(short_term, rate, SHORT_TERM_S)
+    full_windows = n >= int(round(SHORT_TERM_S * rate))
     return Loudness(
-        integrated_lufs=integrated_lufs(data, rate, cumulative),
+        integrated_lufs=integrated_lufs(data, rate) if short else integrated_from_blocks(block_sums, rate),
         range_lu=loudness_range(short_term) if full_windows else None,
         true_peak_dbtp=float(true_peak_dbtp(data, rate)),
-        max_momentary_lufs=float(np.max(momentary)),
+        max_momentary_lufs=float(np.max(_loudness(momentary, rate, MOMENTARY_S))),
         max_short_term_lufs=float(np.max(short_term)),
     )
 

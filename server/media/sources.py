@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
-from foleyline.server.media.camera import Camera, changed_pixels
+from foleyline.server.media.camera import Camera, ChangedPixels, changed_pixels
 from foleyline.server.media.frames import SoundSource, SourceKind
 from foleyline.server.media.walkers import boxes_of, cadence_fits, foot_contacts, periodic, walker
 
@@ -86,11 +86,11 @@ class Motion:
     sizes: np.ndarray | None = None    # (K,) each contact's fall, unscaled
     # (T, H, W) bool, the pixels that changed per interval: worked out once, when first read
     # (not carried over by ``dataclasses.replace``, which may change the camera).
-    _changed: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
+    _changed: ChangedPixels | None = field(default=None, init=False, repr=False, compare=False)
     _blobs: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
-    def changed(self) -> np.ndarray:
+    def changed(self) -> ChangedPixels:
         """(T, H, W) bool: where frame t differs from frame t-1, the camera's motion removed
         (``camera.changed_pixels``)."""
         if self._changed is None:

@@ -7,10 +7,13 @@ open, the cut finder hands every frame it decodes to a ``Recorder``, which keeps
 analysis picture and presentation time; ``decode_shot`` then cuts a shot's analysis stream
 from what was kept (``decode.from_kept``), with the frames, times and picture end that decoding
 the range gives. Nothing else is served from it: another stream, the file's own sound, a file
-changed since, or a movie too long to keep is decoded as before.
+changed since, or a movie too long to keep is decoded as before. A movie is kept for as many
+shots as its cuts make: once each has been served, it is let go (a long shot's post does not
+hold it), and a shot asked for again is decoded.
 
     with keeping():           # the command's scope; nothing is kept outside one
         ... the cut finder:   recorder = recorder_for(path, container, stream); recorder.add(frame) ...
+                              recorder.finish(shots)
         ... decode_shot:      kept_for(path) -> Kept | None
 """
 
@@ -49,7 +52,7 @@ class Kept:
     pictures: np.ndarray       # (N, H, W) uint8, read-only: the ANALYSIS_STREAM picture of each frame
 
 
-_Scope = dict[tuple[int, ...], Kept]  # what an open scope keeps, by file version
+_Scope = dict[tuple[int, ...], list]  # what an open scope keeps, by file version: [Kept, shots left]
 
 _lock = threading.Lock()
 _scope: _Scope | None = None
@@ -69,7 +72,8 @@ def keeping() -> Iterator[None]:
 
 
 def kept_for(path: str | Path) -> Kept | None:
-    """What was kept of this version of ``path`` in the open scope, else None."""
+    """What was kept of this version of ``path`` in the open scope, else None; each answer is one
+    of the shots it was kept for."""
     scope = _scope
     if not scope:
         return None
@@ -77,8 +81,14 @@ def kept_for(path: str | Path) -> Kept | None:
         version = file_version(check_plain_file(Path(path)))
     except MediaError:
         return None  # the decoder says what is wrong with the file
-    kept = scope.get(version)
-    return None if kept is None else replace(kept, info=replace(kept.info, path=Path(path)))
+    with _lock:
+        entry = scope.get(version)
+        if entry is None:
+            return None
+        kept, entry[1] = entry[0], entry[1] - 1
+        if entry[1] <= 0:
+            del scope[version]
+    return replace(kept, info=replace(kept.info, path=Path(path)))
 
 
 class Recorder:
@@ -119,9 +129,10 @@ class Recorder:
         self._given_up = True
         self._times, self._pictures = [], []
 
-    def finish(self) -> None:
-        """Keep what was recorded (the movie was decoded to its end without errors)."""
-        if self._given_up or not self._pictures:
+    def finish(self, shots: int) -> None:
+        """Keep what was recorded (the movie was decoded to its end without errors) for its
+        ``shots``."""
+        if self._given_up or not self._pictures or shots < 1:
             return
         pictures = np.stack(self._pictures)
         pictures.flags.writeable = False  # shared by every shot cut from it
@@ -129,7 +140,7 @@ class Recorder:
         self._times, self._pictures = [], []
         with _lock:
             if _scope is self._scope:  # the scope it was made in is still open
-                self._scope[self._version] = kept
+                self._scope[self._version] = [kept, shots]
 
 
 def recorder_for(path: Path, container: av.container.InputContainer, stream: av.video.stream.VideoStream

@@ -10,7 +10,7 @@ import tolerances
 
 from foleyline.errors import InvalidInput
 from foleyline.server.media.audio import (
-    PEAK_CEILING_DBFS, SILENCE_LUFS, fade_handles, finish_stem, fit_length, largest_magnitude, limit_peak,
+    PEAK_CEILING_DBFS, SILENCE_LUFS, Mix, fade_handles, finish_stem, fit_length, largest_magnitude, limit_peak,
     loudness_lufs, mix_stems, peak_dbfs, reported_loudness, reported_peak, resample, true_peak_dbtp,
 )
 
@@ -128,6 +128,27 @@ class TestStems:
         assert mix.shape == (2, 4)
         np.testing.assert_allclose(mix[:, 0], [0.3, -0.1])
         assert mix_stems([mono, mono], 4).shape == (1, 4)
+
+    def test_a_mix_made_a_stem_at_a_time_is_the_mix_of_them_all(self):
+        rng = np.random.default_rng(2)
+        stems = [(0.5 * rng.standard_normal((1, 1000))).astype(np.float32),
+                 (0.5 * rng.standard_normal((2, 1000))).astype(np.float32),
+                 (0.5 * rng.standard_normal((1, 1000))).astype(np.float32)]
+        mix = Mix(1000)
+        for stem in stems:
+            mix.add(stem)
+        made = mix.finish()
+        summed = stems[0] + stems[1] + stems[2]  # the mono stems in both channels
+        expected = summed * np.float32(min(1.0, 10 ** (PEAK_CEILING_DBFS / 20) / np.abs(summed).max()))
+        np.testing.assert_allclose(made, expected, atol=tolerances.AUDIO_SAMPLE)
+        np.testing.assert_array_equal(made, mix_stems(stems, 1000))
+
+    def test_a_limit_in_place_scales_the_given_array_as_a_copy_would_be_scaled(self):
+        loud = sine(440, 0.1, 48000, amp=0.99, channels=2)
+        copied = limit_peak(loud)
+        assert limit_peak(loud, in_place=True) is loud
+        np.testing.assert_array_equal(loud, copied)
+        assert np.max(np.abs(loud)) == pytest.approx(10 ** (PEAK_CEILING_DBFS / 20), rel=1e-4)
 
     def test_stems_of_incompatible_widths_are_refused_by_name(self):
         with pytest.raises(InvalidInput, match=r"\[2, 3\] channels"):

@@ -15,11 +15,18 @@ import tolerances
 from foleyline import __version__
 from foleyline.errors import InvalidInput
 from foleyline.provenance import Generation, read_provenance
-from foleyline.server.media.bwf import BextInfo, IXmlInfo, TakeStamp, circled_copy, pcm24, write_bwf, write_take
+from foleyline.server.media.bwf import BextInfo, IXmlInfo, TakeStamp, bwf_bytes, circled_copy, write_bwf, write_take
 from foleyline.server.media.loudness import Loudness
 from foleyline.server.signing import credentials
 from foleyline.wavchunks import read_chunk
 from foleyline.timebase import as_rate, samples_since_midnight
+
+
+def samples_of(audio: np.ndarray) -> bytes:
+    """The data chunk's payload of ``audio`` written as a Broadcast WAV."""
+    wav = bwf_bytes(audio, 48000, bext=BextInfo())
+    start = wav.index(b"data") + 8
+    return wav[start:start + struct.unpack("<I", wav[start - 4:start])[0]]
 
 
 def tone(channels: int = 2, n: int = 4800, rate: int = 48000) -> np.ndarray:
@@ -195,7 +202,20 @@ class TestSamples:
         steps = np.array([0, 1, -1, 255, 256, -256, 65535, -65536, 8388607, -8388608, 1234567, -7654321])
         audio = np.stack([np.roll(steps, c) for c in range(channels)]).astype(np.float32) / 8388608.0
         frames = audio.T.reshape(-1) * 8388608.0
-        assert pcm24(audio) == b"".join(int(v).to_bytes(3, "little", signed=True) for v in frames)
+        assert samples_of(audio) == b"".join(int(v).to_bytes(3, "little", signed=True) for v in frames)
+
+    def test_a_long_take_is_the_same_samples_frame_by_frame_across_conversion_blocks(self):
+        # longer than a conversion block, an odd frame count (a pad byte), three channels
+        rng = np.random.default_rng(11)
+        audio = (0.7 * rng.standard_normal((3, 2 * 65536 + 7))).astype(np.float32)
+        audio[1, 65535:65538] = [1.5, -1.0, 0.5]  # clipped, full scale, half scale at a block's edge
+        ints = np.clip(np.rint(np.clip(audio.astype(np.float64), -1, 1) * 8388608), -8388608, 8388607).astype("<i4")
+        expected = ints.T.reshape(-1, 1).view(np.uint8)[:, :3].tobytes()
+        wav = bwf_bytes(audio, 48000, bext=BextInfo())
+        assert isinstance(wav, bytes)
+        assert wav.index(b"data") + 8 + len(expected) + 1 == len(wav)  # the samples, then the pad byte
+        assert wav[wav.index(b"data") + 8:-1] == expected and wav[-1:] == b"\0"
+        assert struct.unpack("<I", wav[4:8])[0] == len(wav) - 8
 
     def test_full_scale_is_clipped_not_wrapped(self, tmp_path):
         audio = np.array([[1.0, -1.0, 1.5, -1.5, 0.0]], np.float32)

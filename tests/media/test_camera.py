@@ -147,3 +147,34 @@ def test_the_correlations_padded_once_find_what_opencvs_own_padding_finds():
     assert np.hypot(dx, dy) >= 0.25  # the refined branch is the one compared
     np.testing.assert_allclose(found, (dx + ex, dy + ey), atol=1e-9)
     assert camera_module._padded(padded) is padded  # a picture of a fast size is used as it is
+
+
+def test_changed_pixels_held_eight_to_a_byte_read_back_as_written() -> None:
+    # 13 columns: the last byte of each row half used
+    rng = np.random.default_rng(5)
+    changed = rng.random((7, 4, 13)) > 0.5
+    held = camera_module.ChangedPixels(changed.shape)
+    held[0:4] = changed[0:4]  # a run of frames
+    for t in range(4, 7):
+        held[t] = changed[t]  # a frame at a time
+    assert len(held) == 7 and held.shape == changed.shape
+    np.testing.assert_array_equal(held[2], changed[2])
+    np.testing.assert_array_equal(held[1:6], changed[1:6])
+    np.testing.assert_array_equal(held[3, 1:3, 5:], changed[3, 1:3, 5:])
+    np.testing.assert_array_equal(np.asarray(held), changed)
+
+
+def test_the_cells_read_from_held_changed_pixels_are_those_of_the_whole_array() -> None:
+    rng = np.random.default_rng(6)
+    frames = rng.integers(0, 256, (150, 18, 27)).astype(np.uint8)  # runs of 64 and a remainder
+    held = camera_module.changed_pixels(frames)
+    box = np.zeros((18, 27), bool)
+    box[3:15, 4:20] = True
+    for masks in (None, box):
+        from_held = cell_differences(frames, masks, GRID, None, held)
+        from_whole = cell_differences(frames, masks, GRID, None, np.asarray(held))
+        for a, b in zip(from_held, from_whole):
+            np.testing.assert_array_equal(a, b)
+        inside = np.ones((18, 27), bool) if masks is None else masks
+        expected = [np.asarray(held[t])[inside].mean() for t in range(1, 150)]  # the share moving, frame by frame
+        np.testing.assert_allclose(from_held[0][1:], expected, rtol=1e-12)

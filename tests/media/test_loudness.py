@@ -151,4 +151,38 @@ def test_the_loudness_of_a_long_take_is_its_k_weighted_power_summed_whole() -> N
     audio = (0.1 * rng.standard_normal((5, 2 * 32768 + 999))).astype(np.float32)
     k = np.stack([iir.sosfilt(k_weighting(RATE), channel) for channel in audio])  # whole, float64
     expected = np.concatenate([[0.0], np.cumsum((channel_weights(5)[:, None] * k**2).sum(axis=0))])
-    np.testing.assert_allclose(power_sums(audio, RATE), expected, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(power_sums(audio, RATE, np.arange(audio.shape[1] + 1)), expected, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("kind", ["noise", "tone"])
+def test_the_power_sums_at_chosen_samples_are_the_whole_sum_read_there(kind: str) -> None:
+    # Any order, repeats, both ends; a length that is no multiple of the filter's segments.
+    n = 3 * 32768 + 1234
+    if kind == "noise":
+        audio = (0.1 * np.random.default_rng(6).standard_normal((2, n))).astype(np.float32)
+    else:
+        audio = sine(1000.0, n / RATE, -12.0, channels=2)
+    k = np.stack([iir.sosfilt(k_weighting(RATE), channel) for channel in audio])
+    whole = np.concatenate([[0.0], np.cumsum((k**2).sum(axis=0))])
+    points = np.array([n, 0, 32768, 32769, 1, n - 1, 32768, 70000])
+    np.testing.assert_allclose(power_sums(audio, RATE, points), whole[points], rtol=1e-12, atol=0)
+
+
+def test_the_five_numbers_are_read_from_one_pass_as_from_the_whole_sum() -> None:
+    # 9.3 s of a tone over noise: windows, gating blocks and the end of the audio all fall
+    # between the filter's segments.
+    rng = np.random.default_rng(8)
+    n = int(9.3 * RATE) + 17
+    audio = (0.02 * rng.standard_normal((2, n)) + sine(220.0, n / RATE, -20.0, channels=2)).astype(np.float32)
+    k = np.stack([iir.sosfilt(k_weighting(RATE), channel) for channel in audio])
+    whole = np.concatenate([[0.0], np.cumsum((k**2).sum(axis=0))])
+
+    def windows(window_s: float) -> np.ndarray:
+        window = int(round(window_s * RATE))
+        starts = np.arange(0, n - window + 1, int(0.1 * RATE))
+        return -0.691 + 10 * np.log10((whole[starts + window] - whole[starts]) / window)
+
+    measured = measure(audio, RATE)
+    assert measured.max_momentary_lufs == pytest.approx(windows(MOMENTARY_S).max(), abs=1e-9)
+    assert measured.max_short_term_lufs == pytest.approx(windows(SHORT_TERM_S).max(), abs=1e-9)
+    np.testing.assert_allclose(window_loudness(audio, RATE, SHORT_TERM_S), windows(SHORT_TERM_S), atol=1e-9)

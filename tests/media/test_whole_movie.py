@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 from fractions import Fraction
 
+import av
 import numpy as np
 import pytest
 
 from foleyline.plugin.timeline.video import timeline_from_video
-from foleyline.probe import probe
+from foleyline.probe import probe, video_stream
 from foleyline.server.media import decode, whole_movie
 from foleyline.server.media.decode import decode_shot
 from foleyline.server.media.frames import ANALYSIS_STREAM, SYNC_STREAM
@@ -32,12 +33,21 @@ def _same(a, b) -> bool:
             and a.fps == b.fps and a.media == b.media and (a.start, a.duration) == (b.start, b.duration))
 
 
+def _keep(path, shots: int) -> None:
+    """Decode ``path`` whole into the open scope, kept for ``shots`` shots (as the cut finder does)."""
+    with av.open(str(path)) as container:
+        stream = video_stream(path, container)
+        recorder = whole_movie.recorder_for(path, container, stream)
+        for frame in container.decode(stream):
+            recorder.add(frame)
+        recorder.finish(shots)
+
+
 def _served_and_decoded(path, ranges, monkeypatch):
     """Each range's analysis cut from the kept movie, and decoded on its own."""
     served = []
     with whole_movie.keeping():
-        timeline_from_video(path)
-        assert whole_movie.kept_for(path) is not None
+        _keep(path, len(ranges))
         with monkeypatch.context() as patched:
             patched.setattr(decode, "open_media", _must_not_open)
             served = [decode_shot(path, start, length, [ANALYSIS_STREAM]) for start, length in ranges]
@@ -74,6 +84,23 @@ def test_real_movies_of_every_rate_and_codec_give_the_same_shots_once_kept(media
         assert _same(a, b), (name, start, length)
 
 
+def test_the_cut_finder_keeps_a_movie_for_its_shots_and_lets_it_go_once_each_is_served(tmp_path):
+    path = tmp_path / "cut.mp4"
+    with av.open(str(path), "w") as out:  # a grey square for a second, then a white one: one cut
+        stream = out.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 160, 96, "yuv420p"
+        for i in range(50):
+            image = np.full((96, 160, 3), 40 if i < 25 else 220, np.uint8)
+            image[30:60, 2 * i:2 * i + 20] = 255 - image[0, 0]
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")))
+        out.mux(stream.encode())
+    with whole_movie.keeping():
+        assert len(list(timeline_from_video(path).find_clips())) == 2
+        assert whole_movie.kept_for(path) is not None
+        assert whole_movie.kept_for(path) is not None
+        assert whole_movie.kept_for(path) is None  # both shots served: a third ask decodes
+
+
 def test_nothing_is_kept_outside_a_command_that_keeps_it(clip_factory):
     path = clip_factory("whole_outside.mp4", constant_rate(Fraction(25), 1.0))
     timeline_from_video(path)
@@ -102,7 +129,7 @@ def test_other_streams_the_files_sound_and_a_changed_file_are_decoded_again(clip
     real_open = decode.open_media
     monkeypatch.setattr(decode, "open_media", lambda p: (opened.append(str(p)), real_open(p))[1])
     with whole_movie.keeping():
-        timeline_from_video(path)
+        _keep(path, shots=3)
         decode_shot(path, 0.0, 1.0, [ANALYSIS_STREAM])
         assert opened == []
         decode_shot(path, 0.0, 1.0, [ANALYSIS_STREAM, SYNC_STREAM])  # the engines' pictures: not kept
