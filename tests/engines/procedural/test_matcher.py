@@ -127,6 +127,13 @@ def test_embeddings_understand_paraphrases(embedding_matcher, kind, prompt, expe
     assert names(Matcher(KeywordScorer()).plan(Layer("l", kind, prompt=prompt))) != expected
 
 
+@pytest.mark.parametrize(("prompt", "bed"), [("street ambience", "traffic"), ("city ambience", "traffic"),
+                                             ("bar ambience", "crowd"), ("ambience", "room_tone")])
+def test_an_ambience_that_names_its_place_gets_that_places_bed_not_a_room_tone(embedding_matcher, prompt, bed):
+    # "ambience" alone reads nearest the room tone's description; the place it names decides.
+    assert names(embedding_matcher.plan(Layer("bg", LayerKind.BG, prompt=prompt))) == (None, bed)
+
+
 def test_embeddings_agree_with_keywords_on_plain_prompts(embedding_matcher):
     for prompt, expected in (("hammer on an anvil", "impact_metal"), ("someone knocks on the oak door", "impact_wood")):
         assert embedding_matcher.plan(Layer("l", LayerKind.FX, prompt=prompt)).oneshot.name == expected
