@@ -436,7 +436,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clips", type=Path, nargs="+", default=MOVIES)
     p.add_argument("--rounds", type=int, default=5)
     p.set_defaults(run=movies)
-    p = sub.add_parser("startup", help="what every `foleyline generate` pays: imports, server start, exit", parents=[paired])
+    p = sub.add_parser("startup", help="what every `foleyline generate` pays: imports, server start, exit",
+                       parents=[paired])
     p.add_argument("--clip", type=Path, default=SHORT_CLIP)
     p.add_argument("--seconds", type=float, default=0.2, help="the shot's length (a few frames)")
     p.add_argument("--rounds", type=int, default=7)
