@@ -374,15 +374,15 @@ class Matcher:
             if score > best[model.shape][0]:
                 best[model.shape] = (float(score), model)
         _score, bed = best["texture"]
-        if self.scorer.name != "keywords" and bed is not None and bed.name == DEFAULT_AMBIENCE and not _says(text, bed):
+        if self.scorer.name != "keywords" and bed is not None and bed.name == DEFAULT_AMBIENCE:
             # "Ambience", "atmos", "background" read near the room tone's description whatever
             # place they name ("street ambience"): a bed the prompt names in words (the street's
             # traffic) plays instead; the room tone is the ambience of a prompt that names none.
             said = KeywordScorer().scores(text, models)
-            named = [(said[i], scores[i], i) for i, m in enumerate(models)
-                     if m.shape == "texture" and said[i] >= 0.5 and m.name not in excluded]
-            if named:
-                _said, score, i = max(named)
+            beds_said = [(said[i], scores[i], i) for i, m in enumerate(models)
+                         if m.shape == "texture" and said[i] >= 0.5 and m.name not in excluded]
+            if beds_said and not said[models.index(bed)]:
+                _said, score, i = max(beds_said)
                 best["texture"] = (float(score), models[i])
         matched_by = self.scorer.name
         filed = [cov for cov in map(vocabulary.coverage_of, vocabulary.written_cat_ids(text))
