@@ -210,19 +210,16 @@ def fmt_chunk(sample_rate: int, channels: int) -> bytes:
 _PCM_BLOCK = 1 << 16
 
 
-def _pcm24_into(out: np.ndarray, audio: np.ndarray) -> None:
-    """Interleaved little-endian 24-bit PCM of (channels, n) float audio in -1..1 (clipped) into
-    the uint8 array ``out`` (3 * channels * n bytes), a block of frames at a time."""
-    channels = audio.shape[0]
-    for start in range(0, audio.shape[1], _PCM_BLOCK):
-        block = audio[:, start:start + _PCM_BLOCK]
-        scaled = np.rint(np.clip(block, -1.0, 1.0) * 8388608.0)
-        ints = np.clip(scaled, -8388608, 8388607).astype("<i4").T.reshape(-1)  # interleave frames
-        # The low three bytes of each: copied byte plane by byte plane (a copy of 3-byte rows
-        # goes row by row, three times slower than the rest of writing a take's WAV).
-        wide, packed = ints.view(np.uint8), out[3 * channels * start:3 * channels * (start + block.shape[1])]
-        for byte in range(3):
-            packed[byte::3] = wide[byte::4]
+def _pcm24_into(out: np.ndarray, block: np.ndarray) -> None:
+    """Interleaved little-endian 24-bit PCM of a (channels, n) block of float audio in -1..1
+    (clipped) into the uint8 array ``out`` (3 * channels * n bytes)."""
+    scaled = np.rint(np.clip(block, -1.0, 1.0) * 8388608.0)
+    ints = np.clip(scaled, -8388608, 8388607).astype("<i4").T.reshape(-1)  # interleave frames
+    # The low three bytes of each: copied byte plane by byte plane (a copy of 3-byte rows goes
+    # row by row, three times slower than the rest of writing a take's WAV).
+    wide = ints.view(np.uint8)
+    for byte in range(3):
+        out[byte::3] = wide[byte::4]
 
 
 def _chunk(tag: bytes, payload: bytes) -> list[bytes]:
