@@ -125,9 +125,23 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(name, "interrupted", 130)
 
 
+# Where the environment names no thread count for them, the BLAS libraries numpy and OpenCV
+# bring (OpenBLAS, one each) start a thread per core as they load, and each new thread spins a
+# while waiting for work: importing numpy and OpenCV cost 0.18 s of CPU against 0.11 with one
+# thread each (two cores, median of 15; docs/evaluation.md, "A one-shot generate's
+# critical path"). A command's pools start with one; a server it starts gives its workers
+# their share (``server.threads`` grows the pools), as does an engine loaded without a server.
+_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
+
+
+def _one_blas_thread_at_start() -> None:
+    if not any(os.environ.get(name, "").strip() for name in _THREAD_VARIABLES):
+        os.environ["OPENBLAS_NUM_THREADS"] = "1"
+
+
 def console() -> int:
     """The ``foleyline`` script and ``python -m foleyline``: :func:`main` in a process that ends
-    with the command.
+    with the command, its BLAS pools started with one thread (see ``_THREAD_VARIABLES``).
 
     What a command loaded stays until the process ends: some 70,000 objects (modules, classes,
     tables), most of them in reference cycles only the collector frees. At exit it would find
@@ -136,6 +150,7 @@ def console() -> int:
     generate``'s exit. ``main`` leaves the collector alone, for the processes that go on after
     it (tests, the panel).
     """
+    _one_blas_thread_at_start()
     code = main(sys.argv[1:])
     gc.freeze()
     return code
