@@ -118,11 +118,18 @@ def clip_timeline(clip: Path, seconds: float, folder: Path) -> Path:
     return path
 
 
+# The folder every side's process starts in: `python -m` and `python -c` put the current folder
+# first on sys.path, and started in a checkout, `foleyline` there (its foleyline/ folder) is
+# imported before the side's own install maps it: the other side would run our foleyline/
+# (the CLI, config, probe, ...) under its server/ and plugin/.
+NEUTRAL_CWD = tempfile.gettempdir()
+
+
 def run_cli(python: Path, timeline: Path, out: Path, env: dict[str, str]) -> tuple[float, float, float]:
     """(wall s, CPU s, peak MiB) of one `foleyline generate` process on ``python``."""
     command = [str(python), "-m", "foleyline", "generate", str(timeline), "--seed", "1", "-o", str(out)]
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=NEUTRAL_CWD)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -215,7 +222,7 @@ def movies(args: argparse.Namespace) -> int:
     if sides is None:
         return 2
     with tempfile.TemporaryDirectory(prefix="foleyline-bench-") as tmp:
-        results = _paired_runs(sides, {clip.name: clip for clip in args.clips}, args.rounds, Path(tmp),
+        results = _paired_runs(sides, {clip.name: clip.resolve() for clip in args.clips}, args.rounds, Path(tmp),
                                "`foleyline generate MOVIE` (cuts found)")
         print(f"{'movie':>36s} {'side':>6s} {'wall s':>20s} {'CPU s':>20s} {'peak MiB':>16s}")
         for clip in args.clips:
@@ -240,8 +247,8 @@ IMPORTED = {"foleyline.plugin.commands.generate": "import generate s", "foleylin
 def import_seconds(python: Path, module: str) -> float:
     """Seconds a fresh interpreter on ``python`` takes to import ``module``."""
     code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
-    return float(subprocess.run([str(python), "-c", code], check=True, capture_output=True,
-                                text=True).stdout.strip().splitlines()[-1])
+    return float(subprocess.run([str(python), "-c", code], check=True, capture_output=True, text=True,
+                                cwd=NEUTRAL_CWD).stdout.strip().splitlines()[-1])
 
 
 def startup(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import sys
+import threading
 from collections.abc import Mapping
 from typing import TextIO
 
@@ -47,7 +48,10 @@ class ProgressBar:
             self._line(f"job {event.job_id}: {payload.shot_count} shot(s) on {payload.engine}")
             for warning in payload.warnings:
                 self._line(f"warning: {warning}")
-            # in a log the bar draws nowhere, but still keeps the rate for the estimate
+            # in a log the bar draws nowhere, but still keeps the rate for the estimate; drawn
+            # from this process alone, it needs a thread lock, not tqdm's default, which loads
+            # multiprocessing to make one of its locks (5-8 ms of a one-shot `generate`)
+            tqdm.set_lock(threading.RLock())
             self._bar = tqdm(total=max(1, payload.shot_count), file=self.stream if self.tty else io.StringIO(),
                              bar_format=BAR_FORMAT, leave=True, dynamic_ncols=self.tty)
         elif kind == "progress" and payload.stage != "queued":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import os
 import subprocess
 import sys
 import textwrap
@@ -77,6 +78,24 @@ def test_the_script_runs_main_then_leaves_what_was_loaded_to_the_os() -> None:
     done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=60)
     assert done.stderr.strip().splitlines()[-1] == "0 True True True", done.stderr
     assert "complete" in done.stdout  # the command itself ran
+
+
+@pytest.mark.parametrize("given, started", [({}, 1), ({"OMP_NUM_THREADS": "2"}, 2), ({"OPENBLAS_NUM_THREADS": "2"}, 2)])
+def test_the_script_starts_the_blas_pools_with_one_thread_unless_the_environment_says(given, started) -> None:
+    # (one thread each until a server gives its workers their share: server.threads grows them)
+    code = """
+        import os, sys
+        from foleyline import cli
+        sys.argv = ["foleyline", "completion", "bash"]
+        cli.console()
+        import numpy
+        from threadpoolctl import threadpool_info
+        print(sorted({pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}), file=sys.stderr)
+    """
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS")}
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=60,
+                          env={**env, **given})
+    assert done.stderr.strip().splitlines()[-1] == f"[{started}]", done.stderr
 
 
 @pytest.mark.parametrize("name", sorted(cli.COMMANDS))

@@ -4,6 +4,7 @@ write-back, relinking, files with several timelines, a plain video file, takes a
 from __future__ import annotations
 
 import shutil
+import threading
 from fractions import Fraction
 from pathlib import Path
 
@@ -145,6 +146,30 @@ def test_a_video_file_is_decoded_once_for_its_cuts_and_its_shots_with_the_same_t
     once, each = takes(tmp_path / "once"), takes(tmp_path / "each")
     assert len(once) >= 2 and once.keys() == each.keys()
     assert all(np.array_equal(once[name], each[name]) for name in once)
+
+
+def test_the_cut_finder_stops_with_the_error_of_a_frame_it_could_not_convert(tmp_path, monkeypatch) -> None:
+    # Its pictures are made on a thread of their own while the decoder goes on: a failure there
+    # is the command's, raised once, and leaves nothing kept.
+    from foleyline.plugin.timeline.video import timeline_from_video
+    from foleyline.server.media import whole_movie
+
+    movie = _movie(tmp_path / "clip.mp4", frames=72, rate=Fraction(25), cut_at=30)
+    real_add, seen = whole_movie.Recorder.add, []
+
+    def add(recorder, frame):
+        seen.append(frame.pts)
+        if len(seen) == 20:
+            raise MemoryError("frame 20")
+        real_add(recorder, frame)
+
+    monkeypatch.setattr(whole_movie.Recorder, "add", add)
+    with whole_movie.keeping():
+        with pytest.raises(MemoryError, match="frame 20"):
+            timeline_from_video(movie)
+        assert whole_movie.kept_for(movie) is None
+    assert len(seen) == 20  # no frame converted after the failure
+    assert [t.name for t in threading.enumerate() if t.name == "foleyline-cuts"] == []
 
 
 def test_a_video_at_a_rate_timecode_does_not_count_goes_on_the_nearest_sequence_rate(tmp_path, capsys) -> None:
