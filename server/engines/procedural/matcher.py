@@ -15,6 +15,7 @@ drafted notes repeat cost a file read, and the labels the analysis writes on dra
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib.metadata
 import importlib.util
 import logging
@@ -125,7 +126,7 @@ def _one_slip(word: str, keyword: str) -> bool:
     return any(long_[i] == long_[i - 1] and long_[:i] + long_[i + 1:] == short for i in range(1, len(long_)))
 
 
-def _slips_fixed(words: list[str], listed: set[str]) -> list[str]:
+def _slips_fixed(words: list[str], listed: frozenset[str]) -> list[str]:
     """Each word no keyword list holds and no source name is, read as the one keyword it is a
     slip of (none when it could be a slip of two)."""
     fixed = []
@@ -145,6 +146,17 @@ def _described(words: list[str], model: SoundModel) -> int:
     return len(rest & said)
 
 
+@functools.lru_cache(maxsize=64)
+def _keyword_index(models: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]
+                   ) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """Of the models (name, keywords, required words): every word their lists hold, and per
+    keyword the models that list it. The same for every prompt over one catalogue, and a plan
+    scores its texts several times (3.2 ms a time over the 44 models: about 16 ms of a
+    one-shot `generate`'s shot)."""
+    listed = frozenset(k for _, keywords, requires in models for k in keywords + requires)
+    return listed, {k: frozenset(name for name, keywords, _ in models if k in keywords) for k in listed}
+
+
 class KeywordScorer:
     """Counts keyword hits (single words and two-word phrases), plural-tolerant; a past tense or
     an "-ing" form no list holds counts as its verb, a typing slip as its keyword, and a material naming what
@@ -154,9 +166,8 @@ class KeywordScorer:
     name = "keywords"
 
     def scores(self, text: str, models: list[SoundModel]) -> np.ndarray:
-        listed = {k for model in models for k in model.keywords + model.requires}
+        listed, sources = _keyword_index(tuple((m.name, m.keywords, m.requires) for m in models))
         words = _slips_fixed(_words(text), listed)
-        sources = {k: {m.name for m in models if k in m.keywords} for k in listed}
         modifiers = {w for w, nxt in zip(words, words[1:]) if w in _MATERIALS and nxt in sources
                      and not any(w in m.keywords for m in models if m.name in sources[nxt])}
         singles = set(words) | {w[:-1] for w in words if w.endswith("s")} | {w[:-2] for w in words if w.endswith("es")}
