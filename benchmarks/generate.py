@@ -54,6 +54,12 @@ signed WAVs, 1.5 of C2PA signing each; one syncfs for the shot), the rest about 
 16 for the same shot asked for again. The 30 ms target is out of reach for an unseen shot
 while the analysis' flow costs what it does.
 
+Every side's process starts in the system's temporary folder, not in a checkout: `python -m`
+and `python -c` put the current folder first on sys.path, so a run started in our worktree had
+the other side import our ``foleyline/`` (the CLI, config, probe) under its own ``server/`` and
+``plugin/`` (found December 2026, w9-fast: its ``--against`` figures before then compared two
+sides that shared our ``foleyline/``; docs/evaluation.md, "A one-shot generate's critical path").
+
 Every table prints the machine's load average: on a shared machine compare ratios from one run.
 A peak counts the pages of the shared libraries the process maps, and how many depends on what
 the page cache holds of each .venv's files: two .venvs can differ by 30-50 MiB on the same code
