@@ -167,6 +167,7 @@ class Coverage:
 class Mention:
     phrase: str                          # the words of the prompt that name it
     cat_ids: tuple[str, ...]             # empty for a sound no category tells apart (``UNMADE_SOUNDS``)
+    heard_in: str = ""                   # the place it is heard in, when the prompt names a place, not it
 
 
 @lru_cache(maxsize=1)
