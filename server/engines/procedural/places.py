@@ -86,6 +86,30 @@ def table() -> dict[str, Place]:
     return found
 
 
+def _described(heard: tuple[Bed | Unmade, ...]) -> str:
+    def one(h: Bed | Unmade) -> str:
+        if isinstance(h, Unmade):
+            return f"no {h.sound}"
+        if h.model.shape == "oneshot":
+            return f"{h.model.name} now and then"
+        return h.model.name + (f" {h.gain_db:+g} dB" if h.gain_db else "")
+
+    return " + ".join(map(one, heard))
+
+
+def by_category() -> dict[str, list[str]]:
+    """UCS CatID -> its places' beds as the coverage report shows them: "crowd + traffic -14 dB
+    (market, marketplace, ...)"."""
+    names: dict[Place, list[str]] = {}
+    for name, place in table().items():
+        names.setdefault(place, []).append(name)
+    found: dict[str, list[str]] = {}
+    for place, said in names.items():
+        shown = ", ".join(said[:3]) + (", ..." if len(said) > 3 else "")
+        found.setdefault(place.cat_id, []).append(f"{_described(place.day)} ({shown})")
+    return found
+
+
 def _words(text: str) -> list[str]:
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return _WORD.findall(plain)

@@ -14,6 +14,7 @@ import pytest
 from foleyline.notes import Layer, LayerKind
 from foleyline.server.engines.base import SamplingSettings
 from foleyline.server.engines.procedural.dsp import SAMPLE_RATE
+from foleyline.server.engines.procedural import places, ucs
 from foleyline.server.engines.procedural.engine import ProceduralEngine
 from foleyline.server.engines.procedural.matcher import KeywordScorer, Matcher
 
@@ -205,3 +206,40 @@ def test_a_jungle_at_night_warns_and_still_plays_its_night_birds_not_a_room_tone
     assert warning.endswith("it will sound like birds singing (birds)")
     assert _share(_render("jungle at night"), 2000, 6000) > 0.5
     assert engine.layer_warnings(Layer("market", LayerKind.BG, prompt="busy market ambience")) == []
+
+
+def test_every_place_is_filed_under_a_ucs_category_and_what_no_model_makes_names_its_own():
+    for name, place in places.table().items():
+        assert ucs.lookup(place.cat_id) is not None, name
+        for heard in place.day + place.night:
+            assert isinstance(heard, places.Bed) or ucs.lookup(heard.cat_id) is not None, (name, heard)
+    assert places.heard_in("a dog barks twice") is None
+
+
+def test_a_place_named_beside_a_bed_of_its_own_plays_that_bed_and_beside_a_one_shot_scatters_it_over_its_beds():
+    matcher = Matcher(KeywordScorer())
+    rain = matcher.plan(Layer("bg", LayerKind.BG, prompt="rain in the forest"))
+    assert played(rain) == {"rain"} and rain.warning == ""
+    dogs = matcher.plan(Layer("bg", LayerKind.BG, prompt="dogs barking in a quiet suburb"))
+    assert dogs.scattered and dogs.oneshot.name == "dog_bark" and {"birds", "traffic"} <= played(dogs)
+    # "rain forest", "train station": a place's own words name no source
+    assert "rain" not in played(matcher.plan(Layer("bg", LayerKind.BG, prompt="rain forest")))
+
+
+def test_what_the_prompt_refuses_is_neither_laid_nor_missed():
+    plan = Matcher(KeywordScorer()).plan(Layer("bg", LayerKind.BG, prompt="nightclub, no music", negative_prompt="traffic"))
+    assert played(plan) == {"crowd"} and plan.warning == ""
+
+
+def test_at_night_the_birds_sleep_and_the_night_column_says_what_is_heard():
+    plan = Matcher(KeywordScorer()).plan(Layer("bg", LayerKind.BG, prompt="forest at night"))
+    assert "birds" not in played(plan) and 'no sound model for "night insects" (UCS ANMLInsc) of "forest at night"' in plan.warning
+
+
+def test_the_coverage_report_shows_how_each_place_is_laid(capsys):
+    from foleyline.cli import main
+
+    assert main(["engines", "vocabulary", "--all"]) == 0
+    every = capsys.readouterr().out
+    assert "AMBMrkt      AMBIENCE-MARKET" in every and "as a place: crowd + traffic -14 dB (market, " in every
+    assert "as a place: gunshot now and then + fire -10 dB" in every
