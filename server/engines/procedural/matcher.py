@@ -54,12 +54,13 @@ DEFAULT_ONESHOT = {LayerKind.FX: "impact_wood", LayerKind.FOLEY: "impact_soft", 
 MOTION_TEXTURES = frozenset({"cloth", "scrape"})
 DEFAULT_AMBIENCE = "room_tone"
 # Beds a place's layer lays at most: a sound editor's two to four; two places named together
-# ("a seaside town") keep the first's and the loudest of the second's.
+# ("a seaside town") keep the first place's beds and as many of the second's as fit after them.
 MAX_BEDS = 4
-# Words that say where a bed is heard, not what it is: "exterior market" is no wind, "cave
-# interior" no room tone (the place says what the room sounds like).
+# Words that say where or when a bed is heard, not what it is: "exterior market" is no wind, "cave
+# interior" no room tone (the place says what the room sounds like), "a park in the morning" no
+# birds without the park's traffic.
 _SETTING_WORDS = frozenset({"interior", "indoor", "indoors", "inside", "exterior", "outdoor", "outdoors", "outside",
-                            "quiet", "air"})
+                            "quiet", "air", "morning"})
 # A place's own one-shots (a construction site's hammering, a battlefield's gunfire) are heard across it.
 PLACE_SCATTER_DISTANCE = 0.3
 

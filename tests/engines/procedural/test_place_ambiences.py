@@ -243,3 +243,11 @@ def test_the_coverage_report_shows_how_each_place_is_laid(capsys):
     every = capsys.readouterr().out
     assert "AMBMrkt      AMBIENCE-MARKET" in every and "as a place: crowd + traffic -14 dB (market, " in every
     assert "as a place: gunshot now and then + fire -10 dB" in every
+
+
+@pytest.mark.parametrize(("prompt", "not_played"), [
+    ("ice rink", "impact_glass"), ("bowling alley", "glass_break"), ("log cabin", "impact_wood"), ("car wash", "engine"),
+])
+def test_a_place_whose_first_word_is_a_sources_keyword_is_the_place(prompt, not_played):
+    plan = Matcher(KeywordScorer()).plan(Layer("bg", LayerKind.BG, prompt=prompt))
+    assert plan.matched_by == "place" and plan.texture.name != not_played and not plan.scattered
