@@ -18,7 +18,11 @@ the part that touches would be drowned by the rest of the picture's motion. A st
 ends going down weighs more than one ending going up (gravity: feet, knives, hammers land;
 the top of a backswing is silent), and a stroke that *arrived* mostly going up, by the flow
 over its last two intervals, is no contact at all (``RISING``). Repeated frames (pulldown, 25 -> 29.97 conversions) are
-left out, since a repeat shows no motion and would look like a stop.
+left out, since a repeat shows no motion and would look like a stop. Frames dropped unevenly
+(a 30 fps camera shown at 21.5 fps) are the opposite case: the intervals that span two of the
+camera's frames move twice as far, and the short one after each reads as a stop. Where the
+picture's changes follow such a beat (``media.pacing``), the moving area of the long intervals
+is evened out and the flow reads velocities over the camera's own intervals.
 
 An onset's strength (how loud its hit will be) adds to that fall how much momentum the moving
 material lost there, from dense optical flow (Farneback): each pixel's velocity just before
@@ -83,6 +87,7 @@ from foleyline.server.media.camera import Camera, ChangedPixels, camera_motion, 
 from foleyline.server.media.contacts import GRID, NOISE_LEVEL, arrivals, cell_differences, falls, settling
 from foleyline.server.media.frames import FrameStream, MotionAnalysis, SourceKind
 from foleyline.server.media.momentum import Flow, momentum_totals, rising, scaled_losses
+from foleyline.server.media.pacing import uneven_pacing
 from foleyline.server.media.sources import Motion, describe_sources, events, with_bursts
 
 Box = tuple[float, float, float, float]  # x, y, width, height, normalised 0..1, origin top-left
@@ -123,12 +128,14 @@ _FLOW_GROUP = 64
 
 def _judged_on_flow(gray: np.ndarray, times: np.ndarray, masks: np.ndarray | None, cells: np.ndarray,
                     arrived: np.ndarray, peaks: np.ndarray, cuts: np.ndarray,
-                    window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                    window: int, captured: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per contact, what the flow says of it: the share that arrived going up (``rising``), the
     momentum lost (``momentum_totals``, scaled to the clip's largest) and when it leapt out of
     rest (``leaps``). Each contact is judged on its own intervals; flow is deterministic, so
-    judging them a group at a time gives what judging them all at once would."""
-    flow = Flow(gray, times)
+    judging them a group at a time gives what judging them all at once would. ``captured``:
+    when the camera took each frame (``times`` but where frames were dropped unevenly:
+    ``media.pacing``), over which the flow's velocities are read."""
+    flow = Flow(gray, captured)
     count = len(peaks)
     heading, totals, leapt = np.zeros(count), np.zeros(count), np.full(count, np.nan)
     largest = 0.0
@@ -357,6 +364,9 @@ def analyze_motion(
     one_way = kept_changes.one_way
     lit = np.flatnonzero(one_way.light()[1:]) + 1
     bridged = np.array([*kept_cuts, *lit], int)
+    # Frames dropped unevenly from a camera's (30 -> 21.5 fps): the long intervals' motion is
+    # evened out, or their beat reads as a stop every few frames.
+    pacing = uneven_pacing(kept_times, kept_changes.mad)
 
     def measured(camera: Camera) -> Motion:
         still = camera.smoothing <= 0 and not camera.shifts.any()
@@ -365,6 +375,8 @@ def analyze_motion(
         # The moving fraction is not rescaled by the interval between distinct frames: the area
         # a moving thing sweeps saturates rather than growing with time, and dividing by a
         # longer interval (after a repeat, in variable-rate video) would invent a dip, a fake stop.
+        if pacing is not None:
+            raw, cells = pacing.evened(raw, cells)
         for c in bridged:  # the jump is not motion
             raw[c], cells[c] = raw[c - 1], cells[c - 1]
         cell_peak = float(cells.max())
@@ -419,7 +431,7 @@ def analyze_motion(
         # is no contact, and how much momentum the rest lost ranks them.
         window = max(1, int(round(0.07 / typical)))
         heading, lost, leapt = _judged_on_flow(kept_gray, kept_times, kept_masks, cells, arrived, peaks, kept_cuts,
-                                               window)
+                                               window, kept_times if pacing is None else pacing.capture_times(kept_times))
         # Strength: the fall plus the momentum lost there, each scaled to the clip's largest.
         strengths = fall_sizes / fall_sizes.max() if len(peaks) else empty
         if len(peaks) and lost.max() > 0:
