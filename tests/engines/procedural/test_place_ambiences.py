@@ -251,3 +251,9 @@ def test_the_coverage_report_shows_how_each_place_is_laid(capsys):
 def test_a_place_whose_first_word_is_a_sources_keyword_is_the_place(prompt, not_played):
     plan = Matcher(KeywordScorer()).plan(Layer("bg", LayerKind.BG, prompt=prompt))
     assert plan.matched_by == "place" and plan.texture.name != not_played and not plan.scattered
+
+
+def test_to_the_embedding_matcher_a_confident_paraphrase_beside_a_place_names_its_bed_and_busy_does_not(embedding_matcher):
+    hearth = embedding_matcher.plan(Layer("bg", LayerKind.BG, prompt="a blazing hearth in the cabin"))
+    assert played(hearth) == {"fire"}
+    assert {"crowd", "traffic"} <= played(embedding_matcher.plan(Layer("bg", LayerKind.BG, prompt="busy market ambience")))
