@@ -68,13 +68,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _vocabulary(every: bool) -> int:
-    from foleyline.server.engines.procedural import vocabulary
+    from foleyline.server.engines.procedural import places, vocabulary
 
     table = vocabulary.coverage()
+    laid = places.by_category()
     if every:
         for row in table:
             what = f"model {row.model.name}" if row.status == "model" else (
                 f"falls back to {row.model.name}" if row.status == "fallback" else "no model")
+            # A place's ambience is laid from several beds, whatever one model the CatID names.
+            what += "".join(f"; as a place: {beds}" for beds in laid.get(row.entry.cat_id, []))
             print(f"{row.entry.cat_id:<12} {row.entry.label:<40} {what}")
     else:
         print(f"{'category':<18} {'model':>5} {'near':>5} {'none':>5}  models")
@@ -82,6 +85,7 @@ def _vocabulary(every: bool) -> int:
             counts = {status: sum(r.status == status for r in rows) for status in ("model", "fallback", "none")}
             models = sorted(m.name for m in vocabulary.models_rendering({r.entry.cat_id for r in rows}))
             print(f"{category:<18} {counts['model']:>5} {counts['fallback']:>5} {counts['none']:>5}  {', '.join(models)}")
+    print(f"{len(places.table())} place names lay their beds for {len(laid)} UCS categories (an ambience naming a place)")
     totals = {status: sum(r.status == status for r in table) for status in ("model", "fallback", "none")}
     print(f"{len(table)} UCS categories: {totals['model']} with a model, {totals['fallback']} standing in with a near "
           f"model, {totals['none']} without")

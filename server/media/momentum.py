@@ -25,7 +25,9 @@ from foleyline.server.media.contacts import DOWNWARD_WEIGHT, NOISE_LEVEL, grid_c
 # cost 30 % more per pair (2.2 against 1.7 ms) and moved the flow by 0.07 px on average for a
 # mean speed of 0.44: 3 of 33 clips gain or lose one contact, the tuning half's scores move
 # within seed noise (contacts AP 0.695 -> 0.692, seeds 0.688-0.707; precision 0.518 -> 0.522).
-# DIS flow (0.15-0.25 ms a pair) lost contacts there (accuracy 0.58 -> 0.53).
+# DIS flow (benchmarks/flow.py, docs/evaluation.md), 0.12-0.9 ms a pair, loses the anvil's or
+# the fireworks' onsets on the tuning half; at full size without mean normalization (0.64 ms)
+# the anvil's hit and a hand lifting a pan read alike (0.70, 0.67-0.69 rising): no RISING holds.
 _FLOW_PARAMS = dict(pyr_scale=0.5, levels=3, winsize=9, iterations=2, poly_n=5, poly_sigma=1.1, flags=0)
 # Grey levels by which a pixel may differ from where its flow says it came from before the
 # flow there is not trusted (twice the motion noise level: interpolation and compression).

@@ -228,6 +228,7 @@ class ProceduralEngine(Engine):
         categories = {cat_id for mention in vocabulary.mentions(text) for cat_id in mention.cat_ids}
         if plan.matched_by not in ("default", "fallback"):
             categories.update(plan.texture.ucs)
+        categories.update(plan.filed_under)
         return library.playable(library.search(text, negative=layer.negative_prompt, categories=categories, limit=1))
 
     def _fires(self, shot: ShotInput, layer: Layer, plan: LayerPlan, analysis: MotionAnalysis | None, seed: int):
@@ -266,8 +267,9 @@ class ProceduralEngine(Engine):
             # Ambience is there whether or not anything moves; motion only lifts it a little.
             env = timing.envelope(shot, layer, analysis, floor=BG_FLOOR if layer.kind is LayerKind.BG else 0.0)
             rng = rng_for(seed, layer.label, plan.texture.name, "texture")
-            texture = plan.texture.render(rng, plan.params, env, n)
+            texture = plan.texture.render(rng, plan.texture_params or plan.params, env, n)
             texture *= plan.texture_gain  # in place: no layer-long temporary
+            _lay_under(texture, plan, env, n, seed, layer.label)
             if bed:
                 # The editor's file, at the level the engine would have given the layer.
                 level = float(np.sqrt(np.mean(np.square(texture, dtype=np.float64)))) if n else 0.0
@@ -297,6 +299,22 @@ class ProceduralEngine(Engine):
         if not description:
             return plan.oneshot
         return self._matcher.best_oneshot(description, negative) or plan.oneshot
+
+
+def _rms(x: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))) if x.size else 0.0
+
+
+def _lay_under(lead: np.ndarray, plan: LayerPlan, env: np.ndarray, n: int, seed: int, label: str) -> None:
+    """A place's other beds, each at its level under the lead bed (a market's traffic 14 dB under
+    its crowd), as a sound editor sets them: the models' own levels differ by 20 dB (a room tone
+    against birdsong). Laid beside a library bed too, whose level is the whole place's."""
+    lead_level = _rms(lead)
+    for under in plan.under:
+        bed = under.model.render(rng_for(seed, label, under.model.name, "texture"), under.params, env, n)
+        level = _rms(bed)
+        if level > 0:
+            lead += bed * np.float32(under.gain * lead_level / level)
 
 
 def _limit(x: np.ndarray) -> np.ndarray:

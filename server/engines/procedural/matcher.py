@@ -29,7 +29,8 @@ import numpy as np
 from foleyline.notes import Layer, LayerKind
 from foleyline.notes.event_labels import is_generated
 
-from . import vocabulary
+from . import places, vocabulary
+from .dsp import db_to_gain
 from .embedding_cache import EmbeddingCache
 from .synths import CATALOG, SoundModel, SoundParams
 
@@ -53,6 +54,28 @@ DEFAULT_ONESHOT = {LayerKind.FX: "impact_wood", LayerKind.FOLEY: "impact_soft", 
 # Textures made by the moving thing itself, which belong under its hits on the same layer.
 MOTION_TEXTURES = frozenset({"cloth", "scrape"})
 DEFAULT_AMBIENCE = "room_tone"
+# Beds a place's layer lays at most: a sound editor's two to four; two places named together
+# ("a seaside town") keep the first place's beds and as many of the second's as fit after them.
+MAX_BEDS = 4
+# Words that say where or when a bed is heard, not what it is: "exterior market" is no wind, "cave
+# interior" no room tone (the place says what the room sounds like), "a park in the morning" no
+# birds without the park's traffic.
+_SETTING_WORDS = frozenset({"interior", "indoor", "indoors", "inside", "exterior", "outdoor", "outdoors", "outside",
+                            "quiet", "air", "morning"})
+# Words that say a layer is a bed, not which.
+_BED_WORDS = frozenset({"ambience", "ambiance", "ambient", "atmos", "atmosphere", "background", "bg", "amb"})
+# A place's own one-shots (a construction site's hammering, a battlefield's gunfire) are heard across it.
+PLACE_SCATTER_DISTANCE = 0.3
+
+
+@dataclass(frozen=True)
+class UnderBed:
+    """A bed laid under a place's lead bed: its model, its level against the lead's, and its
+    parameters."""
+
+    model: SoundModel
+    gain: float
+    params: SoundParams
 
 
 @dataclass(frozen=True)
@@ -68,11 +91,23 @@ class LayerPlan:
     # What the editor should know: the prompt asks for something no model makes, and what the
     # layer will sound like instead. Empty when the models cover the prompt.
     warning: str = ""
+    # A place's other beds, under ``texture`` (a market's traffic under its crowd).
+    under: tuple[UnderBed, ...] = ()
+    # The texture's own parameters where they are not the one-shot's (a place's scattered hits).
+    texture_params: SoundParams | None = None
+    # The UCS categories of the places the layer names (AMBMrkt): a library file filed there answers it.
+    filed_under: tuple[str, ...] = ()
 
     @property
     def sounds_like(self) -> str:
         parts = [f"{m.sounds_like} ({m.name})" for m in (self.oneshot, self.texture) if m is not None]
-        return " over ".join(parts) or "silence"
+        beds = [f"{b.model.sounds_like} ({b.model.name})" for b in self.under]
+        return " with ".join([" over ".join(parts)] + beds) if parts else "silence"
+
+    @property
+    def models(self) -> tuple[SoundModel, ...]:
+        """Every model the layer plays."""
+        return tuple(m for m in (self.oneshot, self.texture) if m is not None) + tuple(b.model for b in self.under)
 
 
 class TextScorer(Protocol):
@@ -355,6 +390,22 @@ class Matcher:
                 return models[i]
         return None
 
+    def _names_a_bed(self, rest: str, models: list[SoundModel], excluded: set[str]) -> bool:
+        """Whether the words beside a place name a bed of their own, in words ("rain in the
+        forest") or, to the embedding matcher, as a confident paraphrase ("a blazing hearth in the
+        cabin": a fire): the editor who names the bed gets that bed. A room tone is no such bed:
+        "quiet", "interior" say what a place is like."""
+        if _names_a_bed(rest, models, excluded):
+            return True
+        # "busy ambience" reads 0.44 near the crowd with "ambience", 0.41 without ("a blazing hearth
+        # in the" 0.53 near the fire, its articles kept: 0.44 without): "ambience" says a bed, the
+        # place says which.
+        words = " ".join(w for w in _words(rest) if w not in _SETTING_WORDS | _BED_WORDS)
+        if self.scorer.name == "keywords" or not words:
+            return False
+        beds = [m for m in models if m.shape == "texture" and m.name != DEFAULT_AMBIENCE and m.name not in excluded]
+        return bool(max(self._score(words, beds)) >= PARAPHRASE_FLOOR)
+
     def plan(self, layer: Layer) -> LayerPlan:
         """The models, parameters and warning for ``layer``. A plan depends on nothing but the
         layer (all of it: a frozen value) and the scorer, so it is kept per (layer, scorer): a
@@ -375,7 +426,11 @@ class Matcher:
         asked = layer_text(layer)
         text, negated = split_negated(asked)
         models = list(CATALOG.values())
-        excluded = self._excluded(", ".join(filter(None, (layer.negative_prompt, negated))), models)
+        refused = ", ".join(filter(None, (layer.negative_prompt, negated)))
+        excluded = self._excluded(refused, models)
+        heard = places.heard_in(text) if layer.kind is LayerKind.BG else None
+        if heard is not None and not self._names_a_bed(heard.rest, models, excluded):
+            return _place_plan(layer, asked, text, heard, excluded, refused)
         scores = self._score(text, models)
         floor = self._floor()
         best: dict[str, tuple[float, SoundModel | None]] = {"oneshot": (-1.0, None), "texture": (-1.0, None)}
@@ -469,6 +524,49 @@ def _says(text: str, model: SoundModel) -> bool:
     return bool(KeywordScorer().scores(text, [model])[0] > 0)
 
 
+def _said(text: str, models: list[SoundModel], excluded: set[str]) -> list[tuple[float, SoundModel]]:
+    """The models ``text`` names in words (keyword hits, setting words aside), most hits first."""
+    words = " ".join(w for w in _words(text) if w not in _SETTING_WORDS)
+    hits = KeywordScorer().scores(words, models)
+    return sorted(((float(h), m) for h, m in zip(hits, models) if h > 0 and m.name not in excluded),
+                  key=lambda hm: -hm[0])
+
+
+def _names_a_bed(rest: str, models: list[SoundModel], excluded: set[str]) -> bool:
+    """Whether the words beside a place name a bed in words (``Matcher._names_a_bed``)."""
+    return any(m.shape == "texture" and m.name != DEFAULT_AMBIENCE for _h, m in _said(rest, models, excluded))
+
+
+def _place_plan(layer: Layer, asked: str, text: str, heard: places.Heard, excluded: set[str], refused: str) -> LayerPlan:
+    """A layer naming a place plays the place's beds (``places.tsv``), with a one-shot the other
+    words name ("dogs barking in a suburb") or the place's own scattered through them, and warns
+    about what the place is known by that no model makes."""
+    beds = [b for b in heard.beds if b.model.name not in excluded][:MAX_BEDS]
+    if not beds:
+        beds = [places.Bed(CATALOG[DEFAULT_AMBIENCE], 0.0)]
+    said_oneshots = [m for _h, m in _said(heard.rest, list(CATALOG.values()), excluded) if m.shape == "oneshot"]
+    oneshot = said_oneshots[0] if said_oneshots else (
+        heard.scattered if heard.scattered is not None and heard.scattered.name not in excluded else None)
+    lead = beds[0]
+    texture_params = params_from_text(text, lead.model.defaults)
+    if oneshot is None:
+        params, own_params = texture_params, None
+    else:
+        params = params_from_text(text, oneshot.defaults)
+        if not said_oneshots:
+            params = params.with_(distance=params.distance + PLACE_SCATTER_DISTANCE)
+        own_params = texture_params
+    under = tuple(UnderBed(b.model, db_to_gain(b.gain_db), params_from_text(text, b.model.defaults)) for b in beds[1:])
+    named = vocabulary.unrendered(heard.rest)
+    # What the prompt refuses is not missed, and what it names is said once.
+    known = {c for mention in vocabulary.mentions(refused) + named for c in mention.cat_ids}
+    unmade = [vocabulary.Mention(u.sound, (u.cat_id,), heard_in=heard.said) for u in heard.unmade if u.cat_id not in known]
+    plan = LayerPlan(oneshot, lead.model, params, db_to_gain(lead.gain_db), "place", scattered=oneshot is not None,
+                     under=under, texture_params=own_params, filed_under=heard.cat_ids)
+    unrendered = named + unmade
+    return dataclasses.replace(plan, warning=substitution_warning(layer, asked, plan, unrendered))
+
+
 def substitution_warning(
     layer: Layer, text: str, plan: LayerPlan, unrendered: list[vocabulary.Mention], *, guessed: bool = False
 ) -> str:
@@ -476,10 +574,12 @@ def substitution_warning(
     all show this text): what was asked for that no model makes, and what will play instead.
     ``guessed``: the model was only the nearest paraphrase (no word of it in the prompt, and
     below ``PARAPHRASE_FLOOR`` or not the source the prompt names)."""
-    rendered = {cat_id for m in (plan.oneshot, plan.texture) if m is not None for cat_id in m.ucs}
+    rendered = {cat_id for m in plan.models for cat_id in m.ucs}
     missing = [m for m in unrendered if not rendered.intersection(m.cat_ids)]
     if missing:
         what = ", ".join(f'"{m.phrase}" (UCS {"/".join(m.cat_ids)})' if m.cat_ids else f'"{m.phrase}"' for m in missing)
+        heard_in = list(dict.fromkeys(m.heard_in for m in missing if m.heard_in))
+        what += "".join(f' of "{where}"' for where in heard_in)
         return f"layer {layer.label!r}: no sound model for {what}; it will sound like {plan.sounds_like}"
     if (plan.matched_by == "default" or guessed) and text.strip():
         shown = text if len(text) <= 60 else text[:57] + "..."

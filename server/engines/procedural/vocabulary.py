@@ -131,6 +131,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "cocking": ("GUNMech",), "reload": ("GUNMech",), "reloading": ("GUNMech",),
     "leaves": ("VEGELeaf",), "foliage": ("VEGELeaf",), "bushes": ("VEGEMisc",),
     "sneakers": ("FEETHmn",), "sneaker": ("FEETHmn",), "trainers": ("FEETHmn",),
+    "weights": ("SPRTGym",), "dumbbells": ("SPRTGym",), "barbell": ("SPRTGym",),
 }
 
 # Sounds a modelled source also makes but its model does not: "dog growl" names a dog, which
@@ -167,6 +168,7 @@ class Coverage:
 class Mention:
     phrase: str                          # the words of the prompt that name it
     cat_ids: tuple[str, ...]             # empty for a sound no category tells apart (``UNMADE_SOUNDS``)
+    heard_in: str = ""                   # the place it is heard in, when the prompt names a place, not it
 
 
 @lru_cache(maxsize=1)

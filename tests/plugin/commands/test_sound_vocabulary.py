@@ -63,3 +63,15 @@ def test_notes_check_warns_about_prompts_without_a_model(tmp_path: Path, capsys,
     out, err = capsys.readouterr()
     assert "ok, 1 layer(s)" in out
     assert ("warning: layer 'sound': no sound model for" in err) is warned
+
+
+@pytest.mark.parametrize(("prompt", "named"), [("jungle at night", '"insects" (UCS ANMLInsc)'), ("busy market ambience", None)])
+def test_notes_check_warns_about_a_place_heard_by_a_sound_no_model_makes(tmp_path: Path, capsys, prompt: str, named) -> None:
+    path = tmp_path / "sh.txt"
+    path.write_text(f"[BG] place\nprompt: {prompt}\n")
+    assert main(["notes", "check", str(path)]) == 0
+    err = capsys.readouterr().err
+    if named is None:
+        assert "warning" not in err
+    else:
+        assert f"warning: layer 'place': no sound model for {named}" in err and "it will sound like birds singing" in err
