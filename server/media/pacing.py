@@ -33,14 +33,15 @@ CAPTURE_RATES = (24000 / 1001, 24.0, 25.0, 30000 / 1001, 30.0, 50.0, 60000 / 100
 PHASES = 40
 # A beat whose rarer kind of interval is under this share of them is a few odd intervals, not
 # a beat (59.94 dropped to 15 fps: four camera frames an interval, a fifth once in 250), and
-# a few large changes would fit it by chance.
-MIN_SHARE = 0.15
+# a few large changes would fit it by chance. The least frequent beat of the conversions above
+# is 24 fps shown at 21.5, one long interval in 8.6 (0.116). Tuning half: 0.08-0.15 take the
+# same clips, with the same rates.
+MIN_SHARE = 0.08
 # The beat is taken when its correlation with the changes (log mean absolute difference, its
 # slow trend taken out) reaches PACED and is well above what the best of the ~300 beats tried
 # reaches on an evenly paced shot of that many intervals (about CHANCE / sqrt(intervals)).
-# Tuning half: the three 30 -> 21.5 fps clips at 0.60-0.64 (a still shot with a hand moving
-# at its end, surf-free contacts, a passing train); every other clip 0.27 or below; 0.35-0.55
-# take the same clips.
+# Tuning half: the three 30 -> 21.5 fps clips at 0.60-0.64 (a pool table, hands typing, a
+# passing train); every other clip under 0.30; 0.35-0.55 take the same clips.
 PACED = 0.45
 CHANCE = 4.5
 # Two beats whose fits differ by less than this fit alike.

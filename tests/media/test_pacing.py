@@ -37,7 +37,8 @@ class TestFindingTheBeat:
         assert pacing.rate == pytest.approx(30.0, abs=0.05)
         assert np.array_equal(pacing.spans[1:], np.diff(taken))
 
-    @pytest.mark.parametrize("camera, shown", [(30000 / 1001, 25.0), (60.0, 25.0), (25.0, 15.0)])
+    @pytest.mark.parametrize("camera, shown", [(30000 / 1001, 25.0), (60.0, 25.0), (25.0, 15.0), (24.0, SHOWN),
+                                               (50.0, 30.0)])
     def test_other_uneven_conversions_are_found(self, camera, shown):
         taken = dropped(camera, shown, 8.0)
         pacing = uneven_pacing(np.arange(len(taken)) / shown, changes_of(taken))
