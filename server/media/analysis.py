@@ -460,6 +460,7 @@ def analyze_motion(
         sources=sources,
         bursts=burst_times,
         burst_strengths=burst_strengths,
+        camera_rate=None if pacing is None else pacing.rate,
     )
 
 

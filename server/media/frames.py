@@ -203,3 +203,6 @@ class MotionAnalysis:
     # their sizes 0..1: a voice's or an animal's events, when the shot has one (media.sources).
     bursts: np.ndarray = field(default_factory=lambda: np.zeros(0))
     burst_strengths: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # The camera's frame rate when the shot's frames were dropped unevenly from it (30 fps shown
+    # at 21.5: media.pacing), else None.
+    camera_rate: float | None = None

@@ -166,6 +166,11 @@ def draft_from_analysis(
                      f"the strongest movement is around {peak_t:.2f} s.")
     else:
         steps.append("The analysis saw no frames inside the shot, so the notes only hold an ambience bed.")
+    if analysis.camera_rate is not None and len(t_in) > 1:
+        shown = 1.0 / float(np.median(np.diff(t_in)))
+        steps.append(f"The picture was brought down from a {analysis.camera_rate:.4g} fps camera to {shown:.4g} fps "
+                     "by dropping frames unevenly, so it judders; its motion was evened out before looking "
+                     "for stops.")
     if source.evidence:
         steps.append(f"What sounds: {source.evidence}.")
     plan = ["an ambience bed under the whole shot"]

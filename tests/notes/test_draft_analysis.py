@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -41,6 +43,13 @@ def test_reasoning_is_step_by_step_and_explains_the_layers() -> None:
     assert "cuts at 3.00 s" in notes.reasoning
     assert steps[-1].startswith(f"{len(steps)}. So: an ambience bed")
     assert [layer.label for layer in notes.layers] == ["ambience", "impacts"]
+
+
+def test_a_picture_dropped_unevenly_from_its_camera_is_said_to_judder() -> None:
+    shown = analysis([0.5, 1.0, 1.5], fps=21.5)
+    notes = draft_from_analysis(replace(shown, camera_rate=30.0), duration=4.0)
+    assert "from a 30 fps camera to 21.5 fps by dropping frames unevenly" in notes.reasoning
+    assert "judder" not in draft_from_analysis(shown, duration=4.0).reasoning
 
 
 def test_hits_have_nothing_under_them_but_the_ambience() -> None:
