@@ -74,19 +74,18 @@ class Pacing:
         the log ratios over the shot, never below 1 (a moving area saturates, and how far it
         is from saturating differs from cell to cell). Returns new arrays."""
         long = self.spans > self.spans[1:].min()
+        # The long intervals with a short one either side (index 0 is no interval).
+        t = np.arange(2, len(long) - 1)
+        between = t[long[t] & ~long[t - 1] & ~long[t + 1]]
         out = []
         for values in series:
             columns = np.asarray(values, np.float64).reshape(len(values), -1)
-            gains = np.array([self._gain(column, long) for column in columns.T])
+            floors = _FLOOR * np.maximum(np.percentile(columns, 90, axis=0), 1e-9)
+            level = np.log(np.maximum(columns, floors))
+            ratios = level[between] - (level[between - 1] + level[between + 1]) / 2
+            gains = np.exp(np.maximum(np.median(ratios, axis=0), 0.0)) if len(between) else np.ones(columns.shape[1])
             out.append(np.where(long[:, None], columns / gains, columns).reshape(np.shape(values)))
         return tuple(out)
-
-    @staticmethod
-    def _gain(moving: np.ndarray, long: np.ndarray) -> float:
-        level = np.log(np.maximum(moving, _FLOOR * max(float(np.percentile(moving, 90)), 1e-9)))
-        ratios = [level[t] - (level[t - 1] + level[t + 1]) / 2 for t in range(2, len(level) - 1)
-                  if long[t] and not long[t - 1] and not long[t + 1]]
-        return float(np.exp(max(np.median(ratios), 0.0))) if ratios else 1.0
 
 
 def uneven_pacing(times: np.ndarray, mad: np.ndarray) -> Pacing | None:
