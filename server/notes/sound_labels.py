@@ -48,11 +48,9 @@ def parse_sound_labels(text: str) -> tuple[SoundLabel, ...]:
     """Rows of the label file; a row naming a CatID outside the UCS list, or an unknown role,
     is a mistake in the file and stops the load saying which line."""
     rows: list[SoundLabel] = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#") or line.startswith("CatID\t"):
-            continue
-        fields = line.split("\t")
+    for number, fields in ucs.table_rows(text):
         if len(fields) != 4 or not all(f.strip() for f in fields):
+            line = "\t".join(fields)
             raise ValueError(f"sound_labels.tsv:{number}: expected CatID, role, caption, sound; got {line!r}")
         cat_id, role, caption, sound = (f.strip() for f in fields)
         if ucs.lookup(cat_id) is None:

@@ -176,6 +176,12 @@ def env_at(env: np.ndarray, positions: np.ndarray) -> np.ndarray:
     return env[np.minimum(np.asarray(positions) // HOP, env.size - 1)]
 
 
+def rms(x: np.ndarray) -> float:
+    """Root mean square of ``x`` (0 for an empty one), its squares summed in float64 (a
+    layer-long sum in float32 drifts)."""
+    return float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))) if x.size else 0.0
+
+
 def db_to_gain(db: float) -> float:
     return float(10.0 ** (db / 20.0))
 

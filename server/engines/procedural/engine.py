@@ -32,7 +32,7 @@ from foleyline.server.media.frames import ANALYSIS_STREAM, MotionAnalysis, Strea
 from foleyline.server.media.roi import track_region
 
 from . import timing, vocabulary
-from .dsp import SAMPLE_RATE, db_to_gain, place, rng_for, room
+from .dsp import SAMPLE_RATE, db_to_gain, place, rms, rng_for, room
 from .matcher import EmbeddingScorer, LayerPlan, Matcher, layer_text
 from .synths import SoundModel
 from .sfx_library import SfxLibrary
@@ -272,7 +272,7 @@ class ProceduralEngine(Engine):
             _lay_under(texture, plan, env, n, seed, layer.label)
             if bed:
                 # The editor's file, at the level the engine would have given the layer.
-                level = float(np.sqrt(np.mean(np.square(texture, dtype=np.float64)))) if n else 0.0
+                level = rms(texture)
                 library = self.sfx_library()
                 assert library is not None
                 texture = library.render_bed(rng_for(seed, layer.label, "library bed"), bed[0][0], env, n, level)
@@ -301,18 +301,14 @@ class ProceduralEngine(Engine):
         return self._matcher.best_oneshot(description, negative) or plan.oneshot
 
 
-def _rms(x: np.ndarray) -> float:
-    return float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))) if x.size else 0.0
-
-
 def _lay_under(lead: np.ndarray, plan: LayerPlan, env: np.ndarray, n: int, seed: int, label: str) -> None:
     """A place's other beds, each at its level under the lead bed (a market's traffic 14 dB under
     its crowd), as a sound editor sets them: the models' own levels differ by 20 dB (a room tone
     against birdsong). Laid beside a library bed too, whose level is the whole place's."""
-    lead_level = _rms(lead)
+    lead_level = rms(lead)
     for under in plan.under:
         bed = under.model.render(rng_for(seed, label, under.model.name, "texture"), under.params, env, n)
-        level = _rms(bed)
+        level = rms(bed)
         if level > 0:
             lead += bed * np.float32(under.gain * lead_level / level)
 

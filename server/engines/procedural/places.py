@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from . import ucs
 from .synths import CATALOG, SoundModel
 
 _NIGHT = frozenset({"night", "nighttime", "midnight", "nocturnal"})
@@ -71,10 +72,7 @@ def table() -> dict[str, Place]:
     """Every place name -> its place."""
     text = resources.files(__package__).joinpath("places.tsv").read_text(encoding="utf-8")
     found: dict[str, Place] = {}
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#") or line.startswith("CatID\t"):
-            continue
-        cat_id, names, day, night = line.split("\t")
+    for _number, (cat_id, names, day, night) in ucs.table_rows(text):
         day_heard = _parse_heard(day)
         night_heard = _parse_heard(night) if night.strip() != "-" else tuple(
             h for h in day_heard if not (isinstance(h, Bed) and h.model.name == "birds"))

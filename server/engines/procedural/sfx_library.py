@@ -29,7 +29,7 @@ from foleyline import config
 from foleyline.errors import InvalidInput, NotFound
 
 from . import ucs
-from .dsp import SAMPLE_RATE, place, upsample
+from .dsp import SAMPLE_RATE, place, rms, upsample
 from .sfx_index import AUDIO_SUFFIXES, IndexedFile, SfxIndex, ucs_words, words
 from .timing import FireTime, certainty_gain
 
@@ -226,8 +226,8 @@ class SfxLibrary:
             place(out, piece, pos / SAMPLE_RATE)
             pos += max(1, sound.size - fade)
         out *= upsample(env, n)
-        rms = float(np.sqrt(np.mean(np.square(out, dtype=np.float64)))) if n else 0.0
-        return out * (level / rms) if rms > 0 else out
+        now = rms(out)
+        return out * (level / now) if now > 0 else out
 
 
 def _seam(sound: np.ndarray, fade: int) -> tuple[int, float]:

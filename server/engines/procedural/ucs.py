@@ -13,6 +13,7 @@ its code.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -42,15 +43,21 @@ def category_code(cat_id: str) -> str:
     return match.group(1) if match else cat_id
 
 
+def table_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a tab-separated table keyed by CatID (this list, the procedural engine's
+    places.tsv, the notes' sound_labels.tsv): each data line's number and its fields, comments,
+    blank lines and the ``CatID`` header left out."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip() and not line.startswith("#") and not line.startswith("CatID\t"):
+            yield number, line.split("\t")
+
+
 @lru_cache(maxsize=1)
 def entries() -> dict[str, UcsEntry]:
     """Every listed CatID, in the list's order."""
     text = resources.files(__package__).joinpath("ucs_categories.tsv").read_text(encoding="utf-8")
     found: dict[str, UcsEntry] = {}
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#") or line.startswith("CatID\t"):
-            continue
-        cat_id, category, subcategory = line.split("\t")
+    for _number, (cat_id, category, subcategory) in table_rows(text):
         found[cat_id] = UcsEntry(cat_id, category, subcategory)
     return found
 
