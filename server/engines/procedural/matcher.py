@@ -395,7 +395,7 @@ class Matcher:
         forest") or, to the embedding matcher, as a confident paraphrase ("a blazing hearth in the
         cabin": a fire): the editor who names the bed gets that bed. A room tone is no such bed:
         "quiet", "interior" say what a place is like."""
-        if _names_a_bed(rest, models, excluded):
+        if any(m.shape == "texture" and m.name != DEFAULT_AMBIENCE for _h, m in _said(rest, models, excluded)):
             return True
         # "busy ambience" reads 0.44 near the crowd with "ambience", 0.41 without ("a blazing hearth
         # in the" 0.53 near the fire, its articles kept: 0.44 without): "ambience" says a bed, the
@@ -530,11 +530,6 @@ def _said(text: str, models: list[SoundModel], excluded: set[str]) -> list[tuple
     hits = KeywordScorer().scores(words, models)
     return sorted(((float(h), m) for h, m in zip(hits, models) if h > 0 and m.name not in excluded),
                   key=lambda hm: -hm[0])
-
-
-def _names_a_bed(rest: str, models: list[SoundModel], excluded: set[str]) -> bool:
-    """Whether the words beside a place name a bed in words (``Matcher._names_a_bed``)."""
-    return any(m.shape == "texture" and m.name != DEFAULT_AMBIENCE for _h, m in _said(rest, models, excluded))
 
 
 def _place_plan(layer: Layer, asked: str, text: str, heard: places.Heard, excluded: set[str], refused: str) -> LayerPlan:
