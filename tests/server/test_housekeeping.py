@@ -159,3 +159,12 @@ def test_a_full_disk_is_resource_exhausted_saying_so(server, client, clip_path: 
     with pytest.raises(ResourceExhausted, match="disk is full"):
         client.upload_media(clip_path)
     assert not list(server.store.tmp_dir.iterdir())
+
+
+def test_a_server_stopped_within_its_first_seconds_never_swept(monkeypatch, tmp_path: Path) -> None:
+    # A server started for one short command: its shot gets the cores, the leftovers wait.
+    swept = []
+    monkeypatch.setattr(housekeeping, "gc", lambda store: swept.append(store))
+    keeper = housekeeping.Housekeeper(Store(tmp_path), interval_s=600).start()
+    keeper.stop()
+    assert swept == []
