@@ -111,3 +111,22 @@ def test_conform_takes_a_folder(tmp_path, otio_samples_dir, capsys):
     (tmp_path / "notes.txt").write_text("not a timeline")
     assert main(["conform", str(tmp_path), "--rate", "24"]) == 0
     assert "2 of 2 files conform" in capsys.readouterr().out
+
+
+def test_the_check_wavs_are_silent_wavs_of_the_length_asked_whose_headers_libsndfile_writes_alike(tmp_path):
+    # The writers read a check WAV's header only; its samples are the file system's zeros.
+    import io
+
+    import numpy as np
+    import soundfile
+
+    from foleyline.plugin.timeline.conformance import _write_check_wavs
+
+    wavs = _write_check_wavs(tmp_path, 2.5)
+    assert len(wavs) == 2
+    made = io.BytesIO()
+    soundfile.write(made, np.zeros((120_000, 2), np.float32), 48_000, subtype="PCM_24", format="WAV")
+    for path in wavs.values():
+        info = soundfile.info(str(path))
+        assert (info.frames, info.samplerate, info.channels, info.subtype) == (120_000, 48_000, 2, "PCM_24")
+        assert path.read_bytes() == made.getvalue()
