@@ -29,7 +29,7 @@ setup(
     package_dir=package_dir,
     package_data={
         "foleyline.protos": ["foleyline/v1/*.proto"],
-        "foleyline.server.engines.procedural": ["*.tsv"],
+        "foleyline.server.engines.procedural": ["*.tsv", "embeddings/*.npz"],
         "foleyline.server.notes": ["*.tsv"],
     },
 )

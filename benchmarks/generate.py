@@ -4,6 +4,7 @@ pays before and after its shots, and where the time of one short shot goes on th
     .venv/bin/python benchmarks/generate.py lengths [--clip CLIP] [--lengths 2 8 30 79] [--rounds 3]
                                                     [--against /work/main]
     .venv/bin/python benchmarks/generate.py movies  [--clips MOVIE ...] [--rounds 5] [--against /work/main]
+                                                    [--fresh]
     .venv/bin/python benchmarks/generate.py startup [--clip CLIP] [--seconds 0.2] [--rounds 7]
                                                     [--against /work/main]
     .venv/bin/python benchmarks/generate.py stages  [--clip CLIP] [--seconds 0.5] [--rounds 15] [--again]
@@ -19,7 +20,8 @@ flat CPU s per shot s (printed per length, with wall s per shot s). A warm-up ru
 the text-embedding cache (as a day's first shot would), so every timed run pays what a later
 one does. ``--against CHECKOUT``: the same runs with that checkout's own ``.venv`` (its code,
 e.g. main's) paired with ours in every round (the order flips each round), and the ratios
-ours / theirs of the medians per length.
+ours / theirs of the medians per length. ``--fresh``: no warm-up, and every run on an empty
+data folder of its own, as a new machine's first run (``lengths`` and ``movies``).
 
 ``movies``: `foleyline generate MOVIE`, as an editor types it on a plain movie (its cuts found
 first, each shot then generated), on real 8 s clips by default, paired with ``--against`` as
@@ -165,26 +167,29 @@ def _sides(against: Path | None) -> dict[str, Path] | None:
     return sides
 
 
-def _paired_runs(sides: dict[str, Path], inputs: dict, rounds: int, folder: Path, title: str
-                 ) -> dict[str, dict[object, list[tuple[float, float, float]]]]:
+def _paired_runs(sides: dict[str, Path], inputs: dict, rounds: int, folder: Path, title: str,
+                 fresh: bool = False) -> dict[str, dict[object, list[tuple[float, float, float]]]]:
     """Every input once per round on every side (the order flipping each round, so a change of
     load hits both alike), each side with its own data (its embedding cache, filled by a warm-up
-    run first, as a day's first shot would) and config."""
+    run first, as a day's later shots find it) and config; ``fresh``: every run with an empty
+    data folder of its own and no warm-up, as a new machine's first run."""
     envs = {}
     for side in sides:
         env = dict(os.environ, FOLEYLINE_DATA_DIR=str(folder / side / "data"),
                    FOLEYLINE_CONFIG_DIR=str(folder / side / "config"))
         env.pop("FOLEYLINE_SERVER", None)
         envs[side] = env
-    for side, python in sides.items():
-        run_cli(python, next(iter(inputs.values())), folder / f"warm-{side}", envs[side])
+    if not fresh:
+        for side, python in sides.items():
+            run_cli(python, next(iter(inputs.values())), folder / f"warm-{side}", envs[side])
     results: dict[str, dict[object, list[tuple[float, float, float]]]] = {side: defaultdict(list) for side in sides}
-    print(f"{title}, {rounds} paired rounds; {load()}", flush=True)
+    print(f"{title}, {rounds} paired rounds{', each on an empty data folder' if fresh else ''}; {load()}", flush=True)
     for r in range(rounds):
         for n, (key, path) in enumerate(inputs.items()):
             order = list(sides.items()) if r % 2 == 0 else list(sides.items())[::-1]
             for side, python in order:
-                results[side][key].append(run_cli(python, path, folder / f"out-{side}{r}_{n}", envs[side]))
+                env = dict(envs[side], FOLEYLINE_DATA_DIR=str(folder / side / f"data-{r}-{n}")) if fresh else envs[side]
+                results[side][key].append(run_cli(python, path, folder / f"out-{side}{r}_{n}", env))
     return results
 
 
@@ -195,7 +200,8 @@ def lengths(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="foleyline-bench-") as tmp:
         folder = Path(tmp)
         timelines = {s: clip_timeline(args.clip, s, folder) for s in sorted(args.lengths)}
-        results = _paired_runs(sides, timelines, args.rounds, folder, f"`foleyline generate` on {args.clip.name}")
+        results = _paired_runs(sides, timelines, args.rounds, folder, f"`foleyline generate` on {args.clip.name}",
+                               args.fresh)
         for side in sides:
             print(f"{side}:" + (f" {sides[side]}" if len(sides) > 1 else ""))
             print(f"{'shot s':>7s} {'wall s':>20s} {'CPU s':>20s} {'wall s per shot s':>18s} {'CPU s per shot s':>17s} "
@@ -229,7 +235,7 @@ def movies(args: argparse.Namespace) -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="foleyline-bench-") as tmp:
         results = _paired_runs(sides, {clip.name: clip.resolve() for clip in args.clips}, args.rounds, Path(tmp),
-                               "`foleyline generate MOVIE` (cuts found)")
+                               "`foleyline generate MOVIE` (cuts found)", args.fresh)
         print(f"{'movie':>36s} {'side':>6s} {'wall s':>20s} {'CPU s':>20s} {'peak MiB':>16s}")
         for clip in args.clips:
             for side in sides:
@@ -440,12 +446,14 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="mode", required=True)
     paired = argparse.ArgumentParser(add_help=False)  # every mode pairs with another checkout
     paired.add_argument("--against", type=Path, help="another checkout (with .venv) to pair against, e.g. /work/main")
-    p = sub.add_parser("lengths", help="`foleyline generate` end to end per shot length", parents=[paired])
+    fresh = argparse.ArgumentParser(add_help=False)
+    fresh.add_argument("--fresh", action="store_true", help="each run on an empty data folder (a new machine's first run)")
+    p = sub.add_parser("lengths", help="`foleyline generate` end to end per shot length", parents=[paired, fresh])
     p.add_argument("--clip", type=Path, default=LONG_CLIP)
     p.add_argument("--lengths", type=float, nargs="+", default=[2.0, 8.0, 30.0, 79.0])
     p.add_argument("--rounds", type=int, default=3)
     p.set_defaults(run=lengths)
-    p = sub.add_parser("movies", help="`foleyline generate MOVIE` on plain movies, cuts found", parents=[paired])
+    p = sub.add_parser("movies", help="`foleyline generate MOVIE` on plain movies, cuts found", parents=[paired, fresh])
     p.add_argument("--clips", type=Path, nargs="+", default=MOVIES)
     p.add_argument("--rounds", type=int, default=5)
     p.set_defaults(run=movies)

@@ -1,5 +1,5 @@
-"""What ships: the wheel holds the Resolve script, the licence and the proto stubs, with the
-licence in its metadata; the Docker images and the systemd unit are well formed and use only
+"""What ships: the wheel holds the Resolve script, the licence, the proto stubs and the
+default texts' sentence embeddings, with the licence in its metadata; the Docker images and the systemd unit are well formed and use only
 settings that exist. (No Docker engine runs here: the Dockerfiles are linted with hadolint.)"""
 
 from __future__ import annotations
@@ -30,9 +30,10 @@ def wheel(tmp_path_factory) -> zipfile.ZipFile:
     return zipfile.ZipFile(next(out.glob("foleyline-*.whl")))
 
 
-def test_the_wheel_holds_the_resolve_script_the_licence_and_the_stubs(wheel):
+def test_the_wheel_holds_the_resolve_script_the_licence_the_stubs_and_the_embeddings(wheel):
     names = set(wheel.namelist())
     assert "foleyline/resolve_menu/Foleyline.py" in names
+    assert any(re.fullmatch(r"foleyline/server/engines/procedural/embeddings/all-MiniLM-L6-v2-[^/]+\.npz", n) for n in names)
     assert "foleyline/protos/v1/foley_pb2.py" in names and "foleyline/protos/v1/foley_pb2_grpc.py" in names
     assert any(re.fullmatch(r"foleyline-[^/]+\.dist-info/licenses/LICENSE", n) for n in names)
     metadata = Parser().parsestr(wheel.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode())

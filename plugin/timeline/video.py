@@ -3,7 +3,11 @@ file's own timecode, so ``foleyline generate clip.mov`` works without an NLE exp
 
 Cuts are where the picture changes at once: the mean absolute difference of consecutive
 frames (grey, 64 pixels wide) jumps well above its neighbourhood. A slow pan or a fade moves
-it steadily, a cut in one step.
+it steadily, a cut in one step. A change of light is no cut (a lamp switched on, a flash,
+lightning, fireworks: nearly every changed pixel going one way, all over the picture), by the
+rule the motion analysis cuts its shots by (``media.bursts.light_change``): such a moment is
+what the Foley is for, and splitting the shot there cut it off from its own build-up. A cut
+from a dark picture to a much brighter one reads the same and is not found either.
 """
 
 from __future__ import annotations
@@ -56,14 +60,15 @@ def is_video_file(path: Path) -> bool:
     return bool(pictures)
 
 
-def find_cuts(differences: np.ndarray) -> list[int]:
+def find_cuts(differences: np.ndarray, light: np.ndarray | None = None) -> list[int]:
     """Frame indices that start a new shot, from the difference of each frame to the one before
-    (``differences[i]`` is frame i+1 against frame i)."""
+    (``differences[i]`` is frame i+1 against frame i) and whether that change is one of light
+    (``light[i]``: then never a cut)."""
     cuts: list[int] = []
     for i, value in enumerate(differences):
         around = np.r_[differences[max(0, i - 4):i], differences[i + 1:i + 5]]
         local = float(np.median(around)) if len(around) else 0.0
-        if value > _CUT_JUMP and value > _CUT_OVER_LOCAL * local:
+        if value > _CUT_JUMP and value > _CUT_OVER_LOCAL * local and not (light is not None and light[i]):
             frame = i + 1
             if not cuts or frame - cuts[-1] >= _MIN_SHOT_FRAMES:
                 cuts.append(frame)
@@ -121,8 +126,12 @@ class _CutPictures:
     _AHEAD = 4  # frames decoded ahead of their conversion (each holds a decoded picture: 12 MB at 4K)
 
     def __init__(self, recorder) -> None:
+        from foleyline.server.media.bursts import light_change
+
         self.recorder = recorder
+        self._light_change = light_change
         self.differences: list[float] = []
+        self.light: list[bool] = []  # per difference: the change is one of light
         self.times: list[float] = []
         self.count = 0
         # One scaler for the whole file: a new one per frame (``frame.reformat``) costs as
@@ -157,11 +166,12 @@ class _CutPictures:
             try:
                 if self.recorder is not None:
                     self.recorder.add(frame)
-                grey = (self._scaler.reformat(frame, width=64, height=36, format="gray").to_ndarray()
-                        .astype(np.float32) / 255.0)
+                levels = self._scaler.reformat(frame, width=64, height=36, format="gray").to_ndarray()
+                grey = levels.astype(np.float32) / 255.0
                 if previous is not None:
-                    self.differences.append(float(np.abs(grey - previous).mean()))
-                previous = grey
+                    self.differences.append(float(np.abs(grey - previous[1]).mean()))
+                    self.light.append(self._light_change(previous[0], levels))
+                previous = levels, grey
                 if frame.time is not None:
                     self.times.append(float(frame.time))
                 self.count += 1
@@ -184,6 +194,7 @@ def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timelin
         drop = bool(tc and ";" in tc) and timebase.has_drop_frame(rate)
         start = timebase.timecode_to_frames(tc, timebase.timecode_rate(rate, drop)) if tc else 0
         differences: list[float] = []
+        light: list[bool] = []
         times: list[float] = []
         recorder = None
         frames = 0
@@ -194,7 +205,7 @@ def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timelin
             with _CutPictures(recorder) as pictures:
                 for frame in container.decode(stream):
                     pictures.add(frame)
-            differences, times, frames = pictures.differences, pictures.times, pictures.count
+            differences, light, times, frames = pictures.differences, pictures.light, pictures.times, pictures.count
         else:
             # the length is all that is needed: the packets' timestamps say it without decoding
             for packet in container.demux(stream):
@@ -206,7 +217,7 @@ def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timelin
         container.close()
     if frames == 0:
         raise MediaError(f"{path}: no picture frames could be decoded; check the file")
-    bounds = [0] + (find_cuts(np.asarray(differences)) if cuts else []) + [frames]
+    bounds = [0] + (find_cuts(np.asarray(differences), np.asarray(light, bool)) if cuts else []) + [frames]
     # Picture frames to timeline frames through exact seconds (the same number at a timecode rate).
     seconds = [timebase.frames_to_seconds(b, picture) for b in bounds]
     variable = _variable_rate_seconds(times, bounds, picture) if len(times) == frames or not cuts else None

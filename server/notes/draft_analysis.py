@@ -32,9 +32,23 @@ from foleyline.notes.schema import EnergyPoint, Event, Layer, LayerKind, Notes
 from foleyline.server.media.frames import MotionAnalysis, SoundSource, SourceKind
 from foleyline.server.notes.beat import find_beat
 
-__all__ = ["draft_from_analysis", "MAX_ENERGY_POINTS"]
+__all__ = ["draft_from_analysis", "MAX_ENERGY_POINTS", "PLAIN_PROMPTS"]
 
 MAX_ENERGY_POINTS = 24
+
+# Each layer's prompt when no labels say what the picture shows: what every default run asks
+# for. Their sentence embeddings ship with the package (``engines.procedural.shipped_embeddings``),
+# so matching them on a fresh machine does not load the embedding model.
+PLAIN_PROMPTS = {
+    "ambience": "quiet room tone, natural ambience",
+    "impacts": "short sharp impacts on contact",
+    "footsteps": "footsteps on concrete, heel and toe",
+    "crowd": "crowd of pedestrians walking, footsteps and murmur",
+    "source": "a steady rumble following the motion (an engine, a train, wind or a crowd: "
+              "the picture alone cannot tell which)",
+    "movement": "cloth and body movement following the action",
+    "bursts": "a sudden bang at each burst",
+}
 _BUSY, _QUIET = 0.35, 0.08          # mean energy above/below: busy / still picture
 _SEGMENT_LEVEL = 0.5                # energy above this is a "movement" segment
 _MIN_SEGMENT_S = 0.2
@@ -177,7 +191,7 @@ def draft_from_analysis(
     layers = [Layer(
         label="ambience",
         kind=LayerKind.BG,
-        prompt=f"ambience of {what}" if what else "quiet room tone, natural ambience",
+        prompt=f"ambience of {what}" if what else PLAIN_PROMPTS["ambience"],
         negative_prompt="music, speech",
         events=(Event(0.0, _r(duration), BED),),
         gain_db=-12.0,
@@ -193,7 +207,7 @@ def draft_from_analysis(
                     "and nothing under it")
         layers.append(Layer(
             label="impacts", kind=LayerKind.FX,
-            prompt=f"sharp impacts, {what}" if what else "short sharp impacts on contact",
+            prompt=f"sharp impacts, {what}" if what else PLAIN_PROMPTS["impacts"],
             negative_prompt="music, speech", events=_hits(events, strengths, "contact"),
         ))
     elif kind is SourceKind.STEPS and len(events):
@@ -202,7 +216,7 @@ def draft_from_analysis(
         plan.append("a footsteps layer, one step per foot contact")
         layers.append(Layer(
             label="footsteps", kind=LayerKind.FOLEY,
-            prompt=f"footsteps, {what}" if what else "footsteps on concrete, heel and toe",
+            prompt=f"footsteps, {what}" if what else PLAIN_PROMPTS["footsteps"],
             negative_prompt="music, speech", events=_hits(events, strengths, "step"),
         ))
     elif kind is SourceKind.STEPS:
@@ -212,7 +226,7 @@ def draft_from_analysis(
         plan.append("a bed of a crowd's footsteps and murmur following the motion")
         layers.append(Layer(
             label="crowd", kind=LayerKind.BG,
-            prompt=f"crowd walking, {what}" if what else "crowd of pedestrians walking, footsteps and murmur",
+            prompt=f"crowd walking, {what}" if what else PLAIN_PROMPTS["crowd"],
             negative_prompt="music", energy_points=_curve(t_in, e_in, 0.0, duration), gain_db=-6.0,
         ))
     elif kind is SourceKind.CONTINUOUS:
@@ -222,8 +236,7 @@ def draft_from_analysis(
         plan.append("a continuous texture following the motion, no hits")
         layers.append(Layer(
             label="source", kind=LayerKind.FX,
-            prompt=what or "a steady rumble following the motion (an engine, a train, wind or a crowd: "
-                           "the picture alone cannot tell which)",
+            prompt=what or PLAIN_PROMPTS["source"],
             negative_prompt="music, speech", energy_points=_curve(t_in, e_in, 0.0, duration),
         ))
     elif kind is SourceKind.VOCAL and len(events):
@@ -241,7 +254,7 @@ def draft_from_analysis(
         plan.append("a quiet movement layer following the motion energy")
         layers.append(Layer(
             label="movement", kind=LayerKind.FOLEY,
-            prompt=f"movement of {what}" if what else "cloth and body movement following the action",
+            prompt=f"movement of {what}" if what else PLAIN_PROMPTS["movement"],
             negative_prompt="music, speech",
             events=tuple(Event(_r(a), _r(b), span_label(p)) for a, b, p in segments),
             energy_points=_curve(t_in, e_in, 0.0, duration), gain_db=-12.0,
@@ -253,7 +266,7 @@ def draft_from_analysis(
             plan.append("a layer of sudden bangs, one per burst")
             layers.append(Layer(
                 label="bursts", kind=LayerKind.FX,
-                prompt=f"a sudden bang, {what}" if what else "a sudden bang at each burst",
+                prompt=f"a sudden bang, {what}" if what else PLAIN_PROMPTS["bursts"],
                 negative_prompt="music, speech", events=_hits(times_b, strengths_b, "burst"),
             ))
     period = _rhythm(events) if kind in (SourceKind.CONTACTS, SourceKind.STEPS) else None

@@ -86,12 +86,15 @@ def test_real_movies_of_every_rate_and_codec_give_the_same_shots_once_kept(media
 
 def test_the_cut_finder_keeps_a_movie_for_its_shots_and_lets_it_go_once_each_is_served(tmp_path):
     path = tmp_path / "cut.mp4"
-    with av.open(str(path), "w") as out:  # a grey square for a second, then a white one: one cut
+    with av.open(str(path), "w") as out:  # a square on grey for a second, then on bars: one cut
         stream = out.add_stream("libx264", rate=25)
         stream.width, stream.height, stream.pix_fmt = 160, 96, "yuv420p"
         for i in range(50):
-            image = np.full((96, 160, 3), 40 if i < 25 else 220, np.uint8)
-            image[30:60, 2 * i:2 * i + 20] = 255 - image[0, 0]
+            image = np.full((96, 160, 3), 40, np.uint8)
+            if i >= 25:
+                image[:] = 0
+                image[:, (np.arange(160) // 16) % 2 == 1] = 220
+            image[30:60, 2 * i:2 * i + 20] = 128
             out.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")))
         out.mux(stream.encode())
     with whole_movie.keeping():

@@ -159,3 +159,20 @@ def test_a_full_disk_is_resource_exhausted_saying_so(server, client, clip_path: 
     with pytest.raises(ResourceExhausted, match="disk is full"):
         client.upload_media(clip_path)
     assert not list(server.store.tmp_dir.iterdir())
+
+
+def test_a_server_stopped_within_its_first_seconds_swept_its_staged_files_but_collected_nothing(
+        monkeypatch, tmp_path: Path) -> None:
+    # A server started for one short command: a killed writer's files go (a listing of tmp/),
+    # the orphan WAVs wait (a read of every take), so its shot gets the cores.
+    collected = []
+    monkeypatch.setattr(housekeeping, "gc", lambda store: collected.append(store))
+    store = Store(tmp_path)
+    left = _staged(store, f"{_dead_pid()}-{'a' * 32}.mov")
+    keeper = housekeeping.Housekeeper(store, interval_s=600).start()
+    deadline = time.monotonic() + 10
+    while left.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    keeper.stop()
+    assert not left.exists()
+    assert collected == []

@@ -9,7 +9,7 @@ import pytest
 from foleyline.notes import Event, Layer, LayerKind
 from foleyline.notes.event_labels import BED, hit_label, is_generated, span_label
 from foleyline.server.engines.base import SamplingSettings
-from foleyline.server.engines.procedural import ProceduralEngine
+from foleyline.server.engines.procedural import ProceduralEngine, embedding_cache
 from foleyline.server.engines.procedural.embedding_cache import MAX_BATCHES, EmbeddingCache
 from foleyline.server.engines.procedural.matcher import EmbeddingScorer, Matcher
 
@@ -29,8 +29,10 @@ class FakeModel:
 
 
 @pytest.fixture
-def loads(monkeypatch):
-    """A fresh process's scorer: nothing in memory; each model load is counted."""
+def loads(monkeypatch, tmp_path):
+    """A fresh process's scorer: nothing in memory, no shipped table (the fake model's vectors
+    are not the real one's); each model load is counted."""
+    monkeypatch.setattr(embedding_cache, "SHIPPED_DIR", tmp_path / "nothing shipped")
     monkeypatch.setattr(EmbeddingScorer, "_cache", {})
     monkeypatch.setattr(EmbeddingScorer, "_disk", None)
     monkeypatch.setattr(EmbeddingScorer, "_model", None)
