@@ -4,9 +4,12 @@ and are used only for the model version they were computed with."""
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pytest
 
+from foleyline.cli import main
 from foleyline.notes import Layer, LayerKind
 from foleyline.notes.text import from_text
 from foleyline.plugin.commands.demo import EDITOR_NOTES
@@ -43,6 +46,14 @@ def test_a_fresh_machine_plans_every_default_layer_without_the_model(fresh_proce
     assert matcher.scorer.name == "embedding", f"a default text is not shipped: run {REBUILD}"
     impacts = plans[LayerKind.FX, "short sharp impacts on contact"]
     assert impacts.matched_by == "embedding" and impacts.oneshot is not None
+
+
+def test_the_demo_on_a_new_machine_never_loads_the_model(fresh_process_that_cannot_load_the_model, tmp_path, caplog):
+    # The main job end to end, on the suite's empty data folder: its editor's notes and the
+    # shots the server drafts are all matched from the shipped table.
+    caplog.set_level(logging.WARNING)
+    assert main(["demo", "-o", str(tmp_path / "demo")]) == 0
+    assert "sentence-embedding matcher unavailable" not in caplog.text, f"run {REBUILD}"
 
 
 def test_the_shipped_table_holds_what_the_matcher_embeds(fresh_process_that_cannot_load_the_model):
