@@ -21,10 +21,10 @@ NTSC = Fraction(24000, 1001)
 
 
 def _movie(path: Path, frames: int = 96, rate: Fraction = NTSC, cut_at: int | None = None, timecode: str | None = None,
-           light: dict[int, int] | None = None) -> Path:
-    """A small movie: a block falling each second on a grey ground; a different picture (bars,
-    half darker and half lighter than the ground) from ``cut_at`` on; ``light``: the ground's
-    level from a frame on (a lamp switched, a flash: the same picture in another light)."""
+           light: dict[int, int] | None = None, bars: tuple[int, int] = (0, 220)) -> Path:
+    """A small movie: a block falling each second on a grey ground; a different picture (bars
+    of two ``bars`` levels) from ``cut_at`` on; ``light``: the ground's level from a frame on
+    (a flash: the same picture in another light for a moment)."""
     levels = dict(light or {})
     with av.open(str(path), "w") as container:
         stream = container.add_stream("libx264", rate=rate)
@@ -36,8 +36,8 @@ def _movie(path: Path, frames: int = 96, rate: Fraction = NTSC, cut_at: int | No
             shade = levels.get(i, shade)
             image = np.full((96, 160, 3), shade, np.uint8)
             if cut_at is not None and i >= cut_at:
-                image[:] = 0
-                image[:, (np.arange(160) // 16) % 2 == 1] = 220
+                image[:] = bars[0]
+                image[:, (np.arange(160) // 16) % 2 == 1] = bars[1]
             y = min(60, int(0.2 * (i % 24) ** 2))
             image[y:y + 20, 70:90] = 255 - shade
             for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
@@ -129,12 +129,21 @@ def test_a_video_file_is_a_timeline_of_its_cuts(tmp_path, capsys) -> None:
     assert any(t.name.startswith("Foley") for t in written.tracks)
 
 
-@pytest.mark.parametrize(("light", "what"), [({30: 200}, "a lamp switched on"), ({30: 230, 32: 40}, "a flash"),
-                                             ({30: 120, 31: 230, 33: 90, 34: 40}, "a flash that fades")])
-def test_a_change_of_light_is_no_cut(tmp_path, capsys, light, what) -> None:
+@pytest.mark.parametrize(("light", "what"), [({30: 230, 32: 40}, "a flash"), ({30: 120, 31: 230, 33: 90, 34: 40},
+                                                                           "a flash that fades"),
+                                             ({30: 250, 31: 60, 33: 40}, "a burst that leaves a glow")])
+def test_a_flash_the_picture_comes_back_from_is_no_cut(tmp_path, capsys, light, what) -> None:
     movie = _movie(tmp_path / "clip.mp4", frames=72, rate=Fraction(25), light=light)
     assert main(["generate", str(movie), "-o", str(tmp_path / "out"), "--dry-run"]) == 0
     assert "1 shot(s) of clip" in capsys.readouterr().out, what
+
+
+@pytest.mark.parametrize(("ground", "bars", "what"), [(200, (0, 60), "from day to night"), (20, (150, 250), "from night to day")])
+def test_a_cut_to_a_darker_or_brighter_picture_is_a_cut(tmp_path, capsys, ground, bars, what) -> None:
+    # every pixel changes one way, as in a flash, but the picture does not come back
+    movie = _movie(tmp_path / "clip.mp4", frames=72, rate=Fraction(25), cut_at=30, light={0: ground}, bars=bars)
+    assert main(["generate", str(movie), "-o", str(tmp_path / "out"), "--dry-run"]) == 0
+    assert "2 shot(s) of clip" in capsys.readouterr().out, what
 
 
 def test_a_video_file_is_decoded_once_for_its_cuts_and_its_shots_with_the_same_takes(tmp_path, monkeypatch) -> None:
