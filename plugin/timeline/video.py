@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from array import array
 from pathlib import Path
 
 import numpy as np
@@ -155,7 +156,7 @@ class _CutPictures:
     def __init__(self, recorder) -> None:
         self.recorder = recorder
         self.differences: list[float] = []
-        self.distances: list[np.ndarray] = []  # per frame: its difference to each of the last few
+        self.distances = array("f")  # per frame, _RETURN_FRAMES of them: its difference to each of the last few
         self._recent: list[np.ndarray] = []    # their pictures, the latest first
         self.times: list[float] = []
         self.count = 0
@@ -198,7 +199,7 @@ class _CutPictures:
                     row[d] = np.abs(grey - earlier).mean()
                 if self._recent:
                     self.differences.append(float(row[0]))
-                self.distances.append(row)
+                self.distances.extend(row.tolist())
                 self._recent = [grey, *self._recent[:_RETURN_FRAMES - 1]]
                 if frame.time is not None:
                     self.times.append(float(frame.time))
@@ -222,7 +223,7 @@ def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timelin
         drop = bool(tc and ";" in tc) and timebase.has_drop_frame(rate)
         start = timebase.timecode_to_frames(tc, timebase.timecode_rate(rate, drop)) if tc else 0
         differences: list[float] = []
-        distances: list[np.ndarray] = []
+        distances = array("f")
         times: list[float] = []
         recorder = None
         frames = 0
@@ -245,7 +246,7 @@ def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timelin
         container.close()
     if frames == 0:
         raise MediaError(f"{path}: no picture frames could be decoded; check the file")
-    bounds = [0] + (find_cuts(np.asarray(differences), np.asarray(distances).reshape(-1, _RETURN_FRAMES)) if cuts else []) + [frames]
+    bounds = [0] + (find_cuts(np.asarray(differences), np.frombuffer(distances, np.float32).reshape(-1, _RETURN_FRAMES)) if cuts else []) + [frames]
     # Picture frames to timeline frames through exact seconds (the same number at a timecode rate).
     seconds = [timebase.frames_to_seconds(b, picture) for b in bounds]
     variable = _variable_rate_seconds(times, bounds, picture) if len(times) == frames or not cuts else None
