@@ -53,10 +53,11 @@ def is_video_file(path: Path) -> bool:
     if suffix in VIDEO_SUFFIXES:
         return True
     # Cameras and phones write names no list holds: what the file is decides.
-    import av
+    from foleyline.probe import open_media
 
     try:
-        with av.open(str(path)) as container:
+        _, container = open_media(path)
+        with container:
             pictures, sounds = len(container.streams.video), len(container.streams.audio)
     except Exception:
         return False  # not media either: the timeline reader names the formats it reads
@@ -95,17 +96,13 @@ def _comes_back(distances: np.ndarray, frame: int, jump: float) -> bool:
 
 def _probe(path: Path):
     """The open file and its picture stream (the one the decoder will read, cover art skipped)."""
-    import av
-
-    from foleyline.probe import video_stream
+    from foleyline.probe import open_media, video_stream
 
     if path.stat().st_size == 0:
         raise MediaError(f"{path}: the file is empty (0 bytes); the copy or export did not finish")
-    try:
-        container = av.open(str(path))
-    except Exception as exc:
-        raise MediaError(f"{path}: cannot be read as a movie ({exc}): it is damaged, incomplete (a copy or "
-                         "export still running?) or not a movie; copy or export it again") from None
+    # As the server opens it: one plain file, read by the whitelisted demuxers only (a playlist or
+    # a file list named .mp4 would have FFmpeg open other files).
+    _, container = open_media(path)
     try:
         return container, video_stream(path, container)
     except MediaError as exc:

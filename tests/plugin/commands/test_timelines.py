@@ -316,4 +316,13 @@ def test_an_empty_or_damaged_movie_says_what_to_do(tmp_path, capsys) -> None:
     whole = _movie(tmp_path / "whole.mp4", frames=24).read_bytes()
     (tmp_path / "cut.mp4").write_bytes(whole[: len(whole) // 3])
     assert main(["generate", str(tmp_path / "cut.mp4"), "-o", str(tmp_path / "out")]) != 0
-    assert "damaged, incomplete" in capsys.readouterr().err
+    assert "corrupt, truncated" in capsys.readouterr().err  # and re-export it: probe.open_media's words, as the server says them
+
+
+def test_a_file_list_named_like_a_movie_is_refused_as_the_server_refuses_it(tmp_path, capsys) -> None:
+    # FFmpeg's concat demuxer would open the files a list names, wherever they are: the movie's
+    # cut finder opens media as the server does (probe.open_media), one plain file only.
+    _movie(tmp_path / "real.mp4", frames=24)
+    (tmp_path / "list.mp4").write_text(f"ffconcat version 1.0\nfile '{tmp_path / 'real.mp4'}'\n")
+    assert main(["generate", str(tmp_path / "list.mp4"), "-o", str(tmp_path / "out"), "--dry-run"]) != 0
+    assert "not a media file Foleyline reads" in capsys.readouterr().err
