@@ -204,20 +204,19 @@ class Housekeeper:
         self._thread.join(5.0)
 
     def _run(self) -> None:
-        try:
-            swept = sweep_staged(self.store)
-            if swept.files:
-                log.info("housekeeping: %d staged file(s) swept", swept.files)
-        except Exception:  # housekeeping must never take the server down
-            log.exception("housekeeping failed; trying again later")
+        self._tidy(lambda: GcReport(sweep_staged(self.store), Freed()))  # what a killed writer left
         if self._stop.wait(min(FIRST_COLLECTION_S, self.interval_s)):
             return
         while True:
-            try:
-                report = gc(self.store)
-                if report.staged.files or report.orphans.files:
-                    log.info("housekeeping: %s", report)
-            except Exception:  # housekeeping must never take the server down
-                log.exception("housekeeping failed; trying again later")
+            self._tidy(lambda: gc(self.store))
             if self._stop.wait(self.interval_s):
                 return
+
+    @staticmethod
+    def _tidy(work) -> None:
+        try:
+            report = work()
+            if report.staged.files or report.orphans.files:
+                log.info("housekeeping: %s", report)
+        except Exception:  # housekeeping must never take the server down
+            log.exception("housekeeping failed; trying again later")
