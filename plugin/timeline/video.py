@@ -67,18 +67,18 @@ def is_video_file(path: Path) -> bool:
     return bool(pictures)
 
 
-def find_cuts(differences: np.ndarray, distances: np.ndarray | None = None) -> list[int]:
-    """Frame indices that start a new shot, from the difference of each frame to the one before
-    (``differences[i]`` is frame i+1 against frame i) and, when given, each frame's difference
-    to the few before it (``distances[f, d - 1]``: frame f against frame f - d, d =
-    1.._RETURN_FRAMES, NaN before the first): a jump the picture comes back from is no cut."""
+def find_cuts(distances: np.ndarray) -> list[int]:
+    """Frame indices that start a new shot, from each frame's mean grey difference to the few
+    before it (``distances[f, d - 1]``: frame f against frame f - d, d = 1.._RETURN_FRAMES, NaN
+    before the first): a jump against the frame before, unless the picture comes back from it."""
+    differences = distances[1:, 0].astype(np.float64)  # differences[i]: frame i+1 against frame i
     cuts: list[int] = []
     for i, value in enumerate(differences):
         around = np.r_[differences[max(0, i - 4):i], differences[i + 1:i + 5]]
         local = float(np.median(around)) if len(around) else 0.0
         if value > _CUT_JUMP and value > _CUT_OVER_LOCAL * local:
             frame = i + 1
-            if distances is not None and _comes_back(distances, frame, value):
+            if _comes_back(distances, frame, value):
                 continue
             if not cuts or frame - cuts[-1] >= _MIN_SHOT_FRAMES:
                 cuts.append(frame)
@@ -152,7 +152,6 @@ class _CutPictures:
 
     def __init__(self, recorder) -> None:
         self.recorder = recorder
-        self.differences: list[float] = []
         self.distances = array("f")  # per frame, _RETURN_FRAMES of them: its difference to each of the last few
         self._recent: list[np.ndarray] = []    # their pictures, the latest first
         self.times: list[float] = []
@@ -194,8 +193,6 @@ class _CutPictures:
                 row = np.full(_RETURN_FRAMES, np.nan, np.float32)
                 for d, earlier in enumerate(self._recent):
                     row[d] = np.abs(grey - earlier).mean()
-                if self._recent:
-                    self.differences.append(float(row[0]))
                 self.distances.extend(row.tolist())
                 self._recent = [grey, *self._recent[:_RETURN_FRAMES - 1]]
                 if frame.time is not None:
@@ -219,7 +216,6 @@ def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timelin
         tc = stream.metadata.get("timecode") or container.metadata.get("timecode")
         drop = bool(tc and ";" in tc) and timebase.has_drop_frame(rate)
         start = timebase.timecode_to_frames(tc, timebase.timecode_rate(rate, drop)) if tc else 0
-        differences: list[float] = []
         distances = array("f")
         times: list[float] = []
         recorder = None
@@ -231,7 +227,7 @@ def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timelin
             with _CutPictures(recorder) as pictures:
                 for frame in container.decode(stream):
                     pictures.add(frame)
-            differences, distances, times, frames = pictures.differences, pictures.distances, pictures.times, pictures.count
+            distances, times, frames = pictures.distances, pictures.times, pictures.count
         else:
             # the length is all that is needed: the packets' timestamps say it without decoding
             for packet in container.demux(stream):
@@ -243,7 +239,7 @@ def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timelin
         container.close()
     if frames == 0:
         raise MediaError(f"{path}: no picture frames could be decoded; check the file")
-    bounds = [0] + (find_cuts(np.asarray(differences), np.frombuffer(distances, np.float32).reshape(-1, _RETURN_FRAMES)) if cuts else []) + [frames]
+    bounds = [0] + (find_cuts(np.frombuffer(distances, np.float32).reshape(-1, _RETURN_FRAMES)) if cuts else []) + [frames]
     # Picture frames to timeline frames through exact seconds (the same number at a timecode rate).
     seconds = [timebase.frames_to_seconds(b, picture) for b in bounds]
     variable = _variable_rate_seconds(times, bounds, picture) if len(times) == frames or not cuts else None
