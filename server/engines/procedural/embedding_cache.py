@@ -43,11 +43,6 @@ def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def file_name(model: str, version: str) -> str:
-    """One model version's name for its folder and its shipped table."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", f"{model}-{version}")
-
-
 def read_table(path: Path) -> dict[str, np.ndarray]:
     """The vectors of one ``.npz`` batch by text key; empty when it cannot be read."""
     try:
@@ -69,7 +64,7 @@ class EmbeddingCache:
 
     @classmethod
     def for_model(cls, model: str, version: str) -> EmbeddingCache:
-        name = file_name(model, version)
+        name = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{model}-{version}")  # its folder's and its table's
         return cls(config.data_dir() / "cache" / "embeddings" / name, SHIPPED_DIR / f"{name}.npz")
 
     def _read(self) -> dict[str, np.ndarray]:
@@ -124,4 +119,4 @@ class EmbeddingCache:
                 path.unlink()
 
 
-__all__ = ["EmbeddingCache", "MAX_BATCHES", "SHIPPED_DIR", "file_name", "read_table", "text_key"]
+__all__ = ["EmbeddingCache", "MAX_BATCHES", "SHIPPED_DIR", "read_table", "text_key"]

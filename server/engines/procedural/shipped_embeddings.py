@@ -18,7 +18,6 @@ exactly the texts a run asks for.
 
 from __future__ import annotations
 
-import importlib.metadata
 import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -29,7 +28,7 @@ from foleyline.fsutil import write_bytes_atomic
 from foleyline.notes import Layer, LayerKind, Notes
 from foleyline.server.notes.draft_analysis import PLAIN_PROMPTS
 
-from .embedding_cache import SHIPPED_DIR, file_name, text_key
+from .embedding_cache import text_key
 from .matcher import EmbeddingScorer, Matcher
 from .synths import CATALOG
 
@@ -68,8 +67,10 @@ def embedded_texts(layers: Sequence[Layer]) -> list[str]:
 
 
 def shipped_path() -> Path:
-    version = importlib.metadata.version(EmbeddingScorer._package.replace("_", "-"))
-    return SHIPPED_DIR / f"{file_name(EmbeddingScorer.model_id, version)}.npz"
+    """The installed model version's table: where ``embedding_cache`` reads it."""
+    shipped = EmbeddingScorer._disk_cache().shipped
+    assert shipped is not None  # a model's cache always names its table
+    return shipped
 
 
 def write(path: Path, texts: Sequence[str]) -> Path:
