@@ -114,7 +114,7 @@ def test_without_the_embedding_package_the_keywords_take_over(monkeypatch):
     [
         # Paraphrases that share no keyword with the models they should find.
         (LayerKind.BG, "a blazing hearth in the cabin", (None, "fire")),
-        (LayerKind.BG, "songbirds at dawn", (None, "birds")),
+        (LayerKind.BG, "warblers singing at first light", (None, "birds")),
         (LayerKind.BG, "diners chatting in a busy brasserie", (None, "crowd")),
         (LayerKind.BG, "heavy water droplets drumming on the tin roof", (None, "rain")),
     ],
