@@ -490,6 +490,16 @@ class Matcher:
             if beds_said and not said[models.index(bed)]:
                 _said, score, i = max(beds_said)
                 best["texture"] = (float(score), models[i])
+        step_score, step = best["oneshot"]
+        if self.scorer.name != "keywords" and step is not None and step.name.startswith("steps_"):
+            # Every step model lists the walking words; the surface word is the one that tells
+            # them apart, and the description nearest the whole prompt ("walking on marble":
+            # gravel's stones) outweighs the little a keyword adds. A surface named in words wins.
+            steps = [m for m in models if m.name.startswith("steps_") and m.name not in excluded]
+            said = KeywordScorer().scores(text, steps)
+            named = [m for m, n in zip(steps, said) if n == said.max() > said.min()]
+            if len(named) == 1:
+                best["oneshot"] = (step_score, named[0])
         matched_by = self.scorer.name
         filed = [cov for cov in map(vocabulary.coverage_of, vocabulary.written_cat_ids(text))
                  if cov.model is not None and cov.model.name not in excluded]

@@ -100,6 +100,9 @@ def test_a_word_is_one_hit_however_many_of_its_forms_a_list_holds(word):
     ("footsteps on marble", "steps_concrete"), ("boots on tiles", "steps_concrete"),
     ("steps on pavement", "steps_concrete"), ("footsteps on cobblestones", "steps_concrete"),
     ("steps on a hard floor", "steps_concrete"), ("boots on a deck", "steps_wood"), ("footsteps on powder", "steps_snow"),
+    # where the description nearest the whole prompt is another surface's
+    ("walking on marble", "steps_concrete"), ("boots on linoleum", "steps_concrete"),
+    ("shoes on floorboards", "steps_wood"), ("running on cobbles", "steps_concrete"), ("boots on leaves", "steps_grass"),
 ])
 def test_the_surface_a_step_request_names_is_the_surface_it_gets(embedding_matcher, prompt, model):
     for matcher in (embedding_matcher, Matcher(KeywordScorer())):
