@@ -8,15 +8,17 @@ gravel, a downpour a thunderstorm, songbirds a room tone); the tests below them 
 One row was judged again after the first run, towards the engine: "office air conditioning"
 was written expecting the room tone unwarned, but UCS files air conditioning apart (MACHHvac),
 which no model makes, and the warning names it. "velcro rip" replaced a "zipper" that an
-earlier round held (written and run once, after the fixes). Two rows are still wrong with the keyword
-matcher and are marked so: "barefoot steps on a beach" (no step model knows sand, and nothing
-says so) and "pillow fight thumps" (the fight's words outnumber the pillow's)."""
+earlier round held (written and run once, after the fixes). "barefoot steps on a beach" was a
+silent concrete step (no step model walks on sand): such a surface is now named in a warning.
+One row is still wrong with the keyword matcher and is marked so: "pillow fight thumps" (the
+fight's words outnumber the pillow's)."""
 
 from __future__ import annotations
 
 import pytest
 
 from foleyline.notes import Layer, LayerKind
+from foleyline.server.engines.procedural import vocabulary
 from foleyline.server.engines.procedural.matcher import KeywordScorer, Matcher
 from foleyline.server.engines.procedural.synths import CATALOG
 
@@ -49,7 +51,7 @@ THIRD_ROUND = [
     (X, "creaky floorboard", ("creak", "steps_wood")), (X, "metal gate clanging shut", ("door", "impact_metal")),
     (B, "city street at night", "traffic"),
 ]
-STILL_WRONG_WITH_KEYWORDS = {"barefoot steps on a beach", "pillow fight thumps"}
+STILL_WRONG_WITH_KEYWORDS = {"pillow fight thumps"}
 
 
 def _answer(matcher: Matcher, kind: LayerKind, prompt: str, expected) -> str:
@@ -144,3 +146,26 @@ def test_words_the_lists_lacked(prompt, model):
     # A downpour is heavy rain, not thunder; a songbird and the dawn chorus are birds.
     plan = Matcher(KeywordScorer()).plan(Layer("bg", B, prompt=prompt))
     assert chosen_models(plan) == {model} and plan.warning == ""
+
+
+@pytest.mark.parametrize(("prompt", "surface"), [
+    ("footsteps on sand", "on sand"), ("barefoot steps on a beach", "on a beach"),
+    ("walking through puddles", "through puddles"), ("heels on a metal catwalk", "on a metal catwalk"),
+    ("running on the carpet", "on the carpet"), ("walking on rubble", "on rubble"),
+])
+def test_a_surface_no_step_model_walks_on_is_named_in_a_warning(embedding_matcher, prompt, surface):
+    for matcher in (embedding_matcher, Matcher(KeywordScorer())):
+        plan = matcher.plan(Layer("steps", F, prompt=prompt))
+        assert plan.warning.startswith(f'layer \'steps\': no sound model for "{surface}"'), plan.warning
+        assert plan.warning.endswith(f"it will sound like {plan.sounds_like}")
+
+
+@pytest.mark.parametrize("prompt", ["waves on the sand", "rain on a metal roof", "a cup set down on the carpet"])
+def test_those_words_where_no_feet_land_name_no_surface(prompt):
+    assert vocabulary.mentions(prompt) == []
+
+
+@pytest.mark.parametrize("prompt", ["footsteps on ice", "walking through dry leaves", "boots on gravel"])
+def test_a_surface_a_step_model_walks_on_is_not_warned_about(prompt):
+    plan = Matcher(KeywordScorer()).plan(Layer("steps", F, prompt=prompt))
+    assert plan.warning == "" and chosen_models(plan) < {m.name for m in STEP_MODELS}
