@@ -211,7 +211,7 @@ class ProceduralEngine(Engine):
         categories = {cat_id for mention in vocabulary.mentions(text) for cat_id in mention.cat_ids}
         if plan.matched_by not in ("default", "fallback") and plan.oneshot is not None:
             categories.update(plan.oneshot.ucs)
-        return library.playable(library.search(text, negative=layer.negative_prompt, categories=categories))
+        return library.find(text, negative=layer.negative_prompt, categories=categories)
 
     def _library_bed(self, layer: Layer, plan: LayerPlan) -> list:
         """The library file for a texture layer (an ambience, rain, a fire), best first: it loops
@@ -229,7 +229,7 @@ class ProceduralEngine(Engine):
         if plan.matched_by not in ("default", "fallback"):
             categories.update(plan.texture.ucs)
         categories.update(plan.filed_under)
-        return library.playable(library.search(text, negative=layer.negative_prompt, categories=categories, limit=1))
+        return library.find(text, negative=layer.negative_prompt, categories=categories, limit=1)
 
     def _fires(self, shot: ShotInput, layer: Layer, plan: LayerPlan, analysis: MotionAnalysis | None, seed: int):
         if plan.scattered:

@@ -1,11 +1,12 @@
 """The editor's own sound-effects library as a source of one-shots.
 
-Point ``SfxLibrary`` at a folder: every sound file under it (WAV/BWF, AIFF, FLAC, Ogg, MP3, M4A) is
+Point ``SfxLibrary`` at a folder: every sound file under it (``sfx_index.AUDIO_SUFFIXES``) is
 indexed once into the persistent index (``sfx_index``: UCS CatID and FXName from the name,
 BWF description, iXML, ID3/Vorbis tags) and later only what changed is read again. For a
 layer, ``search`` ranks files by how well their words match the layer's prompt (weighted word
 overlap, plus sentence-embedding similarity when the matcher has it; a prompt's UCS CatID
-finds its category), and ``render_events`` places the best files at the layer's fire times,
+finds its category), ``find`` keeps the best and those matching about as well that decode
+(``sfx_decode``), and ``render_events`` places the best files at the layer's fire times,
 each with a little pitch and gain variation and with the file's own attack (not its leading
 silence) on the picture's contact; ``render_bed`` loops a file under a texture layer instead.
 """
@@ -20,9 +21,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
-import av
 import numpy as np
-import soundfile
 import soxr
 
 from foleyline import config
@@ -30,12 +29,12 @@ from foleyline.errors import InvalidInput, NotFound
 
 from . import ucs
 from .dsp import SAMPLE_RATE, place, rms, upsample
+from .sfx_decode import decode_mono
 from .sfx_index import AUDIO_SUFFIXES, IndexedFile, SfxIndex, ucs_words, words
 from .timing import FireTime, certainty_gain
 
 log = logging.getLogger(__name__)
 
-MAX_SECONDS = 20.0          # a one-shot longer than this is cut (a library "one-shot" is short)
 PITCH_SEMITONES = 1.0       # +- random pitch per placement
 GAIN_DB = 2.0               # +- random gain per placement
 MIN_SCORE = 0.34            # share of the prompt's (weighted) words a file must match
@@ -43,6 +42,12 @@ MIN_SCORE = 0.34            # share of the prompt's (weighted) words a file must
 # model renders that category): enough on its own ("gunshot" finds GUNPis_Glock 17 Single),
 # and the words rank the files within the category.
 CATEGORY_BONUS = MIN_SCORE
+# The files played in turn for a layer are those scoring at least this share of the best match:
+# variations of one sound. With the embedding matcher an unrelated file still clears MIN_SCORE
+# (a dog bark 0.38 for "door slam", a punch 0.34 for "glass smash", beside the named file's 1.0),
+# and the layer alternated the door slam with the bark. Any share from 0.4 to 0.9 keeps those
+# out; 0.6 keeps a file that misses one of a prompt's three words.
+VARIATION_SHARE = 0.6
 # Above this many files the embedding matcher is not used: words only (a big library's names
 # and descriptions are specific enough, and embedding each file once takes ~5 ms).
 MAX_EMBEDDED_FILES = 5000
@@ -82,8 +87,10 @@ class SfxLibrary:
         self.index = SfxIndex(index_path if index_path is not None else config.sfx_index_path())
         self.entries = self.index.update(self.root, progress=progress)
         if not self.entries:
+            unusable = self.index.unusable(self.root)
             raise InvalidInput(
-                f"no sound files under {self.root} (looked for {', '.join(sorted(AUDIO_SUFFIXES))})"
+                f"no sound file under {self.root} can be played: {unusable} could not be read (the log names each)"
+                if unusable else f"no sound files under {self.root} (looked for {', '.join(sorted(AUDIO_SUFFIXES))})"
             )
         n = len(self.entries)
         postings: dict[str, list[int]] = defaultdict(list)
@@ -144,10 +151,23 @@ class SfxLibrary:
             if scores[i] < MIN_SCORE or len(ranked) >= limit:
                 break
             entry = self.entries[i]
-            if banned & entry.words:
+            if banned & entry.words or entry.path in self._unreadable:
                 continue
             ranked.append((entry, float(scores[i])))
         return ranked
+
+    def find(self, text: str, *, negative: str = "", limit: int = 5, categories: Collection[str] = ()) -> list[tuple[SfxEntry, float]]:
+        """The files to play for ``text``: the best match and the files that match about as well
+        (``VARIATION_SHARE`` of its score), all of them decodable. A damaged file among the best
+        gives its place to the next match, not to synthesis."""
+        while True:
+            found = self.search(text, negative=negative, limit=limit, categories=categories)
+            good = self.playable(found)
+            if len(good) == len(found):
+                break
+        if not good:
+            return []
+        return [(entry, score) for entry, score in good if score >= VARIATION_SHARE * good[0][1]]
 
     def playable(self, found: Sequence[tuple[SfxEntry, float]]) -> list[tuple[SfxEntry, float]]:
         """The matches whose sound decodes. A library holds damaged and half-copied files; one
@@ -156,10 +176,11 @@ class SfxLibrary:
         for entry, score in found:
             if entry.path not in self._unreadable:
                 try:
-                    if self.audio(entry).size:
+                    sound = self.audio(entry)
+                    if sound.size and sound.any():
                         out.append((entry, score))
                         continue
-                    problem = "no samples"
+                    problem = "no sound: digital silence" if sound.size else "no samples"
                 except InvalidInput as exc:
                     problem = str(exc)
                 with self._lock:
@@ -173,7 +194,7 @@ class SfxLibrary:
             if entry.path in self._audio:
                 self._audio.move_to_end(entry.path)
                 return self._audio[entry.path]
-        x = _decode_mono(entry.path)
+        x = decode_mono(entry.path)
         with self._lock:
             self._audio[entry.path] = x
             while len(self._audio) > self._cache_files:
@@ -256,36 +277,3 @@ def _attack(x: np.ndarray) -> int:
         return 0
     first = int(np.argmax(np.abs(x) >= 0.25 * peak))
     return max(0, first - int(0.002 * SAMPLE_RATE))
-
-
-def _decode_mono(path: Path) -> np.ndarray:
-    try:
-        data, rate = soundfile.read(str(path), dtype="float32", always_2d=True, frames=int(MAX_SECONDS * 192000))
-        x = data.mean(axis=1)
-    except Exception:
-        x, rate = _decode_with_av(path)
-    x = x[: int(MAX_SECONDS * rate)]
-    if rate != SAMPLE_RATE:
-        x = soxr.resample(x, rate, SAMPLE_RATE)
-    peak = float(np.abs(x).max()) if x.size else 0.0
-    # Library files come at any level; bring each to a common peak so gain means the same.
-    return (x / peak * 0.7 if peak > 0 else x).astype(np.float32)
-
-
-def _decode_with_av(path: Path) -> tuple[np.ndarray, int]:
-    """Formats libsndfile cannot read (some MP3s, M4A): FFmpeg, mixed to mono at the engine rate."""
-    chunks: list[np.ndarray] = []
-    try:
-        with av.open(str(path)) as container:
-            if not container.streams.audio:
-                raise InvalidInput(f"library file {path} has no audio stream")
-            resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
-            for frame in container.decode(container.streams.audio[0]):
-                chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(frame)]
-                if sum(c.size for c in chunks) > MAX_SECONDS * SAMPLE_RATE:
-                    break
-            chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(None)]
-    except (av.error.FFmpegError, OSError) as exc:
-        raise InvalidInput(f"cannot decode library file {path}: {exc}") from None
-    x = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, dtype=np.float32)
-    return x, SAMPLE_RATE
