@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import sqlite3
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -113,8 +114,9 @@ class ProceduralEngine(Engine):
                         embedder = scorer if isinstance(scorer, EmbeddingScorer) else None
                         self._library = SfxLibrary(source, embedder=embedder, index_path=self._index_path)
                         log.info("sound library %s: %d files", self._library.root, len(self._library))
-                except (FoleylineError, OSError) as exc:
-                    # A missing library must not stop the takes: synthesize, and say why.
+                except (FoleylineError, OSError, sqlite3.Error) as exc:
+                    # A missing library, or its index failing (a full disk), must not stop the
+                    # takes: synthesize, and say why.
                     self._library_problem = f"sound library not used: {exc}"
                     log.warning(self._library_problem)
             return self._library

@@ -30,6 +30,8 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from foleyline.errors import Unavailable
+
 from . import ucs
 from .sfx_metadata import read_metadata
 from .sfx_decode import probe
@@ -121,7 +123,31 @@ class SfxIndex:
 
     def __init__(self, db_path: str | os.PathLike) -> None:
         self.db_path = Path(db_path)
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self._create()
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError):  # locked, unwritable: not damage
+                    raise
+                self._set_aside(exc)
+                self._create()
+        except (sqlite3.OperationalError, OSError) as exc:
+            raise Unavailable(f"cannot open the sound library index {self.db_path} ({exc}); "
+                              "check that the data folder is writable") from None
+
+    def _set_aside(self, exc: Exception) -> None:
+        """A damaged index file (a partial copy, a sync tool's conflict copy) is moved aside:
+        it is only a cache of the files, read again from them."""
+        aside = self.db_path.with_name(self.db_path.name + ".damaged")
+        log.warning("sound library index %s is damaged (%s); moved to %s, the library is read again",
+                    self.db_path, exc, aside)
+        for suffix in ("", "-wal", "-shm"):
+            part = Path(f"{self.db_path}{suffix}")
+            if part.exists():
+                os.replace(part, Path(f"{aside}{suffix}"))
+
+    def _create(self) -> None:
         with self._db() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL)")

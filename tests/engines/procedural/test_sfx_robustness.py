@@ -315,6 +315,42 @@ def test_an_interrupted_first_index_keeps_what_it_read(tmp_path, monkeypatch):
     assert read == ["Door Slam E.wav", "Door Slam F.wav"]
 
 
+# --- the index file
+
+
+def test_a_damaged_index_file_is_set_aside_and_the_library_read_again(tmp_path, caplog):
+    folder = tmp_path / "SFX"
+    folder.mkdir()
+    soundfile.write(folder / "Door Slam.wav", click(), SAMPLE_RATE)
+    (tmp_path / "index.sqlite3").write_bytes(b"a sync tool's conflict copy\0" * 200)
+    assert len(_open(folder)) == 1
+    assert "is damaged" in caplog.text and (tmp_path / "index.sqlite3.damaged").exists()
+
+
+def test_an_index_that_cannot_be_written_leaves_the_takes_to_synthesis(tmp_path, monkeypatch, caplog):
+    import sqlite3
+
+    from foleyline.notes import Layer, LayerKind
+    from foleyline.server.engines.base import SamplingSettings
+    from foleyline.server.engines.procedural import ProceduralEngine
+    from foleyline.server.engines.procedural.matcher import KeywordScorer, Matcher
+
+    from .conftest import make_shot
+
+    folder = tmp_path / "SFX"
+    folder.mkdir()
+    soundfile.write(folder / "Door Slam.wav", click(), SAMPLE_RATE)
+
+    def read_only(*args, **kw):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(sqlite3, "connect", read_only)
+    engine = ProceduralEngine(matcher=Matcher(KeywordScorer()), sfx_library=folder, index_path=tmp_path / "index.sqlite3")
+    (audio,) = engine.generate(make_shot(onsets=(1.0,)), Layer("door", LayerKind.FX, prompt="door slam"), [1], SamplingSettings())
+    assert np.abs(audio).max() > 0.1
+    assert "sound library not used" in caplog.text and "data folder is writable" in caplog.text
+
+
 # --- which files play
 
 
