@@ -2,10 +2,11 @@
 indexed) and its samples (``decode_mono``, when a layer plays it).
 
 libsndfile reads what it can (WAV in every encoding, RF64, Wave64, AIFF/AIFF-C, CAF, FLAC,
-Ogg Vorbis/Opus, MP3); the rest (M4A/AAC/ALAC, raw AAC, WMA, and files whose suffix lies) goes
+Ogg Vorbis/Opus); the rest (MP3, M4A/AAC/ALAC, raw AAC, WMA, and files whose suffix lies) goes
 through FFmpeg, opened as the server opens media (``probe.open_media``): the file itself and
 nothing else (a playlist named ``.wav`` opens no other file), with single-file demuxers only,
-within a time limit. A file cut short (a half-copied FLAC) gives the sound before the cut.
+within a time limit. A file cut short (a half-copied FLAC) gives the sound before the cut;
+NaN or infinite samples (a float file from a crashed render) become silence.
 """
 
 from __future__ import annotations
@@ -30,12 +31,13 @@ MAX_SECONDS = 20.0  # a one-shot longer than this is cut (a library "one-shot" i
 
 def probe(path: Path) -> str:
     """Why the file cannot be played ("" when a decoder reads its header and its first sound)."""
-    try:
-        with soundfile.SoundFile(str(path)) as f:
-            if f.frames > 0:
-                return ""
-    except Exception:  # libsndfile cannot: FFmpeg may
-        pass
+    if _libsndfile_reads(path):
+        try:
+            with soundfile.SoundFile(str(path)) as f:
+                if f.frames > 0:
+                    return ""
+        except Exception:  # libsndfile cannot: FFmpeg may
+            pass
     try:
         _, container = open_media(path)
         with container:
@@ -55,17 +57,32 @@ def decode_mono(path: Path) -> np.ndarray:
     """The file's first ``MAX_SECONDS`` as mono float32 at the engine rate, at a common peak
     (0.7); InvalidInput when nothing in it decodes."""
     try:
+        if not _libsndfile_reads(path):
+            raise ValueError("FFmpeg's")
         with soundfile.SoundFile(str(path)) as f:
             rate = f.samplerate
             x = f.read(int(MAX_SECONDS * rate), dtype="float32", always_2d=True).mean(axis=1)
     except Exception:
         x, rate = _decode_with_av(path)
     x = x[: int(MAX_SECONDS * rate)]
+    bad = ~np.isfinite(x)
+    if bad.any():
+        # A float file with NaN or infinite samples (a crashed plug-in's render): one of them
+        # would make the whole take non-finite. They become silence; the rest still plays.
+        log.warning("sound library: %s has %d NaN or infinite samples; they are played as silence", path, int(bad.sum()))
+        x = np.where(bad, 0.0, x).astype(np.float32)
     if rate != SAMPLE_RATE and x.size:
         x = soxr.resample(x, rate, SAMPLE_RATE)
     peak = float(np.abs(x).max()) if x.size else 0.0
     # Library files come at any level; bring each to a common peak so gain means the same.
     return (x / peak * 0.7 if peak > 0 else x).astype(np.float32)
+
+
+def _libsndfile_reads(path: Path) -> bool:
+    """MP3s go to FFmpeg: libsndfile's mpg123 prints its complaints about a damaged one
+    ("Note: Illegal Audio-MPEG-Header", "Trying to resync...") on the terminal, between the
+    progress lines of an editor's run."""
+    return path.suffix.lower() != ".mp3"
 
 
 def _decode_with_av(path: Path) -> tuple[np.ndarray, int]:

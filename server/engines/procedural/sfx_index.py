@@ -21,6 +21,7 @@ import re
 import sqlite3
 import stat as stat_module
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -59,10 +60,19 @@ _CATID_FIELD = re.compile(r"\bcat[\s_-]?id\b\W{0,3}([A-Za-z]+)", re.IGNORECASE)
 _MIXED = re.compile(r"\b[A-Z]{2,6}[a-z][A-Za-z]*\b")
 
 
+def _unaccented(text: str) -> str:
+    """Latin letters without their accents: "claquée" -> "claquee". A Mac writes file names
+    decomposed (e + a combining accent) and a typed prompt is composed; split as they come,
+    the one lost its accented words against the other."""
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def words(text: str) -> list[str]:
     """Lower-case words of a file name or description, plural 's' dropped, stop words out."""
     out = []
-    for w in _SPLIT.split(text):
+    for w in _SPLIT.split(_unaccented(text)):
         w = w.lower()
         if len(w) < 2 or w in _STOP:
             continue

@@ -192,7 +192,8 @@ def _av_tags(path: Path) -> dict[str, str]:
                 tags.update(stream.metadata)
     except Exception as exc:  # FFmpeg cannot read it: libsndfile's tags, or the file name alone
         log.debug("no FFmpeg tags from %s: %s", path, exc)
-        return _sndfile_tags(path)
+        # Not for an MP3: libsndfile's mpg123 would print its complaints about it on the terminal.
+        return _sndfile_tags(path) if path.suffix.lower() != ".mp3" else {}
     out: dict[str, str] = {}
     for key, value in tags.items():
         key = key.lower()

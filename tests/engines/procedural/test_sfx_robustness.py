@@ -148,6 +148,18 @@ def test_an_mp3_whose_v2_tag_says_nothing_is_read_through_ffmpeg(tmp_path, tag):
     assert "Glass bottle smash" in read_metadata(tmp_path / "track07.mp3").values()
 
 
+def test_a_name_written_decomposed_by_a_mac_matches_a_typed_prompt(tmp_path):
+    import unicodedata
+
+    folder = tmp_path / "SFX"
+    folder.mkdir()
+    soundfile.write(folder / unicodedata.normalize("NFD", "Porte claquée fort.wav"), click(), SAMPLE_RATE)
+    soundfile.write(folder / "Porte grince.wav", click(), SAMPLE_RATE)
+    found = _open(folder).search(unicodedata.normalize("NFC", "porte claquée"))
+    assert [e.path.stem for e, _ in found][:1] == [unicodedata.normalize("NFD", "Porte claquée fort")]
+    assert found[0][1] == 1.0
+
+
 # --- damaged files
 
 
@@ -185,6 +197,16 @@ def test_a_half_copied_flac_plays_what_was_copied(tmp_path, caplog):
     x = sfx_decode.decode_mono(cut)
     assert 0.1 * SAMPLE_RATE < x.size < 0.9 * SAMPLE_RATE and abs(_pitch(x) - 500.0) < 15.0
     assert "damaged after" in caplog.text
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_nan_or_infinite_samples_in_a_float_file_become_silence_not_a_failed_take(tmp_path, bad, caplog):
+    x = click(freq=500.0)
+    x[x.size // 2] = bad
+    soundfile.write(tmp_path / "Door Slam.wav", x, SAMPLE_RATE, subtype="FLOAT")
+    y = sfx_decode.decode_mono(tmp_path / "Door Slam.wav")
+    assert np.isfinite(y).all() and abs(np.abs(y).max() - 0.7) < 1e-6 and abs(_pitch(y) - 500.0) < 15.0
+    assert "NaN or infinite" in caplog.text
 
 
 def test_a_silent_file_is_not_played(tmp_path, caplog):
