@@ -147,7 +147,7 @@ _INFLECTED = 0.9
 # Sounds many sources make ("bang", "boom", "thump"): listed for the model they most
 # often mean alone ("a loud bang": a gunshot), they count as a hit read through an inflection,
 # so the source a prompt names beside them wins ("screen door bang": the door).
-_SHARED_SOUNDS = frozenset({"bang", "bangs", "boom", "booms", "thump", "thumps"})
+_SHARED_SOUNDS = frozenset({"bang", "bangs", "boom", "booms", "thump", "thumps", "rumble", "rumbles", "rumbling"})
 
 
 def _stem(word: str) -> str:

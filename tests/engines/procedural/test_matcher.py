@@ -174,3 +174,14 @@ def test_loading_the_embedding_model_draws_no_progress_bar_of_its_own(monkeypatc
     EmbeddingScorer._load()
     assert "Loading weights" not in capfd.readouterr().err
     assert hf_logging.is_progress_bar_enabled()  # as it was: other loaders keep their bars
+
+
+def test_the_drafted_continuous_source_plays_a_bed_with_either_matcher(embedding_matcher):
+    # The motion drafter asks for a texture that follows the motion, naming what it may be: a
+    # one-shot there fires once at the start (its prompt's "rumble" was a thunder clap).
+    from foleyline.server.notes.draft_analysis import PLAIN_PROMPTS
+
+    layer = Layer("source", LayerKind.FX, prompt=PLAIN_PROMPTS["source"], negative_prompt="music, speech")
+    for matcher in (embedding_matcher, Matcher(KeywordScorer())):
+        plan = matcher.plan(layer)
+        assert plan.oneshot is None and plan.texture is not None, matcher.scorer.name

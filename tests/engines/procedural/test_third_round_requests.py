@@ -132,6 +132,7 @@ def test_fire_with_no_weapon_before_it_is_still_flames(embedding_matcher, prompt
 
 @pytest.mark.parametrize(("prompt", "model"), [
     ("screen door bang", "door"), ("a loud bang", "gunshot"), ("big boom", "explosion"), ("body thump", "impact_body"),
+    ("rumble of a passing truck", "car_pass"), ("distant thunder rumble", "thunder"), ("a low rumble", "thunder"),
 ])
 def test_a_source_named_beside_a_sound_many_sources_make_decides(prompt, model):
     plan = Matcher(KeywordScorer()).plan(Layer("fx", X, prompt=prompt))
