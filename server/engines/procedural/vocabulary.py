@@ -132,6 +132,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "leaves": ("VEGELeaf",), "foliage": ("VEGELeaf",), "bushes": ("VEGEMisc",),
     "sneakers": ("FEETHmn",), "sneaker": ("FEETHmn",), "trainers": ("FEETHmn",),
     "weights": ("SPRTGym",), "dumbbells": ("SPRTGym",), "barbell": ("SPRTGym",),
+    "bottle": ("FOODGware",), "jar": ("FOODGware",),
 }
 
 # Sounds a modelled source also makes but its model does not: "dog growl" names a dog, which
@@ -147,6 +148,9 @@ UNMADE_SOUNDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("whine", "whines", "whining", "howl", "howls", "howling"), ("ANMLDog",)),
     # a rubber sole's chirp on a gym floor is neither a step nor a hinge's creak
     **dict.fromkeys(("squeak", "squeaks", "squeaking", "squeaky"), ("FEETHmn",)),
+    # a cap twisted off or a cork pulled is neither the glass's clink nor a pour
+    **dict.fromkeys(("opening", "opens", "opened", "uncork", "uncorks", "uncorking", "uncorked", "unscrew",
+                     "unscrews", "unscrewing", "unscrewed"), ("FOODGware",)),
 }
 
 # Sources that are as often where a sound happens: "leaves rustling" names them, "rain on

@@ -170,3 +170,63 @@ def test_those_words_where_no_feet_land_name_no_surface(prompt):
 def test_a_surface_a_step_model_walks_on_is_not_warned_about(prompt):
     plan = Matcher(KeywordScorer()).plan(Layer("steps", F, prompt=prompt))
     assert plan.warning == "" and chosen_models(plan) < {m.name for m in STEP_MODELS}
+
+
+@pytest.mark.parametrize(("prompt", "word"), [
+    ("bottle opening", "opening"), ("opening a wine bottle", "opening"), ("jar lid unscrewing", "unscrewing"),
+])
+def test_a_bottle_or_jar_opened_is_warned_about_not_played_as_a_clink_or_a_pour(embedding_matcher, prompt, word):
+    # Found in a fourth round of fifty everyday requests (docs/evaluation.md): the one silent substitute.
+    for matcher in (embedding_matcher, Matcher(KeywordScorer())):
+        assert f'no sound model for "{word}"' in matcher.plan(Layer("fx", X, prompt=prompt)).warning
+
+
+@pytest.mark.parametrize(("prompt", "model"), [
+    ("bottle smash", "glass_break"), ("glass bottle clink", "impact_glass"), ("beer bottles clinking", "impact_glass"),
+    ("door opening", "creak"),
+])
+def test_a_bottle_or_a_door_that_sounds_as_modelled_is_not(prompt, model):
+    plan = Matcher(KeywordScorer()).plan(Layer("fx", X, prompt=prompt))
+    assert chosen_models(plan) == {model} and plan.warning == ""
+
+
+# A fourth round: everyday requests as an editor types them (plain, no traps), written down
+# before the matcher saw them, after the third round's fixes: fifty, of which the five an earlier
+# round held are left out here. The first run: all but one right or warned with both matchers;
+# "bottle opening" was a glass clink (keywords) or a pour (embedding), silently (the test above).
+FOURTH_ROUND = [
+    (X, "door opening", ("door", "creak", WARN)), (X, "door closing", "door"),
+    (X, "door knock", ("impact_wood", "door")), (X, "drawer opening", WARN),
+    (F, "cup set down on a table", ("impact_glass", "impact_wood")), (F, "bottle opening", WARN),
+    (F, "pouring coffee", "pour"), (F, "eating crunchy chips", WARN), (F, "chewing", WARN),
+    (F, "cutlery clinking", ("impact_metal", "impact_glass")), (F, "plate set on a counter", ("impact_glass",)),
+    (F, "phone vibrating", WARN), (F, "mouse click", WARN), (F, "light switch click", WARN),
+    (F, "handbag rustle", ("cloth",)), (F, "putting on a coat", ("cloth",)),
+    (F, "sitting down on a sofa", ("impact_soft", "cloth")),
+    (F, "hand on shoulder", ("cloth", "impact_soft", WARN)), (F, "body fall on the floor", "body_fall"),
+    (X, "punch to the face", "impact_body"), (X, "slap", "impact_body"), (X, "glass breaking", "glass_break"),
+    (X, "bottle breaking", "glass_break"), (X, "car door slam", "door"), (X, "car engine start", ("engine", WARN)),
+    (B, "car driving by", ("car_pass", "traffic", "engine")), (X, "horse galloping", WARN),
+    (X, "dog barking", "dog_bark"), (X, "cat meow", "cat_meow"), (B, "birds chirping", "birds"),
+    (B, "wind blowing", "wind"), (B, "heavy rain", "rain"), (B, "crackling fire", "fire"),
+    (X, "gunshot", "gunshot"), (X, "explosion", "explosion"), (X, "whoosh", "whoosh"),
+    (F, "footsteps on wood", "steps_wood"), (F, "running footsteps on concrete", "steps_concrete"),
+    (F, "footsteps on stairs", "steps_wood"), (B, "crowd chatter", "crowd"), (B, "applause", "applause"),
+    (X, "typing on a laptop", WARN), (X, "paper crumpling", "paper"), (F, "keys jingling", "keys"),
+    (X, "box dropped on the floor", ("impact_soft", "impact_wood")),
+]
+
+
+def test_the_fourth_round_is_forty_five_requests_no_earlier_round_holds():
+    from .test_editor_requests import EDITOR_REQUESTS
+    from .test_unseen_requests import SECOND_ROUND, UNSEEN_REQUESTS
+
+    prompts = {prompt for _k, prompt, _m in FOURTH_ROUND}
+    assert len(prompts) == len(FOURTH_ROUND) == 45
+    assert not prompts & {prompt for _k, prompt, _m in EDITOR_REQUESTS + UNSEEN_REQUESTS + SECOND_ROUND + THIRD_ROUND}
+
+
+@pytest.mark.parametrize(("kind", "prompt", "expected"), [pytest.param(*row, id=row[1]) for row in FOURTH_ROUND])
+def test_everyday_requests_get_their_model_or_a_warning(embedding_matcher, kind, prompt, expected):
+    for matcher in (embedding_matcher, Matcher(KeywordScorer())):
+        assert _answer(matcher, kind, prompt, expected) == "", matcher.scorer.name
