@@ -230,3 +230,18 @@ def test_the_fourth_round_is_forty_five_requests_no_earlier_round_holds():
 def test_everyday_requests_get_their_model_or_a_warning(embedding_matcher, kind, prompt, expected):
     for matcher in (embedding_matcher, Matcher(KeywordScorer())):
         assert _answer(matcher, kind, prompt, expected) == "", matcher.scorer.name
+
+
+@pytest.mark.parametrize("prompt", ["opening the window", "window"])
+def test_a_window_is_no_break_unless_it_breaks(embedding_matcher, prompt):
+    # "window" was a keyword of the glass's break: a window opened, or seen, shattered silently.
+    for matcher in (embedding_matcher, Matcher(KeywordScorer())):
+        plan = matcher.plan(Layer("fx", X, prompt=prompt))
+        assert "glass_break" not in chosen_models(plan) or plan.warning, (matcher.scorer.name, plan.warning)
+
+
+@pytest.mark.parametrize("prompt", ["window smash", "a window shatters", "smashing a window"])
+def test_a_window_that_breaks_still_breaks(embedding_matcher, prompt):
+    for matcher in (embedding_matcher, Matcher(KeywordScorer())):
+        plan = matcher.plan(Layer("fx", X, prompt=prompt))
+        assert chosen_models(plan) == {"glass_break"} and plan.warning == ""
