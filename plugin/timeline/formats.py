@@ -308,7 +308,8 @@ def timeline_rate(timeline: otio.schema.Timeline) -> float:
                 rate = item.trimmed_range().duration.rate
                 if rate > 0:
                     return normalise_rate(rate)
-    raise InvalidInput("the timeline has no items and no start time, so its frame rate is unknown")
+    raise InvalidInput("the timeline holds no clips: there is nothing to take Foley for (and no frame rate to "
+                       "read); export the sequence with its clips")
 
 
 def global_start(timeline: otio.schema.Timeline) -> otio.opentime.RationalTime:
