@@ -55,7 +55,8 @@ def media_path_of(reference: otio.core.MediaReference, base_dir: Path | None,
     """(path, reason it cannot be used). file:// URLs and plain paths; relative paths are taken
     from the timeline file's folder (Kdenlive writes them so)."""
     if isinstance(reference, otio.schema.MissingReference) or reference is None:
-        return None, _NO_MEDIA.get(source_format or "", "the export has no media for this clip (offline or unlinked); "
+        said = ((reference.metadata.get(META_KEY) or {}).get("missing_reason") if reference is not None else None)
+        return None, said or _NO_MEDIA.get(source_format or "", "the export has no media for this clip (offline or unlinked); "
                                                           "relink it in the NLE and export again")
     if isinstance(reference, otio.schema.ImageSequenceReference):
         return None, "image-sequence media is not supported; render the shot to a movie file"

@@ -272,6 +272,9 @@ def _read(path: Path, fmt: Format, kwargs: dict[str, object], text: str | None) 
 
         quirks.xges_one_module()
     if fmt.name == "kdenlive":
+        from foleyline.plugin.timeline import kdenlive_read
+
+        kdenlive_read.install()
         # the Kdenlive adapter prints a deprecation banner on stdout, into our tables
         with contextlib.redirect_stdout(io.StringIO()):
             return _timelines_in(otio.adapters.read_from_file(str(path), adapter_name=fmt.adapter, **kwargs))

@@ -23,7 +23,8 @@ tests/plugin/test_quirks.py.
   ``aaf.py`` writes the Pro Tools AAF with pyaaf2, markers as DescriptiveMarkers.
 - Kdenlive: the writer drops clip markers, and takes the profile's rate from the timeline's
   duration, which a clip at another rate changes. Answer: markers become timeline guides;
-  every range at the timeline rate first.
+  every range at the timeline rate first. Its reader makes titles, test patterns, nested
+  sequences and speed-changed clips offline media and names no sequence: kdenlive_read.py.
 - GES XML (otio-xges-adapter 1.0): its module is loaded twice, once per manifest entry, so a
   copied timeline's GES metadata is of the other copy's classes and the writer refuses it.
   Answer: one module for both (``xges_one_module``). Its writer also writes 30 fps for a
