@@ -19,7 +19,7 @@ import opentimelineio as otio
 
 from foleyline import timebase
 from foleyline.errors import FoleylineError, InvalidInput, MediaError
-from foleyline.plugin.shots import Shot
+from foleyline.plugin.shots import Shot, frames_at
 from foleyline.plugin.text_table import text_table
 from foleyline.plugin.timeline.formats import Format, META_KEY, format_by_name
 from foleyline.plugin.timeline.markers import check_marker_selection
@@ -101,6 +101,14 @@ def midnight_head(shot: Shot, handles: int) -> int:
     return max(0, min(handles, shot.record_in_frame))
 
 
+def _starts_its_media(shot: Shot) -> bool:
+    """Whether the shot uses its media from the first frame: no picture before it to make a head
+    handle from, nor to extend the cut into (a plain movie's first shot at 00:00:00:00)."""
+    if shot.available_range is None:
+        return False
+    return frames_at(shot.source_range.start_time, shot.rate) <= frames_at(shot.available_range.start_time, shot.rate)
+
+
 def preflight(
     path: Path,
     selection: Selection | None = None,
@@ -149,7 +157,7 @@ def preflight(
             result.warnings.append(str(problem))
     for shot in result.shots:
         head = midnight_head(shot, handles)
-        if head < handles:
+        if head < handles and not _starts_its_media(shot):
             result.warnings.append(f"{shot.name} at {shot.record_timecode()} starts {shot.record_in_frame} frame(s) after "
                                    f"00:00:00:00: its head handle is {head} frame(s), not {handles} (no audio before midnight)")
     if takes > 1 and out_format.name == "edl":

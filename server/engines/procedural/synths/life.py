@@ -113,7 +113,8 @@ LIFE_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "birds", "texture",
         "birds singing: chirping birdsong in a park, a forest or a garden in the morning",
-        ("bird", "birds", "birdsong", "chirp", "chirping", "tweet", "forest", "park", "garden", "morning", "nature", "countryside"),
+        ("bird", "birds", "birdsong", "songbird", "songbirds", "dawn chorus", "chirp", "chirping", "tweet", "forest", "park",
+         "garden", "morning", "nature", "countryside"),
         render_birds, SoundParams(size=0.3, hardness=0.5, intensity=0.5, distance=0.4),
         ucs=("AMBBird", "BIRDSong", "BIRDMisc", "AMBForst"),
     ),

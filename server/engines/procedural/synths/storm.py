@@ -123,7 +123,7 @@ STORM_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "storm", "texture",
         "a thunderstorm: heavy rain pouring down with thunder rolling",
-        ("storm", "thunderstorm", "stormy", "tempest", "downpour", "thunder"),
+        ("storm", "thunderstorm", "stormy", "tempest", "thunder"),
         render_storm, SoundParams(size=0.6, hardness=0.5, intensity=0.7, distance=0.4),
         ucs=("STORM", "WTHR"),
     ),

@@ -74,7 +74,7 @@ WEATHER_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "rain", "texture",
         "rain falling: raindrops on a roof, a window or the street, a downpour",
-        ("rain", "raining", "rainy", "raindrops", "drops", "drizzle", "shower", "rainfall"),
+        ("rain", "raining", "rainy", "raindrops", "drops", "drizzle", "shower", "rainfall", "downpour"),
         render_rain, SoundParams(size=0.4, hardness=0.5, intensity=0.6, distance=0.2),
         ucs=("RAIN", "RAINClth", "RAINConc", "RAINGlas", "RAINMetl", "RAINPlas", "RAINVege", "RAINWood", "RAINWatr",),
     ),

@@ -1,0 +1,172 @@
+"""A third round of fifty requests as editors type them, none in the earlier rounds, written down
+before the matcher saw them (docs/evaluation.md, "Vocabulary, third round"). Each row names the
+models that sound like the request (any one will do) or WARN where none does; WARN beside a
+model accepts either that model, unwarned, or a warning. The first run found five silent
+substitutes (a screen door's bang was a gunshot, "cannon fire" a campfire, footsteps on marble
+gravel, a downpour a thunderstorm, songbirds a room tone); the tests below them pin each class.
+
+One row was judged again after the first run, towards the engine: "office air conditioning"
+was written expecting the room tone unwarned, but UCS files air conditioning apart (MACHHvac),
+which no model makes, and the warning names it. "velcro rip" replaced a "zipper" that an
+earlier round held (written and run once, after the fixes). "barefoot steps on a beach" was a
+silent concrete step (no step model walks on sand): such a surface is now named in a warning.
+One row is still wrong with the keyword matcher and is marked so: "pillow fight thumps" (the
+fight's words outnumber the pillow's)."""
+
+from __future__ import annotations
+
+import pytest
+
+from foleyline.notes import Layer, LayerKind
+from foleyline.server.engines.procedural import vocabulary
+from foleyline.server.engines.procedural.matcher import KeywordScorer, Matcher
+from foleyline.server.engines.procedural.synths import CATALOG
+
+from .conftest import chosen_models
+
+F, X, B = LayerKind.FOLEY, LayerKind.FX, LayerKind.BG
+WARN = None
+STEP_MODELS = [m for m in CATALOG.values() if m.name.startswith("steps_")]
+
+THIRD_ROUND = [
+    (X, "front door slammed", "door"), (X, "screen door bang", "door"), (F, "footsteps on marble", "steps_concrete"),
+    (F, "running on a wooden deck", "steps_wood"), (F, "crunching through gravel", ("steps_gravel", WARN)),
+    (F, "barefoot steps on a beach", ("steps_gravel", WARN)), (X, "frying pan clang", "impact_metal"),
+    (X, "brick dropped on concrete", "impact_stone"), (X, "slap across the face", "impact_body"),
+    (X, "pillow fight thumps", "impact_soft"), (X, "bottle smash", "glass_break"),
+    (X, "champagne glasses toast clink", "impact_glass"), (X, "revolver gunshot", "gunshot"),
+    (X, "cannon fire", ("explosion", "gunshot")), (X, "car bomb explosion", "explosion"),
+    (B, "rolling thunder in the distance", ("thunder_rolls", "thunder")), (B, "gentle breeze", "wind"),
+    (B, "downpour on a car roof", "rain"), (B, "blizzard", ("wind", WARN)),
+    (X, "dog barking in the distance", "dog_bark"), (X, "kitten mewing", "cat_meow"), (B, "songbirds at dawn", "birds"),
+    (X, "rooster crowing", WARN), (X, "cow mooing", WARN), (B, "truck engine idling", "engine"),
+    (X, "motorcycle drive by", ("car_pass", "engine")), (B, "ambulance siren approaching", "siren"),
+    (X, "car horn honk", WARN), (X, "diving into a swimming pool", "splash"), (B, "river flowing", "water"),
+    (F, "filling a glass from a jug", "pour"), (B, "seaside waves crashing", "surf"), (B, "burning building fire", "fire"),
+    (F, "coat rustling as he sits", "cloth"), (F, "turning book pages", "paper"), (F, "jingling car keys", "keys"),
+    (X, "chair dragged across the floor", "scrape"), (X, "person falls to the ground", "body_fall"),
+    (X, "sword whoosh", "whoosh"), (B, "neon sign buzz", "hum"), (B, "office air conditioning", WARN),
+    (B, "busy cafe chatter", "crowd"), (B, "standing ovation", "applause"), (X, "clock ticking", WARN),
+    (X, "velcro rip", ("cloth", WARN)), (X, "laser gun zap", WARN), (X, "punch whoosh", ("whoosh", "impact_body")),
+    (X, "creaky floorboard", ("creak", "steps_wood")), (X, "metal gate clanging shut", ("door", "impact_metal")),
+    (B, "city street at night", "traffic"),
+]
+STILL_WRONG_WITH_KEYWORDS = {"pillow fight thumps"}
+
+
+def _answer(matcher: Matcher, kind: LayerKind, prompt: str, expected) -> str:
+    """"" when the request gets what the row says; else what it got."""
+    plan = matcher.plan(Layer("fx 1", kind, prompt=prompt))
+    wanted = set(expected) if isinstance(expected, tuple) else {expected}
+    warned = plan.warning.startswith("layer 'fx 1': no sound model") and "; it will sound like " in plan.warning
+    ok = (WARN in wanted and warned) or (plan.warning == "" and bool(wanted & chosen_models(plan)))
+    return "" if ok else f"{sorted(chosen_models(plan))} {plan.warning!r}"
+
+
+def _rows(still_wrong: set[str] = frozenset()):
+    return [pytest.param(kind, prompt, expected, id=prompt,
+                         marks=[pytest.mark.xfail(strict=True, reason="a known miss")] if prompt in still_wrong else [])
+            for kind, prompt, expected in THIRD_ROUND]
+
+
+def test_the_round_is_fifty_requests_no_earlier_round_holds():
+    from .test_editor_requests import EDITOR_REQUESTS
+    from .test_unseen_requests import SECOND_ROUND, UNSEEN_REQUESTS
+
+    prompts = {prompt for _k, prompt, _m in THIRD_ROUND}
+    assert len(prompts) == len(THIRD_ROUND) == 50
+    assert not prompts & {prompt for _k, prompt, _m in EDITOR_REQUESTS + UNSEEN_REQUESTS + SECOND_ROUND}
+
+
+@pytest.mark.parametrize(("kind", "prompt", "expected"), _rows(STILL_WRONG_WITH_KEYWORDS))
+def test_the_keyword_matcher_answers_with_the_model_or_a_warning(kind, prompt, expected):
+    assert _answer(Matcher(KeywordScorer()), kind, prompt, expected) == ""
+
+
+@pytest.mark.parametrize(("kind", "prompt", "expected"), _rows())
+def test_the_embedding_matcher_answers_with_the_model_or_a_warning(embedding_matcher, kind, prompt, expected):
+    assert _answer(embedding_matcher, kind, prompt, expected) == ""
+
+
+# The classes the first run found.
+
+@pytest.mark.parametrize("word", ["footsteps", "steps", "boots", "heels"])
+def test_a_word_is_one_hit_however_many_of_its_forms_a_list_holds(word):
+    # The step models list "footsteps" and "footstep": one word, one hit (it was two, which
+    # filled the embedding matcher's keyword bonus before the surface was read).
+    scores = KeywordScorer().scores(word, STEP_MODELS)
+    assert list(scores) == pytest.approx([1.0] * len(STEP_MODELS), abs=0.02)
+
+
+@pytest.mark.parametrize(("prompt", "model"), [
+    ("footsteps on marble", "steps_concrete"), ("boots on tiles", "steps_concrete"),
+    ("steps on pavement", "steps_concrete"), ("footsteps on cobblestones", "steps_concrete"),
+    ("steps on a hard floor", "steps_concrete"), ("boots on a deck", "steps_wood"), ("footsteps on powder", "steps_snow"),
+    # where the description nearest the whole prompt is another surface's
+    ("walking on marble", "steps_concrete"), ("boots on linoleum", "steps_concrete"),
+    ("shoes on floorboards", "steps_wood"), ("running on cobbles", "steps_concrete"), ("boots on leaves", "steps_grass"),
+])
+def test_the_surface_a_step_request_names_is_the_surface_it_gets(embedding_matcher, prompt, model):
+    for matcher in (embedding_matcher, Matcher(KeywordScorer())):
+        assert chosen_models(matcher.plan(Layer("f", F, prompt=prompt))) == {model}
+
+
+def test_a_keyword_listed_as_written_beats_one_read_through_an_inflection():
+    # The surf lists "waves"; the whoosh lists a hand's "wave".
+    plan = Matcher(KeywordScorer()).plan(Layer("fx", X, prompt="waves"))
+    assert chosen_models(plan) == {"surf"} and plan.warning == ""
+
+
+@pytest.mark.parametrize("prompt", ["cannon fire", "rifle fire", "machine gun fire", "artillery fire", "they open fire"])
+def test_a_weapons_fire_is_its_firing_not_flames(embedding_matcher, prompt):
+    for matcher in (embedding_matcher, Matcher(KeywordScorer())):
+        plan = matcher.plan(Layer("fx", X, prompt=prompt))
+        assert chosen_models(plan) & {"gunshot", "explosion"} and "fire" not in chosen_models(plan), prompt
+
+
+@pytest.mark.parametrize("prompt", ["fire crackling", "a fire in the fireplace", "house on fire", "fire"])
+def test_fire_with_no_weapon_before_it_is_still_flames(embedding_matcher, prompt):
+    for matcher in (embedding_matcher, Matcher(KeywordScorer())):
+        assert "fire" in chosen_models(matcher.plan(Layer("bg", B, prompt=prompt))), prompt
+
+
+@pytest.mark.parametrize(("prompt", "model"), [
+    ("screen door bang", "door"), ("a loud bang", "gunshot"), ("big boom", "explosion"), ("body thump", "impact_body"),
+    ("rumble of a passing truck", "car_pass"), ("distant thunder rumble", "thunder"), ("a low rumble", "thunder"),
+])
+def test_a_source_named_beside_a_sound_many_sources_make_decides(prompt, model):
+    plan = Matcher(KeywordScorer()).plan(Layer("fx", X, prompt=prompt))
+    assert chosen_models(plan) == {model} and plan.warning == ""
+
+
+@pytest.mark.parametrize(("prompt", "model"), [
+    ("downpour on a car roof", "rain"), ("a heavy downpour", "rain"), ("thunderstorm with a downpour", "storm"),
+    ("songbirds at dawn", "birds"), ("the dawn chorus", "birds"),
+])
+def test_words_the_lists_lacked(prompt, model):
+    # A downpour is heavy rain, not thunder; a songbird and the dawn chorus are birds.
+    plan = Matcher(KeywordScorer()).plan(Layer("bg", B, prompt=prompt))
+    assert chosen_models(plan) == {model} and plan.warning == ""
+
+
+@pytest.mark.parametrize(("prompt", "surface"), [
+    ("footsteps on sand", "on sand"), ("barefoot steps on a beach", "on a beach"),
+    ("walking through puddles", "through puddles"), ("heels on a metal catwalk", "on a metal catwalk"),
+    ("running on the carpet", "on the carpet"), ("walking on rubble", "on rubble"),
+])
+def test_a_surface_no_step_model_walks_on_is_named_in_a_warning(embedding_matcher, prompt, surface):
+    for matcher in (embedding_matcher, Matcher(KeywordScorer())):
+        plan = matcher.plan(Layer("steps", F, prompt=prompt))
+        assert plan.warning.startswith(f'layer \'steps\': no sound model for "{surface}"'), plan.warning
+        assert plan.warning.endswith(f"it will sound like {plan.sounds_like}")
+
+
+@pytest.mark.parametrize("prompt", ["waves on the sand", "rain on a metal roof", "a cup set down on the carpet"])
+def test_those_words_where_no_feet_land_name_no_surface(prompt):
+    assert vocabulary.mentions(prompt) == []
+
+
+@pytest.mark.parametrize("prompt", ["footsteps on ice", "walking through dry leaves", "boots on gravel"])
+def test_a_surface_a_step_model_walks_on_is_not_warned_about(prompt):
+    plan = Matcher(KeywordScorer()).plan(Layer("steps", F, prompt=prompt))
+    assert plan.warning == "" and chosen_models(plan) < {m.name for m in STEP_MODELS}
