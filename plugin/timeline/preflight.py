@@ -81,6 +81,20 @@ class Preflight:
         raise cls(f"preflight of {self.path} found {len(self.errors)} problems, nothing was generated:\n  {listed}")
 
 
+def _no_shots(timeline: otio.schema.Timeline, problems: Sequence[Problem]) -> str:
+    """Why nothing was selected: a timeline without picture (an audio-only sequence) has no
+    shot whatever the selection, so the selection options are no answer there."""
+    pictures = sum(len(track.find_clips()) for track in timeline.video_tracks())
+    if not pictures:
+        sounds = sum(len(track.find_clips()) for track in timeline.audio_tracks())
+        held = f"its {sounds} clip(s) are all sound" if sounds else "it holds no clips"
+        return (f"no shots: the timeline has no picture ({held}); Foley is placed under shots of picture: "
+                "export the sequence with its video tracks")
+    said = "; ".join(p.message for p in problems)
+    return ("no shots selected" + (f" ({said})" if said else "")
+            + "; check --track, --range, --marker-color or --marker-name (without them every video clip is a shot)")
+
+
 def midnight_head(shot: Shot, handles: int) -> int:
     """The head handle a shot can have: no audio before 00:00:00:00 (a Broadcast WAV's
     TimeReference counts samples since midnight and cannot be negative)."""
@@ -133,9 +147,7 @@ def preflight(
     result.warnings += list(meta.get("read_notes") or [])
     result.warnings += [f"relinked {name!r}: {was} -> {now}" for name, was, now in report.relinked]
     if not result.shots:
-        said = "; ".join(p.message for p in found.problems)
-        result.errors.append("no shots selected" + (f" ({said})" if said else "")
-                             + "; check --track, --range, --marker-color or --marker-name (without them every video clip is a shot)")
+        result.errors.append(_no_shots(chosen_timeline, found.problems))
         return result
     _check_media(result)
     for problem in found.problems:
