@@ -87,7 +87,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "cow": ("ANMLFarm",), "sheep": ("ANMLFarm",), "pig": ("ANMLFarm",), "goat": ("ANMLFarm",),
     "chicken": ("BIRDFowl",), "rooster": ("BIRDFowl",), "duck": ("BIRDFowl",), "crow": ("BIRDCrow",),
     "seagull": ("BIRDSea",), "seagulls": ("BIRDSea",), "owl": ("BIRDPrey",), "eagle": ("BIRDPrey",),
-    "lion": ("ANMLWcat",), "tiger": ("ANMLWcat",), "monkey": ("ANMLPrim",), "frog": ("ANMLAmph",),
+    "lion": ("ANMLWcat",), "tiger": ("ANMLWcat",), "big cat": ("ANMLWcat",), "monkey": ("ANMLPrim",), "frog": ("ANMLAmph",),
     "frogs": ("ANMLAmph",), "insect": ("ANMLInsc",), "insects": ("ANMLInsc",), "cricket": ("ANMLInsc",),
     "crickets": ("ANMLInsc",), "bee": ("ANMLInsc",), "mosquito": ("ANMLInsc",), "mouse": ("ANMLRdnt",),
     "rat": ("ANMLRdnt",), "snake": ("ANMLRept",), "dog": ("ANMLDog",), "cat": ("ANMLCat",), "bird": ("BIRDSong",),
