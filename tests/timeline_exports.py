@@ -253,3 +253,34 @@ def two_sequence_aaf(path: Path, rate=24) -> Path:
             clip.start = 100
             video.segment.components.append(clip)
     return path
+
+
+def kdenlive_sequence(producers: list[tuple[str, str, dict[str, str]]], sequence: str = "Reel 2") -> str:
+    """A Kdenlive 23.04+ document (version 1.1) at 25 fps whose sequence ``sequence`` plays
+    ``producers`` one after the other on V1: (id, mlt_service, more properties) each, every one
+    one second long and in the bin, as Kdenlive writes it."""
+    def props(values: dict[str, str]) -> str:
+        return "".join(f'<property name="{k}">{v}</property>' for k, v in values.items())
+
+    produced = "".join(
+        f'<producer id="{pid}" in="00:00:00.000" out="00:00:09.960">'
+        + props({"mlt_service": service, "kdenlive:id": str(n), **more}) + "</producer>"
+        for n, (pid, service, more) in enumerate(producers, start=2))
+    entries = "".join(f'<entry producer="{pid}" in="00:00:00.000" out="00:00:00.960"/>' for pid, _, _ in producers)
+    bin_entries = "".join(f'<entry producer="{pid}" in="00:00:00.000" out="00:00:09.960"/>' for pid, _, _ in producers)
+    uuid = "{5c1a8d2e-0000-4000-8000-000000000001}"
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<mlt LC_NUMERIC="C" producer="main_bin" version="7.19.0">'
+        '<profile frame_rate_num="25" frame_rate_den="1" width="1920" height="1080" progressive="1"/>'
+        f"{produced}"
+        '<producer id="black" in="00:00:00.000" out="00:20:00.000">'
+        + props({"mlt_service": "color", "resource": "black", "kdenlive:playlistid": "black_track"}) + "</producer>"
+        f'<playlist id="pv1">{entries}</playlist><playlist id="pv2"/>'
+        '<tractor id="tv1"><track hide="audio" producer="pv1"/><track hide="audio" producer="pv2"/></tractor>'
+        f'<tractor id="{uuid}">' + props({"kdenlive:clipname": sequence, "kdenlive:uuid": uuid,
+                                          "kdenlive:sequenceproperties.guides": "[]"})
+        + '<track producer="black"/><track producer="tv1"/></tractor>'
+        '<playlist id="main_bin">' + props({"kdenlive:docproperties.version": "1.1"}) + f"{bin_entries}</playlist>"
+        f'<tractor id="project">' + props({"kdenlive:projectTractor": "1"}) + f'<track producer="{uuid}"/></tractor>'
+        "</mlt>\n"
+    )

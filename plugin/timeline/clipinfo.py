@@ -45,11 +45,19 @@ def timeline_drop_frame(timeline: otio.schema.Timeline, rate: float) -> bool:
     return bool(found)
 
 
-def media_path_of(reference: otio.core.MediaReference, base_dir: Path | None) -> tuple[Path | None, str | None]:
+# Why a clip has no media reference, by the format read: an EDL never names media files, so
+# relinking in the NLE would not help; its clips are found by reel or clip name.
+_NO_MEDIA = {"edl": "an EDL names no media files; --relink DIR finds them by reel or clip name"}
+
+
+def media_path_of(reference: otio.core.MediaReference, base_dir: Path | None,
+                  source_format: str | None = None) -> tuple[Path | None, str | None]:
     """(path, reason it cannot be used). file:// URLs and plain paths; relative paths are taken
     from the timeline file's folder (Kdenlive writes them so)."""
     if isinstance(reference, otio.schema.MissingReference) or reference is None:
-        return None, "the export has no media for this clip (offline or unlinked); relink it in the NLE and export again"
+        said = ((reference.metadata.get(META_KEY) or {}).get("missing_reason") if reference is not None else None)
+        return None, said or _NO_MEDIA.get(source_format or "", "the export has no media for this clip (offline or unlinked); "
+                                                          "relink it in the NLE and export again")
     if isinstance(reference, otio.schema.ImageSequenceReference):
         return None, "image-sequence media is not supported; render the shot to a movie file"
     if not isinstance(reference, otio.schema.ExternalReference) or not reference.target_url:

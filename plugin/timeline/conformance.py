@@ -242,6 +242,10 @@ def _conform_timeline(result: ConformResult, fmt: Format, timeline: otio.schema.
     path = result.path
     meta = timeline.metadata.get(META_KEY) or {}
     try:
+        if timeline.global_start_time is None and next(iter(timeline.find_clips()), None) is None:
+            # read, and empty: its rate is unknown and there is nothing to write back
+            result.round_trip, result.detail, result.ok = "nothing to place", "the timeline has no clips at all", True
+            return
         trate = timeline_rate(timeline)
         drop = timeline_drop_frame(timeline, trate)
         result.rate = timebase.as_rate(trate, drop).label

@@ -12,6 +12,14 @@ Real EDLs differ from what the otio-cmx3600-adapter (1.0) accepts in ways that c
   frames), which gets the M2 line that says so, at the speed the two durations imply.
 - a dissolve into the first event of a channel (Avid fades audio up from silence so): the
   adapter cannot start a track with a transition; it becomes a cut.
+- an event that records over part of an earlier one on its channel, or a list out of record
+  order (Premiere writes a clip and the one that covers it; lists sorted by source): the adapter
+  refuses any event that starts before the last one on its track ends. A list is a series of
+  recordings onto tape, in order, so a later event covers what an earlier one left there: the
+  earlier cut is trimmed, split or dropped to what stays visible, and the events are put in
+  record order (:func:`record_over`).
+- a locator with a one-digit hour (``* LOC: 1:00:01:00 YELLOW``), as the event lines allow:
+  the adapter drops the marker; the hour gets its leading zero.
 
 An EDL does not record its frame rate. :func:`rate_from_timecodes` gives the lowest standard
 rate its timecodes allow (frame numbers up to 23: 24, up to 24: 25, up to 29: 30, or 29.97 with
@@ -21,18 +29,19 @@ drop-frame, ...): it cannot tell 23.976 from 24, so a user's ``--rate`` is still
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from foleyline import timebase
 
-__all__ = ["decode", "normalise", "rate_from_timecodes", "RateGuess"]
+__all__ = ["decode", "normalise", "rate_from_timecodes", "record_over", "RateGuess"]
 
 _TC = r"\d{1,2}[:;.]\d\d[:;.]\d\d[:;.]\d\d"
 _EVENT = re.compile(
     rf"^\s*(?P<num>\d{{3,}})\s+(?P<reel>\S+)\s+(?P<chan>\S+)\s+(?P<trans>C|D|W\d+|K[BO]?\d*)\s+(?P<dur>\d+\s+)?"
     rf"(?P<sin>{_TC})\s+(?P<sout>{_TC})\s+(?P<rin>{_TC})\s+(?P<rout>{_TC})\s*$"
 )
+_SHORT_HOUR_LOC = re.compile(r"^(\s*\*\s*LOC:\s*)(\d[:;.]\d\d[:;.]\d\d[:;.]\d\d\b)", re.IGNORECASE)
 _ANY_TC = re.compile(r"\b\d{2}[:;.]\d{2}[:;.]\d{2}[:;.](\d{2})\b")
 _STANDARD = (24, 25, 30, 50, 60)
 
@@ -62,15 +71,15 @@ _CHANNELS = {"A": ("A1",), "AA": ("A1", "A2"), "B": ("V", "A1"), "A2/V": ("V", "
 
 def normalise(text: str, rate: float) -> str:
     """``text`` with LF line ends and every event's durations reconciled (see module doc)."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     base = timebase.as_rate(rate).timecode_base
+    lines = record_over(text.replace("\r\n", "\n").replace("\r", "\n"), base).split("\n")
     out: list[str] = []
     seen: set[str] = set()  # channels (as the adapter names its tracks) that already hold an event
     last_event: tuple[int, str] | None = None  # (index in out, event number) of the last event line
     for index, line in enumerate(lines):
         match = _EVENT.match(line)
         if match is None:
-            out.append(line)
+            out.append(_SHORT_HOUR_LOC.sub(r"\g<1>0\2", line))
             continue
         channels = _CHANNELS.get(match["chan"], (match["chan"],))
         if match["trans"] != "C" and last_event is not None and last_event[1] == match["num"] \
@@ -100,6 +109,95 @@ def normalise(text: str, rate: float) -> str:
         speed = Fraction(source, record) * Fraction(timebase.as_rate(rate).fps)
         out.append(f"M2   {match['reel']:<8}       {float(speed):05.1f}                {match['sin']}")
     return "\n".join(out)
+
+
+@dataclass
+class _Edit:
+    """One edit of the list: an event line (two for a transition: the outgoing and incoming
+    lines share the number) with the comment and M2 lines that follow it."""
+
+    lines: list[str]
+    number: str
+    channels: set[str] = field(default_factory=set)
+    record: tuple[int, int] = (0, 0)
+    cut: bool = True  # a single cut: it can be trimmed or split
+
+    def trimmed(self, start: int, end: int, base: int) -> "_Edit":
+        """This cut keeping only record frames [start, end): its source moves with the record
+        (at its speed), an M2 line follows its source in, locators stay with the piece that
+        shows their frame."""
+        match = _EVENT.match(self.lines[0])
+        sin, sout = _frames(match["sin"], base), _frames(match["sout"], base)
+        rin, rout = self.record
+        ratio = Fraction(sout - sin, rout - rin)
+        new = {"sin": sin + round((start - rin) * ratio), "sout": sin + round((end - rin) * ratio),
+               "rin": start, "rout": end}
+        line = self.lines[0]
+        for name in ("rout", "rin", "sout", "sin"):  # from the right: earlier spans stay valid
+            line = line[:match.start(name)] + _tc(new[name], base, match[name]) + line[match.end(name):]
+        rest = []
+        for comment in self.lines[1:]:
+            loc = re.search(_TC, comment) if re.match(r"\s*\*\s*LOC:", comment, re.IGNORECASE) else None
+            if loc is not None and not start <= _frames(loc.group(0), base) < end:
+                continue
+            if comment.startswith("M2"):
+                comment = comment.replace(match["sin"], _tc(new["sin"], base, match["sin"]))
+            rest.append(comment)
+        return _Edit([line] + rest, self.number, set(self.channels), (start, end), True)
+
+
+def _edits(lines: list[str], base: int) -> tuple[list[str], list[_Edit]]:
+    """(the lines before the first event, the edits in list order)."""
+    head: list[str] = []
+    edits: list[_Edit] = []
+    for line in lines:
+        match = _EVENT.match(line)
+        if match is None:
+            (edits[-1].lines if edits else head).append(line)
+            continue
+        rin, rout = _frames(match["rin"], base), _frames(match["rout"], base)
+        if edits and edits[-1].number == match["num"]:  # the incoming side of a transition
+            edit = edits[-1]
+            edit.lines.append(line)
+            edit.record = (min(edit.record[0], rin), max(edit.record[1], rout))
+            edit.cut = False
+        else:
+            edit = _Edit([line], match["num"], record=(rin, rout), cut=match["trans"] == "C" and rout > rin)
+            edits.append(edit)
+        edit.channels.update(_CHANNELS.get(match["chan"], (match["chan"],)))
+    return head, edits
+
+
+def record_over(text: str, base: int) -> str:
+    """The list as it records onto tape (see module doc): unchanged when every channel's events
+    already follow one another; else each later edit covers the record frames of the earlier
+    cuts it overlaps on all their channels, and the edits come in record order."""
+    head, edits = _edits(text.split("\n"), base)
+    ends: dict[str, int] = {}
+    in_order = True
+    for edit in edits:
+        in_order = in_order and all(edit.record[0] >= ends.get(c, edit.record[0]) for c in edit.channels)
+        for channel in edit.channels:
+            ends[channel] = max(ends.get(channel, edit.record[1]), edit.record[1])
+    if in_order:
+        return text
+    placed: list[_Edit] = []
+    for new in edits:
+        start, end = new.record
+        kept = []
+        for old in placed:
+            covered = old.cut and end > start and old.channels <= new.channels \
+                and start < old.record[1] and old.record[0] < end
+            if not covered:  # an edit on other channels too is left to the adapter to refuse
+                kept.append(old)
+                continue
+            if old.record[0] < start:
+                kept.append(old.trimmed(old.record[0], start, base))
+            if end < old.record[1]:
+                kept.append(old.trimmed(end, old.record[1], base))
+        placed = kept + [new]
+    placed.sort(key=lambda edit: edit.record[0])
+    return "\n".join(head + [line for edit in placed for line in edit.lines])
 
 
 def _event_comments(lines: list[str], start: int) -> list[str]:

@@ -9,7 +9,8 @@ a secondary storyline or a synchronised clip at the wrong time, and reads only t
 of a library. tests/plugin/test_quirks.py runs the adapter on such constructs, so a release that
 fixes them is noticed. The adapter's *writer* is still used (see quirks.py).
 
-What an FCPXML timeline becomes, one Timeline per ``<project>`` (every event of a library):
+What an FCPXML timeline becomes, one Timeline per ``<project>`` with a sequence (every event of a
+library; a document without one gives each compound clip exported alone, as Final Cut Pro opens it):
 
 - every visible piece of picture or sound media is one Clip at its record position, flattened out
   of compound clips (``ref-clip``), synchronised clips, multicam clips (the active video angle's
@@ -269,34 +270,50 @@ def _retime(el: ET.Element, local: Fraction, length: Fraction) -> tuple[Fraction
 
 # ---- projects to OTIO ---------------------------------------------------------------------------
 
-def _projects(root: ET.Element) -> list[tuple[str, ET.Element]]:
-    """(event name, project) for every project: in a library's events, an event, or the root."""
+def _projects(root: ET.Element) -> list[tuple[str, str, str, ET.Element]]:
+    """(event name, name, uid, sequence) of every project: in a library's events, an event, or
+    the root. A project without a sequence is not a cut (FCPXML 1.2 wrote an event's browser
+    clips in one); it is left out."""
     found = [(event.get("name", ""), project) for event in root.iter("event") for project in event.findall("project")]
     found += [("", project) for project in root.findall("project")]
+    return [(event, project.get("name", ""), project.get("uid", ""), project.find("sequence"))
+            for event, project in found if project.find("sequence") is not None]
+
+
+def _compound_clips(root: ET.Element, by_id: dict[str, ET.Element]) -> list[tuple[str, str, str, ET.Element]]:
+    """(event name, name, uid, sequence) of every compound clip exported on its own (a
+    ``ref-clip`` at the root or in an event, its media a sequence): the cut it holds, as
+    Final Cut Pro opens it in its own timeline."""
+    holders = [("", root)] + [(event.get("name", ""), event) for event in root.iter("event")]
+    found = []
+    for event, holder in holders:
+        for ref_clip in holder.findall("ref-clip"):
+            media = by_id.get(ref_clip.get("ref", ""))
+            sequence = media.find("sequence") if media is not None else None
+            if sequence is not None:
+                name = ref_clip.get("name") or media.get("name", "")
+                found.append((event, name, media.get("uid", ""), sequence))
     return found
 
 
 def read_fcpxml(text: str, source: str = "FCPXML") -> list[otio.schema.Timeline]:
-    """Every project of an FCPXML document as a Timeline, in document order."""
+    """Every project of an FCPXML document as a Timeline, in document order; a document
+    without a project gives the compound clips exported in it."""
     try:
         root = ET.fromstring(text)
     except ET.ParseError as exc:
         raise InvalidInput(f"{source}: not well-formed XML ({exc}); export the project again") from None
     if root.tag != "fcpxml":
         raise InvalidInput(f"{source}: the root element is <{root.tag}>, not <fcpxml>; export FCPXML from Final Cut Pro")
-    projects = _projects(root)
-    if not projects:
+    cuts = _projects(root) or _compound_clips(root, _Document(root).by_id)
+    if not cuts:
         raise InvalidInput(f"{source}: holds no project (only clips or events); select the project in Final Cut Pro "
                            "and export it (File > Export XML)")
-    return [_timeline(root, event, project, source) for event, project in projects]
+    return [_timeline(root, event, name, uid, sequence, source) for event, name, uid, sequence in cuts]
 
 
-def _timeline(root: ET.Element, event: str, project: ET.Element, source: str) -> otio.schema.Timeline:
+def _timeline(root: ET.Element, event: str, name: str, uid: str, sequence: ET.Element, source: str) -> otio.schema.Timeline:
     doc = _Document(root)
-    sequence = project.find("sequence")
-    name = project.get("name", "")
-    if sequence is None:
-        raise InvalidInput(f"{source}: project {name!r} has no sequence; export it again")
     rate = doc.frame_rate(sequence.get("format"))
     if rate is None:
         raise InvalidInput(f"{source}: project {name!r} has no frame rate (format {sequence.get('format')!r}); "
@@ -311,7 +328,7 @@ def _timeline(root: ET.Element, event: str, project: ET.Element, source: str) ->
         return timebase.round_half_up((seconds - tc_start) * rate)
 
     timeline = otio.schema.Timeline(name=name, global_start_time=TC.RationalTime(timebase.round_half_up(tc_start * rate), fps))
-    timeline.metadata["fcpx_xml"] = {"version": root.get("version", ""), "event": event, "uid": project.get("uid", "")}
+    timeline.metadata["fcpx_xml"] = {"version": root.get("version", ""), "event": event, "uid": uid}
     timeline.metadata["foleyline"] = {"drop_frame": drop}
     for track in _tracks(doc.leaves, frames, fps):
         timeline.tracks.append(track)

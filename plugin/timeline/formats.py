@@ -272,6 +272,9 @@ def _read(path: Path, fmt: Format, kwargs: dict[str, object], text: str | None) 
 
         quirks.xges_one_module()
     if fmt.name == "kdenlive":
+        from foleyline.plugin.timeline import kdenlive_read
+
+        kdenlive_read.install()
         # the Kdenlive adapter prints a deprecation banner on stdout, into our tables
         with contextlib.redirect_stdout(io.StringIO()):
             return _timelines_in(otio.adapters.read_from_file(str(path), adapter_name=fmt.adapter, **kwargs))
@@ -308,7 +311,8 @@ def timeline_rate(timeline: otio.schema.Timeline) -> float:
                 rate = item.trimmed_range().duration.rate
                 if rate > 0:
                     return normalise_rate(rate)
-    raise InvalidInput("the timeline has no items and no start time, so its frame rate is unknown")
+    raise InvalidInput("the timeline holds no clips: there is nothing to take Foley for (and no frame rate to "
+                       "read); export the sequence with its clips")
 
 
 def global_start(timeline: otio.schema.Timeline) -> otio.opentime.RationalTime:

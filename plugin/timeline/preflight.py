@@ -19,7 +19,7 @@ import opentimelineio as otio
 
 from foleyline import timebase
 from foleyline.errors import FoleylineError, InvalidInput, MediaError
-from foleyline.plugin.shots import Shot
+from foleyline.plugin.shots import Shot, frames_at
 from foleyline.plugin.text_table import text_table
 from foleyline.plugin.timeline.formats import Format, META_KEY, format_by_name
 from foleyline.plugin.timeline.markers import check_marker_selection
@@ -81,10 +81,32 @@ class Preflight:
         raise cls(f"preflight of {self.path} found {len(self.errors)} problems, nothing was generated:\n  {listed}")
 
 
+def _no_shots(timeline: otio.schema.Timeline, problems: Sequence[Problem]) -> str:
+    """Why nothing was selected: a timeline without picture (an audio-only sequence) has no
+    shot whatever the selection, so the selection options are no answer there."""
+    pictures = sum(len(track.find_clips()) for track in timeline.video_tracks())
+    if not pictures:
+        sounds = sum(len(track.find_clips()) for track in timeline.audio_tracks())
+        held = f"its {sounds} clip(s) are all sound" if sounds else "it holds no clips"
+        return (f"no shots: the timeline has no picture ({held}); Foley is placed under shots of picture: "
+                "export the sequence with its video tracks")
+    said = "; ".join(p.message for p in problems)
+    return ("no shots selected" + (f" ({said})" if said else "")
+            + "; check --track, --range, --marker-color or --marker-name (without them every video clip is a shot)")
+
+
 def midnight_head(shot: Shot, handles: int) -> int:
     """The head handle a shot can have: no audio before 00:00:00:00 (a Broadcast WAV's
     TimeReference counts samples since midnight and cannot be negative)."""
     return max(0, min(handles, shot.record_in_frame))
+
+
+def _starts_its_media(shot: Shot) -> bool:
+    """Whether the shot uses its media from the first frame: no picture before it to make a head
+    handle from, nor to extend the cut into (a plain movie's first shot at 00:00:00:00)."""
+    if shot.available_range is None:
+        return False
+    return frames_at(shot.source_range.start_time, shot.rate) <= frames_at(shot.available_range.start_time, shot.rate)
 
 
 def preflight(
@@ -125,9 +147,7 @@ def preflight(
     result.warnings += list(meta.get("read_notes") or [])
     result.warnings += [f"relinked {name!r}: {was} -> {now}" for name, was, now in report.relinked]
     if not result.shots:
-        said = "; ".join(p.message for p in found.problems)
-        result.errors.append("no shots selected" + (f" ({said})" if said else "")
-                             + "; check --track, --range, --marker-color or --marker-name (without them every video clip is a shot)")
+        result.errors.append(_no_shots(chosen_timeline, found.problems))
         return result
     _check_media(result)
     for problem in found.problems:
@@ -137,7 +157,7 @@ def preflight(
             result.warnings.append(str(problem))
     for shot in result.shots:
         head = midnight_head(shot, handles)
-        if head < handles:
+        if head < handles and not _starts_its_media(shot):
             result.warnings.append(f"{shot.name} at {shot.record_timecode()} starts {shot.record_in_frame} frame(s) after "
                                    f"00:00:00:00: its head handle is {head} frame(s), not {handles} (no audio before midnight)")
     if takes > 1 and out_format.name == "edl":

@@ -23,7 +23,8 @@ tests/plugin/test_quirks.py.
   ``aaf.py`` writes the Pro Tools AAF with pyaaf2, markers as DescriptiveMarkers.
 - Kdenlive: the writer drops clip markers, and takes the profile's rate from the timeline's
   duration, which a clip at another rate changes. Answer: markers become timeline guides;
-  every range at the timeline rate first.
+  every range at the timeline rate first. Its reader makes titles, test patterns, nested
+  sequences and speed-changed clips offline media and names no sequence: kdenlive_read.py.
 - GES XML (otio-xges-adapter 1.0): its module is loaded twice, once per manifest entry, so a
   copied timeline's GES metadata is of the other copy's classes and the writer refuses it.
   Answer: one module for both (``xges_one_module``). Its writer also writes 30 fps for a
@@ -106,13 +107,16 @@ def fill_available_ranges(timeline: otio.schema.Timeline) -> None:
             reference.available_range = clip.source_range
 
 
-def _drop_frame_possible(rate_meta: object, fallback: float | None) -> bool:
-    """Whether a timecode element's rate (``{"timebase": "30", "ntsc": "TRUE"}``) can count
-    drop-frame: 29.97 and 59.94 only."""
-    if hasattr(rate_meta, "get") and rate_meta.get("timebase"):
-        ntsc = str(rate_meta.get("ntsc", "FALSE")).upper() == "TRUE"
+def _drop_frame_possible(timecode_meta: object, fallback: float | None) -> bool:
+    """Whether the FCP7 writer can count a timecode element drop-frame: 29.97 and 59.94 only.
+    The writer counts at the rate its metadata names beside the label (``timebase`` and
+    ``ntsc``), else at the rate of the time it writes, which ``rescale_ranges`` made the
+    timeline's: a 29.97 DF camera file in a 25 fps sequence is counted at 25, where no
+    drop-frame exists. The nested ``rate`` the reader keeps is not what it counts at."""
+    if hasattr(timecode_meta, "get") and timecode_meta.get("timebase") and timecode_meta.get("ntsc"):
+        ntsc = str(timecode_meta.get("ntsc")).upper() == "TRUE"
         try:
-            base = float(str(rate_meta.get("timebase")).strip())
+            base = float(str(timecode_meta.get("timebase")).strip())
         except ValueError:
             return False
         return ntsc and base > 0 and timebase.has_drop_frame(base * 1000 / 1001)
@@ -120,15 +124,16 @@ def _drop_frame_possible(rate_meta: object, fallback: float | None) -> bool:
 
 
 def drop_frame_only_where_it_exists(timeline: otio.schema.Timeline) -> None:
-    """Premiere labels 23.976 (and other) timecodes DF; the FCP7 writer then asks OTIO for
-    drop-frame timecode at a rate that has none and fails. Such labels become NDF, in place."""
+    """Premiere labels 23.976 (and other) timecodes DF, and a sequence holds DF-labelled media
+    of other rates; the FCP7 writer then asks OTIO for drop-frame timecode at a rate that has
+    none and fails. Such labels become NDF, in place (after ``rescale_ranges``)."""
 
     def scrub(meta: object, fallback: float | None) -> None:
         if not hasattr(meta, "items"):
             return
         for key, value in list(meta.items()):
             if key == "timecode" and hasattr(value, "get") and str(value.get("displayformat", "")).upper() == "DF":
-                if not _drop_frame_possible(value.get("rate"), fallback):
+                if not _drop_frame_possible(value, fallback):
                     value["displayformat"] = "NDF"
                     meta[key] = value
             elif hasattr(value, "items"):

@@ -233,7 +233,7 @@ def find_shots(timeline: otio.schema.Timeline, selection: Selection | None = Non
         zero = TC.RationalTime(0, rate)
         track_markers = stack_markers + list(track.markers)
         for cand in _walk(list(track), track, zero, None, index, track_label, rate, track_markers, problems, gstart):
-            shot, problem = _shot_from(cand, rate, drop, gstart, base_dir)
+            shot, problem = _shot_from(cand, rate, drop, gstart, base_dir, meta.get("source_format"))
             if not _selected(cand, shot, selection, record_in, record_out, names, gstart, rate):
                 continue
             if problem is not None:
@@ -263,7 +263,7 @@ def _resolve_track(track: int | str | None, tracks: list[otio.schema.Track]) -> 
 
 
 def _shot_from(cand: _Candidate, rate: float, drop: bool, gstart: otio.opentime.RationalTime,
-               base_dir: Path | None) -> tuple[Shot | None, Problem | None]:
+               base_dir: Path | None, source_format: str | None) -> tuple[Shot | None, Problem | None]:
     clip = cand.clip
     record = TC.TimeRange(cand.range_in_timeline.start_time + gstart, cand.range_in_timeline.duration)
     reference = clip.media_reference
@@ -276,7 +276,7 @@ def _shot_from(cand: _Candidate, rate: float, drop: bool, gstart: otio.opentime.
         return None, Problem("generator", name, tc, f"{kind} generator (no picture media); not a shot")
     if record.duration.value <= 0:
         return None, Problem("unsupported", name, tc, "zero-length clip; not a shot")
-    path, missing = media_path_of(reference, base_dir)
+    path, missing = media_path_of(reference, base_dir, source_format)
     source = cand.source_range
     problem = None
     scalar, unknown_retime = time_scalar(clip)

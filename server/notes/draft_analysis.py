@@ -44,7 +44,7 @@ PLAIN_PROMPTS = {
     "impacts": "short sharp impacts on contact",
     "footsteps": "footsteps on concrete, heel and toe",
     "crowd": "crowd of pedestrians walking, footsteps and murmur",
-    "source": "a steady rumble following the motion (an engine, a train, wind or a crowd: "
+    "source": "a steady drone following the motion, with no hits (an engine, a train, wind or a crowd: "
               "the picture alone cannot tell which)",
     "movement": "cloth and body movement following the action",
     "bursts": "a sudden bang at each burst",

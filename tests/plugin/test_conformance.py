@@ -7,11 +7,14 @@ import os
 import re
 from pathlib import Path
 
+import opentimelineio as otio
 import pytest
 
 from foleyline.cli import main
+from foleyline.errors import InvalidInput
 from foleyline.plugin.timeline.conformance import conform_file
 from foleyline.plugin.timeline.formats import read_timelines
+from foleyline.plugin.timeline.selection import find_shots
 from foleyline.plugin.timeline.timelines import describe
 
 # the same place tests/conftest.py looks (parametrize needs the names before fixtures run)
@@ -98,8 +101,6 @@ def test_otio_files_conform_too(suffix, timeline_factory, tmp_path):
     path = tmp_path / f"cut{suffix}"
     timeline = timeline_factory(rate=24000 / 1001, media_dir=tmp_path)
     otio_adapter = "otio_json" if suffix == ".otio" else "otioz"
-    import opentimelineio as otio
-
     otio.adapters.write_to_file(timeline, str(path), adapter_name=otio_adapter)
     [result] = conform_file(path, workdir=tmp_path)
     assert result.ok and result.shots == 3 and result.usable == 3 and result.rate == "23.976", result.detail
@@ -130,3 +131,13 @@ def test_the_check_wavs_are_silent_wavs_of_the_length_asked_whose_headers_libsnd
         info = soundfile.info(str(path))
         assert (info.frames, info.samplerate, info.channels, info.subtype) == (120_000, 48_000, 2, "PCM_24")
         assert path.read_bytes() == made.getvalue()
+
+
+def test_an_empty_timeline_conforms_with_nothing_to_place_and_generate_says_it_holds_no_clips(tmp_path):
+    # no clips and no start time: nothing says its frame rate, and nothing needs one
+    path = tmp_path / "empty.otio"
+    otio.adapters.write_to_file(otio.schema.Timeline(name="Empty"), str(path))
+    [result] = conform_file(path, workdir=tmp_path)
+    assert result.ok and result.round_trip == "nothing to place"
+    with pytest.raises(InvalidInput, match="holds no clips: there is nothing to take Foley for"):
+        find_shots(read_timelines(path)[0])

@@ -74,3 +74,44 @@ def test_the_rate_an_edl_allows_is_told_from_its_timecodes(tmp_path):
         read_timeline(path)
     guessed = read_timeline(path, guess_rate=True)
     assert guessed.metadata["foleyline"]["edl_rate"] == 25
+
+
+def test_a_later_event_records_over_the_earlier_ones_on_its_channel(tmp_path):
+    # a list is a series of recordings onto tape: B001 lands inside A001, C001 over A001's end,
+    # D001 exactly over C001; the adapter alone refuses the list at B001
+    path = _edl(tmp_path, "001  A001     V     C        10:00:00:00 10:00:04:00 01:00:00:00 01:00:04:00\n"
+                          "* FROM CLIP NAME: A001\n"
+                          "* LOC: 01:00:02:12 RED     door\n"
+                          "002  B001     V     C        12:00:00:00 12:00:01:00 01:00:01:00 01:00:02:00\n"
+                          "003  C001     V     C        13:00:00:00 13:00:02:00 01:00:03:00 01:00:05:00\n"
+                          "004  D001     V     C        14:00:00:00 14:00:02:00 01:00:03:00 01:00:05:00\n")
+    with pytest.raises(Exception, match="Overlapping record"):
+        otio.adapters.read_from_string(path.read_text(), "cmx_3600", rate=24)
+    timeline = read_timeline(path, rate=24)
+    shots = find_shots(timeline).shots
+    assert [(s.record_timecode(), s.duration_frames, s.source_range.start_time.to_timecode()) for s in shots] == [
+        ("01:00:00:00", 24, "10:00:00:00"), ("01:00:01:00", 24, "12:00:00:00"),
+        ("01:00:02:00", 24, "10:00:02:00"), ("01:00:03:00", 48, "14:00:00:00")]
+    [locator] = [(c.name, m.name) for c in timeline.find_clips() for m in c.markers]
+    assert locator == ("A001", "door")  # with the piece of A001 that shows its frame
+
+
+def test_a_list_out_of_record_order_reads_in_record_order(tmp_path):
+    path = _edl(tmp_path, "001  A001     V     C        10:00:00:00 10:00:01:00 01:00:02:00 01:00:03:00\n"
+                          "002  B001     V     C        20:00:00:00 20:00:02:00 01:00:00:00 01:00:02:00\n")
+    shots = find_shots(read_timeline(path, rate=25)).shots
+    assert [(s.record_timecode(), s.duration_frames) for s in shots] == [("01:00:00:00", 50), ("01:00:02:00", 25)]
+
+
+def test_a_locator_with_a_one_digit_hour_is_a_marker(tmp_path):
+    path = _edl(tmp_path, "001  A001     V     C        01:00:00:00 01:00:02:00 01:00:00:00 01:00:02:00\n"
+                          "*LOC: 1:00:01:00  YELLOW  DRA_001_0001\n")
+    [marker] = [m for c in read_timeline(path, rate=24).find_clips() for m in c.markers]
+    assert (marker.name, marker.color, marker.marked_range.start_time.to_timecode()) == (
+        "DRA_001_0001", "YELLOW", "01:00:01:00")
+
+
+def test_an_edls_clips_without_media_are_for_relink_not_for_the_nle(tmp_path):
+    path = _edl(tmp_path, "001  A001     V     C        01:00:00:00 01:00:02:00 01:00:00:00 01:00:02:00\n")
+    [shot] = find_shots(read_timeline(path, rate=24)).shots
+    assert shot.missing_reason == "an EDL names no media files; --relink DIR finds them by reel or clip name"

@@ -96,3 +96,44 @@ def test_not_fcpxml_or_without_a_project_is_a_clear_error():
         read_fcpxml("<fcpxml><resources>")
     with pytest.raises(InvalidInput, match="holds no project"):
         read_fcpxml('<fcpxml version="1.10"><resources/><event name="e"><asset-clip ref="a"/></event></fcpxml>')
+
+
+_COMPOUND_RESOURCES = """<resources>
+    <format id="r1" frameDuration="100/2500s" width="1920" height="1080"/>
+    <asset id="a1" name="C001" start="36000s" duration="600s" hasVideo="1" format="r1" src="file:///media/C001.mov"/>
+    <media id="m1" name="Chase">
+      <sequence format="r1" duration="6s" tcStart="0s" tcFormat="NDF">
+        <spine>
+          <asset-clip ref="a1" offset="0s" name="C001" start="36010s" duration="4s"/>
+          <asset-clip ref="a1" offset="4s" name="C001 late" start="36100s" duration="2s">
+            <marker start="36101s" duration="1/25s" value="door"/>
+          </asset-clip>
+        </spine>
+      </sequence>
+    </media>
+  </resources>"""
+
+
+@pytest.mark.parametrize("where", ["root", "event"])
+def test_a_compound_clip_exported_without_a_project_is_read_as_its_own_timeline(where):
+    # File > Export XML of a compound clip in the browser: no project, a ref-clip of a media
+    # sequence at the root (or in the library's event), the cut Final Cut Pro opens it as
+    ref_clip = '<ref-clip ref="m1" name="Chase cut" duration="6s"/>'
+    body = ref_clip if where == "root" else f'<library><event name="Day 1">{ref_clip}</event></library>'
+    [timeline] = read_fcpxml(f'<fcpxml version="1.11">{_COMPOUND_RESOURCES}{body}</fcpxml>')
+    assert timeline.name == "Chase cut"
+    shots = find_shots(timeline).shots
+    assert [(s.name, s.record_in_frame, s.duration_frames, s.source_range.start_time.value) for s in shots] == [
+        ("C001", 0, 100, 36010 * 25), ("C001 late", 100, 50, 36100 * 25)]
+    [marker] = [m for c in timeline.find_clips() for m in c.markers]
+    assert marker.name == "door" and marker.marked_range.start_time.value == 36101 * 25
+
+
+def test_a_project_without_a_sequence_is_no_cut_and_the_refusal_says_so():
+    # FCPXML 1.2 wrote an event's browser clips inside a <project> without a sequence
+    event = """<fcpxml version="1.2"><project name="New Event"><resources>
+        <format id="r1" frameDuration="1001/30000s"/><asset id="a1" src="file:///m/a.mp4" start="0s" duration="10s"/>
+      </resources><clip name="a" duration="10s" format="r1"><video offset="0s" ref="a1" duration="10s"/></clip>
+    </project></fcpxml>"""
+    with pytest.raises(InvalidInput, match="holds no project \\(only clips or events\\); select the project"):
+        read_fcpxml(event)

@@ -32,3 +32,19 @@ def test_a_colour_no_marker_has_lists_the_colours_there_are(otio_samples_dir):
     said = check_marker_selection(timeline, "PINK", None)
     assert said.startswith("no marker is PINK: 29 marker(s): RED x8, BLUE x8, ORANGE x7, GREEN x6")
     assert "the timeline has no markers" in check_marker_selection(read_timeline(otio_samples_dir / "simple.aaf"), "RED", None)
+
+
+def test_a_timeline_without_picture_says_so_rather_than_blame_the_selection(tmp_path):
+    # an audio-only sequence (a music or dialogue edit) has no shot whatever is selected
+    pal = "<rate><timebase>25</timebase><ntsc>FALSE</ntsc></rate>"
+    path = tmp_path / "music.xml"
+    path.write_text(
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<xmeml version="4"><sequence id="s1"><name>Music</name>'
+        f"<duration>100</duration>{pal}<media><video><track/></video><audio><track>"
+        f'<clipitem id="a1"><name>score.wav</name><duration>500</duration>{pal}<start>0</start><end>100</end>'
+        f'<in>0</in><out>100</out><file id="f1"><name>score.wav</name><pathurl>file:///m/score.wav</pathurl>{pal}'
+        f"<duration>500</duration><media><audio><channelcount>2</channelcount></audio></media></file></clipitem>"
+        f"</track></audio></media></sequence></xmeml>\n")
+    [error] = preflight(path).errors
+    assert error == ("no shots: the timeline has no picture (its 1 clip(s) are all sound); Foley is placed under "
+                     "shots of picture: export the sequence with its video tracks")

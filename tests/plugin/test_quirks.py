@@ -13,7 +13,7 @@ import pytest
 from foleyline.errors import InvalidInput
 from foleyline.notes.schema import LayerKind
 from foleyline.plugin.timeline import Placement, find_shots, placed_clips, read_timeline, write_foley_timeline
-from foleyline.plugin.timeline.conformance import foley_positions
+from foleyline.plugin.timeline.conformance import conform_file, foley_positions
 from foleyline.plugin.timeline.fcpxml import read_fcpxml
 from foleyline.plugin.timeline.quirks import fcpx_scale_times
 
@@ -237,3 +237,22 @@ def test_fcp7_drop_frame_sequences_stay_drop_frame(timeline_factory, wav_factory
     back = read_timeline(out)
     assert back.metadata["foleyline"]["drop_frame"] is True
     assert find_shots(back).shots[0].record_timecode() == "01:00:00;24"
+
+
+def test_fcp7_media_labelled_drop_frame_in_a_sequence_of_another_rate(tmp_path):
+    # a 29.97 DF camera file cut into a 25 fps Premiere sequence: the writer counts every
+    # timecode at the sequence rate, where drop-frame does not exist, and used to fail
+    ntsc30 = "<rate><timebase>30</timebase><ntsc>TRUE</ntsc></rate>"
+    pal = "<rate><timebase>25</timebase><ntsc>FALSE</ntsc></rate>"
+    path = tmp_path / "pal.xml"
+    path.write_text(
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<xmeml version="4"><sequence id="s1"><name>PAL cut</name>'
+        f"<duration>50</duration>{pal}<media><video><track>"
+        f'<clipitem id="c1"><name>A001</name><duration>3000</duration>{pal}<start>0</start><end>50</end>'
+        f'<in>100</in><out>150</out><file id="f1"><name>A001.mov</name><pathurl>file:///m/A001.mov</pathurl>'
+        f"{ntsc30}<duration>3600</duration><timecode>{ntsc30}<string>00;00;00;00</string><frame>0</frame>"
+        f"<displayformat>DF</displayformat></timecode><media><video/></media></file></clipitem>"
+        f"</track></video><audio/></media><timecode>{pal}<string>00:00:00:00</string><frame>0</frame>"
+        f"<displayformat>NDF</displayformat></timecode></sequence></xmeml>\n")
+    [result] = conform_file(path, workdir=tmp_path)
+    assert result.ok and result.round_trip == "ok (2 clips)" and result.rate == "25", result.detail

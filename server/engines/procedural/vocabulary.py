@@ -87,7 +87,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "cow": ("ANMLFarm",), "sheep": ("ANMLFarm",), "pig": ("ANMLFarm",), "goat": ("ANMLFarm",),
     "chicken": ("BIRDFowl",), "rooster": ("BIRDFowl",), "duck": ("BIRDFowl",), "crow": ("BIRDCrow",),
     "seagull": ("BIRDSea",), "seagulls": ("BIRDSea",), "owl": ("BIRDPrey",), "eagle": ("BIRDPrey",),
-    "lion": ("ANMLWcat",), "tiger": ("ANMLWcat",), "monkey": ("ANMLPrim",), "frog": ("ANMLAmph",),
+    "lion": ("ANMLWcat",), "tiger": ("ANMLWcat",), "big cat": ("ANMLWcat",), "monkey": ("ANMLPrim",), "frog": ("ANMLAmph",),
     "frogs": ("ANMLAmph",), "insect": ("ANMLInsc",), "insects": ("ANMLInsc",), "cricket": ("ANMLInsc",),
     "crickets": ("ANMLInsc",), "bee": ("ANMLInsc",), "mosquito": ("ANMLInsc",), "mouse": ("ANMLRdnt",),
     "rat": ("ANMLRdnt",), "snake": ("ANMLRept",), "dog": ("ANMLDog",), "cat": ("ANMLCat",), "bird": ("BIRDSong",),
@@ -132,6 +132,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "leaves": ("VEGELeaf",), "foliage": ("VEGELeaf",), "bushes": ("VEGEMisc",),
     "sneakers": ("FEETHmn",), "sneaker": ("FEETHmn",), "trainers": ("FEETHmn",),
     "weights": ("SPRTGym",), "dumbbells": ("SPRTGym",), "barbell": ("SPRTGym",),
+    "bottle": ("FOODGware",), "jar": ("FOODGware",),
 }
 
 # Sounds a modelled source also makes but its model does not: "dog growl" names a dog, which
@@ -147,6 +148,9 @@ UNMADE_SOUNDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("whine", "whines", "whining", "howl", "howls", "howling"), ("ANMLDog",)),
     # a rubber sole's chirp on a gym floor is neither a step nor a hinge's creak
     **dict.fromkeys(("squeak", "squeaks", "squeaking", "squeaky"), ("FEETHmn",)),
+    # a cap twisted off or a cork pulled is neither the glass's clink nor a pour
+    **dict.fromkeys(("opening", "opens", "opened", "uncork", "uncorks", "uncorking", "uncorked", "unscrew",
+                     "unscrews", "unscrewing", "unscrewed"), ("FOODGware",)),
 }
 
 # Sources that are as often where a sound happens: "leaves rustling" names them, "rain on

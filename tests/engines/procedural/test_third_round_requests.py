@@ -132,6 +132,7 @@ def test_fire_with_no_weapon_before_it_is_still_flames(embedding_matcher, prompt
 
 @pytest.mark.parametrize(("prompt", "model"), [
     ("screen door bang", "door"), ("a loud bang", "gunshot"), ("big boom", "explosion"), ("body thump", "impact_body"),
+    ("rumble of a passing truck", "car_pass"), ("distant thunder rumble", "thunder"), ("a low rumble", "thunder"),
 ])
 def test_a_source_named_beside_a_sound_many_sources_make_decides(prompt, model):
     plan = Matcher(KeywordScorer()).plan(Layer("fx", X, prompt=prompt))
@@ -169,3 +170,102 @@ def test_those_words_where_no_feet_land_name_no_surface(prompt):
 def test_a_surface_a_step_model_walks_on_is_not_warned_about(prompt):
     plan = Matcher(KeywordScorer()).plan(Layer("steps", F, prompt=prompt))
     assert plan.warning == "" and chosen_models(plan) < {m.name for m in STEP_MODELS}
+
+
+@pytest.mark.parametrize(("prompt", "word"), [
+    ("bottle opening", "opening"), ("opening a wine bottle", "opening"), ("jar lid unscrewing", "unscrewing"),
+])
+def test_a_bottle_or_jar_opened_is_warned_about_not_played_as_a_clink_or_a_pour(embedding_matcher, prompt, word):
+    # Found in a fourth round of fifty everyday requests (docs/evaluation.md): the one silent substitute.
+    for matcher in (embedding_matcher, Matcher(KeywordScorer())):
+        assert f'no sound model for "{word}"' in matcher.plan(Layer("fx", X, prompt=prompt)).warning
+
+
+@pytest.mark.parametrize(("prompt", "model"), [
+    ("bottle smash", "glass_break"), ("glass bottle clink", "impact_glass"), ("beer bottles clinking", "impact_glass"),
+    ("door opening", "creak"),
+])
+def test_a_bottle_or_a_door_that_sounds_as_modelled_is_not(prompt, model):
+    plan = Matcher(KeywordScorer()).plan(Layer("fx", X, prompt=prompt))
+    assert chosen_models(plan) == {model} and plan.warning == ""
+
+
+# A fourth round: everyday requests as an editor types them (plain, no traps), written down
+# before the matcher saw them, after the third round's fixes: fifty, of which the five an earlier
+# round held are left out here. The first run: all but one right or warned with both matchers;
+# "bottle opening" was a glass clink (keywords) or a pour (embedding), silently (the test above).
+FOURTH_ROUND = [
+    (X, "door opening", ("door", "creak", WARN)), (X, "door closing", "door"),
+    (X, "door knock", ("impact_wood", "door")), (X, "drawer opening", WARN),
+    (F, "cup set down on a table", ("impact_glass", "impact_wood")), (F, "bottle opening", WARN),
+    (F, "pouring coffee", "pour"), (F, "eating crunchy chips", WARN), (F, "chewing", WARN),
+    (F, "cutlery clinking", ("impact_metal", "impact_glass")), (F, "plate set on a counter", ("impact_glass",)),
+    (F, "phone vibrating", WARN), (F, "mouse click", WARN), (F, "light switch click", WARN),
+    (F, "handbag rustle", ("cloth",)), (F, "putting on a coat", ("cloth",)),
+    (F, "sitting down on a sofa", ("impact_soft", "cloth")),
+    (F, "hand on shoulder", ("cloth", "impact_soft", WARN)), (F, "body fall on the floor", "body_fall"),
+    (X, "punch to the face", "impact_body"), (X, "slap", "impact_body"), (X, "glass breaking", "glass_break"),
+    (X, "bottle breaking", "glass_break"), (X, "car door slam", "door"), (X, "car engine start", ("engine", WARN)),
+    (B, "car driving by", ("car_pass", "traffic", "engine")), (X, "horse galloping", WARN),
+    (X, "dog barking", "dog_bark"), (X, "cat meow", "cat_meow"), (B, "birds chirping", "birds"),
+    (B, "wind blowing", "wind"), (B, "heavy rain", "rain"), (B, "crackling fire", "fire"),
+    (X, "gunshot", "gunshot"), (X, "explosion", "explosion"), (X, "whoosh", "whoosh"),
+    (F, "footsteps on wood", "steps_wood"), (F, "running footsteps on concrete", "steps_concrete"),
+    (F, "footsteps on stairs", "steps_wood"), (B, "crowd chatter", "crowd"), (B, "applause", "applause"),
+    (X, "typing on a laptop", WARN), (X, "paper crumpling", "paper"), (F, "keys jingling", "keys"),
+    (X, "box dropped on the floor", ("impact_soft", "impact_wood")),
+]
+
+
+def test_the_fourth_round_is_forty_five_requests_no_earlier_round_holds():
+    from .test_editor_requests import EDITOR_REQUESTS
+    from .test_unseen_requests import SECOND_ROUND, UNSEEN_REQUESTS
+
+    prompts = {prompt for _k, prompt, _m in FOURTH_ROUND}
+    assert len(prompts) == len(FOURTH_ROUND) == 45
+    assert not prompts & {prompt for _k, prompt, _m in EDITOR_REQUESTS + UNSEEN_REQUESTS + SECOND_ROUND + THIRD_ROUND}
+
+
+@pytest.mark.parametrize(("kind", "prompt", "expected"), [pytest.param(*row, id=row[1]) for row in FOURTH_ROUND])
+def test_everyday_requests_get_their_model_or_a_warning(embedding_matcher, kind, prompt, expected):
+    for matcher in (embedding_matcher, Matcher(KeywordScorer())):
+        assert _answer(matcher, kind, prompt, expected) == "", matcher.scorer.name
+
+
+@pytest.mark.parametrize("prompt", ["opening the window", "window"])
+def test_a_window_is_no_break_unless_it_breaks(embedding_matcher, prompt):
+    # "window" was a keyword of the glass's break: a window opened, or seen, shattered silently.
+    for matcher in (embedding_matcher, Matcher(KeywordScorer())):
+        plan = matcher.plan(Layer("fx", X, prompt=prompt))
+        assert "glass_break" not in chosen_models(plan) or plan.warning, (matcher.scorer.name, plan.warning)
+
+
+@pytest.mark.parametrize("prompt", ["window smash", "a window shatters", "smashing a window"])
+def test_a_window_that_breaks_still_breaks(embedding_matcher, prompt):
+    for matcher in (embedding_matcher, Matcher(KeywordScorer())):
+        plan = matcher.plan(Layer("fx", X, prompt=prompt))
+        assert chosen_models(plan) == {"glass_break"} and plan.warning == ""
+
+
+# Classes found by planning every label the zero-shot labeller can write (server/notes/sound_labels.tsv)
+# as the layer its role drafts.
+
+@pytest.mark.parametrize(("prompt", "model"), [("engine running", "engine"), ("running tap", "water"),
+                                               ("running footsteps", "steps_concrete"), ("running on gravel", "steps_gravel")])
+def test_running_is_an_engines_or_a_taps_beside_them_and_feet_otherwise(prompt, model):
+    plan = Matcher(KeywordScorer()).plan(Layer("x", F, prompt=prompt))
+    assert chosen_models(plan) == {model} and plan.warning == ""
+
+
+@pytest.mark.parametrize("prompt", ["glass door", "a glass door slams"])
+def test_a_door_made_of_glass_is_a_door_to_the_embedding_too(embedding_matcher, prompt):
+    # Read whole, "glass door" is nearest the glass's break; its glass says what the door is made of.
+    assert chosen_models(embedding_matcher.plan(Layer("x", X, prompt=prompt))) == {"door"}
+
+
+@pytest.mark.parametrize(("prompt", "named"), [("big cat roar", "big cat"), ("mouse squeaks", "mouse"),
+                                               ("voice singing", "voice")])
+def test_the_labellers_animals_and_voices_no_model_makes_are_warned_about(embedding_matcher, prompt, named):
+    # "big cat roar" was a cat's meow, "squeaks" a hinge and "singing" birdsong, silently.
+    for matcher in (embedding_matcher, Matcher(KeywordScorer())):
+        assert f'no sound model for "{named}"' in matcher.plan(Layer("calls", X, prompt=prompt)).warning

@@ -44,7 +44,8 @@ MACHINE_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "engine", "texture",
         "an engine running: a car, sedan, motorbike, truck or generator idling and revving its motor",
-        ("engine", "car", "motor", "motorbike", "motorcycle", "truck", "idling", "revving", "rev", "generator", "vehicle", "bus", "machine"),
+        ("engine", "car", "motor", "motorbike", "motorcycle", "truck", "idling", "revving", "rev", "generator", "vehicle", "bus", "machine",
+         "drone"),
         render_rumble, SoundParams(size=0.5, hardness=0.5, intensity=0.6, distance=0.2),
         ucs=("MOTRComb", "VEHTruck", "VEHMoto", "VEHBus", "MOTRMisc", "VEHMisc",),
     ),
