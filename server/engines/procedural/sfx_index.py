@@ -34,8 +34,8 @@ from tqdm import tqdm
 from foleyline.errors import Unavailable
 
 from . import ucs
-from .sfx_metadata import read_metadata
 from .sfx_decode import probe
+from .sfx_metadata import read_metadata
 
 log = logging.getLogger(__name__)
 
