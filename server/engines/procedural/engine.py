@@ -119,7 +119,10 @@ class ProceduralEngine(Engine):
                     # takes: synthesize, and say why.
                     self._library_problem = f"sound library not used: {exc}"
                     log.warning(self._library_problem)
-            return self._library
+            library = self._library
+        if library is not None:
+            library.refresh()  # files the editor added since (at most once a minute)
+        return library
 
     def generate(
         self,

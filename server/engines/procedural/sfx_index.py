@@ -193,6 +193,12 @@ class SfxIndex:
         on_disk = dict(walk)
         with self._db() as db:
             known = {p: (m, s) for p, m, s in db.execute("SELECT path, mtime_ns, size FROM files WHERE root = ?", (root_key,))}
+            if known and not on_disk:
+                # An empty folder where the files were: a drive's mount point with the drive
+                # unplugged. Forgetting them would read the whole drive again when it is back.
+                log.warning("sound library %s holds no sound files now (is its drive mounted?); "
+                            "the index keeps its %d files for when it is back", root, len(known))
+                return []
             gone = [p for p in known if p not in on_disk]
             db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
             db.executemany("DELETE FROM embeddings WHERE path = ?", [(p,) for p in gone])

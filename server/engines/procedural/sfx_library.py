@@ -16,16 +16,19 @@ from __future__ import annotations
 import logging
 import math
 import os
+import sqlite3
 import threading
+import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import soxr
 
 from foleyline import config
-from foleyline.errors import InvalidInput, NotFound
+from foleyline.errors import FoleylineError, InvalidInput, NotFound
 
 from . import ucs
 from .dsp import SAMPLE_RATE, place, rms, upsample
@@ -51,6 +54,10 @@ VARIATION_SHARE = 0.6
 # Above this many files the embedding matcher is not used: words only (a big library's names
 # and descriptions are specific enough, and embedding each file once takes ~5 ms).
 MAX_EMBEDDED_FILES = 5000
+# A running server reads its library folder again, for new, changed and removed files, when a
+# layer asks for it this long after the last reading (a walk of 3000 files takes 0.1 s; one of a
+# big drive on a NAS seconds, so not on every layer).
+REFRESH_S = 60.0
 # Seams of a library bed looped under a long shot: long enough that a loop point is not heard as
 # a cut in a steady bed (rain, room tone, traffic), short against the files beds come as (seconds).
 BED_CROSSFADE_S = 0.5
@@ -77,6 +84,27 @@ def query_words(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+@dataclass
+class _Catalogue:
+    """The files of one reading of the folder and what searching them needs. A refresh replaces
+    it whole, so a search beside it sees the old files or the new, never half of each."""
+
+    entries: list[SfxEntry]
+    postings: dict[str, np.ndarray]
+    idf: dict[str, float]
+    vectors: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, entries: list[SfxEntry]) -> _Catalogue:
+        postings: dict[str, list[int]] = defaultdict(list)
+        for i, entry in enumerate(entries):
+            for w in entry.words:
+                postings[w].append(i)
+        arrays = {w: np.asarray(ids) for w, ids in postings.items()}
+        # Inverse document frequency: "concrete" tells more than "sfx" found on every file.
+        return cls(entries, arrays, {w: math.log(1.0 + len(entries) / ids.size) for w, ids in arrays.items()})
+
+
 class SfxLibrary:
     def __init__(self, root: str | os.PathLike, *, embedder=None, index_path: str | os.PathLike | None = None,
                  cache_files: int = 64, progress: bool = True) -> None:
@@ -85,44 +113,60 @@ class SfxLibrary:
             raise NotFound(f"sound library folder not found: {self.root}; point it at a folder of sound files")
         self._embedder = embedder  # an EmbeddingScorer, or None for word matching only
         self.index = SfxIndex(index_path if index_path is not None else config.sfx_index_path())
-        self.entries = self.index.update(self.root, progress=progress)
-        if not self.entries:
+        entries = self.index.update(self.root, progress=progress)
+        self._read_at = time.monotonic()
+        if not entries:
             unusable = self.index.unusable(self.root)
             raise InvalidInput(
                 f"no sound file under {self.root} can be played: {unusable} could not be read (the log names each)"
                 if unusable else f"no sound files under {self.root} (looked for {', '.join(sorted(AUDIO_SUFFIXES))})"
             )
-        n = len(self.entries)
-        postings: dict[str, list[int]] = defaultdict(list)
-        for i, entry in enumerate(self.entries):
-            for w in entry.words:
-                postings[w].append(i)
-        self._postings = {w: np.asarray(ids) for w, ids in postings.items()}
-        # Inverse document frequency: "concrete" tells more than "sfx" found on every file.
-        self._idf = {w: math.log(1.0 + n / ids.size) for w, ids in self._postings.items()}
-        self._vectors: np.ndarray | None = None
+        self._catalogue = _Catalogue.of(entries)
         self._audio: OrderedDict[Path, np.ndarray] = OrderedDict()
         self._cache_files = cache_files
         self._lock = threading.Lock()
+        self._refreshing = threading.Lock()
         self._unreadable: set[Path] = set()
+
+    @property
+    def entries(self) -> list[SfxEntry]:
+        return self._catalogue.entries
 
     def __len__(self) -> int:
         return len(self.entries)
 
-    def _file_vectors(self) -> np.ndarray:
+    def refresh(self) -> None:
+        """Read the folder again when it was last read ``REFRESH_S`` ago or more: a server runs
+        all day while the editor adds, replaces and removes files. A folder that is gone (an
+        unplugged drive) keeps the files known; a job arriving during a refresh does not wait."""
+        if time.monotonic() - self._read_at < REFRESH_S or not self._refreshing.acquire(blocking=False):
+            return
+        try:
+            self._read_at = time.monotonic()
+            if not self.root.is_dir():
+                return
+            entries = self.index.update(self.root, progress=False)
+            if entries and entries != self._catalogue.entries:
+                self._catalogue = _Catalogue.of(entries)
+        except (FoleylineError, OSError, sqlite3.Error) as exc:
+            log.warning("sound library %s not read again (%s); using the files known", self.root, exc)
+        finally:
+            self._refreshing.release()
+
+    def _file_vectors(self, catalogue: _Catalogue) -> np.ndarray:
         """Embeddings of every file's text: from the index, the missing ones computed once."""
         with self._lock:
-            if self._vectors is None:
+            if catalogue.vectors is None:
                 model = getattr(self._embedder, "model_id", "embedding")
-                stored = self.index.embeddings(model, [e.path for e in self.entries])
-                missing = [e for e in self.entries if e.path not in stored]
+                stored = self.index.embeddings(model, [e.path for e in catalogue.entries])
+                missing = [e for e in catalogue.entries if e.path not in stored]
                 if missing:
                     fresh = self._embedder.embed([e.text for e in missing])
                     computed = dict(zip((e.path for e in missing), fresh))
                     self.index.store_embeddings(model, computed)
                     stored.update(computed)
-                self._vectors = np.stack([stored[e.path] for e in self.entries])
-            return self._vectors
+                catalogue.vectors = np.stack([stored[e.path] for e in catalogue.entries])
+            return catalogue.vectors
 
     def search(self, text: str, *, negative: str = "", limit: int = 5, categories: Collection[str] = ()) -> list[tuple[SfxEntry, float]]:
         """Files best matching ``text``, best first, with scores 0..1 (only those above MIN_SCORE).
@@ -130,27 +174,29 @@ class SfxLibrary:
         query = query_words(text)
         if not query:
             return []
+        catalogue = self._catalogue
+        entries = catalogue.entries
         banned = set(words(negative))
-        default_idf = math.log(1.0 + len(self.entries))
-        total = sum(self._idf.get(w, default_idf) for w in query)
-        scores = np.zeros(len(self.entries))
+        default_idf = math.log(1.0 + len(entries))
+        total = sum(catalogue.idf.get(w, default_idf) for w in query)
+        scores = np.zeros(len(entries))
         for w in query:
-            if w in self._postings:
-                scores[self._postings[w]] += self._idf[w] / total
-        if self._embedder is not None and len(self.entries) <= MAX_EMBEDDED_FILES:
+            if w in catalogue.postings:
+                scores[catalogue.postings[w]] += catalogue.idf[w] / total
+        if self._embedder is not None and len(entries) <= MAX_EMBEDDED_FILES:
             try:
-                sims = self._file_vectors() @ self._embedder.embed([text])[0]
+                sims = self._file_vectors(catalogue) @ self._embedder.embed([text])[0]
                 scores = np.maximum(scores, np.clip((sims - 0.2) / 0.5, 0.0, 1.0))
             except Exception as exc:  # the word score still stands
                 log.info("library embedding failed (%s); using word matches", exc)
         if categories:
-            filed = np.fromiter((e.cat_id in categories for e in self.entries), dtype=bool, count=len(self.entries))
+            filed = np.fromiter((e.cat_id in categories for e in entries), dtype=bool, count=len(entries))
             scores = np.minimum(scores + CATEGORY_BONUS * filed, 1.0)
         ranked = []
         for i in np.argsort(-scores, kind="stable"):
             if scores[i] < MIN_SCORE or len(ranked) >= limit:
                 break
-            entry = self.entries[i]
+            entry = entries[i]
             if banned & entry.words or entry.path in self._unreadable:
                 continue
             ranked.append((entry, float(scores[i])))

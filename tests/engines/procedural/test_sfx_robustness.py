@@ -337,6 +337,41 @@ def test_an_interrupted_first_index_keeps_what_it_read(tmp_path, monkeypatch):
     assert read == ["Door Slam E.wav", "Door Slam F.wav"]
 
 
+def test_a_running_library_reads_the_folder_again_for_added_and_removed_files(tmp_path, monkeypatch):
+    folder = tmp_path / "SFX"
+    folder.mkdir()
+    soundfile.write(folder / "Door Slam.wav", click(), SAMPLE_RATE)
+    library = _open(folder)
+    soundfile.write(folder / "Glass Smash.wav", click(), SAMPLE_RATE)
+    (folder / "Door Slam.wav").unlink()
+    library.refresh()  # within REFRESH_S of the first reading: not read again
+    assert [e.path.name for e in library.entries] == ["Door Slam.wav"]
+    monkeypatch.setattr(sfx_library, "REFRESH_S", 0.0)
+    library.refresh()
+    assert [e.path.name for e in library.entries] == ["Glass Smash.wav"]
+    assert [e.path.name for e, _ in library.find("glass smash")] == ["Glass Smash.wav"]
+
+
+def test_an_empty_mount_point_keeps_the_index_for_when_the_drive_is_back(tmp_path, monkeypatch, caplog):
+    folder, away = tmp_path / "SFX", tmp_path / "away"
+    folder.mkdir()
+    away.mkdir()
+    for name in ("Door Slam.wav", "Glass Smash.wav"):
+        soundfile.write(folder / name, click(), SAMPLE_RATE)
+    _open(folder)
+    for path in folder.iterdir():
+        path.rename(away / path.name)  # unplugged: the mount point stays, empty
+    with pytest.raises(InvalidInput):
+        _open(folder)
+    assert "is its drive mounted?" in caplog.text
+    for path in away.iterdir():
+        path.rename(folder / path.name)
+    read: list[Path] = []
+    real = sfx_index.read_metadata
+    monkeypatch.setattr(sfx_index, "read_metadata", lambda path: read.append(path) or real(path))
+    assert len(_open(folder)) == 2 and read == []
+
+
 # --- the index file
 
 
