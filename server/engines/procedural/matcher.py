@@ -507,27 +507,8 @@ class Matcher:
             if beds_said and not said[models.index(bed)]:
                 _said, score, i = max(beds_said)
                 best["texture"] = (float(score), models[i])
-        step_score, step = best["oneshot"]
-        if self.scorer.name != "keywords" and step is not None and step.name.startswith("steps_"):
-            # Every step model lists the walking words; the surface word is the one that tells
-            # them apart, and the description nearest the whole prompt ("walking on marble":
-            # gravel's stones) outweighs the little a keyword adds. A surface named in words wins.
-            steps = [m for m in models if m.name.startswith("steps_") and m.name not in excluded]
-            said = KeywordScorer().scores(text, steps)
-            named = [m for m, n in zip(steps, said) if n == said.max() > said.min()]
-            if len(named) == 1:
-                best["oneshot"] = (step_score, named[0])
         if self.scorer.name != "keywords":
-            # "A glass door" reads near the glass's break as a whole; its glass says what the door
-            # is made of (the keyword scorer reads it so): the material's model yields to the
-            # source's, when the source names one model of that shape.
-            listed, sources = _keyword_index(tuple((m.name, m.keywords, m.requires) for m in models))
-            for material, noun in _made_of(_words(text), models, sources).items():
-                for shape in ("oneshot", "texture"):
-                    score, chosen = best[shape]
-                    makers = [m for m in models if m.name in sources[noun] and m.shape == shape and m.name not in excluded]
-                    if chosen is not None and material in chosen.keywords and len(makers) == 1:
-                        best[shape] = (score, makers[0])
+            _named_in_words(best, text, models, excluded)
         matched_by = self.scorer.name
         filed = [cov for cov in map(vocabulary.coverage_of, vocabulary.written_cat_ids(text))
                  if cov.model is not None and cov.model.name not in excluded]
@@ -596,6 +577,33 @@ class Matcher:
         params = params_from_text(text, base)
         plan = LayerPlan(oneshot, texture, params, texture_gain, matched_by, scattered)
         return dataclasses.replace(plan, warning=substitution_warning(layer, asked, plan, unrendered, guessed=guessed))
+
+
+def _named_in_words(best: dict[str, tuple[float, SoundModel | None]], text: str, models: list[SoundModel],
+                    excluded: set[str]) -> None:
+    """The embedding's choices corrected where the prompt's words tell the candidates apart and
+    the description nearest the whole prompt does not (in place, per shape):
+
+    - every step model lists the walking words, so the surface word is what tells them apart
+      ("walking on marble" reads nearest gravel's stones): a surface named in words wins;
+    - "a glass door" reads nearest the glass's break, but its glass says what the door is made
+      of (as the keyword scorer reads it): the material's model yields to the source's, when the
+      source names one model of that shape.
+    """
+    score, step = best["oneshot"]
+    if step is not None and step.name.startswith("steps_"):
+        steps = [m for m in models if m.name.startswith("steps_") and m.name not in excluded]
+        said = KeywordScorer().scores(text, steps)
+        named = [m for m, n in zip(steps, said) if n == said.max() > said.min()]
+        if len(named) == 1:
+            best["oneshot"] = (score, named[0])
+    _listed, sources = _keyword_index(tuple((m.name, m.keywords, m.requires) for m in models))
+    for material, noun in _made_of(_words(text), models, sources).items():
+        for shape in ("oneshot", "texture"):
+            score, chosen = best[shape]
+            makers = [m for m in models if m.name in sources[noun] and m.shape == shape and m.name not in excluded]
+            if chosen is not None and material in chosen.keywords and len(makers) == 1:
+                best[shape] = (score, makers[0])
 
 
 def _says(text: str, model: SoundModel) -> bool:

@@ -169,6 +169,9 @@ UNMADE_SURFACES = frozenset({
     "marsh", "swamp",
 })
 
+# The words of a surface named where feet land: the surfaces above, and what they are made into.
+_SURFACE_WORDS = UNMADE_SURFACES | {"floor", "stairs", "steps"}
+
 _WORD = re.compile(r"[a-z]+")
 
 
@@ -269,7 +272,7 @@ def _surfaces(words: list[str], used: list[bool]) -> list[Mention]:
         placed = [j for j in range(max(i - 3, 0), i) if words[j] in _PLACING]
         if words[i] in UNMADE_SURFACES and not used[i] and placed:
             end = i + 1
-            while end < len(words) and words[end] in UNMADE_SURFACES | {"grate", "floor", "stairs", "steps"}:
+            while end < len(words) and words[end] in _SURFACE_WORDS:
                 end += 1
             found.append(Mention(" ".join(words[placed[-1] : end]), ()))
             i = end
