@@ -74,7 +74,7 @@ FALLBACKS: dict[str, str] = {
     "BELLHand": "impact_metal", "BELLLrg": "impact_metal", "BELLGong": "impact_metal", "BELLAnml": "impact_metal",
     "TOONClang": "impact_metal", "TOONImpt": "impact_soft", "CLOCKTick": "impact_wood",
     "OBJJewl": "keys", "OBJWhled": "scrape", "OBJWrite": "scrape", "OBJHsehld": "impact_wood", "OBJMisc": "impact_soft",
-    "PAPRRip": "paper", "CLOTHRip": "cloth", "FOLYHand": "impact_soft",
+    "PAPRRip": "paper", "CLOTHRip": "cloth",
 }
 
 # Nouns (and short phrases) for sound sources, as prompts say them -> the CatIDs they name.

@@ -269,3 +269,14 @@ def test_the_labellers_animals_and_voices_no_model_makes_are_warned_about(embedd
     # "big cat roar" was a cat's meow, "squeaks" a hinge and "singing" birdsong, silently.
     for matcher in (embedding_matcher, Matcher(KeywordScorer())):
         assert f'no sound model for "{named}"' in matcher.plan(Layer("calls", X, prompt=prompt)).warning
+
+
+@pytest.mark.parametrize(("prompt", "model"), [
+    ("hand clap", "hand_clap"), ("a single clap", "hand_clap"), ("he claps once", "hand_clap"), ("slow clap", "hand_clap"),
+    ("applause", "applause"), ("audience clapping", "applause"), ("thunder clap", "thunder"),
+])
+def test_one_persons_clap_is_a_clap_and_an_audiences_is_applause(embedding_matcher, prompt, model):
+    # A clap was the applause bed: a one-hit "hand clap" layer looped a crowd's applause (w11-sfxlib).
+    for matcher in (embedding_matcher, Matcher(KeywordScorer())):
+        plan = matcher.plan(Layer("fx", X, prompt=prompt))
+        assert chosen_models(plan) == {model} and plan.warning == "", matcher.scorer.name
