@@ -144,12 +144,20 @@ _DESCRIBED = 0.01
 # one listed as written: the surf lists "waves", a hand's "wave" is the whoosh's. Above the
 # keyword floor; more than the texture margin, so a bed listed as written beats a one-shot.
 _INFLECTED = 0.9
-# Sounds many sources make ("bang", "boom", "thump", "rumble"), and "running" (feet, an engine,
-# a tap): listed for the model they most often mean alone ("a loud bang": a gunshot), they count
-# as a hit read through an inflection, so the source a prompt names beside them wins ("screen
-# door bang": the door; "engine running": the engine, not a runner's steps).
+# Sounds many sources make ("bang", "boom", "thump", "rumble"), "running" (feet, an engine, a
+# tap) and closing (a door, a book, a lid): listed for the model they most often mean alone ("a
+# loud bang": a gunshot; "closing": a door), they count as a hit read through an inflection, so
+# the source a prompt names beside them wins ("screen door bang": the door; "engine running": the
+# engine, not a runner's steps; "book closing": the book's thud, not a door).
 _SHARED_SOUNDS = frozenset({"bang", "bangs", "boom", "booms", "thump", "thumps", "rumble", "rumbles", "rumbling",
-                            "running", "runs"})
+                            "running", "runs", "close", "closes", "closing", "closed", "shut", "shuts"})
+# Words for a sound's own character, which one model makes ("creak", "clink", "sizzle", "hum"):
+# beside the thing that makes it they say which of its sounds is meant ("chair creak": the
+# joint's creak, not the chair's knock), so they count a little over one source word.
+_SOUND_CHARACTER = frozenset({"creak", "creaks", "creaking", "creaky", "clink", "clinks", "clang", "clangs", "clank",
+                              "clanks", "clanking", "jingle", "jangle", "sizzle", "whoosh", "swish", "swoosh",
+                              "splash", "splashes", "splashing", "hum", "hums", "humming", "buzz", "buzzes", "buzzing"})
+_CHARACTER = 1.05
 
 
 def _stem(word: str) -> str:
@@ -198,6 +206,16 @@ def _described(words: list[str], model: SoundModel) -> int:
     return len(rest & said)
 
 
+_LANDING = frozenset({"on", "onto", "against", "across", "over"})
+
+
+def _where_it_lands(words: list[str]) -> set[str]:
+    """The words up to three after "on", "onto", "against"...: where a sound happens ("coins
+    dropping on a table"), which counts as a hit read through an inflection, below the thing
+    that sounds."""
+    return {w for i, w in enumerate(words) if _LANDING.intersection(words[max(i - 3, 0) : i])}
+
+
 def _made_of(words: list[str], models: list[SoundModel], sources: dict[str, frozenset[str]]) -> dict[str, str]:
     """Materials that say what another model's source is made of ("glass door", "wooden plank"):
     material word -> the source noun after it, where no model of that noun lists the material."""
@@ -230,6 +248,7 @@ class KeywordScorer:
         modifiers = set(_made_of(words, models, sources))
         # Each word of the prompt with the forms it may be listed under: one hit however many of
         # them a list holds ("footsteps" is one word, though the lists hold "footstep" too).
+        placed = _where_it_lands(words)
         forms = [(w, _forms(w, listed)) for w in dict.fromkeys(words) if w not in modifiers]
         singles = set().union(*(f for _w, f in forms))
         pairs = {" ".join(p) for p in zip(words, words[1:])}
@@ -238,7 +257,8 @@ class KeywordScorer:
             if model.requires and not singles.intersection(model.requires):
                 continue
             keywords = set(model.keywords)
-            hits = sum(1.0 if word in keywords and word not in _SHARED_SOUNDS else _INFLECTED
+            hits = sum(_INFLECTED if word not in keywords or word in _SHARED_SOUNDS or word in placed
+                       else _CHARACTER if word in _SOUND_CHARACTER else 1.0
                        for word, f in forms if f & keywords)
             hits += sum(1.0 for k in keywords if " " in k and k in pairs)
             out[i] = hits + (_DESCRIBED * _described(words, model) if hits else 0.0)
@@ -586,6 +606,8 @@ def _named_in_words(best: dict[str, tuple[float, SoundModel | None]], text: str,
 
     - every step model lists the walking words, so the surface word is what tells them apart
       ("walking on marble" reads nearest gravel's stones): a surface named in words wins;
+    - a model named only through a word many sources share or an inflection ("book closing": the
+      door's closing) yields to the one model the words name outright (the book's thud);
     - "a glass door" reads nearest the glass's break, but its glass says what the door is made
       of (as the keyword scorer reads it): the material's model yields to the source's, when the
       source names one model of that shape.
@@ -597,6 +619,18 @@ def _named_in_words(best: dict[str, tuple[float, SoundModel | None]], text: str,
         named = [m for m, n in zip(steps, said) if n == said.max() > said.min()]
         if len(named) == 1:
             best["oneshot"] = (score, named[0])
+    said = KeywordScorer().scores(text, models)
+    for shape in ("oneshot", "texture"):
+        score, chosen = best[shape]
+        if chosen is None or not 0.0 < said[models.index(chosen)] < 1.0:
+            continue
+        # Named only through a word many sources share ("book closing": a door's closing): a
+        # source the words name outright wins.
+        outright = [(said[i], m) for i, m in enumerate(models)
+                    if m.shape == shape and m.name not in excluded and said[i] >= 1.0]
+        top = [m for h, m in outright if h == max(h for h, _m in outright)] if outright else []
+        if len(top) == 1:
+            best[shape] = (score, top[0])
     _listed, sources = _keyword_index(tuple((m.name, m.keywords, m.requires) for m in models))
     for material, noun in _made_of(_words(text), models, sources).items():
         for shape in ("oneshot", "texture"):

@@ -99,7 +99,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "mouse click": ("CMPTKey",), "computer": ("CMPTMisc",), "monster": ("CREAMnstr",), "dragon": ("CREADrgn",),
     "creature": ("CREAMisc",), "cheering": ("CRWDCheer",), "cheer": ("CRWDCheer",),
     "laughter": ("CRWDLaff", "VOXLaff"), "laughing": ("VOXLaff",), "drawer": ("DRWRMisc",), "sparks": ("ELECSprk",),
-    "zap": ("ELECZap",), "fireworks": ("FRWKComr",), "firework": ("FRWKComr",), "fart": ("FARTReal",),
+    "zap": ("ELECZap",), "fireworks": ("FRWKComr",), "firework": ("FRWKComr",), "firecracker": ("FRWKComr",), "fart": ("FARTReal",),
     "gore": ("GOREMisc",), "stab": ("GOREStab",), "blood": ("GOREBlood",), "bone": ("GOREBone",),
     "horn": ("HORNMisc",), "car horn": ("VEHHorn",), "honk": ("VEHHorn",), "honking": ("VEHHorn",),
     "heartbeat": ("HMNHart",), "breath": ("HMNBrth",), "breathing": ("HMNBrth",), "cough": ("HMNCough",),
@@ -112,7 +112,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "lever": ("MECHLvr",), "gears": ("MECHGear",), "ratchet": ("MECHRtch",), "music": ("MUSCMisc",),
     "piano": ("MUSCInst",), "guitar": ("MUSCStr",), "drum": ("MUSCPerc",), "drums": ("MUSCPerc",),
     "earthquake": ("NATDQuak",), "avalanche": ("NATDAval",), "volcano": ("NATDVolc",), "tornado": ("NATDTorn",),
-    "zipper": ("OBJZipr",), "zip": ("OBJZipr",), "umbrella": ("OBJUmbr",), "suitcase": ("OBJLug",),
+    "zipper": ("OBJZipr",), "zip": ("OBJZipr",), "zipping": ("OBJZipr",), "unzipping": ("OBJZipr",),
+    "unzip": ("OBJZipr",), "zips": ("OBJZipr",), "umbrella": ("OBJUmbr",), "suitcase": ("OBJLug",),
     "luggage": ("OBJLug",), "pen": ("OBJWrite",), "pencil": ("OBJWrite",), "writing": ("OBJWrite",),
     "tape": ("OBJTape",), "jewelry": ("OBJJewl",), "robot": ("ROBTMisc",), "spaceship": ("SCIShip",),
     "sci fi": ("SCIMisc",), "skateboard": ("SPRTSkate",), "drill": ("TOOLPowr",), "saw": ("TOOLPowr",),
@@ -132,7 +133,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "leaves": ("VEGELeaf",), "foliage": ("VEGELeaf",), "bushes": ("VEGEMisc",),
     "sneakers": ("FEETHmn",), "sneaker": ("FEETHmn",), "trainers": ("FEETHmn",),
     "weights": ("SPRTGym",), "dumbbells": ("SPRTGym",), "barbell": ("SPRTGym",),
-    "bottle": ("FOODGware",), "jar": ("FOODGware",),
+    "bottle": ("FOODGware",), "jar": ("FOODGware",), "soda can": ("FOODDrnk",), "beer can": ("FOODDrnk",),
+    "tin can": ("FOODDrnk",),
 }
 
 # Sounds a modelled source also makes but its model does not: "dog growl" names a dog, which
@@ -148,9 +150,12 @@ UNMADE_SOUNDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("whine", "whines", "whining", "howl", "howls", "howling"), ("ANMLDog",)),
     # a rubber sole's chirp on a gym floor is neither a step nor a hinge's creak
     **dict.fromkeys(("squeak", "squeaks", "squeaking", "squeaky"), ("FEETHmn",)),
-    # a cap twisted off or a cork pulled is neither the glass's clink nor a pour
+    # a cap twisted off, a cork pulled or a can's tab is neither the glass's clink nor a pour
     **dict.fromkeys(("opening", "opens", "opened", "uncork", "uncorks", "uncorking", "uncorked", "unscrew",
-                     "unscrews", "unscrewing", "unscrewed"), ("FOODGware",)),
+                     "unscrews", "unscrewing", "unscrewed", "pop", "pops", "popping"), ("FOODGware", "FOODDrnk")),
+    # a saw's stroke, a blade drawn on a steel and a pair of scissors' snip are no knock and no chop
+    **dict.fromkeys(("sawing", "saws", "sharpening", "sharpens", "whetting", "scissors", "snip", "snips", "snipping"),
+                    _ANY_SOURCE),
 }
 
 # Sources that are as often where a sound happens: "leaves rustling" names them, "rain on
