@@ -20,6 +20,14 @@ Real EDLs differ from what the otio-cmx3600-adapter (1.0) accepts in ways that c
   record order (:func:`record_over`).
 - a locator with a one-digit hour (``* LOC: 1:00:01:00 YELLOW``), as the event lines allow:
   the adapter drops the marker; the hour gets its leading zero.
+- drop-frame timecode written with ':' (Avid's lists say ``FCM: DROP FRAME`` and write
+  ``01:00:00:00``; CMX3600 has no ';'): the adapter takes the separator, not the FCM line, for
+  the counting and reads them as non-drop, every time 108 frames an hour late. Under a
+  drop-frame FCM line (at 29.97 and 59.94, the rates that have drop-frame), event, M2 and
+  locator timecodes are rewritten as the frames they count (:func:`drop_frame_counted`).
+- a dissolve whose outgoing line (no length, at the dissolve's record in) carries the number
+  of the event before it instead of the dissolve's: the adapter fails on the mismatch. The
+  line is the dissolve's, so it takes the dissolve's number.
 
 An EDL does not record its frame rate. :func:`rate_from_timecodes` gives the lowest standard
 rate its timecodes allow (frame numbers up to 23: 24, up to 24: 25, up to 29: 30, or 29.97 with
@@ -33,8 +41,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from foleyline import timebase
+from foleyline.errors import InvalidInput
 
-__all__ = ["decode", "normalise", "rate_from_timecodes", "record_over", "RateGuess"]
+__all__ = ["decode", "drop_frame_counted", "normalise", "rate_from_timecodes", "record_over", "RateGuess"]
 
 _TC = r"\d{1,2}[:;.]\d\d[:;.]\d\d[:;.]\d\d"
 _EVENT = re.compile(
@@ -42,6 +51,9 @@ _EVENT = re.compile(
     rf"(?P<sin>{_TC})\s+(?P<sout>{_TC})\s+(?P<rin>{_TC})\s+(?P<rout>{_TC})\s*$"
 )
 _SHORT_HOUR_LOC = re.compile(r"^(\s*\*\s*LOC:\s*)(\d[:;.]\d\d[:;.]\d\d[:;.]\d\d\b)", re.IGNORECASE)
+_FCM = re.compile(r"^\s*FCM:\s*(?P<mode>.*?)\s*$", re.IGNORECASE)
+_LABEL = re.compile(r"\b\d{1,2}[:;.]\d\d[:;.]\d\d[:;.]\d\d\b")
+_LOC = re.compile(r"\s*\*\s*LOC:", re.IGNORECASE)
 _ANY_TC = re.compile(r"\b\d{2}[:;.]\d{2}[:;.]\d{2}[:;.](\d{2})\b")
 _STANDARD = (24, 25, 30, 50, 60)
 
@@ -72,7 +84,8 @@ _CHANNELS = {"A": ("A1",), "AA": ("A1", "A2"), "B": ("V", "A1"), "A2/V": ("V", "
 def normalise(text: str, rate: float) -> str:
     """``text`` with LF line ends and every event's durations reconciled (see module doc)."""
     base = timebase.as_rate(rate).timecode_base
-    lines = record_over(text.replace("\r\n", "\n").replace("\r", "\n"), base).split("\n")
+    text = drop_frame_counted(text.replace("\r\n", "\n").replace("\r", "\n"), rate)
+    lines = record_over(_dissolve_sides_numbered_alike(text), base).split("\n")
     out: list[str] = []
     seen: set[str] = set()  # channels (as the adapter names its tracks) that already hold an event
     last_event: tuple[int, str] | None = None  # (index in out, event number) of the last event line
@@ -109,6 +122,56 @@ def normalise(text: str, rate: float) -> str:
         speed = Fraction(source, record) * Fraction(timebase.as_rate(rate).fps)
         out.append(f"M2   {match['reel']:<8}       {float(speed):05.1f}                {match['sin']}")
     return "\n".join(out)
+
+
+def drop_frame_counted(text: str, rate: float) -> str:
+    """``text`` with the drop-frame labels of its event, M2 and locator lines (those under a
+    ``FCM: DROP FRAME`` line, and any written with ';') as the frames they count, in non-drop
+    notation: what the adapter then counts is what the list meant. Unchanged at a rate without
+    drop-frame; a label drop-frame does not have (a dropped frame number) stays as written."""
+    counting = timebase.timecode_rate(rate, drop_frame=True)
+    if not counting.drop_frame:
+        return text
+    base = counting.timecode_base
+    drop = False
+
+    def counted(label: re.Match[str]) -> str:
+        written = label.group(0)
+        if not drop and ";" not in written:
+            return written
+        hh, mm, ss, ff = re.split(r"[:;.]", written)
+        try:
+            frames = timebase.timecode_to_frames(f"{int(hh):02d}:{mm}:{ss};{ff}", counting)
+        except InvalidInput:
+            return written
+        return _tc(frames, base, ":::")
+
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        fcm = _FCM.match(line)
+        if fcm is not None:
+            drop = fcm["mode"].upper().replace("-", " ").startswith("DROP")
+        elif _EVENT.match(line) or line.lstrip().upper().startswith("M2") or _LOC.match(line):
+            lines[index] = _LABEL.sub(counted, line)
+    return "\n".join(lines)
+
+
+def _label_parts(label: str) -> list[int]:
+    return [int(part) for part in re.split(r"[:;.]", label)]
+
+
+def _dissolve_sides_numbered_alike(text: str) -> str:
+    """A transition's outgoing line (a cut of no length at the transition's record in, on its
+    channel, just before it) numbered as the transition: see module doc."""
+    lines = text.split("\n")
+    events = [(index, match) for index, line in enumerate(lines) if (match := _EVENT.match(line))]
+    for (index, out_side), (_, transition) in zip(events, events[1:]):
+        if (transition["trans"] != "C" and out_side["trans"] == "C" and out_side["num"] != transition["num"]
+                and out_side["chan"] == transition["chan"] and out_side["rin"] == out_side["rout"]
+                and _label_parts(out_side["rin"]) == _label_parts(transition["rin"])):
+            line = lines[index]
+            lines[index] = line[:out_side.start("num")] + transition["num"] + line[out_side.end("num"):]
+    return "\n".join(lines)
 
 
 @dataclass

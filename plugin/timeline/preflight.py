@@ -90,6 +90,12 @@ def _no_shots(timeline: otio.schema.Timeline, problems: Sequence[Problem]) -> st
         held = f"its {sounds} clip(s) are all sound" if sounds else "it holds no clips"
         return (f"no shots: the timeline has no picture ({held}); Foley is placed under shots of picture: "
                 "export the sequence with its video tracks")
+    made = [p for p in problems if p.kind == "generator"]
+    if len(made) == pictures:
+        # the selection options cannot find a camera shot that is not there
+        return (f"no shots: the timeline's picture is all made in the NLE ({pictures} generator clip(s): slugs, "
+                "mattes, colours, titles), nothing filmed to take Foley for; export the sequence with its "
+                "camera clips")
     said = "; ".join(p.message for p in problems)
     return ("no shots selected" + (f" ({said})" if said else "")
             + "; check --track, --range, --marker-color or --marker-name (without them every video clip is a shot)")

@@ -339,7 +339,15 @@ def fix_after_read(timeline: otio.schema.Timeline, fmt_name: str) -> None:
       timecodes and write-back positions are right.
     - FCP7 XML: the reader keeps ``<enabled>FALSE</enabled>`` of clips and tracks only in
       metadata; honour it, so disabled clips are reported and not sent as shots.
+    - any format: a media reference's available range at rate 0 (Kdenlive writes one for
+      stills and colour clips) measures nothing, and every frame count from it is NaN; it is
+      dropped, as if the export had left it out.
     """
+    for clip in timeline.find_clips():
+        for reference in clip.media_references().values():
+            available = reference.available_range
+            if available is not None and min(available.start_time.rate, available.duration.rate) <= 0:
+                reference.available_range = None
     if fmt_name == "edl":
         starts = [t.source_range.start_time for t in timeline.tracks
                   if t.source_range is not None and t.source_range.start_time.value < 0]

@@ -15,6 +15,7 @@ from foleyline.notes.schema import LayerKind
 from foleyline.plugin.timeline import Placement, find_shots, placed_clips, read_timeline, write_foley_timeline
 from foleyline.plugin.timeline.conformance import conform_file, foley_positions
 from foleyline.plugin.timeline.fcpxml import read_fcpxml
+from foleyline.plugin.timeline.preflight import preflight
 from foleyline.plugin.timeline.quirks import fcpx_scale_times
 
 from timeline_exports import fcpx_113, fcpx_library
@@ -256,3 +257,21 @@ def test_fcp7_media_labelled_drop_frame_in_a_sequence_of_another_rate(tmp_path):
         f"<displayformat>NDF</displayformat></timecode></sequence></xmeml>\n")
     [result] = conform_file(path, workdir=tmp_path)
     assert result.ok and result.round_trip == "ok (2 clips)" and result.rate == "25", result.detail
+
+
+def test_a_media_range_at_rate_zero_is_no_range(tmp_path):
+    # Kdenlive's OTIO export gives stills and colour clips an available range at rate 0: every
+    # frame count from it was NaN, and the preflight of such a cut crashed
+    rate = 24
+    still = otio.schema.ExternalReference(target_url="red.png", available_range=TC.TimeRange(
+        TC.RationalTime(0, 0), TC.RationalTime(120, 0)))
+    clip = otio.schema.Clip(name="red.png", media_reference=still,
+                            source_range=TC.TimeRange(TC.RationalTime(0, rate), TC.RationalTime(24, rate)))
+    timeline = otio.schema.Timeline(name="stills")
+    timeline.tracks.append(otio.schema.Track(kind=otio.schema.TrackKind.Video, children=[clip]))
+    path = tmp_path / "stills.otio"
+    otio.adapters.write_to_file(timeline, str(path))
+    [read] = read_timeline(path).find_clips()
+    assert read.media_reference.available_range is None
+    said = preflight(path)
+    assert [e for e in said.errors if not e.startswith("missing media")] == []
