@@ -216,11 +216,10 @@ def _edl_rate(path: Path, rate: float | None, guess: bool) -> tuple[str, float, 
 
 
 def _edl_says_drop(text: str) -> bool:
-    """An EDL states drop-frame in its FCM line (or writes ';' timecodes): the reader ignores both."""
-    head = text[:20000]
-    if "FCM: DROP FRAME" in head.upper():
-        return True
-    return bool(re.search(r"\d\d:\d\d:\d\d;\d\d", head))
+    """An EDL states drop-frame in its first FCM line (or writes ';' timecodes): the reader ignores both."""
+    from foleyline.plugin.timeline import edl_text
+
+    return edl_text.list_drop_frame(text)
 
 
 def _otioz_media_dir(path: Path) -> Path:
