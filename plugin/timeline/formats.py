@@ -270,6 +270,10 @@ def _read(path: Path, fmt: Format, kwargs: dict[str, object], text: str | None) 
         from foleyline.plugin.timeline import quirks
 
         quirks.xges_one_module()
+    if fmt.name == "fcp7":
+        from foleyline.plugin.timeline import quirks
+
+        quirks.fcp7_nested_sequences()
     if fmt.name == "kdenlive":
         from foleyline.plugin.timeline import kdenlive_read
 

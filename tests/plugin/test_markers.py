@@ -22,7 +22,7 @@ def test_colours_read_from_every_format_that_carries_them_select_some_shots(otio
 def test_fcp7_xml_has_no_colours_so_a_colour_selection_offers_the_names(otio_samples_dir, tmp_path):
     timeline = read_timeline(otio_samples_dir / "premiere_example.xml")
     assert inventory(timeline).colourless
-    with pytest.raises(InvalidInput, match=r"carries no marker colours.*--marker-name.*'My MArker 1', 'dsf' \(2 unnamed\)"):
+    with pytest.raises(InvalidInput, match=r"carries no marker colours.*--marker-name.*'My MArker 1', 'dsf' \(4 unnamed\)"):
         preflight(otio_samples_dir / "premiere_example.xml", Selection(marker_color="RED"))
     assert check_marker_selection(timeline, None, "marker 1") is None
 
