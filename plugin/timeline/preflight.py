@@ -82,8 +82,9 @@ class Preflight:
 
 
 def _no_shots(timeline: otio.schema.Timeline, problems: Sequence[Problem]) -> str:
-    """Why nothing was selected: a timeline without picture (an audio-only sequence) has no
-    shot whatever the selection, so the selection options are no answer there."""
+    """Why nothing was selected: a timeline without picture (an audio-only sequence), or whose
+    picture is all generators, has no shot whatever the selection, so the selection options are
+    no answer there."""
     pictures = sum(len(track.find_clips()) for track in timeline.video_tracks())
     if not pictures:
         sounds = sum(len(track.find_clips()) for track in timeline.audio_tracks())
