@@ -45,7 +45,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 def add_sfx_library_option(parser: argparse.ArgumentParser) -> None:
     """``--sfx-library DIR``, for every command that starts a server."""
     parser.add_argument("--sfx-library", type=Path, default=None, metavar="DIR",
-                        help="a folder of your own sound effects (WAV/BWF, AIFF, FLAC, Ogg, MP3, M4A), indexed once and "
+                        help="a folder of your own sound effects (WAV/BWF, AIFF, CAF, FLAC, Ogg, MP3, M4A, WMA), indexed once and "
                              "used before synthesis where a file matches a layer (setting sfx_library)")
 
 

@@ -32,9 +32,9 @@ MAX_PICTURE_PIXELS = 8192 * 8192  # 8K UHD fits
 # FFmpeg's demuxers for single-file containers: MP4/MOV (and 3GP, M4V), Matroska/WebM, AVI,
 # MXF, MPEG transport and program streams, ASF/WMV, FLV, DV, Ogg, GXF, NUT, Y4M, and sound files
 # (read, then refused for having no picture, saying so). Not: hls, dash, concat, image2 and
-# the other demuxers that open files a media file names.
+# the other demuxers that open files a media file names. Raw AAC ("aac") is for the sound library.
 ALLOWED_FORMATS = ("mov", "matroska", "avi", "mxf", "mpegts", "mpeg", "asf", "flv", "dv", "ogg", "gxf", "nut",
-                   "yuv4mpegpipe", "wav", "w64", "aiff", "caf", "flac", "mp3")
+                   "yuv4mpegpipe", "wav", "w64", "aiff", "caf", "flac", "mp3", "aac")
 _ALLOWED_TEXT = "MP4/MOV, MKV/WebM, AVI, MXF, MPEG-TS/PS, WMV, FLV, DV, Ogg, GXF, NUT, Y4M"
 # Seconds FFmpeg may spend opening a file (headers, stream info) and then on one read.
 OPEN_TIMEOUT_S = 20.0

@@ -44,7 +44,7 @@ PLAIN_PROMPTS = {
     "impacts": "short sharp impacts on contact",
     "footsteps": "footsteps on concrete, heel and toe",
     "crowd": "crowd of pedestrians walking, footsteps and murmur",
-    "source": "a steady drone following the motion, with no hits (an engine, a train, wind or a crowd: "
+    "source": "a steady drone following the motion, with no hits (an engine, wind or a crowd: "
               "the picture alone cannot tell which)",
     "movement": "cloth and body movement following the action",
     "bursts": "a sudden bang at each burst",
@@ -232,7 +232,8 @@ def draft_from_analysis(
     elif kind is SourceKind.CONTINUOUS:
         # Without labels the prompt names only steady sounds: water and fire crackle, and their
         # grain would put onsets where the picture shows none.
-        steps.append("A continuous source: its sound follows the motion, with no hit on any stop.")
+        steps.append("A continuous source (an engine, a train, wind, water or a crowd: the picture alone cannot "
+                     "tell which): its sound follows the motion, with no hit on any stop.")
         plan.append("a continuous texture following the motion, no hits")
         layers.append(Layer(
             label="source", kind=LayerKind.FX,

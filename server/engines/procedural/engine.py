@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import sqlite3
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -113,11 +114,15 @@ class ProceduralEngine(Engine):
                         embedder = scorer if isinstance(scorer, EmbeddingScorer) else None
                         self._library = SfxLibrary(source, embedder=embedder, index_path=self._index_path)
                         log.info("sound library %s: %d files", self._library.root, len(self._library))
-                except (FoleylineError, OSError) as exc:
-                    # A missing library must not stop the takes: synthesize, and say why.
+                except (FoleylineError, OSError, sqlite3.Error) as exc:
+                    # A missing library, or its index failing (a full disk), must not stop the
+                    # takes: synthesize, and say why.
                     self._library_problem = f"sound library not used: {exc}"
                     log.warning(self._library_problem)
-            return self._library
+            library = self._library
+        if library is not None:
+            library.refresh()  # files the editor added since (at most once a minute)
+        return library
 
     def generate(
         self,
@@ -211,7 +216,7 @@ class ProceduralEngine(Engine):
         categories = {cat_id for mention in vocabulary.mentions(text) for cat_id in mention.cat_ids}
         if plan.matched_by not in ("default", "fallback") and plan.oneshot is not None:
             categories.update(plan.oneshot.ucs)
-        return library.playable(library.search(text, negative=layer.negative_prompt, categories=categories))
+        return library.find(text, negative=layer.negative_prompt, categories=categories)
 
     def _library_bed(self, layer: Layer, plan: LayerPlan) -> list:
         """The library file for a texture layer (an ambience, rain, a fire), best first: it loops
@@ -229,7 +234,7 @@ class ProceduralEngine(Engine):
         if plan.matched_by not in ("default", "fallback"):
             categories.update(plan.texture.ucs)
         categories.update(plan.filed_under)
-        return library.playable(library.search(text, negative=layer.negative_prompt, categories=categories, limit=1))
+        return library.find(text, negative=layer.negative_prompt, categories=categories, limit=1)
 
     def _fires(self, shot: ShotInput, layer: Layer, plan: LayerPlan, analysis: MotionAnalysis | None, seed: int):
         if plan.scattered:

@@ -144,10 +144,12 @@ _DESCRIBED = 0.01
 # one listed as written: the surf lists "waves", a hand's "wave" is the whoosh's. Above the
 # keyword floor; more than the texture margin, so a bed listed as written beats a one-shot.
 _INFLECTED = 0.9
-# Sounds many sources make ("bang", "boom", "thump"): listed for the model they most
-# often mean alone ("a loud bang": a gunshot), they count as a hit read through an inflection,
-# so the source a prompt names beside them wins ("screen door bang": the door).
-_SHARED_SOUNDS = frozenset({"bang", "bangs", "boom", "booms", "thump", "thumps", "rumble", "rumbles", "rumbling"})
+# Sounds many sources make ("bang", "boom", "thump", "rumble"), and "running" (feet, an engine,
+# a tap): listed for the model they most often mean alone ("a loud bang": a gunshot), they count
+# as a hit read through an inflection, so the source a prompt names beside them wins ("screen
+# door bang": the door; "engine running": the engine, not a runner's steps).
+_SHARED_SOUNDS = frozenset({"bang", "bangs", "boom", "booms", "thump", "thumps", "rumble", "rumbles", "rumbling",
+                            "running", "runs"})
 
 
 def _stem(word: str) -> str:
@@ -196,6 +198,13 @@ def _described(words: list[str], model: SoundModel) -> int:
     return len(rest & said)
 
 
+def _made_of(words: list[str], models: list[SoundModel], sources: dict[str, frozenset[str]]) -> dict[str, str]:
+    """Materials that say what another model's source is made of ("glass door", "wooden plank"):
+    material word -> the source noun after it, where no model of that noun lists the material."""
+    return {w: nxt for w, nxt in zip(words, words[1:]) if w in _MATERIALS and nxt in sources
+            and not any(w in m.keywords for m in models if m.name in sources[nxt])}
+
+
 @functools.lru_cache(maxsize=64)
 def _keyword_index(models: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]
                    ) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
@@ -218,8 +227,7 @@ class KeywordScorer:
     def scores(self, text: str, models: list[SoundModel]) -> np.ndarray:
         listed, sources = _keyword_index(tuple((m.name, m.keywords, m.requires) for m in models))
         words = _slips_fixed(_words(text), listed)
-        modifiers = {w for w, nxt in zip(words, words[1:]) if w in _MATERIALS and nxt in sources
-                     and not any(w in m.keywords for m in models if m.name in sources[nxt])}
+        modifiers = set(_made_of(words, models, sources))
         # Each word of the prompt with the forms it may be listed under: one hit however many of
         # them a list holds ("footsteps" is one word, though the lists hold "footstep" too).
         forms = [(w, _forms(w, listed)) for w in dict.fromkeys(words) if w not in modifiers]
@@ -499,16 +507,8 @@ class Matcher:
             if beds_said and not said[models.index(bed)]:
                 _said, score, i = max(beds_said)
                 best["texture"] = (float(score), models[i])
-        step_score, step = best["oneshot"]
-        if self.scorer.name != "keywords" and step is not None and step.name.startswith("steps_"):
-            # Every step model lists the walking words; the surface word is the one that tells
-            # them apart, and the description nearest the whole prompt ("walking on marble":
-            # gravel's stones) outweighs the little a keyword adds. A surface named in words wins.
-            steps = [m for m in models if m.name.startswith("steps_") and m.name not in excluded]
-            said = KeywordScorer().scores(text, steps)
-            named = [m for m, n in zip(steps, said) if n == said.max() > said.min()]
-            if len(named) == 1:
-                best["oneshot"] = (step_score, named[0])
+        if self.scorer.name != "keywords":
+            _named_in_words(best, text, models, excluded)
         matched_by = self.scorer.name
         filed = [cov for cov in map(vocabulary.coverage_of, vocabulary.written_cat_ids(text))
                  if cov.model is not None and cov.model.name not in excluded]
@@ -577,6 +577,33 @@ class Matcher:
         params = params_from_text(text, base)
         plan = LayerPlan(oneshot, texture, params, texture_gain, matched_by, scattered)
         return dataclasses.replace(plan, warning=substitution_warning(layer, asked, plan, unrendered, guessed=guessed))
+
+
+def _named_in_words(best: dict[str, tuple[float, SoundModel | None]], text: str, models: list[SoundModel],
+                    excluded: set[str]) -> None:
+    """The embedding's choices corrected where the prompt's words tell the candidates apart and
+    the description nearest the whole prompt does not (in place, per shape):
+
+    - every step model lists the walking words, so the surface word is what tells them apart
+      ("walking on marble" reads nearest gravel's stones): a surface named in words wins;
+    - "a glass door" reads nearest the glass's break, but its glass says what the door is made
+      of (as the keyword scorer reads it): the material's model yields to the source's, when the
+      source names one model of that shape.
+    """
+    score, step = best["oneshot"]
+    if step is not None and step.name.startswith("steps_"):
+        steps = [m for m in models if m.name.startswith("steps_") and m.name not in excluded]
+        said = KeywordScorer().scores(text, steps)
+        named = [m for m, n in zip(steps, said) if n == said.max() > said.min()]
+        if len(named) == 1:
+            best["oneshot"] = (score, named[0])
+    _listed, sources = _keyword_index(tuple((m.name, m.keywords, m.requires) for m in models))
+    for material, noun in _made_of(_words(text), models, sources).items():
+        for shape in ("oneshot", "texture"):
+            score, chosen = best[shape]
+            makers = [m for m in models if m.name in sources[noun] and m.shape == shape and m.name not in excluded]
+            if chosen is not None and material in chosen.keywords and len(makers) == 1:
+                best[shape] = (score, makers[0])
 
 
 def _says(text: str, model: SoundModel) -> bool:

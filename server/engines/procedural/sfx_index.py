@@ -5,8 +5,11 @@ name (``CatID_FXName_CreatorID_SourceID.wav``, see ``ucs``) or from its embedded
 the words it can be found by (name, BWF description, iXML, ID3/Vorbis tags; ``sfx_metadata``).
 A row is keyed by the file's path and remembers its modification time and size: the next time
 the folder is opened only new or changed files are read again, and files that are gone are
-dropped. Sentence embeddings of the files' text are stored beside them, per embedding model,
-so they too are computed once.
+dropped. A file whose header no decoder reads (empty, half-copied, not sound) keeps a row with
+its problem, said once in the log and not offered for matching until it changes. Rows are
+written every few seconds, so an interrupted first index of a big drive keeps what it read.
+Sentence embeddings of the files' text are stored beside them, per embedding model, so they
+too are computed once.
 """
 
 from __future__ import annotations
@@ -16,7 +19,10 @@ import logging
 import os
 import re
 import sqlite3
+import stat as stat_module
 import time
+import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -25,17 +31,27 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from foleyline.errors import Unavailable
+
 from . import ucs
+from .sfx_decode import probe
 from .sfx_metadata import read_metadata
 
 log = logging.getLogger(__name__)
 
-# What libsndfile reads, and (decoded through FFmpeg by PyAV) M4A/AAC.
-AUDIO_SUFFIXES = frozenset({".wav", ".bwf", ".rf64", ".aif", ".aiff", ".aifc", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".m4a"})
+# What libsndfile reads (Core Audio's CAF and Sony's Wave64 included), and (decoded through
+# FFmpeg by PyAV) M4A/AAC/ALAC, raw AAC and WMA.
+AUDIO_SUFFIXES = frozenset({
+    ".wav", ".bwf", ".rf64", ".w64", ".aif", ".aiff", ".aifc", ".caf", ".flac", ".ogg", ".oga", ".opus",
+    ".mp3", ".m4a", ".aac", ".wma",
+})
 MAX_FILES = 200_000
+# Rows are committed this often while a folder is read: a first index of a big drive that is
+# interrupted (Ctrl-C, a closed laptop) keeps what it read, and the next run reads the rest.
+COMMIT_EVERY_S = 2.0
 # 2: FLAC/Ogg/AIFF/M4A tags read through FFmpeg (every Vorbis comment), and "DOGBark" split into
-# words: files indexed before are read again.
-SCHEMA = 2
+# words. 3: a file no decoder reads is kept with its problem. Files indexed before are read again.
+SCHEMA = 3
 _STOP = frozenset("a an and the of on in at to with into onto from by for is are his her its their as it this that sound sounds".split())
 # Words of a name: "rockHit2" and "DOGBark" (a capitals prefix, as libraries file by) split too.
 _SPLIT = re.compile(r"[^A-Za-z]+|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -44,10 +60,19 @@ _CATID_FIELD = re.compile(r"\bcat[\s_-]?id\b\W{0,3}([A-Za-z]+)", re.IGNORECASE)
 _MIXED = re.compile(r"\b[A-Z]{2,6}[a-z][A-Za-z]*\b")
 
 
+def _unaccented(text: str) -> str:
+    """Latin letters without their accents: "claquée" -> "claquee". A Mac writes file names
+    decomposed (e + a combining accent) and a typed prompt is composed; split as they come,
+    the one lost its accented words against the other."""
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def words(text: str) -> list[str]:
     """Lower-case words of a file name or description, plural 's' dropped, stop words out."""
     out = []
-    for w in _SPLIT.split(text):
+    for w in _SPLIT.split(_unaccented(text)):
         w = w.lower()
         if len(w) < 2 or w in _STOP:
             continue
@@ -108,25 +133,49 @@ class SfxIndex:
 
     def __init__(self, db_path: str | os.PathLike) -> None:
         self.db_path = Path(db_path)
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self._create()
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError):  # locked, unwritable: not damage
+                    raise
+                self._set_aside(exc)
+                self._create()
+        except (sqlite3.OperationalError, OSError) as exc:
+            raise Unavailable(f"cannot open the sound library index {self.db_path} ({exc}); "
+                              "check that the data folder is writable") from None
+
+    def _set_aside(self, exc: Exception) -> None:
+        """A damaged index file (a partial copy, a sync tool's conflict copy) is moved aside:
+        it is only a cache of the files, read again from them."""
+        aside = self.db_path.with_name(self.db_path.name + ".damaged")
+        log.warning("sound library index %s is damaged (%s); moved to %s, the library is read again",
+                    self.db_path, exc, aside)
+        for suffix in ("", "-wal", "-shm"):
+            part = Path(f"{self.db_path}{suffix}")
+            if part.exists():
+                os.replace(part, Path(f"{aside}{suffix}"))
+
+    def _create(self) -> None:
         with self._db() as db:
             db.execute("PRAGMA journal_mode=WAL")
+            db.execute("CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            row = db.execute("SELECT value FROM info WHERE key = 'schema'").fetchone()
+            if row is not None and int(row[0]) != SCHEMA:
+                # An index written by another version: start over (it is only a cache of the files).
+                db.executescript("DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS embeddings;")
             db.executescript(
                 """
                 CREATE TABLE IF NOT EXISTS files (
                     path TEXT PRIMARY KEY, root TEXT NOT NULL, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
                     cat_id TEXT NOT NULL, fx_name TEXT NOT NULL, words TEXT NOT NULL, text TEXT NOT NULL,
-                    metadata TEXT NOT NULL);
+                    metadata TEXT NOT NULL, problem TEXT NOT NULL);
                 CREATE INDEX IF NOT EXISTS files_root ON files (root);
                 CREATE TABLE IF NOT EXISTS embeddings (
                     path TEXT NOT NULL, model TEXT NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (path, model));
-                CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 """
             )
-            row = db.execute("SELECT value FROM info WHERE key = 'schema'").fetchone()
-            if row is not None and int(row[0]) != SCHEMA:
-                # An index written by another version: start over (it is only a cache of the files).
-                db.executescript("DELETE FROM files; DELETE FROM embeddings;")
             db.execute("INSERT OR REPLACE INTO info VALUES ('schema', ?)", (str(SCHEMA),))
 
     @contextmanager
@@ -136,36 +185,82 @@ class SfxIndex:
                 yield db
 
     def update(self, root: Path, *, progress: bool = True) -> list[IndexedFile]:
-        """Bring the index of ``root`` up to date and return its files. Reads only new or changed
-        files (by modification time and size); forgets files that are gone."""
+        """Bring the index of ``root`` up to date and return its usable files. Reads only new or
+        changed files (by modification time and size); forgets files that are gone."""
         started = time.monotonic()
         root_key = str(root)
-        on_disk = dict(_audio_files(root))
+        walk = _Walk(root)
+        on_disk = dict(walk)
         with self._db() as db:
             known = {p: (m, s) for p, m, s in db.execute("SELECT path, mtime_ns, size FROM files WHERE root = ?", (root_key,))}
+            if known and not on_disk:
+                # An empty folder where the files were: a drive's mount point with the drive
+                # unplugged. Forgetting them would read the whole drive again when it is back.
+                log.warning("sound library %s holds no sound files now (is its drive mounted?); "
+                            "the index keeps its %d files for when it is back", root, len(known))
+                return []
+            gone = [p for p in known if p not in on_disk]
+            db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
+            db.executemany("DELETE FROM embeddings WHERE path = ?", [(p,) for p in gone])
         changed = [p for p, stat in on_disk.items() if known.get(p) != stat]
-        gone = [p for p in known if p not in on_disk]
-        rows = []
+        rows: list[tuple] = []
+        read = unusable = 0
+        last_commit = time.monotonic()
         bar = tqdm(changed, desc=f"indexing {root.name or root}", unit="file", disable=not progress or None, leave=False)
         for path in bar:
-            metadata = read_metadata(Path(path))
-            found = describe(Path(path), metadata)
-            mtime, size = on_disk[path]
-            rows.append((path, root_key, mtime, size, found.cat_id, found.fx_name, " ".join(sorted(found.words)),
-                         found.text, json.dumps(metadata)))
+            row = self._read(Path(path), root_key, on_disk[path])
+            if row is None:
+                continue
+            rows.append(row)
+            read += 1
+            unusable += bool(row[-1])
+            if time.monotonic() - last_commit > COMMIT_EVERY_S:
+                self._write(rows)
+                rows, last_commit = [], time.monotonic()
+        self._write(rows)
         with self._db() as db:
-            db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
-            db.executemany("DELETE FROM embeddings WHERE path = ?", [(p,) for p in gone + changed])
-            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             files = [
                 IndexedFile(Path(p), cat_id, fx_name, frozenset(w.split()), text)
                 for p, cat_id, fx_name, w, text in db.execute(
-                    "SELECT path, cat_id, fx_name, words, text FROM files WHERE root = ? ORDER BY path", (root_key,))
+                    "SELECT path, cat_id, fx_name, words, text FROM files WHERE root = ? AND problem = '' ORDER BY path",
+                    (root_key,))
             ]
         if changed or gone:
-            log.info("sound library %s: %d files, %d read (new or changed), %d gone, in %.1f s",
-                     root, len(files), len(changed), len(gone), time.monotonic() - started)
+            others = ", ".join(f"{suffix or 'no suffix'} {n}" for suffix, n in walk.other_formats.most_common(8))
+            log.info("sound library %s: %d files usable, %d read (new or changed), %d not usable, %d gone, in %.1f s%s",
+                     root, len(files), read, unusable, len(gone), time.monotonic() - started,
+                     f"; left out, not a sound format read here: {others}" if others else "")
         return files
+
+    @staticmethod
+    def _read(path: Path, root_key: str, stat: tuple[int, int]) -> tuple | None:
+        """The index row of one file; None (and a warning) when it cannot be opened now (no
+        permission, gone): without a row it is read again next time, when it may open."""
+        try:
+            with path.open("rb"):
+                pass
+        except OSError as exc:
+            log.warning("sound library: cannot read %s (%s); not indexed", path, exc.strerror or exc)
+            return None
+        metadata = read_metadata(path)
+        found = describe(path, metadata)
+        problem = probe(path)
+        if problem:
+            log.warning("sound library: not using %s: %s", path, problem)
+        return (str(path), root_key, *stat, found.cat_id, found.fx_name, " ".join(sorted(found.words)),
+                found.text, json.dumps(metadata), problem)
+
+    def _write(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        with self._db() as db:
+            db.executemany("DELETE FROM embeddings WHERE path = ?", [(r[0],) for r in rows])
+            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def unusable(self, root: Path) -> int:
+        """How many files under ``root`` no decoder reads."""
+        with self._db() as db:
+            return db.execute("SELECT COUNT(*) FROM files WHERE root = ? AND problem != ''", (str(root),)).fetchone()[0]
 
     def embeddings(self, model: str, paths: list[Path]) -> dict[Path, np.ndarray]:
         with self._db() as db:
@@ -179,28 +274,55 @@ class SfxIndex:
                            [(str(p), model, np.asarray(v, dtype=np.float32).tobytes()) for p, v in vectors.items()])
 
 
-def _audio_files(root: Path) -> Iterator[tuple[str, tuple[int, int]]]:
-    """(path, (mtime_ns, size)) of every sound file under ``root``, hidden files skipped."""
-    count = 0
-    for dirpath, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.startswith(".") or Path(name).suffix.lower() not in AUDIO_SUFFIXES:
-                continue
-            path = os.path.join(dirpath, name)
+class _Walk:
+    """(path, (mtime_ns, size)) of every sound file under a folder. Hidden files and folders
+    (".DS_Store", macOS "._" resource forks, ".Trashes") are left out; linked folders are
+    followed, each real folder once (a link loop ends); a folder that cannot be listed is named
+    in the log. ``other_formats`` counts, by suffix, the files left out as not sound this reads."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.other_formats: Counter[str] = Counter()
+
+    def __iter__(self) -> Iterator[tuple[str, tuple[int, int]]]:
+        count = 0
+        seen: set[tuple[int, int]] = set()
+        for dirpath, dirs, files in os.walk(self.root, followlinks=True, onerror=self._unlisted):
             try:
-                path.encode("utf-8")
-            except UnicodeEncodeError:  # a name from another system's code page: the index keeps UTF-8
-                log.warning("sound library: skipping %s: its name is not UTF-8; rename it to index it",
-                            path.encode("utf-8", "backslashreplace").decode())
+                here = os.stat(dirpath)
+            except OSError:
                 continue
-            try:
-                stat = os.stat(path)
-            except OSError as exc:  # a file vanishing while we walk is not an error
-                log.debug("skipping %s: %s", path, exc)
+            if (here.st_dev, here.st_ino) in seen:
+                dirs[:] = []
                 continue
-            yield path, (stat.st_mtime_ns, stat.st_size)
-            count += 1
-            if count >= MAX_FILES:
-                log.warning("sound library %s has more than %d files; indexing the first ones", root, MAX_FILES)
-                return
+            seen.add((here.st_dev, here.st_ino))
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if name.startswith("."):
+                    continue
+                if Path(name).suffix.lower() not in AUDIO_SUFFIXES:
+                    self.other_formats[Path(name).suffix.lower()] += 1
+                    continue
+                path = os.path.join(dirpath, name)
+                try:
+                    path.encode("utf-8")
+                except UnicodeEncodeError:  # a name from another system's code page: the index keeps UTF-8
+                    log.warning("sound library: skipping %s: its name is not UTF-8; rename it to index it",
+                                path.encode("utf-8", "backslashreplace").decode())
+                    continue
+                try:
+                    stat = os.stat(path)
+                except OSError as exc:  # a dangling link, or a file vanishing while we walk
+                    log.debug("skipping %s: %s", path, exc)
+                    continue
+                if not stat_module.S_ISREG(stat.st_mode):  # a pipe named .wav would block a read forever
+                    continue
+                yield path, (stat.st_mtime_ns, stat.st_size)
+                count += 1
+                if count >= MAX_FILES:
+                    log.warning("sound library %s has more than %d files; indexing the first ones", self.root, MAX_FILES)
+                    return
+
+    @staticmethod
+    def _unlisted(exc: OSError) -> None:
+        log.warning("sound library: cannot list %s (%s); the files in it are not indexed", exc.filename, exc.strerror or exc)

@@ -1,11 +1,12 @@
 """The editor's own sound-effects library as a source of one-shots.
 
-Point ``SfxLibrary`` at a folder: every sound file under it (WAV/BWF, AIFF, FLAC, Ogg, MP3, M4A) is
+Point ``SfxLibrary`` at a folder: every sound file under it (``sfx_index.AUDIO_SUFFIXES``) is
 indexed once into the persistent index (``sfx_index``: UCS CatID and FXName from the name,
 BWF description, iXML, ID3/Vorbis tags) and later only what changed is read again. For a
 layer, ``search`` ranks files by how well their words match the layer's prompt (weighted word
 overlap, plus sentence-embedding similarity when the matcher has it; a prompt's UCS CatID
-finds its category), and ``render_events`` places the best files at the layer's fire times,
+finds its category), ``find`` keeps the best and those matching about as well that decode
+(``sfx_decode``), and ``render_events`` places the best files at the layer's fire times,
 each with a little pitch and gain variation and with the file's own attack (not its leading
 silence) on the picture's contact; ``render_bed`` loops a file under a texture layer instead.
 """
@@ -15,27 +16,28 @@ from __future__ import annotations
 import logging
 import math
 import os
+import sqlite3
 import threading
+import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-import av
 import numpy as np
-import soundfile
 import soxr
 
 from foleyline import config
-from foleyline.errors import InvalidInput, NotFound
+from foleyline.errors import FoleylineError, InvalidInput, NotFound
 
 from . import ucs
 from .dsp import SAMPLE_RATE, place, rms, upsample
+from .sfx_decode import decode_mono
 from .sfx_index import AUDIO_SUFFIXES, IndexedFile, SfxIndex, ucs_words, words
 from .timing import FireTime, certainty_gain
 
 log = logging.getLogger(__name__)
 
-MAX_SECONDS = 20.0          # a one-shot longer than this is cut (a library "one-shot" is short)
 PITCH_SEMITONES = 1.0       # +- random pitch per placement
 GAIN_DB = 2.0               # +- random gain per placement
 MIN_SCORE = 0.34            # share of the prompt's (weighted) words a file must match
@@ -43,9 +45,19 @@ MIN_SCORE = 0.34            # share of the prompt's (weighted) words a file must
 # model renders that category): enough on its own ("gunshot" finds GUNPis_Glock 17 Single),
 # and the words rank the files within the category.
 CATEGORY_BONUS = MIN_SCORE
+# The files played in turn for a layer are those scoring at least this share of the best match:
+# variations of one sound. With the embedding matcher an unrelated file still clears MIN_SCORE
+# (a dog bark 0.38 for "door slam", a punch 0.34 for "glass smash", beside the named file's 1.0),
+# and the layer alternated the door slam with the bark. Any share from 0.4 to 0.9 keeps those
+# out; 0.6 keeps a file that misses one of a prompt's three words.
+VARIATION_SHARE = 0.6
 # Above this many files the embedding matcher is not used: words only (a big library's names
 # and descriptions are specific enough, and embedding each file once takes ~5 ms).
 MAX_EMBEDDED_FILES = 5000
+# A running server reads its library folder again, for new, changed and removed files, when a
+# layer asks for it this long after the last reading (a walk of 3000 files takes 0.1 s; one of a
+# big drive on a NAS seconds, so not on every layer).
+REFRESH_S = 60.0
 # Seams of a library bed looped under a long shot: long enough that a loop point is not heard as
 # a cut in a steady bed (rain, room tone, traffic), short against the files beds come as (seconds).
 BED_CROSSFADE_S = 0.5
@@ -72,6 +84,27 @@ def query_words(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+@dataclass
+class _Catalogue:
+    """The files of one reading of the folder and what searching them needs. A refresh replaces
+    it whole, so a search beside it sees the old files or the new, never half of each."""
+
+    entries: list[SfxEntry]
+    postings: dict[str, np.ndarray]
+    idf: dict[str, float]
+    vectors: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, entries: list[SfxEntry]) -> _Catalogue:
+        postings: dict[str, list[int]] = defaultdict(list)
+        for i, entry in enumerate(entries):
+            for w in entry.words:
+                postings[w].append(i)
+        arrays = {w: np.asarray(ids) for w, ids in postings.items()}
+        # Inverse document frequency: "concrete" tells more than "sfx" found on every file.
+        return cls(entries, arrays, {w: math.log(1.0 + len(entries) / ids.size) for w, ids in arrays.items()})
+
+
 class SfxLibrary:
     def __init__(self, root: str | os.PathLike, *, embedder=None, index_path: str | os.PathLike | None = None,
                  cache_files: int = 64, progress: bool = True) -> None:
@@ -80,42 +113,60 @@ class SfxLibrary:
             raise NotFound(f"sound library folder not found: {self.root}; point it at a folder of sound files")
         self._embedder = embedder  # an EmbeddingScorer, or None for word matching only
         self.index = SfxIndex(index_path if index_path is not None else config.sfx_index_path())
-        self.entries = self.index.update(self.root, progress=progress)
-        if not self.entries:
+        entries = self.index.update(self.root, progress=progress)
+        self._read_at = time.monotonic()
+        if not entries:
+            unusable = self.index.unusable(self.root)
             raise InvalidInput(
-                f"no sound files under {self.root} (looked for {', '.join(sorted(AUDIO_SUFFIXES))})"
+                f"no sound file under {self.root} can be played: {unusable} could not be read (the log names each)"
+                if unusable else f"no sound files under {self.root} (looked for {', '.join(sorted(AUDIO_SUFFIXES))})"
             )
-        n = len(self.entries)
-        postings: dict[str, list[int]] = defaultdict(list)
-        for i, entry in enumerate(self.entries):
-            for w in entry.words:
-                postings[w].append(i)
-        self._postings = {w: np.asarray(ids) for w, ids in postings.items()}
-        # Inverse document frequency: "concrete" tells more than "sfx" found on every file.
-        self._idf = {w: math.log(1.0 + n / ids.size) for w, ids in self._postings.items()}
-        self._vectors: np.ndarray | None = None
+        self._catalogue = _Catalogue.of(entries)
         self._audio: OrderedDict[Path, np.ndarray] = OrderedDict()
         self._cache_files = cache_files
         self._lock = threading.Lock()
+        self._refreshing = threading.Lock()
         self._unreadable: set[Path] = set()
+
+    @property
+    def entries(self) -> list[SfxEntry]:
+        return self._catalogue.entries
 
     def __len__(self) -> int:
         return len(self.entries)
 
-    def _file_vectors(self) -> np.ndarray:
+    def refresh(self) -> None:
+        """Read the folder again when it was last read ``REFRESH_S`` ago or more: a server runs
+        all day while the editor adds, replaces and removes files. A folder that is gone (an
+        unplugged drive) keeps the files known; a job arriving during a refresh does not wait."""
+        if time.monotonic() - self._read_at < REFRESH_S or not self._refreshing.acquire(blocking=False):
+            return
+        try:
+            self._read_at = time.monotonic()
+            if not self.root.is_dir():
+                return
+            entries = self.index.update(self.root, progress=False)
+            if entries and entries != self._catalogue.entries:
+                self._catalogue = _Catalogue.of(entries)
+        except (FoleylineError, OSError, sqlite3.Error) as exc:
+            log.warning("sound library %s not read again (%s); using the files known", self.root, exc)
+        finally:
+            self._refreshing.release()
+
+    def _file_vectors(self, catalogue: _Catalogue) -> np.ndarray:
         """Embeddings of every file's text: from the index, the missing ones computed once."""
         with self._lock:
-            if self._vectors is None:
+            if catalogue.vectors is None:
                 model = getattr(self._embedder, "model_id", "embedding")
-                stored = self.index.embeddings(model, [e.path for e in self.entries])
-                missing = [e for e in self.entries if e.path not in stored]
+                stored = self.index.embeddings(model, [e.path for e in catalogue.entries])
+                missing = [e for e in catalogue.entries if e.path not in stored]
                 if missing:
                     fresh = self._embedder.embed([e.text for e in missing])
                     computed = dict(zip((e.path for e in missing), fresh))
                     self.index.store_embeddings(model, computed)
                     stored.update(computed)
-                self._vectors = np.stack([stored[e.path] for e in self.entries])
-            return self._vectors
+                catalogue.vectors = np.stack([stored[e.path] for e in catalogue.entries])
+            return catalogue.vectors
 
     def search(self, text: str, *, negative: str = "", limit: int = 5, categories: Collection[str] = ()) -> list[tuple[SfxEntry, float]]:
         """Files best matching ``text``, best first, with scores 0..1 (only those above MIN_SCORE).
@@ -123,31 +174,46 @@ class SfxLibrary:
         query = query_words(text)
         if not query:
             return []
+        catalogue = self._catalogue
+        entries = catalogue.entries
         banned = set(words(negative))
-        default_idf = math.log(1.0 + len(self.entries))
-        total = sum(self._idf.get(w, default_idf) for w in query)
-        scores = np.zeros(len(self.entries))
+        default_idf = math.log(1.0 + len(entries))
+        total = sum(catalogue.idf.get(w, default_idf) for w in query)
+        scores = np.zeros(len(entries))
         for w in query:
-            if w in self._postings:
-                scores[self._postings[w]] += self._idf[w] / total
-        if self._embedder is not None and len(self.entries) <= MAX_EMBEDDED_FILES:
+            if w in catalogue.postings:
+                scores[catalogue.postings[w]] += catalogue.idf[w] / total
+        if self._embedder is not None and len(entries) <= MAX_EMBEDDED_FILES:
             try:
-                sims = self._file_vectors() @ self._embedder.embed([text])[0]
+                sims = self._file_vectors(catalogue) @ self._embedder.embed([text])[0]
                 scores = np.maximum(scores, np.clip((sims - 0.2) / 0.5, 0.0, 1.0))
             except Exception as exc:  # the word score still stands
                 log.info("library embedding failed (%s); using word matches", exc)
         if categories:
-            filed = np.fromiter((e.cat_id in categories for e in self.entries), dtype=bool, count=len(self.entries))
+            filed = np.fromiter((e.cat_id in categories for e in entries), dtype=bool, count=len(entries))
             scores = np.minimum(scores + CATEGORY_BONUS * filed, 1.0)
         ranked = []
         for i in np.argsort(-scores, kind="stable"):
             if scores[i] < MIN_SCORE or len(ranked) >= limit:
                 break
-            entry = self.entries[i]
-            if banned & entry.words:
+            entry = entries[i]
+            if banned & entry.words or entry.path in self._unreadable:
                 continue
             ranked.append((entry, float(scores[i])))
         return ranked
+
+    def find(self, text: str, *, negative: str = "", limit: int = 5, categories: Collection[str] = ()) -> list[tuple[SfxEntry, float]]:
+        """The files to play for ``text``: the best match and the files that match about as well
+        (``VARIATION_SHARE`` of its score), all of them decodable. A damaged file among the best
+        gives its place to the next match, not to synthesis."""
+        while True:
+            found = self.search(text, negative=negative, limit=limit, categories=categories)
+            good = self.playable(found)
+            if len(good) == len(found):
+                break
+        if not good:
+            return []
+        return [(entry, score) for entry, score in good if score >= VARIATION_SHARE * good[0][1]]
 
     def playable(self, found: Sequence[tuple[SfxEntry, float]]) -> list[tuple[SfxEntry, float]]:
         """The matches whose sound decodes. A library holds damaged and half-copied files; one
@@ -156,10 +222,11 @@ class SfxLibrary:
         for entry, score in found:
             if entry.path not in self._unreadable:
                 try:
-                    if self.audio(entry).size:
+                    sound = self.audio(entry)
+                    if sound.size and sound.any():
                         out.append((entry, score))
                         continue
-                    problem = "no samples"
+                    problem = "no sound: digital silence" if sound.size else "no samples"
                 except InvalidInput as exc:
                     problem = str(exc)
                 with self._lock:
@@ -173,7 +240,7 @@ class SfxLibrary:
             if entry.path in self._audio:
                 self._audio.move_to_end(entry.path)
                 return self._audio[entry.path]
-        x = _decode_mono(entry.path)
+        x = decode_mono(entry.path)
         with self._lock:
             self._audio[entry.path] = x
             while len(self._audio) > self._cache_files:
@@ -256,36 +323,3 @@ def _attack(x: np.ndarray) -> int:
         return 0
     first = int(np.argmax(np.abs(x) >= 0.25 * peak))
     return max(0, first - int(0.002 * SAMPLE_RATE))
-
-
-def _decode_mono(path: Path) -> np.ndarray:
-    try:
-        data, rate = soundfile.read(str(path), dtype="float32", always_2d=True, frames=int(MAX_SECONDS * 192000))
-        x = data.mean(axis=1)
-    except Exception:
-        x, rate = _decode_with_av(path)
-    x = x[: int(MAX_SECONDS * rate)]
-    if rate != SAMPLE_RATE:
-        x = soxr.resample(x, rate, SAMPLE_RATE)
-    peak = float(np.abs(x).max()) if x.size else 0.0
-    # Library files come at any level; bring each to a common peak so gain means the same.
-    return (x / peak * 0.7 if peak > 0 else x).astype(np.float32)
-
-
-def _decode_with_av(path: Path) -> tuple[np.ndarray, int]:
-    """Formats libsndfile cannot read (some MP3s, M4A): FFmpeg, mixed to mono at the engine rate."""
-    chunks: list[np.ndarray] = []
-    try:
-        with av.open(str(path)) as container:
-            if not container.streams.audio:
-                raise InvalidInput(f"library file {path} has no audio stream")
-            resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
-            for frame in container.decode(container.streams.audio[0]):
-                chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(frame)]
-                if sum(c.size for c in chunks) > MAX_SECONDS * SAMPLE_RATE:
-                    break
-            chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(None)]
-    except (av.error.FFmpegError, OSError) as exc:
-        raise InvalidInput(f"cannot decode library file {path}: {exc}") from None
-    x = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, dtype=np.float32)
-    return x, SAMPLE_RATE

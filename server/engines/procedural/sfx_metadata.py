@@ -1,11 +1,13 @@
 """The descriptive text sound libraries embed in their files, read from headers only.
 
-- WAV (RIFF/RF64): the BWF ``bext`` chunk's Description (and Originator), the ``iXML`` chunk's
-  free-text fields (NOTE, USER, SCENE, TAKE, PROJECT, track NAMEs; Soundminer's embedded
-  DESCRIPTION/CATEGORY tags often live under USER as ``KEY: value`` lines), and the RIFF
-  ``LIST/INFO`` title, comment, subject, keywords, genre.
-- MP3: ID3v2 text frames (title, artist, album, genre, comments, TXXX descriptions); a tag
-  elsewhere in the file through libsndfile.
+- WAV (RIFF/RF64/BW64): the BWF ``bext`` chunk's Description (and Originator), the ``iXML``
+  chunk's free-text fields (NOTE, USER, SCENE, TAKE, PROJECT, track NAMEs; Soundminer's embedded
+  DESCRIPTION/CATEGORY tags often live under USER as ``KEY: value`` lines), the RIFF
+  ``LIST/INFO`` title, comment, subject, keywords, genre, and an ``id3 `` chunk (taggers that
+  treat a WAV like an MP3 write one).
+- MP3: ID3v2.3/2.4 text frames (title, artist, album, genre, comments, TXXX descriptions); when
+  they hold no text (only cover art, no tag), an ID3v1 tag at the end; else every tag FFmpeg
+  reads (an ID3v2.2 tag, an APE tag).
 - a UCS CatID written as its own iXML element (``CATID``, ASWG ``catId``) as ``catid``.
 - FLAC/Ogg/Opus/AIFF/M4A: every descriptive tag FFmpeg reads (Vorbis comments such as
   DESCRIPTION, TITLE, COMMENT, GENRE, a CATID; AIFF NAME/ANNO and ID3 chunks; iTunes atoms),
@@ -46,20 +48,22 @@ def _riff_chunks(path: Path) -> dict[str, str]:
     found: dict[str, str] = {}
     with path.open("rb") as f:
         head = f.read(12)
-        if len(head) < 12 or head[:4] not in (b"RIFF", b"RF64") or head[8:12] != b"WAVE":
+        if len(head) < 12 or head[:4] not in (b"RIFF", b"RF64", b"BW64") or head[8:12] != b"WAVE":
             return found
         while True:
             header = f.read(8)
             if len(header) < 8:
                 break
             cid, size = header[:4], struct.unpack("<I", header[4:])[0]
-            if cid in (b"bext", b"iXML", b"LIST") and size <= _MAX_CHUNK:
+            if cid in (b"bext", b"iXML", b"LIST", b"id3 ", b"ID3 ") and size <= _MAX_CHUNK:
                 body = f.read(size)
                 if cid == b"bext":
                     found["description"] = _text(body[:256])
                     found["originator"] = _text(body[256:288])
                 elif cid == b"iXML":
                     found.update(_ixml_fields(body))
+                elif cid in (b"id3 ", b"ID3 "):
+                    found.update(_id3_text(body))
                 elif body[:4] == b"INFO":
                     found.update(_info_fields(body[4:]))
             else:
@@ -104,9 +108,20 @@ def _id3_fields(path: Path) -> dict[str, str]:
         head = f.read(10)
         if len(head) < 10 or head[:3] != b"ID3":
             return {}
-        version = head[3]
-        size = _syncsafe(head[6:10])
-        data = f.read(min(size, _MAX_CHUNK))
+        return _id3_text(head + f.read(min(_syncsafe(head[6:10]), _MAX_CHUNK)))
+
+
+def _id3_text(tag: bytes) -> dict[str, str]:
+    """The text frames of an ID3v2.3/2.4 tag (``tag`` starts at its "ID3" header); nothing for
+    another version (v2.2 has three-letter frames: FFmpeg reads those)."""
+    if len(tag) < 10 or tag[:3] != b"ID3" or tag[3] not in (3, 4):
+        return {}
+    version, flags = tag[3], tag[5]
+    data = tag[10 : 10 + _syncsafe(tag[6:10])]
+    if flags & 0x40 and len(data) >= 4:
+        # An extended header comes before the frames: its size counts itself in v2.4, not in v2.3.
+        ext = _syncsafe(data[:4]) if version >= 4 else struct.unpack(">I", data[:4])[0] + 4
+        data = data[ext:]
     texts: list[str] = []
     pos = 0
     while pos + 10 <= len(data):
@@ -131,6 +146,20 @@ def _id3_fields(path: Path) -> dict[str, str]:
     return {"id3": " ".join(t for t in texts if t)}
 
 
+def _id3v1_fields(path: Path) -> dict[str, str]:
+    """The ID3v1 tag in a file's last 128 bytes: title, artist, album, comment (FFmpeg skips
+    it when the file also has an ID3v2 tag, such as one holding only cover art)."""
+    with path.open("rb") as f:
+        if f.seek(0, 2) < 128:
+            return {}
+        f.seek(-128, 2)
+        tag = f.read(128)
+    if tag[:3] != b"TAG":
+        return {}
+    fields = {"title": tag[3:33], "artist": tag[33:63], "album": tag[63:93], "comment": tag[97:127]}
+    return {k: v for k, raw in fields.items() if (v := _text(raw))}
+
+
 def _sndfile_tags(path: Path) -> dict[str, str]:
     try:
         with soundfile.SoundFile(str(path)) as f:
@@ -153,16 +182,18 @@ _TECHNICAL_TAGS = frozenset({
 def _av_tags(path: Path) -> dict[str, str]:
     """Descriptive tags of the container and its audio stream, keys lower-cased (Vorbis
     comments are case-free: DESCRIPTION, Description); a UCS CatID tag as ``catid``."""
-    import av
+    from foleyline.probe import open_media
 
     try:
-        with av.open(str(path)) as container:
+        _, container = open_media(path)  # the file alone: a playlist named .ogg opens nothing else
+        with container:
             tags = dict(container.metadata)
             for stream in container.streams.audio[:1]:
                 tags.update(stream.metadata)
     except Exception as exc:  # FFmpeg cannot read it: libsndfile's tags, or the file name alone
         log.debug("no FFmpeg tags from %s: %s", path, exc)
-        return _sndfile_tags(path)
+        # Not for an MP3: libsndfile's mpg123 would print its complaints about it on the terminal.
+        return _sndfile_tags(path) if path.suffix.lower() != ".mp3" else {}
     out: dict[str, str] = {}
     for key, value in tags.items():
         key = key.lower()
@@ -180,8 +211,8 @@ def read_metadata(path: Path) -> dict[str, str]:
         if suffix in (".wav", ".bwf", ".rf64"):
             fields = _riff_chunks(path)
         elif suffix == ".mp3":
-            # An ID3v2 tag in front; else whatever tags libsndfile finds (an ID3 tag at the end).
-            fields = _id3_fields(path) or _av_tags(path)
+            # An ID3v2 tag in front; where it says nothing, whatever tags FFmpeg finds.
+            fields = {k: v for k, v in _id3_fields(path).items() if v} or _id3v1_fields(path) or _av_tags(path)
         else:
             fields = _av_tags(path)
     except OSError as exc:

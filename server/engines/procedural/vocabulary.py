@@ -74,7 +74,7 @@ FALLBACKS: dict[str, str] = {
     "BELLHand": "impact_metal", "BELLLrg": "impact_metal", "BELLGong": "impact_metal", "BELLAnml": "impact_metal",
     "TOONClang": "impact_metal", "TOONImpt": "impact_soft", "CLOCKTick": "impact_wood",
     "OBJJewl": "keys", "OBJWhled": "scrape", "OBJWrite": "scrape", "OBJHsehld": "impact_wood", "OBJMisc": "impact_soft",
-    "PAPRRip": "paper", "CLOTHRip": "cloth", "FOLYHand": "impact_soft",
+    "PAPRRip": "paper", "CLOTHRip": "cloth",
 }
 
 # Nouns (and short phrases) for sound sources, as prompts say them -> the CatIDs they name.
@@ -87,7 +87,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "cow": ("ANMLFarm",), "sheep": ("ANMLFarm",), "pig": ("ANMLFarm",), "goat": ("ANMLFarm",),
     "chicken": ("BIRDFowl",), "rooster": ("BIRDFowl",), "duck": ("BIRDFowl",), "crow": ("BIRDCrow",),
     "seagull": ("BIRDSea",), "seagulls": ("BIRDSea",), "owl": ("BIRDPrey",), "eagle": ("BIRDPrey",),
-    "lion": ("ANMLWcat",), "tiger": ("ANMLWcat",), "monkey": ("ANMLPrim",), "frog": ("ANMLAmph",),
+    "lion": ("ANMLWcat",), "tiger": ("ANMLWcat",), "big cat": ("ANMLWcat",), "monkey": ("ANMLPrim",), "frog": ("ANMLAmph",),
     "frogs": ("ANMLAmph",), "insect": ("ANMLInsc",), "insects": ("ANMLInsc",), "cricket": ("ANMLInsc",),
     "crickets": ("ANMLInsc",), "bee": ("ANMLInsc",), "mosquito": ("ANMLInsc",), "mouse": ("ANMLRdnt",),
     "rat": ("ANMLRdnt",), "snake": ("ANMLRept",), "dog": ("ANMLDog",), "cat": ("ANMLCat",), "bird": ("BIRDSong",),
@@ -168,6 +168,9 @@ UNMADE_SURFACES = frozenset({
     "carpet", "carpeted", "rug", "puddle", "puddles", "water", "shallows", "rubble", "debris", "plastic", "bog",
     "marsh", "swamp",
 })
+
+# The words of a surface named where feet land: the surfaces above, and what they are made into.
+_SURFACE_WORDS = UNMADE_SURFACES | {"floor", "stairs", "steps"}
 
 _WORD = re.compile(r"[a-z]+")
 
@@ -269,7 +272,7 @@ def _surfaces(words: list[str], used: list[bool]) -> list[Mention]:
         placed = [j for j in range(max(i - 3, 0), i) if words[j] in _PLACING]
         if words[i] in UNMADE_SURFACES and not used[i] and placed:
             end = i + 1
-            while end < len(words) and words[end] in UNMADE_SURFACES | {"grate", "floor", "stairs", "steps"}:
+            while end < len(words) and words[end] in _SURFACE_WORDS:
                 end += 1
             found.append(Mention(" ".join(words[placed[-1] : end]), ()))
             i = end

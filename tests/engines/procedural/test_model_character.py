@@ -221,6 +221,20 @@ def test_applause_is_a_dense_patter_and_props_ring_high():
     assert share(render("paper", 1, seconds=3.0), 800.0, 24000.0) > 0.8
 
 
+def _centroid(x: np.ndarray) -> float:
+    spec = np.abs(np.fft.rfft(x)) ** 2
+    return float((spec * np.fft.rfftfreq(x.size, 1 / SR)).sum() / spec.sum())
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_hand_clap_is_one_short_burst_of_air_duller_when_cupped(seed):
+    x = render("hand_clap", seed)
+    spent = np.cumsum(x * x) / energy(x)
+    assert np.searchsorted(spent, 0.9) / SR < 0.025  # a clap, not a round of applause (measured 6-11 ms)
+    assert share(x, 700.0, 5000.0) > 0.5 and share(x, 0.0, 300.0) < 0.01  # air between palms, no thud
+    assert _centroid(render("hand_clap", seed, size=1.0)) < 0.8 * _centroid(render("hand_clap", seed, size=0.0))
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_wind_is_dark_but_keeps_its_air(seed):
     # Rendered below the audio rate for speed, wind must still reach past 3 kHz: a band that a

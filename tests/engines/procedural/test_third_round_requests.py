@@ -245,3 +245,38 @@ def test_a_window_that_breaks_still_breaks(embedding_matcher, prompt):
     for matcher in (embedding_matcher, Matcher(KeywordScorer())):
         plan = matcher.plan(Layer("fx", X, prompt=prompt))
         assert chosen_models(plan) == {"glass_break"} and plan.warning == ""
+
+
+# Classes found by planning every label the zero-shot labeller can write (server/notes/sound_labels.tsv)
+# as the layer its role drafts.
+
+@pytest.mark.parametrize(("prompt", "model"), [("engine running", "engine"), ("running tap", "water"),
+                                               ("running footsteps", "steps_concrete"), ("running on gravel", "steps_gravel")])
+def test_running_is_an_engines_or_a_taps_beside_them_and_feet_otherwise(prompt, model):
+    plan = Matcher(KeywordScorer()).plan(Layer("x", F, prompt=prompt))
+    assert chosen_models(plan) == {model} and plan.warning == ""
+
+
+@pytest.mark.parametrize("prompt", ["glass door", "a glass door slams"])
+def test_a_door_made_of_glass_is_a_door_to_the_embedding_too(embedding_matcher, prompt):
+    # Read whole, "glass door" is nearest the glass's break; its glass says what the door is made of.
+    assert chosen_models(embedding_matcher.plan(Layer("x", X, prompt=prompt))) == {"door"}
+
+
+@pytest.mark.parametrize(("prompt", "named"), [("big cat roar", "big cat"), ("mouse squeaks", "mouse"),
+                                               ("voice singing", "voice")])
+def test_the_labellers_animals_and_voices_no_model_makes_are_warned_about(embedding_matcher, prompt, named):
+    # "big cat roar" was a cat's meow, "squeaks" a hinge and "singing" birdsong, silently.
+    for matcher in (embedding_matcher, Matcher(KeywordScorer())):
+        assert f'no sound model for "{named}"' in matcher.plan(Layer("calls", X, prompt=prompt)).warning
+
+
+@pytest.mark.parametrize(("prompt", "model"), [
+    ("hand clap", "hand_clap"), ("a single clap", "hand_clap"), ("he claps once", "hand_clap"), ("slow clap", "hand_clap"),
+    ("applause", "applause"), ("audience clapping", "applause"), ("thunder clap", "thunder"),
+])
+def test_one_persons_clap_is_a_clap_and_an_audiences_is_applause(embedding_matcher, prompt, model):
+    # A clap was the applause bed: a one-hit "hand clap" layer looped a crowd's applause (w11-sfxlib).
+    for matcher in (embedding_matcher, Matcher(KeywordScorer())):
+        plan = matcher.plan(Layer("fx", X, prompt=prompt))
+        assert chosen_models(plan) == {model} and plan.warning == "", matcher.scorer.name

@@ -18,7 +18,7 @@ from ..dsp import (
     upsample,
     white,
 )
-from .base import SoundModel, SoundParams
+from .base import SoundModel, SoundParams, finish
 
 # Vowel-ish formant bands (Hz); each voice speaks through one of them.
 _FORMANTS = ((300.0, 900.0), (500.0, 1500.0), (700.0, 2300.0), (1800.0, 3200.0))
@@ -85,21 +85,41 @@ def render_birds(rng: np.random.Generator, params: SoundParams, env: np.ndarray,
     return (out * upsample(0.6 + 0.4 * env, n) * (0.4 + 0.6 * params.intensity)).astype(np.float32)
 
 
+def _clap(rng: np.random.Generator, centre: float, n: int = 480) -> np.ndarray:
+    """One clap: a short burst of air pushed out between the palms, its band set by how the
+    hands are cupped (``centre``, Hz), decaying in 4-9 ms; peak 1."""
+    grain = bandpass(white(rng, n), centre * 0.6, centre * 1.8, order=1)
+    grain *= np.exp(-np.arange(n, dtype=np.float32) / (SAMPLE_RATE * float(rng.uniform(0.004, 0.009))))
+    return grain / max(float(np.abs(grain).max()), 1e-6)
+
+
 def render_applause(rng: np.random.Generator, params: SoundParams, env: np.ndarray, n: int) -> np.ndarray:
     """Hands clapping: each clap a short burst of air between the palms, its band set by the
     clapper's cupped hands (~1-2.5 kHz); many clappers at 3-5 claps a second, not in time."""
-    bank = []
-    for _ in range(16):
-        centre = float(rng.uniform(900.0, 2600.0))
-        grain = bandpass(white(rng, 480), centre * 0.6, centre * 1.8, order=1)
-        grain *= np.exp(-np.arange(480, dtype=np.float32) / (SAMPLE_RATE * float(rng.uniform(0.004, 0.009))))
-        bank.append(grain / max(float(np.abs(grain).max()), 1e-6))
+    bank = [_clap(rng, float(rng.uniform(900.0, 2600.0))) for _ in range(16)]
     clappers = 5 + int(55 * params.size)
     times = scatter_times(rng, np.clip(env, 0.0, None), clappers * 4.0)
     out = np.zeros(n, dtype=np.float32)
     place_many(out, bank, times, rng.uniform(0.2, 1.0, times.size) * (0.5 + 0.5 / np.sqrt(clappers / 5.0)), rng)
     out = distance_filter(out, params.distance)
     return (out * 0.35 * (0.4 + 0.6 * params.intensity)).astype(np.float32)
+
+
+def render_hand_clap(rng: np.random.Generator, params: SoundParams, strength: float) -> np.ndarray:
+    """One person's clap, close: the fingers meet the palm a moment before the palms meet (two
+    bursts 1-3 ms apart), cupped hands lower and duller (size), flat hands brighter (hardness),
+    then the room's short answer."""
+    centre = (2400.0 - 1300.0 * params.size + 600.0 * params.hardness) * float(rng.uniform(0.9, 1.1))
+    n = int(0.18 * SAMPLE_RATE)
+    out = np.zeros(n, dtype=np.float32)
+    fingers = _clap(rng, centre * 1.3, 240)
+    palms = _clap(rng, centre, 720)
+    gap = int(float(rng.uniform(0.001, 0.003)) * SAMPLE_RATE)
+    out[: fingers.size] += 0.45 * fingers
+    out[gap : gap + palms.size] += palms
+    room = lowpass(white(rng, n), 3000.0, order=1) * np.exp(-np.arange(n, dtype=np.float32) / (0.035 * SAMPLE_RATE))
+    out += 0.05 * room.astype(np.float32)
+    return finish(out, params, strength, peak=0.8, fade_s=0.01)
 
 
 LIFE_MODELS: tuple[SoundModel, ...] = (
@@ -121,8 +141,15 @@ LIFE_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "applause", "texture",
         "applause: an audience clapping their hands, a round of applause",
-        ("applause", "applauding", "applauds", "clapping", "claps", "clap", "ovation", "clappers", "crowd applause"),
+        ("applause", "applauding", "applauds", "clapping", "ovation", "clappers", "crowd applause"),
         render_applause, SoundParams(size=0.6, hardness=0.5, intensity=0.6, distance=0.3),
         ucs=("CRWDApls",),
+    ),
+    SoundModel(
+        "hand_clap", "oneshot",
+        "a hand clap: one person clapping their hands once, a single clap or a slow clap",
+        ("clap", "claps", "clapped", "handclap", "handclaps", "hand clap", "hand claps", "claps hands", "slow clap"),
+        render_hand_clap, SoundParams(size=0.4, hardness=0.6, intensity=0.6, distance=0.1), lead_in=0.002,
+        ucs=("FOLYHand",),
     ),
 )
