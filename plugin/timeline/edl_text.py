@@ -20,6 +20,22 @@ Real EDLs differ from what the otio-cmx3600-adapter (1.0) accepts in ways that c
   record order (:func:`record_over`).
 - a locator with a one-digit hour (``* LOC: 1:00:01:00 YELLOW``), as the event lines allow:
   the adapter drops the marker; the hour gets its leading zero.
+- drop-frame timecode written with ':' (Avid's lists say ``FCM: DROP FRAME`` and write
+  ``01:00:00:00``; CMX3600 has no ';'): the adapter takes the separator, not the FCM line, for
+  the counting and reads them as non-drop, every time 108 frames an hour late. At 29.97 and
+  59.94 (the rates that have drop-frame) the drop-frame labels are rewritten as the frames they
+  count (:func:`drop_frame_counted`): record and locator timecodes as the list's first FCM line
+  says, source and M2 timecodes as the FCM line above their event says.
+- a transition written with its duration and no type (Avid, for an effect CMX3600 has no code
+  for: ``005  EVL1_HEI V      008 00:01:01:10 ...`` after the outgoing line 005): the adapter
+  refuses the line. Its timing is a transition's, and a dissolve is what it reads: it becomes
+  a dissolve of that duration.
+- a cut with a ``TO CLIP NAME`` comment (Avid writes one on cuts, naming the clip before it):
+  the adapter names the event after it, so the shot is named, and relinked, as its neighbour.
+  A cut shows one clip, its ``FROM CLIP NAME``; the ``TO`` comment belongs to transitions.
+- a dissolve whose outgoing line (no length, at the dissolve's record in) carries the number
+  of the event before it instead of the dissolve's: the adapter fails on the mismatch. The
+  line is the dissolve's, so it takes the dissolve's number.
 
 An EDL does not record its frame rate. :func:`rate_from_timecodes` gives the lowest standard
 rate its timecodes allow (frame numbers up to 23: 24, up to 24: 25, up to 29: 30, or 29.97 with
@@ -33,8 +49,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from foleyline import timebase
+from foleyline.errors import InvalidInput
 
-__all__ = ["decode", "normalise", "rate_from_timecodes", "record_over", "RateGuess"]
+__all__ = ["decode", "drop_frame_counted", "list_drop_frame", "normalise", "rate_from_timecodes", "record_over", "RateGuess"]
 
 _TC = r"\d{1,2}[:;.]\d\d[:;.]\d\d[:;.]\d\d"
 _EVENT = re.compile(
@@ -42,6 +59,14 @@ _EVENT = re.compile(
     rf"(?P<sin>{_TC})\s+(?P<sout>{_TC})\s+(?P<rin>{_TC})\s+(?P<rout>{_TC})\s*$"
 )
 _SHORT_HOUR_LOC = re.compile(r"^(\s*\*\s*LOC:\s*)(\d[:;.]\d\d[:;.]\d\d[:;.]\d\d\b)", re.IGNORECASE)
+_UNTYPED = re.compile(
+    rf"^\s*(?P<num>\d{{3,}})\s+(?P<reel>\S+)\s+(?P<chan>\S+)\s+(?P<dur>\d{{3}})\s+"
+    rf"{_TC}\s+{_TC}\s+{_TC}\s+{_TC}\s*$"
+)
+_TO_CLIP = re.compile(r"\s*\*\s*TO CLIP NAME:", re.IGNORECASE)
+_FCM = re.compile(r"^\s*FCM:\s*(?P<mode>.*?)\s*$", re.IGNORECASE)
+_LABEL = re.compile(r"\b\d{1,2}[:;.]\d\d[:;.]\d\d[:;.]\d\d\b")
+_LOC = re.compile(r"\s*\*\s*LOC:", re.IGNORECASE)
 _ANY_TC = re.compile(r"\b\d{2}[:;.]\d{2}[:;.]\d{2}[:;.](\d{2})\b")
 _STANDARD = (24, 25, 30, 50, 60)
 
@@ -72,7 +97,8 @@ _CHANNELS = {"A": ("A1",), "AA": ("A1", "A2"), "B": ("V", "A1"), "A2/V": ("V", "
 def normalise(text: str, rate: float) -> str:
     """``text`` with LF line ends and every event's durations reconciled (see module doc)."""
     base = timebase.as_rate(rate).timecode_base
-    lines = record_over(text.replace("\r\n", "\n").replace("\r", "\n"), base).split("\n")
+    text = drop_frame_counted(_untyped_transitions_typed(text.replace("\r\n", "\n").replace("\r", "\n")), rate)
+    lines = record_over(_cuts_named_by_their_clip(_dissolve_sides_numbered_alike(text), base), base).split("\n")
     out: list[str] = []
     seen: set[str] = set()  # channels (as the adapter names its tracks) that already hold an event
     last_event: tuple[int, str] | None = None  # (index in out, event number) of the last event line
@@ -109,6 +135,104 @@ def normalise(text: str, rate: float) -> str:
         speed = Fraction(source, record) * Fraction(timebase.as_rate(rate).fps)
         out.append(f"M2   {match['reel']:<8}       {float(speed):05.1f}                {match['sin']}")
     return "\n".join(out)
+
+
+def drop_frame_counted(text: str, rate: float) -> str:
+    """``text`` with its drop-frame labels (see :func:`list_drop_frame` for which) as the frames
+    they count, in non-drop notation: what the adapter then counts is what the list meant.
+    Unchanged at a rate without drop-frame; a label drop-frame does not have (a dropped frame
+    number) stays as written."""
+    counting = timebase.timecode_rate(rate, drop_frame=True)
+    if not counting.drop_frame:
+        return text
+    base = counting.timecode_base
+
+    def counted(written: str, drop: bool) -> str:
+        if not drop and ";" not in written:
+            return written
+        hh, mm, ss, ff = re.split(r"[:;.]", written)
+        try:
+            frames = timebase.timecode_to_frames(f"{int(hh):02d}:{mm}:{ss};{ff}", counting)
+        except InvalidInput:
+            return written
+        return _tc(frames, base, ":::")
+
+    record_drop = list_drop_frame(text)
+    source_drop = record_drop
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        fcm = _FCM.match(line)
+        event = _EVENT.match(line)
+        if fcm is not None:
+            source_drop = fcm["mode"].upper().replace("-", " ").startswith("DROP")
+        elif event is not None:
+            for name in ("rout", "rin", "sout", "sin"):  # from the right: earlier spans stay valid
+                drop = record_drop if name.startswith("r") else source_drop
+                line = line[:event.start(name)] + counted(event[name], drop) + line[event.end(name):]
+            lines[index] = line
+        elif line.lstrip().upper().startswith("M2"):
+            lines[index] = _LABEL.sub(lambda label: counted(label.group(0), source_drop), line)
+        elif _LOC.match(line):
+            lines[index] = _LABEL.sub(lambda label: counted(label.group(0), record_drop), line)
+    return "\n".join(lines)
+
+
+def list_drop_frame(text: str) -> bool:
+    """Whether the list's record timecodes are drop-frame: its first FCM line says so, or they
+    are written with ';'. An FCM line between events (Avid writes one before each event whose
+    source timecode differs from the sequence's) names that source's counting only: the record
+    column runs on in the sequence's, as its continuity across such lines shows."""
+    for line in text.split("\n"):
+        fcm = _FCM.match(line)
+        if fcm is not None:
+            return fcm["mode"].upper().replace("-", " ").startswith("DROP")
+        event = _EVENT.match(line)
+        if event is not None:
+            return ";" in event["rin"] + event["rout"]
+    return False
+
+
+def _untyped_transitions_typed(text: str) -> str:
+    """A transition line without its type, after its outgoing line (same number), as a dissolve
+    of its duration: see module doc."""
+    lines = text.split("\n")
+    outgoing = None  # the number of the last event line
+    for index, line in enumerate(lines):
+        untyped = _UNTYPED.match(line)
+        if untyped is not None and untyped["num"] == outgoing:
+            lines[index] = line[:untyped.start("dur")] + "D    " + line[untyped.start("dur"):]
+        event = _EVENT.match(lines[index])
+        if event is not None:
+            outgoing = event["num"]
+    return "\n".join(lines)
+
+
+def _cuts_named_by_their_clip(text: str, base: int) -> str:
+    """A single cut without the ``TO CLIP NAME`` comment: see module doc."""
+    head, edits = _edits(text.split("\n"), base)
+    for edit in edits:
+        events = [match for line in edit.lines if (match := _EVENT.match(line))]
+        if len(events) == 1 and events[0]["trans"] == "C":
+            edit.lines = [line for line in edit.lines if not _TO_CLIP.match(line)]
+    return "\n".join(head + [line for edit in edits for line in edit.lines])
+
+
+def _label_parts(label: str) -> list[int]:
+    return [int(part) for part in re.split(r"[:;.]", label)]
+
+
+def _dissolve_sides_numbered_alike(text: str) -> str:
+    """A transition's outgoing line (a cut of no length at the transition's record in, on its
+    channel, just before it) numbered as the transition: see module doc."""
+    lines = text.split("\n")
+    events = [(index, match) for index, line in enumerate(lines) if (match := _EVENT.match(line))]
+    for (index, out_side), (_, transition) in zip(events, events[1:]):
+        if (transition["trans"] != "C" and out_side["trans"] == "C" and out_side["num"] != transition["num"]
+                and out_side["chan"] == transition["chan"] and out_side["rin"] == out_side["rout"]
+                and _label_parts(out_side["rin"]) == _label_parts(transition["rin"])):
+            line = lines[index]
+            lines[index] = line[:out_side.start("num")] + transition["num"] + line[out_side.end("num"):]
+    return "\n".join(lines)
 
 
 @dataclass

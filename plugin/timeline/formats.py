@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -216,11 +215,10 @@ def _edl_rate(path: Path, rate: float | None, guess: bool) -> tuple[str, float, 
 
 
 def _edl_says_drop(text: str) -> bool:
-    """An EDL states drop-frame in its FCM line (or writes ';' timecodes): the reader ignores both."""
-    head = text[:20000]
-    if "FCM: DROP FRAME" in head.upper():
-        return True
-    return bool(re.search(r"\d\d:\d\d:\d\d;\d\d", head))
+    """An EDL states drop-frame in its first FCM line (or writes ';' timecodes): the reader ignores both."""
+    from foleyline.plugin.timeline import edl_text
+
+    return edl_text.list_drop_frame(text)
 
 
 def _otioz_media_dir(path: Path) -> Path:
@@ -271,6 +269,10 @@ def _read(path: Path, fmt: Format, kwargs: dict[str, object], text: str | None) 
         from foleyline.plugin.timeline import quirks
 
         quirks.xges_one_module()
+    if fmt.name == "fcp7":
+        from foleyline.plugin.timeline import quirks
+
+        quirks.fcp7_nested_sequences()
     if fmt.name == "kdenlive":
         from foleyline.plugin.timeline import kdenlive_read
 

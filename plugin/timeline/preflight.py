@@ -82,14 +82,21 @@ class Preflight:
 
 
 def _no_shots(timeline: otio.schema.Timeline, problems: Sequence[Problem]) -> str:
-    """Why nothing was selected: a timeline without picture (an audio-only sequence) has no
-    shot whatever the selection, so the selection options are no answer there."""
+    """Why nothing was selected: a timeline without picture (an audio-only sequence), or whose
+    picture is all generators, has no shot whatever the selection, so the selection options are
+    no answer there."""
     pictures = sum(len(track.find_clips()) for track in timeline.video_tracks())
     if not pictures:
         sounds = sum(len(track.find_clips()) for track in timeline.audio_tracks())
         held = f"its {sounds} clip(s) are all sound" if sounds else "it holds no clips"
         return (f"no shots: the timeline has no picture ({held}); Foley is placed under shots of picture: "
                 "export the sequence with its video tracks")
+    made = [p for p in problems if p.kind == "generator"]
+    if len(made) == pictures:
+        # the selection options cannot find a camera shot that is not there
+        return (f"no shots: the timeline's picture is all made in the NLE ({pictures} generator clip(s): slugs, "
+                "mattes, colours, titles), nothing filmed to take Foley for; export the sequence with its "
+                "camera clips")
     said = "; ".join(p.message for p in problems)
     return ("no shots selected" + (f" ({said})" if said else "")
             + "; check --track, --range, --marker-color or --marker-name (without them every video clip is a shot)")

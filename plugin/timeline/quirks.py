@@ -13,7 +13,11 @@ tests/plugin/test_quirks.py.
   metadata says DF. Answer: rescale every range to the timeline rate first (whole frames); give
   media of unknown length the range its clip uses; carry our drop-frame flag into its metadata.
   Its writer's cost grows with the square of the clips: answered in fcp7_writer.py.
-  (Its reader keeps <enabled>FALSE only in metadata: ``fix_after_read`` honours it.)
+  (Its reader keeps <enabled>FALSE only in metadata: ``fix_after_read`` honours it.) Its
+  reader makes every nested sequence (a clipitem holding a <sequence>: Premiere nests and
+  multicam clips, FCP7 nests) an empty stack: it looks for the tracks under the <sequence>
+  instead of its <media>, so the nest's shots vanished without a word. Answer:
+  ``fcp7_nested_sequences``.
 - EDL: the CMX3600 writer refuses a timeline without exactly one video track, and with one it
   writes only the picture (the Foley events vanish). Answer: ``edl.py`` writes an EDL of the
   Foley events itself. Its reader hides the record start in a negative track range:
@@ -48,7 +52,8 @@ from foleyline import timebase
 from foleyline.plugin.timeline import fcp7_writer
 from foleyline.plugin.timeline.formats import META_KEY, timeline_rate
 
-__all__ = ["write_string", "relabel_rate", "rescale_ranges", "fcpx_scale_times", "fix_after_read", "xges_one_module"]
+__all__ = ["write_string", "relabel_rate", "rescale_ranges", "fcpx_scale_times", "fix_after_read", "xges_one_module",
+           "fcp7_nested_sequences"]
 
 TC = otio.opentime
 _FCPX_TIME = re.compile(r'(\b(?:offset|start|duration|tcStart|frameDuration|audioStart|audioDuration)=")'
@@ -273,6 +278,31 @@ def xges_one_module() -> None:
         adapter._module = module  # OTIO's PythonPlugin caches its module here; no public setter
 
 
+def fcp7_nested_sequences() -> None:
+    """Make the FCP7 XML reader read a nested sequence's tracks: given the <sequence> of a
+    clipitem, it reads the tracks of its <media> (with the sequence's rate in context), named
+    and marked as the sequence. Call before reading; idempotent."""
+    module = fcp7_writer.adapter_module()
+    parser = module.FCP7XMLParser
+    if getattr(parser, "_foleyline_nested", False):
+        return
+    read_tracks = parser.stack_for_element
+
+    def stack_for_element(self, element, context):
+        if element.tag != "sequence":
+            return read_tracks(self, element, context)
+        media = self._derefed_element(element.find("./media"))
+        if media is None:
+            return read_tracks(self, element, context)
+        stack = read_tracks(self, media, context.context_pushing_element(element))
+        stack.name = module._name_from_element(element)
+        stack.markers.extend(module.markers_from_element(element, context))
+        return stack
+
+    parser.stack_for_element = stack_for_element
+    parser._foleyline_nested = True
+
+
 FCPX_CARRIER = 24.0  # the rate the FCPXML writer's float arithmetic is exact at (see _fcpx_string)
 
 
@@ -339,7 +369,15 @@ def fix_after_read(timeline: otio.schema.Timeline, fmt_name: str) -> None:
       timecodes and write-back positions are right.
     - FCP7 XML: the reader keeps ``<enabled>FALSE</enabled>`` of clips and tracks only in
       metadata; honour it, so disabled clips are reported and not sent as shots.
+    - any format: a media reference's available range at rate 0 (Kdenlive writes one for
+      stills and colour clips) measures nothing, and every frame count from it is NaN; it is
+      dropped, as if the export had left it out.
     """
+    for clip in timeline.find_clips():
+        for reference in clip.media_references().values():
+            available = reference.available_range
+            if available is not None and min(available.start_time.rate, available.duration.rate) <= 0:
+                reference.available_range = None
     if fmt_name == "edl":
         starts = [t.source_range.start_time for t in timeline.tracks
                   if t.source_range is not None and t.source_range.start_time.value < 0]

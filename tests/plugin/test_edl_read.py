@@ -6,9 +6,10 @@ from __future__ import annotations
 import opentimelineio as otio
 import pytest
 
+from foleyline import timebase
 from foleyline.errors import InvalidInput
 from foleyline.plugin.timeline import find_shots, read_timeline
-from foleyline.plugin.timeline.edl_text import decode, normalise, rate_from_timecodes
+from foleyline.plugin.timeline.edl_text import decode, drop_frame_counted, normalise, rate_from_timecodes
 
 
 def _edl(tmp_path, body: str, *, encoding="utf-8", newline="\n"):
@@ -115,3 +116,91 @@ def test_an_edls_clips_without_media_are_for_relink_not_for_the_nle(tmp_path):
     path = _edl(tmp_path, "001  A001     V     C        01:00:00:00 01:00:02:00 01:00:00:00 01:00:02:00\n")
     [shot] = find_shots(read_timeline(path, rate=24)).shots
     assert shot.missing_reason == "an EDL names no media files; --relink DIR finds them by reel or clip name"
+
+
+@pytest.mark.parametrize("rate, seps", [(29.97, "::"), (29.97, ";;"), (59.94, "::")])
+def test_drop_frame_lists_count_drop_frame_whatever_their_separators(tmp_path, rate, seps):
+    # Avid writes "FCM: DROP FRAME" and then ':' everywhere (CMX3600 has no ';'): the list
+    # means drop-frame labels, an hour of which is 108 frames (216 at 59.94) fewer than non-drop.
+    body = ("TITLE: Cut\nFCM: DROP FRAME\n"
+            "001  A001     V     C        01:10:00:00 01:10:02:00 01:00:00:00 01:00:02:00\n"
+            "* LOC: 01:00:01:00 RED     door\n"
+            "002  A002     V     C        00:00:10:00 00:00:12:00 01:00:02:00 01:00:04:00\n").replace(":00 0", seps[0] + "00 0")
+    path = tmp_path / "cut.edl"
+    path.write_text(body)
+    timeline = read_timeline(path, rate=rate)
+    counting = timebase.timecode_rate(rate, drop_frame=True)
+    first, second = timeline.find_clips()
+    assert timebase.to_frames(timeline.global_start_time, rate) == timebase.timecode_to_frames("01:00:00;00", counting)
+    assert timebase.to_frames(first.source_range.start_time, rate) == timebase.timecode_to_frames("01:10:00;00", counting)
+    assert first.source_range.duration.value == second.source_range.duration.value == round(2 * counting.fps)
+    [marker] = first.markers
+    assert timebase.to_frames(marker.marked_range.start_time, rate) == timebase.timecode_to_frames("01:00:01;00", counting)
+
+
+def test_a_non_drop_list_at_2997_stays_non_drop(tmp_path):
+    path = _edl(tmp_path, "001  A001     V     C        01:10:00:00 01:10:02:00 01:00:00:00 01:00:02:00\n")
+    timeline = read_timeline(path, rate=29.97)
+    assert timebase.to_frames(timeline.global_start_time, 29.97) == 108000
+    assert normalise(path.read_text(), 29.97) == path.read_text()
+
+
+def test_drop_frame_labels_are_left_alone_at_a_rate_without_drop_frame():
+    text = "FCM: DROP FRAME\n001  A001     V     C        01:10:00:00 01:10:02:00 01:00:00:00 01:00:02:00"
+    assert drop_frame_counted(text, 25) == text
+
+
+def test_a_dissolves_outgoing_line_numbered_as_the_event_before_is_the_dissolves(tmp_path):
+    path = _edl(tmp_path, "001  TST V     C        01:00:04:05 01:00:04:14 01:00:00:00 01:00:00:09\n"
+                          "* FROM CLIP NAME:  clip_A\n"
+                          "001  TST V     C        01:00:04:14 01:00:04:14 01:00:00:09 01:00:00:09\n"
+                          "002  TST V     D    010 01:00:08:08 01:00:08:18 01:00:00:09 01:00:00:19\n"
+                          "* FROM CLIP NAME:  clip_A\n"
+                          "* TO CLIP NAME:  clip_B\n"
+                          "003  TST V     C        01:00:08:18 01:00:08:19 01:00:00:19 01:00:00:20\n")
+    with pytest.raises(Exception):
+        otio.adapters.read_from_string(path.read_text(), "cmx_3600", rate=24)
+    timeline = read_timeline(path, rate=24)
+    [track] = timeline.video_tracks()
+    assert [type(item).__name__ for item in track] == ["Clip", "Transition", "Clip", "Clip"]
+    assert [c.source_range.duration.value for c in track.find_clips()] == [9, 10, 1]
+
+
+def test_an_fcm_line_between_events_counts_that_events_source_only(tmp_path):
+    # Avid puts "FCM: DROP FRAME" before an event whose source is drop-frame in a non-drop list:
+    # the record column runs on, non-drop (002 starts where 001 ends), the source counts drop-frame
+    path = _edl(tmp_path, "001  A001     V     C        00:00:10:00 00:00:12:00 01:00:00:00 01:00:02:00\n"
+                          "FCM: DROP FRAME\n"
+                          "002  B001     V     C        01:10:00:00 01:10:02:00 01:00:02:00 01:00:04:00\n"
+                          "FCM: NON-DROP FRAME\n"
+                          "003  A001     V     C        00:00:20:00 00:00:22:00 01:00:04:00 01:00:06:00\n")
+    timeline = read_timeline(path, rate=29.97)
+    ndf, df = timebase.timecode_rate(29.97), timebase.timecode_rate(29.97, drop_frame=True)
+    assert timebase.to_frames(timeline.global_start_time, 29.97) == timebase.timecode_to_frames("01:00:00:00", ndf)
+    assert [c.range_in_parent().start_time.value for c in timeline.find_clips()] == [0, 60, 120]
+    second = timeline.find_clips()[1]
+    assert timebase.to_frames(second.source_range.start_time, 29.97) == timebase.timecode_to_frames("01:10:00;00", df)
+    assert timeline.metadata["foleyline"]["drop_frame"] is False
+
+
+def test_a_transition_written_without_its_type_is_a_dissolve_of_its_duration(tmp_path):
+    # Avid, for an effect CMX3600 has no code for: the pair's incoming line has a duration, no type
+    path = _edl(tmp_path, "001  A001     V     C        00:00:10:00 00:00:12:00 01:00:00:00 01:00:02:00\n"
+                          "002  A001     V     C        00:00:12:00 00:00:12:00 01:00:02:00 01:00:02:00\n"
+                          "002  B001     V      008 00:00:20:00 00:00:21:00 01:00:02:00 01:00:03:00\n"
+                          "* TO CLIP NAME:  B001.MOV\n")
+    [track] = read_timeline(path, rate=24).video_tracks()
+    [transition] = [item for item in track if isinstance(item, otio.schema.Transition)]
+    assert (transition.in_offset + transition.out_offset).value == 8
+    assert [c.name for c in track.find_clips()][-1] == "B001.MOV"
+
+
+def test_a_cut_is_named_after_its_clip_not_the_one_its_to_comment_names(tmp_path):
+    path = _edl(tmp_path, "001  A001     V     C        00:00:10:00 00:00:12:00 01:00:00:00 01:00:02:00\n"
+                          "* FROM CLIP NAME:  A001.NEW.01\n"
+                          "002  B001     V     C        00:00:20:00 00:00:22:00 01:00:02:00 01:00:04:00\n"
+                          "* FROM CLIP NAME:  B001.NEW.01 \n"
+                          "* TO CLIP NAME:  A001.NEW.01\n")
+    raw = otio.adapters.read_from_string(path.read_text(), "cmx_3600", rate=24)
+    assert [c.name for c in raw.find_clips()] == ["A001.NEW.01", "A001.NEW.01"]  # the neighbour's name
+    assert [c.name for c in read_timeline(path, rate=24).find_clips()] == ["A001.NEW.01", "B001.NEW.01"]

@@ -22,7 +22,7 @@ def test_colours_read_from_every_format_that_carries_them_select_some_shots(otio
 def test_fcp7_xml_has_no_colours_so_a_colour_selection_offers_the_names(otio_samples_dir, tmp_path):
     timeline = read_timeline(otio_samples_dir / "premiere_example.xml")
     assert inventory(timeline).colourless
-    with pytest.raises(InvalidInput, match=r"carries no marker colours.*--marker-name.*'My MArker 1', 'dsf' \(2 unnamed\)"):
+    with pytest.raises(InvalidInput, match=r"carries no marker colours.*--marker-name.*'My MArker 1', 'dsf' \(4 unnamed\)"):
         preflight(otio_samples_dir / "premiere_example.xml", Selection(marker_color="RED"))
     assert check_marker_selection(timeline, None, "marker 1") is None
 
@@ -48,3 +48,22 @@ def test_a_timeline_without_picture_says_so_rather_than_blame_the_selection(tmp_
     [error] = preflight(path).errors
     assert error == ("no shots: the timeline has no picture (its 1 clip(s) are all sound); Foley is placed under "
                      "shots of picture: export the sequence with its video tracks")
+
+
+def test_a_timeline_of_generators_only_says_so_rather_than_blame_the_selection(tmp_path):
+    # a Premiere sequence of slugs and mattes (a leader, bars, a colour card): no camera shot
+    # exists for any --track or --range to find
+    film = "<rate><timebase>24</timebase><ntsc>TRUE</ntsc></rate>"
+    matte = ('<generatoritem id="g{n}"><name>Matte {n}</name><duration>1000</duration><start>{s}</start><end>{e}</end>'
+             f'<in>0</in><out>24</out>{film}<effect><name>Color</name><effectid>Color</effectid>'
+             '<effectcategory>Matte</effectcategory><effecttype>generator</effecttype><mediatype>video</mediatype>'
+             '</effect></generatoritem>')
+    path = tmp_path / "cards.xml"
+    path.write_text(
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<xmeml version="4"><sequence id="s1"><name>Cards</name>'
+        f"<duration>48</duration>{film}<media><video><track>"
+        + matte.format(n=1, s=0, e=24) + matte.format(n=2, s=24, e=48)
+        + "</track></video></media></sequence></xmeml>\n")
+    [error] = preflight(path).errors
+    assert error.startswith("no shots: the timeline's picture is all made in the NLE (2 generator clip(s)")
+    assert "--track" not in error

@@ -15,6 +15,7 @@ from foleyline.notes.schema import LayerKind
 from foleyline.plugin.timeline import Placement, find_shots, placed_clips, read_timeline, write_foley_timeline
 from foleyline.plugin.timeline.conformance import conform_file, foley_positions
 from foleyline.plugin.timeline.fcpxml import read_fcpxml
+from foleyline.plugin.timeline.preflight import preflight
 from foleyline.plugin.timeline.quirks import fcpx_scale_times
 
 from timeline_exports import fcpx_113, fcpx_library
@@ -256,3 +257,44 @@ def test_fcp7_media_labelled_drop_frame_in_a_sequence_of_another_rate(tmp_path):
         f"<displayformat>NDF</displayformat></timecode></sequence></xmeml>\n")
     [result] = conform_file(path, workdir=tmp_path)
     assert result.ok and result.round_trip == "ok (2 clips)" and result.rate == "25", result.detail
+
+
+def test_a_media_range_at_rate_zero_is_no_range(tmp_path):
+    # Kdenlive's OTIO export gives stills and colour clips an available range at rate 0: every
+    # frame count from it was NaN, and the preflight of such a cut crashed
+    rate = 24
+    still = otio.schema.ExternalReference(target_url="red.png", available_range=TC.TimeRange(
+        TC.RationalTime(0, 0), TC.RationalTime(120, 0)))
+    clip = otio.schema.Clip(name="red.png", media_reference=still,
+                            source_range=TC.TimeRange(TC.RationalTime(0, rate), TC.RationalTime(24, rate)))
+    timeline = otio.schema.Timeline(name="stills")
+    timeline.tracks.append(otio.schema.Track(kind=otio.schema.TrackKind.Video, children=[clip]))
+    path = tmp_path / "stills.otio"
+    otio.adapters.write_to_file(timeline, str(path))
+    [read] = read_timeline(path).find_clips()
+    assert read.media_reference.available_range is None
+    said = preflight(path)
+    assert [e for e in said.errors if not e.startswith("missing media")] == []
+
+
+def test_a_nested_fcp7_sequence_is_read_with_its_clips(tmp_path):
+    # Premiere nests and multicam clips are clipitems holding a <sequence>: the adapter's reader
+    # makes them empty stacks (it looks for tracks under <sequence>, not its <media>), and their
+    # shots vanished without a word
+    pal = "<rate><timebase>25</timebase><ntsc>FALSE</ntsc></rate>"
+    inner = (f'<sequence id="inner"><name>Inner</name><duration>300</duration>{pal}<media><video><track>'
+             f'<clipitem id="c1"><name>a.mov</name><duration>300</duration>{pal}<start>0</start><end>300</end>'
+             f'<in>0</in><out>300</out><file id="f1"><name>a.mov</name><pathurl>file:///m/a.mov</pathurl>{pal}'
+             f'<duration>300</duration><timecode>{pal}<string>01:00:00:00</string><frame>90000</frame>'
+             f'<displayformat>NDF</displayformat></timecode></file></clipitem></track></video></media></sequence>')
+    path = tmp_path / "nest.xml"
+    path.write_text(f'<?xml version="1.0" encoding="UTF-8"?>\n<xmeml version="4"><sequence id="outer"><name>Cut</name>'
+                    f'<duration>60</duration>{pal}<media><video><track><clipitem id="n1"><name>Nest</name>'
+                    f'<duration>300</duration>{pal}<start>10</start><end>60</end><in>100</in><out>150</out>{inner}'
+                    f'</clipitem></track></video></media></sequence></xmeml>\n')
+    timeline = read_timeline(path)
+    [nest] = [item for item in timeline.video_tracks()[0] if isinstance(item, otio.schema.Stack)]
+    assert nest.name == "Inner" and len(nest) == 1
+    [shot] = find_shots(timeline).shots
+    assert shot.name == "a.mov" and shot.record_timecode() == "00:00:00:10" and shot.duration_frames == 50
+    assert TC.to_frames(shot.source_range.start_time, 25) == 90000 + 100
