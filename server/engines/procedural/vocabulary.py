@@ -134,7 +134,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "sneakers": ("FEETHmn",), "sneaker": ("FEETHmn",), "trainers": ("FEETHmn",),
     "weights": ("SPRTGym",), "dumbbells": ("SPRTGym",), "barbell": ("SPRTGym",),
     "bottle": ("FOODGware",), "jar": ("FOODGware",), "soda can": ("FOODDrnk",), "beer can": ("FOODDrnk",),
-    "tin can": ("FOODDrnk",),
+    "tin can": ("FOODDrnk",), "cereal": ("FOODIngr",), "rice": ("FOODIngr",), "sugar": ("FOODIngr",),
+    "flour": ("FOODIngr",), "grain": ("FOODIngr",), "beans": ("FOODIngr",), "salt": ("FOODIngr",),
 }
 
 # Sounds a modelled source also makes but its model does not: "dog growl" names a dog, which
@@ -153,6 +154,8 @@ UNMADE_SOUNDS: dict[str, tuple[str, ...]] = {
     # a cap twisted off, a cork pulled or a can's tab is neither the glass's clink nor a pour
     **dict.fromkeys(("opening", "opens", "opened", "uncork", "uncorks", "uncorking", "uncorked", "unscrew",
                      "unscrews", "unscrewing", "unscrewed", "pop", "pops", "popping"), ("FOODGware", "FOODDrnk")),
+    # a dry pour (cereal into a bowl, rice into a pan) is grains, not the water the pour model makes
+    **dict.fromkeys(("pour", "pours", "pouring", "poured"), ("FOODIngr",)),
     # a saw's stroke, a blade drawn on a steel and a pair of scissors' snip are no knock and no chop
     **dict.fromkeys(("sawing", "saws", "sharpening", "sharpens", "whetting", "scissors", "snip", "snips", "snipping"),
                     _ANY_SOURCE),

@@ -285,7 +285,7 @@ def test_one_persons_clap_is_a_clap_and_an_audiences_is_applause(embedding_match
 # A fifth round: fifty Foley-stage props and actions ("camera shutter click", "chair creak", "bag
 # of groceries set down", "coins dropping on a table"), written down before the matcher saw them,
 # after the rounds above; the three an earlier round held are left out here. The first run,
-# keyword / embedding matcher: 14 / 12 silent substitutes; now 2 / 3 (marked). Three rows were
+# keyword / embedding matcher: 14 / 12 silent substitutes; now 1 / 2 (marked). Three rows were
 # judged again towards the engine: a book closing is the soft impact's thud; a rope's creak and a
 # firecracker warn rightly (UCS ROPEMisc and FRWKComr have no model of their own, and the warning
 # names what plays). A row here passes with its model,
@@ -313,8 +313,8 @@ FIFTH_ROUND = [
     (X, "tennis ball hit", ("impact_soft", "impact_wood", WARN)), (X, "basketball dribble", ("impact_soft",)),
     (X, "punching bag", ("impact_body",)), (X, "kick drum", WARN), (X, "cymbal crash", ("impact_metal", WARN)),
 ]
-STILL_SILENT = {"keywords": {"ring set on a table", "pouring cereal"},
-                "embedding": {"pouring cereal", "kettle boiling", "glass of water set down"}}
+STILL_SILENT = {"keywords": {"ring set on a table"},
+                "embedding": {"kettle boiling", "glass of water set down"}}
 
 
 def _model_or_warning(matcher: Matcher, kind: LayerKind, prompt: str, expected) -> str:
@@ -364,6 +364,7 @@ def test_the_fifth_rounds_classes(prompt, model):
 @pytest.mark.parametrize(("prompt", "named"), [
     ("zipping a jacket", "zipping"), ("sawing wood", "sawing"), ("knife sharpening", "sharpening"),
     ("scissors cutting paper", "scissors"), ("soda can opening", "opening"), ("bottle cap pop", "pop"),
+    ("pouring cereal", "pouring"), ("pouring rice into a pan", "pouring"),
 ])
 def test_the_fifth_rounds_unmade_sounds_warn(embedding_matcher, prompt, named):
     for matcher in (embedding_matcher, Matcher(KeywordScorer())):
