@@ -150,9 +150,9 @@ def drop_frame_counted(text: str, rate: float) -> str:
     def counted(written: str, drop: bool) -> str:
         if not drop and ";" not in written:
             return written
-        hh, mm, ss, ff = re.split(r"[:;.]", written)
+        hh, mm, ss, ff = _label_parts(written)
         try:
-            frames = timebase.timecode_to_frames(f"{int(hh):02d}:{mm}:{ss};{ff}", counting)
+            frames = timebase.timecode_to_frames(f"{hh:02d}:{mm:02d}:{ss:02d};{ff:02d}", counting)
         except InvalidInput:
             return written
         return _tc(frames, base, ":::")
@@ -164,7 +164,7 @@ def drop_frame_counted(text: str, rate: float) -> str:
         fcm = _FCM.match(line)
         event = _EVENT.match(line)
         if fcm is not None:
-            source_drop = fcm["mode"].upper().replace("-", " ").startswith("DROP")
+            source_drop = _says_drop(fcm)
         elif event is not None:
             for name in ("rout", "rin", "sout", "sin"):  # from the right: earlier spans stay valid
                 drop = record_drop if name.startswith("r") else source_drop
@@ -177,6 +177,11 @@ def drop_frame_counted(text: str, rate: float) -> str:
     return "\n".join(lines)
 
 
+def _says_drop(fcm: re.Match[str]) -> bool:
+    """Whether an FCM line names drop-frame ("DROP FRAME", "DROP-FRAME")."""
+    return fcm["mode"].upper().replace("-", " ").startswith("DROP")
+
+
 def list_drop_frame(text: str) -> bool:
     """Whether the list's record timecodes are drop-frame: its first FCM line says so, or they
     are written with ';'. An FCM line between events (Avid writes one before each event whose
@@ -185,7 +190,7 @@ def list_drop_frame(text: str) -> bool:
     for line in text.split("\n"):
         fcm = _FCM.match(line)
         if fcm is not None:
-            return fcm["mode"].upper().replace("-", " ").startswith("DROP")
+            return _says_drop(fcm)
         event = _EVENT.match(line)
         if event is not None:
             return ";" in event["rin"] + event["rout"]

@@ -56,13 +56,15 @@ def probe(path: Path) -> str:
 def decode_mono(path: Path) -> np.ndarray:
     """The file's first ``MAX_SECONDS`` as mono float32 at the engine rate, at a common peak
     (0.7); InvalidInput when nothing in it decodes."""
-    try:
-        if not _libsndfile_reads(path):
-            raise ValueError("FFmpeg's")
-        with soundfile.SoundFile(str(path)) as f:
-            rate = f.samplerate
-            x = f.read(int(MAX_SECONDS * rate), dtype="float32", always_2d=True).mean(axis=1)
-    except Exception:
+    x = None
+    if _libsndfile_reads(path):
+        try:
+            with soundfile.SoundFile(str(path)) as f:
+                rate = f.samplerate
+                x = f.read(int(MAX_SECONDS * rate), dtype="float32", always_2d=True).mean(axis=1)
+        except Exception:  # libsndfile cannot: FFmpeg may
+            x = None
+    if x is None:
         x, rate = _decode_with_av(path)
     x = x[: int(MAX_SECONDS * rate)]
     bad = ~np.isfinite(x)
