@@ -88,7 +88,9 @@ def _translated(method: Callable) -> Callable:
         except (asyncio.CancelledError, grpc.aio.AbortError):
             raise
         except _ClientGone:
-            return None
+            # Nobody to answer; but were anyone there, a stream cut short must not end as a
+            # success (a reader would take its part for the whole).
+            await context.abort(grpc.StatusCode.CANCELLED, "the stream ended before it was complete; ask again")
         except Exception as exc:
             code, message = self.errors.of(exc)
             await context.abort(code, message)
@@ -142,18 +144,28 @@ class FoleyService(pb_grpc.FoleyServicer):
 
     async def _send(self, context: grpc.aio.ServicerContext, message) -> None:
         """Write a message of a stream; a client that does not take it in time is dropped."""
+        write = asyncio.ensure_future(context.write(message))
         try:
-            await asyncio.wait_for(context.write(message), self.limits.stalled_reader_s)
-        except asyncio.TimeoutError:
+            done, _ = await asyncio.wait({write}, timeout=self.limits.stalled_reader_s)
+        finally:
+            if not write.done():
+                # Our own wait's end (the timeout, or this call cancelled): whatever the write
+                # does while it is cancelled, the answer is decided here (asyncio.wait_for let a
+                # cancelled write's own error through, and the stall read as a client gone).
+                write.cancel()
+                await asyncio.wait({write})
+                _ = write.cancelled() or write.exception()
+        if not done:
             raise ResourceExhausted(
                 f"the client read nothing for {self.limits.stalled_reader_s:g} s; the stream was closed "
                 "(read a stream as it comes, and resume the job to follow it again)"
-            ) from None
-        except Exception as exc:
+            )
+        if write.cancelled() or write.exception() is not None:
             # A message that cannot be written means the call is over (cancelled, connection
             # gone): there is no one to answer, and nothing to log as a failure.
-            log.info("a stream ended while writing (%s): the client is gone", type(exc).__name__)
-            raise _ClientGone() from None
+            why = "cancelled" if write.cancelled() else type(write.exception()).__name__
+            log.info("a stream ended while writing (%s): the client is gone", why)
+            raise _ClientGone()
 
     def _public(self, event: JobEvent) -> pb.GenerateEvent:
         if isinstance(event, ShotFailed):

@@ -4,6 +4,7 @@ reads nothing is dropped and its slot comes back."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import threading
@@ -17,7 +18,9 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from foleyline.capacity import ServerLimits
 from foleyline.errors import Cancelled, ResourceExhausted
 from foleyline.plugin.client import FoleyClient
+from foleyline.server.service import FoleyService, _ClientGone, _translated
 from foleyline.protos.v1 import foley_pb2 as pb
+from foleyline.protos.v1 import foley_pb2_grpc as pb_grpc
 from serverkit import TOKEN, make_shot, two_layer_notes
 
 # The target is 100 ms (benchmarks/load.py measures it); the bound here is loose because the
@@ -49,6 +52,13 @@ def _big_wav(server) -> str:
     folder.mkdir(exist_ok=True)
     (folder / f"{sha}.wav").write_bytes(data)
     return sha
+
+
+def _bounded_stub(server) -> pb_grpc.FoleyStub:
+    """A stub whose channel keeps gRPC's first window (1 MiB here): with its bandwidth probe on,
+    a client's window grows with what a loaded loopback moves in a ping's time (8 MiB
+    measured idle, more under load), and a silent reader could take in the whole file."""
+    return pb_grpc.FoleyStub(grpc.insecure_channel(server.address, options=[("grpc.http2.bdp_probe", 0)]))
 
 
 def _drain(call) -> None:
@@ -97,7 +107,7 @@ def test_silent_readers_and_queued_streams_starve_nothing(start, clip_path: Path
     try:
         silent = []
         for client in clients[:8]:
-            call = client._stub.FetchAudio(pb.FetchAudioRequest(sha256=sha), metadata=client._metadata)
+            call = _bounded_stub(server).FetchAudio(pb.FetchAudioRequest(sha256=sha), metadata=client._metadata)
             next(call)  # one chunk, then never another
             silent.append(call)
         queued = [client.generate([shot]) for client in clients[8:]]
@@ -145,3 +155,62 @@ def test_streams_beyond_the_limit_are_refused_and_unary_calls_still_answer(start
             call.cancel()
         _wait(lambda: server.service.open_streams == 0)
         assert next(client.generate([shot])).WhichOneof("event") == "accepted"
+
+
+class _Context:
+    """A servicer context whose write waits on ``written``; cancelled, it raises ``on_cancel``
+    (gRPC's own write can end in an error of its own while it is cancelled)."""
+
+    def __init__(self, on_cancel: BaseException | None = None) -> None:
+        self.on_cancel = on_cancel
+        self.written: asyncio.Future | None = None
+
+    async def write(self, message) -> None:
+        self.written = asyncio.get_running_loop().create_future()
+        try:
+            await self.written
+        except asyncio.CancelledError:
+            if self.on_cancel is not None:
+                raise self.on_cancel from None
+            raise
+
+
+def _service(stalled_reader_s: float) -> FoleyService:
+    return FoleyService(None, None, None, None, limits=ServerLimits(stalled_reader_s=stalled_reader_s))
+
+
+@pytest.mark.parametrize("on_cancel", [None, RuntimeError("the call is over")], ids=["cancelled", "raising"])
+def test_a_reader_that_takes_nothing_is_dropped_however_the_write_ends(on_cancel) -> None:
+    context = _Context(on_cancel)
+    with pytest.raises(ResourceExhausted, match="read nothing for 0.05 s"):
+        asyncio.run(_service(0.05)._send(context, pb.AudioChunk()))
+
+
+def test_a_write_the_transport_refuses_is_a_client_gone_not_a_stall() -> None:
+    async def send() -> None:
+        context = _Context()
+        sending = asyncio.ensure_future(_service(30.0)._send(context, pb.AudioChunk()))
+        while context.written is None:
+            await asyncio.sleep(0)
+        context.written.set_exception(RuntimeError("connection reset"))
+        await sending
+
+    with pytest.raises(_ClientGone):
+        asyncio.run(send())
+
+
+def test_a_stream_cut_short_never_ends_as_a_success() -> None:
+    aborted = []
+
+    class Context:
+        async def abort(self, code, details):
+            aborted.append((code, details))
+            raise grpc.aio.AbortError()
+
+    @_translated
+    async def stream(self, request, context):
+        raise _ClientGone()
+
+    with pytest.raises(grpc.aio.AbortError):
+        asyncio.run(stream(_service(30.0), None, Context()))
+    assert aborted == [(grpc.StatusCode.CANCELLED, "the stream ended before it was complete; ask again")]
