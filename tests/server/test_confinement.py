@@ -89,7 +89,7 @@ def test_refusals_name_no_folder_of_the_servers_own(client, server, tmp_path: Pa
     assert root not in failure.reason
     with grpc.insecure_channel(server.address) as channel:
         with pytest.raises(grpc.RpcError) as refused:
-            pb_grpc.FoleyStub(channel).ListJobs(pb.ListJobsRequest(), metadata=(("authorization", "Bearer wrong"),), timeout=5)
+            pb_grpc.FoleyStub(channel).ListJobs(pb.ListJobsRequest(), metadata=(("authorization", "Bearer wrong"),), timeout=30)
     from foleyline import config
 
     assert refused.value.code() == grpc.StatusCode.UNAUTHENTICATED
