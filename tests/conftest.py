@@ -11,6 +11,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
 
 from foleyline import config
 
@@ -24,6 +25,14 @@ STRICT = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+# Property tests: no clock decides their outcome (a deadline per example, or too_slow, which
+# times the drawing of examples, are the machine's load). On CI every run draws the same
+# examples, so its outcome is the code's, not the seed's; runs elsewhere go on exploring, and
+# what they find becomes an @example.
+settings.register_profile("foleyline", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("foleyline-ci", parent=settings.get_profile("foleyline"), derandomize=True)
+settings.load_profile("foleyline-ci" if STRICT else "foleyline")
 
 
 @pytest.hookimpl(hookwrapper=True)
