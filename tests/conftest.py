@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,6 +106,16 @@ def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     monkeypatch.setenv("FOLEYLINE_CONFIG_DIR", str(base / "config"))
     monkeypatch.setenv("FOLEYLINE_DATA_DIR", str(base / "data"))
     monkeypatch.setenv("FOLEYLINE_MODELS_DIR", str(base / "models"))
+
+
+@pytest.fixture(autouse=True)
+def same_draws_in_any_order() -> None:
+    """A test's unseeded draws (torch.randn, a job's random seed) are the same whatever ran
+    before it in the process: a test alone, in another order or beside others sees the same."""
+    random.seed(0)
+    torch = sys.modules.get("torch")  # never imported here: a core test stays without it
+    if torch is not None:
+        torch.manual_seed(0)
 
 
 def write_small_clip(path: Path, *, rate: int, frames: int, timecode: str | None = None) -> Path:
