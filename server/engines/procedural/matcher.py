@@ -156,7 +156,9 @@ _SHARED_SOUNDS = frozenset({"bang", "bangs", "boom", "booms", "thump", "thumps",
 # joint's creak, not the chair's knock), so they count a little over one source word.
 _SOUND_CHARACTER = frozenset({"creak", "creaks", "creaking", "creaky", "clink", "clinks", "clang", "clangs", "clank",
                               "clanks", "clanking", "jingle", "jangle", "sizzle", "whoosh", "swish", "swoosh",
-                              "splash", "splashes", "splashing", "hum", "hums", "humming", "buzz", "buzzes", "buzzing"})
+                              "splash", "splashes", "splashing", "hum", "hums", "humming", "buzz", "buzzes", "buzzing",
+                              "boil", "boils", "boiling", "bubble", "bubbles", "bubbling", "simmer", "simmers",
+                              "simmering"})
 _CHARACTER = 1.05
 
 
@@ -227,11 +229,30 @@ def _made_of(words: list[str], models: list[SoundModel], sources: dict[str, froz
 def _keyword_index(models: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]
                    ) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     """Of the models (name, keywords, required words): every word their lists hold, and per
-    keyword the models that list it. The same for every prompt over one catalogue, and a plan
+    keyword the models that list it (a word only required names no source: "glass crash" is
+    no crash made of glass). The same for every prompt over one catalogue, and a plan
     scores its texts several times (3.2 ms a time over the 44 models: about 16 ms of a
     one-shot `generate`'s shot)."""
     listed = frozenset(k for _, keywords, requires in models for k in keywords + requires)
-    return listed, {k: frozenset(name for name, keywords, _ in models if k in keywords) for k in listed}
+    sources = {k: frozenset(name for name, keywords, _ in models if k in keywords) for k in listed}
+    return listed, {k: names for k, names in sources.items() if names}
+
+
+def _prompt_forms(text: str, models: list[SoundModel]) -> tuple[list[str], list[tuple[str, set[str]]]]:
+    """The prompt's words (slips fixed) and each word's forms the keyword lists may hold it
+    under, materials naming what another source is made of left out."""
+    listed, sources = _keyword_index(tuple((m.name, m.keywords, m.requires + m.happens) for m in models))
+    words = _slips_fixed(_words(text), listed)
+    modifiers = set(_made_of(words, models, sources))
+    return words, [(w, _forms(w, listed)) for w in dict.fromkeys(words) if w not in modifiers]
+
+
+def unsaid_events(text: str, models: list[SoundModel]) -> np.ndarray:
+    """Per model, whether it renders an event (``SoundModel.happens``) the prompt does not say
+    happens: "a glass set down" reads near the break's description, but nothing breaks."""
+    _words_, forms = _prompt_forms(text, models)
+    singles = set().union(*(f for _w, f in forms))
+    return np.array([bool(m.happens) and not singles.intersection(m.happens) for m in models])
 
 
 class KeywordScorer:
@@ -243,18 +264,16 @@ class KeywordScorer:
     name = "keywords"
 
     def scores(self, text: str, models: list[SoundModel]) -> np.ndarray:
-        listed, sources = _keyword_index(tuple((m.name, m.keywords, m.requires) for m in models))
-        words = _slips_fixed(_words(text), listed)
-        modifiers = set(_made_of(words, models, sources))
         # Each word of the prompt with the forms it may be listed under: one hit however many of
         # them a list holds ("footsteps" is one word, though the lists hold "footstep" too).
+        words, forms = _prompt_forms(text, models)
         placed = _where_it_lands(words)
-        forms = [(w, _forms(w, listed)) for w in dict.fromkeys(words) if w not in modifiers]
         singles = set().union(*(f for _w, f in forms))
         pairs = {" ".join(p) for p in zip(words, words[1:])}
         out = np.zeros(len(models))
         for i, model in enumerate(models):
-            if model.requires and not singles.intersection(model.requires):
+            if (model.requires and not singles.intersection(model.requires)
+                    or model.happens and not singles.intersection(model.happens)):
                 continue
             keywords = set(model.keywords)
             hits = sum(_INFLECTED if word not in keywords or word in _SHARED_SOUNDS or word in placed
@@ -437,7 +456,8 @@ class Matcher:
         if self.scorer.name == "keywords":
             return raw
         # Keywords still count as a tie-breaker: "door knock" should not lose to a paraphrase.
-        return raw + 0.08 * np.minimum(KeywordScorer().scores(text, models), 2.0)
+        scores = raw + 0.08 * np.minimum(KeywordScorer().scores(text, models), 2.0)
+        return np.where(unsaid_events(text, models), -1.0, scores)
 
     def _floor(self) -> float:
         return 0.5 if self.scorer.name == "keywords" else EMBED_FLOOR
@@ -620,18 +640,27 @@ def _named_in_words(best: dict[str, tuple[float, SoundModel | None]], text: str,
         if len(named) == 1:
             best["oneshot"] = (score, named[0])
     said = KeywordScorer().scores(text, models)
+    character = {w for w in _words(text) if w in _SOUND_CHARACTER}
     for shape in ("oneshot", "texture"):
         score, chosen = best[shape]
-        if chosen is None or not 0.0 < said[models.index(chosen)] < 1.0:
+        if chosen is None or not 0.0 < said[models.index(chosen)] < _CHARACTER:
             continue
-        # Named only through a word many sources share ("book closing": a door's closing): a
-        # source the words name outright wins.
-        outright = [(said[i], m) for i, m in enumerate(models)
-                    if m.shape == shape and m.name not in excluded and said[i] >= 1.0]
+        if said[models.index(chosen)] < 1.0:
+            # Named only through a word many sources share ("book closing": a door's closing):
+            # a source the words name outright wins.
+            outright = [(said[i], m) for i, m in enumerate(models)
+                        if m.shape == shape and m.name not in excluded and said[i] >= 1.0]
+        elif not character.intersection(chosen.keywords):
+            # Named through its source where the words name another model's own sound ("kettle
+            # boiling": the water's boil, not the kettle's pour), as the keyword scorer reads it.
+            outright = [(said[i], m) for i, m in enumerate(models) if m.shape == shape and m.name not in excluded
+                        and character.intersection(m.keywords) and said[i] > said[models.index(chosen)]]
+        else:
+            continue
         top = [m for h, m in outright if h == max(h for h, _m in outright)] if outright else []
         if len(top) == 1:
             best[shape] = (score, top[0])
-    _listed, sources = _keyword_index(tuple((m.name, m.keywords, m.requires) for m in models))
+    _listed, sources = _keyword_index(tuple((m.name, m.keywords, m.requires + m.happens) for m in models))
     for material, noun in _made_of(_words(text), models, sources).items():
         for shape in ("oneshot", "texture"):
             score, chosen = best[shape]
