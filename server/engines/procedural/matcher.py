@@ -123,16 +123,6 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def _verb_stems(word: str) -> set[str]:
-    """What a past tense or an "-ing" form was before its ending ("punched", "crumpled",
-    "chopped", "trudging"): the keyword lists hold some forms of a verb, rarely all of them."""
-    for ending in ("ed", "ing"):
-        if word.endswith(ending) and len(word) - len(ending) >= 3:
-            stem = word[: -len(ending)]
-            return {stem, stem + "e"} | ({stem[:-1]} if stem[-1] == stem[-2] else set())
-    return set()
-
-
 # Materials as adjectives: before another model's source noun they say what it is made of
 # ("a wooden door", "a metal gate"), not what sounds.
 _MATERIALS = frozenset({"wood", "wooden", "metal", "metallic", "steel", "iron", "glass", "stone", "plastic", "rubber",
@@ -158,8 +148,8 @@ _SOUND_CHARACTER = frozenset({"creak", "creaks", "creaking", "creaky", "clink", 
                               "clanks", "clanking", "jingle", "jangle", "sizzle", "whoosh", "swish", "swoosh",
                               "splash", "splashes", "splashing", "hum", "hums", "humming", "buzz", "buzzes", "buzzing",
                               "boil", "boils", "boiling", "bubble", "bubbles", "bubbling", "simmer", "simmers",
-                              "simmering"})
-_CHARACTER = 1.05
+                              "simmering", "fry", "fries", "frying", "fried"})
+_CHARACTER = 1.1
 
 
 def _stem(word: str) -> str:
@@ -197,7 +187,7 @@ def _forms(word: str, listed: frozenset[str]) -> set[str]:
     """A prompt word and what the keyword lists may hold it as: its singular, and the verb of a
     past tense or an "-ing" form no list holds."""
     forms = {word} | ({word[:-1]} if word.endswith("s") else set()) | ({word[:-2]} if word.endswith("es") else set())
-    return forms | (_verb_stems(word) if word not in listed else set())
+    return forms | (vocabulary.verb_stems(word) if word not in listed else set())
 
 
 def _described(words: list[str], model: SoundModel) -> int:
@@ -652,14 +642,20 @@ def _named_in_words(best: dict[str, tuple[float, SoundModel | None]], text: str,
                         if m.shape == shape and m.name not in excluded and said[i] >= 1.0]
         elif not character.intersection(chosen.keywords):
             # Named through its source where the words name another model's own sound ("kettle
-            # boiling": the water's boil, not the kettle's pour), as the keyword scorer reads it.
-            outright = [(said[i], m) for i, m in enumerate(models) if m.shape == shape and m.name not in excluded
+            # boiling": the water's boil, not the kettle's pour; "frying eggs in a pan": the
+            # fat's sizzle, not the pan's clang), as the keyword scorer reads it, of either shape.
+            outright = [(said[i], m) for i, m in enumerate(models) if m.name not in excluded
                         and character.intersection(m.keywords) and said[i] > said[models.index(chosen)]]
         else:
             continue
         top = [m for h, m in outright if h == max(h for h, _m in outright)] if outright else []
-        if len(top) == 1:
+        if len(top) == 1 and top[0].shape == shape:
             best[shape] = (score, top[0])
+        elif len(top) == 1 and shape == "oneshot":
+            # The source's hit yields to the sound's texture; a texture under the sound's own
+            # hit ("leather jacket creak": the jacket's cloth under the creak) stays as it is.
+            best[shape] = (-1.0, None)
+            best[top[0].shape] = (max(score, best[top[0].shape][0]), top[0])
     _listed, sources = _keyword_index(tuple((m.name, m.keywords, m.requires + m.happens) for m in models))
     for material, noun in _made_of(_words(text), models, sources).items():
         for shape in ("oneshot", "texture"):

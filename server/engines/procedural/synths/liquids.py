@@ -109,7 +109,8 @@ LIQUID_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "splash", "oneshot",
         "a splash: something dropping or jumping into water, a plunge, a dive into a pool",
-        ("splash", "splashes", "splashing", "plunge", "plunges", "dive", "dives", "jumps into", "into the water", "plop", "puddle"),
+        ("splash", "splashes", "splashing", "plunge", "plunges", "dive", "dives", "diving", "jumps into", "into the water",
+         "plop", "puddle"),
         render_splash, SoundParams(size=0.5, hardness=0.4, intensity=0.7, distance=0.1),
         ucs=("WATRSplsh", "WATRImpt", "LIQImpt"),
     ),
