@@ -140,7 +140,10 @@ _INFLECTED = 0.9
 # the source a prompt names beside them wins ("screen door bang": the door; "engine running": the
 # engine, not a runner's steps; "book closing": the book's thud, not a door).
 _SHARED_SOUNDS = frozenset({"bang", "bangs", "boom", "booms", "thump", "thumps", "rumble", "rumbles", "rumbling",
-                            "running", "runs", "close", "closes", "closing", "closed", "shut", "shuts"})
+                            "running", "runs", "close", "closes", "closing", "closed", "shut", "shuts",
+                            # things drop, fall and are thrown as bodies do; a pass is a car's, a
+                            # whoosh's or a Foley stage's ("cloth pass": the cloth track)
+                            "drops", "thrown", "pass", "passes"})
 # Words for a sound's own character, which one model makes ("creak", "clink", "sizzle", "hum"):
 # beside the thing that makes it they say which of its sounds is meant ("chair creak": the
 # joint's creak, not the chair's knock), so they count a little over one source word.
@@ -148,7 +151,8 @@ _SOUND_CHARACTER = frozenset({"creak", "creaks", "creaking", "creaky", "clink", 
                               "clanks", "clanking", "jingle", "jangle", "sizzle", "whoosh", "swish", "swoosh",
                               "splash", "splashes", "splashing", "hum", "hums", "humming", "buzz", "buzzes", "buzzing",
                               "boil", "boils", "boiling", "bubble", "bubbles", "bubbling", "simmer", "simmers",
-                              "simmering", "fry", "fries", "frying", "fried"})
+                              "simmering", "fry", "fries", "frying", "fried", "crumple", "crumples", "crumpling",
+                              "crumpled", "crinkle", "crinkles", "crinkling"})
 _CHARACTER = 1.1
 
 
@@ -198,13 +202,13 @@ def _described(words: list[str], model: SoundModel) -> int:
     return len(rest & said)
 
 
-_LANDING = frozenset({"on", "onto", "against", "across", "over"})
+_LANDING = frozenset({"on", "onto", "against", "across", "over", "hitting", "hits", "striking", "strikes"})
 
 
 def _where_it_lands(words: list[str]) -> set[str]:
-    """The words up to three after "on", "onto", "against"...: where a sound happens ("coins
-    dropping on a table"), which counts as a hit read through an inflection, below the thing
-    that sounds."""
+    """The words up to three after "on", "onto", "against", "hitting"...: where a sound happens
+    ("coins dropping on a table", "rain hitting a tin roof"), which counts as a hit read through
+    an inflection, below the thing that sounds."""
     return {w for i, w in enumerate(words) if _LANDING.intersection(words[max(i - 3, 0) : i])}
 
 
@@ -259,7 +263,8 @@ class KeywordScorer:
         words, forms = _prompt_forms(text, models)
         placed = _where_it_lands(words)
         singles = set().union(*(f for _w, f in forms))
-        pairs = {" ".join(p) for p in zip(words, words[1:])}
+        # Phrases of two and three words ("hard floor", "into the water")
+        phrases = {" ".join(words[i : i + n]) for n in (2, 3) for i in range(len(words) - n + 1)}
         out = np.zeros(len(models))
         for i, model in enumerate(models):
             if (model.requires and not singles.intersection(model.requires)
@@ -269,7 +274,7 @@ class KeywordScorer:
             hits = sum(_INFLECTED if word not in keywords or word in _SHARED_SOUNDS or word in placed
                        else _CHARACTER if word in _SOUND_CHARACTER else 1.0
                        for word, f in forms if f & keywords)
-            hits += sum(1.0 for k in keywords if " " in k and k in pairs)
+            hits += sum(1.0 for k in keywords if " " in k and k in phrases)
             out[i] = hits + (_DESCRIBED * _described(words, model) if hits else 0.0)
         return out
 

@@ -161,6 +161,8 @@ UNMADE_SOUNDS: dict[str, tuple[str, ...]] = {
     # a saw's stroke, a blade drawn on a steel and a pair of scissors' snip are no knock and no chop
     **dict.fromkeys(("sawing", "saws", "sharpening", "sharpens", "whetting", "scissors", "snip", "snips", "snipping"),
                     _ANY_SOURCE),
+    # a tyre's or a bird's screech is no pass-by and no call the bird model makes
+    **dict.fromkeys(("screech", "screeches", "screeching", "squeal", "squeals", "squealing"), _ANY_SOURCE),
     # a mouth drinking is no pour, and a blade drawn from its scabbard no swing
     **dict.fromkeys(("drinking", "sipping", "sips", "gulp", "gulps", "gulping", "swallow", "swallows", "swallowing",
                      "slurp", "slurps", "slurping", "unsheathe", "unsheathes", "unsheathed", "unsheathing", "sheathe",

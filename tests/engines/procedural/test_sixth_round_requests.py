@@ -175,3 +175,115 @@ def test_a_texture_under_the_sounds_own_hit_stays(embedding_matcher):
     # The jacket's cloth under the creak is a Foley layering, not a source yielding to a sound.
     plan = embedding_matcher.plan(Layer("foley", F, prompt="leather jacket creak"))
     assert chosen_models(plan) == {"creak", "cloth"}
+
+
+# A seventh round (stop 32): fifty requests as sound editors write them in a spotting session:
+# jargon (a cloth pass, walla, RT, int/ext), whole sentences, counts, negatives. Silent
+# substitutes before its fixes, keyword / embedding: 10 / 5; after: 2 / 2, marked below.
+
+SEVENTH_ROUND = [
+    (F, "cloth pass", ("cloth",)),
+    (F, "feet", ("steps_concrete",)),
+    (F, "specifics for the cup", ("impact_glass",)),
+    (F, "props on the table", ("impact_wood",)),
+    (X, "hard fx door slam", ("door",)),
+    (X, "sfx whoosh by", ("whoosh",)),
+    (B, "walla", ("crowd",)),
+    (B, "RT", (WARN,)),
+    (B, "room tone, quiet office", ("room_tone",)),
+    (B, "amb forest day", ("birds",)),
+    (B, "ext city night", ("traffic",)),
+    (B, "int car driving", ("engine",)),
+    (X, "the door slowly creaks open and then slams shut", ("door",)),
+    (X, "three gunshots in the distance", ("gunshot",)),
+    (X, "he drops the keys on the counter", ("keys",)),
+    (X, "she sets the wine glass down gently", ("impact_glass",)),
+    (X, "a heavy wooden chest is dragged across the floor", ("impact_wood", "scrape",)),
+    (X, "the car pulls away with a screech", (WARN,)),
+    (X, "glass shatters as the window breaks", ("glass_break",)),
+    (X, "a punch lands, then he hits the floor", ("impact_body",)),
+    (F, "she walks across the kitchen in high heels", ("steps_concrete",)),
+    (F, "he paces back and forth on the creaky floorboards", ("steps_wood",)),
+    (F, "kid running barefoot on grass", ("steps_grass",)),
+    (F, "soldiers marching on a dirt road", ("steps_concrete", "steps_gravel",)),
+    (F, "horse trotting on cobblestones", (WARN,)),
+    (X, "low rumble under the whole scene", ("thunder_rolls", "engine")),
+    (X, "subtle whoosh as the camera pans", (WARN,)),
+    (X, "sword swipes through the air", ("whoosh",)),
+    (X, "ball bounces twice on the court", ("impact_soft",)),
+    (X, "water dripping from a tap", (WARN,)),
+    (X, "rain hitting a tin roof", ("rain",)),
+    (X, "thunder cracks overhead", ("thunder",)),
+    (X, "the fire crackles in the hearth", ("fire",)),
+    (X, "wind howling through the trees", ("wind",)),
+    (X, "a dog barks twice outside", ("dog_bark",)),
+    (X, "birds chirping in the morning", ("birds",)),
+    (X, "engine idling, then revs", ("engine",)),
+    (X, "door knock, three times", ("impact_wood",)),
+    (X, "typing and mouse clicks", (WARN,)),
+    (X, "crowd cheering in a stadium", (WARN,)),
+    (F, "body movement, no footsteps", ("cloth", "impact_body",)),
+    (X, "impacts, no metal", (WARN,)),
+    (B, "traffic but no horns", ("traffic",)),
+    (X, "UI beep", (WARN,)),
+    (X, "heartbeat thumping", (WARN,)),
+    (X, "a stone thrown into a pond", ("splash",)),
+    (X, "paper being torn in half", ("paper",)),
+    (X, "crumpling a plastic bag", ("paper",)),
+    (X, "zipper on a backpack", (WARN,)),
+    (X, "velcro strap", (WARN,)),
+]
+# A car's interior is its engine and the road under it, not pass-bys scattered through the shot;
+# a low rumble under a scene is a bed, not one thunder clap.
+STILL_WRONG = {"int car driving", "low rumble under the whole scene"}
+
+
+def _seventh():
+    return [pytest.param(*row, id=row[1], marks=[pytest.mark.xfail(strict=True, reason="a silent substitute left")]
+                         if row[1] in STILL_WRONG else []) for row in SEVENTH_ROUND]
+
+
+def test_the_seventh_round_is_fifty_requests_no_earlier_round_holds():
+    from .test_editor_requests import EDITOR_REQUESTS
+    from .test_third_round_requests import FIFTH_ROUND, FOURTH_ROUND, THIRD_ROUND
+    from .test_unseen_requests import SECOND_ROUND, UNSEEN_REQUESTS
+
+    prompts = {prompt for _k, prompt, _m in SEVENTH_ROUND}
+    assert len(prompts) == len(SEVENTH_ROUND) == 50
+    earlier = EDITOR_REQUESTS + UNSEEN_REQUESTS + SECOND_ROUND + THIRD_ROUND + FOURTH_ROUND + FIFTH_ROUND + SIXTH_ROUND
+    assert not prompts & {prompt for _k, prompt, _m in earlier}
+
+
+@pytest.mark.parametrize(("kind", "prompt", "expected"), _seventh())
+def test_a_spotting_sessions_requests_get_their_model_or_a_warning_from_the_keywords(kind, prompt, expected):
+    assert _model_or_warning(Matcher(KeywordScorer()), kind, prompt, expected) == ""
+
+
+@pytest.mark.parametrize(("kind", "prompt", "expected"), _seventh())
+def test_a_spotting_sessions_requests_get_their_model_or_a_warning_from_the_embedding(embedding_matcher, kind,
+                                                                                     prompt, expected):
+    assert _model_or_warning(embedding_matcher, kind, prompt, expected) == ""
+
+
+@pytest.mark.parametrize(("prompt", "model"), [
+    ("a stone thrown into a pond", "splash"), ("a rock falls into the water", "splash"),
+])
+def test_a_keyword_of_three_words_is_a_hit(prompt, model):
+    # "into the water" was listed and never counted: only two-word phrases were looked for.
+    assert chosen_models(Matcher(KeywordScorer()).plan(fx(prompt))) == {model}
+
+
+@pytest.mark.parametrize("prompt", ["he paces on the floorboards", "soldiers marching on gravel",
+                                    "she tiptoes across the deck", "limping on the stairs"])
+def test_pacing_marching_and_tiptoeing_are_walking(prompt):
+    assert {m for m in chosen_models(Matcher(KeywordScorer()).plan(Layer("feet", F, prompt=prompt)))
+            if m.startswith("steps_")}
+
+
+@pytest.mark.parametrize(("prompt", "model"), [
+    ("rain hitting a tin roof", "rain"), ("he drops the keys on the counter", "keys"),
+    ("crumpling a plastic bag", "paper"), ("cloth pass", "cloth"),
+])
+def test_what_sounds_beats_what_it_hits_drops_on_or_happens_to(embedding_matcher, prompt, model):
+    for matcher in (Matcher(KeywordScorer()), embedding_matcher):
+        assert chosen_models(matcher.plan(Layer("fx", F, prompt=prompt))) == {model}, (matcher.scorer.name, prompt)
