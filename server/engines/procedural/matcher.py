@@ -589,6 +589,7 @@ class Matcher:
                 texture_gain = 1.0
         elif texture is not None and (
             oneshot is None or (tex_score > one_score + TEXTURE_MARGIN and texture.name != "scrape")
+            or (_lasting(text) and not layer.events and _says(text, texture))
         ):
             # "fire crackling", "cloth movement": the layer is the texture itself; its events,
             # if any, are the spans where it sounds.
@@ -668,6 +669,20 @@ def _named_in_words(best: dict[str, tuple[float, SoundModel | None]], text: str,
             makers = [m for m in models if m.name in sources[noun] and m.shape == shape and m.name not in excluded]
             if chosen is not None and material in chosen.keywords and len(makers) == 1:
                 best[shape] = (score, makers[0])
+
+
+# Words that say a sound lasts ("a steady rumble", "a drone under the whole scene"): between a
+# one-shot and a texture the prompt names in words as well, the texture ("constant gunfire" names
+# no texture: its shots).
+_LASTING_WORDS = frozenset({"steady", "constant", "constantly", "continuous", "continuously", "throughout",
+                            "sustained", "drone", "droning", "ongoing", "nonstop", "incessant"})
+_LASTING_PHRASES = ("whole scene", "entire scene", "whole shot", "entire shot", "under the scene")
+
+
+def _lasting(text: str) -> bool:
+    words = _words(text)
+    joined = " ".join(words)
+    return bool(_LASTING_WORDS.intersection(words)) or any(p in joined for p in _LASTING_PHRASES)
 
 
 def _says(text: str, model: SoundModel) -> bool:
