@@ -232,6 +232,17 @@ def _keyword_index(models: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], .
     return listed, {k: names for k, names in sources.items() if names}
 
 
+def _contents(words: list[str], sources: dict[str, frozenset[str]]) -> set[str]:
+    """What a named container holds ("a glass of water", "a bag of flour", "a splash of water"):
+    the word after "of" following a source noun. The container is what sounds; a word for the
+    sound itself ("a pot of boiling water") is no content."""
+    def named(word: str) -> bool:
+        return word in sources or (word.endswith("s") and word[:-1] in sources)
+
+    return {words[i + 2] for i in range(len(words) - 2)
+            if words[i + 1] == "of" and named(words[i]) and words[i + 2] not in _SOUND_CHARACTER}
+
+
 def _prompt_forms(text: str, models: list[SoundModel]) -> tuple[list[str], list[tuple[str, set[str]]]]:
     """The prompt's words (slips fixed) and each word's forms the keyword lists may hold it
     under, materials naming what another source is made of left out."""
@@ -663,6 +674,20 @@ def _named_in_words(best: dict[str, tuple[float, SoundModel | None]], text: str,
             best[shape] = (-1.0, None)
             best[top[0].shape] = (max(score, best[top[0].shape][0]), top[0])
     _listed, sources = _keyword_index(tuple((m.name, m.keywords, m.requires + m.happens) for m in models))
+    held = _contents(_words(text), sources)
+    if held:
+        # "a glass of water set down" reads near the pour: a model the words name only by what a
+        # container holds yields to one they name otherwise (the glass's clink; "pouring a glass
+        # of water" still names the pour by its pouring).
+        said_else = KeywordScorer().scores(" ".join(w for w in _words(text) if w not in held), models)
+        for shape in ("oneshot", "texture"):
+            score, chosen = best[shape]
+            if chosen is not None and said[models.index(chosen)] > 0 and said_else[models.index(chosen)] == 0:
+                best[shape] = (-1.0, None)
+        named = [(said_else[i], m) for i, m in enumerate(models) if m.name not in excluded and said_else[i] >= 1.0]
+        if best["oneshot"][1] is None and best["texture"][1] is None and named:
+            top = max(named, key=lambda hm: hm[0])[1]
+            best[top.shape] = (1.0, top)
     for material, noun in _made_of(_words(text), models, sources).items():
         for shape in ("oneshot", "texture"):
             score, chosen = best[shape]
