@@ -78,6 +78,14 @@ def command_parser(name: str, module) -> argparse.ArgumentParser:
         epilog=("examples:\n" + "\n".join(f"  {line}" for line in examples)) if examples else None,
     )
     module.add_arguments(parser)
+    # An option is its whole name: abbreviated, "serve --port 8000" was --port-file, and wrote
+    # the port to a file named 8000 while the server listened where it always had.
+    parsers = [parser]
+    while parsers:
+        one = parsers.pop()
+        one.allow_abbrev = False
+        parsers += [p for action in one._actions if isinstance(action, argparse._SubParsersAction)
+                    for p in action.choices.values()]
     return parser
 
 

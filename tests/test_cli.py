@@ -135,3 +135,14 @@ def test_bash_completion_knows_commands_options_and_choices(capsys) -> None:
     assert commands.split() == ["conform", "config"]
     assert cli.main(["completion", "zsh"]) == 0
     assert "bashcompinit" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [["serve", "--port", "8000"], ["generate", "clip.mov", "-o", "x", "--take", "2"],
+                                  ["notes", "check", "--stri", "n.txt"]])
+def test_an_option_is_its_whole_name(argv, capsys):
+    # "serve --port 8000" was read as --port-file: the port written to a file named 8000, the
+    # server listening where it always had.
+    with pytest.raises(SystemExit) as refused:
+        cli.main(argv)
+    assert refused.value.code == 2
+    assert "unrecognized arguments" in capsys.readouterr().err
