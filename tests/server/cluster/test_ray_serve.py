@@ -69,8 +69,8 @@ def slowfake(monkeypatch) -> pb.GenerateSettings:
     return pb.GenerateSettings(engine="slowfake")
 
 
-def _wait(predicate, what: str):
-    deadline = time.monotonic() + SAFETY_S
+def _wait(predicate, what: str, safety_s: float = SAFETY_S):
+    deadline = time.monotonic() + safety_s
     while not (found := predicate()):
         assert time.monotonic() < deadline, what
         time.sleep(0.02)
@@ -151,8 +151,35 @@ def test_health_turns_serving_once_the_replicas_are_deployed(cluster_server) -> 
         assert client.server_info().default_engine == "procedural"
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _both_replicas_running() -> None:
+    """Wait until two replica processes run: one killed by an earlier test counts as RUNNING
+    until Serve's health check finds it gone (seconds later), then it is started anew."""
+    import ray
+    from ray.serve.context import _get_global_client
+
+    from foleyline.server.cluster.deploy import APP_NAME, DEPLOYMENT_NAME
+
+    controller = _get_global_client()._controller
+
+    def running() -> bool:
+        details = ray.get(controller.get_serve_instance_details.remote())
+        replicas = details["applications"][APP_NAME]["deployments"][DEPLOYMENT_NAME]["replicas"]
+        return sum(r["state"] == "RUNNING" and _alive(r["pid"]) for r in replicas) >= 2
+
+    _wait(running, "a killed replica was not started again", DEPLOY_BOUND_S)
+
+
 def test_the_shots_of_one_job_spread_over_both_replicas(cluster_server, tmp_path: Path) -> None:
     running, clip, _held = cluster_server
+    _both_replicas_running()
     with FoleyClient(running.address, TOKEN) as client:
         events = collect(client.generate(_shots(clip, "spread", 8)))
         job_id = events["_job"][0]
@@ -222,7 +249,7 @@ def test_a_replica_killed_mid_job_costs_no_take_and_duplicates_none(cluster_serv
             os.kill(pid, signal.SIGKILL)  # in the middle of a shot: it is held there
             held.unlink()
             events = collect(call)
-            assert events["done"][0].shots_done == 6 and events["done"][0].shots_failed == 0
+            assert events["done"][0].shots_done == 6 and events["done"][0].shots_failed == 0, events.get("shot_failed")
             assert running.cluster.retries > retries_before
             stored = client.list_takes(job_id=job_id)
             assert sorted(t.shot_id for t in stored) == sorted(f"kill{i}" for i in range(6))
