@@ -20,9 +20,13 @@ from pathlib import Path
 import torch
 
 from foleyline.errors import InvalidInput, NotFound
+from foleyline.server.engines.checkpoints import load_state_dict
 from foleyline.server.engines.manifest import ParityFixture, engine_manifests, load_target
 
-__all__ = ["OutputCheck", "ParityResult", "compare", "fixture_kind", "load_fixture_config", "run_parity"]
+__all__ = [
+    "OutputCheck", "ParityResult", "compare", "fixture_kind", "load_fixture_config", "read_io", "read_weights_file",
+    "run_parity",
+]
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,19 @@ def compare(name: str, ours: torch.Tensor, reference: torch.Tensor, tolerance: f
     if rel != rel:  # NaN never passes
         rel = float("inf")
     return OutputCheck(name, rel, tolerance, err, scale)
+
+
+def read_weights_file(path: Path) -> dict[str, torch.Tensor]:
+    """A fixture's weights in any form an engine reads (safetensors or a torch pickle, wrapped or
+    prefixed as trainers save them), in the dtype stored: the modules' own load casts them."""
+    return load_state_dict(Path(path))
+
+
+def read_io(path: Path) -> dict[str, torch.Tensor]:
+    """A fixture's io tensors with every floating one as float32: the reference computed in
+    float32, and a file stored in fp16/bf16 must not change the dtype our modules run in."""
+    tensors = load_state_dict(Path(path))
+    return {k: v.float() if v.is_floating_point() else v for k, v in tensors.items()}
 
 
 def load_fixture_config(path: Path) -> dict:

@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from foleyline.errors import InvalidInput
+from foleyline.server.engines.checkpoints import fit_report
 from foleyline.server.engines.hunyuan_foley.blocks import Capture, Rotary, SingleStreamBlock, TripleStreamBlock
 from foleyline.server.engines.hunyuan_foley.configuration_hunyuan_foley import (
     SYNC_TOKENS_PER_SEGMENT,
@@ -114,17 +115,14 @@ class HunyuanFoleyModel(nn.Module):
         """Strict load with a message that says what does not fit. The reference loads its
         checkpoints with strict=False, which would leave mismatched weights random in silence;
         here a missing or unexpected key is an error (``time_in.freqs`` style tables aside)."""
-        own = self.state_dict()
         sd = {k: v for k, v in state_dict.items() if isinstance(v, torch.Tensor)}
-        missing = sorted(set(own) - set(sd))
-        unexpected = sorted(set(sd) - set(own))
-        wrong = [f"{k}: {tuple(sd[k].shape)} != {tuple(own[k].shape)}" for k in own
-                 if k in sd and tuple(sd[k].shape) != tuple(own[k].shape)]
-        if missing or unexpected or wrong:
+        problem = fit_report(self.state_dict(), sd)
+        if problem:
+            c = self.config
             raise InvalidInput(
-                f"the HunyuanVideo-Foley checkpoint does not fit the {self.config.name} network: "
-                f"{len(missing)} missing {missing[:4]}, {len(unexpected)} unexpected {unexpected[:4]}, "
-                f"wrong shapes {wrong[:4]}. Check that the weights file matches the model size (XXL or XL)."
+                f"the HunyuanVideo-Foley checkpoint does not fit the {c.name} network (hidden {c.hidden_size}, "
+                f"{c.num_heads} heads, {c.depth_triple_blocks}+{c.depth_single_blocks} blocks): {problem}. "
+                "Check that the weights file matches the model size (XXL or XL) or its config.yaml."
             )
         self.load_state_dict(sd, strict=True, assign=assign)
         self._rotary.clear()

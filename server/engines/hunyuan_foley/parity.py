@@ -22,16 +22,16 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file
 
 from foleyline.errors import InvalidInput
 from foleyline.server.engines.hunyuan_foley.blocks import interleaved_visual_positions
 from foleyline.server.engines.hunyuan_foley.configuration_hunyuan_foley import HunyuanFoleyConfig
-from foleyline.server.engines.hunyuan_foley.dac_vae import DacVAE, DacVAEConfig
+from foleyline.server.engines.checkpoints import naming
+from foleyline.server.engines.hunyuan_foley.dac_vae import DacVAE, DacVAEConfig, output_channels
 from foleyline.server.engines.hunyuan_foley.modeling_hunyuan_foley import HunyuanConditions, HunyuanFoleyModel
 from foleyline.server.engines.hunyuan_foley.sampling import DEFAULT_GUIDANCE, TIME_SCALE, guided_velocity, sample_latent
 from foleyline.server.engines.mmdit import compute_rope_rotations, euler_times, nearest_exact_index
-from foleyline.server.engines.parity import ParityResult, compare
+from foleyline.server.engines.parity import ParityResult, compare, read_io, read_weights_file
 from foleyline.server.engines.synchformer import SynchformerConfig, load_synchformer
 
 __all__ = ["TOLERANCES", "run_network_parity", "run_synchformer_parity", "run_vae_parity", "synchformer_config"]
@@ -68,17 +68,19 @@ def _checker(result: ParityResult, io: Mapping[str, torch.Tensor]):
     return check
 
 
-def _inputs(config: Path, weights: Sequence[Path], io_path: Path) -> tuple[dict, dict]:
-    return load_file(str(_weights_for(config, weights))), load_file(str(io_path))
+def _inputs(config: Path, weights: Sequence[Path], io_path: Path) -> tuple[Path, dict, dict]:
+    path = _weights_for(config, weights)
+    return path, read_weights_file(path), read_io(io_path)
 
 
 @torch.no_grad()
 def run_network_parity(config: Path, data: dict, weights: Sequence[Path], io_path: Path) -> ParityResult:
-    state, io = _inputs(config, weights, io_path)
+    path, state, io = _inputs(config, weights, io_path)
     name = config.name
     cfg = HunyuanFoleyConfig.from_reference(data)
     model = HunyuanFoleyModel(cfg).eval()
-    model.load_weights(state)
+    with naming(path):
+        model.load_weights(state)
     result = ParityResult(name, f"hunyuan-foley network ({cfg.depth_triple_blocks}+{cfg.depth_single_blocks} "
                                 f"blocks, width {cfg.hidden_size})")
     check = _checker(result, io)
@@ -147,11 +149,14 @@ def run_network_parity(config: Path, data: dict, weights: Sequence[Path], io_pat
 
 @torch.no_grad()
 def run_vae_parity(config: Path, data: dict, weights: Sequence[Path], io_path: Path) -> ParityResult:
-    state, io = _inputs(config, weights, io_path)
+    path, state, io = _inputs(config, weights, io_path)
     name = config.name
-    vae_config = DacVAEConfig.from_kwargs(data["constructor_kwargs"])
+    kwargs = data["constructor_kwargs"]
+    vae_config = DacVAEConfig.from_kwargs(kwargs, channels=output_channels(state, len(kwargs.get("decoder_rates", ()))
+                                                                       or len(DacVAEConfig().decoder_rates)))
     vae = DacVAE(vae_config).eval()
-    vae.load_reference_state(state)
+    with naming(path):
+        vae.load_reference_state(state)
     result = ParityResult(name, f"hunyuan-foley DAC VAE (encoder {vae_config.encoder_dim}, decoder {vae_config.decoder_dim})")
     check = _checker(result, io)
     tol = TOLERANCES["vae"]
@@ -184,9 +189,10 @@ def run_vae_parity(config: Path, data: dict, weights: Sequence[Path], io_path: P
 
 @torch.no_grad()
 def run_synchformer_parity(config: Path, data: dict, weights: Sequence[Path], io_path: Path) -> ParityResult:
-    state, io = _inputs(config, weights, io_path)
+    path, state, io = _inputs(config, weights, io_path)
     sizes = synchformer_config(data)
-    model = load_synchformer(state, sizes).eval()
+    with naming(path):
+        model = load_synchformer(state, sizes).eval()
     result = ParityResult(config.name, f"synchformer visual branch (width {sizes.embed_dim}, depth {sizes.depth})")
     check = _checker(result, io)
     levels = torch.arange(256, dtype=torch.uint8)

@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from foleyline.errors import InvalidInput
+from foleyline.server.engines.checkpoints import fit_report
 from foleyline.server.engines.weight_norm import fold_weight_norm
 
 __all__ = ["BIGVGAN_PRESETS", "BigVGANConfig", "BigVGANVocoder", "fold_weight_norm", "kaiser_sinc_filter1d", "load_bigvgan"]
@@ -229,12 +230,23 @@ class BigVGANVocoder(nn.Module):
 
 
 def load_bigvgan(state_dict: dict[str, torch.Tensor], config: BigVGANConfig) -> BigVGANVocoder:
-    """Build and strictly load a vocoder from a (possibly weight-normed, possibly wrapped) dict."""
+    """Build and strictly load a vocoder from a (possibly weight-normed, possibly wrapped) dict.
+
+    The anti-aliasing filters are persistent buffers in BigVGAN, but they are fixed Kaiser
+    windows, not learned: a file saved without them (or by a port that registers them
+    non-persistent) gets the module's own."""
     if "generator" in state_dict and isinstance(state_dict["generator"], dict):
         state_dict = state_dict["generator"]
     model = BigVGANVocoder(config)
-    try:
-        model.load_state_dict(fold_weight_norm(state_dict), strict=True)
-    except RuntimeError as exc:
-        raise InvalidInput(f"the vocoder checkpoint does not fit this BigVGAN configuration: {exc}") from None
+    sd = fold_weight_norm(state_dict)
+    for key, buffer in model.state_dict().items():
+        if key.endswith(".filter") and key not in sd:
+            sd[key] = buffer
+    problem = fit_report(model.state_dict(), sd)
+    if problem:
+        raise InvalidInput(
+            f"the vocoder checkpoint does not fit this BigVGAN configuration ({config.num_mels} mels, "
+            f"initial channels {config.upsample_initial_channel}, upsampling {list(config.upsample_rates)}): {problem}"
+        )
+    model.load_state_dict(sd, strict=True)
     return model

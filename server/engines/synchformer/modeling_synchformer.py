@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from foleyline.errors import InvalidInput
+from foleyline.server.engines.checkpoints import fit_report
 from foleyline.server.engines.mmdit.layers import FeedForward
 
 __all__ = ["SynchformerConfig", "SynchformerEncoder", "load_synchformer", "segment_frames"]
@@ -203,8 +204,10 @@ def load_synchformer(state_dict: dict[str, torch.Tensor], config: SynchformerCon
     sd = {k: v for k, v in state_dict.items() if k.startswith(CHECKPOINT_PREFIX)}
     if not sd:
         raise InvalidInput("the Synchformer checkpoint holds no 'vfeat_extractor.' keys; is it synchformer_state_dict.pth?")
-    try:
-        model.load_state_dict(sd, strict=True)
-    except RuntimeError as exc:
-        raise InvalidInput(f"the Synchformer checkpoint does not fit the encoder: {exc}") from None
+    problem = fit_report(model.state_dict(), sd)
+    if problem:
+        c = model.config
+        raise InvalidInput(f"the Synchformer checkpoint does not fit the encoder (width {c.embed_dim}, depth {c.depth}, "
+                           f"mlp ratio {c.mlp_ratio:g}): {problem}")
+    model.load_state_dict(sd, strict=True)
     return model

@@ -20,6 +20,8 @@ from torch import nn
 from torch.nn.utils import weight_norm
 
 from foleyline.errors import InvalidInput
+from foleyline.server.engines.checkpoints import fit_report
+from foleyline.server.engines.weight_norm import as_legacy_weight_norm
 
 __all__ = ["OobleckConfig", "ThinkSoundVAE", "convert_reference_key", "convert_reference_state", "reference_int16"]
 
@@ -113,9 +115,13 @@ def convert_reference_key(key: str, n_blocks: int = 5) -> str:
 
 
 def convert_reference_state(state: Mapping[str, torch.Tensor], n_blocks: int = 5) -> dict[str, torch.Tensor]:
-    """A reference autoencoder state dict renamed (and snake parameters reshaped) for diffusers."""
+    """A reference autoencoder state dict renamed (and snake parameters reshaped) for diffusers.
+    Convolutions may come in either weight-norm spelling or as plain (folded) weights."""
+    convs = {k.rsplit(".", 1)[0] for k in state if k.endswith((".weight", ".weight_g", ".weight_v"))}
+    convs |= {k.removesuffix(".parametrizations.weight.original0") for k in state
+              if k.endswith(".parametrizations.weight.original0")}
     out: dict[str, torch.Tensor] = {}
-    for key, value in state.items():
+    for key, value in as_legacy_weight_norm(dict(state), convs).items():
         new = convert_reference_key(key, n_blocks)
         if new.endswith((".alpha", ".beta")) and value.dim() == 1:
             value = value.reshape(1, -1, 1)
@@ -165,12 +171,14 @@ class ThinkSoundVAE(nn.Module):
         target = self.model.decoder if decoder_only else self.model
         if decoder_only:
             converted = {k[len("decoder."):]: v for k, v in converted.items()}
-        result = target.load_state_dict(converted, strict=False)
-        if result.missing_keys or result.unexpected_keys:
+        problem = fit_report(target.state_dict(), converted)
+        if problem:
+            c = self.config
             raise InvalidInput(
-                "the autoencoder weights do not fit ThinkSound's VAE: "
-                f"missing {sorted(result.missing_keys)[:5]}, unexpected {sorted(result.unexpected_keys)[:5]}"
+                f"the autoencoder weights do not fit ThinkSound's VAE (channels {c.channels}, c_mults {list(c.c_mults)}, "
+                f"latent {c.latent_dim}, {c.audio_channels} audio channels), in diffusers' names: {problem}"
             )
+        target.load_state_dict(converted, strict=True)
 
     @torch.no_grad()
     def decode(self, latent: torch.Tensor) -> torch.Tensor:
