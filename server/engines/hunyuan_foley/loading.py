@@ -27,7 +27,7 @@ import torch
 from foleyline.errors import InvalidInput, Unavailable
 from foleyline.server.engines.checkpoints import load_state_dict, naming, read_weights, state_dict_of
 from foleyline.server.engines.hunyuan_foley import files
-from foleyline.server.engines.hunyuan_foley.configuration_hunyuan_foley import HunyuanFoleyConfig
+from foleyline.server.engines.hunyuan_foley.configuration_hunyuan_foley import LATENT_RATE, HunyuanFoleyConfig
 from foleyline.server.engines.hunyuan_foley.dac_vae import DacVAE, DacVAEConfig, output_channels
 from foleyline.server.engines.hunyuan_foley.encoders import ClapTextEncoder, SiglipFrameEncoder
 from foleyline.server.engines.hunyuan_foley.modeling_hunyuan_foley import HunyuanFoleyModel
@@ -177,6 +177,11 @@ def _check_widths(config: HunyuanFoleyConfig, vae: DacVAE, synchformer: Synchfor
         if got != want:
             raise InvalidInput(f"the {what} are {got} wide but the network's {name} is {want}: "
                                "the installed encoders do not belong to this network")
+    # Every length is tied to 50 latent frames a second (SequenceLengths): a VAE decoding another
+    # rate would stretch or squeeze every take against its picture.
+    if vae.config.hop_length * LATENT_RATE != vae.config.sample_rate:
+        raise InvalidInput(f"the VAE decodes {vae.config.hop_length} samples per latent frame at "
+                           f"{vae.config.sample_rate} Hz, not the {LATENT_RATE} frames a second the network runs")
 
 
 def missing_message(variant: str, missing: list[Path]) -> str:

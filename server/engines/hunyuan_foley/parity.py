@@ -190,7 +190,7 @@ def run_vae_parity(config: Path, data: dict, weights: Sequence[Path], io_path: P
 @torch.no_grad()
 def run_synchformer_parity(config: Path, data: dict, weights: Sequence[Path], io_path: Path) -> ParityResult:
     path, state, io = _inputs(config, weights, io_path)
-    sizes = synchformer_config(data)
+    sizes = synchformer_config(data, state)
     with naming(path):
         model = load_synchformer(state, sizes).eval()
     result = ParityResult(config.name, f"synchformer visual branch (width {sizes.embed_dim}, depth {sizes.depth})")
@@ -229,15 +229,29 @@ def run_synchformer_parity(config: Path, data: dict, weights: Sequence[Path], io
     return result
 
 
-def synchformer_config(data: dict) -> SynchformerConfig:
-    """The Synchformer encoder's sizes from a fixture config (the ViT-yaml overrides; every
-    other value is the release's)."""
+def synchformer_config(data: dict, state: Mapping[str, torch.Tensor] | None = None) -> SynchformerConfig:
+    """The Synchformer encoder's sizes for a fixture: what the weights' shapes fix comes from them
+    (width, depth, MLP ratio, patch and image sizes); the head count and the segment hop, which
+    leave no trace in the weights, from the config's ViT overrides or derived values (else the
+    release's). A config that names a shape-fixed size the weights disagree with is refused."""
     overrides = data.get("vit_overrides", {})
     derived = data.get("derived", {})
     base = SynchformerConfig()
-    return SynchformerConfig(
-        embed_dim=int(overrides.get("VIT.EMBED_DIM", derived.get("embed_dim", base.embed_dim))),
-        depth=int(overrides.get("VIT.DEPTH", derived.get("depth", base.depth))),
-        num_heads=int(overrides.get("VIT.NUM_HEADS", derived.get("heads", base.num_heads))),
-        mlp_ratio=float(derived.get("mlp_ratio", base.mlp_ratio)),
-    )
+    heads = int(overrides.get("VIT.NUM_HEADS", derived.get("heads", base.num_heads)))
+    step = int(derived.get("segment_step", base.segment_step))
+    stated = {
+        "embed_dim": overrides.get("VIT.EMBED_DIM", derived.get("embed_dim")),
+        "depth": overrides.get("VIT.DEPTH", derived.get("depth")),
+        "mlp_ratio": overrides.get("VIT.MLP_RATIO", derived.get("mlp_ratio")),
+    }
+    if state is None:
+        return SynchformerConfig(**{k: type(getattr(base, k))(v) for k, v in stated.items() if v is not None},
+                                 num_heads=heads, segment_step=step)
+    sizes = SynchformerConfig.from_state_dict(state, num_heads=heads, segment_step=step)
+    for name, value in stated.items():
+        if value is not None and float(value) != float(getattr(sizes, name)):
+            raise InvalidInput(f"the fixture config gives the Synchformer {name}={value}, its weights "
+                               f"{getattr(sizes, name)}")
+    if sizes.embed_dim % heads:
+        raise InvalidInput(f"the Synchformer width {sizes.embed_dim} does not split into {heads} heads")
+    return sizes
