@@ -30,13 +30,18 @@ __all__ = ["OobleckConfig", "ThinkSoundVAE", "convert_reference_key", "convert_r
 class OobleckConfig:
     """The autoencoder's hyper-parameters in the reference's terms. Defaults are ThinkSound's."""
 
-    channels: int = 128                     # encoder and decoder base width
+    channels: int = 128                     # decoder base width (and the encoder's, unless given)
     c_mults: tuple[int, ...] = (1, 2, 4, 8, 16)
     strides: tuple[int, ...] = (2, 4, 4, 8, 8)
     latent_dim: int = 64                    # decoder input = posterior mean width
     encoder_latent_dim: int = 128           # encoder output: mean and scale, stacked
     audio_channels: int = 2
     sample_rate: int = 44100
+    encoder_channels: int | None = None     # the encoder's base width when it is not ``channels``
+
+    @property
+    def encoder_width(self) -> int:
+        return self.channels if self.encoder_channels is None else self.encoder_channels
 
     @property
     def hop_length(self) -> int:
@@ -54,12 +59,16 @@ class OobleckConfig:
             dec = config["decoder"]["config"]  # type: ignore[index]
         except (KeyError, TypeError) as err:
             raise InvalidInput(f"not an autoencoder config: missing {err}") from err
-        if enc["channels"] != dec["channels"] or list(enc["c_mults"]) != list(dec["c_mults"]):
-            raise InvalidInput("encoder and decoder widths differ; diffusers' Oobleck needs them equal")
+        if list(enc["c_mults"]) != list(dec["c_mults"]) or list(enc["strides"]) != list(dec["strides"]):
+            raise InvalidInput("the encoder's and decoder's c_mults/strides differ; diffusers' Oobleck shares them")
         if dec.get("final_tanh", False):
             raise InvalidInput("final_tanh=True is not ThinkSound's VAE and diffusers has no tanh")
+        # the reference's Oobleck defaults to ELU activations; ThinkSound's (and diffusers') are Snake
+        if not (enc.get("use_snake", False) and dec.get("use_snake", False)):
+            raise InvalidInput("only the Snake-activation Oobleck (use_snake: true in encoder and decoder) is supported")
         return cls(
-            channels=int(enc["channels"]),
+            channels=int(dec["channels"]),
+            encoder_channels=int(enc["channels"]) if int(enc["channels"]) != int(dec["channels"]) else None,
             c_mults=tuple(int(m) for m in enc["c_mults"]),
             strides=tuple(int(s) for s in enc["strides"]),
             latent_dim=int(dec["latent_dim"]),
@@ -142,7 +151,7 @@ class ThinkSoundVAE(nn.Module):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
             self.model = AutoencoderOobleck(
-                encoder_hidden_size=config.channels,
+                encoder_hidden_size=config.encoder_width,
                 downsampling_ratios=list(config.strides),
                 channel_multiples=list(config.c_mults),
                 decoder_channels=config.channels,
@@ -150,10 +159,10 @@ class ThinkSoundVAE(nn.Module):
                 audio_channels=config.audio_channels,
                 sampling_rate=config.sample_rate,
             )
-            if config.encoder_latent_dim != config.channels:
+            if config.encoder_latent_dim != config.encoder_width:
                 # diffusers ties the encoder's output width to its base width (true for ThinkSound:
                 # 128 = 128); small test models differ, so give them the reference's output conv.
-                width = config.channels * config.c_mults[-1]
+                width = config.encoder_width * config.c_mults[-1]
                 self.model.encoder.conv2 = weight_norm(
                     nn.Conv1d(width, config.encoder_latent_dim, kernel_size=3, padding=1)
                 )

@@ -138,7 +138,7 @@ def _vae_fixture(folder: Path, config: OobleckConfig, form: str, *, seed: int) -
     weights = folder / "vae.ckpt"
     torch.save({"state_dict": {f"autoencoder.{k}": v for k, v in reference_vae_state(vae, form).items()},
                 "hyper_parameters": HyperParameters(1e-4)}, weights)
-    enc = {"in_channels": config.audio_channels, "channels": config.channels, "c_mults": list(config.c_mults),
+    enc = {"in_channels": config.audio_channels, "channels": config.encoder_width, "c_mults": list(config.c_mults),
            "strides": list(config.strides), "latent_dim": config.encoder_latent_dim, "use_snake": True}
     dec = {"out_channels": config.audio_channels, "channels": config.channels, "c_mults": list(config.c_mults),
            "strides": list(config.strides), "latent_dim": config.latent_dim, "use_snake": True, "final_tanh": False}
@@ -149,12 +149,13 @@ def _vae_fixture(folder: Path, config: OobleckConfig, form: str, *, seed: int) -
     return folder / "config.json", weights, folder / "io.safetensors"
 
 
-@pytest.mark.parametrize("form", ["legacy", "parametrizations", "plain"])
-def test_a_vae_of_another_configuration_in_any_weight_form_passes_parity(tmp_path, form):
-    """Three blocks instead of five, other widths, a mono decoder; weight norm in either spelling or
-    already folded into plain convolution weights."""
+@pytest.mark.parametrize(("form", "encoder_channels"), [("legacy", 5), ("parametrizations", None), ("plain", None)])
+def test_a_vae_of_another_configuration_in_any_weight_form_passes_parity(tmp_path, form, encoder_channels):
+    """Three blocks instead of five, other widths (the encoder's base width apart from the
+    decoder's in one), a mono decoder; weight norm in either spelling or already folded into plain
+    convolution weights."""
     config = OobleckConfig(channels=3, c_mults=(1, 2, 4), strides=(2, 4, 4), latent_dim=8, encoder_latent_dim=16,
-                           audio_channels=1)
+                           audio_channels=1, encoder_channels=encoder_channels)
     result = run_parity(*_vae_fixture(tmp_path, config, form, seed=7))
     assert {c.name for c in result.checks} == {"out.audio", "out.encoder_raw"}
     assert result.passed, result.format()
@@ -192,6 +193,14 @@ def test_the_engine_loads_another_configuration_from_half_precision_files(tmp_pa
     assert all(p.dtype == torch.float32 for p in parts.network.parameters())
     takes = engine.generate(make_shot(1.0), STEPS, [1], SamplingSettings(steps=2))
     assert takes[0].shape == (2, 44100) and np.isfinite(takes[0]).all()
+
+
+def test_an_elu_oobleck_is_refused_by_name():
+    config = {"encoder": {"config": {"channels": 4, "c_mults": [1, 2], "strides": [2, 2], "latent_dim": 8}},
+              "decoder": {"config": {"channels": 4, "c_mults": [1, 2], "strides": [2, 2], "latent_dim": 4,
+                                     "out_channels": 2}}}
+    with pytest.raises(InvalidInput, match="use_snake"):
+        OobleckConfig.from_reference(config)
 
 
 def test_the_engine_refuses_a_vae_that_decodes_another_hop(tmp_path):
