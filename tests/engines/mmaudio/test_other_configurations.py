@@ -178,3 +178,36 @@ def test_the_engine_loads_a_44k_v2_set_saved_with_trainer_quirks(tmp_path):
     takes = engine.generate(shot, layer, [1, 2], SamplingSettings(steps=2, cfg_strength=4.5))
     assert [t.shape for t in takes] == [(1, 44100), (1, 44100)]
     assert all(np.isfinite(t).all() and np.abs(t).max() > 0 for t in takes)
+
+
+@pytest.mark.parametrize("form", ["legacy", "parametrizations", "plain"])
+@pytest.mark.parametrize(("resblock", "activation", "logscale"), [("1", "snakebeta", True), ("2", "snake", False)])
+def test_a_vocoder_of_another_configuration_loads_from_any_weight_form(form, resblock, activation, logscale):
+    """Other mel count, rates, kernels and widths; BigVGAN's second residual block and plain Snake;
+    weight norm in either spelling or folded, the fixed filters present or not: the loaded vocoder
+    computes what the saved one does."""
+    from foleyline.server.engines.mmaudio.bigvgan import BigVGANConfig, BigVGANVocoder, load_bigvgan
+
+    from .conftest import _weight_normed
+
+    config = BigVGANConfig.from_dict({
+        "num_mels": 20, "upsample_rates": [4, 2], "upsample_kernel_sizes": [8, 4], "upsample_initial_channel": 12,
+        "resblock_kernel_sizes": [3, 5], "resblock_dilation_sizes": [[1, 2], [1, 3]], "resblock": resblock,
+        "activation": activation, "snake_logscale": logscale, "use_tanh_at_final": False, "use_bias_at_final": False,
+    })
+    torch.manual_seed(0)
+    source = BigVGANVocoder(config).eval()
+    with torch.no_grad():
+        for name, p in source.named_parameters():
+            p.copy_(p.abs().add(0.5) if name.endswith(("alpha", "beta")) and not logscale else torch.randn_like(p) * 0.1)
+    state = {k: v for k, v in source.state_dict().items() if form == "plain" or not k.endswith(".filter")}
+    loaded = load_bigvgan({"generator": _weight_normed(state, form)}, config).eval()
+    mel = torch.randn(1, 20, 9)
+    with torch.no_grad():
+        ours, theirs = loaded(mel), source(mel)
+    assert theirs.abs().max() < 1  # not saturated: the comparison sees the whole chain
+    assert torch.allclose(ours, theirs, atol=1e-5 * float(theirs.abs().max()))
+    assert loaded(mel).shape == (1, 1, 9 * 8)
+    keys = set(loaded.state_dict())
+    assert ("resblocks.0.convs.0.weight" in keys) == (resblock == "2")
+    assert ("activation_post.act.beta" in keys) == (activation == "snakebeta")
