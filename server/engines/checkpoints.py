@@ -36,7 +36,7 @@ StateDict = dict[str, torch.Tensor]
 
 # Wrapping keys, in the order they are preferred when a file holds several (EMA weights are the
 # ones a trainer means for inference).
-WRAPPER_KEYS = ("state_dict", "ema", "model_ema", "ema_model", "model", "module", "generator", "net")
+WRAPPER_KEYS = ("state_dict", "ema", "model_ema", "ema_model", "model", "weights", "module", "generator", "net")
 # Prefixes a training wrapper puts on every key; stripped only when every key has one.
 WRAPPER_PREFIXES = ("module.", "_orig_mod.")
 # Bookkeeping entries of torch.optim.swa_utils.AveragedModel, not weights.

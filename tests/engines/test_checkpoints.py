@@ -26,11 +26,12 @@ def _same(state: dict) -> bool:
     {"model": WEIGHTS},
     {"ema": WEIGHTS},
     {"module": WEIGHTS},
+    {"weights": WEIGHTS, "it": 1000, "optimizer": {"state": {}}},       # a training run's checkpoint
     {"state_dict": {"module." + k: v for k, v in WEIGHTS.items()}},              # DataParallel / DDP
     {"module." + k: v for k, v in WEIGHTS.items()} | {"n_averaged": torch.tensor(7)},  # AveragedModel
     {"_orig_mod." + k: v for k, v in WEIGHTS.items()},                          # torch.compile
     {"state_dict": {"ema": WEIGHTS}},
-], ids=["flat", "lightning", "model", "ema", "module", "ddp", "averaged-model", "compiled", "nested"])
+], ids=["flat", "lightning", "model", "ema", "module", "weights", "ddp", "averaged-model", "compiled", "nested"])
 def test_the_weights_come_out_of_every_wrapping(tmp_path: Path, layout: dict):
     path = tmp_path / "weights.pth"
     torch.save(layout, path)
