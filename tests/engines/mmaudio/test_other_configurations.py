@@ -211,3 +211,40 @@ def test_a_vocoder_of_another_configuration_loads_from_any_weight_form(form, res
     keys = set(loaded.state_dict())
     assert ("resblocks.0.convs.0.weight" in keys) == (resblock == "2")
     assert ("activation_post.act.beta" in keys) == (activation == "snakebeta")
+
+
+@torch.no_grad()
+def test_a_vae_and_vocoder_chain_of_another_configuration_passes_the_parity_command(tmp_path, capsys):
+    """Other mel count, latent width and VAE width; a vocoder with other rates, widths and blocks,
+    saved as its release file is (weight-normed, under 'generator', as .pt)."""
+    from foleyline.server.engines.mmaudio.bigvgan import BigVGANConfig, BigVGANVocoder
+    from foleyline.server.engines.mmaudio.vae import MMAudioVAE
+
+    from .conftest import _weight_normed
+
+    vocoder_config = {"num_mels": 32, "upsample_rates": [4, 2], "upsample_kernel_sizes": [8, 4],
+                      "upsample_initial_channel": 16, "resblock_kernel_sizes": [3], "resblock_dilation_sizes": [[1, 3]],
+                      "resblock": "2", "activation": "snakebeta", "snake_logscale": True}
+    torch.manual_seed(0)
+    vae = MMAudioVAE(data_dim=32, embed_dim=8, hidden_dim=8)
+    raw = {k: v.clone() for k, v in vae.state_dict().items()}  # checkpoints hold the raw weights
+    vae.normalize_weights()
+    vae.eval()
+    vocoder = BigVGANVocoder(BigVGANConfig.from_dict(vocoder_config)).eval()
+    for p in vocoder.parameters():
+        p.mul_(0.3)
+    latent = torch.randn(1, 6, 8)
+    mel = vae.decode(latent.transpose(1, 2))
+    save_file({"in.latent": latent, "out.mel": mel, "out.wav": vocoder(mel),
+               "out.encoder_moments": vae.encode_moments(mel)}, str(tmp_path / "io.safetensors"))
+    torch.save(raw, tmp_path / "vae.pth")
+    torch.save({"generator": _weight_normed(vocoder.state_dict(), "legacy")}, tmp_path / "vocoder.pt")
+    (tmp_path / "config.json").write_text(json.dumps({
+        "vae": {"data_dim": 32, "embed_dim": 8, "hidden_dim": 8, "weights": "vae.pth"},
+        "vocoder": {"config": vocoder_config, "weights": "vocoder.pt"},
+    }))
+    code = cli.main(["models", "parity", "--config", str(tmp_path / "config.json"), "--io", str(tmp_path / "io.safetensors"),
+                     "--weights", str(tmp_path / "vae.pth"), "--weights", str(tmp_path / "vocoder.pt")])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert all(f" {name} " in out for name in ("out.mel", "out.wav", "out.encoder_moments")), out
