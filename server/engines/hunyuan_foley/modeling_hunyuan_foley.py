@@ -18,6 +18,7 @@ Attribute names are checkpoint keys. Lengths N, Nv, Ns and L come from the input
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import torch
@@ -31,6 +32,8 @@ from foleyline.server.engines.hunyuan_foley.configuration_hunyuan_foley import (
     HunyuanFoleyConfig,
 )
 from foleyline.server.engines.mmdit import MLP, ConvMLP, TimestepEmbedder, upsample_tokens
+
+log = logging.getLogger(__name__)
 
 __all__ = ["HunyuanConditions", "HunyuanFoleyModel"]
 
@@ -114,8 +117,19 @@ class HunyuanFoleyModel(nn.Module):
     def load_weights(self, state_dict: dict[str, torch.Tensor], *, assign: bool = False) -> None:
         """Strict load with a message that says what does not fit. The reference loads its
         checkpoints with strict=False, which would leave mismatched weights random in silence;
-        here a missing or unexpected key is an error (``time_in.freqs`` style tables aside)."""
+        here a missing, misshapen or unexpected key of any module this network has is an error.
+
+        Keys under a top-level name the network does not have are the training-time modules the
+        release's yaml still names (``depth_single_ssl_encoder``, ``use_repa_with_audiossl``: an
+        SSL projector no inference code builds); the reference drops them, and so does this, with
+        a log line saying which."""
         sd = {k: v for k, v in state_dict.items() if isinstance(v, torch.Tensor)}
+        own_modules = {*dict(self.named_children()), *self._parameters, *self._buffers}
+        training_only = sorted({k.split(".")[0] for k in sd if k.split(".")[0] not in own_modules})
+        if training_only:
+            log.info("HunyuanVideo-Foley checkpoint: ignoring %d tensors of modules inference does not build (%s)",
+                     sum(k.split(".")[0] in training_only for k in sd), ", ".join(training_only))
+            sd = {k: v for k, v in sd.items() if k.split(".")[0] not in training_only}
         problem = fit_report(self.state_dict(), sd)
         if problem:
             c = self.config

@@ -261,3 +261,19 @@ def test_the_engine_loads_another_configuration_from_quirky_files(tmp_path, tiny
         assert torch.equal(network.state_dict()[key], value.bfloat16().float()), key
     takes = engine.generate(make_shot(1.0), STEPS, [1], FAST)
     assert takes[0].shape == (1, 48000) and np.isfinite(takes[0]).all()
+
+
+def test_training_only_modules_in_a_checkpoint_are_dropped_but_a_wrong_block_is_not(tiny_network_config, caplog):
+    """The release yaml names an SSL projector no inference code builds; a checkpoint holding it
+    loads (as the reference's non-strict load does), while keys of modules the network has must
+    still fit exactly."""
+    config = HunyuanFoleyConfig.from_reference(_model_config(tiny_network_config, SIZES_B))
+    source = _random(HunyuanFoleyModel(config), 1)
+    state = {**source.state_dict(), "ssl_proj.0.weight": torch.zeros(4, 4), "repa_head.bias": torch.zeros(4)}
+    model = HunyuanFoleyModel(config)
+    with caplog.at_level("INFO"):
+        model.load_weights(state)
+    assert "ignoring 2 tensors" in caplog.text and "repa_head, ssl_proj" in caplog.text
+    assert all(torch.equal(model.state_dict()[k], v) for k, v in source.state_dict().items())
+    with pytest.raises(InvalidInput, match=r"1 unexpected \(single_blocks\.0\.modulation"):
+        model.load_weights({**source.state_dict(), "single_blocks.0.modulation.linear.bias": torch.zeros(4)})
