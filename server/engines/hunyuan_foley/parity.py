@@ -24,9 +24,9 @@ from pathlib import Path
 import torch
 
 from foleyline.errors import InvalidInput
+from foleyline.server.engines.checkpoints import naming
 from foleyline.server.engines.hunyuan_foley.blocks import interleaved_visual_positions
 from foleyline.server.engines.hunyuan_foley.configuration_hunyuan_foley import HunyuanFoleyConfig
-from foleyline.server.engines.checkpoints import naming
 from foleyline.server.engines.hunyuan_foley.dac_vae import DacVAE, DacVAEConfig, output_channels
 from foleyline.server.engines.hunyuan_foley.modeling_hunyuan_foley import HunyuanConditions, HunyuanFoleyModel
 from foleyline.server.engines.hunyuan_foley.sampling import DEFAULT_GUIDANCE, TIME_SCALE, guided_velocity, sample_latent
@@ -152,8 +152,9 @@ def run_vae_parity(config: Path, data: dict, weights: Sequence[Path], io_path: P
     path, state, io = _inputs(config, weights, io_path)
     name = config.name
     kwargs = data["constructor_kwargs"]
-    vae_config = DacVAEConfig.from_kwargs(kwargs, channels=output_channels(state, len(kwargs.get("decoder_rates", ()))
-                                                                       or len(DacVAEConfig().decoder_rates)))
+    # the output channels are no kwarg of the reference: the weights say them, as in the engine
+    blocks = len(DacVAEConfig.from_kwargs(kwargs).decoder_rates)
+    vae_config = DacVAEConfig.from_kwargs(kwargs, channels=output_channels(state, blocks))
     vae = DacVAE(vae_config).eval()
     with naming(path):
         vae.load_reference_state(state)
@@ -229,7 +230,7 @@ def run_synchformer_parity(config: Path, data: dict, weights: Sequence[Path], io
     return result
 
 
-def synchformer_config(data: dict, state: Mapping[str, torch.Tensor] | None = None) -> SynchformerConfig:
+def synchformer_config(data: dict, state: Mapping[str, torch.Tensor]) -> SynchformerConfig:
     """The Synchformer encoder's sizes for a fixture: what the weights' shapes fix comes from them
     (width, depth, MLP ratio, patch and image sizes); the head count and the segment hop, which
     leave no trace in the weights, from the config's ViT overrides or derived values (else the
@@ -244,9 +245,6 @@ def synchformer_config(data: dict, state: Mapping[str, torch.Tensor] | None = No
         "depth": overrides.get("VIT.DEPTH", derived.get("depth")),
         "mlp_ratio": overrides.get("VIT.MLP_RATIO", derived.get("mlp_ratio")),
     }
-    if state is None:
-        return SynchformerConfig(**{k: type(getattr(base, k))(v) for k, v in stated.items() if v is not None},
-                                 num_heads=heads, segment_step=step)
     sizes = SynchformerConfig.from_state_dict(state, num_heads=heads, segment_step=step)
     for name, value in stated.items():
         if value is not None and float(value) != float(getattr(sizes, name)):

@@ -9,13 +9,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import torch
+
 from foleyline.errors import InvalidInput
+from foleyline.server.engines.checkpoints import naming
 from foleyline.server.engines.mmaudio.bigvgan import BigVGANConfig, load_bigvgan
 from foleyline.server.engines.mmaudio.configuration_mmaudio import MMAudioConfig, SequenceConfig
 from foleyline.server.engines.mmaudio.modeling_mmaudio import MMAudioConditions, MMAudioModel
 from foleyline.server.engines.mmaudio.vae import load_vae
 from foleyline.server.engines.mmdit import euler_sample, euler_times, nearest_exact_index
-from foleyline.server.engines.checkpoints import naming
 from foleyline.server.engines.parity import ParityResult, compare, read_io, read_weights_file
 
 __all__ = ["config_from_fixture", "run_chain_parity", "run_network_parity"]

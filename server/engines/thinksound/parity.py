@@ -16,8 +16,8 @@ from pathlib import Path
 import torch
 
 from foleyline.errors import InvalidInput, NotFound
-from foleyline.server.engines.mmdit import nearest_exact_index
 from foleyline.server.engines.checkpoints import naming
+from foleyline.server.engines.mmdit import nearest_exact_index
 from foleyline.server.engines.parity import ParityResult, compare, load_fixture_config, read_io, read_weights_file
 from foleyline.server.engines.thinksound.checkpoints import network_weights, vae_weights
 from foleyline.server.engines.thinksound.configuration_thinksound import SequenceLengths, ThinkSoundConfig
