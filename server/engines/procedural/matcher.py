@@ -252,7 +252,7 @@ def _prompt_forms(text: str, models: list[SoundModel]) -> tuple[list[str], list[
     return words, [(w, _forms(w, listed)) for w in dict.fromkeys(words) if w not in modifiers]
 
 
-def unsaid_events(text: str, models: list[SoundModel]) -> np.ndarray:
+def _unsaid_events(text: str, models: list[SoundModel]) -> np.ndarray:
     """Per model, whether it renders an event (``SoundModel.happens``) the prompt does not say
     happens: "a glass set down" reads near the break's description, but nothing breaks."""
     _words_, forms = _prompt_forms(text, models)
@@ -463,7 +463,7 @@ class Matcher:
             return raw
         # Keywords still count as a tie-breaker: "door knock" should not lose to a paraphrase.
         scores = raw + 0.08 * np.minimum(KeywordScorer().scores(text, models), 2.0)
-        return np.where(unsaid_events(text, models), -1.0, scores)
+        return np.where(_unsaid_events(text, models), -1.0, scores)
 
     def _floor(self) -> float:
         return 0.5 if self.scorer.name == "keywords" else EMBED_FLOOR
