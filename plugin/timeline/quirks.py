@@ -50,7 +50,7 @@ import opentimelineio as otio
 
 from foleyline import timebase
 from foleyline.plugin.timeline import fcp7_writer
-from foleyline.plugin.timeline.formats import META_KEY, timeline_rate
+from foleyline.plugin.timeline.formats import META_KEY, RESOLVE_GENERATED, timeline_rate
 
 __all__ = ["write_string", "relabel_rate", "rescale_ranges", "fcpx_scale_times", "fix_after_read", "xges_one_module",
            "fcp7_nested_sequences"]
@@ -372,12 +372,23 @@ def fix_after_read(timeline: otio.schema.Timeline, fmt_name: str) -> None:
     - any format: a media reference's available range at rate 0 (Kdenlive writes one for
       stills and colour clips) measures nothing, and every frame count from it is NaN; it is
       dropped, as if the export had left it out.
+    - OTIO written by DaVinci Resolve (its timeline's metadata holds "Resolve_OTIO"): Resolve
+      writes every clip of a media file as an ExternalReference, offline or not (it keeps the
+      path), and a title, generator or Fusion clip, which has no file, as a MissingReference.
+      Those were reported as offline media to relink; they are GeneratorReferences, as the
+      live bridge (resolve.py) makes them.
     """
     for clip in timeline.find_clips():
         for reference in clip.media_references().values():
             available = reference.available_range
             if available is not None and min(available.start_time.rate, available.duration.rate) <= 0:
                 reference.available_range = None
+    if fmt_name in ("otio", "otioz") and "Resolve_OTIO" in timeline.metadata:
+        for clip in timeline.find_clips():
+            if isinstance(clip.media_reference, otio.schema.MissingReference):
+                clip.media_reference = otio.schema.GeneratorReference(
+                    name=clip.media_reference.name, generator_kind=RESOLVE_GENERATED,
+                    metadata=clip.media_reference.metadata)
     if fmt_name == "edl":
         starts = [t.source_range.start_time for t in timeline.tracks
                   if t.source_range is not None and t.source_range.start_time.value < 0]

@@ -273,7 +273,8 @@ def _shot_from(cand: _Candidate, rate: float, drop: bool, gstart: otio.opentime.
         return None, Problem("disabled", name, tc, "clip is disabled in the edit; not a shot")
     if isinstance(reference, otio.schema.GeneratorReference):
         kind = reference.generator_kind or "generator"
-        return None, Problem("generator", name, tc, f"{kind} generator (no picture media); not a shot")
+        made = kind if "generator" in kind.casefold() else f"{kind} generator"
+        return None, Problem("generator", name, tc, f"{made} (no picture media); not a shot")
     if record.duration.value <= 0:
         return None, Problem("unsupported", name, tc, "zero-length clip; not a shot")
     path, missing = media_path_of(reference, base_dir, source_format)
