@@ -100,8 +100,9 @@ def time_scalar(clip: otio.schema.Clip) -> tuple[float, str | None]:
             # parameters while they are at their defaults (and writes a speed as a
             # LinearTimeWarp): an effect that sets nothing changes no speed
             continue
-        # adapters keep other retimes (FCP7 "Time Remap") as plain effects: flag them
-        label = f"{effect.name} {effect.effect_name} {effect.metadata}".casefold()
-        if any(word in label for word in _RETIME_WORDS):
+        # adapters keep other retimes (FCP7 "Time Remap") as plain effects: flag them (a
+        # Resolve effect by its name: a Transform's keyframes are no retime)
+        said = f"{resolve.get('Effect Name')}" if resolve is not None else f"{effect.name} {effect.effect_name} {effect.metadata}"
+        if any(word in said.casefold() for word in _RETIME_WORDS):
             unknown = (resolve or {}).get("Effect Name") or effect.name or effect.effect_name or "time effect"
     return scalar, unknown
