@@ -369,6 +369,13 @@ def fix_after_read(timeline: otio.schema.Timeline, fmt_name: str) -> None:
       timecodes and write-back positions are right.
     - FCP7 XML: the reader keeps ``<enabled>FALSE</enabled>`` of clips and tracks only in
       metadata; honour it, so disabled clips are reported and not sent as shots.
+    - Premiere's FCP7 XML: a clip with a Time Remap keeps it as a plain effect, and the reader
+      takes the source from ``<in>``, which Premiere counts before the speed change (a 292 %
+      clip's in point lands seconds away, on another part of the take). Premiere also writes
+      ``<pproTicksIn>``/``<pproTicksOut>``, the media span in ticks (254016000000 a second)
+      after the speed change: the source starts there and the speed is that span over the
+      record length, a LinearTimeWarp (:func:`_premiere_retimes`). A constant speed's remap
+      effect goes; a ramp's stays, so the shot still says its speed varies.
     - any format: a media reference's available range at rate 0 (Kdenlive writes one for
       stills and colour clips) measures nothing, and every frame count from it is NaN; it is
       dropped, as if the export had left it out.
@@ -398,7 +405,46 @@ def fix_after_read(timeline: otio.schema.Timeline, fmt_name: str) -> None:
             if track.source_range is not None and track.source_range.start_time.value < 0:
                 track.source_range = None
     if fmt_name == "fcp7":
+        _premiere_retimes(timeline)
         for obj in [timeline.tracks] + list(timeline.tracks.find_children()):
             meta = obj.metadata.get("fcp_xml")
             if hasattr(meta, "get") and str(meta.get("enabled", "")).upper() == "FALSE" and hasattr(obj, "enabled"):
                 obj.enabled = False
+
+
+_PPRO_TICKS_PER_SECOND = 254016000000
+
+
+def _premiere_retimes(timeline: otio.schema.Timeline) -> None:
+    """A Premiere clip with a Time Remap: its source and speed from its ticks (see
+    :func:`fix_after_read`). A reversed clip, or one without ticks or a media start, is left
+    as read (its remap is still reported as a speed the export does not say)."""
+    for clip in timeline.find_clips():
+        meta = clip.metadata.get("fcp_xml")
+        remaps = [e for e in clip.effects if str(((e.metadata.get("fcp_xml") or {}).get("effectid") or "")).lower() == "timeremap"]
+        if not remaps or not hasattr(meta, "get") or clip.source_range is None:
+            continue
+        available = getattr(clip.media_reference, "available_range", None)
+        try:
+            ticks_in, ticks_out = int(meta.get("pproTicksIn")), int(meta.get("pproTicksOut"))
+        except (TypeError, ValueError):
+            continue
+        params = {}
+        for param in _as_list((remaps[0].metadata.get("fcp_xml") or {}).get("parameter")):
+            if hasattr(param, "get"):
+                params[str(param.get("parameterid", "")).lower()] = str(param.get("value", ""))
+        if available is None or ticks_out <= ticks_in or params.get("reverse", "FALSE").upper() == "TRUE":
+            continue
+        rate = clip.source_range.duration.rate
+        record = clip.source_range.duration
+        media = Fraction(ticks_out - ticks_in, _PPRO_TICKS_PER_SECOND)
+        start = available.start_time.rescaled_to(rate) + TC.RationalTime(float(Fraction(ticks_in, _PPRO_TICKS_PER_SECOND) * Fraction(rate)), rate)
+        clip.source_range = TC.TimeRange(start, record)
+        if params.get("variablespeed", "0") in ("0", "", "FALSE"):
+            for remap in remaps:
+                clip.effects.remove(remap)
+        clip.effects.append(otio.schema.LinearTimeWarp(name="Time Remap", time_scalar=float(media / Fraction(record.to_seconds()).limit_denominator(10**9))))
+
+
+def _as_list(value: object) -> list:
+    return list(value) if isinstance(value, (list, tuple)) or type(value).__name__ == "AnyVector" else [value]
