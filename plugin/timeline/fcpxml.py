@@ -18,10 +18,12 @@ library; a document without one gives each compound clip exported alone, as Fina
   each cut to what its containers leave visible;
 - a clip whose media Final Cut Pro rate-conforms (``<conform-rate srcFrameRate="25"/>`` on 25p
   media in a 24 or 23.98 project, ``scaleEnabled`` left at its default 1) plays its media frame
-  for frame at the project's rate: its ``start`` and markers count media time, its ``duration``
-  the project's, so it shows ``duration * project rate / media rate`` of its media (a speed of
-  96 % here). Read as 1:1, such a clip was given 4 % more media than it shows, past the end of
-  the file for a clip that uses all of it;
+  for frame at the project's rate, for the pairs of Apple's rate-conforming chart
+  (:data:`_CONFORMED`; other pairs drop or repeat frames at normal speed, though FCP writes the
+  element for them too): its ``start`` and markers count media time, its ``duration`` the
+  project's, so it shows ``duration * project rate / media rate`` of its media (96 % for 25p in
+  24p). Read as 1:1, such a clip was given 4 % more media than it shows, past the end of the
+  file for a clip that uses all of it;
 - tracks by storyline lane: V1 is the lowest video lane, A1 the audio lane nearest the primary
   storyline; clips that overlap in one lane spill to a further track of that lane;
 - titles and generators are Clips with a GeneratorReference (not shots);
@@ -209,7 +211,7 @@ class _Document:
         if source is None:  # the media's own format
             ref = self.by_id.get(el.get("ref", ""))
             source = self.frame_rate(el.get("format")) or (self.frame_rate(ref.get("format")) if ref is not None else own_rate)
-        return parent_rate / source if source else Fraction(1)
+        return parent_rate / source if (source, parent_rate) in _CONFORMED else Fraction(1)
 
     def multicam(self, el: ET.Element, content: _Place) -> None:
         media = self.by_id.get(el.get("ref", ""))
@@ -274,6 +276,16 @@ class _Document:
             kind = {"0": "todo", "1": "completed"}.get(el.get("completed", ""), "standard")
         marker = _Marker(record, _time(el.get("duration")), el.get("value", ""), kind, el.get("note", ""))
         (owner.markers if owner is not None else self.markers).append(marker)
+
+
+_NTSC = {n: Fraction(n * 1000, 1001) for n in (24, 30, 60)}
+# (media rate, project rate) pairs Final Cut Pro plays frame for frame at the project's rate: the
+# pairs of Apple's rate-conforming chart for conform-rate whose media frame lasts one project
+# frame. Its pairs into a double rate (23.98p in 50p at 25, 30p in 59.94p at 29.97) are left
+# 1:1: the one export of them here places connected clips as neither reading predicts
+_CONFORMED = {(_NTSC[24], Fraction(24)), (_NTSC[24], Fraction(25)), (Fraction(24), _NTSC[24]), (Fraction(24), Fraction(25)),
+              (Fraction(25), _NTSC[24]), (Fraction(25), Fraction(24)), (_NTSC[30], Fraction(30)), (Fraction(30), _NTSC[30]),
+              (_NTSC[60], Fraction(60)), (Fraction(60), _NTSC[60])}
 
 
 def _rate_token(token: str | None) -> Fraction | None:
