@@ -218,6 +218,7 @@ def write_string(timeline: otio.schema.Timeline, fmt_name: str, adapter: str, *,
     if fmt_name == "fcp7":
         fcp7_writer.install()
         fixed = timeline if owned else copy.deepcopy(timeline)
+        premiere_retimes_as_read(fixed)
         rescale_ranges(fixed, rate)
         fill_available_ranges(fixed)
         drop_frame_only_where_it_exists(fixed)
@@ -375,7 +376,8 @@ def fix_after_read(timeline: otio.schema.Timeline, fmt_name: str) -> None:
       ``<pproTicksIn>``/``<pproTicksOut>``, the media span in ticks (254016000000 a second)
       after the speed change: the source starts there and the speed is that span over the
       record length, a LinearTimeWarp (:func:`_premiere_retimes`). A constant speed's remap
-      effect goes; a ramp's stays, so the shot still says its speed varies.
+      effect goes; a ramp's stays, so the shot still says its speed varies. FCP7 XML written
+      back keeps the ``<in>`` Premiere wrote (:func:`premiere_retimes_as_read`).
     - any format: a media reference's available range at rate 0 (Kdenlive writes one for
       stills and colour clips) measures nothing, and every frame count from it is NaN; it is
       dropped, as if the export had left it out.
@@ -438,12 +440,26 @@ def _premiere_retimes(timeline: otio.schema.Timeline) -> None:
         rate = clip.source_range.duration.rate
         record = clip.source_range.duration
         media = Fraction(ticks_out - ticks_in, _PPRO_TICKS_PER_SECOND)
-        start = available.start_time.rescaled_to(rate) + TC.RationalTime(float(Fraction(ticks_in, _PPRO_TICKS_PER_SECOND) * Fraction(rate)), rate)
+        start = available.start_time.rescaled_to(rate) + TC.RationalTime.from_seconds(ticks_in / _PPRO_TICKS_PER_SECOND, rate)
+        ours = dict(clip.metadata.get(META_KEY) or {})
+        ours["premiere_in"] = clip.source_range.start_time  # what Premiere reads back (premiere_retimes_as_read)
+        clip.metadata[META_KEY] = ours
         clip.source_range = TC.TimeRange(start, record)
         if params.get("variablespeed", "0") in ("0", "", "FALSE"):
             for remap in remaps:
                 clip.effects.remove(remap)
-        clip.effects.append(otio.schema.LinearTimeWarp(name="Time Remap", time_scalar=float(media / Fraction(record.to_seconds()).limit_denominator(10**9))))
+        clip.effects.append(otio.schema.LinearTimeWarp(name="Time Remap", time_scalar=float(media) / record.to_seconds()))
+
+
+def premiere_retimes_as_read(timeline: otio.schema.Timeline) -> None:
+    """Each retimed Premiere clip back to the ``<in>`` Premiere wrote, for FCP7 XML it reads
+    again (the ticks are Foleyline's reading; Premiere counts ``<in>`` its own way)."""
+    for clip in timeline.find_clips():
+        written = (clip.metadata.get(META_KEY) or {}).get("premiere_in")
+        if isinstance(written, TC.RationalTime) and clip.source_range is not None:
+            clip.source_range = TC.TimeRange(written, clip.source_range.duration)
+            for warp in [e for e in clip.effects if isinstance(e, otio.schema.LinearTimeWarp) and e.name == "Time Remap"]:
+                clip.effects.remove(warp)
 
 
 def _as_list(value: object) -> list:

@@ -340,3 +340,13 @@ def test_a_premiere_ramp_keeps_saying_its_speed_varies_and_a_remap_without_ticks
     plain = _premiere_remap(tmp_path, _param("variablespeed", "0") + _param("speed", "200"), ticks="")
     [shot] = find_shots(plain).shots
     assert shot.source_timecode() == "10:00:04:00" and shot.source_range.duration.value == 50
+
+
+def test_a_premiere_speed_change_written_back_keeps_the_in_point_premiere_wrote(tmp_path):
+    from foleyline.plugin.timeline.quirks import write_string
+
+    timeline = _premiere_remap(tmp_path, _param("variablespeed", "0") + _param("speed", "200"))
+    xml = write_string(timeline, "fcp7", "fcp_xml")
+    assert "<in>100</in>" in xml and "timeremap" in xml
+    [clip] = timeline.find_clips()  # the timeline itself keeps the reading
+    assert clip.source_range.start_time.value == 900200
