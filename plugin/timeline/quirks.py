@@ -241,6 +241,8 @@ def write_string(timeline: otio.schema.Timeline, fmt_name: str, adapter: str, *,
         clip_markers_as_guides(fixed)
         with contextlib.redirect_stdout(io.StringIO()):  # its deprecation banner
             return otio.adapters.write_to_string(fixed, adapter)
+    if fmt_name == "otio":
+        return otio.adapters.write_to_string(resolve_generated_as_read(timeline, owned=owned), adapter)
     if fmt_name == "xges":
         xges_one_module()
         fixed = timeline if owned else copy.deepcopy(timeline)
@@ -385,7 +387,8 @@ def fix_after_read(timeline: otio.schema.Timeline, fmt_name: str) -> None:
       writes every clip of a media file as an ExternalReference, offline or not (it keeps the
       path), and a title, generator or Fusion clip, which has no file, as a MissingReference.
       Those were reported as offline media to relink; they are GeneratorReferences, as the
-      live bridge (resolve.py) makes them.
+      live bridge (resolve.py) makes them, and MissingReferences again in OTIO written back
+      (:func:`resolve_generated_as_read`), the form Resolve reads.
     """
     for clip in timeline.find_clips():
         for reference in clip.media_references().values():
@@ -449,6 +452,19 @@ def _premiere_retimes(timeline: otio.schema.Timeline) -> None:
             for remap in remaps:
                 clip.effects.remove(remap)
         clip.effects.append(otio.schema.LinearTimeWarp(name="Time Remap", time_scalar=float(media) / record.to_seconds()))
+
+
+def resolve_generated_as_read(timeline: otio.schema.Timeline, *, owned: bool = False) -> otio.schema.Timeline:
+    """The timeline with Resolve's titles and generators as the MissingReferences Resolve wrote
+    (see :func:`fix_after_read`): a copy unless ``owned``, the timeline itself if it has none."""
+    if "Resolve_OTIO" not in timeline.metadata:
+        return timeline
+    fixed = timeline if owned else copy.deepcopy(timeline)
+    for clip in fixed.find_clips():
+        reference = clip.media_reference
+        if isinstance(reference, otio.schema.GeneratorReference) and reference.generator_kind == RESOLVE_GENERATED:
+            clip.media_reference = otio.schema.MissingReference(name=reference.name, metadata=reference.metadata)
+    return fixed
 
 
 def premiere_retimes_as_read(timeline: otio.schema.Timeline) -> None:

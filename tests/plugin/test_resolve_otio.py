@@ -85,3 +85,12 @@ def test_a_missing_reference_in_another_applications_otio_is_still_offline_media
     path = _export(tmp_path, [_clip("A001.mp4", 0, 48, otio.schema.MissingReference())], resolve=False)
     [shot] = find_shots(read_timeline(path)).shots
     assert shot.missing_reason and "offline or unlinked" in shot.missing_reason
+
+
+def test_resolves_titles_are_written_back_as_resolve_wrote_them(tmp_path):
+    from foleyline.plugin.timeline.quirks import write_string
+
+    path = _export(tmp_path, [_clip("Text+", 0, 24, otio.schema.MissingReference())])
+    text = write_string(read_timeline(path), "otio", "otio_json")
+    [clip] = otio.adapters.read_from_string(text, "otio_json").find_clips()
+    assert isinstance(clip.media_reference, otio.schema.MissingReference)
