@@ -19,7 +19,7 @@ Real EDLs differ from what the otio-cmx3600-adapter (1.0) accepts in ways that c
   the source timecodes, read at the list's rate, span the media the event shows within a frame.
   The adapter takes the source length from the speed, so the shot's media was off by the ratio
   of the two rates (4 % and 100 % here). A forward speed whose span misses the columns by more
-  than two frames (more than the M2's one decimal and Avid's one frame past can explain) is
+  than :data:`_M2_SLACK` frames (more than the M2's one decimal and Avid's rounding explain) is
   rewritten to the speed the columns imply (:func:`m2_speeds_from_columns`). A reverse or
   freeze event keeps its M2: Avid writes a one-frame source span for those.
 - a dissolve into the first event of a channel (Avid fades audio up from silence so): the
@@ -84,8 +84,10 @@ _ANY_TC = re.compile(r"\b\d{2}[:;.]\d{2}[:;.]\d{2}[:;.](\d{2})\b")
 _STANDARD = (24, 25, 30, 50, 60)
 _M2 = re.compile(rf"^(?P<head>\s*M2\s+\S+\s+)(?P<speed>-?\d+(?:\.\d*)?)(?P<tail>\s+{_TC}\s*)$", re.IGNORECASE)
 # frames an M2 span may miss the source columns by and still be the same event: its speed has
-# one decimal, and Avid's source out is one frame past the last frame shown
-_M2_SLACK = 2
+# one decimal and Avid rounds its source out; in the lists read (the shared and hunted lists'
+# 26 forward M2 speeds) a speed at the clip's own rate misses by up to 2.2 frames, a clip of
+# another rate by 4 and more. Any slack from 2.2 to 4 reads them alike: the middle of it
+_M2_SLACK = 3
 
 
 def decode(data: bytes) -> str:
