@@ -123,16 +123,6 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def _verb_stems(word: str) -> set[str]:
-    """What a past tense or an "-ing" form was before its ending ("punched", "crumpled",
-    "chopped", "trudging"): the keyword lists hold some forms of a verb, rarely all of them."""
-    for ending in ("ed", "ing"):
-        if word.endswith(ending) and len(word) - len(ending) >= 3:
-            stem = word[: -len(ending)]
-            return {stem, stem + "e"} | ({stem[:-1]} if stem[-1] == stem[-2] else set())
-    return set()
-
-
 # Materials as adjectives: before another model's source noun they say what it is made of
 # ("a wooden door", "a metal gate"), not what sounds.
 _MATERIALS = frozenset({"wood", "wooden", "metal", "metallic", "steel", "iron", "glass", "stone", "plastic", "rubber",
@@ -150,14 +140,20 @@ _INFLECTED = 0.9
 # the source a prompt names beside them wins ("screen door bang": the door; "engine running": the
 # engine, not a runner's steps; "book closing": the book's thud, not a door).
 _SHARED_SOUNDS = frozenset({"bang", "bangs", "boom", "booms", "thump", "thumps", "rumble", "rumbles", "rumbling",
-                            "running", "runs", "close", "closes", "closing", "closed", "shut", "shuts"})
+                            "running", "runs", "close", "closes", "closing", "closed", "shut", "shuts",
+                            # things drop, fall and are thrown as bodies do; a pass is a car's, a
+                            # whoosh's or a Foley stage's ("cloth pass": the cloth track)
+                            "drops", "thrown", "pass", "passes"})
 # Words for a sound's own character, which one model makes ("creak", "clink", "sizzle", "hum"):
 # beside the thing that makes it they say which of its sounds is meant ("chair creak": the
 # joint's creak, not the chair's knock), so they count a little over one source word.
 _SOUND_CHARACTER = frozenset({"creak", "creaks", "creaking", "creaky", "clink", "clinks", "clang", "clangs", "clank",
                               "clanks", "clanking", "jingle", "jangle", "sizzle", "whoosh", "swish", "swoosh",
-                              "splash", "splashes", "splashing", "hum", "hums", "humming", "buzz", "buzzes", "buzzing"})
-_CHARACTER = 1.05
+                              "splash", "splashes", "splashing", "hum", "hums", "humming", "buzz", "buzzes", "buzzing",
+                              "boil", "boils", "boiling", "bubble", "bubbles", "bubbling", "simmer", "simmers",
+                              "simmering", "fry", "fries", "frying", "fried", "crumple", "crumples", "crumpling",
+                              "crumpled", "crinkle", "crinkles", "crinkling"})
+_CHARACTER = 1.1
 
 
 def _stem(word: str) -> str:
@@ -195,7 +191,7 @@ def _forms(word: str, listed: frozenset[str]) -> set[str]:
     """A prompt word and what the keyword lists may hold it as: its singular, and the verb of a
     past tense or an "-ing" form no list holds."""
     forms = {word} | ({word[:-1]} if word.endswith("s") else set()) | ({word[:-2]} if word.endswith("es") else set())
-    return forms | (_verb_stems(word) if word not in listed else set())
+    return forms | (vocabulary.verb_stems(word) if word not in listed else set())
 
 
 def _described(words: list[str], model: SoundModel) -> int:
@@ -206,13 +202,13 @@ def _described(words: list[str], model: SoundModel) -> int:
     return len(rest & said)
 
 
-_LANDING = frozenset({"on", "onto", "against", "across", "over"})
+_LANDING = frozenset({"on", "onto", "against", "across", "over", "hitting", "hits", "striking", "strikes"})
 
 
 def _where_it_lands(words: list[str]) -> set[str]:
-    """The words up to three after "on", "onto", "against"...: where a sound happens ("coins
-    dropping on a table"), which counts as a hit read through an inflection, below the thing
-    that sounds."""
+    """The words up to three after "on", "onto", "against", "hitting"...: where a sound happens
+    ("coins dropping on a table", "rain hitting a tin roof"), which counts as a hit read through
+    an inflection, below the thing that sounds."""
     return {w for i, w in enumerate(words) if _LANDING.intersection(words[max(i - 3, 0) : i])}
 
 
@@ -227,11 +223,41 @@ def _made_of(words: list[str], models: list[SoundModel], sources: dict[str, froz
 def _keyword_index(models: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]
                    ) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     """Of the models (name, keywords, required words): every word their lists hold, and per
-    keyword the models that list it. The same for every prompt over one catalogue, and a plan
+    keyword the models that list it (a word only required names no source: "glass crash" is
+    no crash made of glass). The same for every prompt over one catalogue, and a plan
     scores its texts several times (3.2 ms a time over the 44 models: about 16 ms of a
     one-shot `generate`'s shot)."""
     listed = frozenset(k for _, keywords, requires in models for k in keywords + requires)
-    return listed, {k: frozenset(name for name, keywords, _ in models if k in keywords) for k in listed}
+    sources = {k: frozenset(name for name, keywords, _ in models if k in keywords) for k in listed}
+    return listed, {k: names for k, names in sources.items() if names}
+
+
+def _contents(words: list[str], sources: dict[str, frozenset[str]]) -> set[str]:
+    """What a named container holds ("a glass of water", "a bag of flour", "a splash of water"):
+    the word after "of" following a source noun. The container is what sounds; a word for the
+    sound itself ("a pot of boiling water") is no content."""
+    def named(word: str) -> bool:
+        return word in sources or (word.endswith("s") and word[:-1] in sources)
+
+    return {words[i + 2] for i in range(len(words) - 2)
+            if words[i + 1] == "of" and named(words[i]) and words[i + 2] not in _SOUND_CHARACTER}
+
+
+def _prompt_forms(text: str, models: list[SoundModel]) -> tuple[list[str], list[tuple[str, set[str]]]]:
+    """The prompt's words (slips fixed) and each word's forms the keyword lists may hold it
+    under, materials naming what another source is made of left out."""
+    listed, sources = _keyword_index(tuple((m.name, m.keywords, m.requires + m.happens) for m in models))
+    words = _slips_fixed(_words(text), listed)
+    modifiers = set(_made_of(words, models, sources))
+    return words, [(w, _forms(w, listed)) for w in dict.fromkeys(words) if w not in modifiers]
+
+
+def _unsaid_events(text: str, models: list[SoundModel]) -> np.ndarray:
+    """Per model, whether it renders an event (``SoundModel.happens``) the prompt does not say
+    happens: "a glass set down" reads near the break's description, but nothing breaks."""
+    _words_, forms = _prompt_forms(text, models)
+    singles = set().union(*(f for _w, f in forms))
+    return np.array([bool(m.happens) and not singles.intersection(m.happens) for m in models])
 
 
 class KeywordScorer:
@@ -243,24 +269,23 @@ class KeywordScorer:
     name = "keywords"
 
     def scores(self, text: str, models: list[SoundModel]) -> np.ndarray:
-        listed, sources = _keyword_index(tuple((m.name, m.keywords, m.requires) for m in models))
-        words = _slips_fixed(_words(text), listed)
-        modifiers = set(_made_of(words, models, sources))
         # Each word of the prompt with the forms it may be listed under: one hit however many of
         # them a list holds ("footsteps" is one word, though the lists hold "footstep" too).
+        words, forms = _prompt_forms(text, models)
         placed = _where_it_lands(words)
-        forms = [(w, _forms(w, listed)) for w in dict.fromkeys(words) if w not in modifiers]
         singles = set().union(*(f for _w, f in forms))
-        pairs = {" ".join(p) for p in zip(words, words[1:])}
+        # Phrases of two and three words ("hard floor", "into the water")
+        phrases = {" ".join(words[i : i + n]) for n in (2, 3) for i in range(len(words) - n + 1)}
         out = np.zeros(len(models))
         for i, model in enumerate(models):
-            if model.requires and not singles.intersection(model.requires):
+            if (model.requires and not singles.intersection(model.requires)
+                    or model.happens and not singles.intersection(model.happens)):
                 continue
             keywords = set(model.keywords)
             hits = sum(_INFLECTED if word not in keywords or word in _SHARED_SOUNDS or word in placed
                        else _CHARACTER if word in _SOUND_CHARACTER else 1.0
                        for word, f in forms if f & keywords)
-            hits += sum(1.0 for k in keywords if " " in k and k in pairs)
+            hits += sum(1.0 for k in keywords if " " in k and k in phrases)
             out[i] = hits + (_DESCRIBED * _described(words, model) if hits else 0.0)
         return out
 
@@ -437,7 +462,8 @@ class Matcher:
         if self.scorer.name == "keywords":
             return raw
         # Keywords still count as a tie-breaker: "door knock" should not lose to a paraphrase.
-        return raw + 0.08 * np.minimum(KeywordScorer().scores(text, models), 2.0)
+        scores = raw + 0.08 * np.minimum(KeywordScorer().scores(text, models), 2.0)
+        return np.where(_unsaid_events(text, models), -1.0, scores)
 
     def _floor(self) -> float:
         return 0.5 if self.scorer.name == "keywords" else EMBED_FLOOR
@@ -574,6 +600,7 @@ class Matcher:
                 texture_gain = 1.0
         elif texture is not None and (
             oneshot is None or (tex_score > one_score + TEXTURE_MARGIN and texture.name != "scrape")
+            or (_lasting(text) and not layer.events and _says(text, texture))
         ):
             # "fire crackling", "cloth movement": the layer is the texture itself; its events,
             # if any, are the spans where it sounds.
@@ -620,24 +647,67 @@ def _named_in_words(best: dict[str, tuple[float, SoundModel | None]], text: str,
         if len(named) == 1:
             best["oneshot"] = (score, named[0])
     said = KeywordScorer().scores(text, models)
+    character = {w for w in _words(text) if w in _SOUND_CHARACTER}
     for shape in ("oneshot", "texture"):
         score, chosen = best[shape]
-        if chosen is None or not 0.0 < said[models.index(chosen)] < 1.0:
+        if chosen is None or not 0.0 < said[models.index(chosen)] < _CHARACTER:
             continue
-        # Named only through a word many sources share ("book closing": a door's closing): a
-        # source the words name outright wins.
-        outright = [(said[i], m) for i, m in enumerate(models)
-                    if m.shape == shape and m.name not in excluded and said[i] >= 1.0]
+        if said[models.index(chosen)] < 1.0:
+            # Named only through a word many sources share ("book closing": a door's closing):
+            # a source the words name outright wins.
+            outright = [(said[i], m) for i, m in enumerate(models)
+                        if m.shape == shape and m.name not in excluded and said[i] >= 1.0]
+        elif not character.intersection(chosen.keywords):
+            # Named through its source where the words name another model's own sound ("kettle
+            # boiling": the water's boil, not the kettle's pour; "frying eggs in a pan": the
+            # fat's sizzle, not the pan's clang), as the keyword scorer reads it, of either shape.
+            outright = [(said[i], m) for i, m in enumerate(models) if m.name not in excluded
+                        and character.intersection(m.keywords) and said[i] > said[models.index(chosen)]]
+        else:
+            continue
         top = [m for h, m in outright if h == max(h for h, _m in outright)] if outright else []
-        if len(top) == 1:
+        if len(top) == 1 and top[0].shape == shape:
             best[shape] = (score, top[0])
-    _listed, sources = _keyword_index(tuple((m.name, m.keywords, m.requires) for m in models))
+        elif len(top) == 1 and shape == "oneshot":
+            # The source's hit yields to the sound's texture; a texture under the sound's own
+            # hit ("leather jacket creak": the jacket's cloth under the creak) stays as it is.
+            best[shape] = (-1.0, None)
+            best[top[0].shape] = (max(score, best[top[0].shape][0]), top[0])
+    _listed, sources = _keyword_index(tuple((m.name, m.keywords, m.requires + m.happens) for m in models))
+    held = _contents(_words(text), sources)
+    if held:
+        # "a glass of water set down" reads near the pour: a model the words name only by what a
+        # container holds yields to one they name otherwise (the glass's clink; "pouring a glass
+        # of water" still names the pour by its pouring).
+        said_else = KeywordScorer().scores(" ".join(w for w in _words(text) if w not in held), models)
+        for shape in ("oneshot", "texture"):
+            score, chosen = best[shape]
+            if chosen is not None and said[models.index(chosen)] > 0 and said_else[models.index(chosen)] == 0:
+                best[shape] = (-1.0, None)
+        named = [(said_else[i], m) for i, m in enumerate(models) if m.name not in excluded and said_else[i] >= 1.0]
+        if best["oneshot"][1] is None and best["texture"][1] is None and named:
+            top = max(named, key=lambda hm: hm[0])[1]
+            best[top.shape] = (1.0, top)
     for material, noun in _made_of(_words(text), models, sources).items():
         for shape in ("oneshot", "texture"):
             score, chosen = best[shape]
             makers = [m for m in models if m.name in sources[noun] and m.shape == shape and m.name not in excluded]
             if chosen is not None and material in chosen.keywords and len(makers) == 1:
                 best[shape] = (score, makers[0])
+
+
+# Words that say a sound lasts ("a steady rumble", "a drone under the whole scene"): between a
+# one-shot and a texture the prompt names in words as well, the texture ("constant gunfire" names
+# no texture: its shots).
+_LASTING_WORDS = frozenset({"steady", "constant", "constantly", "continuous", "continuously", "throughout",
+                            "sustained", "drone", "droning", "ongoing", "nonstop", "incessant"})
+_LASTING_PHRASES = ("whole scene", "entire scene", "whole shot", "entire shot", "under the scene")
+
+
+def _lasting(text: str) -> bool:
+    words = _words(text)
+    joined = " ".join(words)
+    return bool(_LASTING_WORDS.intersection(words)) or any(p in joined for p in _LASTING_PHRASES)
 
 
 def _says(text: str, model: SoundModel) -> bool:

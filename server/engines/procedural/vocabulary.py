@@ -136,6 +136,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "bottle": ("FOODGware",), "jar": ("FOODGware",), "soda can": ("FOODDrnk",), "beer can": ("FOODDrnk",),
     "tin can": ("FOODDrnk",), "cereal": ("FOODIngr",), "rice": ("FOODIngr",), "sugar": ("FOODIngr",),
     "flour": ("FOODIngr",), "grain": ("FOODIngr",), "beans": ("FOODIngr",), "salt": ("FOODIngr",),
+    "panting": ("HMNBrth",), "chime": ("MUSCChim",), "chimes": ("MUSCChim",), "wind chimes": ("MUSCChim",),
+    "wolf": ("ANMLWild",), "wolves": ("ANMLWild",), "coyote": ("ANMLWild",),
 }
 
 # Sounds a modelled source also makes but its model does not: "dog growl" names a dog, which
@@ -159,6 +161,12 @@ UNMADE_SOUNDS: dict[str, tuple[str, ...]] = {
     # a saw's stroke, a blade drawn on a steel and a pair of scissors' snip are no knock and no chop
     **dict.fromkeys(("sawing", "saws", "sharpening", "sharpens", "whetting", "scissors", "snip", "snips", "snipping"),
                     _ANY_SOURCE),
+    # a tyre's or a bird's screech is no pass-by and no call the bird model makes
+    **dict.fromkeys(("screech", "screeches", "screeching", "squeal", "squeals", "squealing"), _ANY_SOURCE),
+    # a mouth drinking is no pour, and a blade drawn from its scabbard no swing
+    **dict.fromkeys(("drinking", "sipping", "sips", "gulp", "gulps", "gulping", "swallow", "swallows", "swallowing",
+                     "slurp", "slurps", "slurping", "unsheathe", "unsheathes", "unsheathed", "unsheathing", "sheathe",
+                     "sheathes", "sheathed", "sheathing"), _ANY_SOURCE),
 }
 
 # Sources that are as often where a sound happens: "leaves rustling" names them, "rain on
@@ -238,6 +246,29 @@ def by_category(table: list[Coverage]) -> dict[str, list[Coverage]]:
     return grouped
 
 
+def verb_stems(word: str) -> set[str]:
+    """What a past tense or an "-ing" form was before its ending ("punched", "crumpled",
+    "chopped", "skidding"): lists hold some forms of a verb, rarely all of them."""
+    for ending in ("ed", "ing"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            stem = word[: -len(ending)]
+            return {stem, stem + "e"} | ({stem[:-1]} if stem[-1] == stem[-2] else set())
+    return set()
+
+
+def _alias_of(phrase: str, single: bool) -> str | None:
+    """The ``ALIASES`` key a phrase is written as: itself, its singular, a container named with
+    "of" before its contents, or (one word) the verb it inflects ("skidding": a skid)."""
+    if phrase in ALIASES:
+        return phrase
+    first, _sep, last = phrase.partition(" of ")
+    if last and " " not in first + last and f"{last} {first}" in ALIASES:
+        return f"{last} {first}"  # "a can of soda": a soda can
+    if phrase.endswith("s") and phrase[:-1] in ALIASES:
+        return phrase[:-1]
+    return next((stem for stem in sorted(verb_stems(phrase)) if stem in ALIASES), None) if single else None
+
+
 def written_cat_ids(text: str) -> list[str]:
     """UCS CatIDs written as such in a prompt ("GUNPis", "RAIN", a file-name style
     "DOORWood_Heavy Slam"), in the order written."""
@@ -256,7 +287,7 @@ def mentions(text: str) -> list[Mention]:
             if any(used[i : i + size]):
                 continue
             phrase = " ".join(words[i : i + size])
-            key = phrase if phrase in ALIASES else (phrase[:-1] if phrase.endswith("s") and phrase[:-1] in ALIASES else None)
+            key = _alias_of(phrase, size == 1)
             if key in _ALSO_SURFACES and _PLACING.intersection(words[max(i - 2, 0) : i]):
                 continue
             if key is not None:

@@ -66,6 +66,9 @@ class SoundModel:
     # The keyword matcher considers the model only when one of these words is present (a
     # "concrete floor" is not footsteps unless someone walks on it).
     requires: tuple[str, ...] = ()
+    # An event the model renders that the prompt must say happens, to either matcher (a break:
+    # a glass set down or tapped is the glass's clink, not its shatter).
+    happens: tuple[str, ...] = ()
     # The Universal Category System CatIDs (``ucs.py``) this model renders: what a sound editor
     # would file its output under, and what the library index and the coverage report map onto.
     ucs: tuple[str, ...] = ()

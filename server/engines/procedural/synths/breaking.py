@@ -79,6 +79,8 @@ BREAKING_MODELS: tuple[SoundModel, ...] = (
         # china breaks as glass does (CERMBrk is filed here): its objects are a break's sources too
         requires=("glass", "shatter", "shatters", "shattering", "window", "bottle", "shards", "pane", "windshield", "mirror",
                   "plate", "dish", "ceramic", "china", "porcelain", "mug", "cup", "vase", "bowl", "jar"),
+        happens=("shatter", "shatters", "shattering", "shattered", "smash", "smashes", "smashing", "smashed", "break",
+                 "breaks", "breaking", "broke", "broken", "shards", "crash", "crashes", "crashing", "burst", "bursts"),
         ucs=("GLASBrk", "GLASCrsh", "CERMBrk", "CERMCrsh"),
     ),
     SoundModel(

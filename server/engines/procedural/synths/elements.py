@@ -61,7 +61,8 @@ ELEMENT_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "water", "texture",
         "flowing water: a stream or brook babbling over rocks, a river, pouring, splashing, a tap running, waves, bubbling liquid",
-        ("water", "stream", "brook", "creek", "river", "tap", "sink", "liquid", "bubbling", "boiling", "fountain", "flowing", "babbling"),
+        ("water", "stream", "brook", "creek", "river", "tap", "sink", "liquid", "bubbling", "bubbles", "boiling", "boil",
+         "simmering", "simmer", "fountain", "flowing", "babbling"),
         render_water, SoundParams(size=0.4, hardness=0.4, intensity=0.6),
         ucs=("WATRFlow", "WATRMvmt", "WATRTurb", "WATRBubl", "WATRFoun", "WATRPlmb", "WATRMisc", "LIQBubl", "LIQMvmt", "WATRDran",),
     ),

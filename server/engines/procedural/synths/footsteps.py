@@ -114,7 +114,8 @@ def _step_fn(strike: Strike) -> Callable[[np.random.Generator, SoundParams, floa
 
 # Every surface answers to the words for walking; its own surface words then decide between them.
 _WALK = ("footsteps", "footstep", "steps", "step", "walking", "walks", "walk", "running", "runs", "shoes", "boots",
-         "stomping", "stomps", "trudge", "trudges", "paws", "heels", "feet", "foot", "jogging")
+         "stomping", "stomps", "trudge", "trudges", "paws", "heels", "feet", "foot", "jogging", "marching", "marches",
+         "paces", "pacing", "tiptoe", "tiptoes", "tiptoeing", "strides", "striding", "limping", "limps")
 
 FOOTSTEP_MODELS: tuple[SoundModel, ...] = (
     SoundModel(

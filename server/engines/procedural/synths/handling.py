@@ -59,7 +59,7 @@ HANDLING_MODELS: tuple[SoundModel, ...] = (
         "paper", "texture",
         "paper handling: a sheet of paper crinkling, pages rustling and turning, a newspaper, a bag crumpled",
         ("paper", "papers", "page", "pages", "newspaper", "crinkle", "crinkling", "crumple", "crumpled", "crumpling",
-         "envelope", "book", "letter", "wrapper", "wrapping"),
+         "envelope", "book", "letter", "wrapper", "wrapping", "flipping", "leafing"),
         render_paper, SoundParams(size=0.4, hardness=0.6, intensity=0.6),
         ucs=("PAPRHndl", "PAPRMisc", "PAPRFltr", "OBJPack"),
     ),

@@ -139,7 +139,9 @@ IMPACT_MODELS: tuple[SoundModel, ...] = (
         "impact_glass", "oneshot",
         "glass or ceramic struck: a glass clink, bottle, cup, plate, jar",
         # not "crack": thunder, a whip, ice and bones crack too, and the word alone named glass
-        ("glass", "clink", "clinks", "bottle", "cup", "mug", "plate", "ceramic", "jar", "wine", "ice"),
+        # wine is poured; its glass clinks
+        ("glass", "clink", "clinks", "bottle", "cup", "mug", "plate", "ceramic", "jar", "wine glass", "wine glasses",
+         "ice"),
         _impact_fn("glass"), SoundParams(size=0.35, hardness=0.9, intensity=0.6),
         ucs=("GLASImpt", "GLASTonl", "GLASMisc", "CERMImpt", "CERMTonl", "FOODGware", "FOODTware", "ICEImpt"),
     ),

@@ -109,14 +109,17 @@ LIQUID_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "splash", "oneshot",
         "a splash: something dropping or jumping into water, a plunge, a dive into a pool",
-        ("splash", "splashes", "splashing", "plunge", "plunges", "dive", "dives", "jumps into", "into the water", "plop", "puddle"),
+        ("splash", "splashes", "splashing", "plunge", "plunges", "dive", "dives", "diving", "jumps into", "into the water",
+         "into water", "into a pond", "into the pond", "into a lake", "into the lake", "into the river", "into the sea",
+         "into a pool", "into the pool", "plop", "puddle"),
         render_splash, SoundParams(size=0.5, hardness=0.4, intensity=0.7, distance=0.1),
         ucs=("WATRSplsh", "WATRImpt", "LIQImpt"),
     ),
     SoundModel(
         "pour", "texture",
         "water pouring: liquid poured from a jug or bottle into a glass filling up",
-        ("water", "pour", "pours", "pouring", "poured", "filling", "fills", "glass of water", "jug", "kettle"),
+        # not "glass of water": a glass of water set down is a glass; pouring one says "pouring"
+        ("water", "pour", "pours", "pouring", "poured", "filling", "fills", "jug", "kettle"),
         render_pour, SoundParams(size=0.4, hardness=0.4, intensity=0.6, distance=0.1),
         ucs=("WATRPour", "FOODDrnk"),
     ),
