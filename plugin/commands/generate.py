@@ -71,7 +71,8 @@ EXAMPLES = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("timeline", type=Path, help="the editor's timeline (.otio, FCP7/FCPX XML, EDL, AAF, Kdenlive)")
+    parser.add_argument("timeline", type=Path,
+                        help="the editor's timeline (.otio, FCP7/FCPX XML, EDL, AAF, Kdenlive, GES) or a movie (its cuts found)")
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--track", help="all clips of this video track (1 = V1, or its name)")
     which.add_argument("--range", nargs=2, metavar=("IN", "OUT"), help="clips inside this record range (timecodes)")
@@ -394,10 +395,10 @@ def _decoded_once(server: str | None, *, dry_run: bool):
 
 def run(args: argparse.Namespace) -> int:
     # every choice checked before any work
-    if args.takes < 1 or args.takes > 16:
+    if args.takes < 1 or args.takes > 16:  # the server's bound (server/validation.py)
         raise InvalidInput(f"--takes must be between 1 and 16, got {args.takes}")
-    if args.handles < 0:
-        raise InvalidInput(f"--handles cannot be negative, got {args.handles}")
+    if args.handles < 0 or args.handles > 1000:  # the server's bound (server/validation.py)
+        raise InvalidInput(f"--handles must be between 0 and 1000 frames, got {args.handles}")
     check_out_dir(args.out_dir)
     check_engine(args.engine, configured_address(args.server), token=args.token, tls_ca=args.tls_ca)
     settings = pb.GenerateSettings(engine=args.engine, num_takes=args.takes, seed=args.seed, handle_frames=args.handles)

@@ -18,10 +18,10 @@ from typing import Sequence
 import opentimelineio as otio
 
 from foleyline import timebase
-from foleyline.errors import FoleylineError, InvalidInput, MediaError
+from foleyline.errors import FoleylineError, InvalidInput, MediaError, NotFound
 from foleyline.plugin.shots import Shot, frames_at
 from foleyline.plugin.text_table import text_table
-from foleyline.plugin.timeline.formats import Format, META_KEY, format_by_name
+from foleyline.plugin.timeline.formats import META_KEY, TIMELINE_SUFFIXES, Format, format_by_name
 from foleyline.plugin.timeline.markers import check_marker_selection
 from foleyline.plugin.timeline.relink import Relinker, relink_timeline
 from foleyline.plugin.timeline.selection import Problem, Selection, find_shots
@@ -138,8 +138,15 @@ def preflight(
     from foleyline.plugin.timeline.writers import choose_format
 
     path = Path(path)
+    if not path.exists():
+        raise NotFound(f"no such timeline or movie: {path}")
     if video.is_video_file(path):
         chosen_timeline = video.timeline_from_video(path, cuts=cuts)
+    elif path.suffix.lower() not in TIMELINE_SUFFIXES:
+        # generate takes a movie as well as a timeline: say both, not only the timelines read
+        what = "a folder" if path.is_dir() else "neither a timeline export nor a movie Foleyline can open"
+        raise InvalidInput(f"{path}: {what}; give an NLE export of the sequence (.otio, .otioz, FCP7 .xml, "
+                           ".fcpxml, .edl, .aaf, .kdenlive or .xges) or the movie file itself")
     else:
         chosen_timeline = read_timeline(path, rate=rate, timeline=timeline)
     meta = chosen_timeline.metadata.get(META_KEY) or {}

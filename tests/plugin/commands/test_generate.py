@@ -233,9 +233,14 @@ def test_an_unreachable_configured_server_is_a_clear_error(timeline: Path, tmp_p
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("argv", [["--takes", "0"], ["--handles", "-1"]])
-def test_bad_settings_are_refused(timeline: Path, tmp_path: Path, capsys, argv: list[str]) -> None:
-    _fails(["generate", str(timeline), "-o", str(tmp_path / "out"), *argv], capsys)
+@pytest.mark.parametrize(("argv", "said"), [
+    (["--takes", "0"], "--takes must be between 1 and 16, got 0"),
+    (["--handles", "-1"], "--handles must be between 0 and 1000 frames, got -1"),
+    # the option's name, not the request field the server would have refused
+    (["--handles", "100000"], "--handles must be between 0 and 1000 frames, got 100000"),
+])
+def test_bad_settings_are_refused(timeline: Path, tmp_path: Path, capsys, argv: list[str], said: str) -> None:
+    _fails(["generate", str(timeline), "-o", str(tmp_path / "out"), *argv], capsys, said)
 
 
 class _ToneEngine(Engine):

@@ -283,7 +283,7 @@ def test_a_movie_is_known_by_its_content_and_a_sound_file_is_refused_saying_why(
     assert "a sound file with no picture" in capsys.readouterr().err
     (tmp_path / "notes.txt").write_text("a door")
     assert main(["generate", str(tmp_path / "notes.txt"), "-o", str(tmp_path / "out")]) == 2
-    assert "unknown timeline format" in capsys.readouterr().err
+    assert "neither a timeline export nor a movie Foleyline can open" in capsys.readouterr().err
 
 
 def test_a_still_stream_before_the_picture_is_not_the_shot(tmp_path) -> None:
