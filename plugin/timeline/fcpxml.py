@@ -16,6 +16,14 @@ library; a document without one gives each compound clip exported alone, as Fina
   of compound clips (``ref-clip``), synchronised clips, multicam clips (the active video angle's
   clips, and the active audio angle's as sound), auditions (the pick) and ``<clip>`` containers,
   each cut to what its containers leave visible;
+- a clip whose media Final Cut Pro rate-conforms (``<conform-rate srcFrameRate="25"/>`` on 25p
+  media in a 24 or 23.98 project, ``scaleEnabled`` left at its default 1) plays its media frame
+  for frame at the project's rate, for the pairs of Apple's rate-conforming chart
+  (:data:`_CONFORMED`; other pairs drop or repeat frames at normal speed, though FCP writes the
+  element for them too): its ``start`` and markers count media time, its ``duration`` the
+  project's, so it shows ``duration * project rate / media rate`` of its media (96 % for 25p in
+  24p). Read as 1:1, such a clip was given 4 % more media than it shows, past the end of the
+  file for a clip that uses all of it;
 - tracks by storyline lane: V1 is the lowest video lane, A1 the audio lane nearest the primary
   storyline; clips that overlap in one lane spill to a further track of that lane;
 - titles and generators are Clips with a GeneratorReference (not shots);
@@ -29,7 +37,7 @@ from __future__ import annotations
 
 import urllib.parse
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 import opentimelineio as otio
@@ -85,7 +93,7 @@ class _Leaf:
 
 @dataclass(frozen=True)
 class _Place:
-    """Where an element's local time lands: record = origin + (local - start)."""
+    """Where an element's local time lands: record = origin + (local - start) / scale."""
 
     origin: Fraction
     start: Fraction
@@ -94,9 +102,11 @@ class _Place:
     enabled: bool
     force: str | None  # "audio" / "video" / None: srcEnable of an enclosing container
     name: str = ""     # the enclosing clip's name (a <clip>'s <video> has none of its own)
+    scale: Fraction = Fraction(1)  # local seconds per record second (rate conforms, nested)
+    rate: Fraction | None = None   # frame rate of the timeline the element sits in
 
     def record(self, local: Fraction) -> Fraction:
-        return self.origin + (local - self.start)
+        return self.origin + (local - self.start) / self.scale
 
 
 def _clip_window(a: tuple[Fraction, Fraction], b: tuple[Fraction, Fraction] | None) -> tuple[Fraction, Fraction] | None:
@@ -145,26 +155,27 @@ class _Document:
             pick = next((c for c in el if c.tag in _TIMED), None)
             if pick is not None:
                 lane = parent.lane + int(el.get("lane", "0"))
-                self.item(pick, _Place(parent.origin, parent.start, parent.window, lane, parent.enabled, parent.force,
-                                       parent.name), offset=el.get("offset"))
+                self.item(pick, replace(parent, lane=lane), offset=el.get("offset"))
             return
         lane = parent.lane + int(el.get("lane", "0"))
         enabled = parent.enabled and el.get("enabled", "1") != "0"
         if el.tag == "spine":  # a secondary storyline anchored in its parent
             origin = parent.record(_time(el.get("offset")))
-            self.storyline(el, _Place(origin, Fraction(0), parent.window, lane, enabled, parent.force, parent.name))
+            self.storyline(el, replace(parent, origin=origin, start=Fraction(0), lane=lane, enabled=enabled))
             return
         begin = parent.record(_time(offset if offset is not None else el.get("offset")))
         start = _time(el.get("start"))
         duration = _time(el.get("duration"))
-        visible = _clip_window((begin, begin + duration), parent.window)
+        visible = _clip_window((begin, begin + duration / parent.scale), parent.window)
         force = parent.force
         src_enable = el.get("srcEnable")
         if src_enable in ("audio", "video"):
             force = src_enable
         container = el.tag in _CONTAINERS
         name = (el.get("name") if container else None) or parent.name
-        here = _Place(begin, start, visible if container else parent.window, lane, enabled, force, name)
+        rate = self.inner_rate(el) or parent.rate
+        scale = parent.scale * self.conform_scale(el, parent.rate, rate)
+        here = _Place(begin, start, visible if container else parent.window, lane, enabled, force, name, scale, rate)
         leaf = self.leaf(el, here, visible) if el.tag in _LEAVES and visible is not None else None
         for child in el:
             if child.tag in ("marker", "chapter-marker", "keyword"):
@@ -175,7 +186,7 @@ class _Document:
                 self.item(child, here)
         if visible is None:
             return
-        content = _Place(begin, start, visible, lane, enabled, force, name)
+        content = replace(here, window=visible)
         if el.tag == "ref-clip":
             media = self.by_id.get(el.get("ref", ""))
             sequence = media.find("sequence") if media is not None else None
@@ -184,6 +195,23 @@ class _Document:
                     self.storyline(spine, content)
         elif el.tag == "mc-clip":
             self.multicam(el, content)
+
+    def inner_rate(self, el: ET.Element) -> Fraction | None:
+        """The frame rate of the timeline a compound or multicam clip holds (its own sequence's)."""
+        media = self.by_id.get(el.get("ref", "")) if el.tag in ("ref-clip", "mc-clip") else None
+        inner = None if media is None else (media.find("sequence") if el.tag == "ref-clip" else media.find("multicam"))
+        return self.frame_rate(inner.get("format")) if inner is not None else None
+
+    def conform_scale(self, el: ET.Element, parent_rate: Fraction | None, own_rate: Fraction | None) -> Fraction:
+        """Media seconds per project second of a clip Final Cut Pro rate-conforms (see module doc)."""
+        conform = el.find("conform-rate")
+        if conform is None or conform.get("scaleEnabled", "1") == "0" or parent_rate is None:
+            return Fraction(1)
+        source = _rate_token(conform.get("srcFrameRate"))
+        if source is None:  # the media's own format
+            ref = self.by_id.get(el.get("ref", ""))
+            source = self.frame_rate(el.get("format")) or (self.frame_rate(ref.get("format")) if ref is not None else own_rate)
+        return parent_rate / source if (source, parent_rate) in _CONFORMED else Fraction(1)
 
     def multicam(self, el: ET.Element, content: _Place) -> None:
         media = self.by_id.get(el.get("ref", ""))
@@ -202,8 +230,7 @@ class _Document:
         for kind, angle in picked.items():
             if kind == "audio" and picked.get("video") is angle:
                 continue  # the video angle's own sound comes with its clips
-            self.storyline(angle, _Place(content.origin, content.start, content.window, content.lane, content.enabled,
-                                         "audio" if kind == "audio" else content.force, content.name))
+            self.storyline(angle, replace(content, force="audio" if kind == "audio" else content.force))
 
     def leaf(self, el: ET.Element, here: _Place, visible: tuple[Fraction, Fraction]) -> _Leaf | None:
         ref = self.by_id.get(el.get("ref", ""))
@@ -228,8 +255,9 @@ class _Document:
             kind = "audio"
         elif here.force == "video" and kind == "audio":
             return None
-        local_start = here.start + (visible[0] - here.origin)
-        media_start, speed = _retime(el, local_start, visible[1] - visible[0])
+        local_start = here.start + (visible[0] - here.origin) * here.scale
+        media_start, speed = _retime(el, local_start, (visible[1] - visible[0]) * here.scale)
+        speed *= here.scale
         leaf = _Leaf(kind, here.lane, visible[0], visible[1], el.get("name") or here.name, url, generator,
                      media_start, media_rate, speed, here.enabled, available)
         self.leaves.append(leaf)
@@ -248,6 +276,28 @@ class _Document:
             kind = {"0": "todo", "1": "completed"}.get(el.get("completed", ""), "standard")
         marker = _Marker(record, _time(el.get("duration")), el.get("value", ""), kind, el.get("note", ""))
         (owner.markers if owner is not None else self.markers).append(marker)
+
+
+_NTSC = {n: Fraction(n * 1000, 1001) for n in (24, 30, 60)}
+# (media rate, project rate) pairs Final Cut Pro plays frame for frame at the project's rate: the
+# pairs of Apple's rate-conforming chart for conform-rate whose media frame lasts one project
+# frame. Its pairs into a double rate (23.98p in 50p at 25, 30p in 59.94p at 29.97) are left
+# 1:1: the one export of them here places connected clips as neither reading predicts
+_CONFORMED = {(_NTSC[24], Fraction(24)), (_NTSC[24], Fraction(25)), (Fraction(24), _NTSC[24]), (Fraction(24), Fraction(25)),
+              (Fraction(25), _NTSC[24]), (Fraction(25), Fraction(24)), (_NTSC[30], Fraction(30)), (Fraction(30), _NTSC[30]),
+              (_NTSC[60], Fraction(60)), (Fraction(60), _NTSC[60])}
+
+
+def _rate_token(token: str | None) -> Fraction | None:
+    """A ``srcFrameRate`` ("23.98", "25", "29.97", "59.94", ...) as an exact rate."""
+    if not token:
+        return None
+    try:
+        value = Fraction(token)
+    except ValueError:
+        return None
+    whole = round(value)
+    return Fraction(whole * 1000, 1001) if whole and abs(value - whole) > Fraction(1, 1000) else Fraction(whole or value)
 
 
 def _retime(el: ET.Element, local: Fraction, length: Fraction) -> tuple[Fraction, Fraction]:
@@ -320,7 +370,7 @@ def _timeline(root: ET.Element, event: str, name: str, uid: str, sequence: ET.El
                            "set the project's video format in Final Cut Pro and export again")
     tc_start = _time(sequence.get("tcStart"))
     for spine in sequence.findall("spine"):
-        doc.storyline(spine, _Place(Fraction(0), Fraction(0), None, 0, True, None))
+        doc.storyline(spine, _Place(Fraction(0), Fraction(0), None, 0, True, None, rate=rate))
     fps = float(rate)
     drop = sequence.get("tcFormat") == "DF"
 

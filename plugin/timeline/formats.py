@@ -29,6 +29,7 @@ __all__ = [
     "timeline_rate",
     "normalise_rate",
     "source_format",
+    "RESOLVE_GENERATED",
 ]
 
 
@@ -68,6 +69,8 @@ TIMELINE_SUFFIXES = (*_BY_SUFFIX, ".xml", ".fcpxmld")
 
 # Where the reader keeps the origin of a timeline (so write-back can use the same format).
 META_KEY = "foleyline"
+# what Resolve makes without a media file: titles, generators, Fusion clips (its exports do not say which)
+RESOLVE_GENERATED = "Resolve title or generator"
 
 
 def format_by_name(name: str) -> Format:

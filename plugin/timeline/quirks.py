@@ -50,7 +50,7 @@ import opentimelineio as otio
 
 from foleyline import timebase
 from foleyline.plugin.timeline import fcp7_writer
-from foleyline.plugin.timeline.formats import META_KEY, timeline_rate
+from foleyline.plugin.timeline.formats import META_KEY, RESOLVE_GENERATED, timeline_rate
 
 __all__ = ["write_string", "relabel_rate", "rescale_ranges", "fcpx_scale_times", "fix_after_read", "xges_one_module",
            "fcp7_nested_sequences"]
@@ -218,6 +218,7 @@ def write_string(timeline: otio.schema.Timeline, fmt_name: str, adapter: str, *,
     if fmt_name == "fcp7":
         fcp7_writer.install()
         fixed = timeline if owned else copy.deepcopy(timeline)
+        premiere_retimes_as_read(fixed)
         rescale_ranges(fixed, rate)
         fill_available_ranges(fixed)
         drop_frame_only_where_it_exists(fixed)
@@ -240,6 +241,8 @@ def write_string(timeline: otio.schema.Timeline, fmt_name: str, adapter: str, *,
         clip_markers_as_guides(fixed)
         with contextlib.redirect_stdout(io.StringIO()):  # its deprecation banner
             return otio.adapters.write_to_string(fixed, adapter)
+    if fmt_name == "otio":
+        return otio.adapters.write_to_string(resolve_generated_as_read(timeline, owned=owned), adapter)
     if fmt_name == "xges":
         xges_one_module()
         fixed = timeline if owned else copy.deepcopy(timeline)
@@ -369,15 +372,35 @@ def fix_after_read(timeline: otio.schema.Timeline, fmt_name: str) -> None:
       timecodes and write-back positions are right.
     - FCP7 XML: the reader keeps ``<enabled>FALSE</enabled>`` of clips and tracks only in
       metadata; honour it, so disabled clips are reported and not sent as shots.
+    - Premiere's FCP7 XML: a clip with a Time Remap keeps it as a plain effect, and the reader
+      takes the source from ``<in>``, which Premiere counts before the speed change (a 292 %
+      clip's in point lands seconds away, on another part of the take). Premiere also writes
+      ``<pproTicksIn>``/``<pproTicksOut>``, the media span in ticks (254016000000 a second)
+      after the speed change: the source starts there and the speed is that span over the
+      record length, a LinearTimeWarp (:func:`_premiere_retimes`). A constant speed's remap
+      effect goes; a ramp's stays, so the shot still says its speed varies. FCP7 XML written
+      back keeps the ``<in>`` Premiere wrote (:func:`premiere_retimes_as_read`).
     - any format: a media reference's available range at rate 0 (Kdenlive writes one for
       stills and colour clips) measures nothing, and every frame count from it is NaN; it is
       dropped, as if the export had left it out.
+    - OTIO written by DaVinci Resolve (its timeline's metadata holds "Resolve_OTIO"): Resolve
+      writes every clip of a media file as an ExternalReference, offline or not (it keeps the
+      path), and a title, generator or Fusion clip, which has no file, as a MissingReference.
+      Those were reported as offline media to relink; they are GeneratorReferences, as the
+      live bridge (resolve.py) makes them, and MissingReferences again in OTIO written back
+      (:func:`resolve_generated_as_read`), the form Resolve reads.
     """
     for clip in timeline.find_clips():
         for reference in clip.media_references().values():
             available = reference.available_range
             if available is not None and min(available.start_time.rate, available.duration.rate) <= 0:
                 reference.available_range = None
+    if fmt_name in ("otio", "otioz") and "Resolve_OTIO" in timeline.metadata:
+        for clip in timeline.find_clips():
+            if isinstance(clip.media_reference, otio.schema.MissingReference):
+                clip.media_reference = otio.schema.GeneratorReference(
+                    name=clip.media_reference.name, generator_kind=RESOLVE_GENERATED,
+                    metadata=clip.media_reference.metadata)
     if fmt_name == "edl":
         starts = [t.source_range.start_time for t in timeline.tracks
                   if t.source_range is not None and t.source_range.start_time.value < 0]
@@ -387,7 +410,73 @@ def fix_after_read(timeline: otio.schema.Timeline, fmt_name: str) -> None:
             if track.source_range is not None and track.source_range.start_time.value < 0:
                 track.source_range = None
     if fmt_name == "fcp7":
+        _premiere_retimes(timeline)
         for obj in [timeline.tracks] + list(timeline.tracks.find_children()):
             meta = obj.metadata.get("fcp_xml")
             if hasattr(meta, "get") and str(meta.get("enabled", "")).upper() == "FALSE" and hasattr(obj, "enabled"):
                 obj.enabled = False
+
+
+_PPRO_TICKS_PER_SECOND = 254016000000
+
+
+def _premiere_retimes(timeline: otio.schema.Timeline) -> None:
+    """A Premiere clip with a Time Remap: its source and speed from its ticks (see
+    :func:`fix_after_read`). A reversed clip, or one without ticks or a media start, is left
+    as read (its remap is still reported as a speed the export does not say)."""
+    for clip in timeline.find_clips():
+        meta = clip.metadata.get("fcp_xml")
+        remaps = [e for e in clip.effects if str(((e.metadata.get("fcp_xml") or {}).get("effectid") or "")).lower() == "timeremap"]
+        if not remaps or not hasattr(meta, "get") or clip.source_range is None:
+            continue
+        available = getattr(clip.media_reference, "available_range", None)
+        try:
+            ticks_in, ticks_out = int(meta.get("pproTicksIn")), int(meta.get("pproTicksOut"))
+        except (TypeError, ValueError):
+            continue
+        params = {}
+        for param in _as_list((remaps[0].metadata.get("fcp_xml") or {}).get("parameter")):
+            if hasattr(param, "get"):
+                params[str(param.get("parameterid", "")).lower()] = str(param.get("value", ""))
+        if available is None or ticks_out <= ticks_in or params.get("reverse", "FALSE").upper() == "TRUE":
+            continue
+        rate = clip.source_range.duration.rate
+        record = clip.source_range.duration
+        media = Fraction(ticks_out - ticks_in, _PPRO_TICKS_PER_SECOND)
+        start = available.start_time.rescaled_to(rate) + TC.RationalTime.from_seconds(ticks_in / _PPRO_TICKS_PER_SECOND, rate)
+        ours = dict(clip.metadata.get(META_KEY) or {})
+        ours["premiere_in"] = clip.source_range.start_time  # what Premiere reads back (premiere_retimes_as_read)
+        clip.metadata[META_KEY] = ours
+        clip.source_range = TC.TimeRange(start, record)
+        if params.get("variablespeed", "0") in ("0", "", "FALSE"):
+            for remap in remaps:
+                clip.effects.remove(remap)
+        clip.effects.append(otio.schema.LinearTimeWarp(name="Time Remap", time_scalar=float(media) / record.to_seconds()))
+
+
+def resolve_generated_as_read(timeline: otio.schema.Timeline, *, owned: bool = False) -> otio.schema.Timeline:
+    """The timeline with Resolve's titles and generators as the MissingReferences Resolve wrote
+    (see :func:`fix_after_read`): a copy unless ``owned``, the timeline itself if it has none."""
+    if "Resolve_OTIO" not in timeline.metadata:
+        return timeline
+    fixed = timeline if owned else copy.deepcopy(timeline)
+    for clip in fixed.find_clips():
+        reference = clip.media_reference
+        if isinstance(reference, otio.schema.GeneratorReference) and reference.generator_kind == RESOLVE_GENERATED:
+            clip.media_reference = otio.schema.MissingReference(name=reference.name, metadata=reference.metadata)
+    return fixed
+
+
+def premiere_retimes_as_read(timeline: otio.schema.Timeline) -> None:
+    """Each retimed Premiere clip back to the ``<in>`` Premiere wrote, for FCP7 XML it reads
+    again (the ticks are Foleyline's reading; Premiere counts ``<in>`` its own way)."""
+    for clip in timeline.find_clips():
+        written = (clip.metadata.get(META_KEY) or {}).get("premiere_in")
+        if isinstance(written, TC.RationalTime) and clip.source_range is not None:
+            clip.source_range = TC.TimeRange(written, clip.source_range.duration)
+            for warp in [e for e in clip.effects if isinstance(e, otio.schema.LinearTimeWarp) and e.name == "Time Remap"]:
+                clip.effects.remove(warp)
+
+
+def _as_list(value: object) -> list:
+    return list(value) if isinstance(value, (list, tuple)) or type(value).__name__ == "AnyVector" else [value]

@@ -34,7 +34,7 @@ import opentimelineio as otio
 from foleyline import timebase
 from foleyline.errors import InvalidInput, Unavailable
 from foleyline.notes.schema import LayerKind
-from foleyline.plugin.timeline.formats import META_KEY, normalise_rate
+from foleyline.plugin.timeline.formats import META_KEY, RESOLVE_GENERATED, normalise_rate
 from foleyline.plugin.timeline.selection import Selection, ShotList, find_shots
 from foleyline.plugin.timeline.writeback import Placement, PlacedClip, foley_track_names, placed_clips
 
@@ -135,7 +135,7 @@ class ResolveBridge:
             media_frames = int(frames) if str(frames or "").isdigit() else None
         if pool_item is None:
             # titles, generators and Fusion compositions have no media pool item
-            reference = otio.schema.GeneratorReference(generator_kind="Resolve title or generator")
+            reference = otio.schema.GeneratorReference(generator_kind=RESOLVE_GENERATED)
         elif path:
             reference = otio.schema.ExternalReference(target_url=Path(path).as_uri() if Path(path).is_absolute() else path)
             if media_frames:

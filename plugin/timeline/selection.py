@@ -122,11 +122,11 @@ def _walk(
     """Clips under ``composition`` whose time maps to the outer timeline as ``t + offset``,
     visible only inside ``window`` (composition time) when nested and trimmed."""
     # one pass for all children: range_of_child() per item walks the track each time (quadratic)
-    ranges = composition.range_of_all_children() if isinstance(composition, otio.schema.Track) else {}
+    ranges = composition.range_of_all_children()
     for item in items:
         if isinstance(item, (otio.schema.Gap, otio.schema.Transition)):
             continue
-        rng = ranges[item] if isinstance(composition, otio.schema.Track) else item.trimmed_range()
+        rng = ranges[item]
         rng = TC.TimeRange(rng.start_time.rescaled_to(rate), rng.duration.rescaled_to(rate))
         if window is not None:
             clipped = _intersect(rng, window)
@@ -146,6 +146,11 @@ def _walk(
                 problems.append(Problem("disabled", item.name or "nested sequence", _tc(outer.start_time + gstart, rate),
                                         "nested sequence is disabled; its clips are not shots"))
                 continue
+            warps = [e for e in item.effects if isinstance(e, otio.schema.TimeEffect)]
+            if warps:
+                problems.append(Problem("speed", item.name or "nested sequence", _tc(outer.start_time + gstart, rate),
+                                        f"{type(warps[0]).__name__} on the nested sequence: its clips are read at "
+                                        "their own speed; check sync"))
             own = item.trimmed_range()
             own_start = own.start_time.rescaled_to(rate)
             # inner time t sits at outer time offset + rng.start + (t - own_start); only the part
@@ -160,6 +165,11 @@ def _walk(
                         continue
                     yield from _walk(list(child), child, inner_offset, inner_window, track_index, track_name,
                                      rate, nested_markers, problems, gstart, kind)
+                # a stack may hold clips and stacks as well as tracks, each from its start (OTIO
+                # allows it; they vanished without a word): they play on the track holding the nest
+                loose = [c for c in item if not isinstance(c, otio.schema.Track)]
+                yield from _walk(loose, item, inner_offset, inner_window, track_index, track_name, rate,
+                                 nested_markers, problems, gstart, kind)
             else:
                 yield from _walk(list(item), item, inner_offset, inner_window, track_index, track_name, rate,
                                  markers, problems, gstart, kind)
@@ -273,7 +283,8 @@ def _shot_from(cand: _Candidate, rate: float, drop: bool, gstart: otio.opentime.
         return None, Problem("disabled", name, tc, "clip is disabled in the edit; not a shot")
     if isinstance(reference, otio.schema.GeneratorReference):
         kind = reference.generator_kind or "generator"
-        return None, Problem("generator", name, tc, f"{kind} generator (no picture media); not a shot")
+        made = kind if "generator" in kind.casefold() else f"{kind} generator"
+        return None, Problem("generator", name, tc, f"{made} (no picture media); not a shot")
     if record.duration.value <= 0:
         return None, Problem("unsupported", name, tc, "zero-length clip; not a shot")
     path, missing = media_path_of(reference, base_dir, source_format)

@@ -87,7 +87,7 @@ def write_timeline(timeline: otio.schema.Timeline, out_path: Path, chosen: Forma
                     # media that is not on this machine becomes a missing reference in the bundle
                     # rather than failing the write; the Foley WAVs are here and get bundled
                     otio.adapters.write_to_file(
-                        timeline, str(tmp), adapter_name="otioz",
+                        quirks.resolve_generated_as_read(timeline, owned=owned), str(tmp), adapter_name="otioz",
                         media_policy=otio.adapters.file_bundle_utils.MediaReferencePolicy.MissingIfNotFile,
                     )
                 return out_path

@@ -20,9 +20,13 @@ from pathlib import Path
 import torch
 
 from foleyline.errors import InvalidInput, NotFound
+from foleyline.server.engines.checkpoints import load_state_dict
 from foleyline.server.engines.manifest import ParityFixture, engine_manifests, load_target
 
-__all__ = ["OutputCheck", "ParityResult", "compare", "fixture_kind", "load_fixture_config", "run_parity"]
+__all__ = [
+    "OutputCheck", "ParityResult", "compare", "fixture_kind", "load_fixture_config", "read_io", "read_weights_file",
+    "run_parity",
+]
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,12 @@ class ParityResult:
 
 
 def compare(name: str, ours: torch.Tensor, reference: torch.Tensor, tolerance: float) -> OutputCheck:
-    """Worst relative error (to the reference's largest magnitude); shape mismatch fails."""
+    """Worst relative error (to the reference's largest magnitude); shape mismatch fails.
+
+    A reference stored in fp16/bf16 was rounded after it was computed, each value by up to half
+    its dtype's epsilon of itself: that much is added to the tolerance (and reported with it)."""
+    if reference.is_floating_point() and torch.finfo(reference.dtype).bits < 32:
+        tolerance = tolerance + torch.finfo(reference.dtype).eps / 2
     if tuple(ours.shape) != tuple(reference.shape):
         return OutputCheck(name, float("inf"), tolerance, float("inf"), float(reference.abs().max()))
     ours64, ref64 = ours.detach().double().cpu(), reference.detach().double().cpu()
@@ -76,6 +85,21 @@ def compare(name: str, ours: torch.Tensor, reference: torch.Tensor, tolerance: f
     if rel != rel:  # NaN never passes
         rel = float("inf")
     return OutputCheck(name, rel, tolerance, err, scale)
+
+
+def read_weights_file(path: Path) -> dict[str, torch.Tensor]:
+    """A fixture's weights in any form an engine reads (safetensors or a torch pickle, wrapped or
+    prefixed as trainers save them), in the dtype stored: the modules' own load casts them."""
+    return load_state_dict(Path(path))
+
+
+def read_io(path: Path) -> dict[str, torch.Tensor]:
+    """A fixture's io tensors. Floating inputs (``in.*``) become float32: a file stored in
+    fp16/bf16 must not change the dtype our modules run in. References keep their stored dtype,
+    so that ``compare`` allows for their rounding; a runner that feeds one to a module (a stored
+    mel to the vocoder) casts it there."""
+    tensors = load_state_dict(Path(path))
+    return {k: v.float() if k.startswith("in.") and v.is_floating_point() else v for k, v in tensors.items()}
 
 
 def load_fixture_config(path: Path) -> dict:

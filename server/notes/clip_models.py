@@ -81,7 +81,7 @@ class Dfn5bClip:
         # Deferred: torch and the MMAudio modules (torch at import) load only when this is used.
         import torch
 
-        from foleyline.server.engines.mmaudio.checkpoints import load_state_dict
+        from foleyline.server.engines.checkpoints import load_state_dict
         from foleyline.server.engines.mmaudio.clip import DFN5BCLIPConfig, load_clip
         from foleyline.server.engines.mmaudio.tokenizer import CLIPTokenizer
 

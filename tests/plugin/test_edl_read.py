@@ -204,3 +204,47 @@ def test_a_cut_is_named_after_its_clip_not_the_one_its_to_comment_names(tmp_path
     raw = otio.adapters.read_from_string(path.read_text(), "cmx_3600", rate=24)
     assert [c.name for c in raw.find_clips()] == ["A001.NEW.01", "A001.NEW.01"]  # the neighbour's name
     assert [c.name for c in read_timeline(path, rate=24).find_clips()] == ["A001.NEW.01", "B001.NEW.01"]
+
+
+def _span_and_speed(path, rate):
+    shots = find_shots(read_timeline(path, rate=rate))
+    [shot] = shots.shots
+    speeds = [p.message for p in shots.problems if p.kind == "speed"]
+    return shot.source_range.duration.value, speeds
+
+
+def test_an_m2_speed_that_counts_a_clip_of_another_rate_takes_the_source_columns_for_its_media(tmp_path):
+    # Avid: "025.0" plays a 24 fps clip frame for frame in a 25 fps list (104 %) and a 50 fps
+    # clip at half speed; the source timecodes span the media shown (185 and 47 list frames),
+    # not the 178 and 94 frames the speed gives at 25 fps
+    for sout, rout, span, percent in (("16:52:08:17", "10:00:18:06", 185, "103.9"),
+                                      ("00:05:24:14", "10:00:14:22", 47, "50%")):
+        sin = "16:52:01:07" if sout.startswith("16") else "00:05:22:17"
+        path = _edl(tmp_path, f"000001  D004_L017 V     C        {sin} {sout} 10:00:11:03 {rout} \n"
+                              f"M2      D004_L017         025.0 {sin} \n")
+        frames, speeds = _span_and_speed(path, 25)
+        assert frames == pytest.approx(span, abs=1) and percent in speeds[0]
+
+
+def test_an_m2_speed_that_gives_its_source_columns_within_avids_frame_is_kept(tmp_path):
+    # 232 record frames at 37.5 fps are 348 source frames; Avid's source out says 347
+    path = _edl(tmp_path, "000040  K001_Z017 V     C        10:51:53:07 10:52:07:04 10:01:27:23 10:01:37:05 \n"
+                          "M2      K001_Z017         037.5 10:51:53:07 \n")
+    frames, speeds = _span_and_speed(path, 25)
+    assert frames == pytest.approx(348) and "150%" in speeds[0]
+
+
+def test_a_reverse_m2_keeps_its_speed_though_its_source_spans_one_frame(tmp_path):
+    path = _edl(tmp_path, "014  A014C003 V     C        01:05:00:10 01:05:00:11 01:00:10:00 01:00:13:18 \n"
+                          "M2   A014C003       -24.0                01:05:00:10 \n")
+    frames, speeds = _span_and_speed(path, 24)
+    assert frames == pytest.approx(90) and "-100%" in speeds[0]
+
+
+def test_a_source_one_frame_off_its_record_is_a_clip_of_another_rate_not_a_speed_change(tmp_path):
+    # Resolve writes a 24 fps clip in a 25 fps list in the clip's own timecode: 3:21 at 24 fps
+    # is the 3.88 s that 3:22 records at 25
+    path = _edl(tmp_path, "002  AX       V     C        00:00:00:00 00:00:03:21 01:00:04:06 01:00:08:03  \n"
+                          "* FROM CLIP NAME: text.mov\n")
+    frames, speeds = _span_and_speed(path, 25)
+    assert frames == 97 and speeds == []

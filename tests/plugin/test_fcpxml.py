@@ -137,3 +137,37 @@ def test_a_project_without_a_sequence_is_no_cut_and_the_refusal_says_so():
     </project></fcpxml>"""
     with pytest.raises(InvalidInput, match="holds no project \\(only clips or events\\); select the project"):
         read_fcpxml(event)
+
+
+def _conformed(conform: str) -> str:
+    # 25p media in a 24p project, as Final Cut Pro writes it: the clip's start and markers in
+    # media time, its duration in the project's
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<fcpxml version="1.11"><resources>
+  <format id="r1" frameDuration="100/2400s" width="1920" height="1080"/>
+  <format id="r3" frameDuration="100/2500s" width="1920" height="1080"/>
+  <asset id="r2" name="Take" start="0s" duration="142040/1000s" hasVideo="1" format="r3">
+    <media-rep kind="original-media" src="file:///Media/Take.mp4"/></asset>
+</resources><library><event name="E"><project name="P">
+  <sequence format="r1" duration="3551/24s" tcStart="3600s" tcFormat="NDF"><spine>
+    <asset-clip ref="r2" offset="3600s" name="Take" start="684/25s" duration="3551/24s" format="r3">
+      {conform}<marker start="2753/25s" duration="100/2400s" value="door"/>
+    </asset-clip>
+  </spine></sequence></project></event></library></fcpxml>"""
+
+
+def test_a_rate_conformed_clip_shows_its_media_frame_for_frame_at_the_projects_rate():
+    # 3551 project frames show 3551 media frames: 142.04 s of the 25p file, not 147.96 s
+    [clip] = read_fcpxml(_conformed('<conform-rate srcFrameRate="25"/>'))[0].find_clips()
+    [warp] = clip.effects
+    assert warp.time_scalar == pytest.approx(24 / 25)
+    assert clip.source_range.start_time == TC.RationalTime(684, 25)
+    [shot] = find_shots(read_fcpxml(_conformed('<conform-rate srcFrameRate="25"/>'))[0]).shots
+    assert shot.source_range.duration.rescaled_to(25).value == pytest.approx(3551, abs=0.5)
+    [marker] = clip.markers  # media time 110.12 s is where the project shows it
+    assert marker.marked_range.start_time.rescaled_to(25).value == pytest.approx(2753, abs=0.5)
+
+
+def test_a_clip_whose_conform_is_off_plays_its_media_in_real_time():
+    [clip] = read_fcpxml(_conformed('<conform-rate scaleEnabled="0" srcFrameRate="25"/>'))[0].find_clips()
+    assert len(clip.effects) == 0 and clip.source_range.duration == TC.RationalTime(3551, 24)

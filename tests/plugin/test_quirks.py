@@ -298,3 +298,55 @@ def test_a_nested_fcp7_sequence_is_read_with_its_clips(tmp_path):
     [shot] = find_shots(timeline).shots
     assert shot.name == "a.mov" and shot.record_timecode() == "00:00:00:10" and shot.duration_frames == 50
     assert TC.to_frames(shot.source_range.start_time, 25) == 90000 + 100
+
+
+def _premiere_remap(tmp_path, remap: str, ticks: str = "<pproTicksIn>2032128000000</pproTicksIn>"
+                                                          "<pproTicksOut>3048192000000</pproTicksOut>"):
+    """One 2 s clip (50 frames at 25) of a Premiere sequence with a Time Remap; its <in> counts
+    frames before the speed change, its ticks the media after it (8 s to 12 s of the file,
+    whose timecode starts at 10:00:00:00)."""
+    path = tmp_path / "premiere.xml"
+    path.write_text(f"""<?xml version="1.0" encoding="UTF-8"?>
+<xmeml version="4"><sequence id="s1"><name>Seq</name><duration>50</duration>
+<rate><timebase>25</timebase><ntsc>FALSE</ntsc></rate>
+<media><video><track><clipitem id="c1"><name>A001.mov</name><enabled>TRUE</enabled><duration>1000</duration>
+<rate><timebase>25</timebase><ntsc>FALSE</ntsc></rate><start>0</start><end>50</end><in>100</in><out>150</out>{ticks}
+<file id="f1"><name>A001.mov</name><pathurl>file://localhost/media/A001.mov</pathurl>
+<rate><timebase>25</timebase><ntsc>FALSE</ntsc></rate><duration>1000</duration>
+<timecode><rate><timebase>25</timebase><ntsc>FALSE</ntsc></rate><string>10:00:00:00</string><frame>900000</frame>
+<displayformat>NDF</displayformat></timecode></file>
+<filter><effect><name>Time Remap</name><effectid>timeremap</effectid><effecttype>motion</effecttype>{remap}</effect></filter>
+</clipitem></track></video></media></sequence></xmeml>""")
+    return read_timeline(path)
+
+
+def _param(name: str, value: str) -> str:
+    return f"<parameter authoringApp=\"PremierePro\"><parameterid>{name}</parameterid><value>{value}</value></parameter>"
+
+
+def test_a_premiere_speed_change_takes_its_media_span_from_the_ticks(tmp_path):
+    timeline = _premiere_remap(tmp_path, _param("variablespeed", "0") + _param("speed", "200") + _param("reverse", "FALSE"))
+    result = find_shots(timeline)
+    [shot] = result.shots
+    assert shot.source_timecode() == "10:00:08:00"  # the ticks' in point, not <in> (00:04)
+    assert shot.source_range.duration.value == 100 and shot.duration_frames == 50
+    assert [p.message.split(":")[0] for p in result.problems if p.kind == "speed"] == ["speed effect 200%"]
+
+
+def test_a_premiere_ramp_keeps_saying_its_speed_varies_and_a_remap_without_ticks_is_left_as_read(tmp_path):
+    ramp = _premiere_remap(tmp_path, _param("variablespeed", "1") + _param("speed", "200"))
+    [clip] = ramp.find_clips()
+    assert {type(e).__name__ for e in clip.effects} == {"Effect", "LinearTimeWarp"}
+    plain = _premiere_remap(tmp_path, _param("variablespeed", "0") + _param("speed", "200"), ticks="")
+    [shot] = find_shots(plain).shots
+    assert shot.source_timecode() == "10:00:04:00" and shot.source_range.duration.value == 50
+
+
+def test_a_premiere_speed_change_written_back_keeps_the_in_point_premiere_wrote(tmp_path):
+    from foleyline.plugin.timeline.quirks import write_string
+
+    timeline = _premiere_remap(tmp_path, _param("variablespeed", "0") + _param("speed", "200"))
+    xml = write_string(timeline, "fcp7", "fcp_xml")
+    assert "<in>100</in>" in xml and "timeremap" in xml
+    [clip] = timeline.find_clips()  # the timeline itself keeps the reading
+    assert clip.source_range.start_time.value == 900200

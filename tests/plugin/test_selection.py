@@ -152,3 +152,33 @@ def test_a_nest_inside_a_trimmed_nest_shows_only_what_both_windows_leave(timelin
     shots = find_shots(timeline, Selection()).shots
     # the outer nest shows its first 10 frames only: N002 (frames 20-40 of the inner nest) is hidden
     assert [(s.name, s.duration_frames) for s in shots] == [("N001", 10)]
+
+
+def _clip(name, start, length, rate=24):
+    return otio.schema.Clip(name=name, source_range=TC.TimeRange(TC.RationalTime(start, rate), TC.RationalTime(length, rate)))
+
+
+def test_clips_held_directly_by_a_nested_stack_are_shots_where_the_nest_shows_them():
+    # OTIO lets a stack hold clips (not only tracks); they start at the stack's start
+    nest = otio.schema.Stack(name="Nest", source_range=TC.TimeRange(TC.RationalTime(0, 24), TC.RationalTime(12, 24)))
+    nest.append(_clip("inner", 100, 20))
+    track = otio.schema.Track(kind=otio.schema.TrackKind.Video)
+    track.extend([_clip("before", 0, 24), nest, _clip("after", 0, 24)])
+    timeline = otio.schema.Timeline()
+    timeline.tracks.append(track)
+    result = find_shots(timeline)
+    assert names(result) == ["before", "inner", "after"]
+    inner = result.shots[1]
+    assert (inner.record_range.start_time.value, inner.duration_frames, inner.source_range.start_time.value) == (24, 12, 100)
+
+
+def test_a_time_effect_on_a_nest_is_said_not_dropped_silently():
+    nest = otio.schema.Stack(name="Slow nest", source_range=TC.TimeRange(TC.RationalTime(0, 24), TC.RationalTime(12, 24)))
+    nest.append(_clip("inner", 100, 20))
+    nest.effects.append(otio.schema.LinearTimeWarp(time_scalar=0.5))
+    track = otio.schema.Track(kind=otio.schema.TrackKind.Video)
+    track.append(nest)
+    timeline = otio.schema.Timeline()
+    timeline.tracks.append(track)
+    result = find_shots(timeline)
+    assert [(p.kind, p.clip_name) for p in result.problems if p.kind != "missing_media"] == [("speed", "Slow nest")]

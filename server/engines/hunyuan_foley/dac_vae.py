@@ -26,6 +26,7 @@ import torch
 from torch import nn
 
 from foleyline.errors import InvalidInput
+from foleyline.server.engines.checkpoints import fit_report
 from foleyline.server.engines.weight_norm import fold_weight_norm
 
 __all__ = ["DacVAE", "DacVAEConfig", "convert_reference_state", "output_channels"]
@@ -131,13 +132,12 @@ class DacVAE(nn.Module):
         converted = convert_reference_state(state, len(self.config.encoder_rates), len(self.config.decoder_rates))
         if not self.has_encoder:
             converted = {k: v for k, v in converted.items() if not k.startswith(("encoder.", "quant_conv."))}
-        own = self.state_dict()
-        missing, unexpected = sorted(set(own) - set(converted)), sorted(set(converted) - set(own))
-        wrong = [k for k in own if k in converted and converted[k].shape != own[k].shape]
-        if missing or unexpected or wrong:
+        problem = fit_report(self.state_dict(), converted)
+        if problem:
+            c = self.config
             raise InvalidInput(
-                "the VAE weights do not fit the DAC built from their kwargs: "
-                f"missing {missing[:4]}, unexpected {unexpected[:4]}, wrong shapes {wrong[:4]}"
+                f"the VAE weights do not fit the DAC built from their kwargs (encoder {c.encoder_dim}, decoder "
+                f"{c.decoder_dim}, latent {c.latent_dim}, rates {list(c.decoder_rates)}), in the module's names: {problem}"
             )
         self.load_state_dict(converted, strict=True)
 

@@ -25,13 +25,13 @@ from pathlib import Path
 import torch
 
 from foleyline.errors import InvalidInput, Unavailable
+from foleyline.server.engines.checkpoints import load_state_dict, naming, read_weights, state_dict_of
 from foleyline.server.engines.hunyuan_foley import files
-from foleyline.server.engines.hunyuan_foley.configuration_hunyuan_foley import HunyuanFoleyConfig
+from foleyline.server.engines.hunyuan_foley.configuration_hunyuan_foley import LATENT_RATE, HunyuanFoleyConfig
 from foleyline.server.engines.hunyuan_foley.dac_vae import DacVAE, DacVAEConfig, output_channels
 from foleyline.server.engines.hunyuan_foley.encoders import ClapTextEncoder, SiglipFrameEncoder
 from foleyline.server.engines.hunyuan_foley.modeling_hunyuan_foley import HunyuanFoleyModel
 from foleyline.server.engines.synchformer import SynchformerConfig, SynchformerEncoder, load_synchformer
-from foleyline.server.engines.thinksound.checkpoints import read_weights
 
 log = logging.getLogger(__name__)
 
@@ -83,13 +83,9 @@ def network_config(variant: str, folder: Path) -> HunyuanFoleyConfig:
     return HunyuanFoleyConfig.from_reference(data)
 
 
-def _tensors(path: Path) -> dict[str, torch.Tensor]:
-    return {k: v for k, v in read_weights(path).items() if isinstance(v, torch.Tensor)}
-
-
 def _load_vae(path: Path) -> DacVAE:
     data = read_weights(path)
-    state = data.get("state_dict", data)
+    state = state_dict_of(data, source=path)
     metadata = data.get("metadata")
     kwargs = metadata.get("kwargs") if isinstance(metadata, dict) else None
     if not isinstance(kwargs, dict):
@@ -100,7 +96,8 @@ def _load_vae(path: Path) -> DacVAE:
     vae = DacVAE(config, with_encoder=False)
     decoder_state = {k: v for k, v in state.items()
                      if isinstance(v, torch.Tensor) and not k.startswith(("encoder.", "quant_conv."))}
-    vae.load_reference_state(decoder_state)
+    with naming(path):
+        vae.load_reference_state(decoder_state)
     return vae
 
 
@@ -139,9 +136,13 @@ def load_components(
 
     with torch.device("meta"):
         network = HunyuanFoleyModel(config)
-    network.load_weights(_tensors(net_folder / files.NETWORK_FILES[variant]), assign=True)
+    network_file = net_folder / files.NETWORK_FILES[variant]
+    with naming(network_file):
+        network.load_weights(load_state_dict(network_file), assign=True)
     vae = _load_vae(features / files.VAE_FILE)
-    synchformer = load_synchformer(_tensors(features / files.SYNCHFORMER_FILE), _synchformer_config(features))
+    synchformer_file = features / files.SYNCHFORMER_FILE
+    with naming(synchformer_file):
+        synchformer = load_synchformer(load_state_dict(synchformer_file), _synchformer_config(features))
     siglip = SiglipFrameEncoder(features / files.SIGLIP_FOLDER, device=device,
                                 package=files.network_package(variant))
     clap = ClapTextEncoder(features / files.CLAP_FOLDER, device=device, package=files.network_package(variant))
@@ -176,6 +177,11 @@ def _check_widths(config: HunyuanFoleyConfig, vae: DacVAE, synchformer: Synchfor
         if got != want:
             raise InvalidInput(f"the {what} are {got} wide but the network's {name} is {want}: "
                                "the installed encoders do not belong to this network")
+    # Every length is tied to 50 latent frames a second (SequenceLengths): a VAE decoding another
+    # rate would stretch or squeeze every take against its picture.
+    if vae.config.hop_length * LATENT_RATE != vae.config.sample_rate:
+        raise InvalidInput(f"the VAE decodes {vae.config.hop_length} samples per latent frame at "
+                           f"{vae.config.sample_rate} Hz, not the {LATENT_RATE} frames a second the network runs")
 
 
 def missing_message(variant: str, missing: list[Path]) -> str:

@@ -18,18 +18,22 @@ Attribute names are checkpoint keys. Lengths N, Nv, Ns and L come from the input
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
 from foleyline.errors import InvalidInput
+from foleyline.server.engines.checkpoints import fit_report
 from foleyline.server.engines.hunyuan_foley.blocks import Capture, Rotary, SingleStreamBlock, TripleStreamBlock
 from foleyline.server.engines.hunyuan_foley.configuration_hunyuan_foley import (
     SYNC_TOKENS_PER_SEGMENT,
     HunyuanFoleyConfig,
 )
 from foleyline.server.engines.mmdit import MLP, ConvMLP, TimestepEmbedder, upsample_tokens
+
+log = logging.getLogger(__name__)
 
 __all__ = ["HunyuanConditions", "HunyuanFoleyModel"]
 
@@ -113,18 +117,26 @@ class HunyuanFoleyModel(nn.Module):
     def load_weights(self, state_dict: dict[str, torch.Tensor], *, assign: bool = False) -> None:
         """Strict load with a message that says what does not fit. The reference loads its
         checkpoints with strict=False, which would leave mismatched weights random in silence;
-        here a missing or unexpected key is an error (``time_in.freqs`` style tables aside)."""
-        own = self.state_dict()
+        here a missing, misshapen or unexpected key of any module this network has is an error.
+
+        Keys under a top-level name the network does not have are the training-time modules the
+        release's yaml still names (``depth_single_ssl_encoder``, ``use_repa_with_audiossl``: an
+        SSL projector no inference code builds); the reference drops them, and so does this, with
+        a log line saying which."""
         sd = {k: v for k, v in state_dict.items() if isinstance(v, torch.Tensor)}
-        missing = sorted(set(own) - set(sd))
-        unexpected = sorted(set(sd) - set(own))
-        wrong = [f"{k}: {tuple(sd[k].shape)} != {tuple(own[k].shape)}" for k in own
-                 if k in sd and tuple(sd[k].shape) != tuple(own[k].shape)]
-        if missing or unexpected or wrong:
+        own_modules = {*dict(self.named_children()), *self._parameters, *self._buffers}
+        training_only = sorted({k.split(".")[0] for k in sd if k.split(".")[0] not in own_modules})
+        if training_only:
+            log.info("HunyuanVideo-Foley checkpoint: ignoring %d tensors of modules inference does not build (%s)",
+                     sum(k.split(".")[0] in training_only for k in sd), ", ".join(training_only))
+            sd = {k: v for k, v in sd.items() if k.split(".")[0] not in training_only}
+        problem = fit_report(self.state_dict(), sd)
+        if problem:
+            c = self.config
             raise InvalidInput(
-                f"the HunyuanVideo-Foley checkpoint does not fit the {self.config.name} network: "
-                f"{len(missing)} missing {missing[:4]}, {len(unexpected)} unexpected {unexpected[:4]}, "
-                f"wrong shapes {wrong[:4]}. Check that the weights file matches the model size (XXL or XL)."
+                f"the HunyuanVideo-Foley checkpoint does not fit the {c.name} network (hidden {c.hidden_size}, "
+                f"{c.num_heads} heads, {c.depth_triple_blocks}+{c.depth_single_blocks} blocks): {problem}. "
+                "Check that the weights file matches the model size (XXL or XL) or its config.yaml."
             )
         self.load_state_dict(sd, strict=True, assign=assign)
         self._rotary.clear()

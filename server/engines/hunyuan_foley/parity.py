@@ -22,16 +22,16 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file
 
 from foleyline.errors import InvalidInput
+from foleyline.server.engines.checkpoints import naming
 from foleyline.server.engines.hunyuan_foley.blocks import interleaved_visual_positions
 from foleyline.server.engines.hunyuan_foley.configuration_hunyuan_foley import HunyuanFoleyConfig
-from foleyline.server.engines.hunyuan_foley.dac_vae import DacVAE, DacVAEConfig
+from foleyline.server.engines.hunyuan_foley.dac_vae import DacVAE, DacVAEConfig, output_channels
 from foleyline.server.engines.hunyuan_foley.modeling_hunyuan_foley import HunyuanConditions, HunyuanFoleyModel
 from foleyline.server.engines.hunyuan_foley.sampling import DEFAULT_GUIDANCE, TIME_SCALE, guided_velocity, sample_latent
 from foleyline.server.engines.mmdit import compute_rope_rotations, euler_times, nearest_exact_index
-from foleyline.server.engines.parity import ParityResult, compare
+from foleyline.server.engines.parity import ParityResult, compare, read_io, read_weights_file
 from foleyline.server.engines.synchformer import SynchformerConfig, load_synchformer
 
 __all__ = ["TOLERANCES", "run_network_parity", "run_synchformer_parity", "run_vae_parity", "synchformer_config"]
@@ -68,17 +68,19 @@ def _checker(result: ParityResult, io: Mapping[str, torch.Tensor]):
     return check
 
 
-def _inputs(config: Path, weights: Sequence[Path], io_path: Path) -> tuple[dict, dict]:
-    return load_file(str(_weights_for(config, weights))), load_file(str(io_path))
+def _inputs(config: Path, weights: Sequence[Path], io_path: Path) -> tuple[Path, dict, dict]:
+    path = _weights_for(config, weights)
+    return path, read_weights_file(path), read_io(io_path)
 
 
 @torch.no_grad()
 def run_network_parity(config: Path, data: dict, weights: Sequence[Path], io_path: Path) -> ParityResult:
-    state, io = _inputs(config, weights, io_path)
+    path, state, io = _inputs(config, weights, io_path)
     name = config.name
     cfg = HunyuanFoleyConfig.from_reference(data)
     model = HunyuanFoleyModel(cfg).eval()
-    model.load_weights(state)
+    with naming(path):
+        model.load_weights(state)
     result = ParityResult(name, f"hunyuan-foley network ({cfg.depth_triple_blocks}+{cfg.depth_single_blocks} "
                                 f"blocks, width {cfg.hidden_size})")
     check = _checker(result, io)
@@ -147,11 +149,15 @@ def run_network_parity(config: Path, data: dict, weights: Sequence[Path], io_pat
 
 @torch.no_grad()
 def run_vae_parity(config: Path, data: dict, weights: Sequence[Path], io_path: Path) -> ParityResult:
-    state, io = _inputs(config, weights, io_path)
+    path, state, io = _inputs(config, weights, io_path)
     name = config.name
-    vae_config = DacVAEConfig.from_kwargs(data["constructor_kwargs"])
+    kwargs = data["constructor_kwargs"]
+    # the output channels are no kwarg of the reference: the weights say them, as in the engine
+    blocks = len(DacVAEConfig.from_kwargs(kwargs).decoder_rates)
+    vae_config = DacVAEConfig.from_kwargs(kwargs, channels=output_channels(state, blocks))
     vae = DacVAE(vae_config).eval()
-    vae.load_reference_state(state)
+    with naming(path):
+        vae.load_reference_state(state)
     result = ParityResult(name, f"hunyuan-foley DAC VAE (encoder {vae_config.encoder_dim}, decoder {vae_config.decoder_dim})")
     check = _checker(result, io)
     tol = TOLERANCES["vae"]
@@ -170,7 +176,7 @@ def run_vae_parity(config: Path, data: dict, weights: Sequence[Path], io_path: P
         if "out.audio" in io:
             scale = max(float(io["out.audio"].abs().max()), 1e-12)
             check("out.audio", audio, TOLERANCES["vae_audio_abs"] / scale)
-    audio_in = io.get("out.audio")
+    audio_in = io["out.audio"].float() if "out.audio" in io else None
     if audio_in is not None and "out.encoder_moments" in io:
         moments = vae.encode_moments(audio_in)
         check("out.encoder_moments", moments, tol)
@@ -184,9 +190,10 @@ def run_vae_parity(config: Path, data: dict, weights: Sequence[Path], io_path: P
 
 @torch.no_grad()
 def run_synchformer_parity(config: Path, data: dict, weights: Sequence[Path], io_path: Path) -> ParityResult:
-    state, io = _inputs(config, weights, io_path)
-    sizes = synchformer_config(data)
-    model = load_synchformer(state, sizes).eval()
+    path, state, io = _inputs(config, weights, io_path)
+    sizes = synchformer_config(data, state)
+    with naming(path):
+        model = load_synchformer(state, sizes).eval()
     result = ParityResult(config.name, f"synchformer visual branch (width {sizes.embed_dim}, depth {sizes.depth})")
     check = _checker(result, io)
     levels = torch.arange(256, dtype=torch.uint8)
@@ -223,15 +230,26 @@ def run_synchformer_parity(config: Path, data: dict, weights: Sequence[Path], io
     return result
 
 
-def synchformer_config(data: dict) -> SynchformerConfig:
-    """The Synchformer encoder's sizes from a fixture config (the ViT-yaml overrides; every
-    other value is the release's)."""
+def synchformer_config(data: dict, state: Mapping[str, torch.Tensor]) -> SynchformerConfig:
+    """The Synchformer encoder's sizes for a fixture: what the weights' shapes fix comes from them
+    (width, depth, MLP ratio, patch and image sizes); the head count and the segment hop, which
+    leave no trace in the weights, from the config's ViT overrides or derived values (else the
+    release's). A config that names a shape-fixed size the weights disagree with is refused."""
     overrides = data.get("vit_overrides", {})
     derived = data.get("derived", {})
     base = SynchformerConfig()
-    return SynchformerConfig(
-        embed_dim=int(overrides.get("VIT.EMBED_DIM", derived.get("embed_dim", base.embed_dim))),
-        depth=int(overrides.get("VIT.DEPTH", derived.get("depth", base.depth))),
-        num_heads=int(overrides.get("VIT.NUM_HEADS", derived.get("heads", base.num_heads))),
-        mlp_ratio=float(derived.get("mlp_ratio", base.mlp_ratio)),
-    )
+    heads = int(overrides.get("VIT.NUM_HEADS", derived.get("heads", base.num_heads)))
+    step = int(derived.get("segment_step", base.segment_step))
+    stated = {
+        "embed_dim": overrides.get("VIT.EMBED_DIM", derived.get("embed_dim")),
+        "depth": overrides.get("VIT.DEPTH", derived.get("depth")),
+        "mlp_ratio": overrides.get("VIT.MLP_RATIO", derived.get("mlp_ratio")),
+    }
+    sizes = SynchformerConfig.from_state_dict(state, num_heads=heads, segment_step=step)
+    for name, value in stated.items():
+        if value is not None and float(value) != float(getattr(sizes, name)):
+            raise InvalidInput(f"the fixture config gives the Synchformer {name}={value}, its weights "
+                               f"{getattr(sizes, name)}")
+    if sizes.embed_dim % heads:
+        raise InvalidInput(f"the Synchformer width {sizes.embed_dim} does not split into {heads} heads")
+    return sizes

@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from foleyline.errors import InvalidInput
+from foleyline.server.engines.checkpoints import fit_report
 from foleyline.server.engines.weight_norm import fold_weight_norm
 
 __all__ = ["BIGVGAN_PRESETS", "BigVGANConfig", "BigVGANVocoder", "fold_weight_norm", "kaiser_sinc_filter1d", "load_bigvgan"]
@@ -31,6 +32,8 @@ class BigVGANConfig:
     snake_logscale: bool = True
     use_tanh_at_final: bool = True
     use_bias_at_final: bool = True
+    resblock: str = "1"             # "1": AMPBlock1 (two convs per dilation); "2": AMPBlock2 (one)
+    activation: str = "snakebeta"   # "snakebeta" (alpha and beta) or "snake" (alpha only)
 
     @property
     def hop_length(self) -> int:
@@ -41,9 +44,13 @@ class BigVGANConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> BigVGANConfig:
-        if d.get("resblock", "1") != "1" or d.get("activation", "snakebeta") != "snakebeta":
-            raise InvalidInput("only BigVGAN configs with resblock '1' and snakebeta activations are supported")
+        resblock, activation = str(d.get("resblock", "1")), str(d.get("activation", "snakebeta"))
+        if resblock not in ("1", "2") or activation not in ("snake", "snakebeta"):
+            raise InvalidInput(f"BigVGAN config has resblock {resblock!r} and activation {activation!r}; "
+                               "BigVGAN's are resblock '1' or '2' with 'snake' or 'snakebeta'")
         return cls(
+            resblock=resblock,
+            activation=activation,
             num_mels=int(d["num_mels"]),
             upsample_rates=tuple(d["upsample_rates"]),
             upsample_kernel_sizes=tuple(d["upsample_kernel_sizes"]),
@@ -101,6 +108,26 @@ class SnakeBeta(nn.Module):
         if self.logscale:
             alpha, beta = torch.exp(alpha), torch.exp(beta)
         return x + (1.0 / (beta + 1e-9)) * torch.pow(torch.sin(x * alpha), 2)
+
+
+class Snake(nn.Module):
+    """x + sin²(αx)/(α + 1e-9): SnakeBeta with β tied to α (BigVGAN's ``activation: snake``)."""
+
+    def __init__(self, channels: int, *, logscale: bool = True) -> None:
+        super().__init__()
+        self.logscale = logscale
+        self.alpha = nn.Parameter(torch.zeros(channels) if logscale else torch.ones(channels))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        alpha = self.alpha.unsqueeze(0).unsqueeze(-1)
+        if self.logscale:
+            alpha = torch.exp(alpha)
+        return x + (1.0 / (alpha + 1e-9)) * torch.pow(torch.sin(x * alpha), 2)
+
+
+def _snake(config: BigVGANConfig, channels: int) -> nn.Module:
+    kind = Snake if config.activation == "snake" else SnakeBeta
+    return kind(channels, logscale=config.snake_logscale)
 
 
 class UpSample1d(nn.Module):
@@ -167,7 +194,7 @@ def _padding(kernel_size: int, dilation: int) -> int:
 
 
 class AMPBlock1(nn.Module):
-    def __init__(self, channels: int, kernel_size: int, dilations: Sequence[int], *, logscale: bool) -> None:
+    def __init__(self, channels: int, kernel_size: int, dilations: Sequence[int], config: BigVGANConfig) -> None:
         super().__init__()
         self.convs1 = nn.ModuleList(
             [nn.Conv1d(channels, channels, kernel_size, dilation=d, padding=_padding(kernel_size, d)) for d in dilations]
@@ -175,14 +202,28 @@ class AMPBlock1(nn.Module):
         self.convs2 = nn.ModuleList(
             [nn.Conv1d(channels, channels, kernel_size, dilation=1, padding=_padding(kernel_size, 1)) for _ in dilations]
         )
-        self.activations = nn.ModuleList(
-            [Activation1d(SnakeBeta(channels, logscale=logscale)) for _ in range(2 * len(dilations))]
-        )
+        self.activations = nn.ModuleList([Activation1d(_snake(config, channels)) for _ in range(2 * len(dilations))])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         acts = list(self.activations)
         for c1, c2, a1, a2 in zip(self.convs1, self.convs2, acts[::2], acts[1::2], strict=True):
             x = c2(a2(c1(a1(x)))) + x
+        return x
+
+
+class AMPBlock2(nn.Module):
+    """One dilated convolution per dilation (BigVGAN's ``resblock: "2"``)."""
+
+    def __init__(self, channels: int, kernel_size: int, dilations: Sequence[int], config: BigVGANConfig) -> None:
+        super().__init__()
+        self.convs = nn.ModuleList(
+            [nn.Conv1d(channels, channels, kernel_size, dilation=d, padding=_padding(kernel_size, d)) for d in dilations]
+        )
+        self.activations = nn.ModuleList([Activation1d(_snake(config, channels)) for _ in dilations])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for conv, act in zip(self.convs, self.activations, strict=True):
+            x = conv(act(x)) + x
         return x
 
 
@@ -199,12 +240,13 @@ class BigVGANVocoder(nn.Module):
                 nn.ModuleList([nn.ConvTranspose1d(ch // 2**i, ch // 2 ** (i + 1), k, u, padding=(k - u) // 2)])
             )
         self.resblocks = nn.ModuleList()
+        block = AMPBlock2 if config.resblock == "2" else AMPBlock1
         for i in range(len(self.ups)):
             c = ch // 2 ** (i + 1)
             for k, d in zip(config.resblock_kernel_sizes, config.resblock_dilation_sizes, strict=True):
-                self.resblocks.append(AMPBlock1(c, k, d, logscale=config.snake_logscale))
+                self.resblocks.append(block(c, k, d, config))
         last = ch // 2 ** len(self.ups)
-        self.activation_post = Activation1d(SnakeBeta(last, logscale=config.snake_logscale))
+        self.activation_post = Activation1d(_snake(config, last))
         self.conv_post = nn.Conv1d(last, 1, 7, 1, padding=3, bias=config.use_bias_at_final)
 
     def forward(self, mel: torch.Tensor, *, capture: dict[str, torch.Tensor] | None = None) -> torch.Tensor:
@@ -229,12 +271,23 @@ class BigVGANVocoder(nn.Module):
 
 
 def load_bigvgan(state_dict: dict[str, torch.Tensor], config: BigVGANConfig) -> BigVGANVocoder:
-    """Build and strictly load a vocoder from a (possibly weight-normed, possibly wrapped) dict."""
+    """Build and strictly load a vocoder from a (possibly weight-normed, possibly wrapped) dict.
+
+    The anti-aliasing filters are persistent buffers in BigVGAN, but they are fixed Kaiser
+    windows, not learned: a file saved without them (or by a port that registers them
+    non-persistent) gets the module's own."""
     if "generator" in state_dict and isinstance(state_dict["generator"], dict):
         state_dict = state_dict["generator"]
     model = BigVGANVocoder(config)
-    try:
-        model.load_state_dict(fold_weight_norm(state_dict), strict=True)
-    except RuntimeError as exc:
-        raise InvalidInput(f"the vocoder checkpoint does not fit this BigVGAN configuration: {exc}") from None
+    sd = fold_weight_norm(state_dict)
+    for key, buffer in model.state_dict().items():
+        if key.endswith(".filter") and key not in sd:
+            sd[key] = buffer
+    problem = fit_report(model.state_dict(), sd)
+    if problem:
+        raise InvalidInput(
+            f"the vocoder checkpoint does not fit this BigVGAN configuration ({config.num_mels} mels, "
+            f"initial channels {config.upsample_initial_channel}, upsampling {list(config.upsample_rates)}): {problem}"
+        )
+    model.load_state_dict(sd, strict=True)
     return model

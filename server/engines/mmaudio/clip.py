@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from foleyline.errors import InvalidInput
+from foleyline.server.engines.checkpoints import fit_report
 
 __all__ = ["CLIP_MEAN", "CLIP_STD", "DFN5BCLIP", "DFN5BCLIPConfig", "load_clip"]
 
@@ -193,8 +194,8 @@ def load_clip(state_dict: dict[str, torch.Tensor], config: DFN5BCLIPConfig | Non
     """Strict load of an open_clip state dict (an ``attn_mask`` entry, if present, is dropped)."""
     model = DFN5BCLIP(config)
     sd = {k: v for k, v in state_dict.items() if k != "attn_mask"}
-    try:
-        model.load_state_dict(sd, strict=True)
-    except RuntimeError as exc:
-        raise InvalidInput(f"the CLIP checkpoint does not fit the DFN5B ViT-H/14 layout: {exc}") from None
+    problem = fit_report(model.state_dict(), sd)
+    if problem:
+        raise InvalidInput(f"the CLIP checkpoint does not fit the DFN5B ViT-H/14 layout: {problem}")
+    model.load_state_dict(sd, strict=True)
     return model

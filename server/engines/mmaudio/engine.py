@@ -29,9 +29,9 @@ from foleyline.server.engines.base import (
     SamplingSettings,
     ShotInput,
 )
+from foleyline.server.engines.checkpoints import load_state_dict, naming
 from foleyline.server.engines.mmaudio import files
 from foleyline.server.engines.mmaudio.bigvgan import BIGVGAN_PRESETS, BigVGANConfig, BigVGANVocoder, load_bigvgan
-from foleyline.server.engines.mmaudio.checkpoints import load_state_dict
 from foleyline.server.engines.mmaudio.clip import DFN5BCLIP, DFN5BCLIPConfig, load_clip
 from foleyline.server.engines.mmaudio.configuration_mmaudio import PRESETS, MMAudioConfig
 from foleyline.server.engines.mmaudio.modeling_mmaudio import MMAudioModel
@@ -185,13 +185,18 @@ class MMAudioEngine(Engine):
         decoder = root / files.decoder_package(mode)
 
         network = MMAudioModel(arch.network)
-        network.load_weights(load_state_dict(root / files.network_package(self.variant) / files.NETWORK_FILES[self.variant]))
-        vae_sd = load_state_dict(decoder / files.VAE_FILES[mode])
-        vae = load_vae(vae_sd, with_encoder=False, **(arch.vae or VAE_PRESETS[mode]))
-        vocoder_config = arch.vocoder
-        vocoder = load_bigvgan(load_state_dict(decoder / files.VOCODER_FILES[mode], key="generator"), vocoder_config)
-        clip = load_clip(load_state_dict(features / files.CLIP_FILE), arch.clip)
-        synchformer = load_synchformer(load_state_dict(features / files.SYNCHFORMER_FILE), arch.synchformer)
+        network_file = root / files.network_package(self.variant) / files.NETWORK_FILES[self.variant]
+        with naming(network_file):
+            network.load_weights(load_state_dict(network_file))
+        with naming(decoder / files.VAE_FILES[mode]):
+            vae = load_vae(load_state_dict(decoder / files.VAE_FILES[mode]), with_encoder=False,
+                           **(arch.vae or VAE_PRESETS[mode]))
+        with naming(decoder / files.VOCODER_FILES[mode]):
+            vocoder = load_bigvgan(load_state_dict(decoder / files.VOCODER_FILES[mode], key="generator"), arch.vocoder)
+        with naming(features / files.CLIP_FILE):
+            clip = load_clip(load_state_dict(features / files.CLIP_FILE), arch.clip)
+        with naming(features / files.SYNCHFORMER_FILE):
+            synchformer = load_synchformer(load_state_dict(features / files.SYNCHFORMER_FILE), arch.synchformer)
         tokenizer = CLIPTokenizer.from_folder(features, context_length=arch.clip.context_length)
         modules = [network, vae, vocoder, clip, synchformer]
         for m in modules:

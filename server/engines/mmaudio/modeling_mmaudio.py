@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from foleyline.errors import InvalidInput
+from foleyline.server.engines.checkpoints import fit_report
 from foleyline.server.engines.mmaudio.configuration_mmaudio import MMAudioConfig
 from foleyline.server.engines.mmdit import (
     MLP,
@@ -160,16 +161,13 @@ class MMAudioModel(nn.Module):
     def load_weights(self, state_dict: dict[str, torch.Tensor]) -> None:
         """Strict load, after dropping the optional non-persistent tables."""
         sd = {k: v for k, v in state_dict.items() if k not in OPTIONAL_CHECKPOINT_KEYS}
-        own = dict(self.state_dict())
-        missing = sorted(set(own) - set(sd))
-        unexpected = sorted(set(sd) - set(own))
-        wrong = [f"{k}: {tuple(sd[k].shape)} != {tuple(own[k].shape)}" for k in own if k in sd and sd[k].shape != own[k].shape]
-        if missing or unexpected or wrong:
+        problem = fit_report(self.state_dict(), sd)
+        if problem:
+            c = self.config
             raise InvalidInput(
-                "the MMAudio checkpoint does not fit this network configuration: "
-                f"missing {missing[:5]}{'…' if len(missing) > 5 else ''}, "
-                f"unexpected {unexpected[:5]}{'…' if len(unexpected) > 5 else ''}, wrong shapes {wrong[:5]}. "
-                "Check the model name matches the weights file."
+                f"the MMAudio checkpoint does not fit this network configuration (hidden {c.hidden_dim}, "
+                f"{c.num_heads} heads, depth {c.depth}/{c.fused_depth} fused, latent {c.latent_dim}, "
+                f"{'v2' if c.v2 else 'v1'}): {problem}. Check the model name matches the weights file."
             )
         self.load_state_dict(sd, strict=True)
 

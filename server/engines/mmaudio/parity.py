@@ -9,15 +9,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file
 
 from foleyline.errors import InvalidInput
+from foleyline.server.engines.checkpoints import naming
 from foleyline.server.engines.mmaudio.bigvgan import BigVGANConfig, load_bigvgan
 from foleyline.server.engines.mmaudio.configuration_mmaudio import MMAudioConfig, SequenceConfig
 from foleyline.server.engines.mmaudio.modeling_mmaudio import MMAudioConditions, MMAudioModel
 from foleyline.server.engines.mmaudio.vae import load_vae
 from foleyline.server.engines.mmdit import euler_sample, euler_times, nearest_exact_index
-from foleyline.server.engines.parity import ParityResult, compare
+from foleyline.server.engines.parity import ParityResult, compare, read_io, read_weights_file
 
 __all__ = ["config_from_fixture", "run_chain_parity", "run_network_parity"]
 
@@ -34,7 +34,7 @@ def config_from_fixture(data: dict) -> MMAudioConfig:
     seq = data.get("sequence_config", {})
     try:
         sequence = SequenceConfig(
-            duration=float(seq.get("duration", 8.0)),
+            duration=float(seq.get("duration", _duration_from_lengths(args))),
             sampling_rate=int(seq.get("sampling_rate", 16000 if args["latent_dim"] == 20 else 44100)),
             spectrogram_frame_rate=int(seq.get("spectrogram_frame_rate", 256 if args["latent_dim"] == 20 else 512)),
             latent_downsample_rate=int(seq.get("latent_downsample_rate", 2)),
@@ -56,6 +56,12 @@ def config_from_fixture(data: dict) -> MMAudioConfig:
                 f"({getattr(sequence, name)}); fix the config's duration/rates"
             )
     return cfg
+
+
+def _duration_from_lengths(args: dict) -> float:
+    """A config without ``sequence_config``: the clip frames (8 per second) give the duration."""
+    clip_len = args.get("clip_seq_len")
+    return int(clip_len) / SequenceConfig.clip_frame_rate if clip_len else SequenceConfig.duration
 
 
 def _resolve(config: Path, weights: Sequence[Path], name: str | None) -> Path:
@@ -87,9 +93,11 @@ def _cond_checks(result: ParityResult, prefix: str, cond: MMAudioConditions, io:
 def run_network_parity(config: Path, data: dict, weights: Sequence[Path], io_path: Path) -> ParityResult:
     cfg = config_from_fixture(data)
     model = MMAudioModel(cfg)
-    model.load_weights(load_file(str(_resolve(config, weights, data.get("files", {}).get("weights")))))
+    weights_file = _resolve(config, weights, data.get("files", {}).get("weights"))
+    with naming(weights_file):
+        model.load_weights(read_weights_file(weights_file))
     model.eval()
-    io = load_file(str(io_path))
+    io = read_io(io_path)
     result = ParityResult(fixture=config.name, kind=f"mmaudio network ({'v2' if cfg.v2 else 'v1'})")
     velocity_tol = V2_VELOCITY_TOLERANCE if cfg.v2 else DEFAULT_TOLERANCE
     cfg_strength = float(data.get("sampling", {}).get("cfg_strength", 4.5))
@@ -136,7 +144,7 @@ def run_network_parity(config: Path, data: dict, weights: Sequence[Path], io_pat
             result.add(compare("out.v_cfg_neg", model.ode_wrapper(ts, x_t, cond, empty_neg, cfg_strength), io["out.v_cfg_neg"], DEFAULT_TOLERANCE))
 
     if "in.x0" in io:
-        times = io.get("const.euler_times", euler_times(num_steps))
+        times = io["const.euler_times"].float() if "const.euler_times" in io else euler_times(num_steps)
         for tag, unc in (("sample", empty), ("sample_neg", empty_neg)):
             if unc is None or f"out.{tag}.x1" not in io:
                 continue
@@ -159,24 +167,27 @@ def run_network_parity(config: Path, data: dict, weights: Sequence[Path], io_pat
 def run_chain_parity(config: Path, data: dict, weights: Sequence[Path], io_path: Path) -> ParityResult:
     """Latent -> mel (VAE decode) -> waveform (vocoder), plus the VAE encoder moments."""
     vae_cfg, voc_cfg = data["vae"], data["vocoder"]
-    io = load_file(str(io_path))
+    io = read_io(io_path)
     result = ParityResult(fixture=config.name, kind="mmaudio vae+vocoder")
-    vae = load_vae(
-        load_file(str(_resolve(config, weights, vae_cfg.get("weights")))),
-        data_dim=int(vae_cfg["data_dim"]), embed_dim=int(vae_cfg["embed_dim"]), hidden_dim=int(vae_cfg["hidden_dim"]),
-    ).eval()
+    vae_file = _resolve(config, weights, vae_cfg.get("weights"))
+    with naming(vae_file):
+        vae = load_vae(
+            read_weights_file(vae_file),
+            data_dim=int(vae_cfg["data_dim"]), embed_dim=int(vae_cfg["embed_dim"]), hidden_dim=int(vae_cfg["hidden_dim"]),
+        ).eval()
     for name in ("conv_in", "conv_out"):
         key = f"dbg.vae.decoder.{name}.weight_after_remove_weight_norm"
         if key in io:
             result.add(compare(key, getattr(vae.decoder, name).weight, io[key], DEFAULT_TOLERANCE))
-    if "in.latent" in io and "out.mel" in io:
+    mel_ref = io["out.mel"].float() if "out.mel" in io else None  # the vocoder's and encoder's input
+    if "in.latent" in io and mel_ref is not None:
         mel = vae.decode(io["in.latent"].transpose(1, 2))
         result.add(compare("out.mel", mel, io["out.mel"], DEFAULT_TOLERANCE))
     if "out.encoder_moments" in io and "out.mel" in io:
-        result.add(compare("out.encoder_moments", vae.encode_moments(io["out.mel"]), io["out.encoder_moments"], DEFAULT_TOLERANCE))
-    vocoder = load_bigvgan(
-        load_file(str(_resolve(config, weights, voc_cfg.get("weights")))), BigVGANConfig.from_dict(voc_cfg["config"])
-    ).eval()
+        result.add(compare("out.encoder_moments", vae.encode_moments(mel_ref), io["out.encoder_moments"], DEFAULT_TOLERANCE))
+    vocoder_file = _resolve(config, weights, voc_cfg.get("weights"))
+    with naming(vocoder_file):
+        vocoder = load_bigvgan(read_weights_file(vocoder_file), BigVGANConfig.from_dict(voc_cfg["config"])).eval()
     key = "dbg.vocoder.conv_pre.weight_after_remove_weight_norm"
     if key in io:
         result.add(compare(key, vocoder.conv_pre.weight, io[key], DEFAULT_TOLERANCE))
@@ -185,7 +196,7 @@ def run_chain_parity(config: Path, data: dict, weights: Sequence[Path], io_path:
         result.add(compare(key, vocoder.ups[0][0].weight, io[key], DEFAULT_TOLERANCE))
     if "out.wav" in io and "out.mel" in io:
         # from the stored mel, so the vocoder is judged on its own
-        result.add(compare("out.wav", vocoder(io["out.mel"]), io["out.wav"], DEFAULT_TOLERANCE))
+        result.add(compare("out.wav", vocoder(mel_ref), io["out.wav"], DEFAULT_TOLERANCE))
     if not result.checks:
         raise InvalidInput(f"{io_path} holds no reference output this check knows (out.mel, out.wav, ...)")
     return result

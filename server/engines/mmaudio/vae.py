@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from foleyline.errors import InvalidInput
+from foleyline.server.engines.checkpoints import fit_report
 
 __all__ = ["MMAudioVAE", "VAE_PRESETS", "load_vae"]
 
@@ -246,10 +247,11 @@ def load_vae(state_dict: dict[str, torch.Tensor], *, data_dim: int, embed_dim: i
     for key in ("data_mean", "data_std"):
         if key in sd:
             sd[key] = sd[key].reshape(1, -1, 1)
-    try:
-        vae.load_state_dict(sd, strict=True)
-    except RuntimeError as exc:
-        raise InvalidInput(f"the VAE checkpoint does not fit a {data_dim}-mel VAE: {exc}") from None
+    problem = fit_report(vae.state_dict(), sd)
+    if problem:
+        raise InvalidInput(f"the VAE checkpoint does not fit a {data_dim}-mel VAE (latent {embed_dim}, "
+                           f"hidden {hidden_dim}): {problem}")
+    vae.load_state_dict(sd, strict=True)
     vae.normalize_weights()
     if not with_encoder:
         del vae.encoder

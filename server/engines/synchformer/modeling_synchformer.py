@@ -8,6 +8,7 @@ patch of 2 frames) of width 768, so an 8 s clip (200 frames, 24 segments) gives 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import torch
@@ -15,6 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from foleyline.errors import InvalidInput
+from foleyline.server.engines.checkpoints import fit_report
 from foleyline.server.engines.mmdit.layers import FeedForward
 
 __all__ = ["SynchformerConfig", "SynchformerEncoder", "load_synchformer", "segment_frames"]
@@ -41,6 +43,28 @@ class SynchformerConfig:
     @property
     def tokens_per_segment(self) -> int:
         return self.frames_per_segment // self.patch_size_temporal
+
+    @classmethod
+    def from_state_dict(cls, state_dict: Mapping[str, torch.Tensor], *, num_heads: int,
+                        segment_step: int = 8) -> SynchformerConfig:
+        """Every size the weights' shapes fix: width, depth, MLP ratio, patch sizes, image size
+        and frames per segment. The head count (and the segment hop) leave no trace in them."""
+        p = CHECKPOINT_PREFIX
+        try:
+            patch = state_dict[p + "patch_embed_3d.proj.weight"]  # (D, 3, pt, ps, ps)
+            positions = state_dict[p + "pos_embed"].shape[1] - 1   # grid² patches + CLS
+            tokens = state_dict[p + "temp_embed"].shape[1]
+            hidden = state_dict[p + "blocks.0.mlp.fc1.weight"].shape[0]
+        except KeyError as exc:
+            raise InvalidInput(f"the Synchformer checkpoint lacks {exc.args[0]}; is it synchformer_state_dict.pth?") from None
+        blocks = {int(k[len(p + "blocks."):].split(".")[0]) for k in state_dict if k.startswith(p + "blocks.")}
+        embed_dim, patch_t, patch_size = int(patch.shape[0]), int(patch.shape[2]), int(patch.shape[3])
+        grid = round(positions ** 0.5)
+        if grid * grid != positions:
+            raise InvalidInput(f"the Synchformer's pos_embed has {positions + 1} rows: not a square grid plus CLS")
+        return cls(embed_dim=embed_dim, depth=len(blocks), num_heads=num_heads, mlp_ratio=hidden / embed_dim,
+                   patch_size=patch_size, patch_size_temporal=patch_t, img_size=grid * patch_size,
+                   frames_per_segment=tokens * patch_t, segment_step=segment_step)
 
 
 def segment_frames(frames: torch.Tensor, *, size: int = 16, step: int = 8) -> torch.Tensor:
@@ -203,8 +227,10 @@ def load_synchformer(state_dict: dict[str, torch.Tensor], config: SynchformerCon
     sd = {k: v for k, v in state_dict.items() if k.startswith(CHECKPOINT_PREFIX)}
     if not sd:
         raise InvalidInput("the Synchformer checkpoint holds no 'vfeat_extractor.' keys; is it synchformer_state_dict.pth?")
-    try:
-        model.load_state_dict(sd, strict=True)
-    except RuntimeError as exc:
-        raise InvalidInput(f"the Synchformer checkpoint does not fit the encoder: {exc}") from None
+    problem = fit_report(model.state_dict(), sd)
+    if problem:
+        c = model.config
+        raise InvalidInput(f"the Synchformer checkpoint does not fit the encoder (width {c.embed_dim}, depth {c.depth}, "
+                           f"mlp ratio {c.mlp_ratio:g}): {problem}")
+    model.load_state_dict(sd, strict=True)
     return model

@@ -31,12 +31,18 @@ from foleyline.server.engines.base import (
     SamplingSettings,
     ShotInput,
 )
+from foleyline.server.engines.checkpoints import load_state_dict, naming
 from foleyline.server.engines.mmdit.precision import compute_dtype
 from foleyline.server.engines.synchformer import SynchformerConfig, load_synchformer
 from foleyline.server.engines.thinksound import files
-from foleyline.server.engines.thinksound.checkpoints import network_state, read_weights, vae_state
+from foleyline.server.engines.thinksound.checkpoints import network_state, vae_state
 from foleyline.server.engines.thinksound.conditioning import LayerTexts, check_token_limits, layer_texts, token_report
-from foleyline.server.engines.thinksound.configuration_thinksound import SAMPLE_RATE, TEXT_TOKENS, ThinkSoundConfig
+from foleyline.server.engines.thinksound.configuration_thinksound import (
+    HOP_LENGTH,
+    SAMPLE_RATE,
+    TEXT_TOKENS,
+    ThinkSoundConfig,
+)
 from foleyline.server.engines.thinksound.durations import (
     MAX_WINDOW_SECONDS,
     OVERLAP_SECONDS,
@@ -250,18 +256,32 @@ class ThinkSoundEngine(Engine):
                 raise InvalidInput(f"{folder / ARCHITECTURE_FILE} is not valid JSON: {err}") from err
         net_config = ThinkSoundConfig.from_reference(arch["network"]) if "network" in arch else ThinkSoundConfig.official()
         vae_config = _dataclass_from(OobleckConfig, arch["vae"]) if "vae" in arch else OobleckConfig()
+        # The window arithmetic (durations.py) follows the reference's predict.py: 44.1 kHz,
+        # 2048 samples per latent frame. A VAE that decodes otherwise would misplace every take.
+        if (vae_config.hop_length, vae_config.sample_rate) != (HOP_LENGTH, SAMPLE_RATE):
+            raise InvalidInput(
+                f"{folder / ARCHITECTURE_FILE}: the VAE decodes {vae_config.hop_length} samples per latent frame at "
+                f"{vae_config.sample_rate} Hz (strides {list(vae_config.strides)}); ThinkSound runs "
+                f"{HOP_LENGTH} at {SAMPLE_RATE} Hz"
+            )
+        if vae_config.latent_dim != net_config.latent_dim:
+            raise InvalidInput(f"{folder / ARCHITECTURE_FILE}: the VAE's latent is {vae_config.latent_dim} wide, "
+                               f"the network's {net_config.latent_dim}")
 
         sync_config = _dataclass_from(SynchformerConfig, arch["synchformer"]) if "synchformer" in arch else None
         # Built on the meta device and given the (memory-mapped) checkpoint tensors directly:
         # the 1.28 B parameters are never held twice.
         with torch.device("meta"):
             network = ThinkSoundNetwork(net_config)
-        network.load_checkpoint_state(network_state(folder / files.NETWORK_FILE))
+        with naming(folder / files.NETWORK_FILE):
+            network.load_checkpoint_state(network_state(folder / files.NETWORK_FILE))
         network = network.to(self._device, self._dtype).eval()
         vae = ThinkSoundVAE(vae_config)
-        vae.load_reference_state(vae_state(folder / files.VAE_FILE))
+        with naming(folder / files.VAE_FILE):
+            vae.load_reference_state(vae_state(folder / files.VAE_FILE))
         vae = vae.to(self._device).eval()
-        synchformer = load_synchformer(dict(read_weights(folder / files.SYNCHFORMER_FILE)), sync_config)
+        with naming(folder / files.SYNCHFORMER_FILE):
+            synchformer = load_synchformer(load_state_dict(folder / files.SYNCHFORMER_FILE), sync_config)
         synchformer = synchformer.to(self._device).eval()
         t5 = T5TextEncoder(folder / files.T5_FOLDER, device=self._device)
         metaclip = MetaClipEncoder(folder / files.METACLIP_FOLDER, device=self._device)

@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from foleyline.errors import InvalidInput
+from foleyline.server.engines.checkpoints import fit_report
 from foleyline.server.engines.mmdit import (
     MLP,
     ChannelLastConv1d,
@@ -315,13 +316,14 @@ class ThinkSoundNetwork(nn.Module):
     def load_checkpoint_state(self, state: dict[str, torch.Tensor]) -> None:
         """Load un-prefixed network weights strictly (non-persistent tables are dropped first)."""
         state = {k: v for k, v in state.items() if k not in ("latent_rot", "clip_rot", "t_embed.freqs")}
-        result = self.load_state_dict(state, strict=False, assign=self.empty_clip_feat.device.type == "meta")
-        if result.missing_keys or result.unexpected_keys:
+        problem = fit_report(self.state_dict(), state)
+        if problem:
+            c = self.config
             raise InvalidInput(
-                "the network weights do not fit ThinkSound's network: "
-                f"{len(result.missing_keys)} missing (e.g. {result.missing_keys[:3]}), "
-                f"{len(result.unexpected_keys)} unexpected (e.g. {result.unexpected_keys[:3]})"
+                f"the network weights do not fit ThinkSound's network (hidden {c.hidden_dim}, {c.num_heads} heads, "
+                f"depth {c.depth}/{c.fused_depth} fused, latent {c.latent_dim}): {problem}"
             )
+        self.load_state_dict(state, strict=True, assign=self.empty_clip_feat.device.type == "meta")
         # A network built on the meta device got real parameters just now; its derived tables
         # (never in a checkpoint) must be rebuilt on their device.
         self._rebuild_tables()

@@ -14,17 +14,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file
 
 from foleyline.errors import InvalidInput, NotFound
+from foleyline.server.engines.checkpoints import naming
 from foleyline.server.engines.mmdit import nearest_exact_index
-from foleyline.server.engines.parity import ParityResult, compare, load_fixture_config
-from foleyline.server.engines.thinksound.checkpoints import (
-    LIGHTNING_VAE_PREFIX,
-    NETWORK_PREFIX,
-    WRAPPER_VAE_PREFIX,
-    strip_prefix,
-)
+from foleyline.server.engines.parity import ParityResult, compare, load_fixture_config, read_io, read_weights_file
+from foleyline.server.engines.thinksound.checkpoints import network_weights, vae_weights
 from foleyline.server.engines.thinksound.configuration_thinksound import SequenceLengths, ThinkSoundConfig
 from foleyline.server.engines.thinksound.modeling_thinksound import ThinkSoundNetwork
 from foleyline.server.engines.thinksound.sampling import DEFAULT_CFG_SCALE, DEFAULT_STEPS, sample_latent
@@ -57,12 +52,13 @@ def run_parity(config_path: Path, weights_path: Path | None, io_path: Path) -> P
     for path in (weights_path, io_path):
         if not path.is_file():
             raise NotFound(f"{path} does not exist")
-    io = load_file(str(io_path))
-    weights = load_file(str(weights_path))
-    if "in.latent" in io or "in.audio_for_encoder" in io:
-        return _vae_parity(config_path.name, data, weights, io)
-    if any(key in io for key in ("in.x_t", "in.noise", "in.clip_f")) or any(k.startswith("const.") for k in io):
-        return _network_parity(config_path.name, data, weights, io)
+    io = read_io(io_path)
+    weights = read_weights_file(weights_path)
+    with naming(weights_path):
+        if "in.latent" in io or "in.audio_for_encoder" in io:
+            return _vae_parity(config_path.name, data, weights, io)
+        if any(key in io for key in ("in.x_t", "in.noise", "in.clip_f")) or any(k.startswith("const.") for k in io):
+            return _network_parity(config_path.name, data, weights, io)
     raise InvalidInput(
         f"{io_path} holds neither network tensors (in.x_t, in.noise, const.*) nor VAE inputs (in.latent)"
     )
@@ -73,7 +69,7 @@ def _network(data: dict, weights: dict[str, torch.Tensor]) -> ThinkSoundNetwork:
     if not isinstance(args, dict):
         raise InvalidInput("the fixture config has no 'mmmodule_constructor_args' object")
     network = ThinkSoundNetwork(ThinkSoundConfig.from_reference(args)).eval()
-    network.load_checkpoint_state(strip_prefix(weights, NETWORK_PREFIX) or weights)
+    network.load_checkpoint_state(network_weights(weights))
     return network
 
 
@@ -144,8 +140,7 @@ def _vae_parity(name: str, data: dict, weights: dict[str, torch.Tensor], io: dic
     result = ParityResult(name, "thinksound vae")
     spec = data.get("vae_constructor") or data["model_config_as_passed_to_create_model_from_config"]["model"]["pretransform"]["config"]
     vae = ThinkSoundVAE(OobleckConfig.from_reference(spec)).eval()
-    weights = (strip_prefix(weights, WRAPPER_VAE_PREFIX) or strip_prefix(weights, LIGHTNING_VAE_PREFIX)
-               or weights)
+    weights = vae_weights(weights)
     has_encoder = any(k.startswith("encoder.") for k in weights)
     vae.load_reference_state(weights, decoder_only=not has_encoder)
     if "in.latent" in io:

@@ -20,6 +20,8 @@ from torch import nn
 from torch.nn.utils import weight_norm
 
 from foleyline.errors import InvalidInput
+from foleyline.server.engines.checkpoints import fit_report
+from foleyline.server.engines.weight_norm import as_legacy_weight_norm
 
 __all__ = ["OobleckConfig", "ThinkSoundVAE", "convert_reference_key", "convert_reference_state", "reference_int16"]
 
@@ -28,13 +30,18 @@ __all__ = ["OobleckConfig", "ThinkSoundVAE", "convert_reference_key", "convert_r
 class OobleckConfig:
     """The autoencoder's hyper-parameters in the reference's terms. Defaults are ThinkSound's."""
 
-    channels: int = 128                     # encoder and decoder base width
+    channels: int = 128                     # decoder base width (and the encoder's, unless given)
     c_mults: tuple[int, ...] = (1, 2, 4, 8, 16)
     strides: tuple[int, ...] = (2, 4, 4, 8, 8)
     latent_dim: int = 64                    # decoder input = posterior mean width
     encoder_latent_dim: int = 128           # encoder output: mean and scale, stacked
     audio_channels: int = 2
     sample_rate: int = 44100
+    encoder_channels: int | None = None     # the encoder's base width when it is not ``channels``
+
+    @property
+    def encoder_width(self) -> int:
+        return self.channels if self.encoder_channels is None else self.encoder_channels
 
     @property
     def hop_length(self) -> int:
@@ -52,12 +59,16 @@ class OobleckConfig:
             dec = config["decoder"]["config"]  # type: ignore[index]
         except (KeyError, TypeError) as err:
             raise InvalidInput(f"not an autoencoder config: missing {err}") from err
-        if enc["channels"] != dec["channels"] or list(enc["c_mults"]) != list(dec["c_mults"]):
-            raise InvalidInput("encoder and decoder widths differ; diffusers' Oobleck needs them equal")
+        if list(enc["c_mults"]) != list(dec["c_mults"]) or list(enc["strides"]) != list(dec["strides"]):
+            raise InvalidInput("the encoder's and decoder's c_mults/strides differ; diffusers' Oobleck shares them")
         if dec.get("final_tanh", False):
             raise InvalidInput("final_tanh=True is not ThinkSound's VAE and diffusers has no tanh")
+        # the reference's Oobleck defaults to ELU activations; ThinkSound's (and diffusers') are Snake
+        if not (enc.get("use_snake", False) and dec.get("use_snake", False)):
+            raise InvalidInput("only the Snake-activation Oobleck (use_snake: true in encoder and decoder) is supported")
         return cls(
-            channels=int(enc["channels"]),
+            channels=int(dec["channels"]),
+            encoder_channels=int(enc["channels"]) if int(enc["channels"]) != int(dec["channels"]) else None,
             c_mults=tuple(int(m) for m in enc["c_mults"]),
             strides=tuple(int(s) for s in enc["strides"]),
             latent_dim=int(dec["latent_dim"]),
@@ -113,9 +124,13 @@ def convert_reference_key(key: str, n_blocks: int = 5) -> str:
 
 
 def convert_reference_state(state: Mapping[str, torch.Tensor], n_blocks: int = 5) -> dict[str, torch.Tensor]:
-    """A reference autoencoder state dict renamed (and snake parameters reshaped) for diffusers."""
+    """A reference autoencoder state dict renamed (and snake parameters reshaped) for diffusers.
+    Convolutions may come in either weight-norm spelling or as plain (folded) weights."""
+    convs = {k.rsplit(".", 1)[0] for k in state if k.endswith((".weight", ".weight_g", ".weight_v"))}
+    convs |= {k.removesuffix(".parametrizations.weight.original0") for k in state
+              if k.endswith(".parametrizations.weight.original0")}
     out: dict[str, torch.Tensor] = {}
-    for key, value in state.items():
+    for key, value in as_legacy_weight_norm(dict(state), convs).items():
         new = convert_reference_key(key, n_blocks)
         if new.endswith((".alpha", ".beta")) and value.dim() == 1:
             value = value.reshape(1, -1, 1)
@@ -136,7 +151,7 @@ class ThinkSoundVAE(nn.Module):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
             self.model = AutoencoderOobleck(
-                encoder_hidden_size=config.channels,
+                encoder_hidden_size=config.encoder_width,
                 downsampling_ratios=list(config.strides),
                 channel_multiples=list(config.c_mults),
                 decoder_channels=config.channels,
@@ -144,10 +159,10 @@ class ThinkSoundVAE(nn.Module):
                 audio_channels=config.audio_channels,
                 sampling_rate=config.sample_rate,
             )
-            if config.encoder_latent_dim != config.channels:
+            if config.encoder_latent_dim != config.encoder_width:
                 # diffusers ties the encoder's output width to its base width (true for ThinkSound:
                 # 128 = 128); small test models differ, so give them the reference's output conv.
-                width = config.channels * config.c_mults[-1]
+                width = config.encoder_width * config.c_mults[-1]
                 self.model.encoder.conv2 = weight_norm(
                     nn.Conv1d(width, config.encoder_latent_dim, kernel_size=3, padding=1)
                 )
@@ -165,12 +180,14 @@ class ThinkSoundVAE(nn.Module):
         target = self.model.decoder if decoder_only else self.model
         if decoder_only:
             converted = {k[len("decoder."):]: v for k, v in converted.items()}
-        result = target.load_state_dict(converted, strict=False)
-        if result.missing_keys or result.unexpected_keys:
+        problem = fit_report(target.state_dict(), converted)
+        if problem:
+            c = self.config
             raise InvalidInput(
-                "the autoencoder weights do not fit ThinkSound's VAE: "
-                f"missing {sorted(result.missing_keys)[:5]}, unexpected {sorted(result.unexpected_keys)[:5]}"
+                f"the autoencoder weights do not fit ThinkSound's VAE (channels {c.channels}, c_mults {list(c.c_mults)}, "
+                f"latent {c.latent_dim}, {c.audio_channels} audio channels), in diffusers' names: {problem}"
             )
+        target.load_state_dict(converted, strict=True)
 
     @torch.no_grad()
     def decode(self, latent: torch.Tensor) -> torch.Tensor:

@@ -4,16 +4,16 @@ written to a temporary model folder in the real file layout."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 import torch
 
 from foleyline.server.engines.mmaudio import files
-from foleyline.server.engines.mmaudio.bigvgan import BigVGANConfig, BigVGANVocoder
+from foleyline.server.engines.mmaudio.bigvgan import BIGVGAN_PRESETS, BigVGANVocoder
 from foleyline.server.engines.mmaudio.clip import DFN5BCLIP, DFN5BCLIPConfig
-from foleyline.server.engines.mmaudio.configuration_mmaudio import MMAudioConfig, SequenceConfig
+from foleyline.server.engines.mmaudio.configuration_mmaudio import MMAudioConfig
 from foleyline.server.engines.mmaudio.engine import MMAudioArchitecture
 from foleyline.server.engines.mmaudio.modeling_mmaudio import MMAudioModel
 from foleyline.server.engines.mmaudio.tokenizer import _bytes_to_unicode
@@ -51,21 +51,54 @@ class TinyModelSet:
     architecture: MMAudioArchitecture
 
 
-def build_tiny_model_set(root: Path, *, seed: int = 0, window_seconds: float = 8.0) -> TinyModelSet:
-    """Random tiny networks of the real architecture, saved as the engine expects them."""
+def _wrapped(state: dict, *, key: str | None, prefix: str, dtype: torch.dtype | None) -> dict:
+    """``state`` as a trainer might have saved it: under a wrapping key, with a prefix on every
+    key, its floating tensors in another dtype."""
+    state = {prefix + k: (v.to(dtype) if dtype is not None and v.is_floating_point() else v) for k, v in state.items()}
+    return {key: state} if key else state
+
+
+def _weight_normed(state: dict, spelling: str) -> dict:
+    """A plain-conv vocoder state dict in a weight-norm spelling (g = ‖w‖, v = w)."""
+    if spelling == "plain":
+        return state
+    g_name, v_name = {"legacy": ("weight_g", "weight_v"),
+                      "parametrizations": ("parametrizations.weight.original0", "parametrizations.weight.original1")}[spelling]
+    out = {}
+    for key, value in state.items():
+        if key.endswith(".weight") and value.dim() == 3:
+            layer = key[: -len(".weight")]
+            out[f"{layer}.{g_name}"] = torch.linalg.vector_norm(value, dim=(1, 2), keepdim=True)
+            out[f"{layer}.{v_name}"] = value
+        else:
+            out[key] = value
+    return out
+
+
+def build_tiny_model_set(root: Path, *, seed: int = 0, window_seconds: float = 8.0, variant: str = "small_16k",
+                         hidden_dim: int = 32, num_heads: int = 2, depth: int = 2, fused_depth: int = 1,
+                         mlp_ratio: float = 4.0, wrapper: str | None = None, prefix: str = "",
+                         dtype: torch.dtype | None = None, vocoder_form: str = "plain",
+                         vocoder_filters: bool = True) -> TinyModelSet:
+    """Random tiny networks of the real architecture, saved as the engine expects them.
+
+    ``variant`` picks the file names and the 16k/44k and v1/v2 code paths; the sizes and the
+    quirks of real files (``wrapper`` key, key ``prefix``, stored ``dtype``, the vocoder's
+    weight-norm form and whether it stores its fixed filters) are the caller's."""
     torch.manual_seed(seed)
-    variant = "small_16k"
+    mode = "16k" if variant.endswith("16k") else "44k"
     features = root / files.FEATURES_PACKAGE
     vocab_size = write_tiny_tokenizer(features)
     clip_cfg = DFN5BCLIPConfig(embed_dim=24, image_size=384, patch_size=64, vision_layers=1, vision_width=32,
                                vision_head_width=16, vocab_size=vocab_size, text_width=16, text_heads=2,
                                text_layers=1)
     sync_cfg = SynchformerConfig(embed_dim=32, depth=1, num_heads=2, patch_size=56)
-    net_cfg = MMAudioConfig(latent_dim=20, clip_dim=24, sync_dim=32, text_dim=16, hidden_dim=32, depth=2,
-                            fused_depth=1, num_heads=2, mode="16k",
-                            sequence=SequenceConfig(sampling_rate=16000, spectrogram_frame_rate=256))
-    vae_dims = {"data_dim": 80, "embed_dim": 20, "hidden_dim": 8}
-    voc_cfg = BigVGANConfig(upsample_initial_channel=64)
+    preset = MMAudioConfig.preset(variant)
+    net_cfg = MMAudioConfig(latent_dim=preset.latent_dim, clip_dim=24, sync_dim=32, text_dim=16, hidden_dim=hidden_dim,
+                            depth=depth, fused_depth=fused_depth, num_heads=num_heads, mlp_ratio=mlp_ratio,
+                            v2=preset.v2, mode=mode, sequence=preset.sequence)
+    vae_dims = {"data_dim": {"16k": 80, "44k": 128}[mode], "embed_dim": preset.latent_dim, "hidden_dim": 8}
+    voc_cfg = replace(BIGVGAN_PRESETS[mode], upsample_initial_channel=64)
 
     net = MMAudioModel(net_cfg)
     with torch.no_grad():
@@ -86,13 +119,17 @@ def build_tiny_model_set(root: Path, *, seed: int = 0, window_seconds: float = 8
         path.parent.mkdir(parents=True, exist_ok=True)
         torch.save(obj, path)
 
-    save(net.state_dict(), root / files.network_package(variant) / files.NETWORK_FILES[variant])
+    def quirky(state: dict) -> dict:
+        return _wrapped(state, key=wrapper, prefix=prefix, dtype=dtype)
+
+    save(quirky(net.state_dict()), root / files.network_package(variant) / files.NETWORK_FILES[variant])
     save(clip.state_dict(), features / files.CLIP_FILE)
     # real Synchformer files also hold the audio branch; the loader keeps only vfeat_extractor.*
     save({**sync.state_dict(), "afeat_extractor.unused": torch.zeros(3)}, features / files.SYNCHFORMER_FILE)
-    decoder = root / files.decoder_package("16k")
-    save(vae.state_dict(), decoder / files.VAE_FILES["16k"])
-    save({"generator": vocoder.state_dict()}, decoder / files.VOCODER_FILES["16k"])
+    decoder = root / files.decoder_package(mode)
+    save(quirky(vae.state_dict()), decoder / files.VAE_FILES[mode])
+    vocoder_state = {k: v for k, v in vocoder.state_dict().items() if vocoder_filters or not k.endswith(".filter")}
+    save({"generator": _weight_normed(vocoder_state, vocoder_form)}, decoder / files.VOCODER_FILES[mode])
     arch = MMAudioArchitecture(network=net_cfg, vae=vae_dims, vocoder=voc_cfg, clip=clip_cfg,
                                synchformer=sync_cfg, window_seconds=window_seconds)
     return TinyModelSet(root=root, variant=variant, architecture=arch)

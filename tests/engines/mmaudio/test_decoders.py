@@ -63,7 +63,7 @@ def test_vocoder_checkpoint_for_another_config_is_rejected(mmaudio_fixtures):
 def test_checkpoints_load_without_executing_pickled_code(tmp_path):
     import pickle
 
-    from foleyline.server.engines.mmaudio.checkpoints import load_state_dict
+    from foleyline.server.engines.checkpoints import load_state_dict
 
     class Evil:
         def __reduce__(self):
@@ -71,7 +71,7 @@ def test_checkpoints_load_without_executing_pickled_code(tmp_path):
 
     path = tmp_path / "evil.pth"
     path.write_bytes(pickle.dumps({"w": Evil()}))
-    with pytest.raises(InvalidInput, match="could not read weights file"):
+    with pytest.raises(InvalidInput, match="cannot be read safely"):
         load_state_dict(path)
     torch.save({"generator": {"w": torch.ones(2)}}, tmp_path / "ok.pt")
     assert torch.equal(load_state_dict(tmp_path / "ok.pt", key="generator")["w"], torch.ones(2))

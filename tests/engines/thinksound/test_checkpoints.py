@@ -10,7 +10,8 @@ import torch
 from safetensors.torch import save_file
 
 from foleyline.errors import InvalidInput, NotFound
-from foleyline.server.engines.thinksound.checkpoints import network_state, read_weights, vae_state
+from foleyline.server.engines.checkpoints import read_weights
+from foleyline.server.engines.thinksound.checkpoints import network_state, vae_state
 
 
 class _RunsCommand:
@@ -68,7 +69,7 @@ def test_a_pickled_command_is_never_run(tmp_path: Path) -> None:
 
 
 def test_missing_file_names_the_pull_command(tmp_path: Path) -> None:
-    with pytest.raises(NotFound, match="foleyline models pull thinksound"):
+    with pytest.raises(NotFound, match="foleyline models pull"):
         read_weights(tmp_path / "vae.ckpt")
 
 
