@@ -73,7 +73,7 @@ def _playlist(path: Path, entry: Path) -> Path:
     return path
 
 
-def _in_time(fn, seconds: float = 20.0):
+def _in_time(fn, seconds: float = 60.0):
     """``fn()`` on a thread; fails the test when it blocks (a FIFO opened would)."""
     outcome: dict[str, BaseException | object] = {}
     thread = threading.Thread(target=lambda: outcome.update(result=_call(fn)), daemon=True)

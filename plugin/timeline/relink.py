@@ -110,8 +110,11 @@ class Relinker:
     def _index(self) -> None:
         self._by_name, self._by_stem = {}, {}
         for folder in self.folders:
-            for root, _dirs, files in os.walk(folder):
-                for name in files:
+            for root, dirs, files in os.walk(folder):
+                # Walked in name order: when two files share a name, the same one is found on
+                # every machine (a folder lists in the file system's own order).
+                dirs.sort()
+                for name in sorted(files):
                     path = Path(root) / name
                     self._by_name.setdefault(name.casefold(), []).append(path)
                     if path.suffix.lower() in MEDIA_SUFFIXES:

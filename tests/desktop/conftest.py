@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import opentimelineio as otio
@@ -10,6 +11,10 @@ import pytest
 from .fakes import FakeClient
 
 TC = otio.opentime
+# What a wait for the panel gives up after: a safety net, never a timing. A wait ends when its
+# signal or condition comes, so a loaded machine only makes it longer (pytest-qt's own default,
+# 5 s, is a timing that a shared CI machine can miss).
+SAFETY_MS = 60_000
 CLIPS = (
     "condfoleygen_hitting_metal.mp4",
     "condfoleygen_chopping.mp4",
@@ -41,6 +46,14 @@ def write_timeline(path: Path, media_dir: Path, count: int, *, rate: float = 24.
 
 
 @pytest.fixture
+def qtbot(qtbot):
+    """pytest-qt's qtbot, its waits given up after ``SAFETY_MS`` unless a test says longer."""
+    for name in ("waitSignal", "waitSignals", "waitUntil", "waitCallback", "waitExposed", "waitActive"):
+        setattr(qtbot, name, functools.partial(getattr(qtbot, name), timeout=SAFETY_MS))
+    return qtbot
+
+
+@pytest.fixture
 def timeline_path(tmp_path: Path, media_dir: Path) -> Path:
     return write_timeline(tmp_path / "cut.otio", media_dir, 5)
 
@@ -63,16 +76,16 @@ def window(qtbot, fake_client: FakeClient):
     qtbot.addWidget(win)
     win.show()
     yield win
-    win.session.shutdown(2000)
+    win.session.shutdown(SAFETY_MS)
     win.local_server.stop()
 
 
-def open_and_wait(qtbot, window, path: Path, timeout: int = 20000) -> None:
+def open_and_wait(qtbot, window, path: Path, timeout: int = SAFETY_MS) -> None:
     with qtbot.waitSignal(window.session.timeline_loaded, timeout=timeout):
         window.open_timeline(path)
 
 
-def connect_and_wait(qtbot, window, timeout: int = 10000) -> None:
+def connect_and_wait(qtbot, window, timeout: int = SAFETY_MS) -> None:
     with qtbot.waitSignal(window.session.server_info_changed, timeout=timeout):
         window.session.connect_to("fake:1")
 

@@ -13,7 +13,7 @@ from .conftest import connect_and_wait, open_and_wait
 
 
 def _export(qtbot, window, out: Path):
-    with qtbot.waitSignal(window.session.exported, timeout=20000) as blocker:
+    with qtbot.waitSignal(window.session.exported) as blocker:
         window.session.export(out)
     return blocker.args[0]
 
@@ -35,8 +35,7 @@ def test_exporting_again_after_accepting_another_take_links_the_new_takes_audio(
     open_and_wait(qtbot, window, timeline_path)
     shot_id = window.store.at(1).shot.id
     window.session.generate([shot_id], num_takes=2)
-    qtbot.waitUntil(lambda: len(window.store.get(shot_id).takes) == 2 and window.store.get(shot_id).progress is None,
-                    timeout=10000)
+    qtbot.waitUntil(lambda: len(window.store.get(shot_id).takes) == 2 and window.store.get(shot_id).progress is None)
     first, second = window.store.get(shot_id).takes
     audio = {take.id: fake_client.files[take.layers[0].audio.sha256].read_bytes() for take in (first, second)}
     assert audio[first.id] != audio[second.id]
@@ -62,8 +61,7 @@ def _one_accepted_take(qtbot, window, timeline_path, tmp_path):
     open_and_wait(qtbot, window, timeline_path)
     shot_id = window.store.at(1).shot.id
     window.session.generate([shot_id])
-    qtbot.waitUntil(lambda: len(window.store.get(shot_id).takes) == 1 and window.store.get(shot_id).progress is None,
-                    timeout=10000)
+    qtbot.waitUntil(lambda: len(window.store.get(shot_id).takes) == 1 and window.store.get(shot_id).progress is None)
     (take,) = window.store.get(shot_id).takes
     window.session.accept(shot_id, take.id)
     out = tmp_path / "export" / "cut_foley.otio"
@@ -88,7 +86,7 @@ def test_the_export_settings_name_the_files_and_tracks_and_the_server_circles_th
     shot_id, take, out = _one_accepted_take(qtbot, window, timeline_path, tmp_path)
     window.exporter.file_names.setText("{layer}_{shot}_take{take}")
     window.exporter.track_names.setCurrentIndex(window.exporter.track_names.findData("short"))
-    with qtbot.waitSignal(window.session.exported, timeout=20000):
+    with qtbot.waitSignal(window.session.exported):
         window.session.export(out, naming=window.exporter.naming())
     assert fake_client.accepted == [take.id]
     written = read_timeline(out)

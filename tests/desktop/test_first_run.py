@@ -32,7 +32,7 @@ def test_with_nothing_configured_and_nothing_answering_the_first_connect_starts_
     monkeypatch.setattr(window, "start_local_server", lambda: started.append(True))
     fake_client.fail_connect = True
     window.connect_default()
-    qtbot.waitUntil(lambda: started == [True], timeout=5000)
+    qtbot.waitUntil(lambda: started == [True])
 
 
 def test_a_named_or_configured_server_that_does_not_answer_is_shown_not_replaced(qtbot, window, fake_client, monkeypatch):

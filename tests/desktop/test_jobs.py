@@ -48,12 +48,12 @@ def test_cancel_ends_the_stream_the_worker_is_blocked_on(qtbot):
     got: list[str] = []
     job.yielded.connect(got.append)
     job.start()
-    qtbot.waitUntil(lambda: got == ["a"], timeout=5000)
-    with qtbot.waitSignal(job.cancelled, timeout=5000):
+    qtbot.waitUntil(lambda: got == ["a"])
+    with qtbot.waitSignal(job.cancelled):
         job.cancel()
     assert stream.cancel_calls == 1
     assert job.is_cancelled
-    qtbot.waitUntil(lambda: not runner.running, timeout=5000)
+    qtbot.waitUntil(lambda: not runner.running)
 
 
 def test_a_call_started_after_cancel_is_cancelled_at_once(qtbot):
@@ -68,7 +68,7 @@ def test_a_call_started_after_cancel_is_cancelled_at_once(qtbot):
     job = runner.run("late", slow_start)
     job.cancel()
     job.start()
-    qtbot.waitUntil(lambda: not runner.running, timeout=5000)
+    qtbot.waitUntil(lambda: not runner.running)
     assert late.cancel_calls in (0, 1)  # quit() may stop it before the call starts
     assert job.is_cancelled
 
@@ -121,8 +121,8 @@ def test_long_streams_do_not_starve_short_jobs(qtbot):
     long_jobs = [runner.run("stream", consume, stream).start() for stream in streams]
     short = [runner.run("quick", quick) for _ in range(4)]
     for job in short:
-        with qtbot.waitSignal(job.succeeded, timeout=5000):
+        with qtbot.waitSignal(job.succeeded):
             job.start()
     for job in long_jobs:
         job.cancel()
-    qtbot.waitUntil(lambda: not runner.running, timeout=5000)
+    qtbot.waitUntil(lambda: not runner.running)

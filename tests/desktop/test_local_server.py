@@ -7,6 +7,8 @@ import sys
 
 from foleyline.desktop.local_server import serve_command
 
+from .conftest import SAFETY_MS
+
 
 def test_the_command_runs_foleyline_serve_with_a_port_file_and_roots(tmp_path):
     command = serve_command("127.0.0.1:0", tmp_path / "port", [tmp_path / "media"])
@@ -23,7 +25,7 @@ def test_start_local_server_button_starts_one_and_connects(qtbot, timeline_path)
     qtbot.addWidget(window)
     window.show()
     try:
-        with qtbot.waitSignal(window.session.timeline_loaded, timeout=20000):
+        with qtbot.waitSignal(window.session.timeline_loaded):
             window.open_timeline(timeline_path)
         window.server.set_connection("error", "nothing runs")
         assert window.server.start_button.isEnabled()
@@ -39,6 +41,6 @@ def test_start_local_server_button_starts_one_and_connects(qtbot, timeline_path)
         media_folder = str(window.store.at(0).shot.media_path.parent)
         assert media_folder in roots
     finally:
-        window.session.shutdown(3000)
+        window.session.shutdown(SAFETY_MS)
         window.local_server.stop()
     assert not window.local_server.running

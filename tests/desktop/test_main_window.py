@@ -16,7 +16,7 @@ from .conftest import connect_and_wait, foley_clips_in, open_and_wait
 def _draft(qtbot, window) -> str:
     shot_id = window.current_id
     window.draft_action.trigger()
-    qtbot.waitUntil(lambda: window.store.get(shot_id).notes is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.store.get(shot_id).notes is not None)
     return shot_id
 
 
@@ -25,7 +25,7 @@ def _generate(qtbot, window, takes: int = 1) -> str:
     before = len(window.store.get(shot_id).takes)
     window.takes.count.setValue(takes)
     window.takes.generate_button.click()
-    qtbot.waitUntil(lambda: len(window.store.get(shot_id).takes) == before + takes and window.store.get(shot_id).progress is None, timeout=10000)
+    qtbot.waitUntil(lambda: len(window.store.get(shot_id).takes) == before + takes and window.store.get(shot_id).progress is None)
     return shot_id
 
 
@@ -53,7 +53,7 @@ def test_open_select_draft_generate_audition_accept(qtbot, window, timeline_path
     connect_and_wait(qtbot, window)
     open_and_wait(qtbot, window, timeline_path)
     assert window.current_id == window.store.at(0).shot.id
-    qtbot.waitUntil(lambda: window.viewer.still_image is not None, timeout=10000)
+    qtbot.waitUntil(lambda: window.viewer.still_image is not None)
 
     shot_id = _draft(qtbot, window)
     assert window.notes.reasoning.toPlainText().startswith("Drafted for sh001")
@@ -65,7 +65,7 @@ def test_open_select_draft_generate_audition_accept(qtbot, window, timeline_path
     assert state.status_text() == "2 takes"
     assert window.takes.model.rowCount() == 2
     # The newest take is selected and heard: its waveform is under the picture.
-    qtbot.waitUntil(lambda: window.waveform.audio is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.waveform.audio is not None)
     assert window.takes.selected_take_id() == state.takes[-1].id
     assert window.waveform.audio.head == 0.5  # 12 frames at 24 fps
     # The notes that went with the request are the editor's.
@@ -86,13 +86,13 @@ def test_progress_is_shown_per_shot_and_cancel_stops_the_stream_and_the_job(qtbo
     open_and_wait(qtbot, window, timeline_path)
     shot_id = window.current_id
     window.takes.generate_button.click()
-    qtbot.waitUntil(lambda: window.store.get(shot_id).stage == "decode" and bool(window.session.generation.job_ids), timeout=5000)
+    qtbot.waitUntil(lambda: window.store.get(shot_id).stage == "decode" and bool(window.session.generation.job_ids))
     assert window.shots.model.data(window.shots.model.index(0, 5)) == "generating 10 %"
     assert window.takes.progress.value() == 10 and window.takes.stage.text() == "decode"
     assert window.takes.cancel_button.isEnabled()
     window.takes.cancel_button.click()
-    qtbot.waitUntil(lambda: window.store.get(shot_id).progress is None, timeout=5000)
-    qtbot.waitUntil(lambda: fake_client.cancelled_jobs == ["job-1"], timeout=5000)
+    qtbot.waitUntil(lambda: window.store.get(shot_id).progress is None)
+    qtbot.waitUntil(lambda: fake_client.cancelled_jobs == ["job-1"])
     assert fake_client.streams[-1].cancel_calls == 1
     assert window.store.get(shot_id).takes == []
     assert "cancelled" in window.status_text.text()
@@ -106,7 +106,7 @@ def test_regenerate_one_layer_keeps_the_others_from_the_current_take(qtbot, wind
     base = window.store.get(shot_id).takes[0].id
     window.takes.layer_combo.setCurrentText("room")
     window.takes.layer_button.click()
-    qtbot.waitUntil(lambda: len(window.store.get(shot_id).takes) == 2 and window.store.get(shot_id).progress is None, timeout=10000)
+    qtbot.waitUntil(lambda: len(window.store.get(shot_id).takes) == 2 and window.store.get(shot_id).progress is None)
     request = fake_client.requests[-1][0][0]
     assert list(request.only_layers) == ["room"] and request.base_take_id == base
     assert [layer.reused for layer in window.store.get(shot_id).takes[-1].layers] == [True, False]
@@ -119,7 +119,7 @@ def test_edit_by_instruction_changes_the_notes_and_regenerates_the_affected_laye
     shot_id = _generate(qtbot, window)
     window.takes.instruction.setText("add a door slam at 1 s")
     window.takes.instruction_button.click()
-    qtbot.waitUntil(lambda: len(window.store.get(shot_id).takes) == 2 and window.store.get(shot_id).progress is None, timeout=10000)
+    qtbot.waitUntil(lambda: len(window.store.get(shot_id).takes) == 2 and window.store.get(shot_id).progress is None)
     assert [layer.label for layer in window.store.get(shot_id).notes.layers] == ["hits", "room", "door"]
     assert "door" in window.notes.text.toPlainText()
     assert list(fake_client.requests[-1][0][0].only_layers) == ["door"]
@@ -132,7 +132,7 @@ def test_a_box_drawn_on_the_picture_sets_the_selected_layers_region(qtbot, windo
     shot_id = _draft(qtbot, window)
     window.notes.table.selectRow(0)
     overlay = window.viewer.area.overlay
-    qtbot.waitUntil(lambda: window.viewer.still_image is not None, timeout=10000)
+    qtbot.waitUntil(lambda: window.viewer.still_image is not None)
     rect = overlay.picture()
     start = QPoint(int(rect.x() + rect.width() * 0.2), int(rect.y() + rect.height() * 0.2))
     end = QPoint(int(rect.x() + rect.width() * 0.6), int(rect.y() + rect.height() * 0.7))
@@ -155,7 +155,7 @@ def test_export_writes_the_accepted_takes_and_shows_what_was_written(qtbot, wind
     out = tmp_path / "out" / "cut_foley.otio"
     out.parent.mkdir()
     window.exporter.path.setText(str(out))
-    with qtbot.waitSignal(window.session.exported, timeout=20000) as blocker:
+    with qtbot.waitSignal(window.session.exported) as blocker:
         window.exporter.export_button.click()
     result = blocker.args[0]
     assert result.path == out and out.exists()
@@ -175,7 +175,7 @@ def test_export_writes_the_accepted_takes_and_shows_what_was_written(qtbot, wind
     accepted = window.store.get(shot_id).accepted_take_id
     open_and_wait(qtbot, window, out)
     assert window.store.get(shot_id).notes.reasoning.startswith("Drafted")
-    qtbot.waitUntil(lambda: window.store.get(shot_id).accepted_take_id == accepted, timeout=5000)
+    qtbot.waitUntil(lambda: window.store.get(shot_id).accepted_take_id == accepted)
     assert [take.id for take in window.store.get(shot_id).takes] == [accepted]
 
 
@@ -203,7 +203,7 @@ def test_a_server_still_loading_its_engine_shows_amber_until_it_serves(qtbot, wi
         window.session.connect_to("fake:1")
     assert window.light.state == "connecting"
     assert "loading its engine" in window.server.status.text()
-    qtbot.waitUntil(lambda: window.light.state == "connected", timeout=5000)
+    qtbot.waitUntil(lambda: window.light.state == "connected")
 
 
 def test_review_keys_play_and_switch_a_b_but_not_while_typing(qtbot, window, timeline_path):
@@ -233,7 +233,7 @@ def test_generating_several_shots_reports_each_and_a_failure_stays_on_its_shot(q
     fake_client.failing = {window.store.at(1).shot.name}
     window.shots.select_ids(ids)
     window.generate_action.trigger()
-    qtbot.waitUntil(lambda: all(window.store.get(i).progress is None for i in ids) and "Generation done" in window.status_text.text(), timeout=10000)
+    qtbot.waitUntil(lambda: all(window.store.get(i).progress is None for i in ids) and "Generation done" in window.status_text.text())
     statuses = [window.shots.model.data(window.shots.model.index(row, 5)) for row in range(3)]
     assert statuses == ["1 take", "failed", "1 take"]
     assert "relink it" in window.shots.model.data(window.shots.model.index(1, 1), Qt.ItemDataRole.ToolTipRole)
@@ -247,4 +247,4 @@ def test_prompts_over_the_engines_text_limit_are_pointed_out(qtbot, window, time
     messages = []
     window.session.message.connect(lambda text, error: messages.append((text, error)))
     _draft(qtbot, window)
-    qtbot.waitUntil(lambda: any("room (90/77 tokens)" in text for text, _ in messages), timeout=5000)
+    qtbot.waitUntil(lambda: any("room (90/77 tokens)" in text for text, _ in messages))

@@ -35,7 +35,7 @@ def test_shots_come_from_resolve_and_accepted_takes_go_back_onto_its_timeline(qt
     fake, timeline = resolve_edit
     resolve = fake.Resolve(timeline)
     connect_and_wait(qtbot, window)
-    with qtbot.waitSignal(window.session.timeline_loaded, timeout=10000):
+    with qtbot.waitSignal(window.session.timeline_loaded):
         window.session.open_from_resolve(lambda: resolve)
     assert window.windowTitle() == "Foleyline — Reel 1 (Resolve)"
     assert [window.store.at(row).shot.name for row in range(2)] == ["hit metal", "chopping"]
@@ -44,11 +44,11 @@ def test_shots_come_from_resolve_and_accepted_takes_go_back_onto_its_timeline(qt
     shot_id = window.store.at(1).shot.id
     window.shots.select_ids([shot_id])
     window.takes.generate_button.click()
-    qtbot.waitUntil(lambda: len(window.store.get(shot_id).takes) == 1 and window.store.get(shot_id).progress is None, timeout=10000)
+    qtbot.waitUntil(lambda: len(window.store.get(shot_id).takes) == 1 and window.store.get(shot_id).progress is None)
     window.session.accept(shot_id, window.store.get(shot_id).takes[0].id)
 
     window.exporter.path.setText(str(tmp_path / "resolve-wavs"))
-    with qtbot.waitSignal(window.session.exported, timeout=20000) as blocker:
+    with qtbot.waitSignal(window.session.exported) as blocker:
         window.exporter.export_button.click()
     result = blocker.args[0]
     assert result.target == "Resolve timeline 'Reel 1'" and not result.problems
@@ -71,7 +71,7 @@ def test_without_resolve_the_panel_says_what_to_do(qtbot, window):
     def missing():
         raise Unavailable("DaVinci Resolve's scripting module is not importable; run this from Resolve")
 
-    with qtbot.waitSignal(window.session.timeline_failed, timeout=10000) as blocker:
+    with qtbot.waitSignal(window.session.timeline_failed) as blocker:
         window.session.open_from_resolve(missing)
     assert blocker.args[0].startswith("Could not open the Resolve timeline: DaVinci Resolve's scripting module")
 

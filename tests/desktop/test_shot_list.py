@@ -3,7 +3,7 @@ thumbnails; a 500-shot timeline loads without freezing the window."""
 
 from __future__ import annotations
 
-import time
+import threading
 
 from PyQt6.QtCore import QTimer
 
@@ -20,7 +20,7 @@ from foleyline.desktop.state import ShotStore, Status
 from foleyline.notes.schema import Notes
 from foleyline.plugin.timeline import find_shots, read_timeline
 
-from .conftest import open_and_wait, write_timeline
+from .conftest import SAFETY_MS, open_and_wait, write_timeline
 
 
 def _view(qtbot, path) -> ShotListView:
@@ -90,31 +90,45 @@ def test_selection_reports_shot_ids_in_timeline_order(qtbot, timeline_path):
     assert view.current_id() == ids[0]
 
 
-def test_a_500_shot_timeline_loads_off_the_gui_thread_and_stays_responsive(qtbot, qtmodeltester, window, tmp_path, media_dir):
+def test_a_500_shot_timeline_loads_off_the_gui_thread_and_stays_responsive(qtbot, qtmodeltester, window, tmp_path, media_dir,
+                                                                          monkeypatch):
+    from foleyline.desktop import calls
+
     path = write_timeline(tmp_path / "long.otio", media_dir, 500, length=24)
-    ticks: list[float] = []
+    # The parse waits until the window has shown it keeps running meanwhile: its timer ticks
+    # and it answers a search (a parse on the GUI thread would block both, and itself).
+    parsing, release, readers = threading.Event(), threading.Event(), []
+    real = calls.read_timelines
+
+    def read_timelines(*args, **kwargs):
+        readers.append(threading.current_thread())
+        parsing.set()
+        release.wait(SAFETY_MS / 1000)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(calls, "read_timelines", read_timelines)
+    ticks: list[int] = []
     timer = QTimer(interval=10)
-    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
-    timer.start()
-    started = time.monotonic()
-    open_and_wait(qtbot, window, path, timeout=60000)
-    elapsed = time.monotonic() - started
+    timer.timeout.connect(lambda: ticks.append(1))
+    with qtbot.waitSignal(window.session.timeline_loaded):
+        window.open_timeline(path)
+        qtbot.waitUntil(parsing.is_set)
+        timer.start()
+        qtbot.waitUntil(lambda: len(ticks) >= 3)
+        window.shots.search.setText("sh")
+        window.shots.search.clear()
+        release.set()
     timer.stop()
+    assert readers and threading.main_thread() not in readers
     assert window.shots.model.rowCount() == 500
-    # The event loop kept running while the timeline was parsed: no gap in the ticks near the
-    # whole load time (a parse on the GUI thread would show as one long gap).
-    gaps = [b - a for a, b in zip([started, *ticks], ticks)]
-    assert gaps and max(gaps) < max(0.5, elapsed / 2)
     # Painting the list asks for the thumbnails on screen, not for all 500.
     window.shots.table.viewport().repaint()
     qtbot.wait(50)
     requested = len(window.shots.model._requested)
     assert 0 < requested < 100
-    # Filtering 500 rows is immediate.
-    started = time.monotonic()
+    # Filtering 500 rows is done when the text is set: no work left for later.
     window.shots.search.setText("sh4")
     assert window.shots.proxy.rowCount() == 100  # sh400..sh499
-    assert time.monotonic() - started < 0.5
     qtmodeltester.check(window.shots.model)
 
 
@@ -126,6 +140,6 @@ def test_thumbnails_arrive_for_the_rows_on_screen(qtbot, window, timeline_path):
     open_and_wait(qtbot, window, timeline_path)
     model = window.shots.model
     window.shots.table.viewport().repaint()
-    qtbot.waitUntil(lambda: all(model.data(model.index(row, 0), Qt.ItemDataRole.DecorationRole) is not None for row in range(5)), timeout=15000)
+    qtbot.waitUntil(lambda: all(model.data(model.index(row, 0), Qt.ItemDataRole.DecorationRole) is not None for row in range(5)))
     image = model.data(model.index(2, 0), Qt.ItemDataRole.DecorationRole)
     assert image.width() == style.THUMB_WIDTH

@@ -83,7 +83,7 @@ def test_a_drafts_warnings_show_where_the_notes_are_edited(qtbot, window, fake_c
     connect_and_wait(qtbot, window)
     open_and_wait(qtbot, window, timeline_path)
     window.draft_action.trigger()
-    qtbot.waitUntil(lambda: said in window.notes.warning.text(), timeout=5000)
+    qtbot.waitUntil(lambda: said in window.notes.warning.text())
     # The editor rewrites the prompt: the warning was about the old one.
     window.notes.layers.setData(window.notes.layers.index(0, PROMPT), "a gunshot")
-    qtbot.waitUntil(lambda: said not in window.notes.warning.text(), timeout=5000)
+    qtbot.waitUntil(lambda: said not in window.notes.warning.text())

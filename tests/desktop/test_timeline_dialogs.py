@@ -29,8 +29,7 @@ def two_sequence_xml(samples: Path, path: Path) -> Path:
 
 def _open_chooser(qtbot, window, path: Path):
     window.open_timeline(path)
-    qtbot.waitUntil(lambda: window.timeline_dialogs.chooser is not None and window.timeline_dialogs.chooser.isVisible(),
-                    timeout=20000)
+    qtbot.waitUntil(lambda: window.timeline_dialogs.chooser is not None and window.timeline_dialogs.chooser.isVisible())
     return window.timeline_dialogs.chooser
 
 
@@ -47,7 +46,7 @@ def test_a_file_with_two_sequences_lists_them_and_the_second_one_opens(qtbot, wi
     assert not window.store.__len__()  # nothing loaded until one is chosen
 
     chooser.table.selectRow(1)
-    with qtbot.waitSignal(window.session.timeline_loaded, timeout=20000) as blocker:
+    with qtbot.waitSignal(window.session.timeline_loaded) as blocker:
         chooser.accept()
     loaded = blocker.args[0]
     assert loaded.timeline.name == "disabled_test_sequence"
@@ -70,10 +69,10 @@ def _moved(tmp_path: Path, old: Path) -> Path:
 
 
 def _open_moved(qtbot, window, path: Path):
-    with qtbot.waitSignal(window.session.timeline_loaded, timeout=20000):
+    with qtbot.waitSignal(window.session.timeline_loaded):
         window.open_timeline(path)
     dialog = window.timeline_dialogs.relink
-    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    qtbot.waitUntil(dialog.isVisible)
     return dialog
 
 
@@ -85,7 +84,7 @@ def test_missing_media_is_shown_per_file_and_found_in_a_folder(qtbot, window, me
     assert dialog.summary.text() == "3 missing file(s), 3 shot(s) without picture"
 
     dialog.add_folder(media_dir)
-    with qtbot.waitSignal(window.session.timeline_loaded, timeout=20000) as blocker:
+    with qtbot.waitSignal(window.session.timeline_loaded) as blocker:
         dialog.relink_button.click()
     loaded = blocker.args[0]
     assert not loaded.missing and len(loaded.relinked) == 3
@@ -103,21 +102,21 @@ def test_a_path_prefix_mapping_relinks_and_the_export_points_at_the_media_found(
 
     dialog.maps.removeRow(0)
     dialog.add_mapping("/mnt/editorial/media", str(media_dir))
-    with qtbot.waitSignal(window.session.timeline_loaded, timeout=20000):
+    with qtbot.waitSignal(window.session.timeline_loaded):
         dialog.relink_button.click()
     assert not window.session.loaded.missing
 
     shot_id = window.store.at(1).shot.id
     window.shots.select_ids([shot_id])
     window.draft_action.trigger()
-    qtbot.waitUntil(lambda: window.store.get(shot_id).notes is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.store.get(shot_id).notes is not None)
     window.takes.generate_button.click()
-    qtbot.waitUntil(lambda: bool(window.store.get(shot_id).takes) and window.store.get(shot_id).progress is None, timeout=10000)
+    qtbot.waitUntil(lambda: bool(window.store.get(shot_id).takes) and window.store.get(shot_id).progress is None)
     window.session.accept(shot_id, window.store.get(shot_id).takes[0].id)
     out = tmp_path / "out" / "moved_foley.otio"
     out.parent.mkdir()
     window.exporter.path.setText(str(out))
-    with qtbot.waitSignal(window.session.exported, timeout=20000):
+    with qtbot.waitSignal(window.session.exported):
         window.exporter.export_button.click()
     pictures = [clip.media_reference.target_url for clip in read_timeline(out).video_tracks()[0].find_clips()]
     assert pictures and all(url.startswith(media_dir.resolve().as_uri()) for url in pictures)

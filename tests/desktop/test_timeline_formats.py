@@ -22,7 +22,7 @@ SAMPLES = [
 def test_nle_exports_open_and_list_their_shots(qtbot, window, otio_samples_dir, name, rate):
     path = otio_samples_dir / name
     expected = find_shots(read_timeline(path, rate=rate)).shots
-    with qtbot.waitSignal(window.session.timeline_loaded, timeout=20000):
+    with qtbot.waitSignal(window.session.timeline_loaded):
         window.open_timeline(path, rate=rate)
     model = window.shots.model
     assert model.rowCount() == len(expected)
@@ -37,7 +37,7 @@ def test_nle_exports_open_and_list_their_shots(qtbot, window, otio_samples_dir, 
 def test_a_timeline_that_cannot_be_read_is_reported_not_raised(qtbot, window, tmp_path):
     bad = tmp_path / "broken.otio"
     bad.write_text("{ not json")
-    with qtbot.waitSignal(window.session.timeline_failed, timeout=10000) as blocker:
+    with qtbot.waitSignal(window.session.timeline_failed) as blocker:
         window.open_timeline(bad)
     assert blocker.args[0].startswith("Could not open broken.otio")
     assert window.status_text.text() == blocker.args[0]

@@ -12,6 +12,8 @@ from foleyline.desktop.timefmt import media_span
 from foleyline.desktop.viewer import Viewer
 from foleyline.plugin.timeline import find_shots, read_timeline
 
+from .conftest import SAFETY_MS
+
 
 @pytest.fixture
 def viewer(qtbot):
@@ -22,13 +24,13 @@ def viewer(qtbot):
     view.show()
     yield view
     runner.cancel_all()
-    runner.wait(2000)
+    runner.wait(SAFETY_MS)
 
 
 def test_without_multimedia_it_shows_still_frames_and_says_why(qtbot, viewer, timeline_path):
     shot = find_shots(read_timeline(timeline_path)).shots[0]
     viewer.set_shot(shot)
-    qtbot.waitUntil(lambda: viewer.still_image is not None, timeout=10000)
+    qtbot.waitUntil(lambda: viewer.still_image is not None)
     assert viewer.still_image.width() == 604  # the clip's own size (604x340)
     assert viewer.banner.isVisibleTo(viewer)
     assert "still frames" in viewer.banner.text()
@@ -53,7 +55,7 @@ def test_still_frame_playback_advances_and_loops(qtbot, viewer, timeline_path):
     viewer.seek(2.9)
     viewer.play_button.click()
     assert viewer.play_button.text() == "Pause"
-    qtbot.waitUntil(lambda: viewer.position < 1.0, timeout=3000)  # wrapped round to the shot start
+    qtbot.waitUntil(lambda: viewer.position < 1.0)  # wrapped round to the shot start
     viewer.play_button.click()
     assert viewer.play_button.text() == "Play"
 
@@ -106,11 +108,11 @@ def test_with_qt_multimedia_the_players_follow_the_shot_and_the_take(qtbot, monk
     start = media_span(shot).start
     view.set_shot(shot)
     view.seek(1.0)
-    qtbot.waitUntil(lambda: abs(view._video_player.position() - (start + 1.0) * 1000) < 50, timeout=10000)
+    qtbot.waitUntil(lambda: abs(view._video_player.position() - (start + 1.0) * 1000) < 50)
     wav = tmp_path / "take.wav"
     soundfile.write(str(wav), np.zeros(48000 * 4, dtype=np.float32), 48000)
     view.set_take_audio(wav, head_seconds=0.5)
-    qtbot.waitUntil(lambda: abs(view._audio_player.position() - 1500) < 50, timeout=10000)
+    qtbot.waitUntil(lambda: abs(view._audio_player.position() - 1500) < 50)
     view.set_playing(True)
-    qtbot.waitUntil(lambda: view.position > 1.2, timeout=10000)
+    qtbot.waitUntil(lambda: view.position > 1.2)
     view.set_playing(False)

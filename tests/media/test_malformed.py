@@ -44,7 +44,7 @@ def _damaged(data: bytes, damage: list[tuple[str, int, int]], seed: int) -> byte
     return bytes(out)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_damaged_media_is_read_or_refused_with_a_media_error(clip_bytes: bytes, tmp_path: Path, data) -> None:
     damage = data.draw(_damage(len(clip_bytes)))

@@ -42,7 +42,7 @@ def test_a_damaged_export_is_read_or_refused_with_a_foleyline_error(otio_samples
     data = (otio_samples_dir / sample).read_bytes()
     folder = tmp_path_factory.mktemp("damaged")
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
     @given(_damage(len(data)))
     def check(damage) -> None:
         path = folder / sample

@@ -38,7 +38,7 @@ def start(tmp_path: Path, clip_path: Path, fake_engine: FakeEngine):
             registry,
         )
         started.append(running)
-        assert running.ready.wait(10)
+        assert running.ready.wait(60)
         return running
 
     yield make

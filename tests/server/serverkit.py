@@ -1,11 +1,13 @@
 """Server test helpers: a test-only engine, a tiny synthetic clip, shots, event collection.
 
-The fake engine is deterministic per seed, records its calls and can be slowed down, so jobs can
-be cancelled or killed in the middle. It renders at 16 kHz to exercise the 48 kHz post step.
+The fake engine is deterministic per seed, records its calls and can be slowed down or hold
+chosen shots until the test lets them go, so jobs can be cancelled or killed in the middle. It
+renders at 16 kHz to exercise the 48 kHz post step.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import replace
 from fractions import Fraction
@@ -38,6 +40,9 @@ class FakeEngine(Engine):
         self.rate = rate
         self.delay = delay
         self.calls: list[tuple[str, str, tuple[int, ...]]] = []
+        # Shots whose layers wait, cancellably, while their id is here: a test that needs a shot
+        # still running when it acts holds it, rather than hoping a delay outlasts a loaded machine.
+        self.held: set[str] = set()
 
     def capabilities(self) -> EngineCapabilities:
         return EngineCapabilities(
@@ -49,13 +54,16 @@ class FakeEngine(Engine):
     def required_streams(self):
         return (ANALYSIS_STREAM,)
 
+    def holds(self, shot_id: str) -> bool:
+        return shot_id in self.held
+
     def generate(self, shot, layer, seeds, settings, *, progress=None, cancel=None):
         self.calls.append((shot.shot_id, layer.label, tuple(seeds)))
         n = int(round(shot.duration * self.rate))
         out = []
         for seed in seeds:
             deadline = time.monotonic() + self.delay
-            while time.monotonic() < deadline:
+            while time.monotonic() < deadline or self.holds(shot.shot_id):
                 if cancel is not None and cancel.is_set():
                     raise Cancelled("cancelled")
                 time.sleep(0.01)
@@ -156,7 +164,21 @@ def collect(call) -> dict[str, list]:
 
 
 class SlowFakeEngine(FakeEngine):
-    """The fake engine at half a second per layer: slow enough to kill a server mid-job."""
+    """The fake engine at half a second per layer, for a server in a process of its own: slow
+    enough to kill a server mid-job. The shots named in the file ``$HELD_SHOTS_ENV`` (one id a
+    line) are held while they are named there."""
 
     def __init__(self) -> None:
         super().__init__(name="slowfake", delay=0.5)
+        self.held_file = os.environ.get(HELD_SHOTS_ENV)
+
+    def holds(self, shot_id: str) -> bool:
+        if not self.held_file:
+            return False
+        try:
+            return shot_id in Path(self.held_file).read_text().split()
+        except FileNotFoundError:
+            return False
+
+
+HELD_SHOTS_ENV = "FOLEYLINE_TEST_HELD_SHOTS"

@@ -53,7 +53,7 @@ def test_a_default_engine_without_weights_stops_the_server_naming_the_pull_comma
                               default="heavy", discover=False)
     running = start_server(ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "s", token=TOKEN), registry)
     try:
-        assert running.load_done.wait(10) and not running.ready.is_set()
+        assert running.load_done.wait(60) and not running.ready.is_set()
         assert "heavy" in running.load_error and "foleyline models pull needs-weights" in running.load_error
     finally:
         running.stop(grace=0.1)

@@ -18,7 +18,7 @@ def test_local_uses_the_configured_server_and_token(monkeypatch) -> None:
 
 
 def test_an_unreachable_server_is_unavailable_with_what_to_do() -> None:
-    with FoleyClient("127.0.0.1:1", "t", timeout=2) as client:
+    with FoleyClient("127.0.0.1:1", "t", timeout=30) as client:
         with pytest.raises(errors.Unavailable, match=r"cannot reach the Foleyline server at 127.0.0.1:1 .*foleyline serve"):
             client.server_info()
         with pytest.raises(errors.Unavailable):

@@ -89,7 +89,7 @@ def test_refusals_name_no_folder_of_the_servers_own(client, server, tmp_path: Pa
     assert root not in failure.reason
     with grpc.insecure_channel(server.address) as channel:
         with pytest.raises(grpc.RpcError) as refused:
-            pb_grpc.FoleyStub(channel).ListJobs(pb.ListJobsRequest(), metadata=(("authorization", "Bearer wrong"),), timeout=5)
+            pb_grpc.FoleyStub(channel).ListJobs(pb.ListJobsRequest(), metadata=(("authorization", "Bearer wrong"),), timeout=30)
     from foleyline import config
 
     assert refused.value.code() == grpc.StatusCode.UNAUTHENTICATED
@@ -102,5 +102,5 @@ def test_a_refusal_of_an_uploaded_file_names_the_upload_not_the_store(client, se
     started = time.monotonic()
     with pytest.raises(MediaError) as caught:
         client.upload_media(broken)
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < 30  # a guard against a probe that hangs, not a timing
     assert "'broken.mp4'" in str(caught.value) and str(server.store.root) not in str(caught.value)

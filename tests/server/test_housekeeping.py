@@ -98,7 +98,7 @@ def test_store_gc_says_what_it_freed(tmp_path: Path, capsys) -> None:
 def test_a_running_server_sweeps_periodically(start, tmp_path: Path) -> None:
     server = start(ServerLimits(sweep_interval_s=0.2))
     left = _staged(server.store, f"{_dead_pid()}-{'a' * 32}.mp4")
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60  # a safety net: the sweep is what ends the wait
     while left.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not left.exists()
@@ -170,7 +170,7 @@ def test_a_server_stopped_within_its_first_seconds_swept_its_staged_files_but_co
     store = Store(tmp_path)
     left = _staged(store, f"{_dead_pid()}-{'a' * 32}.mov")
     keeper = housekeeping.Housekeeper(store, interval_s=600).start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60  # a safety net: the sweep is what ends the wait
     while left.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
     keeper.stop()

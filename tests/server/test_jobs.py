@@ -1,6 +1,6 @@
 """Jobs between editors: fair turns at shot granularity, a waiting job told where it stands, a
 job that ends only by a cancel or when its last follower leaves, and a cancel that stops any
-stage of a shot promptly, leaving no file behind."""
+stage of a shot, leaving no file behind."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from foleyline.capacity import ServerLimits
 from foleyline.plugin.client import FoleyClient
 from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.server import housekeeping
+from foleyline.server.pipeline import Pipeline
 from serverkit import TOKEN, collect, make_shot, two_layer_notes
 
-# A cancel must end the job this fast; the target is 1 s (benchmarks/load.py measures it),
-# the bound here is loose because the test machine is shared.
-CANCEL_BOUND_S = 5.0
+# A safety net for what the tests wait on, never a timing: a loaded machine only makes the
+# wait longer. How fast a cancel ends each stage, benchmarks/cancel.py measures.
+SAFETY_S = 60.0
 
 
 def _shots(clip: Path, prefix: str, count: int, length: int = 48) -> list[pb.Shot]:
@@ -39,7 +40,7 @@ def _until(call, stage: str) -> str:
     raise AssertionError(f"the stream ended before {stage}")
 
 
-def _wait_state(client: FoleyClient, job_id: str, states: tuple[str, ...], timeout: float = 20.0) -> str:
+def _wait_state(client: FoleyClient, job_id: str, states: tuple[str, ...], timeout: float = SAFETY_S) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         state = next(j.state for j in client.list_jobs() if j.job_id == job_id)
@@ -49,28 +50,40 @@ def _wait_state(client: FoleyClient, job_id: str, states: tuple[str, ...], timeo
     raise AssertionError(f"job {job_id} is still {state}")
 
 
+def _shots_run(engine) -> list[str]:
+    """The shots the engine was called for, each once, in the order they first ran."""
+    return list(dict.fromkeys(shot_id for shot_id, _layer, _seeds in engine.calls))
+
+
 def test_one_editors_long_job_does_not_hold_back_anothers_single_shot(start, clip_path: Path, fake_engine) -> None:
-    fake_engine.delay = 0.15
     server = start(ServerLimits(workers={"cpu": 1}))
+    alices = _shots(clip_path, "a", 40)
+    fake_engine.held.update(shot.id for shot in alices)
     with FoleyClient(server.address, TOKEN) as alice, FoleyClient(server.address, TOKEN) as bob:
-        long = alice.generate(_shots(clip_path, "a", 40))
-        job_id = _until(long, "generate")
-        events = collect(bob.generate(_shots(clip_path, "b", 1)))
+        long = alice.generate(alices)
+        _until(long, "generate")  # a0 holds the one worker
+        call = bob.generate(_shots(clip_path, "b", 1))
+        assert next(call).WhichOneof("event") == "accepted"  # bob's job is in the queue
+        fake_engine.held.discard("a0")
+        events = collect(call)
         assert [t.shot_id for t in events["take_ready"]] == ["b0"]
-        # alice's shot running when bob asked, and perhaps the one started as bob's ended
-        assert len(alice.list_takes(job_id=job_id)) <= 2
+        # only alice's shot running when bob asked ran before his
+        assert _shots_run(fake_engine)[:2] == ["a0", "b0"]
         long.cancel()
 
 
 def test_a_waiting_job_hears_its_place_in_the_queue_and_an_estimate(start, clip_path: Path, fake_engine) -> None:
-    fake_engine.delay = 0.1
     server = start(ServerLimits(workers={"cpu": 1}))
     with FoleyClient(server.address, TOKEN) as alice, FoleyClient(server.address, TOKEN) as bob:
         first = alice.generate(_shots(clip_path, "a", 2))
         _until(first, "done")  # one shot done: the running mean has a value
+        fake_engine.held.add("c0")
         second = alice.generate(_shots(clip_path, "c", 3))
-        _until(second, "generate")
-        events = collect(bob.generate(_shots(clip_path, "b", 1)))
+        _until(second, "generate")  # c0 holds the one worker: bob's job has to wait
+        call = bob.generate(_shots(clip_path, "b", 1))
+        assert next(call).WhichOneof("event") == "accepted"
+        fake_engine.held.discard("c0")
+        events = collect(call)
         queued = [p for p in events["progress"] if p.stage == "queued" and p.queue_eta_seconds != 0]
         assert queued and queued[-1].queue_position == 0 and queued[-1].queue_eta_seconds > 0
         first.cancel()
@@ -91,13 +104,14 @@ def test_a_job_followed_twice_goes_on_when_one_follower_leaves(server, clip_path
 
 
 def test_a_job_whose_last_follower_leaves_is_cancelled_and_resumable(server, clip_path: Path, fake_engine) -> None:
-    fake_engine.delay = 0.1
+    shots = _shots(clip_path, "s", 6)
+    fake_engine.held.update(shot.id for shot in shots)  # the job can end only by the cancel
     with FoleyClient(server.address, TOKEN) as client:
-        call = client.generate(_shots(clip_path, "s", 6))
+        call = client.generate(shots)
         job_id = _until(call, "generate")
         call.cancel()
         assert _wait_state(client, job_id, ("cancelled", "done")) == "cancelled"
-        fake_engine.delay = 0.0
+        fake_engine.held.clear()
         assert collect(client.resume(job_id))["done"][0].shots_done == 6
 
 
@@ -112,23 +126,38 @@ def test_unfollowed_jobs_can_be_set_to_continue(start, clip_path: Path, fake_eng
         assert len(client.list_takes(job_id=job_id)) == 4
 
 
+def _held_at(monkeypatch, stage: str) -> None:
+    """Each shot waits where ``stage`` begins until its job is cancelled, so the cancel lands
+    in that stage however loaded the machine is (a shot left to run could finish first)."""
+    real = Pipeline.process_shot
+
+    def process_shot(self, shot, settings, *, progress, cancel, **kwargs):
+        def told(name: str, fraction: float) -> None:
+            progress(name, fraction)
+            if name == stage:
+                cancel.wait(SAFETY_S)
+
+        return real(self, shot, settings, progress=told, cancel=cancel, **kwargs)
+
+    monkeypatch.setattr(Pipeline, "process_shot", process_shot)
+
+
 @pytest.mark.parametrize("stage", ["decode", "generate", "post", "store"])
-def test_a_cancel_stops_every_stage_promptly_and_leaves_no_file(server, clip_path: Path, fake_engine, stage: str) -> None:
-    fake_engine.delay = 3.0 if stage == "generate" else 0.0
+def test_a_cancel_stops_every_stage_and_leaves_no_file(monkeypatch, server, clip_path: Path, fake_engine, stage: str) -> None:
     shots = _shots(clip_path, "s", 1)
-    settings = pb.GenerateSettings(num_takes=16 if stage in ("post", "store") else 1)
+    if stage == "generate":
+        fake_engine.held.add("s0")  # only the engine's own look at the cancel can end it
+    else:
+        _held_at(monkeypatch, stage)
+    # two takes: several files to post and store, a cancel between them
+    settings = pb.GenerateSettings(num_takes=2 if stage in ("post", "store") else 1)
     with FoleyClient(server.address, TOKEN) as client:
         call = client.generate(shots, settings)
         job_id = _until(call, stage)
-        started = time.monotonic()
-        assert client.cancel_job(job_id) in ("cancelling", "cancelled", "done")
-        state = _wait_state(client, job_id, ("cancelled", "done"))
-        assert time.monotonic() - started < CANCEL_BOUND_S
+        assert client.cancel_job(job_id) in ("cancelling", "cancelled")
+        assert _wait_state(client, job_id, ("cancelled", "done")) == "cancelled"
         call.cancel()
-    if stage != "store":  # storing is the shot's last step: it may finish first
-        assert state == "cancelled"
-    if state == "cancelled":
-        assert server.store.list_takes(job_id=job_id) == []
+    assert server.store.list_takes(job_id=job_id) == []
     assert housekeeping.collect_orphans(server.store, grace_s=0, dry_run=True).files == 0
     assert not [p for p in server.store.tmp_dir.iterdir() if p.name.endswith(".wav")]
 

@@ -75,5 +75,5 @@ def test_closing_wakes_the_waiting_workers() -> None:
     worker = threading.Thread(target=lambda: results.append(queue.take(poll=0.05)))
     worker.start()
     queue.close()
-    worker.join(5)
+    worker.join(30)
     assert results == [None]

@@ -21,7 +21,7 @@ import soundfile
 from foleyline.plugin.client import FoleyClient
 from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.protos.v1 import foley_pb2_grpc as pb_grpc
-from serverkit import collect, make_shot, two_layer_notes
+from serverkit import HELD_SHOTS_ENV, collect, make_shot, two_layer_notes
 
 HERE = Path(__file__).resolve().parent
 
@@ -32,6 +32,8 @@ class ServerProcess:
         self.port_file.unlink(missing_ok=True)
         self.log = open(tmp / "serve.log", "ab")
         env = dict(os.environ, OMP_NUM_THREADS="1", FOLEYLINE_ENGINES="slowfake=serverkit:SlowFakeEngine")
+        self.held = tmp / "held-shots"  # the shots its slowfake engine holds (SlowFakeEngine)
+        env[HELD_SHOTS_ENV] = str(self.held)
         env["PYTHONPATH"] = os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "foleyline", "serve", "--address", "127.0.0.1:0", "--port-file", str(self.port_file),
@@ -58,6 +60,14 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.kill9()
         self.log.close()
+
+
+def _until(predicate, what: str) -> None:
+    """Wait for ``predicate``; the deadline is a safety net, never a timing."""
+    deadline = time.monotonic() + 60
+    while not predicate():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
 
 
 def _noted_shots(root: Path, count: int) -> list[pb.Shot]:
@@ -97,7 +107,7 @@ def test_generate_over_grpc_against_a_server_in_another_process(tmp_path: Path, 
 
         with grpc.insecure_channel(server.address) as channel:
             with pytest.raises(grpc.RpcError) as caught:
-                pb_grpc.FoleyStub(channel).ListTakes(pb.ListTakesRequest(), timeout=5)
+                pb_grpc.FoleyStub(channel).ListTakes(pb.ListTakesRequest(), timeout=30)
         assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
     finally:
         server.stop()
@@ -108,6 +118,7 @@ def test_kill_9_mid_job_keeps_finished_takes_and_the_rest_can_be_resumed(tmp_pat
     shots = _noted_shots(media_root, 4)
 
     server = ServerProcess(tmp_path, data, media_root, engine="slowfake")
+    server.held.write_text("shot-1\nshot-2\nshot-3\n")  # in the middle of the job: three shots to go
     received = []
     try:
         with FoleyClient(server.address) as client:
@@ -117,18 +128,19 @@ def test_kill_9_mid_job_keeps_finished_takes_and_the_rest_can_be_resumed(tmp_pat
                 job_id = event.job_id
                 if event.WhichOneof("event") == "take_ready":
                     received.append(event.take_ready)
-                    server.kill9()  # in the middle of the job: three shots to go
+                    server.kill9()
                     break
             call.cancel()
     finally:
         server.stop()
 
     server = ServerProcess(tmp_path, data, media_root, engine="slowfake")
+    server.held.unlink()
     try:
         with FoleyClient(server.address) as client:
             client.health(wait=30)
             (job,) = client.list_jobs(unfinished_only=True)
-            assert job.job_id == job_id and job.state == "interrupted" and 1 <= job.shots_done < 4
+            assert job.job_id == job_id and job.state == "interrupted" and job.shots_done == 1
             listed = {t.id: t for t in client.list_takes(job_id=job_id)}
             for take in received:
                 assert take.id in listed
@@ -174,7 +186,7 @@ def test_a_kill_9_loop_loses_no_take_and_leaves_no_partial_file(tmp_path: Path, 
                         received[event.take_ready.id] = event.take_ready
                     if time.monotonic() > deadline:
                         break
-                assert list((data / "tmp").glob("*-*.mov")), "the upload is half-written"
+                _until(lambda: list((data / "tmp").glob("*-*.mov")), "the upload is not half-written")
                 server.kill9()
                 call.cancel()
                 upload.cancel()
@@ -195,7 +207,8 @@ def test_a_kill_9_loop_loses_no_take_and_leaves_no_partial_file(tmp_path: Path, 
                 for audio in [take.mix, *(layer.audio for layer in take.layers)]:
                     path = client.fetch_audio(audio.sha256, tmp_path / "fetched" / f"{audio.sha256}.wav")
                     assert hashlib.sha256(path.read_bytes()).hexdigest() == audio.sha256
-        assert not list((data / "tmp").iterdir()), "staged files of the killed servers were swept at start"
+        # swept by the housekeeping thread the server starts with
+        _until(lambda: not list((data / "tmp").iterdir()), "staged files of the killed servers were not swept")
     finally:
         server.stop()
     with sqlite3.connect(data / "store.sqlite3") as db:

@@ -50,19 +50,19 @@ def tls_server(certificate, tmp_path):
     registry = EngineRegistry.with_engines({"fake": FakeEngine()}, default="fake")
     running = start_server(ServerConfig(address="127.0.0.1:0", data_dir=tmp_path / "store", token=TOKEN,
                                         tls_cert=cert, tls_key=key), registry)
-    assert running.ready.wait(10)
+    assert running.ready.wait(60)
     yield running
     running.stop(grace=0.1)
 
 
 def test_a_client_that_trusts_the_certificate_talks_tls(tls_server, certificate):
     with FoleyClient(f"127.0.0.1:{tls_server.port}", TOKEN, tls_ca=certificate[0]) as client:
-        assert client.health(wait=5) == "SERVING"
+        assert client.health(wait=30) == "SERVING"
         assert client.server_info().engines[0].name == "fake"
 
 
 def test_a_clear_text_client_gets_no_answer_from_a_tls_server(tls_server):
-    with FoleyClient(f"127.0.0.1:{tls_server.port}", TOKEN, timeout=3) as client, pytest.raises(Unavailable):
+    with FoleyClient(f"127.0.0.1:{tls_server.port}", TOKEN, timeout=30) as client, pytest.raises(Unavailable):
         client.server_info()
 
 
@@ -71,7 +71,7 @@ def test_the_tls_ca_setting_is_what_configured_clients_trust(tls_server, certifi
     monkeypatch.setenv("FOLEYLINE_TOKEN", TOKEN)
     monkeypatch.setenv("FOLEYLINE_TLS_CA", str(certificate[0]))
     with FoleyClient.configured() as client:
-        assert client.tls and client.health(wait=5) == "SERVING"
+        assert client.tls and client.health(wait=30) == "SERVING"
 
 
 @pytest.mark.parametrize("address", ["0.0.0.0:50999", "[::]:50999", "192.0.2.7:50999", "foley-gpu.example:50999"])

@@ -22,7 +22,9 @@ def test_the_demo_writes_aligned_foley_clips_48k_24bit_wavs_and_a_preview(tmp_pa
     started = time.monotonic()
     assert main(["demo", "-o", str(out)]) == 0
     elapsed = time.monotonic() - started
-    assert elapsed < 120, f"the demo took {elapsed:.0f} s"  # the target is < 60 s on an idle 2-core box
+    # A guard against a hang or a gross regression, not a timing: the demo takes about 4 s here
+    # (its target is < 60 s on an idle 2-core box).
+    assert elapsed < 120, f"the demo took {elapsed:.0f} s"
     assert "demo written" in capsys.readouterr().out
 
     cut = otio.adapters.read_from_file(str(out / "demo.otio"))

@@ -267,6 +267,8 @@ def test_media_outside_a_remote_servers_roots_is_refused_by_name_unless_uploaded
         EngineRegistry.with_engines({"tone": _ToneEngine()}, default="tone"),
     )
     try:
+        # serving: `generate` gives a configured server a few seconds only
+        assert running.ready.wait(60)
         monkeypatch.setenv("FOLEYLINE_SERVER", running.address)
         monkeypatch.setenv("FOLEYLINE_TOKEN", "a-token-for-this-test")
         assert main(["generate", str(timeline), "-o", str(tmp_path / "out")]) == 2
