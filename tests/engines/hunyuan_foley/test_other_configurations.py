@@ -16,6 +16,7 @@ import pytest
 import torch
 import yaml
 from safetensors.torch import save_file
+from state_dicts import randomised
 
 from foleyline import cli
 from foleyline.errors import InvalidInput
@@ -45,18 +46,10 @@ def _model_config(tiny_network_config: dict, sizes: dict) -> dict:
     return config
 
 
-def _random(module: torch.nn.Module, seed: int, std: float = 0.2) -> torch.nn.Module:
-    torch.manual_seed(seed)
-    with torch.no_grad():
-        for p in module.parameters():
-            p.normal_(std=std)
-    return module.eval()
-
-
 @torch.no_grad()
 def _network_fixture(folder: Path, model_config: dict, *, seed: int, save) -> tuple[Path, Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    model = _random(HunyuanFoleyModel(HunyuanFoleyConfig.from_reference(model_config)), seed)
+    model = randomised(HunyuanFoleyModel(HunyuanFoleyConfig.from_reference(model_config)), seed, std=0.2)
     c = model.config
     lengths = SequenceLengths.for_seconds(1.0)
     gen = torch.Generator().manual_seed(seed)
@@ -184,7 +177,7 @@ VAE_KWARGS = {"encoder_dim": 2, "encoder_rates": [2, 4], "latent_dim": 6, "decod
 @pytest.mark.parametrize("weight_norm", [True, False], ids=["weight-norm", "plain"])
 def test_a_dac_of_another_configuration_passes_parity(tmp_path, capsys, weight_norm):
     """Two blocks instead of five, hop 8, other widths; weight-normed or plain convolutions."""
-    vae = _random(DacVAE(DacVAEConfig.from_kwargs(VAE_KWARGS)), 4, std=0.3)
+    vae = randomised(DacVAE(DacVAEConfig.from_kwargs(VAE_KWARGS)), 4, std=0.3)
     latent = torch.randn(1, 6, 5, generator=torch.Generator().manual_seed(1))
     with torch.no_grad():
         audio = vae.decode(latent)
@@ -202,8 +195,8 @@ def test_a_dac_of_another_configuration_passes_parity(tmp_path, capsys, weight_n
 
 def test_a_synchformer_of_another_size_passes_parity_with_its_sizes_read_from_the_weights(tmp_path, capsys):
     """Width 24 in 3 heads, depth 3, MLP ratio 2: only the head count is in the config."""
-    encoder = _random(SynchformerEncoder(SynchformerConfig(embed_dim=24, depth=3, num_heads=3, mlp_ratio=2.0)), 5,
-                      std=0.05)
+    encoder = randomised(SynchformerEncoder(SynchformerConfig(embed_dim=24, depth=3, num_heads=3, mlp_ratio=2.0)), 5,
+                         std=0.05)
     frames = torch.randint(0, 256, (24, 3, 224, 224), dtype=torch.uint8, generator=torch.Generator().manual_seed(2))
     with torch.no_grad():
         tokens = encoder.encode_video((frames.float() / 255.0).unsqueeze(0))
@@ -235,7 +228,7 @@ def test_the_engine_loads_another_configuration_from_quirky_files(tmp_path, tiny
     config = _model_config(tiny_network_config, SIZES_A)
     network_folder = tmp_path / files.network_package("xxl")
     network_folder.mkdir(parents=True)
-    model = _random(HunyuanFoleyModel(HunyuanFoleyConfig.from_reference(config)), 1)
+    model = randomised(HunyuanFoleyModel(HunyuanFoleyConfig.from_reference(config)), 1, std=0.2)
     torch.save({"module." + k: v.bfloat16() for k, v in model.state_dict().items()},
                network_folder / files.NETWORK_FILES["xxl"])
     (network_folder / files.CONFIG_FILE).write_text(yaml.safe_dump(config))
@@ -243,11 +236,11 @@ def test_the_engine_loads_another_configuration_from_quirky_files(tmp_path, tiny
     features.mkdir(parents=True)
     kwargs = {"encoder_dim": 2, "encoder_rates": [8, 120], "latent_dim": 16, "decoder_dim": 8,
               "decoder_rates": [120, 8], "sample_rate": 48000, "continuous": True}
-    vae = _random(DacVAE(DacVAEConfig.from_kwargs(kwargs)), 2, std=0.1)
+    vae = randomised(DacVAE(DacVAEConfig.from_kwargs(kwargs)), 2, std=0.1)
     torch.save({"state_dict": reference_dac_state(vae, weight_norm=False), "metadata": {"kwargs": kwargs}},
                features / files.VAE_FILE)
     sync_config = {"embed_dim": SIZES_A["sync_feat_dim"], "depth": 1, "num_heads": 2}
-    torch.save(_random(SynchformerEncoder(SynchformerConfig(**sync_config)), 3, std=0.05).state_dict(),
+    torch.save(randomised(SynchformerEncoder(SynchformerConfig(**sync_config)), 3, std=0.05).state_dict(),
                features / files.SYNCHFORMER_FILE)
     (features / "foleyline_architecture.json").write_text(json.dumps({"synchformer": sync_config}))
     _write_siglip(features / files.SIGLIP_FOLDER, SIZES_A["clip_dim"])
@@ -268,7 +261,7 @@ def test_training_only_modules_in_a_checkpoint_are_dropped_but_a_wrong_block_is_
     loads (as the reference's non-strict load does), while keys of modules the network has must
     still fit exactly."""
     config = HunyuanFoleyConfig.from_reference(_model_config(tiny_network_config, SIZES_B))
-    source = _random(HunyuanFoleyModel(config), 1)
+    source = randomised(HunyuanFoleyModel(config), 1, std=0.2)
     state = {**source.state_dict(), "ssl_proj.0.weight": torch.zeros(4, 4), "repa_head.bias": torch.zeros(4)}
     model = HunyuanFoleyModel(config)
     with caplog.at_level("INFO"):

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import torch
 from safetensors.torch import save_file
+from state_dicts import randomised
 
 from foleyline import cli
 from foleyline.errors import InvalidInput
@@ -45,11 +46,8 @@ V2_16K = {
 
 
 def _random_network(data: dict, seed: int) -> MMAudioModel:
-    torch.manual_seed(seed)
-    model = MMAudioModel(config_from_fixture(data)).eval()
+    model = randomised(MMAudioModel(config_from_fixture(data)), seed, std=0.2)
     with torch.no_grad():
-        for p in model.parameters():
-            p.normal_(std=0.2)
         model.latent_std.abs_().add_(0.5)
     return model
 

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import torch
 from safetensors.torch import save_file
+from state_dicts import randomised
 
 from foleyline.errors import InvalidInput
 from foleyline.server.engines.base import SamplingSettings
@@ -66,19 +67,11 @@ def reference_vae_state(vae: ThinkSoundVAE, form: str) -> dict[str, torch.Tensor
     return state
 
 
-def _random(module: torch.nn.Module, seed: int, std: float = 0.1) -> torch.nn.Module:
-    torch.manual_seed(seed)
-    with torch.no_grad():
-        for p in module.parameters():
-            p.normal_(std=std)
-    return module.eval()
-
-
 def _network_fixture(folder: Path, args: dict, *, seed: int) -> tuple[Path, Path, Path]:
     """Config, release-layout weights (``model.model.`` prefixed, beside a VAE copy) and an io file
     holding this network's own velocity."""
     folder.mkdir(parents=True)
-    net = _random(ThinkSoundNetwork(ThinkSoundConfig.from_reference(args)), seed)
+    net = randomised(ThinkSoundNetwork(ThinkSoundConfig.from_reference(args)), seed, std=0.1)
     gen = torch.Generator().manual_seed(seed)
     lengths = SequenceLengths(args["latent_seq_len"], args["clip_seq_len"], args["sync_seq_len"])
     io = {"in.x_t": torch.randn(2, args["latent_dim"], lengths.latent, generator=gen),
@@ -130,7 +123,7 @@ def test_network_weights_of_another_configuration_are_refused_by_name(tmp_path):
 
 def _vae_fixture(folder: Path, config: OobleckConfig, form: str, *, seed: int) -> tuple[Path, Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    vae = _random(ThinkSoundVAE(config), seed, std=0.2)
+    vae = randomised(ThinkSoundVAE(config), seed, std=0.2)
     latent = torch.randn(1, config.latent_dim, 3, generator=torch.Generator().manual_seed(seed))
     audio = torch.randn(1, config.audio_channels, 3 * config.hop_length, generator=torch.Generator().manual_seed(seed))
     save_file({"in.latent": latent, "out.audio": vae.decode(latent), "in.audio_for_encoder": audio,
@@ -169,14 +162,14 @@ def test_the_engine_loads_another_configuration_from_half_precision_files(tmp_pa
 
     folder = files.package_dir(tmp_path)
     folder.mkdir(parents=True)
-    net = _random(ThinkSoundNetwork(ThinkSoundConfig.from_reference(NETWORK_ARGS)), 1)
+    net = randomised(ThinkSoundNetwork(ThinkSoundConfig.from_reference(NETWORK_ARGS)), 1, std=0.1)
     torch.save({"state_dict": {f"model.model.{k}": v.half() for k, v in net.state_dict().items()}},
                folder / files.NETWORK_FILE)
-    vae = _random(ThinkSoundVAE(VAE_CONFIG), 2, std=0.2)
+    vae = randomised(ThinkSoundVAE(VAE_CONFIG), 2, std=0.2)
     torch.save({"state_dict": {f"autoencoder.{k}": v.bfloat16() for k, v in reference_vae_state(vae, "plain").items()}},
                folder / files.VAE_FILE)
     sync_config = {"embed_dim": NETWORK_ARGS["sync_dim"], "depth": 1, "num_heads": 2}
-    torch.save(_random(SynchformerEncoder(SynchformerConfig(**sync_config)), 3).state_dict(),
+    torch.save(randomised(SynchformerEncoder(SynchformerConfig(**sync_config)), 3, std=0.1).state_dict(),
                folder / files.SYNCHFORMER_FILE)
     build_t5_folder(folder / files.T5_FOLDER)
     build_metaclip_folder(folder / files.METACLIP_FOLDER, NETWORK_ARGS["clip_dim"])
