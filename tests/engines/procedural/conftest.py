@@ -20,6 +20,19 @@ def chosen_models(plan) -> set[str]:
     return {m.name for m in (plan.oneshot, plan.texture) if m is not None}
 
 
+WARN = None  # in a request row's answers: a warning naming the layer and what it will sound like
+
+
+def request_answer(matcher: Matcher, kind: LayerKind, prompt: str, expected) -> str:
+    """"" when a request row gets what it says (one of its models, unwarned, or a warning where
+    ``WARN`` is among its answers); else what it got."""
+    plan = matcher.plan(Layer("fx 1", kind, prompt=prompt))
+    wanted = set(expected) if isinstance(expected, tuple) else {expected}
+    warned = plan.warning.startswith("layer 'fx 1': no sound model") and "; it will sound like " in plan.warning
+    ok = (WARN in wanted and warned) or (plan.warning == "" and bool(wanted & chosen_models(plan)))
+    return "" if ok else f"{sorted(chosen_models(plan))} {plan.warning!r}"
+
+
 def make_shot(
     *, duration: float = 4.0, offset: float = 0.0, onsets=(0.5, 1.25, 2.0, 3.1), energy=None, layers=()
 ) -> ShotInput:

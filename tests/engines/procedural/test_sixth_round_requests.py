@@ -18,10 +18,9 @@ from foleyline.notes import Layer, LayerKind
 from foleyline.server.engines.procedural import vocabulary
 from foleyline.server.engines.procedural.matcher import KeywordScorer, Matcher
 
-from .conftest import chosen_models, fx
+from .conftest import WARN, chosen_models, fx, request_answer
 
 F, X, B = LayerKind.FOLEY, LayerKind.FX, LayerKind.BG
-WARN = "a warning"
 
 SIXTH_ROUND = [
     (X, "sword unsheathed", (WARN,)),
@@ -108,13 +107,6 @@ SIXTH_ROUND = [
 ]
 
 
-def _model_or_warning(matcher: Matcher, kind: LayerKind, prompt: str, expected: tuple[str, ...]) -> str:
-    plan = matcher.plan(Layer("fx 1", kind, prompt=prompt))
-    warned = plan.warning.startswith("layer 'fx 1': no sound model") and "; it will sound like " in plan.warning
-    ok = (WARN in expected and warned) or (plan.warning == "" and bool(set(expected) & chosen_models(plan)))
-    return "" if ok else f"{sorted(chosen_models(plan))} {plan.warning!r}"
-
-
 def test_the_sixth_round_is_eighty_one_requests_no_earlier_round_holds():
     from .test_editor_requests import EDITOR_REQUESTS
     from .test_third_round_requests import FIFTH_ROUND, FOURTH_ROUND, THIRD_ROUND
@@ -128,12 +120,12 @@ def test_the_sixth_round_is_eighty_one_requests_no_earlier_round_holds():
 
 @pytest.mark.parametrize(("kind", "prompt", "expected"), SIXTH_ROUND, ids=[row[1] for row in SIXTH_ROUND])
 def test_the_keyword_matcher_answers_with_the_model_or_a_warning(kind, prompt, expected):
-    assert _model_or_warning(Matcher(KeywordScorer()), kind, prompt, expected) == ""
+    assert request_answer(Matcher(KeywordScorer()), kind, prompt, expected) == ""
 
 
 @pytest.mark.parametrize(("kind", "prompt", "expected"), SIXTH_ROUND, ids=[row[1] for row in SIXTH_ROUND])
 def test_the_embedding_matcher_answers_with_the_model_or_a_warning(embedding_matcher, kind, prompt, expected):
-    assert _model_or_warning(embedding_matcher, kind, prompt, expected) == ""
+    assert request_answer(embedding_matcher, kind, prompt, expected) == ""
 
 
 # The classes the first run found.
@@ -256,13 +248,13 @@ def test_the_seventh_round_is_fifty_requests_no_earlier_round_holds():
 
 @pytest.mark.parametrize(("kind", "prompt", "expected"), _seventh())
 def test_a_spotting_sessions_requests_get_their_model_or_a_warning_from_the_keywords(kind, prompt, expected):
-    assert _model_or_warning(Matcher(KeywordScorer()), kind, prompt, expected) == ""
+    assert request_answer(Matcher(KeywordScorer()), kind, prompt, expected) == ""
 
 
 @pytest.mark.parametrize(("kind", "prompt", "expected"), _seventh())
 def test_a_spotting_sessions_requests_get_their_model_or_a_warning_from_the_embedding(embedding_matcher, kind,
                                                                                      prompt, expected):
-    assert _model_or_warning(embedding_matcher, kind, prompt, expected) == ""
+    assert request_answer(embedding_matcher, kind, prompt, expected) == ""
 
 
 @pytest.mark.parametrize(("prompt", "model"), [

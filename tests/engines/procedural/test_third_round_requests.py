@@ -22,10 +22,9 @@ from foleyline.server.engines.procedural import vocabulary
 from foleyline.server.engines.procedural.matcher import KeywordScorer, Matcher
 from foleyline.server.engines.procedural.synths import CATALOG
 
-from .conftest import chosen_models, fx
+from .conftest import WARN, chosen_models, fx, request_answer
 
 F, X, B = LayerKind.FOLEY, LayerKind.FX, LayerKind.BG
-WARN = None
 STEP_MODELS = [m for m in CATALOG.values() if m.name.startswith("steps_")]
 
 THIRD_ROUND = [
@@ -54,15 +53,6 @@ THIRD_ROUND = [
 STILL_WRONG_WITH_KEYWORDS = {"pillow fight thumps"}
 
 
-def _answer(matcher: Matcher, kind: LayerKind, prompt: str, expected) -> str:
-    """"" when the request gets what the row says; else what it got."""
-    plan = matcher.plan(Layer("fx 1", kind, prompt=prompt))
-    wanted = set(expected) if isinstance(expected, tuple) else {expected}
-    warned = plan.warning.startswith("layer 'fx 1': no sound model") and "; it will sound like " in plan.warning
-    ok = (WARN in wanted and warned) or (plan.warning == "" and bool(wanted & chosen_models(plan)))
-    return "" if ok else f"{sorted(chosen_models(plan))} {plan.warning!r}"
-
-
 def _rows(still_wrong: set[str] = frozenset()):
     return [pytest.param(kind, prompt, expected, id=prompt,
                          marks=[pytest.mark.xfail(strict=True, reason="a known miss")] if prompt in still_wrong else [])
@@ -80,12 +70,12 @@ def test_the_round_is_fifty_requests_no_earlier_round_holds():
 
 @pytest.mark.parametrize(("kind", "prompt", "expected"), _rows(STILL_WRONG_WITH_KEYWORDS))
 def test_the_keyword_matcher_answers_with_the_model_or_a_warning(kind, prompt, expected):
-    assert _answer(Matcher(KeywordScorer()), kind, prompt, expected) == ""
+    assert request_answer(Matcher(KeywordScorer()), kind, prompt, expected) == ""
 
 
 @pytest.mark.parametrize(("kind", "prompt", "expected"), _rows())
 def test_the_embedding_matcher_answers_with_the_model_or_a_warning(embedding_matcher, kind, prompt, expected):
-    assert _answer(embedding_matcher, kind, prompt, expected) == ""
+    assert request_answer(embedding_matcher, kind, prompt, expected) == ""
 
 
 # The classes the first run found.
@@ -229,7 +219,7 @@ def test_the_fourth_round_is_forty_five_requests_no_earlier_round_holds():
 @pytest.mark.parametrize(("kind", "prompt", "expected"), [pytest.param(*row, id=row[1]) for row in FOURTH_ROUND])
 def test_everyday_requests_get_their_model_or_a_warning(embedding_matcher, kind, prompt, expected):
     for matcher in (embedding_matcher, Matcher(KeywordScorer())):
-        assert _answer(matcher, kind, prompt, expected) == "", matcher.scorer.name
+        assert request_answer(matcher, kind, prompt, expected) == "", matcher.scorer.name
 
 
 @pytest.mark.parametrize("prompt", ["opening the window", "window"])
