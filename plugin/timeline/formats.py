@@ -66,6 +66,8 @@ _BY_SUFFIX = {
 }
 # Every suffix a timeline export has here (``.xml`` is sniffed; ``.fcpxmld`` is a bundle folder).
 TIMELINE_SUFFIXES = (*_BY_SUFFIX, ".xml", ".fcpxmld")
+# The exports the readers take, as an error message tells the editor what to give.
+FILES_READ = ".otio, .otioz, FCP7 .xml, .fcpxml, .edl, .aaf, .kdenlive or .xges"
 
 # Where the reader keeps the origin of a timeline (so write-back can use the same format).
 META_KEY = "foleyline"
@@ -99,10 +101,7 @@ def detect_format(path: Path) -> Format:
             f"{path}: an .xml file that is neither FCP7 XML (<xmeml>) nor FCPXML (<fcpxml>); "
             "export the sequence as Final Cut Pro XML"
         )
-    raise InvalidInput(
-        f"{path}: unknown timeline format {suffix or '(no suffix)'!r}; export .otio, .otioz, FCP7 .xml, "
-        ".fcpxml, .edl, .aaf, .kdenlive or .xges"
-    )
+    raise InvalidInput(f"{path}: unknown timeline format {suffix or '(no suffix)'!r}; export {FILES_READ}")
 
 
 def normalise_rate(rate: float) -> float:

@@ -21,7 +21,7 @@ from foleyline import timebase
 from foleyline.errors import FoleylineError, InvalidInput, MediaError, NotFound
 from foleyline.plugin.shots import Shot, frames_at
 from foleyline.plugin.text_table import text_table
-from foleyline.plugin.timeline.formats import META_KEY, TIMELINE_SUFFIXES, Format, format_by_name
+from foleyline.plugin.timeline.formats import FILES_READ, META_KEY, TIMELINE_SUFFIXES, Format, format_by_name
 from foleyline.plugin.timeline.markers import check_marker_selection
 from foleyline.plugin.timeline.relink import Relinker, relink_timeline
 from foleyline.plugin.timeline.selection import Problem, Selection, find_shots
@@ -145,8 +145,7 @@ def preflight(
     elif path.suffix.lower() not in TIMELINE_SUFFIXES:
         # generate takes a movie as well as a timeline: say both, not only the timelines read
         what = "a folder" if path.is_dir() else "neither a timeline export nor a movie Foleyline can open"
-        raise InvalidInput(f"{path}: {what}; give an NLE export of the sequence (.otio, .otioz, FCP7 .xml, "
-                           ".fcpxml, .edl, .aaf, .kdenlive or .xges) or the movie file itself")
+        raise InvalidInput(f"{path}: {what}; give an NLE export of the sequence ({FILES_READ}) or the movie file itself")
     else:
         chosen_timeline = read_timeline(path, rate=rate, timeline=timeline)
     meta = chosen_timeline.metadata.get(META_KEY) or {}

@@ -219,6 +219,11 @@ def _made_of(words: list[str], models: list[SoundModel], sources: dict[str, froz
             and not any(w in m.keywords for m in models if m.name in sources[nxt])}
 
 
+def _index_of(models: list[SoundModel]) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """``_keyword_index`` of these models, the words they require or need said counted as listed."""
+    return _keyword_index(tuple((m.name, m.keywords, m.requires + m.happens) for m in models))
+
+
 @functools.lru_cache(maxsize=64)
 def _keyword_index(models: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]
                    ) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
@@ -227,7 +232,7 @@ def _keyword_index(models: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], .
     no crash made of glass). The same for every prompt over one catalogue, and a plan
     scores its texts several times (3.2 ms a time over the 44 models: about 16 ms of a
     one-shot `generate`'s shot)."""
-    listed = frozenset(k for _, keywords, requires in models for k in keywords + requires)
+    listed = frozenset(k for _, keywords, required in models for k in keywords + required)
     sources = {k: frozenset(name for name, keywords, _ in models if k in keywords) for k in listed}
     return listed, {k: names for k, names in sources.items() if names}
 
@@ -246,7 +251,7 @@ def _contents(words: list[str], sources: dict[str, frozenset[str]]) -> set[str]:
 def _prompt_forms(text: str, models: list[SoundModel]) -> tuple[list[str], list[tuple[str, set[str]]]]:
     """The prompt's words (slips fixed) and each word's forms the keyword lists may hold it
     under, materials naming what another source is made of left out."""
-    listed, sources = _keyword_index(tuple((m.name, m.keywords, m.requires + m.happens) for m in models))
+    listed, sources = _index_of(models)
     words = _slips_fixed(_words(text), listed)
     modifiers = set(_made_of(words, models, sources))
     return words, [(w, _forms(w, listed)) for w in dict.fromkeys(words) if w not in modifiers]
@@ -673,7 +678,7 @@ def _named_in_words(best: dict[str, tuple[float, SoundModel | None]], text: str,
             # hit ("leather jacket creak": the jacket's cloth under the creak) stays as it is.
             best[shape] = (-1.0, None)
             best[top[0].shape] = (max(score, best[top[0].shape][0]), top[0])
-    _listed, sources = _keyword_index(tuple((m.name, m.keywords, m.requires + m.happens) for m in models))
+    _listed, sources = _index_of(models)
     held = _contents(_words(text), sources)
     if held:
         # "a glass of water set down" reads near the pour: a model the words name only by what a
