@@ -290,14 +290,10 @@ _CONFORMED = {(_NTSC[24], Fraction(24)), (_NTSC[24], Fraction(25)), (Fraction(24
 
 def _rate_token(token: str | None) -> Fraction | None:
     """A ``srcFrameRate`` ("23.98", "25", "29.97", "59.94", ...) as an exact rate."""
-    if not token:
-        return None
     try:
-        value = Fraction(token)
-    except ValueError:
+        return timebase.rate_from_float(float(token)).fps if token else None
+    except (ValueError, InvalidInput):
         return None
-    whole = round(value)
-    return Fraction(whole * 1000, 1001) if whole and abs(value - whole) > Fraction(1, 1000) else Fraction(whole or value)
 
 
 def _retime(el: ET.Element, local: Fraction, length: Fraction) -> tuple[Fraction, Fraction]:
