@@ -154,7 +154,11 @@ _SOUND_CHARACTER = frozenset({"creak", "creaks", "creaking", "creaky", "clink", 
                               "splash", "splashes", "splashing", "hum", "hums", "humming", "buzz", "buzzes", "buzzing",
                               "boil", "boils", "boiling", "bubble", "bubbles", "bubbling", "simmer", "simmers",
                               "simmering", "fry", "fries", "frying", "fried", "crumple", "crumples", "crumpling",
-                              "crumpled", "crinkle", "crinkles", "crinkling"})
+                              "crumpled", "crinkle", "crinkles", "crinkling", "zip", "zips", "zipping", "zipped",
+                              "unzip", "unzips", "unzipping", "unzipped",
+                              # a gun cocked or reloaded: its action's click, not its report
+                              "cock", "cocks", "cocked", "cocking", "rack", "racks", "racked", "racking", "reload",
+                              "reloads", "reloaded", "reloading"})
 _CHARACTER = 1.1
 
 

@@ -47,7 +47,7 @@ FALLBACKS: dict[str, str] = {
     "WNDWWood": "impact_wood", "WNDWMetl": "impact_metal", "WNDWPlas": "impact_soft", "WNDWHdwr": "impact_metal",
     "WNDWMisc": "impact_glass",
     # weapons
-    "GUNSupr": "gunshot", "GUNTech": "gunshot", "GUNMech": "impact_metal",
+    "GUNSupr": "gunshot", "GUNTech": "gunshot",
     "BLLTShel": "impact_metal", "BLLTImpt": "impact_stone", "BLLTBy": "whoosh",
     "WEAPKnif": "whoosh", "WEAPArro": "whoosh", "WEAPBlnt": "impact_body", "WEAPArmr": "keys", "WEAPMisc": "whoosh",
     "FRWKComr": "explosion", "FRWKRec": "explosion", "FRWKMisc": "explosion",
@@ -72,7 +72,7 @@ FALLBACKS: dict[str, str] = {
     "MOTRElec": "hum", "MOTRSrvo": "hum", "ELECArc": "hum", "ELECSprk": "fire", "ELECZap": "hum",
     # struck things
     "BELLHand": "impact_metal", "BELLLrg": "impact_metal", "BELLGong": "impact_metal", "BELLAnml": "impact_metal",
-    "TOONClang": "impact_metal", "TOONImpt": "impact_soft", "CLOCKTick": "impact_wood",
+    "TOONClang": "impact_metal", "TOONImpt": "impact_soft", "CLOCKTick": "click",
     "OBJJewl": "keys", "OBJWhled": "scrape", "OBJWrite": "scrape", "OBJHsehld": "impact_wood", "OBJMisc": "impact_soft",
     "PAPRRip": "paper", "CLOTHRip": "cloth",
 }

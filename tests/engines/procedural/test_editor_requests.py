@@ -31,8 +31,8 @@ EDITOR_REQUESTS = [
     (F, "clothes rustling", "cloth"),
     (F, "paper crumple", "paper"),
     (F, "coins drop", "keys"),
-    (F, "zipper", WARN),
-    (X, "camera shutter", WARN),
+    (F, "zipper", "zipper"),
+    (X, "camera shutter", "click"),
     (X, "phone vibrate", WARN),
     (X, "horse gallop", "hooves"),
     (B, "boat engine", WARN),
@@ -55,7 +55,7 @@ EDITOR_REQUESTS = [
     (X, "a wrench clanks on the floor", "impact_metal"),
     (X, "helicopter flyby", WARN),
     (X, "toilet flush", WARN),
-    (X, "lighter flick", WARN),
+    (X, "lighter flick", "click"),
     (B, "morning birdsong", "birds"),
 ]
 

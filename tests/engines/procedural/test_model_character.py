@@ -303,3 +303,51 @@ def test_a_gallop_is_three_hoofbeats_a_stride_and_a_trot_two(seed):
     assert _footfalls(render("hooves", seed, intensity=0.3)) == 2
     # a hard hoof knocks: most of its energy above the ground's thud
     assert share(render("hooves", seed, hardness=0.8), 300.0, 3000.0) > share(render("hooves", seed, hardness=0.2), 300.0, 3000.0)
+
+
+def _beats(x: np.ndarray, frame_s: float, within_db: float, apart_s: float) -> np.ndarray:
+    """Times of the level's peaks within ``within_db`` of the loudest, ``apart_s`` or more apart."""
+    level = np.concatenate([[-300.0], frames_db(x, frame_s)])
+    peaks, _ = signal.find_peaks(level, height=-within_db, distance=max(1, int(apart_s / frame_s)))
+    return (peaks - 1) * frame_s
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_click_is_a_snap_and_its_settle_higher_in_a_small_part(seed):
+    x = render("click", seed)
+    spent = np.cumsum(x * x) / energy(x)
+    assert np.searchsorted(spent, 0.9) / SR < 0.05  # a click, not a knock (measured 23-29 ms)
+    snaps = _beats(x, 0.002, 20.0, 0.008)
+    assert snaps.size == 2 and 0.008 < snaps[1] - snaps[0] < 0.08  # "click-clack" (measured 22-28 ms apart)
+    assert share(x, 0.0, 300.0) < 0.02
+    assert _centroid(render("click", seed, size=0.9)) < _centroid(render("click", seed, size=0.1))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_heartbeat_is_a_low_lub_dub_closer_when_racing(seed):
+    x = render("heartbeat", seed)
+    assert share(x, 0.0, 200.0) > 0.95  # heard through the chest
+    lub, dub = _beats(x, 0.01, 12.0, 0.1)
+    racing = _beats(render("heartbeat", seed, intensity=0.9), 0.01, 12.0, 0.1)
+    assert 0.15 < dub - lub < 0.4 and racing[1] - racing[0] < dub - lub  # measured 0.26 at rest, 0.19 racing
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_horn_is_a_held_tone_longer_when_leant_on(seed):
+    x = render("horn", seed)
+    f, power = signal.welch(x, SR, nperseg=8192)
+    assert 250.0 < f[np.argmax(power)] < 1200.0 and share(x, 250.0, 4000.0) > 0.9
+    level = frames_db(x, 0.01)
+    assert level[3:-3].min() > -6.0  # held, not struck
+    assert render("horn", seed, intensity=0.9).size > 1.2 * render("horn", seed, intensity=0.1).size
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_typing_and_a_zip_are_clicks_that_follow_the_hands(seed):
+    typing = render("typing", seed, seconds=4.0)
+    assert 3.0 < transients(typing, 1000.0) / 4.0 < 25.0  # keys a second (measured 8-10.5)
+    assert share(typing, 1000.0, 24000.0) > 0.9
+    zip_ = render("zipper", seed, seconds=2.0)
+    assert transients(zip_, 1000.0) / 2.0 > 15.0 and share(zip_, 1000.0, 24000.0) > 0.9  # a rasp of teeth
+    for name in ("typing", "zipper"):
+        assert np.abs(render(name, seed, seconds=1.0, env_value=0.0)).max() < 1e-6  # still hands, no sound

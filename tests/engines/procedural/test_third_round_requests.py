@@ -40,7 +40,7 @@ THIRD_ROUND = [
     (X, "dog barking in the distance", "dog_bark"), (X, "kitten mewing", "cat_meow"), (B, "songbirds at dawn", "birds"),
     (X, "rooster crowing", WARN), (X, "cow mooing", WARN), (B, "truck engine idling", "engine"),
     (X, "motorcycle drive by", ("car_pass", "engine")), (B, "ambulance siren approaching", "siren"),
-    (X, "car horn honk", WARN), (X, "diving into a swimming pool", "splash"), (B, "river flowing", "water"),
+    (X, "car horn honk", "horn"), (X, "diving into a swimming pool", "splash"), (B, "river flowing", "water"),
     (F, "filling a glass from a jug", "pour"), (B, "seaside waves crashing", "surf"), (B, "burning building fire", "fire"),
     (F, "coat rustling as he sits", "cloth"), (F, "turning book pages", "paper"), (F, "jingling car keys", "keys"),
     (X, "chair dragged across the floor", "scrape"), (X, "person falls to the ground", "body_fall"),
@@ -190,7 +190,7 @@ FOURTH_ROUND = [
     (F, "cup set down on a table", ("impact_glass", "impact_wood")), (F, "bottle opening", WARN),
     (F, "pouring coffee", "pour"), (F, "eating crunchy chips", WARN), (F, "chewing", WARN),
     (F, "cutlery clinking", ("impact_metal", "impact_glass")), (F, "plate set on a counter", ("impact_glass",)),
-    (F, "phone vibrating", WARN), (F, "mouse click", WARN), (F, "light switch click", WARN),
+    (F, "phone vibrating", WARN), (F, "mouse click", "click"), (F, "light switch click", "click"),
     (F, "handbag rustle", ("cloth",)), (F, "putting on a coat", ("cloth",)),
     (F, "sitting down on a sofa", ("impact_soft", "cloth")),
     (F, "hand on shoulder", ("cloth", "impact_soft", WARN)), (F, "body fall on the floor", "body_fall"),
@@ -202,7 +202,7 @@ FOURTH_ROUND = [
     (X, "gunshot", "gunshot"), (X, "explosion", "explosion"), (X, "whoosh", "whoosh"),
     (F, "footsteps on wood", "steps_wood"), (F, "running footsteps on concrete", "steps_concrete"),
     (F, "footsteps on stairs", "steps_wood"), (B, "crowd chatter", "crowd"), (B, "applause", "applause"),
-    (X, "typing on a laptop", WARN), (X, "paper crumpling", "paper"), (F, "keys jingling", "keys"),
+    (X, "typing on a laptop", "typing"), (X, "paper crumpling", "paper"), (F, "keys jingling", "keys"),
     (X, "box dropped on the floor", ("impact_soft", "impact_wood")),
 ]
 
@@ -281,7 +281,7 @@ def test_one_persons_clap_is_a_clap_and_an_audiences_is_applause(embedding_match
 # names what plays). A row here passes with its model,
 # unwarned, or with any warning: the check ("a matching model or a warning").
 FIFTH_ROUND = [
-    (F, "umbrella opening", WARN), (F, "camera shutter click", WARN), (F, "soda can opening", WARN),
+    (F, "umbrella opening", WARN), (F, "camera shutter click", "click"), (F, "soda can opening", WARN),
     (F, "ice cubes in a glass", ("impact_glass",)), (F, "stapler", WARN),
     (F, "scissors cutting paper", ("paper", WARN)), (F, "pen click", WARN), (F, "tape ripping", WARN),
     (F, "book closing", ("impact_wood", "paper", "impact_soft", WARN)), (F, "chair creak", ("creak",)),
@@ -289,8 +289,8 @@ FIFTH_ROUND = [
     (F, "rope creaking", ("creak", WARN)), (F, "chain rattle", ("keys", WARN)),
     (F, "coins dropping on a table", ("keys",)),
     (F, "ring set on a table", ("impact_metal", "impact_glass", "keys")), (F, "backpack rustle", ("cloth",)),
-    (F, "leather creak", ("creak", "cloth")), (F, "zipping a jacket", WARN),
-    (F, "shuffling cards", ("paper", WARN)), (F, "turning a key in a lock", ("keys", WARN)),
+    (F, "leather creak", ("creak", "cloth")), (F, "zipping a jacket", "zipper"),
+    (F, "shuffling cards", ("paper", WARN)), (F, "turning a key in a lock", ("click", "keys")),
     (F, "knife sharpening", ("impact_metal", "scrape", WARN)), (F, "pouring cereal", WARN),
     (F, "frying bacon", ("fire",)), (F, "kettle boiling", ("water",)), (F, "microwave beep", WARN),
     (F, "fridge hum", ("hum", WARN)), (X, "car alarm", WARN), (X, "doorbell", WARN),
@@ -352,7 +352,7 @@ def test_the_fifth_rounds_classes(prompt, model):
 
 
 @pytest.mark.parametrize(("prompt", "named"), [
-    ("zipping a jacket", "zipping"), ("sawing wood", "sawing"), ("knife sharpening", "sharpening"),
+    ("sawing wood", "sawing"), ("knife sharpening", "sharpening"),
     ("scissors cutting paper", "scissors"), ("soda can opening", "opening"), ("bottle cap pop", "pop"),
     ("pouring cereal", "pouring"), ("pouring rice into a pan", "pouring"),
 ])

@@ -47,7 +47,7 @@ UNSEEN_REQUESTS = [
     (X, "pistol shot", "gunshot"),
     (X, "machine gun burst", "gunshot"),
     (X, "shotgun blast", "gunshot"),
-    (X, "gun cocking", WARN),
+    (X, "gun cocking", "click"),
     (X, "explosion debris", "explosion"),
     (X, "big boom", "explosion"),
     (X, "grenade detonating", "explosion"),
@@ -82,7 +82,7 @@ UNSEEN_REQUESTS = [
     (F, "denim jeans rustle", "cloth"),
     (F, "paper rustle", "paper"),
     (F, "keys jangling", "keys"),
-    (F, "typing on a keyboard", WARN),
+    (F, "typing on a keyboard", "typing"),
     (F, "coins jingling in a pocket", "keys"),
     (X, "plate smashing", "glass_break"),
     (X, "hammer hitting a nail", "impact_metal"),
@@ -92,7 +92,7 @@ UNSEEN_REQUESTS = [
     (B, "crowd murmur", "crowd"),
     (B, "applauding audience", "applause"),
     (B, "stadium crowd cheering", WARN),
-    (X, "UI click", WARN),
+    (X, "UI click", "click"),
     (X, "phone ringing", "phone_ring"),
     (X, "sword swing", "whoosh"),
     (X, "sword clash", "impact_metal"),
@@ -211,7 +211,6 @@ def test_equal_keyword_counts_go_to_the_model_whose_description_says_the_rest(pr
 
 @pytest.mark.parametrize(("prompt", "named", "plays"), [
     ("dog growling", "growling", "dog_bark"), ("cat purring", "purring", "cat_meow"),
-    ("gun cocking", "cocking", "gunshot"), ("pistol reload", "reload", "gunshot"),
 ])
 def test_a_sound_the_source_makes_but_its_model_does_not_is_warned_about(prompt, named, plays):
     plan = Matcher(KeywordScorer()).plan(Layer("fx", LayerKind.FX, prompt=prompt))

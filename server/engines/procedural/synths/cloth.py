@@ -100,6 +100,20 @@ def render_scrape(rng: np.random.Generator, params: SoundParams, env: np.ndarray
     return out
 
 
+def render_zipper(rng: np.random.Generator, params: SoundParams, env: np.ndarray, n: int) -> np.ndarray:
+    """A zip drawn: the slider passes a tooth every couple of millimetres, a tiny click each,
+    hundreds a second at a quick pull, over the rasp of the slider on the tape."""
+    speed = np.clip(env, 0.0, None)
+    times = scatter_times(rng, speed, 150.0 + 250.0 * params.intensity)
+    teeth = impulses(n, times, rng.uniform(0.5, 1.0, times.size) * env_at(speed, times))
+    centre = (3500.0 - 1500.0 * params.size) * float(rng.uniform(0.9, 1.1))
+    out = bandpass(teeth, centre * 0.5, centre * 2.0, order=1) * 2.5
+    out += bandpass(white(rng, n), 1500.0, 8000.0, order=1) * upsample(0.12 * speed, n)
+    out = distance_filter(out, params.distance)
+    out *= np.float32(0.5 * (0.3 + 0.7 * params.intensity) * (1.0 - 0.6 * params.distance))
+    return out
+
+
 CLOTH_MODELS = CLOTH_MODELS + (
     SoundModel(
         "scrape", "texture",
@@ -107,5 +121,12 @@ CLOTH_MODELS = CLOTH_MODELS + (
         ("scrape", "scraping", "scratch", "drag", "dragged", "dragging", "slide", "slides", "sliding", "push", "pushed", "pushes", "friction", "shove"),
         render_scrape, SoundParams(size=0.6, hardness=0.5, intensity=0.6),
         ucs=("WOODFric", "METLFric", "ROCKFric", "PLASFric", "CERMFric", "GLASFric", "RUBRFric", "ICEFric", "SNOWFric",),
+    ),
+    SoundModel(
+        "zipper", "texture",
+        "a zipper: a zip pulled open or shut on a jacket, a bag or a tent, its teeth rasping",
+        ("zip", "zips", "zipper", "zippers", "zipped", "zipping", "unzip", "unzips", "unzipped", "unzipping"),
+        render_zipper, SoundParams(size=0.4, hardness=0.6, intensity=0.7),
+        ucs=("OBJZipr",),
     ),
 )

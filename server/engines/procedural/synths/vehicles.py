@@ -74,6 +74,25 @@ def render_siren(rng: np.random.Generator, params: SoundParams, env: np.ndarray,
     return (out * upsample(0.7 + 0.3 * np.minimum(env, 1.0), n) * 0.3 * (0.4 + 0.6 * params.intensity)).astype(np.float32)
 
 
+def render_horn(rng: np.random.Generator, params: SoundParams, strength: float) -> np.ndarray:
+    """A car's horn: two electromagnetic horns a third or so apart, each a buzzing diaphragm
+    (a pulse-like wave, strong harmonics up to a few kHz) through its flared bell, pressed for
+    a moment; a harder press of the button is a longer honk."""
+    seconds = (0.25 + 0.6 * params.intensity) * float(rng.uniform(0.85, 1.15))
+    n = int(seconds * SAMPLE_RATE)
+    t = np.arange(n, dtype=np.float64) / SAMPLE_RATE
+    low = (500.0 - 200.0 * params.size) * float(rng.uniform(0.95, 1.05))
+    out = np.zeros(n, dtype=np.float32)
+    for freq in (low, low * float(rng.uniform(1.2, 1.27))):
+        phase = (freq * t + float(rng.random())) % 1.0
+        out += np.where(phase < 0.3, 1.0, -0.43).astype(np.float32)  # a narrow pulse: every harmonic
+    out = bandpass(out, 250.0, 4000.0, order=1)
+    ramp = min(int(0.01 * SAMPLE_RATE), n // 4)
+    out[:ramp] *= np.linspace(0.0, 1.0, ramp, dtype=np.float32)
+    out[-ramp:] *= np.linspace(1.0, 0.0, ramp, dtype=np.float32)
+    return finish(out, params, strength, peak=0.7, strength_floor=0.6)
+
+
 VEHICLE_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "car_pass", "oneshot",
@@ -90,5 +109,12 @@ VEHICLE_MODELS: tuple[SoundModel, ...] = (
         ("siren", "sirens", "ambulance", "police", "wailing", "wail", "emergency", "firetruck"),
         render_siren, SoundParams(size=0.5, hardness=0.3, intensity=0.7, distance=0.5),
         ucs=("ALRMSirn", "VEHSirn"),
+    ),
+    SoundModel(
+        "horn", "oneshot",
+        "a car horn honking: a driver sounding the horn, a truck's or an air horn's blare",
+        ("horn", "horns", "honk", "honks", "honking", "honked", "hooter", "car horn", "air horn", "blare", "blares"),
+        render_horn, SoundParams(size=0.4, hardness=0.6, intensity=0.5, distance=0.2),
+        ucs=("VEHHorn", "HORNMisc", "HORNAir"),
     ),
 )
