@@ -316,9 +316,12 @@ def _fcpx_string(timeline: otio.schema.Timeline, adapter: str, rate: float) -> s
     writes no titles or generators (a GeneratorReference crashes it): they become gaps. It hangs
     every non-spine clip from a spine clip and crashes where the spine has none: the first video
     track is extended (or made) to cover the timeline with a gap. It ignores the start timecode:
-    the sequence gets ``tcStart`` and its spine offsets start there, as Final Cut Pro writes them."""
+    the sequence gets ``tcStart`` and its spine offsets start there, as Final Cut Pro writes them.
+    A file of unknown length (a still) is given the length its clip uses."""
     fixed = copy.deepcopy(timeline)
     rescale_ranges(fixed, rate)
+    # the writer reads every file's length from its available range (a still has none: crash)
+    fill_available_ranges(fixed)
     for clip in list(fixed.find_clips()):
         if isinstance(clip.media_reference, otio.schema.GeneratorReference):
             parent = clip.parent()
@@ -344,6 +347,7 @@ def _fcpx_string(timeline: otio.schema.Timeline, adapter: str, rate: float) -> s
 def _fcpx_sequence_start(xml: str, tc_start: Fraction, drop: bool) -> str:
     """Every sequence starts at ``tc_start`` with its timecode format said, in place in the text."""
     root = ET.fromstring(xml)
+    _fcpx_media_where_clips_start(root)
     for sequence in root.iter("sequence"):
         sequence.set("tcStart", _fcpx_time(tc_start))
         sequence.set("tcFormat", "DF" if drop else "NDF")
@@ -353,6 +357,28 @@ def _fcpx_sequence_start(xml: str, tc_start: Fraction, drop: bool) -> str:
                     child.set("offset", _fcpx_time(_fcpx_parse(child.get("offset")) + tc_start))
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n' + body + "\n"
+
+
+def _fcpx_media_where_clips_start(root: ET.Element) -> None:
+    """The writer wraps each file in a ``<clip start=S>`` (S: the source in, media time) holding
+    its ``<video>`` (an ``<audio>`` under a ``<gap>``) at offset 0 with no start: inside the clip
+    the media then spans local time 0 to its length, from media time 0, and the window at S
+    (a camera file's timecode, 01:00:00:00) shows none of it: Final Cut Pro reads an empty clip
+    (Foley, from WAVs starting at 0, was right). Place the media at its own start, local time =
+    media time, in place."""
+    starts = {asset.get("id"): asset.get("start", "0s") for asset in root.iter("asset")}
+    for clip in root.iter("clip"):
+        holders = [clip] + clip.findall("gap")
+        for holder in holders:
+            for media in holder:
+                start = starts.get(media.get("ref")) if media.tag in ("video", "audio") else None
+                if start is None or _fcpx_parse(start) == 0 or media.get("start") is not None:
+                    continue
+                media.set("offset", start)
+                media.set("start", start)
+                if holder is not clip:
+                    holder.set("offset", start)
+                    holder.set("start", start)
 
 
 def _fcpx_parse(text: str) -> Fraction:

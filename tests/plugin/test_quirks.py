@@ -129,6 +129,36 @@ def test_fcp7_xml_with_media_of_unknown_length(timeline_factory, wav_factory, tm
     assert [c.source_range for c in back.video_tracks()[0].find_clips()] == [c.source_range for c in timeline.find_clips()]
 
 
+def test_a_still_in_final_cut_pro_is_read_and_written_back_with_its_picture(wav_factory, tmp_path):
+    # Final Cut Pro places a still as <video> of an asset that has no length and no rate
+    still = tmp_path / "still.fcpxml"
+    still.write_text("""<?xml version="1.0" encoding="UTF-8"?>
+<fcpxml version="1.13"><resources>
+  <format id="r1" frameDuration="1001/24000s" width="1920" height="1080"/>
+  <format id="r3" name="FFVideoFormatRateUndefined" width="1280" height="720"/>
+  <asset id="r2" name="Card" start="0s" duration="0s" hasVideo="1" format="r3">
+    <media-rep kind="original-media" src="file:///media/Card.png"/></asset>
+</resources><library><event name="E"><project name="Stills">
+  <sequence format="r1" duration="48048/24000s" tcStart="0s"><spine>
+    <video ref="r2" offset="0s" name="Card" start="86399313/24000s" duration="48048/24000s"/>
+  </spine></sequence></project></event></library></fcpxml>
+""")
+    timeline = read_timeline(still)
+    clip = timeline.find_clips()[0]
+    assert clip.media_reference.target_url == "file:///media/Card.png"
+    assert clip.media_reference.available_range is None  # a still has no length of its own
+    assert clip.source_range.duration.value == 48
+    # the FCPXML writer read every file's length from its available range and crashed on it
+    wav = wav_factory()
+    placements = _placements(timeline, wav)
+    out = write_foley_timeline(timeline, placements, tmp_path / "cut.fcpxml")
+    got, back = _got(out, wav)
+    assert got == _expected(timeline, placements)
+    # and the picture comes back where it was: the writer put a file starting at 01:00:00:00
+    # at media time 0 inside its clip, and Final Cut Pro read the clip as empty
+    assert [(c.name, c.source_range) for c in back.video_tracks()[0].find_clips()] == [("Card", clip.source_range)]
+
+
 def test_an_edl_cannot_carry_an_audio_only_timeline(timeline_factory, wav_factory, tmp_path):
     foley_only = otio.schema.Timeline(global_start_time=TC.RationalTime(86400, 24))
     track = otio.schema.Track(name="Foley", kind=otio.schema.TrackKind.Audio)
