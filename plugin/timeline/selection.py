@@ -123,11 +123,15 @@ def _walk(
     visible only inside ``window`` (composition time) when nested and trimmed."""
     # one pass for all children: range_of_child() per item walks the track each time (quadratic)
     ranges = composition.range_of_all_children()
-    for item in items:
+    for index, item in enumerate(items):
         if isinstance(item, (otio.schema.Gap, otio.schema.Transition)):
             continue
         rng = ranges[item]
         rng = TC.TimeRange(rng.start_time.rescaled_to(rate), rng.duration.rescaled_to(rate))
+        head = tail = TC.RationalTime(0, rate)
+        if isinstance(item, otio.schema.Clip):
+            head, tail = _seen_through_fades(items, index, rate)
+            rng = TC.TimeRange(rng.start_time - head, rng.duration + head + tail)
         if window is not None:
             clipped = _intersect(rng, window)
             if clipped is None:
@@ -137,7 +141,7 @@ def _walk(
         outer = TC.TimeRange(clipped.start_time + offset, clipped.duration)
         if isinstance(item, otio.schema.Clip):
             source = item.trimmed_range()
-            source = TC.TimeRange(source.start_time.rescaled_to(rate), source.duration.rescaled_to(rate))
+            source = TC.TimeRange(source.start_time.rescaled_to(rate) - head, source.duration.rescaled_to(rate))
             # trimmed by an enclosing nested sequence: move the source start by the same amount
             source = TC.TimeRange(source.start_time + (clipped.start_time - rng.start_time), clipped.duration)
             yield _Candidate(item, track_index, track_name, outer, source, list(markers))
@@ -176,6 +180,33 @@ def _walk(
         else:
             problems.append(Problem("unsupported", getattr(item, "name", "") or type(item).__name__,
                                     _tc(outer.start_time + gstart, rate), f"{type(item).__name__} is not a clip"))
+
+
+def _seen_through_fades(items: Sequence[otio.core.Composable], index: int, rate: float
+                        ) -> tuple[otio.opentime.RationalTime, otio.opentime.RationalTime]:
+    """(head, tail): how long the clip at ``index`` is seen before and after its own range through
+    a transition from or into what is no shot (black, a title, a gap, the track's end): a fade.
+    OTIO's transition shows the outgoing clip ``out_offset`` past the cut and the incoming one
+    ``in_offset`` before it (an EDL's fade to black: the clip plays on under the dissolve to BL).
+    Between two shots the cut stays where the track puts it; faded, nothing else is seen there
+    and the picture fading out still makes its sound."""
+
+    def no_shot(at: int) -> bool:
+        if at < 0 or at >= len(items):
+            return True
+        neighbour = items[at]
+        return not isinstance(neighbour, otio.schema.Clip) or isinstance(neighbour.media_reference,
+                                                                          otio.schema.GeneratorReference)
+
+    zero = TC.RationalTime(0, rate)
+    head = tail = zero
+    after = items[index + 1] if index + 1 < len(items) else None
+    if isinstance(after, otio.schema.Transition) and no_shot(index + 2):
+        tail = max(after.out_offset.rescaled_to(rate), zero)
+    before = items[index - 1] if index >= 1 else None
+    if isinstance(before, otio.schema.Transition) and no_shot(index - 2):
+        head = max(before.in_offset.rescaled_to(rate), zero)
+    return head, tail
 
 
 def clips_in_record_time(timeline: otio.schema.Timeline, kind: str) -> Iterator[tuple[otio.schema.Clip, int, otio.opentime.TimeRange]]:
