@@ -219,6 +219,7 @@ def write_string(timeline: otio.schema.Timeline, fmt_name: str, adapter: str, *,
         fcp7_writer.install()
         fixed = timeline if owned else copy.deepcopy(timeline)
         premiere_retimes_as_read(fixed)
+        fcp7_clip_markers_as_written(fixed)
         rescale_ranges(fixed, rate)
         fill_available_ranges(fixed)
         drop_frame_only_where_it_exists(fixed)
@@ -406,6 +407,12 @@ def fix_after_read(timeline: otio.schema.Timeline, fmt_name: str) -> None:
       record length, a LinearTimeWarp (:func:`_premiere_retimes`). A constant speed's remap
       effect goes; a ramp's stays, so the shot still says its speed varies. FCP7 XML written
       back keeps the ``<in>`` Premiere wrote (:func:`premiere_retimes_as_read`).
+    - FCP7 XML: a clipitem's ``<marker><in>`` counts from the media's first frame, as its
+      ``<in>`` does, but the reader adds the media's start timecode to the source range only:
+      a marker on a camera file starting at 09:54:25:11 sat ten hours before the clip's media,
+      where no shot could ever show it. The markers move by the media's start, as OTIO counts
+      a clip's markers (in its media's time); FCP7 XML written back counts them from the first
+      frame again (:func:`fcp7_clip_markers_as_written`).
     - any format: a media reference's available range at rate 0 (Kdenlive writes one for
       stills and colour clips) measures nothing, and every frame count from it is NaN; it is
       dropped, as if the export had left it out.
@@ -437,10 +444,37 @@ def fix_after_read(timeline: otio.schema.Timeline, fmt_name: str) -> None:
                 track.source_range = None
     if fmt_name == "fcp7":
         _premiere_retimes(timeline)
+        _clip_markers_in_media_time(timeline)
         for obj in [timeline.tracks] + list(timeline.tracks.find_children()):
             meta = obj.metadata.get("fcp_xml")
             if hasattr(meta, "get") and str(meta.get("enabled", "")).upper() == "FALSE" and hasattr(obj, "enabled"):
                 obj.enabled = False
+
+
+def _clip_markers_in_media_time(timeline: otio.schema.Timeline) -> None:
+    """Each FCP7 clip's markers moved by its media's start (see :func:`fix_after_read`)."""
+    for clip in timeline.find_clips():
+        available = getattr(clip.media_reference, "available_range", None)
+        if not clip.markers or available is None or available.start_time.value == 0:
+            continue
+        start = available.start_time
+        for marker in clip.markers:
+            r = marker.marked_range
+            marker.marked_range = TC.TimeRange(r.start_time + start.rescaled_to(r.start_time.rate), r.duration)
+        meta = dict(clip.metadata.get(META_KEY) or {})
+        meta["marker_media_start"] = start
+        clip.metadata[META_KEY] = meta
+
+
+def fcp7_clip_markers_as_written(timeline: otio.schema.Timeline) -> None:
+    """Each FCP7 clip's markers counted from its media's first frame again, in place."""
+    for clip in timeline.find_clips():
+        start = (clip.metadata.get(META_KEY) or {}).get("marker_media_start")
+        if not isinstance(start, TC.RationalTime):
+            continue
+        for marker in clip.markers:
+            r = marker.marked_range
+            marker.marked_range = TC.TimeRange(r.start_time - start.rescaled_to(r.start_time.rate), r.duration)
 
 
 _PPRO_TICKS_PER_SECOND = 254016000000

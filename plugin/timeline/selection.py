@@ -275,7 +275,8 @@ def find_shots(timeline: otio.schema.Timeline, selection: Selection | None = Non
         track_markers = stack_markers + list(track.markers)
         for cand in _walk(list(track), track, zero, None, index, track_label, rate, track_markers, problems, gstart):
             shot, problem = _shot_from(cand, rate, drop, gstart, base_dir, meta.get("source_format"))
-            if not _selected(cand, shot, selection, record_in, record_out, names, gstart, rate):
+            if not _selected(cand, shot, selection, record_in, record_out, names, gstart, rate,
+                             media_markers=meta.get("source_format") != "edl"):
                 continue
             if problem is not None:
                 problems.append(problem)
@@ -356,7 +357,7 @@ def _shot_from(cand: _Candidate, rate: float, drop: bool, gstart: otio.opentime.
 
 
 def _selected(cand: _Candidate, shot: Shot | None, selection: Selection, record_in, record_out,
-              names: set[str], gstart: otio.opentime.RationalTime, rate: float) -> bool:
+              names: set[str], gstart: otio.opentime.RationalTime, rate: float, media_markers: bool = True) -> bool:
     record = TC.TimeRange(cand.range_in_timeline.start_time + gstart, cand.range_in_timeline.duration)
     if record_in is not None and record.end_time_exclusive() <= record_in:
         return False
@@ -367,22 +368,38 @@ def _selected(cand: _Candidate, shot: Shot | None, selection: Selection, record_
         if clip_name not in names and not (shot is not None and shot.id.casefold() in names):
             return False
     if selection.marker_color is not None or selection.marker_name is not None:
-        if not any(_marker_matches(m, selection) for m in _markers_over(cand, rate)):
+        if not any(_marker_matches(m, selection) for m in _markers_over(cand, rate, media_markers)):
             return False
     return True
 
 
-def _markers_over(cand: _Candidate, rate: float) -> Iterator[otio.schema.Marker]:
-    """Markers on the clip itself, and markers on the timeline/track/nesting that fall within
-    the clip's range (markers with a duration count when they overlap it)."""
-    yield from cand.clip.markers
-    rng = cand.range_in_timeline
-    for marker in cand.inherited_markers:
-        m = marker.marked_range
-        start = m.start_time.rescaled_to(rate)
-        end = start + m.duration.rescaled_to(rate)
-        if start < rng.end_time_exclusive() and (end > rng.start_time or start >= rng.start_time):
-            yield marker
+def _markers_over(cand: _Candidate, rate: float, media_markers: bool = True) -> Iterator[otio.schema.Marker]:
+    """Markers on the clip within the part of its media it shows (a master clip's markers log
+    the whole file: Premiere exports them all, and one an hour away is not on this shot), and
+    markers on the timeline/track/nesting that fall within the clip's range (markers with a
+    duration count when they overlap it). ``media_markers`` false: the clip's markers are not
+    in its media's time (the EDL reader puts a locator's record timecode there) and all count."""
+    if media_markers:
+        yield from (m for m in cand.clip.markers if _within(m, _media_shown(cand, rate), rate))
+    else:
+        yield from cand.clip.markers
+    yield from (m for m in cand.inherited_markers if _within(m, cand.range_in_timeline, rate))
+
+
+def _media_shown(cand: _Candidate, rate: float) -> otio.opentime.TimeRange:
+    """The span of media the clip plays: its source range's duration counts record frames,
+    which a time warp scales (a reverse clip plays back from its start; a freeze, one frame)."""
+    speed, _ = time_scalar(cand.clip)
+    start, length = cand.source_range.start_time, cand.source_range.duration.rescaled_to(rate)
+    span = TC.RationalTime(max(abs(speed) * length.value, 1), rate)
+    return TC.TimeRange(start - span + TC.RationalTime(1, rate) if speed < 0 else start, span)
+
+
+def _within(marker: otio.schema.Marker, rng: otio.opentime.TimeRange, rate: float) -> bool:
+    m = marker.marked_range
+    start = m.start_time.rescaled_to(rate)
+    end = start + m.duration.rescaled_to(rate)
+    return start < rng.end_time_exclusive() and (end > rng.start_time or start >= rng.start_time)
 
 
 def _marker_matches(marker: otio.schema.Marker, selection: Selection) -> bool:

@@ -12,7 +12,7 @@ import pytest
 
 from foleyline.errors import InvalidInput
 from foleyline.notes.schema import LayerKind
-from foleyline.plugin.timeline import Placement, find_shots, placed_clips, read_timeline, write_foley_timeline
+from foleyline.plugin.timeline import Placement, Selection, find_shots, placed_clips, read_timeline, write_foley_timeline
 from foleyline.plugin.timeline.conformance import conform_file, foley_positions
 from foleyline.plugin.timeline.fcpxml import read_fcpxml
 from foleyline.plugin.timeline.preflight import preflight
@@ -380,3 +380,30 @@ def test_a_premiere_speed_change_written_back_keeps_the_in_point_premiere_wrote(
     assert "<in>100</in>" in xml and "timeremap" in xml
     [clip] = timeline.find_clips()  # the timeline itself keeps the reading
     assert clip.source_range.start_time.value == 900200
+
+
+def test_premiere_clip_markers_count_from_the_media_start_and_only_those_the_clip_shows_select_it(tmp_path):
+    # a master clip's markers log the whole file (frame 5: an hour of rushes before the cut);
+    # Premiere counts them, like <in>, from the file's first frame, its timecode 10:00:00:00
+    path = tmp_path / "markers.xml"
+    path.write_text("""<?xml version="1.0" encoding="UTF-8"?>
+<xmeml version="4"><sequence id="s1"><name>Seq</name><duration>50</duration>
+<rate><timebase>25</timebase><ntsc>FALSE</ntsc></rate>
+<media><video><track><clipitem id="c1"><name>A001.mov</name><enabled>TRUE</enabled><duration>1000</duration>
+<rate><timebase>25</timebase><ntsc>FALSE</ntsc></rate><start>0</start><end>50</end><in>100</in><out>150</out>
+<file id="f1"><name>A001.mov</name><pathurl>file://localhost/media/A001.mov</pathurl>
+<rate><timebase>25</timebase><ntsc>FALSE</ntsc></rate><duration>1000</duration>
+<timecode><rate><timebase>25</timebase><ntsc>FALSE</ntsc></rate><string>10:00:00:00</string><frame>900000</frame>
+<displayformat>NDF</displayformat></timecode></file>
+<marker><comment></comment><name>door slam</name><in>120</in><out>-1</out></marker>
+<marker><comment></comment><name>slate</name><in>5</in><out>-1</out></marker>
+</clipitem></track></video></media></sequence></xmeml>""")
+    timeline = read_timeline(path)
+    [clip] = timeline.find_clips()
+    assert [m.marked_range.start_time.value for m in clip.markers] == [900120, 900005]  # the media's time
+    assert len(find_shots(timeline, Selection(marker_name="door slam")).shots) == 1
+    assert find_shots(timeline, Selection(marker_name="slate")).shots == ()
+    from foleyline.plugin.timeline.quirks import write_string
+
+    xml = write_string(timeline, "fcp7", "fcp_xml")
+    assert "<in>120</in>" in xml and "<in>5</in>" in xml  # as Premiere counts them
