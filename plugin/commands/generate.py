@@ -87,7 +87,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the first take (default: random)")
     parser.add_argument("--handles", type=int, default=timebase.DEFAULT_HANDLE_FRAMES,
                         help=f"handle frames each side (default {timebase.DEFAULT_HANDLE_FRAMES})")
-    parser.add_argument("--rate", type=float, default=None, help="frame rate of an EDL (EDLs do not record it)")
+    parser.add_argument("--rate", type=float, default=None,
+                        help="frame rate of an EDL (EDLs do not record it), or of an OTIO file timed by a clock "
+                             "(seconds, 1/24000 s ticks) rather than in frames")
     parser.add_argument("--format", dest="fmt", default=None, choices=OUTPUT_FORMATS,
                         help=f"output format (default: the input's): {', '.join(OUTPUT_FORMATS)}")
     parser.add_argument("--server", default=None, metavar="HOST:PORT",

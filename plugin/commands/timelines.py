@@ -19,7 +19,9 @@ EXAMPLES = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="a timeline export (.otio .xml .fcpxml .fcpxmld .edl .aaf .kdenlive .xges) "
                                                 "or a movie (one timeline)")
-    parser.add_argument("--rate", type=float, default=None, help="frame rate of an EDL (without it, the rate its timecodes allow)")
+    parser.add_argument("--rate", type=float, default=None,
+                        help="frame rate of an EDL (without it, the rate its timecodes allow), or of an OTIO file "
+                             "timed by a clock rather than in frames")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -60,8 +60,10 @@ def media_path_of(reference: otio.core.MediaReference, base_dir: Path | None,
                                                           "relink it in the NLE and export again")
     if isinstance(reference, otio.schema.ImageSequenceReference):
         return None, "image-sequence media is not supported; render the shot to a movie file"
-    if not isinstance(reference, otio.schema.ExternalReference) or not reference.target_url:
+    if not isinstance(reference, otio.schema.ExternalReference):
         return None, f"unsupported media reference {type(reference).__name__}"
+    if not reference.target_url:
+        return None, "the clip's media reference names no file (an empty target_url); relink it in the NLE and export again"
     url = reference.target_url
     raw = raw_media_path(url)
     if raw is None:

@@ -45,6 +45,9 @@ Real EDLs differ from what the otio-cmx3600-adapter (1.0) accepts in ways that c
 - a cut with a ``TO CLIP NAME`` comment (Avid writes one on cuts, naming the clip before it):
   the adapter names the event after it, so the shot is named, and relinked, as its neighbour.
   A cut shows one clip, its ``FROM CLIP NAME``; the ``TO`` comment belongs to transitions.
+- a dissolve into black (``BL``: a fade out) carries the ``FROM CLIP NAME`` of the clip fading
+  out, and the adapter names the black after it: "'A001': black generator" said the clip was
+  black. The comment names the clip before the black, which its own event names; it goes.
 - a dissolve whose outgoing line (no length, at the dissolve's record in) carries the number
   of the event before it instead of the dissolve's: the adapter fails on the mismatch. The
   line is the dissolve's, so it takes the dissolve's number.
@@ -118,7 +121,8 @@ def normalise(text: str, rate: float) -> str:
     base = timebase.as_rate(rate).timecode_base
     text = drop_frame_counted(_untyped_transitions_typed(text.replace("\r\n", "\n").replace("\r", "\n")), rate)
     text = m2_speeds_from_columns(text, rate)
-    lines = record_over(_cuts_named_by_their_clip(_dissolve_sides_numbered_alike(text), base), base).split("\n")
+    text = _fades_to_black_unnamed(_cuts_named_by_their_clip(_dissolve_sides_numbered_alike(text), base), base)
+    lines = record_over(text, base).split("\n")
     out: list[str] = []
     seen: set[str] = set()  # channels (as the adapter names its tracks) that already hold an event
     last_event: tuple[int, str] | None = None  # (index in out, event number) of the last event line
@@ -264,6 +268,20 @@ def _cuts_named_by_their_clip(text: str, base: int) -> str:
         events = [match for line in edit.lines if (match := _EVENT.match(line))]
         if len(events) == 1 and events[0]["trans"] == "C":
             edit.lines = [line for line in edit.lines if not _TO_CLIP.match(line)]
+    return "\n".join(head + [line for edit in edits for line in edit.lines])
+
+
+_FROM_CLIP = re.compile(r"\s*\*\s*FROM CLIP NAME:", re.IGNORECASE)
+_BLACK_REELS = ("BL", "BLK", "BLACK")
+
+
+def _fades_to_black_unnamed(text: str, base: int) -> str:
+    """A transition into black without the ``FROM CLIP NAME`` comment: see module doc."""
+    head, edits = _edits(text.split("\n"), base)
+    for edit in edits:
+        events = [match for line in edit.lines if (match := _EVENT.match(line))]
+        if len(events) == 2 and events[1]["trans"] != "C" and events[1]["reel"].upper() in _BLACK_REELS:
+            edit.lines = [line for line in edit.lines if not _FROM_CLIP.match(line)]
     return "\n".join(head + [line for edit in edits for line in edit.lines])
 
 

@@ -125,7 +125,8 @@ def read_timelines(path: str | Path, *, rate: float | None = None, guess_rate: b
     compositions, FCP7 XML with several sequences and OTIO collections hold more than one),
     read through OTIO's adapters (FCPXML through our reader, see fcpxml.py).
 
-    ``rate`` is required for an EDL (it does not record its frame rate) and ignored otherwise;
+    ``rate`` is required for an EDL (it does not record its frame rate) and for a timeline whose
+    times count a clock rather than frames (see ``FRAME_RATES``); it is ignored otherwise;
     with ``guess_rate`` an EDL without one, or whose timecodes count frames the rate cannot
     have, is read at the lowest standard rate its timecodes allow. Each timeline's
     metadata["foleyline"] records the format and path it came from (write-back writes the
@@ -173,6 +174,8 @@ def read_timelines(path: str | Path, *, rate: float | None = None, guess_rate: b
             timeline.metadata[META_KEY] = meta
         else:
             timeline.metadata[META_KEY] = meta
+            if rate:
+                at_frame_rate(timeline, rate)
             # decided once, here, from what the export says; writers and shots read it back
             meta["drop_frame"] = timeline_drop_frame(timeline, timeline_rate(timeline)) if _has_rate(timeline) else False
             timeline.metadata[META_KEY] = meta
@@ -299,13 +302,28 @@ def source_format(timeline: otio.schema.Timeline) -> str | None:
     return meta.get("source_format")
 
 
+# Frames per second a picture is shot at lie in this range; a rate outside it counts a clock,
+# not frames: 1 (seconds: RationalTime()'s default, which tools leave as the global start) or
+# 600, 24000, 90000 (AVFoundation's and MPEG's ticks). Read as frames, such a timeline rounds
+# every cut to a whole tick: at rate 1, to whole seconds.
+FRAME_RATES = (8.0, 240.0)
+
+
+def is_frame_rate(rate: float) -> bool:
+    return FRAME_RATES[0] <= rate <= FRAME_RATES[1]
+
+
 def timeline_rate(timeline: otio.schema.Timeline) -> float:
-    """The timeline's frame rate: its global start time's rate, else the first track item's.
+    """The timeline's frame rate: its global start time's rate, else the first track item's;
+    a rate that counts a clock rather than frames (see ``FRAME_RATES``) is passed over.
 
     FCPXML and Kdenlive exports carry no global start time; their items carry the sequence rate.
     """
+    clocks: list[float] = []
     if timeline.global_start_time is not None and timeline.global_start_time.rate > 0:
-        return normalise_rate(timeline.global_start_time.rate)
+        if is_frame_rate(timeline.global_start_time.rate):
+            return normalise_rate(timeline.global_start_time.rate)
+        clocks.append(timeline.global_start_time.rate)
     meta_rate = (timeline.metadata.get(META_KEY) or {}).get("edl_rate")
     if meta_rate:
         return normalise_rate(meta_rate)
@@ -313,10 +331,31 @@ def timeline_rate(timeline: otio.schema.Timeline) -> float:
         for item in track:
             if isinstance(item, otio.core.Item):
                 rate = item.trimmed_range().duration.rate
-                if rate > 0:
+                if rate > 0 and is_frame_rate(rate):
                     return normalise_rate(rate)
+                if rate > 0:
+                    clocks.append(rate)
+    if clocks:
+        raise InvalidInput(f"the timeline counts its times at {max(clocks):g} per second, a clock rather than a frame "
+                           "rate, and names no frame rate: give the sequence's with --rate (e.g. --rate 23.976)")
     raise InvalidInput("the timeline holds no clips: there is nothing to take Foley for (and no frame rate to "
                        "read); export the sequence with its clips")
+
+
+def at_frame_rate(timeline: otio.schema.Timeline, rate: float) -> None:
+    """A timeline whose times count a clock (see ``FRAME_RATES``) put at the frame ``rate`` the
+    user gave, every time rounded to a whole frame, in place; one with a frame rate is left."""
+    if _has_rate(timeline):
+        return
+    from foleyline.plugin.timeline import quirks
+
+    if not is_frame_rate(rate):
+        raise InvalidInput(f"--rate {rate:g} is not a frame rate (between {FRAME_RATES[0]:g} and {FRAME_RATES[1]:g} "
+                           "frames per second); give the sequence's, e.g. --rate 23.976")
+    rate = normalise_rate(rate)
+    quirks.rescale_ranges(timeline, rate)
+    start = timeline.global_start_time
+    timeline.global_start_time = otio.opentime.RationalTime(round(start.rescaled_to(rate).value) if start else 0, rate)
 
 
 def global_start(timeline: otio.schema.Timeline) -> otio.opentime.RationalTime:

@@ -219,6 +219,7 @@ def write_string(timeline: otio.schema.Timeline, fmt_name: str, adapter: str, *,
         fcp7_writer.install()
         fixed = timeline if owned else copy.deepcopy(timeline)
         premiere_retimes_as_read(fixed)
+        fcp7_clip_markers_as_written(fixed)
         rescale_ranges(fixed, rate)
         fill_available_ranges(fixed)
         drop_frame_only_where_it_exists(fixed)
@@ -316,9 +317,12 @@ def _fcpx_string(timeline: otio.schema.Timeline, adapter: str, rate: float) -> s
     writes no titles or generators (a GeneratorReference crashes it): they become gaps. It hangs
     every non-spine clip from a spine clip and crashes where the spine has none: the first video
     track is extended (or made) to cover the timeline with a gap. It ignores the start timecode:
-    the sequence gets ``tcStart`` and its spine offsets start there, as Final Cut Pro writes them."""
+    the sequence gets ``tcStart`` and its spine offsets start there, as Final Cut Pro writes them.
+    A file of unknown length (a still) is given the length its clip uses."""
     fixed = copy.deepcopy(timeline)
     rescale_ranges(fixed, rate)
+    # the writer reads every file's length from its available range (a still has none: crash)
+    fill_available_ranges(fixed)
     for clip in list(fixed.find_clips()):
         if isinstance(clip.media_reference, otio.schema.GeneratorReference):
             parent = clip.parent()
@@ -344,6 +348,7 @@ def _fcpx_string(timeline: otio.schema.Timeline, adapter: str, rate: float) -> s
 def _fcpx_sequence_start(xml: str, tc_start: Fraction, drop: bool) -> str:
     """Every sequence starts at ``tc_start`` with its timecode format said, in place in the text."""
     root = ET.fromstring(xml)
+    _fcpx_media_where_clips_start(root)
     for sequence in root.iter("sequence"):
         sequence.set("tcStart", _fcpx_time(tc_start))
         sequence.set("tcFormat", "DF" if drop else "NDF")
@@ -353,6 +358,28 @@ def _fcpx_sequence_start(xml: str, tc_start: Fraction, drop: bool) -> str:
                     child.set("offset", _fcpx_time(_fcpx_parse(child.get("offset")) + tc_start))
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n' + body + "\n"
+
+
+def _fcpx_media_where_clips_start(root: ET.Element) -> None:
+    """The writer wraps each file in a ``<clip start=S>`` (S: the source in, media time) holding
+    its ``<video>`` (an ``<audio>`` under a ``<gap>``) at offset 0 with no start: inside the clip
+    the media then spans local time 0 to its length, from media time 0, and the window at S
+    (a camera file's timecode, 01:00:00:00) shows none of it: Final Cut Pro reads an empty clip
+    (Foley, from WAVs starting at 0, was right). Place the media at its own start, local time =
+    media time, in place."""
+    starts = {asset.get("id"): asset.get("start", "0s") for asset in root.iter("asset")}
+    for clip in root.iter("clip"):
+        holders = [clip] + clip.findall("gap")
+        for holder in holders:
+            for media in holder:
+                start = starts.get(media.get("ref")) if media.tag in ("video", "audio") else None
+                if start is None or _fcpx_parse(start) == 0 or media.get("start") is not None:
+                    continue
+                media.set("offset", start)
+                media.set("start", start)
+                if holder is not clip:
+                    holder.set("offset", start)
+                    holder.set("start", start)
 
 
 def _fcpx_parse(text: str) -> Fraction:
@@ -380,6 +407,12 @@ def fix_after_read(timeline: otio.schema.Timeline, fmt_name: str) -> None:
       record length, a LinearTimeWarp (:func:`_premiere_retimes`). A constant speed's remap
       effect goes; a ramp's stays, so the shot still says its speed varies. FCP7 XML written
       back keeps the ``<in>`` Premiere wrote (:func:`premiere_retimes_as_read`).
+    - FCP7 XML: a clipitem's ``<marker><in>`` counts from the media's first frame, as its
+      ``<in>`` does, but the reader adds the media's start timecode to the source range only:
+      a marker on a camera file starting at 09:54:25:11 sat ten hours before the clip's media,
+      where no shot could ever show it. The markers move by the media's start, as OTIO counts
+      a clip's markers (in its media's time); FCP7 XML written back counts them from the first
+      frame again (:func:`fcp7_clip_markers_as_written`).
     - any format: a media reference's available range at rate 0 (Kdenlive writes one for
       stills and colour clips) measures nothing, and every frame count from it is NaN; it is
       dropped, as if the export had left it out.
@@ -411,10 +444,37 @@ def fix_after_read(timeline: otio.schema.Timeline, fmt_name: str) -> None:
                 track.source_range = None
     if fmt_name == "fcp7":
         _premiere_retimes(timeline)
+        _clip_markers_in_media_time(timeline)
         for obj in [timeline.tracks] + list(timeline.tracks.find_children()):
             meta = obj.metadata.get("fcp_xml")
             if hasattr(meta, "get") and str(meta.get("enabled", "")).upper() == "FALSE" and hasattr(obj, "enabled"):
                 obj.enabled = False
+
+
+def _clip_markers_in_media_time(timeline: otio.schema.Timeline) -> None:
+    """Each FCP7 clip's markers moved by its media's start (see :func:`fix_after_read`)."""
+    for clip in timeline.find_clips():
+        available = getattr(clip.media_reference, "available_range", None)
+        if not clip.markers or available is None or available.start_time.value == 0:
+            continue
+        start = available.start_time
+        for marker in clip.markers:
+            r = marker.marked_range
+            marker.marked_range = TC.TimeRange(r.start_time + start.rescaled_to(r.start_time.rate), r.duration)
+        meta = dict(clip.metadata.get(META_KEY) or {})
+        meta["marker_media_start"] = start
+        clip.metadata[META_KEY] = meta
+
+
+def fcp7_clip_markers_as_written(timeline: otio.schema.Timeline) -> None:
+    """Each FCP7 clip's markers counted from its media's first frame again, in place."""
+    for clip in timeline.find_clips():
+        start = (clip.metadata.get(META_KEY) or {}).get("marker_media_start")
+        if not isinstance(start, TC.RationalTime):
+            continue
+        for marker in clip.markers:
+            r = marker.marked_range
+            marker.marked_range = TC.TimeRange(r.start_time - start.rescaled_to(r.start_time.rate), r.duration)
 
 
 _PPRO_TICKS_PER_SECOND = 254016000000

@@ -123,11 +123,15 @@ def _walk(
     visible only inside ``window`` (composition time) when nested and trimmed."""
     # one pass for all children: range_of_child() per item walks the track each time (quadratic)
     ranges = composition.range_of_all_children()
-    for item in items:
+    for index, item in enumerate(items):
         if isinstance(item, (otio.schema.Gap, otio.schema.Transition)):
             continue
         rng = ranges[item]
         rng = TC.TimeRange(rng.start_time.rescaled_to(rate), rng.duration.rescaled_to(rate))
+        head = tail = TC.RationalTime(0, rate)
+        if isinstance(item, otio.schema.Clip):
+            head, tail = _seen_through_fades(items, index, rate)
+            rng = TC.TimeRange(rng.start_time - head, rng.duration + head + tail)
         if window is not None:
             clipped = _intersect(rng, window)
             if clipped is None:
@@ -137,7 +141,7 @@ def _walk(
         outer = TC.TimeRange(clipped.start_time + offset, clipped.duration)
         if isinstance(item, otio.schema.Clip):
             source = item.trimmed_range()
-            source = TC.TimeRange(source.start_time.rescaled_to(rate), source.duration.rescaled_to(rate))
+            source = TC.TimeRange(source.start_time.rescaled_to(rate) - head, source.duration.rescaled_to(rate))
             # trimmed by an enclosing nested sequence: move the source start by the same amount
             source = TC.TimeRange(source.start_time + (clipped.start_time - rng.start_time), clipped.duration)
             yield _Candidate(item, track_index, track_name, outer, source, list(markers))
@@ -176,6 +180,33 @@ def _walk(
         else:
             problems.append(Problem("unsupported", getattr(item, "name", "") or type(item).__name__,
                                     _tc(outer.start_time + gstart, rate), f"{type(item).__name__} is not a clip"))
+
+
+def _seen_through_fades(items: Sequence[otio.core.Composable], index: int, rate: float
+                        ) -> tuple[otio.opentime.RationalTime, otio.opentime.RationalTime]:
+    """(head, tail): how long the clip at ``index`` is seen before and after its own range through
+    a transition from or into what is no shot (black, a title, a gap, the track's end): a fade.
+    OTIO's transition shows the outgoing clip ``out_offset`` past the cut and the incoming one
+    ``in_offset`` before it (an EDL's fade to black: the clip plays on under the dissolve to BL).
+    Between two shots the cut stays where the track puts it; faded, nothing else is seen there
+    and the picture fading out still makes its sound."""
+
+    def no_shot(at: int) -> bool:
+        if at < 0 or at >= len(items):
+            return True
+        neighbour = items[at]
+        return not isinstance(neighbour, otio.schema.Clip) or isinstance(neighbour.media_reference,
+                                                                          otio.schema.GeneratorReference)
+
+    zero = TC.RationalTime(0, rate)
+    head = tail = zero
+    after = items[index + 1] if index + 1 < len(items) else None
+    if isinstance(after, otio.schema.Transition) and no_shot(index + 2):
+        tail = max(after.out_offset.rescaled_to(rate), zero)
+    before = items[index - 1] if index >= 1 else None
+    if isinstance(before, otio.schema.Transition) and no_shot(index - 2):
+        head = max(before.in_offset.rescaled_to(rate), zero)
+    return head, tail
 
 
 def clips_in_record_time(timeline: otio.schema.Timeline, kind: str) -> Iterator[tuple[otio.schema.Clip, int, otio.opentime.TimeRange]]:
@@ -244,7 +275,8 @@ def find_shots(timeline: otio.schema.Timeline, selection: Selection | None = Non
         track_markers = stack_markers + list(track.markers)
         for cand in _walk(list(track), track, zero, None, index, track_label, rate, track_markers, problems, gstart):
             shot, problem = _shot_from(cand, rate, drop, gstart, base_dir, meta.get("source_format"))
-            if not _selected(cand, shot, selection, record_in, record_out, names, gstart, rate):
+            if not _selected(cand, shot, selection, record_in, record_out, names, gstart, rate,
+                             media_markers=meta.get("source_format") != "edl"):
                 continue
             if problem is not None:
                 problems.append(problem)
@@ -325,7 +357,7 @@ def _shot_from(cand: _Candidate, rate: float, drop: bool, gstart: otio.opentime.
 
 
 def _selected(cand: _Candidate, shot: Shot | None, selection: Selection, record_in, record_out,
-              names: set[str], gstart: otio.opentime.RationalTime, rate: float) -> bool:
+              names: set[str], gstart: otio.opentime.RationalTime, rate: float, media_markers: bool = True) -> bool:
     record = TC.TimeRange(cand.range_in_timeline.start_time + gstart, cand.range_in_timeline.duration)
     if record_in is not None and record.end_time_exclusive() <= record_in:
         return False
@@ -336,22 +368,38 @@ def _selected(cand: _Candidate, shot: Shot | None, selection: Selection, record_
         if clip_name not in names and not (shot is not None and shot.id.casefold() in names):
             return False
     if selection.marker_color is not None or selection.marker_name is not None:
-        if not any(_marker_matches(m, selection) for m in _markers_over(cand, rate)):
+        if not any(_marker_matches(m, selection) for m in _markers_over(cand, rate, media_markers)):
             return False
     return True
 
 
-def _markers_over(cand: _Candidate, rate: float) -> Iterator[otio.schema.Marker]:
-    """Markers on the clip itself, and markers on the timeline/track/nesting that fall within
-    the clip's range (markers with a duration count when they overlap it)."""
-    yield from cand.clip.markers
-    rng = cand.range_in_timeline
-    for marker in cand.inherited_markers:
-        m = marker.marked_range
-        start = m.start_time.rescaled_to(rate)
-        end = start + m.duration.rescaled_to(rate)
-        if start < rng.end_time_exclusive() and (end > rng.start_time or start >= rng.start_time):
-            yield marker
+def _markers_over(cand: _Candidate, rate: float, media_markers: bool = True) -> Iterator[otio.schema.Marker]:
+    """Markers on the clip within the part of its media it shows (a master clip's markers log
+    the whole file: Premiere exports them all, and one an hour away is not on this shot), and
+    markers on the timeline/track/nesting that fall within the clip's range (markers with a
+    duration count when they overlap it). ``media_markers`` false: the clip's markers are not
+    in its media's time (the EDL reader puts a locator's record timecode there) and all count."""
+    if media_markers:
+        yield from (m for m in cand.clip.markers if _within(m, _media_shown(cand, rate), rate))
+    else:
+        yield from cand.clip.markers
+    yield from (m for m in cand.inherited_markers if _within(m, cand.range_in_timeline, rate))
+
+
+def _media_shown(cand: _Candidate, rate: float) -> otio.opentime.TimeRange:
+    """The span of media the clip plays: its source range's duration counts record frames,
+    which a time warp scales (a reverse clip plays back from its start; a freeze, one frame)."""
+    speed, _ = time_scalar(cand.clip)
+    start, length = cand.source_range.start_time, cand.source_range.duration.rescaled_to(rate)
+    span = TC.RationalTime(max(abs(speed) * length.value, 1), rate)
+    return TC.TimeRange(start - span + TC.RationalTime(1, rate) if speed < 0 else start, span)
+
+
+def _within(marker: otio.schema.Marker, rng: otio.opentime.TimeRange, rate: float) -> bool:
+    m = marker.marked_range
+    start = m.start_time.rescaled_to(rate)
+    end = start + m.duration.rescaled_to(rate)
+    return start < rng.end_time_exclusive() and (end > rng.start_time or start >= rng.start_time)
 
 
 def _marker_matches(marker: otio.schema.Marker, selection: Selection) -> bool:

@@ -248,3 +248,24 @@ def test_a_source_one_frame_off_its_record_is_a_clip_of_another_rate_not_a_speed
                           "* FROM CLIP NAME: text.mov\n")
     frames, speeds = _span_and_speed(path, 25)
     assert frames == 97 and speeds == []
+
+
+def test_a_fade_to_black_keeps_the_fading_clip_as_its_shot_and_its_name(tmp_path):
+    # Premiere's list: a clip, then its outgoing line and a 12-frame dissolve into black (BL)
+    # whose FROM comment names the clip fading out; black is no shot, the fading picture is
+    path = _edl(tmp_path, "004  MMH_0050 V     C        00:00:00:08 00:00:03:09 00:00:22:19 00:00:25:20\n"
+                          "* FROM CLIP NAME:  MMH_0050.MOV\n"
+                          "005  MMH_0050 V     C        00:00:03:09 00:00:03:09 00:00:25:20 00:00:25:20\n"
+                          "005     BL    V     D    012 00:00:00:00 00:00:00:12 00:00:25:20 00:00:26:08\n"
+                          "* EFF2_BLEND_DISSOLVE\n"
+                          "* FROM CLIP NAME:  MMH_0050.MOV\n"
+                          "006  MMH_0057 V     C        00:00:02:23 00:00:05:21 00:00:28:15 00:00:31:13\n"
+                          "* FROM CLIP NAME:  MMH_0057.MOV\n", newline="\r")
+    shots = find_shots(read_timeline(path, rate=24))
+    fading, after = shots.shots
+    assert fading.name == "MMH_0050.MOV"
+    assert (fading.record_in_frame, fading.duration_frames) == (22 * 24 + 19, 73 + 12)
+    assert fading.source_range.end_time_exclusive() == otio.opentime.RationalTime(3 * 24 + 9 + 12, 24)
+    assert after.name == "MMH_0057.MOV" and after.record_in_frame == 28 * 24 + 15
+    [black] = [p for p in shots.problems if p.kind == "generator"]
+    assert black.record_timecode == "00:00:25:20" and "MMH_0050" not in black.clip_name

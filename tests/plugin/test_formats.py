@@ -138,3 +138,43 @@ def test_an_fcpxmld_bundle_is_read_through_its_info_file(otio_samples_dir, tmp_p
     (bundle / "Info.fcpxml").write_bytes((otio_samples_dir / "fcpx_project.fcpxml").read_bytes())
     assert detect_format(bundle).name == "fcpx"
     assert len(find_shots(read_timeline(bundle)).shots) == len(find_shots(read_timeline(otio_samples_dir / "fcpx_project.fcpxml")).shots)
+
+
+def _clock_timed(tmp_path, start_rate, clip_rate):
+    """Two clips written by a tool that counts time in its own clock (AVFoundation's 1/24000 s
+    ticks) or leaves RationalTime()'s default rate 1 as the global start: 2.5 s, then 4 s of
+    media from 3.5 s."""
+    def rng(start, length):
+        return otio.opentime.TimeRange(otio.opentime.RationalTime(start * clip_rate, clip_rate),
+                                       otio.opentime.RationalTime(length * clip_rate, clip_rate))
+    track = otio.schema.Track(name="Track 1")
+    for name, start, length in (("A", 0, 2.5), ("B", 3.5, 4)):
+        track.append(otio.schema.Clip(name=name, source_range=rng(start, length),
+                                      media_reference=otio.schema.ExternalReference(target_url=f"file:///m/{name}.mp4")))
+    timeline = otio.schema.Timeline(name="clock", tracks=[track])
+    timeline.global_start_time = otio.opentime.RationalTime(0, start_rate)
+    path = tmp_path / "clock.otio"
+    otio.adapters.write_to_file(timeline, str(path))
+    return path
+
+
+def test_an_otio_timed_by_a_clock_asks_for_its_frame_rate_and_reads_frames_at_it(tmp_path):
+    path = _clock_timed(tmp_path, start_rate=1, clip_rate=24000)
+    # read as frames of 1 s, every cut fell on a whole second: 2.5 s became 3
+    with pytest.raises(InvalidInput, match=r"counts its times at 24000 per second.*--rate"):
+        find_shots(read_timeline(path))
+    shots = find_shots(read_timeline(path, rate=24)).shots
+    assert [(s.record_in_frame, s.duration_frames) for s in shots] == [(0, 60), (60, 96)]
+    assert shots[1].source_range.start_time == otio.opentime.RationalTime(84, 24)
+
+
+def test_a_global_start_left_at_rate_1_takes_the_rate_of_the_clips(tmp_path):
+    shots = find_shots(read_timeline(_clock_timed(tmp_path, start_rate=1, clip_rate=24))).shots
+    assert [(s.rate, s.record_in_frame, s.duration_frames) for s in shots] == [(24, 0, 60), (24, 60, 96)]
+
+
+def test_a_media_reference_naming_no_file_says_so(tmp_path):
+    from foleyline.plugin.timeline.clipinfo import media_path_of
+
+    path, why = media_path_of(otio.schema.ExternalReference(target_url=""), tmp_path)
+    assert path is None and "names no file" in why and "relink" in why

@@ -12,7 +12,7 @@ import pytest
 
 from foleyline.errors import InvalidInput
 from foleyline.notes.schema import LayerKind
-from foleyline.plugin.timeline import Placement, find_shots, placed_clips, read_timeline, write_foley_timeline
+from foleyline.plugin.timeline import Placement, Selection, find_shots, placed_clips, read_timeline, write_foley_timeline
 from foleyline.plugin.timeline.conformance import conform_file, foley_positions
 from foleyline.plugin.timeline.fcpxml import read_fcpxml
 from foleyline.plugin.timeline.preflight import preflight
@@ -127,6 +127,36 @@ def test_fcp7_xml_with_media_of_unknown_length(timeline_factory, wav_factory, tm
     got, back = _got(out, wav)
     assert got == _expected(timeline, placements)
     assert [c.source_range for c in back.video_tracks()[0].find_clips()] == [c.source_range for c in timeline.find_clips()]
+
+
+def test_a_still_in_final_cut_pro_is_read_and_written_back_with_its_picture(wav_factory, tmp_path):
+    # Final Cut Pro places a still as <video> of an asset that has no length and no rate
+    still = tmp_path / "still.fcpxml"
+    still.write_text("""<?xml version="1.0" encoding="UTF-8"?>
+<fcpxml version="1.13"><resources>
+  <format id="r1" frameDuration="1001/24000s" width="1920" height="1080"/>
+  <format id="r3" name="FFVideoFormatRateUndefined" width="1280" height="720"/>
+  <asset id="r2" name="Card" start="0s" duration="0s" hasVideo="1" format="r3">
+    <media-rep kind="original-media" src="file:///media/Card.png"/></asset>
+</resources><library><event name="E"><project name="Stills">
+  <sequence format="r1" duration="48048/24000s" tcStart="0s"><spine>
+    <video ref="r2" offset="0s" name="Card" start="86399313/24000s" duration="48048/24000s"/>
+  </spine></sequence></project></event></library></fcpxml>
+""")
+    timeline = read_timeline(still)
+    clip = timeline.find_clips()[0]
+    assert clip.media_reference.target_url == "file:///media/Card.png"
+    assert clip.media_reference.available_range is None  # a still has no length of its own
+    assert clip.source_range.duration.value == 48
+    # the FCPXML writer read every file's length from its available range and crashed on it
+    wav = wav_factory()
+    placements = _placements(timeline, wav)
+    out = write_foley_timeline(timeline, placements, tmp_path / "cut.fcpxml")
+    got, back = _got(out, wav)
+    assert got == _expected(timeline, placements)
+    # and the picture comes back where it was: the writer put a file starting at 01:00:00:00
+    # at media time 0 inside its clip, and Final Cut Pro read the clip as empty
+    assert [(c.name, c.source_range) for c in back.video_tracks()[0].find_clips()] == [("Card", clip.source_range)]
 
 
 def test_an_edl_cannot_carry_an_audio_only_timeline(timeline_factory, wav_factory, tmp_path):
@@ -350,3 +380,30 @@ def test_a_premiere_speed_change_written_back_keeps_the_in_point_premiere_wrote(
     assert "<in>100</in>" in xml and "timeremap" in xml
     [clip] = timeline.find_clips()  # the timeline itself keeps the reading
     assert clip.source_range.start_time.value == 900200
+
+
+def test_premiere_clip_markers_count_from_the_media_start_and_only_those_the_clip_shows_select_it(tmp_path):
+    # a master clip's markers log the whole file (frame 5: an hour of rushes before the cut);
+    # Premiere counts them, like <in>, from the file's first frame, its timecode 10:00:00:00
+    path = tmp_path / "markers.xml"
+    path.write_text("""<?xml version="1.0" encoding="UTF-8"?>
+<xmeml version="4"><sequence id="s1"><name>Seq</name><duration>50</duration>
+<rate><timebase>25</timebase><ntsc>FALSE</ntsc></rate>
+<media><video><track><clipitem id="c1"><name>A001.mov</name><enabled>TRUE</enabled><duration>1000</duration>
+<rate><timebase>25</timebase><ntsc>FALSE</ntsc></rate><start>0</start><end>50</end><in>100</in><out>150</out>
+<file id="f1"><name>A001.mov</name><pathurl>file://localhost/media/A001.mov</pathurl>
+<rate><timebase>25</timebase><ntsc>FALSE</ntsc></rate><duration>1000</duration>
+<timecode><rate><timebase>25</timebase><ntsc>FALSE</ntsc></rate><string>10:00:00:00</string><frame>900000</frame>
+<displayformat>NDF</displayformat></timecode></file>
+<marker><comment></comment><name>door slam</name><in>120</in><out>-1</out></marker>
+<marker><comment></comment><name>slate</name><in>5</in><out>-1</out></marker>
+</clipitem></track></video></media></sequence></xmeml>""")
+    timeline = read_timeline(path)
+    [clip] = timeline.find_clips()
+    assert [m.marked_range.start_time.value for m in clip.markers] == [900120, 900005]  # the media's time
+    assert len(find_shots(timeline, Selection(marker_name="door slam")).shots) == 1
+    assert find_shots(timeline, Selection(marker_name="slate")).shots == ()
+    from foleyline.plugin.timeline.quirks import write_string
+
+    xml = write_string(timeline, "fcp7", "fcp_xml")
+    assert "<in>120</in>" in xml and "<in>5</in>" in xml  # as Premiere counts them

@@ -89,3 +89,25 @@ def test_a_shot_reads_its_source_timecode(otio_samples_dir):
     assert (avid.record_timecode(), avid.source_timecode()) == ("01:00:00:00", "01:00:00:00")
     edl = find_shots(read_timeline(otio_samples_dir / "speed_effects.edl", rate=24)).shots[0]
     assert (edl.record_timecode(), edl.source_timecode()) == ("01:00:00:00", "01:00:01:21")
+
+
+def test_a_clip_fading_in_or_out_is_a_shot_through_its_fade_but_a_dissolve_keeps_its_cut():
+    # OTIO's transition shows the outgoing clip out_offset past the cut, the incoming one
+    # in_offset before it; faded from or to nothing, no other shot is seen there
+    def clip(name, start):
+        return otio.schema.Clip(name=name, source_range=TC.TimeRange(TC.RationalTime(start, 24), TC.RationalTime(48, 24)),
+                                media_reference=otio.schema.ExternalReference(target_url=f"file:///m/{name}.mov"))
+
+    def dissolve(before, after):
+        return otio.schema.Transition(in_offset=TC.RationalTime(before, 24), out_offset=TC.RationalTime(after, 24))
+
+    track = otio.schema.Track(name="V1")
+    track.extend([otio.schema.Gap(source_range=TC.TimeRange(TC.RationalTime(0, 24), TC.RationalTime(24, 24))),
+                  dissolve(6, 0), clip("A", 100), dissolve(4, 4), clip("B", 200), dissolve(0, 12),
+                  otio.schema.Clip(name="black", source_range=TC.TimeRange(TC.RationalTime(0, 24), TC.RationalTime(12, 24)),
+                                   media_reference=otio.schema.GeneratorReference(generator_kind="black"))])
+    timeline = otio.schema.Timeline(tracks=[track])
+    timeline.global_start_time = TC.RationalTime(0, 24)
+    a, b = find_shots(timeline, Selection()).shots
+    assert (a.record_in_frame, a.duration_frames, a.source_range.start_time.value) == (18, 54, 94)
+    assert (b.record_in_frame, b.duration_frames, b.source_range.start_time.value) == (72, 60, 200)
