@@ -156,17 +156,19 @@ class SlotClock:
     """Presentation times for AVI, which stores none: FFmpeg numbers its packets by their slot
     in the file (decode order) and hands those numbers on as the pictures' timestamps, so with
     B-frames the pictures come out of the decoder in display order carrying the slots of other
-    pictures (1, 3, 4, 2, ...), and a stream with a decoder delay starts a frame late. The
-    slots themselves are the display times (AVI is one picture per slot, a dropped frame an
-    empty slot): the n-th picture out is shown at the n-th smallest slot sent in. Other
-    containers keep the decoder's own timestamps.
+    pictures (1, 3, 4, 2, ...), and a stream with a decoder delay starts a frame late. From the
+    file's start, the slots are the display times (one picture per slot, a dropped frame an
+    empty slot): the n-th picture out is shown at the n-th smallest slot sent in. Codecs that
+    never reorder (MJPEG, DV, HuffYUV ...) and other containers keep the decoder's timestamps.
 
-    ``sent(packet)`` before decoding each video packet, ``stamp(frame)`` on each picture out;
-    a decoder that skips pictures (``skip_frame``) would leave slots behind, so ``active``
-    streams are decoded whole."""
+    ``sent(packet)`` before decoding each video packet, ``stamp(frame)`` on each picture out.
+    An ``active`` stream is decoded from its start, every picture: after a seek, which display
+    slot the keyframe holds is not in the file (an H.264 keyframe at slot 21 shows picture 24),
+    and a decoder that skips pictures (``skip_frame``) would leave slots behind."""
 
-    def __init__(self, container: av.container.InputContainer) -> None:
-        self.active = "avi" in container.format.name.split(",")
+    def __init__(self, container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> None:
+        codec = stream.codec_context.codec if stream.codec_context is not None else None
+        self.active = "avi" in container.format.name.split(",") and bool(codec is not None and codec.reorder)
         self._slots: list[int] = []
 
     def sent(self, packet: av.Packet) -> None:

@@ -235,7 +235,7 @@ def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timelin
             stream.thread_type = "AUTO"  # FFmpeg's frame and slice threads, as the server decodes
             # Within `foleyline generate`, its server reads the shots' analysis from this decode.
             recorder = _recorder(path, container, stream)
-            slots = SlotClock(container)
+            slots = SlotClock(container, stream)
             with _CutPictures(recorder) as pictures:
                 for packet in container.demux(stream):
                     slots.sent(packet)

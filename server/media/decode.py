@@ -201,8 +201,9 @@ def _decode(
     audio_stream = container.streams.audio[0] if with_audio else None
     audio = AudioCollector(audio_stream, origin, duration_s) if audio_stream is not None else None
 
+    slots = SlotClock(container, video)
     seeked = False
-    if seek and start_s > SEEK_THRESHOLD_S:
+    if seek and start_s > SEEK_THRESHOLD_S and not slots.active:
         preroll = _AUDIO_PREROLL_S if audio is not None else 0.0
         target = max(origin - preroll, info.start_time)
         container.seek(int(target / video.time_base), stream=video, backward=True, any_frame=False)
@@ -213,7 +214,6 @@ def _decode(
     # decoded until a packet shows up within _PREROLL_KEPT_FRAMES of the range start; from
     # there on every frame is.
     kept_from = -_PREROLL_KEPT_FRAMES * frame_duration
-    slots = SlotClock(container)
     skipping = (seek and start_s + kept_from > 0.0 and video.codec_context.name in _SKIPS_PER_FRAME
                 and not slots.active)
     video.codec_context.skip_frame = "NONREF" if skipping else "DEFAULT"

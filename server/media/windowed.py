@@ -128,7 +128,7 @@ class WindowedPictures:
         self._pixel_aspect = info.pixel_aspect
         origin = info.start_time + self.start
         target = origin + first - _LEAD_S
-        seek = seek and target - info.start_time > SEEK_THRESHOLD_S
+        seek = seek and target - info.start_time > SEEK_THRESHOLD_S and not SlotClock(container, video).active
         if seek:
             container.seek(int(target / video.time_base), stream=video, backward=True, any_frame=False)
         self._container, self._at = container, -math.inf
@@ -146,7 +146,7 @@ class WindowedPictures:
         """Frames in presentation order, each with its time on the range clock (as the decode
         pass computes it: duplicates and out-of-order times dropped, corrupt packets skipped)."""
         last: float | None = None
-        slots = SlotClock(container)
+        slots = SlotClock(container, video)
         for packet in container.demux(video):
             slots.sent(packet)
             try:
