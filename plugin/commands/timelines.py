@@ -17,14 +17,20 @@ EXAMPLES = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", type=Path, help="a timeline export (.otio .xml .fcpxml .fcpxmld .edl .aaf .kdenlive .xges)")
+    parser.add_argument("file", type=Path, help="a timeline export (.otio .xml .fcpxml .fcpxmld .edl .aaf .kdenlive .xges) "
+                                                "or a movie (one timeline)")
     parser.add_argument("--rate", type=float, default=None, help="frame rate of an EDL (without it, the rate its timecodes allow)")
 
 
 def run(args: argparse.Namespace) -> int:
+    from foleyline.plugin.timeline import video
     from foleyline.plugin.timeline.formats import read_timelines
     from foleyline.plugin.timeline.timelines import describe, format_listing
 
-    timelines = read_timelines(args.file, rate=args.rate, guess_rate=True)
+    if video.is_video_file(args.file):
+        # generate takes a movie as one timeline, its shots cut where the picture cuts
+        timelines = [video.timeline_from_video(args.file, cuts=True)]
+    else:
+        timelines = read_timelines(args.file, rate=args.rate, guess_rate=True)
     print(format_listing(describe(timelines)))
     return 0

@@ -141,7 +141,10 @@ def preflight(
     if not path.exists():
         raise NotFound(f"no such timeline or movie: {path}")
     if video.is_video_file(path):
-        chosen_timeline = video.timeline_from_video(path, cuts=cuts)
+        from foleyline.plugin.timeline.timelines import choose
+
+        # a movie is a file of one timeline: --timeline 1 (or its name) chooses it, another is refused
+        chosen_timeline = choose([video.timeline_from_video(path, cuts=cuts)], timeline, path)
     elif path.suffix.lower() not in TIMELINE_SUFFIXES:
         # generate takes a movie as well as a timeline: say both, not only the timelines read
         what = "a folder" if path.is_dir() else "neither a timeline export nor a movie Foleyline can open"

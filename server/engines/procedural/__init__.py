@@ -7,7 +7,8 @@ CPU only, no weights, deterministic per seed; what a fresh install and CI run.
     synths/          the sound models (impacts, footsteps, whooshes, cloth/scrape/paper/keys,
                      wind, rain, thunder/storm, water/pour/splash/surf, fire, gunshots,
                      explosions, glass breaking, doors and creaks, engines/traffic/pass-bys,
-                     sirens, hum, crowd/applause, birds, dogs, cats, room tone), each with
+                     sirens, hum, beeps, phone rings, ball bounces, hooves, crowd/applause,
+                     birds, dogs, cats, room tone), each with
                      size/hardness/intensity/distance and seed-driven variation
     ucs.py           the Universal Category System list (ucs_categories.tsv) and UCS file names
     vocabulary.py    which UCS categories have a model, which fall back to a near one, which none

@@ -143,7 +143,9 @@ _SHARED_SOUNDS = frozenset({"bang", "bangs", "boom", "booms", "thump", "thumps",
                             "running", "runs", "close", "closes", "closing", "closed", "shut", "shuts",
                             # things drop, fall and are thrown as bodies do; a pass is a car's, a
                             # whoosh's or a Foley stage's ("cloth pass": the cloth track)
-                            "drops", "thrown", "pass", "passes"})
+                            "drops", "thrown", "pass", "passes",
+                            # a sword's swing is a whoosh, a door's or a gate's its own
+                            "swing", "swings", "swinging"})
 # Words for a sound's own character, which one model makes ("creak", "clink", "sizzle", "hum"):
 # beside the thing that makes it they say which of its sounds is meant ("chair creak": the
 # joint's creak, not the chair's knock), so they count a little over one source word.
@@ -154,6 +156,17 @@ _SOUND_CHARACTER = frozenset({"creak", "creaks", "creaking", "creaky", "clink", 
                               "simmering", "fry", "fries", "frying", "fried", "crumple", "crumples", "crumpling",
                               "crumpled", "crinkle", "crinkles", "crinkling"})
 _CHARACTER = 1.1
+
+
+def _character_forms(words: list[str]) -> set[str]:
+    """The prompt's words for a sound's own character, each with the forms a keyword list may
+    hold it as: the lists hold some of a verb's forms, and "sizzling" says what "sizzle" does."""
+    found: set[str] = set()
+    for word in words:
+        forms = {word} | vocabulary.verb_stems(word) | ({word[:-1]} if word.endswith("s") else set())
+        if forms & _SOUND_CHARACTER:
+            found |= forms
+    return found
 
 
 def _stem(word: str) -> str:
@@ -228,8 +241,8 @@ def _index_of(models: list[SoundModel]) -> tuple[frozenset[str], dict[str, froze
 def _keyword_index(models: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]
                    ) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     """Of the models (name, keywords, required words): every word their lists hold, and per
-    keyword the models that list it (a word only required names no source: "glass crash" is
-    no crash made of glass). The same for every prompt over one catalogue, and a plan
+    keyword the models that list it (a word only required names no source: in "glass pane"
+    the glass is still what sounds). The same for every prompt over one catalogue, and a plan
     scores its texts several times (3.2 ms a time over the 44 models: about 16 ms of a
     one-shot `generate`'s shot)."""
     listed = frozenset(k for _, keywords, required in models for k in keywords + required)
@@ -281,6 +294,7 @@ class KeywordScorer:
         singles = set().union(*(f for _w, f in forms))
         # Phrases of two and three words ("hard floor", "into the water")
         phrases = {" ".join(words[i : i + n]) for n in (2, 3) for i in range(len(words) - n + 1)}
+        character = _character_forms(words)
         out = np.zeros(len(models))
         for i, model in enumerate(models):
             if (model.requires and not singles.intersection(model.requires)
@@ -288,7 +302,7 @@ class KeywordScorer:
                 continue
             keywords = set(model.keywords)
             hits = sum(_INFLECTED if word not in keywords or word in _SHARED_SOUNDS or word in placed
-                       else _CHARACTER if word in _SOUND_CHARACTER else 1.0
+                       else _CHARACTER if word in character else 1.0
                        for word, f in forms if f & keywords)
             hits += sum(1.0 for k in keywords if " " in k and k in phrases)
             out[i] = hits + (_DESCRIBED * _described(words, model) if hits else 0.0)
@@ -581,6 +595,13 @@ class Matcher:
         named = {c for mention in vocabulary.mentions(text) for c in mention.cat_ids}
         guessed = paraphrase and (max(s for _m, s in matched) < PARAPHRASE_FLOOR
                                   or bool(named) and not named.intersection(c for m, _s in matched for c in m.ucs))
+        outright = _named_outright(text, models, excluded) if guessed else None
+        if outright is not None:
+            # A guess yields to the one model the words name ("bell ringing" reads nearest the
+            # phone's ring, and the bell is the metal's).
+            oneshot, texture = (outright, None) if outright.shape == "oneshot" else (None, outright)
+            one_score, tex_score = (1.0, -1.0) if oneshot is not None else (-1.0, 1.0)
+            matched_by, guessed = "keywords", False
         unrendered = vocabulary.unrendered(text)
         if matched_by == "default":
             # Nothing matched, but the prompt names a source with a near model: use that.
@@ -631,6 +652,16 @@ class Matcher:
         return dataclasses.replace(plan, warning=substitution_warning(layer, asked, plan, unrendered, guessed=guessed))
 
 
+def _named_outright(text: str, models: list[SoundModel], excluded: set[str]) -> SoundModel | None:
+    """The one model the prompt's words name with the most keyword hits, at least one word as
+    listed (a word read through an inflection, a place or a word many sources share is too
+    loose: "parking garage" is no park); None for none or a tie."""
+    said = KeywordScorer().scores(text, models)
+    named = [(said[i], m) for i, m in enumerate(models) if said[i] >= 1.0 and m.name not in excluded]
+    top = [m for h, m in named if h == max(h for h, _m in named)] if named else []
+    return top[0] if len(top) == 1 else None
+
+
 def _named_in_words(best: dict[str, tuple[float, SoundModel | None]], text: str, models: list[SoundModel],
                     excluded: set[str]) -> None:
     """The embedding's choices corrected where the prompt's words tell the candidates apart and
@@ -642,7 +673,9 @@ def _named_in_words(best: dict[str, tuple[float, SoundModel | None]], text: str,
       door's closing) yields to the one model the words name outright (the book's thud);
     - "a glass door" reads nearest the glass's break, but its glass says what the door is made
       of (as the keyword scorer reads it): the material's model yields to the source's, when the
-      source names one model of that shape.
+      source names one model of that shape;
+    - a word for a sound's own character ("sizzling", "boiling") names its model over a source
+      the embedding read the prompt as, or a description nearest it that no word names.
     """
     score, step = best["oneshot"]
     if step is not None and step.name.startswith("steps_"):
@@ -652,20 +685,21 @@ def _named_in_words(best: dict[str, tuple[float, SoundModel | None]], text: str,
         if len(named) == 1:
             best["oneshot"] = (score, named[0])
     said = KeywordScorer().scores(text, models)
-    character = {w for w in _words(text) if w in _SOUND_CHARACTER}
+    character = _character_forms(_words(text))
     for shape in ("oneshot", "texture"):
         score, chosen = best[shape]
-        if chosen is None or not 0.0 < said[models.index(chosen)] < _CHARACTER:
+        if chosen is None or said[models.index(chosen)] >= _CHARACTER:
             continue
-        if said[models.index(chosen)] < 1.0:
+        if 0.0 < said[models.index(chosen)] < 1.0:
             # Named only through a word many sources share ("book closing": a door's closing):
             # a source the words name outright wins.
             outright = [(said[i], m) for i, m in enumerate(models)
                         if m.shape == shape and m.name not in excluded and said[i] >= 1.0]
-        elif not character.intersection(chosen.keywords):
-            # Named through its source where the words name another model's own sound ("kettle
-            # boiling": the water's boil, not the kettle's pour; "frying eggs in a pan": the
-            # fat's sizzle, not the pan's clang), as the keyword scorer reads it, of either shape.
+        elif character and not character.intersection(chosen.keywords):
+            # Named through its source, or by no word at all, where the words name another
+            # model's own sound ("kettle boiling": the water's boil, not the kettle's pour;
+            # "frying eggs in a pan": the fat's sizzle, not the pan's clang; "bacon sizzling"
+            # reads nearest a glass's clink), as the keyword scorer reads it, of either shape.
             outright = [(said[i], m) for i, m in enumerate(models) if m.name not in excluded
                         and character.intersection(m.keywords) and said[i] > said[models.index(chosen)]]
         else:

@@ -132,6 +132,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "cocking": ("GUNMech",), "reload": ("GUNMech",), "reloading": ("GUNMech",),
     "leaves": ("VEGELeaf",), "foliage": ("VEGELeaf",), "bushes": ("VEGEMisc",),
     "sneakers": ("FEETHmn",), "sneaker": ("FEETHmn",), "trainers": ("FEETHmn",),
+    "billiard": ("SPRTIndor",), "billiards": ("SPRTIndor",), "pool balls": ("SPRTIndor",), "snooker": ("SPRTIndor",),
     "weights": ("SPRTGym",), "dumbbells": ("SPRTGym",), "barbell": ("SPRTGym",),
     "bottle": ("FOODGware",), "jar": ("FOODGware",), "soda can": ("FOODDrnk",), "beer can": ("FOODDrnk",),
     "tin can": ("FOODDrnk",), "cereal": ("FOODIngr",), "rice": ("FOODIngr",), "sugar": ("FOODIngr",),
@@ -151,6 +152,11 @@ UNMADE_SOUNDS: dict[str, tuple[str, ...]] = {
                      "whimpering", "purr", "purrs", "purring"), _ANY_SOURCE),
     **dict.fromkeys(("hiss", "hisses", "hissing"), ("ANMLCat", "ANMLRept")),
     **dict.fromkeys(("whine", "whines", "whining", "howl", "howls", "howling"), ("ANMLDog",)),
+    # a horse's voice is no hoofbeat
+    **dict.fromkeys(("neigh", "neighs", "neighing", "whinny", "whinnies", "whinnying", "nicker", "nickers", "snort",
+                     "snorts", "snorting"), ("ANMLHors", "FEETHors")),
+    # a phone buzzing in a pocket or on a table is no ring
+    **dict.fromkeys(("vibrate", "vibrates", "vibrating", "vibration", "buzzing", "buzzes"), ("COMTelph", "COMCell")),
     # a rubber sole's chirp on a gym floor is neither a step nor a hinge's creak
     **dict.fromkeys(("squeak", "squeaks", "squeaking", "squeaky"), ("FEETHmn",)),
     # a cap twisted off, a cork pulled or a can's tab is neither the glass's clink nor a pour
@@ -256,9 +262,17 @@ def verb_stems(word: str) -> set[str]:
     return set()
 
 
+@lru_cache(maxsize=1)
+def _inflected_aliases() -> dict[str, str]:
+    """The one-word ``ALIASES`` keys by the verb they inflect ("cocking": cock), so that another
+    form of the verb finds them ("cocked")."""
+    return {stem: key for key in sorted(ALIASES) if " " not in key for stem in sorted(verb_stems(key))}
+
+
 def _alias_of(phrase: str, single: bool) -> str | None:
     """The ``ALIASES`` key a phrase is written as: itself, its singular, a container named with
-    "of" before its contents, or (one word) the verb it inflects ("skidding": a skid)."""
+    "of" before its contents, or (one word) the verb it inflects ("skidding": a skid) or another
+    form of a verb listed ("cocked": cocking)."""
     if phrase in ALIASES:
         return phrase
     first, _sep, last = phrase.partition(" of ")
@@ -266,7 +280,11 @@ def _alias_of(phrase: str, single: bool) -> str | None:
         return f"{last} {first}"  # "a can of soda": a soda can
     if phrase.endswith("s") and phrase[:-1] in ALIASES:
         return phrase[:-1]
-    return next((stem for stem in sorted(verb_stems(phrase)) if stem in ALIASES), None) if single else None
+    if not single:
+        return None
+    stems = sorted(verb_stems(phrase))
+    return next((stem for stem in stems if stem in ALIASES), None) or next(
+        (_inflected_aliases()[stem] for stem in stems if stem in _inflected_aliases()), None)
 
 
 def written_cat_ids(text: str) -> list[str]:

@@ -34,7 +34,7 @@ EDITOR_REQUESTS = [
     (F, "zipper", WARN),
     (X, "camera shutter", WARN),
     (X, "phone vibrate", WARN),
-    (X, "horse gallop", WARN),
+    (X, "horse gallop", "hooves"),
     (B, "boat engine", WARN),
     (B, "crowd applause", "applause"),
     (X, "kettle whistle", WARN),

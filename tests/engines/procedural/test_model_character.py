@@ -242,3 +242,64 @@ def test_wind_is_dark_but_keeps_its_air(seed):
     x = render("wind", seed, intensity=0.3)
     assert share(x, 0.0, 1000.0) > 0.85
     assert share(x, 3000.0, 6000.0) > 5e-5
+
+
+def _peak_hz(x: np.ndarray) -> float:
+    spec = np.abs(np.fft.rfft(x))
+    return float(np.fft.rfftfreq(x.size, 1 / SR)[np.argmax(spec)])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_beep_is_one_steady_tone_switched_on_and_off(seed):
+    x = render("beep", seed)
+    assert 1000.0 < _peak_hz(x) < 4000.0  # where small transducers sound (measured 2.7-2.8 kHz)
+    level = frames_db(x, 0.005)
+    assert level[level.size // 10 : -level.size // 10].min() > -3.0  # flat while on, no decay
+    assert x.size / SR < 0.5 and share(x, 0.0, 250.0) < 0.01
+    assert _peak_hz(render("beep", seed, size=0.9)) < 0.6 * _peak_hz(render("beep", seed, size=0.1))
+
+
+def _two_tones(x: np.ndarray) -> tuple[float, float]:
+    f, power = signal.welch(x, SR, nperseg=8192)
+    keep = (f > 400.0) & (f < 4000.0)
+    peaks, _ = signal.find_peaks(power[keep], distance=20)
+    low, high = sorted(f[keep][peaks[np.argsort(power[keep][peaks])[-2:]]])
+    return low, high
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_phone_ring_is_a_trill_of_two_tones(seed):
+    x = render("phone_ring", seed)
+    assert 1.0 < x.size / SR < 2.5  # one ring burst
+    low, high = _two_tones(x)
+    assert 1.18 < high / low < 1.34  # about a major third (measured 1.25-1.26)
+    # the ringer switches between them some twenty times a second, so each tone sounds about ten
+    # times a second (measured 9.2-10.2)
+    tone = np.abs(signal.hilbert(band(x, low * 0.95, low * 1.05)))
+    swing = np.abs(np.fft.rfft(tone - tone.mean()))
+    rate = np.fft.rfftfreq(tone.size, 1 / SR)[np.argmax(swing[1:]) + 1]
+    assert 7.0 < rate < 13.5
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_ball_bounce_is_a_sharp_short_ring_lower_for_a_bigger_ball(seed):
+    x = render("ball_bounce", seed)
+    assert np.argmax(np.abs(x)) / SR < 0.01  # the contact is at the start (measured 1.7-1.9 ms)
+    spent = np.cumsum(x * x) / energy(x)
+    assert np.searchsorted(spent, 0.9) / SR < 0.1  # a bounce, not a rumble (measured 29-36 ms)
+    assert _centroid(render("ball_bounce", seed, size=0.9)) < 0.5 * _centroid(render("ball_bounce", seed, size=0.1))
+
+
+def _footfalls(x: np.ndarray) -> int:
+    """Separate beats: 5 ms levels peaking within 10 dB of the loudest, 40 ms or more apart."""
+    level = np.concatenate([[-300.0], frames_db(x, 0.005)])
+    peaks, _ = signal.find_peaks(level, height=-10.0, distance=8)
+    return peaks.size
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_gallop_is_three_hoofbeats_a_stride_and_a_trot_two(seed):
+    assert _footfalls(render("hooves", seed, intensity=0.8)) == 3
+    assert _footfalls(render("hooves", seed, intensity=0.3)) == 2
+    # a hard hoof knocks: most of its energy above the ground's thud
+    assert share(render("hooves", seed, hardness=0.8), 300.0, 3000.0) > share(render("hooves", seed, hardness=0.2), 300.0, 3000.0)

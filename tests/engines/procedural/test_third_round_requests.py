@@ -196,7 +196,7 @@ FOURTH_ROUND = [
     (F, "hand on shoulder", ("cloth", "impact_soft", WARN)), (F, "body fall on the floor", "body_fall"),
     (X, "punch to the face", "impact_body"), (X, "slap", "impact_body"), (X, "glass breaking", "glass_break"),
     (X, "bottle breaking", "glass_break"), (X, "car door slam", "door"), (X, "car engine start", ("engine", WARN)),
-    (B, "car driving by", ("car_pass", "traffic", "engine")), (X, "horse galloping", WARN),
+    (B, "car driving by", ("car_pass", "traffic", "engine")), (X, "horse galloping", "hooves"),
     (X, "dog barking", "dog_bark"), (X, "cat meow", "cat_meow"), (B, "birds chirping", "birds"),
     (B, "wind blowing", "wind"), (B, "heavy rain", "rain"), (B, "crackling fire", "fire"),
     (X, "gunshot", "gunshot"), (X, "explosion", "explosion"), (X, "whoosh", "whoosh"),
@@ -300,7 +300,7 @@ FIFTH_ROUND = [
     (X, "bag of groceries set down", ("impact_soft", "paper")), (X, "dropping a bag of flour", ("impact_soft",)),
     (X, "slamming a laptop shut", ("impact_soft", "door", "impact_wood")), (X, "throwing a ball", ("whoosh",)),
     (X, "catching a ball", ("impact_soft", "impact_body")),
-    (X, "tennis ball hit", ("impact_soft", "impact_wood", WARN)), (X, "basketball dribble", ("impact_soft",)),
+    (X, "tennis ball hit", ("ball_bounce",)), (X, "basketball dribble", ("ball_bounce",)),
     (X, "punching bag", ("impact_body",)), (X, "kick drum", WARN), (X, "cymbal crash", ("impact_metal", WARN)),
 ]
 STILL_SILENT = {"keywords": {"ring set on a table"},

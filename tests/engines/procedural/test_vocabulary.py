@@ -57,8 +57,8 @@ REQUESTS = [
     (X, "a cat meows", "cat_meow"),
     (B, "police siren", "siren"),
     (X, "a helicopter flying overhead", WARN),
-    (X, "a phone ringing", WARN),
-    (X, "horse hooves galloping", WARN),
+    (X, "a phone ringing", "phone_ring"),
+    (X, "horse hooves galloping", "hooves"),
 ]
 
 

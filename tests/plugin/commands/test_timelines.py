@@ -129,6 +129,19 @@ def test_a_video_file_is_a_timeline_of_its_cuts(tmp_path, capsys) -> None:
     assert any(t.name.startswith("Foley") for t in written.tracks)
 
 
+def test_a_movie_is_one_timeline_to_list_and_to_choose(tmp_path, capsys) -> None:
+    movie = _movie(tmp_path / "clip.mp4", frames=72, rate=Fraction(25), cut_at=30)
+    assert main(["timelines", str(movie)]) == 0
+    listing = capsys.readouterr().out
+    assert "clip" in listing and "25" in listing and listing.rstrip().endswith("2")  # its two shots
+    for chosen in ("1", "clip"):
+        assert main(["generate", str(movie), "-o", str(tmp_path / "out"), "--dry-run", "--timeline", chosen]) == 0
+        capsys.readouterr()
+    # --timeline 2 was taken and ignored: the movie's one timeline was generated all the same
+    assert main(["generate", str(movie), "-o", str(tmp_path / "out"), "--dry-run", "--timeline", "2"]) == 2
+    assert "no timeline number 2; it holds 1 (1: 'clip')" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(("light", "what"), [({30: 230, 32: 40}, "a flash"), ({30: 120, 31: 230, 33: 90, 34: 40},
                                                                            "a flash that fades"),
                                              ({30: 250, 31: 60, 33: 40}, "a burst that leaves a glow")])

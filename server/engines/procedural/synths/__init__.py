@@ -13,10 +13,13 @@ from .electric import ELECTRIC_MODELS
 from .elements import ELEMENT_MODELS
 from .footsteps import FOOTSTEP_MODELS
 from .handling import HANDLING_MODELS
+from .hooves import HOOF_MODELS
 from .impacts import IMPACT_MODELS
 from .life import LIFE_MODELS
 from .liquids import LIQUID_MODELS
 from .machines import MACHINE_MODELS
+from .signals import SIGNAL_MODELS
+from .sports import SPORT_MODELS
 from .storm import STORM_MODELS
 from .vehicles import VEHICLE_MODELS
 from .weapons import WEAPON_MODELS
@@ -28,7 +31,7 @@ _ALL: tuple[SoundModel, ...] = (
     IMPACT_MODELS + FOOTSTEP_MODELS + WHOOSH_MODELS + CLOTH_MODELS
     + WEATHER_MODELS + STORM_MODELS + WEAPON_MODELS + ELEMENT_MODELS + MACHINE_MODELS + LIFE_MODELS
     + ANIMAL_MODELS + BREAKING_MODELS + DOOR_MODELS + VEHICLE_MODELS + LIQUID_MODELS
-    + HANDLING_MODELS + ELECTRIC_MODELS
+    + HANDLING_MODELS + ELECTRIC_MODELS + SIGNAL_MODELS + SPORT_MODELS + HOOF_MODELS
 )
 
 CATALOG: dict[str, SoundModel] = {model.name: model for model in _ALL}

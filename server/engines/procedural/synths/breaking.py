@@ -74,7 +74,7 @@ BREAKING_MODELS: tuple[SoundModel, ...] = (
         "glass_break", "oneshot",
         "glass breaking: a window pane, bottle, glass, ceramic plate or mug shattering and smashing into shards",
         ("glass", "shatter", "shatters", "shattering", "smash", "smashes", "smashing", "break", "breaks", "breaking",
-         "shards", "broken", "plate", "dish", "ceramic", "china", "porcelain", "mug", "cup", "vase", "bowl", "jar"),
+         "crash", "crashes", "crashing", "shards", "broken", "plate", "dish", "ceramic", "china", "porcelain", "mug", "cup", "vase", "bowl", "jar"),
         render_glass_break, SoundParams(size=0.5, hardness=0.9, intensity=0.85, distance=0.1),
         # china breaks as glass does (CERMBrk is filed here): its objects are a break's sources too
         requires=("glass", "shatter", "shatters", "shattering", "window", "bottle", "shards", "pane", "windshield", "mirror",

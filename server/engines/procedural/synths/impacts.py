@@ -140,8 +140,8 @@ IMPACT_MODELS: tuple[SoundModel, ...] = (
         "glass or ceramic struck: a glass clink, bottle, cup, plate, jar",
         # not "crack": thunder, a whip, ice and bones crack too, and the word alone named glass
         # wine is poured; its glass clinks
-        ("glass", "clink", "clinks", "bottle", "cup", "mug", "plate", "ceramic", "jar", "wine glass", "wine glasses",
-         "ice"),
+        ("glass", "clink", "clinks", "bottle", "cup", "mug", "plate", "plates", "dish", "dishes", "crockery", "ceramic", "jar",
+         "wine glass", "wine glasses", "ice"),
         _impact_fn("glass"), SoundParams(size=0.35, hardness=0.9, intensity=0.6),
         ucs=("GLASImpt", "GLASTonl", "GLASMisc", "CERMImpt", "CERMTonl", "FOODGware", "FOODTware", "ICEImpt"),
     ),
@@ -155,9 +155,10 @@ IMPACT_MODELS: tuple[SoundModel, ...] = (
     ),
     SoundModel(
         "impact_soft", "oneshot",
-        "a soft dull muffled thud: a cushion, pillow, fabric, cardboard, a ball bouncing, something dropped on a bed or carpet",
+        "a soft dull muffled thud: a cushion, pillow, fabric, cardboard, something dropped on a bed or carpet",
+        # a bounce is the ball's (``sports``)
         ("soft", "cushion", "pillow", "fabric", "cloth bag", "bag", "sack", "book", "cardboard", "carpet", "bed", "sofa",
-         "pancake", "flip", "bounce", "bounces", "bouncing"),
+         "pancake", "flip"),
         _impact_fn("soft"), SoundParams(size=0.5, hardness=0.2, intensity=0.6),
         ucs=("FOLYMisc", "RUBRImpt", "LETHRImpt", "OBJBag", "OBJLug", "DIRTImpt", "SNOWImpt", "PLASImpt"),
     ),
