@@ -14,6 +14,7 @@ raises ``MediaError`` saying what to do.
 
 from __future__ import annotations
 
+import heapq
 import os
 import stat
 from dataclasses import dataclass
@@ -63,6 +64,7 @@ class MediaInfo:
     audio_codec: str | None
     timecode: str | None        # start timecode from the container's metadata, if any
     size_bytes: int
+    pixel_aspect: float = 1.0   # a stored pixel's width over its height (anamorphic, DV: not 1)
 
     @property
     def clock(self) -> MediaClock:
@@ -93,10 +95,24 @@ def check_plain_file(p: Path) -> os.stat_result:
     return info
 
 
+# Picture files: a still (a title card, a photo) or an animation has no camera motion to follow,
+# and FFmpeg reads them through the image-sequence demuxers, which the whitelist refuses.
+PICTURE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".exr", ".dpx",
+                              ".tga", ".psd", ".heic", ".jp2"})
+
+
+def picture_file_refusal(p: Path) -> str:
+    """What to say of a picture file given where a movie is needed."""
+    return (f"{p} is a picture file ({p.suffix[1:].upper()}), not a movie; Foleyline makes sound from a moving "
+            f"picture: export the shot as one movie file ({_ALLOWED_TEXT})")
+
+
 def open_media(path: str | os.PathLike) -> tuple[Path, av.container.InputContainer]:
     """Open one plain media file for reading, confined as the module docstring says."""
     p = Path(path)
     check_plain_file(p)
+    if p.suffix.lower() in PICTURE_SUFFIXES:
+        raise MediaError(picture_file_refusal(p))
     try:
         container = av.open(str(p), mode="r", metadata_errors="ignore", container_options=_OPTIONS,
                             timeout=(OPEN_TIMEOUT_S, READ_TIMEOUT_S))
@@ -136,19 +152,82 @@ def video_stream(p: Path, container: av.container.InputContainer) -> av.video.st
     return videos[0]
 
 
+class SlotClock:
+    """Presentation times for AVI, which stores none: FFmpeg numbers its packets by their slot
+    in the file (decode order) and hands those numbers on as the pictures' timestamps, so with
+    B-frames the pictures come out of the decoder in display order carrying the slots of other
+    pictures (1, 3, 4, 2, ...), and a stream with a decoder delay starts a frame late. From the
+    file's start, the slots are the display times (one picture per slot, a dropped frame an
+    empty slot): the n-th picture out is shown at the n-th smallest slot sent in. Codecs that
+    never reorder (MJPEG, DV, HuffYUV ...) and other containers keep the decoder's timestamps.
+
+    ``sent(packet)`` before decoding each video packet, ``stamp(frame)`` on each picture out.
+    An ``active`` stream is decoded from its start, every picture: after a seek, which display
+    slot the keyframe holds is not in the file (an H.264 keyframe at slot 21 shows picture 24),
+    and a decoder that skips pictures (``skip_frame``) would leave slots behind."""
+
+    def __init__(self, container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> None:
+        codec = stream.codec_context.codec if stream.codec_context is not None else None
+        self.active = "avi" in container.format.name.split(",") and bool(codec is not None and codec.reorder)
+        self._slots: list[int] = []
+
+    def sent(self, packet: av.Packet) -> None:
+        if self.active and packet.size and packet.dts is not None:
+            heapq.heappush(self._slots, packet.dts)
+
+    def stamp(self, frame: av.VideoFrame) -> None:
+        if self.active and self._slots:
+            frame.pts = heapq.heappop(self._slots)
+
+
 def _stream_duration(container: av.container.InputContainer, stream: av.stream.Stream) -> float | None:
     if stream.duration is not None and stream.time_base is not None:
         return float(stream.duration * stream.time_base)
-    # Matroska keeps per-stream durations in a tag; the container's duration may be the audio's.
+    # Matroska counts its durations (the segment's, and the per-stream tag FFmpeg writes) from
+    # the segment's time 0, not from the first frame: a recording whose timestamps start at
+    # 3600 s declares 3604 s for 4 s of picture. Other containers' are lengths already.
+    since = _start(stream) if "matroska" in container.format.name.split(",") else 0.0
     tag = stream.metadata.get("DURATION") or stream.metadata.get("duration")
     if tag:
         try:
             h, m, s = tag.split(":")
-            return int(h) * 3600 + int(m) * 60 + float(s)
+            return int(h) * 3600 + int(m) * 60 + float(s) - since
         except ValueError:
             pass
     if container.duration is not None:
-        return container.duration / av.time_base
+        return container.duration / av.time_base - since
+    return None
+
+
+def _start(stream: av.stream.Stream) -> float:
+    return float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
+
+
+# Pixel aspects this close to square are an encoder's rounding of a scaled size (448/447), not
+# an anamorphic picture: read as square, so such a file's pictures are not resized by a pixel.
+_SQUARE_PIXEL_TOLERANCE = 0.01
+
+
+def _pixel_aspect(stream: av.video.stream.VideoStream) -> float:
+    sar = stream.sample_aspect_ratio or stream.codec_context.sample_aspect_ratio
+    aspect = float(sar) if sar else 1.0
+    if not 0.1 <= aspect <= 10 or abs(aspect - 1.0) < _SQUARE_PIXEL_TOLERANCE:
+        return 1.0
+    return aspect
+
+
+# A declared average rate above this is a header's mistake, not a camera's (the highest-speed
+# cameras an editor cuts record 1000 fps; the timeline's own bound).
+MAX_PICTURE_RATE = 1000
+
+
+def picture_rate(stream: av.video.stream.VideoStream) -> Fraction | None:
+    """The picture's frame rate: the average the container declares, or where that is absent
+    or absurd (a DV file declaring 60000 fps for 25 fps packets) FFmpeg's own reading of the
+    timestamps."""
+    for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate):
+        if rate and 0 < rate <= MAX_PICTURE_RATE:
+            return Fraction(rate.numerator, rate.denominator)
     return None
 
 
@@ -173,11 +252,11 @@ def read_info(p: Path, container: av.container.InputContainer) -> MediaInfo:
             f"{p}: a {width}x{height} picture is larger than Foleyline decodes "
             f"(max {MAX_PICTURE_PIXELS} pixels); make a proxy at a lower resolution"
         )
-    rate = video.average_rate or video.guessed_rate or video.base_rate
-    if not rate or rate <= 0:
-        raise MediaError(f"{p}: the video stream declares no frame rate; re-wrap it with a frame rate")
-    frame_rate = rate_from_float(Fraction(rate.numerator, rate.denominator))
-    start = float(video.start_time * video.time_base) if video.start_time is not None else 0.0
+    rate = picture_rate(video)
+    if rate is None:
+        raise MediaError(f"{p}: the video stream declares no usable frame rate; re-wrap it with a frame rate")
+    frame_rate = rate_from_float(rate)
+    start = _start(video)
     duration = _stream_duration(container, video)
     if duration is None or duration <= 0:
         if video.frames:
@@ -203,6 +282,7 @@ def read_info(p: Path, container: av.container.InputContainer) -> MediaInfo:
         audio_codec=audio.codec_context.name if audio is not None else None,
         timecode=_timecode(container),
         size_bytes=p.stat().st_size,
+        pixel_aspect=_pixel_aspect(video),
     )
 
 
@@ -225,5 +305,5 @@ def _probed(p: Path, _version: tuple[int, ...]) -> MediaInfo:
         container.close()
 
 
-__all__ = ["ALLOWED_FORMATS", "MAX_PICTURE_PIXELS", "MediaInfo", "check_plain_file", "open_media", "probe", "read_info",
-           "video_stream"]
+__all__ = ["ALLOWED_FORMATS", "MAX_PICTURE_PIXELS", "MAX_PICTURE_RATE", "MediaInfo", "PICTURE_SUFFIXES", "SlotClock", "check_plain_file", "open_media",
+           "picture_file_refusal", "picture_rate", "probe", "read_info", "video_stream"]

@@ -53,7 +53,10 @@ def is_video_file(path: Path) -> bool:
     if suffix in VIDEO_SUFFIXES:
         return True
     # Cameras and phones write names no list holds: what the file is decides.
-    from foleyline.probe import open_media
+    from foleyline.probe import PICTURE_SUFFIXES, open_media, picture_file_refusal
+
+    if suffix in PICTURE_SUFFIXES:
+        raise InvalidInput(picture_file_refusal(path))
 
     try:
         _, container = open_media(path)
@@ -118,17 +121,22 @@ def _recorder(path: Path, container, stream):
     return whole_movie.recorder_for(path, container, stream) if whole_movie is not None else None
 
 
-def _variable_rate_seconds(times: list[float], bounds: list[int], picture) -> list[float] | None:
+def _variable_rate_seconds(times: list[float], bounds: list[int], picture, origin: float | None = None
+                           ) -> list[float] | None:
     """The shot bounds in seconds from the pictures' timestamps, where the file's rate varies
-    (else None: the count at the stated rate is exact). The last picture lasts one frame at the
-    average rate."""
+    or its first pictures cannot be decoded (else None: the count at the stated rate is exact).
+    ``origin``: the file's first timestamp, the media-start rule's zero (default: the first
+    picture's). A file cut mid-GOP starts with packets no keyframe precedes: its first picture
+    comes later than its start, and the movie keeps that head (a player holds it black) rather
+    than end early by it. The last picture lasts one frame at the average rate."""
     if len(times) < 2:
         return None
+    origin = times[0] if origin is None else min(origin, times[0])
     period = 1.0 / float(picture.fps)
-    span = times[-1] - times[0] + period
+    span = times[-1] - origin + period
     if abs(span - bounds[-1] * period) <= _VARIABLE_RATE_FRAMES * period:
         return None
-    return [times[b] - times[0] if b < len(times) else span for b in bounds]
+    return [0.0 if b == 0 else times[b] - origin if b < len(times) else span for b in bounds]
 
 
 def _one_scaler_thread() -> dict[str, int]:
@@ -207,15 +215,18 @@ def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timelin
     frame rate, starting at its timecode (00:00:00:00 when it has none). A file at a rate that
     timecode does not count (21.5 fps, a phone's variable rate) goes on a timeline at the
     nearest sequence rate, its shots and length kept in seconds, as an NLE conforms it."""
+    from foleyline.probe import SlotClock, picture_rate
+
     path = Path(path)
     container, stream = _probe(path)
     try:
-        picture = timebase.rate_from_float(float(stream.average_rate or stream.guessed_rate or 24))
+        picture = timebase.rate_from_float(float(picture_rate(stream) or 24))
         rate = timebase.sequence_rate(picture)
         fps = float(rate.fps)
         tc = stream.metadata.get("timecode") or container.metadata.get("timecode")
         drop = bool(tc and ";" in tc) and timebase.has_drop_frame(rate)
         start = timebase.timecode_to_frames(tc, timebase.timecode_rate(rate, drop)) if tc else 0
+        origin = float(stream.start_time * stream.time_base) if stream.start_time is not None else None
         distances = array("f")
         times: list[float] = []
         recorder = None
@@ -224,9 +235,13 @@ def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timelin
             stream.thread_type = "AUTO"  # FFmpeg's frame and slice threads, as the server decodes
             # Within `foleyline generate`, its server reads the shots' analysis from this decode.
             recorder = _recorder(path, container, stream)
+            slots = SlotClock(container, stream)
             with _CutPictures(recorder) as pictures:
-                for frame in container.decode(stream):
-                    pictures.add(frame)
+                for packet in container.demux(stream):
+                    slots.sent(packet)
+                    for frame in packet.decode():
+                        slots.stamp(frame)
+                        pictures.add(frame)
             distances, times, frames = pictures.distances, pictures.times, pictures.count
         else:
             # the length is all that is needed: the packets' timestamps say it without decoding
@@ -242,7 +257,7 @@ def timeline_from_video(path: Path, *, cuts: bool = True) -> otio.schema.Timelin
     bounds = [0] + (find_cuts(np.frombuffer(distances, np.float32).reshape(-1, _RETURN_FRAMES)) if cuts else []) + [frames]
     # Picture frames to timeline frames through exact seconds (the same number at a timecode rate).
     seconds = [timebase.frames_to_seconds(b, picture) for b in bounds]
-    variable = _variable_rate_seconds(times, bounds, picture) if len(times) == frames or not cuts else None
+    variable = _variable_rate_seconds(times, bounds, picture, origin) if len(times) == frames or not cuts else None
     bounds = sorted({timebase.to_frames(s, rate) for s in (variable or seconds)})
     if recorder is not None:  # kept for the shots the server will cut from it
         recorder.finish(shots=len(bounds) - 1)

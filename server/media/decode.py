@@ -21,7 +21,7 @@ import av
 import numpy as np
 
 from foleyline.errors import Cancelled, InvalidInput, MediaError
-from foleyline.probe import MediaInfo, open_media, probe, read_info, video_stream
+from foleyline.probe import MediaInfo, SlotClock, open_media, probe, read_info, video_stream
 from foleyline.server.media import whole_movie
 from foleyline.server.media.frames import ANALYSIS_STREAM, FrameStream, StreamSpec
 from foleyline.server.media.soundtrack import AudioCollector
@@ -97,7 +97,7 @@ def _check_range(info: MediaInfo, start_s: float, duration_s: float) -> None:
 
 def _stream_bytes(info: MediaInfo, duration_s: float, spec: StreamSpec, distinct: bool = False) -> int:
     """Bytes a stream of the range holds (``distinct``: each source picture once)."""
-    _, w, h = output_geometry(spec, info.width, info.height)
+    _, w, h = output_geometry(spec, info.width * info.pixel_aspect, info.height)
     fps = spec.fps or info.fps
     if distinct:
         fps = min(fps, info.fps)
@@ -159,9 +159,12 @@ def decode_shot(
         shot = _decode(container, info, start_s, duration_s, streams, with_audio, seek=True, cancel=cancel,
                        reader=reader)
         if shot is None:
-            # The seek landed after the range start (inexact index), or a frame the pre-roll
-            # skipped might have been on screen at the start (variable frame rate): go from the
-            # top, decoding every frame.
+            # The seek landed after the range start (inexact index), found no keyframe, or a
+            # frame the pre-roll skipped might have been on screen at the start (variable frame
+            # rate): go from the top, decoding every frame. The file is opened again: seeking
+            # to 0 is not its top where timestamps start below 0 (a TS whose PTS wrapped).
+            container.close()
+            p, container = open_media(path)
             shot = _decode(container, info, start_s, duration_s, streams, with_audio, seek=False, cancel=cancel,
                            reader=reader)
         assert shot is not None
@@ -193,30 +196,26 @@ def _decode(
     end = duration_s
     frame_duration = 1.0 / info.fps
     # With a reader, the fixed-rate streams are only timed here; their pictures are read later.
-    samplers = [StreamSampler(spec, duration_s, reader if spec.fps is not None else None) for spec in specs]
+    samplers = [StreamSampler(spec, duration_s, reader if spec.fps is not None else None, info.pixel_aspect)
+                for spec in specs]
     audio_stream = container.streams.audio[0] if with_audio else None
     audio = AudioCollector(audio_stream, origin, duration_s) if audio_stream is not None else None
 
+    slots = SlotClock(container, video)
     seeked = False
-    if seek and start_s > SEEK_THRESHOLD_S:
+    if seek and start_s > SEEK_THRESHOLD_S and not slots.active:
         preroll = _AUDIO_PREROLL_S if audio is not None else 0.0
-        target = max(origin - preroll, 0.0)
+        target = max(origin - preroll, info.start_time)
         container.seek(int(target / video.time_base), stream=video, backward=True, any_frame=False)
         seeked = True
-    elif not seek:
-        # Second attempt: the first pass already read part of the file; start over and drop
-        # whatever the decoder still holds from it.
-        container.seek(0)
-        for stream in [video] + ([audio_stream] if audio_stream is not None else []):
-            if stream.codec_context.is_open:
-                stream.codec_context.flush_buffers()
 
     wanted = [video] + ([audio_stream] if audio_stream is not None else [])
     # Pre-roll (the frames from the keyframe to the range): non-reference frames are not
     # decoded until a packet shows up within _PREROLL_KEPT_FRAMES of the range start; from
     # there on every frame is.
     kept_from = -_PREROLL_KEPT_FRAMES * frame_duration
-    skipping = seek and start_s + kept_from > 0.0 and video.codec_context.name in _SKIPS_PER_FRAME
+    skipping = (seek and start_s + kept_from > 0.0 and video.codec_context.name in _SKIPS_PER_FRAME
+                and not slots.active)
     video.codec_context.skip_frame = "NONREF" if skipping else "DEFAULT"
     skipped_until = -math.inf  # the latest time of a packet sent while skipping
     held_t = -math.inf         # the latest picture decoded at or before the range start
@@ -238,6 +237,8 @@ def _decode(
             else:
                 skipping = False
                 video.codec_context.skip_frame = "DEFAULT"
+        if is_video:
+            slots.sent(packet)
         try:
             decoded = packet.decode()
         except av.error.FFmpegError as exc:
@@ -249,6 +250,7 @@ def _decode(
             if not is_video:
                 audio.push(frame)
                 continue
+            slots.stamp(frame)
             t = frame_time(frame, video.time_base, origin, last_t, frame_duration)
             if t is None:
                 continue
@@ -271,6 +273,10 @@ def _decode(
 
     if skipped_until > held_t + _EPS:
         return None  # a skipped frame may be the one on screen at the start (variable frame rate)
+    if last_t is None and seeked:
+        # A transport stream has no index: its seek lands on whatever packet is nearest, often
+        # not a keyframe, and with one keyframe in the file the decoder never gets a picture.
+        return None
     if last_t is None:
         raise MediaError(
             f"no picture could be decoded from {info.path.name} at {start_s:.3f} s"

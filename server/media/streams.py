@@ -78,16 +78,35 @@ def _plane(frame: av.VideoFrame, index: int) -> np.ndarray:
 
 
 class FrameConverter:
-    """Turns decoded frames into one stream's pixels (geometry fixed at the first frame)."""
+    """Turns decoded frames into one stream's pixels (geometry fixed at the first frame).
 
-    def __init__(self, spec: StreamSpec, width: int, height: int) -> None:
+    The pictures come out as a player shows them: the stream's geometry is applied to the
+    displayed picture, not the stored one. ``pixel_aspect``: a stored pixel's width over its
+    height (``MediaInfo.pixel_aspect``: an anamorphic or DV picture is stretched to its shape).
+    ``rotation``: the file's display matrix (``frame.rotation``, degrees counterclockwise, as
+    FFmpeg gives it): a phone stores a portrait shot as a landscape picture and says how to turn
+    it. Each plane is scaled in its stored orientation and the small result turned (the crop
+    boxes are centred, so the same box with its axes swapped)."""
+
+    def __init__(self, spec: StreamSpec, width: int, height: int, rotation: float = 0,
+                 pixel_aspect: float = 1.0) -> None:
         self.spec = spec
-        self.box, self.width, self.height = output_geometry(spec, width, height)
+        self.turns = round(rotation / 90) % 4  # np.rot90's counterclockwise quarter turns
+        sideways = self.turns % 2 == 1
+        shown = (width * pixel_aspect, height)
+        box, self.width, self.height = output_geometry(spec, *(shown[::-1] if sideways else shown))
+        self.box = (box[1], box[0], box[3], box[2]) if sideways else box
+        self._w, self._h = (self.height, self.width) if sideways else (self.width, self.height)
         self._matrices: dict[tuple[int, bool], np.ndarray] = {}
+
+    @classmethod
+    def for_frame(cls, spec: StreamSpec, frame: av.VideoFrame, pixel_aspect: float = 1.0) -> FrameConverter:
+        """The converter of a stream whose first frame is ``frame``."""
+        return cls(spec, frame.width, frame.height, getattr(frame, "rotation", 0), pixel_aspect)
 
     @property
     def _even(self) -> bool:
-        return self.width % 2 == 0 and self.height % 2 == 0
+        return self._w % 2 == 0 and self._h % 2 == 0
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -98,7 +117,7 @@ class FrameConverter:
                 out: np.ndarray | None = None) -> np.ndarray:
         """Crop a plane to the box and scale it to (width, height) (default: the output size),
         into ``out`` when given."""
-        out_w, out_h = width or self.width, height or self.height
+        out_w, out_h = width or self._w, height or self._h
         h, w = plane.shape
         x0, y0, x1, y1 = self.box
         top, left = round(y0 * h), round(x0 * w)
@@ -129,6 +148,16 @@ class FrameConverter:
     def __call__(self, frame: av.VideoFrame, out: np.ndarray | None = None) -> np.ndarray:
         """The frame's pixels, written into ``out`` (an array of ``shape``) when given: a
         stream's pictures go straight into its array, not through a copy."""
+        if not self.turns:
+            return self._stored(frame, out)
+        upright = np.rot90(self._stored(frame), self.turns)
+        if out is None:
+            return np.ascontiguousarray(upright)
+        np.copyto(out, upright)
+        return out
+
+    def _stored(self, frame: av.VideoFrame, out: np.ndarray | None = None) -> np.ndarray:
+        """The pixels in the file's stored orientation."""
         fmt = frame.format.name
         if fmt in _FAST_FORMATS:
             if self.spec.gray:
@@ -138,7 +167,7 @@ class FrameConverter:
                 # The common case (limited-range BT.601 4:2:0) has a SIMD path in OpenCV,
                 # several times faster than the general matrix below. Each plane is scaled
                 # straight into its place in the I420 picture.
-                w, h = self.width, self.height
+                w, h = self._w, self._h
                 i420 = np.empty(w * h * 3 // 2, np.uint8)
                 quarter = w * h // 4
                 self._resize(_plane(frame, 0), out=i420[: w * h].reshape(h, w))
@@ -160,15 +189,18 @@ class FrameConverter:
 class StreamSampler:
     """Collects one stream: every frame (fps None) or the frame on screen at each k/fps."""
 
-    def __init__(self, spec: StreamSpec, duration: float, reader: PictureReader | None = None) -> None:
+    def __init__(self, spec: StreamSpec, duration: float, reader: PictureReader | None = None,
+                 pixel_aspect: float = 1.0) -> None:
         """``reader``: convert nothing now, only time the frames; the stream's pictures are
-        decoded again by ``reader`` when a consumer reads them (a long shot's engine streams)."""
+        decoded again by ``reader`` when a consumer reads them (a long shot's engine streams).
+        ``pixel_aspect``: the file's (``FrameConverter``)."""
         if spec.fps is not None and not (spec.fps > 0 and math.isfinite(spec.fps)):
             raise InvalidInput(f"stream {spec.name!r}: fps must be positive or None, got {spec.fps}")
         if reader is not None and spec.fps is None:
             raise InvalidInput(f"stream {spec.name!r}: only fixed-rate streams are read when needed")
         self.spec = spec
         self.reader = reader
+        self.pixel_aspect = pixel_aspect
         self.duration = duration
         self.count = math.ceil(duration * spec.fps - _EPS) if spec.fps else None
         self.next_k = 0
@@ -187,7 +219,7 @@ class StreamSampler:
 
     def _converter(self, frame: av.VideoFrame) -> FrameConverter:
         if self.converter is None:
-            self.converter = FrameConverter(self.spec, frame.width, frame.height)
+            self.converter = FrameConverter.for_frame(self.spec, frame, self.pixel_aspect)
         return self.converter
 
     def _convert(self, frame: av.VideoFrame) -> np.ndarray:

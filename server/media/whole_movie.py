@@ -116,7 +116,7 @@ class Recorder:
             self._give_up()
             return
         if self._converter is None:
-            self._converter = FrameConverter(ANALYSIS_STREAM, frame.width, frame.height)
+            self._converter = FrameConverter.for_frame(ANALYSIS_STREAM, frame, self._info.pixel_aspect)
         picture = self._converter(frame)
         self._bytes += picture.nbytes
         if self._bytes > MAX_KEPT_BYTES:

@@ -25,7 +25,7 @@ import av
 import numpy as np
 
 from foleyline.errors import MediaError
-from foleyline.probe import open_media, read_info, video_stream
+from foleyline.probe import SlotClock, open_media, read_info, video_stream
 from foleyline.server.media.frames import StreamSpec
 from foleyline.server.media.streams import FrameConverter, output_geometry
 
@@ -61,6 +61,7 @@ class WindowedPictures:
         self._container: av.container.InputContainer | None = None
         self._at = -math.inf  # time of the last frame the decoder gave
         self._converters: dict[str, FrameConverter] = {}
+        self._pixel_aspect = 1.0
 
     def expect(self, spec: StreamSpec, source_times: np.ndarray) -> None:
         """Register a stream read through this reader: the source times its frames show."""
@@ -111,32 +112,31 @@ class WindowedPictures:
                 if i < len(shown) and abs(shown[i] - t) <= _SAME_FRAME_S:
                     spec = self._shown[name][0]
                     if name not in self._converters:
-                        self._converters[name] = FrameConverter(spec, frame.width, frame.height)
+                        self._converters[name] = FrameConverter.for_frame(spec, frame, self._pixel_aspect)
                     self._kept[name][float(shown[i])] = self._converters[name](frame)
             if t >= last - _SAME_FRAME_S:
                 return
         raise MediaError(f"{self.path.name}: the picture ended at {self.start + self._at:.3f} s, before "
                          f"{self.start + last:.3f} s; the file changed since the shot was decoded — decode it again")
 
-    def _open(self, first: float) -> None:
+    def _open(self, first: float, seek: bool = True) -> None:
         self.close()
         path, container = open_media(self.path)
         info = read_info(path, container)
         video = video_stream(path, container)
         video.thread_type = "AUTO"
+        self._pixel_aspect = info.pixel_aspect
         origin = info.start_time + self.start
         target = origin + first - _LEAD_S
-        seek = target - info.start_time > SEEK_THRESHOLD_S
+        seek = seek and target - info.start_time > SEEK_THRESHOLD_S and not SlotClock(container, video).active
         if seek:
             container.seek(int(target / video.time_base), stream=video, backward=True, any_frame=False)
         self._container, self._at = container, -math.inf
         self._frames = self._timed(container, video, origin, 1.0 / info.fps)
-        if seek:  # an inexact index may land after the first picture: then from the top
+        if seek:  # an inexact index may land after the first picture, or on no keyframe: then from the top
             frame, t = next(self._frames, (None, math.inf))
             if t > first + _SAME_FRAME_S:
-                container.seek(0)
-                video.codec_context.flush_buffers()
-                self._frames = self._timed(container, video, origin, 1.0 / info.fps)
+                self._open(first, seek=False)  # opened again: 0 is not the top where timestamps start below it
             elif frame is not None:
                 self._frames = _chain((frame, t), self._frames)
 
@@ -146,12 +146,15 @@ class WindowedPictures:
         """Frames in presentation order, each with its time on the range clock (as the decode
         pass computes it: duplicates and out-of-order times dropped, corrupt packets skipped)."""
         last: float | None = None
+        slots = SlotClock(container, video)
         for packet in container.demux(video):
+            slots.sent(packet)
             try:
                 decoded = packet.decode()
             except av.error.FFmpegError:
                 continue
             for frame in decoded:
+                slots.stamp(frame)
                 t = frame_time(frame, video.time_base, origin, last, frame_duration)
                 if t is not None:
                     last = t
