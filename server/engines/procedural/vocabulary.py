@@ -132,6 +132,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "cocking": ("GUNMech",), "reload": ("GUNMech",), "reloading": ("GUNMech",),
     "leaves": ("VEGELeaf",), "foliage": ("VEGELeaf",), "bushes": ("VEGEMisc",),
     "sneakers": ("FEETHmn",), "sneaker": ("FEETHmn",), "trainers": ("FEETHmn",),
+    # a crash of vehicles is no pass-by: metal, glass and debris, which no model makes together
+    "car crash": ("DESTRCrsh",), "car crashes": ("DESTRCrsh",), "car accident": ("DESTRCrsh",),
+    "collision": ("DESTRCrsh",), "collides": ("DESTRCrsh",), "pileup": ("DESTRCrsh",),
     "billiard": ("SPRTIndor",), "billiards": ("SPRTIndor",), "pool balls": ("SPRTIndor",), "snooker": ("SPRTIndor",),
     "weights": ("SPRTGym",), "dumbbells": ("SPRTGym",), "barbell": ("SPRTGym",),
     "bottle": ("FOODGware",), "jar": ("FOODGware",), "soda can": ("FOODDrnk",), "beer can": ("FOODDrnk",),
