@@ -85,7 +85,7 @@ class LocalServer(QObject):
     def _check_port(self) -> None:
         self._waited += POLL_MS
         if self._port_file is not None and self._port_file.exists():
-            text = self._port_file.read_text().strip()
+            text = self._port_file.read_text(encoding="utf-8").strip()
             if text.isdigit():
                 self._poll.stop()
                 self.ready.emit(f"{self._host}:{text}")

@@ -372,7 +372,7 @@ def read_token() -> str | None:
     if given:
         return given
     try:
-        return token_path().read_text().strip() or None
+        return token_path().read_text(encoding="utf-8").strip() or None
     except (OSError, UnicodeDecodeError):
         return None
 
@@ -419,14 +419,14 @@ def ensure_token() -> str:
         pass
     else:
         token = secrets.token_urlsafe(32)
-        with os.fdopen(fd, "w") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(token + "\n")
         return token
     if not path.is_file():
         raise InvalidInput(f"{path} is not a file; remove it so that the token file can be made there")
     _private(path)
     try:
-        text = path.read_text().strip()
+        text = path.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"cannot read the token file {path} ({exc}); delete it and a new one is made") from None
     if not text:

@@ -106,7 +106,7 @@ def load_fixture_config(path: Path) -> dict:
     if not path.is_file():
         raise NotFound(f"fixture config {path} does not exist")
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"fixture config {path} is not valid JSON: {exc}") from None
     if not isinstance(data, dict):

@@ -25,7 +25,7 @@ def _read() -> dict[str, str]:
     if not path.is_file():
         return {}
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError:
         return {}  # a damaged file only means asking again
     return data if isinstance(data, dict) else {}

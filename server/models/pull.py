@@ -90,7 +90,7 @@ def _read_record(folder: Path) -> dict[str, dict]:
     if not path.is_file():
         return {}
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError:
         return {}
     return data if isinstance(data, dict) else {}
@@ -124,7 +124,7 @@ def check_shard_index(package: ModelPackage, local_name: str, index: Path) -> No
     """Refuse an index naming weight shards the package does not list: such a model could not
     load from what the pull installs."""
     try:
-        weight_map = json.loads(index.read_text()).get("weight_map", {})
+        weight_map = json.loads(index.read_text(encoding="utf-8")).get("weight_map", {})
         named = set(weight_map.values()) if isinstance(weight_map, dict) else set()
     except (OSError, ValueError, AttributeError) as exc:
         raise Unavailable(f"{index.name} of {package.name} is not a weight index ({exc}); "

@@ -104,7 +104,7 @@ class VlmOutcome:
 
 def _model_type(folder: Path) -> str:
     try:
-        data = json.loads((folder / "config.json").read_text())
+        data = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return "?"
     return str(data.get("model_type", "?")) if isinstance(data, dict) else "?"

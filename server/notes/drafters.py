@@ -63,7 +63,7 @@ class Drafter:
 
 def _model_type(folder: Path) -> str | None:
     try:
-        data = json.loads((folder / "config.json").read_text())
+        data = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return data.get("model_type") if isinstance(data, dict) else None
@@ -93,7 +93,7 @@ def _weights_complete(folder: Path) -> bool:
     if (folder / "model.safetensors").is_file() or (folder / "pytorch_model.bin").is_file():
         return True
     try:
-        shards = set(json.loads((folder / "model.safetensors.index.json").read_text())["weight_map"].values())
+        shards = set(json.loads((folder / "model.safetensors.index.json").read_text(encoding="utf-8"))["weight_map"].values())
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
     return bool(shards) and all((folder / name).is_file() for name in shards)

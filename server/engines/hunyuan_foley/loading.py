@@ -75,7 +75,7 @@ def network_config(variant: str, folder: Path) -> HunyuanFoleyConfig:
     import yaml  # deferred: only custom sizes need it
 
     try:
-        data = yaml.safe_load(path.read_text())
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise InvalidInput(f"{path} is not valid YAML: {exc}") from None
     if not isinstance(data, dict):
@@ -106,7 +106,7 @@ def _synchformer_config(features: Path) -> SynchformerConfig | None:
     if not path.is_file():
         return None
     try:
-        values = json.loads(path.read_text()).get("synchformer", {})
+        values = json.loads(path.read_text(encoding="utf-8")).get("synchformer", {})
         return SynchformerConfig(**values)
     except (json.JSONDecodeError, TypeError, AttributeError) as exc:
         raise InvalidInput(f"{path}: cannot read the Synchformer sizes: {exc}") from None

@@ -251,7 +251,7 @@ class ThinkSoundEngine(Engine):
         arch = {}
         if (folder / ARCHITECTURE_FILE).is_file():
             try:
-                arch = json.loads((folder / ARCHITECTURE_FILE).read_text())
+                arch = json.loads((folder / ARCHITECTURE_FILE).read_text(encoding="utf-8"))
             except json.JSONDecodeError as err:
                 raise InvalidInput(f"{folder / ARCHITECTURE_FILE} is not valid JSON: {err}") from err
         net_config = ThinkSoundConfig.from_reference(arch["network"]) if "network" in arch else ThinkSoundConfig.official()
