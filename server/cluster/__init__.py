@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import sys
 
 from foleyline.capacity import ClusterOptions
@@ -25,6 +26,7 @@ from foleyline.capacity import ClusterOptions
 log = logging.getLogger(__name__)
 
 _LOOPBACK_SWITCH = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+_AUTH_TOKEN = "RAY_AUTH_TOKEN"
 
 
 def prepare_ray_environment(options: ClusterOptions) -> None:
@@ -38,6 +40,11 @@ def prepare_ray_environment(options: ClusterOptions) -> None:
         if "ray" in sys.modules and os.environ.get(_LOOPBACK_SWITCH) != "0":
             log.warning("Ray was imported before the cluster was set up; a local Ray may listen beyond loopback")
         os.environ.setdefault(_LOOPBACK_SWITCH, "0")
+        # Ray's token authentication otherwise keeps a local instance's token in ~/.ray/auth_token,
+        # and Ray cannot start where the home folder is read-only (a service account, a CI
+        # runner). A local instance is this process's alone: its token lives in the environment
+        # its processes inherit (RAY_AUTH_TOKEN, which Ray reads before the file).
+        os.environ.setdefault(_AUTH_TOKEN, secrets.token_hex(32))
         # Ray waits 30 s for its GCS to start; on a busy machine (one run here, of about ten,
         # under two package installs) that was not enough. The head waits as long for its replicas.
         os.environ.setdefault("RAY_gcs_server_port_wait_time_s", "120")

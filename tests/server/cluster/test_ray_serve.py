@@ -35,7 +35,16 @@ HELD_ENGINE = "slowfake=serverkit:SlowFakeEngine"
 
 
 @pytest.fixture(scope="module")
-def cluster_server(tmp_path_factory: pytest.TempPathFactory):
+def cluster_home(tmp_path_factory: pytest.TempPathFactory):
+    """The home folder Ray starts under: read-only, as a service account's or a CI runner's may be."""
+    home = tmp_path_factory.mktemp("home")
+    home.chmod(0o555)
+    yield home
+    home.chmod(0o755)
+
+
+@pytest.fixture(scope="module")
+def cluster_server(tmp_path_factory: pytest.TempPathFactory, cluster_home):
     from foleyline.server.app import ServerConfig, start_server
 
     media = tmp_path_factory.mktemp("cluster-media")
@@ -44,6 +53,7 @@ def cluster_server(tmp_path_factory: pytest.TempPathFactory):
     with pytest.MonkeyPatch.context() as env:
         # Ray's processes, the replicas among them, inherit the environment Ray starts in.
         env.setenv("FOLEYLINE_ENGINES", HELD_ENGINE)
+        env.setenv("HOME", str(cluster_home))
         env.setenv(HELD_SHOTS_ENV, str(held))
         env.setenv("PYTHONPATH", os.pathsep.join([str(SERVERKIT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
         running = start_server(ServerConfig(
@@ -142,6 +152,10 @@ def test_a_local_ray_listens_on_loopback_only(cluster_server) -> None:
     addresses = _listening(_descendants(os.getpid()))
     assert addresses, "no listening socket found among Ray's processes"
     assert all(a.is_loopback for a in addresses), sorted(map(str, addresses))
+
+
+def test_a_local_ray_writes_nothing_in_the_home_folder(cluster_server, cluster_home) -> None:
+    assert list(cluster_home.iterdir()) == []  # Ray's token stays in its processes' environment
 
 
 def test_health_turns_serving_once_the_replicas_are_deployed(cluster_server) -> None:
