@@ -411,12 +411,17 @@ def ensure_token() -> str:
     if given:
         return check_token(given, source)
     path = token_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         # O_EXCL: two servers starting at once must not overwrite each other's token.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        pass
+        if not path.parent.is_dir():
+            raise PermissionDenied(f"cannot make the token file {path}: {path.parent} is not a folder; "
+                                   "set token_file (FOLEYLINE_TOKEN_FILE) to a path you can write") from None
+    except OSError as exc:  # a read-only home folder (a service account, a CI runner)
+        raise PermissionDenied(f"cannot make the token file {path} ({exc.strerror}); set token_file "
+                               "(FOLEYLINE_TOKEN_FILE) to a path you can write, or token (FOLEYLINE_TOKEN)") from None
     else:
         token = secrets.token_urlsafe(32)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

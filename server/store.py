@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from foleyline.errors import InvalidInput, NotFound, ResourceExhausted
+from foleyline.errors import InvalidInput, NotFound, PermissionDenied, ResourceExhausted
 from foleyline.fsutil import fsync_dir, sync_written
 from foleyline.notes import Notes
 from foleyline.notes.versions import recorded_version
@@ -87,8 +87,14 @@ class Store:
         self.media_dir = self.root / "media"
         self.tmp_dir = self.root / "tmp"
         for folder in (self.root, self.audio_dir, self.media_dir, self.tmp_dir):
-            folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
-            os.chmod(folder, FOLDER_MODE)
+            try:
+                folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+                os.chmod(folder, FOLDER_MODE)
+            except OSError as exc:
+                # A read-only home folder (a service account, a CI runner) is a setting away.
+                raise PermissionDenied(
+                    f"cannot make the store's folder {folder} ({exc.strerror}); set data_dir to a folder "
+                    "you can write (FOLEYLINE_DATA_DIR, or data_dir in foleyline.toml)") from None
         database = self.root / "store.sqlite3"
         # SQLite gives its journal files the database's mode: make the database private first.
         os.close(os.open(database, os.O_RDWR | os.O_CREAT, FILE_MODE))

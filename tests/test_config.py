@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from foleyline import capacity, cli, config
-from foleyline.errors import InvalidInput
+from foleyline.errors import InvalidInput, PermissionDenied
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -96,6 +96,14 @@ def test_a_missing_token_file_is_created_private() -> None:
     assert config.token_path().read_text().strip() == token
     assert config.token_path().stat().st_mode & 0o777 == 0o600
     assert config.ensure_token() == token
+
+
+def test_a_token_file_that_cannot_be_made_names_the_setting_to_change(tmp_path, monkeypatch) -> None:
+    # A file where its folder should be: unwritable even for root, as a read-only home is for a user.
+    (tmp_path / "home").write_text("", encoding="utf-8")
+    monkeypatch.setenv("FOLEYLINE_TOKEN_FILE", str(tmp_path / "home" / "config" / "token"))
+    with pytest.raises(PermissionDenied, match="cannot make the token file .*FOLEYLINE_TOKEN_FILE"):
+        config.ensure_token()
 
 
 def test_an_empty_token_file_gets_a_new_token() -> None:

@@ -9,11 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from foleyline.errors import InvalidInput, NotFound
+from foleyline.errors import InvalidInput, NotFound, PermissionDenied
 from foleyline.notes import Layer, LayerKind, Notes
 from foleyline.server.records import JobSettings
 from foleyline.server.store import Store
 from serverkit import shot_record, take_record
+
+
+def test_a_store_that_cannot_be_made_names_the_setting_to_change(tmp_path: Path) -> None:
+    # A file where its folder should be: unwritable even for root, as a read-only home is for a user.
+    (tmp_path / "home").write_text("", encoding="utf-8")
+    with pytest.raises(PermissionDenied, match="cannot make the store's folder .*FOLEYLINE_DATA_DIR"):
+        Store(tmp_path / "home" / "foleyline")
 
 
 def test_the_database_is_in_wal_mode(tmp_path: Path) -> None:
