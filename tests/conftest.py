@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 import random
 import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +25,13 @@ SHARED = Path(os.environ.get("FOLEYLINE_SHARED", ROOT.parent / "shared")).resolv
 # On CI (CI=true) nothing may be skipped for a missing library or file: a skip there would
 # hide exactly what a fresh machine lacks. Only tests marked slow skip by design.
 STRICT = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Every test's temporary folder has a space and a non-ASCII letter in its path, as an editor's
+# "My Projects/Fóley" has: a path put into a URL, a timeline or a command line unquoted then
+# fails in the test that writes it, not only on the machine that has such a folder.
+_ODD = " é" if sys.getfilesystemencoding().lower().replace("-", "") == "utf8" else ""
+tempfile.tempdir = str(Path(tempfile.gettempdir()) / f"foleyline tests{_ODD} {getpass.getuser()}")
+os.makedirs(tempfile.tempdir, mode=0o700, exist_ok=True)
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -14,6 +14,7 @@ import pytest
 from wavinfo import WavInfoReader
 
 from foleyline.cli import main
+from foleyline.plugin.timeline.relink import raw_media_path
 from foleyline.provenance import read_provenance
 
 SHOT_FRAMES = 24 + 30
@@ -81,7 +82,7 @@ def test_the_pro_tools_aaf_links_the_same_files(delivered: Path) -> None:
         urls = {m.descriptor["Locator"].value[0]["URLString"].value for m in f.content.sourcemobs()}
     assert urls == {wav.resolve().as_uri() for wav in delivered.glob("*.wav")}
     for url in urls:  # copied, never rewritten: the links reach signed files
-        assert read_provenance(Path(url.removeprefix("file://")), anchors="").state == "valid"
+        assert read_provenance(Path(raw_media_path(url)), anchors="").state == "valid"
 
 
 def test_the_preview_is_the_cut_with_the_foley_under_it(delivered: Path) -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from foleyline.cli import main
 from foleyline.plugin.timeline import find_shots, read_timeline
+from foleyline.plugin.timeline.relink import raw_media_path
 from timeline_exports import premiere_xml
 
 NTSC = Fraction(24000, 1001)
@@ -75,7 +76,7 @@ def test_a_premiere_23976_xml_from_dry_run_to_a_write_back_on_the_shots_frames(p
     for track in back.tracks:  # FCP7 XML keeps no track names: the Foley clips are those of our WAVs
         if track.kind == otio.schema.TrackKind.Audio:
             for clip in track.find_clips():
-                if str(out.resolve()) not in clip.media_reference.target_url:
+                if Path(raw_media_path(clip.media_reference.target_url)).parent != out.resolve():
                     continue
                 start = round(clip.range_in_parent().start_time.value) + 86400
                 placed[clip.name.split(" - ")[0]] = (start, round(clip.range_in_parent().duration.value))
