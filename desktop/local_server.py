@@ -7,6 +7,7 @@ The server writes the port it bound to a file, so "port 0" (any free port) works
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -98,6 +99,7 @@ class LocalServer(QObject):
     def _on_finished(self, code: int, _status: QProcess.ExitStatus) -> None:
         was_polling = self._poll.isActive()
         self._poll.stop()
+        self._remove_port_file()
         if was_polling:
             self.failed.emit(f"the local server exited with code {code} before it was ready; its log:\n{self.log[-2000:]}")
 
@@ -105,13 +107,19 @@ class LocalServer(QObject):
         """Stop the child we started: SIGTERM (it shuts down gracefully), then kill."""
         self._poll.stop()
         process = self.process
-        if process is None or process.state() == QProcess.ProcessState.NotRunning:
-            return
-        process.finished.disconnect(self._on_finished)
-        process.terminate()
-        if not process.waitForFinished(msecs):
-            process.kill()
-            process.waitForFinished(1000)
+        if process is not None and process.state() != QProcess.ProcessState.NotRunning:
+            process.finished.disconnect(self._on_finished)
+            process.terminate()
+            if not process.waitForFinished(msecs):
+                process.kill()
+                process.waitForFinished(1000)
+        self._remove_port_file()
+
+    def _remove_port_file(self) -> None:
+        """The port file's folder goes with its server: every panel start made one in the temp folder."""
+        if self._port_file is not None:
+            shutil.rmtree(self._port_file.parent, ignore_errors=True)
+            self._port_file = None
 
 
 def default_address() -> str:

@@ -31,6 +31,7 @@ def test_start_local_server_button_starts_one_and_connects(qtbot, timeline_path)
         assert window.server.start_button.isEnabled()
         window.server.start_button.click()
         assert not window.server.start_button.isEnabled()
+        port_folder = window.local_server._port_file.parent
         qtbot.waitUntil(lambda: window.light.state == "connected", timeout=90000)
         assert window.local_server.running
         assert window.server.address.text().startswith("127.0.0.1:")
@@ -44,3 +45,4 @@ def test_start_local_server_button_starts_one_and_connects(qtbot, timeline_path)
         window.session.shutdown(SAFETY_MS)
         window.local_server.stop()
     assert not window.local_server.running
+    assert not port_folder.exists()  # nothing of the server's left in the temp folder
