@@ -36,6 +36,10 @@ def prepare_ray_environment(options: ClusterOptions) -> None:
     so that other nodes could join; its switch for a single-machine instance on the loopback
     address is RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 (ray/_private/ray_constants.py)."""
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    # Ray keeps its sessions under TMPDIR and cannot start where that path is not ASCII (its core
+    # worker encodes it as ASCII): it then uses its own default, /tmp.
+    if "RAY_TMPDIR" not in os.environ and not os.environ.get("TMPDIR", "").isascii():
+        os.environ["RAY_TMPDIR"] = "/tmp"
     if not options.address:
         if "ray" in sys.modules and os.environ.get(_LOOPBACK_SWITCH) != "0":
             log.warning("Ray was imported before the cluster was set up; a local Ray may listen beyond loopback")

@@ -15,6 +15,7 @@ import ipaddress
 import os
 import signal
 import socket
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -54,6 +55,7 @@ def cluster_server(tmp_path_factory: pytest.TempPathFactory, cluster_home):
         # Ray's processes, the replicas among them, inherit the environment Ray starts in.
         env.setenv("FOLEYLINE_ENGINES", HELD_ENGINE)
         env.setenv("HOME", str(cluster_home))
+        env.setenv("TMPDIR", tempfile.gettempdir())  # the suite's, with a space and a non-ASCII letter
         env.setenv(HELD_SHOTS_ENV, str(held))
         env.setenv("PYTHONPATH", os.pathsep.join([str(SERVERKIT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
         running = start_server(ServerConfig(
