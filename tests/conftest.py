@@ -30,8 +30,10 @@ STRICT = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # "My Projects/Fóley" has: a path put into a URL, a timeline or a command line unquoted then
 # fails in the test that writes it, not only on the machine that has such a folder.
 _ODD = " é" if sys.getfilesystemencoding().lower().replace("-", "") == "utf8" else ""
-tempfile.tempdir = str(Path(tempfile.gettempdir()) / f"foleyline tests{_ODD} {getpass.getuser()}")
-os.makedirs(tempfile.tempdir, mode=0o700, exist_ok=True)
+_TEMP = f"foleyline tests{_ODD} {getpass.getuser()}"
+if Path(tempfile.gettempdir()).name != _TEMP:  # once, though a test imports this module again
+    tempfile.tempdir = str(Path(tempfile.gettempdir()) / _TEMP)
+    os.makedirs(tempfile.tempdir, mode=0o700, exist_ok=True)
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 _LOOPBACK_SWITCH = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 _AUTH_TOKEN = "RAY_AUTH_TOKEN"
+_RAY_TMPDIR_MOST = 107 - 68  # bytes of a TMPDIR Ray can keep its sockets under
 
 
 def prepare_ray_environment(options: ClusterOptions) -> None:
@@ -37,8 +38,11 @@ def prepare_ray_environment(options: ClusterOptions) -> None:
     address is RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 (ray/_private/ray_constants.py)."""
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     # Ray keeps its sessions under TMPDIR and cannot start where that path is not ASCII (its core
-    # worker encodes it as ASCII): it then uses its own default, /tmp.
-    if "RAY_TMPDIR" not in os.environ and not os.environ.get("TMPDIR", "").isascii():
+    # worker encodes it as ASCII) or too long for its sockets under it (a Unix socket's path is
+    # at most 107 bytes; Ray adds up to 68: /ray/session_<time>_<pid>/sockets/plasma_store, as
+    # macOS's /var/folders/... TMPDIR nearly does): it then uses its own default, /tmp.
+    given = os.environ.get("TMPDIR", "")
+    if "RAY_TMPDIR" not in os.environ and (not given.isascii() or len(given.rstrip("/")) > _RAY_TMPDIR_MOST):
         os.environ["RAY_TMPDIR"] = "/tmp"
     if not options.address:
         if "ray" in sys.modules and os.environ.get(_LOOPBACK_SWITCH) != "0":

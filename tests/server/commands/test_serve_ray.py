@@ -4,6 +4,7 @@ and options that make no sense refused before anything starts."""
 from __future__ import annotations
 
 import argparse
+import os
 
 import pytest
 
@@ -71,3 +72,16 @@ def test_the_options_are_read_without_importing_ray():
         server_config(parser.parse_args(['--ray', '--replicas', '2']))
     """
     assert imported_after(code, ("ray",)) == []
+
+
+@pytest.mark.parametrize("tmpdir, ray_tmpdir", [
+    ("/tmp", None),
+    ("/tmp/tmp dir é", "/tmp"),                                      # Ray encodes it as ASCII
+    ("/var/folders/zz/zyxvpxvq6csfxvn_n0000000000000/T/", "/tmp"),   # its sockets' paths too long
+])
+def test_ray_keeps_its_sessions_where_it_can_start(monkeypatch, tmpdir, ray_tmpdir):
+    from foleyline.server.cluster import prepare_ray_environment
+
+    monkeypatch.setattr(os, "environ", {k: v for k, v in os.environ.items() if k != "RAY_TMPDIR"} | {"TMPDIR": tmpdir})
+    prepare_ray_environment(ClusterOptions())
+    assert os.environ.get("RAY_TMPDIR") == ray_tmpdir
