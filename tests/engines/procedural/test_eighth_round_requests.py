@@ -216,3 +216,12 @@ def test_a_vehicles_crash_is_warned_about_not_passed_off_as_a_pass_by(embedding_
     # found by a ninth list: "car crash" was a car passing by, unwarned
     for matcher in (Matcher(KeywordScorer()), embedding_matcher):
         assert f'no sound model for "{named}"' in matcher.plan(fx(prompt)).warning, (matcher.scorer.name, prompt)
+
+
+@pytest.mark.parametrize(("prompt", "model"), [("sword hits shield", "impact_metal"), ("swords clanging", "impact_metal"),
+                                               ("sword swing", "whoosh"), ("sword slash", "whoosh"),
+                                               ("swinging a sword", "whoosh")])
+def test_a_blade_is_heard_where_it_meets_something_and_its_swing_is_a_whoosh(embedding_matcher, prompt, model):
+    # found by the ninth list: "sword hits shield" was the sword's swing
+    for matcher in (Matcher(KeywordScorer()), embedding_matcher):
+        assert chosen_models(matcher.plan(fx(prompt))) == {model}, (matcher.scorer.name, prompt)
