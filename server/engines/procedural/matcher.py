@@ -238,7 +238,7 @@ def _made_of(words: list[str], models: list[SoundModel], sources: dict[str, froz
 
 def _index_of(models: list[SoundModel]) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     """``_keyword_index`` of these models, the words they require or need said counted as listed."""
-    return _keyword_index(tuple((m.name, m.keywords, m.requires + m.happens) for m in models))
+    return _keyword_index(tuple((m.name, m.keywords, m.requires + m.needs_said()) for m in models))
 
 
 @functools.lru_cache(maxsize=64)
@@ -279,7 +279,7 @@ def _unsaid_events(text: str, models: list[SoundModel]) -> np.ndarray:
     happens: "a glass set down" reads near the break's description, but nothing breaks."""
     _words_, forms = _prompt_forms(text, models)
     singles = set().union(*(f for _w, f in forms))
-    return np.array([bool(m.happens) and not singles.intersection(m.happens) for m in models])
+    return np.array([not m.said_in(singles) for m in models])
 
 
 class KeywordScorer:
@@ -302,7 +302,7 @@ class KeywordScorer:
         out = np.zeros(len(models))
         for i, model in enumerate(models):
             if (model.requires and not singles.intersection(model.requires)
-                    or model.happens and not singles.intersection(model.happens)):
+                    or not model.said_in(singles)):
                 continue
             keywords = set(model.keywords)
             hits = sum(_INFLECTED if word not in keywords or word in _SHARED_SOUNDS or word in placed

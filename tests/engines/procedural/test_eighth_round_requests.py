@@ -225,3 +225,20 @@ def test_a_blade_is_heard_where_it_meets_something_and_its_swing_is_a_whoosh(emb
     # found by the ninth list: "sword hits shield" was the sword's swing
     for matcher in (Matcher(KeywordScorer()), embedding_matcher):
         assert chosen_models(matcher.plan(fx(prompt))) == {model}, (matcher.scorer.name, prompt)
+
+
+@pytest.mark.parametrize(("prompt", "named"), [("ring set on a table", "ring"), ("she sets her purse on the table", "purse"),
+                                               ("wedding ring placed on the counter", "ring")])
+def test_a_thing_set_down_that_nothing_knows_is_named_not_passed_off_as_what_it_lands_on(embedding_matcher,
+                                                                                          prompt, named):
+    for matcher in (Matcher(KeywordScorer()), embedding_matcher):
+        plan = matcher.plan(fx(prompt))
+        assert f'no sound model for "{named}"' in plan.warning and "phone_ring" not in chosen_models(plan), \
+            (matcher.scorer.name, prompt)
+
+
+@pytest.mark.parametrize("prompt", ["glass set down", "she sets the wine glass down gently", "he puts the phone down on the desk",
+                                    "bag of groceries set down", "putting on a coat", "he drops the keys on the counter",
+                                    "coin set on a table"])
+def test_a_known_thing_set_down_or_a_coat_put_on_is_not_warned_about(prompt):
+    assert Matcher(KeywordScorer()).plan(fx(prompt)).warning == ""

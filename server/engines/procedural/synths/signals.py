@@ -92,9 +92,10 @@ SIGNAL_MODELS: tuple[SoundModel, ...] = (
         "a telephone ringing: a phone's ring, an office or cell phone's ringer trilling",
         ("phone", "phones", "telephone", "telephones", "cellphone", "ringtone", "ring", "rings", "ringing", "rang"),
         render_ring, SoundParams(size=0.4, hardness=0.7, intensity=0.6, distance=0.1),
-        # a phone buzzing on a table or set down is no ring, and a bell or an ear rings too
-        requires=("phone", "phones", "telephone", "telephones", "cellphone", "ringtone"),
+        # a phone buzzing on a table or set down is no ring, and a bell, an ear or a wedding
+        # ring is no phone
         happens=("ring", "rings", "ringing", "rang", "ringtone"),
+        happens_to=("phone", "phones", "telephone", "telephones", "cellphone", "ringtone"),
         ucs=("COMTelph",),
     ),
 )
