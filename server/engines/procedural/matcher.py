@@ -143,7 +143,7 @@ _SHARED_SOUNDS = frozenset({"bang", "bangs", "boom", "booms", "thump", "thumps",
                             "running", "runs", "close", "closes", "closing", "closed", "shut", "shuts",
                             # things drop, fall and are thrown as bodies do; a pass is a car's, a
                             # whoosh's or a Foley stage's ("cloth pass": the cloth track)
-                            "drops", "thrown", "pass", "passes",
+                            "drops", "thrown", "pass", "passes", "fight", "fights", "fighting",
                             # a sword's swing is a whoosh, a door's or a gate's its own
                             "swing", "swings", "swinging"})
 # Words for a sound's own character, which one model makes ("creak", "clink", "sizzle", "hum"):
@@ -305,9 +305,13 @@ class KeywordScorer:
                     or not model.said_in(singles)):
                 continue
             keywords = set(model.keywords)
-            hits = sum(_INFLECTED if word not in keywords or word in _SHARED_SOUNDS or word in placed
-                       else _CHARACTER if word in character else 1.0
-                       for word, f in forms if f & keywords)
+            counted = [word for word, f in forms if f & keywords]
+            # Words many sources share say no source however many there are ("pillow fight
+            # thumps": the pillow's, not a fight's thump): together they count as one.
+            shared = [word for word in counted if word in _SHARED_SOUNDS]
+            hits = (_INFLECTED if shared else 0.0) + sum(
+                _INFLECTED if word not in keywords or word in placed else _CHARACTER if word in character else 1.0
+                for word in counted if word not in _SHARED_SOUNDS)
             hits += sum(1.0 for k in keywords if " " in k and k in phrases)
             out[i] = hits + (_DESCRIBED * _described(words, model) if hits else 0.0)
         return out

@@ -242,3 +242,10 @@ def test_a_thing_set_down_that_nothing_knows_is_named_not_passed_off_as_what_it_
                                     "coin set on a table"])
 def test_a_known_thing_set_down_or_a_coat_put_on_is_not_warned_about(prompt):
     assert Matcher(KeywordScorer()).plan(fx(prompt)).warning == ""
+
+
+@pytest.mark.parametrize(("prompt", "model"), [("pillow fight thumps", "impact_soft"), ("fist fight punches", "impact_body"),
+                                               ("a loud bang", "gunshot"), ("screen door bang", "door")])
+def test_words_many_sources_share_count_once_together(prompt, model):
+    # "fight" and "thumps" each said a body's hit, and together outweighed the pillow
+    assert model in chosen_models(Matcher(KeywordScorer()).plan(fx(prompt)))
