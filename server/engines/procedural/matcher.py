@@ -142,8 +142,9 @@ _INFLECTED = 0.9
 _SHARED_SOUNDS = frozenset({"bang", "bangs", "boom", "booms", "thump", "thumps", "rumble", "rumbles", "rumbling",
                             "running", "runs", "close", "closes", "closing", "closed", "shut", "shuts",
                             # things drop, fall and are thrown as bodies do; a pass is a car's, a
-                            # whoosh's or a Foley stage's ("cloth pass": the cloth track)
-                            "drops", "thrown", "pass", "passes", "fight", "fights", "fighting",
+                            # whoosh's or a Foley stage's ("cloth pass": the cloth track); birds,
+                            # planes and helicopters fly, and a fight is fought with something
+                            "drops", "thrown", "pass", "passes", "fight", "fights", "fighting", "fly", "flies", "flying",
                             # a sword's swing is a whoosh, a door's or a gate's its own
                             "swing", "swings", "swinging"})
 # Words for a sound's own character, which one model makes ("creak", "clink", "sizzle", "hum"):
@@ -155,7 +156,8 @@ _SOUND_CHARACTER = frozenset({"creak", "creaks", "creaking", "creaky", "clink", 
                               "boil", "boils", "boiling", "bubble", "bubbles", "bubbling", "simmer", "simmers",
                               "simmering", "fry", "fries", "frying", "fried", "crumple", "crumples", "crumpling",
                               "crumpled", "crinkle", "crinkles", "crinkling", "zip", "zips", "zipping", "zipped",
-                              "unzip", "unzips", "unzipping", "unzipped",
+                              "unzip", "unzips", "unzipping", "unzipped", "panting", "pants", "wheezing", "huffing",
+                              "puffing", "breathing",
                               # a gun cocked or reloaded: its action's click, not its report
                               "cock", "cocks", "cocked", "cocking", "rack", "racks", "racked", "racking", "reload",
                               "reloads", "reloaded", "reloading"})

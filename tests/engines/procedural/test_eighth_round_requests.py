@@ -249,3 +249,21 @@ def test_a_known_thing_set_down_or_a_coat_put_on_is_not_warned_about(prompt):
 def test_words_many_sources_share_count_once_together(prompt, model):
     # "fight" and "thumps" each said a body's hit, and together outweighed the pillow
     assert model in chosen_models(Matcher(KeywordScorer()).plan(fx(prompt)))
+
+
+@pytest.mark.parametrize(("prompt", "model"), [
+    ("helicopter hovering", "helicopter"), ("a helicopter flying overhead", "helicopter"), ("helicopter flyby", "helicopter"),
+    ("jet flyby", "flyover"), ("a plane flies over", "flyover"), ("heavy breathing", "breathing"),
+    ("dog panting", "breathing"), ("out of breath after running", "breathing"),
+])
+def test_aircraft_and_breathing_have_models_of_their_own(embedding_matcher, prompt, model):
+    for matcher in (Matcher(KeywordScorer()), embedding_matcher):
+        plan = matcher.plan(fx(prompt))
+        assert model in chosen_models(plan) and plan.warning == "", (matcher.scorer.name, prompt)
+
+
+@pytest.mark.parametrize(("prompt", "not_model"), [("a low drone", "helicopter"), ("spaceship flyby", "flyover"),
+                                                   ("robot servo whir", "helicopter")])
+def test_a_rotor_or_a_planes_roar_only_where_one_is_named(embedding_matcher, prompt, not_model):
+    for matcher in (Matcher(KeywordScorer()), embedding_matcher):
+        assert not_model not in chosen_models(matcher.plan(fx(prompt))), (matcher.scorer.name, prompt)

@@ -66,7 +66,7 @@ UNSEEN_REQUESTS = [
     (X, "owl hoot", WARN),
     (X, "car passing by fast", "car_pass"),
     (B, "engine idle", "engine"),
-    (X, "helicopter overhead", WARN),
+    (X, "helicopter overhead", "helicopter"),
     (X, "train horn", WARN),
     (X, "tyre squeal", WARN),
     (B, "motorbike revving", "engine"),
