@@ -89,7 +89,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "seagull": ("BIRDSea",), "seagulls": ("BIRDSea",), "owl": ("BIRDPrey",), "eagle": ("BIRDPrey",),
     "lion": ("ANMLWcat",), "tiger": ("ANMLWcat",), "big cat": ("ANMLWcat",), "monkey": ("ANMLPrim",), "frog": ("ANMLAmph",),
     "frogs": ("ANMLAmph",), "insect": ("ANMLInsc",), "insects": ("ANMLInsc",), "cricket": ("ANMLInsc",),
-    "crickets": ("ANMLInsc",), "bee": ("ANMLInsc",), "mosquito": ("ANMLInsc",), "mouse": ("ANMLRdnt",),
+    # a bee's or a mosquito's buzz is its wings, not a cricket's chirp
+    "crickets": ("ANMLInsc",), "bee": ("WINGInsc",), "mosquito": ("WINGInsc",), "mouse": ("ANMLRdnt",),
     "rat": ("ANMLRdnt",), "snake": ("ANMLRept",), "dog": ("ANMLDog",), "cat": ("ANMLCat",), "bird": ("BIRDSong",),
     "birds": ("BIRDSong",), "boat": ("BOATMisc",), "ship": ("BOATShip",), "motorboat": ("BOATMotr",),
     "submarine": ("BOATSub",), "ricochet": ("BLLTRico",), "whizz": ("BLLTBy",), "bullet": ("BLLTImpt",),

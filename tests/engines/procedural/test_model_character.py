@@ -391,3 +391,12 @@ def test_breathing_is_in_and_out_faster_and_rougher_when_panting(seed):
     panting = breaths(render("breathing", seed, seconds=12.0, intensity=0.95), 0.2)
     assert 6 <= calm <= 16 and panting > 1.8 * calm  # in and out a cycle (measured 10-11 calm, 25-28 panting)
     assert share(render("breathing", seed, seconds=4.0), 0.0, 300.0) < 0.05  # air, no voice
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_crickets_are_chirps_of_tone_pulses_high_and_never_in_time(seed):
+    x = render("insects", seed, seconds=6.0)
+    assert share(x, 3000.0, 6000.0) > 0.9  # the wings' resonance (measured above 0.99)
+    assert _strongest_rate(x, 3000.0, 6000.0, (10.0, 60.0)) > 15.0  # pulses a few dozen a second
+    level = frames_db(x, 0.005)
+    assert (level < -20.0).mean() > 0.05  # between chirps the night is quieter, not a steady whistle

@@ -62,7 +62,7 @@ UNSEEN_REQUESTS = [
     (X, "horse hooves on cobblestones", "hooves"),
     (X, "cat meowing", "cat_meow"),
     (X, "puppy yelping", "dog_bark"),
-    (B, "crickets at night", WARN),
+    (B, "crickets at night", "insects"),
     (X, "owl hoot", WARN),
     (X, "car passing by fast", "car_pass"),
     (B, "engine idle", "engine"),
