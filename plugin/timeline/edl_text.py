@@ -48,6 +48,9 @@ Real EDLs differ from what the otio-cmx3600-adapter (1.0) accepts in ways that c
 - a dissolve into black (``BL``: a fade out) carries the ``FROM CLIP NAME`` of the clip fading
   out, and the adapter names the black after it: "'A001': black generator" said the clip was
   black. The comment names the clip before the black, which its own event names; it goes.
+- a colour decision whose values are no numbers (``*ASC_SOP: asop1``, left by a tool that fills
+  in a template): the adapter refuses the whole list for it. A grade says nothing of the cut or
+  its sound; the comment goes, and a well-formed one stays.
 - a dissolve whose outgoing line (no length, at the dissolve's record in) carries the number
   of the event before it instead of the dissolve's: the adapter fails on the mismatch. The
   line is the dissolve's, so it takes the dissolve's number.
@@ -85,6 +88,11 @@ _LABEL = re.compile(r"\b\d{1,2}[:;.]\d\d[:;.]\d\d[:;.]\d\d\b")
 _LOC = re.compile(r"\s*\*\s*LOC:", re.IGNORECASE)
 _ANY_TC = re.compile(r"\b\d{2}[:;.]\d{2}[:;.]\d{2}[:;.](\d{2})\b")
 _STANDARD = (24, 25, 30, 50, 60)
+_CDL = re.compile(r"^\s*\*\s*ASC_(?P<kind>SOP|SAT)\b:?\s*(?P<value>.*?)\s*$", re.IGNORECASE)
+_NUMBER = r"[-+]?[\d.]+"
+# what the adapter reads as slope, offset and power: three triples of numbers in brackets
+_SOP = re.compile(r"\(" + r",? ".join([_NUMBER] * 3) + r",?\)\s*\(" + r",? ".join([_NUMBER] * 3)
+                  + r",?\)\s*\(" + r",? ".join([_NUMBER] * 3) + r",?\)")
 _M2 = re.compile(rf"^(?P<head>\s*M2\s+\S+\s+)(?P<speed>-?\d+(?:\.\d*)?)(?P<tail>\s+{_TC}\s*)$", re.IGNORECASE)
 # frames an M2 span may miss the source columns by and still be the same event: its speed has
 # one decimal and Avid rounds its source out; in the lists read (the shared and hunted lists'
@@ -129,7 +137,8 @@ def normalise(text: str, rate: float) -> str:
     for index, line in enumerate(lines):
         match = _EVENT.match(line)
         if match is None:
-            out.append(_SHORT_HOUR_LOC.sub(r"\g<1>0\2", line))
+            if not _unreadable_grade(line):
+                out.append(_SHORT_HOUR_LOC.sub(r"\g<1>0\2", line))
             continue
         channels = _CHANNELS.get(match["chan"], (match["chan"],))
         if match["trans"] != "C" and last_event is not None and last_event[1] == match["num"] \
@@ -159,6 +168,16 @@ def normalise(text: str, rate: float) -> str:
         speed = Fraction(source, record) * Fraction(timebase.as_rate(rate).fps)
         out.append(f"M2   {match['reel']:<8}       {float(speed):05.1f}                {match['sin']}")
     return "\n".join(out)
+
+
+def _unreadable_grade(line: str) -> bool:
+    """Whether ``line`` is an ASC_SOP or ASC_SAT comment whose values the adapter cannot read."""
+    cdl = _CDL.match(line)
+    if cdl is None:
+        return False
+    if cdl["kind"].upper() == "SOP":
+        return _SOP.match(cdl["value"]) is None
+    return re.fullmatch(_NUMBER, cdl["value"]) is None or cdl["value"].count(".") > 1
 
 
 def m2_speeds_from_columns(text: str, rate: float) -> str:

@@ -68,6 +68,16 @@ _BY_SUFFIX = {
 TIMELINE_SUFFIXES = (*_BY_SUFFIX, ".xml", ".fcpxmld")
 # The exports the readers take, as an error message tells the editor what to give.
 FILES_READ = ".otio, .otioz, FCP7 .xml, .fcpxml, .edl, .aaf, .kdenlive or .xges"
+# An editor may give the NLE's own project file, which no adapter reads: each names the export
+# that application makes of a sequence and that is read here. (Shotcut saves MLT XML with clock
+# times, which the Kdenlive reader cannot read; its File > Export > EDL writes a list.)
+PROJECT_FILES = {
+    ".mlt": ("a Shotcut (MLT XML) project", "in Shotcut, File > Export > EDL"),
+    ".prproj": ("an Adobe Premiere Pro project", "in Premiere, File > Export > Final Cut Pro XML or EDL"),
+    ".drp": ("a DaVinci Resolve project", "in Resolve, File > Export > Timeline (.otio, .fcpxml or .edl)"),
+    ".avb": ("an Avid bin", "in Media Composer, export the sequence as AAF or an EDL"),
+    ".fcpbundle": ("a Final Cut Pro library", "in Final Cut Pro, File > Export XML"),
+}
 
 # Where the reader keeps the origin of a timeline (so write-back can use the same format).
 META_KEY = "foleyline"
@@ -82,10 +92,21 @@ def format_by_name(name: str) -> Format:
         raise InvalidInput(f"unknown timeline format {name!r}; choose one of {', '.join(FORMATS)}") from None
 
 
+def project_file_refusal(path: Path) -> str | None:
+    """What to export instead, when ``path`` is an NLE's own project file (see ``PROJECT_FILES``)."""
+    known = PROJECT_FILES.get(path.suffix.lower())
+    if known is None:
+        return None
+    what, how = known
+    return f"{path}: {what}, not an export of its sequence; {how}, and give that file"
+
+
 def detect_format(path: Path) -> Format:
     """The format of ``path`` from its suffix; an ``.xml`` file is sniffed (FCP7 ``<xmeml>`` or
     FCPXML ``<fcpxml>``) because both NLE families write ``.xml``."""
     suffix = path.suffix.lower()
+    if (refusal := project_file_refusal(path)) is not None:
+        raise InvalidInput(refusal)
     if suffix == ".fcpxmld":  # Final Cut Pro 10.6+ exports a bundle folder holding Info.fcpxml
         return FORMATS["fcpx"]
     if suffix in _BY_SUFFIX:
@@ -154,7 +175,7 @@ def read_timelines(path: str | Path, *, rate: float | None = None, guess_rate: b
             "check the export settings or export again"
         ) from exc
     if not timelines:
-        raise InvalidInput(f"{path}: holds no timeline (sequence, project or composition); export a sequence")
+        raise InvalidInput(f"{path}: holds {_what_instead(path, fmt)}")
     from foleyline.plugin.timeline import quirks
     from foleyline.plugin.timeline.clipinfo import timeline_drop_frame
 
@@ -286,6 +307,20 @@ def _read(path: Path, fmt: Format, kwargs: dict[str, object], text: str | None) 
         with contextlib.redirect_stdout(io.StringIO()):
             return _timelines_in(otio.adapters.read_from_file(str(path), adapter_name=fmt.adapter, **kwargs))
     return _timelines_in(otio.adapters.read_from_file(str(path), adapter_name=fmt.adapter, **kwargs))
+
+
+def _what_instead(path: Path, fmt: Format) -> str:
+    """What a file with no timeline holds: a pipeline tool (AYON, a Resolve or Hiero script) writes
+    one clip of a cut as OTIO, which is no cut to place Foley in."""
+    if fmt.name == "otio":
+        try:
+            root = otio.adapters.read_from_file(str(path), adapter_name=fmt.adapter)
+        except Exception:  # it was read once already; say no more than before
+            root = None
+        if isinstance(root, otio.core.Composable):
+            return (f"one {type(root).__name__.lower()} ({root.name or 'unnamed'}) and no timeline to place it in; "
+                    "export the sequence it is cut in")
+    return "no timeline (sequence, project or composition); export a sequence"
 
 
 def _timelines_in(result: object) -> list[otio.schema.Timeline]:

@@ -21,7 +21,8 @@ from foleyline import timebase
 from foleyline.errors import FoleylineError, InvalidInput, MediaError, NotFound
 from foleyline.plugin.shots import Shot, frames_at
 from foleyline.plugin.text_table import text_table
-from foleyline.plugin.timeline.formats import FILES_READ, META_KEY, TIMELINE_SUFFIXES, Format, format_by_name
+from foleyline.plugin.timeline.formats import (FILES_READ, META_KEY, TIMELINE_SUFFIXES, Format, format_by_name,
+                                               project_file_refusal)
 from foleyline.plugin.timeline.markers import check_marker_selection
 from foleyline.plugin.timeline.relink import Relinker, relink_timeline
 from foleyline.plugin.timeline.selection import Problem, Selection, find_shots
@@ -145,6 +146,8 @@ def preflight(
 
         # a movie is a file of one timeline: --timeline 1 (or its name) chooses it, another is refused
         chosen_timeline = choose([video.timeline_from_video(path, cuts=cuts)], timeline, path)
+    elif (refusal := project_file_refusal(path)) is not None:
+        raise InvalidInput(refusal)
     elif path.suffix.lower() not in TIMELINE_SUFFIXES:
         # generate takes a movie as well as a timeline: say both, not only the timelines read
         what = "a folder" if path.is_dir() else "neither a timeline export nor a movie Foleyline can open"

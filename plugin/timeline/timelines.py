@@ -50,7 +50,7 @@ def describe(timelines: Sequence[otio.schema.Timeline]) -> list[TimelineInfo]:
         length = timebase.to_frames(timeline.tracks.duration(), rate) if len(timeline.tracks) else 0
         infos.append(TimelineInfo(number, timeline.name, frame_rate.label,
                                   timebase.to_timecode(global_start(timeline), frame_rate),
-                                  timebase.frames_to_timecode(length, timebase.as_rate(rate)), video, audio, clips))
+                                  timebase.frames_to_timecode(length, frame_rate), video, audio, clips))
     return infos
 
 

@@ -20,7 +20,7 @@ import opentimelineio as otio
 
 from foleyline import timebase
 from foleyline.errors import InvalidInput, MediaError
-from foleyline.plugin.timeline.formats import META_KEY, TIMELINE_SUFFIXES
+from foleyline.plugin.timeline.formats import META_KEY, PROJECT_FILES, TIMELINE_SUFFIXES
 
 __all__ = ["VIDEO_SUFFIXES", "is_video_file", "timeline_from_video", "find_cuts"]
 
@@ -48,7 +48,7 @@ def is_video_file(path: Path) -> bool:
     A sound file with no picture is refused here, saying what to give instead."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if not path.is_file() or suffix in TIMELINE_SUFFIXES:
+    if not path.is_file() or suffix in TIMELINE_SUFFIXES or suffix in PROJECT_FILES:
         return False
     if suffix in VIDEO_SUFFIXES:
         return True

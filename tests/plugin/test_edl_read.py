@@ -269,3 +269,20 @@ def test_a_fade_to_black_keeps_the_fading_clip_as_its_shot_and_its_name(tmp_path
     assert after.name == "MMH_0057.MOV" and after.record_in_frame == 28 * 24 + 15
     [black] = [p for p in shots.problems if p.kind == "generator"]
     assert black.record_timecode == "00:00:25:20" and "MMH_0050" not in black.clip_name
+
+
+def test_a_grade_comment_that_is_no_numbers_does_not_refuse_the_list(tmp_path):
+    # a tool that fills in a template leaves placeholders where the CDL values go
+    path = _edl(tmp_path, "000001 REEL_A   V     C        05:00:00:00 05:00:02:00 01:00:00:00 01:00:02:00\n"
+                          "*FROM CLIP NAME: shot_a\n"
+                          "*ASC_SOP: slope_here\n"
+                          "*ASC_SAT: sat_here\n"
+                          "000002 REEL_B   V     C        06:00:00:00 06:00:01:00 01:00:02:00 01:00:03:00\n"
+                          "*FROM CLIP NAME: shot_b\n"
+                          "*ASC_SOP (1.1 1.0 0.9)(0.0 0.0 0.01)(1.0 1.0 1.0)\n"
+                          "*ASC_SAT 0.8\n")
+    timeline = read_timeline(path, rate=24)
+    shots = find_shots(timeline).shots
+    assert [(s.name, s.record_in_frame, s.duration_frames) for s in shots] == [("shot_a", 86400, 48), ("shot_b", 86448, 24)]
+    cdl = [c.metadata.get("cdl") for c in timeline.find_clips()]
+    assert cdl[0] is None and cdl[1]["asc_sat"] == pytest.approx(0.8)

@@ -23,7 +23,7 @@ def test_format_is_known_from_the_suffix_and_xml_is_sniffed(tmp_path, otio_sampl
     with pytest.raises(InvalidInput, match="neither FCP7 XML"):
         detect_format(other)
     with pytest.raises(InvalidInput, match="unknown timeline format"):
-        detect_format(tmp_path / "cut.prproj")
+        detect_format(tmp_path / "cut.aep")
 
 
 def test_an_edl_needs_its_rate(otio_samples_dir):
@@ -178,3 +178,25 @@ def test_a_media_reference_naming_no_file_says_so(tmp_path):
 
     path, why = media_path_of(otio.schema.ExternalReference(target_url=""), tmp_path)
     assert path is None and "names no file" in why and "relink" in why
+
+
+def test_an_otio_file_of_one_clip_names_it_and_asks_for_the_sequence(tmp_path):
+    # what a pipeline script writes of one shot of a Resolve or Hiero cut: a Clip, no Timeline
+    clip = otio.schema.Clip(name="sh010", source_range=otio.opentime.TimeRange(
+        otio.opentime.RationalTime(1001, 24), otio.opentime.RationalTime(12, 24)))
+    path = tmp_path / "sh010.otio"
+    otio.adapters.write_to_file(clip, str(path))
+    with pytest.raises(InvalidInput, match=r"holds one clip \(sh010\) and no timeline .*export the sequence it is cut in"):
+        read_timeline(path)
+
+
+def test_a_drop_frame_timeline_lists_its_length_in_drop_frame(tmp_path):
+    from foleyline.plugin.timeline.timelines import describe
+
+    # ten minutes of 29.97 DF is 17982 frames: counted non-drop that reads 00:09:59:12, 0.6 s short
+    path = tmp_path / "df.edl"
+    path.write_text("TITLE: DF\nFCM: DROP FRAME\n\n"
+                    "001  AX       V     C        01:00:00;00 01:10:00;00 01:00:00;00 01:10:00;00\n"
+                    "* FROM CLIP NAME: a.mov\n")
+    info = describe([read_timeline(path, rate=29.97)])[0]
+    assert (info.rate, info.start, info.duration) == ("29.97 DF", "01:00:00;00", "00:10:00;00")

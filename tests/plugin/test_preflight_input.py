@@ -34,3 +34,21 @@ def test_a_final_cut_bundle_is_still_read_as_a_timeline(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput) as refused:
         preflight(bundle)
     assert "a folder" not in str(refused.value)
+
+
+@pytest.mark.parametrize("name, application, export", [
+    ("cut.mlt", "Shotcut", "File > Export > EDL"),
+    ("cut.prproj", "Premiere Pro", "Final Cut Pro XML"),
+    ("cut.drp", "DaVinci Resolve", "Export > Timeline"),
+])
+def test_an_nle_project_file_names_the_export_that_application_makes(tmp_path: Path, name, application, export) -> None:
+    # Shotcut saves MLT XML timed by a clock ("00:00:04.680"); no adapter reads it, nor the others
+    project = tmp_path / name
+    project.write_text('<?xml version="1.0"?>\n<mlt LC_NUMERIC="C" producer="main_bin">\n'
+                       '  <playlist id="playlist0"><entry producer="chain0" in="00:00:00.000" out="00:00:04.680"/></playlist>\n'
+                       '</mlt>\n')
+    with pytest.raises(InvalidInput) as refused:
+        preflight(project)
+    message = str(refused.value)
+    assert application in message and export in message and "not an export" in message
+    assert "neither a timeline export nor a movie" not in message

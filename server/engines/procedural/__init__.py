@@ -8,8 +8,8 @@ CPU only, no weights, deterministic per seed; what a fresh install and CI run.
                      wind, rain, thunder/storm, water/pour/splash/surf, fire, gunshots,
                      explosions, glass breaking, doors and creaks, engines/traffic/pass-bys,
                      sirens, horns, hum, beeps, phone rings, clicks, typing, a zip, a
-                     heartbeat, ball bounces, hooves, crowd/applause, birds, dogs, cats, room
-                     tone), each with
+                     heartbeat, breathing, ball bounces, hooves, a helicopter, a plane flying
+                     over, crickets, crowd/applause, birds, dogs, cats, room tone), each with
                      size/hardness/intensity/distance and seed-driven variation
     ucs.py           the Universal Category System list (ucs_categories.tsv) and UCS file names
     vocabulary.py    which UCS categories have a model, which fall back to a near one, which none

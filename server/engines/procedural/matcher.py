@@ -142,8 +142,9 @@ _INFLECTED = 0.9
 _SHARED_SOUNDS = frozenset({"bang", "bangs", "boom", "booms", "thump", "thumps", "rumble", "rumbles", "rumbling",
                             "running", "runs", "close", "closes", "closing", "closed", "shut", "shuts",
                             # things drop, fall and are thrown as bodies do; a pass is a car's, a
-                            # whoosh's or a Foley stage's ("cloth pass": the cloth track)
-                            "drops", "thrown", "pass", "passes",
+                            # whoosh's or a Foley stage's ("cloth pass": the cloth track); birds,
+                            # planes and helicopters fly, and a fight is fought with something
+                            "drops", "thrown", "pass", "passes", "fight", "fights", "fighting", "fly", "flies", "flying",
                             # a sword's swing is a whoosh, a door's or a gate's its own
                             "swing", "swings", "swinging"})
 # Words for a sound's own character, which one model makes ("creak", "clink", "sizzle", "hum"):
@@ -155,7 +156,8 @@ _SOUND_CHARACTER = frozenset({"creak", "creaks", "creaking", "creaky", "clink", 
                               "boil", "boils", "boiling", "bubble", "bubbles", "bubbling", "simmer", "simmers",
                               "simmering", "fry", "fries", "frying", "fried", "crumple", "crumples", "crumpling",
                               "crumpled", "crinkle", "crinkles", "crinkling", "zip", "zips", "zipping", "zipped",
-                              "unzip", "unzips", "unzipping", "unzipped",
+                              "unzip", "unzips", "unzipping", "unzipped", "panting", "pants", "wheezing", "huffing",
+                              "puffing", "breathing",
                               # a gun cocked or reloaded: its action's click, not its report
                               "cock", "cocks", "cocked", "cocking", "rack", "racks", "racked", "racking", "reload",
                               "reloads", "reloaded", "reloading"})
@@ -238,7 +240,7 @@ def _made_of(words: list[str], models: list[SoundModel], sources: dict[str, froz
 
 def _index_of(models: list[SoundModel]) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     """``_keyword_index`` of these models, the words they require or need said counted as listed."""
-    return _keyword_index(tuple((m.name, m.keywords, m.requires + m.happens) for m in models))
+    return _keyword_index(tuple((m.name, m.keywords, m.requires + m.needs_said()) for m in models))
 
 
 @functools.lru_cache(maxsize=64)
@@ -279,7 +281,7 @@ def _unsaid_events(text: str, models: list[SoundModel]) -> np.ndarray:
     happens: "a glass set down" reads near the break's description, but nothing breaks."""
     _words_, forms = _prompt_forms(text, models)
     singles = set().union(*(f for _w, f in forms))
-    return np.array([bool(m.happens) and not singles.intersection(m.happens) for m in models])
+    return np.array([not m.said_in(singles) for m in models])
 
 
 class KeywordScorer:
@@ -302,12 +304,16 @@ class KeywordScorer:
         out = np.zeros(len(models))
         for i, model in enumerate(models):
             if (model.requires and not singles.intersection(model.requires)
-                    or model.happens and not singles.intersection(model.happens)):
+                    or not model.said_in(singles)):
                 continue
             keywords = set(model.keywords)
-            hits = sum(_INFLECTED if word not in keywords or word in _SHARED_SOUNDS or word in placed
-                       else _CHARACTER if word in character else 1.0
-                       for word, f in forms if f & keywords)
+            counted = [word for word, f in forms if f & keywords]
+            # Words many sources share say no source however many there are ("pillow fight
+            # thumps": the pillow's, not a fight's thump): together they count as one.
+            shared = [word for word in counted if word in _SHARED_SOUNDS]
+            hits = (_INFLECTED if shared else 0.0) + sum(
+                _INFLECTED if word not in keywords or word in placed else _CHARACTER if word in character else 1.0
+                for word in counted if word not in _SHARED_SOUNDS)
             hits += sum(1.0 for k in keywords if " " in k and k in phrases)
             out[i] = hits + (_DESCRIBED * _described(words, model) if hits else 0.0)
         return out

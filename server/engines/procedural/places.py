@@ -3,8 +3,8 @@ for it (a market's crowd over distant traffic, a forest's birds and wind), from 
 
 A place noun names no sound source, so neither matcher hears it: without this table a market
 or an airport was a room tone. The table says, per place, what is heard, as the engine's models
-and their levels, and which of the sounds the place is known by no model makes (a jungle's night
-insects, a station's trains): those the layer warns about. "At night" the birds sleep and the
+and their levels, and which of the sounds the place is known by no model makes (a jungle's frogs,
+a station's trains): those the layer warns about. "At night" the birds sleep and the
 place's night column says what is heard instead.
 """
 
@@ -32,7 +32,7 @@ class Bed:
 
 @dataclass(frozen=True)
 class Unmade:
-    sound: str          # "insects"
+    sound: str          # "frogs"
     cat_id: str         # its UCS category
 
 

@@ -89,7 +89,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "seagull": ("BIRDSea",), "seagulls": ("BIRDSea",), "owl": ("BIRDPrey",), "eagle": ("BIRDPrey",),
     "lion": ("ANMLWcat",), "tiger": ("ANMLWcat",), "big cat": ("ANMLWcat",), "monkey": ("ANMLPrim",), "frog": ("ANMLAmph",),
     "frogs": ("ANMLAmph",), "insect": ("ANMLInsc",), "insects": ("ANMLInsc",), "cricket": ("ANMLInsc",),
-    "crickets": ("ANMLInsc",), "bee": ("ANMLInsc",), "mosquito": ("ANMLInsc",), "mouse": ("ANMLRdnt",),
+    # a bee's or a mosquito's buzz is its wings, not a cricket's chirp
+    "crickets": ("ANMLInsc",), "bee": ("WINGInsc",), "mosquito": ("WINGInsc",), "mouse": ("ANMLRdnt",),
     "rat": ("ANMLRdnt",), "snake": ("ANMLRept",), "dog": ("ANMLDog",), "cat": ("ANMLCat",), "bird": ("BIRDSong",),
     "birds": ("BIRDSong",), "boat": ("BOATMisc",), "ship": ("BOATShip",), "motorboat": ("BOATMotr",),
     "submarine": ("BOATSub",), "ricochet": ("BLLTRico",), "whizz": ("BLLTBy",), "bullet": ("BLLTImpt",),
@@ -320,6 +321,57 @@ def mentions(text: str) -> list[Mention]:
                  and (UNMADE_SOUNDS[word] is _ANY_SOURCE or named.intersection(UNMADE_SOUNDS[word])))
     if _walking_words().intersection(words):
         found.extend(_surfaces(words, used))
+    found.extend(Mention(word, ()) for word in _placed_unknown(words, used))
+    return found
+
+
+# Something set down is heard as what it is, not as what it lands on: "a ring set on a table"
+# is the ring's tiny clink, which the table's knock only stands in for. Where nothing knows the
+# thing set down, it is named in the warning.
+_PLACED_AFTER = frozenset({"set", "placed", "put", "laid", "dropped", "lowered"})   # "a ring set on ..."
+_PLACES = frozenset({"sets", "setting", "places", "placing", "puts", "putting", "lays", "laying", "drops"})
+_ONTO = frozenset({"on", "onto", "upon", "down"})
+_NO_THING = frozenset({"it", "them", "this", "that", "something", "everything", "thing", "things", "object",
+                       "objects", "item", "items", "down", "is", "are", "was", "were", "be", "he", "she", "they",
+                       "we", "i", "you", "his", "her", "their", "my", "your", "its", "the", "a", "an", "gently",
+                       "carefully", "quickly", "slowly", "back", "up", "again"})
+
+
+@lru_cache(maxsize=1)
+def _known_words() -> tuple[frozenset[str], tuple[tuple[frozenset[str], SoundModel], ...]]:
+    """The words a source or a sound is known by: those of every model that needs nothing said,
+    of the sources and of the sounds no model makes; and per model that needs a word said
+    ("ring" is the phone's only beside a phone), (its words, the model)."""
+    words = {w for m in CATALOG.values() if not (m.requires or m.needs_said()) for k in m.keywords for w in k.split()}
+    words |= {w for key in ALIASES for w in key.split()} | set(UNMADE_SOUNDS) | UNMADE_SURFACES
+    gated = tuple((frozenset(w for k in m.keywords for w in k.split()), m)
+                  for m in CATALOG.values() if m.requires or m.needs_said())
+    return frozenset(words), gated
+
+
+def _placed_unknown(words: list[str], used: list[bool]) -> list[str]:
+    """The things a prompt sets down on something that no model, source or sound knows."""
+    always, gated = _known_words()
+    said = set(words)
+    known = always.union(*(listed for listed, model in gated
+                           if (not model.requires or said.intersection(model.requires)) and model.said_in(said)))
+    found = []
+    for i, word in enumerate(words):
+        if word in _PLACED_AFTER and i > 0 and i + 1 < len(words) and words[i + 1] in _ONTO:
+            at = i - 1                                            # "a ring set on a table"
+        elif word in _PLACES:
+            ends = [j for j in range(i + 2, min(i + 6, len(words))) if words[j] in _ONTO]
+            if not ends:
+                continue
+            at = ends[0] - 1                                      # "she sets the ring on the table"
+        else:
+            continue
+        if at >= 2 and words[at - 1] == "of":
+            at -= 2                                               # "a bag of groceries set down": the bag
+        thing = words[at]
+        if (not used[at] and thing not in _NO_THING and thing not in known
+                and not (thing.endswith("s") and thing[:-1] in known)):
+            found.append(thing)
     return found
 
 

@@ -53,7 +53,7 @@ EDITOR_REQUESTS = [
     (X, "match strike", WARN),
     (X, "foot steps on wood", "steps_wood"),
     (X, "a wrench clanks on the floor", "impact_metal"),
-    (X, "helicopter flyby", WARN),
+    (X, "helicopter flyby", "helicopter"),
     (X, "toilet flush", WARN),
     (X, "lighter flick", "click"),
     (B, "morning birdsong", "birds"),

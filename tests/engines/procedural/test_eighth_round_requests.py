@@ -216,3 +216,54 @@ def test_a_vehicles_crash_is_warned_about_not_passed_off_as_a_pass_by(embedding_
     # found by a ninth list: "car crash" was a car passing by, unwarned
     for matcher in (Matcher(KeywordScorer()), embedding_matcher):
         assert f'no sound model for "{named}"' in matcher.plan(fx(prompt)).warning, (matcher.scorer.name, prompt)
+
+
+@pytest.mark.parametrize(("prompt", "model"), [("sword hits shield", "impact_metal"), ("swords clanging", "impact_metal"),
+                                               ("sword swing", "whoosh"), ("sword slash", "whoosh"),
+                                               ("swinging a sword", "whoosh")])
+def test_a_blade_is_heard_where_it_meets_something_and_its_swing_is_a_whoosh(embedding_matcher, prompt, model):
+    # found by the ninth list: "sword hits shield" was the sword's swing
+    for matcher in (Matcher(KeywordScorer()), embedding_matcher):
+        assert chosen_models(matcher.plan(fx(prompt))) == {model}, (matcher.scorer.name, prompt)
+
+
+@pytest.mark.parametrize(("prompt", "named"), [("ring set on a table", "ring"), ("she sets her purse on the table", "purse"),
+                                               ("wedding ring placed on the counter", "ring")])
+def test_a_thing_set_down_that_nothing_knows_is_named_not_passed_off_as_what_it_lands_on(embedding_matcher,
+                                                                                          prompt, named):
+    for matcher in (Matcher(KeywordScorer()), embedding_matcher):
+        plan = matcher.plan(fx(prompt))
+        assert f'no sound model for "{named}"' in plan.warning and "phone_ring" not in chosen_models(plan), \
+            (matcher.scorer.name, prompt)
+
+
+@pytest.mark.parametrize("prompt", ["glass set down", "she sets the wine glass down gently", "he puts the phone down on the desk",
+                                    "bag of groceries set down", "putting on a coat", "he drops the keys on the counter",
+                                    "coin set on a table"])
+def test_a_known_thing_set_down_or_a_coat_put_on_is_not_warned_about(prompt):
+    assert Matcher(KeywordScorer()).plan(fx(prompt)).warning == ""
+
+
+@pytest.mark.parametrize(("prompt", "model"), [("pillow fight thumps", "impact_soft"), ("fist fight punches", "impact_body"),
+                                               ("a loud bang", "gunshot"), ("screen door bang", "door")])
+def test_words_many_sources_share_count_once_together(prompt, model):
+    # "fight" and "thumps" each said a body's hit, and together outweighed the pillow
+    assert model in chosen_models(Matcher(KeywordScorer()).plan(fx(prompt)))
+
+
+@pytest.mark.parametrize(("prompt", "model"), [
+    ("helicopter hovering", "helicopter"), ("a helicopter flying overhead", "helicopter"), ("helicopter flyby", "helicopter"),
+    ("jet flyby", "flyover"), ("a plane flies over", "flyover"), ("heavy breathing", "breathing"),
+    ("dog panting", "breathing"), ("out of breath after running", "breathing"),
+])
+def test_aircraft_and_breathing_have_models_of_their_own(embedding_matcher, prompt, model):
+    for matcher in (Matcher(KeywordScorer()), embedding_matcher):
+        plan = matcher.plan(fx(prompt))
+        assert model in chosen_models(plan) and plan.warning == "", (matcher.scorer.name, prompt)
+
+
+@pytest.mark.parametrize(("prompt", "not_model"), [("a low drone", "helicopter"), ("spaceship flyby", "flyover"),
+                                                   ("robot servo whir", "helicopter")])
+def test_a_rotor_or_a_planes_roar_only_where_one_is_named(embedding_matcher, prompt, not_model):
+    for matcher in (Matcher(KeywordScorer()), embedding_matcher):
+        assert not_model not in chosen_models(matcher.plan(fx(prompt))), (matcher.scorer.name, prompt)

@@ -351,3 +351,52 @@ def test_typing_and_a_zip_are_clicks_that_follow_the_hands(seed):
     assert transients(zip_, 1000.0) / 2.0 > 15.0 and share(zip_, 1000.0, 24000.0) > 0.9  # a rasp of teeth
     for name in ("typing", "zipper"):
         assert np.abs(render(name, seed, seconds=1.0, env_value=0.0)).max() < 1e-6  # still hands, no sound
+
+
+def _strongest_rate(x: np.ndarray, low: float, high: float, within: tuple[float, float]) -> float:
+    """The rate (Hz) at which the level of a band swings most, within ``within``."""
+    level = np.abs(signal.hilbert(band(x, low, high)))
+    swing = np.abs(np.fft.rfft(level - level.mean()))
+    f = np.fft.rfftfreq(level.size, 1 / SR)
+    keep = (f > within[0]) & (f < within[1])
+    return float(f[keep][np.argmax(swing[keep])])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_helicopter_is_its_rotors_low_slaps_slower_for_a_bigger_rotor(seed):
+    x = render("helicopter", seed, seconds=4.0)
+    assert share(x, 0.0, 300.0) > 0.7  # the thud of the blades (measured 0.87-0.89)
+    rate = _strongest_rate(x, 40.0, 200.0, (5.0, 40.0))
+    assert 10.0 < rate < 25.0  # blade slaps a second (measured 15.5-17.2)
+    assert _strongest_rate(render("helicopter", seed, seconds=4.0, size=0.9), 40.0, 200.0, (5.0, 40.0)) < rate
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_plane_flying_over_is_loudest_overhead_and_darker_going_away(seed):
+    x = render("flyover", seed)
+    assert x.size / SR > 6.0  # seconds, not a car's quick pass
+    loudest = np.argmax(frames_db(x, 0.25)) * 0.25
+    assert abs(loudest - CATALOG["flyover"].lead_in) < 1.0  # overhead at its lead-in (measured 3.5-4.0 s of 4.0)
+    assert _centroid(x[x.size // 2 :]) < 0.95 * _centroid(x[: x.size // 2])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_breathing_is_in_and_out_faster_and_rougher_when_panting(seed):
+    def breaths(x: np.ndarray, apart_s: float) -> int:
+        level = frames_db(x, 0.05)
+        peaks, _ = signal.find_peaks(level, height=-10.0, distance=max(1, int(apart_s / 0.05)))
+        return peaks.size
+
+    calm = breaths(render("breathing", seed, seconds=12.0), 0.6)
+    panting = breaths(render("breathing", seed, seconds=12.0, intensity=0.95), 0.2)
+    assert 6 <= calm <= 16 and panting > 1.8 * calm  # in and out a cycle (measured 10-11 calm, 25-28 panting)
+    assert share(render("breathing", seed, seconds=4.0), 0.0, 300.0) < 0.05  # air, no voice
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_crickets_are_chirps_of_tone_pulses_high_and_never_in_time(seed):
+    x = render("insects", seed, seconds=6.0)
+    assert share(x, 3000.0, 6000.0) > 0.9  # the wings' resonance (measured above 0.99)
+    assert _strongest_rate(x, 3000.0, 6000.0, (10.0, 60.0)) > 15.0  # pulses a few dozen a second
+    level = frames_db(x, 0.005)
+    assert (level < -20.0).mean() > 0.05  # between chirps the night is quieter, not a steady whistle

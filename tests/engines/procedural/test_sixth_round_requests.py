@@ -32,7 +32,7 @@ SIXTH_ROUND = [
     (X, "shell casings hitting the floor", (WARN,)),
     (X, "grenade explosion", ("explosion",)),
     (X, "distant artillery", ("explosion",)),
-    (X, "jet flyby", (WARN,)),
+    (X, "jet flyby", ("flyover",)),
     (X, "motorcycle revving", ("engine",)),
     (X, "car skidding to a stop", (WARN,)),
     (X, "truck reversing beep", ("beep",)),
@@ -57,7 +57,7 @@ SIXTH_ROUND = [
     (X, "knife on a cutting board", ("impact_chop",)),
     (X, "plates stacking", ("impact_glass",)),
     (X, "silverware drawer", (WARN,)),
-    (X, "dog panting", (WARN,)),
+    (X, "dog panting", ("breathing",)),
     (X, "horse neighing", (WARN,)),
     (X, "owl hooting", (WARN,)),
     (X, "crow cawing", (WARN,)),
@@ -90,7 +90,7 @@ SIXTH_ROUND = [
     (F, "chewing food", (WARN,)),
     (F, "eating an apple", (WARN,)),
     (F, "a kiss", (WARN,)),
-    (F, "heavy breathing", (WARN,)),
+    (F, "heavy breathing", ("breathing",)),
     (F, "armor clanking", ("impact_metal",)),
     (F, "chain mail movement", ("cloth",)),
     (F, "rope tightening", (WARN,)),
@@ -146,7 +146,7 @@ def test_a_container_named_before_its_contents_is_the_container(written, named):
 
 @pytest.mark.parametrize(("prompt", "named"), [
     ("drinking from a glass", "drinking"), ("gulping water", "gulping"), ("sword unsheathed", "unsheathed"),
-    ("dog panting", "panting"), ("wolf howling", "wolf"), ("wind chimes", "wind chimes"),
+    ("wolf howling", "wolf"), ("wind chimes", "wind chimes"),
 ])
 def test_sounds_no_model_makes_are_named_in_the_warning(embedding_matcher, prompt, named):
     for matcher in (Matcher(KeywordScorer()), embedding_matcher):

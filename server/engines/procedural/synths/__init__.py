@@ -4,9 +4,11 @@ model names the UCS categories it renders (``SoundModel.ucs``; see ``..vocabular
 
 from __future__ import annotations
 
+from .aircraft import AIRCRAFT_MODELS
 from .animals import ANIMAL_MODELS
 from .base import SoundModel, SoundParams
 from .breaking import BREAKING_MODELS
+from .breathing import BREATHING_MODELS
 from .cloth import CLOTH_MODELS
 from .doors import DOOR_MODELS
 from .electric import ELECTRIC_MODELS
@@ -16,6 +18,7 @@ from .handling import HANDLING_MODELS
 from .heart import HEART_MODELS
 from .hooves import HOOF_MODELS
 from .impacts import IMPACT_MODELS
+from .insects import INSECT_MODELS
 from .life import LIFE_MODELS
 from .liquids import LIQUID_MODELS
 from .machines import MACHINE_MODELS
@@ -34,6 +37,7 @@ _ALL: tuple[SoundModel, ...] = (
     + WEATHER_MODELS + STORM_MODELS + WEAPON_MODELS + ELEMENT_MODELS + MACHINE_MODELS + LIFE_MODELS
     + ANIMAL_MODELS + BREAKING_MODELS + DOOR_MODELS + VEHICLE_MODELS + LIQUID_MODELS
     + HANDLING_MODELS + ELECTRIC_MODELS + SIGNAL_MODELS + SPORT_MODELS + HOOF_MODELS + MECHANISM_MODELS + HEART_MODELS
+    + AIRCRAFT_MODELS + BREATHING_MODELS + INSECT_MODELS
 )
 
 CATALOG: dict[str, SoundModel] = {model.name: model for model in _ALL}

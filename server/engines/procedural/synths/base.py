@@ -69,9 +69,22 @@ class SoundModel:
     # An event the model renders that the prompt must say happens, to either matcher (a break:
     # a glass set down or tapped is the glass's clink, not its shatter).
     happens: tuple[str, ...] = ()
+    # The sources that event must be said to happen to, to either matcher (a ring is the
+    # phone's only beside a phone: a wedding ring set down, a bell or an ear ringing are not).
+    happens_to: tuple[str, ...] = ()
     # The Universal Category System CatIDs (``ucs.py``) this model renders: what a sound editor
     # would file its output under, and what the library index and the coverage report map onto.
     ucs: tuple[str, ...] = ()
+
+    def needs_said(self) -> tuple[str, ...]:
+        """Every word that can say what the model needs said (``happens``, ``happens_to``)."""
+        return self.happens + self.happens_to
+
+    def said_in(self, words: set[str]) -> bool:
+        """Whether ``words`` say what the model needs said: an event it ``happens`` and what it
+        ``happens_to``, each where the model lists any."""
+        return ((not self.happens or bool(words.intersection(self.happens)))
+                and (not self.happens_to or bool(words.intersection(self.happens_to))))
 
     @property
     def sounds_like(self) -> str:

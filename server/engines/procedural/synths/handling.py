@@ -66,7 +66,7 @@ HANDLING_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "keys", "texture",
         "keys jingling: a bunch of keys rattling, coins or chains jangling in the hand",
-        ("keys", "key", "keychain", "jingle", "jingling", "jangle", "jangling", "coins", "chain", "chains", "bunch"),
+        ("keys", "key", "keychain", "jingle", "jingling", "jangle", "jangling", "coin", "coins", "chain", "chains", "bunch"),
         render_keys, SoundParams(size=0.3, hardness=0.8, intensity=0.6),
         ucs=("OBJKey", "OBJCoin", "CHAINMvmt"),
     ),

@@ -131,7 +131,9 @@ IMPACT_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "impact_metal", "oneshot",
         "a metal object struck: clang of a pipe, bar, pan, anvil, hammer on steel, bell, blades clashing",
-        ("metal", "metallic", "steel", "iron", "clang", "clangs", "clank", "clanks", "clanking", "clash", "clashes", "clashing", "pipe", "bar", "pan", "pot", "anvil", "hammer", "bell", "drumstick", "tin", "can"),
+        ("metal", "metallic", "steel", "iron", "clang", "clangs", "clank", "clanks", "clanking", "clash", "clashes", "clashing", "pipe", "bar", "pan", "pot", "anvil", "hammer", "bell", "drumstick", "tin", "can",
+         # a blade is heard where it meets something; its swing is the whoosh's ("sword swing")
+         "sword", "swords", "blade", "blades", "shield", "shields"),
         _impact_fn("metal"), SoundParams(size=0.45, hardness=0.8, intensity=0.75),
         ucs=("METLImpt", "METLMisc", "METLTonl", "CHAINImpt", "BELLMisc", "TOOLHand", "DRWRMetl", "FOODKware"),
     ),

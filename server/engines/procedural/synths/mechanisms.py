@@ -50,7 +50,7 @@ def render_typing(rng: np.random.Generator, params: SoundParams, env: np.ndarray
     place_many(out, keys, times[~spaces], gains[~spaces], rng)
     place_many(out, [space], times[spaces], 1.3 * gains[spaces], rng)
     out = distance_filter(out, params.distance)
-    out *= np.float32(0.3 * (0.3 + 0.7 * params.intensity) * (1.0 - 0.6 * params.distance))
+    out *= np.float32(1.2 * (0.3 + 0.7 * params.intensity) * (1.0 - 0.6 * params.distance))
     return out
 
 

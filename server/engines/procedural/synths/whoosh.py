@@ -38,7 +38,7 @@ WHOOSH_MODELS: tuple[SoundModel, ...] = (
         "whoosh", "oneshot",
         "a whoosh or swish: a fast swing through the air, a sword, a punch missing, something flying past",
         ("whoosh", "swish", "swoosh", "swing", "swinging", "sword", "fly", "flies", "flying", "passes", "pass", "throw", "throws", "swipe", "wave",
-         "through the air"),
+         "slash", "slashes", "slashing", "through the air"),
         render_whoosh, SoundParams(size=0.4, hardness=0.5, intensity=0.6), lead_in=RISE,
         ucs=("WHSH", "SWSH", "WEAPSwrd", "TOONSwsh", "WEAPPole",),
     ),
