@@ -11,7 +11,7 @@ import soundfile
 
 from foleyline.cli import main
 
-HELI_NOTES = "reasoning: a helicopter passes\n\n[FX] heli\nprompt: a helicopter flying overhead\nevents:\n  0.3 s: heli\n"
+TRAIN_NOTES = "reasoning: a train passes\n\n[FX] train\nprompt: a train passing\nevents:\n  0.3 s: train\n"
 
 
 def _notes(tmp_path: Path, text: str) -> Path:
@@ -23,9 +23,9 @@ def _notes(tmp_path: Path, text: str) -> Path:
 
 def test_generate_warns_when_no_model_makes_what_a_layer_asks(timeline: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "out"
-    assert main(["generate", str(timeline), "-o", str(out), "--notes", str(_notes(tmp_path, HELI_NOTES))]) == 0
+    assert main(["generate", str(timeline), "-o", str(out), "--notes", str(_notes(tmp_path, TRAIN_NOTES))]) == 0
     err = capsys.readouterr().err
-    assert "warning: layer 'heli': no sound model for \"helicopter\" (UCS AEROHeli); it will sound like" in err
+    assert "warning: layer 'train': no sound model for \"train\" (UCS TRNMisc); it will sound like" in err
 
 
 def test_generate_with_a_sound_library_uses_its_file_and_has_nothing_to_warn(timeline: Path, tmp_path: Path, capsys) -> None:
@@ -33,12 +33,12 @@ def test_generate_with_a_sound_library_uses_its_file_and_has_nothing_to_warn(tim
     library.mkdir()
     t = np.arange(int(0.4 * 48000)) / 48000
     tone = 0.8 * np.sin(2 * np.pi * 440.0 * t) * np.exp(-t / 0.2)
-    soundfile.write(library / "AEROHeli_Helicopter Flyby_ME_FLN.flac", tone, 48000)
+    soundfile.write(library / "TRNMisc_Train Passing_ME_FLN.flac", tone, 48000)
     out = tmp_path / "out"
-    argv = ["generate", str(timeline), "-o", str(out), "--notes", str(_notes(tmp_path, HELI_NOTES)), "--sfx-library", str(library)]
+    argv = ["generate", str(timeline), "-o", str(out), "--notes", str(_notes(tmp_path, TRAIN_NOTES)), "--sfx-library", str(library)]
     assert main(argv) == 0
     assert "no sound model" not in capsys.readouterr().err
-    (wav,) = [p for p in out.glob("shot1_heli_*.wav")]
+    (wav,) = [p for p in out.glob("shot1_train_*.wav")]
     audio, rate = soundfile.read(wav, always_2d=True)
     spectrum = np.abs(np.fft.rfft(audio[:, 0]))
     assert abs(np.fft.rfftfreq(audio.shape[0], 1 / rate)[np.argmax(spectrum)] - 440.0) < 30.0  # the file, pitched +-1 st
@@ -55,7 +55,7 @@ def test_a_sound_library_cannot_be_given_to_a_running_server(timeline: Path, tmp
     assert "foleyline serve --sfx-library" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("prompt", "warned"), [("a helicopter flying overhead", True), ("dog barking", False)])
+@pytest.mark.parametrize(("prompt", "warned"), [("a train passing", True), ("dog barking", False)])
 def test_notes_check_warns_about_prompts_without_a_model(tmp_path: Path, capsys, prompt: str, warned: bool) -> None:
     path = tmp_path / "sh.txt"
     path.write_text(f"[FX] sound\nprompt: {prompt}\n")
@@ -65,7 +65,7 @@ def test_notes_check_warns_about_prompts_without_a_model(tmp_path: Path, capsys,
     assert ("warning: layer 'sound': no sound model for" in err) is warned
 
 
-@pytest.mark.parametrize(("prompt", "named"), [("jungle at night", '"insects" (UCS ANMLInsc)'), ("busy market ambience", None)])
+@pytest.mark.parametrize(("prompt", "named"), [("jungle at night", '"frogs" (UCS ANMLAmph)'), ("busy market ambience", None)])
 def test_notes_check_warns_about_a_place_heard_by_a_sound_no_model_makes(tmp_path: Path, capsys, prompt: str, named) -> None:
     path = tmp_path / "sh.txt"
     path.write_text(f"[BG] place\nprompt: {prompt}\n")
@@ -74,4 +74,4 @@ def test_notes_check_warns_about_a_place_heard_by_a_sound_no_model_makes(tmp_pat
     if named is None:
         assert "warning" not in err
     else:
-        assert f"warning: layer 'place': no sound model for {named}" in err and "it will sound like birds singing" in err
+        assert f"warning: layer 'place': no sound model for {named}" in err and "it will sound like crickets chirping" in err
