@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from foleyline import config
-from foleyline.errors import InvalidInput
+from foleyline.errors import InvalidInput, PermissionDenied
 from foleyline.provenance import WAV_MIME
 
 __all__ = ["Credentials", "Signing", "credentials", "sign_wav", "signer_for"]
@@ -98,9 +98,14 @@ def _local() -> Credentials:
     folder = config.c2pa_dir()
     with _lock:
         if not (folder / "key.pem").is_file():
-            folder.parent.mkdir(parents=True, exist_ok=True)
-            # made aside and renamed into place: two servers starting at once keep one of them
-            staging = Path(tempfile.mkdtemp(prefix=".c2pa.", dir=folder.parent))
+            try:
+                folder.parent.mkdir(parents=True, exist_ok=True)
+                # made aside and renamed into place: two servers starting at once keep one of them
+                staging = Path(tempfile.mkdtemp(prefix=".c2pa.", dir=folder.parent))
+            except OSError as exc:  # a read-only home folder (a service account, a CI runner)
+                raise PermissionDenied(
+                    f"cannot make the signing credentials in {folder} ({exc.strerror}); set config_dir "
+                    "(FOLEYLINE_CONFIG_DIR) to a folder you can write, or the facility's c2pa_key and c2pa_certs") from None
             try:
                 _make_local(staging / "c2pa")
                 try:

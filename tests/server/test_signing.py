@@ -14,7 +14,7 @@ from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from foleyline import config
-from foleyline.errors import InvalidInput
+from foleyline.errors import InvalidInput, PermissionDenied
 from foleyline.provenance import Generation, created_manifest, read_provenance
 from foleyline.server.media.bwf import BextInfo, write_bwf
 from foleyline.server.signing import _make_local, credentials, sign_wav, signer_for
@@ -44,6 +44,14 @@ def test_the_local_credentials_are_made_once_with_a_private_key_and_a_proper_cha
     assert leaf.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier == ski
     assert ca.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
     assert not list(folder.parent.glob(".c2pa.*"))  # nothing left from making them
+
+
+def test_local_credentials_that_cannot_be_made_name_the_setting_to_change(tmp_path: Path, monkeypatch) -> None:
+    # A file where the config folder should be: unwritable even for root, as a read-only home is.
+    (tmp_path / "home").write_text("", encoding="utf-8")
+    monkeypatch.setattr(config, "c2pa_dir", lambda: tmp_path / "home" / "config" / "c2pa")
+    with pytest.raises(PermissionDenied, match="cannot make the signing credentials .*FOLEYLINE_CONFIG_DIR"):
+        credentials()
 
 
 def test_signing_with_a_chain_already_made_loads_no_cryptography(tmp_path: Path) -> None:

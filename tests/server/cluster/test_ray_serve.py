@@ -55,6 +55,8 @@ def cluster_server(tmp_path_factory: pytest.TempPathFactory, cluster_home):
         # Ray's processes, the replicas among them, inherit the environment Ray starts in.
         env.setenv("FOLEYLINE_ENGINES", HELD_ENGINE)
         env.setenv("HOME", str(cluster_home))
+        for setting in ("CONFIG_DIR", "DATA_DIR", "MODELS_DIR"):  # the replicas' own (signing keys)
+            env.setenv(f"FOLEYLINE_{setting}", str(tmp_path_factory.mktemp(setting.lower())))
         env.setenv("TMPDIR", tempfile.gettempdir())  # the suite's, with a space and a non-ASCII letter
         env.setenv(HELD_SHOTS_ENV, str(held))
         env.setenv("PYTHONPATH", os.pathsep.join([str(SERVERKIT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
