@@ -30,7 +30,17 @@ STRICT = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # "My Projects/Fóley" has: a path put into a URL, a timeline or a command line unquoted then
 # fails in the test that writes it, not only on the machine that has such a folder.
 _ODD = " é" if sys.getfilesystemencoding().lower().replace("-", "") == "utf8" else ""
-_TEMP = f"foleyline tests{_ODD} {getpass.getuser()}"
+
+
+def _user() -> str:
+    # a container may run under a user id no passwd entry names: getuser() then raises
+    try:
+        return getpass.getuser()
+    except Exception:
+        return str(os.getuid())
+
+
+_TEMP = f"foleyline tests{_ODD} {_user()}"
 if Path(tempfile.gettempdir()).name != _TEMP:  # once, though a test imports this module again
     tempfile.tempdir = str(Path(tempfile.gettempdir()) / _TEMP)
     os.makedirs(tempfile.tempdir, mode=0o700, exist_ok=True)
