@@ -249,8 +249,8 @@ def _keyword_index(models: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], .
     """Of the models (name, keywords, required words): every word their lists hold, and per
     keyword the models that list it (a word only required names no source: in "glass pane"
     the glass is still what sounds). The same for every prompt over one catalogue, and a plan
-    scores its texts several times (3.2 ms a time over the 44 models: about 16 ms of a
-    one-shot `generate`'s shot)."""
+    scores its texts several times (3.2 ms a time when the catalogue held 44 models: about
+    16 ms of a one-shot `generate`'s shot)."""
     listed = frozenset(k for _, keywords, required in models for k in keywords + required)
     sources = {k: frozenset(name for name, keywords, _ in models if k in keywords) for k in listed}
     return listed, {k: names for k, names in sources.items() if names}
