@@ -26,7 +26,7 @@ import av
 
 from foleyline.errors import MediaError
 from foleyline.fsutil import file_version
-from foleyline.timebase import FrameRate, MediaClock, rate_from_float
+from foleyline.timebase import MAX_FRAME_RATE, FrameRate, MediaClock, rate_from_float
 
 # A picture larger than this is refused with a message saying what to do.
 MAX_PICTURE_PIXELS = 8192 * 8192  # 8K UHD fits
@@ -216,17 +216,12 @@ def _pixel_aspect(stream: av.video.stream.VideoStream) -> float:
     return aspect
 
 
-# A declared average rate above this is a header's mistake, not a camera's (the highest-speed
-# cameras an editor cuts record 1000 fps; the timeline's own bound).
-MAX_PICTURE_RATE = 1000
-
-
 def picture_rate(stream: av.video.stream.VideoStream) -> Fraction | None:
     """The picture's frame rate: the average the container declares, or where that is absent
     or absurd (a DV file declaring 60000 fps for 25 fps packets) FFmpeg's own reading of the
     timestamps."""
     for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate):
-        if rate and 0 < rate <= MAX_PICTURE_RATE:
+        if rate and 0 < rate <= MAX_FRAME_RATE:
             return Fraction(rate.numerator, rate.denominator)
     return None
 
@@ -305,5 +300,5 @@ def _probed(p: Path, _version: tuple[int, ...]) -> MediaInfo:
         container.close()
 
 
-__all__ = ["ALLOWED_FORMATS", "MAX_PICTURE_PIXELS", "MAX_PICTURE_RATE", "MediaInfo", "PICTURE_SUFFIXES", "SlotClock", "check_plain_file", "open_media",
+__all__ = ["ALLOWED_FORMATS", "MAX_PICTURE_PIXELS", "MediaInfo", "PICTURE_SUFFIXES", "SlotClock", "check_plain_file", "open_media",
            "picture_file_refusal", "picture_rate", "probe", "read_info", "video_stream"]

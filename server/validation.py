@@ -26,6 +26,7 @@ import math
 import re
 
 from foleyline.errors import InvalidInput
+from foleyline.timebase import MAX_FRAME_RATE
 from foleyline.notes.convert import notes_from_proto
 from foleyline.notes.validate import problems
 from foleyline.protos.v1 import foley_pb2 as pb
@@ -42,7 +43,6 @@ MAX_SHOTS = 5000
 MAX_DRAFT_SHOTS = 500
 MAX_SECONDS = 7 * 86400.0
 MAX_TIME_RATE = 1_000_000.0
-MAX_FRAME_RATE = 1000.0
 MAX_GAIN_DB = 60.0
 MAX_ENERGY_SCALE = 100.0
 SEED_MAX = 2**32 - 1

@@ -40,6 +40,7 @@ from foleyline.timebase.ranges import (
     shot_media_span,
 )
 from foleyline.timebase.rates import (
+    MAX_FRAME_RATE,
     NTSC_TOLERANCE,
     SEQUENCE_RATES,
     FrameRate,
@@ -58,6 +59,7 @@ from foleyline.timebase.rates import (
 
 __all__ = [
     "DEFAULT_HANDLE_FRAMES",
+    "MAX_FRAME_RATE",
     "NTSC_TOLERANCE",
     "OUTPUT_SAMPLE_RATE",
     "SEQUENCE_RATES",

@@ -29,6 +29,9 @@ TimeRange = otio.opentime.TimeRange
 # (23.976, 23.98, 29.97, 59.94, 23.976023976...) means that exact rational rate.
 _NTSC_BASES = (24, 30, 48, 60, 120)
 NTSC_TOLERANCE = 0.005
+# The highest picture rate a timeline or a file may claim: the highest-speed cameras an editor
+# cuts record 1000 fps; above it a rate is a header's mistake (a DV file declaring 60000 fps).
+MAX_FRAME_RATE = 1000.0
 # Drop-frame timecode exists for these rates only: labels dropped per minute (except each tenth).
 DROP_PER_MINUTE = {Fraction(30000, 1001): 2, Fraction(60000, 1001): 4}
 
