@@ -169,7 +169,7 @@ def _character_forms(words: list[str]) -> set[str]:
     hold it as: the lists hold some of a verb's forms, and "sizzling" says what "sizzle" does."""
     found: set[str] = set()
     for word in words:
-        forms = {word} | vocabulary.verb_stems(word) | ({word[:-1]} if word.endswith("s") else set())
+        forms = _forms(word, frozenset())
         if forms & _SOUND_CHARACTER:
             found |= forms
     return found
@@ -303,8 +303,7 @@ class KeywordScorer:
         character = _character_forms(words)
         out = np.zeros(len(models))
         for i, model in enumerate(models):
-            if (model.requires and not singles.intersection(model.requires)
-                    or not model.said_in(singles)):
+            if not model.keywords_may_name(singles):
                 continue
             keywords = set(model.keywords)
             counted = [word for word, f in forms if f & keywords]

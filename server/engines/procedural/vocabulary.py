@@ -353,8 +353,7 @@ def _placed_unknown(words: list[str], used: list[bool]) -> list[str]:
     """The things a prompt sets down on something that no model, source or sound knows."""
     always, gated = _known_words()
     said = set(words)
-    known = always.union(*(listed for listed, model in gated
-                           if (not model.requires or said.intersection(model.requires)) and model.said_in(said)))
+    known = always.union(*(listed for listed, model in gated if model.keywords_may_name(said)))
     found = []
     for i, word in enumerate(words):
         if word in _PLACED_AFTER and i > 0 and i + 1 < len(words) and words[i + 1] in _ONTO:

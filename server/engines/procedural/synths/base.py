@@ -86,6 +86,11 @@ class SoundModel:
         return ((not self.happens or bool(words.intersection(self.happens)))
                 and (not self.happens_to or bool(words.intersection(self.happens_to))))
 
+    def keywords_may_name(self, words: set[str]) -> bool:
+        """Whether the keyword matcher may consider the model for ``words``: one of its
+        ``requires`` is there, where it lists any, and what it needs said is said."""
+        return (not self.requires or bool(words.intersection(self.requires))) and self.said_in(words)
+
     @property
     def sounds_like(self) -> str:
         """A short phrase for warnings: the description up to its colon."""
