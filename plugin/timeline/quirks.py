@@ -458,9 +458,7 @@ def _clip_markers_in_media_time(timeline: otio.schema.Timeline) -> None:
         if not clip.markers or available is None or available.start_time.value == 0:
             continue
         start = available.start_time
-        for marker in clip.markers:
-            r = marker.marked_range
-            marker.marked_range = TC.TimeRange(r.start_time + start.rescaled_to(r.start_time.rate), r.duration)
+        _move_markers(clip, start.value, start.rate)
         meta = dict(clip.metadata.get(META_KEY) or {})
         meta["marker_media_start"] = start
         clip.metadata[META_KEY] = meta
@@ -470,11 +468,16 @@ def fcp7_clip_markers_as_written(timeline: otio.schema.Timeline) -> None:
     """Each FCP7 clip's markers counted from its media's first frame again, in place."""
     for clip in timeline.find_clips():
         start = (clip.metadata.get(META_KEY) or {}).get("marker_media_start")
-        if not isinstance(start, TC.RationalTime):
-            continue
-        for marker in clip.markers:
-            r = marker.marked_range
-            marker.marked_range = TC.TimeRange(r.start_time - start.rescaled_to(r.start_time.rate), r.duration)
+        if isinstance(start, TC.RationalTime):
+            _move_markers(clip, -start.value, start.rate)
+
+
+def _move_markers(clip: otio.schema.Clip, value: float, rate: float) -> None:
+    """A clip's markers moved by ``value`` frames at ``rate``, in place."""
+    by = TC.RationalTime(value, rate)
+    for marker in clip.markers:
+        r = marker.marked_range
+        marker.marked_range = TC.TimeRange(r.start_time + by.rescaled_to(r.start_time.rate), r.duration)
 
 
 _PPRO_TICKS_PER_SECOND = 254016000000
