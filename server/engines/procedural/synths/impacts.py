@@ -131,7 +131,8 @@ IMPACT_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "impact_metal", "oneshot",
         "a metal object struck: clang of a pipe, bar, pan, anvil, hammer on steel, bell, blades clashing",
-        ("metal", "metallic", "steel", "iron", "clang", "clangs", "clank", "clanks", "clanking", "clash", "clashes", "clashing", "pipe", "bar", "pan", "pot", "anvil", "hammer", "bell", "drumstick", "tin", "can",
+        # not "bar": as often where drinks are served ("shot glass slid down the bar")
+        ("metal", "metallic", "steel", "iron", "clang", "clangs", "clank", "clanks", "clanking", "clash", "clashes", "clashing", "pipe", "crowbar", "pan", "pot", "anvil", "hammer", "bell", "drumstick", "tin", "can",
          # a blade is heard where it meets something; its swing is the whoosh's ("sword swing")
          "sword", "swords", "blade", "blades", "shield", "shields"),
         _impact_fn("metal"), SoundParams(size=0.45, hardness=0.8, intensity=0.75),
@@ -142,8 +143,8 @@ IMPACT_MODELS: tuple[SoundModel, ...] = (
         "glass or ceramic struck: a glass clink, bottle, cup, plate, jar",
         # not "crack": thunder, a whip, ice and bones crack too, and the word alone named glass
         # wine is poured; its glass clinks
-        ("glass", "clink", "clinks", "bottle", "cup", "mug", "plate", "plates", "dish", "dishes", "crockery", "ceramic", "jar",
-         "wine glass", "wine glasses", "ice"),
+        ("glass", "clink", "clinks", "bottle", "cup", "mug", "plate", "plates", "dish", "dishes", "crockery", "ceramic", "jar", "teacup", "teacups", "saucer", "saucers",
+         "wine glass", "wine glasses", "shot glass", "shot glasses", "ice"),
         _impact_fn("glass"), SoundParams(size=0.35, hardness=0.9, intensity=0.6),
         ucs=("GLASImpt", "GLASTonl", "GLASMisc", "CERMImpt", "CERMTonl", "FOODGware", "FOODTware", "ICEImpt"),
     ),
