@@ -146,7 +146,7 @@ _SHARED_SOUNDS = frozenset({"bang", "bangs", "boom", "booms", "thump", "thumps",
                             # things drop, fall and are thrown as bodies do; a pass is a car's, a
                             # whoosh's or a Foley stage's ("cloth pass": the cloth track); birds,
                             # planes and helicopters fly, and a fight is fought with something
-                            "drops", "thrown", "pass", "passes", "fight", "fights", "fighting", "fly", "flies", "flying",
+                            "drops", "thrown", "pass", "passes", "passing", "fight", "fights", "fighting", "fly", "flies", "flying",
                             # a sword's swing is a whoosh, a door's or a gate's its own
                             "swing", "swings", "swinging"})
 # Words for a sound's own character, which one model makes ("creak", "clink", "sizzle", "hum"):

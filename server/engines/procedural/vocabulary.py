@@ -43,7 +43,7 @@ FALLBACKS: dict[str, str] = {
     # doors and windows of other materials close like a door; their hardware clicks like metal
     "DOORMetl": "door", "DOORGlas": "door", "DOORPlas": "door", "DOORSlid": "door", "DOORSton": "door",
     "DOORGate": "door", "DOORPrisn": "door", "DOORDungn": "door", "DOORAppl": "door", "VEHDoor": "door",
-    "SCIDoor": "door",
+    "SCIDoor": "door", "TRNHorn": "horn",
     "DRWRMisc": "impact_wood", "DRWRPlas": "impact_soft",
     "WNDWWood": "impact_wood", "WNDWMetl": "impact_metal", "WNDWPlas": "impact_soft", "WNDWHdwr": "impact_metal",
     "WNDWMisc": "impact_glass",
@@ -152,6 +152,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "wheelchair": ("OBJWhled",), "trolley": ("OBJWhled",), "shopping cart": ("OBJWhled",),
     "shredder": ("MACHOffi",), "photocopier": ("MACHOffi",), "copier": ("MACHOffi",), "fax": ("MACHOffi",),
     "poker chips": ("GAMECas",), "casino chips": ("GAMECas",), "dice": ("GAMECas",), "roulette": ("GAMECas",),
+    # a train's horn and a steam engine's chuff are no rolling train
+    "train horn": ("TRNHorn",), "steam train": ("TRNSteam",), "steam locomotive": ("TRNSteam",),
+    "steam engine": ("TRNSteam",),
     "puck": ("SPRTWntr",), "bowling": ("SPRTIndor",), "blast door": ("SCIDoor",),
     # shoes are feet: their squeak on a court is no step
     "shoes": ("FEETHmn",), "shoe": ("FEETHmn",),
@@ -185,11 +188,14 @@ UNMADE_SOUNDS: dict[str, tuple[str, ...]] = {
                     _ANY_SOURCE),
     # a tyre's or a bird's screech is no pass-by and no call the bird model makes
     **dict.fromkeys(("screech", "screeches", "screeching", "squeal", "squeals", "squealing"), _ANY_SOURCE),
-    # a mouth drinking is no pour, and a blade drawn from its scabbard no swing
-    **dict.fromkeys(("drinking", "sipping", "sips", "gulp", "gulps", "gulping", "swallow", "swallows", "swallowing",
+    # a mouth drinking is no pour ("potion drink": a gulp, whoever poured it), and a blade drawn from its scabbard no swing
+    **dict.fromkeys(("drink", "drinks", "drinking", "sipping", "sips", "gulp", "gulps", "gulping", "swallow", "swallows", "swallowing",
                      "slurp", "slurps", "slurping", "unsheathe", "unsheathes", "unsheathed", "unsheathing", "sheathe",
                      "sheathes", "sheathed", "sheathing"), _ANY_SOURCE),
 }
+
+# A drink poured is what the pour pours ("bartender pours a drink"), not a mouth drinking.
+_POURED = dict.fromkeys(("drink", "drinks"), frozenset({"pour", "pours", "pouring", "poured"}))
 
 # Sources that are as often where a sound happens: "leaves rustling" names them, "rain on
 # leaves" and "footsteps through dry leaves" name a surface the rain and steps models make.
@@ -331,7 +337,7 @@ def mentions(text: str) -> list[Mention]:
                 used[i : i + size] = [True] * size
     named = {cat_id for mention in found for cat_id in mention.cat_ids}
     found.extend(Mention(word, ()) for word, was_used in zip(words, used)
-                 if not was_used and word in UNMADE_SOUNDS
+                 if not was_used and word in UNMADE_SOUNDS and not _POURED.get(word, set()).intersection(words)
                  and (UNMADE_SOUNDS[word] is _ANY_SOURCE or named.intersection(UNMADE_SOUNDS[word])))
     if _walking_words().intersection(words):
         found.extend(_surfaces(words, used))

@@ -131,8 +131,7 @@ IMPACT_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "impact_metal", "oneshot",
         "a metal object struck: clang of a pipe, bar, pan, anvil, hammer on steel, bell, blades clashing",
-        # not "bar": as often where drinks are served ("shot glass slid down the bar")
-        ("metal", "metallic", "steel", "iron", "clang", "clangs", "clank", "clanks", "clanking", "clash", "clashes", "clashing", "pipe", "crowbar", "pan", "pot", "anvil", "hammer", "bell", "drumstick", "tin", "can",
+        ("metal", "metallic", "steel", "iron", "clang", "clangs", "clank", "clanks", "clanking", "clash", "clashes", "clashing", "pipe", "bar", "pan", "pot", "anvil", "hammer", "bell", "drumstick", "tin", "can",
          # a blade is heard where it meets something; its swing is the whoosh's ("sword swing")
          "sword", "swords", "blade", "blades", "shield", "shields"),
         _impact_fn("metal"), SoundParams(size=0.45, hardness=0.8, intensity=0.75),
@@ -143,7 +142,9 @@ IMPACT_MODELS: tuple[SoundModel, ...] = (
         "glass or ceramic struck: a glass clink, bottle, cup, plate, jar",
         # not "crack": thunder, a whip, ice and bones crack too, and the word alone named glass
         # wine is poured; its glass clinks
-        ("glass", "clink", "clinks", "bottle", "cup", "mug", "plate", "plates", "dish", "dishes", "crockery", "ceramic", "jar", "teacup", "teacups", "saucer", "saucers",
+        ("glass", "clink", "clinks", "bottle", "cup", "mug", "plate", "plates", "dish", "dishes", "crockery", "ceramic", "jar",
+         "teacup", "teacups", "saucer", "saucers",
+         # a glass named by its kind is the glass ("shot glass slid down the bar": no gunshot, no metal bar)
          "wine glass", "wine glasses", "shot glass", "shot glasses", "ice"),
         _impact_fn("glass"), SoundParams(size=0.35, hardness=0.9, intensity=0.6),
         ucs=("GLASImpt", "GLASTonl", "GLASMisc", "CERMImpt", "CERMTonl", "FOODGware", "FOODTware", "ICEImpt"),
