@@ -22,6 +22,12 @@ Real EDLs differ from what the otio-cmx3600-adapter (1.0) accepts in ways that c
   than :data:`_M2_SLACK` frames (more than the M2's one decimal and Avid's rounding explain) is
   rewritten to the speed the columns imply (:func:`m2_speeds_from_columns`). A reverse or
   freeze event keeps its M2: Avid writes a one-frame source span for those.
+- a reverse event: Avid writes its source in as the frame it shows first (the M2's entry),
+  with a one-frame span, and the clip plays back from there; Premiere writes the columns as the
+  span of media it shows, forward, and the entry at their first frame, while the clip shows
+  their last frame first. With columns as long as the record (-100 %) the adapter even read
+  Premiere's event as a forward clip. Such columns begin at the frame shown first, as Avid's
+  (:func:`_reverses_from_their_first_frame`); a shot plays its media from there, backwards.
 - a dissolve into the first event of a channel (Avid fades audio up from silence so): the
   adapter cannot start a track with a transition; it becomes a cut.
 - an event that records over part of an earlier one on its channel, or a list out of record
@@ -148,7 +154,7 @@ def normalise(text: str, rate: float) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _events_without_channels_dropped(_keys_as_their_background(_split_edits_apart(text)))
     text = drop_frame_counted(_untyped_transitions_typed(text), rate)
-    text = m2_speeds_from_columns(text, rate)
+    text = _reverses_from_their_first_frame(m2_speeds_from_columns(text, rate), base)
     text = _fades_to_black_unnamed(_cuts_named_by_their_clip(_dissolve_sides_numbered_alike(text), base), base)
     lines = record_over(text, base).split("\n")
     out: list[str] = []
@@ -222,6 +228,29 @@ def m2_speeds_from_columns(text: str, rate: float) -> str:
             continue
         # three decimals: the columns' span to a hundredth of a frame over a long event
         lines[index] = f"{m2['head']}{float(Fraction(source, record) * fps):07.3f}{m2['tail']}"
+    return "\n".join(lines)
+
+
+def _reverses_from_their_first_frame(text: str, base: int) -> str:
+    """A reverse event whose source columns span the media it shows, from the frame it shows
+    first, as Avid writes it: see module doc."""
+    lines = text.split("\n")
+    event = None
+    for index, line in enumerate(lines):
+        match = _EVENT.match(line)
+        if match is not None:
+            event = (index, match)
+            continue
+        m2 = _M2.match(line)
+        if m2 is None or event is None or not m2["speed"].startswith("-"):
+            continue
+        at, match = event
+        if _frames(match["sout"], base) - _frames(match["sin"], base) <= 1:
+            continue
+        first = _tc(_frames(match["sout"], base) - 1, base, match["sin"])
+        lines[at] = lines[at][:match.start("sin")] + first + lines[at][match.end("sin"):]
+        tail = re.search(_TC, m2["tail"])
+        lines[index] = m2["head"] + m2["speed"] + m2["tail"][:tail.start()] + first + m2["tail"][tail.end():]
     return "\n".join(lines)
 
 

@@ -329,3 +329,14 @@ def test_an_event_on_no_channel_is_no_shot(tmp_path):
     assert len(timeline.tracks) == 1
     assert [(s.record_timecode(), s.source_range.start_time.to_timecode()) for s in find_shots(timeline).shots] == [
         ("01:00:00:00", "10:00:00:00"), ("01:00:04:00", "12:00:00:00")]
+
+
+def test_a_reverse_event_whose_columns_span_its_media_plays_them_back_from_their_last_frame(tmp_path):
+    # Premiere: columns as long as the record at -100 %, the entry at their first frame; the
+    # adapter read it as a forward clip. Avid's form of the same event starts at 01:00:11:24
+    path = _edl(tmp_path, "001  AX       V     C        01:00:10:00 01:00:12:00 00:00:00:00 00:00:02:00\n"
+                          "M2   AX       -25.0                      01:00:10:00\n")
+    result = find_shots(read_timeline(path, rate=25))
+    [shot] = result.shots
+    assert shot.source_range.start_time.to_timecode() == "01:00:10:00" and shot.source_range.duration.value == 50
+    assert any(p.kind == "speed" and "-100%" in p.message for p in result.problems)
