@@ -190,12 +190,22 @@ def _stem(word: str) -> str:
 
 def _one_slip(word: str, keyword: str) -> bool:
     """A typing slip: a double letter typed single or a letter typed twice ("glas",
-    "footstepps"). Any other one-letter change too often makes another word: "train" is not
-    "rain", "wing" not "swing", "shutter" not "shatter", "cracking" not "crackling"."""
+    "footstepps"), or, in a word of six letters or more, two letters next to each other typed
+    the wrong way round ("explosoin"). Any other one-letter change too often makes another word:
+    "train" is not "rain", "wing" not "swing", "shutter" not "shatter", "cracking" not
+    "crackling"."""
+    if len(word) == len(keyword) >= _SWAP_MIN:
+        differ = [i for i in range(len(word)) if word[i] != keyword[i]]
+        return len(differ) == 2 and differ[1] == differ[0] + 1 and word[differ[0]] == keyword[differ[1]] \
+            and word[differ[1]] == keyword[differ[0]]
     short, long_ = sorted((word, keyword), key=len)
     if len(short) < 4 or len(long_) - len(short) != 1:
         return False
     return any(long_[i] == long_[i - 1] and long_[:i] + long_[i + 1:] == short for i in range(1, len(long_)))
+
+
+# Shorter words swapped make other words too often ("trail", "trial"; "angel", "angle").
+_SWAP_MIN = 6
 
 
 def _slips_fixed(words: list[str], listed: frozenset[str]) -> list[str]:
@@ -454,7 +464,7 @@ def asked_for(text: str) -> tuple[str, str]:
     """What a prompt asks for, as the matchers read it, and what it refuses (``split_negated``).
     A weapon's fire is read as its firing: to the embedding and to the keywords alike, "cannon
     fire" reads nearer a campfire than a cannon, a silent substitute."""
-    text, negated = split_negated(text)
+    text, negated = split_negated(vocabulary.shorthand_spelled_out(text))
     return _weapon_fire().sub(lambda m: f"{m.group(1)} firing", text), negated
 
 
@@ -682,9 +692,13 @@ def _named_outright(text: str, models: list[SoundModel], excluded: set[str]) -> 
 
 def _surfaces_said(text: str, steps: list[SoundModel]) -> list[int]:
     """Per step model, how many of the prompt's words name a surface it walks on ("gravel",
-    "meadow", "wooden"): its keywords beyond the walking words every step model lists."""
-    _words_, forms = _prompt_forms(text, steps)
-    return [sum(bool(f & (set(m.keywords) - set(m.requires))) for _w, f in forms) for m in steps]
+    "meadow", "wooden"): its keywords beyond the walking words every step model lists, a phrase
+    of them counting as both its words ("metal stairs": the metal's, not the wood's stairs; the
+    material's word names what the stairs are made of, which counts for nothing alone)."""
+    words, forms = _prompt_forms(text, steps)
+    phrases = {" ".join(words[i : i + n]) for n in (2, 3) for i in range(len(words) - n + 1)}
+    return [sum(bool(f & (set(m.keywords) - set(m.requires))) for _w, f in forms)
+            + sum(2 for k in m.keywords if " " in k and k in phrases) for m in steps]
 
 
 def _named_in_words(best: dict[str, tuple[float, SoundModel | None]], text: str, models: list[SoundModel],
@@ -764,7 +778,11 @@ def _named_in_words(best: dict[str, tuple[float, SoundModel | None]], text: str,
         for shape in ("oneshot", "texture"):
             score, chosen = best[shape]
             makers = [m for m in models if m.name in sources[noun] and m.shape == shape and m.name not in excluded]
-            if chosen is not None and material in chosen.keywords and len(makers) == 1:
+            # Feet land on the material ("metal stairs" ring as metal): between step models the
+            # surface words decided above.
+            walked = chosen is not None and chosen.name.startswith("steps_") and makers[:1] != [] \
+                and makers[0].name.startswith("steps_")
+            if chosen is not None and material in chosen.keywords and len(makers) == 1 and not walked:
                 best[shape] = (score, makers[0])
 
 

@@ -203,18 +203,31 @@ _ALSO_SURFACES = frozenset({"leaves", "foliage", "bushes"})
 _PLACING = frozenset({"on", "in", "into", "through", "over", "across", "among", "under"})
 
 # Surfaces no step model walks on: a step request that names one where the feet land ("footsteps
-# on sand", "walking through puddles", "heels on a metal catwalk") is warned about, the surface
+# on sand", "walking through puddles", "walking in mud") is warned about, the surface
 # named, and the nearest step model plays. UCS files footsteps by who walks (FEETHmn), the surface
 # only in a file's name, so no CatID names these. Mud is a source of its own (``ALIASES``); ice,
 # leaves and dirt are the snow's, the grass's and the gravel's; broken glass plays the glass's break.
 UNMADE_SURFACES = frozenset({
-    "sand", "sandy", "beach", "dune", "dunes", "metal", "metallic", "steel", "iron", "grate", "grating", "catwalk",
+    "sand", "sandy", "beach", "dune", "dunes",
     "carpet", "carpeted", "rug", "puddle", "puddles", "water", "shallows", "rubble", "debris", "plastic", "bog",
     "marsh", "swamp",
 })
 
 # The words of a surface named where feet land: the surfaces above, and what they are made into.
 _SURFACE_WORDS = UNMADE_SURFACES | {"floor", "stairs", "steps"}
+# Steps named as a noun: a surface beside one is where they land, "on" left out as a spotting
+# list leaves it out ("fs carpet", "carpet footsteps"). Not a verb of walking: "running water".
+_STEP_NOUNS = frozenset({"footsteps", "footstep", "steps", "step"})
+
+# The shorthand sound editors type in a spotting list or a layer prompt, each only ever the one
+# word ("fs gravel", "door cls"): the matchers read the word it stands for.
+SHORTHAND: dict[str, str] = {"fs": "footsteps", "cls": "close", "opn": "open", "amb": "ambience", "hvy": "heavy"}
+_SHORTHAND = re.compile(rf"\b({'|'.join(SHORTHAND)})\b", re.IGNORECASE)
+
+
+def shorthand_spelled_out(text: str) -> str:
+    """``text`` with the editors' shorthand written out ("fs gravel" -> "footsteps gravel")."""
+    return _SHORTHAND.sub(lambda m: SHORTHAND[m.group(1).lower()], text)
 
 _WORD = re.compile(r"[a-z]+")
 
@@ -401,11 +414,12 @@ def _surfaces(words: list[str], used: list[bool]) -> list[Mention]:
     i = 0
     while i < len(words):
         placed = [j for j in range(max(i - 3, 0), i) if words[j] in _PLACING]
-        if words[i] in UNMADE_SURFACES and not used[i] and placed:
+        beside_steps = words[i - 1 : i] + words[i + 1 : i + 2]
+        if words[i] in UNMADE_SURFACES and not used[i] and (placed or _STEP_NOUNS.intersection(beside_steps)):
             end = i + 1
-            while end < len(words) and words[end] in _SURFACE_WORDS:
+            while end < len(words) and words[end] in _SURFACE_WORDS - _STEP_NOUNS:
                 end += 1
-            found.append(Mention(" ".join(words[placed[-1] : end]), ()))
+            found.append(Mention(" ".join(words[placed[-1] if placed else i : end]), ()))
             i = end
             continue
         i += 1

@@ -1,8 +1,8 @@
-"""Footsteps as heel/toe pairs on five surfaces.
+"""Footsteps as heel/toe pairs on six surfaces.
 
 The heel lands on the picture's contact; the toe rolls down 50-110 ms later, a little softer.
 Each surface has its own strike: a click and thud (concrete), a granular crunch (gravel, snow),
-a swish (grass) or a short board resonance (wood).
+a swish (grass), a short board resonance (wood) or a plate's ring damped by the foot (metal).
 """
 
 from __future__ import annotations
@@ -95,6 +95,23 @@ def _strike_wood(rng, params, n, hits):
     return 0.8 * out + 0.5 * _thud(rng, n, hits, params)
 
 
+def _strike_metal(rng, params, n, hits):
+    # A plate (a catwalk, a stair tread, a ship's deck) rings under the heel's click at its own
+    # inharmonic modes; the foot standing on it damps the ring within a step's length (~70 ms).
+    out = np.zeros(n, dtype=np.float32)
+    for i, (offset, gain) in enumerate(hits):
+        size = (0.45 + 0.3 * params.size) * (1.0 if i == 0 else 0.85)
+        plate = render_impact(MATERIALS["metal"], rng, params.with_(size=size, distance=0.0), 0.8)[: n - offset]
+        plate *= decay_env(plate.size, _FOOT_DAMPS_S)
+        out[offset : offset + plate.size] += gain * _norm(plate)
+    clicks = _bursts(rng, n, hits, 0.008, 0.002)
+    click = _norm(trimmed(lambda x: bandpass(x, 1500.0, 8000.0, order=2), clicks))
+    return 0.8 * out + 0.4 * click + 0.4 * _thud(rng, n, hits, params)
+
+
+_FOOT_DAMPS_S = 0.07
+
+
 Strike = Callable[[np.random.Generator, SoundParams, int, Hits], np.ndarray]
 
 
@@ -115,7 +132,7 @@ def _step_fn(strike: Strike) -> Callable[[np.random.Generator, SoundParams, floa
 # Every surface answers to the words for walking; its own surface words then decide between them.
 _WALK = ("footsteps", "footstep", "steps", "step", "walking", "walks", "walk", "running", "runs", "shoes", "boots",
          "stomping", "stomps", "trudge", "trudges", "paws", "heels", "feet", "foot", "jogging", "marching", "marches",
-         "paces", "pacing", "tiptoe", "tiptoes", "tiptoeing", "strides", "striding", "limping", "limps")
+         "paces", "pacing", "tiptoe", "tiptoes", "tiptoeing", "strides", "striding", "limping", "limps", "sneakers")
 
 FOOTSTEP_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
@@ -143,8 +160,18 @@ FOOTSTEP_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "steps_wood", "oneshot",
         "footsteps on a wooden floor: boards, a deck, stairs, a creaky old house",
-        _WALK + ("boards", "deck", "stairs", "wooden floor", "parquet", "creaky", "wood", "wooden", "floorboards", "porch"),
+        _WALK + ("boards", "deck", "stairs", "wooden floor", "parquet", "creaky", "wood", "wooden", "floorboards", "porch",
+                 "hardwood"),
         _step_fn(_strike_wood), SoundParams(size=0.5, hardness=0.6, intensity=0.6), requires=_WALK,
+        ucs=("FEETHmn",),
+    ),
+    SoundModel(
+        "steps_metal", "oneshot",
+        "footsteps on metal: shoes walking on a metal catwalk or grate, iron stairs",
+        # the stairs' and the steps' own material, where the wood lists stairs
+        _WALK + ("metal", "metallic", "steel", "iron", "grate", "grating", "catwalk", "gangway",
+                 "metal stairs", "metal steps", "iron stairs", "steel stairs"),
+        _step_fn(_strike_metal), SoundParams(size=0.5, hardness=0.7, intensity=0.6), requires=_WALK,
         ucs=("FEETHmn",),
     ),
     SoundModel(
