@@ -276,7 +276,7 @@ def coverage() -> list[Coverage]:
 
 
 def models_rendering(cat_ids: set[str]) -> list[SoundModel]:
-    """Every model that renders one of ``cat_ids`` (several can: five surfaces of footsteps)."""
+    """Every model that renders one of ``cat_ids`` (several can: six surfaces of footsteps)."""
     return [model for model in CATALOG.values() if cat_ids.intersection(model.ucs)]
 
 

@@ -143,7 +143,7 @@ def test_words_the_lists_lacked(prompt, model):
 
 @pytest.mark.parametrize(("prompt", "surface"), [
     ("footsteps on sand", "on sand"), ("barefoot steps on a beach", "on a beach"),
-    ("walking through puddles", "through puddles"), ("heels on a metal catwalk", "on a metal catwalk"),
+    ("walking through puddles", "through puddles"), ("walking through a marsh", "through a marsh"),
     ("running on the carpet", "on the carpet"), ("walking on rubble", "on rubble"),
 ])
 def test_a_surface_no_step_model_walks_on_is_named_in_a_warning(embedding_matcher, prompt, surface):
