@@ -780,9 +780,9 @@ def _named_in_words(best: dict[str, tuple[float, SoundModel | None]], text: str,
             makers = [m for m in models if m.name in sources[noun] and m.shape == shape and m.name not in excluded]
             # Feet land on the material ("metal stairs" ring as metal): between step models the
             # surface words decided above.
-            walked = chosen is not None and chosen.name.startswith("steps_") and makers[:1] != [] \
-                and makers[0].name.startswith("steps_")
-            if chosen is not None and material in chosen.keywords and len(makers) == 1 and not walked:
+            if chosen is None or material not in chosen.keywords or len(makers) != 1:
+                continue
+            if not (chosen.name.startswith("steps_") and makers[0].name.startswith("steps_")):
                 best[shape] = (score, makers[0])
 
 
