@@ -37,7 +37,7 @@ from foleyline.notes.schema import LayerKind
 from foleyline.plugin.shots import Shot, frames_at
 from foleyline.plugin.timeline.formats import META_KEY, global_start, timeline_rate
 from foleyline.plugin.timeline.track_names import TrackNames, track_names
-from foleyline.wavchunks import bext_time_reference
+from foleyline.wavchunks import NotAWave, bext_time_reference
 
 __all__ = ["Placement", "PlacedClip", "build_foley_timeline", "foley_track_names", "placed_clips",
            "KIND_ORDER", "MARKER_COLORS"]
@@ -110,17 +110,20 @@ class PlacedClip:
 _frames = frames_at
 
 
-def _wav_frames(path: Path, rate: float) -> tuple[int, int] | None:
-    """The WAV's length in whole timeline frames (floor: never claim media that is not there)
+def _wav_extent(path: Path, rate: float) -> tuple[int, int] | None:
+    """The take's length in whole timeline frames (floor: never claim media that is not there)
     and its first sample's timecode in timeline frames (the bext TimeReference, nearest frame;
-    0 without one), when it can be read."""
+    0 without one: an AIFF, an RF64), when it can be read."""
     try:
         import soundfile
 
         info = soundfile.info(str(path))
-        reference = bext_time_reference(path)
     except Exception:
         return None
+    try:
+        reference = bext_time_reference(path)
+    except (OSError, NotAWave):
+        reference = None
     fps = timebase.rate_from_float(rate).fps
     origin = timebase.round_half_up(Fraction(reference or 0) * fps / info.samplerate)
     return int(info.frames * fps // info.samplerate), origin
@@ -161,7 +164,7 @@ def placed_clips(timeline: otio.schema.Timeline, placements: Sequence[Placement]
         media_start = placement.handle_head_frames - head
         key = str(placement.wav_path)
         if key not in wav_lengths:
-            wav_lengths[key] = _wav_frames(Path(placement.wav_path), rate)
+            wav_lengths[key] = _wav_extent(Path(placement.wav_path), rate)
         media_frames, origin = wav_lengths[key] or (None, 0)
         if media_frames is None:
             media_frames = placement.handle_head_frames + shot_len + placement.handle_tail_frames

@@ -133,3 +133,18 @@ def test_mlt_and_ges_count_a_stamped_takes_in_point_from_the_files_first_frame(f
         h, m, s = entry.get("in").split(":")
         in_seconds = Fraction(int(h) * 3600 + int(m) * 60) + Fraction(s)
     assert in_seconds * fps == HEAD
+
+
+def test_a_take_without_a_stamp_keeps_its_length_and_counts_from_zero(timeline_factory, tmp_path):
+    import soundfile
+
+    timeline = timeline_factory(rate=25.0, clips=[("A001", SHOT_AT, 100, 24)])
+    shot = find_shots(timeline, Selection()).shots[0]
+    take = tmp_path / "take.aiff"  # no bext chunk to read: not a RIFF file at all
+    soundfile.write(str(take), np.zeros(48000 * 2, np.float32), 48000, subtype="PCM_24", format="AIFF")
+    out = write_foley_timeline(timeline, [Placement(shot, "t", "door", LayerKind.FX, take, HEAD, TAIL)], tmp_path / "f.otio")
+    doc = json.loads(out.read_text())
+    clip = next(c for t in doc["tracks"]["children"] if t["kind"] == "Audio" for c in t["children"] if c["OTIO_SCHEMA"].startswith("Clip"))
+    available = clip["media_references"]["DEFAULT_MEDIA"]["available_range"]
+    assert (available["start_time"]["value"], available["duration"]["value"]) == (0, 50)
+    assert clip["source_range"]["start_time"]["value"] == HEAD
