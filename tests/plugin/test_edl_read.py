@@ -286,3 +286,13 @@ def test_a_grade_comment_that_is_no_numbers_does_not_refuse_the_list(tmp_path):
     assert [(s.name, s.record_in_frame, s.duration_frames) for s in shots] == [("shot_a", 86400, 48), ("shot_b", 86448, 24)]
     cdl = [c.metadata.get("cdl") for c in timeline.find_clips()]
     assert cdl[0] is None and cdl[1]["asc_sat"] == pytest.approx(0.8)
+
+
+def test_source_timecodes_beyond_the_edits_rate_are_refused_as_media_at_another_rate(tmp_path):
+    # 25 fps media in a 23.976 edit: the record timecodes fit the rate given, the sources' frame
+    # 24 does not; reading the whole list at 25 would misplace every record timecode
+    path = _edl(tmp_path, "001  A001     V     C        10:00:01:24 10:00:02:20 01:00:00:00 01:00:00:20\n")
+    with pytest.raises(InvalidInput, match="record timecodes fit 23.976 fps, but its source timecodes count frame 24") as refused:
+        read_timeline(path, rate=23.976)
+    assert "export the sequence as .otio, FCP7 XML or AAF" in str(refused.value)
+    assert rate_from_timecodes(path.read_text()).highest_record_frame == 20
