@@ -71,9 +71,6 @@ class TakesModel(ColumnsModel):
         if self._takes:
             self.dataChanged.emit(self.index(0, MARK), self.index(len(self._takes) - 1, MARK))
 
-    def take_at(self, row: int) -> pb.Take | None:
-        return self._takes[row] if 0 <= row < len(self._takes) else None
-
     def row_of(self, take_id: str) -> int | None:
         for row, take in enumerate(self._takes):
             if take.id == take_id:

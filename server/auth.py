@@ -23,11 +23,6 @@ TOKEN_HINT = ("the token is in the file 'token' of Foleyline's config folder on 
               "(or its token setting)")
 
 
-def bearer(token: str) -> tuple[tuple[str, str], ...]:
-    """The call metadata that carries a token."""
-    return ((METADATA_KEY, f"Bearer {token}"),)
-
-
 def _refusal(message: str) -> Callable:
     async def abort(_request, context: grpc.aio.ServicerContext):
         await context.abort(grpc.StatusCode.UNAUTHENTICATED, message)

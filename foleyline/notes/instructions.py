@@ -57,7 +57,6 @@ _DASH_RANGE_RE = re.compile(rf"\b(?:at\s+)?{_T}\s*(?:-|–)\s*{_T}{_UNIT}")
 _AT_RE = re.compile(rf"\b(?:at|@|around|near)\s+{_T}{_UNIT}")
 _EDGE_RE = re.compile(r"\b(?:at|in)\s+the\s+(start|beginning|top|end|head|tail)(?:\s+of\s+the\s+shot)?\b")
 _DB_RE = re.compile(r"\bby\s+(\d+(?:\.\d+)?)\s*db\b")
-_TO_TIME_RE = re.compile(rf"\bto\s+{_T}{_UNIT}")
 
 _FILLER = re.compile(
     r"^(?:please\s+|can you\s+|could you\s+|i want\s+(?:to\s+)?|i'd like\s+(?:to\s+)?|let's\s+|we need\s+(?:to\s+)?)+"

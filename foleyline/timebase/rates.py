@@ -85,11 +85,6 @@ class FrameRate:
         return text + (" DF" if self.drop_frame else "")
 
     @property
-    def is_ntsc(self) -> bool:
-        """True for the N*1000/1001 family (23.976, 29.97, 59.94 ...)."""
-        return self.fps.denominator == 1001
-
-    @property
     def timecode_base(self) -> int:
         """Frames per timecode second (the nominal rate): 24 at 23.976, 30 at 29.97."""
         if counts_timecode(self):

@@ -51,10 +51,6 @@ class TrackedRegion:
     def __len__(self) -> int:
         return int(self.boxes.shape[0])
 
-    def box_at(self, t: float) -> tuple[float, float, float, float]:
-        """The box at stream time ``t`` (linear between frames, held at the ends)."""
-        return tuple(float(np.interp(t, self.times, self.boxes[:, k])) for k in range(4))  # type: ignore[return-value]
-
     def boxes_at(self, times: np.ndarray) -> np.ndarray:
         """(len(times), 4) normalised boxes at other stream times: ``analyze_motion(stream,
         boxes=tracked.boxes_at(stream.times))`` for a stream other than the tracked one."""

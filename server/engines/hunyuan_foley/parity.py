@@ -45,7 +45,6 @@ TOLERANCES = {
     "vae": 1e-4,
     "synchformer": 1e-4,
 }
-_SYNCHFORMER_KEYS = ("vit_overrides", "motionformer_kwargs")
 
 
 def _weights_for(config: Path, weights: Sequence[Path]) -> Path:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import NamedTuple
 
 from foleyline.errors import InvalidInput
@@ -114,7 +114,3 @@ class ThinkSoundConfig:
             clip=CLIP_FPS * d,
             sync=SYNC_TOKENS_PER_SECOND * d,
         )
-
-    def with_seconds(self, seconds: int) -> ThinkSoundConfig:
-        lengths = self.sequence_lengths(seconds)
-        return replace(self, latent_seq_len=lengths.latent, clip_seq_len=lengths.clip, sync_seq_len=lengths.sync)
