@@ -11,7 +11,8 @@ from foleyline import timebase
 from foleyline.plugin.timeline.formats import META_KEY
 from foleyline.plugin.timeline.relink import as_stored, raw_media_path
 
-__all__ = ["media_path_of", "time_scalar", "timeline_drop_frame", "edl_source_in_media_timecode"]
+__all__ = ["VARIABLE_SPEED", "edl_source_in_media_timecode", "media_path_of", "speed_varies", "time_scalar",
+           "timeline_drop_frame"]
 
 
 def _metadata_says_drop(meta: object, depth: int = 0) -> bool | None:
@@ -109,6 +110,13 @@ def edl_source_in_media_timecode(source: otio.opentime.TimeRange, path: Path, ra
 
 
 _RETIME_WORDS = ("timeremap", "time remap", "retime", "speed", "timewarp", "time warp")
+# the effect_name of an effect a reader puts beside a clip's LinearTimeWarp when that is the
+# speed of the span the clip shows and the speed varies within it (FCPXML's hold or ramp)
+VARIABLE_SPEED = "variable speed"
+
+
+def speed_varies(clip: otio.schema.Clip) -> bool:
+    return any(effect.effect_name == VARIABLE_SPEED for effect in clip.effects)
 
 
 def _resolve_effect(effect: otio.schema.Effect) -> dict | None:

@@ -22,6 +22,12 @@ Real EDLs differ from what the otio-cmx3600-adapter (1.0) accepts in ways that c
   than :data:`_M2_SLACK` frames (more than the M2's one decimal and Avid's rounding explain) is
   rewritten to the speed the columns imply (:func:`m2_speeds_from_columns`). A reverse or
   freeze event keeps its M2: Avid writes a one-frame source span for those.
+- a reverse event: Avid writes its source in as the frame it shows first (the M2's entry),
+  with a one-frame span, and the clip plays back from there; Premiere writes the columns as the
+  span of media it shows, forward, and the entry at their first frame, while the clip shows
+  their last frame first. With columns as long as the record (-100 %) the adapter even read
+  Premiere's event as a forward clip. Such columns begin at the frame shown first, as Avid's
+  (:func:`_reverses_from_their_first_frame`); a shot plays its media from there, backwards.
 - a dissolve into the first event of a channel (Avid fades audio up from silence so): the
   adapter cannot start a track with a transition; it becomes a cut.
 - an event that records over part of an earlier one on its channel, or a list out of record
@@ -54,6 +60,20 @@ Real EDLs differ from what the otio-cmx3600-adapter (1.0) accepts in ways that c
 - a dissolve whose outgoing line (no length, at the dissolve's record in) carries the number
   of the event before it instead of the dissolve's: the adapter fails on the mismatch. The
   line is the dissolve's, so it takes the dissolve's number.
+- a split edit (``SPLIT: AUDIO DELAY=`` or ``VIDEO DELAY=``, then the event's picture and
+  sound as two lines of one number, their record ins apart by the delay): the adapter reads the
+  SPLIT line as a comment of the event before, then the pair as a transition, and fails. Each
+  line records its own channels at its own record in, which is all the delay says: the SPLIT
+  line goes, the sound line gets a number of its own and both keep the event's comments
+  (:func:`_split_edits_apart`).
+- a key (``K B`` on the background line, then ``K`` or ``KO`` with a duration on the line of
+  what is keyed over it: a title, a graphic, a picture in picture): the adapter refuses it. The
+  background line is the picture on screen, a cut; what is keyed over it is a layer the one V
+  channel of a list cannot hold beside its background, so it goes, said in the read notes
+  (:func:`keyed_layers`), as a Kdenlive or Final Cut layer over a shot is a track of its own.
+- an event on channel ``NONE`` records neither picture nor sound (a list carries one for a
+  comment or a device trigger): the adapter made it a track of its own, at that track's start,
+  read as picture; it goes (:func:`_events_without_channels_dropped`).
 
 An EDL does not record its frame rate. :func:`rate_from_timecodes` gives the lowest standard
 rate its timecodes allow (frame numbers up to 23: 24, up to 24: 25, up to 29: 30, or 29.97 with
@@ -88,6 +108,10 @@ _LABEL = re.compile(r"\b\d{1,2}[:;.]\d\d[:;.]\d\d[:;.]\d\d\b")
 _LOC = re.compile(r"\s*\*\s*LOC:", re.IGNORECASE)
 _ANY_TC = re.compile(r"\b\d{2}[:;.]\d{2}[:;.]\d{2}[:;.](\d{2})\b")
 _STANDARD = (24, 25, 30, 50, 60)
+_SPLIT = re.compile(r"^\s*SPLIT\s*:", re.IGNORECASE)
+# a key's background line: ``K B`` (or ``KB``) where a cut has ``C``
+_KEY_BACKGROUND = re.compile(
+    rf"^(?P<head>\s*\d{{3,}}\s+\S+\s+\S+\s+)(?P<trans>K\s*B)(?P<tail>\s+{_TC}\s+{_TC}\s+{_TC}\s+{_TC}\s*)$")
 _CDL = re.compile(r"^\s*\*\s*ASC_(?P<kind>SOP|SAT)\b:?\s*(?P<value>.*?)\s*$", re.IGNORECASE)
 _NUMBER = r"[-+]?[\d.]+"
 # what the adapter reads as slope, offset and power: three triples of numbers in brackets
@@ -127,8 +151,10 @@ _CHANNELS = {"A": ("A1",), "AA": ("A1", "A2"), "B": ("V", "A1"), "A2/V": ("V", "
 def normalise(text: str, rate: float) -> str:
     """``text`` with LF line ends and every event's durations reconciled (see module doc)."""
     base = timebase.as_rate(rate).timecode_base
-    text = drop_frame_counted(_untyped_transitions_typed(text.replace("\r\n", "\n").replace("\r", "\n")), rate)
-    text = m2_speeds_from_columns(text, rate)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _events_without_channels_dropped(_keys_as_their_background(_split_edits_apart(text)))
+    text = drop_frame_counted(_untyped_transitions_typed(text), rate)
+    text = _reverses_from_their_first_frame(m2_speeds_from_columns(text, rate), base)
     text = _fades_to_black_unnamed(_cuts_named_by_their_clip(_dissolve_sides_numbered_alike(text), base), base)
     lines = record_over(text, base).split("\n")
     out: list[str] = []
@@ -205,6 +231,29 @@ def m2_speeds_from_columns(text: str, rate: float) -> str:
     return "\n".join(lines)
 
 
+def _reverses_from_their_first_frame(text: str, base: int) -> str:
+    """A reverse event whose source columns span the media it shows, from the frame it shows
+    first, as Avid writes it: see module doc."""
+    lines = text.split("\n")
+    event = None
+    for index, line in enumerate(lines):
+        match = _EVENT.match(line)
+        if match is not None:
+            event = (index, match)
+            continue
+        m2 = _M2.match(line)
+        if m2 is None or event is None or not m2["speed"].startswith("-"):
+            continue
+        at, match = event
+        if _frames(match["sout"], base) - _frames(match["sin"], base) <= 1:
+            continue
+        first = _tc(_frames(match["sout"], base) - 1, base, match["sin"])
+        lines[at] = lines[at][:match.start("sin")] + first + lines[at][match.end("sin"):]
+        tail = re.search(_TC, m2["tail"])
+        lines[index] = m2["head"] + m2["speed"] + m2["tail"][:tail.start()] + first + m2["tail"][tail.end():]
+    return "\n".join(lines)
+
+
 def drop_frame_counted(text: str, rate: float) -> str:
     """``text`` with its drop-frame labels (see :func:`list_drop_frame` for which) as the frames
     they count, in non-drop notation: what the adapter then counts is what the list meant.
@@ -263,6 +312,95 @@ def list_drop_frame(text: str) -> bool:
         if event is not None:
             return ";" in event["rin"] + event["rout"]
     return False
+
+
+def _split_edits_apart(text: str) -> str:
+    """A split edit's picture and sound lines as two events: see module doc."""
+    lines = text.split("\n")
+    numbers = [int(match["num"]) for line in lines if (match := _EVENT.match(line))]
+    spare = max(numbers, default=0)
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        pair = [_EVENT.match(line) for line in lines[index + 1:index + 3]]
+        if not (_SPLIT.match(lines[index]) and len(pair) == 2 and all(pair) and pair[0]["num"] == pair[1]["num"]):
+            out.append(lines[index])
+            index += 1
+            continue
+        comments = _comment_lines(lines, index + 3)
+        first, second = lines[index + 1], lines[index + 2]
+        sound = 0 if "V" not in _CHANNELS.get(pair[0]["chan"], (pair[0]["chan"],)) else 1
+        spare += 1
+        number = str(spare).zfill(len(pair[sound]["num"]))
+        renumbered = (first, second)[sound]
+        renumbered = renumbered[:pair[sound].start("num")] + number + renumbered[pair[sound].end("num"):]
+        first, second = (renumbered, second) if sound == 0 else (first, renumbered)
+        out += [first, *comments, second, *comments]
+        index += 3 + len(comments)
+    return "\n".join(out)
+
+
+def _comment_lines(lines: list[str], start: int) -> list[str]:
+    """The comment and M2 lines after an event line, up to the next event or blank line."""
+    said = []
+    for line in lines[start:]:
+        if not line.strip() or _EVENT.match(line) or _SPLIT.match(line):
+            break
+        said.append(line)
+    return said
+
+
+def _keys(lines: list[str]) -> tuple[set[int], list[int]]:
+    """(the indices of keys' background lines, of the keyed layers' lines) in ``lines``."""
+    backgrounds: set[int] = set()
+    layers: list[int] = []
+    keyed: str | None = None  # the number of the key whose background line was last
+    for index, line in enumerate(lines):
+        if _KEY_BACKGROUND.match(line):
+            keyed = line.split()[0]
+            backgrounds.add(index)
+            continue
+        event = _EVENT.match(line)
+        if event is not None and event["num"] == keyed and event["trans"].upper().startswith("K"):
+            layers.append(index)
+        elif event is not None:
+            keyed = None
+    return backgrounds, layers
+
+
+def _keys_as_their_background(text: str) -> str:
+    """A key's background line as a cut, the keyed layer's line gone: see module doc."""
+    lines = text.split("\n")
+    backgrounds, layers = _keys(lines)
+    for index in backgrounds:
+        match = _KEY_BACKGROUND.match(lines[index])
+        lines[index] = match["head"] + "C  " + match["tail"]
+    return "\n".join(line for index, line in enumerate(lines) if index not in set(layers))
+
+
+def keyed_layers(text: str) -> list[str]:
+    """What a list keys over its pictures, which the reader leaves out (see module doc), for
+    the read notes: one line per key."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return [f"event {event['num']}: {event['reel']} keyed over the picture at {event['rin']} is not read "
+            "(a layer over its background, which is the shot)"
+            for event in (_EVENT.match(lines[index]) for index in _keys(lines)[1])]
+
+
+def _events_without_channels_dropped(text: str) -> str:
+    """Events on channel NONE, and their comments, gone: see module doc."""
+    lines = text.split("\n")
+    out: list[str] = []
+    skipping = False
+    for line in lines:
+        event = _EVENT.match(line)
+        if event is not None:
+            skipping = event["chan"].upper() == "NONE"
+        elif not line.strip():
+            skipping = False
+        if not skipping:
+            out.append(line)
+    return "\n".join(out)
 
 
 def _untyped_transitions_typed(text: str) -> str:

@@ -44,6 +44,7 @@ import opentimelineio as otio
 
 from foleyline import timebase
 from foleyline.errors import InvalidInput
+from foleyline.plugin.timeline.clipinfo import VARIABLE_SPEED
 
 __all__ = ["read_fcpxml", "MARKER_KINDS"]
 
@@ -88,6 +89,7 @@ class _Leaf:
     speed: Fraction
     enabled: bool
     available: tuple[Fraction, Fraction] | None
+    varies: bool = False           # the timeMap's speed changes within the clip (speed is its span's)
     markers: list[_Marker] = field(default_factory=list)
 
 
@@ -256,10 +258,10 @@ class _Document:
         elif here.force == "video" and kind == "audio":
             return None
         local_start = here.start + (visible[0] - here.origin) * here.scale
-        media_start, speed = _retime(el, local_start, (visible[1] - visible[0]) * here.scale)
+        media_start, speed, varies = _retime(el, local_start, (visible[1] - visible[0]) * here.scale)
         speed *= here.scale
         leaf = _Leaf(kind, here.lane, visible[0], visible[1], el.get("name") or here.name, url, generator,
-                     media_start, media_rate, speed, here.enabled, available)
+                     media_start, media_rate, speed, here.enabled, available, varies)
         self.leaves.append(leaf)
         return leaf
 
@@ -296,12 +298,19 @@ def _rate_token(token: str | None) -> Fraction | None:
         return None
 
 
-def _retime(el: ET.Element, local: Fraction, length: Fraction) -> tuple[Fraction, Fraction]:
-    """(media seconds at ``local``, average speed over ``length``) through the clip's timeMap."""
+def _retime(el: ET.Element, local: Fraction, length: Fraction) -> tuple[Fraction, Fraction, bool]:
+    """(media seconds where the shown media starts, speed over ``length``, whether the speed
+    varies) through the clip's timeMap, from record time ``local``.
+
+    A map of one slope over the clip (a constant speed, or a reverse) starts at the frame
+    shown first. A map whose slope changes within it (a hold, a ramp, forward then back) shows
+    the media between its lowest and highest values: the speed is that span over ``length``,
+    from the lowest; its average would call a clip that plays forward and back again a still.
+    """
     time_map = el.find("timeMap")
     points = [(_time(p.get("time")), _time(p.get("value"))) for p in time_map.findall("timept")] if time_map is not None else []
     if len(points) < 2:
-        return local, Fraction(1)
+        return local, Fraction(1), False
 
     def through(t: Fraction) -> Fraction:
         for (t0, v0), (t1, v1) in zip(points, points[1:]):
@@ -309,9 +318,15 @@ def _retime(el: ET.Element, local: Fraction, length: Fraction) -> tuple[Fraction
                 return v0 if t1 == t0 else v0 + (t - t0) * (v1 - v0) / (t1 - t0)
         return points[-1][1]
 
-    begin = through(local)
-    speed = (through(local + length) - begin) / length if length else Fraction(1)
-    return begin, speed
+    begin, end = through(local), through(local + length)
+    if not length:
+        return begin, Fraction(1), False
+    values = [begin, end] + [v for t, v in points if local < t < local + length]
+    inner = [local] + [t for t, _ in points if local < t < local + length] + [local + length]
+    slopes = {(through(b) - through(a)) / (b - a) for a, b in zip(inner, inner[1:]) if b > a}
+    if len(slopes) <= 1:
+        return begin, (end - begin) / length, False
+    return min(values), (max(values) - min(values)) / length, True
 
 
 # ---- projects to OTIO ---------------------------------------------------------------------------
@@ -445,6 +460,8 @@ def _clip(leaf: _Leaf, start: int, length: int, fps: float) -> otio.schema.Clip:
         clip.effects.append(otio.schema.FreezeFrame())
     elif leaf.speed != 1:
         clip.effects.append(otio.schema.LinearTimeWarp(time_scalar=float(leaf.speed)))
+    if leaf.varies:  # said with the shot's speed, as a Premiere ramp's Time Remap is
+        clip.effects.append(otio.schema.Effect(name="timeMap", effect_name=VARIABLE_SPEED))
     for marker in leaf.markers:
         offset = (marker.record - leaf.start) * leaf.speed
         at = TC.RationalTime(timebase.round_half_up((leaf.media_start + offset) * media_rate), media_fps)

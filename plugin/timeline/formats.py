@@ -161,7 +161,10 @@ def read_timelines(path: str | Path, *, rate: float | None = None, guess_rate: b
     notes: list[str] = []
     text = None
     if fmt.name == "edl":
+        from foleyline.plugin.timeline import edl_text
+
         text, kwargs["rate"], notes = _edl_rate(path, rate, guess_rate)
+        notes += edl_text.keyed_layers(text)
     try:
         with warnings.catch_warnings():
             # the kdenlive adapter prints a deprecation banner on import; it is not the user's problem

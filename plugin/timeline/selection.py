@@ -20,7 +20,7 @@ import opentimelineio as otio
 from foleyline import timebase
 from foleyline.errors import InvalidInput
 from foleyline.plugin.shots import Shot, frame_rate, stable_shot_id
-from foleyline.plugin.timeline.clipinfo import (edl_source_in_media_timecode, media_path_of, time_scalar,
+from foleyline.plugin.timeline.clipinfo import (edl_source_in_media_timecode, media_path_of, speed_varies, time_scalar,
                                                  timeline_drop_frame)
 from foleyline.plugin.timeline.formats import META_KEY, global_start, timeline_rate
 
@@ -142,9 +142,12 @@ def _walk(
         outer = TC.TimeRange(clipped.start_time + offset, clipped.duration)
         if isinstance(item, otio.schema.Clip):
             source = item.trimmed_range()
-            source = TC.TimeRange(source.start_time.rescaled_to(rate) - head, source.duration.rescaled_to(rate))
-            # trimmed by an enclosing nested sequence: move the source start by the same amount
-            source = TC.TimeRange(source.start_time + (clipped.start_time - rng.start_time), clipped.duration)
+            # seen through a fade, or trimmed by an enclosing nested sequence: the record frames
+            # it gains or loses at its head move its media by as many frames at its speed (a
+            # reverse clip's backwards, a freeze's not at all)
+            speed, _ = time_scalar(item)
+            moved = (clipped.start_time - rng.start_time - head).value * speed
+            source = TC.TimeRange(source.start_time.rescaled_to(rate) + TC.RationalTime(moved, rate), clipped.duration)
             yield _Candidate(item, track_index, track_name, outer, source, list(markers))
         elif isinstance(item, (otio.schema.Stack, otio.schema.Track)):
             if not item.enabled:
@@ -334,9 +337,10 @@ def _shot_from(cand: _Candidate, rate: float, drop: bool, gstart: otio.opentime.
         return None, Problem("freeze_frame", name, tc, "freeze frame (a still picture); not a shot")
     if scalar != 1.0:
         # The media actually shown runs at `scalar` speed; the server sees that media span.
-        source = TC.TimeRange(source.start_time, TC.RationalTime(source.duration.value * abs(scalar), rate))
-        problem = Problem("speed", name, tc,
-                          f"speed effect {scalar * 100:g}%: the server sees the media span at its own speed; check sync")
+        source = _media_span(source, scalar, rate)
+        varies = " on average, its speed varying (a hold or ramp)" if speed_varies(clip) else ""
+        problem = Problem("speed", name, tc, f"speed effect {scalar * 100:g}%{varies}: the server sees the media "
+                          "span at its own speed; check sync")
     available = getattr(reference, "available_range", None)
     if available is not None:
         available = TC.TimeRange(available.start_time.rescaled_to(rate), available.duration.rescaled_to(rate))
@@ -390,11 +394,20 @@ def _markers_over(cand: _Candidate, rate: float, media_markers: bool = True) -> 
 
 
 def _media_shown(cand: _Candidate, rate: float) -> otio.opentime.TimeRange:
-    """The span of media the clip plays: its source range's duration counts record frames,
-    which a time warp scales (a reverse clip plays back from its start; a freeze, one frame)."""
+    """The span of media the clip plays (a freeze, one frame): see :func:`_media_span`."""
     speed, _ = time_scalar(cand.clip)
-    start, length = cand.source_range.start_time, cand.source_range.duration.rescaled_to(rate)
-    span = TC.RationalTime(max(abs(speed) * length.value, 1), rate)
+    return _media_span(cand.source_range, speed, rate, at_least_a_frame=True)
+
+
+def _media_span(source: otio.opentime.TimeRange, speed: float, rate: float,
+                at_least_a_frame: bool = False) -> otio.opentime.TimeRange:
+    """The media a clip of ``source`` range plays at ``speed``: its duration counts record
+    frames, which the speed scales, from its start, the frame it shows first; a reverse clip
+    plays back from there, so it shows the media before its start (Avid's lists and Final Cut
+    Pro's time maps place a reverse clip so)."""
+    start, length = source.start_time.rescaled_to(rate), source.duration.rescaled_to(rate)
+    frames = abs(speed) * length.value
+    span = TC.RationalTime(max(frames, 1) if at_least_a_frame else frames, rate)
     return TC.TimeRange(start - span + TC.RationalTime(1, rate) if speed < 0 else start, span)
 
 

@@ -296,3 +296,57 @@ def test_source_timecodes_beyond_the_edits_rate_are_refused_as_media_at_another_
         read_timeline(path, rate=23.976)
     assert "export the sequence as .otio, FCP7 XML or AAF" in str(refused.value)
     assert rate_from_timecodes(path.read_text()).highest_record_frame == 20
+
+
+def test_a_split_edit_places_its_picture_at_its_own_record_in(tmp_path):
+    # an L cut as CMX3600 writes it: the SPLIT comment, then picture and sound as two lines of
+    # one event whose record ins differ by the delay (the adapter failed on the pair)
+    path = _edl(tmp_path, "001  A001     AA/V  C        01:00:10:00 01:00:14:00 01:00:00:00 01:00:04:00\n"
+                          "* FROM CLIP NAME:  A001.MOV\n"
+                          "SPLIT:   VIDEO DELAY=  00:00:01:00\n"
+                          "002  A002     AA    C        02:00:00:00 02:00:04:00 01:00:04:00 01:00:08:00\n"
+                          "002  A002     V     C        02:00:01:00 02:00:04:00 01:00:05:00 01:00:08:00\n"
+                          "* FROM CLIP NAME:  A002.MOV\n")
+    timeline = read_timeline(path, rate=24)
+    shots = find_shots(timeline).shots
+    assert [(s.name, s.record_timecode(), s.duration_frames) for s in shots] == [
+        ("A001.MOV", "01:00:00:00", 96), ("A002.MOV", "01:00:05:00", 72)]
+    assert shots[1].source_range.start_time.to_timecode() == "02:00:01:00"
+    sound = [c for t in timeline.tracks if t.kind == otio.schema.TrackKind.Audio for c in t.find_clips()]
+    assert {(c.name, c.range_in_parent().start_time.value) for c in sound} >= {("A002.MOV", 4 * 24)}
+
+
+def test_a_keyed_layer_leaves_its_background_as_the_shot_and_is_said(tmp_path):
+    path = _edl(tmp_path, "001  A001     V     C        01:00:00:00 01:00:06:00 01:00:00:00 01:00:06:00\n"
+                          "002  A001     V     K B      01:00:06:00 01:00:09:00 01:00:06:00 01:00:09:00\n"
+                          "002  GFX01    V     K    000 00:00:00:00 00:00:03:00 01:00:06:00 01:00:09:00\n"
+                          "003  A001     V     C        01:00:09:00 01:00:12:00 01:00:09:00 01:00:12:00\n")
+    timeline = read_timeline(path, rate=24)
+    shots = find_shots(timeline).shots
+    assert [(s.record_timecode(), s.source_range.start_time.to_timecode()) for s in shots] == [
+        ("01:00:00:00", "01:00:00:00"), ("01:00:06:00", "01:00:06:00"), ("01:00:09:00", "01:00:09:00")]
+    [note] = timeline.metadata["foleyline"]["read_notes"]
+    assert "GFX01" in note and "01:00:06:00" in note
+
+
+def test_an_event_on_no_channel_is_no_shot(tmp_path):
+    # channel NONE records neither picture nor sound; it was read as picture at the list's start
+    path = _edl(tmp_path, "001  B001     V     C        10:00:00:00 10:00:04:00 01:00:00:00 01:00:04:00\n"
+                          "002  B003     NONE  C        11:00:00:00 11:00:02:00 01:00:04:00 01:00:06:00\n"
+                          "* FROM CLIP NAME:  NOTHING.MOV\n"
+                          "003  B002     V     C        12:00:00:00 12:00:02:00 01:00:04:00 01:00:06:00\n")
+    timeline = read_timeline(path, rate=25)
+    assert len(timeline.tracks) == 1
+    assert [(s.record_timecode(), s.source_range.start_time.to_timecode()) for s in find_shots(timeline).shots] == [
+        ("01:00:00:00", "10:00:00:00"), ("01:00:04:00", "12:00:00:00")]
+
+
+def test_a_reverse_event_whose_columns_span_its_media_plays_them_back_from_their_last_frame(tmp_path):
+    # Premiere: columns as long as the record at -100 %, the entry at their first frame; the
+    # adapter read it as a forward clip. Avid's form of the same event starts at 01:00:11:24
+    path = _edl(tmp_path, "001  AX       V     C        01:00:10:00 01:00:12:00 00:00:00:00 00:00:02:00\n"
+                          "M2   AX       -25.0                      01:00:10:00\n")
+    result = find_shots(read_timeline(path, rate=25))
+    [shot] = result.shots
+    assert shot.source_range.start_time.to_timecode() == "01:00:10:00" and shot.source_range.duration.value == 50
+    assert any(p.kind == "speed" and "-100%" in p.message for p in result.problems)

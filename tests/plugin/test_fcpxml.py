@@ -171,3 +171,53 @@ def test_a_rate_conformed_clip_shows_its_media_frame_for_frame_at_the_projects_r
 def test_a_clip_whose_conform_is_off_plays_its_media_in_real_time():
     [clip] = read_fcpxml(_conformed('<conform-rate scaleEnabled="0" srcFrameRate="25"/>'))[0].find_clips()
     assert len(clip.effects) == 0 and clip.source_range.duration == TC.RationalTime(3551, 24)
+
+
+def _retimed(time_map: str) -> str:
+    # a 24 fps project, one clip of 48 frames whose time map says what media it shows
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<fcpxml version="1.11"><resources>
+  <format id="r1" frameDuration="100/2400s" width="1920" height="1080"/>
+  <asset id="r2" name="Take" start="0s" duration="20s" hasVideo="1" format="r1">
+    <media-rep kind="original-media" src="file:///Media/Take.mov"/></asset>
+</resources><library><event name="E"><project name="P">
+  <sequence format="r1" duration="2s" tcStart="0s" tcFormat="NDF"><spine>
+    <asset-clip ref="r2" offset="0s" name="Take" start="6s" duration="2s" format="r1">
+      <timeMap>{time_map}</timeMap>
+    </asset-clip>
+  </spine></sequence></project></event></library></fcpxml>"""
+
+
+def test_a_reversed_clip_shows_the_media_before_the_frame_it_starts_on():
+    # reversed over a 10 s take: local 6-8 s shows media 4 s back to 2 s
+    timeline = read_fcpxml(_retimed('<timept time="0s" value="10s" interp="linear"/>'
+                                    '<timept time="10s" value="0s" interp="linear"/>'))[0]
+    [shot] = find_shots(timeline).shots
+    assert shot.source_range.start_time.value == pytest.approx(49)  # frames 96 back to 49 (4 s to 2 s)
+    assert shot.source_range.duration.value == pytest.approx(48)
+
+
+def test_a_time_map_that_plays_forward_then_back_is_a_shot_of_the_media_it_spans():
+    # Apple's example: 0-5 s of media at 50 % then back at -50 %; averaged, it read as a still
+    timeline = read_fcpxml(_retimed('<timept time="0s" value="0s" interp="linear"/>'
+                                    '<timept time="7s" value="3.5s" interp="linear"/>'
+                                    '<timept time="14s" value="0s" interp="linear"/>'))[0]
+    result = find_shots(timeline)
+    [shot] = result.shots
+    # local 6-8 s: media 3 s up to 3.5 s and back to 3 s
+    assert shot.source_range.start_time.value == pytest.approx(72)
+    assert shot.source_range.duration.value == pytest.approx(12)
+    [speed] = [p for p in result.problems if p.kind == "speed"]
+    assert "speed varying" in speed.message
+
+
+def test_a_hold_within_a_clip_says_its_speed_varies():
+    timeline = read_fcpxml(_retimed('<timept time="0s" value="0s" interp="linear"/>'
+                                    '<timept time="7s" value="7s" interp="linear"/>'
+                                    '<timept time="9s" value="7s" interp="linear"/>'
+                                    '<timept time="20s" value="18s" interp="linear"/>'))[0]
+    result = find_shots(timeline)
+    [shot] = result.shots
+    assert shot.source_range.start_time.value == pytest.approx(144)  # 6 s to 7 s, held, then 7 s
+    assert shot.source_range.duration.value == pytest.approx(24)
+    assert any(p.kind == "speed" and "50% on average, its speed varying" in p.message for p in result.problems)

@@ -182,3 +182,26 @@ def test_a_time_effect_on_a_nest_is_said_not_dropped_silently():
     timeline.tracks.append(track)
     result = find_shots(timeline)
     assert [(p.kind, p.clip_name) for p in result.problems if p.kind != "missing_media"] == [("speed", "Slow nest")]
+
+
+def test_a_reverse_clip_shows_the_media_before_its_first_frame(timeline_factory):
+    timeline = timeline_factory(clips=[("A001", 0, 100, 48)])
+    timeline.find_clips()[0].effects.append(otio.schema.LinearTimeWarp(time_scalar=-1.0))
+    [shot] = find_shots(timeline, Selection()).shots
+    assert (shot.source_range.start_time.value, shot.source_range.duration.value) == (53, 48)  # 100 back to 53
+
+
+def test_a_nest_trimming_a_retimed_clip_moves_its_media_at_the_clips_speed(timeline_factory):
+    inner = timeline_factory(clips=[("Slow", 0, 200, 48), ("Back", 48, 500, 48)], start_tc="00:00:00:00")
+    inner.find_clips()[0].effects.append(otio.schema.LinearTimeWarp(time_scalar=0.5))
+    inner.find_clips()[1].effects.append(otio.schema.LinearTimeWarp(time_scalar=-1.0))
+    nest = otio.schema.Stack(name="nest", source_range=TC.TimeRange(TC.RationalTime(24, 24), TC.RationalTime(48, 24)))
+    video = inner.tracks[0]
+    inner.tracks.remove(video)
+    nest.append(video)
+    timeline = timeline_factory(clips=[])
+    timeline.tracks[0].append(nest)
+    slow, back = find_shots(timeline, Selection()).shots
+    # 24 record frames in at half speed: 12 media frames in; the reverse clip is cut at its tail
+    assert (slow.source_range.start_time.value, slow.source_range.duration.value) == (212, 12)
+    assert (back.source_range.start_time.value, back.source_range.duration.value) == (477, 24)
