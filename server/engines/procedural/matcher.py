@@ -54,6 +54,8 @@ DEFAULT_ONESHOT = {LayerKind.FX: "impact_wood", LayerKind.FOLEY: "impact_soft", 
 # Textures made by the moving thing itself, which belong under its hits on the same layer.
 MOTION_TEXTURES = frozenset({"cloth", "scrape"})
 DEFAULT_AMBIENCE = "room_tone"
+# Steps where the words name no surface: a Foley stage's hard floor.
+STAGE_STEPS = "steps_concrete"
 # Beds a place's layer lays at most: a sound editor's two to four; two places named together
 # ("a seaside town") keep the first place's beds and as many of the second's as fit after them.
 MAX_BEDS = 4
@@ -144,7 +146,7 @@ _SHARED_SOUNDS = frozenset({"bang", "bangs", "boom", "booms", "thump", "thumps",
                             # things drop, fall and are thrown as bodies do; a pass is a car's, a
                             # whoosh's or a Foley stage's ("cloth pass": the cloth track); birds,
                             # planes and helicopters fly, and a fight is fought with something
-                            "drops", "thrown", "pass", "passes", "fight", "fights", "fighting", "fly", "flies", "flying",
+                            "drops", "thrown", "pass", "passes", "passing", "fight", "fights", "fighting", "fly", "flies", "flying",
                             # a sword's swing is a whoosh, a door's or a gate's its own
                             "swing", "swings", "swinging"})
 # Words for a sound's own character, which one model makes ("creak", "clink", "sizzle", "hum"):
@@ -160,7 +162,9 @@ _SOUND_CHARACTER = frozenset({"creak", "creaks", "creaking", "creaky", "clink", 
                               "puffing", "breathing",
                               # a gun cocked or reloaded: its action's click, not its report
                               "cock", "cocks", "cocked", "cocking", "rack", "racks", "racked", "racking", "reload",
-                              "reloads", "reloaded", "reloading"})
+                              "reloads", "reloaded", "reloading",
+                              # a grenade's pin pulled: its ring's click, not its blast
+                              "pin"})
 _CHARACTER = 1.1
 
 
@@ -206,11 +210,16 @@ def _slips_fixed(words: list[str], listed: frozenset[str]) -> list[str]:
     return fixed
 
 
+# Keywords that are nouns only: a verb's form is no way to them ("woodpecker tapping": a knock,
+# not the tap's running water).
+_NOUNS_ONLY = frozenset({"tap"})
+
+
 def _forms(word: str, listed: frozenset[str]) -> set[str]:
     """A prompt word and what the keyword lists may hold it as: its singular, and the verb of a
     past tense or an "-ing" form no list holds."""
     forms = {word} | ({word[:-1]} if word.endswith("s") else set()) | ({word[:-2]} if word.endswith("es") else set())
-    return forms | (vocabulary.verb_stems(word) if word not in listed else set())
+    return forms | (vocabulary.verb_stems(word) - _NOUNS_ONLY if word not in listed else set())
 
 
 def _described(words: list[str], model: SoundModel) -> int:
@@ -671,6 +680,13 @@ def _named_outright(text: str, models: list[SoundModel], excluded: set[str]) -> 
     return top[0] if len(top) == 1 else None
 
 
+def _surfaces_said(text: str, steps: list[SoundModel]) -> list[int]:
+    """Per step model, how many of the prompt's words name a surface it walks on ("gravel",
+    "meadow", "wooden"): its keywords beyond the walking words every step model lists."""
+    _words_, forms = _prompt_forms(text, steps)
+    return [sum(bool(f & (set(m.keywords) - set(m.requires))) for _w, f in forms) for m in steps]
+
+
 def _named_in_words(best: dict[str, tuple[float, SoundModel | None]], text: str, models: list[SoundModel],
                     excluded: set[str]) -> None:
     """The embedding's choices corrected where the prompt's words tell the candidates apart and
@@ -691,6 +707,14 @@ def _named_in_words(best: dict[str, tuple[float, SoundModel | None]], text: str,
         steps = [m for m in models if m.name.startswith("steps_") and m.name not in excluded]
         said = KeywordScorer().scores(text, steps)
         named = [m for m, n in zip(steps, said) if n == said.max() > said.min()]
+        if len(named) != 1:
+            # The surface the words name, walked on in words the lists do not hold ("boot stomp
+            # on wood"); none named, the description nearest "boots" or "steps" is a guess at
+            # one (the snow's says boots, the gravel's steps): feet land on the stage's floor.
+            surfaces = _surfaces_said(text, steps)
+            named = [m for m, n in zip(steps, surfaces) if n == max(surfaces) > 0]
+            if not any(surfaces):
+                named = [m for m in steps if m.name == STAGE_STEPS]
         if len(named) == 1:
             best["oneshot"] = (score, named[0])
     said = KeywordScorer().scores(text, models)

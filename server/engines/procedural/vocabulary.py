@@ -43,6 +43,7 @@ FALLBACKS: dict[str, str] = {
     # doors and windows of other materials close like a door; their hardware clicks like metal
     "DOORMetl": "door", "DOORGlas": "door", "DOORPlas": "door", "DOORSlid": "door", "DOORSton": "door",
     "DOORGate": "door", "DOORPrisn": "door", "DOORDungn": "door", "DOORAppl": "door", "VEHDoor": "door",
+    "SCIDoor": "door", "TRNHorn": "horn",
     "DRWRMisc": "impact_wood", "DRWRPlas": "impact_soft",
     "WNDWWood": "impact_wood", "WNDWMetl": "impact_metal", "WNDWPlas": "impact_soft", "WNDWHdwr": "impact_metal",
     "WNDWMisc": "impact_glass",
@@ -143,6 +144,20 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "flour": ("FOODIngr",), "grain": ("FOODIngr",), "beans": ("FOODIngr",), "salt": ("FOODIngr",),
     "panting": ("HMNBrth",), "chime": ("MUSCChim",), "chimes": ("MUSCChim",), "wind chimes": ("MUSCChim",),
     "wolf": ("ANMLWild",), "wolves": ("ANMLWild",), "coyote": ("ANMLWild",),
+    # a suppressed shot is a cough and the action's clatter, not the report
+    "silenced": ("GUNSupr",), "suppressed": ("GUNSupr",), "silencer": ("GUNSupr",), "suppressor": ("GUNSupr",),
+    # wheels roll: wood and iron rims on a road, casters on a floor, which no model makes
+    "wagon": ("VEHWagn",), "wagon wheels": ("VEHWagn",), "cart": ("VEHWagn",), "carriage": ("VEHWagn",),
+    "stagecoach": ("VEHWagn",), "wheels": ("OBJWhled",), "casters": ("OBJWhled",), "office chair": ("OBJWhled",),
+    "wheelchair": ("OBJWhled",), "trolley": ("OBJWhled",), "shopping cart": ("OBJWhled",),
+    "shredder": ("MACHOffi",), "photocopier": ("MACHOffi",), "copier": ("MACHOffi",), "fax": ("MACHOffi",),
+    "poker chips": ("GAMECas",), "casino chips": ("GAMECas",), "dice": ("GAMECas",), "roulette": ("GAMECas",),
+    # a train's horn and a steam engine's chuff are no rolling train
+    "train horn": ("TRNHorn",), "steam train": ("TRNSteam",), "steam locomotive": ("TRNSteam",),
+    "steam engine": ("TRNSteam",),
+    "puck": ("SPRTWntr",), "bowling": ("SPRTIndor",), "blast door": ("SCIDoor",),
+    # shoes are feet: their squeak on a court is no step
+    "shoes": ("FEETHmn",), "shoe": ("FEETHmn",),
 }
 
 # Sounds a modelled source also makes but its model does not: "dog growl" names a dog, which
@@ -173,11 +188,14 @@ UNMADE_SOUNDS: dict[str, tuple[str, ...]] = {
                     _ANY_SOURCE),
     # a tyre's or a bird's screech is no pass-by and no call the bird model makes
     **dict.fromkeys(("screech", "screeches", "screeching", "squeal", "squeals", "squealing"), _ANY_SOURCE),
-    # a mouth drinking is no pour, and a blade drawn from its scabbard no swing
-    **dict.fromkeys(("drinking", "sipping", "sips", "gulp", "gulps", "gulping", "swallow", "swallows", "swallowing",
+    # a mouth drinking is no pour ("potion drink": a gulp, whoever poured it), and a blade drawn from its scabbard no swing
+    **dict.fromkeys(("drink", "drinks", "drinking", "sipping", "sips", "gulp", "gulps", "gulping", "swallow", "swallows", "swallowing",
                      "slurp", "slurps", "slurping", "unsheathe", "unsheathes", "unsheathed", "unsheathing", "sheathe",
                      "sheathes", "sheathed", "sheathing"), _ANY_SOURCE),
 }
+
+# A drink poured is what the pour pours ("bartender pours a drink"), not a mouth drinking.
+_POURED = dict.fromkeys(("drink", "drinks"), frozenset({"pour", "pours", "pouring", "poured"}))
 
 # Sources that are as often where a sound happens: "leaves rustling" names them, "rain on
 # leaves" and "footsteps through dry leaves" name a surface the rain and steps models make.
@@ -275,8 +293,9 @@ def _inflected_aliases() -> dict[str, str]:
 
 def _alias_of(phrase: str, single: bool) -> str | None:
     """The ``ALIASES`` key a phrase is written as: itself, its singular, a container named with
-    "of" before its contents, or (one word) the verb it inflects ("skidding": a skid) or another
-    form of a verb listed ("cocked": cocking)."""
+    "of" before its contents, (one word) the verb it inflects ("skidding": a skid) or another
+    form of a verb listed ("cocked": cocking), or (several) the verb its last word inflects
+    ("mouse clicking": a mouse click)."""
     if phrase in ALIASES:
         return phrase
     first, _sep, last = phrase.partition(" of ")
@@ -285,7 +304,8 @@ def _alias_of(phrase: str, single: bool) -> str | None:
     if phrase.endswith("s") and phrase[:-1] in ALIASES:
         return phrase[:-1]
     if not single:
-        return None
+        head, _sep, verb = phrase.rpartition(" ")   # "mouse clicking": a mouse click
+        return next((f"{head} {stem}" for stem in sorted(verb_stems(verb)) if f"{head} {stem}" in ALIASES), None)
     stems = sorted(verb_stems(phrase))
     return next((stem for stem in stems if stem in ALIASES), None) or next(
         (_inflected_aliases()[stem] for stem in stems if stem in _inflected_aliases()), None)
@@ -317,7 +337,7 @@ def mentions(text: str) -> list[Mention]:
                 used[i : i + size] = [True] * size
     named = {cat_id for mention in found for cat_id in mention.cat_ids}
     found.extend(Mention(word, ()) for word, was_used in zip(words, used)
-                 if not was_used and word in UNMADE_SOUNDS
+                 if not was_used and word in UNMADE_SOUNDS and not _POURED.get(word, set()).intersection(words)
                  and (UNMADE_SOUNDS[word] is _ANY_SOURCE or named.intersection(UNMADE_SOUNDS[word])))
     if _walking_words().intersection(words):
         found.extend(_surfaces(words, used))

@@ -400,3 +400,26 @@ def test_crickets_are_chirps_of_tone_pulses_high_and_never_in_time(seed):
     assert _strongest_rate(x, 3000.0, 6000.0, (10.0, 60.0)) > 15.0  # pulses a few dozen a second
     level = frames_db(x, 0.005)
     assert (level < -20.0).mean() > 0.05  # between chirps the night is quieter, not a steady whistle
+
+
+def _car_period(x: np.ndarray) -> float:
+    """Seconds after which the clacks' pattern repeats: the first lag (0.4-3 s) where the
+    clack band's level correlates with itself nearly as well as anywhere."""
+    level = np.abs(signal.hilbert(band(x, 700.0, 4000.0)))[:: SR // 200]
+    level = level - level.mean()
+    ac = signal.correlate(level, level, mode="full", method="fft")[level.size - 1 :]
+    lags = np.arange(int(0.4 * 200), int(3.0 * 200))
+    peaks, _ = signal.find_peaks(ac[lags], height=0.8 * ac[lags].max())
+    return float(lags[peaks[0]] / 200)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_train_is_its_wheels_clacking_in_pairs_once_a_car_has_passed_over_a_low_rumble(seed):
+    x = render("train", seed)
+    assert share(x, 0.0, 500.0) > 0.6  # the cars' rumble and the axles' thud (measured 0.80-0.81)
+    assert 2.5 < transients(x, 700.0) / 8.0 < 8.0  # four wheels a car, about a car a second (measured 4.0-4.4)
+    period = _car_period(x)
+    assert 0.6 < period < 1.5  # a car length at speed (measured 0.95-1.03 s)
+    assert _car_period(render("train", seed, intensity=0.95)) < 0.85 * period < _car_period(render("train", seed, intensity=0.15))
+    heavy, light = render("train", seed, size=0.95), render("train", seed, size=0.1)
+    assert _centroid(band(heavy, None, 500.0)) < 0.8 * _centroid(band(light, None, 500.0))  # a heavier car, lower (measured 0.61)

@@ -17,8 +17,8 @@ from .conftest import make_shot
 
 def test_the_engine_reports_the_matchers_warning(keyword_matcher):
     engine = ProceduralEngine(matcher=keyword_matcher)
-    (warning,) = engine.layer_warnings(Layer("train", LayerKind.FX, prompt="a train passing"))
-    assert warning.startswith("layer 'train': no sound model for \"train\" (UCS TRNMisc)")
+    (warning,) = engine.layer_warnings(Layer("train", LayerKind.FX, prompt="a steam train passing"))
+    assert warning.startswith("layer 'train': no sound model for \"steam train\" (UCS TRNSteam)")
     assert engine.layer_warnings(Layer("bang", LayerKind.FX, prompt="gunshot")) == []
     assert engine.layer_warnings(Layer("x", LayerKind.FX, prompt="zorgle", mute=True)) == []
 
@@ -29,9 +29,9 @@ def test_other_engines_have_nothing_to_say_by_default():
 
 def test_a_library_file_that_answers_the_prompt_silences_the_warning(tmp_path, keyword_matcher):
     t = np.arange(int(0.5 * SAMPLE_RATE)) / SAMPLE_RATE
-    soundfile.write(tmp_path / "TRNMisc_Train Passing_TST_T1.wav", 0.5 * np.sin(2 * np.pi * 90 * t), SAMPLE_RATE)
+    soundfile.write(tmp_path / "TRNSteam_Steam Train Passing_TST_T1.wav", 0.5 * np.sin(2 * np.pi * 90 * t), SAMPLE_RATE)
     engine = ProceduralEngine(matcher=keyword_matcher, sfx_library=tmp_path, index_path=tmp_path / "index.sqlite3")
-    layer = Layer("train", LayerKind.FX, prompt="a train passing")
+    layer = Layer("train", LayerKind.FX, prompt="a steam train passing")
     assert engine.layer_warnings(layer) == []
     (audio,) = engine.generate(make_shot(onsets=(1.0,)), layer, [1], SamplingSettings())
     assert np.abs(audio).max() > 0.1

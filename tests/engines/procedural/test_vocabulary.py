@@ -153,10 +153,10 @@ def test_coverage_of_the_common_families():
     assert len(table) == len(ucs.entries())
     for cat_id in ("DOORWood", "FEETHmn", "METLImpt", "GLASBrk", "GUNPis", "EXPLReal", "THUN", "STORM", "ANMLDog", "VEHCar",
                    "WATRSurf", "WATRSplsh", "WATRPour", "FIRECrkl", "CLOTHMvmt", "PAPRHndl", "OBJKey", "CRWDWalla",
-                   "BIRDSong", "RAIN", "WIND", "ELECBuzz", "FGHTBf", "FGHTImpt", "WHSH", "AMBRoom", "AMBTraf", "ALRMSirn"):
+                   "BIRDSong", "RAIN", "WIND", "ELECBuzz", "FGHTBf", "FGHTImpt", "WHSH", "AMBRoom", "AMBTraf", "ALRMSirn", "TRNMisc"):
         assert table[cat_id].status == "model", cat_id
     assert table["GUNSupr"].status == "fallback" and table["GUNSupr"].model.name == "gunshot"
-    assert table["TRNMisc"].status == "none" and table["TRNMisc"].model is None
+    assert table["TRNSteam"].status == "none" and table["TRNSteam"].model is None
 
 
 def test_mentions_find_sources_not_places():

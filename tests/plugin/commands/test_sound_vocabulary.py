@@ -11,7 +11,7 @@ import soundfile
 
 from foleyline.cli import main
 
-TRAIN_NOTES = "reasoning: a train passes\n\n[FX] train\nprompt: a train passing\nevents:\n  0.3 s: train\n"
+TRAIN_NOTES = "reasoning: a train passes\n\n[FX] train\nprompt: a steam train passing\nevents:\n  0.3 s: train\n"
 
 
 def _notes(tmp_path: Path, text: str) -> Path:
@@ -25,7 +25,7 @@ def test_generate_warns_when_no_model_makes_what_a_layer_asks(timeline: Path, tm
     out = tmp_path / "out"
     assert main(["generate", str(timeline), "-o", str(out), "--notes", str(_notes(tmp_path, TRAIN_NOTES))]) == 0
     err = capsys.readouterr().err
-    assert "warning: layer 'train': no sound model for \"train\" (UCS TRNMisc); it will sound like" in err
+    assert "warning: layer 'train': no sound model for \"steam train\" (UCS TRNSteam); it will sound like" in err
 
 
 def test_generate_with_a_sound_library_uses_its_file_and_has_nothing_to_warn(timeline: Path, tmp_path: Path, capsys) -> None:
@@ -33,7 +33,7 @@ def test_generate_with_a_sound_library_uses_its_file_and_has_nothing_to_warn(tim
     library.mkdir()
     t = np.arange(int(0.4 * 48000)) / 48000
     tone = 0.8 * np.sin(2 * np.pi * 440.0 * t) * np.exp(-t / 0.2)
-    soundfile.write(library / "TRNMisc_Train Passing_ME_FLN.flac", tone, 48000)
+    soundfile.write(library / "TRNSteam_Steam Train Passing_ME_FLN.flac", tone, 48000)
     out = tmp_path / "out"
     argv = ["generate", str(timeline), "-o", str(out), "--notes", str(_notes(tmp_path, TRAIN_NOTES)), "--sfx-library", str(library)]
     assert main(argv) == 0
@@ -55,7 +55,7 @@ def test_a_sound_library_cannot_be_given_to_a_running_server(timeline: Path, tmp
     assert "foleyline serve --sfx-library" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("prompt", "warned"), [("a train passing", True), ("dog barking", False)])
+@pytest.mark.parametrize(("prompt", "warned"), [("a steam train passing", True), ("dog barking", False)])
 def test_notes_check_warns_about_prompts_without_a_model(tmp_path: Path, capsys, prompt: str, warned: bool) -> None:
     path = tmp_path / "sh.txt"
     path.write_text(f"[FX] sound\nprompt: {prompt}\n")

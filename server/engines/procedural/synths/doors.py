@@ -80,7 +80,7 @@ DOOR_MODELS: tuple[SoundModel, ...] = (
         "door", "oneshot",
         "a door closing or slamming shut: a heavy wooden door, the panel hitting the frame and the latch clicking",
         ("door", "doors", "slam", "slams", "slammed", "slamming", "shut", "shuts", "closes", "closing", "close", "gate",
-         "cupboard", "cabinet", "wardrobe"),
+         "cupboard", "cabinet", "wardrobe", "blast door", "blast doors"),
         render_door, SoundParams(size=0.6, hardness=0.6, intensity=0.75, distance=0.1),
         ucs=("DOORWood", "DOORMisc", "DOORSwng", "DOORCab", "DOORHdwr"),
     ),

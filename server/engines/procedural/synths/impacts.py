@@ -143,7 +143,9 @@ IMPACT_MODELS: tuple[SoundModel, ...] = (
         # not "crack": thunder, a whip, ice and bones crack too, and the word alone named glass
         # wine is poured; its glass clinks
         ("glass", "clink", "clinks", "bottle", "cup", "mug", "plate", "plates", "dish", "dishes", "crockery", "ceramic", "jar",
-         "wine glass", "wine glasses", "ice"),
+         "teacup", "teacups", "saucer", "saucers",
+         # a glass named by its kind is the glass ("shot glass slid down the bar": no gunshot, no metal bar)
+         "wine glass", "wine glasses", "shot glass", "shot glasses", "ice"),
         _impact_fn("glass"), SoundParams(size=0.35, hardness=0.9, intensity=0.6),
         ucs=("GLASImpt", "GLASTonl", "GLASMisc", "CERMImpt", "CERMTonl", "FOODGware", "FOODTware", "ICEImpt"),
     ),

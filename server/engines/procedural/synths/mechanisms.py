@@ -59,7 +59,9 @@ _CLICK_WORDS = ("click", "clicks", "clicking", "clicked", "clack", "clacks", "sw
                 "clasp",
                 # a gun's action, not its report
                 "cock", "cocks", "cocked", "cocking", "rack", "racks", "racked", "racking", "reload", "reloads",
-                "reloaded", "reloading")
+                "reloaded", "reloading",
+                # a grenade's pin pulled is its ring's click, not its blast; handcuffs close on a ratchet
+                "pin", "handcuffs", "handcuff", "cuffs")
 
 MECHANISM_MODELS: tuple[SoundModel, ...] = (
     SoundModel(

@@ -1,4 +1,4 @@
-"""A car passing by, and a siren.
+"""A car passing by, a train, and a siren.
 
 A pass-by is geometry: a source moving at speed v along a straight road, passing a listener
 at the closest distance d. Its level follows 1/r, so it swells, peaks as it passes and falls
@@ -6,6 +6,13 @@ away; its pitch is Doppler-shifted, higher while it approaches and lower once it
 (the "neeeow"); and the air takes more of the highs while it is far. The source is an engine
 (a firing-rate pulse train, harmonics low down) and tyre roar on the road (broadband noise a
 few hundred Hz to a few kHz), which dominates at speed.
+
+A train is its wheels and its weight. Each wheel rolling over a rail joint strikes it: a
+clack, a low thud of the axle's load with a bright ring of the steel. The wheels come in
+pairs (an axle's two on one bogie, a couple of metres apart) and a car carries two bogies
+near its ends, so a car passing is "clack-clack ... clack-clack" and the pattern repeats once
+a car length has gone by (18-26 m: about once a second at 20 m/s, faster at speed). Under the
+clacks, the rumble of the cars on the track, a few tens to a couple of hundred Hz.
 
 A siren wails: a tone sweeping up and down between ~650 and ~1500 Hz every few seconds, with
 the odd harmonics of its horn driver.
@@ -22,10 +29,12 @@ from ..dsp import (
     at_low_rate,
     bandpass,
     control_len,
+    decay_env,
     distance_filter,
     from_low_rate,
     low_white,
     lowpass,
+    place_many,
     slow_curve,
     upsample,
     white,
@@ -62,6 +71,30 @@ def render_pass_by(rng: np.random.Generator, params: SoundParams, strength: floa
     return finish(out, params, strength, peak=0.8, strength_floor=0.4, distance_drop=0.5, air=False)
 
 
+def render_train(rng: np.random.Generator, params: SoundParams, env: np.ndarray, n: int) -> np.ndarray:
+    speed = (8.0 + 27.0 * params.intensity) * float(rng.uniform(0.9, 1.1))  # m/s: a crawl to 125 km/h
+    car = (18.0 + 8.0 * params.size) * float(rng.uniform(0.95, 1.05))      # a car's length, m
+    axles = np.array([0.0, 2.5, car - 5.5, car - 3.0])                      # two bogies of two axles
+    cars = int(n / SAMPLE_RATE * speed / car) + 2
+    where = (np.arange(cars)[:, None] * car + axles[None, :]).ravel() + float(rng.uniform(0.0, car))
+    starts = ((where / speed + rng.normal(0.0, 0.003, where.size)) * SAMPLE_RATE).astype(np.int64) - int(car / speed * SAMPLE_RATE)
+    keep = (starts >= 0) & (starts < n)
+    clack_n = int(0.08 * SAMPLE_RATE)
+    t = np.arange(clack_n, dtype=np.float32) / SAMPLE_RATE
+    thud_hz = 110.0 - 50.0 * params.size                                    # a heavier car, a lower thud
+    bank = [(np.sin(2.0 * np.pi * thud_hz * float(rng.uniform(0.9, 1.1)) * t) * decay_env(clack_n, 0.025)
+             + 1.5 * bandpass(white(rng, clack_n), 700.0, 4000.0, order=1) * decay_env(clack_n, 0.008)).astype(np.float32)
+            for _ in range(4)]
+    out = np.zeros(n, dtype=np.float32)
+    place_many(out, bank, starts[keep], rng.uniform(0.7, 1.0, int(keep.sum())), rng)
+    low_n = int(n / SAMPLE_RATE * LOW_RATE) + 1
+    rumble = lowpass(low_white(rng, low_n), 120.0 + 80.0 * (1.0 - params.size), order=2, rate=LOW_RATE)
+    out += (0.3 + 0.2 * params.size) * from_low_rate(rumble * at_low_rate(slow_curve(rng, control_len(n), 0.5, 0.2), low_n), n)
+    out = distance_filter(out, params.distance)
+    level = upsample(0.6 + 0.4 * np.minimum(env, 1.0), n)
+    return (out * level * np.float32(0.5 * (0.4 + 0.6 * params.intensity))).astype(np.float32)
+
+
 def render_siren(rng: np.random.Generator, params: SoundParams, env: np.ndarray, n: int) -> np.ndarray:
     m = env.size
     period = float(rng.uniform(3.0, 5.0)) * (1.0 - 0.6 * params.hardness)  # hard: a fast yelp
@@ -93,6 +126,8 @@ def render_horn(rng: np.random.Generator, params: SoundParams, strength: float) 
     return finish(out, params, strength, peak=0.7, strength_floor=0.6)
 
 
+_TRAIN_WORDS = ("train", "trains", "locomotive", "locomotives", "freight train", "subway", "tram", "trams", "metro")
+
 VEHICLE_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "car_pass", "oneshot",
@@ -102,6 +137,15 @@ VEHICLE_MODELS: tuple[SoundModel, ...] = (
         render_pass_by, SoundParams(size=0.5, hardness=0.5, intensity=0.6, distance=0.2), lead_in=PASS_HALF,
         requires=("car", "cars", "vehicle", "truck", "motorbike", "motorcycle", "van", "bus", "taxi", "traffic"),
         ucs=("VEHBy", "VEHCar", "VEHRace", "VEHTire"),
+    ),
+    SoundModel(
+        "train", "texture",
+        "a train rolling by: the clickety-clack of its wheels over the rail joints and the rumble of its cars",
+        _TRAIN_WORDS + ("clickety", "railway", "railroad", "rails", "tracks"),
+        render_train, SoundParams(size=0.6, hardness=0.6, intensity=0.6, distance=0.2),
+        # a rumble, a drone or a rhythm read near the train: only a prompt that names one gets it
+        happens_to=_TRAIN_WORDS,
+        ucs=("TRNMisc", "TRNClak", "TRNDiesl", "TRNElec", "TRNSbwy", "TRNTram"),
     ),
     SoundModel(
         "siren", "texture",
