@@ -69,7 +69,7 @@ class MediaInfo:
     @property
     def clock(self) -> MediaClock:
         """What the file says of its own time, for the media-start rule."""
-        return MediaClock(self.duration, self.timecode)
+        return MediaClock(self.duration, self.timecode, self.fps)
 
 
 def _is_allowed(format_name: str) -> bool:

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 
-__all__ = ["Chunk", "NotAWave", "bext_originator_reference", "chunks", "read_chunk", "rebuilt"]
+__all__ = ["Chunk", "NotAWave", "bext_originator_reference", "bext_time_reference", "chunks", "read_chunk", "rebuilt"]
 
-# bext: Description (256), Originator (32), OriginatorReference (32), ...
+# bext: Description (256), Originator (32), OriginatorReference (32), OriginationDate (10),
+# OriginationTime (8), TimeReferenceLow, TimeReferenceHigh (uint32 each), ...
 _BEXT_REFERENCE = slice(256 + 32, 256 + 32 + 32)
+_BEXT_TIME_REFERENCE = slice(256 + 32 + 32 + 10 + 8, 256 + 32 + 32 + 10 + 8 + 8)
 
 
 class NotAWave(ValueError):
@@ -72,6 +74,15 @@ def bext_originator_reference(path: str | PathLike) -> str | None:
     if payload is None or len(payload) < _BEXT_REFERENCE.stop:
         return None
     return payload[_BEXT_REFERENCE].split(b"\0", 1)[0].decode("ascii", errors="replace")
+
+
+def bext_time_reference(path: str | PathLike) -> int | None:
+    """The bext TimeReference of a WAV: its first sample, in samples since midnight (None
+    without a bext chunk)."""
+    payload = read_chunk(path, b"bext")
+    if payload is None or len(payload) < _BEXT_TIME_REFERENCE.stop:
+        return None
+    return struct.unpack("<Q", payload[_BEXT_TIME_REFERENCE])[0]
 
 
 def rebuilt(data: bytes, replace: dict[bytes, bytes | None]) -> bytes:

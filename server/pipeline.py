@@ -156,7 +156,7 @@ class Pipeline:
         """Time, decode and analyse a shot: what an engine (or the notes writer) needs."""
         path = self.media_path(shot)
         info = probe(path)
-        timing = shot_timing(shot, handle_frames, info.clock)
+        timing = shot_timing(shot, handle_frames, info.clock, path.name)
         shot_input = self.inputs.load(
             path, timing.media_start_s, timing.duration_s, streams,
             shot_id=shot.id, offset=-timing.head_s, notes=shot.notes,

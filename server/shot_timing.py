@@ -52,11 +52,13 @@ def _clamped_to_file(available: TimeRange, media: MediaClock | None) -> TimeRang
     return TimeRange(start, RationalTime((end_s - start_s) * start.rate, start.rate))
 
 
-def shot_timing(shot: ShotRequest, handle_frames: int, media: MediaClock | None) -> ShotTiming:
+def shot_timing(shot: ShotRequest, handle_frames: int, media: MediaClock | None,
+                media_name: str | None = None) -> ShotTiming:
     """The shot's range widened by handles, clamped to the media that exists.
 
     ``media``: what the file says of its own time (None when unknown: nothing is clamped to the
-    file, and the source range counts from the available range's start or from zero)."""
+    file, and the source range counts from the available range's start or from zero);
+    ``media_name``: the file's name, for the message when the shot lies outside it."""
     label = shot.name or shot.id
     # Frames count real frames here; the drop-frame flag only matters for timecode labels.
     rate = timebase.rate_from_float(shot.rate)
@@ -73,10 +75,7 @@ def shot_timing(shot: ShotRequest, handle_frames: int, media: MediaClock | None)
     shot_start_s = timebase.media_seconds(source.start_time, media_start)
     media_duration_s = media.duration_s if media is not None else None
     if shot_start_s < -1e-6 or (media_duration_s is not None and shot_start_s >= media_duration_s):
-        raise MediaError(
-            f"shot {label} starts at {shot_start_s:.3f} s of its media, which lasts {media_duration_s or 0:.3f} s; "
-            "the timeline does not match this media file: relink the clip"
-        )
+        raise MediaError(_outside_its_media(shot, media_start, media, media_name))
     # no audio before 00:00:00:00: a Broadcast WAV's TimeReference counts samples since midnight
     head_frames = max(0, min(handle_frames, timebase.to_frames(shot.record_range.start_time, rate)))
     handled = timebase.add_handles(source, head_frames, handle_frames, available)
@@ -87,6 +86,32 @@ def shot_timing(shot: ShotRequest, handle_frames: int, media: MediaClock | None)
     _first, samples = timebase.range_to_samples(handled.range, OUTPUT_SAMPLE_RATE, media_start)
     shot_s = float(timebase.to_seconds(source.duration))
     return ShotTiming(start_s, duration_s, handled.head_frames, handled.tail_frames, head_s, shot_s, handled.range, samples, time_reference)
+
+
+def _outside_its_media(shot: ShotRequest, media_start: RationalTime, media: MediaClock | None,
+                       media_name: str | None) -> str:
+    """Why a shot's source range lies outside its file, in the timecodes an editor compares: the
+    shot's, and the file's span from its start (the export's available range, the file's own
+    timecode, or 00:00:00:00 when it carries none). A proxy rendered without the camera's
+    timecode, or with another, is the usual cause."""
+    label = shot.name or shot.id
+    rate = timebase.as_rate(shot.rate, shot.drop_frame)
+    source = shot.source_range
+    file = media_name or "its media file"
+    shown = f"{timebase.to_timecode(source.start_time, rate)}-{timebase.to_timecode(source.end_time_exclusive(), rate)}"
+    if media is None:
+        return f"shot {label} shows {shown} of {file}, which starts at {timebase.to_timecode(media_start, rate)}; " \
+               "the timeline does not match this media file: relink the clip to the media it was cut with"
+    end = media_start + RationalTime(media.duration_s * media_start.rate, media_start.rate)
+    span = f"{timebase.to_timecode(media_start, rate)}-{timebase.to_timecode(end, rate)}"
+    if shot.available_range is not None:
+        why = "as the export's available range places it"
+    elif media.timecode:
+        why = f"from its own start timecode {media.timecode}"
+    else:
+        why = "it carries no start timecode, so it counts from 00:00:00:00"
+    return (f"shot {label} shows {shown} of {file}, but the file holds {span} ({why}); the timeline does not match "
+            "this media file: relink the clip to the media it was cut with (a proxy must keep the camera's timecode)")
 
 
 __all__ = ["ShotTiming", "shot_timing"]

@@ -30,7 +30,7 @@ def test_probe_reads_the_readme_facts(media_dir):
 def test_the_start_timecode_is_read_from_the_container(small_clip, suffix):
     info = probe(small_clip(f"tc{suffix}", timecode="10:00:00:00"))
     assert info.timecode == "10:00:00:00"
-    assert info.clock == MediaClock(info.duration, "10:00:00:00")
+    assert info.clock == MediaClock(info.duration, "10:00:00:00", 25.0)  # the picture's rate counts the timecode
     assert info.duration == pytest.approx(1.0, abs=0.05)
 
 

@@ -38,6 +38,7 @@ from foleyline.timebase.ranges import (
     range_to_samples,
     range_to_seconds,
     shot_media_span,
+    timecode_count_rate,
 )
 from foleyline.timebase.rates import (
     MAX_FRAME_RATE,
@@ -67,6 +68,7 @@ __all__ = [
     "HandledRange",
     "MediaClock",
     "MediaSpan",
+    "timecode_count_rate",
     "RateLike",
     "RationalTime",
     "TimeLike",

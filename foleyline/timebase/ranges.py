@@ -21,7 +21,8 @@ from foleyline.timebase.clock import (
     to_frames,
     to_seconds,
 )
-from foleyline.timebase.rates import RationalTime, TimeRange, rate_of, timecode_rate
+from foleyline.timebase.rates import (FrameRate, RationalTime, TimeRange, counts_timecode, rate_from_float, rate_of,
+                                      timecode_rate)
 
 # Frames of media kept either side of a shot in its audio, for trims and crossfades.
 DEFAULT_HANDLE_FRAMES = 12
@@ -97,11 +98,13 @@ def range_to_samples(source_range: TimeRange, sample_rate: int, media_start: Tim
 
 @dataclass(frozen=True)
 class MediaClock:
-    """What a media file says of its own time: how long its picture lasts, and the timecode
-    of its first frame (None when it carries none)."""
+    """What a media file says of its own time: how long its picture lasts, the timecode of its
+    first frame (None when it carries none), and the picture's frame rate, which counts that
+    timecode (None when unknown)."""
 
     duration_s: float
     timecode: str | None = None
+    rate: float | None = None
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,8 @@ def media_start(
       from zero (an EDL counts in the media's timecode without saying where the file starts).
     - Else zero: the source range is container time, as exports of untimecoded media write.
 
-    The timecode is read at the source range's rate, drop-frame when written with ';'.
+    The timecode is counted at the media's own rate (:func:`timecode_count_rate`), drop-frame
+    when written with ';'.
     """
     if available_range is not None:
         return available_range.start_time
@@ -134,7 +138,29 @@ def media_start(
     if media is None or not media.timecode or to_seconds(source_range.start_time) < Fraction(media.duration_s):
         return zero
     drop = ";" in media.timecode or "," in media.timecode
-    return from_timecode(media.timecode, timecode_rate(rate_of(source_range), drop))
+    return from_timecode(media.timecode, timecode_rate(timecode_count_rate(media, rate_of(source_range)), drop))
+
+
+def timecode_count_rate(media: MediaClock, source_rate: FrameRate) -> FrameRate:
+    """The rate a media file's start timecode counts frames at: its picture's own.
+
+    01:00:00:00 on a 23.976 camera file is frame 86,400 at 23.976 (3603.6 s); read at a 25 fps
+    timeline's rate it would be 3600 s, and a shot without an available range landed 3.6 s
+    late in its file (or past its end). Where the picture's rate is a whole multiple of the
+    source range's (50p in a 25 timeline, 59.94 in 29.97) the camera commonly counts its
+    timecode at the lower rate, the source's: read there, as before, unless its frames field
+    is one the lower rate has not (01:00:00;45 counts at 59.94). Unknown, or a rate no
+    timecode counts (a phone's variable rate averaged): the source's."""
+    if media.rate is None:
+        return source_rate
+    own = rate_from_float(media.rate)
+    if not counts_timecode(own):
+        return source_rate
+    ratio = own.fps / source_rate.fps
+    frames_field = int(media.timecode[-2:]) if media.timecode and media.timecode[-2:].isdigit() else 0
+    if ratio.denominator == 1 and frames_field < source_rate.timecode_base:
+        return source_rate  # the same rate, or a whole multiple whose label the source's rate counts
+    return own
 
 
 def shot_media_span(

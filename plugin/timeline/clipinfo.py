@@ -9,9 +9,10 @@ import opentimelineio as otio
 
 from foleyline import timebase
 from foleyline.plugin.timeline.formats import META_KEY
-from foleyline.plugin.timeline.relink import raw_media_path
+from foleyline.plugin.timeline.relink import as_stored, raw_media_path
 
-__all__ = ["VARIABLE_SPEED", "media_path_of", "speed_varies", "time_scalar", "timeline_drop_frame"]
+__all__ = ["VARIABLE_SPEED", "edl_source_in_media_timecode", "media_path_of", "speed_varies", "time_scalar",
+           "timeline_drop_frame"]
 
 
 def _metadata_says_drop(meta: object, depth: int = 0) -> bool | None:
@@ -71,9 +72,41 @@ def media_path_of(reference: otio.core.MediaReference, base_dir: Path | None,
     path = Path(raw)
     if not path.is_absolute() and not PureWindowsPath(str(path)).is_absolute() and base_dir is not None:
         path = base_dir / path
+    path = as_stored(path) or path
     if not path.exists():
         return path, f"media file not found: {raw if raw.startswith('//') else path}; relink it (--relink DIR, --map-path OLD=NEW) or mount the drive that holds it"
     return path, None
+
+
+def edl_source_in_media_timecode(source: otio.opentime.TimeRange, path: Path, rate: float,
+                                 drop: bool) -> otio.opentime.TimeRange:
+    """An EDL's source range, its in point read as its media's own timecode.
+
+    An EDL writes a source in point as a label of the media's timecode, counted at the media's
+    rate, and says no rate; OTIO's reader counts every label at the EDL's (``--rate``). When the
+    media's timecode counts at another rate (23.976 camera files in a 25 fps edit), the label
+    01:00:10:00 is 10.01 s into a file starting at 01:00:00:00, where read at 25 fps it sat 3.6 s
+    before the file's start once the file's timecode is counted at its own rate
+    (``timebase.timecode_count_rate``). The length stays the record's: the shot's."""
+    from foleyline.errors import FoleylineError
+    from foleyline.probe import probe
+
+    try:
+        clock = probe(path).clock
+    except (OSError, FoleylineError):
+        return source  # the server names what is wrong with the file
+    source_rate = timebase.rate_of(source)
+    if not clock.timecode:
+        return source
+    count = timebase.timecode_count_rate(clock, source_rate)
+    if count.fps == source_rate.fps:
+        return source
+    label = timebase.to_timecode(source.start_time, timebase.timecode_rate(rate, drop))
+    try:
+        start = timebase.from_timecode(label, timebase.timecode_rate(count, ";" in clock.timecode))
+    except FoleylineError:
+        return source  # a frame number the media's rate has not: not its timecode's label
+    return otio.opentime.TimeRange(start.rescaled_to(source.start_time.rate), source.duration)
 
 
 _RETIME_WORDS = ("timeremap", "time remap", "retime", "speed", "timewarp", "time warp")

@@ -37,6 +37,7 @@ __all__ = ["ConformResult", "RoundTrip", "conform_file", "guess_producer", "fole
 
 TC = otio.opentime
 CHECK_WAV_SECONDS = 20.0
+CHECK_WAV_STAMP_SECONDS = 3600  # the check WAVs' bext TimeReference: 01:00:00:00
 
 
 @dataclass
@@ -120,15 +121,18 @@ def _stand_in_shots(timeline: otio.schema.Timeline) -> tuple[list[Shot], str]:
 
 
 def _write_check_wavs(folder: Path, seconds: float) -> dict[LayerKind, Path]:
-    """Two silent 24-bit stereo WAVs of ``seconds``: the writers read a WAV's header (its
+    """Two silent 24-bit stereo Broadcast WAVs of ``seconds``: the writers read a WAV's header (its
     length, rate and channels), never its samples, so the header is written and the silence
     left to the file system (a file extended past its end reads as zeros). Written as tones
     through libsndfile they cost 23 ms of a one-shot generate's preflight (an 8 s movie's
     10 s check WAVs), nearly all of it converting samples nobody reads."""
     rate, channels, width = timebase.OUTPUT_SAMPLE_RATE, 2, 3
     data = max(1, int(round(seconds * rate))) * channels * width
-    header = struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + data, b"WAVE", b"fmt ", 16, 1, channels, rate,
-                         rate * channels * width, channels * width, 8 * width, b"data", data)
+    # stamped, as takes are, so the check covers media counted from a file's own timecode
+    bext = bytes(338) + struct.pack("<Q", CHECK_WAV_STAMP_SECONDS * rate) + bytes(602 - 346)
+    header = struct.pack("<4sI4s4sIHHIIHH", b"RIFF", 4 + 24 + 8 + len(bext) + 8 + data, b"WAVE", b"fmt ", 16, 1, channels,
+                         rate, rate * channels * width, channels * width, 8 * width)
+    header += struct.pack("<4sI", b"bext", len(bext)) + bext + struct.pack("<4sI", b"data", data)
     paths = {}
     for kind in (LayerKind.FOLEY, LayerKind.FX):
         path = folder / f"foleyline-check-{kind.value.lower()}.wav"
@@ -163,8 +167,12 @@ def foley_positions(timeline: otio.schema.Timeline, wav_names: Sequence[str], *,
                 continue
             rng = clip.range_in_parent()
             key = (gstart + timebase.to_frames(rng.start_time, rate), timebase.to_frames(rng.duration, rate))
-            if with_source:
-                key += (timebase.to_frames(clip.source_range.start_time, rate),)
+            if with_source:  # counted from the file's first frame, whatever timecode it carries
+                source = clip.source_range.start_time
+                available = getattr(clip.media_reference, "available_range", None)
+                if available is not None:
+                    source = source - available.start_time
+                key += (timebase.to_frames(source, rate),)
             seen_on_track.add(key)
         if not group:
             found.update(seen_on_track)

@@ -572,6 +572,7 @@ class RateGuess:
     rate: float
     highest_frame: int
     drop_frame: bool
+    highest_record_frame: int = 0  # of the events' record timecodes alone: the edit's own rate
 
     def allows(self, rate: float) -> bool:
         """Whether ``rate`` can count the frame numbers this EDL's timecodes use."""
@@ -582,7 +583,11 @@ def rate_from_timecodes(text: str) -> RateGuess:
     """The lowest standard rate whose frame numbers cover every timecode of the EDL."""
     highest = max((int(m) for m in _ANY_TC.findall(text)), default=0)
     drop = "DROP FRAME" in text.upper().replace("NON-DROP FRAME", "") or bool(re.search(r"\d\d;\d\d\b", text))
+    # Source timecodes are the media's labels, counted at the media's rate, which can be higher
+    # than the edit's (25 fps media in a 23.976 edit): the record columns alone say the edit's.
+    record = max((int(m.group(name)[-2:]) for m in map(_EVENT.match, text.splitlines()) if m
+                  for name in ("rin", "rout")), default=0)
     base = next((b for b in _STANDARD if b > highest), 60)
     if drop and base in (30, 60):
-        return RateGuess(base * 1000 / 1001, highest, True)
-    return RateGuess(float(base), highest, False)
+        return RateGuess(base * 1000 / 1001, highest, True, record)
+    return RateGuess(float(base), highest, False, record)

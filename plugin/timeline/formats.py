@@ -233,6 +233,14 @@ def _edl_rate(path: Path, rate: float | None, guess: bool) -> tuple[str, float, 
     rate = normalise_rate(rate)
     if not found.allows(rate):
         said = timebase.as_rate(rate).label
+        if not guess and timebase.as_rate(rate).timecode_base > found.highest_record_frame:
+            # --rate at the source's count would misplace every record timecode
+            raise InvalidInput(
+                f"{path}: its record timecodes fit {said} fps, but its source timecodes count frame "
+                f"{found.highest_frame}: media at another rate (at least {label} fps) cut into a {said} fps edit, "
+                "whose source in points an EDL cannot say at one rate; export the sequence as .otio, FCP7 XML "
+                f"or AAF, which keep each file's own rate (or, if the edit itself is {label} fps, give --rate {label})"
+            )
         if not guess:
             raise InvalidInput(
                 f"{path}: its timecodes count frame {found.highest_frame}, which {said} fps does not have; "

@@ -7,12 +7,16 @@ tests/plugin/test_quirks.py.
   clip above or below an empty spine. Answer (``_fcpx_string``): write every time as the same
   frame count at 24 fps and scale the XML to the true rate (exact rationals), generators as
   gaps, a spine that covers the timeline, and ``tcStart``/``tcFormat`` set with the spine's
-  offsets starting at ``tcStart`` as Final Cut Pro writes them.
+  offsets starting at ``tcStart`` as Final Cut Pro writes them. It marks an audio file's asset
+  ``hasAudio`` only: ``_fcpx_audio_assets`` adds its audio sources, channels and rate.
 - FCP7 XML: the writer turns every range into SMPTE timecode and refuses rates such as 48000,
   crashes on media without an available range, and labels every sequence NDF unless its own
   metadata says DF. Answer: rescale every range to the timeline rate first (whole frames); give
   media of unknown length the range its clip uses; carry our drop-frame flag into its metadata.
-  Its writer's cost grows with the square of the clips: answered in fcp7_writer.py.
+  Its writer's cost grows with the square of the clips: answered in fcp7_writer.py. It writes
+  ``file:///`` paths, audio files without sample rate, depth or channels, and audio clipitems
+  without a ``<sourcetrack>``, where FCP7 and Premiere write and import them:
+  ``fcp7_audio_as_imported``.
   (Its reader keeps <enabled>FALSE only in metadata: ``fix_after_read`` honours it.) Its
   reader makes every nested sequence (a clipitem holding a <sequence>: Premiere nests and
   multicam clips, FCP7 nests) an empty stack: it looks for the tracks under the <sequence>
@@ -27,7 +31,8 @@ tests/plugin/test_quirks.py.
   ``aaf.py`` writes the Pro Tools AAF with pyaaf2, markers as DescriptiveMarkers.
 - Kdenlive: the writer drops clip markers, and takes the profile's rate from the timeline's
   duration, which a clip at another rate changes. Answer: markers become timeline guides;
-  every range at the timeline rate first. Its reader makes titles, test patterns, nested
+  every range at the timeline rate first; in points counted from the file's first frame, not
+  its timecode (``media_time_from_file_start``, GES too). Its reader makes titles, test patterns, nested
   sequences and speed-changed clips offline media and names no sequence: kdenlive_read.py.
 - GES XML (otio-xges-adapter 1.0): its module is loaded twice, once per manifest entry, so a
   copied timeline's GES metadata is of the other copy's classes and the writer refuses it.
@@ -43,6 +48,7 @@ import contextlib
 import copy
 import io
 import re
+import urllib.parse
 import xml.etree.ElementTree as ET
 from fractions import Fraction
 
@@ -110,6 +116,23 @@ def fill_available_ranges(timeline: otio.schema.Timeline) -> None:
         reference = clip.media_reference
         if reference is not None and reference.available_range is None and clip.source_range is not None:
             reference.available_range = clip.source_range
+
+
+def media_time_from_file_start(timeline: otio.schema.Timeline) -> None:
+    """MLT (Kdenlive) and GES count a clip's in point from the file's first frame, and their OTIO
+    writers copy the source start as it is: a file whose available range starts at its own
+    timecode (a Broadcast WAV stamped 00:59:59:12, a camera file at 01:00:00:00) would be cut
+    an hour past its end. Count every file's media time from its first frame, in place."""
+    for clip in timeline.find_clips():
+        reference = clip.media_reference
+        available = getattr(reference, "available_range", None)
+        if available is None or available.start_time.value == 0 or clip.source_range is None:
+            continue
+        origin = available.start_time
+        reference.available_range = TC.TimeRange(origin - origin, available.duration)
+        clip.source_range = TC.TimeRange(clip.source_range.start_time - origin, clip.source_range.duration)
+        for marker in clip.markers:
+            marker.marked_range = TC.TimeRange(marker.marked_range.start_time - origin, marker.marked_range.duration)
 
 
 def _drop_frame_possible(timecode_meta: object, fallback: float | None) -> bool:
@@ -233,12 +256,13 @@ def write_string(timeline: otio.schema.Timeline, fmt_name: str, adapter: str, *,
             timecode.setdefault("rate", {"timebase": str(round(rate)), "ntsc": "TRUE"})
             fcp["timecode"] = timecode
             fixed.metadata["fcp_xml"] = fcp
-        return otio.adapters.write_to_string(fixed, adapter)
+        return fcp7_audio_as_imported(otio.adapters.write_to_string(fixed, adapter))
     if fmt_name == "fcpx":
         return _fcpx_string(timeline, adapter, rate)
     if fmt_name == "kdenlive":
         fixed = timeline if owned else copy.deepcopy(timeline)
         rescale_ranges(fixed, rate)  # its profile takes the rate of the timeline's duration: one rate
+        media_time_from_file_start(fixed)
         clip_markers_as_guides(fixed)
         with contextlib.redirect_stdout(io.StringIO()):  # its deprecation banner
             return otio.adapters.write_to_string(fixed, adapter)
@@ -248,8 +272,59 @@ def write_string(timeline: otio.schema.Timeline, fmt_name: str, adapter: str, *,
         xges_one_module()
         fixed = timeline if owned else copy.deepcopy(timeline)
         xges_tracks_at_rate(fixed, rate)
+        media_time_from_file_start(fixed)
         return otio.adapters.write_to_string(fixed, adapter)
     return otio.adapters.write_to_string(timeline, adapter)
+
+
+_XMEML_HOST = "file://localhost/"
+
+
+def fcp7_audio_as_imported(xml: str) -> str:
+    """What Final Cut Pro 7 and Premiere write, and their importers expect, of audio in an
+    xmeml, that the FCP7 writer leaves out: a ``pathurl`` names its host (``file://localhost/``,
+    not ``file:///``); an audio-only file says its sample rate, bit depth and channel count
+    (``<samplecharacteristics>``, ``<channelcount>``: read from the file when it is here); and
+    every clipitem of an audio track says which channel of its file it plays
+    (``<sourcetrack>``, channel 1 when nothing said otherwise). Answered in the text."""
+    root = ET.fromstring(xml)
+    for file_e in root.iter("file"):
+        url = file_e.find("pathurl")
+        if url is not None and url.text and url.text.startswith("file:///"):
+            url.text = _XMEML_HOST + url.text[len("file:///"):]
+        media = file_e.find("media")
+        audio = media.find("audio") if media is not None else None
+        if audio is None or media.find("video") is not None or audio.find("samplecharacteristics") is not None:
+            continue
+        facts = _audio_file_facts(url.text if url is not None else None)
+        if facts is None:
+            continue
+        rate, depth, channels = facts
+        characteristics = ET.SubElement(audio, "samplecharacteristics")
+        ET.SubElement(characteristics, "depth").text = str(depth)
+        ET.SubElement(characteristics, "samplerate").text = str(rate)
+        ET.SubElement(audio, "channelcount").text = str(channels)
+    for sequence in root.iter("sequence"):
+        for item in sequence.findall("media/audio/track/clipitem"):
+            if item.find("sourcetrack") is None:
+                source = ET.SubElement(item, "sourcetrack")
+                ET.SubElement(source, "mediatype").text = "audio"
+                ET.SubElement(source, "trackindex").text = "1"
+    return fcp7_writer.indented_string(root)
+
+
+def _audio_file_facts(url: str | None) -> tuple[int, int, int] | None:
+    """(sample rate, bits, channels) of a PCM file at a file:// URL, or None."""
+    if not url or not url.startswith("file:"):
+        return None
+    try:
+        import soundfile
+
+        info = soundfile.info(urllib.parse.unquote(urllib.parse.urlparse(url).path))
+    except Exception:
+        return None
+    bits = {"PCM_16": 16, "PCM_24": 24, "PCM_32": 32, "FLOAT": 32, "PCM_U8": 8}.get(info.subtype)
+    return None if bits is None else (int(info.samplerate), bits, int(info.channels))
 
 
 def xges_tracks_at_rate(timeline: otio.schema.Timeline, rate: float) -> None:
@@ -349,6 +424,7 @@ def _fcpx_sequence_start(xml: str, tc_start: Fraction, drop: bool) -> str:
     """Every sequence starts at ``tc_start`` with its timecode format said, in place in the text."""
     root = ET.fromstring(xml)
     _fcpx_media_where_clips_start(root)
+    _fcpx_audio_assets(root)
     for sequence in root.iter("sequence"):
         sequence.set("tcStart", _fcpx_time(tc_start))
         sequence.set("tcFormat", "DF" if drop else "NDF")
@@ -380,6 +456,22 @@ def _fcpx_media_where_clips_start(root: ET.Element) -> None:
                 if holder is not clip:
                     holder.set("offset", start)
                     holder.set("start", start)
+
+
+def _fcpx_audio_assets(root: ET.Element) -> None:
+    """The writer marks an audio file's asset ``hasAudio="1"`` and nothing more; Final Cut Pro
+    writes, and reads, an asset's audio as ``audioSources``, ``audioChannels`` and
+    ``audioRate`` (an asset without them has no audio components to play). Say them for
+    every audio-only asset, from the file when it is here (else one mono source at 48 kHz, as
+    Foleyline renders), in place."""
+    for asset in root.iter("asset"):
+        # a picture file's sound is left to FCP to read: what it holds is not known here
+        if asset.get("hasAudio") != "1" or asset.get("hasVideo") != "0" or asset.get("audioRate") is not None:
+            continue
+        rate, _bits, channels = _audio_file_facts(asset.get("src")) or (timebase.OUTPUT_SAMPLE_RATE, 24, 1)
+        asset.set("audioSources", "1")
+        asset.set("audioChannels", str(channels))
+        asset.set("audioRate", str(rate))
 
 
 def _fcpx_parse(text: str) -> Fraction:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -29,7 +30,7 @@ import opentimelineio as otio
 from foleyline.errors import InvalidInput
 from foleyline.plugin.timeline.formats import META_KEY
 
-__all__ = ["PathMap", "parse_map", "Relinker", "RelinkReport", "relink_timeline", "raw_media_path"]
+__all__ = ["PathMap", "parse_map", "Relinker", "RelinkReport", "relink_timeline", "raw_media_path", "as_stored"]
 
 MEDIA_SUFFIXES = (".mov", ".mp4", ".mxf", ".m4v", ".avi", ".mkv", ".wav", ".aif", ".aiff", ".mts", ".r3d", ".braw")
 _WINDOWS = re.compile(r"^(?:[A-Za-z]:|//|\\\\)")
@@ -89,6 +90,27 @@ def raw_media_path(url: str) -> str | None:
     return path
 
 
+def as_stored(path: Path) -> Path | None:
+    """``path`` as this file system stores it, or None when it is not there in any form.
+
+    A Mac writes accented names decomposed (NFD: "e" and a combining accent), Windows and Linux
+    composed (NFC, "é"), and an export keeps the form of the machine it was made on: a file copied
+    from a Mac's export to Linux is not found by the same letters. Linux compares bytes, so both
+    forms are tried, the path as written first."""
+    if path.exists():
+        return path
+    for form in ("NFC", "NFD"):
+        other = Path(unicodedata.normalize(form, str(path)))
+        if other != path and other.exists():
+            return other
+    return None
+
+
+def _name_key(name: str) -> str:
+    """A file name as the index compares it: case and Unicode composition folded."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
 def _file_name(path: str) -> str:
     return PureWindowsPath(path).name if _is_windows(path) or "\\" in path else PurePosixPath(path).name
 
@@ -116,15 +138,16 @@ class Relinker:
                 dirs.sort()
                 for name in sorted(files):
                     path = Path(root) / name
-                    self._by_name.setdefault(name.casefold(), []).append(path)
+                    self._by_name.setdefault(_name_key(name), []).append(path)
                     if path.suffix.lower() in MEDIA_SUFFIXES:
-                        self._by_stem.setdefault(path.stem.casefold(), []).append(path)
+                        self._by_stem.setdefault(_name_key(path.stem), []).append(path)
 
     def mapped(self, path: str) -> Path | None:
         for path_map in self.maps:
             new = path_map.apply(path)
-            if new is not None and Path(new).exists():
-                return Path(new)
+            found = as_stored(Path(new)) if new is not None else None
+            if found is not None:
+                return found
         return None
 
     def find(self, paths: Iterable[str], names: Iterable[str]) -> Path | None:
@@ -140,14 +163,14 @@ class Relinker:
         if self._by_name is None:
             self._index()
         for path in paths:
-            hits = self._by_name.get(_file_name(path).casefold())
+            hits = self._by_name.get(_name_key(_file_name(path)))
             if hits:
                 return hits[0]
         for name in names:
             if not name:
                 continue
             stem = Path(_file_name(name)).stem if Path(name).suffix.lower() in MEDIA_SUFFIXES else name
-            hits = self._by_stem.get(stem.strip().casefold()) or self._by_name.get(name.strip().casefold())
+            hits = self._by_stem.get(_name_key(stem.strip())) or self._by_name.get(_name_key(name.strip()))
             if hits:
                 return hits[0]
         return None
@@ -224,4 +247,4 @@ def _exists(path: str, base_dir: Path | None) -> bool:
     candidate = Path(path)
     if not candidate.is_absolute() and base_dir is not None:
         candidate = base_dir / candidate
-    return candidate.exists()
+    return as_stored(candidate) is not None

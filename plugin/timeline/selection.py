@@ -20,7 +20,8 @@ import opentimelineio as otio
 from foleyline import timebase
 from foleyline.errors import InvalidInput
 from foleyline.plugin.shots import Shot, frame_rate, stable_shot_id
-from foleyline.plugin.timeline.clipinfo import media_path_of, speed_varies, time_scalar, timeline_drop_frame
+from foleyline.plugin.timeline.clipinfo import (edl_source_in_media_timecode, media_path_of, speed_varies, time_scalar,
+                                                 timeline_drop_frame)
 from foleyline.plugin.timeline.formats import META_KEY, global_start, timeline_rate
 
 __all__ = ["Selection", "Problem", "ShotList", "clips_in_record_time", "find_shots", "parse_record_time", "timeline_drop_frame"]
@@ -324,6 +325,8 @@ def _shot_from(cand: _Candidate, rate: float, drop: bool, gstart: otio.opentime.
         return None, Problem("unsupported", name, tc, "zero-length clip; not a shot")
     path, missing = media_path_of(reference, base_dir, source_format)
     source = cand.source_range
+    if source_format == "edl" and path is not None and missing is None:
+        source = edl_source_in_media_timecode(source, path, rate, drop)
     problem = None
     scalar, unknown_retime = time_scalar(clip)
     if unknown_retime is not None:

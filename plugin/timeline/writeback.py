@@ -25,6 +25,7 @@ import copy
 import dataclasses
 import functools
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -36,6 +37,7 @@ from foleyline.notes.schema import LayerKind
 from foleyline.plugin.shots import Shot, frames_at
 from foleyline.plugin.timeline.formats import META_KEY, global_start, timeline_rate
 from foleyline.plugin.timeline.track_names import TrackNames, track_names
+from foleyline.wavchunks import NotAWave, bext_time_reference
 
 __all__ = ["Placement", "PlacedClip", "build_foley_timeline", "foley_track_names", "placed_clips",
            "KIND_ORDER", "MARKER_COLORS"]
@@ -74,9 +76,12 @@ class PlacedClip:
     """Where a placement ends up, in whole frames at the timeline rate, 0-based track time.
 
     ``head``/``tail`` are the handle frames the clip *shows* (0 by default: the clip is cut to
-    its shot); ``media_start`` is the first WAV frame used: the head-handle frame by default,
-    less what is shown with ``expose_handles`` (a shot at the very start of the timeline cannot
-    show its head). ``head_available``/``tail_available`` are the handles the WAV holds."""
+    its shot); ``media_start`` is the first WAV frame used, counted from the file's first
+    sample: the head-handle frame by default, less what is shown with ``expose_handles`` (a
+    shot at the very start of the timeline cannot show its head). ``head_available``/
+    ``tail_available`` are the handles the WAV holds. ``media_origin`` is the timecode of the
+    WAV's first sample in timeline frames (its Broadcast WAV TimeReference; 0 without one):
+    where formats that count media time by the file's own timecode start counting."""
 
     placement: Placement
     track_name: str
@@ -86,6 +91,7 @@ class PlacedClip:
     media_frames: int
     head: int
     tail: int
+    media_origin: int = 0
 
     @property
     def head_available(self) -> int:
@@ -104,16 +110,23 @@ class PlacedClip:
 _frames = frames_at
 
 
-def _wav_frames(path: Path, rate: float) -> int | None:
-    """The WAV's length in whole timeline frames, when it can be read (floor: never claim
-    media that is not there)."""
+def _wav_extent(path: Path, rate: float) -> tuple[int, int] | None:
+    """The take's length in whole timeline frames (floor: never claim media that is not there)
+    and its first sample's timecode in timeline frames (the bext TimeReference, nearest frame;
+    0 without one: an AIFF, an RF64), when it can be read."""
     try:
         import soundfile
 
         info = soundfile.info(str(path))
     except Exception:
         return None
-    return int(info.frames * rate // info.samplerate)
+    try:
+        reference = bext_time_reference(path)
+    except (OSError, NotAWave):
+        reference = None
+    fps = timebase.rate_from_float(rate).fps
+    origin = timebase.round_half_up(Fraction(reference or 0) * fps / info.samplerate)
+    return int(info.frames * fps // info.samplerate), origin
 
 
 def placed_clips(timeline: otio.schema.Timeline, placements: Sequence[Placement], *,
@@ -129,7 +142,7 @@ def placed_clips(timeline: otio.schema.Timeline, placements: Sequence[Placement]
     halfway between the shots, and only takes whose *shots* overlap need a further track."""
     rate = timeline_rate(timeline)
     gstart = _frames(global_start(timeline), rate)
-    wav_lengths: dict[str, int | None] = {}
+    wav_lengths: dict[str, tuple[int, int] | None] = {}
     raw: list[PlacedClip] = []
     for placement in placements:
         if placement.handle_head_frames < 0 or placement.handle_tail_frames < 0:
@@ -151,8 +164,8 @@ def placed_clips(timeline: otio.schema.Timeline, placements: Sequence[Placement]
         media_start = placement.handle_head_frames - head
         key = str(placement.wav_path)
         if key not in wav_lengths:
-            wav_lengths[key] = _wav_frames(Path(placement.wav_path), rate)
-        media_frames = wav_lengths[key]
+            wav_lengths[key] = _wav_extent(Path(placement.wav_path), rate)
+        media_frames, origin = wav_lengths[key] or (None, 0)
         if media_frames is None:
             media_frames = placement.handle_head_frames + shot_len + placement.handle_tail_frames
         # keep handles inside the media: a shorter WAV shortens the tail, never moves the shot
@@ -160,7 +173,7 @@ def placed_clips(timeline: otio.schema.Timeline, placements: Sequence[Placement]
         start = shot_start - head
         # never reference audio that is not in the file: a take shorter than its shot ends early
         duration = max(1, min(head + shot_len + tail, media_frames - media_start))
-        raw.append(PlacedClip(placement, "", start, duration, media_start, media_frames, head, tail))
+        raw.append(PlacedClip(placement, "", start, duration, media_start, media_frames, head, tail, origin))
 
     # Greedy interval colouring in start order: each clip takes the first track of its kind
     # whose last clip has ended (optimal, and linear in the number of clips per track count).
@@ -294,21 +307,25 @@ def build_foley_timeline(timeline: otio.schema.Timeline, placements: Sequence[Pl
 
 def _otio_clip(clip: PlacedClip, rate: float) -> otio.schema.Clip:
     p = clip.placement
+    # media time is the WAV's own timecode, as NLEs count it (FCP7 <file><timecode>, an FCPXML
+    # asset's start, Resolve's source timecode): a file said to start at 0 whose Broadcast WAV
+    # stamp says 00:59:59:12 is relinked by its stamp, and every source range lands before it
+    origin = clip.media_origin
     reference = otio.schema.ExternalReference(
         target_url=media_url(p.wav_path),
-        available_range=TC.TimeRange(TC.RationalTime(0, rate), TC.RationalTime(clip.media_frames, rate)),
+        available_range=TC.TimeRange(TC.RationalTime(origin, rate), TC.RationalTime(clip.media_frames, rate)),
     )
     reference.name = Path(p.wav_path).name
     item = otio.schema.Clip(
         name=f"{p.shot.name} - {p.layer_label}" + (f" (take {p.alternate})" if p.alternate else ""),
         media_reference=reference,
-        source_range=TC.TimeRange(TC.RationalTime(clip.media_start, rate), TC.RationalTime(clip.duration, rate)),
+        source_range=TC.TimeRange(TC.RationalTime(origin + clip.media_start, rate), TC.RationalTime(clip.duration, rate)),
     )
     item.metadata[META_KEY] = clip_metadata(clip)
     # the marker sits on the shot's first frame (after the head handle), in the clip's media time
     marker = otio.schema.Marker(
         name=p.notes_summary or f"Foleyline take {p.take_id}",
-        marked_range=TC.TimeRange(TC.RationalTime(clip.media_start + clip.head, rate), TC.RationalTime(0, rate)),
+        marked_range=TC.TimeRange(TC.RationalTime(origin + clip.media_start + clip.head, rate), TC.RationalTime(0, rate)),
         color=MARKER_COLORS[p.kind],
     )
     marker.metadata[META_KEY] = {"take_id": p.take_id, "shot_id": p.shot.id}

@@ -114,23 +114,21 @@ def test_conform_takes_a_folder(tmp_path, otio_samples_dir, capsys):
     assert "2 of 2 files conform" in capsys.readouterr().out
 
 
-def test_the_check_wavs_are_silent_wavs_of_the_length_asked_whose_headers_libsndfile_writes_alike(tmp_path):
+def test_the_check_wavs_are_silent_broadcast_wavs_of_the_length_asked_stamped_as_takes_are(tmp_path):
     # The writers read a check WAV's header only; its samples are the file system's zeros.
-    import io
-
     import numpy as np
     import soundfile
 
-    from foleyline.plugin.timeline.conformance import _write_check_wavs
+    from foleyline.plugin.timeline.conformance import CHECK_WAV_STAMP_SECONDS, _write_check_wavs
+    from foleyline.wavchunks import bext_time_reference
 
     wavs = _write_check_wavs(tmp_path, 2.5)
     assert len(wavs) == 2
-    made = io.BytesIO()
-    soundfile.write(made, np.zeros((120_000, 2), np.float32), 48_000, subtype="PCM_24", format="WAV")
     for path in wavs.values():
         info = soundfile.info(str(path))
         assert (info.frames, info.samplerate, info.channels, info.subtype) == (120_000, 48_000, 2, "PCM_24")
-        assert path.read_bytes() == made.getvalue()
+        assert not np.any(soundfile.read(str(path))[0])
+        assert bext_time_reference(path) == CHECK_WAV_STAMP_SECONDS * 48_000
 
 
 def test_an_empty_timeline_conforms_with_nothing_to_place_and_generate_says_it_holds_no_clips(tmp_path):

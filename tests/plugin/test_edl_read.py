@@ -288,6 +288,16 @@ def test_a_grade_comment_that_is_no_numbers_does_not_refuse_the_list(tmp_path):
     assert cdl[0] is None and cdl[1]["asc_sat"] == pytest.approx(0.8)
 
 
+def test_source_timecodes_beyond_the_edits_rate_are_refused_as_media_at_another_rate(tmp_path):
+    # 25 fps media in a 23.976 edit: the record timecodes fit the rate given, the sources' frame
+    # 24 does not; reading the whole list at 25 would misplace every record timecode
+    path = _edl(tmp_path, "001  A001     V     C        10:00:01:24 10:00:02:20 01:00:00:00 01:00:00:20\n")
+    with pytest.raises(InvalidInput, match="record timecodes fit 23.976 fps, but its source timecodes count frame 24") as refused:
+        read_timeline(path, rate=23.976)
+    assert "export the sequence as .otio, FCP7 XML or AAF" in str(refused.value)
+    assert rate_from_timecodes(path.read_text()).highest_record_frame == 20
+
+
 def test_a_split_edit_places_its_picture_at_its_own_record_in(tmp_path):
     # an L cut as CMX3600 writes it: the SPLIT comment, then picture and sound as two lines of
     # one event whose record ins differ by the delay (the adapter failed on the pair)

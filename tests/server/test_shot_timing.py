@@ -114,3 +114,42 @@ def test_an_available_range_longer_than_the_file_is_clamped_to_the_file() -> Non
     # the export claims 1000 frames; the file has 60 (2.5 s)
     timing = shot_timing(_shot(40, 16, available=_range(0, 1000, 24.0)), 12, MediaClock(2.5))
     assert (timing.head_frames, timing.tail_frames) == (12, 4)
+
+
+def test_a_files_timecode_counts_at_its_own_rate_in_an_edit_at_another() -> None:
+    # A 23.976 camera file from 01:00:00:00 in a 25 fps edit, without an available range: the
+    # shot 10.01 s in (its 240th frame) is 3.6 s after what 01:00:00:00 counted at 25 fps is.
+    film = 24000 / 1001
+    start = RationalTime(86400 + 240, film).rescaled_to(25)
+    shot = ShotRequest(id="s", name="s", media_path=None, media_hash=None,
+                       source_range=TimeRange(start, RationalTime(25, 25)), record_range=_range(90000, 25, 25),
+                       available_range=None, rate=25, drop_frame=False)
+    timing = shot_timing(shot, 0, MediaClock(20.02, "01:00:00:00", film))
+    assert timing.media_start_s == pytest.approx(240 / film, abs=0.5 / 25)
+
+
+def test_a_50p_files_timecode_is_counted_at_the_25_fps_edits_rate() -> None:
+    # cameras count 50p timecode at 25: 10:00:01:00 is 1 s into a file starting at 10:00:00:00
+    timing = shot_timing(_shot(900_025, 25, rate=25, record=90000), 0, MediaClock(10.0, "10:00:00:00", 50))
+    assert timing.media_start_s == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("timecode, said", [(None, "carries no start timecode"), ("02:00:00:00", "02:00:00:00-02:00:04:00")])
+def test_a_shot_outside_a_proxy_names_the_file_and_both_timecodes(timecode: str | None, said: str) -> None:
+    # a proxy rendered without the camera's timecode, or with another, for a shot at 01:00:01:00
+    with pytest.raises(MediaError) as refused:
+        shot_timing(_shot(86400 + 24, 24), 12, MediaClock(4.0, timecode, 24), "A001_proxy.mp4")
+    message = str(refused.value)
+    assert "A001_proxy.mp4" in message and "01:00:01:00-01:00:02:00" in message and said in message
+    assert "relink" in message
+
+
+def test_a_5994_files_timecode_with_frames_2997_has_not_counts_at_5994() -> None:
+    # 01:00:00;45 is a label only 59.94 counts; the shot 600 frames at 29.97 after 01:00:00;00
+    ntsc = 30000 / 1001
+    start = 107_892 + 600
+    shot = ShotRequest(id="s", name="s", media_path=None, media_hash=None,
+                       source_range=_range(start, 30, ntsc), record_range=_range(107_892, 30, ntsc),
+                       available_range=None, rate=ntsc, drop_frame=True)
+    timing = shot_timing(shot, 0, MediaClock(60.0, "01:00:00;45", 60000 / 1001))
+    assert timing.media_start_s == pytest.approx(600 * 1001 / 30000 - 45 * 1001 / 60000, abs=0.5 / 30)

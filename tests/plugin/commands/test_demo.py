@@ -48,8 +48,10 @@ def test_the_demo_writes_aligned_foley_clips_48k_24bit_wavs_and_a_preview(tmp_pa
             assert (record.start_time.value, record.duration.value) == shots[meta["shot_name"]], clip.name
             # and the WAV's frame there is the shot's first: the demo's full 12-frame head handle in
             assert meta["handle_head_frames"] == HANDLE and meta["shown_head_frames"] == 0, clip.name
-            assert clip.source_range.start_time.value == HANDLE, clip.name
-            assert clip.media_reference.available_range.start_time.value == 0, clip.name
+            # media time is the WAV's own timecode (its stamp, below): the shot is HANDLE frames in
+            origin = clip.media_reference.available_range.start_time.value
+            assert origin == 86400 + record.start_time.value - HANDLE, clip.name
+            assert clip.source_range.start_time.value - origin == HANDLE, clip.name
             placed_shots.add(meta["shot_name"])
             wav = Path(meta["wav_path"])
             # its BWF stamp (record time of the first sample, 2002 samples a frame at 23.976) is

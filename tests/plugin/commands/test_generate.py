@@ -60,16 +60,16 @@ def test_generate_writes_a_foley_timeline_with_clips_cut_to_their_shots(timeline
         # the used range begins after the head handle, which waits in the WAV to be trimmed into
         head = meta["handle_head_frames"]
         assert head == 12 and meta["shown_head_frames"] == 0
-        assert clip.source_range.start_time.value == head
+        available = clip.media_reference.available_range
+        assert clip.source_range.start_time.value - available.start_time.value == head
         wav = Path(meta["wav_path"])
         info = soundfile.info(str(wav))
         assert (info.samplerate, info.subtype) == (48000, "PCM_24")
         assert wav.parent == out
         assert wav.stem.endswith(f"_T{meta['take_number']:02d}")  # named by the take's number, as the panel names it
-        available = clip.media_reference.available_range
-        assert (available.start_time.value, available.duration.value) == (0, info.frames // 2000)  # the whole WAV
-        # the WAV's sample at the clip's source start is the shot's first frame: its BWF stamp
-        # (record time of the first sample) plus the head handle is the shot's record frame
+        # the whole WAV, its media time counted from its BWF stamp (record time of the first
+        # sample), so the clip's source start is the shot's record frame
+        assert (available.start_time.value, available.duration.value) == (_first_sample_frame(wav), info.frames // 2000)
         assert _first_sample_frame(wav) + head == 86400 + shot_start, clip.name
     assert {meta_shot for meta_shot in (c.metadata["foleyline"]["shot_name"] for _t, _s, c in clips)} == set(shots)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")], "staging left behind"
@@ -97,7 +97,8 @@ def test_expose_handles_shows_them_on_the_timeline(timeline: Path, tmp_path: Pat
         head = meta["shown_head_frames"]
         shown.append(head)
         # the clip starts its shown head handle early; shot1 sits at the timeline start, so shows none
-        assert start + head == shot_start and clip.source_range.start_time.value + head == meta["handle_head_frames"]
+        media_start = clip.source_range.start_time.value - clip.media_reference.available_range.start_time.value
+        assert start + head == shot_start and media_start + head == meta["handle_head_frames"]
         assert round(clip.source_range.duration.value) == head + shot_length + meta["shown_tail_frames"]
     assert max(shown) == 12
 
