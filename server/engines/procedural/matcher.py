@@ -649,6 +649,10 @@ class Matcher:
             if oneshot is not None and (texture is None or one_score > tex_score + TEXTURE_MARGIN):
                 texture, texture_gain, scattered = None, 0.0, True
             else:
+                if oneshot is not None and oneshot.happens_to:
+                    # the one-shot named where it may play ("a car skidding") is missed under the bed
+                    unrendered = unrendered + [m for m in vocabulary.mentions(text) if set(m.cat_ids) & set(oneshot.ucs)
+                                               and m not in unrendered]
                 oneshot = None
                 texture = texture or CATALOG[DEFAULT_AMBIENCE]
                 texture_gain = 1.0

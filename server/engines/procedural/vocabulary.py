@@ -22,6 +22,7 @@ from typing import Literal
 
 from . import ucs
 from .synths import CATALOG, SoundModel
+from .synths.vehicles import TYRE_WORDS
 
 Status = Literal["model", "fallback", "none"]
 
@@ -68,7 +69,7 @@ FALLBACKS: dict[str, str] = {
     "WINGBird": "cloth", "WINGMisc": "cloth", "MOVEActv": "cloth", "MOVEPres": "cloth", "MOVECrwd": "steps_concrete",
     # vehicles and machines: an engine is an engine
     "VEHAntq": "engine", "VEHJalop": "engine", "VEHMil": "engine", "VEHCnst": "engine", "VEHFarm": "engine",
-    "VEHFrght": "engine", "VEHUtil": "engine", "VEHAtv": "engine", "VEHElec": "car_pass", "VEHSkid": "scrape",
+    "VEHFrght": "engine", "VEHUtil": "engine", "VEHAtv": "engine", "VEHElec": "car_pass",
     "MOTRAntq": "engine", "MACHInd": "engine", "MACHHvac": "room_tone", "MACHFan": "room_tone",
     "MOTRElec": "hum", "MOTRSrvo": "hum", "ELECArc": "hum", "ELECSprk": "fire", "ELECZap": "hum",
     # struck things
@@ -166,6 +167,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
 # other sources make too counts only beside the source it names here ("cat hissing", not "steam
 # hissing"; "dog whining", not an engine's whine, which the engine model makes).
 _ANY_SOURCE: tuple[str, ...] = ()
+_SCREECH = ("screech", "screeches", "screeching", "squeal", "squeals", "squealing")
 UNMADE_SOUNDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("growl", "growls", "growling", "snarl", "snarls", "snarling", "whimper", "whimpers",
                      "whimpering", "purr", "purrs", "purring"), _ANY_SOURCE),
@@ -186,8 +188,8 @@ UNMADE_SOUNDS: dict[str, tuple[str, ...]] = {
     # a saw's stroke, a blade drawn on a steel and a pair of scissors' snip are no knock and no chop
     **dict.fromkeys(("sawing", "saws", "sharpening", "sharpens", "whetting", "scissors", "snip", "snips", "snipping"),
                     _ANY_SOURCE),
-    # a tyre's or a bird's screech is no pass-by and no call the bird model makes
-    **dict.fromkeys(("screech", "screeches", "screeching", "squeal", "squeals", "squealing"), _ANY_SOURCE),
+    # a bird's or a creature's screech is no call the bird model makes (a tyre's is the skid's, below)
+    **dict.fromkeys(_SCREECH, _ANY_SOURCE),
     # a mouth drinking is no pour ("potion drink": a gulp, whoever poured it), and a blade drawn from its scabbard no swing
     **dict.fromkeys(("drink", "drinks", "drinking", "sipping", "sips", "gulp", "gulps", "gulping", "swallow", "swallows", "swallowing",
                      "slurp", "slurps", "slurping", "unsheathe", "unsheathes", "unsheathed", "unsheathing", "sheathe",
@@ -196,6 +198,8 @@ UNMADE_SOUNDS: dict[str, tuple[str, ...]] = {
 
 # A drink poured is what the pour pours ("bartender pours a drink"), not a mouth drinking.
 _POURED = dict.fromkeys(("drink", "drinks"), frozenset({"pour", "pours", "pouring", "poured"}))
+# A screech beside what has tyres is theirs: a skid, which the skid model makes.
+_TYRED = frozenset(TYRE_WORDS)
 
 # Sources that are as often where a sound happens: "leaves rustling" names them, "rain on
 # leaves" and "footsteps through dry leaves" name a surface the rain and steps models make.
@@ -349,7 +353,8 @@ def mentions(text: str) -> list[Mention]:
                 found.append(Mention(phrase, ALIASES[key]))
                 used[i : i + size] = [True] * size
     named = {cat_id for mention in found for cat_id in mention.cat_ids}
-    found.extend(Mention(word, ()) for word, was_used in zip(words, used)
+    tyred = bool(_TYRED.intersection(words))
+    found.extend(Mention(word, ("VEHSkid",) if tyred and word in _SCREECH else ()) for word, was_used in zip(words, used)
                  if not was_used and word in UNMADE_SOUNDS and not _POURED.get(word, set()).intersection(words)
                  and (UNMADE_SOUNDS[word] is _ANY_SOURCE or named.intersection(UNMADE_SOUNDS[word])))
     if _walking_words().intersection(words):
@@ -427,8 +432,17 @@ def _surfaces(words: list[str], used: list[bool]) -> list[Mention]:
 
 
 def unrendered(text: str) -> list[Mention]:
-    """Mentions of sources (and sounds) the engine has no model of its own for."""
-    return [m for m in mentions(text) if all(coverage_of(c).status != "model" for c in m.cat_ids)]
+    """Mentions of sources (and sounds) the engine has no model of its own for, or none that
+    may play here (a skid nothing with tyres is said to make: a foot's, a sled's); and the sounds
+    a model makes only beside its source (a tyre's screech), which the plan must play to drop."""
+    said = set(_WORD.findall(text.lower()))
+    return [m for m in mentions(text)
+            if m.phrase in UNMADE_SOUNDS or not any(_made_here(c, said) for c in m.cat_ids)]
+
+
+def _made_here(cat_id: str, said: set[str]) -> bool:
+    return coverage_of(cat_id).status == "model" and any(
+        not m.happens_to or bool(said.intersection(m.happens_to)) for m in models_rendering({cat_id}))
 
 
 def fallback_model(mention: Mention) -> SoundModel | None:
@@ -436,4 +450,11 @@ def fallback_model(mention: Mention) -> SoundModel | None:
         cov = coverage_of(cat_id)
         if cov.status == "fallback":
             return cov.model
+        if cat_id in UNSAID_FALLBACKS:
+            return CATALOG[UNSAID_FALLBACKS[cat_id]]
     return None
+
+
+# Where a model's source is not said (``SoundModel.happens_to``), what stands in: a skid with no
+# tyre named is friction, as it was before the skid had a model.
+UNSAID_FALLBACKS: dict[str, str] = {"VEHSkid": "scrape"}

@@ -87,8 +87,9 @@ def test_every_model_is_findable_by_its_own_keywords():
     matcher = Matcher(KeywordScorer())
     kind = {"oneshot": LayerKind.FX, "texture": LayerKind.BG}
     for model in CATALOG.values():
-        # A model that needs a context word (footsteps need someone walking) gets one.
-        context = f"{model.requires[0]} on " if model.requires else ""
+        # A model that needs a context word (footsteps need someone walking, a skid a tyre) gets one.
+        context = (f"{model.requires[0]} on " if model.requires
+                   else f"{model.happens_to[0]} " if model.happens_to else "")
         found = [
             names(matcher.plan(Layer("l", kind[model.shape], prompt=context + word)))
             for word in model.keywords

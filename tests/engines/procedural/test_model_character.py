@@ -448,3 +448,22 @@ def test_a_step_on_metal_rings_a_plate_at_a_few_modes_lower_for_a_bigger_plate(s
     # The foot damps the plate: the ring is gone within the step.
     assert energy(x[-int(0.03 * SR):]) < 0.01 * energy(x[heel: heel + int(0.03 * SR)])
     assert _centroid(render("steps_metal", seed, size=0.9)) < _centroid(render("steps_metal", seed, size=0.1))
+
+
+def _lasting_s(x: np.ndarray) -> float:
+    """Seconds of 10 ms frames within 20 dB of the loudest."""
+    return float(np.count_nonzero(frames_db(x, 0.01) > -20.0) * 0.01)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_skid_is_a_tyres_squeal_falling_in_pitch_and_level_as_the_car_stops_and_longer_at_speed(seed):
+    x = render("skid", seed)
+    assert share(x, 1000.0, 3000.0) > 0.75  # one strong partial in the squeal's band (measured 0.91-0.93)
+    quarter = x.size // 4
+    start_hz, start_periodic = pitch(x[:quarter], 500.0, 4000.0)
+    end_hz, end_periodic = pitch(x[-quarter:], 500.0, 4000.0)
+    assert 1000.0 < start_hz < 3000.0 and start_periodic > 0.5  # a tone, not noise (measured 1333-1455 Hz, 0.79)
+    assert end_hz < 0.85 * start_hz  # the slip slows with the car (measured 0.72-0.75)
+    assert energy(x[-quarter:]) < 0.3 * energy(x[:quarter])  # fading to the stop (measured -8.6..-9.4 dB)
+    fast, slow = render("skid", seed, intensity=0.95), render("skid", seed, intensity=0.15)
+    assert _lasting_s(fast) > 2.0 * _lasting_s(slow)  # a faster car skids longer (measured 2.8-2.9x)

@@ -80,7 +80,7 @@ TENTH_ROUND = [
     (F, "tiptoeing on a wooden floor", ("steps_wood")),
     # a thriller
     (X, "silenced pistol shot", (WARN,)),
-    (X, "tires screeching", (WARN,)),
+    (X, "tires screeching", ("skid",)),
     (X, "handcuffs snapped shut", ("click", "keys")),
     # judged again: a layer plays one sound, as "the door slowly creaks open and then slams shut"
     # is the door's (sixth round); the reload is a layer of its own

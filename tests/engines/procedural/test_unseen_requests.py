@@ -68,7 +68,7 @@ UNSEEN_REQUESTS = [
     (B, "engine idle", "engine"),
     (X, "helicopter overhead", "helicopter"),
     (X, "train horn", WARN),
-    (X, "tyre squeal", WARN),
+    (X, "tyre squeal", "skid"),
     (B, "motorbike revving", "engine"),
     (B, "police siren", "siren"),
     (X, "water splash", "splash"),
