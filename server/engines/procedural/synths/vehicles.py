@@ -159,7 +159,7 @@ def render_horn(rng: np.random.Generator, params: SoundParams, strength: float) 
 
 
 TYRE_WORDS = ("tire", "tires", "tyre", "tyres", "wheel", "wheels", "brakes", "brake", "car", "cars", "vehicle", "truck",
-               "van", "bus", "taxi", "motorbike", "motorcycle")
+              "van", "bus", "taxi", "motorbike", "motorcycle")
 _TRAIN_WORDS = ("train", "trains", "locomotive", "locomotives", "freight train", "subway", "tram", "trams", "metro")
 
 VEHICLE_MODELS: tuple[SoundModel, ...] = (
