@@ -14,7 +14,11 @@ from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 
-__all__ = ["Chunk", "NotAWave", "bext_originator_reference", "bext_time_reference", "chunks", "read_chunk", "rebuilt"]
+__all__ = ["PCM_BITS", "Chunk", "NotAWave", "bext_originator_reference", "bext_time_reference", "chunks", "read_chunk", "rebuilt"]
+
+# The bit depth of each PCM sample format, as soundfile names them: what a Pro Tools AAF's
+# descriptor and an xmeml's samplecharacteristics say of a take.
+PCM_BITS = {"PCM_16": 16, "PCM_24": 24, "PCM_32": 32, "FLOAT": 32, "PCM_U8": 8}
 
 # bext: Description (256), Originator (32), OriginatorReference (32), OriginationDate (10),
 # OriginationTime (8), TimeReferenceLow, TimeReferenceHigh (uint32 each), ...

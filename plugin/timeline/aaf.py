@@ -29,6 +29,7 @@ from foleyline.errors import InvalidInput, MediaError
 from foleyline.fsutil import atomic_path
 from foleyline.plugin.timeline.formats import global_start, timeline_rate
 from foleyline.plugin.timeline.writeback import PlacedClip, Placement, foley_track_names
+from foleyline.wavchunks import PCM_BITS
 
 __all__ = ["write_foley_aaf", "WavInfo", "wav_info"]
 
@@ -50,7 +51,7 @@ def wav_info(path: Path) -> WavInfo:
         info = soundfile.info(str(path))
     except Exception as exc:
         raise MediaError(f"take audio {path} cannot be read ({exc}); fetch the take again") from exc
-    bits = {"PCM_16": 16, "PCM_24": 24, "PCM_32": 32, "FLOAT": 32, "PCM_U8": 8}.get(info.subtype)
+    bits = PCM_BITS.get(info.subtype)
     if bits is None or info.format not in ("WAV", "WAVEX", "RF64"):
         raise MediaError(f"take audio {path} is {info.format}/{info.subtype}, not PCM WAV; Pro Tools links PCM Broadcast WAVs")
     return WavInfo(Path(path), int(info.samplerate), int(info.channels), int(info.frames), bits)

@@ -57,6 +57,7 @@ import opentimelineio as otio
 from foleyline import timebase
 from foleyline.plugin.timeline import fcp7_writer
 from foleyline.plugin.timeline.formats import META_KEY, RESOLVE_GENERATED, timeline_rate
+from foleyline.wavchunks import PCM_BITS
 
 __all__ = ["write_string", "relabel_rate", "rescale_ranges", "fcpx_scale_times", "fix_after_read", "xges_one_module",
            "fcp7_nested_sequences"]
@@ -323,7 +324,7 @@ def _audio_file_facts(url: str | None) -> tuple[int, int, int] | None:
         info = soundfile.info(urllib.parse.unquote(urllib.parse.urlparse(url).path))
     except Exception:
         return None
-    bits = {"PCM_16": 16, "PCM_24": 24, "PCM_32": 32, "FLOAT": 32, "PCM_U8": 8}.get(info.subtype)
+    bits = PCM_BITS.get(info.subtype)
     return None if bits is None else (int(info.samplerate), bits, int(info.channels))
 
 
