@@ -375,7 +375,8 @@ def _keys_as_their_background(text: str) -> str:
     for index in backgrounds:
         match = _KEY_BACKGROUND.match(lines[index])
         lines[index] = match["head"] + "C  " + match["tail"]
-    return "\n".join(line for index, line in enumerate(lines) if index not in set(layers))
+    dropped = set(layers)
+    return "\n".join(line for index, line in enumerate(lines) if index not in dropped)
 
 
 def keyed_layers(text: str) -> list[str]:
