@@ -28,6 +28,11 @@ class PermissionDenied(FoleylineError):
     """A path outside the allowed roots, or a missing/wrong token."""
 
 
+class StorageError(FoleylineError):
+    """The server cannot write its own store: a read-only or vanished folder, a file where a
+    folder belongs. Its administrator fixes it; sending the request again does not."""
+
+
 class Unavailable(FoleylineError):
     """A server, engine or model cannot be reached or loaded right now."""
 
@@ -45,6 +50,7 @@ class ResourceExhausted(FoleylineError):
 STATUS_CODES: tuple[tuple[type[FoleylineError], str], ...] = (
     (InvalidInput, "INVALID_ARGUMENT"),
     (MediaError, "FAILED_PRECONDITION"),
+    (StorageError, "FAILED_PRECONDITION"),
     (NotFound, "NOT_FOUND"),
     (PermissionDenied, "PERMISSION_DENIED"),
     (Unavailable, "UNAVAILABLE"),

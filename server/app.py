@@ -43,6 +43,7 @@ from foleyline.server.service import FoleyService, Pools
 from foleyline.server.status import PublicErrors
 from foleyline.server.store import Store
 from foleyline.server.threads import apply_compute_threads
+from foleyline.server.wire import DecodingInterceptor
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +177,8 @@ def _stop_loop(loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> Non
 async def _build(service: FoleyService, interceptor: TokenInterceptor, bind: str,
                  credentials: grpc.ServerCredentials | None):
     server = grpc.aio.server(
-        interceptors=[interceptor],
+        # The token first: a caller without it learns nothing, not even that a request was malformed.
+        interceptors=[interceptor, DecodingInterceptor()],
         options=[
             # Without this, Linux lets a second server bind the same port and steal calls.
             ("grpc.so_reuseport", 0),

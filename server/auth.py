@@ -1,7 +1,9 @@
 """Token authentication: a server interceptor (grpc.aio) that refuses calls without the server's
 token.
 
-The client sends ``authorization: Bearer <token>``. Every RPC of the Foley service and of
+The client sends ``authorization: Bearer <token>``; the scheme is read without regard to case and
+the token without the spaces around it (RFC 7235; a token never holds a space), as hand-written
+clients and proxies send it. Every RPC of the Foley service and of
 reflection needs it. The standard health service does not: health probes (a load balancer, a
 service manager, ``grpc_health_probe``) carry no secrets, and "is it up" reveals nothing. A
 refusal says where the token lives in words, never the server's paths.
@@ -35,7 +37,7 @@ class TokenInterceptor(grpc.aio.ServerInterceptor):
         """``hint``: say where the token lives (it is the user's token file, not one handed in)."""
         if len(token or "") < MIN_TOKEN_CHARS:
             raise InvalidInput(f"the server's token must be at least {MIN_TOKEN_CHARS} characters")
-        self._expected = f"Bearer {token}".encode()
+        self._expected = token.encode()
         self._hint = hint
 
     async def intercept_service(self, continuation, handler_call_details):
@@ -47,13 +49,15 @@ class TokenInterceptor(grpc.aio.ServerInterceptor):
             if key == METADATA_KEY:
                 presented = value if isinstance(value, str) else value.decode(errors="replace")
                 break
-        if presented and hmac.compare_digest(presented.encode(), self._expected):
+        scheme, _, token = presented.strip().partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), self._expected):
             return await continuation(handler_call_details)
-        message = (
-            "this server needs its token: send 'authorization: Bearer <token>'"
-            if not presented
-            else "the token does not match this server's"
-        )
+        if not presented.strip():
+            message = "this server needs its token: send 'authorization: Bearer <token>'"
+        elif scheme.lower() != "bearer":
+            message = "the authorization must be 'Bearer <token>' (the word Bearer, a space, then the token)"
+        else:
+            message = "the token does not match this server's"
         if self._hint:
             message += f"; {TOKEN_HINT}"
         return self._abort_handler(await continuation(handler_call_details), message)

@@ -19,7 +19,7 @@ from foleyline.server.engines.manifest import model_licence
 from foleyline.server.media.bwf import circled_copy
 from foleyline.server.records import AudioFile, Take
 from foleyline.server.signing import credentials
-from foleyline.server.store import Store
+from foleyline.server.store import Store, storage_errors
 
 __all__ = ["accept", "take_files"]
 
@@ -49,12 +49,13 @@ def accept(store: Store, take_id: str) -> tuple[Take, dict[str, AudioFile]]:
         source = store.audio_path(audio.sha256)
         staged = store.staging_path(".wav")
         try:
-            circled_copy(source, staged, _generation(store, take, audio, label), creds)
+            with storage_errors("circling a take's WAV"):
+                circled_copy(source, staged, _generation(store, take, audio, label), creds)
         except BaseException:
-            staged.unlink(missing_ok=True)
-            store.release_staged(staged)
+            store.discard_staged(staged)
             raise
-        sha, size = store.adopt_audio(staged)
+        with storage_errors("storing a circled WAV"):
+            sha, size = store.adopt_audio(staged)
         circled[audio.sha256] = replace(audio, sha256=sha, size_bytes=size)
     store.accept_take(take.id, circled)
     return take, circled

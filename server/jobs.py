@@ -83,6 +83,7 @@ class JobManager:
         self._engine_locks: dict[str, threading.Lock] = {}
         self._shot_seconds: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._resume_lock = threading.Lock()  # one resume at a time decides whether a job needs a new run
         self._stopping = threading.Event()
         self.interrupted_at_start = store.mark_interrupted()
 
@@ -115,18 +116,26 @@ class JobManager:
     def resume(self, job_id: str, client: str = "", *, follow: bool = False) -> JobRun:
         """Follow a job: the live run when this process is running it, else a new run that
         reports finished shots again and processes the unfinished ones. ``follow``: the caller
-        follows it (``detach`` when it stops)."""
-        with self._lock:
-            live = self._runs.get(job_id)
-        if live is not None and not live.finished.is_set():
-            if not live.cancel_event.is_set():
-                if follow:
-                    live.attach()
-                return live
+        follows it (``detach`` when it stops). Resumes of one job arriving together (a team's
+        panels reconnecting after a restart) follow one run: the job's shots run once."""
+        deadline = time.monotonic() + RESUME_WAIT_S
+        while True:
+            with self._resume_lock:
+                with self._lock:
+                    live = self._runs.get(job_id)
+                if live is None or live.finished.is_set():
+                    return self._resume_stored(job_id, client, follow)
+                if not live.cancel_event.is_set():
+                    if follow:
+                        live.attach()
+                    return live
             # Being cancelled: let the current shot stop, then start afresh from the store.
-            live.finished.wait(RESUME_WAIT_S)
-            if not live.finished.is_set():
+            if not live.finished.wait(max(0.0, deadline - time.monotonic())):
                 raise Unavailable(f"job {job_id} is still stopping after a cancel; resume it again in a moment")
+
+    def _resume_stored(self, job_id: str, client: str, follow: bool) -> JobRun:
+        """A new run of a job from what the store says of it (under ``_resume_lock``: the run is
+        registered before another resume looks)."""
         info = self.store.get_job(job_id)  # NotFound for an unknown id
         settings = self.store.job_settings(job_id)
         self.store.reset_failed_shots(job_id)
@@ -151,12 +160,19 @@ class JobManager:
         return run
 
     def cancel(self, job_id: str) -> str:
-        with self._lock:
-            run = self._runs.get(job_id)
-        if run is not None and not run.finished.is_set():
-            self._cancel_run(run)
-            return "cancelling"
-        return self.store.get_job(job_id).state
+        with self._resume_lock:  # a resume of the job either came first (cancelled here) or comes after
+            with self._lock:
+                run = self._runs.get(job_id)
+            if run is not None and not run.finished.is_set():
+                self._cancel_run(run)
+                return "cancelling"
+            state = self.store.get_job(job_id).state
+            if state in ("queued", "interrupted"):
+                # Left unfinished by a server that stopped: cancelled now, as asked (still
+                # resumable), so no panel offers to resume it again.
+                self.store.set_job_state(job_id, "cancelled")
+                return "cancelled"
+            return state
 
     def detach(self, run: JobRun) -> None:
         """A stream stopped following the run: when it was the last one, the job is cancelled
@@ -330,4 +346,4 @@ class JobManager:
             self.store.set_job_state(run.job_id, state)
         except Exception:  # the followers must hear the end even when the store cannot say it
             log.exception("could not record the end of %s", run.job_id)
-        run.emit(JobDone(run.job_id, run.done, run.failed, cancelled))
+        run.emit(JobDone(run.job_id, run.done, run.failed, cancelled, interrupted=state == "interrupted"))

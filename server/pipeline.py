@@ -54,7 +54,7 @@ from foleyline.server.records import AudioFile, JobSettings, LayerTake, ShotOutc
 from foleyline.server.shot_inputs import ShotInputs
 from foleyline.server.shot_timing import ShotTiming, shot_timing
 from foleyline.server.signing import Credentials, credentials, signer_for
-from foleyline.server.store import Store, disk_full_as_exhausted
+from foleyline.server.store import Store, remove_quietly, storage_errors
 from foleyline.server.windowing import generate_layer
 from foleyline.timebase import OUTPUT_SAMPLE_RATE
 
@@ -414,11 +414,10 @@ class _StagedFiles:
 
     def __exit__(self, *exc: object) -> None:
         for stem in self.stems:
-            stem.staged.unlink(missing_ok=True)
-            self.store.release_staged(stem.staged)
+            self.store.discard_staged(stem.staged)
         if not self._kept:
             for path in self._created:
-                path.unlink(missing_ok=True)
+                remove_quietly(path)
 
     def keep(self) -> None:
         """The shot's takes are made: its WAVs stay in the store."""
@@ -430,19 +429,19 @@ class _StagedFiles:
         stem = _Stem(post.reported_peak(audio), (int(audio.shape[0]), int(audio.shape[1])), measure(audio, OUTPUT_SAMPLE_RATE),
                      self.store.staging_path(".wav"), layer, warnings)
         self.stems.append(stem)
-        with disk_full_as_exhausted("writing a take's WAV"):
+        with storage_errors("writing a take's WAV"):
             write_take(stem.staged, audio, replace(stamp, loudness=stem.loudness), made, self.creds, durable=False,
                        signer=self._signer)
         return stem
 
     def adopt(self, stem: _Stem) -> None:
-        with disk_full_as_exhausted("storing a take's WAV"):
+        with storage_errors("storing a take's WAV"):
             sha, size = self.store.adopt_audio(stem.staged, self._created, durable=False)
         stem.stored = AudioFile(sha, size, OUTPUT_SAMPLE_RATE, BITS, *stem.shape)
 
     def sync(self) -> None:
         """Make every adopted WAV durable, in one flush."""
-        with disk_full_as_exhausted("storing a take's WAV"):
+        with storage_errors("storing a take's WAV"):
             self.store.sync_audio(stem.stored.sha256 for stem in self.stems if stem.stored is not None)
 
 

@@ -147,6 +147,7 @@ class JobDone:
     shots_done: int
     shots_failed: int
     cancelled: bool = False
+    interrupted: bool = False  # the server stopped it (kept, resumable), not a cancel
 
 
 JobEvent = JobAccepted | ShotProgress | NotesDrafted | TakeReady | ShotFailed | JobDone

@@ -9,7 +9,9 @@ beyond it RESOURCE_EXHAUSTED), and a client that reads nothing for
 ``ServerLimits.stalled_reader_s`` is dropped. Exceptions become status codes in one place
 (``_translated``), their messages bounded and the server's folders not shown (``PublicErrors``).
 Generation streams the job's events; a failed shot is a ``ShotFailed`` event, never a dead
-stream, and a stream that ends is a follower leaving (``JobManager.detach``).
+stream, and a stream that ends is a follower leaving (``JobManager.detach``). A job the server
+stops (a restart) ends its streams with UNAVAILABLE saying to resume it, not with a JobDone
+that reads as a cancel.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import grpc
 
 from foleyline import __version__
 from foleyline.capacity import ServerLimits
-from foleyline.errors import FoleylineError, InvalidInput, ResourceExhausted
+from foleyline.errors import FoleylineError, InvalidInput, ResourceExhausted, Unavailable
 from foleyline.notes import Notes
 from foleyline.notes.convert import notes_from_proto
 from foleyline.notes.tokens import TokenCount
@@ -203,6 +205,11 @@ class FoleyService(pb_grpc.FoleyServicer):
                 index += len(batch)
                 messages = self._messages.setdefault(run, [])
                 for offset, event in enumerate(batch):
+                    if isinstance(event, JobDone) and event.interrupted:
+                        # Not the end of the job: a client told "cancelled" would not resume it.
+                        raise Unavailable(
+                            f"the server is stopping; job {run.job_id} is kept ({event.shots_done} of "
+                            f"{run.shot_count} shots done): resume it (ResumeJob) once the server is back")
                     at = index - len(batch) + offset
                     if at == len(messages):
                         messages.append(self._public(event))

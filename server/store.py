@@ -17,7 +17,8 @@ job's end); the bookkeeping on the way (a job started, notes, take numbers) does
 loses at most the last of it, never behind a durable commit (WAL commits reach the disk in order).
 
 The store is private to the user who runs the server: folders 0700, files 0600. A full disk is
-``ResourceExhausted`` saying so (``disk_full_as_exhausted``).
+``ResourceExhausted`` saying so, a store that cannot be written (a read-only folder, a file where
+a folder belongs) ``StorageError`` (``storage_errors``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import logging
 import os
 import re
 import sqlite3
@@ -35,13 +37,15 @@ from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from foleyline.errors import InvalidInput, NotFound, PermissionDenied, ResourceExhausted
+from foleyline.errors import InvalidInput, NotFound, PermissionDenied, ResourceExhausted, StorageError
 from foleyline.fsutil import fsync_dir, sync_written
 from foleyline.notes import Notes
 from foleyline.notes.versions import recorded_version
 from foleyline.server import codec
 from foleyline.server.records import AudioFile, JobInfo, JobSettings, ShotRequest, Take
 from foleyline.server.store_schema import SCHEMA
+
+log = logging.getLogger(__name__)
 
 UNFINISHED_STATES = ("queued", "running", "interrupted", "cancelled")
 # The store's files and folders: the user who runs the server only.
@@ -52,24 +56,59 @@ _BATCH = 500
 _HASH = re.compile(r"[0-9a-f]{64}")
 
 
+# What a store folder that cannot be written raises: read-only (or not the server user's), a
+# file where a folder belongs (ENOTDIR; EEXIST from making the folder), a folder removed under a
+# running server.
+_UNWRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EEXIST, errno.EISDIR, errno.ENOENT)
+# SQLite's words for the same.
+_UNWRITABLE_DB = ("readonly", "unable to open", "disk i/o error")
+
+
 def _disk_full(exc: BaseException) -> bool:
     if isinstance(exc, OSError):
         return exc.errno in (errno.ENOSPC, errno.EDQUOT)
     return isinstance(exc, sqlite3.OperationalError) and "full" in str(exc)
 
 
+def _unwritable(exc: BaseException) -> str | None:
+    """Why the store cannot be written, in a few words without a path, or None."""
+    if isinstance(exc, OSError) and exc.errno in _UNWRITABLE:
+        return exc.strerror or errno.errorcode.get(exc.errno, "")
+    if isinstance(exc, sqlite3.OperationalError) and any(word in str(exc).lower() for word in _UNWRITABLE_DB):
+        return str(exc)
+    return None
+
+
 @contextmanager
-def disk_full_as_exhausted(what: str) -> Iterator[None]:
-    """A full disk (or quota) while doing ``what``, as ResourceExhausted saying what to do."""
+def storage_errors(what: str) -> Iterator[None]:
+    """A full disk (or quota) while doing ``what``, as ResourceExhausted, and a store that cannot
+    be written, as StorageError, each saying what to do; anything else as it is."""
     try:
         yield
     except (OSError, sqlite3.OperationalError) as exc:
-        if not _disk_full(exc):
+        if _disk_full(exc):
+            raise ResourceExhausted(
+                f"the server's disk is full ({what}); free space on the server (`foleyline store gc` collects "
+                "orphan files), then send the request again or resume the job"
+            ) from None
+        why = _unwritable(exc)
+        if why is None:
             raise
-        raise ResourceExhausted(
-            f"the server's disk is full ({what}); free space on the server (`foleyline store gc` collects "
-            "orphan files), then send the request again or resume the job"
+        raise StorageError(
+            f"the server cannot write its store ({what}: {why}); its administrator must make the server's data "
+            "folder and the folders in it writable by the server (folders, not files), then send the request "
+            "again or resume the job"
         ) from None
+
+
+def remove_quietly(path: Path) -> None:
+    """Remove a file a failed write leaves; one that cannot be removed (its folder unusable, the
+    failure itself) is left to the sweep and said in the log, so that the error that stopped the
+    writer is the one its caller is told."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("left %s for the sweep: %s", path.name, exc.strerror)
 
 
 def sha256_of(path: Path) -> str:
@@ -126,7 +165,7 @@ class Store:
     def _transaction(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
         """One write transaction; ``durable=False``: its commit does not wait for the disk (see
         the module docstring for which commits may)."""
-        with self._lock, disk_full_as_exhausted("writing the store's database"):
+        with self._lock, storage_errors("writing the store's database"):
             if not durable:
                 self._db.execute("PRAGMA synchronous=NORMAL")
             try:
@@ -167,6 +206,11 @@ class Store:
     def release_staged(self, path: Path) -> None:
         with self._live_lock:
             self._live.discard(path)
+
+    def discard_staged(self, path: Path) -> None:
+        """Remove a staged file (its writer failed or was cancelled) and end its life as staged."""
+        remove_quietly(path)
+        self.release_staged(path)
 
     def live_staged(self) -> set[Path]:
         """The staged paths this process is still writing."""

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from foleyline.errors import InvalidInput, MediaError, ResourceExhausted
 from foleyline.probe import probe
-from foleyline.server.store import Store, disk_full_as_exhausted
+from foleyline.server.store import Store, storage_errors
 
 
 class Upload:
@@ -29,7 +29,7 @@ class Upload:
         self.size = 0
         self._digest = hashlib.sha256()
         self._staged: Path | None = store.staging_path(Path(filename).suffix.lower()[:10] or ".bin")
-        with disk_full_as_exhausted("receiving an upload"):
+        with storage_errors("receiving an upload"):
             self._handle = open(self._staged, "wb")
 
     def add(self, data: bytes) -> None:
@@ -39,14 +39,14 @@ class Upload:
                 f"the upload is larger than this server takes ({self.max_bytes / 2**20:.0f} MiB); "
                 "send a smaller proxy of the clip, or raise the server's setting max_upload_bytes"
             )
-        with disk_full_as_exhausted("receiving an upload"):
+        with storage_errors("receiving an upload"):
             self._handle.write(data)
         self._digest.update(data)
 
     def finish(self) -> tuple[str, bool]:
         """(content hash, already present) once the file is checked and kept."""
         assert self._staged is not None
-        with disk_full_as_exhausted("receiving an upload"):
+        with storage_errors("receiving an upload"):
             self._handle.flush()
             os.fsync(self._handle.fileno())
             self._handle.close()
@@ -57,7 +57,7 @@ class Upload:
             probe(self._staged)
         except MediaError as exc:
             raise MediaError(str(exc).replace(str(self._staged), f"the upload {self.name[:80]!r}")) from None
-        with disk_full_as_exhausted("storing an upload"):
+        with storage_errors("storing an upload"):
             sha, _path, present = self.store.adopt_media(self._staged, self._staged.suffix)
         self._staged = None
         return sha, present
@@ -67,8 +67,7 @@ class Upload:
         if not self._handle.closed:
             self._handle.close()
         if self._staged is not None:
-            self._staged.unlink(missing_ok=True)
-            self.store.release_staged(self._staged)
+            self.store.discard_staged(self._staged)
             self._staged = None
 
 

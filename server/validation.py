@@ -10,7 +10,9 @@ The bounds (also in docs/server.md):
 * text: ids, names, labels, engine, project at most ``MAX_ID_CHARS``; prompts ``MAX_PROMPT_CHARS``;
   a notes' reasoning and an instruction ``MAX_TEXT_CHARS``; no control characters (NUL
   included), except line breaks and tabs in free text;
-* a media path at most ``MAX_PATH_BYTES`` (UTF-8); a content hash 64 hex digits;
+* a media path absolute (the server reads it on its own machine: a relative path or ``~``
+  would name whatever lies under the server's working folder or its user's home), at most
+  ``MAX_PATH_BYTES`` (UTF-8); a content hash 64 hex digits;
 * times finite, within ``MAX_SECONDS`` of zero; a time's rate in (0, ``MAX_TIME_RATE``]; a
   shot's frame rate in (0, ``MAX_FRAME_RATE``]; durations not negative;
 * seeds: 0 (random) or 1 .. 2^32-1, and the last take's seed (seed + takes - 1) too: the
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 from foleyline.errors import InvalidInput
 from foleyline.timebase import MAX_FRAME_RATE
@@ -173,6 +176,7 @@ def shot(message: pb.Shot, path: str) -> None:
         if size > MAX_PATH_BYTES:
             _fail(f"{path}.media.path", f"is {size} bytes long; a path has at most {MAX_PATH_BYTES}")
         text(message.media.path, f"{path}.media.path", MAX_PATH_BYTES)
+        _absolute(message.media.path, f"{path}.media.path")
     elif source == "content_hash":
         sha256(message.media.content_hash, f"{path}.media.content_hash")
     for name in ("source_range", "record_range"):
@@ -189,6 +193,15 @@ def shot(message: pb.Shot, path: str) -> None:
     for i, label in enumerate(message.only_layers):
         text(label, f"{path}.only_layers[{i}]")
     text(message.base_take_id, f"{path}.base_take_id")
+
+
+def _absolute(value: str, path: str) -> None:
+    # An empty path is "no media", which the shot's own failure says. Absolute by the server's
+    # own system: a Windows client's "C:\\..." means nothing to a Linux server.
+    if value and not Path(value).is_absolute():
+        shown = value if len(value) <= 80 else f"{value[:40]}... ({len(value)} characters)"
+        _fail(path, f"{shown!r} is not an absolute path on the server's machine; give the full path under one of "
+                    "its allowed roots (GetServerInfo lists them), or upload the file")
 
 
 def settings(message: pb.GenerateSettings, path: str = "settings") -> None:

@@ -38,7 +38,7 @@ from foleyline.server.cluster.work import ReplicaStarted, ShotError, ShotResult,
 from foleyline.server.engines.base import Engine
 from foleyline.server.pipeline import ProgressFn
 from foleyline.server.records import JobSettings, ShotOutcome, ShotRequest, Take
-from foleyline.server.store import Store, disk_full_as_exhausted
+from foleyline.server.store import Store, storage_errors
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +195,7 @@ class RayShots:
         recorded as a version of the shot's notes here."""
         for sha, data in result.audio.items():
             staged = self.store.staging_path(".wav")
-            with disk_full_as_exhausted("storing a take's WAV from a replica"):
+            with storage_errors("storing a take's WAV from a replica"):
                 staged.write_bytes(data)
                 stored, _size = self.store.adopt_audio(staged)
             if stored != sha:

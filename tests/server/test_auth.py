@@ -44,6 +44,24 @@ def test_a_wrong_token_is_unauthenticated(server) -> None:
     assert "does not match" in caught.value.details()
 
 
+@pytest.mark.parametrize("value", [f"bearer {TOKEN}", f"BEARER {TOKEN}", f"Bearer  {TOKEN}", f"Bearer {TOKEN} "])
+def test_the_scheme_is_read_in_any_case_and_the_token_without_the_spaces_around_it(server, value: str) -> None:
+    # RFC 7235: the scheme is case-insensitive; a token never holds a space, so one pasted with
+    # a stray space is still the token.
+    channel, stub = _stub(server)
+    with channel:
+        stub.ListJobs(pb.ListJobsRequest(), metadata=(("authorization", value),), timeout=30)
+
+
+def test_a_token_sent_without_its_scheme_is_told_the_form_to_send(server) -> None:
+    channel, stub = _stub(server)
+    with channel:
+        with pytest.raises(grpc.RpcError) as caught:
+            stub.ListJobs(pb.ListJobsRequest(), metadata=(("authorization", TOKEN),), timeout=30)
+    assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert "Bearer <token>" in caught.value.details()
+
+
 def test_the_client_reports_a_refused_token_as_permission_denied(server) -> None:
     with FoleyClient(server.address, "wrong") as client:
         with pytest.raises(PermissionDenied, match="refused the token"):

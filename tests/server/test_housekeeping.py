@@ -1,11 +1,13 @@
 """The store keeps tidy and private: staged files of dead writers and orphan WAVs collected (at
 start, periodically, and by ``foleyline store gc``), rows that cannot be sent back quarantined,
-folders 0700 and files 0600; uploads over the limit and a full disk answered RESOURCE_EXHAUSTED."""
+folders 0700 and files 0600; uploads over the limit and a full disk answered RESOURCE_EXHAUSTED,
+a store folder that cannot be written FAILED_PRECONDITION."""
 
 from __future__ import annotations
 
 import errno
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -15,11 +17,11 @@ import pytest
 
 from foleyline import cli
 from foleyline.capacity import ServerLimits
-from foleyline.errors import ResourceExhausted
+from foleyline.errors import FoleylineError, ResourceExhausted, StorageError
 from foleyline.plugin.client import FoleyClient
 from foleyline.server import housekeeping
 from foleyline.server.records import JobSettings
-from foleyline.server.store import Store
+from foleyline.server.store import Store, storage_errors
 from serverkit import TOKEN, collect, make_shot, shot_record, take_record, two_layer_notes
 
 DAY = 86400.0
@@ -159,6 +161,49 @@ def test_a_full_disk_is_resource_exhausted_saying_so(server, client, clip_path: 
     with pytest.raises(ResourceExhausted, match="disk is full"):
         client.upload_media(clip_path)
     assert not list(server.store.tmp_dir.iterdir())
+
+
+def test_a_store_folder_that_cannot_be_written_fails_the_call_saying_so_not_internal(server, client, clip_path: Path) -> None:
+    # A file where the staging folder belongs (what a read-only folder is to a server run as
+    # root): every writer says the store cannot be written, FAILED_PRECONDITION, and what to do.
+    shot = make_shot(clip_path)
+    shot.notes.CopyFrom(two_layer_notes())
+    shot.has_notes = True
+    (take,) = collect(client.generate([shot]))["take_ready"]
+    tmp = server.store.tmp_dir
+    tmp.rename(tmp.with_name("tmp.aside"))
+    tmp.write_text("not a folder")
+    try:
+        (failure,) = collect(client.generate([shot]))["shot_failed"]
+        assert failure.code == "FAILED_PRECONDITION" and "cannot write its store" in failure.reason
+        for call in (lambda: client.upload_media(clip_path), lambda: client.accept_take(take.id)):
+            with pytest.raises(FoleylineError, match="cannot write its store"):  # the client's error of its code
+                call()
+    finally:
+        tmp.unlink()
+        tmp.with_name("tmp.aside").rename(tmp)
+    assert client.accept_take(take.id).accepted  # fixed by its administrator: works again
+
+
+@pytest.mark.parametrize("error, expected", [
+    (OSError(errno.ENOSPC, "No space left on device"), ResourceExhausted),
+    (OSError(errno.EROFS, "Read-only file system"), StorageError),
+    (OSError(errno.EACCES, "Permission denied"), StorageError),
+    (sqlite3.OperationalError("attempt to write a readonly database"), StorageError),
+    (sqlite3.OperationalError("database or disk is full"), ResourceExhausted),
+])
+def test_store_write_failures_are_told_by_what_the_administrator_does(error: Exception, expected: type) -> None:
+    with pytest.raises(expected) as caught:
+        with storage_errors("writing a test file"):
+            raise error
+    assert "writing a test file" in str(caught.value)
+
+
+def test_other_failures_of_a_store_write_are_left_as_they_are() -> None:
+    with pytest.raises(OSError) as caught:
+        with storage_errors("writing a test file"):
+            raise OSError(errno.EIO, "Input/output error")
+    assert caught.value.errno == errno.EIO
 
 
 def test_a_server_stopped_within_its_first_seconds_swept_its_staged_files_but_collected_nothing(

@@ -1,11 +1,13 @@
 """Jobs between editors: fair turns at shot granularity, a waiting job told where it stands, a
-job that ends only by a cancel or when its last follower leaves, and a cancel that stops any
-stage of a shot, leaving no file behind."""
+job that ends only by a cancel or when its last follower leaves, a cancel that stops any stage
+of a shot, leaving no file behind, and a restart: streams told to resume, resumes arriving
+together following one run, a cancel of a job the restart left."""
 
 from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -182,3 +184,67 @@ def test_the_decode_loop_stops_at_the_next_packet_once_cancelled(clip_path: Path
     with pytest.raises(Cancelled):
         decode_shot(clip_path, 0.0, 2.5, [ANALYSIS_STREAM], cancel=cancel)
     assert cancel.looks == -1  # stopped at the first look after the cancel
+
+
+def _interrupted(start, clip_path: Path, fake_engine, prefix: str):
+    """A job whose server stopped mid-shot, and a server started again on the same store: (the
+    new server, the job's id, what the job's stream ended with)."""
+    server = start()
+    shots = _shots(clip_path, prefix, 1)
+    fake_engine.held.update(shot.id for shot in shots)  # only the server's stop ends the shot
+    with FoleyClient(server.address, TOKEN) as client:
+        call = client.generate(shots)
+        job_id = _until(call, "generate")
+        stopper = threading.Thread(target=server.stop, kwargs={"grace": SAFETY_S})
+        stopper.start()
+        try:
+            ended = collect(call)
+        except Exception as exc:  # noqa: BLE001 - what the stream ended with is the point
+            ended = exc
+        stopper.join(SAFETY_S)
+    return start(), job_id, ended
+
+
+def test_a_stopping_server_ends_its_streams_unavailable_saying_to_resume_and_keeps_the_job(
+        start, clip_path: Path, fake_engine) -> None:
+    # A JobDone "cancelled" would read as the editor's own cancel, and nobody would resume it.
+    from foleyline.errors import Unavailable
+
+    again, job_id, ended = _interrupted(start, clip_path, fake_engine, "stop")
+    assert isinstance(ended, Unavailable), ended
+    assert job_id in str(ended) and "resume" in str(ended)
+    fake_engine.held.clear()
+    with FoleyClient(again.address, TOKEN) as client:
+        assert next(j.state for j in client.list_jobs() if j.job_id == job_id) == "interrupted"
+        assert collect(client.resume(job_id))["done"][0].shots_done == 1
+
+
+def test_resumes_of_one_job_arriving_together_follow_one_run(start, clip_path: Path, fake_engine) -> None:
+    # A team's panels reconnecting after a restart: each hears the job's take, and the shot runs once.
+    again, job_id, _ended = _interrupted(start, clip_path, fake_engine, "together")
+    fake_engine.calls.clear()
+    clients = [FoleyClient(again.address, TOKEN) for _ in range(3)]
+    try:
+        with ThreadPoolExecutor(3) as pool:
+            calls = list(pool.map(lambda client: client.resume(job_id), clients))
+            assert all(next(call).WhichOneof("event") == "accepted" for call in calls)
+            fake_engine.held.clear()
+            followed = list(pool.map(collect, calls))
+    finally:
+        for client in clients:
+            client.close()
+    assert [len(events["take_ready"]) for events in followed] == [1, 1, 1]
+    assert len({events["take_ready"][0].id for events in followed}) == 1
+    layers = len(two_layer_notes().layers)
+    assert len([call for call in fake_engine.calls if call[0] == "together0"]) == layers
+    assert len(again.store.list_takes(job_id=job_id)) == 1
+
+
+def test_a_cancel_of_a_job_a_stopped_server_left_marks_it_cancelled_and_it_stays_resumable(
+        start, clip_path: Path, fake_engine) -> None:
+    again, job_id, _ended = _interrupted(start, clip_path, fake_engine, "left")
+    fake_engine.held.clear()
+    with FoleyClient(again.address, TOKEN) as client:
+        assert client.cancel_job(job_id) == "cancelled"
+        assert next(j.state for j in client.list_jobs() if j.job_id == job_id) == "cancelled"
+        assert collect(client.resume(job_id))["done"][0].shots_done == 1

@@ -60,6 +60,14 @@ def test_a_bad_shot_field_is_refused_by_name(change: dict, field: str) -> None:
     assert len(message) < MAX_MESSAGE_CHARS
 
 
+@pytest.mark.parametrize("path", ["fall.mp4", "clips/../fall.mp4", "~/fall.mp4", "C:\\media\\fall.mp4"])
+def test_a_media_path_that_is_not_absolute_on_the_server_is_refused(path: str) -> None:
+    # Relative to what? The server's working folder and its user's home are nothing the client
+    # can know; such a path would name whatever lies there.
+    message = _refusal(pb.GenerateRequest(shots=[_shot(**{"media.path": path})]))
+    assert message.startswith("shots[0].media.path:") and "absolute" in message and "upload" in message
+
+
 def test_a_media_path_longer_than_the_system_takes_is_refused() -> None:
     shot = _shot()
     shot.media.path = "/" + "d/" * 3000
