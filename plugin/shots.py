@@ -125,7 +125,9 @@ def shot_to_proto(shot: Shot) -> pb.Shot:
         drop_frame=bool(shot.drop_frame),
     )
     if shot.media_path is not None:
-        message.media.path = str(shot.media_path)
+        # The server takes absolute paths only: a path the timeline gave relative is this
+        # process's, so it is made whole here, where its working folder is known.
+        message.media.path = str(Path(shot.media_path).absolute())
     if shot.available_range is not None:
         message.available_range.CopyFrom(range_to_proto(shot.available_range))
     return message

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import opentimelineio as otio
 import pytest
 
@@ -60,6 +62,14 @@ def test_shot_to_proto_keeps_ranges_rate_and_media(timeline_factory, tmp_path):
     assert abs(message.rate - 30000 / 1001) < 1e-9
     assert message.available_range.duration.value == 10000
     assert not message.has_notes
+
+
+def test_a_media_path_the_timeline_gave_relative_is_sent_whole(timeline_factory, tmp_path, monkeypatch):
+    # The server takes absolute paths only (its working folder is not the client's).
+    monkeypatch.chdir(tmp_path)
+    shot = find_shots(timeline_factory(media_dir=tmp_path), Selection()).shots[0]
+    relative = dataclasses.replace(shot, media_path=shot.media_path.relative_to(tmp_path))
+    assert shot_to_proto(relative).media.path == str(tmp_path / "A001.mov")
 
 
 def test_missing_media_still_becomes_a_shot_with_the_reason(timeline_factory):
