@@ -30,7 +30,9 @@ class PermissionDenied(FoleylineError):
 
 class StorageError(FoleylineError):
     """The server cannot write its own store: a read-only or vanished folder, a file where a
-    folder belongs. Its administrator fixes it; sending the request again does not."""
+    folder belongs. Its administrator fixes it; sending the request again does not. Not in the
+    table: answered ``OTHER_ERROR_CODE`` (FAILED_PRECONDITION, a state to fix first), which a
+    client receives as the table's error of that code."""
 
 
 class Unavailable(FoleylineError):
@@ -50,7 +52,6 @@ class ResourceExhausted(FoleylineError):
 STATUS_CODES: tuple[tuple[type[FoleylineError], str], ...] = (
     (InvalidInput, "INVALID_ARGUMENT"),
     (MediaError, "FAILED_PRECONDITION"),
-    (StorageError, "FAILED_PRECONDITION"),
     (NotFound, "NOT_FOUND"),
     (PermissionDenied, "PERMISSION_DENIED"),
     (Unavailable, "UNAVAILABLE"),
