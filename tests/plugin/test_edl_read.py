@@ -350,4 +350,3 @@ def test_a_reverse_event_whose_columns_span_its_media_plays_them_back_from_their
     [shot] = result.shots
     assert shot.source_range.start_time.to_timecode() == "01:00:10:00" and shot.source_range.duration.value == 50
     assert any(p.kind == "speed" and "-100%" in p.message for p in result.problems)
-
