@@ -164,7 +164,9 @@ _SOUND_CHARACTER = frozenset({"creak", "creaks", "creaking", "creaky", "clink", 
                               "cock", "cocks", "cocked", "cocking", "rack", "racks", "racked", "racking", "reload",
                               "reloads", "reloaded", "reloading",
                               # a grenade's pin pulled: its ring's click, not its blast
-                              "pin"})
+                              "pin",
+                              # a dog's growl, not its bark
+                              "growl", "growls", "growling", "growled", "snarl", "snarls", "snarling", "snarled"})
 _CHARACTER = 1.1
 
 
@@ -221,8 +223,8 @@ def _slips_fixed(words: list[str], listed: frozenset[str]) -> list[str]:
 
 
 # Keywords that are nouns only: a verb's form is no way to them ("woodpecker tapping": a knock,
-# not the tap's running water).
-_NOUNS_ONLY = frozenset({"tap"})
+# not the tap's running water; "rooster crowing": no crow's caw).
+_NOUNS_ONLY = frozenset({"tap", "crow"})
 
 
 def _forms(word: str, listed: frozenset[str]) -> set[str]:
@@ -778,6 +780,20 @@ def _named_in_words(best: dict[str, tuple[float, SoundModel | None]], text: str,
         if best["oneshot"][1] is None and best["texture"][1] is None and named:
             top = max(named, key=lambda hm: hm[0])[1]
             best[top.shape] = (1.0, top)
+    for mention in vocabulary.mentions(text):
+        # A source named by a phrase ("a crow bar": a hand tool) is not what one of its words names
+        # alone (a crow's caw): a model said only through the phrase's words yields to the phrase's.
+        phrase_words = set(mention.phrase.split())
+        makers = [cov.model for cov in map(vocabulary.coverage_of, mention.cat_ids)
+                  if cov.status == "model" and cov.model.name not in excluded]
+        if len(phrase_words) < 2 or not makers:
+            continue
+        rest = " ".join(w for w in _words(text) if w not in phrase_words)
+        for shape in ("oneshot", "texture"):
+            score, chosen = best[shape]
+            if (chosen is not None and not set(chosen.ucs) & set(mention.cat_ids) and said[models.index(chosen)] > 0
+                    and not _says(rest, chosen) and makers[0].shape == shape):
+                best[shape] = (score, makers[0])
     for material, noun in _made_of(_words(text), models, sources).items():
         for shape in ("oneshot", "texture"):
             score, chosen = best[shape]
@@ -854,7 +870,9 @@ def substitution_warning(
     ``guessed``: the model was only the nearest paraphrase (no word of it in the prompt, and
     below ``PARAPHRASE_FLOOR`` or not the source the prompt names)."""
     rendered = {cat_id for m in plan.models for cat_id in m.ucs}
-    missing = [m for m in unrendered if not rendered.intersection(m.cat_ids)]
+    # a sound a model makes only beside its source ("a dog growls") is made where that model plays
+    sounds = {word for m in plan.models if m.happens_to for word in m.keywords if word in vocabulary.UNMADE_SOUNDS}
+    missing = [m for m in unrendered if not rendered.intersection(m.cat_ids) and m.phrase not in sounds]
     if missing:
         what = ", ".join(f'"{m.phrase}" (UCS {"/".join(m.cat_ids)})' if m.cat_ids else f'"{m.phrase}"' for m in missing)
         heard_in = list(dict.fromkeys(m.heard_in for m in missing if m.heard_in))

@@ -45,7 +45,7 @@ FALLBACKS: dict[str, str] = {
     "DOORMetl": "door", "DOORGlas": "door", "DOORPlas": "door", "DOORSlid": "door", "DOORSton": "door",
     "DOORGate": "door", "DOORPrisn": "door", "DOORDungn": "door", "DOORAppl": "door", "VEHDoor": "door",
     "SCIDoor": "door", "TRNHorn": "horn",
-    "DRWRMisc": "impact_wood", "DRWRPlas": "impact_soft",
+    "DRWRPlas": "drawer",
     "WNDWWood": "impact_wood", "WNDWMetl": "impact_metal", "WNDWPlas": "impact_soft", "WNDWHdwr": "impact_metal",
     "WNDWMisc": "impact_glass",
     # weapons
@@ -55,7 +55,7 @@ FALLBACKS: dict[str, str] = {
     "FRWKComr": "explosion", "FRWKRec": "explosion", "FRWKMisc": "explosion",
     # weather and water
     "HAIL": "rain", "NATDTorn": "wind", "NATDThyp": "storm",
-    "WATRDrip": "water", "WATRFizz": "water", "WATRSpray": "water", "WATRFall": "water", "LIQMisc": "water",
+    "WATRDrip": "water", "WATRFizz": "water", "WATRSpray": "water", "WATRFall": "water",
     "AMBUndwtr": "water", "WATRUndwtr": "water",
     "FIREBrst": "fire", "FIREIgn": "fire", "FIREGas": "fire", "FIREWhsh": "whoosh",
     # places: the bed that carries most of them
@@ -65,7 +65,7 @@ FALLBACKS: dict[str, str] = {
     "AMBTrop": "birds", "AMBNaut": "surf", "AMBEmrg": "siren",
     "CRWDCheer": "crowd", "CRWDCele": "crowd", "CRWDSprt": "crowd", "CRWDAngr": "crowd", "CRWDPanic": "crowd",
     "CRWDBatl": "crowd", "CRWDReac": "crowd", "CRWDChld": "crowd", "CRWDLaff": "crowd", "CRWDSing": "crowd",
-    "BIRDCrow": "birds", "BIRDFowl": "birds", "BIRDSea": "birds", "BIRDTrop": "birds", "BIRDWade": "birds", "BIRDPrey": "birds",
+    "BIRDFowl": "birds", "BIRDSea": "birds", "BIRDTrop": "birds", "BIRDWade": "birds", "BIRDPrey": "birds",
     "WINGBird": "cloth", "WINGMisc": "cloth", "MOVEActv": "cloth", "MOVEPres": "cloth", "MOVECrwd": "steps_concrete",
     # vehicles and machines: an engine is an engine
     "VEHAntq": "engine", "VEHJalop": "engine", "VEHMil": "engine", "VEHCnst": "engine", "VEHFarm": "engine",
@@ -88,6 +88,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "doorbell": ("BELLDoor",), "gong": ("BELLGong",), "horse": ("ANMLHors", "FEETHors"), "hooves": ("FEETHors",),
     "cow": ("ANMLFarm",), "sheep": ("ANMLFarm",), "pig": ("ANMLFarm",), "goat": ("ANMLFarm",),
     "chicken": ("BIRDFowl",), "rooster": ("BIRDFowl",), "duck": ("BIRDFowl",), "crow": ("BIRDCrow",),
+    "raven": ("BIRDCrow",), "magpie": ("BIRDCrow",), "jackdaw": ("BIRDCrow",),
+    # a crow bar is a tool, no bird
+    "crow bar": ("TOOLHand",),
     "seagull": ("BIRDSea",), "seagulls": ("BIRDSea",), "owl": ("BIRDPrey",), "eagle": ("BIRDPrey",),
     "lion": ("ANMLWcat",), "tiger": ("ANMLWcat",), "big cat": ("ANMLWcat",), "monkey": ("ANMLPrim",), "frog": ("ANMLAmph",),
     "frogs": ("ANMLAmph",), "insect": ("ANMLInsc",), "insects": ("ANMLInsc",), "cricket": ("ANMLInsc",),
@@ -101,7 +104,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "television": ("COMTv",), "tv": ("COMTv",), "keyboard": ("CMPTKey",), "typing": ("CMPTKey",),
     "mouse click": ("CMPTKey",), "computer": ("CMPTMisc",), "monster": ("CREAMnstr",), "dragon": ("CREADrgn",),
     "creature": ("CREAMisc",), "cheering": ("CRWDCheer",), "cheer": ("CRWDCheer",),
-    "laughter": ("CRWDLaff", "VOXLaff"), "laughing": ("VOXLaff",), "drawer": ("DRWRMisc",), "sparks": ("ELECSprk",),
+    "laughter": ("CRWDLaff", "VOXLaff"), "laughing": ("VOXLaff",), "drawer": ("DRWRMisc",), "filing cabinet": ("DRWRMetl",), "sparks": ("ELECSprk",),
     "zap": ("ELECZap",), "fireworks": ("FRWKComr",), "firework": ("FRWKComr",), "firecracker": ("FRWKComr",), "fart": ("FARTReal",),
     "gore": ("GOREMisc",), "stab": ("GOREStab",), "blood": ("GOREBlood",), "bone": ("GOREBone",),
     "horn": ("HORNMisc",), "car horn": ("VEHHorn",), "honk": ("VEHHorn",), "honking": ("VEHHorn",),
@@ -169,7 +172,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
 _ANY_SOURCE: tuple[str, ...] = ()
 _SCREECH = ("screech", "screeches", "screeching", "squeal", "squeals", "squealing")
 UNMADE_SOUNDS: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(("growl", "growls", "growling", "snarl", "snarls", "snarling", "whimper", "whimpers",
+    # a growl is the growl model's only beside what growls (``SoundModel.happens_to``): a stomach's is warned
+    **dict.fromkeys(("growl", "growls", "growling", "growled", "snarl", "snarls", "snarling", "snarled", "whimper", "whimpers",
                      "whimpering", "purr", "purrs", "purring"), _ANY_SOURCE),
     **dict.fromkeys(("hiss", "hisses", "hissing"), ("ANMLCat", "ANMLRept")),
     **dict.fromkeys(("whine", "whines", "whining", "howl", "howls", "howling"), ("ANMLDog",)),
@@ -456,5 +460,5 @@ def fallback_model(mention: Mention) -> SoundModel | None:
 
 
 # Where a model's source is not said (``SoundModel.happens_to``), what stands in: a skid with no
-# tyre named is friction, as it was before the skid had a model.
-UNSAID_FALLBACKS: dict[str, str] = {"VEHSkid": "scrape"}
+# tyre named is friction, as it was before the skid had a model; mud nobody walks in is the water's.
+UNSAID_FALLBACKS: dict[str, str] = {"VEHSkid": "scrape", "LIQMisc": "water"}

@@ -56,11 +56,11 @@ SIXTH_ROUND = [
     (X, "frying eggs in a pan", ("fire",)),
     (X, "knife on a cutting board", ("impact_chop",)),
     (X, "plates stacking", ("impact_glass",)),
-    (X, "silverware drawer", (WARN,)),
+    (X, "silverware drawer", ("drawer", "drawer_metal")),   # judged again (w15-models): a drawer has a model
     (X, "dog panting", ("breathing",)),
     (X, "horse neighing", (WARN,)),
     (X, "owl hooting", (WARN,)),
-    (X, "crow cawing", (WARN,)),
+    (X, "crow cawing", ("crow_caw")),   # judged again (w15-models): a crow's caw has a model
     (X, "wolf howling", (WARN,)),
     (X, "bees buzzing", (WARN,)),
     (X, "mosquito buzz", (WARN,)),

@@ -61,7 +61,7 @@ TENTH_ROUND = [
     (X, "fridge door opens", ("door", WARN)),
     (X, "pouring cereal into a bowl", (WARN,)),
     # an office
-    (X, "filing cabinet drawer slammed", ("impact_metal", "door", WARN)),   # judged again: a drawer is named
+    (X, "filing cabinet drawer slammed", ("drawer_metal")),   # judged again (w15-models): a metal drawer's model
     (F, "office chair rolling across the floor", ("scrape", WARN)),
     (X, "paper shredder", (WARN,)),
     (X, "mouse clicking", ("click")),
