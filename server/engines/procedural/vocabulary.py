@@ -164,9 +164,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "shoes": ("FEETHmn",), "shoe": ("FEETHmn",),
 }
 
-# Sounds a modelled source also makes but its model does not: "dog growl" names a dog, which
-# the bark model renders, yet a growl is a sustained low rumble, not a burst. No UCS category
-# tells these apart, so they are named by the sound word and always warned about; a word that
+# Sounds a modelled source also makes but its model does not: "dog whimper" names a dog, which
+# the bark model renders, yet a whimper is a thin whine, not a burst. No UCS category tells these
+# apart, so they are named by the sound word and warned about unless a model that makes the word
+# beside its source plays (``SoundModel.happens_to``: the growl beside a dog); a word that
 # other sources make too counts only beside the source it names here ("cat hissing", not "steam
 # hissing"; "dog whining", not an engine's whine, which the engine model makes).
 _ANY_SOURCE: tuple[str, ...] = ()
@@ -213,8 +214,9 @@ _PLACING = frozenset({"on", "in", "into", "through", "over", "across", "among", 
 # Surfaces no step model walks on: a step request that names one where the feet land ("footsteps
 # on sand", "walking through puddles", "walking in mud") is warned about, the surface
 # named, and the nearest step model plays. UCS files footsteps by who walks (FEETHmn), the surface
-# only in a file's name, so no CatID names these. Mud is a source of its own (``ALIASES``); ice,
-# leaves and dirt are the snow's, the grass's and the gravel's; broken glass plays the glass's break.
+# only in a file's name, so no CatID names these. Mud is a source of its own (``ALIASES``), and
+# dry leaves and mud have step models of their own; ice and dirt are the snow's and the gravel's;
+# broken glass plays the glass's break.
 UNMADE_SURFACES = frozenset({
     "sand", "sandy", "beach", "dune", "dunes",
     "carpet", "carpeted", "rug", "puddle", "puddles", "water", "shallows", "rubble", "debris", "plastic", "bog",
