@@ -16,6 +16,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QImage
 
 from foleyline.errors import MediaError
+from foleyline.probe import video_stream
 
 
 def decode_frame(path: Path, seconds: float, *, max_width: int = 0) -> QImage:
@@ -25,7 +26,7 @@ def decode_frame(path: Path, seconds: float, *, max_width: int = 0) -> QImage:
         with av.open(str(path)) as container:
             if not container.streams.video:
                 raise MediaError(f"{path} has no picture; pick a clip with video")
-            stream = container.streams.video[0]
+            stream = video_stream(Path(path), container)  # the picture, not a cover or a poster before it
             start = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
             target = start + max(0.0, seconds)
             # Seek to the keyframe before the target, then decode forward to it.
