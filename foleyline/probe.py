@@ -287,12 +287,20 @@ def _start(stream: av.stream.Stream) -> float:
 _SQUARE_PIXEL_TOLERANCE = 0.01
 
 
-def _pixel_aspect(stream: av.video.stream.VideoStream) -> float:
+def pixel_aspect(stream: av.video.stream.VideoStream) -> float:
+    """A stored pixel's width over its height (anamorphic, DV: not 1)."""
     sar = stream.sample_aspect_ratio or stream.codec_context.sample_aspect_ratio
     aspect = float(sar) if sar else 1.0
     if not 0.1 <= aspect <= 10 or abs(aspect - 1.0) < _SQUARE_PIXEL_TOLERANCE:
         return 1.0
     return aspect
+
+
+def quarter_turns(rotation: float) -> int:
+    """The counterclockwise quarter turns (``np.rot90``'s) that show a picture upright, from
+    FFmpeg's reading of its display matrix (``frame.rotation``, degrees counterclockwise): a
+    phone stores a portrait shot as a landscape picture and says how to turn it."""
+    return round(rotation / 90) % 4
 
 
 def picture_rate(stream: av.video.stream.VideoStream) -> Fraction | None:
@@ -356,7 +364,7 @@ def read_info(p: Path, container: av.container.InputContainer) -> MediaInfo:
         audio_codec=audio.codec_context.name if audio is not None else None,
         timecode=_timecode(container),
         size_bytes=p.stat().st_size,
-        pixel_aspect=_pixel_aspect(video),
+        pixel_aspect=pixel_aspect(video),
     )
 
 
@@ -380,4 +388,4 @@ def _probed(p: Path, _version: tuple[int, ...]) -> MediaInfo:
 
 
 __all__ = ["ALLOWED_FORMATS", "MAX_PICTURE_PIXELS", "MediaInfo", "PICTURE_SUFFIXES", "SlotClock", "check_plain_file", "open_media",
-           "picture_file_refusal", "picture_rate", "probe", "read_info", "video_stream"]
+           "picture_file_refusal", "picture_rate", "pixel_aspect", "probe", "quarter_turns", "read_info", "video_stream"]
