@@ -49,7 +49,7 @@ from foleyline.plugin.commands.checks import (
 )
 from foleyline.plugin.events import JobEvent, read_job
 from foleyline.plugin.progress import ProgressBar
-from foleyline.plugin.requests import shot_request
+from foleyline.plugin.requests import project_settings, shot_request
 from foleyline.plugin.preview import PreviewShot, write_preview
 from foleyline.plugin.take_files import TakeFiles
 from foleyline.plugin.timeline import Placement, Selection, write_foley_timeline
@@ -313,7 +313,7 @@ def generate_timeline(
             shot_request(s, notes.get(s.name) if notes else None, content_hash=hashes.get(Path(s.media_path), ""))
             for s in shots
         ]
-        job = read_job(client.generate(requests, settings), on_event=progress)
+        job = read_job(client.generate(requests, project_settings(settings, timeline.name or timeline_path.stem)), on_event=progress)
         warnings.extend(job.warnings)
         if job.failures:
             cls = error_class(job.failures[0].code)
