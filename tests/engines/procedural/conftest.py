@@ -23,22 +23,13 @@ def chosen_models(plan) -> set[str]:
 WARN = None  # in a request row's answers: a warning naming the layer and what it will sound like
 
 
-def together(*models: str) -> frozenset[str]:
-    """In a request row's answers: models that must all play, unwarned (a prompt naming two
-    sounds a layer can play at once: a one-shot and a texture)."""
-    return frozenset(models)
-
-
 def request_answer(matcher: Matcher, kind: LayerKind, prompt: str, expected) -> str:
-    """"" when a request row gets what it says (one of its models, unwarned; all of a
-    ``together`` answer's, unwarned; or a warning where ``WARN`` is among its answers); else
-    what it got."""
+    """"" when a request row gets what it says (one of its models, unwarned, or a warning where
+    ``WARN`` is among its answers); else what it got."""
     plan = matcher.plan(Layer("fx 1", kind, prompt=prompt))
     wanted = set(expected) if isinstance(expected, tuple) else {expected}
     warned = plan.warning.startswith("layer 'fx 1': no sound model") and "; it will sound like " in plan.warning
-    played = chosen_models(plan)
-    named = {w for w in wanted if isinstance(w, str)} & played or any(w <= played for w in wanted if isinstance(w, frozenset))
-    ok = (WARN in wanted and warned) or (plan.warning == "" and bool(named))
+    ok = (WARN in wanted and warned) or (plan.warning == "" and bool(wanted & chosen_models(plan)))
     return "" if ok else f"{sorted(chosen_models(plan))} {plan.warning!r}"
 
 
