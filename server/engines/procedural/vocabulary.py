@@ -136,6 +136,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "ticking": ("CLOCKTick",),
     # a gun's mechanism is not its report
     "cocking": ("GUNMech",), "reload": ("GUNMech",), "reloading": ("GUNMech",),
+    # a spent shell's tinkle is no report either; a match struck is no fire's crackle
+    "shell casing": ("BLLTShel",), "shell casings": ("BLLTShel",), "casings": ("BLLTShel",),
+    "match strike": ("FIREIgn",), "strikes a match": ("FIREIgn",), "struck a match": ("FIREIgn",),
+    "lights a match": ("FIREIgn",), "lit a match": ("FIREIgn",),
     "leaves": ("VEGELeaf",), "foliage": ("VEGELeaf",), "bushes": ("VEGEMisc",),
     "sneakers": ("FEETHmn",), "sneaker": ("FEETHmn",), "trainers": ("FEETHmn",),
     # a crash of vehicles is no pass-by: metal, glass and debris, which no model makes together
@@ -238,6 +242,31 @@ _SHORTHAND = re.compile(rf"\b({'|'.join(SHORTHAND)})\b", re.IGNORECASE)
 def shorthand_spelled_out(text: str) -> str:
     """``text`` with the editors' shorthand written out ("fs gravel" -> "footsteps gravel")."""
     return _SHORTHAND.sub(lambda m: SHORTHAND[m.group(1).lower()], text)
+
+
+# A spotting note's or a cue sheet's marks, which say where a sound goes and on which track, not
+# what it is: a timecode, a reel or a cue number, and a leading label of the track or the task
+# ("PFX:", "ADD hard FX:", "SFX needed -"). "PFX" is also an archived UCS category, and was read
+# as a source no model makes. Labels that name the sound itself stay: "FS:" is footsteps,
+# "walla:" a crowd, "BG:"/"AMB:" say a bed, which the bed words already read.
+_TIMECODE = re.compile(r"\b(?:tc\W*)?\d{1,2}[:;.]\d{2}[:;.]\d{2}[:;.]\d{2}\b", re.IGNORECASE)
+_CUE = re.compile(r"\b(?:reel|cue)\s*\d+[a-z]?\b\s*[:,-]?", re.IGNORECASE)
+_TRACK_WORDS = frozenset({"fx", "sfx", "hfx", "pfx", "foley"})
+_LABEL_WORDS = _TRACK_WORDS | {"add", "hard", "needed", "need", "missing", "spot"}
+_LABEL = re.compile(r"^\W*((?:[a-z]+\s+){0,3}[a-z]+)\s*(?::|\s-+\s|\s\u2013\s)", re.IGNORECASE)
+_OFFSCREEN = re.compile(r"\boff[\s-]screen\b", re.IGNORECASE)
+
+
+def spotting_marks_removed(text: str) -> str:
+    """``text`` without a spotting note's timecodes, reel and cue numbers and leading track or
+    task label ("01:02:10:05 - door slam off-screen" -> "door slam offscreen";
+    "ADD hard FX: gun cock" -> "gun cock")."""
+    marked = _OFFSCREEN.sub("offscreen", _CUE.sub(" ", _TIMECODE.sub(" ", text)))
+    label = _LABEL.match(marked)
+    said = set(label.group(1).lower().split()) if label else set()
+    if said <= _LABEL_WORDS and said & _TRACK_WORDS:  # "Hard: metal hit" is no label
+        marked = marked[label.end():]
+    return text if marked == text else re.sub(r"^[\s,;:-]+", "", marked)
 
 _WORD = re.compile(r"[a-z]+")
 

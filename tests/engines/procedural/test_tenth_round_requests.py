@@ -82,9 +82,9 @@ TENTH_ROUND = [
     (X, "silenced pistol shot", (WARN,)),
     (X, "tires screeching", ("skid",)),
     (X, "handcuffs snapped shut", ("click", "keys")),
-    # judged again: a layer plays one sound, as "the door slowly creaks open and then slams shut"
-    # is the door's (sixth round); the reload is a layer of its own
-    (X, "reloads and fires the rifle", ("gunshot")),
+    # judged again (twelfth round): a layer plays one sound, the first named (the reload's
+    # click), and says the shot is not played beside it: the shot is a layer of its own
+    (X, "reloads and fires the rifle", (WARN,)),
     (X, "phone buzzing on the nightstand", (WARN,)),
     # a period drama
     (X, "carriage on cobblestones", ("hooves", WARN)),
