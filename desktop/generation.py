@@ -16,7 +16,7 @@ from foleyline.notes.convert import notes_from_proto
 from foleyline.notes.schema import Notes
 from foleyline.notes.versions import recorded_version
 from foleyline.plugin.events import JobEvent
-from foleyline.plugin.requests import shot_request
+from foleyline.plugin.requests import project_settings, shot_request
 from foleyline.protos.v1 import foley_pb2 as pb
 
 if TYPE_CHECKING:  # the session owns this part; only its type is needed here
@@ -66,7 +66,9 @@ class Generation:
         if not requests:
             session.message.emit("Nothing to generate: select shots with media that are not already generating", True)
             return None
-        settings = pb.GenerateSettings(engine=session.engine, num_takes=max(1, num_takes), seed=seed)
+        loaded = session.loaded
+        settings = project_settings(pb.GenerateSettings(engine=session.engine, num_takes=max(1, num_takes), seed=seed),
+                                    (loaded.timeline.name or (loaded.path.stem if loaded.path else "")) if loaded else "")
         for shot_id in ids:
             self._expected[shot_id] = max(1, num_takes)
             store.update(shot_id, progress=0.0, stage="queued", failure=None)

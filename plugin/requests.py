@@ -5,6 +5,7 @@ Generate and DraftNotes), from ``foleyline generate``, the panel and the Resolve
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable
 
 from foleyline.notes import Notes
@@ -12,7 +13,24 @@ from foleyline.notes.convert import notes_to_proto
 from foleyline.plugin.shots import Shot, shot_to_proto
 from foleyline.protos.v1 import foley_pb2 as pb
 
-__all__ = ["shot_request"]
+__all__ = ["project_settings", "shot_request"]
+
+# The server's bounds on a project name (server/validation.py): 256 characters, no control
+# characters. A timeline's name is the editor's, so it is made to fit rather than refused.
+_PROJECT_CHARS = 256
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+def project_settings(settings: pb.GenerateSettings | None, timeline_name: str) -> pb.GenerateSettings:
+    """The settings, naming the project after the editor's timeline unless they name one: the
+    takes' iXML PROJECT, which Pro Tools, Soundminer and Resolve sort and search by. A control
+    character in the name (a line break an NLE let in) becomes a space."""
+    named = pb.GenerateSettings()
+    if settings is not None:
+        named.CopyFrom(settings)
+    if not named.project:
+        named.project = " ".join(_CONTROL.sub(" ", timeline_name).split())[:_PROJECT_CHARS]
+    return named
 
 
 def shot_request(

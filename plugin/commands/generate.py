@@ -49,7 +49,7 @@ from foleyline.plugin.commands.checks import (
 )
 from foleyline.plugin.events import JobEvent, read_job
 from foleyline.plugin.progress import ProgressBar
-from foleyline.plugin.requests import shot_request
+from foleyline.plugin.requests import project_settings, shot_request
 from foleyline.plugin.preview import PreviewShot, write_preview
 from foleyline.plugin.take_files import TakeFiles
 from foleyline.plugin.timeline import Placement, Selection, write_foley_timeline
@@ -70,6 +70,19 @@ EXAMPLES = (
 )
 
 
+def take_seed(text: str) -> int:
+    """A first take's seed as typed. The request's 0 means "pick one at random", so ``--seed 0``
+    would quietly give takes nobody can make again: seeds start at 1."""
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if seed < 1:
+        raise argparse.ArgumentTypeError(f"seeds start at 1, not {seed} (leave --seed out for a random one; "
+                                         "each take's seed is kept with it)")
+    return seed
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("timeline", type=Path,
                         help="the editor's timeline (.otio, FCP7/FCPX XML, EDL, AAF, Kdenlive, GES) or a movie (its cuts found)")
@@ -84,7 +97,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="engine to use (default: the server's); built in: " + ", ".join(builtin_engines())
                         + "; `foleyline engines` says which can run")
     parser.add_argument("--takes", type=int, default=1, help="takes per shot (default 1; the first is placed)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the first take (default: random)")
+    parser.add_argument("--seed", type=take_seed, default=0, help="seed of the first take, from 1 (default: random)")
     parser.add_argument("--handles", type=int, default=timebase.DEFAULT_HANDLE_FRAMES,
                         help=f"handle frames each side (default {timebase.DEFAULT_HANDLE_FRAMES})")
     parser.add_argument("--rate", type=float, default=None,
@@ -313,7 +326,7 @@ def generate_timeline(
             shot_request(s, notes.get(s.name) if notes else None, content_hash=hashes.get(Path(s.media_path), ""))
             for s in shots
         ]
-        job = read_job(client.generate(requests, settings), on_event=progress)
+        job = read_job(client.generate(requests, project_settings(settings, timeline.name or timeline_path.stem)), on_event=progress)
         warnings.extend(job.warnings)
         if job.failures:
             cls = error_class(job.failures[0].code)

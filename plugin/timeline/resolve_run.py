@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from foleyline.errors import InvalidInput, MediaError
 from foleyline.plugin.events import JobEvent, read_job
-from foleyline.plugin.requests import shot_request
+from foleyline.plugin.requests import project_settings, shot_request
 from foleyline.plugin.take_files import TakeFiles
 from foleyline.plugin.timeline.resolve import PlacedInResolve, ResolveBridge
 from foleyline.plugin.timeline.selection import Selection
@@ -47,7 +47,7 @@ def foley_for_current_timeline(
         if event.kind == "progress":
             progress(f"{event.payload.shots_done}/{event.payload.shot_count} shots, {event.payload.stage}")
 
-    job = read_job(client.generate([shot_request(s) for s in shots], settings or pb.GenerateSettings()), on_event=report)
+    job = read_job(client.generate([shot_request(s) for s in shots], project_settings(settings, timeline.name)), on_event=report)
     failed = job.failure_lines({s.id: s.name for s in shots})
     first_takes = job.first_takes()
     if not first_takes:

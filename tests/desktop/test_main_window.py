@@ -72,6 +72,7 @@ def test_open_select_draft_generate_audition_accept(qtbot, window, timeline_path
     shots, settings = window.session.client.requests[-1]
     assert shots[0].has_notes and shots[0].notes.reasoning.startswith("Drafted")
     assert settings.num_takes == 2 and not settings.HasField("handle_frames")  # the server's default handles
+    assert settings.project == "cut"  # the takes' iXML PROJECT: the timeline's name
 
     window.takes.select_take(state.takes[0].id)
     window.takes.accept_button.click()

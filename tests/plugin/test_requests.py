@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from foleyline.notes import Layer, LayerKind, Notes
-from foleyline.plugin.requests import shot_request
+from foleyline.plugin.requests import project_settings, shot_request
 from foleyline.plugin.shots import shot_to_proto
+from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.plugin.timeline import Selection, find_shots
 
 
@@ -24,3 +25,11 @@ def test_notes_go_out_under_the_shots_id_with_what_to_regenerate(timeline_factor
     assert list(request.only_layers) == ["steps"] and request.base_take_id == "take-0123456789ab"
     # Uploaded media is named by its hash: a server on another machine cannot read our path.
     assert request.media.WhichOneof("source") == "content_hash" and request.media.content_hash == "ab" * 32
+
+
+def test_the_project_is_the_timeline_s_name_made_to_fit_unless_one_is_named() -> None:
+    asked = pb.GenerateSettings(num_takes=2)
+    named = project_settings(asked, "Reel 1\x0bv3\r\n")
+    assert named.project == "Reel 1 v3" and named.num_takes == 2 and not asked.project  # a copy
+    assert len(project_settings(None, "x" * 400).project) == 256  # the server's bound
+    assert project_settings(pb.GenerateSettings(project="Night Market"), "Reel 1").project == "Night Market"

@@ -164,7 +164,9 @@ _SOUND_CHARACTER = frozenset({"creak", "creaks", "creaking", "creaky", "clink", 
                               "cock", "cocks", "cocked", "cocking", "rack", "racks", "racked", "racking", "reload",
                               "reloads", "reloaded", "reloading",
                               # a grenade's pin pulled: its ring's click, not its blast
-                              "pin"})
+                              "pin",
+                              # a dog's growl, not its bark
+                              "growl", "growls", "growling", "growled", "snarl", "snarls", "snarling", "snarled"})
 _CHARACTER = 1.1
 
 
@@ -221,8 +223,8 @@ def _slips_fixed(words: list[str], listed: frozenset[str]) -> list[str]:
 
 
 # Keywords that are nouns only: a verb's form is no way to them ("woodpecker tapping": a knock,
-# not the tap's running water).
-_NOUNS_ONLY = frozenset({"tap"})
+# not the tap's running water; "rooster crowing": no crow's caw).
+_NOUNS_ONLY = frozenset({"tap", "crow"})
 
 
 def _forms(word: str, listed: frozenset[str]) -> set[str]:
@@ -460,11 +462,18 @@ def _weapon_fire() -> re.Pattern[str]:
     return re.compile(rf"\b({'|'.join(before)})\s+fire\b", re.IGNORECASE)
 
 
+# A gun's action worked, then "fires": the shot ("reloads and fires" read as flames to the embedding).
+_FIRES_AFTER_ACTION = re.compile(r"\b((?:reload|reloads|reloaded|cocks|cocked|racks|racked|aims|aimed)\s+"
+                                 r"(?:and\s+|then\s+)+)(?:fires|fired)\b", re.IGNORECASE)
+
+
 def asked_for(text: str) -> tuple[str, str]:
-    """What a prompt asks for, as the matchers read it, and what it refuses (``split_negated``).
-    A weapon's fire is read as its firing: to the embedding and to the keywords alike, "cannon
-    fire" reads nearer a campfire than a cannon, a silent substitute."""
-    text, negated = split_negated(vocabulary.shorthand_spelled_out(text))
+    """What a prompt asks for, as the matchers read it, and what it refuses (``split_negated``),
+    a spotting note's marks and an editor's shorthand read first (``vocabulary``). A weapon's
+    fire is read as its firing: to the embedding and to the keywords alike, "cannon fire" reads
+    nearer a campfire than a cannon, a silent substitute."""
+    text, negated = split_negated(vocabulary.shorthand_spelled_out(vocabulary.spotting_marks_removed(text)))
+    text = _FIRES_AFTER_ACTION.sub(lambda m: f"{m.group(1)}shoots", text)
     return _weapon_fire().sub(lambda m: f"{m.group(1)} firing", text), negated
 
 
@@ -678,10 +687,45 @@ class Matcher:
                 # would blur their attacks. Timed events say when the layer sounds; an ambience
                 # belongs on a BG layer.
                 texture, texture_gain = None, 0.0
+        alone: tuple[str, ...] = ()
+        if layer.kind is not LayerKind.BG:
+            # "gun cock + shot", "footsteps then a door slam": a layer fires one sound at its
+            # contacts, so the first sound named plays, whichever model reads nearer the whole
+            # prompt, and the others are said not to (a bed plays what it names at once).
+            named = _clauses_named(text, layer.kind, excluded)
+            if len({m.name for _c, m in named}) >= 2 and oneshot is not None:
+                oneshot = named[0][1]
+                alone = (named[0][0], *(c for c, m in named if m is not oneshot))
         base = oneshot.defaults if oneshot is not None else texture.defaults
         params = params_from_text(text, base)
         plan = LayerPlan(oneshot, texture, params, texture_gain, matched_by, scattered)
-        return dataclasses.replace(plan, warning=substitution_warning(layer, asked, plan, unrendered, guessed=guessed))
+        return dataclasses.replace(plan, warning=substitution_warning(layer, asked, plan, unrendered, guessed=guessed,
+                                                                      alone=alone))
+
+
+# Where a prompt names its sounds one after another ("reloads and fires", "door opens then
+# closes", "punch + body fall"). Not a comma: it qualifies more often than it lists ("engine
+# idle, old truck", "9mm pistol, double tap").
+_CLAUSES = re.compile(r"\s*(?:[+&]|\band then\b|\bthen\b|\band\b|\bfollowed by\b)\s*", re.IGNORECASE)
+_CLAUSE_MATCHER = Matcher(KeywordScorer())
+
+
+def _clauses_named(text: str, kind: LayerKind, excluded: set[str]) -> list[tuple[str, SoundModel]]:
+    """The clauses of a prompt that each name a one-shot outright on their own (a keyword as
+    listed, not a word many sources share: "door opens then closes" names the door once), with
+    the model the keyword matcher gives each alone, in the order written. A bed named beside a
+    hit ("typing and mouse clicks") is left to the plan: a layer may play both."""
+    clauses = [c.strip(" ,;:.") for c in _CLAUSES.split(text) if c.strip(" ,;:.")]
+    if len(clauses) < 2:
+        return []
+    named = []
+    for clause in clauses:
+        plan = _CLAUSE_MATCHER.plan(Layer("clause", kind, prompt=clause))
+        model = plan.oneshot
+        if (model is not None and not plan.warning and plan.matched_by == "keywords" and model.name not in excluded
+                and KeywordScorer().scores(clause, [model])[0] >= 1.0):
+            named.append((clause, model))
+    return named
 
 
 def _named_outright(text: str, models: list[SoundModel], excluded: set[str]) -> SoundModel | None:
@@ -778,6 +822,20 @@ def _named_in_words(best: dict[str, tuple[float, SoundModel | None]], text: str,
         if best["oneshot"][1] is None and best["texture"][1] is None and named:
             top = max(named, key=lambda hm: hm[0])[1]
             best[top.shape] = (1.0, top)
+    for mention in vocabulary.mentions(text):
+        # A source named by a phrase ("a crow bar": a hand tool) is not what one of its words names
+        # alone (a crow's caw): a model said only through the phrase's words yields to the phrase's.
+        phrase_words = set(mention.phrase.split())
+        makers = [cov.model for cov in map(vocabulary.coverage_of, mention.cat_ids)
+                  if cov.status == "model" and cov.model.name not in excluded]
+        if len(phrase_words) < 2 or not makers:
+            continue
+        rest = " ".join(w for w in _words(text) if w not in phrase_words)
+        for shape in ("oneshot", "texture"):
+            score, chosen = best[shape]
+            if (chosen is not None and not set(chosen.ucs) & set(mention.cat_ids) and said[models.index(chosen)] > 0
+                    and not _says(rest, chosen) and makers[0].shape == shape):
+                best[shape] = (score, makers[0])
     for material, noun in _made_of(_words(text), models, sources).items():
         for shape in ("oneshot", "texture"):
             score, chosen = best[shape]
@@ -847,18 +905,30 @@ def _place_plan(layer: Layer, asked: str, text: str, heard: places.Heard, exclud
 
 
 def substitution_warning(
-    layer: Layer, text: str, plan: LayerPlan, unrendered: list[vocabulary.Mention], *, guessed: bool = False
+    layer: Layer, text: str, plan: LayerPlan, unrendered: list[vocabulary.Mention], *, guessed: bool = False,
+    alone: tuple[str, ...] = (),
 ) -> str:
     """The one place a layer's stand-in sound is put into words (CLI, panel and notes check
     all show this text): what was asked for that no model makes, and what will play instead.
     ``guessed``: the model was only the nearest paraphrase (no word of it in the prompt, and
-    below ``PARAPHRASE_FLOOR`` or not the source the prompt names)."""
+    below ``PARAPHRASE_FLOOR`` or not the source the prompt names). ``alone``: the sound that
+    plays, then the sounds the prompt names after it, which the layer does not play beside it."""
     rendered = {cat_id for m in plan.models for cat_id in m.ucs}
-    missing = [m for m in unrendered if not rendered.intersection(m.cat_ids)]
+    # a sound a model makes only beside its source ("a dog growls") is made where that model plays
+    sounds = {word for m in plan.models if m.happens_to for word in m.keywords if word in vocabulary.UNMADE_SOUNDS}
+    missing = [m for m in unrendered if not rendered.intersection(m.cat_ids) and m.phrase not in sounds]
+    parts = []
     if missing:
         what = ", ".join(f'"{m.phrase}" (UCS {"/".join(m.cat_ids)})' if m.cat_ids else f'"{m.phrase}"' for m in missing)
         heard_in = list(dict.fromkeys(m.heard_in for m in missing if m.heard_in))
-        what += "".join(f' of "{where}"' for where in heard_in)
+        parts.append(what + "".join(f' of "{where}"' for where in heard_in))
+    if alone:
+        first, *after = alone
+        said = ", ".join(f'"{clause}"' for clause in after)
+        parts.append(f'{said} after "{first}" on one layer (a layer fires one sound at its contacts: give '
+                     f'{"it" if len(after) == 1 else "each"} a layer of its own)')
+    if parts:
+        what = "; nor for ".join(parts)
         return f"layer {layer.label!r}: no sound model for {what}; it will sound like {plan.sounds_like}"
     if (plan.matched_by == "default" or guessed) and text.strip():
         shown = text if len(text) <= 60 else text[:57] + "..."

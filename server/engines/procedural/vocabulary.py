@@ -45,7 +45,7 @@ FALLBACKS: dict[str, str] = {
     "DOORMetl": "door", "DOORGlas": "door", "DOORPlas": "door", "DOORSlid": "door", "DOORSton": "door",
     "DOORGate": "door", "DOORPrisn": "door", "DOORDungn": "door", "DOORAppl": "door", "VEHDoor": "door",
     "SCIDoor": "door", "TRNHorn": "horn",
-    "DRWRMisc": "impact_wood", "DRWRPlas": "impact_soft",
+    "DRWRPlas": "drawer",
     "WNDWWood": "impact_wood", "WNDWMetl": "impact_metal", "WNDWPlas": "impact_soft", "WNDWHdwr": "impact_metal",
     "WNDWMisc": "impact_glass",
     # weapons
@@ -55,7 +55,7 @@ FALLBACKS: dict[str, str] = {
     "FRWKComr": "explosion", "FRWKRec": "explosion", "FRWKMisc": "explosion",
     # weather and water
     "HAIL": "rain", "NATDTorn": "wind", "NATDThyp": "storm",
-    "WATRDrip": "water", "WATRFizz": "water", "WATRSpray": "water", "WATRFall": "water", "LIQMisc": "water",
+    "WATRDrip": "water", "WATRFizz": "water", "WATRSpray": "water", "WATRFall": "water",
     "AMBUndwtr": "water", "WATRUndwtr": "water",
     "FIREBrst": "fire", "FIREIgn": "fire", "FIREGas": "fire", "FIREWhsh": "whoosh",
     # places: the bed that carries most of them
@@ -65,7 +65,7 @@ FALLBACKS: dict[str, str] = {
     "AMBTrop": "birds", "AMBNaut": "surf", "AMBEmrg": "siren",
     "CRWDCheer": "crowd", "CRWDCele": "crowd", "CRWDSprt": "crowd", "CRWDAngr": "crowd", "CRWDPanic": "crowd",
     "CRWDBatl": "crowd", "CRWDReac": "crowd", "CRWDChld": "crowd", "CRWDLaff": "crowd", "CRWDSing": "crowd",
-    "BIRDCrow": "birds", "BIRDFowl": "birds", "BIRDSea": "birds", "BIRDTrop": "birds", "BIRDWade": "birds", "BIRDPrey": "birds",
+    "BIRDFowl": "birds", "BIRDSea": "birds", "BIRDTrop": "birds", "BIRDWade": "birds", "BIRDPrey": "birds",
     "WINGBird": "cloth", "WINGMisc": "cloth", "MOVEActv": "cloth", "MOVEPres": "cloth", "MOVECrwd": "steps_concrete",
     # vehicles and machines: an engine is an engine
     "VEHAntq": "engine", "VEHJalop": "engine", "VEHMil": "engine", "VEHCnst": "engine", "VEHFarm": "engine",
@@ -88,6 +88,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "doorbell": ("BELLDoor",), "gong": ("BELLGong",), "horse": ("ANMLHors", "FEETHors"), "hooves": ("FEETHors",),
     "cow": ("ANMLFarm",), "sheep": ("ANMLFarm",), "pig": ("ANMLFarm",), "goat": ("ANMLFarm",),
     "chicken": ("BIRDFowl",), "rooster": ("BIRDFowl",), "duck": ("BIRDFowl",), "crow": ("BIRDCrow",),
+    "raven": ("BIRDCrow",), "magpie": ("BIRDCrow",), "jackdaw": ("BIRDCrow",),
+    # a crow bar is a tool, no bird
+    "crow bar": ("TOOLHand",),
     "seagull": ("BIRDSea",), "seagulls": ("BIRDSea",), "owl": ("BIRDPrey",), "eagle": ("BIRDPrey",),
     "lion": ("ANMLWcat",), "tiger": ("ANMLWcat",), "big cat": ("ANMLWcat",), "monkey": ("ANMLPrim",), "frog": ("ANMLAmph",),
     "frogs": ("ANMLAmph",), "insect": ("ANMLInsc",), "insects": ("ANMLInsc",), "cricket": ("ANMLInsc",),
@@ -101,7 +104,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "television": ("COMTv",), "tv": ("COMTv",), "keyboard": ("CMPTKey",), "typing": ("CMPTKey",),
     "mouse click": ("CMPTKey",), "computer": ("CMPTMisc",), "monster": ("CREAMnstr",), "dragon": ("CREADrgn",),
     "creature": ("CREAMisc",), "cheering": ("CRWDCheer",), "cheer": ("CRWDCheer",),
-    "laughter": ("CRWDLaff", "VOXLaff"), "laughing": ("VOXLaff",), "drawer": ("DRWRMisc",), "sparks": ("ELECSprk",),
+    "laughter": ("CRWDLaff", "VOXLaff"), "laughing": ("VOXLaff",), "drawer": ("DRWRMisc",), "filing cabinet": ("DRWRMetl",), "sparks": ("ELECSprk",),
     "zap": ("ELECZap",), "fireworks": ("FRWKComr",), "firework": ("FRWKComr",), "firecracker": ("FRWKComr",), "fart": ("FARTReal",),
     "gore": ("GOREMisc",), "stab": ("GOREStab",), "blood": ("GOREBlood",), "bone": ("GOREBone",),
     "horn": ("HORNMisc",), "car horn": ("VEHHorn",), "honk": ("VEHHorn",), "honking": ("VEHHorn",),
@@ -133,6 +136,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "ticking": ("CLOCKTick",),
     # a gun's mechanism is not its report
     "cocking": ("GUNMech",), "reload": ("GUNMech",), "reloading": ("GUNMech",),
+    # a spent shell's tinkle is no report either; a match struck is no fire's crackle
+    "shell casing": ("BLLTShel",), "shell casings": ("BLLTShel",), "casings": ("BLLTShel",),
+    "match strike": ("FIREIgn",), "strikes a match": ("FIREIgn",), "struck a match": ("FIREIgn",),
+    "lights a match": ("FIREIgn",), "lit a match": ("FIREIgn",),
     "leaves": ("VEGELeaf",), "foliage": ("VEGELeaf",), "bushes": ("VEGEMisc",),
     "sneakers": ("FEETHmn",), "sneaker": ("FEETHmn",), "trainers": ("FEETHmn",),
     # a crash of vehicles is no pass-by: metal, glass and debris, which no model makes together
@@ -161,15 +168,17 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "shoes": ("FEETHmn",), "shoe": ("FEETHmn",),
 }
 
-# Sounds a modelled source also makes but its model does not: "dog growl" names a dog, which
-# the bark model renders, yet a growl is a sustained low rumble, not a burst. No UCS category
-# tells these apart, so they are named by the sound word and always warned about; a word that
+# Sounds a modelled source also makes but its model does not: "dog whimper" names a dog, which
+# the bark model renders, yet a whimper is a thin whine, not a burst. No UCS category tells these
+# apart, so they are named by the sound word and warned about unless a model that makes the word
+# beside its source plays (``SoundModel.happens_to``: the growl beside a dog); a word that
 # other sources make too counts only beside the source it names here ("cat hissing", not "steam
 # hissing"; "dog whining", not an engine's whine, which the engine model makes).
 _ANY_SOURCE: tuple[str, ...] = ()
 _SCREECH = ("screech", "screeches", "screeching", "squeal", "squeals", "squealing")
 UNMADE_SOUNDS: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(("growl", "growls", "growling", "snarl", "snarls", "snarling", "whimper", "whimpers",
+    # a growl is the growl model's only beside what growls (``SoundModel.happens_to``): a stomach's is warned
+    **dict.fromkeys(("growl", "growls", "growling", "growled", "snarl", "snarls", "snarling", "snarled", "whimper", "whimpers",
                      "whimpering", "purr", "purrs", "purring"), _ANY_SOURCE),
     **dict.fromkeys(("hiss", "hisses", "hissing"), ("ANMLCat", "ANMLRept")),
     **dict.fromkeys(("whine", "whines", "whining", "howl", "howls", "howling"), ("ANMLDog",)),
@@ -209,8 +218,9 @@ _PLACING = frozenset({"on", "in", "into", "through", "over", "across", "among", 
 # Surfaces no step model walks on: a step request that names one where the feet land ("footsteps
 # on sand", "walking through puddles", "walking in mud") is warned about, the surface
 # named, and the nearest step model plays. UCS files footsteps by who walks (FEETHmn), the surface
-# only in a file's name, so no CatID names these. Mud is a source of its own (``ALIASES``); ice,
-# leaves and dirt are the snow's, the grass's and the gravel's; broken glass plays the glass's break.
+# only in a file's name, so no CatID names these. Mud is a source of its own (``ALIASES``), and
+# dry leaves and mud have step models of their own; ice and dirt are the snow's and the gravel's;
+# broken glass plays the glass's break.
 UNMADE_SURFACES = frozenset({
     "sand", "sandy", "beach", "dune", "dunes",
     "carpet", "carpeted", "rug", "puddle", "puddles", "water", "shallows", "rubble", "debris", "plastic", "bog",
@@ -232,6 +242,31 @@ _SHORTHAND = re.compile(rf"\b({'|'.join(SHORTHAND)})\b", re.IGNORECASE)
 def shorthand_spelled_out(text: str) -> str:
     """``text`` with the editors' shorthand written out ("fs gravel" -> "footsteps gravel")."""
     return _SHORTHAND.sub(lambda m: SHORTHAND[m.group(1).lower()], text)
+
+
+# A spotting note's or a cue sheet's marks, which say where a sound goes and on which track, not
+# what it is: a timecode, a reel or a cue number, and a leading label of the track or the task
+# ("PFX:", "ADD hard FX:", "SFX needed -"). "PFX" is also an archived UCS category, and was read
+# as a source no model makes. Labels that name the sound itself stay: "FS:" is footsteps,
+# "walla:" a crowd, "BG:"/"AMB:" say a bed, which the bed words already read.
+_TIMECODE = re.compile(r"\b(?:tc\W*)?\d{1,2}[:;.]\d{2}[:;.]\d{2}[:;.]\d{2}\b", re.IGNORECASE)
+_CUE = re.compile(r"\b(?:reel|cue)\s*\d+[a-z]?\b\s*[:,-]?", re.IGNORECASE)
+_TRACK_WORDS = frozenset({"fx", "sfx", "hfx", "pfx", "foley"})
+_LABEL_WORDS = _TRACK_WORDS | {"add", "hard", "needed", "need", "missing", "spot"}
+_LABEL = re.compile(r"^\W*((?:[a-z]+\s+){0,3}[a-z]+)\s*(?::|\s-+\s|\s\u2013\s)", re.IGNORECASE)
+_OFFSCREEN = re.compile(r"\boff[\s-]screen\b", re.IGNORECASE)
+
+
+def spotting_marks_removed(text: str) -> str:
+    """``text`` without a spotting note's timecodes, reel and cue numbers and leading track or
+    task label ("01:02:10:05 - door slam off-screen" -> "door slam offscreen";
+    "ADD hard FX: gun cock" -> "gun cock")."""
+    marked = _OFFSCREEN.sub("offscreen", _CUE.sub(" ", _TIMECODE.sub(" ", text)))
+    label = _LABEL.match(marked)
+    said = set(label.group(1).lower().split()) if label else set()
+    if said <= _LABEL_WORDS and said & _TRACK_WORDS:  # "Hard: metal hit" is no label
+        marked = marked[label.end():]
+    return text if marked == text else re.sub(r"^[\s,;:-]+", "", marked)
 
 _WORD = re.compile(r"[a-z]+")
 
@@ -456,5 +491,5 @@ def fallback_model(mention: Mention) -> SoundModel | None:
 
 
 # Where a model's source is not said (``SoundModel.happens_to``), what stands in: a skid with no
-# tyre named is friction, as it was before the skid had a model.
-UNSAID_FALLBACKS: dict[str, str] = {"VEHSkid": "scrape"}
+# tyre named is friction, as it was before the skid had a model; mud nobody walks in is the water's.
+UNSAID_FALLBACKS: dict[str, str] = {"VEHSkid": "scrape", "LIQMisc": "water"}

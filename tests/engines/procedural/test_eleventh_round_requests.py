@@ -35,12 +35,12 @@ ELEVENTH_ROUND = [
     (F, "high heels on marble floor", ("steps_concrete", WARN)),
     (F, "sneakers on hardwood", ("steps_wood")),
     (F, "fs carpet soft", (WARN,)),
-    (F, "fs dry leaves crunchy", ("steps_grass", WARN)),
+    (F, "fs dry leaves crunchy", ("steps_leaves")),   # judged again (w15-models): the leaves' model
     (F, "running footsteps on pavement", ("steps_concrete")),
     (F, "Footsteps Snow Crunch", ("steps_snow")),
     (F, "barefoot steps on a wood floor", ("steps_wood")),
     (F, "footsteps on metal stairs", ("steps_metal")),   # judged again: the round's model
-    (F, "walking in mud", (WARN,)),
+    (F, "walking in mud", ("steps_mud")),   # judged again (w15-models): the mud's model
     # judged again: warned by the keywords (a letter left out is no slip: "cracking" is not "crackling")
     (F, "foosteps on grass", ("steps_grass", WARN)),
     (F, "boots on wooden deck", ("steps_wood")),
@@ -49,7 +49,7 @@ ELEVENTH_ROUND = [
     (X, "DOOR Wood Close", ("door")),
     (X, "door creaks open slowly", ("door", "creak")),
     (X, "car door close heavy", ("door", WARN)),
-    (F, "drawer open and close", ("door", "scrape", WARN)),
+    (F, "drawer open and close", ("drawer")),   # judged again (w15-models): the drawer's model
     (X, "kitchen cabinet door shut", ("door", "impact_wood")),
     (X, "knocking on the front door", ("impact_wood", "door")),
     (X, "door handle rattle", ("click", "door", WARN)),
@@ -104,8 +104,8 @@ ELEVENTH_ROUND = [
     (B, "dawn chorus birds", ("birds")),
     (X, "dog barking distant", ("dog_bark")),
     (X, "cat meows", ("cat_meow")),
-    (X, "dog growls low", (WARN,)),
-    (X, "crow caw", (WARN,)),
+    (X, "dog growls low", ("dog_growl")),   # judged again (w15-models): the growl's model
+    (X, "crow caw", ("crow_caw")),   # judged again (w15-models): the caw's model
     # crowds and room tones
     (B, "crowd murmuring in a hall", ("crowd")),
     (B, "restaurant walla", ("crowd")),

@@ -467,3 +467,115 @@ def test_a_skid_is_a_tyres_squeal_falling_in_pitch_and_level_as_the_car_stops_an
     assert energy(x[-quarter:]) < 0.3 * energy(x[:quarter])  # fading to the stop (measured -8.6..-9.4 dB)
     fast, slow = render("skid", seed, intensity=0.95), render("skid", seed, intensity=0.15)
     assert _lasting_s(fast) > 2.0 * _lasting_s(slow)  # a faster car skids longer (measured 2.8-2.9x)
+
+
+def _middle(x: np.ndarray) -> np.ndarray:
+    return x[x.size // 4: 3 * x.size // 4]
+
+
+def _flutter(x: np.ndarray) -> tuple[float, float]:
+    """(Hz, prominence) of the strongest 5-40 Hz modulation of the voice band's level."""
+    level = signal.sosfilt(signal.butter(4, 80.0, fs=SR, output="sos"), np.abs(signal.hilbert(band(x, 50.0, 2000.0))))
+    level = _middle(level) - _middle(level).mean()
+    spec = np.abs(np.fft.rfft(level * np.hanning(level.size)))
+    freqs = np.fft.rfftfreq(level.size, 1 / SR)
+    near = (freqs > 5.0) & (freqs < 40.0)
+    return float(freqs[near][np.argmax(spec[near])]), float(spec[near].max() / spec[(freqs > 1.0) & (freqs < 200.0)].mean())
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_growl_is_a_low_rough_voice_pulsing_in_level_lower_for_a_bigger_dog(seed):
+    x = render("dog_growl", seed)
+    assert share(x, 20.0, 1500.0) > 0.85  # a rumble with a low vowel (measured 0.95-0.96)
+    hz, periodic = pitch(_middle(x), 60.0, 300.0)
+    assert 80.0 < hz < 250.0  # measured 116-132 Hz
+    assert 0.25 < periodic < 0.8  # voiced, but rough: period doubling and jitter (measured 0.49-0.54)
+    flutter_hz, prominence = _flutter(x)
+    assert 8.0 < flutter_hz < 30.0 and prominence > 5.0  # the throat's flutter (measured 10-23 Hz, 18-22x)
+    big, small = render("dog_growl", seed, size=0.95), render("dog_growl", seed, size=0.05)
+    assert pitch(_middle(big), 60.0, 300.0)[0] < 0.5 * pitch(_middle(small), 60.0, 300.0)[0]  # measured 78-88 / 216-247
+
+
+def _calls(x: np.ndarray, apart_s: float = 0.08) -> int:
+    """Runs of 10 ms frames within 20 dB of the loudest, split by quieter gaps of ``apart_s`` or more."""
+    loud = np.flatnonzero(frames_db(x, 0.01) > -20.0)
+    return 1 + int(np.sum(np.diff(loud) * 0.01 > apart_s)) if loud.size else 0
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_caw_is_a_harsh_noisy_call_in_the_1_to_2_khz_band_repeated_two_to_four_times(seed):
+    x = render("crow_caw", seed)
+    assert share(x, 1000.0, 2000.0) > 0.5  # measured 0.65-0.67
+    assert 2 <= _calls(x) <= 4  # measured 4, 3, 2
+    assert pitch(x, 300.0, 1500.0)[1] < 0.4  # harsh: turbulence swamps the tone (measured 0.11-0.15)
+    # a raven calls lower than a jackdaw
+    assert _centroid(render("crow_caw", seed, size=0.95)) < 0.9 * _centroid(render("crow_caw", seed, size=0.05))  # 0.78-0.80
+
+
+def _loudest_s(x: np.ndarray) -> float:
+    return float(np.argmax(frames_db(x, 0.005)) * 0.005)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", ["drawer", "drawer_metal"])
+def test_a_drawer_slides_as_long_as_the_move_then_knocks_against_its_stop(name, seed):
+    x = render(name, seed)
+    knock = _loudest_s(x)
+    slide = x[: int(0.9 * knock * SR)]
+    assert knock > 0.15  # the knock ends the slide (measured 0.34-0.45 s in)
+    assert share(slide, 100.0, 6000.0) > 0.8  # band-limited friction
+    slide_db = float(np.median(frames_db(x, 0.005)[: int(0.9 * knock / 0.005)]))
+    assert -30.0 < slide_db < -8.0  # heard, under the knock (measured -18..-13 dB)
+    # a careful pull is longer than a yank: the move's length is the travel over the hand's speed
+    assert _loudest_s(render(name, seed, intensity=0.1)) > 2.0 * _loudest_s(render(name, seed, intensity=0.9))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_metal_drawer_clanks_and_rings_where_a_wooden_one_knocks(seed):
+    def ring_db(x: np.ndarray) -> float:
+        at = int(_loudest_s(x) * SR)
+        return 10 * np.log10(energy(x[at + int(0.1 * SR): at + int(0.3 * SR)]) / energy(x[at: at + int(0.05 * SR)]))
+
+    # 0.1-0.3 s after the stop against its first 50 ms: measured -16..-14 dB wood, -0.6..0.1 dB steel
+    assert ring_db(render("drawer", seed)) < -8.0 < ring_db(render("drawer_metal", seed))
+
+
+def _step(name: str, seed: int, strength: float = 1.0) -> np.ndarray:
+    model = CATALOG[name]
+    return model.render(rng_for(seed, name), model.defaults, strength).astype(np.float64)
+
+
+def _clicks(x: np.ndarray, level: float) -> int:
+    high = np.abs(band(x, 3000.0, None))
+    return int(signal.find_peaks(high, height=level, distance=int(0.0003 * SR))[0].size)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_step_in_dry_leaves_is_a_dense_high_crackle_denser_for_a_harder_step(seed):
+    hard, soft = _step("steps_leaves", seed), _step("steps_leaves", seed, strength=0.2)
+    assert share(hard, 2000.0, 24000.0) > 0.7  # measured 0.83-0.88
+    level = 0.2 * float(np.abs(band(hard, 3000.0, None)).max())
+    assert _clicks(hard, level) > 100  # many tiny clicks (measured 284-296)
+    assert _clicks(hard, level) > 3 * _clicks(soft, level)  # measured 12-64
+    # denser, not only louder: the soft step brought to the hard one's peak (measured 236-261)
+    assert _clicks(hard, level) > 1.05 * _clicks(soft * np.abs(hard).max() / np.abs(soft).max(), level)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_dry_leaves_handled_crackle_as_densely_as_they_are_moved(seed):
+    moved, still = render("leaves", seed, seconds=3.0), render("leaves", seed, seconds=3.0, env_value=0.3)
+    assert share(moved, 2000.0, 24000.0) > 0.85  # measured 0.97
+    level = 0.2 * float(np.abs(band(moved, 3000.0, None)).max())
+    assert _clicks(moved, level) > 10 * max(_clicks(still, level), 1)  # measured 1351-1462 against 0-21
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_step_in_mud_is_a_low_wet_squelch_then_the_suctions_pop(seed):
+    x = _step("steps_mud", seed)
+    assert share(x, 20.0, 800.0) > 0.85 > 0.5 > share(_step("steps_gravel", seed), 20.0, 800.0)  # 0.94-0.95; 0.2-0.41
+    spec = np.abs(np.fft.rfft(x)) ** 2
+    assert 120.0 < np.fft.rfftfreq(x.size, 1 / SR)[np.argmax(spec)] < 450.0  # the cavity's ring (measured 209-316 Hz)
+    db = frames_db(x, 0.005)
+    peaks = signal.find_peaks(db, height=-15.0, distance=10)[0] * 0.005
+    # heel, toe, and as the foot lifts the pop (measured at 0.22-0.25 s)
+    assert peaks.size >= 2 and peaks[-1] > 0.18

@@ -56,11 +56,11 @@ SIXTH_ROUND = [
     (X, "frying eggs in a pan", ("fire",)),
     (X, "knife on a cutting board", ("impact_chop",)),
     (X, "plates stacking", ("impact_glass",)),
-    (X, "silverware drawer", (WARN,)),
+    (X, "silverware drawer", ("drawer", "drawer_metal")),   # judged again (w15-models): a drawer has a model
     (X, "dog panting", ("breathing",)),
     (X, "horse neighing", (WARN,)),
     (X, "owl hooting", (WARN,)),
-    (X, "crow cawing", (WARN,)),
+    (X, "crow cawing", ("crow_caw")),   # judged again (w15-models): a crow's caw has a model
     (X, "wolf howling", (WARN,)),
     (X, "bees buzzing", (WARN,)),
     (X, "mosquito buzz", (WARN,)),
@@ -186,14 +186,18 @@ SEVENTH_ROUND = [
     (B, "amb forest day", ("birds",)),
     (B, "ext city night", ("traffic",)),
     (B, "int car driving", ("engine",)),
-    (X, "the door slowly creaks open and then slams shut", ("door",)),
+    # judged again (twelfth round): two sounds one after the other on one layer, which fires one
+    # at its contacts: the first plays and the second is warned about
+    (X, "the door slowly creaks open and then slams shut", (WARN,)),
     (X, "three gunshots in the distance", ("gunshot",)),
     (X, "he drops the keys on the counter", ("keys",)),
     (X, "she sets the wine glass down gently", ("impact_glass",)),
     (X, "a heavy wooden chest is dragged across the floor", ("impact_wood", "scrape",)),
     (X, "the car pulls away with a screech", ("skid",)),
     (X, "glass shatters as the window breaks", ("glass_break",)),
-    (X, "a punch lands, then he hits the floor", ("impact_body",)),
+    # judged again (twelfth round): two sounds one after the other on one layer, which fires one
+    # at its contacts: the first plays and the second is warned about
+    (X, "a punch lands, then he hits the floor", (WARN,)),
     (F, "she walks across the kitchen in high heels", ("steps_concrete",)),
     (F, "he paces back and forth on the creaky floorboards", ("steps_wood",)),
     (F, "kid running barefoot on grass", ("steps_grass",)),

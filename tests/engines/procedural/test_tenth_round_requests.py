@@ -61,7 +61,7 @@ TENTH_ROUND = [
     (X, "fridge door opens", ("door", WARN)),
     (X, "pouring cereal into a bowl", (WARN,)),
     # an office
-    (X, "filing cabinet drawer slammed", ("impact_metal", "door", WARN)),   # judged again: a drawer is named
+    (X, "filing cabinet drawer slammed", ("drawer_metal")),   # judged again (w15-models): a metal drawer's model
     (F, "office chair rolling across the floor", ("scrape", WARN)),
     (X, "paper shredder", (WARN,)),
     (X, "mouse clicking", ("click")),
@@ -82,9 +82,9 @@ TENTH_ROUND = [
     (X, "silenced pistol shot", (WARN,)),
     (X, "tires screeching", ("skid",)),
     (X, "handcuffs snapped shut", ("click", "keys")),
-    # judged again: a layer plays one sound, as "the door slowly creaks open and then slams shut"
-    # is the door's (sixth round); the reload is a layer of its own
-    (X, "reloads and fires the rifle", ("gunshot")),
+    # judged again (twelfth round): a layer plays one sound, the first named (the reload's
+    # click), and says the shot is not played beside it: the shot is a layer of its own
+    (X, "reloads and fires the rifle", (WARN,)),
     (X, "phone buzzing on the nightstand", (WARN,)),
     # a period drama
     (X, "carriage on cobblestones", ("hooves", WARN)),

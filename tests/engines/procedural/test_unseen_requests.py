@@ -32,7 +32,7 @@ UNSEEN_REQUESTS = [
     (F, "footstep on a gravel path", "steps_gravel"),
     (F, "jogging on pavement", "steps_concrete"),
     (F, "stomping up the wooden stairs", "steps_wood"),
-    (F, "walking through mud", WARN),
+    (F, "walking through mud", "steps_mud"),   # judged again (w15-models): steps in mud have a model
     (X, "metal pipe clang", "impact_metal"),
     (X, "rock hitting rock", "impact_stone"),
     (X, "wooden plank dropped", "impact_wood"),
@@ -57,7 +57,7 @@ UNSEEN_REQUESTS = [
     (B, "rain on window", "rain"),
     (B, "thunderstorm", "storm"),
     (B, "light drizzle", "rain"),
-    (X, "dog growl", WARN),
+    (X, "dog growl", "dog_growl"),   # judged again (w15-models): a dog's growl has a model
     (B, "bird chirps", "birds"),
     (X, "horse hooves on cobblestones", "hooves"),
     (X, "cat meowing", "cat_meow"),
@@ -114,7 +114,7 @@ SECOND_ROUND = [
     (X, "bomb blast", "explosion"),
     (B, "howling wind", "wind"),
     (B, "rain on a tin roof", "rain"),
-    (X, "dog snarling", WARN),
+    (X, "dog snarling", "dog_growl"),   # judged again (w15-models)
     (X, "cat hissing", WARN),
     (B, "ocean waves", "surf"),
     (B, "crackling campfire", "fire"),
@@ -210,7 +210,7 @@ def test_equal_keyword_counts_go_to_the_model_whose_description_says_the_rest(pr
 
 
 @pytest.mark.parametrize(("prompt", "named", "plays"), [
-    ("dog growling", "growling", "dog_bark"), ("cat purring", "purring", "cat_meow"),
+    ("dog whimpering", "whimpering", "dog_bark"), ("cat purring", "purring", "cat_meow"),
 ])
 def test_a_sound_the_source_makes_but_its_model_does_not_is_warned_about(prompt, named, plays):
     plan = Matcher(KeywordScorer()).plan(Layer("fx", LayerKind.FX, prompt=prompt))
@@ -244,8 +244,8 @@ def test_the_same_word_beside_another_source_is_not_warned_about(prompt, word):
 
 
 @pytest.mark.parametrize(("prompt", "kind", "model", "warned"), [
-    ("rain on leaves", LayerKind.BG, "rain", False), ("footsteps through dry leaves", LayerKind.FOLEY, "steps_grass", False),
-    ("leaves rustling", LayerKind.BG, "cloth", True),
+    ("rain on leaves", LayerKind.BG, "rain", False), ("footsteps through dry leaves", LayerKind.FOLEY, "steps_leaves", False),
+    ("leaves rustling", LayerKind.BG, "leaves", False),
 ])
 def test_leaves_are_where_a_sound_happens_unless_they_make_it(prompt, kind, model, warned):
     plan = Matcher(KeywordScorer()).plan(Layer("fx", kind, prompt=prompt))

@@ -116,3 +116,20 @@ def test_bad_naming_or_acceptance_is_refused_before_generating(timeline: Path, t
     assert main(["generate", str(timeline), "-o", str(tmp_path / "out"), *argv]) != 0
     assert said in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_takes_belong_to_the_project_named_after_the_timeline(delivered: Path) -> None:
+    # no project was asked for: the editor's timeline (cut.otio, named "cut") names it
+    assert {_ixml(wav).project for wav in delivered.glob("*.wav")} == {"cut"}
+
+
+def test_each_file_has_its_own_uid_and_a_takes_stems_are_one_family(delivered: Path) -> None:
+    files = {wav.name: _ixml(wav) for wav in delivered.glob("*.wav")}
+    uids = [ixml.raw_xml.findtext("FILE_UID") for ixml in files.values()]
+    assert all(uids) and len(set(uids)) == len(uids)
+    # one family per take of a shot: its layers share it, the shot's alternates do not
+    families: dict[tuple[str, str], set[str]] = {}
+    for ixml in files.values():
+        families.setdefault((ixml.scene, ixml.take), set()).add(ixml.family_uid)
+    assert all(len(uid) == 1 and None not in uid for uid in families.values()), families
+    assert len({next(iter(uid)) for uid in families.values()}) == len(families)

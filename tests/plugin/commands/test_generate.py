@@ -332,3 +332,15 @@ def test_a_timeline_at_an_absurd_rate_is_one_clear_line(tmp_path: Path, cli_clip
     # no frame rate counts 2**63 frames a second: read as a clock, the user is asked for the rate
     assert re.search(r"counts its times at 9.22337e\+18 per second, a clock rather than a frame rate.*--rate", err[-1])
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("typed", ["0", "-3"])
+def test_a_seed_below_one_is_refused_before_anything_runs_as_it_would_give_random_takes(
+        timeline: Path, tmp_path: Path, capsys, typed: str) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as stopped:
+        main(["generate", str(timeline), "-o", str(out), "--seed", typed])
+    assert stopped.value.code == 2
+    said = capsys.readouterr().err
+    assert "seeds start at 1" in said and "leave --seed out" in said
+    assert not out.exists()

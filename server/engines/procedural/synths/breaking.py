@@ -86,7 +86,11 @@ BREAKING_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "body_fall", "oneshot",
         "a body fall: someone falling down and hitting the floor, a person collapsing, a tackle",
-        ("body", "fall", "falls", "falling", "fell", "collapse", "collapses", "collapsing", "bodyfall", "tackle", "tackled", "drops", "thrown"),
+        ("body", "fall", "falls", "falling", "fell", "collapse", "collapses", "collapsing", "bodyfall", "tackle",
+         "tackled", "drops", "thrown",
+         # a body landing on the floor is its fall, not a blow to it; a trip ends in one
+         "hits the floor", "hits floor", "hit the floor", "hits the ground", "hit the ground", "trips on", "trips over",
+         "tripped on", "tripped over", "trip over"),
         render_body_fall, SoundParams(size=0.6, hardness=0.4, intensity=0.8, distance=0.1),
         ucs=("FGHTBf",),
     ),

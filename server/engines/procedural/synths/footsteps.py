@@ -1,8 +1,11 @@
-"""Footsteps as heel/toe pairs on six surfaces.
+"""Footsteps as heel/toe pairs on eight surfaces.
 
 The heel lands on the picture's contact; the toe rolls down 50-110 ms later, a little softer.
 Each surface has its own strike: a click and thud (concrete), a granular crunch (gravel, snow),
-a swish (grass), a short board resonance (wood) or a plate's ring damped by the foot (metal).
+a swish (grass), a short board resonance (wood), a plate's ring damped by the foot (metal), the
+crackle of dry leaves breaking (hundreds of tiny high clicks, more the harder the foot comes
+down) or mud's squelch (a low, wet cavity the foot presses out, and the suction's pop as it
+lifts).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..dsp import SAMPLE_RATE, bandpass, decay_env, distance_filter, lowpass, trimmed, white
+from ..dsp import SAMPLE_RATE, bandpass, decay_env, distance_filter, lowpass, resonator, trimmed, white
 from .base import SoundModel, SoundParams
 from .impacts import MATERIALS, render_impact
 
@@ -112,14 +115,41 @@ def _strike_metal(rng, params, n, hits):
 _FOOT_DAMPS_S = 0.07
 
 
+def _strike_leaves(rng, params, n, hits):
+    # Each dry leaf snaps in a few tiny clicks; a harder step breaks more of them (``intensity``
+    # carries the step's force here, see ``_step_fn``), over a soft thud of the ground beneath.
+    crackle = _norm(_grains(rng, n, hits, int(150 + 650 * params.intensity), 0.14, 2500.0, 11000.0))
+    swish = _norm(bandpass(_bursts(rng, n, hits, 0.18, 0.05, attack_s=0.01), 2000.0, 8000.0, order=1))
+    return 0.85 * crackle + 0.2 * swish + 0.3 * _thud(rng, n, hits, params, cutoff=120.0)
+
+
+def _strike_mud(rng, params, n, hits):
+    # The foot presses the wet mud out of a cavity that rings low (150-400 Hz) and collapses as it
+    # does; lifting it, the suction lets go with a pop: a bubble of air rushing in, its pitch rising.
+    press = _bursts(rng, n, hits, 0.12, 0.035, attack_s=0.008)
+    squelch = np.zeros(n, dtype=np.float32)
+    for centre, q, gain in ((180.0 + 60.0 * (1.0 - params.size), 4.0, 1.0), (340.0, 5.0, 0.6), (620.0, 6.0, 0.25)):
+        squelch += gain * resonator(press, centre * float(rng.uniform(0.9, 1.1)), q)
+    lift = n - int(rng.uniform(0.05, 0.09) * SAMPLE_RATE)
+    k = min(int(0.06 * SAMPLE_RATE), n - lift)
+    t = np.arange(k, dtype=np.float64) / SAMPLE_RATE
+    pop_hz = float(rng.uniform(260.0, 420.0)) * (1.0 + 3.0 * t)
+    pop = np.zeros(n, dtype=np.float32)
+    pop[lift : lift + k] = (np.sin(2.0 * np.pi * np.cumsum(pop_hz) / SAMPLE_RATE) * np.exp(-t / 0.015)).astype(np.float32)
+    return 0.9 * _norm(lowpass(squelch, 1200.0)) + 0.45 * pop + 0.35 * _thud(rng, n, hits, params, cutoff=120.0)
+
+
 Strike = Callable[[np.random.Generator, SoundParams, int, Hits], np.ndarray]
 
 
-def _step_fn(strike: Strike) -> Callable[[np.random.Generator, SoundParams, float], np.ndarray]:
+def _step_fn(strike: Strike, forced: bool = False) -> Callable[[np.random.Generator, SoundParams, float], np.ndarray]:
+    """``forced``: the strike's character follows the step's own force (its event's strength),
+    not only its level: how many dry leaves a foot breaks."""
     def render(rng: np.random.Generator, params: SoundParams, strength: float) -> np.ndarray:
         toe_at = int(rng.uniform(0.05, 0.11) * SAMPLE_RATE)
         n = int(0.22 * SAMPLE_RATE) + toe_at
-        out = strike(rng, params, n, [(0, 1.0), (toe_at, float(rng.uniform(0.45, 0.7)))])
+        struck = params.with_(intensity=params.intensity * (0.3 + 0.7 * strength)) if forced else params
+        out = strike(rng, struck, n, [(0, 1.0), (toe_at, float(rng.uniform(0.45, 0.7)))])
         out *= (0.3 + 0.7 * strength) * (0.35 + 0.65 * params.intensity) * (1.0 - 0.7 * params.distance) * 0.8
         out = distance_filter(out, params.distance)
         fade = int(0.01 * SAMPLE_RATE)
@@ -133,6 +163,10 @@ def _step_fn(strike: Strike) -> Callable[[np.random.Generator, SoundParams, floa
 _WALK = ("footsteps", "footstep", "steps", "step", "walking", "walks", "walk", "running", "runs", "shoes", "boots",
          "stomping", "stomps", "trudge", "trudges", "paws", "heels", "feet", "foot", "jogging", "marching", "marches",
          "paces", "pacing", "tiptoe", "tiptoes", "tiptoeing", "strides", "striding", "limping", "limps", "sneakers")
+
+# a squelch or a boot pulled out says the mud's step as walking does; mud splashed, thrown or
+# bubbling is no step (``happens_to``: the mud's CatID is the step's only beside one)
+_MUDDY = _WALK + ("squelch", "squelches", "squelching", "squelchy", "boot")
 
 FOOTSTEP_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
@@ -152,8 +186,8 @@ FOOTSTEP_MODELS: tuple[SoundModel, ...] = (
     ),
     SoundModel(
         "steps_grass", "oneshot",
-        "footsteps on grass: soft steps through a lawn, a meadow, leaves or undergrowth",
-        _WALK + ("grass", "lawn", "meadow", "leaves", "undergrowth", "field"),
+        "footsteps on grass: soft steps through a lawn, a meadow or undergrowth",
+        _WALK + ("grass", "lawn", "meadow", "undergrowth", "field"),
         _step_fn(_strike_grass), SoundParams(size=0.5, hardness=0.3, intensity=0.5), requires=_WALK,
         ucs=("FEETHmn", "VEGEGras",),
     ),
@@ -180,5 +214,21 @@ FOOTSTEP_MODELS: tuple[SoundModel, ...] = (
         _WALK + ("snow", "snowy", "powder", "trudge", "trudges", "boots", "ice", "frozen", "stomping", "winter"),
         _step_fn(_strike_snow), SoundParams(size=0.6, hardness=0.5, intensity=0.7), requires=_WALK,
         ucs=("FEETHmn", "SNOWMvmt",),
+    ),
+    SoundModel(
+        "steps_leaves", "oneshot",
+        "footsteps in dry leaves: crunchy steps crackling through fallen autumn leaves",
+        _WALK + ("leaves", "leaf", "dry leaves", "fallen leaves", "autumn leaves", "foliage"),
+        _step_fn(_strike_leaves, forced=True), SoundParams(size=0.5, hardness=0.5, intensity=0.6), requires=_WALK,
+        ucs=("FEETHmn",),
+    ),
+    SoundModel(
+        "steps_mud", "oneshot",
+        "footsteps in mud: wet squelching steps, boots sucking out of thick sticky mud",
+        _WALK + ("mud", "muddy", "squelch", "squelches", "squelching", "squelchy", "sludge"),
+        _step_fn(_strike_mud), SoundParams(size=0.6, hardness=0.3, intensity=0.6),
+        # a squelch or a boot pulled out names the mud's step as walking does
+        requires=_MUDDY, happens_to=_MUDDY,
+        ucs=("FEETHmn", "LIQSuct", "LIQMisc"),
     ),
 )

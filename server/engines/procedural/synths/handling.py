@@ -1,9 +1,12 @@
-"""Props in the hands: paper and keys, following the motion that handles them.
+"""Props in the hands: paper, keys and dry leaves, following the motion that handles them.
 
 Paper is crinkle, not rustle: stiff fibres buckling one after another make a crackle of sharp
 clicks across the whole band, denser and louder the faster the sheet moves, over a thin hiss
 of the sheet sliding. Keys jingle: each small piece of metal struck by another rings for tens
-of milliseconds at a few kHz, in little clusters every time the bunch swings.
+of milliseconds at a few kHz, in little clusters every time the bunch swings. Dry leaves kicked
+or gathered up are paper made small and brittle: many more, much tinier clicks (each leaf
+snapping at its veins), higher up (2.5-12 kHz), over the hiss of leaves sliding on leaves, their
+density following the foot or the hand that moves them.
 """
 
 from __future__ import annotations
@@ -54,6 +57,18 @@ def render_keys(rng: np.random.Generator, params: SoundParams, env: np.ndarray, 
     return out
 
 
+def render_leaves(rng: np.random.Generator, params: SoundParams, env: np.ndarray, n: int) -> np.ndarray:
+    motion = np.clip(env, 0.0, None)
+    hiss = bandpass(white(rng, n), 2500.0, 10000.0, order=1) * upsample(0.08 * motion, n)
+    times = scatter_times(rng, motion ** 1.2, 400.0 + 900.0 * params.intensity)
+    bank = grain_bank(rng, 8, 48, 2500.0, 12000.0, 0.0003)
+    out = hiss
+    place_many(out, bank, times, rng.uniform(0.1, 1.0, times.size) ** 2 * np.clip(env_at(motion, times), 0.0, 1.0), rng)
+    out = distance_filter(out, params.distance)
+    out *= np.float32(0.35 * (0.3 + 0.7 * params.intensity) * (1.0 - 0.6 * params.distance))
+    return out
+
+
 HANDLING_MODELS: tuple[SoundModel, ...] = (
     SoundModel(
         "paper", "texture",
@@ -69,5 +84,12 @@ HANDLING_MODELS: tuple[SoundModel, ...] = (
         ("keys", "key", "keychain", "jingle", "jingling", "jangle", "jangling", "coin", "coins", "chain", "chains", "bunch"),
         render_keys, SoundParams(size=0.3, hardness=0.8, intensity=0.6),
         ucs=("OBJKey", "OBJCoin", "CHAINMvmt"),
+    ),
+    SoundModel(
+        "leaves", "texture",
+        "dry leaves rustling: a pile of fallen autumn leaves kicked, raked or gathered up by hand, crackling",
+        ("leaves", "leaf", "dry leaves", "fallen leaves", "autumn leaves", "pile of leaves"),
+        render_leaves, SoundParams(size=0.5, hardness=0.6, intensity=0.6),
+        ucs=("VEGELeaf",),
     ),
 )

@@ -126,16 +126,18 @@ IMPACT_MODELS: tuple[SoundModel, ...] = (
         "a short sharp knock or hit on wood: a wooden door, table, plank, stick, crate or block struck",
         ("wood", "wooden", "knock", "knocks", "knocking", "table", "plank", "stick", "box", "crate", "desk", "log", "axe", "block", "blocks", "chair"),
         _impact_fn("wood"), SoundParams(size=0.5, hardness=0.6, intensity=0.7),
-        ucs=("WOODImpt", "WOODMisc", "DOORKnck", "WNDWKnck", "DRWRWood", "OBJFurn", "FOLYProp"),
+        ucs=("WOODImpt", "WOODMisc", "DOORKnck", "WNDWKnck", "OBJFurn", "FOLYProp"),
     ),
     SoundModel(
         "impact_metal", "oneshot",
         "a metal object struck: clang of a pipe, bar, pan, anvil, hammer on steel, bell, blades clashing",
         ("metal", "metallic", "steel", "iron", "clang", "clangs", "clank", "clanks", "clanking", "clash", "clashes", "clashing", "pipe", "bar", "pan", "pot", "anvil", "hammer", "bell", "drumstick", "tin", "can",
+         # a crow bar is the hand tool, no bird
+         "crowbar", "crow bar",
          # a blade is heard where it meets something; its swing is the whoosh's ("sword swing")
          "sword", "swords", "blade", "blades", "shield", "shields"),
         _impact_fn("metal"), SoundParams(size=0.45, hardness=0.8, intensity=0.75),
-        ucs=("METLImpt", "METLMisc", "METLTonl", "CHAINImpt", "BELLMisc", "TOOLHand", "DRWRMetl", "FOODKware"),
+        ucs=("METLImpt", "METLMisc", "METLTonl", "CHAINImpt", "BELLMisc", "TOOLHand", "FOODKware"),
     ),
     SoundModel(
         "impact_glass", "oneshot",

@@ -181,6 +181,10 @@ VEHICLE_MODELS: tuple[SoundModel, ...] = (
         # a screech or a squeal is the tyres' only beside what has them: a bird's, a creature's or
         # a pig's is warned about
         happens_to=TYRE_WORDS,
+        # and only where the skid or the hard braking is said: a car pulling up and stopping
+        # reads near "brakes hard to a stop" to the embedding, and is no skid
+        happens=("skid", "skids", "skidding", "skidded", "screech", "screeches", "screeching", "screeched", "squeal",
+                 "squeals", "squealing", "squealed", "brake", "brakes", "braking", "braked", "burnout"),
         ucs=("VEHSkid", "VEHTire"),
     ),
     SoundModel(
