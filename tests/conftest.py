@@ -8,7 +8,7 @@ import random
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
+from checkout import checkout_paths
 from foleyline import config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,6 +67,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"CI=true and this test was skipped: {reason}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nothing_written_into_the_checkout() -> Iterator[None]:
+    """Tests write under tmp_path only: a checkout may be read-only (a CI that mounts it so),
+    and a test that writes into it fails there and leaves litter everywhere else."""
+    before = checkout_paths()
+    yield
+    written = sorted(checkout_paths() - before)
+    assert not written, f"the tests wrote into the checkout {ROOT}: {written[:20]}"
 
 
 @pytest.fixture(scope="session")
