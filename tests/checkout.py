@@ -7,8 +7,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# The tools' own folders in a checkout: bytecode, caches, the venv, the repository.
-TOOL_FOLDERS = {".git", ".venv", "__pycache__", ".pytest_cache", ".hypothesis", ".ruff_cache"}
+# The tools' own folders in a checkout: the repository, the venv, bytecode, pytest's and ruff's
+# caches (Hypothesis keeps its own in the suite's temporary folder: tests/conftest.py).
+TOOL_FOLDERS = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache"}
 
 
 def checkout_paths(root: Path = ROOT) -> set[str]:

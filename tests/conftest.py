@@ -16,6 +16,7 @@ import av
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis import configuration as hypothesis_configuration
 
 from checkout import checkout_paths
 from foleyline import config
@@ -45,6 +46,15 @@ _TEMP = f"foleyline tests{_ODD} {_user()}"
 if Path(tempfile.gettempdir()).name != _TEMP:  # once, though a test imports this module again
     tempfile.tempdir = str(Path(tempfile.gettempdir()) / _TEMP)
     os.makedirs(tempfile.tempdir, mode=0o700, exist_ok=True)
+
+# The libraries the tests load keep files in the user's folders (PulseAudio's runtime link in
+# ~/.config/pulse as Qt Multimedia loads, fontconfig's cache): the suite's own instead, so a run
+# leaves nothing in the home folder. Hypothesis keeps its examples and its cache of the
+# constants in our sources beside the suite's folders, not in the checkout.
+for _xdg in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+    os.environ[_xdg] = os.path.join(tempfile.tempdir, "home", _xdg.lower().removeprefix("xdg_").removesuffix("_home"))
+hypothesis_configuration.set_hypothesis_home_dir(
+    os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY") or os.path.join(tempfile.tempdir, "hypothesis"))
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
