@@ -12,13 +12,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import av
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import configuration as hypothesis_configuration
 
 from checkout import checkout_paths
+from small_clips import write_small_clip
 from foleyline import config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -160,24 +159,6 @@ def same_draws_in_any_order() -> None:
     # generator has its fixed initial seed).
     if torch is not None and not getattr(getattr(torch, "__spec__", None), "_initializing", False):
         torch.manual_seed(0)
-
-
-def write_small_clip(path: Path, *, rate: int, frames: int, timecode: str | None = None) -> Path:
-    """A 64x48 clip of ``frames`` grey frames at ``rate`` fps; its container says it starts at
-    ``timecode`` when one is given (as camera files and NLE renders do)."""
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=rate)
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
-        if timecode is not None:
-            stream.metadata["timecode"] = timecode
-        for index in range(frames):
-            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), index % 250, np.uint8), format="rgb24")
-            frame.pts = index
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    return path
 
 
 @pytest.fixture
