@@ -26,6 +26,7 @@ import opentimelineio as otio
 
 from foleyline import timebase
 from foleyline.cli import add_sfx_library_option, sfx_library_option
+from foleyline.errors import InvalidInput
 from foleyline.fsutil import atomic_path, write_text_atomic
 from foleyline.plugin.commands import demo_scenes as scenes
 from foleyline.plugin.commands.checks import check_engine, check_out_dir
@@ -128,7 +129,10 @@ def make_timeline(path: Path, media: Path) -> otio.schema.Timeline:
 def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None, sfx_library: Path | None = None) -> dict[str, Path]:
     out_dir = Path(out_dir)
     check_out_dir(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # what the permission bits do not say (root under /proc, a full disk)
+        raise InvalidInput(f"cannot make {out_dir} ({exc.strerror}); choose a folder you can write to") from exc
     media = out_dir / "demo_picture.mp4"
     make_picture(media)
     timeline_path = out_dir / "demo.otio"
