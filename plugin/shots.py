@@ -43,6 +43,9 @@ class Shot:
     drop_frame: bool
     track_index: int  # 1-based among the timeline's video tracks (V1 = 1)
     missing_reason: str | None = None  # why the media cannot be used; None when it can
+    # record frames a dissolve with the shot before / after shows this shot's picture past its cut:
+    # what its take's handles must cover for the editor's crossfade to have its sound
+    dissolved: tuple[int, int] = (0, 0)
 
     @property
     def record_in_frame(self) -> int:

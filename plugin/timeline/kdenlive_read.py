@@ -6,8 +6,9 @@ becomes a clip with a MissingReference, which Foleyline would then report as off
 relink: a title (``kdenlivetitle``, ``qtext``), a test pattern (``blipflash``, ``frei0r.*``), an
 animation (``glaxnimate``), a sequence nested in another (a ``tractor``), a clip at another speed
 (``timewarp``, whose media path the reader does not unwrap). Answer (:func:`install`,
-idempotent): generators become GeneratorReferences (not shots, like colour clips); a nested
-sequence or a speed-changed clip keeps its MissingReference with the reason it has no media,
+idempotent): generators become GeneratorReferences (not shots, like colour clips); a forward
+speed change is its file at that speed (a LinearTimeWarp, :func:`_timewarp`); a nested
+sequence or a reversed clip keeps its MissingReference with the reason it has no media,
 which the shot list says instead of "offline". A document of Kdenlive 23.04 or later names its
 sequence (``kdenlive:clipname`` of the tractor the project tractor plays); the reader calls
 every timeline "Kdenlive imported timeline", so the sequence's name is taken.
@@ -15,6 +16,7 @@ every timeline "Kdenlive imported timeline", so the sequence's name is taken.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from types import ModuleType
 
@@ -43,8 +45,33 @@ def _why_no_media(producer: ET.Element) -> str | None:
         return (f"a nested sequence ({name}): its clips are not read; open that sequence in Kdenlive, "
                 "or export it on its own")
     if _property(producer, "mlt_service") == "timewarp":
-        return "a speed-changed clip (Kdenlive timewarp): its media is not read; remove the speed change or render it"
+        return ("a reversed clip, or one whose speed is not written (Kdenlive timewarp): its media is not read; "
+                "remove the speed change or render it")
     return None
+
+
+def _timewarp(item: otio.schema.Clip, producer: ET.Element, rate: float) -> bool:
+    """A clip of a forward ``timewarp`` producer as the file it plays at its speed (``True``).
+    MLT names the producer's media ``speed:path`` in its ``resource`` (Kdenlive repeats the two
+    as ``warp_speed`` and ``warp_resource``); its frames are the file's at that speed, so the
+    entry's in 50 at 200 % starts on the file's frame 100."""
+    speed_text, _, path = (_property(producer, "resource") or "").partition(":")
+    if not re.fullmatch(r"-?\d+(?:\.\d*)?", speed_text):
+        speed_text, path = _property(producer, "warp_speed") or "", ""
+    path = _property(producer, "warp_resource") or path
+    path = re.sub(r"^-?\d+(?:\.\d*)?:", "", path)  # some writers keep the prefix there too
+    try:
+        speed = float(speed_text)
+    except ValueError:
+        return False
+    if not speed > 0 or not path or item.source_range is None:
+        return False
+    source = item.source_range
+    start = otio.opentime.RationalTime(source.start_time.rescaled_to(rate).value * speed, rate)
+    item.source_range = otio.opentime.TimeRange(start, source.duration)
+    item.media_reference = otio.schema.ExternalReference(target_url=path)
+    item.effects.append(otio.schema.LinearTimeWarp(name="timewarp", time_scalar=speed))
+    return True
 
 
 def _item_from_xml(original):
@@ -54,6 +81,12 @@ def _item_from_xml(original):
             return item
         producer = byid[xml_item.get("producer")]
         service = _property(producer, "mlt_service") or ""
+        if service == "timewarp" and _timewarp(item, producer, rate):
+            # the bin clip it plays (the same kdenlive:id) carries the name the editor gave it
+            binned = byid.get(bin_producer_name.get(_property(producer, "kdenlive:id")) or "")
+            if not item.name and binned is not None:
+                item.name = _property(binned, "kdenlive:clipname") or ""
+            return item
         kind = GENERATOR_KINDS.get(service) or ("test pattern" if service.startswith("frei0r.") else None)
         if kind is not None:
             item.media_reference = otio.schema.GeneratorReference(generator_kind=kind, parameters={"mlt_service": service})

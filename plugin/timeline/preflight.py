@@ -179,6 +179,12 @@ def preflight(
         if head < handles and not _starts_its_media(shot):
             result.warnings.append(f"{shot.name} at {shot.record_timecode()} starts {shot.record_in_frame} frame(s) after "
                                    f"00:00:00:00: its head handle is {head} frame(s), not {handles} (no audio before midnight)")
+    for shot in result.shots:
+        seen = max(shot.dissolved)
+        if seen > handles:
+            result.warnings.append(f"{shot.name} at {shot.record_timecode()}: a dissolve shows its picture {seen} frame(s) "
+                                   f"past its cut, beyond its {handles}-frame handles; --handles {seen} gives the "
+                                   "crossfade its sound")
     if takes > 1 and out_format.name == "edl":
         result.warnings.append(f"an EDL carries the placed take of each shot only; the other {takes - 1} take(s) "
                                "are written as WAVs beside it (write .otio, FCP7 XML or AAF to get them as tracks)")

@@ -361,12 +361,31 @@ def xges_one_module() -> None:
 def fcp7_nested_sequences() -> None:
     """Make the FCP7 XML reader read a nested sequence's tracks: given the <sequence> of a
     clipitem, it reads the tracks of its <media> (with the sequence's rate in context), named
-    and marked as the sequence. Call before reading; idempotent."""
+    and marked as the sequence. A clipitem holding a ``<multiclip>`` (FCP7's and Premiere's
+    multicamera clip) made the reader refuse the whole file ("Type of clip item is not
+    supported"); it is read as a clip without media that says so, and the rest of the sequence
+    is read. Its angles are not: which one is seen is the multiclip's active video angle, and
+    no export here showed how FCP7 marks it. Call before reading; idempotent."""
     module = fcp7_writer.adapter_module()
     parser = module.FCP7XMLParser
     if getattr(parser, "_foleyline_nested", False):
         return
     read_tracks = parser.stack_for_element
+    read_clip = parser.clip_for_element
+
+    def clip_for_element(self, element, item_range, start_offset, context):
+        multiclip = element.find("./multiclip")
+        if multiclip is None or element.find("./file") is not None or element.find("./sequence") is not None:
+            return read_clip(self, element, item_range, start_offset, context)
+        name = module._name_from_element(element) or module._name_from_element(self._derefed_element(multiclip))
+        why = (f"a multiclip ({name}): its angles are not read; flatten it in the NLE (Premiere: Multi-Camera > "
+               "Flatten; Final Cut Pro 7: Collapse Multiclip) and export again")
+        rate = module._rate_from_context(context.context_pushing_element(element))
+        start = TC.RationalTime(float(element.find("./in").text), rate) + start_offset
+        clip = otio.schema.Clip(name=name, source_range=TC.TimeRange(start, item_range.duration.rescaled_to(rate)),
+                                media_reference=otio.schema.MissingReference(metadata={META_KEY: {"missing_reason": why}}))
+        clip.markers.extend(module.markers_from_element(element, context))
+        return clip
 
     def stack_for_element(self, element, context):
         if element.tag != "sequence":
@@ -380,6 +399,7 @@ def fcp7_nested_sequences() -> None:
         return stack
 
     parser.stack_for_element = stack_for_element
+    parser.clip_for_element = clip_for_element
     parser._foleyline_nested = True
 
 

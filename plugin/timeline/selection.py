@@ -19,7 +19,7 @@ import opentimelineio as otio
 
 from foleyline import timebase
 from foleyline.errors import InvalidInput
-from foleyline.plugin.shots import Shot, frame_rate, stable_shot_id
+from foleyline.plugin.shots import Shot, frame_rate, frames_at, stable_shot_id
 from foleyline.plugin.timeline.clipinfo import (edl_source_in_media_timecode, media_path_of, speed_varies, time_scalar,
                                                  timeline_drop_frame)
 from foleyline.plugin.timeline.formats import META_KEY, global_start, timeline_rate
@@ -92,6 +92,7 @@ class _Candidate:
     range_in_timeline: otio.opentime.TimeRange
     source_range: otio.opentime.TimeRange
     inherited_markers: list[otio.schema.Marker] = field(default_factory=list)
+    dissolved: tuple[otio.opentime.RationalTime, otio.opentime.RationalTime] | None = None  # see _Edges
 
 
 def parse_record_time(value: str | otio.opentime.RationalTime, rate: float, drop_frame: bool = False) -> otio.opentime.RationalTime:
@@ -129,10 +130,12 @@ def _walk(
             continue
         rng = ranges[item]
         rng = TC.TimeRange(rng.start_time.rescaled_to(rate), rng.duration.rescaled_to(rate))
-        head = tail = TC.RationalTime(0, rate)
+        head = TC.RationalTime(0, rate)
+        edges = None
         if isinstance(item, otio.schema.Clip):
-            head, tail = _seen_through_fades(items, index, rate)
-            rng = TC.TimeRange(rng.start_time - head, rng.duration + head + tail)
+            edges = _edges(items, index, rate)
+            head = edges.head
+            rng = TC.TimeRange(rng.start_time - head, rng.duration + head + edges.tail)
         if window is not None:
             clipped = _intersect(rng, window)
             if clipped is None:
@@ -142,13 +145,16 @@ def _walk(
         outer = TC.TimeRange(clipped.start_time + offset, clipped.duration)
         if isinstance(item, otio.schema.Clip):
             source = item.trimmed_range()
-            # seen through a fade, or trimmed by an enclosing nested sequence: the record frames
-            # it gains or loses at its head move its media by as many frames at its speed (a
-            # reverse clip's backwards, a freeze's not at all)
+            # seen through a fade, cut at a dissolve's middle, or trimmed by an enclosing nested
+            # sequence: the record frames it gains or loses at its head move its media by as many
+            # frames at its speed (a reverse clip's backwards, a freeze's not at all)
             speed, _ = time_scalar(item)
             moved = (clipped.start_time - rng.start_time - head).value * speed
             source = TC.TimeRange(source.start_time.rescaled_to(rate) + TC.RationalTime(moved, rate), clipped.duration)
-            yield _Candidate(item, track_index, track_name, outer, source, list(markers))
+            # a side trimmed away by an enclosing nest shows nothing of the dissolve there
+            before = edges.before if clipped.start_time == rng.start_time else TC.RationalTime(0, rate)
+            after = edges.after if clipped.end_time_exclusive() == rng.end_time_exclusive() else TC.RationalTime(0, rate)
+            yield _Candidate(item, track_index, track_name, outer, source, list(markers), (before, after))
         elif isinstance(item, (otio.schema.Stack, otio.schema.Track)):
             if not item.enabled:
                 problems.append(Problem("disabled", item.name or "nested sequence", _tc(outer.start_time + gstart, rate),
@@ -186,14 +192,33 @@ def _walk(
                                     _tc(outer.start_time + gstart, rate), f"{type(item).__name__} is not a clip"))
 
 
-def _seen_through_fades(items: Sequence[otio.core.Composable], index: int, rate: float
-                        ) -> tuple[otio.opentime.RationalTime, otio.opentime.RationalTime]:
-    """(head, tail): how long the clip at ``index`` is seen before and after its own range through
-    a transition from or into what is no shot (black, a title, a gap, the track's end): a fade.
+@dataclass(frozen=True)
+class _Edges:
+    """How a clip's range on its track changes at its two edits, and what a dissolve shows of it
+    past them. ``head``/``tail``: record frames the shot gains before and after the track's range
+    (negative: loses); ``before``/``after``: frames its picture is seen past its shot's cut under a
+    dissolve with another shot."""
+
+    head: otio.opentime.RationalTime
+    tail: otio.opentime.RationalTime
+    before: otio.opentime.RationalTime
+    after: otio.opentime.RationalTime
+
+
+def _edges(items: Sequence[otio.core.Composable], index: int, rate: float) -> _Edges:
+    """The edits of the clip at ``index`` under the transitions next to it.
+
     OTIO's transition shows the outgoing clip ``out_offset`` past the cut and the incoming one
-    ``in_offset`` before it (an EDL's fade to black: the clip plays on under the dissolve to BL).
-    Between two shots the cut stays where the track puts it; faded, nothing else is seen there
-    and the picture fading out still makes its sound."""
+    ``in_offset`` before it. Into or out of what is no shot (black, a title, a gap, the track's
+    end) it is a fade: nothing else is seen there and the picture fading still makes its sound,
+    so the shot runs through it (an EDL's fade to black: the clip plays on under the dissolve to
+    BL). Between two shots the cut is where the NLE shows its edit point, and each shot's picture
+    is seen past it by the transition's side beyond it (what the take's handles must cover).
+    Readers of FCP7 XML (its ``alignment``), AAF (its ``CutPoint``), Kdenlive (its mix's cut) and
+    NLEs' own OTIO put the track's cut there; a CMX3600 list cannot say where the edit was (its
+    dissolve starts the incoming event, and the adapter cuts there), so its cut goes to the
+    dissolve's middle, where Avid, Premiere, Resolve and Final Cut Pro centre a dissolve by default
+    and the pictures are mixed half and half."""
 
     def no_shot(at: int) -> bool:
         if at < 0 or at >= len(items):
@@ -202,15 +227,33 @@ def _seen_through_fades(items: Sequence[otio.core.Composable], index: int, rate:
         return not isinstance(neighbour, otio.schema.Clip) or isinstance(neighbour.media_reference,
                                                                           otio.schema.GeneratorReference)
 
+    def sides(transition: otio.schema.Transition) -> tuple[otio.opentime.RationalTime, otio.opentime.RationalTime]:
+        """(in, out) of the transition about the cut an editor sees."""
+        before, after = transition.in_offset.rescaled_to(rate), transition.out_offset.rescaled_to(rate)
+        if "cmx_3600" in transition.metadata:
+            moved = TC.RationalTime(((after - before).value // 2), rate)
+            before, after = before + moved, after - moved
+        return max(before, zero), max(after, zero)
+
     zero = TC.RationalTime(0, rate)
-    head = tail = zero
-    after = items[index + 1] if index + 1 < len(items) else None
-    if isinstance(after, otio.schema.Transition) and no_shot(index + 2):
-        tail = max(after.out_offset.rescaled_to(rate), zero)
-    before = items[index - 1] if index >= 1 else None
-    if isinstance(before, otio.schema.Transition) and no_shot(index - 2):
-        head = max(before.in_offset.rescaled_to(rate), zero)
-    return head, tail
+    head = tail = before = after = zero
+    following = items[index + 1] if index + 1 < len(items) else None
+    if isinstance(following, otio.schema.Transition):
+        seen_in, seen_out = sides(following)
+        if no_shot(index + 2):
+            tail = max(following.out_offset.rescaled_to(rate), zero)
+        elif not no_shot(index):  # black or a title fading into a shot is still no shot
+            tail = seen_in - following.in_offset.rescaled_to(rate)
+            after = seen_out
+    preceding = items[index - 1] if index >= 1 else None
+    if isinstance(preceding, otio.schema.Transition):
+        seen_in, seen_out = sides(preceding)
+        if no_shot(index - 2):
+            head = max(preceding.in_offset.rescaled_to(rate), zero)
+        elif not no_shot(index):
+            head = preceding.in_offset.rescaled_to(rate) - seen_in
+            before = seen_in
+    return _Edges(head, tail, before, after)
 
 
 def clips_in_record_time(timeline: otio.schema.Timeline, kind: str) -> Iterator[tuple[otio.schema.Clip, int, otio.opentime.TimeRange]]:
@@ -344,6 +387,9 @@ def _shot_from(cand: _Candidate, rate: float, drop: bool, gstart: otio.opentime.
     available = getattr(reference, "available_range", None)
     if available is not None:
         available = TC.TimeRange(available.start_time.rescaled_to(rate), available.duration.rescaled_to(rate))
+    dissolved = tuple(frames_at(t, rate) for t in cand.dissolved) if cand.dissolved else (0, 0)
+    if problem is None and available is not None and scalar > 0:
+        problem = _dissolve_past_media(name, tc, source, available, dissolved, scalar, rate)
     identity = path.name if path is not None else (getattr(reference, "name", "") or name)
     shot_id = stable_shot_id(identity, source, record.start_time, cand.track_index, rate)
     if problem is not None:
@@ -359,8 +405,26 @@ def _shot_from(cand: _Candidate, rate: float, drop: bool, gstart: otio.opentime.
         drop_frame=drop,
         track_index=cand.track_index,
         missing_reason=missing,
+        dissolved=dissolved,
     )
     return shot, problem
+
+
+def _dissolve_past_media(name: str, tc: str, source: otio.opentime.TimeRange, available: otio.opentime.TimeRange,
+                         dissolved: tuple[int, int], speed: float, rate: float) -> Problem | None:
+    """A dissolve that shows more of the clip than its media holds (an export of the edit
+    after the media was trimmed or replaced by a shorter file): the Foley cannot cover it. Only
+    where the shot's own media lies inside the range the export gives: a range counted otherwise
+    (from zero, or at another rate) measures nothing of the dissolve."""
+    if source.start_time < available.start_time or source.end_time_exclusive() > available.end_time_exclusive():
+        return None
+    short_head = available.start_time.value - (source.start_time.value - dissolved[0] * speed)
+    short_tail = source.end_time_exclusive().value + dissolved[1] * speed - available.end_time_exclusive().value
+    if max(short_head, short_tail) < 1:
+        return None
+    side, frames = ("before its first", short_head) if short_head >= 1 else ("past its last", short_tail)
+    return Problem("dissolve", name, tc, f"a dissolve shows it {round(frames)} frame(s) {side} frame of media: "
+                   "the take's handle stops with the media there")
 
 
 def _selected(cand: _Candidate, shot: Shot | None, selection: Selection, record_in, record_out,

@@ -18,7 +18,7 @@ from foleyline.plugin.timeline.fcpxml import read_fcpxml
 from foleyline.plugin.timeline.preflight import preflight
 from foleyline.plugin.timeline.quirks import fcpx_scale_times
 
-from timeline_exports import fcpx_113, fcpx_library
+from timeline_exports import fcpx_113, fcpx_library, premiere_xml
 
 TC = otio.opentime
 
@@ -407,3 +407,21 @@ def test_premiere_clip_markers_count_from_the_media_start_and_only_those_the_cli
 
     xml = write_string(timeline, "fcp7", "fcp_xml")
     assert "<in>120</in>" in xml and "<in>5</in>" in xml  # as Premiere counts them
+
+
+def test_a_multiclip_in_fcp7_xml_is_named_and_the_rest_of_the_sequence_read(tmp_path):
+    # the adapter refused the whole file ("Type of clip item is not supported"); a multiclip's
+    # angles are not read, so it is a clip without media that says what to do
+    path = premiere_xml(tmp_path / "cut.xml")
+    text = path.read_text()
+    start = text.index('<file id="file-1-2">')
+    end = text.index("</file>", start) + len("</file>")
+    angle = ('<angle><clip id="cam-a"><name>CamA</name><media><video><track><clipitem id="inner-a"><name>CamA</name>'
+             '<start>0</start><end>1000</end><in>0</in><out>1000</out><file id="file-cam-a"><name>CamA.mov</name>'
+             '<pathurl>file://localhost/D%3a/media/CamA.mov</pathurl></file></clipitem></track></video></media></clip></angle>')
+    path.write_text(text[:start] + f'<multiclip id="multiclip-1"><name>MC 1</name><collapsed>TRUE</collapsed>{angle}</multiclip>'
+                    + text[end:])
+    shots = find_shots(read_timeline(path)).shots
+    assert [s.name for s in shots] == ["A001", "A002", "A003"]
+    assert shots[1].missing_reason.startswith("a multiclip (A002): its angles are not read; flatten it in the NLE")
+    assert (shots[1].record_in_frame - 86400, shots[1].duration_frames) == (48, 24)
