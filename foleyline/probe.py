@@ -107,6 +107,44 @@ def picture_file_refusal(p: Path) -> str:
             f"picture: export the shot as one movie file ({_ALLOWED_TEXT})")
 
 
+# The top-level boxes a recorder writes before its index: what says a file is MP4/QuickTime.
+_ISO_BOXES = frozenset({b"ftyp", b"wide", b"free", b"skip", b"mdat", b"moov", b"uuid", b"pnot", b"PICT"})
+
+
+def _lacks_movie_index(p: Path) -> bool:
+    """True for an MP4/QuickTime file whose boxes hold media ('mdat') and run cleanly to the
+    file's end with no index ('moov'): a recorder writes the index when it stops, so a recording
+    cut off (a flat battery, a full card, a copy interrupted) has none and FFmpeg says only
+    "invalid data". A box that is not one a recorder writes there is damage, not a cut.
+    Reads the box headers."""
+    seen: set[bytes] = set()
+    try:
+        with open(p, "rb") as f:
+            size_on_disk = os.fstat(f.fileno()).st_size
+            at = 0
+            for _ in range(64):
+                if at + 8 > size_on_disk:
+                    break
+                f.seek(at)
+                head = f.read(16)
+                size, kind = int.from_bytes(head[:4], "big"), head[4:8]
+                if kind not in _ISO_BOXES:
+                    return False
+                seen.add(kind)
+                if size == 1 and len(head) == 16:
+                    size = int.from_bytes(head[8:16], "big")
+                if size == 0:  # the box runs to the end of the file (a recording's mdat)
+                    break
+                if size < 8:
+                    return False
+                at += size
+            else:
+                return False
+    except OSError:
+        return False
+    return b"mdat" in seen and b"moov" not in seen
+
+
 def open_media(path: str | os.PathLike) -> tuple[Path, av.container.InputContainer]:
     """Open one plain media file for reading, confined as the module docstring says."""
     p = Path(path)
@@ -128,6 +166,13 @@ def open_media(path: str | os.PathLike) -> tuple[Path, av.container.InputContain
             "damaged: copy it to a local drive and try again"
         ) from None
     except av.error.FFmpegError as exc:
+        if _lacks_movie_index(p):
+            raise MediaError(
+                f"{p} is an MP4/QuickTime movie without its index (the 'moov' box, written last): the recording "
+                "or copy stopped before the file was finished. Copy it again from the card or the recorder; a "
+                "camera's cut-off clip can be rebuilt with a recovery tool (such as untrunc, given a good clip "
+                "from the same camera) and then read"
+            ) from None
         raise MediaError(
             f"cannot read {p} as media ({exc.strerror or exc}); the file is corrupt, truncated or "
             "not audio/video — re-export it"
@@ -141,8 +186,11 @@ def open_media(path: str | os.PathLike) -> tuple[Path, av.container.InputContain
 def video_stream(p: Path, container: av.container.InputContainer) -> av.video.stream.VideoStream:
     # Cover art in a music file is a "video" stream of one picture: not a picture to follow.
     videos = [s for s in container.streams.video if not (s.disposition & av.stream.Disposition.attached_pic)]
-    # A still (a poster frame, a thumbnail track) may come first; the player's default is the picture.
-    videos.sort(key=lambda s: not (s.disposition & av.stream.Disposition.default))
+    # A still (a poster frame, a thumbnail track) may come first, unmarked or even marked as the
+    # default (FFmpeg marks the first stream of a kind when none is): a picture that moves comes
+    # before one that does not, then the player's default.
+    stills = _stills(p, tuple(s.index for s in videos)) if len(videos) > 1 else frozenset()
+    videos.sort(key=lambda s: (s.index in stills, not (s.disposition & av.stream.Disposition.default)))
     if not videos:
         kinds = sorted({s.type for s in container.streams if s.type != "video"}) or ["nothing"]
         art = " and cover art" if container.streams.video else ""
@@ -150,6 +198,37 @@ def video_stream(p: Path, container: av.container.InputContainer) -> av.video.st
             f"{p} has no picture (it contains {', '.join(kinds)}{art}); Foleyline needs the shot's video"
         )
     return videos[0]
+
+
+# Packets read to tell a still from a moving picture: a moving stream has a second one long
+# before this in any interleaved file (a second of 25 fps video and its sound is under 100).
+_STILL_SCAN_PACKETS = 256
+
+
+def _stills(p: Path, candidates: tuple[int, ...]) -> frozenset[int]:
+    """Which of several picture streams hold one picture (a cover, a poster, a thumbnail
+    track): none but those with at most one packet among the file's first packets while
+    another has more. Read once per version of the file."""
+    return _stills_of(p, file_version(check_plain_file(p)), candidates)
+
+
+@lru_cache(maxsize=64)
+def _stills_of(p: Path, _version: tuple[int, ...], candidates: tuple[int, ...]) -> frozenset[int]:
+    counts = dict.fromkeys(candidates, 0)
+    p, container = open_media(p)
+    try:
+        for n, packet in enumerate(container.demux()):
+            if n >= _STILL_SCAN_PACKETS or min(counts.values()) >= 2:
+                break
+            if packet.stream.index in counts and packet.size:
+                counts[packet.stream.index] += 1
+    except av.error.FFmpegError:
+        pass  # what was read says enough; a damaged tail is the decoder's to report
+    finally:
+        container.close()
+    if max(counts.values()) < 2:
+        return frozenset()
+    return frozenset(i for i, c in counts.items() if c <= 1)
 
 
 class SlotClock:
@@ -208,12 +287,20 @@ def _start(stream: av.stream.Stream) -> float:
 _SQUARE_PIXEL_TOLERANCE = 0.01
 
 
-def _pixel_aspect(stream: av.video.stream.VideoStream) -> float:
+def pixel_aspect(stream: av.video.stream.VideoStream) -> float:
+    """A stored pixel's width over its height (anamorphic, DV: not 1)."""
     sar = stream.sample_aspect_ratio or stream.codec_context.sample_aspect_ratio
     aspect = float(sar) if sar else 1.0
     if not 0.1 <= aspect <= 10 or abs(aspect - 1.0) < _SQUARE_PIXEL_TOLERANCE:
         return 1.0
     return aspect
+
+
+def quarter_turns(rotation: float) -> int:
+    """The counterclockwise quarter turns (``np.rot90``'s) that show a picture upright, from
+    FFmpeg's reading of its display matrix (``frame.rotation``, degrees counterclockwise): a
+    phone stores a portrait shot as a landscape picture and says how to turn it."""
+    return round(rotation / 90) % 4
 
 
 def picture_rate(stream: av.video.stream.VideoStream) -> Fraction | None:
@@ -277,7 +364,7 @@ def read_info(p: Path, container: av.container.InputContainer) -> MediaInfo:
         audio_codec=audio.codec_context.name if audio is not None else None,
         timecode=_timecode(container),
         size_bytes=p.stat().st_size,
-        pixel_aspect=_pixel_aspect(video),
+        pixel_aspect=pixel_aspect(video),
     )
 
 
@@ -301,4 +388,4 @@ def _probed(p: Path, _version: tuple[int, ...]) -> MediaInfo:
 
 
 __all__ = ["ALLOWED_FORMATS", "MAX_PICTURE_PIXELS", "MediaInfo", "PICTURE_SUFFIXES", "SlotClock", "check_plain_file", "open_media",
-           "picture_file_refusal", "picture_rate", "probe", "read_info", "video_stream"]
+           "picture_file_refusal", "picture_rate", "pixel_aspect", "probe", "quarter_turns", "read_info", "video_stream"]

@@ -76,6 +76,10 @@ def shot_timing(shot: ShotRequest, handle_frames: int, media: MediaClock | None,
     media_duration_s = media.duration_s if media is not None else None
     if shot_start_s < -1e-6 or (media_duration_s is not None and shot_start_s >= media_duration_s):
         raise MediaError(_outside_its_media(shot, media_start, media, media_name))
+    if media is not None:
+        slack_s = timebase.END_SLACK_FRAMES / (media.rate or float(rate.fps))
+        if timebase.media_seconds(source.end_time_exclusive(), media_start) > media_duration_s + slack_s:
+            raise MediaError(_past_its_media(shot, media_start, media, media_name))
     # no audio before 00:00:00:00: a Broadcast WAV's TimeReference counts samples since midnight
     head_frames = max(0, min(handle_frames, timebase.to_frames(shot.record_range.start_time, rate)))
     handled = timebase.add_handles(source, head_frames, handle_frames, available)
@@ -96,12 +100,39 @@ def _outside_its_media(shot: ShotRequest, media_start: RationalTime, media: Medi
     timecode, or with another, is the usual cause."""
     label = shot.name or shot.id
     rate = timebase.as_rate(shot.rate, shot.drop_frame)
-    source = shot.source_range
     file = media_name or "its media file"
-    shown = f"{timebase.to_timecode(source.start_time, rate)}-{timebase.to_timecode(source.end_time_exclusive(), rate)}"
+    shown = _shows(shot)
     if media is None:
         return f"shot {label} shows {shown} of {file}, which starts at {timebase.to_timecode(media_start, rate)}; " \
                "the timeline does not match this media file: relink the clip to the media it was cut with"
+    return (f"shot {label} shows {shown} of {file}, but the file holds {_held(shot, media_start, media)}; the "
+            "timeline does not match this media file: relink the clip to the media it was cut with (a proxy must keep "
+            "the camera's timecode)")
+
+
+def _past_its_media(shot: ShotRequest, media_start: RationalTime, media: MediaClock, media_name: str | None) -> str:
+    """Why a shot that starts in its file is refused for ending past it. Foley over the part the
+    file covers, silent after it, would pass for the shot's in the timeline; the file on disk is
+    shorter than the one the clip was cut from (a copy or a render that stopped, a recording cut
+    off), which copying it again mends."""
+    label = shot.name or shot.id
+    missing_s = timebase.media_seconds(shot.source_range.end_time_exclusive(), media_start) - media.duration_s
+    return (f"shot {label} shows {_shows(shot)} of {media_name or 'its media file'}, but the file holds "
+            f"{_held(shot, media_start, media)}: it ends {missing_s:.3f} s before the shot does. The file is shorter "
+            "than the media the clip was cut from (a copy or render that stopped, a recording cut off): copy or "
+            "re-export the whole file and relink the clip to it, or trim the shot to the picture that is there")
+
+
+def _shows(shot: ShotRequest) -> str:
+    """The shot's source range in its timecode."""
+    rate = timebase.as_rate(shot.rate, shot.drop_frame)
+    source = shot.source_range
+    return f"{timebase.to_timecode(source.start_time, rate)}-{timebase.to_timecode(source.end_time_exclusive(), rate)}"
+
+
+def _held(shot: ShotRequest, media_start: RationalTime, media: MediaClock) -> str:
+    """The file's span in the shot's timecode, and what places it there."""
+    rate = timebase.as_rate(shot.rate, shot.drop_frame)
     end = media_start + RationalTime(media.duration_s * media_start.rate, media_start.rate)
     span = f"{timebase.to_timecode(media_start, rate)}-{timebase.to_timecode(end, rate)}"
     if shot.available_range is not None:
@@ -110,8 +141,7 @@ def _outside_its_media(shot: ShotRequest, media_start: RationalTime, media: Medi
         why = f"from its own start timecode {media.timecode}"
     else:
         why = "it carries no start timecode, so it counts from 00:00:00:00"
-    return (f"shot {label} shows {shown} of {file}, but the file holds {span} ({why}); the timeline does not match "
-            "this media file: relink the clip to the media it was cut with (a proxy must keep the camera's timecode)")
+    return f"{span} ({why})"
 
 
 __all__ = ["ShotTiming", "shot_timing"]

@@ -29,6 +29,7 @@ from foleyline.timebase.clock import (
 )
 from foleyline.timebase.ranges import (
     DEFAULT_HANDLE_FRAMES,
+    END_SLACK_FRAMES,
     HandledRange,
     MediaClock,
     MediaSpan,
@@ -60,6 +61,7 @@ from foleyline.timebase.rates import (
 
 __all__ = [
     "DEFAULT_HANDLE_FRAMES",
+    "END_SLACK_FRAMES",
     "MAX_FRAME_RATE",
     "NTSC_TOLERANCE",
     "OUTPUT_SAMPLE_RATE",

@@ -26,6 +26,10 @@ from foleyline.timebase.rates import (FrameRate, RationalTime, TimeRange, counts
 
 # Frames of media kept either side of a shot in its audio, for trims and crossfades.
 DEFAULT_HANDLE_FRAMES = 12
+# A shot may end this many frames past the file's last picture (container durations are
+# approximate; the last picture is held). Beyond it, the file is shorter than the media the
+# shot was cut from.
+END_SLACK_FRAMES = 2
 
 
 def media_seconds(source_time: TimeLike, media_start: TimeLike | None = None) -> float:

@@ -27,15 +27,13 @@ from foleyline.server.media.frames import ANALYSIS_STREAM, FrameStream, StreamSp
 from foleyline.server.media.soundtrack import AudioCollector
 from foleyline.server.media.streams import StreamSampler, output_geometry
 from foleyline.server.media.windowed import SEEK_THRESHOLD_S, WindowedPictures, frame_time
+from foleyline.timebase import END_SLACK_FRAMES
 
 log = logging.getLogger(__name__)
 
 # Guards against inputs that would exhaust memory: decoded output above this many bytes is
 # refused with a message saying what to do.
 MAX_DECODED_BYTES = 4 * 1024**3
-# A range may run past the last picture by this much (container durations are approximate);
-# the last frame is held. Beyond it, the file is truncated or the range is wrong.
-_END_SLACK_FRAMES = 2
 # Audio packets may sit before the video keyframe in the file: seek this much earlier for audio.
 _AUDIO_PREROLL_S = 0.5
 _EPS = 1e-6
@@ -288,7 +286,7 @@ def _decode(
     if intervals:
         frame_duration = float(np.median(intervals[-8:]))
     picture_end = min(last_t, end) if video_done else last_t + frame_duration
-    if picture_end < end - _END_SLACK_FRAMES * frame_duration:
+    if picture_end < end - END_SLACK_FRAMES * frame_duration:
         raise MediaError(
             f"{info.path.name}: the picture ends at {start_s + picture_end:.3f} s but the range asks for "
             f"{start_s + end:.3f} s (the file declares {info.duration:.3f} s"
@@ -329,7 +327,7 @@ def from_kept(kept: whole_movie.Kept, start_s: float, duration_s: float) -> Deco
     frame_duration = float(np.median(intervals[-8:])) if len(intervals) else 1.0 / info.fps
     last_t = float(times[-1])
     picture_end = min(last_t, end) if video_done else last_t + frame_duration
-    if picture_end < end - _END_SLACK_FRAMES * frame_duration:
+    if picture_end < end - END_SLACK_FRAMES * frame_duration:
         return None
     inside = np.flatnonzero((times >= -_EPS) & (times < duration_s - _EPS))
     if len(inside):

@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from foleyline.errors import InvalidInput
+from foleyline.probe import quarter_turns
 from foleyline.server.media.frames import FrameStream, PictureReader, StreamSpec
 
 _EPS = 1e-6
@@ -91,7 +92,7 @@ class FrameConverter:
     def __init__(self, spec: StreamSpec, width: int, height: int, rotation: float = 0,
                  pixel_aspect: float = 1.0) -> None:
         self.spec = spec
-        self.turns = round(rotation / 90) % 4  # np.rot90's counterclockwise quarter turns
+        self.turns = quarter_turns(rotation)
         sideways = self.turns % 2 == 1
         shown = (width * pixel_aspect, height)
         box, self.width, self.height = output_geometry(spec, *(shown[::-1] if sideways else shown))

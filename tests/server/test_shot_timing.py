@@ -153,3 +153,22 @@ def test_a_5994_files_timecode_with_frames_2997_has_not_counts_at_5994() -> None
                        available_range=None, rate=ntsc, drop_frame=True)
     timing = shot_timing(shot, 0, MediaClock(60.0, "01:00:00;45", 60000 / 1001))
     assert timing.media_start_s == pytest.approx(600 * 1001 / 30000 - 45 * 1001 / 60000, abs=0.5 / 30)
+
+
+def test_a_shot_running_past_a_shorter_file_is_refused_in_timecode() -> None:
+    # a 2 s copy of a clip from 01:00:00:00, the shot 01:00:01:00-01:00:04:00: Foley over the
+    # second the file covers, silent after it, would pass for the shot's; the editor is told
+    # what the file holds and to copy the whole file again
+    with pytest.raises(MediaError) as refused:
+        shot_timing(_shot(86400 + 24, 72), 12, MediaClock(2.0, "01:00:00:00", 24), "A001.mov")
+    message = str(refused.value)
+    assert "A001.mov" in message and "01:00:01:00-01:00:04:00" in message and "01:00:00:00-01:00:02:00" in message
+    assert "ends 2.000 s before the shot" in message and "copy or re-export the whole file" in message
+
+
+def test_a_shot_ending_a_frame_past_the_files_end_is_timed_and_three_are_refused() -> None:
+    # container durations are approximate; the decoder holds the last picture this far
+    timing = shot_timing(_shot(86400 + 24, 25), 12, MediaClock(2.0, "01:00:00:00", 24))
+    assert (timing.head_frames, timing.tail_frames) == (12, 0)
+    with pytest.raises(MediaError, match="before the shot does"):
+        shot_timing(_shot(86400 + 24, 27), 12, MediaClock(2.0, "01:00:00:00", 24))
