@@ -7,6 +7,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# The user's pip settings (PIP_* variables, pip.conf) reach this pip too, and an index or proxy
+# there is wanted; a --user install is not: pip refuses it in a venv ("User site-packages are
+# not visible in this virtualenv"), so PIP_USER=1 or `user = true` would stop every install.
+VENV_PIP := PIP_USER=0 $(BIN)/python -m pip
 DEMO_OUT ?= demo-out
 
 .PHONY: demo test install system-deps bytecode stubs bench clean
@@ -16,10 +20,10 @@ system-deps:
 
 $(STAMP): pyproject.toml setup.py constraints-dev.txt | system-deps
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	$(VENV_PIP) install -q --upgrade pip
 	# torch first, pinned: the CPU build on local disk. A looser spec pulls a multi-GB CUDA build.
-	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -c constraints-dev.txt -e ".[dev]"
+	$(VENV_PIP) install -q torch==2.13.0
+	$(VENV_PIP) install -q -c constraints-dev.txt -e ".[dev]"
 	# Bytecode once, as a wheel install does: an editable install leaves every run compiling our
 	# sources where PYTHONDONTWRITEBYTECODE is set (~0.2 s of a one-shot generate).
 	$(BIN)/python -m compileall -q foleyline server plugin desktop protos

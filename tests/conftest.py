@@ -8,15 +8,16 @@ import random
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import av
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis import configuration as hypothesis_configuration
 
+from checkout import checkout_paths
+from small_clips import write_small_clip
 from foleyline import config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +46,15 @@ if Path(tempfile.gettempdir()).name != _TEMP:  # once, though a test imports thi
     tempfile.tempdir = str(Path(tempfile.gettempdir()) / _TEMP)
     os.makedirs(tempfile.tempdir, mode=0o700, exist_ok=True)
 
+# The libraries the tests load keep files in the user's folders (PulseAudio's runtime link in
+# ~/.config/pulse as Qt Multimedia loads, fontconfig's cache): the suite's own instead, so a run
+# leaves nothing in the home folder. Hypothesis keeps its examples and its cache of the
+# constants in our sources beside the suite's folders, not in the checkout.
+for _xdg in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+    os.environ[_xdg] = os.path.join(tempfile.tempdir, "home", _xdg.lower().removeprefix("xdg_").removesuffix("_home"))
+hypothesis_configuration.set_hypothesis_home_dir(
+    os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY") or os.path.join(tempfile.tempdir, "hypothesis"))
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -66,6 +76,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"CI=true and this test was skipped: {reason}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nothing_written_into_the_checkout() -> Iterator[None]:
+    """Tests write under tmp_path only: a checkout may be read-only (a CI that mounts it so),
+    and a test that writes into it fails there and leaves litter everywhere else."""
+    before = checkout_paths()
+    yield
+    written = sorted(checkout_paths() - before)
+    assert not written, f"the tests wrote into the checkout {ROOT}: {written[:20]}"
 
 
 @pytest.fixture(scope="session")
@@ -139,24 +159,6 @@ def same_draws_in_any_order() -> None:
     # generator has its fixed initial seed).
     if torch is not None and not getattr(getattr(torch, "__spec__", None), "_initializing", False):
         torch.manual_seed(0)
-
-
-def write_small_clip(path: Path, *, rate: int, frames: int, timecode: str | None = None) -> Path:
-    """A 64x48 clip of ``frames`` grey frames at ``rate`` fps; its container says it starts at
-    ``timecode`` when one is given (as camera files and NLE renders do)."""
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=rate)
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
-        if timecode is not None:
-            stream.metadata["timecode"] = timecode
-        for index in range(frames):
-            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), index % 250, np.uint8), format="rgb24")
-            frame.pts = index
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    return path
 
 
 @pytest.fixture

@@ -21,11 +21,24 @@ DOCKERFILES = sorted((ROOT / "packaging" / "docker").glob("*/Dockerfile"))
 UNIT = ROOT / "packaging" / "systemd" / "foleyline.service"
 
 
+# What a build reads: setup.py's folders and the metadata files pyproject.toml names.
+BUILD_SOURCES = ("pyproject.toml", "setup.py", "README.md", "LICENSE", "foleyline", "server", "plugin", "desktop", "protos",
+                 "packaging")
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> zipfile.ZipFile:
+    # Built from a copy: setuptools writes build/ and the egg-info into the folder it builds, and
+    # the checkout may be read-only (a CI that mounts it so) and is never the tests' to write.
+    source = tmp_path_factory.mktemp("source")
+    for name in BUILD_SOURCES:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(ROOT / name, source / name)
     out = tmp_path_factory.mktemp("wheel")
     # no build isolation: the environment's setuptools builds it, nothing is downloaded
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(source)],
                    check=True, capture_output=True, timeout=300)
     return zipfile.ZipFile(next(out.glob("foleyline-*.whl")))
 

@@ -29,7 +29,7 @@ from foleyline.cli import add_sfx_library_option, sfx_library_option
 from foleyline.errors import InvalidInput
 from foleyline.fsutil import atomic_path, write_text_atomic
 from foleyline.plugin.commands import demo_scenes as scenes
-from foleyline.plugin.commands.checks import check_engine
+from foleyline.plugin.commands.checks import check_engine, check_out_dir
 from foleyline.plugin.commands.generate import generate_timeline, read_notes_folder
 from foleyline.plugin.preview import encode_mp4, write_preview
 from foleyline.plugin.progress import ProgressBar
@@ -128,9 +128,11 @@ def make_timeline(path: Path, media: Path) -> otio.schema.Timeline:
 
 def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None, sfx_library: Path | None = None) -> dict[str, Path]:
     out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InvalidInput(f"{out_dir} exists and is not a folder; choose another -o")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    check_out_dir(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # what the permission bits do not say (root under /proc, a full disk)
+        raise InvalidInput(f"cannot make {out_dir} ({exc.strerror}); choose a folder you can write to") from exc
     media = out_dir / "demo_picture.mp4"
     make_picture(media)
     timeline_path = out_dir / "demo.otio"
@@ -153,6 +155,7 @@ def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None, sfx_li
 
 
 def run(args: argparse.Namespace) -> int:
+    check_out_dir(args.out_dir)  # a read-only checkout under `make demo`: one line, not a traceback
     check_engine(args.engine, None)  # before any work: the demo runs its server in this process
     started = time.monotonic()
     written = run_demo(args.out_dir, engine=args.engine, progress=ProgressBar(), sfx_library=sfx_library_option(args))

@@ -363,8 +363,10 @@ def test_the_pre_roll_skips_frames_only_where_the_decoder_stops_skipping_at_the_
     from foleyline.server.media import decode
 
     path = tmp_path / f"{codec}.mp4"
-    subprocess.run([sys.executable, "-c", _B_FRAME_CLIP, str(path), codec, json.dumps(options)], check=True,
-                   cwd=Path(__file__).resolve().parents[2], capture_output=True)
+    # the checkout on the path by name: not as the working folder, which PYTHONSAFEPATH=1 leaves off
+    root = str(Path(__file__).resolve().parents[2])
+    subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {root!r})\n" + _B_FRAME_CLIP, str(path), codec,
+                    json.dumps(options)], check=True, capture_output=True)
     for start in (1.3, 1.52):
         skipped = decode_shot(path, start, 0.8, [ANALYSIS_STREAM, SYNC_STREAM])
         monkeypatch.setattr(decode, "_PREROLL_KEPT_FRAMES", 10**6)

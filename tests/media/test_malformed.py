@@ -17,7 +17,7 @@ from foleyline.server.media.frames import ANALYSIS_STREAM
 
 @pytest.fixture(scope="module")
 def clip_bytes(tmp_path_factory) -> bytes:
-    from tests.conftest import write_small_clip
+    from small_clips import write_small_clip
 
     return write_small_clip(tmp_path_factory.mktemp("clip") / "clip.mp4", rate=25, frames=25).read_bytes()
 

@@ -14,7 +14,7 @@ import pytest
 from foleyline.plugin.shots import media_span
 from foleyline.plugin.timeline import find_shots, read_timeline
 from foleyline.plugin.timeline.relink import Relinker
-from tests.conftest import write_small_clip
+from small_clips import write_small_clip
 
 TC = otio.opentime
 NTSC_FILM = Fraction(24000, 1001)

@@ -77,3 +77,13 @@ def test_the_demo_writes_aligned_foley_clips_48k_24bit_wavs_and_a_preview(tmp_pa
         assert kinds == {"video", "audio"}
         assert preview.streams.audio[0].rate == 48000
         assert abs(float(preview.duration / av.time_base) - 4 * 72 * 1001 / 24000) < 0.2
+
+
+def test_the_demo_says_in_one_line_when_its_folder_cannot_be_written(tmp_path: Path, capsys) -> None:
+    # as under a read-only checkout: `make demo` writes demo-out/ beside the Makefile
+    blocker = tmp_path / "a file"
+    blocker.write_text("", encoding="utf-8")
+    assert main(["demo", "-o", str(blocker / "demo-out")]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("foleyline demo: cannot write into")
+    assert error.count("\n") == 1, error
