@@ -18,16 +18,26 @@ from .base import SoundModel, SoundParams
 from .cloth import grain_bank
 
 
-def render_paper(rng: np.random.Generator, params: SoundParams, env: np.ndarray, n: int) -> np.ndarray:
+def _rustle(rng: np.random.Generator, params: SoundParams, env: np.ndarray, n: int, *, hiss: np.ndarray,
+            grains_per_s: float, grain_power: float, grain_band: tuple[float, float], grain_size: int, grain_decay: float, gain: float
+            ) -> np.ndarray:
+    """Something light handled or stepped through: a breathy ``hiss`` (already shaped by the motion)
+    under crackles scattered as the motion (to the ``grain_power``) allows, louder where it moves."""
     motion = np.clip(env, 0.0, None)
-    hiss = bandpass(white(rng, n), 1500.0, 9000.0, order=1) * upsample(0.12 * motion ** 1.5, n)
-    times = scatter_times(rng, motion ** 1.5, 60.0 + 200.0 * params.hardness)
-    bank = grain_bank(rng, 8, 96, 800.0, 12000.0, 0.0005)
+    times = scatter_times(rng, motion ** grain_power, grains_per_s)
+    bank = grain_bank(rng, 8, grain_size, *grain_band, grain_decay)
     out = hiss
     place_many(out, bank, times, rng.uniform(0.1, 1.0, times.size) ** 2 * np.clip(env_at(motion, times), 0.0, 1.0), rng)
     out = distance_filter(out, params.distance)
-    out *= np.float32(0.45 * (0.3 + 0.7 * params.intensity) * (1.0 - 0.6 * params.distance))
+    out *= np.float32(gain * (0.3 + 0.7 * params.intensity) * (1.0 - 0.6 * params.distance))
     return out
+
+
+def render_paper(rng: np.random.Generator, params: SoundParams, env: np.ndarray, n: int) -> np.ndarray:
+    motion = np.clip(env, 0.0, None)
+    hiss = bandpass(white(rng, n), 1500.0, 9000.0, order=1) * upsample(0.12 * motion ** 1.5, n)
+    return _rustle(rng, params, env, n, hiss=hiss, grains_per_s=60.0 + 200.0 * params.hardness, grain_power=1.5,
+                   grain_band=(800.0, 12000.0), grain_size=96, grain_decay=0.0005, gain=0.45)
 
 
 def _ping(rng: np.random.Generator) -> np.ndarray:
@@ -60,13 +70,8 @@ def render_keys(rng: np.random.Generator, params: SoundParams, env: np.ndarray, 
 def render_leaves(rng: np.random.Generator, params: SoundParams, env: np.ndarray, n: int) -> np.ndarray:
     motion = np.clip(env, 0.0, None)
     hiss = bandpass(white(rng, n), 2500.0, 10000.0, order=1) * upsample(0.08 * motion, n)
-    times = scatter_times(rng, motion ** 1.2, 400.0 + 900.0 * params.intensity)
-    bank = grain_bank(rng, 8, 48, 2500.0, 12000.0, 0.0003)
-    out = hiss
-    place_many(out, bank, times, rng.uniform(0.1, 1.0, times.size) ** 2 * np.clip(env_at(motion, times), 0.0, 1.0), rng)
-    out = distance_filter(out, params.distance)
-    out *= np.float32(0.35 * (0.3 + 0.7 * params.intensity) * (1.0 - 0.6 * params.distance))
-    return out
+    return _rustle(rng, params, env, n, hiss=hiss, grains_per_s=400.0 + 900.0 * params.intensity, grain_power=1.2,
+                   grain_band=(2500.0, 12000.0), grain_size=48, grain_decay=0.0003, gain=0.35)
 
 
 HANDLING_MODELS: tuple[SoundModel, ...] = (
