@@ -18,8 +18,8 @@ from .base import SoundModel, SoundParams
 from .cloth import grain_bank
 
 
-def _rustle(rng: np.random.Generator, params: SoundParams, env: np.ndarray, n: int, *, hiss: np.ndarray,
-            grains_per_s: float, grain_power: float, grain_band: tuple[float, float], grain_size: int, grain_decay: float, gain: float
+def _rustle(rng: np.random.Generator, params: SoundParams, env: np.ndarray, *, hiss: np.ndarray, grains_per_s: float,
+            grain_power: float, grain_band: tuple[float, float], grain_size: int, grain_decay: float, gain: float
             ) -> np.ndarray:
     """Something light handled or stepped through: a breathy ``hiss`` (already shaped by the motion)
     under crackles scattered as the motion (to the ``grain_power``) allows, louder where it moves."""
@@ -36,7 +36,7 @@ def _rustle(rng: np.random.Generator, params: SoundParams, env: np.ndarray, n: i
 def render_paper(rng: np.random.Generator, params: SoundParams, env: np.ndarray, n: int) -> np.ndarray:
     motion = np.clip(env, 0.0, None)
     hiss = bandpass(white(rng, n), 1500.0, 9000.0, order=1) * upsample(0.12 * motion ** 1.5, n)
-    return _rustle(rng, params, env, n, hiss=hiss, grains_per_s=60.0 + 200.0 * params.hardness, grain_power=1.5,
+    return _rustle(rng, params, env, hiss=hiss, grains_per_s=60.0 + 200.0 * params.hardness, grain_power=1.5,
                    grain_band=(800.0, 12000.0), grain_size=96, grain_decay=0.0005, gain=0.45)
 
 
@@ -70,7 +70,7 @@ def render_keys(rng: np.random.Generator, params: SoundParams, env: np.ndarray, 
 def render_leaves(rng: np.random.Generator, params: SoundParams, env: np.ndarray, n: int) -> np.ndarray:
     motion = np.clip(env, 0.0, None)
     hiss = bandpass(white(rng, n), 2500.0, 10000.0, order=1) * upsample(0.08 * motion, n)
-    return _rustle(rng, params, env, n, hiss=hiss, grains_per_s=400.0 + 900.0 * params.intensity, grain_power=1.2,
+    return _rustle(rng, params, env, hiss=hiss, grains_per_s=400.0 + 900.0 * params.intensity, grain_power=1.2,
                    grain_band=(2500.0, 12000.0), grain_size=48, grain_decay=0.0003, gain=0.35)
 
 
