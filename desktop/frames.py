@@ -16,7 +16,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QImage, QTransform
 
 from foleyline.errors import MediaError
-from foleyline.probe import pixel_aspect, quarter_turns, video_stream
+from foleyline.probe import one_scaler_thread, pixel_aspect, quarter_turns, video_stream
 
 
 def decode_frame(path: Path, seconds: float, *, max_width: int = 0) -> QImage:
@@ -41,7 +41,7 @@ def decode_frame(path: Path, seconds: float, *, max_width: int = 0) -> QImage:
                     break
             if chosen is None:
                 raise MediaError(f"no frame could be decoded from {path} at {seconds:.2f} s")
-            rgb = chosen.to_ndarray(format="rgb24")
+            rgb = chosen.to_ndarray(format="rgb24", **one_scaler_thread())
             aspect, turns = pixel_aspect(stream), quarter_turns(getattr(chosen, "rotation", 0))
     except av.error.FFmpegError as exc:
         raise MediaError(f"cannot read {path}: {exc}; check the file plays in a media player") from exc

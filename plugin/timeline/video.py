@@ -139,16 +139,6 @@ def _variable_rate_seconds(times: list[float], bounds: list[int], picture, origi
     return [0.0 if b == 0 else times[b] - origin if b < len(times) else span for b in bounds]
 
 
-def _one_scaler_thread() -> dict[str, int]:
-    """libswscale's threads where PyAV hands them out (``reformat(threads=)``, PyAV 17 on: all the
-    cores unless told): one. A 64x36 picture's few rows split among the cores beside the
-    decoder's threads cost a quarter more CPU for the same picture (0.16 against 0.13 ms a 720p
-    frame); before PyAV 17 the scaler has one thread anyway."""
-    import av
-
-    return {"threads": 1} if int(av.__version__.split(".")[0]) >= 17 else {}
-
-
 class _CutPictures:
     """Each decoded frame's small grey picture, its difference to the one before and its time
     (and the recorder's picture of it, when there is one), made in decoding order on a thread
@@ -168,8 +158,10 @@ class _CutPictures:
         # much as decoding an HD frame, for the same pictures.
         from av.video.reformatter import VideoReformatter
 
+        from foleyline.probe import one_scaler_thread
+
         self._scaler = VideoReformatter()
-        self._scaling = _one_scaler_thread()
+        self._scaling = one_scaler_thread()
         self._frames: queue.Queue = queue.Queue(self._AHEAD)
         self._failed: BaseException | None = None
         self._thread = threading.Thread(target=self._convert, name="foleyline-cuts", daemon=True)

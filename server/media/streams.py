@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from foleyline.errors import InvalidInput
-from foleyline.probe import quarter_turns
+from foleyline.probe import one_scaler_thread, quarter_turns
 from foleyline.server.media.frames import FrameStream, PictureReader, StreamSpec
 
 _EPS = 1e-6
@@ -181,7 +181,7 @@ class FrameConverter:
             yuv = cv2.merge([self._resize(_plane(frame, i)) for i in range(3)])
             return cv2.transform(yuv, self._matrices[key], dst=out)  # saturating uint8 output
         # Anything else (10-bit, RGB, palettes, NV12 ...): libswscale, then crop/resize.
-        full_frame = frame.to_ndarray(format="gray" if self.spec.gray else "rgb24")
+        full_frame = frame.to_ndarray(format="gray" if self.spec.gray else "rgb24", **one_scaler_thread())
         if self.spec.gray:
             return self._resize(full_frame, out=out)
         return cv2.merge([self._resize(np.ascontiguousarray(full_frame[..., c])) for c in range(3)], dst=out)
