@@ -27,7 +27,7 @@ from foleyline import timebase
 from foleyline.errors import InvalidInput, MediaError
 from foleyline.fsutil import atomic_path
 from foleyline.plugin.shots import Shot, media_span
-from foleyline.probe import open_media, read_info, video_stream
+from foleyline.probe import one_scaler_thread, open_media, read_info, video_stream
 from foleyline.protos.v1 import foley_pb2 as pb
 
 __all__ = ["PreviewShot", "encode_mp4", "preview_sound", "shot_pictures", "write_preview"]
@@ -91,7 +91,7 @@ def shot_pictures(shot: Shot, size: tuple[int, int]) -> Iterator[np.ndarray]:
                 index += 1
             if index >= count:
                 return
-            shown = scaler.reformat(frame, width=width, height=height, format="rgb24").to_ndarray()
+            shown = scaler.reformat(frame, width=width, height=height, format="rgb24", **one_scaler_thread()).to_ndarray()
         while index < count:
             yield shown if shown is not None else np.zeros((height, width, 3), np.uint8)
             index += 1
