@@ -74,12 +74,12 @@ class MediaInfo:
 
 def one_scaler_thread() -> dict[str, int]:
     """``reformat``/``to_ndarray`` options for libswscale's threads where PyAV hands them out
-    (PyAV 17 on: all the cores unless told): one. A frame keeps its scaler, and a scaler with
-    threads of its own is unsafe to free in a forked child (Ray starts its processes with a
-    ``preexec_fn``, and the child frees what other threads held: it waited forever in
-    ``pthread_cond_destroy``). For the pictures converted here a second thread also buys little:
-    a 64x36 picture's rows split among the cores cost a quarter more CPU (0.16 against 0.13 ms a
-    720p frame); before PyAV 17 the scaler has one thread anyway."""
+    (PyAV 17 on: all the cores unless told): one. For the pictures converted here a second thread
+    buys little: a 64x36 picture's rows split among the cores cost a quarter more CPU (0.16
+    against 0.13 ms a 720p frame). And a frame keeps its scaler, which a forked child cannot free
+    when it has threads of its own (it waits forever in ``pthread_cond_destroy``; seen at Ray's
+    start in the test suite, see tests/server/cluster/conftest.py). Before PyAV 17 the scaler
+    has one thread anyway."""
     return {"threads": 1} if int(av.__version__.split(".")[0]) >= 17 else {}
 
 
