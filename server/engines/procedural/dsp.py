@@ -176,6 +176,11 @@ def env_at(env: np.ndarray, positions: np.ndarray) -> np.ndarray:
     return env[np.minimum(np.asarray(positions) // HOP, env.size - 1)]
 
 
+def unit_peak(x: np.ndarray) -> np.ndarray:
+    """``x`` scaled so that its loudest sample is at 1 (silence left silent)."""
+    return x / max(float(np.abs(x).max()), 1e-6)
+
+
 def rms(x: np.ndarray) -> float:
     """Root mean square of ``x`` (0 for an empty one), its squares summed in float64 (a
     layer-long sum in float32 drifts)."""

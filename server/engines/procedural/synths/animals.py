@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dsp import SAMPLE_RATE, bandpass, lowpass, one_pole, resonator, white
+from ..dsp import SAMPLE_RATE, bandpass, lowpass, one_pole, resonator, unit_peak, white
 from .base import SoundModel, SoundParams, finish
 
 Formants = tuple[tuple[float, float, float], ...]  # (centre Hz, Q, gain)
@@ -134,7 +134,7 @@ def render_caw(rng: np.random.Generator, params: SoundParams, strength: float) -
         call = _tract(src, ((1250.0 * scale, 3.0, 1.0), (1750.0 * scale, 3.5, 0.8), (3200.0 * scale, 4.0, 0.15)))
         call = bandpass(call, 700.0, 4500.0, order=2) * _envelope(k, 0.015, 0.6)
         start = int(at * SAMPLE_RATE)
-        out[start : start + k] += call[: n - start] / max(float(np.abs(call).max()), 1e-6) * float(rng.uniform(0.75, 1.0))
+        out[start : start + k] += unit_peak(call)[: n - start] * float(rng.uniform(0.75, 1.0))
         at += length + gap
     return finish(out, params, strength, peak=0.8, strength_floor=0.4, fade_s=0.02)
 

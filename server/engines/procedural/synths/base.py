@@ -14,7 +14,7 @@ from typing import Literal
 
 import numpy as np
 
-from ..dsp import SAMPLE_RATE, distance_filter
+from ..dsp import SAMPLE_RATE, distance_filter, unit_peak
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def finish(out: np.ndarray, params: SoundParams, strength: float, *, peak: float
     and a short fade-out so a cut tail never clicks."""
     if air:
         out = distance_filter(out, params.distance)
-    out = out / max(float(np.abs(out).max()), 1e-6)
+    out = unit_peak(out)
     gain = (peak * (strength_floor + (1.0 - strength_floor) * strength)
             * (intensity_floor + (1.0 - intensity_floor) * params.intensity) * (1.0 - distance_drop * params.distance))
     fade = min(int(fade_s * SAMPLE_RATE), out.size)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dsp import SAMPLE_RATE, bandpass, decay_env, highpass, place, place_many, white
+from ..dsp import SAMPLE_RATE, bandpass, decay_env, highpass, place, place_many, unit_peak, white
 from .base import SoundModel, SoundParams, finish
 from .impacts import MATERIALS, render_impact
 
@@ -28,7 +28,7 @@ def _shard(rng: np.random.Generator) -> np.ndarray:
     ring = ring.astype(np.float32) * np.exp(-t / tau).astype(np.float32)
     click = highpass(white(rng, 48), 3000.0)
     ring[:48] += 0.5 * click
-    return ring / max(float(np.abs(ring).max()), 1e-6)
+    return unit_peak(ring)
 
 
 def render_glass_break(rng: np.random.Generator, params: SoundParams, strength: float) -> np.ndarray:
@@ -65,7 +65,7 @@ def render_body_fall(rng: np.random.Generator, params: SoundParams, strength: fl
     # Clothes slapping the floor with the torso.
     slap_len = int(0.08 * SAMPLE_RATE)
     slap = bandpass(white(rng, slap_len), 900.0, 5000.0, order=1) * decay_env(slap_len, 0.02)
-    place(out, slap / max(float(np.abs(slap).max()), 1e-6), gap, gain=0.35)
+    place(out, unit_peak(slap), gap, gain=0.35)
     return finish(out, params, strength, peak=0.9)
 
 

@@ -20,6 +20,7 @@ from ..dsp import (
     one_pole,
     place_many,
     scatter_times,
+    unit_peak,
     upsample,
     white,
 )
@@ -31,7 +32,7 @@ def grain_bank(rng: np.random.Generator, count: int, length: int, low: float, hi
     grains = []
     for _ in range(count):
         g = bandpass(white(rng, length), low, high, order=1) * decay_env(length, tau_s)
-        grains.append(g / max(float(np.abs(g).max()), 1e-6))
+        grains.append(unit_peak(g))
     return grains
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dsp import SAMPLE_RATE, bandpass, lowpass, one_pole, place, resonator, white
+from ..dsp import SAMPLE_RATE, bandpass, lowpass, one_pole, place, resonator, unit_peak, white
 from .base import SoundModel, SoundParams, finish
 from .impacts import MATERIALS, render_impact
 
@@ -41,16 +41,16 @@ def _render(rng: np.random.Generator, params: SoundParams, strength: float, meta
         rumble = lowpass(noise, 500.0) * (1.0 + 0.6 * np.sin(2.0 * np.pi * float(rng.uniform(30.0, 60.0))
                                                               * np.arange(k) / SAMPLE_RATE)).astype(np.float32)
         ring = resonator(bandpass(noise, 1500.0, 5000.0, order=1), float(rng.uniform(1800.0, 2600.0)), 12.0)
-        slide = rumble / max(float(np.abs(rumble).max()), 1e-6) + 0.5 * ring / max(float(np.abs(ring).max()), 1e-6)
+        slide = unit_peak(rumble) + 0.5 * unit_peak(ring)
         knock = render_impact(MATERIALS["metal"], rng, params.with_(size=0.55, hardness=0.7, distance=0.0), 1.0)
     else:
         # wood rubbing wood: stick-slip grains riding on the rub, in the box's mid band
         grain = one_pole(np.where(rng.random(k) < 0.004, rng.uniform(-1.0, 1.0, k), 0.0).astype(np.float32), 0.6)
         rub = bandpass(noise + 8.0 * grain, 250.0, 3000.0, order=2)
-        slide = rub / max(float(np.abs(rub).max()), 1e-6)
+        slide = unit_peak(rub)
         knock = render_impact(MATERIALS["wood"], rng, params.with_(size=0.6, distance=0.0), 1.0)
     out[:k] = 0.3 * slide * _slide_envelope(k)
-    place(out, knock / max(float(np.abs(knock).max()), 1e-6), move, gain=1.0)
+    place(out, unit_peak(knock), move, gain=1.0)
     return finish(out, params, strength, peak=0.7, strength_floor=0.4, fade_s=0.02)
 
 

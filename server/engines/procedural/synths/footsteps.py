@@ -14,13 +14,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..dsp import SAMPLE_RATE, bandpass, decay_env, distance_filter, lowpass, resonator, trimmed, white
+from ..dsp import SAMPLE_RATE, bandpass, decay_env, distance_filter, lowpass, resonator, trimmed, unit_peak, white
 from .base import SoundModel, SoundParams
 from .impacts import MATERIALS, render_impact
-
-
-def _norm(x: np.ndarray) -> np.ndarray:
-    return x / max(float(np.abs(x).max()), 1e-6)
 
 
 # A step is two strikes, heel and toe: (offset in samples, gain). Each component below builds
@@ -44,7 +40,7 @@ def _bursts(rng: np.random.Generator, n: int, hits: Hits, length_s: float, tau_s
 
 def _thud(rng: np.random.Generator, n: int, hits: Hits, params: SoundParams, cutoff: float = 160.0) -> np.ndarray:
     noise = _bursts(rng, n, hits, 0.07, 0.014 + 0.01 * params.size)
-    return _norm(trimmed(lambda x: lowpass(x, cutoff + 120.0 * (1.0 - params.size), order=2), noise))
+    return unit_peak(trimmed(lambda x: lowpass(x, cutoff + 120.0 * (1.0 - params.size), order=2), noise))
 
 
 def _grains(rng: np.random.Generator, n: int, hits: Hits, count: int, spread_s: float, low: float, high: float,
@@ -65,26 +61,26 @@ def _grains(rng: np.random.Generator, n: int, hits: Hits, count: int, spread_s: 
 
 def _strike_concrete(rng, params, n, hits):
     clicks = _bursts(rng, n, hits, 0.008, 0.002)
-    click = _norm(trimmed(lambda x: bandpass(x, 1000.0, 6000.0 * (0.5 + 0.5 * params.hardness), order=2), clicks))
-    scuff = _norm(bandpass(_bursts(rng, n, hits, 0.22, 0.03), 900.0, 5000.0, order=1))
+    click = unit_peak(trimmed(lambda x: bandpass(x, 1000.0, 6000.0 * (0.5 + 0.5 * params.hardness), order=2), clicks))
+    scuff = unit_peak(bandpass(_bursts(rng, n, hits, 0.22, 0.03), 900.0, 5000.0, order=1))
     # The heel's click (1-5 kHz) is what says "shoe on concrete"; the thud gives it weight.
     return 1.0 * click + 0.5 * _thud(rng, n, hits, params) + 0.3 * scuff
 
 
 def _strike_gravel(rng, params, n, hits):
-    crunch = _norm(lowpass(_grains(rng, n, hits, int(60 + 60 * params.intensity), 0.12, 1200.0, 8000.0), 9000.0))
+    crunch = unit_peak(lowpass(_grains(rng, n, hits, int(60 + 60 * params.intensity), 0.12, 1200.0, 8000.0), 9000.0))
     return 0.85 * crunch + 0.45 * _thud(rng, n, hits, params)
 
 
 def _strike_snow(rng, params, n, hits):
     # Compression: the crunch builds over ~30 ms, then decays; darker than gravel.
-    crunch = _norm(_grains(rng, n, hits, int(150 + 100 * params.intensity), 0.16, 500.0, 3500.0, rise_s=0.03))
+    crunch = unit_peak(_grains(rng, n, hits, int(150 + 100 * params.intensity), 0.16, 500.0, 3500.0, rise_s=0.03))
     return 0.9 * crunch + 0.35 * _thud(rng, n, hits, params, cutoff=120.0)
 
 
 def _strike_grass(rng, params, n, hits):
-    swish = _norm(bandpass(_bursts(rng, n, hits, 0.22, 0.05, attack_s=0.012), 1800.0, 7000.0, order=2))
-    blades = _norm(_grains(rng, n, hits, 25, 0.08, 2500.0, 8000.0))
+    swish = unit_peak(bandpass(_bursts(rng, n, hits, 0.22, 0.05, attack_s=0.012), 1800.0, 7000.0, order=2))
+    blades = unit_peak(_grains(rng, n, hits, 25, 0.08, 2500.0, 8000.0))
     return 0.3 * swish + 0.3 * blades + 0.6 * _thud(rng, n, hits, params, cutoff=120.0)
 
 
@@ -94,7 +90,7 @@ def _strike_wood(rng, params, n, hits):
         # The toe is a smaller contact patch: a little higher board resonance.
         size = (0.75 + 0.25 * params.size) * (1.0 if i == 0 else 0.8)
         board = render_impact(MATERIALS["wood"], rng, params.with_(size=size, distance=0.0), 0.8)[: n - offset]
-        out[offset : offset + board.size] += gain * _norm(board)
+        out[offset : offset + board.size] += gain * unit_peak(board)
     return 0.8 * out + 0.5 * _thud(rng, n, hits, params)
 
 
@@ -106,9 +102,9 @@ def _strike_metal(rng, params, n, hits):
         size = (0.45 + 0.3 * params.size) * (1.0 if i == 0 else 0.85)
         plate = render_impact(MATERIALS["metal"], rng, params.with_(size=size, distance=0.0), 0.8)[: n - offset]
         plate *= decay_env(plate.size, _FOOT_DAMPS_S)
-        out[offset : offset + plate.size] += gain * _norm(plate)
+        out[offset : offset + plate.size] += gain * unit_peak(plate)
     clicks = _bursts(rng, n, hits, 0.008, 0.002)
-    click = _norm(trimmed(lambda x: bandpass(x, 1500.0, 8000.0, order=2), clicks))
+    click = unit_peak(trimmed(lambda x: bandpass(x, 1500.0, 8000.0, order=2), clicks))
     return 0.8 * out + 0.4 * click + 0.4 * _thud(rng, n, hits, params)
 
 
@@ -118,8 +114,8 @@ _FOOT_DAMPS_S = 0.07
 def _strike_leaves(rng, params, n, hits):
     # Each dry leaf snaps in a few tiny clicks; a harder step breaks more of them (``intensity``
     # carries the step's force here, see ``_step_fn``), over a soft thud of the ground beneath.
-    crackle = _norm(_grains(rng, n, hits, int(150 + 650 * params.intensity), 0.14, 2500.0, 11000.0))
-    swish = _norm(bandpass(_bursts(rng, n, hits, 0.18, 0.05, attack_s=0.01), 2000.0, 8000.0, order=1))
+    crackle = unit_peak(_grains(rng, n, hits, int(150 + 650 * params.intensity), 0.14, 2500.0, 11000.0))
+    swish = unit_peak(bandpass(_bursts(rng, n, hits, 0.18, 0.05, attack_s=0.01), 2000.0, 8000.0, order=1))
     return 0.85 * crackle + 0.2 * swish + 0.3 * _thud(rng, n, hits, params, cutoff=120.0)
 
 
@@ -136,7 +132,7 @@ def _strike_mud(rng, params, n, hits):
     pop_hz = float(rng.uniform(260.0, 420.0)) * (1.0 + 3.0 * t)
     pop = np.zeros(n, dtype=np.float32)
     pop[lift : lift + k] = (np.sin(2.0 * np.pi * np.cumsum(pop_hz) / SAMPLE_RATE) * np.exp(-t / 0.015)).astype(np.float32)
-    return 0.9 * _norm(lowpass(squelch, 1200.0)) + 0.45 * pop + 0.35 * _thud(rng, n, hits, params, cutoff=120.0)
+    return 0.9 * unit_peak(lowpass(squelch, 1200.0)) + 0.45 * pop + 0.35 * _thud(rng, n, hits, params, cutoff=120.0)
 
 
 Strike = Callable[[np.random.Generator, SoundParams, int, Hits], np.ndarray]

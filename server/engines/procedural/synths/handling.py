@@ -13,7 +13,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dsp import SAMPLE_RATE, bandpass, distance_filter, env_at, highpass, place_many, scatter_times, upsample, white
+from ..dsp import (
+    SAMPLE_RATE,
+    bandpass,
+    distance_filter,
+    env_at,
+    highpass,
+    place_many,
+    scatter_times,
+    unit_peak,
+    upsample,
+    white,
+)
 from .base import SoundModel, SoundParams
 from .cloth import grain_bank
 
@@ -50,7 +61,7 @@ def _ping(rng: np.random.Generator) -> np.ndarray:
         tau = float(rng.uniform(0.015, 0.05)) / ratio ** 0.5
         out += amp * np.sin(2.0 * np.pi * f * ratio * t) * np.exp(-t / tau)
     out[:32] += highpass(white(rng, 32), 4000.0)
-    return out / max(float(np.abs(out).max()), 1e-6)
+    return unit_peak(out)
 
 
 def render_keys(rng: np.random.Generator, params: SoundParams, env: np.ndarray, n: int) -> np.ndarray:

@@ -15,6 +15,7 @@ from ..dsp import (
     place_many,
     scatter_times,
     slow_curve,
+    unit_peak,
     upsample,
     white,
 )
@@ -90,7 +91,7 @@ def _clap(rng: np.random.Generator, centre: float, n: int = 480) -> np.ndarray:
     hands are cupped (``centre``, Hz), decaying in 4-9 ms; peak 1."""
     grain = bandpass(white(rng, n), centre * 0.6, centre * 1.8, order=1)
     grain *= np.exp(-np.arange(n, dtype=np.float32) / (SAMPLE_RATE * float(rng.uniform(0.004, 0.009))))
-    return grain / max(float(np.abs(grain).max()), 1e-6)
+    return unit_peak(grain)
 
 
 def render_applause(rng: np.random.Generator, params: SoundParams, env: np.ndarray, n: int) -> np.ndarray:

@@ -30,6 +30,7 @@ from ..dsp import (
     place_many,
     resonator,
     scatter_times,
+    unit_peak,
     upsample,
     white,
 )
@@ -43,7 +44,7 @@ def render_splash(rng: np.random.Generator, params: SoundParams, strength: float
     out = np.zeros(n, dtype=np.float32)
     slap_len = int(0.05 * SAMPLE_RATE)
     slap = lowpass(white(rng, slap_len), 2500.0 + 2000.0 * params.hardness, order=2) * decay_env(slap_len, 0.008 + 0.01 * params.size)
-    out[:slap_len] += slap / max(float(np.abs(slap).max()), 1e-6)
+    out[:slap_len] += unit_peak(slap)
     # The cavity closing: one big bubble, lower for a bigger object.
     cavity = bubble(rng, (500.0 - 350.0 * params.size) * float(rng.uniform(0.85, 1.15)), tau=0.03 + 0.05 * params.size)
     place(out, cavity, float(rng.uniform(0.03, 0.08)), gain=0.8)

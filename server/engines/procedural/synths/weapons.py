@@ -25,12 +25,13 @@ from ..dsp import (
     control_len,
     decay_env,
     from_low_rate,
-    low_white,
     highpass,
+    low_white,
     lowpass,
     place,
     place_many,
     slow_curve,
+    unit_peak,
     white,
 )
 from .base import SoundModel, SoundParams, finish
@@ -79,12 +80,12 @@ def _debris_bank(rng: np.random.Generator) -> list[np.ndarray]:
         lo = 800.0 * 2.0 ** (int(rng.integers(0, 6)) / 3.0)
         g = bandpass(white(rng, length), lo, lo * 2.0 ** (int(rng.integers(2, 5)) / 2.0), order=2)
         g *= decay_env(length, float(rng.uniform(0.003, 0.012)))
-        bank.append(g / max(float(np.abs(g).max()), 1e-6))
+        bank.append(unit_peak(g))
     for _ in range(4):
         length = int(0.12 * SAMPLE_RATE)
         lo = 150.0 * 2.0 ** (int(rng.integers(0, 6)) / 3.0)
         g = bandpass(white(rng, length), lo, lo * 3.0, order=2) * decay_env(length, float(rng.uniform(0.015, 0.03)))
-        bank.append(g / max(float(np.abs(g).max()), 1e-6))
+        bank.append(unit_peak(g))
     return bank
 
 
