@@ -128,7 +128,6 @@ def make_timeline(path: Path, media: Path) -> otio.schema.Timeline:
 
 def run_demo(out_dir: Path, *, engine: str = "procedural", progress=None, sfx_library: Path | None = None) -> dict[str, Path]:
     out_dir = Path(out_dir)
-    check_out_dir(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # what the permission bits do not say (root under /proc, a full disk)
