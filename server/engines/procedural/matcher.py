@@ -190,6 +190,10 @@ def _stem(word: str) -> str:
     return word
 
 
+# Shorter words swapped make other words too often ("trail", "trial"; "angel", "angle").
+_SWAP_MIN = 6
+
+
 def _one_slip(word: str, keyword: str) -> bool:
     """A typing slip: a double letter typed single or a letter typed twice ("glas",
     "footstepps"), or, in a word of six letters or more, two letters next to each other typed
@@ -204,10 +208,6 @@ def _one_slip(word: str, keyword: str) -> bool:
     if len(short) < 4 or len(long_) - len(short) != 1:
         return False
     return any(long_[i] == long_[i - 1] and long_[:i] + long_[i + 1:] == short for i in range(1, len(long_)))
-
-
-# Shorter words swapped make other words too often ("trail", "trial"; "angel", "angle").
-_SWAP_MIN = 6
 
 
 def _slips_fixed(words: list[str], listed: frozenset[str]) -> list[str]:

@@ -94,6 +94,9 @@ def _strike_wood(rng, params, n, hits):
     return 0.8 * out + 0.5 * _thud(rng, n, hits, params)
 
 
+_FOOT_DAMPS_S = 0.07
+
+
 def _strike_metal(rng, params, n, hits):
     # A plate (a catwalk, a stair tread, a ship's deck) rings under the heel's click at its own
     # inharmonic modes; the foot standing on it damps the ring within a step's length (~70 ms).
@@ -106,9 +109,6 @@ def _strike_metal(rng, params, n, hits):
     clicks = _bursts(rng, n, hits, 0.008, 0.002)
     click = unit_peak(trimmed(lambda x: bandpass(x, 1500.0, 8000.0, order=2), clicks))
     return 0.8 * out + 0.4 * click + 0.4 * _thud(rng, n, hits, params)
-
-
-_FOOT_DAMPS_S = 0.07
 
 
 def _strike_leaves(rng, params, n, hits):
