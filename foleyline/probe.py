@@ -25,6 +25,7 @@ from pathlib import Path
 import av
 
 from foleyline.errors import MediaError
+from foleyline.fragments import picture_lag_ticks
 from foleyline.fsutil import file_version
 from foleyline.timebase import MAX_FRAME_RATE, FrameRate, MediaClock, rate_from_float
 
@@ -65,6 +66,9 @@ class MediaInfo:
     timecode: str | None        # start timecode from the container's metadata, if any
     size_bytes: int
     pixel_aspect: float = 1.0   # a stored pixel's width over its height (anamorphic, DV: not 1)
+    # Seconds FFmpeg times the pictures later than the file does (``fragments``): the file's
+    # sound lines up with a picture at its time less this.
+    picture_lag: float = 0.0
 
     @property
     def clock(self) -> MediaClock:
@@ -324,12 +328,32 @@ def picture_rate(stream: av.video.stream.VideoStream) -> Fraction | None:
     return None
 
 
+def _is_quicktime(container: av.container.InputContainer) -> bool:
+    return "mov" in container.format.name.split(",")
+
+
 def _timecode(container: av.container.InputContainer) -> str | None:
-    for meta in [container.metadata] + [s.metadata for s in container.streams]:
+    """The file's start timecode as editors read it. In MP4/QuickTime that is a timecode
+    track ('tmcd', which FFmpeg reports on the picture's stream and its own): Premiere, Resolve,
+    Avid and Final Cut read that and nothing else. A 'timecode' tag on the file alone is FFmpeg's
+    own metadata (``-movflags use_metadata_tags``, or a tool copying FFmpeg's), which those
+    editors do not read: they place such a file's clips from 00:00:00:00, and so does this.
+    Other containers say a file's timecode in their own header (MXF's timecode component,
+    Matroska's TIMECODE tag), which FFmpeg reports on the file or a stream."""
+    metas = [s.metadata for s in container.streams]
+    if not _is_quicktime(container):
+        metas.insert(0, container.metadata)
+    for meta in metas:
         for key in ("timecode", "TIMECODE"):
             if meta.get(key):
                 return str(meta[key])
     return None
+
+
+def _picture_lag(p: Path, container: av.container.InputContainer, video: av.video.stream.VideoStream) -> float:
+    if not _is_quicktime(container) or video.time_base is None:
+        return 0.0
+    return float(picture_lag_ticks(p, video.id) * video.time_base)
 
 
 def read_info(p: Path, container: av.container.InputContainer) -> MediaInfo:
@@ -376,6 +400,7 @@ def read_info(p: Path, container: av.container.InputContainer) -> MediaInfo:
         timecode=_timecode(container),
         size_bytes=p.stat().st_size,
         pixel_aspect=pixel_aspect(video),
+        picture_lag=_picture_lag(p, container, video),
     )
 
 
