@@ -333,16 +333,18 @@ def _is_quicktime(container: av.container.InputContainer) -> bool:
 
 
 def _timecode(container: av.container.InputContainer) -> str | None:
-    """The file's start timecode as editors read it. In MP4/QuickTime that is a timecode
-    track ('tmcd', which FFmpeg reports on the picture's stream and its own): Premiere, Resolve,
-    Avid and Final Cut read that and nothing else. A 'timecode' tag on the file alone is FFmpeg's
-    own metadata (``-movflags use_metadata_tags``, or a tool copying FFmpeg's), which those
-    editors do not read: they place such a file's clips from 00:00:00:00, and so does this.
-    Other containers say a file's timecode in their own header (MXF's timecode component,
-    Matroska's TIMECODE tag), which FFmpeg reports on the file or a stream."""
-    metas = [s.metadata for s in container.streams]
-    if not _is_quicktime(container):
-        metas.insert(0, container.metadata)
+    """The file's start timecode. In MP4/QuickTime editors (Premiere, Resolve, Avid, Final Cut)
+    read the timecode track ('tmcd', which FFmpeg reports on the track and on the picture's
+    stream) and nothing else, so where a file's own 'timecode' tag (FFmpeg's metadata, written
+    with ``use_metadata_tags`` or copied by a tool) says otherwise, the track wins. A tag
+    without a track is read too: the file's timecode only places a shot whose labels run past
+    the file counted from zero (``timebase.media_start``), which a timeline cut where the tag
+    was not read cannot hold (its labels count from 00:00:00:00 inside the file) and one made
+    from FFmpeg's reading of the file (a conform from ffprobe) does. Other containers say a
+    file's timecode in their own header (MXF's timecode component, Matroska's TIMECODE tag),
+    which FFmpeg reports on the file or on a stream."""
+    streams = [s.metadata for s in container.streams]
+    metas = streams + [container.metadata] if _is_quicktime(container) else [container.metadata] + streams
     for meta in metas:
         for key in ("timecode", "TIMECODE"):
             if meta.get(key):

@@ -1,7 +1,7 @@
 """Two things an MP4/QuickTime file says that FFmpeg reads otherwise than players and editors
 (w16-media7): a fragmented file's negative composition offsets (CMAF), which FFmpeg reads as
 pictures later than the file's sound, and FFmpeg's own 'timecode' tag, which editors do not
-read as the file's timecode."""
+read and which gives way to a timecode track."""
 
 from __future__ import annotations
 
@@ -88,14 +88,22 @@ def test_a_damaged_fragment_reads_as_no_shift(tmp_path):
     assert picture_lag_ticks(path, 1) == 0
 
 
-def test_ffmpegs_timecode_tag_alone_is_not_the_files_timecode(tmp_path):
-    # Premiere, Resolve, Avid and Final Cut read a timecode track and nothing else, and place
-    # the clips of a file with only FFmpeg's tag from 00:00:00:00; its timecode was 01:00:00:00.
-    tag_only = _movie(tmp_path / "tag.mp4", "use_metadata_tags", frames=4, metadata={"timecode": "01:00:00:00"},
-                      options={"write_tmcd": "0"})
-    assert probe(tag_only).timecode is None
-    track = _movie(tmp_path / "track.mov", None, frames=4, metadata={"timecode": "01:00:00:00"})
-    assert probe(track).timecode == "01:00:00:00"
+def test_a_timecode_track_wins_over_ffmpegs_tag(tmp_path):
+    # Editors read the track; the tag said 02:00:00:00 and was read first, placing an EDL's
+    # shots an hour away from where the editor cut them.
+    path = _movie(tmp_path / "both.mp4", "use_metadata_tags", frames=4, metadata={"timecode": "01:00:00:00"})
+    data = path.read_bytes()
+    assert data.count(b"01:00:00:00") == 1  # the tag's text; the track holds a frame count
+    path.write_bytes(data.replace(b"01:00:00:00", b"02:00:00:00"))
+    assert probe(path).timecode == "01:00:00:00"
+
+
+def test_ffmpegs_tag_without_a_track_is_still_the_files_timecode(tmp_path):
+    # It only places labels past the file counted from zero: a timeline from a tool that read
+    # it, never one from an editor that did not (its labels lie inside the file from 00:00:00:00).
+    path = _movie(tmp_path / "tag.mp4", "use_metadata_tags", frames=4, metadata={"timecode": "01:00:00:00"},
+                  options={"write_tmcd": "0"})
+    assert probe(path).timecode == "01:00:00:00"
 
 
 def test_a_matroska_timecode_tag_is_still_read(tmp_path):
