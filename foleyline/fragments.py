@@ -17,7 +17,10 @@ reads as no shift.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
+
+from foleyline.fsutil import file_version
 
 # Top-level boxes read at most: two a fragment (moof, mdat), a fragment a second or more, for
 # a file of ten hours; beyond that the shift found so far stands.
@@ -89,7 +92,18 @@ def _negative_offset(trun: bytes) -> int:
 def picture_lag_ticks(p: Path, track_id: int) -> int:
     """Ticks (of the track's time base) by which FFmpeg times track ``track_id``'s pictures
     later than the file does: the largest negative composition offset in the fragments FFmpeg
-    reads at open (``_fragments``). 0 for a file without fragments."""
+    reads at open (``_fragments``). 0 for a file without fragments.
+
+    Read once per version of the file: a long shot's pictures are read again a window at a
+    time, each opening the file, and a long recording has thousands of fragments."""
+    try:
+        return _lag(p, file_version(os.stat(p)), track_id)
+    except OSError:
+        return 0
+
+
+@lru_cache(maxsize=256)
+def _lag(p: Path, _version: tuple[int, ...], track_id: int) -> int:
     shift = 0
     try:
         for moof in _fragments(p):
