@@ -65,7 +65,7 @@ FALLBACKS: dict[str, str] = {
     "AMBTrop": "birds", "AMBNaut": "surf", "AMBEmrg": "siren",
     "CRWDCheer": "crowd", "CRWDCele": "crowd", "CRWDSprt": "crowd", "CRWDAngr": "crowd", "CRWDPanic": "crowd",
     "CRWDBatl": "crowd", "CRWDReac": "crowd", "CRWDChld": "crowd", "CRWDLaff": "crowd", "CRWDSing": "crowd",
-    "BIRDFowl": "birds", "BIRDSea": "birds", "BIRDTrop": "birds", "BIRDWade": "birds", "BIRDPrey": "birds",
+    "BIRDFowl": "birds", "BIRDTrop": "birds", "BIRDWade": "birds",
     "WINGBird": "cloth", "WINGMisc": "cloth", "MOVEActv": "cloth", "MOVEPres": "cloth", "MOVECrwd": "steps_concrete",
     # vehicles and machines: an engine is an engine
     "VEHAntq": "engine", "VEHJalop": "engine", "VEHMil": "engine", "VEHCnst": "engine", "VEHFarm": "engine",
@@ -492,4 +492,4 @@ def fallback_model(mention: Mention) -> SoundModel | None:
 
 # Where a model's source is not said (``SoundModel.happens_to``), what stands in: a skid with no
 # tyre named is friction, as it was before the skid had a model; mud nobody walks in is the water's.
-UNSAID_FALLBACKS: dict[str, str] = {"VEHSkid": "scrape", "LIQMisc": "water"}
+UNSAID_FALLBACKS: dict[str, str] = {"VEHSkid": "scrape", "LIQMisc": "water", "BIRDPrey": "birds"}

@@ -43,7 +43,7 @@ EIGHTH_ROUND = [
     (X, "airlock hiss", (WARN,)),
     (X, "robot servo whir", (WARN,)),
     (X, "elephant trumpets", (WARN,)),
-    (X, "lion roar", (WARN,)),
+    (X, "lion roar", ("big_cat_roar",)),   # judged again (w16-models2): a big cat's roar has a model
     (X, "birds take off from a tree", ("birds",)),
     (X, "bees buzzing around the hive", (WARN,)),
     (X, "referee whistle", (WARN,)),
