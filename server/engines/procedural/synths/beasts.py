@@ -45,7 +45,9 @@ def render_howl(rng: np.random.Generator, params: SoundParams, strength: float) 
     # the rounded "oo": the first formant rides on the fundamental, the rest far weaker
     formants = ((peak, 2.0, 1.0), (2.6 * peak, 3.0, 0.12), (2600.0, 5.0, 0.03))
     out = lowpass(vocal_tract(src, formants), 2500.0) * call_envelope(n, 0.12, 0.8)
-    return finish(out, params, strength, peak=0.8, strength_floor=0.4, fade_s=0.05)
+    # held at full voice for seconds, a howl at the others' peak measured some 6 LU over a
+    # meow's loudness (-11 LUFS through the engine): brought down to sit with the other calls
+    return finish(out, params, strength, peak=0.45, strength_floor=0.4, fade_s=0.05)
 
 
 def _roar_call(rng: np.random.Generator, seconds: float, pitch: float, scale: float, sag: float) -> np.ndarray:
