@@ -652,3 +652,34 @@ def test_an_owls_hoot_is_a_low_near_pure_tone_in_a_rhythm_of_long_and_short_hoot
     assert 3 <= _notes(x) <= 6  # the long hoo, one to three quick ones, the long last (measured 3-5)
     big, small = render("owl_hoot", seed, size=0.95), render("owl_hoot", seed, size=0.05)
     assert pitch(_middle(big), 150.0, 700.0)[0] < 0.7 * pitch(_middle(small), 150.0, 700.0)[0]  # measured 259-282 / 485-527
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_whinny_is_a_high_call_falling_through_a_rapid_tremolo_lower_for_a_bigger_horse(seed):
+    x = render("horse_whinny", seed)
+    fifth = x.size // 5
+    start, late = pitch(x[:fifth], 350.0, 1600.0)[0], pitch(x[-2 * fifth:-fifth], 250.0, 1600.0)[0]
+    assert 600.0 < start < 1300.0 and late < 0.8 * start  # measured 814-941 Hz falling to 545-649
+    tremolo_hz, prominence = _flutter(x)
+    assert 5.0 < tremolo_hz < 16.0 and prominence > 10.0  # measured 7-11 Hz, 30-41x
+    assert share(x, 1000.0, 3000.0) > 0.4  # the long nasal tract's upper formants (measured 0.52-0.60)
+    big, small = render("horse_whinny", seed, size=0.95), render("horse_whinny", seed, size=0.05)
+    assert pitch(big[:big.size // 5], 350.0, 1600.0)[0] < 0.8 * pitch(small[:small.size // 5], 350.0, 1600.0)[0]
+
+
+def _beats(x: np.ndarray) -> np.ndarray:
+    """Times of the 2 ms frames within 12 dB of the loudest that peak at least 80 ms apart."""
+    return signal.find_peaks(frames_db(x, 0.002), height=-12.0, distance=40)[0] * 0.002
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_clock_ticks_evenly_whatever_the_picture_does_faster_and_higher_for_a_smaller_clock(seed):
+    still, moved = render("clock", seed, seconds=6.0, env_value=0.0), render("clock", seed, seconds=6.0)
+    beats = _beats(still)
+    assert np.array_equal(beats, _beats(moved))  # the picture does not move a clock's beats
+    assert 1.5 < beats.size / 6.0 < 2.5  # a mantel clock (measured 1.8-2.2 a second)
+    tick_to_tick = np.diff(beats[::2])
+    assert np.std(tick_to_tick) < 0.02 * np.mean(tick_to_tick)  # steady (measured 0.2%)
+    small, big = _beats(render("clock", seed, seconds=6.0, size=0.05)), _beats(render("clock", seed, seconds=6.0, size=0.95))
+    assert big.size / 6.0 < 1.5 < 4.5 < small.size / 6.0  # a longcase beats 1, a watch 5-6 a second
+    assert _centroid(render("clock", seed, seconds=6.0, size=0.95)) < _centroid(render("clock", seed, seconds=6.0, size=0.05))

@@ -58,7 +58,7 @@ SIXTH_ROUND = [
     (X, "plates stacking", ("impact_glass",)),
     (X, "silverware drawer", ("drawer", "drawer_metal")),   # judged again (w15-models): a drawer has a model
     (X, "dog panting", ("breathing",)),
-    (X, "horse neighing", (WARN,)),
+    (X, "horse neighing", ("horse_whinny",)),   # judged again (w16-models2): a whinny has a model
     (X, "owl hooting", ("owl_hoot",)),   # judged again (w16-models2): an owl's hoot has a model
     (X, "crow cawing", ("crow_caw")),   # judged again (w15-models): a crow's caw has a model
     (X, "wolf howling", ("wolf_howl",)),   # judged again (w16-models2): a wolf's howl has a model

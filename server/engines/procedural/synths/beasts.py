@@ -19,6 +19,12 @@ any: a source at 35-80 Hz, rough enough to buzz (subharmonics, a beating second 
 Hz off), through a tract half again as long as a lion's (formants near 260, 560 and 1300 Hz) with
 its breath rushing through; the throat's flutter is slower than a dog's (5-12 times a second), and
 it swells over one and a half to three seconds. Nearly all of it is under 1 kHz.
+
+A horse's whinny (a neigh) is a high call from a big animal: it starts near 1 kHz (a pony higher),
+the voice breaking into a rapid tremolo of 8-14 pulses a second ("neigh-eh-eh-eh"), and falls
+over a second or so to about half its starting pitch, ending in a nasal flutter. Two voices sound
+at once through much of it (biphonation: a second, unrelated pitch some 2.5 times higher), through
+a long nasal tract (formants near 600, 1500 and 2700 Hz).
 """
 
 from __future__ import annotations
@@ -101,6 +107,29 @@ def render_monster(rng: np.random.Generator, params: SoundParams, strength: floa
     return finish(out, params, strength, peak=0.85, strength_floor=0.4, fade_s=0.05)
 
 
+def render_whinny(rng: np.random.Generator, params: SoundParams, strength: float) -> np.ndarray:
+    seconds = (0.9 + 0.6 * params.intensity) * float(rng.uniform(0.85, 1.15))
+    n = int(seconds * SAMPLE_RATE)
+    t = np.arange(n, dtype=np.float32) / SAMPLE_RATE
+    u = t / seconds
+    start = (1300.0 * 0.6 ** params.size) * float(rng.uniform(0.92, 1.08))
+    f0 = (start * (1.0 - 0.5 * u ** 0.8)).astype(np.float32)
+    src = glottal_source(rng, f0, roughness=0.05, breath=0.3)
+    # the second voice, 2.4-2.7 times higher, through the call's middle
+    upper = glottal_source(rng, (f0 * float(rng.uniform(2.4, 2.7))).astype(np.float32), roughness=0.1, breath=0.1)
+    src += 0.35 * upper * np.clip(np.sin(np.pi * u) * 1.5, 0.0, 1.0).astype(np.float32)
+    scale = 1.1 - 0.2 * params.size
+    formants = ((600.0 * scale, 2.5, 0.8), (1500.0 * scale, 3.0, 1.0), (2700.0 * scale, 4.0, 0.4))
+    out = vocal_tract(src, formants)
+    # the tremolo: deep level pulses, slowing a little as the call falls
+    hz = float(rng.uniform(8.0, 14.0))
+    phase = 2.0 * np.pi * np.cumsum(hz * (1.0 - 0.25 * u), dtype=np.float64) / SAMPLE_RATE
+    tremolo = 0.5 + 0.5 * np.cos(phase).astype(np.float32)
+    depth = np.clip((u - 0.15) / 0.15, 0.0, 0.85).astype(np.float32)   # a clear onset, then the voice breaks
+    out *= (1.0 - depth + depth * tremolo) * call_envelope(n, 0.03, 0.7)
+    return finish(out, params, strength, peak=0.8, strength_floor=0.4, fade_s=0.03)
+
+
 _HOWLERS = ("wolf", "wolves", "coyote", "coyotes")
 _BIG_CATS = ("lion", "lions", "lioness", "tiger", "tigers", "tigress", "leopard", "leopards", "jaguar", "jaguars",
              "panther", "panthers", "cougar", "cougars", "puma", "pumas")
@@ -109,6 +138,13 @@ _VOICES = ("growl", "growls", "growling", "growled", "snarl", "snarls", "snarlin
            "roaring", "roared")
 
 BEAST_MODELS: tuple[SoundModel, ...] = (
+    SoundModel(
+        "horse_whinny", "oneshot",
+        "a horse neighing: the high whinny of a horse, its voice falling in a shaking neigh",
+        ("neigh", "neighs", "neighing", "neighed", "whinny", "whinnies", "whinnying", "whinnied"),
+        render_whinny, SoundParams(size=0.6, hardness=0.5, intensity=0.7, distance=0.2),
+        ucs=("ANMLHors",),
+    ),
     SoundModel(
         "wolf_howl", "oneshot",
         "a wolf howling: the long clear rising and falling howl of a wolf or a coyote at night",

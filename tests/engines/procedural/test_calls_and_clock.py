@@ -1,6 +1,7 @@
-"""Where the wolf's howl, the big cat's roar, the creature's growl, the gull's cry and the owl's
-hoot play (w16-models2), and where they do not: each voice only beside what makes it (the wind
-howls, an engine and a crowd roar, a horn hoots), its source named alone its call."""
+"""Where the wolf's howl, the big cat's roar, the creature's growl, the gull's cry, the owl's
+hoot, the horse's whinny and the clock's ticking play (w16-models2), and where they do not: each
+voice only beside what makes it (the wind howls, an engine and a crowd roar, a horn hoots), its
+source named alone its call; a clock striking the hour is its chime, no tick."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from .conftest import chosen_models
 
 F, X, B = LayerKind.FOLEY, LayerKind.FX, LayerKind.BG
 
-NEW = {"wolf_howl", "big_cat_roar", "creature_growl", "gull_cry", "owl_hoot"}
+NEW = {"wolf_howl", "big_cat_roar", "creature_growl", "gull_cry", "owl_hoot", "horse_whinny", "clock"}
 
 
 def _both(embedding_matcher):
@@ -29,6 +30,8 @@ def _both(embedding_matcher):
     (X, "a beast snarling in the dark", "creature_growl"),
     (X, "gulls squawking over the pier", "gull_cry"), (B, "gulls", "gull_cry"),
     (X, "an owl hoots", "owl_hoot"), (B, "owl hooting in the woods at night", "owl_hoot"),
+    (X, "the horse whinnies", "horse_whinny"), (X, "neighing", "horse_whinny"),
+    (B, "a clock ticking on the wall", "clock"), (F, "grandfather clock", "clock"), (X, "tick tock", "clock"),
 ])
 def test_each_new_model_answers_what_names_it_unwarned(embedding_matcher, kind, prompt, model):
     for matcher in _both(embedding_matcher):
@@ -78,7 +81,13 @@ def test_a_big_cat_named_in_two_words_is_the_roar_to_the_embedding_and_still_war
 
 def test_the_new_models_cover_their_ucs_categories():
     covered = {c: vocabulary.coverage_of(c) for c in ("ANMLWild", "ANMLWcat", "CREAMnstr", "CREABeast", "CREAMisc",
-                                                      "BIRDSea", "BIRDPrey")}
+                                                      "BIRDSea", "BIRDPrey", "ANMLHors", "CLOCKTick", "CLOCKMech")}
     assert {c: cov.status for c, cov in covered.items()} == dict.fromkeys(covered, "model")
     # a bird of prey that is no owl is the birds' bed, as before the owl had a model
     assert vocabulary.fallback_model(vocabulary.Mention("eagle", ("BIRDPrey",))).name == "birds"
+
+
+def test_a_clock_striking_the_hour_is_warned_about_its_chime(embedding_matcher):
+    for matcher in _both(embedding_matcher):
+        plan = matcher.plan(Layer("fx 1", X, prompt="the clock strikes midnight"))
+        assert 'no sound model for "clock strikes" (UCS CLOCKChim)' in plan.warning, matcher.scorer.name
