@@ -624,7 +624,8 @@ def test_a_creatures_growl_is_lower_than_any_animals_buzzing_and_swelling(seed):
     assert 30.0 < hz < 80.0 and periodic < 0.6  # under a dog's and a lion's voice, rough (measured 52-53 Hz, 0.2-0.3)
     assert _centroid(x) < _centroid(render("dog_growl", seed))  # measured 382-408 Hz against 590-610
     level = frames_db(x, 0.05)
-    assert np.mean(level[: level.size // 10]) < np.mean(level[level.size // 4: 3 * level.size // 4]) - 6.0  # it swells (measured -28..-24 dB against -9..-5)
+    # it swells (measured -28..-24 dB against -9..-5)
+    assert np.mean(level[: level.size // 10]) < np.mean(level[level.size // 4: 3 * level.size // 4]) - 6.0
 
 
 def _notes(x: np.ndarray) -> int:

@@ -45,7 +45,7 @@ THIRD_ROUND = [
     (F, "coat rustling as he sits", "cloth"), (F, "turning book pages", "paper"), (F, "jingling car keys", "keys"),
     (X, "chair dragged across the floor", "scrape"), (X, "person falls to the ground", "body_fall"),
     (X, "sword whoosh", "whoosh"), (B, "neon sign buzz", "hum"), (B, "office air conditioning", WARN),
-    (B, "busy cafe chatter", "crowd"), (B, "standing ovation", "applause"), (X, "clock ticking", "clock"),  # judged again (w16-models2)
+    (B, "busy cafe chatter", "crowd"), (B, "standing ovation", "applause"), (X, "clock ticking", "clock"),  # again (w16-models2)
     (X, "velcro rip", ("cloth", WARN)), (X, "laser gun zap", WARN), (X, "punch whoosh", ("whoosh", "impact_body")),
     (X, "creaky floorboard", ("creak", "steps_wood")), (X, "metal gate clanging shut", ("door", "impact_metal")),
     (B, "city street at night", "traffic"),
