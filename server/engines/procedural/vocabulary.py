@@ -65,7 +65,7 @@ FALLBACKS: dict[str, str] = {
     "AMBTrop": "birds", "AMBNaut": "surf", "AMBEmrg": "siren",
     "CRWDCheer": "crowd", "CRWDCele": "crowd", "CRWDSprt": "crowd", "CRWDAngr": "crowd", "CRWDPanic": "crowd",
     "CRWDBatl": "crowd", "CRWDReac": "crowd", "CRWDChld": "crowd", "CRWDLaff": "crowd", "CRWDSing": "crowd",
-    "BIRDFowl": "birds", "BIRDSea": "birds", "BIRDTrop": "birds", "BIRDWade": "birds", "BIRDPrey": "birds",
+    "BIRDFowl": "birds", "BIRDTrop": "birds", "BIRDWade": "birds",
     "WINGBird": "cloth", "WINGMisc": "cloth", "MOVEActv": "cloth", "MOVEPres": "cloth", "MOVECrwd": "steps_concrete",
     # vehicles and machines: an engine is an engine
     "VEHAntq": "engine", "VEHJalop": "engine", "VEHMil": "engine", "VEHCnst": "engine", "VEHFarm": "engine",
@@ -74,7 +74,7 @@ FALLBACKS: dict[str, str] = {
     "MOTRElec": "hum", "MOTRSrvo": "hum", "ELECArc": "hum", "ELECSprk": "fire", "ELECZap": "hum",
     # struck things
     "BELLHand": "impact_metal", "BELLLrg": "impact_metal", "BELLGong": "impact_metal", "BELLAnml": "impact_metal",
-    "TOONClang": "impact_metal", "TOONImpt": "impact_soft", "CLOCKTick": "click",
+    "TOONClang": "impact_metal", "TOONImpt": "impact_soft",
     "OBJJewl": "keys", "OBJWhled": "scrape", "OBJWrite": "scrape", "OBJHsehld": "impact_wood", "OBJMisc": "impact_soft",
     "PAPRRip": "paper", "CLOTHRip": "cloth",
 }
@@ -134,6 +134,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "leather": ("LETHRImpt", "LETHRMisc"), "rubber": ("RUBRImpt", "RUBRMisc"), "plastic": ("PLASImpt", "PLASMisc"),
     "ice": ("ICEImpt", "ICEMisc"), "chain": ("CHAINMvmt", "CHAINMisc"), "clock": ("CLOCKTick",),
     "ticking": ("CLOCKTick",),
+    # a clock striking the hour is its chime, no tick
+    "clock strikes": ("CLOCKChim",), "clock striking": ("CLOCKChim",), "clock chimes": ("CLOCKChim",),
+    "clock chiming": ("CLOCKChim",),
     # a gun's mechanism is not its report
     "cocking": ("GUNMech",), "reload": ("GUNMech",), "reloading": ("GUNMech",),
     # a spent shell's tinkle is no report either; a match struck is no fire's crackle
@@ -182,9 +185,8 @@ UNMADE_SOUNDS: dict[str, tuple[str, ...]] = {
                      "whimpering", "purr", "purrs", "purring"), _ANY_SOURCE),
     **dict.fromkeys(("hiss", "hisses", "hissing"), ("ANMLCat", "ANMLRept")),
     **dict.fromkeys(("whine", "whines", "whining", "howl", "howls", "howling"), ("ANMLDog",)),
-    # a horse's voice is no hoofbeat
-    **dict.fromkeys(("neigh", "neighs", "neighing", "whinny", "whinnies", "whinnying", "nicker", "nickers", "snort",
-                     "snorts", "snorting"), ("ANMLHors", "FEETHors")),
+    # a horse's snort and nicker are no hoofbeat and no whinny (its neigh has a model)
+    **dict.fromkeys(("nicker", "nickers", "snort", "snorts", "snorting"), ("ANMLHors", "FEETHors")),
     # a phone buzzing in a pocket or on a table is no ring
     **dict.fromkeys(("vibrate", "vibrates", "vibrating", "vibration", "buzzing", "buzzes"), ("COMTelph", "COMCell")),
     # a rubber sole's chirp on a gym floor is neither a step nor a hinge's creak
@@ -492,4 +494,4 @@ def fallback_model(mention: Mention) -> SoundModel | None:
 
 # Where a model's source is not said (``SoundModel.happens_to``), what stands in: a skid with no
 # tyre named is friction, as it was before the skid had a model; mud nobody walks in is the water's.
-UNSAID_FALLBACKS: dict[str, str] = {"VEHSkid": "scrape", "LIQMisc": "water"}
+UNSAID_FALLBACKS: dict[str, str] = {"VEHSkid": "scrape", "LIQMisc": "water", "BIRDPrey": "birds"}
