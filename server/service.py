@@ -411,9 +411,8 @@ class FoleyService(pb_grpc.FoleyServicer):
     @_stream
     async def FetchAudio(self, request, context):
         validation.fetch_audio(request)
-        path = await _on(self.pools.short, self.store.audio_path, request.sha256.lower())
         size = min(max(request.chunk_size or CHUNK_SIZE, 1024), validation.MAX_CHUNK_BYTES)
-        handle = await _on(self.pools.io, open, path, "rb")
+        handle = await _on(self.pools.io, self.store.open_audio, request.sha256.lower())
         try:
             total = os.fstat(handle.fileno()).st_size
             offset = 0

@@ -36,6 +36,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from foleyline.errors import InvalidInput, NotFound, PermissionDenied, ResourceExhausted, StorageError
 from foleyline.fsutil import fsync_dir, sync_written
@@ -259,6 +260,16 @@ class Store:
         if not path.is_file():
             raise NotFound(f"no audio with hash {sha256} in the store; list the takes to see what exists")
         return path
+
+    def open_audio(self, sha256: str) -> BinaryIO:
+        """A stored WAV, open for reading: once open, a collection that removes it meanwhile
+        leaves the reader its bytes. One removed between the lookup and the open is NotFound."""
+        path = self.audio_path(sha256)
+        try:
+            return open(path, "rb")
+        except FileNotFoundError:
+            raise NotFound(f"the audio {sha256} left the store as it was asked for (no take names it, so "
+                           "housekeeping collected it); list the takes to see what exists") from None
 
     def adopt_media(self, staged: Path, suffix: str) -> tuple[str, Path, bool]:
         """Keep an uploaded media file under its hash; returns (sha256, path, already_present)."""
