@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import logging
 import os
 import threading
@@ -321,18 +322,27 @@ class FoleyService(pb_grpc.FoleyServicer):
     # ---- jobs -----------------------------------------------------------------------------
 
     @staticmethod
-    def _job_request(request: pb.GenerateRequest) -> tuple[list[ShotRequest], JobSettings]:
+    def _job_request(request: pb.GenerateRequest) -> tuple[list[ShotRequest], JobSettings, tuple[str, str] | None]:
+        """The shots, the settings, and (request id, fingerprint) when the client named its
+        request: a resent request is known by its id, a reused id by its fingerprint."""
         validation.generate(request)
         shots = [shot_from_proto(message) for message in request.shots]
-        return shots, settings_from_proto(request.settings) if request.HasField("settings") else JobSettings()
+        settings = settings_from_proto(request.settings) if request.HasField("settings") else JobSettings()
+        if not request.request_id:
+            return shots, settings, None
+        unnamed = pb.GenerateRequest()
+        unnamed.CopyFrom(request)
+        unnamed.ClearField("request_id")
+        fingerprint = hashlib.sha256(unnamed.SerializeToString(deterministic=True)).hexdigest()
+        return shots, settings, (request.request_id, fingerprint)
 
     @_translated
     @_stream
     async def Generate(self, request, context):
         # Checking thousands of shots is work: off the event loop, like the rest.
-        shots, settings = await _on(self.pools.short, self._job_request, request)
+        shots, settings, named = await _on(self.pools.short, self._job_request, request)
         client = _client_of(context)
-        await self._follow(lambda: self.jobs.submit(shots, settings, client, follow=True), context)
+        await self._follow(lambda: self.jobs.submit(shots, settings, client, follow=True, request=named), context)
 
     @_translated
     @_stream

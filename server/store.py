@@ -293,16 +293,27 @@ class Store:
 
     # ---- jobs -----------------------------------------------------------------------------
 
-    def create_job(self, job_id: str, shots: list[ShotRequest], settings: JobSettings, engine: str, created_at: str) -> None:
+    def create_job(self, job_id: str, shots: list[ShotRequest], settings: JobSettings, engine: str, created_at: str,
+                   request: tuple[str, str] | None = None) -> None:
+        """``request``: (the client's request id, the request's fingerprint), recorded with the
+        job (``job_for_request``)."""
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO jobs (id, state, engine, settings, created_at) VALUES (?, 'queued', ?, ?, ?)",
                 (job_id, engine, codec.settings_to_json(settings), created_at),
             )
+            if request is not None:
+                db.execute("INSERT INTO job_requests (request_id, job_id, fingerprint) VALUES (?, ?, ?)",
+                           (request[0], job_id, request[1]))
             db.executemany(
                 "INSERT INTO job_shots (job_id, idx, shot_id, shot, state) VALUES (?, ?, ?, ?, 'pending')",
                 [(job_id, idx, shot.id, codec.shot_to_json(shot)) for idx, shot in enumerate(shots)],
             )
+
+    def job_for_request(self, request_id: str) -> tuple[str, str] | None:
+        """(job id, fingerprint) of the job a request id made, or None."""
+        rows = self._query("SELECT job_id, fingerprint FROM job_requests WHERE request_id = ?", (request_id,))
+        return (rows[0][0], rows[0][1]) if rows else None
 
     def set_job_state(self, job_id: str, state: str, *, durable: bool = True) -> None:
         """``durable=False`` for a state a power cut may forget (a job started: a restart marks
