@@ -201,7 +201,7 @@ class JobManager:
             log.info("the last follower of %s left; cancelling it", run.job_id)
             self._cancel_run(run)
 
-    def list_jobs(self, unfinished_only: bool = False, *, after: tuple[str, str] | None = None,
+    def list_jobs(self, unfinished_only: bool = False, *, after: str | None = None,
                   limit: int | None = None) -> list[JobInfo]:
         return self.store.list_jobs(unfinished_only, after=after, limit=limit)
 

@@ -365,7 +365,7 @@ class FoleyService(pb_grpc.FoleyServicer):
                          after=page_after(request.page_token), limit=size + 1)
         response = pb.ListJobsResponse(jobs=[job_to_proto(job) for job in jobs[:size]])
         if len(jobs) > size:
-            response.next_page_token = page_token(jobs[size - 1].created_at, jobs[size - 1].id)
+            response.next_page_token = page_token(jobs[size - 1].id)
         return response
 
     # ---- takes and audio ------------------------------------------------------------------
@@ -376,24 +376,24 @@ class FoleyService(pb_grpc.FoleyServicer):
         response = pb.ListTakesResponse()
         accepted = self.store.accepted_take_ids()
         used = 0
-        last: tuple[str, str] | None = None
-        for created_at, take_id, stored in rows[:size]:
+        last: str | None = None
+        for _created_at, take_id, stored in rows[:size]:
             try:
                 take = codec.take_from_json(stored)
                 message = take_to_proto(take, *circling.take_files(self.store, take, accepted))
                 message.ByteSize()
             except Exception as exc:  # a row an older server stored that cannot be sent back
                 log.warning("take %s left out of a listing: %s", take_id[:80], exc)
-                last = (created_at, take_id)
+                last = take_id
                 continue
             used += message.ByteSize()
             if used > PAGE_BYTES and response.takes:
-                response.next_page_token = page_token(*last) if last else ""
+                response.next_page_token = page_token(last) if last else ""
                 return response
             response.takes.append(message)
-            last = (created_at, take_id)
+            last = take_id
         if len(rows) > size and last is not None:
-            response.next_page_token = page_token(*last)
+            response.next_page_token = page_token(last)
         return response
 
     @_translated

@@ -369,28 +369,34 @@ class Store:
             raise NotFound(f"no job {job_id!r} on this server; list the jobs to see what exists")
         return jobs[0]
 
-    def list_jobs(self, unfinished_only: bool = False, *, after: tuple[str, str] | None = None,
+    def list_jobs(self, unfinished_only: bool = False, *, after: str | None = None,
                   limit: int | None = None) -> list[JobInfo]:
-        """Jobs in the order they were created; ``after`` (created_at, id) and ``limit`` page."""
+        """Jobs in the order the store recorded them (not by ``created_at``: a wall clock stepped
+        back must not list a new job first, nor hide it from a pager); ``after`` (a job id) and
+        ``limit`` page."""
         clauses: list[str] = []
         params: list[object] = []
         if unfinished_only:
             clauses.append(f"j.state IN ({','.join('?' for _ in UNFINISHED_STATES)})")
             params.extend(UNFINISHED_STATES)
         if after is not None:
-            clauses.append("(j.created_at, j.id) > (?, ?)")
-            params.extend(after)
+            clauses.append("j.rowid > (SELECT rowid FROM jobs WHERE id = ?)")
+            params.append(after)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         return self._jobs(where, params, limit)
 
     def _jobs(self, where: str, params: Iterable[object], limit: int | None = None) -> list[JobInfo]:
+        # The page is chosen before its shots are counted: counting every job's shots to keep
+        # a hundred made each page of a 10 000-job store cost as much as the whole listing.
         rows = self._query(
             f"""SELECT j.id, j.state, j.created_at, j.engine,
                        COUNT(s.idx),
                        SUM(CASE WHEN s.state = 'done' THEN 1 ELSE 0 END),
                        SUM(CASE WHEN s.state = 'failed' THEN 1 ELSE 0 END)
-                FROM jobs j LEFT JOIN job_shots s ON s.job_id = j.id {where}
-                GROUP BY j.id ORDER BY j.created_at, j.id{'' if limit is None else f' LIMIT {int(limit)}'}""",
+                FROM (SELECT j.rowid AS seq, j.id, j.state, j.created_at, j.engine FROM jobs j {where}
+                      ORDER BY j.rowid{'' if limit is None else f' LIMIT {int(limit)}'}) j
+                LEFT JOIN job_shots s ON s.job_id = j.id
+                GROUP BY j.seq ORDER BY j.seq""",
             params,
         )
         return [
@@ -430,12 +436,13 @@ class Store:
         after = None
         while batch := self.take_rows(shot_id, job_id, after=after, limit=_BATCH):
             takes.extend(codec.take_from_json(row) for _created, _id, row in batch)
-            after = batch[-1][:2]
+            after = batch[-1][1]
         return takes
 
-    def take_rows(self, shot_id: str = "", job_id: str = "", *, after: tuple[str, str] | None = None,
+    def take_rows(self, shot_id: str = "", job_id: str = "", *, after: str | None = None,
                   limit: int = _BATCH) -> list[tuple[str, str, str]]:
-        """(created_at, id, stored JSON) of takes, oldest first, after (created_at, id)."""
+        """(created_at, id, stored JSON) of takes in the order the store recorded them (as
+        ``list_jobs``: not by a wall clock), after the take ``after`` (an id)."""
         clauses, params = [], []
         if shot_id:
             clauses.append("shot_id = ?")
@@ -444,10 +451,10 @@ class Store:
             clauses.append("job_id = ?")
             params.append(job_id)
         if after is not None:
-            clauses.append("(created_at, id) > (?, ?)")
-            params.extend(after)
+            clauses.append("rowid > (SELECT rowid FROM takes WHERE id = ?)")
+            params.append(after)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        return self._query(f"SELECT created_at, id, take FROM takes {where} ORDER BY created_at, id LIMIT {int(limit)}", params)
+        return self._query(f"SELECT created_at, id, take FROM takes {where} ORDER BY rowid LIMIT {int(limit)}", params)
 
     def quarantine_take(self, take_id: str, reason: str) -> None:
         """Move a stored take that cannot be sent back out of the listings, keeping its row."""
