@@ -278,6 +278,7 @@ def _serve(settings: ServerConfig, registry: EngineRegistry, limits: ServerLimit
             f"cannot listen on {bind}: the port is in use (another foleyline serve?) or the address is not this "
             f"machine's; stop the other server or choose another port with --address {host}:PORT"
         )
+    lock.say(f"listening on {host}:{bound}")  # the port asked for may have been 0
     housekeeper = housekeeping.Housekeeper(store, limits.sweep_interval_s).start()
     running = RunningServer(server, loop, thread, bound, host, service, health_servicer, token, housekeeper, lock)
     running.cluster = cluster

@@ -42,10 +42,16 @@ class DataDirLock:
         except BaseException:
             os.close(fd)
             raise
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"process {os.getpid()}, asked to listen on {address}\n".encode(), 0)
         self._fd = fd
+        self.say(f"asked to listen on {address}")
         return self
+
+    def say(self, where: str) -> None:
+        """Write who holds the lock (this process, ``where`` it listens), for a refused server
+        to tell."""
+        if self._fd is not None:
+            os.ftruncate(self._fd, 0)
+            os.pwrite(self._fd, f"process {os.getpid()}, {where}\n".encode(), 0)
 
     def release(self) -> None:
         if self._fd is not None:

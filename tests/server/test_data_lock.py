@@ -42,7 +42,7 @@ def test_a_second_server_on_the_same_data_folder_is_refused_and_leaves_the_first
         with pytest.raises(Unavailable) as refused:
             _second_server(server.store.root, clip_path)
         said = str(refused.value)
-        assert f"process {os.getpid()}" in said and str(server.store.root) in said
+        assert f"process {os.getpid()}, listening on 127.0.0.1:{server.port}" in said and str(server.store.root) in said
         assert "--data-dir" in said and "FOLEYLINE_SERVER" in said
 
         # A second server would have marked it interrupted as it started.
