@@ -12,13 +12,13 @@ import time
 from pathlib import Path
 
 import pytest
-
-from foleyline.errors import Unavailable
 from foleyline.plugin.client import FoleyClient
 from foleyline.server.app import ServerConfig, start_server
 from foleyline.server.data_lock import DataDirLock
 from foleyline.server.engines.registry import EngineRegistry
 from serverkit import TOKEN, FakeEngine, collect, make_shot
+
+from foleyline.errors import Unavailable
 
 SAFETY_S = 60.0
 
@@ -62,8 +62,9 @@ def test_a_stopped_server_lets_go_of_its_data_folder(start, clip_path: Path) -> 
 def test_a_killed_server_leaves_no_lock_behind(tmp_path: Path) -> None:
     # The kernel lets go of a flock when its process ends, however it ends.
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from foleyline.server.data_lock import DataDirLock; "
-         "DataDirLock(sys.argv[1]).acquire('127.0.0.1:1'); print('held', flush=True); time.sleep(600)", str(tmp_path)],
+        [sys.executable, "-c", ("import sys, time; from foleyline.server.data_lock import DataDirLock; "
+                                "DataDirLock(sys.argv[1]).acquire('127.0.0.1:1'); print('held', flush=True); time.sleep(600)"),
+         str(tmp_path)],
         stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import grpc
 import pytest
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
-
-from foleyline.errors import InvalidInput, Unavailable
 from foleyline.plugin.client import FoleyClient, GenerateCall
 from foleyline.protos.v1 import foley_pb2 as pb
-from serverkit import TOKEN, collect, make_shot
+from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+from serverkit import collect, make_shot
+
+from foleyline.errors import InvalidInput, Unavailable
 
 SAFETY_S = 60.0
 
