@@ -2,7 +2,8 @@
 
 Layout under the data dir::
 
-    store.sqlite3            jobs, job_shots, notes, takes, media (WAL journal beside it)
+    store.sqlite3            jobs, job_shots, job_requests, notes, takes, media (WAL journal beside it)
+    server.lock              held by the server using the folder (``foleyline.server.data_lock``)
     audio/ab/abcdef...wav    a WAV named by the sha256 of its bytes
     media/ab/abcdef...<ext>  media uploaded by a remote client
     tmp/<pid>-<uuid>.<ext>   staging; files are fsynced, then renamed into place
