@@ -452,7 +452,7 @@ def split_negated(text: str) -> tuple[str, str]:
 # Words before "fire" that make it a weapon's firing, not flames: the guns' and the blasts'
 # own words ("cannon fire", "rifle fire", "machine gun fire") and the ways a fight says it.
 _FIRING_AFTER = ("open", "opens", "opened", "opening", "return", "returns", "returned", "returning", "cease",
-                 "covering", "suppressing", "enemy", "incoming")
+                 "covering", "suppressing", "enemy", "incoming", "rapid", "automatic", "sniper", "arms")
 
 
 @functools.lru_cache(maxsize=1)
