@@ -178,6 +178,14 @@ def fire_times(shot: ShotInput, layer: Layer, analysis: MotionAnalysis | None,
     return _merge_close(sorted(fires, key=lambda f: f.time))
 
 
+def strongest(fires: list[FireTime], count: int) -> list[FireTime]:
+    """The ``count`` strongest of ``fires`` (the earlier of two as strong), in time order: a
+    prompt's "three knocks" on the three contacts the picture is surest of. Fewer where the
+    picture shows fewer: no hit is placed where nothing was seen."""
+    kept = sorted(range(len(fires)), key=lambda i: (-fires[i].strength, i))[:count]
+    return [fires[i] for i in sorted(kept)]
+
+
 def _merge_close(fires: list[FireTime]) -> list[FireTime]:
     merged: list[FireTime] = []
     for fire in fires:

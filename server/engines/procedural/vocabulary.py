@@ -199,6 +199,8 @@ UNMADE_SOUNDS: dict[str, tuple[str, ...]] = {
                     _ANY_SOURCE),
     # a bird's or a creature's screech is no call the bird model makes (a tyre's is the skid's, below)
     **dict.fromkeys(_SCREECH, _ANY_SOURCE),
+    # a large bell's toll or peal rings on for seconds, which the metal's struck ring does not
+    **dict.fromkeys(("toll", "tolls", "tolling", "tolled", "peal", "peals", "pealing"), ("BELLMisc", "BELLLrg")),
     # a blade drawn ("a sword being drawn from its scabbard") rings along the sheath: no swing, no clang
     **dict.fromkeys(("draw", "draws", "drew", "drawn", "drawing"), ("WEAPSwrd", "WEAPKnif")),
     # a mouth drinking is no pour ("potion drink": a gulp, whoever poured it), and a blade drawn from its scabbard no swing

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import pytest
 
-from foleyline.notes import LayerKind
+from foleyline.notes import Layer, LayerKind
+from foleyline.server.engines.procedural import vocabulary
 from foleyline.server.engines.procedural.matcher import KeywordScorer, Matcher
 
-from .conftest import WARN, request_answer
+from .conftest import WARN, chosen_models, fx, request_answer
 
 F, X, B = LayerKind.FOLEY, LayerKind.FX, LayerKind.BG
 
@@ -139,3 +140,101 @@ def test_the_keyword_matcher_answers_the_thirteenth_round(kind, prompt, expected
 @pytest.mark.parametrize(("kind", "prompt", "expected"), THIRTEENTH_ROUND, ids=[row[1] for row in THIRTEENTH_ROUND])
 def test_the_embedding_matcher_answers_the_thirteenth_round(embedding_matcher, kind, prompt, expected):
     assert request_answer(embedding_matcher, kind, prompt, expected) == ""
+
+
+# The classes the round found (docs/evaluation.md, "Vocabulary, thirteenth round").
+
+def _both(embedding_matcher):
+    return (Matcher(KeywordScorer()), embedding_matcher)
+
+
+@pytest.mark.parametrize(("prompt", "model", "treatment"), [
+    ("gunshot slowed down", "gunshot", "slowed down"),
+    ("a door slam played in reverse", "door", "played in reverse"),
+    ("reversed glass shatter", "glass_break", "reversed"),
+    ("dog barking on a phone speaker", "dog_bark", "phone speaker"),
+    ("a scream heard over the phone", None, "over the phone"),
+])
+def test_a_treatment_no_model_applies_is_named_and_the_sound_plays(embedding_matcher, prompt, model, treatment):
+    # each played the plain sound unsaid
+    for matcher in _both(embedding_matcher):
+        plan = matcher.plan(fx(prompt))
+        assert f'"{treatment}"' in plan.warning, (matcher.scorer.name, prompt)
+        if model is not None:
+            assert chosen_models(plan) == {model}, (matcher.scorer.name, prompt)
+
+
+@pytest.mark.parametrize("prompt", ["the truck reversed into the wall", "his heartbeat slowed down",
+                                    "walks backwards slowly", "slow motion: a punch lands"])
+def test_what_moves_or_slows_itself_is_no_treatment(prompt):
+    assert vocabulary.treatments(prompt) == []
+
+
+@pytest.mark.parametrize("prompt", ["rapid fire", "automatic fire from the rooftop"])
+def test_rapid_and_automatic_fire_are_a_guns(embedding_matcher, prompt):
+    # "rapid fire" was the fire's crackle to both matchers, unwarned
+    for matcher in _both(embedding_matcher):
+        assert chosen_models(matcher.plan(fx(prompt))) == {"gunshot"}, (matcher.scorer.name, prompt)
+    assert chosen_models(Matcher(KeywordScorer()).plan(fx("the fire spreads rapidly"))) == {"fire"}
+
+
+def test_a_blade_drawn_from_its_sheath_is_warned(embedding_matcher):
+    # the keywords played the metal's clang for the sword's ring along its scabbard, unwarned
+    prompt = "A cinematic shot of a sword being drawn from its scabbard, metallic ring"
+    for matcher in _both(embedding_matcher):
+        assert 'no sound model for "drawn"' in matcher.plan(fx(prompt)).warning, matcher.scorer.name
+
+
+@pytest.mark.parametrize(("prompt", "plays", "unplayed"), [
+    ("unzips the jacket and drops it on the floor", "zipper", "drops it on the floor"),
+    ("zips the tent shut and walks away", "zipper", "walks away"),
+    ("crumples the letter and tosses it on the desk", "paper", "tosses it on the desk"),
+    ("pours the coffee and sets the pot down", "pour", "sets the pot down"),
+    ("zip up the bag and throw it down", "zipper", "throw it down"),
+])
+def test_two_actions_in_turn_play_the_first_and_say_the_second_does_not(embedding_matcher, prompt, plays, unplayed):
+    # the zip's, the paper's or the pour's texture played, the hit after it dropped unsaid
+    for matcher in _both(embedding_matcher):
+        plan = matcher.plan(fx(prompt, label="fx 1"))
+        assert chosen_models(plan) == {plays}, (matcher.scorer.name, prompt)
+        assert plan.warning.startswith(f"layer 'fx 1': no sound model for \"{unplayed}\" after "), \
+            (matcher.scorer.name, prompt)
+
+
+@pytest.mark.parametrize("prompt", ["crowd of pedestrians walking, footsteps and murmur", "typing and mouse clicks",
+                                    "drags the crate and drops it", "picks up the keys and jingles them"])
+def test_sounds_heard_at_once_or_one_things_own_are_no_second_action(prompt):
+    # a list of what is heard together, a thing's drag under its own hit, one sound said twice
+    assert "after" not in Matcher(KeywordScorer()).plan(fx(prompt)).warning
+
+
+@pytest.mark.parametrize(("prompt", "hits"), [
+    ("three knocks on the door", 3), ("two gunshots", 2), ("a single footstep", 1), ("double knock on wood", 2),
+    ("the phone rings three times", 3), ("dog barks twice", 2), ("5 hammer blows on steel", 5),
+    ("horn honks x3", 3), ("ten rapid gunshots in a row", 10), ("a single heartbeat, loud", 1),
+    # rhythm, sources counted, kinds and calibres: no count of hits
+    ("rapid knocking", None), ("slow heavy steps", None), ("a few hesitant steps", None), ("knock knock", None),
+    ("two dogs barking", None), ("three cats meowing", None), ("double barrel shotgun blast", None),
+    ("double doors slam", None), ("9mm pistol", None),
+])
+def test_a_count_of_the_sound_is_the_layers_number_of_hits(prompt, hits):
+    assert Matcher(KeywordScorer()).plan(fx(prompt)).hits == hits
+
+
+def test_a_comma_before_an_article_starts_another_sound(embedding_matcher):
+    # a scene's prompt lists its sounds with commas: the boots played, the floorboard's creak dropped unsaid
+    prompt = "A tense night: heavy boots on a wooden floor, a floorboard creaks, distant thunder rolls"
+    for matcher in _both(embedding_matcher):
+        plan = matcher.plan(Layer("feet", F, prompt=prompt))
+        assert chosen_models(plan) == {"steps_wood"}, matcher.scorer.name
+        assert 'no sound model for "a floorboard creaks, distant thunder rolls" after ' in plan.warning, \
+            matcher.scorer.name
+    for prompt in ("Glass, wine glass, set down on marble counter, gentle", "dog barking,far away"):
+        assert "after" not in Matcher(KeywordScorer()).plan(fx(prompt)).warning, prompt
+
+
+def test_a_large_bells_toll_is_warned_and_a_bell_struck_is_the_metals():
+    plan = Matcher(KeywordScorer()).plan(fx("BELL_Church_Large_Single_Toll"))
+    assert chosen_models(plan) == {"impact_metal"} and '"toll"' in plan.warning
+    plan = Matcher(KeywordScorer()).plan(fx("a bell rings once"))
+    assert chosen_models(plan) == {"impact_metal"} and plan.warning == ""
