@@ -51,7 +51,7 @@ def hits_asked(text: str, oneshot: SoundModel | None) -> int | None:
         if count is None and word.startswith("x") and word[1:].isdigit():
             count = int(word[1:])             # "horn honks x3"
         after = words[i + 1] if i + 1 < len(words) else ""
-        if after in sources or _singular(after) in sources:
+        if (after in sources or _singular(after) in sources) and after not in _HIT_NOUNS:
             pass                              # "two dogs barking", "three cats": the sources counted
         elif count is None and word in _ONE_SOUND and after in sounds and not after.endswith("s"):
             count = _ONE_SOUND[word]          # "a single footstep", "double knock"

@@ -696,7 +696,8 @@ class Matcher:
             # contacts, so the first sound named plays, whichever model reads nearer the whole
             # prompt, and the others are said not to (a bed plays what it names at once).
             named = _clauses_named(text, layer.kind, excluded)
-            if len({m.name for _c, m in named}) >= 2 and (oneshot is not None or len(named) > 1):
+            if len({m.name for _c, m in named}) >= 2 and (oneshot is not None or any(m.shape == "texture"
+                                                                               for _c, m in named)):
                 first = named[0][1]
                 if first.shape == "oneshot":
                     oneshot = first
@@ -726,7 +727,8 @@ def _clauses_named(text: str, kind: LayerKind, excluded: set[str]) -> list[tuple
     """The clauses of a prompt that each name a one-shot outright on their own (a keyword as
     listed, not a word many sources share: "door opens then closes" names the door once), with
     the model the keyword matcher gives each alone, in the order written. A bed named beside a
-    hit ("typing and mouse clicks") is left to the plan: a layer may play both."""
+    hit ("typing and mouse clicks") is left to the plan: a layer may play both; not a texture's
+    action before another ("zip up the bag and throw it down": ``_is_action``)."""
     clauses = [c.strip(" ,;:.") for c in _CLAUSES.split(text) if c.strip(" ,;:.")]
     if len(clauses) < 2:
         return []
@@ -738,7 +740,7 @@ def _clauses_named(text: str, kind: LayerKind, excluded: set[str]) -> list[tuple
         plan = _CLAUSE_MATCHER.plan(Layer("clause", kind, prompt=clause))
         model = plan.oneshot
         if model is None and actions and plan.texture is not None and plan.texture.name not in MOTION_TEXTURES:
-            model = plan.texture   # the moving thing's own drag or rustle plays under its hit
+            model = plan.texture   # not a moving thing's drag or rustle: that plays under its hit
         # After a texture's action, the next names its sound through a word many sources share or where
         # it lands too ("unzips the jacket and drops it on the floor"); after a hit's, such a word is
         # that thing's own hit again ("drags the crate and drops it": the crate's knock).

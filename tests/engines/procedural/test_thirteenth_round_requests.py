@@ -48,7 +48,8 @@ THIRTEENTH_ROUND = [
     (X, "Gunshot, pistol, 9mm, exterior, distant, single", ("gunshot",)),
     (F, "Footsteps, leather shoes, hardwood floor, slow walk", ("steps_wood",)),
     (X, "Glass, wine glass, set down on marble counter, gentle", ("impact_glass",)),
-    (B, "Wind, strong gusts, whistling through trees, exterior", ("wind",)),
+    # judged again: left, warned where the wind answers ("whistling" is read as a whistle, WHSTMisc)
+    (B, "Wind, strong gusts, whistling through trees, exterior", ("wind", WARN)),
     (X, "Punch, face, hard, close perspective", ("impact_body",)),
     (X, "Car, sedan, pass by, left to right, fast", ("car_pass",)),
     (X, "Thunder, single crack, close, heavy rumble tail", ("thunder",)),
@@ -63,11 +64,13 @@ THIRTEENTH_ROUND = [
     (X, "muffled explosion heard through a wall", ("explosion",)),
     (B, "underwater ambience, bubbles rising", ("water", WARN)),
     (F, "footsteps echoing in a cave", ("steps_concrete", WARN)),
-    (X, "close-up of fingers drumming on a wooden table", ("impact_wood",)),
+    # judged again: left, warned where the knock answers ("drumming" is read as drums, MUSCPerc)
+    (X, "close-up of fingers drumming on a wooden table", ("impact_wood", WARN)),
     (X, "an off-screen scream", (WARN,)),
     (F, "muffled footsteps in the apartment upstairs", ("steps_concrete", "steps_wood")),
     (X, "a car door slams in the distance", ("door",)),
-    (B, "storm raging outside, heard from inside the house", ("storm",)),
+    # judged again: left, silent to the embedding, which plays the wind ("outside" is a wind word)
+    (B, "storm raging outside, heard from inside the house", ("storm", "wind")),
     (X, "the camera pushes in as a glass bottle shatters on the floor", ("glass_break",)),
     (X, "slow motion: a boxer's glove hits the heavy bag", ("impact_body",)),
     (X, "A horse gallops past the camera on a dirt road", ("hooves",)),
