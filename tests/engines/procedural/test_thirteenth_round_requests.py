@@ -11,7 +11,13 @@ Written down, with what each should get, before the matcher saw them (the branch
 commit). A prompt naming two sounds a layer cannot play together expects a warning, not either
 alone; a treatment no model applies (played backwards, slowed down, through a phone's speaker)
 expects a warning naming it, the sound itself playing; a count expects its model (the engine
-fires the count's strongest contacts: tested below)."""
+fires the count's strongest contacts: tested below).
+
+Read once before any fix, it left 12 silent substitutes with the keyword matcher and 12 with the
+embedding: four treatments and four actions in turn (both matchers), "rapid fire", the scene
+prompt's dropped creak, a church bell's toll, a sword drawn (keywords) and a storm heard from
+inside (embedding). After the fixes, 0 / 1: the storm, left (its row says so). The classes are
+tested below (docs/evaluation.md, "Vocabulary, thirteenth round")."""
 
 from __future__ import annotations
 
