@@ -201,6 +201,10 @@ UNMADE_SOUNDS: dict[str, tuple[str, ...]] = {
                     _ANY_SOURCE),
     # a bird's or a creature's screech is no call the bird model makes (a tyre's is the skid's, below)
     **dict.fromkeys(_SCREECH, _ANY_SOURCE),
+    # a large bell's toll or peal rings on for seconds, which the metal's struck ring does not
+    **dict.fromkeys(("toll", "tolls", "tolling", "tolled", "peal", "peals", "pealing"), ("BELLMisc", "BELLLrg")),
+    # a blade drawn ("a sword being drawn from its scabbard") rings along the sheath: no swing, no clang
+    **dict.fromkeys(("draw", "draws", "drew", "drawn", "drawing"), ("WEAPSwrd", "WEAPKnif")),
     # a mouth drinking is no pour ("potion drink": a gulp, whoever poured it), and a blade drawn from its scabbard no swing
     **dict.fromkeys(("drink", "drinks", "drinking", "sipping", "sips", "gulp", "gulps", "gulping", "swallow", "swallows", "swallowing",
                      "slurp", "slurps", "slurping", "unsheathe", "unsheathes", "unsheathed", "unsheathing", "sheathe",
@@ -372,6 +376,27 @@ def written_cat_ids(text: str) -> list[str]:
     return list(dict.fromkeys(t for t in tokens if t in ucs.entries()))
 
 
+# Treatments of a sound, which no model applies and the mix does: played backwards, slowed down
+# or sped up, heard through a phone's or a laptop's small speaker. The sound itself plays and the
+# treatment is named in the warning ("gunshot slowed down" played a plain shot, unsaid). What else
+# moves or slows ("the truck reversed", "his heartbeat slowed down", "walks backwards") is no
+# treatment: a prompt naming a vehicle, a walker or a body's rhythm says no treatment.
+_TREATMENTS = re.compile(
+    r"\b(?:played\s+)?(?:in\s+reverse|backwards?)\b|\breversed\b|\b(?:slowed|sped|speeded)[\s-]+(?:down|up)\b"
+    r"|\bpitched[\s-]+(?:down|up)\b|\btime[\s-]*stretched\b|\b(?:half|double)[\s-]+speed\b"
+    r"|\b(?:phone|telephone|laptop|computer|tv|radio|tinny|small|cheap|bluetooth)\s+speakers?\b|\bspeakerphone\b"
+    r"|\b(?:over|through)\s+(?:the|a)\s+(?:phone|telephone|intercom|walkie\s+talkie)\b", re.IGNORECASE)
+_MOVES_ITSELF = frozenset({"heart", "heartbeat", "heartbeats", "pulse", "breath", "breathing", "breaths"}) | _TYRED
+
+
+def treatments(text: str) -> list[str]:
+    """The treatments a prompt asks for that no model applies (``_TREATMENTS``), as written."""
+    words = set(_WORD.findall(text.lower()))
+    if words & (_MOVES_ITSELF | _walking_words()):
+        return []
+    return [" ".join(m.group(0).split()) for m in _TREATMENTS.finditer(text)]
+
+
 def mentions(text: str) -> list[Mention]:
     """The sound sources a prompt names (longest phrase first, each word used once); also a
     CatID written as such ("GUNPis")."""
@@ -397,6 +422,7 @@ def mentions(text: str) -> list[Mention]:
     if _walking_words().intersection(words):
         found.extend(_surfaces(words, used))
     found.extend(Mention(word, ()) for word in _placed_unknown(words, used))
+    found.extend(Mention(treatment, ()) for treatment in treatments(text))
     return found
 
 
