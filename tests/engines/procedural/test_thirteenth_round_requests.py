@@ -59,7 +59,8 @@ THIRTEENTH_ROUND = [
     (X, "Punch, face, hard, close perspective", ("impact_body",)),
     (X, "Car, sedan, pass by, left to right, fast", ("car_pass",)),
     (X, "Thunder, single crack, close, heavy rumble tail", ("thunder",)),
-    (X, "Wolf, howl, distant, night", (WARN,)),
+    # written as a warning; w16-models2's howl, merged beside this round, now answers it
+    (X, "Wolf, howl, distant, night", ("wolf_howl",)),
     (F, "Leather, creak, belt, tight, slow", ("creak", "cloth", WARN)),
     # long video-to-audio prompts that set a scene and name several sounds
     (F, "A tense night: heavy boots on a wooden floor, a floorboard creaks, distant thunder rolls", (WARN,)),
