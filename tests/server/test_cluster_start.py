@@ -51,6 +51,13 @@ def test_a_node_that_times_out_at_start_is_stopped_and_started_again(deploy_modu
     assert calls[0]["_node_ip_address"] == "127.0.0.1" and calls[1] == calls[0]
 
 
+def test_a_gcs_that_never_writes_its_port_is_started_again(deploy_module):
+    stopped, calls = [], []
+    no_port = RuntimeError("Timed out waiting for file /tmp/ray/session_x/gcs_server_port_0a1b")
+    deploy_module.start_local_ray(ClusterOptions(), init=_init([no_port], stopped, calls))
+    assert len(calls) == 2 and stopped == [True]
+
+
 def test_a_node_that_never_comes_up_is_reported_after_the_second_start(deploy_module):
     stopped, calls = [], []
     with pytest.raises(deploy_module.NodeStartTimeout, match="did not start, 2 times"):
