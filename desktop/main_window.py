@@ -7,8 +7,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PyQt6.QtCore import Qt, pyqtSignal
-from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PyQt6.QtCore import QSize, Qt, pyqtSignal
+from PyQt6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
     QFileDialog,
     QInputDialog,
@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import (
 
 from foleyline import config
 from foleyline.desktop import style, timefmt
+from foleyline.desktop.elided import ElidedLabel
 from foleyline.desktop.export_panel import ExportPanel
 from foleyline.desktop.local_server import LocalServer
 from foleyline.desktop.notes_editor import NotesEditor
@@ -47,6 +48,16 @@ TIMELINE_FILTER = (
     f"Movies, one shot per cut ({' '.join('*' + suffix for suffix in VIDEO_SUFFIXES)});;All files (*)"
 )
 EDL_RATES = ["23.976", "24", "25", "29.97", "30", "50", "59.94", "60"]
+
+
+def fit_screen(width: int, height: int) -> QSize:
+    """The window's first size: ``width`` x ``height``, less where the screen has less room (a
+    1366x768 laptop would otherwise get a window whose edges and status line are off screen)."""
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return QSize(width, height)
+    room = screen.availableGeometry()
+    return QSize(min(width, room.width()), min(height, room.height()))
 
 
 class MainWindow(QMainWindow):
@@ -95,7 +106,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(main)
 
         self._build_toolbar()
-        self.status_text = QLabel()
+        self.status_text = ElidedLabel()
         self.statusBar().addWidget(self.status_text, 1)
         self.busy = QLabel()
         self.busy.setObjectName("dim")
@@ -108,7 +119,7 @@ class MainWindow(QMainWindow):
         self._wire()
         self._set_server_actions("disconnected", "")
         self._show_shot(None)
-        self.resize(1680, 980)
+        self.resize(fit_screen(1680, 980))
 
     # -- construction
 
@@ -233,8 +244,6 @@ class MainWindow(QMainWindow):
             self.shots.select_ids([first])
         else:
             self._show_shot(None)
-        if loaded.problems:
-            self.show_message(f"{len(loaded.problems)} clips are not shots: " + "; ".join(loaded.problems[:3]), False)
         self.timeline_ready.emit()
 
     def _want_thumbnail(self, shot_id: str) -> None:
@@ -358,7 +367,7 @@ class MainWindow(QMainWindow):
             action.setToolTip(reason or what)
         self.exporter.export_button.setEnabled(not reason)
         self.exporter.export_button.setToolTip(reason)
-        self.takes.set_server_reason(reason)
+        self.takes.set_server_reason(reason, error=state != "connecting")
         if reason and state != "connecting":
             self.show_message(reason, True)
 

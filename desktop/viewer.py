@@ -31,6 +31,7 @@ from foleyline.desktop import style, timefmt
 from foleyline.desktop.frames import FrameCache
 from foleyline.desktop.jobs import JobRunner
 from foleyline.desktop.roi import Box, RoiOverlay, picture_rect
+from foleyline.desktop.state import in_panel_words
 from foleyline.plugin.shots import Shot
 from foleyline.timebase import MediaSpan
 
@@ -86,7 +87,9 @@ class PictureArea(QWidget):
         picture.setParent(self)
         self.overlay = RoiOverlay(self)
         self.overlay.raise_()
-        self.setMinimumSize(320, 180)
+        # 16:9 at the least that still shows what moves; 320x180 kept an 800x600 window from
+        # fitting (with the waveform and the takes below it).
+        self.setMinimumSize(256, 144)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self.picture.setGeometry(self.rect())
@@ -223,7 +226,7 @@ class Viewer(QWidget):
         self.slider.setRange(0, int(self._span.duration * 1000))
         self.area.overlay.set_boxes([])
         if shot is None or shot.media_path is None or shot.missing_reason:
-            reason = "No shot selected" if shot is None else f"No picture: {shot.missing_reason or 'the shot has no media file'}"
+            reason = "No shot selected" if shot is None else f"No picture: {in_panel_words(shot.missing_reason or 'the shot has no media file')}"
             self._show_still(None, reason)
             self._set_position(0.0)
             return
