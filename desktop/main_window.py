@@ -60,6 +60,12 @@ def fit_screen(width: int, height: int) -> QSize:
     return QSize(min(width, room.width()), min(height, room.height()))
 
 
+def with_key(text: str, action: QAction) -> str:
+    """A tooltip that names the action's key, as menus do (a toolbar's tooltip does not)."""
+    key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    return f"{text} ({key})" if key else text
+
+
 class MainWindow(QMainWindow):
     timeline_ready = pyqtSignal()
 
@@ -132,10 +138,13 @@ class MainWindow(QMainWindow):
         self.resolve_action.setToolTip("Take the shots of the timeline open in DaVinci Resolve (within its in/out marks)")
         self.relink_action = QAction("Relink media…", self)
         self.relink_action.setToolTip("Point the timeline's clips at media that moved: search folders, map path prefixes")
-        self.draft_action = QAction("Draft notes", self)
-        self.generate_action = QAction("Generate selected", self)
+        # Keys for what an editor does shot after shot; none a text field uses.
+        self.draft_action = QAction("Draft notes", self, shortcut=QKeySequence("Ctrl+D"))
+        self.generate_action = QAction("Generate selected", self, shortcut=QKeySequence("Ctrl+G"))
         self.cancel_action = QAction("Cancel all", self)
-        self.export_action = QAction("Export…", self)
+        self.export_action = QAction("Export…", self, shortcut=QKeySequence("Ctrl+E"))
+        self.export_action.setToolTip(with_key("Write the accepted takes into a timeline", self.export_action))
+        self.open_action.setToolTip(with_key("Open an exported timeline or a movie", self.open_action))
         for action in (self.open_action, self.resolve_action, self.relink_action, self.draft_action, self.generate_action, self.cancel_action, self.export_action):
             bar.addAction(action)
         spacer = QWidget()
@@ -364,7 +373,7 @@ class MainWindow(QMainWindow):
         }.get(state, "Not connected to a server: connect in the Server tab or start a local one.")
         for action, what in self._server_actions:
             action.setEnabled(not reason)
-            action.setToolTip(reason or what)
+            action.setToolTip(reason or with_key(what, action))
         self.exporter.export_button.setEnabled(not reason)
         self.exporter.export_button.setToolTip(reason)
         self.takes.set_server_reason(reason, error=state != "connecting")

@@ -138,3 +138,32 @@ def test_notes_typed_and_not_generated_are_there_when_the_panel_opens_again(qtbo
     assert again.store.get(second).notes.reasoning == "A heavy door slams at 1 s; the latch rattles after."
     assert again.store.at(0).notes is None                  # a shot nobody typed for stays empty
     again.session.shutdown(SAFETY_MS)
+
+
+def test_a_duration_fits_its_column_from_one_frame_to_a_whole_film(qtbot, window):
+    from foleyline.desktop.shot_list import DURATION_COLUMN
+    from foleyline.desktop.timefmt import duration_words
+
+    assert [duration_words(s) for s in (1 / 24, 3.0, 99.99, 100.0, 185.4, 3 * 3600.0)] == [
+        "0.04 s", "3.00 s", "99.99 s", "1:40", "3:05", "3:00:00"]
+    room = window.shots.table.columnWidth(DURATION_COLUMN)
+    metrics = window.shots.table.fontMetrics()
+    for seconds in (99.99, 59 * 60 + 59.0, 99 * 3600.0):
+        assert metrics.horizontalAdvance(duration_words(seconds)) < room
+
+
+def test_the_shot_by_shot_actions_have_keys_and_their_tooltips_say_them(qtbot, window, timeline_path):
+    from PyQt6.QtCore import Qt
+
+    connect_and_wait(qtbot, window)
+    open_and_wait(qtbot, window, timeline_path)
+    assert "(Ctrl+G)" in window.generate_action.toolTip()
+    assert "(Ctrl+D)" in window.draft_action.toolTip()
+    assert "(Ctrl+E)" in window.export_action.toolTip()
+    shot_id = window.current_id
+    window.shots.table.setFocus()
+    qtbot.waitUntil(window.shots.table.hasFocus)
+    qtbot.keyClick(window.shots.table, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(window.store.get(shot_id).takes) == 1 and window.store.get(shot_id).progress is None)
+    qtbot.keyClick(window.shots.table, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.exporter
