@@ -356,7 +356,8 @@ class MainWindow(QMainWindow):
         self.server.set_connection(state, detail)
         self.light.set_state(state)
         self.light_label.setText({"connected": "Server connected", "connecting": "Connecting…",
-                                  "error": "Server not reachable", "disconnected": "Not connected"}.get(state, state))
+                                  "error": "Server not reachable", "refused": "Token refused",
+                                  "disconnected": "Not connected"}.get(state, state))
         self.light_label.setToolTip(detail)
         if self.local_server.running:
             self.server.start_button.setEnabled(False)
@@ -370,6 +371,7 @@ class MainWindow(QMainWindow):
         reason = "" if state == "connected" else {
             "connecting": f"Waiting for the server: {detail}",
             "error": f"No server: {detail}. Start one in the Server tab (Start local server) or connect to one.",
+            "refused": f"{detail}. Enter the server's token in the Server tab (Token) and press Connect.",
         }.get(state, "Not connected to a server: connect in the Server tab or start a local one.")
         for action, what in self._server_actions:
             action.setEnabled(not reason)

@@ -51,7 +51,7 @@ class Session(QObject):
     timeline_failed = pyqtSignal(str)
     timeline_choice = pyqtSignal(object)            # TimelineChoice: the file holds several timelines
     relink_failed = pyqtSignal(str)
-    connection_changed = pyqtSignal(str, str)       # state (connected/connecting/disconnected/error), detail
+    connection_changed = pyqtSignal(str, str)       # state (connected/connecting/disconnected/error/refused), detail
     server_info_changed = pyqtSignal(object)        # pb.ServerInfo | None
     audition_ready = pyqtSignal(object)             # Audition
     audition_failed = pyqtSignal(str, str)          # take id, message
