@@ -15,7 +15,7 @@ from pathlib import Path
 
 import opentimelineio as otio
 
-from PyQt6.QtCore import QRectF, Qt, QTimer, QUrl, pyqtSignal
+from PyQt6.QtCore import QRect, QRectF, Qt, QTimer, QUrl, pyqtSignal
 from PyQt6.QtGui import QColor, QGuiApplication, QImage, QPainter, QPaintEvent, QResizeEvent
 from PyQt6.QtWidgets import (
     QCheckBox,
@@ -66,6 +66,21 @@ class StillFrame(QWidget):
         self.message = message
         self.update()
 
+    def _message_layout(self) -> tuple[QRect, int]:
+        """Where the message goes and how it wraps: at words, or anywhere when one word (a
+        file's whole path) is wider than the picture. On one centred line a missing file's
+        message ran off both edges."""
+        margin = self.fontMetrics().height()
+        room = self.rect().adjusted(margin, margin, -margin, -margin)
+        widest = max((self.fontMetrics().horizontalAdvance(word) for word in self.message.split()), default=0)
+        wrap = Qt.TextFlag.TextWrapAnywhere if widest > room.width() else Qt.TextFlag.TextWordWrap
+        return room, int(Qt.AlignmentFlag.AlignCenter | wrap)
+
+    def message_bounds(self) -> QRect:
+        """The rectangle the message takes when drawn."""
+        room, flags = self._message_layout()
+        return self.fontMetrics().boundingRect(room, flags, self.message)
+
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor("#000000"))
@@ -74,7 +89,8 @@ class StillFrame(QWidget):
             painter.drawImage(picture_rect(self.width(), self.height(), aspect), self.image, QRectF(self.image.rect()))
         elif self.message:
             painter.setPen(QColor(style.DIM))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.message)
+            room, flags = self._message_layout()
+            painter.drawText(room, flags, self.message)
         painter.end()
 
 

@@ -92,6 +92,11 @@ def test_a_shot_whose_media_moved_is_counted_as_such_and_the_panel_says_how_to_r
     model = window.shots.model
     tooltip = model.data(model.index(1, 1), 3)              # Qt.ToolTipRole
     assert "gone.mp4" in tooltip and "Relink media…" in tooltip and "--relink" not in tooltip
+    # Selected, the picture says why there is none, wrapped within the picture (the whole path).
+    window.shots.select_ids([window.store.at(1).shot.id])
+    picture = window.viewer.area.picture
+    assert "gone.mp4" in picture.message
+    assert picture.rect().contains(picture.message_bounds())
 
 
 def test_one_of_anything_is_said_in_the_singular(qtbot, window, tmp_path, media_dir):
