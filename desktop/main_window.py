@@ -138,7 +138,7 @@ class MainWindow(QMainWindow):
         self.resolve_action.setToolTip("Take the shots of the timeline open in DaVinci Resolve (within its in/out marks)")
         self.relink_action = QAction("Relink media…", self)
         self.relink_action.setToolTip("Point the timeline's clips at media that moved: search folders, map path prefixes")
-        # Keys for what an editor does shot after shot; none a text field uses.
+        # Keys for what an editor does shot after shot (the README lists them).
         self.draft_action = QAction("Draft notes", self, shortcut=QKeySequence("Ctrl+D"))
         self.generate_action = QAction("Generate selected", self, shortcut=QKeySequence("Ctrl+G"))
         self.cancel_action = QAction("Cancel all", self)
