@@ -68,7 +68,7 @@ class Generation:
             return None
         loaded = session.loaded
         settings = project_settings(pb.GenerateSettings(engine=session.engine, num_takes=max(1, num_takes), seed=seed),
-                                    (loaded.timeline.name or (loaded.path.stem if loaded.path else "")) if loaded else "")
+                                    loaded.timeline.name if loaded else "", loaded.path if loaded else None)
         for shot_id in ids:
             self._expected[shot_id] = max(1, num_takes)
             store.update(shot_id, progress=0.0, stage="queued", failure=None)

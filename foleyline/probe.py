@@ -25,6 +25,7 @@ from pathlib import Path
 import av
 
 from foleyline.errors import MediaError
+from foleyline.fragments import picture_lag_ticks
 from foleyline.fsutil import file_version
 from foleyline.timebase import MAX_FRAME_RATE, FrameRate, MediaClock, rate_from_float
 
@@ -65,6 +66,9 @@ class MediaInfo:
     timecode: str | None        # start timecode from the container's metadata, if any
     size_bytes: int
     pixel_aspect: float = 1.0   # a stored pixel's width over its height (anamorphic, DV: not 1)
+    # Seconds FFmpeg times the pictures later than the file does (``fragments``): the file's
+    # sound lines up with a picture at its time less this.
+    picture_lag: float = 0.0
 
     @property
     def clock(self) -> MediaClock:
@@ -324,12 +328,34 @@ def picture_rate(stream: av.video.stream.VideoStream) -> Fraction | None:
     return None
 
 
+def _is_quicktime(container: av.container.InputContainer) -> bool:
+    return "mov" in container.format.name.split(",")
+
+
 def _timecode(container: av.container.InputContainer) -> str | None:
-    for meta in [container.metadata] + [s.metadata for s in container.streams]:
+    """The file's start timecode. In MP4/QuickTime editors (Premiere, Resolve, Avid, Final Cut)
+    read the timecode track ('tmcd', which FFmpeg reports on the track and on the picture's
+    stream) and nothing else, so where a file's own 'timecode' tag (FFmpeg's metadata, written
+    with ``use_metadata_tags`` or copied by a tool) says otherwise, the track wins. A tag
+    without a track is read too: the file's timecode only places a shot whose labels run past
+    the file counted from zero (``timebase.media_start``), which a timeline cut where the tag
+    was not read cannot hold (its labels count from 00:00:00:00 inside the file) and one made
+    from FFmpeg's reading of the file (a conform from ffprobe) does. Other containers say a
+    file's timecode in their own header (MXF's timecode component, Matroska's TIMECODE tag),
+    which FFmpeg reports on the file or on a stream."""
+    streams = [s.metadata for s in container.streams]
+    metas = streams + [container.metadata] if _is_quicktime(container) else [container.metadata] + streams
+    for meta in metas:
         for key in ("timecode", "TIMECODE"):
             if meta.get(key):
                 return str(meta[key])
     return None
+
+
+def _picture_lag(p: Path, container: av.container.InputContainer, video: av.video.stream.VideoStream) -> float:
+    if not _is_quicktime(container) or video.time_base is None:
+        return 0.0
+    return float(picture_lag_ticks(p, video.id) * video.time_base)
 
 
 def read_info(p: Path, container: av.container.InputContainer) -> MediaInfo:
@@ -376,6 +402,7 @@ def read_info(p: Path, container: av.container.InputContainer) -> MediaInfo:
         timecode=_timecode(container),
         size_bytes=p.stat().st_size,
         pixel_aspect=pixel_aspect(video),
+        picture_lag=_picture_lag(p, container, video),
     )
 
 

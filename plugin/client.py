@@ -73,6 +73,68 @@ class StreamCall:
         self._call.cancel()
 
 
+class GenerateCall(StreamCall):
+    """A Generate stream that outlives a dropped connection: when the stream fails UNAVAILABLE
+    after the job was accepted (the network dropped, the server restarted), the same request is
+    sent again, with the same request id, up to ``retries`` times, waiting longer each time. The
+    server answers a request id it knows with the job it made (never a second one), replaying
+    what it already said; what this call already handed out (the job's acceptance, takes, failed
+    shots) is not handed out again. Before the acceptance nothing is retried: a server that
+    cannot be reached is told at once."""
+
+    def __init__(self, start: Callable[[], Iterator[pb.GenerateEvent]], address: str, request_id: str, *,
+                 retries: int = 3, first_wait_s: float = 1.0) -> None:
+        super().__init__(start(), address)
+        self.request_id = request_id
+        self._start = start
+        self._retries = retries
+        self._wait_s = first_wait_s
+        self._accepted = False
+        self._cancelled = False
+        self._told: set[tuple[str, str]] = set()
+
+    def __next__(self) -> pb.GenerateEvent:
+        dropped: grpc.RpcError | None = None
+        while True:
+            try:
+                event = next(self._call)
+            except grpc.RpcError as exc:
+                if (not self._accepted or self._cancelled or self._retries <= 0
+                        or exc.code() != grpc.StatusCode.UNAVAILABLE):
+                    # Retries spent: the first drop says what happened (the server's own words).
+                    raise translate(dropped or exc, self._address) from None
+                dropped = dropped or exc
+                self._retries -= 1
+                time.sleep(self._wait_s)
+                self._wait_s *= 2
+                self._call = self._start()
+                continue
+            if not self._first_time(event):
+                continue
+            return event
+
+    def _first_time(self, event: pb.GenerateEvent) -> bool:
+        """Whether the event is news to this call's reader (a resent request replays the job)."""
+        kind = event.WhichOneof("event")
+        if kind == "accepted":
+            key = (kind, "")
+            self._accepted = True
+        elif kind == "take_ready":
+            key = (kind, event.take_ready.id)
+        elif kind == "shot_failed":
+            key = (kind, event.shot_failed.shot_id)
+        else:
+            return True
+        if key in self._told:
+            return False
+        self._told.add(key)
+        return True
+
+    def cancel(self) -> None:
+        self._cancelled = True
+        super().cancel()
+
+
 def channel_credentials(tls_ca: Path) -> grpc.ChannelCredentials:
     """TLS trusting the PEM certificate(s) in ``tls_ca`` (a private CA, or the server's own
     self-signed certificate)."""
@@ -185,13 +247,17 @@ class FoleyClient:
 
     # ---- jobs -----------------------------------------------------------------------------
 
-    def generate(self, shots: list[pb.Shot], settings: pb.GenerateSettings | None = None) -> StreamCall:
-        """Stream of GenerateEvent for a new job. ``settings`` None, or fields left unset: the
-        server's defaults (one take, ``timebase.DEFAULT_HANDLE_FRAMES`` handles)."""
-        request = pb.GenerateRequest(shots=shots)
+    def generate(self, shots: list[pb.Shot], settings: pb.GenerateSettings | None = None, *,
+                 request_id: str = "") -> GenerateCall:
+        """Stream of GenerateEvent for a new job, sent again with the same request id should the
+        connection drop after the job was accepted (``GenerateCall``). ``settings`` None, or
+        fields left unset: the server's defaults (one take, ``timebase.DEFAULT_HANDLE_FRAMES``
+        handles). ``request_id``: the request's id, a fresh one when empty."""
+        request = pb.GenerateRequest(shots=shots, request_id=request_id or uuid.uuid4().hex)
         if settings is not None:
             request.settings.CopyFrom(settings)
-        return self._stream(self._stub.Generate, request)
+        return GenerateCall(lambda: self._stub.Generate(request, metadata=self._metadata), self.address,
+                            request.request_id)
 
     def resume(self, job_id: str) -> StreamCall:
         return self._stream(self._stub.ResumeJob, pb.ResumeJobRequest(job_id=job_id))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 from foleyline.notes import Notes
 from foleyline.notes.convert import notes_to_proto
@@ -21,15 +22,19 @@ _PROJECT_CHARS = 256
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 
 
-def project_settings(settings: pb.GenerateSettings | None, timeline_name: str) -> pb.GenerateSettings:
+def project_settings(settings: pb.GenerateSettings | None, timeline_name: str,
+                     timeline_file: Path | None = None) -> pb.GenerateSettings:
     """The settings, naming the project after the editor's timeline unless they name one: the
-    takes' iXML PROJECT, which Pro Tools, Soundminer and Resolve sort and search by. A control
-    character in the name (a line break an NLE let in) becomes a space."""
+    takes' iXML PROJECT, which Pro Tools, Soundminer and Resolve sort and search by. The
+    timeline's name, else the stem of the file it was read from (an EDL or an OTIO file may name
+    no timeline; a Resolve timeline has no file). A control character in the name (a line break
+    an NLE let in) becomes a space."""
     named = pb.GenerateSettings()
     if settings is not None:
         named.CopyFrom(settings)
     if not named.project:
-        named.project = " ".join(_CONTROL.sub(" ", timeline_name).split())[:_PROJECT_CHARS]
+        name = timeline_name or (Path(timeline_file).stem if timeline_file is not None else "")
+        named.project = " ".join(_CONTROL.sub(" ", name).split())[:_PROJECT_CHARS]
     return named
 
 

@@ -36,6 +36,7 @@ from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.protos.v1 import foley_pb2_grpc as pb_grpc
 from foleyline.server import housekeeping
 from foleyline.server.auth import TokenInterceptor
+from foleyline.server.data_lock import DataDirLock
 from foleyline.server.engines.registry import EngineRegistry
 from foleyline.server.jobs import JobManager
 from foleyline.server.pipeline import Pipeline
@@ -74,7 +75,7 @@ class ServerConfig:
 class RunningServer:
     def __init__(self, server: grpc.aio.Server, loop: asyncio.AbstractEventLoop, thread: threading.Thread, port: int,
                  host: str, service: FoleyService, health_servicer: health.aio.HealthServicer, token: str,
-                 housekeeper: housekeeping.Housekeeper) -> None:
+                 housekeeper: housekeeping.Housekeeper, lock: DataDirLock) -> None:
         self.server = server
         self.service = service
         self.loop = loop
@@ -91,6 +92,7 @@ class RunningServer:
         self._thread = thread
         self._pools = service.pools
         self._housekeeper = housekeeper
+        self._lock = lock
         self._stopped = False
         self.cluster = None                   # the cluster's shot runner (RayShots), with serve --ray
 
@@ -126,6 +128,7 @@ class RunningServer:
         self._pools.shutdown()
         self._housekeeper.stop()
         self.store.close()
+        self._lock.release()
 
 
 def _split_address(address: str) -> tuple[str, int]:
@@ -220,6 +223,24 @@ def start_server(settings: ServerConfig, registry: EngineRegistry | None = None)
     apply_compute_threads(workers=limits.workers_for("cpu"))
 
     store = Store(data_dir)
+    # Before the store is read: a second server would mark the first one's jobs interrupted.
+    try:
+        lock = DataDirLock(store.root).acquire(settings.address)
+    except BaseException:
+        store.close()
+        raise
+    try:
+        return _serve(settings, registry, limits, store, lock, host, port, roots, token, credentials, interceptor)
+    except BaseException:
+        lock.release()
+        raise
+
+
+def _serve(settings: ServerConfig, registry: EngineRegistry, limits: ServerLimits, store: Store, lock: DataDirLock,
+           host: str, port: int, roots: list[Path], token: str, credentials: grpc.ServerCredentials | None,
+           interceptor: TokenInterceptor) -> RunningServer:
+    """The rest of ``start_server``, with the data folder locked."""
+    data_dir = store.root
     moved = housekeeping.repair(store)
     if moved:
         log.warning("%d stored row(s) could not be sent back and were moved to the quarantine table", moved)
@@ -257,8 +278,9 @@ def start_server(settings: ServerConfig, registry: EngineRegistry | None = None)
             f"cannot listen on {bind}: the port is in use (another foleyline serve?) or the address is not this "
             f"machine's; stop the other server or choose another port with --address {host}:PORT"
         )
+    lock.say(f"listening on {host}:{bound}")  # the port asked for may have been 0
     housekeeper = housekeeping.Housekeeper(store, limits.sweep_interval_s).start()
-    running = RunningServer(server, loop, thread, bound, host, service, health_servicer, token, housekeeper)
+    running = RunningServer(server, loop, thread, bound, host, service, health_servicer, token, housekeeper, lock)
     running.cluster = cluster
     threading.Thread(target=_load_engines, args=(running, settings, roots), name="foleyline-load", daemon=True).start()
     return running

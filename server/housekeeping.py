@@ -160,7 +160,7 @@ def repair(store: Store) -> int:
     moved = 0
     after = None
     while batch := store.take_rows(after=after):
-        after = batch[-1][:2]
+        after = batch[-1][1]
         for _created, take_id, stored in batch:
             problem = _take_problem(stored)
             if problem is not None:

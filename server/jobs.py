@@ -84,14 +84,34 @@ class JobManager:
         self._shot_seconds: dict[str, float] = {}
         self._lock = threading.Lock()
         self._resume_lock = threading.Lock()  # one resume at a time decides whether a job needs a new run
+        self._request_lock = threading.Lock()  # one request id at a time is looked up and made a job
         self._stopping = threading.Event()
         self.interrupted_at_start = store.mark_interrupted()
 
     # ---- requests -------------------------------------------------------------------------
 
-    def submit(self, shots: list[ShotRequest], settings: JobSettings, client: str = "", *, follow: bool = False) -> JobRun:
+    def submit(self, shots: list[ShotRequest], settings: JobSettings, client: str = "", *, follow: bool = False,
+               request: tuple[str, str] | None = None) -> JobRun:
         """Persist a job and queue its shots; ``follow``: the caller follows it (``detach`` when
-        it stops)."""
+        it stops). ``request``: (the client's request id, the request's fingerprint): a request
+        id met before is the job it made, followed as a resume (its finished takes again, the
+        rest run), never a second job; met with another fingerprint, InvalidInput."""
+        if request is None or not request[0]:
+            return self._submit(shots, settings, client, follow=follow)
+        with self._request_lock:  # two copies of one request arriving together make one job
+            known = self.store.job_for_request(request[0])
+            if known is None:
+                return self._submit(shots, settings, client, follow=follow, request=request)
+        job_id, fingerprint = known
+        if fingerprint != request[1]:
+            raise InvalidInput(
+                f"request_id: {request[0]!r} was sent before with other shots or settings (job {job_id}); "
+                "give each new request an id of its own, and resend only an unchanged request with its id")
+        log.info("request %s sent again: following its job %s", request[0][:80], job_id)
+        return self.resume(job_id, client, follow=follow)
+
+    def _submit(self, shots: list[ShotRequest], settings: JobSettings, client: str, *, follow: bool,
+                request: tuple[str, str] | None = None) -> JobRun:
         if not shots:
             raise InvalidInput("the request has no shots; select at least one shot of the timeline")
         ids = [shot.id for shot in shots]
@@ -102,7 +122,7 @@ class JobManager:
         seed = settings.seed or random.randrange(1, 2**31)
         settings = replace(settings, seed=seed, engine=engine_name)
         job_id = f"job-{uuid.uuid4().hex[:12]}"
-        self.store.create_job(job_id, shots, settings, engine_name, utc_now())
+        self.store.create_job(job_id, shots, settings, engine_name, utc_now(), request)
         run = JobRun(job_id, settings, list(enumerate(shots)), shot_count=len(shots), client=client,
                      engine_name=engine_name, engine=engine, device=engine.capabilities().device)
         run.emit(JobAccepted(job_id, len(shots), engine_name, ()))
@@ -181,7 +201,7 @@ class JobManager:
             log.info("the last follower of %s left; cancelling it", run.job_id)
             self._cancel_run(run)
 
-    def list_jobs(self, unfinished_only: bool = False, *, after: tuple[str, str] | None = None,
+    def list_jobs(self, unfinished_only: bool = False, *, after: str | None = None,
                   limit: int | None = None) -> list[JobInfo]:
         return self.store.list_jobs(unfinished_only, after=after, limit=limit)
 

@@ -168,19 +168,20 @@ def job_to_proto(job: JobInfo) -> pb.JobInfo:
 # ---- page tokens --------------------------------------------------------------------------
 
 
-def page_token(created_at: str, entry_id: str) -> str:
-    """The token of the page after the entry (created_at, id)."""
-    return base64.urlsafe_b64encode(json.dumps([created_at, entry_id]).encode()).decode()
+def page_token(entry_id: str) -> str:
+    """The token of the page after the entry ``entry_id``."""
+    return base64.urlsafe_b64encode(json.dumps([entry_id]).encode()).decode()
 
 
-def page_after(token: str) -> tuple[str, str] | None:
-    """(created_at, id) a page token stands for; None for the first page."""
+def page_after(token: str) -> str | None:
+    """The id of the entry a page token stands for (the page starts after it); None for the
+    first page. A token of an older server ([created_at, id]) still reads."""
     if not token:
         return None
     try:
-        created_at, entry_id = json.loads(base64.urlsafe_b64decode(token.encode()))
-        if isinstance(created_at, str) and isinstance(entry_id, str):
-            return created_at, entry_id
+        entry = json.loads(base64.urlsafe_b64decode(token.encode()))
+        if isinstance(entry, list) and entry and all(isinstance(part, str) for part in entry) and len(entry) <= 2:
+            return entry[-1]
     except (ValueError, TypeError, binascii.Error):
         pass
     raise InvalidInput("page_token: not a token this server gave; start again from the first page (no token)")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import logging
 import os
 import threading
@@ -321,18 +322,27 @@ class FoleyService(pb_grpc.FoleyServicer):
     # ---- jobs -----------------------------------------------------------------------------
 
     @staticmethod
-    def _job_request(request: pb.GenerateRequest) -> tuple[list[ShotRequest], JobSettings]:
+    def _job_request(request: pb.GenerateRequest) -> tuple[list[ShotRequest], JobSettings, tuple[str, str] | None]:
+        """The shots, the settings, and (request id, fingerprint) when the client named its
+        request: a resent request is known by its id, a reused id by its fingerprint."""
         validation.generate(request)
         shots = [shot_from_proto(message) for message in request.shots]
-        return shots, settings_from_proto(request.settings) if request.HasField("settings") else JobSettings()
+        settings = settings_from_proto(request.settings) if request.HasField("settings") else JobSettings()
+        if not request.request_id:
+            return shots, settings, None
+        unnamed = pb.GenerateRequest()
+        unnamed.CopyFrom(request)
+        unnamed.ClearField("request_id")
+        fingerprint = hashlib.sha256(unnamed.SerializeToString(deterministic=True)).hexdigest()
+        return shots, settings, (request.request_id, fingerprint)
 
     @_translated
     @_stream
     async def Generate(self, request, context):
         # Checking thousands of shots is work: off the event loop, like the rest.
-        shots, settings = await _on(self.pools.short, self._job_request, request)
+        shots, settings, named = await _on(self.pools.short, self._job_request, request)
         client = _client_of(context)
-        await self._follow(lambda: self.jobs.submit(shots, settings, client, follow=True), context)
+        await self._follow(lambda: self.jobs.submit(shots, settings, client, follow=True, request=named), context)
 
     @_translated
     @_stream
@@ -355,7 +365,7 @@ class FoleyService(pb_grpc.FoleyServicer):
                          after=page_after(request.page_token), limit=size + 1)
         response = pb.ListJobsResponse(jobs=[job_to_proto(job) for job in jobs[:size]])
         if len(jobs) > size:
-            response.next_page_token = page_token(jobs[size - 1].created_at, jobs[size - 1].id)
+            response.next_page_token = page_token(jobs[size - 1].id)
         return response
 
     # ---- takes and audio ------------------------------------------------------------------
@@ -366,24 +376,24 @@ class FoleyService(pb_grpc.FoleyServicer):
         response = pb.ListTakesResponse()
         accepted = self.store.accepted_take_ids()
         used = 0
-        last: tuple[str, str] | None = None
-        for created_at, take_id, stored in rows[:size]:
+        last: str | None = None
+        for _created_at, take_id, stored in rows[:size]:
             try:
                 take = codec.take_from_json(stored)
                 message = take_to_proto(take, *circling.take_files(self.store, take, accepted))
                 message.ByteSize()
             except Exception as exc:  # a row an older server stored that cannot be sent back
                 log.warning("take %s left out of a listing: %s", take_id[:80], exc)
-                last = (created_at, take_id)
+                last = take_id
                 continue
             used += message.ByteSize()
             if used > PAGE_BYTES and response.takes:
-                response.next_page_token = page_token(*last) if last else ""
+                response.next_page_token = page_token(last) if last else ""
                 return response
             response.takes.append(message)
-            last = (created_at, take_id)
+            last = take_id
         if len(rows) > size and last is not None:
-            response.next_page_token = page_token(*last)
+            response.next_page_token = page_token(last)
         return response
 
     @_translated
@@ -411,9 +421,8 @@ class FoleyService(pb_grpc.FoleyServicer):
     @_stream
     async def FetchAudio(self, request, context):
         validation.fetch_audio(request)
-        path = await _on(self.pools.short, self.store.audio_path, request.sha256.lower())
         size = min(max(request.chunk_size or CHUNK_SIZE, 1024), validation.MAX_CHUNK_BYTES)
-        handle = await _on(self.pools.io, open, path, "rb")
+        handle = await _on(self.pools.io, self.store.open_audio, request.sha256.lower())
         try:
             total = os.fstat(handle.fileno()).st_size
             offset = 0

@@ -2,7 +2,8 @@
 
 Layout under the data dir::
 
-    store.sqlite3            jobs, job_shots, notes, takes, media (WAL journal beside it)
+    store.sqlite3            jobs, job_shots, job_requests, notes, takes, media (WAL journal beside it)
+    server.lock              held by the server using the folder (``foleyline.server.data_lock``)
     audio/ab/abcdef...wav    a WAV named by the sha256 of its bytes
     media/ab/abcdef...<ext>  media uploaded by a remote client
     tmp/<pid>-<uuid>.<ext>   staging; files are fsynced, then renamed into place
@@ -36,6 +37,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from foleyline.errors import InvalidInput, NotFound, PermissionDenied, ResourceExhausted, StorageError
 from foleyline.fsutil import fsync_dir, sync_written
@@ -260,6 +262,16 @@ class Store:
             raise NotFound(f"no audio with hash {sha256} in the store; list the takes to see what exists")
         return path
 
+    def open_audio(self, sha256: str) -> BinaryIO:
+        """A stored WAV, open for reading: once open, a collection that removes it meanwhile
+        leaves the reader its bytes. One removed between the lookup and the open is NotFound."""
+        path = self.audio_path(sha256)
+        try:
+            return open(path, "rb")
+        except FileNotFoundError:
+            raise NotFound(f"the audio {sha256} left the store as it was asked for (no take names it, so "
+                           "housekeeping collected it); list the takes to see what exists") from None
+
     def adopt_media(self, staged: Path, suffix: str) -> tuple[str, Path, bool]:
         """Keep an uploaded media file under its hash; returns (sha256, path, already_present)."""
         sha = sha256_of(staged)
@@ -282,16 +294,27 @@ class Store:
 
     # ---- jobs -----------------------------------------------------------------------------
 
-    def create_job(self, job_id: str, shots: list[ShotRequest], settings: JobSettings, engine: str, created_at: str) -> None:
+    def create_job(self, job_id: str, shots: list[ShotRequest], settings: JobSettings, engine: str, created_at: str,
+                   request: tuple[str, str] | None = None) -> None:
+        """``request``: (the client's request id, the request's fingerprint), recorded with the
+        job (``job_for_request``)."""
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO jobs (id, state, engine, settings, created_at) VALUES (?, 'queued', ?, ?, ?)",
                 (job_id, engine, codec.settings_to_json(settings), created_at),
             )
+            if request is not None:
+                db.execute("INSERT INTO job_requests (request_id, job_id, fingerprint) VALUES (?, ?, ?)",
+                           (request[0], job_id, request[1]))
             db.executemany(
                 "INSERT INTO job_shots (job_id, idx, shot_id, shot, state) VALUES (?, ?, ?, ?, 'pending')",
                 [(job_id, idx, shot.id, codec.shot_to_json(shot)) for idx, shot in enumerate(shots)],
             )
+
+    def job_for_request(self, request_id: str) -> tuple[str, str] | None:
+        """(job id, fingerprint) of the job a request id made, or None."""
+        rows = self._query("SELECT job_id, fingerprint FROM job_requests WHERE request_id = ?", (request_id,))
+        return (rows[0][0], rows[0][1]) if rows else None
 
     def set_job_state(self, job_id: str, state: str, *, durable: bool = True) -> None:
         """``durable=False`` for a state a power cut may forget (a job started: a restart marks
@@ -347,28 +370,34 @@ class Store:
             raise NotFound(f"no job {job_id!r} on this server; list the jobs to see what exists")
         return jobs[0]
 
-    def list_jobs(self, unfinished_only: bool = False, *, after: tuple[str, str] | None = None,
+    def list_jobs(self, unfinished_only: bool = False, *, after: str | None = None,
                   limit: int | None = None) -> list[JobInfo]:
-        """Jobs in the order they were created; ``after`` (created_at, id) and ``limit`` page."""
+        """Jobs in the order the store recorded them (not by ``created_at``: a wall clock stepped
+        back must not list a new job first, nor hide it from a pager); ``after`` (a job id) and
+        ``limit`` page."""
         clauses: list[str] = []
         params: list[object] = []
         if unfinished_only:
             clauses.append(f"j.state IN ({','.join('?' for _ in UNFINISHED_STATES)})")
             params.extend(UNFINISHED_STATES)
         if after is not None:
-            clauses.append("(j.created_at, j.id) > (?, ?)")
-            params.extend(after)
+            clauses.append("j.rowid > (SELECT rowid FROM jobs WHERE id = ?)")
+            params.append(after)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         return self._jobs(where, params, limit)
 
     def _jobs(self, where: str, params: Iterable[object], limit: int | None = None) -> list[JobInfo]:
+        # The page is chosen before its shots are counted: counting every job's shots to keep
+        # a hundred made each page of a 10 000-job store cost as much as the whole listing.
         rows = self._query(
             f"""SELECT j.id, j.state, j.created_at, j.engine,
                        COUNT(s.idx),
                        SUM(CASE WHEN s.state = 'done' THEN 1 ELSE 0 END),
                        SUM(CASE WHEN s.state = 'failed' THEN 1 ELSE 0 END)
-                FROM jobs j LEFT JOIN job_shots s ON s.job_id = j.id {where}
-                GROUP BY j.id ORDER BY j.created_at, j.id{'' if limit is None else f' LIMIT {int(limit)}'}""",
+                FROM (SELECT j.rowid AS seq, j.id, j.state, j.created_at, j.engine FROM jobs j {where}
+                      ORDER BY j.rowid{'' if limit is None else f' LIMIT {int(limit)}'}) j
+                LEFT JOIN job_shots s ON s.job_id = j.id
+                GROUP BY j.seq ORDER BY j.seq""",
             params,
         )
         return [
@@ -408,12 +437,13 @@ class Store:
         after = None
         while batch := self.take_rows(shot_id, job_id, after=after, limit=_BATCH):
             takes.extend(codec.take_from_json(row) for _created, _id, row in batch)
-            after = batch[-1][:2]
+            after = batch[-1][1]
         return takes
 
-    def take_rows(self, shot_id: str = "", job_id: str = "", *, after: tuple[str, str] | None = None,
+    def take_rows(self, shot_id: str = "", job_id: str = "", *, after: str | None = None,
                   limit: int = _BATCH) -> list[tuple[str, str, str]]:
-        """(created_at, id, stored JSON) of takes, oldest first, after (created_at, id)."""
+        """(created_at, id, stored JSON) of takes in the order the store recorded them (as
+        ``list_jobs``: not by a wall clock), after the take ``after`` (an id)."""
         clauses, params = [], []
         if shot_id:
             clauses.append("shot_id = ?")
@@ -422,10 +452,10 @@ class Store:
             clauses.append("job_id = ?")
             params.append(job_id)
         if after is not None:
-            clauses.append("(created_at, id) > (?, ?)")
-            params.extend(after)
+            clauses.append("rowid > (SELECT rowid FROM takes WHERE id = ?)")
+            params.append(after)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        return self._query(f"SELECT created_at, id, take FROM takes {where} ORDER BY created_at, id LIMIT {int(limit)}", params)
+        return self._query(f"SELECT created_at, id, take FROM takes {where} ORDER BY rowid LIMIT {int(limit)}", params)
 
     def quarantine_take(self, take_id: str, reason: str) -> None:
         """Move a stored take that cannot be sent back out of the listings, keeping its row."""

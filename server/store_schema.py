@@ -56,6 +56,13 @@ CREATE TABLE IF NOT EXISTS media (
     path TEXT NOT NULL,
     size INTEGER NOT NULL
 );
+-- The client's id of the request that made a job (GenerateRequest.request_id), and a hash of
+-- the request: a retried request finds its job instead of making a second one.
+CREATE TABLE IF NOT EXISTS job_requests (
+    request_id TEXT PRIMARY KEY,
+    job_id TEXT NOT NULL REFERENCES jobs(id),
+    fingerprint TEXT NOT NULL
+);
 -- Rows an older server stored that cannot be sent back: kept, out of the listings and jobs.
 CREATE TABLE IF NOT EXISTS quarantine (
     kind TEXT NOT NULL,           -- take, circled (a take's circled copy), job_shot

@@ -229,6 +229,7 @@ def generate(request: pb.GenerateRequest) -> None:
         raise InvalidInput("the request names the same shot id more than once; send each shot once")
     if request.HasField("settings"):
         settings(request.settings)
+    text(request.request_id, "request_id")
 
 
 def draft_notes(request: pb.DraftNotesRequest) -> None:

@@ -326,7 +326,7 @@ def generate_timeline(
             shot_request(s, notes.get(s.name) if notes else None, content_hash=hashes.get(Path(s.media_path), ""))
             for s in shots
         ]
-        job = read_job(client.generate(requests, project_settings(settings, timeline.name or timeline_path.stem)), on_event=progress)
+        job = read_job(client.generate(requests, project_settings(settings, timeline.name, timeline_path)), on_event=progress)
         warnings.extend(job.warnings)
         if job.failures:
             cls = error_class(job.failures[0].code)

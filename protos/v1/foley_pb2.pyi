@@ -219,12 +219,14 @@ class GenerateSettings(_message.Message):
     def __init__(self, engine: _Optional[str] = ..., num_takes: _Optional[int] = ..., seed: _Optional[int] = ..., steps: _Optional[int] = ..., cfg_strength: _Optional[float] = ..., handle_frames: _Optional[int] = ..., project: _Optional[str] = ...) -> None: ...
 
 class GenerateRequest(_message.Message):
-    __slots__ = ("shots", "settings")
+    __slots__ = ("shots", "settings", "request_id")
     SHOTS_FIELD_NUMBER: _ClassVar[int]
     SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     shots: _containers.RepeatedCompositeFieldContainer[Shot]
     settings: GenerateSettings
-    def __init__(self, shots: _Optional[_Iterable[_Union[Shot, _Mapping]]] = ..., settings: _Optional[_Union[GenerateSettings, _Mapping]] = ...) -> None: ...
+    request_id: str
+    def __init__(self, shots: _Optional[_Iterable[_Union[Shot, _Mapping]]] = ..., settings: _Optional[_Union[GenerateSettings, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class ResumeJobRequest(_message.Message):
     __slots__ = ("job_id",)

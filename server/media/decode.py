@@ -197,13 +197,15 @@ def _decode(
     samplers = [StreamSampler(spec, duration_s, reader if spec.fps is not None else None, info.pixel_aspect)
                 for spec in specs]
     audio_stream = container.streams.audio[0] if with_audio else None
-    audio = AudioCollector(audio_stream, origin, duration_s) if audio_stream is not None else None
+    # The sound is timed as the file times it, the pictures as FFmpeg does (``fragments``).
+    audio_origin = origin - info.picture_lag
+    audio = AudioCollector(audio_stream, audio_origin, duration_s) if audio_stream is not None else None
 
     slots = SlotClock(container, video)
     seeked = False
     if seek and start_s > SEEK_THRESHOLD_S and not slots.active:
         preroll = _AUDIO_PREROLL_S if audio is not None else 0.0
-        target = max(origin - preroll, info.start_time)
+        target = max(min(origin, audio_origin) - preroll, info.start_time)
         container.seek(int(target / video.time_base), stream=video, backward=True, any_frame=False)
         seeked = True
 

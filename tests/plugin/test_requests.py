@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from foleyline.notes import Layer, LayerKind, Notes
 from foleyline.plugin.requests import project_settings, shot_request
 from foleyline.plugin.shots import shot_to_proto
@@ -33,3 +35,10 @@ def test_the_project_is_the_timeline_s_name_made_to_fit_unless_one_is_named() ->
     assert named.project == "Reel 1 v3" and named.num_takes == 2 and not asked.project  # a copy
     assert len(project_settings(None, "x" * 400).project) == 256  # the server's bound
     assert project_settings(pb.GenerateSettings(project="Night Market"), "Reel 1").project == "Night Market"
+
+
+def test_a_timeline_without_a_name_is_named_after_its_file_and_one_without_either_gets_no_project() -> None:
+    # The one place every front end (generate, the panel, the Resolve run) reads the rule from.
+    assert project_settings(None, "", Path("/edits/Reel 2 v4.otio")).project == "Reel 2 v4"
+    assert project_settings(None, "Reel 1", Path("/edits/export.edl")).project == "Reel 1"
+    assert project_settings(None, "").project == ""

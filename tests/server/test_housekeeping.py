@@ -17,8 +17,9 @@ import pytest
 
 from foleyline import cli
 from foleyline.capacity import ServerLimits
-from foleyline.errors import FoleylineError, ResourceExhausted, StorageError
+from foleyline.errors import FoleylineError, NotFound, ResourceExhausted, StorageError
 from foleyline.plugin.client import FoleyClient
+from foleyline.protos.v1 import foley_pb2 as pb
 from foleyline.server import housekeeping
 from foleyline.server.records import JobSettings
 from foleyline.server.store import Store, storage_errors
@@ -143,6 +144,33 @@ def test_an_upload_over_the_limit_is_refused_and_leaves_nothing(start, tmp_path:
         with pytest.raises(ResourceExhausted, match="larger than this server takes"):
             client.upload_media(clip_path)
     assert not list(server.store.tmp_dir.iterdir()) and not list(server.store.media_dir.rglob("*.*"))
+
+
+def test_a_take_being_fetched_arrives_whole_while_housekeeping_collects(server, client, clip_path: Path, tmp_path: Path) -> None:
+    take = collect(client.generate([make_shot(clip_path)]))["take_ready"][0]
+    call = client._stub.FetchAudio(pb.FetchAudioRequest(sha256=take.mix.sha256, chunk_size=1024),
+                                   metadata=client._metadata)
+    first = next(call)
+    housekeeping.gc(server.store, grace_s=0)  # a take's WAVs are never orphans
+    assert len(first.data) + sum(len(chunk.data) for chunk in call) == first.total_size
+    assert client.fetch_audio(take.mix.sha256, tmp_path / "after.wav").stat().st_size == first.total_size
+
+
+def test_an_orphan_collected_as_it_is_asked_for_is_not_found_saying_so_not_internal(
+        server, client, tmp_path: Path, monkeypatch) -> None:
+    staged = server.store.staging_path()
+    staged.write_bytes(b"RIFF" + bytes(4000))
+    sha, _size = server.store.adopt_audio(staged)
+    looked_up = Store.audio_path
+
+    def collected_meanwhile(store: Store, sha256: str) -> Path:
+        path = looked_up(store, sha256)
+        path.unlink()  # housekeeping, between the lookup and the open
+        return path
+
+    monkeypatch.setattr(Store, "audio_path", collected_meanwhile)
+    with pytest.raises(NotFound, match="housekeeping collected it"):
+        client.fetch_audio(sha, tmp_path / "orphan.wav")
 
 
 def test_a_full_disk_is_resource_exhausted_saying_so(server, client, clip_path: Path, monkeypatch) -> None:

@@ -227,3 +227,14 @@ def test_takes_and_jobs_are_listed_in_pages(client, clip_path: Path) -> None:
     assert len(client.list_jobs()) == 2
     with pytest.raises(InvalidInput, match="page_token: not a token this server gave"):
         client._unary(client._stub.ListTakes, pb.ListTakesRequest(page_token="garbage"))
+
+
+def test_a_page_token_of_an_older_server_still_reads() -> None:
+    # It named the last entry by (created_at, id); the id alone places the page now.
+    import base64
+    import json
+
+    from foleyline.server.messages import page_after, page_token
+
+    older = base64.urlsafe_b64encode(json.dumps(["2026-01-01T00:00:00.000+00:00", "job-7"]).encode()).decode()
+    assert page_after(older) == "job-7" == page_after(page_token("job-7"))

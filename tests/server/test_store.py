@@ -128,3 +128,30 @@ def test_one_accepted_take_per_shot_survives_reopening(tmp_path: Path) -> None:
     with pytest.raises(NotFound):
         Store(tmp_path).accept_take("take-9")
 
+
+
+def test_jobs_and_takes_list_in_the_order_recorded_whatever_the_wall_clock_said(tmp_path: Path) -> None:
+    # A clock stepped back (NTP, a VM resumed): the job recorded last still lists last, and a
+    # pager that read the first page before it was recorded still finds it on the next.
+    store = Store(tmp_path)
+    for n in range(3):
+        store.create_job(f"job-{n}", [shot_record("a")], JobSettings(), "fake", f"2026-05-01T10:00:0{n}.000+00:00")
+    first_page = store.list_jobs(limit=2)
+    store.create_job("job-late", [shot_record("a")], JobSettings(), "fake", "2026-05-01T09:00:00.000+00:00")
+    assert [job.id for job in store.list_jobs(after=first_page[-1].id)] == ["job-2", "job-late"]
+    assert [job.id for job in store.list_jobs()][-1] == "job-late"
+
+    early = take_record(store, "take-b", "a", "job-0", b"b", created_at="2026-05-01T09:00:00.000+00:00")
+    store.complete_shot("job-0", 0, [take_record(store, "take-a", "a", "job-0", b"a")])
+    store.complete_shot("job-1", 0, [replace(early, job_id="job-1")])
+    assert [take.id for take in store.list_takes(shot_id="a")] == ["take-a", "take-b"]
+    assert [row[1] for row in store.take_rows(after="take-a")] == ["take-b"]
+
+
+def test_a_page_of_jobs_counts_the_shots_of_its_own_jobs(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    for n in range(5):
+        store.create_job(f"job-{n}", [shot_record(f"s{i}") for i in range(n + 1)], JobSettings(), "fake", "t")
+    store.fail_shot("job-3", 2, "media missing", "FAILED_PRECONDITION")
+    page = store.list_jobs(after="job-1", limit=2)
+    assert [(job.id, job.shot_count, job.shots_failed) for job in page] == [("job-2", 3, 0), ("job-3", 4, 1)]

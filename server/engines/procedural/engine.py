@@ -238,8 +238,11 @@ class ProceduralEngine(Engine):
 
     def _fires(self, shot: ShotInput, layer: Layer, plan: LayerPlan, analysis: MotionAnalysis | None, seed: int):
         if plan.scattered:
-            return timing.scattered_times(shot, layer, rng_for(seed, layer.label, "scatter"))
-        return timing.fire_times(shot, layer, analysis, plan.oneshot)
+            fires = timing.scattered_times(shot, layer, rng_for(seed, layer.label, "scatter"))
+        else:
+            fires = timing.fire_times(shot, layer, analysis, plan.oneshot)
+        # "three knocks": the count, where the editor placed no events of their own (theirs decide)
+        return fires if plan.hits is None or layer.events else timing.strongest(fires, plan.hits)
 
     def render_layer(
         self, shot: ShotInput, layer: Layer, plan: LayerPlan, analysis: MotionAnalysis | None, seed: int, n: int

@@ -29,7 +29,7 @@ import numpy as np
 from foleyline.notes import Layer, LayerKind
 from foleyline.notes.event_labels import is_generated
 
-from . import places, vocabulary
+from . import counts, places, vocabulary
 from .dsp import db_to_gain
 from .embedding_cache import EmbeddingCache
 from .synths import CATALOG, SoundModel, SoundParams
@@ -99,6 +99,9 @@ class LayerPlan:
     texture_params: SoundParams | None = None
     # The UCS categories of the places the layer names (AMBMrkt): a library file filed there answers it.
     filed_under: tuple[str, ...] = ()
+    # How many hits the prompt asks for ("three knocks"): fired at that many of the layer's
+    # events, the strongest (``counts``); None where it counts none.
+    hits: int | None = None
 
     @property
     def sounds_like(self) -> str:
@@ -452,7 +455,7 @@ def split_negated(text: str) -> tuple[str, str]:
 # Words before "fire" that make it a weapon's firing, not flames: the guns' and the blasts'
 # own words ("cannon fire", "rifle fire", "machine gun fire") and the ways a fight says it.
 _FIRING_AFTER = ("open", "opens", "opened", "opening", "return", "returns", "returned", "returning", "cease",
-                 "covering", "suppressing", "enemy", "incoming")
+                 "covering", "suppressing", "enemy", "incoming", "rapid", "automatic", "sniper", "arms")
 
 
 @functools.lru_cache(maxsize=1)
@@ -693,20 +696,30 @@ class Matcher:
             # contacts, so the first sound named plays, whichever model reads nearer the whole
             # prompt, and the others are said not to (a bed plays what it names at once).
             named = _clauses_named(text, layer.kind, excluded)
-            if len({m.name for _c, m in named}) >= 2 and oneshot is not None:
-                oneshot = named[0][1]
-                alone = (named[0][0], *(c for c, m in named if m is not oneshot))
+            if len({m.name for _c, m in named}) >= 2 and (oneshot is not None or any(m.shape == "texture"
+                                                                               for _c, m in named)):
+                first = named[0][1]
+                if first.shape == "oneshot":
+                    oneshot = first
+                    if any(m.shape == "texture" for _c, m in named):
+                        texture, texture_gain = None, 0.0
+                else:   # "unzips the jacket and drops it": the zip, all the layer plays
+                    oneshot, texture, texture_gain = None, first, 1.0
+                alone = (named[0][0], *(c for c, m in named if m is not first))
         base = oneshot.defaults if oneshot is not None else texture.defaults
         params = params_from_text(text, base)
-        plan = LayerPlan(oneshot, texture, params, texture_gain, matched_by, scattered)
+        plan = LayerPlan(oneshot, texture, params, texture_gain, matched_by, scattered,
+                         hits=counts.hits_asked(text, oneshot))
         return dataclasses.replace(plan, warning=substitution_warning(layer, asked, plan, unrendered, guessed=guessed,
                                                                       alone=alone))
 
 
 # Where a prompt names its sounds one after another ("reloads and fires", "door opens then
 # closes", "punch + body fall"). Not a comma: it qualifies more often than it lists ("engine
-# idle, old truck", "9mm pistol, double tap").
-_CLAUSES = re.compile(r"\s*(?:[+&]|\band then\b|\bthen\b|\band\b|\bfollowed by\b)\s*", re.IGNORECASE)
+# idle, old truck", "9mm pistol, double tap"); but a comma before an article starts a new thing
+# sounding, as a scene's prompt lists them ("boots on a wooden floor, a floorboard creaks").
+_CLAUSES = re.compile(r"\s*(?:[+&]|\band then\b|\bthen\b|\band\b|\bfollowed by\b|,(?=\s*(?:a|an|the)\b))\s*",
+                      re.IGNORECASE)
 _CLAUSE_MATCHER = Matcher(KeywordScorer())
 
 
@@ -714,18 +727,44 @@ def _clauses_named(text: str, kind: LayerKind, excluded: set[str]) -> list[tuple
     """The clauses of a prompt that each name a one-shot outright on their own (a keyword as
     listed, not a word many sources share: "door opens then closes" names the door once), with
     the model the keyword matcher gives each alone, in the order written. A bed named beside a
-    hit ("typing and mouse clicks") is left to the plan: a layer may play both."""
+    hit ("typing and mouse clicks") is left to the plan: a layer may play both; not a texture's
+    action before another ("zip up the bag and throw it down": ``_is_action``)."""
     clauses = [c.strip(" ,;:.") for c in _CLAUSES.split(text) if c.strip(" ,;:.")]
     if len(clauses) < 2:
         return []
+    # Actions in turn ("zip up the bag and throw it down") name a texture as a sound of its own too;
+    # a list of what is heard at once ("footsteps and murmur", "typing and mouse clicks") does not.
+    actions = all(map(_is_action, clauses))
     named = []
     for clause in clauses:
         plan = _CLAUSE_MATCHER.plan(Layer("clause", kind, prompt=clause))
         model = plan.oneshot
+        if model is None and actions and plan.texture is not None and plan.texture.name not in MOTION_TEXTURES:
+            model = plan.texture   # not a moving thing's drag or rustle: that plays under its hit
+        # After a texture's action, the next names its sound through a word many sources share or where
+        # it lands too ("unzips the jacket and drops it on the floor"); after a hit's, such a word is
+        # that thing's own hit again ("drags the crate and drops it": the crate's knock).
+        after_texture = bool(named) and named[-1][1].shape == "texture"
         if (model is not None and not plan.warning and plan.matched_by == "keywords" and model.name not in excluded
-                and KeywordScorer().scores(clause, [model])[0] >= 1.0):
+                and KeywordScorer().scores(clause, [model])[0] >= (_INFLECTED if after_texture else 1.0)):
             named.append((clause, model))
     return named
+
+
+# A verb's object or particle, right after it: an action done to something ("zip up the bag",
+# "throw it down", "walks away"), its subject left out or a pronoun.
+_OBJECT_WORDS = frozenset({"the", "a", "an", "his", "her", "their", "its", "my", "your", "it", "them", "him", "this",
+                           "that"})
+_PARTICLES = frozenset({"up", "down", "open", "shut", "off", "out", "away", "back"})
+_SUBJECTS = frozenset({"he", "she", "they", "someone", "we", "i", "you"})
+
+
+def _is_action(clause: str) -> bool:
+    """Whether a clause is an action done to something ("unzips the jacket", "drops it on the
+    floor"), not a list of sounds ("footsteps", "mouse clicks", "a door slam")."""
+    words = _words(clause)
+    words = words[1:] if words[:1] and words[0] in _SUBJECTS else words
+    return len(words) >= 2 and words[0] not in _OBJECT_WORDS and words[1] in _OBJECT_WORDS | _PARTICLES
 
 
 def _named_outright(text: str, models: list[SoundModel], excluded: set[str]) -> SoundModel | None:
@@ -925,7 +964,8 @@ def substitution_warning(
     if alone:
         first, *after = alone
         said = ", ".join(f'"{clause}"' for clause in after)
-        parts.append(f'{said} after "{first}" on one layer (a layer fires one sound at its contacts: give '
+        plays = "fires one sound at its contacts" if plan.oneshot is not None else "plays one sound as it moves"
+        parts.append(f'{said} after "{first}" on one layer (a layer {plays}: give '
                      f'{"it" if len(after) == 1 else "each"} a layer of its own)')
     if parts:
         what = "; nor for ".join(parts)

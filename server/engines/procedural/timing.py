@@ -8,7 +8,9 @@ Texture layers with timed events of some length sound only inside those spans.
 Event layers fire at the picture's events of the kind their sound is (``event_stream``: a
 walker's foot contacts for footsteps, bursts of motion for a voice or an animal, contacts where
 motion stops abruptly for everything else) and at the notes' timed events:
-- a layer with no timed events fires at every visual onset (inside its region when it has one);
+- a layer with no timed events fires at every visual onset (inside its region when it has one),
+  or, where its prompt counts its hits ("three knocks": ``counts``), at that many of them, the
+  strongest;
 - a layer with timed events fires once per hit (an event shorter than ``MIN_SPAN``), at the
   visual onset nearest its time, and at the visual onsets inside each longer event's span; at
   an event's start when the picture shows no onset near it (the editor's word wins over silence).
@@ -176,6 +178,14 @@ def fire_times(shot: ShotInput, layer: Layer, analysis: MotionAnalysis | None,
                 fires.append(FireTime(float(start), 0.8, event.description))
     fires = [f for f in fires if -0.5 < f.time < shot.duration]
     return _merge_close(sorted(fires, key=lambda f: f.time))
+
+
+def strongest(fires: list[FireTime], count: int) -> list[FireTime]:
+    """The ``count`` strongest of ``fires`` (the earlier of two as strong), in time order: a
+    prompt's "three knocks" on the three contacts the picture is surest of. Fewer where the
+    picture shows fewer: no hit is placed where nothing was seen."""
+    kept = sorted(range(len(fires)), key=lambda i: (-fires[i].strength, i))[:count]
+    return [fires[i] for i in sorted(kept)]
 
 
 def _merge_close(fires: list[FireTime]) -> list[FireTime]:

@@ -65,7 +65,7 @@ FALLBACKS: dict[str, str] = {
     "AMBTrop": "birds", "AMBNaut": "surf", "AMBEmrg": "siren",
     "CRWDCheer": "crowd", "CRWDCele": "crowd", "CRWDSprt": "crowd", "CRWDAngr": "crowd", "CRWDPanic": "crowd",
     "CRWDBatl": "crowd", "CRWDReac": "crowd", "CRWDChld": "crowd", "CRWDLaff": "crowd", "CRWDSing": "crowd",
-    "BIRDFowl": "birds", "BIRDSea": "birds", "BIRDTrop": "birds", "BIRDWade": "birds", "BIRDPrey": "birds",
+    "BIRDFowl": "birds", "BIRDTrop": "birds", "BIRDWade": "birds",
     "WINGBird": "cloth", "WINGMisc": "cloth", "MOVEActv": "cloth", "MOVEPres": "cloth", "MOVECrwd": "steps_concrete",
     # vehicles and machines: an engine is an engine
     "VEHAntq": "engine", "VEHJalop": "engine", "VEHMil": "engine", "VEHCnst": "engine", "VEHFarm": "engine",
@@ -74,7 +74,7 @@ FALLBACKS: dict[str, str] = {
     "MOTRElec": "hum", "MOTRSrvo": "hum", "ELECArc": "hum", "ELECSprk": "fire", "ELECZap": "hum",
     # struck things
     "BELLHand": "impact_metal", "BELLLrg": "impact_metal", "BELLGong": "impact_metal", "BELLAnml": "impact_metal",
-    "TOONClang": "impact_metal", "TOONImpt": "impact_soft", "CLOCKTick": "click",
+    "TOONClang": "impact_metal", "TOONImpt": "impact_soft",
     "OBJJewl": "keys", "OBJWhled": "scrape", "OBJWrite": "scrape", "OBJHsehld": "impact_wood", "OBJMisc": "impact_soft",
     "PAPRRip": "paper", "CLOTHRip": "cloth",
 }
@@ -134,6 +134,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "leather": ("LETHRImpt", "LETHRMisc"), "rubber": ("RUBRImpt", "RUBRMisc"), "plastic": ("PLASImpt", "PLASMisc"),
     "ice": ("ICEImpt", "ICEMisc"), "chain": ("CHAINMvmt", "CHAINMisc"), "clock": ("CLOCKTick",),
     "ticking": ("CLOCKTick",),
+    # a clock striking the hour is its chime, no tick
+    "clock strikes": ("CLOCKChim",), "clock striking": ("CLOCKChim",), "clock chimes": ("CLOCKChim",),
+    "clock chiming": ("CLOCKChim",),
     # a gun's mechanism is not its report
     "cocking": ("GUNMech",), "reload": ("GUNMech",), "reloading": ("GUNMech",),
     # a spent shell's tinkle is no report either; a match struck is no fire's crackle
@@ -182,9 +185,8 @@ UNMADE_SOUNDS: dict[str, tuple[str, ...]] = {
                      "whimpering", "purr", "purrs", "purring"), _ANY_SOURCE),
     **dict.fromkeys(("hiss", "hisses", "hissing"), ("ANMLCat", "ANMLRept")),
     **dict.fromkeys(("whine", "whines", "whining", "howl", "howls", "howling"), ("ANMLDog",)),
-    # a horse's voice is no hoofbeat
-    **dict.fromkeys(("neigh", "neighs", "neighing", "whinny", "whinnies", "whinnying", "nicker", "nickers", "snort",
-                     "snorts", "snorting"), ("ANMLHors", "FEETHors")),
+    # a horse's snort and nicker are no hoofbeat and no whinny (its neigh has a model)
+    **dict.fromkeys(("nicker", "nickers", "snort", "snorts", "snorting"), ("ANMLHors", "FEETHors")),
     # a phone buzzing in a pocket or on a table is no ring
     **dict.fromkeys(("vibrate", "vibrates", "vibrating", "vibration", "buzzing", "buzzes"), ("COMTelph", "COMCell")),
     # a rubber sole's chirp on a gym floor is neither a step nor a hinge's creak
@@ -199,6 +201,10 @@ UNMADE_SOUNDS: dict[str, tuple[str, ...]] = {
                     _ANY_SOURCE),
     # a bird's or a creature's screech is no call the bird model makes (a tyre's is the skid's, below)
     **dict.fromkeys(_SCREECH, _ANY_SOURCE),
+    # a large bell's toll or peal rings on for seconds, which the metal's struck ring does not
+    **dict.fromkeys(("toll", "tolls", "tolling", "tolled", "peal", "peals", "pealing"), ("BELLMisc", "BELLLrg")),
+    # a blade drawn ("a sword being drawn from its scabbard") rings along the sheath: no swing, no clang
+    **dict.fromkeys(("draw", "draws", "drew", "drawn", "drawing"), ("WEAPSwrd", "WEAPKnif")),
     # a mouth drinking is no pour ("potion drink": a gulp, whoever poured it), and a blade drawn from its scabbard no swing
     **dict.fromkeys(("drink", "drinks", "drinking", "sipping", "sips", "gulp", "gulps", "gulping", "swallow", "swallows", "swallowing",
                      "slurp", "slurps", "slurping", "unsheathe", "unsheathes", "unsheathed", "unsheathing", "sheathe",
@@ -370,6 +376,27 @@ def written_cat_ids(text: str) -> list[str]:
     return list(dict.fromkeys(t for t in tokens if t in ucs.entries()))
 
 
+# Treatments of a sound, which no model applies and the mix does: played backwards, slowed down
+# or sped up, heard through a phone's or a laptop's small speaker. The sound itself plays and the
+# treatment is named in the warning ("gunshot slowed down" played a plain shot, unsaid). What else
+# moves or slows ("the truck reversed", "his heartbeat slowed down", "walks backwards") is no
+# treatment: a prompt naming a vehicle, a walker or a body's rhythm says no treatment.
+_TREATMENTS = re.compile(
+    r"\b(?:played\s+)?(?:in\s+reverse|backwards?)\b|\breversed\b|\b(?:slowed|sped|speeded)[\s-]+(?:down|up)\b"
+    r"|\bpitched[\s-]+(?:down|up)\b|\btime[\s-]*stretched\b|\b(?:half|double)[\s-]+speed\b"
+    r"|\b(?:phone|telephone|laptop|computer|tv|radio|tinny|small|cheap|bluetooth)\s+speakers?\b|\bspeakerphone\b"
+    r"|\b(?:over|through)\s+(?:the|a)\s+(?:phone|telephone|intercom|walkie\s+talkie)\b", re.IGNORECASE)
+_MOVES_ITSELF = frozenset({"heart", "heartbeat", "heartbeats", "pulse", "breath", "breathing", "breaths"}) | _TYRED
+
+
+def treatments(text: str) -> list[str]:
+    """The treatments a prompt asks for that no model applies (``_TREATMENTS``), as written."""
+    words = set(_WORD.findall(text.lower()))
+    if words & (_MOVES_ITSELF | _walking_words()):
+        return []
+    return [" ".join(m.group(0).split()) for m in _TREATMENTS.finditer(text)]
+
+
 def mentions(text: str) -> list[Mention]:
     """The sound sources a prompt names (longest phrase first, each word used once); also a
     CatID written as such ("GUNPis")."""
@@ -395,6 +422,7 @@ def mentions(text: str) -> list[Mention]:
     if _walking_words().intersection(words):
         found.extend(_surfaces(words, used))
     found.extend(Mention(word, ()) for word in _placed_unknown(words, used))
+    found.extend(Mention(treatment, ()) for treatment in treatments(text))
     return found
 
 
@@ -492,4 +520,4 @@ def fallback_model(mention: Mention) -> SoundModel | None:
 
 # Where a model's source is not said (``SoundModel.happens_to``), what stands in: a skid with no
 # tyre named is friction, as it was before the skid had a model; mud nobody walks in is the water's.
-UNSAID_FALLBACKS: dict[str, str] = {"VEHSkid": "scrape", "LIQMisc": "water"}
+UNSAID_FALLBACKS: dict[str, str] = {"VEHSkid": "scrape", "LIQMisc": "water", "BIRDPrey": "birds"}

@@ -43,7 +43,7 @@ EIGHTH_ROUND = [
     (X, "airlock hiss", (WARN,)),
     (X, "robot servo whir", (WARN,)),
     (X, "elephant trumpets", (WARN,)),
-    (X, "lion roar", (WARN,)),
+    (X, "lion roar", ("big_cat_roar",)),   # judged again (w16-models2): a big cat's roar has a model
     (X, "birds take off from a tree", ("birds",)),
     (X, "bees buzzing around the hive", (WARN,)),
     (X, "referee whistle", (WARN,)),
@@ -161,10 +161,12 @@ def test_hooves_only_where_a_horse_or_its_gait_is_named(embedding_matcher, promp
     assert "hooves" not in chosen_models(embedding_matcher.plan(fx(prompt)))
 
 
-def test_a_horses_voice_is_warned_about_not_played_as_hooves(embedding_matcher):
+def test_a_horses_voice_is_its_whinny_not_its_hooves(embedding_matcher):
+    # warned about before the whinny had a model (w16-models2); its snort still is
     for matcher in (Matcher(KeywordScorer()), embedding_matcher):
         plan = matcher.plan(fx("horse neighing"))
-        assert '"neighing"' in plan.warning, matcher.scorer.name
+        assert chosen_models(plan) == {"horse_whinny"} and plan.warning == "", matcher.scorer.name
+        assert '"snorts"' in matcher.plan(fx("a horse snorts")).warning, matcher.scorer.name
 
 
 @pytest.mark.parametrize(("written", "named", "cat_id"), [

@@ -282,3 +282,26 @@ def test_an_uncertain_event_sounds_quieter_than_a_sure_one(keyword_matcher):
     sure = np.abs(audio[0, int(0.45 * RATE):int(0.9 * RATE)]).max()
     unsure = np.abs(audio[0, int(1.95 * RATE):int(2.4 * RATE)]).max()
     assert unsure < 0.3 * sure  # a fifth as sure: under a third as loud (the sound itself is also duller)
+
+
+def _with_strengths(shot, strengths):
+    return replace(shot, analysis=replace(shot.analysis, onset_strengths=np.asarray(strengths, dtype=np.float64)))
+
+
+def test_a_counted_sound_fires_at_the_strongest_contacts_in_time_order(keyword_matcher):
+    # "two gunshots" over four contacts: the two the picture is surest of, not the first two
+    shot = _with_strengths(make_shot(onsets=(0.5, 1.25, 2.0, 3.1)), (0.4, 1.0, 0.6, 0.9))
+    (audio,) = ProceduralEngine(matcher=keyword_matcher).generate(shot, fx("two gunshots"), [3], SamplingSettings())
+    found = onset_samples(audio[0], threshold=0.2)
+    assert all(min(abs(f - t) for f in found) < 0.01 for t in (1.25, 3.1)), found
+    assert all(min(abs(f - t) for f in found) > 0.1 for t in (0.5, 2.0)), found
+
+
+def test_a_count_leaves_the_editors_own_events_and_invents_no_hit(keyword_matcher):
+    engine = ProceduralEngine(matcher=keyword_matcher)
+    shot = make_shot(onsets=(0.5, 1.25, 2.0, 3.1))
+    events = tuple(Event(start=t, end=t) for t in (0.5, 1.25, 2.0))
+    (placed,) = engine.generate(shot, fx("two gunshots", events=events), [3], SamplingSettings())
+    assert len(onset_samples(placed[0], threshold=0.2)) == 3
+    (few,) = engine.generate(make_shot(onsets=(1.0,)), fx("five gunshots"), [3], SamplingSettings())
+    assert len(onset_samples(few[0], threshold=0.2)) == 1

@@ -579,3 +579,107 @@ def test_a_step_in_mud_is_a_low_wet_squelch_then_the_suctions_pop(seed):
     peaks = signal.find_peaks(db, height=-15.0, distance=10)[0] * 0.005
     # heel, toe, and as the foot lifts the pop (measured at 0.22-0.25 s)
     assert peaks.size >= 2 and peaks[-1] > 0.18
+
+
+def _contour(x: np.ndarray, fmin: float, fmax: float, frame_s: float = 0.08) -> np.ndarray:
+    """The pitch of each loud frame (within 20 dB of the loudest), by autocorrelation."""
+    hop = int(frame_s * SR)
+    loud = frames_db(x, frame_s) > -20.0
+    return np.array([pitch(x[i * hop:(i + 1) * hop], fmin, fmax)[0] for i in np.flatnonzero(loud)])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_howl_is_one_long_clear_tone_that_swoops_up_holds_and_falls_lower_for_a_bigger_wolf(seed):
+    x = render("wolf_howl", seed)
+    assert x.size / SR > 1.5 and _calls(x) == 1  # one call, long (measured 2.4-3.2 s)
+    hz, periodic = pitch(_middle(x), 150.0, 800.0)
+    assert 280.0 < hz < 560.0 and periodic > 0.85  # clear, not rough (measured 378-421 Hz, 0.99)
+    assert share(x, 20.0, 1000.0) > 0.9  # few harmonics (measured 0.99)
+    f0 = _contour(x, 150.0, 800.0)
+    assert f0[0] < 0.9 * np.median(f0) and f0[-1] < 0.9 * np.median(f0)  # swoops up, falls away (294-348, 375-421, 314-343 Hz)
+    big, small = render("wolf_howl", seed, size=0.95), render("wolf_howl", seed, size=0.05)
+    assert pitch(_middle(big), 150.0, 800.0)[0] < 0.7 * pitch(_middle(small), 150.0, 800.0)[0]  # measured 276-310 / 516-578
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_roar_is_a_low_harsh_long_call_then_shorter_quieter_grunts(seed):
+    x = render("big_cat_roar", seed)
+    assert share(x, 20.0, 1500.0) > 0.8  # most of it low (measured 0.92)
+    assert 3 <= _calls(x) <= 5  # the roar and two to four grunts (measured 3-5)
+    first = x[: int(1.0 * SR)]
+    assert pitch(first, 50.0, 300.0)[1] < 0.6  # rough and airy (measured 0.32-0.35)
+    loud = np.flatnonzero(frames_db(x, 0.01) > -20.0)
+    runs = np.split(loud, np.flatnonzero(np.diff(loud) * 0.01 > 0.08) + 1)
+    assert len(runs[0]) > 2 * max(len(r) for r in runs[1:])  # the roar outlasts every grunt
+    assert energy(x[runs[0][0] * 480:(runs[0][-1] + 1) * 480]) > 2 * energy(x[runs[1][0] * 480:(runs[1][-1] + 1) * 480])
+    big, small = render("big_cat_roar", seed, size=0.95), render("big_cat_roar", seed, size=0.05)
+    assert _centroid(big) < 0.85 * _centroid(small)  # a lion lower than a leopard (measured 0.77-0.79)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_creatures_growl_is_lower_than_any_animals_buzzing_and_swelling(seed):
+    x = render("creature_growl", seed)
+    assert share(x, 20.0, 1000.0) > 0.85  # measured 0.92-0.93
+    hz, periodic = pitch(_middle(x), 25.0, 150.0)
+    assert 30.0 < hz < 80.0 and periodic < 0.6  # under a dog's and a lion's voice, rough (measured 52-53 Hz, 0.2-0.3)
+    assert _centroid(x) < _centroid(render("dog_growl", seed))  # measured 382-408 Hz against 590-610
+    level = frames_db(x, 0.05)
+    # it swells (measured -28..-24 dB against -9..-5)
+    assert np.mean(level[: level.size // 10]) < np.mean(level[level.size // 4: 3 * level.size // 4]) - 6.0
+
+
+def _notes(x: np.ndarray) -> int:
+    """Runs of 5 ms frames within 25 dB of the loudest, split by gaps of 40 ms or more."""
+    loud = np.flatnonzero(frames_db(x, 0.005) > -25.0)
+    return 1 + int(np.sum(np.diff(loud) * 0.005 >= 0.04)) if loud.size else 0
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_gulls_cry_is_a_run_of_tonal_yelps_in_the_1_to_2_khz_band_tonal_where_a_caw_is_noise(seed):
+    x = render("gull_cry", seed)
+    assert 4 <= _notes(x) <= 8  # measured 5
+    hz, periodic = pitch(_middle(x), 400.0, 1500.0)
+    assert 550.0 < hz < 1100.0 and periodic > 0.5 > pitch(render("crow_caw", seed), 300.0, 1500.0)[1]  # 706-716 Hz, 0.67-0.69
+    assert share(x, 1000.0, 2000.0) > 0.35 and share(x, 20.0, 500.0) < 0.05  # measured 0.48-0.49, 0.00
+    assert _centroid(render("gull_cry", seed, size=0.95)) < _centroid(render("gull_cry", seed, size=0.05))  # 1240-1260 / 1580-1600 Hz
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_an_owls_hoot_is_a_low_near_pure_tone_in_a_rhythm_of_long_and_short_hoots(seed):
+    x = render("owl_hoot", seed)
+    hz, periodic = pitch(_middle(x), 150.0, 700.0)
+    assert 250.0 < hz < 500.0 and periodic > 0.9  # measured 356-384 Hz, 0.99
+    assert share(x, 20.0, 1000.0) > 0.9  # measured 0.99
+    assert 3 <= _notes(x) <= 6  # the long hoo, one to three quick ones, the long last (measured 3-5)
+    big, small = render("owl_hoot", seed, size=0.95), render("owl_hoot", seed, size=0.05)
+    assert pitch(_middle(big), 150.0, 700.0)[0] < 0.7 * pitch(_middle(small), 150.0, 700.0)[0]  # measured 259-282 / 485-527
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_whinny_is_a_high_call_falling_through_a_rapid_tremolo_lower_for_a_bigger_horse(seed):
+    x = render("horse_whinny", seed)
+    fifth = x.size // 5
+    start, late = pitch(x[:fifth], 350.0, 1600.0)[0], pitch(x[-2 * fifth:-fifth], 250.0, 1600.0)[0]
+    assert 600.0 < start < 1300.0 and late < 0.8 * start  # measured 814-941 Hz falling to 545-649
+    tremolo_hz, prominence = _flutter(x)
+    assert 5.0 < tremolo_hz < 16.0 and prominence > 10.0  # measured 7-11 Hz, 30-41x
+    assert share(x, 1000.0, 3000.0) > 0.4  # the long nasal tract's upper formants (measured 0.52-0.60)
+    big, small = render("horse_whinny", seed, size=0.95), render("horse_whinny", seed, size=0.05)
+    assert pitch(big[:big.size // 5], 350.0, 1600.0)[0] < 0.8 * pitch(small[:small.size // 5], 350.0, 1600.0)[0]
+
+
+def _ticks(x: np.ndarray) -> np.ndarray:
+    return _beats(x, 0.002, 12.0, 0.08)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_clock_ticks_evenly_whatever_the_picture_does_faster_and_higher_for_a_smaller_clock(seed):
+    still, moved = render("clock", seed, seconds=6.0, env_value=0.0), render("clock", seed, seconds=6.0)
+    beats = _ticks(still)
+    assert np.array_equal(beats, _ticks(moved))  # the picture does not move a clock's beats
+    assert 1.5 < beats.size / 6.0 < 2.5  # a mantel clock (measured 1.8-2.2 a second)
+    tick_to_tick = np.diff(beats[::2])
+    assert np.std(tick_to_tick) < 0.02 * np.mean(tick_to_tick)  # steady (measured 0.2%)
+    small, big = _ticks(render("clock", seed, seconds=6.0, size=0.05)), _ticks(render("clock", seed, seconds=6.0, size=0.95))
+    assert big.size / 6.0 < 1.5 < 4.5 < small.size / 6.0  # a longcase beats 1, a watch 5-6 a second
+    assert _centroid(render("clock", seed, seconds=6.0, size=0.95)) < _centroid(render("clock", seed, seconds=6.0, size=0.05))

@@ -58,10 +58,10 @@ SIXTH_ROUND = [
     (X, "plates stacking", ("impact_glass",)),
     (X, "silverware drawer", ("drawer", "drawer_metal")),   # judged again (w15-models): a drawer has a model
     (X, "dog panting", ("breathing",)),
-    (X, "horse neighing", (WARN,)),
-    (X, "owl hooting", (WARN,)),
+    (X, "horse neighing", ("horse_whinny",)),   # judged again (w16-models2): a whinny has a model
+    (X, "owl hooting", ("owl_hoot",)),   # judged again (w16-models2): an owl's hoot has a model
     (X, "crow cawing", ("crow_caw")),   # judged again (w15-models): a crow's caw has a model
-    (X, "wolf howling", (WARN,)),
+    (X, "wolf howling", ("wolf_howl",)),   # judged again (w16-models2): a wolf's howl has a model
     (X, "bees buzzing", (WARN,)),
     (X, "mosquito buzz", (WARN,)),
     (X, "frog croaking", (WARN,)),
@@ -101,7 +101,7 @@ SIXTH_ROUND = [
     (B, "rainforest", ("birds",)),
     (B, "underwater ambience", (WARN,)),
     (B, "spaceship engine room", ("hum",)),
-    (B, "seagulls at the harbour", (WARN,)),
+    (B, "seagulls at the harbour", ("gull_cry",)),   # judged again (w16-models2): a gull's cry has a model
     (B, "light rain on leaves", ("rain",)),
     (B, "blizzard wind", ("wind",)),
 ]
@@ -146,7 +146,7 @@ def test_a_container_named_before_its_contents_is_the_container(written, named):
 
 @pytest.mark.parametrize(("prompt", "named"), [
     ("drinking from a glass", "drinking"), ("gulping water", "gulping"), ("sword unsheathed", "unsheathed"),
-    ("wolf howling", "wolf"), ("wind chimes", "wind chimes"),
+    ("wind chimes", "wind chimes"),
 ])
 def test_sounds_no_model_makes_are_named_in_the_warning(embedding_matcher, prompt, named):
     for matcher in (Matcher(KeywordScorer()), embedding_matcher):

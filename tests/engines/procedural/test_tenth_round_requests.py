@@ -68,7 +68,7 @@ TENTH_ROUND = [
     (X, "water cooler glugging", ("pour", "water")),
     # a nature documentary
     (X, "waves crashing on rocks", ("surf")),
-    (X, "a pack of wolves howls at the moon", (WARN,)),
+    (X, "a pack of wolves howls at the moon", ("wolf_howl",)),   # judged again (w16-models2): a wolf's howl has a model
     (B, "frogs croaking by a pond", (WARN,)),
     (X, "woodpecker tapping on a tree", ("impact_wood", WARN)),
     (B, "light drizzle in a rainforest", ("rain")),

@@ -45,7 +45,7 @@ THIRD_ROUND = [
     (F, "coat rustling as he sits", "cloth"), (F, "turning book pages", "paper"), (F, "jingling car keys", "keys"),
     (X, "chair dragged across the floor", "scrape"), (X, "person falls to the ground", "body_fall"),
     (X, "sword whoosh", "whoosh"), (B, "neon sign buzz", "hum"), (B, "office air conditioning", WARN),
-    (B, "busy cafe chatter", "crowd"), (B, "standing ovation", "applause"), (X, "clock ticking", WARN),
+    (B, "busy cafe chatter", "crowd"), (B, "standing ovation", "applause"), (X, "clock ticking", "clock"),  # again (w16-models2)
     (X, "velcro rip", ("cloth", WARN)), (X, "laser gun zap", WARN), (X, "punch whoosh", ("whoosh", "impact_body")),
     (X, "creaky floorboard", ("creak", "steps_wood")), (X, "metal gate clanging shut", ("door", "impact_metal")),
     (B, "city street at night", "traffic"),
@@ -255,10 +255,10 @@ def test_a_door_made_of_glass_is_a_door_to_the_embedding_too(embedding_matcher, 
     assert chosen_models(embedding_matcher.plan(Layer("x", X, prompt=prompt))) == {"door"}
 
 
-@pytest.mark.parametrize(("prompt", "named"), [("big cat roar", "big cat"), ("mouse squeaks", "mouse"),
-                                               ("voice singing", "voice")])
+@pytest.mark.parametrize(("prompt", "named"), [("mouse squeaks", "mouse"), ("voice singing", "voice")])
 def test_the_labellers_animals_and_voices_no_model_makes_are_warned_about(embedding_matcher, prompt, named):
-    # "big cat roar" was a cat's meow, "squeaks" a hinge and "singing" birdsong, silently.
+    # "squeaks" was a hinge and "singing" birdsong, silently ("big cat roar", a cat's meow, has the
+    # roar's model since w16-models2: test_calls_and_clock.py).
     for matcher in (embedding_matcher, Matcher(KeywordScorer())):
         assert f'no sound model for "{named}"' in matcher.plan(Layer("calls", X, prompt=prompt)).warning
 

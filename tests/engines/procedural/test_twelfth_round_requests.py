@@ -72,10 +72,10 @@ TWELFTH_ROUND = [
     (X, "glass falls off the table and shatters", (WARN,)),
     (X, "match strike and flame", (WARN,)),
     (F, "sits down and sighs", (WARN,)),
-    # judged again: left, silent. The zip's bed plays and the throw's hit is dropped unsaid: a
-    # texture named beside a hit plays alone, as the drafter's "crowd of pedestrians walking,
-    # footsteps and murmur" does on an effect layer, whose plans stay as they are
-    (X, "zip up the bag and throw it down", ("zipper",)),
+    # judged again: left, silent, by this round; warned since the thirteenth (w16-requests13): two
+    # actions in turn, the zip's texture playing and the throw said not to (the drafter's "crowd
+    # of pedestrians walking, footsteps and murmur" lists what is heard at once, and stays)
+    (X, "zip up the bag and throw it down", (WARN,)),
     (X, "gunshot then shell casing drops", (WARN,)),
     (B, "rain and thunder", ("storm", WARN)),
     (X, "door unlocks and creaks open", (WARN,)),

@@ -63,7 +63,7 @@ UNSEEN_REQUESTS = [
     (X, "cat meowing", "cat_meow"),
     (X, "puppy yelping", "dog_bark"),
     (B, "crickets at night", "insects"),
-    (X, "owl hoot", WARN),
+    (X, "owl hoot", "owl_hoot"),   # judged again (w16-models2): an owl's hoot has a model
     (X, "car passing by fast", "car_pass"),
     (B, "engine idle", "engine"),
     (X, "helicopter overhead", "helicopter"),

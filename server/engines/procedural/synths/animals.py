@@ -30,7 +30,7 @@ from .base import SoundModel, SoundParams, finish
 Formants = tuple[tuple[float, float, float], ...]  # (centre Hz, Q, gain)
 
 
-def _source(rng: np.random.Generator, f0: np.ndarray, roughness: float, breath: float) -> np.ndarray:
+def glottal_source(rng: np.random.Generator, f0: np.ndarray, roughness: float, breath: float) -> np.ndarray:
     """Glottal pulses at the pitch curve ``f0`` (Hz per sample) plus pitch-synchronous breath."""
     jitter = 1.0 + 0.02 * one_pole(white(rng, f0.size), 0.995) * 8.0
     phase = np.cumsum(f0 * jitter, dtype=np.float64) / SAMPLE_RATE
@@ -42,14 +42,14 @@ def _source(rng: np.random.Generator, f0: np.ndarray, roughness: float, breath: 
     return one_pole(pulse + breath * noise, 0.2)
 
 
-def _tract(source: np.ndarray, formants: Formants) -> np.ndarray:
+def vocal_tract(source: np.ndarray, formants: Formants) -> np.ndarray:
     out = np.zeros_like(source)
     for centre, q, gain in formants:
         out += gain * resonator(source, centre, q)
     return out
 
 
-def _envelope(n: int, attack_s: float, release_from: float) -> np.ndarray:
+def call_envelope(n: int, attack_s: float, release_from: float) -> np.ndarray:
     u = np.linspace(0.0, 1.0, n, dtype=np.float32)
     env = np.minimum(np.arange(n, dtype=np.float32) / max(attack_s * SAMPLE_RATE, 1.0), 1.0)
     env *= np.clip((1.0 - u) / (1.0 - release_from), 0.0, 1.0) ** 1.5
@@ -63,10 +63,10 @@ def render_bark(rng: np.random.Generator, params: SoundParams, strength: float) 
     # Small dogs yap near 1 kHz, big ones bark near 300 Hz.
     peak = (1000.0 - 700.0 * params.size) * float(rng.uniform(0.9, 1.1))
     f0 = np.where(u < 0.25, 0.8 + 0.2 * u / 0.25, 1.0 - 0.4 * (u - 0.25) / 0.75) * peak
-    src = _source(rng, f0.astype(np.float32), roughness=0.25 + 0.2 * params.hardness, breath=0.35)
+    src = glottal_source(rng, f0.astype(np.float32), roughness=0.25 + 0.2 * params.hardness, breath=0.35)
     scale = 1.25 - 0.5 * params.size  # a smaller head: higher formants
     formants = ((700.0 * scale, 3.0, 1.0), (1500.0 * scale, 4.0, 0.7), (2800.0 * scale, 5.0, 0.35))
-    out = _tract(src, formants) * _envelope(n, 0.006, 0.45)
+    out = vocal_tract(src, formants) * call_envelope(n, 0.006, 0.45)
     # The bark's burst of air at its start.
     burst = int(0.012 * SAMPLE_RATE)
     out[:burst] += 0.4 * float(np.abs(out).max()) * lowpass(white(rng, burst), 3500.0) * np.linspace(1.0, 0.0, burst, dtype=np.float32)
@@ -80,7 +80,7 @@ def render_meow(rng: np.random.Generator, params: SoundParams, strength: float) 
     base = (620.0 - 200.0 * params.size) * float(rng.uniform(0.9, 1.1))
     # The pitch arches: up a third in the first third, down below the start by the end.
     arch = np.where(u < 0.35, 1.0 + 0.35 * u / 0.35, 1.35 - 0.65 * (u - 0.35) / 0.65)
-    src = _source(rng, (base * arch).astype(np.float32), roughness=0.05, breath=0.15)
+    src = glottal_source(rng, (base * arch).astype(np.float32), roughness=0.05, breath=0.15)
     # mi-a-ow: three mouth shapes, crossfaded along the call.
     shapes: tuple[Formants, ...] = (
         ((450.0, 5.0, 1.0), (2300.0, 6.0, 0.6), (3300.0, 6.0, 0.3)),  # i
@@ -93,8 +93,8 @@ def render_meow(rng: np.random.Generator, params: SoundParams, strength: float) 
         # Each mouth shape is filtered only where it is heard (its weight ramps from 0 there).
         active = np.flatnonzero(weight > 0.0)
         lo, hi = int(active[0]), int(active[-1]) + 1
-        out[lo:hi] += weight[lo:hi] * _tract(src[lo:hi], shape)
-    out *= _envelope(n, 0.04, 0.75)
+        out[lo:hi] += weight[lo:hi] * vocal_tract(src[lo:hi], shape)
+    out *= call_envelope(n, 0.04, 0.75)
     return finish(bandpass(out, 250.0, 9000.0, order=1), params, strength, peak=0.8, strength_floor=0.4)
 
 
@@ -104,15 +104,15 @@ def render_growl(rng: np.random.Generator, params: SoundParams, strength: float)
     u = np.linspace(0.0, 1.0, n, dtype=np.float32)
     # 250 Hz for a terrier down to 80 Hz for a mastiff; the pitch sags as the breath runs out.
     f0 = (250.0 * (80.0 / 250.0) ** params.size) * float(rng.uniform(0.92, 1.08)) * (1.05 - 0.15 * u)
-    src = _source(rng, f0.astype(np.float32), roughness=0.45 + 0.3 * params.intensity, breath=0.6)
+    src = glottal_source(rng, f0.astype(np.float32), roughness=0.45 + 0.3 * params.intensity, breath=0.6)
     scale = 1.15 - 0.35 * params.size
     formants = ((520.0 * scale, 2.5, 1.0), (1150.0 * scale, 3.5, 0.45), (2500.0 * scale, 4.0, 0.15))
-    out = lowpass(_tract(src, formants), 3000.0)
+    out = lowpass(vocal_tract(src, formants), 3000.0)
     # The throat's flutter: the level pulses 10-25 times a second, deeply, with a wandering rate.
     flutter_hz = float(rng.uniform(10.0, 25.0))
     wander = np.cumsum(1.0 + 0.15 * one_pole(white(rng, n), 0.9995) * 20.0, dtype=np.float64) / SAMPLE_RATE
     flutter = 0.55 + 0.45 * np.sin(2.0 * np.pi * flutter_hz * wander + float(rng.uniform(0.0, 2.0 * np.pi)))
-    out *= flutter.astype(np.float32) * _envelope(n, 0.08, 0.7)
+    out *= flutter.astype(np.float32) * call_envelope(n, 0.08, 0.7)
     return finish(out, params, strength, peak=0.8, strength_floor=0.4, fade_s=0.03)
 
 
@@ -130,9 +130,9 @@ def render_caw(rng: np.random.Generator, params: SoundParams, strength: float) -
         u = np.linspace(0.0, 1.0, k, dtype=np.float32)
         f0 = (480.0 * scale) * float(rng.uniform(0.9, 1.1)) * (1.0 + 0.12 * np.sin(np.pi * u))
         # Driven hard: the pulses are swamped by turbulence (breath) and jitter wildly.
-        src = _source(rng, f0.astype(np.float32), roughness=0.6, breath=2.5)
-        call = _tract(src, ((1250.0 * scale, 3.0, 1.0), (1750.0 * scale, 3.5, 0.8), (3200.0 * scale, 4.0, 0.15)))
-        call = bandpass(call, 700.0, 4500.0, order=2) * _envelope(k, 0.015, 0.6)
+        src = glottal_source(rng, f0.astype(np.float32), roughness=0.6, breath=2.5)
+        call = vocal_tract(src, ((1250.0 * scale, 3.0, 1.0), (1750.0 * scale, 3.5, 0.8), (3200.0 * scale, 4.0, 0.15)))
+        call = bandpass(call, 700.0, 4500.0, order=2) * call_envelope(k, 0.015, 0.6)
         start = int(at * SAMPLE_RATE)
         out[start : start + k] += unit_peak(call)[: n - start] * float(rng.uniform(0.75, 1.0))
         at += length + gap

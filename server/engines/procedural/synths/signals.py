@@ -83,7 +83,9 @@ SIGNAL_MODELS: tuple[SoundModel, ...] = (
         "beep", "oneshot",
         "an electronic beep: a short pure tone from a microwave, a timer, a heart monitor, a scanner, a truck reversing",
         ("beep", "beeps", "beeping", "beeped", "bleep", "bleeps", "bleeping", "blip", "blips", "beeper", "pager",
-         "timer"),
+         "timer",
+         # an alarm clock's alarm, not its ticking (the clock's)
+         "alarm clock"),
         render_beep, SoundParams(size=0.4, hardness=0.5, intensity=0.6, distance=0.1),
         ucs=("BEEP", "BEEPAppl", "BEEPLofi", "BEEPMed", "BEEPTimer", "BEEPVeh", "ALRMElec"),
     ),
