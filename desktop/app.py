@@ -62,6 +62,10 @@ def render_screenshot(png: Path, timeline: Path | None, *, rate: float | None = 
     if address:
         window.server.address.setText(address)
     window.show()
+    # Again once the first layout has run: it sizes the window to the whole toolbar's length
+    # (858 px), so --size 800x600 came out wider than asked.
+    QCoreApplication.processEvents()
+    window.resize(*size)
     session = window.session
     deadline = time.monotonic() + timeout
     if connect:

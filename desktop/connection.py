@@ -1,6 +1,6 @@
 """The panel's link to a server: connecting (on a worker thread), then a health check every few
 seconds; a server that is up but still loading its engine is looked at again sooner. Part of
-the session (``session.py``): it reports through the session's ``connection_changed`` and
+the session (``session.py``): it reports through the session's ``connection_changed`` (connected, connecting, error, refused) and
 ``server_info_changed`` signals."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from PyQt6.QtCore import QObject, QTimer
 
 from foleyline.desktop import calls
 from foleyline.desktop.jobs import Job
-from foleyline.errors import Unavailable
+from foleyline.errors import PermissionDenied, Unavailable
 from foleyline.protos.v1 import foley_pb2 as pb
 
 if TYPE_CHECKING:  # the session owns this part; only its type is needed here
@@ -75,7 +75,10 @@ class Connection(QObject):
         self.client = None
         self.server_info = None
         self._health.stop()
-        self._session.connection_changed.emit("error", f"{self.address}: {exc}")
+        # A server that answered and turned the token down is there: the cure is the token, not
+        # starting another server.
+        state = "refused" if isinstance(exc, PermissionDenied) else "error"
+        self._session.connection_changed.emit(state, f"{self.address}: {exc}")
         self._session.server_info_changed.emit(None)
 
     def check_health(self) -> None:

@@ -51,8 +51,9 @@ class Drafting:
         session, store = self._session, self._session.store
         if event.WhichOneof("result") == "notes":
             drafted = notes_from_proto(event.notes)
-            store.update(event.shot_id, notes=drafted, drafting=False, drafted=drafted,
-                         draft_warnings=list(event.warnings))
+            if store.update(event.shot_id, notes=drafted, drafting=False, drafted=drafted,
+                            draft_warnings=list(event.warnings)) is not None:
+                session.keep_later(event.shot_id, drafted)
         else:
             store.update(event.shot_id, failure=event.error or "drafting failed", drafting=False)
         for warning in event.warnings:
@@ -91,6 +92,8 @@ class Drafting:
     def _on_edited(self, shot_id: str, response: pb.EditNotesResponse, regenerate: bool) -> None:
         session = self._session
         state = session.store.update(shot_id, notes=notes_from_proto(response.notes))
+        if state is not None:
+            session.keep_later(shot_id, state.notes)
         session.instruction_done.emit(shot_id, response)
         session.message.emit(response.summary or "Notes edited", False)
         if not regenerate or state is None:

@@ -71,7 +71,10 @@ def export_job(holder: CallHolder, client: Any, timeline: Any, accepted: list[tu
     audio_dir = out_path if bridge is not None else out_path.parent / f"{out_path.stem}_foley"
     files = TakeFiles(audio_dir, naming.file_template or None)  # a bad template fails before any fetch
     names = track_names(naming.track_names or None)
-    audio_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        audio_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInput(cannot_write(audio_dir, exc)) from exc
 
     def copy_from_cache(sha256: str, target: Path) -> Path:
         with atomic_path(target) as tmp:
@@ -85,7 +88,11 @@ def export_job(holder: CallHolder, client: Any, timeline: Any, accepted: list[tu
         if not take.accepted:
             # circled on the server now: its WAVs are listed as copies stamped CIRCLED, signed again
             take = client.accept_take(take.id)
-        for layer, wav in files.write(shot, take, copy_from_cache):
+        try:
+            written_wavs = files.write(shot, take, copy_from_cache)
+        except OSError as exc:
+            raise InvalidInput(cannot_write(audio_dir, exc)) from exc
+        for layer, wav in written_wavs:
             placements.append(placement_for_take(shot, take, layer, wav, names))
     if not placements:
         raise InvalidInput("the accepted takes hold no audio to place; regenerate them")
@@ -95,8 +102,16 @@ def export_job(holder: CallHolder, client: Any, timeline: Any, accepted: list[tu
         target = f"Resolve timeline {timeline.name!r}"
         return ExportResult(audio_dir, _written(timeline, placed.placed), target, tuple(placed.problems))
     yield f"Writing {out_path.name}…"
-    written = write_foley_timeline(timeline, placements, out_path, fmt=fmt)
+    try:
+        written = write_foley_timeline(timeline, placements, out_path, fmt=fmt)
+    except OSError as exc:
+        raise InvalidInput(cannot_write(out_path, exc)) from exc
     return ExportResult(Path(written), _written(timeline, placed_clips(timeline, placements)))
+
+
+def cannot_write(path: Path, exc: OSError) -> str:
+    """What a folder that refuses the export means to the editor, in place of an errno."""
+    return f"cannot write {path} ({exc.strerror or exc}); choose an Output folder you can write to"
 
 
 def _written(timeline: Any, placed: list) -> tuple[WrittenClip, ...]:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PyQt6.QtCore import Qt, pyqtSignal
-from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PyQt6.QtCore import QSize, Qt, pyqtSignal
+from PyQt6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
     QFileDialog,
     QInputDialog,
@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import (
 
 from foleyline import config
 from foleyline.desktop import style, timefmt
+from foleyline.desktop.elided import ElidedLabel
 from foleyline.desktop.export_panel import ExportPanel
 from foleyline.desktop.local_server import LocalServer
 from foleyline.desktop.notes_editor import NotesEditor
@@ -47,6 +48,22 @@ TIMELINE_FILTER = (
     f"Movies, one shot per cut ({' '.join('*' + suffix for suffix in VIDEO_SUFFIXES)});;All files (*)"
 )
 EDL_RATES = ["23.976", "24", "25", "29.97", "30", "50", "59.94", "60"]
+
+
+def fit_screen(width: int, height: int) -> QSize:
+    """The window's first size: ``width`` x ``height``, less where the screen has less room (a
+    1366x768 laptop would otherwise get a window whose edges and status line are off screen)."""
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return QSize(width, height)
+    room = screen.availableGeometry()
+    return QSize(min(width, room.width()), min(height, room.height()))
+
+
+def with_key(text: str, action: QAction) -> str:
+    """A tooltip that names the action's key, as menus do (a toolbar's tooltip does not)."""
+    key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    return f"{text} ({key})" if key else text
 
 
 class MainWindow(QMainWindow):
@@ -95,7 +112,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(main)
 
         self._build_toolbar()
-        self.status_text = QLabel()
+        self.status_text = ElidedLabel()
         self.statusBar().addWidget(self.status_text, 1)
         self.busy = QLabel()
         self.busy.setObjectName("dim")
@@ -108,7 +125,7 @@ class MainWindow(QMainWindow):
         self._wire()
         self._set_server_actions("disconnected", "")
         self._show_shot(None)
-        self.resize(1680, 980)
+        self.resize(fit_screen(1680, 980))
 
     # -- construction
 
@@ -121,10 +138,13 @@ class MainWindow(QMainWindow):
         self.resolve_action.setToolTip("Take the shots of the timeline open in DaVinci Resolve (within its in/out marks)")
         self.relink_action = QAction("Relink media…", self)
         self.relink_action.setToolTip("Point the timeline's clips at media that moved: search folders, map path prefixes")
-        self.draft_action = QAction("Draft notes", self)
-        self.generate_action = QAction("Generate selected", self)
+        # Keys for what an editor does shot after shot (the README lists them).
+        self.draft_action = QAction("Draft notes", self, shortcut=QKeySequence("Ctrl+D"))
+        self.generate_action = QAction("Generate selected", self, shortcut=QKeySequence("Ctrl+G"))
         self.cancel_action = QAction("Cancel all", self)
-        self.export_action = QAction("Export…", self)
+        self.export_action = QAction("Export…", self, shortcut=QKeySequence("Ctrl+E"))
+        self.export_action.setToolTip(with_key("Write the accepted takes into a timeline", self.export_action))
+        self.open_action.setToolTip(with_key("Open an exported timeline or a movie", self.open_action))
         for action in (self.open_action, self.resolve_action, self.relink_action, self.draft_action, self.generate_action, self.cancel_action, self.export_action):
             bar.addAction(action)
         spacer = QWidget()
@@ -233,8 +253,6 @@ class MainWindow(QMainWindow):
             self.shots.select_ids([first])
         else:
             self._show_shot(None)
-        if loaded.problems:
-            self.show_message(f"{len(loaded.problems)} clips are not shots: " + "; ".join(loaded.problems[:3]), False)
         self.timeline_ready.emit()
 
     def _want_thumbnail(self, shot_id: str) -> None:
@@ -338,7 +356,8 @@ class MainWindow(QMainWindow):
         self.server.set_connection(state, detail)
         self.light.set_state(state)
         self.light_label.setText({"connected": "Server connected", "connecting": "Connecting…",
-                                  "error": "Server not reachable", "disconnected": "Not connected"}.get(state, state))
+                                  "error": "Server not reachable", "refused": "Token refused",
+                                  "disconnected": "Not connected"}.get(state, state))
         self.light_label.setToolTip(detail)
         if self.local_server.running:
             self.server.start_button.setEnabled(False)
@@ -352,13 +371,14 @@ class MainWindow(QMainWindow):
         reason = "" if state == "connected" else {
             "connecting": f"Waiting for the server: {detail}",
             "error": f"No server: {detail}. Start one in the Server tab (Start local server) or connect to one.",
+            "refused": f"{detail}. Enter the server's token in the Server tab (Token) and press Connect.",
         }.get(state, "Not connected to a server: connect in the Server tab or start a local one.")
         for action, what in self._server_actions:
             action.setEnabled(not reason)
-            action.setToolTip(reason or what)
+            action.setToolTip(reason or with_key(what, action))
         self.exporter.export_button.setEnabled(not reason)
         self.exporter.export_button.setToolTip(reason)
-        self.takes.set_server_reason(reason)
+        self.takes.set_server_reason(reason, error=state != "connecting")
         if reason and state != "connecting":
             self.show_message(reason, True)
 

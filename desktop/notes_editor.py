@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import (
 )
 
 from foleyline.desktop import style
+from foleyline.desktop.elided import ElidedLabel
 from foleyline.desktop.layer_table import LAYER_ROLE, PROMPT, LayerTableModel
 from foleyline.errors import InvalidInput
 from foleyline.notes.schema import Layer, Notes, Region
@@ -43,7 +44,7 @@ class NotesEditor(QWidget):
         self._server_warnings: list[str] = []
         self._loading = False
 
-        self.heading = QLabel("No shot selected")
+        self.heading = ElidedLabel("No shot selected")
         self.heading.setObjectName("heading")
         self.reasoning = QPlainTextEdit(placeholderText="What is seen, what should be heard, in what order, and why…")
         self.layers = LayerTableModel(self)

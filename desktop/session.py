@@ -16,16 +16,16 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Callable
 
-from PyQt6.QtCore import QObject, pyqtSignal
+from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 
-from foleyline.desktop import calls, export
+from foleyline.desktop import calls, export, kept_notes
 from foleyline.desktop.calls import Audition, LoadedTimeline, TimelineChoice
 from foleyline.desktop.connection import ClientFactory, Connection
 from foleyline.desktop.drafting import Drafting
 from foleyline.desktop.export import ExportResult
 from foleyline.desktop.generation import Generation
 from foleyline.desktop.jobs import Job, JobRunner
-from foleyline.desktop.state import ShotStore
+from foleyline.desktop.state import ShotStore, in_panel_words, plural
 from foleyline.errors import FoleylineError, Unavailable
 from foleyline.notes.convert import notes_from_proto
 from foleyline.notes.schema import Notes
@@ -38,6 +38,8 @@ __all__ = ["Session", "Audition", "ExportResult", "LoadedTimeline", "TimelineCho
 
 log = logging.getLogger(__name__)
 
+KEEP_DELAY_MS = 500  # write typed notes once typing pauses, not on every key
+
 
 class Session(QObject):
     """Everything the panel does that is not drawing."""
@@ -49,7 +51,7 @@ class Session(QObject):
     timeline_failed = pyqtSignal(str)
     timeline_choice = pyqtSignal(object)            # TimelineChoice: the file holds several timelines
     relink_failed = pyqtSignal(str)
-    connection_changed = pyqtSignal(str, str)       # state (connected/connecting/disconnected/error), detail
+    connection_changed = pyqtSignal(str, str)       # state (connected/connecting/disconnected/error/refused), detail
     server_info_changed = pyqtSignal(object)        # pb.ServerInfo | None
     audition_ready = pyqtSignal(object)             # Audition
     audition_failed = pyqtSignal(str, str)          # take id, message
@@ -68,6 +70,9 @@ class Session(QObject):
         self.drafting = Drafting(self)
         self.generation = Generation(self)
         self._accepted_in_timeline: dict[str, str] = {}   # shot id -> take id, from clip metadata
+        self._to_keep: dict[str, Notes] = {}              # shot id -> notes typed, not yet on disk
+        self._keep_timer = QTimer(self, singleShot=True, interval=KEEP_DELAY_MS)
+        self._keep_timer.timeout.connect(self.keep_notes)
         self.runner.busy_changed.connect(lambda count: self.busy_changed.emit(count > 0))
 
     @property
@@ -141,16 +146,27 @@ class Session(QObject):
         return job.start()
 
     def _on_timeline(self, loaded: LoadedTimeline) -> None:
+        self.keep_notes()  # the shots going away: what was typed for them is on disk first
         self.loaded = loaded
         self.generation.forget()
         self.store.set_shots(list(loaded.shots))
+        self._restore_kept_notes()
         self._restore_from_timeline(loaded)
         self.timeline_loaded.emit(loaded)
-        usable = sum(1 for shot in loaded.shots if not shot.missing_reason)
-        text = f"{loaded.name}: {len(loaded.shots)} shots ({usable} with media)"
-        if loaded.problems:
-            text += f"; {len(loaded.problems)} clips skipped"
-        self.message.emit(text, False)
+        text, serious = loaded_summary(loaded)
+        self.message.emit(text, serious)
+
+    def _restore_kept_notes(self) -> None:
+        """The notes the editor typed for these shots in an earlier session: newer than what a
+        take or the timeline's metadata recorded, so they come first."""
+        restored = 0
+        for state in list(self.store):
+            notes = kept_notes.kept(state.shot.id)
+            if notes is not None:
+                self.store.update(state.shot.id, notes=notes)
+                restored += 1
+        if restored:
+            log.info("restored the notes typed earlier for %d shot(s)", restored)
 
     def _restore_from_timeline(self, loaded: LoadedTimeline) -> None:
         """Shots a Foleyline write-back already covered carry their notes in clip metadata:
@@ -219,7 +235,22 @@ class Session(QObject):
     # -- notes (drafting.py)
 
     def set_notes(self, shot_id: str, notes: Notes) -> None:
-        self.store.update(shot_id, notes=notes, failure=None)
+        """The editor's own edit: shown at once, and kept on disk once typing pauses."""
+        if self.store.update(shot_id, notes=notes, failure=None) is not None:
+            self.keep_later(shot_id, notes)
+
+    def keep_later(self, shot_id: str, notes: Notes) -> None:
+        """Notes the editor has made theirs (typed, drafted, edited by instruction): on disk
+        once typing pauses, so a reopened shot shows them rather than an older take's."""
+        self._to_keep[shot_id] = notes
+        self._keep_timer.start()
+
+    def keep_notes(self) -> None:
+        """Write the notes typed since the last write (see ``kept_notes``)."""
+        self._keep_timer.stop()
+        pending, self._to_keep = self._to_keep, {}
+        for shot_id, notes in pending.items():
+            kept_notes.keep(shot_id, notes)
 
     def draft_notes(self, shot_ids: list[str], *, writer: str = "auto") -> Job | None:
         return self.drafting.draft_notes(shot_ids, writer=writer)
@@ -290,7 +321,22 @@ class Session(QObject):
     def shutdown(self, msecs: int = 3000) -> None:
         """End every stream and wait for the workers. Server jobs are not cancelled: they run
         on and stay resumable, and their takes are listed when the timeline is opened again."""
+        self.keep_notes()
         self.connection.stop_checking()
         self.runner.cancel_all()
         self.runner.wait(msecs)
         self.connection.close()
+
+
+def loaded_summary(loaded: LoadedTimeline) -> tuple[str, bool]:
+    """The one line said when a timeline opens, and whether it needs the editor: how many
+    shots, which lack their media (and how to find it) and the first clip to check. A clip
+    whose media is missing is still a shot in the list, so it is not counted as skipped."""
+    missing = [shot for shot in loaded.shots if shot.missing_reason]
+    text = f"{loaded.name}: {plural(len(loaded.shots), 'shot')}"
+    if missing:
+        text += f"; {len(missing)} without media: use Relink media… to find it"
+    others = [p for p in loaded.problems if not any(shot.missing_reason in p for shot in missing)]
+    if others:
+        text += f"; {plural(len(others), 'clip')} to check: {in_panel_words(others[0])}"
+    return text, bool(missing)

@@ -32,7 +32,7 @@ from PyQt6.QtWidgets import (
 
 from foleyline.desktop.table_model import ColumnsModel
 from foleyline.desktop import style, timefmt
-from foleyline.desktop.state import ShotState, ShotStore, Status
+from foleyline.desktop.state import ShotState, ShotStore, Status, in_panel_words, plural
 
 SHOT_ROLE = Qt.ItemDataRole.UserRole + 1      # the ShotState of the row
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2    # the Status enum of the row
@@ -134,7 +134,7 @@ class ShotListModel(ColumnsModel):
         if state.shot.media_path is not None:
             lines.append(str(state.shot.media_path))
         if state.shot.missing_reason:
-            lines.append(f"media: {state.shot.missing_reason}")
+            lines.append(f"media: {in_panel_words(state.shot.missing_reason)}")
         if state.failure:
             lines.append(f"failed: {state.failure}")
         if state.stage:
@@ -252,7 +252,7 @@ class ShotListView(QWidget):
 
     def _update_count(self, *_args: object) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        self.count_label.setText(f"{shown} of {total} shots" if shown != total else f"{total} shots")
+        self.count_label.setText(f"{shown} of {plural(total, 'shot')}" if shown != total else plural(total, "shot"))
 
     def selected_ids(self) -> list[str]:
         rows = sorted({self.proxy.mapToSource(index).row() for index in self.table.selectionModel().selectedRows()})

@@ -14,6 +14,7 @@ from PyQt6.QtCore import QObject, pyqtSignal
 
 from foleyline.notes.schema import Notes
 from foleyline.plugin.shots import Shot
+from foleyline.plugin.timeline.clipinfo import RELINK_OPTIONS
 from foleyline.protos.v1 import foley_pb2 as pb
 
 
@@ -66,8 +67,7 @@ class ShotState:
         if status is Status.GENERATING:
             return f"generating {round(100 * (self.progress or 0.0))} %"
         if status is Status.TAKES:
-            count = len(self.takes)
-            return f"{count} take" + ("" if count == 1 else "s")
+            return plural(len(self.takes), "take")
         return status.value
 
     def take(self, take_id: str) -> pb.Take | None:
@@ -172,3 +172,13 @@ def _still_true(warnings: list[str], about, now: Notes | None) -> list[str]:
         if not named or current.get(named[0].label) == named[0].prompt:
             kept.append(warning)
     return kept
+
+
+def in_panel_words(text: str) -> str:
+    """A message the timeline readers write for the command line, with the panel's way to do
+    the same (its Relink media… action, not ``--relink``)."""
+    return text.replace(RELINK_OPTIONS, "with Relink media… in the toolbar")
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")

@@ -25,6 +25,7 @@ from PyQt6.QtWidgets import (
 
 from foleyline.desktop.table_model import ColumnsModel
 from foleyline.desktop import style
+from foleyline.desktop.elided import ElidedLabel
 from foleyline.desktop.state import ShotState
 from foleyline.protos.v1 import foley_pb2 as pb
 
@@ -165,7 +166,7 @@ class TakesPanel(QWidget):
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setTextVisible(True)
-        self.stage = QLabel()
+        self.stage = ElidedLabel()
         self.stage.setObjectName("dim")
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -178,25 +179,30 @@ class TakesPanel(QWidget):
         audition.addWidget(self.set_b_button)
         audition.addStretch(1)
         audition.addWidget(self.accept_button)
+        # The shot and one layer on rows of their own: on one row the panel could not be
+        # narrower than 537 px, which with the list and the notes kept the window over 800 px.
         generate = QHBoxLayout()
         generate.addWidget(self.count)
         generate.addWidget(self.generate_button)
-        generate.addWidget(self.layer_combo)
-        generate.addWidget(self.layer_button)
         generate.addStretch(1)
         generate.addWidget(self.cancel_button)
+        layer = QHBoxLayout()
+        layer.addWidget(self.layer_combo)
+        layer.addWidget(self.layer_button)
+        layer.addStretch(1)
         instruct = QHBoxLayout()
         instruct.addWidget(self.instruction, 1)
         instruct.addWidget(self.instruction_button)
         progress = QHBoxLayout()
         progress.addWidget(self.progress, 1)
-        progress.addWidget(self.stage)
+        progress.addWidget(self.stage, 1)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table, 1)
         layout.addLayout(audition)
         layout.addLayout(generate)
+        layout.addLayout(layer)
         layout.addLayout(instruct)
         layout.addLayout(progress)
         layout.addWidget(self.message)
@@ -260,15 +266,25 @@ class TakesPanel(QWidget):
         if state is None or state.progress is None:
             self.progress.setValue(100 if state and state.takes else 0)
             self.progress.setFormat("done" if state and state.takes else "idle")
-            self.stage.setText(state.failure[:80] if state and state.failure else "")
+            self.stage.setText(state.failure if state and state.failure else "")
+            self.stage.setVisible(bool(self.stage.text()))  # the bar takes the row when there is nothing to say
             return
         self.progress.setValue(round(100 * state.progress))
         self.progress.setFormat("%p %")
         self.stage.setText(state.stage)
+        self.stage.setVisible(bool(state.stage))
 
-    def set_server_reason(self, reason: str) -> None:
-        """Turn the actions that need a server off, saying why (``reason``), or on ("")."""
+    def set_server_reason(self, reason: str, *, error: bool = True) -> None:
+        """Turn the actions that need a server off, saying why (``reason``; ``error`` False
+        while one is only on its way), or on ("")."""
         if reason != self.server_reason:
+            # Said here too, beside the buttons it turns off: the status bar's one line is
+            # taken by the next message (a timeline loading), and a tooltip is found only by
+            # hovering over a disabled button.
+            if reason:
+                self.show_message(reason, error=error)
+            elif self.message.text() == self.server_reason:
+                self.show_message("")
             self.server_reason = reason
             self.set_state(self._state)
 

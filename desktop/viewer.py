@@ -15,7 +15,7 @@ from pathlib import Path
 
 import opentimelineio as otio
 
-from PyQt6.QtCore import QRectF, Qt, QTimer, QUrl, pyqtSignal
+from PyQt6.QtCore import QRect, QRectF, Qt, QTimer, QUrl, pyqtSignal
 from PyQt6.QtGui import QColor, QGuiApplication, QImage, QPainter, QPaintEvent, QResizeEvent
 from PyQt6.QtWidgets import (
     QCheckBox,
@@ -31,6 +31,7 @@ from foleyline.desktop import style, timefmt
 from foleyline.desktop.frames import FrameCache
 from foleyline.desktop.jobs import JobRunner
 from foleyline.desktop.roi import Box, RoiOverlay, picture_rect
+from foleyline.desktop.state import in_panel_words
 from foleyline.plugin.shots import Shot
 from foleyline.timebase import MediaSpan
 
@@ -65,6 +66,21 @@ class StillFrame(QWidget):
         self.message = message
         self.update()
 
+    def _message_layout(self) -> tuple[QRect, int]:
+        """Where the message goes and how it wraps: at words, or anywhere when one word (a
+        file's whole path) is wider than the picture. On one centred line a missing file's
+        message ran off both edges."""
+        margin = self.fontMetrics().height()
+        room = self.rect().adjusted(margin, margin, -margin, -margin)
+        widest = max((self.fontMetrics().horizontalAdvance(word) for word in self.message.split()), default=0)
+        wrap = Qt.TextFlag.TextWrapAnywhere if widest > room.width() else Qt.TextFlag.TextWordWrap
+        return room, int(Qt.AlignmentFlag.AlignCenter | wrap)
+
+    def message_bounds(self) -> QRect:
+        """The rectangle the message takes when drawn."""
+        room, flags = self._message_layout()
+        return self.fontMetrics().boundingRect(room, flags, self.message)
+
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor("#000000"))
@@ -73,7 +89,8 @@ class StillFrame(QWidget):
             painter.drawImage(picture_rect(self.width(), self.height(), aspect), self.image, QRectF(self.image.rect()))
         elif self.message:
             painter.setPen(QColor(style.DIM))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.message)
+            room, flags = self._message_layout()
+            painter.drawText(room, flags, self.message)
         painter.end()
 
 
@@ -86,7 +103,9 @@ class PictureArea(QWidget):
         picture.setParent(self)
         self.overlay = RoiOverlay(self)
         self.overlay.raise_()
-        self.setMinimumSize(320, 180)
+        # 16:9 at the least that still shows what moves; 320x180 kept an 800x600 window from
+        # fitting (with the waveform and the takes below it).
+        self.setMinimumSize(256, 144)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self.picture.setGeometry(self.rect())
@@ -223,7 +242,7 @@ class Viewer(QWidget):
         self.slider.setRange(0, int(self._span.duration * 1000))
         self.area.overlay.set_boxes([])
         if shot is None or shot.media_path is None or shot.missing_reason:
-            reason = "No shot selected" if shot is None else f"No picture: {shot.missing_reason or 'the shot has no media file'}"
+            reason = "No shot selected" if shot is None else f"No picture: {in_panel_words(shot.missing_reason or 'the shot has no media file')}"
             self._show_still(None, reason)
             self._set_position(0.0)
             return

@@ -14,6 +14,9 @@ from foleyline.plugin.timeline.relink import as_stored, raw_media_path
 __all__ = ["VARIABLE_SPEED", "edl_source_in_media_timecode", "media_path_of", "speed_varies", "time_scalar",
            "timeline_drop_frame"]
 
+# How the command line relinks; the panel names its own Relink media… instead.
+RELINK_OPTIONS = "(--relink DIR, --map-path OLD=NEW)"
+
 
 def _metadata_says_drop(meta: object, depth: int = 0) -> bool | None:
     """Exports keep the drop-frame flag in adapter metadata under various names."""
@@ -74,7 +77,7 @@ def media_path_of(reference: otio.core.MediaReference, base_dir: Path | None,
         path = base_dir / path
     path = as_stored(path) or path
     if not path.exists():
-        return path, f"media file not found: {raw if raw.startswith('//') else path}; relink it (--relink DIR, --map-path OLD=NEW) or mount the drive that holds it"
+        return path, f"media file not found: {raw if raw.startswith('//') else path}; relink it {RELINK_OPTIONS} or mount the drive that holds it"
     return path, None
 
 

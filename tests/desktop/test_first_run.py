@@ -20,7 +20,7 @@ def test_before_any_server_answers_the_actions_that_need_one_are_off_and_say_why
 def test_once_connected_they_are_on_and_off_again_when_it_stops_answering(qtbot, window):
     connect_and_wait(qtbot, window)
     assert all(action.isEnabled() for action in _server_actions(window))
-    assert window.generate_action.toolTip() == "Generate takes for the selected shots"
+    assert window.generate_action.toolTip() == "Generate takes for the selected shots (Ctrl+G)"
     window.session.connection_changed.emit("error", "127.0.0.1:50551: cannot reach the Foleyline server")
     assert not window.generate_action.isEnabled()
     assert "cannot reach" in window.generate_action.toolTip() and "Start local server" in window.generate_action.toolTip()

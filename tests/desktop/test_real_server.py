@@ -148,3 +148,15 @@ def test_regenerate_one_layer_and_cancel_against_the_server(qtbot, server, panel
     panel.takes.cancel_button.click()
     qtbot.waitUntil(lambda: state().progress is None)
     assert len(state().takes) == 2
+
+
+def test_a_wrong_token_is_said_as_a_token_to_fix_not_a_server_to_start(qtbot, server, panel):
+    panel.server.address.setText(server.address)
+    panel.server.token.setText("not-" + TOKEN)
+    panel.server.connect_button.click()
+    qtbot.waitUntil(lambda: panel.light_label.text() == "Token refused")
+    said = panel.takes.message.text()
+    assert "refused the token" in said and "Server tab (Token)" in said
+    assert "Start local server" not in said                 # a server is there: the token is the cure
+    assert not panel.server.start_button.isEnabled()
+    assert not panel.generate_action.isEnabled()
