@@ -361,11 +361,10 @@ def xges_one_module() -> None:
 def fcp7_nested_sequences() -> None:
     """Make the FCP7 XML reader read a nested sequence's tracks: given the <sequence> of a
     clipitem, it reads the tracks of its <media> (with the sequence's rate in context), named
-    and marked as the sequence. A clipitem holding a ``<multiclip>`` (FCP7's and Premiere's
-    multicamera clip) made the reader refuse the whole file ("Type of clip item is not
-    supported"); it is read as a clip without media that says so, and the rest of the sequence
-    is read. Its angles are not: which one is seen is the multiclip's active video angle, and
-    no export here showed how FCP7 marks it. Call before reading; idempotent."""
+    and marked as the sequence. A clipitem holding a ``<multiclip>`` (FCP7's multicamera clip)
+    made the reader refuse the whole file ("Type of clip item is not supported"): it is read as
+    the clip of its active angle (see ``_active_angle_clipitem``), and as a clip without media
+    that says to flatten it where no angle is marked active. Call before reading; idempotent."""
     module = fcp7_writer.adapter_module()
     parser = module.FCP7XMLParser
     if getattr(parser, "_foleyline_nested", False):
@@ -378,7 +377,12 @@ def fcp7_nested_sequences() -> None:
         if multiclip is None or element.find("./file") is not None or element.find("./sequence") is not None:
             return read_clip(self, element, item_range, start_offset, context)
         name = module._name_from_element(element) or module._name_from_element(self._derefed_element(multiclip))
-        why = (f"a multiclip ({name}): its angles are not read; flatten it in the NLE (Premiere: Multi-Camera > "
+        shown = _active_angle_clipitem(element, self._derefed_element(multiclip), self._etree)
+        if shown is not None:
+            clip = read_clip(self, shown[0], item_range, start_offset, context)
+            clip.name = f"{name} ({shown[1]})" if shown[1] and shown[1] != name else name
+            return clip
+        why = (f"a multiclip ({name}) with no angle marked active; flatten it in the NLE (Premiere: Multi-Camera > "
                "Flatten; Final Cut Pro 7: Collapse Multiclip) and export again")
         rate = module._rate_from_context(context.context_pushing_element(element))
         start = TC.RationalTime(float(element.find("./in").text), rate) + start_offset
@@ -401,6 +405,51 @@ def fcp7_nested_sequences() -> None:
     parser.stack_for_element = stack_for_element
     parser.clip_for_element = clip_for_element
     parser._foleyline_nested = True
+
+
+def _active_angle_clipitem(element: ET.Element, multiclip: ET.Element, document) -> tuple[ET.Element, str] | None:
+    """(a clipitem of the media a multiclip's clipitem shows, the angle's name), or None where no
+    angle is marked active.
+
+    FCP7 XML writes every ``<angle>`` of a multiclip, each a ``<clip>`` whose tracks place its
+    file in the multiclip's time, and marks the angle cut to with ``<activevideoangle>TRUE``
+    (``<activeaudioangle>`` for a clipitem on a sound track); the clipitem's ``in``/``out`` count
+    the multiclip's time. What plays is that angle's file, from the frame its track places at
+    ``in``: the clipitem as if it held that file. A file written once and named by id elsewhere
+    is found by its id."""
+    audio = (element.findtext("./sourcetrack/mediatype") or "").strip().lower() == "audio"
+    flag = "activeaudioangle" if audio else "activevideoangle"
+    angle = next((a for a in multiclip.findall("./angle") if (a.findtext(flag) or "").strip().upper() == "TRUE"), None)
+    inner_clip = angle.find("./clip") if angle is not None else None
+    if inner_clip is None or element.find("./in") is None:
+        return None
+    at = int(float(element.findtext("./in")))
+    placed = []
+    for item in inner_clip.findall(f"./media/{'audio' if audio else 'video'}/track/clipitem"):
+        start, end, in_ = (int(float(item.findtext(tag) or -1)) for tag in ("start", "end", "in"))
+        if item.find("./file") is not None and start >= 0 and in_ >= 0 and start <= at < max(end, start + 1):
+            placed.append((start, in_, item))
+    if not placed:
+        return None
+    start, in_, item = placed[0]
+    media = _file_with_contents(item.find("./file"), document)
+    shown = copy.deepcopy(element)
+    shown.remove(shown.find("./multiclip"))
+    shown.append(copy.deepcopy(media))
+    moved = in_ - start  # multiclip frame -> the file's frame
+    for tag in ("in", "out"):
+        if shown.find(tag) is not None and int(float(shown.findtext(tag))) >= 0:
+            shown.find(tag).text = str(int(float(shown.findtext(tag))) + moved)
+    return shown, (inner_clip.findtext("./name") or item.findtext("./name") or "").strip()
+
+
+def _file_with_contents(file_element: ET.Element, document) -> ET.Element:
+    """The ``<file>`` of that id that says what it is (FCP7 writes a file in full once and by its
+    id alone after), else the element as given."""
+    if len(file_element) or not file_element.get("id"):
+        return file_element
+    root = document.getroot() if hasattr(document, "getroot") else document
+    return next((f for f in root.iter("file") if f.get("id") == file_element.get("id") and len(f)), file_element)
 
 
 FCPX_CARRIER = 24.0  # the rate the FCPXML writer's float arithmetic is exact at (see _fcpx_string)

@@ -72,7 +72,8 @@ def parse_map(text: str) -> PathMap:
 
 def raw_media_path(url: str) -> str | None:
     """The path a media URL or plain path names, Windows and UNC forms kept as written:
-    ``file://localhost/D%3a/m/a.mov`` -> ``D:/m/a.mov``, ``file://srv/share/a.mov`` -> ``//srv/share/a.mov``."""
+    ``file://localhost/D%3a/m/a.mov`` -> ``D:/m/a.mov``, ``file://srv/share/a.mov`` -> ``//srv/share/a.mov``,
+    ``file://localhost/%5c%5csrv%5cshare%5ca.mov`` -> ``\\\\srv\\share\\a.mov``."""
     if not url:
         return None
     if _is_windows(url) or url.startswith("/"):
@@ -83,7 +84,7 @@ def raw_media_path(url: str) -> str | None:
     if parsed.scheme != "file":
         return None
     path = urllib.parse.unquote(parsed.path)
-    if re.match(r"^/[A-Za-z]:", path):
+    if re.match(r"^/(?:[A-Za-z]:|\\\\|//)", path):  # Premiere on Windows: file://localhost/%5c%5cnas/share
         return path[1:]
     if parsed.netloc and parsed.netloc.lower() != "localhost":
         return f"//{parsed.netloc}{path}"

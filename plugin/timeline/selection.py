@@ -214,8 +214,8 @@ def _edges(items: Sequence[otio.core.Composable], index: int, rate: float) -> _E
     so the shot runs through it (an EDL's fade to black: the clip plays on under the dissolve to
     BL). Between two shots the cut is where the NLE shows its edit point, and each shot's picture
     is seen past it by the transition's side beyond it (what the take's handles must cover).
-    Readers of FCP7 XML (its ``alignment``), AAF (its ``CutPoint``), Kdenlive (its mix's cut) and
-    NLEs' own OTIO put the track's cut there; a CMX3600 list cannot say where the edit was (its
+    Readers of FCP7 XML (its ``alignment``), FCPXML (the edit its ``<transition>`` lies over), AAF
+    (its ``CutPoint``), Kdenlive (its mix's cut) and NLEs' own OTIO put the track's cut there; a CMX3600 list cannot say where the edit was (its
     dissolve starts the incoming event, and the adapter cuts there), so its cut goes to the
     dissolve's middle, where Avid, Premiere, Resolve and Final Cut Pro centre a dissolve by default
     and the pictures are mixed half and half."""
