@@ -23,6 +23,7 @@ from foleyline.plugin.shots import Shot, frame_rate, frames_at, stable_shot_id
 from foleyline.plugin.timeline.clipinfo import (edl_source_in_media_timecode, media_path_of, speed_varies, time_scalar,
                                                  timeline_drop_frame)
 from foleyline.plugin.timeline.formats import META_KEY, global_start, timeline_rate
+from foleyline.plugin.timeline.relink import media_base
 
 __all__ = ["Selection", "Problem", "ShotList", "clips_in_record_time", "find_shots", "parse_record_time", "timeline_drop_frame"]
 
@@ -293,9 +294,7 @@ def find_shots(timeline: otio.schema.Timeline, selection: Selection | None = Non
     drop = timeline_drop_frame(timeline, rate)
     gstart = global_start(timeline)
     meta = timeline.metadata.get(META_KEY) or {}
-    # relative media paths: from an unpacked .otioz bundle, else from the timeline file's folder
-    base = meta.get("media_base") or (str(Path(meta["source_path"]).parent) if meta.get("source_path") else None)
-    base_dir = Path(base) if base else None
+    base_dir = media_base(timeline)
 
     tracks = _video_tracks(timeline)
     wanted_tracks = _resolve_track(selection.track, tracks)
