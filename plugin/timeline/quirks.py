@@ -20,8 +20,9 @@ tests/plugin/test_quirks.py.
   (Its reader keeps <enabled>FALSE only in metadata: ``fix_after_read`` honours it.) Its
   reader makes every nested sequence (a clipitem holding a <sequence>: Premiere nests and
   multicam clips, FCP7 nests) an empty stack: it looks for the tracks under the <sequence>
-  instead of its <media>, so the nest's shots vanished without a word. Answer:
-  ``fcp7_nested_sequences``.
+  instead of its <media>, so the nest's shots vanished without a word, and it refuses a whole
+  file for one clipitem holding an FCP7 <multiclip>. Answer: ``fcp7_nested_sequences`` (a
+  multiclip plays its active angle's file).
 - EDL: the CMX3600 writer refuses a timeline without exactly one video track, and with one it
   writes only the picture (the Foley events vanish). Answer: ``edl.py`` writes an EDL of the
   Foley events itself. Its reader hides the record start in a negative track range:

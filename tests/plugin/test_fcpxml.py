@@ -226,7 +226,7 @@ def test_a_hold_within_a_clip_says_its_speed_varies():
 def test_a_clip_connected_to_a_clip_container_is_not_cut_by_it_but_the_containers_own_sound_is():
     # Final Cut Pro lets a connected clip run past the clip it hangs from; a <clip>'s own
     # <video> and <audio> are its content, cut to it
-    text = f"""<?xml version="1.0" encoding="UTF-8"?>
+    text = """<?xml version="1.0" encoding="UTF-8"?>
 <fcpxml version="1.11"><resources><format id="r1" frameDuration="1/25s"/>
 <asset id="a" name="A" start="0s" duration="60s" hasVideo="1" hasAudio="1" format="r1"><media-rep kind="original-media" src="file:///m/A.mov"/></asset>
 <asset id="b" name="B" start="0s" duration="60s" hasVideo="1" format="r1"><media-rep kind="original-media" src="file:///m/B.mov"/></asset>

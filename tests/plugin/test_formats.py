@@ -223,3 +223,18 @@ def test_an_otiod_bundle_without_its_content_file_says_so(tmp_path):
     (tmp_path / "cut.otiod").mkdir()
     with pytest.raises(InvalidInput, match="an .otiod bundle without content.otio"):
         read_timeline(tmp_path / "cut.otiod")
+
+
+def test_an_otioz_written_from_an_otioz_bundles_the_editors_picture_too(timeline_factory, wav_factory, tmp_path):
+    # the read bundle names its media relatively; written from elsewhere, the bundler found no
+    # file there and wrote the picture as a missing reference
+    (tmp_path / "src").mkdir()
+    timeline = timeline_factory(clips=[("A001", 24, 100, 48)], media_dir=tmp_path / "src")
+    otio.adapters.write_to_file(timeline, str(tmp_path / "cut.otioz"), adapter_name="otioz")
+    read = read_timeline(tmp_path / "cut.otioz")
+    [shot] = find_shots(read).shots
+    written = write_foley_timeline(read, [Placement(shot, "t1", "steps", LayerKind.FOLEY, wav_factory(), 12, 12, "s")],
+                                   tmp_path / "out" / "cut_foley.otioz")
+    [picture] = [c for c in read_timeline(written).find_clips() if c.name == "A001"]
+    assert isinstance(picture.media_reference, otio.schema.ExternalReference)
+    assert find_shots(read_timeline(written)).shots[0].missing_reason is None
