@@ -464,7 +464,9 @@ def _fcpx_string(timeline: otio.schema.Timeline, adapter: str, rate: float) -> s
     every non-spine clip from a spine clip and crashes where the spine has none: the first video
     track is extended (or made) to cover the timeline with a gap. It ignores the start timecode:
     the sequence gets ``tcStart`` and its spine offsets start there, as Final Cut Pro writes them.
-    A file of unknown length (a still) is given the length its clip uses."""
+    A file of unknown length (a still) is given the length its clip uses. It writes no
+    transition: the spine's dissolves are put back (``_fcpx_spine_transitions``), else the
+    editor's dissolves came back from Final Cut Pro as cuts."""
     fixed = copy.deepcopy(timeline)
     rescale_ranges(fixed, rate)
     # the writer reads every file's length from its available range (a still has none: crash)
@@ -482,20 +484,65 @@ def _fcpx_string(timeline: otio.schema.Timeline, adapter: str, rate: float) -> s
         video[0].append(otio.schema.Gap(source_range=TC.TimeRange(TC.RationalTime(0, rate), total - video[0].duration())))
     start = fixed.global_start_time
     fixed.global_start_time = None
+    exact = timebase.rate_from_float(rate).fps
+    transitions = [tuple(Fraction(frames) / exact for frames in edit) + (name,) for *edit, name in _track_transitions(video[0], rate)]
     relabel_rate(fixed, rate, FCPX_CARRIER)
     xml = otio.adapters.write_to_string(fixed, adapter)
-    exact = timebase.rate_from_float(rate).fps
     xml = fcpx_scale_times(xml, Fraction(int(FCPX_CARRIER)) / exact)
     tc_start = Fraction(round(start.rescaled_to(rate).value)) / exact if start is not None else Fraction(0)
     drop = bool((timeline.metadata.get(META_KEY) or {}).get("drop_frame"))
-    return _fcpx_sequence_start(xml, tc_start, drop)
+    return _fcpx_sequence_start(xml, tc_start, drop, transitions)
 
 
-def _fcpx_sequence_start(xml: str, tc_start: Fraction, drop: bool) -> str:
-    """Every sequence starts at ``tc_start`` with its timecode format said, in place in the text."""
+def _track_transitions(track: otio.schema.Track, rate: float) -> list[tuple[int, int, int, str]]:
+    """(edit, frames before it, frames after it, name) of every transition on ``track``."""
+    found, cursor = [], 0
+    for item in track:
+        if isinstance(item, otio.schema.Transition):
+            before, after = (round(t.rescaled_to(rate).value) for t in (item.in_offset, item.out_offset))
+            if before + after > 0:
+                found.append((cursor, before, after, item.name or "Cross Dissolve"))
+        else:
+            cursor += round(item.duration().rescaled_to(rate).value)
+    return found
+
+
+# Final Cut Pro's own Cross Dissolve, as its exports name it
+_FCPX_DISSOLVE = "FxPlug:4731E73A-8DAC-4113-9A30-AE85B1761265"
+
+
+def _fcpx_spine_transitions(root: ET.Element, spine: ET.Element,
+                            transitions: list[tuple[Fraction, Fraction, Fraction, str]]) -> None:
+    """Each (edit, before, after, name) as a ``<transition>`` between the spine's items that meet
+    at the edit (record seconds, as the spine's offsets), a Cross Dissolve, in place."""
+    if not transitions:
+        return
+    resources = root.find("resources")
+    numbers = [int(e.get("id")[1:]) for e in resources if re.fullmatch(r"r\d+", e.get("id", ""))]
+    effect = ET.SubElement(resources, "effect", {"id": f"r{max(numbers, default=0) + 1}", "name": "Cross Dissolve",
+                                                 "uid": _FCPX_DISSOLVE})
+    for edit, before, after, name in transitions:
+        children = [c for c in spine if c.get("offset") is not None]
+        starting = next((i for i, c in enumerate(spine) if c in children and _fcpx_parse(c.get("offset")) == edit), None)
+        ending = next((i + 1 for i, c in enumerate(spine)
+                       if c in children and _fcpx_parse(c.get("offset")) + _fcpx_parse(c.get("duration", "0s")) == edit), None)
+        at = starting if starting is not None else ending
+        if at is None:
+            continue
+        element = ET.Element("transition", {"name": name, "offset": _fcpx_time(edit - before),
+                                             "duration": _fcpx_time(before + after)})
+        ET.SubElement(element, "filter-video", {"ref": effect.get("id"), "name": "Cross Dissolve"})
+        spine.insert(at, element)
+
+
+def _fcpx_sequence_start(xml: str, tc_start: Fraction, drop: bool,
+                         transitions: list[tuple[Fraction, Fraction, Fraction, str]] = ()) -> str:
+    """Every sequence starts at ``tc_start`` with its timecode format said, and its spine gets
+    ``transitions`` (edits from the sequence's start), in place in the text."""
     root = ET.fromstring(xml)
     _fcpx_media_where_clips_start(root)
     _fcpx_audio_assets(root)
+    projects = [project.find("sequence") for project in root.iter("project")]
     for sequence in root.iter("sequence"):
         sequence.set("tcStart", _fcpx_time(tc_start))
         sequence.set("tcFormat", "DF" if drop else "NDF")
@@ -503,6 +550,8 @@ def _fcpx_sequence_start(xml: str, tc_start: Fraction, drop: bool) -> str:
             for child in spine:
                 if child.get("offset") is not None:
                     child.set("offset", _fcpx_time(_fcpx_parse(child.get("offset")) + tc_start))
+            if any(sequence is project for project in projects):
+                _fcpx_spine_transitions(root, spine, [(edit + tc_start, *rest) for edit, *rest in transitions])
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n' + body + "\n"
 

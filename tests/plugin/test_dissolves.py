@@ -144,3 +144,23 @@ def test_an_fcpxml_fade_into_a_gap_runs_the_clip_through_it_and_writes_back_wher
     folder = tmp_path / "check"
     folder.mkdir()
     assert round_trip(timeline, [a, b], format_by_name("fcpx"), folder).ok
+
+
+def test_an_fcpxml_write_back_keeps_the_editors_dissolves(tmp_path):
+    # the OTIO FCPXML writer writes no transition: Final Cut Pro would read the editor's
+    # dissolves back as cuts
+    from foleyline.plugin.timeline.quirks import write_string
+
+    path = tmp_path / "cut.fcpxml"
+    path.write_text(_fcpxml_spine(
+        '<asset-clip ref="A" offset="0s" name="A" start="4s" duration="4s"/>'
+        + _transition("17/5s", "6/5s")
+        + '<asset-clip ref="B" offset="4s" name="B" start="20s" duration="4s"/>'
+        + _transition("8s", "1s")
+        + '<asset-clip ref="C" offset="8s" name="C" start="2s" duration="4s"/>'))
+    written = tmp_path / "written.fcpxml"
+    written.write_text(write_string(read_timeline(path), "fcpx", "fcpx_xml"))
+    back = read_timeline(written)
+    sides = [(t.in_offset.value, t.out_offset.value) for t in back.tracks[0] if isinstance(t, otio.schema.Transition)]
+    assert sides == [(15, 15), (0, 25)]
+    assert [s.dissolved for s in find_shots(back).shots] == [(0, 15), (15, 25), (0, 0)]
