@@ -14,6 +14,7 @@ from pathlib import Path
 from foleyline import timebase
 from foleyline.plugin.commands import files_in
 from foleyline.plugin.timeline.conformance import conform_file, format_table
+from foleyline.plugin.timeline.formats import BUNDLE_FOLDERS
 
 
 EXAMPLES = (
@@ -24,19 +25,19 @@ EXAMPLES = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE",
-                        help="timelines (.otio .otioz .xml .fcpxml .fcpxmld .edl .aaf .kdenlive) or folders of them")
+                        help="timelines (.otio .otioz .otiod .xml .fcpxml .fcpxmld .edl .aaf .kdenlive) or folders of them")
     parser.add_argument("--rate", type=str, default=None,
                         help="frame rate of EDLs (an EDL does not record it), e.g. 23.976, 24, 25, 29.97; "
                              "without it, or where an EDL's timecodes count frames it does not have, the rate "
                              "the timecodes allow")
 
 
-_SUFFIXES = {".otio", ".otioz", ".xml", ".fcpxml", ".fcpxmld", ".edl", ".aaf", ".kdenlive", ".xges"}
+_SUFFIXES = {".otio", ".otioz", ".otiod", ".xml", ".fcpxml", ".fcpxmld", ".edl", ".aaf", ".kdenlive", ".xges"}
 
 
 def _expand(paths: list[Path]) -> list[Path]:
-    """Folders stand for the timelines in them (an .fcpxmld bundle is one timeline)."""
-    return files_in(paths, _SUFFIXES, bundles=(".fcpxmld",))
+    """Folders stand for the timelines in them (an .fcpxmld or .otiod bundle is one timeline)."""
+    return files_in(paths, _SUFFIXES, bundles=BUNDLE_FOLDERS)
 
 
 def run(args: argparse.Namespace) -> int:

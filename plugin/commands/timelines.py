@@ -17,7 +17,7 @@ EXAMPLES = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", type=Path, help="a timeline export (.otio .xml .fcpxml .fcpxmld .edl .aaf .kdenlive .xges) "
+    parser.add_argument("file", type=Path, help="a timeline export (.otio .otioz .otiod .xml .fcpxml .fcpxmld .edl .aaf .kdenlive .xges) "
                                                 "or a movie (one timeline)")
     parser.add_argument("--rate", type=float, default=None,
                         help="frame rate of an EDL (without it, the rate its timecodes allow), or of an OTIO file "

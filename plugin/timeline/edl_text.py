@@ -2,8 +2,9 @@
 
 Real EDLs differ from what the otio-cmx3600-adapter (1.0) accepts in ways that carry no doubt:
 
-- encodings: UTF-8 (with or without a byte-order mark), or a legacy 8-bit code page (Premiere
-  and Avid on Windows write cp1252 clip names). The adapter reads the file as UTF-8 and fails.
+- encodings: UTF-8 (with or without a byte-order mark), a legacy 8-bit code page (Premiere
+  and Avid on Windows write cp1252 clip names), or UTF-16 (a list saved as Windows "Unicode").
+  The adapter reads the file as UTF-8 and fails.
 - line ends: CRLF, or a lone CR (classic Mac). Normalised to LF.
 - an event whose source and record durations differ without an M2 line: the adapter refuses the
   whole file. Three cases: a source of no length (Avid writes ``00:00:00:00 00:00:00:00`` for
@@ -126,8 +127,15 @@ _M2_SLACK = 3
 
 
 def decode(data: bytes) -> str:
-    """The EDL's text: UTF-8 when it is valid UTF-8 (a BOM is dropped), else cp1252, the code
-    page Windows NLEs write (every byte decodes; latin-1 for the few it leaves undefined)."""
+    """The EDL's text: UTF-16 where it says so (a byte-order mark: Windows' "Unicode", as Notepad
+    and some list tools save it) or where its first line's letters each have a zero byte beside
+    them (the same without a mark); UTF-8 when it is valid UTF-8 (a BOM is dropped), else cp1252,
+    the code page Windows NLEs write (every byte decodes; latin-1 for the few it leaves undefined)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    head = data[:64]
+    if len(head) >= 8 and head.count(0) * 2 >= len(head) - 1:  # no CMX3600 text holds a NUL byte
+        return data.decode("utf-16-le" if head[1] == 0 else "utf-16-be", errors="replace")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:

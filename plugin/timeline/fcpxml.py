@@ -26,6 +26,11 @@ library; a document without one gives each compound clip exported alone, as Fina
   file for a clip that uses all of it;
 - tracks by storyline lane: V1 is the lowest video lane, A1 the audio lane nearest the primary
   storyline; clips that overlap in one lane spill to a further track of that lane;
+- a storyline's ``<transition>`` is an OTIO Transition at the edit it lies over, its sides about
+  that edit (Final Cut Pro centres it; Resolve may start or end it on the edit): the clips keep
+  their edit points, and what each shows past its edit (a take's handles must cover) is known;
+- a clip connected to a ``<clip>`` container hangs from it but is not cut by it (its own
+  ``<video>`` and ``<audio>`` are);
 - titles and generators are Clips with a GeneratorReference (not shots);
 - times are exact: rational seconds, rounded once to frames of the sequence (record) or of the
   media's own format (source);
@@ -94,6 +99,18 @@ class _Leaf:
 
 
 @dataclass(frozen=True)
+class _Transition:
+    """A storyline's ``<transition>``: it lies over the edit between the clips next to it in its
+    lane, each running on under it into its media beyond the edit (Final Cut Pro centres it on
+    the edit; Resolve's export may start or end it there)."""
+
+    lane: int
+    start: Fraction  # record seconds
+    end: Fraction
+    name: str
+
+
+@dataclass(frozen=True)
 class _Place:
     """Where an element's local time lands: record = origin + (local - start) / scale."""
 
@@ -130,6 +147,7 @@ class _Document:
                         self.by_id[element.get("id")] = element
         self.leaves: list[_Leaf] = []
         self.markers: list[_Marker] = []
+        self.transitions: list[_Transition] = []
 
     def frame_rate(self, format_id: str | None) -> Fraction | None:
         element = self.by_id.get(format_id or "")
@@ -151,6 +169,11 @@ class _Document:
         for child in parent:
             if child.tag in _TIMED:
                 self.item(child, place)
+            elif child.tag == "transition":
+                begin = place.record(_time(child.get("offset")))
+                span = _clip_window((begin, begin + _time(child.get("duration")) / place.scale), place.window)
+                if span is not None:
+                    self.transitions.append(_Transition(place.lane, span[0], span[1], child.get("name") or "Cross Dissolve"))
 
     def item(self, el: ET.Element, parent: _Place, offset: str | None = None) -> None:
         if el.tag == "audition":  # the pick is the first clip; it takes the audition's place
@@ -182,6 +205,8 @@ class _Document:
         for child in el:
             if child.tag in ("marker", "chapter-marker", "keyword"):
                 self.marker(child, here, visible, leaf)
+            elif child.tag in _TIMED and _connected(el, child):
+                self.item(child, replace(here, window=parent.window))
             elif child.tag in _TIMED and (visible is not None or not container):
                 # a container's children are its content, cut to it; a clip's connected clips
                 # and storylines hang from it but are not cut by it
@@ -278,6 +303,17 @@ class _Document:
             kind = {"0": "todo", "1": "completed"}.get(el.get("completed", ""), "standard")
         marker = _Marker(record, _time(el.get("duration")), el.get("value", ""), kind, el.get("note", ""))
         (owner.markers if owner is not None else self.markers).append(marker)
+
+
+def _connected(parent: ET.Element, child: ET.Element) -> bool:
+    """Whether ``child`` is a clip connected to a ``<clip>`` container in the timeline the
+    container sits in, rather than part of its content: a story element of its own (a clip, a
+    title, a storyline) in a lane other than the container's. Final Cut Pro lets a connected clip
+    run past the end of the clip it hangs from, and a writer hangs each clip from the primary
+    storyline clip it starts over (the OTIO FCPXML writer does, so a take that runs on under a
+    fade hangs past its shot's clip). The container's own ``<video>`` and ``<audio>``, in any
+    lane, are its content and stay cut to it."""
+    return parent.tag == "clip" and child.tag not in ("video", "audio") and int(child.get("lane", "0")) != 0
 
 
 _NTSC = {n: Fraction(n * 1000, 1001) for n in (24, 30, 60)}
@@ -391,7 +427,7 @@ def _timeline(root: ET.Element, event: str, name: str, uid: str, sequence: ET.El
     timeline = otio.schema.Timeline(name=name, global_start_time=TC.RationalTime(timebase.round_half_up(tc_start * rate), fps))
     timeline.metadata["fcpx_xml"] = {"version": root.get("version", ""), "event": event, "uid": uid}
     timeline.metadata["foleyline"] = {"drop_frame": drop}
-    for track in _tracks(doc.leaves, frames, fps):
+    for track in _tracks(doc.leaves, doc.transitions, frames, fps):
         timeline.tracks.append(track)
     for marker in doc.markers:
         timeline.tracks.markers.append(_otio_marker(marker, TC.RationalTime(frames(marker.record), fps), rate, fps))
@@ -404,7 +440,7 @@ def _lane_order(key: tuple[str, int]) -> tuple[int, int]:
     return (0, lane) if kind == "video" else (1, -lane)
 
 
-def _tracks(leaves: list[_Leaf], frames, fps: float) -> list[otio.schema.Track]:
+def _tracks(leaves: list[_Leaf], transitions: list[_Transition], frames, fps: float) -> list[otio.schema.Track]:
     groups: dict[tuple[str, int], list[tuple[int, int, _Leaf]]] = {}
     for leaf in leaves:
         start, end = frames(leaf.start), frames(leaf.end)
@@ -426,14 +462,45 @@ def _tracks(leaves: list[_Leaf], frames, fps: float) -> list[otio.schema.Track]:
             track = otio.schema.Track(name=f"{'V' if kind == 'video' else 'A'}{counts[kind]}",
                                       kind=otio.schema.TrackKind.Video if kind == "video" else otio.schema.TrackKind.Audio)
             track.metadata["fcpx_xml"] = {"lane": lane}
+            at_edit = _transitions_at_edits(row, [t for t in transitions if t.lane == lane], frames, fps)
             cursor = 0
             for start, end, leaf in row:
                 if start > cursor:
+                    if cursor in at_edit:
+                        track.append(at_edit.pop(cursor))
                     track.append(otio.schema.Gap(source_range=TC.TimeRange(TC.RationalTime(0, fps), TC.RationalTime(start - cursor, fps))))
+                if start in at_edit:
+                    track.append(at_edit.pop(start))
                 track.append(_clip(leaf, start, end - start, fps))
                 cursor = end
+            if cursor in at_edit:  # a fade out at the storyline's end
+                track.append(at_edit.pop(cursor))
             tracks.append(track)
     return tracks
+
+
+def _transitions_at_edits(row: list[tuple[int, int, _Leaf]], transitions: list[_Transition], frames,
+                          fps: float) -> dict[int, otio.schema.Transition]:
+    """The OTIO transition at each edit of a track's clips (record frame -> transition).
+
+    A ``<transition>`` covers the edit of its storyline that lies under it: where one clip ends
+    and the next begins (both run on under it, into their media past the edit), or where a clip
+    meets a gap or the storyline's end (a fade). Its sides about that edit are OTIO's
+    ``in_offset`` and ``out_offset``, which the shots' edges read as every reader's do."""
+    edits = sorted({e[0] for e in row} | {e[1] for e in row})
+    found: dict[int, otio.schema.Transition] = {}
+    for transition in transitions:
+        start, end = frames(transition.start), frames(transition.end)
+        under = [edit for edit in edits if start <= edit <= end]
+        if end <= start or not under:
+            continue
+        middle = Fraction(start + end, 2)
+        edit = min(under, key=lambda e: abs(e - middle))
+        found[edit] = otio.schema.Transition(name=transition.name,
+                                             transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
+                                             in_offset=TC.RationalTime(edit - start, fps),
+                                             out_offset=TC.RationalTime(end - edit, fps))
+    return found
 
 
 def _clip(leaf: _Leaf, start: int, length: int, fps: float) -> otio.schema.Clip:

@@ -64,10 +64,12 @@ _BY_SUFFIX = {
     ".kdenlive": "kdenlive",
     ".xges": "xges",
 }
-# Every suffix a timeline export has here (``.xml`` is sniffed; ``.fcpxmld`` is a bundle folder).
-TIMELINE_SUFFIXES = (*_BY_SUFFIX, ".xml", ".fcpxmld")
+# Every suffix a timeline export has here (``.xml`` is sniffed; ``.fcpxmld`` and ``.otiod`` are
+# bundle folders).
+TIMELINE_SUFFIXES = (*_BY_SUFFIX, ".xml", ".fcpxmld", ".otiod")
+BUNDLE_FOLDERS = (".fcpxmld", ".otiod")
 # The exports the readers take, as an error message tells the editor what to give.
-FILES_READ = ".otio, .otioz, FCP7 .xml, .fcpxml, .edl, .aaf, .kdenlive or .xges"
+FILES_READ = ".otio, .otioz, .otiod, FCP7 .xml, .fcpxml, .edl, .aaf, .kdenlive or .xges"
 # An editor may give the NLE's own project file, which no adapter reads: each names the export
 # that application makes of a sequence and that is read here. (Shotcut saves MLT XML with clock
 # times, which the Kdenlive reader cannot read; its File > Export > EDL writes a list.)
@@ -109,6 +111,8 @@ def detect_format(path: Path) -> Format:
         raise InvalidInput(refusal)
     if suffix == ".fcpxmld":  # Final Cut Pro 10.6+ exports a bundle folder holding Info.fcpxml
         return FORMATS["fcpx"]
+    if suffix == ".otiod":  # OTIO's bundle folder: content.otio, its media in media/ beside it
+        return FORMATS["otio"]
     if suffix in _BY_SUFFIX:
         return FORMATS[_BY_SUFFIX[suffix]]
     if suffix == ".xml":
@@ -191,6 +195,8 @@ def read_timelines(path: str | Path, *, rate: float | None = None, guess_rate: b
             meta["read_notes"] = notes
         if fmt.name == "otioz":
             meta["media_base"] = str(_otioz_media_dir(path))
+        elif path.is_dir():  # an .otiod bundle: its references are relative to the folder
+            meta["media_base"] = str(path)
         if fmt.name == "edl":
             meta["edl_rate"] = kwargs["rate"]
             # drop-frame exists at 29.97 and 59.94 only, whatever the file claims
@@ -310,6 +316,10 @@ def _read(path: Path, fmt: Format, kwargs: dict[str, object], text: str | None) 
         from foleyline.plugin.timeline import quirks
 
         quirks.fcp7_nested_sequences()
+    if fmt.name == "otio" and path.is_dir():
+        if not (path / "content.otio").is_file():
+            raise InvalidInput(f"{path}: an .otiod bundle without content.otio; export the timeline again")
+        return _timelines_in(otio.adapters.read_from_file(str(path / "content.otio"), adapter_name=fmt.adapter))
     if fmt.name == "kdenlive":
         from foleyline.plugin.timeline import kdenlive_read
 

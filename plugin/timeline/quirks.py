@@ -20,8 +20,9 @@ tests/plugin/test_quirks.py.
   (Its reader keeps <enabled>FALSE only in metadata: ``fix_after_read`` honours it.) Its
   reader makes every nested sequence (a clipitem holding a <sequence>: Premiere nests and
   multicam clips, FCP7 nests) an empty stack: it looks for the tracks under the <sequence>
-  instead of its <media>, so the nest's shots vanished without a word. Answer:
-  ``fcp7_nested_sequences``.
+  instead of its <media>, so the nest's shots vanished without a word, and it refuses a whole
+  file for one clipitem holding an FCP7 <multiclip>. Answer: ``fcp7_nested_sequences`` (a
+  multiclip plays its active angle's file).
 - EDL: the CMX3600 writer refuses a timeline without exactly one video track, and with one it
   writes only the picture (the Foley events vanish). Answer: ``edl.py`` writes an EDL of the
   Foley events itself. Its reader hides the record start in a negative track range:
@@ -361,11 +362,10 @@ def xges_one_module() -> None:
 def fcp7_nested_sequences() -> None:
     """Make the FCP7 XML reader read a nested sequence's tracks: given the <sequence> of a
     clipitem, it reads the tracks of its <media> (with the sequence's rate in context), named
-    and marked as the sequence. A clipitem holding a ``<multiclip>`` (FCP7's and Premiere's
-    multicamera clip) made the reader refuse the whole file ("Type of clip item is not
-    supported"); it is read as a clip without media that says so, and the rest of the sequence
-    is read. Its angles are not: which one is seen is the multiclip's active video angle, and
-    no export here showed how FCP7 marks it. Call before reading; idempotent."""
+    and marked as the sequence. A clipitem holding a ``<multiclip>`` (FCP7's multicamera clip)
+    made the reader refuse the whole file ("Type of clip item is not supported"): it is read as
+    the clip of its active angle (see ``_active_angle_clipitem``), and as a clip without media
+    that says to flatten it where no angle is marked active. Call before reading; idempotent."""
     module = fcp7_writer.adapter_module()
     parser = module.FCP7XMLParser
     if getattr(parser, "_foleyline_nested", False):
@@ -378,7 +378,12 @@ def fcp7_nested_sequences() -> None:
         if multiclip is None or element.find("./file") is not None or element.find("./sequence") is not None:
             return read_clip(self, element, item_range, start_offset, context)
         name = module._name_from_element(element) or module._name_from_element(self._derefed_element(multiclip))
-        why = (f"a multiclip ({name}): its angles are not read; flatten it in the NLE (Premiere: Multi-Camera > "
+        shown = _active_angle_clipitem(element, self._derefed_element(multiclip), self._etree)
+        if shown is not None:
+            clip = read_clip(self, shown[0], item_range, start_offset, context)
+            clip.name = f"{name} ({shown[1]})" if shown[1] and shown[1] != name else name
+            return clip
+        why = (f"a multiclip ({name}) with no angle marked active; flatten it in the NLE (Premiere: Multi-Camera > "
                "Flatten; Final Cut Pro 7: Collapse Multiclip) and export again")
         rate = module._rate_from_context(context.context_pushing_element(element))
         start = TC.RationalTime(float(element.find("./in").text), rate) + start_offset
@@ -403,6 +408,51 @@ def fcp7_nested_sequences() -> None:
     parser._foleyline_nested = True
 
 
+def _active_angle_clipitem(element: ET.Element, multiclip: ET.Element, document) -> tuple[ET.Element, str] | None:
+    """(a clipitem of the media a multiclip's clipitem shows, the angle's name), or None where no
+    angle is marked active.
+
+    FCP7 XML writes every ``<angle>`` of a multiclip, each a ``<clip>`` whose tracks place its
+    file in the multiclip's time, and marks the angle cut to with ``<activevideoangle>TRUE``
+    (``<activeaudioangle>`` for a clipitem on a sound track); the clipitem's ``in``/``out`` count
+    the multiclip's time. What plays is that angle's file, from the frame its track places at
+    ``in``: the clipitem as if it held that file. A file written once and named by id elsewhere
+    is found by its id."""
+    audio = (element.findtext("./sourcetrack/mediatype") or "").strip().lower() == "audio"
+    flag = "activeaudioangle" if audio else "activevideoangle"
+    angle = next((a for a in multiclip.findall("./angle") if (a.findtext(flag) or "").strip().upper() == "TRUE"), None)
+    inner_clip = angle.find("./clip") if angle is not None else None
+    if inner_clip is None or element.find("./in") is None:
+        return None
+    at = int(float(element.findtext("./in")))
+    placed = []
+    for item in inner_clip.findall(f"./media/{'audio' if audio else 'video'}/track/clipitem"):
+        start, end, in_ = (int(float(item.findtext(tag) or -1)) for tag in ("start", "end", "in"))
+        if item.find("./file") is not None and start >= 0 and in_ >= 0 and start <= at < max(end, start + 1):
+            placed.append((start, in_, item))
+    if not placed:
+        return None
+    start, in_, item = placed[0]
+    media = _file_with_contents(item.find("./file"), document)
+    shown = copy.deepcopy(element)
+    shown.remove(shown.find("./multiclip"))
+    shown.append(copy.deepcopy(media))
+    moved = in_ - start  # multiclip frame -> the file's frame
+    for tag in ("in", "out"):
+        if shown.find(tag) is not None and int(float(shown.findtext(tag))) >= 0:
+            shown.find(tag).text = str(int(float(shown.findtext(tag))) + moved)
+    return shown, (inner_clip.findtext("./name") or item.findtext("./name") or "").strip()
+
+
+def _file_with_contents(file_element: ET.Element, document) -> ET.Element:
+    """The ``<file>`` of that id that says what it is (FCP7 writes a file in full once and by its
+    id alone after), else the element as given."""
+    if len(file_element) or not file_element.get("id"):
+        return file_element
+    root = document.getroot() if hasattr(document, "getroot") else document
+    return next((f for f in root.iter("file") if f.get("id") == file_element.get("id") and len(f)), file_element)
+
+
 FCPX_CARRIER = 24.0  # the rate the FCPXML writer's float arithmetic is exact at (see _fcpx_string)
 
 
@@ -414,7 +464,9 @@ def _fcpx_string(timeline: otio.schema.Timeline, adapter: str, rate: float) -> s
     every non-spine clip from a spine clip and crashes where the spine has none: the first video
     track is extended (or made) to cover the timeline with a gap. It ignores the start timecode:
     the sequence gets ``tcStart`` and its spine offsets start there, as Final Cut Pro writes them.
-    A file of unknown length (a still) is given the length its clip uses."""
+    A file of unknown length (a still) is given the length its clip uses. It writes no
+    transition: the spine's dissolves are put back (``_fcpx_spine_transitions``), else the
+    editor's dissolves came back from Final Cut Pro as cuts."""
     fixed = copy.deepcopy(timeline)
     rescale_ranges(fixed, rate)
     # the writer reads every file's length from its available range (a still has none: crash)
@@ -432,20 +484,65 @@ def _fcpx_string(timeline: otio.schema.Timeline, adapter: str, rate: float) -> s
         video[0].append(otio.schema.Gap(source_range=TC.TimeRange(TC.RationalTime(0, rate), total - video[0].duration())))
     start = fixed.global_start_time
     fixed.global_start_time = None
+    exact = timebase.rate_from_float(rate).fps
+    transitions = [tuple(Fraction(frames) / exact for frames in edit) + (name,) for *edit, name in _track_transitions(video[0], rate)]
     relabel_rate(fixed, rate, FCPX_CARRIER)
     xml = otio.adapters.write_to_string(fixed, adapter)
-    exact = timebase.rate_from_float(rate).fps
     xml = fcpx_scale_times(xml, Fraction(int(FCPX_CARRIER)) / exact)
     tc_start = Fraction(round(start.rescaled_to(rate).value)) / exact if start is not None else Fraction(0)
     drop = bool((timeline.metadata.get(META_KEY) or {}).get("drop_frame"))
-    return _fcpx_sequence_start(xml, tc_start, drop)
+    return _fcpx_sequence_start(xml, tc_start, drop, transitions)
 
 
-def _fcpx_sequence_start(xml: str, tc_start: Fraction, drop: bool) -> str:
-    """Every sequence starts at ``tc_start`` with its timecode format said, in place in the text."""
+def _track_transitions(track: otio.schema.Track, rate: float) -> list[tuple[int, int, int, str]]:
+    """(edit, frames before it, frames after it, name) of every transition on ``track``."""
+    found, cursor = [], 0
+    for item in track:
+        if isinstance(item, otio.schema.Transition):
+            before, after = (round(t.rescaled_to(rate).value) for t in (item.in_offset, item.out_offset))
+            if before + after > 0:
+                found.append((cursor, before, after, item.name or "Cross Dissolve"))
+        else:
+            cursor += round(item.duration().rescaled_to(rate).value)
+    return found
+
+
+# Final Cut Pro's own Cross Dissolve, as its exports name it
+_FCPX_DISSOLVE = "FxPlug:4731E73A-8DAC-4113-9A30-AE85B1761265"
+
+
+def _fcpx_spine_transitions(root: ET.Element, spine: ET.Element,
+                            transitions: list[tuple[Fraction, Fraction, Fraction, str]]) -> None:
+    """Each (edit, before, after, name) as a ``<transition>`` between the spine's items that meet
+    at the edit (record seconds, as the spine's offsets), a Cross Dissolve, in place."""
+    if not transitions:
+        return
+    resources = root.find("resources")
+    numbers = [int(e.get("id")[1:]) for e in resources if re.fullmatch(r"r\d+", e.get("id", ""))]
+    effect = ET.SubElement(resources, "effect", {"id": f"r{max(numbers, default=0) + 1}", "name": "Cross Dissolve",
+                                                 "uid": _FCPX_DISSOLVE})
+    for edit, before, after, name in transitions:
+        children = [c for c in spine if c.get("offset") is not None]
+        starting = next((i for i, c in enumerate(spine) if c in children and _fcpx_parse(c.get("offset")) == edit), None)
+        ending = next((i + 1 for i, c in enumerate(spine)
+                       if c in children and _fcpx_parse(c.get("offset")) + _fcpx_parse(c.get("duration", "0s")) == edit), None)
+        at = starting if starting is not None else ending
+        if at is None:
+            continue
+        element = ET.Element("transition", {"name": name, "offset": _fcpx_time(edit - before),
+                                             "duration": _fcpx_time(before + after)})
+        ET.SubElement(element, "filter-video", {"ref": effect.get("id"), "name": "Cross Dissolve"})
+        spine.insert(at, element)
+
+
+def _fcpx_sequence_start(xml: str, tc_start: Fraction, drop: bool,
+                         transitions: list[tuple[Fraction, Fraction, Fraction, str]] = ()) -> str:
+    """Every sequence starts at ``tc_start`` with its timecode format said, and its spine gets
+    ``transitions`` (edits from the sequence's start), in place in the text."""
     root = ET.fromstring(xml)
     _fcpx_media_where_clips_start(root)
     _fcpx_audio_assets(root)
+    projects = [project.find("sequence") for project in root.iter("project")]
     for sequence in root.iter("sequence"):
         sequence.set("tcStart", _fcpx_time(tc_start))
         sequence.set("tcFormat", "DF" if drop else "NDF")
@@ -453,6 +550,8 @@ def _fcpx_sequence_start(xml: str, tc_start: Fraction, drop: bool) -> str:
             for child in spine:
                 if child.get("offset") is not None:
                     child.set("offset", _fcpx_time(_fcpx_parse(child.get("offset")) + tc_start))
+            if any(sequence is project for project in projects):
+                _fcpx_spine_transitions(root, spine, [(edit + tc_start, *rest) for edit, *rest in transitions])
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n' + body + "\n"
 

@@ -30,7 +30,8 @@ import opentimelineio as otio
 from foleyline.errors import InvalidInput
 from foleyline.plugin.timeline.formats import META_KEY
 
-__all__ = ["PathMap", "parse_map", "Relinker", "RelinkReport", "relink_timeline", "raw_media_path", "as_stored"]
+__all__ = ["PathMap", "parse_map", "Relinker", "RelinkReport", "relink_timeline", "raw_media_path", "as_stored",
+           "media_base", "absolute_media_paths"]
 
 MEDIA_SUFFIXES = (".mov", ".mp4", ".mxf", ".m4v", ".avi", ".mkv", ".wav", ".aif", ".aiff", ".mts", ".r3d", ".braw")
 _WINDOWS = re.compile(r"^(?:[A-Za-z]:|//|\\\\)")
@@ -72,7 +73,8 @@ def parse_map(text: str) -> PathMap:
 
 def raw_media_path(url: str) -> str | None:
     """The path a media URL or plain path names, Windows and UNC forms kept as written:
-    ``file://localhost/D%3a/m/a.mov`` -> ``D:/m/a.mov``, ``file://srv/share/a.mov`` -> ``//srv/share/a.mov``."""
+    ``file://localhost/D%3a/m/a.mov`` -> ``D:/m/a.mov``, ``file://srv/share/a.mov`` -> ``//srv/share/a.mov``,
+    ``file://localhost/%5c%5csrv%5cshare%5ca.mov`` -> ``\\\\srv\\share\\a.mov``."""
     if not url:
         return None
     if _is_windows(url) or url.startswith("/"):
@@ -83,7 +85,7 @@ def raw_media_path(url: str) -> str | None:
     if parsed.scheme != "file":
         return None
     path = urllib.parse.unquote(parsed.path)
-    if re.match(r"^/[A-Za-z]:", path):
+    if re.match(r"^/(?:[A-Za-z]:|\\\\|//)", path):  # Premiere on Windows: file://localhost/%5c%5cnas/share
         return path[1:]
     if parsed.netloc and parsed.netloc.lower() != "localhost":
         return f"//{parsed.netloc}{path}"
@@ -216,9 +218,7 @@ def relink_timeline(timeline: otio.schema.Timeline, relinker: Relinker, base_dir
     report = RelinkReport()
     if not relinker.folders and not relinker.maps:
         return report
-    source = (timeline.metadata.get(META_KEY) or {}).get("source_path")
-    if base_dir is None and source:
-        base_dir = Path(source).parent
+    base_dir = base_dir or media_base(timeline)
     for clip in timeline.find_clips():
         reference = clip.media_reference
         if isinstance(reference, otio.schema.GeneratorReference):
@@ -239,6 +239,29 @@ def relink_timeline(timeline: otio.schema.Timeline, relinker: Relinker, base_dir
         clip.media_reference = new
         report.relinked.append((clip.name, said or "(no path)", found))
     return report
+
+
+def media_base(timeline: otio.schema.Timeline) -> Path | None:
+    """The folder a timeline's relative media paths start from: a bundle's (an unpacked .otioz,
+    an .otiod folder), else the folder of the file it was read from."""
+    meta = timeline.metadata.get(META_KEY) or {}
+    if meta.get("media_base"):
+        return Path(meta["media_base"])
+    return Path(meta["source_path"]).parent if meta.get("source_path") else None
+
+
+def absolute_media_paths(timeline: otio.schema.Timeline) -> None:
+    """Every relative media path of the timeline's clips made absolute from its media base, in
+    place: a timeline written elsewhere (the Foley timeline in its output folder, a new bundle)
+    would otherwise name media beside itself that is not there (an .otiod's ``media/A001.mov``)."""
+    base = media_base(timeline)
+    if base is None:
+        return
+    for clip in timeline.find_clips():
+        reference = clip.media_reference
+        said = raw_media_path(getattr(reference, "target_url", "") or "") if isinstance(reference, otio.schema.ExternalReference) else None
+        if said and not _is_windows(said) and not Path(said).is_absolute():
+            reference.target_url = (base / said).absolute().as_uri()
 
 
 def _exists(path: str, base_dir: Path | None) -> bool:

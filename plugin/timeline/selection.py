@@ -23,6 +23,7 @@ from foleyline.plugin.shots import Shot, frame_rate, frames_at, stable_shot_id
 from foleyline.plugin.timeline.clipinfo import (edl_source_in_media_timecode, media_path_of, speed_varies, time_scalar,
                                                  timeline_drop_frame)
 from foleyline.plugin.timeline.formats import META_KEY, global_start, timeline_rate
+from foleyline.plugin.timeline.relink import media_base
 
 __all__ = ["Selection", "Problem", "ShotList", "clips_in_record_time", "find_shots", "parse_record_time", "timeline_drop_frame"]
 
@@ -214,8 +215,8 @@ def _edges(items: Sequence[otio.core.Composable], index: int, rate: float) -> _E
     so the shot runs through it (an EDL's fade to black: the clip plays on under the dissolve to
     BL). Between two shots the cut is where the NLE shows its edit point, and each shot's picture
     is seen past it by the transition's side beyond it (what the take's handles must cover).
-    Readers of FCP7 XML (its ``alignment``), AAF (its ``CutPoint``), Kdenlive (its mix's cut) and
-    NLEs' own OTIO put the track's cut there; a CMX3600 list cannot say where the edit was (its
+    Readers of FCP7 XML (its ``alignment``), FCPXML (the edit its ``<transition>`` lies over), AAF
+    (its ``CutPoint``), Kdenlive (its mix's cut) and NLEs' own OTIO put the track's cut there; a CMX3600 list cannot say where the edit was (its
     dissolve starts the incoming event, and the adapter cuts there), so its cut goes to the
     dissolve's middle, where Avid, Premiere, Resolve and Final Cut Pro centre a dissolve by default
     and the pictures are mixed half and half."""
@@ -293,9 +294,7 @@ def find_shots(timeline: otio.schema.Timeline, selection: Selection | None = Non
     drop = timeline_drop_frame(timeline, rate)
     gstart = global_start(timeline)
     meta = timeline.metadata.get(META_KEY) or {}
-    # relative media paths: from an unpacked .otioz bundle, else from the timeline file's folder
-    base = meta.get("media_base") or (str(Path(meta["source_path"]).parent) if meta.get("source_path") else None)
-    base_dir = Path(base) if base else None
+    base_dir = media_base(timeline)
 
     tracks = _video_tracks(timeline)
     wanted_tracks = _resolve_track(selection.track, tracks)

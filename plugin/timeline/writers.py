@@ -19,6 +19,7 @@ from foleyline.errors import InvalidInput
 from foleyline.plugin.timeline import quirks
 from foleyline.fsutil import atomic_path, write_bytes_atomic
 from foleyline.plugin.timeline.formats import FORMATS, Format, _BY_SUFFIX, format_by_name, source_format
+from foleyline.plugin.timeline.relink import absolute_media_paths
 from foleyline.plugin.timeline.writeback import Placement, build_foley_timeline, placed_clips
 
 __all__ = ["write_foley_timeline", "choose_format", "write_timeline"]
@@ -72,6 +73,7 @@ def write_foley_timeline(
 
         return aaf.write_foley_aaf(timeline, placed_clips(timeline, placements, expose_handles=expose_handles), out_path)
     result = build_foley_timeline(timeline, placements, expose_handles=expose_handles)
+    absolute_media_paths(result)
     return write_timeline(result, out_path, chosen, owned=True)
 
 

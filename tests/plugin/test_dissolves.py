@@ -84,3 +84,83 @@ def test_a_dissolve_showing_more_than_the_media_holds_is_said():
     [problem] = [p for p in find_shots(timeline).problems if p.kind == "dissolve"]
     assert problem.clip_name == "A002" and "12 frame(s) before its first frame of media" in problem.message
     assert not [p for p in find_shots(_dissolved_track(20, 0)).problems if p.kind == "dissolve"]
+
+
+def _fcpxml_spine(spine: str) -> str:
+    """A 25 fps FCPXML 1.13 project whose spine is ``spine``, media A to E of 40 s each."""
+    assets = "".join(f'<asset id="{n}" name="{n}" start="0s" duration="40s" hasVideo="1" format="r1">'
+                     f'<media-rep kind="original-media" src="file:///Volumes/Media/{n}.mov"/></asset>' for n in "ABCDE")
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n<fcpxml version="1.13"><resources>'
+            f'<format id="r1" frameDuration="1/25s" width="1920" height="1080"/>{assets}'
+            f'<effect id="x" name="Cross Dissolve" uid="FxPlug:4731E73A"/></resources><library><event name="E">'
+            f'<project name="P"><sequence format="r1" tcStart="0s"><spine>{spine}</spine></sequence></project>'
+            f'</event></library></fcpxml>')
+
+
+def _transition(offset: str, duration: str) -> str:
+    return (f'<transition name="Cross Dissolve" offset="{offset}" duration="{duration}">'
+            f'<filter-video ref="x" name="Cross Dissolve"/></transition>')
+
+
+def test_an_fcpxml_transition_keeps_its_edit_and_says_what_each_side_shows_past_it(tmp_path):
+    # Final Cut Pro centres a transition on the edit; the clips abut at the edit and each runs on
+    # under it into its media; Resolve's export may start or end it on the edit
+    path = tmp_path / "cut.fcpxml"
+    path.write_text(_fcpxml_spine(
+        '<asset-clip ref="A" offset="0s" name="A" start="4s" duration="4s"/>'
+        + _transition("17/5s", "6/5s")  # 30 frames, centred on the edit at 4 s
+        + '<asset-clip ref="B" offset="4s" name="B" start="20s" duration="4s"/>'
+        + _transition("8s", "1s")  # 25 frames from the edit at 8 s
+        + '<asset-clip ref="C" offset="8s" name="C" start="0s" duration="4s"/>'
+        + _transition("11s", "1s")  # 25 frames ending on the edit at 12 s
+        + '<asset-clip ref="D" offset="12s" name="D" start="2s" duration="2s"/>'))
+    shots = find_shots(read_timeline(path)).shots
+    assert [(s.name, s.record_in_frame, s.duration_frames) for s in shots] == [
+        ("A", 0, 100), ("B", 100, 100), ("C", 200, 100), ("D", 300, 50)]
+    assert [s.source_range.start_time.value for s in shots] == [100, 500, 0, 50]
+    # (before, after): how far each picture shows past its own cut, under its neighbours' dissolves
+    assert [s.dissolved for s in shots] == [(0, 15), (15, 25), (0, 0), (25, 0)]
+    said = [w for w in preflight(path, handles=12).warnings if "dissolve" in w]
+    assert [w.split(" at ")[0] for w in said] == ["A", "B", "D"]
+    assert "--handles 15" in said[0] and "--handles 25" in said[1]
+
+
+def test_an_fcpxml_fade_into_a_gap_runs_the_clip_through_it_and_writes_back_where_it_was(tmp_path):
+    from foleyline.plugin.timeline.conformance import round_trip
+    from foleyline.plugin.timeline.formats import format_by_name
+
+    path = tmp_path / "cut.fcpxml"
+    path.write_text(_fcpxml_spine(
+        _transition("0s", "2/5s")  # a fade in over the first clip: nothing to run into
+        + '<asset-clip ref="A" offset="0s" name="A" start="4s" duration="4s"/>'
+        + _transition("18/5s", "4/5s")  # 20 frames centred on A's end, into the gap
+        + '<gap name="Gap" offset="4s" duration="2s"/>'
+        + '<asset-clip ref="B" offset="6s" name="B" start="0s" duration="2s"/>'))
+    timeline = read_timeline(path)
+    a, b = find_shots(timeline).shots
+    assert (a.record_in_frame, a.duration_frames, a.dissolved) == (0, 110, (0, 0))
+    assert (b.record_in_frame, b.duration_frames) == (150, 50)
+    # the take under A runs past A's clip in the spine, which the writer hangs it from
+    folder = tmp_path / "check"
+    folder.mkdir()
+    assert round_trip(timeline, [a, b], format_by_name("fcpx"), folder).ok
+
+
+def test_an_fcpxml_write_back_keeps_the_editors_dissolves(tmp_path):
+    # the OTIO FCPXML writer writes no transition: Final Cut Pro would read the editor's
+    # dissolves back as cuts
+    from foleyline.plugin.timeline.quirks import write_string
+
+    path = tmp_path / "cut.fcpxml"
+    path.write_text(_fcpxml_spine(
+        '<asset-clip ref="A" offset="0s" name="A" start="4s" duration="4s"/>'
+        + _transition("17/5s", "6/5s")
+        + '<asset-clip ref="B" offset="4s" name="B" start="20s" duration="4s"/>'
+        + _transition("8s", "1s")
+        + '<asset-clip ref="C" offset="8s" name="C" start="2s" duration="4s"/>'))
+    written = tmp_path / "written.fcpxml"
+    written.write_text(write_string(read_timeline(path), "fcpx", "fcpx_xml"))
+    back = read_timeline(written)
+    sides = [(t.in_offset.value, t.out_offset.value) for t in back.tracks[0] if isinstance(t, otio.schema.Transition)]
+    assert sides == [(15, 15), (0, 25)]
+    assert [s.dissolved for s in find_shots(back).shots] == [(0, 15), (15, 25), (0, 0)]

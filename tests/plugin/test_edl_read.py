@@ -33,6 +33,14 @@ def test_decoding_prefers_utf8_and_drops_a_byte_order_mark():
     assert decode("TITLE: Ünïcode".encode("cp1252")) == "TITLE: Ünïcode"
 
 
+def test_a_list_saved_as_windows_unicode_reads_with_or_without_its_byte_order_mark(tmp_path):
+    body = "001  AX       V     C        00:00:00:00 00:00:02:00 01:00:00:00 01:00:02:00\n* FROM CLIP NAME: Æble.mov\n"
+    for encoding in ("utf-16", "utf-16-le", "utf-16-be"):  # "utf-16" writes the mark
+        path = _edl(tmp_path, body, encoding=encoding, newline="\r\n")
+        [shot] = find_shots(read_timeline(path, rate=25)).shots
+        assert (shot.name, shot.duration_frames) == ("Æble.mov", 50)
+
+
 def test_an_avid_pop_event_without_source_length_takes_its_record_length(tmp_path):
     path = _edl(tmp_path, "001  FKI_LEAD V     C        00:00:00:00 00:00:00:00 01:00:00:00 01:00:08:00\n"
                           "* FROM CLIP NAME:  LEADER.MOV\n"

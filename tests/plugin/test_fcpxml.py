@@ -221,3 +221,22 @@ def test_a_hold_within_a_clip_says_its_speed_varies():
     assert shot.source_range.start_time.value == pytest.approx(144)  # 6 s to 7 s, held, then 7 s
     assert shot.source_range.duration.value == pytest.approx(24)
     assert any(p.kind == "speed" and "50% on average, its speed varying" in p.message for p in result.problems)
+
+
+def test_a_clip_connected_to_a_clip_container_is_not_cut_by_it_but_the_containers_own_sound_is():
+    # Final Cut Pro lets a connected clip run past the clip it hangs from; a <clip>'s own
+    # <video> and <audio> are its content, cut to it
+    text = """<?xml version="1.0" encoding="UTF-8"?>
+<fcpxml version="1.11"><resources><format id="r1" frameDuration="1/25s"/>
+<asset id="a" name="A" start="0s" duration="60s" hasVideo="1" hasAudio="1" format="r1"><media-rep kind="original-media" src="file:///m/A.mov"/></asset>
+<asset id="b" name="B" start="0s" duration="60s" hasVideo="1" format="r1"><media-rep kind="original-media" src="file:///m/B.mov"/></asset>
+</resources><project name="P"><sequence format="r1" tcStart="0s"><spine>
+<clip name="Box" offset="0s" start="10s" duration="4s"><video ref="a" offset="0s" start="0s" duration="60s"/>
+<audio ref="a" lane="-1" offset="0s" start="0s" duration="60s"/>
+<asset-clip ref="b" lane="1" name="Over" offset="13s" start="0s" duration="3s"/></clip>
+</spine></sequence></project></fcpxml>"""
+    [timeline] = read_fcpxml(text)
+    ranges = {(c.name, track.kind): (c.range_in_parent().start_time.value, c.range_in_parent().duration.value)
+              for track in timeline.tracks for c in track.find_clips()}
+    assert ranges[("Over", "Video")] == (75, 75)  # from 3 s into the container, 3 s long: 1 s past its end
+    assert ranges[("Box", "Audio")] == (0, 100)  # its sound, cut to the container's 4 s

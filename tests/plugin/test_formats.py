@@ -200,3 +200,41 @@ def test_a_drop_frame_timeline_lists_its_length_in_drop_frame(tmp_path):
                     "* FROM CLIP NAME: a.mov\n")
     info = describe([read_timeline(path, rate=29.97)])[0]
     assert (info.rate, info.start, info.duration) == ("29.97 DF", "01:00:00;00", "00:10:00;00")
+
+
+def test_an_otiod_bundle_is_read_with_its_media_beside_it_and_written_back_naming_that_media(
+        timeline_factory, wav_factory, tmp_path):
+    # OTIO's folder bundle: content.otio names its media relative to the folder (media/A001.mov)
+    (tmp_path / "src").mkdir()
+    timeline = timeline_factory(clips=[("A001", 24, 100, 48)], media_dir=tmp_path / "src")
+    otio.adapters.write_to_file(timeline, str(tmp_path / "cut.otiod"), adapter_name="otiod")
+    bundle = tmp_path / "cut.otiod"
+    assert bundle.is_dir() and detect_format(bundle).name == "otio"
+    [shot] = find_shots(read_timeline(bundle)).shots
+    assert shot.media_path == bundle / "media" / "A001.mov" and shot.missing_reason is None
+    # written elsewhere, the editor's clip still names the media in the bundle, not media/ beside it
+    written = write_foley_timeline(read_timeline(bundle), [Placement(shot, "t1", "steps", LayerKind.FOLEY, wav_factory(),
+                                                                     12, 12, "s")], tmp_path / "out" / "cut_foley.otio")
+    [picture] = [c for c in read_timeline(written).find_clips() if c.name == "A001"]
+    assert picture.media_reference.target_url == (bundle / "media" / "A001.mov").as_uri()
+
+
+def test_an_otiod_bundle_without_its_content_file_says_so(tmp_path):
+    (tmp_path / "cut.otiod").mkdir()
+    with pytest.raises(InvalidInput, match="an .otiod bundle without content.otio"):
+        read_timeline(tmp_path / "cut.otiod")
+
+
+def test_an_otioz_written_from_an_otioz_bundles_the_editors_picture_too(timeline_factory, wav_factory, tmp_path):
+    # the read bundle names its media relatively; written from elsewhere, the bundler found no
+    # file there and wrote the picture as a missing reference
+    (tmp_path / "src").mkdir()
+    timeline = timeline_factory(clips=[("A001", 24, 100, 48)], media_dir=tmp_path / "src")
+    otio.adapters.write_to_file(timeline, str(tmp_path / "cut.otioz"), adapter_name="otioz")
+    read = read_timeline(tmp_path / "cut.otioz")
+    [shot] = find_shots(read).shots
+    written = write_foley_timeline(read, [Placement(shot, "t1", "steps", LayerKind.FOLEY, wav_factory(), 12, 12, "s")],
+                                   tmp_path / "out" / "cut_foley.otioz")
+    [picture] = [c for c in read_timeline(written).find_clips() if c.name == "A001"]
+    assert isinstance(picture.media_reference, otio.schema.ExternalReference)
+    assert find_shots(read_timeline(written)).shots[0].missing_reason is None

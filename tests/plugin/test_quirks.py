@@ -409,19 +409,57 @@ def test_premiere_clip_markers_count_from_the_media_start_and_only_those_the_cli
     assert "<in>120</in>" in xml and "<in>5</in>" in xml  # as Premiere counts them
 
 
-def test_a_multiclip_in_fcp7_xml_is_named_and_the_rest_of_the_sequence_read(tmp_path):
-    # the adapter refused the whole file ("Type of clip item is not supported"); a multiclip's
-    # angles are not read, so it is a clip without media that says what to do
+def _with_multiclip(tmp_path, angles: str):
+    """The Premiere sequence with its second clip's file replaced by a multiclip of ``angles``."""
     path = premiere_xml(tmp_path / "cut.xml")
     text = path.read_text()
     start = text.index('<file id="file-1-2">')
     end = text.index("</file>", start) + len("</file>")
-    angle = ('<angle><clip id="cam-a"><name>CamA</name><media><video><track><clipitem id="inner-a"><name>CamA</name>'
-             '<start>0</start><end>1000</end><in>0</in><out>1000</out><file id="file-cam-a"><name>CamA.mov</name>'
-             '<pathurl>file://localhost/D%3a/media/CamA.mov</pathurl></file></clipitem></track></video></media></clip></angle>')
-    path.write_text(text[:start] + f'<multiclip id="multiclip-1"><name>MC 1</name><collapsed>TRUE</collapsed>{angle}</multiclip>'
+    path.write_text(text[:start] + f'<multiclip id="multiclip-1"><name>MC 1</name><collapsed>TRUE</collapsed>{angles}</multiclip>'
                     + text[end:])
+    return path
+
+
+def _angle(name: str, active: str | None, file: str, start: int = 0, in_: int = 0) -> str:
+    flag = "" if active is None else f"<activevideoangle>{active}</activevideoangle>"
+    return (f'<angle>{flag}<clip id="clip-{name}"><name>{name}</name><media><video><track><clipitem id="inner-{name}">'
+            f'<name>{name}</name><start>{start}</start><end>5000</end><in>{in_}</in><out>{in_ + 5000 - start}</out>'
+            f'{file}</clipitem></track></video></media></clip></angle>')
+
+
+def _file(name: str, tc: str = "00:00:00:00") -> str:
+    return (f'<file id="file-{name}"><name>{name}.mov</name><pathurl>file://localhost/D%3a/media/{name}.mov</pathurl>'
+            f'<rate><timebase>24</timebase><ntsc>TRUE</ntsc></rate><timecode><rate><timebase>24</timebase><ntsc>TRUE</ntsc></rate>'
+            f'<string>{tc}</string>'
+            f'<displayformat>NDF</displayformat></timecode></file>')
+
+
+def test_a_multiclip_in_fcp7_xml_plays_its_active_angle_from_the_frame_its_track_places(tmp_path):
+    # FCP7 marks the angle cut to with <activevideoangle>; the clipitem's in/out count the
+    # multiclip's time, which the angle's track places on its file (here 40 frames later)
+    path = _with_multiclip(tmp_path, _angle("CamA", "FALSE", _file("CamA"))
+                           + _angle("CamB", "TRUE", _file("CamB", "10:00:00:00"), in_=40))
+    shots = find_shots(read_timeline(path)).shots
+    assert [s.name for s in shots] == ["A001", "A002 (CamB)", "A003"]
+    cam = shots[1]
+    assert str(cam.media_path) == "D:/media/CamB.mov"
+    assert (cam.record_in_frame - 86400, cam.duration_frames) == (48, 24)
+    assert cam.source_range.start_time.value == 10 * 3600 * 24 + 100 + 40  # the clipitem's in is 100
+
+
+def test_a_multiclip_angle_whose_file_is_named_by_id_alone_is_found(tmp_path):
+    # FCP7 writes a file in full once; the same multiclip cut again names it by id
+    path = _with_multiclip(tmp_path, _angle("CamA", "TRUE", '<file id="file-CamA"/>') + _angle("CamB", "FALSE", _file("CamB")))
+    master = (f'<clip id="master-CamA"><name>CamA</name><media><video><track><clipitem id="m-a"><name>CamA</name>'
+              f'{_file("CamA")}</clipitem></track></video></media></clip>')
+    path.write_text(path.read_text().replace("</xmeml>", master + "</xmeml>"))
+    shots = find_shots(read_timeline(path)).shots
+    assert shots[1].name == "A002 (CamA)" and str(shots[1].media_path) == "D:/media/CamA.mov"
+
+
+def test_a_multiclip_with_no_angle_marked_active_says_to_flatten_it(tmp_path):
+    path = _with_multiclip(tmp_path, _angle("CamA", None, _file("CamA")))
     shots = find_shots(read_timeline(path)).shots
     assert [s.name for s in shots] == ["A001", "A002", "A003"]
-    assert shots[1].missing_reason.startswith("a multiclip (A002): its angles are not read; flatten it in the NLE")
+    assert shots[1].missing_reason.startswith("a multiclip (A002) with no angle marked active; flatten it in the NLE")
     assert (shots[1].record_in_frame - 86400, shots[1].duration_frames) == (48, 24)
