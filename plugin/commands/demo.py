@@ -159,7 +159,8 @@ def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     written = run_demo(args.out_dir, engine=args.engine, progress=ProgressBar(), sfx_library=sfx_library_option(args))
     print(f"demo written in {time.monotonic() - started:.1f} s:")
+    # Absolute: under `make -C CHECKOUT demo` the folder given is the checkout's, not the shell's.
     for label, path in written.items():
-        print(f"  {label:<15} {path}")
-    print(f"watch and listen: {written['preview']}", file=sys.stderr)
+        print(f"  {label:<15} {path.absolute()}")
+    print(f"watch and listen: {written['preview'].absolute()}", file=sys.stderr)
     return 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 import shutil
 import socket
 import tempfile
@@ -37,6 +38,48 @@ from foleyline.server.store import Store
 log = logging.getLogger(__name__)
 
 Update = ReplicaStarted | StageProgress | ShotResult | ShotError
+
+SCRATCH_PREFIX = "foleyline-replica-"
+_LOCK = ".lock"
+# A folder without its lock may be a sibling replica's between making it and locking it; only
+# one that old is taken for left over.
+_UNLOCKED_AGE_S = 3600.0
+
+
+def claim_scratch(parent: str | None = None) -> tuple[Path, int]:
+    """A scratch folder of this replica's own, locked (``flock``) while the replica lives, and
+    the lock's descriptor. Ray stops replicas without running their finalisers (``serve.shutdown``,
+    a node lost, a process killed), so each start removes the folders whose replica is gone:
+    their lock is free."""
+    import fcntl  # POSIX; Ray's local nodes run on Linux and macOS
+
+    folder = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=parent))
+    held = os.open(folder / _LOCK, os.O_CREAT | os.O_RDWR, 0o600)
+    fcntl.flock(held, fcntl.LOCK_EX)
+    for other in folder.parent.glob(SCRATCH_PREFIX + "*"):
+        if other == folder or not other.is_dir():
+            continue
+        try:
+            probe = os.open(other / _LOCK, os.O_RDWR)
+        except FileNotFoundError:
+            try:
+                stale = time.time() - other.stat().st_mtime > _UNLOCKED_AGE_S
+            except OSError:
+                continue
+            if stale:
+                shutil.rmtree(other, ignore_errors=True)
+            continue
+        except OSError:
+            continue  # another user's, or gone meanwhile
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # its replica lives
+        else:
+            shutil.rmtree(other, ignore_errors=True)
+        finally:
+            os.close(probe)
+    return folder, held
 
 
 class ScratchStore(Store):
@@ -91,7 +134,7 @@ class ShotReplica:
     def __init__(self, default_engine: str, allowed_roots: list[str], scratch_dir: str | None = None) -> None:
         keep_replica_servers_on_loopback()
         self.name = f"{socket.gethostname()}:{os.getpid()}"
-        self.scratch = Path(tempfile.mkdtemp(prefix="foleyline-replica-", dir=scratch_dir))
+        self.scratch, self._scratch_lock = claim_scratch(scratch_dir)
         self.store = ScratchStore(self.scratch)
         self.registry = EngineRegistry(default=default_engine)
         self.registry.get(default_engine)
@@ -153,4 +196,4 @@ class ShotReplica:
         shutil.rmtree(getattr(self, "scratch", ""), ignore_errors=True)
 
 
-__all__ = ["ScratchStore", "ShotReplica"]
+__all__ = ["ScratchStore", "ShotReplica", "claim_scratch"]

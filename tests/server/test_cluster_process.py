@@ -17,5 +17,8 @@ def test_the_cluster_tests_pass_in_a_python_of_their_own() -> None:
     env = {**os.environ, "FOLEYLINE_CLUSTER_TESTS": "1"}
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(CLUSTER_TESTS)],
                          cwd=CLUSTER_TESTS, env=env, capture_output=True, text=True, timeout=SAFETY_S)
-    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-3000:]
+    # Each error's own lines first: with a module fixture failing, pytest repeats it per test and
+    # the tail alone would show only the last, cut to a line.
+    said = list(dict.fromkeys(line for line in run.stdout.splitlines() if line.startswith("E ")))
+    assert run.returncode == 0, "\n".join(said[:40]) + "\n" + run.stdout[-3000:] + run.stderr[-3000:]
     assert " passed" in run.stdout and "skipped" not in run.stdout.splitlines()[-1], run.stdout[-2000:]

@@ -17,15 +17,21 @@ from foleyline.provenance import read_provenance
 from foleyline.timebase import to_timecode
 
 
-def test_the_demo_writes_aligned_foley_clips_48k_24bit_wavs_and_a_preview(tmp_path: Path, capsys) -> None:
+def test_the_demo_writes_aligned_foley_clips_48k_24bit_wavs_and_a_preview(tmp_path: Path, capsys, monkeypatch) -> None:
     out = tmp_path / "demo"
+    monkeypatch.chdir(tmp_path)
     started = time.monotonic()
-    assert main(["demo", "-o", str(out)]) == 0
+    assert main(["demo", "-o", "demo"]) == 0
     elapsed = time.monotonic() - started
     # A guard against a hang or a gross regression, not a timing: the demo takes about 4 s here
     # (its target is < 60 s on an idle 2-core box).
     assert elapsed < 120, f"the demo took {elapsed:.0f} s"
-    assert "demo written" in capsys.readouterr().out
+    said = capsys.readouterr()
+    assert "demo written" in said.out
+    # every path it names is absolute, so it is found from wherever `make -C` was typed
+    named = [line.split(None, 1)[1] for line in said.out.splitlines()[1:]]
+    assert len(named) == 6 and all(Path(path).is_absolute() and Path(path).exists() for path in named), said.out
+    assert str(out / "demo_preview.mp4") in said.err
 
     cut = otio.adapters.read_from_file(str(out / "demo.otio"))
     video = [t for t in cut.tracks if t.kind == otio.schema.TrackKind.Video][0]

@@ -49,9 +49,10 @@ def test_replicas_and_autoscale_exclude_each_other():
         _parse("--ray", "--replicas", "2", "--autoscale", "1:2")
 
 
-def test_ray_serve_is_told_the_replicas_their_gpus_and_one_shot_each():
+def test_ray_serve_is_told_the_replicas_their_gpus_and_one_shot_each(monkeypatch):
     from foleyline.server.cluster import prepare_ray_environment
 
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # Ray's switches stay in this test
     prepare_ray_environment(ClusterOptions())  # as serve does, before Ray is first imported
     from foleyline.server.cluster.deploy import deployment_options
 
