@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -52,6 +53,23 @@ def test_a_files_version_is_read_once_and_a_changed_file_again(small_clip, monke
     assert len(opened) == 2 and second.duration == pytest.approx(2 * first.duration, abs=0.05)
     small_clip("other.mp4", frames=25).replace(clip)  # replaced by another file
     assert probe(clip).duration == pytest.approx(first.duration, abs=0.05) and len(opened) == 3
+
+
+def test_what_an_opened_file_was_described_as_answers_its_probe_under_any_of_its_names(small_clip, monkeypatch):
+    from foleyline import probe as probe_module
+
+    clip = small_clip("told.mp4", frames=25)
+    path, container = probe_module.open_media(clip)
+    try:
+        told = probe_module.described(path, container)
+    finally:
+        container.close()
+    opened = []
+    monkeypatch.setattr(probe_module, "open_media", lambda path: opened.append(path))
+    assert probe(clip) == told and opened == []
+    monkeypatch.chdir(clip.parent)
+    other = Path(clip.name)  # the same file named otherwise: its facts, under that name
+    assert probe(other) == replace(told, path=other) and opened == []
 
 
 def test_a_missing_file_says_where_it_looked(tmp_path):

@@ -30,7 +30,7 @@ import numpy as np
 
 from foleyline.errors import MediaError
 from foleyline.fsutil import file_version
-from foleyline.probe import MediaInfo, check_plain_file, read_info
+from foleyline.probe import MediaInfo, check_plain_file, described
 from foleyline.server.media.frames import ANALYSIS_STREAM
 from foleyline.server.media.streams import FrameConverter
 from foleyline.server.media.windowed import frame_time
@@ -152,7 +152,7 @@ def recorder_for(path: Path, container: av.container.InputContainer, stream: av.
         return None
     try:
         version = file_version(check_plain_file(Path(path)))
-        info = read_info(Path(path), container)
+        info = described(Path(path), container)  # the server's probe of its shots answers from it
     except MediaError:
         return None
     return Recorder(scope, version, info, stream.time_base)

@@ -166,6 +166,7 @@ def test_a_video_file_is_decoded_once_for_its_cuts_and_its_shots_with_the_same_t
 
     import soundfile as sf
 
+    from foleyline import probe
     from foleyline.plugin.commands import generate
     from foleyline.server.media import decode
 
@@ -173,8 +174,12 @@ def test_a_video_file_is_decoded_once_for_its_cuts_and_its_shots_with_the_same_t
     opened: list[Path] = []
     real_open = decode.open_media
     monkeypatch.setattr(decode, "open_media", lambda path: (opened.append(path), real_open(path))[1])
+    described: list[Path] = []
+    real_describe = probe.open_media
+    monkeypatch.setattr(probe, "open_media", lambda path: (described.append(path), real_describe(path))[1])
     assert main(["generate", str(movie), "-o", str(tmp_path / "once"), "--seed", "1"]) == 0
     assert opened == []  # both shots' analysis came from the cut finder's pass
+    assert len(described) == 1  # the cut finder's open: the server's probe of each shot read its facts
     monkeypatch.setattr(generate, "_decoded_once", lambda server, dry_run: nullcontext())
     assert main(["generate", str(movie), "-o", str(tmp_path / "each"), "--seed", "1"]) == 0
     assert len(opened) == 2  # without it, the server decodes each shot again
