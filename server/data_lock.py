@@ -10,13 +10,38 @@ leaves a live process's staged files alone and collects only what no take names.
 
 from __future__ import annotations
 
-import fcntl
 import os
 from pathlib import Path
 
 from foleyline.errors import Unavailable
 
+try:
+    import fcntl
+except ImportError:  # Windows, where an editor's panel may run its own server
+    fcntl = None
+    import msvcrt
+
 LOCK_NAME = "server.lock"
+
+
+def _lock_or_raise(fd: int) -> None:
+    """Lock ``fd`` without waiting; BlockingIOError when another process holds it."""
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    try:
+        # The first byte: writes of who holds it go past it, so a refused server can read them.
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    except PermissionError as exc:
+        raise BlockingIOError(*exc.args) from None
+
+
+def _read_holder(fd: int) -> str:
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        return os.read(fd, 200).decode("utf-8", "replace").strip("\x00 \n")
+    except OSError:
+        return ""
 
 
 class DataDirLock:
@@ -31,9 +56,9 @@ class DataDirLock:
         process holds it."""
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _lock_or_raise(fd)
         except BlockingIOError:
-            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+            holder = _read_holder(fd) or "another process"
             os.close(fd)
             raise Unavailable(
                 f"another Foleyline server ({holder}) uses the data folder {self.path.parent}; send your requests to "
@@ -50,8 +75,9 @@ class DataDirLock:
         """Write who holds the lock (this process, ``where`` it listens), for a refused server
         to tell."""
         if self._fd is not None:
-            os.ftruncate(self._fd, 0)
-            os.pwrite(self._fd, f"process {os.getpid()}, {where}\n".encode(), 0)
+            os.ftruncate(self._fd, 1)
+            os.lseek(self._fd, 1, os.SEEK_SET)  # after the byte Windows locks
+            os.write(self._fd, f"process {os.getpid()}, {where}\n".encode())
 
     def release(self) -> None:
         if self._fd is not None:
