@@ -160,8 +160,8 @@ def repair(store: Store) -> int:
     moved = 0
     after = None
     while batch := store.take_rows(after=after):
-        after = batch[-1][1]
-        for _created, take_id, stored in batch:
+        after = batch[-1][0]
+        for take_id, stored in batch:
             problem = _take_problem(stored)
             if problem is not None:
                 log.warning("take %s cannot be sent back (%s); moved to the quarantine table", take_id[:80], problem)

@@ -377,7 +377,7 @@ class FoleyService(pb_grpc.FoleyServicer):
         accepted = self.store.accepted_take_ids()
         used = 0
         last: str | None = None
-        for _created_at, take_id, stored in rows[:size]:
+        for take_id, stored in rows[:size]:
             try:
                 take = codec.take_from_json(stored)
                 message = take_to_proto(take, *circling.take_files(self.store, take, accepted))

@@ -436,13 +436,13 @@ class Store:
         takes: list[Take] = []
         after = None
         while batch := self.take_rows(shot_id, job_id, after=after, limit=_BATCH):
-            takes.extend(codec.take_from_json(row) for _created, _id, row in batch)
-            after = batch[-1][1]
+            takes.extend(codec.take_from_json(row) for _id, row in batch)
+            after = batch[-1][0]
         return takes
 
     def take_rows(self, shot_id: str = "", job_id: str = "", *, after: str | None = None,
-                  limit: int = _BATCH) -> list[tuple[str, str, str]]:
-        """(created_at, id, stored JSON) of takes in the order the store recorded them (as
+                  limit: int = _BATCH) -> list[tuple[str, str]]:
+        """(id, stored JSON) of takes in the order the store recorded them (as
         ``list_jobs``: not by a wall clock), after the take ``after`` (an id)."""
         clauses, params = [], []
         if shot_id:
@@ -455,7 +455,7 @@ class Store:
             clauses.append("rowid > (SELECT rowid FROM takes WHERE id = ?)")
             params.append(after)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        return self._query(f"SELECT created_at, id, take FROM takes {where} ORDER BY rowid LIMIT {int(limit)}", params)
+        return self._query(f"SELECT id, take FROM takes {where} ORDER BY rowid LIMIT {int(limit)}", params)
 
     def quarantine_take(self, take_id: str, reason: str) -> None:
         """Move a stored take that cannot be sent back out of the listings, keeping its row."""

@@ -145,7 +145,7 @@ def test_jobs_and_takes_list_in_the_order_recorded_whatever_the_wall_clock_said(
     store.complete_shot("job-0", 0, [take_record(store, "take-a", "a", "job-0", b"a")])
     store.complete_shot("job-1", 0, [replace(early, job_id="job-1")])
     assert [take.id for take in store.list_takes(shot_id="a")] == ["take-a", "take-b"]
-    assert [row[1] for row in store.take_rows(after="take-a")] == ["take-b"]
+    assert [row[0] for row in store.take_rows(after="take-a")] == ["take-b"]
 
 
 def test_a_page_of_jobs_counts_the_shots_of_its_own_jobs(tmp_path: Path) -> None:
