@@ -420,7 +420,7 @@ def probe(path: str | os.PathLike) -> MediaInfo:
     if info is None:
         p, container = open_media(p)
         try:
-            info = described(p, container)
+            info = _remember(version, read_info(p, container))
         finally:
             container.close()
     return info if info.path == p else replace(info, path=p)
@@ -431,20 +431,22 @@ def described(p: Path, container: av.container.InputContainer) -> MediaInfo:
     the file: `foleyline generate movie.mp4` reads the movie's facts as its cut finder opens it,
     and its server's probe of each shot then answers from them instead of opening the file again
     (one container open, 6-9 ms of a 720p movie's critical path)."""
-    version = file_version(check_plain_file(p))
-    info = read_info(p, container)
-    with _probed_lock:
-        _probed[version] = info
-        _probed.move_to_end(version)
-        while len(_probed) > _PROBED_MAX:
-            _probed.popitem(last=False)
-    return info
+    return _remember(file_version(check_plain_file(p)), read_info(p, container))
 
 
 # The facts of this many file versions are remembered (a request's shots name a few files).
 _PROBED_MAX = 256
 _probed: OrderedDict[tuple[int, ...], MediaInfo] = OrderedDict()  # by fsutil.file_version
 _probed_lock = threading.Lock()
+
+
+def _remember(version: tuple[int, ...], info: MediaInfo) -> MediaInfo:
+    with _probed_lock:
+        _probed[version] = info
+        _probed.move_to_end(version)
+        while len(_probed) > _PROBED_MAX:
+            _probed.popitem(last=False)
+    return info
 
 
 def _recalled(version: tuple[int, ...]) -> MediaInfo | None:
