@@ -14,7 +14,28 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-__all__ = ["atomic_path", "file_version", "fsync_dir", "replace_durably", "sync_written", "write_bytes_atomic", "write_text_atomic"]
+try:
+    import fcntl
+except ImportError:  # Windows, where an editor's panel may run its own server
+    fcntl = None
+    import msvcrt
+
+__all__ = ["atomic_path", "file_version", "fsync_dir", "lock_now", "replace_durably", "sync_written", "write_bytes_atomic",
+           "write_text_atomic"]
+
+
+def lock_now(fd: int) -> None:
+    """Lock the open file ``fd`` for this process, without waiting: BlockingIOError when another
+    process holds it. The kernel lets go when the descriptor is closed or the process ends,
+    however it ends. POSIX ``flock``; on Windows msvcrt's lock of the file's first byte (so what
+    a holder writes goes after it, where others can read it)."""
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    try:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    except PermissionError as exc:
+        raise BlockingIOError(*exc.args) from None
 
 
 def _default_mode() -> int:

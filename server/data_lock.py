@@ -14,26 +14,9 @@ import os
 from pathlib import Path
 
 from foleyline.errors import Unavailable
-
-try:
-    import fcntl
-except ImportError:  # Windows, where an editor's panel may run its own server
-    fcntl = None
-    import msvcrt
+from foleyline.fsutil import lock_now
 
 LOCK_NAME = "server.lock"
-
-
-def _lock_or_raise(fd: int) -> None:
-    """Lock ``fd`` without waiting; BlockingIOError when another process holds it."""
-    if fcntl is not None:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return
-    try:
-        # The first byte: writes of who holds it go past it, so a refused server can read them.
-        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-    except PermissionError as exc:
-        raise BlockingIOError(*exc.args) from None
 
 
 def _read_holder(fd: int) -> str:
@@ -56,7 +39,7 @@ class DataDirLock:
         process holds it."""
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            _lock_or_raise(fd)
+            lock_now(fd)
         except BlockingIOError:
             holder = _read_holder(fd) or "another process"
             os.close(fd)
@@ -76,7 +59,7 @@ class DataDirLock:
         to tell."""
         if self._fd is not None:
             os.ftruncate(self._fd, 1)
-            os.lseek(self._fd, 1, os.SEEK_SET)  # after the byte Windows locks
+            os.lseek(self._fd, 1, os.SEEK_SET)  # after the byte Windows locks (fsutil.lock_now)
             os.write(self._fd, f"process {os.getpid()}, {where}\n".encode())
 
     def release(self) -> None:

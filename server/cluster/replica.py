@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from foleyline.errors import FoleylineError, NotFound, status_code_name
+from foleyline.fsutil import lock_now
 from foleyline.server import codec
 from foleyline.server.cluster.loopback import keep_replica_servers_on_loopback
 from foleyline.server.cluster.work import ReplicaStarted, ShotError, ShotResult, ShotWork, StageProgress
@@ -47,15 +48,13 @@ _UNLOCKED_AGE_S = 3600.0
 
 
 def claim_scratch(parent: str | None = None) -> tuple[Path, int]:
-    """A scratch folder of this replica's own, locked (``flock``) while the replica lives, and
+    """A scratch folder of this replica's own, locked (``fsutil.lock_now``) while the replica lives, and
     the lock's descriptor. Ray stops replicas without running their finalisers (``serve.shutdown``,
     a node lost, a process killed), so each start removes the folders whose replica is gone:
     their lock is free."""
-    import fcntl  # POSIX; Ray's local nodes run on Linux and macOS
-
     folder = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=parent))
     held = os.open(folder / _LOCK, os.O_CREAT | os.O_RDWR, 0o600)
-    fcntl.flock(held, fcntl.LOCK_EX)
+    lock_now(held)  # a folder of its own: no one else waits on it
     for other in folder.parent.glob(SCRATCH_PREFIX + "*"):
         if other == folder or not other.is_dir():
             continue
@@ -72,7 +71,7 @@ def claim_scratch(parent: str | None = None) -> tuple[Path, int]:
         except OSError:
             continue  # another user's, or gone meanwhile
         try:
-            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            lock_now(probe)
         except OSError:
             continue  # its replica lives
         else:
