@@ -20,7 +20,7 @@ class ElidedLabel(QLabel):
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
         super().setText(text)
-        self.setToolTip(text if self.elided_text() != text else "")
+        self._say_whole_when_cut()
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
         hint = super().minimumSizeHint()
@@ -35,6 +35,9 @@ class ElidedLabel(QLabel):
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
+        self._say_whole_when_cut()
+
+    def _say_whole_when_cut(self) -> None:
         self.setToolTip(self.text() if self.elided_text() != self.text() else "")
 
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802

@@ -66,8 +66,8 @@ _BY_SUFFIX = {
 }
 # Every suffix a timeline export has here (``.xml`` is sniffed; ``.fcpxmld`` and ``.otiod`` are
 # bundle folders).
-TIMELINE_SUFFIXES = (*_BY_SUFFIX, ".xml", ".fcpxmld", ".otiod")
 BUNDLE_FOLDERS = (".fcpxmld", ".otiod")
+TIMELINE_SUFFIXES = (*_BY_SUFFIX, ".xml", *BUNDLE_FOLDERS)
 # The exports the readers take, as an error message tells the editor what to give.
 FILES_READ = ".otio, .otioz, .otiod, FCP7 .xml, .fcpxml, .edl, .aaf, .kdenlive or .xges"
 # An editor may give the NLE's own project file, which no adapter reads: each names the export
