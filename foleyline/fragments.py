@@ -17,8 +17,10 @@ reads as no shift.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 from foleyline.fsutil import file_version
 
@@ -29,6 +31,27 @@ _MAX_TOP_BOXES = 80_000
 _MAX_MOOF_BYTES = 16 << 20
 _TRUN_DATA_OFFSET, _TRUN_FIRST_FLAGS = 0x1, 0x4
 _TRUN_DURATION, _TRUN_SIZE, _TRUN_FLAGS, _TRUN_CTS = 0x100, 0x200, 0x400, 0x800
+
+
+def top_boxes(f: BinaryIO, most: int) -> Iterator[tuple[bytes, int, int]]:
+    """(kind, offset, size) of the top-level boxes of an open MP4/QuickTime file, in order, at
+    most ``most``, read from their headers alone. ``size`` is the header's (its 64-bit form
+    read; 0: the box runs to the end of the file); the walk stops at a header the file cannot
+    hold and after a size too small to be a box, which the caller judges."""
+    size_on_disk = os.fstat(f.fileno()).st_size
+    at = 0
+    for _ in range(most):
+        if at + 8 > size_on_disk:
+            return
+        f.seek(at)
+        head = f.read(16)
+        size, kind = int.from_bytes(head[:4], "big"), head[4:8]
+        if size == 1 and len(head) == 16:
+            size = int.from_bytes(head[8:16], "big")
+        yield kind, at, size
+        if size < 8:
+            return
+        at += size
 
 
 def _boxes(data: bytes, at: int, end: int):
@@ -49,15 +72,8 @@ def _fragments(p: Path):
     fragment, the first."""
     with open(p, "rb") as f:
         size_on_disk = os.fstat(f.fileno()).st_size
-        at, indexed = 0, False
-        for _ in range(_MAX_TOP_BOXES):
-            f.seek(at)
-            head = f.read(16)
-            if len(head) < 8:
-                return
-            size, kind = int.from_bytes(head[:4], "big"), head[4:8]
-            if size == 1 and len(head) == 16:
-                size = int.from_bytes(head[8:16], "big")
+        indexed = False
+        for kind, at, size in top_boxes(f, _MAX_TOP_BOXES):
             if size < 8 or at + size > size_on_disk:
                 return
             indexed = indexed or kind == b"sidx"
@@ -66,7 +82,6 @@ def _fragments(p: Path):
                 yield f.read(size)
                 if indexed:
                     return
-            at += size
 
 
 def _negative_offset(trun: bytes) -> int:
@@ -122,4 +137,4 @@ def _lag(p: Path, _version: tuple[int, ...], track_id: int) -> int:
     return shift
 
 
-__all__ = ["picture_lag_ticks"]
+__all__ = ["picture_lag_ticks", "top_boxes"]

@@ -27,7 +27,7 @@ from pathlib import Path
 import av
 
 from foleyline.errors import MediaError
-from foleyline.fragments import picture_lag_ticks
+from foleyline.fragments import picture_lag_ticks, top_boxes
 from foleyline.fsutil import file_version
 from foleyline.timebase import MAX_FRAME_RATE, FrameRate, MediaClock, rate_from_float
 
@@ -126,6 +126,7 @@ def picture_file_refusal(p: Path) -> str:
 
 # The top-level boxes a recorder writes before its index: what says a file is MP4/QuickTime.
 _ISO_BOXES = frozenset({b"ftyp", b"wide", b"free", b"skip", b"mdat", b"moov", b"uuid", b"pnot", b"PICT"})
+_MOST_RECORDER_BOXES = 64
 
 
 def _lacks_movie_index(p: Path) -> bool:
@@ -134,29 +135,20 @@ def _lacks_movie_index(p: Path) -> bool:
     cut off (a flat battery, a full card, a copy interrupted) has none and FFmpeg says only
     "invalid data". A box that is not one a recorder writes there is damage, not a cut.
     Reads the box headers."""
-    seen: set[bytes] = set()
+    seen: list[bytes] = []
     try:
         with open(p, "rb") as f:
-            size_on_disk = os.fstat(f.fileno()).st_size
-            at = 0
-            for _ in range(64):
-                if at + 8 > size_on_disk:
-                    break
-                f.seek(at)
-                head = f.read(16)
-                size, kind = int.from_bytes(head[:4], "big"), head[4:8]
+            for kind, _at, size in top_boxes(f, _MOST_RECORDER_BOXES):
                 if kind not in _ISO_BOXES:
                     return False
-                seen.add(kind)
-                if size == 1 and len(head) == 16:
-                    size = int.from_bytes(head[8:16], "big")
+                seen.append(kind)
                 if size == 0:  # the box runs to the end of the file (a recording's mdat)
                     break
                 if size < 8:
                     return False
-                at += size
             else:
-                return False
+                if len(seen) == _MOST_RECORDER_BOXES:  # no end reached: not a recording's few boxes
+                    return False
     except OSError:
         return False
     return b"mdat" in seen and b"moov" not in seen
