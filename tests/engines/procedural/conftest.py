@@ -52,6 +52,11 @@ def make_shot(
     return ShotInput("shot", duration, offset, 24.0, {}, analysis, Notes(layers=tuple(layers)))
 
 
+def both_matchers(embedding_matcher: Matcher) -> tuple[Matcher, Matcher]:
+    """The keyword matcher and the embedding one: what a request gets must hold under both."""
+    return (Matcher(KeywordScorer()), embedding_matcher)
+
+
 @pytest.fixture
 def keyword_matcher() -> Matcher:
     return Matcher(KeywordScorer())

@@ -11,15 +11,11 @@ from foleyline.notes import Layer, LayerKind
 from foleyline.server.engines.procedural import vocabulary
 from foleyline.server.engines.procedural.matcher import KeywordScorer, Matcher
 
-from .conftest import chosen_models
+from .conftest import both_matchers, chosen_models
 
 F, X, B = LayerKind.FOLEY, LayerKind.FX, LayerKind.BG
 
 NEW = {"wolf_howl", "big_cat_roar", "creature_growl", "gull_cry", "owl_hoot", "horse_whinny", "clock"}
-
-
-def _both(embedding_matcher):
-    return (Matcher(KeywordScorer()), embedding_matcher)
 
 
 @pytest.mark.parametrize(("kind", "prompt", "model"), [
@@ -34,7 +30,7 @@ def _both(embedding_matcher):
     (B, "a clock ticking on the wall", "clock"), (F, "grandfather clock", "clock"), (X, "tick tock", "clock"),
 ])
 def test_each_new_model_answers_what_names_it_unwarned(embedding_matcher, kind, prompt, model):
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         plan = matcher.plan(Layer("fx 1", kind, prompt=prompt))
         assert model in chosen_models(plan) and plan.warning == "", (matcher.scorer.name, prompt, plan.warning)
 
@@ -47,7 +43,7 @@ def test_each_new_model_answers_what_names_it_unwarned(embedding_matcher, kind, 
     ("ocean waves, no gulls", "surf"),                                      # refused, not played
 ])
 def test_their_words_said_of_something_else_stay_its(embedding_matcher, prompt, model):
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         plan = matcher.plan(Layer("fx 1", X, prompt=prompt))
         assert model in chosen_models(plan) and not chosen_models(plan) & NEW, (matcher.scorer.name, prompt)
 
@@ -59,7 +55,7 @@ def test_their_words_said_of_something_else_stay_its(embedding_matcher, prompt, 
     ("eagle", "eagle"),
 ])
 def test_what_is_named_like_them_but_is_not_them_stays_warned(embedding_matcher, prompt, named):
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         plan = matcher.plan(Layer("fx 1", X, prompt=prompt))
         assert f'no sound model for "{named}' in plan.warning, (matcher.scorer.name, prompt, plan.warning)
         assert not chosen_models(plan) & NEW, (matcher.scorer.name, prompt)
@@ -88,6 +84,6 @@ def test_the_new_models_cover_their_ucs_categories():
 
 
 def test_a_clock_striking_the_hour_is_warned_about_its_chime(embedding_matcher):
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         plan = matcher.plan(Layer("fx 1", X, prompt="the clock strikes midnight"))
         assert 'no sound model for "clock strikes" (UCS CLOCKChim)' in plan.warning, matcher.scorer.name

@@ -23,7 +23,7 @@ from foleyline.notes import Layer, LayerKind
 from foleyline.server.engines.procedural import vocabulary
 from foleyline.server.engines.procedural.matcher import KeywordScorer, Matcher
 
-from .conftest import WARN, chosen_models, fx, request_answer
+from .conftest import WARN, both_matchers, chosen_models, fx, request_answer
 
 F, X, B = LayerKind.FOLEY, LayerKind.FX, LayerKind.BG
 
@@ -151,10 +151,6 @@ def test_the_embedding_matcher_answers_the_eleventh_round(embedding_matcher, kin
     assert request_answer(embedding_matcher, kind, prompt, expected) == ""
 
 
-def _both(embedding_matcher):
-    return (Matcher(KeywordScorer()), embedding_matcher)
-
-
 def feet(prompt: str) -> Layer:
     return Layer("feet", LayerKind.FOLEY, prompt=prompt)
 
@@ -165,7 +161,7 @@ def feet(prompt: str) -> Layer:
 def test_an_editors_shorthand_is_read_as_the_word_it_stands_for(embedding_matcher, prompt, model):
     # "fs gravel" was a soft thud to the keywords and a warned guess to the embedding
     assert vocabulary.shorthand_spelled_out("FS gravel, door cls") == "footsteps gravel, door close"
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         plan = matcher.plan(feet(prompt))
         assert chosen_models(plan) == {model} and plan.warning == "", (matcher.scorer.name, prompt)
 
@@ -178,7 +174,7 @@ def test_shorthand_is_only_ever_the_whole_word():
                                                  ("fs sand", "sand")])
 def test_steps_beside_a_surface_no_model_walks_on_warn_without_an_on(embedding_matcher, prompt, surface):
     # "fs carpet soft" played a soft thud unwarned to both matchers
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         assert f'no sound model for "{surface}"' in matcher.plan(feet(prompt)).warning, (matcher.scorer.name, prompt)
 
 
@@ -191,7 +187,7 @@ def test_running_water_is_no_step_on_water():
 @pytest.mark.parametrize(("prompt", "model"), [("sneakers on hardwood", "steps_wood"), ("sneakers on the pavement", "steps_concrete")])
 def test_sneakers_are_feet_and_hardwood_is_wood(embedding_matcher, prompt, model):
     # "sneakers on hardwood" was steps on concrete to the embedding, unwarned
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         plan = matcher.plan(feet(prompt))
         assert chosen_models(plan) == {model} and plan.warning == "", (matcher.scorer.name, prompt)
 
@@ -209,7 +205,7 @@ def test_two_letters_swapped_in_a_long_word_are_a_slip(prompt, model):
 @pytest.mark.parametrize("prompt", ["sliding glass door opens", "the sliding doors open"])
 def test_a_sliding_door_slides_and_does_not_creak_on_a_hinge(embedding_matcher, prompt):
     # the keywords read "opens" as the hinge's creak
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         plan = matcher.plan(feet(prompt))
         assert plan.oneshot.name == "door" and plan.warning == "", (matcher.scorer.name, prompt)
     assert Matcher(KeywordScorer()).plan(fx("door creaks open")).oneshot.name == "creak"
@@ -218,7 +214,7 @@ def test_a_sliding_door_slides_and_does_not_creak_on_a_hinge(embedding_matcher, 
 @pytest.mark.parametrize("prompt", ["footsteps on metal stairs", "heels on a metal catwalk", "walking on a steel grate"])
 def test_steps_on_metal_have_a_model_of_their_own(embedding_matcher, prompt):
     # warned about by every earlier round; "metal stairs" are the metal's, not the wood's stairs
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         plan = matcher.plan(feet(prompt))
         assert chosen_models(plan) == {"steps_metal"} and plan.warning == "", (matcher.scorer.name, prompt)
     assert Matcher(KeywordScorer()).plan(fx("metal clang")).oneshot.name == "impact_metal"
@@ -227,7 +223,7 @@ def test_steps_on_metal_have_a_model_of_their_own(embedding_matcher, prompt):
 
 @pytest.mark.parametrize("prompt", ["tires skid", "tyre squeal", "car skids to a stop", "the truck skids on the wet road"])
 def test_a_tyres_skid_is_the_skid_model(embedding_matcher, prompt):
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         plan = matcher.plan(fx(prompt))
         assert chosen_models(plan) == {"skid"} and plan.warning == "", (matcher.scorer.name, prompt)
 
@@ -236,7 +232,7 @@ def test_a_tyres_skid_is_the_skid_model(embedding_matcher, prompt):
                                                ("a kid skids on the floor", "skids")])
 def test_a_screech_or_a_skid_with_no_tyre_named_stays_warned(embedding_matcher, prompt, sound):
     # a bird's screech, an animal's squeal or a foot's skid: the skid plays only beside what has tyres
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         plan = matcher.plan(fx(prompt))
         assert "skid" not in chosen_models(plan), (matcher.scorer.name, prompt)
         assert plan.warning.startswith("layer 'fx': no sound model for ") and f'"{sound}"' in plan.warning, \

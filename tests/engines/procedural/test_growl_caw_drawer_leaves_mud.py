@@ -10,13 +10,9 @@ from foleyline.notes import Layer, LayerKind
 from foleyline.server.engines.procedural import vocabulary
 from foleyline.server.engines.procedural.matcher import KeywordScorer, Matcher
 
-from .conftest import chosen_models
+from .conftest import both_matchers, chosen_models
 
 F, X, B = LayerKind.FOLEY, LayerKind.FX, LayerKind.BG
-
-
-def _both(embedding_matcher):
-    return (Matcher(KeywordScorer()), embedding_matcher)
 
 
 @pytest.mark.parametrize(("kind", "prompt", "model"), [
@@ -28,7 +24,7 @@ def _both(embedding_matcher):
     (F, "boots squelching through mud", "steps_mud"), (F, "walking in the mud", "steps_mud"),
 ])
 def test_each_new_model_answers_what_names_it_unwarned(embedding_matcher, kind, prompt, model):
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         plan = matcher.plan(Layer("fx 1", kind, prompt=prompt))
         assert chosen_models(plan) == {model} and plan.warning == "", (matcher.scorer.name, prompt, plan.warning)
 
@@ -38,7 +34,7 @@ def test_each_new_model_answers_what_names_it_unwarned(embedding_matcher, kind, 
     ("mud splatters on the windshield", "mud"),                         # mud nobody walks in
 ])
 def test_what_is_named_like_them_but_is_not_them_stays_warned(embedding_matcher, prompt, named):
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         plan = matcher.plan(Layer("fx 1", X, prompt=prompt))
         assert f'no sound model for "{named}"' in plan.warning, (matcher.scorer.name, prompt, plan.warning)
         assert not chosen_models(plan) & {"dog_growl", "crow_caw", "steps_mud"}, (matcher.scorer.name, prompt)
@@ -55,7 +51,7 @@ def test_a_dogs_growl_is_no_bark_and_a_bark_no_growl():
 
 def test_a_crow_bar_is_a_hand_tool_no_bird(embedding_matcher):
     assert vocabulary.mentions("crow bar") == [vocabulary.Mention("crow bar", ("TOOLHand",))]
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         plan = matcher.plan(Layer("fx", X, prompt="crow bar"))
         assert chosen_models(plan) == {"impact_metal"} and plan.warning == "", matcher.scorer.name
 

@@ -27,7 +27,7 @@ from foleyline.notes import Layer, LayerKind
 from foleyline.server.engines.procedural import vocabulary
 from foleyline.server.engines.procedural.matcher import KeywordScorer, Matcher
 
-from .conftest import WARN, chosen_models, fx, request_answer
+from .conftest import WARN, both_matchers, chosen_models, fx, request_answer
 
 F, X, B = LayerKind.FOLEY, LayerKind.FX, LayerKind.BG
 
@@ -154,10 +154,6 @@ def test_the_embedding_matcher_answers_the_thirteenth_round(embedding_matcher, k
 
 # The classes the round found (docs/evaluation.md, "Vocabulary, thirteenth round").
 
-def _both(embedding_matcher):
-    return (Matcher(KeywordScorer()), embedding_matcher)
-
-
 @pytest.mark.parametrize(("prompt", "model", "treatment"), [
     ("gunshot slowed down", "gunshot", "slowed down"),
     ("a door slam played in reverse", "door", "played in reverse"),
@@ -167,7 +163,7 @@ def _both(embedding_matcher):
 ])
 def test_a_treatment_no_model_applies_is_named_and_the_sound_plays(embedding_matcher, prompt, model, treatment):
     # each played the plain sound unsaid
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         plan = matcher.plan(fx(prompt))
         assert f'"{treatment}"' in plan.warning, (matcher.scorer.name, prompt)
         if model is not None:
@@ -183,7 +179,7 @@ def test_what_moves_or_slows_itself_is_no_treatment(prompt):
 @pytest.mark.parametrize("prompt", ["rapid fire", "automatic fire from the rooftop"])
 def test_rapid_and_automatic_fire_are_a_guns(embedding_matcher, prompt):
     # "rapid fire" was the fire's crackle to both matchers, unwarned
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         assert chosen_models(matcher.plan(fx(prompt))) == {"gunshot"}, (matcher.scorer.name, prompt)
     assert chosen_models(Matcher(KeywordScorer()).plan(fx("the fire spreads rapidly"))) == {"fire"}
 
@@ -191,7 +187,7 @@ def test_rapid_and_automatic_fire_are_a_guns(embedding_matcher, prompt):
 def test_a_blade_drawn_from_its_sheath_is_warned(embedding_matcher):
     # the keywords played the metal's clang for the sword's ring along its scabbard, unwarned
     prompt = "A cinematic shot of a sword being drawn from its scabbard, metallic ring"
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         assert 'no sound model for "drawn"' in matcher.plan(fx(prompt)).warning, matcher.scorer.name
 
 
@@ -204,7 +200,7 @@ def test_a_blade_drawn_from_its_sheath_is_warned(embedding_matcher):
 ])
 def test_two_actions_in_turn_play_the_first_and_say_the_second_does_not(embedding_matcher, prompt, plays, unplayed):
     # the zip's, the paper's or the pour's texture played, the hit after it dropped unsaid
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         plan = matcher.plan(fx(prompt, label="fx 1"))
         assert chosen_models(plan) == {plays}, (matcher.scorer.name, prompt)
         assert plan.warning.startswith(f"layer 'fx 1': no sound model for \"{unplayed}\" after "), \
@@ -234,7 +230,7 @@ def test_a_count_of_the_sound_is_the_layers_number_of_hits(prompt, hits):
 def test_a_comma_before_an_article_starts_another_sound(embedding_matcher):
     # a scene's prompt lists its sounds with commas: the boots played, the floorboard's creak dropped unsaid
     prompt = "A tense night: heavy boots on a wooden floor, a floorboard creaks, distant thunder rolls"
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         plan = matcher.plan(Layer("feet", F, prompt=prompt))
         assert chosen_models(plan) == {"steps_wood"}, matcher.scorer.name
         assert 'no sound model for "a floorboard creaks, distant thunder rolls" after ' in plan.warning, \

@@ -25,7 +25,7 @@ from foleyline.notes import Layer, LayerKind
 from foleyline.server.engines.procedural import vocabulary
 from foleyline.server.engines.procedural.matcher import KeywordScorer, Matcher
 
-from .conftest import WARN, chosen_models, fx, request_answer
+from .conftest import WARN, both_matchers, chosen_models, fx, request_answer
 
 F, X, B = LayerKind.FOLEY, LayerKind.FX, LayerKind.BG
 
@@ -149,10 +149,6 @@ def test_the_embedding_matcher_answers_the_twelfth_round(embedding_matcher, kind
     assert request_answer(embedding_matcher, kind, prompt, expected) == ""
 
 
-def _both(embedding_matcher):
-    return (Matcher(KeywordScorer()), embedding_matcher)
-
-
 @pytest.mark.parametrize(("prompt", "written"), [
     ("01:02:10:05 - door slam off-screen", "door slam offscreen"),
     ("TC 00:14:03:20 phone rings", "phone rings"),
@@ -179,7 +175,7 @@ def test_a_label_that_names_the_sound_or_says_a_bed_stays(prompt):
                                                ("01:02:10:05 - door slam off-screen", "door")])
 def test_a_labelled_request_plays_its_sound_unwarned(embedding_matcher, prompt, model):
     # "PFX" (an archived UCS category) was warned about as a source no model makes
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         plan = matcher.plan(Layer("fx 1", LayerKind.FOLEY, prompt=prompt))
         assert chosen_models(plan) == {model} and plan.warning == "", (matcher.scorer.name, prompt)
 
@@ -193,7 +189,7 @@ def test_a_labelled_request_plays_its_sound_unwarned(embedding_matcher, prompt, 
 ])
 def test_two_sounds_on_one_layer_play_the_first_and_say_the_second_does_not(embedding_matcher, prompt, plays, unplayed):
     # each played one of the two unwarned, and the two matchers often a different one
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         plan = matcher.plan(fx(prompt, label="fx 1"))
         assert plan.oneshot.name == plays, (matcher.scorer.name, prompt)
         assert plan.warning.startswith(f"layer 'fx 1': no sound model for \"{unplayed}\" after "), \
@@ -227,7 +223,7 @@ def test_a_comma_qualifies_and_lists_no_second_sound():
 @pytest.mark.parametrize("prompt", ["reloads and fires", "cocks and fires the shotgun"])
 def test_fires_after_a_guns_action_is_the_shot(embedding_matcher, prompt):
     # "reloads and fires" was the fire's crackle to the embedding, unwarned
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         plan = matcher.plan(fx(prompt))
         assert "fire" not in chosen_models(plan) and "(gunshot)" not in plan.warning, (matcher.scorer.name, prompt)
         assert 'no sound model for "shoots' in plan.warning, (matcher.scorer.name, prompt)
@@ -239,7 +235,7 @@ def test_fires_after_a_guns_action_is_the_shot(embedding_matcher, prompt):
                                               ("he strikes a match", "strikes a match")])
 def test_a_spent_shell_and_a_struck_match_are_named_sources(embedding_matcher, prompt, said):
     # each played the shot or the flames unwarned, the casing's tinkle or the match's strike dropped
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         plan = matcher.plan(fx(prompt))
         assert plan.warning.startswith(f"layer 'fx': no sound model for \"{said}\" (UCS "), \
             (matcher.scorer.name, prompt)
@@ -249,7 +245,7 @@ def test_a_spent_shell_and_a_struck_match_are_named_sources(embedding_matcher, p
                                     "she tripped over the cable"])
 def test_a_body_landing_on_the_floor_or_tripping_is_a_body_fall(embedding_matcher, prompt):
     # "body hits floor" was a punch's body blow to the keywords; a trip was warned about
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         plan = matcher.plan(fx(prompt))
         assert chosen_models(plan) == {"body_fall"} and plan.warning == "", (matcher.scorer.name, prompt)
     assert Matcher(KeywordScorer()).plan(fx("a punch to the body")).oneshot.name == "impact_body"
@@ -258,7 +254,7 @@ def test_a_body_landing_on_the_floor_or_tripping_is_a_body_fall(embedding_matche
 @pytest.mark.parametrize("prompt", ["car pulls up and stops", "the truck stops at the light"])
 def test_a_car_stopping_is_no_skid_unless_a_skid_or_hard_braking_is_said(embedding_matcher, prompt):
     # "car pulls up and stops" read nearest the skid's "brakes hard to a stop" to the embedding
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         assert "skid" not in chosen_models(matcher.plan(fx(prompt))), (matcher.scorer.name, prompt)
-    for matcher in _both(embedding_matcher):
+    for matcher in both_matchers(embedding_matcher):
         assert chosen_models(matcher.plan(fx("the car screeches to a stop"))) == {"skid"}, matcher.scorer.name
